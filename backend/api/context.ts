@@ -1,0 +1,22 @@
+import type { ArtifactStore } from '../store/artifacts';
+import type { Store } from '../store/store';
+import type { Executor } from '../executor/executor';
+import type { ErrorLog } from './middleware/errors';
+
+export type AppEnv = { Variables: { owner: string } };
+
+export interface ApiLimits {
+  maxRepositories: number;
+  maxBodyBytes: number;
+  /** Diffs above this size are served as a redirect to a presigned URL, where the store can make one. */
+  redirectDiffsOverBytes: number;
+}
+
+export interface ApiDependencies {
+  store: Store;
+  artifacts: ArtifactStore;
+  executor: Executor;
+  version: string;
+  limits?: Partial<ApiLimits>;
+  log?: ErrorLog;
+}

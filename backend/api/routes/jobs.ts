@@ -1,0 +1,133 @@
+import { Hono } from 'hono';
+import { isJobId, newJobId } from '../../../common/ids';
+import { CancelRequest, createJobRequestSchema, CreateJobRequest, DEFAULT_MODEL, emptyUsage, Job, ListQuery, RetryRequest } from '../../../common/schemas';
+import { InvalidTokenError } from '../../store/pagination';
+import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
+import { readJson, readQuery } from '../middleware/body';
+import { apiError, RequestError } from '../middleware/errors';
+
+export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv> {
+  const { store, executor } = deps;
+  const createSchema = createJobRequestSchema({ maxRepositories: limits.maxRepositories });
+  const app = new Hono<AppEnv>();
+
+  app.post('/', async (c) => {
+    const request = await readJson(c, createSchema);
+    const job = newJob(request, c.get('owner'));
+    await store.createJob(job);
+    return c.json(await startRun(deps, job), 201);
+  });
+
+  app.get('/', async (c) => {
+    const query = readQuery(c, ListQuery);
+    const page = await withToken(() => store.jobs.listByOwner(c.get('owner'), query.limit, query.nextToken));
+    return c.json(page);
+  });
+
+  app.get('/:jobId', async (c) => {
+    const job = await ownedJob(deps, c.req.param('jobId'), c.get('owner'));
+    return c.json(job);
+  });
+
+  app.post('/:jobId/cancel', async (c) => {
+    const jobId = c.req.param('jobId');
+    await readJson(c, CancelRequest, { emptyAllowed: true });
+    if (!isJobId(jobId)) return notFound(c, jobId);
+    const outcome = await store.requestCancel(jobId, c.get('owner'));
+    if (!outcome.ok) {
+      if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
+      return apiError(c, 'JOB_FINAL', `Job ${jobId} has already finished (${outcome.job?.status ?? 'final'}); there is nothing to cancel`);
+    }
+    try {
+      await executor.cancel(outcome.job);
+    } catch (error) {
+      // The rows are marked below whatever happened: a worker that survives finds its row
+      // CANCELLED at its next heartbeat and stops.
+      deps.log?.error(`Executor failed to cancel job ${jobId}`, error);
+    }
+    return c.json(await store.cancelUnfinished(jobId), 202);
+  });
+
+  app.post('/:jobId/retry', async (c) => {
+    const jobId = c.req.param('jobId');
+    const body = await readJson(c, RetryRequest, { emptyAllowed: true });
+    if (!isJobId(jobId)) return notFound(c, jobId);
+    const outcome = await store.prepareRetry(jobId, c.get('owner'), body.repositories);
+    if (!outcome.ok) {
+      if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
+      return apiError(c, outcome.code, outcome.message);
+    }
+    return c.json(await startRun(deps, outcome.job), 202);
+  });
+
+  return app;
+}
+
+function newJob(request: CreateJobRequest, owner: string): Job {
+  const now = new Date().toISOString();
+  const total = request.repositories.length;
+  return {
+    jobId: newJobId(),
+    name: request.name,
+    description: request.description,
+    type: request.type,
+    prompt: request.prompt,
+    command: request.command,
+    verifyCommand: request.verifyCommand,
+    repositories: request.repositories,
+    run: request.repositories,
+    createPullRequests: request.createPullRequests,
+    draftPullRequests: request.draftPullRequests,
+    baseBranch: request.baseBranch,
+    model: request.model ?? DEFAULT_MODEL,
+    maxCostUsd: request.maxCostUsd,
+    owner,
+    status: 'PENDING',
+    counts: { total, pending: total, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 },
+    usage: emptyUsage(),
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/**
+ * Hands the job's run to the executor. If the executor cannot start it, the run's repositories fail
+ * with START_FAILED (a retry can pick them up) instead of staying PENDING forever.
+ */
+async function startRun(deps: ApiDependencies, job: Job): Promise<Job> {
+  try {
+    const executorRef = await deps.executor.start(job);
+    await deps.store.jobs.setAttributes(job.jobId, { executorRef });
+  } catch (error) {
+    deps.log?.error(`Executor failed to start job ${job.jobId}`, error);
+    const message = `The workers could not be started: ${(error as Error).message}`;
+    for (const repositoryName of job.run) {
+      await deps.store.transitionRepository(job.jobId, repositoryName, {
+        from: ['PENDING'],
+        to: 'FAILED',
+        set: { finishedAt: new Date().toISOString(), error: { code: 'START_FAILED', message } },
+      });
+    }
+  }
+  return (await deps.store.jobs.get(job.jobId)) ?? job;
+}
+
+export async function ownedJob(deps: ApiDependencies, jobId: string, owner: string): Promise<Job> {
+  const job = isJobId(jobId) ? await deps.store.jobs.getOwned(jobId, owner) : undefined;
+  if (!job) throw new RequestError('NOT_FOUND', `No job ${jobId}`);
+  return job;
+}
+
+function notFound(c: Parameters<typeof apiError>[0], jobId: string): Response {
+  return apiError(c, 'NOT_FOUND', `No job ${jobId}`);
+}
+
+/** Runs a list query, turning a token that does not belong to it into a 400. */
+export async function withToken<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof InvalidTokenError) throw new RequestError('INVALID_NEXT_TOKEN', error.message);
+    throw error;
+  }
+}

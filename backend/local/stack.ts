@@ -1,0 +1,126 @@
+import { mkdir } from 'node:fs/promises';
+import { DEFAULT_API_PORT, DEFAULT_DYNAMODB_PORT, ENV } from '../../common/names';
+import { createApp } from '../api/app';
+import { bearerOwner } from '../api/middleware/auth';
+import { startApiServer, type RunningServer } from '../api/server';
+import type { Executor } from '../executor/executor';
+import { IdleExecutor } from '../executor/executor';
+import { FolderArtifactStore } from '../store/artifacts';
+import { ensureTables } from '../store/dynamo';
+import { Store } from '../store/store';
+import { tableNamesFor } from '../store/tables';
+import { startDynamo, type RunningDynamo } from './dynamodb';
+import { ensureToken, homePaths, removeStackInfo, resolveHome, runningStack, writeStackInfo } from './home';
+
+// The local stack: dynalite, the artifact folder, an executor and the API, all on 127.0.0.1.
+
+export const LOCAL_HOSTNAME = '127.0.0.1';
+
+export interface LocalStackOptions {
+  home?: string;
+  apiPort?: number;
+  dynamodbPort?: number;
+  version: string;
+  /** Builds the executor once the store exists (the local process pool, in the worker issue). */
+  executor?: (context: { store: Store; artifactsRoot: string; dynamodbEndpoint: string }) => Executor;
+}
+
+export interface LocalStack {
+  home: string;
+  apiUrl: string;
+  dynamodbEndpoint: string;
+  tokenPath: string;
+  token: string;
+  artifactsRoot: string;
+  store: Store;
+  artifacts: FolderArtifactStore;
+  stop(): Promise<void>;
+}
+
+export class StackAlreadyRunningError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StackAlreadyRunningError';
+  }
+}
+
+export function stackOptionsFromEnvironment(env: NodeJS.ProcessEnv, version: string): LocalStackOptions {
+  return {
+    home: resolveHome(env),
+    apiPort: portFrom(env[ENV.apiPort], ENV.apiPort, DEFAULT_API_PORT),
+    dynamodbPort: portFrom(env[ENV.dynamodbPort], ENV.dynamodbPort, DEFAULT_DYNAMODB_PORT),
+    version,
+  };
+}
+
+function portFrom(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number from 0 to 65535, not "${value}"`);
+  return port;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const paths = homePaths(options.home ?? resolveHome());
+  await mkdir(paths.home, { recursive: true, mode: 0o700 });
+  const existing = await runningStack(paths.stack);
+  if (existing) {
+    throw new StackAlreadyRunningError(
+      `A Cody Batch stack is already running for ${paths.home} (pid ${existing.pid}, ${existing.apiUrl}). Stop it first, or set ${ENV.home} to another folder.`,
+    );
+  }
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const dynamo: RunningDynamo = await startDynamo({ path: paths.db, hostname: LOCAL_HOSTNAME, port: options.dynamodbPort ?? DEFAULT_DYNAMODB_PORT }).catch(
+      (error) => {
+        throw portError(error, 'DynamoDB', ENV.dynamodbPort, options.dynamodbPort ?? DEFAULT_DYNAMODB_PORT);
+      },
+    );
+    stops.push(() => dynamo.close());
+
+    const store = Store.connect({ endpoint: dynamo.endpoint, tables: tableNamesFor('local') });
+    await ensureTables(store.doc, store.tables);
+    await mkdir(paths.artifacts, { recursive: true });
+    const artifacts = new FolderArtifactStore(paths.artifacts);
+    const token = await ensureToken(paths.token);
+    const executor: Executor = options.executor?.({ store, artifactsRoot: paths.artifacts, dynamodbEndpoint: dynamo.endpoint }) ?? new IdleExecutor();
+    if (executor.stop) stops.push(() => executor.stop!());
+
+    const app = createApp({ store, artifacts, executor, version: options.version }, bearerOwner(token));
+    const api: RunningServer = await startApiServer(app, { hostname: LOCAL_HOSTNAME, port: options.apiPort ?? DEFAULT_API_PORT }).catch((error) => {
+      throw portError(error, 'API', ENV.apiPort, options.apiPort ?? DEFAULT_API_PORT);
+    });
+    stops.push(() => api.close());
+
+    await writeStackInfo(paths.stack, { apiUrl: api.url, dynamodbEndpoint: dynamo.endpoint, pid: process.pid });
+    stops.push(() => removeStackInfo(paths.stack, process.pid));
+
+    return {
+      home: paths.home,
+      apiUrl: api.url,
+      dynamodbEndpoint: dynamo.endpoint,
+      tokenPath: paths.token,
+      token,
+      artifactsRoot: paths.artifacts,
+      store,
+      artifacts,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function portError(error: unknown, what: string, variable: string, port: number): Error {
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    return new StackAlreadyRunningError(
+      `Port ${port} (${what}) is already in use on ${LOCAL_HOSTNAME}: another Cody Batch stack or another program holds it. Stop it, or set ${variable} to a free port.`,
+    );
+  }
+  return error as Error;
+}

@@ -1,0 +1,201 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { JOBS_OWNER_INDEX } from '../../common/names';
+import { Job, Usage } from '../../common/schemas';
+import { ACTIVE_JOB_STATUSES, COUNT_KEY, JobStatus, RepositoryStatus } from '../../common/status';
+import { decodeToken, encodeToken } from './pagination';
+
+// The jobs table: one item per job, listed per owner through the byOwner index.
+
+export interface JobPageResult {
+  items: Job[];
+  nextToken?: string;
+}
+
+export class JobsTable {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  async put(job: Job): Promise<void> {
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableName, Item: job, ConditionExpression: 'attribute_not_exists(jobId)' }),
+    );
+  }
+
+  async get(jobId: string): Promise<Job | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { jobId }, ConsistentRead: true }));
+    return Item ? Job.parse(Item) : undefined;
+  }
+
+  /** The job if it exists and belongs to `owner`; another owner's job looks exactly like a missing one. */
+  async getOwned(jobId: string, owner: string): Promise<Job | undefined> {
+    const job = await this.get(jobId);
+    return job && job.owner === owner ? job : undefined;
+  }
+
+  /** The owner's jobs, newest first. */
+  async listByOwner(owner: string, limit: number, nextToken?: string): Promise<JobPageResult> {
+    const start = decodeToken(nextToken, ['jobId', 'owner', 'createdAt'], { owner });
+    const result = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: JOBS_OWNER_INDEX,
+        KeyConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':owner': owner },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: start,
+      }),
+    );
+    return { items: (result.Items ?? []).map((item) => Job.parse(item)), nextToken: encodeToken(result.LastEvaluatedKey) };
+  }
+
+  /** Every job that is not final, across owners (the sweeper's view). */
+  async scanActive(): Promise<Job[]> {
+    const jobs: Job[] = [];
+    let start: Record<string, unknown> | undefined;
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, string> = {};
+    ACTIVE_JOB_STATUSES.forEach((status, i) => (values[`:s${i}`] = status));
+    do {
+      const page = await this.doc.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: `#status IN (${Object.keys(values).join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ExclusiveStartKey: start,
+        }),
+      );
+      jobs.push(...(page.Items ?? []).map((item) => Job.parse(item)));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return jobs;
+  }
+
+  /**
+   * Moves a job to `to` if its status is one of `from`. Returns the updated job, or undefined when
+   * the condition failed (someone else moved it first).
+   */
+  async setStatus(
+    jobId: string,
+    from: readonly JobStatus[],
+    to: JobStatus,
+    extra: { set?: Record<string, unknown>; remove?: string[]; ifPendingAndRunningZero?: boolean } = {},
+  ): Promise<Job | undefined> {
+    const now = new Date().toISOString();
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':to': to, ':now': now };
+    from.forEach((status, i) => (values[`:from${i}`] = status));
+    const sets = ['#status = :to', 'updatedAt = :now'];
+    Object.entries(extra.set ?? {}).forEach(([name, value], i) => {
+      names[`#set${i}`] = name;
+      values[`:set${i}`] = value;
+      sets.push(`#set${i} = :set${i}`);
+    });
+    const removes = (extra.remove ?? []).map((name, i) => {
+      names[`#rm${i}`] = name;
+      return `#rm${i}`;
+    });
+    let condition = `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`;
+    if (extra.ifPendingAndRunningZero) {
+      condition += ' AND counts.pending = :zero AND counts.running = :zero';
+      values[':zero'] = 0;
+    }
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { jobId },
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Job.parse(result.Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Moves one repository between two counters, atomically. Returns the job as it now is. */
+  async moveCount(jobId: string, from: RepositoryStatus, to: RepositoryStatus): Promise<Job> {
+    const result = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { jobId },
+        UpdateExpression: 'ADD counts.#from :minus, counts.#to :plus SET updatedAt = :now',
+        ExpressionAttributeNames: { '#from': COUNT_KEY[from], '#to': COUNT_KEY[to] },
+        ExpressionAttributeValues: { ':minus': -1, ':plus': 1, ':now': new Date().toISOString() },
+        ConditionExpression: 'attribute_exists(jobId)',
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Job.parse(result.Attributes);
+  }
+
+  /** Overwrites the counters, for reconciliation after a crash between a row write and its count move. */
+  async setCounts(jobId: string, counts: Job['counts']): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { jobId },
+        UpdateExpression: 'SET counts = :counts, updatedAt = :now',
+        ExpressionAttributeValues: { ':counts': counts, ':now': new Date().toISOString() },
+        ConditionExpression: 'attribute_exists(jobId)',
+      }),
+    );
+  }
+
+  async addUsage(jobId: string, delta: Usage): Promise<Job> {
+    const result = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { jobId },
+        UpdateExpression:
+          'ADD usage.inputTokens :i, usage.outputTokens :o, usage.cacheReadTokens :cr, usage.cacheWriteTokens :cw, usage.costUsd :c',
+        ExpressionAttributeValues: usageValues(delta),
+        ConditionExpression: 'attribute_exists(jobId)',
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Job.parse(result.Attributes);
+  }
+
+  async setAttributes(jobId: string, attributes: Record<string, unknown>): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':now': new Date().toISOString() };
+    const sets = ['updatedAt = :now'];
+    Object.entries(attributes).forEach(([name, value], i) => {
+      names[`#a${i}`] = name;
+      values[`:a${i}`] = value;
+      sets.push(`#a${i} = :a${i}`);
+    });
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { jobId },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+        ExpressionAttributeValues: values,
+        ConditionExpression: 'attribute_exists(jobId)',
+      }),
+    );
+  }
+}
+
+export function usageValues(delta: Usage): Record<string, number> {
+  return {
+    ':i': delta.inputTokens,
+    ':o': delta.outputTokens,
+    ':cr': delta.cacheReadTokens,
+    ':cw': delta.cacheWriteTokens,
+    ':c': delta.costUsd,
+  };
+}

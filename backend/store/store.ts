@@ -1,0 +1,193 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Counts, emptyUsage, Job, RepositoryResult, Usage } from '../../common/schemas';
+import {
+  COUNT_KEY,
+  finalJobStatus,
+  isFinalJobStatus,
+  jobStatusesBefore,
+  RETRYABLE_REPOSITORY_STATUSES,
+} from '../../common/status';
+import { createDocumentClient, DynamoOptions } from './dynamo';
+import { JobsTable } from './jobs';
+import { RepositoriesTable, RowUpdate } from './repositories';
+import { TableNames } from './tables';
+
+// Job lifecycle over both tables. DynamoDB-compatible local servers have no transactions, so every
+// step is a single-item conditional write, and counters move with atomic ADD after the row write
+// that justifies them. Whoever wins a row's conditional write is the only one to move its counters,
+// which keeps concurrent cancels, completions and sweeps consistent.
+
+export type RetryOutcome =
+  | { ok: true; job: Job }
+  | { ok: false; code: 'NOT_FOUND' | 'JOB_ACTIVE' | 'NOTHING_TO_RETRY' | 'VALIDATION_FAILED'; message: string };
+
+export type CancelOutcome = { ok: true; job: Job } | { ok: false; code: 'NOT_FOUND' | 'JOB_FINAL'; job?: Job };
+
+export interface StoreOptions extends DynamoOptions {
+  tables: TableNames;
+}
+
+export class Store {
+  readonly jobs: JobsTable;
+  readonly repositories: RepositoriesTable;
+
+  constructor(readonly doc: DynamoDBDocumentClient, readonly tables: TableNames) {
+    this.jobs = new JobsTable(doc, tables.jobs);
+    this.repositories = new RepositoriesTable(doc, tables.repositories);
+  }
+
+  static connect(options: StoreOptions): Store {
+    return new Store(createDocumentClient(options), options.tables);
+  }
+
+  /** Writes the rows first and the job last, so a job is never visible without its rows. */
+  async createJob(job: Job): Promise<void> {
+    const rows: RepositoryResult[] = job.repositories.map((repositoryName) => ({
+      jobId: job.jobId,
+      repositoryName,
+      status: 'PENDING',
+      attempt: 1,
+      usage: emptyUsage(),
+    }));
+    await this.repositories.putAll(rows);
+    await this.jobs.put(job);
+  }
+
+  /**
+   * Moves one row, then its job's counters, then the job to its final status if this was its last
+   * unfinished repository. Undefined when the row's condition failed.
+   */
+  async transitionRepository(
+    jobId: string,
+    repositoryName: string,
+    change: RowUpdate,
+  ): Promise<{ before: RepositoryResult; job: Job } | undefined> {
+    const before = await this.repositories.update(jobId, repositoryName, change);
+    if (!before) return undefined;
+    let job = before.status === change.to ? await this.mustGetJob(jobId) : await this.jobs.moveCount(jobId, before.status, change.to);
+    job = await this.finalizeIfDone(job);
+    return { before, job };
+  }
+
+  /** Claims a row for a worker; also marks a PENDING job RUNNING. */
+  async claim(jobId: string, repositoryName: string, attempt: number, staleBefore: string): Promise<RepositoryResult | undefined> {
+    const before = await this.repositories.claim(jobId, repositoryName, attempt, staleBefore);
+    if (!before) return undefined;
+    if (before.status === 'PENDING') await this.jobs.moveCount(jobId, 'PENDING', 'RUNNING');
+    await this.jobs.setStatus(jobId, ['PENDING'], 'RUNNING', { set: { startedAt: new Date().toISOString() } });
+    return this.repositories.get(jobId, repositoryName);
+  }
+
+  /** Moves a job to its final status once nothing of it is pending or running. */
+  async finalizeIfDone(job: Job): Promise<Job> {
+    let current = job;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const target = finalJobStatus(current.status, current.counts);
+      if (!target) return current;
+      const moved = await this.jobs.setStatus(current.jobId, [current.status], target, {
+        set: { finishedAt: new Date().toISOString() },
+        ifPendingAndRunningZero: true,
+      });
+      if (moved) return moved;
+      current = await this.mustGetJob(current.jobId);
+    }
+    return current;
+  }
+
+  /** Marks a job CANCELLING. Cancelling an already cancelling job is fine; a final one is not. */
+  async requestCancel(jobId: string, owner: string): Promise<CancelOutcome> {
+    const job = await this.jobs.getOwned(jobId, owner);
+    if (!job) return { ok: false, code: 'NOT_FOUND' };
+    const moved = await this.jobs.setStatus(jobId, jobStatusesBefore('CANCELLING').concat('CANCELLING'), 'CANCELLING');
+    if (moved) return { ok: true, job: moved };
+    return { ok: false, code: 'JOB_FINAL', job: await this.jobs.get(jobId) };
+  }
+
+  /** Marks every unfinished row CANCELLED, then the job. Safe to run twice, or racing workers. */
+  async cancelUnfinished(jobId: string, message = 'Cancelled by the user'): Promise<Job> {
+    const now = new Date().toISOString();
+    for (const row of await this.repositories.listAll(jobId)) {
+      if (row.status !== 'PENDING' && row.status !== 'RUNNING') continue;
+      await this.transitionRepository(jobId, row.repositoryName, {
+        from: ['PENDING', 'RUNNING'],
+        to: 'CANCELLED',
+        set: { finishedAt: now, error: { code: 'CANCELLED', message } },
+      });
+    }
+    return this.finalizeIfDone(await this.mustGetJob(jobId));
+  }
+
+  /**
+   * Starts a retry of a final job: its run becomes the failed and cancelled repositories (or the
+   * named ones), which go back to PENDING at the next attempt.
+   */
+  async prepareRetry(jobId: string, owner: string, names?: string[]): Promise<RetryOutcome> {
+    const job = await this.jobs.getOwned(jobId, owner);
+    if (!job) return { ok: false, code: 'NOT_FOUND', message: `No job ${jobId}` };
+    if (!isFinalJobStatus(job.status)) {
+      return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} is ${job.status}; retry it once it has finished` };
+    }
+    const rows = await this.repositories.listAll(jobId);
+    const retryable = rows.filter((row) => RETRYABLE_REPOSITORY_STATUSES.includes(row.status));
+    let run: string[];
+    if (names) {
+      const byName = new Map(rows.map((row) => [row.repositoryName.toLowerCase(), row]));
+      const unknown = names.filter((name) => !byName.has(name.toLowerCase()));
+      if (unknown.length) {
+        return { ok: false, code: 'VALIDATION_FAILED', message: `Not part of job ${jobId}: ${unknown.join(', ')}` };
+      }
+      const notRetryable = names.filter((name) => !RETRYABLE_REPOSITORY_STATUSES.includes(byName.get(name.toLowerCase())!.status));
+      if (notRetryable.length) {
+        return {
+          ok: false,
+          code: 'NOTHING_TO_RETRY',
+          message: `Only failed or cancelled repositories can be retried; not: ${notRetryable.join(', ')}`,
+        };
+      }
+      run = [...new Set(names.map((name) => byName.get(name.toLowerCase())!.repositoryName))];
+    } else {
+      run = retryable.map((row) => row.repositoryName);
+    }
+    if (run.length === 0) return { ok: false, code: 'NOTHING_TO_RETRY', message: `Job ${jobId} has no failed or cancelled repositories` };
+
+    // The job's own conditional write is the lock: of two concurrent retries, one wins.
+    const started = await this.jobs.setStatus(jobId, [job.status], 'RUNNING', { set: { run }, remove: ['finishedAt'] });
+    if (!started) return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} changed while retrying; refresh and try again` };
+    for (const repositoryName of run) {
+      await this.transitionRepository(jobId, repositoryName, {
+        from: RETRYABLE_REPOSITORY_STATUSES,
+        to: 'PENDING',
+        incrementAttempt: true,
+        remove: ['error', 'startedAt', 'heartbeatAt', 'finishedAt', 'diffStats', 'summary', 'verification'],
+      });
+    }
+    return { ok: true, job: await this.mustGetJob(jobId) };
+  }
+
+  async addUsage(jobId: string, repositoryName: string, delta: Usage): Promise<void> {
+    await this.repositories.addUsage(jobId, repositoryName, delta);
+    await this.jobs.addUsage(jobId, delta);
+  }
+
+  /**
+   * Recounts a job's rows and fixes its counters if a crash left them off (a row moved but its
+   * count did not), then finalizes it if it is done. Returns the job as it now is.
+   */
+  async reconcile(jobId: string): Promise<Job> {
+    const job = await this.mustGetJob(jobId);
+    const counts: Counts = { total: 0, pending: 0, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 };
+    for (const row of await this.repositories.listAll(jobId)) {
+      counts.total++;
+      counts[COUNT_KEY[row.status]]++;
+    }
+    const differs = (Object.keys(counts) as (keyof Counts)[]).some((key) => counts[key] !== job.counts[key]);
+    if (differs) await this.jobs.setCounts(jobId, counts);
+    return this.finalizeIfDone(differs ? { ...job, counts } : job);
+  }
+
+  private async mustGetJob(jobId: string): Promise<Job> {
+    const job = await this.jobs.get(jobId);
+    if (!job) throw new Error(`Job ${jobId} disappeared`);
+    return job;
+  }
+}

@@ -1,0 +1,52 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { JOBS_OWNER_INDEX, jobsTableName, repositoriesTableName } from '../../common/names';
+
+// The two tables, exactly as design.md's names table gives them. The local stack creates them from
+// these definitions, and the infra tests compare the CDK stack against them.
+
+export interface TableNames {
+  jobs: string;
+  repositories: string;
+}
+
+export function tableNamesFor(env: string): TableNames {
+  return { jobs: jobsTableName(env), repositories: repositoriesTableName(env) };
+}
+
+export function jobsTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'jobId', AttributeType: 'S' },
+      { AttributeName: 'owner', AttributeType: 'S' },
+      { AttributeName: 'createdAt', AttributeType: 'S' },
+    ],
+    KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: JOBS_OWNER_INDEX,
+        KeySchema: [
+          { AttributeName: 'owner', KeyType: 'HASH' },
+          { AttributeName: 'createdAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
+
+export function repositoriesTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'jobId', AttributeType: 'S' },
+      { AttributeName: 'repositoryName', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'jobId', KeyType: 'HASH' },
+      { AttributeName: 'repositoryName', KeyType: 'RANGE' },
+    ],
+  };
+}

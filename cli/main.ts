@@ -1,0 +1,38 @@
+import { version } from '../package.json';
+import { serve } from './serve';
+
+const USAGE = `Usage: cody-batch <command>
+
+Commands:
+  serve    Run the local stack (DynamoDB, artifacts, workers, API) on 127.0.0.1
+  help     Show this help
+
+Environment: CODY_BATCH_HOME (default ~/.cody-batch), CODY_BATCH_PORT (7878), CODY_BATCH_DYNAMODB_PORT (7879)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(version);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
+    case '--version':
+      console.log(version);
+      return 0;
+    default:
+      console.error(`Unknown command "${command}"${rest.length ? '' : ''}.\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`cody-batch: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import { ApiErrorBody } from './errors';
+import {
+  CreateJobInput,
+  Health,
+  Job,
+  JobPage,
+  RepositoryPage,
+  RepositoryResult,
+  Thread,
+} from './schemas';
+import type { RepositoryStatus } from './status';
+
+// The typed REST client shared by the CLI and the extension. Auth is pluggable: a bearer token for
+// the local stack, SigV4 for API Gateway's IAM auth (the signer lives with the extension, which
+// holds the AWS credentials).
+
+export interface OutgoingRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** Returns the headers that authenticate one request. */
+export type RequestAuth = (request: OutgoingRequest) => Promise<Record<string, string>> | Record<string, string>;
+
+export function bearerAuth(token: string): RequestAuth {
+  return () => ({ authorization: `Bearer ${token}` });
+}
+
+export const noAuth: RequestAuth = () => ({});
+
+export interface ClientOptions {
+  baseUrl: string;
+  auth: RequestAuth;
+  fetch?: typeof fetch;
+  /** Per-request timeout; a hung server must not hang the caller forever. */
+  timeoutMs?: number;
+  userAgent?: string;
+}
+
+/** An answer of the API that is not a success, or a failure to reach it. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** True when the server could not be reached at all (status 0). */
+  get unreachable(): boolean {
+    return this.status === 0;
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+export interface ListOptions {
+  limit?: number;
+  nextToken?: string;
+}
+
+/** A diff as the API gives it: `undefined` patch means the repository made no changes (204). */
+export interface DiffResult {
+  patch: string | undefined;
+}
+
+export class CodyBatchClient {
+  private readonly baseUrl: URL;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: ClientOptions) {
+    this.baseUrl = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+    this.fetchImpl = options.fetch ?? fetch;
+  }
+
+  health(): Promise<Health> {
+    return this.json('GET', 'health', Health);
+  }
+
+  createJob(request: CreateJobInput): Promise<Job> {
+    return this.json('POST', 'jobs', Job, request);
+  }
+
+  listJobs(options: ListOptions = {}): Promise<Page<Job>> {
+    return this.json('GET', withQuery('jobs', options), JobPage);
+  }
+
+  /** Every job of the caller, newest first, following `nextToken`. */
+  async *allJobs(pageSize = 100): AsyncGenerator<Job> {
+    let nextToken: string | undefined;
+    do {
+      const page = await this.listJobs({ limit: pageSize, nextToken });
+      yield* page.items;
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+
+  getJob(jobId: string): Promise<Job> {
+    return this.json('GET', `jobs/${encodeURIComponent(jobId)}`, Job);
+  }
+
+  cancelJob(jobId: string): Promise<Job> {
+    return this.json('POST', `jobs/${encodeURIComponent(jobId)}/cancel`, Job, {});
+  }
+
+  retryJob(jobId: string, repositories?: string[]): Promise<Job> {
+    return this.json('POST', `jobs/${encodeURIComponent(jobId)}/retry`, Job, repositories ? { repositories } : {});
+  }
+
+  listRepositories(jobId: string, options: ListOptions & { status?: RepositoryStatus } = {}): Promise<Page<RepositoryResult>> {
+    return this.json('GET', withQuery(`jobs/${encodeURIComponent(jobId)}/repositories`, options), RepositoryPage);
+  }
+
+  /** Every repository result of a job, following `nextToken`. */
+  async allRepositories(jobId: string): Promise<RepositoryResult[]> {
+    const all: RepositoryResult[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.listRepositories(jobId, { limit: 100, nextToken });
+      all.push(...page.items);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return all;
+  }
+
+  getRepository(jobId: string, repositoryName: string): Promise<RepositoryResult> {
+    return this.json('GET', repositoryPath(jobId, repositoryName), RepositoryResult);
+  }
+
+  async getDiff(jobId: string, repositoryName: string): Promise<DiffResult> {
+    const response = await this.send('GET', `${repositoryPath(jobId, repositoryName)}/diff`, undefined, 'manual');
+    if (response.status === 204) return { patch: undefined };
+    if (response.status >= 300 && response.status < 400) {
+      // A large diff lives in S3: follow the presigned URL without our auth headers.
+      const location = response.headers.get('location');
+      if (!location) throw new ApiError(response.status, 'BAD_REDIRECT', 'The server redirected without a location');
+      const download = await this.fetchWithTimeout(new URL(location, this.baseUrl), { method: 'GET' });
+      if (!download.ok) throw new ApiError(download.status, 'DOWNLOAD_FAILED', `Downloading the diff failed with HTTP ${download.status}`);
+      return { patch: await download.text() };
+    }
+    return { patch: await response.text() };
+  }
+
+  getThread(jobId: string, repositoryName: string): Promise<Thread> {
+    return this.json('GET', `${repositoryPath(jobId, repositoryName)}/claude-thread`, Thread);
+  }
+
+  async getLog(jobId: string, repositoryName: string): Promise<string> {
+    const response = await this.send('GET', `${repositoryPath(jobId, repositoryName)}/log`);
+    return response.text();
+  }
+
+  private async json<T extends z.ZodType>(method: string, path: string, schema: T, body?: unknown): Promise<z.infer<T>> {
+    const response = await this.send(method, path, body);
+    const payload: unknown = await response.json().catch(() => {
+      throw new ApiError(response.status, 'BAD_RESPONSE', `The server answered ${method} /${path} with something that is not JSON`);
+    });
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) {
+      throw new ApiError(response.status, 'BAD_RESPONSE', `The server's answer to ${method} /${path} has an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`);
+    }
+    return parsed.data;
+  }
+
+  /** Sends one request; any status other than 2xx/3xx becomes an ApiError. */
+  private async send(method: string, path: string, body?: unknown, redirect: RequestRedirect = 'follow'): Promise<Response> {
+    const url = new URL(path, this.baseUrl);
+    const headers: Record<string, string> = { accept: 'application/json, text/plain, text/x-diff' };
+    if (this.options.userAgent) headers['user-agent'] = this.options.userAgent;
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    if (text !== undefined) headers['content-type'] = 'application/json';
+    Object.assign(headers, await this.options.auth({ method, url, headers: { ...headers }, body: text }));
+    const response = await this.fetchWithTimeout(url, { method, headers, body: text, redirect });
+    if (response.status >= 400) throw await errorFrom(response);
+    return response;
+  }
+
+  private async fetchWithTimeout(url: URL, init: RequestInit): Promise<Response> {
+    try {
+      return await this.fetchImpl(url, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+    } catch (error) {
+      const reason = error instanceof Error && error.name === 'TimeoutError' ? 'did not answer in time' : 'could not be reached';
+      throw new ApiError(0, 'UNREACHABLE', `Cody Batch at ${url.origin} ${reason}`);
+    }
+  }
+}
+
+function repositoryPath(jobId: string, repositoryName: string): string {
+  return `jobs/${encodeURIComponent(jobId)}/repositories/${encodeURIComponent(repositoryName)}`;
+}
+
+function withQuery(path: string, query: object): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+async function errorFrom(response: Response): Promise<ApiError> {
+  const text = await response.text().catch(() => '');
+  try {
+    const parsed = ApiErrorBody.safeParse(JSON.parse(text));
+    if (parsed.success) return new ApiError(response.status, parsed.data.error.code, parsed.data.error.message);
+  } catch {
+    // Not our JSON error shape (a proxy, a gateway): fall through.
+  }
+  return new ApiError(response.status, `HTTP_${response.status}`, `The server answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** Codes of `{"error": {"code", "message"}}` answers, with the HTTP status each one carries. */
+export const API_ERRORS = {
+  VALIDATION_FAILED: 400,
+  INVALID_JSON: 400,
+  INVALID_NEXT_TOKEN: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  JOB_FINAL: 409,
+  JOB_ACTIVE: 409,
+  NOTHING_TO_RETRY: 409,
+  NO_DIFF: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+export const ApiErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+
+/** Codes a repository result's `error.code` may carry; workers and the sweeper set them. */
+export const REPOSITORY_ERROR_CODES = [
+  'START_FAILED',
+  'CLONE_FAILED',
+  'COMMAND_FAILED',
+  'COMMAND_TIMEOUT',
+  'VERIFY_FAILED',
+  'CLAUDE_ERROR',
+  'CLAUDE_REFUSAL',
+  'CLAUDE_RATE_LIMITED',
+  'CLAUDE_OVERLOADED',
+  'TURN_LIMIT',
+  'TOKEN_LIMIT',
+  'TIME_LIMIT',
+  'COST_LIMIT',
+  'PUSH_FAILED',
+  'PULL_REQUEST_FAILED',
+  'WORKER_LOST',
+  'WORKER_CRASHED',
+  'CANCELLED',
+  'INTERNAL',
+] as const;
+export type RepositoryErrorCode = (typeof REPOSITORY_ERROR_CODES)[number];

@@ -1,0 +1,59 @@
+// Names shared by every part (design.md, "Names shared by every part").
+
+export const ENVIRONMENTS = ['dev', 'prod', 'local'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export const JOBS_OWNER_INDEX = 'byOwner';
+
+export function jobsTableName(env: string): string {
+  return `cody-batch-${env}-jobs`;
+}
+
+export function repositoriesTableName(env: string): string {
+  return `cody-batch-${env}-repositories`;
+}
+
+export function artifactsBucketName(env: string): string {
+  return `cody-batch-${env}-artifacts`;
+}
+
+export const ARTIFACT_FILES = ['diff.patch', 'thread.json', 'log.txt'] as const;
+export type ArtifactFile = (typeof ARTIFACT_FILES)[number];
+
+/** `jobs/{jobId}/{owner}/{name}/{file}`, where owner/name is the repository. */
+export function artifactKey(jobId: string, repositoryName: string, file: ArtifactFile): string {
+  return `jobs/${jobId}/${repositoryName}/${file}`;
+}
+
+export function branchName(jobId: string): string {
+  return `cody-batch/${jobId}`;
+}
+
+export const DEFAULT_API_PORT = 7878;
+export const DEFAULT_DYNAMODB_PORT = 7879;
+
+/** The owner recorded on jobs created with the local stack's bearer token. */
+export const LOCAL_OWNER = 'local';
+
+/** Environment variables of the worker and executor contract. */
+export const ENV = {
+  env: 'CODY_BATCH_ENV',
+  jobsTable: 'CODY_BATCH_JOBS_TABLE',
+  repositoriesTable: 'CODY_BATCH_REPOSITORIES_TABLE',
+  dynamodbEndpoint: 'CODY_BATCH_DYNAMODB_ENDPOINT',
+  artifacts: 'CODY_BATCH_ARTIFACTS',
+  jobId: 'JOB_ID',
+  batchArrayIndex: 'AWS_BATCH_JOB_ARRAY_INDEX',
+  repositoryIndex: 'REPOSITORY_INDEX',
+  githubToken: 'GITHUB_TOKEN',
+  anthropicApiKey: 'ANTHROPIC_API_KEY',
+  legacyClaudeApiKey: 'CLAUDE_API_KEY',
+  claudeProvider: 'CODY_BATCH_CLAUDE_PROVIDER',
+  anthropicBaseUrl: 'ANTHROPIC_BASE_URL',
+  githubApiUrl: 'GITHUB_API_URL',
+  gitBase: 'CODY_BATCH_GIT_BASE',
+  home: 'CODY_BATCH_HOME',
+  apiPort: 'CODY_BATCH_PORT',
+  dynamodbPort: 'CODY_BATCH_DYNAMODB_PORT',
+  concurrency: 'CODY_BATCH_CONCURRENCY',
+} as const;

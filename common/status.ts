@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+// Status rules (design.md, "Statuses"). Every store transition is checked against these tables,
+// and the same tables decide what the extension offers (cancel only on active jobs, and so on).
+
+export const RepositoryStatus = z.enum(['PENDING', 'RUNNING', 'COMPLETED', 'NO_CHANGES', 'FAILED', 'CANCELLED']);
+export type RepositoryStatus = z.infer<typeof RepositoryStatus>;
+
+export const JobStatus = z.enum(['PENDING', 'RUNNING', 'CANCELLING', 'COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED']);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export const REPOSITORY_TRANSITIONS: Record<RepositoryStatus, readonly RepositoryStatus[]> = {
+  PENDING: ['RUNNING', 'CANCELLED'],
+  RUNNING: ['COMPLETED', 'NO_CHANGES', 'FAILED', 'CANCELLED'],
+  COMPLETED: [],
+  NO_CHANGES: [],
+  FAILED: ['PENDING'],
+  CANCELLED: ['PENDING'],
+};
+
+export const JOB_TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
+  PENDING: ['RUNNING', 'CANCELLING', 'COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED'],
+  RUNNING: ['CANCELLING', 'COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED'],
+  CANCELLING: ['CANCELLED'],
+  COMPLETED: ['RUNNING'],
+  COMPLETED_WITH_ERRORS: ['RUNNING'],
+  FAILED: ['RUNNING'],
+  CANCELLED: ['RUNNING'],
+};
+
+export const FINAL_REPOSITORY_STATUSES: readonly RepositoryStatus[] = ['COMPLETED', 'NO_CHANGES', 'FAILED', 'CANCELLED'];
+export const RETRYABLE_REPOSITORY_STATUSES: readonly RepositoryStatus[] = ['FAILED', 'CANCELLED'];
+export const FINAL_JOB_STATUSES: readonly JobStatus[] = ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED'];
+export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ['PENDING', 'RUNNING', 'CANCELLING'];
+
+export function canTransitionRepository(from: RepositoryStatus, to: RepositoryStatus): boolean {
+  return REPOSITORY_TRANSITIONS[from].includes(to);
+}
+
+export function canTransitionJob(from: JobStatus, to: JobStatus): boolean {
+  return JOB_TRANSITIONS[from].includes(to);
+}
+
+/** The statuses a repository may be in just before moving to `to`. */
+export function repositoryStatusesBefore(to: RepositoryStatus): RepositoryStatus[] {
+  return RepositoryStatus.options.filter((from) => canTransitionRepository(from, to));
+}
+
+/** The statuses a job may be in just before moving to `to`. */
+export function jobStatusesBefore(to: JobStatus): JobStatus[] {
+  return JobStatus.options.filter((from) => canTransitionJob(from, to));
+}
+
+export function isFinalJobStatus(status: JobStatus): boolean {
+  return FINAL_JOB_STATUSES.includes(status);
+}
+
+export function isFinalRepositoryStatus(status: RepositoryStatus): boolean {
+  return FINAL_REPOSITORY_STATUSES.includes(status);
+}
+
+/** The job counter that holds repositories of a given status. */
+export const COUNT_KEY = {
+  PENDING: 'pending',
+  RUNNING: 'running',
+  COMPLETED: 'completed',
+  NO_CHANGES: 'noChanges',
+  FAILED: 'failed',
+  CANCELLED: 'cancelled',
+} as const satisfies Record<RepositoryStatus, string>;
+
+export interface CountsLike {
+  total: number;
+  pending: number;
+  running: number;
+  completed: number;
+  noChanges: number;
+  failed: number;
+  cancelled: number;
+}
+
+/**
+ * The status a job ends in once none of its repositories is pending or running; undefined while
+ * some still are. A cancel in progress always ends CANCELLED.
+ */
+export function finalJobStatus(current: JobStatus, counts: CountsLike): JobStatus | undefined {
+  if (counts.pending > 0 || counts.running > 0) return undefined;
+  if (current === 'CANCELLING') return 'CANCELLED';
+  if (isFinalJobStatus(current)) return undefined;
+  const succeeded = counts.completed + counts.noChanges;
+  const unsuccessful = counts.failed + counts.cancelled;
+  if (unsuccessful === 0) return 'COMPLETED';
+  if (succeeded === 0) return 'FAILED';
+  return 'COMPLETED_WITH_ERRORS';
+}

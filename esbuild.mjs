@@ -1,0 +1,59 @@
+// Bundles every entry point into dist/. `node esbuild.mjs --watch` rebuilds on change.
+import * as esbuild from 'esbuild';
+import { rm } from 'node:fs/promises';
+
+const watch = process.argv.includes('--watch');
+
+// The AWS SDK warns at every start that Node 20 nears its end of support. That is known (Lambda and
+// the worker image run Node 22) and should not greet every CLI user; the SDK has a switch for it.
+const quietNode = `process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';`;
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+/** Each build: name, esbuild options. Add new entry points here. */
+export const builds = [
+  {
+    name: 'cli',
+    options: {
+      ...node,
+      entryPoints: { cli: 'cli/main.ts' },
+      outdir: 'dist',
+      target: 'node20',
+      // dynalite stores through classic-level, a native addon that loads its prebuilt binary at run time.
+      external: ['dynalite'],
+      banner: { js: `#!/usr/bin/env node\n${quietNode}` },
+    },
+  },
+  {
+    name: 'lambda',
+    options: {
+      ...node,
+      entryPoints: { api: 'backend/api/lambda.ts' },
+      outdir: 'dist/lambda',
+      target: 'node22',
+    },
+  },
+];
+
+async function main() {
+  await rm('dist', { recursive: true, force: true });
+  if (watch) {
+    const contexts = await Promise.all(builds.map((build) => esbuild.context(build.options)));
+    await Promise.all(contexts.map((context) => context.watch()));
+    console.log('esbuild: watching', builds.map((build) => build.name).join(', '));
+    return;
+  }
+  await Promise.all(builds.map((build) => esbuild.build(build.options)));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
