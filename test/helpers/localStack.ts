@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { bearerAuth, CodyBatchClient } from '../../common/client';
+
+// Runs the real local stack (`node dist/cli.js serve`, the bundle `npm start` runs) in a temporary
+// CODY_BATCH_HOME on free ports, and talks to it over HTTP.
+
+export const REPO_ROOT = path.resolve(__dirname, '../..');
+export const CLI = path.join(REPO_ROOT, 'dist/cli.js');
+
+export interface StackProcess {
+  home: string;
+  apiUrl: string;
+  dynamodbEndpoint: string;
+  token: string;
+  client: CodyBatchClient;
+  process: ChildProcess;
+  /** Everything the stack printed so far. */
+  output(): string;
+  /** SIGTERM, and wait for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Stops it, and removes the home unless `keepHome`. */
+  dispose(options?: { keepHome?: boolean }): Promise<void>;
+}
+
+export interface StackProcessOptions {
+  /** Reuse a home (a restart); a new temporary one otherwise. */
+  home?: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+export async function makeTempDir(prefix = 'cody-batch-test-'): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+export async function startStackProcess(options: StackProcessOptions = {}): Promise<StackProcess> {
+  const home = options.home ?? (await makeTempDir());
+  const child = spawn(process.execPath, [CLI, 'serve'], {
+    env: {
+      ...process.env,
+      CODY_BATCH_HOME: home,
+      CODY_BATCH_PORT: '0',
+      CODY_BATCH_DYNAMODB_PORT: '0',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  let info: { apiUrl: string; dynamodbEndpoint: string; pid: number } | undefined;
+  while (!info) {
+    if (child.exitCode !== null) throw new Error(`The local stack exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`The local stack did not start in time:\n${output}`);
+    }
+    try {
+      const parsed = JSON.parse(await readFile(path.join(home, 'stack.json'), 'utf8'));
+      if (parsed.pid === child.pid && output.includes('local stack running')) info = parsed;
+    } catch {
+      // not written yet
+    }
+    if (!info) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const token = (await readFile(path.join(home, 'token'), 'utf8')).trim();
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return exited;
+  };
+  return {
+    home,
+    apiUrl: info.apiUrl,
+    dynamodbEndpoint: info.dynamodbEndpoint,
+    token,
+    client: new CodyBatchClient({ baseUrl: info.apiUrl, auth: bearerAuth(token) }),
+    process: child,
+    output: () => output,
+    stop,
+    dispose: async ({ keepHome = false } = {}) => {
+      await stop();
+      if (!keepHome && !options.home) await rm(home, { recursive: true, force: true });
+    },
+  };
+}
