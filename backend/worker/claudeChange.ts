@@ -17,11 +17,15 @@ import { RunFailure, type RunContext } from './runContext';
 export interface ClaudeChangeOptions {
   env: NodeJS.ProcessEnv;
   store: Store;
+  /** Other values the agent must keep out of what it writes (the GitHub token). */
+  secrets: string[];
 }
 
 export function claudeChange(context: RunContext, options: ClaudeChangeOptions): ChangeMaker {
   const { job, repositoryName, liveness, log, artifacts } = context;
   const { store } = options;
+  const prompt = job.prompt;
+  if (prompt === undefined) throw new RunFailure('INTERNAL', 'A Claude run needs the job to have a prompt');
 
   const checkpoint = async (): Promise<AgentStop | undefined> => {
     await liveness.beat();
@@ -34,8 +38,10 @@ export function claudeChange(context: RunContext, options: ClaudeChangeOptions):
   const session = new AgentSession({
     client: createClaudeClient(options.env),
     model: job.model,
-    system: buildSystemPrompt(job),
+    system: buildSystemPrompt({ ...job, prompt }),
     checkoutDir: context.checkout.workTree,
+    signal: liveness.signal,
+    secrets: options.secrets,
     limits: { maxTurns: DEFAULT_AGENT_LIMITS.maxTurns, maxOutputTokens: DEFAULT_AGENT_LIMITS.maxOutputTokens, maxTotalTokens: DEFAULT_AGENT_LIMITS.maxTotalTokens, deadline: context.deadline },
     hooks: {
       checkpoint,

@@ -26,8 +26,17 @@ const BASE_CONFIG: [string, string][] = [
   ['init.defaultBranch', 'main'],
 ];
 
+/** What our git processes inherit: enough to find git, a home, proxies and CA bundles; nothing else. */
+const GIT_ENV_NAMES = ['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR', 'SSH_AUTH_SOCK', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'GIT_SSL_CAINFO', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
+
+export function gitEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const picked: NodeJS.ProcessEnv = {};
+  for (const name of GIT_ENV_NAMES) if (env[name] !== undefined) picked[name] = env[name];
+  return picked;
+}
+
 export interface GitRunOptions {
-  /** The environment our git processes start from (already free of secrets). */
+  /** The environment our git processes start from (see gitEnvironment). */
   env: NodeJS.ProcessEnv;
   /** The GitHub token, for calls that reach the remote over HTTP(S). */
   token?: string;
@@ -137,18 +146,21 @@ function gitAt(baseDir: string, options: GitRunOptions & { remote?: string }, ex
   if (options.token && options.remote && /^https?:\/\//i.test(options.remote)) {
     config.push(['http.extraHeader', authorizationHeader(options.token)]);
   }
-  return simpleGit({
-    baseDir,
-    maxConcurrentProcesses: 4,
-    unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeHooksPath: true, allowUnsafeFsMonitor: true },
-  }).env({
+  const env: NodeJS.ProcessEnv = {
     ...options.env,
     GIT_TERMINAL_PROMPT: '0',
     GIT_CONFIG_NOSYSTEM: '1',
     LC_ALL: 'C',
     ...configEnvironment(config),
     ...extraEnv,
-  });
+  };
+  return simpleGit({
+    baseDir,
+    maxConcurrentProcesses: 4,
+    // simple-git guards git's environment; everything here is ours, set on purpose.
+    allowEnvironment: Object.keys(env),
+    unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeHooksPath: true, allowUnsafeFsMonitor: true },
+  }).env(env);
 }
 
 /** Sums `git diff --numstat` output. Binary files count as a file with no line changes. */

@@ -51,7 +51,7 @@ async function main(): Promise<number> {
       artifacts: artifactStoreFrom(config.artifacts),
       env,
       print,
-      claude: (context) => claudeChange(context, { env, store }),
+      claude: (context) => claudeChange(context, { env, store, secrets: config.githubToken ? [config.githubToken] : [] }),
       onLiveness: (current) => (liveness = current),
     });
     return exit === 'released' && liveness?.stopped?.message.startsWith('The worker received') ? 143 : 0;

@@ -6,6 +6,7 @@ import { commandChange } from './commandChange';
 import { resolveCommandUser } from './commandRunner';
 import { ConfigError, type WorkerConfig } from './config';
 import { commandEnvironment } from './environment';
+import { gitEnvironment } from './git';
 import { Liveness } from './liveness';
 import { RunArtifacts } from './runArtifacts';
 import type { RunContext } from './runContext';
@@ -86,7 +87,7 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
         commandUser,
       },
       commandUser,
-      gitEnv: commandEnvironment(deps.env),
+      gitEnv: gitEnvironment(deps.env),
       changeMaker: (context) => {
         if (job.command !== undefined) return commandChange(context, job.command);
         if (!deps.claude) throw new ConfigError('This worker cannot run Claude jobs');
