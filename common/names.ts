@@ -56,4 +56,6 @@ export const ENV = {
   apiPort: 'CODY_BATCH_PORT',
   dynamodbPort: 'CODY_BATCH_DYNAMODB_PORT',
   concurrency: 'CODY_BATCH_CONCURRENCY',
+  jobQueue: 'CODY_BATCH_JOB_QUEUE',
+  jobDefinition: 'CODY_BATCH_JOB_DEFINITION',
 } as const;
