@@ -158,9 +158,7 @@ export class JobsTable {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { jobId },
-        UpdateExpression:
-          'ADD usage.inputTokens :i, usage.outputTokens :o, usage.cacheReadTokens :cr, usage.cacheWriteTokens :cw, usage.costUsd :c',
-        ExpressionAttributeValues: usageValues(delta),
+        ...addUsageExpression(delta),
         ConditionExpression: 'attribute_exists(jobId)',
         ReturnValues: 'ALL_NEW',
       }),
@@ -190,12 +188,18 @@ export class JobsTable {
   }
 }
 
-export function usageValues(delta: Usage): Record<string, number> {
+/** `ADD usage.x :x` for every usage field (`usage` is a DynamoDB reserved word, hence `#usage`). */
+export function addUsageExpression(delta: Usage) {
   return {
-    ':i': delta.inputTokens,
-    ':o': delta.outputTokens,
-    ':cr': delta.cacheReadTokens,
-    ':cw': delta.cacheWriteTokens,
-    ':c': delta.costUsd,
+    UpdateExpression:
+      'ADD #usage.inputTokens :i, #usage.outputTokens :o, #usage.cacheReadTokens :cr, #usage.cacheWriteTokens :cw, #usage.costUsd :c',
+    ExpressionAttributeNames: { '#usage': 'usage' },
+    ExpressionAttributeValues: {
+      ':i': delta.inputTokens,
+      ':o': delta.outputTokens,
+      ':cr': delta.cacheReadTokens,
+      ':cw': delta.cacheWriteTokens,
+      ':c': delta.costUsd,
+    },
   };
 }
