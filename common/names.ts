@@ -56,6 +56,8 @@ export const ENV = {
   apiPort: 'CODY_BATCH_PORT',
   dynamodbPort: 'CODY_BATCH_DYNAMODB_PORT',
   concurrency: 'CODY_BATCH_CONCURRENCY',
+  /** The most repositories one job may name (default 1,000). */
+  maxRepositories: 'CODY_BATCH_MAX_REPOSITORIES',
   /** The AWS Batch job queue ARN the API submits to. */
   jobQueue: 'CODY_BATCH_JOB_QUEUE',
   /** The AWS Batch job definition ARN the API submits with. */
