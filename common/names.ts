@@ -72,4 +72,4 @@ export const ENV = {
  * The `reason` the AWS Batch executor gives `CancelJob` and `TerminateJob`. Batch reports it as the
  * job's status reason, and the failed-worker alarm ignores jobs stopped this way.
  */
-export const BATCH_CANCEL_REASON = 'Cancelled in Cody Batch';
+export const BATCH_CANCEL_REASON = 'Cancelled by the user in Cody Batch';

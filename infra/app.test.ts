@@ -46,5 +46,6 @@ describe('infra: cdk CLI through cdk.json', function () {
     const { code, output } = await cdkSynth(['-c', 'env=dev', '-c', 'workerMemoryMiB=100'], path.join(outdir, 'bad'));
     assert.notEqual(code, 0);
     assert.match(output, /Cody Batch infra \(dev\): workerMemoryMiB/);
+    assert.doesNotMatch(output, /at resolveConfig/, 'no stack trace');
   });
 });

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { ENV } from '../common/names';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defaultConfig, resolveConfig } from './config';
+import { assertBundlesBuilt, DEPLOYED_BUNDLES } from './paths';
 import { namedResource, policyStatements, render, resourcesOf, synthesize, type Json } from './testing';
 
 // Deploy parameters: context values (strings from `-c key=value`) over per-environment defaults,
@@ -39,6 +43,21 @@ describe('infra: deploy parameters', function () {
       assert.throws(() => resolveConfig('dev', context({ maxVcpus: '0' })), /maxVcpus/);
       assert.throws(() => resolveConfig('dev', context({ alarmEmail: 'ops' })), /alarmEmail/);
     });
+  });
+
+  it('says to run the build when a deployed bundle is missing', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'cody-batch-bundles-'));
+    try {
+      for (const bundle of DEPLOYED_BUNDLES.slice(1)) {
+        mkdirSync(path.dirname(path.join(root, bundle)), { recursive: true });
+        writeFileSync(path.join(root, bundle), '');
+      }
+      assert.throws(() => assertBundlesBuilt(root), /dist\/lambda\/api\.js missing\. Run `npm run build` first/);
+      writeFileSync(path.join(root, DEPLOYED_BUNDLES[0]!), '');
+      assert.doesNotThrow(() => assertBundlesBuilt(root));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   describe('a dev stack with every parameter set (Claude on Bedrock, no Spot)', () => {

@@ -75,6 +75,11 @@ const DeployConfigSchema = z
   });
 
 export type DeployConfig = z.infer<typeof DeployConfigSchema>;
+
+/** A context value the operator got wrong; the message says which and how. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
 export type ConfigKey = keyof DeployConfig;
 
 /** Defaults per environment; prod favours durability and on-demand capacity, dev favours cost. */
@@ -101,13 +106,13 @@ export const CONFIG_KEYS = Object.keys(DeployConfigSchema.shape) as ConfigKey[];
  */
 export function resolveConfig(env: unknown, context: (key: string) => unknown): DeployConfig {
   const parsedEnv = DeployConfigSchema.shape.env.safeParse(env);
-  if (!parsedEnv.success) throw new Error(`Cody Batch infra: env must be dev or prod (-c env=dev), not ${JSON.stringify(env)}`);
+  if (!parsedEnv.success) throw new ConfigError(`Cody Batch infra: env must be dev or prod (-c env=dev), not ${JSON.stringify(env)}`);
   const given: Record<string, unknown> = {};
   for (const key of CONFIG_KEYS) {
     const value = context(key);
     if (value !== undefined && value !== '') given[key] = value;
   }
   const parsed = DeployConfigSchema.safeParse({ ...defaultConfig(parsedEnv.data), ...given, env: parsedEnv.data });
-  if (!parsed.success) throw new Error(`Cody Batch infra (${parsedEnv.data}): ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new ConfigError(`Cody Batch infra (${parsedEnv.data}): ${describeIssues(parsed.error)}`);
   return parsed.data;
 }

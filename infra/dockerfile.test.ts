@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ENV } from '../common/names';
 import { REPO_ROOT, WORKER_DOCKERFILE } from './paths';
-import { synthesizeBoth } from './testing';
+import { assetManifest } from './testing';
 
 // The worker image, checked without a Docker engine (none runs here): what the Dockerfile copies
 // exists after `npm run build`, the build context synth stages holds exactly that, and the users
@@ -55,16 +55,12 @@ describe('infra: the worker image (backend/worker/Dockerfile)', function () {
   });
 
   it('gets a build context of exactly the Dockerfile and what it copies (no node_modules, no sources)', () => {
-    const { outdir, assembly } = synthesizeBoth();
-    const manifest = JSON.parse(readFileSync(path.join(outdir, `${assembly.getStackByName('CodyBatch-dev').assetManifestArtifact?.file ?? 'CodyBatch-dev.assets.json'}`), 'utf8')) as {
-      dockerImages: Record<string, { source: { directory: string; dockerFile?: string; platform?: string } }>;
-    };
-    const images = Object.values(manifest.dockerImages);
+    const images = Object.values(assetManifest('dev').dockerImages);
     assert.equal(images.length, 1, 'one image: the worker');
     const { source } = images[0]!;
     assert.equal(source.dockerFile, WORKER_DOCKERFILE);
     assert.equal(source.platform, 'linux/amd64');
-    const staged = filesUnder(path.join(outdir, source.directory)).sort();
+    const staged = filesUnder(source.directory).sort();
     assert.deepEqual(staged, ['.dockerignore', WORKER_DOCKERFILE, ...copySources].sort());
   });
 

@@ -8,6 +8,7 @@ import { CodyBatchApi } from './constructs/api';
 import { CodyBatchWorkers } from './constructs/batch';
 import { CodyBatchData } from './constructs/data';
 import { CodyBatchSecrets } from './constructs/secrets';
+import { assertBundlesBuilt } from './paths';
 
 // One environment of Cody Batch: data, secrets, workers, API and alarms, named cody-batch-{env}-….
 // Environment-agnostic (no account or region in code), so synth needs no lookups and no credentials.
@@ -25,6 +26,7 @@ export class CodyBatchStack extends Stack {
       terminationProtection: config.env === 'prod',
       ...props,
     });
+    assertBundlesBuilt();
     Tags.of(this).add('project', 'cody-batch');
     Tags.of(this).add('environment', config.env);
     const logRetention = config.logRetentionDays as logs.RetentionDays;

@@ -1,10 +1,10 @@
 import { App } from 'aws-cdk-lib';
-import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { AssetManifestArtifact, type CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEPLOY_ENVIRONMENTS, type DeployEnvironment } from './config';
+import { DEPLOY_ENVIRONMENTS, stackName, type DeployEnvironment } from './config';
 import { REPO_ROOT } from './paths';
 import { addStacks, type CodyBatchStack } from './stack';
 
@@ -47,6 +47,32 @@ export function synthesizeBoth(): Synthesized {
     both = { outdir, assembly, stacks: byEnv(stacks), templates: byEnv(templates) };
   }
   return both;
+}
+
+/** What `cdk deploy` publishes for a stack: file assets (Lambda code) and Docker images, by asset hash. */
+export interface AssetManifest {
+  files: Record<string, { source: { path: string } }>;
+  dockerImages: Record<string, { source: { directory: string; dockerFile?: string; platform?: string } }>;
+}
+
+/** The stack's asset manifest, with each source path made absolute. */
+export function assetManifest(env: DeployEnvironment): AssetManifest {
+  const { assembly } = synthesizeBoth();
+  const artifact = assembly.getStackByName(stackName(env)).dependencies.find((dependency) => dependency instanceof AssetManifestArtifact);
+  if (!artifact) throw new Error(`${stackName(env)} has no asset manifest`);
+  const manifest = JSON.parse(readFileSync(artifact.file, 'utf8')) as AssetManifest;
+  for (const file of Object.values(manifest.files)) file.source.path = path.join(assembly.directory, file.source.path);
+  for (const image of Object.values(manifest.dockerImages)) image.source.directory = path.join(assembly.directory, image.source.directory);
+  return manifest;
+}
+
+/** A `describe` per environment (CodyBatch-dev, CodyBatch-prod), each with its synthesized template. */
+export function describeEachEnvironment(body: (env: DeployEnvironment, template: () => Template) => void): void {
+  let templates: Record<DeployEnvironment, Template>;
+  before(() => {
+    templates = synthesizeBoth().templates;
+  });
+  for (const env of DEPLOY_ENVIRONMENTS) describe(stackName(env), () => body(env, () => templates[env]));
 }
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -94,7 +94,8 @@ export class CodyBatchWorkers extends Construct {
       displayName: `${resourceName(config.env, 'worker')} image`,
     });
 
-    // Pulls the image, reads the secrets and writes the logs, before the worker starts.
+    // Pulls the image, reads the secrets and writes the logs, before the worker starts. For the pull
+    // CDK also grants ecr:GetAuthorizationToken on "*", which AWS requires: the token is account-wide.
     const executionRole = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
       description: 'Cody Batch: starts worker containers (image pull, secrets, logs)',
