@@ -65,6 +65,7 @@ describe('infra: the CDK stacks', function () {
       }
       const [, bucket] = namedResource(template(), 'AWS::S3::Bucket', 'BucketName', artifactsBucketName(env));
       assert.equal(bucket.DeletionPolicy, retained ? 'Retain' : 'Delete');
+      assert.equal(synthesizeBoth().stacks[env].terminationProtection, retained, 'stack termination protection');
     });
 
     it('keeps the artifacts bucket private, encrypted, TLS-only, and expiring', () => {
