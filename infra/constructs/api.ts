@@ -46,8 +46,6 @@ export class CodyBatchApi extends Construct {
       [ENV.jobsTable]: data.jobsTable.tableName,
       [ENV.repositoriesTable]: data.repositoriesTable.tableName,
       [ENV.artifacts]: `s3://${data.artifactsBucket.bucketName}`,
-      // The AWS SDK's Node notice is noise in Lambda's logs.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
 
     const api = this.nodeFunction('Api', {
@@ -69,7 +67,8 @@ export class CodyBatchApi extends Construct {
     data.grantItemAccess(api);
     api.addToRolePolicy(
       new iam.PolicyStatement({
-        // Read for the diff, thread and log routes (and presigned diff URLs), delete for job removal.
+        // Artifacts only: reads serve the diff, thread and log routes and back presigned diff URLs;
+        // deletes remove a job's artifacts (ArtifactStore.deletePrefix).
         actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
         resources: [data.artifactsBucket.arnForObjects('jobs/*')],
       }),
