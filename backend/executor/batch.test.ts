@@ -8,7 +8,7 @@ import {
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { emptyUsage, type Job } from '../../common/schemas';
+import { sampleJob } from '../../test/helpers/jobs';
 import { BatchExecutor, batchExecutorFromEnvironment } from './batch';
 import { executorFromEnvironment } from './fromEnvironment';
 import { IdleExecutor } from './executor';
@@ -18,26 +18,8 @@ import { IdleExecutor } from './executor';
 
 const JOB_ID = '01m8hhspmnmtfhrypwhfynay6y';
 
-function job(run: string[], executorRef?: string): Job {
-  const now = new Date().toISOString();
-  return {
-    jobId: JOB_ID,
-    name: 'n',
-    description: '',
-    command: 'true',
-    repositories: run,
-    run,
-    createPullRequests: false,
-    draftPullRequests: false,
-    model: 'claude-sonnet-4-5',
-    owner: 'local',
-    status: 'PENDING',
-    counts: { total: run.length, pending: run.length, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 },
-    usage: emptyUsage(),
-    createdAt: now,
-    updatedAt: now,
-    executorRef,
-  };
+function job(run: string[], executorRef?: string) {
+  return sampleJob({ jobId: JOB_ID, repositories: run, executorRef });
 }
 
 describe('BatchExecutor (aws-sdk-client-mock)', () => {

@@ -7,7 +7,7 @@ import {
   TerminateJobCommand,
   type JobStatus,
 } from '@aws-sdk/client-batch';
-import { ENV } from '../../common/names';
+import { BATCH_CANCEL_REASON, ENV } from '../../common/names';
 import type { Job } from '../../common/schemas';
 import type { Executor } from './executor';
 
@@ -23,7 +23,6 @@ export interface BatchExecutorOptions {
 
 const WAITING: JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE'];
 const RUNNING: JobStatus[] = ['STARTING', 'RUNNING'];
-const CANCEL_REASON = 'Cancelled by the user in Cody Batch';
 
 export class BatchExecutor implements Executor {
   constructor(private readonly options: BatchExecutorOptions) {}
@@ -64,8 +63,8 @@ export class BatchExecutor implements Executor {
       targets.push({ jobId: batchJobId, status: parent.status });
     }
     for (const target of targets) {
-      if (RUNNING.includes(target.status)) await client.send(new TerminateJobCommand({ jobId: target.jobId, reason: CANCEL_REASON }));
-      else if (WAITING.includes(target.status)) await client.send(new CancelJobCommand({ jobId: target.jobId, reason: CANCEL_REASON }));
+      if (RUNNING.includes(target.status)) await client.send(new TerminateJobCommand({ jobId: target.jobId, reason: BATCH_CANCEL_REASON }));
+      else if (WAITING.includes(target.status)) await client.send(new CancelJobCommand({ jobId: target.jobId, reason: BATCH_CANCEL_REASON }));
     }
   }
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { emptyUsage, type Job } from '../../common/schemas';
-import { newJobId } from '../../common/ids';
+import { sampleJob } from '../../test/helpers/jobs';
 import { startDynamo, type RunningDynamo } from '../local/dynamodb';
 import { ensureTables } from './dynamo';
 import { Store } from './store';
@@ -10,25 +9,8 @@ import { tableNamesFor } from './tables';
 // The sweeper against a real dynalite: silent RUNNING rows fail with WORKER_LOST, live ones are
 // left alone, counters are reconciled with the rows, and finished jobs get their final status.
 
-function newJob(repositories: string[]): Job {
-  const now = new Date().toISOString();
-  return {
-    jobId: newJobId(),
-    name: 'sweep me',
-    description: '',
-    command: 'true',
-    repositories,
-    run: repositories,
-    createPullRequests: false,
-    draftPullRequests: false,
-    model: 'claude-sonnet-4-5',
-    owner: 'local',
-    status: 'PENDING',
-    counts: { total: repositories.length, pending: repositories.length, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 },
-    usage: emptyUsage(),
-    createdAt: now,
-    updatedAt: now,
-  };
+function newJob(repositories: string[]) {
+  return sampleJob({ repositories, prompt: undefined, command: 'true' });
 }
 
 describe('sweeper', () => {

@@ -11,7 +11,6 @@ export const DEFAULT_GIT_BASE = 'https://github.com/{owner}/{name}.git';
 
 /** Worker knobs that are not part of the shared contract; each has a default that suits AWS. */
 export const WORKER_ENV = {
-  commandUser: 'CODY_BATCH_COMMAND_USER',
   workDir: 'CODY_BATCH_WORK_DIR',
   heartbeatMs: 'CODY_BATCH_HEARTBEAT_MS',
   staleAfterMs: 'CODY_BATCH_STALE_AFTER_MS',
@@ -58,7 +57,7 @@ const WorkerEnvironment = z
     [ENV.gitBase]: optionalText.refine((value) => value === undefined || (value.includes('{owner}') && value.includes('{name}')), {
       error: 'must contain {owner} and {name}',
     }),
-    [WORKER_ENV.commandUser]: optionalText,
+    [ENV.commandUser]: optionalText,
     [WORKER_ENV.workDir]: optionalText,
     [WORKER_ENV.heartbeatMs]: positiveInt(10_000),
     [WORKER_ENV.staleAfterMs]: positiveInt(5 * 60_000),
@@ -113,7 +112,7 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
     githubToken: values[ENV.githubToken],
     githubApiUrl: values[ENV.githubApiUrl],
     gitBase: values[ENV.gitBase] ?? DEFAULT_GIT_BASE,
-    commandUser: values[WORKER_ENV.commandUser],
+    commandUser: values[ENV.commandUser],
     workDir: values[WORKER_ENV.workDir] ?? os.tmpdir(),
     heartbeatMs: values[WORKER_ENV.heartbeatMs],
     staleAfterMs: values[WORKER_ENV.staleAfterMs],

@@ -1,6 +1,31 @@
 import type { CodyBatchClient } from '../../common/client';
-import type { Job, RepositoryResult } from '../../common/schemas';
+import { newJobId } from '../../common/ids';
+import { DEFAULT_MODEL, emptyUsage, type Job, type RepositoryResult } from '../../common/schemas';
 import { isFinalJobStatus, type JobStatus } from '../../common/status';
+
+/** A job as POST /jobs would create it, for tests that drive the store directly. */
+export function sampleJob(overrides: Partial<Job> & { repositories?: string[] } = {}): Job {
+  const repositories = overrides.repositories ?? ['acme/widgets', 'acme/gadgets'];
+  const now = new Date().toISOString();
+  return {
+    jobId: newJobId(),
+    name: 'Sample job',
+    description: '',
+    prompt: 'Replace oldFunction with newFunction',
+    repositories,
+    run: repositories,
+    createPullRequests: false,
+    draftPullRequests: false,
+    model: DEFAULT_MODEL,
+    owner: 'local',
+    status: 'PENDING',
+    counts: { total: repositories.length, pending: repositories.length, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 },
+    usage: emptyUsage(),
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
 
 // Waiting on jobs through the API, as a user's client would.
 
