@@ -1,8 +1,8 @@
 import { ENV } from '../../common/names';
 import { Redactor } from '../../common/redact';
-import { artifactStoreFrom } from '../store/artifacts';
+import type { ArtifactStore } from '../store/artifacts';
+import { FolderArtifactStore } from '../store/artifacts/folderArtifactStore';
 import { Store } from '../store/store';
-import { claudeChange } from './claudeChange';
 import { killProcessGroup, onProcessGroup, runningProcessGroups } from './commandRunner';
 import { ConfigError, workerConfigFrom } from './config';
 import type { Liveness } from './liveness';
@@ -48,10 +48,11 @@ async function main(): Promise<number> {
     const exit = await runWorker({
       config,
       store,
-      artifacts: artifactStoreFrom(config.artifacts),
+      artifacts: await artifactStore(config.artifacts),
       env,
       print,
-      claude: (context) => claudeChange(context, { env, store, secrets: config.githubToken ? [config.githubToken] : [] }),
+      // Loaded on first use: a command job never pays for the Claude SDKs' start-up.
+      claude: async (context) => (await import('./claudeChange')).claudeChange(context, { env, store, secrets: config.githubToken ? [config.githubToken] : [] }),
       onLiveness: (current) => (liveness = current),
     });
     return exit === 'released' && liveness?.stopped?.message.startsWith('The worker received') ? 143 : 0;
@@ -59,6 +60,12 @@ async function main(): Promise<number> {
     print(`cody-batch worker for job ${env[ENV.jobId]}: ${error instanceof ConfigError ? '' : 'failed: '}${redactor.error(error)}`);
     return error instanceof ConfigError ? 2 : 1;
   }
+}
+
+/** The folder store directly; S3's client is loaded only when the artifacts live there. */
+async function artifactStore(location: string): Promise<ArtifactStore> {
+  if (!location.startsWith('s3://')) return new FolderArtifactStore(location);
+  return (await import('../store/artifacts')).artifactStoreFrom(location);
 }
 
 main().then(

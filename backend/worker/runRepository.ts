@@ -4,7 +4,6 @@ import type { DiffStats, Verification } from '../../common/schemas';
 import type { ChangeMaker } from './changeMaker';
 import { repositoryUrl, type WorkerConfig } from './config';
 import { GitCheckout } from './git';
-import { publishChange } from './publish';
 import { RunFailure, step, type RunContext } from './runContext';
 import { verifyChange } from './verify';
 import { chownTree, type CommandUser } from './commandRunner';
@@ -27,7 +26,7 @@ export interface RepositoryRun {
   /** Everything of RunContext but the checkout, which this run makes. */
   context: Omit<RunContext, 'checkout'>;
   /** Builds the change maker once the checkout exists. */
-  changeMaker(context: RunContext): ChangeMaker;
+  changeMaker(context: RunContext): Promise<ChangeMaker>;
   /** Git processes' environment (no secrets); the token is added per remote call. */
   gitEnv: NodeJS.ProcessEnv;
   commandUser?: CommandUser;
@@ -49,9 +48,10 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     }
     if (run.commandUser) await chownTree(checkout.workTree, run.commandUser);
     const context: RunContext = { ...run.context, checkout };
-    log.step(`Cloned ${await checkout.currentBranch()} at ${(await checkout.head()).slice(0, 12)}`);
+    const cloned = await checkout.branchAndHead();
+    log.step(`Cloned ${cloned.branch} at ${cloned.head.slice(0, 12)}`);
 
-    const maker = run.changeMaker(context);
+    const maker = await run.changeMaker(context);
     let summary = await maker.make();
     await step(context, 'Change made');
 
@@ -77,6 +77,8 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
 
     let pullRequestUrl: string | undefined;
     if (job.createPullRequests) {
+      // Octokit is loaded only by jobs that open pull requests.
+      const { publishChange } = await import('./publish');
       pullRequestUrl = await publishChange(context, {
         url,
         token: config.githubToken,

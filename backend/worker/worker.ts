@@ -24,7 +24,7 @@ export interface WorkerDependencies {
   env: NodeJS.ProcessEnv;
   print(line: string): void;
   /** Builds Claude's change maker; absent where the agent is not bundled (tests of command jobs). */
-  claude?: (context: RunContext) => ChangeMaker;
+  claude?: (context: RunContext) => Promise<ChangeMaker>;
   /** Learns the run's liveness, so a SIGTERM can stop it. */
   onLiveness?(liveness: Liveness): void;
 }
@@ -88,7 +88,7 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
       },
       commandUser,
       gitEnv: gitEnvironment(deps.env),
-      changeMaker: (context) => {
+      changeMaker: async (context) => {
         if (job.command !== undefined) return commandChange(context, job.command);
         if (!deps.claude) throw new ConfigError('This worker cannot run Claude jobs');
         return deps.claude(context);
