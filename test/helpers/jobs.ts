@@ -1,0 +1,26 @@
+import { newJobId } from '../../common/ids';
+import { DEFAULT_MODEL, emptyUsage, Job } from '../../common/schemas';
+
+/** A job as POST /jobs would create it, for tests that drive the store directly. */
+export function sampleJob(overrides: Partial<Job> & { repositories?: string[] } = {}): Job {
+  const repositories = overrides.repositories ?? ['acme/widgets', 'acme/gadgets'];
+  const now = new Date().toISOString();
+  return {
+    jobId: newJobId(),
+    name: 'Sample job',
+    description: '',
+    prompt: 'Replace oldFunction with newFunction',
+    repositories,
+    run: repositories,
+    createPullRequests: false,
+    draftPullRequests: false,
+    model: DEFAULT_MODEL,
+    owner: 'local',
+    status: 'PENDING',
+    counts: { total: repositories.length, pending: repositories.length, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 },
+    usage: emptyUsage(),
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
