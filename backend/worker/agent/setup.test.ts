@@ -3,7 +3,7 @@ import { AnthropicBedrock } from '@anthropic-ai/bedrock-sdk';
 import { DEFAULT_MODEL } from '../../../common/schemas';
 import { reply, startFakeAnthropic } from '../../../test/fakes/anthropicServer';
 import { TEST_API_KEY } from '../../../test/helpers/agent';
-import { buildSystemPrompt, createClaudeClient, estimateCostUsd, firstUserMessage, isClaudeConfigured, isKnownModel } from '.';
+import { buildSystemPrompt, claudeModel, createClaudeClient, estimateCostUsd, firstUserMessage, isClaudeConfigured, isKnownModel } from '.';
 import { normalizeModelId } from './pricing';
 
 // What the worker sets up before the loop: the client, the prompts, and the price of a call.
@@ -40,6 +40,14 @@ describe('agent setup', () => {
       assert.ok(client instanceof AnthropicBedrock);
       assert.equal((client as AnthropicBedrock).awsRegion, 'eu-west-1');
       assert.equal(isClaudeConfigured({ CODY_BATCH_CLAUDE_PROVIDER: 'bedrock' }), true);
+    });
+
+    it('runs the stack\'s Bedrock model on Bedrock, and the job\'s model otherwise', () => {
+      const bedrockModel = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+      assert.equal(claudeModel({ CODY_BATCH_CLAUDE_PROVIDER: 'bedrock', CODY_BATCH_BEDROCK_MODEL: bedrockModel }, 'claude-sonnet-5-5'), bedrockModel);
+      assert.equal(claudeModel({ CODY_BATCH_CLAUDE_PROVIDER: 'bedrock' }, 'claude-sonnet-5-5'), 'claude-sonnet-5-5');
+      assert.equal(claudeModel({ CODY_BATCH_BEDROCK_MODEL: bedrockModel }, 'claude-opus-5-5'), 'claude-opus-5-5');
+      assert.ok(isKnownModel(bedrockModel), 'Bedrock ids are priced');
     });
   });
 
