@@ -40,6 +40,8 @@ export interface GitRunOptions {
   env: NodeJS.ProcessEnv;
   /** The GitHub token, for calls that reach the remote over HTTP(S). */
   token?: string;
+  /** The checkout is shared with the command user through a group (core.sharedRepository). */
+  sharedGroup?: boolean;
 }
 
 /** `Authorization: Basic base64(x-access-token:TOKEN)`, the header GitHub accepts for git over HTTPS. */
@@ -148,6 +150,7 @@ export class GitCheckout {
 
 function gitAt(baseDir: string, options: GitRunOptions & { remote?: string }, extraEnv: Record<string, string> = {}): SimpleGit {
   const config = [...BASE_CONFIG];
+  if (options.sharedGroup) config.push(['core.sharedRepository', 'group']);
   if (options.token && options.remote && /^https?:\/\//i.test(options.remote)) {
     config.push(['http.extraHeader', authorizationHeader(options.token)]);
   }

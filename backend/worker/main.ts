@@ -3,7 +3,7 @@ import { Redactor } from '../../common/redact';
 import type { ArtifactStore } from '../store/artifacts';
 import { FolderArtifactStore } from '../store/artifacts/folderArtifactStore';
 import { Store } from '../store/store';
-import { killProcessGroup, onProcessGroup, runningProcessGroups } from './commandRunner';
+import { killAllCommands, onProcessGroup } from './commandRunner';
 import { ConfigError, workerConfigFrom } from './config';
 import type { Liveness } from './liveness';
 import { runWorker } from './worker';
@@ -28,16 +28,16 @@ async function main(): Promise<number> {
 
   // The local executor listens for process groups, to clean up after a worker that dies hard.
   if (process.send) onProcessGroup((pgid) => process.send?.({ type: 'process-group', pgid }));
-  process.on('exit', () => {
-    for (const pgid of runningProcessGroups) killProcessGroup(pgid);
-  });
+  process.on('exit', killAllCommands);
+  // With a command user, the checkout is shared through a group: what we create stays group-writable.
+  if (config.commandUser) process.umask(0o002);
   let liveness: Liveness | undefined;
   const terminate = (signal: NodeJS.Signals) => {
     // Batch's TerminateJob, a local cancel or a shutdown: stop the command now, keep the log, and
     // leave the row to whoever stopped us (a cancel marks it; a shutdown re-queues it).
     print(`${signal}: stopping`);
     liveness?.stop({ code: 'CANCELLED', message: `The worker received ${signal}`, released: true });
-    for (const pgid of runningProcessGroups) killProcessGroup(pgid);
+    killAllCommands();
     setTimeout(() => process.exit(128 + (signal === 'SIGINT' ? 2 : 15)), TERMINATE_GRACE_MS).unref();
   };
   process.once('SIGTERM', () => terminate('SIGTERM'));

@@ -69,10 +69,6 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   try {
     const commandUser = config.commandUser ? await resolveCommandUser(config.commandUser) : undefined;
     const commandEnv = commandEnvironment(deps.env);
-    if (commandUser) {
-      // Git refuses repositories owned by someone else unless told; the checkout is the user's.
-      Object.assign(commandEnv, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'safe.directory', GIT_CONFIG_VALUE_0: '*' });
-    }
     outcome = await runRepository({
       config,
       context: {
