@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { describeIssues } from '../../common/schemas';
 import { ENV } from '../../common/names';
 import { tableNamesFor, type TableNames } from '../store/tables';
+import { DEFAULT_AGENT_LIMITS } from './agent/types';
 
 // The worker's environment contract (design.md, "Worker and executor environment"), read once and
 // validated, so a misconfigured container fails at start with one clear sentence.
@@ -61,7 +62,7 @@ const WorkerEnvironment = z
     [WORKER_ENV.workDir]: optionalText,
     [WORKER_ENV.heartbeatMs]: positiveInt(10_000),
     [WORKER_ENV.staleAfterMs]: positiveInt(5 * 60_000),
-    [WORKER_ENV.wallTimeMs]: positiveInt(15 * 60_000),
+    [WORKER_ENV.wallTimeMs]: positiveInt(DEFAULT_AGENT_LIMITS.wallTimeMs),
     [WORKER_ENV.verifyRounds]: positiveInt(3),
   })
   .loose();
