@@ -203,13 +203,13 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** `CODY_BATCH_CONCURRENCY`, default the number of CPUs. */
+/** `CODY_BATCH_CONCURRENCY`, default the number of CPUs; 0 pauses the pool (jobs wait, queued). */
 export function concurrencyFrom(env: NodeJS.ProcessEnv): number {
   const raw = env[ENV.concurrency];
   if (raw === undefined || raw.trim() === '') return Math.max(1, os.availableParallelism());
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 256) {
-    throw new Error(`${ENV.concurrency} must be a whole number from 1 to 256, not "${raw}"`);
+  if (!Number.isInteger(value) || value < 0 || value > 256) {
+    throw new Error(`${ENV.concurrency} must be a whole number from 0 (paused) to 256, not "${raw}"`);
   }
   return value;
 }
