@@ -9,6 +9,8 @@ export interface StopReason {
   message: string;
   /** The row is no longer ours: record nothing on it. */
   released: boolean;
+  /** We were told to stop (SIGTERM): leave the row for the next attempt to claim at once. */
+  handOver?: boolean;
 }
 
 export class Liveness {

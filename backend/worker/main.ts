@@ -36,7 +36,9 @@ async function main(): Promise<number> {
     // Batch's TerminateJob, a local cancel or a shutdown: stop the command now, keep the log, and
     // leave the row to whoever stopped us (a cancel marks it; a shutdown re-queues it).
     print(`${signal}: stopping`);
-    liveness?.stop({ code: 'CANCELLED', message: `The worker received ${signal}`, released: true });
+    // On AWS Batch, a signal that is no cancel (a Spot reclaim) is followed by Batch's retry.
+    const handOver = env.AWS_BATCH_JOB_ID !== undefined;
+    liveness?.stop({ code: 'CANCELLED', message: `The worker received ${signal}`, released: true, handOver });
     killAllCommands();
     setTimeout(() => process.exit(128 + (signal === 'SIGINT' ? 2 : 15)), TERMINATE_GRACE_MS).unref();
   };

@@ -1,4 +1,5 @@
 import { Redactor } from '../../common/redact';
+import type { RepositoryResult } from '../../common/schemas';
 import type { ArtifactStore } from '../store/artifacts';
 import type { Store } from '../store/store';
 import type { ChangeMaker } from './changeMaker';
@@ -29,6 +30,23 @@ export interface WorkerDependencies {
   onLiveness?(liveness: Liveness): void;
 }
 
+/**
+ * Claims the row. AWS Batch's own retry of an attempt (a lost host) finds the row still RUNNING
+ * under the dead worker's heartbeat: it waits until that heartbeat is stale, then claims it.
+ */
+async function claimRow(deps: WorkerDependencies, jobId: string, repositoryName: string, row: RepositoryResult): Promise<RepositoryResult | undefined> {
+  const { store, config } = deps;
+  const claim = () => store.claim(jobId, repositoryName, row.attempt, new Date(Date.now() - config.staleAfterMs).toISOString());
+  const claimed = await claim();
+  const batchRetry = Number(deps.env.AWS_BATCH_JOB_ATTEMPT ?? '1') > 1;
+  if (claimed || !batchRetry || row.status !== 'RUNNING' || !row.heartbeatAt) return claimed;
+  const waitMs = Date.parse(row.heartbeatAt) + config.staleAfterMs - Date.now() + 1_000;
+  if (waitMs > config.staleAfterMs + 60_000) return undefined;
+  deps.print(`${repositoryName}: attempt ${row.attempt} still looks alive; retrying the claim in ${Math.ceil(Math.max(0, waitMs) / 1000)} s`);
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, waitMs)));
+  return claim();
+}
+
 /** `recorded`: the row got its outcome. `skipped`: nothing to do. `released`: the row is someone else's now. */
 export type WorkerExit = 'recorded' | 'skipped' | 'released';
 
@@ -47,8 +65,7 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   }
   const row = await store.repositories.get(job.jobId, repositoryName);
   if (!row) throw new ConfigError(`Job ${job.jobId} has no row for ${repositoryName}`);
-  const staleBefore = new Date(Date.now() - config.staleAfterMs).toISOString();
-  const claimed = await store.claim(job.jobId, repositoryName, row.attempt, staleBefore);
+  const claimed = await claimRow(deps, job.jobId, repositoryName, row);
   if (!claimed) {
     print(`${repositoryName}: ${row.status} at attempt ${row.attempt}, not claimable; nothing to do`);
     return 'skipped';
@@ -103,6 +120,14 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   if (stopped?.released) {
     log.step(`Stopped: ${stopped.message}`);
     await log.flush();
+    if (stopped.handOver) {
+      // Stopped by a signal (a Spot reclaim, a shutdown): a retry of this attempt may claim the row
+      // now rather than after the heartbeat goes stale. A cancel has already moved it; then this
+      // conditional write does nothing.
+      await store.repositories
+        .update(job.jobId, repositoryName, { from: ['RUNNING'], to: 'RUNNING', attempt, set: { heartbeatAt: new Date(0).toISOString() } })
+        .catch(() => undefined);
+    }
     return 'released';
   }
   log.step(outcome.status === 'FAILED' ? `Finished: FAILED (${outcome.code}) ${outcome.message.split('\n')[0]}` : `Finished: ${outcome.status}`);
