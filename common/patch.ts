@@ -12,7 +12,7 @@ export interface FilePatch {
   newPath: string | undefined;
   kind: FileChangeKind;
   binary: boolean;
-  /** Blob ids from the `index` line (full with `--binary`, abbreviated otherwise). */
+  /** Blob ids from the `index` line: abbreviated for text, full for binary files (`--binary`). */
   oldBlob: string | undefined;
   newBlob: string | undefined;
   newMode: string | undefined;
