@@ -56,4 +56,6 @@ export const ENV = {
   apiPort: 'CODY_BATCH_PORT',
   dynamodbPort: 'CODY_BATCH_DYNAMODB_PORT',
   concurrency: 'CODY_BATCH_CONCURRENCY',
+  /** The most repositories one job may name (default 1,000). */
+  maxRepositories: 'CODY_BATCH_MAX_REPOSITORIES',
 } as const;

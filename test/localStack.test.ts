@@ -1,12 +1,28 @@
 import assert from 'node:assert/strict';
-import { stat } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { access, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { startStackProcess, type StackProcess } from './helpers/localStack';
+import { CLI, makeTempDir, startStackProcess, type StackProcess } from './helpers/localStack';
+
+/** Runs `cody-batch serve` expecting it to refuse to start; resolves with its exit code and output. */
+function serveExpectingRefusal(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
 
 describe('local stack (npm start)', () => {
   let stack: StackProcess;
   before(async () => {
-    stack = await startStackProcess();
+    stack = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0' } });
   });
   after(async () => {
     await stack?.dispose();
@@ -21,14 +37,63 @@ describe('local stack (npm start)', () => {
     assert.equal((await jobs.json()).error.code, 'UNAUTHORIZED');
   });
 
-  it('keeps the token private to its owner (mode 0600)', async () => {
+  it('keeps the token private to its owner (mode 0600) and records the stack in stack.json', async () => {
     const mode = (await stat(path.join(stack.home, 'token'))).mode & 0o777;
     assert.equal(mode, 0o600);
+    const info = JSON.parse(await readFile(path.join(stack.home, 'stack.json'), 'utf8'));
+    assert.deepEqual(info, { apiUrl: stack.apiUrl, dynamodbEndpoint: stack.dynamodbEndpoint, pid: stack.process.pid });
   });
 
-  it('prints where everything is', () => {
+  it('prints where everything is, with a ready-to-paste aws dynamodb command', () => {
     const output = stack.output();
     assert.match(output, new RegExp(`API\\s+${stack.apiUrl}`));
+    assert.match(output, new RegExp(`Token\\s+${path.join(stack.home, 'token')}`));
     assert.match(output, /aws dynamodb scan --region local --endpoint-url http:\/\/127\.0\.0\.1:\d+ --table-name cody-batch-local-jobs/);
+  });
+
+  it('refuses a second stack on the same home, and leaves the first running', async () => {
+    const second = await serveExpectingRefusal({ CODY_BATCH_HOME: stack.home, CODY_BATCH_PORT: '0', CODY_BATCH_DYNAMODB_PORT: '0' });
+    assert.notEqual(second.code, 0);
+    assert.match(second.output, /already running/);
+    assert.equal((await fetch(`${stack.apiUrl}/health`)).status, 200);
+  });
+
+  it('refuses a second stack on the same port', async () => {
+    const otherHome = await makeTempDir();
+    try {
+      const port = new URL(stack.apiUrl).port;
+      const second = await serveExpectingRefusal({ CODY_BATCH_HOME: otherHome, CODY_BATCH_PORT: port, CODY_BATCH_DYNAMODB_PORT: '0' });
+      assert.notEqual(second.code, 0);
+      assert.match(second.output, new RegExp(`Port ${port} \\(API\\) is already in use`));
+      await assert.rejects(access(path.join(otherHome, 'stack.json')), 'the refused stack wrote no stack.json');
+    } finally {
+      await rm(otherHome, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('local stack restarts', () => {
+  it('keeps every job and the token across a restart, and stops cleanly on SIGTERM and SIGINT', async function () {
+    this.timeout(60_000);
+    const home = await makeTempDir();
+    try {
+      const first = await startStackProcess({ home, env: { CODY_BATCH_CONCURRENCY: '0' } });
+      const created = await first.client.createJob({ name: 'Survives', prompt: 'p', repositories: ['acme/a', 'acme/b'] });
+      await first.client.cancelJob(created.jobId);
+      const token = first.token;
+      assert.equal(await first.stop('SIGTERM'), 0);
+      assert.match(first.output(), /Stopped\./);
+      await assert.rejects(access(path.join(home, 'stack.json')), 'stack.json is removed on exit');
+
+      const second = await startStackProcess({ home, env: { CODY_BATCH_CONCURRENCY: '0' } });
+      assert.equal(second.token, token);
+      const job = await second.client.getJob(created.jobId);
+      assert.equal(job.name, 'Survives');
+      assert.equal(job.status, 'CANCELLED');
+      assert.equal((await second.client.listRepositories(created.jobId)).items.length, 2);
+      assert.equal(await second.stop('SIGINT'), 0);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });

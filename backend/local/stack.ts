@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { DEFAULT_API_PORT, DEFAULT_DYNAMODB_PORT, ENV } from '../../common/names';
 import { createApp } from '../api/app';
+import type { ApiLimits } from '../api/context';
+import { limitsFromEnvironment } from '../api/limits';
 import { bearerOwner } from '../api/middleware/auth';
 import { startApiServer, type RunningServer } from '../api/server';
 import type { Executor } from '../executor/executor';
@@ -21,6 +23,7 @@ export interface LocalStackOptions {
   apiPort?: number;
   dynamodbPort?: number;
   version: string;
+  limits?: Partial<ApiLimits>;
   /** Builds the executor once the store exists (the local process pool, in the worker issue). */
   executor?: (context: { store: Store; artifactsRoot: string; dynamodbEndpoint: string }) => Executor;
 }
@@ -50,6 +53,7 @@ export function stackOptionsFromEnvironment(env: NodeJS.ProcessEnv, version: str
     apiPort: portFrom(env[ENV.apiPort], ENV.apiPort, DEFAULT_API_PORT),
     dynamodbPort: portFrom(env[ENV.dynamodbPort], ENV.dynamodbPort, DEFAULT_DYNAMODB_PORT),
     version,
+    limits: limitsFromEnvironment(env),
   };
 }
 
@@ -90,7 +94,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const executor: Executor = options.executor?.({ store, artifactsRoot: paths.artifacts, dynamodbEndpoint: dynamo.endpoint }) ?? new IdleExecutor();
     if (executor.stop) stops.push(() => executor.stop!());
 
-    const app = createApp({ store, artifacts, executor, version: options.version }, bearerOwner(token));
+    const app = createApp({ store, artifacts, executor, version: options.version, limits: options.limits }, bearerOwner(token));
     const api: RunningServer = await startApiServer(app, { hostname: LOCAL_HOSTNAME, port: options.apiPort ?? DEFAULT_API_PORT }).catch((error) => {
       throw portError(error, 'API', ENV.apiPort, options.apiPort ?? DEFAULT_API_PORT);
     });

@@ -7,6 +7,14 @@ import { decodeToken, encodeToken } from './pagination';
 
 // The jobs table: one item per job, listed per owner through the byOwner index.
 
+/** DynamoDB refuses items over 400 KB; this keeps a margin for attribute names and later updates. */
+export const MAX_JOB_ITEM_BYTES = 350_000;
+
+/** A job's size as stored, near enough (its JSON in UTF-8). */
+export function jobItemBytes(job: Job): number {
+  return Buffer.byteLength(JSON.stringify(job));
+}
+
 export interface JobPageResult {
   items: Job[];
   nextToken?: string;
@@ -50,6 +58,7 @@ export class JobsTable {
         ExclusiveStartKey: start,
       }),
     );
+    // DynamoDB ends a Query page at 1 MB, so a page of large jobs still fits a Lambda response.
     return { items: (result.Items ?? []).map((item) => Job.parse(item)), nextToken: encodeToken(result.LastEvaluatedKey) };
   }
 
@@ -158,9 +167,7 @@ export class JobsTable {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { jobId },
-        UpdateExpression:
-          'ADD usage.inputTokens :i, usage.outputTokens :o, usage.cacheReadTokens :cr, usage.cacheWriteTokens :cw, usage.costUsd :c',
-        ExpressionAttributeValues: usageValues(delta),
+        ...addUsageExpression(delta),
         ConditionExpression: 'attribute_exists(jobId)',
         ReturnValues: 'ALL_NEW',
       }),
@@ -190,12 +197,18 @@ export class JobsTable {
   }
 }
 
-export function usageValues(delta: Usage): Record<string, number> {
+/** `ADD usage.x :x` for every usage field (`usage` is a DynamoDB reserved word, hence `#usage`). */
+export function addUsageExpression(delta: Usage) {
   return {
-    ':i': delta.inputTokens,
-    ':o': delta.outputTokens,
-    ':cr': delta.cacheReadTokens,
-    ':cw': delta.cacheWriteTokens,
-    ':c': delta.costUsd,
+    UpdateExpression:
+      'ADD #usage.inputTokens :i, #usage.outputTokens :o, #usage.cacheReadTokens :cr, #usage.cacheWriteTokens :cw, #usage.costUsd :c',
+    ExpressionAttributeNames: { '#usage': 'usage' },
+    ExpressionAttributeValues: {
+      ':i': delta.inputTokens,
+      ':o': delta.outputTokens,
+      ':cr': delta.cacheReadTokens,
+      ':cw': delta.cacheWriteTokens,
+      ':c': delta.costUsd,
+    },
   };
 }

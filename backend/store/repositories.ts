@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { RepositoryResult, Usage } from '../../common/schemas';
 import { RepositoryStatus } from '../../common/status';
-import { usageValues } from './jobs';
+import { addUsageExpression } from './jobs';
 import { decodeToken, encodeToken } from './pagination';
 
 // The repositories table: one row per (job, repository).
@@ -200,9 +200,7 @@ export class RepositoriesTable {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { jobId, repositoryName },
-        UpdateExpression:
-          'ADD usage.inputTokens :i, usage.outputTokens :o, usage.cacheReadTokens :cr, usage.cacheWriteTokens :cw, usage.costUsd :c',
-        ExpressionAttributeValues: usageValues(delta),
+        ...addUsageExpression(delta),
         ConditionExpression: 'attribute_exists(jobId)',
       }),
     );

@@ -8,7 +8,11 @@ import { apiError, RequestError } from './errors';
 export function limitBody(maxBytes: number): MiddlewareHandler {
   return bodyLimit({
     maxSize: maxBytes,
-    onError: (c) => apiError(c, 'PAYLOAD_TOO_LARGE', `The request body is over the ${maxBytes}-byte limit`),
+    onError: (c) => {
+      // The rest of the body is left unread, so the connection cannot carry another request.
+      c.header('connection', 'close');
+      return apiError(c, 'PAYLOAD_TOO_LARGE', `The request body is over the ${maxBytes}-byte limit`);
+    },
   });
 }
 

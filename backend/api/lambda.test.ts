@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import S3rver from 's3rver';
+import type { RunningDynamo } from '../local/dynamodb';
+import { artifactKey } from '../../common/names';
+import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
+import { makeTempDir } from '../../test/helpers/localStack';
+import { IdleExecutor } from '../executor/executor';
+import { FolderArtifactStore, S3ArtifactStore, type ArtifactStore } from '../store/artifacts';
+import type { Store } from '../store/store';
+import { createLambdaHandler } from './lambda';
+
+// The API as Lambda runs it: API Gateway HTTP API (payload 2.0) events with IAM authorization,
+// against dynalite. Two callers with different ARNs must never see each other's jobs.
+
+const ALICE = 'arn:aws:iam::123456789012:user/alice';
+const BOB = 'arn:aws:sts::123456789012:assumed-role/Developer/bob';
+
+interface LambdaResult {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body?: string;
+  isBase64Encoded?: boolean;
+}
+
+function event(method: string, rawPath: string, options: { userArn?: string; body?: unknown; query?: string } = {}) {
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString: options.query ?? '',
+    headers: { host: 'abc123.execute-api.us-east-1.amazonaws.com', ...(body ? { 'content-type': 'application/json' } : {}) },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abc123',
+      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
+      domainPrefix: 'abc123',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'test' },
+      requestId: `r${Math.random()}`,
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+      ...(options.userArn
+        ? { authorizer: { iam: { accessKey: 'AKIA', accountId: '123456789012', callerId: 'AIDA', userArn: options.userArn, userId: 'AIDA' } } }
+        : {}),
+    },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+function json(result: LambdaResult): any {
+  return JSON.parse(result.body ?? 'null');
+}
+
+function bodyBytes(result: LambdaResult): Buffer {
+  return Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
+}
+
+describe('API on Lambda (IAM owners)', () => {
+  let dynamo: RunningDynamo;
+  let store: Store;
+  let artifactsRoot: string;
+  let invoke: (e: ReturnType<typeof event>) => Promise<LambdaResult>;
+
+  before(async () => {
+    dynamo = await startTestDynamo();
+    store = await newTestStore(dynamo);
+    artifactsRoot = await makeTempDir('cody-batch-lambda-');
+    const handler = createLambdaHandler({ store, artifacts: new FolderArtifactStore(artifactsRoot), executor: new IdleExecutor(), version: 'test' });
+    invoke = async (e) => (await handler(e as never, {} as never)) as LambdaResult;
+  });
+  after(async () => {
+    await dynamo?.close();
+    await rm(artifactsRoot, { recursive: true, force: true });
+  });
+
+  it('refuses a request that API Gateway did not authorize', async () => {
+    const result = await invoke(event('GET', '/jobs'));
+    assert.equal(result.statusCode, 401);
+    assert.equal(json(result).error.code, 'UNAUTHORIZED');
+  });
+
+  it('answers health without an identity', async () => {
+    const result = await invoke(event('GET', '/health'));
+    assert.equal(result.statusCode, 200);
+    assert.deepEqual(json(result), { status: 'ok', version: 'test' });
+  });
+
+  it('never shows one owner the jobs of another, on any route', async () => {
+    const created = await invoke(
+      event('POST', '/jobs', { userArn: ALICE, body: { name: 'Alice job', prompt: 'do it', repositories: ['acme/widgets'] } }),
+    );
+    assert.equal(created.statusCode, 201);
+    const job = json(created);
+    assert.equal(job.owner, ALICE);
+    await invoke(event('POST', '/jobs', { userArn: BOB, body: { name: 'Bob job', prompt: 'do it', repositories: ['acme/widgets'] } }));
+
+    const aliceList = json(await invoke(event('GET', '/jobs', { userArn: ALICE })));
+    const bobList = json(await invoke(event('GET', '/jobs', { userArn: BOB })));
+    assert.deepEqual(aliceList.items.map((j: any) => j.name), ['Alice job']);
+    assert.deepEqual(bobList.items.map((j: any) => j.name), ['Bob job']);
+
+    const repository = encodeURIComponent('acme/widgets');
+    const routes: [string, string][] = [
+      ['GET', `/jobs/${job.jobId}`],
+      ['POST', `/jobs/${job.jobId}/cancel`],
+      ['POST', `/jobs/${job.jobId}/retry`],
+      ['GET', `/jobs/${job.jobId}/repositories`],
+      ['GET', `/jobs/${job.jobId}/repositories/${repository}`],
+      ['GET', `/jobs/${job.jobId}/repositories/${repository}/diff`],
+      ['GET', `/jobs/${job.jobId}/repositories/${repository}/claude-thread`],
+      ['GET', `/jobs/${job.jobId}/repositories/${repository}/log`],
+    ];
+    const missing = (await invoke(event('GET', '/jobs/01m8hh1rwgnr9p2a6k5x32xmdr', { userArn: BOB }))).body;
+    for (const [method, path] of routes) {
+      const asBob = await invoke(event(method, path, { userArn: BOB }));
+      assert.equal(asBob.statusCode, 404, `${method} ${path} as another owner`);
+      assert.equal(json(asBob).error.code, 'NOT_FOUND');
+      assert.equal(JSON.stringify(json(asBob)).includes('Alice'), false);
+      const asAlice = await invoke(event(method, path, { userArn: ALICE }));
+      assert.notEqual(asAlice.statusCode, 404, `${method} ${path} as the owner`);
+    }
+    // A missing job and another owner's job are indistinguishable but for the id in the message.
+    const other = (await invoke(event('GET', `/jobs/${job.jobId}`, { userArn: BOB }))).body!;
+    assert.equal(other.replace(job.jobId, 'X'), missing!.replace('01m8hh1rwgnr9p2a6k5x32xmdr', 'X'));
+    // The owner's cancel, then the owner's retry, took effect; the other owner's calls did not.
+    assert.equal((await store.jobs.get(job.jobId))?.status, 'RUNNING');
+    assert.equal((await store.repositories.get(job.jobId, 'acme/widgets'))?.attempt, 2);
+  });
+
+  it('passes a patch through byte for byte, even when it is not UTF-8', async () => {
+    const created = json(await invoke(event('POST', '/jobs', { userArn: ALICE, body: { name: 'Latin-1', command: 'true', repositories: ['acme/latin'] } })));
+    await store.claim(created.jobId, 'acme/latin', 1, '2000-01-01T00:00:00Z');
+    const patch = Buffer.concat([Buffer.from('diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-caf'), Buffer.from([0xe9]), Buffer.from('\n+caf'), Buffer.from([0xe8]), Buffer.from('\n')]);
+    await new FolderArtifactStore(artifactsRoot).put(artifactKey(created.jobId, 'acme/latin', 'diff.patch'), patch);
+    await store.transitionRepository(created.jobId, 'acme/latin', { from: ['RUNNING'], to: 'COMPLETED' });
+    const result = await invoke(event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/latin')}/diff`, { userArn: ALICE }));
+    assert.equal(result.statusCode, 200);
+    assert.deepEqual(bodyBytes(result), patch);
+  });
+});
+
+describe('API on Lambda with S3 artifacts', () => {
+  let dynamo: RunningDynamo;
+  let store: Store;
+  let s3: S3rver;
+  let directory: string;
+  let artifacts: ArtifactStore;
+  let invoke: (e: ReturnType<typeof event>) => Promise<LambdaResult>;
+
+  before(async () => {
+    dynamo = await startTestDynamo();
+    store = await newTestStore(dynamo);
+    directory = await makeTempDir('cody-batch-s3-');
+    s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: 'cody-batch-test-artifacts' }] });
+    const { port } = await s3.run();
+    process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
+    artifacts = new S3ArtifactStore({ bucket: 'cody-batch-test-artifacts', endpoint: `http://127.0.0.1:${port}` });
+    const handler = createLambdaHandler({
+      store,
+      artifacts,
+      executor: new IdleExecutor(),
+      version: 'test',
+      limits: { redirectDiffsOverBytes: 1024 },
+    });
+    invoke = async (e) => (await handler(e as never, {} as never)) as LambdaResult;
+  });
+  after(async () => {
+    await s3?.close();
+    await dynamo?.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('redirects a large diff to a presigned URL that downloads without our credentials', async () => {
+    const created = json(await invoke(event('POST', '/jobs', { userArn: ALICE, body: { name: 'Big', command: 'true', repositories: ['acme/big', 'acme/small'] } })));
+    const big = `diff --git a/big.txt b/big.txt\n${'+x\n'.repeat(2000)}`;
+    const small = 'diff --git a/s.txt b/s.txt\n+y\n';
+    for (const [name, patch] of [['acme/big', big], ['acme/small', small]] as const) {
+      await store.claim(created.jobId, name, 1, '2000-01-01T00:00:00Z');
+      await artifacts.put(artifactKey(created.jobId, name, 'diff.patch'), patch, 'text/x-diff');
+      await store.transitionRepository(created.jobId, name, { from: ['RUNNING'], to: 'COMPLETED' });
+    }
+    const redirected = await invoke(event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/big')}/diff`, { userArn: ALICE }));
+    assert.equal(redirected.statusCode, 302);
+    const location = redirected.headers?.location ?? redirected.headers?.Location;
+    assert.ok(location);
+    const download = await fetch(location);
+    assert.equal(download.status, 200);
+    assert.equal(await download.text(), big);
+
+    const inline = await invoke(event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/small')}/diff`, { userArn: ALICE }));
+    assert.equal(inline.statusCode, 200);
+    assert.equal(bodyBytes(inline).toString(), small);
+  });
+});

@@ -1,0 +1,14 @@
+// `npm run bench -- <name>`: runs bench/<name>.ts. Benchmarks print figures; they assert nothing.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+
+const available = readdirSync(__dirname)
+  .filter((file) => file.endsWith('.ts') && file !== 'index.ts' && !file.includes('.test.'))
+  .map((file) => path.basename(file, '.ts'));
+const name = process.argv[2];
+
+if (!name || !available.includes(name)) {
+  console.error(`Usage: npm run bench -- <${available.join('|')}>`);
+  process.exit(name ? 2 : 0);
+}
+require(`./${name}`);

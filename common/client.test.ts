@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Store } from '../backend/store/store';
+import { tableNamesFor } from '../backend/store/tables';
+import { startStackProcess, type StackProcess } from '../test/helpers/localStack';
+import { ApiError, bearerAuth, CodyBatchClient } from './client';
+
+describe('CodyBatchClient', () => {
+  let stack: StackProcess;
+  before(async () => {
+    stack = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0' } });
+  });
+  after(async () => {
+    await stack?.dispose();
+  });
+
+  it('creates, lists, reads and cancels jobs with typed answers', async () => {
+    const job = await stack.client.createJob({ name: 'Typed', prompt: 'p', repositories: ['acme/one', 'acme/two'] });
+    assert.equal(job.status, 'PENDING');
+    const all = [];
+    for await (const listed of stack.client.allJobs(1)) all.push(listed.jobId);
+    assert.ok(all.includes(job.jobId));
+    assert.deepEqual((await stack.client.allRepositories(job.jobId)).map((row) => row.repositoryName), ['acme/one', 'acme/two']);
+    assert.equal((await stack.client.cancelJob(job.jobId)).status, 'CANCELLED');
+  });
+
+  it('turns error answers into ApiError with the server’s code and message', async () => {
+    const job = await stack.client.createJob({ name: 'Errors', prompt: 'p', repositories: ['acme/one'] });
+    await assert.rejects(stack.client.getDiff(job.jobId, 'acme/one'), (error: ApiError) => error.status === 409 && error.code === 'NO_DIFF');
+    await assert.rejects(
+      stack.client.createJob({ name: 'Bad', prompt: 'p', repositories: ['../x'] }),
+      (error: ApiError) => error.status === 400 && error.code === 'VALIDATION_FAILED' && /"\.\.\/x"/.test(error.message),
+    );
+    const wrongToken = new CodyBatchClient({ baseUrl: stack.apiUrl, auth: bearerAuth('nope') });
+    await assert.rejects(wrongToken.listJobs(), (error: ApiError) => error.status === 401);
+  });
+
+  it('reports 204 as no patch', async () => {
+    const job = await stack.client.createJob({ name: 'Nothing', command: 'true', repositories: ['acme/one'] });
+    const store = Store.connect({ endpoint: stack.dynamodbEndpoint, tables: tableNamesFor('local') });
+    await store.claim(job.jobId, 'acme/one', 1, '2000-01-01T00:00:00Z');
+    await store.transitionRepository(job.jobId, 'acme/one', { from: ['RUNNING'], to: 'NO_CHANGES' });
+    assert.deepEqual(await stack.client.getDiff(job.jobId, 'acme/one'), { patch: undefined });
+  });
+
+  it('says plainly when the server cannot be reached', async () => {
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    const client = new CodyBatchClient({ baseUrl: `http://127.0.0.1:${port}`, auth: bearerAuth('t') });
+    await assert.rejects(client.health(), (error: ApiError) => error.unreachable && /could not be reached/.test(error.message));
+  });
+
+  it('follows a large diff’s redirect without sending its credentials along', async () => {
+    const seen: { path: string; authorization?: string }[] = [];
+    const server = http.createServer((request, response) => {
+      seen.push({ path: request.url!, authorization: request.headers.authorization });
+      if (request.url!.startsWith('/jobs/')) {
+        response.writeHead(302, { location: `http://127.0.0.1:${(server.address() as AddressInfo).port}/bucket/diff.patch?X-Amz-Signature=abc` });
+        response.end();
+      } else {
+        response.writeHead(200, { 'content-type': 'text/x-diff' });
+        response.end('diff --git a/x b/x\n');
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = new CodyBatchClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, auth: bearerAuth('secret-token') });
+      assert.deepEqual(await client.getDiff('01m8hh1rwgnr9p2a6k5x32xmdr', 'acme/big'), { patch: 'diff --git a/x b/x\n' });
+      assert.equal(seen[0]?.authorization, 'Bearer secret-token');
+      assert.equal(seen[1]?.path.startsWith('/bucket/'), true);
+      assert.equal(seen[1]?.authorization, undefined);
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -1,0 +1,279 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { FolderArtifactStore } from '../backend/store/artifacts';
+import { Store } from '../backend/store/store';
+import { tableNamesFor } from '../backend/store/tables';
+import { artifactKey } from '../common/names';
+import { startStackProcess, type StackProcess } from './helpers/localStack';
+
+// The REST API of the real local stack, over HTTP, as curl and the clients use it. Workers are
+// paused (CODY_BATCH_CONCURRENCY=0) so that repositories stay where each test puts them; the
+// tests play the worker's part through the store, against the stack's own DynamoDB.
+
+const run = promisify(execFile);
+
+const SEED_BODY = {
+  name: 'Update API calls',
+  description: 'Replace oldFunction with newFunction',
+  type: 'code-pattern-update',
+  prompt: 'Replace every oldFunction(x) with newFunction(x, { version: 2 })',
+  repositories: ['acme/widgets', 'acme/gadgets'],
+  createPullRequests: false,
+};
+
+describe('REST API on the local stack', function () {
+  let stack: StackProcess;
+  let store: Store;
+  let artifacts: FolderArtifactStore;
+
+  const api = (path: string, init: RequestInit & { json?: unknown } = {}) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${stack.token}`, ...(init.headers as Record<string, string>) };
+    let body = init.body;
+    if (init.json !== undefined) {
+      body = JSON.stringify(init.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    return fetch(`${stack.apiUrl}${path}`, { ...init, headers, body, redirect: 'manual' });
+  };
+  const createJob = async (overrides: Record<string, unknown> = {}) => {
+    const response = await api('/jobs', { method: 'POST', json: { ...SEED_BODY, ...overrides } });
+    assert.equal(response.status, 201, await response.clone().text());
+    return response.json();
+  };
+  const repositoryPath = (jobId: string, name: string) => `/jobs/${jobId}/repositories/${encodeURIComponent(name)}`;
+  /** Plays a worker that finished a repository, writing what a worker writes. */
+  const finishRepository = async (jobId: string, name: string, to: 'COMPLETED' | 'NO_CHANGES' | 'FAILED', files: Record<string, string> = {}) => {
+    await store.claim(jobId, name, 1, '2000-01-01T00:00:00Z');
+    for (const [file, content] of Object.entries(files)) await artifacts.put(artifactKey(jobId, name, file as 'diff.patch'), content);
+    await store.transitionRepository(jobId, name, { from: ['RUNNING'], to, set: { finishedAt: new Date().toISOString() } });
+  };
+
+  before(async () => {
+    stack = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0', CODY_BATCH_MAX_REPOSITORIES: '1000' } });
+    store = Store.connect({ endpoint: stack.dynamodbEndpoint, tables: tableNamesFor('local') });
+    artifacts = new FolderArtifactStore(`${stack.home}/artifacts`);
+  });
+  after(async () => {
+    await stack?.dispose();
+  });
+
+  describe('the seed’s curl example', () => {
+    it('creates a job exactly as written in the README', async () => {
+      const { stdout } = await run('curl', [
+        '-sS', '-X', 'POST', `${stack.apiUrl}/jobs`,
+        '-H', `Authorization: Bearer ${stack.token}`,
+        '-H', 'Content-Type: application/json',
+        '-d', JSON.stringify(SEED_BODY),
+        '-w', '\n%{http_code}',
+      ]);
+      const [body, status] = [stdout.slice(0, stdout.lastIndexOf('\n')), stdout.slice(stdout.lastIndexOf('\n') + 1)];
+      assert.equal(status, '201');
+      const job = JSON.parse(body);
+      assert.match(job.jobId, /^[0-9a-z]{26}$/);
+      assert.equal(job.status, 'PENDING');
+      assert.equal(job.type, 'code-pattern-update');
+      assert.equal(job.owner, 'local');
+      assert.deepEqual(job.repositories, SEED_BODY.repositories);
+      assert.deepEqual(job.run, SEED_BODY.repositories);
+      assert.deepEqual(job.counts, { total: 2, pending: 2, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 });
+      assert.equal(job.model, 'claude-sonnet-4-5');
+    });
+  });
+
+  describe('every route', () => {
+    it('GET /health answers without auth', async () => {
+      const response = await fetch(`${stack.apiUrl}/health`);
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { status: 'ok', version: require('../package.json').version });
+    });
+
+    it('GET /jobs/{id} and GET /jobs give the job back', async () => {
+      const job = await createJob({ name: 'Round trip' });
+      const fetched = await (await api(`/jobs/${job.jobId}`)).json();
+      assert.deepEqual(fetched, job);
+      const list = await (await api('/jobs?limit=5')).json();
+      assert.equal(list.items[0].jobId, job.jobId, 'the newest job comes first');
+    });
+
+    it('GET /jobs/{id}/repositories lists results, pages and filters by status', async () => {
+      const names = Array.from({ length: 7 }, (_, i) => `acme/r${i}`);
+      const job = await createJob({ repositories: names });
+      await finishRepository(job.jobId, 'acme/r3', 'FAILED');
+      const first = await (await api(`/jobs/${job.jobId}/repositories?limit=4`)).json();
+      assert.equal(first.items.length, 4);
+      const second = await (await api(`/jobs/${job.jobId}/repositories?limit=4&nextToken=${first.nextToken}`)).json();
+      assert.deepEqual([...first.items, ...second.items].map((row: any) => row.repositoryName).sort(), names.sort());
+      assert.equal(second.nextToken, undefined);
+      const failed = await (await api(`/jobs/${job.jobId}/repositories?status=FAILED`)).json();
+      assert.deepEqual(failed.items.map((row: any) => row.repositoryName), ['acme/r3']);
+      const one = await (await api(repositoryPath(job.jobId, 'acme/r3'))).json();
+      assert.equal(one.status, 'FAILED');
+      assert.equal(one.attempt, 1);
+    });
+
+    it('diff, thread and log answer before any worker ran', async () => {
+      const job = await createJob();
+      const diff = await api(`${repositoryPath(job.jobId, 'acme/widgets')}/diff`);
+      assert.equal(diff.status, 409);
+      assert.equal((await diff.json()).error.code, 'NO_DIFF');
+      const thread = await api(`${repositoryPath(job.jobId, 'acme/widgets')}/claude-thread`);
+      assert.equal(thread.status, 200);
+      assert.deepEqual(await thread.json(), {
+        messages: [],
+        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
+      });
+      const log = await api(`${repositoryPath(job.jobId, 'acme/widgets')}/log`);
+      assert.equal(log.status, 200);
+      assert.match(log.headers.get('content-type') ?? '', /^text\/plain/);
+      assert.equal(await log.text(), '');
+    });
+
+    it('diff, thread and log serve what the worker saved', async () => {
+      const job = await createJob();
+      const patch = 'diff --git a/src/a.ts b/src/a.ts\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1 +1 @@\n-oldFunction(x)\n+newFunction(x, { version: 2 })\n';
+      const thread = { messages: [{ role: 'user', content: 'Repository: acme/widgets' }], usage: { inputTokens: 5, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.001 } };
+      await finishRepository(job.jobId, 'acme/widgets', 'COMPLETED', { 'diff.patch': patch, 'thread.json': JSON.stringify(thread), 'log.txt': '$ git clone\n' });
+      await finishRepository(job.jobId, 'acme/gadgets', 'NO_CHANGES');
+
+      const diff = await api(`${repositoryPath(job.jobId, 'acme/widgets')}/diff`);
+      assert.equal(diff.status, 200);
+      assert.match(diff.headers.get('content-type') ?? '', /^text\/x-diff/);
+      assert.equal(await diff.text(), patch);
+      assert.deepEqual(await (await api(`${repositoryPath(job.jobId, 'acme/widgets')}/claude-thread`)).json(), thread);
+      assert.equal(await (await api(`${repositoryPath(job.jobId, 'acme/widgets')}/log`)).text(), '$ git clone\n');
+
+      const none = await api(`${repositoryPath(job.jobId, 'acme/gadgets')}/diff`);
+      assert.equal(none.status, 204);
+      const finished = await (await api(`/jobs/${job.jobId}`)).json();
+      assert.equal(finished.status, 'COMPLETED');
+      assert.equal(finished.counts.completed + finished.counts.noChanges, 2);
+    });
+
+    it('cancel marks every unfinished repository and the job CANCELLED; a second cancel is 409', async () => {
+      const job = await createJob({ repositories: ['acme/a', 'acme/b', 'acme/c'] });
+      await finishRepository(job.jobId, 'acme/a', 'COMPLETED', { 'diff.patch': 'diff --git a/x b/x\n' });
+      const cancelled = await api(`/jobs/${job.jobId}/cancel`, { method: 'POST' });
+      assert.equal(cancelled.status, 202);
+      const body = await cancelled.json();
+      assert.equal(body.status, 'CANCELLED');
+      assert.deepEqual([body.counts.completed, body.counts.cancelled, body.counts.pending], [1, 2, 0]);
+      const row = await (await api(repositoryPath(job.jobId, 'acme/b'))).json();
+      assert.equal(row.status, 'CANCELLED');
+      assert.equal(row.error.code, 'CANCELLED');
+      const again = await api(`/jobs/${job.jobId}/cancel`, { method: 'POST', json: {} });
+      assert.equal(again.status, 409);
+      assert.equal((await again.json()).error.code, 'JOB_FINAL');
+    });
+
+    it('two concurrent cancels both succeed into one CANCELLED job', async () => {
+      const job = await createJob({ repositories: Array.from({ length: 30 }, (_, i) => `acme/c${i}`) });
+      const [a, b] = await Promise.all([api(`/jobs/${job.jobId}/cancel`, { method: 'POST' }), api(`/jobs/${job.jobId}/cancel`, { method: 'POST' })]);
+      assert.deepEqual([a.status, b.status], [202, 202]);
+      const final = await (await api(`/jobs/${job.jobId}`)).json();
+      assert.equal(final.status, 'CANCELLED');
+      assert.equal(final.counts.cancelled, 30);
+      assert.equal(final.counts.pending, 0);
+    });
+
+    it('retry re-runs failed and cancelled repositories, or the named ones; 409 when there are none', async () => {
+      const job = await createJob({ repositories: ['acme/ok', 'acme/bad', 'acme/worse'] });
+      await finishRepository(job.jobId, 'acme/ok', 'COMPLETED', { 'diff.patch': 'diff --git a/x b/x\n' });
+      await finishRepository(job.jobId, 'acme/bad', 'FAILED');
+      await finishRepository(job.jobId, 'acme/worse', 'FAILED');
+      const named = await api(`/jobs/${job.jobId}/retry`, { method: 'POST', json: { repositories: ['acme/bad'] } });
+      assert.equal(named.status, 202);
+      const retried = await named.json();
+      assert.equal(retried.status, 'RUNNING');
+      assert.deepEqual(retried.run, ['acme/bad']);
+      assert.equal((await (await api(repositoryPath(job.jobId, 'acme/bad'))).json()).attempt, 2);
+      assert.equal((await (await api(repositoryPath(job.jobId, 'acme/worse'))).json()).status, 'FAILED');
+      const whileRunning = await api(`/jobs/${job.jobId}/retry`, { method: 'POST' });
+      assert.equal(whileRunning.status, 409);
+      assert.equal((await whileRunning.json()).error.code, 'JOB_ACTIVE');
+
+      const clean = await createJob({ repositories: ['acme/fine'] });
+      await finishRepository(clean.jobId, 'acme/fine', 'NO_CHANGES');
+      const nothing = await api(`/jobs/${clean.jobId}/retry`, { method: 'POST' });
+      assert.equal(nothing.status, 409);
+      assert.equal((await nothing.json()).error.code, 'NOTHING_TO_RETRY');
+    });
+  });
+
+  describe('bad input gets a 4xx with a message, and changes nothing', () => {
+    const cases: [string, () => RequestInit & { json?: unknown }, number, string, RegExp][] = [
+      ['a body over 1 MB', () => ({ method: 'POST', json: { ...SEED_BODY, description: 'x'.repeat(1_100_000) } }), 413, 'PAYLOAD_TOO_LARGE', /limit/],
+      ['more than 1,000 repositories', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: Array.from({ length: 1001 }, (_, i) => `o/r${i}`) } }), 400, 'VALIDATION_FAILED', /at most 1000 repositories/],
+      ['a path-traversal name', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['../x'] } }), 400, 'VALIDATION_FAILED', /"\.\.\/x" is not a GitHub repository/],
+      ['a name with three parts', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['a/b/c'] } }), 400, 'VALIDATION_FAILED', /"a\/b\/c"/],
+      ['an empty name', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: [''] } }), 400, 'VALIDATION_FAILED', /repositories\[0\]/],
+      ['whitespace in a name', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/wid gets'] } }), 400, 'VALIDATION_FAILED', /"acme\/wid gets"/],
+      ['a control character in a name', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/x\u0007'] } }), 400, 'VALIDATION_FAILED', /acme\/x\\u0007/],
+      ['a duplicate repository', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/a', 'ACME/A'] } }), 400, 'VALIDATION_FAILED', /listed twice/],
+      ['a prompt over 50,000 characters', () => ({ method: 'POST', json: { ...SEED_BODY, prompt: 'p'.repeat(50_001) } }), 400, 'VALIDATION_FAILED', /prompt: must be at most 50000 characters/],
+      ['a wrong content type', () => ({ method: 'POST', body: JSON.stringify(SEED_BODY), headers: { 'content-type': 'text/plain' } }), 415, 'UNSUPPORTED_MEDIA_TYPE', /application\/json/],
+      ['malformed JSON', () => ({ method: 'POST', body: '{"name": "x",', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_JSON', /not valid JSON/],
+      ['a JSON array', () => ({ method: 'POST', json: [SEED_BODY] }), 400, 'VALIDATION_FAILED', /object/],
+      ['both prompt and command', () => ({ method: 'POST', json: { ...SEED_BODY, command: 'sed -i s/a/b/ x' } }), 400, 'VALIDATION_FAILED', /exactly one of prompt/],
+      ['neither prompt nor command', () => ({ method: 'POST', json: { ...SEED_BODY, prompt: undefined } }), 400, 'VALIDATION_FAILED', /exactly one of prompt/],
+      ['an unknown field', () => ({ method: 'POST', json: { ...SEED_BODY, createPullRequest: true } }), 400, 'VALIDATION_FAILED', /createPullRequest/],
+      ['a wrong type', () => ({ method: 'POST', json: { ...SEED_BODY, createPullRequests: 'yes' } }), 400, 'VALIDATION_FAILED', /createPullRequests/],
+      ['a job too large to store', () => ({ method: 'POST', json: { ...SEED_BODY, prompt: '€'.repeat(50_000), repositories: Array.from({ length: 1000 }, (_, i) => `${'o'.repeat(39)}/${String(i).padStart(100, 'r')}`) } }), 400, 'VALIDATION_FAILED', /too large to store/],
+      ['no repositories', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: [] } }), 400, 'VALIDATION_FAILED', /at least one repository/],
+    ];
+    for (const [what, request, status, code, message] of cases) {
+      it(`refuses ${what} with ${status} ${code}`, async () => {
+        const before = (await (await api('/jobs?limit=100')).json()).items.length;
+        const response = await api('/jobs', request());
+        assert.equal(response.status, status);
+        const body = await response.json();
+        assert.equal(body.error.code, code);
+        assert.match(body.error.message, message);
+        assert.doesNotMatch(JSON.stringify(body), /at .*\.(ts|js):\d+/, 'no stack trace');
+        const after = (await (await api('/jobs?limit=100')).json()).items.length;
+        assert.equal(after, before, 'nothing was created');
+      });
+    }
+
+    it('refuses bad list parameters and tokens', async () => {
+      for (const query of ['limit=0', 'limit=101', 'limit=abc', 'limit=2.5', 'nextToken=garbage!', `nextToken=${Buffer.from('{"v":1,"k":{"jobId":"x"}}').toString('base64url')}`]) {
+        const response = await api(`/jobs?${query}`);
+        assert.equal(response.status, 400, query);
+        assert.match((await response.json()).error.code, /VALIDATION_FAILED|INVALID_NEXT_TOKEN/);
+      }
+    });
+
+    it('answers 404 for unknown jobs, repositories and routes, and 401 without the right token', async () => {
+      const job = await createJob();
+      assert.equal((await api('/jobs/01m8hh1rwgnr9p2a6k5x32xmdr')).status, 404);
+      assert.equal((await api('/jobs/..%2F..%2Fetc')).status, 404);
+      assert.equal((await api(repositoryPath(job.jobId, 'acme/nope'))).status, 404);
+      assert.equal((await api(repositoryPath(job.jobId, '../../etc'))).status, 404);
+      assert.equal((await api('/nothing-here')).status, 404);
+      assert.equal((await fetch(`${stack.apiUrl}/jobs`, { headers: { authorization: 'Bearer wrong' } })).status, 401);
+      assert.equal((await fetch(`${stack.apiUrl}/jobs`, { headers: { authorization: `Basic ${stack.token}` } })).status, 401);
+    });
+  });
+
+  describe('pagination', () => {
+    it('returns 250 jobs newest first, with no gaps or duplicates', async function () {
+      this.timeout(120_000);
+      const created = new Set<string>();
+      for (let i = 0; i < 250; i++) created.add((await createJob({ name: `Job ${i}`, repositories: ['acme/x'] })).jobId);
+      for (const limit of [100, 7]) {
+        const seen: { jobId: string; createdAt: string }[] = [];
+        let token: string | undefined;
+        do {
+          const page = await (await api(`/jobs?limit=${limit}${token ? `&nextToken=${token}` : ''}`)).json();
+          assert.ok(page.items.length <= limit);
+          seen.push(...page.items);
+          token = page.nextToken;
+        } while (token);
+        const ids = seen.map((job) => job.jobId);
+        assert.equal(new Set(ids).size, ids.length, `duplicates at limit ${limit}`);
+        for (const id of created) assert.ok(ids.includes(id), `job ${id} missing at limit ${limit}`);
+        for (let i = 1; i < seen.length; i++) assert.ok(seen[i - 1]!.createdAt >= seen[i]!.createdAt, `out of order at ${i}`);
+      }
+    });
+  });
+});
