@@ -1,5 +1,5 @@
 import { newJobId } from '../../common/ids';
-import { DEFAULT_MODEL, emptyUsage, Job } from '../../common/schemas';
+import { DEFAULT_MODEL, emptyUsage, Job, type RepositoryResult } from '../../common/schemas';
 
 /** A job as POST /jobs would create it, for tests that drive the store directly. */
 export function sampleJob(overrides: Partial<Job> & { repositories?: string[] } = {}): Job {
@@ -21,6 +21,18 @@ export function sampleJob(overrides: Partial<Job> & { repositories?: string[] } 
     usage: emptyUsage(),
     createdAt: now,
     updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** A repository result in the API's shape, for tests of code that only reads them (tree rows). */
+export function sampleRepository(overrides: Partial<RepositoryResult> = {}): RepositoryResult {
+  return {
+    jobId: 'job-0001',
+    repositoryName: 'acme/widgets',
+    status: 'PENDING',
+    attempt: 1,
+    usage: emptyUsage(),
     ...overrides,
   };
 }
