@@ -51,3 +51,15 @@ export async function waitForJob(client: CodyBatchClient, jobId: string, options
 export async function repositoriesByName(client: CodyBatchClient, jobId: string): Promise<Map<string, RepositoryResult>> {
   return new Map((await client.allRepositories(jobId)).map((row) => [row.repositoryName, row]));
 }
+
+/** A repository result in the API's shape, for tests of code that only reads them (tree rows). */
+export function sampleRepository(overrides: Partial<RepositoryResult> = {}): RepositoryResult {
+  return {
+    jobId: 'job-0001',
+    repositoryName: 'acme/widgets',
+    status: 'PENDING',
+    attempt: 1,
+    usage: emptyUsage(),
+    ...overrides,
+  };
+}
