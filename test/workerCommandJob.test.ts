@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createGitHosting, type FixtureFiles, type GitHosting } from './helpers/gitRepos';
@@ -50,15 +51,18 @@ describe('worker: command job over 20 repositories at concurrency 4', function (
   this.timeout(180_000);
   let hosting: GitHosting;
   let stack: StackProcess;
+  let workDir: string;
 
   before(async () => {
     hosting = await createGitHosting();
     for (let i = 1; i <= COUNT; i++) await hosting.create(name(i), filesFor(i));
-    stack = await startStackProcess({ env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '4' } });
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'cody-batch-workdir-'));
+    stack = await startStackProcess({ env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '4', CODY_BATCH_WORK_DIR: workDir } });
   });
   after(async () => {
     await stack?.dispose();
     await hosting?.dispose();
+    await rm(workDir, { recursive: true, force: true });
   });
 
   it('gives each repository the right status and a diff that applies to a fresh clone', async () => {
@@ -71,6 +75,8 @@ describe('worker: command job over 20 repositories at concurrency 4', function (
       { total: 20, pending: 0, running: 0, completed: 15, noChanges: 4, failed: 1, cancelled: 0 },
     );
     const rows = await repositoriesByName(stack.client, job.jobId);
+    // Every run cleaned up its temporary folder, the failed one too.
+    assert.deepEqual(await readdir(workDir), []);
 
     const failed = rows.get(name(7))!;
     assert.equal(failed.status, 'FAILED');
