@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -134,7 +134,8 @@ describe('worker: pull requests', function () {
     hold = { repo: 'delta', reached };
     const created = await stack.client.createJob({
       name: 'Move delta to newFunction',
-      command: `echo $PPID > "${markers}/delta.pid"\nsed -i 's/oldFunction(/newFunction(/g' src/main.js`,
+      // Each attempt's change differs (a timestamp), so the retry must replace the pushed branch.
+      command: `echo $PPID > "${markers}/delta.pid"\nsed -i 's/oldFunction(/newFunction(/g' src/main.js\ndate +%s%N > built-at.txt`,
       repositories: ['acme/delta'],
       createPullRequests: true,
     });
@@ -167,6 +168,27 @@ describe('worker: pull requests', function () {
       (await run('git', ['--git-dir', bare, 'rev-parse', `${branchName(created.jobId)}^`])).stdout.trim(),
       (await run('git', ['--git-dir', bare, 'rev-parse', 'main'])).stdout.trim(),
     );
+  });
+
+  it('refuses a change that holds the worker\'s token: no diff stored, nothing pushed', async () => {
+    // The token cannot reach a command through its environment; here it comes from a file the test left.
+    const leak = path.join(markers, 'found-on-disk');
+    await writeFile(leak, `${GITHUB_TOKEN}\n`);
+    const created = await stack.client.createJob({
+      name: 'Leak',
+      command: `cp "${leak}" leaked.txt && cat leaked.txt`,
+      repositories: ['acme/beta'],
+      createPullRequests: true,
+    });
+    const job = await waitForJob(stack.client, created.jobId);
+    const row = await stack.client.getRepository(job.jobId, 'acme/beta');
+    assert.equal(row.status, 'FAILED');
+    assert.equal(row.error?.code, 'SECRET_DETECTED');
+    await assert.rejects(readFile(path.join(stack.home, 'artifacts', 'jobs', job.jobId, 'acme', 'beta', 'diff.patch')));
+    assert.match(await stack.client.getLog(job.jobId, 'acme/beta'), /\[REDACTED\]/);
+    const bare = path.join(hosting.root, 'acme/beta.git');
+    await assert.rejects(run('git', ['--git-dir', bare, 'rev-parse', '--verify', branchName(job.jobId)]));
+    await rm(leak);
   });
 
   it('leaves none of the secrets anywhere in the stack home: logs, diffs, errors, threads, database', async () => {
