@@ -34,7 +34,7 @@ export interface RunContext {
 }
 
 /** Logs a step and beats; throws once the run has been told to stop. */
-export async function step(context: RunContext, message: string): Promise<void> {
+export async function step(context: Pick<RunContext, 'log' | 'liveness'>, message: string): Promise<void> {
   context.log.step(message);
   // Saved as it goes, so a worker that dies leaves its log so far.
   void context.log.flush();
@@ -42,7 +42,7 @@ export async function step(context: RunContext, message: string): Promise<void> 
   throwIfStopped(context);
 }
 
-export function throwIfStopped(context: RunContext): void {
+export function throwIfStopped(context: Pick<RunContext, 'liveness'>): void {
   const reason = context.liveness.stopped;
   if (reason) throw new RunFailure(reason.code, reason.message);
 }

@@ -41,7 +41,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
   if (run.commandUser) await chmod(root, 0o2770);
   try {
     const url = repositoryUrl(config.gitBase, repositoryName);
-    await step(run.context as RunContext, `Cloning ${repositoryName} (${job.baseBranch ? `branch ${job.baseBranch}` : 'default branch'})`);
+    await step(run.context, `Cloning ${repositoryName} (${job.baseBranch ? `branch ${job.baseBranch}` : 'default branch'})`);
     let checkout: GitCheckout;
     try {
       checkout = await GitCheckout.clone(url, root, job.baseBranch, { env: run.gitEnv, token: config.githubToken, sharedGroup: run.commandUser !== undefined });
