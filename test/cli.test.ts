@@ -21,7 +21,7 @@ describe('cody-batch jobs, diff, thread', function () {
     hosting = await createGitHosting();
     await hosting.create('acme/one', { 'a.txt': 'old\n' });
     await hosting.create('acme/two', { 'b.txt': 'same\n' });
-    stack = await startStackProcess({ env: { CODY_BATCH_GIT_BASE: hosting.gitBase } });
+    stack = await startStackProcess({ env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '2' } });
     const job = await stack.client.createJob({ name: 'Edit a.txt', command: '[ -f a.txt ] && echo new > a.txt || true', repositories: ['acme/one', 'acme/two'] });
     jobId = (await waitForJob(stack.client, job.jobId)).jobId;
   });
