@@ -1,11 +1,18 @@
 import { ENV, jobsTableName } from '../common/names';
 import { stackOptionsFromEnvironment, startLocalStack, StackAlreadyRunningError } from '../backend/local/stack';
+import { workerPool } from '../backend/local/workers';
+import { waitForShutdownSignal } from './shutdown';
 
 /** `cody-batch serve`: runs the local stack until SIGINT or SIGTERM. */
 export async function serve(version: string): Promise<number> {
   let stack;
   try {
-    stack = await startLocalStack(stackOptionsFromEnvironment(process.env, version));
+    const log = (line: string) => console.error(line);
+    stack = await startLocalStack({
+      ...stackOptionsFromEnvironment(process.env, version),
+      executor: workerPool(process.env, log),
+      log,
+    });
   } catch (error) {
     if (error instanceof StackAlreadyRunningError) {
       console.error(error.message);
@@ -27,14 +34,8 @@ Try it:
 In VS Code, run "Cody Batch: Connect to Local Stack" (it reads ${ENV.home}, default ~/.cody-batch).
 Press Ctrl+C to stop.`);
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      console.log(`\n${signal}: stopping the local stack...`);
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  const signal = await waitForShutdownSignal();
+  console.log(`\n${signal}: stopping the local stack...`);
   await stack.stop();
   console.log('Stopped.');
   return 0;

@@ -31,6 +31,8 @@ export interface RowUpdate {
   set?: Record<string, unknown>;
   remove?: string[];
   incrementAttempt?: boolean;
+  /** When given, the row's heartbeat must be older than this (the sweeper fails only silent rows). */
+  heartbeatBefore?: string;
 }
 
 export class RepositoriesTable {
@@ -124,6 +126,10 @@ export class RepositoriesTable {
       condition += ' AND attempt = :attempt';
       values[':attempt'] = change.attempt;
     }
+    if (change.heartbeatBefore !== undefined) {
+      condition += ' AND (attribute_not_exists(heartbeatAt) OR heartbeatAt < :heartbeatBefore)';
+      values[':heartbeatBefore'] = change.heartbeatBefore;
+    }
     try {
       const result = await this.doc.send(
         new UpdateCommand({
@@ -147,8 +153,7 @@ export class RepositoriesTable {
    * Claims a row for a worker: PENDING, or RUNNING at the same attempt with a heartbeat older than
    * `staleBefore` (AWS Batch re-running a child after a host failure). Returns the claimed row.
    */
-  async claim(jobId: string, repositoryName: string, attempt: number, staleBefore: string): Promise<RepositoryResult | undefined> {
-    const now = new Date().toISOString();
+  async claim(jobId: string, repositoryName: string, attempt: number, staleBefore: string, now = new Date().toISOString()): Promise<RepositoryResult | undefined> {
     try {
       const result = await this.doc.send(
         new UpdateCommand({

@@ -1,5 +1,76 @@
-// Placeholder for the worker entry (dist/worker.js), so the infra branch builds the bundle its
-// Dockerfile copies. The worker branch brings the real entry at this path; take that one at merge.
+import { ENV } from '../../common/names';
+import { Redactor } from '../../common/redact';
+import type { ArtifactStore } from '../store/artifacts';
+import { FolderArtifactStore } from '../store/artifacts/folderArtifactStore';
+import { Store } from '../store/store';
+import { killAllCommands, onProcessGroup } from './commandRunner';
+import { ConfigError, workerConfigFrom } from './config';
+import type { Liveness } from './liveness';
+import { runWorker } from './worker';
 
-console.error('cody-batch worker: this build has no worker (placeholder from the infra branch)');
-process.exitCode = 2;
+// The worker bundle's entry (dist/worker.js): what AWS Batch runs in its container, and what the
+// local executor runs as a child process. Exit code 0 means the row got its outcome (or needed
+// none); anything else means the worker could not do its part, and the executor steps in.
+
+const TERMINATE_GRACE_MS = 5_000;
+
+async function main(): Promise<number> {
+  const env = process.env;
+  const redactor = Redactor.fromEnvironment(env);
+  const print = (line: string) => process.stdout.write(`${redactor.text(line)}\n`);
+  let config;
+  try {
+    config = workerConfigFrom(env);
+  } catch (error) {
+    print(`cody-batch worker: ${redactor.error(error)}`);
+    return 2;
+  }
+
+  // The local executor listens for process groups, to clean up after a worker that dies hard.
+  if (process.send) onProcessGroup((pgid) => process.send?.({ type: 'process-group', pgid }));
+  process.on('exit', killAllCommands);
+  // With a command user, the checkout is shared through a group: what we create stays group-writable.
+  if (config.commandUser) process.umask(0o002);
+  let liveness: Liveness | undefined;
+  const terminate = (signal: NodeJS.Signals) => {
+    // Batch's TerminateJob, a local cancel or a shutdown: stop the command now, keep the log, and
+    // leave the row to whoever stopped us (a cancel marks it; a shutdown re-queues it).
+    print(`${signal}: stopping`);
+    // On AWS Batch, a signal that is no cancel (a Spot reclaim) is followed by Batch's retry.
+    const handOver = env.AWS_BATCH_JOB_ID !== undefined;
+    liveness?.stop({ code: 'CANCELLED', message: `The worker received ${signal}`, released: true, handOver });
+    killAllCommands();
+    setTimeout(() => process.exit(128 + (signal === 'SIGINT' ? 2 : 15)), TERMINATE_GRACE_MS).unref();
+  };
+  process.once('SIGTERM', () => terminate('SIGTERM'));
+  process.once('SIGINT', () => terminate('SIGINT'));
+
+  try {
+    const store = Store.connect({ tables: config.tables, endpoint: config.dynamodbEndpoint });
+    const exit = await runWorker({
+      config,
+      store,
+      artifacts: await artifactStore(config.artifacts),
+      env,
+      print,
+      // Loaded on first use: a command job never pays for the Claude SDKs' start-up.
+      claude: async (context) => (await import('./claudeChange')).claudeChange(context, { env, store, secrets: config.githubToken ? [config.githubToken] : [] }),
+      onLiveness: (current) => (liveness = current),
+    });
+    return exit === 'released' && liveness?.stopped?.message.startsWith('The worker received') ? 143 : 0;
+  } catch (error) {
+    print(`cody-batch worker for job ${env[ENV.jobId]}: ${error instanceof ConfigError ? '' : 'failed: '}${redactor.error(error)}`);
+    return error instanceof ConfigError ? 2 : 1;
+  }
+}
+
+/** The folder store directly; S3's client is loaded only when the artifacts live there. */
+async function artifactStore(location: string): Promise<ArtifactStore> {
+  if (!location.startsWith('s3://')) return new FolderArtifactStore(location);
+  return (await import('../store/artifacts')).artifactStoreFrom(location);
+}
+
+main().then(
+  (code) => process.exit(code),
+  () => process.exit(1),
+);

@@ -44,6 +44,9 @@ export async function startStackProcess(options: StackProcessOptions = {}): Prom
       CODY_BATCH_HOME: home,
       CODY_BATCH_PORT: '0',
       CODY_BATCH_DYNAMODB_PORT: '0',
+      // Workers stay paused unless a test asks for them: no test clones from GitHub or calls Claude
+      // by accident (a developer's ANTHROPIC_API_KEY is in process.env).
+      CODY_BATCH_CONCURRENCY: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

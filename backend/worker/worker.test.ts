@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createGitHosting, type GitHosting } from '../../test/helpers/gitRepos';
+import { sampleJob } from '../../test/helpers/jobs';
+import { startDynamo, type RunningDynamo } from '../local/dynamodb';
+import { FolderArtifactStore } from '../store/artifacts';
+import { ensureTables } from '../store/dynamo';
+import { Store } from '../store/store';
+import { tableNamesFor } from '../store/tables';
+import { workerConfigFrom } from './config';
+import { runWorker } from './worker';
+
+// runWorker in-process against a real dynalite and real git: claims, and AWS Batch's own retry of
+// an attempt whose worker was lost.
+
+describe('runWorker claims', function () {
+  this.timeout(30_000);
+  let dynamo: RunningDynamo;
+  let store: Store;
+  let hosting: GitHosting;
+  let artifacts: string;
+
+  before(async () => {
+    dynamo = await startDynamo({ hostname: '127.0.0.1', port: 0 });
+    store = Store.connect({ endpoint: dynamo.endpoint, tables: tableNamesFor('test') });
+    await ensureTables(store.doc, store.tables);
+    hosting = await createGitHosting();
+    await hosting.create('acme/lost', { 'a.txt': 'old\n' });
+    artifacts = await mkdtemp(path.join(os.tmpdir(), 'cody-batch-artifacts-'));
+  });
+  after(async () => {
+    await dynamo?.close();
+    await hosting?.dispose();
+    await rm(artifacts, { recursive: true, force: true });
+  });
+
+  async function lostWorkerJob() {
+    const job = sampleJob({ repositories: ['acme/lost'], prompt: undefined, command: 'echo new > a.txt' });
+    await store.createJob(job);
+    // A worker claimed attempt 1 and then its host vanished: RUNNING, with a heartbeat just now.
+    assert.ok(await store.claim(job.jobId, 'acme/lost', 1, new Date(0).toISOString()));
+    return job;
+  }
+
+  function deps(jobId: string, extraEnv: NodeJS.ProcessEnv) {
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      CODY_BATCH_ENV: 'test',
+      CODY_BATCH_ARTIFACTS: artifacts,
+      JOB_ID: jobId,
+      REPOSITORY_INDEX: '0',
+      CODY_BATCH_GIT_BASE: hosting.gitBase,
+      CODY_BATCH_STALE_AFTER_MS: '1500',
+      ...extraEnv,
+    };
+    const printed: string[] = [];
+    return { printed, deps: { config: workerConfigFrom(env), store, artifacts: new FolderArtifactStore(artifacts), env, print: (line: string) => printed.push(line) } };
+  }
+
+  it('leaves a row another worker holds alone', async () => {
+    const job = await lostWorkerJob();
+    const { deps: d, printed } = deps(job.jobId, {});
+    assert.equal(await runWorker(d), 'skipped');
+    assert.match(printed.join('\n'), /RUNNING at attempt 1, not claimable/);
+    assert.equal((await store.repositories.get(job.jobId, 'acme/lost'))!.status, 'RUNNING');
+  });
+
+  it("on AWS Batch's retry of the attempt, waits for the lost worker's heartbeat to go stale, then runs it", async () => {
+    const job = await lostWorkerJob();
+    const { deps: d, printed } = deps(job.jobId, { AWS_BATCH_JOB_ATTEMPT: '2' });
+    assert.equal(await runWorker(d), 'recorded');
+    assert.match(printed.join('\n'), /still looks alive; retrying the claim/);
+    const row = (await store.repositories.get(job.jobId, 'acme/lost'))!;
+    assert.equal(row.status, 'COMPLETED');
+    assert.equal(row.attempt, 1);
+    assert.equal((await store.jobs.get(job.jobId))!.status, 'COMPLETED');
+  });
+});
