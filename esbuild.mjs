@@ -35,9 +35,21 @@ export const builds = [
     name: 'lambda',
     options: {
       ...node,
-      entryPoints: { api: 'backend/api/lambda.ts' },
+      entryPoints: { api: 'backend/api/lambda.ts', sweeper: 'backend/api/sweeper.ts' },
       outdir: 'dist/lambda',
       target: 'node22',
+    },
+  },
+  {
+    name: 'worker',
+    options: {
+      ...node,
+      entryPoints: { worker: 'backend/worker/main.ts' },
+      outdir: 'dist',
+      // node20: the local pool runs it on this machine's Node; the worker image runs Node 22.
+      target: 'node20',
+      minify: true,
+      banner: { js: quietNode },
     },
   },
 ];

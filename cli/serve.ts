@@ -1,11 +1,21 @@
+import path from 'node:path';
 import { ENV, jobsTableName } from '../common/names';
+import { localExecutorFactory } from '../backend/executor/local';
 import { stackOptionsFromEnvironment, startLocalStack, StackAlreadyRunningError } from '../backend/local/stack';
+
+/** The worker bundle sits beside the CLI bundle in dist/. */
+export const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
 
 /** `cody-batch serve`: runs the local stack until SIGINT or SIGTERM. */
 export async function serve(version: string): Promise<number> {
   let stack;
   try {
-    stack = await startLocalStack(stackOptionsFromEnvironment(process.env, version));
+    const log = (line: string) => console.error(line);
+    stack = await startLocalStack({
+      ...stackOptionsFromEnvironment(process.env, version),
+      executor: localExecutorFactory(process.env, WORKER_SCRIPT, log),
+      log,
+    });
   } catch (error) {
     if (error instanceof StackAlreadyRunningError) {
       console.error(error.message);

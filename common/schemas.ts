@@ -8,7 +8,7 @@ export const MAX_COMMAND_CHARS = 10_000;
 export const DEFAULT_MAX_REPOSITORIES = 1_000;
 export const MAX_BODY_BYTES = 1_048_576;
 /** Claude model used when a job names none. */
-export const DEFAULT_MODEL = 'claude-sonnet-4-5';
+export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
@@ -168,6 +168,16 @@ export type Usage = z.infer<typeof Usage>;
 
 export function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 };
+}
+
+/** `total` plus `delta`, field by field, into `total`. */
+export function addUsage(total: Usage, delta: Usage): Usage {
+  total.inputTokens += delta.inputTokens;
+  total.outputTokens += delta.outputTokens;
+  total.cacheReadTokens += delta.cacheReadTokens;
+  total.cacheWriteTokens += delta.cacheWriteTokens;
+  total.costUsd += delta.costUsd;
+  return total;
 }
 
 const IsoDate = z.string();

@@ -3,7 +3,7 @@ import { defaultIsContentTypeBinary, handle } from 'hono/aws-lambda';
 import { ENV } from '../../common/names';
 import { artifactStoreFrom } from '../store/artifacts';
 import { Store } from '../store/store';
-import { tableNamesFor } from '../store/tables';
+import { tableNamesFromEnvironment } from '../store/tables';
 import { createApp } from './app';
 import type { ApiDependencies } from './context';
 import { limitsFromEnvironment } from './limits';
@@ -21,9 +21,7 @@ export function createLambdaHandler(deps: ApiDependencies) {
 }
 
 function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): ApiDependencies {
-  const environment = env[ENV.env] ?? 'dev';
-  const defaults = tableNamesFor(environment);
-  const tables = { jobs: env[ENV.jobsTable] ?? defaults.jobs, repositories: env[ENV.repositoriesTable] ?? defaults.repositories };
+  const tables = tableNamesFromEnvironment(env);
   const artifacts = env[ENV.artifacts];
   if (!artifacts) throw new Error(`${ENV.artifacts} is not set`);
   return {

@@ -10,6 +10,8 @@ export interface Executor {
   cancel(job: Job): Promise<void>;
   /** Shuts the executor down with the process that owns it (the local pool). */
   stop?(): Promise<void>;
+  /** Picks up the unfinished runs a previous process left (the local pool, at stack start). */
+  resume?(): Promise<void>;
 }
 
 /** Starts nothing: jobs stay PENDING. For an API with no workers attached. */

@@ -10,6 +10,7 @@ import { IdleExecutor } from '../executor/executor';
 import { FolderArtifactStore } from '../store/artifacts';
 import { ensureTables } from '../store/dynamo';
 import { Store } from '../store/store';
+import { sweep } from '../store/sweeper';
 import { tableNamesFor } from '../store/tables';
 import { startDynamo, type RunningDynamo } from './dynamodb';
 import { ensureToken, homePaths, removeStackInfo, resolveHome, runningStack, writeStackInfo } from './home';
@@ -24,8 +25,13 @@ export interface LocalStackOptions {
   dynamodbPort?: number;
   version: string;
   limits?: Partial<ApiLimits>;
-  /** Builds the executor once the store exists (the local process pool, in the worker issue). */
+  /** Builds the executor once the store exists (the local process pool). */
   executor?: (context: { store: Store; artifactsRoot: string; dynamodbEndpoint: string }) => Executor;
+  /** A RUNNING row silent this long has lost its worker (default 2 minutes; workers beat every 10 s). */
+  staleAfterMs?: number;
+  /** How often the sweeper runs (default every minute). */
+  sweepEveryMs?: number;
+  log?: (line: string) => void;
 }
 
 export interface LocalStack {
@@ -93,6 +99,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const token = await ensureToken(paths.token);
     const executor: Executor = options.executor?.({ store, artifactsRoot: paths.artifacts, dynamodbEndpoint: dynamo.endpoint }) ?? new IdleExecutor();
     if (executor.stop) stops.push(() => executor.stop!());
+    // What a previous stack left unfinished runs again; then the sweeper, now and every minute.
+    await executor.resume?.();
+    const sweepOnce = () =>
+      sweep(store, { staleAfterMs: options.staleAfterMs ?? 2 * 60_000 }).catch((error: unknown) =>
+        options.log?.(`Sweeper: ${(error as Error).message}`),
+      );
+    await sweepOnce();
+    const sweeper = setInterval(() => void sweepOnce(), options.sweepEveryMs ?? 60_000);
+    sweeper.unref();
+    stops.push(async () => clearInterval(sweeper));
 
     const app = createApp({ store, artifacts, executor, version: options.version, limits: options.limits }, bearerOwner(token));
     const api: RunningServer = await startApiServer(app, { hostname: LOCAL_HOSTNAME, port: options.apiPort ?? DEFAULT_API_PORT }).catch((error) => {

@@ -31,6 +31,8 @@ export interface RowUpdate {
   set?: Record<string, unknown>;
   remove?: string[];
   incrementAttempt?: boolean;
+  /** When given, the row's heartbeat must be older than this (the sweeper fails only silent rows). */
+  heartbeatBefore?: string;
 }
 
 export class RepositoriesTable {
@@ -123,6 +125,10 @@ export class RepositoriesTable {
     if (change.attempt !== undefined) {
       condition += ' AND attempt = :attempt';
       values[':attempt'] = change.attempt;
+    }
+    if (change.heartbeatBefore !== undefined) {
+      condition += ' AND (attribute_not_exists(heartbeatAt) OR heartbeatAt < :heartbeatBefore)';
+      values[':heartbeatBefore'] = change.heartbeatBefore;
     }
     try {
       const result = await this.doc.send(

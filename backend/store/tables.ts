@@ -1,5 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { JOBS_OWNER_INDEX, jobsTableName, repositoriesTableName } from '../../common/names';
+import { ENV, JOBS_OWNER_INDEX, jobsTableName, repositoriesTableName } from '../../common/names';
 
 // The two tables, exactly as design.md's names table gives them. The local stack creates them from
 // these definitions, and the infra tests compare the CDK stack against them.
@@ -11,6 +11,12 @@ export interface TableNames {
 
 export function tableNamesFor(env: string): TableNames {
   return { jobs: jobsTableName(env), repositories: repositoriesTableName(env) };
+}
+
+/** The tables named by CODY_BATCH_JOBS_TABLE / CODY_BATCH_REPOSITORIES_TABLE, else by CODY_BATCH_ENV. */
+export function tableNamesFromEnvironment(env: NodeJS.ProcessEnv): TableNames {
+  const defaults = tableNamesFor(env[ENV.env] || 'dev');
+  return { jobs: env[ENV.jobsTable] || defaults.jobs, repositories: env[ENV.repositoriesTable] || defaults.repositories };
 }
 
 export function jobsTableDefinition(tableName: string): CreateTableCommandInput {

@@ -1,0 +1,239 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import { ENV } from '../../common/names';
+import { Redactor } from '../../common/redact';
+import type { Job } from '../../common/schemas';
+import type { Store } from '../store/store';
+import type { Executor } from './executor';
+
+// The local executor: a pool of child processes, each running the worker bundle for one repository
+// with the same environment contract as AWS Batch (REPOSITORY_INDEX in place of the array index).
+// A child that dies without recording its outcome fails its row with WORKER_CRASHED.
+
+export interface LocalExecutorOptions {
+  store: Store;
+  /** The worker bundle, `dist/worker.js`. */
+  workerScript: string;
+  /** The children's environment: the contract's variables plus what the workers need (tokens, git base). */
+  env: NodeJS.ProcessEnv;
+  concurrency: number;
+  /** SIGTERM first, SIGKILL after this. */
+  killGraceMs?: number;
+  log?: (line: string) => void;
+}
+
+interface Task {
+  jobId: string;
+  repositoryName: string;
+  index: number;
+}
+
+interface Child {
+  task: Task;
+  process: ChildProcess;
+  /** Process groups of the commands it started, which outlive a worker killed with SIGKILL. */
+  groups: Set<number>;
+  /** We stopped it (cancel or shutdown): its exit is no crash. */
+  stopping: boolean;
+  output: string;
+  exited: Promise<void>;
+}
+
+const OUTPUT_TAIL_CHARS = 2_000;
+
+export class LocalExecutor implements Executor {
+  private queue: Task[] = [];
+  private readonly children = new Set<Child>();
+  private stopped = false;
+  private readonly redactor: Redactor;
+  private readonly settling = new Set<Promise<void>>();
+
+  constructor(private readonly options: LocalExecutorOptions) {
+    this.redactor = Redactor.fromEnvironment(options.env);
+  }
+
+  async start(job: Job): Promise<string> {
+    job.run.forEach((repositoryName, index) => this.enqueue({ jobId: job.jobId, repositoryName, index }));
+    this.pump();
+    return 'local';
+  }
+
+  async cancel(job: Job): Promise<void> {
+    this.queue = this.queue.filter((task) => task.jobId !== job.jobId);
+    await Promise.all([...this.children].filter((child) => child.task.jobId === job.jobId).map((child) => this.terminate(child)));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.queue = [];
+    await Promise.all([...this.children].map((child) => this.terminate(child)));
+    await Promise.all(this.settling);
+  }
+
+  /**
+   * Picks up what a previous stack left: unfinished cancels are completed, rows left RUNNING by
+   * its workers go back to PENDING at the next attempt (a worker still alive from it loses its
+   * claim at its next heartbeat), and every PENDING row of the current run is queued again.
+   */
+  async resume(): Promise<void> {
+    const { store } = this.options;
+    for (const job of await store.jobs.scanActive()) {
+      if (job.status === 'CANCELLING') {
+        await store.cancelUnfinished(job.jobId);
+        continue;
+      }
+      const rows = await store.repositories.listAll(job.jobId);
+      for (const row of rows.filter((candidate) => candidate.status === 'RUNNING')) {
+        await store.transitionRepository(job.jobId, row.repositoryName, {
+          from: ['RUNNING'],
+          to: 'PENDING',
+          attempt: row.attempt,
+          incrementAttempt: true,
+          remove: ['startedAt', 'heartbeatAt'],
+        });
+      }
+      const pending = new Set((await store.repositories.listAll(job.jobId)).filter((row) => row.status === 'PENDING').map((row) => row.repositoryName));
+      job.run.forEach((repositoryName, index) => {
+        if (pending.has(repositoryName)) this.enqueue({ jobId: job.jobId, repositoryName, index });
+      });
+      if (pending.size === 0) await store.reconcile(job.jobId);
+      else this.options.log?.(`Resuming job ${job.jobId}: ${pending.size} repositories to run`);
+    }
+    this.pump();
+  }
+
+  /** Repositories waiting and running, for status lines. */
+  get load(): { queued: number; running: number } {
+    return { queued: this.queue.length, running: this.children.size };
+  }
+
+  private enqueue(task: Task): void {
+    const same = (other: Task) => other.jobId === task.jobId && other.repositoryName === task.repositoryName;
+    if (this.queue.some(same) || [...this.children].some((child) => same(child.task))) return;
+    this.queue.push(task);
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.children.size < this.options.concurrency) {
+      const task = this.queue.shift();
+      if (!task) return;
+      this.launch(task);
+    }
+  }
+
+  private launch(task: Task): void {
+    const child = spawn(process.execPath, [this.options.workerScript], {
+      env: { ...this.options.env, [ENV.jobId]: task.jobId, [ENV.repositoryIndex]: String(task.index) },
+      // Its own process group, so a cancel takes the worker and everything under it.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    let resolveExited!: () => void;
+    const entry: Child = {
+      task,
+      process: child,
+      groups: new Set(),
+      stopping: false,
+      output: '',
+      exited: new Promise((resolve) => (resolveExited = resolve)),
+    };
+    this.children.add(entry);
+    const keep = (chunk: Buffer) => {
+      entry.output = (entry.output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    child.on('message', (message: { type?: string; pgid?: number }) => {
+      if (message?.type === 'process-group' && typeof message.pgid === 'number') entry.groups.add(message.pgid);
+    });
+    child.once('error', (error) => {
+      keep(Buffer.from(`\n${error.message}`));
+    });
+    child.once('exit', (code, signal) => {
+      this.children.delete(entry);
+      for (const pgid of [child.pid, ...entry.groups]) if (pgid) killGroup(pgid, 'SIGKILL');
+      const settled = this.settle(entry, code, signal).finally(() => {
+        this.settling.delete(settled);
+        resolveExited();
+        this.pump();
+      });
+      this.settling.add(settled);
+    });
+  }
+
+  /** A crash fails the row, unless the worker recorded its outcome or we stopped it ourselves. */
+  private async settle(entry: Child, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    if (entry.stopping || (code === 0 && signal === null)) return;
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const lastLines = this.redactor.text(entry.output.trim().split('\n').slice(-5).join('\n'));
+    const message = `The worker ${how}${lastLines ? `. Its last output:\n${lastLines}` : ''}`;
+    this.options.log?.(`${entry.task.repositoryName} (job ${entry.task.jobId}): ${message}`);
+    try {
+      await this.options.store.transitionRepository(entry.task.jobId, entry.task.repositoryName, {
+        from: ['PENDING', 'RUNNING'],
+        to: 'FAILED',
+        set: { finishedAt: new Date().toISOString(), error: { code: 'WORKER_CRASHED', message } },
+      });
+    } catch (error) {
+      this.options.log?.(`Could not record the crash of ${entry.task.repositoryName}: ${this.redactor.error(error)}`);
+    }
+  }
+
+  private async terminate(entry: Child): Promise<void> {
+    entry.stopping = true;
+    const pid = entry.process.pid;
+    if (pid !== undefined && entry.process.exitCode === null && entry.process.signalCode === null) {
+      // SIGTERM lets the worker kill its command at once and save its log; SIGKILL follows.
+      killGroup(pid, 'SIGTERM');
+      for (const pgid of entry.groups) killGroup(pgid, 'SIGKILL');
+      const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), this.options.killGraceMs ?? 5_000);
+      await entry.exited;
+      clearTimeout(timer);
+    }
+    await entry.exited;
+  }
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // Gone already.
+  }
+}
+
+/** `CODY_BATCH_CONCURRENCY`, default the number of CPUs. */
+export function concurrencyFrom(env: NodeJS.ProcessEnv): number {
+  const raw = env[ENV.concurrency];
+  if (raw === undefined || raw.trim() === '') return Math.max(1, os.availableParallelism());
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 256) {
+    throw new Error(`${ENV.concurrency} must be a whole number from 1 to 256, not "${raw}"`);
+  }
+  return value;
+}
+
+export interface LocalExecutorContext {
+  store: Store;
+  artifactsRoot: string;
+  dynamodbEndpoint: string;
+}
+
+/** The executor of `startLocalStack`: workers get the stack's tables, DynamoDB and artifact folder. */
+export function localExecutorFactory(env: NodeJS.ProcessEnv, workerScript: string, log?: (line: string) => void) {
+  return (context: LocalExecutorContext): LocalExecutor =>
+    new LocalExecutor({
+      store: context.store,
+      workerScript,
+      concurrency: concurrencyFrom(env),
+      log,
+      env: {
+        ...env,
+        [ENV.env]: 'local',
+        [ENV.jobsTable]: context.store.tables.jobs,
+        [ENV.repositoriesTable]: context.store.tables.repositories,
+        [ENV.dynamodbEndpoint]: context.dynamodbEndpoint,
+        [ENV.artifacts]: context.artifactsRoot,
+      },
+    });
+}

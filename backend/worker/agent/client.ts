@@ -1,0 +1,79 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { AnthropicBedrock } from '@anthropic-ai/bedrock-sdk';
+import type { ClaudeClient } from './types';
+
+// Builds the Claude client from the worker's environment: the Anthropic API with a key, or Amazon
+// Bedrock with the AWS credential chain. The SDK itself retries 408/409/429/5xx (529 included)
+// with exponential backoff, honouring `retry-after`.
+
+export const DEFAULT_MAX_RETRIES = 4;
+
+export type ClaudeProvider = 'anthropic' | 'bedrock';
+
+export function claudeProvider(env: NodeJS.ProcessEnv): ClaudeProvider {
+  const value = (env.CODY_BATCH_CLAUDE_PROVIDER ?? '').trim().toLowerCase();
+  if (value === '' || value === 'anthropic') return 'anthropic';
+  if (value === 'bedrock') return 'bedrock';
+  throw new Error(`CODY_BATCH_CLAUDE_PROVIDER must be "anthropic" or "bedrock", not "${value}"`);
+}
+
+/** The Anthropic key: `ANTHROPIC_API_KEY`, or the seed's `CLAUDE_API_KEY`. */
+export function anthropicApiKey(env: NodeJS.ProcessEnv): string | undefined {
+  const key = env.ANTHROPIC_API_KEY?.trim() || env.CLAUDE_API_KEY?.trim();
+  return key || undefined;
+}
+
+export function isClaudeConfigured(env: NodeJS.ProcessEnv): boolean {
+  try {
+    return claudeProvider(env) === 'bedrock' || anthropicApiKey(env) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+export interface ClaudeClientOptions {
+  /** SDK retries for 429, 529 and other retryable answers (default 4). */
+  maxRetries?: number;
+}
+
+export function createClaudeClient(env: NodeJS.ProcessEnv, options: ClaudeClientOptions = {}): ClaudeClient {
+  const maxRetries = options.maxRetries ?? retriesFromEnv(env) ?? DEFAULT_MAX_RETRIES;
+  if (claudeProvider(env) === 'bedrock') {
+    // No key: the AWS SDK's default credential chain (task role on Batch, profile or SSO locally).
+    const awsRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
+    return new AnthropicBedrock({
+      awsRegion,
+      maxRetries,
+      ...(env.ANTHROPIC_BEDROCK_BASE_URL ? { baseURL: env.ANTHROPIC_BEDROCK_BASE_URL } : {}),
+    });
+  }
+  const apiKey = anthropicApiKey(env);
+  if (!apiKey) {
+    throw new Error(
+      'No Claude API key: set ANTHROPIC_API_KEY (or CLAUDE_API_KEY), or set CODY_BATCH_CLAUDE_PROVIDER=bedrock to use Amazon Bedrock',
+    );
+  }
+  return new Anthropic({
+    apiKey,
+    // Only the key given here authenticates, never a bearer token that happens to be in the environment.
+    authToken: null,
+    baseURL: env.ANTHROPIC_BASE_URL?.trim() || 'https://api.anthropic.com',
+    maxRetries,
+  });
+}
+
+function retriesFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.CODY_BATCH_CLAUDE_MAX_RETRIES;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 10) {
+    throw new Error(`CODY_BATCH_CLAUDE_MAX_RETRIES must be a whole number from 0 to 10, not "${raw}"`);
+  }
+  return value;
+}
+
+/** The key a client authenticates with, so it can be kept out of threads, logs and messages. */
+export function clientSecret(client: ClaudeClient): string | undefined {
+  const key = (client as { apiKey?: unknown }).apiKey;
+  return typeof key === 'string' && key.length > 0 ? key : undefined;
+}

@@ -1,0 +1,9 @@
+// The Claude agent loop of the worker: one repository's conversation, its tools, prompts, client and prices.
+
+export { DEFAULT_AGENT_LIMITS } from './types';
+export type { AgentHooks, AgentLimits, AgentOptions, AgentResult, AgentStop, ClaudeClient } from './types';
+export { AgentSession, totalTokens } from './session';
+export { buildSystemPrompt, firstUserMessage } from './prompts';
+export { anthropicApiKey, claudeProvider, createClaudeClient, isClaudeConfigured } from './client';
+export { estimateCostUsd, isKnownModel, MODEL_PRICES, PRICES_CHECKED_ON } from './pricing';
+export { agentTools } from './tools';

@@ -1,0 +1,78 @@
+import type { Store } from '../store/store';
+import {
+  AgentSession,
+  buildSystemPrompt,
+  createClaudeClient,
+  DEFAULT_AGENT_LIMITS,
+  firstUserMessage,
+  type AgentResult,
+  type AgentStop,
+} from './agent';
+import type { ChangeMaker } from './changeMaker';
+import { RunFailure, type RunContext } from './runContext';
+
+// Claude makes the change: one agent session per repository; verification failures go back into
+// the same session as a new user message.
+
+export interface ClaudeChangeOptions {
+  env: NodeJS.ProcessEnv;
+  store: Store;
+  /** Other values the agent must keep out of what it writes (the GitHub token). */
+  secrets: string[];
+}
+
+export function claudeChange(context: RunContext, options: ClaudeChangeOptions): ChangeMaker {
+  const { job, repositoryName, liveness, log, artifacts } = context;
+  const { store } = options;
+  const prompt = job.prompt;
+  if (prompt === undefined) throw new RunFailure('INTERNAL', 'A Claude run needs the job to have a prompt');
+
+  const checkpoint = async (): Promise<AgentStop | undefined> => {
+    await liveness.beat();
+    const stopped = liveness.stopped;
+    if (stopped) return { code: stopped.code, message: stopped.message };
+    if (Date.now() >= context.deadline) return { code: 'TIME_LIMIT', message: 'The repository reached its wall-time limit' };
+    return costLimitReached(store, job.jobId, job.maxCostUsd);
+  };
+
+  const session = new AgentSession({
+    client: createClaudeClient(options.env),
+    model: job.model,
+    system: buildSystemPrompt({ ...job, prompt }),
+    checkoutDir: context.checkout.workTree,
+    signal: liveness.signal,
+    secrets: options.secrets,
+    limits: { maxTurns: DEFAULT_AGENT_LIMITS.maxTurns, maxOutputTokens: DEFAULT_AGENT_LIMITS.maxOutputTokens, maxTotalTokens: DEFAULT_AGENT_LIMITS.maxTotalTokens, deadline: context.deadline },
+    hooks: {
+      checkpoint,
+      onThread: (thread) => artifacts.saveThread(thread),
+      onUsage: (delta) => store.addUsage(job.jobId, repositoryName, delta),
+      log: (line) => log.step(line),
+    },
+  });
+
+  const finish = (result: AgentResult): string => {
+    if (result.ok) return result.summary;
+    throw new RunFailure(result.code, log.redact(result.message));
+  };
+
+  return {
+    async make() {
+      const stop = await checkpoint();
+      if (stop) throw new RunFailure(stop.code, stop.message);
+      return finish(await session.run(firstUserMessage(repositoryName)));
+    },
+    async revise(feedback: string) {
+      return finish(await session.run(feedback));
+    },
+  };
+}
+
+/** The job's `maxCostUsd`, across all its repositories, from the job's running total. */
+async function costLimitReached(store: Store, jobId: string, maxCostUsd: number | undefined): Promise<AgentStop | undefined> {
+  if (maxCostUsd === undefined) return undefined;
+  const job = await store.jobs.get(jobId);
+  const spent = job?.usage.costUsd ?? 0;
+  if (spent < maxCostUsd) return undefined;
+  return { code: 'COST_LIMIT', message: `The job has spent $${spent.toFixed(2)} of its $${maxCostUsd.toFixed(2)} limit` };
+}

@@ -1,0 +1,129 @@
+import os from 'node:os';
+import { z } from 'zod';
+import { describeIssues } from '../../common/schemas';
+import { ENV } from '../../common/names';
+import { tableNamesFor, type TableNames } from '../store/tables';
+
+// The worker's environment contract (design.md, "Worker and executor environment"), read once and
+// validated, so a misconfigured container fails at start with one clear sentence.
+
+export const DEFAULT_GIT_BASE = 'https://github.com/{owner}/{name}.git';
+
+/** Worker knobs that are not part of the shared contract; each has a default that suits AWS. */
+export const WORKER_ENV = {
+  commandUser: 'CODY_BATCH_COMMAND_USER',
+  workDir: 'CODY_BATCH_WORK_DIR',
+  heartbeatMs: 'CODY_BATCH_HEARTBEAT_MS',
+  staleAfterMs: 'CODY_BATCH_STALE_AFTER_MS',
+  wallTimeMs: 'CODY_BATCH_WALL_TIME_MS',
+  verifyRounds: 'CODY_BATCH_VERIFY_ROUNDS',
+} as const;
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+
+const positiveInt = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      const number = Number(value);
+      if (!Number.isInteger(number) || number < 1) {
+        ctx.addIssue({ code: 'custom', message: `must be a positive whole number, not "${value}"` });
+        return z.NEVER;
+      }
+      return number;
+    });
+
+const index = z
+  .string()
+  .regex(/^\d+$/, { error: 'must be a whole number from 0' })
+  .transform(Number);
+
+const WorkerEnvironment = z
+  .object({
+    [ENV.env]: z.string().default('dev'),
+    [ENV.jobsTable]: optionalText,
+    [ENV.repositoriesTable]: optionalText,
+    [ENV.dynamodbEndpoint]: optionalText,
+    [ENV.artifacts]: z.string({ error: 'is required (s3://bucket or a folder)' }).min(1, { error: 'is required (s3://bucket or a folder)' }),
+    [ENV.jobId]: z.string({ error: 'is required' }).regex(/^[0-9a-z]{26}$/, { error: 'is not a Cody Batch job id' }),
+    [ENV.batchArrayIndex]: index.optional(),
+    [ENV.repositoryIndex]: index.optional(),
+    [ENV.githubToken]: optionalText,
+    [ENV.githubApiUrl]: optionalText.pipe(z.url({ error: 'must be a URL' }).optional()),
+    [ENV.gitBase]: optionalText.refine((value) => value === undefined || (value.includes('{owner}') && value.includes('{name}')), {
+      error: 'must contain {owner} and {name}',
+    }),
+    [WORKER_ENV.commandUser]: optionalText,
+    [WORKER_ENV.workDir]: optionalText,
+    [WORKER_ENV.heartbeatMs]: positiveInt(10_000),
+    [WORKER_ENV.staleAfterMs]: positiveInt(5 * 60_000),
+    [WORKER_ENV.wallTimeMs]: positiveInt(15 * 60_000),
+    [WORKER_ENV.verifyRounds]: positiveInt(3),
+  })
+  .loose();
+
+export interface WorkerConfig {
+  environment: string;
+  tables: TableNames;
+  dynamodbEndpoint?: string;
+  artifacts: string;
+  jobId: string;
+  /** Index into the job's `run`: Batch's array index, our REPOSITORY_INDEX, or 0 for a single job. */
+  index: number;
+  githubToken?: string;
+  githubApiUrl?: string;
+  gitBase: string;
+  /** Run commands as this unprivileged user (the worker image's), when set. */
+  commandUser?: string;
+  /** Where each run makes its temporary folder. */
+  workDir: string;
+  heartbeatMs: number;
+  /** A RUNNING row whose heartbeat is older than this may be claimed again (Batch's own retry). */
+  staleAfterMs: number;
+  /** Wall time per repository. */
+  wallTimeMs: number;
+  /** Verification runs, the first included; failures between them go back to Claude. */
+  verifyRounds: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
+  const parsed = WorkerEnvironment.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`Worker environment: ${describeIssues(parsed.error)}`);
+  const values = parsed.data;
+  const defaults = tableNamesFor(values[ENV.env]);
+  return {
+    environment: values[ENV.env],
+    tables: {
+      jobs: values[ENV.jobsTable] ?? defaults.jobs,
+      repositories: values[ENV.repositoriesTable] ?? defaults.repositories,
+    },
+    dynamodbEndpoint: values[ENV.dynamodbEndpoint],
+    artifacts: values[ENV.artifacts],
+    jobId: values[ENV.jobId],
+    index: values[ENV.batchArrayIndex] ?? values[ENV.repositoryIndex] ?? 0,
+    githubToken: values[ENV.githubToken],
+    githubApiUrl: values[ENV.githubApiUrl],
+    gitBase: values[ENV.gitBase] ?? DEFAULT_GIT_BASE,
+    commandUser: values[WORKER_ENV.commandUser],
+    workDir: values[WORKER_ENV.workDir] ?? os.tmpdir(),
+    heartbeatMs: values[WORKER_ENV.heartbeatMs],
+    staleAfterMs: values[WORKER_ENV.staleAfterMs],
+    wallTimeMs: values[WORKER_ENV.wallTimeMs],
+    verifyRounds: values[WORKER_ENV.verifyRounds],
+  };
+}
+
+/** The clone URL of a repository from the `{owner}`/`{name}` template. */
+export function repositoryUrl(template: string, repositoryName: string): string {
+  const [owner, name] = repositoryName.split('/') as [string, string];
+  return template.replaceAll('{owner}', owner).replaceAll('{name}', name);
+}

@@ -1,0 +1,177 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import type { DiffStats } from '../../common/schemas';
+
+// Git for one run. The repository's metadata lives outside the working tree (`--separate-git-dir`),
+// so the code we run in the checkout (a command, a verification, files Claude wrote) cannot plant
+// hooks or config that our own later git calls would obey. Every call gets its settings through
+// GIT_CONFIG_* variables: the token's header only for the calls that talk to the remote, never in
+// argv (visible to other processes), a URL, or a config file.
+
+export const COMMIT_AUTHOR = { name: 'Cody Batch', email: 'cody-batch@users.noreply.github.com' };
+
+/** Settings for every call: no hooks, no fsmonitor, no line-ending rewrites, plain diffs. */
+const BASE_CONFIG: [string, string][] = [
+  ['core.hooksPath', '/dev/null'],
+  ['core.fsmonitor', 'false'],
+  ['core.autocrlf', 'false'],
+  ['core.safecrlf', 'false'],
+  ['diff.noprefix', 'false'],
+  ['diff.mnemonicPrefix', 'false'],
+  ['diff.renames', 'true'],
+  ['commit.gpgSign', 'false'],
+  ['gc.auto', '0'],
+  ['advice.detachedHead', 'false'],
+  ['init.defaultBranch', 'main'],
+];
+
+/** What our git processes inherit: enough to find git, a home, proxies and CA bundles; nothing else. */
+const GIT_ENV_NAMES = ['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR', 'SSH_AUTH_SOCK', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'GIT_SSL_CAINFO', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
+
+export function gitEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const picked: NodeJS.ProcessEnv = {};
+  for (const name of GIT_ENV_NAMES) if (env[name] !== undefined) picked[name] = env[name];
+  return picked;
+}
+
+export interface GitRunOptions {
+  /** The environment our git processes start from (see gitEnvironment). */
+  env: NodeJS.ProcessEnv;
+  /** The GitHub token, for calls that reach the remote over HTTP(S). */
+  token?: string;
+}
+
+/** `Authorization: Basic base64(x-access-token:TOKEN)`, the header GitHub accepts for git over HTTPS. */
+export function authorizationHeader(token: string): string {
+  return `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+}
+
+function configEnvironment(entries: [string, string][]): Record<string, string> {
+  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(entries.length) };
+  entries.forEach(([key, value], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = key;
+    env[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
+  return env;
+}
+
+export class GitCheckout {
+  private constructor(
+    readonly workTree: string,
+    readonly gitDir: string,
+    private readonly options: GitRunOptions,
+  ) {}
+
+  /**
+   * Shallow-clones one branch (the remote's default when `branch` is undefined) into
+   * `{root}/checkout`, with its metadata in `{root}/git`.
+   */
+  static async clone(url: string, root: string, branch: string | undefined, options: GitRunOptions): Promise<GitCheckout> {
+    const workTree = path.join(root, 'checkout');
+    const gitDir = path.join(root, 'git');
+    await mkdir(root, { recursive: true });
+    const args = ['clone', '--depth', '1', '--single-branch', '--no-tags', '--quiet', `--separate-git-dir=${gitDir}`];
+    if (branch) args.push('--branch', branch);
+    args.push('--', url, workTree);
+    await gitAt(root, { ...options, remote: url }).raw(args);
+    return new GitCheckout(workTree, gitDir, options);
+  }
+
+  /** The checked-out branch (the default branch when none was asked for). */
+  async currentBranch(): Promise<string> {
+    return (await this.git().raw(['symbolic-ref', '--short', 'HEAD'])).trim();
+  }
+
+  async head(): Promise<string> {
+    return (await this.git().raw(['rev-parse', 'HEAD'])).trim();
+  }
+
+  /**
+   * Stages everything (new, deleted, renamed, mode changes) and returns the binary diff against
+   * HEAD with its stats. An empty patch means no changes.
+   */
+  async stagedDiff(): Promise<{ patch: string; stats: DiffStats }> {
+    const git = this.git();
+    await git.raw(['add', '--all']);
+    const common = ['--cached', '--no-color', '--no-ext-diff', '--no-textconv', '--find-renames', '--full-index'];
+    const [patch, numstat] = await Promise.all([
+      git.raw(['diff', ...common, '--binary']),
+      git.raw(['diff', ...common, '--numstat']),
+    ]);
+    return { patch, stats: parseNumstat(numstat) };
+  }
+
+  /** Commits what is staged, as Cody Batch. Returns the new commit. */
+  async commit(message: string): Promise<string> {
+    await this.git({
+      GIT_AUTHOR_NAME: COMMIT_AUTHOR.name,
+      GIT_AUTHOR_EMAIL: COMMIT_AUTHOR.email,
+      GIT_COMMITTER_NAME: COMMIT_AUTHOR.name,
+      GIT_COMMITTER_EMAIL: COMMIT_AUTHOR.email,
+    }).raw(['commit', '--quiet', '--no-verify', '--no-gpg-sign', '-m', message]);
+    return this.head();
+  }
+
+  /** The commit a remote branch points at, or undefined when it does not exist. */
+  async remoteBranchHead(url: string, branch: string): Promise<string | undefined> {
+    const output = await this.git({}, url).raw(['ls-remote', '--heads', '--', url, `refs/heads/${branch}`]);
+    const line = output.split('\n').find((entry) => entry.endsWith(`\trefs/heads/${branch}`));
+    return line?.split('\t')[0];
+  }
+
+  /**
+   * Pushes HEAD to `branch`, replacing it only if it is still at `expected` (undefined: it must not
+   * exist), so a retry updates its own branch but never clobbers a push it did not see.
+   */
+  async push(url: string, branch: string, expected: string | undefined): Promise<void> {
+    await this.git({}, url).raw([
+      'push',
+      '--quiet',
+      '--no-verify',
+      `--force-with-lease=refs/heads/${branch}:${expected ?? ''}`,
+      '--',
+      url,
+      `HEAD:refs/heads/${branch}`,
+    ]);
+  }
+
+  private git(extraEnv: Record<string, string> = {}, remote?: string): SimpleGit {
+    return gitAt(this.workTree, { ...this.options, remote }, { GIT_DIR: this.gitDir, GIT_WORK_TREE: this.workTree, ...extraEnv });
+  }
+}
+
+function gitAt(baseDir: string, options: GitRunOptions & { remote?: string }, extraEnv: Record<string, string> = {}): SimpleGit {
+  const config = [...BASE_CONFIG];
+  if (options.token && options.remote && /^https?:\/\//i.test(options.remote)) {
+    config.push(['http.extraHeader', authorizationHeader(options.token)]);
+  }
+  const env: NodeJS.ProcessEnv = {
+    ...options.env,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+    LC_ALL: 'C',
+    ...configEnvironment(config),
+    ...extraEnv,
+  };
+  return simpleGit({
+    baseDir,
+    maxConcurrentProcesses: 4,
+    // simple-git guards git's environment; everything here is ours, set on purpose.
+    allowEnvironment: Object.keys(env),
+    unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeHooksPath: true, allowUnsafeFsMonitor: true },
+  }).env(env);
+}
+
+/** Sums `git diff --numstat` output. Binary files count as a file with no line changes. */
+export function parseNumstat(output: string): DiffStats {
+  const stats: DiffStats = { files: 0, additions: 0, deletions: 0 };
+  for (const line of output.split('\n')) {
+    const match = /^(\d+|-)\t(\d+|-)\t/.exec(line);
+    if (!match) continue;
+    stats.files++;
+    if (match[1] !== '-') stats.additions += Number(match[1]);
+    if (match[2] !== '-') stats.deletions += Number(match[2]);
+  }
+  return stats;
+}

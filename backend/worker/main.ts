@@ -1,0 +1,67 @@
+import { ENV } from '../../common/names';
+import { Redactor } from '../../common/redact';
+import { artifactStoreFrom } from '../store/artifacts';
+import { Store } from '../store/store';
+import { claudeChange } from './claudeChange';
+import { killProcessGroup, onProcessGroup, runningProcessGroups } from './commandRunner';
+import { ConfigError, workerConfigFrom } from './config';
+import type { Liveness } from './liveness';
+import { runWorker } from './worker';
+
+// The worker bundle's entry (dist/worker.js): what AWS Batch runs in its container, and what the
+// local executor runs as a child process. Exit code 0 means the row got its outcome (or needed
+// none); anything else means the worker could not do its part, and the executor steps in.
+
+const TERMINATE_GRACE_MS = 5_000;
+
+async function main(): Promise<number> {
+  const env = process.env;
+  const redactor = Redactor.fromEnvironment(env);
+  const print = (line: string) => process.stdout.write(`${redactor.text(line)}\n`);
+  let config;
+  try {
+    config = workerConfigFrom(env);
+  } catch (error) {
+    print(`cody-batch worker: ${redactor.error(error)}`);
+    return 2;
+  }
+
+  // The local executor listens for process groups, to clean up after a worker that dies hard.
+  if (process.send) onProcessGroup((pgid) => process.send?.({ type: 'process-group', pgid }));
+  process.on('exit', () => {
+    for (const pgid of runningProcessGroups) killProcessGroup(pgid);
+  });
+  let liveness: Liveness | undefined;
+  const terminate = (signal: NodeJS.Signals) => {
+    // Batch's TerminateJob, a local cancel or a shutdown: stop the command now, keep the log, and
+    // leave the row to whoever stopped us (a cancel marks it; a shutdown re-queues it).
+    print(`${signal}: stopping`);
+    liveness?.stop({ code: 'CANCELLED', message: `The worker received ${signal}`, released: true });
+    for (const pgid of runningProcessGroups) killProcessGroup(pgid);
+    setTimeout(() => process.exit(128 + (signal === 'SIGINT' ? 2 : 15)), TERMINATE_GRACE_MS).unref();
+  };
+  process.once('SIGTERM', () => terminate('SIGTERM'));
+  process.once('SIGINT', () => terminate('SIGINT'));
+
+  try {
+    const store = Store.connect({ tables: config.tables, endpoint: config.dynamodbEndpoint });
+    const exit = await runWorker({
+      config,
+      store,
+      artifacts: artifactStoreFrom(config.artifacts),
+      env,
+      print,
+      claude: (context) => claudeChange(context, { env, store, secrets: config.githubToken ? [config.githubToken] : [] }),
+      onLiveness: (current) => (liveness = current),
+    });
+    return exit === 'released' && liveness?.stopped?.message.startsWith('The worker received') ? 143 : 0;
+  } catch (error) {
+    print(`cody-batch worker for job ${env[ENV.jobId]}: ${error instanceof ConfigError ? '' : 'failed: '}${redactor.error(error)}`);
+    return error instanceof ConfigError ? 2 : 1;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  () => process.exit(1),
+);

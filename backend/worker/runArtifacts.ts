@@ -1,0 +1,47 @@
+import { artifactKey, type ArtifactFile } from '../../common/names';
+import type { Redactor } from '../../common/redact';
+import type { Thread } from '../../common/schemas';
+import type { ArtifactStore } from '../store/artifacts';
+
+// diff.patch, thread.json and log.txt of one repository. Writes of the same file are queued, so a
+// slow store never lets an older thread overwrite a newer one.
+
+const CONTENT_TYPES: Record<ArtifactFile, string> = {
+  'diff.patch': 'text/x-diff; charset=utf-8',
+  'thread.json': 'application/json',
+  'log.txt': 'text/plain; charset=utf-8',
+};
+
+export class RunArtifacts {
+  private readonly queues = new Map<ArtifactFile, Promise<void>>();
+
+  constructor(
+    private readonly store: ArtifactStore,
+    private readonly jobId: string,
+    private readonly repositoryName: string,
+    private readonly redactor: Redactor,
+  ) {}
+
+  saveThread(thread: Thread): Promise<void> {
+    return this.put('thread.json', JSON.stringify(this.redactor.json(thread), null, 1));
+  }
+
+  /** The log is redacted by RunLog already. */
+  saveLog(text: string): Promise<void> {
+    return this.put('log.txt', text);
+  }
+
+  /** A patch must apply as produced, so it is not rewritten; the caller refuses one holding a secret. */
+  saveDiff(patch: string): Promise<void> {
+    return this.put('diff.patch', patch);
+  }
+
+  private put(file: ArtifactFile, body: string): Promise<void> {
+    const previous = this.queues.get(file) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(() => this.store.put(artifactKey(this.jobId, this.repositoryName, file), body, CONTENT_TYPES[file]));
+    this.queues.set(file, next);
+    return next;
+  }
+}

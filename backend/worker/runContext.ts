@@ -1,0 +1,68 @@
+import type { RepositoryErrorCode } from '../../common/errors';
+import type { Job, RepositoryResult } from '../../common/schemas';
+import { describeEnd, runCommand, type CommandResult, type CommandUser } from './commandRunner';
+import type { GitCheckout } from './git';
+import type { Liveness } from './liveness';
+import type { RunArtifacts } from './runArtifacts';
+import type { RunLog } from './runLog';
+
+// What every step of one repository's run shares, and the one way steps fail.
+
+/** A step failed in a way the user should see on the row: a code from REPOSITORY_ERROR_CODES and a sentence. */
+export class RunFailure extends Error {
+  constructor(
+    readonly code: RepositoryErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RunFailure';
+  }
+}
+
+export interface RunContext {
+  job: Job;
+  row: RepositoryResult;
+  repositoryName: string;
+  checkout: GitCheckout;
+  log: RunLog;
+  liveness: Liveness;
+  artifacts: RunArtifacts;
+  /** Epoch ms by which this repository must be done. */
+  deadline: number;
+  commandEnv: NodeJS.ProcessEnv;
+  commandUser?: CommandUser;
+}
+
+/** Logs a step and beats; throws once the run has been told to stop. */
+export async function step(context: RunContext, message: string): Promise<void> {
+  context.log.step(message);
+  await context.liveness.beat();
+  throwIfStopped(context);
+}
+
+export function throwIfStopped(context: RunContext): void {
+  const reason = context.liveness.stopped;
+  if (reason) throw new RunFailure(reason.code, reason.message);
+}
+
+/** Runs a shell command in the checkout, its output in the log, bounded by the run's deadline. */
+export async function runShell(context: RunContext, command: string, label: string): Promise<CommandResult & { timeoutMs: number }> {
+  const timeoutMs = Math.max(1_000, context.deadline - Date.now());
+  context.log.step(`${label}: $ ${command}`);
+  const stopFlushing = context.log.autoFlush(2_000);
+  try {
+    const result = await runCommand({
+      command,
+      cwd: context.checkout.workTree,
+      env: context.commandEnv,
+      timeoutMs,
+      signal: context.liveness.signal,
+      user: context.commandUser,
+      onOutput: (chunk) => context.log.write(chunk),
+    });
+    context.log.step(`${label} ${describeEnd(result, timeoutMs)} (${(result.durationMs / 1000).toFixed(1)} s)`);
+    return { ...result, timeoutMs };
+  } finally {
+    stopFlushing();
+  }
+}

@@ -1,0 +1,97 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { DiffStats, Verification } from '../../common/schemas';
+import type { ChangeMaker } from './changeMaker';
+import { repositoryUrl, type WorkerConfig } from './config';
+import { GitCheckout } from './git';
+import { publishChange } from './publish';
+import { RunFailure, step, type RunContext } from './runContext';
+import { verifyChange } from './verify';
+import { chownTree, type CommandUser } from './commandRunner';
+
+// One repository, start to finish: clone, change, verify, diff, publish. Returns what the row
+// should become; the caller records it.
+
+export type RunOutcome =
+  | {
+      status: 'COMPLETED' | 'NO_CHANGES';
+      summary: string;
+      diffStats: DiffStats;
+      verification?: Verification;
+      pullRequestUrl?: string;
+    }
+  | { status: 'FAILED'; code: RunFailure['code']; message: string; summary?: string; verification?: Verification };
+
+export interface RepositoryRun {
+  config: WorkerConfig;
+  /** Everything of RunContext but the checkout, which this run makes. */
+  context: Omit<RunContext, 'checkout'>;
+  /** Builds the change maker once the checkout exists. */
+  changeMaker(context: RunContext): ChangeMaker;
+  /** Git processes' environment (no secrets); the token is added per remote call. */
+  gitEnv: NodeJS.ProcessEnv;
+  commandUser?: CommandUser;
+  recordPullRequestUrl(url: string): Promise<void>;
+}
+
+export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
+  const { config } = run;
+  const { job, repositoryName, log } = run.context;
+  const root = await mkdtemp(path.join(config.workDir, 'cody-batch-run-'));
+  try {
+    const url = repositoryUrl(config.gitBase, repositoryName);
+    await step(run.context as RunContext, `Cloning ${repositoryName} (${job.baseBranch ? `branch ${job.baseBranch}` : 'default branch'})`);
+    let checkout: GitCheckout;
+    try {
+      checkout = await GitCheckout.clone(url, root, job.baseBranch, { env: run.gitEnv, token: config.githubToken });
+    } catch (error) {
+      throw new RunFailure('CLONE_FAILED', `Cloning ${repositoryName} failed: ${log.redact((error as Error).message).trim()}`);
+    }
+    if (run.commandUser) await chownTree(checkout.workTree, run.commandUser);
+    const context: RunContext = { ...run.context, checkout };
+    log.step(`Cloned ${await checkout.currentBranch()} at ${(await checkout.head()).slice(0, 12)}`);
+
+    const maker = run.changeMaker(context);
+    let summary = await maker.make();
+    await step(context, 'Change made');
+
+    let verification: Verification | undefined;
+    if (job.verifyCommand) {
+      ({ verification, summary } = await verifyChange(context, maker, job.verifyCommand, config.verifyRounds, summary));
+      if (!verification.passed && !maker.revise) {
+        return { status: 'FAILED', code: 'VERIFY_FAILED', message: `The verification \`${job.verifyCommand}\` failed:\n${verification.outputTail}`, summary, verification };
+      }
+    }
+
+    await step(context, 'Collecting the diff');
+    const { patch, stats } = await checkout.stagedDiff();
+    if (!patch.trim()) {
+      log.step('No changes');
+      return { status: 'NO_CHANGES', summary, diffStats: stats, verification };
+    }
+    if (log.containsSecret(patch)) {
+      throw new RunFailure('SECRET_DETECTED', 'The change contains one of the worker\'s secrets; it was neither recorded nor pushed');
+    }
+    await context.artifacts.saveDiff(patch);
+    log.step(`Diff: ${stats.files} files, +${stats.additions} -${stats.deletions}`);
+
+    let pullRequestUrl: string | undefined;
+    if (job.createPullRequests) {
+      pullRequestUrl = await publishChange(context, {
+        url,
+        token: config.githubToken,
+        githubApiUrl: config.githubApiUrl,
+        summary,
+        stats,
+        verification,
+        recordUrl: run.recordPullRequestUrl,
+      });
+    }
+    return { status: 'COMPLETED', summary, diffStats: stats, verification, pullRequestUrl };
+  } catch (error) {
+    if (error instanceof RunFailure) return { status: 'FAILED', code: error.code, message: error.message };
+    return { status: 'FAILED', code: 'INTERNAL', message: log.redact(error instanceof Error ? error.message : String(error)) };
+  } finally {
+    await rm(root, { recursive: true, force: true }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,126 @@
+import { Redactor } from '../../common/redact';
+import type { ArtifactStore } from '../store/artifacts';
+import type { Store } from '../store/store';
+import type { ChangeMaker } from './changeMaker';
+import { commandChange } from './commandChange';
+import { resolveCommandUser } from './commandRunner';
+import { ConfigError, type WorkerConfig } from './config';
+import { commandEnvironment } from './environment';
+import { gitEnvironment } from './git';
+import { Liveness } from './liveness';
+import { RunArtifacts } from './runArtifacts';
+import type { RunContext } from './runContext';
+import { RunLog } from './runLog';
+import { runRepository, type RunOutcome } from './runRepository';
+
+// A worker process's whole life: find its repository in the job's run, claim the row, run it,
+// record the outcome. Every write to the row is conditional on this worker's attempt.
+
+export interface WorkerDependencies {
+  config: WorkerConfig;
+  store: Store;
+  artifacts: ArtifactStore;
+  /** The worker's own environment (secrets included: the redactor and Claude's client need them). */
+  env: NodeJS.ProcessEnv;
+  print(line: string): void;
+  /** Builds Claude's change maker; absent where the agent is not bundled (tests of command jobs). */
+  claude?: (context: RunContext) => ChangeMaker;
+  /** Learns the run's liveness, so a SIGTERM can stop it. */
+  onLiveness?(liveness: Liveness): void;
+}
+
+/** `recorded`: the row got its outcome. `skipped`: nothing to do. `released`: the row is someone else's now. */
+export type WorkerExit = 'recorded' | 'skipped' | 'released';
+
+export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
+  const { config, store, print } = deps;
+  const redactor = Redactor.fromEnvironment(deps.env);
+  const job = await store.jobs.get(config.jobId);
+  if (!job) throw new ConfigError(`There is no job ${config.jobId}`);
+  const repositoryName = job.run[config.index];
+  if (repositoryName === undefined) {
+    throw new ConfigError(`Job ${job.jobId} has no repository at index ${config.index} of its run (${job.run.length} long)`);
+  }
+  if (job.status !== 'PENDING' && job.status !== 'RUNNING') {
+    print(`${repositoryName}: job is ${job.status}; nothing to do`);
+    return 'skipped';
+  }
+  const row = await store.repositories.get(job.jobId, repositoryName);
+  if (!row) throw new ConfigError(`Job ${job.jobId} has no row for ${repositoryName}`);
+  const staleBefore = new Date(Date.now() - config.staleAfterMs).toISOString();
+  const claimed = await store.claim(job.jobId, repositoryName, row.attempt, staleBefore);
+  if (!claimed) {
+    print(`${repositoryName}: ${row.status} at attempt ${row.attempt}, not claimable; nothing to do`);
+    return 'skipped';
+  }
+  const attempt = claimed.attempt;
+
+  const artifacts = new RunArtifacts(deps.artifacts, job.jobId, repositoryName, redactor);
+  const log = new RunLog(redactor, (text) => artifacts.saveLog(text), (line) => print(`${repositoryName}: ${line}`));
+  const liveness = new Liveness(
+    () => store.repositories.heartbeat(job.jobId, repositoryName, attempt),
+    (error) => log.step(`Heartbeat failed, will retry: ${redactor.error(error)}`),
+  );
+  deps.onLiveness?.(liveness);
+  liveness.start(config.heartbeatMs);
+  log.step(`Worker for ${repositoryName}, job ${job.jobId}, attempt ${attempt}`);
+
+  let outcome: RunOutcome;
+  try {
+    const commandUser = config.commandUser ? await resolveCommandUser(config.commandUser) : undefined;
+    const commandEnv = commandEnvironment(deps.env);
+    if (commandUser) {
+      // Git refuses repositories owned by someone else unless told; the checkout is the user's.
+      Object.assign(commandEnv, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'safe.directory', GIT_CONFIG_VALUE_0: '*' });
+    }
+    outcome = await runRepository({
+      config,
+      context: {
+        job,
+        row: claimed,
+        repositoryName,
+        log,
+        liveness,
+        artifacts,
+        deadline: Date.now() + config.wallTimeMs,
+        commandEnv,
+        commandUser,
+      },
+      commandUser,
+      gitEnv: gitEnvironment(deps.env),
+      changeMaker: (context) => {
+        if (job.command !== undefined) return commandChange(context, job.command);
+        if (!deps.claude) throw new ConfigError('This worker cannot run Claude jobs');
+        return deps.claude(context);
+      },
+      recordPullRequestUrl: async (url) => {
+        await store.repositories.update(job.jobId, repositoryName, { from: ['RUNNING'], to: 'RUNNING', attempt, set: { pullRequestUrl: url } });
+      },
+    });
+  } catch (error) {
+    outcome = { status: 'FAILED', code: 'INTERNAL', message: redactor.error(error) };
+  } finally {
+    liveness.dispose();
+  }
+
+  const stopped = liveness.stopped;
+  if (stopped?.released) {
+    log.step(`Stopped: ${stopped.message}`);
+    await log.flush();
+    return 'released';
+  }
+  log.step(outcome.status === 'FAILED' ? `Finished: FAILED (${outcome.code}) ${outcome.message.split('\n')[0]}` : `Finished: ${outcome.status}`);
+  await log.flush();
+
+  const now = new Date().toISOString();
+  const set: Record<string, unknown> = { finishedAt: now, heartbeatAt: now };
+  if (outcome.summary !== undefined) set.summary = redactor.text(outcome.summary);
+  if (outcome.verification) set.verification = outcome.verification;
+  if (outcome.status === 'FAILED') set.error = { code: outcome.code, message: redactor.text(outcome.message) };
+  else {
+    set.diffStats = outcome.diffStats;
+    if (outcome.pullRequestUrl) set.pullRequestUrl = outcome.pullRequestUrl;
+  }
+  const moved = await store.transitionRepository(job.jobId, repositoryName, { from: ['RUNNING'], to: outcome.status, attempt, set });
+  return moved ? 'recorded' : 'released';
+}

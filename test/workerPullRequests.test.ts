@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { branchName } from '../common/names';
+import { startFakeGitHub, type FakeGitHub } from './fakes/githubServer';
+import { startGitHttpServer, type GitHttpServer } from './fakes/gitHttpServer';
+import { createGitHosting, type GitHosting } from './helpers/gitRepos';
+import { repositoriesByName, waitFor, waitForJob } from './helpers/jobs';
+import { startStackProcess, type StackProcess } from './helpers/localStack';
+
+// Pull requests end to end: the stack's workers clone and push over git's smart HTTP protocol with
+// the token as a header, and open PRs through Octokit against a loopback GitHub. The secrets are
+// distinctive, so grepping for them anywhere is meaningful.
+
+const run = promisify(execFile);
+const GITHUB_TOKEN = 'ghp_FAKEgithubTOKENforCodyBatchTests0123456789';
+const ANTHROPIC_KEY = 'sk-ant-FAKEanthropicKEYforCodyBatchTests-0123456789';
+const AWS_SECRET = 'FAKEawsSECRETforCodyBatchTests/0123456789abcdef';
+const SECRETS = [GITHUB_TOKEN, ANTHROPIC_KEY, AWS_SECRET, Buffer.from(`x-access-token:${GITHUB_TOKEN}`).toString('base64')];
+
+const FILES = {
+  'src/main.js': 'const a = oldFunction(1);\n',
+  'README.md': '# sample\n',
+};
+
+describe('worker: pull requests', function () {
+  this.timeout(120_000);
+  let hosting: GitHosting;
+  let gitServer: GitHttpServer;
+  let github: FakeGitHub;
+  let stack: StackProcess;
+  let markers: string;
+  let hold: { repo: string; release?: () => void; reached?: () => void } | undefined;
+
+  before(async () => {
+    markers = await mkdtemp(path.join(os.tmpdir(), 'cody-batch-markers-'));
+    hosting = await createGitHosting();
+    await hosting.create('acme/alpha', FILES);
+    await hosting.create('acme/beta', FILES);
+    await hosting.create('acme/gamma', FILES, 'trunk');
+    await hosting.create('acme/delta', FILES);
+    gitServer = await startGitHttpServer({ root: hosting.root, token: GITHUB_TOKEN });
+    github = await startFakeGitHub({
+      token: GITHUB_TOKEN,
+      afterCreate: async (pull) => {
+        if (hold && pull.repo === hold.repo) {
+          const current = hold;
+          hold = undefined;
+          current.reached?.();
+          await new Promise<void>((resolve) => (current.release = resolve));
+        }
+      },
+    });
+    stack = await startStackProcess({
+      env: {
+        CODY_BATCH_GIT_BASE: gitServer.gitBase,
+        CODY_BATCH_CONCURRENCY: '3',
+        GITHUB_TOKEN,
+        GITHUB_API_URL: github.url,
+        ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+        AWS_SECRET_ACCESS_KEY: AWS_SECRET,
+        AWS_ACCESS_KEY_ID: 'AKIAFAKEFORTESTS0000',
+      },
+    });
+  });
+  after(async () => {
+    hold?.release?.();
+    await stack?.dispose();
+    await github?.close();
+    await gitServer?.close();
+    await hosting?.dispose();
+    await rm(markers, { recursive: true, force: true });
+  });
+
+  it('pushes cody-batch/{jobId} and opens one draft PR per repository against its base branch', async () => {
+    const command = [
+      "sed -i 's/oldFunction(/newFunction(/g' src/main.js",
+      // What a hostile command would try: our secrets are not in its environment.
+      'echo "token=$GITHUB_TOKEN key=$ANTHROPIC_API_KEY aws=$AWS_SECRET_ACCESS_KEY id=$AWS_ACCESS_KEY_ID"',
+      `cp "$(git rev-parse --git-path config)" "${markers}/config-$$"`,
+    ].join('\n');
+    const created = await stack.client.createJob({
+      name: 'Move to newFunction',
+      description: 'oldFunction is deprecated; see ADR-12.',
+      command,
+      repositories: ['acme/alpha', 'acme/beta', 'acme/gamma'],
+      createPullRequests: true,
+      draftPullRequests: true,
+    });
+    const job = await waitForJob(stack.client, created.jobId);
+    const rows = await repositoriesByName(stack.client, job.jobId);
+    assert.equal(job.status, 'COMPLETED', JSON.stringify([...rows.values()].map((row) => row.error)));
+    const branch = branchName(job.jobId);
+
+    assert.equal(github.created(), 3);
+    for (const [repo, base] of [['alpha', 'main'], ['beta', 'main'], ['gamma', 'trunk']] as const) {
+      const pull = github.pulls.find((candidate) => candidate.repo === repo)!;
+      assert.ok(pull, repo);
+      assert.deepEqual({ head: pull.head, base: pull.base, draft: pull.draft, title: pull.title }, { head: branch, base, draft: true, title: 'Move to newFunction' });
+      assert.match(pull.body, /oldFunction is deprecated; see ADR-12\./);
+      assert.match(pull.body, /1 file changed, \+1 −1/);
+      assert.equal(rows.get(`acme/${repo}`)!.pullRequestUrl, pull.html_url);
+
+      // The branch landed in the hosted repository, committed as Cody Batch on top of the base.
+      const bare = path.join(hosting.root, `acme/${repo}.git`);
+      const { stdout } = await run('git', ['--git-dir', bare, 'log', '-1', '--format=%an <%ae>%n%s%n%P', branch]);
+      const [author, subject, parent] = stdout.trim().split('\n');
+      assert.equal(author, 'Cody Batch <cody-batch@users.noreply.github.com>');
+      assert.equal(subject, 'Move to newFunction');
+      assert.equal(parent, (await run('git', ['--git-dir', bare, 'rev-parse', base])).stdout.trim());
+      assert.equal((await run('git', ['--git-dir', bare, 'show', `${branch}:src/main.js`])).stdout, 'const a = newFunction(1);\n');
+      assert.match(await stack.client.getLog(job.jobId, `acme/${repo}`), /token= key= aws= id=\n/);
+    }
+    // Every clone, ls-remote and push carried the token header; none was refused, none put it in a URL.
+    assert.ok(gitServer.requests.some((request) => request.path.includes('git-receive-pack')));
+    assert.ok(gitServer.requests.length > 0 && gitServer.requests.every((request) => request.authorized));
+    assert.ok(github.requests.every((request) => request.authorization === `token ${GITHUB_TOKEN}`));
+    const configs = (await readdir(markers)).filter((file) => file.startsWith('config-'));
+    assert.equal(configs.length, 3);
+    for (const file of configs) {
+      const config = await readFile(path.join(markers, file), 'utf8');
+      assert.match(config, /\[remote "origin"\]/);
+      for (const secret of SECRETS) assert.ok(!config.includes(secret), `.git/config holds a secret: ${config}`);
+    }
+  });
+
+  it('after a worker dies right after creating the PR, the retry reuses it and creates none', async () => {
+    let reached!: () => void;
+    const reachedCreate = new Promise<void>((resolve) => (reached = resolve));
+    hold = { repo: 'delta', reached };
+    const created = await stack.client.createJob({
+      name: 'Move delta to newFunction',
+      command: `echo $PPID > "${markers}/delta.pid"\nsed -i 's/oldFunction(/newFunction(/g' src/main.js`,
+      repositories: ['acme/delta'],
+      createPullRequests: true,
+    });
+    await reachedCreate;
+    // The PR exists on GitHub, its answer is held: kill the worker before it can record it.
+    const pid = Number((await readFile(path.join(markers, 'delta.pid'), 'utf8')).trim());
+    process.kill(pid, 'SIGKILL');
+    const crashed = await waitForJob(stack.client, created.jobId);
+    const row = await stack.client.getRepository(created.jobId, 'acme/delta');
+    assert.equal(crashed.status, 'FAILED');
+    assert.equal(row.error?.code, 'WORKER_CRASHED');
+    assert.match(row.error!.message, /killed by SIGKILL/);
+    assert.equal(github.pulls.filter((pull) => pull.repo === 'delta').length, 1);
+    const firstPush = (await run('git', ['--git-dir', path.join(hosting.root, 'acme/delta.git'), 'rev-parse', branchName(created.jobId)])).stdout.trim();
+
+    await stack.client.retryJob(created.jobId);
+    const retried = await waitForJob(stack.client, created.jobId);
+    const after = await stack.client.getRepository(created.jobId, 'acme/delta');
+    assert.equal(retried.status, 'COMPLETED', JSON.stringify(after.error));
+    assert.equal(after.attempt, 2);
+    const pulls = github.pulls.filter((pull) => pull.repo === 'delta');
+    assert.equal(pulls.length, 1, 'a second PR was created');
+    assert.equal(after.pullRequestUrl, pulls[0]!.html_url);
+    assert.ok(github.requests.some((request) => request.method === 'PATCH' && request.path.endsWith(`/delta/pulls/${pulls[0]!.number}`)));
+    // The retry replaced its own earlier push (force-with-lease), still one commit on top of main.
+    const bare = path.join(hosting.root, 'acme/delta.git');
+    const head = (await run('git', ['--git-dir', bare, 'rev-parse', branchName(created.jobId)])).stdout.trim();
+    assert.notEqual(head, firstPush);
+    assert.equal(
+      (await run('git', ['--git-dir', bare, 'rev-parse', `${branchName(created.jobId)}^`])).stdout.trim(),
+      (await run('git', ['--git-dir', bare, 'rev-parse', 'main'])).stdout.trim(),
+    );
+  });
+
+  it('leaves none of the secrets anywhere in the stack home: logs, diffs, errors, threads, database', async () => {
+    await waitFor('the stack to be idle', async () => ((await stack.client.listJobs()).items.every((job) => !['PENDING', 'RUNNING'].includes(job.status)) ? true : undefined));
+    for (const secret of SECRETS) {
+      const found = await run('grep', ['-rlaF', '--', secret, stack.home]).then(
+        (result) => result.stdout,
+        (error: { code?: number; stdout?: string }) => (error.code === 1 ? '' : String(error.stdout)),
+      );
+      assert.equal(found, '', `a secret was found in ${found}`);
+    }
+    // The artifacts are there to be searched: each finished repository left its log.
+    const logs = await run('find', [path.join(stack.home, 'artifacts'), '-name', 'log.txt']);
+    assert.ok(logs.stdout.trim().split('\n').length >= 4);
+  });
+});
