@@ -1,19 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
-import { ENV } from '../../common/names';
+import { StackInfo } from '../../common/localHome';
 
 // $CODY_BATCH_HOME: the local stack's token, stack.json, database, artifacts and demo repositories.
 
-export const StackInfo = z.object({ apiUrl: z.string(), dynamodbEndpoint: z.string(), pid: z.number().int() });
-export type StackInfo = z.infer<typeof StackInfo>;
-
-export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
-  const configured = env[ENV.home];
-  return configured ? path.resolve(configured) : path.join(os.homedir(), '.cody-batch');
-}
+export { resolveHome, StackInfo } from '../../common/localHome';
 
 export function homePaths(home: string) {
   return {

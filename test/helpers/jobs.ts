@@ -3,15 +3,18 @@ import { newJobId } from '../../common/ids';
 import { DEFAULT_MODEL, emptyUsage, Job, type RepositoryResult } from '../../common/schemas';
 import { isFinalJobStatus, type JobStatus } from '../../common/status';
 
-/** A job as POST /jobs would create it, for tests that drive the store directly. */
+// Jobs and repository results in the API's shape: for tests that drive the store directly, and for
+// tests of code that only reads them (tree presentation, notifications).
+
+/** A job as POST /jobs would create it (a fresh id each time). */
 export function sampleJob(overrides: Partial<Job> & { repositories?: string[] } = {}): Job {
   const repositories = overrides.repositories ?? ['acme/widgets', 'acme/gadgets'];
   const now = new Date().toISOString();
   return {
     jobId: newJobId(),
-    name: 'Sample job',
-    description: '',
-    prompt: 'Replace oldFunction with newFunction',
+    name: 'Update API calls',
+    description: 'Replace oldFunction with newFunction',
+    prompt: 'Replace every oldFunction(x) with newFunction(x, { version: 2 })',
     repositories,
     run: repositories,
     createPullRequests: false,
@@ -23,6 +26,17 @@ export function sampleJob(overrides: Partial<Job> & { repositories?: string[] } 
     usage: emptyUsage(),
     createdAt: now,
     updatedAt: now,
+    ...overrides,
+  };
+}
+
+export function sampleRepository(overrides: Partial<RepositoryResult> = {}): RepositoryResult {
+  return {
+    jobId: 'job-0001',
+    repositoryName: 'acme/widgets',
+    status: 'PENDING',
+    attempt: 1,
+    usage: emptyUsage(),
     ...overrides,
   };
 }

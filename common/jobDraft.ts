@@ -1,0 +1,82 @@
+import { createJobRequestSchema, type CreateJobRequest } from './schemas';
+import type { CreateJobDraft, FieldErrors } from './webviewProtocol';
+
+// The Create Job form's fields turned into a `POST /jobs` body, checked with the API's own schema,
+// so the form shows the same messages the API would answer with. The form and the extension both
+// use it: the page to show errors as the user types, the extension again before it sends.
+
+export type DraftCheck =
+  | { ok: true; request: CreateJobRequest }
+  | { ok: false; fieldErrors: FieldErrors; message: string };
+
+/** One repository per line; commas, spaces and `#` comments are allowed too. Order kept. */
+export function parseRepositoryList(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.replace(/#.*$/, ''))
+    .flatMap((line) => line.split(/[\s,;]+/))
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+}
+
+/** Adds names to a repository list text, skipping those already there (case-insensitively). */
+export function mergeRepositories(text: string, names: readonly string[]): string {
+  const present = new Set(parseRepositoryList(text).map((name) => name.toLowerCase()));
+  const added = names.filter((name) => {
+    const key = name.toLowerCase();
+    if (present.has(key)) return false;
+    present.add(key);
+    return true;
+  });
+  if (added.length === 0) return text;
+  const base = text.replace(/\s+$/, '');
+  return `${base}${base ? '\n' : ''}${added.join('\n')}\n`;
+}
+
+export function checkDraft(draft: CreateJobDraft): DraftCheck {
+  const repositories = parseRepositoryList(draft.repositories);
+  const body: Record<string, unknown> = {
+    name: draft.name,
+    description: draft.description,
+    repositories,
+    createPullRequests: draft.createPullRequests,
+    draftPullRequests: draft.createPullRequests && draft.draftPullRequests,
+  };
+  if (draft.mode === 'prompt') body.prompt = draft.prompt;
+  else body.command = draft.command;
+  if (draft.verifyCommand.trim()) body.verifyCommand = draft.verifyCommand;
+  if (draft.baseBranch.trim()) body.baseBranch = draft.baseBranch.trim();
+  const fieldErrors: FieldErrors = {};
+  if (draft.maxCostUsd.trim()) {
+    const cost = Number(draft.maxCostUsd.trim());
+    if (Number.isFinite(cost)) body.maxCostUsd = cost;
+    else fieldErrors.maxCostUsd = 'must be a number of US dollars, such as 5 or 12.50';
+  }
+
+  const parsed = createJobRequestSchema().safeParse(body);
+  if (parsed.success && Object.keys(fieldErrors).length === 0) return { ok: true, request: parsed.data };
+  for (const issue of parsed.success ? [] : parsed.error.issues) {
+    let field = String(issue.path[0] ?? 'form');
+    // The schema reports "give exactly one of prompt or command" on `prompt`; the form shows it
+    // on whichever of the two the user chose.
+    if (field === 'prompt' && draft.mode === 'command') field = 'command';
+    let message = issue.message;
+    if (field === 'repositories' && typeof issue.path[1] === 'number') message = `line ${lineOf(draft.repositories, issue.path[1])}: ${message}`;
+    fieldErrors[field] = fieldErrors[field] ? `${fieldErrors[field]}; ${message}` : message;
+  }
+  const message = Object.entries(fieldErrors)
+    .map(([field, text]) => `${field}: ${text}`)
+    .join('; ');
+  return { ok: false, fieldErrors, message };
+}
+
+/** The 1-based line of the text on which the n-th repository entry sits. */
+function lineOf(text: string, entryIndex: number): number {
+  const lines = text.split(/\r?\n/);
+  let seen = 0;
+  for (let i = 0; i < lines.length; i++) {
+    seen += parseRepositoryList(lines[i]!).length;
+    if (seen > entryIndex) return i + 1;
+  }
+  return lines.length;
+}

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { git, hostedRepository, readText, writeFiles, type HostedRepository } from '../../test/helpers/git';
+import { applyPatch, type ApplyResult } from './applyPatch';
+
+// The apply flow on real repositories: a bare "hosted" repository, a patch made by a worker-like
+// clone with `git diff --cached --binary`, applied to the user's own clone.
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 1, 2, 3, 255, 254, 0]);
+const PNG_CHANGED = Buffer.concat([PNG, Buffer.from([7, 7, 7, 0, 1])]);
+
+const FILES = {
+  'src/api.ts': 'export function call() {\n  return oldFunction(1);\n}\n',
+  'src/other.ts': 'export const other = 1;\n',
+  'README.md': '# widgets\n\nSome text.\n',
+  'obsolete.txt': 'to be deleted\n',
+  'logo.png': PNG,
+};
+
+const neverAsked = async () => {
+  throw new Error('the user should not have been asked');
+};
+
+describe('applyPatch on real git repositories', function () {
+  this.timeout(60_000);
+  let hosted: HostedRepository;
+  let patch: string;
+
+  before(async () => {
+    hosted = await hostedRepository('acme/widgets', FILES);
+    patch = await hosted.patchFrom(async (checkout) => {
+      await writeFile(path.join(checkout, 'src/api.ts'), 'export function call() {\n  return newFunction(1, { version: 2 });\n}\n');
+      await writeFile(path.join(checkout, 'logo.png'), PNG_CHANGED);
+      await writeFiles(checkout, { 'src/added.ts': 'export const added = true;\n' });
+      await rm(path.join(checkout, 'obsolete.txt'));
+    });
+  });
+  after(() => hosted.dispose());
+
+  let counter = 0;
+  const freshClone = () => hosted.clone(`user-${++counter}`);
+
+  async function expectPatchApplied(checkout: string): Promise<void> {
+    assert.match(await readText(checkout, 'src/api.ts'), /newFunction\(1, \{ version: 2 \}\)/);
+    assert.deepEqual(await readFile(path.join(checkout, 'logo.png')), PNG_CHANGED, 'the binary file is updated byte for byte');
+    assert.equal(await readText(checkout, 'src/added.ts'), 'export const added = true;\n', 'the new file exists');
+    assert.equal(existsSync(path.join(checkout, 'obsolete.txt')), false, 'the deleted file is gone');
+  }
+
+  it('applies to a clean tree: a modified, a binary, a new and a deleted file', async () => {
+    const checkout = await freshClone();
+    const result = await applyPatch(checkout, patch, { confirmStash: neverAsked });
+    assert.equal(result.status, 'applied');
+    assert.deepEqual([...(result as { files: string[] }).files].sort(), ['logo.png', 'obsolete.txt', 'src/added.ts', 'src/api.ts']);
+    await expectPatchApplied(checkout);
+    assert.equal((await git(checkout, 'stash', 'list')).trim(), '', 'no stash was made');
+  });
+
+  it('changes nothing when the user cancels on uncommitted work', async () => {
+    const checkout = await freshClone();
+    await writeFile(path.join(checkout, 'src/other.ts'), 'export const other = 2; // my work\n');
+    let askedAbout: string[] = [];
+    const result = await applyPatch(checkout, patch, {
+      confirmStash: async (files) => {
+        askedAbout = files;
+        return false;
+      },
+    });
+    assert.equal(result.status, 'cancelled');
+    assert.deepEqual(askedAbout, ['src/other.ts']);
+    assert.equal(await readText(checkout, 'src/other.ts'), 'export const other = 2; // my work\n');
+    assert.match(await readText(checkout, 'src/api.ts'), /oldFunction/, 'the patch was not applied');
+    assert.equal(existsSync(path.join(checkout, 'obsolete.txt')), true);
+    assert.equal((await git(checkout, 'stash', 'list')).trim(), '');
+  });
+
+  it('stashes, applies and restores uncommitted work, staged and unstaged', async () => {
+    const checkout = await freshClone();
+    await writeFile(path.join(checkout, 'src/other.ts'), 'export const other = 2; // staged work\n');
+    await git(checkout, 'add', 'src/other.ts');
+    await writeFile(path.join(checkout, 'README.md'), '# widgets\n\nSome text, edited.\n');
+    const result = await applyPatch(checkout, patch, { confirmStash: async () => true, label: 'job-1 acme/widgets' });
+    assert.equal(result.status, 'applied');
+    assert.equal((result as { restoredStash: boolean }).restoredStash, true);
+    await expectPatchApplied(checkout);
+    assert.equal(await readText(checkout, 'src/other.ts'), 'export const other = 2; // staged work\n');
+    assert.equal(await readText(checkout, 'README.md'), '# widgets\n\nSome text, edited.\n');
+    assert.equal((await git(checkout, 'stash', 'list')).trim(), '', 'the stash was dropped once restored');
+  });
+
+  it('keeps the stash and names the conflicts when restoring the work conflicts with the patch', async () => {
+    const checkout = await freshClone();
+    const mine = 'export function call() {\n  return myOwnFunction(1);\n}\n';
+    await writeFile(path.join(checkout, 'src/api.ts'), mine);
+    const result = await applyPatch(checkout, patch, { confirmStash: async () => true, label: 'job-1 acme/widgets' });
+    assert.equal(result.status, 'restore-conflicts');
+    const { conflicts, stash } = result as Extract<ApplyResult, { status: 'restore-conflicts' }>;
+    assert.deepEqual(conflicts, ['src/api.ts']);
+    const stashes = await git(checkout, 'stash', 'list', '--format=%H %s');
+    assert.ok(stashes.includes(stash.commit), 'the stash is still there');
+    assert.match(stashes, /cody-batch: job-1 acme\/widgets/);
+    // The user's work can be got back exactly from the stash.
+    assert.equal(await git(checkout, 'show', `${stash.commit}:src/api.ts`), mine);
+    const text = await readText(checkout, 'src/api.ts');
+    assert.match(text, /<<<<<<</);
+    assert.match(text, /myOwnFunction/);
+  });
+
+  it('reports the files in conflict when the checkout has diverged (three-way merge)', async () => {
+    await hosted.pushChange(async (checkout) => {
+      await writeFile(path.join(checkout, 'src/api.ts'), 'export function call() {\n  return legacyFunction(1);\n}\n');
+    });
+    const checkout = await freshClone();
+    const result = await applyPatch(checkout, patch, { confirmStash: neverAsked });
+    assert.equal(result.status, 'conflicts');
+    assert.deepEqual((result as { conflicts: string[] }).conflicts, ['src/api.ts']);
+    const text = await readText(checkout, 'src/api.ts');
+    assert.match(text, /<<<<<<< ours[\s\S]*legacyFunction[\s\S]*=======[\s\S]*newFunction[\s\S]*>>>>>>> theirs/);
+    // The other files of the patch applied.
+    assert.equal(await readText(checkout, 'src/added.ts'), 'export const added = true;\n');
+    // Restore the hosted repository for the tests after this one.
+    await hosted.pushChange(async (clone) => writeFile(path.join(clone, 'src/api.ts'), FILES['src/api.ts']), 'revert');
+  });
+
+  it('asks before replacing an untracked file the patch creates, and keeps the user\'s copy in the stash', async () => {
+    const checkout = await freshClone();
+    await writeFile(path.join(checkout, 'src/added.ts'), 'my own untracked draft\n');
+    let askedAbout: string[] = [];
+    const result = await applyPatch(checkout, patch, {
+      confirmStash: async (files) => {
+        askedAbout = files;
+        return true;
+      },
+    });
+    assert.deepEqual(askedAbout, ['src/added.ts']);
+    // Both versions of src/added.ts cannot sit in the tree: the patch's is there, the user's stays stashed.
+    assert.equal(result.status, 'restore-conflicts');
+    const { stash, message } = result as Extract<ApplyResult, { status: 'restore-conflicts' }>;
+    assert.match(message, /src\/added\.ts/);
+    await expectPatchApplied(checkout);
+    assert.equal((await git(checkout, 'stash', 'list', '--format=%H')).trim(), stash.commit);
+    assert.equal(await git(checkout, 'show', `${stash.commit}^3:src/added.ts`), 'my own untracked draft\n');
+  });
+
+  it('fails without changing anything when the patch does not fit at all', async () => {
+    const checkout = await freshClone();
+    const bogus = patch.replace(/^index [0-9a-f]+\.\./m, 'index 1234567890123456789012345678901234567890..').replace('oldFunction(1)', 'nowhere(1)');
+    await writeFile(path.join(checkout, 'src/other.ts'), 'export const other = 3; // mine\n');
+    const result = await applyPatch(checkout, bogus, { confirmStash: async () => true });
+    assert.equal(result.status, 'failed');
+    assert.equal(await readText(checkout, 'src/other.ts'), 'export const other = 3; // mine\n', 'the stashed work came back');
+    assert.match(await readText(checkout, 'src/api.ts'), /oldFunction/);
+    assert.equal(existsSync(path.join(checkout, 'src/added.ts')), false);
+    assert.equal((await git(checkout, 'stash', 'list')).trim(), '');
+  });
+});

@@ -1,0 +1,161 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { filePath, parsePatch } from '../../common/patch';
+
+// Applies a job's patch to a local checkout with `git apply --3way`, never over uncommitted work
+// without asking. `--3way` works on the index and refuses files with unstaged changes, so the only
+// choices on a dirty tree are "stash, apply, restore" or cancel. The stash is dropped only once it
+// has been restored without conflict; in every other case it is kept, and the result says how to
+// get it back. No vscode here: mocha runs it on real repositories.
+
+export interface StashInfo {
+  /** The stash commit, stable even if other stashes are pushed later. */
+  commit: string;
+  message: string;
+}
+
+export type ApplyResult =
+  /** The patch applied cleanly (and any stashed work came back without conflict). */
+  | { status: 'applied'; files: string[]; restoredStash: boolean }
+  /** The patch applied with conflict markers in `conflicts`. Stashed work, if any, is still stashed. */
+  | { status: 'conflicts'; files: string[]; conflicts: string[]; stash?: StashInfo }
+  /** The patch applied, but bringing the stashed work back conflicted in `conflicts`; the stash is kept. */
+  | { status: 'restore-conflicts'; files: string[]; conflicts: string[]; message: string; stash: StashInfo }
+  /** The user chose not to touch a dirty tree. Nothing changed. */
+  | { status: 'cancelled'; dirtyFiles: string[] }
+  /** Nothing was applied: git refused the patch. Stashed work was restored, or is kept in `stash`. */
+  | { status: 'failed'; message: string; stash?: StashInfo };
+
+export interface ApplyOptions {
+  /** Asked when the tree has uncommitted changes; true means "stash, apply, restore". */
+  confirmStash(dirtyFiles: string[]): Promise<boolean>;
+  /** Names the stash so the user recognises it in `git stash list`. */
+  label?: string;
+}
+
+export class ApplyRefused extends Error {}
+
+export async function applyPatch(root: string, patch: string, options: ApplyOptions): Promise<ApplyResult> {
+  const git = simpleGit({ baseDir: root });
+  const files = parsePatch(patch).map(filePath);
+  if (files.length === 0) return { status: 'failed', message: 'The patch names no files.' };
+  await refuseDuringOperation(git, root);
+
+  const { dirty, collidingUntracked } = await workingTreeState(git, files);
+  let stash: StashInfo | undefined;
+  if (dirty.length > 0 || collidingUntracked.length > 0) {
+    const all = [...dirty, ...collidingUntracked];
+    if (!(await options.confirmStash(all))) return { status: 'cancelled', dirtyFiles: all };
+    stash = await pushStash(git, options.label ?? 'before applying a patch', collidingUntracked.length > 0);
+  }
+
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'cody-batch-apply-'));
+  try {
+    const patchFile = path.join(folder, 'change.patch');
+    await writeFile(patchFile, patch);
+    try {
+      await git.raw(['apply', '--3way', '--whitespace=nowarn', patchFile]);
+    } catch (error) {
+      const conflicts = await conflictedFiles(git);
+      if (conflicts.length > 0) return { status: 'conflicts', files, conflicts, stash };
+      // Nothing was applied (git apply is all or nothing): put the user's work back as it was.
+      const message = gitMessage(error);
+      if (stash && (await restoreStash(git, root, stash)).ok) return { status: 'failed', message };
+      return { status: 'failed', message, stash };
+    }
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+
+  if (!stash) return { status: 'applied', files, restoredStash: false };
+  const restored = await restoreStash(git, root, stash);
+  if (restored.ok) return { status: 'applied', files, restoredStash: true };
+  return { status: 'restore-conflicts', files, conflicts: restored.conflicts, message: restored.message, stash };
+}
+
+async function refuseDuringOperation(git: SimpleGit, root: string): Promise<void> {
+  const gitDir = path.resolve(root, (await git.revparse(['--git-dir'])).trim());
+  for (const [marker, what] of [
+    ['MERGE_HEAD', 'a merge'],
+    ['rebase-merge', 'a rebase'],
+    ['rebase-apply', 'a rebase or `git am`'],
+    ['CHERRY_PICK_HEAD', 'a cherry-pick'],
+  ] as const) {
+    if (existsSync(path.join(gitDir, marker))) throw new ApplyRefused(`${root} is in the middle of ${what}: finish or abort it first, then apply again.`);
+  }
+}
+
+/** Tracked files with staged or unstaged changes, and untracked files the patch would create. */
+async function workingTreeState(git: SimpleGit, patchFiles: readonly string[]): Promise<{ dirty: string[]; collidingUntracked: string[] }> {
+  const output = await git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all']);
+  const entries = output.split('\0').filter(Boolean);
+  const dirty: string[] = [];
+  const untracked: string[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    const code = entry.slice(0, 2);
+    const file = entry.slice(3);
+    if (code === '??') untracked.push(file);
+    else if (code !== '!!') dirty.push(file);
+    // A rename lists its source as the next entry.
+    if (code[0] === 'R' || code[0] === 'C') i++;
+  }
+  const wanted = new Set(patchFiles);
+  return { dirty, collidingUntracked: untracked.filter((file) => wanted.has(file)) };
+}
+
+async function pushStash(git: SimpleGit, label: string, includeUntracked: boolean): Promise<StashInfo> {
+  const message = `cody-batch: ${label}`;
+  await git.raw(['stash', 'push', ...(includeUntracked ? ['--include-untracked'] : []), '-m', message]);
+  const commit = (await git.revparse(['refs/stash'])).trim();
+  return { commit, message };
+}
+
+/** Applies the stash (with its index if possible) and drops it only when that went cleanly. */
+async function restoreStash(git: SimpleGit, root: string, stash: StashInfo): Promise<{ ok: true } | { ok: false; conflicts: string[]; message: string }> {
+  // git prints why a stash did not apply on stderr, and its status report on stdout; the first is the useful one.
+  let failure = await stashApply(root, ['--index', stash.commit]);
+  // `--index` refuses when the staged part cannot be restored; it has then changed nothing.
+  if (failure !== undefined && (await conflictedFiles(git)).length === 0) failure = await stashApply(root, [stash.commit]);
+  if (failure !== undefined) return { ok: false, conflicts: await conflictedFiles(git), message: failure };
+  const reference = await stashReference(git, stash.commit);
+  if (reference) await git.raw(['stash', 'drop', reference]);
+  return { ok: true };
+}
+
+/** Runs `git stash apply`; the reason when it failed, undefined when it worked. */
+async function stashApply(root: string, args: string[]): Promise<string | undefined> {
+  let stderr = '';
+  const git = simpleGit({ baseDir: root }).outputHandler((_command, _stdout, errors) => errors.on('data', (chunk: Buffer) => (stderr += chunk.toString())));
+  try {
+    await git.raw(['stash', 'apply', ...args]);
+    return undefined;
+  } catch (error) {
+    return gitMessage(stderr.trim() ? new Error(stderr) : error);
+  }
+}
+
+/** `stash@{n}` of a stash commit, found by its id (others may have stashed meanwhile). */
+export async function stashReference(git: SimpleGit, commit: string): Promise<string | undefined> {
+  const list = await git.raw(['stash', 'list', '--format=%H']).catch(() => '');
+  const index = list.split('\n').findIndex((line) => line.trim() === commit);
+  return index === -1 ? undefined : `stash@{${index}}`;
+}
+
+async function conflictedFiles(git: SimpleGit): Promise<string[]> {
+  const output = await git.raw(['diff', '--name-only', '--diff-filter=U', '-z']).catch(() => '');
+  return output.split('\0').filter(Boolean);
+}
+
+function gitMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .slice(0, 6)
+    .join('\n');
+}
