@@ -32,6 +32,41 @@ export const builds = [
     },
   },
   {
+    name: 'extension',
+    options: {
+      ...node,
+      entryPoints: { extension: 'extension/extension.ts' },
+      outdir: 'dist',
+      // VS Code 1.100 runs extensions on Node 20; `vscode` is provided by the host.
+      target: 'node20',
+      external: ['vscode'],
+      minify: true,
+    },
+  },
+  {
+    name: 'webviews',
+    options: {
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'chrome120',
+      sourcemap: 'linked',
+      logLevel: 'warning',
+      legalComments: 'none',
+      minify: true,
+      entryPoints: {
+        diff: 'webviews/diff/main.ts',
+        thread: 'webviews/thread/main.ts',
+        createJob: 'webviews/createJob/main.ts',
+        codicons: 'webviews/shared/codicons.css',
+      },
+      outdir: 'dist/webviews',
+      // Each view's CSS (imported by its main.ts) lands beside its script; fonts keep their names.
+      loader: { '.ttf': 'file' },
+      assetNames: '[name]',
+    },
+  },
+  {
     name: 'lambda',
     options: {
       ...node,

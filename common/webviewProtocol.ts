@@ -134,7 +134,7 @@ export class ProtocolClient<S extends ProtocolSpec> {
 // ---------------------------------------------------------------------------------------------
 // The views. Each has a panel state (what `setState` keeps and the serializer restores) and a spec.
 
-const RepositoryRef = z.object({
+export const RepositoryRef = z.object({
   jobId: z.string().min(1).max(200),
   repositoryName: z.string().min(1).max(200),
 });
@@ -232,7 +232,8 @@ export const createJobProtocol = {
         z.object({ ok: z.literal(false), fieldErrors: FieldErrors, message: z.string() }),
       ]),
     },
-    cancel: { params: z.object({}), result: Done },
+    /** Closes the form (after a job was created, or on Cancel). */
+    close: { params: z.object({}), result: Done },
   },
   events: {},
 } satisfies ProtocolSpec;

@@ -218,6 +218,7 @@ describe('REST API on the local stack', function () {
       ['neither prompt nor command', () => ({ method: 'POST', json: { ...SEED_BODY, prompt: undefined } }), 400, 'VALIDATION_FAILED', /exactly one of prompt/],
       ['an unknown field', () => ({ method: 'POST', json: { ...SEED_BODY, createPullRequest: true } }), 400, 'VALIDATION_FAILED', /createPullRequest/],
       ['a wrong type', () => ({ method: 'POST', json: { ...SEED_BODY, createPullRequests: 'yes' } }), 400, 'VALIDATION_FAILED', /createPullRequests/],
+      ['a job too large to store', () => ({ method: 'POST', json: { ...SEED_BODY, prompt: '€'.repeat(50_000), repositories: Array.from({ length: 1000 }, (_, i) => `${'o'.repeat(39)}/${String(i).padStart(100, 'r')}`) } }), 400, 'VALIDATION_FAILED', /too large to store/],
       ['no repositories', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: [] } }), 400, 'VALIDATION_FAILED', /at least one repository/],
     ];
     for (const [what, request, status, code, message] of cases) {

@@ -7,6 +7,14 @@ import { decodeToken, encodeToken } from './pagination';
 
 // The jobs table: one item per job, listed per owner through the byOwner index.
 
+/** DynamoDB refuses items over 400 KB; this keeps a margin for attribute names and later updates. */
+export const MAX_JOB_ITEM_BYTES = 350_000;
+
+/** A job's size as stored, near enough (its JSON in UTF-8). */
+export function jobItemBytes(job: Job): number {
+  return Buffer.byteLength(JSON.stringify(job));
+}
+
 export interface JobPageResult {
   items: Job[];
   nextToken?: string;
@@ -50,6 +58,7 @@ export class JobsTable {
         ExclusiveStartKey: start,
       }),
     );
+    // DynamoDB ends a Query page at 1 MB, so a page of large jobs still fits a Lambda response.
     return { items: (result.Items ?? []).map((item) => Job.parse(item)), nextToken: encodeToken(result.LastEvaluatedKey) };
   }
 

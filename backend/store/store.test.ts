@@ -5,6 +5,7 @@ import { sampleJob } from '../../test/helpers/jobs';
 import { startThrottlingDynamoProxy } from '../../test/fakes/throttlingDynamoProxy';
 import { Store } from './store';
 import { InvalidTokenError } from './pagination';
+import { jobItemBytes, MAX_JOB_ITEM_BYTES } from './jobs';
 import type { Job } from '../../common/schemas';
 
 const LONG_AGO = '2000-01-01T00:00:00.000Z';
@@ -248,6 +249,26 @@ describe('Store (DynamoDB on dynalite)', () => {
     const reconciled = await store.reconcile(job.jobId);
     assert.equal(reconciled.status, 'COMPLETED');
     await assertCountsMatchRows(store, job.jobId);
+  });
+
+  it('pages large jobs within DynamoDB’s 1 MB per query, without gaps', async () => {
+    const repositories = Array.from({ length: 1000 }, (_, i) => `a-rather-long-organisation-name/repository-${'x'.repeat(60)}-${i}`);
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const job = sampleJob({ repositories, prompt: 'p'.repeat(40_000), createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() });
+      assert.ok(jobItemBytes(job) > 200_000 && jobItemBytes(job) <= MAX_JOB_ITEM_BYTES);
+      await store.jobs.put(job);
+      ids.unshift(job.jobId);
+    }
+    const seen: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await store.jobs.listByOwner('local', 25, token);
+      assert.ok(page.items.reduce((sum, job) => sum + jobItemBytes(job), 0) < 1_500_000, 'a page stays far below Lambda’s 6 MB');
+      seen.push(...page.items.map((job) => job.jobId));
+      token = page.nextToken;
+    } while (token);
+    assert.deepEqual(seen, ids);
   });
 
   it('lists an owner’s jobs newest first with opaque tokens that only that owner can use', async () => {

@@ -3,18 +3,15 @@ import { newJobId } from '../../common/ids';
 import { DEFAULT_MODEL, emptyUsage, Job, type RepositoryResult } from '../../common/schemas';
 import { isFinalJobStatus, type JobStatus } from '../../common/status';
 
-// Jobs and repository results in the API's shape: for tests that drive the store directly, and for
-// tests of code that only reads them (tree presentation, notifications).
-
-/** A job as POST /jobs would create it (a fresh id each time). */
+/** A job as POST /jobs would create it, for tests that drive the store directly. */
 export function sampleJob(overrides: Partial<Job> & { repositories?: string[] } = {}): Job {
   const repositories = overrides.repositories ?? ['acme/widgets', 'acme/gadgets'];
   const now = new Date().toISOString();
   return {
     jobId: newJobId(),
-    name: 'Update API calls',
-    description: 'Replace oldFunction with newFunction',
-    prompt: 'Replace every oldFunction(x) with newFunction(x, { version: 2 })',
+    name: 'Sample job',
+    description: '',
+    prompt: 'Replace oldFunction with newFunction',
     repositories,
     run: repositories,
     createPullRequests: false,
@@ -30,6 +27,7 @@ export function sampleJob(overrides: Partial<Job> & { repositories?: string[] } 
   };
 }
 
+/** A repository result in the API's shape, for tests of code that only reads them (tree rows). */
 export function sampleRepository(overrides: Partial<RepositoryResult> = {}): RepositoryResult {
   return {
     jobId: 'job-0001',

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { isJobId, newJobId } from '../../../common/ids';
 import { CancelRequest, createJobRequestSchema, CreateJobRequest, DEFAULT_MODEL, emptyUsage, Job, ListQuery, RetryRequest } from '../../../common/schemas';
+import { jobItemBytes, MAX_JOB_ITEM_BYTES } from '../../store/jobs';
 import { InvalidTokenError } from '../../store/pagination';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson, readQuery } from '../middleware/body';
@@ -14,6 +15,10 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
   app.post('/', async (c) => {
     const request = await readJson(c, createSchema);
     const job = newJob(request, c.get('owner'));
+    const bytes = jobItemBytes(job);
+    if (bytes > MAX_JOB_ITEM_BYTES) {
+      return apiError(c, 'VALIDATION_FAILED', `The job is too large to store (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt or split the repositories over several jobs`);
+    }
     await store.createJob(job);
     return c.json(await startRun(deps, job), 201);
   });

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { checkDraft, mergeRepositories, parseRepositoryList } from './jobDraft';
+import type { CreateJobDraft } from './webviewProtocol';
+
+const draft = (overrides: Partial<CreateJobDraft> = {}): CreateJobDraft => ({
+  name: 'Update API calls',
+  description: '',
+  mode: 'prompt',
+  prompt: 'Replace oldFunction with newFunction',
+  command: '',
+  verifyCommand: '',
+  repositories: 'acme/widgets\nacme/gadgets\n',
+  createPullRequests: false,
+  draftPullRequests: true,
+  baseBranch: '',
+  maxCostUsd: '',
+  ...overrides,
+});
+
+describe('Create Job form checks (the API schema)', () => {
+  it('turns a good draft into the API body', () => {
+    const result = checkDraft(draft({ verifyCommand: 'npm test', maxCostUsd: '2.5', createPullRequests: true }));
+    assert.ok(result.ok);
+    assert.deepEqual(result.request.repositories, ['acme/widgets', 'acme/gadgets']);
+    assert.equal(result.request.prompt, 'Replace oldFunction with newFunction');
+    assert.equal(result.request.command, undefined, 'the hidden command field is not sent');
+    assert.equal(result.request.maxCostUsd, 2.5);
+    assert.equal(result.request.draftPullRequests, true);
+    const withoutPullRequests = checkDraft(draft({ createPullRequests: false, draftPullRequests: true }));
+    assert.ok(withoutPullRequests.ok);
+    assert.equal(withoutPullRequests.request.draftPullRequests, false, 'draft only with pull requests');
+  });
+
+  it('names the line of an invalid repository, with the API\'s message', () => {
+    const result = checkDraft(draft({ repositories: 'acme/widgets\n\nnot a repo/../x\n' }));
+    assert.equal(result.ok, false);
+    assert.match((result as { fieldErrors: Record<string, string> }).fieldErrors.repositories!, /^line 3: "not" is not a GitHub repository in the form owner\/name/);
+  });
+
+  it('reports empty fields and duplicates on the field the user sees', () => {
+    const result = checkDraft(draft({ name: '  ', mode: 'command', command: '', repositories: 'acme/a\nACME/a' }));
+    assert.equal(result.ok, false);
+    const errors = (result as { fieldErrors: Record<string, string> }).fieldErrors;
+    assert.match(errors.name!, /must not be empty/);
+    assert.match(errors.command!, /must not be empty|exactly one/);
+    assert.match(errors.repositories!, /listed twice/);
+    assert.equal(errors.prompt, undefined);
+  });
+
+  it('reads repository lists with comments, commas and blank lines, and merges without repeats', () => {
+    assert.deepEqual(parseRepositoryList('acme/a, acme/b\n# a comment\n\n acme/c # trailing\n'), ['acme/a', 'acme/b', 'acme/c']);
+    assert.equal(mergeRepositories('acme/a\n', ['ACME/a', 'acme/b']), 'acme/a\nacme/b\n');
+    assert.equal(mergeRepositories('', ['acme/b']), 'acme/b\n');
+  });
+});

@@ -1,0 +1,20 @@
+import * as vscode from 'vscode';
+import { ACTIVE_JOB_STATUSES } from '../../common/status';
+import { resolveJob } from '../pick';
+import type { Command } from './command';
+
+export const cancelJob: Command = {
+  id: 'codyBatch.cancelJob',
+  doing: 'Cancelling the job',
+  async run(services, arg) {
+    const job = await resolveJob(services, arg, (candidate) => ACTIVE_JOB_STATUSES.includes(candidate.status) && candidate.status !== 'CANCELLING', 'cancel');
+    if (!job) return;
+    const cancelled = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Cody Batch: cancelling "${job.name}"…` },
+      () => services.connection.client.cancelJob(job.jobId),
+    );
+    services.log.info(`Cancelled job ${job.jobId}: now ${cancelled.status}`);
+    await services.jobs.showJob(cancelled);
+    await services.jobs.refresh();
+  },
+};

@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+import { reportError } from '../report';
+import type { Services } from '../services';
+import { applyPatch } from './applyPatch';
+import { cancelJob } from './cancelJob';
+import type { Command } from './command';
+import { connectAws, connectLocal, signOut } from './connect';
+import { createJob } from './createJob';
+import { downloadPatch } from './downloadPatch';
+import { loadMore } from './loadMore';
+import { openPullRequest } from './openPullRequest';
+import { refresh } from './refresh';
+import { retryFailed } from './retryFailed';
+import { showLog } from './showLog';
+import { viewDiff } from './viewDiff';
+import { viewLog } from './viewLog';
+import { viewThread } from './viewThread';
+
+export const COMMANDS: readonly Command[] = [
+  createJob,
+  refresh,
+  cancelJob,
+  retryFailed,
+  viewDiff,
+  viewThread,
+  viewLog,
+  applyPatch,
+  downloadPatch,
+  openPullRequest,
+  connectLocal,
+  connectAws,
+  signOut,
+  showLog,
+  loadMore,
+];
+
+/** Registers every command; a failure becomes one plain message with a next step. */
+export function registerCommands(services: Services): vscode.Disposable[] {
+  return COMMANDS.map((command) =>
+    vscode.commands.registerCommand(command.id, async (...args: unknown[]) => {
+      try {
+        return await command.run(services, ...args);
+      } catch (error) {
+        void reportError(services, error, command.doing);
+        return undefined;
+      }
+    }),
+  );
+}

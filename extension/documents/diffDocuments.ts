@@ -1,0 +1,55 @@
+import * as vscode from 'vscode';
+import { z } from 'zod';
+import { filePath, parsePatch } from '../../common/patch';
+import type { RepositoryRef } from '../../common/webviewProtocol';
+import { findCheckouts } from '../git/checkouts';
+import { fileSides, type FileSides } from '../git/fileSides';
+import type { PatchStore } from '../patches';
+
+// "Open in diff editor": VS Code's own diff editor over two read-only documents, the file before
+// and after the job's change, rebuilt from the local checkout and the patch.
+
+export const DIFF_SCHEME = 'cody-batch-diff';
+
+const DiffQuery = z.object({ jobId: z.string(), repositoryName: z.string(), path: z.string(), side: z.enum(['original', 'modified']) });
+
+export class DiffDocuments implements vscode.TextDocumentContentProvider {
+  private readonly sides = new Map<string, Promise<FileSides>>();
+
+  constructor(private readonly patches: PatchStore) {}
+
+  async open(ref: RepositoryRef, path: string): Promise<void> {
+    const uri = (side: 'original' | 'modified') =>
+      vscode.Uri.from({ scheme: DIFF_SCHEME, path: `/${side}/${path}`, query: JSON.stringify({ ...ref, path, side }) });
+    const key = `${ref.jobId}\n${ref.repositoryName}\n${path}`;
+    this.sides.delete(key);
+    const sides = await this.load(ref, path);
+    await vscode.commands.executeCommand('vscode.diff', uri('original'), uri('modified'), `${path} (${ref.repositoryName}, Cody Batch)`, { preview: true });
+    if (sides.note) void vscode.window.showInformationMessage(`Cody Batch: ${sides.note}`);
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const query = DiffQuery.safeParse(JSON.parse(uri.query || '{}'));
+    if (!query.success) return '';
+    const sides = await this.load(query.data, query.data.path);
+    return query.data.side === 'original' ? sides.original : sides.modified;
+  }
+
+  private load(ref: RepositoryRef, path: string): Promise<FileSides> {
+    const key = `${ref.jobId}\n${ref.repositoryName}\n${path}`;
+    let sides = this.sides.get(key);
+    if (!sides) {
+      sides = (async () => {
+        const patch = (await this.patches.get(ref)) ?? '';
+        const file = parsePatch(patch).find((candidate) => filePath(candidate) === path || candidate.oldPath === path);
+        if (!file) throw new Error(`${path} is not in the patch of ${ref.repositoryName}`);
+        const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map((folder) => folder.uri.fsPath);
+        const [checkout] = await findCheckouts(folders, ref.repositoryName);
+        return fileSides(file, checkout?.root);
+      })();
+      this.sides.set(key, sides);
+      sides.catch(() => this.sides.delete(key));
+    }
+    return sides;
+  }
+}

@@ -1,0 +1,42 @@
+import type { Connection } from './connection/connection';
+import type { RepositoryRef } from '../common/webviewProtocol';
+
+// Patches fetched from the API, kept for a while: the diff view, the diff editor, apply and
+// download all want the same text, and a 5 MB patch should be fetched once.
+
+const MAX_BYTES = 64 * 1024 * 1024;
+
+export class PatchStore {
+  private readonly cache = new Map<string, { patch: string | undefined; size: number }>();
+
+  constructor(private readonly connection: Connection) {}
+
+  /** The patch, or undefined when the repository made no changes. */
+  async get(ref: RepositoryRef): Promise<string | undefined> {
+    const key = `${ref.jobId}\n${ref.repositoryName}`;
+    const cached = this.cache.get(key);
+    if (cached) {
+      // Most recently used last.
+      this.cache.delete(key);
+      this.cache.set(key, cached);
+      return cached.patch;
+    }
+    const { patch } = await this.connection.client.getDiff(ref.jobId, ref.repositoryName);
+    this.cache.set(key, { patch, size: patch?.length ?? 0 });
+    this.trim();
+    return patch;
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+
+  private trim(): void {
+    let total = [...this.cache.values()].reduce((sum, entry) => sum + entry.size, 0);
+    for (const [key, entry] of this.cache) {
+      if (total <= MAX_BYTES || this.cache.size <= 1) break;
+      this.cache.delete(key);
+      total -= entry.size;
+    }
+  }
+}

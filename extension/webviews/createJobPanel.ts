@@ -1,0 +1,84 @@
+import { readFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { ApiError } from '../../common/client';
+import { checkDraft, parseRepositoryList } from '../../common/jobDraft';
+import { isRepositoryName } from '../../common/schemas';
+import type { createJobProtocol, Handlers } from '../../common/webviewProtocol';
+import { workspaceRepositories } from '../git/checkouts';
+import type { Services } from '../services';
+
+// The Create Job form's requests. The form checks its fields as the user types; submit checks
+// them again here with the same schema before anything is sent, and the API checks them a third
+// time. On success the new job is shown, selected, in the tree and the form closes.
+
+export function createJobHandlers(services: Services, prompt: string, panel: vscode.WebviewPanel): Handlers<typeof createJobProtocol> {
+  return {
+    load: () => ({ prompt, connected: services.connection.connected, apiUrl: services.connection.apiUrl }),
+
+    pickWorkspaceRepositories: async () => {
+      const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map((folder) => folder.uri.fsPath);
+      const found = (await workspaceRepositories(folders)).filter((entry) => isRepositoryName(entry.repositoryName));
+      if (found.length === 0) {
+        void vscode.window.showInformationMessage('Cody Batch: no workspace folder is a git clone with an owner/name remote.');
+        return { repositories: [] };
+      }
+      const picked = await vscode.window.showQuickPick(
+        found.map((entry) => ({ label: entry.repositoryName, description: `${entry.remote} · ${vscode.workspace.asRelativePath(entry.root)}`, picked: found.length === 1 })),
+        { title: 'Cody Batch: repositories from the workspace', placeHolder: 'Choose the repositories to add', canPickMany: true },
+      );
+      return { repositories: (picked ?? []).map((item) => item.label) };
+    },
+
+    loadRepositoriesFromFile: async () => {
+      const [file] =
+        (await vscode.window.showOpenDialog({
+          title: 'Cody Batch: load repositories',
+          canSelectMany: false,
+          openLabel: 'Load Repositories',
+          filters: { 'Repository lists': ['txt', 'csv', 'json', 'list'], 'All files': ['*'] },
+        })) ?? [];
+      if (!file) return { repositories: [], skipped: [] };
+      const text = file.scheme === 'file' ? await readFile(file.fsPath, 'utf8') : new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+      const entries = entriesOf(text);
+      return { repositories: entries.filter(isRepositoryName), skipped: entries.filter((entry) => !isRepositoryName(entry)).slice(0, 50) };
+    },
+
+    submit: async ({ draft }) => {
+      const checked = checkDraft(draft);
+      if (!checked.ok) return checked;
+      try {
+        const job = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Cody Batch: creating "${checked.request.name}"…` },
+          () => services.connection.client.createJob(checked.request),
+        );
+        services.log.info(`Created job ${job.jobId} "${job.name}" with ${job.repositories.length} repositories`);
+        await services.jobs.showJob(job);
+        void vscode.window.showInformationMessage(`Cody Batch: job "${job.name}" created with ${job.repositories.length} ${job.repositories.length === 1 ? 'repository' : 'repositories'}.`);
+        return { ok: true as const, job };
+      } catch (error) {
+        services.log.error('Creating a job failed', error);
+        const message = error instanceof ApiError ? error.message : `Creating the job failed: ${error instanceof Error ? error.message : String(error)}`;
+        return { ok: false as const, fieldErrors: { form: message }, message };
+      }
+    },
+
+    close: () => {
+      setTimeout(() => panel.dispose(), 0);
+      return { done: true };
+    },
+  };
+}
+
+/** Lines of a text file, or the strings of a JSON array. */
+function entriesOf(text: string): string[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed);
+      if (Array.isArray(parsed)) return parsed.filter((item): item is string => typeof item === 'string').map((item) => item.trim());
+    } catch {
+      // Not JSON after all: read it as lines.
+    }
+  }
+  return parseRepositoryList(text);
+}

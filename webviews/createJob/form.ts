@@ -1,0 +1,253 @@
+import { checkDraft, mergeRepositories, parseRepositoryList } from '../../common/jobDraft';
+import type { CreateJobDraft, FieldErrors } from '../../common/webviewProtocol';
+import { append, h } from '../shared/dom';
+
+// The Create Job form, built from @vscode-elements components. Fields are checked as the user
+// types with the API's own schema (common/jobDraft.ts); a field shows its message once touched,
+// and every field does after a submit attempt.
+
+export interface FormActions {
+  pickWorkspaceRepositories(): Promise<string[]>;
+  loadRepositoriesFromFile(): Promise<{ repositories: string[]; skipped: string[] }>;
+  submit(draft: CreateJobDraft): Promise<{ ok: true } | { ok: false; fieldErrors: FieldErrors; message: string }>;
+  cancel(): void;
+  draftChanged(draft: CreateJobDraft): void;
+}
+
+export interface FormOptions {
+  prompt: string;
+  apiUrl?: string;
+  draft?: Partial<CreateJobDraft>;
+}
+
+type ValueElement = HTMLElement & { value: string; invalid?: boolean; disabled?: boolean };
+type CheckElement = HTMLElement & { checked: boolean; disabled?: boolean };
+
+const FIELD_LABELS: Record<string, string> = {
+  name: 'Name',
+  description: 'Description',
+  prompt: 'Prompt',
+  command: 'Shell command',
+  verifyCommand: 'Verify command',
+  repositories: 'Repositories',
+  baseBranch: 'Base branch',
+  maxCostUsd: 'Cost limit (USD)',
+};
+
+export function renderCreateJobForm(root: HTMLElement, options: FormOptions, actions: FormActions): { draft(): CreateJobDraft } {
+  const document = root.ownerDocument;
+  root.replaceChildren();
+  root.removeAttribute('aria-busy');
+  const touched = new Set<string>();
+  let submitted = false;
+  let busy = false;
+
+  const text = (id: string, tag: 'vscode-textfield' | 'vscode-textarea', attributes: Record<string, string | number | boolean> = {}) => {
+    const element = h(document, tag as 'div', { id, ...attributes }) as unknown as ValueElement;
+    element.addEventListener('input', () => changed(id));
+    element.addEventListener('change', () => changed(id));
+    element.addEventListener('focusout', () => {
+      touched.add(id);
+      validate();
+    });
+    return element;
+  };
+  const errorFor = (id: string) => h(document, 'div', { class: 'field-error', id: `${id}-error`, role: 'alert', 'aria-live': 'polite' });
+  const field = (id: string, control: HTMLElement, hint?: string | HTMLElement, required = false) =>
+    h(
+      document,
+      'div',
+      { class: 'field', 'data-field': id },
+      h(document, 'vscode-label' as 'label', { for: id, required }, FIELD_LABELS[id] ?? id),
+      control,
+      hint ? h(document, 'div', { class: 'hint muted' }, hint) : undefined,
+      errorFor(id),
+    );
+
+  const name = text('name', 'vscode-textfield', { placeholder: 'Update API calls' });
+  const description = text('description', 'vscode-textarea', { rows: 2, placeholder: 'What the change is for (optional)' });
+  const modePrompt = h(document, 'vscode-radio' as 'div', { id: 'mode-prompt', name: 'mode', value: 'prompt', label: 'Claude makes the change (prompt)' }) as unknown as CheckElement;
+  const modeCommand = h(document, 'vscode-radio' as 'div', { id: 'mode-command', name: 'mode', value: 'command', label: 'A shell command makes it' }) as unknown as CheckElement;
+  const prompt = text('prompt', 'vscode-textarea', { rows: 8, class: 'code', placeholder: 'Replace every oldFunction(x) with newFunction(x, { version: 2 })' });
+  const command = text('command', 'vscode-textfield', { class: 'code', placeholder: "sed -i 's/oldFunction(/newFunction(/g' src/*.ts" });
+  const verifyCommand = text('verifyCommand', 'vscode-textfield', { class: 'code', placeholder: 'npm test (optional)' });
+  const repositories = text('repositories', 'vscode-textarea', { rows: 6, class: 'code', placeholder: 'acme/widgets\nacme/gadgets' });
+  const createPullRequests = h(document, 'vscode-checkbox' as 'div', { id: 'createPullRequests', label: 'Open a pull request per repository' }) as unknown as CheckElement;
+  const draftPullRequests = h(document, 'vscode-checkbox' as 'div', { id: 'draftPullRequests', label: 'As drafts' }) as unknown as CheckElement;
+  const baseBranch = text('baseBranch', 'vscode-textfield', { placeholder: "the repository's default branch" });
+  const maxCostUsd = text('maxCostUsd', 'vscode-textfield', { placeholder: 'no limit' });
+  const repositoryCount = h(document, 'span', { class: 'muted', id: 'repository-count' });
+  const fromWorkspace = h(document, 'vscode-button' as 'button', { id: 'add-from-workspace', secondary: true, icon: 'folder-library' }, 'Add from workspace…');
+  const fromFile = h(document, 'vscode-button' as 'button', { id: 'load-from-file', secondary: true, icon: 'file' }, 'Load from file…');
+  const submit = h(document, 'vscode-button' as 'button', { id: 'submit', icon: 'rocket' }, 'Create Job');
+  const cancel = h(document, 'vscode-button' as 'button', { id: 'cancel', secondary: true }, 'Cancel');
+  const formError = h(document, 'div', { class: 'notice error', id: 'form-error', role: 'alert', hidden: true });
+  const repositoryNote = h(document, 'div', { class: 'hint muted', id: 'repositories-note' });
+
+  const promptField = field('prompt', prompt, 'Claude works on each repository with this prompt. The selection in the editor was put here, if there was one.', true);
+  const commandField = field('command', command, 'Runs in each checkout; whatever it changes becomes the diff.', true);
+
+  append(
+    root,
+    h(document, 'header', { class: 'page' }, h(document, 'h1', {}, 'Create Job'), h(document, 'div', { class: 'muted' }, options.apiUrl ? `On ${options.apiUrl}` : '')),
+    h(
+      document,
+      'form',
+      { id: 'job-form', novalidate: true },
+      formError,
+      field('name', name, undefined, true),
+      field('description', description),
+      h(document, 'div', { class: 'field' }, h(document, 'vscode-label' as 'label', {}, 'How the change is made'), h(document, 'vscode-radio-group' as 'div', { id: 'mode' }, modePrompt, modeCommand)),
+      promptField,
+      commandField,
+      field('verifyCommand', verifyCommand, 'Run after the change; when Claude made it, failures go back to Claude.'),
+      field('repositories', repositories, h(document, 'span', {}, 'One owner/name per line. ', repositoryCount), true),
+      h(document, 'div', { class: 'toolbar' }, fromWorkspace, fromFile),
+      repositoryNote,
+      h(document, 'div', { class: 'field checks' }, createPullRequests, draftPullRequests),
+      h(document, 'vscode-collapsible' as 'details', { title: 'Advanced', id: 'advanced' }, h(document, 'div', { class: 'advanced' }, field('baseBranch', baseBranch), field('maxCostUsd', maxCostUsd, 'The job stops a repository once its Claude usage costs this much.'))),
+      h(document, 'div', { class: 'toolbar actions' }, submit, cancel),
+    ),
+  );
+
+  // Initial values: a restored draft (after a reload) wins over the editor selection.
+  const initial = options.draft ?? {};
+  name.value = initial.name ?? '';
+  description.value = initial.description ?? '';
+  prompt.value = initial.prompt ?? options.prompt;
+  command.value = initial.command ?? '';
+  verifyCommand.value = initial.verifyCommand ?? '';
+  repositories.value = initial.repositories ?? '';
+  baseBranch.value = initial.baseBranch ?? '';
+  maxCostUsd.value = initial.maxCostUsd ?? '';
+  createPullRequests.checked = initial.createPullRequests ?? false;
+  draftPullRequests.checked = initial.draftPullRequests ?? false;
+  let mode: CreateJobDraft['mode'] = initial.mode ?? 'prompt';
+  modePrompt.checked = mode === 'prompt';
+  modeCommand.checked = mode === 'command';
+
+  const readDraft = (): CreateJobDraft => ({
+    name: name.value ?? '',
+    description: description.value ?? '',
+    mode,
+    prompt: prompt.value ?? '',
+    command: command.value ?? '',
+    verifyCommand: verifyCommand.value ?? '',
+    repositories: repositories.value ?? '',
+    createPullRequests: Boolean(createPullRequests.checked),
+    draftPullRequests: Boolean(draftPullRequests.checked),
+    baseBranch: baseBranch.value ?? '',
+    maxCostUsd: maxCostUsd.value ?? '',
+  });
+
+  const controls: Record<string, ValueElement> = { name, description, prompt, command, verifyCommand, repositories, baseBranch, maxCostUsd };
+
+  function showErrors(errors: FieldErrors, all: boolean): void {
+    for (const [id, control] of Object.entries(controls)) {
+      const message = all || touched.has(id) ? errors[id] : undefined;
+      const slot = root.querySelector(`#${id}-error`);
+      if (slot) slot.textContent = message ?? '';
+      control.invalid = Boolean(message);
+      if (message) control.setAttribute('aria-invalid', 'true');
+      else control.removeAttribute('aria-invalid');
+    }
+    const other = Object.entries(errors).filter(([id]) => !(id in controls));
+    formError.hidden = other.length === 0 || !(all || submitted);
+    formError.textContent = other.map(([id, message]) => (id === 'form' ? message : `${id}: ${message}`)).join('; ');
+  }
+
+  function validate(): ReturnType<typeof checkDraft> {
+    const result = checkDraft(readDraft());
+    showErrors(result.ok ? {} : result.fieldErrors, submitted);
+    return result;
+  }
+
+  function sync(): void {
+    promptField.hidden = mode !== 'prompt';
+    commandField.hidden = mode !== 'command';
+    draftPullRequests.disabled = !createPullRequests.checked;
+    const count = parseRepositoryList(repositories.value ?? '').length;
+    repositoryCount.textContent = count === 0 ? '' : `${count} ${count === 1 ? 'repository' : 'repositories'}.`;
+  }
+
+  function changed(id: string): void {
+    if (id !== 'repositories') touched.add(id);
+    else if ((repositories.value ?? '').includes('\n')) touched.add(id);
+    sync();
+    validate();
+    actions.draftChanged(readDraft());
+  }
+
+  for (const radio of [modePrompt, modeCommand]) {
+    radio.addEventListener('change', () => {
+      if (!radio.checked) return;
+      mode = radio === modeCommand ? 'command' : 'prompt';
+      changed('mode');
+    });
+  }
+  createPullRequests.addEventListener('change', () => changed('createPullRequests'));
+  draftPullRequests.addEventListener('change', () => changed('draftPullRequests'));
+
+  const addRepositories = (names: string[]) => {
+    if (names.length === 0) return;
+    repositories.value = mergeRepositories(repositories.value ?? '', names);
+    touched.add('repositories');
+    changed('repositories');
+  };
+  fromWorkspace.addEventListener('click', async () => {
+    try {
+      addRepositories(await actions.pickWorkspaceRepositories());
+    } catch (error) {
+      showFormError(error);
+    }
+  });
+  fromFile.addEventListener('click', async () => {
+    try {
+      const loaded = await actions.loadRepositoriesFromFile();
+      addRepositories(loaded.repositories);
+      repositoryNote.textContent =
+        loaded.skipped.length > 0 ? `Skipped ${loaded.skipped.length} ${loaded.skipped.length === 1 ? 'entry' : 'entries'} that are not owner/name: ${loaded.skipped.slice(0, 5).join(', ')}${loaded.skipped.length > 5 ? ', …' : ''}` : '';
+    } catch (error) {
+      showFormError(error);
+    }
+  });
+
+  function showFormError(error: unknown): void {
+    formError.hidden = false;
+    formError.textContent = error instanceof Error ? error.message : String(error);
+  }
+
+  async function doSubmit(): Promise<void> {
+    if (busy) return;
+    submitted = true;
+    const checked = validate();
+    if (!checked.ok) {
+      const first = Object.keys(checked.fieldErrors).find((id) => id in controls);
+      if (first) controls[first]!.focus();
+      return;
+    }
+    busy = true;
+    submit.setAttribute('disabled', '');
+    submit.textContent = 'Creating…';
+    try {
+      const result = await actions.submit(readDraft());
+      if (!result.ok) showErrors(result.fieldErrors, true);
+    } catch (error) {
+      showFormError(error);
+    } finally {
+      busy = false;
+      submit.removeAttribute('disabled');
+      submit.textContent = 'Create Job';
+    }
+  }
+  submit.addEventListener('click', () => void doSubmit());
+  root.querySelector('form')!.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void doSubmit();
+  });
+  cancel.addEventListener('click', () => actions.cancel());
+
+  sync();
+  if (options.draft) validate();
+  return { draft: readDraft };
+}

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DiffLayout } from '../../common/webviewProtocol';
+import { makeDom } from '../../test/helpers/dom';
+import { hostedRepository, type HostedRepository } from '../../test/helpers/git';
+import { renderDiffView, type DiffViewActions } from './render';
+
+describe('diff view (DOM)', function () {
+  this.timeout(30_000);
+  let hosted: HostedRepository;
+  let patch: string;
+
+  before(async () => {
+    hosted = await hostedRepository('acme/widgets', {
+      'src/api.ts': 'export function call() {\n  return oldFunction(1);\n}\n',
+      'README.md': '# widgets\n',
+      'old.txt': 'obsolete\n',
+    });
+    patch = await hosted.patchFrom(async (checkout) => {
+      await writeFile(path.join(checkout, 'src/api.ts'), 'export function call() {\n  return newFunction(1, { version: 2 });\n}\n');
+      await writeFile(path.join(checkout, 'src/new.ts'), 'export const fresh = "<b>not html</b>";\n');
+      await rm(path.join(checkout, 'old.txt'));
+    });
+  });
+  after(() => hosted.dispose());
+
+  function recorder() {
+    const calls: string[] = [];
+    const actions: DiffViewActions = {
+      openInDiffEditor: (file) => calls.push(`open ${file}`),
+      apply: () => calls.push('apply'),
+      download: () => calls.push('download'),
+      openPullRequest: () => calls.push('pr'),
+      layoutChanged: (layout: DiffLayout) => calls.push(`layout ${layout}`),
+    };
+    return { calls, actions };
+  }
+
+  it('renders a multi-file patch: file list, added and removed lines, totals', async () => {
+    const dom = makeDom();
+    const { actions } = recorder();
+    const view = renderDiffView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update API calls', patch }, { layout: 'line-by-line' }, actions);
+    assert.equal(view.files.length, 3);
+    const listed = [...dom.root.querySelectorAll('.file-list-items li a')].map((a) => a.textContent);
+    assert.deepEqual(listed.sort(), ['old.txt', 'src/api.ts', 'src/new.ts']);
+    assert.match(dom.root.querySelector('.summary')!.textContent!, /3 files changed, \+2 −2/);
+    assert.equal(view.renderedCount(), 3, 'a small patch opens every file');
+    const added = [...dom.root.querySelectorAll('.d2h-ins')].map((row) => row.textContent ?? '');
+    assert.ok(added.some((line) => line.includes('newFunction(1, { version: 2 })')), 'the added line is shown');
+    const removed = [...dom.root.querySelectorAll('.d2h-del')].map((row) => row.textContent ?? '');
+    assert.ok(removed.some((line) => line.includes('oldFunction(1)')));
+    assert.equal(dom.root.querySelector('.files b'), null, 'text from the patch is not markup');
+    assert.ok([...dom.root.querySelectorAll('.d2h-ins')].some((row) => (row.textContent ?? '').includes('<b>not html</b>')));
+    await dom.close();
+  });
+
+  it('switches layout, and wires the buttons to the extension', async () => {
+    const dom = makeDom();
+    const { calls, actions } = recorder();
+    renderDiffView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x', patch, pullRequestUrl: 'https://github.com/acme/widgets/pull/3' }, { layout: 'line-by-line' }, actions);
+    assert.ok(dom.root.querySelector('.d2h-file-diff'), 'line-by-line markup');
+    (dom.root.querySelector('[data-layout="side-by-side"]') as HTMLButtonElement).click();
+    assert.ok(dom.root.querySelector('.d2h-file-side-diff'), 'side-by-side markup after the switch');
+    assert.equal(dom.root.querySelector('[data-layout="side-by-side"]')!.getAttribute('aria-pressed'), 'true');
+    (dom.root.querySelector('#apply') as HTMLButtonElement).click();
+    (dom.root.querySelector('#download') as HTMLButtonElement).click();
+    (dom.root.querySelector('#open-pr') as HTMLButtonElement).click();
+    (dom.root.querySelector('details[data-path="src/api.ts"] .open-in-editor') as HTMLButtonElement).click();
+    assert.deepEqual(calls, ['layout side-by-side', 'apply', 'download', 'pr', 'open src/api.ts']);
+    await dom.close();
+  });
+
+  it('shows a large patch as a file list first and renders a file when it is opened', async () => {
+    const dom = makeDom();
+    const { actions } = recorder();
+    // 600 files, about 2 MB: over the budget for opening files by themselves.
+    const big = Array.from({ length: 600 }, (_, i) => {
+      const lines = Array.from({ length: 40 }, (_, j) => `+const value${j} = ${i * j}; // ${'x'.repeat(40)}`).join('\n');
+      return `diff --git a/gen/file${i}.ts b/gen/file${i}.ts\nnew file mode 100644\nindex 0000000..1111111\n--- /dev/null\n+++ b/gen/file${i}.ts\n@@ -0,0 +1,40 @@\n${lines}\n`;
+    }).join('');
+    assert.ok(big.length > 1_500_000);
+    const view = renderDiffView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x', patch: big }, { layout: 'line-by-line' }, actions);
+    assert.equal(dom.root.querySelectorAll('.file-list-items li').length, 600, 'every file is listed');
+    assert.ok(view.renderedCount() < 100, `only some files render at first (${view.renderedCount()})`);
+    const last = dom.root.querySelector('details[data-path="gen/file599.ts"]') as HTMLDetailsElement;
+    assert.equal(last.open, false);
+    assert.equal(last.querySelector('.d2h-ins'), null);
+    (dom.root.querySelector('a[data-file-index="599"]') as HTMLAnchorElement).click();
+    assert.equal(last.open, true);
+    assert.ok(last.querySelector('.d2h-ins'), 'the file renders once opened');
+    await dom.close();
+  });
+
+  it('says so when the repository made no changes', async () => {
+    const dom = makeDom();
+    renderDiffView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x' }, { layout: 'side-by-side' }, recorder().actions);
+    assert.match(dom.root.textContent!, /acme\/widgets made no changes/);
+    await dom.close();
+  });
+});

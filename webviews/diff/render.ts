@@ -1,0 +1,206 @@
+import { html as diffToHtml } from 'diff2html';
+import { filePath, parsePatch, patchTotals, type FilePatch } from '../../common/patch';
+import type { DiffLayout } from '../../common/webviewProtocol';
+import { append, formatBytes, formatCount, h, icon } from '../shared/dom';
+
+// The diff view: a header with totals and actions, a collapsible list of files, and one
+// collapsible section per file. A file's diff is turned into HTML (by diff2html) only when its
+// section is opened, so a 5 MB patch shows its file list at once; small patches open by themselves.
+
+export interface DiffViewData {
+  jobId: string;
+  repositoryName: string;
+  jobName: string;
+  patch?: string;
+  pullRequestUrl?: string;
+}
+
+export interface DiffViewActions {
+  openInDiffEditor(path: string): void;
+  apply(): void;
+  download(): void;
+  openPullRequest(): void;
+  layoutChanged(layout: DiffLayout): void;
+}
+
+export interface DiffViewOptions {
+  layout: DiffLayout;
+  /** Files open by themselves until this much patch text is shown. */
+  autoOpenBytes?: number;
+  /** …and at most this many files. */
+  autoOpenFiles?: number;
+  /** A file this large waits for a click even when opened, with a warning. */
+  largeFileBytes?: number;
+}
+
+export interface DiffView {
+  files: FilePatch[];
+  setLayout(layout: DiffLayout): void;
+  /** How many file sections hold rendered diff HTML. */
+  renderedCount(): number;
+}
+
+const KIND_ICONS: Record<FilePatch['kind'], [string, string]> = {
+  added: ['diff-added', 'added'],
+  deleted: ['diff-removed', 'deleted'],
+  modified: ['diff-modified', 'modified'],
+  renamed: ['diff-renamed', 'renamed'],
+  copied: ['diff-added', 'copied'],
+};
+
+export function renderDiffView(root: HTMLElement, data: DiffViewData, options: DiffViewOptions, actions: DiffViewActions): DiffView {
+  const document = root.ownerDocument;
+  const autoOpenBytes = options.autoOpenBytes ?? 200_000;
+  const autoOpenFiles = options.autoOpenFiles ?? 40;
+  const largeFileBytes = options.largeFileBytes ?? 1_000_000;
+  let layout = options.layout;
+  root.replaceChildren();
+  root.removeAttribute('aria-busy');
+
+  const files = data.patch ? parsePatch(data.patch) : [];
+  const totals = patchTotals(files);
+
+  const layoutButtons = (['side-by-side', 'line-by-line'] as const).map((value) =>
+    h(document, 'button', { type: 'button', 'data-layout': value, 'aria-pressed': String(value === layout) }, icon(document, value === 'side-by-side' ? 'split-horizontal' : 'list-flat'), value === 'side-by-side' ? 'Side by side' : 'Line by line'),
+  );
+  const applyButton = h(document, 'button', { type: 'button', class: 'primary', id: 'apply' }, icon(document, 'repo-pull'), 'Apply to local checkout');
+  const downloadButton = h(document, 'button', { type: 'button', id: 'download' }, icon(document, 'cloud-download'), 'Download patch');
+  const prButton = data.pullRequestUrl ? h(document, 'button', { type: 'button', id: 'open-pr' }, icon(document, 'git-pull-request'), 'Open pull request') : undefined;
+  const expandAll = h(document, 'button', { type: 'button', id: 'expand-all' }, icon(document, 'expand-all'), 'Expand all');
+  const collapseAll = h(document, 'button', { type: 'button', id: 'collapse-all' }, icon(document, 'collapse-all'), 'Collapse all');
+  applyButton.addEventListener('click', () => actions.apply());
+  downloadButton.addEventListener('click', () => actions.download());
+  prButton?.addEventListener('click', () => actions.openPullRequest());
+
+  append(
+    root,
+    h(
+      document,
+      'header',
+      { class: 'page' },
+      h(document, 'h1', {}, data.repositoryName),
+      h(
+        document,
+        'div',
+        { class: 'muted summary' },
+        `${data.jobName} · `,
+        files.length === 0 ? 'no changes' : `${formatCount(totals.files)} ${totals.files === 1 ? 'file' : 'files'} changed, `,
+        files.length > 0 ? h(document, 'span', { class: 'additions' }, `+${formatCount(totals.additions)}`) : undefined,
+        files.length > 0 ? ' ' : undefined,
+        files.length > 0 ? h(document, 'span', { class: 'deletions' }, `−${formatCount(totals.deletions)}`) : undefined,
+        data.patch ? ` · ${formatBytes(data.patch.length)}` : undefined,
+      ),
+      files.length > 0
+        ? h(document, 'div', { class: 'toolbar' }, applyButton, downloadButton, prButton, h(document, 'span', { class: 'spacer' }), h(document, 'span', { class: 'segmented', role: 'group', 'aria-label': 'Layout' }, ...layoutButtons), expandAll, collapseAll)
+        : h(document, 'div', { class: 'toolbar' }, prButton),
+    ),
+  );
+  if (files.length === 0) {
+    append(root, h(document, 'p', { class: 'notice' }, data.patch === undefined ? `${data.repositoryName} made no changes.` : 'The patch names no files.'));
+    return { files, setLayout: () => undefined, renderedCount: () => 0 };
+  }
+
+  // The file list: one line per file, a click opens and scrolls to its section.
+  const sections: { file: FilePatch; details: HTMLDetailsElement; body: HTMLElement; rendered: DiffLayout | undefined }[] = [];
+  const list = h(document, 'ul', { class: 'file-list-items' });
+  const fileList = h(document, 'details', { class: 'file-list', open: true }, h(document, 'summary', {}, `Files (${formatCount(files.length)})`), list);
+  append(root, fileList);
+  const container = h(document, 'div', { class: 'files' });
+  append(root, container);
+
+  let budget = autoOpenBytes;
+  files.forEach((file, index) => {
+    const path = filePath(file);
+    const [iconName, kindWord] = KIND_ICONS[file.kind];
+    const anchor = `file-${index}`;
+    const stats = [h(document, 'span', { class: 'additions' }, `+${formatCount(file.additions)}`), ' ', h(document, 'span', { class: 'deletions' }, `−${formatCount(file.deletions)}`)];
+    const shownPath = file.kind === 'renamed' || file.kind === 'copied' ? `${file.oldPath} → ${file.newPath}` : path;
+
+    const link = h(document, 'a', { href: `#${anchor}`, 'data-file-index': index }, shownPath);
+    append(list, h(document, 'li', { class: `kind-${file.kind}` }, icon(document, iconName, kindWord), ' ', link, ' ', ...(file.binary ? [h(document, 'span', { class: 'muted' }, 'binary')] : stats)));
+
+    const openButton = h(document, 'button', { type: 'button', class: 'open-in-editor', title: `Open ${path} in VS Code's diff editor` }, icon(document, 'go-to-file'), 'Open in diff editor');
+    openButton.addEventListener('click', (event) => {
+      event.preventDefault();
+      event.stopPropagation();
+      actions.openInDiffEditor(path);
+    });
+    const body = h(document, 'div', { class: 'file-body' });
+    const details = h(
+      document,
+      'details',
+      { class: 'file', id: anchor, 'data-path': path },
+      h(
+        document,
+        'summary',
+        {},
+        icon(document, iconName, kindWord),
+        h(document, 'span', { class: 'file-name' }, shownPath),
+        h(document, 'span', { class: 'file-stats' }, ...(file.binary ? ['binary'] : stats)),
+        h(document, 'span', { class: 'spacer' }),
+        file.binary ? undefined : openButton,
+      ),
+      body,
+    );
+    const section = { file, details, body, rendered: undefined as DiffLayout | undefined };
+    sections.push(section);
+    details.addEventListener('toggle', () => {
+      if (details.open) renderSection(section);
+    });
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      details.open = true;
+      renderSection(section);
+      details.scrollIntoView({ block: 'start' });
+    });
+    append(container, details);
+
+    if (index < autoOpenFiles && file.text.length <= budget && file.text.length <= largeFileBytes) {
+      budget -= file.text.length;
+      details.open = true;
+      renderSection(section);
+    }
+  });
+
+  function renderSection(section: (typeof sections)[number], force = false): void {
+    if (section.rendered === layout) return;
+    const { file, body } = section;
+    if (file.binary) {
+      body.replaceChildren(h(document, 'p', { class: 'notice' }, `Binary file ${file.kind}. Its contents are not shown; apply or download the patch to get it.`));
+      section.rendered = layout;
+      return;
+    }
+    if (file.text.length > largeFileBytes && !force) {
+      const show = h(document, 'button', { type: 'button' }, `Show this diff (${formatBytes(file.text.length)})`);
+      show.addEventListener('click', () => renderSection(section, true));
+      body.replaceChildren(h(document, 'p', { class: 'notice' }, `This file's diff is large (${formatBytes(file.text.length)}, ${formatCount(file.additions + file.deletions)} changed lines) and may take a moment to show. `, show, ' ', 'Or open it in the diff editor.'));
+      return;
+    }
+    // diff2html escapes the patch's text in its output; this HTML contains no markup from the patch.
+    body.innerHTML = diffToHtml(file.text, { outputFormat: layout, drawFileList: false, matching: 'none', diffStyle: 'word', renderNothingWhenEmpty: false });
+    section.rendered = layout;
+  }
+
+  const setLayout = (value: DiffLayout) => {
+    layout = value;
+    for (const button of layoutButtons) button.setAttribute('aria-pressed', String(button.dataset.layout === value));
+    for (const section of sections) if (section.details.open && section.rendered !== undefined) renderSection(section, true);
+  };
+  for (const button of layoutButtons) {
+    button.addEventListener('click', () => {
+      const value = button.dataset.layout as DiffLayout;
+      if (value === layout) return;
+      setLayout(value);
+      actions.layoutChanged(value);
+    });
+  }
+  // Each opened section renders in its own toggle event, so the page stays responsive meanwhile.
+  expandAll.addEventListener('click', () => {
+    for (const section of sections) section.details.open = true;
+  });
+  collapseAll.addEventListener('click', () => {
+    for (const section of sections) section.details.open = false;
+  });
+
+  return { files, setLayout, renderedCount: () => sections.filter((section) => section.body.childElementCount > 0 && section.rendered !== undefined).length };
+}

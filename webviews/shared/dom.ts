@@ -1,0 +1,46 @@
+// A tiny element builder. Text always goes in as text nodes, never as HTML, so nothing a model or a
+// repository says can become markup. The few places that insert HTML (diff2html's output, markdown
+// rendered with HTML disabled) say so where they do it.
+
+type Child = Node | string | number | false | null | undefined;
+type Attributes = Record<string, string | number | boolean | undefined | null>;
+
+export function h<K extends keyof HTMLElementTagNameMap>(document: Document, tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    element.setAttribute(name, value === true ? '' : String(value));
+  }
+  append(element, ...children);
+  return element;
+}
+
+export function append(parent: Node, ...children: Child[]): void {
+  const document = parent.ownerDocument ?? (parent as Document);
+  for (const child of children) {
+    if (child === undefined || child === null || child === false) continue;
+    parent.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+  }
+}
+
+export function icon(document: Document, name: string, label?: string): HTMLElement {
+  const element = h(document, 'span', { class: `codicon codicon-${name}`, 'aria-hidden': label ? undefined : 'true', 'aria-label': label, role: label ? 'img' : undefined });
+  return element;
+}
+
+export function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+export function formatCost(usd: number): string {
+  if (usd === 0) return '$0';
+  if (usd < 0.0001) return '<$0.0001';
+  // A single turn often costs a fraction of a cent; show enough digits to compare turns.
+  return `$${usd.toFixed(usd < 0.01 ? 4 : usd < 1 ? 3 : 2)}`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import type { Thread } from '../../common/schemas';
+import { makeDom } from '../../test/helpers/dom';
+import { renderMarkdown, renderThreadView } from './render';
+
+const usage = (inputTokens: number, outputTokens: number, costUsd: number) => ({ inputTokens, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd });
+
+const THREAD: Thread = {
+  model: 'claude-sonnet-4-5',
+  usage: { inputTokens: 3000, outputTokens: 400, cacheReadTokens: 1200, cacheWriteTokens: 0, costUsd: 0.0231 },
+  messages: [
+    { role: 'user', content: 'Repository acme/widgets.\n\nReplace every `oldFunction(x)` with `newFunction(x, { version: 2 })`' },
+    {
+      role: 'assistant',
+      usage: usage(1000, 150, 0.008),
+      stopReason: 'tool_use',
+      at: '2026-01-01T10:00:01.000Z',
+      content: [
+        { type: 'text', text: 'I will look for calls. <script>window.pwned = true</script> <img src=x onerror="window.pwned=1">' },
+        { type: 'tool_use', id: 'toolu_1', name: 'str_replace_based_edit_tool', input: { command: 'view', path: 'src/api.ts' } },
+      ],
+    },
+    {
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: 'toolu_1', is_error: true, content: [{ type: 'text', text: 'File not found: src/api.ts' }] }],
+    },
+    {
+      role: 'assistant',
+      usage: usage(2000, 250, 0.0151),
+      stopReason: 'end_turn',
+      content: [{ type: 'text', text: '## Summary\n\nReplaced **2** calls. See [the docs](https://example.com/docs) and [x](javascript:alert(1)).' }],
+    },
+  ],
+};
+
+describe('thread view (DOM)', () => {
+  it('escapes HTML in the model\'s text: a <script> shows as text and never becomes an element', async () => {
+    const dom = makeDom();
+    renderThreadView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED', thread: THREAD }, { openLink: () => undefined });
+    assert.equal(dom.root.querySelectorAll('script').length, 0);
+    assert.equal(dom.root.querySelectorAll('img').length, 0);
+    assert.match(dom.root.textContent!, /<script>window\.pwned = true<\/script>/, 'the text is shown as typed');
+    assert.equal((dom.window as unknown as { pwned?: unknown }).pwned, undefined);
+    assert.equal(renderMarkdown('<script>x</script>').includes('<script>'), false);
+    await dom.close();
+  });
+
+  it('shows each turn with its role, tool calls and results collapsible, errors marked, and usage', async () => {
+    const dom = makeDom();
+    renderThreadView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED', thread: THREAD }, { openLink: () => undefined });
+    const turns = [...dom.root.querySelectorAll('article.turn')];
+    assert.deepEqual(
+      turns.map((turn) => turn.querySelector('.role')!.textContent),
+      ['User', 'Claude', 'Tool results', 'Claude'],
+    );
+    const call = dom.root.querySelector('details.tool-call')!;
+    assert.equal(call.querySelector('.tool-name')!.textContent, 'str_replace_based_edit_tool');
+    assert.match(call.querySelector('pre')!.textContent!, /"path": "src\/api.ts"/);
+    assert.equal((call as HTMLDetailsElement).open, false, 'collapsed at first');
+    const result = dom.root.querySelector('details.tool-result')!;
+    assert.ok(result.classList.contains('error'));
+    assert.match(result.querySelector('summary')!.textContent!, /Result of str_replace_based_edit_tool.*error/);
+    assert.match(result.textContent!, /File not found/);
+    assert.match(turns[1]!.querySelector('.usage')!.textContent!, /in 1,000 · out 150 tokens · \$0\.0080/);
+    assert.match(dom.root.querySelector('.usage.total')!.textContent!, /in 3,000 · out 400 · cache read 1,200 tokens · estimated cost \$0\.023/);
+    assert.equal(dom.root.querySelector('.markdown h2')!.textContent, 'Summary');
+    assert.equal(dom.root.querySelector('.markdown strong')!.textContent, '2');
+    await dom.close();
+  });
+
+  it('opens web links through the extension, and never javascript: links', async () => {
+    const dom = makeDom();
+    const opened: string[] = [];
+    renderThreadView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED', thread: THREAD }, { openLink: (url) => opened.push(url) });
+    const links = [...dom.root.querySelectorAll('.markdown a')] as HTMLAnchorElement[];
+    assert.deepEqual(links.map((link) => link.getAttribute('href')), ['https://example.com/docs'], 'markdown-it drops the javascript: link');
+    links[0]!.click();
+    assert.deepEqual(opened, ['https://example.com/docs']);
+    await dom.close();
+  });
+});

@@ -1,0 +1,179 @@
+import MarkdownIt from 'markdown-it';
+import type { Thread, ThreadMessage, Usage } from '../../common/schemas';
+import { append, formatCost, formatCount, h, icon } from '../shared/dom';
+
+// The Claude thread view: each turn with its role and text, tool calls and results collapsible,
+// errors marked, token usage per turn and in total. Markdown is rendered with HTML disabled, so
+// any HTML in the model's text (or in a repository's files it quotes) shows as text.
+
+export interface ThreadViewData {
+  jobId: string;
+  repositoryName: string;
+  jobName: string;
+  status: string;
+  thread: Thread;
+}
+
+export interface ThreadViewActions {
+  openLink(url: string): void;
+}
+
+const markdown = new MarkdownIt({ html: false, linkify: true, breaks: false });
+
+/** Markdown to HTML with every HTML tag in the source escaped (markdown-it with `html: false`). */
+export function renderMarkdown(text: string): string {
+  return markdown.render(text);
+}
+
+type Block = { type: string; [key: string]: unknown };
+
+export function renderThreadView(root: HTMLElement, data: ThreadViewData, actions: ThreadViewActions): void {
+  const document = root.ownerDocument;
+  root.replaceChildren();
+  root.removeAttribute('aria-busy');
+  const { thread } = data;
+
+  append(
+    root,
+    h(
+      document,
+      'header',
+      { class: 'page' },
+      h(document, 'h1', {}, data.repositoryName),
+      h(document, 'div', { class: 'muted' }, `${data.jobName} · ${data.status.toLowerCase().replace(/_/g, ' ')}${thread.model ? ` · ${thread.model}` : ''}`),
+      h(document, 'div', { class: 'usage total', 'aria-label': 'Total usage' }, icon(document, 'dashboard'), ` ${usageText(thread.usage)} · estimated cost ${formatCost(thread.usage.costUsd)}`),
+    ),
+  );
+
+  if (thread.system) {
+    append(root, h(document, 'details', { class: 'system' }, h(document, 'summary', {}, icon(document, 'settings-gear'), ' System prompt'), markdownBlock(document, thread.system)));
+  }
+  if (thread.messages.length === 0) {
+    append(root, h(document, 'p', { class: 'notice' }, data.status === 'PENDING' || data.status === 'RUNNING' ? 'Claude has not said anything yet.' : 'This run has no Claude thread.'));
+  }
+
+  const toolNames = new Map<string, string>();
+  thread.messages.forEach((message, index) => append(root, renderTurn(document, message, index, toolNames)));
+
+  // Links in the model's text open in the browser through the extension, never in this frame.
+  root.addEventListener('click', (event) => {
+    const anchor = (event.target as Element | null)?.closest?.('a[href]');
+    if (!anchor || !root.contains(anchor)) return;
+    event.preventDefault();
+    const href = anchor.getAttribute('href') ?? '';
+    if (/^https?:\/\//i.test(href)) actions.openLink(href);
+  });
+}
+
+function renderTurn(document: Document, message: ThreadMessage, index: number, toolNames: Map<string, string>): HTMLElement {
+  const role = message.role === 'assistant' ? 'Claude' : 'User';
+  const blocks: Block[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : (message.content as Block[]);
+  const onlyToolResults = blocks.length > 0 && blocks.every((block) => block.type === 'tool_result');
+  const stop = message.stopReason;
+  const stopProblem = stop === 'max_tokens' || stop === 'refusal' || stop === 'error';
+  const article = h(
+    document,
+    'article',
+    { class: `turn role-${message.role}${onlyToolResults ? ' tool-results' : ''}${stopProblem ? ' has-error' : ''}`, 'aria-label': `Turn ${index + 1}: ${role}` },
+    h(
+      document,
+      'div',
+      { class: 'turn-header' },
+      icon(document, message.role === 'assistant' ? 'sparkle' : onlyToolResults ? 'tools' : 'account'),
+      h(document, 'span', { class: 'role' }, onlyToolResults ? 'Tool results' : role),
+      message.at ? h(document, 'time', { datetime: message.at, class: 'muted' }, new Date(message.at).toLocaleTimeString()) : undefined,
+      h(document, 'span', { class: 'spacer' }),
+      message.usage ? h(document, 'span', { class: 'usage muted' }, `${usageText(message.usage)} · ${formatCost(message.usage.costUsd)}`) : undefined,
+    ),
+  );
+  for (const block of blocks) append(article, renderBlock(document, block, toolNames));
+  if (stopProblem) {
+    append(article, h(document, 'p', { class: 'notice error', role: 'note' }, icon(document, 'error'), ` Stopped: ${stop === 'max_tokens' ? 'the reply hit the token limit' : stop === 'refusal' ? 'Claude declined to continue' : String(stop)}`));
+  }
+  return article;
+}
+
+function renderBlock(document: Document, block: Block, toolNames: Map<string, string>): HTMLElement | undefined {
+  switch (block.type) {
+    case 'text':
+      return typeof block.text === 'string' && block.text.trim() ? markdownBlock(document, block.text) : undefined;
+    case 'tool_use': {
+      const name = String(block.name ?? 'tool');
+      if (typeof block.id === 'string') toolNames.set(block.id, name);
+      return h(
+        document,
+        'details',
+        { class: 'tool-call' },
+        h(document, 'summary', {}, icon(document, 'tools'), ' ', h(document, 'span', { class: 'tool-name' }, name), h(document, 'span', { class: 'muted' }, ` ${toolSummary(block.input)}`)),
+        h(document, 'pre', { class: 'tool-input' }, JSON.stringify(block.input ?? {}, null, 2)),
+      );
+    }
+    case 'tool_result': {
+      const isError = block.is_error === true;
+      const name = typeof block.tool_use_id === 'string' ? toolNames.get(block.tool_use_id) : undefined;
+      const text = resultText(block.content);
+      return h(
+        document,
+        'details',
+        { class: `tool-result${isError ? ' error' : ''}` },
+        h(
+          document,
+          'summary',
+          {},
+          icon(document, isError ? 'error' : 'output'),
+          ` Result${name ? ` of ${name}` : ''}`,
+          isError ? h(document, 'span', { class: 'badge error' }, 'error') : undefined,
+          h(document, 'span', { class: 'muted' }, ` ${formatCount(text.split('\n').length)} lines`),
+        ),
+        h(document, 'pre', { class: 'tool-output' }, text),
+      );
+    }
+    case 'thinking':
+    case 'redacted_thinking':
+      return h(document, 'details', { class: 'thinking' }, h(document, 'summary', {}, icon(document, 'lightbulb'), ' Thinking'), h(document, 'pre', {}, String(block.thinking ?? '(redacted)')));
+    case 'image':
+      return h(document, 'p', { class: 'muted' }, icon(document, 'file-media'), ' (an image)');
+    default:
+      return h(document, 'details', { class: 'other-block' }, h(document, 'summary', {}, block.type), h(document, 'pre', {}, JSON.stringify(block, null, 2)));
+  }
+}
+
+function markdownBlock(document: Document, text: string): HTMLElement {
+  const container = h(document, 'div', { class: 'markdown' });
+  // markdown-it with `html: false` escapes every tag in the text; see renderMarkdown.
+  container.innerHTML = renderMarkdown(text);
+  return container;
+}
+
+/** A short hint of what a tool call did: its path or command. */
+function toolSummary(input: unknown): string {
+  if (!input || typeof input !== 'object') return '';
+  const record = input as Record<string, unknown>;
+  const parts = ['command', 'path', 'pattern', 'query']
+    .map((key) => record[key])
+    .filter((value): value is string => typeof value === 'string')
+    .slice(0, 2);
+  const text = parts.join(' ');
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+function resultText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part) => {
+        if (part && typeof part === 'object' && (part as Block).type === 'text') return String((part as Block).text ?? '');
+        if (part && typeof part === 'object' && (part as Block).type === 'image') return '(an image)';
+        return JSON.stringify(part);
+      })
+      .join('\n');
+  }
+  return content === undefined ? '' : JSON.stringify(content, null, 2);
+}
+
+function usageText(usage: Usage): string {
+  const parts = [`in ${formatCount(usage.inputTokens)}`, `out ${formatCount(usage.outputTokens)}`];
+  if (usage.cacheReadTokens) parts.push(`cache read ${formatCount(usage.cacheReadTokens)}`);
+  if (usage.cacheWriteTokens) parts.push(`cache write ${formatCount(usage.cacheWriteTokens)}`);
+  return `${parts.join(' · ')} tokens`;
+}
