@@ -71,7 +71,7 @@ export class Checkout {
     }
     if (escapes(path.relative(this.realRoot, real))) {
       throw new ToolError(
-        `Error: "${input}" leads outside the repository through the symbolic link "${this.relative(existing)}"; it cannot be read or written.`,
+        `Error: "${input}" leads outside the repository through the symbolic link "${await this.firstLink(existing)}"; it cannot be read or written.`,
       );
     }
     if (missing.length > 0) {
@@ -88,6 +88,16 @@ export class Checkout {
       real: target,
       ...(targetStat ? { kind: targetStat.isFile() ? 'file' : targetStat.isDirectory() ? 'directory' : 'other' } : {}),
     };
+  }
+
+  /** The first symbolic link on the way from the root to `target` (for messages). */
+  private async firstLink(target: string): Promise<string> {
+    const parts = path.relative(this.realRoot, target).split(path.sep);
+    for (let count = 1; count <= parts.length; count++) {
+      const candidate = path.join(this.realRoot, ...parts.slice(0, count));
+      if ((await lstatOrUndefined(candidate))?.isSymbolicLink()) return this.relative(candidate);
+    }
+    return this.relative(target);
   }
 }
 
