@@ -117,6 +117,22 @@ export class Workbench {
   }
 }
 
+/** Waits until the locator's text matches, and returns it; the error says what was there instead. */
+export async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      last = await locator.first().innerText({ timeout: 1_000 });
+      if (pattern.test(last)) return last;
+    } catch {
+      // not there yet
+    }
+    if (Date.now() > deadline) throw new Error(`Expected text matching ${pattern}, found: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 function exactly(text: string): RegExp {
   return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 }
