@@ -5,6 +5,7 @@ import { FolderArtifactStore } from '../backend/store/artifacts';
 import { Store } from '../backend/store/store';
 import { tableNamesFor } from '../backend/store/tables';
 import { artifactKey } from '../common/names';
+import { DEFAULT_MODEL } from '../common/schemas';
 import { startStackProcess, type StackProcess } from './helpers/localStack';
 
 // The REST API of the real local stack, over HTTP, as curl and the clients use it. Workers are
@@ -77,7 +78,7 @@ describe('REST API on the local stack', function () {
       assert.deepEqual(job.repositories, SEED_BODY.repositories);
       assert.deepEqual(job.run, SEED_BODY.repositories);
       assert.deepEqual(job.counts, { total: 2, pending: 2, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 });
-      assert.equal(job.model, 'claude-sonnet-4-5');
+      assert.equal(job.model, DEFAULT_MODEL);
     });
   });
 

@@ -202,13 +202,13 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** `CODY_BATCH_CONCURRENCY`, default the number of CPUs. */
+/** `CODY_BATCH_CONCURRENCY`, default the number of CPUs; 0 pauses the workers (jobs are accepted and wait). */
 export function concurrencyFrom(env: NodeJS.ProcessEnv): number {
   const raw = env[ENV.concurrency];
   if (raw === undefined || raw.trim() === '') return Math.max(1, os.availableParallelism());
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 256) {
-    throw new Error(`${ENV.concurrency} must be a whole number from 1 to 256, not "${raw}"`);
+  if (!Number.isInteger(value) || value < 0 || value > 256) {
+    throw new Error(`${ENV.concurrency} must be a whole number from 0 to 256, not "${raw}"`);
   }
   return value;
 }

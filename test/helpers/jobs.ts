@@ -9,7 +9,7 @@ export function sampleJob(overrides: Partial<Job> & { repositories?: string[] } 
   const now = new Date().toISOString();
   return {
     jobId: newJobId(),
-    name: 'Sample job',
+    name: 'Update API calls',
     description: '',
     prompt: 'Replace oldFunction with newFunction',
     repositories,
