@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { CHROMIUM } from './install';
@@ -17,8 +18,17 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+/** Chromium, with its config and cache (crash reports among them) in a temporary folder, not $HOME. */
+export async function launchChromium(): Promise<Browser> {
+  const xdg = await mkdtemp(path.join(os.tmpdir(), 'cody-batch-e2e-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(xdg, 'config'), XDG_CACHE_HOME: path.join(xdg, 'cache') },
+  });
+  browser.on('disconnected', () => void rm(xdg, { recursive: true, force: true }));
+  return browser;
 }
 
 export class Workbench {
@@ -70,11 +80,6 @@ export class Workbench {
     });
   }
 
-  /** A button of the notification toast whose message matches. */
-  notificationButton(text: string | RegExp, button: string): Locator {
-    return this.notification(text).getByRole('button', { name: button, exact: true });
-  }
-
   /** A modal dialog (`showWarningMessage(..., { modal: true })`) whose message matches. */
   dialog(text: string | RegExp): Locator {
     return this.page.locator('.monaco-dialog-box').filter({ hasText: text });
@@ -97,14 +102,16 @@ export class Workbench {
   }
 
   /**
-   * The content of an extension's webview. Webviews live in an overlay under `.monaco-workbench`;
-   * the inner frame is `#pending-frame` until it loads, then `#active-frame`. `title` picks the
-   * webview whose panel has that title when several are open.
+   * The content of an extension's webview (the newest, when several are open: close editors first
+   * to be sure which). Webviews live in an overlay under `.monaco-workbench`, not in the editor
+   * part; the inner frame is `#pending-frame` until it loads, then `#active-frame`.
    */
-  webview(extensionId: string, title?: string): FrameLocator {
-    const selector = `iframe.webview.ready[src*="extensionId=${extensionId}"]`;
-    const outer = title ? this.page.locator(selector).and(this.page.locator(`[title="${title}"]`)) : this.page.locator(selector).last();
-    return outer.contentFrame().frameLocator('iframe#active-frame');
+  webview(extensionId: string): FrameLocator {
+    return this.page
+      .locator(`iframe.webview.ready[src*="extensionId=${extensionId}"]`)
+      .last()
+      .contentFrame()
+      .frameLocator('iframe#active-frame');
   }
 
   /** The tab of an editor (or webview panel) by its label. */
