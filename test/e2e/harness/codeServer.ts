@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { waitFor } from '../../helpers/jobs';
 import { codeServerBin } from './install';
 
 // code-server (VS Code served to a browser) in its own process group, on a free port, with every
@@ -128,30 +129,24 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
 }
 
 async function waitForListening(child: ChildProcess, output: () => string, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = /HTTP server listening on (http:\/\/[^\s/]+)/.exec(output());
-    if (match) return match[1]!;
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`code-server exited (${child.exitCode ?? child.signalCode}):\n${output()}`);
-    }
-    if (Date.now() > deadline) throw new Error(`code-server did not start listening in time:\n${output()}`);
-    await sleep(50);
-  }
+  return waitFor(
+    'code-server to listen',
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`code-server exited (${child.exitCode ?? child.signalCode}):\n${output()}`);
+      }
+      return /HTTP server listening on (http:\/\/[^\s/]+)/.exec(output())?.[1];
+    },
+    timeoutMs,
+    50,
+  );
 }
 
 async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const response = await fetch(`${url}/healthz`);
-      if (response.status === 200) return;
-    } catch {
-      // not answering yet
-    }
-    if (Date.now() > deadline) throw new Error(`code-server at ${url} did not answer /healthz in time`);
-    await sleep(100);
-  }
+  await waitFor(`code-server at ${url} to answer /healthz`, async () => {
+    const response = await fetch(`${url}/healthz`).catch(() => undefined);
+    return response?.status === 200 ? true : undefined;
+  }, timeoutMs);
 }
 
 async function killGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { waitFor } from '../../helpers/jobs';
 import { CHROMIUM } from './install';
 
 // Debian's Chromium driven by playwright-core, and the few workbench parts a user touches: the
@@ -126,18 +127,14 @@ export class Workbench {
 
 /** Waits until the locator's text matches, and returns it; the error says what was there instead. */
 export async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
   let last = '';
-  for (;;) {
-    try {
-      last = await locator.first().innerText({ timeout: 1_000 });
-      if (pattern.test(last)) return last;
-    } catch {
-      // not there yet
-    }
-    if (Date.now() > deadline) throw new Error(`Expected text matching ${pattern}, found: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const probe = async () => {
+    last = await locator.first().innerText({ timeout: 1_000 }).catch(() => last);
+    return pattern.test(last) ? last : undefined;
+  };
+  return waitFor(`text matching ${pattern}`, probe, timeoutMs).catch(() => {
+    throw new Error(`Expected text matching ${pattern}, found: ${JSON.stringify(last)}`);
+  });
 }
 
 function exactly(text: string): RegExp {
