@@ -11,4 +11,9 @@ if (!name || !available.includes(name)) {
   console.error(`Usage: npm run bench -- <${available.join('|')}>`);
   process.exit(name ? 2 : 0);
 }
-require(`./${name}`);
+// A benchmark runs when loaded, or exports main(args).
+const loaded = require(`./${name}`) as { main?: (args: string[]) => Promise<void> };
+loaded.main?.(process.argv.slice(3)).catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -58,4 +58,18 @@ export const ENV = {
   concurrency: 'CODY_BATCH_CONCURRENCY',
   /** The most repositories one job may name (default 1,000). */
   maxRepositories: 'CODY_BATCH_MAX_REPOSITORIES',
+  /** The AWS Batch job queue ARN the API submits to. */
+  jobQueue: 'CODY_BATCH_JOB_QUEUE',
+  /** The AWS Batch job definition ARN the API submits with. */
+  jobDefinition: 'CODY_BATCH_JOB_DEFINITION',
+  /** The unprivileged user that runs commands and verify steps in the worker image (`sudo -u`). */
+  commandUser: 'CODY_BATCH_COMMAND_USER',
+  /** The Bedrock model id (or inference profile) the worker uses when the provider is `bedrock`. */
+  bedrockModel: 'CODY_BATCH_BEDROCK_MODEL',
 } as const;
+
+/**
+ * The `reason` the AWS Batch executor gives `CancelJob` and `TerminateJob`. Batch reports it as the
+ * job's status reason, and the failed-worker alarm ignores jobs stopped this way.
+ */
+export const BATCH_CANCEL_REASON = 'Cancelled by the user in Cody Batch';

@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { AnthropicBedrock } from '@anthropic-ai/bedrock-sdk';
+import { ENV } from '../../../common/names';
 import type { ClaudeClient } from './types';
 
 // Builds the Claude client from the worker's environment: the Anthropic API with a key, or Amazon
@@ -11,15 +12,15 @@ export const DEFAULT_MAX_RETRIES = 4;
 export type ClaudeProvider = 'anthropic' | 'bedrock';
 
 export function claudeProvider(env: NodeJS.ProcessEnv): ClaudeProvider {
-  const value = (env.CODY_BATCH_CLAUDE_PROVIDER ?? '').trim().toLowerCase();
+  const value = (env[ENV.claudeProvider] ?? '').trim().toLowerCase();
   if (value === '' || value === 'anthropic') return 'anthropic';
   if (value === 'bedrock') return 'bedrock';
-  throw new Error(`CODY_BATCH_CLAUDE_PROVIDER must be "anthropic" or "bedrock", not "${value}"`);
+  throw new Error(`${ENV.claudeProvider} must be "anthropic" or "bedrock", not "${value}"`);
 }
 
 /** The Anthropic key: `ANTHROPIC_API_KEY`, or the seed's `CLAUDE_API_KEY`. */
 export function anthropicApiKey(env: NodeJS.ProcessEnv): string | undefined {
-  const key = env.ANTHROPIC_API_KEY?.trim() || env.CLAUDE_API_KEY?.trim();
+  const key = env[ENV.anthropicApiKey]?.trim() || env[ENV.legacyClaudeApiKey]?.trim();
   return key || undefined;
 }
 
@@ -57,7 +58,7 @@ export function createClaudeClient(env: NodeJS.ProcessEnv, options: ClaudeClient
     apiKey,
     // Only the key given here authenticates, never a bearer token that happens to be in the environment.
     authToken: null,
-    baseURL: env.ANTHROPIC_BASE_URL?.trim() || 'https://api.anthropic.com',
+    baseURL: env[ENV.anthropicBaseUrl]?.trim() || 'https://api.anthropic.com',
     maxRetries,
   });
 }
@@ -70,6 +71,15 @@ function retriesFromEnv(env: NodeJS.ProcessEnv): number | undefined {
     throw new Error(`CODY_BATCH_CLAUDE_MAX_RETRIES must be a whole number from 0 to 10, not "${raw}"`);
   }
   return value;
+}
+
+/**
+ * The model a job runs with. On Bedrock the stack names the one model its workers may invoke
+ * (`CODY_BATCH_BEDROCK_MODEL`, a Bedrock model id or inference profile); elsewhere the job's own.
+ */
+export function claudeModel(env: NodeJS.ProcessEnv, jobModel: string): string {
+  if (claudeProvider(env) !== 'bedrock') return jobModel;
+  return env[ENV.bedrockModel]?.trim() || jobModel;
 }
 
 /** The key a client authenticates with, so it can be kept out of threads, logs and messages. */

@@ -4,6 +4,6 @@ export { DEFAULT_AGENT_LIMITS } from './types';
 export type { AgentHooks, AgentLimits, AgentOptions, AgentResult, AgentStop, ClaudeClient } from './types';
 export { AgentSession, totalTokens } from './session';
 export { buildSystemPrompt, firstUserMessage } from './prompts';
-export { anthropicApiKey, claudeProvider, createClaudeClient, isClaudeConfigured } from './client';
+export { anthropicApiKey, claudeModel, claudeProvider, createClaudeClient, isClaudeConfigured } from './client';
 export { estimateCostUsd, isKnownModel, MODEL_PRICES, PRICES_CHECKED_ON } from './pricing';
 export { agentTools } from './tools';

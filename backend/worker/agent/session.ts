@@ -97,6 +97,8 @@ export class AgentSession {
         case 'stop_sequence':
           return { ok: true, summary: summaryOf(content) };
         case 'tool_use': {
+          // A tool_use stop without a tool call has nothing to answer: the turn is over.
+          if (toolUses(content).length === 0) return { ok: true, summary: summaryOf(content) };
           const results = await this.runTools(toolUses(content));
           this.appendUser(results.blocks);
           await this.saveThread();

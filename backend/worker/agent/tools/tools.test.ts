@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { makeCheckout, type TestCheckout } from '../../../../test/helpers/agent';
+import { MAX_VIEW_CHARACTERS } from './definitions';
+import { Checkout, runTool, type ToolOutcome } from '.';
+
+// The tools on real files: the text editor's documented results and errors, and the two read-only tools.
+
+const EDITOR = 'str_replace_based_edit_tool';
+
+describe('agent tools', () => {
+  let repo: TestCheckout;
+  let checkout: Checkout;
+  const editor = (input: Record<string, unknown>) => runTool(checkout, EDITOR, input);
+  const ok = (outcome: ToolOutcome) => {
+    assert.equal(outcome.isError, false, outcome.content);
+    return outcome.content;
+  };
+  const error = (outcome: ToolOutcome) => {
+    assert.equal(outcome.isError, true, `expected an error, got: ${outcome.content}`);
+    return outcome.content;
+  };
+
+  beforeEach(async () => {
+    repo = await makeCheckout({
+      'src/a.ts': 'const a = 1;\nconst b = 2;\nconst a2 = 1;\n',
+      'src/dup.ts': 'x();\nx();\nx();\n',
+      'src/crlf.txt': 'one\r\ntwo\r\nthree\r\n',
+      'src/nonewline.txt': 'first\nlast',
+      'src/nested/deep/file.ts': 'deep\n',
+      '.gitignore': 'build/\n*.log\n',
+      'build/out.js': 'const a = 1;\n',
+      'debug.log': 'const a = 1;\n',
+      'README.md': '# Title\n',
+    });
+    await writeFile(path.join(repo.checkout, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x01]));
+    await writeFile(path.join(repo.checkout, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    checkout = await Checkout.open(repo.checkout);
+  });
+  afterEach(() => repo.dispose());
+
+  describe('str_replace', () => {
+    it('needs exactly one match, with the documented errors for none and several', async () => {
+      assert.equal(error(await editor({ command: 'str_replace', path: 'src/dup.ts', old_str: 'x();', new_str: 'y();' })),
+        'Error: Found 3 matches for replacement text. Please provide more context to make a unique match.');
+      assert.equal(error(await editor({ command: 'str_replace', path: 'src/a.ts', old_str: 'const c = 3;', new_str: '' })),
+        'Error: No match found for replacement. Please check your text and try again.');
+      assert.equal(error(await editor({ command: 'str_replace', path: 'src/missing.ts', old_str: 'x', new_str: 'y' })), 'Error: File not found');
+      assert.equal(await repo.read('src/dup.ts'), 'x();\nx();\nx();\n', 'a refused edit changes nothing');
+    });
+
+    it('says where a match would be if only the indentation differs', async () => {
+      const message = error(await editor({ command: 'str_replace', path: 'src/a.ts', old_str: '    const b = 2;', new_str: 'const b = 3;' }));
+      assert.match(message, /No match found.*starts at line 2/);
+    });
+
+    it('replaces, deletes with an empty new_str, and shows the edited lines', async () => {
+      const replaced = ok(await editor({ command: 'str_replace', path: 'src/a.ts', old_str: 'const b = 2;', new_str: 'const b = 3;\nconst c = 4;' }));
+      assert.equal(replaced, 'Successfully replaced text at exactly one location.\n\nLines 1-4 of src/a.ts now read:\n1: const a = 1;\n2: const b = 3;\n3: const c = 4;\n4: const a2 = 1;');
+      ok(await editor({ command: 'str_replace', path: 'src/a.ts', old_str: 'const c = 4;\n', new_str: '' }));
+      assert.equal(await repo.read('src/a.ts'), 'const a = 1;\nconst b = 3;\nconst a2 = 1;\n');
+    });
+
+    it('keeps CRLF line endings', async () => {
+      ok(await editor({ command: 'str_replace', path: 'src/crlf.txt', old_str: 'one\ntwo', new_str: 'one\n1.5\ntwo' }));
+      assert.equal(await repo.read('src/crlf.txt'), 'one\r\n1.5\r\ntwo\r\nthree\r\n');
+    });
+
+    it('refuses binary files and files that are not UTF-8', async () => {
+      assert.match(error(await editor({ command: 'str_replace', path: 'logo.png', old_str: 'PNG', new_str: 'JPG' })), /logo\.png is a binary file \(7 bytes\); the editor works on text files only/);
+      assert.match(error(await editor({ command: 'str_replace', path: 'latin1.txt', old_str: 'caf', new_str: 'tea' })), /not valid UTF-8/);
+      assert.deepEqual([...(await readFile(path.join(repo.checkout, 'latin1.txt')))], [0x63, 0x61, 0x66, 0xe9, 0x0a]);
+    });
+  });
+
+  describe('insert', () => {
+    it('inserts after a line, at the beginning (0) and at the end', async () => {
+      ok(await editor({ command: 'insert', path: 'src/a.ts', insert_line: 1, new_str: '// after one\n' }));
+      ok(await editor({ command: 'insert', path: 'src/a.ts', insert_line: 0, new_str: '// top' }));
+      const end = ok(await editor({ command: 'insert', path: 'src/a.ts', insert_line: 5, new_str: '// end' }));
+      assert.match(end, /^Successfully inserted 1 line after line 5\./);
+      assert.equal(await repo.read('src/a.ts'), '// top\nconst a = 1;\n// after one\nconst b = 2;\nconst a2 = 1;\n// end\n');
+    });
+
+    it('keeps a file without a final newline that way', async () => {
+      ok(await editor({ command: 'insert', path: 'src/nonewline.txt', insert_line: 1, new_str: 'middle' }));
+      assert.equal(await repo.read('src/nonewline.txt'), 'first\nmiddle\nlast');
+    });
+
+    it('refuses a line past the end', async () => {
+      assert.equal(
+        error(await editor({ command: 'insert', path: 'src/a.ts', insert_line: 4, new_str: 'x' })),
+        'Error: insert_line 4 is out of range: src/a.ts has 3 lines, so use 0 (the beginning) to 3 (the end).',
+      );
+    });
+  });
+
+  describe('create', () => {
+    it('creates folders as needed and overwrites an existing file, saying which', async () => {
+      assert.equal(ok(await editor({ command: 'create', path: 'a/b/c/new.md', file_text: 'new\n' })), 'File created successfully at: a/b/c/new.md');
+      assert.equal(ok(await editor({ command: 'create', path: 'README.md', file_text: '# New\n' })), 'File overwritten successfully at: README.md');
+      assert.equal(await repo.read('a/b/c/new.md'), 'new\n');
+      assert.equal(await repo.read('README.md'), '# New\n');
+    });
+
+    it('refuses a folder as the path, and a path through a file', async () => {
+      assert.match(error(await editor({ command: 'create', path: 'src', file_text: 'x' })), /src is a folder/);
+      assert.match(error(await editor({ command: 'create', path: 'README.md/x.txt', file_text: 'x' })), /"README.md" is not a folder/);
+    });
+  });
+
+  describe('view', () => {
+    it('refuses a large file as a whole with a message to use view_range or search, and serves a range of it', async () => {
+      const lines = Array.from({ length: 20_000 }, (_, index) => `line ${index + 1} ${'x'.repeat(20)}`);
+      await writeFile(path.join(repo.checkout, 'big.txt'), `${lines.join('\n')}\n`);
+      const refused = error(await editor({ command: 'view', path: 'big.txt' }));
+      assert.equal(refused, 'Error: big.txt is 614.2 KB (20000 lines), too large to view whole. View part of it with view_range, e.g. [1, 200], or find the lines you need with search_files.');
+      const part = ok(await editor({ command: 'view', path: 'big.txt', view_range: [19_999, -1] }));
+      assert.equal(part, `19999: line 19999 ${'x'.repeat(20)}\n20000: line 20000 ${'x'.repeat(20)}`);
+    });
+
+    it(`cuts a long view at ${MAX_VIEW_CHARACTERS} characters and says how to see the rest`, async () => {
+      const lines = Array.from({ length: 3000 }, (_, index) => `${index + 1} ${'y'.repeat(40)}`);
+      await writeFile(path.join(repo.checkout, 'long.txt'), lines.join('\n'));
+      const view = ok(await editor({ command: 'view', path: 'long.txt' }));
+      assert.ok(view.length < MAX_VIEW_CHARACTERS + 300);
+      const [, shownUpTo, total] = /after line (\d+) of (\d+)\. View the rest with view_range/.exec(view) ?? [];
+      assert.equal(total, '3000');
+      assert.ok(view.includes(`\n${shownUpTo}: ${shownUpTo} `));
+      assert.ok(!view.includes(`\n${Number(shownUpTo) + 1}: `));
+    });
+
+    it('refuses binary files and bad ranges, and shows empty files', async () => {
+      assert.match(error(await editor({ command: 'view', path: 'logo.png' })), /binary file/);
+      assert.match(error(await editor({ command: 'view', path: 'src/a.ts', view_range: [5, 6] })), /has 3 lines; the first number must be from 1 to 3/);
+      assert.match(error(await editor({ command: 'view', path: 'src/a.ts', view_range: [3, 2] })), /at least the first, or -1/);
+      await writeFile(path.join(repo.checkout, 'empty.txt'), '');
+      assert.equal(ok(await editor({ command: 'view', path: 'empty.txt' })), '(empty.txt is empty)');
+    });
+
+    it('refuses unknown commands and bad input with a message', async () => {
+      assert.equal(error(await editor({ command: 'undo_edit', path: 'src/a.ts' })), 'Error: unknown command "undo_edit". Use one of: view, create, str_replace, insert.');
+      assert.match(error(await editor({ command: 'view' })), /invalid input for view: path/);
+      assert.match(error(await runTool(checkout, 'bash', { command: 'ls' })), /there is no tool named "bash"/);
+    });
+  });
+
+  describe('paths', () => {
+    it('follows a link that stays inside the checkout, and refuses one that leaves it', async () => {
+      await symlink('nested/deep', path.join(repo.checkout, 'src/shortcut'));
+      assert.equal(ok(await editor({ command: 'view', path: 'src/shortcut/file.ts' })), '1: deep');
+      await symlink(repo.outside, path.join(repo.checkout, 'src/out'));
+      assert.match(error(await editor({ command: 'view', path: 'src/out/secret.txt' })), /through the symbolic link "src\/out"/);
+      assert.match(error(await editor({ command: 'view', path: 'src/../..' })), /outside the repository/);
+      assert.match(error(await editor({ command: 'view', path: '' })), /`path` is required/);
+    });
+  });
+
+  describe('list_files', () => {
+    it('lists tracked and new files, honouring .gitignore, under a folder and by glob', async () => {
+      ok(await editor({ command: 'create', path: 'src/brand-new.ts', file_text: 'new\n' }));
+      const all = ok(await runTool(checkout, 'list_files', {}));
+      assert.equal(all, '10 files in the repository:\n.gitignore\nREADME.md\nlatin1.txt\nlogo.png\nsrc/a.ts\nsrc/brand-new.ts\nsrc/crlf.txt\nsrc/dup.ts\nsrc/nested/deep/file.ts\nsrc/nonewline.txt');
+      assert.equal(ok(await runTool(checkout, 'list_files', { path: 'src', glob: '*.ts' })), '4 files in src/ matching *.ts:\nsrc/a.ts\nsrc/brand-new.ts\nsrc/dup.ts\nsrc/nested/deep/file.ts');
+      assert.equal(ok(await runTool(checkout, 'list_files', { glob: 'src/*.txt' })), '2 files in the repository matching src/*.txt:\nsrc/crlf.txt\nsrc/nonewline.txt');
+      assert.match(ok(await runTool(checkout, 'list_files', { glob: '*.java' })), /^No files in the repository matching \*\.java/);
+      assert.match(error(await runTool(checkout, 'list_files', { path: 'nowhere' })), /nowhere does not exist/);
+    });
+
+    it('caps a long listing and says how to narrow it', async () => {
+      for (let index = 0; index < 1100; index++) await writeFile(path.join(repo.checkout, `src/gen-${index}.txt`), 'x\n');
+      const listing = ok(await runTool(checkout, 'list_files', {}));
+      assert.equal(listing.split('\n').length, 1 + 1000 + 1);
+      assert.match(listing, /\n\[109 more files not shown \(1109 in all\); narrow with path or glob\.\]$/);
+    });
+
+    it('works in a folder that is not a git repository', async () => {
+      const plain = await makeCheckout({ 'a.txt': 'a\n', 'node_modules/x/index.js': 'x\n', 'sub/b.txt': 'b\n' }, { git: false });
+      try {
+        const listing = ok(await runTool(await Checkout.open(plain.checkout), 'list_files', {}));
+        assert.equal(listing, '2 files in the repository:\na.txt\nsub/b.txt');
+      } finally {
+        await plain.dispose();
+      }
+    });
+  });
+
+  describe('search_files', () => {
+    it('answers path:line:text, honouring .gitignore and skipping binary files', async () => {
+      assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'const a2? = 1' })), 'src/a.ts:1:const a = 1;\nsrc/a.ts:3:const a2 = 1;');
+      assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'PNG' })), 'No matches for /PNG/ in 9 files.');
+      assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'TWO', case_insensitive: true, glob: '*.txt' })), 'src/crlf.txt:2:two');
+      assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'deep', path: 'src/nested' })), 'src/nested/deep/file.ts:1:deep');
+      assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'x', path: 'src/dup.ts' })), 'src/dup.ts:1:x();\nsrc/dup.ts:2:x();\nsrc/dup.ts:3:x();');
+    });
+
+    it('caps the matches and refuses an invalid pattern', async () => {
+      await writeFile(path.join(repo.checkout, 'many.txt'), 'hit\n'.repeat(250));
+      const result = ok(await runTool(checkout, 'search_files', { pattern: '^hit$' }));
+      assert.equal(result.split('\n').length, 201);
+      assert.match(result, /\[50 more matches not shown \(250 in all\); narrow with path, glob or a more specific pattern\.\]$/);
+      assert.match(error(await runTool(checkout, 'search_files', { pattern: '(' })), /^Error: invalid regular expression/);
+    });
+
+    it('does not read through a tracked link to a file outside', async () => {
+      await symlink(path.join(repo.outside, 'secret.txt'), path.join(repo.checkout, 'innocent.txt'));
+      assert.match(ok(await runTool(checkout, 'search_files', { pattern: 'outside secret' })), /^No matches/);
+    });
+  });
+});

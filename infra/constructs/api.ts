@@ -1,0 +1,189 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ENV } from '../../common/names';
+import { resourceName, type DeployConfig } from '../config';
+import { LAMBDA_BUNDLES } from '../paths';
+import type { CodyBatchWorkers } from './batch';
+import type { CodyBatchData } from './data';
+
+// The HTTP API (IAM auth on every route but GET /health) in front of the API Lambda, and the
+// sweeper Lambda that fails stale RUNNING rows every five minutes. Both run the esbuild bundles in
+// dist/lambda with their own least-privilege roles and log groups.
+
+export const SWEEPER_SCHEDULE = Duration.minutes(5);
+
+export interface CodyBatchApiProps {
+  config: DeployConfig;
+  data: CodyBatchData;
+  workers: CodyBatchWorkers;
+  logRetention: logs.RetentionDays;
+}
+
+export class CodyBatchApi extends Construct {
+  readonly apiFunction: lambda.Function;
+  readonly sweeperFunction: lambda.Function;
+  readonly httpApi: apigwv2.HttpApi;
+  readonly stage: apigwv2.HttpStage;
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: CodyBatchApiProps) {
+    super(scope, id);
+    const { config, data, workers } = props;
+    const code = lambda.Code.fromAsset(LAMBDA_BUNDLES);
+
+    // What every Cody Batch Lambda is told: where the tables and artifacts are.
+    const storeEnvironment = {
+      [ENV.env]: config.env,
+      [ENV.jobsTable]: data.jobsTable.tableName,
+      [ENV.repositoriesTable]: data.repositoriesTable.tableName,
+      [ENV.artifacts]: `s3://${data.artifactsBucket.bucketName}`,
+    };
+
+    const api = this.nodeFunction('Api', {
+      name: resourceName(config.env, 'api'),
+      handler: 'api.handler',
+      code,
+      logRetention: props.logRetention,
+      // API Gateway's HTTP APIs stop waiting after 30 s.
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
+      environment: {
+        ...storeEnvironment,
+        [ENV.jobQueue]: workers.jobQueue.jobQueueArn,
+        [ENV.jobDefinition]: workers.jobDefinition.jobDefinitionArn,
+        [ENV.claudeProvider]: config.claudeProvider,
+      },
+    });
+    this.apiFunction = api;
+    data.grantItemAccess(api);
+    api.addToRolePolicy(
+      new iam.PolicyStatement({
+        // Artifacts only: reads serve the diff, thread and log routes and back presigned diff URLs;
+        // deletes remove a job's artifacts (ArtifactStore.deletePrefix).
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: [data.artifactsBucket.arnForObjects('jobs/*')],
+      }),
+    );
+    api.addToRolePolicy(
+      new iam.PolicyStatement({
+        // Without ListBucket, S3 answers 403 instead of 404 for a missing artifact.
+        actions: ['s3:ListBucket'],
+        resources: [data.artifactsBucket.bucketArn],
+      }),
+    );
+    api.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['batch:SubmitJob'],
+        resources: [workers.jobQueue.jobQueueArn, ...workers.jobDefinitionArnPatterns()],
+      }),
+    );
+    api.addToRolePolicy(
+      new iam.PolicyStatement({
+        // These act on job ARNs, which exist only after SubmitJob: scoped to this account and region.
+        actions: ['batch:TerminateJob', 'batch:CancelJob'],
+        resources: [Stack.of(this).formatArn({ service: 'batch', resource: 'job', resourceName: '*' })],
+      }),
+    );
+    api.addToRolePolicy(
+      new iam.PolicyStatement({
+        // AWS requires "*": DescribeJobs and ListJobs support no resource-level permissions.
+        actions: ['batch:DescribeJobs', 'batch:ListJobs'],
+        resources: ['*'],
+      }),
+    );
+
+    const sweeper = this.nodeFunction('Sweeper', {
+      name: resourceName(config.env, 'sweeper'),
+      handler: 'sweeper.handler',
+      code,
+      logRetention: props.logRetention,
+      timeout: Duration.minutes(4),
+      memorySize: 512,
+      environment: storeEnvironment,
+    });
+    this.sweeperFunction = sweeper;
+    data.grantItemAccess(sweeper);
+    new events.Rule(this, 'SweeperSchedule', {
+      ruleName: resourceName(config.env, 'sweeper-schedule'),
+      description: 'Cody Batch: fail RUNNING repositories whose worker stopped sending heartbeats',
+      schedule: events.Schedule.rate(SWEEPER_SCHEDULE),
+      targets: [new targets.LambdaFunction(sweeper, { retryAttempts: 0 })],
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      logGroupName: `/aws/apigateway/${resourceName(config.env, 'api')}`,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: resourceName(config.env, 'api'),
+      description: 'Cody Batch REST API (IAM auth; GET /health is open)',
+      createDefaultStage: false,
+      defaultAuthorizer: new HttpIamAuthorizer(),
+    });
+    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: apigateway.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            route: '$context.routeKey',
+            path: '$context.path',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            caller: '$context.identity.userArn',
+            sourceIp: '$context.identity.sourceIp',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    this.url = this.stage.url;
+    const integration = new HttpLambdaIntegration('ApiIntegration', api, { payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0 });
+    this.httpApi.addRoutes({ path: '/health', methods: [apigwv2.HttpMethod.GET], integration, authorizer: new apigwv2.HttpNoneAuthorizer() });
+    this.httpApi.addRoutes({ path: '/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration });
+  }
+
+  /** A Node.js 22 function on arm64 with its own role and log group (no AWS managed policy). */
+  private nodeFunction(
+    id: string,
+    options: { name: string; handler: string; code: lambda.Code; logRetention: logs.RetentionDays; timeout: Duration; memorySize: number; environment: Record<string, string> },
+  ): lambda.Function {
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
+      logGroupName: `/aws/lambda/${options.name}`,
+      retention: options.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Cody Batch: the ${options.name} Lambda`,
+    });
+    logGroup.grantWrite(role);
+    return new lambda.Function(this, id, {
+      functionName: options.name,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: options.handler,
+      code: options.code,
+      role,
+      logGroup,
+      timeout: options.timeout,
+      memorySize: options.memorySize,
+      environment: { ...options.environment, NODE_OPTIONS: '--enable-source-maps' },
+    });
+  }
+}

@@ -1,0 +1,179 @@
+import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ENV } from '../../common/names';
+import { resourceName, type DeployConfig } from '../config';
+import { REPO_ROOT, WORKER_DOCKERFILE } from '../paths';
+import type { CodyBatchData } from './data';
+import type { CodyBatchSecrets } from './secrets';
+
+// The workers: AWS Batch on Fargate in a VPC of public subnets (no NAT gateway to pay for; each task
+// gets a public IP and accepts no inbound traffic), one job queue, and a job definition that runs
+// the worker image built from backend/worker/Dockerfile at deploy time.
+
+/**
+ * Batch retries an attempt only when the infrastructure failed it; anything the worker itself did
+ * (any exit code) ends the attempt, because the worker has already recorded the outcome.
+ * First match wins; Batch allows five conditions.
+ */
+export const WORKER_RETRY_STRATEGIES = [
+  { action: batch.Action.RETRY, on: { onStatusReason: 'Host EC2*' } },
+  { action: batch.Action.RETRY, on: { onStatusReason: 'Your Spot Task was interrupted*' } },
+  { action: batch.Action.RETRY, on: { onReason: 'CannotPullContainerError*' } },
+  { action: batch.Action.RETRY, on: { onReason: 'ResourceInitializationError*' } },
+  { action: batch.Action.EXIT, on: { onReason: '*' } },
+] as const;
+export const WORKER_RETRY_ATTEMPTS = 3;
+
+export interface CodyBatchWorkersProps {
+  config: DeployConfig;
+  data: CodyBatchData;
+  secrets: CodyBatchSecrets;
+  logRetention: logs.RetentionDays;
+}
+
+export class CodyBatchWorkers extends Construct {
+  readonly jobQueue: batch.JobQueue;
+  readonly jobDefinition: batch.EcsJobDefinition;
+  readonly jobRole: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly jobDefinitionName: string;
+
+  constructor(scope: Construct, id: string, props: CodyBatchWorkersProps) {
+    super(scope, id);
+    const { config, data, secrets } = props;
+    this.jobDefinitionName = resourceName(config.env, 'job-definition');
+    const stack = Stack.of(this);
+
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      vpcName: resourceName(config.env, 'vpc'),
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
+      // Nothing uses the default security group; leaving it avoids a custom-resource Lambda.
+      restrictDefaultSecurityGroup: false,
+    });
+    const securityGroup = new ec2.SecurityGroup(this, 'WorkerSecurityGroup', {
+      vpc,
+      securityGroupName: resourceName(config.env, 'worker'),
+      description: 'Cody Batch workers: no inbound; outbound HTTPS to GitHub, Claude and AWS',
+      allowAllOutbound: true,
+    });
+
+    const computeEnvironment = new batch.FargateComputeEnvironment(this, 'Compute', {
+      computeEnvironmentName: resourceName(config.env, 'compute'),
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      securityGroups: [securityGroup],
+      spot: config.spot,
+      maxvCpus: config.maxVcpus,
+    });
+    this.jobQueue = new batch.JobQueue(this, 'JobQueue', {
+      jobQueueName: resourceName(config.env, 'job-queue'),
+      computeEnvironments: [{ computeEnvironment, order: 1 }],
+      priority: 1,
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'WorkerLogs', {
+      logGroupName: `/aws/batch/${resourceName(config.env, 'worker')}`,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // Built by `cdk deploy` (Docker needed then), never by synth: synth only hashes and stages the
+    // context, which .dockerignore cuts down to the Dockerfile and the worker bundle.
+    const image = new ecrAssets.DockerImageAsset(this, 'WorkerImage', {
+      directory: REPO_ROOT,
+      file: WORKER_DOCKERFILE,
+      platform: ecrAssets.Platform.LINUX_AMD64,
+      displayName: `${resourceName(config.env, 'worker')} image`,
+    });
+
+    // Pulls the image, reads the secrets and writes the logs, before the worker starts. For the pull
+    // CDK also grants ecr:GetAuthorizationToken on "*", which AWS requires: the token is account-wide.
+    const executionRole = new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'Cody Batch: starts worker containers (image pull, secrets, logs)',
+    });
+    // What the worker itself may do: the tables, writing artifacts, and Claude on Bedrock if chosen.
+    this.jobRole = new iam.Role(this, 'JobRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'Cody Batch: one repository run (DynamoDB tables, artifact writes)',
+    });
+    data.grantItemAccess(this.jobRole);
+    this.jobRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [data.artifactsBucket.arnForObjects('jobs/*')] }),
+    );
+    if (config.claudeProvider === 'bedrock') {
+      this.jobRole.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+          resources: bedrockModelArns(stack, config.bedrockModelId),
+        }),
+      );
+    }
+
+    const environment: Record<string, string> = {
+      [ENV.env]: config.env,
+      [ENV.jobsTable]: data.jobsTable.tableName,
+      [ENV.repositoriesTable]: data.repositoriesTable.tableName,
+      [ENV.artifacts]: `s3://${data.artifactsBucket.bucketName}`,
+      [ENV.claudeProvider]: config.claudeProvider,
+      AWS_REGION: stack.region,
+    };
+    if (config.claudeProvider === 'bedrock') environment[ENV.bedrockModel] = config.bedrockModelId;
+    if (config.githubApiUrl) environment[ENV.githubApiUrl] = config.githubApiUrl;
+    if (config.gitBase) environment[ENV.gitBase] = config.gitBase;
+
+    const workerSecrets: Record<string, batch.Secret> = { [ENV.githubToken]: batch.Secret.fromSecretsManager(secrets.githubToken) };
+    if (secrets.anthropicApiKey) workerSecrets[ENV.anthropicApiKey] = batch.Secret.fromSecretsManager(secrets.anthropicApiKey);
+
+    this.jobDefinition = new batch.EcsJobDefinition(this, 'JobDefinition', {
+      jobDefinitionName: this.jobDefinitionName,
+      container: new batch.EcsFargateContainerDefinition(this, 'Worker', {
+        image: ecs.ContainerImage.fromDockerImageAsset(image),
+        cpu: config.workerCpu,
+        memory: Size.mebibytes(config.workerMemoryMiB),
+        assignPublicIp: true,
+        fargatePlatformVersion: ecs.FargatePlatformVersion.LATEST,
+        fargateCpuArchitecture: ecs.CpuArchitecture.X86_64,
+        fargateOperatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+        executionRole,
+        jobRole: this.jobRole,
+        environment,
+        secrets: workerSecrets,
+        logging: ecs.LogDriver.awsLogs({ logGroup: this.logGroup, streamPrefix: 'worker' }),
+      }),
+      timeout: Duration.minutes(config.workerTimeoutMinutes),
+      retryAttempts: WORKER_RETRY_ATTEMPTS,
+      retryStrategies: WORKER_RETRY_STRATEGIES.map((strategy) => batch.RetryStrategy.of(strategy.action, batch.Reason.custom(strategy.on))),
+    });
+  }
+
+  /** The job definition's ARN without its revision, which IAM matches for every revision. */
+  jobDefinitionArnPatterns(): string[] {
+    const base = Stack.of(this).formatArn({ service: 'batch', resource: 'job-definition', resourceName: this.jobDefinitionName });
+    return [base, `${base}:*`];
+  }
+}
+
+/** Cross-region inference profiles carry a geography prefix (`us.anthropic…`); plain ids name one model. */
+const INFERENCE_PROFILE_PREFIX = /^(us|eu|apac|jp|au|ca|us-gov|global)\./;
+
+/**
+ * The ARNs a worker needs to invoke `modelId`. An inference profile routes to the same foundation
+ * model in any of its geography's regions, so the model ARN takes every region there.
+ */
+export function bedrockModelArns(stack: Stack, modelId: string): string[] {
+  const foundationModel = (region: string, id: string) => stack.formatArn({ service: 'bedrock', region, account: '', resource: 'foundation-model', resourceName: id });
+  if (!INFERENCE_PROFILE_PREFIX.test(modelId)) return [foundationModel(stack.region, modelId)];
+  return [
+    stack.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: modelId }),
+    foundationModel('*', modelId.replace(INFERENCE_PROFILE_PREFIX, '')),
+  ];
+}

@@ -1,0 +1,93 @@
+import type { CreateTableCommandInput, KeySchemaElement } from '@aws-sdk/client-dynamodb';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { artifactsBucketName } from '../../common/names';
+import { jobsTableDefinition, repositoriesTableDefinition, tableNamesFor } from '../../backend/store/tables';
+import type { DeployConfig } from '../config';
+
+// The jobs and repositories tables and the artifacts bucket. The tables are built from the same
+// definitions the local stack creates its tables from (backend/store/tables.ts), so AWS and the
+// laptop cannot drift apart.
+
+/** Item reads and writes: what backend/store does. No table management, no streams. */
+export const TABLE_ITEM_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+];
+
+export class CodyBatchData extends Construct {
+  readonly jobsTable: dynamodb.TableV2;
+  readonly repositoriesTable: dynamodb.TableV2;
+  readonly artifactsBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, config: DeployConfig) {
+    super(scope, id);
+    const prod = config.env === 'prod';
+    const names = tableNamesFor(config.env);
+    // prod keeps its data when the stack or a table is deleted; dev can be torn down.
+    const durability = {
+      deletionProtection: prod,
+      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    };
+    this.jobsTable = new dynamodb.TableV2(this, 'JobsTable', { ...tablePropsFrom(jobsTableDefinition(names.jobs)), ...durability });
+    this.repositoriesTable = new dynamodb.TableV2(this, 'RepositoriesTable', {
+      ...tablePropsFrom(repositoriesTableDefinition(names.repositories)),
+      ...durability,
+    });
+
+    this.artifactsBucket = new s3.Bucket(this, 'ArtifactsBucket', {
+      bucketName: config.artifactsBucketName ?? artifactsBucketName(config.env),
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      lifecycleRules: [
+        { id: 'expire-artifacts', expiration: Duration.days(config.artifactExpiryDays), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      // A non-empty bucket cannot be deleted: dev's must be emptied first (docs/operations.md).
+      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+  }
+
+  /** Lets `grantee` read and write the items of both tables and query their indexes. */
+  grantItemAccess(grantee: iam.IGrantable): void {
+    const resources = [this.jobsTable, this.repositoriesTable].flatMap((table) => [table.tableArn, `${table.tableArn}/index/*`]);
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: TABLE_ITEM_ACTIONS, resources }));
+  }
+}
+
+/** TableV2 props (keys, attribute types, GSIs, on-demand, point-in-time recovery) from a CreateTable input. */
+export function tablePropsFrom(definition: CreateTableCommandInput): dynamodb.TablePropsV2 {
+  const attribute = (name: string): dynamodb.Attribute => {
+    const type = definition.AttributeDefinitions?.find((candidate) => candidate.AttributeName === name)?.AttributeType;
+    if (!type) throw new Error(`${definition.TableName}: attribute ${name} has no definition`);
+    return { name, type: type as dynamodb.AttributeType };
+  };
+  const keys = (schema: KeySchemaElement[] | undefined) => ({
+    partitionKey: attribute(schema?.find((key) => key.KeyType === 'HASH')!.AttributeName!),
+    sortKey: schema?.some((key) => key.KeyType === 'RANGE') ? attribute(schema.find((key) => key.KeyType === 'RANGE')!.AttributeName!) : undefined,
+  });
+  if (definition.BillingMode !== 'PAY_PER_REQUEST') throw new Error(`${definition.TableName}: only on-demand tables are supported`);
+  return {
+    tableName: definition.TableName,
+    ...keys(definition.KeySchema),
+    billing: dynamodb.Billing.onDemand(),
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    globalSecondaryIndexes: definition.GlobalSecondaryIndexes?.map((index) => ({
+      indexName: index.IndexName!,
+      ...keys(index.KeySchema),
+      projectionType: index.Projection?.ProjectionType as dynamodb.ProjectionType,
+    })),
+  };
+}

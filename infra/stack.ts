@@ -1,0 +1,75 @@
+import { CfnOutput, Stack, Tags, type App, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { DEPLOY_ENVIRONMENTS, resolveConfig, stackName, type DeployConfig } from './config';
+import { CodyBatchAlarms } from './constructs/alarms';
+import { CodyBatchApi } from './constructs/api';
+import { CodyBatchWorkers } from './constructs/batch';
+import { CodyBatchData } from './constructs/data';
+import { CodyBatchSecrets } from './constructs/secrets';
+import { assertBundlesBuilt } from './paths';
+
+// One environment of Cody Batch: data, secrets, workers, API and alarms, named cody-batch-{env}-….
+// Environment-agnostic (no account or region in code), so synth needs no lookups and no credentials.
+
+export class CodyBatchStack extends Stack {
+  readonly data: CodyBatchData;
+  readonly secrets: CodyBatchSecrets;
+  readonly workers: CodyBatchWorkers;
+  readonly api: CodyBatchApi;
+  readonly alarms: CodyBatchAlarms;
+
+  constructor(scope: Construct, readonly config: DeployConfig, props: StackProps = {}) {
+    super(scope, stackName(config.env), {
+      description: `Cody Batch (${config.env}): API, DynamoDB tables, artifacts bucket and AWS Batch workers`,
+      terminationProtection: config.env === 'prod',
+      ...props,
+    });
+    assertBundlesBuilt();
+    Tags.of(this).add('project', 'cody-batch');
+    Tags.of(this).add('environment', config.env);
+    const logRetention = config.logRetentionDays as logs.RetentionDays;
+
+    this.data = new CodyBatchData(this, 'Data', config);
+    this.secrets = new CodyBatchSecrets(this, 'Secrets', config);
+    this.workers = new CodyBatchWorkers(this, 'Workers', { config, data: this.data, secrets: this.secrets, logRetention });
+    this.api = new CodyBatchApi(this, 'Api', { config, data: this.data, workers: this.workers, logRetention });
+    this.alarms = new CodyBatchAlarms(this, 'Alarms', { config, api: this.api, workers: this.workers });
+
+    // Attach this to the people (or roles) who use Cody Batch: it lets them call the API, no more.
+    const apiUsers = new iam.ManagedPolicy(this, 'ApiUsersPolicy', {
+      description: `Cody Batch (${config.env}): call the API (execute-api:Invoke on it only)`,
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['execute-api:Invoke'],
+          resources: [this.formatArn({ service: 'execute-api', resource: this.api.httpApi.apiId, resourceName: '*' })],
+        }),
+      ],
+    });
+
+    const outputs: Record<string, { value: string; description: string }> = {
+      ApiUrl: { value: this.api.url, description: 'The API base URL (SigV4, service execute-api)' },
+      JobsTableName: { value: this.data.jobsTable.tableName, description: 'DynamoDB jobs table' },
+      RepositoriesTableName: { value: this.data.repositoriesTable.tableName, description: 'DynamoDB repositories table' },
+      ArtifactsBucketName: { value: this.data.artifactsBucket.bucketName, description: 'S3 bucket of diffs, threads and logs' },
+      JobQueueArn: { value: this.workers.jobQueue.jobQueueArn, description: 'AWS Batch job queue' },
+      JobDefinitionArn: { value: this.workers.jobDefinition.jobDefinitionArn, description: 'AWS Batch job definition (this revision)' },
+      WorkerLogGroup: { value: this.workers.logGroup.logGroupName, description: 'CloudWatch log group of the workers' },
+      AlarmTopicArn: { value: this.alarms.topic.topicArn, description: 'SNS topic of the alarms' },
+      GithubTokenSecretName: { value: this.secrets.githubToken.secretName, description: 'Secret to put the GitHub token in' },
+      ApiUsersPolicyArn: { value: apiUsers.managedPolicyArn, description: 'Managed policy that lets a principal call the API' },
+    };
+    if (this.secrets.anthropicApiKey) {
+      outputs.AnthropicApiKeySecretName = { value: this.secrets.anthropicApiKey.secretName, description: 'Secret to put the Anthropic API key in' };
+    }
+    for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output);
+  }
+}
+
+/** Adds the stack of context `env` (dev or prod), or of both when it is unset, and returns them. */
+export function addStacks(app: App): CodyBatchStack[] {
+  const env: unknown = app.node.tryGetContext('env');
+  const environments: readonly unknown[] = env === undefined ? DEPLOY_ENVIRONMENTS : [env];
+  return environments.map((environment) => new CodyBatchStack(app, resolveConfig(environment, (key) => app.node.tryGetContext(key))));
+}
