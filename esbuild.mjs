@@ -1,6 +1,7 @@
 // Bundles every entry point into dist/. `node esbuild.mjs --watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { rm } from 'node:fs/promises';
+import { wrapWithCodeCache } from './backend/worker/codeCache.mjs';
 
 const watch = process.argv.includes('--watch');
 
@@ -85,6 +86,7 @@ export const builds = [
       target: 'node20',
       minify: true,
       banner: { js: quietNode },
+      plugins: [{ name: 'code-cache', setup: (build) => build.onEnd((result) => (result.errors.length ? undefined : wrapWithCodeCache('dist/worker.js'))) }],
     },
   },
 ];

@@ -1,19 +1,25 @@
 import { version } from '../package.json';
+import { demo } from './demo';
 import { serve } from './serve';
 
 const USAGE = `Usage: cody-batch <command>
 
 Commands:
   serve    Run the local stack (DynamoDB, artifacts, workers, API) on 127.0.0.1
+  demo     Run a sample job over three sample repositories, offline, and print a summary
+           (--keep: leave the stack serving afterwards, for the extension)
   help     Show this help
 
-Environment: CODY_BATCH_HOME (default ~/.cody-batch), CODY_BATCH_PORT (7878), CODY_BATCH_DYNAMODB_PORT (7879)`;
+Environment: CODY_BATCH_HOME (default ~/.cody-batch), CODY_BATCH_PORT (7878), CODY_BATCH_DYNAMODB_PORT (7879),
+  CODY_BATCH_CONCURRENCY (workers; default the CPUs), CODY_BATCH_GIT_BASE, GITHUB_TOKEN, ANTHROPIC_API_KEY`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
       return serve(version);
+    case 'demo':
+      return demo(version, rest);
     case undefined:
     case 'help':
     case '--help':

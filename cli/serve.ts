@@ -1,10 +1,7 @@
-import path from 'node:path';
 import { ENV, jobsTableName } from '../common/names';
-import { localExecutorFactory } from '../backend/executor/local';
 import { stackOptionsFromEnvironment, startLocalStack, StackAlreadyRunningError } from '../backend/local/stack';
-
-/** The worker bundle sits beside the CLI bundle in dist/. */
-export const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
+import { workerPool } from '../backend/local/workers';
+import { waitForShutdownSignal } from './shutdown';
 
 /** `cody-batch serve`: runs the local stack until SIGINT or SIGTERM. */
 export async function serve(version: string): Promise<number> {
@@ -13,7 +10,7 @@ export async function serve(version: string): Promise<number> {
     const log = (line: string) => console.error(line);
     stack = await startLocalStack({
       ...stackOptionsFromEnvironment(process.env, version),
-      executor: localExecutorFactory(process.env, WORKER_SCRIPT, log),
+      executor: workerPool(process.env, log),
       log,
     });
   } catch (error) {
@@ -37,14 +34,8 @@ Try it:
 In VS Code, run "Cody Batch: Connect to Local Stack" (it reads ${ENV.home}, default ~/.cody-batch).
 Press Ctrl+C to stop.`);
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      console.log(`\n${signal}: stopping the local stack...`);
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  const signal = await waitForShutdownSignal();
+  console.log(`\n${signal}: stopping the local stack...`);
   await stack.stop();
   console.log('Stopped.');
   return 0;

@@ -1,7 +1,8 @@
+import { batchExecutorFromEnvironment } from './batch';
 import type { Executor } from './executor';
 import { IdleExecutor } from './executor';
 
-/** The executor the API Lambda uses. AWS Batch is plugged in here by the worker issue. */
-export function executorFromEnvironment(_env: NodeJS.ProcessEnv): Executor {
-  return new IdleExecutor();
+/** The executor the API Lambda uses: AWS Batch when its queue and job definition are set. */
+export function executorFromEnvironment(env: NodeJS.ProcessEnv): Executor {
+  return batchExecutorFromEnvironment(env) ?? new IdleExecutor();
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
 import { ENV } from '../../common/names';
 import { Redactor } from '../../common/redact';
 import type { Job } from '../../common/schemas';
@@ -215,6 +216,7 @@ export function concurrencyFrom(env: NodeJS.ProcessEnv): number {
 
 export interface LocalExecutorContext {
   store: Store;
+  home: string;
   artifactsRoot: string;
   dynamodbEndpoint: string;
 }
@@ -234,6 +236,8 @@ export function localExecutorFactory(env: NodeJS.ProcessEnv, workerScript: strin
         [ENV.repositoriesTable]: context.store.tables.repositories,
         [ENV.dynamodbEndpoint]: context.dynamodbEndpoint,
         [ENV.artifacts]: context.artifactsRoot,
+        // V8's compiled worker bundle, kept between runs (see backend/worker/codeCache.mjs).
+        CODY_BATCH_CODE_CACHE: env.CODY_BATCH_CODE_CACHE ?? path.join(context.home, 'cache'),
       },
     });
 }

@@ -26,7 +26,7 @@ export interface LocalStackOptions {
   version: string;
   limits?: Partial<ApiLimits>;
   /** Builds the executor once the store exists (the local process pool). */
-  executor?: (context: { store: Store; artifactsRoot: string; dynamodbEndpoint: string }) => Executor;
+  executor?: (context: { store: Store; home: string; artifactsRoot: string; dynamodbEndpoint: string }) => Executor;
   /** A RUNNING row silent this long has lost its worker (default 2 minutes; workers beat every 10 s). */
   staleAfterMs?: number;
   /** How often the sweeper runs (default every minute). */
@@ -97,7 +97,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await mkdir(paths.artifacts, { recursive: true });
     const artifacts = new FolderArtifactStore(paths.artifacts);
     const token = await ensureToken(paths.token);
-    const executor: Executor = options.executor?.({ store, artifactsRoot: paths.artifacts, dynamodbEndpoint: dynamo.endpoint }) ?? new IdleExecutor();
+    const executor: Executor = options.executor?.({ store, home: paths.home, artifactsRoot: paths.artifacts, dynamodbEndpoint: dynamo.endpoint }) ?? new IdleExecutor();
     if (executor.stop) stops.push(() => executor.stop!());
     // What a previous stack left unfinished runs again; then the sweeper, now and every minute.
     await executor.resume?.();

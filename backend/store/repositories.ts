@@ -153,8 +153,7 @@ export class RepositoriesTable {
    * Claims a row for a worker: PENDING, or RUNNING at the same attempt with a heartbeat older than
    * `staleBefore` (AWS Batch re-running a child after a host failure). Returns the claimed row.
    */
-  async claim(jobId: string, repositoryName: string, attempt: number, staleBefore: string): Promise<RepositoryResult | undefined> {
-    const now = new Date().toISOString();
+  async claim(jobId: string, repositoryName: string, attempt: number, staleBefore: string, now = new Date().toISOString()): Promise<RepositoryResult | undefined> {
     try {
       const result = await this.doc.send(
         new UpdateCommand({

@@ -69,13 +69,15 @@ export class Store {
     return { before, job };
   }
 
-  /** Claims a row for a worker; also marks a PENDING job RUNNING. */
+  /** Claims a row for a worker; also marks a PENDING job RUNNING. Returns the row as claimed. */
   async claim(jobId: string, repositoryName: string, attempt: number, staleBefore: string): Promise<RepositoryResult | undefined> {
-    const before = await this.repositories.claim(jobId, repositoryName, attempt, staleBefore);
+    const claimedAt = new Date().toISOString();
+    const before = await this.repositories.claim(jobId, repositoryName, attempt, staleBefore, claimedAt);
     if (!before) return undefined;
-    if (before.status === 'PENDING') await this.jobs.moveCount(jobId, 'PENDING', 'RUNNING');
-    await this.jobs.setStatus(jobId, ['PENDING'], 'RUNNING', { set: { startedAt: new Date().toISOString() } });
-    return this.repositories.get(jobId, repositoryName);
+    // The job's first claim also starts it; later claims see it RUNNING and skip that write.
+    const job = before.status === 'PENDING' ? await this.jobs.moveCount(jobId, 'PENDING', 'RUNNING') : undefined;
+    if (!job || job.status === 'PENDING') await this.jobs.setStatus(jobId, ['PENDING'], 'RUNNING', { set: { startedAt: claimedAt } });
+    return { ...before, status: 'RUNNING', startedAt: claimedAt, heartbeatAt: claimedAt };
   }
 
   /** Moves a job to its final status once nothing of it is pending or running. */

@@ -2,6 +2,7 @@ import type { Store } from '../store/store';
 import {
   AgentSession,
   buildSystemPrompt,
+  claudeModel,
   createClaudeClient,
   DEFAULT_AGENT_LIMITS,
   firstUserMessage,
@@ -37,12 +38,12 @@ export function claudeChange(context: RunContext, options: ClaudeChangeOptions):
 
   const session = new AgentSession({
     client: createClaudeClient(options.env),
-    model: job.model,
+    model: claudeModel(options.env, job.model),
     system: buildSystemPrompt({ ...job, prompt }),
     checkoutDir: context.checkout.workTree,
     signal: liveness.signal,
     secrets: options.secrets,
-    limits: { maxTurns: DEFAULT_AGENT_LIMITS.maxTurns, maxOutputTokens: DEFAULT_AGENT_LIMITS.maxOutputTokens, maxTotalTokens: DEFAULT_AGENT_LIMITS.maxTotalTokens, deadline: context.deadline },
+    limits: { ...DEFAULT_AGENT_LIMITS, deadline: context.deadline },
     hooks: {
       checkpoint,
       onThread: (thread) => artifacts.saveThread(thread),

@@ -1,14 +1,17 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { tailOf } from './runLog';
 
 // Runs a shell command in the checkout, in its own process group, so that a timeout or a cancel
 // kills everything it started (and the worker lives on to record the result).
 
+/**
+ * The unprivileged user commands run as in the worker image (CODY_BATCH_COMMAND_USER), through the
+ * image's one sudo rule. See backend/worker/Dockerfile for the contract this follows.
+ */
 export interface CommandUser {
-  uid: number;
-  gid: number;
   name: string;
+  home: string;
 }
 
 export interface CommandOptions {
@@ -35,8 +38,8 @@ export interface CommandResult {
 /** Grace between SIGTERM and SIGKILL when a command times out. */
 const TERM_GRACE_MS = 2_000;
 
-/** Process groups of commands still running, for a worker that must stop everything on exit. */
-export const runningProcessGroups = new Set<number>();
+/** Process groups of commands still running (and whose they are), for a worker that must stop everything on exit. */
+export const runningProcessGroups = new Map<number, CommandUser | undefined>();
 
 /** Called with each new process group (the local executor learns them to clean up after a crash). */
 let announceGroup: (pgid: number) => void = () => undefined;
@@ -44,12 +47,39 @@ export function onProcessGroup(announce: (pgid: number) => void): void {
   announceGroup = announce;
 }
 
-export function killProcessGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+/** Signals a command's whole process group; the command user's processes only through sudo. */
+export function killProcessGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL', user?: CommandUser): void {
   try {
     process.kill(-pgid, signal);
   } catch {
     // Already gone.
   }
+  if (user) {
+    try {
+      execFileSync('sudo', ['-n', '-u', user.name, '--', '/bin/sh', '-c', `kill -${signal.replace(/^SIG/, '')} -- -${pgid}`], { stdio: 'ignore', timeout: 5_000 });
+    } catch {
+      // Already gone, or nothing left that the user owns.
+    }
+  }
+}
+
+/** Stops every command still running (the worker is exiting). */
+export function killAllCommands(): void {
+  for (const [pgid, user] of runningProcessGroups) killProcessGroup(pgid, 'SIGKILL', user);
+}
+
+/**
+ * Starts `sh -c command` as the leader of a new process group. As the command user, sudo leads the
+ * group and `env -i` hands the command exactly the environment we chose (sudo's own is reset).
+ */
+function spawnShell(options: CommandOptions): ChildProcess {
+  const common = { cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[] };
+  if (!options.user) return spawn('/bin/sh', ['-c', options.command], { ...common, env: options.env });
+  const variables = Object.entries({ ...options.env, HOME: options.user.home }).map(([name, value]) => `${name}=${value}`);
+  return spawn('sudo', ['-n', '-u', options.user.name, '--', 'env', '-i', ...variables, '/bin/sh', '-c', options.command], {
+    ...common,
+    env: { PATH: options.env.PATH },
+  });
 }
 
 export function runCommand(options: CommandOptions): Promise<CommandResult> {
@@ -58,17 +88,11 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
     let output = '';
     let timedOut = false;
     let cancelled = false;
-    const child = spawn('/bin/sh', ['-c', options.command], {
-      cwd: options.cwd,
-      env: options.env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      uid: options.user?.uid,
-      gid: options.user?.gid,
-    });
+    const child = spawnShell(options);
     const pgid = child.pid;
+    const kill = (signal: NodeJS.Signals) => pgid !== undefined && killProcessGroup(pgid, signal, options.user);
     if (pgid !== undefined) {
-      runningProcessGroups.add(pgid);
+      runningProcessGroups.set(pgid, options.user);
       announceGroup(pgid);
     }
     const onData = (chunk: Buffer) => {
@@ -82,13 +106,12 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
     let killTimer: NodeJS.Timeout | undefined;
     const timeout = setTimeout(() => {
       timedOut = true;
-      if (pgid === undefined) return;
-      killProcessGroup(pgid, 'SIGTERM');
-      killTimer = setTimeout(() => killProcessGroup(pgid, 'SIGKILL'), TERM_GRACE_MS);
+      kill('SIGTERM');
+      killTimer = setTimeout(() => kill('SIGKILL'), TERM_GRACE_MS);
     }, options.timeoutMs);
     const onAbort = () => {
       cancelled = true;
-      if (pgid !== undefined) killProcessGroup(pgid, 'SIGKILL');
+      kill('SIGKILL');
     };
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -102,7 +125,7 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
       options.signal?.removeEventListener('abort', onAbort);
       if (pgid !== undefined) {
         // Whatever it left running in the background (a server, a watcher) goes with it.
-        killProcessGroup(pgid, 'SIGKILL');
+        kill('SIGKILL');
         runningProcessGroups.delete(pgid);
       }
       resolve({ exitCode, signal, timedOut, cancelled, durationMs: Date.now() - started, outputTail: tailOf(output) });
@@ -115,7 +138,7 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
     // 'close' waits for the pipes; a background child holding them open must not hang us, so
     // the group is killed on 'exit' and 'close' follows.
     child.once('exit', (code, signal) => {
-      if (pgid !== undefined) killProcessGroup(pgid, 'SIGKILL');
+      kill('SIGKILL');
       const fallback = setTimeout(() => finish(code, signal), 1_000);
       child.once('close', () => {
         clearTimeout(fallback);
@@ -134,16 +157,17 @@ export function describeEnd(result: CommandResult, timeoutMs: number): string {
   return `exited with code ${result.exitCode}`;
 }
 
-/** Looks up the unprivileged user commands run as (CODY_BATCH_COMMAND_USER: a name or uid[:gid]). */
-export async function resolveCommandUser(user: string): Promise<CommandUser> {
-  const numeric = /^(\d+)(?::(\d+))?$/.exec(user);
-  if (numeric) return { uid: Number(numeric[1]), gid: Number(numeric[2] ?? numeric[1]), name: user };
-  const run = promisify(execFile);
-  const [uid, gid] = await Promise.all([run('id', ['-u', user]), run('id', ['-g', user])]);
-  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()), name: user };
+/** The command user's name and home (CODY_BATCH_COMMAND_USER). */
+export async function resolveCommandUser(name: string): Promise<CommandUser> {
+  const { stdout } = await promisify(execFile)('getent', ['passwd', name]);
+  const home = stdout.trim().split(':')[5];
+  return { name, home: home || `/home/${name}` };
 }
 
-/** Hands a folder to the command user, so the commands can edit the checkout. */
-export async function chownTree(folder: string, user: CommandUser): Promise<void> {
-  await promisify(execFile)('chown', ['-R', `${user.uid}:${user.gid}`, folder]);
+/**
+ * Before `git add`: files the command user made private become group-writable, so the worker
+ * (same group) can stage them. Runs as that user, who owns them.
+ */
+export async function shareWithGroup(folder: string, user: CommandUser): Promise<void> {
+  await promisify(execFile)('sudo', ['-n', '-u', user.name, '--', 'find', folder, '-user', user.name, '-exec', 'chmod', 'g+rwX', '{}', '+']);
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { describeIssues } from '../../common/schemas';
 import { ENV } from '../../common/names';
 import { tableNamesFor, type TableNames } from '../store/tables';
+import { DEFAULT_AGENT_LIMITS } from './agent/types';
 
 // The worker's environment contract (design.md, "Worker and executor environment"), read once and
 // validated, so a misconfigured container fails at start with one clear sentence.
@@ -11,7 +12,6 @@ export const DEFAULT_GIT_BASE = 'https://github.com/{owner}/{name}.git';
 
 /** Worker knobs that are not part of the shared contract; each has a default that suits AWS. */
 export const WORKER_ENV = {
-  commandUser: 'CODY_BATCH_COMMAND_USER',
   workDir: 'CODY_BATCH_WORK_DIR',
   heartbeatMs: 'CODY_BATCH_HEARTBEAT_MS',
   staleAfterMs: 'CODY_BATCH_STALE_AFTER_MS',
@@ -58,11 +58,11 @@ const WorkerEnvironment = z
     [ENV.gitBase]: optionalText.refine((value) => value === undefined || (value.includes('{owner}') && value.includes('{name}')), {
       error: 'must contain {owner} and {name}',
     }),
-    [WORKER_ENV.commandUser]: optionalText,
+    [ENV.commandUser]: optionalText,
     [WORKER_ENV.workDir]: optionalText,
     [WORKER_ENV.heartbeatMs]: positiveInt(10_000),
     [WORKER_ENV.staleAfterMs]: positiveInt(5 * 60_000),
-    [WORKER_ENV.wallTimeMs]: positiveInt(15 * 60_000),
+    [WORKER_ENV.wallTimeMs]: positiveInt(DEFAULT_AGENT_LIMITS.wallTimeMs),
     [WORKER_ENV.verifyRounds]: positiveInt(3),
   })
   .loose();
@@ -113,7 +113,7 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
     githubToken: values[ENV.githubToken],
     githubApiUrl: values[ENV.githubApiUrl],
     gitBase: values[ENV.gitBase] ?? DEFAULT_GIT_BASE,
-    commandUser: values[WORKER_ENV.commandUser],
+    commandUser: values[ENV.commandUser],
     workDir: values[WORKER_ENV.workDir] ?? os.tmpdir(),
     heartbeatMs: values[WORKER_ENV.heartbeatMs],
     staleAfterMs: values[WORKER_ENV.staleAfterMs],

@@ -40,6 +40,8 @@ export interface GitRunOptions {
   env: NodeJS.ProcessEnv;
   /** The GitHub token, for calls that reach the remote over HTTP(S). */
   token?: string;
+  /** The checkout is shared with the command user through a group (core.sharedRepository). */
+  sharedGroup?: boolean;
 }
 
 /** `Authorization: Basic base64(x-access-token:TOKEN)`, the header GitHub accepts for git over HTTPS. */
@@ -78,9 +80,14 @@ export class GitCheckout {
     return new GitCheckout(workTree, gitDir, options);
   }
 
-  /** The checked-out branch (the default branch when none was asked for). */
+  /** The checked-out branch (the default branch when none was asked for) and its commit, in one call. */
+  async branchAndHead(): Promise<{ branch: string; head: string }> {
+    const [head = '', ref = ''] = (await this.git().raw(['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'])).trim().split('\n');
+    return { branch: ref.replace(/^refs\/heads\//, ''), head };
+  }
+
   async currentBranch(): Promise<string> {
-    return (await this.git().raw(['symbolic-ref', '--short', 'HEAD'])).trim();
+    return (await this.branchAndHead()).branch;
   }
 
   async head(): Promise<string> {
@@ -94,12 +101,12 @@ export class GitCheckout {
   async stagedDiff(): Promise<{ patch: string; stats: DiffStats }> {
     const git = this.git();
     await git.raw(['add', '--all']);
-    const common = ['--cached', '--no-color', '--no-ext-diff', '--no-textconv', '--find-renames', '--full-index'];
-    const [patch, numstat] = await Promise.all([
-      git.raw(['diff', ...common, '--binary']),
-      git.raw(['diff', ...common, '--numstat']),
-    ]);
-    return { patch, stats: parseNumstat(numstat) };
+    // One call: the numstat lines, a blank line, then the patch.
+    const output = await git.raw(['diff', '--cached', '--no-color', '--no-ext-diff', '--no-textconv', '--find-renames', '--full-index', '--binary', '--numstat', '--patch']);
+    if (!output.trim()) return { patch: '', stats: { files: 0, additions: 0, deletions: 0 } };
+    const split = output.indexOf('\n\ndiff --git ');
+    if (split < 0) throw new Error('git diff printed stats without a patch');
+    return { patch: output.slice(split + 2), stats: parseNumstat(output.slice(0, split)) };
   }
 
   /** Commits what is staged, as Cody Batch. Returns the new commit. */
@@ -143,6 +150,7 @@ export class GitCheckout {
 
 function gitAt(baseDir: string, options: GitRunOptions & { remote?: string }, extraEnv: Record<string, string> = {}): SimpleGit {
   const config = [...BASE_CONFIG];
+  if (options.sharedGroup) config.push(['core.sharedRepository', 'group']);
   if (options.token && options.remote && /^https?:\/\//i.test(options.remote)) {
     config.push(['http.extraHeader', authorizationHeader(options.token)]);
   }

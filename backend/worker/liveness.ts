@@ -15,11 +15,18 @@ export class Liveness {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private reason: StopReason | undefined;
+  private lastBeat: number;
 
   constructor(
     private readonly heartbeat: () => Promise<boolean>,
     private readonly onTransientError: (error: unknown) => void = () => undefined,
-  ) {}
+    /** Beats closer together than this are skipped: steps can follow each other within milliseconds. */
+    private readonly minIntervalMs = 1_000,
+    /** When the row was last known alive (the claim itself sets heartbeatAt). */
+    lastBeat = Date.now(),
+  ) {
+    this.lastBeat = lastBeat;
+  }
 
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -30,13 +37,15 @@ export class Liveness {
   }
 
   start(intervalMs: number): void {
-    this.timer ??= setInterval(() => void this.beat(), intervalMs);
+    this.timer ??= setInterval(() => void this.beat(), Math.max(intervalMs, this.minIntervalMs));
     this.timer.unref();
   }
 
-  /** Records a heartbeat; false once the run must stop. */
+  /** Records a heartbeat (unless one was just recorded); false once the run must stop. */
   async beat(): Promise<boolean> {
     if (this.reason) return false;
+    if (Date.now() - this.lastBeat < this.minIntervalMs) return true;
+    this.lastBeat = Date.now();
     try {
       if (!(await this.heartbeat())) {
         this.stop({ code: 'CANCELLED', message: 'The repository was cancelled, or another worker took it over', released: true });

@@ -1,9 +1,9 @@
 import { ENV } from '../../common/names';
 import { Redactor } from '../../common/redact';
-import { artifactStoreFrom } from '../store/artifacts';
+import type { ArtifactStore } from '../store/artifacts';
+import { FolderArtifactStore } from '../store/artifacts/folderArtifactStore';
 import { Store } from '../store/store';
-import { claudeChange } from './claudeChange';
-import { killProcessGroup, onProcessGroup, runningProcessGroups } from './commandRunner';
+import { killAllCommands, onProcessGroup } from './commandRunner';
 import { ConfigError, workerConfigFrom } from './config';
 import type { Liveness } from './liveness';
 import { runWorker } from './worker';
@@ -28,16 +28,16 @@ async function main(): Promise<number> {
 
   // The local executor listens for process groups, to clean up after a worker that dies hard.
   if (process.send) onProcessGroup((pgid) => process.send?.({ type: 'process-group', pgid }));
-  process.on('exit', () => {
-    for (const pgid of runningProcessGroups) killProcessGroup(pgid);
-  });
+  process.on('exit', killAllCommands);
+  // With a command user, the checkout is shared through a group: what we create stays group-writable.
+  if (config.commandUser) process.umask(0o002);
   let liveness: Liveness | undefined;
   const terminate = (signal: NodeJS.Signals) => {
     // Batch's TerminateJob, a local cancel or a shutdown: stop the command now, keep the log, and
     // leave the row to whoever stopped us (a cancel marks it; a shutdown re-queues it).
     print(`${signal}: stopping`);
     liveness?.stop({ code: 'CANCELLED', message: `The worker received ${signal}`, released: true });
-    for (const pgid of runningProcessGroups) killProcessGroup(pgid);
+    killAllCommands();
     setTimeout(() => process.exit(128 + (signal === 'SIGINT' ? 2 : 15)), TERMINATE_GRACE_MS).unref();
   };
   process.once('SIGTERM', () => terminate('SIGTERM'));
@@ -48,10 +48,11 @@ async function main(): Promise<number> {
     const exit = await runWorker({
       config,
       store,
-      artifacts: artifactStoreFrom(config.artifacts),
+      artifacts: await artifactStore(config.artifacts),
       env,
       print,
-      claude: (context) => claudeChange(context, { env, store, secrets: config.githubToken ? [config.githubToken] : [] }),
+      // Loaded on first use: a command job never pays for the Claude SDKs' start-up.
+      claude: async (context) => (await import('./claudeChange')).claudeChange(context, { env, store, secrets: config.githubToken ? [config.githubToken] : [] }),
       onLiveness: (current) => (liveness = current),
     });
     return exit === 'released' && liveness?.stopped?.message.startsWith('The worker received') ? 143 : 0;
@@ -59,6 +60,12 @@ async function main(): Promise<number> {
     print(`cody-batch worker for job ${env[ENV.jobId]}: ${error instanceof ConfigError ? '' : 'failed: '}${redactor.error(error)}`);
     return error instanceof ConfigError ? 2 : 1;
   }
+}
+
+/** The folder store directly; S3's client is loaded only when the artifacts live there. */
+async function artifactStore(location: string): Promise<ArtifactStore> {
+  if (!location.startsWith('s3://')) return new FolderArtifactStore(location);
+  return (await import('../store/artifacts')).artifactStoreFrom(location);
 }
 
 main().then(

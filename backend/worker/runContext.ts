@@ -36,6 +36,8 @@ export interface RunContext {
 /** Logs a step and beats; throws once the run has been told to stop. */
 export async function step(context: RunContext, message: string): Promise<void> {
   context.log.step(message);
+  // Saved as it goes, so a worker that dies leaves its log so far.
+  void context.log.flush();
   await context.liveness.beat();
   throwIfStopped(context);
 }
@@ -49,6 +51,7 @@ export function throwIfStopped(context: RunContext): void {
 export async function runShell(context: RunContext, command: string, label: string): Promise<CommandResult & { timeoutMs: number }> {
   const timeoutMs = Math.max(1_000, context.deadline - Date.now());
   context.log.step(`${label}: $ ${command}`);
+  void context.log.flush();
   const stopFlushing = context.log.autoFlush(2_000);
   try {
     const result = await runCommand({

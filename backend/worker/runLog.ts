@@ -23,7 +23,7 @@ export class RunLog {
 
   /** A step line, time-stamped, also echoed. */
   step(message: string): void {
-    const line = `[${new Date().toISOString().slice(11, 19)}] ${message}`;
+    const line = `[${new Date().toISOString().slice(11, 23)}] ${message}`;
     this.append(`${line}\n`);
     this.echo(this.redactor.text(line));
   }

@@ -1,13 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DiffStats, Verification } from '../../common/schemas';
 import type { ChangeMaker } from './changeMaker';
 import { repositoryUrl, type WorkerConfig } from './config';
 import { GitCheckout } from './git';
-import { publishChange } from './publish';
 import { RunFailure, step, type RunContext } from './runContext';
 import { verifyChange } from './verify';
-import { chownTree, type CommandUser } from './commandRunner';
+import { shareWithGroup, type CommandUser } from './commandRunner';
 
 // One repository, start to finish: clone, change, verify, diff, publish. Returns what the row
 // should become; the caller records it.
@@ -27,7 +26,7 @@ export interface RepositoryRun {
   /** Everything of RunContext but the checkout, which this run makes. */
   context: Omit<RunContext, 'checkout'>;
   /** Builds the change maker once the checkout exists. */
-  changeMaker(context: RunContext): ChangeMaker;
+  changeMaker(context: RunContext): Promise<ChangeMaker>;
   /** Git processes' environment (no secrets); the token is added per remote call. */
   gitEnv: NodeJS.ProcessEnv;
   commandUser?: CommandUser;
@@ -38,20 +37,22 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
   const { config } = run;
   const { job, repositoryName, log } = run.context;
   const root = await mkdtemp(path.join(config.workDir, 'cody-batch-run-'));
+  // The command user reaches the checkout through the shared group (setgid keeps it on new files).
+  if (run.commandUser) await chmod(root, 0o2770);
   try {
     const url = repositoryUrl(config.gitBase, repositoryName);
     await step(run.context as RunContext, `Cloning ${repositoryName} (${job.baseBranch ? `branch ${job.baseBranch}` : 'default branch'})`);
     let checkout: GitCheckout;
     try {
-      checkout = await GitCheckout.clone(url, root, job.baseBranch, { env: run.gitEnv, token: config.githubToken });
+      checkout = await GitCheckout.clone(url, root, job.baseBranch, { env: run.gitEnv, token: config.githubToken, sharedGroup: run.commandUser !== undefined });
     } catch (error) {
       throw new RunFailure('CLONE_FAILED', `Cloning ${repositoryName} failed: ${log.redact((error as Error).message).trim()}`);
     }
-    if (run.commandUser) await chownTree(checkout.workTree, run.commandUser);
     const context: RunContext = { ...run.context, checkout };
-    log.step(`Cloned ${await checkout.currentBranch()} at ${(await checkout.head()).slice(0, 12)}`);
+    const cloned = await checkout.branchAndHead();
+    log.step(`Cloned ${cloned.branch} at ${cloned.head.slice(0, 12)}`);
 
-    const maker = run.changeMaker(context);
+    const maker = await run.changeMaker(context);
     let summary = await maker.make();
     await step(context, 'Change made');
 
@@ -64,6 +65,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     }
 
     await step(context, 'Collecting the diff');
+    if (run.commandUser) await shareWithGroup(checkout.workTree, run.commandUser);
     const { patch, stats } = await checkout.stagedDiff();
     if (!patch.trim()) {
       log.step('No changes');
@@ -77,6 +79,8 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
 
     let pullRequestUrl: string | undefined;
     if (job.createPullRequests) {
+      // Octokit is loaded only by jobs that open pull requests.
+      const { publishChange } = await import('./publish');
       pullRequestUrl = await publishChange(context, {
         url,
         token: config.githubToken,

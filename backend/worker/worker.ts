@@ -24,7 +24,7 @@ export interface WorkerDependencies {
   env: NodeJS.ProcessEnv;
   print(line: string): void;
   /** Builds Claude's change maker; absent where the agent is not bundled (tests of command jobs). */
-  claude?: (context: RunContext) => ChangeMaker;
+  claude?: (context: RunContext) => Promise<ChangeMaker>;
   /** Learns the run's liveness, so a SIGTERM can stop it. */
   onLiveness?(liveness: Liveness): void;
 }
@@ -69,10 +69,6 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   try {
     const commandUser = config.commandUser ? await resolveCommandUser(config.commandUser) : undefined;
     const commandEnv = commandEnvironment(deps.env);
-    if (commandUser) {
-      // Git refuses repositories owned by someone else unless told; the checkout is the user's.
-      Object.assign(commandEnv, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'safe.directory', GIT_CONFIG_VALUE_0: '*' });
-    }
     outcome = await runRepository({
       config,
       context: {
@@ -88,7 +84,7 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
       },
       commandUser,
       gitEnv: gitEnvironment(deps.env),
-      changeMaker: (context) => {
+      changeMaker: async (context) => {
         if (job.command !== undefined) return commandChange(context, job.command);
         if (!deps.claude) throw new ConfigError('This worker cannot run Claude jobs');
         return deps.claude(context);

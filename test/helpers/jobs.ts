@@ -1,6 +1,6 @@
 import type { CodyBatchClient } from '../../common/client';
 import { newJobId } from '../../common/ids';
-import { DEFAULT_MODEL, emptyUsage, Job, type RepositoryResult } from '../../common/schemas';
+import { DEFAULT_MODEL, emptyUsage, type Job, type RepositoryResult } from '../../common/schemas';
 import { isFinalJobStatus, type JobStatus } from '../../common/status';
 
 /** A job as POST /jobs would create it, for tests that drive the store directly. */
@@ -9,7 +9,7 @@ export function sampleJob(overrides: Partial<Job> & { repositories?: string[] } 
   const now = new Date().toISOString();
   return {
     jobId: newJobId(),
-    name: 'Update API calls',
+    name: 'Sample job',
     description: '',
     prompt: 'Replace oldFunction with newFunction',
     repositories,

@@ -1,0 +1,162 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { artifactKey, ENV } from '../common/names';
+import { bearerAuth, CodyBatchClient } from '../common/client';
+import type { CreateJobInput, Job, RepositoryResult } from '../common/schemas';
+import { isFinalJobStatus } from '../common/status';
+import { createBareRepository, fileGitBase, type FixtureFiles } from '../backend/local/gitFixtures';
+import { homePaths, resolveHome, runningStack } from '../backend/local/home';
+import { stackOptionsFromEnvironment, startLocalStack, StackAlreadyRunningError, type LocalStack } from '../backend/local/stack';
+import { isClaudeConfigured, workerPool } from '../backend/local/workers';
+import { waitForShutdownSignal } from './shutdown';
+
+// `cody-batch demo [--keep]`: three sample repositories, the local stack pointed at them, one job
+// run to the end with its progress shown, and a summary. Offline unless Claude is configured.
+
+const SAMPLES: Record<string, FixtureFiles> = {
+  'acme/billing': {
+    'package.json': packageJson('@acme/billing'),
+    'README.md': '# Billing\n\nInvoices and taxes. Uses `oldFunction` from `@acme/api`.\n',
+    'src/invoice.js': `const { oldFunction } = require('@acme/api');\n\nfunction invoiceTotal(lines) {\n  const sum = lines.reduce((total, line) => total + line.amount, 0);\n  return oldFunction(sum);\n}\n\nmodule.exports = { invoiceTotal };\n`,
+    'src/tax.js': `const { oldFunction } = require('@acme/api');\n\nexports.withTax = (amount) => oldFunction(amount * 1.2);\n`,
+  },
+  'acme/inventory': {
+    'package.json': packageJson('@acme/inventory'),
+    'README.md': '# Inventory\n\nStock levels per warehouse.\n',
+    'src/stock.js': `const { oldFunction } = require('@acme/api');\n\nexports.available = (item) => oldFunction(item.onHand - item.reserved);\n`,
+  },
+  'acme/storefront': {
+    'package.json': packageJson('@acme/storefront'),
+    'README.md': '# Storefront\n\nThe shop front end.\n',
+    'src/cart.js': `const { oldFunction } = require('@acme/api');\n\nexports.cartTotal = (cart) => oldFunction(cart.items.length);\n`,
+    'src/checkout.js': `const { oldFunction } = require('@acme/api');\n\nexports.pay = (cart) => oldFunction(cart.total);\n`,
+    'src/search.js': `exports.search = (query) => query.trim().toLowerCase();\n`,
+  },
+};
+
+const PROMPT = 'Replace every call oldFunction(x) with newFunction(x, { version: 2 }), and import newFunction instead of oldFunction.';
+// Portable sed (GNU and BSD): `-i.bak` then remove the backup.
+const COMMAND = `grep -rl --include='*.js' oldFunction . | while read -r file; do sed -i.bak -E -e 's/oldFunction\\(([^()]*)\\)/newFunction(\\1, { version: 2 })/g' -e 's/\\{ oldFunction \\}/{ newFunction }/g' "$file" && rm "$file.bak"; done`;
+const VERIFY = `! grep -rn --include='*.js' oldFunction .`;
+
+function packageJson(name: string): string {
+  return `${JSON.stringify({ name, version: '1.0.0', private: true, dependencies: { '@acme/api': '^3.0.0' } }, null, 2)}\n`;
+}
+
+export async function demo(version: string, args: string[]): Promise<number> {
+  const unknown = args.filter((arg) => arg !== '--keep');
+  if (unknown.length) {
+    console.error(`cody-batch demo: unknown option ${unknown.join(' ')} (usage: cody-batch demo [--keep])`);
+    return 2;
+  }
+  const keep = args.includes('--keep');
+  const env = process.env;
+  const paths = homePaths(resolveHome(env));
+  const running = await runningStack(paths.stack);
+  if (running) {
+    console.error(`A Cody Batch stack is already running for ${paths.home} (pid ${running.pid}, ${running.apiUrl}). Stop it first, or set ${ENV.home} to another folder.`);
+    return 1;
+  }
+
+  const started = Date.now();
+  console.log(`Cody Batch ${version} demo\n`);
+  const names = Object.keys(SAMPLES);
+  for (const name of names) {
+    await rm(path.join(paths.demo, `${name}.git`), { recursive: true, force: true });
+    await createBareRepository(paths.demo, name, SAMPLES[name]!);
+  }
+  console.log(`Sample repositories  ${paths.demo}  (${names.join(', ')})`);
+
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      ...stackOptionsFromEnvironment(env, version),
+      executor: workerPool({ ...env, [ENV.gitBase]: fileGitBase(paths.demo) }, (line) => console.error(`  ${line}`)),
+    });
+  } catch (error) {
+    if (error instanceof StackAlreadyRunningError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  let finished: Job | undefined;
+  try {
+    console.log(`Local stack          ${stack.apiUrl}  (token in ${stack.tokenPath})`);
+    const client = new CodyBatchClient({ baseUrl: stack.apiUrl, auth: bearerAuth(stack.token) });
+    const claude = isClaudeConfigured(env);
+    const request: CreateJobInput = {
+      name: 'Replace oldFunction with newFunction',
+      description: 'Sample job from `cody-batch demo`: moves every call of the deprecated oldFunction(x) to newFunction(x, { version: 2 }).',
+      type: 'code-pattern-update',
+      ...(claude ? { prompt: PROMPT } : { command: COMMAND }),
+      verifyCommand: VERIFY,
+      repositories: names,
+    };
+    const job = await client.createJob(request);
+    console.log(`Job                  ${job.jobId}  (${claude ? `Claude, ${job.model}` : 'a sed command; set ANTHROPIC_API_KEY to let Claude do it'})\n`);
+    finished = await followJob(client, job.jobId, claude ? 10 * 60_000 : 90_000);
+    const rows = await client.allRepositories(job.jobId);
+    printSummary(rows, (name) => stack.artifacts.pathOf(artifactKey(job.jobId, name, 'diff.patch')));
+    console.log(`\nJob ${finished?.status ?? 'did not finish in time'} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    if (keep) {
+      console.log(`\nThe stack keeps serving for the extension: run "Cody Batch: Connect to Local Stack" in VS Code. Press Ctrl+C to stop.`);
+      await waitForShutdownSignal();
+    }
+  } finally {
+    await stack.stop();
+  }
+  return finished?.status === 'COMPLETED' ? 0 : 1;
+}
+
+/** Prints each repository's status as it changes, until the job is final or the time is up. */
+async function followJob(client: CodyBatchClient, jobId: string, timeoutMs: number): Promise<Job | undefined> {
+  const seen = new Map<string, string>();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [job, rows] = await Promise.all([client.getJob(jobId), client.allRepositories(jobId)]);
+    for (const row of rows) {
+      const line = describe(row);
+      if (seen.get(row.repositoryName) !== line) {
+        seen.set(row.repositoryName, line);
+        console.log(`  ${row.repositoryName.padEnd(18)} ${line}`);
+      }
+    }
+    if (isFinalJobStatus(job.status)) return job;
+    if (Date.now() > deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function describe(row: RepositoryResult): string {
+  if (row.status === 'FAILED') return `FAILED (${row.error?.code}) ${row.error?.message.split('\n')[0] ?? ''}`;
+  if (row.status === 'COMPLETED' || row.status === 'NO_CHANGES') {
+    const verified = row.verification ? `, verification ${row.verification.passed ? 'passed' : 'failed'}` : '';
+    const stats = row.diffStats;
+    const files = stats ? `  ${stats.files} file${stats.files === 1 ? '' : 's'}  +${stats.additions} -${stats.deletions}` : '';
+    return `${row.status}${files}${verified}`;
+  }
+  return row.status;
+}
+
+function printSummary(rows: RepositoryResult[], diffPath: (name: string) => string): void {
+  const table = [['REPOSITORY', 'STATUS', 'FILES', '+', '-', 'VERIFIED']];
+  for (const row of rows) {
+    table.push([
+      row.repositoryName,
+      row.status,
+      String(row.diffStats?.files ?? '-'),
+      row.diffStats ? `+${row.diffStats.additions}` : '-',
+      row.diffStats ? `-${row.diffStats.deletions}` : '-',
+      row.verification ? (row.verification.passed ? 'yes' : 'no') : '-',
+    ]);
+  }
+  const widths = table[0]!.map((_, column) => Math.max(...table.map((cells) => cells[column]!.length)));
+  console.log('\nSummary');
+  for (const cells of table) console.log(`  ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()}`);
+  const withDiffs = rows.filter((row) => row.status === 'COMPLETED');
+  if (withDiffs.length) {
+    console.log('\nDiffs');
+    for (const row of withDiffs) console.log(`  ${row.repositoryName.padEnd(widths[0]!)}  ${diffPath(row.repositoryName)}`);
+  }
+}

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { artifactKey } from '../common/names';
+import { edit, reply, startFakeAnthropic, type FakeAnthropic } from './fakes/anthropicServer';
+import { createGitHosting, type GitHosting } from './helpers/gitRepos';
+import { waitForJob } from './helpers/jobs';
+import { startStackProcess, type StackProcess } from './helpers/localStack';
+
+// The Claude path end to end: the stack's worker processes run the agent against the loopback
+// Anthropic server (real SDK, real HTTP), edit real checkouts, feed a failing verification back
+// into the same conversation, and record the diff, the thread and the usage.
+
+const run = promisify(execFile);
+const ANTHROPIC_KEY = `sk-ant-api03-${'WorkerE2E7'.repeat(5)}`;
+const GITHUB_TOKEN = `ghp_${'WorkerE2Etoken9'.repeat(3)}`;
+const AWS_SECRET = 'FAKEawsSECRETworkerClaudeE2E/0123456789';
+
+describe('worker: Claude jobs end to end', function () {
+  this.timeout(120_000);
+  let hosting: GitHosting;
+  let anthropic: FakeAnthropic;
+  let stack: StackProcess;
+
+  before(async () => {
+    hosting = await createGitHosting();
+    await hosting.create('acme/widgets', {
+      'src/a.js': 'const total = oldFunction(1);\nmodule.exports = { total };\n',
+      'README.md': '# widgets\n',
+    });
+    await hosting.create('acme/gadgets', { 'src/b.js': 'module.exports = oldFunction(2);\n' });
+    anthropic = await startFakeAnthropic({
+      apiKey: ANTHROPIC_KEY,
+      script: {
+        'acme/widgets': [
+          reply.tools(edit.view('src/a.js')),
+          reply.tools(edit.strReplace('src/a.js', 'oldFunction(1)', 'newFunction(1)')),
+          reply.text('Replaced oldFunction with newFunction in src/a.js.'),
+          // The verification failed: its output came back as the next user message.
+          (conversation) => {
+            const feedback = conversation.lastUserText();
+            if (!/verification command `[\s\S]*` failed/.test(feedback) || !feedback.includes('missing the version option')) {
+              return reply.error(400, { message: `unexpected feedback: ${feedback}` });
+            }
+            return reply.tools(edit.strReplace('src/a.js', 'newFunction(1)', 'newFunction(1, { version: 2 })'));
+          },
+          reply.text('Replaced oldFunction(1) with newFunction(1, { version: 2 }) in src/a.js.'),
+        ],
+        'acme/gadgets': [reply.tools(edit.view('src/b.js')), reply.text('Nothing to change here.')],
+      },
+    });
+    stack = await startStackProcess({
+      env: {
+        CODY_BATCH_GIT_BASE: hosting.gitBase,
+        ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+        ANTHROPIC_BASE_URL: anthropic.url,
+        GITHUB_TOKEN,
+        AWS_SECRET_ACCESS_KEY: AWS_SECRET,
+        CODY_BATCH_CONCURRENCY: '2',
+      },
+    });
+  });
+  after(async () => {
+    await stack?.dispose();
+    await anthropic?.close();
+    await hosting?.dispose();
+  });
+
+  it('edits with str_replace, feeds the failed verification back, and records diff, thread and usage', async () => {
+    const verify = [
+      'echo "key=$ANTHROPIC_API_KEY token=$GITHUB_TOKEN aws=$AWS_SECRET_ACCESS_KEY"',
+      "grep -q 'oldFunction' src/*.js && { echo 'oldFunction is still used'; exit 1; }",
+      "grep -q 'newFunction(1)' src/a.js 2>/dev/null && { echo 'newFunction(1) is missing the version option'; exit 1; }",
+      'exit 0',
+    ].join('\n');
+    const created = await stack.client.createJob({
+      name: 'Move to newFunction',
+      prompt: 'Replace every oldFunction(x) with newFunction(x, { version: 2 }).',
+      verifyCommand: verify,
+      repositories: ['acme/widgets'],
+    });
+    const job = await waitForJob(stack.client, created.jobId);
+    const row = await stack.client.getRepository(job.jobId, 'acme/widgets');
+    assert.equal(job.status, 'COMPLETED', JSON.stringify(row.error));
+    assert.equal(row.summary, 'Replaced oldFunction(1) with newFunction(1, { version: 2 }) in src/a.js.');
+    assert.equal(row.verification?.passed, true);
+    assert.equal(row.verification?.rounds, 2);
+    assert.deepEqual(row.diffStats, { files: 1, additions: 1, deletions: 1 });
+    const { patch } = await stack.client.getDiff(job.jobId, 'acme/widgets');
+    assert.match(patch!, /-const total = oldFunction\(1\);\n\+const total = newFunction\(1, \{ version: 2 \}\);/);
+    const clone = await hosting.clone('acme/widgets');
+    await writeFile(`${clone}.patch`, patch!);
+    await run('git', ['apply', '--check', `${clone}.patch`], { cwd: clone });
+
+    // One conversation of five calls, the thread saved as it went.
+    assert.equal(anthropic.requestsOf('acme/widgets').length, 5);
+    const thread = await stack.client.getThread(job.jobId, 'acme/widgets');
+    assert.equal(thread.messages[0]!.role, 'user');
+    assert.match(JSON.stringify(thread.messages[0]!.content), /Repository: acme\/widgets/);
+    const types = thread.messages.flatMap((message) => (Array.isArray(message.content) ? message.content.map((block) => block.type) : ['text']));
+    assert.ok(types.includes('tool_use') && types.includes('tool_result'));
+    assert.ok(thread.messages.some((message) => JSON.stringify(message.content).includes('missing the version option')));
+    const input = row.usage.inputTokens + row.usage.cacheReadTokens + row.usage.cacheWriteTokens;
+    assert.ok(input > 0 && row.usage.outputTokens > 0 && row.usage.costUsd > 0, JSON.stringify(row.usage));
+    const after = await stack.client.getJob(job.jobId);
+    assert.ok(after.usage.costUsd >= row.usage.costUsd && after.usage.outputTokens >= row.usage.outputTokens);
+    const onDisk = await readFile(path.join(stack.home, 'artifacts', ...artifactKey(job.jobId, 'acme/widgets', 'thread.json').split('/')), 'utf8');
+    assert.equal(JSON.parse(onDisk).messages.length, thread.messages.length);
+    assert.match(await stack.client.getLog(job.jobId, 'acme/widgets'), /key= token= aws=\n/);
+  });
+
+  it('gives NO_CHANGES when Claude changes nothing', async () => {
+    const created = await stack.client.createJob({ name: 'Look only', prompt: 'Look around.', repositories: ['acme/gadgets'] });
+    const job = await waitForJob(stack.client, created.jobId);
+    const row = await stack.client.getRepository(job.jobId, 'acme/gadgets');
+    assert.equal(row.status, 'NO_CHANGES', JSON.stringify(row.error));
+    assert.equal(row.summary, 'Nothing to change here.');
+    assert.equal((await stack.client.getThread(job.jobId, 'acme/gadgets')).messages.length, 4);
+  });
+
+  it('keeps the Anthropic key, the GitHub token and AWS secrets out of every thread, log, diff, error and the database', async () => {
+    for (const secret of [ANTHROPIC_KEY, GITHUB_TOKEN, AWS_SECRET]) {
+      const found = await run('grep', ['-rlaF', '--', secret, stack.home]).then(
+        (result) => result.stdout,
+        (error: { code?: number; stdout?: string }) => (error.code === 1 ? '' : String(error.stdout)),
+      );
+      assert.equal(found, '', `a secret was found in ${found}`);
+    }
+    const threads = await run('find', [path.join(stack.home, 'artifacts'), '-name', 'thread.json']);
+    assert.equal(threads.stdout.trim().split('\n').length, 2);
+  });
+});

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createGitHosting, type GitHosting } from './helpers/gitRepos';
+import { repositoriesByName, waitFor, waitForJob } from './helpers/jobs';
+import { makeTempDir, startStackProcess, type StackProcess } from './helpers/localStack';
+
+// Cancel, crashes, retries and restarts through the real stack: worker processes, their command
+// process groups, and the rows and counters they leave.
+
+function processGroupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function numbersIn(folder: string, prefix: string): Promise<number[]> {
+  const files = (await readdir(folder)).filter((file) => file.startsWith(prefix));
+  return Promise.all(files.map(async (file) => Number((await readFile(path.join(folder, file), 'utf8')).trim())));
+}
+
+describe('worker lifecycle: cancel, crash, retry, restart', function () {
+  this.timeout(120_000);
+  let hosting: GitHosting;
+  let markers: string;
+
+  before(async () => {
+    hosting = await createGitHosting();
+    for (const name of ['one', 'two', 'three']) await hosting.create(`acme/${name}`, { 'src/main.js': 'oldFunction(1);\n' });
+    await hosting.create('acme/slow', { 'src/main.js': 'oldFunction(1);\n', SLOW: 'yes\n' });
+  });
+  beforeEach(async () => {
+    markers = await mkdtemp(path.join(os.tmpdir(), 'cody-batch-markers-'));
+  });
+  afterEach(async () => {
+    await rm(markers, { recursive: true, force: true });
+  });
+  after(async () => {
+    await hosting?.dispose();
+  });
+
+  describe('with one stack', () => {
+    let stack: StackProcess;
+    before(async () => {
+      stack = await startStackProcess({ env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '2' } });
+    });
+    after(async () => {
+      await stack?.dispose();
+    });
+
+    it('cancels a job running `sleep 60`: CANCELLED, its process groups gone, the waiting repository never started', async () => {
+      const created = await stack.client.createJob({
+        name: 'Sleep',
+        command: `echo $$ > "${markers}/pgid-$$"\nsleep 60`,
+        repositories: ['acme/one', 'acme/two', 'acme/three'],
+      });
+      const groups = await waitFor('two commands to run', async () => {
+        const found = await numbersIn(markers, 'pgid-');
+        return found.length === 2 ? found : undefined;
+      });
+      assert.ok(groups.every(processGroupAlive));
+      const answer = await stack.client.cancelJob(created.jobId);
+      assert.ok(['CANCELLING', 'CANCELLED'].includes(answer.status));
+      const job = await waitForJob(stack.client, created.jobId, { timeoutMs: 30_000 });
+      assert.equal(job.status, 'CANCELLED');
+      assert.deepEqual({ ...job.counts }, { total: 3, pending: 0, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 3 });
+      for (const row of (await repositoriesByName(stack.client, job.jobId)).values()) {
+        assert.equal(row.status, 'CANCELLED');
+        assert.equal(row.error?.code, 'CANCELLED');
+      }
+      await waitFor('the command process groups to be gone', async () => (groups.some(processGroupAlive) ? undefined : true), 10_000);
+      // The third repository was never started.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal((await numbersIn(markers, 'pgid-')).length, 2);
+    });
+
+    it('fails a worker killed with SIGKILL as WORKER_CRASHED, finishes the job, and a retry runs it at attempt 2', async () => {
+      const command = [
+        `if [ -f SLOW ] && [ ! -f "${markers}/go" ]; then echo $PPID > "${markers}/worker.pid"; echo $$ > "${markers}/pgid-slow"; sleep 60; fi`,
+        "sed -i 's/oldFunction(/newFunction(/' src/main.js",
+      ].join('\n');
+      const created = await stack.client.createJob({ name: 'Crash', command, repositories: ['acme/slow', 'acme/one'] });
+      const [workerPid] = await waitFor('the slow command to run', async () => {
+        const found = await numbersIn(markers, 'worker.pid');
+        return found.length === 1 ? found : undefined;
+      });
+      const [commandGroup] = await numbersIn(markers, 'pgid-slow');
+      process.kill(workerPid!, 'SIGKILL');
+
+      const job = await waitForJob(stack.client, created.jobId);
+      assert.equal(job.status, 'COMPLETED_WITH_ERRORS');
+      const rows = await repositoriesByName(stack.client, job.jobId);
+      assert.equal(rows.get('acme/one')!.status, 'COMPLETED');
+      assert.equal(rows.get('acme/slow')!.status, 'FAILED');
+      assert.equal(rows.get('acme/slow')!.error?.code, 'WORKER_CRASHED');
+      // The command the dead worker started does not outlive it.
+      await waitFor('the orphaned command to be killed', async () => (processGroupAlive(commandGroup!) ? undefined : true), 10_000);
+      // What the worker logged before it died is kept.
+      assert.match(await stack.client.getLog(job.jobId, 'acme/slow'), /Command: \$ if \[ -f SLOW \]/);
+
+      await writeFile(path.join(markers, 'go'), '');
+      const retry = await stack.client.retryJob(job.jobId);
+      assert.deepEqual(retry.run, ['acme/slow']);
+      const retried = await waitForJob(stack.client, job.jobId);
+      assert.equal(retried.status, 'COMPLETED');
+      const after = await repositoriesByName(stack.client, job.jobId);
+      assert.equal(after.get('acme/slow')!.attempt, 2);
+      assert.equal(after.get('acme/slow')!.status, 'COMPLETED');
+      assert.equal(after.get('acme/one')!.attempt, 1);
+      assert.match((await stack.client.getDiff(job.jobId, 'acme/slow')).patch!, /\+newFunction\(1\);/);
+    });
+  });
+
+  it('re-runs what a stopped stack left running or pending when it starts again on the same home', async () => {
+    const home = await makeTempDir();
+    const env = { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '1' };
+    try {
+      const first = await startStackProcess({ home, env });
+      const created = await first.client.createJob({
+        name: 'Survive a restart',
+        command: `echo started >> "${markers}/starts"\nwhile [ ! -f "${markers}/go" ]; do sleep 0.1; done\nsed -i 's/oldFunction(/newFunction(/' src/main.js`,
+        repositories: ['acme/one', 'acme/two'],
+      });
+      await waitFor('the first repository to start', async () => ((await readFile(path.join(markers, 'starts'), 'utf8').catch(() => '')) ? true : undefined));
+      assert.equal(await first.stop(), 0);
+
+      const second = await startStackProcess({ home, env });
+      try {
+        await writeFile(path.join(markers, 'go'), '');
+        const job = await waitForJob(second.client, created.jobId);
+        assert.equal(job.status, 'COMPLETED');
+        const rows = await repositoriesByName(second.client, job.jobId);
+        assert.deepEqual(
+          [...rows.values()].map((row) => [row.repositoryName, row.status]).sort(),
+          [['acme/one', 'COMPLETED'], ['acme/two', 'COMPLETED']],
+        );
+        // The one that was running when the stack stopped ran again, as a new attempt.
+        assert.deepEqual([...rows.values()].map((row) => row.attempt).sort(), [1, 2]);
+      } finally {
+        await second.dispose();
+      }
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
