@@ -34,7 +34,7 @@ describe('Create Job form checks (the API schema)', () => {
   it('names the line of an invalid repository, with the API\'s message', () => {
     const result = checkDraft(draft({ repositories: 'acme/widgets\n\nnot a repo/../x\n' }));
     assert.equal(result.ok, false);
-    assert.match((result as { fieldErrors: Record<string, string> }).fieldErrors.repositories!, /^line 3: "not" is not a GitHub repository in the form owner\/name/);
+    assert.equal((result as { fieldErrors: Record<string, string> }).fieldErrors.repositories, 'line 3: "not a repo/../x" is not a GitHub repository in the form owner/name');
   });
 
   it('reports empty fields and duplicates on the field the user sees', () => {

@@ -55,14 +55,23 @@ export function checkDraft(draft: CreateJobDraft): DraftCheck {
 
   const parsed = createJobRequestSchema().safeParse(body);
   if (parsed.success && Object.keys(fieldErrors).length === 0) return { ok: true, request: parsed.data };
+  const add = (field: string, message: string) => {
+    if (fieldErrors[field]?.split('; ').includes(message)) return;
+    fieldErrors[field] = fieldErrors[field] ? `${fieldErrors[field]}; ${message}` : message;
+  };
   for (const issue of parsed.success ? [] : parsed.error.issues) {
     let field = String(issue.path[0] ?? 'form');
     // The schema reports "give exactly one of prompt or command" on `prompt`; the form shows it
     // on whichever of the two the user chose.
     if (field === 'prompt' && draft.mode === 'command') field = 'command';
-    let message = issue.message;
-    if (field === 'repositories' && typeof issue.path[1] === 'number') message = `line ${lineOf(draft.repositories, issue.path[1])}: ${message}`;
-    fieldErrors[field] = fieldErrors[field] ? `${fieldErrors[field]}; ${message}` : message;
+    if (field === 'repositories' && typeof issue.path[1] === 'number') {
+      const line = lineOf(draft.repositories, issue.path[1]);
+      // Several bad entries on one line are one mistake: say it once, about the whole line.
+      const shown = issue.message.includes('is not a GitHub repository') ? `"${line.text}" is not a GitHub repository in the form owner/name` : issue.message;
+      add(field, `line ${line.number}: ${shown}`);
+    } else {
+      add(field, issue.message);
+    }
   }
   const message = Object.entries(fieldErrors)
     .map(([field, text]) => `${field}: ${text}`)
@@ -70,13 +79,14 @@ export function checkDraft(draft: CreateJobDraft): DraftCheck {
   return { ok: false, fieldErrors, message };
 }
 
-/** The 1-based line of the text on which the n-th repository entry sits. */
-function lineOf(text: string, entryIndex: number): number {
+/** The 1-based line of the text on which the n-th repository entry sits, and that line's entries. */
+function lineOf(text: string, entryIndex: number): { number: number; text: string } {
   const lines = text.split(/\r?\n/);
   let seen = 0;
   for (let i = 0; i < lines.length; i++) {
-    seen += parseRepositoryList(lines[i]!).length;
-    if (seen > entryIndex) return i + 1;
+    const entries = parseRepositoryList(lines[i]!);
+    seen += entries.length;
+    if (seen > entryIndex) return { number: i + 1, text: entries.join(' ') };
   }
-  return lines.length;
+  return { number: lines.length, text: '' };
 }

@@ -69,7 +69,9 @@ export class JobsView implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
     if (!this.model) return;
     this.model.upsert(job);
     this.changed.fire();
-    this.schedule();
+    this.updateStatusBar();
+    // Look again soon: a new or retried job starts running within seconds.
+    this.schedule(1500);
     await this.reveal(job.jobId);
   }
 
@@ -187,12 +189,12 @@ export class JobsView implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
   }
 
   /** Polls only while the view is visible and some job is active. */
-  private schedule(): void {
+  private schedule(delayMs?: number): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.model?.isLoaded || !this.treeView.visible || this.model.activeJobs().length === 0) return;
     const seconds = Math.max(2, vscode.workspace.getConfiguration('codyBatch').get<number>('refreshIntervalSeconds') ?? 5);
-    this.timer = setTimeout(() => void this.load(true), seconds * 1000);
+    this.timer = setTimeout(() => void this.load(true), delayMs ?? seconds * 1000);
   }
 
   private updateStatusBar(): void {

@@ -31,6 +31,8 @@ export interface DiffViewOptions {
   autoOpenFiles?: number;
   /** A file this large waits for a click even when opened, with a warning. */
   largeFileBytes?: number;
+  /** Patch text rendered before the first paint, and per task after it. */
+  sliceBytes?: number;
 }
 
 export interface DiffView {
@@ -53,6 +55,8 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
   const autoOpenBytes = options.autoOpenBytes ?? 200_000;
   const autoOpenFiles = options.autoOpenFiles ?? 40;
   const largeFileBytes = options.largeFileBytes ?? 1_000_000;
+  const sliceBytes = options.sliceBytes ?? 40_000;
+  const window = document.defaultView;
   let layout = options.layout;
   root.replaceChildren();
   root.removeAttribute('aria-busy');
@@ -109,6 +113,7 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
   append(root, container);
 
   let budget = autoOpenBytes;
+  const queued: (typeof sections)[number][] = [];
   files.forEach((file, index) => {
     const path = filePath(file);
     const [iconName, kindWord] = KIND_ICONS[file.kind];
@@ -158,9 +163,26 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
     if (index < autoOpenFiles && file.text.length <= budget && file.text.length <= largeFileBytes) {
       budget -= file.text.length;
       details.open = true;
-      renderSection(section);
+      queued.push(section);
     }
   });
+
+  // Files that open by themselves render a slice at a time: the first slice before the first
+  // paint, the others in later tasks, so the page shows and answers input at once.
+  const renderSlice = () => {
+    let spent = 0;
+    while (queued.length > 0 && (spent === 0 || spent + queued[0]!.file.text.length <= sliceBytes)) {
+      const section = queued.shift()!;
+      spent += section.file.text.length;
+      if (section.details.open) renderSection(section);
+    }
+    if (queued.length > 0) {
+      // After the next frame, so that what is rendered so far is painted first.
+      if (window) window.requestAnimationFrame(() => window.setTimeout(renderSlice, 0));
+      else renderSlice();
+    }
+  };
+  renderSlice();
 
   function renderSection(section: (typeof sections)[number], force = false): void {
     if (section.rendered === layout) return;
