@@ -148,18 +148,15 @@ export type DiffPanelState = z.infer<typeof DiffPanelState>;
 
 const Done = z.object({ done: z.boolean(), message: z.string().optional() });
 
+/** What every repository view shows at its top. */
+const RepositoryHeading = RepositoryRef.extend({ jobName: z.string() });
+
 export const diffProtocol = {
   requests: {
     /** The page is ready: the diff to show. `patch` is undefined when the run made no changes. */
     load: {
       params: z.object({}),
-      result: z.object({
-        jobId: z.string(),
-        repositoryName: z.string(),
-        jobName: z.string(),
-        patch: z.string().optional(),
-        pullRequestUrl: z.string().optional(),
-      }),
+      result: RepositoryHeading.extend({ patch: z.string().optional(), pullRequestUrl: z.string().optional() }),
     },
     openFileInDiffEditor: { params: z.object({ path: z.string().min(1).max(4096) }), result: Done },
     applyToLocalCheckout: { params: z.object({}), result: Done },
@@ -176,13 +173,7 @@ export const threadProtocol = {
   requests: {
     load: {
       params: z.object({}),
-      result: z.object({
-        jobId: z.string(),
-        repositoryName: z.string(),
-        jobName: z.string(),
-        status: z.string(),
-        thread: Thread,
-      }),
+      result: RepositoryHeading.extend({ status: z.string(), thread: Thread }),
     },
     refresh: { params: z.object({}), result: z.object({ status: z.string(), thread: Thread }) },
     openLink: { params: z.object({ url: z.string().max(8192) }), result: Done },

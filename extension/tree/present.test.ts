@@ -26,7 +26,7 @@ describe('tree presentation', () => {
     });
     assert.equal(jobDescription(job), '12/40 done · 3 running · 3 failed · $0.84');
     assert.equal(jobIcon(job).id, 'sync~spin');
-    assert.equal(jobAccessibilityLabel(job), 'Update API calls, running, 12/40 done · 3 running · 3 failed · $0.84');
+    assert.equal(jobAccessibilityLabel(job), `${job.name}, running, 12/40 done · 3 running · 3 failed · $0.84`);
   });
 
   it('gives every status its own icon, spinning only while work goes on', () => {

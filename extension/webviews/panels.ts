@@ -28,6 +28,8 @@ interface PanelKind<S extends ProtocolSpec, State> {
   spec: S;
   state: { safeParse(value: unknown): { success: true; data: State } | { success: false } };
   title(state: State): string;
+  /** One panel per key: showing the same thing again reveals it. */
+  key(state: State): string;
   handlers(services: Services, state: State, panel: vscode.WebviewPanel): Handlers<S>;
 }
 
@@ -37,6 +39,7 @@ const DIFF: PanelKind<typeof diffProtocol, DiffPanelState> = {
   spec: diffProtocol,
   state: DiffPanelState,
   title: (state) => `Diff: ${state.repositoryName}`,
+  key: (state) => `diff:${state.jobId}:${state.repositoryName}`,
   handlers: (services, state) => diffHandlers(services, state),
 };
 
@@ -46,6 +49,7 @@ const THREAD: PanelKind<typeof threadProtocol, ThreadPanelState> = {
   spec: threadProtocol,
   state: ThreadPanelState,
   title: (state) => `Claude: ${state.repositoryName}`,
+  key: (state) => `thread:${state.jobId}:${state.repositoryName}`,
   handlers: (services, state) => threadHandlers(services, state),
 };
 
@@ -55,6 +59,7 @@ const CREATE_JOB: PanelKind<typeof createJobProtocol, CreateJobPanelState & { pr
   spec: createJobProtocol,
   state: CreateJobPanelState,
   title: () => 'Cody Batch: Create Job',
+  key: () => 'createJob',
   handlers: (services, state, panel) => createJobHandlers(services, state.prompt ?? '', panel),
 };
 
@@ -69,6 +74,8 @@ export class Panels implements vscode.Disposable {
           deserializeWebviewPanel: async (panel, state) => {
             const parsed = kind.state.safeParse(state ?? {});
             if (!parsed.success) {
+              // Nothing says what the panel showed (the page never saved its state): close it.
+              this.services().log.warn(`Could not restore a ${kind.script} panel: its saved state is ${JSON.stringify(state)}`);
               panel.dispose();
               return;
             }
@@ -80,15 +87,15 @@ export class Panels implements vscode.Disposable {
   }
 
   showDiff(ref: RepositoryRef): void {
-    this.show(DIFF, { ...ref, layout: 'side-by-side' }, `diff:${ref.jobId}:${ref.repositoryName}`);
+    this.show(DIFF, { ...ref, layout: 'side-by-side' });
   }
 
   showThread(ref: RepositoryRef): void {
-    this.show(THREAD, ref, `thread:${ref.jobId}:${ref.repositoryName}`);
+    this.show(THREAD, ref);
   }
 
   showCreateJob(prompt: string): void {
-    this.show(CREATE_JOB, { prompt }, 'createJob');
+    this.show(CREATE_JOB, { prompt });
   }
 
   dispose(): void {
@@ -96,20 +103,20 @@ export class Panels implements vscode.Disposable {
     for (const disposable of this.disposables) disposable.dispose();
   }
 
-  private show<S extends ProtocolSpec, State>(kind: PanelKind<S, State>, state: State, key: string): void {
-    const existing = this.open.get(key);
+  private show<S extends ProtocolSpec, State>(kind: PanelKind<S, State>, state: State): void {
+    const existing = this.open.get(kind.key(state));
     if (existing) {
       existing.reveal();
       return;
     }
     const extensionUri = this.services().context.extensionUri;
     const panel = vscode.window.createWebviewPanel(kind.viewType, kind.title(state), vscode.ViewColumn.Active, webviewOptions(extensionUri));
-    this.attach(kind, panel, state, key);
+    this.attach(kind, panel, state);
   }
 
-  private attach<S extends ProtocolSpec, State>(kind: PanelKind<S, State>, panel: vscode.WebviewPanel, state: State, key?: string): void {
+  private attach<S extends ProtocolSpec, State>(kind: PanelKind<S, State>, panel: vscode.WebviewPanel, state: State): void {
     const services = this.services();
-    const panelKey = key ?? `${kind.script}:${JSON.stringify(state)}`;
+    const panelKey = kind.key(state);
     this.open.set(panelKey, panel);
     panel.title = kind.title(state);
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'cody-batch.svg');

@@ -1,6 +1,6 @@
 import { checkDraft, mergeRepositories, parseRepositoryList } from '../../common/jobDraft';
 import type { CreateJobDraft, FieldErrors } from '../../common/webviewProtocol';
-import { append, h } from '../shared/dom';
+import { append, h, pageHeader } from '../shared/dom';
 
 // The Create Job form, built from @vscode-elements components. Fields are checked as the user
 // types with the API's own schema (common/jobDraft.ts); a field shows its message once touched,
@@ -89,7 +89,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
 
   append(
     root,
-    h(document, 'header', { class: 'page' }, h(document, 'h1', {}, 'Create Job'), h(document, 'div', { class: 'muted' }, options.apiUrl ? `On ${options.apiUrl}` : '')),
+    pageHeader(document, 'Create Job', h(document, 'div', { class: 'muted' }, options.apiUrl ? `On ${options.apiUrl}` : '')),
     h(
       document,
       'form',

@@ -1,7 +1,7 @@
 import { html as diffToHtml } from 'diff2html';
 import { filePath, parsePatch, patchTotals, type FilePatch } from '../../common/patch';
 import type { DiffLayout } from '../../common/webviewProtocol';
-import { append, formatBytes, formatCount, h, icon } from '../shared/dom';
+import { append, formatBytes, formatCount, h, icon, pageHeader } from '../shared/dom';
 
 // The diff view: a header with totals and actions, a collapsible list of files, and one
 // collapsible section per file. A file's diff is turned into HTML (by diff2html) only when its
@@ -78,11 +78,9 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
 
   append(
     root,
-    h(
+    pageHeader(
       document,
-      'header',
-      { class: 'page' },
-      h(document, 'h1', {}, data.repositoryName),
+      data.repositoryName,
       h(
         document,
         'div',

@@ -28,6 +28,11 @@ export function icon(document: Document, name: string, label?: string): HTMLElem
   return element;
 }
 
+/** The sticky header of a page: a title and lines under it. */
+export function pageHeader(document: Document, title: string, ...lines: Child[]): HTMLElement {
+  return h(document, 'header', { class: 'page' }, h(document, 'h1', {}, title), ...lines);
+}
+
 export function formatCount(value: number): string {
   return value.toLocaleString('en-US');
 }

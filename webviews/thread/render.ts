@@ -1,6 +1,6 @@
 import MarkdownIt from 'markdown-it';
 import type { Thread, ThreadMessage, Usage } from '../../common/schemas';
-import { append, formatCost, formatCount, h, icon } from '../shared/dom';
+import { append, formatCost, formatCount, h, icon, pageHeader } from '../shared/dom';
 
 // The Claude thread view: each turn with its role and text, tool calls and results collapsible,
 // errors marked, token usage per turn and in total. Markdown is rendered with HTML disabled, so
@@ -35,11 +35,9 @@ export function renderThreadView(root: HTMLElement, data: ThreadViewData, action
 
   append(
     root,
-    h(
+    pageHeader(
       document,
-      'header',
-      { class: 'page' },
-      h(document, 'h1', {}, data.repositoryName),
+      data.repositoryName,
       h(document, 'div', { class: 'muted' }, `${data.jobName} · ${data.status.toLowerCase().replace(/_/g, ' ')}${thread.model ? ` · ${thread.model}` : ''}`),
       h(document, 'div', { class: 'usage total', 'aria-label': 'Total usage' }, icon(document, 'dashboard'), ` ${usageText(thread.usage)} · estimated cost ${formatCost(thread.usage.costUsd)}`),
     ),
