@@ -8,6 +8,7 @@ import { createBareRepository, fileGitBase, type FixtureFiles } from '../backend
 import { homePaths, resolveHome, runningStack } from '../backend/local/home';
 import { stackOptionsFromEnvironment, startLocalStack, StackAlreadyRunningError, type LocalStack } from '../backend/local/stack';
 import { isClaudeConfigured, workerPool } from '../backend/local/workers';
+import { printTable } from './connect';
 import { waitForShutdownSignal } from './shutdown';
 
 // `cody-batch demo [--keep]`: three sample repositories, the local stack pointed at them, one job
@@ -151,12 +152,11 @@ function printSummary(rows: RepositoryResult[], diffPath: (name: string) => stri
       row.verification ? (row.verification.passed ? 'yes' : 'no') : '-',
     ]);
   }
-  const widths = table[0]!.map((_, column) => Math.max(...table.map((cells) => cells[column]!.length)));
   console.log('\nSummary');
-  for (const cells of table) console.log(`  ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()}`);
+  printTable(table, '  ');
   const withDiffs = rows.filter((row) => row.status === 'COMPLETED');
   if (withDiffs.length) {
     console.log('\nDiffs');
-    for (const row of withDiffs) console.log(`  ${row.repositoryName.padEnd(widths[0]!)}  ${diffPath(row.repositoryName)}`);
+    printTable(withDiffs.map((row) => [row.repositoryName, diffPath(row.repositoryName)]), '  ');
   }
 }

@@ -1,5 +1,8 @@
 import { version } from '../package.json';
 import { demo } from './demo';
+import { diff } from './diff';
+import { jobs } from './jobs';
+import { thread } from './thread';
 import { serve } from './serve';
 
 const USAGE = `Usage: cody-batch <command>
@@ -8,6 +11,9 @@ Commands:
   serve    Run the local stack (DynamoDB, artifacts, workers, API) on 127.0.0.1
   demo     Run a sample job over three sample repositories, offline, and print a summary
            (--keep: leave the stack serving afterwards, for the extension)
+  jobs     List your jobs on the running local stack; \`jobs <jobId>\` lists its repositories
+  diff     \`diff <jobId> <owner/name>\`: print a repository's patch (pipe it to \`git apply\`)
+  thread   \`thread <jobId> <owner/name>\`: print Claude's conversation for a repository
   help     Show this help
 
 Environment: CODY_BATCH_HOME (default ~/.cody-batch), CODY_BATCH_PORT (7878), CODY_BATCH_DYNAMODB_PORT (7879),
@@ -20,6 +26,12 @@ async function main(argv: string[]): Promise<number> {
       return serve(version);
     case 'demo':
       return demo(version, rest);
+    case 'jobs':
+      return jobs(rest);
+    case 'diff':
+      return diff(rest);
+    case 'thread':
+      return thread(rest);
     case undefined:
     case 'help':
     case '--help':

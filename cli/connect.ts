@@ -1,0 +1,19 @@
+import { readFile } from 'node:fs/promises';
+import { bearerAuth, CodyBatchClient } from '../common/client';
+import { ENV } from '../common/names';
+import { homePaths, resolveHome, runningStack } from '../backend/local/home';
+
+/** A client for the local stack running on $CODY_BATCH_HOME, or a sentence saying there is none. */
+export async function connectToLocalStack(env: NodeJS.ProcessEnv): Promise<CodyBatchClient> {
+  const paths = homePaths(resolveHome(env));
+  const stack = await runningStack(paths.stack);
+  if (!stack) throw new Error(`No Cody Batch stack is running for ${paths.home}. Start one with "cody-batch serve" (or set ${ENV.home}).`);
+  const token = (await readFile(paths.token, 'utf8')).trim();
+  return new CodyBatchClient({ baseUrl: stack.apiUrl, auth: bearerAuth(token) });
+}
+
+/** Prints rows as aligned columns, the first row being the header. */
+export function printTable(rows: string[][], indent = ''): void {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((cells) => (cells[column] ?? '').length)));
+  for (const cells of rows) console.log(indent + cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+}

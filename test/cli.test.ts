@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { createGitHosting, type GitHosting } from './helpers/gitRepos';
+import { waitForJob } from './helpers/jobs';
+import { CLI, makeTempDir, startStackProcess, type StackProcess } from './helpers/localStack';
+
+// `cody-batch jobs | diff | thread` against a running local stack, as a user types them.
+
+const run = promisify(execFile);
+
+describe('cody-batch jobs, diff, thread', function () {
+  this.timeout(60_000);
+  let hosting: GitHosting;
+  let stack: StackProcess;
+  let jobId: string;
+  const cli = (...args: string[]) => run(process.execPath, [CLI, ...args], { env: { ...process.env, CODY_BATCH_HOME: stack.home } });
+
+  before(async () => {
+    hosting = await createGitHosting();
+    await hosting.create('acme/one', { 'a.txt': 'old\n' });
+    await hosting.create('acme/two', { 'b.txt': 'same\n' });
+    stack = await startStackProcess({ env: { CODY_BATCH_GIT_BASE: hosting.gitBase } });
+    const job = await stack.client.createJob({ name: 'Edit a.txt', command: '[ -f a.txt ] && echo new > a.txt || true', repositories: ['acme/one', 'acme/two'] });
+    jobId = (await waitForJob(stack.client, job.jobId)).jobId;
+  });
+  after(async () => {
+    await stack?.dispose();
+    await hosting?.dispose();
+  });
+
+  it('lists jobs, and a job\'s repositories', async () => {
+    assert.match((await cli('jobs')).stdout, new RegExp(`${jobId}\\s+COMPLETED\\s+2/2\\s+0\\s+.*Edit a\\.txt`));
+    const { stdout } = await cli('jobs', jobId);
+    assert.match(stdout, /acme\/one\s+COMPLETED\s+1\s+1\s+\+1 -1/);
+    assert.match(stdout, /acme\/two\s+NO_CHANGES/);
+  });
+
+  it('prints a patch that git applies, and says when there is none', async () => {
+    const { stdout } = await cli('diff', jobId, 'acme/one');
+    const clone = await hosting.clone('acme/one');
+    await writeFile(`${clone}.patch`, stdout);
+    await run('git', ['apply', '--check', `${clone}.patch`], { cwd: clone });
+    const none = await cli('diff', jobId, 'acme/two');
+    assert.equal(none.stdout, '');
+    assert.match(none.stderr, /made no changes/);
+  });
+
+  it('says there is no conversation for a command job', async () => {
+    assert.match((await cli('thread', jobId, 'acme/one')).stdout, /No Claude conversation/);
+  });
+
+  it('explains when no stack runs on the home', async () => {
+    const home = await makeTempDir();
+    const failed = await run(process.execPath, [CLI, 'jobs'], { env: { ...process.env, CODY_BATCH_HOME: home } }).catch((error: { code: number; stderr: string }) => error);
+    assert.equal((failed as { code: number }).code, 1);
+    assert.match((failed as { stderr: string }).stderr, /No Cody Batch stack is running/);
+  });
+});
