@@ -13,7 +13,8 @@ describe('JobsModel on the local stack', function () {
   const bigRepositories = Array.from({ length: 130 }, (_, i) => `acme/repo-${String(i).padStart(3, '0')}`);
 
   before(async () => {
-    stack = await startStackProcess();
+    // Workers paused: the jobs stay active, as the paging and cancel checks below need.
+    stack = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0' } });
     for (let i = 0; i < 12; i++) {
       created.push(
         await stack.client.createJob({

@@ -19,6 +19,7 @@ import {
 describe('tree presentation', () => {
   it('describes a job as done/total, failures and cost', () => {
     const job = sampleJob({
+      name: 'Update API calls',
       status: 'RUNNING',
       counts: { total: 40, pending: 25, running: 3, completed: 8, noChanges: 1, failed: 3, cancelled: 0 },
       usage: { inputTokens: 1000, outputTokens: 200, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.8412 },

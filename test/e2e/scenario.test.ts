@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { FrameLocator } from 'playwright-core';
+import { waitFor } from '../helpers/jobs';
+import { waitForText } from './harness/workbench';
+import {
+  CHANGED_FILE,
+  EXTENSION_ID,
+  NEW_LINE,
+  OLD_LINE,
+  REPOSITORIES,
+  startWorld,
+  SUMMARY,
+  WORKSPACE_REPOSITORY,
+  type World,
+} from './world';
+
+// What a user does with Cody Batch, in a real VS Code workbench (code-server in Chromium), against
+// the real local stack: connect, create a job, review its diff, apply it, read Claude's thread,
+// keep local work safe, cancel a running job, and get told about bad input. Each step asserts what
+// the user would see, and saves a screenshot under test-results/e2e/.
+
+const JOB_NAME = 'Adopt newFunction v2';
+const PROMPT = 'Replace every oldFunction(x) with newFunction(x, { version: 2 }).';
+
+describe('Cody Batch in a VS Code workbench', function () {
+  let world: World;
+  const timings: Array<{ step: string; ms: number }> = [];
+  let stepStarted = 0;
+
+  before(async function () {
+    this.timeout(180_000);
+    const started = Date.now();
+    world = await startWorld();
+    timings.push({ step: 'start: stack, code-server, workbench', ms: Date.now() - started });
+  });
+
+  beforeEach(() => {
+    stepStarted = Date.now();
+  });
+
+  afterEach(async function () {
+    const title = this.currentTest?.title ?? 'step';
+    timings.push({ step: title, ms: Date.now() - stepStarted });
+    const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
+    if (world) await world.workbench.screenshot(this.currentTest?.state === 'failed' ? `FAILED-${slug}` : slug);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    if (world && this.currentTest?.state === 'failed') {
+      console.log(`\ncode-server output:\n${world.codeServer.output().slice(-4000)}\n\nlocal stack output:\n${world.stack.output().slice(-4000)}`);
+    }
+    await world?.dispose();
+    console.log('\n  Timings:');
+    for (const { step, ms } of timings) console.log(`    ${(ms / 1000).toFixed(1).padStart(6)} s  ${step}`);
+    console.log(`    ${(timings.reduce((sum, { ms }) => sum + ms, 0) / 1000).toFixed(1).padStart(6)} s  in all`);
+  });
+
+  it('1. connects to the local stack, and the tree shows no jobs', async () => {
+    const { workbench } = world;
+    const icon = workbench.activityBarItem('Cody Batch');
+    await icon.waitFor({ timeout: 30_000 });
+    await icon.click();
+    const connect = workbench.page.locator('.welcome-view-content').getByRole('button', { name: 'Connect to Local Stack' });
+    await connect.waitFor({ timeout: 30_000 });
+    await workbench.screenshot('welcome-view');
+    await connect.click();
+    await waitForText(workbench.page.locator('.welcome-view-content'), /No jobs yet/, 30_000);
+    assert.equal(await workbench.page.getByRole('treeitem').count(), 0, 'the tree lists no jobs');
+  });
+
+  it('2. creates a job from the form; it ends completed with counts and +a −d per repository', async () => {
+    const { workbench, stack } = world;
+    await workbench.runCommand('Cody Batch: Create Job');
+    const form = workbench.webview(EXTENSION_ID);
+    await fill(form, 'name', JOB_NAME);
+    await fill(form, 'prompt', PROMPT);
+    await fill(form, 'repositories', REPOSITORIES.join('\n'));
+    await workbench.screenshot('create-job-form');
+    await form.getByRole('button', { name: /create job/i }).click();
+
+    await workbench.notification(`job "${JOB_NAME}" created`).waitFor({ timeout: 30_000 });
+    const job = workbench.treeItem(new RegExp(`^${JOB_NAME}, completed, 3/3 done`));
+    await job.waitFor({ timeout: 90_000 });
+    const rows = workbench.page.getByRole('treeitem');
+    assert.match((await rows.first().getAttribute('aria-label')) ?? '', new RegExp(`^${JOB_NAME}`), 'the new job is at the top');
+    if ((await job.getAttribute('aria-expanded')) !== 'true') await job.click();
+    for (const repository of REPOSITORIES) {
+      const row = workbench.treeItem(`${repository}, completed · +1 −1`);
+      await row.waitFor({ timeout: 15_000 });
+      assert.match(await row.innerText(), /completed · \+1 −1/, `${repository} shows its status and +a −d`);
+    }
+
+    const [created] = (await stack.client.listJobs()).items;
+    assert.equal(created?.name, JOB_NAME);
+    assert.equal(created?.status, 'COMPLETED');
+    assert.deepEqual(created?.counts, { total: 3, pending: 0, running: 0, completed: 3, noChanges: 0, failed: 0, cancelled: 0 });
+  });
+
+  it('3. shows the diff of the repository that matches the workspace', async () => {
+    const { workbench } = world;
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.clickInlineAction(workbench.treeItem(new RegExp(`^${WORKSPACE_REPOSITORY},`)), 'View Diff');
+    const diff = workbench.webview(EXTENSION_ID);
+    await waitForText(diff.locator('body'), new RegExp(CHANGED_FILE.replace('/', '\\/')), 30_000);
+    await waitForText(diff.locator('body'), /newFunction\(id, \{ version: 2 \}\)/);
+    const added = diff.locator('.d2h-ins').filter({ hasText: 'newFunction(id, { version: 2 })' });
+    assert.ok((await added.count()) > 0, 'the added line is marked as an insertion');
+  });
+
+  it('4. applies the patch to the local checkout', async () => {
+    const { workbench, workspace } = world;
+    const file = path.join(workspace, CHANGED_FILE);
+    assert.ok((await readFile(file, 'utf8')).includes(OLD_LINE));
+    await workbench.webview(EXTENSION_ID).getByRole('button', { name: /apply to local checkout/i }).click();
+    await workbench.notification(/applied to 1 file in widgets/).waitFor({ timeout: 30_000 });
+    const text = await readFile(file, 'utf8');
+    assert.ok(text.includes(NEW_LINE), 'the change is on disk in the workspace');
+    assert.ok(!text.includes(OLD_LINE));
+  });
+
+  it("5. shows Claude's thread: the prompt, a tool call and the summary", async () => {
+    const { workbench } = world;
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.clickInlineAction(workbench.treeItem(new RegExp(`^${WORKSPACE_REPOSITORY},`)), 'View Claude Thread');
+    const thread = workbench.webview(EXTENSION_ID);
+    await waitForText(thread.locator('body'), new RegExp(escape(SUMMARY)), 30_000);
+    // The task is in the system prompt, folded away at the top; the user opens it.
+    await thread.locator('summary', { hasText: 'System prompt' }).click();
+    await waitForText(thread.locator('details.system'), new RegExp(escape(PROMPT)));
+    const edit = thread.locator('summary', { hasText: 'str_replace_based_edit_tool' }).filter({ hasText: `str_replace ${CHANGED_FILE}` });
+    assert.equal(await edit.count(), 1, 'the str_replace tool call');
+    await edit.click();
+    await waitForText(edit.locator('xpath=..'), new RegExp(escape(NEW_LINE.trim())));
+  });
+
+  it('6. refuses to apply over uncommitted work, and cancel leaves every file as it was', async () => {
+    const { workbench, workspace, hosting } = world;
+    await writeFile(path.join(workspace, 'README.md'), '# local notes, not committed\n');
+    const before = await snapshot(world);
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.clickInlineAction(workbench.treeItem(new RegExp(`^${WORKSPACE_REPOSITORY},`)), 'Apply Patch to Local Checkout');
+    const question = workbench.dialog(/uncommitted/i);
+    await question.waitFor({ timeout: 30_000 });
+    await workbench.screenshot('asked-about-local-work');
+    assert.ok(await question.getByRole('button', { name: /stash, apply, restore/i }).isVisible());
+    await question.getByRole('button', { name: 'Cancel' }).click();
+    await question.waitFor({ state: 'hidden' });
+    await workbench.notification(/nothing was applied; widgets is unchanged/).waitFor({ timeout: 15_000 });
+    assert.deepEqual(await snapshot(world), before, 'every file, the index and the stash list are as they were');
+    assert.equal(await hosting.git(workspace, 'stash', 'list'), '');
+  });
+
+  it('7. cancels a running job from the tree', async () => {
+    const { workbench, stack } = world;
+    const job = await stack.client.createJob({
+      name: 'Slow command',
+      description: 'Sleeps until cancelled',
+      command: 'sleep 60',
+      repositories: ['acme/gadgets'],
+      createPullRequests: false,
+    });
+    await waitFor('the job to run', async () => ((await stack.client.getJob(job.jobId)).status === 'RUNNING' ? true : undefined), 30_000);
+    await workbench.runCommand('Cody Batch: Refresh');
+    const running = workbench.treeItem(/^Slow command, running/);
+    await running.waitFor({ timeout: 30_000 });
+    assert.ok((await running.locator('.codicon-sync.codicon-modifier-spin, .codicon-sync\\~spin').count()) > 0, 'the spinner shows');
+    await workbench.screenshot('running-job');
+    await workbench.clickInlineAction(running, 'Cancel Job');
+    await workbench.treeItem(/^Slow command, cancelled/).waitFor({ timeout: 30_000 });
+    await workbench.treeItem('acme/gadgets, cancelled').waitFor();
+    assert.equal((await stack.client.getJob(job.jobId)).status, 'CANCELLED');
+  });
+
+  it('8. shows a validation message for a bad repository name, and creates nothing', async () => {
+    const { workbench, stack } = world;
+    const jobsBefore = (await stack.client.listJobs()).items.length;
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.runCommand('Cody Batch: Create Job');
+    const form = workbench.webview(EXTENSION_ID);
+    await fill(form, 'name', 'Bad input');
+    await fill(form, 'prompt', PROMPT);
+    await fill(form, 'repositories', 'acme/widgets\nacme_gadgets');
+    await form.getByRole('button', { name: /create job/i }).click();
+    await waitForText(form.locator('body'), /"acme_gadgets" is not a GitHub repository in the form owner\/name/);
+    // Give a submit that slipped through the time to reach the API before counting.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal((await stack.client.listJobs()).items.length, jobsBefore, 'no job was created');
+    assert.equal(await workbench.editorTab('Cody Batch: Create Job').count(), 1, 'the form stays open with what was typed');
+    assert.equal(await form.locator('#name input').inputValue(), 'Bad input');
+  });
+});
+
+/** Types into a form field of a webview, by the field's id. */
+async function fill(form: FrameLocator, id: string, value: string): Promise<void> {
+  const field = form.locator(`#${id}`);
+  await field.waitFor({ timeout: 30_000 });
+  await field.locator('input, textarea').first().fill(value);
+}
+
+/** Every tracked and untracked file's content, the status and the stash list of the workspace. */
+async function snapshot({ hosting, workspace }: World): Promise<Record<string, string>> {
+  const files = (await hosting.git(workspace, 'ls-files', '--cached', '--others', '--exclude-standard')).split('\n').filter(Boolean);
+  const result: Record<string, string> = {
+    'git status': await hosting.git(workspace, 'status', '--porcelain'),
+    'git stash list': await hosting.git(workspace, 'stash', 'list'),
+    'git diff --cached': await hosting.git(workspace, 'diff', '--cached'),
+  };
+  for (const file of files) result[file] = await readFile(path.join(workspace, file), 'utf8');
+  return result;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
