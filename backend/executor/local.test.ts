@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunningDynamo } from '../local/dynamodb';
 import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
-import { createGitHosting, type GitHosting } from '../../test/helpers/gitRepos';
+import { createGitHosting, type GitHosting } from '../../test/helpers/git';
 import { sampleJob, waitFor } from '../../test/helpers/jobs';
 import { makeTempDir, REPO_ROOT } from '../../test/helpers/localStack';
 import type { Job } from '../../common/schemas';
