@@ -307,6 +307,35 @@ describe('agent loop: paths stay inside the checkout', () => {
   });
 });
 
+describe('agent loop: a search that runs away', () => {
+  it('stops a catastrophic pattern with an error result, keeps beating, and goes on with the conversation', async () => {
+    const h = await harness(
+      {
+        [REPOSITORY]: [
+          reply.tools(searchFiles({ pattern: '(a+)+$' })),
+          (conversation) => {
+            assert.match(JSON.stringify(conversation.request.messages.at(-1)), /the pattern took too long/);
+            return reply.tools(searchFiles({ pattern: 'oldFunction\\(', glob: '*.ts' }));
+          },
+          reply.text('Searched with a simpler pattern.'),
+        ],
+      },
+      { files: { ...FILES, 'data/long.txt': `${'a'.repeat(3000)}b\n` }, limits: { searchTimeLimitMs: 1000 } },
+    );
+    let beats = 0;
+    const heartbeat = setInterval(() => beats++, 20);
+    const result = await h.run().finally(() => clearInterval(heartbeat));
+
+    assert.deepEqual(result, { ok: true, summary: 'Searched with a simpler pattern.' });
+    const [stopped] = h.toolResultsOfCall(1);
+    assert.equal(stopped?.is_error, true);
+    assert.match(stopped!.content, /^Error: the search was stopped after 1 s: the pattern took too long\..*simplify the pattern, or narrow the search with path or glob\.$/);
+    const [found] = h.toolResultsOfCall(2);
+    assert.equal(found?.content, 'src/app.ts:4:  return oldFunction(1);\nsrc/lib.ts:1:export function oldFunction(x: number) {');
+    assert.ok(beats > 0, 'timers (the worker\'s heartbeat) ran during the search');
+  });
+});
+
 describe('agent loop: API errors and retries', () => {
   it('retries a 429 through the SDK and goes on', async () => {
     const h = await harness({ [REPOSITORY]: [reply.error(429), reply.text('Done after a retry.')] });

@@ -191,7 +191,7 @@ export class AgentSession {
         blocks.push({ type: 'tool_result', tool_use_id: call.id, content: `Not run: ${stop.message}`, is_error: true });
         continue;
       }
-      const outcome = await runTool(this.checkout!, call.name, call.input);
+      const outcome = await runTool(this.checkout!, call.name, call.input, { searchTimeLimitMs: this.options.limits.searchTimeLimitMs });
       this.log(`tool ${describeCall(call)}: ${outcome.isError ? firstLine(outcome.content) : 'ok'}`);
       const result: ToolResult = { type: 'tool_result', tool_use_id: call.id, content: this.redactor.text(outcome.content) };
       if (outcome.isError) result.is_error = true;

@@ -11,8 +11,13 @@ export interface ToolOutcome {
   isError: boolean;
 }
 
+export interface ToolOptions {
+  /** How long one search_files call may run before its thread is stopped (default 20 s). */
+  searchTimeLimitMs?: number;
+}
+
 /** Runs one tool call. Never throws: every failure becomes an error result the model can read. */
-export async function runTool(checkout: Checkout, name: string, input: unknown): Promise<ToolOutcome> {
+export async function runTool(checkout: Checkout, name: string, input: unknown, options: ToolOptions = {}): Promise<ToolOutcome> {
   try {
     switch (name) {
       case EDITOR_TOOL_NAME:
@@ -20,7 +25,7 @@ export async function runTool(checkout: Checkout, name: string, input: unknown):
       case LIST_TOOL_NAME:
         return { content: await runListFiles(checkout, input), isError: false };
       case SEARCH_TOOL_NAME:
-        return { content: await runSearchFiles(checkout, input), isError: false };
+        return { content: await runSearchFiles(checkout, input, options.searchTimeLimitMs), isError: false };
       default:
         return { content: `Error: there is no tool named "${name}". Use ${EDITOR_TOOL_NAME}, ${LIST_TOOL_NAME} or ${SEARCH_TOOL_NAME}.`, isError: true };
     }

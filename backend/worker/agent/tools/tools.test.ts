@@ -203,6 +203,29 @@ describe('agent tools', () => {
       assert.match(error(await runTool(checkout, 'search_files', { pattern: '(' })), /^Error: invalid regular expression/);
     });
 
+    it('skips files over 2 MB and says so', async () => {
+      await writeFile(path.join(repo.checkout, 'src/huge.txt'), `needle\n${'x'.repeat(2 * 1024 * 1024)}\n`);
+      await writeFile(path.join(repo.checkout, 'src/small.txt'), 'needle\n');
+      assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'needle' })), 'src/small.txt:1:needle\n[1 file over 2 MB not searched.]');
+    });
+
+    it('stops a pattern that backtracks for ever without blocking the event loop, and searches on afterwards', async () => {
+      await writeFile(path.join(repo.checkout, 'src/long.txt'), `${'a'.repeat(3000)}b\n`);
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 20);
+      try {
+        const stopped = error(await runTool(checkout, 'search_files', { pattern: '(a+)+$', path: 'src' }, { searchTimeLimitMs: 1000 }));
+        assert.equal(
+          stopped,
+          'Error: the search was stopped after 1 s: the pattern took too long. Nested quantifiers such as (a+)+ or (.*)* can backtrack for ever on long lines; simplify the pattern, or narrow the search with path or glob.',
+        );
+        assert.ok(ticks > 0, 'timers ran while the pattern was being matched (heartbeats go on)');
+      } finally {
+        clearInterval(ticker);
+      }
+      assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'a+b$', path: 'src/long.txt' })), `src/long.txt:1:${'a'.repeat(300)}…`);
+    });
+
     it('does not read through a tracked link to a file outside', async () => {
       await symlink(path.join(repo.outside, 'secret.txt'), path.join(repo.checkout, 'innocent.txt'));
       assert.match(ok(await runTool(checkout, 'search_files', { pattern: 'outside secret' })), /^No matches/);
