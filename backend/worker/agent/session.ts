@@ -277,7 +277,7 @@ function quote(text: string): string {
 function describeCall(call: ToolUse): string {
   const input = (call.input ?? {}) as Record<string, unknown>;
   const parts = [call.name];
-  for (const key of ['command', 'path', 'pattern', 'glob']) {
+  for (const key of ['command', 'path', 'source', 'destination', 'pattern', 'glob']) {
     if (typeof input[key] === 'string') parts.push(`${key}=${JSON.stringify((input[key] as string).slice(0, 120))}`);
   }
   return parts.join(' ');
