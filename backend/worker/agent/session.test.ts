@@ -122,6 +122,16 @@ afterEach(async () => {
   }
 });
 
+/** Tool results that must all be refusals ("Error: …" error results), `count` of them. */
+function refusedResults<T extends { content: string; is_error?: boolean }>(results: T[], count: number): T[] {
+  assert.equal(results.length, count);
+  for (const [index, result] of results.entries()) {
+    assert.equal(result.is_error, true, `call ${index} was not refused: ${result.content}`);
+    assert.match(result.content, /^Error: /);
+  }
+  return results;
+}
+
 function assistantMessages(thread: Thread): ThreadMessage[] {
   return thread.messages.filter((message) => message.role === 'assistant');
 }
@@ -242,12 +252,7 @@ describe('agent loop: deleting and moving', () => {
 
     assert.equal((await h.run()).ok, true);
 
-    const refused = h.toolResultsOfCall(1);
-    assert.equal(refused.length, 10);
-    for (const [index, result] of refused.entries()) {
-      assert.equal(result.is_error, true, `call ${index} was not refused: ${result.content}`);
-      assert.match(result.content, /^Error: /);
-    }
+    const refused = refusedResults(h.toolResultsOfCall(1), 10);
     assert.match(refused[0]!.content, /outside the repository/);
     assert.match(refused[1]!.content, /absolute paths are refused/);
     assert.match(refused[2]!.content, /symbolic link "outside-link"/);
@@ -317,12 +322,7 @@ describe('agent loop: paths stay inside the checkout', () => {
 
     assert.equal((await h.run()).ok, true);
 
-    const refused = h.toolResultsOfCall(1);
-    assert.equal(refused.length, 14);
-    for (const [index, result] of refused.entries()) {
-      assert.equal(result.is_error, true, `call ${index} was not refused: ${result.content}`);
-      assert.match(result.content, /^Error: /);
-    }
+    const refused = refusedResults(h.toolResultsOfCall(1), 14);
     assert.match(refused[0]!.content, /outside the repository/);
     assert.match(refused[1]!.content, /absolute paths are refused/);
     assert.match(refused[2]!.content, /symbolic link "etc-link"/);
