@@ -38,8 +38,8 @@ export interface SearchOutcome {
   stoppedEarly: boolean;
 }
 
-/** Runs in the search thread. Synchronous: the thread has nothing else to do. */
-function searchFiles(job: SearchJob, files: typeof fs): SearchOutcome {
+/** Runs in the search thread (exported for the benchmark's in-process baseline). Synchronous: the thread has nothing else to do. */
+export function searchFiles(job: SearchJob, files: typeof fs): SearchOutcome {
   const regex = new RegExp(job.pattern, job.flags);
   const outcome: SearchOutcome = { matches: [], total: 0, filesSearched: 0, skippedLarge: 0, stoppedEarly: false };
   for (const file of job.files) {
