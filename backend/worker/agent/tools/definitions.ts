@@ -2,8 +2,9 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 
 // The tools Claude gets: Anthropic's text editor (schema built into the model), two tools of ours
-// for what the editor cannot do (delete, move), and two read-only ones (list, search). Their inputs are validated with the zod schemas below; the JSON schemas sent to
-// the API are generated from them, so the two never drift apart.
+// for what the editor cannot do (move, delete), and two read-only ones (list, search). Their
+// inputs are validated with the zod schemas below; the JSON schemas sent to the API are generated
+// from them, so the two never drift apart.
 
 export const EDITOR_TOOL_NAME = 'str_replace_based_edit_tool';
 export const LIST_TOOL_NAME = 'list_files';
@@ -54,7 +55,7 @@ export const DeleteFileInput = z.strictObject({
   recursive: z
     .boolean()
     .default(false)
-    .describe(`Needed to delete a folder that is not empty: deletes it with everything in it (at most ${MAX_FOLDER_ENTRIES.toLocaleString('en-US')} entries).`),
+    .describe(`Needed to delete a folder that is not empty: deletes it with everything in it (at most ${MAX_FOLDER_ENTRIES} entries).`),
 });
 export type DeleteFileInput = z.infer<typeof DeleteFileInput>;
 
