@@ -1,7 +1,15 @@
-// One redaction helper for everything a worker writes where people can read it: log.txt,
-// thread.json, error messages, console output. It knows the exact secrets it was given (and the
-// encodings git and HTTP put them in), plus the shapes of common tokens, so a secret printed by
-// something we did not foresee is still caught.
+// The one redaction helper for everything written where people can read it: the worker's log.txt,
+// thread.json, error messages and console output; the agent's thread and tool results; the
+// extension's log channel. It hides three kinds of things:
+//  1. the exact secrets it knows, given at the start or added later (`add`), and the encodings git
+//     and HTTP put them in;
+//  2. anything shaped like a GitHub token, an Anthropic key or an AWS access key id, so a secret
+//     printed by something we did not foresee is still caught;
+//  3. credentials recognised by their context: Authorization header values, AWS session tokens and
+//     presigned-URL signatures, `aws_secret_access_key` settings and passwords in URLs. This layer
+//     can be turned off (`headersAndUrls: false`) for text that is source code being edited, where
+//     `postgres://app:app@db` in a fixture must stay as it is.
+// No Node-only or vscode API here: the extension host and the worker both use it.
 
 export const REDACTED = '[REDACTED]';
 
@@ -15,62 +23,132 @@ export const SECRET_ENV_NAMES = [
   'AWS_SESSION_TOKEN',
 ] as const;
 
-/** Token shapes worth hiding wherever they show up (GitHub, Anthropic, AWS access key ids). */
+/** Token shapes worth hiding wherever they show up. */
 const TOKEN_PATTERNS: readonly RegExp[] = [
-  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
-  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
-  /\bsk-ant-[A-Za-z0-9_-]{16,}/g,
+  /\b(?:gh[pousr]|github_pat)_[A-Za-z0-9_]{16,}/g,
+  /\bsk-ant-[A-Za-z0-9_-]{10,}/g,
   /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
+];
+
+/** Credentials recognised by what surrounds them; `$1` keeps the part that says what was hidden. */
+const HEADER_AND_URL_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
+  // `Authorization: Bearer x`, `"authorization": "AWS4-HMAC-SHA256 Credential=…, Signature=…"`: the rest of the value goes.
+  [/(authorization["']?\s*[:=]\s*["']?)(bearer|basic|aws4-hmac-sha256)\s+[^\s"',]+(?:[^"'\n]*)/gi, `$1$2 ${REDACTED}`],
+  // A bare bearer token; 16 characters at least, so prose such as "Bearer authentication" stays.
+  [/\b(Bearer\s+)[A-Za-z0-9._~+/=-]{16,}/g, `$1${REDACTED}`],
+  [/(x-amz-security-token["']?\s*[:=]\s*["']?)[^\s"',]+/gi, `$1${REDACTED}`],
+  [/([?&](?:X-Amz-Signature|X-Amz-Security-Token|X-Amz-Credential)=)[^&\s"']+/gi, `$1${REDACTED}`],
+  [/(aws_secret_access_key["']?\s*[:=]\s*["']?)[^\s"',]+/gi, `$1${REDACTED}`],
+  // `scheme://user:password@host`: user and password go, the host stays.
+  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, `$1${REDACTED}@`],
 ];
 
 /** Shorter values are too likely to be ordinary words to replace everywhere. */
 const MIN_SECRET_LENGTH = 8;
 
-export class Redactor {
-  private readonly secrets: string[];
+export interface RedactorOptions {
+  /** Also hide credentials recognised by their context (headers, presigned URLs, URL passwords). Default true. */
+  headersAndUrls?: boolean;
+}
 
-  constructor(secrets: Iterable<string | undefined>) {
-    const forms = new Set<string>();
-    for (const secret of secrets) {
-      if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
-      for (const form of encodedForms(secret)) if (form.length >= MIN_SECRET_LENGTH) forms.add(form);
-    }
-    // Longest first, so a secret that contains another is replaced whole.
-    this.secrets = [...forms].sort((a, b) => b.length - a.length);
+export class Redactor {
+  private readonly known = new Set<string>();
+  /** Every form of every known secret, longest first, so a secret that contains another is replaced whole. */
+  private forms: string[] = [];
+  private readonly headersAndUrls: boolean;
+
+  constructor(secrets: Iterable<string | undefined> = [], options: RedactorOptions = {}) {
+    this.headersAndUrls = options.headersAndUrls ?? true;
+    for (const secret of secrets) this.remember(secret);
+    this.updateForms();
   }
 
   /** A redactor for the secrets held in an environment. */
-  static fromEnvironment(env: NodeJS.ProcessEnv, extra: Iterable<string | undefined> = []): Redactor {
-    return new Redactor([...SECRET_ENV_NAMES.map((name) => env[name]), ...extra]);
+  static fromEnvironment(env: Record<string, string | undefined>, extra: Iterable<string | undefined> = [], options?: RedactorOptions): Redactor {
+    return new Redactor([...SECRET_ENV_NAMES.map((name) => env[name]), ...extra], options);
+  }
+
+  /** Remembers a secret learned later (a token entered by the user), from now on hidden like the others. */
+  add(secret: string | undefined): void {
+    if (this.remember(secret)) this.updateForms();
+  }
+
+  /** Stops hiding a secret that is no longer ours (a replaced token). Its shape may still be caught. */
+  forget(secret: string | undefined): void {
+    if (secret && this.known.delete(secret)) this.updateForms();
   }
 
   /** True when the text holds one of the exact secrets (not merely a token-shaped string). */
   containsSecret(text: string): boolean {
-    return this.secrets.some((secret) => text.includes(secret));
+    return this.forms.some((form) => text.includes(form));
   }
 
   text(value: string): string {
     let result = value;
-    for (const secret of this.secrets) if (result.includes(secret)) result = result.split(secret).join(REDACTED);
+    for (const form of this.forms) if (result.includes(form)) result = result.split(form).join(REDACTED);
     for (const pattern of TOKEN_PATTERNS) result = result.replace(pattern, REDACTED);
+    if (this.headersAndUrls) {
+      for (const [pattern, replacement] of HEADER_AND_URL_PATTERNS) result = result.replace(pattern, replacement);
+    }
     return result;
   }
 
-  /** Redacts every string inside a JSON-able value (keys included). */
+  /**
+   * Redacts every string inside a JSON-like value, keys included. String by string, so a pattern
+   * never spans two values and a secret holding `"` is found as it is. Parts that needed nothing
+   * are returned as they were (no copy).
+   */
   json<T>(value: T): T {
-    return JSON.parse(this.text(JSON.stringify(value))) as T;
+    return this.walk(value) as T;
   }
 
   /** A message safe to store or show, from anything thrown. */
   error(error: unknown): string {
     return this.text(error instanceof Error ? error.message : String(error));
   }
+
+  private walk(value: unknown): unknown {
+    if (typeof value === 'string') return this.text(value);
+    if (Array.isArray(value)) {
+      const items = value.map((item) => this.walk(item));
+      return items.some((item, index) => item !== value[index]) ? items : value;
+    }
+    if (value !== null && typeof value === 'object') {
+      let changed = false;
+      const entries = Object.entries(value).map(([key, item]) => {
+        const [newKey, newItem] = [this.text(key), this.walk(item)];
+        if (newKey !== key || newItem !== item) changed = true;
+        return [newKey, newItem] as const;
+      });
+      return changed ? Object.fromEntries(entries) : value;
+    }
+    return value;
+  }
+
+  private remember(secret: string | undefined): boolean {
+    if (!secret || secret.length < MIN_SECRET_LENGTH || this.known.has(secret)) return false;
+    this.known.add(secret);
+    return true;
+  }
+
+  private updateForms(): void {
+    const forms = new Set<string>();
+    for (const secret of this.known) {
+      for (const form of encodedForms(secret)) if (form.length >= MIN_SECRET_LENGTH) forms.add(form);
+    }
+    this.forms = [...forms].sort((a, b) => b.length - a.length);
+  }
 }
 
 /** The ways a secret appears on the wire: as is, URL-encoded, and base64 in a Basic auth header. */
 function encodedForms(secret: string): string[] {
-  const basic = (user: string) => Buffer.from(`${user}:${secret}`).toString('base64');
   // Base64 of `user:secret` shares no stable substring with the secret itself, so list the
   // headers git sends for GitHub tokens, and the bare base64 in case something encodes it alone.
-  return [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64'), basic('x-access-token'), basic('git')];
+  return [secret, encodeURIComponent(secret), base64(secret), base64(`x-access-token:${secret}`), base64(`git:${secret}`)];
+}
+
+function base64(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }

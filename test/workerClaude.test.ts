@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { artifactKey } from '../common/names';
-import { edit, reply, startFakeAnthropic, type FakeAnthropic } from './fakes/anthropicServer';
+import { deleteFile, edit, moveFile, reply, searchFiles, startFakeAnthropic, type FakeAnthropic } from './fakes/anthropicServer';
 import { createGitHosting, type GitHosting } from './helpers/git';
 import { waitForJob } from './helpers/jobs';
 import { startStackProcess, type StackProcess } from './helpers/localStack';
@@ -32,6 +32,12 @@ describe('worker: Claude jobs end to end', function () {
       'README.md': '# widgets\n',
     });
     await hosting.create('acme/gadgets', { 'src/b.js': 'module.exports = oldFunction(2);\n' });
+    await hosting.create('acme/legacy', {
+      'lib/util.js': 'function util(x) {\n  return x * 2;\n}\n\nmodule.exports = { util };\n',
+      'deprecated/a.js': 'module.exports = oldFunction(1);\n',
+      'deprecated/nested/b.js': 'module.exports = oldFunction(2);\n',
+      'index.js': "module.exports = require('./lib/util');\n",
+    });
     anthropic = await startFakeAnthropic({
       apiKey: ANTHROPIC_KEY,
       script: {
@@ -50,6 +56,22 @@ describe('worker: Claude jobs end to end', function () {
           reply.text('Replaced oldFunction(1) with newFunction(1, { version: 2 }) in src/a.js.'),
         ],
         'acme/gadgets': [reply.tools(edit.view('src/b.js')), reply.text('Nothing to change here.')],
+        'acme/legacy': [
+          // The search runs in a worker thread of the bundled worker (dist/worker.js).
+          reply.tools(searchFiles({ pattern: 'oldFunction\\(\\d\\)|require\\(' })),
+          (conversation) => {
+            const found = JSON.stringify(conversation.request.messages.at(-1));
+            if (!found.includes('deprecated/nested/b.js:1:module.exports = oldFunction(2);')) {
+              return reply.error(400, { message: `unexpected search result: ${found}` });
+            }
+            return reply.tools(
+              moveFile({ source: 'lib/util.js', destination: 'src/util/index.js' }),
+              deleteFile({ path: 'deprecated', recursive: true }),
+              edit.strReplace('index.js', "'./lib/util'", "'./src/util'"),
+            );
+          },
+          reply.text('Moved lib/util.js to src/util/index.js and removed deprecated/.'),
+        ],
       },
     });
     stack = await startStackProcess({
@@ -112,6 +134,23 @@ describe('worker: Claude jobs end to end', function () {
     assert.match(await stack.client.getLog(job.jobId, 'acme/widgets'), /key= token= aws=\n/);
   });
 
+  it('moves and deletes files: the diff shows a rename and the deletions, and applies to a fresh clone', async () => {
+    const created = await stack.client.createJob({ name: 'Tidy up', prompt: 'Move lib/util.js to src/util/index.js and remove deprecated/.', repositories: ['acme/legacy'] });
+    const job = await waitForJob(stack.client, created.jobId);
+    const row = await stack.client.getRepository(job.jobId, 'acme/legacy');
+    assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
+    assert.deepEqual(row.diffStats, { files: 4, additions: 1, deletions: 3 });
+    const { patch } = await stack.client.getDiff(job.jobId, 'acme/legacy');
+    assert.match(patch!, /^diff --git a\/lib\/util\.js b\/src\/util\/index\.js\nsimilarity index 100%\nrename from lib\/util\.js\nrename to src\/util\/index\.js$/m);
+    assert.match(patch!, /^diff --git a\/deprecated\/a\.js b\/deprecated\/a\.js\ndeleted file mode 100644$/m);
+    assert.match(patch!, /^diff --git a\/deprecated\/nested\/b\.js b\/deprecated\/nested\/b\.js\ndeleted file mode 100644$/m);
+    const clone = await hosting.clone('acme/legacy');
+    await writeFile(`${clone}.patch`, patch!);
+    await run('git', ['apply', `${clone}.patch`], { cwd: clone });
+    assert.equal(await readFile(path.join(clone, 'src/util/index.js'), 'utf8'), 'function util(x) {\n  return x * 2;\n}\n\nmodule.exports = { util };\n');
+    await assert.rejects(readFile(path.join(clone, 'deprecated/a.js')));
+  });
+
   it('gives NO_CHANGES when Claude changes nothing', async () => {
     const created = await stack.client.createJob({ name: 'Look only', prompt: 'Look around.', repositories: ['acme/gadgets'] });
     const job = await waitForJob(stack.client, created.jobId);
@@ -128,6 +167,6 @@ describe('worker: Claude jobs end to end', function () {
     // The search does find what is there: every log names its repository.
     assert.notDeepEqual(await filesContaining(stack.home, 'Cloning acme/'), []);
     const threads = await run('find', [path.join(stack.home, 'artifacts'), '-name', 'thread.json']);
-    assert.equal(threads.stdout.trim().split('\n').length, 2);
+    assert.equal(threads.stdout.trim().split('\n').length, 3);
   });
 });

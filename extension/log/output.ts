@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Redactor } from './redact';
+import { Redactor } from '../../common/redact';
 
 /** The "Cody Batch" log channel. Everything written goes through the redactor first. */
 export class Log implements vscode.Disposable {
@@ -7,16 +7,16 @@ export class Log implements vscode.Disposable {
   private readonly channel = vscode.window.createOutputChannel('Cody Batch', { log: true });
 
   info(message: string): void {
-    this.channel.info(this.redactor.redact(message));
+    this.channel.info(this.redactor.text(message));
   }
 
   warn(message: string): void {
-    this.channel.warn(this.redactor.redact(message));
+    this.channel.warn(this.redactor.text(message));
   }
 
   error(message: string, error?: unknown): void {
     const detail = error === undefined ? '' : `: ${describe(error)}`;
-    this.channel.error(this.redactor.redact(`${message}${detail}`));
+    this.channel.error(this.redactor.text(`${message}${detail}`));
   }
 
   show(): void {

@@ -145,6 +145,8 @@ export const edit = {
   }),
 };
 
+export const deleteFile = (input: { path: string; recursive?: boolean }): FakeToolCall => ({ name: 'delete_file', input });
+export const moveFile = (input: { source: string; destination: string; overwrite?: boolean }): FakeToolCall => ({ name: 'move_file', input });
 export const listFiles = (input: { path?: string; glob?: string } = {}): FakeToolCall => ({ name: 'list_files', input });
 export const searchFiles = (input: { pattern: string; path?: string; glob?: string; case_insensitive?: boolean }): FakeToolCall => ({
   name: 'search_files',

@@ -3,7 +3,11 @@ import type { Usage } from '../../../common/schemas';
 // Estimated cost of a model call, from a price table kept in code. Prices are USD per million tokens.
 // Cache writes are priced at the 5-minute rate, the TTL the agent loop asks for.
 
-/** When the table below was last checked against Anthropic's pricing and model pages. */
+/**
+ * When the table below was last checked against Anthropic's own pages: the pricing page
+ * (platform.claude.com/docs/en/about-claude/pricing) and each model's overview
+ * (platform.claude.com/docs/…/models/<model>/overview). Third-party trackers are not a source.
+ */
 export const PRICES_CHECKED_ON = '2026-11-28';
 
 export interface ModelPrice {
@@ -44,8 +48,8 @@ export const MODEL_PRICES: Readonly<Record<string, PriceEntry>> = {
   'claude-opus-4-1': OPUS_4,
   'claude-opus-4': OPUS_4,
   'claude-opus-4-0': OPUS_4,
-  // Sonnet 5.5 cache reads went from $0.20 to $0.10 on 2026-10-07.
-  'claude-sonnet-5-5': price(2, 10, 2.5, 0.1),
+  // Anthropic's Sonnet 5.5 page says $0.20 per MTok for cache reads; some trackers report $0.10.
+  'claude-sonnet-5-5': price(2, 10, 2.5, 0.2),
   'claude-sonnet-5': price(2, 10, 2.5, 0.2),
   'claude-sonnet-4-6': SONNET_4,
   'claude-sonnet-4-5': SONNET_4,

@@ -1,4 +1,4 @@
-import { EDITOR_TOOL_NAME, LIST_TOOL_NAME, SEARCH_TOOL_NAME } from './tools/definitions';
+import { DELETE_TOOL_NAME, EDITOR_TOOL_NAME, LIST_TOOL_NAME, MOVE_TOOL_NAME, SEARCH_TOOL_NAME } from './tools/definitions';
 
 // The system prompt is the same for every repository of a job, so the API caches it (with the
 // tools) once per job; everything repository-specific goes in the first user message.
@@ -17,7 +17,7 @@ export function buildSystemPrompt(job: PromptJob): string {
     [
       `How to work:`,
       `- The repository is already checked out; the first message names it. Every path is relative to the repository root (for example \`src/index.ts\`; \`.\` is the root). Absolute paths, \`..\`, symbolic links that lead out of the repository, and \`.git/\` are refused.`,
-      `- Tools: \`${EDITOR_TOOL_NAME}\` views, creates and edits text files (\`view\` a file or a folder, \`str_replace\`, \`create\`, \`insert\`); \`${LIST_TOOL_NAME}\` lists files, honouring .gitignore; \`${SEARCH_TOOL_NAME}\` searches file contents with a regular expression. There is no shell: you cannot run commands, install packages, delete or rename files.`,
+      `- Tools: \`${EDITOR_TOOL_NAME}\` views, creates and edits text files (\`view\` a file or a folder, \`str_replace\`, \`create\`, \`insert\`); \`${MOVE_TOOL_NAME}\` moves or renames a file or folder (the diff shows a rename, so prefer it to creating a copy and deleting the original); \`${DELETE_TOOL_NAME}\` deletes a file, or a folder (\`recursive: true\` when it is not empty); \`${LIST_TOOL_NAME}\` lists files, honouring .gitignore; \`${SEARCH_TOOL_NAME}\` searches file contents with a regular expression. There is no shell: you cannot run commands or install packages.`,
       `- Start by finding the relevant code with \`${SEARCH_TOOL_NAME}\` and \`${LIST_TOOL_NAME}\` rather than viewing files one by one. View a file before editing it, and view large files in parts with \`view_range\`.`,
       `- \`str_replace\` needs \`old_str\` to match exactly one place, including whitespace and indentation; include enough surrounding lines to make it unique. Use several small edits rather than recreating a whole file.`,
       `- Make only the change the task asks for, in the repository's existing style. Do not reformat unrelated code, add unrelated improvements, or touch generated, vendored or lock files unless the task requires it.`,

@@ -3,8 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { lstat, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  deleteFile,
   edit,
   listFiles,
+  moveFile,
   reply,
   searchFiles,
   startFakeAnthropic,
@@ -120,6 +122,16 @@ afterEach(async () => {
   }
 });
 
+/** Tool results that must all be refusals ("Error: …" error results), `count` of them. */
+function refusedResults<T extends { content: string; is_error?: boolean }>(results: T[], count: number): T[] {
+  assert.equal(results.length, count);
+  for (const [index, result] of results.entries()) {
+    assert.equal(result.is_error, true, `call ${index} was not refused: ${result.content}`);
+    assert.match(result.content, /^Error: /);
+  }
+  return results;
+}
+
 function assistantMessages(thread: Thread): ThreadMessage[] {
   return thread.messages.filter((message) => message.role === 'assistant');
 }
@@ -193,6 +205,67 @@ describe('agent loop: editing a repository', () => {
   });
 });
 
+describe('agent loop: deleting and moving', () => {
+  it('deletes a file and renames one into a new folder', async () => {
+    const h = await harness({
+      [REPOSITORY]: [
+        reply.tools(moveFile({ source: 'src/lib.ts', destination: 'src/v2/lib.ts' }), deleteFile({ path: 'README.md' })),
+        reply.tools(edit.strReplace('src/app.ts', "from './lib'", "from './v2/lib'")),
+        reply.text('Moved lib.ts to src/v2/ and removed the README.'),
+      ],
+    });
+    assert.deepEqual(await h.run(), { ok: true, summary: 'Moved lib.ts to src/v2/ and removed the README.' });
+    assert.deepEqual(
+      h.toolResultsOfCall(1).map((result) => [result.content, result.is_error ?? false]),
+      [
+        ['File moved successfully from src/lib.ts to src/v2/lib.ts.', false],
+        ['File deleted successfully: README.md', false],
+      ],
+    );
+    assert.equal(await h.repo.read('src/v2/lib.ts'), FILES['src/lib.ts']);
+    await assert.rejects(h.repo.read('src/lib.ts'));
+    await assert.rejects(h.repo.read('README.md'));
+    assert.match(h.hooks.lines.join('\n'), /tool move_file source="src\/lib\.ts" destination="src\/v2\/lib\.ts": ok/);
+  });
+
+  it('refuses ../, absolute paths, a symlink out of the checkout and .git, and touches nothing outside', async () => {
+    const h = await harness({
+      [REPOSITORY]: [
+        reply.tools(
+          deleteFile({ path: '../outside/secret.txt' }),
+          deleteFile({ path: '/etc/passwd' }),
+          deleteFile({ path: 'outside-link/secret.txt' }),
+          deleteFile({ path: '.git', recursive: true }),
+          moveFile({ source: 'src/app.ts', destination: '../outside/app.ts' }),
+          moveFile({ source: 'outside-link/secret.txt', destination: 'secret.txt' }),
+          moveFile({ source: 'src/app.ts', destination: 'outside-link/app.ts' }),
+          moveFile({ source: 'src/app.ts', destination: '/tmp/app.ts' }),
+          moveFile({ source: 'src/app.ts', destination: '.git/hooks/post-checkout' }),
+          moveFile({ source: '.git/config', destination: 'config' }),
+        ),
+        reply.tools(deleteFile({ path: 'outside-link', recursive: true })),
+        reply.text('Nothing to do.'),
+      ],
+    });
+    await symlink(h.repo.outside, path.join(h.repo.checkout, 'outside-link'));
+    const before = await h.repo.outsideSnapshot();
+
+    assert.equal((await h.run()).ok, true);
+
+    const refused = refusedResults(h.toolResultsOfCall(1), 10);
+    assert.match(refused[0]!.content, /outside the repository/);
+    assert.match(refused[1]!.content, /absolute paths are refused/);
+    assert.match(refused[2]!.content, /symbolic link "outside-link"/);
+    assert.match(refused[3]!.content, /\.git\//);
+    assert.match(refused[6]!.content, /symbolic link "outside-link"/);
+    assert.equal(h.toolResultsOfCall(2)[0]?.content, 'Symbolic link deleted successfully: outside-link (what it pointed to is untouched)');
+    assert.deepEqual(await h.repo.outsideSnapshot(), before, 'the folder outside the checkout changed');
+    assert.equal(await h.repo.read('src/app.ts'), FILES['src/app.ts']);
+    await stat(path.join(h.repo.checkout, '.git/config'));
+    await assert.rejects(stat(path.join(h.repo.checkout, '.git/hooks/post-checkout')));
+  });
+});
+
 describe('agent loop: viewing', () => {
   it('views a folder (honouring .gitignore) and a line range of a file', async () => {
     const h = await harness({
@@ -249,12 +322,7 @@ describe('agent loop: paths stay inside the checkout', () => {
 
     assert.equal((await h.run()).ok, true);
 
-    const refused = h.toolResultsOfCall(1);
-    assert.equal(refused.length, 14);
-    for (const [index, result] of refused.entries()) {
-      assert.equal(result.is_error, true, `call ${index} was not refused: ${result.content}`);
-      assert.match(result.content, /^Error: /);
-    }
+    const refused = refusedResults(h.toolResultsOfCall(1), 14);
     assert.match(refused[0]!.content, /outside the repository/);
     assert.match(refused[1]!.content, /absolute paths are refused/);
     assert.match(refused[2]!.content, /symbolic link "etc-link"/);
@@ -304,6 +372,35 @@ describe('agent loop: paths stay inside the checkout', () => {
     }
     assert.match(results[5]!.content, /^No matches/);
     assert.deepEqual(await h.repo.outsideSnapshot(), before);
+  });
+});
+
+describe('agent loop: a search that runs away', () => {
+  it('stops a catastrophic pattern with an error result, keeps beating, and goes on with the conversation', async () => {
+    const h = await harness(
+      {
+        [REPOSITORY]: [
+          reply.tools(searchFiles({ pattern: '(a+)+$' })),
+          (conversation) => {
+            assert.match(JSON.stringify(conversation.request.messages.at(-1)), /the pattern took too long/);
+            return reply.tools(searchFiles({ pattern: 'oldFunction\\(', glob: '*.ts' }));
+          },
+          reply.text('Searched with a simpler pattern.'),
+        ],
+      },
+      { files: { ...FILES, 'data/long.txt': `${'a'.repeat(3000)}b\n` }, limits: { searchTimeLimitMs: 1000 } },
+    );
+    let beats = 0;
+    const heartbeat = setInterval(() => beats++, 20);
+    const result = await h.run().finally(() => clearInterval(heartbeat));
+
+    assert.deepEqual(result, { ok: true, summary: 'Searched with a simpler pattern.' });
+    const [stopped] = h.toolResultsOfCall(1);
+    assert.equal(stopped?.is_error, true);
+    assert.match(stopped!.content, /^Error: the search was stopped after 1 s: the pattern took too long\..*simplify the pattern, or narrow the search with path or glob\.$/);
+    const [found] = h.toolResultsOfCall(2);
+    assert.equal(found?.content, 'src/app.ts:4:  return oldFunction(1);\nsrc/lib.ts:1:export function oldFunction(x: number) {');
+    assert.ok(beats > 0, 'timers (the worker\'s heartbeat) ran during the search');
   });
 });
 
@@ -523,7 +620,11 @@ describe('agent loop: prompt caching', () => {
       assert.ok(cache!.breakpoints <= 4);
       assert.equal(cache!.breakpoints, index === 0 ? 3 : 4);
       const tools = body.tools!;
-      assert.deepEqual(tools.map(marked), [false, false, true], 'only the last tool');
+      assert.deepEqual(
+        tools.map((tool) => tool.name),
+        ['str_replace_based_edit_tool', 'move_file', 'delete_file', 'list_files', 'search_files'],
+      );
+      assert.deepEqual(tools.map(marked), [false, false, false, false, true], 'only the last tool');
       assert.ok(Array.isArray(body.system) && marked(body.system.at(-1)));
       const lastMessage = body.messages.at(-1)!;
       const lastBlocks = lastMessage.content as unknown[];

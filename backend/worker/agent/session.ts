@@ -1,10 +1,10 @@
 import type Anthropic from '@anthropic-ai/sdk';
+import { Redactor } from '../../../common/redact';
 import { addUsage, emptyUsage, type Thread, type ThreadMessage, type Usage } from '../../../common/schemas';
 import { isAbort, stopForApiError } from './apiErrors';
 import { clientSecret } from './client';
 import { estimateCostUsd, unknownModelNote } from './pricing';
 import { buildRequest } from './request';
-import { Redactor } from './secrets';
 import { agentTools, Checkout, runTool } from './tools';
 import type { AgentOptions, AgentResult, AgentStop } from './types';
 
@@ -28,7 +28,10 @@ export class AgentSession {
 
   constructor(private readonly options: AgentOptions) {
     this.thread = { messages: [], usage: emptyUsage(), model: options.model, system: options.system };
-    this.redactor = new Redactor([...(options.secrets ?? []), clientSecret(options.client)]);
+    // Tokens and exact secrets only: the thread holds source code the model edits, and hiding a
+    // fixture's `postgres://app:app@db` from it would break its edits. The worker's own redactor
+    // applies the header and URL patterns to what it stores.
+    this.redactor = new Redactor([...(options.secrets ?? []), clientSecret(options.client)], { headersAndUrls: false });
   }
 
   get usage(): Usage {
@@ -75,7 +78,7 @@ export class AgentSession {
         `turn ${this.calls}: ${stopReason}; tokens in ${usage.inputTokens}, out ${usage.outputTokens}, cache read ${usage.cacheReadTokens}, cache write ${usage.cacheWriteTokens}; ~$${usage.costUsd.toFixed(4)}`,
       );
 
-      let content = this.redactor.deep(message.content as unknown as Block[]);
+      let content = this.redactor.json(message.content as unknown as Block[]);
       let cutToolUse: ToolUse | undefined;
       if (stopReason === 'max_tokens' && content.at(-1)?.type === 'tool_use') {
         // The last tool call may be cut off mid-input: it is recorded, never run.
@@ -188,7 +191,7 @@ export class AgentSession {
         blocks.push({ type: 'tool_result', tool_use_id: call.id, content: `Not run: ${stop.message}`, is_error: true });
         continue;
       }
-      const outcome = await runTool(this.checkout!, call.name, call.input);
+      const outcome = await runTool(this.checkout!, call.name, call.input, { searchTimeLimitMs: this.options.limits.searchTimeLimitMs });
       this.log(`tool ${describeCall(call)}: ${outcome.isError ? firstLine(outcome.content) : 'ok'}`);
       const result: ToolResult = { type: 'tool_result', tool_use_id: call.id, content: this.redactor.text(outcome.content) };
       if (outcome.isError) result.is_error = true;
@@ -274,7 +277,7 @@ function quote(text: string): string {
 function describeCall(call: ToolUse): string {
   const input = (call.input ?? {}) as Record<string, unknown>;
   const parts = [call.name];
-  for (const key of ['command', 'path', 'pattern', 'glob']) {
+  for (const key of ['command', 'path', 'source', 'destination', 'pattern', 'glob']) {
     if (typeof input[key] === 'string') parts.push(`${key}=${JSON.stringify((input[key] as string).slice(0, 120))}`);
   }
   return parts.join(' ');

@@ -73,9 +73,31 @@ describe('agent setup', () => {
   });
 
   describe('estimateCostUsd', () => {
-    it('prices input, output, cache writes and cache reads from the table', () => {
+    it('prices input, output, 5-minute cache writes and cache reads at the rates of Anthropic\'s model pages', () => {
+      const million = (kind: 'inputTokens' | 'outputTokens' | 'cacheWriteTokens' | 'cacheReadTokens') => ({
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheWriteTokens: 0,
+        cacheReadTokens: 0,
+        [kind]: 1_000_000,
+      });
+      // USD per million tokens: input, output, 5m cache write, cache read.
+      const official: Record<string, [number, number, number, number]> = {
+        'claude-sonnet-5-5': [2, 10, 2.5, 0.2],
+        'claude-opus-5-5': [4, 20, 5, 0.2],
+        'claude-fable-5-1': [10, 50, 12.5, 0.25],
+        'claude-sonnet-5': [2, 10, 2.5, 0.2],
+        'claude-haiku-4-5': [1, 5, 1.25, 0.1],
+      };
+      for (const [model, [input, output, cacheWrite, cacheRead]] of Object.entries(official)) {
+        assert.deepEqual(
+          [million('inputTokens'), million('outputTokens'), million('cacheWriteTokens'), million('cacheReadTokens')].map((usage) => estimateCostUsd(model, usage)),
+          [input, output, cacheWrite, cacheRead],
+          model,
+        );
+      }
       const usage = { inputTokens: 1_000_000, outputTokens: 1_000_000, cacheWriteTokens: 1_000_000, cacheReadTokens: 1_000_000 };
-      assert.equal(estimateCostUsd('claude-sonnet-5-5', usage), 2 + 10 + 2.5 + 0.1);
+      assert.equal(estimateCostUsd('claude-sonnet-5-5', usage), 2 + 10 + 2.5 + 0.2);
       assert.equal(estimateCostUsd('claude-opus-4-5-20251101', usage), 5 + 25 + 6.25 + 0.5);
       assert.equal(estimateCostUsd('claude-sonnet-4-5-20250929', { ...usage, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 }), 3);
     });

@@ -13,6 +13,8 @@ export interface AgentLimits {
   maxTotalTokens: number;
   /** Epoch ms: the repository's wall-time deadline (default 15 min after the start). */
   deadline: number;
+  /** How long one search_files call may run before it is stopped with an error result (default 20 s). */
+  searchTimeLimitMs?: number;
 }
 
 export const DEFAULT_AGENT_LIMITS: Omit<AgentLimits, 'deadline'> & { wallTimeMs: number } = {

@@ -1,13 +1,19 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 
-// The tools Claude gets: Anthropic's text editor (schema built into the model) and two read-only
-// tools of ours. Their inputs are validated with the zod schemas below; the JSON schemas sent to
-// the API are generated from them, so the two never drift apart.
+// The tools Claude gets: Anthropic's text editor (schema built into the model), two tools of ours
+// for what the editor cannot do (move, delete), and two read-only ones (list, search). Their
+// inputs are validated with the zod schemas below; the JSON schemas sent to the API are generated
+// from them, so the two never drift apart.
 
 export const EDITOR_TOOL_NAME = 'str_replace_based_edit_tool';
 export const LIST_TOOL_NAME = 'list_files';
 export const SEARCH_TOOL_NAME = 'search_files';
+export const DELETE_TOOL_NAME = 'delete_file';
+export const MOVE_TOOL_NAME = 'move_file';
+
+/** The most entries (files, folders, links) a folder may hold to be deleted or moved whole. */
+export const MAX_FOLDER_ENTRIES = 10_000;
 
 /** What one `view` returns at most; the API tells the model about the cut through `max_characters`. */
 export const MAX_VIEW_CHARACTERS = 40_000;
@@ -44,6 +50,22 @@ export const SearchFilesInput = z.strictObject({
 });
 export type SearchFilesInput = z.infer<typeof SearchFilesInput>;
 
+export const DeleteFileInput = z.strictObject({
+  path: RelativePath.describe('The file, symbolic link or folder to delete, relative to the repository root.'),
+  recursive: z
+    .boolean()
+    .default(false)
+    .describe(`Needed to delete a folder that is not empty: deletes it with everything in it (at most ${MAX_FOLDER_ENTRIES} entries).`),
+});
+export type DeleteFileInput = z.infer<typeof DeleteFileInput>;
+
+export const MoveFileInput = z.strictObject({
+  source: RelativePath.describe('The file, symbolic link or folder to move or rename, relative to the repository root.'),
+  destination: RelativePath.describe('Its new path, new name included (e.g. "src/util.js" to "src/lib/util.ts"). Missing folders are created.'),
+  overwrite: z.boolean().default(false).describe('Replace a file that already exists at `destination`.'),
+});
+export type MoveFileInput = z.infer<typeof MoveFileInput>;
+
 function inputSchema(schema: z.ZodType): Anthropic.Tool.InputSchema {
   const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
   return json as Anthropic.Tool.InputSchema;
@@ -55,6 +77,18 @@ export type AgentTool = Anthropic.ToolTextEditor20250728 | Anthropic.Tool;
 export function agentTools(): AgentTool[] {
   return [
     { type: 'text_editor_20250728', name: EDITOR_TOOL_NAME, max_characters: MAX_VIEW_CHARACTERS },
+    {
+      name: MOVE_TOOL_NAME,
+      description:
+        'Move or rename a file or folder inside the repository, like `git mv`: the diff shows a rename, plus any edits made to the file. `destination` is the full new path; missing folders are created; an existing file there is replaced only with `overwrite: true`. Symbolic links are moved as links.',
+      input_schema: inputSchema(MoveFileInput),
+    },
+    {
+      name: DELETE_TOOL_NAME,
+      description:
+        'Delete a file, a symbolic link (never what it points to) or a folder. A folder that is not empty is deleted only with `recursive: true`. The deletion shows in the diff.',
+      input_schema: inputSchema(DeleteFileInput),
+    },
     {
       name: LIST_TOOL_NAME,
       description:

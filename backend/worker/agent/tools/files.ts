@@ -10,7 +10,7 @@ export const MAX_FILE_BYTES = 8 * 1024 * 1024;
 /** Files above this are viewed in parts only (`view_range`). */
 export const MAX_WHOLE_VIEW_BYTES = 256 * 1024;
 /** How much of a file's start is checked for NUL bytes, as git does. */
-const BINARY_PROBE_BYTES = 8000;
+export const BINARY_PROBE_BYTES = 8000;
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes`;

@@ -1,9 +1,10 @@
-import { EDITOR_TOOL_NAME, LIST_TOOL_NAME, SEARCH_TOOL_NAME } from './definitions';
+import { DELETE_TOOL_NAME, EDITOR_TOOL_NAME, LIST_TOOL_NAME, MOVE_TOOL_NAME, SEARCH_TOOL_NAME } from './definitions';
+import { runDeleteFile, runMoveFile } from './fileOps';
 import { ToolError, type Checkout } from './paths';
 import { runListFiles, runSearchFiles } from './readOnly';
 import { runTextEditor } from './textEditor';
 
-export { agentTools, EDITOR_TOOL_NAME, LIST_TOOL_NAME, SEARCH_TOOL_NAME } from './definitions';
+export { agentTools, DELETE_TOOL_NAME, EDITOR_TOOL_NAME, LIST_TOOL_NAME, MOVE_TOOL_NAME, SEARCH_TOOL_NAME } from './definitions';
 export { Checkout, ToolError } from './paths';
 
 export interface ToolOutcome {
@@ -11,8 +12,13 @@ export interface ToolOutcome {
   isError: boolean;
 }
 
+export interface ToolOptions {
+  /** How long one search_files call may run before its thread is stopped (default 20 s). */
+  searchTimeLimitMs?: number;
+}
+
 /** Runs one tool call. Never throws: every failure becomes an error result the model can read. */
-export async function runTool(checkout: Checkout, name: string, input: unknown): Promise<ToolOutcome> {
+export async function runTool(checkout: Checkout, name: string, input: unknown, options: ToolOptions = {}): Promise<ToolOutcome> {
   try {
     switch (name) {
       case EDITOR_TOOL_NAME:
@@ -20,9 +26,16 @@ export async function runTool(checkout: Checkout, name: string, input: unknown):
       case LIST_TOOL_NAME:
         return { content: await runListFiles(checkout, input), isError: false };
       case SEARCH_TOOL_NAME:
-        return { content: await runSearchFiles(checkout, input), isError: false };
+        return { content: await runSearchFiles(checkout, input, options.searchTimeLimitMs), isError: false };
+      case MOVE_TOOL_NAME:
+        return { content: await runMoveFile(checkout, input), isError: false };
+      case DELETE_TOOL_NAME:
+        return { content: await runDeleteFile(checkout, input), isError: false };
       default:
-        return { content: `Error: there is no tool named "${name}". Use ${EDITOR_TOOL_NAME}, ${LIST_TOOL_NAME} or ${SEARCH_TOOL_NAME}.`, isError: true };
+        return {
+          content: `Error: there is no tool named "${name}". Use ${EDITOR_TOOL_NAME}, ${MOVE_TOOL_NAME}, ${DELETE_TOOL_NAME}, ${LIST_TOOL_NAME} or ${SEARCH_TOOL_NAME}.`,
+          isError: true,
+        };
     }
   } catch (error) {
     if (error instanceof ToolError) return { content: error.message, isError: true };

@@ -17,6 +17,17 @@ export interface ResolvedPath {
   kind?: 'file' | 'directory' | 'other';
 }
 
+export interface ResolvedEntry {
+  /** What the model asked for, normalised, relative to the root. */
+  display: string;
+  /** The entry's path on disk: its folder's real path joined with its own name (not followed). */
+  real: string;
+  /** The folder it is in, resolved like any path (it may not exist yet). */
+  parent: ResolvedPath;
+  /** Set when the entry exists; a symbolic link is `link`, whatever it points to. */
+  kind?: 'file' | 'directory' | 'link' | 'other';
+}
+
 /** The checkout's real root, resolved once per session. */
 export class Checkout {
   private constructor(
@@ -35,8 +46,39 @@ export class Checkout {
     return rel === '' ? '.' : rel.split(path.sep).join('/');
   }
 
+  /** True when an absolute path lies inside the checkout (lexically; links in it are not followed). */
+  contains(absolute: string): boolean {
+    return !escapes(path.relative(this.realRoot, absolute));
+  }
+
   /** Resolves a path the model gave, or throws a ToolError saying why it is refused. */
   async resolve(input: unknown): Promise<ResolvedPath> {
+    const { lexical, shown } = this.lexical(input);
+    return this.resolveLexical(lexical, shown);
+  }
+
+  /**
+   * Resolves a path to delete or move: its folder as `resolve` does (links followed, inside the
+   * checkout), the entry itself not followed, so a symbolic link is the link, never its target.
+   */
+  async resolveEntry(input: unknown): Promise<ResolvedEntry> {
+    const { lexical, shown } = this.lexical(input);
+    if (lexical === this.realRoot) {
+      throw new ToolError('Error: the repository root itself cannot be deleted or moved; give a path inside it.');
+    }
+    const parent = await this.resolveLexical(path.dirname(lexical), shown);
+    if (parent.kind !== undefined && parent.kind !== 'directory') {
+      throw new ToolError(`Error: "${parent.display}" is not a folder, so "${shown}" cannot exist.`);
+    }
+    const real = path.join(parent.real, path.basename(lexical));
+    refuseGit(this.relative(real), shown);
+    const stat = parent.kind === 'directory' ? await lstatOrUndefined(real) : undefined;
+    const kind = !stat ? undefined : stat.isSymbolicLink() ? 'link' : stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other';
+    return { display: this.relative(lexical), real, parent, ...(kind ? { kind } : {}) };
+  }
+
+  /** The path as the model wrote it, made absolute without touching the disk; refused when it is outside or in .git/. */
+  private lexical(input: unknown): { lexical: string; shown: string } {
     if (typeof input !== 'string' || input.trim() === '') {
       throw new ToolError('Error: `path` is required: a path relative to the repository root, such as `src/index.ts` ("." for the root).');
     }
@@ -47,12 +89,16 @@ export class Checkout {
       );
     }
     const lexical = path.resolve(this.realRoot, input);
-    const display = this.relative(lexical);
     if (escapes(path.relative(this.realRoot, lexical))) {
       throw new ToolError(`Error: "${input}" is outside the repository. Paths are relative to the repository root, and \`..\` may not lead out of it.`);
     }
-    refuseGit(display, input);
+    refuseGit(this.relative(lexical), input);
+    return { lexical, shown: input };
+  }
 
+  /** `input` is what the model wrote, for messages. */
+  private async resolveLexical(lexical: string, input: string): Promise<ResolvedPath> {
+    const display = this.relative(lexical);
     // Find the deepest part of the path that exists and resolve its links.
     const missing: string[] = [];
     let existing = lexical;

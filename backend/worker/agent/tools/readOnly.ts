@@ -1,11 +1,10 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { describeIssues } from '../../../../common/schemas';
 import { ListFilesInput, SearchFilesInput } from './definitions';
-import { looksBinary } from './files';
+import { BINARY_PROBE_BYTES } from './files';
 import { globFilter, listFiles } from './listing';
 import { ToolError, type Checkout } from './paths';
+import { searchInThread } from './searchThread';
 
 // The two read-only tools: list files and search file contents. Both honour .gitignore and keep
 // their answers bounded, saying what was left out and how to narrow the request.
@@ -17,7 +16,8 @@ const MAX_MATCH_LINE_CHARS = 300;
 const MAX_SEARCHED_FILE_BYTES = 2 * 1024 * 1024;
 /** Lines longer than this are only searched in their first part, which bounds regex work per line. */
 const MAX_SEARCHED_LINE_CHARS = 4000;
-const MAX_SEARCH_MS = 20_000;
+/** search_files answers within this: partial results a little before, an error when the pattern ran away. */
+export const SEARCH_TIME_LIMIT_MS = 20_000;
 
 export async function runListFiles(checkout: Checkout, raw: unknown): Promise<string> {
   const parsed = ListFilesInput.safeParse(raw ?? {});
@@ -33,55 +33,56 @@ export async function runListFiles(checkout: Checkout, raw: unknown): Promise<st
   return `${files.length} file${files.length === 1 ? '' : 's'} in ${scope}:\n${shown.join('\n')}${more}`;
 }
 
-export async function runSearchFiles(checkout: Checkout, raw: unknown): Promise<string> {
+export async function runSearchFiles(checkout: Checkout, raw: unknown, timeLimitMs = SEARCH_TIME_LIMIT_MS): Promise<string> {
   const parsed = SearchFilesInput.safeParse(raw);
   if (!parsed.success) throw new ToolError(`Error: invalid input: ${describeIssues(parsed.error)}`);
   const input = parsed.data;
-  let regex: RegExp;
+  // Compiling a pattern is quick whatever it is; only matching can run away, and that runs in a thread.
+  let flags = input.case_insensitive ? 'iu' : 'u';
   try {
-    regex = new RegExp(input.pattern, input.case_insensitive ? 'iu' : 'u');
+    new RegExp(input.pattern, flags);
   } catch (unicodeError) {
+    flags = input.case_insensitive ? 'i' : '';
     try {
-      regex = new RegExp(input.pattern, input.case_insensitive ? 'i' : '');
+      new RegExp(input.pattern, flags);
     } catch {
       throw new ToolError(`Error: invalid regular expression: ${(unicodeError as Error).message}`);
     }
   }
   const { files } = await filesUnder(checkout, input.path, input.glob);
-  const started = Date.now();
-  const matches: string[] = [];
-  let total = 0;
-  let skippedLarge = 0;
-  let timedOut = false;
-  for (const file of files) {
-    if (Date.now() - started > MAX_SEARCH_MS) {
-      timedOut = true;
-      break;
-    }
-    const text = await readSearchable(path.join(checkout.realRoot, file));
-    if (text === 'large') {
-      skippedLarge++;
-      continue;
-    }
-    if (text === undefined) continue;
-    const lines = text.split('\n');
-    for (let index = 0; index < lines.length; index++) {
-      const line = (lines[index] ?? '').replace(/\r$/, '');
-      if (!regex.test(line.length > MAX_SEARCHED_LINE_CHARS ? line.slice(0, MAX_SEARCHED_LINE_CHARS) : line)) continue;
-      total++;
-      if (matches.length < MAX_MATCHES) {
-        const shown = line.length > MAX_MATCH_LINE_CHARS ? `${line.slice(0, MAX_MATCH_LINE_CHARS)}…` : line;
-        matches.push(`${file}:${index + 1}:${shown}`);
-      }
-    }
+  const softLimitMs = timeLimitMs - Math.min(5000, timeLimitMs / 4);
+  const outcome = await searchInThread(
+    {
+      root: checkout.realRoot,
+      files,
+      pattern: input.pattern,
+      flags,
+      maxMatches: MAX_MATCHES,
+      maxMatchLineChars: MAX_MATCH_LINE_CHARS,
+      maxSearchedLineChars: MAX_SEARCHED_LINE_CHARS,
+      maxFileBytes: MAX_SEARCHED_FILE_BYTES,
+      binaryProbeBytes: BINARY_PROBE_BYTES,
+      stopAt: Date.now() + softLimitMs,
+    },
+    timeLimitMs,
+  );
+  if (!outcome) {
+    throw new ToolError(
+      `Error: the search was stopped after ${seconds(timeLimitMs)}: the pattern took too long. Nested quantifiers such as (a+)+ or (.*)* can backtrack for ever on long lines; simplify the pattern, or narrow the search with path or glob.`,
+    );
   }
+  const { matches, total, skippedLarge } = outcome;
   const notes: string[] = [];
   if (total > matches.length) notes.push(`${total - matches.length} more matches not shown (${total} in all); narrow with path, glob or a more specific pattern.`);
   if (skippedLarge > 0) notes.push(`${skippedLarge} file${skippedLarge === 1 ? '' : 's'} over 2 MB not searched.`);
-  if (timedOut) notes.push('The search stopped after 20 s; narrow it with path or glob.');
+  if (outcome.stoppedEarly) notes.push(`The search stopped after ${seconds(softLimitMs)}; narrow it with path or glob.`);
   const footer = notes.length > 0 ? `\n[${notes.join(' ')}]` : '';
   if (matches.length === 0) return `No matches for /${input.pattern}/ in ${files.length} files.${footer}`;
   return `${matches.join('\n')}${footer}`;
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 async function filesUnder(checkout: Checkout, requested: string, glob: string | undefined) {
@@ -91,24 +92,4 @@ async function filesUnder(checkout: Checkout, requested: string, glob: string | 
   const listed = target.kind === 'directory' ? await listFiles(checkout, folder) : [folder];
   const base = target.kind === 'directory' ? folder : path.posix.dirname(folder);
   return { folder, files: listed.filter(globFilter(glob, base)) };
-}
-
-/** The text of a file worth searching; undefined for binary files and links, 'large' when too big. */
-async function readSearchable(real: string): Promise<string | 'large' | undefined> {
-  let handle;
-  try {
-    // Never through a link: a tracked link to /etc/passwd must not be read.
-    handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch {
-    return undefined;
-  }
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) return undefined;
-    if (stat.size > MAX_SEARCHED_FILE_BYTES) return 'large';
-    const buffer = await handle.readFile();
-    return looksBinary(buffer) ? undefined : buffer.toString('utf8');
-  } finally {
-    await handle.close();
-  }
 }

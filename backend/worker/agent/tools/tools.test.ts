@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFile, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeCheckout, type TestCheckout } from '../../../../test/helpers/agent';
-import { MAX_VIEW_CHARACTERS } from './definitions';
+import { MAX_FOLDER_ENTRIES, MAX_VIEW_CHARACTERS } from './definitions';
 import { Checkout, runTool, type ToolOutcome } from '.';
 
 // The tools on real files: the text editor's documented results and errors, and the two read-only tools.
@@ -157,6 +157,110 @@ describe('agent tools', () => {
     });
   });
 
+  describe('delete_file', () => {
+    const remove = (input: Record<string, unknown>) => runTool(checkout, 'delete_file', input);
+
+    it('deletes a file, an empty folder, and a folder with its contents only when asked', async () => {
+      assert.equal(ok(await remove({ path: 'src/dup.ts' })), 'File deleted successfully: src/dup.ts');
+      await assert.rejects(lstat(path.join(repo.checkout, 'src/dup.ts')));
+      await mkdir(path.join(repo.checkout, 'empty'));
+      assert.equal(ok(await remove({ path: 'empty/' })), 'Folder deleted successfully: empty');
+
+      assert.equal(
+        error(await remove({ path: 'src/nested' })),
+        'Error: src/nested is a folder holding 1 file and 1 folder. Pass recursive: true to delete it with everything in it, or delete what it holds one by one.',
+      );
+      assert.equal(await repo.read('src/nested/deep/file.ts'), 'deep\n', 'a refused delete changes nothing');
+      assert.equal(ok(await remove({ path: 'src/nested', recursive: true })), 'Folder deleted successfully: src/nested (with the 1 file and 1 folder it held)');
+      await assert.rejects(lstat(path.join(repo.checkout, 'src/nested')));
+      assert.equal(error(await remove({ path: 'src/nested' })), 'Error: src/nested does not exist.');
+      assert.match(error(await remove({ path: 'src/a.ts', recursive: 'yes' })), /^Error: invalid input: recursive/);
+    });
+
+    it('deletes a link as a link, and never anything outside the checkout, the root or .git', async () => {
+      await symlink(repo.outside, path.join(repo.checkout, 'out-link'));
+      await symlink(path.join(repo.outside, 'secret.txt'), path.join(repo.checkout, 'src/secret-link'));
+      const before = await repo.outsideSnapshot();
+      assert.match(error(await remove({ path: 'out-link/secret.txt' })), /through the symbolic link "out-link"/);
+      assert.match(error(await remove({ path: '../outside/secret.txt' })), /outside the repository/);
+      assert.match(error(await remove({ path: path.join(repo.outside, 'secret.txt') })), /absolute paths are refused/);
+      assert.match(error(await remove({ path: '.git/config' })), /\.git\//);
+      assert.match(error(await remove({ path: '.git', recursive: true })), /\.git\//);
+      assert.match(error(await remove({ path: '.', recursive: true })), /the repository root itself cannot be deleted/);
+      assert.match(error(await remove({ path: 'src/..', recursive: true })), /the repository root itself cannot be deleted/);
+      assert.equal(ok(await remove({ path: 'out-link', recursive: true })), 'Symbolic link deleted successfully: out-link (what it pointed to is untouched)');
+      assert.equal(ok(await remove({ path: 'src', recursive: true })), 'Folder deleted successfully: src (with the 5 files, 2 folders and 1 symbolic link it held)');
+      assert.deepEqual(await repo.outsideSnapshot(), before, 'the folder outside the checkout is untouched');
+      await stat(path.join(repo.checkout, '.git/config'));
+    });
+
+    it('refuses a folder that holds a Git repository, and one too large to delete at once', async () => {
+      await mkdir(path.join(repo.checkout, 'vendor/lib/.git'), { recursive: true });
+      assert.equal(
+        error(await remove({ path: 'vendor', recursive: true })),
+        'Error: vendor holds vendor/lib/.git, a Git folder, which the tools may not change.',
+      );
+      await stat(path.join(repo.checkout, 'vendor/lib/.git'));
+      await mkdir(path.join(repo.checkout, 'big'));
+      for (let index = 0; index <= MAX_FOLDER_ENTRIES; index++) await writeFile(path.join(repo.checkout, `big/${index}.txt`), '');
+      assert.match(error(await remove({ path: 'big', recursive: true })), /^Error: big holds more than 10000 files and folders, too many to handle at once/);
+      assert.equal((await readdir(path.join(repo.checkout, 'big'))).length, MAX_FOLDER_ENTRIES + 1);
+    });
+  });
+
+  describe('move_file', () => {
+    const move = (input: Record<string, unknown>) => runTool(checkout, 'move_file', input);
+
+    it('renames a file into a new folder, and a folder with what it holds', async () => {
+      assert.equal(ok(await move({ source: 'src/a.ts', destination: 'lib/v2/a.mts' })), 'File moved successfully from src/a.ts to lib/v2/a.mts.');
+      assert.equal(await repo.read('lib/v2/a.mts'), 'const a = 1;\nconst b = 2;\nconst a2 = 1;\n');
+      await assert.rejects(lstat(path.join(repo.checkout, 'src/a.ts')));
+      assert.equal(ok(await move({ source: 'src/nested', destination: 'nested' })), 'Folder moved successfully from src/nested to nested (with the 1 file and 1 folder it holds).');
+      assert.equal(await repo.read('nested/deep/file.ts'), 'deep\n');
+    });
+
+    it('replaces an existing file only when asked, and refuses folders as destinations and moves into themselves', async () => {
+      assert.equal(
+        error(await move({ source: 'src/dup.ts', destination: 'README.md' })),
+        'Error: README.md already exists. Pass overwrite: true to replace it, or choose another destination.',
+      );
+      assert.equal(await repo.read('README.md'), '# Title\n');
+      assert.equal(
+        ok(await move({ source: 'src/dup.ts', destination: 'README.md', overwrite: true })),
+        'File moved successfully from src/dup.ts to README.md, replacing the file that was there.',
+      );
+      assert.equal(await repo.read('README.md'), 'x();\nx();\nx();\n');
+      assert.equal(error(await move({ source: 'README.md', destination: 'src' })), 'Error: src is an existing folder. Give the full new path, name included, such as src/README.md.');
+      assert.equal(error(await move({ source: 'src', destination: 'src/inner/src' })), 'Error: the folder src cannot be moved into itself (src/inner/src).');
+      assert.equal(error(await move({ source: 'src/crlf.txt', destination: './src/crlf.txt' })), 'Error: src/crlf.txt and src/crlf.txt are the same path; nothing to move.');
+      assert.equal(error(await move({ source: 'src/missing.ts', destination: 'x.ts' })), 'Error: src/missing.ts does not exist.');
+      assert.match(error(await move({ source: 'src/crlf.txt' })), /^Error: invalid input: destination/);
+    });
+
+    it('never moves anything into or out of the checkout or .git, and never leaves a link pointing out', async () => {
+      await symlink(repo.outside, path.join(repo.checkout, 'out-link'));
+      await symlink('../../../outside', path.join(repo.checkout, 'src/nested/up'));
+      const before = await repo.outsideSnapshot();
+      assert.match(error(await move({ source: 'src/a.ts', destination: '../outside/a.ts' })), /outside the repository/);
+      assert.match(error(await move({ source: '../outside/secret.txt', destination: 'secret.txt' })), /outside the repository/);
+      assert.match(error(await move({ source: 'src/a.ts', destination: '/tmp/a.ts' })), /absolute paths are refused/);
+      assert.match(error(await move({ source: 'out-link/secret.txt', destination: 'secret.txt' })), /through the symbolic link "out-link"/);
+      assert.match(error(await move({ source: 'src/a.ts', destination: 'out-link/a.ts' })), /through the symbolic link "out-link"/);
+      assert.match(error(await move({ source: 'src/a.ts', destination: '.git/hooks/pre-commit' })), /\.git\//);
+      assert.match(error(await move({ source: '.git/config', destination: 'config' })), /\.git\//);
+      // src/nested/up leads to the checkout's parent's sibling folder only from three levels down.
+      assert.equal(
+        error(await move({ source: 'src/nested', destination: 'nested' })),
+        'Error: after this move the symbolic link nested/up (to "../../../outside") would point outside the repository, which the tools may not do. Move it somewhere else, or change it.',
+      );
+      assert.match(error(await move({ source: 'src/nested/up', destination: 'up' })), /symbolic link up \(to "\.\.\/\.\.\/\.\.\/outside"\) would point outside/);
+      assert.equal(ok(await move({ source: 'out-link', destination: 'links/out' })), 'Symbolic link moved successfully from out-link to links/out.');
+      assert.equal(await readlink(path.join(repo.checkout, 'links/out')), repo.outside, 'an absolute link points where it did');
+      assert.deepEqual(await repo.outsideSnapshot(), before);
+      assert.equal(await repo.read('src/a.ts'), 'const a = 1;\nconst b = 2;\nconst a2 = 1;\n');
+    });
+  });
+
   describe('list_files', () => {
     it('lists tracked and new files, honouring .gitignore, under a folder and by glob', async () => {
       ok(await editor({ command: 'create', path: 'src/brand-new.ts', file_text: 'new\n' }));
@@ -201,6 +305,29 @@ describe('agent tools', () => {
       assert.equal(result.split('\n').length, 201);
       assert.match(result, /\[50 more matches not shown \(250 in all\); narrow with path, glob or a more specific pattern\.\]$/);
       assert.match(error(await runTool(checkout, 'search_files', { pattern: '(' })), /^Error: invalid regular expression/);
+    });
+
+    it('skips files over 2 MB and says so', async () => {
+      await writeFile(path.join(repo.checkout, 'src/huge.txt'), `needle\n${'x'.repeat(2 * 1024 * 1024)}\n`);
+      await writeFile(path.join(repo.checkout, 'src/small.txt'), 'needle\n');
+      assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'needle' })), 'src/small.txt:1:needle\n[1 file over 2 MB not searched.]');
+    });
+
+    it('stops a pattern that backtracks for ever without blocking the event loop, and searches on afterwards', async () => {
+      await writeFile(path.join(repo.checkout, 'src/long.txt'), `${'a'.repeat(3000)}b\n`);
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 20);
+      try {
+        const stopped = error(await runTool(checkout, 'search_files', { pattern: '(a+)+$', path: 'src' }, { searchTimeLimitMs: 1000 }));
+        assert.equal(
+          stopped,
+          'Error: the search was stopped after 1 s: the pattern took too long. Nested quantifiers such as (a+)+ or (.*)* can backtrack for ever on long lines; simplify the pattern, or narrow the search with path or glob.',
+        );
+        assert.ok(ticks > 0, 'timers ran while the pattern was being matched (heartbeats go on)');
+      } finally {
+        clearInterval(ticker);
+      }
+      assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'a+b$', path: 'src/long.txt' })), `src/long.txt:1:${'a'.repeat(300)}…`);
     });
 
     it('does not read through a tracked link to a file outside', async () => {
