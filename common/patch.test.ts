@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { git, hostedRepository, type HostedRepository } from '../test/helpers/git';
+import { createGitHosting, git, type GitHosting } from '../test/helpers/git';
 import { applyHunks, filePath, hunkSides, parseHunks, parsePatch, patchTotals } from './patch';
 
 // Patches made by real git (`git diff --cached --binary`, as the worker records them).
@@ -10,7 +10,7 @@ const lines = (count: number, prefix = 'line') => Array.from({ length: count }, 
 
 describe('parsePatch on real git patches', function () {
   this.timeout(30_000);
-  let hosted: HostedRepository;
+  let hosting: GitHosting;
   let patch: string;
   let worker: string;
   const original: Record<string, string> = {
@@ -23,7 +23,8 @@ describe('parsePatch on real git patches', function () {
   };
 
   before(async () => {
-    hosted = await hostedRepository('acme/widgets', { ...original, 'image.bin': Buffer.from([0, 1, 2, 3, 255]) });
+    hosting = await createGitHosting();
+    const hosted = await hosting.create('acme/widgets', { ...original, 'image.bin': Buffer.from([0, 1, 2, 3, 255]) });
     let checkout = '';
     patch = await hosted.patchFrom(async (dir) => {
       checkout = dir;
@@ -39,7 +40,7 @@ describe('parsePatch on real git patches', function () {
     });
     worker = checkout;
   });
-  after(() => hosted.dispose());
+  after(() => hosting?.dispose());
 
   it('lists every file with its kind, paths and blob ids', () => {
     const files = parsePatch(patch);

@@ -118,6 +118,8 @@ describe('infra: least privilege', function () {
       assert.ok(resources.every((resource) => resource.includes(queueId) || resource.includes(`cody-batch-${env}-job-definition`)), 'nothing else');
       const actions = actionsOf(statements);
       for (const action of ['batch:TerminateJob', 'batch:CancelJob', ...TABLE_ITEM_ACTIONS, 's3:GetObject', 's3:PutObject']) assert.ok(actions.has(action), action);
+      // Exactly the Batch calls backend/executor/batch.ts makes (TerminateJobs is authorized as batch:TerminateJob).
+      assert.deepEqual([...actions].filter((action) => action.startsWith('batch:')).sort(), ['batch:CancelJob', 'batch:DescribeJobs', 'batch:ListJobs', 'batch:SubmitJob', 'batch:TerminateJob']);
     });
 
     it('lets the worker role use the tables and write artifacts, and nothing else', () => {
@@ -130,13 +132,13 @@ describe('infra: least privilege', function () {
       assert.deepEqual(put.resources, [`\${${bucketId}.Arn}/jobs/*`]);
     });
 
-    it('lets the execution role read exactly the worker’s secrets, and the sweeper only the tables', () => {
+    it('lets the execution role read exactly the worker’s secrets, and the sweeper only the tables and Batch’s job list', () => {
       const executionStatements = rolePolicies(roleIdOf(jobContainer().ExecutionRoleArn!));
       const secretReads = executionStatements.filter((statement) => statement.actions.includes('secretsmanager:GetSecretValue'));
       const secretIds = Object.keys(resourcesOf(template(), 'AWS::SecretsManager::Secret')).map((id) => `\${${id}}`);
       assert.deepEqual(secretReads.flatMap((statement) => statement.resources).sort(), secretIds.sort());
       const sweeper = actionsOf(rolePolicies(roleOfFunction(`cody-batch-${env}-sweeper`)));
-      assert.deepEqual([...sweeper].sort(), [...TABLE_ITEM_ACTIONS, 'logs:CreateLogStream', 'logs:PutLogEvents'].sort());
+      assert.deepEqual([...sweeper].sort(), [...TABLE_ITEM_ACTIONS, 'logs:CreateLogStream', 'logs:PutLogEvents', 'batch:DescribeJobs', 'batch:ListJobs'].sort());
     });
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { createGitHosting, type GitHosting } from './helpers/gitRepos';
+import { createGitHosting, type GitHosting } from './helpers/git';
 import { waitForJob } from './helpers/jobs';
 import { CLI, makeTempDir, startStackProcess, type StackProcess } from './helpers/localStack';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { artifactKey } from '../common/names';
 import { deleteFile, edit, moveFile, reply, searchFiles, startFakeAnthropic, type FakeAnthropic } from './fakes/anthropicServer';
-import { createGitHosting, type GitHosting } from './helpers/gitRepos';
+import { createGitHosting, type GitHosting } from './helpers/git';
 import { waitForJob } from './helpers/jobs';
 import { startStackProcess, type StackProcess } from './helpers/localStack';
 import { filesContaining } from './helpers/secrets';

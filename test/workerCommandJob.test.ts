@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createGitHosting, type FixtureFiles, type GitHosting } from './helpers/gitRepos';
+import { createGitHosting, type FixtureFiles, type GitHosting } from './helpers/git';
 import { repositoriesByName, waitForJob } from './helpers/jobs';
 import { startStackProcess, type StackProcess } from './helpers/localStack';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createGitHosting, type GitHosting } from './helpers/gitRepos';
+import { createGitHosting, type GitHosting } from './helpers/git';
 import { repositoriesByName, waitFor, waitForJob } from './helpers/jobs';
 import { makeTempDir, startStackProcess, type StackProcess } from './helpers/localStack';
 

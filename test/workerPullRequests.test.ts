@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { branchName } from '../common/names';
 import { startFakeGitHub, type FakeGitHub } from './fakes/githubServer';
 import { startGitHttpServer, type GitHttpServer } from './fakes/gitHttpServer';
-import { createGitHosting, type GitHosting } from './helpers/gitRepos';
+import { createGitHosting, git, type GitHosting } from './helpers/git';
 import { repositoriesByName, waitFor, waitForJob } from './helpers/jobs';
 import { startStackProcess, type StackProcess } from './helpers/localStack';
 import { filesContaining } from './helpers/secrets';
@@ -106,13 +106,13 @@ describe('worker: pull requests', function () {
       assert.equal(rows.get(`acme/${repo}`)!.pullRequestUrl, pull.html_url);
 
       // The branch landed in the hosted repository, committed as Cody Batch on top of the base.
-      const bare = path.join(hosting.root, `acme/${repo}.git`);
-      const { stdout } = await run('git', ['--git-dir', bare, 'log', '-1', '--format=%an <%ae>%n%s%n%P', branch]);
+      const { bare } = hosting.repository(`acme/${repo}`);
+      const stdout = await git(hosting.root, '--git-dir', bare, 'log', '-1', '--format=%an <%ae>%n%s%n%P', branch);
       const [author, subject, parent] = stdout.trim().split('\n');
       assert.equal(author, 'Cody Batch <cody-batch@users.noreply.github.com>');
       assert.equal(subject, 'Move to newFunction');
-      assert.equal(parent, (await run('git', ['--git-dir', bare, 'rev-parse', base])).stdout.trim());
-      assert.equal((await run('git', ['--git-dir', bare, 'show', `${branch}:src/main.js`])).stdout, 'const a = newFunction(1);\n');
+      assert.equal(parent, (await git(hosting.root, '--git-dir', bare, 'rev-parse', base)).trim());
+      assert.equal(await git(hosting.root, '--git-dir', bare, 'show', `${branch}:src/main.js`), 'const a = newFunction(1);\n');
       assert.match(await stack.client.getLog(job.jobId, `acme/${repo}`), /token= key= aws= id=\n/);
     }
     // Every clone, ls-remote and push carried the token header; none was refused, none put it in a URL.
@@ -149,7 +149,7 @@ describe('worker: pull requests', function () {
     assert.equal(row.error?.code, 'WORKER_CRASHED');
     assert.match(row.error!.message, /killed by SIGKILL/);
     assert.equal(github.pulls.filter((pull) => pull.repo === 'delta').length, 1);
-    const firstPush = (await run('git', ['--git-dir', path.join(hosting.root, 'acme/delta.git'), 'rev-parse', branchName(created.jobId)])).stdout.trim();
+    const firstPush = (await git(hosting.root, '--git-dir', hosting.repository('acme/delta').bare, 'rev-parse', branchName(created.jobId))).trim();
 
     await stack.client.retryJob(created.jobId);
     const retried = await waitForJob(stack.client, created.jobId);
@@ -161,12 +161,12 @@ describe('worker: pull requests', function () {
     assert.equal(after.pullRequestUrl, pulls[0]!.html_url);
     assert.ok(github.requests.some((request) => request.method === 'PATCH' && request.path.endsWith(`/delta/pulls/${pulls[0]!.number}`)));
     // The retry replaced its own earlier push (force-with-lease), still one commit on top of main.
-    const bare = path.join(hosting.root, 'acme/delta.git');
-    const head = (await run('git', ['--git-dir', bare, 'rev-parse', branchName(created.jobId)])).stdout.trim();
+    const bare = hosting.repository('acme/delta').bare;
+    const head = (await git(hosting.root, '--git-dir', bare, 'rev-parse', branchName(created.jobId))).trim();
     assert.notEqual(head, firstPush);
     assert.equal(
-      (await run('git', ['--git-dir', bare, 'rev-parse', `${branchName(created.jobId)}^`])).stdout.trim(),
-      (await run('git', ['--git-dir', bare, 'rev-parse', 'main'])).stdout.trim(),
+      (await git(hosting.root, '--git-dir', bare, 'rev-parse', `${branchName(created.jobId)}^`)).trim(),
+      (await git(hosting.root, '--git-dir', bare, 'rev-parse', 'main')).trim(),
     );
   });
 
@@ -186,8 +186,8 @@ describe('worker: pull requests', function () {
     assert.equal(row.error?.code, 'SECRET_DETECTED');
     await assert.rejects(readFile(path.join(stack.home, 'artifacts', 'jobs', job.jobId, 'acme', 'beta', 'diff.patch')));
     assert.match(await stack.client.getLog(job.jobId, 'acme/beta'), /\[REDACTED\]/);
-    const bare = path.join(hosting.root, 'acme/beta.git');
-    await assert.rejects(run('git', ['--git-dir', bare, 'rev-parse', '--verify', branchName(job.jobId)]));
+    const { bare } = hosting.repository('acme/beta');
+    await assert.rejects(git(hosting.root, '--git-dir', bare, 'rev-parse', '--verify', branchName(job.jobId)));
     await rm(leak);
   });
 

@@ -1,20 +1,39 @@
+import { BatchClient } from '@aws-sdk/client-batch';
 import { ENV } from '../../common/names';
+import { BatchRunInspector } from '../executor/batchRuns';
 import { Store } from '../store/store';
 import { sweep, type SweepReport } from '../store/sweeper';
 import { tableNamesFromEnvironment } from '../store/tables';
 
-// The sweeper on AWS: a Lambda the infra schedules every few minutes.
+// The sweeper on AWS: a Lambda the infra schedules every few minutes. The store's sweep, with AWS
+// Batch telling which workers ended without running their repository.
 
 /** Workers beat every 10 s; a row silent for 10 minutes has lost its worker. */
 const DEFAULT_STALE_AFTER_MS = 10 * 60_000;
 
 let store: Store | undefined;
+let inspector: BatchRunInspector | undefined;
 
 export async function handler(): Promise<SweepReport> {
   const env = process.env;
   store ??= Store.connect({ tables: tableNamesFromEnvironment(env), endpoint: env[ENV.dynamodbEndpoint] });
+  inspector ??= new BatchRunInspector(new BatchClient({}));
   const staleAfterMs = Number(env.CODY_BATCH_STALE_AFTER_MS) || DEFAULT_STALE_AFTER_MS;
-  const report = await sweep(store, { staleAfterMs });
-  console.log(JSON.stringify({ sweep: { jobs: report.jobs, lost: report.lost.length, finished: report.finished.length } }));
+  const batch = inspector;
+  const report = await sweep(store, { staleAfterMs, neverStarted: (job) => batch.neverStarted(job) });
+  console.log(
+    JSON.stringify({
+      sweep: {
+        jobs: report.jobs,
+        lost: report.lost.length,
+        neverStarted: report.neverStarted.length,
+        cancelled: report.cancelled.length,
+        finished: report.finished.length,
+        errors: report.errors,
+      },
+    }),
+  );
+  // Jobs it could not sweep fail the invocation, so the sweeper-errors alarm sees them.
+  if (report.errors.length) throw new Error(`The sweep skipped ${report.errors.length} jobs: ${report.errors.map((error) => `${error.jobId}: ${error.message}`).join('; ')}`);
   return report;
 }

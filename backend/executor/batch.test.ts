@@ -6,8 +6,10 @@ import {
   ListJobsCommand,
   SubmitJobCommand,
   TerminateJobCommand,
+  TerminateJobsCommand,
+  type JobStatus,
 } from '@aws-sdk/client-batch';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { sampleJob } from '../../test/helpers/jobs';
 import { BatchExecutor, batchExecutorFromEnvironment } from './batch';
 import { executorFromEnvironment } from './fromEnvironment';
@@ -23,7 +25,12 @@ function job(run: string[], executorRef?: string) {
 }
 
 describe('BatchExecutor (aws-sdk-client-mock)', () => {
-  const batch = mockClient(BatchClient);
+  // Mocked while this file's tests run: other files mock the same client.
+  let batch: AwsClientStub<BatchClient>;
+  before(() => {
+    batch = mockClient(BatchClient);
+  });
+  after(() => batch.restore());
   const executor = new BatchExecutor({ client: new BatchClient({ region: 'us-east-1' }), jobQueue: 'cody-batch-dev-queue', jobDefinition: 'cody-batch-dev-worker' });
   beforeEach(() => batch.reset());
 
@@ -53,55 +60,84 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
     });
   });
 
-  it('cancels an array job: TerminateJob on running children, CancelJob on waiting ones, across pages', async () => {
+  it('cancels an array job through its parent, then terminates the children already started, 50 per call', async () => {
     batch.on(DescribeJobsCommand, { jobs: ['batch-array-1'] }).resolves({
-      jobs: [{ jobId: 'batch-array-1', jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status: 'PENDING', startedAt: 0, arrayProperties: { size: 4 } }],
+      jobs: [{ jobId: 'batch-array-1', jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status: 'PENDING', startedAt: 0, arrayProperties: { size: 1000 } }],
     });
+    const child = (index: number) => ({ jobId: `batch-array-1:${index}`, jobName: 'x', arrayProperties: { index } });
     batch.on(ListJobsCommand).resolves({ jobSummaryList: [] });
+    batch.on(ListJobsCommand, { arrayJobId: 'batch-array-1', jobStatus: 'STARTING', nextToken: undefined }).resolves({ jobSummaryList: [child(0)] });
     batch.on(ListJobsCommand, { arrayJobId: 'batch-array-1', jobStatus: 'RUNNING', nextToken: undefined }).resolves({
-      jobSummaryList: [{ jobId: 'batch-array-1:0', jobName: 'x' }],
+      jobSummaryList: Array.from({ length: 60 }, (_, i) => child(i + 1)),
       nextToken: 'page-2',
     });
-    batch.on(ListJobsCommand, { arrayJobId: 'batch-array-1', jobStatus: 'RUNNING', nextToken: 'page-2' }).resolves({
-      jobSummaryList: [{ jobId: 'batch-array-1:1', jobName: 'x' }],
-    });
-    batch.on(ListJobsCommand, { arrayJobId: 'batch-array-1', jobStatus: 'RUNNABLE', nextToken: undefined }).resolves({
-      jobSummaryList: [{ jobId: 'batch-array-1:2', jobName: 'x' }, { jobId: 'batch-array-1:3', jobName: 'x' }],
-    });
-    batch.on(TerminateJobCommand).resolves({});
+    batch.on(ListJobsCommand, { arrayJobId: 'batch-array-1', jobStatus: 'RUNNING', nextToken: 'page-2' }).resolves({ jobSummaryList: [child(61)] });
     batch.on(CancelJobCommand).resolves({});
+    batch.on(TerminateJobsCommand).callsFake((input: { jobs: string[] }) => ({ successful: input.jobs, errors: [] }));
 
-    await executor.cancel(job(['a/1', 'a/2', 'a/3', 'a/4'], 'batch-array-1'));
+    await executor.cancel(job(Array.from({ length: 1000 }, (_, i) => `acme/r${i}`), 'batch-array-1'));
 
+    const reason = 'Cancelled by the user in Cody Batch';
+    // The parent's cancel is what stops the waiting children: one call, not one per child.
+    assert.deepEqual(batch.commandCalls(CancelJobCommand).map((call) => call.args[0].input), [{ jobId: 'batch-array-1', reason }]);
     assert.deepEqual(
-      batch.commandCalls(ListJobsCommand).map((call) => [call.args[0].input.jobStatus, call.args[0].input.nextToken ?? null]),
-      [['STARTING', null], ['RUNNING', null], ['RUNNING', 'page-2'], ['SUBMITTED', null], ['PENDING', null], ['RUNNABLE', null]],
+      batch.commandCalls(ListJobsCommand).map((call) => call.args[0].input),
+      [
+        { arrayJobId: 'batch-array-1', jobStatus: 'STARTING', maxResults: 1000, nextToken: undefined },
+        { arrayJobId: 'batch-array-1', jobStatus: 'RUNNING', maxResults: 1000, nextToken: undefined },
+        { arrayJobId: 'batch-array-1', jobStatus: 'RUNNING', maxResults: 1000, nextToken: 'page-2' },
+      ],
     );
-    assert.ok(batch.commandCalls(ListJobsCommand).every((call) => call.args[0].input.arrayJobId === 'batch-array-1'));
-    assert.deepEqual(batch.commandCalls(TerminateJobCommand).map((call) => call.args[0].input), [
-      { jobId: 'batch-array-1:0', reason: 'Cancelled by the user in Cody Batch' },
-      { jobId: 'batch-array-1:1', reason: 'Cancelled by the user in Cody Batch' },
+    const started = Array.from({ length: 62 }, (_, i) => `batch-array-1:${i}`);
+    assert.deepEqual(batch.commandCalls(TerminateJobsCommand).map((call) => call.args[0].input), [
+      { jobs: started.slice(0, 50), reason },
+      { jobs: started.slice(50), reason },
     ]);
-    assert.deepEqual(batch.commandCalls(CancelJobCommand).map((call) => call.args[0].input), [
-      { jobId: 'batch-array-1:2', reason: 'Cancelled by the user in Cody Batch' },
-      { jobId: 'batch-array-1:3', reason: 'Cancelled by the user in Cody Batch' },
-    ]);
+    assert.equal(batch.commandCalls(TerminateJobCommand).length, 0, 'no call per child');
   });
 
-  it('cancels a plain job by its own status, and does nothing for a finished one or none', async () => {
-    batch.on(DescribeJobsCommand, { jobs: ['waiting'] }).resolves({ jobs: [{ jobId: 'waiting', jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status: 'RUNNABLE', startedAt: 0 }] });
-    batch.on(DescribeJobsCommand, { jobs: ['running'] }).resolves({ jobs: [{ jobId: 'running', jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status: 'RUNNING', startedAt: 0 }] });
-    batch.on(DescribeJobsCommand, { jobs: ['done'] }).resolves({ jobs: [{ jobId: 'done', jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status: 'SUCCEEDED', startedAt: 0 }] });
+  it('cancels the parent first, so children that start meanwhile are listed and terminated too', async () => {
+    batch.on(DescribeJobsCommand).resolves({ jobs: [{ jobId: 'arr', jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status: 'PENDING', startedAt: 0, arrayProperties: { size: 2 } }] });
+    const order: string[] = [];
+    batch.on(CancelJobCommand).callsFake(() => (order.push('cancel parent'), {}));
+    batch.on(ListJobsCommand).callsFake((input: { jobStatus: string }) => (order.push(`list ${input.jobStatus}`), { jobSummaryList: [] }));
+    await executor.cancel(job(['a/1', 'a/2'], 'arr'));
+    assert.deepEqual(order, ['cancel parent', 'list STARTING', 'list RUNNING']);
+    assert.equal(batch.commandCalls(TerminateJobsCommand).length, 0, 'nothing started, nothing to terminate');
+  });
+
+  it('tries every batch of running children, then reports the ones Batch refused', async () => {
+    batch.on(DescribeJobsCommand).resolves({ jobs: [{ jobId: 'arr', jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status: 'PENDING', startedAt: 0, arrayProperties: { size: 80 } }] });
+    batch.on(CancelJobCommand).resolves({});
+    batch.on(ListJobsCommand).resolves({ jobSummaryList: [] });
+    batch.on(ListJobsCommand, { jobStatus: 'RUNNING' }).resolves({ jobSummaryList: Array.from({ length: 80 }, (_, i) => ({ jobId: `arr:${i}`, jobName: 'x' })) });
+    batch
+      .on(TerminateJobsCommand)
+      .resolvesOnce({ successful: [], errors: [{ job: 'arr:3', code: 'ThrottlingException', message: 'Rate exceeded' }] })
+      .resolves({ successful: [], errors: [] });
+    await assert.rejects(executor.cancel(job(Array.from({ length: 80 }, (_, i) => `a/${i}`), 'arr')), /did not terminate 1 of 80 running workers: arr:3: ThrottlingException Rate exceeded/);
+    assert.equal(batch.commandCalls(TerminateJobsCommand).length, 2, 'the second batch was still sent');
+  });
+
+  it('cancels a plain job by its own status, and does nothing for a finished one, a local one or none', async () => {
+    const plain = (jobId: string, status: JobStatus) => ({ jobs: [{ jobId, jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status, startedAt: 0 }] });
+    batch.on(DescribeJobsCommand, { jobs: ['waiting'] }).resolves(plain('waiting', 'RUNNABLE'));
+    batch.on(DescribeJobsCommand, { jobs: ['starting'] }).resolves(plain('starting', 'STARTING'));
+    batch.on(DescribeJobsCommand, { jobs: ['running'] }).resolves(plain('running', 'RUNNING'));
+    batch.on(DescribeJobsCommand, { jobs: ['done'] }).resolves(plain('done', 'SUCCEEDED'));
+    batch.on(DescribeJobsCommand, { jobs: ['array-done'] }).resolves({ jobs: [{ ...plain('array-done', 'FAILED').jobs[0]!, arrayProperties: { size: 3 } }] });
     batch.on(CancelJobCommand).resolves({});
     batch.on(TerminateJobCommand).resolves({});
-    await executor.cancel(job(['a/1'], 'waiting'));
-    await executor.cancel(job(['a/1'], 'running'));
-    await executor.cancel(job(['a/1'], 'done'));
-    await executor.cancel(job(['a/1'], undefined));
-    assert.deepEqual(batch.commandCalls(CancelJobCommand).map((call) => call.args[0].input.jobId), ['waiting']);
-    assert.deepEqual(batch.commandCalls(TerminateJobCommand).map((call) => call.args[0].input.jobId), ['running']);
+    for (const ref of ['waiting', 'starting', 'running', 'done', 'array-done', 'local', undefined]) await executor.cancel(job(['a/1'], ref));
+    const reason = 'Cancelled by the user in Cody Batch';
+    assert.deepEqual(batch.commandCalls(CancelJobCommand).map((call) => call.args[0].input), [{ jobId: 'waiting', reason }]);
+    assert.deepEqual(batch.commandCalls(TerminateJobCommand).map((call) => call.args[0].input), [
+      { jobId: 'starting', reason },
+      { jobId: 'running', reason },
+    ]);
     assert.equal(batch.commandCalls(ListJobsCommand).length, 0);
-    assert.equal(batch.commandCalls(DescribeJobsCommand).length, 3);
+    assert.equal(batch.commandCalls(TerminateJobsCommand).length, 0);
+    assert.deepEqual(batch.commandCalls(DescribeJobsCommand).map((call) => call.args[0].input.jobs), [['waiting'], ['starting'], ['running'], ['done'], ['array-done']]);
   });
 
   it('is the Lambda executor when the queue and job definition are configured', () => {

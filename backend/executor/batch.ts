@@ -5,7 +5,10 @@ import {
   ListJobsCommand,
   SubmitJobCommand,
   TerminateJobCommand,
+  TerminateJobsCommand,
+  type JobDetail,
   type JobStatus,
+  type JobSummary,
 } from '@aws-sdk/client-batch';
 import { BATCH_CANCEL_REASON, ENV } from '../../common/names';
 import type { Job } from '../../common/schemas';
@@ -13,7 +16,12 @@ import type { Executor } from './executor';
 
 // The AWS Batch executor: one SubmitJob per run, an array job of `run.length` children (a plain job
 // for one repository). Each child finds its repository from JOB_ID and AWS_BATCH_JOB_ARRAY_INDEX.
-// Cancel terminates what runs and cancels what waits; the API marks the rows afterwards.
+//
+// Cancel goes through the parent, so a 1,000-repository job stops in a handful of calls, well
+// within the API's 29 s. AWS documents (CancelJob) that cancelling an array parent cancels its
+// children that have not started, and that children already STARTING or RUNNING are not cancelled
+// and must be terminated with TerminateJob: those we list and terminate, 50 per TerminateJobs
+// call. The API marks the rows afterwards.
 
 export interface BatchExecutorOptions {
   client: BatchClient;
@@ -21,8 +29,14 @@ export interface BatchExecutorOptions {
   jobDefinition: string;
 }
 
-const WAITING: JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE'];
-const RUNNING: JobStatus[] = ['STARTING', 'RUNNING'];
+export const WAITING: readonly JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE'];
+export const STARTED: readonly JobStatus[] = ['STARTING', 'RUNNING'];
+export const ENDED: readonly JobStatus[] = ['SUCCEEDED', 'FAILED'];
+
+/** ListJobs answers at most 1,000 jobs a page when filtered by status. */
+const LIST_PAGE_SIZE = 1000;
+/** TerminateJobs takes at most 50 jobs a call. */
+const TERMINATE_BATCH_SIZE = 50;
 
 export class BatchExecutor implements Executor {
   constructor(private readonly options: BatchExecutorOptions) {}
@@ -43,30 +57,59 @@ export class BatchExecutor implements Executor {
   }
 
   async cancel(job: Job): Promise<void> {
-    const batchJobId = job.executorRef;
-    if (!batchJobId || batchJobId === 'idle' || batchJobId === 'local') return;
+    const batchJobId = batchJobIdOf(job);
+    if (!batchJobId) return;
     const { client } = this.options;
-    const { jobs } = await client.send(new DescribeJobsCommand({ jobs: [batchJobId] }));
-    const parent = jobs?.[0];
-    if (!parent) return;
-    const targets: { jobId: string; status: JobStatus }[] = [];
-    if (parent.arrayProperties?.size !== undefined) {
-      for (const status of [...RUNNING, ...WAITING]) {
-        let nextToken: string | undefined;
-        do {
-          const page = await client.send(new ListJobsCommand({ arrayJobId: batchJobId, jobStatus: status, nextToken }));
-          for (const child of page.jobSummaryList ?? []) if (child.jobId) targets.push({ jobId: child.jobId, status });
-          nextToken = page.nextToken;
-        } while (nextToken);
-      }
-    } else if (parent.status) {
-      targets.push({ jobId: batchJobId, status: parent.status });
+    const parent = await describeBatchJob(client, batchJobId);
+    if (!parent?.status || ENDED.includes(parent.status)) return;
+    if (!isArrayParent(parent)) {
+      const Command = STARTED.includes(parent.status) ? TerminateJobCommand : CancelJobCommand;
+      await client.send(new Command({ jobId: batchJobId, reason: BATCH_CANCEL_REASON }));
+      return;
     }
-    for (const target of targets) {
-      if (RUNNING.includes(target.status)) await client.send(new TerminateJobCommand({ jobId: target.jobId, reason: BATCH_CANCEL_REASON }));
-      else if (WAITING.includes(target.status)) await client.send(new CancelJobCommand({ jobId: target.jobId, reason: BATCH_CANCEL_REASON }));
-    }
+    await client.send(new CancelJobCommand({ jobId: batchJobId, reason: BATCH_CANCEL_REASON }));
+    const started = (await listArrayChildren(client, batchJobId, STARTED)).map((child) => child.jobId!);
+    await terminateAll(client, started);
   }
+}
+
+/** The Batch job id a job's run was submitted as, or undefined when it runs elsewhere (local, idle). */
+export function batchJobIdOf(job: Job): string | undefined {
+  const ref = job.executorRef;
+  return ref && ref !== 'idle' && ref !== 'local' ? ref : undefined;
+}
+
+export async function describeBatchJob(client: BatchClient, batchJobId: string): Promise<JobDetail | undefined> {
+  const { jobs } = await client.send(new DescribeJobsCommand({ jobs: [batchJobId] }));
+  return jobs?.[0];
+}
+
+export function isArrayParent(job: JobDetail): boolean {
+  return job.arrayProperties?.size !== undefined && job.arrayProperties.index === undefined;
+}
+
+/** The children of an array job in any of `statuses`, every page of each. */
+export async function listArrayChildren(client: BatchClient, arrayJobId: string, statuses: readonly JobStatus[]): Promise<JobSummary[]> {
+  const children: JobSummary[] = [];
+  for (const jobStatus of statuses) {
+    let nextToken: string | undefined;
+    do {
+      const page = await client.send(new ListJobsCommand({ arrayJobId, jobStatus, maxResults: LIST_PAGE_SIZE, nextToken }));
+      children.push(...(page.jobSummaryList ?? []).filter((child) => child.jobId));
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  return children;
+}
+
+/** TerminateJobs in batches of 50; throws after trying them all if Batch refused any. */
+async function terminateAll(client: BatchClient, jobIds: string[]): Promise<void> {
+  const refused: string[] = [];
+  for (let offset = 0; offset < jobIds.length; offset += TERMINATE_BATCH_SIZE) {
+    const result = await client.send(new TerminateJobsCommand({ jobs: jobIds.slice(offset, offset + TERMINATE_BATCH_SIZE), reason: BATCH_CANCEL_REASON }));
+    for (const error of result.errors ?? []) refused.push(`${error.job}: ${error.code} ${error.message ?? ''}`.trim());
+  }
+  if (refused.length) throw new Error(`AWS Batch did not terminate ${refused.length} of ${jobIds.length} running workers: ${refused.slice(0, 5).join('; ')}`);
 }
 
 /** The Batch executor when the queue and job definition are configured; undefined otherwise. */

@@ -12,6 +12,8 @@ export interface Executor {
   stop?(): Promise<void>;
   /** Picks up the unfinished runs a previous process left (the local pool, at stack start). */
   resume?(): Promise<void>;
+  /** Queues again PENDING rows that no worker holds or waits for (the local pool, at every sweep). Returns how many. */
+  requeuePending?(): Promise<number>;
 }
 
 /** Starts nothing: jobs stay PENDING. For an API with no workers attached. */

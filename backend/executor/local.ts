@@ -20,6 +20,8 @@ export interface LocalExecutorOptions {
   concurrency: number;
   /** SIGTERM first, SIGKILL after this. */
   killGraceMs?: number;
+  /** The Node binary the workers run on (default: this process's). */
+  nodeBinary?: string;
   log?: (line: string) => void;
 }
 
@@ -54,7 +56,8 @@ export class LocalExecutor implements Executor {
   }
 
   async start(job: Job): Promise<string> {
-    job.run.forEach((repositoryName, index) => this.enqueue({ jobId: job.jobId, repositoryName, index }));
+    // A new run is a new attempt: a worker of the previous one that is still exiting holds nothing.
+    job.run.forEach((repositoryName, index) => this.enqueue({ jobId: job.jobId, repositoryName, index }, { evenIfRunning: true }));
     this.pump();
     return 'local';
   }
@@ -93,14 +96,37 @@ export class LocalExecutor implements Executor {
           remove: ['startedAt', 'heartbeatAt'],
         });
       }
-      const pending = new Set((await store.repositories.listAll(job.jobId)).filter((row) => row.status === 'PENDING').map((row) => row.repositoryName));
-      job.run.forEach((repositoryName, index) => {
-        if (pending.has(repositoryName)) this.enqueue({ jobId: job.jobId, repositoryName, index });
-      });
-      if (pending.size === 0) await store.reconcile(job.jobId);
-      else this.options.log?.(`Resuming job ${job.jobId}: ${pending.size} repositories to run`);
+      const { pending } = await this.queuePending(job);
+      if (pending === 0) await store.reconcile(job.jobId);
+      else this.options.log?.(`Resuming job ${job.jobId}: ${pending} repositories to run`);
     }
     this.pump();
+  }
+
+  /**
+   * Queues again every PENDING row of an active job's current run that no worker holds or waits
+   * for, so no job stays PENDING for want of a worker (a crash record that could not be written, a
+   * worker that exited without claiming). The local stack runs it with every sweep.
+   */
+  async requeuePending(): Promise<number> {
+    let queued = 0;
+    for (const job of await this.options.store.jobs.scanActive()) {
+      if (job.status === 'PENDING' || job.status === 'RUNNING') queued += (await this.queuePending(job)).queued;
+    }
+    if (queued) this.options.log?.(`Queued ${queued} pending repositories that no worker held`);
+    this.pump();
+    return queued;
+  }
+
+  /** Queues the PENDING rows of the job's run that are neither queued nor running. */
+  private async queuePending(job: Job): Promise<{ pending: number; queued: number }> {
+    const rows = await this.options.store.repositories.listAll(job.jobId);
+    const pending = new Set(rows.filter((row) => row.status === 'PENDING').map((row) => row.repositoryName));
+    let queued = 0;
+    job.run.forEach((repositoryName, index) => {
+      if (pending.has(repositoryName) && this.enqueue({ jobId: job.jobId, repositoryName, index })) queued++;
+    });
+    return { pending: pending.size, queued };
   }
 
   /** Repositories waiting and running, for status lines. */
@@ -108,10 +134,13 @@ export class LocalExecutor implements Executor {
     return { queued: this.queue.length, running: this.children.size };
   }
 
-  private enqueue(task: Task): void {
+  /** Adds a task unless it waits already (or runs, unless `evenIfRunning`). True when added. */
+  private enqueue(task: Task, options: { evenIfRunning?: boolean } = {}): boolean {
     const same = (other: Task) => other.jobId === task.jobId && other.repositoryName === task.repositoryName;
-    if (this.queue.some(same) || [...this.children].some((child) => same(child.task))) return;
+    if (this.queue.some(same)) return false;
+    if (!options.evenIfRunning && [...this.children].some((child) => same(child.task))) return false;
     this.queue.push(task);
+    return true;
   }
 
   private pump(): void {
@@ -123,7 +152,7 @@ export class LocalExecutor implements Executor {
   }
 
   private launch(task: Task): void {
-    const child = spawn(process.execPath, [this.options.workerScript], {
+    const child = spawn(this.options.nodeBinary ?? process.execPath, [this.options.workerScript], {
       env: { ...this.options.env, [ENV.jobId]: task.jobId, [ENV.repositoryIndex]: String(task.index) },
       // Its own process group, so a cancel takes the worker and everything under it.
       detached: true,
@@ -147,25 +176,33 @@ export class LocalExecutor implements Executor {
     child.on('message', (message: { type?: string; pgid?: number }) => {
       if (message?.type === 'process-group' && typeof message.pgid === 'number') entry.groups.add(message.pgid);
     });
-    child.once('error', (error) => {
-      keep(Buffer.from(`\n${error.message}`));
-    });
-    child.once('exit', (code, signal) => {
+    let ended = false;
+    const end = (how: string | undefined) => {
+      if (ended) return;
+      ended = true;
       this.children.delete(entry);
       for (const pgid of [child.pid, ...entry.groups]) if (pgid) killGroup(pgid, 'SIGKILL');
-      const settled = this.settle(entry, code, signal).finally(() => {
+      const settled = this.settle(entry, how).finally(() => {
         this.settling.delete(settled);
         resolveExited();
         this.pump();
       });
       this.settling.add(settled);
+    };
+    child.once('error', (error) => {
+      keep(Buffer.from(`\n${error.message}`));
+      // A process that could not be spawned (EAGAIN, EMFILE) never emits 'exit'.
+      if (child.pid === undefined) end(`could not be started (${error.message})`);
     });
+    child.once('exit', (code, signal) => end(code === 0 && signal === null ? undefined : signal ? `was killed by ${signal}` : `exited with code ${code}`));
   }
 
-  /** A crash fails the row, unless the worker recorded its outcome or we stopped it ourselves. */
-  private async settle(entry: Child, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
-    if (entry.stopping || (code === 0 && signal === null)) return;
-    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  /**
+   * A crash (`how` the worker ended, undefined for a clean exit) fails the row, unless the worker
+   * recorded its outcome or we stopped it ourselves.
+   */
+  private async settle(entry: Child, how: string | undefined): Promise<void> {
+    if (entry.stopping || how === undefined) return;
     const lastLines = this.redactor.text(entry.output.trim().split('\n').slice(-5).join('\n'));
     const message = `The worker ${how}${lastLines ? `. Its last output:\n${lastLines}` : ''}`;
     this.options.log?.(`${entry.task.repositoryName} (job ${entry.task.jobId}): ${message}`);

@@ -101,10 +101,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (executor.stop) stops.push(() => executor.stop!());
     // What a previous stack left unfinished runs again; then the sweeper, now and every minute.
     await executor.resume?.();
-    const sweepOnce = () =>
-      sweep(store, { staleAfterMs: options.staleAfterMs ?? 2 * 60_000 }).catch((error: unknown) =>
-        options.log?.(`Sweeper: ${(error as Error).message}`),
-      );
+    const sweepOnce = async () => {
+      try {
+        // PENDING rows no worker holds are queued again before the sweep looks for unfinished jobs.
+        await executor.requeuePending?.();
+        const report = await sweep(store, { staleAfterMs: options.staleAfterMs ?? 2 * 60_000 });
+        for (const { jobId, message } of report.errors) options.log?.(`Sweeper: job ${jobId}: ${message}`);
+      } catch (error) {
+        options.log?.(`Sweeper: ${(error as Error).message}`);
+      }
+    };
     await sweepOnce();
     const sweeper = setInterval(() => void sweepOnce(), options.sweepEveryMs ?? 60_000);
     sweeper.unref();

@@ -182,12 +182,14 @@ describe('Store (DynamoDB on dynalite)', () => {
     await finish(store, job, 'acme/b', 'FAILED');
     await finish(store, job, 'acme/c', 'FAILED');
     assert.equal((await store.jobs.get(job.jobId))?.status, 'COMPLETED_WITH_ERRORS');
+    await store.jobs.setAttributes(job.jobId, { executorRef: 'batch-run-1' });
 
     const outcome = await store.prepareRetry(job.jobId, 'local');
     assert.ok(outcome.ok);
     assert.deepEqual(outcome.job.run, ['acme/b', 'acme/c']);
     assert.equal(outcome.job.status, 'RUNNING');
     assert.equal(outcome.job.finishedAt, undefined);
+    assert.equal(outcome.job.executorRef, undefined, 'the ended run’s Batch job is not the new run’s');
     const retried = await store.repositories.get(job.jobId, 'acme/b');
     assert.equal(retried?.status, 'PENDING');
     assert.equal(retried?.attempt, 2);

@@ -6,9 +6,11 @@ import {
   isFinalJobStatus,
   jobStatusesBefore,
   RETRYABLE_REPOSITORY_STATUSES,
+  type RepositoryStatus,
 } from '../../common/status';
 import { createDocumentClient, DynamoOptions } from './dynamo';
 import { JobsTable } from './jobs';
+import { forEachLimited } from './parallel';
 import { RepositoriesTable, RowUpdate } from './repositories';
 import { TableNames } from './tables';
 
@@ -16,6 +18,9 @@ import { TableNames } from './tables';
 // step is a single-item conditional write, and counters move with atomic ADD after the row write
 // that justifies them. Whoever wins a row's conditional write is the only one to move its counters,
 // which keeps concurrent cancels, completions and sweeps consistent.
+
+/** Row writes one job's bulk changes (cancel, sweep) keep in flight at once. */
+const ROW_WRITE_CONCURRENCY = 16;
 
 export type RetryOutcome =
   | { ok: true; job: Job }
@@ -69,6 +74,28 @@ export class Store {
     return { before, job };
   }
 
+  /**
+   * Moves many rows of one job, 16 at a time, then their counters in one write, then the job to its
+   * final status if they were its last unfinished ones. Returns the rows that moved, as they were
+   * before. A crash between the row writes and the counter write leaves counters that the
+   * sweeper's reconcile puts right.
+   */
+  async transitionRepositories(
+    jobId: string,
+    changes: readonly { repositoryName: string; change: RowUpdate }[],
+  ): Promise<{ moved: RepositoryResult[]; job: Job }> {
+    const moved: RepositoryResult[] = [];
+    const moves: { from: RepositoryStatus; to: RepositoryStatus }[] = [];
+    await forEachLimited(changes, ROW_WRITE_CONCURRENCY, async ({ repositoryName, change }) => {
+      const before = await this.repositories.update(jobId, repositoryName, change);
+      if (!before) return;
+      moved.push(before);
+      if (before.status !== change.to) moves.push({ from: before.status, to: change.to });
+    });
+    const job = moves.length ? await this.jobs.addCounts(jobId, moves) : await this.mustGetJob(jobId);
+    return { moved, job: await this.finalizeIfDone(job) };
+  }
+
   /** Claims a row for a worker; also marks a PENDING job RUNNING. Returns the row as claimed. */
   async claim(jobId: string, repositoryName: string, attempt: number, staleBefore: string): Promise<RepositoryResult | undefined> {
     const claimedAt = new Date().toISOString();
@@ -108,15 +135,18 @@ export class Store {
   /** Marks every unfinished row CANCELLED, then the job. Safe to run twice, or racing workers. */
   async cancelUnfinished(jobId: string, message = 'Cancelled by the user'): Promise<Job> {
     const now = new Date().toISOString();
-    for (const row of await this.repositories.listAll(jobId)) {
-      if (row.status !== 'PENDING' && row.status !== 'RUNNING') continue;
-      await this.transitionRepository(jobId, row.repositoryName, {
-        from: ['PENDING', 'RUNNING'],
-        to: 'CANCELLED',
-        set: { finishedAt: now, error: { code: 'CANCELLED', message } },
-      });
+    const unfinished = (await this.repositories.listAll(jobId)).filter((row) => row.status === 'PENDING' || row.status === 'RUNNING');
+    const change: RowUpdate = { from: ['PENDING', 'RUNNING'], to: 'CANCELLED', set: { finishedAt: now, error: { code: 'CANCELLED', message } } };
+    const result = await this.transitionRepositories(jobId, unfinished.map(({ repositoryName }) => ({ repositoryName, change })));
+    const lost = unfinished.length - result.moved.length;
+    let job = result.job;
+    // Rows someone else moved first (a second cancel, a finishing worker) may not have moved their
+    // counters yet; the job becomes final once they have. Wait a moment for that, not forever.
+    for (let wait = 0; lost > 0 && !isFinalJobStatus(job.status) && wait < 40; wait++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      job = await this.finalizeIfDone(await this.mustGetJob(jobId));
     }
-    return this.finalizeIfDone(await this.mustGetJob(jobId));
+    return job;
   }
 
   /**
@@ -152,17 +182,26 @@ export class Store {
     }
     if (run.length === 0) return { ok: false, code: 'NOTHING_TO_RETRY', message: `Job ${jobId} has no failed or cancelled repositories` };
 
-    // The job's own conditional write is the lock: of two concurrent retries, one wins.
-    const started = await this.jobs.setStatus(jobId, [job.status], 'RUNNING', { set: { run }, remove: ['finishedAt'] });
+    // The job's own conditional write is the lock: of two concurrent retries, one wins. It carries
+    // the counters of the rows as they are about to be, so the job is never RUNNING with nothing
+    // pending (a sweep in between would finish it again and strand its rows PENDING). The previous
+    // run's executor reference goes: it has ended, and nothing may judge the new run by it.
+    const runNames = new Set(run);
+    const counts = countRows(rows.map((row) => (runNames.has(row.repositoryName) ? 'PENDING' : row.status)));
+    const started = await this.jobs.setStatus(jobId, [job.status], 'RUNNING', { set: { run, counts }, remove: ['finishedAt', 'executorRef'] });
     if (!started) return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} changed while retrying; refresh and try again` };
-    for (const repositoryName of run) {
-      await this.transitionRepository(jobId, repositoryName, {
+    let missed = 0;
+    await forEachLimited(run, ROW_WRITE_CONCURRENCY, async (repositoryName) => {
+      const moved = await this.repositories.update(jobId, repositoryName, {
         from: RETRYABLE_REPOSITORY_STATUSES,
         to: 'PENDING',
         incrementAttempt: true,
         remove: ['error', 'startedAt', 'heartbeatAt', 'finishedAt', 'diffStats', 'summary', 'verification'],
       });
-    }
+      if (!moved) missed++;
+    });
+    // A row that moved meanwhile (it cannot while the job is final, but counters must never lie).
+    if (missed) await this.reconcile(jobId);
     return { ok: true, job: await this.mustGetJob(jobId) };
   }
 
@@ -177,11 +216,7 @@ export class Store {
    */
   async reconcile(jobId: string): Promise<Job> {
     const job = await this.mustGetJob(jobId);
-    const counts: Counts = { total: 0, pending: 0, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 };
-    for (const row of await this.repositories.listAll(jobId)) {
-      counts.total++;
-      counts[COUNT_KEY[row.status]]++;
-    }
+    const counts = countRows((await this.repositories.listAll(jobId)).map((row) => row.status));
     const differs = (Object.keys(counts) as (keyof Counts)[]).some((key) => counts[key] !== job.counts[key]);
     if (differs) await this.jobs.setCounts(jobId, counts);
     return this.finalizeIfDone(differs ? { ...job, counts } : job);
@@ -192,4 +227,14 @@ export class Store {
     if (!job) throw new Error(`Job ${jobId} disappeared`);
     return job;
   }
+}
+
+/** A job's counters for rows in these statuses. */
+function countRows(statuses: RepositoryStatus[]): Counts {
+  const counts: Counts = { total: 0, pending: 0, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 };
+  for (const status of statuses) {
+    counts.total++;
+    counts[COUNT_KEY[status]]++;
+  }
+  return counts;
 }

@@ -3,11 +3,14 @@ import { sampleJob } from '../../test/helpers/jobs';
 import { startDynamo, type RunningDynamo } from '../local/dynamodb';
 import { ensureTables } from './dynamo';
 import { Store } from './store';
-import { sweep } from './sweeper';
+import { sweep, type NeverStarted } from './sweeper';
+import type { Job } from '../../common/schemas';
 import { tableNamesFor } from './tables';
 
 // The sweeper against a real dynalite: silent RUNNING rows fail with WORKER_LOST, live ones are
-// left alone, counters are reconciled with the rows, and finished jobs get their final status.
+// left alone, PENDING rows whose worker the executor reports ended fail with NEVER_STARTED,
+// abandoned cancels are completed, counters are reconciled with the rows, and finished jobs get
+// their final status. The executor's answer (`neverStarted`) is given here as the test's own.
 
 function newJob(repositories: string[]) {
   return sampleJob({ repositories, prompt: undefined, command: 'true' });
@@ -73,5 +76,120 @@ describe('sweeper', () => {
     const after = (await store.jobs.get(job.jobId))!;
     assert.equal(after.status, 'COMPLETED');
     assert.deepEqual({ ...after.counts }, { total: 1, pending: 0, running: 0, completed: 0, noChanges: 1, failed: 0, cancelled: 0 });
+  });
+  /** A job whose run went to an executor (`executorRef`), with some rows already moved on. */
+  async function submittedJob(repositories: string[], executorRef = 'batch-run-1'): Promise<Job> {
+    const job = newJob(repositories);
+    await store.createJob(job);
+    await store.jobs.setAttributes(job.jobId, { executorRef });
+    return (await store.jobs.get(job.jobId))!;
+  }
+
+  it('fails PENDING rows whose worker ended without running them with NEVER_STARTED, and finishes the job', async () => {
+    const job = await submittedJob(['acme/ran', 'acme/running', 'acme/pull-error', 'acme/waiting']);
+    const past = new Date(Date.now() - 60_000).toISOString();
+    assert.ok(await store.claim(job.jobId, 'acme/ran', 1, past));
+    await store.transitionRepository(job.jobId, 'acme/ran', { from: ['RUNNING'], to: 'COMPLETED', attempt: 1 });
+    assert.ok(await store.claim(job.jobId, 'acme/running', 1, past));
+    const asked: string[] = [];
+    const neverStarted = async (candidate: Job): Promise<NeverStarted[]> => {
+      asked.push(`${candidate.jobId} ${candidate.executorRef}`);
+      // What the executor says ended: the finished worker, the one still running (its row is
+      // RUNNING, so it ran) and the one that could not pull its image.
+      return [
+        { repositoryName: 'acme/ran', reason: 'child 0 ended SUCCEEDED' },
+        { repositoryName: 'acme/running', reason: 'child 1 ended FAILED' },
+        { repositoryName: 'acme/pull-error', reason: 'AWS Batch job batch-run-1:2 ended FAILED (CannotPullContainerError: no such image) without running this repository' },
+      ];
+    };
+
+    const report = await sweep(store, { staleAfterMs: 5 * 60_000, neverStarted });
+    assert.deepEqual(asked, [`${job.jobId} batch-run-1`]);
+    assert.deepEqual(report.neverStarted, [{ jobId: job.jobId, repositoryName: 'acme/pull-error' }]);
+    const rows = new Map((await store.repositories.listAll(job.jobId)).map((row) => [row.repositoryName, row]));
+    assert.equal(rows.get('acme/ran')!.status, 'COMPLETED');
+    assert.equal(rows.get('acme/running')!.status, 'RUNNING', 'a row a worker claimed is the heartbeat’s business');
+    assert.equal(rows.get('acme/waiting')!.status, 'PENDING', 'a worker that has not ended may still run it');
+    const failed = rows.get('acme/pull-error')!;
+    assert.equal(failed.status, 'FAILED');
+    assert.deepEqual(failed.error, {
+      code: 'NEVER_STARTED',
+      message: 'AWS Batch job batch-run-1:2 ended FAILED (CannotPullContainerError: no such image) without running this repository; retry to run it again',
+    });
+    assert.ok(failed.finishedAt);
+    assert.equal((await store.jobs.get(job.jobId))!.status, 'RUNNING');
+
+    // Once every worker has ended, the job gets its final status.
+    await store.transitionRepository(job.jobId, 'acme/running', { from: ['RUNNING'], to: 'COMPLETED', attempt: 1 });
+    const all = async () => (await store.repositories.listAll(job.jobId)).map(({ repositoryName }) => ({ repositoryName, reason: 'the array ended FAILED' }));
+    const ended = await all();
+    const final = await sweep(store, { staleAfterMs: 5 * 60_000, neverStarted: async () => ended });
+    assert.deepEqual(final.neverStarted, [{ jobId: job.jobId, repositoryName: 'acme/waiting' }]);
+    assert.ok(final.finished.includes(job.jobId));
+    const after = (await store.jobs.get(job.jobId))!;
+    assert.equal(after.status, 'COMPLETED_WITH_ERRORS');
+    assert.deepEqual({ ...after.counts }, { total: 4, pending: 0, running: 0, completed: 2, noChanges: 0, failed: 2, cancelled: 0 });
+  });
+
+  it('asks the executor only about active runs with repositories pending', async () => {
+    const running = await submittedJob(['acme/one']);
+    assert.ok(await store.claim(running.jobId, 'acme/one', 1, new Date().toISOString()));
+    const cancelling = await submittedJob(['acme/two']);
+    await store.requestCancel(cancelling.jobId, 'local');
+    const asked: string[] = [];
+    await sweep(store, { staleAfterMs: 5 * 60_000, neverStarted: async (job) => (asked.push(job.jobId), []) });
+    assert.ok(!asked.includes(running.jobId), 'nothing pending');
+    assert.ok(!asked.includes(cancelling.jobId), 'cancelling');
+  });
+
+  it('leaves the rows of a retry alone when the run the executor was asked about has been replaced', async () => {
+    const job = await submittedJob(['acme/again']);
+    const neverStarted = async (): Promise<NeverStarted[]> => {
+      // Between the question and the sweep's writes, a retry sends a new run to the executor.
+      await store.jobs.setAttributes(job.jobId, { executorRef: 'batch-run-2' });
+      return [{ repositoryName: 'acme/again', reason: 'batch-run-1 ended FAILED' }];
+    };
+    const report = await sweep(store, { staleAfterMs: 5 * 60_000, neverStarted });
+    assert.deepEqual(report.neverStarted.filter((row) => row.jobId === job.jobId), []);
+    assert.equal((await store.repositories.get(job.jobId, 'acme/again'))!.status, 'PENDING');
+  });
+
+  it('completes a cancel whose API call died half-way, and leaves a fresh one to its caller', async () => {
+    const abandoned = await submittedJob(['acme/a', 'acme/b']);
+    assert.ok(await store.claim(abandoned.jobId, 'acme/a', 1, new Date().toISOString()));
+    await store.requestCancel(abandoned.jobId, 'local');
+    const fresh = await submittedJob(['acme/c']);
+    await store.requestCancel(fresh.jobId, 'local');
+
+    const report = await sweep(store, { staleAfterMs: 5 * 60_000, now: Date.now() + 3 * 60_000, cancelAbandonedAfterMs: 2 * 60_000 });
+    assert.ok(report.cancelled.includes(abandoned.jobId));
+    assert.ok(report.cancelled.includes(fresh.jobId), 'three minutes on, the fresh one is abandoned too');
+
+    const later = await submittedJob(['acme/d']);
+    await store.requestCancel(later.jobId, 'local');
+    const now = await sweep(store, { staleAfterMs: 5 * 60_000 });
+    assert.ok(!now.cancelled.includes(later.jobId), 'a cancel in progress is left to the API call making it');
+    assert.equal((await store.jobs.get(later.jobId))!.status, 'CANCELLING');
+
+    const after = (await store.jobs.get(abandoned.jobId))!;
+    assert.equal(after.status, 'CANCELLED');
+    assert.deepEqual({ ...after.counts }, { total: 2, pending: 0, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 2 });
+    assert.equal((await store.repositories.get(abandoned.jobId, 'acme/a'))!.error?.code, 'CANCELLED');
+  });
+
+  it('sweeps the other jobs when the executor cannot answer for one, and reports it', async () => {
+    const broken = await submittedJob(['acme/x'], 'batch-broken');
+    const fine = await submittedJob(['acme/y'], 'batch-fine');
+    const report = await sweep(store, {
+      staleAfterMs: 5 * 60_000,
+      neverStarted: async (job) => {
+        if (job.executorRef === 'batch-broken') throw new Error('Rate exceeded');
+        return job.run.map((repositoryName) => ({ repositoryName, reason: 'ended' }));
+      },
+    });
+    assert.deepEqual(report.errors.filter((error) => error.jobId === broken.jobId), [{ jobId: broken.jobId, message: 'Rate exceeded' }]);
+    assert.ok(report.neverStarted.some((row) => row.jobId === fine.jobId));
+    assert.equal((await store.jobs.get(fine.jobId))!.status, 'FAILED');
+    assert.equal((await store.repositories.get(broken.jobId, 'acme/x'))!.status, 'PENDING');
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createGitHosting, type GitHosting } from '../../test/helpers/gitRepos';
+import { createGitHosting, type GitHosting } from '../../test/helpers/git';
 import { sampleJob } from '../../test/helpers/jobs';
 import { startDynamo, type RunningDynamo } from '../local/dynamodb';
 import { FolderArtifactStore } from '../store/artifacts';

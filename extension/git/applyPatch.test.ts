@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { git, hostedRepository, readText, writeFiles, type HostedRepository } from '../../test/helpers/git';
+import { createGitHosting, git, readText, writeFixtureFiles, type GitHosting, type HostedRepository } from '../../test/helpers/git';
 import { applyPatch, type ApplyResult } from './applyPatch';
 
 // The apply flow on real repositories: a bare "hosted" repository, a patch made by a worker-like
@@ -25,22 +25,24 @@ const neverAsked = async () => {
 
 describe('applyPatch on real git repositories', function () {
   this.timeout(60_000);
+  let hosting: GitHosting;
   let hosted: HostedRepository;
   let patch: string;
 
   before(async () => {
-    hosted = await hostedRepository('acme/widgets', FILES);
+    hosting = await createGitHosting();
+    hosted = await hosting.create('acme/widgets', FILES);
     patch = await hosted.patchFrom(async (checkout) => {
       await writeFile(path.join(checkout, 'src/api.ts'), 'export function call() {\n  return newFunction(1, { version: 2 });\n}\n');
       await writeFile(path.join(checkout, 'logo.png'), PNG_CHANGED);
-      await writeFiles(checkout, { 'src/added.ts': 'export const added = true;\n' });
+      await writeFixtureFiles(checkout, { 'src/added.ts': 'export const added = true;\n' });
       await rm(path.join(checkout, 'obsolete.txt'));
     });
   });
-  after(() => hosted.dispose());
+  after(() => hosting?.dispose());
 
   let counter = 0;
-  const freshClone = () => hosted.clone(`user-${++counter}`);
+  const freshClone = () => hosted.clone({ into: `user-${++counter}` });
 
   async function expectPatchApplied(checkout: string): Promise<void> {
     assert.match(await readText(checkout, 'src/api.ts'), /newFunction\(1, \{ version: 2 \}\)/);

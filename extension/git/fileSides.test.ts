@@ -2,30 +2,32 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { filePath, parsePatch } from '../../common/patch';
-import { hostedRepository, type HostedRepository } from '../../test/helpers/git';
+import { createGitHosting, type GitHosting, type HostedRepository } from '../../test/helpers/git';
 import { fileSides } from './fileSides';
 
 describe('fileSides for the diff editor', function () {
   this.timeout(30_000);
+  let hosting: GitHosting;
   let hosted: HostedRepository;
   let patch: string;
   const original = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
   const changed = original.replace('line 20\n', 'line twenty\n');
 
   before(async () => {
-    hosted = await hostedRepository('acme/widgets', { 'a.txt': original, 'gone.txt': 'bye\n' });
+    hosting = await createGitHosting();
+    hosted = await hosting.create('acme/widgets', { 'a.txt': original, 'gone.txt': 'bye\n' });
     patch = await hosted.patchFrom(async (checkout) => {
       await writeFile(path.join(checkout, 'a.txt'), changed);
       await writeFile(path.join(checkout, 'new.txt'), 'new\n');
       await writeFile(path.join(checkout, 'gone.txt'), '');
     });
   });
-  after(() => hosted.dispose());
+  after(() => hosting?.dispose());
 
   const file = (name: string) => parsePatch(patch).find((candidate) => filePath(candidate) === name)!;
 
   it('rebuilds both whole texts from a checkout that has the original blob', async () => {
-    const checkout = await hosted.clone('user-1');
+    const checkout = await hosted.clone({ into: 'user-1' });
     // The working file has moved on; the blob the patch names is still the original.
     await writeFile(path.join(checkout, 'a.txt'), 'local edits\n');
     const sides = await fileSides(file('a.txt'), checkout);

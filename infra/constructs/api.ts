@@ -16,7 +16,8 @@ import type { CodyBatchWorkers } from './batch';
 import type { CodyBatchData } from './data';
 
 // The HTTP API (IAM auth on every route but GET /health) in front of the API Lambda, and the
-// sweeper Lambda that fails stale RUNNING rows every five minutes. Both run the esbuild bundles in
+// sweeper Lambda that every five minutes fails stale RUNNING rows and rows whose Batch worker ended
+// without running them. Both run the esbuild bundles in
 // dist/lambda with their own least-privilege roles and log groups.
 
 export const SWEEPER_SCHEDULE = Duration.minutes(5);
@@ -88,18 +89,14 @@ export class CodyBatchApi extends Construct {
     );
     api.addToRolePolicy(
       new iam.PolicyStatement({
-        // These act on job ARNs, which exist only after SubmitJob: scoped to this account and region.
+        // Cancel: CancelJob on the array parent, and TerminateJobs (which needs batch:TerminateJob,
+        // there is no batch:TerminateJobs action) on its running children. These act on job ARNs,
+        // which exist only after SubmitJob: scoped to this account and region.
         actions: ['batch:TerminateJob', 'batch:CancelJob'],
         resources: [Stack.of(this).formatArn({ service: 'batch', resource: 'job', resourceName: '*' })],
       }),
     );
-    api.addToRolePolicy(
-      new iam.PolicyStatement({
-        // AWS requires "*": DescribeJobs and ListJobs support no resource-level permissions.
-        actions: ['batch:DescribeJobs', 'batch:ListJobs'],
-        resources: ['*'],
-      }),
-    );
+    api.addToRolePolicy(readBatchJobs());
 
     const sweeper = this.nodeFunction('Sweeper', {
       name: resourceName(config.env, 'sweeper'),
@@ -112,6 +109,8 @@ export class CodyBatchApi extends Construct {
     });
     this.sweeperFunction = sweeper;
     data.grantItemAccess(sweeper);
+    // The sweeper asks Batch which workers ended without running their repository.
+    sweeper.addToRolePolicy(readBatchJobs());
     new events.Rule(this, 'SweeperSchedule', {
       ruleName: resourceName(config.env, 'sweeper-schedule'),
       description: 'Cody Batch: fail RUNNING repositories whose worker stopped sending heartbeats',
@@ -186,4 +185,13 @@ export class CodyBatchApi extends Construct {
       environment: { ...options.environment, NODE_OPTIONS: '--enable-source-maps' },
     });
   }
+}
+
+/** DescribeJobs and ListJobs, to see a run's parent and its children. */
+function readBatchJobs(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    // AWS requires "*": DescribeJobs and ListJobs support no resource-level permissions.
+    actions: ['batch:DescribeJobs', 'batch:ListJobs'],
+    resources: ['*'],
+  });
 }

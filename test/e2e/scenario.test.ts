@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
+import { git } from '../helpers/git';
 import { waitFor } from '../helpers/jobs';
 import { waitForText } from './harness/workbench';
 import {
@@ -137,7 +138,7 @@ describe('Cody Batch in a VS Code workbench', function () {
   });
 
   it('6. refuses to apply over uncommitted work, and cancel leaves every file as it was', async () => {
-    const { workbench, workspace, hosting } = world;
+    const { workbench, workspace } = world;
     await writeFile(path.join(workspace, 'README.md'), '# local notes, not committed\n');
     const before = await snapshot(world);
     await workbench.runCommand('View: Close All Editors');
@@ -150,7 +151,7 @@ describe('Cody Batch in a VS Code workbench', function () {
     await question.waitFor({ state: 'hidden' });
     await workbench.notification(/nothing was applied; widgets is unchanged/).waitFor({ timeout: 15_000 });
     assert.deepEqual(await snapshot(world), before, 'every file, the index and the stash list are as they were');
-    assert.equal(await hosting.git(workspace, 'stash', 'list'), '');
+    assert.equal(await git(workspace, 'stash', 'list'), '');
   });
 
   it('7. cancels a running job from the tree', async () => {
@@ -201,12 +202,12 @@ async function fill(form: FrameLocator, id: string, value: string): Promise<void
 }
 
 /** Every tracked and untracked file's content, the status and the stash list of the workspace. */
-async function snapshot({ hosting, workspace }: World): Promise<Record<string, string>> {
-  const files = (await hosting.git(workspace, 'ls-files', '--cached', '--others', '--exclude-standard')).split('\n').filter(Boolean);
+async function snapshot({ workspace }: World): Promise<Record<string, string>> {
+  const files = (await git(workspace, 'ls-files', '--cached', '--others', '--exclude-standard')).split('\n').filter(Boolean);
   const result: Record<string, string> = {
-    'git status': await hosting.git(workspace, 'status', '--porcelain'),
-    'git stash list': await hosting.git(workspace, 'stash', 'list'),
-    'git diff --cached': await hosting.git(workspace, 'diff', '--cached'),
+    'git status': await git(workspace, 'status', '--porcelain'),
+    'git stash list': await git(workspace, 'stash', 'list'),
+    'git diff --cached': await git(workspace, 'diff', '--cached'),
   };
   for (const file of files) result[file] = await readFile(path.join(workspace, file), 'utf8');
   return result;

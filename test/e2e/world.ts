@@ -2,7 +2,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { edit, reply, startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropicServer';
-import { createGitHosting, type GitHosting } from '../helpers/gitRepos';
+import { createGitHosting, git, type GitHosting } from '../helpers/git';
 import { makeTempDir, REPO_ROOT, startStackProcess, type StackProcess } from '../helpers/localStack';
 import { startCodeServer, type CodeServer } from './harness/codeServer';
 import { launchChromium, Workbench } from './harness/workbench';
@@ -84,10 +84,10 @@ export async function startWorld(): Promise<World> {
     const workspaceParent = await makeTempDir('cody-batch-e2e-workspace-');
     disposers.push(() => rm(workspaceParent, { recursive: true, force: true }));
     const workspace = path.join(workspaceParent, WORKSPACE_REPOSITORY.split('/')[1]!);
-    await hosting.git(workspaceParent, 'clone', '--quiet', hosting.gitBase.replace('{owner}/{name}', WORKSPACE_REPOSITORY), workspace);
+    await hosting.clone(WORKSPACE_REPOSITORY, { into: workspace });
     // What a developer's global git config would give: an identity, for stash and commits.
-    await hosting.git(workspace, 'config', 'user.name', 'E2E Developer');
-    await hosting.git(workspace, 'config', 'user.email', 'e2e@example.com');
+    await git(workspace, 'config', 'user.name', 'E2E Developer');
+    await git(workspace, 'config', 'user.email', 'e2e@example.com');
 
     await mkdir(SCREENSHOTS, { recursive: true });
     const codeServer = await startCodeServer({

@@ -1,93 +1,129 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createBareRepository, fileGitBase, type FixtureFiles } from '../../backend/local/gitFixtures';
+import { GitCheckout, gitEnvironment } from '../../backend/worker/git';
 import { makeTempDir } from './localStack';
 
-// Real git repositories in a temp folder: a bare "hosted" repository, clones of it, and patches
-// made the way the worker makes them (`git add -A && git diff --cached --binary`).
+// Real git for tests, one way for every part: bare repositories in a temporary folder standing in
+// for GitHub hosting (`{root}/{owner}/{name}.git`, reached through CODY_BATCH_GIT_BASE), clones of
+// them as a developer has them, and patches made by the worker's own code (a shallow clone and
+// `GitCheckout.stagedDiff`), as the API serves them.
+
+export { writeFixtureFiles, type FixtureFile, type FixtureFiles } from '../../backend/local/gitFixtures';
 
 const run = promisify(execFile);
 
-const IDENTITY = {
-  GIT_AUTHOR_NAME: 'Test User',
-  GIT_AUTHOR_EMAIL: 'test@example.com',
-  GIT_COMMITTER_NAME: 'Test User',
-  GIT_COMMITTER_EMAIL: 'test@example.com',
-};
+/** Who commits in tests' clones (the worker commits as Cody Batch, fixtures as Fixture Author). */
+const IDENTITY = { name: 'Test User', email: 'test@example.com' };
 
+/** `git` in a folder, with an identity and without the machine's system config; returns stdout. */
 export async function git(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run('git', args, { cwd, env: { ...process.env, ...IDENTITY }, maxBuffer: 64 * 1024 * 1024 });
-  return stdout;
-}
-
-export interface HostedRepository {
-  /** Temp folder holding everything; remove with `dispose`. */
-  root: string;
-  /** The bare repository, `root/hosting/{owner}/{name}.git`. */
-  bare: string;
-  /** A `file://` URL of the bare repository, as the local stack's CODY_BATCH_GIT_BASE makes them. */
-  url: string;
-  /** Clones the repository into `root/{folder}` with an identity configured, and returns the path. */
-  clone(folder: string, url?: string): Promise<string>;
-  /** Makes a change in a fresh clone and returns its patch, as the worker would. */
-  patchFrom(change: (checkout: string) => Promise<void>): Promise<string>;
-  /** Commits and pushes a change from a fresh clone (someone else's work landing upstream). */
-  pushChange(change: (checkout: string) => Promise<void>, message?: string): Promise<void>;
-  dispose(): Promise<void>;
-}
-
-/** A bare repository `{owner}/{name}.git` holding one commit with `files`. */
-export async function hostedRepository(repositoryName: string, files: Record<string, string | Buffer>): Promise<HostedRepository> {
-  const root = await makeTempDir('cody-batch-git-');
-  const bare = path.join(root, 'hosting', `${repositoryName}.git`);
-  await mkdir(bare, { recursive: true });
-  await git(bare, 'init', '--bare', '--initial-branch=main', '-q');
-  const seed = path.join(root, 'seed');
-  await git(root, 'clone', '-q', bare, seed);
-  await git(seed, 'checkout', '-q', '-b', 'main');
-  await writeFiles(seed, files);
-  await git(seed, 'add', '-A');
-  await git(seed, 'commit', '-q', '-m', 'initial');
-  await git(seed, 'push', '-q', 'origin', 'main');
-  let clones = 0;
-
-  const repository: HostedRepository = {
-    root,
-    bare,
-    url: `file://${bare}`,
-    async clone(folder, url = repository.url) {
-      const target = path.join(root, folder);
-      await git(root, 'clone', '-q', url, target);
-      await git(target, 'config', 'user.name', IDENTITY.GIT_AUTHOR_NAME);
-      await git(target, 'config', 'user.email', IDENTITY.GIT_AUTHOR_EMAIL);
-      return target;
-    },
-    async patchFrom(change) {
-      const checkout = await repository.clone(`worker-${++clones}`);
-      await change(checkout);
-      await git(checkout, 'add', '-A');
-      return git(checkout, 'diff', '--cached', '--binary');
-    },
-    async pushChange(change, message = 'upstream change') {
-      const checkout = await repository.clone(`upstream-${++clones}`);
-      await change(checkout);
-      await git(checkout, 'add', '-A');
-      await git(checkout, 'commit', '-q', '-m', message);
-      await git(checkout, 'push', '-q', 'origin', 'HEAD');
-    },
-    dispose: () => rm(root, { recursive: true, force: true }),
+  const env = {
+    ...process.env,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_AUTHOR_NAME: IDENTITY.name,
+    GIT_AUTHOR_EMAIL: IDENTITY.email,
+    GIT_COMMITTER_NAME: IDENTITY.name,
+    GIT_COMMITTER_EMAIL: IDENTITY.email,
   };
-  return repository;
-}
-
-export async function writeFiles(folder: string, files: Record<string, string | Buffer>): Promise<void> {
-  for (const [name, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(folder, name)), { recursive: true });
-    await writeFile(path.join(folder, name), content);
-  }
+  const { stdout } = await run('git', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
 }
 
 export function readText(folder: string, name: string): Promise<string> {
   return readFile(path.join(folder, name), 'utf8');
+}
+
+export interface CloneOptions {
+  /** Where: a path, or a folder name under the hosting's `work` folder (default: a fresh one). */
+  into?: string;
+  branch?: string;
+  /** Another form of the repository's address (default: its `file://` URL). */
+  url?: string;
+}
+
+export interface HostedRepository {
+  /** `owner/name`. */
+  name: string;
+  /** The bare repository, `{root}/{owner}/{name}.git`. */
+  bare: string;
+  /** Its `file://` URL, as CODY_BATCH_GIT_BASE makes them. */
+  url: string;
+  /** A working clone with an identity configured, as a developer has one. Returns its path. */
+  clone(options?: CloneOptions): Promise<string>;
+  /** Lets `change` edit a fresh worker checkout and returns the patch the worker would record. */
+  patchFrom(change: (checkout: string) => Promise<void>): Promise<string>;
+  /** Commits and pushes a change from a fresh clone: someone else's work landing upstream. */
+  pushChange(change: (checkout: string) => Promise<void>, message?: string): Promise<void>;
+}
+
+export interface GitHosting {
+  /** The bare repositories' folder. */
+  root: string;
+  /** `file://{root}/{owner}/{name}.git`, for CODY_BATCH_GIT_BASE. */
+  gitBase: string;
+  /** A scratch folder for clones and whatever else a test needs on disk; removed with the hosting. */
+  work: string;
+  /** A bare repository holding one commit of `files` on `branch` (default `main`). */
+  create(repositoryName: string, files: FixtureFiles, branch?: string): Promise<HostedRepository>;
+  /** A repository created earlier. */
+  repository(repositoryName: string): HostedRepository;
+  /** A working clone of a hosted repository; see HostedRepository.clone. */
+  clone(repositoryName: string, options?: CloneOptions): Promise<string>;
+  dispose(): Promise<void>;
+}
+
+export async function createGitHosting(): Promise<GitHosting> {
+  const root = await makeTempDir('cody-batch-hosting-');
+  const work = await makeTempDir('cody-batch-clones-');
+  let counter = 0;
+  const fresh = (label: string) => path.join(work, `${label.replace('/', '-')}-${++counter}`);
+
+  const repository = (name: string): HostedRepository => {
+    const bare = path.join(root, `${name}.git`);
+    const hosted: HostedRepository = {
+      name,
+      bare,
+      url: `file://${bare}`,
+      async clone(options = {}) {
+        const target = options.into ? path.resolve(work, options.into) : fresh(name);
+        await mkdir(path.dirname(target), { recursive: true });
+        await git(work, 'clone', '--quiet', ...(options.branch ? ['--branch', options.branch] : []), options.url ?? hosted.url, target);
+        await git(target, 'config', 'user.name', IDENTITY.name);
+        await git(target, 'config', 'user.email', IDENTITY.email);
+        return target;
+      },
+      async patchFrom(change) {
+        const checkout = await GitCheckout.clone(hosted.url, fresh(`${name}-worker`), undefined, { env: gitEnvironment(process.env) });
+        await change(checkout.workTree);
+        return (await checkout.stagedDiff()).patch;
+      },
+      async pushChange(change, message = 'upstream change') {
+        const checkout = await hosted.clone();
+        await change(checkout);
+        await git(checkout, 'add', '-A');
+        await git(checkout, 'commit', '-q', '-m', message);
+        await git(checkout, 'push', '-q', 'origin', 'HEAD');
+      },
+    };
+    return hosted;
+  };
+
+  return {
+    root,
+    gitBase: fileGitBase(root),
+    work,
+    async create(name, files, branch) {
+      await createBareRepository(root, name, files, branch);
+      return repository(name);
+    },
+    repository,
+    clone: (name, options) => repository(name).clone(options),
+    async dispose() {
+      await rm(root, { recursive: true, force: true });
+      await rm(work, { recursive: true, force: true });
+    },
+  };
 }

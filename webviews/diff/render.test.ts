@@ -3,16 +3,17 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DiffLayout } from '../../common/webviewProtocol';
 import { makeDom } from '../../test/helpers/dom';
-import { hostedRepository, type HostedRepository } from '../../test/helpers/git';
+import { createGitHosting, type GitHosting } from '../../test/helpers/git';
 import { renderDiffView, type DiffViewActions } from './render';
 
 describe('diff view (DOM)', function () {
   this.timeout(30_000);
-  let hosted: HostedRepository;
+  let hosting: GitHosting;
   let patch: string;
 
   before(async () => {
-    hosted = await hostedRepository('acme/widgets', {
+    hosting = await createGitHosting();
+    const hosted = await hosting.create('acme/widgets', {
       'src/api.ts': 'export function call() {\n  return oldFunction(1);\n}\n',
       'README.md': '# widgets\n',
       'old.txt': 'obsolete\n',
@@ -23,7 +24,7 @@ describe('diff view (DOM)', function () {
       await rm(path.join(checkout, 'old.txt'));
     });
   });
-  after(() => hosted.dispose());
+  after(() => hosting?.dispose());
 
   function recorder() {
     const calls: string[] = [];

@@ -3,6 +3,7 @@ import { isJobId, newJobId } from '../../../common/ids';
 import { CancelRequest, createJobRequestSchema, CreateJobRequest, DEFAULT_MODEL, emptyUsage, Job, ListQuery, RetryRequest } from '../../../common/schemas';
 import { jobItemBytes, MAX_JOB_ITEM_BYTES } from '../../store/jobs';
 import { InvalidTokenError } from '../../store/pagination';
+import type { RowUpdate } from '../../store/repositories';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson, readQuery } from '../middleware/body';
 import { apiError, RequestError } from '../middleware/errors';
@@ -105,14 +106,12 @@ async function startRun(deps: ApiDependencies, job: Job): Promise<Job> {
     await deps.store.jobs.setAttributes(job.jobId, { executorRef });
   } catch (error) {
     deps.log?.error(`Executor failed to start job ${job.jobId}`, error);
-    const message = `The workers could not be started: ${(error as Error).message}`;
-    for (const repositoryName of job.run) {
-      await deps.store.transitionRepository(job.jobId, repositoryName, {
-        from: ['PENDING'],
-        to: 'FAILED',
-        set: { finishedAt: new Date().toISOString(), error: { code: 'START_FAILED', message } },
-      });
-    }
+    const change: RowUpdate = {
+      from: ['PENDING'],
+      to: 'FAILED',
+      set: { finishedAt: new Date().toISOString(), error: { code: 'START_FAILED', message: `The workers could not be started: ${(error as Error).message}` } },
+    };
+    await deps.store.transitionRepositories(job.jobId, job.run.map((repositoryName) => ({ repositoryName, change })));
   }
   return (await deps.store.jobs.get(job.jobId)) ?? job;
 }
