@@ -10,8 +10,10 @@ export const JobStatus = z.enum(['PENDING', 'RUNNING', 'CANCELLING', 'COMPLETED'
 export type JobStatus = z.infer<typeof JobStatus>;
 
 export const REPOSITORY_TRANSITIONS: Record<RepositoryStatus, readonly RepositoryStatus[]> = {
-  PENDING: ['RUNNING', 'CANCELLED'],
-  RUNNING: ['COMPLETED', 'NO_CHANGES', 'FAILED', 'CANCELLED'],
+  // PENDING → FAILED: the run could not start (START_FAILED, WORKER_CRASHED, NEVER_STARTED).
+  PENDING: ['RUNNING', 'CANCELLED', 'FAILED'],
+  // RUNNING → PENDING: re-queued at the next attempt when the local stack restarts under it.
+  RUNNING: ['COMPLETED', 'NO_CHANGES', 'FAILED', 'CANCELLED', 'PENDING'],
   COMPLETED: [],
   NO_CHANGES: [],
   FAILED: ['PENDING'],

@@ -8,7 +8,7 @@ import {
   type BatchWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { RepositoryResult, Usage } from '../../common/schemas';
-import { RepositoryStatus } from '../../common/status';
+import { canTransitionRepository, RepositoryStatus } from '../../common/status';
 import { addUsageExpression } from './jobs';
 import { decodeToken, encodeToken } from './pagination';
 
@@ -104,6 +104,8 @@ export class RepositoriesTable {
    * failed (the row was not in a `from` status, or not at that attempt).
    */
   async update(jobId: string, repositoryName: string, change: RowUpdate): Promise<RepositoryResult | undefined> {
+    const illegal = change.from.filter((from) => from !== change.to && !canTransitionRepository(from, change.to));
+    if (illegal.length) throw new Error(`A repository may not move from ${illegal.join(' or ')} to ${change.to}`);
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = { ':to': change.to };
     change.from.forEach((status, i) => (values[`:from${i}`] = status));

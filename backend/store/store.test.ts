@@ -229,6 +229,18 @@ describe('Store (DynamoDB on dynalite)', () => {
     await assertCountsMatchRows(store, job.jobId);
   });
 
+  it('refuses a transition the status rules forbid, before writing anything', async () => {
+    const job = sampleJob({ repositories: ['acme/a'] });
+    await store.createJob(job);
+    await store.claim(job.jobId, 'acme/a', 1, LONG_AGO);
+    await finish(store, job, 'acme/a', 'COMPLETED');
+    await assert.rejects(
+      store.transitionRepository(job.jobId, 'acme/a', { from: ['COMPLETED'], to: 'PENDING' }),
+      /may not move from COMPLETED to PENDING/,
+    );
+    assert.equal((await store.repositories.get(job.jobId, 'acme/a'))?.status, 'COMPLETED');
+  });
+
   it('adds usage to the repository and to the job', async () => {
     const job = sampleJob();
     await store.createJob(job);

@@ -70,8 +70,9 @@ describe('sweeper', () => {
   it('reconciles counters a crash left off and finalizes the job', async () => {
     const job = newJob(['acme/x']);
     await store.createJob(job);
+    await store.claim(job.jobId, 'acme/x', 1, new Date(0).toISOString());
     // The row moved but the crash came before its counter did.
-    await store.repositories.update(job.jobId, 'acme/x', { from: ['PENDING'], to: 'NO_CHANGES' });
+    await store.repositories.update(job.jobId, 'acme/x', { from: ['RUNNING'], to: 'NO_CHANGES' });
     await sweep(store, { staleAfterMs: 60_000 });
     const after = (await store.jobs.get(job.jobId))!;
     assert.equal(after.status, 'COMPLETED');
