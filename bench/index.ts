@@ -2,6 +2,9 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
+// The AWS SDK's Node 20 notice is known (Lambda and the worker image run Node 22); keep figures clean.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const available = readdirSync(__dirname)
   .filter((file) => file.endsWith('.ts') && file !== 'index.ts' && !file.includes('.test.'))
   .map((file) => path.basename(file, '.ts'));
