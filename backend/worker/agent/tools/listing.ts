@@ -20,39 +20,81 @@ export async function listFiles(checkout: Checkout, folder: string): Promise<str
 }
 
 async function gitFiles(root: string, folder: string): Promise<string[] | undefined> {
+  let stdout: string;
   try {
-    const { stdout } = await run(
+    ({ stdout } = await run(
       'git',
       ['-c', 'core.quotePath=false', 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', folder === '.' ? '.' : folder],
       { cwd: root, maxBuffer: 256 * 1024 * 1024, env: gitEnvironment(root) },
-    );
-    const seen = new Set<string>();
-    for (const entry of stdout.split('\0')) {
-      if (entry !== '') seen.add(entry);
-    }
-    // Deleted but still tracked files are listed by --cached; only what is on disk counts.
-    const present: string[] = [];
-    for (const entry of seen) {
-      const stat = await lstat(path.join(root, entry)).catch(() => undefined);
-      if (stat && !stat.isDirectory()) present.push(entry);
-    }
-    return present;
+    ));
   } catch {
     return undefined;
   }
+  const seen = new Set<string>();
+  for (const entry of stdout.split('\0')) {
+    if (entry !== '') seen.add(entry);
+  }
+  // Deleted but still tracked files are listed by --cached; only what is on disk counts, and only
+  // through real folders: a tracked file under a folder since replaced by a link is not the file.
+  const folders = new RealFolders(root);
+  const present: string[] = [];
+  for (const entry of seen) {
+    if (entry.split('/').some((part) => part === '..' || part === '.' || part === '')) continue;
+    if (!(await folders.isReal(path.posix.dirname(entry)))) continue;
+    const stat = await lstat(path.join(root, entry)).catch(() => undefined);
+    if (stat && !stat.isDirectory()) present.push(entry);
+  }
+  return present;
 }
+
+/** Which folders of the checkout are real folders all the way from the root (no link on the way). */
+class RealFolders {
+  private readonly known = new Map<string, Promise<boolean>>([['.', Promise.resolve(true)]]);
+
+  constructor(private readonly root: string) {}
+
+  isReal(folder: string): Promise<boolean> {
+    let answer = this.known.get(folder);
+    if (!answer) {
+      answer = this.isReal(path.posix.dirname(folder)).then(async (parentIsReal) => {
+        if (!parentIsReal) return false;
+        const stat = await lstat(path.join(this.root, folder)).catch(() => undefined);
+        return stat?.isDirectory() === true;
+      });
+      this.known.set(folder, answer);
+    }
+    return answer;
+  }
+}
+
+/** What git may see of our environment: enough to run, none of the worker's secrets. */
+const GIT_ENV_NAMES = ['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR', 'LANG', 'LC_ALL'];
 
 /**
  * Git's environment without anything that points it elsewhere: the repository is the checkout
  * itself (never a parent folder's), and the folder is a literal path, not a pathspec pattern.
+ * The checkout's git config may have been written by the code a verify step ran, so nothing it
+ * names is run (fsmonitor, hooks), and git gets none of our secrets.
  */
 function gitEnvironment(root: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('GIT_')) env[key] = value;
+  for (const key of GIT_ENV_NAMES) {
+    if (process.env[key] !== undefined) env[key] = process.env[key];
   }
   env.GIT_CEILING_DIRECTORIES = path.dirname(root);
   env.GIT_LITERAL_PATHSPECS = '1';
+  env.GIT_CONFIG_NOSYSTEM = '1';
+  env.GIT_TERMINAL_PROMPT = '0';
+  const config: [string, string][] = [
+    ['core.fsmonitor', 'false'],
+    ['core.hooksPath', '/dev/null'],
+    ['core.untrackedCache', 'false'],
+  ];
+  env.GIT_CONFIG_COUNT = String(config.length);
+  config.forEach(([key, value], index) => {
+    env[`GIT_CONFIG_KEY_${index}`] = key;
+    env[`GIT_CONFIG_VALUE_${index}`] = value;
+  });
   return env;
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { lstat, mkdir, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeCheckout, type TestCheckout } from '../../../../test/helpers/agent';
 import { MAX_FOLDER_ENTRIES, MAX_VIEW_CHARACTERS } from './definitions';
@@ -279,6 +280,19 @@ describe('agent tools', () => {
       assert.match(listing, /\n\[109 more files not shown \(1109 in all\); narrow with path or glob\.\]$/);
     });
 
+    it("runs no program the checkout's git config names (core.fsmonitor)", async () => {
+      // A verify command (the repository's own code) can rewrite the checkout's git config; the
+      // listing's git must not then run its fsmonitor with the worker's environment.
+      const marker = path.join(repo.outside, 'fsmonitor-ran');
+      const monitor = path.join(repo.outside, 'monitor.sh');
+      await writeFile(monitor, `#!/bin/sh\nenv > "${marker}"\n`, { mode: 0o755 });
+      execFileSync('git', ['config', 'core.fsmonitor', monitor], { cwd: repo.checkout });
+      ok(await runTool(checkout, 'list_files', {}));
+      ok(await runTool(checkout, 'search_files', { pattern: 'const' }));
+      ok(await editor({ command: 'view', path: 'src' }));
+      await assert.rejects(stat(marker), /ENOENT/);
+    });
+
     it('works in a folder that is not a git repository', async () => {
       const plain = await makeCheckout({ 'a.txt': 'a\n', 'node_modules/x/index.js': 'x\n', 'sub/b.txt': 'b\n' }, { git: false });
       try {
@@ -328,6 +342,16 @@ describe('agent tools', () => {
         clearInterval(ticker);
       }
       assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'a+b$', path: 'src/long.txt' })), `src/long.txt:1:${'a'.repeat(300)}…`);
+    });
+
+    it('does not read tracked files through a folder that became a link out of the checkout', async () => {
+      // The index still lists src/nested/deep/file.ts; the folder on the way is now a link to outside/.
+      await mkdir(path.join(repo.outside, 'deep'));
+      await writeFile(path.join(repo.outside, 'deep', 'file.ts'), 'outside secret\n');
+      await rm(path.join(repo.checkout, 'src/nested'), { recursive: true });
+      await symlink(repo.outside, path.join(repo.checkout, 'src/nested'));
+      assert.match(ok(await runTool(checkout, 'search_files', { pattern: 'outside secret' })), /^No matches/);
+      assert.doesNotMatch(ok(await runTool(checkout, 'list_files', {})), /deep\/file\.ts/);
     });
 
     it('does not read through a tracked link to a file outside', async () => {
