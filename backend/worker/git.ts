@@ -59,6 +59,9 @@ function configEnvironment(entries: [string, string][]): Record<string, string> 
 }
 
 export class GitCheckout {
+  /** The branch and commit cloned: what every diff and commit is made against, whatever a command did to HEAD. */
+  base: { branch: string; head: string } = { branch: '', head: '' };
+
   private constructor(
     readonly workTree: string,
     readonly gitDir: string,
@@ -77,7 +80,9 @@ export class GitCheckout {
     if (branch) args.push('--branch', branch);
     args.push('--', url, workTree);
     await gitAt(root, { ...options, remote: url }).raw(args);
-    return new GitCheckout(workTree, gitDir, options);
+    const checkout = new GitCheckout(workTree, gitDir, options);
+    checkout.base = await checkout.branchAndHead();
+    return checkout;
   }
 
   /** The checked-out branch (the default branch when none was asked for) and its commit, in one call. */
@@ -86,20 +91,19 @@ export class GitCheckout {
     return { branch: ref.replace(/^refs\/heads\//, ''), head };
   }
 
-  async currentBranch(): Promise<string> {
-    return (await this.branchAndHead()).branch;
-  }
-
   async head(): Promise<string> {
     return (await this.git().raw(['rev-parse', 'HEAD'])).trim();
   }
 
   /**
    * Stages everything (new, deleted, renamed, mode changes) and returns the binary diff against
-   * HEAD with its stats. An empty patch means no changes.
+   * the cloned commit with its stats. An empty patch means no changes. A command may have
+   * committed its work (`npm version` does) or switched branches: HEAD goes back to the cloned
+   * commit first, keeping the files, so the diff holds all of it.
    */
   async stagedDiff(): Promise<{ patch: string; stats: DiffStats }> {
     const git = this.git();
+    await git.raw(['reset', '--quiet', '--soft', this.base.head]);
     await git.raw(['add', '--all']);
     // One call: the numstat lines, a blank line, then the patch.
     const output = await git.raw(['diff', '--cached', '--no-color', '--no-ext-diff', '--no-textconv', '--find-renames', '--full-index', '--binary', '--numstat', '--patch']);

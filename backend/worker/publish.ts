@@ -19,7 +19,7 @@ export interface PublishInput {
 export async function publishChange(context: RunContext, input: PublishInput): Promise<string> {
   const { job, checkout, repositoryName } = context;
   const branch = branchName(job.jobId);
-  const base = job.baseBranch ?? (await checkout.currentBranch());
+  const base = job.baseBranch ?? checkout.base.branch;
   if (!input.token) {
     throw new RunFailure('PULL_REQUEST_FAILED', 'The job asks for pull requests, but the worker has no GITHUB_TOKEN');
   }

@@ -49,8 +49,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
       throw new RunFailure('CLONE_FAILED', `Cloning ${repositoryName} failed: ${log.redact((error as Error).message).trim()}`);
     }
     const context: RunContext = { ...run.context, checkout };
-    const cloned = await checkout.branchAndHead();
-    log.step(`Cloned ${cloned.branch} at ${cloned.head.slice(0, 12)}`);
+    log.step(`Cloned ${checkout.base.branch} at ${checkout.base.head.slice(0, 12)}`);
 
     const maker = await run.changeMaker(context);
     let summary = await maker.make();

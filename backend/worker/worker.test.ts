@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createGitHosting, type GitHosting } from '../../test/helpers/git';
+import { createGitHosting, git, type GitHosting } from '../../test/helpers/git';
 import { sampleJob } from '../../test/helpers/jobs';
 import { startDynamo, type RunningDynamo } from '../local/dynamodb';
 import { FolderArtifactStore } from '../store/artifacts';
@@ -78,4 +78,29 @@ describe('runWorker claims', function () {
     assert.equal(row.attempt, 1);
     assert.equal((await store.jobs.get(job.jobId))!.status, 'COMPLETED');
   });
+
+  it('keeps a change the command committed itself (npm version does), on a branch of its own', async () => {
+    await hosting.create('acme/commits', { 'package.json': '{ "version": "1.0.0" }\n', 'a.txt': 'old\n' });
+    const command = [
+      'git checkout -q -b bump',
+      "sed -i 's/1.0.0/1.0.1/' package.json",
+      'git -c user.name=Bot -c user.email=bot@example.com commit -q -am "v1.0.1"',
+      'echo new > a.txt',
+    ].join(' && ');
+    const job = sampleJob({ repositories: ['acme/commits'], prompt: undefined, command });
+    await store.createJob(job);
+    const { deps: d } = deps(job.jobId, {});
+    assert.equal(await runWorker(d), 'recorded');
+    const row = (await store.repositories.get(job.jobId, 'acme/commits'))!;
+    assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
+    assert.deepEqual(row.diffStats, { files: 2, additions: 2, deletions: 2 });
+    const patch = await readFile(path.join(artifacts, 'jobs', job.jobId, 'acme', 'commits', 'diff.patch'), 'utf8');
+    assert.match(patch, /^-\{ "version": "1\.0\.0" \}\n\+\{ "version": "1\.0\.1" \}$/m);
+    assert.match(patch, /^-old\n\+new$/m);
+    // The patch is against the base branch, so it applies to a fresh clone of it.
+    const fresh = await hosting.clone('acme/commits');
+    await writeFile(path.join(fresh, 'change.patch'), patch);
+    await git(fresh, 'apply', '--check', 'change.patch');
+  });
 });
+
