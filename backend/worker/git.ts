@@ -40,7 +40,11 @@ export interface GitRunOptions {
   env: NodeJS.ProcessEnv;
   /** The GitHub token, for calls that reach the remote over HTTP(S). */
   token?: string;
-  /** The checkout is shared with the command user through a group (core.sharedRepository). */
+  /**
+   * The working tree is shared with the command user through a group. The git folder is only
+   * readable by it (core.sharedRepository=0640): its config decides what our later git calls run
+   * and where the push, with the token, goes.
+   */
   sharedGroup?: boolean;
 }
 
@@ -154,7 +158,7 @@ export class GitCheckout {
 
 function gitAt(baseDir: string, options: GitRunOptions & { remote?: string }, extraEnv: Record<string, string> = {}): SimpleGit {
   const config = [...BASE_CONFIG];
-  if (options.sharedGroup) config.push(['core.sharedRepository', 'group']);
+  if (options.sharedGroup) config.push(['core.sharedRepository', '0640']);
   if (options.token && options.remote && /^https?:\/\//i.test(options.remote)) {
     config.push(['http.extraHeader', authorizationHeader(options.token)]);
   }

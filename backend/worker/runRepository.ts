@@ -37,8 +37,9 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
   const { config } = run;
   const { job, repositoryName, log } = run.context;
   const root = await mkdtemp(path.join(config.workDir, 'cody-batch-run-'));
-  // The command user reaches the checkout through the shared group (setgid keeps it on new files).
-  if (run.commandUser) await chmod(root, 0o2770);
+  // The command user reaches the checkout through the shared group (setgid keeps it on new files),
+  // but may not add, rename or replace what sits beside it: the git folder is ours alone to write.
+  if (run.commandUser) await chmod(root, 0o2750);
   try {
     const url = repositoryUrl(config.gitBase, repositoryName);
     await step(run.context, `Cloning ${repositoryName} (${job.baseBranch ? `branch ${job.baseBranch}` : 'default branch'})`);
