@@ -53,7 +53,8 @@ export function authorizationHeader(token: string): string {
   return `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
 }
 
-function configEnvironment(entries: [string, string][]): Record<string, string> {
+/** Git settings as GIT_CONFIG_* variables: above every config file, and never on a command line. */
+export function configEnvironment(entries: [string, string][]): Record<string, string> {
   const env: Record<string, string> = { GIT_CONFIG_COUNT: String(entries.length) };
   entries.forEach(([key, value], i) => {
     env[`GIT_CONFIG_KEY_${i}`] = key;

@@ -3,6 +3,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { minimatch } from 'minimatch';
+import { configEnvironment, gitEnvironment } from '../../git';
 import type { Checkout } from './paths';
 
 // The files of the checkout as the tools see them: tracked and untracked files that .gitignore does
@@ -25,7 +26,7 @@ async function gitFiles(root: string, folder: string): Promise<string[] | undefi
     ({ stdout } = await run(
       'git',
       ['-c', 'core.quotePath=false', 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', folder === '.' ? '.' : folder],
-      { cwd: root, maxBuffer: 256 * 1024 * 1024, env: gitEnvironment(root) },
+      { cwd: root, maxBuffer: 256 * 1024 * 1024, env: listingEnvironment(root) },
     ));
   } catch {
     return undefined;
@@ -67,35 +68,25 @@ class RealFolders {
   }
 }
 
-/** What git may see of our environment: enough to run, none of the worker's secrets. */
-const GIT_ENV_NAMES = ['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR', 'LANG', 'LC_ALL'];
-
 /**
  * Git's environment without anything that points it elsewhere: the repository is the checkout
  * itself (never a parent folder's), and the folder is a literal path, not a pathspec pattern.
  * The checkout's git config may have been written by the code a verify step ran, so nothing it
  * names is run (fsmonitor, hooks), and git gets none of our secrets.
  */
-function gitEnvironment(root: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const key of GIT_ENV_NAMES) {
-    if (process.env[key] !== undefined) env[key] = process.env[key];
-  }
-  env.GIT_CEILING_DIRECTORIES = path.dirname(root);
-  env.GIT_LITERAL_PATHSPECS = '1';
-  env.GIT_CONFIG_NOSYSTEM = '1';
-  env.GIT_TERMINAL_PROMPT = '0';
-  const config: [string, string][] = [
-    ['core.fsmonitor', 'false'],
-    ['core.hooksPath', '/dev/null'],
-    ['core.untrackedCache', 'false'],
-  ];
-  env.GIT_CONFIG_COUNT = String(config.length);
-  config.forEach(([key, value], index) => {
-    env[`GIT_CONFIG_KEY_${index}`] = key;
-    env[`GIT_CONFIG_VALUE_${index}`] = value;
-  });
-  return env;
+function listingEnvironment(root: string): NodeJS.ProcessEnv {
+  return {
+    ...gitEnvironment(process.env),
+    GIT_CEILING_DIRECTORIES: path.dirname(root),
+    GIT_LITERAL_PATHSPECS: '1',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_TERMINAL_PROMPT: '0',
+    ...configEnvironment([
+      ['core.fsmonitor', 'false'],
+      ['core.hooksPath', '/dev/null'],
+      ['core.untrackedCache', 'false'],
+    ]),
+  };
 }
 
 const SKIPPED_FOLDERS = new Set(['.git', 'node_modules']);
