@@ -78,4 +78,14 @@ describe('thread view (DOM)', () => {
     assert.deepEqual(opened, ['https://example.com/docs']);
     await dom.close();
   });
+
+  it('opens a link once, however often the view re-rendered while the run went on', async () => {
+    const dom = makeDom();
+    const opened: string[] = [];
+    const data = { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'RUNNING', thread: THREAD };
+    for (let i = 0; i < 3; i++) renderThreadView(dom.root, data, { openLink: (url) => opened.push(url) });
+    (dom.root.querySelector('.markdown a') as HTMLAnchorElement).click();
+    assert.deepEqual(opened, ['https://example.com/docs']);
+    await dom.close();
+  });
 });

@@ -54,14 +54,21 @@ export function renderThreadView(root: HTMLElement, data: ThreadViewData, action
   thread.messages.forEach((message, index) => append(root, renderTurn(document, message, index, toolNames)));
 
   // Links in the model's text open in the browser through the extension, never in this frame.
-  root.addEventListener('click', (event) => {
-    const anchor = (event.target as Element | null)?.closest?.('a[href]');
-    if (!anchor || !root.contains(anchor)) return;
-    event.preventDefault();
-    const href = anchor.getAttribute('href') ?? '';
-    if (/^https?:\/\//i.test(href)) actions.openLink(href);
-  });
+  // One listener per root: the view re-renders while the run goes on, and a link opens once.
+  if (!linkActions.has(root)) {
+    root.addEventListener('click', (event) => {
+      const anchor = (event.target as Element | null)?.closest?.('a[href]');
+      if (!anchor || !root.contains(anchor)) return;
+      event.preventDefault();
+      const href = anchor.getAttribute('href') ?? '';
+      if (/^https?:\/\//i.test(href)) linkActions.get(root)?.openLink(href);
+    });
+  }
+  linkActions.set(root, actions);
 }
+
+/** The actions of each root's latest render, for its one click listener. */
+const linkActions = new WeakMap<HTMLElement, ThreadViewActions>();
 
 function renderTurn(document: Document, message: ThreadMessage, index: number, toolNames: Map<string, string>): HTMLElement {
   const role = message.role === 'assistant' ? 'Claude' : 'User';
