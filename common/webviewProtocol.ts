@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Job, Thread } from './schemas';
+import { Job, RepositoryError, Thread } from './schemas';
 
 // The message protocol between the extension and its webviews. A webview sends requests
 // (`{kind: 'request', id, method, params}`) and the extension answers each with a reply carrying the
@@ -173,9 +173,9 @@ export const threadProtocol = {
   requests: {
     load: {
       params: z.object({}),
-      result: RepositoryHeading.extend({ status: z.string(), thread: Thread }),
+      result: RepositoryHeading.extend({ status: z.string(), error: RepositoryError.optional(), thread: Thread }),
     },
-    refresh: { params: z.object({}), result: z.object({ status: z.string(), thread: Thread }) },
+    refresh: { params: z.object({}), result: z.object({ status: z.string(), error: RepositoryError.optional(), thread: Thread }) },
     openLink: { params: z.object({ url: z.string().max(8192) }), result: Done },
   },
   events: {},
