@@ -38,7 +38,8 @@ export class JobsView implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
       this.treeView,
       this.statusBar,
       this.changed,
-      this.treeView.onDidChangeVisibility(() => this.schedule()),
+      // Shown again: what it shows may be stale, so look now (only while some job is active).
+      this.treeView.onDidChangeVisibility((event) => this.schedule(event.visible ? 0 : undefined)),
       connection.onDidChange(() => this.reset()),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('codyBatch.refreshIntervalSeconds')) this.schedule();
@@ -220,7 +221,8 @@ export class JobsView implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
   }
 
   private report(error: unknown, doing: string): { message: string } {
-    const described = userMessage(error, doing, this.connection.describe());
+    const found = userMessage(error, doing, this.connection.describe());
+    const described = { ...found, message: this.log.redactor.text(found.message) };
     this.log.error(doing, error);
     if (described.message !== this.lastError) {
       this.lastError = described.message;
