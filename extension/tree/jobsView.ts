@@ -24,6 +24,7 @@ export class JobsView implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
   private timer: NodeJS.Timeout | undefined;
   private loading: Promise<void> | undefined;
   private lastError: string | undefined;
+  private checkedAt: Date | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -171,6 +172,7 @@ export class JobsView implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
         if (model !== this.model) return;
         this.lastError = undefined;
         this.treeView.message = undefined;
+        this.checkedAt = new Date();
         this.notifyFinished(finished);
       } catch (error) {
         if (model !== this.model) return;
@@ -205,7 +207,9 @@ export class JobsView implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
       return;
     }
     this.statusBar.text = `$(sync~spin) Cody Batch: ${running.length} running`;
-    this.statusBar.tooltip = running.map((job) => `${job.name}: ${jobDescription(job)}`).join('\n');
+    // The view polls only while it is shown, so say how fresh the count is; a click shows the view, which looks again.
+    const checked = this.checkedAt ? `\n\nChecked at ${this.checkedAt.toLocaleTimeString()}; updates while the Jobs view is open.` : '';
+    this.statusBar.tooltip = `${running.map((job) => `${job.name}: ${jobDescription(job)}`).join('\n')}${checked}`;
     this.statusBar.accessibilityInformation = { label: `Cody Batch: ${running.length} ${running.length === 1 ? 'job' : 'jobs'} running` };
     this.statusBar.show();
   }
