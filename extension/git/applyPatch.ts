@@ -121,11 +121,11 @@ async function restoreStash(
   stash: StashInfo,
 ): Promise<{ ok: true; stagedRestored: boolean } | { ok: false; conflicts: string[]; message: string }> {
   // The index as the patch left it (its changes staged), to go back to if `--index` fails.
-  const patchedIndex = (await git.raw(['write-tree'])).trim();
+  const patchedIndex = (await git.raw(['write-tree']).catch(() => '')).trim();
   // git prints why a stash did not apply on stderr, and its status report on stdout; the first is the useful one.
   let failure = await stashApply(root, ['--index', stash.commit]);
   let stagedRestored = failure === undefined;
-  if (failure !== undefined && (await conflictedFiles(git)).length === 0) {
+  if (failure !== undefined && patchedIndex && (await conflictedFiles(git)).length === 0) {
     // `--index` resets the index to HEAD before it merges, so it refuses any file the patch also
     // changed; the work tree is untouched. Put the patch's index back and merge the work alone,
     // then stage again what the user had staged, when that still fits.
