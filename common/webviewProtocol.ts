@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Job, Thread } from './schemas';
+import { Job, RepositoryError, Thread } from './schemas';
 
 // The message protocol between the extension and its webviews. A webview sends requests
 // (`{kind: 'request', id, method, params}`) and the extension answers each with a reply carrying the
@@ -156,12 +156,19 @@ export const diffProtocol = {
     /** The page is ready: the diff to show. `patch` is undefined when the run made no changes. */
     load: {
       params: z.object({}),
-      result: RepositoryHeading.extend({ patch: z.string().optional(), pullRequestUrl: z.string().optional() }),
+      result: RepositoryHeading.extend({
+        patch: z.string().optional(),
+        pullRequestUrl: z.string().optional(),
+        /** The layout last chosen in any diff panel, for a panel that has no choice of its own yet. */
+        layout: DiffLayout.optional(),
+      }),
     },
     openFileInDiffEditor: { params: z.object({ path: z.string().min(1).max(4096) }), result: Done },
     applyToLocalCheckout: { params: z.object({}), result: Done },
     downloadPatch: { params: z.object({}), result: Done },
     openPullRequest: { params: z.object({}), result: Done },
+    /** The user switched layout: the next diff panel opens in it. */
+    rememberLayout: { params: z.object({ layout: DiffLayout }), result: Done },
   },
   events: {},
 } satisfies ProtocolSpec;
@@ -173,9 +180,9 @@ export const threadProtocol = {
   requests: {
     load: {
       params: z.object({}),
-      result: RepositoryHeading.extend({ status: z.string(), thread: Thread }),
+      result: RepositoryHeading.extend({ status: z.string(), error: RepositoryError.optional(), thread: Thread }),
     },
-    refresh: { params: z.object({}), result: z.object({ status: z.string(), thread: Thread }) },
+    refresh: { params: z.object({}), result: z.object({ status: z.string(), error: RepositoryError.optional(), thread: Thread }) },
     openLink: { params: z.object({ url: z.string().max(8192) }), result: Done },
   },
   events: {},

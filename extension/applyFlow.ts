@@ -80,7 +80,11 @@ async function reportResult(result: ApplyResult, root: string): Promise<void> {
   const list = (files: string[]) => (files.length > 5 ? `${files.slice(0, 5).join(', ')} and ${files.length - 5} more` : files.join(', '));
   switch (result.status) {
     case 'applied': {
-      const restored = result.restoredStash ? ' Your uncommitted changes were restored.' : '';
+      const restored = !result.restoredStash
+        ? ''
+        : result.stagedRestored === false
+          ? ' Your uncommitted changes were restored; those you had staged are now unstaged.'
+          : ' Your uncommitted changes were restored.';
       const choice = await vscode.window.showInformationMessage(
         `Cody Batch: applied to ${result.files.length} ${result.files.length === 1 ? 'file' : 'files'} in ${folder}.${restored}`,
         'Open Changes',

@@ -13,7 +13,9 @@ const STEP_BUTTONS: Record<NextStep, { title: string; command: string }> = {
 
 export async function reportError(services: Pick<Services, 'log' | 'connection'>, error: unknown, doing: string): Promise<void> {
   services.log.error(doing, error);
-  const { message, steps } = userMessage(error, doing, services.connection.describe());
+  const { steps, ...described } = userMessage(error, doing, services.connection.describe());
+  // The message quotes what failed; a token in it must not reach the screen either.
+  const message = services.log.redactor.text(described.message);
   const buttons = steps.map((step) => STEP_BUTTONS[step]);
   const choice = await vscode.window.showErrorMessage(message, ...buttons.map((button) => button.title));
   const chosen = buttons.find((button) => button.title === choice);

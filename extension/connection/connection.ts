@@ -189,7 +189,7 @@ export class Connection implements vscode.Disposable {
   }
 
   private async explain(message: string): Promise<void> {
-    const choice = await vscode.window.showErrorMessage(message, 'Show Log', 'Open Settings');
+    const choice = await vscode.window.showErrorMessage(this.log.redactor.text(message), 'Show Log', 'Open Settings');
     if (choice === 'Show Log') this.log.show();
     if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'codyBatch');
   }

@@ -92,6 +92,23 @@ describe('applyPatch on real git repositories', function () {
     assert.equal((await git(checkout, 'stash', 'list')).trim(), '', 'the stash was dropped once restored');
   });
 
+  it('restores staged work and unstaged work in a file the patch also changes, when the two do not overlap', async () => {
+    const lines = (change?: [number, string]) => Array.from({ length: 40 }, (_, i) => (change?.[0] === i ? change[1] : `line ${i}`)).join('\n') + '\n';
+    const long = await hosting.create('acme/long', { 'notes.txt': lines(), 'config.txt': 'a = 1\n' });
+    const longPatch = await long.patchFrom((checkout) => writeFile(path.join(checkout, 'notes.txt'), lines([2, 'patched'])));
+    const checkout = await long.clone({ into: 'user-long' });
+    await writeFile(path.join(checkout, 'notes.txt'), lines([35, 'my unstaged line']));
+    await writeFile(path.join(checkout, 'config.txt'), 'a = 2\n');
+    await git(checkout, 'add', 'config.txt');
+    const result = await applyPatch(checkout, longPatch, { confirmStash: async () => true });
+    assert.equal(result.status, 'applied', JSON.stringify(result));
+    assert.equal(await readText(checkout, 'notes.txt'), lines([2, 'patched']).replace('line 35', 'my unstaged line'), 'both changes are in the file');
+    assert.equal(await readText(checkout, 'config.txt'), 'a = 2\n');
+    assert.equal(await git(checkout, 'diff', '--cached', '--name-only', '--', 'config.txt'), 'config.txt\n', 'what was staged is staged again');
+    assert.equal((result as { stagedRestored?: boolean }).stagedRestored, true);
+    assert.equal((await git(checkout, 'stash', 'list')).trim(), '', 'the stash was dropped once restored');
+  });
+
   it('keeps the stash and names the conflicts when restoring the work conflicts with the patch', async () => {
     const checkout = await freshClone();
     const mine = 'export function call() {\n  return myOwnFunction(1);\n}\n';

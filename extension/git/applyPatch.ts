@@ -19,7 +19,7 @@ export interface StashInfo {
 
 export type ApplyResult =
   /** The patch applied cleanly (and any stashed work came back without conflict). */
-  | { status: 'applied'; files: string[]; restoredStash: boolean }
+  | { status: 'applied'; files: string[]; restoredStash: boolean; /** False when stashed work came back unstaged. */ stagedRestored?: boolean }
   /** The patch applied with conflict markers in `conflicts`. Stashed work, if any, is still stashed. */
   | { status: 'conflicts'; files: string[]; conflicts: string[]; stash?: StashInfo }
   /** The patch applied, but bringing the stashed work back conflicted in `conflicts`; the stash is kept. */
@@ -72,7 +72,7 @@ export async function applyPatch(root: string, patch: string, options: ApplyOpti
 
   if (!stash) return { status: 'applied', files, restoredStash: false };
   const restored = await restoreStash(git, root, stash);
-  if (restored.ok) return { status: 'applied', files, restoredStash: true };
+  if (restored.ok) return { status: 'applied', files, restoredStash: true, stagedRestored: restored.stagedRestored };
   return { status: 'restore-conflicts', files, conflicts: restored.conflicts, message: restored.message, stash };
 }
 
@@ -115,15 +115,46 @@ async function pushStash(git: SimpleGit, label: string, includeUntracked: boolea
 }
 
 /** Applies the stash (with its index if possible) and drops it only when that went cleanly. */
-async function restoreStash(git: SimpleGit, root: string, stash: StashInfo): Promise<{ ok: true } | { ok: false; conflicts: string[]; message: string }> {
+async function restoreStash(
+  git: SimpleGit,
+  root: string,
+  stash: StashInfo,
+): Promise<{ ok: true; stagedRestored: boolean } | { ok: false; conflicts: string[]; message: string }> {
+  // The index as the patch left it (its changes staged), to go back to if `--index` fails.
+  const patchedIndex = (await git.raw(['write-tree']).catch(() => '')).trim();
   // git prints why a stash did not apply on stderr, and its status report on stdout; the first is the useful one.
   let failure = await stashApply(root, ['--index', stash.commit]);
-  // `--index` refuses when the staged part cannot be restored; it has then changed nothing.
-  if (failure !== undefined && (await conflictedFiles(git)).length === 0) failure = await stashApply(root, [stash.commit]);
+  let stagedRestored = failure === undefined;
+  if (failure !== undefined && patchedIndex && (await conflictedFiles(git)).length === 0) {
+    // `--index` resets the index to HEAD before it merges, so it refuses any file the patch also
+    // changed; the work tree is untouched. Put the patch's index back and merge the work alone,
+    // then stage again what the user had staged, when that still fits.
+    await git.raw(['read-tree', patchedIndex]);
+    failure = await stashApply(root, [stash.commit]);
+    if (failure === undefined) stagedRestored = await restage(root, stash.commit);
+  }
   if (failure !== undefined) return { ok: false, conflicts: await conflictedFiles(git), message: failure };
   const reference = await stashReference(git, stash.commit);
   if (reference) await git.raw(['stash', 'drop', reference]);
-  return { ok: true };
+  return { ok: true, stagedRestored };
+}
+
+/** Stages the stash's staged changes again (its index against its base), if they apply to the index. */
+async function restage(root: string, stashCommit: string): Promise<boolean> {
+  const git = simpleGit({ baseDir: root });
+  const staged = await git.raw(['diff', '--binary', `${stashCommit}^1`, `${stashCommit}^2`]);
+  if (!staged.trim()) return true;
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'cody-batch-restage-'));
+  try {
+    const file = path.join(folder, 'staged.patch');
+    await writeFile(file, staged);
+    await git.raw(['apply', '--cached', file]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
 }
 
 /** Runs `git stash apply`; the reason when it failed, undefined when it worked. */

@@ -24,6 +24,7 @@ export class JobsView implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
   private timer: NodeJS.Timeout | undefined;
   private loading: Promise<void> | undefined;
   private lastError: string | undefined;
+  private checkedAt: Date | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -38,7 +39,8 @@ export class JobsView implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
       this.treeView,
       this.statusBar,
       this.changed,
-      this.treeView.onDidChangeVisibility(() => this.schedule()),
+      // Shown again: what it shows may be stale, so look now (only while some job is active).
+      this.treeView.onDidChangeVisibility((event) => this.schedule(event.visible ? 0 : undefined)),
       connection.onDidChange(() => this.reset()),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('codyBatch.refreshIntervalSeconds')) this.schedule();
@@ -170,6 +172,7 @@ export class JobsView implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
         if (model !== this.model) return;
         this.lastError = undefined;
         this.treeView.message = undefined;
+        this.checkedAt = new Date();
         this.notifyFinished(finished);
       } catch (error) {
         if (model !== this.model) return;
@@ -204,7 +207,9 @@ export class JobsView implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
       return;
     }
     this.statusBar.text = `$(sync~spin) Cody Batch: ${running.length} running`;
-    this.statusBar.tooltip = running.map((job) => `${job.name}: ${jobDescription(job)}`).join('\n');
+    // The view polls only while it is shown, so say how fresh the count is; a click shows the view, which looks again.
+    const checked = this.checkedAt ? `\n\nChecked at ${this.checkedAt.toLocaleTimeString()}; updates while the Jobs view is open.` : '';
+    this.statusBar.tooltip = `${running.map((job) => `${job.name}: ${jobDescription(job)}`).join('\n')}${checked}`;
     this.statusBar.accessibilityInformation = { label: `Cody Batch: ${running.length} ${running.length === 1 ? 'job' : 'jobs'} running` };
     this.statusBar.show();
   }
@@ -220,7 +225,8 @@ export class JobsView implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
   }
 
   private report(error: unknown, doing: string): { message: string } {
-    const described = userMessage(error, doing, this.connection.describe());
+    const found = userMessage(error, doing, this.connection.describe());
+    const described = { ...found, message: this.log.redactor.text(found.message) };
     this.log.error(doing, error);
     if (described.message !== this.lastError) {
       this.lastError = described.message;

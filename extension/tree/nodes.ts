@@ -11,6 +11,7 @@ import {
   repositoryContextValue,
   repositoryDescription,
   repositoryIcon,
+  repositoryOpenCommand,
   repositoryTooltip,
   type IconSpec,
 } from './present';
@@ -18,6 +19,8 @@ import {
 // The Jobs tree's rows, one small class each. Their looks come from present.ts.
 
 export type TreeNode = JobNode | RepositoryNode | LoadMoreNode | MessageNode;
+
+const OPEN_TITLES = { 'codyBatch.viewDiff': 'View Diff', 'codyBatch.viewThread': 'View Claude Thread', 'codyBatch.viewLog': 'View Repository Log' } as const;
 
 function themeIcon(spec: IconSpec): vscode.ThemeIcon {
   return new vscode.ThemeIcon(spec.id, spec.color ? new vscode.ThemeColor(spec.color) : undefined);
@@ -62,13 +65,8 @@ export class RepositoryNode extends vscode.TreeItem {
     this.contextValue = repositoryContextValue(job, repository);
     this.accessibilityInformation = { label: repositoryAccessibilityLabel(repository) };
     // A click opens what there is to see: the diff when there are changes, else the thread or log.
-    const open =
-      repository.status === 'COMPLETED'
-        ? { command: 'codyBatch.viewDiff', title: 'View Diff' }
-        : job.prompt !== undefined && repository.status !== 'PENDING'
-          ? { command: 'codyBatch.viewThread', title: 'View Claude Thread' }
-          : undefined;
-    if (open) this.command = { ...open, arguments: [this] };
+    const open = repositoryOpenCommand(job, repository);
+    if (open) this.command = { command: open, title: OPEN_TITLES[open], arguments: [this] };
   }
 }
 

@@ -12,6 +12,7 @@ import {
   jobIcon,
   jobTooltip,
   repositoryContextValue,
+  repositoryOpenCommand,
   repositoryDescription,
   repositoryTooltip,
 } from './present';
@@ -88,6 +89,17 @@ describe('contextValue rules', () => {
     assert.equal(hasWord(value, CONTEXT.hasThread), false);
     assert.equal(hasWord(value, CONTEXT.retryable), false);
     assert.equal(hasWord(value, CONTEXT.hasLog), true);
+  });
+
+  it('opens on click what a row has to show: the diff, else the thread, else the log', () => {
+    const promptJob = sampleJob({ status: 'COMPLETED_WITH_ERRORS' });
+    const commandJob = sampleJob({ prompt: undefined, command: 'sed -i s/a/b/ x', status: 'COMPLETED_WITH_ERRORS' });
+    assert.equal(repositoryOpenCommand(promptJob, sampleRepository({ status: 'COMPLETED' })), 'codyBatch.viewDiff');
+    assert.equal(repositoryOpenCommand(promptJob, sampleRepository({ status: 'FAILED' })), 'codyBatch.viewThread');
+    assert.equal(repositoryOpenCommand(commandJob, sampleRepository({ status: 'COMPLETED' })), 'codyBatch.viewDiff');
+    assert.equal(repositoryOpenCommand(commandJob, sampleRepository({ status: 'FAILED' })), 'codyBatch.viewLog', 'a failed command run shows its log');
+    assert.equal(repositoryOpenCommand(commandJob, sampleRepository({ status: 'NO_CHANGES' })), 'codyBatch.viewLog');
+    assert.equal(repositoryOpenCommand(promptJob, sampleRepository({ status: 'PENDING' })), undefined);
   });
 
   it('keeps the manifest\'s when clauses in step with these words', async () => {

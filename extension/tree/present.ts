@@ -203,6 +203,15 @@ export function repositoryContextValue(job: Job, repository: RepositoryResult): 
   return words.join(' ');
 }
 
+/** The command a click on a repository row runs: the diff when there are changes, else the thread, else the log. */
+export function repositoryOpenCommand(job: Job, repository: RepositoryResult): 'codyBatch.viewDiff' | 'codyBatch.viewThread' | 'codyBatch.viewLog' | undefined {
+  const value = repositoryContextValue(job, repository);
+  if (hasWord(value, CONTEXT.hasDiff)) return 'codyBatch.viewDiff';
+  if (hasWord(value, CONTEXT.hasThread)) return 'codyBatch.viewThread';
+  if (hasWord(value, CONTEXT.hasLog)) return 'codyBatch.viewLog';
+  return undefined;
+}
+
 export function hasWord(contextValue: string | undefined, word: string): boolean {
   return (contextValue ?? '').split(' ').includes(word);
 }

@@ -6,6 +6,7 @@ import { isRepositoryName } from '../../common/schemas';
 import type { createJobProtocol, Handlers } from '../../common/webviewProtocol';
 import { workspaceRepositories } from '../git/checkouts';
 import type { Services } from '../services';
+import { userMessage } from '../userMessages';
 
 // The Create Job form's requests. The form checks its fields as the user types; submit checks
 // them again here with the same schema before anything is sent, and the API checks them a third
@@ -57,7 +58,8 @@ export function createJobHandlers(services: Services, prompt: string, panel: vsc
         return { ok: true as const, job };
       } catch (error) {
         services.log.error('Creating a job failed', error);
-        const message = error instanceof ApiError ? error.message : `Creating the job failed: ${error instanceof Error ? error.message : String(error)}`;
+        // A refused field (400) is the API's own words; anything else says what to do next.
+        const message = error instanceof ApiError && error.status === 400 ? error.message : userMessage(error, 'Creating the job', services.connection.describe()).message;
         return { ok: false as const, fieldErrors: { form: message }, message };
       }
     },

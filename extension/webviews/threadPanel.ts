@@ -9,7 +9,7 @@ export function threadHandlers(services: Services, ref: RepositoryRef): Handlers
   const read = async () => {
     const client = services.connection.client;
     const [repository, thread] = await Promise.all([client.getRepository(ref.jobId, ref.repositoryName), client.getThread(ref.jobId, ref.repositoryName)]);
-    return { status: repository.status, thread };
+    return { status: repository.status, error: repository.error, thread };
   };
   return {
     load: async () => {

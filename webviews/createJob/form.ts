@@ -97,7 +97,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
       formError,
       field('name', name, undefined, true),
       field('description', description),
-      h(document, 'div', { class: 'field' }, h(document, 'vscode-label' as 'label', {}, 'How the change is made'), h(document, 'vscode-radio-group' as 'div', { id: 'mode' }, modePrompt, modeCommand)),
+      h(document, 'div', { class: 'field' }, h(document, 'vscode-label' as 'label', {}, 'How the change is made'), h(document, 'vscode-radio-group' as 'div', { id: 'mode', 'aria-label': 'How the change is made' }, modePrompt, modeCommand)),
       promptField,
       commandField,
       field('verifyCommand', verifyCommand, 'Run after the change; when Claude made it, failures go back to Claude.'),

@@ -72,6 +72,14 @@ describe('diff view (DOM)', function () {
     await dom.close();
   });
 
+  it('names each file\'s "Open in diff editor" button after its file, for screen readers', async () => {
+    const dom = makeDom();
+    renderDiffView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x', patch }, { layout: 'line-by-line' }, recorder().actions);
+    const names = [...dom.root.querySelectorAll('.open-in-editor')].map((button) => button.getAttribute('aria-label'));
+    assert.deepEqual(names.sort(), ['Open old.txt in the diff editor', 'Open src/api.ts in the diff editor', 'Open src/new.ts in the diff editor']);
+    await dom.close();
+  });
+
   it('shows a large patch as a file list first and renders a file when it is opened', async () => {
     const dom = makeDom();
     const { actions } = recorder();

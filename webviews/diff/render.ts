@@ -122,7 +122,7 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
     const link = h(document, 'a', { href: `#${anchor}`, 'data-file-index': index }, shownPath);
     append(list, h(document, 'li', { class: `kind-${file.kind}` }, icon(document, iconName, kindWord), ' ', link, ' ', ...(file.binary ? [h(document, 'span', { class: 'muted' }, 'binary')] : stats)));
 
-    const openButton = h(document, 'button', { type: 'button', class: 'open-in-editor', title: `Open ${path} in VS Code's diff editor` }, icon(document, 'go-to-file'), 'Open in diff editor');
+    const openButton = h(document, 'button', { type: 'button', class: 'open-in-editor', title: `Open ${path} in VS Code's diff editor`, 'aria-label': `Open ${path} in the diff editor` }, icon(document, 'go-to-file'), 'Open in diff editor');
     openButton.addEventListener('click', (event) => {
       event.preventDefault();
       event.stopPropagation();

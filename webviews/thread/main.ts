@@ -31,7 +31,7 @@ async function poll(): Promise<void> {
     try {
       const fresh = await host.client.request('refresh', {});
       const grew = fresh.thread.messages.length !== data.thread.messages.length || fresh.status !== data.status;
-      data = { ...data, ...fresh };
+      data = { ...data, ...fresh, error: fresh.error };
       if (grew) {
         const atBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
         renderThreadView(root, data, actions);

@@ -78,4 +78,35 @@ describe('thread view (DOM)', () => {
     assert.deepEqual(opened, ['https://example.com/docs']);
     await dom.close();
   });
+
+  it('says why a failed run stopped', async () => {
+    const dom = makeDom();
+    const error = { code: 'MAX_COST_EXCEEDED', message: 'The run cost $1.02, over the job\'s limit of $1.00 <b>' };
+    renderThreadView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'FAILED', error, thread: THREAD }, { openLink: () => undefined });
+    const notice = dom.root.querySelector('[role="alert"]')!;
+    assert.match(notice.textContent!, /MAX_COST_EXCEEDED: The run cost \$1\.02, over the job's limit of \$1\.00 <b>/);
+    assert.equal(dom.root.querySelectorAll('b').length, 0);
+    await dom.close();
+  });
+
+  it('keeps the sections the user opened when the running thread grows', async () => {
+    const dom = makeDom();
+    const data = { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'RUNNING', thread: { ...THREAD, messages: THREAD.messages.slice(0, 3) } };
+    renderThreadView(dom.root, data, { openLink: () => undefined });
+    (dom.root.querySelector('details.tool-result') as HTMLDetailsElement).open = true;
+    renderThreadView(dom.root, { ...data, thread: THREAD }, { openLink: () => undefined });
+    assert.equal((dom.root.querySelector('details.tool-result') as HTMLDetailsElement).open, true);
+    assert.equal((dom.root.querySelector('details.tool-call') as HTMLDetailsElement).open, false);
+    await dom.close();
+  });
+
+  it('opens a link once, however often the view re-rendered while the run went on', async () => {
+    const dom = makeDom();
+    const opened: string[] = [];
+    const data = { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'RUNNING', thread: THREAD };
+    for (let i = 0; i < 3; i++) renderThreadView(dom.root, data, { openLink: (url) => opened.push(url) });
+    (dom.root.querySelector('.markdown a') as HTMLAnchorElement).click();
+    assert.deepEqual(opened, ['https://example.com/docs']);
+    await dom.close();
+  });
 });

@@ -1,5 +1,5 @@
 import MarkdownIt from 'markdown-it';
-import type { Thread, ThreadMessage, Usage } from '../../common/schemas';
+import type { RepositoryError, Thread, ThreadMessage, Usage } from '../../common/schemas';
 import { append, formatCost, formatCount, h, icon, pageHeader } from '../shared/dom';
 
 // The Claude thread view: each turn with its role and text, tool calls and results collapsible,
@@ -11,6 +11,8 @@ export interface ThreadViewData {
   repositoryName: string;
   jobName: string;
   status: string;
+  /** Why the run failed or was stopped, when it was. */
+  error?: RepositoryError;
   thread: Thread;
 }
 
@@ -29,6 +31,8 @@ type Block = { type: string; [key: string]: unknown };
 
 export function renderThreadView(root: HTMLElement, data: ThreadViewData, actions: ThreadViewActions): void {
   const document = root.ownerDocument;
+  // The view re-renders as a running thread grows: what the user opened stays open.
+  const opened = new Set([...root.querySelectorAll('details[open][data-key]')].map((details) => details.getAttribute('data-key')));
   root.replaceChildren();
   root.removeAttribute('aria-busy');
   const { thread } = data;
@@ -43,8 +47,11 @@ export function renderThreadView(root: HTMLElement, data: ThreadViewData, action
     ),
   );
 
+  if (data.error) {
+    append(root, h(document, 'p', { class: 'notice error', role: 'alert' }, icon(document, 'error'), ` ${data.error.code}: ${data.error.message}`));
+  }
   if (thread.system) {
-    append(root, h(document, 'details', { class: 'system' }, h(document, 'summary', {}, icon(document, 'settings-gear'), ' System prompt'), markdownBlock(document, thread.system)));
+    append(root, h(document, 'details', { class: 'system', 'data-key': 'system' }, h(document, 'summary', {}, icon(document, 'settings-gear'), ' System prompt'), markdownBlock(document, thread.system)));
   }
   if (thread.messages.length === 0) {
     append(root, h(document, 'p', { class: 'notice' }, data.status === 'PENDING' || data.status === 'RUNNING' ? 'Claude has not said anything yet.' : 'This run has no Claude thread.'));
@@ -52,16 +59,26 @@ export function renderThreadView(root: HTMLElement, data: ThreadViewData, action
 
   const toolNames = new Map<string, string>();
   thread.messages.forEach((message, index) => append(root, renderTurn(document, message, index, toolNames)));
+  root.querySelectorAll('details[data-key]').forEach((details) => {
+    if (opened.has(details.getAttribute('data-key'))) (details as HTMLDetailsElement).open = true;
+  });
 
   // Links in the model's text open in the browser through the extension, never in this frame.
-  root.addEventListener('click', (event) => {
-    const anchor = (event.target as Element | null)?.closest?.('a[href]');
-    if (!anchor || !root.contains(anchor)) return;
-    event.preventDefault();
-    const href = anchor.getAttribute('href') ?? '';
-    if (/^https?:\/\//i.test(href)) actions.openLink(href);
-  });
+  // One listener per root: the view re-renders while the run goes on, and a link opens once.
+  if (!linkActions.has(root)) {
+    root.addEventListener('click', (event) => {
+      const anchor = (event.target as Element | null)?.closest?.('a[href]');
+      if (!anchor || !root.contains(anchor)) return;
+      event.preventDefault();
+      const href = anchor.getAttribute('href') ?? '';
+      if (/^https?:\/\//i.test(href)) linkActions.get(root)?.openLink(href);
+    });
+  }
+  linkActions.set(root, actions);
 }
+
+/** The actions of each root's latest render, for its one click listener. */
+const linkActions = new WeakMap<HTMLElement, ThreadViewActions>();
 
 function renderTurn(document: Document, message: ThreadMessage, index: number, toolNames: Map<string, string>): HTMLElement {
   const role = message.role === 'assistant' ? 'Claude' : 'User';
@@ -84,7 +101,11 @@ function renderTurn(document: Document, message: ThreadMessage, index: number, t
       message.usage ? h(document, 'span', { class: 'usage muted' }, `${usageText(message.usage)} · ${formatCost(message.usage.costUsd)}`) : undefined,
     ),
   );
-  for (const block of blocks) append(article, renderBlock(document, block, toolNames));
+  blocks.forEach((block, blockIndex) => {
+    const element = renderBlock(document, block, toolNames);
+    if (element?.tagName === 'DETAILS') element.setAttribute('data-key', `${index}:${blockIndex}`);
+    append(article, element);
+  });
   if (stopProblem) {
     append(article, h(document, 'p', { class: 'notice error', role: 'note' }, icon(document, 'error'), ` Stopped: ${stop === 'max_tokens' ? 'the reply hit the token limit' : stop === 'refusal' ? 'Claude declined to continue' : String(stop)}`));
   }
