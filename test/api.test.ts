@@ -244,6 +244,22 @@ describe('REST API on the local stack', function () {
       }
     });
 
+    it('refuses tampered tokens of the right shape with 400, on both lists', async () => {
+      const job = await createJob();
+      const token = (key: Record<string, string>) => Buffer.from(JSON.stringify({ v: 1, k: key })).toString('base64url');
+      const tampered = [
+        `/jobs?nextToken=${token({ jobId: '', owner: 'local', createdAt: '' })}`,
+        `/jobs?nextToken=${token({ jobId: 'x', owner: 'local', createdAt: 'y'.repeat(1100) })}`,
+        `/jobs/${job.jobId}/repositories?nextToken=${token({ jobId: job.jobId, repositoryName: '' })}`,
+        `/jobs/${job.jobId}/repositories?nextToken=${token({ jobId: job.jobId, repositoryName: 'r'.repeat(1100) })}`,
+      ];
+      for (const path of tampered) {
+        const response = await api(path);
+        assert.equal(response.status, 400, path);
+        assert.equal((await response.json()).error.code, 'INVALID_NEXT_TOKEN', path);
+      }
+    });
+
     it('answers 404 for unknown jobs, repositories and routes, and 401 without the right token', async () => {
       const job = await createJob();
       assert.equal((await api('/jobs/01m8hh1rwgnr9p2a6k5x32xmdr')).status, 404);
