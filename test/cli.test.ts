@@ -71,6 +71,23 @@ describe('cody-batch jobs, diff, thread', function () {
     assert.match(stdout, /line one\\x1b\]52;c;cm0gLXJmIH4=\\x07\\x1b\[2J\\x9b31m\\x0dline two/, 'they are shown escaped');
   });
 
+  it('says when older jobs are not listed, and lists them all with --all', async function () {
+    const paused = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0' } });
+    try {
+      for (let i = 0; i < 52; i++) await paused.client.createJob({ name: `Job ${i}`, command: 'true', repositories: ['acme/x'] });
+      const list = (...args: string[]) => run(process.execPath, [CLI, 'jobs', ...args], { env: { ...process.env, CODY_BATCH_HOME: paused.home } });
+      const newest = (await list()).stdout;
+      assert.match(newest, /Job 51\n/);
+      assert.doesNotMatch(newest, /Job 0\n/);
+      assert.match(newest, /cody-batch jobs --all/);
+      const all = (await list('--all')).stdout;
+      for (let i = 0; i < 52; i++) assert.match(all, new RegExp(`Job ${i}\n`));
+      assert.doesNotMatch(all, /--all/);
+    } finally {
+      await paused.dispose();
+    }
+  });
+
   it('explains when no stack runs on the home', async () => {
     const home = await makeTempDir();
     const failed = await run(process.execPath, [CLI, 'jobs'], { env: { ...process.env, CODY_BATCH_HOME: home } }).catch((error: { code: number; stderr: string }) => error);
