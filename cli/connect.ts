@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { bearerAuth, CodyBatchClient } from '../common/client';
 import { ENV } from '../common/names';
 import { homePaths, resolveHome, runningStack } from '../backend/local/home';
+import { forTerminal } from './terminal';
 
 /** A client for the local stack running on $CODY_BATCH_HOME, or a sentence saying there is none. */
 export async function connectToLocalStack(env: NodeJS.ProcessEnv): Promise<CodyBatchClient> {
@@ -12,8 +13,9 @@ export async function connectToLocalStack(env: NodeJS.ProcessEnv): Promise<CodyB
   return new CodyBatchClient({ baseUrl: stack.apiUrl, auth: bearerAuth(token) });
 }
 
-/** Prints rows as aligned columns, the first row being the header. */
-export function printTable(rows: string[][], indent = ''): void {
+/** Prints rows as aligned columns, the first row being the header; cells are made safe for the terminal. */
+export function printTable(table: string[][], indent = ''): void {
+  const rows = table.map((cells) => cells.map(forTerminal));
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((cells) => (cells[column] ?? '').length)));
   for (const cells of rows) console.log(indent + cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
 }

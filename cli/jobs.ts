@@ -1,11 +1,17 @@
+import type { CodyBatchClient } from '../common/client';
+import type { Job } from '../common/schemas';
 import { connectToLocalStack, printTable } from './connect';
 
-/** `cody-batch jobs [jobId]`: the caller's jobs, or one job's repositories. */
+/** How many jobs `cody-batch jobs` shows without `--all`. */
+const NEWEST_JOBS = 50;
+
+/** `cody-batch jobs [--all | jobId]`: the caller's newest jobs (or all of them), or one job's repositories. */
 export async function jobs(args: string[]): Promise<number> {
   const client = await connectToLocalStack(process.env);
-  const [jobId] = args;
+  const all = args.includes('--all');
+  const [jobId] = args.filter((arg) => arg !== '--all');
   if (!jobId) {
-    const page = await client.listJobs({ limit: 50 });
+    const page = all ? { items: await everyJob(client), nextToken: undefined } : await client.listJobs({ limit: NEWEST_JOBS });
     if (!page.items.length) {
       console.log('No jobs yet.');
       return 0;
@@ -21,6 +27,7 @@ export async function jobs(args: string[]): Promise<number> {
         job.name,
       ]),
     ]);
+    if (page.nextToken) console.log(`\nOlder jobs are not shown; \`cody-batch jobs --all\` lists every one.`);
     return 0;
   }
   const job = await client.getJob(jobId);
@@ -37,4 +44,10 @@ export async function jobs(args: string[]): Promise<number> {
     ]),
   ]);
   return 0;
+}
+
+async function everyJob(client: CodyBatchClient): Promise<Job[]> {
+  const jobs: Job[] = [];
+  for await (const job of client.allJobs()) jobs.push(job);
+  return jobs;
 }

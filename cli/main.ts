@@ -11,7 +11,7 @@ Commands:
   serve    Run the local stack (DynamoDB, artifacts, workers, API) on 127.0.0.1
   demo     Run a sample job over three sample repositories, offline, and print a summary
            (--keep: leave the stack serving afterwards, for the extension)
-  jobs     List your jobs on the running local stack; \`jobs <jobId>\` lists its repositories
+  jobs     List your newest jobs on the running local stack (\`--all\`: every one); \`jobs <jobId>\` lists its repositories
   diff     \`diff <jobId> <owner/name>\`: print a repository's patch (pipe it to \`git apply\`)
   thread   \`thread <jobId> <owner/name>\`: print Claude's conversation for a repository
   help     Show this help

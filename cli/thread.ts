@@ -1,5 +1,6 @@
 import type { ThreadMessage } from '../common/schemas';
 import { connectToLocalStack } from './connect';
+import { forTerminal } from './terminal';
 
 /** `cody-batch thread <jobId> <owner/name>`: Claude's conversation for one repository, as text. */
 export async function thread(args: string[]): Promise<number> {
@@ -13,7 +14,7 @@ export async function thread(args: string[]): Promise<number> {
     console.log(`No Claude conversation for ${repository} (a command job, or not started yet).`);
     return 0;
   }
-  for (const message of conversation.messages) console.log(`${describe(message)}\n`);
+  for (const message of conversation.messages) console.log(`${forTerminal(describe(message))}\n`);
   const usage = conversation.usage;
   console.log(`usage: ${usage.inputTokens} input, ${usage.outputTokens} output, ${usage.cacheReadTokens} cache read, ${usage.cacheWriteTokens} cache write tokens; $${usage.costUsd.toFixed(4)}`);
   return 0;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { FolderArtifactStore } from '../backend/store/artifacts';
 import { Store } from '../backend/store/store';
@@ -242,6 +243,36 @@ describe('REST API on the local stack', function () {
         assert.equal(response.status, 400, query);
         assert.match((await response.json()).error.code, /VALIDATION_FAILED|INVALID_NEXT_TOKEN/);
       }
+    });
+
+    it('refuses tampered tokens of the right shape with 400, on both lists', async () => {
+      const job = await createJob();
+      const token = (key: Record<string, string>) => Buffer.from(JSON.stringify({ v: 1, k: key })).toString('base64url');
+      const tampered = [
+        `/jobs?nextToken=${token({ jobId: '', owner: 'local', createdAt: '' })}`,
+        `/jobs?nextToken=${token({ jobId: 'x', owner: 'local', createdAt: 'y'.repeat(1100) })}`,
+        `/jobs/${job.jobId}/repositories?nextToken=${token({ jobId: job.jobId, repositoryName: '' })}`,
+        `/jobs/${job.jobId}/repositories?nextToken=${token({ jobId: job.jobId, repositoryName: 'r'.repeat(1100) })}`,
+      ];
+      for (const path of tampered) {
+        const response = await api(path);
+        assert.equal(response.status, 400, path);
+        assert.equal((await response.json()).error.code, 'INVALID_NEXT_TOKEN', path);
+      }
+    });
+
+    it('does not report a client that hangs up mid-body as a storage failure', async () => {
+      const { port } = new URL(stack.apiUrl);
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write(`POST /jobs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${stack.token}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"name":`);
+          setTimeout(() => socket.destroy(), 100);
+        });
+        socket.on('close', () => resolve());
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.doesNotMatch(stack.output(), /storage unavailable|POST \/jobs failed/);
+      assert.equal((await fetch(`${stack.apiUrl}/health`)).status, 200);
     });
 
     it('answers 404 for unknown jobs, repositories and routes, and 401 without the right token', async () => {

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { FolderArtifactStore } from '../backend/store/artifacts';
+import { artifactKey } from '../common/names';
 import { createGitHosting, type GitHosting } from './helpers/git';
 import { waitForJob } from './helpers/jobs';
 import { CLI, makeTempDir, startStackProcess, type StackProcess } from './helpers/localStack';
@@ -49,6 +51,41 @@ describe('cody-batch jobs, diff, thread', function () {
 
   it('says there is no conversation for a command job', async () => {
     assert.match((await cli('thread', jobId, 'acme/one')).stdout, /No Claude conversation/);
+  });
+
+  it('prints a thread without the terminal control sequences a repository\'s files may hold', async () => {
+    // A file Claude viewed can carry escape sequences (OSC 52 writes the clipboard, CSI clears the
+    // screen); the terminal must show them, not obey them.
+    const hostile = 'line one\u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2J\u009b31m\rline two';
+    const conversation = {
+      messages: [
+        { role: 'user', content: 'Repository: acme/two' },
+        { role: 'assistant', content: [{ type: 'text', text: `Found:\n${hostile}` }, { type: 'tool_use', id: 't1', name: 'view', input: { path: 'a.txt' } }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: hostile }] },
+      ],
+      usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
+    };
+    await new FolderArtifactStore(`${stack.home}/artifacts`).put(artifactKey(jobId, 'acme/two', 'thread.json'), JSON.stringify(conversation));
+    const { stdout } = await cli('thread', jobId, 'acme/two');
+    assert.doesNotMatch(stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, 'no control character but newline and tab reaches the terminal');
+    assert.match(stdout, /line one\\x1b\]52;c;cm0gLXJmIH4=\\x07\\x1b\[2J\\x9b31m\\x0dline two/, 'they are shown escaped');
+  });
+
+  it('says when older jobs are not listed, and lists them all with --all', async function () {
+    const paused = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0' } });
+    try {
+      for (let i = 0; i < 52; i++) await paused.client.createJob({ name: `Job ${i}`, command: 'true', repositories: ['acme/x'] });
+      const list = (...args: string[]) => run(process.execPath, [CLI, 'jobs', ...args], { env: { ...process.env, CODY_BATCH_HOME: paused.home } });
+      const newest = (await list()).stdout;
+      assert.match(newest, /Job 51\n/);
+      assert.doesNotMatch(newest, /Job 0\n/);
+      assert.match(newest, /cody-batch jobs --all/);
+      const all = (await list('--all')).stdout;
+      for (let i = 0; i < 52; i++) assert.match(all, new RegExp(`Job ${i}\n`));
+      assert.doesNotMatch(all, /--all/);
+    } finally {
+      await paused.dispose();
+    }
   });
 
   it('explains when no stack runs on the home', async () => {

@@ -72,6 +72,42 @@ describe('local stack (npm start)', () => {
   });
 });
 
+describe('local stack started twice at once', () => {
+  it('runs one stack and refuses the other with a sentence, not a crash', async function () {
+    this.timeout(40_000);
+    const home = await makeTempDir();
+    const env = { CODY_BATCH_HOME: home, CODY_BATCH_PORT: '0', CODY_BATCH_DYNAMODB_PORT: '0', CODY_BATCH_CONCURRENCY: '0' };
+    const children = [0, 1].map(() => spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    try {
+      const outputs = children.map((child) => {
+        let output = '';
+        child.stdout.on('data', (chunk) => (output += chunk));
+        child.stderr.on('data', (chunk) => (output += chunk));
+        return () => output;
+      });
+      // The loser exits; the winner serves until stopped.
+      const loser = await Promise.race(children.map((child, i) => new Promise<number>((resolve) => child.once('exit', () => resolve(i)))));
+      const winner = 1 - loser;
+      assert.notEqual(children[loser]!.exitCode, 0);
+      assert.match(outputs[loser]!(), /already running/);
+      assert.doesNotMatch(outputs[loser]!(), /\n\s+at /, 'no stack trace');
+      let info: { apiUrl: string; pid: number } | undefined;
+      for (let i = 0; i < 200 && !info; i++) {
+        info = await readFile(path.join(home, 'stack.json'), 'utf8').then(JSON.parse, () => undefined);
+        if (!info) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(info?.pid, children[winner]!.pid);
+      const token = (await readFile(path.join(home, 'token'), 'utf8')).trim();
+      const jobs = await fetch(`${info!.apiUrl}/jobs`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(jobs.status, 200, 'the winner serves with the token on disk');
+    } finally {
+      for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+      await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('local stack restarts', () => {
   it('keeps every job and the token across a restart, and stops cleanly on SIGTERM and SIGINT', async function () {
     this.timeout(60_000);

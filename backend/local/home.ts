@@ -12,6 +12,7 @@ export function homePaths(home: string) {
     home,
     token: path.join(home, 'token'),
     stack: path.join(home, 'stack.json'),
+    lock: path.join(home, 'stack.lock'),
     db: path.join(home, 'db'),
     artifacts: path.join(home, 'artifacts'),
     demo: path.join(home, 'demo'),
@@ -69,4 +70,32 @@ export function isProcessAlive(pid: number): boolean {
 export async function runningStack(stackPath: string): Promise<StackInfo | undefined> {
   const info = await readStackInfo(stackPath);
   return info && info.pid !== process.pid && isProcessAlive(info.pid) ? info : undefined;
+}
+
+/**
+ * Takes the home for this process: `stack.lock`, created exclusively, holds our pid until
+ * `release`. Two stacks starting at once on one home would otherwise both open its database (the
+ * second dies inside dynalite) and both write its token. Answers the pid of the live process that
+ * holds it instead, if any; a lock left by a process that died is taken over.
+ */
+export async function lockHome(lockPath: string): Promise<{ release: () => Promise<void> } | { heldBy: number }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeFile(lockPath, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      return {
+        release: async () => {
+          if (Number((await readFile(lockPath, 'utf8').catch(() => '')).trim()) === process.pid) await rm(lockPath, { force: true });
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isProcessAlive(holder)) return { heldBy: holder };
+    // Empty (its writer is between create and write, or died there) or stale: give a writer a
+    // moment, then take it over. (Two stacks taking over one stale lock at the same instant can
+    // both win; the database's own lock still stops the second.)
+    if (attempt >= 3) await rm(lockPath, { force: true });
+    else await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

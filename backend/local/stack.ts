@@ -13,7 +13,7 @@ import { Store } from '../store/store';
 import { sweep } from '../store/sweeper';
 import { tableNamesFor } from '../store/tables';
 import { startDynamo, type RunningDynamo } from './dynamodb';
-import { ensureToken, homePaths, removeStackInfo, resolveHome, runningStack, writeStackInfo } from './home';
+import { ensureToken, homePaths, lockHome, removeStackInfo, resolveHome, runningStack, writeStackInfo } from './home';
 
 // The local stack: dynalite, the artifact folder, an executor and the API, all on 127.0.0.1.
 
@@ -80,7 +80,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
   }
 
-  const stops: (() => Promise<void>)[] = [];
+  const lock = await lockHome(paths.lock);
+  if ('heldBy' in lock) {
+    throw new StackAlreadyRunningError(
+      `A Cody Batch stack is already running for ${paths.home} (pid ${lock.heldBy}, ${paths.lock}). Stop it first, or set ${ENV.home} to another folder.`,
+    );
+  }
+
+  const stops: (() => Promise<void>)[] = [lock.release];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };

@@ -3,7 +3,8 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanComma
 import { JOBS_OWNER_INDEX } from '../../common/names';
 import { Job, Usage } from '../../common/schemas';
 import { ACTIVE_JOB_STATUSES, COUNT_KEY, JobStatus, RepositoryStatus } from '../../common/status';
-import { decodeToken, encodeToken } from './pagination';
+import { isJobId } from '../../common/ids';
+import { decodeToken, encodeToken, type TokenKeyShape } from './pagination';
 
 // The jobs table: one item per job, listed per owner through the byOwner index.
 
@@ -14,6 +15,13 @@ export const MAX_JOB_ITEM_BYTES = 350_000;
 export function jobItemBytes(job: Job): number {
   return Buffer.byteLength(JSON.stringify(job));
 }
+
+/** A byOwner page's last key: the job's id, its owner (checked against the caller) and when it was created. */
+const JOB_TOKEN_SHAPE: TokenKeyShape = {
+  jobId: isJobId,
+  owner: (owner) => owner.length > 0,
+  createdAt: (createdAt) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(createdAt),
+};
 
 export interface JobPageResult {
   items: Job[];
@@ -45,7 +53,7 @@ export class JobsTable {
 
   /** The owner's jobs, newest first. */
   async listByOwner(owner: string, limit: number, nextToken?: string): Promise<JobPageResult> {
-    const start = decodeToken(nextToken, ['jobId', 'owner', 'createdAt'], { owner });
+    const start = decodeToken(nextToken, JOB_TOKEN_SHAPE, { owner });
     const result = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,

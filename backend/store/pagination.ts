@@ -18,13 +18,17 @@ export function encodeToken(key: Record<string, unknown> | undefined): string | 
   return Buffer.from(JSON.stringify({ v: 1, k: key })).toString('base64url');
 }
 
+/** The key attributes a list's token holds, each with a check of its value. */
+export type TokenKeyShape = Record<string, (value: string) => boolean>;
+
 /**
  * Decodes a token and checks it against `expected`: every expected attribute must be present with
- * that value, and only the listed attributes may appear.
+ * that value, only the attributes of `shape` may appear, and each must pass its check. The checks
+ * keep values DynamoDB would refuse as a start key (empty, over its key size) from reaching it.
  */
 export function decodeToken(
   token: string | undefined,
-  attributes: readonly string[],
+  shape: TokenKeyShape,
   expected: Record<string, string>,
 ): Record<string, string> | undefined {
   if (token === undefined) return undefined;
@@ -35,8 +39,9 @@ export function decodeToken(
   } catch {
     throw new InvalidTokenError();
   }
+  const attributes = Object.keys(shape);
   const keys = Object.keys(envelope.k);
-  if (keys.length !== attributes.length || !attributes.every((name) => typeof envelope.k[name] === 'string')) {
+  if (keys.length !== attributes.length || !attributes.every((name) => typeof envelope.k[name] === 'string' && shape[name]!(envelope.k[name]!))) {
     throw new InvalidTokenError();
   }
   for (const [name, value] of Object.entries(expected)) {

@@ -7,15 +7,18 @@ import {
   UpdateCommand,
   type BatchWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { RepositoryResult, Usage } from '../../common/schemas';
+import { isRepositoryName, RepositoryResult, Usage } from '../../common/schemas';
 import { canTransitionRepository, RepositoryStatus } from '../../common/status';
 import { addUsageExpression } from './jobs';
-import { decodeToken, encodeToken } from './pagination';
+import { decodeToken, encodeToken, type TokenKeyShape } from './pagination';
 
 // The repositories table: one row per (job, repository).
 
 const BATCH_SIZE = 25;
 const MAX_BATCH_ATTEMPTS = 8;
+
+/** A repositories page's last key: the job (checked against the list's) and the repository's name. */
+const REPOSITORY_TOKEN_SHAPE: TokenKeyShape = { jobId: (jobId) => jobId.length > 0, repositoryName: isRepositoryName };
 
 export interface RepositoryPageResult {
   items: RepositoryResult[];
@@ -69,7 +72,7 @@ export class RepositoriesTable {
   }
 
   async list(jobId: string, limit: number, nextToken?: string, status?: RepositoryStatus): Promise<RepositoryPageResult> {
-    const start = decodeToken(nextToken, ['jobId', 'repositoryName'], { jobId });
+    const start = decodeToken(nextToken, REPOSITORY_TOKEN_SHAPE, { jobId });
     const filter = status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {};
     const result = await this.doc.send(
       new QueryCommand({

@@ -21,7 +21,13 @@ export function limitBody(maxBytes: number): MiddlewareHandler {
  * `POST /jobs/{id}/cancel` works with no body at all.
  */
 export async function readJson<T extends z.ZodType>(c: Context, schema: T, options: { emptyAllowed?: boolean } = {}): Promise<z.infer<T>> {
-  const text = await c.req.text();
+  let text: string;
+  try {
+    text = await c.req.text();
+  } catch {
+    // The client hung up mid-body: nobody is left to answer, and nothing of ours failed.
+    throw new RequestError('VALIDATION_FAILED', 'The request body ended before its announced length');
+  }
   let value: unknown;
   if (text.trim() === '' && options.emptyAllowed) {
     value = {};
