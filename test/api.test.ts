@@ -283,7 +283,28 @@ describe('REST API on the local stack', function () {
       assert.equal((await api(repositoryPath(job.jobId, '../../etc'))).status, 404);
       assert.equal((await api('/nothing-here')).status, 404);
       assert.equal((await fetch(`${stack.apiUrl}/jobs`, { headers: { authorization: 'Bearer wrong' } })).status, 401);
-      assert.equal((await fetch(`${stack.apiUrl}/jobs`, { headers: { authorization: `Basic ${stack.token}` } })).status, 401);
+      const basic = await fetch(`${stack.apiUrl}/jobs`, { headers: { authorization: `Basic ${stack.token}` } });
+      assert.equal(basic.status, 401);
+      assert.equal(basic.headers.get('www-authenticate'), 'Bearer realm="cody-batch"');
+      const longId = 'x'.repeat(5_000);
+      const long = await api(`/jobs/${longId}`);
+      assert.equal(long.status, 404);
+      assert.ok(JSON.stringify(await long.json()).length < 400, 'a 404 does not echo a 5,000-character id whole');
+    });
+
+    it('answers 405 with Allow for a known path asked with the wrong method', async () => {
+      const job = await createJob();
+      const deleteJob = await api(`/jobs/${job.jobId}`, { method: 'DELETE' });
+      assert.equal(deleteJob.status, 405);
+      assert.equal(deleteJob.headers.get('allow'), 'GET');
+      assert.equal((await deleteJob.json()).error.code, 'METHOD_NOT_ALLOWED');
+      const getCancel = await api(`/jobs/${job.jobId}/cancel`);
+      assert.equal(getCancel.status, 405);
+      assert.equal(getCancel.headers.get('allow'), 'POST');
+      const putJobs = await api('/jobs', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(putJobs.status, 405);
+      assert.equal(putJobs.headers.get('allow'), 'GET, POST');
+      assert.equal((await api('/jobs', { method: 'GET' })).status, 200);
     });
   });
 

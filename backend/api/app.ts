@@ -3,7 +3,8 @@ import { DEFAULT_MAX_REPOSITORIES, MAX_BODY_BYTES } from '../../common/schemas';
 import type { AppEnv, ApiDependencies, ApiLimits } from './context';
 import { OwnerResolver, requireOwner } from './middleware/auth';
 import { limitBody } from './middleware/body';
-import { apiError, onError } from './middleware/errors';
+import { onError } from './middleware/errors';
+import { notFoundOrWrongMethod } from './middleware/methods';
 import { jobRoutes } from './routes/jobs';
 import { repositoryRoutes } from './routes/repositories';
 
@@ -13,19 +14,22 @@ export const DEFAULT_LIMITS: ApiLimits = {
   redirectDiffsOverBytes: 5 * 1024 * 1024,
 };
 
-/** The whole HTTP API as one Hono app. Adapters (Lambda, Node) differ only in how they find the owner. */
-export function createApp(deps: ApiDependencies, resolveOwner: OwnerResolver): Hono<AppEnv> {
+/**
+ * The whole HTTP API as one Hono app. Adapters (Lambda, Node) differ only in how they find the
+ * owner, and in the `WWW-Authenticate` challenge of a 401 (none on AWS, where API Gateway answers).
+ */
+export function createApp(deps: ApiDependencies, resolveOwner: OwnerResolver, challenge?: string): Hono<AppEnv> {
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   const log = deps.log ?? { error: (message: string, details?: unknown) => console.error(message, details) };
   const app = new Hono<AppEnv>();
 
   app.onError(onError(log));
-  app.notFound((c) => apiError(c, 'NOT_FOUND', `No route ${c.req.method} ${c.req.path}`));
+  app.notFound(notFoundOrWrongMethod(app));
 
   app.get('/health', (c) => c.json({ status: 'ok', version: deps.version }));
 
-  app.use('/jobs', requireOwner(resolveOwner), limitBody(limits.maxBodyBytes));
-  app.use('/jobs/*', requireOwner(resolveOwner), limitBody(limits.maxBodyBytes));
+  app.use('/jobs', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
+  app.use('/jobs/*', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
   app.route('/jobs', jobRoutes({ ...deps, log }, limits));
   app.route('/jobs', repositoryRoutes({ ...deps, log }, limits));
 

@@ -3,7 +3,7 @@ import { DEFAULT_API_PORT, DEFAULT_DYNAMODB_PORT, ENV } from '../../common/names
 import { createApp } from '../api/app';
 import type { ApiLimits } from '../api/context';
 import { limitsFromEnvironment } from '../api/limits';
-import { bearerOwner } from '../api/middleware/auth';
+import { BEARER_CHALLENGE, bearerOwner } from '../api/middleware/auth';
 import { startApiServer, type RunningServer } from '../api/server';
 import type { Executor } from '../executor/executor';
 import { IdleExecutor } from '../executor/executor';
@@ -123,7 +123,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     sweeper.unref();
     stops.push(async () => clearInterval(sweeper));
 
-    const app = createApp({ store, artifacts, executor, version: options.version, limits: options.limits }, bearerOwner(token));
+    const app = createApp({ store, artifacts, executor, version: options.version, limits: options.limits }, bearerOwner(token), BEARER_CHALLENGE);
     const api: RunningServer = await startApiServer(app, { hostname: LOCAL_HOSTNAME, port: options.apiPort ?? DEFAULT_API_PORT }).catch((error) => {
       throw portError(error, 'API', ENV.apiPort, options.apiPort ?? DEFAULT_API_PORT);
     });

@@ -7,17 +7,20 @@ import { apiError } from './errors';
 /** Who is calling: an owner id, or undefined when the request is not authenticated. */
 export type OwnerResolver = (c: Context<AppEnv>) => string | undefined;
 
-/** Sets `owner` for the routes after it, or answers 401. */
-export function requireOwner(resolve: OwnerResolver): MiddlewareHandler<AppEnv> {
+/** Sets `owner` for the routes after it, or answers 401 (with `challenge` as its `WWW-Authenticate`). */
+export function requireOwner(resolve: OwnerResolver, challenge?: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const owner = resolve(c);
     if (!owner) {
+      if (challenge) c.header('WWW-Authenticate', challenge);
       return apiError(c, 'UNAUTHORIZED', 'Missing or wrong credentials; for the local stack send "Authorization: Bearer <token>" with the token from $CODY_BATCH_HOME/token');
     }
     c.set('owner', owner);
     await next();
   };
 }
+
+export const BEARER_CHALLENGE = 'Bearer realm="cody-batch"';
 
 /** The local stack's auth: one bearer token, whose holder is the owner `local`. */
 export function bearerOwner(token: string): OwnerResolver {

@@ -7,6 +7,7 @@ import type { RowUpdate } from '../../store/repositories';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson, readQuery } from '../middleware/body';
 import { apiError, RequestError } from '../middleware/errors';
+import { clip } from '../middleware/methods';
 
 export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv> {
   const { store, executor } = deps;
@@ -118,12 +119,12 @@ async function startRun(deps: ApiDependencies, job: Job): Promise<Job> {
 
 export async function ownedJob(deps: ApiDependencies, jobId: string, owner: string): Promise<Job> {
   const job = isJobId(jobId) ? await deps.store.jobs.getOwned(jobId, owner) : undefined;
-  if (!job) throw new RequestError('NOT_FOUND', `No job ${jobId}`);
+  if (!job) throw new RequestError('NOT_FOUND', `No job ${clip(jobId)}`);
   return job;
 }
 
 function notFound(c: Parameters<typeof apiError>[0], jobId: string): Response {
-  return apiError(c, 'NOT_FOUND', `No job ${jobId}`);
+  return apiError(c, 'NOT_FOUND', `No job ${clip(jobId)}`);
 }
 
 /** Runs a list query, turning a token that does not belong to it into a 400. */
