@@ -29,6 +29,9 @@ describe('Cody Batch in a VS Code workbench', function () {
   let world: World;
   const timings: Array<{ step: string; ms: number }> = [];
   let stepStarted = 0;
+  // Set by afterEach: in an `after` hook mocha's currentTest is the suite's last test, which never
+  // ran when an earlier step failed (bail), so it cannot tell whether to print the diagnostics.
+  let failedStep: string | undefined;
 
   before(async function () {
     this.timeout(180_000);
@@ -43,15 +46,17 @@ describe('Cody Batch in a VS Code workbench', function () {
 
   afterEach(async function () {
     const title = this.currentTest?.title ?? 'step';
+    const failed = this.currentTest?.state === 'failed';
+    if (failed) failedStep ??= title;
     timings.push({ step: title, ms: Date.now() - stepStarted });
     const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
-    if (world) await world.workbench.screenshot(this.currentTest?.state === 'failed' ? `FAILED-${slug}` : slug);
+    if (world) await world.workbench.screenshot(failed ? `FAILED-${slug}` : slug);
   });
 
   after(async function () {
     this.timeout(60_000);
-    if (world && this.currentTest?.state === 'failed') {
-      console.log(`\ncode-server output:\n${world.codeServer.output().slice(-4000)}\n\nlocal stack output:\n${world.stack.output().slice(-4000)}`);
+    if (world && failedStep) {
+      console.log(`\n"${failedStep}" failed.\n\ncode-server output:\n${world.codeServer.output().slice(-4000)}\n\nlocal stack output:\n${world.stack.output().slice(-4000)}`);
     }
     await world?.dispose();
     console.log('\n  Timings:');

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chmod, chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { makeTempDir, REPO_ROOT } from './helpers/localStack';
+
+// test/e2e/setup, the end-to-end harness installer, on the paths that stop before installing:
+// run as a user who is not root, it says exactly what to do and installs nothing. The machine's
+// package database is stood in for by a `dpkg-query` on PATH that reports each package as asked,
+// so the test does not depend on what this machine has installed. The full install itself is what
+// `npm run test:e2e` runs.
+
+const SETUP = path.join(REPO_ROOT, 'test', 'e2e', 'setup');
+const NOBODY = 65534;
+const runningAsRoot = process.getuid?.() === 0;
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('test/e2e/setup, run by a user who is not root', function () {
+  this.timeout(60_000);
+  let root: string;
+  let cache: string;
+
+  beforeEach(async () => {
+    root = await makeTempDir('cody-batch-e2e-setup-');
+    cache = path.join(root, 'cache');
+    await mkdir(path.join(root, 'bin'), { recursive: true });
+    await mkdir(cache);
+  });
+
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  /** Runs the setup script as `nobody` when the tests run as root, else as the current user. */
+  async function runSetup(packagesInstalled: boolean, extraEnv: NodeJS.ProcessEnv = {}): Promise<Outcome> {
+    const status = packagesInstalled ? 'install ok installed' : 'unknown ok not-installed';
+    await writeFile(path.join(root, 'bin', 'dpkg-query'), `#!/bin/sh\nprintf '%s' '${status}'\n`);
+    await chmod(path.join(root, 'bin', 'dpkg-query'), 0o755);
+    if (runningAsRoot) await chownTree(root, NOBODY);
+    const env = {
+      PATH: `${path.join(root, 'bin')}:${process.env.PATH}`,
+      HOME: root,
+      XDG_CACHE_HOME: cache,
+      TMPDIR: root,
+      // Should the script get as far as npm, it fails at once instead of installing code-server.
+      npm_config_registry: 'http://127.0.0.1:9/',
+      ...extraEnv,
+    };
+    const [command, args] = runningAsRoot
+      ? ['setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', '--', SETUP]]
+      : [SETUP, []];
+    try {
+      const { stdout, stderr } = await promisify(execFile)(command, args, { env, cwd: root, timeout: 50_000 });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code?: number; stdout?: string; stderr?: string };
+      return { code: typeof failed.code === 'number' ? failed.code : 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    }
+  }
+
+  it('names the Debian packages to install, with the command, and installs nothing', async () => {
+    const { code, stderr } = await runSetup(false);
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /needs these Debian packages: .*libkrb5-dev/);
+    assert.match(stderr, /sudo apt-get update && sudo apt-get install -y [a-z0-9 -]*libkrb5-dev/);
+    assert.deepEqual(await readdir(path.join(cache)), [], 'nothing written to the cache');
+  });
+
+  it('says to update the package lists when apt cannot find ripgrep, instead of only apt’s error', async () => {
+    // Package lists that were never fetched, as in a container image that deleted them after install.
+    const apt = path.join(root, 'apt');
+    await mkdir(path.join(apt, 'lists', 'partial'), { recursive: true });
+    await mkdir(path.join(apt, 'cache', 'archives', 'partial'), { recursive: true });
+    await writeFile(path.join(root, 'apt.conf'), `Dir::State::Lists "${apt}/lists";\nDir::Cache "${apt}/cache";\n`);
+    const { code, stderr } = await runSetup(true, { APT_CONFIG: path.join(root, 'apt.conf') });
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /sudo apt-get update/, stderr);
+    assert.match(stderr, /then run this again/i, stderr);
+    const left = (await readdir(path.join(cache, 'cody-batch', 'e2e'))).filter((entry) => entry !== '.lock');
+    assert.deepEqual(left, [], 'no half-made install is left in the cache');
+  });
+});
+
+async function chownTree(folder: string, uid: number): Promise<void> {
+  await chown(folder, uid, uid);
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    const child = path.join(folder, entry.name);
+    if (entry.isDirectory()) await chownTree(child, uid);
+    else await chown(child, uid, uid);
+  }
+}
