@@ -81,10 +81,16 @@ export class GitCheckout {
     const workTree = path.join(root, 'checkout');
     const gitDir = path.join(root, 'git');
     await mkdir(root, { recursive: true });
-    const args = ['clone', '--depth', '1', '--single-branch', '--no-tags', '--quiet', `--separate-git-dir=${gitDir}`];
+    // Not --quiet: its "Cloning into …" line spares simple-git's wait after a silent process.
+    const args = ['clone', '--depth', '1', '--single-branch', '--no-tags', `--separate-git-dir=${gitDir}`];
     if (branch) args.push('--branch', branch);
     args.push('--', url, workTree);
-    await gitAt(root, { ...options, remote: url }).raw(args);
+    try {
+      await gitAt(root, { ...options, remote: url }).raw(args);
+    } catch (error) {
+      if (error instanceof Error) error.message = error.message.replace(/^Cloning into .*\n/gm, '');
+      throw error;
+    }
     const checkout = new GitCheckout(workTree, gitDir, options);
     checkout.base = await checkout.branchAndHead();
     return checkout;
@@ -108,8 +114,9 @@ export class GitCheckout {
    */
   async stagedDiff(): Promise<{ patch: string; stats: DiffStats }> {
     const git = this.git();
-    await git.raw(['reset', '--quiet', '--soft', this.base.head]);
-    await git.raw(['add', '--all']);
+    if ((await this.head()) !== this.base.head) await git.raw(['reset', '--quiet', '--soft', this.base.head]);
+    // --verbose: a line per file staged, which spares simple-git's wait after a silent process.
+    await git.raw(['add', '--all', '--verbose']);
     // One call: the numstat lines, a blank line, then the patch.
     const output = await git.raw(['diff', '--cached', '--no-color', '--no-ext-diff', '--no-textconv', '--find-renames', '--full-index', '--binary', '--numstat', '--patch']);
     if (!output.trim()) return { patch: '', stats: { files: 0, additions: 0, deletions: 0 } };
@@ -125,7 +132,7 @@ export class GitCheckout {
       GIT_AUTHOR_EMAIL: COMMIT_AUTHOR.email,
       GIT_COMMITTER_NAME: COMMIT_AUTHOR.name,
       GIT_COMMITTER_EMAIL: COMMIT_AUTHOR.email,
-    }).raw(['commit', '--quiet', '--no-verify', '--no-gpg-sign', '-m', message]);
+    }).raw(['commit', '--no-verify', '--no-gpg-sign', '-m', message]);
     return this.head();
   }
 
@@ -143,7 +150,6 @@ export class GitCheckout {
   async push(url: string, branch: string, expected: string | undefined): Promise<void> {
     await this.git({}, url).raw([
       'push',
-      '--quiet',
       '--no-verify',
       `--force-with-lease=refs/heads/${branch}:${expected ?? ''}`,
       '--',
@@ -157,6 +163,10 @@ export class GitCheckout {
   }
 }
 
+/**
+ * simple-git waits an extra 50 ms after any git process that printed nothing (a guard against
+ * output arriving after exit); our calls therefore avoid --quiet where git would then be silent.
+ */
 function gitAt(baseDir: string, options: GitRunOptions & { remote?: string }, extraEnv: Record<string, string> = {}): SimpleGit {
   const config = [...BASE_CONFIG];
   if (options.sharedGroup) config.push(['core.sharedRepository', '0640']);
