@@ -23,6 +23,10 @@ export const RepositoryName = z
   .string()
   .refine((value) => REPOSITORY_NAME_PATTERN.test(value), {
     error: (issue) => `"${printable(issue.input)}" is not a GitHub repository in the form owner/name`,
+  })
+  // GitHub's clone URLs end in .git, its repository names never do: `widget.git` would clone `widget.git.git`.
+  .refine((value) => !/\.git$/i.test(value), {
+    error: (issue) => `"${printable(issue.input)}": write the repository without its .git suffix`,
   });
 export type RepositoryName = z.infer<typeof RepositoryName>;
 
@@ -142,7 +146,8 @@ export type CreateJobInput = z.input<typeof CreateJobRequest>;
 export const CancelRequest = z.strictObject({});
 
 export const RetryRequest = z.strictObject({
-  repositories: z.array(RepositoryName).min(1).max(DEFAULT_MAX_REPOSITORIES).optional(),
+  // No count limit of its own: the body limit bounds it, and every name must belong to the job.
+  repositories: z.array(RepositoryName).min(1).optional(),
 });
 export type RetryRequest = z.infer<typeof RetryRequest>;
 

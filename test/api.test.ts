@@ -199,6 +199,13 @@ describe('REST API on the local stack', function () {
       const nothing = await api(`/jobs/${clean.jobId}/retry`, { method: 'POST' });
       assert.equal(nothing.status, 409);
       assert.equal((await nothing.json()).error.code, 'NOTHING_TO_RETRY');
+
+      // A retry list is bounded by the body limit, not by the create limit; its errors stay short.
+      const strangers = await api(`/jobs/${clean.jobId}/retry`, { method: 'POST', json: { repositories: Array.from({ length: 1_500 }, (_, i) => `acme/stranger-${i}`) } });
+      assert.equal(strangers.status, 400);
+      const refused = (await strangers.json()).error;
+      assert.equal(refused.code, 'VALIDATION_FAILED');
+      assert.match(refused.message, /^Not part of job .*acme\/stranger-0, .* and 1490 more$/);
     });
   });
 
@@ -208,6 +215,7 @@ describe('REST API on the local stack', function () {
       ['more than 1,000 repositories', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: Array.from({ length: 1001 }, (_, i) => `o/r${i}`) } }), 400, 'VALIDATION_FAILED', /at most 1000 repositories/],
       ['a path-traversal name', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['../x'] } }), 400, 'VALIDATION_FAILED', /"\.\.\/x" is not a GitHub repository/],
       ['a name with three parts', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['a/b/c'] } }), 400, 'VALIDATION_FAILED', /"a\/b\/c"/],
+      ['a name with the clone URL\'s .git suffix', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/widget.git'] } }), 400, 'VALIDATION_FAILED', /"acme\/widget\.git": write the repository without its \.git suffix/],
       ['an empty name', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: [''] } }), 400, 'VALIDATION_FAILED', /repositories\[0\]/],
       ['whitespace in a name', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/wid gets'] } }), 400, 'VALIDATION_FAILED', /"acme\/wid gets"/],
       ['a control character in a name', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/x\u0007'] } }), 400, 'VALIDATION_FAILED', /acme\/x\\u0007/],

@@ -166,14 +166,14 @@ export class Store {
       const byName = new Map(rows.map((row) => [row.repositoryName.toLowerCase(), row]));
       const unknown = names.filter((name) => !byName.has(name.toLowerCase()));
       if (unknown.length) {
-        return { ok: false, code: 'VALIDATION_FAILED', message: `Not part of job ${jobId}: ${unknown.join(', ')}` };
+        return { ok: false, code: 'VALIDATION_FAILED', message: `Not part of job ${jobId}: ${someOf(unknown)}` };
       }
       const notRetryable = names.filter((name) => !RETRYABLE_REPOSITORY_STATUSES.includes(byName.get(name.toLowerCase())!.status));
       if (notRetryable.length) {
         return {
           ok: false,
           code: 'NOTHING_TO_RETRY',
-          message: `Only failed or cancelled repositories can be retried; not: ${notRetryable.join(', ')}`,
+          message: `Only failed or cancelled repositories can be retried; not: ${someOf(notRetryable)}`,
         };
       }
       run = [...new Set(names.map((name) => byName.get(name.toLowerCase())!.repositoryName))];
@@ -237,4 +237,9 @@ function countRows(statuses: RepositoryStatus[]): Counts {
     counts[COUNT_KEY[status]]++;
   }
   return counts;
+}
+
+/** The first few names of a list, for a message that must stay readable however long the list. */
+function someOf(names: string[], shown = 10): string {
+  return names.length <= shown ? names.join(', ') : `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
 }
