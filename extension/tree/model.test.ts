@@ -70,6 +70,30 @@ describe('JobsModel on the local stack', function () {
     assert.deepEqual(await model.refresh(), [], 'reported once');
   });
 
+  it('reads an active job\'s repositories once per refresh, however often the tree asks', async () => {
+    let reads = 0;
+    const counting = {
+      listJobs: stack.client.listJobs.bind(stack.client),
+      getJob: stack.client.getJob.bind(stack.client),
+      listRepositories: (...args: Parameters<typeof stack.client.listRepositories>) => {
+        reads++;
+        return stack.client.listRepositories(...args);
+      },
+    };
+    const model = new JobsModel(counting, { pageSize: 5 });
+    await model.refresh();
+    const active = model.activeJobs()[0]!;
+    await model.loadRepositories(active.jobId);
+    assert.equal(reads, 1);
+    // A poll re-reads the expanded active job; the redraw that follows uses what it read.
+    await model.refresh();
+    await model.loadRepositories(active.jobId);
+    await model.loadRepositories(active.jobId);
+    assert.equal(reads, 2);
+    await model.refresh();
+    assert.equal(reads, 3);
+  });
+
   it('refreshes active jobs that are past the first page', async () => {
     const model = new JobsModel(stack.client, { pageSize: 5 });
     await model.refresh();

@@ -18,6 +18,8 @@ export interface RepositoryList {
   nextToken: string | undefined;
   /** The job's `updatedAt` when the list was read; a newer one means it is stale. */
   readAt: string;
+  /** The refresh during which it was read: the tree's redraw after that refresh reuses it. */
+  refresh: number;
 }
 
 /** A job that moved from an active status to a final one between two refreshes. */
@@ -36,6 +38,7 @@ export class JobsModel {
   private order: string[] = [];
   private nextToken: string | undefined;
   private loaded = false;
+  private refreshes = 0;
   private readonly repositoryLists = new Map<string, RepositoryList>();
   private readonly pageSize: number;
   private readonly repositoryPageSize: number;
@@ -87,6 +90,7 @@ export class JobsModel {
   async refresh(): Promise<FinishedJob[]> {
     const previous = new Map([...this.byId].map(([id, job]) => [id, job.status]));
     const firstLoad = !this.loaded;
+    this.refreshes++;
     const page = await this.source.listJobs({ limit: this.pageSize });
     const onFirstPage = new Set(page.items.map((job) => job.jobId));
     const beyond = this.jobs().filter((job) => !onFirstPage.has(job.jobId));
@@ -125,11 +129,14 @@ export class JobsModel {
     this.merge([job]);
   }
 
-  /** The first page of a job's repositories, unless already read and still fresh. */
+  /**
+   * The first page of a job's repositories, unless already read and still fresh: a finished job's
+   * list read since its last change, or any list read by the latest refresh (as fresh as its job).
+   */
   async loadRepositories(jobId: string): Promise<RepositoryList> {
     const existing = this.repositoryLists.get(jobId);
     const job = this.byId.get(jobId);
-    if (existing && job && existing.readAt === job.updatedAt && isFinalJobStatus(job.status)) return existing;
+    if (existing && job && existing.readAt === job.updatedAt && (isFinalJobStatus(job.status) || existing.refresh === this.refreshes)) return existing;
     return this.reloadRepositories(jobId, existing?.items.length ?? 0);
   }
 
@@ -152,7 +159,7 @@ export class JobsModel {
       items.push(...page.items);
       nextToken = page.nextToken;
     } while (nextToken && items.length < atLeast);
-    const list = { items, nextToken, readAt };
+    const list = { items, nextToken, readAt, refresh: this.refreshes };
     this.repositoryLists.set(jobId, list);
     return list;
   }
