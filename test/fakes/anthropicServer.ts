@@ -423,7 +423,16 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions): Promise
     }
 
     const scripted = await nextReply(options.script, conversationOf(repository, call, body));
-    if (scripted.delayMs) await new Promise((resolve) => setTimeout(resolve, scripted.delayMs));
+    if (scripted.delayMs) {
+      // Ends early when the client hangs up, so an aborted slow call leaves no timer behind.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, scripted.delayMs);
+        response.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
     // The client gave up while the reply was delayed (an aborted call).
     if (response.destroyed || !response.socket || response.socket.destroyed) return;
     if ('error' in scripted) {
