@@ -1,12 +1,12 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RepositoryRef } from '../common/webviewProtocol';
-import { applyPatch, type ApplyResult } from './git/applyPatch';
-import { describeCheckout, findCheckouts, type Checkout } from './git/checkouts';
+import { applyPatch, type ApplyResult } from '../common/git/applyPatch';
+import { describeCheckout, findCheckouts, type Checkout } from '../common/git/checkouts';
 import type { Services } from './services';
 
 // "Apply Patch to Local Checkout", the part that talks to the user: which checkout, whether to
-// stash uncommitted work, and what happened. The git work itself is in git/applyPatch.ts.
+// stash uncommitted work, and what happened. The git work itself is in common/git/applyPatch.ts.
 
 export const STASH_CHOICE = 'Stash, Apply, Restore';
 
