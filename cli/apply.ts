@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { applyPatch, ApplyRefused, type ApplyResult } from '../common/git/applyPatch';
+import { applyPatch, ApplyRefused, restoredWorkNote, type ApplyResult } from '../common/git/applyPatch';
 import { describeCheckout } from '../common/git/checkouts';
 import { remoteMatches } from '../common/git/remotes';
 import { isRepositoryName } from '../common/schemas';
@@ -57,12 +57,8 @@ function report(result: ApplyResult, root: string): number {
   const list = (files: string[]) => (files.length > 10 ? `${files.slice(0, 10).join(', ')} and ${files.length - 10} more` : files.join(', '));
   switch (result.status) {
     case 'applied': {
-      const restored = !result.restoredStash
-        ? ''
-        : result.stagedRestored === false
-          ? '\nYour uncommitted changes were restored; those you had staged are now unstaged.'
-          : '\nYour uncommitted changes were restored.';
-      console.log(forTerminal(`Applied to ${result.files.length} ${result.files.length === 1 ? 'file' : 'files'} in ${root}: ${list(result.files)}${restored}`));
+      const restored = restoredWorkNote(result);
+      console.log(forTerminal(`Applied to ${result.files.length} ${result.files.length === 1 ? 'file' : 'files'} in ${root}: ${list(result.files)}${restored ? `\n${restored}` : ''}`));
       return 0;
     }
     case 'cancelled':

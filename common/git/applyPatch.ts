@@ -38,6 +38,12 @@ export interface ApplyOptions {
 
 export class ApplyRefused extends Error {}
 
+/** The sentence telling what became of stashed work after an applied patch ('' when none was stashed). */
+export function restoredWorkNote(result: Extract<ApplyResult, { status: 'applied' }>): string {
+  if (!result.restoredStash) return '';
+  return result.stagedRestored === false ? 'Your uncommitted changes were restored; those you had staged are now unstaged.' : 'Your uncommitted changes were restored.';
+}
+
 export async function applyPatch(root: string, patch: string, options: ApplyOptions): Promise<ApplyResult> {
   const git = simpleGit({ baseDir: root });
   const files = parsePatch(patch).map(filePath);
