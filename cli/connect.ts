@@ -19,3 +19,9 @@ export function printTable(table: string[][], indent = ''): void {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((cells) => (cells[column] ?? '').length)));
   for (const cells of rows) console.log(indent + cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
 }
+
+/** Bad arguments: the reason and the command's usage on stderr, exit code 2 (nothing was sent). */
+export function usageError(error: unknown, usage: string): number {
+  console.error(`cody-batch: ${forTerminal(error instanceof Error ? error.message : String(error))}\n${usage}`);
+  return 2;
+}

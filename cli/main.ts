@@ -1,9 +1,15 @@
 import { version } from '../package.json';
+import { apply } from './apply';
+import { cancel } from './cancel';
 import { demo } from './demo';
 import { diff } from './diff';
 import { jobs } from './jobs';
+import { retry } from './retry';
+import { run } from './run';
 import { thread } from './thread';
 import { serve } from './serve';
+import { forTerminal } from './terminal';
+import { watch } from './watch';
 
 const USAGE = `Usage: cody-batch <command>
 
@@ -11,8 +17,16 @@ Commands:
   serve    Run the local stack (DynamoDB, artifacts, workers, API) on 127.0.0.1
   demo     Run a sample job over three sample repositories, offline, and print a summary
            (--keep: leave the stack serving afterwards, for the extension)
+  run      Create a job from flags and watch it (\`cody-batch run --help\`):
+           \`run --name <text> (--prompt <text> | --prompt-file <path> | --command <shell>) --repos owner/a,owner/b\`
+           [--repos-file <path>] [--verify <cmd>] [--base-branch <b>] [--model <id>] [--max-cost <usd>] [--pr | --draft] [--detach]
+  watch    \`watch <jobId>\`: progress until the job ends; exit 0 only when every repository succeeded
+  cancel   \`cancel <jobId>\`: stop a job
+  retry    \`retry <jobId> [owner/name ...]\`: run the failed and cancelled repositories (or those named) again
   jobs     List your newest jobs on the running local stack (\`--all\`: every one); \`jobs <jobId>\` lists its repositories
   diff     \`diff <jobId> <owner/name>\`: print a repository's patch (pipe it to \`git apply\`)
+  apply    \`apply <jobId> <owner/name> [--dir <checkout>] [--stash]\`: apply a repository's patch to its local clone
+           (git apply --3way; refuses uncommitted work unless --stash: stash, apply, restore)
   thread   \`thread <jobId> <owner/name>\`: print Claude's conversation for a repository
   help     Show this help
 
@@ -32,6 +46,16 @@ async function main(argv: string[]): Promise<number> {
       return diff(rest);
     case 'thread':
       return thread(rest);
+    case 'run':
+      return run(rest);
+    case 'watch':
+      return watch(rest);
+    case 'cancel':
+      return cancel(rest);
+    case 'retry':
+      return retry(rest);
+    case 'apply':
+      return apply(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -50,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`cody-batch: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`cody-batch: ${forTerminal(error instanceof Error ? error.message : String(error))}`);
     process.exit(1);
   },
 );

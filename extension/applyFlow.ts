@@ -1,12 +1,12 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RepositoryRef } from '../common/webviewProtocol';
-import { applyPatch, type ApplyResult } from './git/applyPatch';
-import { describeCheckout, findCheckouts, type Checkout } from './git/checkouts';
+import { applyPatch, restoredWorkNote, type ApplyResult } from '../common/git/applyPatch';
+import { describeCheckout, findCheckouts, type Checkout } from '../common/git/checkouts';
 import type { Services } from './services';
 
 // "Apply Patch to Local Checkout", the part that talks to the user: which checkout, whether to
-// stash uncommitted work, and what happened. The git work itself is in git/applyPatch.ts.
+// stash uncommitted work, and what happened. The git work itself is in common/git/applyPatch.ts.
 
 export const STASH_CHOICE = 'Stash, Apply, Restore';
 
@@ -80,13 +80,9 @@ async function reportResult(result: ApplyResult, root: string): Promise<void> {
   const list = (files: string[]) => (files.length > 5 ? `${files.slice(0, 5).join(', ')} and ${files.length - 5} more` : files.join(', '));
   switch (result.status) {
     case 'applied': {
-      const restored = !result.restoredStash
-        ? ''
-        : result.stagedRestored === false
-          ? ' Your uncommitted changes were restored; those you had staged are now unstaged.'
-          : ' Your uncommitted changes were restored.';
+      const restored = restoredWorkNote(result);
       const choice = await vscode.window.showInformationMessage(
-        `Cody Batch: applied to ${result.files.length} ${result.files.length === 1 ? 'file' : 'files'} in ${folder}.${restored}`,
+        `Cody Batch: applied to ${result.files.length} ${result.files.length === 1 ? 'file' : 'files'} in ${folder}.${restored ? ` ${restored}` : ''}`,
         'Open Changes',
       );
       if (choice === 'Open Changes') await openChanges(root, result.files);

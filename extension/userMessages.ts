@@ -1,5 +1,5 @@
 import { ApiError } from '../common/client';
-import { ApplyRefused } from './git/applyPatch';
+import { ApplyRefused } from '../common/git/applyPatch';
 
 // Turns a failure into one plain sentence with a next step. The details go to the log. No vscode
 // here, so the wording is tested.

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { z } from 'zod';
 import { filePath, parsePatch } from '../../common/patch';
 import type { RepositoryRef } from '../../common/webviewProtocol';
-import { findCheckouts } from '../git/checkouts';
+import { findCheckouts } from '../../common/git/checkouts';
 import { fileSides, type FileSides } from '../git/fileSides';
 import type { PatchStore } from '../patches';
 

@@ -1,5 +1,8 @@
 import type { Job, RepositoryResult } from '../../common/schemas';
 import { isFinalJobStatus, isFinalRepositoryStatus, RETRYABLE_REPOSITORY_STATUSES, type JobStatus, type RepositoryStatus } from '../../common/status';
+import { diffStatsText, formatCost, formatCount, jobDescription, repositoryDescription, statusWord } from '../../common/statusText';
+
+export { diffStatsText, formatCost, formatCount, jobDescription, repositoryDescription, statusWord };
 
 // How jobs and repositories look in the tree: labels, descriptions, icons, tooltips and the
 // `contextValue` that decides which actions a row offers. No vscode here: the extension wraps these
@@ -30,66 +33,12 @@ const REPOSITORY_ICONS: Record<RepositoryStatus, IconSpec> = {
   CANCELLED: { id: 'circle-slash', color: 'disabledForeground' },
 };
 
-/** Words a person reads, for statuses in descriptions and screen readers. */
-const STATUS_WORDS: Record<JobStatus | RepositoryStatus, string> = {
-  PENDING: 'pending',
-  RUNNING: 'running',
-  CANCELLING: 'cancelling',
-  COMPLETED: 'completed',
-  COMPLETED_WITH_ERRORS: 'completed with errors',
-  FAILED: 'failed',
-  CANCELLED: 'cancelled',
-  NO_CHANGES: 'no changes',
-};
-
-export function statusWord(status: JobStatus | RepositoryStatus): string {
-  return STATUS_WORDS[status];
-}
-
 export function jobIcon(job: Pick<Job, 'status'>): IconSpec {
   return JOB_ICONS[job.status];
 }
 
 export function repositoryIcon(repository: Pick<RepositoryResult, 'status'>): IconSpec {
   return REPOSITORY_ICONS[repository.status];
-}
-
-export function formatCost(usd: number): string {
-  if (usd === 0) return '$0';
-  if (usd < 0.01) return '<$0.01';
-  return `$${usd.toFixed(2)}`;
-}
-
-export function formatCount(value: number): string {
-  return value.toLocaleString('en-US');
-}
-
-/** `12/40 done · 3 failed · $0.84`; "done" counts every repository that has finished, failed or not. */
-export function jobDescription(job: Job): string {
-  const { counts } = job;
-  const done = counts.completed + counts.noChanges + counts.failed + counts.cancelled;
-  const parts = [`${done}/${counts.total} done`];
-  if (counts.running > 0 && !isFinalJobStatus(job.status)) parts.push(`${counts.running} running`);
-  if (counts.failed > 0) parts.push(`${counts.failed} failed`);
-  if (counts.cancelled > 0) parts.push(`${counts.cancelled} cancelled`);
-  if (job.usage.costUsd > 0 || job.prompt !== undefined) parts.push(formatCost(job.usage.costUsd));
-  return parts.join(' · ');
-}
-
-/** `+12 −3`, the typographic minus as GitHub shows it. */
-export function diffStatsText(stats: RepositoryResult['diffStats']): string | undefined {
-  return stats ? `+${formatCount(stats.additions)} −${formatCount(stats.deletions)}` : undefined;
-}
-
-/** `completed · +12 −3`, `failed · CLONE_FAILED`, `running`. */
-export function repositoryDescription(repository: RepositoryResult): string {
-  const parts = [statusWord(repository.status)];
-  const stats = diffStatsText(repository.diffStats);
-  if (repository.status === 'COMPLETED' && stats) parts.push(stats);
-  if (repository.error && (repository.status === 'FAILED' || repository.status === 'CANCELLED') && repository.error.code !== 'CANCELLED') parts.push(repository.error.code);
-  if (repository.attempt > 1) parts.push(`attempt ${repository.attempt}`);
-  if (repository.pullRequestUrl) parts.push('PR');
-  return parts.join(' · ');
 }
 
 /** Escapes text for a MarkdownString, so a job name cannot inject links or HTML. */

@@ -4,7 +4,7 @@ import { ApiError } from '../../common/client';
 import { checkDraft, parseRepositoryList } from '../../common/jobDraft';
 import { isRepositoryName } from '../../common/schemas';
 import type { createJobProtocol, Handlers } from '../../common/webviewProtocol';
-import { workspaceRepositories } from '../git/checkouts';
+import { workspaceRepositories } from '../../common/git/checkouts';
 import type { Services } from '../services';
 import { userMessage } from '../userMessages';
 

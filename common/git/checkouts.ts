@@ -2,7 +2,7 @@ import { simpleGit } from 'simple-git';
 import { remoteMatches, repositoryNameFromRemote } from './remotes';
 
 // Local checkouts among the workspace folders: which folder is a clone of `owner/name`, and which
-// repositories the folders are clones of (for the Create Job form). No vscode here.
+// repositories the folders are clones of (for the Create Job form). Shared by the extension and the CLI.
 
 export interface Checkout {
   /** The top level of the git work tree. */

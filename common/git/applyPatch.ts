@@ -3,13 +3,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { filePath, parsePatch } from '../../common/patch';
+import { filePath, parsePatch } from '../patch';
 
 // Applies a job's patch to a local checkout with `git apply --3way`, never over uncommitted work
 // without asking. `--3way` works on the index and refuses files with unstaged changes, so the only
 // choices on a dirty tree are "stash, apply, restore" or cancel. The stash is dropped only once it
 // has been restored without conflict; in every other case it is kept, and the result says how to
-// get it back. No vscode here: mocha runs it on real repositories.
+// get it back. Shared by the extension and `cody-batch apply`; mocha runs it on real repositories.
 
 export interface StashInfo {
   /** The stash commit, stable even if other stashes are pushed later. */
@@ -37,6 +37,12 @@ export interface ApplyOptions {
 }
 
 export class ApplyRefused extends Error {}
+
+/** The sentence telling what became of stashed work after an applied patch ('' when none was stashed). */
+export function restoredWorkNote(result: Extract<ApplyResult, { status: 'applied' }>): string {
+  if (!result.restoredStash) return '';
+  return result.stagedRestored === false ? 'Your uncommitted changes were restored; those you had staged are now unstaged.' : 'Your uncommitted changes were restored.';
+}
 
 export async function applyPatch(root: string, patch: string, options: ApplyOptions): Promise<ApplyResult> {
   const git = simpleGit({ baseDir: root });

@@ -1,7 +1,7 @@
 // The `owner/name` a git remote points at, for every form a GitHub remote takes: HTTPS (with or
 // without credentials, port or `.git`), SCP-like SSH (`git@github.com:owner/name.git`),
 // `ssh://` and `git://` URLs, `file://` URLs and plain paths (the local stack's bare repositories).
-// No vscode here: mocha tests it directly.
+// Shared by the extension and the CLI; mocha tests it directly.
 
 /** The last two path segments of a remote, `.git` and trailing slashes removed; undefined if it has fewer. */
 export function repositoryNameFromRemote(remote: string): string | undefined {

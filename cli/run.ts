@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { z } from 'zod';
+import { parseRepositoryList } from '../common/jobDraft';
+import { CreateJobRequest } from '../common/schemas';
+import { connectToLocalStack, usageError } from './connect';
+import { forTerminal } from './terminal';
+import { watchJob } from './watch';
+
+// `cody-batch run`: a job from flags, as `src batch` and multi-gitter users write one, checked with
+// the API's own schema before anything is sent, then watched to its end (unless --detach).
+
+const RUN_USAGE = `Usage: cody-batch run --name <text> (--prompt <text> | --prompt-file <path> | --command <shell>)
+                      (--repos owner/a,owner/b | --repos-file <path>) [options]
+  --description <text>   what the job is for
+  --verify <cmd>         a command that must pass after the change
+  --base-branch <name>   the branch to start from (default: each repository's default branch)
+  --model <id>           the Claude model (prompt jobs)
+  --max-cost <usd>       stop a repository's Claude run once it has cost this much
+  --pr | --draft         open a pull request (a draft one) per changed repository
+  --detach               print the job id and return at once instead of watching`;
+
+const HINT = 'See: cody-batch run --help';
+
+/** Each request field's flag, for messages in the user's words. */
+const FLAGS: Record<string, string> = {
+  name: '--name',
+  description: '--description',
+  prompt: '--prompt',
+  command: '--command',
+  verifyCommand: '--verify',
+  repositories: '--repos',
+  baseBranch: '--base-branch',
+  model: '--model',
+  maxCostUsd: '--max-cost',
+};
+
+export async function run(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        name: { type: 'string' },
+        description: { type: 'string' },
+        prompt: { type: 'string' },
+        'prompt-file': { type: 'string' },
+        command: { type: 'string' },
+        verify: { type: 'string' },
+        repos: { type: 'string', multiple: true },
+        'repos-file': { type: 'string', multiple: true },
+        'base-branch': { type: 'string' },
+        model: { type: 'string' },
+        'max-cost': { type: 'string' },
+        pr: { type: 'boolean' },
+        draft: { type: 'boolean' },
+        detach: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    return usageError(error, HINT);
+  }
+
+  if (values.help) {
+    console.log(RUN_USAGE);
+    return 0;
+  }
+  if (values.prompt !== undefined && values['prompt-file'] !== undefined) return usageError(new Error('give --prompt or --prompt-file, not both'), HINT);
+  const body: Record<string, unknown> = {
+    name: values.name,
+    description: values.description,
+    command: values.command,
+    verifyCommand: values.verify,
+    baseBranch: values['base-branch'],
+    model: values.model,
+    createPullRequests: Boolean(values.pr || values.draft),
+    draftPullRequests: Boolean(values.draft),
+  };
+  try {
+    body.prompt = values['prompt-file'] !== undefined ? await readFile(values['prompt-file'], 'utf8') : values.prompt;
+    const fromFiles = await Promise.all((values['repos-file'] ?? []).map((file) => readFile(file, 'utf8')));
+    body.repositories = [...(values.repos ?? []), ...fromFiles].flatMap(parseRepositoryList);
+  } catch (error) {
+    return usageError(new Error(`cannot read ${(error as NodeJS.ErrnoException).path ?? 'a file'}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`), HINT);
+  }
+  if (values['max-cost'] !== undefined) {
+    body.maxCostUsd = Number(values['max-cost']);
+    if (!values['max-cost'].trim() || !Number.isFinite(body.maxCostUsd)) return usageError(new Error('--max-cost: must be a number of US dollars, such as 5 or 12.50'), HINT);
+  }
+
+  const parsed = CreateJobRequest.safeParse(body);
+  if (!parsed.success) return usageError(new Error(describeForFlags(parsed.error)), HINT);
+
+  const client = await connectToLocalStack(process.env);
+  const job = await client.createJob(parsed.data);
+  if (values.detach) {
+    console.log(job.jobId);
+    return 0;
+  }
+  console.log(`Job ${job.jobId}: ${forTerminal(job.name)}, ${job.repositories.length} ${job.repositories.length === 1 ? 'repository' : 'repositories'}. Ctrl-C stops watching, not the job.\n`);
+  return watchJob(client, job.jobId);
+}
+
+/** The schema's messages, with each field named by its flag: `--repos: "x" is not a GitHub repository …`. */
+function describeForFlags(error: z.ZodError): string {
+  const messages = error.issues.slice(0, 10).map((issue) => {
+    const field = String(issue.path[0] ?? '');
+    if (field === 'prompt' && issue.code === 'custom') return 'give exactly one of --prompt / --prompt-file (Claude makes the change) or --command (a shell command makes it)';
+    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+    return FLAGS[field] ? `${FLAGS[field]}: ${message}` : message;
+  });
+  return [...new Set(messages)].join('; ');
+}

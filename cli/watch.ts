@@ -1,0 +1,131 @@
+import { parseArgs } from 'node:util';
+import type { CodyBatchClient } from '../common/client';
+import type { Job, RepositoryResult } from '../common/schemas';
+import { isFinalJobStatus, isFinalRepositoryStatus } from '../common/status';
+import { diffStatsText, formatCost, jobDescription } from '../common/statusText';
+import { connectToLocalStack, usageError } from './connect';
+import { forTerminal } from './terminal';
+
+// `cody-batch watch <jobId>`: a job's progress until it ends. On a terminal, one status line that
+// rewrites itself; everywhere, a line per repository as it finishes and a summary. The exit code
+// says whether everything succeeded, so scripts and CI can chain on it.
+
+export const WATCH_USAGE = 'Usage: cody-batch watch <jobId> [--interval <seconds>]';
+const DEFAULT_INTERVAL_MS = 1_000;
+
+export async function watch(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { interval: { type: 'string' } }, allowPositionals: true });
+  } catch (error) {
+    return usageError(error, WATCH_USAGE);
+  }
+  const [jobId, ...extra] = parsed.positionals;
+  const seconds = parsed.values.interval === undefined ? DEFAULT_INTERVAL_MS / 1000 : Number(parsed.values.interval);
+  if (!jobId || extra.length || !(seconds >= 0.2 && seconds <= 3600)) return usageError(new Error('give one job id, and an --interval from 0.2 to 3600 seconds'), WATCH_USAGE);
+  return watchJob(await connectToLocalStack(process.env), jobId, { intervalMs: seconds * 1000 });
+}
+
+export interface WatchOptions {
+  intervalMs?: number;
+}
+
+/** Follows a job to its end. 0: COMPLETED with no failure; 1: anything else; 130: stopped by Ctrl-C. */
+export async function watchJob(client: CodyBatchClient, jobId: string, options: WatchOptions = {}): Promise<number> {
+  const out = process.stdout;
+  const status = new StatusLine(out);
+  const reported = new Set<string>();
+  let lastSeen = '';
+  let stop: (() => void) | undefined;
+  let interrupted = false;
+  const onInterrupt = () => {
+    interrupted = true;
+    stop?.();
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    for (;;) {
+      const job = await client.getJob(jobId);
+      // Rows are fetched only when the counters moved: a 1,000-repository job costs ten requests
+      // per change, not per second.
+      const seen = `${job.status} ${JSON.stringify(job.counts)}`;
+      if (seen !== lastSeen) {
+        lastSeen = seen;
+        const width = Math.min(40, Math.max(...job.repositories.map((name) => name.length)));
+        for (const row of await client.allRepositories(jobId)) {
+          const key = `${row.repositoryName.toLowerCase()}#${row.attempt}`;
+          if (!isFinalRepositoryStatus(row.status) || reported.has(key)) continue;
+          reported.add(key);
+          status.clear();
+          out.write(`${forTerminal(repositoryLine(row, width))}\n`);
+        }
+      }
+      if (isFinalJobStatus(job.status)) {
+        status.clear();
+        out.write(`${forTerminal(summary(job))}\n`);
+        return watchExitCode(job);
+      }
+      status.show(`${job.status.toLowerCase()} · ${jobDescription(job)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.intervalMs ?? DEFAULT_INTERVAL_MS);
+        stop = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      if (interrupted) {
+        status.clear();
+        console.error(`Stopped watching. Job ${jobId} keeps running; resume with: cody-batch watch ${jobId}  (stop it with: cody-batch cancel ${jobId})`);
+        return 130;
+      }
+    }
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+export function watchExitCode(job: Job): number {
+  return job.status === 'COMPLETED' && job.counts.failed === 0 ? 0 : 1;
+}
+
+/** `COMPLETED   acme/billing   2 files +4 −4`, `FAILED   acme/api   CLONE_FAILED: …`. */
+function repositoryLine(row: RepositoryResult, width: number): string {
+  const parts = [row.status.padEnd(10), row.repositoryName.padEnd(width)];
+  if (row.status === 'COMPLETED' && row.diffStats) parts.push(`${row.diffStats.files} file${row.diffStats.files === 1 ? '' : 's'} ${diffStatsText(row.diffStats)}`);
+  if (row.error && row.error.code !== 'CANCELLED') parts.push(`${row.error.code}: ${row.error.message.split('\n')[0]!.slice(0, 200)}`);
+  if (row.verification && !row.verification.passed && row.status !== 'FAILED') parts.push('verification failed');
+  if (row.attempt > 1) parts.push(`(attempt ${row.attempt})`);
+  if (row.pullRequestUrl) parts.push(row.pullRequestUrl);
+  return parts.join('  ').trimEnd();
+}
+
+function summary(job: Job): string {
+  const { counts } = job;
+  const lines = [
+    `\nJob ${job.jobId} ${job.status}: ${counts.completed} changed, ${counts.noChanges} without changes, ${counts.failed} failed, ${counts.cancelled} cancelled, of ${counts.total} · ${formatCost(job.usage.costUsd)}`,
+  ];
+  if (counts.completed > 0) lines.push(`Review a patch: cody-batch diff ${job.jobId} <owner/name>   Apply it here: cody-batch apply ${job.jobId} <owner/name>`);
+  if (counts.failed + counts.cancelled > 0) lines.push(`Run the failed and cancelled ones again: cody-batch retry ${job.jobId}`);
+  return lines.join('\n');
+}
+
+/** One line at the bottom of a terminal that rewrites itself; nothing at all when output is not a terminal. */
+class StatusLine {
+  private shown = false;
+
+  constructor(private readonly out: NodeJS.WriteStream) {}
+
+  show(text: string): void {
+    if (!this.out.isTTY) return;
+    // Longer than the terminal, it would wrap and `\r` would no longer reach its start.
+    const width = Math.max(20, (this.out.columns || 80) - 1);
+    const line = forTerminal(text);
+    this.out.write(`\r\u001b[2K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
+    this.shown = true;
+  }
+
+  clear(): void {
+    if (this.shown) this.out.write('\r\u001b[2K');
+    this.shown = false;
+  }
+}

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createGitHosting, git, readText, type GitHosting } from './helpers/git';
+import { waitForJob } from './helpers/jobs';
+import { CLI, startStackProcess, type StackProcess } from './helpers/localStack';
+
+// `cody-batch run | watch | cancel | retry | apply`, run as a user types them: the built CLI as a
+// child process, against the real local stack, on real bare repositories and real clones.
+
+const exec = promisify(execFile);
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('cody-batch run, watch, cancel, retry, apply', function () {
+  this.timeout(90_000);
+  let hosting: GitHosting;
+  let stack: StackProcess;
+  /** A finished job: acme/one COMPLETED (a.txt old → new), acme/two NO_CHANGES. */
+  let completedJobId: string;
+
+  const cli = (args: string[], options: { cwd?: string } = {}): Promise<Outcome> =>
+    exec(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, CODY_BATCH_HOME: stack.home } }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    );
+  const jobCount = async () => (await stack.client.listJobs({ limit: 100 })).items.length;
+
+  before(async () => {
+    hosting = await createGitHosting();
+    await hosting.create('acme/one', { 'a.txt': 'old\n', 'notes.txt': 'notes\n' });
+    await hosting.create('acme/two', { 'b.txt': 'same\n' });
+    stack = await startStackProcess({ env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '2' } });
+  });
+  after(async () => {
+    await stack?.dispose();
+    await hosting?.dispose();
+  });
+
+  it('runs a command job from flags to completion: job id first, a line per repository, a summary, exit 0', async () => {
+    const list = path.join(hosting.work, 'repos.txt');
+    await writeFile(list, '# the second one\n\nacme/two   # no a.txt there\n');
+    const result = await cli(['run', '--name', 'Edit a.txt', '--command', '[ -f a.txt ] && echo new > a.txt || true', '--repos', 'acme/one', '--repos-file', list]);
+    assert.equal(result.code, 0, result.stderr);
+    const [first] = result.stdout.split('\n');
+    completedJobId = /^Job (\S+): Edit a\.txt, 2 repositories/.exec(first!)?.[1] ?? '';
+    assert.ok(completedJobId, `the first line names the job: ${first}`);
+    assert.match(result.stdout, /^COMPLETED\s+acme\/one\s+1 file \+1 −1$/m);
+    assert.match(result.stdout, /^NO_CHANGES\s+acme\/two$/m);
+    assert.match(result.stdout, new RegExp(`Job ${completedJobId} COMPLETED: 1 changed, 1 without changes, 0 failed, 0 cancelled, of 2`));
+    assert.doesNotMatch(result.stdout, /[\r\u001b]/, 'no status line when the output is not a terminal');
+    const job = await stack.client.getJob(completedJobId);
+    assert.deepEqual([job.status, job.command, job.repositories], ['COMPLETED', '[ -f a.txt ] && echo new > a.txt || true', ['acme/one', 'acme/two']]);
+  });
+
+  it('refuses bad input with the schema\'s message, exit 2, and creates nothing', async () => {
+    const before = await jobCount();
+    const badName = await cli(['run', '--name', 'x', '--command', 'true', '--repos', 'acme/one,../etc']);
+    assert.equal(badName.code, 2);
+    assert.match(badName.stderr, /--repos: "\.\.\/etc" is not a GitHub repository in the form owner\/name/);
+    const neither = await cli(['run', '--name', 'x', '--repos', 'acme/one', '--max-cost', '2']);
+    assert.equal(neither.code, 2);
+    assert.match(neither.stderr, /give exactly one of --prompt \/ --prompt-file .* or --command/);
+    const noFile = await cli(['run', '--name', 'x', '--prompt-file', path.join(hosting.work, 'missing.md'), '--repos', 'acme/one']);
+    assert.equal(noFile.code, 2);
+    assert.match(noFile.stderr, /cannot read .*missing\.md: ENOENT/);
+    assert.equal(await jobCount(), before, 'no job was created');
+  });
+
+  it('watch exits 1 and names the error when a repository failed; retry runs it again; 409s are plain messages', async () => {
+    const detached = await cli(['run', '--detach', '--name', 'One missing', '--command', 'echo x > x.txt', '--repos', 'acme/one,acme/missing']);
+    assert.equal(detached.code, 0, detached.stderr);
+    const jobId = detached.stdout.trim();
+    assert.match(jobId, /^\S+$/, '--detach prints only the job id');
+    const watched = await cli(['watch', jobId]);
+    assert.equal(watched.code, 1);
+    assert.match(watched.stdout, /^COMPLETED\s+acme\/one\s+1 file \+1 −0$/m);
+    assert.match(watched.stdout, /^FAILED\s+acme\/missing\s+CLONE_FAILED: Cloning acme\/missing failed/m);
+    assert.match(watched.stdout, new RegExp(`COMPLETED_WITH_ERRORS: 1 changed, 0 without changes, 1 failed[\\s\\S]*cody-batch retry ${jobId}`));
+
+    const cancelled = await cli(['cancel', jobId]);
+    assert.equal(cancelled.code, 1);
+    assert.equal(cancelled.stderr.trim(), `cody-batch: Job ${jobId} has already finished (COMPLETED_WITH_ERRORS); there is nothing to cancel`);
+    const nothing = await cli(['retry', completedJobId]);
+    assert.equal(nothing.code, 1);
+    assert.equal(nothing.stderr.trim(), `cody-batch: Job ${completedJobId} has no failed or cancelled repositories`);
+
+    const retried = await cli(['retry', jobId]);
+    assert.equal(retried.code, 0, retried.stderr);
+    assert.match(retried.stdout, new RegExp(`Retrying 1 repository of job ${jobId}: acme/missing`));
+    const again = await cli(['watch', jobId]);
+    assert.equal(again.code, 1);
+    assert.match(again.stdout, /^FAILED\s+acme\/missing\s+CLONE_FAILED: .*\(attempt 2\)$/m);
+  });
+
+  it('Ctrl-C leaves a job running; cancel stops it; watch on a terminal shows one status line and exits 1', async () => {
+    const job = await stack.client.createJob({ name: 'Slow', command: 'sleep 30', repositories: ['acme/one'] });
+    await waitForJob(stack.client, job.jobId, { status: 'RUNNING' });
+    // `script` gives the CLI a real pseudo-terminal, as a user's shell does.
+    const watching = exec('script', ['-qec', `${process.execPath} ${CLI} watch ${job.jobId} --interval 0.2`, '/dev/null'], {
+      env: { ...process.env, CODY_BATCH_HOME: stack.home, COLUMNS: '100' },
+    }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+    );
+    // Ctrl-C stops a watcher, not the job, and says how to come back.
+    const interrupted = spawn(process.execPath, [CLI, 'watch', job.jobId], { env: { ...process.env, CODY_BATCH_HOME: stack.home } });
+    let stderr = '';
+    interrupted.stderr.on('data', (chunk) => (stderr += chunk));
+    const exitCode = new Promise((resolve) => interrupted.once('exit', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    interrupted.kill('SIGINT');
+    assert.equal(await exitCode, 130);
+    assert.match(stderr, new RegExp(`Job ${job.jobId} keeps running; resume with: cody-batch watch ${job.jobId}`));
+    assert.equal((await stack.client.getJob(job.jobId)).status, 'RUNNING');
+
+    const cancelled = await cli(['cancel', job.jobId]);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.match(cancelled.stdout, new RegExp(`Job ${job.jobId} is cancell(ing|ed)\\.`));
+    const watched = await watching;
+    assert.equal(watched.code, 1);
+    assert.match(watched.stdout, /\r\u001b\[2Krunning · 0\/1 done · 1 running/, 'the status line rewrites itself in place');
+    assert.match(watched.stdout, /CANCELLED\s+acme\/one/);
+    assert.match(watched.stdout, /Job \S+ CANCELLED: 0 changed, 0 without changes, 0 failed, 1 cancelled/);
+  });
+
+  describe('apply', () => {
+    it('applies the patch to a clean clone in the current folder', async () => {
+      const clone = await hosting.clone('acme/one');
+      const result = await cli(['apply', completedJobId, 'acme/one'], { cwd: clone });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /Applied to 1 file in .*: a\.txt/);
+      assert.equal(await readText(clone, 'a.txt'), 'new\n');
+    });
+
+    it('refuses a dirty tree and leaves it exactly as it was', async () => {
+      const clone = await hosting.clone('acme/one');
+      await writeFile(path.join(clone, 'notes.txt'), 'my work\n');
+      const status = await git(clone, 'status', '--porcelain');
+      const result = await cli(['apply', completedJobId, 'acme/one', '--dir', clone]);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /has uncommitted changes \(notes\.txt\); nothing was applied[\s\S]*--stash/);
+      assert.equal(await readText(clone, 'a.txt'), 'old\n');
+      assert.equal(await readText(clone, 'notes.txt'), 'my work\n');
+      assert.equal(await git(clone, 'status', '--porcelain'), status);
+      assert.equal(await git(clone, 'stash', 'list'), '');
+    });
+
+    it('with --stash, stashes the local edit, applies, and restores it', async () => {
+      const clone = await hosting.clone('acme/one');
+      await writeFile(path.join(clone, 'notes.txt'), 'my work\n');
+      const result = await cli(['apply', completedJobId, 'acme/one', '--dir', clone, '--stash']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /Your uncommitted changes were restored/);
+      assert.equal(await readText(clone, 'a.txt'), 'new\n');
+      assert.equal(await readText(clone, 'notes.txt'), 'my work\n');
+      assert.equal(await git(clone, 'stash', 'list'), '', 'the stash was dropped once restored');
+    });
+
+    it('refuses a clone of another repository', async () => {
+      const other = await hosting.clone('acme/two');
+      const result = await cli(['apply', completedJobId, 'acme/one', '--dir', other]);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /is not a clone of acme\/one \(origin → acme\/two\); nothing was changed/);
+      assert.equal(await git(other, 'status', '--porcelain'), '');
+    });
+  });
+});
