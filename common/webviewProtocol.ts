@@ -143,7 +143,21 @@ export type RepositoryRef = z.infer<typeof RepositoryRef>;
 export const DiffLayout = z.enum(['side-by-side', 'line-by-line']);
 export type DiffLayout = z.infer<typeof DiffLayout>;
 
-export const DiffPanelState = RepositoryRef.extend({ layout: DiffLayout.default('side-by-side') });
+/** The most open sections a page remembers (see webviews/shared/viewMemory.ts). */
+export const MAX_OPEN_KEYS = 2000;
+
+/**
+ * Where the user was on a page: which sections were open (file paths, section ids) and how far it
+ * was scrolled, so a panel comes back at the same place after switching tabs. A bad value is
+ * dropped rather than losing the panel.
+ */
+export const ViewPlace = z.object({
+  open: z.array(z.string().max(4096)).max(MAX_OPEN_KEYS).optional().catch(undefined),
+  scrollY: z.number().nonnegative().max(100_000_000).optional().catch(undefined),
+});
+export type ViewPlace = z.infer<typeof ViewPlace>;
+
+export const DiffPanelState = RepositoryRef.extend({ layout: DiffLayout.default('side-by-side'), ...ViewPlace.shape });
 export type DiffPanelState = z.infer<typeof DiffPanelState>;
 
 const Done = z.object({ done: z.boolean(), message: z.string().optional() });
@@ -173,7 +187,7 @@ export const diffProtocol = {
   events: {},
 } satisfies ProtocolSpec;
 
-export const ThreadPanelState = RepositoryRef;
+export const ThreadPanelState = RepositoryRef.extend(ViewPlace.shape);
 export type ThreadPanelState = z.infer<typeof ThreadPanelState>;
 
 export const threadProtocol = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { answerRequest, diffProtocol, ProtocolClient, type DiffLayout, type Handlers } from '../../common/webviewProtocol';
+import { diffProtocol, type DiffLayout, type DiffPanelState, type Handlers } from '../../common/webviewProtocol';
 import { makeDom } from '../../test/helpers/dom';
-import type { Host } from '../shared/host';
+import { webviewHost } from '../../test/helpers/webviewHost';
 import { startDiffPage } from './page';
 
 // The diff page against the extension's side of the protocol (answerRequest with the handlers'
@@ -9,10 +9,10 @@ import { startDiffPage } from './page';
 
 const PATCH = 'diff --git a/a.txt b/a.txt\nindex 1111111..2222222 100644\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-old\n+new\n';
 
-function extension() {
+function extension(patch = PATCH) {
   let remembered: DiffLayout | undefined;
   const handlers: Handlers<typeof diffProtocol> = {
-    load: () => ({ jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', patch: PATCH, layout: remembered }),
+    load: () => ({ jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', patch, layout: remembered }),
     openFileInDiffEditor: () => ({ done: true }),
     applyToLocalCheckout: () => ({ done: true }),
     downloadPatch: () => ({ done: true }),
@@ -26,13 +26,11 @@ function extension() {
 }
 
 function panel(handlers: Handlers<typeof diffProtocol>, saved?: unknown) {
-  let state = saved;
-  const client: ProtocolClient<typeof diffProtocol> = new ProtocolClient(diffProtocol, (message) => {
-    void answerRequest(diffProtocol, handlers, message).then((reply) => client.receive(reply));
-  });
-  const host: Host<typeof diffProtocol> = { client, getState: () => state, setState: (value) => (state = value) };
-  return { host, state: () => state };
+  return webviewHost(diffProtocol, handlers, saved);
 }
+
+/** VS Code keeps the state as JSON-like data, not the page's objects. */
+const kept = (state: unknown) => JSON.parse(JSON.stringify(state)) as DiffPanelState;
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
@@ -45,7 +43,7 @@ describe('diff page (DOM)', () => {
     assert.equal(first.root.querySelector('[data-layout="side-by-side"]')!.getAttribute('aria-pressed'), 'true', 'side by side at first');
     (first.root.querySelector('[data-layout="line-by-line"]') as HTMLButtonElement).click();
     await settle();
-    assert.deepEqual(one.state(), { jobId: 'j', repositoryName: 'acme/widgets', layout: 'line-by-line' });
+    assert.deepEqual(kept(one.state()), { jobId: 'j', repositoryName: 'acme/widgets', layout: 'line-by-line', open: ['a.txt'] });
     assert.equal(ext.remembered(), 'line-by-line');
 
     const second = makeDom();
@@ -58,5 +56,65 @@ describe('diff page (DOM)', () => {
     await startDiffPage(panel(ext.handlers, { jobId: 'j', repositoryName: 'acme/widgets', layout: 'side-by-side' }).host, restored.root);
     assert.equal(restored.root.querySelector('[data-layout="side-by-side"]')!.getAttribute('aria-pressed'), 'true');
     await Promise.all([first.close(), second.close(), restored.close()]);
+  });
+
+  it('comes back after a tab switch with the same files open and at the same scroll position', async () => {
+    // Six files, each a few KB: the first ones open by themselves, within the auto-open budget.
+    const patch = Array.from({ length: 6 }, (_, i) => {
+      const lines = Array.from({ length: 20 }, (_, j) => `+line ${j} of file ${i}`).join('\n');
+      return `diff --git a/src/f${i}.ts b/src/f${i}.ts\nnew file mode 100644\nindex 0000000..1111111\n--- /dev/null\n+++ b/src/f${i}.ts\n@@ -0,0 +1,20 @@\n${lines}\n`;
+    }).join('');
+    const ext = extension(patch);
+    const first = makeDom();
+    const one = panel(ext.handlers);
+    await startDiffPage(one.host, first.root);
+    const section = (root: HTMLElement, path: string) => root.querySelector(`details[data-path="${path}"]`) as HTMLDetailsElement;
+    assert.equal(section(first.root, 'src/f0.ts').open, true, 'a small patch opens every file');
+
+    // The user closes two files and scrolls down.
+    section(first.root, 'src/f1.ts').open = false;
+    section(first.root, 'src/f4.ts').open = false;
+    first.window.scrollTo(0, 640);
+    first.window.dispatchEvent(new first.window.Event('scroll'));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const saved = kept(one.state());
+    assert.deepEqual(saved.open, ['src/f0.ts', 'src/f2.ts', 'src/f3.ts', 'src/f5.ts']);
+    assert.equal(saved.scrollY, 640);
+    assert.ok(JSON.stringify(saved).length < 300, 'the state stays small: paths and a number, no diff text');
+
+    // Switching tabs destroys the page (no retainContextWhenHidden); VS Code gives the new one the state.
+    await first.close();
+    const again = makeDom();
+    await startDiffPage(panel(ext.handlers, saved).host, again.root);
+    assert.deepEqual(
+      [...again.root.querySelectorAll('details.file')].map((details) => `${details.getAttribute('data-path')} ${(details as HTMLDetailsElement).open ? 'open' : 'closed'}`),
+      ['src/f0.ts open', 'src/f1.ts closed', 'src/f2.ts open', 'src/f3.ts open', 'src/f4.ts closed', 'src/f5.ts open'],
+    );
+    assert.ok(section(again.root, 'src/f2.ts').querySelector('.d2h-ins'), 'an open file is rendered again');
+    assert.equal(section(again.root, 'src/f1.ts').querySelector('.d2h-ins'), null);
+    assert.equal(again.window.scrollY, 640, 'scrolled back to where the user was');
+    await again.close();
+  });
+
+  it('opens a file from the file list with Enter or Space, and moves the focus to it', async () => {
+    const big = Array.from({ length: 300 }, (_, i) => {
+      const lines = Array.from({ length: 40 }, (_, j) => `+const value${j} = ${i * j}; // ${'x'.repeat(40)}`).join('\n');
+      return `diff --git a/gen/file${i}.ts b/gen/file${i}.ts\nnew file mode 100644\nindex 0000000..1111111\n--- /dev/null\n+++ b/gen/file${i}.ts\n@@ -0,0 +1,40 @@\n${lines}\n`;
+    }).join('');
+    const dom = makeDom();
+    await startDiffPage(panel(extension(big).handlers).host, dom.root);
+    for (const [index, key] of [[250, 'Enter'], [299, ' ']] as const) {
+      const details = dom.root.querySelector(`details[data-path="gen/file${index}.ts"]`) as HTMLDetailsElement;
+      assert.equal(details.open, false, 'past the auto-open budget, closed at first');
+      const link = dom.root.querySelector(`a[data-file-index="${index}"]`) as HTMLAnchorElement;
+      link.focus();
+      const event = new dom.window.KeyboardEvent('keydown', { key, bubbles: true, cancelable: true });
+      link.dispatchEvent(event as unknown as Event);
+      assert.equal(event.defaultPrevented, true, `${JSON.stringify(key)} does not also scroll or follow the link`);
+      assert.equal(details.open, true, `${JSON.stringify(key)} opens the file`);
+      assert.ok(details.querySelector('.d2h-ins'), 'and renders it');
+      assert.equal(dom.document.activeElement, details.querySelector('summary'), 'the focus moves to the file');
+    }
+    await dom.close();
   });
 });

@@ -33,6 +33,11 @@ export interface DiffViewOptions {
   largeFileBytes?: number;
   /** Patch text rendered before the first paint, and per task after it. */
   sliceBytes?: number;
+  /**
+   * The files (paths) that were open when the page was last shown. When given, exactly these
+   * open, instead of the small-patch rule.
+   */
+  open?: readonly string[];
 }
 
 export interface DiffView {
@@ -40,6 +45,8 @@ export interface DiffView {
   setLayout(layout: DiffLayout): void;
   /** How many file sections hold rendered diff HTML. */
   renderedCount(): number;
+  /** Resolves once the files opened at the start have rendered (the page has its full height). */
+  settled: Promise<void>;
 }
 
 const KIND_ICONS: Record<FilePatch['kind'], [string, string]> = {
@@ -99,7 +106,7 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
   );
   if (files.length === 0) {
     append(root, h(document, 'p', { class: 'notice' }, data.patch === undefined ? `${data.repositoryName} made no changes.` : 'The patch names no files.'));
-    return { files, setLayout: () => undefined, renderedCount: () => 0 };
+    return { files, setLayout: () => undefined, renderedCount: () => 0, settled: Promise.resolve() };
   }
 
   // The file list: one line per file, a click opens and scrolls to its section.
@@ -111,6 +118,7 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
   append(root, container);
 
   let budget = autoOpenBytes;
+  const reopen = options.open ? new Set(options.open) : undefined;
   const queued: (typeof sections)[number][] = [];
   files.forEach((file, index) => {
     const path = filePath(file);
@@ -150,15 +158,26 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
     details.addEventListener('toggle', () => {
       if (details.open) renderSection(section);
     });
-    link.addEventListener('click', (event) => {
-      event.preventDefault();
+    const goToFile = () => {
       details.open = true;
       renderSection(section);
       details.scrollIntoView({ block: 'start' });
+    };
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      goToFile();
+    });
+    // A link answers Enter but not Space; the file list behaves like the buttons it stands for,
+    // and the keyboard continues at the file it opened.
+    link.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter' && event.key !== ' ') return;
+      event.preventDefault();
+      goToFile();
+      details.querySelector('summary')?.focus({ preventScroll: true });
     });
     append(container, details);
 
-    if (index < autoOpenFiles && file.text.length <= budget && file.text.length <= largeFileBytes) {
+    if (reopen ? reopen.has(path) : index < autoOpenFiles && file.text.length <= budget && file.text.length <= largeFileBytes) {
       budget -= file.text.length;
       details.open = true;
       queued.push(section);
@@ -167,6 +186,8 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
 
   // Files that open by themselves render a slice at a time: the first slice before the first
   // paint, the others in later tasks, so the page shows and answers input at once.
+  let settle: () => void = () => undefined;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
   const renderSlice = () => {
     let spent = 0;
     while (queued.length > 0 && (spent === 0 || spent + queued[0]!.file.text.length <= sliceBytes)) {
@@ -178,7 +199,7 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
       // After the next frame, so that what is rendered so far is painted first.
       if (window) window.requestAnimationFrame(() => window.setTimeout(renderSlice, 0));
       else renderSlice();
-    }
+    } else settle();
   };
   renderSlice();
 
@@ -222,5 +243,5 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
     for (const section of sections) section.details.open = false;
   });
 
-  return { files, setLayout, renderedCount: () => sections.filter((section) => section.body.childElementCount > 0 && section.rendered !== undefined).length };
+  return { files, setLayout, settled, renderedCount: () => sections.filter((section) => section.body.childElementCount > 0 && section.rendered !== undefined).length };
 }

@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import type { RepositoryError, Thread, ThreadMessage, Usage } from '../../common/schemas';
 import { append, formatCost, formatCount, h, icon, pageHeader } from '../shared/dom';
+import { openKeys } from '../shared/viewMemory';
 
 // The Claude thread view: each turn with its role and text, tool calls and results collapsible,
 // errors marked, token usage per turn and in total. Markdown is rendered with HTML disabled, so
@@ -29,10 +30,15 @@ export function renderMarkdown(text: string): string {
 
 type Block = { type: string; [key: string]: unknown };
 
-export function renderThreadView(root: HTMLElement, data: ThreadViewData, actions: ThreadViewActions): void {
+export interface ThreadViewOptions {
+  /** Sections (their data-key) to open, as they were when the page was last shown. */
+  open?: readonly string[];
+}
+
+export function renderThreadView(root: HTMLElement, data: ThreadViewData, actions: ThreadViewActions, options: ThreadViewOptions = {}): void {
   const document = root.ownerDocument;
   // The view re-renders as a running thread grows: what the user opened stays open.
-  const opened = new Set([...root.querySelectorAll('details[open][data-key]')].map((details) => details.getAttribute('data-key')));
+  const opened = new Set<string | null>([...openKeys(root, 'data-key'), ...(options.open ?? [])]);
   root.replaceChildren();
   root.removeAttribute('aria-busy');
   const { thread } = data;
