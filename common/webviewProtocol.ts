@@ -218,7 +218,11 @@ export const CreateJobDraft = z.object({
 });
 export type CreateJobDraft = z.infer<typeof CreateJobDraft>;
 
-export const CreateJobPanelState = z.object({ draft: CreateJobDraft.partial().optional() });
+export const CreateJobPanelState = z.object({
+  draft: CreateJobDraft.partial().optional(),
+  /** A new editor selection the user has not yet taken or dismissed (the form's prompt had text). */
+  offeredPrompt: z.string().max(10_000_000).optional().catch(undefined),
+});
 export type CreateJobPanelState = z.infer<typeof CreateJobPanelState>;
 
 export const FieldErrors = z.record(z.string(), z.string());
@@ -246,6 +250,14 @@ export const createJobProtocol = {
     },
     /** Closes the form (after a job was created, or on Cancel). */
     close: { params: z.object({}), result: Done },
+    /**
+     * The editor selection Create Job was run with while the form was already open, once: the
+     * form fills an empty prompt with it, or offers it next to a prompt that has text.
+     */
+    takeOfferedPrompt: { params: z.object({}), result: z.object({ prompt: z.string().optional() }) },
   },
-  events: {},
+  events: {
+    /** Create Job was run again with a new selection: ask for it with takeOfferedPrompt. */
+    promptOffered: z.object({}),
+  },
 } satisfies ProtocolSpec;

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { ApiError } from '../../common/client';
 import { checkDraft, parseRepositoryList } from '../../common/jobDraft';
 import { isRepositoryName } from '../../common/schemas';
-import type { createJobProtocol, Handlers } from '../../common/webviewProtocol';
+import { createJobProtocol, eventMessage, type Handlers } from '../../common/webviewProtocol';
 import { workspaceRepositories } from '../../common/git/checkouts';
 import type { Services } from '../services';
 import { userMessage } from '../userMessages';
@@ -11,6 +11,20 @@ import { userMessage } from '../userMessages';
 // The Create Job form's requests. The form checks its fields as the user types; submit checks
 // them again here with the same schema before anything is sent, and the API checks them a third
 // time. On success the new job is shown, selected, in the tree and the form closes.
+
+/** Per open form: the selection Create Job was last run with, until the page takes it. */
+const offeredPrompts = new WeakMap<vscode.WebviewPanel, string>();
+
+/**
+ * Create Job was run while the form is open: the new selection goes to the form, which decides
+ * what to do with it (it never overwrites what the user typed). The page asks for it when nudged,
+ * and when it starts, in case the nudge was lost because the hidden page was not alive.
+ */
+export function offerPrompt(panel: vscode.WebviewPanel, prompt: string): void {
+  if (!prompt.trim()) return;
+  offeredPrompts.set(panel, prompt);
+  void panel.webview.postMessage(eventMessage(createJobProtocol, 'promptOffered', {}));
+}
 
 export function createJobHandlers(services: Services, prompt: string, panel: vscode.WebviewPanel): Handlers<typeof createJobProtocol> {
   return {
@@ -67,6 +81,12 @@ export function createJobHandlers(services: Services, prompt: string, panel: vsc
     close: () => {
       setTimeout(() => panel.dispose(), 0);
       return { done: true };
+    },
+
+    takeOfferedPrompt: () => {
+      const offered = offeredPrompts.get(panel);
+      offeredPrompts.delete(panel);
+      return { prompt: offered };
     },
   };
 }

@@ -11,7 +11,7 @@ import {
   type RepositoryRef,
 } from '../../common/webviewProtocol';
 import type { Services } from '../services';
-import { createJobHandlers } from './createJobPanel';
+import { createJobHandlers, offerPrompt } from './createJobPanel';
 import { diffHandlers } from './diffPanel';
 import { renderHtml, serveProtocol, webviewOptions, type WebviewScript } from './html';
 import { threadHandlers } from './threadPanel';
@@ -31,6 +31,8 @@ interface PanelKind<S extends ProtocolSpec, State> {
   /** One panel per key: showing the same thing again reveals it. */
   key(state: State): string;
   handlers(services: Services, state: State, panel: vscode.WebviewPanel): Handlers<S>;
+  /** Showing an open panel again, with what the command was run with this time. */
+  showAgain?(panel: vscode.WebviewPanel, state: State): void;
 }
 
 const DIFF: PanelKind<typeof diffProtocol, DiffPanelState> = {
@@ -61,6 +63,7 @@ const CREATE_JOB: PanelKind<typeof createJobProtocol, CreateJobPanelState & { pr
   title: () => 'Cody Batch: Create Job',
   key: () => 'createJob',
   handlers: (services, state, panel) => createJobHandlers(services, state.prompt ?? '', panel),
+  showAgain: (panel, state) => offerPrompt(panel, state.prompt ?? ''),
 };
 
 export class Panels implements vscode.Disposable {
@@ -106,7 +109,9 @@ export class Panels implements vscode.Disposable {
   private show<S extends ProtocolSpec, State>(kind: PanelKind<S, State>, state: State): void {
     const existing = this.open.get(kind.key(state));
     if (existing) {
+      // Revealing a hidden panel rebuilds its page, which asks for an offered prompt as it starts.
       existing.reveal();
+      kind.showAgain?.(existing, state);
       return;
     }
     const extensionUri = this.services().context.extensionUri;

@@ -8,9 +8,11 @@ import { renderCreateJobForm, type FormActions } from './form';
 
 type Control = HTMLElement & { value: string; checked: boolean };
 
-function setup(draft?: Partial<CreateJobDraft>) {
+function setup(draft?: Partial<CreateJobDraft>, initialPrompt = 'Replace oldFunction(x)') {
   const dom = makeDom();
   const submitted: CreateJobDraft[] = [];
+  const drafts: CreateJobDraft[] = [];
+  const offers: (string | undefined)[] = [];
   const actions: FormActions = {
     pickWorkspaceRepositories: async () => ['acme/widgets', 'acme/billing'],
     loadRepositoriesFromFile: async () => ({ repositories: [], skipped: [] }),
@@ -19,9 +21,10 @@ function setup(draft?: Partial<CreateJobDraft>) {
       return { ok: true };
     },
     cancel: () => undefined,
-    draftChanged: () => undefined,
+    draftChanged: (value) => drafts.push(value),
+    offerChanged: (value) => offers.push(value),
   };
-  renderCreateJobForm(dom.root, { prompt: 'Replace oldFunction(x)', draft }, actions);
+  const form = renderCreateJobForm(dom.root, { prompt: initialPrompt, draft }, actions);
   const control = (id: string) => dom.root.querySelector(`#${id}`) as Control;
   const type = (id: string, value: string) => {
     control(id).value = value;
@@ -31,7 +34,7 @@ function setup(draft?: Partial<CreateJobDraft>) {
     control(id).click();
     await new Promise((resolve) => setTimeout(resolve, 10));
   };
-  return { dom, submitted, control, type, click };
+  return { dom, form, submitted, drafts, offers, control, type, click };
 }
 
 describe('Create Job form (DOM)', () => {
@@ -74,5 +77,64 @@ describe('Create Job form (DOM)', () => {
     assert.equal(form.control('name').value, 'Saved');
     assert.equal(form.control('prompt').value, 'from the draft');
     await form.dom.close();
+  });
+
+  describe('Create Job run again with a new selection while the form is open', () => {
+    it('fills an empty prompt', async () => {
+      const form = setup(undefined, '');
+      form.form.offerPrompt('Rename fetchAll to fetchEvery');
+      assert.equal(form.control('prompt').value, 'Rename fetchAll to fetchEvery');
+      assert.equal(form.drafts.at(-1)!.prompt, 'Rename fetchAll to fetchEvery', 'kept in the draft');
+      assert.equal((form.dom.root.querySelector('#prompt-offer') as HTMLElement).hidden, true, 'nothing to ask');
+      await form.dom.close();
+    });
+
+    it('never overwrites a prompt with text: it offers Replace, Append or Dismiss', async () => {
+      const form = setup();
+      form.type('prompt', 'My draft, typed by hand');
+      const notice = form.dom.root.querySelector('#prompt-offer') as HTMLElement;
+      form.form.offerPrompt('Use newFunction(x, { version: 2 })\nin every file');
+      assert.equal(form.control('prompt').value, 'My draft, typed by hand', 'the draft is untouched');
+      assert.equal(notice.hidden, false);
+      assert.match(notice.textContent!, /new selection.*“Use newFunction\(x, \{ version: 2 \}\)” \(2 lines\)/);
+      assert.equal(form.offers.at(-1), 'Use newFunction(x, { version: 2 })\nin every file', 'the offer is kept with the page state');
+
+      await form.click('offer-append');
+      assert.equal(form.control('prompt').value, 'My draft, typed by hand\n\nUse newFunction(x, { version: 2 })\nin every file');
+      assert.equal(notice.hidden, true);
+      assert.equal(form.offers.at(-1), undefined);
+      assert.equal(form.drafts.at(-1)!.prompt, form.control('prompt').value);
+      assert.equal(form.dom.document.activeElement, form.control('prompt'), 'the keyboard continues at the prompt');
+
+      form.form.offerPrompt('Something else');
+      await form.click('offer-replace');
+      assert.equal(form.control('prompt').value, 'Something else');
+
+      form.form.offerPrompt('Ignore me');
+      await form.click('offer-dismiss');
+      assert.equal(form.control('prompt').value, 'Something else');
+      assert.equal(notice.hidden, true);
+      await form.dom.close();
+    });
+
+    it('asks nothing when the selection is already the prompt, or empty', async () => {
+      const form = setup();
+      form.form.offerPrompt('Replace oldFunction(x)');
+      form.form.offerPrompt('   ');
+      assert.equal((form.dom.root.querySelector('#prompt-offer') as HTMLElement).hidden, true);
+      assert.deepEqual(form.offers, []);
+      await form.dom.close();
+    });
+
+    it('switches a shell-command draft to the prompt only when the user takes the selection', async () => {
+      const form = setup({ mode: 'command', command: 'sed -i s/a/b/ x', prompt: 'old prompt' });
+      form.form.offerPrompt('New prompt');
+      assert.equal(form.control('mode-command').checked, true, 'the mode is left alone while it is only offered');
+      await form.click('offer-replace');
+      assert.equal(form.control('mode-prompt').checked, true);
+      assert.equal(form.drafts.at(-1)!.mode, 'prompt');
+      assert.equal(form.drafts.at(-1)!.command, 'sed -i s/a/b/ x', 'the command stays in the draft');
+      await form.dom.close();
+    });
   });
 });

@@ -12,12 +12,25 @@ export interface FormActions {
   submit(draft: CreateJobDraft): Promise<{ ok: true } | { ok: false; fieldErrors: FieldErrors; message: string }>;
   cancel(): void;
   draftChanged(draft: CreateJobDraft): void;
+  /** A new selection is on offer (shown next to the prompt), or no longer (undefined). */
+  offerChanged(prompt: string | undefined): void;
 }
 
 export interface FormOptions {
   prompt: string;
   apiUrl?: string;
   draft?: Partial<CreateJobDraft>;
+  /** A selection that was on offer when the page was last shown. */
+  offeredPrompt?: string;
+}
+
+export interface CreateJobForm {
+  draft(): CreateJobDraft;
+  /**
+   * Create Job was run again with a new selection. An empty prompt takes it; a prompt with text
+   * is never overwritten: the form asks whether to replace it, append to it, or leave it.
+   */
+  offerPrompt(prompt: string): void;
 }
 
 type ValueElement = HTMLElement & { value: string; invalid?: boolean; disabled?: boolean };
@@ -34,7 +47,7 @@ const FIELD_LABELS: Record<string, string> = {
   maxCostUsd: 'Cost limit (USD)',
 };
 
-export function renderCreateJobForm(root: HTMLElement, options: FormOptions, actions: FormActions): { draft(): CreateJobDraft } {
+export function renderCreateJobForm(root: HTMLElement, options: FormOptions, actions: FormActions): CreateJobForm {
   const document = root.ownerDocument;
   root.replaceChildren();
   root.removeAttribute('aria-busy');
@@ -84,6 +97,18 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
   const formError = h(document, 'div', { class: 'notice error', id: 'form-error', role: 'alert', hidden: true });
   const repositoryNote = h(document, 'div', { class: 'hint muted', id: 'repositories-note' });
 
+  const offerReplace = h(document, 'vscode-button' as 'button', { id: 'offer-replace' }, 'Replace');
+  const offerAppend = h(document, 'vscode-button' as 'button', { id: 'offer-append', secondary: true }, 'Append');
+  const offerDismiss = h(document, 'vscode-button' as 'button', { id: 'offer-dismiss', secondary: true }, 'Dismiss');
+  const offerPreview = h(document, 'span', { class: 'muted offer-preview' });
+  const offerNotice = h(
+    document,
+    'div',
+    { class: 'notice offer', id: 'prompt-offer', role: 'status', hidden: true },
+    h(document, 'div', {}, 'The editor has a new selection. Use it as the prompt? ', offerPreview),
+    h(document, 'div', { class: 'toolbar' }, offerReplace, offerAppend, offerDismiss),
+  );
+
   const promptField = field('prompt', prompt, 'Claude works on each repository with this prompt. The selection in the editor was put here, if there was one.', true);
   const commandField = field('command', command, 'Runs in each checkout; whatever it changes becomes the diff.', true);
 
@@ -98,6 +123,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
       field('name', name, undefined, true),
       field('description', description),
       h(document, 'div', { class: 'field' }, h(document, 'vscode-label' as 'label', {}, 'How the change is made'), h(document, 'vscode-radio-group' as 'div', { id: 'mode', 'aria-label': 'How the change is made' }, modePrompt, modeCommand)),
+      offerNotice,
       promptField,
       commandField,
       field('verifyCommand', verifyCommand, 'Run after the change; when Claude made it, failures go back to Claude.'),
@@ -247,7 +273,54 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
   });
   cancel.addEventListener('click', () => actions.cancel());
 
+  let offered: string | undefined;
+  function setOffer(value: string | undefined): void {
+    offered = value;
+    offerNotice.hidden = value === undefined;
+    const lines = value?.split('\n') ?? [];
+    const first = (lines[0] ?? '').trim();
+    offerPreview.textContent = value === undefined ? '' : `“${first.length > 60 ? `${first.slice(0, 59)}…` : first}”${lines.length > 1 ? ` (${lines.length} lines)` : ''}`;
+    actions.offerChanged(value);
+  }
+  function takeOffer(how: 'replace' | 'append' | 'dismiss'): void {
+    if (offered === undefined) return;
+    if (how !== 'dismiss') {
+      const current = prompt.value ?? '';
+      prompt.value = how === 'replace' || !current.trim() ? offered : `${current.replace(/\s+$/, '')}\n\n${offered}`;
+      if (mode !== 'prompt') {
+        mode = 'prompt';
+        modePrompt.checked = true;
+        modeCommand.checked = false;
+      }
+    }
+    setOffer(undefined);
+    if (how !== 'dismiss') changed('prompt');
+    // The notice held the focus; the keyboard continues at the prompt.
+    prompt.focus();
+  }
+  offerReplace.addEventListener('click', () => takeOffer('replace'));
+  offerAppend.addEventListener('click', () => takeOffer('append'));
+  offerDismiss.addEventListener('click', () => takeOffer('dismiss'));
+
+  function offerPrompt(text: string): void {
+    if (!text.trim()) return;
+    const current = prompt.value ?? '';
+    if (current.trim() === text.trim()) {
+      if (offered !== undefined) setOffer(undefined);
+      return;
+    }
+    if (!current.trim()) {
+      // Nothing typed to lose: the prompt takes the selection, as when the form first opened.
+      prompt.value = text;
+      if (offered !== undefined) setOffer(undefined);
+      changed('prompt');
+      return;
+    }
+    setOffer(text);
+  }
+
   sync();
   if (options.draft) validate();
-  return { draft: readDraft };
+  if (options.offeredPrompt !== undefined) offerPrompt(options.offeredPrompt);
+  return { draft: readDraft, offerPrompt };
 }

@@ -1,0 +1,54 @@
+import { CreateJobPanelState, type createJobProtocol } from '../../common/webviewProtocol';
+import { h } from '../shared/dom';
+import type { Host } from '../shared/host';
+import { renderCreateJobForm, type CreateJobForm } from './form';
+
+// The Create Job page: the form, its draft kept with setState (a reload, moving the panel or
+// switching tabs loses nothing typed), and a new editor selection offered to it when Create Job
+// is run again while the form is open.
+
+export async function startCreateJobPage(host: Host<typeof createJobProtocol>, root: HTMLElement): Promise<CreateJobForm | undefined> {
+  const document = root.ownerDocument;
+  const saved = CreateJobPanelState.safeParse(host.getState() ?? {});
+  let state: CreateJobPanelState = saved.success ? saved.data : {};
+  const update = (change: Partial<CreateJobPanelState>) => {
+    state = { ...state, ...change };
+    host.setState(state);
+  };
+  try {
+    const loaded = await host.client.request('load', {});
+    const form = renderCreateJobForm(
+      root,
+      { prompt: loaded.prompt, apiUrl: loaded.apiUrl, draft: state.draft, offeredPrompt: state.offeredPrompt },
+      {
+        pickWorkspaceRepositories: async () => (await host.client.request('pickWorkspaceRepositories', {})).repositories,
+        loadRepositoriesFromFile: () => host.client.request('loadRepositoriesFromFile', {}),
+        submit: async (draft) => {
+          const result = await host.client.request('submit', { draft });
+          if (result.ok) {
+            state = {};
+            host.setState(state);
+            await host.client.request('close', {});
+            return { ok: true };
+          }
+          return result;
+        },
+        cancel: () => void host.client.request('close', {}),
+        draftChanged: (draft) => update({ draft }),
+        offerChanged: (offeredPrompt) => update({ offeredPrompt }),
+      },
+    );
+    const takeOffer = async () => {
+      const { prompt } = await host.client.request('takeOfferedPrompt', {});
+      if (prompt !== undefined) form.offerPrompt(prompt);
+    };
+    host.client.on('promptOffered', () => void takeOffer().catch(() => undefined));
+    // The nudge is lost when the panel was hidden (its page was not alive): ask once at the start.
+    await takeOffer();
+    return form;
+  } catch (error) {
+    root.removeAttribute('aria-busy');
+    root.replaceChildren(h(document, 'p', { class: 'notice error', role: 'alert' }, error instanceof Error ? error.message : String(error)));
+    return undefined;
+  }
+}
