@@ -30,7 +30,21 @@ export function icon(document: Document, name: string, label?: string): HTMLElem
 
 /** The sticky header of a page: a title and lines under it. */
 export function pageHeader(document: Document, title: string, ...lines: Child[]): HTMLElement {
-  return h(document, 'header', { class: 'page' }, h(document, 'h1', {}, title), ...lines);
+  const header = h(document, 'header', { class: 'page' }, h(document, 'h1', {}, title), ...lines);
+  trackHeaderHeight(header);
+  return header;
+}
+
+/**
+ * Keeps `--page-header-height` at the sticky header's height (it wraps on narrow panels), so that
+ * what is scrolled to or focused stops below the header instead of under it (base.css).
+ */
+function trackHeaderHeight(header: HTMLElement): void {
+  const window = header.ownerDocument.defaultView as (Window & typeof globalThis) | null;
+  if (!window?.ResizeObserver) return;
+  const root = header.ownerDocument.documentElement;
+  // A header replaced by a re-render reports size 0 as it leaves: only the one on the page counts.
+  new window.ResizeObserver(() => header.isConnected && root.style.setProperty('--page-header-height', `${header.offsetHeight}px`)).observe(header);
 }
 
 export function formatCount(value: number): string {
