@@ -197,6 +197,31 @@ describe('Cody Batch in a VS Code workbench', function () {
     assert.equal(await workbench.editorTab('Cody Batch: Create Job').count(), 1, 'the form stays open with what was typed');
     assert.equal(await form.locator('#name input').inputValue(), 'Bad input');
   });
+
+  it('9. run again with a new selection while the form is open, keeps the typed prompt and offers the selection', async () => {
+    const { workbench, workspace } = world;
+    // Open a file from the workspace (the palette without ">" goes to files) and select it all.
+    const input = workbench.page.locator('.quick-input-widget .quick-input-box input');
+    await workbench.page.keyboard.press('F1');
+    await input.waitFor();
+    await input.fill(path.basename(CHANGED_FILE));
+    await workbench.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: path.basename(CHANGED_FILE) }).first().click();
+    await input.waitFor({ state: 'hidden' });
+    await workbench.page.locator('.monaco-editor .view-lines').first().click();
+    await workbench.page.keyboard.press('Control+A');
+
+    // The form's tab was hidden, so its page is rebuilt from the saved draft when revealed.
+    await workbench.runCommand('Cody Batch: Create Job');
+    const form = workbench.webview(EXTENSION_ID);
+    await form.locator('#prompt-offer').waitFor({ state: 'visible', timeout: 30_000 });
+    await workbench.screenshot('create-job-offers-selection');
+    assert.equal(await form.locator('#prompt textarea').inputValue(), PROMPT, 'the typed prompt is not overwritten');
+    assert.equal(await form.locator('#name input').inputValue(), 'Bad input', 'the rest of the draft is there too');
+    await form.locator('#offer-append').click();
+    const selected = await readFile(path.join(workspace, CHANGED_FILE), 'utf8');
+    await waitFor('the selection to be appended', async () => ((await form.locator('#prompt textarea').inputValue()) === `${PROMPT}\n\n${selected}` ? true : undefined), 10_000);
+    assert.equal(await form.locator('#prompt-offer').isVisible(), false);
+  });
 });
 
 /** Types into a form field of a webview, by the field's id. */
