@@ -2,10 +2,10 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { RequestAuth } from '../../common/client';
+import type { RequestAuth } from './client';
 
 // SigV4 for API Gateway's IAM auth (service `execute-api`), with the caller's AWS profile or the
-// default credential chain. No vscode here.
+// default credential chain. Shared by the extension and the CLI.
 
 export interface SigV4Options {
   region: string;
