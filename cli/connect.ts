@@ -81,8 +81,8 @@ export function takeConnectionOptions(args: string[]): { flags: ConnectionFlags;
 
 /** The connection the flags (first) and the environment choose. */
 export function chooseConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv): Connection {
-  const apiUrl = (flags['api-url'] ?? env.CODY_BATCH_API_URL)?.trim() || undefined;
-  const auth = (flags.auth ?? env.CODY_BATCH_AUTH)?.trim() || undefined;
+  const apiUrl = (flags['api-url'] ?? env[ENV.cliApiUrl])?.trim() || undefined;
+  const auth = (flags.auth ?? env[ENV.cliAuth])?.trim() || undefined;
   if (auth !== undefined && auth !== 'aws' && auth !== 'token') throw new Error(`--auth (or CODY_BATCH_AUTH) must be aws or token, not "${auth}"`);
   if (!apiUrl) {
     if (auth || flags.profile || flags.region) throw new Error(`--${auth ? 'auth' : flags.profile ? 'profile' : 'region'} is for a remote API: give its URL with --api-url or CODY_BATCH_API_URL (the stack's ApiUrl output)`);
@@ -90,10 +90,10 @@ export function chooseConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv)
   }
   if (!/^https?:\/\//i.test(apiUrl) || !URL.canParse(apiUrl)) throw new Error(`--api-url (or CODY_BATCH_API_URL) must be an http(s) URL, not "${apiUrl}"`);
   const urlRegion = regionFromApiUrl(apiUrl);
-  const kind = auth ?? (urlRegion ? 'aws' : env.CODY_BATCH_TOKEN ? 'token' : undefined);
+  const kind = auth ?? (urlRegion ? 'aws' : env[ENV.cliToken] ? 'token' : undefined);
   if (!kind) throw new Error(`say how to sign in to ${apiUrl}: --auth aws (SigV4 with your AWS credentials) or --auth token with CODY_BATCH_TOKEN set`);
   if (kind === 'token') {
-    const token = env.CODY_BATCH_TOKEN?.trim();
+    const token = env[ENV.cliToken]?.trim();
     if (!token) throw new Error(`--auth token reads the API's token from CODY_BATCH_TOKEN, which is not set (the local stack writes its token to $CODY_BATCH_HOME/token)`);
     return { kind, apiUrl, token };
   }
