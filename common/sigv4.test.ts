@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { makeTempDir } from '../test/helpers/localStack';
 import { startFakeSigV4Server, type FakeSigV4Server } from '../test/fakes/sigv4Server';
 import { ApiError, CodyBatchClient } from './client';
 import { regionFromApiUrl, sigv4Auth } from './sigv4';
@@ -27,6 +30,27 @@ describe('SigV4 auth', () => {
   it('is refused with the wrong secret', async () => {
     const client = new CodyBatchClient({ baseUrl: server.url, auth: sigv4Auth({ region: 'eu-west-1', credentials: { accessKeyId: KEY_ID, secretAccessKey: 'wrong' } }) });
     await assert.rejects(client.listJobs(), (error: ApiError) => error.status === 403);
+  });
+
+  it('signs with a profile\'s credentials, fetched once for many requests rather than once per request', async () => {
+    const folder = await makeTempDir();
+    const calls = path.join(folder, 'calls');
+    const expiration = new Date(Date.now() + 3600_000).toISOString();
+    const output = JSON.stringify({ Version: 1, AccessKeyId: KEY_ID, SecretAccessKey: SECRET, Expiration: expiration });
+    await writeFile(path.join(folder, 'credential-process'), `#!/bin/sh\necho run >> '${calls}'\necho '${output}'\n`, { mode: 0o755 });
+    await writeFile(path.join(folder, 'config'), `[profile ci]\ncredential_process = ${path.join(folder, 'credential-process')}\n`);
+    const saved = { config: process.env.AWS_CONFIG_FILE, credentials: process.env.AWS_SHARED_CREDENTIALS_FILE };
+    Object.assign(process.env, { AWS_CONFIG_FILE: path.join(folder, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(folder, 'none') });
+    try {
+      const client = new CodyBatchClient({ baseUrl: server.url, auth: sigv4Auth({ region: 'eu-west-1', profile: 'ci' }) });
+      for (let poll = 0; poll < 3; poll++) assert.deepEqual(await client.listJobs(), { items: [] });
+      assert.equal(await readFile(calls, 'utf8'), 'run\n');
+    } finally {
+      for (const [name, value] of [['AWS_CONFIG_FILE', saved.config], ['AWS_SHARED_CREDENTIALS_FILE', saved.credentials]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 
   it('reads the region from an API Gateway URL', () => {
