@@ -39,14 +39,17 @@ describe('SigV4 auth', () => {
     const output = JSON.stringify({ Version: 1, AccessKeyId: KEY_ID, SecretAccessKey: SECRET, Expiration: expiration });
     await writeFile(path.join(folder, 'credential-process'), `#!/bin/sh\necho run >> '${calls}'\necho '${output}'\n`, { mode: 0o755 });
     await writeFile(path.join(folder, 'config'), `[profile ci]\ncredential_process = ${path.join(folder, 'credential-process')}\n`);
-    const saved = { config: process.env.AWS_CONFIG_FILE, credentials: process.env.AWS_SHARED_CREDENTIALS_FILE };
+    // Only the profile: the suite's static keys (for dynalite) would make the SDK warn about two sources.
+    const names = ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+    const saved = names.map((name) => [name, process.env[name]] as const);
+    for (const name of names) delete process.env[name];
     Object.assign(process.env, { AWS_CONFIG_FILE: path.join(folder, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(folder, 'none') });
     try {
       const client = new CodyBatchClient({ baseUrl: server.url, auth: sigv4Auth({ region: 'eu-west-1', profile: 'ci' }) });
       for (let poll = 0; poll < 3; poll++) assert.deepEqual(await client.listJobs(), { items: [] });
       assert.equal(await readFile(calls, 'utf8'), 'run\n');
     } finally {
-      for (const [name, value] of [['AWS_CONFIG_FILE', saved.config], ['AWS_SHARED_CREDENTIALS_FILE', saved.credentials]] as const) {
+      for (const [name, value] of saved) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
