@@ -4,7 +4,7 @@ import { applyPatch, ApplyRefused, restoredWorkNote, type ApplyResult } from '..
 import { describeCheckout } from '../common/git/checkouts';
 import { remoteMatches } from '../common/git/remotes';
 import { isRepositoryName } from '../common/schemas';
-import { connectToLocalStack, usageError } from './connect';
+import { connect, type Connection, usageError } from './connect';
 import { forTerminal } from './terminal';
 
 // `cody-batch apply <jobId> <owner/name>`: a repository's patch applied to a local checkout with
@@ -15,7 +15,7 @@ const APPLY_USAGE = `Usage: cody-batch apply <jobId> <owner/name> [--dir <checko
   --dir <checkout>   the clone to apply to (default: the current folder)
   --stash            with uncommitted changes: stash them, apply, and restore them`;
 
-export async function apply(args: string[]): Promise<number> {
+export async function apply(args: string[], connection: Connection): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args, options: { dir: { type: 'string' }, stash: { type: 'boolean' } }, allowPositionals: true });
@@ -34,7 +34,7 @@ export async function apply(args: string[]): Promise<number> {
     return fail(`${checkout.root} is not a clone of ${repositoryName} (${remotes}); nothing was changed. Give its clone with --dir.`);
   }
 
-  const { patch } = await (await connectToLocalStack(process.env)).getDiff(jobId, repositoryName);
+  const { patch } = await (await connect(connection)).getDiff(jobId, repositoryName);
   if (patch === undefined) {
     console.log(`${repositoryName} made no changes in job ${jobId}; nothing to apply.`);
     return 0;

@@ -1,13 +1,13 @@
 import type { CodyBatchClient } from '../common/client';
 import type { Job } from '../common/schemas';
-import { connectToLocalStack, printTable } from './connect';
+import { connect, type Connection, printTable } from './connect';
 
 /** How many jobs `cody-batch jobs` shows without `--all`. */
 const NEWEST_JOBS = 50;
 
 /** `cody-batch jobs [--all | jobId]`: the caller's newest jobs (or all of them), or one job's repositories. */
-export async function jobs(args: string[]): Promise<number> {
-  const client = await connectToLocalStack(process.env);
+export async function jobs(args: string[], connection: Connection): Promise<number> {
+  const client = await connect(connection);
   const all = args.includes('--all');
   const [jobId] = args.filter((arg) => arg !== '--all');
   if (!jobId) {

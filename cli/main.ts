@@ -1,6 +1,7 @@
 import { version } from '../package.json';
 import { apply } from './apply';
 import { cancel } from './cancel';
+import { CONNECTION_HELP, withConnection } from './connect';
 import { demo } from './demo';
 import { diff } from './diff';
 import { jobs } from './jobs';
@@ -11,7 +12,7 @@ import { serve } from './serve';
 import { forTerminal } from './terminal';
 import { watch } from './watch';
 
-const USAGE = `Usage: cody-batch <command>
+const USAGE = `Usage: cody-batch <command> [connection options]
 
 Commands:
   serve    Run the local stack (DynamoDB, artifacts, workers, API) on 127.0.0.1
@@ -30,8 +31,11 @@ Commands:
   thread   \`thread <jobId> <owner/name>\`: print Claude's conversation for a repository
   help     Show this help
 
+${CONNECTION_HELP}
+
 Environment: CODY_BATCH_HOME (default ~/.cody-batch), CODY_BATCH_PORT (7878), CODY_BATCH_DYNAMODB_PORT (7879),
-  CODY_BATCH_CONCURRENCY (workers; default the CPUs), CODY_BATCH_GIT_BASE, GITHUB_TOKEN, ANTHROPIC_API_KEY`;
+  CODY_BATCH_CONCURRENCY (workers; default the CPUs), CODY_BATCH_GIT_BASE, GITHUB_TOKEN, ANTHROPIC_API_KEY,
+  CODY_BATCH_API_URL, CODY_BATCH_AUTH, CODY_BATCH_TOKEN, AWS_PROFILE, AWS_REGION`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -41,21 +45,21 @@ async function main(argv: string[]): Promise<number> {
     case 'demo':
       return demo(version, rest);
     case 'jobs':
-      return jobs(rest);
+      return withConnection(jobs, rest);
     case 'diff':
-      return diff(rest);
+      return withConnection(diff, rest);
     case 'thread':
-      return thread(rest);
+      return withConnection(thread, rest);
     case 'run':
-      return run(rest);
+      return withConnection(run, rest);
     case 'watch':
-      return watch(rest);
+      return withConnection(watch, rest);
     case 'cancel':
-      return cancel(rest);
+      return withConnection(cancel, rest);
     case 'retry':
-      return retry(rest);
+      return withConnection(retry, rest);
     case 'apply':
-      return apply(rest);
+      return withConnection(apply, rest);
     case undefined:
     case 'help':
     case '--help':

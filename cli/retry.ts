@@ -1,15 +1,15 @@
 import { describeIssues, RetryRequest } from '../common/schemas';
-import { connectToLocalStack, usageError } from './connect';
+import { connect, type Connection, usageError } from './connect';
 
 const RETRY_USAGE = 'Usage: cody-batch retry <jobId> [owner/name ...]   (default: every failed and cancelled repository)';
 
 /** `cody-batch retry <jobId> [owner/name…]`: runs failed and cancelled repositories (or those named) again. */
-export async function retry(args: string[]): Promise<number> {
+export async function retry(args: string[], connection: Connection): Promise<number> {
   const [jobId, ...names] = args;
   if (!jobId || jobId.startsWith('-')) return usageError(new Error('give a job id'), RETRY_USAGE);
   const request = RetryRequest.safeParse(names.length ? { repositories: names } : {});
   if (!request.success) return usageError(new Error(describeIssues(request.error)), RETRY_USAGE);
-  const job = await (await connectToLocalStack(process.env)).retryJob(jobId, request.data.repositories);
+  const job = await (await connect(connection)).retryJob(jobId, request.data.repositories);
   console.log(`Retrying ${job.run.length} ${job.run.length === 1 ? 'repository' : 'repositories'} of job ${job.jobId}: ${job.run.join(', ')}`);
   console.log(`Follow it with: cody-batch watch ${job.jobId}`);
   return 0;

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { parseRepositoryList } from '../common/jobDraft';
 import { CreateJobRequest } from '../common/schemas';
-import { connectToLocalStack, usageError } from './connect';
+import { connect, type Connection, usageError } from './connect';
 import { forTerminal } from './terminal';
 import { watchJob } from './watch';
 
@@ -35,7 +35,7 @@ const FLAGS: Record<string, string> = {
   maxCostUsd: '--max-cost',
 };
 
-export async function run(args: string[]): Promise<number> {
+export async function run(args: string[], connection: Connection): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -92,7 +92,7 @@ export async function run(args: string[]): Promise<number> {
   const parsed = CreateJobRequest.safeParse(body);
   if (!parsed.success) return usageError(new Error(describeForFlags(parsed.error)), HINT);
 
-  const client = await connectToLocalStack(process.env);
+  const client = await connect(connection);
   const job = await client.createJob(parsed.data);
   if (values.detach) {
     console.log(job.jobId);

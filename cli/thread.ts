@@ -1,15 +1,15 @@
 import type { ThreadMessage } from '../common/schemas';
-import { connectToLocalStack } from './connect';
+import { connect, type Connection } from './connect';
 import { forTerminal } from './terminal';
 
 /** `cody-batch thread <jobId> <owner/name>`: Claude's conversation for one repository, as text. */
-export async function thread(args: string[]): Promise<number> {
+export async function thread(args: string[], connection: Connection): Promise<number> {
   const [jobId, repository] = args;
   if (!jobId || !repository) {
     console.error('Usage: cody-batch thread <jobId> <owner/name>');
     return 2;
   }
-  const conversation = await (await connectToLocalStack(process.env)).getThread(jobId, repository);
+  const conversation = await (await connect(connection)).getThread(jobId, repository);
   if (!conversation.messages.length) {
     console.log(`No Claude conversation for ${repository} (a command job, or not started yet).`);
     return 0;

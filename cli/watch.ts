@@ -3,7 +3,7 @@ import type { CodyBatchClient } from '../common/client';
 import type { Job, RepositoryResult } from '../common/schemas';
 import { isFinalJobStatus, isFinalRepositoryStatus } from '../common/status';
 import { diffStatsText, formatCost, jobDescription } from '../common/statusText';
-import { connectToLocalStack, usageError } from './connect';
+import { connect, type Connection, usageError } from './connect';
 import { forTerminal } from './terminal';
 
 // `cody-batch watch <jobId>`: a job's progress until it ends. On a terminal, one status line that
@@ -13,7 +13,7 @@ import { forTerminal } from './terminal';
 export const WATCH_USAGE = 'Usage: cody-batch watch <jobId> [--interval <seconds>]';
 const DEFAULT_INTERVAL_MS = 1_000;
 
-export async function watch(args: string[]): Promise<number> {
+export async function watch(args: string[], connection: Connection): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args, options: { interval: { type: 'string' } }, allowPositionals: true });
@@ -23,7 +23,7 @@ export async function watch(args: string[]): Promise<number> {
   const [jobId, ...extra] = parsed.positionals;
   const seconds = parsed.values.interval === undefined ? DEFAULT_INTERVAL_MS / 1000 : Number(parsed.values.interval);
   if (!jobId || extra.length || !(seconds >= 0.2 && seconds <= 3600)) return usageError(new Error('give one job id, and an --interval from 0.2 to 3600 seconds'), WATCH_USAGE);
-  return watchJob(await connectToLocalStack(process.env), jobId, { intervalMs: seconds * 1000 });
+  return watchJob(await connect(connection), jobId, { intervalMs: seconds * 1000 });
 }
 
 export interface WatchOptions {

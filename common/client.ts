@@ -12,8 +12,7 @@ import {
 import type { RepositoryStatus } from './status';
 
 // The typed REST client shared by the CLI and the extension. Auth is pluggable: a bearer token for
-// the local stack, SigV4 for API Gateway's IAM auth (the signer lives with the extension, which
-// holds the AWS credentials).
+// the local stack, SigV4 for API Gateway's IAM auth (`sigv4.ts`).
 
 export interface OutgoingRequest {
   method: string;

@@ -66,6 +66,10 @@ export const ENV = {
   commandUser: 'CODY_BATCH_COMMAND_USER',
   /** The Bedrock model id (or inference profile) the worker uses when the provider is `bedrock`. */
   bedrockModel: 'CODY_BATCH_BEDROCK_MODEL',
+  /** CLI: a remote API instead of the local stack, how to sign requests to it (`aws` | `token`), and the bearer token. */
+  cliApiUrl: 'CODY_BATCH_API_URL',
+  cliAuth: 'CODY_BATCH_AUTH',
+  cliToken: 'CODY_BATCH_TOKEN',
 } as const;
 
 /**

@@ -4,7 +4,7 @@ import { ApiError, bearerAuth, CodyBatchClient, type RequestAuth } from '../../c
 import type { Log } from '../log/output';
 import { NotConnected, type ConnectionDescription } from '../userMessages';
 import { isStackProcessAlive, localHome, readLocalStackFiles } from './localStack';
-import { regionFromApiUrl, sigv4Auth } from './sigv4';
+import { regionFromApiUrl, sigv4Auth } from '../../common/sigv4';
 
 // Who we talk to and how: the bearer token (kept in SecretStorage) for the local stack, or SigV4
 // with the user's AWS credentials. The choice survives restarts in globalState; the token only in

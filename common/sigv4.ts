@@ -1,11 +1,10 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { RequestAuth } from '../../common/client';
+import type { RequestAuth } from './client';
 
 // SigV4 for API Gateway's IAM auth (service `execute-api`), with the caller's AWS profile or the
-// default credential chain. No vscode here.
+// default credential chain. Shared by the extension and the CLI.
 
 export interface SigV4Options {
   region: string;
@@ -15,8 +14,17 @@ export interface SigV4Options {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
 }
 
+/**
+ * The chain (for a profile: its SSO, ini, process and role settings), cached until it nears expiry:
+ * a poll a second must not read the files or call STS each time. The SDK's providers load on first
+ * use, so commands that never sign do not pay for them at start.
+ */
 export function credentialsFor(profile: string | undefined): AwsCredentialIdentityProvider {
-  return profile ? fromIni({ profile }) : fromNodeProviderChain();
+  let chain: Promise<AwsCredentialIdentityProvider> | undefined;
+  return async (options) => {
+    chain ??= import('@aws-sdk/credential-providers').then(({ fromNodeProviderChain }) => fromNodeProviderChain(profile ? { profile } : {}));
+    return (await chain)(options);
+  };
 }
 
 export function sigv4Auth(options: SigV4Options): RequestAuth {
