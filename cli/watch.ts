@@ -65,8 +65,9 @@ export async function watchJob(client: CodyBatchClient, jobId: string, options: 
         out.write(`${forTerminal(summary(job))}\n`);
         return watchExitCode(job);
       }
-      status.show(`${job.status.toLowerCase()} · ${jobDescription(job)}`);
-      await new Promise<void>((resolve) => {
+      // Ctrl-C may have come while a poll was on the wire: stop now, not after one more interval.
+      if (!interrupted) status.show(`${job.status.toLowerCase()} · ${jobDescription(job)}`);
+      if (!interrupted) await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, options.intervalMs ?? DEFAULT_INTERVAL_MS);
         stop = () => {
           clearTimeout(timer);
