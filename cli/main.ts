@@ -21,7 +21,7 @@ Commands:
   run      Create a job from flags and watch it (\`cody-batch run --help\`):
            \`run --name <text> (--prompt <text> | --prompt-file <path> | --command <shell>) --repos owner/a,owner/b\`
            [--repos-file <path>] [--verify <cmd>] [--base-branch <b>] [--model <id>] [--max-cost <usd>] [--pr | --draft] [--detach]
-  watch    \`watch <jobId>\`: progress until the job ends; exit 0 only when every repository succeeded
+  watch    \`watch <jobId>\`: progress until the job ends; exit 0 only when every repository succeeded and passed its verification
   cancel   \`cancel <jobId>\`: stop a job
   retry    \`retry <jobId> [owner/name ...]\`: run the failed and cancelled repositories (or those named) again
   jobs     List your newest jobs on the running local stack (\`--all\`: every one); \`jobs <jobId>\` lists its repositories

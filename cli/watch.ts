@@ -30,11 +30,16 @@ export interface WatchOptions {
   intervalMs?: number;
 }
 
-/** Follows a job to its end. 0: COMPLETED with no failure; 1: anything else; 130: stopped by Ctrl-C. */
+/**
+ * Follows a job to its end. 0: COMPLETED with no failure and no failed verification; 1: anything
+ * else; 130: stopped by Ctrl-C.
+ */
 export async function watchJob(client: CodyBatchClient, jobId: string, options: WatchOptions = {}): Promise<number> {
   const out = process.stdout;
   const status = new StatusLine(out);
   const reported = new Set<string>();
+  // Changed, but its verification still failed (a Claude job may end so): not a success for CI.
+  const unverified = new Set<string>();
   let lastSeen = '';
   let stop: (() => void) | undefined;
   let interrupted = false;
@@ -56,14 +61,16 @@ export async function watchJob(client: CodyBatchClient, jobId: string, options: 
           const key = `${row.repositoryName.toLowerCase()}#${row.attempt}`;
           if (!isFinalRepositoryStatus(row.status) || reported.has(key)) continue;
           reported.add(key);
+          if (row.status === 'COMPLETED' && row.verification?.passed === false) unverified.add(row.repositoryName.toLowerCase());
+          else unverified.delete(row.repositoryName.toLowerCase());
           status.clear();
           out.write(`${forTerminal(repositoryLine(row, width))}\n`);
         }
       }
       if (isFinalJobStatus(job.status)) {
         status.clear();
-        out.write(`${forTerminal(summary(job))}\n`);
-        return watchExitCode(job);
+        out.write(`${forTerminal(summary(job, unverified.size))}\n`);
+        return watchExitCode(job, unverified.size);
       }
       // Ctrl-C may have come while a poll was on the wire: stop now, not after one more interval.
       if (!interrupted) status.show(`${job.status.toLowerCase()} · ${jobDescription(job)}`);
@@ -85,8 +92,8 @@ export async function watchJob(client: CodyBatchClient, jobId: string, options: 
   }
 }
 
-export function watchExitCode(job: Job): number {
-  return job.status === 'COMPLETED' && job.counts.failed === 0 ? 0 : 1;
+export function watchExitCode(job: Job, unverified = 0): number {
+  return job.status === 'COMPLETED' && job.counts.failed === 0 && unverified === 0 ? 0 : 1;
 }
 
 /** `COMPLETED   acme/billing   2 files +4 −4`, `FAILED   acme/api   CLONE_FAILED: …`. */
@@ -100,10 +107,10 @@ function repositoryLine(row: RepositoryResult, width: number): string {
   return parts.join('  ').trimEnd();
 }
 
-function summary(job: Job): string {
+function summary(job: Job, unverified: number): string {
   const { counts } = job;
   const lines = [
-    `\nJob ${job.jobId} ${job.status}: ${counts.completed} changed, ${counts.noChanges} without changes, ${counts.failed} failed, ${counts.cancelled} cancelled, of ${counts.total} · ${formatCost(job.usage.costUsd)}`,
+    `\nJob ${job.jobId} ${job.status}: ${counts.completed} changed${unverified ? ` (${unverified} failing verification)` : ''}, ${counts.noChanges} without changes, ${counts.failed} failed, ${counts.cancelled} cancelled, of ${counts.total} · ${formatCost(job.usage.costUsd)}`,
   ];
   if (counts.completed > 0) lines.push(`Review a patch: cody-batch diff ${job.jobId} <owner/name>   Apply it here: cody-batch apply ${job.jobId} <owner/name>`);
   if (counts.failed + counts.cancelled > 0) lines.push(`Run the failed and cancelled ones again: cody-batch retry ${job.jobId}`);
