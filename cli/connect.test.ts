@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chooseConnection, takeConnectionOptions } from './connect';
+import { chooseConnection, plainHttpWarning, takeConnectionOptions } from './connect';
 
 // Which API and which auth a command's flags and environment choose; flags win over the environment.
 
@@ -24,6 +24,20 @@ describe('CLI connection choice', () => {
     assert.throws(() => chooseConnection({ 'api-url': 'http://10.0.0.5:7878', auth: 'token' }, {}), /CODY_BATCH_TOKEN, which is not set/);
     assert.throws(() => chooseConnection({ 'api-url': API, auth: 'iam' }, {}), /must be aws or token/);
     assert.throws(() => chooseConnection({ 'api-url': 'abc.execute-api.eu-west-1.amazonaws.com' }, {}), /must be an http\(s\) URL/);
+  });
+
+  it('never echoes credentials written into the URL, and warns before a token crosses the network in plain HTTP', () => {
+    const token = 't'.repeat(32);
+    for (const url of ['https://alice:s3cretPass@batch.example.com', 'ftp://alice:s3cretPass@batch.example.com']) {
+      assert.throws(
+        () => chooseConnection({ 'api-url': url }, { CODY_BATCH_TOKEN: token }),
+        (error: Error) => /must (not hold credentials|be an http\(s\) URL)/.test(error.message) && !error.message.includes('s3cretPass'),
+      );
+    }
+    const remote = chooseConnection({ 'api-url': 'http://10.0.0.5:7878' }, { CODY_BATCH_TOKEN: token });
+    assert.match(plainHttpWarning(remote)!, /token goes to 10\.0\.0\.5:7878 over plain HTTP/);
+    assert.equal(plainHttpWarning(chooseConnection({ 'api-url': 'http://127.0.0.1:7878' }, { CODY_BATCH_TOKEN: token })), undefined);
+    assert.equal(plainHttpWarning(chooseConnection({ 'api-url': 'https://batch.example.com' }, { CODY_BATCH_TOKEN: token })), undefined);
   });
 
   it('takes its options out of any command line, leaving the command\'s own', () => {

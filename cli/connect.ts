@@ -47,6 +47,8 @@ export async function withConnection(command: ClientCommand, args: string[], env
   } catch (error) {
     return usageError(error, CONNECTION_HINT);
   }
+  const warning = plainHttpWarning(connection);
+  if (warning) console.error(`cody-batch: ${warning}`);
   try {
     return await command(rest, connection);
   } catch (error) {
@@ -88,7 +90,10 @@ export function chooseConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv)
     if (auth || flags.profile || flags.region) throw new Error(`--${auth ? 'auth' : flags.profile ? 'profile' : 'region'} is for a remote API: give its URL with --api-url or CODY_BATCH_API_URL (the stack's ApiUrl output)`);
     return { kind: 'local' };
   }
-  if (!/^https?:\/\//i.test(apiUrl) || !URL.canParse(apiUrl)) throw new Error(`--api-url (or CODY_BATCH_API_URL) must be an http(s) URL, not "${apiUrl}"`);
+  if (!/^https?:\/\//i.test(apiUrl) || !URL.canParse(apiUrl)) throw new Error(`--api-url (or CODY_BATCH_API_URL) must be an http(s) URL, not "${apiUrl.replace(/\/\/[^/@]*@/, '//…@')}"`);
+  const parsed = new URL(apiUrl);
+  // Not echoed: whatever sits before the @ is a secret someone pasted.
+  if (parsed.username || parsed.password) throw new Error('--api-url (or CODY_BATCH_API_URL) must not hold credentials; a token goes in CODY_BATCH_TOKEN');
   const urlRegion = regionFromApiUrl(apiUrl);
   const kind = auth ?? (urlRegion ? 'aws' : env[ENV.cliToken] ? 'token' : undefined);
   if (!kind) throw new Error(`say how to sign in to ${apiUrl}: --auth aws (SigV4 with your AWS credentials) or --auth token with CODY_BATCH_TOKEN set`);
@@ -100,6 +105,14 @@ export function chooseConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv)
   const region = flags.region ?? urlRegion ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
   if (!region) throw new Error(`cannot tell the AWS region of ${apiUrl}: give --region or set AWS_REGION`);
   return { kind, apiUrl, region, profile: flags.profile };
+}
+
+/** A sentence when a token would cross the network unencrypted (plain HTTP to a host that is not this machine). */
+export function plainHttpWarning(connection: Connection): string | undefined {
+  if (connection.kind !== 'token') return undefined;
+  const url = new URL(connection.apiUrl);
+  if (url.protocol !== 'http:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return undefined;
+  return `warning: the token goes to ${url.host} over plain HTTP, readable by anyone on the way; use https`;
 }
 
 /** A client for the chosen API; the local stack's comes with a sentence when none is running. */
