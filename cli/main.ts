@@ -37,8 +37,26 @@ Environment: CODY_BATCH_HOME (default ~/.cody-batch), CODY_BATCH_PORT (7878), CO
   CODY_BATCH_CONCURRENCY (workers; default the CPUs), CODY_BATCH_GIT_BASE, GITHUB_TOKEN, ANTHROPIC_API_KEY,
   CODY_BATCH_API_URL, CODY_BATCH_AUTH, CODY_BATCH_TOKEN, AWS_PROFILE, AWS_REGION`;
 
+/** A command's own lines of USAGE: its entry and the indented lines that continue it. */
+function commandUsage(command: string): string | undefined {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`  ${command} `));
+  if (start < 0) return undefined;
+  let end = start + 1;
+  while (end < lines.length && /^ {4,}\S/.test(lines[end]!)) end++;
+  const own = lines.slice(start, end).join('\n');
+  return command === 'serve' || command === 'demo' ? own : `${own}\n\n${CONNECTION_HELP}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `--help` after a command is help, never a job id or a reason to start a server (`run` has its own).
+  const beforeDashes = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'));
+  const usage = command && command !== 'run' && (beforeDashes.includes('--help') || beforeDashes.includes('-h')) ? commandUsage(command) : undefined;
+  if (usage) {
+    console.log(usage);
+    return 0;
+  }
   switch (command) {
     case 'serve':
       return serve(version);

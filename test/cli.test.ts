@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { FolderArtifactStore } from '../backend/store/artifacts';
 import { artifactKey } from '../common/names';
@@ -93,5 +95,18 @@ describe('cody-batch jobs, diff, thread', function () {
     const failed = await run(process.execPath, [CLI, 'jobs'], { env: { ...process.env, CODY_BATCH_HOME: home } }).catch((error: { code: number; stderr: string }) => error);
     assert.equal((failed as { code: number }).code, 1);
     assert.match((failed as { stderr: string }).stderr, /No Cody Batch stack is running/);
+  });
+
+  it('answers --help after a command with that command\'s usage, sending nothing and starting nothing', async () => {
+    const home = await makeTempDir();
+    const env = { ...process.env, CODY_BATCH_HOME: home };
+    const cancel = await run(process.execPath, [CLI, 'cancel', '--help'], { env });
+    assert.match(cancel.stdout, /^ {2}cancel +`cancel <jobId>`/);
+    assert.match(cancel.stdout, /--api-url <url>/);
+    // serve would otherwise start a stack on this home and never exit.
+    const serve = await run(process.execPath, [CLI, 'serve', '-h'], { env, timeout: 10_000 });
+    assert.match(serve.stdout, /^ {2}serve +Run the local stack/);
+    assert.doesNotMatch(serve.stdout, /--api-url/);
+    assert.equal(existsSync(path.join(home, 'stack.json')), false);
   });
 });
