@@ -114,7 +114,10 @@ export class GitCheckout {
    */
   async stagedDiff(): Promise<{ patch: string; stats: DiffStats }> {
     const git = this.git();
-    if ((await this.head()) !== this.base.head) await git.raw(['reset', '--quiet', '--soft', this.base.head]);
+    // Moved HEAD (a commit, another branch, an unborn orphan): point it back at the cloned commit,
+    // detached, keeping index and files, so the diff holds all of it.
+    const head = await this.head().catch(() => undefined);
+    if (head !== this.base.head) await git.raw(['update-ref', '--no-deref', 'HEAD', this.base.head]);
     // --verbose: a line per file staged, which spares simple-git's wait after a silent process.
     await git.raw(['add', '--all', '--verbose']);
     // One call: the numstat lines, a blank line, then the patch.

@@ -102,5 +102,16 @@ describe('runWorker claims', function () {
     await writeFile(path.join(fresh, 'change.patch'), patch);
     await git(fresh, 'apply', '--check', 'change.patch');
   });
+
+  it('keeps the change of a command that left HEAD on an unborn branch (git checkout --orphan)', async () => {
+    await hosting.create('acme/orphan', { 'a.txt': 'old\n', 'b.txt': 'same\n' });
+    const job = sampleJob({ repositories: ['acme/orphan'], prompt: undefined, command: 'git checkout -q --orphan fresh && echo new > a.txt' });
+    await store.createJob(job);
+    const { deps: d } = deps(job.jobId, {});
+    assert.equal(await runWorker(d), 'recorded');
+    const row = (await store.repositories.get(job.jobId, 'acme/orphan'))!;
+    assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
+    assert.deepEqual(row.diffStats, { files: 1, additions: 1, deletions: 1 });
+  });
 });
 
