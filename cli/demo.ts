@@ -2,14 +2,14 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { artifactKey, ENV } from '../common/names';
 import { bearerAuth, CodyBatchClient } from '../common/client';
-import type { CreateJobInput, Job, RepositoryResult } from '../common/schemas';
-import { isFinalJobStatus } from '../common/status';
+import type { CreateJobInput } from '../common/schemas';
 import { createBareRepository, fileGitBase, type FixtureFiles } from '../backend/local/gitFixtures';
 import { homePaths, resolveHome, runningStack } from '../backend/local/home';
 import { stackOptionsFromEnvironment, startLocalStack, StackAlreadyRunningError, type LocalStack } from '../backend/local/stack';
 import { isClaudeConfigured, workerPool } from '../backend/local/workers';
 import { printTable } from './connect';
 import { waitForShutdownSignal } from './shutdown';
+import { watchJob } from './watch';
 
 // `cody-batch demo [--keep]`: three sample repositories, the local stack pointed at them, one job
 // run to the end with its progress shown, and a summary. Offline unless Claude is configured.
@@ -81,7 +81,7 @@ export async function demo(version: string, args: string[]): Promise<number> {
     }
     throw error;
   }
-  let finished: Job | undefined;
+  let exitCode = 1;
   try {
     console.log(`Local stack          ${stack.apiUrl}  (token in ${stack.tokenPath})`);
     const client = new CodyBatchClient({ baseUrl: stack.apiUrl, auth: bearerAuth(stack.token) });
@@ -96,67 +96,22 @@ export async function demo(version: string, args: string[]): Promise<number> {
     };
     const job = await client.createJob(request);
     console.log(`Job                  ${job.jobId}  (${claude ? `Claude, ${job.model}` : 'a sed command; set ANTHROPIC_API_KEY to let Claude do it'})\n`);
-    finished = await followJob(client, job.jobId, claude ? 10 * 60_000 : 90_000);
-    const rows = await client.allRepositories(job.jobId);
-    printSummary(rows, (name) => stack.artifacts.pathOf(artifactKey(job.jobId, name, 'diff.patch')));
-    console.log(`\nJob ${finished?.status ?? 'did not finish in time'} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-    if (keep) {
+    // The same progress as `cody-batch watch`; Ctrl-C stops watching, and the stack with it.
+    exitCode = await watchJob(client, job.jobId, { intervalMs: 200 });
+    const changed = (await client.allRepositories(job.jobId)).filter((row) => row.status === 'COMPLETED');
+    if (changed.length) {
+      console.log('\nDiffs');
+      printTable(changed.map((row) => [row.repositoryName, stack.artifacts.pathOf(artifactKey(job.jobId, row.repositoryName, 'diff.patch'))]), '  ');
+    }
+    console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    if (keep && exitCode !== 130) {
       console.log(`\nThe stack keeps serving for the extension: run "Cody Batch: Connect to Local Stack" in VS Code. Press Ctrl+C to stop.`);
       await waitForShutdownSignal();
+    } else if (!keep) {
+      console.log('The stack stops now; `cody-batch demo --keep` keeps it serving for those commands and the extension.');
     }
   } finally {
     await stack.stop();
   }
-  return finished?.status === 'COMPLETED' ? 0 : 1;
-}
-
-/** Prints each repository's status as it changes, until the job is final or the time is up. */
-async function followJob(client: CodyBatchClient, jobId: string, timeoutMs: number): Promise<Job | undefined> {
-  const seen = new Map<string, string>();
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [job, rows] = await Promise.all([client.getJob(jobId), client.allRepositories(jobId)]);
-    for (const row of rows) {
-      const line = describe(row);
-      if (seen.get(row.repositoryName) !== line) {
-        seen.set(row.repositoryName, line);
-        console.log(`  ${row.repositoryName.padEnd(18)} ${line}`);
-      }
-    }
-    if (isFinalJobStatus(job.status)) return job;
-    if (Date.now() > deadline) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function describe(row: RepositoryResult): string {
-  if (row.status === 'FAILED') return `FAILED (${row.error?.code}) ${row.error?.message.split('\n')[0] ?? ''}`;
-  if (row.status === 'COMPLETED' || row.status === 'NO_CHANGES') {
-    const verified = row.verification ? `, verification ${row.verification.passed ? 'passed' : 'failed'}` : '';
-    const stats = row.diffStats;
-    const files = stats ? `  ${stats.files} file${stats.files === 1 ? '' : 's'}  +${stats.additions} -${stats.deletions}` : '';
-    return `${row.status}${files}${verified}`;
-  }
-  return row.status;
-}
-
-function printSummary(rows: RepositoryResult[], diffPath: (name: string) => string): void {
-  const table = [['REPOSITORY', 'STATUS', 'FILES', '+', '-', 'VERIFIED']];
-  for (const row of rows) {
-    table.push([
-      row.repositoryName,
-      row.status,
-      String(row.diffStats?.files ?? '-'),
-      row.diffStats ? `+${row.diffStats.additions}` : '-',
-      row.diffStats ? `-${row.diffStats.deletions}` : '-',
-      row.verification ? (row.verification.passed ? 'yes' : 'no') : '-',
-    ]);
-  }
-  console.log('\nSummary');
-  printTable(table, '  ');
-  const withDiffs = rows.filter((row) => row.status === 'COMPLETED');
-  if (withDiffs.length) {
-    console.log('\nDiffs');
-    printTable(withDiffs.map((row) => [row.repositoryName, diffPath(row.repositoryName)]), '  ');
-  }
+  return exitCode;
 }

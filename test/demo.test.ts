@@ -29,15 +29,16 @@ describe('cody-batch demo', function () {
       const { code, output } = await runDemo(home);
       assert.equal(code, 0, output);
       assert.match(output, /a sed command/);
-      for (const [name, files, changes] of [['acme/billing', 2, '+4  -4'], ['acme/inventory', 1, '+2  -2'], ['acme/storefront', 2, '+4  -4']] as const) {
-        assert.match(output, new RegExp(`${name}\\s+COMPLETED\\s+${files}\\s+${changes.replace('+', '\\+')}\\s+yes`));
+      for (const [name, files, changes] of [['acme/billing', 2, '+4 −4'], ['acme/inventory', 1, '+2 −2'], ['acme/storefront', 2, '+4 −4']] as const) {
+        assert.match(output, new RegExp(`COMPLETED\\s+${name}\\s+${files} files? ${changes.replace('+', '\\+')}$`, 'm'));
         const diffPath = new RegExp(`${name}\\s+(\\S+diff\\.patch)`).exec(output)?.[1];
         assert.ok(diffPath, `no diff path for ${name}`);
         const patch = await readFile(diffPath, 'utf8');
         assert.match(patch, /\+.*newFunction\(.*, \{ version: 2 \}\)/);
         assert.doesNotMatch(patch, /^\+.*oldFunction/m);
       }
-      assert.match(output, /Job COMPLETED in [\d.]+ s/);
+      assert.match(output, /Job \S+ COMPLETED: 3 changed, 0 without changes, 0 failed/);
+      assert.match(output, /Done in [\d.]+ s/);
       // It stopped its stack on the way out.
       await assert.rejects(readFile(`${home}/stack.json`));
     } finally {
