@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { version } from '../package.json';
+import { awsRefusal } from '../common/awsRefusal';
 import { ApiError, bearerAuth, CodyBatchClient } from '../common/client';
 import { ENV } from '../common/names';
 import { Redactor } from '../common/redact';
@@ -149,16 +150,16 @@ function explainAwsRefusal(message: string, connection: Extract<Connection, { ki
   const profile = connection.profile ?? env.AWS_PROFILE;
   const who = profile ? `profile ${profile}` : 'your default AWS credentials';
   const login = `\`aws sso login${profile ? ` --profile ${profile}` : ''}\``;
-  if (/signature we calculated does not match/i.test(message)) {
-    return `AWS refused the request signature (HTTP 403): the secret access key of ${who} does not match its key id, or this machine's clock is off. Refresh the credentials (${login}, or check AWS_SECRET_ACCESS_KEY) and try again.`;
+  switch (awsRefusal(message)) {
+    case 'signature':
+      return `AWS refused the request signature (HTTP 403): the secret access key of ${who} does not match its key id, or this machine's clock is off. Refresh the credentials (${login}, or check AWS_SECRET_ACCESS_KEY) and try again.`;
+    case 'expired':
+      return `AWS refused the credentials of ${who} (HTTP 403: unknown or expired): run ${login} or renew the keys, then try again.`;
+    case 'region':
+      return `AWS refused the request (HTTP 403): it was signed for region ${connection.region}, which is not the API's; give the right --region.`;
+    case 'not-allowed':
+      return `AWS refused the request (HTTP 403): ${who} lacks execute-api:Invoke on ${connection.apiUrl}. Ask an administrator to grant it (docs/operations.md, "Give people access").`;
   }
-  if (/security token .* (is invalid|has expired|is expired)|expired token/i.test(message)) {
-    return `AWS refused the credentials of ${who} (HTTP 403: unknown or expired): run ${login} or renew the keys, then try again.`;
-  }
-  if (/Credential should be scoped to a valid region/i.test(message)) {
-    return `AWS refused the request (HTTP 403): it was signed for region ${connection.region}, which is not the API's; give the right --region.`;
-  }
-  return `AWS refused the request (HTTP 403): ${who} lacks execute-api:Invoke on ${connection.apiUrl}. Ask an administrator to grant it (docs/operations.md, "Give people access").`;
 }
 
 /** A client for the local stack running on $CODY_BATCH_HOME, or a sentence saying there is none. */

@@ -1,3 +1,4 @@
+import { awsRefusal } from '../common/awsRefusal';
 import { ApiError } from '../common/client';
 import { ApplyRefused } from '../common/git/applyPatch';
 
@@ -31,9 +32,7 @@ export function userMessage(error: unknown, doing: string, connection: Connectio
         ? { message: `${doing} failed: AWS did not accept the credentials. Sign in to AWS (e.g. \`aws sso login\`), then Connect to AWS.`, steps: ['connectAws', 'showLog'] }
         : { message: `${doing} failed: the token was refused. Connect to Local Stack again to read the current token.`, steps: ['connectLocal', 'showLog'] };
     }
-    if (error.status === 403) {
-      return { message: `${doing} failed: AWS refused the request (${error.message}). Check codyBatch.awsProfile and codyBatch.awsRegion, then Connect to AWS.`, steps: ['connectAws', 'showLog'] };
-    }
+    if (error.status === 403) return { message: `${doing} failed: ${awsRefusalMessage(error.message)}`, steps: ['connectAws', 'showLog'] };
     if (error.status === 404) return { message: `${doing} failed: ${error.message}. It may belong to another account; refresh the Jobs view.`, steps: ['refresh'] };
     if (error.status === 409) return { message: `${doing}: ${error.message}.`, steps: ['refresh'] };
     if (error.status >= 400 && error.status < 500) return { message: `${doing} failed: ${error.message}`, steps: ['showLog'] };
@@ -55,4 +54,18 @@ export class NotConnected extends Error {
 function firstLine(text: string): string {
   const line = text.split('\n').find((candidate) => candidate.trim()) ?? text;
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+}
+
+/** API Gateway's 403, as what to change in the settings (the CLI says it with flags). */
+export function awsRefusalMessage(message: string): string {
+  switch (awsRefusal(message)) {
+    case 'signature':
+      return 'AWS refused the request signature: the secret key of codyBatch.awsProfile does not match its key id, or this machine\'s clock is off. Refresh the credentials, then Connect to AWS.';
+    case 'expired':
+      return 'AWS refused the credentials as unknown or expired: sign in again (e.g. `aws sso login`), then Connect to AWS.';
+    case 'region':
+      return 'AWS refused the request: it was signed for another region than the API\'s. Set codyBatch.awsRegion to the region in the API URL.';
+    case 'not-allowed':
+      return 'AWS refused the request: your identity may not call this API (execute-api:Invoke). Ask an administrator to grant it (operations guide, "Give people access"), or pick another codyBatch.awsProfile.';
+  }
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { z } from 'zod';
 import { ApiError, bearerAuth, CodyBatchClient, type RequestAuth } from '../../common/client';
 import type { Log } from '../log/output';
-import { NotConnected, type ConnectionDescription } from '../userMessages';
+import { awsRefusalMessage, NotConnected, type ConnectionDescription } from '../userMessages';
 import { isStackProcessAlive, localHome, readLocalStackFiles } from './localStack';
 import { regionFromApiUrl, sigv4Auth } from '../../common/sigv4';
 
@@ -177,7 +177,7 @@ export class Connection implements vscode.Disposable {
           : `${state.apiUrl} could not be reached: check the URL (codyBatch.apiUrl) and your network.`;
       }
       if (error.status === 401) return `The token was refused by ${state.apiUrl}: check the \`token\` file in the local home (the stack writes a new one if it was deleted).`;
-      if (error.status === 403) return `AWS refused the request: check codyBatch.awsProfile and codyBatch.awsRegion (${state.kind === 'aws' ? state.region : ''}) and that your identity may call the API.`;
+      if (error.status === 403) return awsRefusalMessage(error.message);
       return `Connecting failed: ${error.message}`;
     }
     const name = error instanceof Error ? error.name : '';
