@@ -86,7 +86,13 @@ export const builds = [
       target: 'node20',
       minify: true,
       banner: { js: quietNode },
-      plugins: [{ name: 'code-cache', setup: (build) => build.onEnd((result) => (result.errors.length ? undefined : wrapWithCodeCache('dist/worker.js'))) }],
+      plugins: [
+        {
+          name: 'code-cache',
+          setup: (build) =>
+            build.onEnd((result) => (result.errors.length ? undefined : wrapWithCodeCache('dist/worker.js'))),
+        },
+      ],
     },
   },
 ];

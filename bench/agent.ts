@@ -6,7 +6,14 @@ import {
   DEFAULT_AGENT_LIMITS,
   firstUserMessage,
 } from '../backend/worker/agent';
-import { edit, listFiles, reply, searchFiles, startFakeAnthropic, type FakeRequestRecord } from '../test/fakes/anthropicServer';
+import {
+  edit,
+  listFiles,
+  reply,
+  searchFiles,
+  startFakeAnthropic,
+  type FakeRequestRecord,
+} from '../test/fakes/anthropicServer';
 import { makeCheckout, recordingHooks } from '../test/helpers/agent';
 
 // `npm run bench -- agent`: a scripted 10-turn session against the loopback Anthropic server, then
@@ -42,7 +49,8 @@ function serviceFile(index: number): string {
 function files(): Record<string, string> {
   const result: Record<string, string> = {
     'README.md': '# Services\n\nCall `oldFunction(x)` to reach the backend.\n',
-    'src/lib/client.ts': 'export function oldFunction(x: number): number {\n  return x;\n}\n\nexport function newFunction(x: number, options: { version: number }): number {\n  return options.version === 2 ? x : -x;\n}\n',
+    'src/lib/client.ts':
+      'export function oldFunction(x: number): number {\n  return x;\n}\n\nexport function newFunction(x: number, options: { version: number }): number {\n  return options.version === 2 ? x : -x;\n}\n',
     'src/lib/types.ts': 'export interface Request {\n  values: number[];\n}\n',
     'package.json': '{\n  "name": "services",\n  "version": "1.0.0"\n}\n',
   };
@@ -55,16 +63,41 @@ const replaceCall = (file: string, fn: number) =>
 
 /** Ten model calls: search, views, edits in parallel, a listing, the summary. */
 const SCRIPT = [
-  reply.tools({ text: 'Let me find the calls.' }, searchFiles({ pattern: 'oldFunction\\(' , glob: '*.ts' })),
+  reply.tools({ text: 'Let me find the calls.' }, searchFiles({ pattern: 'oldFunction\\(', glob: '*.ts' })),
   reply.tools(edit.view('src/services/service0.ts', [1, 30])),
   reply.tools(edit.view('src/lib/client.ts')),
-  reply.tools(replaceCall('src/services/service0.ts', 0), replaceCall('src/services/service0.ts', 4), replaceCall('src/services/service0.ts', 8)),
-  reply.tools(edit.strReplace('src/services/service0.ts', "import { oldFunction } from '../lib/client';", "import { newFunction } from '../lib/client';")),
-  reply.tools(replaceCall('src/services/service1.ts', 0), replaceCall('src/services/service1.ts', 4), replaceCall('src/services/service1.ts', 8)),
-  reply.tools(edit.strReplace('src/services/service1.ts', "import { oldFunction } from '../lib/client';", "import { newFunction } from '../lib/client';")),
+  reply.tools(
+    replaceCall('src/services/service0.ts', 0),
+    replaceCall('src/services/service0.ts', 4),
+    replaceCall('src/services/service0.ts', 8),
+  ),
+  reply.tools(
+    edit.strReplace(
+      'src/services/service0.ts',
+      "import { oldFunction } from '../lib/client';",
+      "import { newFunction } from '../lib/client';",
+    ),
+  ),
+  reply.tools(
+    replaceCall('src/services/service1.ts', 0),
+    replaceCall('src/services/service1.ts', 4),
+    replaceCall('src/services/service1.ts', 8),
+  ),
+  reply.tools(
+    edit.strReplace(
+      'src/services/service1.ts',
+      "import { oldFunction } from '../lib/client';",
+      "import { newFunction } from '../lib/client';",
+    ),
+  ),
   reply.tools(edit.view('README.md')),
-  reply.tools(edit.strReplace('README.md', 'Call `oldFunction(x)`', 'Call `newFunction(x, { version: 2 })`'), listFiles({ path: 'src/services' })),
-  reply.text('Replaced oldFunction with newFunction(x, { version: 2 }) in service0 and service1 and updated their imports and the README.'),
+  reply.tools(
+    edit.strReplace('README.md', 'Call `oldFunction(x)`', 'Call `newFunction(x, { version: 2 })`'),
+    listFiles({ path: 'src/services' }),
+  ),
+  reply.text(
+    'Replaced oldFunction with newFunction(x, { version: 2 }) in service0 and service1 and updated their imports and the README.',
+  ),
 ];
 
 function row(cells: Array<string | number>, widths: number[]): string {
@@ -97,13 +130,34 @@ export async function main(): Promise<void> {
     const elapsed = Date.now() - started;
 
     const widths = [19, 11, 11, 13, 13, 8, 10, 10];
-    console.log(`Agent loop prompt caching (${MODEL}; tokens estimated as bytes / 4; cache minimum ${MIN_CACHEABLE_TOKENS} tokens)\n`);
-    console.log(row(['request', 'body bytes', 'est tokens', 'cached bytes', 'cached tokens', 'cached', 'new bytes', 'written'], widths));
+    console.log(
+      `Agent loop prompt caching (${MODEL}; tokens estimated as bytes / 4; cache minimum ${MIN_CACHEABLE_TOKENS} tokens)\n`,
+    );
+    console.log(
+      row(
+        ['request', 'body bytes', 'est tokens', 'cached bytes', 'cached tokens', 'cached', 'new bytes', 'written'],
+        widths,
+      ),
+    );
     const print = (label: string, record: FakeRequestRecord) => {
       const cache = record.cache!;
       const share = cache.totalBytes === 0 ? 0 : (100 * cache.cachedBytes) / cache.totalBytes;
       const fresh = cache.totalBytes - cache.cachedBytes;
-      console.log(row([label, cache.bodyBytes, cache.totalTokens, cache.cachedBytes, cache.cachedTokens, `${share.toFixed(1)}%`, fresh, cache.writtenTokens], widths));
+      console.log(
+        row(
+          [
+            label,
+            cache.bodyBytes,
+            cache.totalTokens,
+            cache.cachedBytes,
+            cache.cachedTokens,
+            `${share.toFixed(1)}%`,
+            fresh,
+            cache.writtenTokens,
+          ],
+          widths,
+        ),
+      );
       return share;
     };
     const shares = fake.requestsOf('acme/services-a').map((record, index) => print(`A turn ${index + 1}`, record));
@@ -127,11 +181,21 @@ export async function main(): Promise<void> {
     });
     const fromTurn2 = shares.slice(1);
     console.log('');
-    console.log(`turns 2-10 of repository A: ${Math.min(...fromTurn2).toFixed(1)}% to ${Math.max(...fromTurn2).toFixed(1)}% of input from cache (mean ${(fromTurn2.reduce((a, b) => a + b, 0) / fromTurn2.length).toFixed(1)}%; aim > 80%)`);
-    console.log('(a turn\'s new bytes are the previous reply and its tool results; a large tool result, like the search of turn 1, lowers the next turn\'s share)');
-    console.log(`first turn of repository B: ${secondShare.toFixed(1)}% from cache (the job's tools and system prompt)`);
-    console.log(`input tokens: ${tokens.inputTokens} uncached, ${tokens.cacheReadTokens} cache reads, ${tokens.cacheWriteTokens} cache writes; ${tokens.outputTokens} output`);
-    console.log(`estimated cost: $${cached.toFixed(4)} with caching vs $${uncached.toFixed(4)} without (baseline), ratio ${(cached / uncached).toFixed(2)}`);
+    console.log(
+      `turns 2-10 of repository A: ${Math.min(...fromTurn2).toFixed(1)}% to ${Math.max(...fromTurn2).toFixed(1)}% of input from cache (mean ${(fromTurn2.reduce((a, b) => a + b, 0) / fromTurn2.length).toFixed(1)}%; aim > 80%)`,
+    );
+    console.log(
+      "(a turn's new bytes are the previous reply and its tool results; a large tool result, like the search of turn 1, lowers the next turn's share)",
+    );
+    console.log(
+      `first turn of repository B: ${secondShare.toFixed(1)}% from cache (the job's tools and system prompt)`,
+    );
+    console.log(
+      `input tokens: ${tokens.inputTokens} uncached, ${tokens.cacheReadTokens} cache reads, ${tokens.cacheWriteTokens} cache writes; ${tokens.outputTokens} output`,
+    );
+    console.log(
+      `estimated cost: $${cached.toFixed(4)} with caching vs $${uncached.toFixed(4)} without (baseline), ratio ${(cached / uncached).toFixed(2)}`,
+    );
     console.log(`wall time for ${fake.requests.length} requests through the SDK and tools: ${elapsed} ms`);
   } finally {
     await fake.close();

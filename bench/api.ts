@@ -17,7 +17,10 @@ interface Figures {
   non2xx: number;
 }
 
-async function load(url: string, options: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string }): Promise<Figures> {
+async function load(
+  url: string,
+  options: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string },
+): Promise<Figures> {
   const result = await autocannon({
     url,
     method: options.method ?? 'GET',
@@ -26,12 +29,22 @@ async function load(url: string, options: { method?: 'GET' | 'POST'; headers?: R
     connections: CONNECTIONS,
     duration: DURATION_SECONDS,
   });
-  return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
 }
 
 async function startBareServer(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, [path.join(__dirname, 'bareServer.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve) => child.stdout!.once('data', (chunk) => resolve(String(chunk).trim())));
+  const child = spawn(process.execPath, [path.join(__dirname, 'bareServer.mjs')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve) =>
+    child.stdout!.once('data', (chunk) => resolve(String(chunk).trim())),
+  );
   return { url, stop: () => child.kill() };
 }
 
@@ -42,12 +55,21 @@ async function main() {
   try {
     const auth = { authorization: `Bearer ${stack.token}` };
     const job = await stack.client.createJob({ name: 'bench', prompt: 'p', repositories: ['acme/a', 'acme/b'] });
-    for (let i = 0; i < 50; i++) await stack.client.createJob({ name: `bench ${i}`, prompt: 'p', repositories: ['acme/a'] });
-    const createBody = JSON.stringify({ name: 'bench', prompt: 'Replace oldFunction', repositories: ['acme/a', 'acme/b'] });
+    for (let i = 0; i < 50; i++)
+      await stack.client.createJob({ name: `bench ${i}`, prompt: 'p', repositories: ['acme/a'] });
+    const createBody = JSON.stringify({
+      name: 'bench',
+      prompt: 'Replace oldFunction',
+      repositories: ['acme/a', 'acme/b'],
+    });
     const routes: [string, string, Parameters<typeof load>[1]][] = [
       ['GET /jobs/{id}', `/jobs/${job.jobId}`, { headers: auth }],
       ['GET /jobs', '/jobs?limit=25', { headers: auth }],
-      ['POST /jobs', '/jobs', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: createBody }],
+      [
+        'POST /jobs',
+        '/jobs',
+        { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: createBody },
+      ],
     ];
     const rows: string[][] = [];
     for (const [name, route, options] of routes) {
@@ -66,10 +88,22 @@ async function main() {
     // Where the time goes: the same GetItem sent straight to dynalite, without our API in between.
     const direct = await load(stack.dynamodbEndpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.GetItem', 'x-amz-date': '20260101T000000Z', authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=0' },
-      body: JSON.stringify({ TableName: 'cody-batch-local-jobs', Key: { jobId: { S: job.jobId } }, ConsistentRead: true }),
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.GetItem',
+        'x-amz-date': '20260101T000000Z',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20260101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: JSON.stringify({
+        TableName: 'cody-batch-local-jobs',
+        Key: { jobId: { S: job.jobId } },
+        ConsistentRead: true,
+      }),
     });
-    console.log(`dynalite GetItem, direct: ${direct.requestsPerSecond.toFixed(0)} req/s, p50/p99 ${direct.p50} / ${direct.p99} ms${direct.non2xx ? ` (${direct.non2xx} non-2xx)` : ''}`);
+    console.log(
+      `dynalite GetItem, direct: ${direct.requestsPerSecond.toFixed(0)} req/s, p50/p99 ${direct.p50} / ${direct.p99} ms${direct.non2xx ? ` (${direct.non2xx} non-2xx)` : ''}`,
+    );
     const header = ['route', 'stack req/s', 'stack p50/p99 ms', 'bare req/s', 'bare p50/p99 ms', 'stack/bare'];
     const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
     for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));

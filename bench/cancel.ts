@@ -38,17 +38,47 @@ async function batchPart(): Promise<void> {
     const [from, to] = status === 'RUNNING' ? [0, RUNNING] : status === 'RUNNABLE' ? [RUNNING, REPOSITORIES] : [0, 0];
     return Array.from({ length: to - from }, (_, i) => ({ jobId: `arr:${from + i}`, jobName: 'x' }));
   };
-  batch.on(DescribeJobsCommand).callsFake(async () => (await sleep(BATCH_MS), { jobs: [{ jobId: 'arr', jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status: 'PENDING', startedAt: 0, arrayProperties: { size: REPOSITORIES } }] }));
-  batch.on(ListJobsCommand).callsFake(async (input: { jobStatus: JobStatus; maxResults?: number; nextToken?: string }) => {
+  batch.on(DescribeJobsCommand).callsFake(async () => {
     await sleep(BATCH_MS);
-    const all = children(input.jobStatus);
-    const start = Number(input.nextToken ?? 0);
-    const size = input.maxResults ?? 100;
-    return { jobSummaryList: all.slice(start, start + size), nextToken: start + size < all.length ? String(start + size) : undefined };
+    return {
+      jobs: [
+        {
+          jobId: 'arr',
+          jobName: 'x',
+          jobQueue: 'q',
+          jobDefinition: 'd',
+          status: 'PENDING',
+          startedAt: 0,
+          arrayProperties: { size: REPOSITORIES },
+        },
+      ],
+    };
   });
-  for (const Command of [CancelJobCommand, TerminateJobCommand]) batch.on(Command).callsFake(async () => (await sleep(BATCH_MS), {}));
-  batch.on(TerminateJobsCommand).callsFake(async (input: { jobs: string[] }) => (await sleep(BATCH_MS), { successful: input.jobs, errors: [] }));
-  const job = sampleJob({ repositories: Array.from({ length: REPOSITORIES }, (_, i) => `acme/r${i}`), executorRef: 'arr' });
+  batch
+    .on(ListJobsCommand)
+    .callsFake(async (input: { jobStatus: JobStatus; maxResults?: number; nextToken?: string }) => {
+      await sleep(BATCH_MS);
+      const all = children(input.jobStatus);
+      const start = Number(input.nextToken ?? 0);
+      const size = input.maxResults ?? 100;
+      return {
+        jobSummaryList: all.slice(start, start + size),
+        nextToken: start + size < all.length ? String(start + size) : undefined,
+      };
+    });
+  for (const Command of [CancelJobCommand, TerminateJobCommand])
+    batch.on(Command).callsFake(async () => {
+      await sleep(BATCH_MS);
+      return {};
+    });
+  batch.on(TerminateJobsCommand).callsFake(async (input: { jobs: string[] }) => {
+    await sleep(BATCH_MS);
+    return { successful: input.jobs, errors: [] };
+  });
+  const job = sampleJob({
+    repositories: Array.from({ length: REPOSITORIES }, (_, i) => `acme/r${i}`),
+    executorRef: 'arr',
+  });
 
   const measure = async (run: () => Promise<void>) => {
     batch.resetHistory();
@@ -80,7 +110,10 @@ async function batchPart(): Promise<void> {
 }
 
 /** Forwards to dynalite, answering each request DYNAMO_MS later; counts the writes to `table`. */
-async function startDelayingProxy(target: string, table: string): Promise<{ endpoint: string; writes(): number; close(): Promise<void> }> {
+async function startDelayingProxy(
+  target: string,
+  table: string,
+): Promise<{ endpoint: string; writes(): number; close(): Promise<void> }> {
   const targetUrl = new URL(target);
   const agent = new http.Agent({ keepAlive: true });
   let writes = 0;
@@ -89,13 +122,24 @@ async function startDelayingProxy(target: string, table: string): Promise<{ endp
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks);
-      if (String(request.headers['x-amz-target']).endsWith('.UpdateItem') && body.includes(`"TableName":"${table}"`)) writes++;
-      const upstream = http.request({ hostname: targetUrl.hostname, port: targetUrl.port, path: request.url, method: request.method, headers: request.headers, agent }, (answer) => {
-        setTimeout(() => {
-          response.writeHead(answer.statusCode ?? 500, answer.headers);
-          answer.pipe(response);
-        }, DYNAMO_MS);
-      });
+      if (String(request.headers['x-amz-target']).endsWith('.UpdateItem') && body.includes(`"TableName":"${table}"`))
+        writes++;
+      const upstream = http.request(
+        {
+          hostname: targetUrl.hostname,
+          port: targetUrl.port,
+          path: request.url,
+          method: request.method,
+          headers: request.headers,
+          agent,
+        },
+        (answer) => {
+          setTimeout(() => {
+            response.writeHead(answer.statusCode ?? 500, answer.headers);
+            answer.pipe(response);
+          }, DYNAMO_MS);
+        },
+      );
       upstream.end(body);
     });
   });
@@ -103,7 +147,11 @@ async function startDelayingProxy(target: string, table: string): Promise<{ endp
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     writes: () => writes,
-    close: () => new Promise<void>((resolve) => (agent.destroy(), server.close(() => resolve()))),
+    close: () =>
+      new Promise<void>((resolve) => {
+        agent.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -115,7 +163,9 @@ async function storePart(): Promise<void> {
     const store = Store.connect({ endpoint: proxy.endpoint, tables });
     await ensureTables(store.doc, store.tables);
     const newJob = async () => {
-      const job = sampleJob({ repositories: Array.from({ length: REPOSITORIES }, (_, i) => `acme/r${String(i).padStart(4, '0')}`) });
+      const job = sampleJob({
+        repositories: Array.from({ length: REPOSITORIES }, (_, i) => `acme/r${String(i).padStart(4, '0')}`),
+      });
       await store.createJob(job);
       await store.requestCancel(job.jobId, job.owner);
       return job;
@@ -125,20 +175,34 @@ async function storePart(): Promise<void> {
       const writesBefore = proxy.writes();
       const started = performance.now();
       await cancel(job.jobId);
-      return { ms: performance.now() - started, jobWrites: proxy.writes() - writesBefore, jobKb: Buffer.byteLength(JSON.stringify(job)) / 1024 };
+      return {
+        ms: performance.now() - started,
+        jobWrites: proxy.writes() - writesBefore,
+        jobKb: Buffer.byteLength(JSON.stringify(job)) / 1024,
+      };
     };
     const ours = await measure((jobId) => store.cancelUnfinished(jobId));
     // The baseline: the same transitions one row after another, each moving its own counter.
     const sequential = await measure(async (jobId) => {
       for (const row of await store.repositories.listAll(jobId)) {
-        await store.transitionRepository(jobId, row.repositoryName, { from: ['PENDING', 'RUNNING'], to: 'CANCELLED', set: { error: { code: 'CANCELLED', message: 'x' } } });
+        await store.transitionRepository(jobId, row.repositoryName, {
+          from: ['PENDING', 'RUNNING'],
+          to: 'CANCELLED',
+          set: { error: { code: 'CANCELLED', message: 'x' } },
+        });
       }
     });
     // On DynamoDB a write to the job item costs its size in 1 KB write units, and one item takes at most 1,000 units a second.
     const units = (figures: typeof ours) => Math.ceil(figures.jobKb) * figures.jobWrites;
-    console.log(`DynamoDB (dynalite + ${DYNAMO_MS} ms a request), marking ${REPOSITORIES} rows CANCELLED (job item ${ours.jobKb.toFixed(0)} KB):`);
-    console.log(`  Store.cancelUnfinished:            ${(ours.ms / 1000).toFixed(2)} s, ${ours.jobWrites} job-item writes (~${units(ours)} write units)`);
-    console.log(`  row by row (baseline):             ${(sequential.ms / 1000).toFixed(2)} s, ${sequential.jobWrites} job-item writes (~${units(sequential)} write units)`);
+    console.log(
+      `DynamoDB (dynalite + ${DYNAMO_MS} ms a request), marking ${REPOSITORIES} rows CANCELLED (job item ${ours.jobKb.toFixed(0)} KB):`,
+    );
+    console.log(
+      `  Store.cancelUnfinished:            ${(ours.ms / 1000).toFixed(2)} s, ${ours.jobWrites} job-item writes (~${units(ours)} write units)`,
+    );
+    console.log(
+      `  row by row (baseline):             ${(sequential.ms / 1000).toFixed(2)} s, ${sequential.jobWrites} job-item writes (~${units(sequential)} write units)`,
+    );
     console.log(`  ratio: ${(sequential.ms / ours.ms).toFixed(1)}x`);
   } finally {
     await proxy.close();

@@ -59,7 +59,9 @@ async function measure(label: string, files: FixtureFiles): Promise<void> {
     const template = await createBareRepository(hosting, 'bench/template', files);
     const names = Array.from({ length: REPOSITORIES }, (_, i) => `bench/repo-${String(i).padStart(2, '0')}`);
     for (const name of names) await cp(template, path.join(hosting, `${name}.git`), { recursive: true });
-    const stack = await startStackProcess({ env: { CODY_BATCH_GIT_BASE: fileGitBase(hosting), CODY_BATCH_CONCURRENCY: String(CONCURRENCY) } });
+    const stack = await startStackProcess({
+      env: { CODY_BATCH_GIT_BASE: fileGitBase(hosting), CODY_BATCH_CONCURRENCY: String(CONCURRENCY) },
+    });
     const floors: number[] = [];
     const ours: number[] = [];
     try {
@@ -67,10 +69,15 @@ async function measure(label: string, files: FixtureFiles): Promise<void> {
         const out = await mkdtemp(path.join(root, 'floor-'));
         floors.push(await floor(hosting, names, out));
         const started = process.hrtime.bigint();
-        const job = await stack.client.createJob({ name: `bench ${label} ${round}`, command: COMMAND, repositories: names });
+        const job = await stack.client.createJob({
+          name: `bench ${label} ${round}`,
+          command: COMMAND,
+          repositories: names,
+        });
         const done = await waitForJob(stack.client, job.jobId, { timeoutMs: 600_000 });
         ours.push(Number(process.hrtime.bigint() - started) / 1e6);
-        if (done.status !== 'COMPLETED' || done.counts.completed !== REPOSITORIES) throw new Error(`bench job ended ${done.status}: ${JSON.stringify(done.counts)}`);
+        if (done.status !== 'COMPLETED' || done.counts.completed !== REPOSITORIES)
+          throw new Error(`bench job ended ${done.status}: ${JSON.stringify(done.counts)}`);
       }
     } finally {
       await stack.dispose();
@@ -78,11 +85,21 @@ async function measure(label: string, files: FixtureFiles): Promise<void> {
     const floorMs = median(floors);
     const oursMs = median(ours);
     const overheadPerRepository = ((oursMs - floorMs) * CONCURRENCY) / REPOSITORIES;
-    const count = (await run('git', ['--git-dir', template, 'ls-tree', '-r', '--name-only', 'HEAD'])).stdout.trim().split('\n').length;
-    console.log(`\n${label}: ${REPOSITORIES} repositories of ${count} files, concurrency ${CONCURRENCY}, median of ${ROUNDS} rounds`);
-    console.log(`  floor (clone --depth 1, command, git diff; xargs -P ${CONCURRENCY})  ${fmt(floorMs)} ms   rounds: ${floors.map(fmt).join(', ')}`);
-    console.log(`  Cody Batch (API, DynamoDB, worker processes, artifacts)     ${fmt(oursMs)} ms   rounds: ${ours.map(fmt).join(', ')}`);
-    console.log(`  ratio ${(oursMs / floorMs).toFixed(2)}x; fixed overhead per repository ${fmt(overheadPerRepository)} ms of worker time (${fmt((oursMs - floorMs) / REPOSITORIES)} ms of wall time)`);
+    const count = (await run('git', ['--git-dir', template, 'ls-tree', '-r', '--name-only', 'HEAD'])).stdout
+      .trim()
+      .split('\n').length;
+    console.log(
+      `\n${label}: ${REPOSITORIES} repositories of ${count} files, concurrency ${CONCURRENCY}, median of ${ROUNDS} rounds`,
+    );
+    console.log(
+      `  floor (clone --depth 1, command, git diff; xargs -P ${CONCURRENCY})  ${fmt(floorMs)} ms   rounds: ${floors.map(fmt).join(', ')}`,
+    );
+    console.log(
+      `  Cody Batch (API, DynamoDB, worker processes, artifacts)     ${fmt(oursMs)} ms   rounds: ${ours.map(fmt).join(', ')}`,
+    );
+    console.log(
+      `  ratio ${(oursMs / floorMs).toFixed(2)}x; fixed overhead per repository ${fmt(overheadPerRepository)} ms of worker time (${fmt((oursMs - floorMs) / REPOSITORIES)} ms of wall time)`,
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -14,7 +14,10 @@ const PATTERN = 'needle_\\d+\\(';
 function repositoryFiles(count: number): Record<string, string> {
   const files: Record<string, string> = {};
   for (let index = 0; index < count; index++) {
-    const lines = Array.from({ length: 100 }, (_, line) => `export const value${line} = compute(${index}, ${line}); // filler text to search through`);
+    const lines = Array.from(
+      { length: 100 },
+      (_, line) => `export const value${line} = compute(${index}, ${line}); // filler text to search through`,
+    );
     if (index % 50 === 0) lines.push(`needle_${index}(value0);`);
     files[`src/module${Math.floor(index / 100)}/file${index}.ts`] = `${lines.join('\n')}\n`;
   }

@@ -8,13 +8,27 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { JobsModel } from '../extension/tree/model';
-import { repositoryAccessibilityLabel, repositoryContextValue, repositoryDescription, repositoryTooltip } from '../extension/tree/present';
+import {
+  repositoryAccessibilityLabel,
+  repositoryContextValue,
+  repositoryDescription,
+  repositoryTooltip,
+} from '../extension/tree/present';
 import { startStackProcess } from '../test/helpers/localStack';
 import { sampleRepository } from '../test/helpers/jobs';
 
 const ROOT = path.resolve(__dirname, '..');
 const WEBVIEWS = path.join(ROOT, 'dist/webviews');
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** A patch of about `bytes`, made of modified files of a few KB with several hunks each. */
 function makePatch(bytes: number): string {
@@ -39,7 +53,14 @@ function makePatch(bytes: number): string {
         context(6),
       );
     }
-    const file = [`diff --git a/src/module${i}/handler.ts b/src/module${i}/handler.ts`, `index 1a2b3c4..5d6e7f8 100644`, `--- a/src/module${i}/handler.ts`, `+++ b/src/module${i}/handler.ts`, ...hunks, ''].join('\n');
+    const file = [
+      `diff --git a/src/module${i}/handler.ts b/src/module${i}/handler.ts`,
+      `index 1a2b3c4..5d6e7f8 100644`,
+      `--- a/src/module${i}/handler.ts`,
+      `+++ b/src/module${i}/handler.ts`,
+      ...hunks,
+      '',
+    ].join('\n');
     files.push(file);
     size += file.length;
   }
@@ -51,7 +72,11 @@ async function serveWebviews(baselineScript: string): Promise<{ url: string; clo
     const name = (request.url ?? '/').split('?')[0]!.slice(1) || 'index.html';
     if (name === 'index.html' || name === 'baseline.html') {
       const script = name === 'index.html' ? '<script src="diff.js"></script>' : '<script src="baseline.js"></script>';
-      response.writeHead(200, { 'content-type': 'text/html' }).end(`<!DOCTYPE html><html><head><link rel="stylesheet" href="codicons.css"><link rel="stylesheet" href="diff.css"></head><body><main id="app" aria-busy="true"><p class="loading">Loading…</p></main>${script}</body></html>`);
+      response
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(
+          `<!DOCTYPE html><html><head><link rel="stylesheet" href="codicons.css"><link rel="stylesheet" href="diff.css"></head><body><main id="app" aria-busy="true"><p class="loading">Loading…</p></main>${script}</body></html>`,
+        );
       return;
     }
     if (name === 'baseline.js') {
@@ -60,21 +85,33 @@ async function serveWebviews(baselineScript: string): Promise<{ url: string; clo
     }
     try {
       const body = await readFile(path.join(WEBVIEWS, path.basename(name)));
-      const type = name.endsWith('.js') ? 'text/javascript' : name.endsWith('.css') ? 'text/css' : 'application/octet-stream';
+      const type = name.endsWith('.js')
+        ? 'text/javascript'
+        : name.endsWith('.css')
+          ? 'text/css'
+          : 'application/octet-stream';
       response.writeHead(200, { 'content-type': type }).end(body);
     } catch {
       response.writeHead(404).end();
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 /**
  * Loads a page whose `acquireVsCodeApi` answers the `load` request with the patch, as the
  * extension does, and returns the ms from navigation start until the diff view has painted.
  */
-async function firstPaint(browser: Browser, url: string, patch: string, timeoutMs = 120_000): Promise<{ fromNavigation: number; fromData: number } | undefined> {
+async function firstPaint(
+  browser: Browser,
+  url: string,
+  patch: string,
+  timeoutMs = 120_000,
+): Promise<{ fromNavigation: number; fromData: number } | undefined> {
   const page = await browser.newPage();
   page.on('pageerror', (error) => console.error(`  page error: ${error.message}`));
   // Plain JS text: tsx would decorate a function argument with helpers the page does not have.
@@ -101,8 +138,14 @@ async function firstPaint(browser: Browser, url: string, patch: string, timeoutM
   });
   try {
     await page.goto(url, { waitUntil: 'commit' });
-    await page.waitForFunction(() => (window as unknown as Record<string, number>).__painted !== undefined, undefined, { timeout: timeoutMs, polling: 50 });
-    const [painted, replied] = await page.evaluate(() => [(window as unknown as Record<string, number>).__painted!, (window as unknown as Record<string, number>).__replied!]);
+    await page.waitForFunction(() => (window as unknown as Record<string, number>).__painted !== undefined, undefined, {
+      timeout: timeoutMs,
+      polling: 50,
+    });
+    const [painted, replied] = await page.evaluate(() => [
+      (window as unknown as Record<string, number>).__painted!,
+      (window as unknown as Record<string, number>).__replied!,
+    ]);
     return { fromNavigation: painted, fromData: painted - replied };
   } catch {
     return undefined; // did not paint within the time limit
@@ -136,7 +179,11 @@ async function benchDiffView(): Promise<void> {
   try {
     console.log('Diff view, first paint in Chromium, median of 3 (ms: from the data arriving / from navigation start)');
     console.log('  patch     files   this view (lazy)        whole patch at once (baseline)   ratio (data to paint)');
-    for (const [label, bytes] of [['100 KB', 100_000], ['1 MB', 1_000_000], ['5 MB', 5_000_000]] as const) {
+    for (const [label, bytes] of [
+      ['100 KB', 100_000],
+      ['1 MB', 1_000_000],
+      ['5 MB', 5_000_000],
+    ] as const) {
       const patch = makePatch(bytes);
       const files = patch.split('\ndiff --git ').length;
       const lazy: { fromNavigation: number; fromData: number }[] = [];
@@ -150,9 +197,17 @@ async function benchDiffView(): Promise<void> {
       const lazyData = median(lazy.map((r) => r.fromData));
       const lazyNav = median(lazy.map((r) => r.fromNavigation));
       const eagerDone = eager.filter((r): r is { fromNavigation: number; fromData: number } => r !== undefined);
-      const eagerText = eagerDone.length < 2 ? '> 120000 / > 120000' : `${median(eagerDone.map((r) => r.fromData)).toFixed(0)} / ${median(eagerDone.map((r) => r.fromNavigation)).toFixed(0)}`;
-      const ratio = eagerDone.length < 2 ? `> ${(120_000 / lazyData).toFixed(0)}×` : `${(median(eagerDone.map((r) => r.fromData)) / lazyData).toFixed(1)}×`;
-      console.log(`  ${label.padEnd(8)} ${String(files).padStart(5)}   ${`${lazyData.toFixed(0)} / ${lazyNav.toFixed(0)}`.padEnd(22)}  ${eagerText.padEnd(31)}  ${ratio}`);
+      const eagerText =
+        eagerDone.length < 2
+          ? '> 120000 / > 120000'
+          : `${median(eagerDone.map((r) => r.fromData)).toFixed(0)} / ${median(eagerDone.map((r) => r.fromNavigation)).toFixed(0)}`;
+      const ratio =
+        eagerDone.length < 2
+          ? `> ${(120_000 / lazyData).toFixed(0)}×`
+          : `${(median(eagerDone.map((r) => r.fromData)) / lazyData).toFixed(1)}×`;
+      console.log(
+        `  ${label.padEnd(8)} ${String(files).padStart(5)}   ${`${lazyData.toFixed(0)} / ${lazyNav.toFixed(0)}`.padEnd(22)}  ${eagerText.padEnd(31)}  ${ratio}`,
+      );
     }
   } finally {
     await browser.close();
@@ -203,8 +258,12 @@ async function benchTreeModel(): Promise<void> {
     const fetchMs = median(fetchTimes);
     console.log('\nJobs tree, a job of 1,000 repositories (local stack; median of 5 runs, rows median of 20)');
     console.log(`  API pages alone (baseline, 10 × 100 rows)     ${fetchMs.toFixed(1)} ms`);
-    console.log(`  tree model: first page of jobs + all rows     ${median(modelTimes).toFixed(1)} ms  (${(median(modelTimes) / fetchMs).toFixed(2)}× the baseline)`);
-    console.log(`  tree rows: label, description, tooltip, contextValue for 1,000   ${median(presentTimes).toFixed(1)} ms  (${((median(presentTimes) / fetchMs) * 100).toFixed(1)}% of the baseline)`);
+    console.log(
+      `  tree model: first page of jobs + all rows     ${median(modelTimes).toFixed(1)} ms  (${(median(modelTimes) / fetchMs).toFixed(2)}× the baseline)`,
+    );
+    console.log(
+      `  tree rows: label, description, tooltip, contextValue for 1,000   ${median(presentTimes).toFixed(1)} ms  (${((median(presentTimes) / fetchMs) * 100).toFixed(1)}% of the baseline)`,
+    );
   } finally {
     await stack.dispose();
   }

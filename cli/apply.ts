@@ -18,20 +18,30 @@ const APPLY_USAGE = `Usage: cody-batch apply <jobId> <owner/name> [--dir <checko
 export async function apply(args: string[], connection: Connection): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { dir: { type: 'string' }, stash: { type: 'boolean' } }, allowPositionals: true });
+    parsed = parseArgs({
+      args,
+      options: { dir: { type: 'string' }, stash: { type: 'boolean' } },
+      allowPositionals: true,
+    });
   } catch (error) {
     return usageError(error, APPLY_USAGE);
   }
   const [jobId, repositoryName, ...extra] = parsed.positionals;
-  if (!jobId || !repositoryName || extra.length) return usageError(new Error('give a job id and one owner/name'), APPLY_USAGE);
-  if (!isRepositoryName(repositoryName)) return usageError(new Error(`"${repositoryName}" is not a GitHub repository in the form owner/name`), APPLY_USAGE);
+  if (!jobId || !repositoryName || extra.length)
+    return usageError(new Error('give a job id and one owner/name'), APPLY_USAGE);
+  if (!isRepositoryName(repositoryName))
+    return usageError(new Error(`"${repositoryName}" is not a GitHub repository in the form owner/name`), APPLY_USAGE);
 
   const folder = path.resolve(parsed.values.dir ?? process.cwd());
   const checkout = await describeCheckout(folder);
   if (!checkout) return fail(`${folder} is not in a git repository; nothing was changed.`);
   if (!checkout.remotes.some((remote) => remoteMatches(remote.url, repositoryName))) {
-    const remotes = checkout.remotes.map((remote) => `${remote.name} → ${remote.repositoryName ?? remote.url}`).join(', ') || 'no remotes';
-    return fail(`${checkout.root} is not a clone of ${repositoryName} (${remotes}); nothing was changed. Give its clone with --dir.`);
+    const remotes =
+      checkout.remotes.map((remote) => `${remote.name} → ${remote.repositoryName ?? remote.url}`).join(', ') ||
+      'no remotes';
+    return fail(
+      `${checkout.root} is not a clone of ${repositoryName} (${remotes}); nothing was changed. Give its clone with --dir.`,
+    );
   }
 
   const { patch } = await (await connect(connection)).getDiff(jobId, repositoryName);
@@ -54,11 +64,16 @@ export async function apply(args: string[], connection: Connection): Promise<num
 }
 
 function report(result: ApplyResult, root: string): number {
-  const list = (files: string[]) => (files.length > 10 ? `${files.slice(0, 10).join(', ')} and ${files.length - 10} more` : files.join(', '));
+  const list = (files: string[]) =>
+    files.length > 10 ? `${files.slice(0, 10).join(', ')} and ${files.length - 10} more` : files.join(', ');
   switch (result.status) {
     case 'applied': {
       const restored = restoredWorkNote(result);
-      console.log(forTerminal(`Applied to ${result.files.length} ${result.files.length === 1 ? 'file' : 'files'} in ${root}: ${list(result.files)}${restored ? `\n${restored}` : ''}`));
+      console.log(
+        forTerminal(
+          `Applied to ${result.files.length} ${result.files.length === 1 ? 'file' : 'files'} in ${root}: ${list(result.files)}${restored ? `\n${restored}` : ''}`,
+        ),
+      );
       return 0;
     }
     case 'cancelled':
@@ -67,18 +82,27 @@ function report(result: ApplyResult, root: string): number {
           'Commit or stash them first, or run again with --stash to stash them, apply, and restore them.',
       );
     case 'conflicts': {
-      const stash = result.stash ? `\nYour uncommitted changes are in the stash "${result.stash.message}": run \`git stash pop\` once the conflicts are resolved.` : '';
-      return fail(`The patch applied with conflicts in ${list(result.conflicts)} (${root}). Resolve the conflict markers, then \`git add\` the files.${stash}`);
+      const stash = result.stash
+        ? `\nYour uncommitted changes are in the stash "${result.stash.message}": run \`git stash pop\` once the conflicts are resolved.`
+        : '';
+      return fail(
+        `The patch applied with conflicts in ${list(result.conflicts)} (${root}). Resolve the conflict markers, then \`git add\` the files.${stash}`,
+      );
     }
     case 'restore-conflicts': {
-      const where = result.conflicts.length > 0 ? `conflicted in ${list(result.conflicts)}` : `failed (${result.message.split('\n')[0]})`;
+      const where =
+        result.conflicts.length > 0
+          ? `conflicted in ${list(result.conflicts)}`
+          : `failed (${result.message.split('\n')[0]})`;
       return fail(
         `Applied to ${result.files.length} files in ${root}, but restoring your uncommitted changes ${where}.\n` +
           `They are safe in the stash "${result.stash.message}" (${result.stash.commit.slice(0, 10)}): see them with \`git stash show -p\`; once merged, \`git stash drop\`.`,
       );
     }
     case 'failed': {
-      const stash = result.stash ? ` Your uncommitted changes are in the stash "${result.stash.message}" (\`git stash pop\`).` : ' Nothing was changed.';
+      const stash = result.stash
+        ? ` Your uncommitted changes are in the stash "${result.stash.message}" (\`git stash pop\`).`
+        : ' Nothing was changed.';
       return fail(`The patch did not apply to ${root}:\n${result.message}\n${stash.trim()}`);
     }
   }

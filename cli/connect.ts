@@ -38,7 +38,11 @@ export type ClientCommand = (args: string[], connection: Connection) => Promise<
  * connection options exit 2 before anything is sent; a failure to connect or call is one plain
  * sentence with a next step (exit 1), secrets hidden.
  */
-export async function withConnection(command: ClientCommand, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function withConnection(
+  command: ClientCommand,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   let connection: Connection;
   let rest: string[];
   try {
@@ -76,7 +80,8 @@ export function takeConnectionOptions(args: string[]): { flags: ConnectionFlags;
       continue;
     }
     const value = inlineValue ?? args[++index];
-    if (value === undefined || value === '' || (inlineValue === undefined && value.startsWith('--'))) throw new Error(`--${option} needs a value`);
+    if (value === undefined || value === '' || (inlineValue === undefined && value.startsWith('--')))
+      throw new Error(`--${option} needs a value`);
     flags[option] = value;
   }
   return { flags, rest };
@@ -86,21 +91,35 @@ export function takeConnectionOptions(args: string[]): { flags: ConnectionFlags;
 export function chooseConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv): Connection {
   const apiUrl = (flags['api-url'] ?? env[ENV.cliApiUrl])?.trim() || undefined;
   const auth = (flags.auth ?? env[ENV.cliAuth])?.trim() || undefined;
-  if (auth !== undefined && auth !== 'aws' && auth !== 'token') throw new Error(`--auth (or CODY_BATCH_AUTH) must be aws or token, not "${auth}"`);
+  if (auth !== undefined && auth !== 'aws' && auth !== 'token')
+    throw new Error(`--auth (or CODY_BATCH_AUTH) must be aws or token, not "${auth}"`);
   if (!apiUrl) {
-    if (auth || flags.profile || flags.region) throw new Error(`--${auth ? 'auth' : flags.profile ? 'profile' : 'region'} is for a remote API: give its URL with --api-url or CODY_BATCH_API_URL (the stack's ApiUrl output)`);
+    if (auth || flags.profile || flags.region)
+      throw new Error(
+        `--${auth ? 'auth' : flags.profile ? 'profile' : 'region'} is for a remote API: give its URL with --api-url or CODY_BATCH_API_URL (the stack's ApiUrl output)`,
+      );
     return { kind: 'local' };
   }
-  if (!/^https?:\/\//i.test(apiUrl) || !URL.canParse(apiUrl)) throw new Error(`--api-url (or CODY_BATCH_API_URL) must be an http(s) URL, not "${apiUrl.replace(/\/\/[^/@]*@/, '//…@')}"`);
+  if (!/^https?:\/\//i.test(apiUrl) || !URL.canParse(apiUrl))
+    throw new Error(
+      `--api-url (or CODY_BATCH_API_URL) must be an http(s) URL, not "${apiUrl.replace(/\/\/[^/@]*@/, '//…@')}"`,
+    );
   const parsed = new URL(apiUrl);
   // Not echoed: whatever sits before the @ is a secret someone pasted.
-  if (parsed.username || parsed.password) throw new Error('--api-url (or CODY_BATCH_API_URL) must not hold credentials; a token goes in CODY_BATCH_TOKEN');
+  if (parsed.username || parsed.password)
+    throw new Error('--api-url (or CODY_BATCH_API_URL) must not hold credentials; a token goes in CODY_BATCH_TOKEN');
   const urlRegion = regionFromApiUrl(apiUrl);
   const kind = auth ?? (urlRegion ? 'aws' : env[ENV.cliToken] ? 'token' : undefined);
-  if (!kind) throw new Error(`say how to sign in to ${apiUrl}: --auth aws (SigV4 with your AWS credentials) or --auth token with CODY_BATCH_TOKEN set`);
+  if (!kind)
+    throw new Error(
+      `say how to sign in to ${apiUrl}: --auth aws (SigV4 with your AWS credentials) or --auth token with CODY_BATCH_TOKEN set`,
+    );
   if (kind === 'token') {
     const token = env[ENV.cliToken]?.trim();
-    if (!token) throw new Error(`--auth token reads the API's token from CODY_BATCH_TOKEN, which is not set (the local stack writes its token to $CODY_BATCH_HOME/token)`);
+    if (!token)
+      throw new Error(
+        `--auth token reads the API's token from CODY_BATCH_TOKEN, which is not set (the local stack writes its token to $CODY_BATCH_HOME/token)`,
+      );
     return { kind, apiUrl, token };
   }
   const region = flags.region ?? urlRegion ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
@@ -119,7 +138,10 @@ export function plainHttpWarning(connection: Connection): string | undefined {
 /** A client for the chosen API; the local stack's comes with a sentence when none is running. */
 export async function connect(connection: Connection, env: NodeJS.ProcessEnv = process.env): Promise<CodyBatchClient> {
   if (connection.kind === 'local') return connectToLocalStack(env);
-  const auth = connection.kind === 'token' ? bearerAuth(connection.token) : sigv4Auth({ region: connection.region, profile: connection.profile });
+  const auth =
+    connection.kind === 'token'
+      ? bearerAuth(connection.token)
+      : sigv4Auth({ region: connection.region, profile: connection.profile });
   return new CodyBatchClient({ baseUrl: connection.apiUrl, auth, userAgent: `cody-batch-cli/${version}` });
 }
 
@@ -129,11 +151,12 @@ export function explainFailure(error: unknown, connection: Connection, env: Node
   if (connection.kind === 'local') return message;
   if (error instanceof ApiError) {
     if (error.unreachable) return `${message}: check --api-url (or CODY_BATCH_API_URL) and your network.`;
-    if (connection.kind === 'token' && error.status === 401) return `${connection.apiUrl} refused the token in CODY_BATCH_TOKEN (HTTP 401): set it to the API's current token.`;
+    if (connection.kind === 'token' && error.status === 401)
+      return `${connection.apiUrl} refused the token in CODY_BATCH_TOKEN (HTTP 401): set it to the API's current token.`;
     if (connection.kind === 'aws' && error.status === 403) return explainAwsRefusal(message, connection, env);
     return message;
   }
-  if (connection.kind === 'aws' && (error instanceof Error && error.name === 'CredentialsProviderError')) {
+  if (connection.kind === 'aws' && error instanceof Error && error.name === 'CredentialsProviderError') {
     const profile = connection.profile ?? env.AWS_PROFILE;
     const tried = connection.profile
       ? `profile ${profile} (--profile)`
@@ -146,7 +169,11 @@ export function explainFailure(error: unknown, connection: Connection, env: Node
 }
 
 /** API Gateway's 403s, told apart by the message it sends with each. */
-function explainAwsRefusal(message: string, connection: Extract<Connection, { kind: 'aws' }>, env: NodeJS.ProcessEnv): string {
+function explainAwsRefusal(
+  message: string,
+  connection: Extract<Connection, { kind: 'aws' }>,
+  env: NodeJS.ProcessEnv,
+): string {
   const profile = connection.profile ?? env.AWS_PROFILE;
   const who = profile ? `profile ${profile}` : 'your default AWS credentials';
   const login = `\`aws sso login${profile ? ` --profile ${profile}` : ''}\``;
@@ -166,7 +193,10 @@ function explainAwsRefusal(message: string, connection: Extract<Connection, { ki
 export async function connectToLocalStack(env: NodeJS.ProcessEnv): Promise<CodyBatchClient> {
   const paths = homePaths(resolveHome(env));
   const stack = await runningStack(paths.stack);
-  if (!stack) throw new Error(`No Cody Batch stack is running for ${paths.home}. Start one with "cody-batch serve" (or set ${ENV.home}).`);
+  if (!stack)
+    throw new Error(
+      `No Cody Batch stack is running for ${paths.home}. Start one with "cody-batch serve" (or set ${ENV.home}).`,
+    );
   const token = (await readFile(paths.token, 'utf8')).trim();
   return new CodyBatchClient({ baseUrl: stack.apiUrl, auth: bearerAuth(token) });
 }
@@ -175,7 +205,14 @@ export async function connectToLocalStack(env: NodeJS.ProcessEnv): Promise<CodyB
 export function printTable(table: string[][], indent = ''): void {
   const rows = table.map((cells) => cells.map(forTerminal));
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((cells) => (cells[column] ?? '').length)));
-  for (const cells of rows) console.log(indent + cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  for (const cells of rows)
+    console.log(
+      indent +
+        cells
+          .map((cell, column) => cell.padEnd(widths[column]!))
+          .join('  ')
+          .trimEnd(),
+    );
 }
 
 /** Bad arguments: the reason and the command's usage on stderr, exit code 2 (nothing was sent). */

@@ -5,7 +5,12 @@ import { bearerAuth, CodyBatchClient } from '../common/client';
 import type { CreateJobInput } from '../common/schemas';
 import { createBareRepository, fileGitBase, type FixtureFiles } from '../backend/local/gitFixtures';
 import { homePaths, resolveHome, runningStack } from '../backend/local/home';
-import { stackOptionsFromEnvironment, startLocalStack, StackAlreadyRunningError, type LocalStack } from '../backend/local/stack';
+import {
+  stackOptionsFromEnvironment,
+  startLocalStack,
+  StackAlreadyRunningError,
+  type LocalStack,
+} from '../backend/local/stack';
 import { isClaudeConfigured, workerPool } from '../backend/local/workers';
 import { printTable } from './connect';
 import { waitForShutdownSignal } from './shutdown';
@@ -35,7 +40,8 @@ const SAMPLES: Record<string, FixtureFiles> = {
   },
 };
 
-const PROMPT = 'Replace every call oldFunction(x) with newFunction(x, { version: 2 }), and import newFunction instead of oldFunction.';
+const PROMPT =
+  'Replace every call oldFunction(x) with newFunction(x, { version: 2 }), and import newFunction instead of oldFunction.';
 // Portable sed (GNU and BSD): `-i.bak` then remove the backup.
 const COMMAND = `grep -rl --include='*.js' oldFunction . | while read -r file; do sed -i.bak -E -e 's/oldFunction\\(([^()]*)\\)/newFunction(\\1, { version: 2 })/g' -e 's/\\{ oldFunction \\}/{ newFunction }/g' "$file" && rm "$file.bak"; done`;
 const VERIFY = `! grep -rn --include='*.js' oldFunction .`;
@@ -55,7 +61,9 @@ export async function demo(version: string, args: string[]): Promise<number> {
   const paths = homePaths(resolveHome(env));
   const running = await runningStack(paths.stack);
   if (running) {
-    console.error(`A Cody Batch stack is already running for ${paths.home} (pid ${running.pid}, ${running.apiUrl}). Stop it first, or set ${ENV.home} to another folder.`);
+    console.error(
+      `A Cody Batch stack is already running for ${paths.home} (pid ${running.pid}, ${running.apiUrl}). Stop it first, or set ${ENV.home} to another folder.`,
+    );
     return 1;
   }
 
@@ -88,27 +96,40 @@ export async function demo(version: string, args: string[]): Promise<number> {
     const claude = isClaudeConfigured(env);
     const request: CreateJobInput = {
       name: 'Replace oldFunction with newFunction',
-      description: 'Sample job from `cody-batch demo`: moves every call of the deprecated oldFunction(x) to newFunction(x, { version: 2 }).',
+      description:
+        'Sample job from `cody-batch demo`: moves every call of the deprecated oldFunction(x) to newFunction(x, { version: 2 }).',
       type: 'code-pattern-update',
       ...(claude ? { prompt: PROMPT } : { command: COMMAND }),
       verifyCommand: VERIFY,
       repositories: names,
     };
     const job = await client.createJob(request);
-    console.log(`Job                  ${job.jobId}  (${claude ? `Claude, ${job.model}` : 'a sed command; set ANTHROPIC_API_KEY to let Claude do it'})\n`);
+    console.log(
+      `Job                  ${job.jobId}  (${claude ? `Claude, ${job.model}` : 'a sed command; set ANTHROPIC_API_KEY to let Claude do it'})\n`,
+    );
     // The same progress as `cody-batch watch`; Ctrl-C stops watching, and the stack with it.
     exitCode = await watchJob(client, job.jobId, { intervalMs: 200 });
     const changed = (await client.allRepositories(job.jobId)).filter((row) => row.status === 'COMPLETED');
     if (changed.length) {
       console.log('\nDiffs');
-      printTable(changed.map((row) => [row.repositoryName, stack.artifacts.pathOf(artifactKey(job.jobId, row.repositoryName, 'diff.patch'))]), '  ');
+      printTable(
+        changed.map((row) => [
+          row.repositoryName,
+          stack.artifacts.pathOf(artifactKey(job.jobId, row.repositoryName, 'diff.patch')),
+        ]),
+        '  ',
+      );
     }
     console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     if (keep && exitCode !== 130) {
-      console.log(`\nThe stack keeps serving for the extension: run "Cody Batch: Connect to Local Stack" in VS Code. Press Ctrl+C to stop.`);
+      console.log(
+        `\nThe stack keeps serving for the extension: run "Cody Batch: Connect to Local Stack" in VS Code. Press Ctrl+C to stop.`,
+      );
       await waitForShutdownSignal();
     } else if (!keep) {
-      console.log('The stack stops now; `cody-batch demo --keep` keeps it serving for those commands and the extension.');
+      console.log(
+        'The stack stops now; `cody-batch demo --keep` keeps it serving for those commands and the extension.',
+      );
     }
   } finally {
     await stack.stop();

@@ -11,7 +11,9 @@ export async function jobs(args: string[], connection: Connection): Promise<numb
   const all = args.includes('--all');
   const [jobId] = args.filter((arg) => arg !== '--all');
   if (!jobId) {
-    const page = all ? { items: await everyJob(client), nextToken: undefined } : await client.listJobs({ limit: NEWEST_JOBS });
+    const page = all
+      ? { items: await everyJob(client), nextToken: undefined }
+      : await client.listJobs({ limit: NEWEST_JOBS });
     if (!page.items.length) {
       console.log('No jobs yet.');
       return 0;

@@ -52,7 +52,10 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   // `--help` after a command is help, never a job id or a reason to start a server (`run` has its own).
   const beforeDashes = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'));
-  const usage = command && command !== 'run' && (beforeDashes.includes('--help') || beforeDashes.includes('-h')) ? commandUsage(command) : undefined;
+  const usage =
+    command && command !== 'run' && (beforeDashes.includes('--help') || beforeDashes.includes('-h'))
+      ? commandUsage(command)
+      : undefined;
   if (usage) {
     console.log(usage);
     return 0;

@@ -1,7 +1,8 @@
 import { describeIssues, RetryRequest } from '../common/schemas';
 import { connect, type Connection, usageError } from './connect';
 
-const RETRY_USAGE = 'Usage: cody-batch retry <jobId> [owner/name ...]   (default: every failed and cancelled repository)';
+const RETRY_USAGE =
+  'Usage: cody-batch retry <jobId> [owner/name ...]   (default: every failed and cancelled repository)';
 
 /** `cody-batch retry <jobId> [owner/name…]`: runs failed and cancelled repositories (or those named) again. */
 export async function retry(args: string[], connection: Connection): Promise<number> {
@@ -10,7 +11,9 @@ export async function retry(args: string[], connection: Connection): Promise<num
   const request = RetryRequest.safeParse(names.length ? { repositories: names } : {});
   if (!request.success) return usageError(new Error(describeIssues(request.error)), RETRY_USAGE);
   const job = await (await connect(connection)).retryJob(jobId, request.data.repositories);
-  console.log(`Retrying ${job.run.length} ${job.run.length === 1 ? 'repository' : 'repositories'} of job ${job.jobId}: ${job.run.join(', ')}`);
+  console.log(
+    `Retrying ${job.run.length} ${job.run.length === 1 ? 'repository' : 'repositories'} of job ${job.jobId}: ${job.run.join(', ')}`,
+  );
   console.log(`Follow it with: cody-batch watch ${job.jobId}`);
   return 0;
 }

@@ -66,7 +66,8 @@ export async function run(args: string[], connection: Connection): Promise<numbe
     console.log(RUN_USAGE);
     return 0;
   }
-  if (values.prompt !== undefined && values['prompt-file'] !== undefined) return usageError(new Error('give --prompt or --prompt-file, not both'), HINT);
+  if (values.prompt !== undefined && values['prompt-file'] !== undefined)
+    return usageError(new Error('give --prompt or --prompt-file, not both'), HINT);
   const body: Record<string, unknown> = {
     name: values.name,
     description: values.description,
@@ -82,11 +83,17 @@ export async function run(args: string[], connection: Connection): Promise<numbe
     const fromFiles = await Promise.all((values['repos-file'] ?? []).map((file) => readFile(file, 'utf8')));
     body.repositories = [...(values.repos ?? []), ...fromFiles].flatMap(parseRepositoryList);
   } catch (error) {
-    return usageError(new Error(`cannot read ${(error as NodeJS.ErrnoException).path ?? 'a file'}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`), HINT);
+    return usageError(
+      new Error(
+        `cannot read ${(error as NodeJS.ErrnoException).path ?? 'a file'}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      ),
+      HINT,
+    );
   }
   if (values['max-cost'] !== undefined) {
     body.maxCostUsd = Number(values['max-cost']);
-    if (!values['max-cost'].trim() || !Number.isFinite(body.maxCostUsd)) return usageError(new Error('--max-cost: must be a number of US dollars, such as 5 or 12.50'), HINT);
+    if (!values['max-cost'].trim() || !Number.isFinite(body.maxCostUsd))
+      return usageError(new Error('--max-cost: must be a number of US dollars, such as 5 or 12.50'), HINT);
   }
 
   const parsed = CreateJobRequest.safeParse(body);
@@ -98,7 +105,9 @@ export async function run(args: string[], connection: Connection): Promise<numbe
     console.log(job.jobId);
     return 0;
   }
-  console.log(`Job ${job.jobId}: ${forTerminal(job.name)}, ${job.repositories.length} ${job.repositories.length === 1 ? 'repository' : 'repositories'}. Ctrl-C stops watching, not the job.\n`);
+  console.log(
+    `Job ${job.jobId}: ${forTerminal(job.name)}, ${job.repositories.length} ${job.repositories.length === 1 ? 'repository' : 'repositories'}. Ctrl-C stops watching, not the job.\n`,
+  );
   return watchJob(client, job.jobId);
 }
 
@@ -106,7 +115,8 @@ export async function run(args: string[], connection: Connection): Promise<numbe
 function describeForFlags(error: z.ZodError): string {
   const messages = error.issues.slice(0, 10).map((issue) => {
     const field = String(issue.path[0] ?? '');
-    if (field === 'prompt' && issue.code === 'custom') return 'give exactly one of --prompt / --prompt-file (Claude makes the change) or --command (a shell command makes it)';
+    if (field === 'prompt' && issue.code === 'custom')
+      return 'give exactly one of --prompt / --prompt-file (Claude makes the change) or --command (a shell command makes it)';
     const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
     return FLAGS[field] ? `${FLAGS[field]}: ${message}` : message;
   });

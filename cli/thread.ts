@@ -16,7 +16,9 @@ export async function thread(args: string[], connection: Connection): Promise<nu
   }
   for (const message of conversation.messages) console.log(`${forTerminal(describe(message))}\n`);
   const usage = conversation.usage;
-  console.log(`usage: ${usage.inputTokens} input, ${usage.outputTokens} output, ${usage.cacheReadTokens} cache read, ${usage.cacheWriteTokens} cache write tokens; $${usage.costUsd.toFixed(4)}`);
+  console.log(
+    `usage: ${usage.inputTokens} input, ${usage.outputTokens} output, ${usage.cacheReadTokens} cache read, ${usage.cacheWriteTokens} cache write tokens; $${usage.costUsd.toFixed(4)}`,
+  );
   return 0;
 }
 

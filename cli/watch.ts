@@ -22,7 +22,8 @@ export async function watch(args: string[], connection: Connection): Promise<num
   }
   const [jobId, ...extra] = parsed.positionals;
   const seconds = parsed.values.interval === undefined ? DEFAULT_INTERVAL_MS / 1000 : Number(parsed.values.interval);
-  if (!jobId || extra.length || !(seconds >= 0.2 && seconds <= 3600)) return usageError(new Error('give one job id, and an --interval from 0.2 to 3600 seconds'), WATCH_USAGE);
+  if (!jobId || extra.length || !(seconds >= 0.2 && seconds <= 3600))
+    return usageError(new Error('give one job id, and an --interval from 0.2 to 3600 seconds'), WATCH_USAGE);
   return watchJob(await connect(connection), jobId, { intervalMs: seconds * 1000 });
 }
 
@@ -61,7 +62,8 @@ export async function watchJob(client: CodyBatchClient, jobId: string, options: 
           const key = `${row.repositoryName.toLowerCase()}#${row.attempt}`;
           if (!isFinalRepositoryStatus(row.status) || reported.has(key)) continue;
           reported.add(key);
-          if (row.status === 'COMPLETED' && row.verification?.passed === false) unverified.add(row.repositoryName.toLowerCase());
+          if (row.status === 'COMPLETED' && row.verification?.passed === false)
+            unverified.add(row.repositoryName.toLowerCase());
           else unverified.delete(row.repositoryName.toLowerCase());
           status.clear();
           out.write(`${forTerminal(repositoryLine(row, width))}\n`);
@@ -74,16 +76,19 @@ export async function watchJob(client: CodyBatchClient, jobId: string, options: 
       }
       // Ctrl-C may have come while a poll was on the wire: stop now, not after one more interval.
       if (!interrupted) status.show(`${job.status.toLowerCase()} · ${jobDescription(job)}`);
-      if (!interrupted) await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.intervalMs ?? DEFAULT_INTERVAL_MS);
-        stop = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      if (!interrupted)
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, options.intervalMs ?? DEFAULT_INTERVAL_MS);
+          stop = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       if (interrupted) {
         status.clear();
-        console.error(`Stopped watching. Job ${jobId} keeps running; resume with: cody-batch watch ${jobId}  (stop it with: cody-batch cancel ${jobId})`);
+        console.error(
+          `Stopped watching. Job ${jobId} keeps running; resume with: cody-batch watch ${jobId}  (stop it with: cody-batch cancel ${jobId})`,
+        );
         return 130;
       }
     }
@@ -99,8 +104,10 @@ export function watchExitCode(job: Job, unverified = 0): number {
 /** `COMPLETED   acme/billing   2 files +4 −4`, `FAILED   acme/api   CLONE_FAILED: …`. */
 function repositoryLine(row: RepositoryResult, width: number): string {
   const parts = [row.status.padEnd(10), row.repositoryName.padEnd(width)];
-  if (row.status === 'COMPLETED' && row.diffStats) parts.push(`${row.diffStats.files} file${row.diffStats.files === 1 ? '' : 's'} ${diffStatsText(row.diffStats)}`);
-  if (row.error && row.error.code !== 'CANCELLED') parts.push(`${row.error.code}: ${row.error.message.split('\n')[0]!.slice(0, 200)}`);
+  if (row.status === 'COMPLETED' && row.diffStats)
+    parts.push(`${row.diffStats.files} file${row.diffStats.files === 1 ? '' : 's'} ${diffStatsText(row.diffStats)}`);
+  if (row.error && row.error.code !== 'CANCELLED')
+    parts.push(`${row.error.code}: ${row.error.message.split('\n')[0]!.slice(0, 200)}`);
   if (row.verification && !row.verification.passed && row.status !== 'FAILED') parts.push('verification failed');
   if (row.attempt > 1) parts.push(`(attempt ${row.attempt})`);
   if (row.pullRequestUrl) parts.push(row.pullRequestUrl);
@@ -112,8 +119,12 @@ function summary(job: Job, unverified: number): string {
   const lines = [
     `\nJob ${job.jobId} ${job.status}: ${counts.completed} changed${unverified ? ` (${unverified} failing verification)` : ''}, ${counts.noChanges} without changes, ${counts.failed} failed, ${counts.cancelled} cancelled, of ${counts.total} · ${formatCost(job.usage.costUsd)}`,
   ];
-  if (counts.completed > 0) lines.push(`Review a patch: cody-batch diff ${job.jobId} <owner/name>   Apply it here: cody-batch apply ${job.jobId} <owner/name>`);
-  if (counts.failed + counts.cancelled > 0) lines.push(`Run the failed and cancelled ones again: cody-batch retry ${job.jobId}`);
+  if (counts.completed > 0)
+    lines.push(
+      `Review a patch: cody-batch diff ${job.jobId} <owner/name>   Apply it here: cody-batch apply ${job.jobId} <owner/name>`,
+    );
+  if (counts.failed + counts.cancelled > 0)
+    lines.push(`Run the failed and cancelled ones again: cody-batch retry ${job.jobId}`);
   return lines.join('\n');
 }
 

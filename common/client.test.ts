@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Store } from '../backend/store/store';
 import { tableNamesFor } from '../backend/store/tables';
 import { startStackProcess, type StackProcess } from '../test/helpers/localStack';
-import { ApiError, bearerAuth, CodyBatchClient } from './client';
+import { type ApiError, bearerAuth, CodyBatchClient } from './client';
 
 describe('CodyBatchClient', () => {
   let stack: StackProcess;
@@ -21,16 +21,23 @@ describe('CodyBatchClient', () => {
     const all = [];
     for await (const listed of stack.client.allJobs(1)) all.push(listed.jobId);
     assert.ok(all.includes(job.jobId));
-    assert.deepEqual((await stack.client.allRepositories(job.jobId)).map((row) => row.repositoryName), ['acme/one', 'acme/two']);
+    assert.deepEqual(
+      (await stack.client.allRepositories(job.jobId)).map((row) => row.repositoryName),
+      ['acme/one', 'acme/two'],
+    );
     assert.equal((await stack.client.cancelJob(job.jobId)).status, 'CANCELLED');
   });
 
   it('turns error answers into ApiError with the server’s code and message', async () => {
     const job = await stack.client.createJob({ name: 'Errors', prompt: 'p', repositories: ['acme/one'] });
-    await assert.rejects(stack.client.getDiff(job.jobId, 'acme/one'), (error: ApiError) => error.status === 409 && error.code === 'NO_DIFF');
+    await assert.rejects(
+      stack.client.getDiff(job.jobId, 'acme/one'),
+      (error: ApiError) => error.status === 409 && error.code === 'NO_DIFF',
+    );
     await assert.rejects(
       stack.client.createJob({ name: 'Bad', prompt: 'p', repositories: ['../x'] }),
-      (error: ApiError) => error.status === 400 && error.code === 'VALIDATION_FAILED' && /"\.\.\/x"/.test(error.message),
+      (error: ApiError) =>
+        error.status === 400 && error.code === 'VALIDATION_FAILED' && /"\.\.\/x"/.test(error.message),
     );
     const wrongToken = new CodyBatchClient({ baseUrl: stack.apiUrl, auth: bearerAuth('nope') });
     await assert.rejects(wrongToken.listJobs(), (error: ApiError) => error.status === 401);
@@ -50,7 +57,10 @@ describe('CodyBatchClient', () => {
     const port = (server.address() as AddressInfo).port;
     await new Promise((resolve) => server.close(resolve));
     const client = new CodyBatchClient({ baseUrl: `http://127.0.0.1:${port}`, auth: bearerAuth('t') });
-    await assert.rejects(client.health(), (error: ApiError) => error.unreachable && /could not be reached/.test(error.message));
+    await assert.rejects(
+      client.health(),
+      (error: ApiError) => error.unreachable && /could not be reached/.test(error.message),
+    );
   });
 
   it('follows a large diff’s redirect without sending its credentials along', async () => {
@@ -58,7 +68,9 @@ describe('CodyBatchClient', () => {
     const server = http.createServer((request, response) => {
       seen.push({ path: request.url!, authorization: request.headers.authorization });
       if (request.url!.startsWith('/jobs/')) {
-        response.writeHead(302, { location: `http://127.0.0.1:${(server.address() as AddressInfo).port}/bucket/diff.patch?X-Amz-Signature=abc` });
+        response.writeHead(302, {
+          location: `http://127.0.0.1:${(server.address() as AddressInfo).port}/bucket/diff.patch?X-Amz-Signature=abc`,
+        });
         response.end();
       } else {
         response.writeHead(200, { 'content-type': 'text/x-diff' });
@@ -67,8 +79,13 @@ describe('CodyBatchClient', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const client = new CodyBatchClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, auth: bearerAuth('secret-token') });
-      assert.deepEqual(await client.getDiff('01m8hh1rwgnr9p2a6k5x32xmdr', 'acme/big'), { patch: 'diff --git a/x b/x\n' });
+      const client = new CodyBatchClient({
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        auth: bearerAuth('secret-token'),
+      });
+      assert.deepEqual(await client.getDiff('01m8hh1rwgnr9p2a6k5x32xmdr', 'acme/big'), {
+        patch: 'diff --git a/x b/x\n',
+      });
       assert.equal(seen[0]?.authorization, 'Bearer secret-token');
       assert.equal(seen[1]?.path.startsWith('/bucket/'), true);
       assert.equal(seen[1]?.authorization, undefined);

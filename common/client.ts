@@ -1,14 +1,6 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ApiErrorBody } from './errors';
-import {
-  CreateJobInput,
-  Health,
-  Job,
-  JobPage,
-  RepositoryPage,
-  RepositoryResult,
-  Thread,
-} from './schemas';
+import { type CreateJobInput, Health, Job, JobPage, RepositoryPage, RepositoryResult, Thread } from './schemas';
 import type { RepositoryStatus } from './status';
 
 // The typed REST client shared by the CLI and the extension. Auth is pluggable: a bearer token for
@@ -114,7 +106,10 @@ export class CodyBatchClient {
     return this.json('POST', `jobs/${encodeURIComponent(jobId)}/retry`, Job, repositories ? { repositories } : {});
   }
 
-  listRepositories(jobId: string, options: ListOptions & { status?: RepositoryStatus } = {}): Promise<Page<RepositoryResult>> {
+  listRepositories(
+    jobId: string,
+    options: ListOptions & { status?: RepositoryStatus } = {},
+  ): Promise<Page<RepositoryResult>> {
     return this.json('GET', withQuery(`jobs/${encodeURIComponent(jobId)}/repositories`, options), RepositoryPage);
   }
 
@@ -142,7 +137,12 @@ export class CodyBatchClient {
       const location = response.headers.get('location');
       if (!location) throw new ApiError(response.status, 'BAD_REDIRECT', 'The server redirected without a location');
       const download = await this.fetchWithTimeout(new URL(location, this.baseUrl), { method: 'GET' });
-      if (!download.ok) throw new ApiError(download.status, 'DOWNLOAD_FAILED', `Downloading the diff failed with HTTP ${download.status}`);
+      if (!download.ok)
+        throw new ApiError(
+          download.status,
+          'DOWNLOAD_FAILED',
+          `Downloading the diff failed with HTTP ${download.status}`,
+        );
       return { patch: await download.text() };
     }
     return { patch: await response.text() };
@@ -157,20 +157,38 @@ export class CodyBatchClient {
     return response.text();
   }
 
-  private async json<T extends z.ZodType>(method: string, path: string, schema: T, body?: unknown): Promise<z.infer<T>> {
+  private async json<T extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: T,
+    body?: unknown,
+  ): Promise<z.infer<T>> {
     const response = await this.send(method, path, body);
     const payload: unknown = await response.json().catch(() => {
-      throw new ApiError(response.status, 'BAD_RESPONSE', `The server answered ${method} /${path} with something that is not JSON`);
+      throw new ApiError(
+        response.status,
+        'BAD_RESPONSE',
+        `The server answered ${method} /${path} with something that is not JSON`,
+      );
     });
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
-      throw new ApiError(response.status, 'BAD_RESPONSE', `The server's answer to ${method} /${path} has an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`);
+      throw new ApiError(
+        response.status,
+        'BAD_RESPONSE',
+        `The server's answer to ${method} /${path} has an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`,
+      );
     }
     return parsed.data;
   }
 
   /** Sends one request; any status other than 2xx/3xx becomes an ApiError. */
-  private async send(method: string, path: string, body?: unknown, redirect: RequestRedirect = 'follow'): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    body?: unknown,
+    redirect: RequestRedirect = 'follow',
+  ): Promise<Response> {
     const url = new URL(path, this.baseUrl);
     const headers: Record<string, string> = { accept: 'application/json, text/plain, text/x-diff' };
     if (this.options.userAgent) headers['user-agent'] = this.options.userAgent;
@@ -186,7 +204,8 @@ export class CodyBatchClient {
     try {
       return await this.fetchImpl(url, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
     } catch (error) {
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? 'did not answer in time' : 'could not be reached';
+      const reason =
+        error instanceof Error && error.name === 'TimeoutError' ? 'did not answer in time' : 'could not be reached';
       throw new ApiError(0, 'UNREACHABLE', `Cody Batch at ${url.origin} ${reason}`);
     }
   }
@@ -211,5 +230,9 @@ async function errorFrom(response: Response): Promise<ApiError> {
   } catch {
     // Not our JSON error shape (a proxy, a gateway): fall through.
   }
-  return new ApiError(response.status, `HTTP_${response.status}`, `The server answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
+  return new ApiError(
+    response.status,
+    `HTTP_${response.status}`,
+    `The server answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`,
+  );
 }

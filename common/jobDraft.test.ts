@@ -31,10 +31,13 @@ describe('Create Job form checks (the API schema)', () => {
     assert.equal(withoutPullRequests.request.draftPullRequests, false, 'draft only with pull requests');
   });
 
-  it('names the line of an invalid repository, with the API\'s message', () => {
+  it("names the line of an invalid repository, with the API's message", () => {
     const result = checkDraft(draft({ repositories: 'acme/widgets\n\nnot a repo/../x\n' }));
     assert.equal(result.ok, false);
-    assert.equal((result as { fieldErrors: Record<string, string> }).fieldErrors.repositories, 'line 3: "not a repo/../x" is not a GitHub repository in the form owner/name');
+    assert.equal(
+      (result as { fieldErrors: Record<string, string> }).fieldErrors.repositories,
+      'line 3: "not a repo/../x" is not a GitHub repository in the form owner/name',
+    );
   });
 
   it('reports empty fields and duplicates on the field the user sees', () => {
@@ -48,7 +51,11 @@ describe('Create Job form checks (the API schema)', () => {
   });
 
   it('reads repository lists with comments, commas and blank lines, and merges without repeats', () => {
-    assert.deepEqual(parseRepositoryList('acme/a, acme/b\n# a comment\n\n acme/c # trailing\n'), ['acme/a', 'acme/b', 'acme/c']);
+    assert.deepEqual(parseRepositoryList('acme/a, acme/b\n# a comment\n\n acme/c # trailing\n'), [
+      'acme/a',
+      'acme/b',
+      'acme/c',
+    ]);
     assert.equal(mergeRepositories('acme/a\n', ['ACME/a', 'acme/b']), 'acme/a\nacme/b\n');
     assert.equal(mergeRepositories('', ['acme/b']), 'acme/b\n');
   });

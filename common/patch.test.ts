@@ -6,7 +6,8 @@ import { applyHunks, filePath, hunkSides, parseHunks, parsePatch, patchTotals } 
 
 // Patches made by real git (`git diff --cached --binary`, as the worker records them).
 
-const lines = (count: number, prefix = 'line') => Array.from({ length: count }, (_, i) => `${prefix} ${i + 1}`).join('\n') + '\n';
+const lines = (count: number, prefix = 'line') =>
+  `${Array.from({ length: count }, (_, i) => `${prefix} ${i + 1}`).join('\n')}\n`;
 
 describe('parsePatch on real git patches', function () {
   this.timeout(30_000);
@@ -28,7 +29,10 @@ describe('parsePatch on real git patches', function () {
     let checkout = '';
     patch = await hosted.patchFrom(async (dir) => {
       checkout = dir;
-      const long = lines(200).replace('line 10\n', 'line ten\n').replace('line 150\n', 'line 150\nline 150.5\n').replace('line 199\n', '');
+      const long = lines(200)
+        .replace('line 10\n', 'line ten\n')
+        .replace('line 150\n', 'line 150\nline 150.5\n')
+        .replace('line 199\n', '');
       await writeFile(path.join(dir, 'src/long.ts'), long);
       await writeFile(path.join(dir, 'no-newline.txt'), 'first\nlast, now with newline\n');
       await rename(path.join(dir, 'docs/old name.md'), path.join(dir, 'docs/new name.md'));
@@ -45,7 +49,16 @@ describe('parsePatch on real git patches', function () {
   it('lists every file with its kind, paths and blob ids', () => {
     const files = parsePatch(patch);
     const byPath = new Map(files.map((file) => [filePath(file), file]));
-    assert.deepEqual([...byPath.keys()].sort(), ['docs/new name.md', 'gone.txt', 'héllo.txt', 'image.bin', 'new.txt', 'no-newline.txt', 'src/long.ts', 'tricky.txt']);
+    assert.deepEqual([...byPath.keys()].sort(), [
+      'docs/new name.md',
+      'gone.txt',
+      'héllo.txt',
+      'image.bin',
+      'new.txt',
+      'no-newline.txt',
+      'src/long.ts',
+      'tricky.txt',
+    ]);
     assert.equal(byPath.get('new.txt')!.kind, 'added');
     assert.equal(byPath.get('new.txt')!.oldPath, undefined);
     assert.equal(byPath.get('gone.txt')!.kind, 'deleted');
@@ -89,7 +102,7 @@ describe('parsePatch on real git patches', function () {
     const hunks = parseHunks(file.text);
     const shifted = 'added at the top\n'.repeat(5) + original['src/long.ts'];
     const rebuilt = applyHunks(shifted, hunks);
-    assert.ok(rebuilt?.startsWith('added at the top\n'.repeat(5) + 'line 1\n'));
+    assert.ok(rebuilt?.startsWith(`${'added at the top\n'.repeat(5)}line 1\n`));
     assert.match(rebuilt!, /line ten\n/);
     assert.equal(applyHunks('something else entirely\n', hunks), undefined);
   });

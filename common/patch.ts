@@ -60,7 +60,8 @@ export function parsePatch(patch: string): FilePatch[] {
   const files: FilePatch[] = [];
   const starts: number[] = [];
   if (patch.startsWith('diff --git ')) starts.push(0);
-  for (let at = patch.indexOf('\ndiff --git '); at !== -1; at = patch.indexOf('\ndiff --git ', at + 1)) starts.push(at + 1);
+  for (let at = patch.indexOf('\ndiff --git '); at !== -1; at = patch.indexOf('\ndiff --git ', at + 1))
+    starts.push(at + 1);
   for (let i = 0; i < starts.length; i++) {
     files.push(parseFile(patch.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : patch.length)));
   }
@@ -226,14 +227,20 @@ export function applyHunks(original: string, hunks: readonly Hunk[]): string | u
     out.push(...source.slice(cursor, at), ...newSide);
     cursor = at + oldSide.length;
     // A hunk that reaches the end of the file decides how the new file ends.
-    if (cursor === source.length && (oldNoEol || newNoEol || newSide.length > 0 || oldSide.length > 0)) endsWithNewline = !newNoEol;
+    if (cursor === source.length && (oldNoEol || newNoEol || newSide.length > 0 || oldSide.length > 0))
+      endsWithNewline = !newNoEol;
   }
   out.push(...source.slice(cursor));
   if (out.length === 0) return '';
   return out.join(eol) + (endsWithNewline ? eol : '');
 }
 
-function findLines(source: readonly string[], wanted: readonly string[], expected: number, from: number): number | undefined {
+function findLines(
+  source: readonly string[],
+  wanted: readonly string[],
+  expected: number,
+  from: number,
+): number | undefined {
   const matchesAt = (at: number) => {
     if (at < from || at + wanted.length > source.length) return false;
     for (let i = 0; i < wanted.length; i++) if (source[at + i] !== wanted[i]) return false;
@@ -280,7 +287,12 @@ function pathsFromDiffLine(line: string): [string, string] | undefined {
   // Unquoted: the two paths are the same length when the file was not renamed.
   if (rest.startsWith('a/')) {
     const half = (rest.length - 1) / 2;
-    if (Number.isInteger(half) && rest[half] === ' ' && rest.slice(half + 1).startsWith('b/') && rest.slice(2, half) === rest.slice(half + 3)) {
+    if (
+      Number.isInteger(half) &&
+      rest[half] === ' ' &&
+      rest.slice(half + 1).startsWith('b/') &&
+      rest.slice(2, half) === rest.slice(half + 3)
+    ) {
       return [rest.slice(2, half), rest.slice(half + 3)];
     }
     const split = rest.indexOf(' b/');
@@ -302,7 +314,17 @@ function stripPrefix(path: string, prefix: string): string | undefined {
   return path.startsWith(prefix) ? path.slice(prefix.length) : path;
 }
 
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', '"': '"', '\\': '\\', a: '\x07', b: '\b', f: '\f', r: '\r', v: '\v' };
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  '"': '"',
+  '\\': '\\',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  r: '\r',
+  v: '\v',
+};
 
 /** Undoes git's C-style quoting of unusual paths: `"t\303\251st"` is `tést`. */
 export function unquote(text: string): string {

@@ -4,18 +4,23 @@ import { REDACTED, Redactor } from './redact';
 describe('Redactor', () => {
   const token = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
   const key = 'sk-ant-api03-secretsecretsecretsecret';
-  const redactor = Redactor.fromEnvironment({ GITHUB_TOKEN: token, ANTHROPIC_API_KEY: key, AWS_SECRET_ACCESS_KEY: 'aws/secret+value=1234' });
+  const redactor = Redactor.fromEnvironment({
+    GITHUB_TOKEN: token,
+    ANTHROPIC_API_KEY: key,
+    AWS_SECRET_ACCESS_KEY: 'aws/secret+value=1234',
+  });
 
   describe('exact secrets', () => {
     it('replaces the exact secrets and the forms git and HTTP give them', () => {
       const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
       const text = `token ${token}, key ${key}, header Authorization: Basic ${basic}, url-encoded ${encodeURIComponent('aws/secret+value=1234')}`;
       const redacted = new Redactor([token, key, 'aws/secret+value=1234'], { headersAndUrls: false }).text(text);
-      for (const secret of [token, key, basic, 'aws/secret+value=1234', encodeURIComponent('aws/secret+value=1234')]) assert.ok(!redacted.includes(secret), redacted);
+      for (const secret of [token, key, basic, 'aws/secret+value=1234', encodeURIComponent('aws/secret+value=1234')])
+        assert.ok(!redacted.includes(secret), redacted);
       assert.equal(redacted.split(REDACTED).length - 1, 4);
     });
 
-    it('hides a secret added later (the extension\'s token) until it is forgotten', () => {
+    it("hides a secret added later (the extension's token) until it is forgotten", () => {
       const later = new Redactor();
       assert.equal(later.text('token s3cr3t-local-token-value'), 'token s3cr3t-local-token-value');
       later.add('s3cr3t-local-token-value');
@@ -43,7 +48,9 @@ describe('Redactor', () => {
     it('catches GitHub, Anthropic and AWS key id shapes it was not given, with or without the header patterns', () => {
       for (const plain of [new Redactor(), new Redactor([], { headersAndUrls: false })]) {
         assert.equal(
-          plain.text('leaked ghp_ZZZZZZZZZZZZZZZZZZZZZZZZZZ, github_pat_11ABCDEFG0123456789_abcdefghij, sk-ant-api03-abcdefghijklmnop and AKIAABCDEFGHIJKLMNOP'),
+          plain.text(
+            'leaked ghp_ZZZZZZZZZZZZZZZZZZZZZZZZZZ, github_pat_11ABCDEFG0123456789_abcdefghij, sk-ant-api03-abcdefghijklmnop and AKIAABCDEFGHIJKLMNOP',
+          ),
           `leaked ${REDACTED}, ${REDACTED}, ${REDACTED} and ${REDACTED}`,
         );
         // The shorter shapes the extension used to catch.
@@ -65,26 +72,49 @@ describe('Redactor', () => {
         'sent with Bearer eyJhbGciOiJIUzI1NiJ9.payload.signature',
       ].join('\n');
       const out = new Redactor().text(text);
-      for (const secret of ['abcdefghijklmnop', 'AKIAABCDEFGHIJKLMNOP', 'FQoGZXIvYXdzEJr', 'deadbeef', 'ghp_abcdefghijklmnopqrstuvwxyz012345', 'wJalrXUtnFEMI', 'hunter2', 'eyJhbGciOiJIUzI1NiJ9']) {
+      for (const secret of [
+        'abcdefghijklmnop',
+        'AKIAABCDEFGHIJKLMNOP',
+        'FQoGZXIvYXdzEJr',
+        'deadbeef',
+        'ghp_abcdefghijklmnopqrstuvwxyz012345',
+        'wJalrXUtnFEMI',
+        'hunter2',
+        'eyJhbGciOiJIUzI1NiJ9',
+      ]) {
         assert.ok(!out.includes(secret), `${secret} is gone from:\n${out}`);
       }
       assert.match(out, /^authorization: Bearer \[REDACTED\]$/m);
-      assert.match(out, /X-Amz-Signature=\[REDACTED\]&X-Amz-Credential=\[REDACTED\]&X-Amz-Expires=300/, 'what is not secret stays');
+      assert.match(
+        out,
+        /X-Amz-Signature=\[REDACTED\]&X-Amz-Credential=\[REDACTED\]&X-Amz-Expires=300/,
+        'what is not secret stays',
+      );
       assert.match(out, /https:\/\/\[REDACTED\]@github\.com\/acme\/widgets\.git/);
       assert.match(out, /postgres:\/\/\[REDACTED\]@db\.internal:5432\/app/);
-      assert.equal(new Redactor().text('Switched the client to Bearer authentication.'), 'Switched the client to Bearer authentication.');
+      assert.equal(
+        new Redactor().text('Switched the client to Bearer authentication.'),
+        'Switched the client to Bearer authentication.',
+      );
     });
 
-    it('leaves source code alone when they are off (the agent\'s text is code it edits)', () => {
-      const code = "const url = 'postgres://app:hunter2hunter2@db:5432/app';\nheaders.Authorization = 'Bearer ' + token;\n";
+    it("leaves source code alone when they are off (the agent's text is code it edits)", () => {
+      const code =
+        "const url = 'postgres://app:hunter2hunter2@db:5432/app';\nheaders.Authorization = 'Bearer ' + token;\n";
       assert.equal(new Redactor([token], { headersAndUrls: false }).text(code), code);
-      assert.equal(new Redactor([token], { headersAndUrls: false }).text(`https://x-access-token:${token}@github.com`), `https://x-access-token:${REDACTED}@github.com`);
+      assert.equal(
+        new Redactor([token], { headersAndUrls: false }).text(`https://x-access-token:${token}@github.com`),
+        `https://x-access-token:${REDACTED}@github.com`,
+      );
     });
   });
 
   describe('json', () => {
     it('redacts inside JSON values and keys', () => {
-      assert.deepEqual(redactor.json({ messages: [{ text: `see ${token}` }], [key]: 1 }), { messages: [{ text: `see ${REDACTED}` }], [REDACTED]: 1 });
+      assert.deepEqual(redactor.json({ messages: [{ text: `see ${token}` }], [key]: 1 }), {
+        messages: [{ text: `see ${REDACTED}` }],
+        [REDACTED]: 1,
+      });
     });
 
     it('finds a secret holding quotes or backslashes, never joins two values, and copies nothing that needed no change', () => {

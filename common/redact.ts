@@ -64,7 +64,11 @@ export class Redactor {
   }
 
   /** A redactor for the secrets held in an environment. */
-  static fromEnvironment(env: Record<string, string | undefined>, extra: Iterable<string | undefined> = [], options?: RedactorOptions): Redactor {
+  static fromEnvironment(
+    env: Record<string, string | undefined>,
+    extra: Iterable<string | undefined> = [],
+    options?: RedactorOptions,
+  ): Redactor {
     return new Redactor([...SECRET_ENV_NAMES.map((name) => env[name]), ...extra], options);
   }
 
@@ -144,7 +148,13 @@ export class Redactor {
 function encodedForms(secret: string): string[] {
   // Base64 of `user:secret` shares no stable substring with the secret itself, so list the
   // headers git sends for GitHub tokens, and the bare base64 in case something encodes it alone.
-  return [secret, encodeURIComponent(secret), base64(secret), base64(`x-access-token:${secret}`), base64(`git:${secret}`)];
+  return [
+    secret,
+    encodeURIComponent(secret),
+    base64(secret),
+    base64(`x-access-token:${secret}`),
+    base64(`git:${secret}`),
+  ];
 }
 
 function base64(text: string): string {

@@ -22,7 +22,9 @@ export interface SigV4Options {
 export function credentialsFor(profile: string | undefined): AwsCredentialIdentityProvider {
   let chain: Promise<AwsCredentialIdentityProvider> | undefined;
   return async (options) => {
-    chain ??= import('@aws-sdk/credential-providers').then(({ fromNodeProviderChain }) => fromNodeProviderChain(profile ? { profile } : {}));
+    chain ??= import('@aws-sdk/credential-providers').then(({ fromNodeProviderChain }) =>
+      fromNodeProviderChain(profile ? { profile } : {}),
+    );
     return (await chain)(options);
   };
 }
@@ -36,7 +38,7 @@ export function sigv4Auth(options: SigV4Options): RequestAuth {
   });
   return async (request) => {
     const query: Record<string, string> = {};
-    request.url.searchParams.forEach((value, key) => (query[key] = value));
+    for (const [key, value] of request.url.searchParams) query[key] = value;
     const signed = await signer.sign({
       method: request.method,
       protocol: request.url.protocol,

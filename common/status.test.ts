@@ -1,8 +1,23 @@
 import assert from 'node:assert/strict';
-import { canTransitionJob, canTransitionRepository, finalJobStatus, jobStatusesBefore, repositoryStatusesBefore } from './status';
+import {
+  canTransitionJob,
+  canTransitionRepository,
+  finalJobStatus,
+  jobStatusesBefore,
+  repositoryStatusesBefore,
+} from './status';
 
-const counts = (over: Partial<Record<'pending' | 'running' | 'completed' | 'noChanges' | 'failed' | 'cancelled', number>>) => ({
-  total: 0, pending: 0, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0, ...over,
+const counts = (
+  over: Partial<Record<'pending' | 'running' | 'completed' | 'noChanges' | 'failed' | 'cancelled', number>>,
+) => ({
+  total: 0,
+  pending: 0,
+  running: 0,
+  completed: 0,
+  noChanges: 0,
+  failed: 0,
+  cancelled: 0,
+  ...over,
 });
 
 describe('status rules', () => {

@@ -6,7 +6,15 @@ import { z } from 'zod';
 export const RepositoryStatus = z.enum(['PENDING', 'RUNNING', 'COMPLETED', 'NO_CHANGES', 'FAILED', 'CANCELLED']);
 export type RepositoryStatus = z.infer<typeof RepositoryStatus>;
 
-export const JobStatus = z.enum(['PENDING', 'RUNNING', 'CANCELLING', 'COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED']);
+export const JobStatus = z.enum([
+  'PENDING',
+  'RUNNING',
+  'CANCELLING',
+  'COMPLETED',
+  'COMPLETED_WITH_ERRORS',
+  'FAILED',
+  'CANCELLED',
+]);
 export type JobStatus = z.infer<typeof JobStatus>;
 
 export const REPOSITORY_TRANSITIONS: Record<RepositoryStatus, readonly RepositoryStatus[]> = {
@@ -30,7 +38,12 @@ export const JOB_TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
   CANCELLED: ['RUNNING'],
 };
 
-export const FINAL_REPOSITORY_STATUSES: readonly RepositoryStatus[] = ['COMPLETED', 'NO_CHANGES', 'FAILED', 'CANCELLED'];
+export const FINAL_REPOSITORY_STATUSES: readonly RepositoryStatus[] = [
+  'COMPLETED',
+  'NO_CHANGES',
+  'FAILED',
+  'CANCELLED',
+];
 export const RETRYABLE_REPOSITORY_STATUSES: readonly RepositoryStatus[] = ['FAILED', 'CANCELLED'];
 export const FINAL_JOB_STATUSES: readonly JobStatus[] = ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED'];
 export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ['PENDING', 'RUNNING', 'CANCELLING'];

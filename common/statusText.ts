@@ -52,9 +52,13 @@ export function repositoryDescription(repository: RepositoryResult): string {
   const parts = [statusWord(repository.status)];
   const stats = diffStatsText(repository.diffStats);
   if (repository.status === 'COMPLETED' && stats) parts.push(stats);
-  if (repository.error && (repository.status === 'FAILED' || repository.status === 'CANCELLED') && repository.error.code !== 'CANCELLED') parts.push(repository.error.code);
+  if (
+    repository.error &&
+    (repository.status === 'FAILED' || repository.status === 'CANCELLED') &&
+    repository.error.code !== 'CANCELLED'
+  )
+    parts.push(repository.error.code);
   if (repository.attempt > 1) parts.push(`attempt ${repository.attempt}`);
   if (repository.pullRequestUrl) parts.push('PR');
   return parts.join(' · ');
 }
-

@@ -23,7 +23,9 @@ describe('webview protocol', () => {
   /** The page's client wired straight to the extension's end, as postMessage would. */
   function connected() {
     const client: ProtocolClient<typeof spec> = new ProtocolClient(spec, (message: RequestMessage) => {
-      void answerRequest(spec, handlers, structuredClone(message)).then((reply) => client.receive(structuredClone(reply)));
+      void answerRequest(spec, handlers, structuredClone(message)).then((reply) =>
+        client.receive(structuredClone(reply)),
+      );
     });
     return client;
   }
@@ -35,12 +37,15 @@ describe('webview protocol', () => {
   });
 
   it('refuses bad params and unknown methods on the extension side', async () => {
-    assert.deepEqual(await answerRequest(spec, handlers, { kind: 'request', id: 1, method: 'add', params: { a: '2' } }), {
-      kind: 'reply',
-      id: 1,
-      ok: false,
-      error: 'Bad "add" request: Invalid input: expected number, received string',
-    });
+    assert.deepEqual(
+      await answerRequest(spec, handlers, { kind: 'request', id: 1, method: 'add', params: { a: '2' } }),
+      {
+        kind: 'reply',
+        id: 1,
+        ok: false,
+        error: 'Bad "add" request: Invalid input: expected number, received string',
+      },
+    );
     const unknown = await answerRequest(spec, handlers, { kind: 'request', id: 2, method: 'toString', params: {} });
     assert.equal(unknown?.ok, false);
     assert.equal(await answerRequest(spec, handlers, { hello: 'world' }), undefined, 'not a request: ignored');

@@ -21,7 +21,11 @@ export const ReplyMessage = z.discriminatedUnion('ok', [
 ]);
 export type ReplyMessage = z.infer<typeof ReplyMessage>;
 
-export const EventMessage = z.object({ kind: z.literal('event'), name: z.string().min(1).max(100), payload: z.unknown() });
+export const EventMessage = z.object({
+  kind: z.literal('event'),
+  name: z.string().min(1).max(100),
+  payload: z.unknown(),
+});
 export type EventMessage = z.infer<typeof EventMessage>;
 
 export interface MethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
@@ -61,7 +65,8 @@ export async function answerRequest<S extends ProtocolSpec>(
   const methodSpec = Object.hasOwn(spec.requests, method) ? spec.requests[method] : undefined;
   if (!methodSpec) return { kind: 'reply', id, ok: false, error: `Unknown request "${method}"` };
   const params = methodSpec.params.safeParse(request.data.params ?? {});
-  if (!params.success) return { kind: 'reply', id, ok: false, error: `Bad "${method}" request: ${params.error.issues[0]?.message ?? ''}` };
+  if (!params.success)
+    return { kind: 'reply', id, ok: false, error: `Bad "${method}" request: ${params.error.issues[0]?.message ?? ''}` };
   try {
     const handler = handlers[method as keyof S['requests']];
     const result = await handler(params.data as never);
@@ -75,7 +80,11 @@ function defaultErrorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function eventMessage<S extends ProtocolSpec, E extends keyof S['events'] & string>(_spec: S, name: E, payload: Payload<S, E>): EventMessage {
+export function eventMessage<S extends ProtocolSpec, E extends keyof S['events'] & string>(
+  _spec: S,
+  name: E,
+  payload: Payload<S, E>,
+): EventMessage {
   return { kind: 'event', name, payload };
 }
 
@@ -85,7 +94,10 @@ export function eventMessage<S extends ProtocolSpec, E extends keyof S['events']
  */
 export class ProtocolClient<S extends ProtocolSpec> {
   private nextId = 1;
-  private readonly pending = new Map<number, { method: string; resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { method: string; resolve: (value: unknown) => void; reject: (error: Error) => void }
+  >();
   private readonly listeners = new Map<string, ((payload: unknown) => void)[]>();
 
   constructor(
@@ -196,7 +208,10 @@ export const threadProtocol = {
       params: z.object({}),
       result: RepositoryHeading.extend({ status: z.string(), error: RepositoryError.optional(), thread: Thread }),
     },
-    refresh: { params: z.object({}), result: z.object({ status: z.string(), error: RepositoryError.optional(), thread: Thread }) },
+    refresh: {
+      params: z.object({}),
+      result: z.object({ status: z.string(), error: RepositoryError.optional(), thread: Thread }),
+    },
     openLink: { params: z.object({ url: z.string().max(8192) }), result: Done },
   },
   events: {},

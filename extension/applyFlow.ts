@@ -12,7 +12,10 @@ export const STASH_CHOICE = 'Stash, Apply, Restore';
 
 export async function applyToLocalCheckout(services: Services, ref: RepositoryRef): Promise<ApplyResult | undefined> {
   const patch = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Cody Batch: downloading the patch of ${ref.repositoryName}…` },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Cody Batch: downloading the patch of ${ref.repositoryName}…`,
+    },
     () => services.patches.get(ref),
   );
   if (!patch) {
@@ -49,7 +52,9 @@ export async function applyToLocalCheckout(services: Services, ref: RepositoryRe
 }
 
 async function chooseCheckout(repositoryName: string): Promise<Checkout | undefined> {
-  const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map((folder) => folder.uri.fsPath);
+  const folders = (vscode.workspace.workspaceFolders ?? [])
+    .filter((folder) => folder.uri.scheme === 'file')
+    .map((folder) => folder.uri.fsPath);
   const found = await findCheckouts(folders, repositoryName);
   if (found.length === 1) return found[0];
   if (found.length > 1) {
@@ -65,11 +70,19 @@ async function chooseCheckout(repositoryName: string): Promise<Checkout | undefi
     'Choose Folder…',
   );
   if (choice !== 'Choose Folder…') return undefined;
-  const [folder] = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Apply Here' })) ?? [];
+  const [folder] =
+    (await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      canSelectMany: false,
+      openLabel: 'Apply Here',
+    })) ?? [];
   if (!folder) return undefined;
   const checkout = await describeCheckout(folder.fsPath);
   if (!checkout) {
-    void vscode.window.showErrorMessage(`Cody Batch: ${folder.fsPath} is not in a git repository; nothing was changed.`);
+    void vscode.window.showErrorMessage(
+      `Cody Batch: ${folder.fsPath} is not in a git repository; nothing was changed.`,
+    );
     return undefined;
   }
   return checkout;
@@ -77,7 +90,8 @@ async function chooseCheckout(repositoryName: string): Promise<Checkout | undefi
 
 async function reportResult(result: ApplyResult, root: string): Promise<void> {
   const folder = path.basename(root);
-  const list = (files: string[]) => (files.length > 5 ? `${files.slice(0, 5).join(', ')} and ${files.length - 5} more` : files.join(', '));
+  const list = (files: string[]) =>
+    files.length > 5 ? `${files.slice(0, 5).join(', ')} and ${files.length - 5} more` : files.join(', ');
   switch (result.status) {
     case 'applied': {
       const restored = restoredWorkNote(result);
@@ -89,7 +103,9 @@ async function reportResult(result: ApplyResult, root: string): Promise<void> {
       return;
     }
     case 'conflicts': {
-      const stash = result.stash ? ` Your uncommitted changes are in the stash "${result.stash.message}": run \`git stash pop\` once the conflicts are resolved.` : '';
+      const stash = result.stash
+        ? ` Your uncommitted changes are in the stash "${result.stash.message}": run \`git stash pop\` once the conflicts are resolved.`
+        : '';
       const choice = await vscode.window.showWarningMessage(
         `Cody Batch: the patch applied with conflicts in ${list(result.conflicts)} (${folder}). Resolve the conflict markers, then stage the files.${stash}`,
         'Open Conflicts',
@@ -98,20 +114,28 @@ async function reportResult(result: ApplyResult, root: string): Promise<void> {
       return;
     }
     case 'restore-conflicts': {
-      const where = result.conflicts.length > 0 ? `conflicted in ${list(result.conflicts)}` : `failed (${result.message.split('\n')[0]})`;
+      const where =
+        result.conflicts.length > 0
+          ? `conflicted in ${list(result.conflicts)}`
+          : `failed (${result.message.split('\n')[0]})`;
       const choice = await vscode.window.showWarningMessage(
         `Cody Batch: applied to ${result.files.length} files in ${folder}, but restoring your uncommitted changes ${where}. They are safe in the stash "${result.stash.message}" (${result.stash.commit.slice(0, 10)}): see them with \`git stash show -p\`; once merged, \`git stash drop\`.`,
         'Open Changes',
       );
-      if (choice === 'Open Changes') await openChanges(root, result.conflicts.length > 0 ? result.conflicts : result.files);
+      if (choice === 'Open Changes')
+        await openChanges(root, result.conflicts.length > 0 ? result.conflicts : result.files);
       return;
     }
     case 'cancelled':
       void vscode.window.showInformationMessage(`Cody Batch: nothing was applied; ${folder} is unchanged.`);
       return;
     case 'failed': {
-      const stash = result.stash ? ` Your uncommitted changes are in the stash "${result.stash.message}" (\`git stash pop\`).` : ' Nothing was changed.';
-      void vscode.window.showErrorMessage(`Cody Batch: the patch did not apply to ${folder}: ${result.message.split('\n')[0]}.${stash}`);
+      const stash = result.stash
+        ? ` Your uncommitted changes are in the stash "${result.stash.message}" (\`git stash pop\`).`
+        : ' Nothing was changed.';
+      void vscode.window.showErrorMessage(
+        `Cody Batch: the patch did not apply to ${folder}: ${result.message.split('\n')[0]}.${stash}`,
+      );
       return;
     }
   }

@@ -15,10 +15,20 @@ describe('the packaged extension', function () {
   this.timeout(60_000);
 
   it('holds only the bundles, the icon, the manifest and extension/README.md', async () => {
-    const manifest = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const manifest = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     const readme = /--readme-path (\S+)/.exec(manifest.scripts.package!)?.[1];
-    assert.equal(readme, 'extension/README.md', 'npm run package ships the extension’s README, not the developer README');
-    const { stdout } = await run(process.execPath, [path.join(REPO_ROOT, 'node_modules/@vscode/vsce/vsce'), 'ls', '--no-dependencies', '--readme-path', readme], { cwd: REPO_ROOT });
+    assert.equal(
+      readme,
+      'extension/README.md',
+      'npm run package ships the extension’s README, not the developer README',
+    );
+    const { stdout } = await run(
+      process.execPath,
+      [path.join(REPO_ROOT, 'node_modules/@vscode/vsce/vsce'), 'ls', '--no-dependencies', '--readme-path', readme],
+      { cwd: REPO_ROOT },
+    );
     assert.deepEqual(stdout.trim().split('\n').sort(), [
       'dist/extension.js',
       'dist/webviews/codicon.ttf',
@@ -37,14 +47,31 @@ describe('the packaged extension', function () {
 
   it('has a README that names every command and setting, with no relative links or images (they break in the Extensions view)', async () => {
     const text = await readFile(path.join(REPO_ROOT, 'extension/README.md'), 'utf8');
-    const targets = [...text.matchAll(/!?\[[^\]]*\]\(([^)\s]+)[^)]*\)/g), ...text.matchAll(/<img[^>]+src=["']([^"']+)/g)].map((match) => match[1]!);
-    assert.deepEqual(targets.filter((target) => !/^(https:|#)/.test(target)), []);
+    const targets = [
+      ...text.matchAll(/!?\[[^\]]*\]\(([^)\s]+)[^)]*\)/g),
+      ...text.matchAll(/<img[^>]+src=["']([^"']+)/g),
+    ].map((match) => match[1]!);
+    assert.deepEqual(
+      targets.filter((target) => !/^(https:|#)/.test(target)),
+      [],
+    );
     const { contributes } = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
-      contributes: { commands: { command: string; title: string }[]; configuration: { properties: Record<string, unknown> } };
+      contributes: {
+        commands: { command: string; title: string }[];
+        configuration: { properties: Record<string, unknown> };
+      };
     };
     // Load More is the tree's own row, hidden from the palette.
     const commands = contributes.commands.filter((command) => command.command !== 'codyBatch.loadMore');
-    assert.deepEqual(commands.filter((command) => !text.includes(`| ${command.title} |`)).map((command) => command.title), [], 'commands missing from the table');
-    assert.deepEqual(Object.keys(contributes.configuration.properties).filter((setting) => !text.includes(`| \`${setting}\` |`)), [], 'settings missing from the table');
+    assert.deepEqual(
+      commands.filter((command) => !text.includes(`| ${command.title} |`)).map((command) => command.title),
+      [],
+      'commands missing from the table',
+    );
+    assert.deepEqual(
+      Object.keys(contributes.configuration.properties).filter((setting) => !text.includes(`| \`${setting}\` |`)),
+      [],
+      'settings missing from the table',
+    );
   });
 });

@@ -17,41 +17,66 @@ export interface RepositoryTarget {
 export type JobFilter = (job: Job) => boolean;
 export type RepositoryFilter = (job: Job, repository: RepositoryResult) => boolean;
 
-export async function resolveJob(services: Services, arg: unknown, filter: JobFilter, purpose: string): Promise<Job | undefined> {
+export async function resolveJob(
+  services: Services,
+  arg: unknown,
+  filter: JobFilter,
+  purpose: string,
+): Promise<Job | undefined> {
   const fromArg = jobOf(arg) ?? (arg === undefined ? jobOf(services.jobs.selection()) : undefined);
   if (fromArg) {
     const job = await services.connection.client.getJob(fromArg.jobId);
     if (filter(job)) return job;
     if (arg !== undefined) {
-      void vscode.window.showInformationMessage(`Cody Batch: "${job.name}" cannot be used to ${purpose} now (${job.status.toLowerCase()}).`);
+      void vscode.window.showInformationMessage(
+        `Cody Batch: "${job.name}" cannot be used to ${purpose} now (${job.status.toLowerCase()}).`,
+      );
       return undefined;
     }
   }
   return pickJob(services, filter, purpose);
 }
 
-export async function resolveRepository(services: Services, arg: unknown, filter: RepositoryFilter, purpose: string): Promise<RepositoryTarget | undefined> {
+export async function resolveRepository(
+  services: Services,
+  arg: unknown,
+  filter: RepositoryFilter,
+  purpose: string,
+): Promise<RepositoryTarget | undefined> {
   const client = services.connection.client;
   const ref = refOf(arg) ?? (arg === undefined ? refOf(services.jobs.selection()) : undefined);
   if (ref) {
-    const [job, repository] = await Promise.all([client.getJob(ref.jobId), client.getRepository(ref.jobId, ref.repositoryName)]);
+    const [job, repository] = await Promise.all([
+      client.getJob(ref.jobId),
+      client.getRepository(ref.jobId, ref.repositoryName),
+    ]);
     if (filter(job, repository)) return { job, repository };
     if (arg !== undefined) {
-      void vscode.window.showInformationMessage(`Cody Batch: ${repository.repositoryName} cannot be used to ${purpose} (${repositoryDescription(repository)}).`);
+      void vscode.window.showInformationMessage(
+        `Cody Batch: ${repository.repositoryName} cannot be used to ${purpose} (${repositoryDescription(repository)}).`,
+      );
       return undefined;
     }
   }
   const jobFromSelection = arg === undefined ? jobOf(services.jobs.selection()) : jobOf(arg);
-  const job = jobFromSelection ? await client.getJob(jobFromSelection.jobId) : await pickJob(services, () => true, purpose);
+  const job = jobFromSelection
+    ? await client.getJob(jobFromSelection.jobId)
+    : await pickJob(services, () => true, purpose);
   if (!job) return undefined;
   const repositories = (await client.allRepositories(job.jobId)).filter((repository) => filter(job, repository));
   if (repositories.length === 0) {
-    void vscode.window.showInformationMessage(`Cody Batch: no repository of "${job.name}" can be used to ${purpose} yet.`);
+    void vscode.window.showInformationMessage(
+      `Cody Batch: no repository of "${job.name}" can be used to ${purpose} yet.`,
+    );
     return undefined;
   }
   if (repositories.length === 1) return { job, repository: repositories[0]! };
   const picked = await vscode.window.showQuickPick(
-    repositories.map((repository) => ({ label: repository.repositoryName, description: repositoryDescription(repository), repository })),
+    repositories.map((repository) => ({
+      label: repository.repositoryName,
+      description: repositoryDescription(repository),
+      repository,
+    })),
     { title: `Cody Batch: ${purpose}`, placeHolder: `A repository of "${job.name}"`, matchOnDescription: true },
   );
   return picked ? { job, repository: picked.repository } : undefined;
@@ -66,7 +91,12 @@ async function pickJob(services: Services, filter: JobFilter, purpose: string): 
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
-    candidates.map((job) => ({ label: job.name, description: jobDescription(job), detail: `${job.status.toLowerCase()} · ${new Date(job.createdAt).toLocaleString()}`, job })),
+    candidates.map((job) => ({
+      label: job.name,
+      description: jobDescription(job),
+      detail: `${job.status.toLowerCase()} · ${new Date(job.createdAt).toLocaleString()}`,
+      job,
+    })),
     { title: `Cody Batch: ${purpose}`, placeHolder: 'Choose a job', matchOnDescription: true },
   );
   return picked?.job;
@@ -75,7 +105,8 @@ async function pickJob(services: Services, filter: JobFilter, purpose: string): 
 function jobOf(arg: unknown): { jobId: string } | undefined {
   if (arg instanceof JobNode) return arg.job;
   if (arg instanceof RepositoryNode) return arg.job;
-  if (arg && typeof arg === 'object' && typeof (arg as { jobId?: unknown }).jobId === 'string') return { jobId: (arg as { jobId: string }).jobId };
+  if (arg && typeof arg === 'object' && typeof (arg as { jobId?: unknown }).jobId === 'string')
+    return { jobId: (arg as { jobId: string }).jobId };
   return undefined;
 }
 

@@ -11,7 +11,11 @@ const STEP_BUTTONS: Record<NextStep, { title: string; command: string }> = {
   showLog: { title: 'Show Log', command: 'codyBatch.showLog' },
 };
 
-export async function reportError(services: Pick<Services, 'log' | 'connection'>, error: unknown, doing: string): Promise<void> {
+export async function reportError(
+  services: Pick<Services, 'log' | 'connection'>,
+  error: unknown,
+  doing: string,
+): Promise<void> {
   services.log.error(doing, error);
   const { steps, ...described } = userMessage(error, doing, services.connection.describe());
   // The message quotes what failed; a token in it must not reach the screen either.

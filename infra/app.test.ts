@@ -12,9 +12,19 @@ import { REPO_ROOT } from './paths';
 const CDK = path.join(REPO_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
 
 async function cdkSynth(args: string[], outdir: string): Promise<{ code: number; output: string }> {
-  const env = { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' };
+  const env = {
+    ...process.env,
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_PROFILE: '',
+  };
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CDK, 'synth', '--no-notices', '-q', '-o', outdir, ...args], { cwd: REPO_ROOT, env });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [CDK, 'synth', '--no-notices', '-q', '-o', outdir, ...args],
+      { cwd: REPO_ROOT, env },
+    );
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -38,7 +48,9 @@ describe('infra: cdk CLI through cdk.json', function () {
     const files = await readdir(path.join(outdir, 'dev'));
     assert.ok(files.includes('CodyBatch-dev.template.json'), files.join());
     assert.ok(!files.includes('CodyBatch-prod.template.json'));
-    const template = JSON.parse(await readFile(path.join(outdir, 'dev', 'CodyBatch-dev.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+    const template = JSON.parse(await readFile(path.join(outdir, 'dev', 'CodyBatch-dev.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string }>;
+    };
     assert.ok(Object.values(template.Resources).some((resource) => resource.Type === 'AWS::Batch::JobDefinition'));
   });
 

@@ -24,7 +24,10 @@ describe('infra: deploy parameters', function () {
     });
 
     it('reads command-line strings as numbers and booleans', () => {
-      const config = resolveConfig('prod', context({ maxVcpus: '32', spot: 'true', workerCpu: '2', workerMemoryMiB: '8192', artifactExpiryDays: '7' }));
+      const config = resolveConfig(
+        'prod',
+        context({ maxVcpus: '32', spot: 'true', workerCpu: '2', workerMemoryMiB: '8192', artifactExpiryDays: '7' }),
+      );
       assert.equal(config.maxVcpus, 32);
       assert.equal(config.spot, true);
       assert.equal(config.workerCpu, 2);
@@ -36,10 +39,16 @@ describe('infra: deploy parameters', function () {
     it('refuses a bad value with a message naming it', () => {
       assert.throws(() => resolveConfig('qa', context({})), /env must be dev or prod \(-c env=dev\), not "qa"/);
       assert.throws(() => resolveConfig(undefined, context({})), /env must be dev or prod/);
-      assert.throws(() => resolveConfig('dev', context({ workerCpu: '1', workerMemoryMiB: '512' })), /workerMemoryMiB: Fargate with 1 vCPU takes 2048 to 8192 MiB/);
+      assert.throws(
+        () => resolveConfig('dev', context({ workerCpu: '1', workerMemoryMiB: '512' })),
+        /workerMemoryMiB: Fargate with 1 vCPU takes 2048 to 8192 MiB/,
+      );
       assert.throws(() => resolveConfig('dev', context({ spot: 'yes' })), /\(dev\): spot/);
       assert.throws(() => resolveConfig('dev', context({ claudeProvider: 'openai' })), /claudeProvider/);
-      assert.throws(() => resolveConfig('dev', context({ logRetentionDays: '10' })), /logRetentionDays: must be one of 1, 3, 5/);
+      assert.throws(
+        () => resolveConfig('dev', context({ logRetentionDays: '10' })),
+        /logRetentionDays: must be one of 1, 3, 5/,
+      );
       assert.throws(() => resolveConfig('dev', context({ maxVcpus: '0' })), /maxVcpus/);
       assert.throws(() => resolveConfig('dev', context({ alarmEmail: 'ops' })), /alarmEmail/);
     });
@@ -79,24 +88,50 @@ describe('infra: deploy parameters', function () {
         alarmEmail: 'ops@example.com',
       }).templates[0]!;
     });
-    const container = () => Object.values(resourcesOf(template, 'AWS::Batch::JobDefinition'))[0]!.Properties!.ContainerProperties as Record<string, Json>;
+    const container = () =>
+      Object.values(resourcesOf(template, 'AWS::Batch::JobDefinition'))[0]!.Properties!.ContainerProperties as Record<
+        string,
+        Json
+      >;
 
     it('sizes the compute environment and the worker as asked', () => {
-      const compute = Object.values(resourcesOf(template, 'AWS::Batch::ComputeEnvironment'))[0]!.Properties!.ComputeResources as Record<string, Json>;
+      const compute = Object.values(resourcesOf(template, 'AWS::Batch::ComputeEnvironment'))[0]!.Properties!
+        .ComputeResources as Record<string, Json>;
       assert.equal(compute.Type, 'FARGATE');
       assert.equal(compute.MaxvCpus, 32);
-      const requirements = Object.fromEntries((container().ResourceRequirements as { Type: string; Value: string }[]).map((r) => [r.Type, r.Value]));
+      const requirements = Object.fromEntries(
+        (container().ResourceRequirements as { Type: string; Value: string }[]).map((r) => [r.Type, r.Value]),
+      );
       assert.deepEqual(requirements, { VCPU: '2', MEMORY: '8192' });
       template.hasResourceProperties('AWS::Batch::JobDefinition', { Timeout: { AttemptDurationSeconds: 90 * 60 } });
-      template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [{ ExpirationInDays: 7, Status: 'Enabled', Id: 'expire-artifacts', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }] } });
-      for (const group of Object.values(resourcesOf(template, 'AWS::Logs::LogGroup'))) assert.equal(group.Properties!.RetentionInDays, 30);
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ExpirationInDays: 7,
+              Status: 'Enabled',
+              Id: 'expire-artifacts',
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            },
+          ],
+        },
+      });
+      for (const group of Object.values(resourcesOf(template, 'AWS::Logs::LogGroup')))
+        assert.equal(group.Properties!.RetentionInDays, 30);
     });
 
     it('needs no Anthropic key on Bedrock: no key secret, and the worker is told the provider and model', () => {
-      const secrets = Object.values(resourcesOf(template, 'AWS::SecretsManager::Secret')).map((secret) => secret.Properties!.Name);
+      const secrets = Object.values(resourcesOf(template, 'AWS::SecretsManager::Secret')).map(
+        (secret) => secret.Properties!.Name,
+      );
       assert.deepEqual(secrets, ['cody-batch/dev/github-token']);
-      assert.deepEqual((container().Secrets as { Name: string }[]).map((secret) => secret.Name), [ENV.githubToken]);
-      const environment = Object.fromEntries((container().Environment as { Name: string; Value: Json }[]).map((v) => [v.Name, render(v.Value)]));
+      assert.deepEqual(
+        (container().Secrets as { Name: string }[]).map((secret) => secret.Name),
+        [ENV.githubToken],
+      );
+      const environment = Object.fromEntries(
+        (container().Environment as { Name: string; Value: Json }[]).map((v) => [v.Name, render(v.Value)]),
+      );
       assert.equal(environment[ENV.claudeProvider], 'bedrock');
       assert.equal(environment[ENV.bedrockModel], modelId);
       assert.equal(environment[ENV.githubApiUrl], 'https://github.example.com/api/v3');
@@ -105,7 +140,9 @@ describe('infra: deploy parameters', function () {
     });
 
     it('lets the worker invoke only the chosen model (its inference profile and the model behind it)', () => {
-      const bedrock = policyStatements(template).filter((statement) => statement.actions.some((action) => action.startsWith('bedrock:')));
+      const bedrock = policyStatements(template).filter((statement) =>
+        statement.actions.some((action) => action.startsWith('bedrock:')),
+      );
       assert.equal(bedrock.length, 1);
       assert.deepEqual(bedrock[0]!.actions, ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
       assert.deepEqual(bedrock[0]!.resources, [
@@ -120,8 +157,14 @@ describe('infra: deploy parameters', function () {
   });
 
   it('scopes a plain Bedrock model id to that model in the stack’s region', () => {
-    const template = synthesize({ env: 'prod', claudeProvider: 'bedrock', bedrockModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0' }).templates[0]!;
+    const template = synthesize({
+      env: 'prod',
+      claudeProvider: 'bedrock',
+      bedrockModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    }).templates[0]!;
     const bedrock = policyStatements(template).find((statement) => statement.actions.includes('bedrock:InvokeModel'));
-    assert.deepEqual(bedrock?.resources, ['arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0']);
+    assert.deepEqual(bedrock?.resources, [
+      'arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0',
+    ]);
   });
 });

@@ -31,7 +31,9 @@ const FARGATE_MEMORY_MIB: Record<string, { min: number; max: number; step: numbe
 };
 
 /** CloudWatch Logs' allowed retention periods, in days. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -43,7 +45,9 @@ const DeployConfigSchema = z
     maxVcpus: integer(1, 10_000),
     /** Fargate Spot (about 70% cheaper; tasks can be interrupted and are then retried). */
     spot: flag,
-    workerCpu: z.coerce.number().refine((cpu) => String(cpu) in FARGATE_MEMORY_MIB, { error: 'must be one of 0.25, 0.5, 1, 2, 4, 8, 16' }),
+    workerCpu: z.coerce
+      .number()
+      .refine((cpu) => String(cpu) in FARGATE_MEMORY_MIB, { error: 'must be one of 0.25, 0.5, 1, 2, 4, 8, 16' }),
     workerMemoryMiB: integer(512, 122_880),
     /** Batch's timeout for one attempt of one repository's worker. */
     workerTimeoutMinutes: integer(1, 14 * 24 * 60),
@@ -53,7 +57,9 @@ const DeployConfigSchema = z
     }),
     claudeProvider: z.enum(CLAUDE_PROVIDERS, { error: 'must be anthropic or bedrock' }),
     /** A Bedrock model id or cross-region inference profile id; used when claudeProvider is bedrock. */
-    bedrockModelId: z.string().regex(/^[a-z0-9.-]+\.[A-Za-z0-9.:-]+$/, { error: 'is not a Bedrock model id such as us.anthropic.claude-sonnet-4-5-20250929-v1:0' }),
+    bedrockModelId: z.string().regex(/^[a-z0-9.-]+\.[A-Za-z0-9.:-]+$/, {
+      error: 'is not a Bedrock model id such as us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+    }),
     /** GitHub Enterprise's API URL; github.com when unset. */
     githubApiUrl: z.url().optional(),
     /** Where repositories are cloned from, with {owner} and {name}; github.com when unset. */
@@ -61,11 +67,19 @@ const DeployConfigSchema = z
     /** Who gets the alarms by e-mail (SNS subscription); none when unset. */
     alarmEmail: z.email().optional(),
     /** Overrides cody-batch-{env}-artifacts when that global S3 name is taken. */
-    artifactsBucketName: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'is not a valid S3 bucket name' }).optional(),
+    artifactsBucketName: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'is not a valid S3 bucket name' })
+      .optional(),
   })
   .superRefine((config, context) => {
     const memory = FARGATE_MEMORY_MIB[String(config.workerCpu)];
-    if (memory && (config.workerMemoryMiB < memory.min || config.workerMemoryMiB > memory.max || config.workerMemoryMiB % memory.step !== 0)) {
+    if (
+      memory &&
+      (config.workerMemoryMiB < memory.min ||
+        config.workerMemoryMiB > memory.max ||
+        config.workerMemoryMiB % memory.step !== 0)
+    ) {
       context.addIssue({
         code: 'custom',
         path: ['workerMemoryMiB'],
@@ -106,7 +120,8 @@ export const CONFIG_KEYS = Object.keys(DeployConfigSchema.shape) as ConfigKey[];
  */
 export function resolveConfig(env: unknown, context: (key: string) => unknown): DeployConfig {
   const parsedEnv = DeployConfigSchema.shape.env.safeParse(env);
-  if (!parsedEnv.success) throw new ConfigError(`Cody Batch infra: env must be dev or prod (-c env=dev), not ${JSON.stringify(env)}`);
+  if (!parsedEnv.success)
+    throw new ConfigError(`Cody Batch infra: env must be dev or prod (-c env=dev), not ${JSON.stringify(env)}`);
   const given: Record<string, unknown> = {};
   for (const key of CONFIG_KEYS) {
     const value = context(key);

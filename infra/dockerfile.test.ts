@@ -44,14 +44,20 @@ describe('infra: the worker image (backend/worker/Dockerfile)', function () {
   const all = (keyword: string) => instructions.filter((instruction) => instruction.keyword === keyword);
   const copySources = all('COPY')
     .filter((copy) => !copy.args.includes('--from'))
-    .flatMap((copy) => copy.args.split(/\s+/).filter((word) => !word.startsWith('--')).slice(0, -1));
+    .flatMap((copy) =>
+      copy.args
+        .split(/\s+/)
+        .filter((word) => !word.startsWith('--'))
+        .slice(0, -1),
+    );
   const run = all('RUN')
     .map((instruction) => instruction.args)
     .join('\n');
 
   it('copies files that `npm run build` has made', () => {
     assert.ok(copySources.includes('dist/worker.js'), `copies the worker bundle (${copySources.join(', ')})`);
-    for (const source of copySources) assert.ok(existsSync(path.join(REPO_ROOT, source)), `${source} exists after npm run build`);
+    for (const source of copySources)
+      assert.ok(existsSync(path.join(REPO_ROOT, source)), `${source} exists after npm run build`);
   });
 
   it('gets a build context of exactly the Dockerfile and what it copies (no node_modules, no sources)', () => {
@@ -76,7 +82,9 @@ describe('infra: the worker image (backend/worker/Dockerfile)', function () {
 
   it('names a second, unprivileged user for commands, whom the worker may become and who may not become root', () => {
     const worker = all('USER').at(-1)!.args;
-    const environment = all('ENV').map((instruction) => instruction.args).join(' ');
+    const environment = all('ENV')
+      .map((instruction) => instruction.args)
+      .join(' ');
     const commandUser = new RegExp(`${ENV.commandUser}=([a-z][a-z0-9-]*)`).exec(environment)?.[1];
     assert.ok(commandUser, `${ENV.commandUser} is set in the image`);
     assert.notEqual(commandUser, worker);

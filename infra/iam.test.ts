@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { DeployEnvironment } from './config';
 import { TABLE_ITEM_ACTIONS } from './constructs/data';
-import { describeEachEnvironment, namedResource, policyStatements, render, resourcesOf, type FoundStatement, type Json } from './testing';
+import {
+  describeEachEnvironment,
+  namedResource,
+  policyStatements,
+  render,
+  resourcesOf,
+  type FoundStatement,
+  type Json,
+} from './testing';
 
 // Least privilege, checked on every statement of every policy in both templates.
 
@@ -23,15 +31,22 @@ const SCOPED_PATTERNS: { pattern: RegExp; why: string }[] = [
     why: 'TerminateJob and CancelJob act on job ARNs, which exist only once submitted: this account and region',
   },
   {
-    pattern: /^arn:\$\{AWS::Partition\}:ecr:\$\{AWS::Region\}:\$\{AWS::AccountId\}:repository\/cdk-[a-z0-9]+-container-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}$/,
+    pattern:
+      /^arn:\$\{AWS::Partition\}:ecr:\$\{AWS::Region\}:\$\{AWS::AccountId\}:repository\/cdk-[a-z0-9]+-container-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}$/,
     why: 'the CDK bootstrap repository the worker image is published to',
   },
 ];
 
 function isScoped(resource: string, template: Template, env: DeployEnvironment): boolean {
   const logicalIds = new Set(Object.keys(template.toJSON().Resources as object));
-  const referenced = [...resource.matchAll(/\$\{([A-Za-z0-9]+)(?:\.[A-Za-z]+)?\}/g)].some((match) => logicalIds.has(match[1]!));
-  return referenced || resource.includes(`cody-batch-${env}-`) || SCOPED_PATTERNS.some(({ pattern }) => pattern.test(resource));
+  const referenced = [...resource.matchAll(/\$\{([A-Za-z0-9]+)(?:\.[A-Za-z]+)?\}/g)].some((match) =>
+    logicalIds.has(match[1]!),
+  );
+  return (
+    referenced ||
+    resource.includes(`cody-batch-${env}-`) ||
+    SCOPED_PATTERNS.some(({ pattern }) => pattern.test(resource))
+  );
 }
 
 describe('infra: least privilege', function () {
@@ -45,21 +60,36 @@ describe('infra: least privilege', function () {
       const ids = new Set(policies.map(([id]) => `${id} (AWS::IAM::Policy)`));
       return allows().filter((statement) => ids.has(statement.where));
     };
-    const roleOfFunction = (name: string) => render(namedResource(template(), 'AWS::Lambda::Function', 'FunctionName', name)[1].Properties!.Role!).replace(/^\$\{(\w+)\.Arn\}$/, '$1');
-    const jobContainer = () => Object.values(resourcesOf(template(), 'AWS::Batch::JobDefinition'))[0]!.Properties!.ContainerProperties as Record<string, Json>;
+    const roleOfFunction = (name: string) =>
+      render(namedResource(template(), 'AWS::Lambda::Function', 'FunctionName', name)[1].Properties!.Role!).replace(
+        /^\$\{(\w+)\.Arn\}$/,
+        '$1',
+      );
+    const jobContainer = () =>
+      Object.values(resourcesOf(template(), 'AWS::Batch::JobDefinition'))[0]!.Properties!.ContainerProperties as Record<
+        string,
+        Json
+      >;
     const roleIdOf = (arn: Json) => render(arn).replace(/^\$\{(\w+)\.Arn\}$/, '$1');
     const actionsOf = (statements: FoundStatement[]) => new Set(statements.flatMap((statement) => statement.actions));
 
     it('walks a policy statement at all (the walk sees every kind of policy)', () => {
       const kinds = new Set(policyStatements(template()).map((statement) => statement.where.replace(/^.* \(/, '(')));
-      for (const kind of ['(AWS::IAM::Policy)', '(AWS::IAM::ManagedPolicy)', '(AWS::S3::BucketPolicy)', '(AWS::SNS::TopicPolicy)']) assert.ok(kinds.has(kind), kind);
+      for (const kind of [
+        '(AWS::IAM::Policy)',
+        '(AWS::IAM::ManagedPolicy)',
+        '(AWS::S3::BucketPolicy)',
+        '(AWS::SNS::TopicPolicy)',
+      ])
+        assert.ok(kinds.has(kind), kind);
     });
 
     it('grants no "*" action, no service wildcard and no NotAction/NotResource', () => {
       for (const statement of policyStatements(template())) {
         assert.equal(statement.negated, false, statement.where);
         if (statement.effect !== 'Allow') continue;
-        for (const action of statement.actions) assert.ok(!action.includes('*'), `${statement.where}: action ${action}`);
+        for (const action of statement.actions)
+          assert.ok(!action.includes('*'), `${statement.where}: action ${action}`);
       }
     });
 
@@ -73,17 +103,27 @@ describe('infra: least privilege', function () {
               starActions.add(action);
             }
           } else {
-            assert.ok(isScoped(resource, template(), env), `${statement.where}: ${resource} is not scoped to this stack`);
+            assert.ok(
+              isScoped(resource, template(), env),
+              `${statement.where}: ${resource} is not scoped to this stack`,
+            );
           }
         }
       }
-      assert.deepEqual([...starActions].sort(), Object.keys(STAR_RESOURCE_ACTIONS).sort(), 'the exemptions are exactly the ones used');
+      assert.deepEqual(
+        [...starActions].sort(),
+        Object.keys(STAR_RESOURCE_ACTIONS).sort(),
+        'the exemptions are exactly the ones used',
+      );
     });
 
     it('lets resource policies allow AWS services only, never anyone', () => {
       for (const statement of allows().filter((candidate) => candidate.principal !== undefined)) {
         assert.ok(
-          statement.principal && typeof statement.principal === 'object' && !Array.isArray(statement.principal) && Object.keys(statement.principal).join() === 'Service',
+          statement.principal &&
+            typeof statement.principal === 'object' &&
+            !Array.isArray(statement.principal) &&
+            Object.keys(statement.principal).join() === 'Service',
           `${statement.where}: principal ${JSON.stringify(statement.principal)}`,
         );
       }
@@ -97,7 +137,11 @@ describe('infra: least privilege', function () {
 
     it('lets only the expected services assume each role', () => {
       const services = Object.values(resourcesOf(template(), 'AWS::IAM::Role')).map((role) => {
-        const statements = (role.Properties!.AssumeRolePolicyDocument as { Statement: { Action: string; Principal: { Service: string } }[] }).Statement;
+        const statements = (
+          role.Properties!.AssumeRolePolicyDocument as {
+            Statement: { Action: string; Principal: { Service: string } }[];
+          }
+        ).Statement;
         return statements.map((statement) => `${statement.Action} ${statement.Principal.Service}`).join();
       });
       assert.deepEqual(services.sort(), [
@@ -110,16 +154,42 @@ describe('infra: least privilege', function () {
 
     it('lets the API role submit to this queue with this job definition, and stop its jobs', () => {
       const statements = rolePolicies(roleOfFunction(`cody-batch-${env}-api`));
-      const [queueId] = namedResource(template(), 'AWS::Batch::JobQueue', 'JobQueueName', `cody-batch-${env}-job-queue`);
+      const [queueId] = namedResource(
+        template(),
+        'AWS::Batch::JobQueue',
+        'JobQueueName',
+        `cody-batch-${env}-job-queue`,
+      );
       const submit = statements.filter((statement) => statement.actions.includes('batch:SubmitJob'));
       const resources = submit.flatMap((statement) => statement.resources);
       assert.ok(resources.includes(`\${${queueId}.JobQueueArn}`), 'the queue');
-      assert.ok(resources.some((resource) => resource.endsWith(`:job-definition/cody-batch-${env}-job-definition:*`)), 'every revision of the job definition');
-      assert.ok(resources.every((resource) => resource.includes(queueId) || resource.includes(`cody-batch-${env}-job-definition`)), 'nothing else');
+      assert.ok(
+        resources.some((resource) => resource.endsWith(`:job-definition/cody-batch-${env}-job-definition:*`)),
+        'every revision of the job definition',
+      );
+      assert.ok(
+        resources.every(
+          (resource) => resource.includes(queueId) || resource.includes(`cody-batch-${env}-job-definition`),
+        ),
+        'nothing else',
+      );
       const actions = actionsOf(statements);
-      for (const action of ['batch:TerminateJob', 'batch:CancelJob', ...TABLE_ITEM_ACTIONS, 's3:GetObject', 's3:PutObject']) assert.ok(actions.has(action), action);
+      for (const action of [
+        'batch:TerminateJob',
+        'batch:CancelJob',
+        ...TABLE_ITEM_ACTIONS,
+        's3:GetObject',
+        's3:PutObject',
+      ])
+        assert.ok(actions.has(action), action);
       // Exactly the Batch calls backend/executor/batch.ts makes (TerminateJobs is authorized as batch:TerminateJob).
-      assert.deepEqual([...actions].filter((action) => action.startsWith('batch:')).sort(), ['batch:CancelJob', 'batch:DescribeJobs', 'batch:ListJobs', 'batch:SubmitJob', 'batch:TerminateJob']);
+      assert.deepEqual([...actions].filter((action) => action.startsWith('batch:')).sort(), [
+        'batch:CancelJob',
+        'batch:DescribeJobs',
+        'batch:ListJobs',
+        'batch:SubmitJob',
+        'batch:TerminateJob',
+      ]);
     });
 
     it('lets the worker role use the tables and write artifacts, and nothing else', () => {
@@ -134,11 +204,22 @@ describe('infra: least privilege', function () {
 
     it('lets the execution role read exactly the worker’s secrets, and the sweeper only the tables and Batch’s job list', () => {
       const executionStatements = rolePolicies(roleIdOf(jobContainer().ExecutionRoleArn!));
-      const secretReads = executionStatements.filter((statement) => statement.actions.includes('secretsmanager:GetSecretValue'));
+      const secretReads = executionStatements.filter((statement) =>
+        statement.actions.includes('secretsmanager:GetSecretValue'),
+      );
       const secretIds = Object.keys(resourcesOf(template(), 'AWS::SecretsManager::Secret')).map((id) => `\${${id}}`);
       assert.deepEqual(secretReads.flatMap((statement) => statement.resources).sort(), secretIds.sort());
       const sweeper = actionsOf(rolePolicies(roleOfFunction(`cody-batch-${env}-sweeper`)));
-      assert.deepEqual([...sweeper].sort(), [...TABLE_ITEM_ACTIONS, 'logs:CreateLogStream', 'logs:PutLogEvents', 'batch:DescribeJobs', 'batch:ListJobs'].sort());
+      assert.deepEqual(
+        [...sweeper].sort(),
+        [
+          ...TABLE_ITEM_ACTIONS,
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'batch:DescribeJobs',
+          'batch:ListJobs',
+        ].sort(),
+      );
     });
   });
 });

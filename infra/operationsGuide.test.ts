@@ -40,7 +40,11 @@ describe('infra: docs/operations.md names what the code creates', function () {
       prod: stringsIn(templates.prod.toJSON() as Json),
       local: new Set(Object.values(tableNamesFor('local'))),
     };
-    const mentioned = new Set(GUIDE.match(/(?:\/aws\/[a-z]+\/)?cody-batch-(?:dev|prod|local)-[a-z0-9-]*[a-z0-9]|cody-batch\/(?:dev|prod)\/[a-z-]+/g));
+    const mentioned = new Set(
+      GUIDE.match(
+        /(?:\/aws\/[a-z]+\/)?cody-batch-(?:dev|prod|local)-[a-z0-9-]*[a-z0-9]|cody-batch\/(?:dev|prod)\/[a-z-]+/g,
+      ),
+    );
     assert.ok(mentioned.size > 20, 'the guide names the resources');
     for (const name of mentioned) {
       if (EXAMPLE_NAMES.has(name)) continue;
@@ -51,7 +55,9 @@ describe('infra: docs/operations.md names what the code creates', function () {
 
   it('lists the stack outputs it reads, by their keys', () => {
     const outputs = Object.keys(synthesizeBoth().templates.dev.toJSON().Outputs as object).sort();
-    const listed = [...section("The stack's outputs:", 'To read one').matchAll(/`(\w+)`/g)].map((match) => match[1]!).sort();
+    const listed = [...section("The stack's outputs:", 'To read one').matchAll(/`(\w+)`/g)]
+      .map((match) => match[1]!)
+      .sort();
     assert.deepEqual(listed, outputs);
     for (const [, key] of GUIDE.matchAll(/OutputKey=='(\w+)'/g)) assert.ok(outputs.includes(key!), `output ${key}`);
   });
@@ -72,7 +78,9 @@ describe('infra: docs/operations.md names what the code creates', function () {
   });
 
   it('runs only npm scripts that exist, and names only variables the code reads', () => {
-    const { scripts } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const { scripts } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     for (const [, script] of GUIDE.matchAll(/npm run ([a-z:]+)/g)) assert.ok(script! in scripts, `npm run ${script}`);
     const variables = new Set<string>([...Object.values(ENV), ...Object.values(WORKER_ENV)]);
     for (const [variable] of GUIDE.matchAll(/\bCODY_BATCH_[A-Z_]+/g)) assert.ok(variables.has(variable), variable);

@@ -20,6 +20,8 @@ export const DEPLOYED_BUNDLES = ['dist/lambda/api.js', 'dist/lambda/sweeper.js',
 export function assertBundlesBuilt(root = REPO_ROOT): void {
   const missing = DEPLOYED_BUNDLES.filter((bundle) => !existsSync(path.join(root, bundle)));
   if (missing.length > 0) {
-    throw new ConfigError(`Cody Batch infra: ${missing.join(', ')} missing. Run \`npm run build\` first (npm run synth and the deploy scripts do).`);
+    throw new ConfigError(
+      `Cody Batch infra: ${missing.join(', ')} missing. Run \`npm run build\` first (npm run synth and the deploy scripts do).`,
+    );
   }
 }

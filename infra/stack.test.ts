@@ -5,7 +5,15 @@ import { artifactsBucketName, ENV, JOBS_OWNER_INDEX } from '../common/names';
 import { jobsTableDefinition, repositoriesTableDefinition, tableNamesFor } from '../backend/store/tables';
 import { defaultConfig } from './config';
 import { WORKER_RETRY_ATTEMPTS } from './constructs/batch';
-import { assetManifest, describeEachEnvironment, namedResource, render, resourcesOf, synthesizeBoth, type Json } from './testing';
+import {
+  assetManifest,
+  describeEachEnvironment,
+  namedResource,
+  render,
+  resourcesOf,
+  synthesizeBoth,
+  type Json,
+} from './testing';
 
 // The synthesized templates of both environments, as an operator would review them before a deploy.
 
@@ -13,9 +21,11 @@ describe('infra: the CDK stacks', function () {
   this.timeout(120_000);
   describeEachEnvironment((env, template) => {
     const names = tableNamesFor(env);
-    const table = (name: string) => namedResource(template(), 'AWS::DynamoDB::GlobalTable', 'TableName', name)[1].Properties!;
+    const table = (name: string) =>
+      namedResource(template(), 'AWS::DynamoDB::GlobalTable', 'TableName', name)[1].Properties!;
     const job = () => Object.values(resourcesOf(template(), 'AWS::Batch::JobDefinition'))[0]!.Properties!;
-    const lambdaNamed = (name: string) => namedResource(template(), 'AWS::Lambda::Function', 'FunctionName', name)[1].Properties!;
+    const lambdaNamed = (name: string) =>
+      namedResource(template(), 'AWS::Lambda::Function', 'FunctionName', name)[1].Properties!;
 
     it('names every resource cody-batch-{env}-…', () => {
       template().hasResourceProperties('AWS::DynamoDB::GlobalTable', { TableName: names.jobs });
@@ -23,10 +33,17 @@ describe('infra: the CDK stacks', function () {
       template().hasResourceProperties('AWS::S3::Bucket', { BucketName: artifactsBucketName(env) });
       template().hasResourceProperties('AWS::Lambda::Function', { FunctionName: `cody-batch-${env}-api` });
       template().hasResourceProperties('AWS::Lambda::Function', { FunctionName: `cody-batch-${env}-sweeper` });
-      template().hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: `cody-batch-${env}-api`, ProtocolType: 'HTTP' });
-      template().hasResourceProperties('AWS::Batch::ComputeEnvironment', { ComputeEnvironmentName: `cody-batch-${env}-compute` });
+      template().hasResourceProperties('AWS::ApiGatewayV2::Api', {
+        Name: `cody-batch-${env}-api`,
+        ProtocolType: 'HTTP',
+      });
+      template().hasResourceProperties('AWS::Batch::ComputeEnvironment', {
+        ComputeEnvironmentName: `cody-batch-${env}-compute`,
+      });
       template().hasResourceProperties('AWS::Batch::JobQueue', { JobQueueName: `cody-batch-${env}-job-queue` });
-      template().hasResourceProperties('AWS::Batch::JobDefinition', { JobDefinitionName: `cody-batch-${env}-job-definition` });
+      template().hasResourceProperties('AWS::Batch::JobDefinition', {
+        JobDefinitionName: `cody-batch-${env}-job-definition`,
+      });
       template().hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/aws/lambda/cody-batch-${env}-api` });
       template().hasResourceProperties('AWS::SecretsManager::Secret', { Name: `cody-batch/${env}/github-token` });
     });
@@ -34,13 +51,20 @@ describe('infra: the CDK stacks', function () {
     it('defines the tables exactly as the local stack does (keys, attribute types, the byOwner index)', () => {
       for (const definition of [jobsTableDefinition(names.jobs), repositoriesTableDefinition(names.repositories)]) {
         const cdk = table(definition.TableName!);
-        const sortByName = <T extends { AttributeName?: string }>(items: T[]) => [...items].sort((a, b) => a.AttributeName!.localeCompare(b.AttributeName!));
-        assert.deepEqual(sortByName(cdk.AttributeDefinitions as { AttributeName: string }[]), sortByName(definition.AttributeDefinitions!), definition.TableName);
+        const sortByName = <T extends { AttributeName?: string }>(items: T[]) =>
+          [...items].sort((a, b) => a.AttributeName!.localeCompare(b.AttributeName!));
+        assert.deepEqual(
+          sortByName(cdk.AttributeDefinitions as { AttributeName: string }[]),
+          sortByName(definition.AttributeDefinitions!),
+          definition.TableName,
+        );
         assert.deepEqual(cdk.KeySchema, definition.KeySchema, definition.TableName);
         assert.equal(cdk.BillingMode, definition.BillingMode);
         assert.deepEqual(cdk.GlobalSecondaryIndexes, definition.GlobalSecondaryIndexes, definition.TableName);
       }
-      const byOwner = (table(names.jobs).GlobalSecondaryIndexes as { IndexName: string; KeySchema: Json }[]).find((index) => index.IndexName === JOBS_OWNER_INDEX);
+      const byOwner = (table(names.jobs).GlobalSecondaryIndexes as { IndexName: string; KeySchema: Json }[]).find(
+        (index) => index.IndexName === JOBS_OWNER_INDEX,
+      );
       assert.deepEqual(byOwner?.KeySchema, [
         { AttributeName: 'owner', KeyType: 'HASH' },
         { AttributeName: 'createdAt', KeyType: 'RANGE' },
@@ -49,7 +73,10 @@ describe('infra: the CDK stacks', function () {
 
     it('turns point-in-time recovery on for both tables, on demand', () => {
       for (const name of [names.jobs, names.repositories]) {
-        const [replica] = table(name).Replicas as { PointInTimeRecoverySpecification: Json; DeletionProtectionEnabled: boolean }[];
+        const [replica] = table(name).Replicas as {
+          PointInTimeRecoverySpecification: Json;
+          DeletionProtectionEnabled: boolean;
+        }[];
         assert.deepEqual(replica!.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true }, name);
         assert.equal(table(name).BillingMode, 'PAY_PER_REQUEST');
       }
@@ -61,7 +88,11 @@ describe('infra: the CDK stacks', function () {
         const [, resource] = namedResource(template(), 'AWS::DynamoDB::GlobalTable', 'TableName', name);
         assert.equal(resource.DeletionPolicy, retained ? 'Retain' : 'Delete', name);
         assert.equal(resource.UpdateReplacePolicy, retained ? 'Retain' : 'Delete', name);
-        assert.equal((resource.Properties!.Replicas as { DeletionProtectionEnabled: boolean }[])[0]!.DeletionProtectionEnabled, retained, name);
+        assert.equal(
+          (resource.Properties!.Replicas as { DeletionProtectionEnabled: boolean }[])[0]!.DeletionProtectionEnabled,
+          retained,
+          name,
+        );
       }
       const [, bucket] = namedResource(template(), 'AWS::S3::Bucket', 'BucketName', artifactsBucketName(env));
       assert.equal(bucket.DeletionPolicy, retained ? 'Retain' : 'Delete');
@@ -79,20 +110,33 @@ describe('infra: the CDK stacks', function () {
       assert.deepEqual(bucket.Properties!.BucketEncryption, {
         ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
       });
-      const rules = (bucket.Properties!.LifecycleConfiguration as { Rules: { ExpirationInDays?: number; Status: string }[] }).Rules;
-      assert.ok(rules.some((rule) => rule.Status === 'Enabled' && rule.ExpirationInDays === defaultConfig(env).artifactExpiryDays));
+      const rules = (
+        bucket.Properties!.LifecycleConfiguration as { Rules: { ExpirationInDays?: number; Status: string }[] }
+      ).Rules;
+      assert.ok(
+        rules.some(
+          (rule) => rule.Status === 'Enabled' && rule.ExpirationInDays === defaultConfig(env).artifactExpiryDays,
+        ),
+      );
       template().hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: bucketId },
         PolicyDocument: {
           Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
           ]),
         },
       });
     });
 
     it('requires IAM auth on every API route except GET /health', () => {
-      const routes = Object.values(resourcesOf(template(), 'AWS::ApiGatewayV2::Route')).map((route) => route.Properties!);
+      const routes = Object.values(resourcesOf(template(), 'AWS::ApiGatewayV2::Route')).map(
+        (route) => route.Properties!,
+      );
       assert.ok(routes.length >= 2);
       for (const route of routes) {
         if (route.RouteKey === 'GET /health') assert.equal(route.AuthorizationType, 'NONE');
@@ -108,7 +152,12 @@ describe('infra: the CDK stacks', function () {
       assert.equal(api.Handler, 'api.handler');
       assert.equal(sweeper.Runtime, 'nodejs22.x');
       assert.equal(sweeper.Handler, 'sweeper.handler');
-      const [sweeperId] = namedResource(template(), 'AWS::Lambda::Function', 'FunctionName', `cody-batch-${env}-sweeper`);
+      const [sweeperId] = namedResource(
+        template(),
+        'AWS::Lambda::Function',
+        'FunctionName',
+        `cody-batch-${env}-sweeper`,
+      );
       template().hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: 'rate(5 minutes)',
         Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [sweeperId, 'Arn'] } })],
@@ -123,17 +172,32 @@ describe('infra: the CDK stacks', function () {
         assert.ok(asset, `${key} is an asset of the stack`);
         const [file, exported] = String(fn.Properties!.Handler).split('.');
         const module = require(path.join(asset.source.path, `${file}.js`)) as Record<string, unknown>;
-        assert.equal(typeof module[exported!], 'function', `${String(fn.Properties!.FunctionName)}: ${String(fn.Properties!.Handler)}`);
+        assert.equal(
+          typeof module[exported!],
+          'function',
+          `${String(fn.Properties!.FunctionName)}: ${String(fn.Properties!.Handler)}`,
+        );
       }
     });
 
     it('tells the API Lambda its tables, bucket, queue, job definition and Claude provider by the shared names', () => {
-      const variables = (lambdaNamed(`cody-batch-${env}-api`).Environment as { Variables: Record<string, Json> }).Variables;
+      const variables = (lambdaNamed(`cody-batch-${env}-api`).Environment as { Variables: Record<string, Json> })
+        .Variables;
       const [jobsId] = namedResource(template(), 'AWS::DynamoDB::GlobalTable', 'TableName', names.jobs);
       const [repositoriesId] = namedResource(template(), 'AWS::DynamoDB::GlobalTable', 'TableName', names.repositories);
       const [bucketId] = namedResource(template(), 'AWS::S3::Bucket', 'BucketName', artifactsBucketName(env));
-      const [queueId] = namedResource(template(), 'AWS::Batch::JobQueue', 'JobQueueName', `cody-batch-${env}-job-queue`);
-      const [definitionId] = namedResource(template(), 'AWS::Batch::JobDefinition', 'JobDefinitionName', `cody-batch-${env}-job-definition`);
+      const [queueId] = namedResource(
+        template(),
+        'AWS::Batch::JobQueue',
+        'JobQueueName',
+        `cody-batch-${env}-job-queue`,
+      );
+      const [definitionId] = namedResource(
+        template(),
+        'AWS::Batch::JobDefinition',
+        'JobDefinitionName',
+        `cody-batch-${env}-job-definition`,
+      );
       assert.equal(variables[ENV.env], env);
       assert.equal(render(variables[ENV.jobsTable]!), `\${${jobsId}}`);
       assert.equal(render(variables[ENV.repositoriesTable]!), `\${${repositoriesId}}`);
@@ -141,7 +205,10 @@ describe('infra: the CDK stacks', function () {
       assert.equal(render(variables[ENV.jobQueue]!), `\${${queueId}.JobQueueArn}`);
       assert.equal(render(variables[ENV.jobDefinition]!), `\${${definitionId}}`);
       assert.equal(variables[ENV.claudeProvider], 'anthropic');
-      assert.ok(!(ENV.githubToken in variables) && !(ENV.anthropicApiKey in variables), 'no secret in the Lambda environment');
+      assert.ok(
+        !(ENV.githubToken in variables) && !(ENV.anthropicApiKey in variables),
+        'no secret in the Lambda environment',
+      );
     });
 
     it('runs the worker on Fargate from the image asset, with its own job role', () => {
@@ -150,27 +217,43 @@ describe('infra: the CDK stacks', function () {
       const container = properties.ContainerProperties as Record<string, Json>;
       // The image is the DockerImageAsset, published by `cdk deploy` to the bootstrap repository.
       const image = render(container.Image!);
-      const [asset] = Object.values(synthesizeBoth().stacks[env].workers.node.findAll()).filter((construct) => construct.node.id === 'WorkerImage');
+      const [asset] = Object.values(synthesizeBoth().stacks[env].workers.node.findAll()).filter(
+        (construct) => construct.node.id === 'WorkerImage',
+      );
       assert.ok(asset, 'the worker image is a DockerImageAsset');
       assert.match(image, /cdk-[a-z0-9]+-container-assets-.*:[0-9a-f]{64}$/);
-      assert.ok(image.endsWith(`:${(asset as unknown as { assetHash: string }).assetHash}`), 'the job definition uses the asset');
+      assert.ok(
+        image.endsWith(`:${(asset as unknown as { assetHash: string }).assetHash}`),
+        'the job definition uses the asset',
+      );
       assert.deepEqual(container.NetworkConfiguration, { AssignPublicIp: 'ENABLED' });
       assert.ok(render(container.JobRoleArn!).includes('JobRole'), 'a job role of its own');
-      assert.notEqual(render(container.JobRoleArn!), render(container.ExecutionRoleArn!), 'the job role is not the execution role');
-      const resources = container.ResourceRequirements as { Type: string; Value: string }[];
-      assert.deepEqual(
-        Object.fromEntries(resources.map((requirement) => [requirement.Type, requirement.Value])),
-        { VCPU: String(defaultConfig(env).workerCpu), MEMORY: String(defaultConfig(env).workerMemoryMiB) },
+      assert.notEqual(
+        render(container.JobRoleArn!),
+        render(container.ExecutionRoleArn!),
+        'the job role is not the execution role',
       );
+      const resources = container.ResourceRequirements as { Type: string; Value: string }[];
+      assert.deepEqual(Object.fromEntries(resources.map((requirement) => [requirement.Type, requirement.Value])), {
+        VCPU: String(defaultConfig(env).workerCpu),
+        MEMORY: String(defaultConfig(env).workerMemoryMiB),
+      });
       assert.deepEqual(properties.Timeout, { AttemptDurationSeconds: defaultConfig(env).workerTimeoutMinutes * 60 });
     });
 
     it('gives the worker the design’s environment and injects its secrets from Secrets Manager, never as values', () => {
-      const container = job().ContainerProperties as { Environment: { Name: string; Value: Json }[]; Secrets: { Name: string; ValueFrom: Json }[] };
-      const environment = Object.fromEntries(container.Environment.map((variable) => [variable.Name, render(variable.Value)]));
+      const container = job().ContainerProperties as {
+        Environment: { Name: string; Value: Json }[];
+        Secrets: { Name: string; ValueFrom: Json }[];
+      };
+      const environment = Object.fromEntries(
+        container.Environment.map((variable) => [variable.Name, render(variable.Value)]),
+      );
       assert.equal(environment[ENV.env], env);
-      for (const name of [ENV.jobsTable, ENV.repositoriesTable, ENV.artifacts, ENV.claudeProvider]) assert.ok(environment[name], `${name} is set`);
-      for (const name of [ENV.githubToken, ENV.anthropicApiKey, ENV.jobId]) assert.ok(!(name in environment), `${name} is not a plain variable`);
+      for (const name of [ENV.jobsTable, ENV.repositoriesTable, ENV.artifacts, ENV.claudeProvider])
+        assert.ok(environment[name], `${name} is set`);
+      for (const name of [ENV.githubToken, ENV.anthropicApiKey, ENV.jobId])
+        assert.ok(!(name in environment), `${name} is not a plain variable`);
       const secrets = resourcesOf(template(), 'AWS::SecretsManager::Secret');
       assert.deepEqual(container.Secrets.map((secret) => secret.Name).sort(), [ENV.anthropicApiKey, ENV.githubToken]);
       for (const secret of container.Secrets) {
@@ -187,9 +270,16 @@ describe('infra: the CDK stacks', function () {
       assert.equal(strategy.Attempts, WORKER_RETRY_ATTEMPTS);
       const conditions = strategy.EvaluateOnExit;
       assert.deepEqual(conditions.at(-1), { Action: 'EXIT', OnReason: '*' }, 'everything else exits');
-      assert.ok(conditions.some((condition) => condition.Action === 'RETRY' && condition.OnStatusReason === 'Host EC2*'));
-      assert.ok(conditions.some((condition) => condition.Action === 'RETRY' && condition.OnReason?.startsWith('CannotPullContainerError')));
-      for (const condition of conditions) assert.ok(!('OnExitCode' in condition), 'no exit code of the worker is retried');
+      assert.ok(
+        conditions.some((condition) => condition.Action === 'RETRY' && condition.OnStatusReason === 'Host EC2*'),
+      );
+      assert.ok(
+        conditions.some(
+          (condition) => condition.Action === 'RETRY' && condition.OnReason?.startsWith('CannotPullContainerError'),
+        ),
+      );
+      for (const condition of conditions)
+        assert.ok(!('OnExitCode' in condition), 'no exit code of the worker is retried');
       assert.ok(conditions.length <= 5, 'Batch takes at most five conditions');
     });
 
@@ -198,7 +288,12 @@ describe('infra: the CDK stacks', function () {
       template().resourceCountIs('AWS::EC2::NatGateway', 0);
       const subnets = Object.values(resourcesOf(template(), 'AWS::EC2::Subnet'));
       assert.ok(subnets.length >= 2 && subnets.every((subnet) => subnet.Properties!.MapPublicIpOnLaunch === true));
-      const compute = namedResource(template(), 'AWS::Batch::ComputeEnvironment', 'ComputeEnvironmentName', `cody-batch-${env}-compute`)[1].Properties!;
+      const compute = namedResource(
+        template(),
+        'AWS::Batch::ComputeEnvironment',
+        'ComputeEnvironmentName',
+        `cody-batch-${env}-compute`,
+      )[1].Properties!;
       const resources = compute.ComputeResources as { Type: string; MaxvCpus: number };
       assert.equal(resources.Type, defaultConfig(env).spot ? 'FARGATE_SPOT' : 'FARGATE');
       assert.equal(resources.MaxvCpus, defaultConfig(env).maxVcpus);
@@ -208,14 +303,24 @@ describe('infra: the CDK stacks', function () {
 
     it('sets a retention on every log group', () => {
       const groups = Object.values(resourcesOf(template(), 'AWS::Logs::LogGroup'));
-      assert.deepEqual(
-        groups.map((group) => group.Properties!.LogGroupName).sort(),
-        [`/aws/apigateway/cody-batch-${env}-api`, `/aws/batch/cody-batch-${env}-worker`, `/aws/lambda/cody-batch-${env}-api`, `/aws/lambda/cody-batch-${env}-sweeper`],
-      );
-      for (const group of groups) assert.equal(group.Properties!.RetentionInDays, defaultConfig(env).logRetentionDays, String(group.Properties!.LogGroupName));
+      assert.deepEqual(groups.map((group) => group.Properties!.LogGroupName).sort(), [
+        `/aws/apigateway/cody-batch-${env}-api`,
+        `/aws/batch/cody-batch-${env}-worker`,
+        `/aws/lambda/cody-batch-${env}-api`,
+        `/aws/lambda/cody-batch-${env}-sweeper`,
+      ]);
+      for (const group of groups)
+        assert.equal(
+          group.Properties!.RetentionInDays,
+          defaultConfig(env).logRetentionDays,
+          String(group.Properties!.LogGroupName),
+        );
       // Each Lambda logs into its own group; the worker's container logs into the worker group.
       for (const fn of Object.values(resourcesOf(template(), 'AWS::Lambda::Function'))) {
-        assert.ok((fn.Properties!.LoggingConfig as { LogGroup?: Json } | undefined)?.LogGroup, `${String(fn.Properties!.FunctionName)} has its log group`);
+        assert.ok(
+          (fn.Properties!.LoggingConfig as { LogGroup?: Json } | undefined)?.LogGroup,
+          `${String(fn.Properties!.FunctionName)} has its log group`,
+        );
       }
     });
 
@@ -235,8 +340,17 @@ describe('infra: the CDK stacks', function () {
       assert.equal(alarm('worker-failed').MetricName, 'TriggeredRules');
 
       const [, rule] = namedResource(template(), 'AWS::Events::Rule', 'Name', `cody-batch-${env}-worker-failed`);
-      const [queueId] = namedResource(template(), 'AWS::Batch::JobQueue', 'JobQueueName', `cody-batch-${env}-job-queue`);
-      const pattern = rule.Properties!.EventPattern as { source: string[]; 'detail-type': string[]; detail: { status: string[]; jobQueue: Json[] } };
+      const [queueId] = namedResource(
+        template(),
+        'AWS::Batch::JobQueue',
+        'JobQueueName',
+        `cody-batch-${env}-job-queue`,
+      );
+      const pattern = rule.Properties!.EventPattern as {
+        source: string[];
+        'detail-type': string[];
+        detail: { status: string[]; jobQueue: Json[] };
+      };
       assert.deepEqual(pattern.source, ['aws.batch']);
       assert.deepEqual(pattern['detail-type'], ['Batch Job State Change']);
       assert.deepEqual(pattern.detail.status, ['FAILED']);
@@ -246,8 +360,12 @@ describe('infra: the CDK stacks', function () {
 
     it('outputs the API URL, the table names and the bucket name', () => {
       const outputs = template().toJSON().Outputs as Record<string, { Value: Json }>;
-      for (const name of ['ApiUrl', 'JobsTableName', 'RepositoriesTableName', 'ArtifactsBucketName']) assert.ok(outputs[name], `output ${name}`);
-      assert.match(render(outputs.ApiUrl!.Value), /^https:\/\/\$\{[A-Za-z0-9]+\}\.execute-api\.\$\{AWS::Region\}\.\$\{AWS::URLSuffix\}\/$/);
+      for (const name of ['ApiUrl', 'JobsTableName', 'RepositoriesTableName', 'ArtifactsBucketName'])
+        assert.ok(outputs[name], `output ${name}`);
+      assert.match(
+        render(outputs.ApiUrl!.Value),
+        /^https:\/\/\$\{[A-Za-z0-9]+\}\.execute-api\.\$\{AWS::Region\}\.\$\{AWS::URLSuffix\}\/$/,
+      );
     });
 
     it('uses no account, region or lookup of its own (synth works offline, deploys anywhere)', () => {
@@ -255,7 +373,9 @@ describe('infra: the CDK stacks', function () {
       assert.equal(stack.environment, 'aws://unknown-account/unknown-region');
       const assembly = synthesizeBoth().assembly;
       assert.equal(assembly.manifest.missing, undefined, 'no context lookup is pending');
-      const errors = assembly.getStackArtifact(stack.artifactId).messages.filter((message) => message.level === 'error');
+      const errors = assembly
+        .getStackArtifact(stack.artifactId)
+        .messages.filter((message) => message.level === 'error');
       assert.deepEqual(errors, []);
     });
   });

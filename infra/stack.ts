@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, Tags, type App, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DEPLOY_ENVIRONMENTS, resolveConfig, stackName, type DeployConfig } from './config';
 import { CodyBatchAlarms } from './constructs/alarms';
@@ -20,7 +20,11 @@ export class CodyBatchStack extends Stack {
   readonly api: CodyBatchApi;
   readonly alarms: CodyBatchAlarms;
 
-  constructor(scope: Construct, readonly config: DeployConfig, props: StackProps = {}) {
+  constructor(
+    scope: Construct,
+    readonly config: DeployConfig,
+    props: StackProps = {},
+  ) {
     super(scope, stackName(config.env), {
       description: `Cody Batch (${config.env}): API, DynamoDB tables, artifacts bucket and AWS Batch workers`,
       terminationProtection: config.env === 'prod',
@@ -33,7 +37,12 @@ export class CodyBatchStack extends Stack {
 
     this.data = new CodyBatchData(this, 'Data', config);
     this.secrets = new CodyBatchSecrets(this, 'Secrets', config);
-    this.workers = new CodyBatchWorkers(this, 'Workers', { config, data: this.data, secrets: this.secrets, logRetention });
+    this.workers = new CodyBatchWorkers(this, 'Workers', {
+      config,
+      data: this.data,
+      secrets: this.secrets,
+      logRetention,
+    });
     this.api = new CodyBatchApi(this, 'Api', { config, data: this.data, workers: this.workers, logRetention });
     this.alarms = new CodyBatchAlarms(this, 'Alarms', { config, api: this.api, workers: this.workers });
 
@@ -51,17 +60,35 @@ export class CodyBatchStack extends Stack {
     const outputs: Record<string, { value: string; description: string }> = {
       ApiUrl: { value: this.api.url, description: 'The API base URL (SigV4, service execute-api)' },
       JobsTableName: { value: this.data.jobsTable.tableName, description: 'DynamoDB jobs table' },
-      RepositoriesTableName: { value: this.data.repositoriesTable.tableName, description: 'DynamoDB repositories table' },
-      ArtifactsBucketName: { value: this.data.artifactsBucket.bucketName, description: 'S3 bucket of diffs, threads and logs' },
+      RepositoriesTableName: {
+        value: this.data.repositoriesTable.tableName,
+        description: 'DynamoDB repositories table',
+      },
+      ArtifactsBucketName: {
+        value: this.data.artifactsBucket.bucketName,
+        description: 'S3 bucket of diffs, threads and logs',
+      },
       JobQueueArn: { value: this.workers.jobQueue.jobQueueArn, description: 'AWS Batch job queue' },
-      JobDefinitionArn: { value: this.workers.jobDefinition.jobDefinitionArn, description: 'AWS Batch job definition (this revision)' },
+      JobDefinitionArn: {
+        value: this.workers.jobDefinition.jobDefinitionArn,
+        description: 'AWS Batch job definition (this revision)',
+      },
       WorkerLogGroup: { value: this.workers.logGroup.logGroupName, description: 'CloudWatch log group of the workers' },
       AlarmTopicArn: { value: this.alarms.topic.topicArn, description: 'SNS topic of the alarms' },
-      GithubTokenSecretName: { value: this.secrets.githubToken.secretName, description: 'Secret to put the GitHub token in' },
-      ApiUsersPolicyArn: { value: apiUsers.managedPolicyArn, description: 'Managed policy that lets a principal call the API' },
+      GithubTokenSecretName: {
+        value: this.secrets.githubToken.secretName,
+        description: 'Secret to put the GitHub token in',
+      },
+      ApiUsersPolicyArn: {
+        value: apiUsers.managedPolicyArn,
+        description: 'Managed policy that lets a principal call the API',
+      },
     };
     if (this.secrets.anthropicApiKey) {
-      outputs.AnthropicApiKeySecretName = { value: this.secrets.anthropicApiKey.secretName, description: 'Secret to put the Anthropic API key in' };
+      outputs.AnthropicApiKeySecretName = {
+        value: this.secrets.anthropicApiKey.secretName,
+        description: 'Secret to put the Anthropic API key in',
+      };
     }
     for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output);
   }
@@ -71,5 +98,11 @@ export class CodyBatchStack extends Stack {
 export function addStacks(app: App): CodyBatchStack[] {
   const env: unknown = app.node.tryGetContext('env');
   const environments: readonly unknown[] = env === undefined ? DEPLOY_ENVIRONMENTS : [env];
-  return environments.map((environment) => new CodyBatchStack(app, resolveConfig(environment, (key) => app.node.tryGetContext(key))));
+  return environments.map(
+    (environment) =>
+      new CodyBatchStack(
+        app,
+        resolveConfig(environment, (key) => app.node.tryGetContext(key)),
+      ),
+  );
 }

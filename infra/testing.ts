@@ -24,11 +24,19 @@ process.once('exit', () => {
 });
 
 function cdkJsonContext(): Record<string, unknown> {
-  return (JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+  return (
+    (JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> })
+      .context ?? {}
+  );
 }
 
 /** Synthesizes the stacks `context` selects (both without `env`). */
-export function synthesize(context: Record<string, unknown> = {}): { outdir: string; assembly: CloudAssembly; stacks: CodyBatchStack[]; templates: Template[] } {
+export function synthesize(context: Record<string, unknown> = {}): {
+  outdir: string;
+  assembly: CloudAssembly;
+  stacks: CodyBatchStack[];
+  templates: Template[];
+} {
   const outdir = mkdtempSync(path.join(tmpdir(), 'cody-batch-cdk-'));
   outdirs.push(outdir);
   const app = new App({ outdir, context: { ...cdkJsonContext(), ...context } });
@@ -43,7 +51,8 @@ let both: Synthesized | undefined;
 export function synthesizeBoth(): Synthesized {
   if (!both) {
     const { outdir, assembly, stacks, templates } = synthesize();
-    const byEnv = <T>(items: T[]) => Object.fromEntries(DEPLOY_ENVIRONMENTS.map((env, i) => [env, items[i]!])) as Record<DeployEnvironment, T>;
+    const byEnv = <T>(items: T[]) =>
+      Object.fromEntries(DEPLOY_ENVIRONMENTS.map((env, i) => [env, items[i]!])) as Record<DeployEnvironment, T>;
     both = { outdir, assembly, stacks: byEnv(stacks), templates: byEnv(templates) };
   }
   return both;
@@ -58,11 +67,14 @@ export interface AssetManifest {
 /** The stack's asset manifest, with each source path made absolute. */
 export function assetManifest(env: DeployEnvironment): AssetManifest {
   const { assembly } = synthesizeBoth();
-  const artifact = assembly.getStackByName(stackName(env)).dependencies.find((dependency) => dependency instanceof AssetManifestArtifact);
+  const artifact = assembly
+    .getStackByName(stackName(env))
+    .dependencies.find((dependency) => dependency instanceof AssetManifestArtifact);
   if (!artifact) throw new Error(`${stackName(env)} has no asset manifest`);
   const manifest = JSON.parse(readFileSync(artifact.file, 'utf8')) as AssetManifest;
   for (const file of Object.values(manifest.files)) file.source.path = path.join(assembly.directory, file.source.path);
-  for (const image of Object.values(manifest.dockerImages)) image.source.directory = path.join(assembly.directory, image.source.directory);
+  for (const image of Object.values(manifest.dockerImages))
+    image.source.directory = path.join(assembly.directory, image.source.directory);
   return manifest;
 }
 
@@ -76,7 +88,12 @@ export function describeEachEnvironment(body: (env: DeployEnvironment, template:
 }
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type Resource = { Type: string; Properties?: Record<string, Json>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+export type Resource = {
+  Type: string;
+  Properties?: Record<string, Json>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
 
 /** The template's resources of one type, by logical id. */
 export function resourcesOf(template: Template, type: string): Record<string, Resource> {
@@ -84,9 +101,17 @@ export function resourcesOf(template: Template, type: string): Record<string, Re
 }
 
 /** The one resource of `type` whose properties include `name: value` (a physical name). */
-export function namedResource(template: Template, type: string, nameProperty: string, name: string): [string, Resource] {
-  const matches = Object.entries(resourcesOf(template, type)).filter(([, resource]) => resource.Properties?.[nameProperty] === name);
-  if (matches.length !== 1) throw new Error(`expected one ${type} with ${nameProperty} ${name}, found ${matches.length}`);
+export function namedResource(
+  template: Template,
+  type: string,
+  nameProperty: string,
+  name: string,
+): [string, Resource] {
+  const matches = Object.entries(resourcesOf(template, type)).filter(
+    ([, resource]) => resource.Properties?.[nameProperty] === name,
+  );
+  if (matches.length !== 1)
+    throw new Error(`expected one ${type} with ${nameProperty} ${name}, found ${matches.length}`);
   return matches[0]!;
 }
 
@@ -122,7 +147,8 @@ export interface FoundStatement {
 const POLICY_DOCUMENTS: Record<string, (properties: Record<string, Json>) => Json[]> = {
   'AWS::IAM::Policy': (p) => [p.PolicyDocument!],
   'AWS::IAM::ManagedPolicy': (p) => [p.PolicyDocument!],
-  'AWS::IAM::Role': (p) => ((p.Policies as { PolicyDocument: Json }[] | undefined) ?? []).map((policy) => policy.PolicyDocument),
+  'AWS::IAM::Role': (p) =>
+    ((p.Policies as { PolicyDocument: Json }[] | undefined) ?? []).map((policy) => policy.PolicyDocument),
   'AWS::S3::BucketPolicy': (p) => [p.PolicyDocument!],
   'AWS::SNS::TopicPolicy': (p) => [p.PolicyDocument!],
   'AWS::SQS::QueuePolicy': (p) => [p.PolicyDocument!],

@@ -24,13 +24,16 @@ const SEED_BODY = {
   createPullRequests: false,
 };
 
-describe('REST API on the local stack', function () {
+describe('REST API on the local stack', () => {
   let stack: StackProcess;
   let store: Store;
   let artifacts: FolderArtifactStore;
 
   const api = (path: string, init: RequestInit & { json?: unknown } = {}) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${stack.token}`, ...(init.headers as Record<string, string>) };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${stack.token}`,
+      ...(init.headers as Record<string, string>),
+    };
     let body = init.body;
     if (init.json !== undefined) {
       body = JSON.stringify(init.json);
@@ -45,10 +48,20 @@ describe('REST API on the local stack', function () {
   };
   const repositoryPath = (jobId: string, name: string) => `/jobs/${jobId}/repositories/${encodeURIComponent(name)}`;
   /** Plays a worker that finished a repository, writing what a worker writes. */
-  const finishRepository = async (jobId: string, name: string, to: 'COMPLETED' | 'NO_CHANGES' | 'FAILED', files: Record<string, string> = {}) => {
+  const finishRepository = async (
+    jobId: string,
+    name: string,
+    to: 'COMPLETED' | 'NO_CHANGES' | 'FAILED',
+    files: Record<string, string> = {},
+  ) => {
     await store.claim(jobId, name, 1, '2000-01-01T00:00:00Z');
-    for (const [file, content] of Object.entries(files)) await artifacts.put(artifactKey(jobId, name, file as 'diff.patch'), content);
-    await store.transitionRepository(jobId, name, { from: ['RUNNING'], to, set: { finishedAt: new Date().toISOString() } });
+    for (const [file, content] of Object.entries(files))
+      await artifacts.put(artifactKey(jobId, name, file as 'diff.patch'), content);
+    await store.transitionRepository(jobId, name, {
+      from: ['RUNNING'],
+      to,
+      set: { finishedAt: new Date().toISOString() },
+    });
   };
 
   before(async () => {
@@ -63,11 +76,18 @@ describe('REST API on the local stack', function () {
   describe('the seed’s curl example', () => {
     it('creates a job exactly as written in the README', async () => {
       const { stdout } = await run('curl', [
-        '-sS', '-X', 'POST', `${stack.apiUrl}/jobs`,
-        '-H', `Authorization: Bearer ${stack.token}`,
-        '-H', 'Content-Type: application/json',
-        '-d', JSON.stringify(SEED_BODY),
-        '-w', '\n%{http_code}',
+        '-sS',
+        '-X',
+        'POST',
+        `${stack.apiUrl}/jobs`,
+        '-H',
+        `Authorization: Bearer ${stack.token}`,
+        '-H',
+        'Content-Type: application/json',
+        '-d',
+        JSON.stringify(SEED_BODY),
+        '-w',
+        '\n%{http_code}',
       ]);
       const [body, status] = [stdout.slice(0, stdout.lastIndexOf('\n')), stdout.slice(stdout.lastIndexOf('\n') + 1)];
       assert.equal(status, '201');
@@ -78,7 +98,15 @@ describe('REST API on the local stack', function () {
       assert.equal(job.owner, 'local');
       assert.deepEqual(job.repositories, SEED_BODY.repositories);
       assert.deepEqual(job.run, SEED_BODY.repositories);
-      assert.deepEqual(job.counts, { total: 2, pending: 2, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 });
+      assert.deepEqual(job.counts, {
+        total: 2,
+        pending: 2,
+        running: 0,
+        completed: 0,
+        noChanges: 0,
+        failed: 0,
+        cancelled: 0,
+      });
       assert.equal(job.model, DEFAULT_MODEL);
     });
   });
@@ -108,7 +136,10 @@ describe('REST API on the local stack', function () {
       assert.deepEqual([...first.items, ...second.items].map((row: any) => row.repositoryName).sort(), names.sort());
       assert.equal(second.nextToken, undefined);
       const failed = await (await api(`/jobs/${job.jobId}/repositories?status=FAILED`)).json();
-      assert.deepEqual(failed.items.map((row: any) => row.repositoryName), ['acme/r3']);
+      assert.deepEqual(
+        failed.items.map((row: any) => row.repositoryName),
+        ['acme/r3'],
+      );
       const one = await (await api(repositoryPath(job.jobId, 'acme/r3'))).json();
       assert.equal(one.status, 'FAILED');
       assert.equal(one.attempt, 1);
@@ -133,9 +164,17 @@ describe('REST API on the local stack', function () {
 
     it('diff, thread and log serve what the worker saved', async () => {
       const job = await createJob();
-      const patch = 'diff --git a/src/a.ts b/src/a.ts\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1 +1 @@\n-oldFunction(x)\n+newFunction(x, { version: 2 })\n';
-      const thread = { messages: [{ role: 'user', content: 'Repository: acme/widgets' }], usage: { inputTokens: 5, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.001 } };
-      await finishRepository(job.jobId, 'acme/widgets', 'COMPLETED', { 'diff.patch': patch, 'thread.json': JSON.stringify(thread), 'log.txt': '$ git clone\n' });
+      const patch =
+        'diff --git a/src/a.ts b/src/a.ts\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1 +1 @@\n-oldFunction(x)\n+newFunction(x, { version: 2 })\n';
+      const thread = {
+        messages: [{ role: 'user', content: 'Repository: acme/widgets' }],
+        usage: { inputTokens: 5, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.001 },
+      };
+      await finishRepository(job.jobId, 'acme/widgets', 'COMPLETED', {
+        'diff.patch': patch,
+        'thread.json': JSON.stringify(thread),
+        'log.txt': '$ git clone\n',
+      });
       await finishRepository(job.jobId, 'acme/gadgets', 'NO_CHANGES');
 
       const diff = await api(`${repositoryPath(job.jobId, 'acme/widgets')}/diff`);
@@ -170,7 +209,10 @@ describe('REST API on the local stack', function () {
 
     it('two concurrent cancels both succeed into one CANCELLED job', async () => {
       const job = await createJob({ repositories: Array.from({ length: 30 }, (_, i) => `acme/c${i}`) });
-      const [a, b] = await Promise.all([api(`/jobs/${job.jobId}/cancel`, { method: 'POST' }), api(`/jobs/${job.jobId}/cancel`, { method: 'POST' })]);
+      const [a, b] = await Promise.all([
+        api(`/jobs/${job.jobId}/cancel`, { method: 'POST' }),
+        api(`/jobs/${job.jobId}/cancel`, { method: 'POST' }),
+      ]);
       assert.deepEqual([a.status, b.status], [202, 202]);
       const final = await (await api(`/jobs/${job.jobId}`)).json();
       assert.equal(final.status, 'CANCELLED');
@@ -201,7 +243,10 @@ describe('REST API on the local stack', function () {
       assert.equal((await nothing.json()).error.code, 'NOTHING_TO_RETRY');
 
       // A retry list is bounded by the body limit, not by the create limit; its errors stay short.
-      const strangers = await api(`/jobs/${clean.jobId}/retry`, { method: 'POST', json: { repositories: Array.from({ length: 1_500 }, (_, i) => `acme/stranger-${i}`) } });
+      const strangers = await api(`/jobs/${clean.jobId}/retry`, {
+        method: 'POST',
+        json: { repositories: Array.from({ length: 1_500 }, (_, i) => `acme/stranger-${i}`) },
+      });
       assert.equal(strangers.status, 400);
       const refused = (await strangers.json()).error;
       assert.equal(refused.code, 'VALIDATION_FAILED');
@@ -211,25 +256,143 @@ describe('REST API on the local stack', function () {
 
   describe('bad input gets a 4xx with a message, and changes nothing', () => {
     const cases: [string, () => RequestInit & { json?: unknown }, number, string, RegExp][] = [
-      ['a body over 1 MB', () => ({ method: 'POST', json: { ...SEED_BODY, description: 'x'.repeat(1_100_000) } }), 413, 'PAYLOAD_TOO_LARGE', /limit/],
-      ['more than 1,000 repositories', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: Array.from({ length: 1001 }, (_, i) => `o/r${i}`) } }), 400, 'VALIDATION_FAILED', /at most 1000 repositories/],
-      ['a path-traversal name', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['../x'] } }), 400, 'VALIDATION_FAILED', /"\.\.\/x" is not a GitHub repository/],
-      ['a name with three parts', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['a/b/c'] } }), 400, 'VALIDATION_FAILED', /"a\/b\/c"/],
-      ['a name with the clone URL\'s .git suffix', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/widget.git'] } }), 400, 'VALIDATION_FAILED', /"acme\/widget\.git": write the repository without its \.git suffix/],
-      ['an empty name', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: [''] } }), 400, 'VALIDATION_FAILED', /repositories\[0\]/],
-      ['whitespace in a name', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/wid gets'] } }), 400, 'VALIDATION_FAILED', /"acme\/wid gets"/],
-      ['a control character in a name', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/x\u0007'] } }), 400, 'VALIDATION_FAILED', /acme\/x\\u0007/],
-      ['a duplicate repository', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/a', 'ACME/A'] } }), 400, 'VALIDATION_FAILED', /listed twice/],
-      ['a prompt over 50,000 characters', () => ({ method: 'POST', json: { ...SEED_BODY, prompt: 'p'.repeat(50_001) } }), 400, 'VALIDATION_FAILED', /prompt: must be at most 50000 characters/],
-      ['a wrong content type', () => ({ method: 'POST', body: JSON.stringify(SEED_BODY), headers: { 'content-type': 'text/plain' } }), 415, 'UNSUPPORTED_MEDIA_TYPE', /application\/json/],
-      ['malformed JSON', () => ({ method: 'POST', body: '{"name": "x",', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_JSON', /not valid JSON/],
+      [
+        'a body over 1 MB',
+        () => ({ method: 'POST', json: { ...SEED_BODY, description: 'x'.repeat(1_100_000) } }),
+        413,
+        'PAYLOAD_TOO_LARGE',
+        /limit/,
+      ],
+      [
+        'more than 1,000 repositories',
+        () => ({
+          method: 'POST',
+          json: { ...SEED_BODY, repositories: Array.from({ length: 1001 }, (_, i) => `o/r${i}`) },
+        }),
+        400,
+        'VALIDATION_FAILED',
+        /at most 1000 repositories/,
+      ],
+      [
+        'a path-traversal name',
+        () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['../x'] } }),
+        400,
+        'VALIDATION_FAILED',
+        /"\.\.\/x" is not a GitHub repository/,
+      ],
+      [
+        'a name with three parts',
+        () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['a/b/c'] } }),
+        400,
+        'VALIDATION_FAILED',
+        /"a\/b\/c"/,
+      ],
+      [
+        "a name with the clone URL's .git suffix",
+        () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/widget.git'] } }),
+        400,
+        'VALIDATION_FAILED',
+        /"acme\/widget\.git": write the repository without its \.git suffix/,
+      ],
+      [
+        'an empty name',
+        () => ({ method: 'POST', json: { ...SEED_BODY, repositories: [''] } }),
+        400,
+        'VALIDATION_FAILED',
+        /repositories\[0\]/,
+      ],
+      [
+        'whitespace in a name',
+        () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/wid gets'] } }),
+        400,
+        'VALIDATION_FAILED',
+        /"acme\/wid gets"/,
+      ],
+      [
+        'a control character in a name',
+        () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/x\u0007'] } }),
+        400,
+        'VALIDATION_FAILED',
+        /acme\/x\\u0007/,
+      ],
+      [
+        'a duplicate repository',
+        () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/a', 'ACME/A'] } }),
+        400,
+        'VALIDATION_FAILED',
+        /listed twice/,
+      ],
+      [
+        'a prompt over 50,000 characters',
+        () => ({ method: 'POST', json: { ...SEED_BODY, prompt: 'p'.repeat(50_001) } }),
+        400,
+        'VALIDATION_FAILED',
+        /prompt: must be at most 50000 characters/,
+      ],
+      [
+        'a wrong content type',
+        () => ({ method: 'POST', body: JSON.stringify(SEED_BODY), headers: { 'content-type': 'text/plain' } }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        /application\/json/,
+      ],
+      [
+        'malformed JSON',
+        () => ({ method: 'POST', body: '{"name": "x",', headers: { 'content-type': 'application/json' } }),
+        400,
+        'INVALID_JSON',
+        /not valid JSON/,
+      ],
       ['a JSON array', () => ({ method: 'POST', json: [SEED_BODY] }), 400, 'VALIDATION_FAILED', /object/],
-      ['both prompt and command', () => ({ method: 'POST', json: { ...SEED_BODY, command: 'sed -i s/a/b/ x' } }), 400, 'VALIDATION_FAILED', /exactly one of prompt/],
-      ['neither prompt nor command', () => ({ method: 'POST', json: { ...SEED_BODY, prompt: undefined } }), 400, 'VALIDATION_FAILED', /exactly one of prompt/],
-      ['an unknown field', () => ({ method: 'POST', json: { ...SEED_BODY, createPullRequest: true } }), 400, 'VALIDATION_FAILED', /createPullRequest/],
-      ['a wrong type', () => ({ method: 'POST', json: { ...SEED_BODY, createPullRequests: 'yes' } }), 400, 'VALIDATION_FAILED', /createPullRequests/],
-      ['a job too large to store', () => ({ method: 'POST', json: { ...SEED_BODY, prompt: '€'.repeat(50_000), repositories: Array.from({ length: 1000 }, (_, i) => `${'o'.repeat(39)}/${String(i).padStart(100, 'r')}`) } }), 400, 'VALIDATION_FAILED', /too large to store/],
-      ['no repositories', () => ({ method: 'POST', json: { ...SEED_BODY, repositories: [] } }), 400, 'VALIDATION_FAILED', /at least one repository/],
+      [
+        'both prompt and command',
+        () => ({ method: 'POST', json: { ...SEED_BODY, command: 'sed -i s/a/b/ x' } }),
+        400,
+        'VALIDATION_FAILED',
+        /exactly one of prompt/,
+      ],
+      [
+        'neither prompt nor command',
+        () => ({ method: 'POST', json: { ...SEED_BODY, prompt: undefined } }),
+        400,
+        'VALIDATION_FAILED',
+        /exactly one of prompt/,
+      ],
+      [
+        'an unknown field',
+        () => ({ method: 'POST', json: { ...SEED_BODY, createPullRequest: true } }),
+        400,
+        'VALIDATION_FAILED',
+        /createPullRequest/,
+      ],
+      [
+        'a wrong type',
+        () => ({ method: 'POST', json: { ...SEED_BODY, createPullRequests: 'yes' } }),
+        400,
+        'VALIDATION_FAILED',
+        /createPullRequests/,
+      ],
+      [
+        'a job too large to store',
+        () => ({
+          method: 'POST',
+          json: {
+            ...SEED_BODY,
+            prompt: '€'.repeat(50_000),
+            repositories: Array.from({ length: 1000 }, (_, i) => `${'o'.repeat(39)}/${String(i).padStart(100, 'r')}`),
+          },
+        }),
+        400,
+        'VALIDATION_FAILED',
+        /too large to store/,
+      ],
+      [
+        'no repositories',
+        () => ({ method: 'POST', json: { ...SEED_BODY, repositories: [] } }),
+        400,
+        'VALIDATION_FAILED',
+        /at least one repository/,
+      ],
     ];
     for (const [what, request, status, code, message] of cases) {
       it(`refuses ${what} with ${status} ${code}`, async () => {
@@ -246,7 +409,14 @@ describe('REST API on the local stack', function () {
     }
 
     it('refuses bad list parameters and tokens', async () => {
-      for (const query of ['limit=0', 'limit=101', 'limit=abc', 'limit=2.5', 'nextToken=garbage!', `nextToken=${Buffer.from('{"v":1,"k":{"jobId":"x"}}').toString('base64url')}`]) {
+      for (const query of [
+        'limit=0',
+        'limit=101',
+        'limit=abc',
+        'limit=2.5',
+        'nextToken=garbage!',
+        `nextToken=${Buffer.from('{"v":1,"k":{"jobId":"x"}}').toString('base64url')}`,
+      ]) {
         const response = await api(`/jobs?${query}`);
         assert.equal(response.status, 400, query);
         assert.match((await response.json()).error.code, /VALIDATION_FAILED|INVALID_NEXT_TOKEN/);
@@ -255,7 +425,8 @@ describe('REST API on the local stack', function () {
 
     it('refuses tampered tokens of the right shape with 400, on both lists', async () => {
       const job = await createJob();
-      const token = (key: Record<string, string>) => Buffer.from(JSON.stringify({ v: 1, k: key })).toString('base64url');
+      const token = (key: Record<string, string>) =>
+        Buffer.from(JSON.stringify({ v: 1, k: key })).toString('base64url');
       const tampered = [
         `/jobs?nextToken=${token({ jobId: '', owner: 'local', createdAt: '' })}`,
         `/jobs?nextToken=${token({ jobId: 'x', owner: 'local', createdAt: 'y'.repeat(1100) })}`,
@@ -273,7 +444,9 @@ describe('REST API on the local stack', function () {
       const { port } = new URL(stack.apiUrl);
       await new Promise<void>((resolve) => {
         const socket = connect(Number(port), '127.0.0.1', () => {
-          socket.write(`POST /jobs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${stack.token}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"name":`);
+          socket.write(
+            `POST /jobs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${stack.token}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"name":`,
+          );
           setTimeout(() => socket.destroy(), 100);
         });
         socket.on('close', () => resolve());
@@ -309,7 +482,11 @@ describe('REST API on the local stack', function () {
       const getCancel = await api(`/jobs/${job.jobId}/cancel`);
       assert.equal(getCancel.status, 405);
       assert.equal(getCancel.headers.get('allow'), 'POST');
-      const putJobs = await api('/jobs', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const putJobs = await api('/jobs', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       assert.equal(putJobs.status, 405);
       assert.equal(putJobs.headers.get('allow'), 'GET, POST');
       assert.equal((await api('/jobs', { method: 'GET' })).status, 200);
@@ -320,7 +497,8 @@ describe('REST API on the local stack', function () {
     it('returns 250 jobs newest first, with no gaps or duplicates', async function () {
       this.timeout(120_000);
       const created = new Set<string>();
-      for (let i = 0; i < 250; i++) created.add((await createJob({ name: `Job ${i}`, repositories: ['acme/x'] })).jobId);
+      for (let i = 0; i < 250; i++)
+        created.add((await createJob({ name: `Job ${i}`, repositories: ['acme/x'] })).jobId);
       for (const limit of [100, 7]) {
         const seen: { jobId: string; createdAt: string }[] = [];
         let token: string | undefined;
@@ -333,7 +511,8 @@ describe('REST API on the local stack', function () {
         const ids = seen.map((job) => job.jobId);
         assert.equal(new Set(ids).size, ids.length, `duplicates at limit ${limit}`);
         for (const id of created) assert.ok(ids.includes(id), `job ${id} missing at limit ${limit}`);
-        for (let i = 1; i < seen.length; i++) assert.ok(seen[i - 1]!.createdAt >= seen[i]!.createdAt, `out of order at ${i}`);
+        for (let i = 1; i < seen.length; i++)
+          assert.ok(seen[i - 1]!.createdAt >= seen[i]!.createdAt, `out of order at ${i}`);
       }
     });
   });

@@ -19,14 +19,19 @@ describe('cody-batch jobs, diff, thread', function () {
   let hosting: GitHosting;
   let stack: StackProcess;
   let jobId: string;
-  const cli = (...args: string[]) => run(process.execPath, [CLI, ...args], { env: { ...process.env, CODY_BATCH_HOME: stack.home } });
+  const cli = (...args: string[]) =>
+    run(process.execPath, [CLI, ...args], { env: { ...process.env, CODY_BATCH_HOME: stack.home } });
 
   before(async () => {
     hosting = await createGitHosting();
     await hosting.create('acme/one', { 'a.txt': 'old\n' });
     await hosting.create('acme/two', { 'b.txt': 'same\n' });
     stack = await startStackProcess({ env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '2' } });
-    const job = await stack.client.createJob({ name: 'Edit a.txt', command: '[ -f a.txt ] && echo new > a.txt || true', repositories: ['acme/one', 'acme/two'] });
+    const job = await stack.client.createJob({
+      name: 'Edit a.txt',
+      command: '[ -f a.txt ] && echo new > a.txt || true',
+      repositories: ['acme/one', 'acme/two'],
+    });
     jobId = (await waitForJob(stack.client, job.jobId)).jobId;
   });
   after(async () => {
@@ -34,7 +39,7 @@ describe('cody-batch jobs, diff, thread', function () {
     await hosting?.dispose();
   });
 
-  it('lists jobs, and a job\'s repositories', async () => {
+  it("lists jobs, and a job's repositories", async () => {
     assert.match((await cli('jobs')).stdout, new RegExp(`${jobId}\\s+COMPLETED\\s+2/2\\s+0\\s+.*Edit a\\.txt`));
     const { stdout } = await cli('jobs', jobId);
     assert.match(stdout, /acme\/one\s+COMPLETED\s+1\s+1\s+\+1 -1/);
@@ -55,29 +60,48 @@ describe('cody-batch jobs, diff, thread', function () {
     assert.match((await cli('thread', jobId, 'acme/one')).stdout, /No Claude conversation/);
   });
 
-  it('prints a thread without the terminal control sequences a repository\'s files may hold', async () => {
+  it("prints a thread without the terminal control sequences a repository's files may hold", async () => {
     // A file Claude viewed can carry escape sequences (OSC 52 writes the clipboard, CSI clears the
     // screen); the terminal must show them, not obey them.
     const hostile = 'line one\u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2J\u009b31m\rline two';
     const conversation = {
       messages: [
         { role: 'user', content: 'Repository: acme/two' },
-        { role: 'assistant', content: [{ type: 'text', text: `Found:\n${hostile}` }, { type: 'tool_use', id: 't1', name: 'view', input: { path: 'a.txt' } }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: `Found:\n${hostile}` },
+            { type: 'tool_use', id: 't1', name: 'view', input: { path: 'a.txt' } },
+          ],
+        },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: hostile }] },
       ],
       usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
     };
-    await new FolderArtifactStore(`${stack.home}/artifacts`).put(artifactKey(jobId, 'acme/two', 'thread.json'), JSON.stringify(conversation));
+    await new FolderArtifactStore(`${stack.home}/artifacts`).put(
+      artifactKey(jobId, 'acme/two', 'thread.json'),
+      JSON.stringify(conversation),
+    );
     const { stdout } = await cli('thread', jobId, 'acme/two');
-    assert.doesNotMatch(stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, 'no control character but newline and tab reaches the terminal');
-    assert.match(stdout, /line one\\x1b\]52;c;cm0gLXJmIH4=\\x07\\x1b\[2J\\x9b31m\\x0dline two/, 'they are shown escaped');
+    assert.doesNotMatch(
+      stdout,
+      /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/,
+      'no control character but newline and tab reaches the terminal',
+    );
+    assert.match(
+      stdout,
+      /line one\\x1b\]52;c;cm0gLXJmIH4=\\x07\\x1b\[2J\\x9b31m\\x0dline two/,
+      'they are shown escaped',
+    );
   });
 
-  it('says when older jobs are not listed, and lists them all with --all', async function () {
+  it('says when older jobs are not listed, and lists them all with --all', async () => {
     const paused = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0' } });
     try {
-      for (let i = 0; i < 52; i++) await paused.client.createJob({ name: `Job ${i}`, command: 'true', repositories: ['acme/x'] });
-      const list = (...args: string[]) => run(process.execPath, [CLI, 'jobs', ...args], { env: { ...process.env, CODY_BATCH_HOME: paused.home } });
+      for (let i = 0; i < 52; i++)
+        await paused.client.createJob({ name: `Job ${i}`, command: 'true', repositories: ['acme/x'] });
+      const list = (...args: string[]) =>
+        run(process.execPath, [CLI, 'jobs', ...args], { env: { ...process.env, CODY_BATCH_HOME: paused.home } });
       const newest = (await list()).stdout;
       assert.match(newest, /Job 51\n/);
       assert.doesNotMatch(newest, /Job 0\n/);
@@ -92,12 +116,14 @@ describe('cody-batch jobs, diff, thread', function () {
 
   it('explains when no stack runs on the home', async () => {
     const home = await makeTempDir();
-    const failed = await run(process.execPath, [CLI, 'jobs'], { env: { ...process.env, CODY_BATCH_HOME: home } }).catch((error: { code: number; stderr: string }) => error);
+    const failed = await run(process.execPath, [CLI, 'jobs'], { env: { ...process.env, CODY_BATCH_HOME: home } }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     assert.equal((failed as { code: number }).code, 1);
     assert.match((failed as { stderr: string }).stderr, /No Cody Batch stack is running/);
   });
 
-  it('answers --help after a command with that command\'s usage, sending nothing and starting nothing', async () => {
+  it("answers --help after a command with that command's usage, sending nothing and starting nothing", async () => {
     const home = await makeTempDir();
     const env = { ...process.env, CODY_BATCH_HOME: home };
     const cancel = await run(process.execPath, [CLI, 'cancel', '--help'], { env });

@@ -12,14 +12,21 @@ import { CLI, makeTempDir } from './helpers/localStack';
 
 const execFileAsync = promisify(execFile);
 
-const USER = { accessKeyId: 'ASIAEXAMPLEUSER00001', secretAccessKey: 'user/Secret+Key/0123456789abcdefEXAMPLE', sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLE-session-token-0123456789' };
+const USER = {
+  accessKeyId: 'ASIAEXAMPLEUSER00001',
+  secretAccessKey: 'user/Secret+Key/0123456789abcdefEXAMPLE',
+  sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLE-session-token-0123456789',
+};
 const OUTSIDER = { accessKeyId: 'AKIAEXAMPLEOUTSIDER1', secretAccessKey: 'outsider/Secret+Key/0123456789abcdefEXAMP' };
 
 describe('cody-batch against a remote API with SigV4', function () {
   this.timeout(30_000);
   let api: FakeSigV4Server;
   let home: string;
-  const existing = sampleJob({ name: 'Existing remote job', owner: 'arn:aws:sts::123456789012:assumed-role/Developers/alice' });
+  const existing = sampleJob({
+    name: 'Existing remote job',
+    owner: 'arn:aws:sts::123456789012:assumed-role/Developers/alice',
+  });
 
   before(async () => {
     home = await makeTempDir();
@@ -41,7 +48,11 @@ describe('cody-batch against a remote API with SigV4', function () {
       env: { ...clean, HOME: home, CODY_BATCH_HOME: home, AWS_EC2_METADATA_DISABLED: 'true', ...env },
     }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({
+        code: error.code,
+        stdout: error.stdout,
+        stderr: error.stderr,
+      }),
     );
   }
   const credentials = (identity: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) => ({
@@ -51,16 +62,36 @@ describe('cody-batch against a remote API with SigV4', function () {
   });
 
   it('lists jobs with a signed request the server verifies', async () => {
-    const result = await cli(['jobs', '--api-url', api.url, '--auth', 'aws', '--region', 'eu-west-1'], credentials(USER));
+    const result = await cli(
+      ['jobs', '--api-url', api.url, '--auth', 'aws', '--region', 'eu-west-1'],
+      credentials(USER),
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, new RegExp(`${existing.jobId}\\s+PENDING\\s+0/2\\s+0\\s+.*Existing remote job`));
-    assert.deepEqual(api.requests.at(-1), { method: 'GET', url: '/prod/jobs?limit=50', body: '', signedBy: USER.accessKeyId });
+    assert.deepEqual(api.requests.at(-1), {
+      method: 'GET',
+      url: '/prod/jobs?limit=50',
+      body: '',
+      signedBy: USER.accessKeyId,
+    });
   });
 
   it('creates a job with run --detach, chosen through the environment alone', async () => {
     const before = api.requests.length;
     const env = { ...credentials(USER), CODY_BATCH_API_URL: api.url, CODY_BATCH_AUTH: 'aws', AWS_REGION: 'us-east-2' };
-    const result = await cli(['run', '--name', 'Bump lodash', '--command', 'npm i lodash@4.17.21', '--repos', 'acme/billing,acme/storefront', '--detach'], env);
+    const result = await cli(
+      [
+        'run',
+        '--name',
+        'Bump lodash',
+        '--command',
+        'npm i lodash@4.17.21',
+        '--repos',
+        'acme/billing,acme/storefront',
+        '--detach',
+      ],
+      env,
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, 'job-created-remotely\n');
     const [created, ...more] = api.requests.slice(before);
@@ -71,16 +102,26 @@ describe('cody-batch against a remote API with SigV4', function () {
 
   it('says the signature was refused when the secret is wrong, without printing any secret', async () => {
     const wrong = { ...USER, secretAccessKey: 'wrong/Secret+Key/0123456789abcdefEXAMPLE0' };
-    const result = await cli(['jobs', '--api-url', api.url, '--auth', 'aws', '--region', 'eu-west-1'], credentials(wrong));
+    const result = await cli(
+      ['jobs', '--api-url', api.url, '--auth', 'aws', '--region', 'eu-west-1'],
+      credentials(wrong),
+    );
     assert.equal(result.code, 1);
     assert.match(result.stderr, /AWS refused the request signature \(HTTP 403\).*secret access key.*aws sso login/s);
-    for (const secret of [wrong.secretAccessKey, USER.secretAccessKey, USER.sessionToken]) assert.ok(!(result.stdout + result.stderr).includes(secret));
+    for (const secret of [wrong.secretAccessKey, USER.secretAccessKey, USER.sessionToken])
+      assert.ok(!(result.stdout + result.stderr).includes(secret));
   });
 
   it('says the caller lacks execute-api:Invoke, and where access is given, when API Gateway forbids it', async () => {
-    const result = await cli(['jobs', '--api-url', api.url, '--auth', 'aws', '--region', 'eu-west-1'], credentials(OUTSIDER));
+    const result = await cli(
+      ['jobs', '--api-url', api.url, '--auth', 'aws', '--region', 'eu-west-1'],
+      credentials(OUTSIDER),
+    );
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /lacks execute-api:Invoke on http:\/\/127\.0\.0\.1:\d+\/prod.*docs\/operations\.md, "Give people access"/);
+    assert.match(
+      result.stderr,
+      /lacks execute-api:Invoke on http:\/\/127\.0\.0\.1:\d+\/prod.*docs\/operations\.md, "Give people access"/,
+    );
   });
 
   it('says which credentials it tried and how to get some, sending nothing, when there are none', async () => {
@@ -88,9 +129,30 @@ describe('cody-batch against a remote API with SigV4', function () {
     const chain = await cli(['jobs', '--api-url', api.url, '--auth', 'aws', '--region', 'eu-west-1'], {});
     assert.equal(chain.code, 1);
     assert.match(chain.stderr, /No AWS credentials found; tried the default chain .*aws sso login/);
-    const profile = await cli(['run', '--name', 'x', '--command', 'true', '--repos', 'acme/a', '--detach', '--api-url', api.url, '--auth', 'aws', '--region', 'eu-west-1'], { AWS_PROFILE: 'platform-ci' });
+    const profile = await cli(
+      [
+        'run',
+        '--name',
+        'x',
+        '--command',
+        'true',
+        '--repos',
+        'acme/a',
+        '--detach',
+        '--api-url',
+        api.url,
+        '--auth',
+        'aws',
+        '--region',
+        'eu-west-1',
+      ],
+      { AWS_PROFILE: 'platform-ci' },
+    );
     assert.equal(profile.code, 1);
-    assert.match(profile.stderr, /No AWS credentials found; tried profile platform-ci \(AWS_PROFILE\)\. Run `aws sso login --profile platform-ci`/);
+    assert.match(
+      profile.stderr,
+      /No AWS credentials found; tried profile platform-ci \(AWS_PROFILE\)\. Run `aws sso login --profile platform-ci`/,
+    );
     assert.equal(api.requests.length, before);
   });
 });

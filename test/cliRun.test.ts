@@ -26,9 +26,16 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
   let completedJobId: string;
 
   const cli = (args: string[], options: { cwd?: string } = {}): Promise<Outcome> =>
-    exec(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, CODY_BATCH_HOME: stack.home } }).then(
+    exec(process.execPath, [CLI, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, CODY_BATCH_HOME: stack.home },
+    }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({
+        code: error.code,
+        stdout: error.stdout,
+        stderr: error.stderr,
+      }),
     );
   const jobCount = async () => (await stack.client.listJobs({ limit: 100 })).items.length;
 
@@ -46,20 +53,36 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
   it('runs a command job from flags to completion: job id first, a line per repository, a summary, exit 0', async () => {
     const list = path.join(hosting.work, 'repos.txt');
     await writeFile(list, '# the second one\n\nacme/two   # no a.txt there\n');
-    const result = await cli(['run', '--name', 'Edit a.txt', '--command', '[ -f a.txt ] && echo new > a.txt || true', '--repos', 'acme/one', '--repos-file', list]);
+    const result = await cli([
+      'run',
+      '--name',
+      'Edit a.txt',
+      '--command',
+      '[ -f a.txt ] && echo new > a.txt || true',
+      '--repos',
+      'acme/one',
+      '--repos-file',
+      list,
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const [first] = result.stdout.split('\n');
     completedJobId = /^Job (\S+): Edit a\.txt, 2 repositories/.exec(first!)?.[1] ?? '';
     assert.ok(completedJobId, `the first line names the job: ${first}`);
     assert.match(result.stdout, /^COMPLETED\s+acme\/one\s+1 file \+1 −1$/m);
     assert.match(result.stdout, /^NO_CHANGES\s+acme\/two$/m);
-    assert.match(result.stdout, new RegExp(`Job ${completedJobId} COMPLETED: 1 changed, 1 without changes, 0 failed, 0 cancelled, of 2`));
+    assert.match(
+      result.stdout,
+      new RegExp(`Job ${completedJobId} COMPLETED: 1 changed, 1 without changes, 0 failed, 0 cancelled, of 2`),
+    );
     assert.doesNotMatch(result.stdout, /[\r\u001b]/, 'no status line when the output is not a terminal');
     const job = await stack.client.getJob(completedJobId);
-    assert.deepEqual([job.status, job.command, job.repositories], ['COMPLETED', '[ -f a.txt ] && echo new > a.txt || true', ['acme/one', 'acme/two']]);
+    assert.deepEqual(
+      [job.status, job.command, job.repositories],
+      ['COMPLETED', '[ -f a.txt ] && echo new > a.txt || true', ['acme/one', 'acme/two']],
+    );
   });
 
-  it('refuses bad input with the schema\'s message, exit 2, and creates nothing', async () => {
+  it("refuses bad input with the schema's message, exit 2, and creates nothing", async () => {
     const before = await jobCount();
     const badName = await cli(['run', '--name', 'x', '--command', 'true', '--repos', 'acme/one,../etc']);
     assert.equal(badName.code, 2);
@@ -67,14 +90,31 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     const neither = await cli(['run', '--name', 'x', '--repos', 'acme/one', '--max-cost', '2']);
     assert.equal(neither.code, 2);
     assert.match(neither.stderr, /give exactly one of --prompt \/ --prompt-file .* or --command/);
-    const noFile = await cli(['run', '--name', 'x', '--prompt-file', path.join(hosting.work, 'missing.md'), '--repos', 'acme/one']);
+    const noFile = await cli([
+      'run',
+      '--name',
+      'x',
+      '--prompt-file',
+      path.join(hosting.work, 'missing.md'),
+      '--repos',
+      'acme/one',
+    ]);
     assert.equal(noFile.code, 2);
     assert.match(noFile.stderr, /cannot read .*missing\.md: ENOENT/);
     assert.equal(await jobCount(), before, 'no job was created');
   });
 
   it('watch exits 1 and names the error when a repository failed; retry runs it again; 409s are plain messages', async () => {
-    const detached = await cli(['run', '--detach', '--name', 'One missing', '--command', 'echo x > x.txt', '--repos', 'acme/one,acme/missing']);
+    const detached = await cli([
+      'run',
+      '--detach',
+      '--name',
+      'One missing',
+      '--command',
+      'echo x > x.txt',
+      '--repos',
+      'acme/one,acme/missing',
+    ]);
     assert.equal(detached.code, 0, detached.stderr);
     const jobId = detached.stdout.trim();
     assert.match(jobId, /^\S+$/, '--detach prints only the job id');
@@ -82,11 +122,17 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     assert.equal(watched.code, 1);
     assert.match(watched.stdout, /^COMPLETED\s+acme\/one\s+1 file \+1 −0$/m);
     assert.match(watched.stdout, /^FAILED\s+acme\/missing\s+CLONE_FAILED: Cloning acme\/missing failed/m);
-    assert.match(watched.stdout, new RegExp(`COMPLETED_WITH_ERRORS: 1 changed, 0 without changes, 1 failed[\\s\\S]*cody-batch retry ${jobId}`));
+    assert.match(
+      watched.stdout,
+      new RegExp(`COMPLETED_WITH_ERRORS: 1 changed, 0 without changes, 1 failed[\\s\\S]*cody-batch retry ${jobId}`),
+    );
 
     const cancelled = await cli(['cancel', jobId]);
     assert.equal(cancelled.code, 1);
-    assert.equal(cancelled.stderr.trim(), `cody-batch: Job ${jobId} has already finished (COMPLETED_WITH_ERRORS); there is nothing to cancel`);
+    assert.equal(
+      cancelled.stderr.trim(),
+      `cody-batch: Job ${jobId} has already finished (COMPLETED_WITH_ERRORS); there is nothing to cancel`,
+    );
     const nothing = await cli(['retry', completedJobId]);
     assert.equal(nothing.code, 1);
     assert.equal(nothing.stderr.trim(), `cody-batch: Job ${completedJobId} has no failed or cancelled repositories`);
@@ -103,14 +149,20 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     const job = await stack.client.createJob({ name: 'Slow', command: 'sleep 30', repositories: ['acme/one'] });
     await waitForJob(stack.client, job.jobId, { status: 'RUNNING' });
     // `script` gives the CLI a real pseudo-terminal, as a user's shell does.
-    const watching = exec('script', ['-qec', `${process.execPath} ${CLI} watch ${job.jobId} --interval 0.2`, '/dev/null'], {
-      env: { ...process.env, CODY_BATCH_HOME: stack.home, COLUMNS: '100' },
-    }).then(
+    const watching = exec(
+      'script',
+      ['-qec', `${process.execPath} ${CLI} watch ${job.jobId} --interval 0.2`, '/dev/null'],
+      {
+        env: { ...process.env, CODY_BATCH_HOME: stack.home, COLUMNS: '100' },
+      },
+    ).then(
       ({ stdout }) => ({ code: 0, stdout }),
       (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
     );
     // Ctrl-C stops a watcher, not the job, and says how to come back.
-    const interrupted = spawn(process.execPath, [CLI, 'watch', job.jobId], { env: { ...process.env, CODY_BATCH_HOME: stack.home } });
+    const interrupted = spawn(process.execPath, [CLI, 'watch', job.jobId], {
+      env: { ...process.env, CODY_BATCH_HOME: stack.home },
+    });
     let stderr = '';
     interrupted.stderr.on('data', (chunk) => (stderr += chunk));
     const exitCode = new Promise((resolve) => interrupted.once('exit', resolve));
@@ -125,7 +177,11 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     assert.match(cancelled.stdout, new RegExp(`Job ${job.jobId} is cancell(ing|ed)\\.`));
     const watched = await watching;
     assert.equal(watched.code, 1);
-    assert.match(watched.stdout, /\r\u001b\[2Krunning · 0\/1 done · 1 running/, 'the status line rewrites itself in place');
+    assert.match(
+      watched.stdout,
+      /\r\u001b\[2Krunning · 0\/1 done · 1 running/,
+      'the status line rewrites itself in place',
+    );
     assert.match(watched.stdout, /CANCELLED\s+acme\/one/);
     assert.match(watched.stdout, /Job \S+ CANCELLED: 0 changed, 0 without changes, 0 failed, 1 cancelled/);
   });

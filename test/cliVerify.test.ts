@@ -31,7 +31,12 @@ describe('cody-batch run: a change that fails its verification', function () {
       },
     });
     stack = await startStackProcess({
-      env: { CODY_BATCH_GIT_BASE: hosting.gitBase, ANTHROPIC_API_KEY: ANTHROPIC_KEY, ANTHROPIC_BASE_URL: anthropic.url, CODY_BATCH_CONCURRENCY: '1' },
+      env: {
+        CODY_BATCH_GIT_BASE: hosting.gitBase,
+        ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+        ANTHROPIC_BASE_URL: anthropic.url,
+        CODY_BATCH_CONCURRENCY: '1',
+      },
     });
   });
   after(async () => {
@@ -41,9 +46,24 @@ describe('cody-batch run: a change that fails its verification', function () {
   });
 
   it('exits 1 and says so, though the job COMPLETED', async () => {
-    const outcome = await run(process.execPath, [CLI, 'run', '--name', 'Unverified', '--prompt', 'Use newFunction', '--verify', 'echo still broken; exit 1', '--repos', 'acme/widgets'], {
-      env: { ...process.env, CODY_BATCH_HOME: stack.home },
-    }).then(
+    const outcome = await run(
+      process.execPath,
+      [
+        CLI,
+        'run',
+        '--name',
+        'Unverified',
+        '--prompt',
+        'Use newFunction',
+        '--verify',
+        'echo still broken; exit 1',
+        '--repos',
+        'acme/widgets',
+      ],
+      {
+        env: { ...process.env, CODY_BATCH_HOME: stack.home },
+      },
+    ).then(
       () => ({ code: 0, stdout: '' }),
       (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
     );

@@ -27,10 +27,19 @@ describe('cody-batch watch, Ctrl-C during a poll', function () {
     proxy = createServer((incoming, outgoing) => {
       const forward = () =>
         incoming.pipe(
-          httpRequest({ host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
-            outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(outgoing);
-          }),
+          httpRequest(
+            {
+              host: target.hostname,
+              port: target.port,
+              path: incoming.url,
+              method: incoming.method,
+              headers: incoming.headers,
+            },
+            (answer) => {
+              outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+              answer.pipe(outgoing);
+            },
+          ),
         );
       if (incoming.url === `/jobs/${job.jobId}`) {
         release = forward;
@@ -50,9 +59,13 @@ describe('cody-batch watch, Ctrl-C during a poll', function () {
 
   it('exits 130 right after the poll answers, even with a long --interval', async () => {
     const arrived = new Promise<void>((resolve) => (pollArrived = resolve));
-    const watcher = spawn(process.execPath, [CLI, 'watch', job.jobId, '--interval', '3600', '--api-url', proxyUrl, '--auth', 'token'], {
-      env: { ...process.env, CODY_BATCH_TOKEN: stack.token },
-    });
+    const watcher = spawn(
+      process.execPath,
+      [CLI, 'watch', job.jobId, '--interval', '3600', '--api-url', proxyUrl, '--auth', 'token'],
+      {
+        env: { ...process.env, CODY_BATCH_TOKEN: stack.token },
+      },
+    );
     let stderr = '';
     watcher.stderr.on('data', (chunk) => (stderr += chunk));
     const exitCode = new Promise((resolve) => watcher.once('exit', resolve));

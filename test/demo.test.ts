@@ -7,7 +7,13 @@ import { CLI, makeTempDir, startStackProcess } from './helpers/localStack';
 // command job, a summary, exit 0; and a clear refusal when a stack already runs on the home.
 
 function runDemo(home: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, CODY_BATCH_HOME: home, CODY_BATCH_PORT: '0', CODY_BATCH_DYNAMODB_PORT: '0', ...extraEnv };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CODY_BATCH_HOME: home,
+    CODY_BATCH_PORT: '0',
+    CODY_BATCH_DYNAMODB_PORT: '0',
+    ...extraEnv,
+  };
   delete env.ANTHROPIC_API_KEY;
   delete env.CLAUDE_API_KEY;
   delete env.CODY_BATCH_CLAUDE_PROVIDER;
@@ -29,8 +35,15 @@ describe('cody-batch demo', function () {
       const { code, output } = await runDemo(home);
       assert.equal(code, 0, output);
       assert.match(output, /a sed command/);
-      for (const [name, files, changes] of [['acme/billing', 2, '+4 −4'], ['acme/inventory', 1, '+2 −2'], ['acme/storefront', 2, '+4 −4']] as const) {
-        assert.match(output, new RegExp(`COMPLETED\\s+${name}\\s+${files} files? ${changes.replace('+', '\\+')}$`, 'm'));
+      for (const [name, files, changes] of [
+        ['acme/billing', 2, '+4 −4'],
+        ['acme/inventory', 1, '+2 −2'],
+        ['acme/storefront', 2, '+4 −4'],
+      ] as const) {
+        assert.match(
+          output,
+          new RegExp(`COMPLETED\\s+${name}\\s+${files} files? ${changes.replace('+', '\\+')}$`, 'm'),
+        );
         const diffPath = new RegExp(`${name}\\s+(\\S+diff\\.patch)`).exec(output)?.[1];
         assert.ok(diffPath, `no diff path for ${name}`);
         const patch = await readFile(diffPath, 'utf8');

@@ -60,7 +60,11 @@ describe('test/e2e/setup, run by a user who is not root', function () {
       return { code: 0, stdout, stderr };
     } catch (error) {
       const failed = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: typeof failed.code === 'number' ? failed.code : 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+      return {
+        code: typeof failed.code === 'number' ? failed.code : 1,
+        stdout: failed.stdout ?? '',
+        stderr: failed.stderr ?? '',
+      };
     }
   }
 

@@ -7,7 +7,10 @@ import { CLI, makeTempDir, startStackProcess, type StackProcess } from './helper
 /** Runs `cody-batch serve` expecting it to refuse to start; resolves with its exit code and output. */
 function serveExpectingRefusal(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'serve'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -48,11 +51,18 @@ describe('local stack (npm start)', () => {
     const output = stack.output();
     assert.match(output, new RegExp(`API\\s+${stack.apiUrl}`));
     assert.match(output, new RegExp(`Token\\s+${path.join(stack.home, 'token')}`));
-    assert.match(output, /aws dynamodb scan --region local --endpoint-url http:\/\/127\.0\.0\.1:\d+ --table-name cody-batch-local-jobs/);
+    assert.match(
+      output,
+      /aws dynamodb scan --region local --endpoint-url http:\/\/127\.0\.0\.1:\d+ --table-name cody-batch-local-jobs/,
+    );
   });
 
   it('refuses a second stack on the same home, and leaves the first running', async () => {
-    const second = await serveExpectingRefusal({ CODY_BATCH_HOME: stack.home, CODY_BATCH_PORT: '0', CODY_BATCH_DYNAMODB_PORT: '0' });
+    const second = await serveExpectingRefusal({
+      CODY_BATCH_HOME: stack.home,
+      CODY_BATCH_PORT: '0',
+      CODY_BATCH_DYNAMODB_PORT: '0',
+    });
     assert.notEqual(second.code, 0);
     assert.match(second.output, /already running/);
     assert.equal((await fetch(`${stack.apiUrl}/health`)).status, 200);
@@ -62,7 +72,11 @@ describe('local stack (npm start)', () => {
     const otherHome = await makeTempDir();
     try {
       const port = new URL(stack.apiUrl).port;
-      const second = await serveExpectingRefusal({ CODY_BATCH_HOME: otherHome, CODY_BATCH_PORT: port, CODY_BATCH_DYNAMODB_PORT: '0' });
+      const second = await serveExpectingRefusal({
+        CODY_BATCH_HOME: otherHome,
+        CODY_BATCH_PORT: port,
+        CODY_BATCH_DYNAMODB_PORT: '0',
+      });
       assert.notEqual(second.code, 0);
       assert.match(second.output, new RegExp(`Port ${port} \\(API\\) is already in use`));
       await assert.rejects(access(path.join(otherHome, 'stack.json')), 'the refused stack wrote no stack.json');
@@ -76,8 +90,15 @@ describe('local stack started twice at once', () => {
   it('runs one stack and refuses the other with a sentence, not a crash', async function () {
     this.timeout(40_000);
     const home = await makeTempDir();
-    const env = { CODY_BATCH_HOME: home, CODY_BATCH_PORT: '0', CODY_BATCH_DYNAMODB_PORT: '0', CODY_BATCH_CONCURRENCY: '0' };
-    const children = [0, 1].map(() => spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const env = {
+      CODY_BATCH_HOME: home,
+      CODY_BATCH_PORT: '0',
+      CODY_BATCH_DYNAMODB_PORT: '0',
+      CODY_BATCH_CONCURRENCY: '0',
+    };
+    const children = [0, 1].map(() =>
+      spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     try {
       const outputs = children.map((child) => {
         let output = '';
@@ -86,7 +107,9 @@ describe('local stack started twice at once', () => {
         return () => output;
       });
       // The loser exits; the winner serves until stopped.
-      const loser = await Promise.race(children.map((child, i) => new Promise<number>((resolve) => child.once('exit', () => resolve(i)))));
+      const loser = await Promise.race(
+        children.map((child, i) => new Promise<number>((resolve) => child.once('exit', () => resolve(i)))),
+      );
       const winner = 1 - loser;
       assert.notEqual(children[loser]!.exitCode, 0);
       assert.match(outputs[loser]!(), /already running/);
@@ -102,7 +125,11 @@ describe('local stack started twice at once', () => {
       assert.equal(jobs.status, 200, 'the winner serves with the token on disk');
     } finally {
       for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-      await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+      await Promise.all(
+        children.map((child) =>
+          child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
+        ),
+      );
       await rm(home, { recursive: true, force: true });
     }
   });
@@ -114,7 +141,11 @@ describe('local stack restarts', () => {
     const home = await makeTempDir();
     try {
       const first = await startStackProcess({ home, env: { CODY_BATCH_CONCURRENCY: '0' } });
-      const created = await first.client.createJob({ name: 'Survives', prompt: 'p', repositories: ['acme/a', 'acme/b'] });
+      const created = await first.client.createJob({
+        name: 'Survives',
+        prompt: 'p',
+        repositories: ['acme/a', 'acme/b'],
+      });
       await first.client.cancelJob(created.jobId);
       const token = first.token;
       assert.equal(await first.stop('SIGTERM'), 0);

@@ -4,7 +4,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { artifactKey } from '../common/names';
-import { deleteFile, edit, moveFile, reply, searchFiles, startFakeAnthropic, type FakeAnthropic } from './fakes/anthropicServer';
+import {
+  deleteFile,
+  edit,
+  moveFile,
+  reply,
+  searchFiles,
+  startFakeAnthropic,
+  type FakeAnthropic,
+} from './fakes/anthropicServer';
 import { createGitHosting, type GitHosting } from './helpers/git';
 import { waitForJob } from './helpers/jobs';
 import { startStackProcess, type StackProcess } from './helpers/localStack';
@@ -48,7 +56,10 @@ describe('worker: Claude jobs end to end', function () {
           // The verification failed: its output came back as the next user message.
           (conversation) => {
             const feedback = conversation.lastUserText();
-            if (!/verification command `[\s\S]*` failed/.test(feedback) || !feedback.includes('missing the version option')) {
+            if (
+              !/verification command `[\s\S]*` failed/.test(feedback) ||
+              !feedback.includes('missing the version option')
+            ) {
               return reply.error(400, { message: `unexpected feedback: ${feedback}` });
             }
             return reply.tools(edit.strReplace('src/a.js', 'newFunction(1)', 'newFunction(1, { version: 2 })'));
@@ -122,37 +133,61 @@ describe('worker: Claude jobs end to end', function () {
     const thread = await stack.client.getThread(job.jobId, 'acme/widgets');
     assert.equal(thread.messages[0]!.role, 'user');
     assert.match(JSON.stringify(thread.messages[0]!.content), /Repository: acme\/widgets/);
-    const types = thread.messages.flatMap((message) => (Array.isArray(message.content) ? message.content.map((block) => block.type) : ['text']));
+    const types = thread.messages.flatMap((message) =>
+      Array.isArray(message.content) ? message.content.map((block) => block.type) : ['text'],
+    );
     assert.ok(types.includes('tool_use') && types.includes('tool_result'));
-    assert.ok(thread.messages.some((message) => JSON.stringify(message.content).includes('missing the version option')));
+    assert.ok(
+      thread.messages.some((message) => JSON.stringify(message.content).includes('missing the version option')),
+    );
     const input = row.usage.inputTokens + row.usage.cacheReadTokens + row.usage.cacheWriteTokens;
     assert.ok(input > 0 && row.usage.outputTokens > 0 && row.usage.costUsd > 0, JSON.stringify(row.usage));
     const after = await stack.client.getJob(job.jobId);
     assert.ok(after.usage.costUsd >= row.usage.costUsd && after.usage.outputTokens >= row.usage.outputTokens);
-    const onDisk = await readFile(path.join(stack.home, 'artifacts', ...artifactKey(job.jobId, 'acme/widgets', 'thread.json').split('/')), 'utf8');
+    const onDisk = await readFile(
+      path.join(stack.home, 'artifacts', ...artifactKey(job.jobId, 'acme/widgets', 'thread.json').split('/')),
+      'utf8',
+    );
     assert.equal(JSON.parse(onDisk).messages.length, thread.messages.length);
     assert.match(await stack.client.getLog(job.jobId, 'acme/widgets'), /key= token= aws=\n/);
   });
 
   it('moves and deletes files: the diff shows a rename and the deletions, and applies to a fresh clone', async () => {
-    const created = await stack.client.createJob({ name: 'Tidy up', prompt: 'Move lib/util.js to src/util/index.js and remove deprecated/.', repositories: ['acme/legacy'] });
+    const created = await stack.client.createJob({
+      name: 'Tidy up',
+      prompt: 'Move lib/util.js to src/util/index.js and remove deprecated/.',
+      repositories: ['acme/legacy'],
+    });
     const job = await waitForJob(stack.client, created.jobId);
     const row = await stack.client.getRepository(job.jobId, 'acme/legacy');
     assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
     assert.deepEqual(row.diffStats, { files: 4, additions: 1, deletions: 3 });
     const { patch } = await stack.client.getDiff(job.jobId, 'acme/legacy');
-    assert.match(patch!, /^diff --git a\/lib\/util\.js b\/src\/util\/index\.js\nsimilarity index 100%\nrename from lib\/util\.js\nrename to src\/util\/index\.js$/m);
+    assert.match(
+      patch!,
+      /^diff --git a\/lib\/util\.js b\/src\/util\/index\.js\nsimilarity index 100%\nrename from lib\/util\.js\nrename to src\/util\/index\.js$/m,
+    );
     assert.match(patch!, /^diff --git a\/deprecated\/a\.js b\/deprecated\/a\.js\ndeleted file mode 100644$/m);
-    assert.match(patch!, /^diff --git a\/deprecated\/nested\/b\.js b\/deprecated\/nested\/b\.js\ndeleted file mode 100644$/m);
+    assert.match(
+      patch!,
+      /^diff --git a\/deprecated\/nested\/b\.js b\/deprecated\/nested\/b\.js\ndeleted file mode 100644$/m,
+    );
     const clone = await hosting.clone('acme/legacy');
     await writeFile(`${clone}.patch`, patch!);
     await run('git', ['apply', `${clone}.patch`], { cwd: clone });
-    assert.equal(await readFile(path.join(clone, 'src/util/index.js'), 'utf8'), 'function util(x) {\n  return x * 2;\n}\n\nmodule.exports = { util };\n');
+    assert.equal(
+      await readFile(path.join(clone, 'src/util/index.js'), 'utf8'),
+      'function util(x) {\n  return x * 2;\n}\n\nmodule.exports = { util };\n',
+    );
     await assert.rejects(readFile(path.join(clone, 'deprecated/a.js')));
   });
 
   it('gives NO_CHANGES when Claude changes nothing', async () => {
-    const created = await stack.client.createJob({ name: 'Look only', prompt: 'Look around.', repositories: ['acme/gadgets'] });
+    const created = await stack.client.createJob({
+      name: 'Look only',
+      prompt: 'Look around.',
+      repositories: ['acme/gadgets'],
+    });
     const job = await waitForJob(stack.client, created.jobId);
     const row = await stack.client.getRepository(job.jobId, 'acme/gadgets');
     assert.equal(row.status, 'NO_CHANGES', JSON.stringify(row.error));

@@ -23,7 +23,10 @@ function name(i: number): string {
 function filesFor(i: number): FixtureFiles {
   const files: FixtureFiles = {
     'README.md': `# service ${i}\n`,
-    'src/main.js': i % 5 === 0 ? `console.log(${i});\n` : `const a = oldFunction(${i});\nconst b = oldFunction(a + 1);\nmodule.exports = { a, b };\n`,
+    'src/main.js':
+      i % 5 === 0
+        ? `console.log(${i});\n`
+        : `const a = oldFunction(${i});\nconst b = oldFunction(a + 1);\nmodule.exports = { a, b };\n`,
     'docs/old-name.md': `${'This paragraph is long enough for git to see a rename.\n'.repeat(8)}Repository ${i}\n`,
     'obsolete.txt': 'to be deleted\n',
     'bin/run.sh': '#!/bin/sh\necho run\n',
@@ -57,7 +60,9 @@ describe('worker: command job over 20 repositories at concurrency 4', function (
     hosting = await createGitHosting();
     for (let i = 1; i <= COUNT; i++) await hosting.create(name(i), filesFor(i));
     workDir = await mkdtemp(path.join(os.tmpdir(), 'cody-batch-workdir-'));
-    stack = await startStackProcess({ env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '4', CODY_BATCH_WORK_DIR: workDir } });
+    stack = await startStackProcess({
+      env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '4', CODY_BATCH_WORK_DIR: workDir },
+    });
   });
   after(async () => {
     await stack?.dispose();
@@ -102,7 +107,10 @@ describe('worker: command job over 20 repositories at concurrency 4', function (
       assert.match(patch, /rename from docs\/old-name\.md\nrename to docs\/new-name\.md/);
       assert.match(patch, /deleted file mode 100644/);
       assert.match(patch, /old mode 100644\nnew mode 100755/);
-      assert.match(patch, /new file mode 100644\nindex [0-9a-f]+\.\.[0-9a-f]+\n--- \/dev\/null\n\+\+\+ b\/lib\/generated\/version\.js/);
+      assert.match(
+        patch,
+        /new file mode 100644\nindex [0-9a-f]+\.\.[0-9a-f]+\n--- \/dev\/null\n\+\+\+ b\/lib\/generated\/version\.js/,
+      );
       if (binary) assert.match(patch, /GIT binary patch/);
 
       const clone = await hosting.clone(name(i));
@@ -112,15 +120,24 @@ describe('worker: command job over 20 repositories at concurrency 4', function (
       // GNU patch 2.7 cannot apply git's binary hunks; the text-only diffs must pass it too.
       if (!binary) await run('patch', ['-p1', '--dry-run', '--input', patchFile], { cwd: clone });
       await run('git', ['apply', patchFile], { cwd: clone });
-      assert.equal(await readFile(path.join(clone, 'src/main.js'), 'utf8'), `const a = newFunction(${i});\nconst b = newFunction(a + 1);\nmodule.exports = { a, b };\n`);
+      assert.equal(
+        await readFile(path.join(clone, 'src/main.js'), 'utf8'),
+        `const a = newFunction(${i});\nconst b = newFunction(a + 1);\nmodule.exports = { a, b };\n`,
+      );
       assert.match(await readFile(path.join(clone, 'docs/new-name.md'), 'utf8'), new RegExp(`Repository ${i}\\n$`));
       await assert.rejects(stat(path.join(clone, 'docs/old-name.md')));
       await assert.rejects(stat(path.join(clone, 'obsolete.txt')));
       assert.equal((await stat(path.join(clone, 'bin/run.sh'))).mode & 0o111, 0o111);
       assert.equal(await readFile(path.join(clone, 'lib/generated/version.js'), 'utf8'), 'export const version = 2;\n');
       if (binary) {
-        assert.deepEqual(await readFile(path.join(clone, 'assets/logo.bin')), Buffer.concat([BINARY, Buffer.from([0, 1, 2]), Buffer.from('tail')]));
-        assert.deepEqual(await readFile(path.join(clone, 'assets/new.bin')), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1]));
+        assert.deepEqual(
+          await readFile(path.join(clone, 'assets/logo.bin')),
+          Buffer.concat([BINARY, Buffer.from([0, 1, 2]), Buffer.from('tail')]),
+        );
+        assert.deepEqual(
+          await readFile(path.join(clone, 'assets/new.bin')),
+          Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1]),
+        );
       }
     }
   });

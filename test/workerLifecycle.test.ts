@@ -30,7 +30,8 @@ describe('worker lifecycle: cancel, crash, retry, restart', function () {
 
   before(async () => {
     hosting = await createGitHosting();
-    for (const name of ['one', 'two', 'three']) await hosting.create(`acme/${name}`, { 'src/main.js': 'oldFunction(1);\n' });
+    for (const name of ['one', 'two', 'three'])
+      await hosting.create(`acme/${name}`, { 'src/main.js': 'oldFunction(1);\n' });
     await hosting.create('acme/slow', { 'src/main.js': 'oldFunction(1);\n', SLOW: 'yes\n' });
   });
   beforeEach(async () => {
@@ -67,12 +68,19 @@ describe('worker lifecycle: cancel, crash, retry, restart', function () {
       assert.ok(['CANCELLING', 'CANCELLED'].includes(answer.status));
       const job = await waitForJob(stack.client, created.jobId, { timeoutMs: 30_000 });
       assert.equal(job.status, 'CANCELLED');
-      assert.deepEqual({ ...job.counts }, { total: 3, pending: 0, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 3 });
+      assert.deepEqual(
+        { ...job.counts },
+        { total: 3, pending: 0, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 3 },
+      );
       for (const row of (await repositoriesByName(stack.client, job.jobId)).values()) {
         assert.equal(row.status, 'CANCELLED');
         assert.equal(row.error?.code, 'CANCELLED');
       }
-      await waitFor('the command process groups to be gone', async () => (groups.some(processGroupAlive) ? undefined : true), 10_000);
+      await waitFor(
+        'the command process groups to be gone',
+        async () => (groups.some(processGroupAlive) ? undefined : true),
+        10_000,
+      );
       // The third repository was never started.
       await new Promise((resolve) => setTimeout(resolve, 500));
       assert.equal((await numbersIn(markers, 'pgid-')).length, 2);
@@ -98,7 +106,11 @@ describe('worker lifecycle: cancel, crash, retry, restart', function () {
       assert.equal(rows.get('acme/slow')!.status, 'FAILED');
       assert.equal(rows.get('acme/slow')!.error?.code, 'WORKER_CRASHED');
       // The command the dead worker started does not outlive it.
-      await waitFor('the orphaned command to be killed', async () => (processGroupAlive(commandGroup!) ? undefined : true), 10_000);
+      await waitFor(
+        'the orphaned command to be killed',
+        async () => (processGroupAlive(commandGroup!) ? undefined : true),
+        10_000,
+      );
       // What the worker logged before it died is kept.
       assert.match(await stack.client.getLog(job.jobId, 'acme/slow'), /Command: \$ if \[ -f SLOW \]/);
 
@@ -125,7 +137,9 @@ describe('worker lifecycle: cancel, crash, retry, restart', function () {
         command: `echo started >> "${markers}/starts"\nwhile [ ! -f "${markers}/go" ]; do sleep 0.1; done\nsed -i 's/oldFunction(/newFunction(/' src/main.js`,
         repositories: ['acme/one', 'acme/two'],
       });
-      await waitFor('the first repository to start', async () => ((await readFile(path.join(markers, 'starts'), 'utf8').catch(() => '')) ? true : undefined));
+      await waitFor('the first repository to start', async () =>
+        (await readFile(path.join(markers, 'starts'), 'utf8').catch(() => '')) ? true : undefined,
+      );
       assert.equal(await first.stop(), 0);
 
       const second = await startStackProcess({ home, env });
@@ -134,10 +148,10 @@ describe('worker lifecycle: cancel, crash, retry, restart', function () {
         const job = await waitForJob(second.client, created.jobId);
         assert.equal(job.status, 'COMPLETED');
         const rows = await repositoriesByName(second.client, job.jobId);
-        assert.deepEqual(
-          [...rows.values()].map((row) => [row.repositoryName, row.status]).sort(),
-          [['acme/one', 'COMPLETED'], ['acme/two', 'COMPLETED']],
-        );
+        assert.deepEqual([...rows.values()].map((row) => [row.repositoryName, row.status]).sort(), [
+          ['acme/one', 'COMPLETED'],
+          ['acme/two', 'COMPLETED'],
+        ]);
         // The one that was running when the stack stopped ran again, as a new attempt.
         assert.deepEqual([...rows.values()].map((row) => row.attempt).sort(), [1, 2]);
       } finally {

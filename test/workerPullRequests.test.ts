@@ -20,7 +20,12 @@ const run = promisify(execFile);
 const GITHUB_TOKEN = 'ghp_FAKEgithubTOKENforCodyBatchTests0123456789';
 const ANTHROPIC_KEY = 'sk-ant-FAKEanthropicKEYforCodyBatchTests-0123456789';
 const AWS_SECRET = 'FAKEawsSECRETforCodyBatchTests/0123456789abcdef';
-const SECRETS = [GITHUB_TOKEN, ANTHROPIC_KEY, AWS_SECRET, Buffer.from(`x-access-token:${GITHUB_TOKEN}`).toString('base64')];
+const SECRETS = [
+  GITHUB_TOKEN,
+  ANTHROPIC_KEY,
+  AWS_SECRET,
+  Buffer.from(`x-access-token:${GITHUB_TOKEN}`).toString('base64'),
+];
 
 const FILES = {
   'src/main.js': 'const a = oldFunction(1);\n',
@@ -97,10 +102,17 @@ describe('worker: pull requests', function () {
     const branch = branchName(job.jobId);
 
     assert.equal(github.created(), 3);
-    for (const [repo, base] of [['alpha', 'main'], ['beta', 'main'], ['gamma', 'trunk']] as const) {
+    for (const [repo, base] of [
+      ['alpha', 'main'],
+      ['beta', 'main'],
+      ['gamma', 'trunk'],
+    ] as const) {
       const pull = github.pulls.find((candidate) => candidate.repo === repo)!;
       assert.ok(pull, repo);
-      assert.deepEqual({ head: pull.head, base: pull.base, draft: pull.draft, title: pull.title }, { head: branch, base, draft: true, title: 'Move to newFunction' });
+      assert.deepEqual(
+        { head: pull.head, base: pull.base, draft: pull.draft, title: pull.title },
+        { head: branch, base, draft: true, title: 'Move to newFunction' },
+      );
       assert.match(pull.body, /oldFunction is deprecated; see ADR-12\./);
       assert.match(pull.body, /1 file changed, \+1 −1/);
       assert.equal(rows.get(`acme/${repo}`)!.pullRequestUrl, pull.html_url);
@@ -112,7 +124,10 @@ describe('worker: pull requests', function () {
       assert.equal(author, 'Cody Batch <cody-batch@users.noreply.github.com>');
       assert.equal(subject, 'Move to newFunction');
       assert.equal(parent, (await git(hosting.root, '--git-dir', bare, 'rev-parse', base)).trim());
-      assert.equal(await git(hosting.root, '--git-dir', bare, 'show', `${branch}:src/main.js`), 'const a = newFunction(1);\n');
+      assert.equal(
+        await git(hosting.root, '--git-dir', bare, 'show', `${branch}:src/main.js`),
+        'const a = newFunction(1);\n',
+      );
       assert.match(await stack.client.getLog(job.jobId, `acme/${repo}`), /token= key= aws= id=\n/);
     }
     // Every clone, ls-remote and push carried the token header; none was refused, none put it in a URL.
@@ -149,7 +164,15 @@ describe('worker: pull requests', function () {
     assert.equal(row.error?.code, 'WORKER_CRASHED');
     assert.match(row.error!.message, /killed by SIGKILL/);
     assert.equal(github.pulls.filter((pull) => pull.repo === 'delta').length, 1);
-    const firstPush = (await git(hosting.root, '--git-dir', hosting.repository('acme/delta').bare, 'rev-parse', branchName(created.jobId))).trim();
+    const firstPush = (
+      await git(
+        hosting.root,
+        '--git-dir',
+        hosting.repository('acme/delta').bare,
+        'rev-parse',
+        branchName(created.jobId),
+      )
+    ).trim();
 
     await stack.client.retryJob(created.jobId);
     const retried = await waitForJob(stack.client, created.jobId);
@@ -159,7 +182,11 @@ describe('worker: pull requests', function () {
     const pulls = github.pulls.filter((pull) => pull.repo === 'delta');
     assert.equal(pulls.length, 1, 'a second PR was created');
     assert.equal(after.pullRequestUrl, pulls[0]!.html_url);
-    assert.ok(github.requests.some((request) => request.method === 'PATCH' && request.path.endsWith(`/delta/pulls/${pulls[0]!.number}`)));
+    assert.ok(
+      github.requests.some(
+        (request) => request.method === 'PATCH' && request.path.endsWith(`/delta/pulls/${pulls[0]!.number}`),
+      ),
+    );
     // The retry replaced its own earlier push (force-with-lease), still one commit on top of main.
     const bare = hosting.repository('acme/delta').bare;
     const head = (await git(hosting.root, '--git-dir', bare, 'rev-parse', branchName(created.jobId))).trim();
@@ -170,7 +197,7 @@ describe('worker: pull requests', function () {
     );
   });
 
-  it('refuses a change that holds the worker\'s token: no diff stored, nothing pushed', async () => {
+  it("refuses a change that holds the worker's token: no diff stored, nothing pushed", async () => {
     // The token cannot reach a command through its environment; here it comes from a file the test left.
     const leak = path.join(markers, 'found-on-disk');
     await writeFile(leak, `${GITHUB_TOKEN}\n`);
@@ -192,7 +219,11 @@ describe('worker: pull requests', function () {
   });
 
   it('leaves none of the secrets anywhere in the stack home: logs, diffs, errors, threads, database', async () => {
-    await waitFor('the stack to be idle', async () => ((await stack.client.listJobs()).items.every((job) => !['PENDING', 'RUNNING'].includes(job.status)) ? true : undefined));
+    await waitFor('the stack to be idle', async () =>
+      (await stack.client.listJobs()).items.every((job) => !['PENDING', 'RUNNING'].includes(job.status))
+        ? true
+        : undefined,
+    );
     for (const secret of SECRETS) {
       assert.deepEqual(await filesContaining(stack.home, secret), []);
     }

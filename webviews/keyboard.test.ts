@@ -20,7 +20,13 @@ const THREAD: Thread = {
   usage: { inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.001 },
   messages: [
     { role: 'user', content: 'Replace oldFunction' },
-    { role: 'assistant', content: [{ type: 'text', text: 'See [the docs](https://example.com/docs).' }, { type: 'tool_use', id: 't1', name: 'str_replace_based_edit_tool', input: { command: 'view', path: 'a.ts' } }] },
+    {
+      role: 'assistant',
+      content: [
+        { type: 'text', text: 'See [the docs](https://example.com/docs).' },
+        { type: 'tool_use', id: 't1', name: 'str_replace_based_edit_tool', input: { command: 'view', path: 'a.ts' } },
+      ],
+    },
     { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'text of a.ts' }] },
   ],
 };
@@ -42,7 +48,10 @@ describe('webview pages with the keyboard (Chromium)', function () {
       loader: { '.ttf': 'file' },
       logLevel: 'error',
     });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu'],
+    });
   });
   after(async () => {
     await browser?.close();
@@ -86,7 +95,10 @@ describe('webview pages with the keyboard (Chromium)', function () {
           const element = document.activeElement as HTMLElement;
           const style = getComputedStyle(element);
           const name = `${element.tagName.toLowerCase()} ${(element.getAttribute('aria-label') ?? element.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 60)}`;
-          return { name, ring: style.outlineStyle === 'none' || style.outlineWidth === '0px' ? 'none' : style.outlineColor };
+          return {
+            name,
+            ring: style.outlineStyle === 'none' || style.outlineWidth === '0px' ? 'none' : style.outlineColor,
+          };
         }),
       );
     }
@@ -120,14 +132,30 @@ describe('webview pages with the keyboard (Chromium)', function () {
     await page.click('#collapse-all');
     await page.focus('details[data-path="b.txt"] > summary');
     await page.keyboard.press('Enter');
-    assert.equal(await page.$eval('details[data-path="b.txt"]', (details) => (details as HTMLDetailsElement).open), true, 'Enter opens a file');
+    assert.equal(
+      await page.$eval('details[data-path="b.txt"]', (details) => (details as HTMLDetailsElement).open),
+      true,
+      'Enter opens a file',
+    );
     await page.keyboard.press(' ');
-    assert.equal(await page.$eval('details[data-path="b.txt"]', (details) => (details as HTMLDetailsElement).open), false, 'Space closes it');
+    assert.equal(
+      await page.$eval('details[data-path="b.txt"]', (details) => (details as HTMLDetailsElement).open),
+      false,
+      'Space closes it',
+    );
     await page.focus('a[data-file-index="1"]');
     await page.keyboard.press(' ');
-    assert.equal(await page.$eval('details[data-path="b.txt"]', (details) => (details as HTMLDetailsElement).open), true, 'Space on the file list opens the file');
+    assert.equal(
+      await page.$eval('details[data-path="b.txt"]', (details) => (details as HTMLDetailsElement).open),
+      true,
+      'Space on the file list opens the file',
+    );
     assert.ok(await page.$('details[data-path="b.txt"] .d2h-ins'), 'rendered');
-    assert.equal(await page.evaluate(() => document.activeElement?.closest('details')?.getAttribute('data-path')), 'b.txt', 'the focus moved to the file');
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.closest('details')?.getAttribute('data-path')),
+      'b.txt',
+      'the focus moved to the file',
+    );
     await page.close();
   });
 
@@ -145,20 +173,37 @@ describe('webview pages with the keyboard (Chromium)', function () {
       window.scrollY,
     ]);
     assert.ok(scrollY > 0, 'the page scrolled to the file');
-    assert.ok(summaryTop >= headerBottom - 1, `the file's line (top ${summaryTop}) shows below the header (bottom ${headerBottom})`);
+    assert.ok(
+      summaryTop >= headerBottom - 1,
+      `the file's line (top ${summaryTop}) shows below the header (bottom ${headerBottom})`,
+    );
     await page.close();
   });
 
   it('thread view: Tab reaches the links and each collapsible section, each with a visible focus ring', async () => {
-    const page = await open('thread', { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED', thread: THREAD });
+    const page = await open('thread', {
+      jobId: 'j',
+      repositoryName: 'acme/widgets',
+      jobName: 'Update',
+      status: 'COMPLETED',
+      thread: THREAD,
+    });
     const stops = await tabThrough(page, 3);
     assert.deepEqual(
       stops.map((stop) => stop.name),
-      ['a the docs', 'summary str_replace_based_edit_tool view a.ts', 'summary Result of str_replace_based_edit_tool 1 lines'],
+      [
+        'a the docs',
+        'summary str_replace_based_edit_tool view a.ts',
+        'summary Result of str_replace_based_edit_tool 1 lines',
+      ],
     );
     for (const stop of stops) assert.equal(stop.ring, FOCUS, `${stop.name} shows the theme's focus border`);
     await page.keyboard.press('Enter');
-    assert.equal(await page.$eval('details.tool-result', (details) => (details as HTMLDetailsElement).open), true, 'Enter opens a section');
+    assert.equal(
+      await page.$eval('details.tool-result', (details) => (details as HTMLDetailsElement).open),
+      true,
+      'Enter opens a section',
+    );
     await page.close();
   });
 });

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { DEFAULT_MAX_REPOSITORIES, MAX_BODY_BYTES } from '../../common/schemas';
 import type { AppEnv, ApiDependencies, ApiLimits } from './context';
-import { OwnerResolver, requireOwner } from './middleware/auth';
+import { type OwnerResolver, requireOwner } from './middleware/auth';
 import { limitBody } from './middleware/body';
 import { onError } from './middleware/errors';
 import { notFoundOrWrongMethod } from './middleware/methods';

@@ -30,7 +30,10 @@ function event(method: string, rawPath: string, options: { userArn?: string; bod
     routeKey: '$default',
     rawPath,
     rawQueryString: options.query ?? '',
-    headers: { host: 'abc123.execute-api.us-east-1.amazonaws.com', ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      host: 'abc123.execute-api.us-east-1.amazonaws.com',
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     requestContext: {
       accountId: '123456789012',
       apiId: 'abc123',
@@ -43,7 +46,17 @@ function event(method: string, rawPath: string, options: { userArn?: string; bod
       time: new Date().toUTCString(),
       timeEpoch: Date.now(),
       ...(options.userArn
-        ? { authorizer: { iam: { accessKey: 'AKIA', accountId: '123456789012', callerId: 'AIDA', userArn: options.userArn, userId: 'AIDA' } } }
+        ? {
+            authorizer: {
+              iam: {
+                accessKey: 'AKIA',
+                accountId: '123456789012',
+                callerId: 'AIDA',
+                userArn: options.userArn,
+                userId: 'AIDA',
+              },
+            },
+          }
         : {}),
     },
     body,
@@ -69,7 +82,12 @@ describe('API on Lambda (IAM owners)', () => {
     dynamo = await startTestDynamo();
     store = await newTestStore(dynamo);
     artifactsRoot = await makeTempDir('cody-batch-lambda-');
-    const handler = createLambdaHandler({ store, artifacts: new FolderArtifactStore(artifactsRoot), executor: new IdleExecutor(), version: 'test' });
+    const handler = createLambdaHandler({
+      store,
+      artifacts: new FolderArtifactStore(artifactsRoot),
+      executor: new IdleExecutor(),
+      version: 'test',
+    });
     invoke = async (e) => (await handler(e as never, {} as never)) as LambdaResult;
   });
   after(async () => {
@@ -91,17 +109,31 @@ describe('API on Lambda (IAM owners)', () => {
 
   it('never shows one owner the jobs of another, on any route', async () => {
     const created = await invoke(
-      event('POST', '/jobs', { userArn: ALICE, body: { name: 'Alice job', prompt: 'do it', repositories: ['acme/widgets'] } }),
+      event('POST', '/jobs', {
+        userArn: ALICE,
+        body: { name: 'Alice job', prompt: 'do it', repositories: ['acme/widgets'] },
+      }),
     );
     assert.equal(created.statusCode, 201);
     const job = json(created);
     assert.equal(job.owner, ALICE);
-    await invoke(event('POST', '/jobs', { userArn: BOB, body: { name: 'Bob job', prompt: 'do it', repositories: ['acme/widgets'] } }));
+    await invoke(
+      event('POST', '/jobs', {
+        userArn: BOB,
+        body: { name: 'Bob job', prompt: 'do it', repositories: ['acme/widgets'] },
+      }),
+    );
 
     const aliceList = json(await invoke(event('GET', '/jobs', { userArn: ALICE })));
     const bobList = json(await invoke(event('GET', '/jobs', { userArn: BOB })));
-    assert.deepEqual(aliceList.items.map((j: any) => j.name), ['Alice job']);
-    assert.deepEqual(bobList.items.map((j: any) => j.name), ['Bob job']);
+    assert.deepEqual(
+      aliceList.items.map((j: any) => j.name),
+      ['Alice job'],
+    );
+    assert.deepEqual(
+      bobList.items.map((j: any) => j.name),
+      ['Bob job'],
+    );
 
     const repository = encodeURIComponent('acme/widgets');
     const routes: [string, string][] = [
@@ -132,12 +164,27 @@ describe('API on Lambda (IAM owners)', () => {
   });
 
   it('passes a patch through byte for byte, even when it is not UTF-8', async () => {
-    const created = json(await invoke(event('POST', '/jobs', { userArn: ALICE, body: { name: 'Latin-1', command: 'true', repositories: ['acme/latin'] } })));
+    const created = json(
+      await invoke(
+        event('POST', '/jobs', {
+          userArn: ALICE,
+          body: { name: 'Latin-1', command: 'true', repositories: ['acme/latin'] },
+        }),
+      ),
+    );
     await store.claim(created.jobId, 'acme/latin', 1, '2000-01-01T00:00:00Z');
-    const patch = Buffer.concat([Buffer.from('diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-caf'), Buffer.from([0xe9]), Buffer.from('\n+caf'), Buffer.from([0xe8]), Buffer.from('\n')]);
+    const patch = Buffer.concat([
+      Buffer.from('diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('\n+caf'),
+      Buffer.from([0xe8]),
+      Buffer.from('\n'),
+    ]);
     await new FolderArtifactStore(artifactsRoot).put(artifactKey(created.jobId, 'acme/latin', 'diff.patch'), patch);
     await store.transitionRepository(created.jobId, 'acme/latin', { from: ['RUNNING'], to: 'COMPLETED' });
-    const result = await invoke(event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/latin')}/diff`, { userArn: ALICE }));
+    const result = await invoke(
+      event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/latin')}/diff`, { userArn: ALICE }),
+    );
     assert.equal(result.statusCode, 200);
     assert.deepEqual(bodyBytes(result), patch);
   });
@@ -155,7 +202,13 @@ describe('API on Lambda with S3 artifacts', () => {
     dynamo = await startTestDynamo();
     store = await newTestStore(dynamo);
     directory = await makeTempDir('cody-batch-s3-');
-    s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: 'cody-batch-test-artifacts' }] });
+    s3 = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory,
+      configureBuckets: [{ name: 'cody-batch-test-artifacts' }],
+    });
     const { port } = await s3.run();
     process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
@@ -176,15 +229,27 @@ describe('API on Lambda with S3 artifacts', () => {
   });
 
   it('redirects a large diff to a presigned URL that downloads without our credentials', async () => {
-    const created = json(await invoke(event('POST', '/jobs', { userArn: ALICE, body: { name: 'Big', command: 'true', repositories: ['acme/big', 'acme/small'] } })));
+    const created = json(
+      await invoke(
+        event('POST', '/jobs', {
+          userArn: ALICE,
+          body: { name: 'Big', command: 'true', repositories: ['acme/big', 'acme/small'] },
+        }),
+      ),
+    );
     const big = `diff --git a/big.txt b/big.txt\n${'+x\n'.repeat(2000)}`;
     const small = 'diff --git a/s.txt b/s.txt\n+y\n';
-    for (const [name, patch] of [['acme/big', big], ['acme/small', small]] as const) {
+    for (const [name, patch] of [
+      ['acme/big', big],
+      ['acme/small', small],
+    ] as const) {
       await store.claim(created.jobId, name, 1, '2000-01-01T00:00:00Z');
       await artifacts.put(artifactKey(created.jobId, name, 'diff.patch'), patch, 'text/x-diff');
       await store.transitionRepository(created.jobId, name, { from: ['RUNNING'], to: 'COMPLETED' });
     }
-    const redirected = await invoke(event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/big')}/diff`, { userArn: ALICE }));
+    const redirected = await invoke(
+      event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/big')}/diff`, { userArn: ALICE }),
+    );
     assert.equal(redirected.statusCode, 302);
     const location = redirected.headers?.location ?? redirected.headers?.Location;
     assert.ok(location);
@@ -192,7 +257,9 @@ describe('API on Lambda with S3 artifacts', () => {
     assert.equal(download.status, 200);
     assert.equal(await download.text(), big);
 
-    const inline = await invoke(event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/small')}/diff`, { userArn: ALICE }));
+    const inline = await invoke(
+      event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/small')}/diff`, { userArn: ALICE }),
+    );
     assert.equal(inline.statusCode, 200);
     assert.equal(bodyBytes(inline).toString(), small);
   });

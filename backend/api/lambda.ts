@@ -16,7 +16,8 @@ import { version } from '../../package.json';
 export function createLambdaHandler(deps: ApiDependencies) {
   // Patches are bytes: a file in Latin-1 must reach `git apply` unchanged, so they travel base64-encoded.
   return handle(createApp(deps, iamOwner), {
-    isContentTypeBinary: (contentType) => contentType.startsWith('text/x-diff') || defaultIsContentTypeBinary(contentType),
+    isContentTypeBinary: (contentType) =>
+      contentType.startsWith('text/x-diff') || defaultIsContentTypeBinary(contentType),
   });
 }
 

@@ -14,15 +14,12 @@ import { handler } from './sweeper';
 describe('sweeper Lambda', () => {
   // Mocked while this file's tests run: other files mock the same client.
   let batch: AwsClientStub<BatchClient>;
-  before(() => {
-    batch = mockClient(BatchClient);
-  });
-  after(() => batch.restore());
   let dynamo: RunningDynamo;
   let store: Store;
   const saved = { ...process.env };
 
   before(async () => {
+    batch = mockClient(BatchClient);
     dynamo = await startTestDynamo();
     store = await newTestStore(dynamo);
     Object.assign(process.env, {
@@ -32,6 +29,7 @@ describe('sweeper Lambda', () => {
     });
   });
   after(async () => {
+    batch.restore();
     process.env = saved;
     await dynamo?.close();
   });
@@ -41,11 +39,30 @@ describe('sweeper Lambda', () => {
     await store.createJob(job);
     await store.jobs.setAttributes(job.jobId, { executorRef: 'batch-array-9' });
     batch.on(DescribeJobsCommand, { jobs: ['batch-array-9'] }).resolves({
-      jobs: [{ jobId: 'batch-array-9', jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status: 'FAILED', statusReason: 'Array job failed to start', startedAt: 0, arrayProperties: { size: 3 } }],
+      jobs: [
+        {
+          jobId: 'batch-array-9',
+          jobName: 'x',
+          jobQueue: 'q',
+          jobDefinition: 'd',
+          status: 'FAILED',
+          statusReason: 'Array job failed to start',
+          startedAt: 0,
+          arrayProperties: { size: 3 },
+        },
+      ],
     });
     batch.on(ListJobsCommand).resolves({ jobSummaryList: [] });
     batch.on(ListJobsCommand, { arrayJobId: 'batch-array-9', jobStatus: 'FAILED' }).resolves({
-      jobSummaryList: [{ jobId: 'batch-array-9:1', jobName: 'x', status: 'FAILED', statusReason: 'CannotPullContainerError: manifest unknown', arrayProperties: { index: 1 } }],
+      jobSummaryList: [
+        {
+          jobId: 'batch-array-9:1',
+          jobName: 'x',
+          status: 'FAILED',
+          statusReason: 'CannotPullContainerError: manifest unknown',
+          arrayProperties: { index: 1 },
+        },
+      ],
     });
     const logged: string[] = [];
     const log = console.log;
@@ -60,14 +77,23 @@ describe('sweeper Lambda', () => {
     assert.deepEqual(report.neverStarted.map((row) => row.repositoryName).sort(), ['acme/a', 'acme/b', 'acme/c']);
     const final = (await store.jobs.get(job.jobId))!;
     assert.equal(final.status, 'FAILED');
-    assert.deepEqual({ ...final.counts }, { total: 3, pending: 0, running: 0, completed: 0, noChanges: 0, failed: 3, cancelled: 0 });
+    assert.deepEqual(
+      { ...final.counts },
+      { total: 3, pending: 0, running: 0, completed: 0, noChanges: 0, failed: 3, cancelled: 0 },
+    );
     const rows = new Map((await store.repositories.listAll(job.jobId)).map((row) => [row.repositoryName, row.error]));
     assert.deepEqual(rows.get('acme/b'), {
       code: 'NEVER_STARTED',
-      message: 'AWS Batch job batch-array-9:1 ended FAILED (CannotPullContainerError: manifest unknown) without running this repository; retry to run it again',
+      message:
+        'AWS Batch job batch-array-9:1 ended FAILED (CannotPullContainerError: manifest unknown) without running this repository; retry to run it again',
     });
-    assert.equal(rows.get('acme/a')?.message, 'AWS Batch job batch-array-9 ended FAILED (Array job failed to start) without running this repository; retry to run it again');
-    assert.deepEqual(JSON.parse(logged.at(-1)!), { sweep: { jobs: 1, lost: 0, neverStarted: 3, cancelled: 0, finished: 1, errors: [] } });
+    assert.equal(
+      rows.get('acme/a')?.message,
+      'AWS Batch job batch-array-9 ended FAILED (Array job failed to start) without running this repository; retry to run it again',
+    );
+    assert.deepEqual(JSON.parse(logged.at(-1)!), {
+      sweep: { jobs: 1, lost: 0, neverStarted: 3, cancelled: 0, finished: 1, errors: [] },
+    });
   });
 
   it('fails the invocation (for the sweeper-errors alarm) when Batch cannot answer, after sweeping the rest', async () => {

@@ -34,6 +34,9 @@ export async function handler(): Promise<SweepReport> {
     }),
   );
   // Jobs it could not sweep fail the invocation, so the sweeper-errors alarm sees them.
-  if (report.errors.length) throw new Error(`The sweep skipped ${report.errors.length} jobs: ${report.errors.map((error) => `${error.jobId}: ${error.message}`).join('; ')}`);
+  if (report.errors.length)
+    throw new Error(
+      `The sweep skipped ${report.errors.length} jobs: ${report.errors.map((error) => `${error.jobId}: ${error.message}`).join('; ')}`,
+    );
   return report;
 }

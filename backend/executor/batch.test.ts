@@ -31,22 +31,29 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
     batch = mockClient(BatchClient);
   });
   after(() => batch.restore());
-  const executor = new BatchExecutor({ client: new BatchClient({ region: 'us-east-1' }), jobQueue: 'cody-batch-dev-queue', jobDefinition: 'cody-batch-dev-worker' });
+  const executor = new BatchExecutor({
+    client: new BatchClient({ region: 'us-east-1' }),
+    jobQueue: 'cody-batch-dev-queue',
+    jobDefinition: 'cody-batch-dev-worker',
+  });
   beforeEach(() => batch.reset());
 
   it('submits an array job of run.length children with JOB_ID in the container environment', async () => {
     batch.on(SubmitJobCommand).resolves({ jobId: 'batch-array-1', jobName: 'x', jobArn: 'arn' });
     const ref = await executor.start(job(['acme/a', 'acme/b', 'acme/c']));
     assert.equal(ref, 'batch-array-1');
-    assert.deepEqual(batch.commandCalls(SubmitJobCommand).map((call) => call.args[0].input), [
-      {
-        jobName: `cody-batch-${JOB_ID}`,
-        jobQueue: 'cody-batch-dev-queue',
-        jobDefinition: 'cody-batch-dev-worker',
-        arrayProperties: { size: 3 },
-        containerOverrides: { environment: [{ name: 'JOB_ID', value: JOB_ID }] },
-      },
-    ]);
+    assert.deepEqual(
+      batch.commandCalls(SubmitJobCommand).map((call) => call.args[0].input),
+      [
+        {
+          jobName: `cody-batch-${JOB_ID}`,
+          jobQueue: 'cody-batch-dev-queue',
+          jobDefinition: 'cody-batch-dev-worker',
+          arrayProperties: { size: 3 },
+          containerOverrides: { environment: [{ name: 'JOB_ID', value: JOB_ID }] },
+        },
+      ],
+    );
   });
 
   it('submits a plain job for a run of one repository (Batch arrays start at 2)', async () => {
@@ -62,24 +69,46 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
 
   it('cancels an array job through its parent, then terminates the children already started, 50 per call', async () => {
     batch.on(DescribeJobsCommand, { jobs: ['batch-array-1'] }).resolves({
-      jobs: [{ jobId: 'batch-array-1', jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status: 'PENDING', startedAt: 0, arrayProperties: { size: 1000 } }],
+      jobs: [
+        {
+          jobId: 'batch-array-1',
+          jobName: 'x',
+          jobQueue: 'q',
+          jobDefinition: 'd',
+          status: 'PENDING',
+          startedAt: 0,
+          arrayProperties: { size: 1000 },
+        },
+      ],
     });
     const child = (index: number) => ({ jobId: `batch-array-1:${index}`, jobName: 'x', arrayProperties: { index } });
     batch.on(ListJobsCommand).resolves({ jobSummaryList: [] });
-    batch.on(ListJobsCommand, { arrayJobId: 'batch-array-1', jobStatus: 'STARTING', nextToken: undefined }).resolves({ jobSummaryList: [child(0)] });
+    batch
+      .on(ListJobsCommand, { arrayJobId: 'batch-array-1', jobStatus: 'STARTING', nextToken: undefined })
+      .resolves({ jobSummaryList: [child(0)] });
     batch.on(ListJobsCommand, { arrayJobId: 'batch-array-1', jobStatus: 'RUNNING', nextToken: undefined }).resolves({
       jobSummaryList: Array.from({ length: 60 }, (_, i) => child(i + 1)),
       nextToken: 'page-2',
     });
-    batch.on(ListJobsCommand, { arrayJobId: 'batch-array-1', jobStatus: 'RUNNING', nextToken: 'page-2' }).resolves({ jobSummaryList: [child(61)] });
+    batch
+      .on(ListJobsCommand, { arrayJobId: 'batch-array-1', jobStatus: 'RUNNING', nextToken: 'page-2' })
+      .resolves({ jobSummaryList: [child(61)] });
     batch.on(CancelJobCommand).resolves({});
     batch.on(TerminateJobsCommand).callsFake((input: { jobs: string[] }) => ({ successful: input.jobs, errors: [] }));
 
-    await executor.cancel(job(Array.from({ length: 1000 }, (_, i) => `acme/r${i}`), 'batch-array-1'));
+    await executor.cancel(
+      job(
+        Array.from({ length: 1000 }, (_, i) => `acme/r${i}`),
+        'batch-array-1',
+      ),
+    );
 
     const reason = 'Cancelled by the user in Cody Batch';
     // The parent's cancel is what stops the waiting children: one call, not one per child.
-    assert.deepEqual(batch.commandCalls(CancelJobCommand).map((call) => call.args[0].input), [{ jobId: 'batch-array-1', reason }]);
+    assert.deepEqual(
+      batch.commandCalls(CancelJobCommand).map((call) => call.args[0].input),
+      [{ jobId: 'batch-array-1', reason }],
+    );
     assert.deepEqual(
       batch.commandCalls(ListJobsCommand).map((call) => call.args[0].input),
       [
@@ -89,60 +118,132 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
       ],
     );
     const started = Array.from({ length: 62 }, (_, i) => `batch-array-1:${i}`);
-    assert.deepEqual(batch.commandCalls(TerminateJobsCommand).map((call) => call.args[0].input), [
-      { jobs: started.slice(0, 50), reason },
-      { jobs: started.slice(50), reason },
-    ]);
+    assert.deepEqual(
+      batch.commandCalls(TerminateJobsCommand).map((call) => call.args[0].input),
+      [
+        { jobs: started.slice(0, 50), reason },
+        { jobs: started.slice(50), reason },
+      ],
+    );
     assert.equal(batch.commandCalls(TerminateJobCommand).length, 0, 'no call per child');
   });
 
   it('cancels the parent first, so children that start meanwhile are listed and terminated too', async () => {
-    batch.on(DescribeJobsCommand).resolves({ jobs: [{ jobId: 'arr', jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status: 'PENDING', startedAt: 0, arrayProperties: { size: 2 } }] });
+    batch.on(DescribeJobsCommand).resolves({
+      jobs: [
+        {
+          jobId: 'arr',
+          jobName: 'x',
+          jobQueue: 'q',
+          jobDefinition: 'd',
+          status: 'PENDING',
+          startedAt: 0,
+          arrayProperties: { size: 2 },
+        },
+      ],
+    });
     const order: string[] = [];
-    batch.on(CancelJobCommand).callsFake(() => (order.push('cancel parent'), {}));
-    batch.on(ListJobsCommand).callsFake((input: { jobStatus: string }) => (order.push(`list ${input.jobStatus}`), { jobSummaryList: [] }));
+    batch.on(CancelJobCommand).callsFake(() => {
+      order.push('cancel parent');
+      return {};
+    });
+    batch.on(ListJobsCommand).callsFake((input: { jobStatus: string }) => {
+      order.push(`list ${input.jobStatus}`);
+      return { jobSummaryList: [] };
+    });
     await executor.cancel(job(['a/1', 'a/2'], 'arr'));
     assert.deepEqual(order, ['cancel parent', 'list STARTING', 'list RUNNING']);
     assert.equal(batch.commandCalls(TerminateJobsCommand).length, 0, 'nothing started, nothing to terminate');
   });
 
   it('tries every batch of running children, then reports the ones Batch refused', async () => {
-    batch.on(DescribeJobsCommand).resolves({ jobs: [{ jobId: 'arr', jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status: 'PENDING', startedAt: 0, arrayProperties: { size: 80 } }] });
+    batch.on(DescribeJobsCommand).resolves({
+      jobs: [
+        {
+          jobId: 'arr',
+          jobName: 'x',
+          jobQueue: 'q',
+          jobDefinition: 'd',
+          status: 'PENDING',
+          startedAt: 0,
+          arrayProperties: { size: 80 },
+        },
+      ],
+    });
     batch.on(CancelJobCommand).resolves({});
     batch.on(ListJobsCommand).resolves({ jobSummaryList: [] });
-    batch.on(ListJobsCommand, { jobStatus: 'RUNNING' }).resolves({ jobSummaryList: Array.from({ length: 80 }, (_, i) => ({ jobId: `arr:${i}`, jobName: 'x' })) });
+    batch
+      .on(ListJobsCommand, { jobStatus: 'RUNNING' })
+      .resolves({ jobSummaryList: Array.from({ length: 80 }, (_, i) => ({ jobId: `arr:${i}`, jobName: 'x' })) });
     batch
       .on(TerminateJobsCommand)
-      .resolvesOnce({ successful: [], errors: [{ job: 'arr:3', code: 'ThrottlingException', message: 'Rate exceeded' }] })
+      .resolvesOnce({
+        successful: [],
+        errors: [{ job: 'arr:3', code: 'ThrottlingException', message: 'Rate exceeded' }],
+      })
       .resolves({ successful: [], errors: [] });
-    await assert.rejects(executor.cancel(job(Array.from({ length: 80 }, (_, i) => `a/${i}`), 'arr')), /did not terminate 1 of 80 running workers: arr:3: ThrottlingException Rate exceeded/);
+    await assert.rejects(
+      executor.cancel(
+        job(
+          Array.from({ length: 80 }, (_, i) => `a/${i}`),
+          'arr',
+        ),
+      ),
+      /did not terminate 1 of 80 running workers: arr:3: ThrottlingException Rate exceeded/,
+    );
     assert.equal(batch.commandCalls(TerminateJobsCommand).length, 2, 'the second batch was still sent');
   });
 
   it('cancels a plain job by its own status, and does nothing for a finished one, a local one or none', async () => {
-    const plain = (jobId: string, status: JobStatus) => ({ jobs: [{ jobId, jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status, startedAt: 0 }] });
+    const plain = (jobId: string, status: JobStatus) => ({
+      jobs: [{ jobId, jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status, startedAt: 0 }],
+    });
     batch.on(DescribeJobsCommand, { jobs: ['waiting'] }).resolves(plain('waiting', 'RUNNABLE'));
     batch.on(DescribeJobsCommand, { jobs: ['starting'] }).resolves(plain('starting', 'STARTING'));
     batch.on(DescribeJobsCommand, { jobs: ['running'] }).resolves(plain('running', 'RUNNING'));
     batch.on(DescribeJobsCommand, { jobs: ['done'] }).resolves(plain('done', 'SUCCEEDED'));
-    batch.on(DescribeJobsCommand, { jobs: ['array-done'] }).resolves({ jobs: [{ ...plain('array-done', 'FAILED').jobs[0]!, arrayProperties: { size: 3 } }] });
+    batch
+      .on(DescribeJobsCommand, { jobs: ['array-done'] })
+      .resolves({ jobs: [{ ...plain('array-done', 'FAILED').jobs[0]!, arrayProperties: { size: 3 } }] });
     batch.on(CancelJobCommand).resolves({});
     batch.on(TerminateJobCommand).resolves({});
-    for (const ref of ['waiting', 'starting', 'running', 'done', 'array-done', 'local', undefined]) await executor.cancel(job(['a/1'], ref));
+    for (const ref of ['waiting', 'starting', 'running', 'done', 'array-done', 'local', undefined])
+      await executor.cancel(job(['a/1'], ref));
     const reason = 'Cancelled by the user in Cody Batch';
-    assert.deepEqual(batch.commandCalls(CancelJobCommand).map((call) => call.args[0].input), [{ jobId: 'waiting', reason }]);
-    assert.deepEqual(batch.commandCalls(TerminateJobCommand).map((call) => call.args[0].input), [
-      { jobId: 'starting', reason },
-      { jobId: 'running', reason },
-    ]);
+    assert.deepEqual(
+      batch.commandCalls(CancelJobCommand).map((call) => call.args[0].input),
+      [{ jobId: 'waiting', reason }],
+    );
+    assert.deepEqual(
+      batch.commandCalls(TerminateJobCommand).map((call) => call.args[0].input),
+      [
+        { jobId: 'starting', reason },
+        { jobId: 'running', reason },
+      ],
+    );
     assert.equal(batch.commandCalls(ListJobsCommand).length, 0);
     assert.equal(batch.commandCalls(TerminateJobsCommand).length, 0);
-    assert.deepEqual(batch.commandCalls(DescribeJobsCommand).map((call) => call.args[0].input.jobs), [['waiting'], ['starting'], ['running'], ['done'], ['array-done']]);
+    assert.deepEqual(
+      batch.commandCalls(DescribeJobsCommand).map((call) => call.args[0].input.jobs),
+      [['waiting'], ['starting'], ['running'], ['done'], ['array-done']],
+    );
   });
 
   it('is the Lambda executor when the queue and job definition are configured', () => {
-    assert.ok(batchExecutorFromEnvironment({ CODY_BATCH_JOB_QUEUE: 'q', CODY_BATCH_JOB_DEFINITION: 'd', AWS_REGION: 'us-east-1' }) instanceof BatchExecutor);
-    assert.ok(executorFromEnvironment({ CODY_BATCH_JOB_QUEUE: 'q', CODY_BATCH_JOB_DEFINITION: 'd', AWS_REGION: 'us-east-1' }) instanceof BatchExecutor);
+    assert.ok(
+      batchExecutorFromEnvironment({
+        CODY_BATCH_JOB_QUEUE: 'q',
+        CODY_BATCH_JOB_DEFINITION: 'd',
+        AWS_REGION: 'us-east-1',
+      }) instanceof BatchExecutor,
+    );
+    assert.ok(
+      executorFromEnvironment({
+        CODY_BATCH_JOB_QUEUE: 'q',
+        CODY_BATCH_JOB_DEFINITION: 'd',
+        AWS_REGION: 'us-east-1',
+      }) instanceof BatchExecutor,
+    );
     assert.ok(executorFromEnvironment({ CODY_BATCH_JOB_QUEUE: 'q' }) instanceof IdleExecutor);
   });
 });

@@ -89,12 +89,18 @@ export function isArrayParent(job: JobDetail): boolean {
 }
 
 /** The children of an array job in any of `statuses`, every page of each. */
-export async function listArrayChildren(client: BatchClient, arrayJobId: string, statuses: readonly JobStatus[]): Promise<JobSummary[]> {
+export async function listArrayChildren(
+  client: BatchClient,
+  arrayJobId: string,
+  statuses: readonly JobStatus[],
+): Promise<JobSummary[]> {
   const children: JobSummary[] = [];
   for (const jobStatus of statuses) {
     let nextToken: string | undefined;
     do {
-      const page = await client.send(new ListJobsCommand({ arrayJobId, jobStatus, maxResults: LIST_PAGE_SIZE, nextToken }));
+      const page = await client.send(
+        new ListJobsCommand({ arrayJobId, jobStatus, maxResults: LIST_PAGE_SIZE, nextToken }),
+      );
       children.push(...(page.jobSummaryList ?? []).filter((child) => child.jobId));
       nextToken = page.nextToken;
     } while (nextToken);
@@ -106,10 +112,18 @@ export async function listArrayChildren(client: BatchClient, arrayJobId: string,
 async function terminateAll(client: BatchClient, jobIds: string[]): Promise<void> {
   const refused: string[] = [];
   for (let offset = 0; offset < jobIds.length; offset += TERMINATE_BATCH_SIZE) {
-    const result = await client.send(new TerminateJobsCommand({ jobs: jobIds.slice(offset, offset + TERMINATE_BATCH_SIZE), reason: BATCH_CANCEL_REASON }));
+    const result = await client.send(
+      new TerminateJobsCommand({
+        jobs: jobIds.slice(offset, offset + TERMINATE_BATCH_SIZE),
+        reason: BATCH_CANCEL_REASON,
+      }),
+    );
     for (const error of result.errors ?? []) refused.push(`${error.job}: ${error.code} ${error.message ?? ''}`.trim());
   }
-  if (refused.length) throw new Error(`AWS Batch did not terminate ${refused.length} of ${jobIds.length} running workers: ${refused.slice(0, 5).join('; ')}`);
+  if (refused.length)
+    throw new Error(
+      `AWS Batch did not terminate ${refused.length} of ${jobIds.length} running workers: ${refused.slice(0, 5).join('; ')}`,
+    );
 }
 
 /** The Batch executor when the queue and job definition are configured; undefined otherwise. */

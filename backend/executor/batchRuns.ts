@@ -26,12 +26,17 @@ export class BatchRunInspector {
     if (!parent) {
       // Batch forgets ended jobs after a while; a fresh one may not be visible yet.
       if (Date.parse(job.updatedAt) > this.now() - UNKNOWN_JOB_GRACE_MS) return [];
-      return job.run.map((repositoryName) => ({ repositoryName, reason: `AWS Batch has no record of job ${batchJobId}, which was to run this repository` }));
+      return job.run.map((repositoryName) => ({
+        repositoryName,
+        reason: `AWS Batch has no record of job ${batchJobId}, which was to run this repository`,
+      }));
     }
     const parentEnded = parent.status !== undefined && ENDED.includes(parent.status);
     if (!isArrayParent(parent)) {
       const [repositoryName] = job.run;
-      return parentEnded && repositoryName !== undefined && job.run.length === 1 ? [{ repositoryName, reason: endedBecause(parent) }] : [];
+      return parentEnded && repositoryName !== undefined && job.run.length === 1
+        ? [{ repositoryName, reason: endedBecause(parent) }]
+        : [];
     }
     const children = new Map<number, JobSummary>();
     for (const child of await listArrayChildren(this.client, batchJobId, ENDED)) {
@@ -49,7 +54,11 @@ export class BatchRunInspector {
 
 /** "AWS Batch job abc:3 ended FAILED (CannotPullContainerError: …; exit code 1) without running this repository". */
 function endedBecause(job: JobDetail | JobSummary): string {
-  const details = [job.statusReason, job.container?.reason, job.container?.exitCode !== undefined ? `exit code ${job.container.exitCode}` : undefined]
+  const details = [
+    job.statusReason,
+    job.container?.reason,
+    job.container?.exitCode !== undefined ? `exit code ${job.container.exitCode}` : undefined,
+  ]
     .filter((part): part is string => Boolean(part))
     .filter((part, i, all) => all.indexOf(part) === i);
   return `AWS Batch job ${job.jobId} ended ${job.status}${details.length ? ` (${details.join('; ')})` : ''} without running this repository`;

@@ -96,7 +96,9 @@ describe('LocalExecutor: no PENDING row without a worker', function () {
     const job = await commandJob(['acme/one'], 'sleep 30');
     executor = pool({ concurrency: 1 });
     await executor.start(job);
-    await waitFor('the worker to claim its row', async () => ((await store.repositories.get(job.jobId, 'acme/one'))?.status === 'RUNNING' ? true : undefined));
+    await waitFor('the worker to claim its row', async () =>
+      (await store.repositories.get(job.jobId, 'acme/one'))?.status === 'RUNNING' ? true : undefined,
+    );
     // A retry's start for the same repository: the task waits for the pool, it is not dropped.
     await executor.start(job);
     assert.deepEqual(executor.load, { queued: 1, running: 1 });

@@ -57,14 +57,18 @@ export class LocalExecutor implements Executor {
 
   async start(job: Job): Promise<string> {
     // A new run is a new attempt: a worker of the previous one that is still exiting holds nothing.
-    job.run.forEach((repositoryName, index) => this.enqueue({ jobId: job.jobId, repositoryName, index }, { evenIfRunning: true }));
+    for (const [index, repositoryName] of job.run.entries()) {
+      this.enqueue({ jobId: job.jobId, repositoryName, index }, { evenIfRunning: true });
+    }
     this.pump();
     return 'local';
   }
 
   async cancel(job: Job): Promise<void> {
     this.queue = this.queue.filter((task) => task.jobId !== job.jobId);
-    await Promise.all([...this.children].filter((child) => child.task.jobId === job.jobId).map((child) => this.terminate(child)));
+    await Promise.all(
+      [...this.children].filter((child) => child.task.jobId === job.jobId).map((child) => this.terminate(child)),
+    );
   }
 
   async stop(): Promise<void> {
@@ -194,7 +198,9 @@ export class LocalExecutor implements Executor {
       // A process that could not be spawned (EAGAIN, EMFILE) never emits 'exit'.
       if (child.pid === undefined) end(`could not be started (${error.message})`);
     });
-    child.once('exit', (code, signal) => end(code === 0 && signal === null ? undefined : signal ? `was killed by ${signal}` : `exited with code ${code}`));
+    child.once('exit', (code, signal) =>
+      end(code === 0 && signal === null ? undefined : signal ? `was killed by ${signal}` : `exited with code ${code}`),
+    );
   }
 
   /**

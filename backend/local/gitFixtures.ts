@@ -37,12 +37,18 @@ export async function writeFixtureFiles(folder: string, files: FixtureFiles): Pr
 }
 
 /** Creates `{root}/{owner}/{name}.git` with one commit of `files` on `branch`. Returns its path. */
-export async function createBareRepository(root: string, repositoryName: string, files: FixtureFiles, branch = 'main'): Promise<string> {
+export async function createBareRepository(
+  root: string,
+  repositoryName: string,
+  files: FixtureFiles,
+  branch = 'main',
+): Promise<string> {
   const bare = path.join(root, `${repositoryName}.git`);
   const work = await mkdtemp(path.join(os.tmpdir(), 'cody-batch-fixture-'));
   try {
     await writeFixtureFiles(work, files);
-    const git = (args: string[], cwd = work) => run('git', args, { cwd, env: { ...process.env, ...AUTHOR }, maxBuffer: 64 * 1024 * 1024 });
+    const git = (args: string[], cwd = work) =>
+      run('git', args, { cwd, env: { ...process.env, ...AUTHOR }, maxBuffer: 64 * 1024 * 1024 });
     await git(['init', '--quiet', `--initial-branch=${branch}`]);
     await git(['add', '--all']);
     await git(['commit', '--quiet', '--no-verify', '--no-gpg-sign', '-m', 'Initial commit']);

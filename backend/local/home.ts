@@ -84,14 +84,16 @@ export async function lockHome(lockPath: string): Promise<{ release: () => Promi
       await writeFile(lockPath, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
       return {
         release: async () => {
-          if (Number((await readFile(lockPath, 'utf8').catch(() => '')).trim()) === process.pid) await rm(lockPath, { force: true });
+          if (Number((await readFile(lockPath, 'utf8').catch(() => '')).trim()) === process.pid)
+            await rm(lockPath, { force: true });
         },
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isProcessAlive(holder)) return { heldBy: holder };
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isProcessAlive(holder))
+      return { heldBy: holder };
     // Empty (its writer is between create and write, or died there) or stale: give a writer a
     // moment, then take it over. (Two stacks taking over one stale lock at the same instant can
     // both win; the database's own lock still stops the second.)

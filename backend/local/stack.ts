@@ -66,7 +66,8 @@ export function stackOptionsFromEnvironment(env: NodeJS.ProcessEnv, version: str
 function portFrom(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number from 0 to 65535, not "${value}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${name} must be a port number from 0 to 65535, not "${value}"`);
   return port;
 }
 
@@ -92,11 +93,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const dynamo: RunningDynamo = await startDynamo({ path: paths.db, hostname: LOCAL_HOSTNAME, port: options.dynamodbPort ?? DEFAULT_DYNAMODB_PORT }).catch(
-      (error) => {
-        throw portError(error, 'DynamoDB', ENV.dynamodbPort, options.dynamodbPort ?? DEFAULT_DYNAMODB_PORT);
-      },
-    );
+    const dynamo: RunningDynamo = await startDynamo({
+      path: paths.db,
+      hostname: LOCAL_HOSTNAME,
+      port: options.dynamodbPort ?? DEFAULT_DYNAMODB_PORT,
+    }).catch((error) => {
+      throw portError(error, 'DynamoDB', ENV.dynamodbPort, options.dynamodbPort ?? DEFAULT_DYNAMODB_PORT);
+    });
     stops.push(() => dynamo.close());
 
     const store = Store.connect({ endpoint: dynamo.endpoint, tables: tableNamesFor('local') });
@@ -104,7 +107,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await mkdir(paths.artifacts, { recursive: true });
     const artifacts = new FolderArtifactStore(paths.artifacts);
     const token = await ensureToken(paths.token);
-    const executor: Executor = options.executor?.({ store, home: paths.home, artifactsRoot: paths.artifacts, dynamodbEndpoint: dynamo.endpoint }) ?? new IdleExecutor();
+    const executor: Executor =
+      options.executor?.({
+        store,
+        home: paths.home,
+        artifactsRoot: paths.artifacts,
+        dynamodbEndpoint: dynamo.endpoint,
+      }) ?? new IdleExecutor();
     if (executor.stop) stops.push(() => executor.stop!());
     // What a previous stack left unfinished runs again; then the sweeper, now and every minute.
     await executor.resume?.();
@@ -123,8 +132,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     sweeper.unref();
     stops.push(async () => clearInterval(sweeper));
 
-    const app = createApp({ store, artifacts, executor, version: options.version, limits: options.limits }, bearerOwner(token), BEARER_CHALLENGE);
-    const api: RunningServer = await startApiServer(app, { hostname: LOCAL_HOSTNAME, port: options.apiPort ?? DEFAULT_API_PORT }).catch((error) => {
+    const app = createApp(
+      { store, artifacts, executor, version: options.version, limits: options.limits },
+      bearerOwner(token),
+      BEARER_CHALLENGE,
+    );
+    const api: RunningServer = await startApiServer(app, {
+      hostname: LOCAL_HOSTNAME,
+      port: options.apiPort ?? DEFAULT_API_PORT,
+    }).catch((error) => {
       throw portError(error, 'API', ENV.apiPort, options.apiPort ?? DEFAULT_API_PORT);
     });
     stops.push(() => api.close());

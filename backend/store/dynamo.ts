@@ -1,6 +1,11 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { jobsTableDefinition, repositoriesTableDefinition, TableNames } from './tables';
+import { jobsTableDefinition, repositoriesTableDefinition, type TableNames } from './tables';
 
 export interface DynamoOptions {
   /** A local endpoint such as dynalite's; AWS otherwise. */

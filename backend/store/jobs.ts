@@ -1,8 +1,15 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { JOBS_OWNER_INDEX } from '../../common/names';
-import { Job, Usage } from '../../common/schemas';
-import { ACTIVE_JOB_STATUSES, COUNT_KEY, JobStatus, RepositoryStatus } from '../../common/status';
+import { Job, type Usage } from '../../common/schemas';
+import { ACTIVE_JOB_STATUSES, COUNT_KEY, type JobStatus, type RepositoryStatus } from '../../common/status';
 import { isJobId } from '../../common/ids';
 import { decodeToken, encodeToken, type TokenKeyShape } from './pagination';
 
@@ -41,7 +48,9 @@ export class JobsTable {
   }
 
   async get(jobId: string): Promise<Job | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { jobId }, ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { jobId }, ConsistentRead: true }),
+    );
     return Item ? Job.parse(Item) : undefined;
   }
 
@@ -67,7 +76,10 @@ export class JobsTable {
       }),
     );
     // DynamoDB ends a Query page at 1 MB, so a page of large jobs still fits a Lambda response.
-    return { items: (result.Items ?? []).map((item) => Job.parse(item)), nextToken: encodeToken(result.LastEvaluatedKey) };
+    return {
+      items: (result.Items ?? []).map((item) => Job.parse(item)),
+      nextToken: encodeToken(result.LastEvaluatedKey),
+    };
   }
 
   /** Every job that is not final, across owners (the sweeper's view). */
@@ -76,7 +88,7 @@ export class JobsTable {
     let start: Record<string, unknown> | undefined;
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, string> = {};
-    ACTIVE_JOB_STATUSES.forEach((status, i) => (values[`:s${i}`] = status));
+    for (const [i, status] of ACTIVE_JOB_STATUSES.entries()) values[`:s${i}`] = status;
     do {
       const page = await this.doc.send(
         new ScanCommand({
@@ -106,7 +118,7 @@ export class JobsTable {
     const now = new Date().toISOString();
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = { ':to': to, ':now': now };
-    from.forEach((status, i) => (values[`:from${i}`] = status));
+    for (const [i, status] of from.entries()) values[`:from${i}`] = status;
     const sets = ['#status = :to', 'updatedAt = :now'];
     Object.entries(extra.set ?? {}).forEach(([name, value], i) => {
       names[`#set${i}`] = name;

@@ -41,7 +41,10 @@ export function decodeToken(
   }
   const attributes = Object.keys(shape);
   const keys = Object.keys(envelope.k);
-  if (keys.length !== attributes.length || !attributes.every((name) => typeof envelope.k[name] === 'string' && shape[name]!(envelope.k[name]!))) {
+  if (
+    keys.length !== attributes.length ||
+    !attributes.every((name) => typeof envelope.k[name] === 'string' && shape[name]!(envelope.k[name]!))
+  ) {
     throw new InvalidTokenError();
   }
   for (const [name, value] of Object.entries(expected)) {

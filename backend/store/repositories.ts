@@ -1,14 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   UpdateCommand,
   type BatchWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { isRepositoryName, RepositoryResult, Usage } from '../../common/schemas';
-import { canTransitionRepository, RepositoryStatus } from '../../common/status';
+import { isRepositoryName, RepositoryResult, type Usage } from '../../common/schemas';
+import { canTransitionRepository, type RepositoryStatus } from '../../common/status';
 import { addUsageExpression } from './jobs';
 import { decodeToken, encodeToken, type TokenKeyShape } from './pagination';
 
@@ -71,9 +71,16 @@ export class RepositoriesTable {
     return Item ? RepositoryResult.parse(Item) : undefined;
   }
 
-  async list(jobId: string, limit: number, nextToken?: string, status?: RepositoryStatus): Promise<RepositoryPageResult> {
+  async list(
+    jobId: string,
+    limit: number,
+    nextToken?: string,
+    status?: RepositoryStatus,
+  ): Promise<RepositoryPageResult> {
     const start = decodeToken(nextToken, REPOSITORY_TOKEN_SHAPE, { jobId });
-    const filter = status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {};
+    const filter = status
+      ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
+      : {};
     const result = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -111,7 +118,7 @@ export class RepositoriesTable {
     if (illegal.length) throw new Error(`A repository may not move from ${illegal.join(' or ')} to ${change.to}`);
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = { ':to': change.to };
-    change.from.forEach((status, i) => (values[`:from${i}`] = status));
+    for (const [i, status] of change.from.entries()) values[`:from${i}`] = status;
     const sets = ['#status = :to'];
     Object.entries(change.set ?? {}).forEach(([name, value], i) => {
       names[`#set${i}`] = name;
@@ -158,7 +165,13 @@ export class RepositoriesTable {
    * Claims a row for a worker: PENDING, or RUNNING at the same attempt with a heartbeat older than
    * `staleBefore` (AWS Batch re-running a child after a host failure). Returns the claimed row.
    */
-  async claim(jobId: string, repositoryName: string, attempt: number, staleBefore: string, now = new Date().toISOString()): Promise<RepositoryResult | undefined> {
+  async claim(
+    jobId: string,
+    repositoryName: string,
+    attempt: number,
+    staleBefore: string,
+    now = new Date().toISOString(),
+  ): Promise<RepositoryResult | undefined> {
     try {
       const result = await this.doc.send(
         new UpdateCommand({

@@ -21,7 +21,10 @@ function finish(store: Store, job: Job, name: string, to: 'COMPLETED' | 'NO_CHAN
     from: ['RUNNING'],
     to,
     attempt,
-    set: { finishedAt: new Date().toISOString(), ...(to === 'FAILED' ? { error: { code: 'COMMAND_FAILED', message: 'exit 1' } } : {}) },
+    set: {
+      finishedAt: new Date().toISOString(),
+      ...(to === 'FAILED' ? { error: { code: 'COMMAND_FAILED', message: 'exit 1' } } : {}),
+    },
   });
 }
 
@@ -29,9 +32,20 @@ async function assertCountsMatchRows(store: Store, jobId: string): Promise<Job> 
   const job = (await store.jobs.get(jobId))!;
   const rows = await store.repositories.listAll(jobId);
   const tally = { pending: 0, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 };
-  const key = { PENDING: 'pending', RUNNING: 'running', COMPLETED: 'completed', NO_CHANGES: 'noChanges', FAILED: 'failed', CANCELLED: 'cancelled' } as const;
+  const key = {
+    PENDING: 'pending',
+    RUNNING: 'running',
+    COMPLETED: 'completed',
+    NO_CHANGES: 'noChanges',
+    FAILED: 'failed',
+    CANCELLED: 'cancelled',
+  } as const;
   for (const row of rows) tally[key[row.status]]++;
-  assert.deepEqual({ ...job.counts, total: undefined }, { ...tally, total: undefined }, `counters of ${jobId} disagree with its rows`);
+  assert.deepEqual(
+    { ...job.counts, total: undefined },
+    { ...tally, total: undefined },
+    `counters of ${jobId} disagree with its rows`,
+  );
   assert.equal(job.counts.total, rows.length);
   return job;
 }
@@ -91,7 +105,11 @@ describe('Store (DynamoDB on dynalite)', () => {
     const job = sampleJob();
     await store.createJob(job);
     await store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO);
-    assert.equal(await store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO), undefined, 'fresh heartbeat: not claimable');
+    assert.equal(
+      await store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO),
+      undefined,
+      'fresh heartbeat: not claimable',
+    );
     assert.equal(await store.claim(job.jobId, 'acme/widgets', 2, FUTURE), undefined, 'another attempt: not claimable');
     assert.ok(await store.claim(job.jobId, 'acme/widgets', 1, FUTURE), 'stale heartbeat: claimable');
     assert.equal((await assertCountsMatchRows(store, job.jobId)).counts.running, 1);
@@ -124,7 +142,11 @@ describe('Store (DynamoDB on dynalite)', () => {
     await store.requestCancel(job.jobId, 'local');
     await store.cancelUnfinished(job.jobId);
     assert.equal(await finish(store, job, 'acme/widgets', 'COMPLETED'), undefined);
-    assert.equal(await store.repositories.heartbeat(job.jobId, 'acme/widgets', 1), false, 'the heartbeat tells the worker to stop');
+    assert.equal(
+      await store.repositories.heartbeat(job.jobId, 'acme/widgets', 1),
+      false,
+      'the heartbeat tells the worker to stop',
+    );
     assert.equal((await assertCountsMatchRows(store, job.jobId)).status, 'CANCELLED');
   });
 
@@ -147,7 +169,7 @@ describe('Store (DynamoDB on dynalite)', () => {
     assert.equal(!again.ok && again.code, 'JOB_FINAL');
   });
 
-  it('ends a cancel racing a completion in one consistent state, whoever wins', async function () {
+  it('ends a cancel racing a completion in one consistent state, whoever wins', async () => {
     for (let round = 0; round < 8; round++) {
       const job = sampleJob({ repositories: ['acme/a', 'acme/b'] });
       await store.createJob(job);
@@ -197,7 +219,11 @@ describe('Store (DynamoDB on dynalite)', () => {
     await assertCountsMatchRows(store, job.jobId);
 
     const whileRunning = await store.prepareRetry(job.jobId, 'local');
-    assert.deepEqual(whileRunning, { ok: false, code: 'JOB_ACTIVE', message: `Job ${job.jobId} is RUNNING; retry it once it has finished` });
+    assert.deepEqual(whileRunning, {
+      ok: false,
+      code: 'JOB_ACTIVE',
+      message: `Job ${job.jobId} is RUNNING; retry it once it has finished`,
+    });
 
     for (const name of ['acme/b', 'acme/c']) {
       await store.claim(job.jobId, name, 2, LONG_AGO);
@@ -222,7 +248,10 @@ describe('Store (DynamoDB on dynalite)', () => {
     const otherOwner = await store.prepareRetry(job.jobId, 'someone-else', ['acme/b']);
     assert.equal(!otherOwner.ok && otherOwner.code, 'NOT_FOUND');
 
-    const [x, y] = await Promise.all([store.prepareRetry(job.jobId, 'local', ['acme/b']), store.prepareRetry(job.jobId, 'local', ['acme/b'])]);
+    const [x, y] = await Promise.all([
+      store.prepareRetry(job.jobId, 'local', ['acme/b']),
+      store.prepareRetry(job.jobId, 'local', ['acme/b']),
+    ]);
     assert.equal([x, y].filter((outcome) => outcome.ok).length, 1);
     const row = await store.repositories.get(job.jobId, 'acme/b');
     assert.equal(row?.attempt, 2, 'the losing retry did not bump the attempt again');
@@ -266,10 +295,17 @@ describe('Store (DynamoDB on dynalite)', () => {
   });
 
   it('pages large jobs within DynamoDB’s 1 MB per query, without gaps', async () => {
-    const repositories = Array.from({ length: 1000 }, (_, i) => `a-rather-long-organisation-name/repository-${'x'.repeat(60)}-${i}`);
+    const repositories = Array.from(
+      { length: 1000 },
+      (_, i) => `a-rather-long-organisation-name/repository-${'x'.repeat(60)}-${i}`,
+    );
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) {
-      const job = sampleJob({ repositories, prompt: 'p'.repeat(40_000), createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() });
+      const job = sampleJob({
+        repositories,
+        prompt: 'p'.repeat(40_000),
+        createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      });
       assert.ok(jobItemBytes(job) > 200_000 && jobItemBytes(job) <= MAX_JOB_ITEM_BYTES);
       await store.jobs.put(job);
       ids.unshift(job.jobId);
@@ -278,7 +314,10 @@ describe('Store (DynamoDB on dynalite)', () => {
     let token: string | undefined;
     do {
       const page = await store.jobs.listByOwner('local', 25, token);
-      assert.ok(page.items.reduce((sum, job) => sum + jobItemBytes(job), 0) < 1_500_000, 'a page stays far below Lambda’s 6 MB');
+      assert.ok(
+        page.items.reduce((sum, job) => sum + jobItemBytes(job), 0) < 1_500_000,
+        'a page stays far below Lambda’s 6 MB',
+      );
       seen.push(...page.items.map((job) => job.jobId));
       token = page.nextToken;
     } while (token);
@@ -294,10 +333,19 @@ describe('Store (DynamoDB on dynalite)', () => {
     }
     await store.createJob(sampleJob({ owner: 'arn:aws:iam::123456789012:user/other' }));
     const first = await store.jobs.listByOwner('local', 3);
-    assert.deepEqual(first.items.map((job) => job.jobId), created.slice(-3).reverse());
+    assert.deepEqual(
+      first.items.map((job) => job.jobId),
+      created.slice(-3).reverse(),
+    );
     assert.ok(first.nextToken);
-    await assert.rejects(store.jobs.listByOwner('arn:aws:iam::123456789012:user/other', 3, first.nextToken), InvalidTokenError);
+    await assert.rejects(
+      store.jobs.listByOwner('arn:aws:iam::123456789012:user/other', 3, first.nextToken),
+      InvalidTokenError,
+    );
     await assert.rejects(store.jobs.listByOwner('local', 3, 'not-a-token!'), InvalidTokenError);
-    await assert.rejects(store.jobs.listByOwner('local', 3, Buffer.from('{"v":1,"k":{"a":"b"}}').toString('base64url')), InvalidTokenError);
+    await assert.rejects(
+      store.jobs.listByOwner('local', 3, Buffer.from('{"v":1,"k":{"a":"b"}}').toString('base64url')),
+      InvalidTokenError,
+    );
   });
 });

@@ -1,5 +1,5 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Counts, emptyUsage, Job, RepositoryResult, Usage } from '../../common/schemas';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type Counts, emptyUsage, type Job, type RepositoryResult, type Usage } from '../../common/schemas';
 import {
   COUNT_KEY,
   finalJobStatus,
@@ -8,11 +8,11 @@ import {
   RETRYABLE_REPOSITORY_STATUSES,
   type RepositoryStatus,
 } from '../../common/status';
-import { createDocumentClient, DynamoOptions } from './dynamo';
+import { createDocumentClient, type DynamoOptions } from './dynamo';
 import { JobsTable } from './jobs';
 import { forEachLimited } from './parallel';
-import { RepositoriesTable, RowUpdate } from './repositories';
-import { TableNames } from './tables';
+import { RepositoriesTable, type RowUpdate } from './repositories';
+import type { TableNames } from './tables';
 
 // Job lifecycle over both tables. DynamoDB-compatible local servers have no transactions, so every
 // step is a single-item conditional write, and counters move with atomic ADD after the row write
@@ -36,7 +36,10 @@ export class Store {
   readonly jobs: JobsTable;
   readonly repositories: RepositoriesTable;
 
-  constructor(readonly doc: DynamoDBDocumentClient, readonly tables: TableNames) {
+  constructor(
+    readonly doc: DynamoDBDocumentClient,
+    readonly tables: TableNames,
+  ) {
     this.jobs = new JobsTable(doc, tables.jobs);
     this.repositories = new RepositoriesTable(doc, tables.repositories);
   }
@@ -69,7 +72,10 @@ export class Store {
   ): Promise<{ before: RepositoryResult; job: Job } | undefined> {
     const before = await this.repositories.update(jobId, repositoryName, change);
     if (!before) return undefined;
-    let job = before.status === change.to ? await this.mustGetJob(jobId) : await this.jobs.moveCount(jobId, before.status, change.to);
+    let job =
+      before.status === change.to
+        ? await this.mustGetJob(jobId)
+        : await this.jobs.moveCount(jobId, before.status, change.to);
     job = await this.finalizeIfDone(job);
     return { before, job };
   }
@@ -97,13 +103,19 @@ export class Store {
   }
 
   /** Claims a row for a worker; also marks a PENDING job RUNNING. Returns the row as claimed. */
-  async claim(jobId: string, repositoryName: string, attempt: number, staleBefore: string): Promise<RepositoryResult | undefined> {
+  async claim(
+    jobId: string,
+    repositoryName: string,
+    attempt: number,
+    staleBefore: string,
+  ): Promise<RepositoryResult | undefined> {
     const claimedAt = new Date().toISOString();
     const before = await this.repositories.claim(jobId, repositoryName, attempt, staleBefore, claimedAt);
     if (!before) return undefined;
     // The job's first claim also starts it; later claims see it RUNNING and skip that write.
     const job = before.status === 'PENDING' ? await this.jobs.moveCount(jobId, 'PENDING', 'RUNNING') : undefined;
-    if (!job || job.status === 'PENDING') await this.jobs.setStatus(jobId, ['PENDING'], 'RUNNING', { set: { startedAt: claimedAt } });
+    if (!job || job.status === 'PENDING')
+      await this.jobs.setStatus(jobId, ['PENDING'], 'RUNNING', { set: { startedAt: claimedAt } });
     return { ...before, status: 'RUNNING', startedAt: claimedAt, heartbeatAt: claimedAt };
   }
 
@@ -135,9 +147,18 @@ export class Store {
   /** Marks every unfinished row CANCELLED, then the job. Safe to run twice, or racing workers. */
   async cancelUnfinished(jobId: string, message = 'Cancelled by the user'): Promise<Job> {
     const now = new Date().toISOString();
-    const unfinished = (await this.repositories.listAll(jobId)).filter((row) => row.status === 'PENDING' || row.status === 'RUNNING');
-    const change: RowUpdate = { from: ['PENDING', 'RUNNING'], to: 'CANCELLED', set: { finishedAt: now, error: { code: 'CANCELLED', message } } };
-    const result = await this.transitionRepositories(jobId, unfinished.map(({ repositoryName }) => ({ repositoryName, change })));
+    const unfinished = (await this.repositories.listAll(jobId)).filter(
+      (row) => row.status === 'PENDING' || row.status === 'RUNNING',
+    );
+    const change: RowUpdate = {
+      from: ['PENDING', 'RUNNING'],
+      to: 'CANCELLED',
+      set: { finishedAt: now, error: { code: 'CANCELLED', message } },
+    };
+    const result = await this.transitionRepositories(
+      jobId,
+      unfinished.map(({ repositoryName }) => ({ repositoryName, change })),
+    );
     const lost = unfinished.length - result.moved.length;
     let job = result.job;
     // Rows someone else moved first (a second cancel, a finishing worker) may not have moved their
@@ -168,7 +189,9 @@ export class Store {
       if (unknown.length) {
         return { ok: false, code: 'VALIDATION_FAILED', message: `Not part of job ${jobId}: ${someOf(unknown)}` };
       }
-      const notRetryable = names.filter((name) => !RETRYABLE_REPOSITORY_STATUSES.includes(byName.get(name.toLowerCase())!.status));
+      const notRetryable = names.filter(
+        (name) => !RETRYABLE_REPOSITORY_STATUSES.includes(byName.get(name.toLowerCase())!.status),
+      );
       if (notRetryable.length) {
         return {
           ok: false,
@@ -180,7 +203,8 @@ export class Store {
     } else {
       run = retryable.map((row) => row.repositoryName);
     }
-    if (run.length === 0) return { ok: false, code: 'NOTHING_TO_RETRY', message: `Job ${jobId} has no failed or cancelled repositories` };
+    if (run.length === 0)
+      return { ok: false, code: 'NOTHING_TO_RETRY', message: `Job ${jobId} has no failed or cancelled repositories` };
 
     // The job's own conditional write is the lock: of two concurrent retries, one wins. It carries
     // the counters of the rows as they are about to be, so the job is never RUNNING with nothing
@@ -188,8 +212,12 @@ export class Store {
     // run's executor reference goes: it has ended, and nothing may judge the new run by it.
     const runNames = new Set(run);
     const counts = countRows(rows.map((row) => (runNames.has(row.repositoryName) ? 'PENDING' : row.status)));
-    const started = await this.jobs.setStatus(jobId, [job.status], 'RUNNING', { set: { run, counts }, remove: ['finishedAt', 'executorRef'] });
-    if (!started) return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} changed while retrying; refresh and try again` };
+    const started = await this.jobs.setStatus(jobId, [job.status], 'RUNNING', {
+      set: { run, counts },
+      remove: ['finishedAt', 'executorRef'],
+    });
+    if (!started)
+      return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} changed while retrying; refresh and try again` };
     let missed = 0;
     await forEachLimited(run, ROW_WRITE_CONCURRENCY, async (repositoryName) => {
       const moved = await this.repositories.update(jobId, repositoryName, {
@@ -241,5 +269,7 @@ function countRows(statuses: RepositoryStatus[]): Counts {
 
 /** The first few names of a list, for a message that must stay readable however long the list. */
 function someOf(names: string[], shown = 10): string {
-  return names.length <= shown ? names.join(', ') : `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
+  return names.length <= shown
+    ? names.join(', ')
+    : `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
 }

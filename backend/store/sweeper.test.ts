@@ -50,7 +50,10 @@ describe('sweeper', () => {
     const after = (await store.jobs.get(job.jobId))!;
     assert.equal(after.status, 'COMPLETED_WITH_ERRORS');
     assert.ok(after.finishedAt);
-    assert.deepEqual({ ...after.counts }, { total: 2, pending: 0, running: 0, completed: 1, noChanges: 0, failed: 1, cancelled: 0 });
+    assert.deepEqual(
+      { ...after.counts },
+      { total: 2, pending: 0, running: 0, completed: 1, noChanges: 0, failed: 1, cancelled: 0 },
+    );
   });
 
   it('does not fail a row whose worker beat after the sweep read it', async () => {
@@ -76,7 +79,10 @@ describe('sweeper', () => {
     await sweep(store, { staleAfterMs: 60_000 });
     const after = (await store.jobs.get(job.jobId))!;
     assert.equal(after.status, 'COMPLETED');
-    assert.deepEqual({ ...after.counts }, { total: 1, pending: 0, running: 0, completed: 0, noChanges: 1, failed: 0, cancelled: 0 });
+    assert.deepEqual(
+      { ...after.counts },
+      { total: 1, pending: 0, running: 0, completed: 0, noChanges: 1, failed: 0, cancelled: 0 },
+    );
   });
   /** A job whose run went to an executor (`executorRef`), with some rows already moved on. */
   async function submittedJob(repositories: string[], executorRef = 'batch-run-1'): Promise<Job> {
@@ -100,7 +106,11 @@ describe('sweeper', () => {
       return [
         { repositoryName: 'acme/ran', reason: 'child 0 ended SUCCEEDED' },
         { repositoryName: 'acme/running', reason: 'child 1 ended FAILED' },
-        { repositoryName: 'acme/pull-error', reason: 'AWS Batch job batch-run-1:2 ended FAILED (CannotPullContainerError: no such image) without running this repository' },
+        {
+          repositoryName: 'acme/pull-error',
+          reason:
+            'AWS Batch job batch-run-1:2 ended FAILED (CannotPullContainerError: no such image) without running this repository',
+        },
       ];
     };
 
@@ -115,21 +125,29 @@ describe('sweeper', () => {
     assert.equal(failed.status, 'FAILED');
     assert.deepEqual(failed.error, {
       code: 'NEVER_STARTED',
-      message: 'AWS Batch job batch-run-1:2 ended FAILED (CannotPullContainerError: no such image) without running this repository; retry to run it again',
+      message:
+        'AWS Batch job batch-run-1:2 ended FAILED (CannotPullContainerError: no such image) without running this repository; retry to run it again',
     });
     assert.ok(failed.finishedAt);
     assert.equal((await store.jobs.get(job.jobId))!.status, 'RUNNING');
 
     // Once every worker has ended, the job gets its final status.
     await store.transitionRepository(job.jobId, 'acme/running', { from: ['RUNNING'], to: 'COMPLETED', attempt: 1 });
-    const all = async () => (await store.repositories.listAll(job.jobId)).map(({ repositoryName }) => ({ repositoryName, reason: 'the array ended FAILED' }));
+    const all = async () =>
+      (await store.repositories.listAll(job.jobId)).map(({ repositoryName }) => ({
+        repositoryName,
+        reason: 'the array ended FAILED',
+      }));
     const ended = await all();
     const final = await sweep(store, { staleAfterMs: 5 * 60_000, neverStarted: async () => ended });
     assert.deepEqual(final.neverStarted, [{ jobId: job.jobId, repositoryName: 'acme/waiting' }]);
     assert.ok(final.finished.includes(job.jobId));
     const after = (await store.jobs.get(job.jobId))!;
     assert.equal(after.status, 'COMPLETED_WITH_ERRORS');
-    assert.deepEqual({ ...after.counts }, { total: 4, pending: 0, running: 0, completed: 2, noChanges: 0, failed: 2, cancelled: 0 });
+    assert.deepEqual(
+      { ...after.counts },
+      { total: 4, pending: 0, running: 0, completed: 2, noChanges: 0, failed: 2, cancelled: 0 },
+    );
   });
 
   it('asks the executor only about active runs with repositories pending', async () => {
@@ -138,7 +156,13 @@ describe('sweeper', () => {
     const cancelling = await submittedJob(['acme/two']);
     await store.requestCancel(cancelling.jobId, 'local');
     const asked: string[] = [];
-    await sweep(store, { staleAfterMs: 5 * 60_000, neverStarted: async (job) => (asked.push(job.jobId), []) });
+    await sweep(store, {
+      staleAfterMs: 5 * 60_000,
+      neverStarted: async (job) => {
+        asked.push(job.jobId);
+        return [];
+      },
+    });
     assert.ok(!asked.includes(running.jobId), 'nothing pending');
     assert.ok(!asked.includes(cancelling.jobId), 'cancelling');
   });
@@ -151,7 +175,10 @@ describe('sweeper', () => {
       return [{ repositoryName: 'acme/again', reason: 'batch-run-1 ended FAILED' }];
     };
     const report = await sweep(store, { staleAfterMs: 5 * 60_000, neverStarted });
-    assert.deepEqual(report.neverStarted.filter((row) => row.jobId === job.jobId), []);
+    assert.deepEqual(
+      report.neverStarted.filter((row) => row.jobId === job.jobId),
+      [],
+    );
     assert.equal((await store.repositories.get(job.jobId, 'acme/again'))!.status, 'PENDING');
   });
 
@@ -162,7 +189,11 @@ describe('sweeper', () => {
     const fresh = await submittedJob(['acme/c']);
     await store.requestCancel(fresh.jobId, 'local');
 
-    const report = await sweep(store, { staleAfterMs: 5 * 60_000, now: Date.now() + 3 * 60_000, cancelAbandonedAfterMs: 2 * 60_000 });
+    const report = await sweep(store, {
+      staleAfterMs: 5 * 60_000,
+      now: Date.now() + 3 * 60_000,
+      cancelAbandonedAfterMs: 2 * 60_000,
+    });
     assert.ok(report.cancelled.includes(abandoned.jobId));
     assert.ok(report.cancelled.includes(fresh.jobId), 'three minutes on, the fresh one is abandoned too');
 
@@ -174,7 +205,10 @@ describe('sweeper', () => {
 
     const after = (await store.jobs.get(abandoned.jobId))!;
     assert.equal(after.status, 'CANCELLED');
-    assert.deepEqual({ ...after.counts }, { total: 2, pending: 0, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 2 });
+    assert.deepEqual(
+      { ...after.counts },
+      { total: 2, pending: 0, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 2 },
+    );
     assert.equal((await store.repositories.get(abandoned.jobId, 'acme/a'))!.error?.code, 'CANCELLED');
   });
 
@@ -188,7 +222,10 @@ describe('sweeper', () => {
         return job.run.map((repositoryName) => ({ repositoryName, reason: 'ended' }));
       },
     });
-    assert.deepEqual(report.errors.filter((error) => error.jobId === broken.jobId), [{ jobId: broken.jobId, message: 'Rate exceeded' }]);
+    assert.deepEqual(
+      report.errors.filter((error) => error.jobId === broken.jobId),
+      [{ jobId: broken.jobId, message: 'Rate exceeded' }],
+    );
     assert.ok(report.neverStarted.some((row) => row.jobId === fine.jobId));
     assert.equal((await store.jobs.get(fine.jobId))!.status, 'FAILED');
     assert.equal((await store.repositories.get(broken.jobId, 'acme/x'))!.status, 'PENDING');

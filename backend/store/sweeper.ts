@@ -68,7 +68,10 @@ async function sweepJob(store: Store, job: Job, options: SweepOptions, report: S
   const now = options.now ?? Date.now();
   const finishedAt = new Date(now).toISOString();
 
-  if (job.status === 'CANCELLING' && Date.parse(job.updatedAt) < now - (options.cancelAbandonedAfterMs ?? DEFAULT_CANCEL_ABANDONED_AFTER_MS)) {
+  if (
+    job.status === 'CANCELLING' &&
+    Date.parse(job.updatedAt) < now - (options.cancelAbandonedAfterMs ?? DEFAULT_CANCEL_ABANDONED_AFTER_MS)
+  ) {
     const after = await store.cancelUnfinished(job.jobId, 'Cancelled by the user (completed by the sweeper)');
     report.cancelled.push(job.jobId);
     if (after.finishedAt) report.finished.push(job.jobId);
@@ -76,11 +79,16 @@ async function sweepJob(store: Store, job: Job, options: SweepOptions, report: S
   }
 
   // Asked before the rows are read: a worker that has ended made its last write before it did.
-  const ended = options.neverStarted && job.status !== 'CANCELLING' && job.counts.pending > 0 ? await options.neverStarted(job) : [];
+  const ended =
+    options.neverStarted && job.status !== 'CANCELLING' && job.counts.pending > 0
+      ? await options.neverStarted(job)
+      : [];
   const rows = await store.repositories.listAll(job.jobId);
 
   const staleBefore = new Date(now - options.staleAfterMs).toISOString();
-  const silent = rows.filter((row) => row.status === 'RUNNING' && !((row.heartbeatAt ?? row.startedAt ?? '') >= staleBefore));
+  const silent = rows.filter(
+    (row) => row.status === 'RUNNING' && !((row.heartbeatAt ?? row.startedAt ?? '') >= staleBefore),
+  );
   if (silent.length) {
     const { moved } = await store.transitionRepositories(
       job.jobId,
@@ -94,7 +102,10 @@ async function sweepJob(store: Store, job: Job, options: SweepOptions, report: S
           heartbeatBefore: staleBefore,
           set: {
             finishedAt,
-            error: { code: 'WORKER_LOST', message: `The worker stopped reporting (last heartbeat ${row.heartbeatAt ?? row.startedAt ?? 'never'}); retry to run it again` },
+            error: {
+              code: 'WORKER_LOST',
+              message: `The worker stopped reporting (last heartbeat ${row.heartbeatAt ?? row.startedAt ?? 'never'}); retry to run it again`,
+            },
           },
         },
       })),
@@ -109,10 +120,22 @@ async function sweepJob(store: Store, job: Job, options: SweepOptions, report: S
 }
 
 /** Fails the PENDING rows of the run the executor was asked about, at the attempt they were read at. */
-async function failNeverStarted(store: Store, job: Job, rows: RepositoryResult[], ended: NeverStarted[], finishedAt: string, report: SweepReport): Promise<void> {
+async function failNeverStarted(
+  store: Store,
+  job: Job,
+  rows: RepositoryResult[],
+  ended: NeverStarted[],
+  finishedAt: string,
+  report: SweepReport,
+): Promise<void> {
   // A retry since the executor was asked starts a new run: its rows are not the ended run's.
   const current = await store.jobs.get(job.jobId);
-  if (!current || current.executorRef !== job.executorRef || (current.status !== 'PENDING' && current.status !== 'RUNNING')) return;
+  if (
+    !current ||
+    current.executorRef !== job.executorRef ||
+    (current.status !== 'PENDING' && current.status !== 'RUNNING')
+  )
+    return;
   const byName = new Map(rows.map((row) => [row.repositoryName, row]));
   const changes = ended.flatMap(({ repositoryName, reason }) => {
     const row = byName.get(repositoryName);

@@ -16,7 +16,10 @@ export function tableNamesFor(env: string): TableNames {
 /** The tables named by CODY_BATCH_JOBS_TABLE / CODY_BATCH_REPOSITORIES_TABLE, else by CODY_BATCH_ENV. */
 export function tableNamesFromEnvironment(env: NodeJS.ProcessEnv): TableNames {
   const defaults = tableNamesFor(env[ENV.env] || 'dev');
-  return { jobs: env[ENV.jobsTable] || defaults.jobs, repositories: env[ENV.repositoriesTable] || defaults.repositories };
+  return {
+    jobs: env[ENV.jobsTable] || defaults.jobs,
+    repositories: env[ENV.repositoriesTable] || defaults.repositories,
+  };
 }
 
 export function jobsTableDefinition(tableName: string): CreateTableCommandInput {

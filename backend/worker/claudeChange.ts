@@ -32,7 +32,8 @@ export function claudeChange(context: RunContext, options: ClaudeChangeOptions):
     await liveness.beat();
     const stopped = liveness.stopped;
     if (stopped) return { code: stopped.code, message: stopped.message };
-    if (Date.now() >= context.deadline) return { code: 'TIME_LIMIT', message: 'The repository reached its wall-time limit' };
+    if (Date.now() >= context.deadline)
+      return { code: 'TIME_LIMIT', message: 'The repository reached its wall-time limit' };
     return costLimitReached(store, job.jobId, job.maxCostUsd);
   };
 
@@ -70,10 +71,17 @@ export function claudeChange(context: RunContext, options: ClaudeChangeOptions):
 }
 
 /** The job's `maxCostUsd`, across all its repositories, from the job's running total. */
-async function costLimitReached(store: Store, jobId: string, maxCostUsd: number | undefined): Promise<AgentStop | undefined> {
+async function costLimitReached(
+  store: Store,
+  jobId: string,
+  maxCostUsd: number | undefined,
+): Promise<AgentStop | undefined> {
   if (maxCostUsd === undefined) return undefined;
   const job = await store.jobs.get(jobId);
   const spent = job?.usage.costUsd ?? 0;
   if (spent < maxCostUsd) return undefined;
-  return { code: 'COST_LIMIT', message: `The job has spent $${spent.toFixed(2)} of its $${maxCostUsd.toFixed(2)} limit` };
+  return {
+    code: 'COST_LIMIT',
+    message: `The job has spent $${spent.toFixed(2)} of its $${maxCostUsd.toFixed(2)} limit`,
+  };
 }

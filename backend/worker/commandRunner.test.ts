@@ -32,7 +32,13 @@ describe('command runner', () => {
 
   it('runs in the folder, streams output and reports the exit code', async () => {
     let output = '';
-    const result = await runCommand({ command: 'pwd; echo to-stderr >&2; exit 4', cwd: folder, env: { PATH: process.env.PATH }, timeoutMs: 10_000, onOutput: (chunk) => (output += chunk) });
+    const result = await runCommand({
+      command: 'pwd; echo to-stderr >&2; exit 4',
+      cwd: folder,
+      env: { PATH: process.env.PATH },
+      timeoutMs: 10_000,
+      onOutput: (chunk) => (output += chunk),
+    });
     assert.equal(result.exitCode, 4);
     assert.equal(result.timedOut, false);
     assert.match(output, new RegExp(`^${folder}\\n`));
@@ -54,7 +60,14 @@ describe('command runner', () => {
 
   it('kills at once on abort', async () => {
     const controller = new AbortController();
-    const running = runCommand({ command: 'echo $$ > shell.pid; sleep 30', cwd: folder, env: { PATH: process.env.PATH }, timeoutMs: 60_000, signal: controller.signal, onOutput: () => undefined });
+    const running = runCommand({
+      command: 'echo $$ > shell.pid; sleep 30',
+      cwd: folder,
+      env: { PATH: process.env.PATH },
+      timeoutMs: 60_000,
+      signal: controller.signal,
+      onOutput: () => undefined,
+    });
     for (let i = 0; i < 100; i++) {
       if (await readFile(path.join(folder, 'shell.pid'), 'utf8').catch(() => '')) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -66,7 +79,13 @@ describe('command runner', () => {
   });
 
   it('kills what a finished command left running in the background', async () => {
-    const result = await runCommand({ command: 'sleep 30 > /dev/null 2>&1 & echo $! > child.pid', cwd: folder, env: { PATH: process.env.PATH }, timeoutMs: 10_000, onOutput: () => undefined });
+    const result = await runCommand({
+      command: 'sleep 30 > /dev/null 2>&1 & echo $! > child.pid',
+      cwd: folder,
+      env: { PATH: process.env.PATH },
+      timeoutMs: 10_000,
+      onOutput: () => undefined,
+    });
     assert.equal(result.exitCode, 0);
     assert.ok(await gone(Number(await readFile(path.join(folder, 'child.pid'), 'utf8'))));
   });

@@ -56,7 +56,11 @@ export function killProcessGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL
   }
   if (user) {
     try {
-      execFileSync('sudo', ['-n', '-u', user.name, '--', '/bin/sh', '-c', `kill -${signal.replace(/^SIG/, '')} -- -${pgid}`], { stdio: 'ignore', timeout: 5_000 });
+      execFileSync(
+        'sudo',
+        ['-n', '-u', user.name, '--', '/bin/sh', '-c', `kill -${signal.replace(/^SIG/, '')} -- -${pgid}`],
+        { stdio: 'ignore', timeout: 5_000 },
+      );
     } catch {
       // Already gone, or nothing left that the user owns.
     }
@@ -75,11 +79,17 @@ export function killAllCommands(): void {
 function spawnShell(options: CommandOptions): ChildProcess {
   const common = { cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[] };
   if (!options.user) return spawn('/bin/sh', ['-c', options.command], { ...common, env: options.env });
-  const variables = Object.entries({ ...options.env, HOME: options.user.home }).map(([name, value]) => `${name}=${value}`);
-  return spawn('sudo', ['-n', '-u', options.user.name, '--', 'env', '-i', ...variables, '/bin/sh', '-c', options.command], {
-    ...common,
-    env: { PATH: options.env.PATH },
-  });
+  const variables = Object.entries({ ...options.env, HOME: options.user.home }).map(
+    ([name, value]) => `${name}=${value}`,
+  );
+  return spawn(
+    'sudo',
+    ['-n', '-u', options.user.name, '--', 'env', '-i', ...variables, '/bin/sh', '-c', options.command],
+    {
+      ...common,
+      env: { PATH: options.env.PATH },
+    },
+  );
 }
 
 export function runCommand(options: CommandOptions): Promise<CommandResult> {
@@ -169,5 +179,19 @@ export async function resolveCommandUser(name: string): Promise<CommandUser> {
  * (same group) can stage them. Runs as that user, who owns them.
  */
 export async function shareWithGroup(folder: string, user: CommandUser): Promise<void> {
-  await promisify(execFile)('sudo', ['-n', '-u', user.name, '--', 'find', folder, '-user', user.name, '-exec', 'chmod', 'g+rwX', '{}', '+']);
+  await promisify(execFile)('sudo', [
+    '-n',
+    '-u',
+    user.name,
+    '--',
+    'find',
+    folder,
+    '-user',
+    user.name,
+    '-exec',
+    'chmod',
+    'g+rwX',
+    '{}',
+    '+',
+  ]);
 }

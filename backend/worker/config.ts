@@ -38,10 +38,7 @@ const positiveInt = (fallback: number) =>
       return number;
     });
 
-const index = z
-  .string()
-  .regex(/^\d+$/, { error: 'must be a whole number from 0' })
-  .transform(Number);
+const index = z.string().regex(/^\d+$/, { error: 'must be a whole number from 0' }).transform(Number);
 
 const WorkerEnvironment = z
   .object({
@@ -49,15 +46,20 @@ const WorkerEnvironment = z
     [ENV.jobsTable]: optionalText,
     [ENV.repositoriesTable]: optionalText,
     [ENV.dynamodbEndpoint]: optionalText,
-    [ENV.artifacts]: z.string({ error: 'is required (s3://bucket or a folder)' }).min(1, { error: 'is required (s3://bucket or a folder)' }),
+    [ENV.artifacts]: z
+      .string({ error: 'is required (s3://bucket or a folder)' })
+      .min(1, { error: 'is required (s3://bucket or a folder)' }),
     [ENV.jobId]: z.string({ error: 'is required' }).regex(/^[0-9a-z]{26}$/, { error: 'is not a Cody Batch job id' }),
     [ENV.batchArrayIndex]: index.optional(),
     [ENV.repositoryIndex]: index.optional(),
     [ENV.githubToken]: optionalText,
     [ENV.githubApiUrl]: optionalText.pipe(z.url({ error: 'must be a URL' }).optional()),
-    [ENV.gitBase]: optionalText.refine((value) => value === undefined || (value.includes('{owner}') && value.includes('{name}')), {
-      error: 'must contain {owner} and {name}',
-    }),
+    [ENV.gitBase]: optionalText.refine(
+      (value) => value === undefined || (value.includes('{owner}') && value.includes('{name}')),
+      {
+        error: 'must contain {owner} and {name}',
+      },
+    ),
     [ENV.commandUser]: optionalText,
     [WORKER_ENV.workDir]: optionalText,
     [WORKER_ENV.heartbeatMs]: positiveInt(10_000),

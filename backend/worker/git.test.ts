@@ -48,8 +48,14 @@ describe('GitCheckout shared with the command user', function () {
       sharedGroup: true,
     });
     assert.deepEqual(await groupWritable(checkout.gitDir), []);
-    assert.ok((await stat(path.join(checkout.gitDir, 'config'))).mode & 0o040, 'the command user can read the git folder (git status, git diff)');
-    assert.ok((await stat(path.join(checkout.workTree, 'src'))).mode & 0o020, 'the command user can write the working tree');
+    assert.ok(
+      (await stat(path.join(checkout.gitDir, 'config'))).mode & 0o040,
+      'the command user can read the git folder (git status, git diff)',
+    );
+    assert.ok(
+      (await stat(path.join(checkout.workTree, 'src'))).mode & 0o020,
+      'the command user can write the working tree',
+    );
 
     await writeFile(path.join(checkout.workTree, 'a.txt'), 'new\n');
     assert.equal((await checkout.stagedDiff()).stats.files, 1);

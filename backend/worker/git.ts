@@ -27,7 +27,23 @@ const BASE_CONFIG: [string, string][] = [
 ];
 
 /** What our git processes inherit: enough to find git, a home, proxies and CA bundles; nothing else. */
-const GIT_ENV_NAMES = ['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR', 'SSH_AUTH_SOCK', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'GIT_SSL_CAINFO', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
+const GIT_ENV_NAMES = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'TMPDIR',
+  'SSH_AUTH_SOCK',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'GIT_SSL_CAINFO',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+];
 
 export function gitEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const picked: NodeJS.ProcessEnv = {};
@@ -77,7 +93,12 @@ export class GitCheckout {
    * Shallow-clones one branch (the remote's default when `branch` is undefined) into
    * `{root}/checkout`, with its metadata in `{root}/git`.
    */
-  static async clone(url: string, root: string, branch: string | undefined, options: GitRunOptions): Promise<GitCheckout> {
+  static async clone(
+    url: string,
+    root: string,
+    branch: string | undefined,
+    options: GitRunOptions,
+  ): Promise<GitCheckout> {
     const workTree = path.join(root, 'checkout');
     const gitDir = path.join(root, 'git');
     await mkdir(root, { recursive: true });
@@ -98,7 +119,9 @@ export class GitCheckout {
 
   /** The checked-out branch (the default branch when none was asked for) and its commit, in one call. */
   async branchAndHead(): Promise<{ branch: string; head: string }> {
-    const [head = '', ref = ''] = (await this.git().raw(['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'])).trim().split('\n');
+    const [head = '', ref = ''] = (await this.git().raw(['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD']))
+      .trim()
+      .split('\n');
     return { branch: ref.replace(/^refs\/heads\//, ''), head };
   }
 
@@ -121,7 +144,18 @@ export class GitCheckout {
     // --verbose: a line per file staged, which spares simple-git's wait after a silent process.
     await git.raw(['add', '--all', '--verbose']);
     // One call: the numstat lines, a blank line, then the patch.
-    const output = await git.raw(['diff', '--cached', '--no-color', '--no-ext-diff', '--no-textconv', '--find-renames', '--full-index', '--binary', '--numstat', '--patch']);
+    const output = await git.raw([
+      'diff',
+      '--cached',
+      '--no-color',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--find-renames',
+      '--full-index',
+      '--binary',
+      '--numstat',
+      '--patch',
+    ]);
     if (!output.trim()) return { patch: '', stats: { files: 0, additions: 0, deletions: 0 } };
     const split = output.indexOf('\n\ndiff --git ');
     if (split < 0) throw new Error('git diff printed stats without a patch');
@@ -162,7 +196,11 @@ export class GitCheckout {
   }
 
   private git(extraEnv: Record<string, string> = {}, remote?: string): SimpleGit {
-    return gitAt(this.workTree, { ...this.options, remote }, { GIT_DIR: this.gitDir, GIT_WORK_TREE: this.workTree, ...extraEnv });
+    return gitAt(
+      this.workTree,
+      { ...this.options, remote },
+      { GIT_DIR: this.gitDir, GIT_WORK_TREE: this.workTree, ...extraEnv },
+    );
   }
 }
 
@@ -170,7 +208,11 @@ export class GitCheckout {
  * simple-git waits an extra 50 ms after any git process that printed nothing (a guard against
  * output arriving after exit); our calls therefore avoid --quiet where git would then be silent.
  */
-function gitAt(baseDir: string, options: GitRunOptions & { remote?: string }, extraEnv: Record<string, string> = {}): SimpleGit {
+function gitAt(
+  baseDir: string,
+  options: GitRunOptions & { remote?: string },
+  extraEnv: Record<string, string> = {},
+): SimpleGit {
   const config = [...BASE_CONFIG];
   if (options.sharedGroup) config.push(['core.sharedRepository', '0640']);
   if (options.token && options.remote && /^https?:\/\//i.test(options.remote)) {

@@ -50,7 +50,11 @@ export class Liveness {
     this.lastBeat = Date.now();
     try {
       if (!(await this.heartbeat())) {
-        this.stop({ code: 'CANCELLED', message: 'The repository was cancelled, or another worker took it over', released: true });
+        this.stop({
+          code: 'CANCELLED',
+          message: 'The repository was cancelled, or another worker took it over',
+          released: true,
+        });
       }
     } catch (error) {
       // A store hiccup is not a cancel; the next beat tries again, and the sweeper is the backstop.

@@ -54,12 +54,19 @@ async function main(): Promise<number> {
       env,
       print,
       // Loaded on first use: a command job never pays for the Claude SDKs' start-up.
-      claude: async (context) => (await import('./claudeChange')).claudeChange(context, { env, store, secrets: config.githubToken ? [config.githubToken] : [] }),
+      claude: async (context) =>
+        (await import('./claudeChange')).claudeChange(context, {
+          env,
+          store,
+          secrets: config.githubToken ? [config.githubToken] : [],
+        }),
       onLiveness: (current) => (liveness = current),
     });
     return exit === 'released' && liveness?.stopped?.message.startsWith('The worker received') ? 143 : 0;
   } catch (error) {
-    print(`cody-batch worker for job ${env[ENV.jobId]}: ${error instanceof ConfigError ? '' : 'failed: '}${redactor.error(error)}`);
+    print(
+      `cody-batch worker for job ${env[ENV.jobId]}: ${error instanceof ConfigError ? '' : 'failed: '}${redactor.error(error)}`,
+    );
     return error instanceof ConfigError ? 2 : 1;
   }
 }

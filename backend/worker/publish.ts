@@ -44,7 +44,14 @@ export async function publishChange(context: RunContext, input: PublishInput): P
       head: branch,
       base,
       title: job.name,
-      body: pullRequestBody({ jobId: job.jobId, jobName: job.name, description: job.description, summary: input.summary, stats: input.stats, verification: input.verification }),
+      body: pullRequestBody({
+        jobId: job.jobId,
+        jobName: job.name,
+        description: job.description,
+        summary: input.summary,
+        stats: input.stats,
+        verification: input.verification,
+      }),
       draft,
       existingUrl: context.row.pullRequestUrl,
     });
@@ -53,6 +60,9 @@ export async function publishChange(context: RunContext, input: PublishInput): P
     return outcome.url;
   } catch (error) {
     if (error instanceof RunFailure) throw error;
-    throw new RunFailure('PULL_REQUEST_FAILED', `The pull request could not be opened: ${context.log.redact((error as Error).message)}`);
+    throw new RunFailure(
+      'PULL_REQUEST_FAILED',
+      `The pull request could not be opened: ${context.log.redact((error as Error).message)}`,
+    );
   }
 }

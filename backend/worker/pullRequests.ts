@@ -17,7 +17,8 @@ export function createGitHubClient(options: { token: string; baseUrl?: string; u
     throttle: {
       // Wait out primary and secondary rate limits twice, then let the request fail.
       onRateLimit: (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < 2,
-      onSecondaryRateLimit: (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < 2,
+      onSecondaryRateLimit: (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) =>
+        retryCount < 2,
     },
     retry: { retries: 3 },
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
@@ -41,7 +42,10 @@ export interface PullRequestOutcome {
 }
 
 /** Finds the open PR for the head branch and refreshes it, or creates one; never two. */
-export async function ensurePullRequest(github: GitHubClient, request: PullRequestRequest): Promise<PullRequestOutcome> {
+export async function ensurePullRequest(
+  github: GitHubClient,
+  request: PullRequestRequest,
+): Promise<PullRequestOutcome> {
   const [owner, repo] = request.repositoryName.split('/') as [string, string];
   const open = await findOpen(github, owner, repo, request.head);
   if (open) {
@@ -89,10 +93,14 @@ export function pullRequestBody(text: PullRequestText): string {
   const parts: string[] = [];
   if (text.description.trim()) parts.push(text.description.trim());
   parts.push(`## Summary\n\n${text.summary.trim() || '(no summary)'}`);
-  const changes = [`${text.stats.files} file${text.stats.files === 1 ? '' : 's'} changed, +${text.stats.additions} −${text.stats.deletions}`];
+  const changes = [
+    `${text.stats.files} file${text.stats.files === 1 ? '' : 's'} changed, +${text.stats.additions} −${text.stats.deletions}`,
+  ];
   if (text.verification) {
     const { command, passed, rounds } = text.verification;
-    changes.push(`Verification \`${command}\` ${passed ? 'passed' : 'FAILED'} (${rounds} round${rounds === 1 ? '' : 's'})`);
+    changes.push(
+      `Verification \`${command}\` ${passed ? 'passed' : 'FAILED'} (${rounds} round${rounds === 1 ? '' : 's'})`,
+    );
   }
   parts.push(`## Changes\n\n${changes.map((line) => `- ${line}`).join('\n')}`);
   parts.push(`---\nMade by Cody Batch, job \`${text.jobId}\` (${text.jobName}).`);

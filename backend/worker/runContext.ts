@@ -48,7 +48,11 @@ export function throwIfStopped(context: Pick<RunContext, 'liveness'>): void {
 }
 
 /** Runs a shell command in the checkout, its output in the log, bounded by the run's deadline. */
-export async function runShell(context: RunContext, command: string, label: string): Promise<CommandResult & { timeoutMs: number }> {
+export async function runShell(
+  context: RunContext,
+  command: string,
+  label: string,
+): Promise<CommandResult & { timeoutMs: number }> {
   const timeoutMs = Math.max(1_000, context.deadline - Date.now());
   context.log.step(`${label}: $ ${command}`);
   void context.log.flush();

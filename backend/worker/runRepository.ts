@@ -42,12 +42,22 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
   if (run.commandUser) await chmod(root, 0o2750);
   try {
     const url = repositoryUrl(config.gitBase, repositoryName);
-    await step(run.context, `Cloning ${repositoryName} (${job.baseBranch ? `branch ${job.baseBranch}` : 'default branch'})`);
+    await step(
+      run.context,
+      `Cloning ${repositoryName} (${job.baseBranch ? `branch ${job.baseBranch}` : 'default branch'})`,
+    );
     let checkout: GitCheckout;
     try {
-      checkout = await GitCheckout.clone(url, root, job.baseBranch, { env: run.gitEnv, token: config.githubToken, sharedGroup: run.commandUser !== undefined });
+      checkout = await GitCheckout.clone(url, root, job.baseBranch, {
+        env: run.gitEnv,
+        token: config.githubToken,
+        sharedGroup: run.commandUser !== undefined,
+      });
     } catch (error) {
-      throw new RunFailure('CLONE_FAILED', `Cloning ${repositoryName} failed: ${log.redact((error as Error).message).trim()}`);
+      throw new RunFailure(
+        'CLONE_FAILED',
+        `Cloning ${repositoryName} failed: ${log.redact((error as Error).message).trim()}`,
+      );
     }
     const context: RunContext = { ...run.context, checkout };
     log.step(`Cloned ${checkout.base.branch} at ${checkout.base.head.slice(0, 12)}`);
@@ -60,7 +70,13 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     if (job.verifyCommand) {
       ({ verification, summary } = await verifyChange(context, maker, job.verifyCommand, config.verifyRounds, summary));
       if (!verification.passed && !maker.revise) {
-        return { status: 'FAILED', code: 'VERIFY_FAILED', message: `The verification \`${job.verifyCommand}\` failed:\n${verification.outputTail}`, summary, verification };
+        return {
+          status: 'FAILED',
+          code: 'VERIFY_FAILED',
+          message: `The verification \`${job.verifyCommand}\` failed:\n${verification.outputTail}`,
+          summary,
+          verification,
+        };
       }
     }
 
@@ -72,7 +88,10 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
       return { status: 'NO_CHANGES', summary, diffStats: stats, verification };
     }
     if (log.containsSecret(patch)) {
-      throw new RunFailure('SECRET_DETECTED', 'The change contains one of the worker\'s secrets; it was neither recorded nor pushed');
+      throw new RunFailure(
+        'SECRET_DETECTED',
+        "The change contains one of the worker's secrets; it was neither recorded nor pushed",
+      );
     }
     await context.artifacts.saveDiff(patch);
     log.step(`Diff: ${stats.files} files, +${stats.additions} -${stats.deletions}`);
@@ -94,7 +113,11 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     return { status: 'COMPLETED', summary, diffStats: stats, verification, pullRequestUrl };
   } catch (error) {
     if (error instanceof RunFailure) return { status: 'FAILED', code: error.code, message: error.message };
-    return { status: 'FAILED', code: 'INTERNAL', message: log.redact(error instanceof Error ? error.message : String(error)) };
+    return {
+      status: 'FAILED',
+      code: 'INTERNAL',
+      message: log.redact(error instanceof Error ? error.message : String(error)),
+    };
   } finally {
     await rm(root, { recursive: true, force: true }).catch(() => undefined);
   }

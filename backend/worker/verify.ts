@@ -27,7 +27,9 @@ export async function verifyChange(
     const result = await runShell(context, command, 'Verification');
     if (result.cancelled) throw new RunFailure('CANCELLED', 'The verification was stopped by a cancel');
     const passed = result.exitCode === 0 && !result.timedOut;
-    const outcome = result.timedOut ? `timed out after ${Math.round(result.timeoutMs / 1000)} s` : `exited with code ${result.exitCode ?? result.signal}`;
+    const outcome = result.timedOut
+      ? `timed out after ${Math.round(result.timeoutMs / 1000)} s`
+      : `exited with code ${result.exitCode ?? result.signal}`;
     const verification: Verification = {
       command,
       passed,

@@ -57,7 +57,16 @@ describe('runWorker claims', function () {
       ...extraEnv,
     };
     const printed: string[] = [];
-    return { printed, deps: { config: workerConfigFrom(env), store, artifacts: new FolderArtifactStore(artifacts), env, print: (line: string) => printed.push(line) } };
+    return {
+      printed,
+      deps: {
+        config: workerConfigFrom(env),
+        store,
+        artifacts: new FolderArtifactStore(artifacts),
+        env,
+        print: (line: string) => printed.push(line),
+      },
+    };
   }
 
   it('leaves a row another worker holds alone', async () => {
@@ -105,7 +114,11 @@ describe('runWorker claims', function () {
 
   it('keeps the change of a command that left HEAD on an unborn branch (git checkout --orphan)', async () => {
     await hosting.create('acme/orphan', { 'a.txt': 'old\n', 'b.txt': 'same\n' });
-    const job = sampleJob({ repositories: ['acme/orphan'], prompt: undefined, command: 'git checkout -q --orphan fresh && echo new > a.txt' });
+    const job = sampleJob({
+      repositories: ['acme/orphan'],
+      prompt: undefined,
+      command: 'git checkout -q --orphan fresh && echo new > a.txt',
+    });
     await store.createJob(job);
     const { deps: d } = deps(job.jobId, {});
     assert.equal(await runWorker(d), 'recorded');
@@ -114,4 +127,3 @@ describe('runWorker claims', function () {
     assert.deepEqual(row.diffStats, { files: 1, additions: 1, deletions: 1 });
   });
 });
-

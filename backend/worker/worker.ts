@@ -34,15 +34,23 @@ export interface WorkerDependencies {
  * Claims the row. AWS Batch's own retry of an attempt (a lost host) finds the row still RUNNING
  * under the dead worker's heartbeat: it waits until that heartbeat is stale, then claims it.
  */
-async function claimRow(deps: WorkerDependencies, jobId: string, repositoryName: string, row: RepositoryResult): Promise<RepositoryResult | undefined> {
+async function claimRow(
+  deps: WorkerDependencies,
+  jobId: string,
+  repositoryName: string,
+  row: RepositoryResult,
+): Promise<RepositoryResult | undefined> {
   const { store, config } = deps;
-  const claim = () => store.claim(jobId, repositoryName, row.attempt, new Date(Date.now() - config.staleAfterMs).toISOString());
+  const claim = () =>
+    store.claim(jobId, repositoryName, row.attempt, new Date(Date.now() - config.staleAfterMs).toISOString());
   const claimed = await claim();
   const batchRetry = Number(deps.env.AWS_BATCH_JOB_ATTEMPT ?? '1') > 1;
   if (claimed || !batchRetry || row.status !== 'RUNNING' || !row.heartbeatAt) return claimed;
   const waitMs = Date.parse(row.heartbeatAt) + config.staleAfterMs - Date.now() + 1_000;
   if (waitMs > config.staleAfterMs + 60_000) return undefined;
-  deps.print(`${repositoryName}: attempt ${row.attempt} still looks alive; retrying the claim in ${Math.ceil(Math.max(0, waitMs) / 1000)} s`);
+  deps.print(
+    `${repositoryName}: attempt ${row.attempt} still looks alive; retrying the claim in ${Math.ceil(Math.max(0, waitMs) / 1000)} s`,
+  );
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, waitMs)));
   return claim();
 }
@@ -57,7 +65,9 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   if (!job) throw new ConfigError(`There is no job ${config.jobId}`);
   const repositoryName = job.run[config.index];
   if (repositoryName === undefined) {
-    throw new ConfigError(`Job ${job.jobId} has no repository at index ${config.index} of its run (${job.run.length} long)`);
+    throw new ConfigError(
+      `Job ${job.jobId} has no repository at index ${config.index} of its run (${job.run.length} long)`,
+    );
   }
   if (job.status !== 'PENDING' && job.status !== 'RUNNING') {
     print(`${repositoryName}: job is ${job.status}; nothing to do`);
@@ -73,7 +83,11 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   const attempt = claimed.attempt;
 
   const artifacts = new RunArtifacts(deps.artifacts, job.jobId, repositoryName, redactor);
-  const log = new RunLog(redactor, (text) => artifacts.saveLog(text), (line) => print(`${repositoryName}: ${line}`));
+  const log = new RunLog(
+    redactor,
+    (text) => artifacts.saveLog(text),
+    (line) => print(`${repositoryName}: ${line}`),
+  );
   const liveness = new Liveness(
     () => store.repositories.heartbeat(job.jobId, repositoryName, attempt),
     (error) => log.step(`Heartbeat failed, will retry: ${redactor.error(error)}`),
@@ -107,7 +121,12 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
         return deps.claude(context);
       },
       recordPullRequestUrl: async (url) => {
-        await store.repositories.update(job.jobId, repositoryName, { from: ['RUNNING'], to: 'RUNNING', attempt, set: { pullRequestUrl: url } });
+        await store.repositories.update(job.jobId, repositoryName, {
+          from: ['RUNNING'],
+          to: 'RUNNING',
+          attempt,
+          set: { pullRequestUrl: url },
+        });
       },
     });
   } catch (error) {
@@ -125,12 +144,21 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
       // now rather than after the heartbeat goes stale. A cancel has already moved it; then this
       // conditional write does nothing.
       await store.repositories
-        .update(job.jobId, repositoryName, { from: ['RUNNING'], to: 'RUNNING', attempt, set: { heartbeatAt: new Date(0).toISOString() } })
+        .update(job.jobId, repositoryName, {
+          from: ['RUNNING'],
+          to: 'RUNNING',
+          attempt,
+          set: { heartbeatAt: new Date(0).toISOString() },
+        })
         .catch(() => undefined);
     }
     return 'released';
   }
-  log.step(outcome.status === 'FAILED' ? `Finished: FAILED (${outcome.code}) ${outcome.message.split('\n')[0]}` : `Finished: ${outcome.status}`);
+  log.step(
+    outcome.status === 'FAILED'
+      ? `Finished: FAILED (${outcome.code}) ${outcome.message.split('\n')[0]}`
+      : `Finished: ${outcome.status}`,
+  );
   await log.flush();
 
   const now = new Date().toISOString();
@@ -142,6 +170,11 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
     set.diffStats = outcome.diffStats;
     if (outcome.pullRequestUrl) set.pullRequestUrl = outcome.pullRequestUrl;
   }
-  const moved = await store.transitionRepository(job.jobId, repositoryName, { from: ['RUNNING'], to: outcome.status, attempt, set });
+  const moved = await store.transitionRepository(job.jobId, repositoryName, {
+    from: ['RUNNING'],
+    to: outcome.status,
+    attempt,
+    set,
+  });
   return moved ? 'recorded' : 'released';
 }

@@ -2,13 +2,22 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createGitHosting, git, readText, writeFixtureFiles, type GitHosting, type HostedRepository } from '../../test/helpers/git';
+import {
+  createGitHosting,
+  git,
+  readText,
+  writeFixtureFiles,
+  type GitHosting,
+  type HostedRepository,
+} from '../../test/helpers/git';
 import { applyPatch, type ApplyResult } from './applyPatch';
 
 // The apply flow on real repositories: a bare "hosted" repository, a patch made by a worker-like
 // clone with `git diff --cached --binary`, applied to the user's own clone.
 
-const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 1, 2, 3, 255, 254, 0]);
+const PNG = Buffer.from([
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 1, 2, 3, 255, 254, 0,
+]);
 const PNG_CHANGED = Buffer.concat([PNG, Buffer.from([7, 7, 7, 0, 1])]);
 
 const FILES = {
@@ -33,7 +42,10 @@ describe('applyPatch on real git repositories', function () {
     hosting = await createGitHosting();
     hosted = await hosting.create('acme/widgets', FILES);
     patch = await hosted.patchFrom(async (checkout) => {
-      await writeFile(path.join(checkout, 'src/api.ts'), 'export function call() {\n  return newFunction(1, { version: 2 });\n}\n');
+      await writeFile(
+        path.join(checkout, 'src/api.ts'),
+        'export function call() {\n  return newFunction(1, { version: 2 });\n}\n',
+      );
       await writeFile(path.join(checkout, 'logo.png'), PNG_CHANGED);
       await writeFixtureFiles(checkout, { 'src/added.ts': 'export const added = true;\n' });
       await rm(path.join(checkout, 'obsolete.txt'));
@@ -46,7 +58,11 @@ describe('applyPatch on real git repositories', function () {
 
   async function expectPatchApplied(checkout: string): Promise<void> {
     assert.match(await readText(checkout, 'src/api.ts'), /newFunction\(1, \{ version: 2 \}\)/);
-    assert.deepEqual(await readFile(path.join(checkout, 'logo.png')), PNG_CHANGED, 'the binary file is updated byte for byte');
+    assert.deepEqual(
+      await readFile(path.join(checkout, 'logo.png')),
+      PNG_CHANGED,
+      'the binary file is updated byte for byte',
+    );
     assert.equal(await readText(checkout, 'src/added.ts'), 'export const added = true;\n', 'the new file exists');
     assert.equal(existsSync(path.join(checkout, 'obsolete.txt')), false, 'the deleted file is gone');
   }
@@ -55,7 +71,12 @@ describe('applyPatch on real git repositories', function () {
     const checkout = await freshClone();
     const result = await applyPatch(checkout, patch, { confirmStash: neverAsked });
     assert.equal(result.status, 'applied');
-    assert.deepEqual([...(result as { files: string[] }).files].sort(), ['logo.png', 'obsolete.txt', 'src/added.ts', 'src/api.ts']);
+    assert.deepEqual([...(result as { files: string[] }).files].sort(), [
+      'logo.png',
+      'obsolete.txt',
+      'src/added.ts',
+      'src/api.ts',
+    ]);
     await expectPatchApplied(checkout);
     assert.equal((await git(checkout, 'stash', 'list')).trim(), '', 'no stash was made');
   });
@@ -93,18 +114,29 @@ describe('applyPatch on real git repositories', function () {
   });
 
   it('restores staged work and unstaged work in a file the patch also changes, when the two do not overlap', async () => {
-    const lines = (change?: [number, string]) => Array.from({ length: 40 }, (_, i) => (change?.[0] === i ? change[1] : `line ${i}`)).join('\n') + '\n';
+    const lines = (change?: [number, string]) =>
+      `${Array.from({ length: 40 }, (_, i) => (change?.[0] === i ? change[1] : `line ${i}`)).join('\n')}\n`;
     const long = await hosting.create('acme/long', { 'notes.txt': lines(), 'config.txt': 'a = 1\n' });
-    const longPatch = await long.patchFrom((checkout) => writeFile(path.join(checkout, 'notes.txt'), lines([2, 'patched'])));
+    const longPatch = await long.patchFrom((checkout) =>
+      writeFile(path.join(checkout, 'notes.txt'), lines([2, 'patched'])),
+    );
     const checkout = await long.clone({ into: 'user-long' });
     await writeFile(path.join(checkout, 'notes.txt'), lines([35, 'my unstaged line']));
     await writeFile(path.join(checkout, 'config.txt'), 'a = 2\n');
     await git(checkout, 'add', 'config.txt');
     const result = await applyPatch(checkout, longPatch, { confirmStash: async () => true });
     assert.equal(result.status, 'applied', JSON.stringify(result));
-    assert.equal(await readText(checkout, 'notes.txt'), lines([2, 'patched']).replace('line 35', 'my unstaged line'), 'both changes are in the file');
+    assert.equal(
+      await readText(checkout, 'notes.txt'),
+      lines([2, 'patched']).replace('line 35', 'my unstaged line'),
+      'both changes are in the file',
+    );
     assert.equal(await readText(checkout, 'config.txt'), 'a = 2\n');
-    assert.equal(await git(checkout, 'diff', '--cached', '--name-only', '--', 'config.txt'), 'config.txt\n', 'what was staged is staged again');
+    assert.equal(
+      await git(checkout, 'diff', '--cached', '--name-only', '--', 'config.txt'),
+      'config.txt\n',
+      'what was staged is staged again',
+    );
     assert.equal((result as { stagedRestored?: boolean }).stagedRestored, true);
     assert.equal((await git(checkout, 'stash', 'list')).trim(), '', 'the stash was dropped once restored');
   });
@@ -143,7 +175,7 @@ describe('applyPatch on real git repositories', function () {
     await hosted.pushChange(async (clone) => writeFile(path.join(clone, 'src/api.ts'), FILES['src/api.ts']), 'revert');
   });
 
-  it('asks before replacing an untracked file the patch creates, and keeps the user\'s copy in the stash', async () => {
+  it("asks before replacing an untracked file the patch creates, and keeps the user's copy in the stash", async () => {
     const checkout = await freshClone();
     await writeFile(path.join(checkout, 'src/added.ts'), 'my own untracked draft\n');
     let askedAbout: string[] = [];
@@ -165,11 +197,17 @@ describe('applyPatch on real git repositories', function () {
 
   it('fails without changing anything when the patch does not fit at all', async () => {
     const checkout = await freshClone();
-    const bogus = patch.replace(/^index [0-9a-f]+\.\./m, 'index 1234567890123456789012345678901234567890..').replace('oldFunction(1)', 'nowhere(1)');
+    const bogus = patch
+      .replace(/^index [0-9a-f]+\.\./m, 'index 1234567890123456789012345678901234567890..')
+      .replace('oldFunction(1)', 'nowhere(1)');
     await writeFile(path.join(checkout, 'src/other.ts'), 'export const other = 3; // mine\n');
     const result = await applyPatch(checkout, bogus, { confirmStash: async () => true });
     assert.equal(result.status, 'failed');
-    assert.equal(await readText(checkout, 'src/other.ts'), 'export const other = 3; // mine\n', 'the stashed work came back');
+    assert.equal(
+      await readText(checkout, 'src/other.ts'),
+      'export const other = 3; // mine\n',
+      'the stashed work came back',
+    );
     assert.match(await readText(checkout, 'src/api.ts'), /oldFunction/);
     assert.equal(existsSync(path.join(checkout, 'src/added.ts')), false);
     assert.equal((await git(checkout, 'stash', 'list')).trim(), '');

@@ -19,7 +19,12 @@ export interface StashInfo {
 
 export type ApplyResult =
   /** The patch applied cleanly (and any stashed work came back without conflict). */
-  | { status: 'applied'; files: string[]; restoredStash: boolean; /** False when stashed work came back unstaged. */ stagedRestored?: boolean }
+  | {
+      status: 'applied';
+      files: string[];
+      restoredStash: boolean /** False when stashed work came back unstaged. */;
+      stagedRestored?: boolean;
+    }
   /** The patch applied with conflict markers in `conflicts`. Stashed work, if any, is still stashed. */
   | { status: 'conflicts'; files: string[]; conflicts: string[]; stash?: StashInfo }
   /** The patch applied, but bringing the stashed work back conflicted in `conflicts`; the stash is kept. */
@@ -41,7 +46,9 @@ export class ApplyRefused extends Error {}
 /** The sentence telling what became of stashed work after an applied patch ('' when none was stashed). */
 export function restoredWorkNote(result: Extract<ApplyResult, { status: 'applied' }>): string {
   if (!result.restoredStash) return '';
-  return result.stagedRestored === false ? 'Your uncommitted changes were restored; those you had staged are now unstaged.' : 'Your uncommitted changes were restored.';
+  return result.stagedRestored === false
+    ? 'Your uncommitted changes were restored; those you had staged are now unstaged.'
+    : 'Your uncommitted changes were restored.';
 }
 
 export async function applyPatch(root: string, patch: string, options: ApplyOptions): Promise<ApplyResult> {
@@ -90,12 +97,16 @@ async function refuseDuringOperation(git: SimpleGit, root: string): Promise<void
     ['rebase-apply', 'a rebase or `git am`'],
     ['CHERRY_PICK_HEAD', 'a cherry-pick'],
   ] as const) {
-    if (existsSync(path.join(gitDir, marker))) throw new ApplyRefused(`${root} is in the middle of ${what}: finish or abort it first, then apply again.`);
+    if (existsSync(path.join(gitDir, marker)))
+      throw new ApplyRefused(`${root} is in the middle of ${what}: finish or abort it first, then apply again.`);
   }
 }
 
 /** Tracked files with staged or unstaged changes, and untracked files the patch would create. */
-async function workingTreeState(git: SimpleGit, patchFiles: readonly string[]): Promise<{ dirty: string[]; collidingUntracked: string[] }> {
+async function workingTreeState(
+  git: SimpleGit,
+  patchFiles: readonly string[],
+): Promise<{ dirty: string[]; collidingUntracked: string[] }> {
   const output = await git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all']);
   const entries = output.split('\0').filter(Boolean);
   const dirty: string[] = [];
@@ -166,7 +177,9 @@ async function restage(root: string, stashCommit: string): Promise<boolean> {
 /** Runs `git stash apply`; the reason when it failed, undefined when it worked. */
 async function stashApply(root: string, args: string[]): Promise<string | undefined> {
   let stderr = '';
-  const git = simpleGit({ baseDir: root }).outputHandler((_command, _stdout, errors) => errors.on('data', (chunk: Buffer) => (stderr += chunk.toString())));
+  const git = simpleGit({ baseDir: root }).outputHandler((_command, _stdout, errors) =>
+    errors.on('data', (chunk: Buffer) => (stderr += chunk.toString())),
+  );
   try {
     await git.raw(['stash', 'apply', ...args]);
     return undefined;

@@ -42,7 +42,9 @@ describe('finding local checkouts among workspace folders', function () {
   });
 
   it('lists the repositories the workspace folders are clones of, once each', async () => {
-    const names = (await workspaceRepositories([byFileUrl, byPath, upstreamOnly, plainFolder])).map((entry) => entry.repositoryName).sort();
+    const names = (await workspaceRepositories([byFileUrl, byPath, upstreamOnly, plainFolder]))
+      .map((entry) => entry.repositoryName)
+      .sort();
     assert.deepEqual(names, ['acme/widgets', 'someone/widgets-fork']);
   });
 

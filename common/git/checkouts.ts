@@ -45,14 +45,17 @@ export async function findCheckouts(folders: readonly string[], repositoryName: 
 }
 
 /** Every `owner/name` the folders' remotes point at, without repeats. */
-export async function workspaceRepositories(folders: readonly string[]): Promise<{ repositoryName: string; root: string; remote: string }[]> {
+export async function workspaceRepositories(
+  folders: readonly string[],
+): Promise<{ repositoryName: string; root: string; remote: string }[]> {
   const checkouts = await Promise.all(folders.map(describeCheckout));
   const found = new Map<string, { repositoryName: string; root: string; remote: string }>();
   for (const checkout of checkouts) {
     for (const remote of checkout?.remotes ?? []) {
       if (!remote.repositoryName) continue;
       const key = remote.repositoryName.toLowerCase();
-      if (!found.has(key)) found.set(key, { repositoryName: remote.repositoryName, root: checkout!.root, remote: remote.name });
+      if (!found.has(key))
+        found.set(key, { repositoryName: remote.repositoryName, root: checkout!.root, remote: remote.name });
     }
   }
   return [...found.values()];

@@ -7,9 +7,7 @@
 export function repositoryNameFromRemote(remote: string): string | undefined {
   const path = remotePath(remote.trim());
   if (path === undefined) return undefined;
-  const segments = path
-    .split(/[\\/]+/)
-    .filter((segment) => segment.length > 0 && segment !== '.');
+  const segments = path.split(/[\\/]+/).filter((segment) => segment.length > 0 && segment !== '.');
   if (segments.length < 2) return undefined;
   const owner = segments[segments.length - 2]!;
   const name = segments[segments.length - 1]!.replace(/\.git$/i, '');

@@ -7,7 +7,12 @@ export const cancelJob: Command = {
   id: 'codyBatch.cancelJob',
   doing: 'Cancelling the job',
   async run(services, arg) {
-    const job = await resolveJob(services, arg, (candidate) => ACTIVE_JOB_STATUSES.includes(candidate.status) && candidate.status !== 'CANCELLING', 'cancel');
+    const job = await resolveJob(
+      services,
+      arg,
+      (candidate) => ACTIVE_JOB_STATUSES.includes(candidate.status) && candidate.status !== 'CANCELLING',
+      'cancel',
+    );
     if (!job) return;
     const cancelled = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Cody Batch: cancelling "${job.name}"…` },

@@ -6,11 +6,17 @@ export const openPullRequest: Command = {
   id: 'codyBatch.openPullRequest',
   doing: 'Opening the pull request',
   async run(services, arg) {
-    const target = await resolveRepository(services, arg, (_job, repository) => repository.pullRequestUrl !== undefined, 'open a pull request');
+    const target = await resolveRepository(
+      services,
+      arg,
+      (_job, repository) => repository.pullRequestUrl !== undefined,
+      'open a pull request',
+    );
     const url = target?.repository.pullRequestUrl;
     if (!url) return;
     const uri = vscode.Uri.parse(url, true);
-    if (uri.scheme !== 'https' && uri.scheme !== 'http') throw new Error(`The pull request address is not a web link: ${url}`);
+    if (uri.scheme !== 'https' && uri.scheme !== 'http')
+      throw new Error(`The pull request address is not a web link: ${url}`);
     await vscode.env.openExternal(uri);
   },
 };

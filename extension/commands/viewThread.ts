@@ -5,7 +5,13 @@ export const viewThread: Command = {
   id: 'codyBatch.viewThread',
   doing: 'Opening the Claude thread',
   async run(services, arg) {
-    const target = await resolveRepository(services, arg, (job, repository) => job.prompt !== undefined && repository.status !== 'PENDING', 'view a Claude thread');
-    if (target) services.panels.showThread({ jobId: target.job.jobId, repositoryName: target.repository.repositoryName });
+    const target = await resolveRepository(
+      services,
+      arg,
+      (job, repository) => job.prompt !== undefined && repository.status !== 'PENDING',
+      'view a Claude thread',
+    );
+    if (target)
+      services.panels.showThread({ jobId: target.job.jobId, repositoryName: target.repository.repositoryName });
   },
 };

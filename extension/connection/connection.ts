@@ -16,7 +16,12 @@ export const CONNECTED_CONTEXT = 'codyBatch.connected';
 
 const ConnectionState = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('token'), apiUrl: z.string().min(1), local: z.boolean(), home: z.string().optional() }),
-  z.object({ kind: z.literal('aws'), apiUrl: z.string().min(1), region: z.string().min(1), profile: z.string().optional() }),
+  z.object({
+    kind: z.literal('aws'),
+    apiUrl: z.string().min(1),
+    region: z.string().min(1),
+    profile: z.string().optional(),
+  }),
 ]);
 type ConnectionState = z.infer<typeof ConnectionState>;
 
@@ -43,7 +48,11 @@ export class Connection implements vscode.Disposable {
   }
 
   describe(): ConnectionDescription {
-    return { kind: this.state?.kind, apiUrl: this.state?.apiUrl, local: this.state?.kind === 'token' && this.state.local };
+    return {
+      kind: this.state?.kind,
+      apiUrl: this.state?.apiUrl,
+      local: this.state?.kind === 'token' && this.state.local,
+    };
   }
 
   get apiUrl(): string | undefined {
@@ -70,13 +79,19 @@ export class Connection implements vscode.Disposable {
     const home = localHome(settings.get<string>('localHome'));
     const files = await readLocalStackFiles(home);
     const configuredUrl = settings.get<string>('apiUrl')?.trim();
-    const apiUrl = files.stack?.apiUrl ?? (settings.get<string>('auth') === 'token' && configuredUrl ? configuredUrl : undefined);
-    this.log.info(`Connect to local stack: home ${home}; ${files.stack ? `stack.json names ${files.stack.apiUrl} (pid ${files.stack.pid})` : files.stackProblem}`);
+    const apiUrl =
+      files.stack?.apiUrl ?? (settings.get<string>('auth') === 'token' && configuredUrl ? configuredUrl : undefined);
+    this.log.info(
+      `Connect to local stack: home ${home}; ${files.stack ? `stack.json names ${files.stack.apiUrl} (pid ${files.stack.pid})` : files.stackProblem}`,
+    );
     if (!apiUrl) {
-      await this.explain(`Local stack not running: run \`npm start\` (${files.stackProblem}). Set codyBatch.localHome if it uses another folder.`);
+      await this.explain(
+        `Local stack not running: run \`npm start\` (${files.stackProblem}). Set codyBatch.localHome if it uses another folder.`,
+      );
       return false;
     }
-    if (files.stack && !isStackProcessAlive(files.stack)) this.log.warn(`stack.json names pid ${files.stack.pid}, which is not running here; trying ${apiUrl} anyway`);
+    if (files.stack && !isStackProcessAlive(files.stack))
+      this.log.warn(`stack.json names pid ${files.stack.pid}, which is not running here; trying ${apiUrl} anyway`);
     let token = files.token;
     if (!token) {
       token = await vscode.window.showInputBox({
@@ -84,7 +99,8 @@ export class Connection implements vscode.Disposable {
         prompt: `The bearer token for ${apiUrl} (there is no token file in ${home})`,
         password: true,
         ignoreFocusOut: true,
-        validateInput: (value) => (value.trim().length < 16 ? 'The token is the content of the `token` file the local stack writes' : undefined),
+        validateInput: (value) =>
+          value.trim().length < 16 ? 'The token is the content of the `token` file the local stack writes' : undefined,
       });
       if (!token) return false;
       token = token.trim();
@@ -118,16 +134,32 @@ export class Connection implements vscode.Disposable {
       if (!apiUrl) return false;
       apiUrl = apiUrl.trim();
     }
-    let region = settings.get<string>('awsRegion')?.trim() || regionFromApiUrl(apiUrl) || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
+    let region =
+      settings.get<string>('awsRegion')?.trim() ||
+      regionFromApiUrl(apiUrl) ||
+      process.env.AWS_REGION ||
+      process.env.AWS_DEFAULT_REGION;
     if (!region) {
-      region = await vscode.window.showInputBox({ title: 'Cody Batch: Connect to AWS', prompt: 'The AWS region of the API', placeHolder: 'eu-west-1', ignoreFocusOut: true });
+      region = await vscode.window.showInputBox({
+        title: 'Cody Batch: Connect to AWS',
+        prompt: 'The AWS region of the API',
+        placeHolder: 'eu-west-1',
+        ignoreFocusOut: true,
+      });
       if (!region) return false;
       region = region.trim();
     }
     const profile = settings.get<string>('awsProfile')?.trim() || undefined;
     const state: ConnectionState = { kind: 'aws', apiUrl, region, profile };
     const client = this.makeClient(apiUrl, this.awsAuth(state));
-    if (!(await this.check(client, `Connecting to ${apiUrl} as ${profile ? `AWS profile ${profile}` : 'the default AWS credentials'}`, state))) return false;
+    if (
+      !(await this.check(
+        client,
+        `Connecting to ${apiUrl} as ${profile ? `AWS profile ${profile}` : 'the default AWS credentials'}`,
+        state,
+      ))
+    )
+      return false;
     await this.save(state, client);
     vscode.window.setStatusBarMessage(`$(check) Cody Batch: connected to ${apiUrl}`, 5000);
     return true;
@@ -156,11 +188,14 @@ export class Connection implements vscode.Disposable {
   /** Health (no auth) and one authenticated call, so a bad token or credential shows now. */
   private async check(client: CodyBatchClient, title: string, state: ConnectionState): Promise<boolean> {
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cody Batch: ${title}…` }, async () => {
-        const health = await client.health();
-        this.log.info(`${state.apiUrl} answers health: version ${health.version}`);
-        await client.listJobs({ limit: 1 });
-      });
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Cody Batch: ${title}…` },
+        async () => {
+          const health = await client.health();
+          this.log.info(`${state.apiUrl} answers health: version ${health.version}`);
+          await client.listJobs({ limit: 1 });
+        },
+      );
       return true;
     } catch (error) {
       this.log.error(`${title} failed`, error);
@@ -176,12 +211,16 @@ export class Connection implements vscode.Disposable {
           ? `Local stack not running at ${state.apiUrl}: run \`npm start\`, then connect again.`
           : `${state.apiUrl} could not be reached: check the URL (codyBatch.apiUrl) and your network.`;
       }
-      if (error.status === 401) return `The token was refused by ${state.apiUrl}: check the \`token\` file in the local home (the stack writes a new one if it was deleted).`;
+      if (error.status === 401)
+        return `The token was refused by ${state.apiUrl}: check the \`token\` file in the local home (the stack writes a new one if it was deleted).`;
       if (error.status === 403) return awsRefusalMessage(error.message);
       return `Connecting failed: ${error.message}`;
     }
     const name = error instanceof Error ? error.name : '';
-    if (/Credentials?ProviderError|CredentialsError/.test(name) || /credential/i.test(String((error as Error)?.message))) {
+    if (
+      /Credentials?ProviderError|CredentialsError/.test(name) ||
+      /credential/i.test(String((error as Error)?.message))
+    ) {
       const profile = state.kind === 'aws' ? state.profile : undefined;
       return `No AWS credentials found${profile ? ` for profile ${profile}` : ''}: run \`aws sso login${profile ? ` --profile ${profile}` : ''}\` or \`aws configure\`, then Connect to AWS.`;
     }
@@ -196,14 +235,23 @@ export class Connection implements vscode.Disposable {
 
   private async save(state: ConnectionState, client: CodyBatchClient): Promise<void> {
     await this.context.globalState.update(STATE_KEY, state);
-    this.log.info(`Connected to ${state.apiUrl} (${state.kind === 'aws' ? `SigV4, ${state.region}${state.profile ? `, profile ${state.profile}` : ''}` : 'bearer token'})`);
+    this.log.info(
+      `Connected to ${state.apiUrl} (${state.kind === 'aws' ? `SigV4, ${state.region}${state.profile ? `, profile ${state.profile}` : ''}` : 'bearer token'})`,
+    );
     await this.setConnected(state, client);
   }
 
-  private async setConnected(state: ConnectionState | undefined, clientOrAuth: CodyBatchClient | RequestAuth | undefined): Promise<void> {
+  private async setConnected(
+    state: ConnectionState | undefined,
+    clientOrAuth: CodyBatchClient | RequestAuth | undefined,
+  ): Promise<void> {
     this.state = state;
     this.currentClient =
-      state && clientOrAuth ? (clientOrAuth instanceof CodyBatchClient ? clientOrAuth : this.makeClient(state.apiUrl, clientOrAuth)) : undefined;
+      state && clientOrAuth
+        ? clientOrAuth instanceof CodyBatchClient
+          ? clientOrAuth
+          : this.makeClient(state.apiUrl, clientOrAuth)
+        : undefined;
     await vscode.commands.executeCommand('setContext', CONNECTED_CONTEXT, this.connected);
     this.changed.fire();
   }

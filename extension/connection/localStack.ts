@@ -32,7 +32,8 @@ export async function readLocalStackFiles(home: string): Promise<LocalStackFiles
     if (parsed.success) files.stack = parsed.data;
     else files.stackProblem = `${stackPath} is not what the local stack writes`;
   } catch (error) {
-    files.stackProblem = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `there is no ${stackPath}` : `${stackPath} cannot be read`;
+    files.stackProblem =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? `there is no ${stackPath}` : `${stackPath} cannot be read`;
   }
   try {
     const token = (await readFile(path.join(home, 'token'), 'utf8')).trim();

@@ -11,7 +11,12 @@ import type { PatchStore } from '../patches';
 
 export const DIFF_SCHEME = 'cody-batch-diff';
 
-const DiffQuery = z.object({ jobId: z.string(), repositoryName: z.string(), path: z.string(), side: z.enum(['original', 'modified']) });
+const DiffQuery = z.object({
+  jobId: z.string(),
+  repositoryName: z.string(),
+  path: z.string(),
+  side: z.enum(['original', 'modified']),
+});
 
 export class DiffDocuments implements vscode.TextDocumentContentProvider {
   private readonly sides = new Map<string, Promise<FileSides>>();
@@ -24,7 +29,13 @@ export class DiffDocuments implements vscode.TextDocumentContentProvider {
     const key = `${ref.jobId}\n${ref.repositoryName}\n${path}`;
     this.sides.delete(key);
     const sides = await this.load(ref, path);
-    await vscode.commands.executeCommand('vscode.diff', uri('original'), uri('modified'), `${path} (${ref.repositoryName}, Cody Batch)`, { preview: true });
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      uri('original'),
+      uri('modified'),
+      `${path} (${ref.repositoryName}, Cody Batch)`,
+      { preview: true },
+    );
     if (sides.note) void vscode.window.showInformationMessage(`Cody Batch: ${sides.note}`);
   }
 
@@ -43,7 +54,9 @@ export class DiffDocuments implements vscode.TextDocumentContentProvider {
         const patch = (await this.patches.get(ref)) ?? '';
         const file = parsePatch(patch).find((candidate) => filePath(candidate) === path || candidate.oldPath === path);
         if (!file) throw new Error(`${path} is not in the patch of ${ref.repositoryName}`);
-        const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map((folder) => folder.uri.fsPath);
+        const folders = (vscode.workspace.workspaceFolders ?? [])
+          .filter((folder) => folder.uri.scheme === 'file')
+          .map((folder) => folder.uri.fsPath);
         const [checkout] = await findCheckouts(folders, ref.repositoryName);
         return fileSides(file, checkout?.root);
       })();

@@ -10,7 +10,7 @@ describe('fileSides for the diff editor', function () {
   let hosting: GitHosting;
   let hosted: HostedRepository;
   let patch: string;
-  const original = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
+  const original = `${Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n')}\n`;
   const changed = original.replace('line 20\n', 'line twenty\n');
 
   before(async () => {

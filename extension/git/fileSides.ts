@@ -30,7 +30,9 @@ export async function fileSides(file: FilePatch, checkoutRoot: string | undefine
   }
   return {
     ...hunkSides(hunks),
-    note: checkoutRoot ? 'The local file differs from the one the patch was made on; only the changed parts are shown.' : 'No local checkout: only the changed parts are shown.',
+    note: checkoutRoot
+      ? 'The local file differs from the one the patch was made on; only the changed parts are shown.'
+      : 'No local checkout: only the changed parts are shown.',
   };
 }
 

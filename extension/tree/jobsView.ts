@@ -121,7 +121,12 @@ export class JobsView implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
     if (!node) {
       if (!model.isLoaded) await this.load(false);
       if (!model.isLoaded) {
-        return [new MessageNode(this.lastError ?? 'Could not load jobs', 'error', { command: 'codyBatch.refresh', title: 'Refresh' })];
+        return [
+          new MessageNode(this.lastError ?? 'Could not load jobs', 'error', {
+            command: 'codyBatch.refresh',
+            title: 'Refresh',
+          }),
+        ];
       }
       const nodes: TreeNode[] = model.jobs().map((job) => {
         const jobNode = new JobNode(job, false);
@@ -196,7 +201,10 @@ export class JobsView implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
     clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.model?.isLoaded || !this.treeView.visible || this.model.activeJobs().length === 0) return;
-    const seconds = Math.max(2, vscode.workspace.getConfiguration('codyBatch').get<number>('refreshIntervalSeconds') ?? 5);
+    const seconds = Math.max(
+      2,
+      vscode.workspace.getConfiguration('codyBatch').get<number>('refreshIntervalSeconds') ?? 5,
+    );
     this.timer = setTimeout(() => void this.load(true), delayMs ?? seconds * 1000);
   }
 
@@ -208,16 +216,23 @@ export class JobsView implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
     }
     this.statusBar.text = `$(sync~spin) Cody Batch: ${running.length} running`;
     // The view polls only while it is shown, so say how fresh the count is; a click shows the view, which looks again.
-    const checked = this.checkedAt ? `\n\nChecked at ${this.checkedAt.toLocaleTimeString()}; updates while the Jobs view is open.` : '';
+    const checked = this.checkedAt
+      ? `\n\nChecked at ${this.checkedAt.toLocaleTimeString()}; updates while the Jobs view is open.`
+      : '';
     this.statusBar.tooltip = `${running.map((job) => `${job.name}: ${jobDescription(job)}`).join('\n')}${checked}`;
-    this.statusBar.accessibilityInformation = { label: `Cody Batch: ${running.length} ${running.length === 1 ? 'job' : 'jobs'} running` };
+    this.statusBar.accessibilityInformation = {
+      label: `Cody Batch: ${running.length} ${running.length === 1 ? 'job' : 'jobs'} running`,
+    };
     this.statusBar.show();
   }
 
   private notifyFinished(finished: FinishedJob[]): void {
     for (const { job } of finished) {
       const text = `Cody Batch: "${job.name}" ${statusWord(job.status)} (${jobDescription(job)})`;
-      const show = job.status === 'COMPLETED' || job.status === 'CANCELLED' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+      const show =
+        job.status === 'COMPLETED' || job.status === 'CANCELLED'
+          ? vscode.window.showInformationMessage
+          : vscode.window.showWarningMessage;
       void show(text, 'Show Job').then((choice) => {
         if (choice === 'Show Job') void this.reveal(job.jobId);
       });

@@ -30,11 +30,17 @@ describe('JobsModel on the local stack', function () {
   it('lists jobs newest first, a page at a time', async () => {
     const model = new JobsModel(stack.client, { pageSize: 5 });
     assert.deepEqual(await model.refresh(), [], 'nothing counts as finished on the first look');
-    assert.deepEqual(model.jobs().map((job) => job.name), ['job 11', 'job 10', 'job 9', 'job 8', 'job 7']);
+    assert.deepEqual(
+      model.jobs().map((job) => job.name),
+      ['job 11', 'job 10', 'job 9', 'job 8', 'job 7'],
+    );
     assert.equal(model.hasMoreJobs(), true);
     await model.loadMoreJobs();
     await model.loadMoreJobs();
-    assert.deepEqual(model.jobs().map((job) => job.name), created.map((job) => job.name).reverse());
+    assert.deepEqual(
+      model.jobs().map((job) => job.name),
+      created.map((job) => job.name).reverse(),
+    );
     assert.equal(model.hasMoreJobs(), false);
     // A refresh re-reads the first page and keeps the pages already loaded.
     await model.refresh();
@@ -65,12 +71,18 @@ describe('JobsModel on the local stack', function () {
     assert.ok(model.activeJobs().some((job) => job.jobId === target.jobId));
     await stack.client.cancelJob(target.jobId);
     const finished = await model.refresh();
-    assert.deepEqual(finished.map((entry) => [entry.job.name, entry.previous, entry.job.status]), [['job 10', 'PENDING', 'CANCELLED']]);
-    assert.deepEqual(model.repositories(target.jobId)!.items.map((item) => item.status), ['CANCELLED', 'CANCELLED']);
+    assert.deepEqual(
+      finished.map((entry) => [entry.job.name, entry.previous, entry.job.status]),
+      [['job 10', 'PENDING', 'CANCELLED']],
+    );
+    assert.deepEqual(
+      model.repositories(target.jobId)!.items.map((item) => item.status),
+      ['CANCELLED', 'CANCELLED'],
+    );
     assert.deepEqual(await model.refresh(), [], 'reported once');
   });
 
-  it('reads an active job\'s repositories once per refresh, however often the tree asks', async () => {
+  it("reads an active job's repositories once per refresh, however often the tree asks", async () => {
     let reads = 0;
     const counting = {
       listJobs: stack.client.listJobs.bind(stack.client),
@@ -102,7 +114,10 @@ describe('JobsModel on the local stack', function () {
     const oldest = created[0]!;
     await stack.client.cancelJob(oldest.jobId);
     const finished = await model.refresh();
-    assert.deepEqual(finished.map((entry) => entry.job.jobId), [oldest.jobId]);
+    assert.deepEqual(
+      finished.map((entry) => entry.job.jobId),
+      [oldest.jobId],
+    );
     assert.equal(model.job(oldest.jobId)!.status, 'CANCELLED');
   });
 });

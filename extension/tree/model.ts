@@ -104,7 +104,8 @@ export class JobsModel {
     await Promise.all(
       [...this.repositoryLists.entries()].map(async ([jobId, list]) => {
         const job = this.byId.get(jobId);
-        if (job && (job.updatedAt !== list.readAt || !isFinalJobStatus(job.status))) await this.reloadRepositories(jobId, list.items.length);
+        if (job && (job.updatedAt !== list.readAt || !isFinalJobStatus(job.status)))
+          await this.reloadRepositories(jobId, list.items.length);
       }),
     );
 
@@ -136,14 +137,23 @@ export class JobsModel {
   async loadRepositories(jobId: string): Promise<RepositoryList> {
     const existing = this.repositoryLists.get(jobId);
     const job = this.byId.get(jobId);
-    if (existing && job && existing.readAt === job.updatedAt && (isFinalJobStatus(job.status) || existing.refresh === this.refreshes)) return existing;
+    if (
+      existing &&
+      job &&
+      existing.readAt === job.updatedAt &&
+      (isFinalJobStatus(job.status) || existing.refresh === this.refreshes)
+    )
+      return existing;
     return this.reloadRepositories(jobId, existing?.items.length ?? 0);
   }
 
   async loadMoreRepositories(jobId: string): Promise<void> {
     const list = this.repositoryLists.get(jobId);
     if (!list?.nextToken) return;
-    const page = await this.source.listRepositories(jobId, { limit: this.repositoryPageSize, nextToken: list.nextToken });
+    const page = await this.source.listRepositories(jobId, {
+      limit: this.repositoryPageSize,
+      nextToken: list.nextToken,
+    });
     const known = new Set(list.items.map((item) => item.repositoryName));
     list.items.push(...page.items.filter((item) => !known.has(item.repositoryName)));
     list.nextToken = page.nextToken;
@@ -167,7 +177,9 @@ export class JobsModel {
   private merge(jobs: readonly Job[]): void {
     for (const job of jobs) this.byId.set(job.jobId, job);
     this.order = [...this.byId.values()]
-      .sort((a, b) => (a.createdAt === b.createdAt ? b.jobId.localeCompare(a.jobId) : b.createdAt.localeCompare(a.createdAt)))
+      .sort((a, b) =>
+        a.createdAt === b.createdAt ? b.jobId.localeCompare(a.jobId) : b.createdAt.localeCompare(a.createdAt),
+      )
       .map((job) => job.jobId);
   }
 }

@@ -20,7 +20,11 @@ import {
 
 export type TreeNode = JobNode | RepositoryNode | LoadMoreNode | MessageNode;
 
-const OPEN_TITLES = { 'codyBatch.viewDiff': 'View Diff', 'codyBatch.viewThread': 'View Claude Thread', 'codyBatch.viewLog': 'View Repository Log' } as const;
+const OPEN_TITLES = {
+  'codyBatch.viewDiff': 'View Diff',
+  'codyBatch.viewThread': 'View Claude Thread',
+  'codyBatch.viewLog': 'View Repository Log',
+} as const;
 
 function themeIcon(spec: IconSpec): vscode.ThemeIcon {
   return new vscode.ThemeIcon(spec.id, spec.color ? new vscode.ThemeColor(spec.color) : undefined);

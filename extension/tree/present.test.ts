@@ -39,8 +39,22 @@ describe('tree presentation', () => {
   });
 
   it('describes repositories with their status and +a −d', () => {
-    assert.equal(repositoryDescription(sampleRepository({ status: 'COMPLETED', diffStats: { files: 2, additions: 12, deletions: 3 } })), 'completed · +12 −3');
-    assert.equal(repositoryDescription(sampleRepository({ status: 'FAILED', attempt: 2, error: { code: 'CLONE_FAILED', message: 'no such repository' } })), 'failed · CLONE_FAILED · attempt 2');
+    assert.equal(
+      repositoryDescription(
+        sampleRepository({ status: 'COMPLETED', diffStats: { files: 2, additions: 12, deletions: 3 } }),
+      ),
+      'completed · +12 −3',
+    );
+    assert.equal(
+      repositoryDescription(
+        sampleRepository({
+          status: 'FAILED',
+          attempt: 2,
+          error: { code: 'CLONE_FAILED', message: 'no such repository' },
+        }),
+      ),
+      'failed · CLONE_FAILED · attempt 2',
+    );
     assert.equal(repositoryDescription(sampleRepository({ status: 'NO_CHANGES' })), 'no changes');
   });
 
@@ -49,7 +63,9 @@ describe('tree presentation', () => {
     assert.ok(!tooltip.includes('[click](https'));
     assert.doesNotMatch(tooltip, /(^|[^\\])</, 'every < is escaped');
     assert.match(tooltip, /\\\[click\\\]/);
-    const repo = repositoryTooltip(sampleRepository({ status: 'FAILED', error: { code: 'X', message: '<script>alert(1)</script>' } }));
+    const repo = repositoryTooltip(
+      sampleRepository({ status: 'FAILED', error: { code: 'X', message: '<script>alert(1)</script>' } }),
+    );
     assert.doesNotMatch(repo, /(^|[^\\])</, 'every < is escaped');
   });
 });
@@ -59,8 +75,14 @@ describe('contextValue rules', () => {
 
   it('offers cancel only on active jobs, and retry only on final jobs with failures', () => {
     for (const status of JobStatus.options) {
-      const failed = sampleJob({ status, counts: { total: 3, pending: 0, running: 0, completed: 2, noChanges: 0, failed: 1, cancelled: 0 } });
-      const clean = sampleJob({ status, counts: { total: 3, pending: 0, running: 0, completed: 3, noChanges: 0, failed: 0, cancelled: 0 } });
+      const failed = sampleJob({
+        status,
+        counts: { total: 3, pending: 0, running: 0, completed: 2, noChanges: 0, failed: 1, cancelled: 0 },
+      });
+      const clean = sampleJob({
+        status,
+        counts: { total: 3, pending: 0, running: 0, completed: 3, noChanges: 0, failed: 0, cancelled: 0 },
+      });
       const active = status === 'PENDING' || status === 'RUNNING';
       assert.equal(hasWord(jobContextValue(failed), CONTEXT.cancellable), active, `cancel on ${status}`);
       const final = ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED'].includes(status);
@@ -76,10 +98,17 @@ describe('contextValue rules', () => {
       const value = repositoryContextValue(job, sampleRepository({ status }));
       assert.equal(hasWord(value, CONTEXT.hasDiff), status === 'COMPLETED', `diff on ${status}`);
       assert.equal(hasWord(value, CONTEXT.hasPullRequest), false);
-      assert.equal(hasWord(value, CONTEXT.retryable), status === 'FAILED' || status === 'CANCELLED', `retry on ${status}`);
+      assert.equal(
+        hasWord(value, CONTEXT.retryable),
+        status === 'FAILED' || status === 'CANCELLED',
+        `retry on ${status}`,
+      );
       assert.equal(hasWord(value, CONTEXT.hasThread), status !== 'PENDING', `thread on ${status}`);
     }
-    const withPr = repositoryContextValue(job, sampleRepository({ status: 'COMPLETED', pullRequestUrl: 'https://github.com/acme/widgets/pull/1' }));
+    const withPr = repositoryContextValue(
+      job,
+      sampleRepository({ status: 'COMPLETED', pullRequestUrl: 'https://github.com/acme/widgets/pull/1' }),
+    );
     assert.ok(hasWord(withPr, CONTEXT.hasPullRequest));
   });
 
@@ -97,18 +126,32 @@ describe('contextValue rules', () => {
     assert.equal(repositoryOpenCommand(promptJob, sampleRepository({ status: 'COMPLETED' })), 'codyBatch.viewDiff');
     assert.equal(repositoryOpenCommand(promptJob, sampleRepository({ status: 'FAILED' })), 'codyBatch.viewThread');
     assert.equal(repositoryOpenCommand(commandJob, sampleRepository({ status: 'COMPLETED' })), 'codyBatch.viewDiff');
-    assert.equal(repositoryOpenCommand(commandJob, sampleRepository({ status: 'FAILED' })), 'codyBatch.viewLog', 'a failed command run shows its log');
+    assert.equal(
+      repositoryOpenCommand(commandJob, sampleRepository({ status: 'FAILED' })),
+      'codyBatch.viewLog',
+      'a failed command run shows its log',
+    );
     assert.equal(repositoryOpenCommand(commandJob, sampleRepository({ status: 'NO_CHANGES' })), 'codyBatch.viewLog');
     assert.equal(repositoryOpenCommand(promptJob, sampleRepository({ status: 'PENDING' })), undefined);
   });
 
-  it('keeps the manifest\'s when clauses in step with these words', async () => {
+  it("keeps the manifest's when clauses in step with these words", async () => {
     const manifest = JSON.parse(await readFile(path.join(__dirname, '../../package.json'), 'utf8'));
     const clauses: string[] = Object.values(manifest.contributes.menus as Record<string, { when?: string }[]>)
       .flat()
       .map((entry) => entry.when ?? '');
-    for (const word of [CONTEXT.cancellable, CONTEXT.retryable, CONTEXT.hasDiff, CONTEXT.hasPullRequest, CONTEXT.hasThread, CONTEXT.hasLog]) {
-      assert.ok(clauses.some((clause) => clause.includes(`viewItem =~ /\\b${word}\\b/`)), `a menu offers something on ${word}`);
+    for (const word of [
+      CONTEXT.cancellable,
+      CONTEXT.retryable,
+      CONTEXT.hasDiff,
+      CONTEXT.hasPullRequest,
+      CONTEXT.hasThread,
+      CONTEXT.hasLog,
+    ]) {
+      assert.ok(
+        clauses.some((clause) => clause.includes(`viewItem =~ /\\b${word}\\b/`)),
+        `a menu offers something on ${word}`,
+      );
     }
   });
 });

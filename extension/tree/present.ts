@@ -1,6 +1,19 @@
 import type { Job, RepositoryResult } from '../../common/schemas';
-import { isFinalJobStatus, isFinalRepositoryStatus, RETRYABLE_REPOSITORY_STATUSES, type JobStatus, type RepositoryStatus } from '../../common/status';
-import { diffStatsText, formatCost, formatCount, jobDescription, repositoryDescription, statusWord } from '../../common/statusText';
+import {
+  isFinalJobStatus,
+  isFinalRepositoryStatus,
+  RETRYABLE_REPOSITORY_STATUSES,
+  type JobStatus,
+  type RepositoryStatus,
+} from '../../common/status';
+import {
+  diffStatsText,
+  formatCost,
+  formatCount,
+  jobDescription,
+  repositoryDescription,
+  statusWord,
+} from '../../common/statusText';
 
 export { diffStatsText, formatCost, formatCount, jobDescription, repositoryDescription, statusWord };
 
@@ -101,11 +114,15 @@ export function repositoryTooltip(repository: RepositoryResult): string {
   if (repository.diffStats) {
     lines.push(`${repository.diffStats.files} files changed, ${diffStatsText(repository.diffStats)}`, '');
   }
-  if (repository.error) lines.push(`**${escapeMarkdown(repository.error.code)}**: ${escapeMarkdown(repository.error.message)}`, '');
+  if (repository.error)
+    lines.push(`**${escapeMarkdown(repository.error.code)}**: ${escapeMarkdown(repository.error.message)}`, '');
   if (repository.summary) lines.push(codeBlock(repository.summary), '');
   if (repository.verification) {
     const verification = repository.verification;
-    lines.push(`Verify \`${escapeMarkdown(verification.command)}\`: ${verification.passed ? 'passed' : 'failed'} after ${verification.rounds} round(s)`, '');
+    lines.push(
+      `Verify \`${escapeMarkdown(verification.command)}\`: ${verification.passed ? 'passed' : 'failed'} after ${verification.rounds} round(s)`,
+      '',
+    );
   }
   if (repository.pullRequestUrl) lines.push(`Pull request: ${escapeMarkdown(repository.pullRequestUrl)}`, '');
   const tokens = repository.usage.inputTokens + repository.usage.outputTokens;
@@ -148,12 +165,16 @@ export function repositoryContextValue(job: Job, repository: RepositoryResult): 
   if (job.prompt !== undefined && repository.status !== 'PENDING') words.push(CONTEXT.hasThread);
   if (repository.status !== 'PENDING') words.push(CONTEXT.hasLog);
   if (repository.pullRequestUrl) words.push(CONTEXT.hasPullRequest);
-  if (RETRYABLE_REPOSITORY_STATUSES.includes(repository.status) && isFinalJobStatus(job.status)) words.push(CONTEXT.retryable);
+  if (RETRYABLE_REPOSITORY_STATUSES.includes(repository.status) && isFinalJobStatus(job.status))
+    words.push(CONTEXT.retryable);
   return words.join(' ');
 }
 
 /** The command a click on a repository row runs: the diff when there are changes, else the thread, else the log. */
-export function repositoryOpenCommand(job: Job, repository: RepositoryResult): 'codyBatch.viewDiff' | 'codyBatch.viewThread' | 'codyBatch.viewLog' | undefined {
+export function repositoryOpenCommand(
+  job: Job,
+  repository: RepositoryResult,
+): 'codyBatch.viewDiff' | 'codyBatch.viewThread' | 'codyBatch.viewLog' | undefined {
   const value = repositoryContextValue(job, repository);
   if (hasWord(value, CONTEXT.hasDiff)) return 'codyBatch.viewDiff';
   if (hasWord(value, CONTEXT.hasThread)) return 'codyBatch.viewThread';

@@ -26,20 +26,36 @@ export function offerPrompt(panel: vscode.WebviewPanel, prompt: string): void {
   void panel.webview.postMessage(eventMessage(createJobProtocol, 'promptOffered', {}));
 }
 
-export function createJobHandlers(services: Services, prompt: string, panel: vscode.WebviewPanel): Handlers<typeof createJobProtocol> {
+export function createJobHandlers(
+  services: Services,
+  prompt: string,
+  panel: vscode.WebviewPanel,
+): Handlers<typeof createJobProtocol> {
   return {
     load: () => ({ prompt, connected: services.connection.connected, apiUrl: services.connection.apiUrl }),
 
     pickWorkspaceRepositories: async () => {
-      const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map((folder) => folder.uri.fsPath);
+      const folders = (vscode.workspace.workspaceFolders ?? [])
+        .filter((folder) => folder.uri.scheme === 'file')
+        .map((folder) => folder.uri.fsPath);
       const found = (await workspaceRepositories(folders)).filter((entry) => isRepositoryName(entry.repositoryName));
       if (found.length === 0) {
-        void vscode.window.showInformationMessage('Cody Batch: no workspace folder is a git clone with an owner/name remote.');
+        void vscode.window.showInformationMessage(
+          'Cody Batch: no workspace folder is a git clone with an owner/name remote.',
+        );
         return { repositories: [] };
       }
       const picked = await vscode.window.showQuickPick(
-        found.map((entry) => ({ label: entry.repositoryName, description: `${entry.remote} · ${vscode.workspace.asRelativePath(entry.root)}`, picked: found.length === 1 })),
-        { title: 'Cody Batch: repositories from the workspace', placeHolder: 'Choose the repositories to add', canPickMany: true },
+        found.map((entry) => ({
+          label: entry.repositoryName,
+          description: `${entry.remote} · ${vscode.workspace.asRelativePath(entry.root)}`,
+          picked: found.length === 1,
+        })),
+        {
+          title: 'Cody Batch: repositories from the workspace',
+          placeHolder: 'Choose the repositories to add',
+          canPickMany: true,
+        },
       );
       return { repositories: (picked ?? []).map((item) => item.label) };
     },
@@ -53,9 +69,15 @@ export function createJobHandlers(services: Services, prompt: string, panel: vsc
           filters: { 'Repository lists': ['txt', 'csv', 'json', 'list'], 'All files': ['*'] },
         })) ?? [];
       if (!file) return { repositories: [], skipped: [] };
-      const text = file.scheme === 'file' ? await readFile(file.fsPath, 'utf8') : new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+      const text =
+        file.scheme === 'file'
+          ? await readFile(file.fsPath, 'utf8')
+          : new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
       const entries = entriesOf(text);
-      return { repositories: entries.filter(isRepositoryName), skipped: entries.filter((entry) => !isRepositoryName(entry)).slice(0, 50) };
+      return {
+        repositories: entries.filter(isRepositoryName),
+        skipped: entries.filter((entry) => !isRepositoryName(entry)).slice(0, 50),
+      };
     },
 
     submit: async ({ draft }) => {
@@ -68,12 +90,17 @@ export function createJobHandlers(services: Services, prompt: string, panel: vsc
         );
         services.log.info(`Created job ${job.jobId} "${job.name}" with ${job.repositories.length} repositories`);
         await services.jobs.showJob(job);
-        void vscode.window.showInformationMessage(`Cody Batch: job "${job.name}" created with ${job.repositories.length} ${job.repositories.length === 1 ? 'repository' : 'repositories'}.`);
+        void vscode.window.showInformationMessage(
+          `Cody Batch: job "${job.name}" created with ${job.repositories.length} ${job.repositories.length === 1 ? 'repository' : 'repositories'}.`,
+        );
         return { ok: true as const, job };
       } catch (error) {
         services.log.error('Creating a job failed', error);
         // A refused field (400) is the API's own words; anything else says what to do next.
-        const message = error instanceof ApiError && error.status === 400 ? error.message : userMessage(error, 'Creating the job', services.connection.describe()).message;
+        const message =
+          error instanceof ApiError && error.status === 400
+            ? error.message
+            : userMessage(error, 'Creating the job', services.connection.describe()).message;
         return { ok: false as const, fieldErrors: { form: message }, message };
       }
     },
@@ -97,7 +124,8 @@ function entriesOf(text: string): string[] {
   if (trimmed.startsWith('[')) {
     try {
       const parsed: unknown = JSON.parse(trimmed);
-      if (Array.isArray(parsed)) return parsed.filter((item): item is string => typeof item === 'string').map((item) => item.trim());
+      if (Array.isArray(parsed))
+        return parsed.filter((item): item is string => typeof item === 'string').map((item) => item.trim());
     } catch {
       // Not JSON after all: read it as lines.
     }

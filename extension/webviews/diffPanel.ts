@@ -13,10 +13,20 @@ export function diffHandlers(services: Services, ref: RepositoryRef): Handlers<t
   return {
     load: async () => {
       const client = services.connection.client;
-      const [job, repository] = await Promise.all([client.getJob(ref.jobId), client.getRepository(ref.jobId, ref.repositoryName)]);
+      const [job, repository] = await Promise.all([
+        client.getJob(ref.jobId),
+        client.getRepository(ref.jobId, ref.repositoryName),
+      ]);
       const patch = repository.status === 'COMPLETED' ? await services.patches.get(target) : undefined;
       const layout = DiffLayout.optional().catch(undefined).parse(services.context.globalState.get(LAYOUT_KEY));
-      return { jobId: job.jobId, repositoryName: repository.repositoryName, jobName: job.name, patch, pullRequestUrl: repository.pullRequestUrl, layout };
+      return {
+        jobId: job.jobId,
+        repositoryName: repository.repositoryName,
+        jobName: job.name,
+        patch,
+        pullRequestUrl: repository.pullRequestUrl,
+        layout,
+      };
     },
     openFileInDiffEditor: async ({ path }) => {
       await services.diffDocuments.open(target, path);

@@ -13,14 +13,30 @@ export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
 }
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  return { enableScripts: true, localResourceRoots: [webviewRoot(extensionUri)], enableFindWidget: true, retainContextWhenHidden: false };
+  return {
+    enableScripts: true,
+    localResourceRoots: [webviewRoot(extensionUri)],
+    enableFindWidget: true,
+    retainContextWhenHidden: false,
+  };
 }
 
-export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, script: WebviewScript, title: string): string {
+export function renderHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  script: WebviewScript,
+  title: string,
+): string {
   const nonce = randomBytes(18).toString('base64');
   const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot(extensionUri), name)).toString();
   const source = webview.cspSource;
-  const csp = [`default-src 'none'`, `style-src ${source}`, `font-src ${source}`, `img-src ${source} data:`, `script-src 'nonce-${nonce}'`].join('; ');
+  const csp = [
+    `default-src 'none'`,
+    `style-src ${source}`,
+    `font-src ${source}`,
+    `img-src ${source} data:`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -43,7 +59,13 @@ function escapeHtml(text: string): string {
 }
 
 /** Answers the page's requests with `handlers`, validating both ways. */
-export function serveProtocol<S extends ProtocolSpec>(webview: vscode.Webview, spec: S, handlers: Handlers<S>, log: Log, name: string): vscode.Disposable {
+export function serveProtocol<S extends ProtocolSpec>(
+  webview: vscode.Webview,
+  spec: S,
+  handlers: Handlers<S>,
+  log: Log,
+  name: string,
+): vscode.Disposable {
   return webview.onDidReceiveMessage(async (message: unknown) => {
     const reply = await answerRequest(spec, handlers, message, (error, method) => {
       log.error(`${name} webview: ${method} failed`, error);

@@ -20,7 +20,11 @@ import { threadHandlers } from './threadPanel';
 // one Create Job form. Panels come back after a reload through WebviewPanelSerializers, from the
 // state each page keeps with setState.
 
-export const VIEW_TYPES = { diff: 'codyBatch.diff', thread: 'codyBatch.thread', createJob: 'codyBatch.createJob' } as const;
+export const VIEW_TYPES = {
+  diff: 'codyBatch.diff',
+  thread: 'codyBatch.thread',
+  createJob: 'codyBatch.createJob',
+} as const;
 
 interface PanelKind<S extends ProtocolSpec, State> {
   viewType: string;
@@ -78,7 +82,9 @@ export class Panels implements vscode.Disposable {
             const parsed = kind.state.safeParse(state ?? {});
             if (!parsed.success) {
               // Nothing says what the panel showed (the page never saved its state): close it.
-              this.services().log.warn(`Could not restore a ${kind.script} panel: its saved state is ${JSON.stringify(state)}`);
+              this.services().log.warn(
+                `Could not restore a ${kind.script} panel: its saved state is ${JSON.stringify(state)}`,
+              );
               panel.dispose();
               return;
             }
@@ -115,11 +121,20 @@ export class Panels implements vscode.Disposable {
       return;
     }
     const extensionUri = this.services().context.extensionUri;
-    const panel = vscode.window.createWebviewPanel(kind.viewType, kind.title(state), vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      kind.viewType,
+      kind.title(state),
+      vscode.ViewColumn.Active,
+      webviewOptions(extensionUri),
+    );
     this.attach(kind, panel, state);
   }
 
-  private attach<S extends ProtocolSpec, State>(kind: PanelKind<S, State>, panel: vscode.WebviewPanel, state: State): void {
+  private attach<S extends ProtocolSpec, State>(
+    kind: PanelKind<S, State>,
+    panel: vscode.WebviewPanel,
+    state: State,
+  ): void {
     const services = this.services();
     const panelKey = kind.key(state);
     this.open.set(panelKey, panel);
@@ -127,7 +142,13 @@ export class Panels implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'cody-batch.svg');
     panel.webview.options = webviewOptions(services.context.extensionUri);
     panel.webview.html = renderHtml(panel.webview, services.context.extensionUri, kind.script, kind.title(state));
-    const subscription = serveProtocol(panel.webview, kind.spec, kind.handlers(services, state, panel), services.log, kind.script);
+    const subscription = serveProtocol(
+      panel.webview,
+      kind.spec,
+      kind.handlers(services, state, panel),
+      services.log,
+      kind.script,
+    );
     panel.onDidDispose(() => {
       subscription.dispose();
       if (this.open.get(panelKey) === panel) this.open.delete(panelKey);

@@ -8,7 +8,10 @@ import type { Services } from '../services';
 export function threadHandlers(services: Services, ref: RepositoryRef): Handlers<typeof threadProtocol> {
   const read = async () => {
     const client = services.connection.client;
-    const [repository, thread] = await Promise.all([client.getRepository(ref.jobId, ref.repositoryName), client.getThread(ref.jobId, ref.repositoryName)]);
+    const [repository, thread] = await Promise.all([
+      client.getRepository(ref.jobId, ref.repositoryName),
+      client.getThread(ref.jobId, ref.repositoryName),
+    ]);
     return { status: repository.status, error: repository.error, thread };
   };
   return {
@@ -24,7 +27,8 @@ export function threadHandlers(services: Services, ref: RepositoryRef): Handlers
       } catch {
         return { done: false, message: 'Not a link' };
       }
-      if (parsed.scheme !== 'https' && parsed.scheme !== 'http') return { done: false, message: 'Only web links open from a thread' };
+      if (parsed.scheme !== 'https' && parsed.scheme !== 'http')
+        return { done: false, message: 'Only web links open from a thread' };
       return { done: await vscode.env.openExternal(parsed) };
     },
   };

@@ -40,8 +40,16 @@ export class CodyBatchAlarms extends Construct {
 
     const period = Duration.minutes(5);
     this.alarmOn('api-5xx', 'The API answered 5xx', api.httpApi.metricServerError({ period, statistic: 'Sum' }));
-    this.alarmOn('api-errors', 'The API Lambda failed (error, timeout or crash)', api.apiFunction.metricErrors({ period, statistic: 'Sum' }));
-    this.alarmOn('sweeper-errors', 'The sweeper Lambda failed', api.sweeperFunction.metricErrors({ period, statistic: 'Sum' }));
+    this.alarmOn(
+      'api-errors',
+      'The API Lambda failed (error, timeout or crash)',
+      api.apiFunction.metricErrors({ period, statistic: 'Sum' }),
+    );
+    this.alarmOn(
+      'sweeper-errors',
+      'The sweeper Lambda failed',
+      api.sweeperFunction.metricErrors({ period, statistic: 'Sum' }),
+    );
 
     const failedJobs = new events.Rule(this, 'FailedWorkerJobs', {
       ruleName: resourceName(config.env, 'worker-failed'),
@@ -60,7 +68,13 @@ export class CodyBatchAlarms extends Construct {
     this.alarmOn(
       'worker-failed',
       'AWS Batch reported a worker job FAILED',
-      new cloudwatch.Metric({ namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensionsMap: { RuleName: failedJobs.ruleName }, period, statistic: 'Sum' }),
+      new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'TriggeredRules',
+        dimensionsMap: { RuleName: failedJobs.ruleName },
+        period,
+        statistic: 'Sum',
+      }),
     );
   }
 

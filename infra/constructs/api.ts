@@ -152,15 +152,30 @@ export class CodyBatchApi extends Construct {
       },
     });
     this.url = this.stage.url;
-    const integration = new HttpLambdaIntegration('ApiIntegration', api, { payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0 });
-    this.httpApi.addRoutes({ path: '/health', methods: [apigwv2.HttpMethod.GET], integration, authorizer: new apigwv2.HttpNoneAuthorizer() });
+    const integration = new HttpLambdaIntegration('ApiIntegration', api, {
+      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+    });
+    this.httpApi.addRoutes({
+      path: '/health',
+      methods: [apigwv2.HttpMethod.GET],
+      integration,
+      authorizer: new apigwv2.HttpNoneAuthorizer(),
+    });
     this.httpApi.addRoutes({ path: '/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration });
   }
 
   /** A Node.js 22 function on arm64 with its own role and log group (no AWS managed policy). */
   private nodeFunction(
     id: string,
-    options: { name: string; handler: string; code: lambda.Code; logRetention: logs.RetentionDays; timeout: Duration; memorySize: number; environment: Record<string, string> },
+    options: {
+      name: string;
+      handler: string;
+      code: lambda.Code;
+      logRetention: logs.RetentionDays;
+      timeout: Duration;
+      memorySize: number;
+      environment: Record<string, string>;
+    },
   ): lambda.Function {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
       logGroupName: `/aws/lambda/${options.name}`,

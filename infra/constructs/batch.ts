@@ -130,8 +130,11 @@ export class CodyBatchWorkers extends Construct {
     if (config.githubApiUrl) environment[ENV.githubApiUrl] = config.githubApiUrl;
     if (config.gitBase) environment[ENV.gitBase] = config.gitBase;
 
-    const workerSecrets: Record<string, batch.Secret> = { [ENV.githubToken]: batch.Secret.fromSecretsManager(secrets.githubToken) };
-    if (secrets.anthropicApiKey) workerSecrets[ENV.anthropicApiKey] = batch.Secret.fromSecretsManager(secrets.anthropicApiKey);
+    const workerSecrets: Record<string, batch.Secret> = {
+      [ENV.githubToken]: batch.Secret.fromSecretsManager(secrets.githubToken),
+    };
+    if (secrets.anthropicApiKey)
+      workerSecrets[ENV.anthropicApiKey] = batch.Secret.fromSecretsManager(secrets.anthropicApiKey);
 
     this.jobDefinition = new batch.EcsJobDefinition(this, 'JobDefinition', {
       jobDefinitionName: this.jobDefinitionName,
@@ -151,13 +154,19 @@ export class CodyBatchWorkers extends Construct {
       }),
       timeout: Duration.minutes(config.workerTimeoutMinutes),
       retryAttempts: WORKER_RETRY_ATTEMPTS,
-      retryStrategies: WORKER_RETRY_STRATEGIES.map((strategy) => batch.RetryStrategy.of(strategy.action, batch.Reason.custom(strategy.on))),
+      retryStrategies: WORKER_RETRY_STRATEGIES.map((strategy) =>
+        batch.RetryStrategy.of(strategy.action, batch.Reason.custom(strategy.on)),
+      ),
     });
   }
 
   /** The job definition's ARN without its revision, which IAM matches for every revision. */
   jobDefinitionArnPatterns(): string[] {
-    const base = Stack.of(this).formatArn({ service: 'batch', resource: 'job-definition', resourceName: this.jobDefinitionName });
+    const base = Stack.of(this).formatArn({
+      service: 'batch',
+      resource: 'job-definition',
+      resourceName: this.jobDefinitionName,
+    });
     return [base, `${base}:*`];
   }
 }
@@ -170,7 +179,8 @@ const INFERENCE_PROFILE_PREFIX = /^(us|eu|apac|jp|au|ca|us-gov|global)\./;
  * model in any of its geography's regions, so the model ARN takes every region there.
  */
 export function bedrockModelArns(stack: Stack, modelId: string): string[] {
-  const foundationModel = (region: string, id: string) => stack.formatArn({ service: 'bedrock', region, account: '', resource: 'foundation-model', resourceName: id });
+  const foundationModel = (region: string, id: string) =>
+    stack.formatArn({ service: 'bedrock', region, account: '', resource: 'foundation-model', resourceName: id });
   if (!INFERENCE_PROFILE_PREFIX.test(modelId)) return [foundationModel(stack.region, modelId)];
   return [
     stack.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: modelId }),

@@ -39,7 +39,10 @@ export class CodyBatchData extends Construct {
       deletionProtection: prod,
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     };
-    this.jobsTable = new dynamodb.TableV2(this, 'JobsTable', { ...tablePropsFrom(jobsTableDefinition(names.jobs)), ...durability });
+    this.jobsTable = new dynamodb.TableV2(this, 'JobsTable', {
+      ...tablePropsFrom(jobsTableDefinition(names.jobs)),
+      ...durability,
+    });
     this.repositoriesTable = new dynamodb.TableV2(this, 'RepositoriesTable', {
       ...tablePropsFrom(repositoriesTableDefinition(names.repositories)),
       ...durability,
@@ -53,7 +56,11 @@ export class CodyBatchData extends Construct {
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       lifecycleRules: [
-        { id: 'expire-artifacts', expiration: Duration.days(config.artifactExpiryDays), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        {
+          id: 'expire-artifacts',
+          expiration: Duration.days(config.artifactExpiryDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
       ],
       // A non-empty bucket cannot be deleted: dev's must be emptied first (docs/operations.md).
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -62,7 +69,10 @@ export class CodyBatchData extends Construct {
 
   /** Lets `grantee` read and write the items of both tables and query their indexes. */
   grantItemAccess(grantee: iam.IGrantable): void {
-    const resources = [this.jobsTable, this.repositoriesTable].flatMap((table) => [table.tableArn, `${table.tableArn}/index/*`]);
+    const resources = [this.jobsTable, this.repositoriesTable].flatMap((table) => [
+      table.tableArn,
+      `${table.tableArn}/index/*`,
+    ]);
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: TABLE_ITEM_ACTIONS, resources }));
   }
 }
@@ -75,10 +85,13 @@ export function tablePropsFrom(definition: CreateTableCommandInput): dynamodb.Ta
     return { name, type: type as dynamodb.AttributeType };
   };
   const keys = (schema: KeySchemaElement[] | undefined) => ({
-    partitionKey: attribute(schema?.find((key) => key.KeyType === 'HASH')!.AttributeName!),
-    sortKey: schema?.some((key) => key.KeyType === 'RANGE') ? attribute(schema.find((key) => key.KeyType === 'RANGE')!.AttributeName!) : undefined,
+    partitionKey: attribute(schema!.find((key) => key.KeyType === 'HASH')!.AttributeName!),
+    sortKey: schema?.some((key) => key.KeyType === 'RANGE')
+      ? attribute(schema.find((key) => key.KeyType === 'RANGE')!.AttributeName!)
+      : undefined,
   });
-  if (definition.BillingMode !== 'PAY_PER_REQUEST') throw new Error(`${definition.TableName}: only on-demand tables are supported`);
+  if (definition.BillingMode !== 'PAY_PER_REQUEST')
+    throw new Error(`${definition.TableName}: only on-demand tables are supported`);
   return {
     tableName: definition.TableName,
     ...keys(definition.KeySchema),

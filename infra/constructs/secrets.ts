@@ -20,7 +20,8 @@ export class CodyBatchSecrets extends Construct {
     const removalPolicy = config.env === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.githubToken = new secretsmanager.Secret(this, 'GithubToken', {
       secretName: secretName(config.env, 'github-token'),
-      description: 'Cody Batch: GitHub token the workers clone, push and open pull requests with. Set it with put-secret-value.',
+      description:
+        'Cody Batch: GitHub token the workers clone, push and open pull requests with. Set it with put-secret-value.',
       removalPolicy,
     });
     if (config.claudeProvider === 'anthropic') {

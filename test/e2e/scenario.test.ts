@@ -25,7 +25,7 @@ import {
 const JOB_NAME = 'Adopt newFunction v2';
 const PROMPT = 'Replace every oldFunction(x) with newFunction(x, { version: 2 }).';
 
-describe('Cody Batch in a VS Code workbench', function () {
+describe('Cody Batch in a VS Code workbench', () => {
   let world: World;
   const timings: Array<{ step: string; ms: number }> = [];
   let stepStarted = 0;
@@ -49,14 +49,20 @@ describe('Cody Batch in a VS Code workbench', function () {
     const failed = this.currentTest?.state === 'failed';
     if (failed) failedStep ??= title;
     timings.push({ step: title, ms: Date.now() - stepStarted });
-    const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
+    const slug = title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40);
     if (world) await world.workbench.screenshot(failed ? `FAILED-${slug}` : slug);
   });
 
   after(async function () {
     this.timeout(60_000);
     if (world && failedStep) {
-      console.log(`\n"${failedStep}" failed.\n\ncode-server output:\n${world.codeServer.output().slice(-4000)}\n\nlocal stack output:\n${world.stack.output().slice(-4000)}`);
+      console.log(
+        `\n"${failedStep}" failed.\n\ncode-server output:\n${world.codeServer.output().slice(-4000)}\n\nlocal stack output:\n${world.stack.output().slice(-4000)}`,
+      );
     }
     await world?.dispose();
     console.log('\n  Timings:');
@@ -69,7 +75,9 @@ describe('Cody Batch in a VS Code workbench', function () {
     const icon = workbench.activityBarItem('Cody Batch');
     await icon.waitFor({ timeout: 30_000 });
     await icon.click();
-    const connect = workbench.page.locator('.welcome-view-content').getByRole('button', { name: 'Connect to Local Stack' });
+    const connect = workbench.page
+      .locator('.welcome-view-content')
+      .getByRole('button', { name: 'Connect to Local Stack' });
     await connect.waitFor({ timeout: 30_000 });
     await workbench.screenshot('welcome-view');
     await connect.click();
@@ -91,7 +99,11 @@ describe('Cody Batch in a VS Code workbench', function () {
     const job = workbench.treeItem(new RegExp(`^${JOB_NAME}, completed, 3/3 done`));
     await job.waitFor({ timeout: 90_000 });
     const rows = workbench.page.getByRole('treeitem');
-    assert.match((await rows.first().getAttribute('aria-label')) ?? '', new RegExp(`^${JOB_NAME}`), 'the new job is at the top');
+    assert.match(
+      (await rows.first().getAttribute('aria-label')) ?? '',
+      new RegExp(`^${JOB_NAME}`),
+      'the new job is at the top',
+    );
     if ((await job.getAttribute('aria-expanded')) !== 'true') await job.click();
     for (const repository of REPOSITORIES) {
       const row = workbench.treeItem(`${repository}, completed · +1 −1`);
@@ -102,7 +114,15 @@ describe('Cody Batch in a VS Code workbench', function () {
     const [created] = (await stack.client.listJobs()).items;
     assert.equal(created?.name, JOB_NAME);
     assert.equal(created?.status, 'COMPLETED');
-    assert.deepEqual(created?.counts, { total: 3, pending: 0, running: 0, completed: 3, noChanges: 0, failed: 0, cancelled: 0 });
+    assert.deepEqual(created?.counts, {
+      total: 3,
+      pending: 0,
+      running: 0,
+      completed: 3,
+      noChanges: 0,
+      failed: 0,
+      cancelled: 0,
+    });
   });
 
   it('3. shows the diff of the repository that matches the workspace', async () => {
@@ -120,7 +140,10 @@ describe('Cody Batch in a VS Code workbench', function () {
     const { workbench, workspace } = world;
     const file = path.join(workspace, CHANGED_FILE);
     assert.ok((await readFile(file, 'utf8')).includes(OLD_LINE));
-    await workbench.webview(EXTENSION_ID).getByRole('button', { name: /apply to local checkout/i }).click();
+    await workbench
+      .webview(EXTENSION_ID)
+      .getByRole('button', { name: /apply to local checkout/i })
+      .click();
     await workbench.notification(/applied to 1 file in widgets/).waitFor({ timeout: 30_000 });
     const text = await readFile(file, 'utf8');
     assert.ok(text.includes(NEW_LINE), 'the change is on disk in the workspace');
@@ -130,16 +153,21 @@ describe('Cody Batch in a VS Code workbench', function () {
   it("5. shows Claude's thread: the prompt, a tool call and the summary", async () => {
     const { workbench } = world;
     await workbench.runCommand('View: Close All Editors');
-    await workbench.clickInlineAction(workbench.treeItem(new RegExp(`^${WORKSPACE_REPOSITORY},`)), 'View Claude Thread');
+    await workbench.clickInlineAction(
+      workbench.treeItem(new RegExp(`^${WORKSPACE_REPOSITORY},`)),
+      'View Claude Thread',
+    );
     const thread = workbench.webview(EXTENSION_ID);
-    await waitForText(thread.locator('body'), new RegExp(escape(SUMMARY)), 30_000);
+    await waitForText(thread.locator('body'), new RegExp(escapeRegExp(SUMMARY)), 30_000);
     // The task is in the system prompt, folded away at the top; the user opens it.
     await thread.locator('summary', { hasText: 'System prompt' }).click();
-    await waitForText(thread.locator('details.system'), new RegExp(escape(PROMPT)));
-    const edit = thread.locator('summary', { hasText: 'str_replace_based_edit_tool' }).filter({ hasText: `str_replace ${CHANGED_FILE}` });
+    await waitForText(thread.locator('details.system'), new RegExp(escapeRegExp(PROMPT)));
+    const edit = thread
+      .locator('summary', { hasText: 'str_replace_based_edit_tool' })
+      .filter({ hasText: `str_replace ${CHANGED_FILE}` });
     assert.equal(await edit.count(), 1, 'the str_replace tool call');
     await edit.click();
-    await waitForText(edit.locator('xpath=..'), new RegExp(escape(NEW_LINE.trim())));
+    await waitForText(edit.locator('xpath=..'), new RegExp(escapeRegExp(NEW_LINE.trim())));
   });
 
   it('6. refuses to apply over uncommitted work, and cancel leaves every file as it was', async () => {
@@ -147,7 +175,10 @@ describe('Cody Batch in a VS Code workbench', function () {
     await writeFile(path.join(workspace, 'README.md'), '# local notes, not committed\n');
     const before = await snapshot(world);
     await workbench.runCommand('View: Close All Editors');
-    await workbench.clickInlineAction(workbench.treeItem(new RegExp(`^${WORKSPACE_REPOSITORY},`)), 'Apply Patch to Local Checkout');
+    await workbench.clickInlineAction(
+      workbench.treeItem(new RegExp(`^${WORKSPACE_REPOSITORY},`)),
+      'Apply Patch to Local Checkout',
+    );
     const question = workbench.dialog(/uncommitted/i);
     await question.waitFor({ timeout: 30_000 });
     await workbench.screenshot('asked-about-local-work');
@@ -168,11 +199,18 @@ describe('Cody Batch in a VS Code workbench', function () {
       repositories: ['acme/gadgets'],
       createPullRequests: false,
     });
-    await waitFor('the job to run', async () => ((await stack.client.getJob(job.jobId)).status === 'RUNNING' ? true : undefined), 30_000);
+    await waitFor(
+      'the job to run',
+      async () => ((await stack.client.getJob(job.jobId)).status === 'RUNNING' ? true : undefined),
+      30_000,
+    );
     await workbench.runCommand('Cody Batch: Refresh');
     const running = workbench.treeItem(/^Slow command, running/);
     await running.waitFor({ timeout: 30_000 });
-    assert.ok((await running.locator('.codicon-sync.codicon-modifier-spin, .codicon-sync\\~spin').count()) > 0, 'the spinner shows');
+    assert.ok(
+      (await running.locator('.codicon-sync.codicon-modifier-spin, .codicon-sync\\~spin').count()) > 0,
+      'the spinner shows',
+    );
     await workbench.screenshot('running-job');
     await workbench.clickInlineAction(running, 'Cancel Job');
     await workbench.treeItem(/^Slow command, cancelled/).waitFor({ timeout: 30_000 });
@@ -194,7 +232,11 @@ describe('Cody Batch in a VS Code workbench', function () {
     // Give a submit that slipped through the time to reach the API before counting.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.equal((await stack.client.listJobs()).items.length, jobsBefore, 'no job was created');
-    assert.equal(await workbench.editorTab('Cody Batch: Create Job').count(), 1, 'the form stays open with what was typed');
+    assert.equal(
+      await workbench.editorTab('Cody Batch: Create Job').count(),
+      1,
+      'the form stays open with what was typed',
+    );
     assert.equal(await form.locator('#name input').inputValue(), 'Bad input');
   });
 
@@ -205,7 +247,11 @@ describe('Cody Batch in a VS Code workbench', function () {
     await workbench.page.keyboard.press('F1');
     await input.waitFor();
     await input.fill(path.basename(CHANGED_FILE));
-    await workbench.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: path.basename(CHANGED_FILE) }).first().click();
+    await workbench.page
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ hasText: path.basename(CHANGED_FILE) })
+      .first()
+      .click();
     await input.waitFor({ state: 'hidden' });
     await workbench.page.locator('.monaco-editor .view-lines').first().click();
     await workbench.page.keyboard.press('Control+A');
@@ -219,7 +265,12 @@ describe('Cody Batch in a VS Code workbench', function () {
     assert.equal(await form.locator('#name input').inputValue(), 'Bad input', 'the rest of the draft is there too');
     await form.locator('#offer-append').click();
     const selected = await readFile(path.join(workspace, CHANGED_FILE), 'utf8');
-    await waitFor('the selection to be appended', async () => ((await form.locator('#prompt textarea').inputValue()) === `${PROMPT}\n\n${selected}` ? true : undefined), 10_000);
+    await waitFor(
+      'the selection to be appended',
+      async () =>
+        (await form.locator('#prompt textarea').inputValue()) === `${PROMPT}\n\n${selected}` ? true : undefined,
+      10_000,
+    );
     assert.equal(await form.locator('#prompt-offer').isVisible(), false);
   });
 });
@@ -233,7 +284,9 @@ async function fill(form: FrameLocator, id: string, value: string): Promise<void
 
 /** Every tracked and untracked file's content, the status and the stash list of the workspace. */
 async function snapshot({ workspace }: World): Promise<Record<string, string>> {
-  const files = (await git(workspace, 'ls-files', '--cached', '--others', '--exclude-standard')).split('\n').filter(Boolean);
+  const files = (await git(workspace, 'ls-files', '--cached', '--others', '--exclude-standard'))
+    .split('\n')
+    .filter(Boolean);
   const result: Record<string, string> = {
     'git status': await git(workspace, 'status', '--porcelain'),
     'git stash list': await git(workspace, 'stash', 'list'),
@@ -243,6 +296,6 @@ async function snapshot({ workspace }: World): Promise<Record<string, string>> {
   return result;
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -27,7 +27,8 @@ export const SUMMARY = 'Replaced the oldFunction call in src/api.ts with newFunc
 const sampleFiles = (repository: string) => ({
   'README.md': `# ${repository}\n\nA sample repository for the Cody Batch end-to-end test.\n`,
   [CHANGED_FILE]: `import { newFunction, oldFunction } from './lib';\n\nexport function load(id: string) {\n${OLD_LINE}\n}\n`,
-  'src/lib.ts': 'export const oldFunction = (x: string) => x;\nexport const newFunction = (x: string, _options: { version: number }) => x;\n',
+  'src/lib.ts':
+    'export const oldFunction = (x: string) => x;\nexport const newFunction = (x: string, _options: { version: number }) => x;\n',
 });
 
 /** Claude's side of every conversation: look at the file, make the edit, summarise. */

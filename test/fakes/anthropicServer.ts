@@ -67,7 +67,12 @@ export type FakeReply = FakeMessageReply | FakeErrorReply;
 let toolIds = 0;
 const toolUseId = () => `toolu_fake_${(++toolIds).toString().padStart(6, '0')}_${randomBytes(3).toString('hex')}`;
 
-const toolUseBlock = (call: FakeToolCall) => ({ type: 'tool_use', id: call.id ?? toolUseId(), name: call.name, input: call.input });
+const toolUseBlock = (call: FakeToolCall) => ({
+  type: 'tool_use',
+  id: call.id ?? toolUseId(),
+  name: call.name,
+  input: call.input,
+});
 
 const ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
@@ -88,7 +93,9 @@ export const reply = {
   },
   /** One or more tool calls in one reply (stop_reason tool_use); `options.text` goes before them. */
   tools(...calls: Array<FakeToolCall | { text: string }>): FakeMessageReply {
-    const content = calls.map((call) => ('text' in call && !('name' in call) ? { type: 'text', text: call.text } : toolUseBlock(call as FakeToolCall)));
+    const content = calls.map((call) =>
+      'text' in call && !('name' in call) ? { type: 'text', text: call.text } : toolUseBlock(call as FakeToolCall),
+    );
     return { content, stop_reason: 'tool_use' };
   },
   /** A reply cut off by max_tokens: partial text, optionally ending in a cut-off tool call. */
@@ -134,7 +141,10 @@ export const edit = {
     name: EDITOR,
     input: viewRange ? { command: 'view', path, view_range: viewRange } : { command: 'view', path },
   }),
-  create: (path: string, fileText: string): FakeToolCall => ({ name: EDITOR, input: { command: 'create', path, file_text: fileText } }),
+  create: (path: string, fileText: string): FakeToolCall => ({
+    name: EDITOR,
+    input: { command: 'create', path, file_text: fileText },
+  }),
   strReplace: (path: string, oldStr: string, newStr: string): FakeToolCall => ({
     name: EDITOR,
     input: { command: 'str_replace', path, old_str: oldStr, new_str: newStr },
@@ -145,10 +155,24 @@ export const edit = {
   }),
 };
 
-export const deleteFile = (input: { path: string; recursive?: boolean }): FakeToolCall => ({ name: 'delete_file', input });
-export const moveFile = (input: { source: string; destination: string; overwrite?: boolean }): FakeToolCall => ({ name: 'move_file', input });
-export const listFiles = (input: { path?: string; glob?: string } = {}): FakeToolCall => ({ name: 'list_files', input });
-export const searchFiles = (input: { pattern: string; path?: string; glob?: string; case_insensitive?: boolean }): FakeToolCall => ({
+export const deleteFile = (input: { path: string; recursive?: boolean }): FakeToolCall => ({
+  name: 'delete_file',
+  input,
+});
+export const moveFile = (input: { source: string; destination: string; overwrite?: boolean }): FakeToolCall => ({
+  name: 'move_file',
+  input,
+});
+export const listFiles = (input: { path?: string; glob?: string } = {}): FakeToolCall => ({
+  name: 'list_files',
+  input,
+});
+export const searchFiles = (input: {
+  pattern: string;
+  path?: string;
+  glob?: string;
+  case_insensitive?: boolean;
+}): FakeToolCall => ({
   name: 'search_files',
   input,
 });
@@ -271,7 +295,12 @@ class PromptCache {
       this.written.add(prefix.key);
       writtenBytes = Math.max(writtenBytes, prefix.bytes);
     }
-    return { totalBytes: bytes, cachedBytes, writtenBytes: Math.max(0, writtenBytes - cachedBytes), breakpoints: breakpoints.length };
+    return {
+      totalBytes: bytes,
+      cachedBytes,
+      writtenBytes: Math.max(0, writtenBytes - cachedBytes),
+      breakpoints: breakpoints.length,
+    };
   }
 }
 
@@ -290,11 +319,16 @@ function invalidReason(body: FakeRequestBody): string | undefined {
     const message = body.messages[index]!;
     const blocks = blocksOf(message);
     const isFinalAssistant = index === body.messages.length - 1 && message.role === 'assistant';
-    if (blocks.length === 0 && !isFinalAssistant) return `messages.${index}: all messages must have non-empty content except for the optional final assistant message`;
+    if (blocks.length === 0 && !isFinalAssistant)
+      return `messages.${index}: all messages must have non-empty content except for the optional final assistant message`;
     const uses = blocks.filter((block) => block.type === 'tool_use').map((block) => String(block.id));
     const next = body.messages[index + 1];
     if (message.role === 'assistant' && uses.length > 0 && next) {
-      const answered = new Set(blocksOf(next).filter((block) => block.type === 'tool_result').map((block) => String(block.tool_use_id)));
+      const answered = new Set(
+        blocksOf(next)
+          .filter((block) => block.type === 'tool_result')
+          .map((block) => String(block.tool_use_id)),
+      );
       const missing = uses.filter((id) => !answered.has(id));
       if (missing.length > 0) {
         return `messages.${index + 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
@@ -302,7 +336,13 @@ function invalidReason(body: FakeRequestBody): string | undefined {
     }
     if (message.role === 'user') {
       const previous = body.messages[index - 1];
-      const offered = new Set(previous ? blocksOf(previous).filter((block) => block.type === 'tool_use').map((block) => String(block.id)) : []);
+      const offered = new Set(
+        previous
+          ? blocksOf(previous)
+              .filter((block) => block.type === 'tool_use')
+              .map((block) => String(block.id))
+          : [],
+      );
       for (const block of blocks.filter((b) => b.type === 'tool_result')) {
         if (!offered.has(String(block.tool_use_id))) {
           return `messages.${index}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(block.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
@@ -342,14 +382,24 @@ const REPOSITORY_LINE = /^Repository: (\S+)\s*$/m;
 function repositoryOf(body: FakeRequestBody): string {
   const first = body.messages?.[0];
   if (!first) return '';
-  const text = typeof first.content === 'string' ? first.content : first.content.filter((b) => b.type === 'text').map((b) => String(b.text)).join('\n');
+  const text =
+    typeof first.content === 'string'
+      ? first.content
+      : first.content
+          .filter((b) => b.type === 'text')
+          .map((b) => String(b.text))
+          .join('\n');
   const firstLine = text.split('\n')[0] ?? '';
   return REPOSITORY_LINE.exec(firstLine)?.[1] ?? '';
 }
 
 function conversationOf(repository: string, call: number, request: FakeRequestBody): FakeConversation {
   const lastUser = [...request.messages].reverse().find((message) => message.role === 'user');
-  const blocks: Block[] = !lastUser ? [] : typeof lastUser.content === 'string' ? [{ type: 'text', text: lastUser.content }] : lastUser.content;
+  const blocks: Block[] = !lastUser
+    ? []
+    : typeof lastUser.content === 'string'
+      ? [{ type: 'text', text: lastUser.content }]
+      : lastUser.content;
   return {
     repository,
     call,
@@ -362,7 +412,11 @@ function conversationOf(repository: string, call: number, request: FakeRequestBo
           content: typeof block.content === 'string' ? block.content : JSON.stringify(block.content),
           ...(block.is_error ? { is_error: true } : {}),
         })),
-    lastUserText: () => blocks.filter((block) => block.type === 'text').map((block) => String(block.text)).join('\n'),
+    lastUserText: () =>
+      blocks
+        .filter((block) => block.type === 'text')
+        .map((block) => String(block.text))
+        .join('\n'),
   };
 }
 
@@ -370,13 +424,18 @@ async function nextReply(script: FakeScript, conversation: FakeConversation): Pr
   let steps: FakeScript = script;
   if (!Array.isArray(steps) && typeof steps === 'object') {
     const own = steps[conversation.repository];
-    if (!own) return reply.error(400, { message: `fake script has no conversation for repository "${conversation.repository}"` });
+    if (!own)
+      return reply.error(400, {
+        message: `fake script has no conversation for repository "${conversation.repository}"`,
+      });
     steps = own;
   }
   if (typeof steps === 'function') return steps(conversation);
   const step = steps[conversation.call];
   if (step === undefined) {
-    return reply.error(400, { message: `fake script for "${conversation.repository}" has no reply for call ${conversation.call}` });
+    return reply.error(400, {
+      message: `fake script for "${conversation.repository}" has no reply for call ${conversation.call}`,
+    });
   }
   return typeof step === 'function' ? step(conversation) : step;
 }
@@ -387,8 +446,17 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions): Promise
   const cache = new PromptCache();
   let messageIds = 0;
 
-  const sendError = (response: ServerResponse, status: number, type: string, message: string, retryAfterSeconds?: number) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'request-id': `req_fake_${++messageIds}` };
+  const sendError = (
+    response: ServerResponse,
+    status: number,
+    type: string,
+    message: string,
+    retryAfterSeconds?: number,
+  ) => {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'request-id': `req_fake_${++messageIds}`,
+    };
     if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
     response.writeHead(status, headers).end(JSON.stringify({ type: 'error', error: { type, message } }));
   };
@@ -437,7 +505,13 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions): Promise
     if (response.destroyed || !response.socket || response.socket.destroyed) return;
     if ('error' in scripted) {
       record.status = scripted.error.status;
-      return sendError(response, scripted.error.status, scripted.error.type, scripted.error.message, scripted.error.retryAfterSeconds);
+      return sendError(
+        response,
+        scripted.error.status,
+        scripted.error.type,
+        scripted.error.message,
+        scripted.error.retryAfterSeconds,
+      );
     }
 
     const blocks = cacheBlocks(body);
@@ -474,7 +548,10 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions): Promise
         stop_sequence: null,
         usage: {
           ...usage,
-          cache_creation: { ephemeral_5m_input_tokens: usage.cache_creation_input_tokens, ephemeral_1h_input_tokens: 0 },
+          cache_creation: {
+            ephemeral_5m_input_tokens: usage.cache_creation_input_tokens,
+            ephemeral_1h_input_tokens: 0,
+          },
           service_tier: 'standard',
         },
       }),
@@ -483,7 +560,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions): Promise
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) sendError(response, 500, 'api_error', `fake server failure: ${(error as Error).message}`);
+      if (!response.headersSent)
+        sendError(response, 500, 'api_error', `fake server failure: ${(error as Error).message}`);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

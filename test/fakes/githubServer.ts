@@ -52,7 +52,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const parsed = new URL(request.url ?? '/', 'http://localhost');
-    requests.push({ method: request.method ?? '', path: parsed.pathname + parsed.search, authorization: request.headers.authorization });
+    requests.push({
+      method: request.method ?? '',
+      path: parsed.pathname + parsed.search,
+      authorization: request.headers.authorization,
+    });
     const auth = request.headers.authorization ?? '';
     if (auth !== `token ${options.token}` && auth !== `Bearer ${options.token}`) {
       return send(response, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
@@ -76,11 +80,25 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     }
     if (request.method === 'POST' && !number) {
       const missing = ['head', 'base', 'title'].filter((field) => typeof body[field] !== 'string' || !body[field]);
-      if (missing.length) return send(response, 422, { message: 'Validation Failed', errors: missing.map((field) => ({ field, code: 'missing_field' })) });
-      if (pulls.some((pull) => pull.owner === owner && pull.repo === repo && pull.head === body.head && pull.state === 'open')) {
+      if (missing.length)
         return send(response, 422, {
           message: 'Validation Failed',
-          errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${owner}:${String(body.head)}.` }],
+          errors: missing.map((field) => ({ field, code: 'missing_field' })),
+        });
+      if (
+        pulls.some(
+          (pull) => pull.owner === owner && pull.repo === repo && pull.head === body.head && pull.state === 'open',
+        )
+      ) {
+        return send(response, 422, {
+          message: 'Validation Failed',
+          errors: [
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              message: `A pull request already exists for ${owner}:${String(body.head)}.`,
+            },
+          ],
         });
       }
       const pull: FakePull = {
@@ -101,7 +119,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       return send(response, 201, view(pull));
     }
     if (request.method === 'PATCH' && number) {
-      const pull = pulls.find((candidate) => candidate.owner === owner && candidate.repo === repo && candidate.number === Number(number));
+      const pull = pulls.find(
+        (candidate) => candidate.owner === owner && candidate.repo === repo && candidate.number === Number(number),
+      );
       if (!pull) return send(response, 404, { message: 'Not Found' });
       if (typeof body.title === 'string') pull.title = body.title;
       if (typeof body.body === 'string') pull.body = body.body;

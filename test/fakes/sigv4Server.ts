@@ -40,7 +40,10 @@ export interface FakeSigV4Server {
 const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
-export async function startFakeSigV4Server(identities: FakeAwsIdentity[], handle: (request: ReceivedRequest) => Answer | Promise<Answer>): Promise<FakeSigV4Server> {
+export async function startFakeSigV4Server(
+  identities: FakeAwsIdentity[],
+  handle: (request: ReceivedRequest) => Answer | Promise<Answer>,
+): Promise<FakeSigV4Server> {
   const requests: ReceivedRequest[] = [];
   const server = http.createServer((request, response) => {
     let body = '';
@@ -51,7 +54,9 @@ export async function startFakeSigV4Server(identities: FakeAwsIdentity[], handle
       const signer = await check(request, body, identities);
       if (typeof signer !== 'string') received.signedBy = signer.accessKeyId;
       const answer = typeof signer === 'string' ? { status: 403, body: { message: signer } } : await handle(received);
-      response.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+      response
+        .writeHead(answer.status, { 'content-type': 'application/json' })
+        .end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -63,7 +68,11 @@ export async function startFakeSigV4Server(identities: FakeAwsIdentity[], handle
 }
 
 /** The identity that signed the request, or API Gateway's message for refusing it. */
-async function check(request: http.IncomingMessage, body: string, identities: FakeAwsIdentity[]): Promise<FakeAwsIdentity | string> {
+async function check(
+  request: http.IncomingMessage,
+  body: string,
+  identities: FakeAwsIdentity[],
+): Promise<FakeAwsIdentity | string> {
   const authorization = String(request.headers.authorization ?? '');
   if (!authorization) return 'Missing Authentication Token';
   const keyId = /Credential=([^/]+)\//.exec(authorization)?.[1];
@@ -72,18 +81,35 @@ async function check(request: http.IncomingMessage, body: string, identities: Fa
   const identity = identities.find((candidate) => candidate.accessKeyId === keyId);
   if (!identity) return 'The security token included in the request is invalid.';
   if (!region || !signedHeaders.includes('host')) return SIGNATURE_MISMATCH;
-  if (identity.sessionToken !== undefined && request.headers['x-amz-security-token'] !== identity.sessionToken) return 'The security token included in the request is invalid.';
+  if (identity.sessionToken !== undefined && request.headers['x-amz-security-token'] !== identity.sessionToken)
+    return 'The security token included in the request is invalid.';
   const url = new URL(request.url!, `http://${request.headers.host}`);
   const headers: Record<string, string> = {};
   for (const name of signedHeaders) headers[name] = String(request.headers[name] ?? '');
   const query: Record<string, string> = {};
-  url.searchParams.forEach((value, key) => (query[key] = value));
+  for (const [key, value] of url.searchParams) query[key] = value;
   const amzDate = headers['x-amz-date'] ?? '';
-  const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+  const signingDate = new Date(
+    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+  );
   if (Number.isNaN(signingDate.getTime())) return SIGNATURE_MISMATCH;
-  const signer = new SignatureV4({ service: 'execute-api', region, credentials: { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey }, sha256: Sha256 });
+  const signer = new SignatureV4({
+    service: 'execute-api',
+    region,
+    credentials: { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey },
+    sha256: Sha256,
+  });
   const expected = await signer.sign(
-    { method: request.method!, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query, headers, body: body || undefined },
+    {
+      method: request.method!,
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query,
+      headers,
+      body: body || undefined,
+    },
     { signingDate },
   );
   if (expected.headers.authorization !== authorization) return SIGNATURE_MISMATCH;

@@ -24,7 +24,10 @@ export interface TestCheckout {
   dispose(): Promise<void>;
 }
 
-export async function makeCheckout(files: Record<string, string>, options: { git?: boolean } = {}): Promise<TestCheckout> {
+export async function makeCheckout(
+  files: Record<string, string>,
+  options: { git?: boolean } = {},
+): Promise<TestCheckout> {
   const base = await mkdtemp(path.join(os.tmpdir(), 'cody-agent-'));
   const checkout = path.join(base, 'checkout');
   const outside = path.join(base, 'outside');

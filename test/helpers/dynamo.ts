@@ -12,7 +12,10 @@ export async function startTestDynamo(): Promise<RunningDynamo> {
 }
 
 export async function newTestStore(dynamo: RunningDynamo): Promise<Store> {
-  const store = Store.connect({ endpoint: dynamo.endpoint, tables: tableNamesFor(`t${randomBytes(4).toString('hex')}`) });
+  const store = Store.connect({
+    endpoint: dynamo.endpoint,
+    tables: tableNamesFor(`t${randomBytes(4).toString('hex')}`),
+  });
   await ensureTables(store.doc, store.tables);
   return store;
 }

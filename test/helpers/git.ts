@@ -90,13 +90,22 @@ export async function createGitHosting(): Promise<GitHosting> {
       async clone(options = {}) {
         const target = options.into ? path.resolve(work, options.into) : fresh(name);
         await mkdir(path.dirname(target), { recursive: true });
-        await git(work, 'clone', '--quiet', ...(options.branch ? ['--branch', options.branch] : []), options.url ?? hosted.url, target);
+        await git(
+          work,
+          'clone',
+          '--quiet',
+          ...(options.branch ? ['--branch', options.branch] : []),
+          options.url ?? hosted.url,
+          target,
+        );
         await git(target, 'config', 'user.name', IDENTITY.name);
         await git(target, 'config', 'user.email', IDENTITY.email);
         return target;
       },
       async patchFrom(change) {
-        const checkout = await GitCheckout.clone(hosted.url, fresh(`${name}-worker`), undefined, { env: gitEnvironment(process.env) });
+        const checkout = await GitCheckout.clone(hosted.url, fresh(`${name}-worker`), undefined, {
+          env: gitEnvironment(process.env),
+        });
         await change(checkout.workTree);
         return (await checkout.stagedDiff()).patch;
       },

@@ -19,7 +19,15 @@ export function sampleJob(overrides: Partial<Job> & { repositories?: string[] } 
     model: DEFAULT_MODEL,
     owner: 'local',
     status: 'PENDING',
-    counts: { total: repositories.length, pending: repositories.length, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 },
+    counts: {
+      total: repositories.length,
+      pending: repositories.length,
+      running: 0,
+      completed: 0,
+      noChanges: 0,
+      failed: 0,
+      cancelled: 0,
+    },
     usage: emptyUsage(),
     createdAt: now,
     updatedAt: now,
@@ -29,7 +37,12 @@ export function sampleJob(overrides: Partial<Job> & { repositories?: string[] } 
 
 // Waiting on jobs through the API, as a user's client would.
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -40,15 +53,26 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 }
 
 /** Polls until the job reaches a final status (or `status`), then returns it. */
-export async function waitForJob(client: CodyBatchClient, jobId: string, options: { status?: JobStatus; timeoutMs?: number } = {}): Promise<Job> {
-  return waitFor(`job ${jobId} to ${options.status ?? 'finish'}`, async () => {
-    const job = await client.getJob(jobId);
-    if (options.status ? job.status === options.status : isFinalJobStatus(job.status)) return job;
-    return undefined;
-  }, options.timeoutMs);
+export async function waitForJob(
+  client: CodyBatchClient,
+  jobId: string,
+  options: { status?: JobStatus; timeoutMs?: number } = {},
+): Promise<Job> {
+  return waitFor(
+    `job ${jobId} to ${options.status ?? 'finish'}`,
+    async () => {
+      const job = await client.getJob(jobId);
+      if (options.status ? job.status === options.status : isFinalJobStatus(job.status)) return job;
+      return undefined;
+    },
+    options.timeoutMs,
+  );
 }
 
-export async function repositoriesByName(client: CodyBatchClient, jobId: string): Promise<Map<string, RepositoryResult>> {
+export async function repositoriesByName(
+  client: CodyBatchClient,
+  jobId: string,
+): Promise<Map<string, RepositoryResult>> {
   return new Map((await client.allRepositories(jobId)).map((row) => [row.repositoryName, row]));
 }
 

@@ -1,4 +1,11 @@
-import { answerRequest, eventMessage, ProtocolClient, type Handlers, type Payload, type ProtocolSpec } from '../../common/webviewProtocol';
+import {
+  answerRequest,
+  eventMessage,
+  ProtocolClient,
+  type Handlers,
+  type Payload,
+  type ProtocolSpec,
+} from '../../common/webviewProtocol';
 import type { Host } from '../../webviews/shared/host';
 
 // A webview page's host for DOM tests: its requests go through the extension's real end of the
@@ -16,6 +23,7 @@ export function webviewHost<S extends ProtocolSpec>(spec: S, handlers: Handlers<
     /** What the page last saved with setState. */
     state: () => state,
     /** The extension posts an event to the page. */
-    push: <E extends keyof S['events'] & string>(name: E, payload: Payload<S, E>) => client.receive(eventMessage(spec, name, payload)),
+    push: <E extends keyof S['events'] & string>(name: E, payload: Payload<S, E>) =>
+      client.receive(eventMessage(spec, name, payload)),
   };
 }

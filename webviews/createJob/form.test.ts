@@ -44,13 +44,16 @@ describe('Create Job form (DOM)', () => {
     await form.dom.close();
   });
 
-  it('shows the API schema\'s message for an invalid repository and sends nothing', async () => {
+  it("shows the API schema's message for an invalid repository and sends nothing", async () => {
     const form = setup();
     form.type('name', 'Update API calls');
     form.type('repositories', 'acme/widgets\n../etc/passwd\n');
     await form.click('submit');
     assert.deepEqual(form.submitted, []);
-    assert.equal(form.dom.root.querySelector('#repositories-error')!.textContent, 'line 2: "../etc/passwd" is not a GitHub repository in the form owner/name');
+    assert.equal(
+      form.dom.root.querySelector('#repositories-error')!.textContent,
+      'line 2: "../etc/passwd" is not a GitHub repository in the form owner/name',
+    );
     assert.equal(form.control('repositories').getAttribute('aria-invalid'), 'true');
     await form.dom.close();
   });
@@ -97,10 +100,17 @@ describe('Create Job form (DOM)', () => {
       assert.equal(form.control('prompt').value, 'My draft, typed by hand', 'the draft is untouched');
       assert.equal(notice.hidden, false);
       assert.match(notice.textContent!, /new selection.*“Use newFunction\(x, \{ version: 2 \}\)” \(2 lines\)/);
-      assert.equal(form.offers.at(-1), 'Use newFunction(x, { version: 2 })\nin every file', 'the offer is kept with the page state');
+      assert.equal(
+        form.offers.at(-1),
+        'Use newFunction(x, { version: 2 })\nin every file',
+        'the offer is kept with the page state',
+      );
 
       await form.click('offer-append');
-      assert.equal(form.control('prompt').value, 'My draft, typed by hand\n\nUse newFunction(x, { version: 2 })\nin every file');
+      assert.equal(
+        form.control('prompt').value,
+        'My draft, typed by hand\n\nUse newFunction(x, { version: 2 })\nin every file',
+      );
       assert.equal(notice.hidden, true);
       assert.equal(form.offers.at(-1), undefined);
       assert.equal(form.drafts.at(-1)!.prompt, form.control('prompt').value);

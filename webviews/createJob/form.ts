@@ -55,7 +55,11 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
   let submitted = false;
   let busy = false;
 
-  const text = (id: string, tag: 'vscode-textfield' | 'vscode-textarea', attributes: Record<string, string | number | boolean> = {}) => {
+  const text = (
+    id: string,
+    tag: 'vscode-textfield' | 'vscode-textarea',
+    attributes: Record<string, string | number | boolean> = {},
+  ) => {
     const element = h(document, tag as 'div', { id, ...attributes }) as unknown as ValueElement;
     element.addEventListener('input', () => changed(id));
     element.addEventListener('change', () => changed(id));
@@ -65,7 +69,8 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     });
     return element;
   };
-  const errorFor = (id: string) => h(document, 'div', { class: 'field-error', id: `${id}-error`, role: 'alert', 'aria-live': 'polite' });
+  const errorFor = (id: string) =>
+    h(document, 'div', { class: 'field-error', id: `${id}-error`, role: 'alert', 'aria-live': 'polite' });
   const field = (id: string, control: HTMLElement, hint?: string | HTMLElement, required = false) =>
     h(
       document,
@@ -78,20 +83,63 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     );
 
   const name = text('name', 'vscode-textfield', { placeholder: 'Update API calls' });
-  const description = text('description', 'vscode-textarea', { rows: 2, placeholder: 'What the change is for (optional)' });
-  const modePrompt = h(document, 'vscode-radio' as 'div', { id: 'mode-prompt', name: 'mode', value: 'prompt', label: 'Claude makes the change (prompt)' }) as unknown as CheckElement;
-  const modeCommand = h(document, 'vscode-radio' as 'div', { id: 'mode-command', name: 'mode', value: 'command', label: 'A shell command makes it' }) as unknown as CheckElement;
-  const prompt = text('prompt', 'vscode-textarea', { rows: 8, class: 'code', placeholder: 'Replace every oldFunction(x) with newFunction(x, { version: 2 })' });
-  const command = text('command', 'vscode-textfield', { class: 'code', placeholder: "sed -i 's/oldFunction(/newFunction(/g' src/*.ts" });
-  const verifyCommand = text('verifyCommand', 'vscode-textfield', { class: 'code', placeholder: 'npm test (optional)' });
-  const repositories = text('repositories', 'vscode-textarea', { rows: 6, class: 'code', placeholder: 'acme/widgets\nacme/gadgets' });
-  const createPullRequests = h(document, 'vscode-checkbox' as 'div', { id: 'createPullRequests', label: 'Open a pull request per repository' }) as unknown as CheckElement;
-  const draftPullRequests = h(document, 'vscode-checkbox' as 'div', { id: 'draftPullRequests', label: 'As drafts' }) as unknown as CheckElement;
+  const description = text('description', 'vscode-textarea', {
+    rows: 2,
+    placeholder: 'What the change is for (optional)',
+  });
+  const modePrompt = h(document, 'vscode-radio' as 'div', {
+    id: 'mode-prompt',
+    name: 'mode',
+    value: 'prompt',
+    label: 'Claude makes the change (prompt)',
+  }) as unknown as CheckElement;
+  const modeCommand = h(document, 'vscode-radio' as 'div', {
+    id: 'mode-command',
+    name: 'mode',
+    value: 'command',
+    label: 'A shell command makes it',
+  }) as unknown as CheckElement;
+  const prompt = text('prompt', 'vscode-textarea', {
+    rows: 8,
+    class: 'code',
+    placeholder: 'Replace every oldFunction(x) with newFunction(x, { version: 2 })',
+  });
+  const command = text('command', 'vscode-textfield', {
+    class: 'code',
+    placeholder: "sed -i 's/oldFunction(/newFunction(/g' src/*.ts",
+  });
+  const verifyCommand = text('verifyCommand', 'vscode-textfield', {
+    class: 'code',
+    placeholder: 'npm test (optional)',
+  });
+  const repositories = text('repositories', 'vscode-textarea', {
+    rows: 6,
+    class: 'code',
+    placeholder: 'acme/widgets\nacme/gadgets',
+  });
+  const createPullRequests = h(document, 'vscode-checkbox' as 'div', {
+    id: 'createPullRequests',
+    label: 'Open a pull request per repository',
+  }) as unknown as CheckElement;
+  const draftPullRequests = h(document, 'vscode-checkbox' as 'div', {
+    id: 'draftPullRequests',
+    label: 'As drafts',
+  }) as unknown as CheckElement;
   const baseBranch = text('baseBranch', 'vscode-textfield', { placeholder: "the repository's default branch" });
   const maxCostUsd = text('maxCostUsd', 'vscode-textfield', { placeholder: 'no limit' });
   const repositoryCount = h(document, 'span', { class: 'muted', id: 'repository-count' });
-  const fromWorkspace = h(document, 'vscode-button' as 'button', { id: 'add-from-workspace', secondary: true, icon: 'folder-library' }, 'Add from workspace…');
-  const fromFile = h(document, 'vscode-button' as 'button', { id: 'load-from-file', secondary: true, icon: 'file' }, 'Load from file…');
+  const fromWorkspace = h(
+    document,
+    'vscode-button' as 'button',
+    { id: 'add-from-workspace', secondary: true, icon: 'folder-library' },
+    'Add from workspace…',
+  );
+  const fromFile = h(
+    document,
+    'vscode-button' as 'button',
+    { id: 'load-from-file', secondary: true, icon: 'file' },
+    'Load from file…',
+  );
   const submit = h(document, 'vscode-button' as 'button', { id: 'submit', icon: 'rocket' }, 'Create Job');
   const cancel = h(document, 'vscode-button' as 'button', { id: 'cancel', secondary: true }, 'Cancel');
   const formError = h(document, 'div', { class: 'notice error', id: 'form-error', role: 'alert', hidden: true });
@@ -109,12 +157,21 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     h(document, 'div', { class: 'toolbar' }, offerReplace, offerAppend, offerDismiss),
   );
 
-  const promptField = field('prompt', prompt, 'Claude works on each repository with this prompt. The selection in the editor was put here, if there was one.', true);
+  const promptField = field(
+    'prompt',
+    prompt,
+    'Claude works on each repository with this prompt. The selection in the editor was put here, if there was one.',
+    true,
+  );
   const commandField = field('command', command, 'Runs in each checkout; whatever it changes becomes the diff.', true);
 
   append(
     root,
-    pageHeader(document, 'Create Job', h(document, 'div', { class: 'muted' }, options.apiUrl ? `On ${options.apiUrl}` : '')),
+    pageHeader(
+      document,
+      'Create Job',
+      h(document, 'div', { class: 'muted' }, options.apiUrl ? `On ${options.apiUrl}` : ''),
+    ),
     h(
       document,
       'form',
@@ -122,7 +179,19 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
       formError,
       field('name', name, undefined, true),
       field('description', description),
-      h(document, 'div', { class: 'field' }, h(document, 'vscode-label' as 'label', {}, 'How the change is made'), h(document, 'vscode-radio-group' as 'div', { id: 'mode', 'aria-label': 'How the change is made' }, modePrompt, modeCommand)),
+      h(
+        document,
+        'div',
+        { class: 'field' },
+        h(document, 'vscode-label' as 'label', {}, 'How the change is made'),
+        h(
+          document,
+          'vscode-radio-group' as 'div',
+          { id: 'mode', 'aria-label': 'How the change is made' },
+          modePrompt,
+          modeCommand,
+        ),
+      ),
       offerNotice,
       promptField,
       commandField,
@@ -131,7 +200,18 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
       h(document, 'div', { class: 'toolbar' }, fromWorkspace, fromFile),
       repositoryNote,
       h(document, 'div', { class: 'field checks' }, createPullRequests, draftPullRequests),
-      h(document, 'vscode-collapsible' as 'details', { title: 'Advanced', id: 'advanced' }, h(document, 'div', { class: 'advanced' }, field('baseBranch', baseBranch), field('maxCostUsd', maxCostUsd, 'The job stops a repository once its Claude usage costs this much.'))),
+      h(
+        document,
+        'vscode-collapsible' as 'details',
+        { title: 'Advanced', id: 'advanced' },
+        h(
+          document,
+          'div',
+          { class: 'advanced' },
+          field('baseBranch', baseBranch),
+          field('maxCostUsd', maxCostUsd, 'The job stops a repository once its Claude usage costs this much.'),
+        ),
+      ),
       h(document, 'div', { class: 'toolbar actions' }, submit, cancel),
     ),
   );
@@ -166,7 +246,16 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     maxCostUsd: maxCostUsd.value ?? '',
   });
 
-  const controls: Record<string, ValueElement> = { name, description, prompt, command, verifyCommand, repositories, baseBranch, maxCostUsd };
+  const controls: Record<string, ValueElement> = {
+    name,
+    description,
+    prompt,
+    command,
+    verifyCommand,
+    repositories,
+    baseBranch,
+    maxCostUsd,
+  };
 
   function showErrors(errors: FieldErrors, all: boolean): void {
     for (const [id, control] of Object.entries(controls)) {
@@ -232,7 +321,9 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
       const loaded = await actions.loadRepositoriesFromFile();
       addRepositories(loaded.repositories);
       repositoryNote.textContent =
-        loaded.skipped.length > 0 ? `Skipped ${loaded.skipped.length} ${loaded.skipped.length === 1 ? 'entry' : 'entries'} that are not owner/name: ${loaded.skipped.slice(0, 5).join(', ')}${loaded.skipped.length > 5 ? ', …' : ''}` : '';
+        loaded.skipped.length > 0
+          ? `Skipped ${loaded.skipped.length} ${loaded.skipped.length === 1 ? 'entry' : 'entries'} that are not owner/name: ${loaded.skipped.slice(0, 5).join(', ')}${loaded.skipped.length > 5 ? ', …' : ''}`
+          : '';
     } catch (error) {
       showFormError(error);
     }
@@ -279,7 +370,10 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     offerNotice.hidden = value === undefined;
     const lines = value?.split('\n') ?? [];
     const first = (lines[0] ?? '').trim();
-    offerPreview.textContent = value === undefined ? '' : `“${first.length > 60 ? `${first.slice(0, 59)}…` : first}”${lines.length > 1 ? ` (${lines.length} lines)` : ''}`;
+    offerPreview.textContent =
+      value === undefined
+        ? ''
+        : `“${first.length > 60 ? `${first.slice(0, 59)}…` : first}”${lines.length > 1 ? ` (${lines.length} lines)` : ''}`;
     actions.offerChanged(value);
   }
   function takeOffer(how: 'replace' | 'append' | 'dismiss'): void {

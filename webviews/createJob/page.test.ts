@@ -60,7 +60,11 @@ describe('Create Job page (DOM)', () => {
     const second = makeDom();
     const shown = webviewHost(createJobProtocol, ext.handlers, kept(panel.state()));
     await startCreateJobPage(shown.host, second.root);
-    assert.equal((second.root.querySelector('#prompt') as Control).value, 'My own prompt', 'the draft is not overwritten');
+    assert.equal(
+      (second.root.querySelector('#prompt') as Control).value,
+      'My own prompt',
+      'the draft is not overwritten',
+    );
     assert.equal((second.root.querySelector('#prompt-offer') as HTMLElement).hidden, false, 'the selection is offered');
     assert.equal(kept(shown.state()).offeredPrompt, 'Use newFunction everywhere');
     await second.close();

@@ -7,7 +7,10 @@ import { renderCreateJobForm, type CreateJobForm } from './form';
 // switching tabs loses nothing typed), and a new editor selection offered to it when Create Job
 // is run again while the form is open.
 
-export async function startCreateJobPage(host: Host<typeof createJobProtocol>, root: HTMLElement): Promise<CreateJobForm | undefined> {
+export async function startCreateJobPage(
+  host: Host<typeof createJobProtocol>,
+  root: HTMLElement,
+): Promise<CreateJobForm | undefined> {
   const document = root.ownerDocument;
   const saved = CreateJobPanelState.safeParse(host.getState() ?? {});
   let state: CreateJobPanelState = saved.success ? saved.data : {};
@@ -21,7 +24,8 @@ export async function startCreateJobPage(host: Host<typeof createJobProtocol>, r
       root,
       { prompt: loaded.prompt, apiUrl: loaded.apiUrl, draft: state.draft, offeredPrompt: state.offeredPrompt },
       {
-        pickWorkspaceRepositories: async () => (await host.client.request('pickWorkspaceRepositories', {})).repositories,
+        pickWorkspaceRepositories: async () =>
+          (await host.client.request('pickWorkspaceRepositories', {})).repositories,
         loadRepositoriesFromFile: () => host.client.request('loadRepositoriesFromFile', {}),
         submit: async (draft) => {
           const result = await host.client.request('submit', { draft });
@@ -48,7 +52,14 @@ export async function startCreateJobPage(host: Host<typeof createJobProtocol>, r
     return form;
   } catch (error) {
     root.removeAttribute('aria-busy');
-    root.replaceChildren(h(document, 'p', { class: 'notice error', role: 'alert' }, error instanceof Error ? error.message : String(error)));
+    root.replaceChildren(
+      h(
+        document,
+        'p',
+        { class: 'notice error', role: 'alert' },
+        error instanceof Error ? error.message : String(error),
+      ),
+    );
     return undefined;
   }
 }

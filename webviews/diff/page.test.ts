@@ -7,7 +7,8 @@ import { startDiffPage } from './page';
 // The diff page against the extension's side of the protocol (answerRequest with the handlers'
 // contract), as a panel opens, is switched to another layout, and a second panel opens.
 
-const PATCH = 'diff --git a/a.txt b/a.txt\nindex 1111111..2222222 100644\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-old\n+new\n';
+const PATCH =
+  'diff --git a/a.txt b/a.txt\nindex 1111111..2222222 100644\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-old\n+new\n';
 
 function extension(patch = PATCH) {
   let remembered: DiffLayout | undefined;
@@ -40,10 +41,19 @@ describe('diff page (DOM)', () => {
     const first = makeDom();
     const one = panel(ext.handlers);
     await startDiffPage(one.host, first.root);
-    assert.equal(first.root.querySelector('[data-layout="side-by-side"]')!.getAttribute('aria-pressed'), 'true', 'side by side at first');
+    assert.equal(
+      first.root.querySelector('[data-layout="side-by-side"]')!.getAttribute('aria-pressed'),
+      'true',
+      'side by side at first',
+    );
     (first.root.querySelector('[data-layout="line-by-line"]') as HTMLButtonElement).click();
     await settle();
-    assert.deepEqual(kept(one.state()), { jobId: 'j', repositoryName: 'acme/widgets', layout: 'line-by-line', open: ['a.txt'] });
+    assert.deepEqual(kept(one.state()), {
+      jobId: 'j',
+      repositoryName: 'acme/widgets',
+      layout: 'line-by-line',
+      open: ['a.txt'],
+    });
     assert.equal(ext.remembered(), 'line-by-line');
 
     const second = makeDom();
@@ -53,7 +63,10 @@ describe('diff page (DOM)', () => {
 
     // A panel restored after a reload keeps its own choice.
     const restored = makeDom();
-    await startDiffPage(panel(ext.handlers, { jobId: 'j', repositoryName: 'acme/widgets', layout: 'side-by-side' }).host, restored.root);
+    await startDiffPage(
+      panel(ext.handlers, { jobId: 'j', repositoryName: 'acme/widgets', layout: 'side-by-side' }).host,
+      restored.root,
+    );
     assert.equal(restored.root.querySelector('[data-layout="side-by-side"]')!.getAttribute('aria-pressed'), 'true');
     await Promise.all([first.close(), second.close(), restored.close()]);
   });
@@ -68,7 +81,8 @@ describe('diff page (DOM)', () => {
     const first = makeDom();
     const one = panel(ext.handlers);
     await startDiffPage(one.host, first.root);
-    const section = (root: HTMLElement, path: string) => root.querySelector(`details[data-path="${path}"]`) as HTMLDetailsElement;
+    const section = (root: HTMLElement, path: string) =>
+      root.querySelector(`details[data-path="${path}"]`) as HTMLDetailsElement;
     assert.equal(section(first.root, 'src/f0.ts').open, true, 'a small patch opens every file');
 
     // The user closes two files and scrolls down.
@@ -87,7 +101,9 @@ describe('diff page (DOM)', () => {
     const again = makeDom();
     await startDiffPage(panel(ext.handlers, saved).host, again.root);
     assert.deepEqual(
-      [...again.root.querySelectorAll('details.file')].map((details) => `${details.getAttribute('data-path')} ${(details as HTMLDetailsElement).open ? 'open' : 'closed'}`),
+      [...again.root.querySelectorAll('details.file')].map(
+        (details) => `${details.getAttribute('data-path')} ${(details as HTMLDetailsElement).open ? 'open' : 'closed'}`,
+      ),
       ['src/f0.ts open', 'src/f1.ts closed', 'src/f2.ts open', 'src/f3.ts open', 'src/f4.ts closed', 'src/f5.ts open'],
     );
     assert.ok(section(again.root, 'src/f2.ts').querySelector('.d2h-ins'), 'an open file is rendered again');
@@ -98,12 +114,17 @@ describe('diff page (DOM)', () => {
 
   it('opens a file from the file list with Enter or Space, and moves the focus to it', async () => {
     const big = Array.from({ length: 300 }, (_, i) => {
-      const lines = Array.from({ length: 40 }, (_, j) => `+const value${j} = ${i * j}; // ${'x'.repeat(40)}`).join('\n');
+      const lines = Array.from({ length: 40 }, (_, j) => `+const value${j} = ${i * j}; // ${'x'.repeat(40)}`).join(
+        '\n',
+      );
       return `diff --git a/gen/file${i}.ts b/gen/file${i}.ts\nnew file mode 100644\nindex 0000000..1111111\n--- /dev/null\n+++ b/gen/file${i}.ts\n@@ -0,0 +1,40 @@\n${lines}\n`;
     }).join('');
     const dom = makeDom();
     await startDiffPage(panel(extension(big).handlers).host, dom.root);
-    for (const [index, key] of [[250, 'Enter'], [299, ' ']] as const) {
+    for (const [index, key] of [
+      [250, 'Enter'],
+      [299, ' '],
+    ] as const) {
       const details = dom.root.querySelector(`details[data-path="gen/file${index}.ts"]`) as HTMLDetailsElement;
       assert.equal(details.open, false, 'past the auto-open budget, closed at first');
       const link = dom.root.querySelector(`a[data-file-index="${index}"]`) as HTMLAnchorElement;

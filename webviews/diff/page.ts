@@ -14,7 +14,14 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
   const report = (error: unknown) => {
     root.removeAttribute('aria-busy');
     root.querySelector('.notice.error')?.remove();
-    root.prepend(h(document, 'p', { class: 'notice error', role: 'alert' }, error instanceof Error ? error.message : String(error)));
+    root.prepend(
+      h(
+        document,
+        'p',
+        { class: 'notice error', role: 'alert' },
+        error instanceof Error ? error.message : String(error),
+      ),
+    );
   };
   try {
     // Read the saved layout alone: DiffPanelState would fill in its default for a panel that has none.
@@ -29,16 +36,21 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
       host.setState(state);
     };
     host.setState(state);
-    const view = renderDiffView(root, data, { layout, open: place.open }, {
-      openInDiffEditor: (path) => void host.client.request('openFileInDiffEditor', { path }).catch(report),
-      apply: () => void host.client.request('applyToLocalCheckout', {}).catch(report),
-      download: () => void host.client.request('downloadPatch', {}).catch(report),
-      openPullRequest: () => void host.client.request('openPullRequest', {}).catch(report),
-      layoutChanged: (value) => {
-        update({ layout: value });
-        void host.client.request('rememberLayout', { layout: value }).catch(report);
+    const view = renderDiffView(
+      root,
+      data,
+      { layout, open: place.open },
+      {
+        openInDiffEditor: (path) => void host.client.request('openFileInDiffEditor', { path }).catch(report),
+        apply: () => void host.client.request('applyToLocalCheckout', {}).catch(report),
+        download: () => void host.client.request('downloadPatch', {}).catch(report),
+        openPullRequest: () => void host.client.request('openPullRequest', {}).catch(report),
+        layoutChanged: (value) => {
+          update({ layout: value });
+          void host.client.request('rememberLayout', { layout: value }).catch(report);
+        },
       },
-    });
+    );
     const window = document.defaultView;
     watchToggles(root, () => update({ open: openKeys(root, 'data-path') }));
     await view.settled;

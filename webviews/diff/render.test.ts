@@ -19,7 +19,10 @@ describe('diff view (DOM)', function () {
       'old.txt': 'obsolete\n',
     });
     patch = await hosted.patchFrom(async (checkout) => {
-      await writeFile(path.join(checkout, 'src/api.ts'), 'export function call() {\n  return newFunction(1, { version: 2 });\n}\n');
+      await writeFile(
+        path.join(checkout, 'src/api.ts'),
+        'export function call() {\n  return newFunction(1, { version: 2 });\n}\n',
+      );
       await writeFile(path.join(checkout, 'src/new.ts'), 'export const fresh = "<b>not html</b>";\n');
       await rm(path.join(checkout, 'old.txt'));
     });
@@ -41,25 +44,46 @@ describe('diff view (DOM)', function () {
   it('renders a multi-file patch: file list, added and removed lines, totals', async () => {
     const dom = makeDom();
     const { actions } = recorder();
-    const view = renderDiffView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update API calls', patch }, { layout: 'line-by-line' }, actions);
+    const view = renderDiffView(
+      dom.root,
+      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update API calls', patch },
+      { layout: 'line-by-line' },
+      actions,
+    );
     assert.equal(view.files.length, 3);
     const listed = [...dom.root.querySelectorAll('.file-list-items li a')].map((a) => a.textContent);
     assert.deepEqual(listed.sort(), ['old.txt', 'src/api.ts', 'src/new.ts']);
     assert.match(dom.root.querySelector('.summary')!.textContent!, /3 files changed, \+2 −2/);
     assert.equal(view.renderedCount(), 3, 'a small patch opens every file');
     const added = [...dom.root.querySelectorAll('.d2h-ins')].map((row) => row.textContent ?? '');
-    assert.ok(added.some((line) => line.includes('newFunction(1, { version: 2 })')), 'the added line is shown');
+    assert.ok(
+      added.some((line) => line.includes('newFunction(1, { version: 2 })')),
+      'the added line is shown',
+    );
     const removed = [...dom.root.querySelectorAll('.d2h-del')].map((row) => row.textContent ?? '');
     assert.ok(removed.some((line) => line.includes('oldFunction(1)')));
     assert.equal(dom.root.querySelector('.files b'), null, 'text from the patch is not markup');
-    assert.ok([...dom.root.querySelectorAll('.d2h-ins')].some((row) => (row.textContent ?? '').includes('<b>not html</b>')));
+    assert.ok(
+      [...dom.root.querySelectorAll('.d2h-ins')].some((row) => (row.textContent ?? '').includes('<b>not html</b>')),
+    );
     await dom.close();
   });
 
   it('switches layout, and wires the buttons to the extension', async () => {
     const dom = makeDom();
     const { calls, actions } = recorder();
-    renderDiffView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x', patch, pullRequestUrl: 'https://github.com/acme/widgets/pull/3' }, { layout: 'line-by-line' }, actions);
+    renderDiffView(
+      dom.root,
+      {
+        jobId: 'j',
+        repositoryName: 'acme/widgets',
+        jobName: 'x',
+        patch,
+        pullRequestUrl: 'https://github.com/acme/widgets/pull/3',
+      },
+      { layout: 'line-by-line' },
+      actions,
+    );
     assert.ok(dom.root.querySelector('.d2h-file-diff'), 'line-by-line markup');
     (dom.root.querySelector('[data-layout="side-by-side"]') as HTMLButtonElement).click();
     assert.ok(dom.root.querySelector('.d2h-file-side-diff'), 'side-by-side markup after the switch');
@@ -74,9 +98,18 @@ describe('diff view (DOM)', function () {
 
   it('names each file\'s "Open in diff editor" button after its file, for screen readers', async () => {
     const dom = makeDom();
-    renderDiffView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x', patch }, { layout: 'line-by-line' }, recorder().actions);
+    renderDiffView(
+      dom.root,
+      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x', patch },
+      { layout: 'line-by-line' },
+      recorder().actions,
+    );
     const names = [...dom.root.querySelectorAll('.open-in-editor')].map((button) => button.getAttribute('aria-label'));
-    assert.deepEqual(names.sort(), ['Open old.txt in the diff editor', 'Open src/api.ts in the diff editor', 'Open src/new.ts in the diff editor']);
+    assert.deepEqual(names.sort(), [
+      'Open old.txt in the diff editor',
+      'Open src/api.ts in the diff editor',
+      'Open src/new.ts in the diff editor',
+    ]);
     await dom.close();
   });
 
@@ -85,11 +118,18 @@ describe('diff view (DOM)', function () {
     const { actions } = recorder();
     // 600 files, about 2 MB: over the budget for opening files by themselves.
     const big = Array.from({ length: 600 }, (_, i) => {
-      const lines = Array.from({ length: 40 }, (_, j) => `+const value${j} = ${i * j}; // ${'x'.repeat(40)}`).join('\n');
+      const lines = Array.from({ length: 40 }, (_, j) => `+const value${j} = ${i * j}; // ${'x'.repeat(40)}`).join(
+        '\n',
+      );
       return `diff --git a/gen/file${i}.ts b/gen/file${i}.ts\nnew file mode 100644\nindex 0000000..1111111\n--- /dev/null\n+++ b/gen/file${i}.ts\n@@ -0,0 +1,40 @@\n${lines}\n`;
     }).join('');
     assert.ok(big.length > 1_500_000);
-    const view = renderDiffView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x', patch: big }, { layout: 'line-by-line' }, actions);
+    const view = renderDiffView(
+      dom.root,
+      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x', patch: big },
+      { layout: 'line-by-line' },
+      actions,
+    );
     assert.equal(dom.root.querySelectorAll('.file-list-items li').length, 600, 'every file is listed');
     assert.ok(view.renderedCount() < 100, `only some files render at first (${view.renderedCount()})`);
     const last = dom.root.querySelector('details[data-path="gen/file599.ts"]') as HTMLDetailsElement;
@@ -103,7 +143,12 @@ describe('diff view (DOM)', function () {
 
   it('says so when the repository made no changes', async () => {
     const dom = makeDom();
-    renderDiffView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x' }, { layout: 'side-by-side' }, recorder().actions);
+    renderDiffView(
+      dom.root,
+      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x' },
+      { layout: 'side-by-side' },
+      recorder().actions,
+    );
     assert.match(dom.root.textContent!, /acme\/widgets made no changes/);
     await dom.close();
   });

@@ -57,7 +57,12 @@ const KIND_ICONS: Record<FilePatch['kind'], [string, string]> = {
   copied: ['diff-added', 'copied'],
 };
 
-export function renderDiffView(root: HTMLElement, data: DiffViewData, options: DiffViewOptions, actions: DiffViewActions): DiffView {
+export function renderDiffView(
+  root: HTMLElement,
+  data: DiffViewData,
+  options: DiffViewOptions,
+  actions: DiffViewActions,
+): DiffView {
   const document = root.ownerDocument;
   const autoOpenBytes = options.autoOpenBytes ?? 200_000;
   const autoOpenFiles = options.autoOpenFiles ?? 40;
@@ -72,13 +77,45 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
   const totals = patchTotals(files);
 
   const layoutButtons = (['side-by-side', 'line-by-line'] as const).map((value) =>
-    h(document, 'button', { type: 'button', 'data-layout': value, 'aria-pressed': String(value === layout) }, icon(document, value === 'side-by-side' ? 'split-horizontal' : 'list-flat'), value === 'side-by-side' ? 'Side by side' : 'Line by line'),
+    h(
+      document,
+      'button',
+      { type: 'button', 'data-layout': value, 'aria-pressed': String(value === layout) },
+      icon(document, value === 'side-by-side' ? 'split-horizontal' : 'list-flat'),
+      value === 'side-by-side' ? 'Side by side' : 'Line by line',
+    ),
   );
-  const applyButton = h(document, 'button', { type: 'button', class: 'primary', id: 'apply' }, icon(document, 'repo-pull'), 'Apply to local checkout');
-  const downloadButton = h(document, 'button', { type: 'button', id: 'download' }, icon(document, 'cloud-download'), 'Download patch');
-  const prButton = data.pullRequestUrl ? h(document, 'button', { type: 'button', id: 'open-pr' }, icon(document, 'git-pull-request'), 'Open pull request') : undefined;
-  const expandAll = h(document, 'button', { type: 'button', id: 'expand-all' }, icon(document, 'expand-all'), 'Expand all');
-  const collapseAll = h(document, 'button', { type: 'button', id: 'collapse-all' }, icon(document, 'collapse-all'), 'Collapse all');
+  const applyButton = h(
+    document,
+    'button',
+    { type: 'button', class: 'primary', id: 'apply' },
+    icon(document, 'repo-pull'),
+    'Apply to local checkout',
+  );
+  const downloadButton = h(
+    document,
+    'button',
+    { type: 'button', id: 'download' },
+    icon(document, 'cloud-download'),
+    'Download patch',
+  );
+  const prButton = data.pullRequestUrl
+    ? h(document, 'button', { type: 'button', id: 'open-pr' }, icon(document, 'git-pull-request'), 'Open pull request')
+    : undefined;
+  const expandAll = h(
+    document,
+    'button',
+    { type: 'button', id: 'expand-all' },
+    icon(document, 'expand-all'),
+    'Expand all',
+  );
+  const collapseAll = h(
+    document,
+    'button',
+    { type: 'button', id: 'collapse-all' },
+    icon(document, 'collapse-all'),
+    'Collapse all',
+  );
   applyButton.addEventListener('click', () => actions.apply());
   downloadButton.addEventListener('click', () => actions.download());
   prButton?.addEventListener('click', () => actions.openPullRequest());
@@ -93,26 +130,58 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
         'div',
         { class: 'muted summary' },
         `${data.jobName} · `,
-        files.length === 0 ? 'no changes' : `${formatCount(totals.files)} ${totals.files === 1 ? 'file' : 'files'} changed, `,
+        files.length === 0
+          ? 'no changes'
+          : `${formatCount(totals.files)} ${totals.files === 1 ? 'file' : 'files'} changed, `,
         files.length > 0 ? h(document, 'span', { class: 'additions' }, `+${formatCount(totals.additions)}`) : undefined,
         files.length > 0 ? ' ' : undefined,
         files.length > 0 ? h(document, 'span', { class: 'deletions' }, `−${formatCount(totals.deletions)}`) : undefined,
         data.patch ? ` · ${formatBytes(data.patch.length)}` : undefined,
       ),
       files.length > 0
-        ? h(document, 'div', { class: 'toolbar' }, applyButton, downloadButton, prButton, h(document, 'span', { class: 'spacer' }), h(document, 'span', { class: 'segmented', role: 'group', 'aria-label': 'Layout' }, ...layoutButtons), expandAll, collapseAll)
+        ? h(
+            document,
+            'div',
+            { class: 'toolbar' },
+            applyButton,
+            downloadButton,
+            prButton,
+            h(document, 'span', { class: 'spacer' }),
+            h(document, 'span', { class: 'segmented', role: 'group', 'aria-label': 'Layout' }, ...layoutButtons),
+            expandAll,
+            collapseAll,
+          )
         : h(document, 'div', { class: 'toolbar' }, prButton),
     ),
   );
   if (files.length === 0) {
-    append(root, h(document, 'p', { class: 'notice' }, data.patch === undefined ? `${data.repositoryName} made no changes.` : 'The patch names no files.'));
+    append(
+      root,
+      h(
+        document,
+        'p',
+        { class: 'notice' },
+        data.patch === undefined ? `${data.repositoryName} made no changes.` : 'The patch names no files.',
+      ),
+    );
     return { files, setLayout: () => undefined, renderedCount: () => 0, settled: Promise.resolve() };
   }
 
   // The file list: one line per file, a click opens and scrolls to its section.
-  const sections: { file: FilePatch; details: HTMLDetailsElement; body: HTMLElement; rendered: DiffLayout | undefined }[] = [];
+  const sections: {
+    file: FilePatch;
+    details: HTMLDetailsElement;
+    body: HTMLElement;
+    rendered: DiffLayout | undefined;
+  }[] = [];
   const list = h(document, 'ul', { class: 'file-list-items' });
-  const fileList = h(document, 'details', { class: 'file-list', open: true }, h(document, 'summary', {}, `Files (${formatCount(files.length)})`), list);
+  const fileList = h(
+    document,
+    'details',
+    { class: 'file-list', open: true },
+    h(document, 'summary', {}, `Files (${formatCount(files.length)})`),
+    list,
+  );
   append(root, fileList);
   const container = h(document, 'div', { class: 'files' });
   append(root, container);
@@ -124,13 +193,40 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
     const path = filePath(file);
     const [iconName, kindWord] = KIND_ICONS[file.kind];
     const anchor = `file-${index}`;
-    const stats = [h(document, 'span', { class: 'additions' }, `+${formatCount(file.additions)}`), ' ', h(document, 'span', { class: 'deletions' }, `−${formatCount(file.deletions)}`)];
+    const stats = [
+      h(document, 'span', { class: 'additions' }, `+${formatCount(file.additions)}`),
+      ' ',
+      h(document, 'span', { class: 'deletions' }, `−${formatCount(file.deletions)}`),
+    ];
     const shownPath = file.kind === 'renamed' || file.kind === 'copied' ? `${file.oldPath} → ${file.newPath}` : path;
 
     const link = h(document, 'a', { href: `#${anchor}`, 'data-file-index': index }, shownPath);
-    append(list, h(document, 'li', { class: `kind-${file.kind}` }, icon(document, iconName, kindWord), ' ', link, ' ', ...(file.binary ? [h(document, 'span', { class: 'muted' }, 'binary')] : stats)));
+    append(
+      list,
+      h(
+        document,
+        'li',
+        { class: `kind-${file.kind}` },
+        icon(document, iconName, kindWord),
+        ' ',
+        link,
+        ' ',
+        ...(file.binary ? [h(document, 'span', { class: 'muted' }, 'binary')] : stats),
+      ),
+    );
 
-    const openButton = h(document, 'button', { type: 'button', class: 'open-in-editor', title: `Open ${path} in VS Code's diff editor`, 'aria-label': `Open ${path} in the diff editor` }, icon(document, 'go-to-file'), 'Open in diff editor');
+    const openButton = h(
+      document,
+      'button',
+      {
+        type: 'button',
+        class: 'open-in-editor',
+        title: `Open ${path} in VS Code's diff editor`,
+        'aria-label': `Open ${path} in the diff editor`,
+      },
+      icon(document, 'go-to-file'),
+      'Open in diff editor',
+    );
     openButton.addEventListener('click', (event) => {
       event.preventDefault();
       event.stopPropagation();
@@ -177,7 +273,11 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
     });
     append(container, details);
 
-    if (reopen ? reopen.has(path) : index < autoOpenFiles && file.text.length <= budget && file.text.length <= largeFileBytes) {
+    if (
+      reopen
+        ? reopen.has(path)
+        : index < autoOpenFiles && file.text.length <= budget && file.text.length <= largeFileBytes
+    ) {
       budget -= file.text.length;
       details.open = true;
       queued.push(section);
@@ -207,25 +307,49 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
     if (section.rendered === layout) return;
     const { file, body } = section;
     if (file.binary) {
-      body.replaceChildren(h(document, 'p', { class: 'notice' }, `Binary file ${file.kind}. Its contents are not shown; apply or download the patch to get it.`));
+      body.replaceChildren(
+        h(
+          document,
+          'p',
+          { class: 'notice' },
+          `Binary file ${file.kind}. Its contents are not shown; apply or download the patch to get it.`,
+        ),
+      );
       section.rendered = layout;
       return;
     }
     if (file.text.length > largeFileBytes && !force) {
       const show = h(document, 'button', { type: 'button' }, `Show this diff (${formatBytes(file.text.length)})`);
       show.addEventListener('click', () => renderSection(section, true));
-      body.replaceChildren(h(document, 'p', { class: 'notice' }, `This file's diff is large (${formatBytes(file.text.length)}, ${formatCount(file.additions + file.deletions)} changed lines) and may take a moment to show. `, show, ' ', 'Or open it in the diff editor.'));
+      body.replaceChildren(
+        h(
+          document,
+          'p',
+          { class: 'notice' },
+          `This file's diff is large (${formatBytes(file.text.length)}, ${formatCount(file.additions + file.deletions)} changed lines) and may take a moment to show. `,
+          show,
+          ' ',
+          'Or open it in the diff editor.',
+        ),
+      );
       return;
     }
     // diff2html escapes the patch's text in its output; this HTML contains no markup from the patch.
-    body.innerHTML = diffToHtml(file.text, { outputFormat: layout, drawFileList: false, matching: 'none', diffStyle: 'word', renderNothingWhenEmpty: false });
+    body.innerHTML = diffToHtml(file.text, {
+      outputFormat: layout,
+      drawFileList: false,
+      matching: 'none',
+      diffStyle: 'word',
+      renderNothingWhenEmpty: false,
+    });
     section.rendered = layout;
   }
 
   const setLayout = (value: DiffLayout) => {
     layout = value;
     for (const button of layoutButtons) button.setAttribute('aria-pressed', String(button.dataset.layout === value));
-    for (const section of sections) if (section.details.open && section.rendered !== undefined) renderSection(section, true);
+    for (const section of sections)
+      if (section.details.open && section.rendered !== undefined) renderSection(section, true);
   };
   for (const button of layoutButtons) {
     button.addEventListener('click', () => {
@@ -243,5 +367,11 @@ export function renderDiffView(root: HTMLElement, data: DiffViewData, options: D
     for (const section of sections) section.details.open = false;
   });
 
-  return { files, setLayout, settled, renderedCount: () => sections.filter((section) => section.body.childElementCount > 0 && section.rendered !== undefined).length };
+  return {
+    files,
+    setLayout,
+    settled,
+    renderedCount: () =>
+      sections.filter((section) => section.body.childElementCount > 0 && section.rendered !== undefined).length,
+  };
 }

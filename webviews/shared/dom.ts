@@ -5,7 +5,12 @@
 type Child = Node | string | number | false | null | undefined;
 type Attributes = Record<string, string | number | boolean | undefined | null>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(document: Document, tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  document: Document,
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === null || value === false) continue;
@@ -24,7 +29,12 @@ export function append(parent: Node, ...children: Child[]): void {
 }
 
 export function icon(document: Document, name: string, label?: string): HTMLElement {
-  const element = h(document, 'span', { class: `codicon codicon-${name}`, 'aria-hidden': label ? undefined : 'true', 'aria-label': label, role: label ? 'img' : undefined });
+  const element = h(document, 'span', {
+    class: `codicon codicon-${name}`,
+    'aria-hidden': label ? undefined : 'true',
+    'aria-label': label,
+    role: label ? 'img' : undefined,
+  });
   return element;
 }
 
@@ -44,7 +54,9 @@ function trackHeaderHeight(header: HTMLElement): void {
   if (!window?.ResizeObserver) return;
   const root = header.ownerDocument.documentElement;
   // A header replaced by a re-render reports size 0 as it leaves: only the one on the page counts.
-  new window.ResizeObserver(() => header.isConnected && root.style.setProperty('--page-header-height', `${header.offsetHeight}px`)).observe(header);
+  new window.ResizeObserver(
+    () => header.isConnected && root.style.setProperty('--page-header-height', `${header.offsetHeight}px`),
+  ).observe(header);
 }
 
 export function formatCount(value: number): string {

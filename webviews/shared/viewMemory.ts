@@ -4,10 +4,11 @@ import { MAX_OPEN_KEYS } from '../../common/webviewProtocol';
 // without retainContextWhenHidden, so switching tabs destroys the page and builds it anew; the
 // pages keep this small record with setState and put it back once they have rendered again.
 
-
 /** The `attribute` of every open <details> under `root` that has one, in page order. */
 export function openKeys(root: HTMLElement, attribute: string): string[] {
-  return [...root.querySelectorAll(`details[open][${attribute}]`)].map((details) => details.getAttribute(attribute)!).slice(0, MAX_OPEN_KEYS);
+  return [...root.querySelectorAll(`details[open][${attribute}]`)]
+    .map((details) => details.getAttribute(attribute)!)
+    .slice(0, MAX_OPEN_KEYS);
 }
 
 /** Calls `changed` whenever a <details> under `root` opens or closes. */

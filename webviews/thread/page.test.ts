@@ -15,8 +15,24 @@ const THREAD: Thread = {
   messages: [
     { role: 'user', content: 'Replace oldFunction' },
     ...[1, 2, 3].flatMap((n) => [
-      { role: 'assistant' as const, usage, content: [{ type: 'tool_use', id: `toolu_${n}`, name: 'str_replace_based_edit_tool', input: { command: 'view', path: `src/f${n}.ts` } }] },
-      { role: 'user' as const, content: [{ type: 'tool_result', tool_use_id: `toolu_${n}`, content: [{ type: 'text', text: `contents of f${n}` }] }] },
+      {
+        role: 'assistant' as const,
+        usage,
+        content: [
+          {
+            type: 'tool_use',
+            id: `toolu_${n}`,
+            name: 'str_replace_based_edit_tool',
+            input: { command: 'view', path: `src/f${n}.ts` },
+          },
+        ],
+      },
+      {
+        role: 'user' as const,
+        content: [
+          { type: 'tool_result', tool_use_id: `toolu_${n}`, content: [{ type: 'text', text: `contents of f${n}` }] },
+        ],
+      },
     ]),
   ],
 };
@@ -31,7 +47,8 @@ function extension(status = 'COMPLETED') {
 }
 
 const kept = (state: unknown) => JSON.parse(JSON.stringify(state)) as ThreadPanelState;
-const openSections = (root: HTMLElement) => [...root.querySelectorAll('details[open]')].map((details) => details.getAttribute('data-key'));
+const openSections = (root: HTMLElement) =>
+  [...root.querySelectorAll('details[open]')].map((details) => details.getAttribute('data-key'));
 
 describe('thread page (DOM)', () => {
   it('comes back after a tab switch with the same sections open and at the same scroll position', async () => {

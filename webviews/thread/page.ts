@@ -1,4 +1,4 @@
-import { ThreadPanelState, ViewPlace, type threadProtocol } from '../../common/webviewProtocol';
+import { type ThreadPanelState, ViewPlace, type threadProtocol } from '../../common/webviewProtocol';
 import { h } from '../shared/dom';
 import type { Host } from '../shared/host';
 import { openKeys, restoreScroll, watchScroll, watchToggles } from '../shared/viewMemory';
@@ -22,7 +22,11 @@ function running(status: string): boolean {
   return status === 'PENDING' || status === 'RUNNING';
 }
 
-export async function startThreadPage(host: Host<typeof threadProtocol>, root: HTMLElement, options: ThreadPageOptions = {}): Promise<ThreadPage> {
+export async function startThreadPage(
+  host: Host<typeof threadProtocol>,
+  root: HTMLElement,
+  options: ThreadPageOptions = {},
+): Promise<ThreadPage> {
   const document = root.ownerDocument;
   const window = document.defaultView!;
   const refreshMs = options.refreshMs ?? 4000;
@@ -37,7 +41,14 @@ export async function startThreadPage(host: Host<typeof threadProtocol>, root: H
   const report = (error: unknown) => {
     root.removeAttribute('aria-busy');
     root.querySelector('.notice.error')?.remove();
-    root.prepend(h(document, 'p', { class: 'notice error', role: 'alert' }, error instanceof Error ? error.message : String(error)));
+    root.prepend(
+      h(
+        document,
+        'p',
+        { class: 'notice error', role: 'alert' },
+        error instanceof Error ? error.message : String(error),
+      ),
+    );
   };
   const actions = { openLink: (url: string) => void host.client.request('openLink', { url }).catch(report) };
 

@@ -3,40 +3,73 @@ import type { Thread } from '../../common/schemas';
 import { makeDom } from '../../test/helpers/dom';
 import { renderMarkdown, renderThreadView } from './render';
 
-const usage = (inputTokens: number, outputTokens: number, costUsd: number) => ({ inputTokens, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd });
+const usage = (inputTokens: number, outputTokens: number, costUsd: number) => ({
+  inputTokens,
+  outputTokens,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  costUsd,
+});
 
 const THREAD: Thread = {
   model: 'claude-sonnet-4-5',
   usage: { inputTokens: 3000, outputTokens: 400, cacheReadTokens: 1200, cacheWriteTokens: 0, costUsd: 0.0231 },
   messages: [
-    { role: 'user', content: 'Repository acme/widgets.\n\nReplace every `oldFunction(x)` with `newFunction(x, { version: 2 })`' },
+    {
+      role: 'user',
+      content: 'Repository acme/widgets.\n\nReplace every `oldFunction(x)` with `newFunction(x, { version: 2 })`',
+    },
     {
       role: 'assistant',
       usage: usage(1000, 150, 0.008),
       stopReason: 'tool_use',
       at: '2026-01-01T10:00:01.000Z',
       content: [
-        { type: 'text', text: 'I will look for calls. <script>window.pwned = true</script> <img src=x onerror="window.pwned=1">' },
-        { type: 'tool_use', id: 'toolu_1', name: 'str_replace_based_edit_tool', input: { command: 'view', path: 'src/api.ts' } },
+        {
+          type: 'text',
+          text: 'I will look for calls. <script>window.pwned = true</script> <img src=x onerror="window.pwned=1">',
+        },
+        {
+          type: 'tool_use',
+          id: 'toolu_1',
+          name: 'str_replace_based_edit_tool',
+          input: { command: 'view', path: 'src/api.ts' },
+        },
       ],
     },
     {
       role: 'user',
-      content: [{ type: 'tool_result', tool_use_id: 'toolu_1', is_error: true, content: [{ type: 'text', text: 'File not found: src/api.ts' }] }],
+      content: [
+        {
+          type: 'tool_result',
+          tool_use_id: 'toolu_1',
+          is_error: true,
+          content: [{ type: 'text', text: 'File not found: src/api.ts' }],
+        },
+      ],
     },
     {
       role: 'assistant',
       usage: usage(2000, 250, 0.0151),
       stopReason: 'end_turn',
-      content: [{ type: 'text', text: '## Summary\n\nReplaced **2** calls. See [the docs](https://example.com/docs) and [x](javascript:alert(1)).' }],
+      content: [
+        {
+          type: 'text',
+          text: '## Summary\n\nReplaced **2** calls. See [the docs](https://example.com/docs) and [x](javascript:alert(1)).',
+        },
+      ],
     },
   ],
 };
 
 describe('thread view (DOM)', () => {
-  it('escapes HTML in the model\'s text: a <script> shows as text and never becomes an element', async () => {
+  it("escapes HTML in the model's text: a <script> shows as text and never becomes an element", async () => {
     const dom = makeDom();
-    renderThreadView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED', thread: THREAD }, { openLink: () => undefined });
+    renderThreadView(
+      dom.root,
+      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED', thread: THREAD },
+      { openLink: () => undefined },
+    );
     assert.equal(dom.root.querySelectorAll('script').length, 0);
     assert.equal(dom.root.querySelectorAll('img').length, 0);
     assert.match(dom.root.textContent!, /<script>window\.pwned = true<\/script>/, 'the text is shown as typed');
@@ -47,7 +80,11 @@ describe('thread view (DOM)', () => {
 
   it('shows each turn with its role, tool calls and results collapsible, errors marked, and usage', async () => {
     const dom = makeDom();
-    renderThreadView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED', thread: THREAD }, { openLink: () => undefined });
+    renderThreadView(
+      dom.root,
+      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED', thread: THREAD },
+      { openLink: () => undefined },
+    );
     const turns = [...dom.root.querySelectorAll('article.turn')];
     assert.deepEqual(
       turns.map((turn) => turn.querySelector('.role')!.textContent),
@@ -62,7 +99,10 @@ describe('thread view (DOM)', () => {
     assert.match(result.querySelector('summary')!.textContent!, /Result of str_replace_based_edit_tool.*error/);
     assert.match(result.textContent!, /File not found/);
     assert.match(turns[1]!.querySelector('.usage')!.textContent!, /in 1,000 · out 150 tokens · \$0\.0080/);
-    assert.match(dom.root.querySelector('.usage.total')!.textContent!, /in 3,000 · out 400 · cache read 1,200 tokens · estimated cost \$0\.023/);
+    assert.match(
+      dom.root.querySelector('.usage.total')!.textContent!,
+      /in 3,000 · out 400 · cache read 1,200 tokens · estimated cost \$0\.023/,
+    );
     assert.equal(dom.root.querySelector('.markdown h2')!.textContent, 'Summary');
     assert.equal(dom.root.querySelector('.markdown strong')!.textContent, '2');
     await dom.close();
@@ -71,9 +111,17 @@ describe('thread view (DOM)', () => {
   it('opens web links through the extension, and never javascript: links', async () => {
     const dom = makeDom();
     const opened: string[] = [];
-    renderThreadView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED', thread: THREAD }, { openLink: (url) => opened.push(url) });
+    renderThreadView(
+      dom.root,
+      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED', thread: THREAD },
+      { openLink: (url) => opened.push(url) },
+    );
     const links = [...dom.root.querySelectorAll('.markdown a')] as HTMLAnchorElement[];
-    assert.deepEqual(links.map((link) => link.getAttribute('href')), ['https://example.com/docs'], 'markdown-it drops the javascript: link');
+    assert.deepEqual(
+      links.map((link) => link.getAttribute('href')),
+      ['https://example.com/docs'],
+      'markdown-it drops the javascript: link',
+    );
     links[0]!.click();
     assert.deepEqual(opened, ['https://example.com/docs']);
     await dom.close();
@@ -81,8 +129,12 @@ describe('thread view (DOM)', () => {
 
   it('says why a failed run stopped', async () => {
     const dom = makeDom();
-    const error = { code: 'MAX_COST_EXCEEDED', message: 'The run cost $1.02, over the job\'s limit of $1.00 <b>' };
-    renderThreadView(dom.root, { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'FAILED', error, thread: THREAD }, { openLink: () => undefined });
+    const error = { code: 'MAX_COST_EXCEEDED', message: "The run cost $1.02, over the job's limit of $1.00 <b>" };
+    renderThreadView(
+      dom.root,
+      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'FAILED', error, thread: THREAD },
+      { openLink: () => undefined },
+    );
     const notice = dom.root.querySelector('[role="alert"]')!;
     assert.match(notice.textContent!, /MAX_COST_EXCEEDED: The run cost \$1\.02, over the job's limit of \$1\.00 <b>/);
     assert.equal(dom.root.querySelectorAll('b').length, 0);
@@ -91,7 +143,13 @@ describe('thread view (DOM)', () => {
 
   it('keeps the sections the user opened when the running thread grows', async () => {
     const dom = makeDom();
-    const data = { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'RUNNING', thread: { ...THREAD, messages: THREAD.messages.slice(0, 3) } };
+    const data = {
+      jobId: 'j',
+      repositoryName: 'acme/widgets',
+      jobName: 'Update',
+      status: 'RUNNING',
+      thread: { ...THREAD, messages: THREAD.messages.slice(0, 3) },
+    };
     renderThreadView(dom.root, data, { openLink: () => undefined });
     (dom.root.querySelector('details.tool-result') as HTMLDetailsElement).open = true;
     renderThreadView(dom.root, { ...data, thread: THREAD }, { openLink: () => undefined });

@@ -35,7 +35,12 @@ export interface ThreadViewOptions {
   open?: readonly string[];
 }
 
-export function renderThreadView(root: HTMLElement, data: ThreadViewData, actions: ThreadViewActions, options: ThreadViewOptions = {}): void {
+export function renderThreadView(
+  root: HTMLElement,
+  data: ThreadViewData,
+  actions: ThreadViewActions,
+  options: ThreadViewOptions = {},
+): void {
   const document = root.ownerDocument;
   // The view re-renders as a running thread grows: what the user opened stays open.
   const opened = new Set<string | null>([...openKeys(root, 'data-key'), ...(options.open ?? [])]);
@@ -48,23 +53,63 @@ export function renderThreadView(root: HTMLElement, data: ThreadViewData, action
     pageHeader(
       document,
       data.repositoryName,
-      h(document, 'div', { class: 'muted' }, `${data.jobName} · ${data.status.toLowerCase().replace(/_/g, ' ')}${thread.model ? ` · ${thread.model}` : ''}`),
-      h(document, 'div', { class: 'usage total', 'aria-label': 'Total usage' }, icon(document, 'dashboard'), ` ${usageText(thread.usage)} · estimated cost ${formatCost(thread.usage.costUsd)}`),
+      h(
+        document,
+        'div',
+        { class: 'muted' },
+        `${data.jobName} · ${data.status.toLowerCase().replace(/_/g, ' ')}${thread.model ? ` · ${thread.model}` : ''}`,
+      ),
+      h(
+        document,
+        'div',
+        { class: 'usage total', 'aria-label': 'Total usage' },
+        icon(document, 'dashboard'),
+        ` ${usageText(thread.usage)} · estimated cost ${formatCost(thread.usage.costUsd)}`,
+      ),
     ),
   );
 
   if (data.error) {
-    append(root, h(document, 'p', { class: 'notice error', role: 'alert' }, icon(document, 'error'), ` ${data.error.code}: ${data.error.message}`));
+    append(
+      root,
+      h(
+        document,
+        'p',
+        { class: 'notice error', role: 'alert' },
+        icon(document, 'error'),
+        ` ${data.error.code}: ${data.error.message}`,
+      ),
+    );
   }
   if (thread.system) {
-    append(root, h(document, 'details', { class: 'system', 'data-key': 'system' }, h(document, 'summary', {}, icon(document, 'settings-gear'), ' System prompt'), markdownBlock(document, thread.system)));
+    append(
+      root,
+      h(
+        document,
+        'details',
+        { class: 'system', 'data-key': 'system' },
+        h(document, 'summary', {}, icon(document, 'settings-gear'), ' System prompt'),
+        markdownBlock(document, thread.system),
+      ),
+    );
   }
   if (thread.messages.length === 0) {
-    append(root, h(document, 'p', { class: 'notice' }, data.status === 'PENDING' || data.status === 'RUNNING' ? 'Claude has not said anything yet.' : 'This run has no Claude thread.'));
+    append(
+      root,
+      h(
+        document,
+        'p',
+        { class: 'notice' },
+        data.status === 'PENDING' || data.status === 'RUNNING'
+          ? 'Claude has not said anything yet.'
+          : 'This run has no Claude thread.',
+      ),
+    );
   }
 
   const toolNames = new Map<string, string>();
-  thread.messages.forEach((message, index) => append(root, renderTurn(document, message, index, toolNames)));
+  for (const [index, message] of thread.messages.entries())
+    append(root, renderTurn(document, message, index, toolNames));
   root.querySelectorAll('details[data-key]').forEach((details) => {
     if (opened.has(details.getAttribute('data-key'))) (details as HTMLDetailsElement).open = true;
   });
@@ -86,25 +131,43 @@ export function renderThreadView(root: HTMLElement, data: ThreadViewData, action
 /** The actions of each root's latest render, for its one click listener. */
 const linkActions = new WeakMap<HTMLElement, ThreadViewActions>();
 
-function renderTurn(document: Document, message: ThreadMessage, index: number, toolNames: Map<string, string>): HTMLElement {
+function renderTurn(
+  document: Document,
+  message: ThreadMessage,
+  index: number,
+  toolNames: Map<string, string>,
+): HTMLElement {
   const role = message.role === 'assistant' ? 'Claude' : 'User';
-  const blocks: Block[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : (message.content as Block[]);
+  const blocks: Block[] =
+    typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : (message.content as Block[]);
   const onlyToolResults = blocks.length > 0 && blocks.every((block) => block.type === 'tool_result');
   const stop = message.stopReason;
   const stopProblem = stop === 'max_tokens' || stop === 'refusal' || stop === 'error';
   const article = h(
     document,
     'article',
-    { class: `turn role-${message.role}${onlyToolResults ? ' tool-results' : ''}${stopProblem ? ' has-error' : ''}`, 'aria-label': `Turn ${index + 1}: ${role}` },
+    {
+      class: `turn role-${message.role}${onlyToolResults ? ' tool-results' : ''}${stopProblem ? ' has-error' : ''}`,
+      'aria-label': `Turn ${index + 1}: ${role}`,
+    },
     h(
       document,
       'div',
       { class: 'turn-header' },
       icon(document, message.role === 'assistant' ? 'sparkle' : onlyToolResults ? 'tools' : 'account'),
       h(document, 'span', { class: 'role' }, onlyToolResults ? 'Tool results' : role),
-      message.at ? h(document, 'time', { datetime: message.at, class: 'muted' }, new Date(message.at).toLocaleTimeString()) : undefined,
+      message.at
+        ? h(document, 'time', { datetime: message.at, class: 'muted' }, new Date(message.at).toLocaleTimeString())
+        : undefined,
       h(document, 'span', { class: 'spacer' }),
-      message.usage ? h(document, 'span', { class: 'usage muted' }, `${usageText(message.usage)} · ${formatCost(message.usage.costUsd)}`) : undefined,
+      message.usage
+        ? h(
+            document,
+            'span',
+            { class: 'usage muted' },
+            `${usageText(message.usage)} · ${formatCost(message.usage.costUsd)}`,
+          )
+        : undefined,
     ),
   );
   blocks.forEach((block, blockIndex) => {
@@ -113,7 +176,16 @@ function renderTurn(document: Document, message: ThreadMessage, index: number, t
     append(article, element);
   });
   if (stopProblem) {
-    append(article, h(document, 'p', { class: 'notice error', role: 'note' }, icon(document, 'error'), ` Stopped: ${stop === 'max_tokens' ? 'the reply hit the token limit' : stop === 'refusal' ? 'Claude declined to continue' : String(stop)}`));
+    append(
+      article,
+      h(
+        document,
+        'p',
+        { class: 'notice error', role: 'note' },
+        icon(document, 'error'),
+        ` Stopped: ${stop === 'max_tokens' ? 'the reply hit the token limit' : stop === 'refusal' ? 'Claude declined to continue' : String(stop)}`,
+      ),
+    );
   }
   return article;
 }
@@ -129,7 +201,15 @@ function renderBlock(document: Document, block: Block, toolNames: Map<string, st
         document,
         'details',
         { class: 'tool-call' },
-        h(document, 'summary', {}, icon(document, 'tools'), ' ', h(document, 'span', { class: 'tool-name' }, name), h(document, 'span', { class: 'muted' }, ` ${toolSummary(block.input)}`)),
+        h(
+          document,
+          'summary',
+          {},
+          icon(document, 'tools'),
+          ' ',
+          h(document, 'span', { class: 'tool-name' }, name),
+          h(document, 'span', { class: 'muted' }, ` ${toolSummary(block.input)}`),
+        ),
         h(document, 'pre', { class: 'tool-input' }, JSON.stringify(block.input ?? {}, null, 2)),
       );
     }
@@ -155,11 +235,23 @@ function renderBlock(document: Document, block: Block, toolNames: Map<string, st
     }
     case 'thinking':
     case 'redacted_thinking':
-      return h(document, 'details', { class: 'thinking' }, h(document, 'summary', {}, icon(document, 'lightbulb'), ' Thinking'), h(document, 'pre', {}, String(block.thinking ?? '(redacted)')));
+      return h(
+        document,
+        'details',
+        { class: 'thinking' },
+        h(document, 'summary', {}, icon(document, 'lightbulb'), ' Thinking'),
+        h(document, 'pre', {}, String(block.thinking ?? '(redacted)')),
+      );
     case 'image':
       return h(document, 'p', { class: 'muted' }, icon(document, 'file-media'), ' (an image)');
     default:
-      return h(document, 'details', { class: 'other-block' }, h(document, 'summary', {}, block.type), h(document, 'pre', {}, JSON.stringify(block, null, 2)));
+      return h(
+        document,
+        'details',
+        { class: 'other-block' },
+        h(document, 'summary', {}, block.type),
+        h(document, 'pre', {}, JSON.stringify(block, null, 2)),
+      );
   }
 }
 
@@ -187,7 +279,8 @@ function resultText(content: unknown): string {
   if (Array.isArray(content)) {
     return content
       .map((part) => {
-        if (part && typeof part === 'object' && (part as Block).type === 'text') return String((part as Block).text ?? '');
+        if (part && typeof part === 'object' && (part as Block).type === 'text')
+          return String((part as Block).text ?? '');
         if (part && typeof part === 'object' && (part as Block).type === 'image') return '(an image)';
         return JSON.stringify(part);
       })

@@ -13,7 +13,11 @@ export function requireOwner(resolve: OwnerResolver, challenge?: string): Middle
     const owner = resolve(c);
     if (!owner) {
       if (challenge) c.header('WWW-Authenticate', challenge);
-      return apiError(c, 'UNAUTHORIZED', 'Missing or wrong credentials; for the local stack send "Authorization: Bearer <token>" with the token from $CODY_BATCH_HOME/token');
+      return apiError(
+        c,
+        'UNAUTHORIZED',
+        'Missing or wrong credentials; for the local stack send "Authorization: Bearer <token>" with the token from $CODY_BATCH_HOME/token',
+      );
     }
     c.set('owner', owner);
     await next();

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { describeIssues } from '../../../common/schemas';
 import { apiError, RequestError } from './errors';
 
@@ -20,7 +20,11 @@ export function limitBody(maxBytes: number): MiddlewareHandler {
  * Reads and validates a JSON body. An empty body counts as `{}` when `emptyAllowed`, so
  * `POST /jobs/{id}/cancel` works with no body at all.
  */
-export async function readJson<T extends z.ZodType>(c: Context, schema: T, options: { emptyAllowed?: boolean } = {}): Promise<z.infer<T>> {
+export async function readJson<T extends z.ZodType>(
+  c: Context,
+  schema: T,
+  options: { emptyAllowed?: boolean } = {},
+): Promise<z.infer<T>> {
   let text: string;
   try {
     text = await c.req.text();
@@ -34,7 +38,10 @@ export async function readJson<T extends z.ZodType>(c: Context, schema: T, optio
   } else {
     const type = c.req.header('content-type') ?? '';
     if (!/^application\/json\s*(;|$)/i.test(type)) {
-      throw new RequestError('UNSUPPORTED_MEDIA_TYPE', `Send the body as application/json${type ? `, not ${type.split(';')[0]}` : ''}`);
+      throw new RequestError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Send the body as application/json${type ? `, not ${type.split(';')[0]}` : ''}`,
+      );
     }
     try {
       value = JSON.parse(text);

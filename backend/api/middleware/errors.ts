@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { API_ERRORS, ApiErrorCode } from '../../../common/errors';
+import { API_ERRORS, type ApiErrorCode } from '../../../common/errors';
 
 /** Answers `{"error": {"code", "message"}}` with the status that belongs to the code. */
 export function apiError(c: Context, code: ApiErrorCode, message: string): Response {
@@ -21,7 +21,16 @@ export class RequestError extends Error {
 /** Errors that mean the database or artifact store could not be reached, not that we are broken. */
 function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: string; name?: string }).code ?? (error as { name?: string }).name;
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'TimeoutError', 'ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded'].includes(code ?? '');
+  return [
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EPIPE',
+    'TimeoutError',
+    'ProvisionedThroughputExceededException',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+  ].includes(code ?? '');
 }
 
 export interface ErrorLog {

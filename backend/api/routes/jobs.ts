@@ -1,6 +1,15 @@
 import { Hono } from 'hono';
 import { isJobId, newJobId } from '../../../common/ids';
-import { CancelRequest, createJobRequestSchema, CreateJobRequest, DEFAULT_MODEL, emptyUsage, Job, ListQuery, RetryRequest } from '../../../common/schemas';
+import {
+  CancelRequest,
+  createJobRequestSchema,
+  type CreateJobRequest,
+  DEFAULT_MODEL,
+  emptyUsage,
+  type Job,
+  ListQuery,
+  RetryRequest,
+} from '../../../common/schemas';
 import { jobItemBytes, MAX_JOB_ITEM_BYTES } from '../../store/jobs';
 import { InvalidTokenError } from '../../store/pagination';
 import type { RowUpdate } from '../../store/repositories';
@@ -19,7 +28,11 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
     const job = newJob(request, c.get('owner'));
     const bytes = jobItemBytes(job);
     if (bytes > MAX_JOB_ITEM_BYTES) {
-      return apiError(c, 'VALIDATION_FAILED', `The job is too large to store (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt or split the repositories over several jobs`);
+      return apiError(
+        c,
+        'VALIDATION_FAILED',
+        `The job is too large to store (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt or split the repositories over several jobs`,
+      );
     }
     await store.createJob(job);
     return c.json(await startRun(deps, job), 201);
@@ -43,7 +56,11 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
     const outcome = await store.requestCancel(jobId, c.get('owner'));
     if (!outcome.ok) {
       if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
-      return apiError(c, 'JOB_FINAL', `Job ${jobId} has already finished (${outcome.job?.status ?? 'final'}); there is nothing to cancel`);
+      return apiError(
+        c,
+        'JOB_FINAL',
+        `Job ${jobId} has already finished (${outcome.job?.status ?? 'final'}); there is nothing to cancel`,
+      );
     }
     try {
       await executor.cancel(outcome.job);
@@ -110,9 +127,15 @@ async function startRun(deps: ApiDependencies, job: Job): Promise<Job> {
     const change: RowUpdate = {
       from: ['PENDING'],
       to: 'FAILED',
-      set: { finishedAt: new Date().toISOString(), error: { code: 'START_FAILED', message: `The workers could not be started: ${(error as Error).message}` } },
+      set: {
+        finishedAt: new Date().toISOString(),
+        error: { code: 'START_FAILED', message: `The workers could not be started: ${(error as Error).message}` },
+      },
     };
-    await deps.store.transitionRepositories(job.jobId, job.run.map((repositoryName) => ({ repositoryName, change })));
+    await deps.store.transitionRepositories(
+      job.jobId,
+      job.run.map((repositoryName) => ({ repositoryName, change })),
+    );
   }
   return (await deps.store.jobs.get(job.jobId)) ?? job;
 }

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { artifactKey } from '../../../common/names';
-import { emptyUsage, isRepositoryName, RepositoryListQuery, RepositoryResult } from '../../../common/schemas';
+import { emptyUsage, isRepositoryName, RepositoryListQuery, type RepositoryResult } from '../../../common/schemas';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readQuery } from '../middleware/body';
 import { apiError, RequestError } from '../middleware/errors';
@@ -18,7 +18,9 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
   app.get('/:jobId/repositories', async (c) => {
     const job = await ownedJob(deps, c.req.param('jobId'), c.get('owner'));
     const query = readQuery(c, RepositoryListQuery);
-    return c.json(await withToken(() => store.repositories.list(job.jobId, query.limit, query.nextToken, query.status)));
+    return c.json(
+      await withToken(() => store.repositories.list(job.jobId, query.limit, query.nextToken, query.status)),
+    );
   });
 
   app.get('/:jobId/repositories/:repository', async (c) => c.json(await ownedRepository(deps, c)));
@@ -27,12 +29,17 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
     const row = await ownedRepository(deps, c);
     if (row.status === 'NO_CHANGES') return c.body(null, 204);
     if (row.status !== 'COMPLETED') {
-      return apiError(c, 'NO_DIFF', `${row.repositoryName} is ${row.status}; a diff exists only once it has COMPLETED with changes`);
+      return apiError(
+        c,
+        'NO_DIFF',
+        `${row.repositoryName} is ${row.status}; a diff exists only once it has COMPLETED with changes`,
+      );
     }
     const key = artifactKey(row.jobId, row.repositoryName, 'diff.patch');
     if (artifacts.presignedUrl) {
       const size = await artifacts.size(key);
-      if (size !== undefined && size > limits.redirectDiffsOverBytes) return c.redirect(await artifacts.presignedUrl(key, PRESIGNED_URL_SECONDS), 302);
+      if (size !== undefined && size > limits.redirectDiffsOverBytes)
+        return c.redirect(await artifacts.presignedUrl(key, PRESIGNED_URL_SECONDS), 302);
     }
     const diff = await artifacts.get(key);
     if (!diff) return apiError(c, 'NOT_FOUND', `The diff of ${row.repositoryName} is missing from the artifact store`);
@@ -62,7 +69,9 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
 async function ownedRepository(deps: ApiDependencies, c: Context<AppEnv>): Promise<RepositoryResult> {
   const job = await ownedJob(deps, c.req.param('jobId')!, c.get('owner'));
   const repositoryName = c.req.param('repository')!;
-  const row = isRepositoryName(repositoryName) ? await deps.store.repositories.get(job.jobId, repositoryName) : undefined;
+  const row = isRepositoryName(repositoryName)
+    ? await deps.store.repositories.get(job.jobId, repositoryName)
+    : undefined;
   if (!row) throw new RequestError('NOT_FOUND', `Job ${job.jobId} has no repository ${JSON.stringify(repositoryName)}`);
   return row;
 }

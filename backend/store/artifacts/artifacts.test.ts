@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import S3rver from 's3rver';
 import { artifactKey } from '../../../common/names';
 import { makeTempDir } from '../../../test/helpers/localStack';
-import { ArtifactStore, FolderArtifactStore, S3ArtifactStore } from '.';
+import { type ArtifactStore, FolderArtifactStore, S3ArtifactStore } from '.';
 
 // One suite, run against both implementations: a folder, and S3 through the real SDK client
 // against a loopback S3-compatible server (s3rver).
@@ -35,7 +35,11 @@ const implementations: Implementation[] = [
       const { port } = await server.run();
       process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
       process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
-      const store = new S3ArtifactStore({ bucket: 'cody-batch-test-artifacts', endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1' });
+      const store = new S3ArtifactStore({
+        bucket: 'cody-batch-test-artifacts',
+        endpoint: `http://127.0.0.1:${port}`,
+        region: 'us-east-1',
+      });
       return {
         store,
         close: async () => {

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ArtifactStore, assertSafeKey, StoredArtifact } from './artifactStore';
+import { type ArtifactStore, assertSafeKey, type StoredArtifact } from './artifactStore';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.patch': 'text/x-diff',

@@ -1,4 +1,4 @@
-import { ArtifactStore } from './artifactStore';
+import type { ArtifactStore } from './artifactStore';
 import { FolderArtifactStore } from './folderArtifactStore';
 import { S3ArtifactStore } from './s3ArtifactStore';
 

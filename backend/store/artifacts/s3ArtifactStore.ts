@@ -9,7 +9,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { ArtifactStore, assertSafeKey, StoredArtifact } from './artifactStore';
+import { type ArtifactStore, assertSafeKey, type StoredArtifact } from './artifactStore';
 
 export interface S3ArtifactStoreOptions {
   bucket: string;
@@ -66,16 +66,21 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async presignedUrl(key: string, expiresInSeconds: number): Promise<string> {
     assertSafeKey(key);
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+      expiresIn: expiresInSeconds,
+    });
   }
 
   async deletePrefix(prefix: string): Promise<void> {
     assertSafeKey(prefix.replace(/\/$/, ''));
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
       const objects = (page.Contents ?? []).map((object) => ({ Key: object.Key! }));
-      if (objects.length) await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects } }));
+      if (objects.length)
+        await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects } }));
       token = page.NextContinuationToken;
     } while (token);
   }

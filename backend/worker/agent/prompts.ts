@@ -1,4 +1,10 @@
-import { DELETE_TOOL_NAME, EDITOR_TOOL_NAME, LIST_TOOL_NAME, MOVE_TOOL_NAME, SEARCH_TOOL_NAME } from './tools/definitions';
+import {
+  DELETE_TOOL_NAME,
+  EDITOR_TOOL_NAME,
+  LIST_TOOL_NAME,
+  MOVE_TOOL_NAME,
+  SEARCH_TOOL_NAME,
+} from './tools/definitions';
 
 // The system prompt is the same for every repository of a job, so the API caches it (with the
 // tools) once per job; everything repository-specific goes in the first user message.

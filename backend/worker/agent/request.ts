@@ -69,11 +69,7 @@ function markLastCacheableBlock(content: Block[] | undefined): void {
 }
 
 /** How many cache_control breakpoints a request carries (the API allows four). */
-export function countCacheBreakpoints(request: {
-  system?: unknown;
-  tools?: unknown;
-  messages?: unknown;
-}): number {
+export function countCacheBreakpoints(request: { system?: unknown; tools?: unknown; messages?: unknown }): number {
   let count = 0;
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) value.forEach(visit);

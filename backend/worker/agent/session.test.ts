@@ -13,7 +13,14 @@ import {
   type FakeAnthropic,
   type FakeScript,
 } from '../../../test/fakes/anthropicServer';
-import { makeCheckout, recordingHooks, TEST_API_KEY, TEST_GITHUB_TOKEN, type RecordingHooks, type TestCheckout } from '../../../test/helpers/agent';
+import {
+  makeCheckout,
+  recordingHooks,
+  TEST_API_KEY,
+  TEST_GITHUB_TOKEN,
+  type RecordingHooks,
+  type TestCheckout,
+} from '../../../test/helpers/agent';
 import type { Thread, ThreadMessage } from '../../../common/schemas';
 import {
   AgentSession,
@@ -60,12 +67,20 @@ const harnesses: Harness[] = [];
 
 async function harness(
   script: FakeScript,
-  options: { limits?: Partial<AgentLimits>; maxRetries?: number; files?: Record<string, string>; signal?: AbortSignal } = {},
+  options: {
+    limits?: Partial<AgentLimits>;
+    maxRetries?: number;
+    files?: Record<string, string>;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<Harness> {
   const fake = await startFakeAnthropic({ script, apiKey: TEST_API_KEY });
   const repo = await makeCheckout(options.files ?? FILES);
   const hooks = recordingHooks();
-  const client = createClaudeClient({ ANTHROPIC_API_KEY: TEST_API_KEY, ANTHROPIC_BASE_URL: fake.url }, { maxRetries: options.maxRetries ?? 2 });
+  const client = createClaudeClient(
+    { ANTHROPIC_API_KEY: TEST_API_KEY, ANTHROPIC_BASE_URL: fake.url },
+    { maxRetries: options.maxRetries ?? 2 },
+  );
   const session = new AgentSession({
     client,
     model: MODEL,
@@ -141,30 +156,41 @@ describe('agent loop: editing a repository', () => {
     const h = await harness({
       [REPOSITORY]: [
         reply.tools({ text: 'Let me look at the call site.' }, edit.view('src/app.ts')),
-        reply.tools(edit.strReplace('src/app.ts', '  return oldFunction(1);', '  return newFunction(1, { version: 2 });')),
+        reply.tools(
+          edit.strReplace('src/app.ts', '  return oldFunction(1);', '  return newFunction(1, { version: 2 });'),
+        ),
         reply.text('Replaced the oldFunction call in src/app.ts with newFunction(1, { version: 2 }).'),
       ],
     });
     const result = await h.run();
-    assert.deepEqual(result, { ok: true, summary: 'Replaced the oldFunction call in src/app.ts with newFunction(1, { version: 2 }).' });
+    assert.deepEqual(result, {
+      ok: true,
+      summary: 'Replaced the oldFunction call in src/app.ts with newFunction(1, { version: 2 }).',
+    });
     assert.equal(
       await h.repo.read('src/app.ts'),
       "import { oldFunction } from './lib';\n\nexport function main() {\n  return newFunction(1, { version: 2 });\n}\n",
     );
 
     const [view] = h.toolResultsOfCall(1);
-    assert.equal(view?.content, "1: import { oldFunction } from './lib';\n2: \n3: export function main() {\n4:   return oldFunction(1);\n5: }");
+    assert.equal(
+      view?.content,
+      "1: import { oldFunction } from './lib';\n2: \n3: export function main() {\n4:   return oldFunction(1);\n5: }",
+    );
     assert.equal(view?.is_error, undefined);
     const [replaced] = h.toolResultsOfCall(2);
     assert.match(replaced!.content, /^Successfully replaced text at exactly one location\.\n/);
-    assert.match(replaced!.content, /4:   return newFunction\(1, \{ version: 2 \}\);/);
+    assert.match(replaced!.content, /4: {3}return newFunction\(1, \{ version: 2 \}\);/);
 
     // The thread: the first user message, then assistant / tool results, each assistant with its usage.
     const thread = h.thread();
     assert.equal(thread.model, MODEL);
     assert.equal(thread.system, buildSystemPrompt(JOB));
     assert.equal(thread.messages.length, 6);
-    assert.match(JSON.stringify(thread.messages[0]!.content), /^\[\{"type":"text","text":"Repository: acme\/widgets\\n/);
+    assert.match(
+      JSON.stringify(thread.messages[0]!.content),
+      /^\[\{"type":"text","text":"Repository: acme\/widgets\\n/,
+    );
     const assistants = assistantMessages(thread);
     assert.deepEqual(
       assistants.map((message) => message.stopReason),
@@ -184,20 +210,31 @@ describe('agent loop: editing a repository', () => {
     assert.equal(h.session.usage.cacheWriteTokens, sum('cacheWriteTokens'));
     assert.deepEqual(thread.usage, h.session.usage);
     const served = h.fake.requestsOf(REPOSITORY).map((request) => request.usage!);
-    assert.equal(h.session.usage.cacheReadTokens, served.reduce((total, usage) => total + usage.cache_read_input_tokens, 0));
+    assert.equal(
+      h.session.usage.cacheReadTokens,
+      served.reduce((total, usage) => total + usage.cache_read_input_tokens, 0),
+    );
     assert.ok(h.session.usage.cacheReadTokens > 0, 'later turns read the earlier prefix from the cache');
   });
 
   it('creates a file in a new folder', async () => {
     const h = await harness({
       [REPOSITORY]: [
-        reply.tools(edit.create('src/v2/compat/newFunction.ts', 'export function newFunction(x: number, options: { version: number }) {\n  return x;\n}\n')),
+        reply.tools(
+          edit.create(
+            'src/v2/compat/newFunction.ts',
+            'export function newFunction(x: number, options: { version: number }) {\n  return x;\n}\n',
+          ),
+        ),
         reply.text('Added src/v2/compat/newFunction.ts.'),
       ],
     });
     const result = await h.run();
     assert.equal(result.ok, true);
-    assert.equal(await h.repo.read('src/v2/compat/newFunction.ts'), 'export function newFunction(x: number, options: { version: number }) {\n  return x;\n}\n');
+    assert.equal(
+      await h.repo.read('src/v2/compat/newFunction.ts'),
+      'export function newFunction(x: number, options: { version: number }) {\n  return x;\n}\n',
+    );
     assert.deepEqual(
       h.toolResultsOfCall(1).map((result) => result.content),
       ['File created successfully at: src/v2/compat/newFunction.ts'],
@@ -209,7 +246,10 @@ describe('agent loop: deleting and moving', () => {
   it('deletes a file and renames one into a new folder', async () => {
     const h = await harness({
       [REPOSITORY]: [
-        reply.tools(moveFile({ source: 'src/lib.ts', destination: 'src/v2/lib.ts' }), deleteFile({ path: 'README.md' })),
+        reply.tools(
+          moveFile({ source: 'src/lib.ts', destination: 'src/v2/lib.ts' }),
+          deleteFile({ path: 'README.md' }),
+        ),
         reply.tools(edit.strReplace('src/app.ts', "from './lib'", "from './v2/lib'")),
         reply.text('Moved lib.ts to src/v2/ and removed the README.'),
       ],
@@ -258,7 +298,10 @@ describe('agent loop: deleting and moving', () => {
     assert.match(refused[2]!.content, /symbolic link "outside-link"/);
     assert.match(refused[3]!.content, /\.git\//);
     assert.match(refused[6]!.content, /symbolic link "outside-link"/);
-    assert.equal(h.toolResultsOfCall(2)[0]?.content, 'Symbolic link deleted successfully: outside-link (what it pointed to is untouched)');
+    assert.equal(
+      h.toolResultsOfCall(2)[0]?.content,
+      'Symbolic link deleted successfully: outside-link (what it pointed to is untouched)',
+    );
     assert.deepEqual(await h.repo.outsideSnapshot(), before, 'the folder outside the checkout changed');
     assert.equal(await h.repo.read('src/app.ts'), FILES['src/app.ts']);
     await stat(path.join(h.repo.checkout, '.git/config'));
@@ -270,7 +313,12 @@ describe('agent loop: viewing', () => {
   it('views a folder (honouring .gitignore) and a line range of a file', async () => {
     const h = await harness({
       [REPOSITORY]: [
-        reply.tools(edit.view('.'), edit.view('src'), edit.view('src/app.ts', [3, 5]), edit.view('src/app.ts', [4, -1])),
+        reply.tools(
+          edit.view('.'),
+          edit.view('src'),
+          edit.view('src/app.ts', [3, 5]),
+          edit.view('src/app.ts', [4, -1]),
+        ),
         reply.text('Looked around.'),
       ],
     });
@@ -281,7 +329,10 @@ describe('agent loop: viewing', () => {
       'Files and folders up to 2 levels deep in the repository root (files ignored by .gitignore are left out):\n.gitignore\nREADME.md\nsrc/\nsrc/app.ts\nsrc/lib.ts',
     );
     assert.ok(!root?.content.includes('dist'), 'dist/ is in .gitignore');
-    assert.equal(src?.content, 'Files and folders up to 2 levels deep in src/ (files ignored by .gitignore are left out):\nsrc/app.ts\nsrc/lib.ts');
+    assert.equal(
+      src?.content,
+      'Files and folders up to 2 levels deep in src/ (files ignored by .gitignore are left out):\nsrc/app.ts\nsrc/lib.ts',
+    );
     assert.equal(range?.content, '3: export function main() {\n4:   return oldFunction(1);\n5: }');
     assert.equal(toEnd?.content, '4:   return oldFunction(1);\n5: }');
   });
@@ -317,7 +368,10 @@ describe('agent loop: paths stay inside the checkout', () => {
     );
     await symlink('/etc', path.join(h.repo.checkout, 'etc-link'));
     await symlink(h.repo.outside, path.join(h.repo.checkout, 'outside-link'));
-    await symlink(path.join(h.repo.outside, 'created-through-dangling-link.txt'), path.join(h.repo.checkout, 'dangling'));
+    await symlink(
+      path.join(h.repo.outside, 'created-through-dangling-link.txt'),
+      path.join(h.repo.checkout, 'dangling'),
+    );
     const before = await h.repo.outsideSnapshot();
 
     assert.equal((await h.run()).ok, true);
@@ -341,10 +395,12 @@ describe('agent loop: paths stay inside the checkout', () => {
     assert.ok((await lstat(path.join(h.repo.checkout, 'dangling'))).isSymbolicLink());
   });
 
-  it('refuses a symbolic link that appeared after Claude\'s own edit (a script the verify command ran)', async () => {
+  it("refuses a symbolic link that appeared after Claude's own edit (a script the verify command ran)", async () => {
     const h = await harness({
       [REPOSITORY]: [
-        reply.tools(edit.create('scripts/link.sh', 'ln -s ../outside escape\nln -s ../outside/secret.txt secret-link\n')),
+        reply.tools(
+          edit.create('scripts/link.sh', 'ln -s ../outside escape\nln -s ../outside/secret.txt secret-link\n'),
+        ),
         reply.text('Added scripts/link.sh.'),
         reply.tools(
           edit.view('escape'),
@@ -397,10 +453,16 @@ describe('agent loop: a search that runs away', () => {
     assert.deepEqual(result, { ok: true, summary: 'Searched with a simpler pattern.' });
     const [stopped] = h.toolResultsOfCall(1);
     assert.equal(stopped?.is_error, true);
-    assert.match(stopped!.content, /^Error: the search was stopped after 1 s: the pattern took too long\..*simplify the pattern, or narrow the search with path or glob\.$/);
+    assert.match(
+      stopped!.content,
+      /^Error: the search was stopped after 1 s: the pattern took too long\..*simplify the pattern, or narrow the search with path or glob\.$/,
+    );
     const [found] = h.toolResultsOfCall(2);
-    assert.equal(found?.content, 'src/app.ts:4:  return oldFunction(1);\nsrc/lib.ts:1:export function oldFunction(x: number) {');
-    assert.ok(beats > 0, 'timers (the worker\'s heartbeat) ran during the search');
+    assert.equal(
+      found?.content,
+      'src/app.ts:4:  return oldFunction(1);\nsrc/lib.ts:1:export function oldFunction(x: number) {',
+    );
+    assert.ok(beats > 0, "timers (the worker's heartbeat) ran during the search");
   });
 });
 
@@ -433,7 +495,11 @@ describe('agent loop: API errors and retries', () => {
 
     const broken = await harness({ [REPOSITORY]: [reply.error(400, { message: 'messages: bad thing' })] });
     const second = await broken.run();
-    assert.deepEqual(second, { ok: false, code: 'CLAUDE_ERROR', message: 'Claude API error 400 (invalid_request_error: messages: bad thing).' });
+    assert.deepEqual(second, {
+      ok: false,
+      code: 'CLAUDE_ERROR',
+      message: 'Claude API error 400 (invalid_request_error: messages: bad thing).',
+    });
     assert.equal(broken.fake.requestsOf(REPOSITORY).length, 1, '4xx errors are not retried');
   });
 
@@ -453,10 +519,16 @@ describe('agent loop: API errors and retries', () => {
         secrets: [TEST_GITHUB_TOKEN],
       });
       // The token could reach a message through verify output; it is redacted on the way in.
-      const result = await session.run(`${firstUserMessage(REPOSITORY)}\nVerify output: remote: https://x-access-token:${TEST_GITHUB_TOKEN}@github.com`);
+      const result = await session.run(
+        `${firstUserMessage(REPOSITORY)}\nVerify output: remote: https://x-access-token:${TEST_GITHUB_TOKEN}@github.com`,
+      );
       assert.equal(!result.ok && result.code, 'CLAUDE_ERROR');
       assert.match(!result.ok ? result.message : '', /refused the credentials \(401/);
-      const written = JSON.stringify(result) + JSON.stringify(hooks.threads) + hooks.lines.join('\n') + JSON.stringify(fake.requests.map((r) => r.body));
+      const written =
+        JSON.stringify(result) +
+        JSON.stringify(hooks.threads) +
+        hooks.lines.join('\n') +
+        JSON.stringify(fake.requests.map((r) => r.body));
       assert.ok(!written.includes(TEST_API_KEY));
       assert.ok(!written.includes(TEST_GITHUB_TOKEN));
       assert.match(JSON.stringify(hooks.threads.at(-1)), /x-access-token:\[REDACTED\]@github\.com/);
@@ -473,7 +545,10 @@ describe('agent loop: stop reasons', () => {
     assert.deepEqual(await h.run(), { ok: true, summary: 'Done.' });
     const second = h.fake.requestsOf(REPOSITORY)[1]!.body.messages;
     assert.deepEqual(second.at(-2)?.content, [{ type: 'text', text: 'I replaced the call and' }]);
-    assert.match(JSON.stringify(second.at(-1)?.content), /cut off at the output limit of 4096 tokens\. Continue exactly where you stopped/);
+    assert.match(
+      JSON.stringify(second.at(-1)?.content),
+      /cut off at the output limit of 4096 tokens\. Continue exactly where you stopped/,
+    );
   });
 
   it('never runs a tool call cut off by max_tokens, runs the complete ones, and asks for the rest again', async () => {
@@ -503,7 +578,10 @@ describe('agent loop: stop reasons', () => {
     );
     const followUp = second.body.messages.at(-1)!.content as Array<Record<string, unknown>>;
     assert.equal(followUp[0]?.tool_use_id, 'toolu_complete');
-    assert.match(String(followUp[1]?.text), /while you were writing a str_replace_based_edit_tool call, so that call was not run/);
+    assert.match(
+      String(followUp[1]?.text),
+      /while you were writing a str_replace_based_edit_tool call, so that call was not run/,
+    );
     // The thread records what was cut off.
     const recorded = assistantMessages(h.thread())[0]!;
     assert.equal(recorded.stopReason, 'max_tokens');
@@ -523,7 +601,7 @@ describe('agent loop: stop reasons', () => {
     const second = h.fake.requestsOf(REPOSITORY)[1]!.body.messages;
     assert.equal(second.at(-1)?.role, 'assistant');
     assert.deepEqual(
-      (second.at(-1)?.content as Array<{ text?: string }>).map((block) => block.text),
+      (second.at(-1)!.content as Array<{ text?: string }>).map((block) => block.text),
       ['Still thinking'],
     );
   });
@@ -565,14 +643,20 @@ describe('agent loop: limits and stops', () => {
     assert.equal(!first.ok && first.code, 'TIME_LIMIT');
     assert.equal(late.fake.requests.length, 0);
 
-    const slow = await harness({ [REPOSITORY]: [reply.slow(60_000, reply.text('too late'))] }, { limits: { deadline: Date.now() + 300 } });
+    const slow = await harness(
+      { [REPOSITORY]: [reply.slow(60_000, reply.text('too late'))] },
+      { limits: { deadline: Date.now() + 300 } },
+    );
     const second = await slow.run();
     assert.equal(!second.ok && second.code, 'TIME_LIMIT');
   });
 
   it('stops between tool calls when checkpoint says so (a cancel), and answers the calls it did not run', async () => {
     const h = await harness({
-      [REPOSITORY]: [reply.tools(edit.create('first.txt', '1\n'), edit.create('second.txt', '2\n')), reply.text('never')],
+      [REPOSITORY]: [
+        reply.tools(edit.create('first.txt', '1\n'), edit.create('second.txt', '2\n')),
+        reply.text('never'),
+      ],
     });
     // Checkpoints: 1 before the call, 2 before first.txt, 3 before second.txt.
     h.hooks.stop = (count) => (count >= 3 ? { code: 'CANCELLED', message: 'The job was cancelled.' } : undefined);
@@ -593,10 +677,14 @@ describe('agent loop: limits and stops', () => {
     );
   });
 
-  it('aborts a call in flight through the signal, ending with the checkpoint\'s stop', async () => {
+  it("aborts a call in flight through the signal, ending with the checkpoint's stop", async () => {
     const controller = new AbortController();
-    const h = await harness({ [REPOSITORY]: [reply.slow(60_000, reply.text('too late'))] }, { signal: controller.signal });
-    h.hooks.stop = () => (controller.signal.aborted ? { code: 'CANCELLED', message: 'Cancelled by the user.' } : undefined);
+    const h = await harness(
+      { [REPOSITORY]: [reply.slow(60_000, reply.text('too late'))] },
+      { signal: controller.signal },
+    );
+    h.hooks.stop = () =>
+      controller.signal.aborted ? { code: 'CANCELLED', message: 'Cancelled by the user.' } : undefined;
     setTimeout(() => controller.abort(), 100);
     assert.deepEqual(await h.run(), { ok: false, code: 'CANCELLED', message: 'Cancelled by the user.' });
   });
@@ -632,12 +720,15 @@ describe('agent loop: prompt caching', () => {
       if (index > 0) {
         const previousUser = body.messages.at(-3)!;
         assert.equal(previousUser.role, 'user');
-        assert.ok(marked((previousUser.content as unknown[]).at(-1)), 'where the previous request\'s breakpoint was');
+        assert.ok(marked((previousUser.content as unknown[]).at(-1)), "where the previous request's breakpoint was");
       }
       // Every request after the first reads the previous request's prefix from the cache.
       if (index > 0) {
         const previous = requests[index - 1]!.cache!;
-        assert.ok(cache!.cachedBytes >= previous.totalBytes, `request ${index} reads the whole previous request from the cache`);
+        assert.ok(
+          cache!.cachedBytes >= previous.totalBytes,
+          `request ${index} reads the whole previous request from the cache`,
+        );
       }
     }
     // The thread keeps no cache_control of its own.
@@ -666,7 +757,10 @@ describe('agent loop: prompt caching', () => {
       const [one, two] = [fake.requestsOf('acme/one')[0]!, fake.requestsOf('acme/two')[0]!];
       assert.equal(one.cache!.cachedTokens, 0);
       const sharedBytes = Buffer.byteLength(JSON.stringify(two.body.tools)) + Buffer.byteLength(buildSystemPrompt(JOB));
-      assert.ok(two.cache!.cachedBytes >= sharedBytes, 'the second repository reads tools and system prompt from the cache');
+      assert.ok(
+        two.cache!.cachedBytes >= sharedBytes,
+        'the second repository reads tools and system prompt from the cache',
+      );
       assert.ok(two.usage!.cache_read_input_tokens > 0);
     } finally {
       await fake.close();
@@ -690,7 +784,10 @@ describe('agent loop: sessions', () => {
       ],
     });
     assert.deepEqual(await h.run(), { ok: true, summary: 'First try.' });
-    assert.deepEqual(await h.run('npm test failed: newFunction expects 2 arguments'), { ok: true, summary: 'Passed the options argument too.' });
+    assert.deepEqual(await h.run('npm test failed: newFunction expects 2 arguments'), {
+      ok: true,
+      summary: 'Passed the options argument too.',
+    });
     assert.match(await h.repo.read('src/app.ts'), /return newFunction\(1, \{ version: 2 \}\);/);
     assert.equal(h.session.turns, 4);
     assert.equal(assistantMessages(h.thread()).length, 4);

@@ -130,11 +130,17 @@ export class AgentSession {
           // A paused turn goes back as it is; the model resumes it.
           break;
         case 'refusal':
-          return this.fail({ code: 'CLAUDE_REFUSAL', message: `Claude declined to continue (stop_reason refusal)${quote(summaryOf(content, ''))}.` });
+          return this.fail({
+            code: 'CLAUDE_REFUSAL',
+            message: `Claude declined to continue (stop_reason refusal)${quote(summaryOf(content, ''))}.`,
+          });
         case 'model_context_window_exceeded':
           return this.fail({ code: 'TOKEN_LIMIT', message: "The conversation filled the model's context window." });
         default:
-          return this.fail({ code: 'CLAUDE_ERROR', message: `Claude stopped with an unexpected stop_reason "${stopReason}".` });
+          return this.fail({
+            code: 'CLAUDE_ERROR',
+            message: `Claude stopped with an unexpected stop_reason "${stopReason}".`,
+          });
       }
     }
   }
@@ -169,7 +175,9 @@ export class AgentSession {
     } catch (error) {
       if (isAbort(error) || abort.aborted) {
         if (Date.now() >= limits.deadline) return this.timeLimitStop();
-        return (await this.options.hooks.checkpoint()) ?? { code: 'CANCELLED', message: 'The Claude call was cancelled.' };
+        return (
+          (await this.options.hooks.checkpoint()) ?? { code: 'CANCELLED', message: 'The Claude call was cancelled.' }
+        );
       }
       return stopForApiError(error);
     }
@@ -191,9 +199,15 @@ export class AgentSession {
         blocks.push({ type: 'tool_result', tool_use_id: call.id, content: `Not run: ${stop.message}`, is_error: true });
         continue;
       }
-      const outcome = await runTool(this.checkout!, call.name, call.input, { searchTimeLimitMs: this.options.limits.searchTimeLimitMs });
+      const outcome = await runTool(this.checkout!, call.name, call.input, {
+        searchTimeLimitMs: this.options.limits.searchTimeLimitMs,
+      });
       this.log(`tool ${describeCall(call)}: ${outcome.isError ? firstLine(outcome.content) : 'ok'}`);
-      const result: ToolResult = { type: 'tool_result', tool_use_id: call.id, content: this.redactor.text(outcome.content) };
+      const result: ToolResult = {
+        type: 'tool_result',
+        tool_use_id: call.id,
+        content: this.redactor.text(outcome.content),
+      };
       if (outcome.isError) result.is_error = true;
       blocks.push(result);
     }

@@ -3,14 +3,22 @@ import { AnthropicBedrock } from '@anthropic-ai/bedrock-sdk';
 import { DEFAULT_MODEL } from '../../../common/schemas';
 import { reply, startFakeAnthropic } from '../../../test/fakes/anthropicServer';
 import { TEST_API_KEY } from '../../../test/helpers/agent';
-import { buildSystemPrompt, claudeModel, createClaudeClient, estimateCostUsd, firstUserMessage, isClaudeConfigured, isKnownModel } from '.';
+import {
+  buildSystemPrompt,
+  claudeModel,
+  createClaudeClient,
+  estimateCostUsd,
+  firstUserMessage,
+  isClaudeConfigured,
+  isKnownModel,
+} from '.';
 import { normalizeModelId } from './pricing';
 
 // What the worker sets up before the loop: the client, the prompts, and the price of a call.
 
 describe('agent setup', () => {
   describe('createClaudeClient', () => {
-    it('uses ANTHROPIC_API_KEY, or the seed\'s CLAUDE_API_KEY, against ANTHROPIC_BASE_URL', async () => {
+    it("uses ANTHROPIC_API_KEY, or the seed's CLAUDE_API_KEY, against ANTHROPIC_BASE_URL", async () => {
       const fake = await startFakeAnthropic({ script: () => reply.text('hello'), apiKey: TEST_API_KEY });
       try {
         for (const env of [
@@ -18,18 +26,31 @@ describe('agent setup', () => {
           { CLAUDE_API_KEY: TEST_API_KEY, ANTHROPIC_BASE_URL: fake.url },
         ]) {
           const client = createClaudeClient(env);
-          const message = await client.messages.create({ model: DEFAULT_MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'Repository: a/b' }] });
+          const message = await client.messages.create({
+            model: DEFAULT_MODEL,
+            max_tokens: 100,
+            messages: [{ role: 'user', content: 'Repository: a/b' }],
+          });
           assert.deepEqual(message.content, [{ type: 'text', text: 'hello' }]);
         }
-        assert.deepEqual(fake.requests.map((request) => request.status), [200, 200]);
+        assert.deepEqual(
+          fake.requests.map((request) => request.status),
+          [200, 200],
+        );
       } finally {
         await fake.close();
       }
     });
 
     it('throws a clear error when no key is configured, without Bedrock', () => {
-      assert.throws(() => createClaudeClient({}), /No Claude API key: set ANTHROPIC_API_KEY \(or CLAUDE_API_KEY\), or set CODY_BATCH_CLAUDE_PROVIDER=bedrock/);
-      assert.throws(() => createClaudeClient({ CODY_BATCH_CLAUDE_PROVIDER: 'openai', ANTHROPIC_API_KEY: TEST_API_KEY }), /must be "anthropic" or "bedrock"/);
+      assert.throws(
+        () => createClaudeClient({}),
+        /No Claude API key: set ANTHROPIC_API_KEY \(or CLAUDE_API_KEY\), or set CODY_BATCH_CLAUDE_PROVIDER=bedrock/,
+      );
+      assert.throws(
+        () => createClaudeClient({ CODY_BATCH_CLAUDE_PROVIDER: 'openai', ANTHROPIC_API_KEY: TEST_API_KEY }),
+        /must be "anthropic" or "bedrock"/,
+      );
       assert.equal(isClaudeConfigured({}), false);
       assert.equal(isClaudeConfigured({ ANTHROPIC_API_KEY: ' ' }), false);
       assert.equal(isClaudeConfigured({ CLAUDE_API_KEY: TEST_API_KEY }), true);
@@ -42,9 +63,15 @@ describe('agent setup', () => {
       assert.equal(isClaudeConfigured({ CODY_BATCH_CLAUDE_PROVIDER: 'bedrock' }), true);
     });
 
-    it('runs the stack\'s Bedrock model on Bedrock, and the job\'s model otherwise', () => {
+    it("runs the stack's Bedrock model on Bedrock, and the job's model otherwise", () => {
       const bedrockModel = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
-      assert.equal(claudeModel({ CODY_BATCH_CLAUDE_PROVIDER: 'bedrock', CODY_BATCH_BEDROCK_MODEL: bedrockModel }, 'claude-sonnet-5-5'), bedrockModel);
+      assert.equal(
+        claudeModel(
+          { CODY_BATCH_CLAUDE_PROVIDER: 'bedrock', CODY_BATCH_BEDROCK_MODEL: bedrockModel },
+          'claude-sonnet-5-5',
+        ),
+        bedrockModel,
+      );
       assert.equal(claudeModel({ CODY_BATCH_CLAUDE_PROVIDER: 'bedrock' }, 'claude-sonnet-5-5'), 'claude-sonnet-5-5');
       assert.equal(claudeModel({ CODY_BATCH_BEDROCK_MODEL: bedrockModel }, 'claude-opus-5-5'), 'claude-opus-5-5');
       assert.ok(isKnownModel(bedrockModel), 'Bedrock ids are priced');
@@ -52,7 +79,11 @@ describe('agent setup', () => {
   });
 
   describe('prompts', () => {
-    const job = { name: 'Update API calls', description: 'Move to v2', prompt: 'Replace oldFunction(x) with newFunction(x, { version: 2 })' };
+    const job = {
+      name: 'Update API calls',
+      description: 'Move to v2',
+      prompt: 'Replace oldFunction(x) with newFunction(x, { version: 2 })',
+    };
 
     it('builds one system prompt per job, naming the task, the tools and how to finish', () => {
       const system = buildSystemPrompt(job);
@@ -73,7 +104,7 @@ describe('agent setup', () => {
   });
 
   describe('estimateCostUsd', () => {
-    it('prices input, output, 5-minute cache writes and cache reads at the rates of Anthropic\'s model pages', () => {
+    it("prices input, output, 5-minute cache writes and cache reads at the rates of Anthropic's model pages", () => {
       const million = (kind: 'inputTokens' | 'outputTokens' | 'cacheWriteTokens' | 'cacheReadTokens') => ({
         inputTokens: 0,
         outputTokens: 0,
@@ -91,15 +122,33 @@ describe('agent setup', () => {
       };
       for (const [model, [input, output, cacheWrite, cacheRead]] of Object.entries(official)) {
         assert.deepEqual(
-          [million('inputTokens'), million('outputTokens'), million('cacheWriteTokens'), million('cacheReadTokens')].map((usage) => estimateCostUsd(model, usage)),
+          [
+            million('inputTokens'),
+            million('outputTokens'),
+            million('cacheWriteTokens'),
+            million('cacheReadTokens'),
+          ].map((usage) => estimateCostUsd(model, usage)),
           [input, output, cacheWrite, cacheRead],
           model,
         );
       }
-      const usage = { inputTokens: 1_000_000, outputTokens: 1_000_000, cacheWriteTokens: 1_000_000, cacheReadTokens: 1_000_000 };
+      const usage = {
+        inputTokens: 1_000_000,
+        outputTokens: 1_000_000,
+        cacheWriteTokens: 1_000_000,
+        cacheReadTokens: 1_000_000,
+      };
       assert.equal(estimateCostUsd('claude-sonnet-5-5', usage), 2 + 10 + 2.5 + 0.2);
       assert.equal(estimateCostUsd('claude-opus-4-5-20251101', usage), 5 + 25 + 6.25 + 0.5);
-      assert.equal(estimateCostUsd('claude-sonnet-4-5-20250929', { ...usage, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 }), 3);
+      assert.equal(
+        estimateCostUsd('claude-sonnet-4-5-20250929', {
+          ...usage,
+          outputTokens: 0,
+          cacheWriteTokens: 0,
+          cacheReadTokens: 0,
+        }),
+        3,
+      );
     });
 
     it('recognises Bedrock ids and prices Haiku 5.5 long prompts at the higher tier', () => {
@@ -114,7 +163,15 @@ describe('agent setup', () => {
 
     it('prices an unknown model at the most expensive rate, so cost limits stop early rather than late', () => {
       assert.equal(isKnownModel('claude-future-9'), false);
-      assert.equal(estimateCostUsd('claude-future-9', { inputTokens: 1_000_000, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 }), 10);
+      assert.equal(
+        estimateCostUsd('claude-future-9', {
+          inputTokens: 1_000_000,
+          outputTokens: 0,
+          cacheWriteTokens: 0,
+          cacheReadTokens: 0,
+        }),
+        10,
+      );
     });
 
     it('knows the default model', () => {

@@ -88,8 +88,10 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     bin,
     [
       ...common,
-      '--auth', 'none',
-      '--bind-addr', '127.0.0.1:0',
+      '--auth',
+      'none',
+      '--bind-addr',
+      '127.0.0.1:0',
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
@@ -143,10 +145,14 @@ async function waitForListening(child: ChildProcess, output: () => string, timeo
 }
 
 async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
-  await waitFor(`code-server at ${url} to answer /healthz`, async () => {
-    const response = await fetch(`${url}/healthz`).catch(() => undefined);
-    return response?.status === 200 ? true : undefined;
-  }, timeoutMs);
+  await waitFor(
+    `code-server at ${url} to answer /healthz`,
+    async () => {
+      const response = await fetch(`${url}/healthz`).catch(() => undefined);
+      return response?.status === 200 ? true : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 async function killGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {

@@ -94,7 +94,10 @@ export class Workbench {
   /** An inline action button on a tree row (shown on hover), by its title. */
   async clickInlineAction(row: Locator, title: string): Promise<void> {
     await row.hover();
-    await row.locator('.actions .action-label').and(this.page.getByRole('button', { name: title })).click();
+    await row
+      .locator('.actions .action-label')
+      .and(this.page.getByRole('button', { name: title }))
+      .click();
   }
 
   /** A view container's icon in the activity bar, by its title. */
@@ -129,7 +132,10 @@ export class Workbench {
 export async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
   let last = '';
   const probe = async () => {
-    last = await locator.first().innerText({ timeout: 1_000 }).catch(() => last);
+    last = await locator
+      .first()
+      .innerText({ timeout: 1_000 })
+      .catch(() => last);
     return pattern.test(last) ? last : undefined;
   };
   return waitFor(`text matching ${pattern}`, probe, timeoutMs).catch(() => {

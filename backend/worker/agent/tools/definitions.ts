@@ -26,7 +26,12 @@ export const EditorInput = z.discriminatedUnion('command', [
     path: RelativePath,
     view_range: z.tuple([z.number().int(), z.number().int()]).optional(),
   }),
-  z.object({ command: z.literal('str_replace'), path: RelativePath, old_str: z.string(), new_str: z.string().default('') }),
+  z.object({
+    command: z.literal('str_replace'),
+    path: RelativePath,
+    old_str: z.string(),
+    new_str: z.string().default(''),
+  }),
   z.object({ command: z.literal('create'), path: RelativePath, file_text: z.string() }),
   z.object({ command: z.literal('insert'), path: RelativePath, insert_line: z.number().int(), new_str: z.string() }),
 ]);
@@ -38,13 +43,17 @@ export const ListFilesInput = z.strictObject({
     .string()
     .max(500)
     .optional()
-    .describe('Only files matching this glob, relative to `path` (e.g. "**/*.ts", "*.json"); a glob without "/" matches file names at any depth.'),
+    .describe(
+      'Only files matching this glob, relative to `path` (e.g. "**/*.ts", "*.json"); a glob without "/" matches file names at any depth.',
+    ),
 });
 export type ListFilesInput = z.infer<typeof ListFilesInput>;
 
 export const SearchFilesInput = z.strictObject({
   pattern: z.string().min(1).max(1000).describe('A JavaScript regular expression, matched against each line.'),
-  path: RelativePath.default('.').describe('Folder or file to search, relative to the repository root. Default: the root.'),
+  path: RelativePath.default('.').describe(
+    'Folder or file to search, relative to the repository root. Default: the root.',
+  ),
   glob: z.string().max(500).optional().describe('Only search files matching this glob (e.g. "**/*.{ts,tsx}", "*.py").'),
   case_insensitive: z.boolean().default(false),
 });
@@ -55,13 +64,19 @@ export const DeleteFileInput = z.strictObject({
   recursive: z
     .boolean()
     .default(false)
-    .describe(`Needed to delete a folder that is not empty: deletes it with everything in it (at most ${MAX_FOLDER_ENTRIES} entries).`),
+    .describe(
+      `Needed to delete a folder that is not empty: deletes it with everything in it (at most ${MAX_FOLDER_ENTRIES} entries).`,
+    ),
 });
 export type DeleteFileInput = z.infer<typeof DeleteFileInput>;
 
 export const MoveFileInput = z.strictObject({
-  source: RelativePath.describe('The file, symbolic link or folder to move or rename, relative to the repository root.'),
-  destination: RelativePath.describe('Its new path, new name included (e.g. "src/util.js" to "src/lib/util.ts"). Missing folders are created.'),
+  source: RelativePath.describe(
+    'The file, symbolic link or folder to move or rename, relative to the repository root.',
+  ),
+  destination: RelativePath.describe(
+    'Its new path, new name included (e.g. "src/util.js" to "src/lib/util.ts"). Missing folders are created.',
+  ),
   overwrite: z.boolean().default(false).describe('Replace a file that already exists at `destination`.'),
 });
 export type MoveFileInput = z.infer<typeof MoveFileInput>;

@@ -49,7 +49,8 @@ export async function runMoveFile(checkout: Checkout, raw: unknown): Promise<str
   const source = await checkout.resolveEntry(parsed.data.source);
   if (source.kind === undefined) throw new ToolError(`Error: ${source.display} does not exist.`);
   const destination = await checkout.resolveEntry(parsed.data.destination);
-  if (destination.real === source.real) throw new ToolError(`Error: ${source.display} and ${destination.display} are the same path; nothing to move.`);
+  if (destination.real === source.real)
+    throw new ToolError(`Error: ${source.display} and ${destination.display} are the same path; nothing to move.`);
   if (source.kind === 'directory' && destination.real.startsWith(`${source.real}${path.sep}`)) {
     throw new ToolError(`Error: the folder ${source.display} cannot be moved into itself (${destination.display}).`);
   }
@@ -59,19 +60,30 @@ export async function runMoveFile(checkout: Checkout, raw: unknown): Promise<str
     );
   }
   if (destination.kind !== undefined) {
-    if (source.kind === 'directory') throw new ToolError(`Error: ${destination.display} already exists and is not a folder; a folder cannot replace it.`);
+    if (source.kind === 'directory')
+      throw new ToolError(
+        `Error: ${destination.display} already exists and is not a folder; a folder cannot replace it.`,
+      );
     if (!overwrite) {
-      throw new ToolError(`Error: ${destination.display} already exists. Pass overwrite: true to replace it, or choose another destination.`);
+      throw new ToolError(
+        `Error: ${destination.display} already exists. Pass overwrite: true to replace it, or choose another destination.`,
+      );
     }
   }
 
   const contents = source.kind === 'directory' ? await surveyFolder(source) : undefined;
-  await refuseLinksLeadingOut(checkout, source, destination, contents ? contents.links : source.kind === 'link' ? [''] : []);
+  await refuseLinksLeadingOut(
+    checkout,
+    source,
+    destination,
+    contents ? contents.links : source.kind === 'link' ? [''] : [],
+  );
 
   if (destination.parent.kind === undefined) await mkdir(destination.parent.real, { recursive: true });
   await rename(source.real, destination.real);
   const replaced = destination.kind !== undefined ? ', replacing the file that was there' : '';
-  if (contents) return `Folder moved successfully from ${source.display} to ${destination.display} (with the ${describeContents(contents)} it holds).`;
+  if (contents)
+    return `Folder moved successfully from ${source.display} to ${destination.display} (with the ${describeContents(contents)} it holds).`;
   return `${source.kind === 'link' ? 'Symbolic link' : 'File'} moved successfully from ${source.display} to ${destination.display}${replaced}.`;
 }
 
@@ -90,7 +102,9 @@ async function surveyFolder(folder: ResolvedEntry): Promise<FolderContents> {
     for (const entry of await readdir(path.join(folder.real, relative), { withFileTypes: true })) {
       const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
       if (entry.name.toLowerCase() === '.git') {
-        throw new ToolError(`Error: ${folder.display} holds ${folder.display}/${child}, a Git folder, which the tools may not change.`);
+        throw new ToolError(
+          `Error: ${folder.display} holds ${folder.display}/${child}, a Git folder, which the tools may not change.`,
+        );
       }
       if (++contents.entries > MAX_FOLDER_ENTRIES) {
         throw new ToolError(
@@ -112,9 +126,11 @@ async function surveyFolder(folder: ResolvedEntry): Promise<FolderContents> {
 }
 
 function describeContents({ files, folders, links }: FolderContents): string {
-  const parts = [count(files, 'file', 'files'), count(folders, 'folder', 'folders'), count(links.length, 'symbolic link', 'symbolic links')].filter(
-    (part) => !part.startsWith('0 '),
-  );
+  const parts = [
+    count(files, 'file', 'files'),
+    count(folders, 'folder', 'folders'),
+    count(links.length, 'symbolic link', 'symbolic links'),
+  ].filter((part) => !part.startsWith('0 '));
   return parts.length <= 1 ? (parts[0] ?? '0 files') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }
 
@@ -126,7 +142,12 @@ function count(value: number, one: string, many: string): string {
  * A relative link keeps its text when it moves, so it may then point somewhere else. Refused when
  * it would point out of the checkout (absolute links point where they did; they are left alone).
  */
-async function refuseLinksLeadingOut(checkout: Checkout, source: ResolvedEntry, destination: ResolvedEntry, links: string[]): Promise<void> {
+async function refuseLinksLeadingOut(
+  checkout: Checkout,
+  source: ResolvedEntry,
+  destination: ResolvedEntry,
+  links: string[],
+): Promise<void> {
   for (const link of links) {
     const before = link === '' ? source.real : path.join(source.real, link);
     const target = await readlink(before);

@@ -50,7 +50,9 @@ export async function readTextFile(real: string, shown: string, maxBytes = MAX_F
     }
     const buffer = await handle.readFile();
     if (looksBinary(buffer)) {
-      throw new ToolError(`Error: ${shown} is a binary file (${formatBytes(size)}); the editor works on text files only.`);
+      throw new ToolError(
+        `Error: ${shown} is a binary file (${formatBytes(size)}); the editor works on text files only.`,
+      );
     }
     let text: string;
     let utf8 = true;
@@ -74,9 +76,15 @@ export async function readTextFile(real: string, shown: string, maxBytes = MAX_F
 export async function writeTextFile(real: string, text: string, eol: '\n' | '\r\n' = '\n'): Promise<void> {
   const data = eol === '\r\n' ? text.replace(/\n/g, '\r\n') : text;
   if (Buffer.byteLength(data) > MAX_FILE_BYTES) {
-    throw new ToolError(`Error: the new content is ${formatBytes(Buffer.byteLength(data))}, over the editor's limit of ${formatBytes(MAX_FILE_BYTES)}.`);
+    throw new ToolError(
+      `Error: the new content is ${formatBytes(Buffer.byteLength(data))}, over the editor's limit of ${formatBytes(MAX_FILE_BYTES)}.`,
+    );
   }
-  const handle = await open(real, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+  const handle = await open(
+    real,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+    0o644,
+  );
   try {
     await handle.writeFile(data);
   } finally {

@@ -4,7 +4,14 @@ import { ToolError, type Checkout } from './paths';
 import { runListFiles, runSearchFiles } from './readOnly';
 import { runTextEditor } from './textEditor';
 
-export { agentTools, DELETE_TOOL_NAME, EDITOR_TOOL_NAME, LIST_TOOL_NAME, MOVE_TOOL_NAME, SEARCH_TOOL_NAME } from './definitions';
+export {
+  agentTools,
+  DELETE_TOOL_NAME,
+  EDITOR_TOOL_NAME,
+  LIST_TOOL_NAME,
+  MOVE_TOOL_NAME,
+  SEARCH_TOOL_NAME,
+} from './definitions';
 export { Checkout, ToolError } from './paths';
 
 export interface ToolOutcome {
@@ -18,7 +25,12 @@ export interface ToolOptions {
 }
 
 /** Runs one tool call. Never throws: every failure becomes an error result the model can read. */
-export async function runTool(checkout: Checkout, name: string, input: unknown, options: ToolOptions = {}): Promise<ToolOutcome> {
+export async function runTool(
+  checkout: Checkout,
+  name: string,
+  input: unknown,
+  options: ToolOptions = {},
+): Promise<ToolOutcome> {
   try {
     switch (name) {
       case EDITOR_TOOL_NAME:

@@ -25,7 +25,17 @@ async function gitFiles(root: string, folder: string): Promise<string[] | undefi
   try {
     ({ stdout } = await run(
       'git',
-      ['-c', 'core.quotePath=false', 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', folder === '.' ? '.' : folder],
+      [
+        '-c',
+        'core.quotePath=false',
+        'ls-files',
+        '-z',
+        '--cached',
+        '--others',
+        '--exclude-standard',
+        '--',
+        folder === '.' ? '.' : folder,
+      ],
       { cwd: root, maxBuffer: 256 * 1024 * 1024, env: listingEnvironment(root) },
     ));
   } catch {

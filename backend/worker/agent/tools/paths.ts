@@ -73,14 +73,24 @@ export class Checkout {
     const real = path.join(parent.real, path.basename(lexical));
     refuseGit(this.relative(real), shown);
     const stat = parent.kind === 'directory' ? await lstatOrUndefined(real) : undefined;
-    const kind = !stat ? undefined : stat.isSymbolicLink() ? 'link' : stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other';
+    const kind = !stat
+      ? undefined
+      : stat.isSymbolicLink()
+        ? 'link'
+        : stat.isFile()
+          ? 'file'
+          : stat.isDirectory()
+            ? 'directory'
+            : 'other';
     return { display: this.relative(lexical), real, parent, ...(kind ? { kind } : {}) };
   }
 
   /** The path as the model wrote it, made absolute without touching the disk; refused when it is outside or in .git/. */
   private lexical(input: unknown): { lexical: string; shown: string } {
     if (typeof input !== 'string' || input.trim() === '') {
-      throw new ToolError('Error: `path` is required: a path relative to the repository root, such as `src/index.ts` ("." for the root).');
+      throw new ToolError(
+        'Error: `path` is required: a path relative to the repository root, such as `src/index.ts` ("." for the root).',
+      );
     }
     if (input.includes('\0')) throw new ToolError('Error: the path contains a NUL character.');
     if (path.isAbsolute(input) || /^[A-Za-z]:[\\/]/.test(input) || input.startsWith('~')) {
@@ -90,7 +100,9 @@ export class Checkout {
     }
     const lexical = path.resolve(this.realRoot, input);
     if (escapes(path.relative(this.realRoot, lexical))) {
-      throw new ToolError(`Error: "${input}" is outside the repository. Paths are relative to the repository root, and \`..\` may not lead out of it.`);
+      throw new ToolError(
+        `Error: "${input}" is outside the repository. Paths are relative to the repository root, and \`..\` may not lead out of it.`,
+      );
     }
     refuseGit(this.relative(lexical), input);
     return { lexical, shown: input };
@@ -113,7 +125,9 @@ export class Checkout {
       real = await realpath(existing);
     } catch {
       // A link whose target does not exist: writing through it would create the target, wherever it is.
-      throw new ToolError(`Error: "${this.relative(existing)}" is a symbolic link to a path that does not exist; it cannot be read or written through.`);
+      throw new ToolError(
+        `Error: "${this.relative(existing)}" is a symbolic link to a path that does not exist; it cannot be read or written through.`,
+      );
     }
     if (escapes(path.relative(this.realRoot, real))) {
       throw new ToolError(

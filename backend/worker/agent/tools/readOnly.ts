@@ -33,7 +33,11 @@ export async function runListFiles(checkout: Checkout, raw: unknown): Promise<st
   return `${files.length} file${files.length === 1 ? '' : 's'} in ${scope}:\n${shown.join('\n')}${more}`;
 }
 
-export async function runSearchFiles(checkout: Checkout, raw: unknown, timeLimitMs = SEARCH_TIME_LIMIT_MS): Promise<string> {
+export async function runSearchFiles(
+  checkout: Checkout,
+  raw: unknown,
+  timeLimitMs = SEARCH_TIME_LIMIT_MS,
+): Promise<string> {
   const parsed = SearchFilesInput.safeParse(raw);
   if (!parsed.success) throw new ToolError(`Error: invalid input: ${describeIssues(parsed.error)}`);
   const input = parsed.data;
@@ -73,9 +77,13 @@ export async function runSearchFiles(checkout: Checkout, raw: unknown, timeLimit
   }
   const { matches, total, skippedLarge } = outcome;
   const notes: string[] = [];
-  if (total > matches.length) notes.push(`${total - matches.length} more matches not shown (${total} in all); narrow with path, glob or a more specific pattern.`);
+  if (total > matches.length)
+    notes.push(
+      `${total - matches.length} more matches not shown (${total} in all); narrow with path, glob or a more specific pattern.`,
+    );
   if (skippedLarge > 0) notes.push(`${skippedLarge} file${skippedLarge === 1 ? '' : 's'} over 2 MB not searched.`);
-  if (outcome.stoppedEarly) notes.push(`The search stopped after ${seconds(softLimitMs)}; narrow it with path or glob.`);
+  if (outcome.stoppedEarly)
+    notes.push(`The search stopped after ${seconds(softLimitMs)}; narrow it with path or glob.`);
   const footer = notes.length > 0 ? `\n[${notes.join(' ')}]` : '';
   if (matches.length === 0) return `No matches for /${input.pattern}/ in ${files.length} files.${footer}`;
   return `${matches.join('\n')}${footer}`;

@@ -73,7 +73,8 @@ export function searchFiles(job: SearchJob, files: typeof fs): SearchOutcome {
     const lines = buffer.toString('utf8').split('\n');
     for (let index = 0; index < lines.length; index++) {
       const line = (lines[index] ?? '').replace(/\r$/, '');
-      if (!regex.test(line.length > job.maxSearchedLineChars ? line.slice(0, job.maxSearchedLineChars) : line)) continue;
+      if (!regex.test(line.length > job.maxSearchedLineChars ? line.slice(0, job.maxSearchedLineChars) : line))
+        continue;
       outcome.total++;
       if (outcome.matches.length < job.maxMatches) {
         const shown = line.length > job.maxMatchLineChars ? `${line.slice(0, job.maxMatchLineChars)}…` : line;

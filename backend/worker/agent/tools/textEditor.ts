@@ -34,7 +34,9 @@ export async function runTextEditor(checkout: Checkout, raw: unknown): Promise<s
   const target = await checkout.resolve(input.path);
   switch (input.command) {
     case 'view':
-      return target.kind === 'directory' ? viewDirectory(checkout, target, input.view_range) : viewFile(target, input.view_range);
+      return target.kind === 'directory'
+        ? viewDirectory(checkout, target, input.view_range)
+        : viewFile(target, input.view_range);
     case 'create':
       return create(target, input.file_text);
     case 'str_replace':
@@ -78,17 +80,23 @@ async function viewFile(target: ResolvedPath, range: [number, number] | undefine
   }
   const file = await readTextFile(target.real, target.display);
   const lines = splitLines(file.text);
-  const note = file.utf8 ? '' : '[This file is not valid UTF-8; undecodable bytes are shown as \uFFFD and the file cannot be edited.]\n';
+  const note = file.utf8
+    ? ''
+    : '[This file is not valid UTF-8; undecodable bytes are shown as \uFFFD and the file cannot be edited.]\n';
   if (lines.length === 0) return `${note}(${target.display} is empty)`;
   let first = 1;
   let last = lines.length;
   if (range) {
     const [start, end] = range;
     if (start < 1 || start > lines.length) {
-      throw new ToolError(`Error: invalid view_range [${start}, ${end}]: ${target.display} has ${lines.length} lines; the first number must be from 1 to ${lines.length}.`);
+      throw new ToolError(
+        `Error: invalid view_range [${start}, ${end}]: ${target.display} has ${lines.length} lines; the first number must be from 1 to ${lines.length}.`,
+      );
     }
     if (end !== -1 && end < start) {
-      throw new ToolError(`Error: invalid view_range [${start}, ${end}]: the second number must be at least the first, or -1 for the end of the file.`);
+      throw new ToolError(
+        `Error: invalid view_range [${start}, ${end}]: the second number must be at least the first, or -1 for the end of the file.`,
+      );
     }
     first = start;
     last = end === -1 ? lines.length : Math.min(end, lines.length);
@@ -106,7 +114,10 @@ async function create(target: ResolvedPath, text: string): Promise<string> {
   let eol: TextFile['eol'] = '\n';
   if (target.kind === 'file') {
     // Keep a CRLF file CRLF when it is rewritten whole; a binary or unreadable file is simply replaced.
-    eol = await readTextFile(target.real, target.display).then((file) => file.eol, () => '\n' as const);
+    eol = await readTextFile(target.real, target.display).then(
+      (file) => file.eol,
+      () => '\n' as const,
+    );
   } else {
     await mkdir(path.dirname(target.real), { recursive: true });
   }
@@ -120,7 +131,9 @@ async function editableFile(target: ResolvedPath): Promise<TextFile> {
   requireFile(target);
   const file = await readTextFile(target.real, target.display);
   if (!file.utf8) {
-    throw new ToolError(`Error: ${target.display} is not valid UTF-8 text; editing it here would corrupt it. Leave it, or rewrite it whole with create if the task requires.`);
+    throw new ToolError(
+      `Error: ${target.display} is not valid UTF-8 text; editing it here would corrupt it. Leave it, or rewrite it whole with create if the task requires.`,
+    );
   }
   return file;
 }
@@ -132,10 +145,14 @@ async function strReplace(target: ResolvedPath, oldStr: string, newStr: string):
   if (wanted === '') throw new ToolError('Error: old_str must not be empty. To add text, use insert.');
   const count = countOccurrences(file.text, wanted);
   if (count === 0) {
-    throw new ToolError(`Error: No match found for replacement. Please check your text and try again.${nearMissHint(file.text, wanted)}`);
+    throw new ToolError(
+      `Error: No match found for replacement. Please check your text and try again.${nearMissHint(file.text, wanted)}`,
+    );
   }
   if (count > 1) {
-    throw new ToolError(`Error: Found ${count} matches for replacement text. Please provide more context to make a unique match.`);
+    throw new ToolError(
+      `Error: Found ${count} matches for replacement text. Please provide more context to make a unique match.`,
+    );
   }
   if (wanted === replacement) throw new ToolError('Error: old_str and new_str are identical; nothing would change.');
   const at = file.text.indexOf(wanted);
@@ -150,7 +167,9 @@ async function insert(target: ResolvedPath, insertLine: number, newStr: string):
   const file = await editableFile(target);
   const lines = splitLines(file.text);
   if (insertLine < 0 || insertLine > lines.length) {
-    throw new ToolError(`Error: insert_line ${insertLine} is out of range: ${target.display} has ${lines.length} lines, so use 0 (the beginning) to ${lines.length} (the end).`);
+    throw new ToolError(
+      `Error: insert_line ${insertLine} is out of range: ${target.display} has ${lines.length} lines, so use 0 (the beginning) to ${lines.length} (the end).`,
+    );
   }
   const added = splitLines(newStr.replace(/\r\n/g, '\n'));
   if (added.length === 0) added.push('');
@@ -179,7 +198,12 @@ function snippet(text: string, firstEdited: number, lastEdited: number, shown: s
 
 /** Says where old_str would match if indentation or trailing spaces were ignored. */
 function nearMissHint(text: string, wanted: string): string {
-  const squash = (value: string) => value.split('\n').map((line) => line.trim()).join('\n').trim();
+  const squash = (value: string) =>
+    value
+      .split('\n')
+      .map((line) => line.trim())
+      .join('\n')
+      .trim();
   const target = squash(wanted);
   if (target === '') return '';
   const lines = text.split('\n');

@@ -43,22 +43,46 @@ describe('agent tools', () => {
 
   describe('str_replace', () => {
     it('needs exactly one match, with the documented errors for none and several', async () => {
-      assert.equal(error(await editor({ command: 'str_replace', path: 'src/dup.ts', old_str: 'x();', new_str: 'y();' })),
-        'Error: Found 3 matches for replacement text. Please provide more context to make a unique match.');
-      assert.equal(error(await editor({ command: 'str_replace', path: 'src/a.ts', old_str: 'const c = 3;', new_str: '' })),
-        'Error: No match found for replacement. Please check your text and try again.');
-      assert.equal(error(await editor({ command: 'str_replace', path: 'src/missing.ts', old_str: 'x', new_str: 'y' })), 'Error: File not found');
+      assert.equal(
+        error(await editor({ command: 'str_replace', path: 'src/dup.ts', old_str: 'x();', new_str: 'y();' })),
+        'Error: Found 3 matches for replacement text. Please provide more context to make a unique match.',
+      );
+      assert.equal(
+        error(await editor({ command: 'str_replace', path: 'src/a.ts', old_str: 'const c = 3;', new_str: '' })),
+        'Error: No match found for replacement. Please check your text and try again.',
+      );
+      assert.equal(
+        error(await editor({ command: 'str_replace', path: 'src/missing.ts', old_str: 'x', new_str: 'y' })),
+        'Error: File not found',
+      );
       assert.equal(await repo.read('src/dup.ts'), 'x();\nx();\nx();\n', 'a refused edit changes nothing');
     });
 
     it('says where a match would be if only the indentation differs', async () => {
-      const message = error(await editor({ command: 'str_replace', path: 'src/a.ts', old_str: '    const b = 2;', new_str: 'const b = 3;' }));
+      const message = error(
+        await editor({
+          command: 'str_replace',
+          path: 'src/a.ts',
+          old_str: '    const b = 2;',
+          new_str: 'const b = 3;',
+        }),
+      );
       assert.match(message, /No match found.*starts at line 2/);
     });
 
     it('replaces, deletes with an empty new_str, and shows the edited lines', async () => {
-      const replaced = ok(await editor({ command: 'str_replace', path: 'src/a.ts', old_str: 'const b = 2;', new_str: 'const b = 3;\nconst c = 4;' }));
-      assert.equal(replaced, 'Successfully replaced text at exactly one location.\n\nLines 1-4 of src/a.ts now read:\n1: const a = 1;\n2: const b = 3;\n3: const c = 4;\n4: const a2 = 1;');
+      const replaced = ok(
+        await editor({
+          command: 'str_replace',
+          path: 'src/a.ts',
+          old_str: 'const b = 2;',
+          new_str: 'const b = 3;\nconst c = 4;',
+        }),
+      );
+      assert.equal(
+        replaced,
+        'Successfully replaced text at exactly one location.\n\nLines 1-4 of src/a.ts now read:\n1: const a = 1;\n2: const b = 3;\n3: const c = 4;\n4: const a2 = 1;',
+      );
       ok(await editor({ command: 'str_replace', path: 'src/a.ts', old_str: 'const c = 4;\n', new_str: '' }));
       assert.equal(await repo.read('src/a.ts'), 'const a = 1;\nconst b = 3;\nconst a2 = 1;\n');
     });
@@ -69,8 +93,14 @@ describe('agent tools', () => {
     });
 
     it('refuses binary files and files that are not UTF-8', async () => {
-      assert.match(error(await editor({ command: 'str_replace', path: 'logo.png', old_str: 'PNG', new_str: 'JPG' })), /logo\.png is a binary file \(7 bytes\); the editor works on text files only/);
-      assert.match(error(await editor({ command: 'str_replace', path: 'latin1.txt', old_str: 'caf', new_str: 'tea' })), /not valid UTF-8/);
+      assert.match(
+        error(await editor({ command: 'str_replace', path: 'logo.png', old_str: 'PNG', new_str: 'JPG' })),
+        /logo\.png is a binary file \(7 bytes\); the editor works on text files only/,
+      );
+      assert.match(
+        error(await editor({ command: 'str_replace', path: 'latin1.txt', old_str: 'caf', new_str: 'tea' })),
+        /not valid UTF-8/,
+      );
       assert.deepEqual([...(await readFile(path.join(repo.checkout, 'latin1.txt')))], [0x63, 0x61, 0x66, 0xe9, 0x0a]);
     });
   });
@@ -81,7 +111,10 @@ describe('agent tools', () => {
       ok(await editor({ command: 'insert', path: 'src/a.ts', insert_line: 0, new_str: '// top' }));
       const end = ok(await editor({ command: 'insert', path: 'src/a.ts', insert_line: 5, new_str: '// end' }));
       assert.match(end, /^Successfully inserted 1 line after line 5\./);
-      assert.equal(await repo.read('src/a.ts'), '// top\nconst a = 1;\n// after one\nconst b = 2;\nconst a2 = 1;\n// end\n');
+      assert.equal(
+        await repo.read('src/a.ts'),
+        '// top\nconst a = 1;\n// after one\nconst b = 2;\nconst a2 = 1;\n// end\n',
+      );
     });
 
     it('keeps a file without a final newline that way', async () => {
@@ -99,15 +132,24 @@ describe('agent tools', () => {
 
   describe('create', () => {
     it('creates folders as needed and overwrites an existing file, saying which', async () => {
-      assert.equal(ok(await editor({ command: 'create', path: 'a/b/c/new.md', file_text: 'new\n' })), 'File created successfully at: a/b/c/new.md');
-      assert.equal(ok(await editor({ command: 'create', path: 'README.md', file_text: '# New\n' })), 'File overwritten successfully at: README.md');
+      assert.equal(
+        ok(await editor({ command: 'create', path: 'a/b/c/new.md', file_text: 'new\n' })),
+        'File created successfully at: a/b/c/new.md',
+      );
+      assert.equal(
+        ok(await editor({ command: 'create', path: 'README.md', file_text: '# New\n' })),
+        'File overwritten successfully at: README.md',
+      );
       assert.equal(await repo.read('a/b/c/new.md'), 'new\n');
       assert.equal(await repo.read('README.md'), '# New\n');
     });
 
     it('refuses a folder as the path, and a path through a file', async () => {
       assert.match(error(await editor({ command: 'create', path: 'src', file_text: 'x' })), /src is a folder/);
-      assert.match(error(await editor({ command: 'create', path: 'README.md/x.txt', file_text: 'x' })), /"README.md" is not a folder/);
+      assert.match(
+        error(await editor({ command: 'create', path: 'README.md/x.txt', file_text: 'x' })),
+        /"README.md" is not a folder/,
+      );
     });
   });
 
@@ -116,7 +158,10 @@ describe('agent tools', () => {
       const lines = Array.from({ length: 20_000 }, (_, index) => `line ${index + 1} ${'x'.repeat(20)}`);
       await writeFile(path.join(repo.checkout, 'big.txt'), `${lines.join('\n')}\n`);
       const refused = error(await editor({ command: 'view', path: 'big.txt' }));
-      assert.equal(refused, 'Error: big.txt is 614.2 KB (20000 lines), too large to view whole. View part of it with view_range, e.g. [1, 200], or find the lines you need with search_files.');
+      assert.equal(
+        refused,
+        'Error: big.txt is 614.2 KB (20000 lines), too large to view whole. View part of it with view_range, e.g. [1, 200], or find the lines you need with search_files.',
+      );
       const part = ok(await editor({ command: 'view', path: 'big.txt', view_range: [19_999, -1] }));
       assert.equal(part, `19999: line 19999 ${'x'.repeat(20)}\n20000: line 20000 ${'x'.repeat(20)}`);
     });
@@ -134,14 +179,23 @@ describe('agent tools', () => {
 
     it('refuses binary files and bad ranges, and shows empty files', async () => {
       assert.match(error(await editor({ command: 'view', path: 'logo.png' })), /binary file/);
-      assert.match(error(await editor({ command: 'view', path: 'src/a.ts', view_range: [5, 6] })), /has 3 lines; the first number must be from 1 to 3/);
-      assert.match(error(await editor({ command: 'view', path: 'src/a.ts', view_range: [3, 2] })), /at least the first, or -1/);
+      assert.match(
+        error(await editor({ command: 'view', path: 'src/a.ts', view_range: [5, 6] })),
+        /has 3 lines; the first number must be from 1 to 3/,
+      );
+      assert.match(
+        error(await editor({ command: 'view', path: 'src/a.ts', view_range: [3, 2] })),
+        /at least the first, or -1/,
+      );
       await writeFile(path.join(repo.checkout, 'empty.txt'), '');
       assert.equal(ok(await editor({ command: 'view', path: 'empty.txt' })), '(empty.txt is empty)');
     });
 
     it('refuses unknown commands and bad input with a message', async () => {
-      assert.equal(error(await editor({ command: 'undo_edit', path: 'src/a.ts' })), 'Error: unknown command "undo_edit". Use one of: view, create, str_replace, insert.');
+      assert.equal(
+        error(await editor({ command: 'undo_edit', path: 'src/a.ts' })),
+        'Error: unknown command "undo_edit". Use one of: view, create, str_replace, insert.',
+      );
       assert.match(error(await editor({ command: 'view' })), /invalid input for view: path/);
       assert.match(error(await runTool(checkout, 'bash', { command: 'ls' })), /there is no tool named "bash"/);
     });
@@ -152,7 +206,10 @@ describe('agent tools', () => {
       await symlink('nested/deep', path.join(repo.checkout, 'src/shortcut'));
       assert.equal(ok(await editor({ command: 'view', path: 'src/shortcut/file.ts' })), '1: deep');
       await symlink(repo.outside, path.join(repo.checkout, 'src/out'));
-      assert.match(error(await editor({ command: 'view', path: 'src/out/secret.txt' })), /through the symbolic link "src\/out"/);
+      assert.match(
+        error(await editor({ command: 'view', path: 'src/out/secret.txt' })),
+        /through the symbolic link "src\/out"/,
+      );
       assert.match(error(await editor({ command: 'view', path: 'src/../..' })), /outside the repository/);
       assert.match(error(await editor({ command: 'view', path: '' })), /`path` is required/);
     });
@@ -172,7 +229,10 @@ describe('agent tools', () => {
         'Error: src/nested is a folder holding 1 file and 1 folder. Pass recursive: true to delete it with everything in it, or delete what it holds one by one.',
       );
       assert.equal(await repo.read('src/nested/deep/file.ts'), 'deep\n', 'a refused delete changes nothing');
-      assert.equal(ok(await remove({ path: 'src/nested', recursive: true })), 'Folder deleted successfully: src/nested (with the 1 file and 1 folder it held)');
+      assert.equal(
+        ok(await remove({ path: 'src/nested', recursive: true })),
+        'Folder deleted successfully: src/nested (with the 1 file and 1 folder it held)',
+      );
       await assert.rejects(lstat(path.join(repo.checkout, 'src/nested')));
       assert.equal(error(await remove({ path: 'src/nested' })), 'Error: src/nested does not exist.');
       assert.match(error(await remove({ path: 'src/a.ts', recursive: 'yes' })), /^Error: invalid input: recursive/);
@@ -188,9 +248,18 @@ describe('agent tools', () => {
       assert.match(error(await remove({ path: '.git/config' })), /\.git\//);
       assert.match(error(await remove({ path: '.git', recursive: true })), /\.git\//);
       assert.match(error(await remove({ path: '.', recursive: true })), /the repository root itself cannot be deleted/);
-      assert.match(error(await remove({ path: 'src/..', recursive: true })), /the repository root itself cannot be deleted/);
-      assert.equal(ok(await remove({ path: 'out-link', recursive: true })), 'Symbolic link deleted successfully: out-link (what it pointed to is untouched)');
-      assert.equal(ok(await remove({ path: 'src', recursive: true })), 'Folder deleted successfully: src (with the 5 files, 2 folders and 1 symbolic link it held)');
+      assert.match(
+        error(await remove({ path: 'src/..', recursive: true })),
+        /the repository root itself cannot be deleted/,
+      );
+      assert.equal(
+        ok(await remove({ path: 'out-link', recursive: true })),
+        'Symbolic link deleted successfully: out-link (what it pointed to is untouched)',
+      );
+      assert.equal(
+        ok(await remove({ path: 'src', recursive: true })),
+        'Folder deleted successfully: src (with the 5 files, 2 folders and 1 symbolic link it held)',
+      );
       assert.deepEqual(await repo.outsideSnapshot(), before, 'the folder outside the checkout is untouched');
       await stat(path.join(repo.checkout, '.git/config'));
     });
@@ -203,8 +272,12 @@ describe('agent tools', () => {
       );
       await stat(path.join(repo.checkout, 'vendor/lib/.git'));
       await mkdir(path.join(repo.checkout, 'big'));
-      for (let index = 0; index <= MAX_FOLDER_ENTRIES; index++) await writeFile(path.join(repo.checkout, `big/${index}.txt`), '');
-      assert.match(error(await remove({ path: 'big', recursive: true })), /^Error: big holds more than 10000 files and folders, too many to handle at once/);
+      for (let index = 0; index <= MAX_FOLDER_ENTRIES; index++)
+        await writeFile(path.join(repo.checkout, `big/${index}.txt`), '');
+      assert.match(
+        error(await remove({ path: 'big', recursive: true })),
+        /^Error: big holds more than 10000 files and folders, too many to handle at once/,
+      );
       assert.equal((await readdir(path.join(repo.checkout, 'big'))).length, MAX_FOLDER_ENTRIES + 1);
     });
   });
@@ -213,10 +286,16 @@ describe('agent tools', () => {
     const move = (input: Record<string, unknown>) => runTool(checkout, 'move_file', input);
 
     it('renames a file into a new folder, and a folder with what it holds', async () => {
-      assert.equal(ok(await move({ source: 'src/a.ts', destination: 'lib/v2/a.mts' })), 'File moved successfully from src/a.ts to lib/v2/a.mts.');
+      assert.equal(
+        ok(await move({ source: 'src/a.ts', destination: 'lib/v2/a.mts' })),
+        'File moved successfully from src/a.ts to lib/v2/a.mts.',
+      );
       assert.equal(await repo.read('lib/v2/a.mts'), 'const a = 1;\nconst b = 2;\nconst a2 = 1;\n');
       await assert.rejects(lstat(path.join(repo.checkout, 'src/a.ts')));
-      assert.equal(ok(await move({ source: 'src/nested', destination: 'nested' })), 'Folder moved successfully from src/nested to nested (with the 1 file and 1 folder it holds).');
+      assert.equal(
+        ok(await move({ source: 'src/nested', destination: 'nested' })),
+        'Folder moved successfully from src/nested to nested (with the 1 file and 1 folder it holds).',
+      );
       assert.equal(await repo.read('nested/deep/file.ts'), 'deep\n');
     });
 
@@ -231,10 +310,22 @@ describe('agent tools', () => {
         'File moved successfully from src/dup.ts to README.md, replacing the file that was there.',
       );
       assert.equal(await repo.read('README.md'), 'x();\nx();\nx();\n');
-      assert.equal(error(await move({ source: 'README.md', destination: 'src' })), 'Error: src is an existing folder. Give the full new path, name included, such as src/README.md.');
-      assert.equal(error(await move({ source: 'src', destination: 'src/inner/src' })), 'Error: the folder src cannot be moved into itself (src/inner/src).');
-      assert.equal(error(await move({ source: 'src/crlf.txt', destination: './src/crlf.txt' })), 'Error: src/crlf.txt and src/crlf.txt are the same path; nothing to move.');
-      assert.equal(error(await move({ source: 'src/missing.ts', destination: 'x.ts' })), 'Error: src/missing.ts does not exist.');
+      assert.equal(
+        error(await move({ source: 'README.md', destination: 'src' })),
+        'Error: src is an existing folder. Give the full new path, name included, such as src/README.md.',
+      );
+      assert.equal(
+        error(await move({ source: 'src', destination: 'src/inner/src' })),
+        'Error: the folder src cannot be moved into itself (src/inner/src).',
+      );
+      assert.equal(
+        error(await move({ source: 'src/crlf.txt', destination: './src/crlf.txt' })),
+        'Error: src/crlf.txt and src/crlf.txt are the same path; nothing to move.',
+      );
+      assert.equal(
+        error(await move({ source: 'src/missing.ts', destination: 'x.ts' })),
+        'Error: src/missing.ts does not exist.',
+      );
       assert.match(error(await move({ source: 'src/crlf.txt' })), /^Error: invalid input: destination/);
     });
 
@@ -243,10 +334,19 @@ describe('agent tools', () => {
       await symlink('../../../outside', path.join(repo.checkout, 'src/nested/up'));
       const before = await repo.outsideSnapshot();
       assert.match(error(await move({ source: 'src/a.ts', destination: '../outside/a.ts' })), /outside the repository/);
-      assert.match(error(await move({ source: '../outside/secret.txt', destination: 'secret.txt' })), /outside the repository/);
+      assert.match(
+        error(await move({ source: '../outside/secret.txt', destination: 'secret.txt' })),
+        /outside the repository/,
+      );
       assert.match(error(await move({ source: 'src/a.ts', destination: '/tmp/a.ts' })), /absolute paths are refused/);
-      assert.match(error(await move({ source: 'out-link/secret.txt', destination: 'secret.txt' })), /through the symbolic link "out-link"/);
-      assert.match(error(await move({ source: 'src/a.ts', destination: 'out-link/a.ts' })), /through the symbolic link "out-link"/);
+      assert.match(
+        error(await move({ source: 'out-link/secret.txt', destination: 'secret.txt' })),
+        /through the symbolic link "out-link"/,
+      );
+      assert.match(
+        error(await move({ source: 'src/a.ts', destination: 'out-link/a.ts' })),
+        /through the symbolic link "out-link"/,
+      );
       assert.match(error(await move({ source: 'src/a.ts', destination: '.git/hooks/pre-commit' })), /\.git\//);
       assert.match(error(await move({ source: '.git/config', destination: 'config' })), /\.git\//);
       // src/nested/up leads to the checkout's parent's sibling folder only from three levels down.
@@ -254,9 +354,19 @@ describe('agent tools', () => {
         error(await move({ source: 'src/nested', destination: 'nested' })),
         'Error: after this move the symbolic link nested/up (to "../../../outside") would point outside the repository, which the tools may not do. Move it somewhere else, or change it.',
       );
-      assert.match(error(await move({ source: 'src/nested/up', destination: 'up' })), /symbolic link up \(to "\.\.\/\.\.\/\.\.\/outside"\) would point outside/);
-      assert.equal(ok(await move({ source: 'out-link', destination: 'links/out' })), 'Symbolic link moved successfully from out-link to links/out.');
-      assert.equal(await readlink(path.join(repo.checkout, 'links/out')), repo.outside, 'an absolute link points where it did');
+      assert.match(
+        error(await move({ source: 'src/nested/up', destination: 'up' })),
+        /symbolic link up \(to "\.\.\/\.\.\/\.\.\/outside"\) would point outside/,
+      );
+      assert.equal(
+        ok(await move({ source: 'out-link', destination: 'links/out' })),
+        'Symbolic link moved successfully from out-link to links/out.',
+      );
+      assert.equal(
+        await readlink(path.join(repo.checkout, 'links/out')),
+        repo.outside,
+        'an absolute link points where it did',
+      );
       assert.deepEqual(await repo.outsideSnapshot(), before);
       assert.equal(await repo.read('src/a.ts'), 'const a = 1;\nconst b = 2;\nconst a2 = 1;\n');
     });
@@ -266,15 +376,28 @@ describe('agent tools', () => {
     it('lists tracked and new files, honouring .gitignore, under a folder and by glob', async () => {
       ok(await editor({ command: 'create', path: 'src/brand-new.ts', file_text: 'new\n' }));
       const all = ok(await runTool(checkout, 'list_files', {}));
-      assert.equal(all, '10 files in the repository:\n.gitignore\nREADME.md\nlatin1.txt\nlogo.png\nsrc/a.ts\nsrc/brand-new.ts\nsrc/crlf.txt\nsrc/dup.ts\nsrc/nested/deep/file.ts\nsrc/nonewline.txt');
-      assert.equal(ok(await runTool(checkout, 'list_files', { path: 'src', glob: '*.ts' })), '4 files in src/ matching *.ts:\nsrc/a.ts\nsrc/brand-new.ts\nsrc/dup.ts\nsrc/nested/deep/file.ts');
-      assert.equal(ok(await runTool(checkout, 'list_files', { glob: 'src/*.txt' })), '2 files in the repository matching src/*.txt:\nsrc/crlf.txt\nsrc/nonewline.txt');
-      assert.match(ok(await runTool(checkout, 'list_files', { glob: '*.java' })), /^No files in the repository matching \*\.java/);
+      assert.equal(
+        all,
+        '10 files in the repository:\n.gitignore\nREADME.md\nlatin1.txt\nlogo.png\nsrc/a.ts\nsrc/brand-new.ts\nsrc/crlf.txt\nsrc/dup.ts\nsrc/nested/deep/file.ts\nsrc/nonewline.txt',
+      );
+      assert.equal(
+        ok(await runTool(checkout, 'list_files', { path: 'src', glob: '*.ts' })),
+        '4 files in src/ matching *.ts:\nsrc/a.ts\nsrc/brand-new.ts\nsrc/dup.ts\nsrc/nested/deep/file.ts',
+      );
+      assert.equal(
+        ok(await runTool(checkout, 'list_files', { glob: 'src/*.txt' })),
+        '2 files in the repository matching src/*.txt:\nsrc/crlf.txt\nsrc/nonewline.txt',
+      );
+      assert.match(
+        ok(await runTool(checkout, 'list_files', { glob: '*.java' })),
+        /^No files in the repository matching \*\.java/,
+      );
       assert.match(error(await runTool(checkout, 'list_files', { path: 'nowhere' })), /nowhere does not exist/);
     });
 
     it('caps a long listing and says how to narrow it', async () => {
-      for (let index = 0; index < 1100; index++) await writeFile(path.join(repo.checkout, `src/gen-${index}.txt`), 'x\n');
+      for (let index = 0; index < 1100; index++)
+        await writeFile(path.join(repo.checkout, `src/gen-${index}.txt`), 'x\n');
       const listing = ok(await runTool(checkout, 'list_files', {}));
       assert.equal(listing.split('\n').length, 1 + 1000 + 1);
       assert.match(listing, /\n\[109 more files not shown \(1109 in all\); narrow with path or glob\.\]$/);
@@ -294,7 +417,10 @@ describe('agent tools', () => {
     });
 
     it('works in a folder that is not a git repository', async () => {
-      const plain = await makeCheckout({ 'a.txt': 'a\n', 'node_modules/x/index.js': 'x\n', 'sub/b.txt': 'b\n' }, { git: false });
+      const plain = await makeCheckout(
+        { 'a.txt': 'a\n', 'node_modules/x/index.js': 'x\n', 'sub/b.txt': 'b\n' },
+        { git: false },
+      );
       try {
         const listing = ok(await runTool(await Checkout.open(plain.checkout), 'list_files', {}));
         assert.equal(listing, '2 files in the repository:\na.txt\nsub/b.txt');
@@ -306,25 +432,46 @@ describe('agent tools', () => {
 
   describe('search_files', () => {
     it('answers path:line:text, honouring .gitignore and skipping binary files', async () => {
-      assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'const a2? = 1' })), 'src/a.ts:1:const a = 1;\nsrc/a.ts:3:const a2 = 1;');
+      assert.equal(
+        ok(await runTool(checkout, 'search_files', { pattern: 'const a2? = 1' })),
+        'src/a.ts:1:const a = 1;\nsrc/a.ts:3:const a2 = 1;',
+      );
       assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'PNG' })), 'No matches for /PNG/ in 9 files.');
-      assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'TWO', case_insensitive: true, glob: '*.txt' })), 'src/crlf.txt:2:two');
-      assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'deep', path: 'src/nested' })), 'src/nested/deep/file.ts:1:deep');
-      assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'x', path: 'src/dup.ts' })), 'src/dup.ts:1:x();\nsrc/dup.ts:2:x();\nsrc/dup.ts:3:x();');
+      assert.equal(
+        ok(await runTool(checkout, 'search_files', { pattern: 'TWO', case_insensitive: true, glob: '*.txt' })),
+        'src/crlf.txt:2:two',
+      );
+      assert.equal(
+        ok(await runTool(checkout, 'search_files', { pattern: 'deep', path: 'src/nested' })),
+        'src/nested/deep/file.ts:1:deep',
+      );
+      assert.equal(
+        ok(await runTool(checkout, 'search_files', { pattern: 'x', path: 'src/dup.ts' })),
+        'src/dup.ts:1:x();\nsrc/dup.ts:2:x();\nsrc/dup.ts:3:x();',
+      );
     });
 
     it('caps the matches and refuses an invalid pattern', async () => {
       await writeFile(path.join(repo.checkout, 'many.txt'), 'hit\n'.repeat(250));
       const result = ok(await runTool(checkout, 'search_files', { pattern: '^hit$' }));
       assert.equal(result.split('\n').length, 201);
-      assert.match(result, /\[50 more matches not shown \(250 in all\); narrow with path, glob or a more specific pattern\.\]$/);
-      assert.match(error(await runTool(checkout, 'search_files', { pattern: '(' })), /^Error: invalid regular expression/);
+      assert.match(
+        result,
+        /\[50 more matches not shown \(250 in all\); narrow with path, glob or a more specific pattern\.\]$/,
+      );
+      assert.match(
+        error(await runTool(checkout, 'search_files', { pattern: '(' })),
+        /^Error: invalid regular expression/,
+      );
     });
 
     it('skips files over 2 MB and says so', async () => {
       await writeFile(path.join(repo.checkout, 'src/huge.txt'), `needle\n${'x'.repeat(2 * 1024 * 1024)}\n`);
       await writeFile(path.join(repo.checkout, 'src/small.txt'), 'needle\n');
-      assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'needle' })), 'src/small.txt:1:needle\n[1 file over 2 MB not searched.]');
+      assert.equal(
+        ok(await runTool(checkout, 'search_files', { pattern: 'needle' })),
+        'src/small.txt:1:needle\n[1 file over 2 MB not searched.]',
+      );
     });
 
     it('stops a pattern that backtracks for ever without blocking the event loop, and searches on afterwards', async () => {
@@ -332,7 +479,9 @@ describe('agent tools', () => {
       let ticks = 0;
       const ticker = setInterval(() => ticks++, 20);
       try {
-        const stopped = error(await runTool(checkout, 'search_files', { pattern: '(a+)+$', path: 'src' }, { searchTimeLimitMs: 1000 }));
+        const stopped = error(
+          await runTool(checkout, 'search_files', { pattern: '(a+)+$', path: 'src' }, { searchTimeLimitMs: 1000 }),
+        );
         assert.equal(
           stopped,
           'Error: the search was stopped after 1 s: the pattern took too long. Nested quantifiers such as (a+)+ or (.*)* can backtrack for ever on long lines; simplify the pattern, or narrow the search with path or glob.',
@@ -341,7 +490,10 @@ describe('agent tools', () => {
       } finally {
         clearInterval(ticker);
       }
-      assert.equal(ok(await runTool(checkout, 'search_files', { pattern: 'a+b$', path: 'src/long.txt' })), `src/long.txt:1:${'a'.repeat(300)}…`);
+      assert.equal(
+        ok(await runTool(checkout, 'search_files', { pattern: 'a+b$', path: 'src/long.txt' })),
+        `src/long.txt:1:${'a'.repeat(300)}…`,
+      );
     });
 
     it('does not read tracked files through a folder that became a link out of the checkout', async () => {
