@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import type { CodyBatchClient } from '../common/client';
 import type { Job, RepositoryResult } from '../common/schemas';
 import { isFinalJobStatus, isFinalRepositoryStatus } from '../common/status';
-import { diffStatsText, formatCost, jobDescription } from '../common/statusText';
+import { formatCost } from '../common/format';
+import { diffStatsText, jobDescription } from '../common/statusText';
 import { connect, type Connection, usageError } from './connect';
 import { forTerminal } from './terminal';
 

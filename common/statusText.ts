@@ -1,3 +1,4 @@
+import { formatCost, formatCount } from './format';
 import type { Job, RepositoryResult } from './schemas';
 import { isFinalJobStatus, type JobStatus, type RepositoryStatus } from './status';
 
@@ -18,16 +19,6 @@ const STATUS_WORDS: Record<JobStatus | RepositoryStatus, string> = {
 
 export function statusWord(status: JobStatus | RepositoryStatus): string {
   return STATUS_WORDS[status];
-}
-
-export function formatCost(usd: number): string {
-  if (usd === 0) return '$0';
-  if (usd < 0.01) return '<$0.01';
-  return `$${usd.toFixed(2)}`;
-}
-
-export function formatCount(value: number): string {
-  return value.toLocaleString('en-US');
 }
 
 /** `12/40 done · 3 failed · $0.84`; "done" counts every repository that has finished, failed or not. */

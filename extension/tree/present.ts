@@ -6,16 +6,10 @@ import {
   type JobStatus,
   type RepositoryStatus,
 } from '../../common/status';
-import {
-  diffStatsText,
-  formatCost,
-  formatCount,
-  jobDescription,
-  repositoryDescription,
-  statusWord,
-} from '../../common/statusText';
+import { formatCost, formatCount } from '../../common/format';
+import { diffStatsText, jobDescription, repositoryDescription, statusWord } from '../../common/statusText';
 
-export { diffStatsText, formatCost, formatCount, jobDescription, repositoryDescription, statusWord };
+export { diffStatsText, jobDescription, repositoryDescription, statusWord };
 
 // How jobs and repositories look in the tree: labels, descriptions, icons, tooltips and the
 // `contextValue` that decides which actions a row offers. No vscode here: the extension wraps these

@@ -1,7 +1,8 @@
 import { html as diffToHtml } from 'diff2html';
 import { filePath, parsePatch, patchTotals, type FilePatch } from '../../common/patch';
 import type { DiffLayout } from '../../common/webviewProtocol';
-import { append, formatBytes, formatCount, h, icon, pageHeader } from '../shared/dom';
+import { formatBytes, formatCount } from '../../common/format';
+import { append, h, icon, pageHeader } from '../shared/dom';
 
 // The diff view: a header with totals and actions, a collapsible list of files, and one
 // collapsible section per file. A file's diff is turned into HTML (by diff2html) only when its

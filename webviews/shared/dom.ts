@@ -58,20 +58,3 @@ function trackHeaderHeight(header: HTMLElement): void {
     () => header.isConnected && root.style.setProperty('--page-header-height', `${header.offsetHeight}px`),
   ).observe(header);
 }
-
-export function formatCount(value: number): string {
-  return value.toLocaleString('en-US');
-}
-
-export function formatCost(usd: number): string {
-  if (usd === 0) return '$0';
-  if (usd < 0.0001) return '<$0.0001';
-  // A single turn often costs a fraction of a cent; show enough digits to compare turns.
-  return `$${usd.toFixed(usd < 0.01 ? 4 : usd < 1 ? 3 : 2)}`;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}

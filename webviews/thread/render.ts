@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import type { RepositoryError, Thread, ThreadMessage, Usage } from '../../common/schemas';
-import { append, formatCost, formatCount, h, icon, pageHeader } from '../shared/dom';
+import { formatCost, formatCount } from '../../common/format';
+import { append, h, icon, pageHeader } from '../shared/dom';
 import { openKeys } from '../shared/viewMemory';
 
 // The Claude thread view: each turn with its role and text, tool calls and results collapsible,
@@ -64,7 +65,7 @@ export function renderThreadView(
         'div',
         { class: 'usage total', 'aria-label': 'Total usage' },
         icon(document, 'dashboard'),
-        ` ${usageText(thread.usage)} · estimated cost ${formatCost(thread.usage.costUsd)}`,
+        ` ${usageText(thread.usage)} · estimated cost ${formatCost(thread.usage.costUsd, 'turn')}`,
       ),
     ),
   );
@@ -165,7 +166,7 @@ function renderTurn(
             document,
             'span',
             { class: 'usage muted' },
-            `${usageText(message.usage)} · ${formatCost(message.usage.costUsd)}`,
+            `${usageText(message.usage)} · ${formatCost(message.usage.costUsd, 'turn')}`,
           )
         : undefined,
     ),
