@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmod, chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { makeTempDir, REPO_ROOT } from './helpers/localStack';
@@ -9,9 +9,10 @@ import { makeTempDir, REPO_ROOT } from './helpers/localStack';
 // run as a user who is not root, it says exactly what to do and installs nothing. The machine's
 // package database is stood in for by a `dpkg-query` on PATH that reports each package as asked,
 // so the test does not depend on what this machine has installed. The full install itself is what
-// `npm run test:e2e` runs.
+// `npm run test:e2e` runs. The user who runs it may not be able to enter the checkout (a clone under
+// /root, or in a 0700 temporary folder), so it runs a copy of the script placed in its own folder.
 
-const SETUP = path.join(REPO_ROOT, 'test', 'e2e', 'setup');
+const SETUP_FILES = ['setup', 'harness.json'].map((name) => path.join(REPO_ROOT, 'test', 'e2e', name));
 const NOBODY = 65534;
 const runningAsRoot = process.getuid?.() === 0;
 
@@ -31,6 +32,9 @@ describe('test/e2e/setup, run by a user who is not root', function () {
     cache = path.join(root, 'cache');
     await mkdir(path.join(root, 'bin'), { recursive: true });
     await mkdir(cache);
+    await mkdir(path.join(root, 'e2e'));
+    for (const file of SETUP_FILES) await copyFile(file, path.join(root, 'e2e', path.basename(file)));
+    await chmod(path.join(root, 'e2e', 'setup'), 0o755);
   });
 
   afterEach(async () => {
@@ -52,9 +56,10 @@ describe('test/e2e/setup, run by a user who is not root', function () {
       npm_config_registry: 'http://127.0.0.1:9/',
       ...extraEnv,
     };
+    const setup = path.join(root, 'e2e', 'setup');
     const [command, args] = runningAsRoot
-      ? ['setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', '--', SETUP]]
-      : [SETUP, []];
+      ? ['setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', '--', setup]]
+      : [setup, []];
     try {
       const { stdout, stderr } = await promisify(execFile)(command, args, { env, cwd: root, timeout: 50_000 });
       return { code: 0, stdout, stderr };
