@@ -1,4 +1,4 @@
-// Names shared by every part (design.md, "Names shared by every part").
+// Names shared by every part (docs/architecture.md, "Names shared by every part").
 
 export const ENVIRONMENTS = ['dev', 'prod', 'local'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];

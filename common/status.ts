@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// Status rules (design.md, "Statuses"). Every store transition is checked against these tables,
+// Status rules (docs/architecture.md, "Statuses"). Every store transition is checked against these tables,
 // and the same tables decide what the extension offers (cancel only on active jobs, and so on).
 
 export const RepositoryStatus = z.enum(['PENDING', 'RUNNING', 'COMPLETED', 'NO_CHANGES', 'FAILED', 'CANCELLED']);

@@ -1,7 +1,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { ENV, JOBS_OWNER_INDEX, jobsTableName, repositoriesTableName } from '../../common/names';
 
-// The two tables, exactly as design.md's names table gives them. The local stack creates them from
+// The two tables, as docs/architecture.md ("Names shared by every part") gives them. The local stack creates them from
 // these definitions, and the infra tests compare the CDK stack against them.
 
 export interface TableNames {

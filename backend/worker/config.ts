@@ -5,7 +5,7 @@ import { ENV } from '../../common/names';
 import { tableNamesFor, type TableNames } from '../store/tables';
 import { DEFAULT_AGENT_LIMITS } from './agent/types';
 
-// The worker's environment contract (design.md, "Worker and executor environment"), read once and
+// The worker's environment contract (docs/architecture.md, "The worker's environment contract"), read once and
 // validated, so a misconfigured container fails at start with one clear sentence.
 
 export const DEFAULT_GIT_BASE = 'https://github.com/{owner}/{name}.git';

@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ENV } from '../common/names';
+import { JOB_TRANSITIONS, REPOSITORY_TRANSITIONS } from '../common/status';
+import { WORKER_ENV } from '../backend/worker/config';
+import { REPO_ROOT } from './helpers/localStack';
+
+// docs/architecture.md is the contract every part is built to; these checks keep the parts of it
+// that a machine can check true as the code changes: the import rules between folders, the status
+// rules, and the worker's environment variables.
+
+const DOC = readFileSync(path.join(REPO_ROOT, 'docs', 'architecture.md'), 'utf8');
+
+/** What each folder's source files (not its tests) may import, besides itself and packages. */
+const MAY_IMPORT: Record<string, readonly string[]> = {
+  common: [],
+  'backend/store': ['common'],
+  'backend/executor': ['common', 'backend/store'],
+  'backend/api': ['common', 'backend/store', 'backend/executor', 'package.json'],
+  'backend/worker': ['common', 'backend/store'],
+  'backend/local': ['common', 'backend/store', 'backend/executor', 'backend/api', 'backend/worker'],
+  cli: ['common', 'backend/local', 'package.json'],
+  extension: ['common', 'package.json'],
+  webviews: ['common'],
+  infra: ['common', 'backend/store/tables.ts', 'backend/worker/config.ts'],
+};
+
+/** Packages and built-ins browser code must never reach, directly or through common/. */
+const NODE_ONLY = /^(node:|simple-git$|@aws-sdk\/|@smithy\/|dynalite$|vscode$)/;
+
+function sourceFiles(folder: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.(ts|mjs)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name) && !entry.name.endsWith('.d.ts'))
+        out.push(full);
+    }
+  };
+  walk(path.join(REPO_ROOT, folder));
+  return out;
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specifiers = new Set<string>();
+  for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s*'([^']+)'/g))
+    specifiers.add(match[1]!);
+  for (const match of text.matchAll(/(?:^|\n)\s*import\s*'([^']+)'/g)) specifiers.add(match[1]!);
+  for (const match of text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)) specifiers.add(match[1]!);
+  return [...specifiers];
+}
+
+/** The file a relative import names, as a path from the repository root. */
+function resolveRelative(from: string, specifier: string): string {
+  const base = path.resolve(path.dirname(from), specifier);
+  for (const candidate of [base, `${base}.ts`, `${base}.json`, path.join(base, 'index.ts')]) {
+    if (existsSync(candidate) && statSync(candidate).isFile()) return path.relative(REPO_ROOT, candidate);
+  }
+  throw new Error(`${path.relative(REPO_ROOT, from)} imports ${specifier}, which is not a file`);
+}
+
+describe('docs/architecture.md holds', () => {
+  it('every folder imports only what its row of the layers table allows', () => {
+    const broken: string[] = [];
+    for (const [folder, allowed] of Object.entries(MAY_IMPORT)) {
+      for (const file of sourceFiles(folder)) {
+        for (const specifier of importsOf(file)) {
+          if (!specifier.startsWith('.')) {
+            if (specifier === 'vscode' && folder !== 'extension') broken.push(`${file}: vscode`);
+            continue;
+          }
+          const target = resolveRelative(file, specifier);
+          if (target.startsWith(`${folder}/`)) continue;
+          const ok = allowed.some((rule) => target === rule || target.startsWith(`${rule}/`));
+          if (!ok) broken.push(`${path.relative(REPO_ROOT, file)} imports ${target}`);
+        }
+      }
+    }
+    assert.deepEqual(broken, []);
+  });
+
+  it('the table names each folder it checks, and each folder exists', () => {
+    for (const folder of Object.keys(MAY_IMPORT)) {
+      assert.ok(existsSync(path.join(REPO_ROOT, folder)), folder);
+      assert.ok(DOC.includes(`| \`${folder}/\` |`), `the layers table has a row for ${folder}/`);
+    }
+  });
+
+  it('browser code reaches no Node-only module, directly or through common/', () => {
+    const seen = new Set<string>();
+    const broken: string[] = [];
+    const visit = (file: string, via: string[]) => {
+      const relative = path.relative(REPO_ROOT, file);
+      if (seen.has(relative)) return;
+      seen.add(relative);
+      if (relative.endsWith('.json')) return;
+      for (const specifier of importsOf(file)) {
+        if (specifier.startsWith('.')) {
+          visit(path.join(REPO_ROOT, resolveRelative(file, specifier)), [...via, relative]);
+        } else if (NODE_ONLY.test(specifier)) {
+          broken.push(`${[...via, relative].join(' → ')} → ${specifier}`);
+        }
+      }
+    };
+    for (const file of sourceFiles('webviews')) visit(file, []);
+    assert.deepEqual(broken, []);
+    assert.ok(
+      [...seen].some((file) => file.startsWith('common/')),
+      'the walk reached common/',
+    );
+  });
+
+  it('gives the status rules exactly as common/status.ts has them', () => {
+    const table = (heading: string) => {
+      const start = DOC.indexOf(heading);
+      assert.ok(start >= 0, heading);
+      const rows = DOC.slice(start).split('\n\n')[1]!.split('\n').slice(2);
+      return Object.fromEntries(
+        rows.map((row) => {
+          const [, from, to] = row.split('|').map((cell) => cell.trim());
+          return [from!.replace(/`/g, ''), to === '—' ? [] : to!.split(',').map((s) => s.trim().replace(/`/g, ''))];
+        }),
+      );
+    };
+    assert.deepEqual(table('Repository (`REPOSITORY_TRANSITIONS`):'), REPOSITORY_TRANSITIONS);
+    assert.deepEqual(table('Job (`JOB_TRANSITIONS`):'), JOB_TRANSITIONS);
+  });
+
+  it('names every variable of the worker and executor environment', () => {
+    const section = DOC.slice(DOC.indexOf("### The worker's environment contract"), DOC.indexOf('## Executors'));
+    const workerVariables = [
+      ENV.env,
+      ENV.jobsTable,
+      ENV.repositoriesTable,
+      ENV.dynamodbEndpoint,
+      ENV.artifacts,
+      ENV.jobId,
+      ENV.batchArrayIndex,
+      ENV.repositoryIndex,
+      ENV.githubToken,
+      ENV.anthropicApiKey,
+      ENV.claudeProvider,
+      ENV.bedrockModel,
+      ENV.anthropicBaseUrl,
+      ENV.githubApiUrl,
+      ENV.gitBase,
+      ENV.commandUser,
+      ...Object.values(WORKER_ENV),
+    ];
+    for (const name of workerVariables) assert.ok(section.includes(`\`${name}\``), `${name} is in the contract`);
+  });
+
+  it('cites no document the repository does not have', () => {
+    const cited: string[] = [];
+    for (const folder of [...Object.keys(MAY_IMPORT), 'test', 'bench']) {
+      for (const file of sourceFiles(folder)) {
+        for (const match of readFileSync(file, 'utf8').matchAll(/\b([\w./-]+\.md)\b/g)) {
+          const name = match[1]!;
+          const exists = [path.join(REPO_ROOT, name), path.join(REPO_ROOT, 'docs', name)].some((p) => existsSync(p));
+          if (!exists) cited.push(`${path.relative(REPO_ROOT, file)}: ${name}`);
+        }
+      }
+    }
+    assert.deepEqual(cited, []);
+  });
+});
