@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { applyPatch, ApplyRefused, restoredWorkNote, type ApplyResult } from '../common/git/applyPatch';
+import { applyPatch, ApplyRefused, uncommittedWorkNote, type ApplyResult } from '../common/git/applyPatch';
 import { describeCheckout } from '../common/git/checkouts';
 import { remoteMatches } from '../common/git/remotes';
 import { isRepositoryName } from '../common/schemas';
@@ -68,7 +68,7 @@ function report(result: ApplyResult, root: string): number {
     files.length > 10 ? `${files.slice(0, 10).join(', ')} and ${files.length - 10} more` : files.join(', ');
   switch (result.status) {
     case 'applied': {
-      const restored = restoredWorkNote(result);
+      const restored = uncommittedWorkNote(result);
       console.log(
         forTerminal(
           `Applied to ${result.files.length} ${result.files.length === 1 ? 'file' : 'files'} in ${root}: ${list(result.files)}${restored ? `\n${restored}` : ''}`,

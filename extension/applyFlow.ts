@@ -1,7 +1,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RepositoryRef } from '../common/webviewProtocol';
-import { applyPatch, restoredWorkNote, type ApplyResult } from '../common/git/applyPatch';
+import { applyPatch, uncommittedWorkNote, type ApplyResult } from '../common/git/applyPatch';
 import { describeCheckout, findCheckouts, type Checkout } from '../common/git/checkouts';
 import type { Services } from './services';
 
@@ -94,7 +94,7 @@ async function reportResult(result: ApplyResult, root: string): Promise<void> {
     files.length > 5 ? `${files.slice(0, 5).join(', ')} and ${files.length - 5} more` : files.join(', ');
   switch (result.status) {
     case 'applied': {
-      const restored = restoredWorkNote(result);
+      const restored = uncommittedWorkNote(result);
       const choice = await vscode.window.showInformationMessage(
         `Cody Batch: applied to ${result.files.length} ${result.files.length === 1 ? 'file' : 'files'} in ${folder}.${restored ? ` ${restored}` : ''}`,
         'Open Changes',
