@@ -3,10 +3,12 @@ import * as vscode from 'vscode';
 import type { RepositoryRef } from '../common/webviewProtocol';
 import { applyPatch, uncommittedWorkNote, type ApplyResult } from '../common/git/applyPatch';
 import { describeCheckout, findCheckouts, type Checkout } from '../common/git/checkouts';
+import { confirmOutsideLinks } from './outsideLinksPrompt';
 import type { Services } from './services';
 
 // "Apply Patch to Local Checkout", the part that talks to the user: which checkout, whether to
-// stash uncommitted work, and what happened. The git work itself is in common/git/applyPatch.ts.
+// stash uncommitted work, whether to make links out of the repository, and what happened. The git
+// work itself is in common/git/applyPatch.ts.
 
 export const STASH_CHOICE = 'Stash, Apply, Restore';
 
@@ -44,6 +46,10 @@ export async function applyToLocalCheckout(services: Services, ref: RepositoryRe
           );
           return choice === STASH_CHOICE;
         },
+        confirmOutsideLinks: (links) =>
+          confirmOutsideLinks(folderName, links, (message, detail, button) =>
+            vscode.window.showWarningMessage(message, { modal: true, detail }, button),
+          ),
       }),
   );
   services.log.info(`Apply ${ref.jobId} ${ref.repositoryName} to ${checkout.root}: ${JSON.stringify(result)}`);
@@ -127,6 +133,7 @@ async function reportResult(result: ApplyResult, root: string): Promise<void> {
       return;
     }
     case 'cancelled':
+    case 'outside-links':
       void vscode.window.showInformationMessage(`Cody Batch: nothing was applied; ${folder} is unchanged.`);
       return;
     case 'failed': {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   createGitHosting,
@@ -305,5 +305,47 @@ describe('applyPatch with a dirty submodule', function () {
     assert.match(refused.message, /vendor\/lib has uncommitted changes.*git stash cannot save/);
     assert.equal(await git(checkout, 'status', '--porcelain=v1'), before);
     assert.equal(await readText(checkout, 'vendor/lib/lib.txt'), 'library v1, my local fix\n');
+  });
+});
+
+describe('applyPatch with links out of the repository', function () {
+  this.timeout(60_000);
+  let hosting: GitHosting;
+  let hosted: HostedRepository;
+  let patch: string;
+
+  before(async () => {
+    hosting = await createGitHosting();
+    hosted = await hosting.create('acme/linked', { 'a.txt': 'old\n' });
+    patch = await hosted.patchFrom(async (checkout) => {
+      await writeFile(path.join(checkout, 'a.txt'), 'new\n');
+      await symlink('/etc/passwd', path.join(checkout, 'passwd'));
+    });
+  });
+  after(() => hosting?.dispose());
+
+  it('applies nothing unless the links are confirmed, and asks before anything else', async () => {
+    const checkout = await hosted.clone();
+    await writeFile(path.join(checkout, 'a.txt'), 'my work\n');
+    const result = await applyPatch(checkout, patch, { confirmStash: neverAsked });
+    assert.deepEqual(result, { status: 'outside-links', links: [{ path: 'passwd', target: '/etc/passwd' }] });
+    assert.equal(existsSync(path.join(checkout, 'passwd')), false);
+    assert.equal(await readText(checkout, 'a.txt'), 'my work\n');
+    assert.equal((await git(checkout, 'stash', 'list')).trim(), '');
+  });
+
+  it('applies them once confirmed', async () => {
+    const checkout = await hosted.clone();
+    let asked: unknown;
+    const result = await applyPatch(checkout, patch, {
+      confirmStash: neverAsked,
+      confirmOutsideLinks: async (links) => {
+        asked = links;
+        return true;
+      },
+    });
+    assert.equal(result.status, 'applied');
+    assert.deepEqual(asked, [{ path: 'passwd', target: '/etc/passwd' }]);
+    assert.equal(await readlink(path.join(checkout, 'passwd')), '/etc/passwd');
   });
 });

@@ -1,15 +1,18 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { type CheckoutLinks, type OutsideLink, outsideLinks } from '../outsideLinks';
 import { filePath, parsePatch } from '../patch';
 
 // Applies a job's patch to a local checkout with `git apply --3way`, never over uncommitted work
 // without asking. `--3way` works on the index and refuses files with unstaged changes, so the only
 // choices on a dirty tree are "stash, apply, restore" or cancel. The stash is dropped only once it
 // has been restored without conflict; in every other case it is kept, and the result says how to
-// get it back. Shared by the extension and `cody-batch apply`; mocha runs it on real repositories.
+// get it back. A patch that makes links out of the repository is applied only once the user has
+// confirmed them (common/outsideLinks.ts). Shared by the extension and `cody-batch apply`; mocha runs
+// it on real repositories.
 
 export interface StashInfo {
   /** The stash commit, stable even if other stashes are pushed later. */
@@ -33,12 +36,19 @@ export type ApplyResult =
   | { status: 'restore-conflicts'; files: string[]; conflicts: string[]; message: string; stash: StashInfo }
   /** The user chose not to touch a dirty tree. Nothing changed. */
   | { status: 'cancelled'; dirtyFiles: string[] }
+  /** The patch makes links out of the repository and the user did not confirm them. Nothing changed. */
+  | { status: 'outside-links'; links: OutsideLink[] }
   /** Nothing was applied: git refused the patch. Stashed work was restored, or is kept in `stash`. */
   | { status: 'failed'; message: string; stash?: StashInfo };
 
 export interface ApplyOptions {
   /** Asked when the tree has uncommitted changes; true means "stash, apply, restore". */
   confirmStash(dirtyFiles: string[]): Promise<boolean>;
+  /**
+   * Asked when the patch makes links that point out of the repository; true means apply anyway.
+   * Without it, such a patch is not applied.
+   */
+  confirmOutsideLinks?(links: OutsideLink[]): Promise<boolean>;
   /** Names the stash so the user recognises it in `git stash list`. */
   label?: string;
 }
@@ -64,9 +74,12 @@ export function uncommittedWorkNote(result: Extract<ApplyResult, { status: 'appl
 
 export async function applyPatch(root: string, patch: string, options: ApplyOptions): Promise<ApplyResult> {
   const git = simpleGit({ baseDir: root });
-  const files = parsePatch(patch).map(filePath);
+  const parsed = parsePatch(patch);
+  const files = parsed.map(filePath);
   if (files.length === 0) return { status: 'failed', message: 'The patch names no files.' };
   await refuseDuringOperation(git, root);
+  const links = outsideLinks(parsed, linksIn(root));
+  if (links.length > 0 && !(await options.confirmOutsideLinks?.(links))) return { status: 'outside-links', links };
 
   const { dirty, collidingUntracked, dirtySubmodules } = await workingTreeState(git, files);
   refuseDirtySubmodulesInPatch(dirtySubmodules, files);
@@ -101,6 +114,17 @@ export async function applyPatch(root: string, patch: string, options: ApplyOpti
   if (restored.ok)
     return { status: 'applied', files, restoredStash: true, stagedRestored: restored.stagedRestored, ...left };
   return { status: 'restore-conflicts', files, conflicts: restored.conflicts, message: restored.message, stash };
+}
+
+/** The links already in the checkout, for the patch's links that lead through them. */
+function linksIn(root: string): CheckoutLinks {
+  return (relative) => {
+    try {
+      return readlinkSync(path.join(root, relative));
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 async function refuseDuringOperation(git: SimpleGit, root: string): Promise<void> {
