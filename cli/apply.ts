@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { applyPatch, ApplyRefused, restoredWorkNote, type ApplyResult } from '../common/git/applyPatch';
+import { applyPatch, ApplyRefused, uncommittedWorkNote, type ApplyResult } from '../common/git/applyPatch';
 import { describeCheckout } from '../common/git/checkouts';
+import { describeOutsideLink } from '../common/outsideLinks';
 import { remoteMatches } from '../common/git/remotes';
 import { isRepositoryName } from '../common/schemas';
 import { connect, type Connection, usageError } from './connect';
@@ -9,18 +10,20 @@ import { forTerminal } from './terminal';
 
 // `cody-batch apply <jobId> <owner/name>`: a repository's patch applied to a local checkout with
 // `git apply --3way`, the same code the extension's "Apply Patch" runs. It refuses a checkout whose
-// remotes are not that repository, and never touches uncommitted work unless --stash says so.
+// remotes are not that repository, never touches uncommitted work unless --stash says so, and makes
+// no link out of the repository unless --allow-outside-links says so.
 
-const APPLY_USAGE = `Usage: cody-batch apply <jobId> <owner/name> [--dir <checkout>] [--stash]
-  --dir <checkout>   the clone to apply to (default: the current folder)
-  --stash            with uncommitted changes: stash them, apply, and restore them`;
+const APPLY_USAGE = `Usage: cody-batch apply <jobId> <owner/name> [--dir <checkout>] [--stash] [--allow-outside-links]
+  --dir <checkout>          the clone to apply to (default: the current folder)
+  --stash                   with uncommitted changes: stash them, apply, and restore them
+  --allow-outside-links     apply even if the patch makes symbolic links that point out of the repository`;
 
 export async function apply(args: string[], connection: Connection): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
       args,
-      options: { dir: { type: 'string' }, stash: { type: 'boolean' } },
+      options: { dir: { type: 'string' }, stash: { type: 'boolean' }, 'allow-outside-links': { type: 'boolean' } },
       allowPositionals: true,
     });
   } catch (error) {
@@ -55,20 +58,21 @@ export async function apply(args: string[], connection: Connection): Promise<num
     result = await applyPatch(checkout.root, patch, {
       label: `job ${jobId} ${repositoryName}`,
       confirmStash: async () => parsed.values.stash === true,
+      confirmOutsideLinks: async () => parsed.values['allow-outside-links'] === true,
     });
   } catch (error) {
     if (error instanceof ApplyRefused) return fail(error.message);
     throw error;
   }
-  return report(result, checkout.root);
+  return report(result, checkout.root, `${jobId} ${repositoryName}`);
 }
 
-function report(result: ApplyResult, root: string): number {
+function report(result: ApplyResult, root: string, target: string): number {
   const list = (files: string[]) =>
     files.length > 10 ? `${files.slice(0, 10).join(', ')} and ${files.length - 10} more` : files.join(', ');
   switch (result.status) {
     case 'applied': {
-      const restored = restoredWorkNote(result);
+      const restored = uncommittedWorkNote(result);
       console.log(
         forTerminal(
           `Applied to ${result.files.length} ${result.files.length === 1 ? 'file' : 'files'} in ${root}: ${list(result.files)}${restored ? `\n${restored}` : ''}`,
@@ -76,6 +80,16 @@ function report(result: ApplyResult, root: string): number {
       );
       return 0;
     }
+    case 'outside-links':
+      console.error(
+        forTerminal(
+          `The patch makes symbolic links that point out of ${root}; nothing was applied:\n` +
+            result.links.map((link) => `  ${describeOutsideLink(link)}\n`).join('') +
+            `Anything that follows them reads or writes outside the repository. Check them (cody-batch diff ${target}); ` +
+            'to apply anyway, run again with --allow-outside-links.',
+        ),
+      );
+      return 2;
     case 'cancelled':
       return fail(
         `${root} has uncommitted changes (${list(result.dirtyFiles)}); nothing was applied.\n` +

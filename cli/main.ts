@@ -26,8 +26,9 @@ Commands:
   retry    \`retry <jobId> [owner/name ...]\`: run the failed and cancelled repositories (or those named) again
   jobs     List your newest jobs on the running local stack (\`--all\`: every one); \`jobs <jobId>\` lists its repositories
   diff     \`diff <jobId> <owner/name>\`: print a repository's patch (pipe it to \`git apply\`)
-  apply    \`apply <jobId> <owner/name> [--dir <checkout>] [--stash]\`: apply a repository's patch to its local clone
-           (git apply --3way; refuses uncommitted work unless --stash: stash, apply, restore)
+  apply    \`apply <jobId> <owner/name> [--dir <checkout>] [--stash] [--allow-outside-links]\`: apply a repository's
+           patch to its local clone (git apply --3way; refuses uncommitted work unless --stash: stash, apply,
+           restore; refuses links out of the repository unless --allow-outside-links)
   thread   \`thread <jobId> <owner/name>\`: print Claude's conversation for a repository
   help     Show this help
 

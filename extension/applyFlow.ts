@@ -1,12 +1,14 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RepositoryRef } from '../common/webviewProtocol';
-import { applyPatch, restoredWorkNote, type ApplyResult } from '../common/git/applyPatch';
+import { applyPatch, uncommittedWorkNote, type ApplyResult } from '../common/git/applyPatch';
 import { describeCheckout, findCheckouts, type Checkout } from '../common/git/checkouts';
+import { confirmOutsideLinks } from './outsideLinksPrompt';
 import type { Services } from './services';
 
 // "Apply Patch to Local Checkout", the part that talks to the user: which checkout, whether to
-// stash uncommitted work, and what happened. The git work itself is in common/git/applyPatch.ts.
+// stash uncommitted work, whether to make links out of the repository, and what happened. The git
+// work itself is in common/git/applyPatch.ts.
 
 export const STASH_CHOICE = 'Stash, Apply, Restore';
 
@@ -44,6 +46,10 @@ export async function applyToLocalCheckout(services: Services, ref: RepositoryRe
           );
           return choice === STASH_CHOICE;
         },
+        confirmOutsideLinks: (links) =>
+          confirmOutsideLinks(folderName, links, (message, detail, button) =>
+            vscode.window.showWarningMessage(message, { modal: true, detail }, button),
+          ),
       }),
   );
   services.log.info(`Apply ${ref.jobId} ${ref.repositoryName} to ${checkout.root}: ${JSON.stringify(result)}`);
@@ -94,7 +100,7 @@ async function reportResult(result: ApplyResult, root: string): Promise<void> {
     files.length > 5 ? `${files.slice(0, 5).join(', ')} and ${files.length - 5} more` : files.join(', ');
   switch (result.status) {
     case 'applied': {
-      const restored = restoredWorkNote(result);
+      const restored = uncommittedWorkNote(result);
       const choice = await vscode.window.showInformationMessage(
         `Cody Batch: applied to ${result.files.length} ${result.files.length === 1 ? 'file' : 'files'} in ${folder}.${restored ? ` ${restored}` : ''}`,
         'Open Changes',
@@ -127,6 +133,7 @@ async function reportResult(result: ApplyResult, root: string): Promise<void> {
       return;
     }
     case 'cancelled':
+    case 'outside-links':
       void vscode.window.showInformationMessage(`Cody Batch: nothing was applied; ${folder} is unchanged.`);
       return;
     case 'failed': {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createGitHosting, git, readText, type GitHosting } from './helpers/git';
@@ -217,6 +217,53 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
       assert.equal(await readText(clone, 'a.txt'), 'new\n');
       assert.equal(await readText(clone, 'notes.txt'), 'my work\n');
       assert.equal(await git(clone, 'stash', 'list'), '', 'the stash was dropped once restored');
+    });
+
+    it('with --stash and only a dirty submodule, leaves an older stash alone and says what it did', async () => {
+      const clone = await hosting.clone('acme/one');
+      await git(
+        clone,
+        '-c',
+        'protocol.file.allow=always',
+        'submodule',
+        'add',
+        '--quiet',
+        hosting.repository('acme/two').url,
+        'sub',
+      );
+      await git(clone, 'commit', '--quiet', '-m', 'a submodule');
+      await writeFile(path.join(clone, 'notes.txt'), 'an old idea\n');
+      await git(clone, 'stash', 'push', '--quiet', '-m', 'an old idea');
+      await writeFile(path.join(clone, 'sub/b.txt'), 'my change in the submodule\n');
+      const result = await cli(['apply', completedJobId, 'acme/one', '--dir', clone, '--stash']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.doesNotMatch(result.stdout, /restored/);
+      assert.match(result.stdout, /changes inside the submodule sub were left in place/);
+      assert.equal(await readText(clone, 'a.txt'), 'new\n');
+      assert.equal(await readText(clone, 'notes.txt'), 'notes\n', 'the older stash was not applied');
+      assert.match(await git(clone, 'stash', 'list'), /an old idea/, 'the older stash was not dropped');
+      assert.equal(await readText(clone, 'sub/b.txt'), 'my change in the submodule\n');
+    });
+
+    it('refuses a patch that makes links out of the repository, naming them, unless --allow-outside-links', async () => {
+      const job = await stack.client.createJob({
+        name: 'Links',
+        command: 'ln -s /etc/passwd passwd && mkdir -p deep && ln -s ../../secrets deep/up && echo new > a.txt',
+        repositories: ['acme/one'],
+      });
+      await waitForJob(stack.client, job.jobId);
+      const clone = await hosting.clone('acme/one');
+      const refused = await cli(['apply', job.jobId, 'acme/one', '--dir', clone]);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /deep\/up → \.\.\/\.\.\/secrets/);
+      assert.match(refused.stderr, /passwd → \/etc\/passwd/);
+      assert.match(refused.stderr, /--allow-outside-links/);
+      assert.equal(await git(clone, 'status', '--porcelain'), '', 'nothing was applied');
+
+      const allowed = await cli(['apply', job.jobId, 'acme/one', '--dir', clone, '--allow-outside-links']);
+      assert.equal(allowed.code, 0, allowed.stderr);
+      assert.equal(await readText(clone, 'a.txt'), 'new\n');
+      assert.equal(await readlink(path.join(clone, 'passwd')), '/etc/passwd');
     });
 
     it('refuses a clone of another repository', async () => {

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, chmod, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createGitHosting, type GitHosting } from '../../test/helpers/git';
+import { startGitHttpServer, type GitHttpServer } from '../../test/fakes/gitHttpServer';
+import { createGitHosting, git, type GitHosting } from '../../test/helpers/git';
 import { GitCheckout, gitEnvironment } from './git';
 
 // The checkout shared with the command user (AWS: the worker is `cody`, commands run as `cody-run`,
@@ -63,5 +67,135 @@ describe('GitCheckout shared with the command user', function () {
     // git writes the message file with the plain umask; in a folder the group cannot write, and
     // holding only our own commit message, it gives nothing away.
     assert.deepEqual(await groupWritable(checkout.gitDir), ['COMMIT_EDITMSG']);
+  });
+});
+
+// The token goes to the remote the worker named and nowhere else: git's config from the worker's
+// HOME is not read (a `url.insteadOf` there, or git-lfs's filters, which read a repository's
+// `.lfsconfig` and would carry an unscoped header to the host it names), LFS filters never run, and
+// the header is scoped to the remote's URL, so a request git makes to any other host goes without it.
+describe('GitCheckout keeps the token for the remote', function () {
+  this.timeout(30_000);
+  const TOKEN = 'ghp_FAKEtokenForScopedHeaderTests0123456789';
+  let hosting: GitHosting;
+  let remote: GitHttpServer;
+  let elsewhere: { url: string; authorizations: (string | undefined)[]; server: Server };
+  let counter = 0;
+
+  before(async () => {
+    hosting = await createGitHosting();
+    await hosting.create('acme/scoped', { 'a.txt': 'old\n', 'big.bin': 'large content\n' });
+    remote = await startGitHttpServer({ root: hosting.root, token: TOKEN });
+    // Another host: it records the Authorization header of whatever reaches it, and refuses it.
+    const authorizations: (string | undefined)[] = [];
+    const server = createServer((request, response) => {
+      authorizations.push(request.headers.authorization);
+      response.writeHead(401, { 'www-authenticate': 'Basic realm="elsewhere"' });
+      response.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    elsewhere = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, authorizations, server };
+  });
+  after(async () => {
+    await remote?.close();
+    await new Promise((resolve) => elsewhere?.server.close(resolve));
+    await hosting?.dispose();
+  });
+
+  const remoteUrl = () => remote.gitBase.replace('{owner}', 'acme').replace('{name}', 'scoped');
+  const run = () => path.join(hosting.work, `token-run-${++counter}`);
+
+  /** A HOME with a git config, as a developer's laptop has one. */
+  async function homeWith(config: string): Promise<string> {
+    const home = path.join(hosting.work, `home-${++counter}`);
+    await mkdir(home, { recursive: true });
+    await writeFile(path.join(home, '.gitconfig'), config);
+    return home;
+  }
+
+  /** A filter command that leaves a mark when git runs it, as git-lfs would run. */
+  async function markingFilter(): Promise<{ command: string; ran: () => boolean }> {
+    const folder = path.join(hosting.work, `filter-${++counter}`);
+    await mkdir(folder, { recursive: true });
+    const script = path.join(folder, 'filter');
+    const mark = path.join(folder, 'ran');
+    await writeFile(script, `#!/bin/sh\ntouch '${mark}'\ncat\n`);
+    await chmod(script, 0o755);
+    return { command: script, ran: () => existsSync(mark) };
+  }
+
+  it('clones and pushes with the token over HTTP', async () => {
+    const checkout = await GitCheckout.clone(remoteUrl(), run(), undefined, {
+      env: gitEnvironment(process.env),
+      token: TOKEN,
+    });
+    await writeFile(path.join(checkout.workTree, 'a.txt'), 'new\n');
+    await checkout.stagedDiff();
+    const commit = await checkout.commit('change');
+    await checkout.push(remoteUrl(), 'cody-batch/scoped', undefined);
+    assert.equal(await checkout.remoteBranchHead(remoteUrl(), 'cody-batch/scoped'), commit);
+    assert.ok(remote.requests.some((request) => request.path.endsWith('/git-receive-pack') && request.authorized));
+  });
+
+  it('sends no token to another host git is pointed at', async () => {
+    const checkout = await GitCheckout.clone(remoteUrl(), run(), undefined, {
+      env: gitEnvironment(process.env),
+      token: TOKEN,
+    });
+    await writeFile(path.join(checkout.workTree, 'a.txt'), 'elsewhere\n');
+    await checkout.stagedDiff();
+    await checkout.commit('change');
+    // The repository's config sends the remote's URL to another host (as an `.lfsconfig` names
+    // another LFS server for git-lfs, which reads the same http settings).
+    await appendFile(
+      path.join(checkout.gitDir, 'config'),
+      `[url "${elsewhere.url}/"]\n\tinsteadOf = ${remoteUrl().replace(/acme\/scoped\.git$/, '')}\n`,
+    );
+    const before = elsewhere.authorizations.length;
+    await assert.rejects(checkout.push(remoteUrl(), 'cody-batch/elsewhere', undefined));
+    const received = elsewhere.authorizations.slice(before);
+    assert.ok(received.length > 0, 'git did go to the other host');
+    assert.deepEqual(
+      received,
+      received.map(() => undefined),
+      'without an Authorization header',
+    );
+  });
+
+  it("ignores the git config in the worker's HOME: its url rewrites and its LFS filters", async () => {
+    const filter = await markingFilter();
+    // What `git lfs install` writes, and a rewrite of the remote to another host.
+    const home = await homeWith(
+      `[url "${elsewhere.url}/"]\n\tinsteadOf = ${remoteUrl().replace(/acme\/scoped\.git$/, '')}\n` +
+        `[filter "lfs"]\n\tsmudge = ${filter.command}\n\tclean = ${filter.command}\n\trequired = true\n`,
+    );
+    await hosting.repository('acme/scoped').pushChange(async (clone) => {
+      await writeFile(path.join(clone, '.gitattributes'), '*.bin filter=lfs diff=lfs merge=lfs -text\n');
+    }, 'track *.bin with LFS');
+    const before = elsewhere.authorizations.length;
+    const checkout = await GitCheckout.clone(remoteUrl(), run(), undefined, {
+      env: { ...gitEnvironment(process.env), HOME: home },
+      token: TOKEN,
+    });
+    assert.equal(elsewhere.authorizations.length, before, 'the clone did not go to the other host');
+    await writeFile(path.join(checkout.workTree, 'big.bin'), 'changed large content\n');
+    assert.equal((await checkout.stagedDiff()).stats.files, 1);
+    assert.equal(filter.ran(), false, 'no LFS filter ran, at checkout or at git add');
+  });
+
+  it("runs no LFS filter the repository's own config names", async () => {
+    const filter = await markingFilter();
+    const checkout = await GitCheckout.clone(remoteUrl(), run(), undefined, {
+      env: gitEnvironment(process.env),
+      token: TOKEN,
+    });
+    await git(checkout.gitDir, 'config', '--file', 'config', 'filter.lfs.clean', filter.command);
+    await git(checkout.gitDir, 'config', '--file', 'config', 'filter.lfs.process', filter.command);
+    await git(checkout.gitDir, 'config', '--file', 'config', 'filter.lfs.required', 'true');
+    await writeFile(path.join(checkout.workTree, '.gitattributes'), '*.bin filter=lfs -text\n');
+    await writeFile(path.join(checkout.workTree, 'big.bin'), 'changed again\n');
+    const { patch } = await checkout.stagedDiff();
+    assert.match(patch, /\+changed again/);
+    assert.equal(filter.ran(), false);
   });
 });

@@ -7,7 +7,10 @@ import type { DiffStats } from '../../common/schemas';
 // so the code we run in the checkout (a command, a verification, files Claude wrote) cannot plant
 // hooks or config that our own later git calls would obey. Every call gets its settings through
 // GIT_CONFIG_* variables: the token's header only for the calls that talk to the remote, never in
-// argv (visible to other processes), a URL, or a config file.
+// argv (visible to other processes), a URL, or a config file. No system or global config is read
+// (a developer's ~/.gitconfig may rewrite URLs, or hold git-lfs's filters, which read a repository's
+// `.lfsconfig` and send git's http headers to the host it names), no LFS filter runs, and the
+// header is scoped to the remote's URL: a request git makes anywhere else goes without it.
 
 export const COMMIT_AUTHOR = { name: 'Cody Batch', email: 'cody-batch@users.noreply.github.com' };
 
@@ -24,6 +27,11 @@ const BASE_CONFIG: [string, string][] = [
   ['gc.auto', '0'],
   ['advice.detachedHead', 'false'],
   ['init.defaultBranch', 'main'],
+  // git-lfs's filters, should any config name them: pointer files stay pointer files.
+  ['filter.lfs.smudge', ''],
+  ['filter.lfs.clean', ''],
+  ['filter.lfs.process', ''],
+  ['filter.lfs.required', 'false'],
 ];
 
 /** What our git processes inherit: enough to find git, a home, proxies and CA bundles; nothing else. */
@@ -215,13 +223,14 @@ function gitAt(
 ): SimpleGit {
   const config = [...BASE_CONFIG];
   if (options.sharedGroup) config.push(['core.sharedRepository', '0640']);
-  if (options.token && options.remote && /^https?:\/\//i.test(options.remote)) {
-    config.push(['http.extraHeader', authorizationHeader(options.token)]);
-  }
+  const scope = options.remote ? headerScope(options.remote) : undefined;
+  if (options.token && scope) config.push([`http.${scope}.extraHeader`, authorizationHeader(options.token)]);
   const env: NodeJS.ProcessEnv = {
     ...options.env,
     GIT_TERMINAL_PROMPT: '0',
     GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_LFS_SKIP_SMUDGE: '1',
     LC_ALL: 'C',
     ...configEnvironment(config),
     ...extraEnv,
@@ -231,8 +240,30 @@ function gitAt(
     maxConcurrentProcesses: 4,
     // simple-git guards git's environment; everything here is ours, set on purpose.
     allowEnvironment: Object.keys(env),
-    unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeHooksPath: true, allowUnsafeFsMonitor: true },
+    unsafe: {
+      allowUnsafeConfigEnvCount: true,
+      allowUnsafeConfigPaths: true,
+      allowUnsafeHooksPath: true,
+      allowUnsafeFsMonitor: true,
+      allowUnsafeFilter: true,
+    },
   }).env(env);
+}
+
+/**
+ * The URL git matches `http.<url>.*` settings against for the remote: its scheme, host, port and
+ * path, without user, query or fragment. git applies the header to requests under that path on
+ * that host only. Undefined for a remote that is not HTTP(S) (no header is sent).
+ */
+export function headerScope(remote: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(remote);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
 /** Sums `git diff --numstat` output. Binary files count as a file with no line changes. */

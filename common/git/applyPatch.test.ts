@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   createGitHosting,
@@ -10,7 +10,7 @@ import {
   type GitHosting,
   type HostedRepository,
 } from '../../test/helpers/git';
-import { applyPatch, type ApplyResult } from './applyPatch';
+import { ApplyRefused, applyPatch, uncommittedWorkNote, type ApplyResult } from './applyPatch';
 
 // The apply flow on real repositories: a bare "hosted" repository, a patch made by a worker-like
 // clone with `git diff --cached --binary`, applied to the user's own clone.
@@ -211,5 +211,141 @@ describe('applyPatch on real git repositories', function () {
     assert.match(await readText(checkout, 'src/api.ts'), /oldFunction/);
     assert.equal(existsSync(path.join(checkout, 'src/added.ts')), false);
     assert.equal((await git(checkout, 'stash', 'list')).trim(), '');
+  });
+});
+
+// `git stash` saves nothing inside a submodule: with only a dirty submodule, `git stash push` makes no
+// stash and exits 0. The apply must neither take an older stash for its own nor tell the user their
+// changes were stashed and restored.
+describe('applyPatch with a dirty submodule', function () {
+  this.timeout(60_000);
+  let hosting: GitHosting;
+  let hosted: HostedRepository;
+  let patch: string;
+
+  before(async () => {
+    hosting = await createGitHosting();
+    const library = await hosting.create('acme/library', { 'lib.txt': 'library v1\n' });
+    hosted = await hosting.create('acme/app', { 'app.txt': 'app v1\n', 'notes.txt': 'notes\n' });
+    await hosted.pushChange(async (checkout) => {
+      await git(checkout, '-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', library.url, 'vendor/lib');
+    }, 'add the library as a submodule');
+    patch = await hosted.patchFrom((checkout) => writeFile(path.join(checkout, 'app.txt'), 'app v2\n'));
+  });
+  after(() => hosting?.dispose());
+
+  /** A clone with its submodule checked out, and a change inside the submodule. */
+  async function cloneWithDirtySubmodule(): Promise<string> {
+    const checkout = await hosted.clone();
+    await git(checkout, '-c', 'protocol.file.allow=always', 'submodule', 'update', '--init', '--quiet');
+    await writeFile(path.join(checkout, 'vendor/lib/lib.txt'), 'library v1, my local fix\n');
+    return checkout;
+  }
+
+  it('leaves an older, unrelated stash alone, and says the submodule changes were left in place', async () => {
+    const checkout = await cloneWithDirtySubmodule();
+    // Someone's earlier work, stashed long before this apply.
+    await writeFile(path.join(checkout, 'notes.txt'), 'notes, an old idea\n');
+    await git(checkout, 'stash', 'push', '--quiet', '-m', 'an old idea');
+    const oldStash = (await git(checkout, 'rev-parse', 'refs/stash')).trim();
+
+    const result = await applyPatch(checkout, patch, { confirmStash: async () => true });
+    assert.equal(result.status, 'applied', JSON.stringify(result));
+    assert.equal(await readText(checkout, 'app.txt'), 'app v2\n', 'the patch applied');
+    assert.equal(await readText(checkout, 'notes.txt'), 'notes\n', 'the old stash was not applied');
+    assert.equal(
+      (await git(checkout, 'stash', 'list', '--format=%H %s')).trim(),
+      `${oldStash} On main: an old idea`,
+      'the old stash was not dropped',
+    );
+    assert.equal(await readText(checkout, 'vendor/lib/lib.txt'), 'library v1, my local fix\n');
+    const note = uncommittedWorkNote(result as Extract<ApplyResult, { status: 'applied' }>);
+    assert.doesNotMatch(note, /restored/, 'nothing was stashed, so nothing was restored');
+    assert.match(note, /changes inside the submodule vendor\/lib were left in place/i);
+  });
+
+  it('applies without a git error when there is no stash at all', async () => {
+    const checkout = await cloneWithDirtySubmodule();
+    const result = await applyPatch(checkout, patch, { confirmStash: async () => true });
+    assert.equal(result.status, 'applied', JSON.stringify(result));
+    assert.equal(await readText(checkout, 'app.txt'), 'app v2\n');
+    assert.equal(await readText(checkout, 'vendor/lib/lib.txt'), 'library v1, my local fix\n');
+    assert.equal((await git(checkout, 'stash', 'list')).trim(), '');
+  });
+
+  it('stashes and restores the other work, and says the submodule changes stayed where they were', async () => {
+    const checkout = await cloneWithDirtySubmodule();
+    await writeFile(path.join(checkout, 'notes.txt'), 'notes, my work\n');
+    const result = await applyPatch(checkout, patch, { confirmStash: async () => true });
+    assert.equal(result.status, 'applied', JSON.stringify(result));
+    assert.equal(await readText(checkout, 'notes.txt'), 'notes, my work\n');
+    assert.equal(await readText(checkout, 'vendor/lib/lib.txt'), 'library v1, my local fix\n');
+    const note = uncommittedWorkNote(result as Extract<ApplyResult, { status: 'applied' }>);
+    assert.match(note, /Your uncommitted changes were restored/);
+    assert.match(note, /changes inside the submodule vendor\/lib were left in place/i);
+    assert.equal((await git(checkout, 'stash', 'list')).trim(), '');
+  });
+
+  it('refuses, changing nothing, a patch that moves a submodule with uncommitted changes', async () => {
+    // The patch: the submodule moved to a newer commit of the library.
+    const author = await hosted.clone();
+    await git(author, '-c', 'protocol.file.allow=always', 'submodule', 'update', '--init', '--quiet');
+    await writeFile(path.join(author, 'vendor/lib/lib.txt'), 'library v2\n');
+    await git(path.join(author, 'vendor/lib'), 'commit', '--quiet', '-am', 'v2');
+    await git(author, 'add', 'vendor/lib');
+    const moveSubmodule = await git(author, 'diff', '--cached', '--binary');
+    assert.match(moveSubmodule, /Subproject commit/);
+
+    const checkout = await cloneWithDirtySubmodule();
+    const before = await git(checkout, 'status', '--porcelain=v1');
+    const refused = await applyPatch(checkout, moveSubmodule, { confirmStash: async () => true }).catch(
+      (error: unknown) => error,
+    );
+    assert.ok(refused instanceof ApplyRefused, String(refused));
+    assert.match(refused.message, /vendor\/lib has uncommitted changes.*git stash cannot save/);
+    assert.equal(await git(checkout, 'status', '--porcelain=v1'), before);
+    assert.equal(await readText(checkout, 'vendor/lib/lib.txt'), 'library v1, my local fix\n');
+  });
+});
+
+describe('applyPatch with links out of the repository', function () {
+  this.timeout(60_000);
+  let hosting: GitHosting;
+  let hosted: HostedRepository;
+  let patch: string;
+
+  before(async () => {
+    hosting = await createGitHosting();
+    hosted = await hosting.create('acme/linked', { 'a.txt': 'old\n' });
+    patch = await hosted.patchFrom(async (checkout) => {
+      await writeFile(path.join(checkout, 'a.txt'), 'new\n');
+      await symlink('/etc/passwd', path.join(checkout, 'passwd'));
+    });
+  });
+  after(() => hosting?.dispose());
+
+  it('applies nothing unless the links are confirmed, and asks before anything else', async () => {
+    const checkout = await hosted.clone();
+    await writeFile(path.join(checkout, 'a.txt'), 'my work\n');
+    const result = await applyPatch(checkout, patch, { confirmStash: neverAsked });
+    assert.deepEqual(result, { status: 'outside-links', links: [{ path: 'passwd', target: '/etc/passwd' }] });
+    assert.equal(existsSync(path.join(checkout, 'passwd')), false);
+    assert.equal(await readText(checkout, 'a.txt'), 'my work\n');
+    assert.equal((await git(checkout, 'stash', 'list')).trim(), '');
+  });
+
+  it('applies them once confirmed', async () => {
+    const checkout = await hosted.clone();
+    let asked: unknown;
+    const result = await applyPatch(checkout, patch, {
+      confirmStash: neverAsked,
+      confirmOutsideLinks: async (links) => {
+        asked = links;
+        return true;
+      },
+    });
+    assert.equal(result.status, 'applied');
+    assert.deepEqual(asked, [{ path: 'passwd', target: '/etc/passwd' }]);
+    assert.equal(await readlink(path.join(checkout, 'passwd')), '/etc/passwd');
   });
 });

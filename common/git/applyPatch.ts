@@ -1,15 +1,18 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { type CheckoutLinks, type OutsideLink, outsideLinks } from '../outsideLinks';
 import { filePath, parsePatch } from '../patch';
 
 // Applies a job's patch to a local checkout with `git apply --3way`, never over uncommitted work
 // without asking. `--3way` works on the index and refuses files with unstaged changes, so the only
 // choices on a dirty tree are "stash, apply, restore" or cancel. The stash is dropped only once it
 // has been restored without conflict; in every other case it is kept, and the result says how to
-// get it back. Shared by the extension and `cody-batch apply`; mocha runs it on real repositories.
+// get it back. A patch that makes links out of the repository is applied only once the user has
+// confirmed them (common/outsideLinks.ts). Shared by the extension and `cody-batch apply`; mocha runs
+// it on real repositories.
 
 export interface StashInfo {
   /** The stash commit, stable even if other stashes are pushed later. */
@@ -24,6 +27,8 @@ export type ApplyResult =
       files: string[];
       restoredStash: boolean /** False when stashed work came back unstaged. */;
       stagedRestored?: boolean;
+      /** Submodules with changes inside them, which no stash holds: they stayed as they were. */
+      submodulesLeftInPlace?: string[];
     }
   /** The patch applied with conflict markers in `conflicts`. Stashed work, if any, is still stashed. */
   | { status: 'conflicts'; files: string[]; conflicts: string[]; stash?: StashInfo }
@@ -31,39 +36,60 @@ export type ApplyResult =
   | { status: 'restore-conflicts'; files: string[]; conflicts: string[]; message: string; stash: StashInfo }
   /** The user chose not to touch a dirty tree. Nothing changed. */
   | { status: 'cancelled'; dirtyFiles: string[] }
+  /** The patch makes links out of the repository and the user did not confirm them. Nothing changed. */
+  | { status: 'outside-links'; links: OutsideLink[] }
   /** Nothing was applied: git refused the patch. Stashed work was restored, or is kept in `stash`. */
   | { status: 'failed'; message: string; stash?: StashInfo };
 
 export interface ApplyOptions {
   /** Asked when the tree has uncommitted changes; true means "stash, apply, restore". */
   confirmStash(dirtyFiles: string[]): Promise<boolean>;
+  /**
+   * Asked when the patch makes links that point out of the repository; true means apply anyway.
+   * Without it, such a patch is not applied.
+   */
+  confirmOutsideLinks?(links: OutsideLink[]): Promise<boolean>;
   /** Names the stash so the user recognises it in `git stash list`. */
   label?: string;
 }
 
 export class ApplyRefused extends Error {}
 
-/** The sentence telling what became of stashed work after an applied patch ('' when none was stashed). */
-export function restoredWorkNote(result: Extract<ApplyResult, { status: 'applied' }>): string {
-  if (!result.restoredStash) return '';
-  return result.stagedRestored === false
-    ? 'Your uncommitted changes were restored; those you had staged are now unstaged.'
-    : 'Your uncommitted changes were restored.';
+/** What became of the user's uncommitted work after an applied patch ('' when there was none). */
+export function uncommittedWorkNote(result: Extract<ApplyResult, { status: 'applied' }>): string {
+  const notes: string[] = [];
+  if (result.restoredStash)
+    notes.push(
+      result.stagedRestored === false
+        ? 'Your uncommitted changes were restored; those you had staged are now unstaged.'
+        : 'Your uncommitted changes were restored.',
+    );
+  const submodules = result.submodulesLeftInPlace ?? [];
+  if (submodules.length > 0)
+    notes.push(
+      `The changes inside the ${submodules.length === 1 ? 'submodule' : 'submodules'} ${submodules.join(', ')} were left in place (the patch does not touch ${submodules.length === 1 ? 'it' : 'them'}).`,
+    );
+  return notes.join(' ');
 }
 
 export async function applyPatch(root: string, patch: string, options: ApplyOptions): Promise<ApplyResult> {
   const git = simpleGit({ baseDir: root });
-  const files = parsePatch(patch).map(filePath);
+  const parsed = parsePatch(patch);
+  const files = parsed.map(filePath);
   if (files.length === 0) return { status: 'failed', message: 'The patch names no files.' };
   await refuseDuringOperation(git, root);
+  const links = outsideLinks(parsed, linksIn(root));
+  if (links.length > 0 && !(await options.confirmOutsideLinks?.(links))) return { status: 'outside-links', links };
 
-  const { dirty, collidingUntracked } = await workingTreeState(git, files);
+  const { dirty, collidingUntracked, dirtySubmodules } = await workingTreeState(git, files);
+  refuseDirtySubmodulesInPatch(dirtySubmodules, files);
   let stash: StashInfo | undefined;
   if (dirty.length > 0 || collidingUntracked.length > 0) {
     const all = [...dirty, ...collidingUntracked];
     if (!(await options.confirmStash(all))) return { status: 'cancelled', dirtyFiles: all };
     stash = await pushStash(git, options.label ?? 'before applying a patch', collidingUntracked.length > 0);
   }
+  const left = dirtySubmodules.length > 0 ? { submodulesLeftInPlace: dirtySubmodules } : {};
 
   const folder = await mkdtemp(path.join(os.tmpdir(), 'cody-batch-apply-'));
   try {
@@ -83,10 +109,22 @@ export async function applyPatch(root: string, patch: string, options: ApplyOpti
     await rm(folder, { recursive: true, force: true });
   }
 
-  if (!stash) return { status: 'applied', files, restoredStash: false };
+  if (!stash) return { status: 'applied', files, restoredStash: false, ...left };
   const restored = await restoreStash(git, root, stash);
-  if (restored.ok) return { status: 'applied', files, restoredStash: true, stagedRestored: restored.stagedRestored };
+  if (restored.ok)
+    return { status: 'applied', files, restoredStash: true, stagedRestored: restored.stagedRestored, ...left };
   return { status: 'restore-conflicts', files, conflicts: restored.conflicts, message: restored.message, stash };
+}
+
+/** The links already in the checkout, for the patch's links that lead through them. */
+function linksIn(root: string): CheckoutLinks {
+  return (relative) => {
+    try {
+      return readlinkSync(path.join(root, relative));
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 async function refuseDuringOperation(git: SimpleGit, root: string): Promise<void> {
@@ -102,32 +140,71 @@ async function refuseDuringOperation(git: SimpleGit, root: string): Promise<void
   }
 }
 
-/** Tracked files with staged or unstaged changes, and untracked files the patch would create. */
+/**
+ * Tracked files with staged or unstaged changes, untracked files the patch would create, and
+ * submodules with changes of their own. `git stash` saves nothing inside a submodule (new commits,
+ * edits, untracked files there), so those are kept apart: stashing cannot protect them.
+ */
 async function workingTreeState(
   git: SimpleGit,
   patchFiles: readonly string[],
-): Promise<{ dirty: string[]; collidingUntracked: string[] }> {
-  const output = await git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all']);
-  const entries = output.split('\0').filter(Boolean);
+): Promise<{ dirty: string[]; collidingUntracked: string[]; dirtySubmodules: string[] }> {
+  const output = await git.raw(['status', '--porcelain=v2', '-z', '--untracked-files=all']);
+  const entries = output.split('\0');
   const dirty: string[] = [];
   const untracked: string[] = [];
+  const dirtySubmodules: string[] = [];
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
-    const code = entry.slice(0, 2);
-    const file = entry.slice(3);
-    if (code === '??') untracked.push(file);
-    else if (code !== '!!') dirty.push(file);
-    // A rename lists its source as the next entry.
-    if (code[0] === 'R' || code[0] === 'C') i++;
+    const kind = entry[0];
+    if (kind === '?') untracked.push(entry.slice(2));
+    if (kind !== '1' && kind !== '2' && kind !== 'u') continue;
+    // `1 XY sub mH mI mW hH hI path`; a rename (`2`) has one field more and its source as the next entry.
+    const fields = entry.split(' ');
+    const fieldCount = kind === '1' ? 8 : kind === '2' ? 9 : 10;
+    const file = fields.slice(fieldCount).join(' ');
+    if (kind === '2') i++;
+    const [staged, unstaged] = [fields[1]![0], fields[1]![1]];
+    const submodule = fields[2]!.startsWith('S');
+    if (!submodule) dirty.push(file);
+    else {
+      // A staged gitlink is in the index, which a stash does save; the submodule's own work is not.
+      if (staged !== '.') dirty.push(file);
+      if (unstaged !== '.') dirtySubmodules.push(file);
+    }
   }
   const wanted = new Set(patchFiles);
-  return { dirty, collidingUntracked: untracked.filter((file) => wanted.has(file)) };
+  return { dirty, collidingUntracked: untracked.filter((file) => wanted.has(file)), dirtySubmodules };
 }
 
-async function pushStash(git: SimpleGit, label: string, includeUntracked: boolean): Promise<StashInfo> {
+/** A patch that changes a submodule with uncommitted work in it would be applied beside work no stash holds. */
+function refuseDirtySubmodulesInPatch(dirtySubmodules: readonly string[], patchFiles: readonly string[]): void {
+  const touched = dirtySubmodules.filter((submodule) =>
+    patchFiles.some((file) => file === submodule || file.startsWith(`${submodule}/`)),
+  );
+  if (touched.length === 0) return;
+  throw new ApplyRefused(
+    `${touched.join(', ')} ${touched.length === 1 ? 'has' : 'have'} uncommitted changes inside (new commits, edits or untracked files), which git stash cannot save, and the patch changes ${touched.length === 1 ? 'it' : 'them'}. Commit or stash them inside the submodule, then apply again; nothing was changed.`,
+  );
+}
+
+/**
+ * `git stash push`, and the stash it made. It exits 0 without a stash when it finds nothing it can
+ * save, and then the top of refs/stash is someone's older stash: compare before and after.
+ */
+async function pushStash(git: SimpleGit, label: string, includeUntracked: boolean): Promise<StashInfo | undefined> {
   const message = `cody-batch: ${label}`;
-  await git.raw(['stash', 'push', ...(includeUntracked ? ['--include-untracked'] : []), '-m', message]);
-  const commit = (await git.revparse(['refs/stash'])).trim();
+  const top = async () => (await git.raw(['rev-parse', '--verify', '--quiet', 'refs/stash']).catch(() => '')).trim();
+  const before = await top();
+  try {
+    await git.raw(['stash', 'push', ...(includeUntracked ? ['--include-untracked'] : []), '-m', message]);
+  } catch (error) {
+    throw new ApplyRefused(
+      `git stash could not save your uncommitted changes; nothing was changed.\n${gitMessage(error)}`,
+    );
+  }
+  const commit = await top();
+  if (!commit || commit === before) return undefined;
   return { commit, message };
 }
 
