@@ -5,11 +5,15 @@ import { ENV } from '../../common/names';
 import { Redactor } from '../../common/redact';
 import type { Job } from '../../common/schemas';
 import type { Store } from '../store/store';
+import { workDirFrom } from '../worker/config';
+import { removeOrphanedRunFolders, removeRunFoldersOf } from '../worker/runFolders';
+import { killMarkedProcesses, newRunMarker } from '../worker/runProcesses';
 import type { Executor } from './executor';
 
 // The local executor: a pool of child processes, each running the worker bundle for one repository
 // with the same environment contract as AWS Batch (REPOSITORY_INDEX in place of the array index).
-// A child that dies without recording its outcome fails its row with WORKER_CRASHED.
+// A child that dies without recording its outcome fails its row with WORKER_CRASHED. When a worker
+// ends, every process its commands started goes (CODY_BATCH_RUN_MARKER), and when it dies, its clone.
 
 export interface LocalExecutorOptions {
   store: Store;
@@ -34,6 +38,8 @@ interface Task {
 interface Child {
   task: Task;
   process: ChildProcess;
+  /** CODY_BATCH_RUN_MARKER of its commands. */
+  runMarker: string;
   /** Process groups of the commands it started, which outlive a worker killed with SIGKILL. */
   groups: Set<number>;
   /** We stopped it (cancel or shutdown): its exit is no crash. */
@@ -50,9 +56,12 @@ export class LocalExecutor implements Executor {
   private stopped = false;
   private readonly redactor: Redactor;
   private readonly settling = new Set<Promise<void>>();
+  /** Where the workers make their run folders. */
+  private readonly workDir: string;
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.redactor = Redactor.fromEnvironment(options.env);
+    this.workDir = workDirFrom(options.env);
   }
 
   async start(job: Job): Promise<string> {
@@ -85,6 +94,8 @@ export class LocalExecutor implements Executor {
    */
   async resume(): Promise<void> {
     const { store } = this.options;
+    // Clones left by workers that were killed with the previous stack.
+    await removeOrphanedRunFolders(this.workDir);
     for (const job of await store.jobs.scanActive()) {
       if (job.status === 'CANCELLING') {
         await store.cancelUnfinished(job.jobId);
@@ -156,8 +167,14 @@ export class LocalExecutor implements Executor {
   }
 
   private launch(task: Task): void {
+    const runMarker = newRunMarker();
     const child = spawn(this.options.nodeBinary ?? process.execPath, [this.options.workerScript], {
-      env: { ...this.options.env, [ENV.jobId]: task.jobId, [ENV.repositoryIndex]: String(task.index) },
+      env: {
+        ...this.options.env,
+        [ENV.jobId]: task.jobId,
+        [ENV.repositoryIndex]: String(task.index),
+        [ENV.runMarker]: runMarker,
+      },
       // Its own process group, so a cancel takes the worker and everything under it.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -166,6 +183,7 @@ export class LocalExecutor implements Executor {
     const entry: Child = {
       task,
       process: child,
+      runMarker,
       groups: new Set(),
       stopping: false,
       output: '',
@@ -186,6 +204,8 @@ export class LocalExecutor implements Executor {
       ended = true;
       this.children.delete(entry);
       for (const pgid of [child.pid, ...entry.groups]) if (pgid) killGroup(pgid, 'SIGKILL');
+      // What its commands started outside their groups (setsid), however the worker ended.
+      killMarkedProcesses(entry.runMarker, []);
       const settled = this.settle(entry, how).finally(() => {
         this.settling.delete(settled);
         resolveExited();
@@ -208,6 +228,11 @@ export class LocalExecutor implements Executor {
    * recorded its outcome or we stopped it ourselves.
    */
   private async settle(entry: Child, how: string | undefined): Promise<void> {
+    // A worker that did not exit on its own terms may have left its clone. It is dead and reaped,
+    // so no live worker owns that pid (the kernel hands pids out in turn, not the last one freed).
+    if (how !== undefined && entry.process.pid !== undefined) {
+      await removeRunFoldersOf(this.workDir, entry.process.pid).catch(() => undefined);
+    }
     if (entry.stopping || how === undefined) return;
     const lastLines = this.redactor.text(entry.output.trim().split('\n').slice(-5).join('\n'));
     const message = `The worker ${how}${lastLines ? `. Its last output:\n${lastLines}` : ''}`;
