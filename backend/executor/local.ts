@@ -8,18 +8,23 @@ import type { Store } from '../store/store';
 import { workDirFrom } from '../worker/config';
 import { removeOrphanedRunFolders, removeRunFoldersOf } from '../worker/runFolders';
 import { killMarkedProcesses, newRunMarker } from '../worker/runProcesses';
+import { splitSecrets, type Secrets } from '../worker/secrets';
 import type { Executor } from './executor';
 
 // The local executor: a pool of child processes, each running the worker bundle for one repository
 // with the same environment contract as AWS Batch (REPOSITORY_INDEX in place of the array index).
-// A child that dies without recording its outcome fails its row with WORKER_CRASHED. When a worker
-// ends, every process its commands started goes (CODY_BATCH_RUN_MARKER), and when it dies, its clone.
+// A child that dies without recording its outcome fails its row with WORKER_CRASHED. A worker's
+// secrets reach it on a pipe, never in its environment (backend/worker/secrets.ts); when it ends,
+// every process its commands started goes (CODY_BATCH_RUN_MARKER), and when it dies, its clone.
 
 export interface LocalExecutorOptions {
   store: Store;
   /** The worker bundle, `dist/worker.js`. */
   workerScript: string;
-  /** The children's environment: the contract's variables plus what the workers need (tokens, git base). */
+  /**
+   * The contract's variables plus what the workers need (tokens, git base). The secrets among them
+   * (SECRET_ENV_NAMES) are handed over on a pipe; the rest is the children's environment.
+   */
   env: NodeJS.ProcessEnv;
   concurrency: number;
   /** SIGTERM first, SIGKILL after this. */
@@ -49,6 +54,8 @@ interface Child {
 }
 
 const OUTPUT_TAIL_CHARS = 2_000;
+/** The worker's descriptor for the secrets (0-2 are stdio, 3 the IPC channel). */
+const SECRETS_FD = 4;
 
 export class LocalExecutor implements Executor {
   private queue: Task[] = [];
@@ -56,11 +63,14 @@ export class LocalExecutor implements Executor {
   private stopped = false;
   private readonly redactor: Redactor;
   private readonly settling = new Set<Promise<void>>();
+  private readonly childEnv: NodeJS.ProcessEnv;
+  private readonly secrets: Secrets;
   /** Where the workers make their run folders. */
   private readonly workDir: string;
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.redactor = Redactor.fromEnvironment(options.env);
+    ({ env: this.childEnv, secrets: this.secrets } = splitSecrets(options.env));
     this.workDir = workDirFrom(options.env);
   }
 
@@ -170,15 +180,20 @@ export class LocalExecutor implements Executor {
     const runMarker = newRunMarker();
     const child = spawn(this.options.nodeBinary ?? process.execPath, [this.options.workerScript], {
       env: {
-        ...this.options.env,
+        ...this.childEnv,
         [ENV.jobId]: task.jobId,
         [ENV.repositoryIndex]: String(task.index),
+        [ENV.secretsFd]: String(SECRETS_FD),
         [ENV.runMarker]: runMarker,
       },
       // Its own process group, so a cancel takes the worker and everything under it.
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
     });
+    const secretsPipe = child.stdio[SECRETS_FD] as NodeJS.WritableStream & NodeJS.EventEmitter;
+    // A worker that dies before reading them closes the pipe (EPIPE): its exit says why.
+    secretsPipe?.on('error', () => undefined);
+    secretsPipe?.end(JSON.stringify(this.secrets));
     let resolveExited!: () => void;
     const entry: Child = {
       task,
