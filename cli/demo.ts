@@ -11,7 +11,7 @@ import {
   StackAlreadyRunningError,
   type LocalStack,
 } from '../backend/local/stack';
-import { isClaudeConfigured, workerPool } from '../backend/local/workers';
+import { isClaudeConfigured, stackEnvironment, workerPool } from '../backend/local/workers';
 import { printTable } from './connect';
 import { waitForShutdownSignal } from './shutdown';
 import { watchJob } from './watch';
@@ -57,7 +57,7 @@ export async function demo(version: string, args: string[]): Promise<number> {
     return 2;
   }
   const keep = args.includes('--keep');
-  const env = process.env;
+  const env = stackEnvironment((line) => console.error(line));
   const paths = homePaths(resolveHome(env));
   const running = await runningStack(paths.stack);
   if (running) {

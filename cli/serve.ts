@@ -1,6 +1,6 @@
 import { ENV, jobsTableName } from '../common/names';
 import { stackOptionsFromEnvironment, startLocalStack, StackAlreadyRunningError } from '../backend/local/stack';
-import { workerPool } from '../backend/local/workers';
+import { stackEnvironment, workerPool } from '../backend/local/workers';
 import { waitForShutdownSignal } from './shutdown';
 
 /** `cody-batch serve`: runs the local stack until SIGINT or SIGTERM. */
@@ -8,9 +8,10 @@ export async function serve(version: string): Promise<number> {
   let stack;
   try {
     const log = (line: string) => console.error(line);
+    const env = stackEnvironment(log);
     stack = await startLocalStack({
-      ...stackOptionsFromEnvironment(process.env, version),
-      executor: workerPool(process.env, log),
+      ...stackOptionsFromEnvironment(env, version),
+      executor: workerPool(env, log),
       log,
     });
   } catch (error) {

@@ -64,6 +64,13 @@ export const ENV = {
   jobDefinition: 'CODY_BATCH_JOB_DEFINITION',
   /** The unprivileged user that runs commands and verify steps in the worker image (`sudo -u`). */
   commandUser: 'CODY_BATCH_COMMAND_USER',
+  /** The file descriptor on which the local executor hands a worker its secrets as JSON (backend/worker/secrets.ts). */
+  secretsFd: 'CODY_BATCH_SECRETS_FD',
+  /**
+   * A random value per worker, put in every command's environment: processes carrying it are the
+   * run's, killed after each command and when the worker ends (backend/worker/runProcesses.ts).
+   */
+  runMarker: 'CODY_BATCH_RUN_MARKER',
   /** The Bedrock model id (or inference profile) the worker uses when the provider is `bedrock`. */
   bedrockModel: 'CODY_BATCH_BEDROCK_MODEL',
   /** CLI: a remote API instead of the local stack, how to sign requests to it (`aws` | `token`), and the bearer token. */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createGitHosting, type GitHosting } from './helpers/git';
 import { repositoriesByName, waitFor, waitForJob } from './helpers/jobs';
 import { makeTempDir, startStackProcess, type StackProcess } from './helpers/localStack';
+import { killRunning, processesRunning, uniqueSleep } from './helpers/processes';
 
 // Cancel, crashes, retries and restarts through the real stack: worker processes, their command
 // process groups, and the rows and counters they leave.
@@ -46,11 +47,16 @@ describe('worker lifecycle: cancel, crash, retry, restart', function () {
 
   describe('with one stack', () => {
     let stack: StackProcess;
+    let workDir: string;
     before(async () => {
-      stack = await startStackProcess({ env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '2' } });
+      workDir = await makeTempDir('cody-batch-workdir-');
+      stack = await startStackProcess({
+        env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '2', CODY_BATCH_WORK_DIR: workDir },
+      });
     });
     after(async () => {
       await stack?.dispose();
+      await rm(workDir, { recursive: true, force: true });
     });
 
     it('cancels a job running `sleep 60`: CANCELLED, its process groups gone, the waiting repository never started', async () => {
@@ -87,8 +93,9 @@ describe('worker lifecycle: cancel, crash, retry, restart', function () {
     });
 
     it('fails a worker killed with SIGKILL as WORKER_CRASHED, finishes the job, and a retry runs it at attempt 2', async () => {
+      const daemon = uniqueSleep();
       const command = [
-        `if [ -f SLOW ] && [ ! -f "${markers}/go" ]; then echo $PPID > "${markers}/worker.pid"; echo $$ > "${markers}/pgid-slow"; sleep 60; fi`,
+        `if [ -f SLOW ] && [ ! -f "${markers}/go" ]; then setsid ${daemon.join(' ')} > /dev/null 2>&1 & echo $PPID > "${markers}/worker.pid"; echo $$ > "${markers}/pgid-slow"; sleep 60; fi`,
         "sed -i 's/oldFunction(/newFunction(/' src/main.js",
       ].join('\n');
       const created = await stack.client.createJob({ name: 'Crash', command, repositories: ['acme/slow', 'acme/one'] });
@@ -97,6 +104,8 @@ describe('worker lifecycle: cancel, crash, retry, restart', function () {
         return found.length === 1 ? found : undefined;
       });
       const [commandGroup] = await numbersIn(markers, 'pgid-slow');
+      const runFolders = await readdir(workDir);
+      assert.ok(runFolders.length > 0, 'the slow run has its folder');
       process.kill(workerPid!, 'SIGKILL');
 
       const job = await waitForJob(stack.client, created.jobId);
@@ -110,6 +119,19 @@ describe('worker lifecycle: cancel, crash, retry, restart', function () {
         'the orphaned command to be killed',
         async () => (processGroupAlive(commandGroup!) ? undefined : true),
         10_000,
+      );
+      // Nor does what it started with setsid, out of the command's process group.
+      await waitFor(
+        'the setsid command to be killed',
+        async () => ((await processesRunning(daemon)).length ? undefined : true),
+        10_000,
+      ).finally(() => killRunning(daemon));
+      // Nor its clone: the run folder of the dead worker is removed.
+      const left = await readdir(workDir);
+      assert.deepEqual(
+        left.filter((folder) => runFolders.includes(folder)),
+        [],
+        "the dead worker's run folder is gone",
       );
       // What the worker logged before it died is kept.
       assert.match(await stack.client.getLog(job.jobId, 'acme/slow'), /Command: \$ if \[ -f SLOW \]/);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunningDynamo } from '../local/dynamodb';
 import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
@@ -11,11 +12,11 @@ import type { Store } from '../store/store';
 import { LocalExecutor } from './local';
 
 // The local pool with the real worker bundle (dist/worker.js), a real dynalite and real git: no
-// row stays PENDING for want of a worker.
+// row stays PENDING for want of a worker, and no clone outlives its worker.
 
 const WORKER = path.join(REPO_ROOT, 'dist/worker.js');
 
-describe('LocalExecutor: no PENDING row without a worker', function () {
+describe('LocalExecutor: no PENDING row without a worker, no clone without one', function () {
   this.timeout(60_000);
   let dynamo: RunningDynamo;
   let store: Store;
@@ -42,7 +43,7 @@ describe('LocalExecutor: no PENDING row without a worker', function () {
     await rm(home, { recursive: true, force: true });
   });
 
-  function pool(options: { concurrency?: number; nodeBinary?: string } = {}): LocalExecutor {
+  function pool(options: { concurrency?: number; nodeBinary?: string; workDir?: string } = {}): LocalExecutor {
     return new LocalExecutor({
       store,
       workerScript: WORKER,
@@ -57,6 +58,7 @@ describe('LocalExecutor: no PENDING row without a worker', function () {
         CODY_BATCH_DYNAMODB_ENDPOINT: dynamo.endpoint,
         CODY_BATCH_ARTIFACTS: path.join(home, 'artifacts'),
         CODY_BATCH_GIT_BASE: hosting.gitBase,
+        ...(options.workDir ? { CODY_BATCH_WORK_DIR: options.workDir } : {}),
       },
     });
   }
@@ -104,6 +106,19 @@ describe('LocalExecutor: no PENDING row without a worker', function () {
     assert.deepEqual(executor.load, { queued: 1, running: 1 });
     await executor.cancel(job);
     assert.deepEqual(executor.load, { queued: 0, running: 0 });
+  });
+
+  it('removes at start the run folders of workers that are gone, never those of a live one', async () => {
+    const workDir = path.join(home, 'work');
+    const exited = spawn('true');
+    const deadPid = await new Promise<number>((resolve) => exited.once('exit', () => resolve(exited.pid!)));
+    const dead = `cody-batch-run-${deadPid}-aB3dEf`;
+    const live = `cody-batch-run-${process.pid}-aB3dEf`;
+    for (const folder of [dead, live, 'unrelated'])
+      await mkdir(path.join(workDir, folder, 'clone'), { recursive: true });
+    executor = pool({ concurrency: 0, workDir });
+    await executor.resume();
+    assert.deepEqual((await readdir(workDir)).sort(), [live, 'unrelated'].sort());
   });
 
   it('fails a row whose worker could not even be spawned, and frees its place in the pool', async () => {

@@ -5,17 +5,26 @@ import { ENV } from '../../common/names';
 import { Redactor } from '../../common/redact';
 import type { Job } from '../../common/schemas';
 import type { Store } from '../store/store';
+import { workDirFrom } from '../worker/config';
+import { removeOrphanedRunFolders, removeRunFoldersOf } from '../worker/runFolders';
+import { killMarkedProcesses, newRunMarker } from '../worker/runProcesses';
+import { splitSecrets, type Secrets } from '../worker/secrets';
 import type { Executor } from './executor';
 
 // The local executor: a pool of child processes, each running the worker bundle for one repository
 // with the same environment contract as AWS Batch (REPOSITORY_INDEX in place of the array index).
-// A child that dies without recording its outcome fails its row with WORKER_CRASHED.
+// A child that dies without recording its outcome fails its row with WORKER_CRASHED. A worker's
+// secrets reach it on a pipe, never in its environment (backend/worker/secrets.ts); when it ends,
+// every process its commands started goes (CODY_BATCH_RUN_MARKER), and when it dies, its clone.
 
 export interface LocalExecutorOptions {
   store: Store;
   /** The worker bundle, `dist/worker.js`. */
   workerScript: string;
-  /** The children's environment: the contract's variables plus what the workers need (tokens, git base). */
+  /**
+   * The contract's variables plus what the workers need (tokens, git base). The secrets among them
+   * (SECRET_ENV_NAMES) are handed over on a pipe; the rest is the children's environment.
+   */
   env: NodeJS.ProcessEnv;
   concurrency: number;
   /** SIGTERM first, SIGKILL after this. */
@@ -34,6 +43,8 @@ interface Task {
 interface Child {
   task: Task;
   process: ChildProcess;
+  /** CODY_BATCH_RUN_MARKER of its commands. */
+  runMarker: string;
   /** Process groups of the commands it started, which outlive a worker killed with SIGKILL. */
   groups: Set<number>;
   /** We stopped it (cancel or shutdown): its exit is no crash. */
@@ -43,6 +54,8 @@ interface Child {
 }
 
 const OUTPUT_TAIL_CHARS = 2_000;
+/** The worker's descriptor for the secrets (0-2 are stdio, 3 the IPC channel). */
+const SECRETS_FD = 4;
 
 export class LocalExecutor implements Executor {
   private queue: Task[] = [];
@@ -50,9 +63,15 @@ export class LocalExecutor implements Executor {
   private stopped = false;
   private readonly redactor: Redactor;
   private readonly settling = new Set<Promise<void>>();
+  private readonly childEnv: NodeJS.ProcessEnv;
+  private readonly secrets: Secrets;
+  /** Where the workers make their run folders. */
+  private readonly workDir: string;
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.redactor = Redactor.fromEnvironment(options.env);
+    ({ env: this.childEnv, secrets: this.secrets } = splitSecrets(options.env));
+    this.workDir = workDirFrom(options.env);
   }
 
   async start(job: Job): Promise<string> {
@@ -85,6 +104,8 @@ export class LocalExecutor implements Executor {
    */
   async resume(): Promise<void> {
     const { store } = this.options;
+    // Clones left by workers that were killed with the previous stack.
+    await removeOrphanedRunFolders(this.workDir);
     for (const job of await store.jobs.scanActive()) {
       if (job.status === 'CANCELLING') {
         await store.cancelUnfinished(job.jobId);
@@ -156,16 +177,28 @@ export class LocalExecutor implements Executor {
   }
 
   private launch(task: Task): void {
+    const runMarker = newRunMarker();
     const child = spawn(this.options.nodeBinary ?? process.execPath, [this.options.workerScript], {
-      env: { ...this.options.env, [ENV.jobId]: task.jobId, [ENV.repositoryIndex]: String(task.index) },
+      env: {
+        ...this.childEnv,
+        [ENV.jobId]: task.jobId,
+        [ENV.repositoryIndex]: String(task.index),
+        [ENV.secretsFd]: String(SECRETS_FD),
+        [ENV.runMarker]: runMarker,
+      },
       // Its own process group, so a cancel takes the worker and everything under it.
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
     });
+    const secretsPipe = child.stdio[SECRETS_FD] as NodeJS.WritableStream & NodeJS.EventEmitter;
+    // A worker that dies before reading them closes the pipe (EPIPE): its exit says why.
+    secretsPipe?.on('error', () => undefined);
+    secretsPipe?.end(JSON.stringify(this.secrets));
     let resolveExited!: () => void;
     const entry: Child = {
       task,
       process: child,
+      runMarker,
       groups: new Set(),
       stopping: false,
       output: '',
@@ -186,6 +219,8 @@ export class LocalExecutor implements Executor {
       ended = true;
       this.children.delete(entry);
       for (const pgid of [child.pid, ...entry.groups]) if (pgid) killGroup(pgid, 'SIGKILL');
+      // What its commands started outside their groups (setsid), however the worker ended.
+      killMarkedProcesses(entry.runMarker, []);
       const settled = this.settle(entry, how).finally(() => {
         this.settling.delete(settled);
         resolveExited();
@@ -208,6 +243,11 @@ export class LocalExecutor implements Executor {
    * recorded its outcome or we stopped it ourselves.
    */
   private async settle(entry: Child, how: string | undefined): Promise<void> {
+    // A worker that did not exit on its own terms may have left its clone. It is dead and reaped,
+    // so no live worker owns that pid (the kernel hands pids out in turn, not the last one freed).
+    if (how !== undefined && entry.process.pid !== undefined) {
+      await removeRunFoldersOf(this.workDir, entry.process.pid).catch(() => undefined);
+    }
     if (entry.stopping || how === undefined) return;
     const lastLines = this.redactor.text(entry.output.trim().split('\n').slice(-5).join('\n'));
     const message = `The worker ${how}${lastLines ? `. Its last output:\n${lastLines}` : ''}`;

@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runCommand, runningProcessGroups } from './commandRunner';
+import { runCommand, runningProcessGroups, userKillCommand } from './commandRunner';
 import { commandEnvironment } from './environment';
+import { newRunMarker } from './runProcesses';
 
 // Real shells and real process groups: what a command may see, and that nothing it starts survives.
 
+/** Running: it exists and is no zombie (a killed orphan stays one until init reaps it). */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }
@@ -88,6 +92,38 @@ describe('command runner', () => {
     });
     assert.equal(result.exitCode, 0);
     assert.ok(await gone(Number(await readFile(path.join(folder, 'child.pid'), 'utf8'))));
+  });
+
+  it('kills what a command started out of its process group (setsid), by its run marker, and nothing else', async () => {
+    // A process of another run: same kind of marker, another value.
+    const other = spawn('sleep', ['30'], { env: { PATH: process.env.PATH, CODY_BATCH_RUN_MARKER: newRunMarker() } });
+    try {
+      const result = await runCommand({
+        command: 'setsid sleep 30 > /dev/null 2>&1 & echo $! > daemon.pid',
+        cwd: folder,
+        env: { PATH: process.env.PATH },
+        runMarker: newRunMarker(),
+        timeoutMs: 10_000,
+        onOutput: () => undefined,
+      });
+      assert.equal(result.exitCode, 0);
+      assert.ok(await gone(Number(await readFile(path.join(folder, 'daemon.pid'), 'utf8'))));
+      assert.ok(alive(other.pid!), "another run's process is left alone");
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it("signals a process group with the command the command user runs through sudo, in the image's /bin/sh", async () => {
+    // As ourselves, without sudo: the same shell and kill as in the image (Debian's dash).
+    const group = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    try {
+      const [shell, ...args] = userKillCommand('SIGKILL', `-${group.pid}`);
+      execFileSync(shell!, args, { stdio: 'pipe' });
+      assert.ok(await gone(group.pid!));
+    } finally {
+      group.kill('SIGKILL');
+    }
   });
 });
 

@@ -1,9 +1,13 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
+import { ENV } from '../../common/names';
+import { killMarkedProcesses } from './runProcesses';
 import { tailOf } from './runLog';
 
 // Runs a shell command in the checkout, in its own process group, so that a timeout or a cancel
-// kills everything it started (and the worker lives on to record the result).
+// kills everything it started (and the worker lives on to record the result). When it ends, what
+// it left behind goes too, out of its group included: as the command user, every process of that
+// user; otherwise every process carrying the run's marker (./runProcesses.ts).
 
 /**
  * The unprivileged user commands run as in the worker image (CODY_BATCH_COMMAND_USER), through the
@@ -22,6 +26,8 @@ export interface CommandOptions {
   /** Aborting kills the process group at once. */
   signal?: AbortSignal;
   user?: CommandUser;
+  /** CODY_BATCH_RUN_MARKER's value, added to the command's environment (./runProcesses.ts). */
+  runMarker?: string;
   onOutput(chunk: string): void;
 }
 
@@ -38,13 +44,34 @@ export interface CommandResult {
 /** Grace between SIGTERM and SIGKILL when a command times out. */
 const TERM_GRACE_MS = 2_000;
 
-/** Process groups of commands still running (and whose they are), for a worker that must stop everything on exit. */
-export const runningProcessGroups = new Map<number, CommandUser | undefined>();
+/** Process groups of commands still running (whose they are, their marker), for a worker that must stop everything on exit. */
+export const runningProcessGroups = new Map<number, Pick<CommandOptions, 'user' | 'runMarker'>>();
 
 /** Called with each new process group (the local executor learns them to clean up after a crash). */
 let announceGroup: (pgid: number) => void = () => undefined;
 export function onProcessGroup(announce: (pgid: number) => void): void {
   announceGroup = announce;
+}
+
+/**
+ * The shell command that sends `signal` to `target` (`-<pgid>` for a group, `-1` for every process
+ * the caller may signal), as the command user runs it through sudo. Debian's /bin/sh is dash,
+ * whose kill takes no `--`: `kill -KILL -- -123` fails there with "Illegal number".
+ */
+export function userKillCommand(signal: NodeJS.Signals, target: string): string[] {
+  return ['/bin/sh', '-c', `kill -${signal.replace(/^SIG/, '')} ${target}`];
+}
+
+/** Runs `userKillCommand` as the command user; failures mean nothing was left to signal. */
+function killAsUser(user: CommandUser, signal: NodeJS.Signals, target: string): void {
+  try {
+    execFileSync('sudo', ['-n', '-u', user.name, '--', ...userKillCommand(signal, target)], {
+      stdio: 'ignore',
+      timeout: 5_000,
+    });
+  } catch {
+    // Already gone, nothing left that the user owns (ESRCH), or no sudo.
+  }
 }
 
 /** Signals a command's whole process group; the command user's processes only through sudo. */
@@ -54,22 +81,30 @@ export function killProcessGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL
   } catch {
     // Already gone.
   }
-  if (user) {
-    try {
-      execFileSync(
-        'sudo',
-        ['-n', '-u', user.name, '--', '/bin/sh', '-c', `kill -${signal.replace(/^SIG/, '')} -- -${pgid}`],
-        { stdio: 'ignore', timeout: 5_000 },
-      );
-    } catch {
-      // Already gone, or nothing left that the user owns.
-    }
-  }
+  if (user) killAsUser(user, signal, `-${pgid}`);
 }
 
-/** Stops every command still running (the worker is exiting). */
+/**
+ * Kills every process the command user has: after a command, nothing of a run may stay behind, in
+ * its process group or not. That user runs nothing else (one worker per container on AWS Batch).
+ * `kill -1` spares the shell that sends it, and cannot reach sudo, which runs as root.
+ */
+export function killUserProcesses(user: CommandUser): void {
+  killAsUser(user, 'SIGKILL', '-1');
+}
+
+/** Kills what a command left behind outside its process group (see the top of this file). */
+function killLeftovers(options: Pick<CommandOptions, 'user' | 'runMarker'>): void {
+  if (options.user) killUserProcesses(options.user);
+  else if (options.runMarker) killMarkedProcesses(options.runMarker);
+}
+
+/** Stops every command still running, and what they started (the worker is exiting). */
 export function killAllCommands(): void {
-  for (const [pgid, user] of runningProcessGroups) killProcessGroup(pgid, 'SIGKILL', user);
+  for (const [pgid, owner] of runningProcessGroups) {
+    killProcessGroup(pgid, 'SIGKILL', owner.user);
+    killLeftovers(owner);
+  }
 }
 
 /**
@@ -78,10 +113,9 @@ export function killAllCommands(): void {
  */
 function spawnShell(options: CommandOptions): ChildProcess {
   const common = { cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[] };
-  if (!options.user) return spawn('/bin/sh', ['-c', options.command], { ...common, env: options.env });
-  const variables = Object.entries({ ...options.env, HOME: options.user.home }).map(
-    ([name, value]) => `${name}=${value}`,
-  );
+  const env = options.runMarker ? { ...options.env, [ENV.runMarker]: options.runMarker } : options.env;
+  if (!options.user) return spawn('/bin/sh', ['-c', options.command], { ...common, env });
+  const variables = Object.entries({ ...env, HOME: options.user.home }).map(([name, value]) => `${name}=${value}`);
   return spawn(
     'sudo',
     ['-n', '-u', options.user.name, '--', 'env', '-i', ...variables, '/bin/sh', '-c', options.command],
@@ -101,8 +135,12 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
     const child = spawnShell(options);
     const pgid = child.pid;
     const kill = (signal: NodeJS.Signals) => pgid !== undefined && killProcessGroup(pgid, signal, options.user);
+    const killAll = () => {
+      kill('SIGKILL');
+      killLeftovers(options);
+    };
     if (pgid !== undefined) {
-      runningProcessGroups.set(pgid, options.user);
+      runningProcessGroups.set(pgid, { user: options.user, runMarker: options.runMarker });
       announceGroup(pgid);
     }
     const onData = (chunk: Buffer) => {
@@ -134,8 +172,8 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
       if (pgid !== undefined) {
-        // Whatever it left running in the background (a server, a watcher) goes with it.
-        kill('SIGKILL');
+        // Whatever it left running in the background (a server, a watcher, a daemon) goes with it.
+        killAll();
         runningProcessGroups.delete(pgid);
       }
       resolve({ exitCode, signal, timedOut, cancelled, durationMs: Date.now() - started, outputTail: tailOf(output) });
@@ -146,9 +184,9 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
       finish(null, null);
     });
     // 'close' waits for the pipes; a background child holding them open must not hang us, so
-    // the group is killed on 'exit' and 'close' follows.
+    // the group and the leftovers are killed on 'exit' and 'close' follows.
     child.once('exit', (code, signal) => {
-      kill('SIGKILL');
+      killAll();
       const fallback = setTimeout(() => finish(code, signal), 1_000);
       child.once('close', () => {
         clearTimeout(fallback);

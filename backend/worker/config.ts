@@ -1,9 +1,9 @@
-import os from 'node:os';
 import { z } from 'zod';
 import { describeIssues } from '../../common/schemas';
 import { ENV } from '../../common/names';
 import { tableNamesFor, type TableNames } from '../store/tables';
 import { DEFAULT_AGENT_LIMITS } from './agent/types';
+import { newRunMarker } from './runProcesses';
 
 // The worker's environment contract (docs/architecture.md, "The worker's environment contract"), read once and
 // validated, so a misconfigured container fails at start with one clear sentence.
@@ -61,6 +61,12 @@ const WorkerEnvironment = z
       },
     ),
     [ENV.commandUser]: optionalText,
+    [ENV.runMarker]: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[0-9a-f]{16,64}$/, { error: 'must be 16 to 64 lowercase hex digits' })
+        .optional(),
+    ),
     [WORKER_ENV.workDir]: optionalText,
     [WORKER_ENV.heartbeatMs]: positiveInt(10_000),
     [WORKER_ENV.staleAfterMs]: positiveInt(5 * 60_000),
@@ -84,6 +90,8 @@ export interface WorkerConfig {
   commandUser?: string;
   /** Where each run makes its temporary folder. */
   workDir: string;
+  /** CODY_BATCH_RUN_MARKER, given by the local executor, else a new one. */
+  runMarker: string;
   heartbeatMs: number;
   /** A RUNNING row whose heartbeat is older than this may be claimed again (Batch's own retry). */
   staleAfterMs: number;
@@ -116,12 +124,22 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
     githubApiUrl: values[ENV.githubApiUrl],
     gitBase: values[ENV.gitBase] ?? DEFAULT_GIT_BASE,
     commandUser: values[ENV.commandUser],
-    workDir: values[WORKER_ENV.workDir] ?? os.tmpdir(),
+    workDir: workDirFrom(env),
+    runMarker: values[ENV.runMarker] ?? newRunMarker(),
     heartbeatMs: values[WORKER_ENV.heartbeatMs],
     staleAfterMs: values[WORKER_ENV.staleAfterMs],
     wallTimeMs: values[WORKER_ENV.wallTimeMs],
     verifyRounds: values[WORKER_ENV.verifyRounds],
   };
+}
+
+/**
+ * Where runs make their folders: CODY_BATCH_WORK_DIR, else the temporary folder as os.tmpdir()
+ * finds it, read from `env` so the local executor and its workers agree on it.
+ */
+export function workDirFrom(env: NodeJS.ProcessEnv): string {
+  const chosen = env[WORKER_ENV.workDir]?.trim() || env.TMPDIR || env.TMP || env.TEMP || '/tmp';
+  return chosen.length > 1 ? chosen.replace(/\/+$/, '') : chosen;
 }
 
 /** The clone URL of a repository from the `{owner}`/`{name}` template. */

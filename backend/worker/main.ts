@@ -6,6 +6,7 @@ import { Store } from '../store/store';
 import { killAllCommands, onProcessGroup } from './commandRunner';
 import { ConfigError, workerConfigFrom } from './config';
 import type { Liveness } from './liveness';
+import { workerEnvironment } from './secrets';
 import { runWorker } from './worker';
 
 // The worker bundle's entry (dist/worker.js): what AWS Batch runs in its container, and what the
@@ -15,11 +16,14 @@ import { runWorker } from './worker';
 const TERMINATE_GRACE_MS = 5_000;
 
 async function main(): Promise<number> {
-  const env = process.env;
-  const redactor = Redactor.fromEnvironment(env);
+  let env: NodeJS.ProcessEnv = process.env;
+  let redactor = Redactor.fromEnvironment(env);
   const print = (line: string) => process.stdout.write(`${redactor.text(line)}\n`);
   let config;
   try {
+    // The secrets, in this object only: never in process.env (see ./secrets.ts).
+    env = workerEnvironment();
+    redactor = Redactor.fromEnvironment(env);
     config = workerConfigFrom(env);
   } catch (error) {
     print(`cody-batch worker: ${redactor.error(error)}`);

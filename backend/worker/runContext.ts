@@ -31,6 +31,8 @@ export interface RunContext {
   deadline: number;
   commandEnv: NodeJS.ProcessEnv;
   commandUser?: CommandUser;
+  /** Marks every process the run's commands start, so none outlives them (./runProcesses.ts). */
+  runMarker: string;
 }
 
 /** Logs a step and beats; throws once the run has been told to stop. */
@@ -65,6 +67,7 @@ export async function runShell(
       timeoutMs,
       signal: context.liveness.signal,
       user: context.commandUser,
+      runMarker: context.runMarker,
       onOutput: (chunk) => context.log.write(chunk),
     });
     context.log.step(`${label} ${describeEnd(result, timeoutMs)} (${(result.durationMs / 1000).toFixed(1)} s)`);

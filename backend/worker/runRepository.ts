@@ -1,5 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { chmod, rm } from 'node:fs/promises';
 import type { DiffStats, Verification } from '../../common/schemas';
 import type { ChangeMaker } from './changeMaker';
 import { repositoryUrl, type WorkerConfig } from './config';
@@ -7,6 +6,7 @@ import { GitCheckout } from './git';
 import { RunFailure, step, type RunContext } from './runContext';
 import { verifyChange } from './verify';
 import { shareWithGroup, type CommandUser } from './commandRunner';
+import { makeRunFolder } from './runFolders';
 
 // One repository, start to finish: clone, change, verify, diff, publish. Returns what the row
 // should become; the caller records it.
@@ -36,7 +36,7 @@ export interface RepositoryRun {
 export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
   const { config } = run;
   const { job, repositoryName, log } = run.context;
-  const root = await mkdtemp(path.join(config.workDir, 'cody-batch-run-'));
+  const root = await makeRunFolder(config.workDir);
   // The command user reaches the checkout through the shared group (setgid keeps it on new files),
   // but may not add, rename or replace what sits beside it: the git folder is ours alone to write.
   if (run.commandUser) await chmod(root, 0o2750);

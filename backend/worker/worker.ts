@@ -112,6 +112,7 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
         deadline: Date.now() + config.wallTimeMs,
         commandEnv,
         commandUser,
+        runMarker: config.runMarker,
       },
       commandUser,
       gitEnv: gitEnvironment(deps.env),

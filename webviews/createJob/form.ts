@@ -163,7 +163,13 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     'Claude works on each repository with this prompt. The selection in the editor was put here, if there was one.',
     true,
   );
-  const commandField = field('command', command, 'Runs in each checkout; whatever it changes becomes the diff.', true);
+  const commandField = field(
+    'command',
+    command,
+    'Runs in each checkout; whatever it changes becomes the diff. On the local stack it runs as you, with your ' +
+      'rights (your files, your network): run only commands you would run yourself.',
+    true,
+  );
 
   append(
     root,

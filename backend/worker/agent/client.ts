@@ -40,12 +40,20 @@ export interface ClaudeClientOptions {
 export function createClaudeClient(env: NodeJS.ProcessEnv, options: ClaudeClientOptions = {}): ClaudeClient {
   const maxRetries = options.maxRetries ?? retriesFromEnv(env) ?? DEFAULT_MAX_RETRIES;
   if (claudeProvider(env) === 'bedrock') {
-    // No key: the AWS SDK's default credential chain (task role on Batch, profile or SSO locally).
-    const awsRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
-    return new AnthropicBedrock({
-      awsRegion,
+    // Keys given as variables sign explicitly: the local executor hands them to the worker outside
+    // process.env (backend/worker/secrets.ts), where the SDK would look. Without them, the AWS
+    // SDK's default credential chain (task role on Batch, profile or SSO locally).
+    const common = {
+      awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
       maxRetries,
       ...(env.ANTHROPIC_BEDROCK_BASE_URL ? { baseURL: env.ANTHROPIC_BEDROCK_BASE_URL } : {}),
+    };
+    if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) return new AnthropicBedrock(common);
+    return new AnthropicBedrock({
+      ...common,
+      awsAccessKey: env.AWS_ACCESS_KEY_ID,
+      awsSecretKey: env.AWS_SECRET_ACCESS_KEY,
+      awsSessionToken: env.AWS_SESSION_TOKEN || null,
     });
   }
   const apiKey = anthropicApiKey(env);

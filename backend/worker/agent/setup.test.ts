@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { AnthropicBedrock } from '@anthropic-ai/bedrock-sdk';
 import { DEFAULT_MODEL } from '../../../common/schemas';
 import { reply, startFakeAnthropic } from '../../../test/fakes/anthropicServer';
@@ -61,6 +63,51 @@ describe('agent setup', () => {
       assert.ok(client instanceof AnthropicBedrock);
       assert.equal((client as AnthropicBedrock).awsRegion, 'eu-west-1');
       assert.equal(isClaudeConfigured({ CODY_BATCH_CLAUDE_PROVIDER: 'bedrock' }), true);
+    });
+
+    it('signs Bedrock calls with the AWS keys of the environment it is given, not only process.env', async () => {
+      // The local executor hands keys to the worker outside process.env (backend/worker/secrets.ts).
+      const authorizations: string[] = [];
+      const server = http.createServer((request, response) => {
+        authorizations.push(String(request.headers.authorization));
+        request.resume().on('end', () => {
+          response.setHeader('content-type', 'application/json');
+          response.end(
+            JSON.stringify({
+              id: 'msg_1',
+              type: 'message',
+              role: 'assistant',
+              model: 'm',
+              content: [{ type: 'text', text: 'hello' }],
+              stop_reason: 'end_turn',
+              stop_sequence: null,
+              usage: { input_tokens: 1, output_tokens: 1 },
+            }),
+          );
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const client = createClaudeClient({
+          CODY_BATCH_CLAUDE_PROVIDER: 'bedrock',
+          AWS_REGION: 'eu-west-1',
+          AWS_ACCESS_KEY_ID: 'AKIAHANDEDOVER000001',
+          AWS_SECRET_ACCESS_KEY: 'handed-over-secret-key',
+          ANTHROPIC_BEDROCK_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        });
+        await client.messages.create({
+          model: 'anthropic.claude-test',
+          max_tokens: 10,
+          messages: [{ role: 'user', content: 'hi' }],
+        });
+        assert.equal(authorizations.length, 1);
+        assert.match(
+          authorizations[0]!,
+          /^AWS4-HMAC-SHA256 Credential=AKIAHANDEDOVER000001\/\d{8}\/eu-west-1\/bedrock\//,
+        );
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it("runs the stack's Bedrock model on Bedrock, and the job's model otherwise", () => {

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunningDynamo } from '../local/dynamodb';
+import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
+import { createGitHosting, type GitHosting } from '../../test/helpers/git';
+import { sampleJob } from '../../test/helpers/jobs';
+import { makeTempDir, REPO_ROOT } from '../../test/helpers/localStack';
+import type { Store } from '../store/store';
+
+// The worker bundle (dist/worker.js) as a real process: how its secrets reach it, and that its
+// commands cannot read them back from its /proc/<pid>/environ.
+
+const WORKER = path.join(REPO_ROOT, 'dist/worker.js');
+const TOKEN = 'ghp_handoverTest0123456789abcdefABCDEF';
+
+function spaced(text: string): string {
+  return text.split('').join(' ');
+}
+
+describe('worker secrets', function () {
+  this.timeout(60_000);
+  let dynamo: RunningDynamo;
+  let store: Store;
+  let hosting: GitHosting;
+  let home: string;
+
+  before(async () => {
+    dynamo = await startTestDynamo();
+    store = await newTestStore(dynamo);
+    hosting = await createGitHosting();
+    await hosting.create('acme/one', { 'a.txt': 'old\n' });
+    home = await makeTempDir();
+  });
+  after(async () => {
+    await dynamo?.close();
+    await hosting?.dispose();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  /** Runs the worker for a new command job; `handOver` is written to its descriptor 4. */
+  async function runWorker(command: string, env: NodeJS.ProcessEnv, handOver?: string) {
+    const job = sampleJob({ repositories: ['acme/one'], prompt: undefined, command });
+    await store.createJob(job);
+    const child = spawn(process.execPath, [WORKER], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        CODY_BATCH_ENV: 'local',
+        CODY_BATCH_JOBS_TABLE: store.tables.jobs,
+        CODY_BATCH_REPOSITORIES_TABLE: store.tables.repositories,
+        CODY_BATCH_DYNAMODB_ENDPOINT: dynamo.endpoint,
+        CODY_BATCH_ARTIFACTS: path.join(home, 'artifacts'),
+        CODY_BATCH_GIT_BASE: hosting.gitBase,
+        JOB_ID: job.jobId,
+        REPOSITORY_INDEX: '0',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+    });
+    const pipe = child.stdio[4] as NodeJS.WritableStream;
+    if (handOver !== undefined) pipe.on('error', () => undefined).end(handOver);
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const patch = await readFile(path.join(home, 'artifacts/jobs', job.jobId, 'acme/one/diff.patch'), 'utf8').catch(
+      () => '',
+    );
+    return { code, output, patch, row: await store.repositories.get(job.jobId, 'acme/one') };
+  }
+
+  const DUMP_PARENT_ENVIRON = `tr '\\0' '\\n' < /proc/$PPID/environ | sed 's/./& /g' > environ.txt`;
+
+  it('takes secrets given as variables (the AWS Batch contract) out of its /proc environ before any command runs', async () => {
+    const { code, output, patch, row } = await runWorker(DUMP_PARENT_ENVIRON, { GITHUB_TOKEN: TOKEN });
+    assert.equal(code, 0, output);
+    assert.equal(row?.status, 'COMPLETED', JSON.stringify(row?.error));
+    assert.ok(patch.includes(spaced('CODY_BATCH_ENV=local')), 'the command read the worker environ');
+    assert.ok(!patch.includes(spaced(TOKEN)), 'but found no token there');
+  });
+
+  it('reads secrets from CODY_BATCH_SECRETS_FD, which its commands cannot find in its environ either', async () => {
+    const { code, output, patch, row } = await runWorker(
+      DUMP_PARENT_ENVIRON,
+      { CODY_BATCH_SECRETS_FD: '4' },
+      JSON.stringify({ GITHUB_TOKEN: TOKEN }),
+    );
+    assert.equal(code, 0, output);
+    assert.equal(row?.status, 'COMPLETED', JSON.stringify(row?.error));
+    assert.ok(patch.includes(spaced('CODY_BATCH_ENV=local')));
+    assert.ok(!patch.includes(spaced(TOKEN)));
+  });
+
+  it('refuses a hand-over that is not a JSON object of known secrets, with exit code 2 and no value printed', async () => {
+    for (const [handOver, message] of [
+      ['not json', /CODY_BATCH_SECRETS_FD: descriptor 4 did not hold a JSON object/],
+      [JSON.stringify({ GITHUB_TOKEN: TOKEN, OTHER: 'other-value-123' }), /CODY_BATCH_SECRETS_FD: .*OTHER/],
+    ] as const) {
+      const { code, output, row } = await runWorker('true', { CODY_BATCH_SECRETS_FD: '4' }, handOver);
+      assert.equal(code, 2, output);
+      assert.match(output, message);
+      assert.ok(!output.includes(TOKEN) && !output.includes('other-value-123'), output);
+      assert.equal(row?.status, 'PENDING', 'nothing was claimed');
+    }
+  });
+});

@@ -1,0 +1,29 @@
+import { readdir, readFile } from 'node:fs/promises';
+
+/** Pids of live processes whose command line is exactly `argv` (Linux /proc). */
+export async function processesRunning(argv: string[]): Promise<number[]> {
+  const wanted = `${argv.join('\0')}\0`;
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline === wanted) found.push(Number(entry));
+  }
+  return found;
+}
+
+/** A `sleep` command line no other test or program runs: `sleep 600.<digits>`. */
+export function uniqueSleep(): string[] {
+  return ['sleep', `600.${String(process.pid % 10_000).padStart(4, '0')}${Math.floor(Math.random() * 1e6)}`];
+}
+
+/** Kills what a failed test may have left. */
+export async function killRunning(argv: string[]): Promise<void> {
+  for (const pid of await processesRunning(argv)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+}
