@@ -7,6 +7,12 @@ export const MAX_PROMPT_CHARS = 50_000;
 export const MAX_COMMAND_CHARS = 10_000;
 export const DEFAULT_MAX_REPOSITORIES = 1_000;
 export const MAX_BODY_BYTES = 1_048_576;
+/**
+ * A job's cost limit in US dollars: from a cent to 10,000. Bounded both ways so that every value
+ * is one DynamoDB can store (it refuses magnitudes under 1e-130, the SDK numbers over 2^53).
+ */
+export const MIN_COST_USD = 0.01;
+export const MAX_COST_USD = 10_000;
 /** Claude model used when a job names none. */
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 
@@ -111,7 +117,11 @@ export function createJobRequestSchema(limits: CreateJobLimits = {}) {
       draftPullRequests: z.boolean().default(false),
       baseBranch: BranchName.optional(),
       model: ModelId.optional(),
-      maxCostUsd: z.number().positive({ error: 'must be a positive number' }).max(100_000).optional(),
+      maxCostUsd: z
+        .number({ error: 'must be a number of US dollars' })
+        .min(MIN_COST_USD, { error: `must be at least ${MIN_COST_USD} (one cent)` })
+        .max(MAX_COST_USD, { error: `must be at most ${MAX_COST_USD} US dollars` })
+        .optional(),
     })
     .superRefine((request, ctx) => {
       if ((request.prompt === undefined) === (request.command === undefined)) {

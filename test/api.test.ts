@@ -387,6 +387,20 @@ describe('REST API on the local stack', () => {
         /too large to store/,
       ],
       [
+        'a cost limit DynamoDB cannot store (1e-200)',
+        () => ({ method: 'POST', json: { ...SEED_BODY, maxCostUsd: 1e-200 } }),
+        400,
+        'VALIDATION_FAILED',
+        /maxCostUsd: must be at least 0\.01/,
+      ],
+      [
+        'an absurd cost limit (1e300)',
+        () => ({ method: 'POST', json: { ...SEED_BODY, maxCostUsd: 1e300 } }),
+        400,
+        'VALIDATION_FAILED',
+        /maxCostUsd: must be at most 10000/,
+      ],
+      [
         'no repositories',
         () => ({ method: 'POST', json: { ...SEED_BODY, repositories: [] } }),
         400,
