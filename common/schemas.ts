@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeCharacter, escapeInvisible, findInvisible } from './invisibleCharacters';
 import { JobStatus, RepositoryStatus } from './status';
 
 // The domain's shapes. Types are inferred from these schemas; there are no hand-written copies.
@@ -40,10 +41,10 @@ export function isRepositoryName(value: string): boolean {
   return REPOSITORY_NAME_PATTERN.test(value);
 }
 
-/** Shows control characters and surrounding whitespace in messages instead of hiding them. */
+/** Shows control characters, invisible ones and surrounding whitespace in messages instead of hiding them. */
 function printable(value: unknown): string {
   const text = typeof value === 'string' ? value : String(value);
-  const shown = JSON.stringify(text).slice(1, -1);
+  const shown = escapeInvisible(JSON.stringify(text).slice(1, -1));
   return shown.length > 120 ? `${shown.slice(0, 117)}...` : shown;
 }
 
@@ -72,7 +73,15 @@ const SingleLine = (max: number) =>
     .trim()
     .min(1, { error: 'must not be empty' })
     .max(max, { error: `must be at most ${max} characters` })
-    .refine((value) => !CONTROL_CHARS.test(value), { error: 'must not contain control characters' });
+    .refine((value) => !CONTROL_CHARS.test(value), { error: 'must not contain control characters' })
+    .superRefine((value, ctx) => {
+      const invisible = findInvisible(value);
+      if (invisible !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          message: `must not contain ${describeCharacter(invisible)}: invisible characters make a name read as something else`,
+        });
+    });
 
 export const ModelId = z
   .string()

@@ -401,6 +401,20 @@ describe('REST API on the local stack', () => {
         /maxCostUsd: must be at most 10000/,
       ],
       [
+        'a job name that a right-to-left override turns around (U+202E)',
+        () => ({ method: 'POST', json: { ...SEED_BODY, name: 'Update \u202Etxt.exe' } }),
+        400,
+        'VALIDATION_FAILED',
+        /name: must not contain U\+202E/,
+      ],
+      [
+        'an invisible character in the type (U+200B)',
+        () => ({ method: 'POST', json: { ...SEED_BODY, type: 'code\u200Bupdate' } }),
+        400,
+        'VALIDATION_FAILED',
+        /type: must not contain U\+200B/,
+      ],
+      [
         'no repositories',
         () => ({ method: 'POST', json: { ...SEED_BODY, repositories: [] } }),
         400,
