@@ -5,6 +5,7 @@ import { Store } from '../backend/store/store';
 import { tableNamesFor } from '../backend/store/tables';
 import { startStackProcess, type StackProcess } from '../test/helpers/localStack';
 import { type ApiError, bearerAuth, CodyBatchClient } from './client';
+import { emptyUsage } from './schemas';
 
 describe('CodyBatchClient', () => {
   let stack: StackProcess;
@@ -89,6 +90,48 @@ describe('CodyBatchClient', () => {
       assert.equal(seen[0]?.authorization, 'Bearer secret-token');
       assert.equal(seen[1]?.path.startsWith('/bucket/'), true);
       assert.equal(seen[1]?.authorization, undefined);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('follows a large thread’s and log’s redirect without sending its credentials along', async () => {
+    const thread = { messages: [{ role: 'user', content: 'Repository: acme/big' }], usage: emptyUsage() };
+    const seen: { path: string; authorization?: string }[] = [];
+    const server = http.createServer((request, response) => {
+      seen.push({ path: request.url!, authorization: request.headers.authorization });
+      const file = /\/log(\.txt)?(\?|$)/.test(request.url!) ? 'log.txt' : 'thread.json';
+      if (request.url!.startsWith('/jobs/')) {
+        response.writeHead(302, { location: `/bucket/${file}?X-Amz-Signature=abc` });
+        response.end();
+      } else if (file === 'log.txt') {
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        response.end('$ git clone\n');
+      } else {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(thread));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = new CodyBatchClient({
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        auth: bearerAuth('secret-token'),
+      });
+      assert.deepEqual(await client.getThread('01m8hh1rwgnr9p2a6k5x32xmdr', 'acme/big'), thread);
+      assert.equal(await client.getLog('01m8hh1rwgnr9p2a6k5x32xmdr', 'acme/big'), '$ git clone\n');
+      assert.deepEqual(
+        seen.map(({ path, authorization }) => [
+          path.split('?')[0]!.replace(/^\/jobs\/.*\//, '/jobs/…/'),
+          authorization,
+        ]),
+        [
+          ['/jobs/…/claude-thread', 'Bearer secret-token'],
+          ['/bucket/thread.json', undefined],
+          ['/jobs/…/log', 'Bearer secret-token'],
+          ['/bucket/log.txt', undefined],
+        ],
+      );
     } finally {
       server.close();
     }

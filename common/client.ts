@@ -130,31 +130,38 @@ export class CodyBatchClient {
   }
 
   async getDiff(jobId: string, repositoryName: string): Promise<DiffResult> {
-    const response = await this.send('GET', `${repositoryPath(jobId, repositoryName)}/diff`, undefined, 'manual');
+    const response = await this.artifact(`${repositoryPath(jobId, repositoryName)}/diff`, 'diff');
     if (response.status === 204) return { patch: undefined };
-    if (response.status >= 300 && response.status < 400) {
-      // A large diff lives in S3: follow the presigned URL without our auth headers.
-      const location = response.headers.get('location');
-      if (!location) throw new ApiError(response.status, 'BAD_REDIRECT', 'The server redirected without a location');
-      const download = await this.fetchWithTimeout(new URL(location, this.baseUrl), { method: 'GET' });
-      if (!download.ok)
-        throw new ApiError(
-          download.status,
-          'DOWNLOAD_FAILED',
-          `Downloading the diff failed with HTTP ${download.status}`,
-        );
-      return { patch: await download.text() };
-    }
     return { patch: await response.text() };
   }
 
-  getThread(jobId: string, repositoryName: string): Promise<Thread> {
-    return this.json('GET', `${repositoryPath(jobId, repositoryName)}/claude-thread`, Thread);
+  async getThread(jobId: string, repositoryName: string): Promise<Thread> {
+    const path = `${repositoryPath(jobId, repositoryName)}/claude-thread`;
+    return this.parse(await this.artifact(path, 'Claude thread'), 'GET', path, Thread);
   }
 
   async getLog(jobId: string, repositoryName: string): Promise<string> {
-    const response = await this.send('GET', `${repositoryPath(jobId, repositoryName)}/log`);
-    return response.text();
+    return (await this.artifact(`${repositoryPath(jobId, repositoryName)}/log`, 'log')).text();
+  }
+
+  /**
+   * GETs a diff, thread or log. One too large to answer inline lives in S3, behind a redirect to a
+   * presigned URL, which is followed by hand: the URL carries its own signature, and our auth
+   * headers (a bearer token, SigV4's session token) must not go along.
+   */
+  private async artifact(path: string, what: string): Promise<Response> {
+    const response = await this.send('GET', path, undefined, 'manual');
+    if (response.status < 300 || response.status >= 400) return response;
+    const location = response.headers.get('location');
+    if (!location) throw new ApiError(response.status, 'BAD_REDIRECT', 'The server redirected without a location');
+    const download = await this.fetchWithTimeout(new URL(location, this.baseUrl), { method: 'GET' });
+    if (!download.ok)
+      throw new ApiError(
+        download.status,
+        'DOWNLOAD_FAILED',
+        `Downloading the ${what} failed with HTTP ${download.status}`,
+      );
+    return download;
   }
 
   private async json<T extends z.ZodType>(
@@ -163,7 +170,15 @@ export class CodyBatchClient {
     schema: T,
     body?: unknown,
   ): Promise<z.infer<T>> {
-    const response = await this.send(method, path, body);
+    return this.parse(await this.send(method, path, body), method, path, schema);
+  }
+
+  private async parse<T extends z.ZodType>(
+    response: Response,
+    method: string,
+    path: string,
+    schema: T,
+  ): Promise<z.infer<T>> {
     const payload: unknown = await response.json().catch(() => {
       throw new ApiError(
         response.status,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeCharacter, escapeInvisible, findInvisible } from './invisibleCharacters';
 import { JobStatus, RepositoryStatus } from './status';
 
 // The domain's shapes. Types are inferred from these schemas; there are no hand-written copies.
@@ -7,6 +8,12 @@ export const MAX_PROMPT_CHARS = 50_000;
 export const MAX_COMMAND_CHARS = 10_000;
 export const DEFAULT_MAX_REPOSITORIES = 1_000;
 export const MAX_BODY_BYTES = 1_048_576;
+/**
+ * A job's cost limit in US dollars: from a cent to 10,000. Bounded both ways so that every value
+ * is one DynamoDB can store (it refuses magnitudes under 1e-130, the SDK numbers over 2^53).
+ */
+export const MIN_COST_USD = 0.01;
+export const MAX_COST_USD = 10_000;
 /** Claude model used when a job names none. */
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 
@@ -34,10 +41,10 @@ export function isRepositoryName(value: string): boolean {
   return REPOSITORY_NAME_PATTERN.test(value);
 }
 
-/** Shows control characters and surrounding whitespace in messages instead of hiding them. */
+/** Shows control characters, invisible ones and surrounding whitespace in messages instead of hiding them. */
 function printable(value: unknown): string {
   const text = typeof value === 'string' ? value : String(value);
-  const shown = JSON.stringify(text).slice(1, -1);
+  const shown = escapeInvisible(JSON.stringify(text).slice(1, -1));
   return shown.length > 120 ? `${shown.slice(0, 117)}...` : shown;
 }
 
@@ -66,7 +73,15 @@ const SingleLine = (max: number) =>
     .trim()
     .min(1, { error: 'must not be empty' })
     .max(max, { error: `must be at most ${max} characters` })
-    .refine((value) => !CONTROL_CHARS.test(value), { error: 'must not contain control characters' });
+    .refine((value) => !CONTROL_CHARS.test(value), { error: 'must not contain control characters' })
+    .superRefine((value, ctx) => {
+      const invisible = findInvisible(value);
+      if (invisible !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          message: `must not contain ${describeCharacter(invisible)}: invisible characters make a name read as something else`,
+        });
+    });
 
 export const ModelId = z
   .string()
@@ -111,7 +126,11 @@ export function createJobRequestSchema(limits: CreateJobLimits = {}) {
       draftPullRequests: z.boolean().default(false),
       baseBranch: BranchName.optional(),
       model: ModelId.optional(),
-      maxCostUsd: z.number().positive({ error: 'must be a positive number' }).max(100_000).optional(),
+      maxCostUsd: z
+        .number({ error: 'must be a number of US dollars' })
+        .min(MIN_COST_USD, { error: `must be at least ${MIN_COST_USD} (one cent)` })
+        .max(MAX_COST_USD, { error: `must be at most ${MAX_COST_USD} US dollars` })
+        .optional(),
     })
     .superRefine((request, ctx) => {
       if ((request.prompt === undefined) === (request.command === undefined)) {

@@ -95,6 +95,25 @@ describe('cody-batch jobs, diff, thread', function () {
     );
   });
 
+  it('shows the bidirectional and invisible characters of a thread instead of letting them reorder it', async () => {
+    // Trojan Source: in a terminal, the overrides make this line read as if the check came first.
+    const hostile = 'if (user.isAdmin\u202e \u2066) {\u2069 \u2066// only admins\u200b\ufeff\u2028x';
+    const conversation = {
+      messages: [
+        { role: 'user', content: 'Repository: acme/two' },
+        { role: 'assistant', content: [{ type: 'text', text: hostile }] },
+      ],
+      usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
+    };
+    await new FolderArtifactStore(`${stack.home}/artifacts`).put(
+      artifactKey(jobId, 'acme/two', 'thread.json'),
+      JSON.stringify(conversation),
+    );
+    const { stdout } = await cli('thread', jobId, 'acme/two');
+    assert.doesNotMatch(stdout, /[\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/, 'none reaches the terminal');
+    assert.match(stdout, /user\.isAdmin\\u202e \\u2066\) \{\\u2069 \\u2066\/\/ only admins\\u200b\\ufeff\\u2028x/);
+  });
+
   it('says when older jobs are not listed, and lists them all with --all', async () => {
     const paused = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0' } });
     try {

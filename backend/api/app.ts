@@ -11,7 +11,8 @@ import { repositoryRoutes } from './routes/repositories';
 export const DEFAULT_LIMITS: ApiLimits = {
   maxRepositories: DEFAULT_MAX_REPOSITORIES,
   maxBodyBytes: MAX_BODY_BYTES,
-  redirectDiffsOverBytes: 5 * 1024 * 1024,
+  // Node's server has no response limit; on Lambda, createLambdaHandler sets Lambda's.
+  maxInlineArtifactBytes: Number.POSITIVE_INFINITY,
 };
 
 /**

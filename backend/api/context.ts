@@ -8,8 +8,11 @@ export type AppEnv = { Variables: { owner: string } };
 export interface ApiLimits {
   maxRepositories: number;
   maxBodyBytes: number;
-  /** Diffs above this size are served as a redirect to a presigned URL, where the store can make one. */
-  redirectDiffsOverBytes: number;
+  /**
+   * Artifacts (diff, thread, log) larger than this are answered with a redirect to a presigned URL,
+   * where the store can make one. The Lambda adapter sets it from Lambda's response limit.
+   */
+  maxInlineArtifactBytes: number;
 }
 
 export interface ApiDependencies {

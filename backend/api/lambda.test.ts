@@ -9,6 +9,7 @@ import { IdleExecutor } from '../executor/executor';
 import { FolderArtifactStore, S3ArtifactStore, type ArtifactStore } from '../store/artifacts';
 import type { Store } from '../store/store';
 import { createLambdaHandler } from './lambda';
+import { MAX_INLINE_BODY_BYTES, withinResponseLimit } from './lambdaResponse';
 
 // The API as Lambda runs it: API Gateway HTTP API (payload 2.0) events with IAM authorization,
 // against dynalite. Two callers with different ARNs must never see each other's jobs.
@@ -64,12 +65,31 @@ function event(method: string, rawPath: string, options: { userArn?: string; bod
   };
 }
 
-function json(result: LambdaResult): any {
-  return JSON.parse(result.body ?? 'null');
-}
-
 function bodyBytes(result: LambdaResult): Buffer {
   return Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
+}
+
+function json(result: LambdaResult): any {
+  return JSON.parse(bodyBytes(result).toString('utf8') || 'null');
+}
+
+/**
+ * Lambda answers at most 6,291,456 bytes: the whole response as the JSON it serializes, body
+ * base64-encoded or not, headers included (AWS Lambda quotas, "Invocation payload").
+ */
+const LAMBDA_RESPONSE_LIMIT_BYTES = 6_291_456;
+
+/** Calls the handler as Lambda does, and fails on any answer Lambda could not return. */
+function lambdaInvoker(handler: ReturnType<typeof createLambdaHandler>) {
+  return async (e: ReturnType<typeof event>): Promise<LambdaResult> => {
+    const result = (await handler(e as never, {} as never)) as LambdaResult;
+    const bytes = Buffer.byteLength(JSON.stringify(result));
+    assert.ok(
+      bytes <= LAMBDA_RESPONSE_LIMIT_BYTES,
+      `${e.requestContext.http.method} ${e.rawPath} answered ${bytes} bytes, over Lambda's limit`,
+    );
+    return result;
+  };
 }
 
 describe('API on Lambda (IAM owners)', () => {
@@ -77,6 +97,7 @@ describe('API on Lambda (IAM owners)', () => {
   let store: Store;
   let artifactsRoot: string;
   let invoke: (e: ReturnType<typeof event>) => Promise<LambdaResult>;
+  const logged: string[] = [];
 
   before(async () => {
     dynamo = await startTestDynamo();
@@ -87,8 +108,9 @@ describe('API on Lambda (IAM owners)', () => {
       artifacts: new FolderArtifactStore(artifactsRoot),
       executor: new IdleExecutor(),
       version: 'test',
+      log: { error: (message) => logged.push(message) },
     });
-    invoke = async (e) => (await handler(e as never, {} as never)) as LambdaResult;
+    invoke = lambdaInvoker(handler);
   });
   after(async () => {
     await dynamo?.close();
@@ -146,7 +168,9 @@ describe('API on Lambda (IAM owners)', () => {
       ['GET', `/jobs/${job.jobId}/repositories/${repository}/claude-thread`],
       ['GET', `/jobs/${job.jobId}/repositories/${repository}/log`],
     ];
-    const missing = (await invoke(event('GET', '/jobs/01m8hh1rwgnr9p2a6k5x32xmdr', { userArn: BOB }))).body;
+    const missing = bodyBytes(
+      await invoke(event('GET', '/jobs/01m8hh1rwgnr9p2a6k5x32xmdr', { userArn: BOB })),
+    ).toString();
     for (const [method, path] of routes) {
       const asBob = await invoke(event(method, path, { userArn: BOB }));
       assert.equal(asBob.statusCode, 404, `${method} ${path} as another owner`);
@@ -156,8 +180,8 @@ describe('API on Lambda (IAM owners)', () => {
       assert.notEqual(asAlice.statusCode, 404, `${method} ${path} as the owner`);
     }
     // A missing job and another owner's job are indistinguishable but for the id in the message.
-    const other = (await invoke(event('GET', `/jobs/${job.jobId}`, { userArn: BOB }))).body!;
-    assert.equal(other.replace(job.jobId, 'X'), missing!.replace('01m8hh1rwgnr9p2a6k5x32xmdr', 'X'));
+    const other = bodyBytes(await invoke(event('GET', `/jobs/${job.jobId}`, { userArn: BOB }))).toString();
+    assert.equal(other.replace(job.jobId, 'X'), missing.replace('01m8hh1rwgnr9p2a6k5x32xmdr', 'X'));
     // The owner's cancel, then the owner's retry, took effect; the other owner's calls did not.
     assert.equal((await store.jobs.get(job.jobId))?.status, 'RUNNING');
     assert.equal((await store.repositories.get(job.jobId, 'acme/widgets'))?.attempt, 2);
@@ -187,6 +211,55 @@ describe('API on Lambda (IAM owners)', () => {
     );
     assert.equal(result.statusCode, 200);
     assert.deepEqual(bodyBytes(result), patch);
+  });
+
+  it("serves a log of colored output within Lambda's limit, though JSON would double it", async () => {
+    // Escape sequences are 1 byte in the log and 6 (\u001b) in a JSON string.
+    const created = json(
+      await invoke(
+        event('POST', '/jobs', {
+          userArn: ALICE,
+          body: { name: 'Colors', command: 'true', repositories: ['acme/colors'] },
+        }),
+      ),
+    );
+    const log = Buffer.from('\u001b[32mok\u001b[0m\n'.repeat(4_000_000 / 12));
+    await new FolderArtifactStore(artifactsRoot).put(artifactKey(created.jobId, 'acme/colors', 'log.txt'), log);
+    const result = await invoke(
+      event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/colors')}/log`, { userArn: ALICE }),
+    );
+    assert.equal(result.statusCode, 200);
+    assert.deepEqual(bodyBytes(result), log);
+  });
+
+  it('answers an artifact too large for Lambda, where no download link can be made, with a clear error', async () => {
+    const created = json(
+      await invoke(
+        event('POST', '/jobs', {
+          userArn: ALICE,
+          body: { name: 'Huge', command: 'true', repositories: ['acme/huge'] },
+        }),
+      ),
+    );
+    const log = Buffer.alloc(MAX_INLINE_BODY_BYTES + 1, 'x');
+    await new FolderArtifactStore(artifactsRoot).put(artifactKey(created.jobId, 'acme/huge', 'log.txt'), log);
+    const result = await invoke(
+      event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/huge')}/log`, { userArn: ALICE }),
+    );
+    assert.equal(result.statusCode, 500);
+    assert.match(json(result).error.message, /The log of acme\/huge is too large to send/);
+    assert.match(logged.join('\n'), /The log of acme\/huge/);
+  });
+
+  it('answers a clear 500 in place of any answer Lambda could not return', () => {
+    const errors: string[] = [];
+    const log = { error: (message: string) => errors.push(message) };
+    const fits = { statusCode: 200, headers: {}, body: 'x'.repeat(1000), isBase64Encoded: false };
+    assert.equal(withinResponseLimit(fits, log), fits);
+    const result = withinResponseLimit({ ...fits, body: 'x'.repeat(LAMBDA_RESPONSE_LIMIT_BYTES) }, log);
+    assert.equal(result.statusCode, 500);
+    assert.match(json(result as LambdaResult).error.message, /too large for AWS Lambda/);
+    assert.match(errors.join('\n'), /over Lambda's 6291456-byte limit/);
   });
 });
 
@@ -218,9 +291,9 @@ describe('API on Lambda with S3 artifacts', () => {
       artifacts,
       executor: new IdleExecutor(),
       version: 'test',
-      limits: { redirectDiffsOverBytes: 1024 },
+      limits: { maxInlineArtifactBytes: 1024 },
     });
-    invoke = async (e) => (await handler(e as never, {} as never)) as LambdaResult;
+    invoke = lambdaInvoker(handler);
   });
   after(async () => {
     await s3?.close();
@@ -262,5 +335,102 @@ describe('API on Lambda with S3 artifacts', () => {
     );
     assert.equal(inline.statusCode, 200);
     assert.equal(bodyBytes(inline).toString(), small);
+  });
+});
+
+describe("API on Lambda: artifacts near Lambda's 6,291,456-byte response limit", () => {
+  // Diffs used to be redirected over 5 MiB only, and threads and logs never: a 5,138,021-byte diff
+  // came back as a 6,850,894-byte response, which Lambda cannot return.
+  const OLD_DIFF_THRESHOLD = 5 * 1024 * 1024;
+  let dynamo: RunningDynamo;
+  let store: Store;
+  let s3: S3rver;
+  let directory: string;
+  let artifacts: ArtifactStore;
+  let invoke: (e: ReturnType<typeof event>) => Promise<LambdaResult>;
+  let jobId: string;
+
+  const path = (name: string, route: string) => `/jobs/${jobId}/repositories/${encodeURIComponent(name)}/${route}`;
+  const CONTENT_TYPES = { 'diff.patch': 'text/x-diff', 'thread.json': 'application/json', 'log.txt': 'text/plain' };
+  const diffOf = (bytes: number) =>
+    Buffer.from(`diff --git a/big.txt b/big.txt\n${'+x\n'.repeat(Math.ceil(bytes / 3))}`).subarray(0, bytes);
+  const completeWith = async (name: string, file: 'diff.patch' | 'thread.json' | 'log.txt', body: Buffer) => {
+    await store.claim(jobId, name, 1, '2000-01-01T00:00:00Z');
+    await artifacts.put(artifactKey(jobId, name, file), body, CONTENT_TYPES[file]);
+    await store.transitionRepository(jobId, name, { from: ['RUNNING'], to: 'COMPLETED' });
+  };
+  const download = async (result: LambdaResult): Promise<Buffer> => {
+    assert.equal(result.statusCode, 302, bodyBytes(result).toString().slice(0, 300));
+    const location = result.headers?.location;
+    assert.ok(location, 'a presigned URL');
+    const response = await fetch(location);
+    assert.equal(response.status, 200);
+    return Buffer.from(await response.arrayBuffer());
+  };
+
+  before(async () => {
+    dynamo = await startTestDynamo();
+    store = await newTestStore(dynamo);
+    directory = await makeTempDir('cody-batch-s3-limit-');
+    s3 = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory,
+      configureBuckets: [{ name: 'cody-batch-test-artifacts' }],
+    });
+    const { port } = await s3.run();
+    process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
+    artifacts = new S3ArtifactStore({ bucket: 'cody-batch-test-artifacts', endpoint: `http://127.0.0.1:${port}` });
+    invoke = lambdaInvoker(createLambdaHandler({ store, artifacts, executor: new IdleExecutor(), version: 'test' }));
+    const names = ['acme/diff', 'acme/thread', 'acme/log', 'acme/edge', 'acme/over'];
+    jobId = json(
+      await invoke(
+        event('POST', '/jobs', { userArn: ALICE, body: { name: 'Large', command: 'true', repositories: names } }),
+      ),
+    ).jobId;
+  });
+  after(async () => {
+    await s3?.close();
+    await dynamo?.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('redirects a diff, a thread and a log just under the old 5 MiB threshold', async () => {
+    const size = OLD_DIFF_THRESHOLD - 1024;
+    const diff = diffOf(size);
+    // A thread of code is full of quotes, which a JSON string escapes again.
+    const thread = Buffer.from(
+      JSON.stringify({
+        messages: [{ role: 'user', content: 'const a = "b";\n'.repeat(Math.ceil(size / 16)) }],
+        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
+      }),
+    );
+    const log = Buffer.from('\u001b[31mfailed\u001b[0m\n'.repeat(Math.ceil(size / 16))).subarray(0, size);
+    assert.deepEqual([diff.length, log.length, thread.length > size], [size, size, true]);
+    await completeWith('acme/diff', 'diff.patch', diff);
+    await completeWith('acme/thread', 'thread.json', thread);
+    await completeWith('acme/log', 'log.txt', log);
+
+    assert.deepEqual(await download(await invoke(event('GET', path('acme/diff', 'diff'), { userArn: ALICE }))), diff);
+    assert.deepEqual(
+      await download(await invoke(event('GET', path('acme/thread', 'claude-thread'), { userArn: ALICE }))),
+      thread,
+    );
+    assert.deepEqual(await download(await invoke(event('GET', path('acme/log', 'log'), { userArn: ALICE }))), log);
+  });
+
+  it('serves inline the largest artifact whose answer fits, and redirects one byte more', async () => {
+    assert.ok(MAX_INLINE_BODY_BYTES > 4_000_000, `only ${MAX_INLINE_BODY_BYTES} bytes are served inline`);
+    const edge = diffOf(MAX_INLINE_BODY_BYTES);
+    const over = diffOf(MAX_INLINE_BODY_BYTES + 1);
+    await completeWith('acme/edge', 'diff.patch', edge);
+    await completeWith('acme/over', 'diff.patch', over);
+
+    const inline = await invoke(event('GET', path('acme/edge', 'diff'), { userArn: ALICE }));
+    assert.equal(inline.statusCode, 200);
+    assert.deepEqual(bodyBytes(inline), edge);
+    assert.deepEqual(await download(await invoke(event('GET', path('acme/over', 'diff'), { userArn: ALICE }))), over);
   });
 });

@@ -1,11 +1,12 @@
 // hono/aws-lambda is marked deprecated in favour of @hono/aws-lambda, which the registry here does not carry yet.
-import { defaultIsContentTypeBinary, handle } from 'hono/aws-lambda';
+import { type APIGatewayProxyResult, handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { ENV } from '../../common/names';
 import { artifactStoreFrom } from '../store/artifacts';
 import { Store } from '../store/store';
 import { tableNamesFromEnvironment } from '../store/tables';
 import { createApp } from './app';
 import type { ApiDependencies } from './context';
+import { MAX_INLINE_BODY_BYTES, withinResponseLimit } from './lambdaResponse';
 import { limitsFromEnvironment } from './limits';
 import { iamOwner } from './middleware/auth';
 import { executorFromEnvironment } from '../executor/fromEnvironment';
@@ -14,11 +15,20 @@ import { version } from '../../package.json';
 // The API on AWS Lambda behind API Gateway's HTTP API with IAM auth: the owner is the caller's ARN.
 
 export function createLambdaHandler(deps: ApiDependencies) {
-  // Patches are bytes: a file in Latin-1 must reach `git apply` unchanged, so they travel base64-encoded.
-  return handle(createApp(deps, iamOwner), {
-    isContentTypeBinary: (contentType) =>
-      contentType.startsWith('text/x-diff') || defaultIsContentTypeBinary(contentType),
+  const log = deps.log ?? { error: (message: string, details?: unknown) => console.error(message, details) };
+  // Larger artifacts go out as a redirect to S3: their answer would not fit Lambda's.
+  const maxInlineArtifactBytes = Math.min(
+    deps.limits?.maxInlineArtifactBytes ?? MAX_INLINE_BODY_BYTES,
+    MAX_INLINE_BODY_BYTES,
+  );
+  // Every body travels base64-encoded: patches are bytes (a file in Latin-1 must reach `git apply`
+  // unchanged), and base64 grows a body by exactly a third, where JSON's escaping of a log full of
+  // escape sequences could grow it sixfold.
+  const app = handle(createApp({ ...deps, log, limits: { ...deps.limits, maxInlineArtifactBytes } }, iamOwner), {
+    isContentTypeBinary: () => true,
   });
+  return async (event: LambdaEvent, context?: LambdaContext): Promise<APIGatewayProxyResult> =>
+    withinResponseLimit(await app(event, context), log);
 }
 
 function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): ApiDependencies {

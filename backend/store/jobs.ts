@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -45,6 +46,10 @@ export class JobsTable {
     await this.doc.send(
       new PutCommand({ TableName: this.tableName, Item: job, ConditionExpression: 'attribute_not_exists(jobId)' }),
     );
+  }
+
+  async delete(jobId: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { jobId } }));
   }
 
   async get(jobId: string): Promise<Job | undefined> {

@@ -47,9 +47,20 @@ export class RepositoriesTable {
 
   /** Writes rows in chunks of 25, retrying what DynamoDB leaves unprocessed, with backoff. */
   async putAll(rows: RepositoryResult[]): Promise<void> {
-    for (let offset = 0; offset < rows.length; offset += BATCH_SIZE) {
+    await this.writeAll(rows.map((row) => ({ PutRequest: { Item: row } })));
+  }
+
+  /** Deletes one job's rows by name (rows that do not exist are fine), as putAll writes them. */
+  async deleteAll(jobId: string, repositoryNames: readonly string[]): Promise<void> {
+    await this.writeAll(
+      repositoryNames.map((repositoryName) => ({ DeleteRequest: { Key: { jobId, repositoryName } } })),
+    );
+  }
+
+  private async writeAll(writes: NonNullable<BatchWriteCommandInput['RequestItems']>[string]): Promise<void> {
+    for (let offset = 0; offset < writes.length; offset += BATCH_SIZE) {
       let requests: NonNullable<BatchWriteCommandInput['RequestItems']> = {
-        [this.tableName]: rows.slice(offset, offset + BATCH_SIZE).map((row) => ({ PutRequest: { Item: row } })),
+        [this.tableName]: writes.slice(offset, offset + BATCH_SIZE),
       };
       for (let attempt = 1; ; attempt++) {
         const result = await this.doc.send(new BatchWriteCommand({ RequestItems: requests }));

@@ -28,6 +28,18 @@ export type RetryOutcome =
 
 export type CancelOutcome = { ok: true; job: Job } | { ok: false; code: 'NOT_FOUND' | 'JOB_FINAL'; job?: Job };
 
+/** A job the store could not write. `cleanedUp`: everything written of it was deleted again. */
+export class JobNotCreatedError extends Error {
+  constructor(
+    readonly jobId: string,
+    cause: unknown,
+    readonly cleanedUp: boolean,
+  ) {
+    super(`Job ${jobId} could not be stored: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'JobNotCreatedError';
+  }
+}
+
 export interface StoreOptions extends DynamoOptions {
   tables: TableNames;
 }
@@ -48,7 +60,11 @@ export class Store {
     return new Store(createDocumentClient(options), options.tables);
   }
 
-  /** Writes the rows first and the job last, so a job is never visible without its rows. */
+  /**
+   * Writes the rows first and the job last, so a job is never visible without its rows. A create
+   * that fails removes what it wrote: rows without their job are never listed, swept or run, so
+   * nothing else would.
+   */
   async createJob(job: Job): Promise<void> {
     const rows: RepositoryResult[] = job.repositories.map((repositoryName) => ({
       jobId: job.jobId,
@@ -57,8 +73,25 @@ export class Store {
       attempt: 1,
       usage: emptyUsage(),
     }));
-    await this.repositories.putAll(rows);
-    await this.jobs.put(job);
+    try {
+      await this.repositories.putAll(rows);
+      await this.jobs.put(job);
+    } catch (error) {
+      throw new JobNotCreatedError(job.jobId, error, await this.undoCreate(job));
+    }
+  }
+
+  /** Deletes whatever a failed create wrote; false when some of it may remain. */
+  private async undoCreate(job: Job): Promise<boolean> {
+    try {
+      // A job write that timed out may have landed all the same (its retry then fails its
+      // condition); the id is fresh, so the item can only be this create's.
+      await this.jobs.delete(job.jobId);
+      await this.repositories.deleteAll(job.jobId, job.repositories);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**

@@ -19,7 +19,7 @@ export class RequestError extends Error {
 }
 
 /** Errors that mean the database or artifact store could not be reached, not that we are broken. */
-function isUnavailable(error: unknown): boolean {
+export function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: string; name?: string }).code ?? (error as { name?: string }).name;
   return [
     'ECONNREFUSED',

@@ -13,9 +13,10 @@ import {
 import { jobItemBytes, MAX_JOB_ITEM_BYTES } from '../../store/jobs';
 import { InvalidTokenError } from '../../store/pagination';
 import type { RowUpdate } from '../../store/repositories';
+import { JobNotCreatedError } from '../../store/store';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson, readQuery } from '../middleware/body';
-import { apiError, RequestError } from '../middleware/errors';
+import { apiError, isUnavailable, RequestError } from '../middleware/errors';
 import { clip } from '../middleware/methods';
 
 export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv> {
@@ -34,7 +35,12 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
         `The job is too large to store (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt or split the repositories over several jobs`,
       );
     }
-    await store.createJob(job);
+    try {
+      await store.createJob(job);
+    } catch (error) {
+      if (!(error instanceof JobNotCreatedError)) throw error;
+      return notCreated(deps, c, error);
+    }
     return c.json(await startRun(deps, job), 201);
   });
 
@@ -144,6 +150,21 @@ export async function ownedJob(deps: ApiDependencies, jobId: string, owner: stri
   const job = isJobId(jobId) ? await deps.store.jobs.getOwned(jobId, owner) : undefined;
   if (!job) throw new RequestError('NOT_FOUND', `No job ${clip(jobId)}`);
   return job;
+}
+
+/** The answer to a create the store refused: it says whether anything of the job is left. */
+function notCreated(deps: ApiDependencies, c: Parameters<typeof apiError>[0], error: JobNotCreatedError): Response {
+  const kept = error.cleanedUp
+    ? 'nothing of it was kept'
+    : 'some of its repository rows may remain, unlisted and never run';
+  deps.log?.error(`POST /jobs: job ${error.jobId} could not be stored; ${kept}`, error.cause);
+  if (isUnavailable(error.cause))
+    return apiError(
+      c,
+      'UNAVAILABLE',
+      `Storage is unavailable for the moment, so the job was not created (${kept}); try again shortly`,
+    );
+  return apiError(c, 'INTERNAL', `The job could not be stored; ${kept}. The server's log has the details`);
 }
 
 function notFound(c: Parameters<typeof apiError>[0], jobId: string): Response {

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { artifactKey } from '../../../common/names';
+import { type ArtifactFile, artifactKey } from '../../../common/names';
 import { emptyUsage, isRepositoryName, RepositoryListQuery, type RepositoryResult } from '../../../common/schemas';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readQuery } from '../middleware/body';
@@ -12,7 +12,7 @@ import { ownedJob, withToken } from './jobs';
 const PRESIGNED_URL_SECONDS = 300;
 
 export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv> {
-  const { store, artifacts } = deps;
+  const { store } = deps;
   const app = new Hono<AppEnv>();
 
   app.get('/:jobId/repositories', async (c) => {
@@ -35,35 +35,80 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
         `${row.repositoryName} is ${row.status}; a diff exists only once it has COMPLETED with changes`,
       );
     }
-    const key = artifactKey(row.jobId, row.repositoryName, 'diff.patch');
-    if (artifacts.presignedUrl) {
-      const size = await artifacts.size(key);
-      if (size !== undefined && size > limits.redirectDiffsOverBytes)
-        return c.redirect(await artifacts.presignedUrl(key, PRESIGNED_URL_SECONDS), 302);
-    }
-    const diff = await artifacts.get(key);
-    if (!diff) return apiError(c, 'NOT_FOUND', `The diff of ${row.repositoryName} is missing from the artifact store`);
     const fileName = `${row.repositoryName.replace('/', '-')}-${row.jobId}.patch`;
-    return c.body(new Uint8Array(diff.body), 200, {
-      'content-type': 'text/x-diff; charset=utf-8',
-      'content-disposition': `attachment; filename="${fileName}"`,
+    return serveArtifact(deps, limits, c, row, 'diff.patch', {
+      what: `The diff of ${row.repositoryName}`,
+      headers: {
+        'content-type': 'text/x-diff; charset=utf-8',
+        'content-disposition': `attachment; filename="${fileName}"`,
+      },
+      missing: () => apiError(c, 'NOT_FOUND', `The diff of ${row.repositoryName} is missing from the artifact store`),
     });
   });
 
   app.get('/:jobId/repositories/:repository/claude-thread', async (c) => {
     const row = await ownedRepository(deps, c);
-    const thread = await artifacts.get(artifactKey(row.jobId, row.repositoryName, 'thread.json'));
-    if (!thread) return c.json({ messages: [], usage: row.usage ?? emptyUsage() });
-    return c.body(new Uint8Array(thread.body), 200, { 'content-type': 'application/json' });
+    return serveArtifact(deps, limits, c, row, 'thread.json', {
+      what: `The Claude thread of ${row.repositoryName}`,
+      headers: { 'content-type': 'application/json' },
+      missing: () => c.json({ messages: [], usage: row.usage ?? emptyUsage() }),
+    });
   });
 
   app.get('/:jobId/repositories/:repository/log', async (c) => {
     const row = await ownedRepository(deps, c);
-    const log = await artifacts.get(artifactKey(row.jobId, row.repositoryName, 'log.txt'));
-    return c.body(log ? new Uint8Array(log.body) : '', 200, { 'content-type': 'text/plain; charset=utf-8' });
+    const headers = { 'content-type': 'text/plain; charset=utf-8' };
+    return serveArtifact(deps, limits, c, row, 'log.txt', {
+      what: `The log of ${row.repositoryName}`,
+      headers,
+      missing: () => c.body('', 200, headers),
+    });
   });
 
   return app;
+}
+
+interface ArtifactAnswer {
+  /** The artifact in messages: "The log of acme/widgets". */
+  what: string;
+  headers: Record<string, string>;
+  /** The answer when there is no such artifact. */
+  missing: () => Response;
+}
+
+/**
+ * Answers one artifact inline, or, when it is larger than an answer may be (on Lambda, 6 MB with
+ * base64), with a redirect to a presigned URL. Its size is read before it is downloaded, and again
+ * after: a running worker rewrites its thread as the conversation grows.
+ */
+async function serveArtifact(
+  deps: ApiDependencies,
+  limits: ApiLimits,
+  c: Context<AppEnv>,
+  row: RepositoryResult,
+  file: ArtifactFile,
+  answer: ArtifactAnswer,
+): Promise<Response> {
+  const { artifacts } = deps;
+  const key = artifactKey(row.jobId, row.repositoryName, file);
+  const max = limits.maxInlineArtifactBytes;
+  const redirect = async () => c.redirect(await artifacts.presignedUrl!(key, PRESIGNED_URL_SECONDS), 302);
+  if (artifacts.presignedUrl && Number.isFinite(max)) {
+    const size = await artifacts.size(key);
+    if (size !== undefined && size > max) return redirect();
+  }
+  const artifact = await artifacts.get(key);
+  if (!artifact) return answer.missing();
+  if (artifact.body.length > max) {
+    if (artifacts.presignedUrl) return redirect();
+    deps.log?.error(`${answer.what} (${artifact.body.length} bytes) is over the inline limit of ${max} bytes`);
+    return apiError(
+      c,
+      'INTERNAL',
+      `${answer.what} is too large to send (${artifact.body.length} bytes, at most ${max} in one answer), and the artifact store cannot make a download link`,
+    );
+  }
+  return c.body(new Uint8Array(artifact.body), 200, answer.headers);
 }
 
 async function ownedRepository(deps: ApiDependencies, c: Context<AppEnv>): Promise<RepositoryResult> {
