@@ -145,12 +145,12 @@ describe('infra: the CDK stacks', function () {
       assert.deepEqual(routes.map((route) => route.RouteKey).sort(), ['ANY /{proxy+}', 'GET /health']);
     });
 
-    it('runs the API and the sweeper from the bundles on Node.js 22, the sweeper every five minutes', () => {
+    it('runs the API and the sweeper from the bundles on Node.js 24, the sweeper every five minutes', () => {
       const api = lambdaNamed(`cody-batch-${env}-api`);
       const sweeper = lambdaNamed(`cody-batch-${env}-sweeper`);
-      assert.equal(api.Runtime, 'nodejs22.x');
+      assert.equal(api.Runtime, 'nodejs24.x');
       assert.equal(api.Handler, 'api.handler');
-      assert.equal(sweeper.Runtime, 'nodejs22.x');
+      assert.equal(sweeper.Runtime, 'nodejs24.x');
       assert.equal(sweeper.Handler, 'sweeper.handler');
       const [sweeperId] = namedResource(
         template(),

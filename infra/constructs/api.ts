@@ -164,7 +164,7 @@ export class CodyBatchApi extends Construct {
     this.httpApi.addRoutes({ path: '/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration });
   }
 
-  /** A Node.js 22 function on arm64 with its own role and log group (no AWS managed policy). */
+  /** A Node.js 24 function (Lambda's newest Node runtime) on arm64 with its own role and log group (no AWS managed policy). */
   private nodeFunction(
     id: string,
     options: {
@@ -189,7 +189,7 @@ export class CodyBatchApi extends Construct {
     logGroup.grantWrite(role);
     return new lambda.Function(this, id, {
       functionName: options.name,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: options.handler,
       code: options.code,
