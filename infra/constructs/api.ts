@@ -66,6 +66,7 @@ export class CodyBatchApi extends Construct {
     });
     this.apiFunction = api;
     data.grantItemAccess(api);
+    data.grantOwnerIndexQuery(api);
     api.addToRolePolicy(
       new iam.PolicyStatement({
         // Artifacts only: reads serve the diff, thread and log routes and back presigned diff URLs;
@@ -84,7 +85,7 @@ export class CodyBatchApi extends Construct {
     api.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['batch:SubmitJob'],
-        resources: [workers.jobQueue.jobQueueArn, ...workers.jobDefinitionArnPatterns()],
+        resources: [workers.jobQueue.jobQueueArn, workers.jobDefinitionRevisionsArn()],
       }),
     );
     api.addToRolePolicy(

@@ -160,14 +160,16 @@ export class CodyBatchWorkers extends Construct {
     });
   }
 
-  /** The job definition's ARN without its revision, which IAM matches for every revision. */
-  jobDefinitionArnPatterns(): string[] {
-    const base = Stack.of(this).formatArn({
+  /**
+   * Every revision of the job definition. A SubmitJob request names a revision, so IAM never
+   * matches the ARN without one (AWS Batch user guide, "Accounting for job definition revisions").
+   */
+  jobDefinitionRevisionsArn(): string {
+    return Stack.of(this).formatArn({
       service: 'batch',
       resource: 'job-definition',
-      resourceName: this.jobDefinitionName,
+      resourceName: `${this.jobDefinitionName}:*`,
     });
-    return [base, `${base}:*`];
   }
 }
 

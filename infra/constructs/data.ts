@@ -4,7 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { artifactsBucketName } from '../../common/names';
+import { artifactsBucketName, JOBS_OWNER_INDEX } from '../../common/names';
 import { jobsTableDefinition, repositoriesTableDefinition, tableNamesFor } from '../../backend/store/tables';
 import type { DeployConfig } from '../config';
 
@@ -67,13 +67,20 @@ export class CodyBatchData extends Construct {
     });
   }
 
-  /** Lets `grantee` read and write the items of both tables and query their indexes. */
+  /** Lets `grantee` read and write the items of both tables (not their indexes). */
   grantItemAccess(grantee: iam.IGrantable): void {
-    const resources = [this.jobsTable, this.repositoriesTable].flatMap((table) => [
-      table.tableArn,
-      `${table.tableArn}/index/*`,
-    ]);
+    const resources = [this.jobsTable.tableArn, this.repositoriesTable.tableArn];
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: TABLE_ITEM_ACTIONS, resources }));
+  }
+
+  /** Lets `grantee` list an owner's jobs: Query on the jobs table's byOwner index, the one index there is. */
+  grantOwnerIndexQuery(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${this.jobsTable.tableArn}/index/${JOBS_OWNER_INDEX}`],
+      }),
+    );
   }
 }
 
