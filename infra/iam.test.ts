@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { JOBS_OWNER_INDEX } from '../common/names';
-import type { DeployEnvironment } from './config';
+import { defaultConfig, type DeployEnvironment } from './config';
 import { TABLE_ITEM_ACTIONS } from './constructs/data';
 import {
   describeEachEnvironment,
@@ -152,6 +152,8 @@ describe('infra: least privilege', function () {
           'sts:AssumeRole ecs-tasks.amazonaws.com',
           'sts:AssumeRole lambda.amazonaws.com',
           'sts:AssumeRole lambda.amazonaws.com',
+          // VPC flow logs deliver to CloudWatch Logs through a role of their own.
+          ...(defaultConfig(env).auditLogs ? ['sts:AssumeRole vpc-flow-logs.amazonaws.com'] : []),
         ].sort(),
       );
     });

@@ -58,6 +58,36 @@ export function synthesizeBoth(): Synthesized {
   return both;
 }
 
+/**
+ * A dev stack with every parameter set away from its default (Claude on Bedrock through an
+ * inference profile, audit logs on, no Spot), synthesized once per test run.
+ */
+export const EVERY_PARAMETER = {
+  env: 'dev',
+  maxVcpus: '32',
+  spot: 'false',
+  workerCpu: '2',
+  workerMemoryMiB: '8192',
+  workerTimeoutMinutes: '90',
+  artifactExpiryDays: '7',
+  logRetentionDays: '30',
+  auditLogs: 'true',
+  claudeProvider: 'bedrock',
+  bedrockModelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+  githubApiUrl: 'https://github.example.com/api/v3',
+  alarmEmail: 'ops@example.com',
+} as const;
+
+let everyParameter: { assembly: CloudAssembly; stack: CodyBatchStack; template: Template } | undefined;
+
+export function synthesizeEveryParameter(): { assembly: CloudAssembly; stack: CodyBatchStack; template: Template } {
+  if (!everyParameter) {
+    const { assembly, stacks, templates } = synthesize(EVERY_PARAMETER);
+    everyParameter = { assembly, stack: stacks[0]!, template: templates[0]! };
+  }
+  return everyParameter;
+}
+
 /** What `cdk deploy` publishes for a stack: file assets (Lambda code) and Docker images, by asset hash. */
 export interface AssetManifest {
   files: Record<string, { source: { path: string } }>;

@@ -165,7 +165,7 @@ export class CodyBatchApi extends Construct {
     this.httpApi.addRoutes({ path: '/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration });
   }
 
-  /** A Node.js 24 function (Lambda's newest Node runtime) on arm64 with its own role and log group (no AWS managed policy). */
+  /** A Node.js 24 function (Lambda's newest runtime) on arm64, with its own role and log group (no managed policy). */
   private nodeFunction(
     id: string,
     options: {

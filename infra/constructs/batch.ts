@@ -14,7 +14,8 @@ import type { CodyBatchSecrets } from './secrets';
 
 // The workers: AWS Batch on Fargate in a VPC of public subnets (no NAT gateway to pay for; each task
 // gets a public IP and accepts no inbound traffic), one job queue, and a job definition that runs
-// the worker image built from backend/worker/Dockerfile at deploy time.
+// the worker image built from backend/worker/Dockerfile at deploy time. With auditLogs, the VPC's
+// traffic is recorded (flow logs) in a log group of its own.
 
 /**
  * Batch retries an attempt only when the infrastructure failed it; anything the worker itself did
@@ -58,6 +59,17 @@ export class CodyBatchWorkers extends Construct {
       // Nothing uses the default security group; leaving it avoids a custom-resource Lambda.
       restrictDefaultSecurityGroup: false,
     });
+    if (config.auditLogs) {
+      const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
+        logGroupName: `/aws/vpc/${resourceName(config.env, 'flow-logs')}`,
+        retention: props.logRetention,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      vpc.addFlowLog('FlowLog', {
+        destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+        trafficType: ec2.FlowLogTrafficType.ALL,
+      });
+    }
     const securityGroup = new ec2.SecurityGroup(this, 'WorkerSecurityGroup', {
       vpc,
       securityGroupName: resourceName(config.env, 'worker'),
@@ -106,14 +118,14 @@ export class CodyBatchWorkers extends Construct {
       description: 'Cody Batch: one repository run (DynamoDB tables, artifact writes)',
     });
     data.grantItemAccess(this.jobRole);
-    this.jobRole.addToPolicy(
-      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [data.artifactsBucket.arnForObjects('jobs/*')] }),
-    );
+    const jobArtifacts = data.artifactsBucket.arnForObjects('jobs/*');
+    this.jobRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [jobArtifacts] }));
     if (config.claudeProvider === 'bedrock') {
+      const models = bedrockModelArns(stack, config.bedrockModelId);
       this.jobRole.addToPolicy(
         new iam.PolicyStatement({
           actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-          resources: bedrockModelArns(stack, config.bedrockModelId),
+          resources: models,
         }),
       );
     }
