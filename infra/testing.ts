@@ -1,6 +1,7 @@
-import { App } from 'aws-cdk-lib';
+import { App, Validations, type Stack } from 'aws-cdk-lib';
 import { AssetManifestArtifact, type CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -204,4 +205,53 @@ export function policyStatements(template: Template): FoundStatement[] {
     }
   }
   return found;
+}
+
+/** One cdk-nag finding: its rule (with the finding, for IAM5), the resource's construct path inside its stack. */
+export interface NagFinding {
+  rule: string;
+  resource: string;
+  severity: string;
+}
+
+const pathInStack = (stack: Stack, path: string) => path.replace(new RegExp(`^/?${stack.stackName}/`), '');
+
+/**
+ * The AWS Solutions findings on `stack` that no acknowledgment covers (errors and warnings alike).
+ * With `includeAcknowledged`, every finding, as if nothing were acknowledged: cdk-nag's own check
+ * for an acknowledgment is switched off on this one pack instance.
+ */
+export function nagFindings(stack: Stack, options: { includeAcknowledged?: boolean } = {}): NagFinding[] {
+  const pack = new AwsSolutionsChecks();
+  if (options.includeAcknowledged) Object.defineProperty(pack, 'isAcknowledged', { value: () => false });
+  return pack.validateScope(stack).violations.flatMap((violation) =>
+    violation.violatingResources.map((resource) => ({
+      rule: violation.ruleName,
+      resource: pathInStack(stack, resource.constructPath ?? ''),
+      severity: violation.severity ?? '',
+    })),
+  );
+}
+
+/** One cdk-nag acknowledgment as the synthesized stack records it: rule, construct path inside the stack, reason. */
+export interface NagAcknowledgment {
+  rule: string;
+  resource: string;
+  reason: string;
+}
+
+/** The AWS Solutions acknowledgments in a synthesized stack's metadata (the cloud assembly, not the construct tree). */
+export function nagAcknowledgments(assembly: CloudAssembly, stack: Stack): NagAcknowledgment[] {
+  return assembly
+    .getStackByName(stack.stackName)
+    .findMetadataByType(Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((entry) =>
+      Object.entries(entry.data as unknown as Record<string, string>).map(([id, reason]) => ({
+        // aws-cdk-lib records an acknowledged rule as `Annotation::<id>`.
+        rule: id.replace(/^annotation::/i, ''),
+        resource: pathInStack(stack, entry.path),
+        reason,
+      })),
+    )
+    .filter((acknowledgment) => acknowledgment.rule.startsWith('AwsSolutions-'));
 }

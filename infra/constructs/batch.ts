@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../common/names';
 import { resourceName, type DeployConfig } from '../config';
+import { acknowledgeRule, acknowledgeWildcard } from '../nag';
 import { REPO_ROOT, WORKER_DOCKERFILE } from '../paths';
 import type { CodyBatchData } from './data';
 import type { CodyBatchSecrets } from './secrets';
@@ -69,6 +70,12 @@ export class CodyBatchWorkers extends Construct {
         destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
         trafficType: ec2.FlowLogTrafficType.ALL,
       });
+    } else {
+      acknowledgeRule(
+        vpc,
+        'VPC7',
+        'auditLogs is off, the dev default: a dev stack stays cheap. prod records the VPC’s traffic; deploy with -c auditLogs=true to record dev’s too. The VPC takes no inbound traffic either way.',
+      );
     }
     const securityGroup = new ec2.SecurityGroup(this, 'WorkerSecurityGroup', {
       vpc,
@@ -120,6 +127,11 @@ export class CodyBatchWorkers extends Construct {
     data.grantItemAccess(this.jobRole);
     const jobArtifacts = data.artifactsBucket.arnForObjects('jobs/*');
     this.jobRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [jobArtifacts] }));
+    acknowledgeWildcard(
+      this.jobRole,
+      jobArtifacts,
+      'Artifact keys are jobs/{jobId}/{owner}/{name}/..., made per job at run time, so the jobs/ prefix is the narrowest name the stack has. s3:PutObject only, in this one bucket: a worker writes its repository’s diff, thread and log.',
+    );
     if (config.claudeProvider === 'bedrock') {
       const models = bedrockModelArns(stack, config.bedrockModelId);
       this.jobRole.addToPolicy(
@@ -128,6 +140,13 @@ export class CodyBatchWorkers extends Construct {
           resources: models,
         }),
       );
+      for (const model of models.filter((arn) => arn.includes(':*:'))) {
+        acknowledgeWildcard(
+          this.jobRole,
+          model,
+          'A cross-region inference profile sends each request to its foundation model in any region of its geography, so IAM must allow that one model (the id is exact) in every region. Only with claudeProvider=bedrock and a profile id.',
+        );
+      }
     }
 
     const environment: Record<string, string> = {
@@ -170,6 +189,12 @@ export class CodyBatchWorkers extends Construct {
         batch.RetryStrategy.of(strategy.action, batch.Reason.custom(strategy.on)),
       ),
     });
+    // Granted by CDK with the image pull, above.
+    acknowledgeWildcard(
+      executionRole,
+      '*',
+      'The only action on "*" here is ecr:GetAuthorizationToken: the registry login token is account-wide and IAM takes only Resource "*" for it. The image pull itself is scoped to the CDK assets repository, the secrets to the worker’s own, the logs to the worker log group.',
+    );
   }
 
   /**

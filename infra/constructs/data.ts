@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { artifactsBucketName, JOBS_OWNER_INDEX } from '../../common/names';
 import { jobsTableDefinition, repositoriesTableDefinition, tableNamesFor } from '../../backend/store/tables';
 import type { DeployConfig } from '../config';
+import { acknowledgeRule } from '../nag';
 
 // The jobs and repositories tables and the artifacts bucket. The tables are built from the same
 // definitions the local stack creates its tables from (backend/store/tables.ts), so AWS and the
@@ -87,6 +88,13 @@ export class CodyBatchData extends Construct {
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: this.accessLogsBucket ? 'artifacts/' : undefined,
     });
+    if (!config.auditLogs) {
+      acknowledgeRule(
+        this.artifactsBucket,
+        'S1',
+        'auditLogs is off, the dev default: a dev stack stays cheap and can be torn down. prod logs every request; deploy with -c auditLogs=true to log dev too.',
+      );
+    }
   }
 
   /** Lets `grantee` read and write the items of both tables (not their indexes). */
