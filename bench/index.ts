@@ -2,7 +2,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
-// The AWS SDK's Node 20 notice is known (Lambda and the worker image run Node 22); keep figures clean.
+// The AWS SDK's Node 20 notice is known (Lambda and the worker image run Node 24); keep figures clean.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const available = readdirSync(__dirname)

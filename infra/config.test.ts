@@ -1,12 +1,21 @@
 import assert from 'node:assert/strict';
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { ENV } from '../common/names';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultConfig, resolveConfig } from './config';
 import { assertBundlesBuilt, DEPLOYED_BUNDLES } from './paths';
-import { namedResource, policyStatements, render, resourcesOf, synthesize, type Json } from './testing';
+import {
+  EVERY_PARAMETER,
+  namedResource,
+  policyStatements,
+  render,
+  resourcesOf,
+  synthesize,
+  synthesizeEveryParameter,
+  type Json,
+} from './testing';
 
 // Deploy parameters: context values (strings from `-c key=value`) over per-environment defaults,
 // and what they change in the template.
@@ -21,6 +30,8 @@ describe('infra: deploy parameters', function () {
       assert.deepEqual(resolveConfig('dev', context({})), { env: 'dev', ...defaultConfig('dev') });
       assert.equal(resolveConfig('prod', context({})).spot, false);
       assert.equal(resolveConfig('dev', context({})).spot, true);
+      assert.equal(resolveConfig('prod', context({})).auditLogs, true);
+      assert.equal(resolveConfig('dev', context({})).auditLogs, false);
     });
 
     it('reads command-line strings as numbers and booleans', () => {
@@ -69,24 +80,11 @@ describe('infra: deploy parameters', function () {
     }
   });
 
-  describe('a dev stack with every parameter set (Claude on Bedrock, no Spot)', () => {
-    const modelId = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+  describe('a dev stack with every parameter set (Claude on Bedrock, no Spot, audit logs)', () => {
+    const modelId = EVERY_PARAMETER.bedrockModelId;
     let template: Template;
     before(() => {
-      template = synthesize({
-        env: 'dev',
-        maxVcpus: '32',
-        spot: 'false',
-        workerCpu: '2',
-        workerMemoryMiB: '8192',
-        workerTimeoutMinutes: '90',
-        artifactExpiryDays: '7',
-        logRetentionDays: '30',
-        claudeProvider: 'bedrock',
-        bedrockModelId: modelId,
-        githubApiUrl: 'https://github.example.com/api/v3',
-        alarmEmail: 'ops@example.com',
-      }).templates[0]!;
+      template = synthesizeEveryParameter().template;
     });
     const container = () =>
       Object.values(resourcesOf(template, 'AWS::Batch::JobDefinition'))[0]!.Properties!.ContainerProperties as Record<
@@ -149,6 +147,14 @@ describe('infra: deploy parameters', function () {
         `arn:\${AWS::Partition}:bedrock:\${AWS::Region}:\${AWS::AccountId}:inference-profile/${modelId}`,
         'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
       ]);
+    });
+
+    it('turns the audit logs on in dev when asked: VPC flow logs and the bucket’s access logs', () => {
+      template.resourceCountIs('AWS::EC2::FlowLog', 1);
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        BucketName: 'cody-batch-dev-artifacts',
+        LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
+      });
     });
 
     it('mails the alarms to the given address', () => {

@@ -55,6 +55,8 @@ const DeployConfigSchema = z
     logRetentionDays: z.coerce.number().refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
       error: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
     }),
+    /** VPC flow logs and the artifacts bucket's server access logs, kept logRetentionDays. */
+    auditLogs: flag,
     claudeProvider: z.enum(CLAUDE_PROVIDERS, { error: 'must be anthropic or bedrock' }),
     /** A Bedrock model id or cross-region inference profile id; used when claudeProvider is bedrock. */
     bedrockModelId: z.string().regex(/^[a-z0-9.-]+\.[A-Za-z0-9.:-]+$/, {
@@ -107,6 +109,7 @@ export function defaultConfig(env: DeployEnvironment): Omit<DeployConfig, 'env'>
     workerTimeoutMinutes: 60,
     artifactExpiryDays: prod ? 90 : 30,
     logRetentionDays: prod ? 90 : 14,
+    auditLogs: prod,
     claudeProvider: 'anthropic',
     bedrockModelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
   };

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ENV } from '../common/names';
 import { REPO_ROOT, WORKER_DOCKERFILE } from './paths';
-import { assetManifest } from './testing';
+import { assetManifest, resourcesOf, synthesizeBoth } from './testing';
 
 // The worker image, checked without a Docker engine (none runs here): what the Dockerfile copies
 // exists after `npm run build`, the build context synth stages holds exactly that, and the users
@@ -70,8 +70,17 @@ describe('infra: the worker image (backend/worker/Dockerfile)', function () {
     assert.deepEqual(staged, ['.dockerignore', WORKER_DOCKERFILE, ...copySources].sort());
   });
 
-  it('runs the worker bundle with Node.js 22 under an init, as a user who is not root', () => {
-    assert.match(all('FROM')[0]!.args, /^node:22(-[a-z]+)*-slim$/);
+  it('runs the worker bundle on the Node.js line of the Lambdas, under an init, as a user who is not root', () => {
+    // One Node line for the API, the sweeper and the worker: the Lambda runtime is nodejsNN.x.
+    const runtimes = new Set(
+      Object.values(resourcesOf(synthesizeBoth().templates.prod, 'AWS::Lambda::Function')).map((fn) =>
+        String(fn.Properties!.Runtime),
+      ),
+    );
+    assert.equal(runtimes.size, 1, [...runtimes].join());
+    const major = /^nodejs(\d+)\.x$/.exec([...runtimes][0]!)?.[1];
+    assert.ok(major, [...runtimes].join());
+    assert.match(all('FROM')[0]!.args, new RegExp(`^node:${major}(-[a-z]+)*-slim$`));
     assert.match(run, /apt-get install[^\n]*\bgit\b/);
     assert.deepEqual(JSON.parse(all('CMD').at(-1)!.args), ['node', '--enable-source-maps', 'dist/worker.js']);
     assert.deepEqual(JSON.parse(all('ENTRYPOINT').at(-1)!.args), ['/usr/bin/tini', '--']);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Template } from 'aws-cdk-lib/assertions';
-import type { DeployEnvironment } from './config';
+import { JOBS_OWNER_INDEX } from '../common/names';
+import { defaultConfig, type DeployEnvironment } from './config';
 import { TABLE_ITEM_ACTIONS } from './constructs/data';
 import {
   describeEachEnvironment,
@@ -144,12 +145,17 @@ describe('infra: least privilege', function () {
         ).Statement;
         return statements.map((statement) => `${statement.Action} ${statement.Principal.Service}`).join();
       });
-      assert.deepEqual(services.sort(), [
-        'sts:AssumeRole ecs-tasks.amazonaws.com',
-        'sts:AssumeRole ecs-tasks.amazonaws.com',
-        'sts:AssumeRole lambda.amazonaws.com',
-        'sts:AssumeRole lambda.amazonaws.com',
-      ]);
+      assert.deepEqual(
+        services.sort(),
+        [
+          'sts:AssumeRole ecs-tasks.amazonaws.com',
+          'sts:AssumeRole ecs-tasks.amazonaws.com',
+          'sts:AssumeRole lambda.amazonaws.com',
+          'sts:AssumeRole lambda.amazonaws.com',
+          // VPC flow logs deliver to CloudWatch Logs through a role of their own.
+          ...(defaultConfig(env).auditLogs ? ['sts:AssumeRole vpc-flow-logs.amazonaws.com'] : []),
+        ].sort(),
+      );
     });
 
     it('lets the API role submit to this queue with this job definition, and stop its jobs', () => {
@@ -167,10 +173,13 @@ describe('infra: least privilege', function () {
         resources.some((resource) => resource.endsWith(`:job-definition/cody-batch-${env}-job-definition:*`)),
         'every revision of the job definition',
       );
-      assert.ok(
-        resources.every(
-          (resource) => resource.includes(queueId) || resource.includes(`cody-batch-${env}-job-definition`),
-        ),
+      // A SubmitJob request names the revision, so the bare job definition ARN would match nothing.
+      assert.deepEqual(
+        resources.sort(),
+        [
+          `\${${queueId}.JobQueueArn}`,
+          `arn:\${AWS::Partition}:batch:\${AWS::Region}:\${AWS::AccountId}:job-definition/cody-batch-${env}-job-definition:*`,
+        ].sort(),
         'nothing else',
       );
       const actions = actionsOf(statements);
@@ -190,6 +199,25 @@ describe('infra: least privilege', function () {
         'batch:SubmitJob',
         'batch:TerminateJob',
       ]);
+    });
+
+    it('grants the tables’ items, and Query on the byOwner index to the API alone (its one user)', () => {
+      const jobsTableId = namedResource(
+        template(),
+        'AWS::DynamoDB::GlobalTable',
+        'TableName',
+        `cody-batch-${env}-jobs`,
+      )[0];
+      const indexResources = allows()
+        .flatMap((statement) => statement.resources.map((resource) => ({ statement, resource })))
+        .filter(({ resource }) => resource.includes('/index/'));
+      assert.deepEqual(
+        indexResources.map(({ resource }) => resource),
+        [`\${${jobsTableId}.Arn}/index/${JOBS_OWNER_INDEX}`],
+      );
+      assert.deepEqual(indexResources[0]!.statement.actions, ['dynamodb:Query']);
+      const apiPolicies = new Set(rolePolicies(roleOfFunction(`cody-batch-${env}-api`)).map((found) => found.where));
+      assert.ok(apiPolicies.has(indexResources[0]!.statement.where), 'in the API role’s policy');
     });
 
     it('lets the worker role use the tables and write artifacts, and nothing else', () => {

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { ENV } from '../common/names';
 import { tableNamesFor } from '../backend/store/tables';
 import { WORKER_ENV } from '../backend/worker/config';
-import { CONFIG_KEYS, defaultConfig, type ConfigKey } from './config';
+import { CONFIG_KEYS, DEPLOY_ENVIRONMENTS, defaultConfig, type ConfigKey } from './config';
 import { REPO_ROOT } from './paths';
-import { synthesizeBoth, type Json } from './testing';
+import { nagAcknowledgments, synthesizeBoth, synthesizeEveryParameter, type Json } from './testing';
 
 // docs/operations.md promises that every name and command in it is the real one. An operator
 // copies them into a shell, so each is checked against what the stack and the repository define.
@@ -75,6 +75,29 @@ describe('infra: docs/operations.md names what the code creates', function () {
       assert.equal(cell(dev!), expected('dev'), `${key}, dev default`);
       assert.equal(cell(prod!) === 'same' ? cell(dev!) : cell(prod!), expected('prod'), `${key}, prod default`);
     }
+  });
+
+  it('lists every cdk-nag exception the stacks acknowledge: rule, resource and reason, as the code states them', () => {
+    const both = synthesizeBoth();
+    const everyParameter = synthesizeEveryParameter();
+    const acknowledgments = [
+      ...DEPLOY_ENVIRONMENTS.flatMap((env) => nagAcknowledgments(both.assembly, both.stacks[env])),
+      ...nagAcknowledgments(everyParameter.assembly, everyParameter.stack),
+    ];
+    const perEnv = (text: string) => text.replace(/cody-batch-(?:dev|prod)-/g, 'cody-batch-{env}-');
+    const applied = new Set(
+      acknowledgments.map(({ rule, resource, reason }) => [rule, resource, reason].map(perEnv).join(' | ')),
+    );
+    const rows = [
+      ...section('## Rule exceptions (cdk-nag)', '\n## ').matchAll(/^\| `([^`]+)` \| `([^`]+)` \| (.+?) \|$/gm),
+    ].map(([, rule, resource, reason]) => `${rule} | ${resource} | ${reason}`);
+    assert.ok(rows.length > 0, 'the guide has the table');
+    assert.deepEqual(
+      rows.filter((row, i) => rows.indexOf(row) !== i),
+      [],
+      'no row twice',
+    );
+    assert.deepEqual([...rows].sort(), [...applied].sort());
   });
 
   it('runs only npm scripts that exist, and names only variables the code reads', () => {

@@ -145,12 +145,12 @@ describe('infra: the CDK stacks', function () {
       assert.deepEqual(routes.map((route) => route.RouteKey).sort(), ['ANY /{proxy+}', 'GET /health']);
     });
 
-    it('runs the API and the sweeper from the bundles on Node.js 22, the sweeper every five minutes', () => {
+    it('runs the API and the sweeper from the bundles on Node.js 24, the sweeper every five minutes', () => {
       const api = lambdaNamed(`cody-batch-${env}-api`);
       const sweeper = lambdaNamed(`cody-batch-${env}-sweeper`);
-      assert.equal(api.Runtime, 'nodejs22.x');
+      assert.equal(api.Runtime, 'nodejs24.x');
       assert.equal(api.Handler, 'api.handler');
-      assert.equal(sweeper.Runtime, 'nodejs22.x');
+      assert.equal(sweeper.Runtime, 'nodejs24.x');
       assert.equal(sweeper.Handler, 'sweeper.handler');
       const [sweeperId] = namedResource(
         template(),
@@ -303,12 +303,16 @@ describe('infra: the CDK stacks', function () {
 
     it('sets a retention on every log group', () => {
       const groups = Object.values(resourcesOf(template(), 'AWS::Logs::LogGroup'));
-      assert.deepEqual(groups.map((group) => group.Properties!.LogGroupName).sort(), [
-        `/aws/apigateway/cody-batch-${env}-api`,
-        `/aws/batch/cody-batch-${env}-worker`,
-        `/aws/lambda/cody-batch-${env}-api`,
-        `/aws/lambda/cody-batch-${env}-sweeper`,
-      ]);
+      assert.deepEqual(
+        groups.map((group) => group.Properties!.LogGroupName).sort(),
+        [
+          `/aws/apigateway/cody-batch-${env}-api`,
+          `/aws/batch/cody-batch-${env}-worker`,
+          `/aws/lambda/cody-batch-${env}-api`,
+          `/aws/lambda/cody-batch-${env}-sweeper`,
+          ...(defaultConfig(env).auditLogs ? [`/aws/vpc/cody-batch-${env}-flow-logs`] : []),
+        ].sort(),
+      );
       for (const group of groups)
         assert.equal(
           group.Properties!.RetentionInDays,
@@ -323,6 +327,64 @@ describe('infra: the CDK stacks', function () {
         );
       }
     });
+
+    it(
+      defaultConfig(env).auditLogs
+        ? 'logs the VPC’s traffic and the artifacts bucket’s requests, kept logRetentionDays'
+        : 'keeps no VPC flow logs and no bucket access logs by default (auditLogs off in dev)',
+      () => {
+        const flowLogs = Object.values(resourcesOf(template(), 'AWS::EC2::FlowLog')).map(
+          (flowLog) => flowLog.Properties!,
+        );
+        const [, bucket] = namedResource(template(), 'AWS::S3::Bucket', 'BucketName', artifactsBucketName(env));
+        const logging = bucket.Properties!.LoggingConfiguration as { DestinationBucketName: Json } | undefined;
+        if (!defaultConfig(env).auditLogs) {
+          assert.deepEqual(flowLogs, []);
+          assert.equal(logging, undefined);
+          return;
+        }
+        const [vpcId] = Object.keys(resourcesOf(template(), 'AWS::EC2::VPC'));
+        assert.equal(flowLogs.length, 1);
+        assert.deepEqual(flowLogs[0]!.ResourceId, { Ref: vpcId });
+        assert.equal(flowLogs[0]!.TrafficType, 'ALL');
+        const [flowLogGroupId] = namedResource(
+          template(),
+          'AWS::Logs::LogGroup',
+          'LogGroupName',
+          `/aws/vpc/cody-batch-${env}-flow-logs`,
+        );
+        assert.deepEqual(flowLogs[0]!.LogGroupName, { Ref: flowLogGroupId });
+
+        assert.ok(logging, 'the artifacts bucket logs its requests');
+        const logBucketId = render(logging.DestinationBucketName).replace(/^\$\{(\w+)\}$/, '$1');
+        const logBucket = resourcesOf(template(), 'AWS::S3::Bucket')[logBucketId];
+        assert.ok(logBucket, 'into a bucket of this stack');
+        assert.deepEqual(logBucket.Properties!.PublicAccessBlockConfiguration, {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        });
+        assert.deepEqual(logBucket.Properties!.BucketEncryption, {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        });
+        const rules = (logBucket.Properties!.LifecycleConfiguration as { Rules: { ExpirationInDays?: number }[] })
+          .Rules;
+        assert.deepEqual(
+          rules.map((rule) => rule.ExpirationInDays),
+          [defaultConfig(env).logRetentionDays],
+        );
+        assert.equal(logBucket.DeletionPolicy, 'Retain', 'access logs outlive the stack, until they expire');
+        template().hasResourceProperties('AWS::S3::BucketPolicy', {
+          Bucket: { Ref: logBucketId },
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            ]),
+          },
+        });
+      },
+    );
 
     it('alarms on API 5xx, Lambda errors and failed worker jobs, into one SNS topic', () => {
       const alarms = Object.values(resourcesOf(template(), 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties!);

@@ -8,6 +8,7 @@ import { CodyBatchApi } from './constructs/api';
 import { CodyBatchWorkers } from './constructs/batch';
 import { CodyBatchData } from './constructs/data';
 import { CodyBatchSecrets } from './constructs/secrets';
+import { acknowledgeWildcard } from './nag';
 import { assertBundlesBuilt } from './paths';
 
 // One environment of Cody Batch: data, secrets, workers, API and alarms, named cody-batch-{env}-….
@@ -47,15 +48,16 @@ export class CodyBatchStack extends Stack {
     this.alarms = new CodyBatchAlarms(this, 'Alarms', { config, api: this.api, workers: this.workers });
 
     // Attach this to the people (or roles) who use Cody Batch: it lets them call the API, no more.
+    const apiRoutes = this.formatArn({ service: 'execute-api', resource: this.api.httpApi.apiId, resourceName: '*' });
     const apiUsers = new iam.ManagedPolicy(this, 'ApiUsersPolicy', {
       description: `Cody Batch (${config.env}): call the API (execute-api:Invoke on it only)`,
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['execute-api:Invoke'],
-          resources: [this.formatArn({ service: 'execute-api', resource: this.api.httpApi.apiId, resourceName: '*' })],
-        }),
-      ],
+      statements: [new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: [apiRoutes] })],
     });
+    acknowledgeWildcard(
+      apiUsers,
+      apiRoutes,
+      'execute-api:Invoke on every stage, method and path of this one API (its id is exact): the policy exists to let a person call the API. Which jobs a caller sees is decided inside the API, by the caller’s ARN.',
+    );
 
     const outputs: Record<string, { value: string; description: string }> = {
       ApiUrl: { value: this.api.url, description: 'The API base URL (SigV4, service execute-api)' },

@@ -1,6 +1,7 @@
-import { App } from 'aws-cdk-lib';
+import { App, Validations, type Stack } from 'aws-cdk-lib';
 import { AssetManifestArtifact, type CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -56,6 +57,36 @@ export function synthesizeBoth(): Synthesized {
     both = { outdir, assembly, stacks: byEnv(stacks), templates: byEnv(templates) };
   }
   return both;
+}
+
+/**
+ * A dev stack with every parameter set away from its default (Claude on Bedrock through an
+ * inference profile, audit logs on, no Spot), synthesized once per test run.
+ */
+export const EVERY_PARAMETER = {
+  env: 'dev',
+  maxVcpus: '32',
+  spot: 'false',
+  workerCpu: '2',
+  workerMemoryMiB: '8192',
+  workerTimeoutMinutes: '90',
+  artifactExpiryDays: '7',
+  logRetentionDays: '30',
+  auditLogs: 'true',
+  claudeProvider: 'bedrock',
+  bedrockModelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+  githubApiUrl: 'https://github.example.com/api/v3',
+  alarmEmail: 'ops@example.com',
+} as const;
+
+let everyParameter: { assembly: CloudAssembly; stack: CodyBatchStack; template: Template } | undefined;
+
+export function synthesizeEveryParameter(): { assembly: CloudAssembly; stack: CodyBatchStack; template: Template } {
+  if (!everyParameter) {
+    const { assembly, stacks, templates } = synthesize(EVERY_PARAMETER);
+    everyParameter = { assembly, stack: stacks[0]!, template: templates[0]! };
+  }
+  return everyParameter;
 }
 
 /** What `cdk deploy` publishes for a stack: file assets (Lambda code) and Docker images, by asset hash. */
@@ -174,4 +205,53 @@ export function policyStatements(template: Template): FoundStatement[] {
     }
   }
   return found;
+}
+
+/** One cdk-nag finding: its rule (with the finding, for IAM5), the resource's construct path inside its stack. */
+export interface NagFinding {
+  rule: string;
+  resource: string;
+  severity: string;
+}
+
+const pathInStack = (stack: Stack, path: string) => path.replace(new RegExp(`^/?${stack.stackName}/`), '');
+
+/**
+ * The AWS Solutions findings on `stack` that no acknowledgment covers (errors and warnings alike).
+ * With `includeAcknowledged`, every finding, as if nothing were acknowledged: cdk-nag's own check
+ * for an acknowledgment is switched off on this one pack instance.
+ */
+export function nagFindings(stack: Stack, options: { includeAcknowledged?: boolean } = {}): NagFinding[] {
+  const pack = new AwsSolutionsChecks();
+  if (options.includeAcknowledged) Object.defineProperty(pack, 'isAcknowledged', { value: () => false });
+  return pack.validateScope(stack).violations.flatMap((violation) =>
+    violation.violatingResources.map((resource) => ({
+      rule: violation.ruleName,
+      resource: pathInStack(stack, resource.constructPath ?? ''),
+      severity: violation.severity ?? '',
+    })),
+  );
+}
+
+/** One cdk-nag acknowledgment as the synthesized stack records it: rule, construct path inside the stack, reason. */
+export interface NagAcknowledgment {
+  rule: string;
+  resource: string;
+  reason: string;
+}
+
+/** The AWS Solutions acknowledgments in a synthesized stack's metadata (the cloud assembly, not the construct tree). */
+export function nagAcknowledgments(assembly: CloudAssembly, stack: Stack): NagAcknowledgment[] {
+  return assembly
+    .getStackByName(stack.stackName)
+    .findMetadataByType(Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((entry) =>
+      Object.entries(entry.data as unknown as Record<string, string>).map(([id, reason]) => ({
+        // aws-cdk-lib records an acknowledged rule as `Annotation::<id>`.
+        rule: id.replace(/^annotation::/i, ''),
+        resource: pathInStack(stack, entry.path),
+        reason,
+      })),
+    )
+    .filter((acknowledgment) => acknowledgment.rule.startsWith('AwsSolutions-'));
 }

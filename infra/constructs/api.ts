@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../common/names';
 import { resourceName, type DeployConfig } from '../config';
+import { acknowledgeRule, acknowledgeWildcard } from '../nag';
 import { LAMBDA_BUNDLES } from '../paths';
 import type { CodyBatchWorkers } from './batch';
 import type { CodyBatchData } from './data';
@@ -65,13 +66,16 @@ export class CodyBatchApi extends Construct {
       },
     });
     this.apiFunction = api;
+    const apiRole = api.role as iam.Role;
     data.grantItemAccess(api);
+    data.grantOwnerIndexQuery(api);
+    const jobArtifacts = data.artifactsBucket.arnForObjects('jobs/*');
     api.addToRolePolicy(
       new iam.PolicyStatement({
         // Artifacts only: reads serve the diff, thread and log routes and back presigned diff URLs;
         // deletes remove a job's artifacts (ArtifactStore.deletePrefix).
         actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-        resources: [data.artifactsBucket.arnForObjects('jobs/*')],
+        resources: [jobArtifacts],
       }),
     );
     api.addToRolePolicy(
@@ -81,22 +85,40 @@ export class CodyBatchApi extends Construct {
         resources: [data.artifactsBucket.bucketArn],
       }),
     );
+    const jobDefinitionRevisions = workers.jobDefinitionRevisionsArn();
     api.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['batch:SubmitJob'],
-        resources: [workers.jobQueue.jobQueueArn, ...workers.jobDefinitionArnPatterns()],
+        resources: [workers.jobQueue.jobQueueArn, jobDefinitionRevisions],
       }),
     );
+    const batchJobs = Stack.of(this).formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
     api.addToRolePolicy(
       new iam.PolicyStatement({
         // Cancel: CancelJob on the array parent, and TerminateJobs (which needs batch:TerminateJob,
         // there is no batch:TerminateJobs action) on its running children. These act on job ARNs,
         // which exist only after SubmitJob: scoped to this account and region.
         actions: ['batch:TerminateJob', 'batch:CancelJob'],
-        resources: [Stack.of(this).formatArn({ service: 'batch', resource: 'job', resourceName: '*' })],
+        resources: [batchJobs],
       }),
     );
     api.addToRolePolicy(readBatchJobs());
+    acknowledgeWildcard(apiRole, '*', READ_BATCH_JOBS_REASON);
+    acknowledgeWildcard(
+      apiRole,
+      jobArtifacts,
+      'Artifact keys are jobs/{jobId}/{owner}/{name}/..., made per job at run time, so the jobs/ prefix is the narrowest name the stack has. Objects only (get, put, delete) in this one bucket; the API serves only the artifacts of the caller’s own jobs.',
+    );
+    acknowledgeWildcard(
+      apiRole,
+      batchJobs,
+      'TerminateJob and CancelJob act on job ARNs, whose ids SubmitJob makes at run time: this account and region only. The API stops only the Batch job id it recorded on the caller’s job.',
+    );
+    acknowledgeWildcard(
+      apiRole,
+      jobDefinitionRevisions,
+      'Every revision of this stack’s one job definition (the name is exact). A worker change deploys a new revision, and CloudFormation updates this policy before the API Lambda’s environment, so naming one revision would refuse SubmitJob during that deploy.',
+    );
 
     const sweeper = this.nodeFunction('Sweeper', {
       name: resourceName(config.env, 'sweeper'),
@@ -111,6 +133,7 @@ export class CodyBatchApi extends Construct {
     data.grantItemAccess(sweeper);
     // The sweeper asks Batch which workers ended without running their repository.
     sweeper.addToRolePolicy(readBatchJobs());
+    acknowledgeWildcard(sweeper.role as iam.Role, '*', READ_BATCH_JOBS_REASON);
     new events.Rule(this, 'SweeperSchedule', {
       ruleName: resourceName(config.env, 'sweeper-schedule'),
       description: 'Cody Batch: fail RUNNING repositories whose worker stopped sending heartbeats',
@@ -155,16 +178,21 @@ export class CodyBatchApi extends Construct {
     const integration = new HttpLambdaIntegration('ApiIntegration', api, {
       payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
     });
-    this.httpApi.addRoutes({
+    const [health] = this.httpApi.addRoutes({
       path: '/health',
       methods: [apigwv2.HttpMethod.GET],
       integration,
       authorizer: new apigwv2.HttpNoneAuthorizer(),
     });
+    acknowledgeRule(
+      health!,
+      'APIG4',
+      'GET /health is open on purpose, so that a person or a monitor can see the API is up without AWS credentials. It answers {status, version} and reads no job, user or account data; every other route requires IAM (SigV4).',
+    );
     this.httpApi.addRoutes({ path: '/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration });
   }
 
-  /** A Node.js 22 function on arm64 with its own role and log group (no AWS managed policy). */
+  /** A Node.js 24 function (Lambda's newest runtime) on arm64, with its own role and log group (no managed policy). */
   private nodeFunction(
     id: string,
     options: {
@@ -189,7 +217,7 @@ export class CodyBatchApi extends Construct {
     logGroup.grantWrite(role);
     return new lambda.Function(this, id, {
       functionName: options.name,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: options.handler,
       code: options.code,
@@ -201,6 +229,9 @@ export class CodyBatchApi extends Construct {
     });
   }
 }
+
+const READ_BATCH_JOBS_REASON =
+  'The only actions on "*" here are batch:DescribeJobs and batch:ListJobs: AWS Batch supports no resource-level permissions for them, so IAM takes only Resource "*". Both only read job status.';
 
 /** DescribeJobs and ListJobs, to see a run's parent and its children. */
 function readBatchJobs(): iam.PolicyStatement {

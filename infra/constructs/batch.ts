@@ -8,13 +8,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../common/names';
 import { resourceName, type DeployConfig } from '../config';
+import { acknowledgeRule, acknowledgeWildcard } from '../nag';
 import { REPO_ROOT, WORKER_DOCKERFILE } from '../paths';
 import type { CodyBatchData } from './data';
 import type { CodyBatchSecrets } from './secrets';
 
 // The workers: AWS Batch on Fargate in a VPC of public subnets (no NAT gateway to pay for; each task
 // gets a public IP and accepts no inbound traffic), one job queue, and a job definition that runs
-// the worker image built from backend/worker/Dockerfile at deploy time.
+// the worker image built from backend/worker/Dockerfile at deploy time. With auditLogs, the VPC's
+// traffic is recorded (flow logs) in a log group of its own.
 
 /**
  * Batch retries an attempt only when the infrastructure failed it; anything the worker itself did
@@ -58,6 +60,23 @@ export class CodyBatchWorkers extends Construct {
       // Nothing uses the default security group; leaving it avoids a custom-resource Lambda.
       restrictDefaultSecurityGroup: false,
     });
+    if (config.auditLogs) {
+      const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
+        logGroupName: `/aws/vpc/${resourceName(config.env, 'flow-logs')}`,
+        retention: props.logRetention,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      vpc.addFlowLog('FlowLog', {
+        destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+        trafficType: ec2.FlowLogTrafficType.ALL,
+      });
+    } else {
+      acknowledgeRule(
+        vpc,
+        'VPC7',
+        'auditLogs is off, the dev default: a dev stack stays cheap. prod records the VPC’s traffic; deploy with -c auditLogs=true to record dev’s too. The VPC takes no inbound traffic either way.',
+      );
+    }
     const securityGroup = new ec2.SecurityGroup(this, 'WorkerSecurityGroup', {
       vpc,
       securityGroupName: resourceName(config.env, 'worker'),
@@ -106,16 +125,28 @@ export class CodyBatchWorkers extends Construct {
       description: 'Cody Batch: one repository run (DynamoDB tables, artifact writes)',
     });
     data.grantItemAccess(this.jobRole);
-    this.jobRole.addToPolicy(
-      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [data.artifactsBucket.arnForObjects('jobs/*')] }),
+    const jobArtifacts = data.artifactsBucket.arnForObjects('jobs/*');
+    this.jobRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [jobArtifacts] }));
+    acknowledgeWildcard(
+      this.jobRole,
+      jobArtifacts,
+      'Artifact keys are jobs/{jobId}/{owner}/{name}/..., made per job at run time, so the jobs/ prefix is the narrowest name the stack has. s3:PutObject only, in this one bucket: a worker writes its repository’s diff, thread and log.',
     );
     if (config.claudeProvider === 'bedrock') {
+      const models = bedrockModelArns(stack, config.bedrockModelId);
       this.jobRole.addToPolicy(
         new iam.PolicyStatement({
           actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-          resources: bedrockModelArns(stack, config.bedrockModelId),
+          resources: models,
         }),
       );
+      for (const model of models.filter((arn) => arn.includes(':*:'))) {
+        acknowledgeWildcard(
+          this.jobRole,
+          model,
+          'A cross-region inference profile sends each request to its foundation model in any region of its geography, so IAM must allow that one model (the id is exact) in every region. Only with claudeProvider=bedrock and a profile id.',
+        );
+      }
     }
 
     const environment: Record<string, string> = {
@@ -158,16 +189,24 @@ export class CodyBatchWorkers extends Construct {
         batch.RetryStrategy.of(strategy.action, batch.Reason.custom(strategy.on)),
       ),
     });
+    // Granted by CDK with the image pull, above.
+    acknowledgeWildcard(
+      executionRole,
+      '*',
+      'The only action on "*" here is ecr:GetAuthorizationToken: the registry login token is account-wide and IAM takes only Resource "*" for it. The image pull itself is scoped to the CDK assets repository, the secrets to the worker’s own, the logs to the worker log group.',
+    );
   }
 
-  /** The job definition's ARN without its revision, which IAM matches for every revision. */
-  jobDefinitionArnPatterns(): string[] {
-    const base = Stack.of(this).formatArn({
+  /**
+   * Every revision of the job definition. A SubmitJob request names a revision, so IAM never
+   * matches the ARN without one (AWS Batch user guide, "Accounting for job definition revisions").
+   */
+  jobDefinitionRevisionsArn(): string {
+    return Stack.of(this).formatArn({
       service: 'batch',
       resource: 'job-definition',
-      resourceName: this.jobDefinitionName,
+      resourceName: `${this.jobDefinitionName}:*`,
     });
-    return [base, `${base}:*`];
   }
 }
 

@@ -3,14 +3,17 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { artifactsBucketName } from '../../common/names';
+import { artifactsBucketName, JOBS_OWNER_INDEX } from '../../common/names';
 import { jobsTableDefinition, repositoriesTableDefinition, tableNamesFor } from '../../backend/store/tables';
 import type { DeployConfig } from '../config';
+import { acknowledgeRule } from '../nag';
 
 // The jobs and repositories tables and the artifacts bucket. The tables are built from the same
 // definitions the local stack creates its tables from (backend/store/tables.ts), so AWS and the
-// laptop cannot drift apart.
+// laptop cannot drift apart. With auditLogs, S3 logs every request on the artifacts bucket into a
+// bucket of its own.
 
 /** Item reads and writes: what backend/store does. No table management, no streams. */
 export const TABLE_ITEM_ACTIONS = [
@@ -29,9 +32,14 @@ export class CodyBatchData extends Construct {
   readonly jobsTable: dynamodb.TableV2;
   readonly repositoriesTable: dynamodb.TableV2;
   readonly artifactsBucket: s3.Bucket;
+  /** The artifacts bucket's server access logs; with auditLogs only. */
+  readonly accessLogsBucket?: s3.Bucket;
 
   constructor(scope: Construct, id: string, config: DeployConfig) {
     super(scope, id);
+    // S3 log delivery is allowed by the log bucket's policy (AWS's advice), not by the legacy
+    // LogDeliveryWrite ACL, which bucket-owner-enforced buckets refuse.
+    this.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     const prod = config.env === 'prod';
     const names = tableNamesFor(config.env);
     // prod keeps its data when the stack or a table is deleted; dev can be torn down.
@@ -47,6 +55,19 @@ export class CodyBatchData extends Construct {
       ...tablePropsFrom(repositoriesTableDefinition(names.repositories)),
       ...durability,
     });
+
+    if (config.auditLogs) {
+      this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        // S3 delivers server access logs only into buckets encrypted with S3-managed keys.
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(config.logRetentionDays) }],
+        // A record of access outlives the stack (and never blocks deleting it); the objects still expire.
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
 
     this.artifactsBucket = new s3.Bucket(this, 'ArtifactsBucket', {
       bucketName: config.artifactsBucketName ?? artifactsBucketName(config.env),
@@ -64,16 +85,32 @@ export class CodyBatchData extends Construct {
       ],
       // A non-empty bucket cannot be deleted: dev's must be emptied first (docs/operations.md).
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: this.accessLogsBucket ? 'artifacts/' : undefined,
     });
+    if (!config.auditLogs) {
+      acknowledgeRule(
+        this.artifactsBucket,
+        'S1',
+        'auditLogs is off, the dev default: a dev stack stays cheap and can be torn down. prod logs every request; deploy with -c auditLogs=true to log dev too.',
+      );
+    }
   }
 
-  /** Lets `grantee` read and write the items of both tables and query their indexes. */
+  /** Lets `grantee` read and write the items of both tables (not their indexes). */
   grantItemAccess(grantee: iam.IGrantable): void {
-    const resources = [this.jobsTable, this.repositoriesTable].flatMap((table) => [
-      table.tableArn,
-      `${table.tableArn}/index/*`,
-    ]);
+    const resources = [this.jobsTable.tableArn, this.repositoriesTable.tableArn];
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: TABLE_ITEM_ACTIONS, resources }));
+  }
+
+  /** Lets `grantee` list an owner's jobs: Query on the jobs table's byOwner index, the one index there is. */
+  grantOwnerIndexQuery(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${this.jobsTable.tableArn}/index/${JOBS_OWNER_INDEX}`],
+      }),
+    );
   }
 }
 
