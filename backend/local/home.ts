@@ -19,6 +19,13 @@ export function homePaths(home: string) {
   };
 }
 
+/** Makes the home if needed and closes it to everyone but its owner (0700), at every start. */
+export async function closeHome(home: string): Promise<void> {
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  // mkdir's mode applies only to a folder it creates: a home made earlier, or by hand, keeps its own.
+  await chmod(home, 0o700);
+}
+
 /** The bearer token: made once with mode 0600, then kept across restarts. */
 export async function ensureToken(tokenPath: string): Promise<string> {
   try {

@@ -13,7 +13,16 @@ import { Store } from '../store/store';
 import { sweep } from '../store/sweeper';
 import { tableNamesFor } from '../store/tables';
 import { startDynamo, type RunningDynamo } from './dynamodb';
-import { ensureToken, homePaths, lockHome, removeStackInfo, resolveHome, runningStack, writeStackInfo } from './home';
+import {
+  closeHome,
+  ensureToken,
+  homePaths,
+  lockHome,
+  removeStackInfo,
+  resolveHome,
+  runningStack,
+  writeStackInfo,
+} from './home';
 
 // The local stack: dynalite, the artifact folder, an executor and the API, all on 127.0.0.1.
 
@@ -73,7 +82,7 @@ function portFrom(value: string | undefined, name: string, fallback: number): nu
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const paths = homePaths(options.home ?? resolveHome());
-  await mkdir(paths.home, { recursive: true, mode: 0o700 });
+  await closeHome(paths.home);
   const existing = await runningStack(paths.stack);
   if (existing) {
     throw new StackAlreadyRunningError(
