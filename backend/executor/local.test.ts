@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { access, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunningDynamo } from '../local/dynamodb';
 import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
@@ -7,6 +8,7 @@ import { createGitHosting, type GitHosting } from '../../test/helpers/git';
 import { sampleJob, waitFor } from '../../test/helpers/jobs';
 import { makeTempDir, REPO_ROOT } from '../../test/helpers/localStack';
 import type { Job } from '../../common/schemas';
+import { runMacWithKey } from '../store/runMac';
 import type { Store } from '../store/store';
 import { LocalExecutor } from './local';
 
@@ -22,6 +24,7 @@ describe('LocalExecutor: no PENDING row without a worker', function () {
   let hosting: GitHosting;
   let home: string;
   let executor: LocalExecutor | undefined;
+  const runMac = runMacWithKey(randomBytes(32));
 
   before(async () => {
     dynamo = await startTestDynamo();
@@ -48,6 +51,7 @@ describe('LocalExecutor: no PENDING row without a worker', function () {
       workerScript: WORKER,
       concurrency: options.concurrency ?? 2,
       nodeBinary: options.nodeBinary,
+      runMac,
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
@@ -61,8 +65,10 @@ describe('LocalExecutor: no PENDING row without a worker', function () {
     });
   }
 
+  /** A job as the local stack's API creates it: with its run MAC. */
   async function commandJob(repositories: string[], command = 'echo new > a.txt'): Promise<Job> {
     const job = sampleJob({ repositories, prompt: undefined, command });
+    job.runMac = runMac.sign(job);
     await store.createJob(job);
     await store.jobs.setAttributes(job.jobId, { executorRef: 'local' });
     return job;
@@ -118,5 +124,27 @@ describe('LocalExecutor: no PENDING row without a worker', function () {
       assert.match(row.error?.message ?? '', /^The worker could not be started \(spawn .*no-such-node ENOENT\)/);
     }
     assert.deepEqual(executor.load, { queued: 0, running: 0 });
+  });
+
+  it('runs no job whose run MAC is missing or wrong, and fails its rows as UNVERIFIED_JOB', async () => {
+    const marker = path.join(home, 'planted-ran');
+    const command = `touch "${marker}"`;
+    const unsigned = sampleJob({ repositories: ['acme/one'], prompt: undefined, command });
+    const signed = await commandJob(['acme/two'], 'echo new > a.txt');
+    // The signed job's MAC on another command, and on another run of the same job.
+    const copied = sampleJob({ ...signed, jobId: sampleJob().jobId, command });
+    const otherRun = { ...signed, jobId: sampleJob().jobId, run: ['acme/one'], repositories: ['acme/one'] };
+    for (const job of [unsigned, copied, otherRun]) await store.createJob(job);
+    executor = pool({ concurrency: 2 });
+    await assert.rejects(executor.start(unsigned), /not created through this stack’s API/);
+    assert.equal(await executor.requeuePending(), 1, 'only the signed job is queued');
+    assert.equal((await finished(signed.jobId)).status, 'COMPLETED');
+    for (const job of [unsigned, copied, otherRun]) {
+      const row = (await store.repositories.get(job.jobId, job.run[0]!))!;
+      assert.equal(row.status, 'FAILED');
+      assert.equal(row.error?.code, 'UNVERIFIED_JOB');
+      assert.equal((await finished(job.jobId)).status, 'FAILED');
+    }
+    await assert.rejects(access(marker), 'the unverified command never ran');
   });
 });
