@@ -4,7 +4,9 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { startStackProcess } from '../test/helpers/localStack';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { stackDynamoCredentials, startStackProcess } from '../test/helpers/localStack';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -86,21 +88,33 @@ async function main() {
       ]);
     }
     // Where the time goes: the same GetItem sent straight to dynalite, without our API in between.
-    const direct = await load(stack.dynamodbEndpoint, {
+    // Signed once with the stack's credentials (the guard checks each copy's signature).
+    const endpoint = new URL(stack.dynamodbEndpoint);
+    const getItem = JSON.stringify({
+      TableName: 'cody-batch-local-jobs',
+      Key: { jobId: { S: job.jobId } },
+      ConsistentRead: true,
+    });
+    const signer = new SignatureV4({
+      service: 'dynamodb',
+      region: 'local',
+      credentials: stackDynamoCredentials(stack.home),
+      sha256: Sha256,
+    });
+    const signed = await signer.sign({
       method: 'POST',
+      protocol: 'http:',
+      hostname: endpoint.hostname,
+      path: '/',
       headers: {
+        host: endpoint.host,
         'content-type': 'application/x-amz-json-1.0',
         'x-amz-target': 'DynamoDB_20120810.GetItem',
-        'x-amz-date': '20260101T000000Z',
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=local/20260101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
       },
-      body: JSON.stringify({
-        TableName: 'cody-batch-local-jobs',
-        Key: { jobId: { S: job.jobId } },
-        ConsistentRead: true,
-      }),
+      body: getItem,
     });
+    const { host: _host, ...headers } = signed.headers;
+    const direct = await load(stack.dynamodbEndpoint, { method: 'POST', headers, body: getItem });
     console.log(
       `dynalite GetItem, direct: ${direct.requestsPerSecond.toFixed(0)} req/s, p50/p99 ${direct.p50} / ${direct.p99} ms${direct.non2xx ? ` (${direct.non2xx} non-2xx)` : ''}`,
     );

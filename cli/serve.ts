@@ -1,3 +1,4 @@
+import { DYNAMODB_PROFILE } from '../common/localHome';
 import { ENV, jobsTableName } from '../common/names';
 import { stackOptionsFromEnvironment, startLocalStack, StackAlreadyRunningError } from '../backend/local/stack';
 import { stackEnvironment, workerPool } from '../backend/local/workers';
@@ -25,12 +26,12 @@ export async function serve(version: string): Promise<number> {
 
   API        ${stack.apiUrl}
   Token      ${stack.tokenPath}   (send "Authorization: Bearer <token>")
-  DynamoDB   ${stack.dynamodbEndpoint}
+  DynamoDB   ${stack.dynamodbEndpoint}   (credentials in ${stack.dynamodbCredentialsFile}, profile ${DYNAMODB_PROFILE})
   Artifacts  ${stack.artifactsRoot}
 
 Try it:
   curl -H "Authorization: Bearer $(cat ${stack.tokenPath})" ${stack.apiUrl}/jobs
-  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws dynamodb scan --region local --endpoint-url ${stack.dynamodbEndpoint} --table-name ${jobsTableName('local')}
+  AWS_SHARED_CREDENTIALS_FILE=${stack.dynamodbCredentialsFile} aws dynamodb scan --profile ${DYNAMODB_PROFILE} --region local --endpoint-url ${stack.dynamodbEndpoint} --table-name ${jobsTableName('local')}
 
 In VS Code, run "Cody Batch: Connect to Local Stack" (it reads ${ENV.home}, default ~/.cody-batch).
 Press Ctrl+C to stop.`);

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Store } from '../backend/store/store';
-import { tableNamesFor } from '../backend/store/tables';
-import { startStackProcess, type StackProcess } from '../test/helpers/localStack';
+import { stackStore, startStackProcess, type StackProcess } from '../test/helpers/localStack';
 import { type ApiError, bearerAuth, CodyBatchClient } from './client';
 import { emptyUsage } from './schemas';
 
@@ -46,7 +44,7 @@ describe('CodyBatchClient', () => {
 
   it('reports 204 as no patch', async () => {
     const job = await stack.client.createJob({ name: 'Nothing', command: 'true', repositories: ['acme/one'] });
-    const store = Store.connect({ endpoint: stack.dynamodbEndpoint, tables: tableNamesFor('local') });
+    const store = stackStore(stack);
     await store.claim(job.jobId, 'acme/one', 1, '2000-01-01T00:00:00Z');
     await store.transitionRepository(job.jobId, 'acme/one', { from: ['RUNNING'], to: 'NO_CHANGES' });
     assert.deepEqual(await stack.client.getDiff(job.jobId, 'acme/one'), { patch: undefined });

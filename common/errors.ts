@@ -12,6 +12,7 @@ export const API_ERRORS = {
   JOB_ACTIVE: 409,
   NOTHING_TO_RETRY: 409,
   NO_DIFF: 409,
+  UNVERIFIED_JOB: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,
@@ -46,6 +47,8 @@ export const REPOSITORY_ERROR_CODES = [
   'WORKER_LOST',
   'WORKER_CRASHED',
   'NEVER_STARTED',
+  /** The local stack refused to run a job its API did not create (its run MAC is missing or wrong). */
+  'UNVERIFIED_JOB',
   'CANCELLED',
   'INTERNAL',
 ] as const;

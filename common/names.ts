@@ -41,6 +41,8 @@ export const ENV = {
   jobsTable: 'CODY_BATCH_JOBS_TABLE',
   repositoriesTable: 'CODY_BATCH_REPOSITORIES_TABLE',
   dynamodbEndpoint: 'CODY_BATCH_DYNAMODB_ENDPOINT',
+  /** The local stack's DynamoDB credentials file (`$CODY_BATCH_HOME/dynamodb-credentials`), for its workers. */
+  dynamodbCredentials: 'CODY_BATCH_DYNAMODB_CREDENTIALS',
   artifacts: 'CODY_BATCH_ARTIFACTS',
   jobId: 'JOB_ID',
   batchArrayIndex: 'AWS_BATCH_JOB_ARRAY_INDEX',

@@ -231,6 +231,11 @@ export const Job = z.object({
   startedAt: IsoDate.optional(),
   finishedAt: IsoDate.optional(),
   executorRef: z.string().optional(),
+  /**
+   * The local stack's MAC of the job and its current run (backend/store/runMac.ts): its executor
+   * runs only jobs that carry a valid one, so only jobs its API created. Absent on AWS.
+   */
+  runMac: z.string().optional(),
 });
 export type Job = z.infer<typeof Job>;
 

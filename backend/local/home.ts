@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { StackInfo } from '../../common/localHome';
+import {
+  type DynamoCredentials,
+  formatDynamoCredentials,
+  parseDynamoCredentials,
+  StackInfo,
+} from '../../common/localHome';
 
-// $CODY_BATCH_HOME: the local stack's token, stack.json, database, artifacts and demo repositories.
+// $CODY_BATCH_HOME: the local stack's secrets (the bearer token, the DynamoDB credentials, the run
+// MAC key), stack.json, database, artifacts and demo repositories. Only its owner may enter it.
 
 export { resolveHome, StackInfo } from '../../common/localHome';
 
@@ -11,6 +17,8 @@ export function homePaths(home: string) {
   return {
     home,
     token: path.join(home, 'token'),
+    dynamodbCredentials: path.join(home, 'dynamodb-credentials'),
+    runMacKey: path.join(home, 'run-mac.key'),
     stack: path.join(home, 'stack.json'),
     lock: path.join(home, 'stack.lock'),
     db: path.join(home, 'db'),
@@ -19,23 +27,80 @@ export function homePaths(home: string) {
   };
 }
 
-/** The bearer token: made once with mode 0600, then kept across restarts. */
-export async function ensureToken(tokenPath: string): Promise<string> {
+/** Makes the home if needed and closes it to everyone but its owner (0700), at every start. */
+export async function closeHome(home: string): Promise<void> {
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  // mkdir's mode applies only to a folder it creates: a home made earlier, or by hand, keeps its own.
+  await chmod(home, 0o700);
+}
+
+/**
+ * A secret kept in the home: read when the file holds a valid one (its mode tightened to 0600 if
+ * someone loosened it), else made once and written with mode 0600, whole or not at all.
+ */
+async function ensureSecretFile<T>(
+  file: string,
+  parse: (text: string) => T | undefined,
+  make: () => { value: T; text: string },
+): Promise<T> {
   try {
-    const token = (await readFile(tokenPath, 'utf8')).trim();
-    if (token.length >= 32) {
-      // Someone may have loosened it; a token readable by others is a token shared with them.
-      if (((await stat(tokenPath)).mode & 0o077) !== 0) await chmod(tokenPath, 0o600);
-      return token;
+    const value = parse(await readFile(file, 'utf8'));
+    if (value !== undefined) {
+      // A secret readable by others is a secret shared with them.
+      if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
+      return value;
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  const token = randomBytes(32).toString('base64url');
-  await mkdir(path.dirname(tokenPath), { recursive: true, mode: 0o700 });
-  await writeFile(tokenPath, `${token}\n`, { mode: 0o600 });
-  await chmod(tokenPath, 0o600);
-  return token;
+  const { value, text } = make();
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const partial = `${file}.${process.pid}.tmp`;
+  await writeFile(partial, text, { mode: 0o600 });
+  await chmod(partial, 0o600);
+  await rename(partial, file);
+  return value;
+}
+
+/** The bearer token: made once with mode 0600, then kept across restarts. */
+export function ensureToken(tokenPath: string): Promise<string> {
+  return ensureSecretFile(
+    tokenPath,
+    (text) => (text.trim().length >= 32 ? text.trim() : undefined),
+    () => {
+      const token = randomBytes(32).toString('base64url');
+      return { value: token, text: `${token}\n` };
+    },
+  );
+}
+
+/** The local DynamoDB's credentials (the only ones it accepts): made once with mode 0600, then kept. */
+export function ensureDynamoCredentials(file: string): Promise<DynamoCredentials> {
+  return ensureSecretFile(file, parseDynamoCredentials, () => {
+    const credentials = {
+      accessKeyId: `CBL${randomBytes(10).toString('hex').toUpperCase()}`,
+      secretAccessKey: randomBytes(30).toString('base64url'),
+    };
+    return { value: credentials, text: formatDynamoCredentials(credentials) };
+  });
+}
+
+/**
+ * The key of the jobs' run MACs (backend/store/runMac.ts): made once with mode 0600, then kept, so
+ * jobs created before a restart still run after it.
+ */
+export function ensureRunMacKey(file: string): Promise<Buffer> {
+  return ensureSecretFile(
+    file,
+    (text) => {
+      const key = Buffer.from(text.trim(), 'base64url');
+      return key.length >= 32 ? key : undefined;
+    },
+    () => {
+      const key = randomBytes(32);
+      return { value: key, text: `${key.toString('base64url')}\n` };
+    },
+  );
 }
 
 export async function readStackInfo(stackPath: string): Promise<StackInfo | undefined> {

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import type { DynamoCredentials } from '../../common/localHome';
 import { DEFAULT_API_PORT, DEFAULT_DYNAMODB_PORT, ENV } from '../../common/names';
 import { createApp } from '../api/app';
 import type { ApiLimits } from '../api/context';
@@ -9,13 +10,27 @@ import type { Executor } from '../executor/executor';
 import { IdleExecutor } from '../executor/executor';
 import { FolderArtifactStore } from '../store/artifacts';
 import { ensureTables } from '../store/dynamo';
+import { type RunMac, runMacWithKey } from '../store/runMac';
 import { Store } from '../store/store';
 import { sweep } from '../store/sweeper';
 import { tableNamesFor } from '../store/tables';
 import { startDynamo, type RunningDynamo } from './dynamodb';
-import { ensureToken, homePaths, lockHome, removeStackInfo, resolveHome, runningStack, writeStackInfo } from './home';
+import {
+  closeHome,
+  ensureDynamoCredentials,
+  ensureRunMacKey,
+  ensureToken,
+  homePaths,
+  lockHome,
+  removeStackInfo,
+  resolveHome,
+  runningStack,
+  writeStackInfo,
+} from './home';
 
 // The local stack: dynalite, the artifact folder, an executor and the API, all on 127.0.0.1.
+// dynalite answers only requests signed with the stack's own credentials; the executor runs only
+// jobs that carry the run MAC the API gives the jobs it creates (backend/store/runMac.ts).
 
 export const LOCAL_HOSTNAME = '127.0.0.1';
 
@@ -26,7 +41,7 @@ export interface LocalStackOptions {
   version: string;
   limits?: Partial<ApiLimits>;
   /** Builds the executor once the store exists (the local process pool). */
-  executor?: (context: { store: Store; home: string; artifactsRoot: string; dynamodbEndpoint: string }) => Executor;
+  executor?: (context: ExecutorContext) => Executor;
   /** A RUNNING row silent this long has lost its worker (default 2 minutes; workers beat every 10 s). */
   staleAfterMs?: number;
   /** How often the sweeper runs (default every minute). */
@@ -34,10 +49,24 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
 }
 
+/** What the local executor gets from the stack. */
+export interface ExecutorContext {
+  store: Store;
+  home: string;
+  artifactsRoot: string;
+  dynamodbEndpoint: string;
+  /** The DynamoDB credentials file, for the workers (they sign with it too). */
+  dynamodbCredentialsFile: string;
+  /** Verifies that a job was created by this stack's API before it runs. */
+  runMac: RunMac;
+}
+
 export interface LocalStack {
   home: string;
   apiUrl: string;
   dynamodbEndpoint: string;
+  /** The credentials file (AWS shared-credentials format, profile `cody-batch-local`) the DynamoDB accepts. */
+  dynamodbCredentialsFile: string;
   tokenPath: string;
   token: string;
   artifactsRoot: string;
@@ -73,7 +102,7 @@ function portFrom(value: string | undefined, name: string, fallback: number): nu
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const paths = homePaths(options.home ?? resolveHome());
-  await mkdir(paths.home, { recursive: true, mode: 0o700 });
+  await closeHome(paths.home);
   const existing = await runningStack(paths.stack);
   if (existing) {
     throw new StackAlreadyRunningError(
@@ -93,16 +122,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
+    const credentials: DynamoCredentials = await ensureDynamoCredentials(paths.dynamodbCredentials);
+    const runMac = runMacWithKey(await ensureRunMacKey(paths.runMacKey));
     const dynamo: RunningDynamo = await startDynamo({
       path: paths.db,
       hostname: LOCAL_HOSTNAME,
       port: options.dynamodbPort ?? DEFAULT_DYNAMODB_PORT,
+      credentials,
     }).catch((error) => {
       throw portError(error, 'DynamoDB', ENV.dynamodbPort, options.dynamodbPort ?? DEFAULT_DYNAMODB_PORT);
     });
     stops.push(() => dynamo.close());
 
-    const store = Store.connect({ endpoint: dynamo.endpoint, tables: tableNamesFor('local') });
+    const store = Store.connect({ endpoint: dynamo.endpoint, tables: tableNamesFor('local'), credentials });
     await ensureTables(store.doc, store.tables);
     await mkdir(paths.artifacts, { recursive: true });
     const artifacts = new FolderArtifactStore(paths.artifacts);
@@ -113,6 +145,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         home: paths.home,
         artifactsRoot: paths.artifacts,
         dynamodbEndpoint: dynamo.endpoint,
+        dynamodbCredentialsFile: paths.dynamodbCredentials,
+        runMac,
       }) ?? new IdleExecutor();
     if (executor.stop) stops.push(() => executor.stop!());
     // What a previous stack left unfinished runs again; then the sweeper, now and every minute.
@@ -133,7 +167,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(async () => clearInterval(sweeper));
 
     const app = createApp(
-      { store, artifacts, executor, version: options.version, limits: options.limits },
+      { store, artifacts, executor, version: options.version, limits: options.limits, runMac },
       bearerOwner(token),
       BEARER_CHALLENGE,
     );
@@ -152,6 +186,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       home: paths.home,
       apiUrl: api.url,
       dynamodbEndpoint: dynamo.endpoint,
+      dynamodbCredentialsFile: paths.dynamodbCredentials,
       tokenPath: paths.token,
       token,
       artifactsRoot: paths.artifacts,

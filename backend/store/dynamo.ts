@@ -5,12 +5,15 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { jobsTableDefinition, repositoriesTableDefinition, type TableNames } from './tables';
 
 export interface DynamoOptions {
   /** A local endpoint such as dynalite's; AWS otherwise. */
   endpoint?: string;
   region?: string;
+  /** What to sign with: the local stack's own credentials for its DynamoDB, which accepts no others. */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
 }
 
 export function createDocumentClient(options: DynamoOptions = {}): DynamoDBDocumentClient {
@@ -18,8 +21,8 @@ export function createDocumentClient(options: DynamoOptions = {}): DynamoDBDocum
   const client = new DynamoDBClient({
     endpoint: options.endpoint,
     region: options.region ?? process.env.AWS_REGION ?? (local ? 'local' : undefined),
-    // A local server accepts any credentials; never look up a real profile for it.
-    credentials: local ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+    // Never look up a real profile for a local server: a bare test dynalite accepts any credentials.
+    credentials: options.credentials ?? (local ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined),
     maxAttempts: 5,
   });
   return DynamoDBDocumentClient.from(client, {

@@ -12,6 +12,7 @@ import { createDocumentClient, type DynamoOptions } from './dynamo';
 import { JobsTable } from './jobs';
 import { forEachLimited } from './parallel';
 import { RepositoriesTable, type RowUpdate } from './repositories';
+import type { RunMac } from './runMac';
 import type { TableNames } from './tables';
 
 // Job lifecycle over both tables. DynamoDB-compatible local servers have no transactions, so every
@@ -24,7 +25,11 @@ const ROW_WRITE_CONCURRENCY = 16;
 
 export type RetryOutcome =
   | { ok: true; job: Job }
-  | { ok: false; code: 'NOT_FOUND' | 'JOB_ACTIVE' | 'NOTHING_TO_RETRY' | 'VALIDATION_FAILED'; message: string };
+  | {
+      ok: false;
+      code: 'NOT_FOUND' | 'JOB_ACTIVE' | 'NOTHING_TO_RETRY' | 'VALIDATION_FAILED' | 'UNVERIFIED_JOB';
+      message: string;
+    };
 
 export type CancelOutcome = { ok: true; job: Job } | { ok: false; code: 'NOT_FOUND' | 'JOB_FINAL'; job?: Job };
 
@@ -205,13 +210,22 @@ export class Store {
 
   /**
    * Starts a retry of a final job: its run becomes the failed and cancelled repositories (or the
-   * named ones), which go back to PENDING at the next attempt.
+   * named ones), which go back to PENDING at the next attempt. With `runMac` (the local stack), only
+   * a job whose MAC verifies is retried, and the new run gets its MAC in the same write.
    */
-  async prepareRetry(jobId: string, owner: string, names?: string[]): Promise<RetryOutcome> {
+  async prepareRetry(jobId: string, owner: string, names?: string[], runMac?: RunMac): Promise<RetryOutcome> {
     const job = await this.jobs.getOwned(jobId, owner);
     if (!job) return { ok: false, code: 'NOT_FOUND', message: `No job ${jobId}` };
     if (!isFinalJobStatus(job.status)) {
       return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} is ${job.status}; retry it once it has finished` };
+    }
+    // A retry signs the new run: it must not launder a job that was written into the table directly.
+    if (runMac && !runMac.verifies(job)) {
+      return {
+        ok: false,
+        code: 'UNVERIFIED_JOB',
+        message: `Job ${jobId} was not created through this stack's API (its run MAC does not match), so it cannot be run; create it again`,
+      };
     }
     const rows = await this.repositories.listAll(jobId);
     const retryable = rows.filter((row) => RETRYABLE_REPOSITORY_STATUSES.includes(row.status));
@@ -246,7 +260,7 @@ export class Store {
     const runNames = new Set(run);
     const counts = countRows(rows.map((row) => (runNames.has(row.repositoryName) ? 'PENDING' : row.status)));
     const started = await this.jobs.setStatus(jobId, [job.status], 'RUNNING', {
-      set: { run, counts },
+      set: { run, counts, ...(runMac ? { runMac: runMac.sign({ ...job, run }) } : {}) },
       remove: ['finishedAt', 'executorRef'],
     });
     if (!started)

@@ -46,6 +46,7 @@ const WorkerEnvironment = z
     [ENV.jobsTable]: optionalText,
     [ENV.repositoriesTable]: optionalText,
     [ENV.dynamodbEndpoint]: optionalText,
+    [ENV.dynamodbCredentials]: optionalText,
     [ENV.artifacts]: z
       .string({ error: 'is required (s3://bucket or a folder)' })
       .min(1, { error: 'is required (s3://bucket or a folder)' }),
@@ -79,6 +80,8 @@ export interface WorkerConfig {
   environment: string;
   tables: TableNames;
   dynamodbEndpoint?: string;
+  /** The local stack's DynamoDB credentials file: its DynamoDB accepts no others. */
+  dynamodbCredentialsFile?: string;
   artifacts: string;
   jobId: string;
   /** Index into the job's `run`: Batch's array index, our REPOSITORY_INDEX, or 0 for a single job. */
@@ -117,6 +120,7 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
       repositories: values[ENV.repositoriesTable] ?? defaults.repositories,
     },
     dynamodbEndpoint: values[ENV.dynamodbEndpoint],
+    dynamodbCredentialsFile: values[ENV.dynamodbCredentials],
     artifacts: values[ENV.artifacts],
     jobId: values[ENV.jobId],
     index: values[ENV.batchArrayIndex] ?? values[ENV.repositoryIndex] ?? 0,

@@ -1,3 +1,4 @@
+import { readDynamoCredentials } from '../../common/localHome';
 import { ENV } from '../../common/names';
 import { Redactor } from '../../common/redact';
 import type { ArtifactStore } from '../store/artifacts';
@@ -50,7 +51,12 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => terminate('SIGINT'));
 
   try {
-    const store = Store.connect({ tables: config.tables, endpoint: config.dynamodbEndpoint });
+    const credentialsFile = config.dynamodbCredentialsFile;
+    const store = Store.connect({
+      tables: config.tables,
+      endpoint: config.dynamodbEndpoint,
+      credentials: credentialsFile ? await readDynamoCredentials(credentialsFile) : undefined,
+    });
     const exit = await runWorker({
       config,
       store,

@@ -2,6 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fromIni } from '@aws-sdk/credential-providers';
+import { Store } from '../../backend/store/store';
+import { tableNamesFor } from '../../backend/store/tables';
 import { bearerAuth, CodyBatchClient } from '../../common/client';
 
 // Runs the real local stack (`node dist/cli.js serve`, the bundle `npm start` runs) in a temporary
@@ -91,4 +94,26 @@ export async function startStackProcess(options: StackProcessOptions = {}): Prom
       if (!keepHome && !options.home) await rm(home, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The stack's DynamoDB credentials, read as the operator's AWS tools read them: the shared
+ * credentials file in its home, profile `cody-batch-local`.
+ */
+export function stackDynamoCredentials(home: string) {
+  return fromIni({
+    filepath: path.join(home, 'dynamodb-credentials'),
+    configFilepath: path.join(home, 'no-aws-config'),
+    profile: 'cody-batch-local',
+    ignoreCache: true,
+  });
+}
+
+/** The stack's own tables, signed with its credentials: for tests that play a worker or an operator. */
+export function stackStore(stack: { home: string; dynamodbEndpoint: string }): Store {
+  return Store.connect({
+    endpoint: stack.dynamodbEndpoint,
+    tables: tableNamesFor('local'),
+    credentials: stackDynamoCredentials(stack.home),
+  });
 }

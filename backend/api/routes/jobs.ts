@@ -27,6 +27,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
   app.post('/', async (c) => {
     const request = await readJson(c, createSchema);
     const job = newJob(request, c.get('owner'));
+    if (deps.runMac) job.runMac = deps.runMac.sign(job);
     const bytes = jobItemBytes(job);
     if (bytes > MAX_JOB_ITEM_BYTES) {
       return apiError(
@@ -82,7 +83,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
     const jobId = c.req.param('jobId');
     const body = await readJson(c, RetryRequest, { emptyAllowed: true });
     if (!isJobId(jobId)) return notFound(c, jobId);
-    const outcome = await store.prepareRetry(jobId, c.get('owner'), body.repositories);
+    const outcome = await store.prepareRetry(jobId, c.get('owner'), body.repositories, deps.runMac);
     if (!outcome.ok) {
       if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
       return apiError(c, outcome.code, outcome.message);
