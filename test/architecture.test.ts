@@ -143,6 +143,7 @@ describe('docs/architecture.md holds', () => {
       ENV.jobsTable,
       ENV.repositoriesTable,
       ENV.dynamodbEndpoint,
+      ENV.dynamodbCredentials,
       ENV.artifacts,
       ENV.jobId,
       ENV.batchArrayIndex,
