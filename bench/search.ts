@@ -3,8 +3,9 @@
 // in-process in the same run (what search_files did before it moved to a thread).
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { listFiles } from '../backend/worker/agent/tools/listing';
-import { searchFiles } from '../backend/worker/agent/tools/searchThread';
+import { openBeneath } from '../backend/worker/agent/tools/beneath';
+import { gitFiles } from '../backend/worker/agent/tools/listing';
+import { scanFiles } from '../backend/worker/agent/tools/scanThread';
 import { Checkout, runTool } from '../backend/worker/agent/tools';
 import { makeCheckout } from '../test/helpers/agent';
 
@@ -47,21 +48,26 @@ async function main() {
         if (outcome.isError) throw new Error(outcome.content);
       });
       const inProcess = await timeRuns(async () => {
-        const files = await listFiles(checkout, '.');
-        searchFiles(
+        const candidates = await gitFiles(checkout.realRoot, '.');
+        scanFiles(
           {
             root: checkout.realRoot,
-            files,
-            pattern: PATTERN,
-            flags: 'u',
-            maxMatches: 200,
-            maxMatchLineChars: 300,
-            maxSearchedLineChars: 4000,
-            maxFileBytes: 2 * 1024 * 1024,
-            binaryProbeBytes: 8000,
+            viaProc: checkout.viaProc,
+            folder: '.',
+            ...(candidates ? { candidates } : {}),
+            search: {
+              pattern: PATTERN,
+              flags: 'u',
+              maxMatches: 200,
+              maxMatchLineChars: 300,
+              maxSearchedLineChars: 4000,
+              maxFileBytes: 2 * 1024 * 1024,
+              binaryProbeBytes: 8000,
+            },
             stopAt: Date.now() + 20_000,
           },
           fs,
+          openBeneath,
         );
       });
       const bytes = Object.values(repositoryFiles(count)).reduce((total, text) => total + text.length, 0);

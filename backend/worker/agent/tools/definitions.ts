@@ -15,6 +15,12 @@ export const MOVE_TOOL_NAME = 'move_file';
 /** The most entries (files, folders, links) a folder may hold to be deleted or moved whole. */
 export const MAX_FOLDER_ENTRIES = 10_000;
 
+/**
+ * list_files, search_files and a folder's view answer within this (their scan thread is stopped
+ * then): partial results a little before, an error when a pattern or glob ran away.
+ */
+export const SEARCH_TIME_LIMIT_MS = 20_000;
+
 /** What one `view` returns at most; the API tells the model about the cut through `max_characters`. */
 export const MAX_VIEW_CHARACTERS = 40_000;
 

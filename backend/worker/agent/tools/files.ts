@@ -1,9 +1,11 @@
 import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { ToolError } from './paths';
 
 // Reading and writing text files for the tools: binary, oversized and non-UTF-8 files are refused
-// with a message the model can act on, and CRLF files keep their line endings.
+// with a message the model can act on, and CRLF files keep their line endings. Paths come from
+// OpenCheckout (one name in a folder held open) and are opened without following a link, and
+// without waiting: a FIFO put in the file's place would otherwise block the open for ever.
 
 /** Files above this are refused by every editor command. */
 export const MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -34,13 +36,26 @@ export interface TextFile {
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const lenientUtf8 = new TextDecoder('utf-8');
 
-export async function fileSize(real: string): Promise<number> {
-  return (await stat(real)).size;
+/** The size of the file at `target` (not followed). */
+export async function fileSize(target: string): Promise<number> {
+  return (await lstat(target)).size;
+}
+
+/** Opens a regular file, never through a link and never waiting (FIFOs); anything else is refused. */
+async function openRegularFile(target: string, flags: number, shown: string): Promise<FileHandle> {
+  const handle = await open(target, flags | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
+  try {
+    if (!(await handle.stat()).isFile()) throw new ToolError(`Error: ${shown} is not a regular file.`);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  return handle;
 }
 
 /** Reads a text file; `shown` is the path as the model wrote it. */
-export async function readTextFile(real: string, shown: string, maxBytes = MAX_FILE_BYTES): Promise<TextFile> {
-  const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+export async function readTextFile(target: string, shown: string, maxBytes = MAX_FILE_BYTES): Promise<TextFile> {
+  const handle = await openRegularFile(target, constants.O_RDONLY, shown);
   try {
     const { size } = await handle.stat();
     if (size > maxBytes) {
@@ -73,19 +88,22 @@ export async function readTextFile(real: string, shown: string, maxBytes = MAX_F
 }
 
 /** Writes `text` (with `\n` endings) in the file's own line endings, never through a link. */
-export async function writeTextFile(real: string, text: string, eol: '\n' | '\r\n' = '\n'): Promise<void> {
+export async function writeTextFile(
+  target: string,
+  shown: string,
+  text: string,
+  eol: '\n' | '\r\n' = '\n',
+): Promise<void> {
   const data = eol === '\r\n' ? text.replace(/\n/g, '\r\n') : text;
   if (Buffer.byteLength(data) > MAX_FILE_BYTES) {
     throw new ToolError(
       `Error: the new content is ${formatBytes(Buffer.byteLength(data))}, over the editor's limit of ${formatBytes(MAX_FILE_BYTES)}.`,
     );
   }
-  const handle = await open(
-    real,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
-    0o644,
-  );
+  // Truncated only once it is known to be a regular file.
+  const handle = await openRegularFile(target, constants.O_WRONLY | constants.O_CREAT, shown);
   try {
+    await handle.truncate(0);
     await handle.writeFile(data);
   } finally {
     await handle.close();

@@ -1,6 +1,6 @@
 import { DELETE_TOOL_NAME, EDITOR_TOOL_NAME, LIST_TOOL_NAME, MOVE_TOOL_NAME, SEARCH_TOOL_NAME } from './definitions';
 import { runDeleteFile, runMoveFile } from './fileOps';
-import { ToolError, type Checkout } from './paths';
+import { type Checkout, type OpenCheckout, ToolError } from './paths';
 import { runListFiles, runSearchFiles } from './readOnly';
 import { runTextEditor } from './textEditor';
 
@@ -20,7 +20,7 @@ export interface ToolOutcome {
 }
 
 export interface ToolOptions {
-  /** How long one search_files call may run before its thread is stopped (default 20 s). */
+  /** How long one list_files or search_files call (or a folder's view) may run before its thread is stopped (default 20 s). */
   searchTimeLimitMs?: number;
 }
 
@@ -31,18 +31,21 @@ export async function runTool(
   input: unknown,
   options: ToolOptions = {},
 ): Promise<ToolOutcome> {
+  let open: OpenCheckout | undefined;
   try {
+    open = checkout.openForCall();
+    const limit = options.searchTimeLimitMs;
     switch (name) {
       case EDITOR_TOOL_NAME:
-        return { content: await runTextEditor(checkout, input), isError: false };
+        return { content: await runTextEditor(open, input, limit), isError: false };
       case LIST_TOOL_NAME:
-        return { content: await runListFiles(checkout, input), isError: false };
+        return { content: await runListFiles(open, input, limit), isError: false };
       case SEARCH_TOOL_NAME:
-        return { content: await runSearchFiles(checkout, input, options.searchTimeLimitMs), isError: false };
+        return { content: await runSearchFiles(open, input, limit), isError: false };
       case MOVE_TOOL_NAME:
-        return { content: await runMoveFile(checkout, input), isError: false };
+        return { content: await runMoveFile(open, input), isError: false };
       case DELETE_TOOL_NAME:
-        return { content: await runDeleteFile(checkout, input), isError: false };
+        return { content: await runDeleteFile(open, input), isError: false };
       default:
         return {
           content: `Error: there is no tool named "${name}". Use ${EDITOR_TOOL_NAME}, ${MOVE_TOOL_NAME}, ${DELETE_TOOL_NAME}, ${LIST_TOOL_NAME} or ${SEARCH_TOOL_NAME}.`,
@@ -52,6 +55,9 @@ export async function runTool(
   } catch (error) {
     if (error instanceof ToolError) return { content: error.message, isError: true };
     return { content: describeFileSystemError(error), isError: true };
+  } finally {
+    // Every descriptor the call held; the names made from them are not used after this.
+    open?.close();
   }
 }
 
@@ -67,6 +73,8 @@ function describeFileSystemError(error: unknown): string {
       return 'Error: the path is a symbolic link, which the tools do not follow.';
     case 'EISDIR':
       return 'Error: the path is a folder, not a file.';
+    case 'ENXIO':
+      return 'Error: the path is not a regular file.';
     case 'ENOSPC':
       return 'Error: no space left on the device.';
     default:

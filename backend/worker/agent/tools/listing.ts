@@ -1,26 +1,58 @@
 import { execFile } from 'node:child_process';
-import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { minimatch } from 'minimatch';
+import { braceExpand, Minimatch } from 'minimatch';
 import { configEnvironment, gitEnvironment } from '../../git';
-import type { Checkout } from './paths';
+import { ToolError, type OpenCheckout } from './paths';
+import { type GlobMatcher, type ScanOutcome, type SearchSpec, scanInThread } from './scanThread';
 
 // The files of the checkout as the tools see them: tracked and untracked files that .gitignore does
 // not exclude (`git ls-files --cached --others --exclude-standard`), so new files Claude created are
 // included and build output is not. Outside a git work tree, a plain walk that skips `.git` and
-// `node_modules`.
+// `node_modules`. Which of them exist, match the glob and hold the pattern is decided in the scan
+// thread, within its time limit.
 
 const run = promisify(execFile);
 
-/** Paths relative to the root with `/` separators, sorted, under `folder` (relative, `.` for all). */
-export async function listFiles(checkout: Checkout, folder: string): Promise<string[]> {
-  const fromGit = await gitFiles(checkout.realRoot, folder);
-  const files = fromGit ?? (await walk(checkout.realRoot, folder));
-  return files.sort();
+/** The most patterns a glob's braces may expand to: `{a,b}{c,d}` is 4; `{1..100000}` is refused. */
+export const MAX_GLOB_PATTERNS = 256;
+/** git ls-files answers within this, or the listing fails. */
+const GIT_TIME_LIMIT_MS = 60_000;
+
+export interface ScanRequest {
+  /** The folder, or the one file, to go through: its real path relative to the root. */
+  target: string;
+  single: boolean;
+  glob?: string;
+  search?: SearchSpec;
+  /** The whole scan is stopped at this, and answers undefined. */
+  timeLimitMs: number;
+  /** The scan stops between files after this, and answers what it found. */
+  softLimitMs: number;
 }
 
-async function gitFiles(root: string, folder: string): Promise<string[] | undefined> {
+/** Lists (and searches) files in the scan thread; undefined when it ran out of time. */
+export async function scanCheckout(checkout: OpenCheckout, request: ScanRequest): Promise<ScanOutcome | undefined> {
+  const started = Date.now();
+  const base = request.single ? path.posix.dirname(request.target) : request.target;
+  const glob = compileGlob(request.glob, base);
+  const candidates = request.single ? [request.target] : await gitFiles(checkout.realRoot, request.target);
+  return scanInThread(
+    {
+      root: checkout.realRoot,
+      viaProc: checkout.checkout.viaProc,
+      folder: request.target,
+      ...(candidates ? { candidates } : {}),
+      ...(glob ? { glob } : {}),
+      ...(request.search ? { search: request.search } : {}),
+      stopAt: started + request.softLimitMs,
+    },
+    Math.max(1, request.timeLimitMs - (Date.now() - started)),
+  );
+}
+
+/** What git lists under `folder`, or undefined outside a git work tree. */
+export async function gitFiles(root: string, folder: string): Promise<string[] | undefined> {
   let stdout: string;
   try {
     ({ stdout } = await run(
@@ -36,46 +68,12 @@ async function gitFiles(root: string, folder: string): Promise<string[] | undefi
         '--',
         folder === '.' ? '.' : folder,
       ],
-      { cwd: root, maxBuffer: 256 * 1024 * 1024, env: listingEnvironment(root) },
+      { cwd: root, maxBuffer: 256 * 1024 * 1024, env: listingEnvironment(root), timeout: GIT_TIME_LIMIT_MS },
     ));
   } catch {
     return undefined;
   }
-  const seen = new Set<string>();
-  for (const entry of stdout.split('\0')) {
-    if (entry !== '') seen.add(entry);
-  }
-  // Deleted but still tracked files are listed by --cached; only what is on disk counts, and only
-  // through real folders: a tracked file under a folder since replaced by a link is not the file.
-  const folders = new RealFolders(root);
-  const present: string[] = [];
-  for (const entry of seen) {
-    if (entry.split('/').some((part) => part === '..' || part === '.' || part === '')) continue;
-    if (!(await folders.isReal(path.posix.dirname(entry)))) continue;
-    const stat = await lstat(path.join(root, entry)).catch(() => undefined);
-    if (stat && !stat.isDirectory()) present.push(entry);
-  }
-  return present;
-}
-
-/** Which folders of the checkout are real folders all the way from the root (no link on the way). */
-class RealFolders {
-  private readonly known = new Map<string, Promise<boolean>>([['.', Promise.resolve(true)]]);
-
-  constructor(private readonly root: string) {}
-
-  isReal(folder: string): Promise<boolean> {
-    let answer = this.known.get(folder);
-    if (!answer) {
-      answer = this.isReal(path.posix.dirname(folder)).then(async (parentIsReal) => {
-        if (!parentIsReal) return false;
-        const stat = await lstat(path.join(this.root, folder)).catch(() => undefined);
-        return stat?.isDirectory() === true;
-      });
-      this.known.set(folder, answer);
-    }
-    return answer;
-  }
+  return stdout.split('\0').filter((entry) => entry !== '');
 }
 
 /**
@@ -99,35 +97,27 @@ function listingEnvironment(root: string): NodeJS.ProcessEnv {
   };
 }
 
-const SKIPPED_FOLDERS = new Set(['.git', 'node_modules']);
-
-async function walk(root: string, folder: string): Promise<string[]> {
-  const files: string[] = [];
-  const visit = async (relative: string): Promise<void> => {
-    const entries = await readdir(path.join(root, relative), { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-      const child = relative === '.' ? entry.name : `${relative}/${entry.name}`;
-      if (entry.isDirectory()) {
-        if (!SKIPPED_FOLDERS.has(entry.name)) await visit(child);
-      } else {
-        files.push(child);
-      }
-    }
-  };
-  const stat = await lstat(path.join(root, folder)).catch(() => undefined);
-  if (stat?.isDirectory()) await visit(folder);
-  else if (stat) files.push(folder);
-  return files;
-}
-
-/** A glob filter relative to `base`; a glob without `/` matches file names at any depth. */
-export function globFilter(glob: string | undefined, base: string): (file: string) => boolean {
-  if (!glob) return () => true;
-  const matchBase = !glob.includes('/');
-  return (file) => {
-    const relative = base === '.' ? file : file.startsWith(`${base}/`) ? file.slice(base.length + 1) : file;
-    return minimatch(relative, glob, { dot: true, matchBase, nocomment: true });
-  };
+/**
+ * Compiles a glob once, relative to `base`; a glob without `/` matches file names at any depth.
+ * Its brace expansion is bounded first (minimatch would otherwise make one pattern per number of
+ * `{1..100000}`), so compiling is quick; matching runs in the scan thread.
+ */
+export function compileGlob(glob: string | undefined, base: string): GlobMatcher | undefined {
+  if (!glob) return undefined;
+  if (braceExpand(glob, { braceExpandMax: MAX_GLOB_PATTERNS + 1 }).length > MAX_GLOB_PATTERNS) {
+    throw new ToolError(
+      `Error: the glob "${glob}" expands to more than ${MAX_GLOB_PATTERNS} patterns; brace lists and ranges multiply. Use fewer alternatives, or a wildcard such as "*.ts".`,
+    );
+  }
+  const options = { dot: true, nocomment: true, braceExpandMax: MAX_GLOB_PATTERNS };
+  let regex: RegExp | false;
+  try {
+    regex = new Minimatch(glob, options).makeRe();
+  } catch {
+    regex = false;
+  }
+  if (!regex) throw new ToolError(`Error: the glob "${glob}" is not valid.`);
+  return { source: regex.source, flags: regex.flags, matchBase: !glob.includes('/'), base };
 }
 
 /** Files and folders up to `depth` levels below `folder`, folders with a trailing `/`. */

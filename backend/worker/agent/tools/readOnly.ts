@@ -1,10 +1,8 @@
-import path from 'node:path';
 import { describeIssues } from '../../../../common/schemas';
-import { ListFilesInput, SearchFilesInput } from './definitions';
+import { ListFilesInput, SEARCH_TIME_LIMIT_MS, SearchFilesInput } from './definitions';
 import { BINARY_PROBE_BYTES } from './files';
-import { globFilter, listFiles } from './listing';
-import { ToolError, type Checkout } from './paths';
-import { searchInThread } from './searchThread';
+import { scanCheckout } from './listing';
+import { ToolError, type OpenCheckout } from './paths';
 
 // The two read-only tools: list files and search file contents. Both honour .gitignore and keep
 // their answers bounded, saying what was left out and how to narrow the request.
@@ -16,25 +14,35 @@ const MAX_MATCH_LINE_CHARS = 300;
 const MAX_SEARCHED_FILE_BYTES = 2 * 1024 * 1024;
 /** Lines longer than this are only searched in their first part, which bounds regex work per line. */
 const MAX_SEARCHED_LINE_CHARS = 4000;
-/** search_files answers within this: partial results a little before, an error when the pattern ran away. */
-export const SEARCH_TIME_LIMIT_MS = 20_000;
 
-export async function runListFiles(checkout: Checkout, raw: unknown): Promise<string> {
+export async function runListFiles(
+  checkout: OpenCheckout,
+  raw: unknown,
+  timeLimitMs = SEARCH_TIME_LIMIT_MS,
+): Promise<string> {
   const parsed = ListFilesInput.safeParse(raw ?? {});
   if (!parsed.success) throw new ToolError(`Error: invalid input: ${describeIssues(parsed.error)}`);
-  const { folder, files } = await filesUnder(checkout, parsed.data.path, parsed.data.glob);
-  const scope = `${folder === '.' ? 'the repository' : `${folder}/`}${parsed.data.glob ? ` matching ${parsed.data.glob}` : ''}`;
-  if (files.length === 0) return `No files in ${scope} (files ignored by .gitignore are left out).`;
+  const { glob } = parsed.data;
+  const { folder, single } = scope(checkout, parsed.data.path);
+  const softLimitMs = softLimit(timeLimitMs);
+  const outcome = await scanCheckout(checkout, { target: folder, single, glob, timeLimitMs, softLimitMs });
+  if (!outcome) throw new ToolError(listingStopped(timeLimitMs, glob));
+  const { files } = outcome;
+  const described = `${folder === '.' ? 'the repository' : `${folder}/`}${glob ? ` matching ${glob}` : ''}`;
+  const stopped = outcome.stoppedEarly
+    ? `\n[The listing stopped after ${seconds(softLimitMs)}; narrow it with path or glob.]`
+    : '';
+  if (files.length === 0) return `No files in ${described} (files ignored by .gitignore are left out).${stopped}`;
   const shown = files.slice(0, MAX_LISTED_FILES);
   const more =
     files.length > shown.length
       ? `\n[${files.length - shown.length} more files not shown (${files.length} in all); narrow with path or glob.]`
       : '';
-  return `${files.length} file${files.length === 1 ? '' : 's'} in ${scope}:\n${shown.join('\n')}${more}`;
+  return `${files.length} file${files.length === 1 ? '' : 's'} in ${described}:\n${shown.join('\n')}${more}${stopped}`;
 }
 
 export async function runSearchFiles(
-  checkout: Checkout,
+  checkout: OpenCheckout,
   raw: unknown,
   timeLimitMs = SEARCH_TIME_LIMIT_MS,
 ): Promise<string> {
@@ -53,12 +61,13 @@ export async function runSearchFiles(
       throw new ToolError(`Error: invalid regular expression: ${(unicodeError as Error).message}`);
     }
   }
-  const { files } = await filesUnder(checkout, input.path, input.glob);
-  const softLimitMs = timeLimitMs - Math.min(5000, timeLimitMs / 4);
-  const outcome = await searchInThread(
-    {
-      root: checkout.realRoot,
-      files,
+  const { folder, single } = scope(checkout, input.path);
+  const softLimitMs = softLimit(timeLimitMs);
+  const outcome = await scanCheckout(checkout, {
+    target: folder,
+    single,
+    glob: input.glob,
+    search: {
       pattern: input.pattern,
       flags,
       maxMatches: MAX_MATCHES,
@@ -66,16 +75,18 @@ export async function runSearchFiles(
       maxSearchedLineChars: MAX_SEARCHED_LINE_CHARS,
       maxFileBytes: MAX_SEARCHED_FILE_BYTES,
       binaryProbeBytes: BINARY_PROBE_BYTES,
-      stopAt: Date.now() + softLimitMs,
     },
     timeLimitMs,
-  );
-  if (!outcome) {
+    softLimitMs,
+  });
+  if (!outcome?.search) {
     throw new ToolError(
-      `Error: the search was stopped after ${seconds(timeLimitMs)}: the pattern took too long. Nested quantifiers such as (a+)+ or (.*)* can backtrack for ever on long lines; simplify the pattern, or narrow the search with path or glob.`,
+      input.glob
+        ? `Error: the search was stopped after ${seconds(timeLimitMs)}: the pattern or the glob took too long. Nested quantifiers such as (a+)+ can backtrack for ever on long lines, and many * in one name of a glob on long names; simplify them, or narrow the search with path.`
+        : `Error: the search was stopped after ${seconds(timeLimitMs)}: the pattern took too long. Nested quantifiers such as (a+)+ or (.*)* can backtrack for ever on long lines; simplify the pattern, or narrow the search with path or glob.`,
     );
   }
-  const { matches, total, skippedLarge } = outcome;
+  const { matches, total, skippedLarge } = outcome.search;
   const notes: string[] = [];
   if (total > matches.length)
     notes.push(
@@ -85,7 +96,7 @@ export async function runSearchFiles(
   if (outcome.stoppedEarly)
     notes.push(`The search stopped after ${seconds(softLimitMs)}; narrow it with path or glob.`);
   const footer = notes.length > 0 ? `\n[${notes.join(' ')}]` : '';
-  if (matches.length === 0) return `No matches for /${input.pattern}/ in ${files.length} files.${footer}`;
+  if (matches.length === 0) return `No matches for /${input.pattern}/ in ${outcome.listed} files.${footer}`;
   return `${matches.join('\n')}${footer}`;
 }
 
@@ -93,11 +104,22 @@ function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
-async function filesUnder(checkout: Checkout, requested: string, glob: string | undefined) {
-  const target = await checkout.resolve(requested);
+function softLimit(timeLimitMs: number): number {
+  return timeLimitMs - Math.min(5000, timeLimitMs / 4);
+}
+
+function listingStopped(timeLimitMs: number, glob: string | undefined): string {
+  return glob
+    ? `Error: the listing was stopped after ${seconds(timeLimitMs)}: matching the glob took too long. Simplify the glob (fewer * in one name), or narrow the listing with path.`
+    : `Error: the listing was stopped after ${seconds(timeLimitMs)}; narrow it with path.`;
+}
+
+/** The folder (or the one file) a listing or search goes through, as its real path relative to the root. */
+function scope(checkout: OpenCheckout, requested: string): { folder: string; single: boolean } {
+  const target = checkout.resolve(requested);
   if (target.kind === undefined) throw new ToolError(`Error: ${target.display} does not exist.`);
-  const folder = checkout.relative(target.real);
-  const listed = target.kind === 'directory' ? await listFiles(checkout, folder) : [folder];
-  const base = target.kind === 'directory' ? folder : path.posix.dirname(folder);
-  return { folder, files: listed.filter(globFilter(glob, base)) };
+  if (target.kind === 'other') {
+    throw new ToolError(`Error: ${target.display} is not a regular file; give a folder or a file.`);
+  }
+  return { folder: checkout.relative(target.real), single: target.kind === 'file' };
 }

@@ -1,7 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { describeIssues } from '../../../../common/schemas';
-import { EditorInput, MAX_VIEW_CHARACTERS } from './definitions';
+import { EditorInput, MAX_VIEW_CHARACTERS, SEARCH_TIME_LIMIT_MS } from './definitions';
 import {
   MAX_WHOLE_VIEW_BYTES,
   fileSize,
@@ -12,8 +10,8 @@ import {
   writeTextFile,
   type TextFile,
 } from './files';
-import { listFiles, treeEntries } from './listing';
-import { ToolError, type Checkout, type ResolvedPath } from './paths';
+import { scanCheckout, treeEntries } from './listing';
+import { ToolError, type OpenCheckout, type ResolvedPath } from './paths';
 
 // Anthropic's text editor tool (`text_editor_20250728`, `str_replace_based_edit_tool`), executed
 // on the checkout with the result and error texts of Anthropic's documentation.
@@ -23,7 +21,12 @@ const MAX_DIRECTORY_ENTRIES = 400;
 /** Lines shown around an edit so the model can check it without another view. */
 const SNIPPET_CONTEXT = 3;
 
-export async function runTextEditor(checkout: Checkout, raw: unknown): Promise<string> {
+/** `listTimeLimitMs` bounds the listing behind a folder's view, as it bounds list_files. */
+export async function runTextEditor(
+  checkout: OpenCheckout,
+  raw: unknown,
+  listTimeLimitMs = SEARCH_TIME_LIMIT_MS,
+): Promise<string> {
   const command = (raw as { command?: unknown } | null)?.command;
   if (typeof command !== 'string' || !(COMMANDS as readonly string[]).includes(command)) {
     throw new ToolError(`Error: unknown command ${JSON.stringify(command)}. Use one of: ${COMMANDS.join(', ')}.`);
@@ -31,18 +34,18 @@ export async function runTextEditor(checkout: Checkout, raw: unknown): Promise<s
   const parsed = EditorInput.safeParse(raw);
   if (!parsed.success) throw new ToolError(`Error: invalid input for ${command}: ${describeIssues(parsed.error)}`);
   const input = parsed.data;
-  const target = await checkout.resolve(input.path);
+  const target = checkout.resolve(input.path);
   switch (input.command) {
     case 'view':
       return target.kind === 'directory'
-        ? viewDirectory(checkout, target, input.view_range)
-        : viewFile(target, input.view_range);
+        ? viewDirectory(checkout, target, input.view_range, listTimeLimitMs)
+        : viewFile(checkout, target, input.view_range);
     case 'create':
-      return create(target, input.file_text);
+      return create(checkout, target, input.file_text);
     case 'str_replace':
-      return strReplace(target, input.old_str, input.new_str);
+      return strReplace(checkout, target, input.old_str, input.new_str);
     case 'insert':
-      return insert(target, input.insert_line, input.new_str);
+      return insert(checkout, target, input.insert_line, input.new_str);
   }
 }
 
@@ -52,10 +55,26 @@ function requireFile(target: ResolvedPath): void {
   if (target.kind !== 'file') throw new ToolError(`Error: ${target.display} is not a regular file.`);
 }
 
-async function viewDirectory(checkout: Checkout, target: ResolvedPath, range: unknown): Promise<string> {
+async function viewDirectory(
+  checkout: OpenCheckout,
+  target: ResolvedPath,
+  range: unknown,
+  timeLimitMs: number,
+): Promise<string> {
   if (range !== undefined) throw new ToolError('Error: view_range applies to files, not folders.');
   const folder = checkout.relative(target.real);
-  const entries = treeEntries(await listFiles(checkout, folder), folder, 2);
+  const listing = await scanCheckout(checkout, {
+    target: folder,
+    single: false,
+    timeLimitMs,
+    softLimitMs: timeLimitMs,
+  });
+  if (!listing) {
+    throw new ToolError(
+      `Error: listing ${folder === '.' ? 'the repository' : `${folder}/`} took too long; view a subfolder, or use list_files with a glob.`,
+    );
+  }
+  const entries = treeEntries(listing.files, folder, 2);
   const shown = entries.slice(0, MAX_DIRECTORY_ENTRIES).map((entry) => (folder === '.' ? entry : `${folder}/${entry}`));
   const header = `Files and folders up to 2 levels deep in ${folder === '.' ? 'the repository root' : `${folder}/`} (files ignored by .gitignore are left out):`;
   if (shown.length === 0) return `${header}\n(none)`;
@@ -66,19 +85,24 @@ async function viewDirectory(checkout: Checkout, target: ResolvedPath, range: un
   return `${header}\n${shown.join('\n')}${more}`;
 }
 
-async function viewFile(target: ResolvedPath, range: [number, number] | undefined): Promise<string> {
+async function viewFile(
+  checkout: OpenCheckout,
+  target: ResolvedPath,
+  range: [number, number] | undefined,
+): Promise<string> {
   requireFile(target);
+  const fsPath = checkout.pathOf(target);
   if (!range) {
-    const size = await fileSize(target.real);
+    const size = await fileSize(fsPath);
     if (size > MAX_WHOLE_VIEW_BYTES) {
-      const file = await readTextFile(target.real, target.display);
+      const file = await readTextFile(fsPath, target.display);
       const lines = splitLines(file.text).length;
       throw new ToolError(
         `Error: ${target.display} is ${formatBytes(size)} (${lines} lines), too large to view whole. View part of it with view_range, e.g. [1, 200], or find the lines you need with search_files.`,
       );
     }
   }
-  const file = await readTextFile(target.real, target.display);
+  const file = await readTextFile(fsPath, target.display);
   const lines = splitLines(file.text);
   const note = file.utf8
     ? ''
@@ -108,28 +132,26 @@ async function viewFile(target: ResolvedPath, range: [number, number] | undefine
   return `${note}${cut.slice(0, cut.lastIndexOf('\n'))}\n[Output truncated at ${MAX_VIEW_CHARACTERS} characters after line ${lastShown} of ${lines.length}. View the rest with view_range, e.g. [${lastShown + 1}, ${Math.min(lines.length, lastShown + 400)}].]`;
 }
 
-async function create(target: ResolvedPath, text: string): Promise<string> {
+async function create(checkout: OpenCheckout, target: ResolvedPath, text: string): Promise<string> {
   if (target.kind === 'directory') throw new ToolError(`Error: ${target.display} is a folder; give a file path.`);
   if (target.kind === 'other') throw new ToolError(`Error: ${target.display} is not a regular file.`);
   let eol: TextFile['eol'] = '\n';
+  const fsPath = checkout.createFoldersFor(target);
   if (target.kind === 'file') {
     // Keep a CRLF file CRLF when it is rewritten whole; a binary or unreadable file is simply replaced.
-    eol = await readTextFile(target.real, target.display).then(
+    eol = await readTextFile(fsPath, target.display).then(
       (file) => file.eol,
       () => '\n' as const,
     );
-  } else {
-    await mkdir(path.dirname(target.real), { recursive: true });
   }
-  await writeTextFile(target.real, text.replace(/\r\n/g, '\n'), eol);
+  await writeTextFile(fsPath, target.display, text.replace(/\r\n/g, '\n'), eol);
   return target.kind === 'file'
     ? `File overwritten successfully at: ${target.display}`
     : `File created successfully at: ${target.display}`;
 }
 
-async function editableFile(target: ResolvedPath): Promise<TextFile> {
-  requireFile(target);
-  const file = await readTextFile(target.real, target.display);
+async function editableFile(fsPath: string, target: ResolvedPath): Promise<TextFile> {
+  const file = await readTextFile(fsPath, target.display);
   if (!file.utf8) {
     throw new ToolError(
       `Error: ${target.display} is not valid UTF-8 text; editing it here would corrupt it. Leave it, or rewrite it whole with create if the task requires.`,
@@ -138,8 +160,15 @@ async function editableFile(target: ResolvedPath): Promise<TextFile> {
   return file;
 }
 
-async function strReplace(target: ResolvedPath, oldStr: string, newStr: string): Promise<string> {
-  const file = await editableFile(target);
+async function strReplace(
+  checkout: OpenCheckout,
+  target: ResolvedPath,
+  oldStr: string,
+  newStr: string,
+): Promise<string> {
+  requireFile(target);
+  const fsPath = checkout.pathOf(target);
+  const file = await editableFile(fsPath, target);
   const wanted = oldStr.replace(/\r\n/g, '\n');
   const replacement = newStr.replace(/\r\n/g, '\n');
   if (wanted === '') throw new ToolError('Error: old_str must not be empty. To add text, use insert.');
@@ -157,14 +186,21 @@ async function strReplace(target: ResolvedPath, oldStr: string, newStr: string):
   if (wanted === replacement) throw new ToolError('Error: old_str and new_str are identical; nothing would change.');
   const at = file.text.indexOf(wanted);
   const updated = file.text.slice(0, at) + replacement + file.text.slice(at + wanted.length);
-  await writeTextFile(target.real, updated, file.eol);
+  await writeTextFile(fsPath, target.display, updated, file.eol);
   const firstLine = file.text.slice(0, at).split('\n').length;
   const editedLines = replacement === '' ? 0 : splitLines(replacement).length;
   return `Successfully replaced text at exactly one location.\n\n${snippet(updated, firstLine, firstLine + Math.max(editedLines, 1) - 1, target.display)}`;
 }
 
-async function insert(target: ResolvedPath, insertLine: number, newStr: string): Promise<string> {
-  const file = await editableFile(target);
+async function insert(
+  checkout: OpenCheckout,
+  target: ResolvedPath,
+  insertLine: number,
+  newStr: string,
+): Promise<string> {
+  requireFile(target);
+  const fsPath = checkout.pathOf(target);
+  const file = await editableFile(fsPath, target);
   const lines = splitLines(file.text);
   if (insertLine < 0 || insertLine > lines.length) {
     throw new ToolError(
@@ -176,7 +212,7 @@ async function insert(target: ResolvedPath, insertLine: number, newStr: string):
   const endsWithNewline = file.text === '' || file.text.endsWith('\n');
   const result = [...lines.slice(0, insertLine), ...added, ...lines.slice(insertLine)];
   const updated = result.join('\n') + (endsWithNewline ? '\n' : '');
-  await writeTextFile(target.real, updated, file.eol);
+  await writeTextFile(fsPath, target.display, updated, file.eol);
   const where = insertLine === 0 ? 'at the beginning of the file' : `after line ${insertLine}`;
   return `Successfully inserted ${added.length} line${added.length === 1 ? '' : 's'} ${where}.\n\n${snippet(updated, insertLine + 1, insertLine + added.length, target.display)}`;
 }

@@ -403,6 +403,37 @@ describe('agent tools', () => {
       assert.match(listing, /\n\[109 more files not shown \(1109 in all\); narrow with path or glob\.\]$/);
     });
 
+    it('refuses at once a glob whose braces expand to too many patterns', async () => {
+      for (let index = 0; index < 200; index++)
+        await writeFile(path.join(repo.checkout, `src/gen-${index}.txt`), 'x\n');
+      const refusal =
+        'Error: the glob "{1..100000}" expands to more than 256 patterns; brace lists and ranges multiply. Use fewer alternatives, or a wildcard such as "*.ts".';
+      assert.equal(error(await runTool(checkout, 'list_files', { glob: '{1..100000}' })), refusal);
+      assert.equal(error(await runTool(checkout, 'search_files', { pattern: 'x', glob: '{1..100000}' })), refusal);
+      assert.equal(
+        ok(await runTool(checkout, 'list_files', { glob: 'gen-{1..3}.txt' })),
+        '3 files in the repository matching gen-{1..3}.txt:\nsrc/gen-1.txt\nsrc/gen-2.txt\nsrc/gen-3.txt',
+      );
+    });
+
+    it('matches the glob in the time-limited thread: one that backtracks is stopped while timers run', async () => {
+      await writeFile(path.join(repo.checkout, 'a'.repeat(60)), 'x\n');
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 20);
+      try {
+        const stopped = error(
+          await runTool(checkout, 'list_files', { glob: '*a*a*a*a*a*a*a*a*a*a*a*b' }, { searchTimeLimitMs: 1000 }),
+        );
+        assert.equal(
+          stopped,
+          'Error: the listing was stopped after 1 s: matching the glob took too long. Simplify the glob (fewer * in one name), or narrow the listing with path.',
+        );
+        assert.ok(ticks > 0, 'timers ran while the glob was being matched (heartbeats go on)');
+      } finally {
+        clearInterval(ticker);
+      }
+    });
+
     it("runs no program the checkout's git config names (core.fsmonitor)", async () => {
       // A verify command (the repository's own code) can rewrite the checkout's git config; the
       // listing's git must not then run its fsmonitor with the worker's environment.
@@ -504,6 +535,47 @@ describe('agent tools', () => {
       await symlink(repo.outside, path.join(repo.checkout, 'src/nested'));
       assert.match(ok(await runTool(checkout, 'search_files', { pattern: 'outside secret' })), /^No matches/);
       assert.doesNotMatch(ok(await runTool(checkout, 'list_files', {})), /deep\/file\.ts/);
+    });
+
+    it('skips FIFOs, tracked or not, and the editor refuses them, without hanging', async function () {
+      // Opening a FIFO waits for a writer: a search that opened one would never end.
+      this.timeout(15_000);
+      await rm(path.join(repo.checkout, 'src/dup.ts'));
+      execFileSync('mkfifo', [path.join(repo.checkout, 'src/dup.ts'), path.join(repo.checkout, 'src/pipe')]);
+      const options = { searchTimeLimitMs: 5000 };
+      assert.equal(
+        ok(await runTool(checkout, 'search_files', { pattern: 'x\\(\\)|deep' }, options)),
+        'src/nested/deep/file.ts:1:deep',
+      );
+      assert.equal(
+        error(await runTool(checkout, 'search_files', { pattern: 'x', path: 'src/dup.ts' }, options)),
+        'Error: src/dup.ts is not a regular file; give a folder or a file.',
+      );
+      const listing = ok(await runTool(checkout, 'list_files', { path: 'src' }, options));
+      assert.doesNotMatch(listing, /dup\.ts|pipe/);
+      assert.doesNotMatch(ok(await editor({ command: 'view', path: 'src' })), /dup\.ts|pipe/);
+      for (const input of [
+        { command: 'view', path: 'src/dup.ts' },
+        { command: 'view', path: 'src/pipe', view_range: [1, 2] },
+        { command: 'create', path: 'src/pipe', file_text: 'x' },
+        { command: 'str_replace', path: 'src/pipe', old_str: 'x', new_str: 'y' },
+        { command: 'insert', path: 'src/dup.ts', insert_line: 0, new_str: 'y' },
+      ]) {
+        assert.match(error(await editor(input)), /is not a regular file/);
+      }
+
+      const plain = await makeCheckout({ 'a.txt': 'needle\n' }, { git: false });
+      try {
+        execFileSync('mkfifo', [path.join(plain.checkout, 'fifo.txt')]);
+        const plainCheckout = await Checkout.open(plain.checkout);
+        assert.equal(
+          ok(await runTool(plainCheckout, 'search_files', { pattern: 'needle' }, options)),
+          'a.txt:1:needle',
+        );
+        assert.equal(ok(await runTool(plainCheckout, 'list_files', {}, options)), '1 file in the repository:\na.txt');
+      } finally {
+        await plain.dispose();
+      }
     });
 
     it('does not read through a tracked link to a file outside', async () => {

@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { makeCheckout, type TestCheckout } from '../../../../test/helpers/agent';
+import { Checkout, runTool, type ToolOutcome } from '.';
+import { procFdWorks } from './beneath';
+
+// A process that can write to the checkout (a daemon a verify command left behind) swaps `src`
+// between a real folder and a symbolic link out of the checkout while the tools work on paths
+// under it. Whatever the timing, no tool may read, write, delete or move anything outside.
+
+const SWAP_MS = 2000;
+/** Files to delete or move; the names are reused once each has been tried. */
+const TARGETS = 2000;
+const CONCURRENT_CALLS = 4;
+
+// Runs SWAP_MS, then leaves `src` a real folder and prints how often it was a link. Renames are
+// atomic; a `src` the tools created while it was missing is replaced or removed, so the loop
+// never gets stuck with `src` a folder for good.
+const SWAPPER = `
+const fs = require('node:fs');
+const [checkout, outside, ms] = process.argv.slice(1);
+process.chdir(checkout);
+const quietly = (step) => { try { step(); return true; } catch { return false; } };
+const stopAt = Date.now() + Number(ms);
+let linked = 0;
+console.log('ready');
+while (Date.now() < stopAt) {
+  quietly(() => fs.renameSync('src', 'src.real'));
+  if (quietly(() => fs.symlinkSync(outside, 'src'))) linked++;
+  quietly(() => fs.unlinkSync('src'));
+  if (!quietly(() => fs.renameSync('src.real', 'src'))) quietly(() => fs.rmSync('src', { recursive: true }));
+}
+quietly(() => fs.unlinkSync('src'));
+quietly(() => fs.renameSync('src.real', 'src'));
+console.log(linked);
+`;
+
+/** Calls `call(i)` until the swapper has stopped; answers every outcome and how often `src` was a link. */
+async function raceSwapper(
+  repo: TestCheckout,
+  call: (index: number) => Promise<ToolOutcome>,
+): Promise<{ outcomes: ToolOutcome[]; linked: number }> {
+  const swapper = spawn(process.execPath, ['-e', SWAPPER, repo.checkout, repo.outside, String(SWAP_MS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  let exited = false;
+  const done = new Promise<void>((resolve) =>
+    swapper.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  swapper.stdout.setEncoding('utf8');
+  await new Promise<void>((resolve) =>
+    swapper.stdout.on('data', (chunk: string) => {
+      output += chunk;
+      if (output.startsWith('ready\n')) resolve();
+    }),
+  );
+  const outcomes: ToolOutcome[] = [];
+  let next = 0;
+  const loop = async () => {
+    while (!exited) outcomes.push(await call(next++));
+  };
+  try {
+    // Several calls at once, as many as libuv runs file operations in parallel, so that more of
+    // them are in flight when the swap happens.
+    await Promise.all(Array.from({ length: CONCURRENT_CALLS }, loop));
+  } finally {
+    if (!exited) swapper.kill();
+    await done;
+  }
+  const linked = Number(output.split('\n')[1]);
+  assert.ok(linked > 100, `the swapper made src a link only ${linked} times`);
+  return { outcomes, linked };
+}
+
+/** What differs outside the checkout since `before`, for a short failure message. */
+async function changedOutside(repo: TestCheckout, before: Record<string, string>): Promise<string[]> {
+  const after = await repo.outsideSnapshot();
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].filter((name) => before[name] !== after[name]);
+}
+
+// The guarantee rests on /proc/self/fd (Linux, where the worker runs); elsewhere the tools fall
+// back to checking each component by path, which narrows the race but cannot close it.
+const describeWhereProcFdWorks = procFdWorks(fs) ? describe : describe.skip;
+
+describeWhereProcFdWorks('agent tools: paths swapped for links while the tools use them', function () {
+  this.timeout(30_000);
+  let repo: TestCheckout;
+  let checkout: Checkout;
+
+  beforeEach(async () => {
+    repo = await makeCheckout({ 'src/secret.txt': 'inside\n', 'README.md': '# Title\n' });
+    checkout = await Checkout.open(repo.checkout);
+  });
+  afterEach(() => repo.dispose());
+
+  it('never creates a file outside the checkout', async () => {
+    const before = await repo.outsideSnapshot();
+    const { outcomes } = await raceSwapper(repo, (index) =>
+      runTool(checkout, 'str_replace_based_edit_tool', {
+        command: 'create',
+        path: `src/f${index}.txt`,
+        file_text: 'raced\n',
+      }),
+    );
+    assert.ok(
+      outcomes.some((outcome) => !outcome.isError),
+      'some files were created',
+    );
+    const changed = await changedOutside(repo, before);
+    assert.equal(
+      changed.length,
+      0,
+      `${changed.length} files were written outside the checkout: ${changed.slice(0, 5).join(', ')}…`,
+    );
+  });
+
+  it('never reads a file outside the checkout', async () => {
+    const { outcomes } = await raceSwapper(repo, () =>
+      runTool(checkout, 'str_replace_based_edit_tool', { command: 'view', path: 'src/secret.txt' }),
+    );
+    assert.ok(
+      outcomes.some((outcome) => outcome.content === '1: inside'),
+      'the file inside was read',
+    );
+    const leaked = outcomes.filter((outcome) => outcome.content.includes('outside secret'));
+    assert.equal(leaked.length, 0, `${leaked.length} views read the file outside the checkout`);
+  });
+
+  it('never deletes a file outside the checkout', async () => {
+    for (let index = 0; index < TARGETS; index++) {
+      await writeFile(path.join(repo.checkout, `src/v${index}`), '');
+      await writeFile(path.join(repo.outside, `v${index}`), '');
+    }
+    const before = await repo.outsideSnapshot();
+    const { outcomes } = await raceSwapper(repo, (index) =>
+      runTool(checkout, 'delete_file', { path: `src/v${index % TARGETS}` }),
+    );
+    assert.ok(
+      outcomes.some((outcome) => !outcome.isError),
+      'some files were deleted',
+    );
+    const changed = await changedOutside(repo, before);
+    assert.equal(
+      changed.length,
+      0,
+      `${changed.length} files outside the checkout were deleted: ${changed.slice(0, 5).join(', ')}…`,
+    );
+  });
+
+  it('never moves a file into or out of the checkout', async () => {
+    await mkdir(path.join(repo.checkout, 'top'));
+    for (let index = 0; index < TARGETS; index++) {
+      await writeFile(path.join(repo.checkout, `src/m${index}`), '');
+      await writeFile(path.join(repo.outside, `m${index}`), '');
+      await writeFile(path.join(repo.checkout, `top/t${index}`), '');
+    }
+    const before = await repo.outsideSnapshot();
+    const { outcomes } = await raceSwapper(repo, (index) =>
+      index % 2 === 0
+        ? runTool(checkout, 'move_file', {
+            source: `src/m${index % TARGETS}`,
+            destination: `moved/m${index % TARGETS}`,
+          })
+        : runTool(checkout, 'move_file', { source: `top/t${index % TARGETS}`, destination: `src/t${index % TARGETS}` }),
+    );
+    assert.ok(
+      outcomes.some((outcome) => !outcome.isError),
+      'some files were moved',
+    );
+    const changed = await changedOutside(repo, before);
+    assert.equal(
+      changed.length,
+      0,
+      `${changed.length} files were moved into or out of the checkout: ${changed.slice(0, 5).join(', ')}…`,
+    );
+  });
+});
