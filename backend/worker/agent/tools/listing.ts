@@ -80,7 +80,8 @@ export async function gitFiles(root: string, folder: string): Promise<string[] |
  * Git's environment without anything that points it elsewhere: the repository is the checkout
  * itself (never a parent folder's), and the folder is a literal path, not a pathspec pattern.
  * The checkout's git config may have been written by the code a verify step ran, so nothing it
- * names is run (fsmonitor, hooks), and git gets none of our secrets.
+ * names is run (fsmonitor, hooks), nor anything from the user's or the system's config, and git
+ * gets none of our secrets.
  */
 function listingEnvironment(root: string): NodeJS.ProcessEnv {
   return {
@@ -88,6 +89,8 @@ function listingEnvironment(root: string): NodeJS.ProcessEnv {
     GIT_CEILING_DIRECTORIES: path.dirname(root),
     GIT_LITERAL_PATHSPECS: '1',
     GIT_CONFIG_NOSYSTEM: '1',
+    // The user's ~/.gitconfig (an fsmonitor, an excludesFile) is no more ours to run than the checkout's.
+    GIT_CONFIG_GLOBAL: '/dev/null',
     GIT_TERMINAL_PROMPT: '0',
     ...configEnvironment([
       ['core.fsmonitor', 'false'],

@@ -86,12 +86,12 @@ async function changedOutside(repo: TestCheckout, before: Record<string, string>
   return [...names].filter((name) => before[name] !== after[name]);
 }
 
-// The guarantee rests on /proc/self/fd (Linux, where the worker runs); elsewhere the tools fall
-// back to checking each component by path, which narrows the race but cannot close it.
-const describeWhereProcFdWorks = procFdWorks(fs) ? describe : describe.skip;
-
-describeWhereProcFdWorks('agent tools: paths swapped for links while the tools use them', function () {
+// The guarantee rests on /proc/self/fd (Linux, where the worker runs and these tests run); elsewhere
+// the tools fall back to checking each component by path, which narrows the race but cannot close
+// it, so there these tests fail rather than pass on a weaker guarantee.
+describe('agent tools: paths swapped for links while the tools use them', function () {
   this.timeout(30_000);
+  before(() => assert.ok(procFdWorks(fs), 'the race guarantee needs /proc/self/fd (Linux)'));
   let repo: TestCheckout;
   let checkout: Checkout;
 

@@ -447,6 +447,23 @@ describe('agent tools', () => {
       await assert.rejects(stat(marker), /ENOENT/);
     });
 
+    it("lists what the repository holds whatever the user's global git config says", async () => {
+      // On the local stack ~/.gitconfig is the developer's: its excludesFile (or fsmonitor) must not
+      // change what Claude sees, or the same job would differ from one machine to the next.
+      const home = path.join(repo.outside, 'home');
+      await mkdir(home, { recursive: true });
+      await writeFile(path.join(home, 'excludes'), '*.ts\n');
+      await writeFile(path.join(home, '.gitconfig'), `[core]\n\texcludesFile = ${path.join(home, 'excludes')}\n`);
+      await writeFile(path.join(repo.checkout, 'src', 'untracked.ts'), 'export {};\n');
+      const savedHome = process.env.HOME;
+      process.env.HOME = home;
+      try {
+        assert.match(ok(await runTool(checkout, 'list_files', {})), /src\/untracked\.ts/);
+      } finally {
+        process.env.HOME = savedHome;
+      }
+    });
+
     it('works in a folder that is not a git repository', async () => {
       const plain = await makeCheckout(
         { 'a.txt': 'a\n', 'node_modules/x/index.js': 'x\n', 'sub/b.txt': 'b\n' },
