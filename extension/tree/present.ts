@@ -24,6 +24,8 @@ export interface IconSpec {
 const JOB_ICONS: Record<JobStatus, IconSpec> = {
   PENDING: { id: 'clock', color: 'charts.yellow' },
   RUNNING: { id: 'sync~spin', color: 'charts.blue' },
+  // A sample has run and waits for the user: still, not spinning.
+  SAMPLED: { id: 'beaker', color: 'charts.purple' },
   CANCELLING: { id: 'loading~spin', color: 'charts.orange' },
   COMPLETED: { id: 'pass-filled', color: 'testing.iconPassed' },
   COMPLETED_WITH_ERRORS: { id: 'warning', color: 'problemsWarningIcon.foreground' },
