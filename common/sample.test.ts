@@ -5,17 +5,7 @@ import { chooseSample, heldBack } from './sample';
 const ownerOf = (name: string) => name.split('/')[0]!;
 
 describe('sample choice', () => {
-  const repositories = [
-    'big/a',
-    'big/b',
-    'big/c',
-    'big/d',
-    'big/e',
-    'big/f',
-    'solo/only',
-    'pair/one',
-    'pair/two',
-  ];
+  const repositories = ['big/a', 'big/b', 'big/c', 'big/d', 'big/e', 'big/f', 'solo/only', 'pair/one', 'pair/two'];
 
   it('is the same for the same job, whatever order the list came in', () => {
     const jobId = newJobId();
@@ -47,10 +37,12 @@ describe('sample choice', () => {
   it('treats owners case-insensitively, as the host does', () => {
     const names = ['Acme/a', 'acme/b', 'other/c'];
     for (let i = 0; i < 10; i++)
-      assert.deepEqual(chooseSample(newJobId(), names, 2).map((name) => ownerOf(name).toLowerCase()).sort(), [
-        'acme',
-        'other',
-      ]);
+      assert.deepEqual(
+        chooseSample(newJobId(), names, 2)
+          .map((name) => ownerOf(name).toLowerCase())
+          .sort(),
+        ['acme', 'other'],
+      );
   });
 
   it('counts the rows held back only while the sample waits for its continue', () => {

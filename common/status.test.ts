@@ -48,7 +48,11 @@ describe('status rules', () => {
     assert.equal(finalJobStatus('RUNNING', counts({ pending: 3, running: 1, completed: 1 }), 3), undefined);
     assert.equal(finalJobStatus('RUNNING', counts({ pending: 4, completed: 1 }), 3), undefined, 'one to start');
     assert.equal(finalJobStatus('RUNNING', counts({ pending: 3, completed: 1, failed: 1 }), 3), 'SAMPLED');
-    assert.equal(finalJobStatus('PENDING', counts({ pending: 3, failed: 2 }), 3), 'SAMPLED', 'the sample never started');
+    assert.equal(
+      finalJobStatus('PENDING', counts({ pending: 3, failed: 2 }), 3),
+      'SAMPLED',
+      'the sample never started',
+    );
     assert.equal(finalJobStatus('SAMPLED', counts({ pending: 3, completed: 2 }), 3), undefined, 'already there');
     assert.equal(finalJobStatus('CANCELLING', counts({ cancelled: 3, completed: 2 }), 3), 'CANCELLED');
     assert.equal(finalJobStatus('RUNNING', counts({ completed: 5 }), 0), 'COMPLETED', 'continued: as any job');

@@ -4,7 +4,7 @@ import type { Job, TaskRevision } from '../../common/schemas';
 import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
 import { sampleJob } from '../../test/helpers/jobs';
 import type { RunningDynamo } from '../local/dynamodb';
-import { Store } from './store';
+import type { Store } from './store';
 import { sweep } from './sweeper';
 
 // A job that tries a sample first, through the store on a real dynalite: it stops SAMPLED with the
@@ -109,10 +109,7 @@ describe('Store: a sample first (dynalite)', () => {
     assert.ok(outcome.ok);
     const continued = outcome.job;
     assert.equal(continued.status, 'RUNNING');
-    assert.deepEqual(
-      [...continued.run].sort(),
-      REPOSITORIES.filter((name) => !job.run.includes(name)).sort(),
-    );
+    assert.deepEqual([...continued.run].sort(), REPOSITORIES.filter((name) => !job.run.includes(name)).sort());
     assert.ok(continued.sample?.continuedAt);
     assert.equal(continued.taskRevisions, undefined);
     for (const name of continued.run) await runRow(store, job.jobId, name, 'COMPLETED');

@@ -281,7 +281,11 @@ export class Store {
     const taskRevision = currentTaskRevision(job);
     let missed = 0;
     await forEachLimited(run, ROW_WRITE_CONCURRENCY, async (repositoryName) => {
-      const moved = await this.repositories.update(jobId, repositoryName, nextAttempt(byName.get(repositoryName)!, taskRevision));
+      const moved = await this.repositories.update(
+        jobId,
+        repositoryName,
+        nextAttempt(byName.get(repositoryName)!, taskRevision),
+      );
       if (!moved) missed++;
     });
     // A row that moved meanwhile (it cannot while the job is final, but counters must never lie).
@@ -311,7 +315,11 @@ export class Store {
     const counts = countRows(rows.map((row) => (runNames.has(row.repositoryName) ? 'PENDING' : row.status)));
     // As in a retry, the job's conditional write is the lock, and it carries the counters the rows
     // are about to have.
-    const set: Record<string, unknown> = { run, counts, sample: { ...job.sample, continuedAt: new Date().toISOString() } };
+    const set: Record<string, unknown> = {
+      run,
+      counts,
+      sample: { ...job.sample, continuedAt: new Date().toISOString() },
+    };
     if (revision) set.taskRevisions = [...(job.taskRevisions ?? []), revision];
     const started = await this.jobs.setStatus(jobId, ['SAMPLED'], 'RUNNING', {
       set,

@@ -42,7 +42,9 @@ export class RunArtifacts {
     const previous = this.queues.get(file) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
-      .then(() => this.store.put(artifactKey(this.jobId, this.repositoryName, file, this.attempt), body, CONTENT_TYPES[file]));
+      .then(() =>
+        this.store.put(artifactKey(this.jobId, this.repositoryName, file, this.attempt), body, CONTENT_TYPES[file]),
+      );
     this.queues.set(file, next);
     return next;
   }

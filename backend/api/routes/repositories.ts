@@ -40,7 +40,8 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
     const status = attempt === row.attempt ? row.status : previous?.status;
     if (status === 'NO_CHANGES') return c.body(null, 204);
     if (status !== undefined && status !== 'COMPLETED') {
-      const which = attempt === row.attempt ? `${row.repositoryName} is` : `Attempt ${attempt} of ${row.repositoryName} ended`;
+      const which =
+        attempt === row.attempt ? `${row.repositoryName} is` : `Attempt ${attempt} of ${row.repositoryName} ended`;
       return apiError(c, 'NO_DIFF', `${which} ${status}; a diff exists only once it has COMPLETED with changes`);
     }
     const fileName = `${row.repositoryName.replace('/', '-')}-${row.jobId}${attempt > 1 ? `-attempt-${attempt}` : ''}.patch`;
