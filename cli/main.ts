@@ -2,6 +2,7 @@ import { version } from '../package.json';
 import { apply } from './apply';
 import { cancel } from './cancel';
 import { CONNECTION_HELP, withConnection } from './connect';
+import { continueJob } from './continue';
 import { demo } from './demo';
 import { diff } from './diff';
 import { jobs } from './jobs';
@@ -20,8 +21,12 @@ Commands:
            (--keep: leave the stack serving afterwards, for the extension)
   run      Create a job from flags and watch it (\`cody-batch run --help\`):
            \`run --name <text> (--prompt <text> | --prompt-file <path> | --command <shell>) --repos owner/a,owner/b\`
-           [--repos-file <path>] [--verify <cmd>] [--base-branch <b>] [--model <id>] [--max-cost <usd>] [--pr | --draft] [--detach]
-  watch    \`watch <jobId>\`: progress until the job ends; exit 0 only when every repository succeeded and passed its verification
+           [--repos-file <path>] [--verify <cmd>] [--base-branch <b>] [--model <id>] [--max-cost <usd>] [--pr | --draft]
+           [--sample <n>] [--detach]
+  watch    \`watch <jobId>\`: progress until the job ends (or stops SAMPLED); exit 0 only when every repository
+           succeeded and passed its verification
+  continue \`continue <jobId> [--prompt-file <path> | --prompt <text>] [--command <shell>] [--verify <cmd>] [--detach]\`:
+           run the rest of a SAMPLED job; a revised task runs the sample again with it first
   cancel   \`cancel <jobId>\`: stop a job
   retry    \`retry <jobId> [owner/name ...]\`: run the failed and cancelled repositories (or those named) again
   jobs     List your newest jobs on the running local stack (\`--all\`: every one); \`jobs <jobId>\` lists its repositories
@@ -80,6 +85,8 @@ async function main(argv: string[]): Promise<number> {
       return withConnection(cancel, rest);
     case 'retry':
       return withConnection(retry, rest);
+    case 'continue':
+      return withConnection(continueJob, rest);
     case 'apply':
       return withConnection(apply, rest);
     case undefined:

@@ -18,6 +18,8 @@ const RUN_USAGE = `Usage: cody-batch run --name <text> (--prompt <text> | --prom
   --model <id>           the Claude model (prompt jobs)
   --max-cost <usd>       stop a repository's Claude run once it has cost this much
   --pr | --draft         open a pull request (a draft one) per changed repository
+  --sample <n>           run n of the repositories first (spread across owners), then stop SAMPLED;
+                         \`cody-batch continue <jobId>\` runs the rest
   --detach               print the job id and return at once instead of watching`;
 
 const HINT = 'See: cody-batch run --help';
@@ -33,6 +35,7 @@ const FLAGS: Record<string, string> = {
   baseBranch: '--base-branch',
   model: '--model',
   maxCostUsd: '--max-cost',
+  sample: '--sample',
 };
 
 export async function run(args: string[], connection: Connection): Promise<number> {
@@ -54,6 +57,7 @@ export async function run(args: string[], connection: Connection): Promise<numbe
         'max-cost': { type: 'string' },
         pr: { type: 'boolean' },
         draft: { type: 'boolean' },
+        sample: { type: 'string' },
         detach: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -96,6 +100,8 @@ export async function run(args: string[], connection: Connection): Promise<numbe
       return usageError(new Error('--max-cost: must be a number of US dollars, such as 5 or 12.50'), HINT);
   }
 
+  if (values.sample !== undefined) body.sample = { size: values.sample.trim() ? Number(values.sample) : Number.NaN };
+
   const parsed = CreateJobRequest.safeParse(body);
   if (!parsed.success) return usageError(new Error(describeForFlags(parsed.error)), HINT);
 
@@ -105,8 +111,9 @@ export async function run(args: string[], connection: Connection): Promise<numbe
     console.log(job.jobId);
     return 0;
   }
+  const sample = job.sample ? `, a sample of ${job.sample.size} first` : '';
   console.log(
-    `Job ${job.jobId}: ${forTerminal(job.name)}, ${job.repositories.length} ${job.repositories.length === 1 ? 'repository' : 'repositories'}. Ctrl-C stops watching, not the job.\n`,
+    `Job ${job.jobId}: ${forTerminal(job.name)}, ${job.repositories.length} ${job.repositories.length === 1 ? 'repository' : 'repositories'}${sample}. Ctrl-C stops watching, not the job.\n`,
   );
   return watchJob(client, job.jobId);
 }

@@ -70,9 +70,12 @@ export async function watchJob(client: CodyBatchClient, jobId: string, options: 
           out.write(`${forTerminal(repositoryLine(row, width))}\n`);
         }
       }
-      if (isFinalJobStatus(job.status)) {
+      // SAMPLED is where a sample stops for its user: watching ends there too.
+      if (isFinalJobStatus(job.status) || job.status === 'SAMPLED') {
         status.clear();
-        out.write(`${forTerminal(summary(job, unverified.size))}\n`);
+        out.write(
+          `${forTerminal(job.status === 'SAMPLED' ? sampledSummary(job, unverified.size) : summary(job, unverified.size))}\n`,
+        );
         return watchExitCode(job, unverified.size);
       }
       // Ctrl-C may have come while a poll was on the wire: stop now, not after one more interval.
@@ -98,7 +101,10 @@ export async function watchJob(client: CodyBatchClient, jobId: string, options: 
   }
 }
 
+/** 0 when the job COMPLETED, or stopped SAMPLED, with nothing failed, cancelled or failing verification. */
 export function watchExitCode(job: Job, unverified = 0): number {
+  if (job.status === 'SAMPLED')
+    return job.counts.failed === 0 && job.counts.cancelled === 0 && unverified === 0 ? 0 : 1;
   return job.status === 'COMPLETED' && job.counts.failed === 0 && unverified === 0 ? 0 : 1;
 }
 
@@ -127,6 +133,17 @@ function summary(job: Job, unverified: number): string {
   if (counts.failed + counts.cancelled > 0)
     lines.push(`Run the failed and cancelled ones again: cody-batch retry ${job.jobId}`);
   return lines.join('\n');
+}
+
+/** Where a sample stopped, and how to run the rest. */
+function sampledSummary(job: Job, unverified: number): string {
+  const { counts } = job;
+  const sampled = counts.total - counts.pending;
+  return [
+    `\nJob ${job.jobId} SAMPLED: ${sampled} of ${counts.total} repositories sampled: ${counts.completed} changed${unverified ? ` (${unverified} failing verification)` : ''}, ${counts.noChanges} without changes, ${counts.failed} failed, ${counts.cancelled} cancelled · ${formatCost(job.usage.costUsd)}`,
+    `Review them (cody-batch diff ${job.jobId} <owner/name>), then run the other ${counts.pending}: cody-batch continue ${job.jobId}`,
+    `To revise the task first (the sample runs again with it): cody-batch continue ${job.jobId} --prompt-file <path> | --command <shell> | --verify <cmd>`,
+  ].join('\n');
 }
 
 /** One line at the bottom of a terminal that rewrites itself; nothing at all when output is not a terminal. */

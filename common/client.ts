@@ -1,6 +1,15 @@
 import type { z } from 'zod';
 import { ApiErrorBody } from './errors';
-import { type CreateJobInput, Health, Job, JobPage, RepositoryPage, RepositoryResult, Thread } from './schemas';
+import {
+  type ContinueRequest,
+  type CreateJobInput,
+  Health,
+  Job,
+  JobPage,
+  RepositoryPage,
+  RepositoryResult,
+  Thread,
+} from './schemas';
 import type { RepositoryStatus } from './status';
 
 // The typed REST client shared by the CLI and the extension. Auth is pluggable: a bearer token for
@@ -106,6 +115,11 @@ export class CodyBatchClient {
     return this.json('POST', `jobs/${encodeURIComponent(jobId)}/retry`, Job, repositories ? { repositories } : {});
   }
 
+  /** Runs the rest of a SAMPLED job; a prompt, command or verifyCommand revises its task first. */
+  continueJob(jobId: string, revision: ContinueRequest = {}): Promise<Job> {
+    return this.json('POST', `jobs/${encodeURIComponent(jobId)}/continue`, Job, revision);
+  }
+
   listRepositories(
     jobId: string,
     options: ListOptions & { status?: RepositoryStatus } = {},
@@ -129,19 +143,20 @@ export class CodyBatchClient {
     return this.json('GET', repositoryPath(jobId, repositoryName), RepositoryResult);
   }
 
-  async getDiff(jobId: string, repositoryName: string): Promise<DiffResult> {
-    const response = await this.artifact(`${repositoryPath(jobId, repositoryName)}/diff`, 'diff');
+  /** `attempt`: an earlier attempt's artifact (default: the current attempt's), here and below. */
+  async getDiff(jobId: string, repositoryName: string, options: AttemptOption = {}): Promise<DiffResult> {
+    const response = await this.artifact(withQuery(`${repositoryPath(jobId, repositoryName)}/diff`, options), 'diff');
     if (response.status === 204) return { patch: undefined };
     return { patch: await response.text() };
   }
 
-  async getThread(jobId: string, repositoryName: string): Promise<Thread> {
-    const path = `${repositoryPath(jobId, repositoryName)}/claude-thread`;
+  async getThread(jobId: string, repositoryName: string, options: AttemptOption = {}): Promise<Thread> {
+    const path = withQuery(`${repositoryPath(jobId, repositoryName)}/claude-thread`, options);
     return this.parse(await this.artifact(path, 'Claude thread'), 'GET', path, Thread);
   }
 
-  async getLog(jobId: string, repositoryName: string): Promise<string> {
-    return (await this.artifact(`${repositoryPath(jobId, repositoryName)}/log`, 'log')).text();
+  async getLog(jobId: string, repositoryName: string, options: AttemptOption = {}): Promise<string> {
+    return (await this.artifact(withQuery(`${repositoryPath(jobId, repositoryName)}/log`, options), 'log')).text();
   }
 
   /**
@@ -228,6 +243,10 @@ export class CodyBatchClient {
 
 function repositoryPath(jobId: string, repositoryName: string): string {
   return `jobs/${encodeURIComponent(jobId)}/repositories/${encodeURIComponent(repositoryName)}`;
+}
+
+export interface AttemptOption {
+  attempt?: number;
 }
 
 function withQuery(path: string, query: object): string {

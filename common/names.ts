@@ -20,9 +20,15 @@ export function artifactsBucketName(env: string): string {
 export const ARTIFACT_FILES = ['diff.patch', 'thread.json', 'log.txt'] as const;
 export type ArtifactFile = (typeof ARTIFACT_FILES)[number];
 
-/** `jobs/{jobId}/{owner}/{name}/{file}`, where owner/name is the repository. */
-export function artifactKey(jobId: string, repositoryName: string, file: ArtifactFile): string {
-  return `jobs/${jobId}/${repositoryName}/${file}`;
+/**
+ * `jobs/{jobId}/{owner}/{name}/{file}` for a repository's first attempt (and every attempt of jobs
+ * from before attempts had their own keys), `jobs/{jobId}/{owner}/{name}/attempt-{n}/{file}` for
+ * a later one, so an earlier attempt stays readable after a retry or a revised continue.
+ */
+export function artifactKey(jobId: string, repositoryName: string, file: ArtifactFile, attempt = 1): string {
+  return attempt > 1
+    ? `jobs/${jobId}/${repositoryName}/attempt-${attempt}/${file}`
+    : `jobs/${jobId}/${repositoryName}/${file}`;
 }
 
 export function branchName(jobId: string): string {

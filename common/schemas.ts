@@ -87,6 +87,21 @@ export const ModelId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9.:@/_-]{0,127}$/, { error: 'is not a model id such as claude-sonnet-4-5' });
 
+/** `sample` of `POST /jobs`: run this many of the repositories first, then stop SAMPLED until a continue. */
+export const SampleRequest = z.strictObject({
+  size: z
+    .number({ error: 'must be a whole number of repositories' })
+    .int({ error: 'must be a whole number of repositories' })
+    .min(1, { error: 'must be at least 1' }),
+});
+export type SampleRequest = z.infer<typeof SampleRequest>;
+
+/** Why a sample of `size` cannot be taken from `count` repositories, or undefined when it can. */
+export function sampleSizeProblem(size: number, count: number): string | undefined {
+  if (size < count) return undefined;
+  return `must be less than the number of repositories (${count}): a sample leaves some for later; to run them all at once, leave sample out`;
+}
+
 export interface CreateJobLimits {
   maxRepositories?: number;
 }
@@ -131,6 +146,7 @@ export function createJobRequestSchema(limits: CreateJobLimits = {}) {
         .min(MIN_COST_USD, { error: `must be at least ${MIN_COST_USD} (one cent)` })
         .max(MAX_COST_USD, { error: `must be at most ${MAX_COST_USD} US dollars` })
         .optional(),
+      sample: SampleRequest.optional(),
     })
     .superRefine((request, ctx) => {
       if ((request.prompt === undefined) === (request.command === undefined)) {
@@ -140,6 +156,8 @@ export function createJobRequestSchema(limits: CreateJobLimits = {}) {
           message: 'give exactly one of prompt (Claude makes the change) or command (a shell command makes it)',
         });
       }
+      const sampleProblem = request.sample && sampleSizeProblem(request.sample.size, request.repositories.length);
+      if (sampleProblem) ctx.addIssue({ code: 'custom', path: ['sample', 'size'], message: sampleProblem });
       const seen = new Map<string, number>();
       request.repositories.forEach((name, index) => {
         const key = name.toLowerCase();
@@ -163,6 +181,17 @@ export type CreateJobRequest = z.infer<typeof CreateJobRequest>;
 export type CreateJobInput = z.input<typeof CreateJobRequest>;
 
 export const CancelRequest = z.strictObject({});
+
+/**
+ * The body of `POST /jobs/{id}/continue`: empty runs the rest of a SAMPLED job with its task as it
+ * is; any of these revise the task (a new revision), and the sampled repositories run again with it.
+ */
+export const ContinueRequest = z.strictObject({
+  prompt: CreateJobRequest.shape.prompt,
+  command: CreateJobRequest.shape.command,
+  verifyCommand: CreateJobRequest.shape.verifyCommand,
+});
+export type ContinueRequest = z.infer<typeof ContinueRequest>;
 
 export const RetryRequest = z.strictObject({
   // No count limit of its own: the body limit bounds it, and every name must belong to the job.
@@ -206,6 +235,23 @@ export function addUsage(total: Usage, delta: Usage): Usage {
 
 const IsoDate = z.string();
 
+/** A job's sample: its size, and when a continue (or a retry) started the rest. */
+export const JobSample = z.object({ size: z.number().int(), continuedAt: IsoDate.optional() });
+export type JobSample = z.infer<typeof JobSample>;
+
+/**
+ * A revision of a job's task from a continue. Revision 1 is the job's own `prompt`/`command` and
+ * `verifyCommand`; each later one is the whole task as it then stood.
+ */
+export const TaskRevision = z.object({
+  revision: z.number().int(),
+  prompt: z.string().optional(),
+  command: z.string().optional(),
+  verifyCommand: z.string().optional(),
+  createdAt: IsoDate,
+});
+export type TaskRevision = z.infer<typeof TaskRevision>;
+
 export const Job = z.object({
   jobId: z.string(),
   name: z.string(),
@@ -236,6 +282,8 @@ export const Job = z.object({
    * runs only jobs that carry a valid one, so only jobs its API created. Absent on AWS.
    */
   runMac: z.string().optional(),
+  sample: JobSample.optional(),
+  taskRevisions: z.array(TaskRevision).optional(),
 });
 export type Job = z.infer<typeof Job>;
 
@@ -257,6 +305,19 @@ export type Verification = z.infer<typeof Verification>;
 export const RepositoryError = z.object({ code: z.string(), message: z.string() });
 export type RepositoryError = z.infer<typeof RepositoryError>;
 
+/** How an earlier attempt of a repository ended; its diff, thread and log stay readable with `?attempt=`. */
+export const PreviousAttempt = z.object({
+  attempt: z.number().int(),
+  taskRevision: z.number().int(),
+  status: RepositoryStatus,
+  finishedAt: IsoDate.optional(),
+  diffStats: DiffStats.optional(),
+  summary: z.string().optional(),
+  pullRequestUrl: z.string().optional(),
+  error: RepositoryError.optional(),
+});
+export type PreviousAttempt = z.infer<typeof PreviousAttempt>;
+
 export const RepositoryResult = z.object({
   jobId: z.string(),
   repositoryName: z.string(),
@@ -271,6 +332,11 @@ export const RepositoryResult = z.object({
   pullRequestUrl: z.string().optional(),
   error: RepositoryError.optional(),
   usage: Usage,
+  /** The task revision this attempt runs (absent on rows from before revisions: 1). */
+  taskRevision: z.number().int().optional(),
+  /** One of the job's sample. */
+  sampled: z.boolean().optional(),
+  previousAttempts: z.array(PreviousAttempt).optional(),
 });
 export type RepositoryResult = z.infer<typeof RepositoryResult>;
 
@@ -317,6 +383,15 @@ export type ListQuery = z.infer<typeof ListQuery>;
 export const RepositoryListQuery = ListQuery.extend({
   status: RepositoryStatus.optional(),
   limit: ListQuery.shape.limit.default(100),
+});
+
+/** `?attempt=N` on a repository's diff, thread and log: an earlier attempt's (default: the current one). */
+export const ArtifactQuery = z.object({
+  attempt: z.coerce
+    .number({ error: 'must be a whole number from 1' })
+    .int({ error: 'must be a whole number from 1' })
+    .min(1, { error: 'must be a whole number from 1' })
+    .optional(),
 });
 
 export const Health = z.object({ status: z.literal('ok'), version: z.string() });

@@ -9,6 +9,7 @@ export type RepositoryStatus = z.infer<typeof RepositoryStatus>;
 export const JobStatus = z.enum([
   'PENDING',
   'RUNNING',
+  'SAMPLED',
   'CANCELLING',
   'COMPLETED',
   'COMPLETED_WITH_ERRORS',
@@ -22,15 +23,18 @@ export const REPOSITORY_TRANSITIONS: Record<RepositoryStatus, readonly Repositor
   PENDING: ['RUNNING', 'CANCELLED', 'FAILED'],
   // RUNNING → PENDING: re-queued at the next attempt when the local stack restarts under it.
   RUNNING: ['COMPLETED', 'NO_CHANGES', 'FAILED', 'CANCELLED', 'PENDING'],
-  COMPLETED: [],
-  NO_CHANGES: [],
+  // COMPLETED | NO_CHANGES → PENDING: a sampled repository runs again when a continue revises the task.
+  COMPLETED: ['PENDING'],
+  NO_CHANGES: ['PENDING'],
   FAILED: ['PENDING'],
   CANCELLED: ['PENDING'],
 };
 
 export const JOB_TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
-  PENDING: ['RUNNING', 'CANCELLING', 'COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED'],
-  RUNNING: ['CANCELLING', 'COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED'],
+  PENDING: ['RUNNING', 'SAMPLED', 'CANCELLING', 'COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED'],
+  RUNNING: ['SAMPLED', 'CANCELLING', 'COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED'],
+  // A sample has run; the rest waits, PENDING, for a continue (→ RUNNING) or a cancel.
+  SAMPLED: ['RUNNING', 'CANCELLING'],
   CANCELLING: ['CANCELLED'],
   COMPLETED: ['RUNNING'],
   COMPLETED_WITH_ERRORS: ['RUNNING'],
@@ -46,6 +50,7 @@ export const FINAL_REPOSITORY_STATUSES: readonly RepositoryStatus[] = [
 ];
 export const RETRYABLE_REPOSITORY_STATUSES: readonly RepositoryStatus[] = ['FAILED', 'CANCELLED'];
 export const FINAL_JOB_STATUSES: readonly JobStatus[] = ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED'];
+/** Jobs with work under way: the sweeper and the local pool look only at these (a SAMPLED job waits for its user). */
 export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ['PENDING', 'RUNNING', 'CANCELLING'];
 
 export function canTransitionRepository(from: RepositoryStatus, to: RepositoryStatus): boolean {
@@ -95,13 +100,17 @@ export interface CountsLike {
 }
 
 /**
- * The status a job ends in once none of its repositories is pending or running; undefined while
- * some still are. A cancel in progress always ends CANCELLED.
+ * The status a job moves to once its run is done, undefined while some of it is still pending or
+ * running. `heldBack` is how many of its PENDING rows wait outside the run for a continue (a
+ * sample's job): once only they are left, the job is SAMPLED. A cancel in progress always ends
+ * CANCELLED.
  */
-export function finalJobStatus(current: JobStatus, counts: CountsLike): JobStatus | undefined {
-  if (counts.pending > 0 || counts.running > 0) return undefined;
+export function finalJobStatus(current: JobStatus, counts: CountsLike, heldBack = 0): JobStatus | undefined {
+  if (counts.running > 0) return undefined;
+  if (heldBack > 0 && (current === 'PENDING' || current === 'RUNNING') && counts.pending === heldBack) return 'SAMPLED';
+  if (counts.pending > 0) return undefined;
   if (current === 'CANCELLING') return 'CANCELLED';
-  if (isFinalJobStatus(current)) return undefined;
+  if (isFinalJobStatus(current) || current === 'SAMPLED') return undefined;
   const succeeded = counts.completed + counts.noChanges;
   const unsuccessful = counts.failed + counts.cancelled;
   if (unsuccessful === 0) return 'COMPLETED';

@@ -9,6 +9,7 @@ import { isFinalJobStatus, type JobStatus, type RepositoryStatus } from './statu
 const STATUS_WORDS: Record<JobStatus | RepositoryStatus, string> = {
   PENDING: 'pending',
   RUNNING: 'running',
+  SAMPLED: 'sampled',
   CANCELLING: 'cancelling',
   COMPLETED: 'completed',
   COMPLETED_WITH_ERRORS: 'completed with errors',
@@ -21,11 +22,17 @@ export function statusWord(status: JobStatus | RepositoryStatus): string {
   return STATUS_WORDS[status];
 }
 
-/** `12/40 done · 3 failed · $0.84`; "done" counts every repository that has finished, failed or not. */
+/**
+ * `12/40 done · 3 failed · $0.84`; "done" counts every repository that has finished, failed or not.
+ * A SAMPLED job: `2/5 sampled · 3 waiting · 1 failed · $0.12`.
+ */
 export function jobDescription(job: Job): string {
   const { counts } = job;
   const done = counts.completed + counts.noChanges + counts.failed + counts.cancelled;
-  const parts = [`${done}/${counts.total} done`];
+  const parts =
+    job.status === 'SAMPLED'
+      ? [`${done}/${counts.total} sampled`, `${counts.pending} waiting`]
+      : [`${done}/${counts.total} done`];
   if (counts.running > 0 && !isFinalJobStatus(job.status)) parts.push(`${counts.running} running`);
   if (counts.failed > 0) parts.push(`${counts.failed} failed`);
   if (counts.cancelled > 0) parts.push(`${counts.cancelled} cancelled`);

@@ -149,16 +149,22 @@ export class LocalExecutor implements Executor {
     return queued;
   }
 
-  /** Queues the PENDING rows of the job's run that are neither queued nor running. */
+  /**
+   * Queues the PENDING rows of the job's run that are neither queued nor running. Rows outside the
+   * run (a sample's held-back rows, waiting for a continue) are never queued or counted.
+   */
   private async queuePending(job: Job): Promise<{ pending: number; queued: number }> {
     if (!(await this.admits(job))) return { pending: 0, queued: 0 };
     const rows = await this.options.store.repositories.listAll(job.jobId);
     const pending = new Set(rows.filter((row) => row.status === 'PENDING').map((row) => row.repositoryName));
     let queued = 0;
+    let pendingInRun = 0;
     job.run.forEach((repositoryName, index) => {
-      if (pending.has(repositoryName) && this.enqueue({ jobId: job.jobId, repositoryName, index })) queued++;
+      if (!pending.has(repositoryName)) return;
+      pendingInRun++;
+      if (this.enqueue({ jobId: job.jobId, repositoryName, index })) queued++;
     });
-    return { pending: pending.size, queued };
+    return { pending: pendingInRun, queued };
   }
 
   /**

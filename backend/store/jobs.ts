@@ -87,7 +87,7 @@ export class JobsTable {
     };
   }
 
-  /** Every job that is not final, across owners (the sweeper's view). */
+  /** Every job with work under way (ACTIVE_JOB_STATUSES), across owners: the sweeper's view. */
   async scanActive(): Promise<Job[]> {
     const jobs: Job[] = [];
     let start: Record<string, unknown> | undefined;
@@ -118,7 +118,14 @@ export class JobsTable {
     jobId: string,
     from: readonly JobStatus[],
     to: JobStatus,
-    extra: { set?: Record<string, unknown>; remove?: string[]; ifPendingAndRunningZero?: boolean } = {},
+    extra: {
+      set?: Record<string, unknown>;
+      remove?: string[];
+      /** Only when nothing runs and exactly this many rows are pending (0 for a finished job). */
+      ifIdleWithPending?: number;
+      /** Only while the job's sample waits for its continue. */
+      ifSampling?: boolean;
+    } = {},
   ): Promise<Job | undefined> {
     const now = new Date().toISOString();
     const names: Record<string, string> = { '#status': 'status' };
@@ -135,9 +142,14 @@ export class JobsTable {
       return `#rm${i}`;
     });
     let condition = `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`;
-    if (extra.ifPendingAndRunningZero) {
-      condition += ' AND counts.pending = :zero AND counts.running = :zero';
+    if (extra.ifIdleWithPending !== undefined) {
+      condition += ' AND counts.pending = :pending AND counts.running = :zero';
+      values[':pending'] = extra.ifIdleWithPending;
       values[':zero'] = 0;
+    }
+    if (extra.ifSampling) {
+      condition += ' AND attribute_exists(#sample) AND attribute_not_exists(#sample.continuedAt)';
+      names['#sample'] = 'sample';
     }
     try {
       const result = await this.doc.send(

@@ -14,8 +14,25 @@ export interface RunMac {
   verifies(job: Job): boolean;
 }
 
-/** Names the fields and their order below: a change to either must make old MACs fail, not match. */
-const SCHEME = 'cody-batch-run-mac-v1';
+/** A change to what is signed must make old MACs fail, not match. */
+const SCHEME = 'cody-batch-run-mac-v2';
+
+/**
+ * What moves while a job runs, and so is not signed: its status, counters, usage, timestamps, the
+ * executor's reference and the MAC itself. Everything else (identity, the change, its task
+ * revisions, the repositories and the run, every option a worker reads, and any field added later)
+ * is signed, so a new field that decides what runs is covered without anyone remembering to.
+ */
+const UNSIGNED: ReadonlySet<string> = new Set([
+  'status',
+  'counts',
+  'usage',
+  'updatedAt',
+  'startedAt',
+  'finishedAt',
+  'executorRef',
+  'runMac',
+]);
 
 export function runMacWithKey(key: Buffer): RunMac {
   if (key.length < 32) throw new Error('A run MAC key must hold at least 32 bytes');
@@ -31,29 +48,19 @@ export function runMacWithKey(key: Buffer): RunMac {
   };
 }
 
-/**
- * The job's identity (id, owner, creation) and what runs: the change (prompt or command), its
- * verification, the repositories and the current run, and every option the worker reads. Not its
- * status, counters, usage or timestamps, which move while it runs.
- */
 function signedFields(job: Job): string {
-  return JSON.stringify([
-    SCHEME,
-    job.jobId,
-    job.owner,
-    job.createdAt,
-    job.name,
-    job.description,
-    job.type ?? null,
-    job.prompt ?? null,
-    job.command ?? null,
-    job.verifyCommand ?? null,
-    job.repositories,
-    job.run,
-    job.createPullRequests,
-    job.draftPullRequests,
-    job.baseBranch ?? null,
-    job.model,
-    job.maxCostUsd ?? null,
-  ]);
+  const signed = Object.fromEntries(Object.entries(job).filter(([key]) => !UNSIGNED.has(key)));
+  return `${SCHEME}\n${canonicalJson(signed)}`;
+}
+
+/** JSON with object keys sorted at every depth, so the same job always signs the same bytes. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }

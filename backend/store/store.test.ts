@@ -264,8 +264,8 @@ describe('Store (DynamoDB on dynalite)', () => {
     await store.claim(job.jobId, 'acme/a', 1, LONG_AGO);
     await finish(store, job, 'acme/a', 'COMPLETED');
     await assert.rejects(
-      store.transitionRepository(job.jobId, 'acme/a', { from: ['COMPLETED'], to: 'PENDING' }),
-      /may not move from COMPLETED to PENDING/,
+      store.transitionRepository(job.jobId, 'acme/a', { from: ['COMPLETED'], to: 'RUNNING' }),
+      /may not move from COMPLETED to RUNNING/,
     );
     assert.equal((await store.repositories.get(job.jobId, 'acme/a'))?.status, 'COMPLETED');
   });

@@ -1,5 +1,14 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type Counts, emptyUsage, type Job, type RepositoryResult, type Usage } from '../../common/schemas';
+import { heldBack, isSampling } from '../../common/sample';
+import {
+  type Counts,
+  emptyUsage,
+  type Job,
+  type PreviousAttempt,
+  type RepositoryResult,
+  type TaskRevision,
+  type Usage,
+} from '../../common/schemas';
 import {
   COUNT_KEY,
   finalJobStatus,
@@ -8,6 +17,7 @@ import {
   RETRYABLE_REPOSITORY_STATUSES,
   type RepositoryStatus,
 } from '../../common/status';
+import { currentTaskRevision } from '../../common/tasks';
 import { createDocumentClient, type DynamoOptions } from './dynamo';
 import { JobsTable } from './jobs';
 import { forEachLimited } from './parallel';
@@ -30,6 +40,10 @@ export type RetryOutcome =
       code: 'NOT_FOUND' | 'JOB_ACTIVE' | 'NOTHING_TO_RETRY' | 'VALIDATION_FAILED' | 'UNVERIFIED_JOB';
       message: string;
     };
+
+export type ContinueOutcome =
+  | { ok: true; job: Job }
+  | { ok: false; code: 'NOT_FOUND' | 'JOB_NOT_SAMPLED' | 'UNVERIFIED_JOB'; message: string };
 
 export type CancelOutcome = { ok: true; job: Job } | { ok: false; code: 'NOT_FOUND' | 'JOB_FINAL'; job?: Job };
 
@@ -71,12 +85,15 @@ export class Store {
    * nothing else would.
    */
   async createJob(job: Job): Promise<void> {
+    const sampled = job.sample ? new Set(job.run) : undefined;
     const rows: RepositoryResult[] = job.repositories.map((repositoryName) => ({
       jobId: job.jobId,
       repositoryName,
       status: 'PENDING',
       attempt: 1,
       usage: emptyUsage(),
+      taskRevision: 1,
+      ...(sampled?.has(repositoryName) ? { sampled: true } : {}),
     }));
     try {
       await this.repositories.putAll(rows);
@@ -157,15 +174,21 @@ export class Store {
     return { ...before, status: 'RUNNING', startedAt: claimedAt, heartbeatAt: claimedAt };
   }
 
-  /** Moves a job to its final status once nothing of it is pending or running. */
+  /**
+   * Moves a job to its final status once nothing of it is pending or running, or to SAMPLED once
+   * only the rows its sample holds back are pending.
+   */
   async finalizeIfDone(job: Job): Promise<Job> {
     let current = job;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const target = finalJobStatus(current.status, current.counts);
+      const held = heldBack(current);
+      const target = finalJobStatus(current.status, current.counts, held);
       if (!target) return current;
+      const sampled = target === 'SAMPLED';
       const moved = await this.jobs.setStatus(current.jobId, [current.status], target, {
-        set: { finishedAt: new Date().toISOString() },
-        ifPendingAndRunningZero: true,
+        set: sampled ? {} : { finishedAt: new Date().toISOString() },
+        ifIdleWithPending: sampled ? held : 0,
+        ifSampling: sampled,
       });
       if (moved) return moved;
       current = await this.mustGetJob(current.jobId);
@@ -220,13 +243,7 @@ export class Store {
       return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} is ${job.status}; retry it once it has finished` };
     }
     // A retry signs the new run: it must not launder a job that was written into the table directly.
-    if (runMac && !runMac.verifies(job)) {
-      return {
-        ok: false,
-        code: 'UNVERIFIED_JOB',
-        message: `Job ${jobId} was not created through this stack's API (its run MAC does not match), so it cannot be run; create it again`,
-      };
-    }
+    if (runMac && !runMac.verifies(job)) return unverified(jobId);
     const rows = await this.repositories.listAll(jobId);
     const retryable = rows.filter((row) => RETRYABLE_REPOSITORY_STATUSES.includes(row.status));
     let run: string[];
@@ -259,25 +276,90 @@ export class Store {
     // run's executor reference goes: it has ended, and nothing may judge the new run by it.
     const runNames = new Set(run);
     const counts = countRows(rows.map((row) => (runNames.has(row.repositoryName) ? 'PENDING' : row.status)));
+    // A retry of a cancelled sample runs what it names, the held-back rows too: the sample is over.
+    const set: Record<string, unknown> = { run, counts };
+    if (isSampling(job)) set.sample = { ...job.sample, continuedAt: new Date().toISOString() };
+    if (runMac) set.runMac = runMac.sign({ ...job, ...set } as Job);
     const started = await this.jobs.setStatus(jobId, [job.status], 'RUNNING', {
-      set: { run, counts, ...(runMac ? { runMac: runMac.sign({ ...job, run }) } : {}) },
+      set,
       remove: ['finishedAt', 'executorRef'],
     });
     if (!started)
       return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} changed while retrying; refresh and try again` };
+    const byName = new Map(rows.map((row) => [row.repositoryName, row]));
+    const taskRevision = currentTaskRevision(job);
     let missed = 0;
     await forEachLimited(run, ROW_WRITE_CONCURRENCY, async (repositoryName) => {
-      const moved = await this.repositories.update(jobId, repositoryName, {
-        from: RETRYABLE_REPOSITORY_STATUSES,
-        to: 'PENDING',
-        incrementAttempt: true,
-        remove: ['error', 'startedAt', 'heartbeatAt', 'finishedAt', 'diffStats', 'summary', 'verification'],
-      });
+      const moved = await this.repositories.update(
+        jobId,
+        repositoryName,
+        nextAttempt(byName.get(repositoryName)!, taskRevision),
+      );
       if (!moved) missed++;
     });
     // A row that moved meanwhile (it cannot while the job is final, but counters must never lie).
     if (missed) await this.reconcile(jobId);
     return { ok: true, job: await this.mustGetJob(jobId) };
+  }
+
+  /**
+   * Runs the rest of a SAMPLED job: its run becomes the rows its sample held back. With a task
+   * revision, the sampled repositories join the run at their next attempt, and every row of the run
+   * runs that revision; without one, the sampled repositories keep their results.
+   */
+  async continueSample(
+    jobId: string,
+    owner: string,
+    revision?: TaskRevision,
+    runMac?: RunMac,
+  ): Promise<ContinueOutcome> {
+    const job = await this.jobs.getOwned(jobId, owner);
+    if (!job) return { ok: false, code: 'NOT_FOUND', message: `No job ${jobId}` };
+    // As a retry: continuing signs the new run and task, so it must not launder a planted job.
+    if (runMac && !runMac.verifies(job)) return unverified(jobId);
+    if (job.status !== 'SAMPLED')
+      return {
+        ok: false,
+        code: 'JOB_NOT_SAMPLED',
+        message: `Job ${jobId} is ${job.status}; only a SAMPLED job can be continued`,
+      };
+    const rows = await this.repositories.listAll(jobId);
+    const waiting = rows.filter((row) => row.status === 'PENDING');
+    const rerun = revision ? rows.filter((row) => row.status !== 'PENDING') : [];
+    const run = [...rerun, ...waiting].map((row) => row.repositoryName);
+    const runNames = new Set(run);
+    const counts = countRows(rows.map((row) => (runNames.has(row.repositoryName) ? 'PENDING' : row.status)));
+    // As in a retry, the job's conditional write is the lock, and it carries the counters the rows
+    // are about to have.
+    const set: Record<string, unknown> = {
+      run,
+      counts,
+      sample: { ...job.sample, continuedAt: new Date().toISOString() },
+    };
+    if (revision) set.taskRevisions = [...(job.taskRevisions ?? []), revision];
+    if (runMac) set.runMac = runMac.sign({ ...job, ...set } as Job);
+    const started = await this.jobs.setStatus(jobId, ['SAMPLED'], 'RUNNING', {
+      set,
+      remove: ['finishedAt', 'executorRef'],
+    });
+    if (!started)
+      return {
+        ok: false,
+        code: 'JOB_NOT_SAMPLED',
+        message: `Job ${jobId} changed while continuing (continued or cancelled meanwhile); refresh and try again`,
+      };
+    if (revision) {
+      let missed = 0;
+      await forEachLimited([...rerun, ...waiting], ROW_WRITE_CONCURRENCY, async (row) => {
+        const change: RowUpdate =
+          row.status === 'PENDING'
+            ? { from: ['PENDING'], to: 'PENDING', attempt: row.attempt, set: { taskRevision: revision.revision } }
+            : nextAttempt(row, revision.revision);
+        if (!(await this.repositories.update(jobId, row.repositoryName, change))) missed++;
+      });
+      if (missed) await this.reconcile(jobId);
+    }
+    return { ok: true, job: await this.finalizeIfDone(await this.mustGetJob(jobId)) };
   }
 
   async addUsage(jobId: string, repositoryName: string, delta: Usage): Promise<void> {
@@ -304,6 +386,31 @@ export class Store {
   }
 }
 
+/**
+ * A finished row back to PENDING at its next attempt, running `taskRevision`; how the attempt
+ * ended joins its `previousAttempts`, and its artifacts stay under that attempt's keys.
+ */
+function nextAttempt(row: RepositoryResult, taskRevision: number): RowUpdate {
+  const previous: PreviousAttempt = {
+    attempt: row.attempt,
+    taskRevision: row.taskRevision ?? 1,
+    status: row.status,
+    finishedAt: row.finishedAt,
+    diffStats: row.diffStats,
+    summary: row.summary,
+    pullRequestUrl: row.pullRequestUrl,
+    error: row.error,
+  };
+  return {
+    from: [row.status],
+    to: 'PENDING',
+    attempt: row.attempt,
+    incrementAttempt: true,
+    set: { taskRevision, previousAttempts: [...(row.previousAttempts ?? []), previous] },
+    remove: ['error', 'startedAt', 'heartbeatAt', 'finishedAt', 'diffStats', 'summary', 'verification'],
+  };
+}
+
 /** A job's counters for rows in these statuses. */
 function countRows(statuses: RepositoryStatus[]): Counts {
   const counts: Counts = { total: 0, pending: 0, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 };
@@ -319,4 +426,12 @@ function someOf(names: string[], shown = 10): string {
   return names.length <= shown
     ? names.join(', ')
     : `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
+}
+
+function unverified(jobId: string) {
+  return {
+    ok: false as const,
+    code: 'UNVERIFIED_JOB' as const,
+    message: `Job ${jobId} was not created through this stack's API (its run MAC does not match), so it cannot be run; create it again`,
+  };
 }

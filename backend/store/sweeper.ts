@@ -1,3 +1,4 @@
+import { heldBack } from '../../common/sample';
 import type { Job, RepositoryResult } from '../../common/schemas';
 import type { RowUpdate } from './repositories';
 import type { Store } from './store';
@@ -9,7 +10,8 @@ import type { Store } from './store';
 //   child that could not pull its image, or an array that failed to start) with NEVER_STARTED;
 // - completes a cancel whose API call died half-way (the job CANCELLING, its rows not marked);
 // - reconciles the counters with the rows and gives jobs with nothing pending or running their
-//   final status.
+//   final status (SAMPLED, when only a sample's held-back rows are pending).
+// A SAMPLED job is not active: it waits for its user, and the sweep leaves it and its rows alone.
 // Locally it runs at start and every minute; on AWS a scheduled Lambda runs it, with AWS Batch as
 // the executor that answers `neverStarted`.
 
@@ -79,8 +81,9 @@ async function sweepJob(store: Store, job: Job, options: SweepOptions, report: S
   }
 
   // Asked before the rows are read: a worker that has ended made its last write before it did.
+  // A sample's held-back rows are pending but outside the run: no worker was ever meant for them.
   const ended =
-    options.neverStarted && job.status !== 'CANCELLING' && job.counts.pending > 0
+    options.neverStarted && job.status !== 'CANCELLING' && job.counts.pending > heldBack(job)
       ? await options.neverStarted(job)
       : [];
   const rows = await store.repositories.listAll(job.jobId);

@@ -20,6 +20,8 @@ export class RunArtifacts {
     private readonly jobId: string,
     private readonly repositoryName: string,
     private readonly redactor: Redactor,
+    /** The attempt whose artifacts these are: each attempt keeps its own. */
+    private readonly attempt: number,
   ) {}
 
   saveThread(thread: Thread): Promise<void> {
@@ -40,7 +42,9 @@ export class RunArtifacts {
     const previous = this.queues.get(file) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
-      .then(() => this.store.put(artifactKey(this.jobId, this.repositoryName, file), body, CONTENT_TYPES[file]));
+      .then(() =>
+        this.store.put(artifactKey(this.jobId, this.repositoryName, file, this.attempt), body, CONTENT_TYPES[file]),
+      );
     this.queues.set(file, next);
     return next;
   }

@@ -1,5 +1,6 @@
 import { Redactor } from '../../common/redact';
 import type { RepositoryResult } from '../../common/schemas';
+import { jobAtRevision } from '../../common/tasks';
 import type { ArtifactStore } from '../store/artifacts';
 import type { Store } from '../store/store';
 import type { ChangeMaker } from './changeMaker';
@@ -81,8 +82,11 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
     return 'skipped';
   }
   const attempt = claimed.attempt;
+  // The task this attempt runs is the revision its row names, whatever the job's latest is.
+  const taskRevision = claimed.taskRevision ?? 1;
+  const jobOfRun = jobAtRevision(job, taskRevision);
 
-  const artifacts = new RunArtifacts(deps.artifacts, job.jobId, repositoryName, redactor);
+  const artifacts = new RunArtifacts(deps.artifacts, job.jobId, repositoryName, redactor, attempt);
   const log = new RunLog(
     redactor,
     (text) => artifacts.saveLog(text),
@@ -94,16 +98,17 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   );
   deps.onLiveness?.(liveness);
   liveness.start(config.heartbeatMs);
-  log.step(`Worker for ${repositoryName}, job ${job.jobId}, attempt ${attempt}`);
+  log.step(`Worker for ${repositoryName}, job ${job.jobId}, attempt ${attempt}, task revision ${taskRevision}`);
 
   let outcome: RunOutcome;
   try {
+    if (!jobOfRun) throw new Error(`Job ${job.jobId} has no task revision ${taskRevision}`);
     const commandUser = config.commandUser ? await resolveCommandUser(config.commandUser) : undefined;
     const commandEnv = commandEnvironment(deps.env);
     outcome = await runRepository({
       config,
       context: {
-        job,
+        job: jobOfRun,
         row: claimed,
         repositoryName,
         log,
@@ -117,7 +122,7 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
       commandUser,
       gitEnv: gitEnvironment(deps.env),
       changeMaker: async (context) => {
-        if (job.command !== undefined) return commandChange(context, job.command);
+        if (jobOfRun.command !== undefined) return commandChange(context, jobOfRun.command);
         if (!deps.claude) throw new ConfigError('This worker cannot run Claude jobs');
         return deps.claude(context);
       },

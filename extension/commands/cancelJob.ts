@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ACTIVE_JOB_STATUSES } from '../../common/status';
+import { jobStatusesBefore } from '../../common/status';
 import { resolveJob } from '../pick';
 import type { Command } from './command';
 
@@ -10,7 +10,7 @@ export const cancelJob: Command = {
     const job = await resolveJob(
       services,
       arg,
-      (candidate) => ACTIVE_JOB_STATUSES.includes(candidate.status) && candidate.status !== 'CANCELLING',
+      (candidate) => jobStatusesBefore('CANCELLING').includes(candidate.status),
       'cancel',
     );
     if (!job) return;

@@ -38,6 +38,21 @@ describe('tree presentation', () => {
     }
   });
 
+  it('shows a SAMPLED job as sampled, waiting, with its own icon', () => {
+    const job = sampleJob({
+      status: 'SAMPLED',
+      sample: { size: 2 },
+      counts: { total: 5, pending: 3, running: 0, completed: 1, noChanges: 0, failed: 1, cancelled: 0 },
+    });
+    assert.equal(jobDescription(job), '2/5 sampled · 3 waiting · 1 failed · $0');
+    assert.equal(jobIcon(job).id, 'beaker');
+    assert.match(jobTooltip(job), /A sample of 2 has run; 3 repositories wait for a continue/);
+    const revised = jobTooltip(
+      sampleJob({ taskRevisions: [{ revision: 2, prompt: 'Do it better', createdAt: job.createdAt }] }),
+    );
+    assert.match(revised, /Prompt as revised \(revision 2\):\n\n```text\nDo it better/);
+  });
+
   it('describes repositories with their status and +a −d', () => {
     assert.equal(
       repositoryDescription(
@@ -83,7 +98,7 @@ describe('contextValue rules', () => {
         status,
         counts: { total: 3, pending: 0, running: 0, completed: 3, noChanges: 0, failed: 0, cancelled: 0 },
       });
-      const active = status === 'PENDING' || status === 'RUNNING';
+      const active = status === 'PENDING' || status === 'RUNNING' || status === 'SAMPLED';
       assert.equal(hasWord(jobContextValue(failed), CONTEXT.cancellable), active, `cancel on ${status}`);
       const final = ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED'].includes(status);
       assert.equal(hasWord(jobContextValue(failed), CONTEXT.retryable), final, `retry on ${status} with a failure`);

@@ -2,6 +2,7 @@ import type { Job, RepositoryResult } from '../../common/schemas';
 import {
   isFinalJobStatus,
   isFinalRepositoryStatus,
+  jobStatusesBefore,
   RETRYABLE_REPOSITORY_STATUSES,
   type JobStatus,
   type RepositoryStatus,
@@ -24,6 +25,8 @@ export interface IconSpec {
 const JOB_ICONS: Record<JobStatus, IconSpec> = {
   PENDING: { id: 'clock', color: 'charts.yellow' },
   RUNNING: { id: 'sync~spin', color: 'charts.blue' },
+  // A sample has run and waits for the user: still, not spinning.
+  SAMPLED: { id: 'beaker', color: 'charts.purple' },
   CANCELLING: { id: 'loading~spin', color: 'charts.orange' },
   COMPLETED: { id: 'pass-filled', color: 'testing.iconPassed' },
   COMPLETED_WITH_ERRORS: { id: 'warning', color: 'problemsWarningIcon.foreground' },
@@ -93,6 +96,19 @@ export function jobTooltip(job: Job): string {
     '',
   );
   lines.push(job.prompt !== undefined ? 'Prompt:' : 'Command:', '', codeBlock(job.prompt ?? job.command ?? ''), '');
+  const revised = job.taskRevisions?.at(-1);
+  if (revised)
+    lines.push(
+      `${revised.prompt !== undefined ? 'Prompt' : 'Command'} as revised (revision ${revised.revision}):`,
+      '',
+      codeBlock(revised.prompt ?? revised.command ?? ''),
+      '',
+    );
+  if (job.status === 'SAMPLED')
+    lines.push(
+      `A sample of ${job.sample?.size ?? '?'} has run; ${job.counts.pending} repositories wait for a continue.`,
+      '',
+    );
   const details = [
     `Model \`${escapeMarkdown(job.model)}\``,
     `created ${escapeMarkdown(when(job.createdAt) ?? '')}`,
@@ -122,6 +138,8 @@ export function repositoryTooltip(repository: RepositoryResult): string {
   const tokens = repository.usage.inputTokens + repository.usage.outputTokens;
   if (tokens > 0) lines.push(`${formatCount(tokens)} tokens · ${formatCost(repository.usage.costUsd)}`);
   if (repository.attempt > 1) lines.push(`Attempt ${repository.attempt}`);
+  if ((repository.taskRevision ?? 1) > 1) lines.push(`Task revision ${repository.taskRevision}`);
+  if (repository.sampled) lines.push('In the sample');
   return lines.join('\n').trim();
 }
 
@@ -141,12 +159,15 @@ export const CONTEXT = {
   loadMore: 'loadMore',
 } as const;
 
-/** Cancel only while active; retry only once something failed or was cancelled and the job is final. */
+/**
+ * Cancel where the status rules allow it (pending, running, or SAMPLED and waiting); retry only once
+ * something failed or was cancelled and the job is final.
+ */
 export function jobContextValue(job: Job): string {
   const words: string[] = [CONTEXT.job];
-  if (!isFinalJobStatus(job.status)) {
-    if (job.status !== 'CANCELLING') words.push(CONTEXT.cancellable);
-  } else if (job.counts.failed + job.counts.cancelled > 0) {
+  if (jobStatusesBefore('CANCELLING').includes(job.status)) {
+    words.push(CONTEXT.cancellable);
+  } else if (isFinalJobStatus(job.status) && job.counts.failed + job.counts.cancelled > 0) {
     words.push(CONTEXT.retryable);
   }
   return words.join(' ');

@@ -1,15 +1,19 @@
 import { Hono } from 'hono';
 import { isJobId, newJobId } from '../../../common/ids';
+import { chooseSample } from '../../../common/sample';
 import {
   CancelRequest,
+  ContinueRequest,
   createJobRequestSchema,
   type CreateJobRequest,
   DEFAULT_MODEL,
   emptyUsage,
-  type Job,
+  Job,
   ListQuery,
   RetryRequest,
+  sampleSizeProblem,
 } from '../../../common/schemas';
+import { nextRevision, revisesTask, revisionProblem } from '../../../common/tasks';
 import { jobItemBytes, MAX_JOB_ITEM_BYTES } from '../../store/jobs';
 import { InvalidTokenError } from '../../store/pagination';
 import type { RowUpdate } from '../../store/repositories';
@@ -26,8 +30,11 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
 
   app.post('/', async (c) => {
     const request = await readJson(c, createSchema);
+    const sampleProblem = request.sample && sampleSizeProblem(request.sample.size, request.repositories.length);
+    if (sampleProblem) return apiError(c, 'VALIDATION_FAILED', `sample.size: ${sampleProblem}`);
     const job = newJob(request, c.get('owner'));
-    if (deps.runMac) job.runMac = deps.runMac.sign(job);
+    // Signed as the store will read it back (schema defaults applied), or it would never verify.
+    if (deps.runMac) job.runMac = deps.runMac.sign(Job.parse(job));
     const bytes = jobItemBytes(job);
     if (bytes > MAX_JOB_ITEM_BYTES) {
       return apiError(
@@ -91,14 +98,42 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
     return c.json(await startRun(deps, outcome.job), 202);
   });
 
+  app.post('/:jobId/continue', async (c) => {
+    const jobId = c.req.param('jobId');
+    const body = await readJson(c, ContinueRequest, { emptyAllowed: true });
+    const job = await ownedJob(deps, jobId, c.get('owner'));
+    if (job.status !== 'SAMPLED')
+      return apiError(c, 'JOB_NOT_SAMPLED', `Job ${job.jobId} is ${job.status}; only a SAMPLED job can be continued`);
+    const problem = revisionProblem(job, body);
+    if (problem) return apiError(c, 'VALIDATION_FAILED', problem);
+    const revision = revisesTask(body) ? nextRevision(job, body, new Date().toISOString()) : undefined;
+    if (revision) {
+      // Every revision is kept on the job item, so it counts toward the item's limit.
+      const bytes = jobItemBytes({ ...job, taskRevisions: [...(job.taskRevisions ?? []), revision] });
+      if (bytes > MAX_JOB_ITEM_BYTES)
+        return apiError(
+          c,
+          'VALIDATION_FAILED',
+          `The job would be too large to store with this revision (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt`,
+        );
+    }
+    const outcome = await store.continueSample(job.jobId, c.get('owner'), revision, deps.runMac);
+    if (!outcome.ok) {
+      if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
+      return apiError(c, outcome.code, outcome.message);
+    }
+    return c.json(await startRun(deps, outcome.job), 202);
+  });
+
   return app;
 }
 
 function newJob(request: CreateJobRequest, owner: string): Job {
   const now = new Date().toISOString();
   const total = request.repositories.length;
+  const jobId = newJobId();
   return {
-    jobId: newJobId(),
+    jobId,
     name: request.name,
     description: request.description,
     type: request.type,
@@ -106,7 +141,9 @@ function newJob(request: CreateJobRequest, owner: string): Job {
     command: request.command,
     verifyCommand: request.verifyCommand,
     repositories: request.repositories,
-    run: request.repositories,
+    // A sample runs first; the rest waits, PENDING, for POST /jobs/{id}/continue.
+    run: request.sample ? chooseSample(jobId, request.repositories, request.sample.size) : request.repositories,
+    ...(request.sample ? { sample: { size: request.sample.size } } : {}),
     createPullRequests: request.createPullRequests,
     draftPullRequests: request.draftPullRequests,
     baseBranch: request.baseBranch,

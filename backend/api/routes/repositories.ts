@@ -1,13 +1,21 @@
 import { Hono, type Context } from 'hono';
 import { type ArtifactFile, artifactKey } from '../../../common/names';
-import { emptyUsage, isRepositoryName, RepositoryListQuery, type RepositoryResult } from '../../../common/schemas';
+import {
+  ArtifactQuery,
+  emptyUsage,
+  isRepositoryName,
+  type PreviousAttempt,
+  RepositoryListQuery,
+  type RepositoryResult,
+} from '../../../common/schemas';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readQuery } from '../middleware/body';
 import { apiError, RequestError } from '../middleware/errors';
 import { ownedJob, withToken } from './jobs';
 
 // A job's repository results and their artifacts. The repository is one path segment,
-// `owner%2Fname`, as clients send it with encodeURIComponent.
+// `owner%2Fname`, as clients send it with encodeURIComponent. Artifacts are the current attempt's,
+// or an earlier one's with `?attempt=N`.
 
 const PRESIGNED_URL_SECONDS = 300;
 
@@ -27,16 +35,17 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
 
   app.get('/:jobId/repositories/:repository/diff', async (c) => {
     const row = await ownedRepository(deps, c);
-    if (row.status === 'NO_CHANGES') return c.body(null, 204);
-    if (row.status !== 'COMPLETED') {
-      return apiError(
-        c,
-        'NO_DIFF',
-        `${row.repositoryName} is ${row.status}; a diff exists only once it has COMPLETED with changes`,
-      );
+    const { attempt, previous } = requestedAttempt(c, row);
+    // An attempt from before attempts were recorded has no status: the store has its diff or not.
+    const status = attempt === row.attempt ? row.status : previous?.status;
+    if (status === 'NO_CHANGES') return c.body(null, 204);
+    if (status !== undefined && status !== 'COMPLETED') {
+      const which =
+        attempt === row.attempt ? `${row.repositoryName} is` : `Attempt ${attempt} of ${row.repositoryName} ended`;
+      return apiError(c, 'NO_DIFF', `${which} ${status}; a diff exists only once it has COMPLETED with changes`);
     }
-    const fileName = `${row.repositoryName.replace('/', '-')}-${row.jobId}.patch`;
-    return serveArtifact(deps, limits, c, row, 'diff.patch', {
+    const fileName = `${row.repositoryName.replace('/', '-')}-${row.jobId}${attempt > 1 ? `-attempt-${attempt}` : ''}.patch`;
+    return serveArtifact(deps, limits, c, row, 'diff.patch', attempt, {
       what: `The diff of ${row.repositoryName}`,
       headers: {
         'content-type': 'text/x-diff; charset=utf-8',
@@ -48,7 +57,7 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
 
   app.get('/:jobId/repositories/:repository/claude-thread', async (c) => {
     const row = await ownedRepository(deps, c);
-    return serveArtifact(deps, limits, c, row, 'thread.json', {
+    return serveArtifact(deps, limits, c, row, 'thread.json', requestedAttempt(c, row).attempt, {
       what: `The Claude thread of ${row.repositoryName}`,
       headers: { 'content-type': 'application/json' },
       missing: () => c.json({ messages: [], usage: row.usage ?? emptyUsage() }),
@@ -58,7 +67,7 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
   app.get('/:jobId/repositories/:repository/log', async (c) => {
     const row = await ownedRepository(deps, c);
     const headers = { 'content-type': 'text/plain; charset=utf-8' };
-    return serveArtifact(deps, limits, c, row, 'log.txt', {
+    return serveArtifact(deps, limits, c, row, 'log.txt', requestedAttempt(c, row).attempt, {
       what: `The log of ${row.repositoryName}`,
       headers,
       missing: () => c.body('', 200, headers),
@@ -87,10 +96,11 @@ async function serveArtifact(
   c: Context<AppEnv>,
   row: RepositoryResult,
   file: ArtifactFile,
+  attempt: number,
   answer: ArtifactAnswer,
 ): Promise<Response> {
   const { artifacts } = deps;
-  const key = artifactKey(row.jobId, row.repositoryName, file);
+  const key = await artifactKeyOf(deps, row, file, attempt);
   const max = limits.maxInlineArtifactBytes;
   const redirect = async () => c.redirect(await artifacts.presignedUrl!(key, PRESIGNED_URL_SECONDS), 302);
   if (artifacts.presignedUrl && Number.isFinite(max)) {
@@ -109,6 +119,34 @@ async function serveArtifact(
     );
   }
   return c.body(new Uint8Array(artifact.body), 200, answer.headers);
+}
+
+/** The attempt a request asks for with `?attempt=N` (default the row's current one), and how it ended. */
+function requestedAttempt(c: Context<AppEnv>, row: RepositoryResult): { attempt: number; previous?: PreviousAttempt } {
+  const { attempt } = readQuery(c, ArtifactQuery);
+  if (attempt === undefined || attempt === row.attempt) return { attempt: row.attempt };
+  if (attempt > row.attempt)
+    throw new RequestError(
+      'NOT_FOUND',
+      `${row.repositoryName} is at attempt ${row.attempt}; it has no attempt ${attempt} (yet)`,
+    );
+  return { attempt, previous: row.previousAttempts?.find((candidate) => candidate.attempt === attempt) };
+}
+
+/**
+ * Where an attempt's artifact is. A row from before attempts had their own keys (it has no
+ * `taskRevision`) kept its latest attempt under the first attempt's keys.
+ */
+async function artifactKeyOf(
+  deps: ApiDependencies,
+  row: RepositoryResult,
+  file: ArtifactFile,
+  attempt: number,
+): Promise<string> {
+  const key = artifactKey(row.jobId, row.repositoryName, file, attempt);
+  const older = row.taskRevision === undefined && attempt === row.attempt && attempt > 1;
+  if (older && (await deps.artifacts.size(key)) === undefined) return artifactKey(row.jobId, row.repositoryName, file);
+  return key;
 }
 
 async function ownedRepository(deps: ApiDependencies, c: Context<AppEnv>): Promise<RepositoryResult> {
