@@ -18,6 +18,7 @@ import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson, readQuery } from '../middleware/body';
 import { apiError, isUnavailable, RequestError } from '../middleware/errors';
 import { clip } from '../middleware/methods';
+import { type Resolved, resolveRepositories } from '../resolveRepositories';
 
 export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv> {
   const { store, executor } = deps;
@@ -26,7 +27,17 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
 
   app.post('/', async (c) => {
     const request = await readJson(c, createSchema);
-    const job = newJob(request, c.get('owner'));
+    if (request.createPullRequests && deps.codeHost?.pullRequestsRefusal)
+      return apiError(c, 'VALIDATION_FAILED', `createPullRequests: ${deps.codeHost.pullRequestsRefusal}`);
+    const resolved = request.repositoryQuery
+      ? await resolveRepositories(
+          deps.codeHost,
+          request.repositoryQuery,
+          request.repositories ?? [],
+          limits.maxRepositories,
+        )
+      : undefined;
+    const job = newJob(request, c.get('owner'), resolved);
     const bytes = jobItemBytes(job);
     if (bytes > MAX_JOB_ITEM_BYTES) {
       return apiError(
@@ -93,9 +104,10 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
   return app;
 }
 
-function newJob(request: CreateJobRequest, owner: string): Job {
+function newJob(request: CreateJobRequest, owner: string, resolved: Resolved | undefined): Job {
   const now = new Date().toISOString();
-  const total = request.repositories.length;
+  const repositories = resolved?.repositories ?? request.repositories ?? [];
+  const total = repositories.length;
   return {
     jobId: newJobId(),
     name: request.name,
@@ -104,10 +116,13 @@ function newJob(request: CreateJobRequest, owner: string): Job {
     prompt: request.prompt,
     command: request.command,
     verifyCommand: request.verifyCommand,
-    repositories: request.repositories,
-    run: request.repositories,
+    repositories,
+    repositoryQuery: request.repositoryQuery,
+    resolvedRepositories: resolved?.resolved,
+    run: repositories,
     createPullRequests: request.createPullRequests,
     draftPullRequests: request.draftPullRequests,
+    pullRequest: request.pullRequest,
     baseBranch: request.baseBranch,
     model: request.model ?? DEFAULT_MODEL,
     maxCostUsd: request.maxCostUsd,
