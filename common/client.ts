@@ -1,6 +1,16 @@
 import type { z } from 'zod';
 import { ApiErrorBody } from './errors';
-import { type CreateJobInput, Health, Job, JobPage, RepositoryPage, RepositoryResult, Thread } from './schemas';
+import {
+  type CreateJobInput,
+  Health,
+  Job,
+  JobPage,
+  RepositoryPage,
+  RepositoryResolution,
+  RepositoryResult,
+  type ResolveRepositoriesRequest,
+  Thread,
+} from './schemas';
 import type { RepositoryStatus } from './status';
 
 // The typed REST client shared by the CLI and the extension. Auth is pluggable: a bearer token for
@@ -78,6 +88,11 @@ export class CodyBatchClient {
 
   createJob(request: CreateJobInput): Promise<Job> {
     return this.json('POST', 'jobs', Job, request);
+  }
+
+  /** What a job with this repositoryQuery (and these listed repositories) would run; creates nothing. */
+  resolveRepositories(request: ResolveRepositoriesRequest): Promise<RepositoryResolution> {
+    return this.json('POST', 'repositories/resolve', RepositoryResolution, request);
   }
 
   listJobs(options: ListOptions = {}): Promise<Page<Job>> {

@@ -48,11 +48,12 @@ describe('local folder host', function () {
       assert.match(error.message, /has no owner "nobody"/);
       return true;
     });
-    for (const [query, what] of [
+    const refused: [RepositoryQueryInput, string][] = [
       [{ topics: ['web'] }, 'choose repositories by topics'],
       [{ owners: ['acme'], search: 'widgets' }, 'search repositories'],
       [{ codeSearch: 'oldFunction' }, 'search code'],
-    ] as const) {
+    ];
+    for (const [query, what] of refused) {
       await assert.rejects(resolve(query), (error: Error) => {
         assert.ok(error instanceof HostRefusal);
         assert.match(error.message, new RegExp(`^The local folder host \\(${hosting.root}\\) cannot ${what}`));
