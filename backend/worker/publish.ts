@@ -1,5 +1,5 @@
 import { pullRequestBranch, pullRequestText } from '../../common/pullRequestTemplate';
-import type { DiffStats, Verification } from '../../common/schemas';
+import { BranchName, type DiffStats, type Verification } from '../../common/schemas';
 import type { CodeHost } from '../hosts';
 import { RunFailure, step, type RunContext } from './runContext';
 
@@ -40,6 +40,10 @@ export async function publishChange(context: RunContext, input: PublishInput): P
   if (host.pullRequestsRefusal) throw new RunFailure('PULL_REQUEST_FAILED', host.pullRequestsRefusal);
   if (!host.gitAuthHeader()) {
     throw new RunFailure('PULL_REQUEST_FAILED', 'The job asks for pull requests, but the worker has no GITHUB_TOKEN');
+  }
+  // Checked at creation with one repository's name; another's may still make no valid ref (`.github`).
+  if (!BranchName.safeParse(branch).success) {
+    throw new RunFailure('PUSH_FAILED', `The pull request's branch "${branch}" is not a valid git branch name`);
   }
   if (branch === base) {
     throw new RunFailure('PUSH_FAILED', `The pull request's branch "${branch}" is the base branch; it needs its own`);
