@@ -33,7 +33,7 @@ export async function apply(args: string[], connection: Connection): Promise<num
   if (!jobId || !repositoryName || extra.length)
     return usageError(new Error('give a job id and one owner/name'), APPLY_USAGE);
   if (!isRepositoryName(repositoryName))
-    return usageError(new Error(`"${repositoryName}" is not a GitHub repository in the form owner/name`), APPLY_USAGE);
+    return usageError(new Error(`"${repositoryName}" is not a repository in the form owner/name`), APPLY_USAGE);
 
   const folder = path.resolve(parsed.values.dir ?? process.cwd());
   const checkout = await describeCheckout(folder);

@@ -78,9 +78,11 @@ export async function demo(version: string, args: string[]): Promise<number> {
 
   let stack: LocalStack;
   try {
+    // The API resolves repository queries where the workers clone: the sample repositories.
+    const demoEnv = { ...env, [ENV.gitBase]: fileGitBase(paths.demo) };
     stack = await startLocalStack({
-      ...stackOptionsFromEnvironment(env, version),
-      executor: workerPool({ ...env, [ENV.gitBase]: fileGitBase(paths.demo) }, (line) => console.error(`  ${line}`)),
+      ...stackOptionsFromEnvironment(demoEnv, version),
+      executor: workerPool(demoEnv, (line) => console.error(`  ${line}`)),
     });
   } catch (error) {
     if (error instanceof StackAlreadyRunningError) {

@@ -6,6 +6,7 @@ import { continueJob } from './continue';
 import { demo } from './demo';
 import { diff } from './diff';
 import { jobs } from './jobs';
+import { repos } from './repos';
 import { retry } from './retry';
 import { run } from './run';
 import { thread } from './thread';
@@ -81,6 +82,8 @@ async function main(argv: string[]): Promise<number> {
       return withConnection(run, rest);
     case 'watch':
       return withConnection(watch, rest);
+    case 'repos':
+      return withConnection(repos, rest);
     case 'cancel':
       return withConnection(cancel, rest);
     case 'retry':

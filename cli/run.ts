@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { parseRepositoryList } from '../common/jobDraft';
 import { CreateJobRequest } from '../common/schemas';
 import { connect, type Connection, usageError } from './connect';
+import { listFlag, QUERY_FLAGS, QUERY_OPTIONS, QUERY_USAGE, queryFromFlags } from './queryFlags';
 import { forTerminal } from './terminal';
 import { watchJob } from './watch';
 
@@ -11,7 +12,11 @@ import { watchJob } from './watch';
 // the API's own schema before anything is sent, then watched to its end (unless --detach).
 
 const RUN_USAGE = `Usage: cody-batch run --name <text> (--prompt <text> | --prompt-file <path> | --command <shell>)
-                      (--repos owner/a,owner/b | --repos-file <path>) [options]
+                      (--repos owner/a,owner/b | --repos-file <path> | query flags) [options]
+Repositories are the ones listed plus those the query flags choose (each once); \`cody-batch repos\`
+shows what a query chooses.
+${QUERY_USAGE}
+Options:
   --description <text>   what the job is for
   --verify <cmd>         a command that must pass after the change
   --base-branch <name>   the branch to start from (default: each repository's default branch)
@@ -20,6 +25,11 @@ const RUN_USAGE = `Usage: cody-batch run --name <text> (--prompt <text> | --prom
   --pr | --draft         open a pull request (a draft one) per changed repository
   --sample <n>           run n of the repositories first (spread across owners), then stop SAMPLED;
                          \`cody-batch continue <jobId>\` runs the rest
+  --pr-title <template>  the pull request's title; --pr-body-file <path>: its body (templates with
+                         {{job.name}} {{job.description}} {{repository}} {{summary}} {{diffstat}} {{verification}})
+  --branch <template>    the branch to push (default cody-batch/<job id>; {{repository}} and {{job.name}} allowed)
+  --label <name>         label each pull request (repeatable, or a,b)
+  --reviewer <login>     request a review (repeatable, or a,b); --team-reviewer <team>: from a team
   --detach               print the job id and return at once instead of watching`;
 
 const HINT = 'See: cody-batch run --help';
@@ -36,6 +46,18 @@ const FLAGS: Record<string, string> = {
   model: '--model',
   maxCostUsd: '--max-cost',
   sample: '--sample',
+  repositoryQuery: '--owner/--topic/--search/--code-search',
+  pullRequest: '--pr-title/--pr-body-file/--branch/--label/--reviewer',
+};
+
+/** The flags of `pullRequest`'s fields. */
+const PULL_REQUEST_FLAGS: Record<string, string> = {
+  title: '--pr-title',
+  body: '--pr-body-file',
+  branch: '--branch',
+  labels: '--label',
+  reviewers: '--reviewer',
+  teamReviewers: '--team-reviewer',
 };
 
 export async function run(args: string[], connection: Connection): Promise<number> {
@@ -58,6 +80,13 @@ export async function run(args: string[], connection: Connection): Promise<numbe
         pr: { type: 'boolean' },
         draft: { type: 'boolean' },
         sample: { type: 'string' },
+        ...QUERY_OPTIONS,
+        'pr-title': { type: 'string' },
+        'pr-body-file': { type: 'string' },
+        branch: { type: 'string' },
+        label: { type: 'string', multiple: true },
+        reviewer: { type: 'string', multiple: true },
+        'team-reviewer': { type: 'string', multiple: true },
         detach: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -85,7 +114,27 @@ export async function run(args: string[], connection: Connection): Promise<numbe
   try {
     body.prompt = values['prompt-file'] !== undefined ? await readFile(values['prompt-file'], 'utf8') : values.prompt;
     const fromFiles = await Promise.all((values['repos-file'] ?? []).map((file) => readFile(file, 'utf8')));
-    body.repositories = [...(values.repos ?? []), ...fromFiles].flatMap(parseRepositoryList);
+    const listed = [...(values.repos ?? []), ...fromFiles].flatMap(parseRepositoryList);
+    const query = queryFromFlags(values);
+    // Neither a list nor a query: the schema says what is missing.
+    if (listed.length) body.repositories = listed;
+    if (query) body.repositoryQuery = query;
+    const pullRequest: Record<string, unknown> = {
+      title: values['pr-title'],
+      body: values['pr-body-file'] !== undefined ? await readFile(values['pr-body-file'], 'utf8') : undefined,
+      branch: values.branch,
+      labels: listFlag(values.label),
+      reviewers: listFlag(values.reviewer),
+      teamReviewers: listFlag(values['team-reviewer']),
+    };
+    const shaped = Object.entries(pullRequest).filter(([, value]) => value !== undefined);
+    if (shaped.length) {
+      if (!body.createPullRequests) {
+        const flags = shaped.map(([field]) => PULL_REQUEST_FLAGS[field]).join(', ');
+        return usageError(new Error(`${flags} shape pull requests: add --pr or --draft to open them`), HINT);
+      }
+      body.pullRequest = Object.fromEntries(shaped);
+    }
   } catch (error) {
     return usageError(
       new Error(
@@ -118,14 +167,21 @@ export async function run(args: string[], connection: Connection): Promise<numbe
   return watchJob(client, job.jobId);
 }
 
-/** The schema's messages, with each field named by its flag: `--repos: "x" is not a GitHub repository …`. */
+/** The schema's messages, with each field named by its flag: `--repos: "x" is not a repository …`. */
 function describeForFlags(error: z.ZodError): string {
   const messages = error.issues.slice(0, 10).map((issue) => {
     const field = String(issue.path[0] ?? '');
+    const inner = String(issue.path[1] ?? '');
     if (field === 'prompt' && issue.code === 'custom')
       return 'give exactly one of --prompt / --prompt-file (Claude makes the change) or --command (a shell command makes it)';
+    if (field === 'repositories' && issue.code === 'custom' && issue.path.length === 1)
+      return 'give the repositories: --repos, --repos-file, or query flags such as --owner';
     const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
-    return FLAGS[field] ? `${FLAGS[field]}: ${message}` : message;
+    const flag =
+      (field === 'repositoryQuery' && QUERY_FLAGS[inner]) ||
+      (field === 'pullRequest' && PULL_REQUEST_FLAGS[inner]) ||
+      FLAGS[field];
+    return flag ? `${flag}: ${message}` : message;
   });
   return [...new Set(messages)].join('; ');
 }

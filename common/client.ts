@@ -7,7 +7,9 @@ import {
   Job,
   JobPage,
   RepositoryPage,
+  RepositoryResolution,
   RepositoryResult,
+  type ResolveRepositoriesRequest,
   Thread,
 } from './schemas';
 import type { RepositoryStatus } from './status';
@@ -87,6 +89,11 @@ export class CodyBatchClient {
 
   createJob(request: CreateJobInput): Promise<Job> {
     return this.json('POST', 'jobs', Job, request);
+  }
+
+  /** What a job with this repositoryQuery (and these listed repositories) would run; creates nothing. */
+  resolveRepositories(request: ResolveRepositoriesRequest): Promise<RepositoryResolution> {
+    return this.json('POST', 'repositories/resolve', RepositoryResolution, request);
   }
 
   listJobs(options: ListOptions = {}): Promise<Page<Job>> {

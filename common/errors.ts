@@ -14,9 +14,13 @@ export const API_ERRORS = {
   JOB_NOT_SAMPLED: 409,
   NO_DIFF: 409,
   UNVERIFIED_JOB: 409,
+  /** A repositoryQuery the code host cannot or should not run as given: its message says what to change. */
+  QUERY_REFUSED: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,
+  /** The code host could not be reached, or refused the server's own credentials. */
+  HOST_UNAVAILABLE: 502,
   UNAVAILABLE: 503,
 } as const;
 

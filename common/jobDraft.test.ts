@@ -36,7 +36,7 @@ describe('Create Job form checks (the API schema)', () => {
     assert.equal(result.ok, false);
     assert.equal(
       (result as { fieldErrors: Record<string, string> }).fieldErrors.repositories,
-      'line 3: "not a repo/../x" is not a GitHub repository in the form owner/name',
+      'line 3: "not a repo/../x" is not a repository in the form owner/name',
     );
   });
 

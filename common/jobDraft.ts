@@ -67,8 +67,8 @@ export function checkDraft(draft: CreateJobDraft): DraftCheck {
     if (field === 'repositories' && typeof issue.path[1] === 'number') {
       const line = lineOf(draft.repositories, issue.path[1]);
       // Several bad entries on one line are one mistake: say it once, about the whole line.
-      const shown = issue.message.includes('is not a GitHub repository')
-        ? `"${line.text}" is not a GitHub repository in the form owner/name`
+      const shown = issue.message.includes('is not a repository')
+        ? `"${line.text}" is not a repository in the form owner/name`
         : issue.message;
       add(field, `line ${line.number}: ${shown}`);
     } else {

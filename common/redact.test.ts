@@ -1,20 +1,31 @@
 import assert from 'node:assert/strict';
+import { hostRedaction } from '../backend/hosts';
 import { REDACTED, Redactor } from './redact';
+
+// GitHub's token shapes and its git credentials' encoding come from its code host (backend/hosts/),
+// as the worker, the executor and the API give them.
+const hosts = hostRedaction();
 
 describe('Redactor', () => {
   const token = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
   const key = 'sk-ant-api03-secretsecretsecretsecret';
-  const redactor = Redactor.fromEnvironment({
-    GITHUB_TOKEN: token,
-    ANTHROPIC_API_KEY: key,
-    AWS_SECRET_ACCESS_KEY: 'aws/secret+value=1234',
-  });
+  const redactor = Redactor.fromEnvironment(
+    {
+      GITHUB_TOKEN: token,
+      ANTHROPIC_API_KEY: key,
+      AWS_SECRET_ACCESS_KEY: 'aws/secret+value=1234',
+    },
+    [],
+    hosts,
+  );
 
   describe('exact secrets', () => {
     it('replaces the exact secrets and the forms git and HTTP give them', () => {
       const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
       const text = `token ${token}, key ${key}, header Authorization: Basic ${basic}, url-encoded ${encodeURIComponent('aws/secret+value=1234')}`;
-      const redacted = new Redactor([token, key, 'aws/secret+value=1234'], { headersAndUrls: false }).text(text);
+      const redacted = new Redactor([token, key, 'aws/secret+value=1234'], { ...hosts, headersAndUrls: false }).text(
+        text,
+      );
       for (const secret of [token, key, basic, 'aws/secret+value=1234', encodeURIComponent('aws/secret+value=1234')])
         assert.ok(!redacted.includes(secret), redacted);
       assert.equal(redacted.split(REDACTED).length - 1, 4);
@@ -45,8 +56,16 @@ describe('Redactor', () => {
   });
 
   describe('token shapes', () => {
+    it('hides a token used as the user name of a URL, whichever host it belongs to', () => {
+      assert.equal(
+        new Redactor().text('fatal: https://glpat-abcdefghij0123456789@gitlab.example.com/a/b.git not found'),
+        `fatal: https://${REDACTED}@gitlab.example.com/a/b.git not found`,
+      );
+      assert.equal(new Redactor().text('ssh://git@github.com/a/b.git'), 'ssh://git@github.com/a/b.git');
+    });
+
     it('catches GitHub, Anthropic and AWS key id shapes it was not given, with or without the header patterns', () => {
-      for (const plain of [new Redactor(), new Redactor([], { headersAndUrls: false })]) {
+      for (const plain of [new Redactor([], hosts), new Redactor([], { ...hosts, headersAndUrls: false })]) {
         assert.equal(
           plain.text(
             'leaked ghp_ZZZZZZZZZZZZZZZZZZZZZZZZZZ, github_pat_11ABCDEFG0123456789_abcdefghij, sk-ant-api03-abcdefghijklmnop and AKIAABCDEFGHIJKLMNOP',

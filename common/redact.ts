@@ -3,8 +3,9 @@
 // extension's log channel. It hides three kinds of things:
 //  1. the exact secrets it knows, given at the start or added later (`add`), and the encodings git
 //     and HTTP put them in;
-//  2. anything shaped like a GitHub token, an Anthropic key or an AWS access key id, so a secret
-//     printed by something we did not foresee is still caught;
+//  2. anything shaped like an Anthropic key, an AWS access key id or a code host's token (the
+//     host gives its shapes: backend/hosts/), so a secret printed by something we did not foresee
+//     is still caught;
 //  3. credentials recognised by their context: Authorization header values, AWS session tokens and
 //     presigned-URL signatures, `aws_secret_access_key` settings and passwords in URLs. This layer
 //     can be turned off (`headersAndUrls: false`) for text that is source code being edited, where
@@ -23,12 +24,8 @@ export const SECRET_ENV_NAMES = [
   'AWS_SESSION_TOKEN',
 ] as const;
 
-/** Token shapes worth hiding wherever they show up. */
-const TOKEN_PATTERNS: readonly RegExp[] = [
-  /\b(?:gh[pousr]|github_pat)_[A-Za-z0-9_]{16,}/g,
-  /\bsk-ant-[A-Za-z0-9_-]{10,}/g,
-  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
-];
+/** Token shapes worth hiding wherever they show up; code hosts add theirs (RedactorOptions.tokenPatterns). */
+const TOKEN_PATTERNS: readonly RegExp[] = [/\bsk-ant-[A-Za-z0-9_-]{10,}/g, /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g];
 
 /** Credentials recognised by what surrounds them; `$1` keeps the part that says what was hidden. */
 const HEADER_AND_URL_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
@@ -41,6 +38,8 @@ const HEADER_AND_URL_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/(aws_secret_access_key["']?\s*[:=]\s*["']?)[^\s"',]+/gi, `$1${REDACTED}`],
   // `scheme://user:password@host`: user and password go, the host stays.
   [/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, `$1${REDACTED}@`],
+  // `scheme://TOKEN@host`: a user name of 20 characters or more is a token, whatever its host.
+  [/(\b[a-z][a-z0-9+.-]*:\/\/)[A-Za-z0-9_.~-]{20,}@/gi, `$1${REDACTED}@`],
 ];
 
 /** Shorter values are too likely to be ordinary words to replace everywhere. */
@@ -49,6 +48,10 @@ const MIN_SECRET_LENGTH = 8;
 export interface RedactorOptions {
   /** Also hide credentials recognised by their context (headers, presigned URLs, URL passwords). Default true. */
   headersAndUrls?: boolean;
+  /** More token shapes to hide (a code host's, from backend/hosts/). */
+  tokenPatterns?: readonly RegExp[];
+  /** More forms a known secret takes on the wire (a code host's git credentials). */
+  encodings?: (secret: string) => string[];
 }
 
 export class Redactor {
@@ -56,9 +59,13 @@ export class Redactor {
   /** Every form of every known secret, longest first, so a secret that contains another is replaced whole. */
   private forms: string[] = [];
   private readonly headersAndUrls: boolean;
+  private readonly tokenPatterns: readonly RegExp[];
+  private readonly encodings?: (secret: string) => string[];
 
   constructor(secrets: Iterable<string | undefined> = [], options: RedactorOptions = {}) {
     this.headersAndUrls = options.headersAndUrls ?? true;
+    this.tokenPatterns = [...TOKEN_PATTERNS, ...(options.tokenPatterns ?? [])];
+    this.encodings = options.encodings;
     for (const secret of secrets) this.remember(secret);
     this.updateForms();
   }
@@ -90,7 +97,7 @@ export class Redactor {
   text(value: string): string {
     let result = value;
     for (const form of this.forms) if (result.includes(form)) result = result.split(form).join(REDACTED);
-    for (const pattern of TOKEN_PATTERNS) result = result.replace(pattern, REDACTED);
+    for (const pattern of this.tokenPatterns) result = result.replace(pattern, REDACTED);
     if (this.headersAndUrls) {
       for (const [pattern, replacement] of HEADER_AND_URL_PATTERNS) result = result.replace(pattern, replacement);
     }
@@ -138,23 +145,20 @@ export class Redactor {
   private updateForms(): void {
     const forms = new Set<string>();
     for (const secret of this.known) {
-      for (const form of encodedForms(secret)) if (form.length >= MIN_SECRET_LENGTH) forms.add(form);
+      for (const form of [...encodedForms(secret), ...(this.encodings?.(secret) ?? [])])
+        if (form.length >= MIN_SECRET_LENGTH) forms.add(form);
     }
     this.forms = [...forms].sort((a, b) => b.length - a.length);
   }
 }
 
-/** The ways a secret appears on the wire: as is, URL-encoded, and base64 in a Basic auth header. */
+/**
+ * The ways a secret appears on the wire: as is, URL-encoded, and base64 alone or in a Basic auth
+ * header. Base64 of `user:secret` shares no stable substring with the secret itself, so each user
+ * name must be listed: `git`'s here, a code host's through RedactorOptions.encodings.
+ */
 function encodedForms(secret: string): string[] {
-  // Base64 of `user:secret` shares no stable substring with the secret itself, so list the
-  // headers git sends for GitHub tokens, and the bare base64 in case something encodes it alone.
-  return [
-    secret,
-    encodeURIComponent(secret),
-    base64(secret),
-    base64(`x-access-token:${secret}`),
-    base64(`git:${secret}`),
-  ];
+  return [secret, encodeURIComponent(secret), base64(secret), base64(`git:${secret}`)];
 }
 
 function base64(text: string): string {

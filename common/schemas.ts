@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { describeCharacter, escapeInvisible, findInvisible } from './invisibleCharacters';
+import { BRANCH_PLACEHOLDERS, pullRequestBranch, templateProblem } from './pullRequestTemplate';
+import { nameFilterProblem, OWNER_NAME_PATTERN } from './repositoryQuery';
 import { JobStatus, RepositoryStatus } from './status';
 
 // The domain's shapes. Types are inferred from these schemas; there are no hand-written copies.
@@ -20,7 +22,7 @@ export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /**
- * A GitHub `owner/name`: the owner is 1–39 letters, digits or inner hyphens; the name is 1–100
+ * A repository's `owner/name`: the owner is 1–39 letters, digits or inner hyphens; the name is 1–100
  * letters, digits, `.`, `_` or `-`, and neither `.` nor `..`. This rejects `../x`, `a/b/c`,
  * whitespace and control characters, which keeps names safe as path segments and URL parts.
  */
@@ -29,9 +31,9 @@ export const REPOSITORY_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/(?!\
 export const RepositoryName = z
   .string()
   .refine((value) => REPOSITORY_NAME_PATTERN.test(value), {
-    error: (issue) => `"${printable(issue.input)}" is not a GitHub repository in the form owner/name`,
+    error: (issue) => `"${printable(issue.input)}" is not a repository in the form owner/name`,
   })
-  // GitHub's clone URLs end in .git, its repository names never do: `widget.git` would clone `widget.git.git`.
+  // Clone URLs end in .git, repository names never do: `widget.git` would clone `widget.git.git`.
   .refine((value) => !/\.git$/i.test(value), {
     error: (issue) => `"${printable(issue.input)}": write the repository without its .git suffix`,
   });
@@ -101,6 +103,92 @@ export function sampleSizeProblem(size: number, count: number): string | undefin
   if (size < count) return undefined;
   return `must be less than the number of repositories (${count}): a sample leaves some for later; to run them all at once, leave sample out`;
 }
+/** An organisation or user on the code host. */
+export const OwnerName = z.string().refine((value) => OWNER_NAME_PATTERN.test(value), {
+  error: (issue) => `"${printable(issue.input)}" is not an owner (an organisation or user name)`,
+});
+
+const NameFilter = z.string().superRefine((value, ctx) => {
+  const problem = nameFilterProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/**
+ * `repositoryQuery`: repositories chosen by the code host. Every field given narrows the choice: a
+ * repository must belong to one of `owners`, carry one of `topics`, match `search`, hold a match
+ * of `codeSearch`, and have an `owner/name` that matches `include` and not `exclude`. Archived
+ * repositories and forks are left out unless asked for; empty repositories always are.
+ */
+export const RepositoryQuery = z
+  .strictObject({
+    owners: z.array(OwnerName).min(1, { error: 'must name at least one owner' }).max(100).optional(),
+    topics: z
+      .array(
+        z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/, {
+          error: 'is not a topic (letters, digits, `.`, `_` and `-`, at most 50)',
+        }),
+      )
+      .min(1, { error: 'must name at least one topic' })
+      .max(20)
+      .optional(),
+    search: SingleLine(256).optional(),
+    codeSearch: SingleLine(256).optional(),
+    include: NameFilter.optional(),
+    exclude: NameFilter.optional(),
+    includeArchived: z.boolean().default(false),
+    includeForks: z.boolean().default(false),
+  })
+  .refine((query) => Boolean(query.owners || query.topics || query.search || query.codeSearch), {
+    error: 'give at least one of owners, topics, search or codeSearch',
+  });
+export type RepositoryQuery = z.infer<typeof RepositoryQuery>;
+export type RepositoryQueryInput = z.input<typeof RepositoryQuery>;
+
+/** The body of `POST /repositories/resolve`: what `POST /jobs` would run, without creating it. */
+export const ResolveRepositoriesRequest = z.strictObject({
+  repositoryQuery: RepositoryQuery,
+  repositories: z.array(RepositoryName).optional(),
+});
+export type ResolveRepositoriesRequest = z.input<typeof ResolveRepositoriesRequest>;
+
+/** The answer of `POST /repositories/resolve`. */
+export const RepositoryResolution = z.object({
+  count: z.number().int(),
+  repositories: z.array(z.string()),
+  notes: z.array(z.string()).optional(),
+});
+export type RepositoryResolution = z.infer<typeof RepositoryResolution>;
+
+const TemplateText = (max: number, allowed?: readonly string[]) =>
+  z
+    .string()
+    .max(max, { error: `must be at most ${max} characters` })
+    .refine((value) => value.trim().length > 0, { error: 'must not be empty' })
+    .superRefine((value, ctx) => {
+      const problem = templateProblem(value, allowed);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+
+/**
+ * `pullRequest`: how the job's pull requests look. `title`, `body`, `branch` and `commitMessage`
+ * are templates (common/pullRequestTemplate.ts); left out, each is what Cody Batch writes by default.
+ */
+export const PullRequestSettings = z.strictObject({
+  title: TemplateText(256)
+    .refine((value) => !CONTROL_CHARS.test(value), { error: 'must be one line' })
+    .optional(),
+  body: TemplateText(60_000).optional(),
+  branch: TemplateText(200, BRANCH_PLACEHOLDERS).optional(),
+  commitMessage: TemplateText(10_000).optional(),
+  labels: z.array(SingleLine(50)).max(20, { error: 'must name at most 20 labels' }).optional(),
+  reviewers: z.array(OwnerName).max(15, { error: 'must name at most 15 reviewers' }).optional(),
+  teamReviewers: z
+    .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { error: 'is not a team name (its slug)' }))
+    .max(15, { error: 'must name at most 15 teams' })
+    .optional(),
+  draft: z.boolean().optional(),
+});
+export type PullRequestSettings = z.infer<typeof PullRequestSettings>;
 
 export interface CreateJobLimits {
   maxRepositories?: number;
@@ -136,7 +224,10 @@ export function createJobRequestSchema(limits: CreateJobLimits = {}) {
       repositories: z
         .array(RepositoryName)
         .min(1, { error: 'must name at least one repository' })
-        .max(maxRepositories, { error: `must name at most ${maxRepositories} repositories` }),
+        .max(maxRepositories, { error: `must name at most ${maxRepositories} repositories` })
+        .optional(),
+      repositoryQuery: RepositoryQuery.optional(),
+      pullRequest: PullRequestSettings.optional(),
       createPullRequests: z.boolean().default(false),
       draftPullRequests: z.boolean().default(false),
       baseBranch: BranchName.optional(),
@@ -156,23 +247,80 @@ export function createJobRequestSchema(limits: CreateJobLimits = {}) {
           message: 'give exactly one of prompt (Claude makes the change) or command (a shell command makes it)',
         });
       }
-      const sampleProblem = request.sample && sampleSizeProblem(request.sample.size, request.repositories.length);
+      if (request.repositories === undefined && request.repositoryQuery === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['repositories'],
+          message: 'give repositories (a list of owner/name), a repositoryQuery, or both',
+        });
+      }
+      checkPullRequest(request, ctx);
+      // With a query the count is known only once it is resolved: the API checks the sample then.
+      const sampleProblem =
+        request.sample &&
+        !request.repositoryQuery &&
+        request.repositories &&
+        sampleSizeProblem(request.sample.size, request.repositories.length);
       if (sampleProblem) ctx.addIssue({ code: 'custom', path: ['sample', 'size'], message: sampleProblem });
       const seen = new Map<string, number>();
-      request.repositories.forEach((name, index) => {
+      (request.repositories ?? []).forEach((name, index) => {
         const key = name.toLowerCase();
         const first = seen.get(key);
         if (first !== undefined) {
           ctx.addIssue({
             code: 'custom',
             path: ['repositories', index],
-            message: `"${name}" is listed twice (also at position ${first + 1}); GitHub names are case-insensitive`,
+            message: `"${name}" is listed twice (also at position ${first + 1}); repository names are case-insensitive`,
           });
         } else {
           seen.set(key, index);
         }
       });
     });
+}
+
+/** The pull-request settings need pull requests, and a branch that is a valid ref other than the base. */
+function checkPullRequest(
+  request: {
+    name: string;
+    description: string;
+    repositories?: string[];
+    baseBranch?: string;
+    createPullRequests: boolean;
+    pullRequest?: PullRequestSettings;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const settings = request.pullRequest;
+  if (!settings) return;
+  if (!request.createPullRequests) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['pullRequest'],
+      message: 'shapes pull requests, but createPullRequests is not set: set createPullRequests to true to open them',
+    });
+  }
+  if (!settings.branch || templateProblem(settings.branch, BRANCH_PLACEHOLDERS)) return;
+  const repositoryName = request.repositories?.[0] ?? 'example-owner/example-repository';
+  const branch = pullRequestBranch(settings, {
+    jobId: 'sample',
+    jobName: request.name,
+    description: request.description,
+    repositoryName,
+  });
+  if (!BranchName.safeParse(branch).success) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['pullRequest', 'branch'],
+      message: `gives "${printable(branch)}" for ${repositoryName}, which is not a valid git branch name`,
+    });
+  } else if (request.baseBranch !== undefined && branch === request.baseBranch) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['pullRequest', 'branch'],
+      message: `is the base branch "${branch}": the change must go to a branch of its own`,
+    });
+  }
 }
 
 export const CreateJobRequest = createJobRequestSchema();
@@ -261,6 +409,10 @@ export const Job = z.object({
   command: z.string().optional(),
   verifyCommand: z.string().optional(),
   repositories: z.array(z.string()),
+  /** The query the repositories were chosen by, as given; `resolvedRepositories` is what it gave at creation. */
+  repositoryQuery: RepositoryQuery.optional(),
+  resolvedRepositories: z.array(z.string()).optional(),
+  pullRequest: PullRequestSettings.optional(),
   /** The repository names of the current run; worker index i runs run[i]. */
   run: z.array(z.string()),
   createPullRequests: z.boolean(),
@@ -330,6 +482,8 @@ export const RepositoryResult = z.object({
   summary: z.string().optional(),
   verification: Verification.optional(),
   pullRequestUrl: z.string().optional(),
+  /** What went wrong without failing the repository (a reviewer the host refused). */
+  warnings: z.array(z.string()).optional(),
   error: RepositoryError.optional(),
   usage: Usage,
   /** The task revision this attempt runs (absent on rows from before revisions: 1). */

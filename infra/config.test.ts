@@ -134,7 +134,10 @@ describe('infra: deploy parameters', function () {
       assert.equal(environment[ENV.bedrockModel], modelId);
       assert.equal(environment[ENV.githubApiUrl], 'https://github.example.com/api/v3');
       const api = namedResource(template, 'AWS::Lambda::Function', 'FunctionName', 'cody-batch-dev-api')[1].Properties!;
-      assert.equal((api.Environment as { Variables: Record<string, Json> }).Variables[ENV.claudeProvider], 'bedrock');
+      const apiVariables = (api.Environment as { Variables: Record<string, Json> }).Variables;
+      assert.equal(apiVariables[ENV.claudeProvider], 'bedrock');
+      // The API resolves repository queries on the same GitHub the workers use.
+      assert.equal(apiVariables[ENV.githubApiUrl], 'https://github.example.com/api/v3');
     });
 
     it('lets the worker invoke only the chosen model (its inference profile and the model behind it)', () => {

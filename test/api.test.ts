@@ -292,7 +292,7 @@ describe('REST API on the local stack', () => {
         () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['../x'] } }),
         400,
         'VALIDATION_FAILED',
-        /"\.\.\/x" is not a GitHub repository/,
+        /"\.\.\/x" is not a repository/,
       ],
       [
         'a name with three parts',

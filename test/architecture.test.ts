@@ -23,10 +23,12 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'backend/worker/secrets.ts',
     'backend/worker/runFolders.ts',
     'backend/worker/runProcesses.ts',
+    'backend/hosts',
   ],
-  'backend/api': ['common', 'backend/store', 'backend/executor', 'package.json'],
-  'backend/worker': ['common', 'backend/store'],
-  'backend/local': ['common', 'backend/store', 'backend/executor', 'backend/api', 'backend/worker'],
+  'backend/hosts': ['common'],
+  'backend/api': ['common', 'backend/store', 'backend/executor', 'backend/hosts', 'package.json'],
+  'backend/worker': ['common', 'backend/store', 'backend/hosts'],
+  'backend/local': ['common', 'backend/store', 'backend/executor', 'backend/api', 'backend/worker', 'backend/hosts'],
   cli: ['common', 'backend/local', 'package.json'],
   extension: ['common', 'package.json'],
   webviews: ['common'],
@@ -84,6 +86,19 @@ describe('docs/architecture.md holds', () => {
           const ok = allowed.some((rule) => target === rule || target.startsWith(`${rule}/`));
           if (!ok) broken.push(`${path.relative(REPO_ROOT, file)} imports ${target}`);
         }
+      }
+    }
+    assert.deepEqual(broken, []);
+  });
+
+  it('keeps GitHub inside its code host: no other source imports Octokit or names its token format', () => {
+    const broken: string[] = [];
+    for (const folder of Object.keys(MAY_IMPORT)) {
+      for (const file of sourceFiles(folder)) {
+        const relative = path.relative(REPO_ROOT, file);
+        if (relative.startsWith('backend/hosts/github/')) continue;
+        if (importsOf(file).some((specifier) => specifier.startsWith('@octokit/'))) broken.push(`${relative}: Octokit`);
+        if (/x-access-token|gh\[pousr\]/.test(readFileSync(file, 'utf8'))) broken.push(`${relative}: token format`);
       }
     }
     assert.deepEqual(broken, []);

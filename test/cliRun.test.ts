@@ -86,7 +86,7 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     const before = await jobCount();
     const badName = await cli(['run', '--name', 'x', '--command', 'true', '--repos', 'acme/one,../etc']);
     assert.equal(badName.code, 2);
-    assert.match(badName.stderr, /--repos: "\.\.\/etc" is not a GitHub repository in the form owner\/name/);
+    assert.match(badName.stderr, /--repos: "\.\.\/etc" is not a repository in the form owner\/name/);
     const neither = await cli(['run', '--name', 'x', '--repos', 'acme/one', '--max-cost', '2']);
     assert.equal(neither.code, 2);
     assert.match(neither.stderr, /give exactly one of --prompt \/ --prompt-file .* or --command/);

@@ -51,6 +51,9 @@ describe('worker: pull requests', function () {
     gitServer = await startGitHttpServer({ root: hosting.root, token: GITHUB_TOKEN });
     github = await startFakeGitHub({
       token: GITHUB_TOKEN,
+      // The same repositories, for queries; and who may review (mallory may not).
+      repositories: ['acme/alpha', 'acme/beta', 'acme/gamma', 'acme/delta'].map((fullName) => ({ fullName })),
+      collaborators: ['alice', 'core-team'],
       afterCreate: async (pull) => {
         if (hold && pull.repo === hold.repo) {
           const current = hold;
@@ -195,6 +198,66 @@ describe('worker: pull requests', function () {
       (await git(hosting.root, '--git-dir', bare, 'rev-parse', `${branchName(created.jobId)}^`)).trim(),
       (await git(hosting.root, '--git-dir', bare, 'rev-parse', 'main')).trim(),
     );
+  });
+
+  it('shapes each pull request as the job says: templated title, body, branch and commit, labels, reviewers; a refused reviewer is a warning', async () => {
+    const created = await stack.client.createJob({
+      name: 'Rename oldFunction',
+      description: 'Part of ADR-12.',
+      command: "sed -i 's/oldFunction(/renamedFunction(/g' src/main.js",
+      // Chosen on GitHub by the API, with the server's token: the client sends none.
+      repositoryQuery: { owners: ['acme'], include: '^acme/(alpha|beta)$' },
+      createPullRequests: true,
+      pullRequest: {
+        title: '[batch] {{job.name}} in {{repository}}',
+        body: '{{job.description}}\n\n{{summary}}\n\n{{diffstat}}',
+        branch: 'batch/rename-{{repository}}',
+        commitMessage: 'refactor: {{job.name}}\n\n{{summary}}',
+        labels: ['batch', 'deps'],
+        reviewers: ['alice', 'mallory'],
+        teamReviewers: ['core-team'],
+      },
+    });
+    assert.deepEqual(created.repositories, ['acme/alpha', 'acme/beta']);
+    const job = await waitForJob(stack.client, created.jobId);
+    const rows = await repositoriesByName(stack.client, job.jobId);
+    assert.equal(job.status, 'COMPLETED', JSON.stringify([...rows.values()].map((row) => row.error)));
+    for (const repo of ['alpha', 'beta']) {
+      const name = `acme/${repo}`;
+      const pull = github.pulls.find(
+        (candidate) => candidate.repo === repo && candidate.head === `batch/rename-${name}`,
+      );
+      assert.ok(pull, `a pull request for ${name}`);
+      assert.deepEqual(
+        {
+          title: pull.title,
+          body: pull.body,
+          draft: pull.draft,
+          labels: pull.labels,
+          reviewers: pull.reviewers,
+          teams: pull.teamReviewers,
+        },
+        {
+          title: `[batch] Rename oldFunction in ${name}`,
+          body: "Part of ADR-12.\n\nRan `sed -i 's/oldFunction(/renamedFunction(/g' src/main.js`.\n\n1 file changed, +1 −1",
+          draft: false,
+          labels: ['batch', 'deps'],
+          reviewers: ['alice'],
+          teams: ['core-team'],
+        },
+      );
+      const row = rows.get(name)!;
+      assert.equal(row.status, 'COMPLETED');
+      assert.equal(row.pullRequestUrl, pull.html_url);
+      assert.equal(row.warnings?.length, 1, JSON.stringify(row.warnings));
+      assert.match(
+        row.warnings![0]!,
+        /^GitHub refused the reviewer @mallory: Reviews may only be requested from collaborators/,
+      );
+      const { bare } = hosting.repository(name);
+      const subject = await git(hosting.root, '--git-dir', bare, 'log', '-1', '--format=%s', `batch/rename-${name}`);
+      assert.equal(subject.trim(), 'refactor: Rename oldFunction');
+    }
   });
 
   it("refuses a change that holds the worker's token: no diff stored, nothing pushed", async () => {

@@ -7,6 +7,7 @@ import { onError } from './middleware/errors';
 import { notFoundOrWrongMethod } from './middleware/methods';
 import { jobRoutes } from './routes/jobs';
 import { repositoryRoutes } from './routes/repositories';
+import { resolveRoutes } from './routes/resolve';
 
 export const DEFAULT_LIMITS: ApiLimits = {
   maxRepositories: DEFAULT_MAX_REPOSITORIES,
@@ -33,6 +34,8 @@ export function createApp(deps: ApiDependencies, resolveOwner: OwnerResolver, ch
   app.use('/jobs/*', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
   app.route('/jobs', jobRoutes({ ...deps, log }, limits));
   app.route('/jobs', repositoryRoutes({ ...deps, log }, limits));
+  app.use('/repositories/*', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
+  app.route('/repositories', resolveRoutes({ ...deps, log }, limits));
 
   return app;
 }

@@ -1,3 +1,4 @@
+import type { CodeHost } from '../hosts';
 import type { ArtifactStore } from '../store/artifacts';
 import type { RunMac } from '../store/runMac';
 import type { Store } from '../store/store';
@@ -20,6 +21,8 @@ export interface ApiDependencies {
   store: Store;
   artifacts: ArtifactStore;
   executor: Executor;
+  /** The code host repository queries are resolved on, with the server's token; none refuses queries. */
+  codeHost?: CodeHost;
   version: string;
   limits?: Partial<ApiLimits>;
   log?: ErrorLog;

@@ -1,6 +1,7 @@
 // hono/aws-lambda is marked deprecated in favour of @hono/aws-lambda, which the registry here does not carry yet.
 import { type APIGatewayProxyResult, handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { ENV } from '../../common/names';
+import { codeHostFromEnvironment } from '../hosts';
 import { artifactStoreFrom } from '../store/artifacts';
 import { Store } from '../store/store';
 import { tableNamesFromEnvironment } from '../store/tables';
@@ -39,6 +40,7 @@ function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): ApiD
     store: Store.connect({ tables, endpoint: env[ENV.dynamodbEndpoint] }),
     artifacts: artifactStoreFrom(artifacts),
     executor: executorFromEnvironment(env),
+    codeHost: codeHostFromEnvironment(env),
     version,
     limits: limitsFromEnvironment(env),
   };

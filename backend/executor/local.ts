@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ENV } from '../../common/names';
 import { Redactor } from '../../common/redact';
+import { hostRedaction } from '../hosts';
 import type { Job } from '../../common/schemas';
 import type { RunMac } from '../store/runMac';
 import type { Store } from '../store/store';
@@ -74,7 +75,7 @@ export class LocalExecutor implements Executor {
   private readonly workDir: string;
 
   constructor(private readonly options: LocalExecutorOptions) {
-    this.redactor = Redactor.fromEnvironment(options.env);
+    this.redactor = Redactor.fromEnvironment(options.env, [], hostRedaction());
     ({ env: this.childEnv, secrets: this.secrets } = splitSecrets(options.env));
     this.workDir = workDirFrom(options.env);
   }

@@ -7,6 +7,7 @@ import { limitsFromEnvironment } from '../api/limits';
 import { BEARER_CHALLENGE, bearerOwner } from '../api/middleware/auth';
 import { startApiServer, type RunningServer } from '../api/server';
 import type { Executor } from '../executor/executor';
+import { type CodeHost, codeHostFromEnvironment } from '../hosts';
 import { IdleExecutor } from '../executor/executor';
 import { FolderArtifactStore } from '../store/artifacts';
 import { ensureTables } from '../store/dynamo';
@@ -40,6 +41,8 @@ export interface LocalStackOptions {
   dynamodbPort?: number;
   version: string;
   limits?: Partial<ApiLimits>;
+  /** Where the API resolves repository queries (the workers build theirs from the same environment). */
+  codeHost?: CodeHost;
   /** Builds the executor once the store exists (the local process pool). */
   executor?: (context: ExecutorContext) => Executor;
   /** A RUNNING row silent this long has lost its worker (default 2 minutes; workers beat every 10 s). */
@@ -89,6 +92,7 @@ export function stackOptionsFromEnvironment(env: NodeJS.ProcessEnv, version: str
     dynamodbPort: portFrom(env[ENV.dynamodbPort], ENV.dynamodbPort, DEFAULT_DYNAMODB_PORT),
     version,
     limits: limitsFromEnvironment(env),
+    codeHost: codeHostFromEnvironment(env),
   };
 }
 
@@ -167,7 +171,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(async () => clearInterval(sweeper));
 
     const app = createApp(
-      { store, artifacts, executor, version: options.version, limits: options.limits, runMac },
+      {
+        store,
+        artifacts,
+        executor,
+        codeHost: options.codeHost,
+        version: options.version,
+        limits: options.limits,
+        runMac,
+      },
       bearerOwner(token),
       BEARER_CHALLENGE,
     );

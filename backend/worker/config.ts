@@ -8,8 +8,6 @@ import { newRunMarker } from './runProcesses';
 // The worker's environment contract (docs/architecture.md, "The worker's environment contract"), read once and
 // validated, so a misconfigured container fails at start with one clear sentence.
 
-export const DEFAULT_GIT_BASE = 'https://github.com/{owner}/{name}.git';
-
 /** Worker knobs that are not part of the shared contract; each has a default that suits AWS. */
 export const WORKER_ENV = {
   workDir: 'CODY_BATCH_WORK_DIR',
@@ -86,9 +84,12 @@ export interface WorkerConfig {
   jobId: string;
   /** Index into the job's `run`: Batch's array index, our REPOSITORY_INDEX, or 0 for a single job. */
   index: number;
-  githubToken?: string;
-  githubApiUrl?: string;
-  gitBase: string;
+  /** The code host's token (GITHUB_TOKEN, the contract's name for it): clone, push, pull requests. */
+  hostToken?: string;
+  /** The code host's API (GITHUB_API_URL), for GitHub Enterprise. */
+  hostApiUrl?: string;
+  /** The clone URL template; the code host's default when absent (backend/hosts/). */
+  gitBase?: string;
   /** Run commands as this unprivileged user (the worker image's), when set. */
   commandUser?: string;
   /** Where each run makes its temporary folder. */
@@ -124,9 +125,9 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
     artifacts: values[ENV.artifacts],
     jobId: values[ENV.jobId],
     index: values[ENV.batchArrayIndex] ?? values[ENV.repositoryIndex] ?? 0,
-    githubToken: values[ENV.githubToken],
-    githubApiUrl: values[ENV.githubApiUrl],
-    gitBase: values[ENV.gitBase] ?? DEFAULT_GIT_BASE,
+    hostToken: values[ENV.githubToken],
+    hostApiUrl: values[ENV.githubApiUrl],
+    gitBase: values[ENV.gitBase],
     commandUser: values[ENV.commandUser],
     workDir: workDirFrom(env),
     runMarker: values[ENV.runMarker] ?? newRunMarker(),
@@ -144,10 +145,4 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
 export function workDirFrom(env: NodeJS.ProcessEnv): string {
   const chosen = env[WORKER_ENV.workDir]?.trim() || env.TMPDIR || env.TMP || env.TEMP || '/tmp';
   return chosen.length > 1 ? chosen.replace(/\/+$/, '') : chosen;
-}
-
-/** The clone URL of a repository from the `{owner}`/`{name}` template. */
-export function repositoryUrl(template: string, repositoryName: string): string {
-  const [owner, name] = repositoryName.split('/') as [string, string];
-  return template.replaceAll('{owner}', owner).replaceAll('{name}', name);
 }

@@ -6,7 +6,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { startGitHttpServer, type GitHttpServer } from '../../test/fakes/gitHttpServer';
 import { createGitHosting, git, type GitHosting } from '../../test/helpers/git';
+import { codeHostFrom } from '../hosts';
 import { GitCheckout, gitEnvironment } from './git';
+
+const AUTHOR = { name: 'Cody Batch', email: 'cody-batch@localhost' };
 
 // The checkout shared with the command user (AWS: the worker is `cody`, commands run as `cody-run`,
 // both in one group). The command user writes the working tree; the git folder it may only read.
@@ -63,7 +66,7 @@ describe('GitCheckout shared with the command user', function () {
 
     await writeFile(path.join(checkout.workTree, 'a.txt'), 'new\n');
     assert.equal((await checkout.stagedDiff()).stats.files, 1);
-    await checkout.commit('change');
+    await checkout.commit('change', AUTHOR);
     // git writes the message file with the plain umask; in a folder the group cannot write, and
     // holding only our own commit message, it gives nothing away.
     assert.deepEqual(await groupWritable(checkout.gitDir), ['COMMIT_EDITMSG']);
@@ -102,6 +105,7 @@ describe('GitCheckout keeps the token for the remote', function () {
     await hosting?.dispose();
   });
 
+  const authHeader = () => codeHostFrom({ gitBase: remote.gitBase, token: TOKEN }).gitAuthHeader();
   const remoteUrl = () => remote.gitBase.replace('{owner}', 'acme').replace('{name}', 'scoped');
   const run = () => path.join(hosting.work, `token-run-${++counter}`);
 
@@ -127,11 +131,11 @@ describe('GitCheckout keeps the token for the remote', function () {
   it('clones and pushes with the token over HTTP', async () => {
     const checkout = await GitCheckout.clone(remoteUrl(), run(), undefined, {
       env: gitEnvironment(process.env),
-      token: TOKEN,
+      authHeader: authHeader(),
     });
     await writeFile(path.join(checkout.workTree, 'a.txt'), 'new\n');
     await checkout.stagedDiff();
-    const commit = await checkout.commit('change');
+    const commit = await checkout.commit('change', AUTHOR);
     await checkout.push(remoteUrl(), 'cody-batch/scoped', undefined);
     assert.equal(await checkout.remoteBranchHead(remoteUrl(), 'cody-batch/scoped'), commit);
     assert.ok(remote.requests.some((request) => request.path.endsWith('/git-receive-pack') && request.authorized));
@@ -140,11 +144,11 @@ describe('GitCheckout keeps the token for the remote', function () {
   it('sends no token to another host git is pointed at', async () => {
     const checkout = await GitCheckout.clone(remoteUrl(), run(), undefined, {
       env: gitEnvironment(process.env),
-      token: TOKEN,
+      authHeader: authHeader(),
     });
     await writeFile(path.join(checkout.workTree, 'a.txt'), 'elsewhere\n');
     await checkout.stagedDiff();
-    await checkout.commit('change');
+    await checkout.commit('change', AUTHOR);
     // The repository's config sends the remote's URL to another host (as an `.lfsconfig` names
     // another LFS server for git-lfs, which reads the same http settings).
     await appendFile(
@@ -175,7 +179,7 @@ describe('GitCheckout keeps the token for the remote', function () {
     const before = elsewhere.authorizations.length;
     const checkout = await GitCheckout.clone(remoteUrl(), run(), undefined, {
       env: { ...gitEnvironment(process.env), HOME: home },
-      token: TOKEN,
+      authHeader: authHeader(),
     });
     assert.equal(elsewhere.authorizations.length, before, 'the clone did not go to the other host');
     await writeFile(path.join(checkout.workTree, 'big.bin'), 'changed large content\n');
@@ -187,7 +191,7 @@ describe('GitCheckout keeps the token for the remote', function () {
     const filter = await markingFilter();
     const checkout = await GitCheckout.clone(remoteUrl(), run(), undefined, {
       env: gitEnvironment(process.env),
-      token: TOKEN,
+      authHeader: authHeader(),
     });
     await git(checkout.gitDir, 'config', '--file', 'config', 'filter.lfs.clean', filter.command);
     await git(checkout.gitDir, 'config', '--file', 'config', 'filter.lfs.process', filter.command);

@@ -2,17 +2,16 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { DiffStats } from '../../common/schemas';
+import type { CommitAuthor } from '../hosts';
 
 // Git for one run. The repository's metadata lives outside the working tree (`--separate-git-dir`),
 // so the code we run in the checkout (a command, a verification, files Claude wrote) cannot plant
 // hooks or config that our own later git calls would obey. Every call gets its settings through
-// GIT_CONFIG_* variables: the token's header only for the calls that talk to the remote, never in
+// GIT_CONFIG_* variables: the code host's auth header only for the calls that talk to the remote, never in
 // argv (visible to other processes), a URL, or a config file. No system or global config is read
 // (a developer's ~/.gitconfig may rewrite URLs, or hold git-lfs's filters, which read a repository's
 // `.lfsconfig` and send git's http headers to the host it names), no LFS filter runs, and the
 // header is scoped to the remote's URL: a request git makes anywhere else goes without it.
-
-export const COMMIT_AUTHOR = { name: 'Cody Batch', email: 'cody-batch@users.noreply.github.com' };
 
 /** Settings for every call: no hooks, no fsmonitor, no line-ending rewrites, plain diffs. */
 const BASE_CONFIG: [string, string][] = [
@@ -62,19 +61,14 @@ export function gitEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export interface GitRunOptions {
   /** The environment our git processes start from (see gitEnvironment). */
   env: NodeJS.ProcessEnv;
-  /** The GitHub token, for calls that reach the remote over HTTP(S). */
-  token?: string;
+  /** The code host's `Authorization: …` header, for calls that reach the remote over HTTP(S). */
+  authHeader?: string;
   /**
    * The working tree is shared with the command user through a group. The git folder is only
    * readable by it (core.sharedRepository=0640): its config decides what our later git calls run
    * and where the push, with the token, goes.
    */
   sharedGroup?: boolean;
-}
-
-/** `Authorization: Basic base64(x-access-token:TOKEN)`, the header GitHub accepts for git over HTTPS. */
-export function authorizationHeader(token: string): string {
-  return `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
 }
 
 /** Git settings as GIT_CONFIG_* variables: above every config file, and never on a command line. */
@@ -170,13 +164,13 @@ export class GitCheckout {
     return { patch: output.slice(split + 2), stats: parseNumstat(output.slice(0, split)) };
   }
 
-  /** Commits what is staged, as Cody Batch. Returns the new commit. */
-  async commit(message: string): Promise<string> {
+  /** Commits what is staged, as `author` (Cody Batch, at the code host's address). Returns the new commit. */
+  async commit(message: string, author: CommitAuthor): Promise<string> {
     await this.git({
-      GIT_AUTHOR_NAME: COMMIT_AUTHOR.name,
-      GIT_AUTHOR_EMAIL: COMMIT_AUTHOR.email,
-      GIT_COMMITTER_NAME: COMMIT_AUTHOR.name,
-      GIT_COMMITTER_EMAIL: COMMIT_AUTHOR.email,
+      GIT_AUTHOR_NAME: author.name,
+      GIT_AUTHOR_EMAIL: author.email,
+      GIT_COMMITTER_NAME: author.name,
+      GIT_COMMITTER_EMAIL: author.email,
     }).raw(['commit', '--no-verify', '--no-gpg-sign', '-m', message]);
     return this.head();
   }
@@ -224,7 +218,7 @@ function gitAt(
   const config = [...BASE_CONFIG];
   if (options.sharedGroup) config.push(['core.sharedRepository', '0640']);
   const scope = options.remote ? headerScope(options.remote) : undefined;
-  if (options.token && scope) config.push([`http.${scope}.extraHeader`, authorizationHeader(options.token)]);
+  if (options.authHeader && scope) config.push([`http.${scope}.extraHeader`, options.authHeader]);
   const env: NodeJS.ProcessEnv = {
     ...options.env,
     GIT_TERMINAL_PROMPT: '0',

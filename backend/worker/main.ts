@@ -1,6 +1,7 @@
 import { readDynamoCredentials } from '../../common/localHome';
 import { ENV } from '../../common/names';
 import { Redactor } from '../../common/redact';
+import { hostRedaction } from '../hosts';
 import type { ArtifactStore } from '../store/artifacts';
 import { FolderArtifactStore } from '../store/artifacts/folderArtifactStore';
 import { Store } from '../store/store';
@@ -18,13 +19,13 @@ const TERMINATE_GRACE_MS = 5_000;
 
 async function main(): Promise<number> {
   let env: NodeJS.ProcessEnv = process.env;
-  let redactor = Redactor.fromEnvironment(env);
+  let redactor = Redactor.fromEnvironment(env, [], hostRedaction());
   const print = (line: string) => process.stdout.write(`${redactor.text(line)}\n`);
   let config;
   try {
     // The secrets, in this object only: never in process.env (see ./secrets.ts).
     env = workerEnvironment();
-    redactor = Redactor.fromEnvironment(env);
+    redactor = Redactor.fromEnvironment(env, [], hostRedaction());
     config = workerConfigFrom(env);
   } catch (error) {
     print(`cody-batch worker: ${redactor.error(error)}`);
@@ -68,7 +69,7 @@ async function main(): Promise<number> {
         (await import('./claudeChange')).claudeChange(context, {
           env,
           store,
-          secrets: config.githubToken ? [config.githubToken] : [],
+          secrets: config.hostToken ? [config.hostToken] : [],
         }),
       onLiveness: (current) => (liveness = current),
     });

@@ -1,14 +1,14 @@
-import { branchName } from '../../common/names';
-import type { DiffStats, Verification } from '../../common/schemas';
-import { commitMessage, createGitHubClient, ensurePullRequest, pullRequestBody } from './pullRequests';
+import { pullRequestBranch, pullRequestText } from '../../common/pullRequestTemplate';
+import { BranchName, type DiffStats, type Verification } from '../../common/schemas';
+import type { CodeHost } from '../hosts';
 import { RunFailure, step, type RunContext } from './runContext';
 
-// Commit, push `cody-batch/{jobId}`, and open (or reuse) the pull request.
+// Commit, push the job's branch (`cody-batch/{jobId}` unless the job names one), and open (or reuse)
+// the pull request on the code host, shaped by the job's `pullRequest` settings.
 
 export interface PublishInput {
+  host: CodeHost;
   url: string;
-  token?: string;
-  githubApiUrl?: string;
   summary: string;
   stats: DiffStats;
   verification?: Verification;
@@ -16,17 +16,43 @@ export interface PublishInput {
   recordUrl(url: string): Promise<void>;
 }
 
-export async function publishChange(context: RunContext, input: PublishInput): Promise<string> {
+export interface Published {
+  url: string;
+  /** What the host refused without failing the pull request (a reviewer). */
+  warnings: string[];
+}
+
+export async function publishChange(context: RunContext, input: PublishInput): Promise<Published> {
   const { job, checkout, repositoryName } = context;
-  const branch = branchName(job.jobId);
+  const { host } = input;
+  const settings = job.pullRequest;
+  const facts = {
+    jobId: job.jobId,
+    jobName: job.name,
+    description: job.description,
+    repositoryName,
+    summary: input.summary,
+    stats: input.stats,
+    verification: input.verification,
+  };
+  const branch = pullRequestBranch(settings, facts);
   const base = job.baseBranch ?? checkout.base.branch;
-  if (!input.token) {
+  if (host.pullRequestsRefusal) throw new RunFailure('PULL_REQUEST_FAILED', host.pullRequestsRefusal);
+  if (!host.gitAuthHeader()) {
     throw new RunFailure('PULL_REQUEST_FAILED', 'The job asks for pull requests, but the worker has no GITHUB_TOKEN');
   }
+  // Checked at creation with one repository's name; another's may still make no valid ref (`.github`).
+  if (!BranchName.safeParse(branch).success) {
+    throw new RunFailure('PUSH_FAILED', `The pull request's branch "${branch}" is not a valid git branch name`);
+  }
+  if (branch === base) {
+    throw new RunFailure('PUSH_FAILED', `The pull request's branch "${branch}" is the base branch; it needs its own`);
+  }
+  const text = pullRequestText(settings, facts);
 
   await step(context, `Committing and pushing ${branch}`);
   try {
-    await checkout.commit(commitMessage(job.name, input.summary));
+    await checkout.commit(text.commitMessage, host.commitAuthor);
     // The lease is what the remote has now: our own earlier attempt's push is replaced, anything
     // pushed between this look and our push is not.
     const expected = await checkout.remoteBranchHead(input.url, branch);
@@ -37,27 +63,23 @@ export async function publishChange(context: RunContext, input: PublishInput): P
 
   await step(context, `Opening the pull request ${branch} → ${base}`);
   try {
-    const github = createGitHubClient({ token: input.token, baseUrl: input.githubApiUrl });
-    const draft = job.draftPullRequests || input.verification?.passed === false;
-    const outcome = await ensurePullRequest(github, {
+    const outcome = await host.ensurePullRequest({
       repositoryName,
       head: branch,
       base,
-      title: job.name,
-      body: pullRequestBody({
-        jobId: job.jobId,
-        jobName: job.name,
-        description: job.description,
-        summary: input.summary,
-        stats: input.stats,
-        verification: input.verification,
-      }),
-      draft,
+      title: text.title,
+      body: text.body,
+      draft: (settings?.draft ?? job.draftPullRequests) || input.verification?.passed === false,
+      labels: settings?.labels ?? [],
+      reviewers: settings?.reviewers ?? [],
+      teamReviewers: settings?.teamReviewers ?? [],
       existingUrl: context.row.pullRequestUrl,
     });
     await input.recordUrl(outcome.url);
     context.log.step(`${outcome.created ? 'Opened' : 'Updated'} ${outcome.url}`);
-    return outcome.url;
+    const warnings = outcome.warnings.map((warning) => context.log.redact(warning));
+    for (const warning of warnings) context.log.step(`Warning: ${warning}`);
+    return { url: outcome.url, warnings };
   } catch (error) {
     if (error instanceof RunFailure) throw error;
     throw new RunFailure(

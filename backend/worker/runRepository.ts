@@ -1,7 +1,8 @@
 import { chmod, rm } from 'node:fs/promises';
 import type { DiffStats, Verification } from '../../common/schemas';
 import type { ChangeMaker } from './changeMaker';
-import { repositoryUrl, type WorkerConfig } from './config';
+import type { CodeHost } from '../hosts';
+import type { WorkerConfig } from './config';
 import { GitCheckout } from './git';
 import { RunFailure, step, type RunContext } from './runContext';
 import { verifyChange } from './verify';
@@ -18,11 +19,15 @@ export type RunOutcome =
       diffStats: DiffStats;
       verification?: Verification;
       pullRequestUrl?: string;
+      /** What went wrong without failing the repository (a reviewer the host refused). */
+      warnings?: string[];
     }
   | { status: 'FAILED'; code: RunFailure['code']; message: string; summary?: string; verification?: Verification };
 
 export interface RepositoryRun {
   config: WorkerConfig;
+  /** Where the repository is cloned from and its pull request opened. */
+  host: CodeHost;
   /** Everything of RunContext but the checkout, which this run makes. */
   context: Omit<RunContext, 'checkout'>;
   /** Builds the change maker once the checkout exists. */
@@ -34,14 +39,14 @@ export interface RepositoryRun {
 }
 
 export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
-  const { config } = run;
+  const { config, host } = run;
   const { job, repositoryName, log } = run.context;
   const root = await makeRunFolder(config.workDir);
   // The command user reaches the checkout through the shared group (setgid keeps it on new files),
   // but may not add, rename or replace what sits beside it: the git folder is ours alone to write.
   if (run.commandUser) await chmod(root, 0o2750);
   try {
-    const url = repositoryUrl(config.gitBase, repositoryName);
+    const url = host.cloneUrl(repositoryName);
     await step(
       run.context,
       `Cloning ${repositoryName} (${job.baseBranch ? `branch ${job.baseBranch}` : 'default branch'})`,
@@ -50,7 +55,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     try {
       checkout = await GitCheckout.clone(url, root, job.baseBranch, {
         env: run.gitEnv,
-        token: config.githubToken,
+        authHeader: host.gitAuthHeader(),
         sharedGroup: run.commandUser !== undefined,
       });
     } catch (error) {
@@ -96,21 +101,26 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     await context.artifacts.saveDiff(patch);
     log.step(`Diff: ${stats.files} files, +${stats.additions} -${stats.deletions}`);
 
-    let pullRequestUrl: string | undefined;
+    let published: { url: string; warnings: string[] } | undefined;
     if (job.createPullRequests) {
-      // Octokit is loaded only by jobs that open pull requests.
       const { publishChange } = await import('./publish');
-      pullRequestUrl = await publishChange(context, {
+      published = await publishChange(context, {
+        host,
         url,
-        token: config.githubToken,
-        githubApiUrl: config.githubApiUrl,
         summary,
         stats,
         verification,
         recordUrl: run.recordPullRequestUrl,
       });
     }
-    return { status: 'COMPLETED', summary, diffStats: stats, verification, pullRequestUrl };
+    return {
+      status: 'COMPLETED',
+      summary,
+      diffStats: stats,
+      verification,
+      pullRequestUrl: published?.url,
+      warnings: published?.warnings.length ? published.warnings : undefined,
+    };
   } catch (error) {
     if (error instanceof RunFailure) return { status: 'FAILED', code: error.code, message: error.message };
     return {

@@ -1,6 +1,7 @@
 import { Redactor } from '../../common/redact';
 import type { RepositoryResult } from '../../common/schemas';
 import { jobAtRevision } from '../../common/tasks';
+import { codeHostFrom, hostRedaction } from '../hosts';
 import type { ArtifactStore } from '../store/artifacts';
 import type { Store } from '../store/store';
 import type { ChangeMaker } from './changeMaker';
@@ -61,7 +62,8 @@ export type WorkerExit = 'recorded' | 'skipped' | 'released';
 
 export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   const { config, store, print } = deps;
-  const redactor = Redactor.fromEnvironment(deps.env);
+  const redactor = Redactor.fromEnvironment(deps.env, [], hostRedaction());
+  const host = codeHostFrom({ gitBase: config.gitBase, apiUrl: config.hostApiUrl, token: config.hostToken });
   const job = await store.jobs.get(config.jobId);
   if (!job) throw new ConfigError(`There is no job ${config.jobId}`);
   const repositoryName = job.run[config.index];
@@ -107,6 +109,7 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
     const commandEnv = commandEnvironment(deps.env);
     outcome = await runRepository({
       config,
+      host,
       context: {
         job: jobOfRun,
         row: claimed,
@@ -175,6 +178,7 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   else {
     set.diffStats = outcome.diffStats;
     if (outcome.pullRequestUrl) set.pullRequestUrl = outcome.pullRequestUrl;
+    if (outcome.warnings) set.warnings = outcome.warnings.map((warning) => redactor.text(warning));
   }
   const moved = await store.transitionRepository(job.jobId, repositoryName, {
     from: ['RUNNING'],

@@ -39,7 +39,7 @@ function safeDecode(text: string): string {
   }
 }
 
-/** True when the remote points at `owner/name` (GitHub names are case-insensitive). */
+/** True when the remote points at `owner/name` (repository names are case-insensitive). */
 export function remoteMatches(remote: string, repositoryName: string): boolean {
   const found = repositoryNameFromRemote(remote);
   return found !== undefined && found.toLowerCase() === repositoryName.toLowerCase();

@@ -63,6 +63,10 @@ export class CodyBatchApi extends Construct {
         [ENV.jobQueue]: workers.jobQueue.jobQueueArn,
         [ENV.jobDefinition]: workers.jobDefinition.jobDefinitionArn,
         [ENV.claudeProvider]: config.claudeProvider,
+        // The code host repository queries are resolved on (backend/hosts/). Not its token: a
+        // secret stays out of a Lambda's environment, so on AWS queries run without one for now.
+        ...(config.githubApiUrl ? { [ENV.githubApiUrl]: config.githubApiUrl } : {}),
+        ...(config.gitBase ? { [ENV.gitBase]: config.gitBase } : {}),
       },
     });
     this.apiFunction = api;

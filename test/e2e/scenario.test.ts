@@ -228,7 +228,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     await fill(form, 'prompt', PROMPT);
     await fill(form, 'repositories', 'acme/widgets\nacme_gadgets');
     await form.getByRole('button', { name: /create job/i }).click();
-    await waitForText(form.locator('body'), /"acme_gadgets" is not a GitHub repository in the form owner\/name/);
+    await waitForText(form.locator('body'), /"acme_gadgets" is not a repository in the form owner\/name/);
     // Give a submit that slipped through the time to reach the API before counting.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.equal((await stack.client.listJobs()).items.length, jobsBefore, 'no job was created');

@@ -52,7 +52,7 @@ describe('Create Job form (DOM)', () => {
     assert.deepEqual(form.submitted, []);
     assert.equal(
       form.dom.root.querySelector('#repositories-error')!.textContent,
-      'line 2: "../etc/passwd" is not a GitHub repository in the form owner/name',
+      'line 2: "../etc/passwd" is not a repository in the form owner/name',
     );
     assert.equal(form.control('repositories').getAttribute('aria-invalid'), 'true');
     await form.dom.close();

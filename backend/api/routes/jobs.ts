@@ -22,6 +22,7 @@ import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson, readQuery } from '../middleware/body';
 import { apiError, isUnavailable, RequestError } from '../middleware/errors';
 import { clip } from '../middleware/methods';
+import { type Resolved, resolveRepositories } from '../resolveRepositories';
 
 export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv> {
   const { store, executor } = deps;
@@ -30,9 +31,21 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
 
   app.post('/', async (c) => {
     const request = await readJson(c, createSchema);
-    const sampleProblem = request.sample && sampleSizeProblem(request.sample.size, request.repositories.length);
+    if (request.createPullRequests && deps.codeHost?.pullRequestsRefusal)
+      return apiError(c, 'VALIDATION_FAILED', `createPullRequests: ${deps.codeHost.pullRequestsRefusal}`);
+    const resolved = request.repositoryQuery
+      ? await resolveRepositories(
+          deps.codeHost,
+          request.repositoryQuery,
+          request.repositories ?? [],
+          limits.maxRepositories,
+        )
+      : undefined;
+    // Checked against what runs: the listed repositories and what the query resolved to.
+    const count = (resolved?.repositories ?? request.repositories ?? []).length;
+    const sampleProblem = request.sample && sampleSizeProblem(request.sample.size, count);
     if (sampleProblem) return apiError(c, 'VALIDATION_FAILED', `sample.size: ${sampleProblem}`);
-    const job = newJob(request, c.get('owner'));
+    const job = newJob(request, c.get('owner'), resolved);
     // Signed as the store will read it back (schema defaults applied), or it would never verify.
     if (deps.runMac) job.runMac = deps.runMac.sign(Job.parse(job));
     const bytes = jobItemBytes(job);
@@ -128,9 +141,10 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
   return app;
 }
 
-function newJob(request: CreateJobRequest, owner: string): Job {
+function newJob(request: CreateJobRequest, owner: string, resolved: Resolved | undefined): Job {
   const now = new Date().toISOString();
-  const total = request.repositories.length;
+  const repositories = resolved?.repositories ?? request.repositories ?? [];
+  const total = repositories.length;
   const jobId = newJobId();
   return {
     jobId,
@@ -140,12 +154,15 @@ function newJob(request: CreateJobRequest, owner: string): Job {
     prompt: request.prompt,
     command: request.command,
     verifyCommand: request.verifyCommand,
-    repositories: request.repositories,
+    repositories,
+    repositoryQuery: request.repositoryQuery,
+    resolvedRepositories: resolved?.resolved,
     // A sample runs first; the rest waits, PENDING, for POST /jobs/{id}/continue.
-    run: request.sample ? chooseSample(jobId, request.repositories, request.sample.size) : request.repositories,
+    run: request.sample ? chooseSample(jobId, repositories, request.sample.size) : repositories,
     ...(request.sample ? { sample: { size: request.sample.size } } : {}),
     createPullRequests: request.createPullRequests,
     draftPullRequests: request.draftPullRequests,
+    pullRequest: request.pullRequest,
     baseBranch: request.baseBranch,
     model: request.model ?? DEFAULT_MODEL,
     maxCostUsd: request.maxCostUsd,

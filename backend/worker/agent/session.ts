@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { Redactor } from '../../../common/redact';
+import { hostRedaction } from '../../hosts';
 import { addUsage, emptyUsage, type Thread, type ThreadMessage, type Usage } from '../../../common/schemas';
 import { isAbort, stopForApiError } from './apiErrors';
 import { clientSecret } from './client';
@@ -31,7 +32,10 @@ export class AgentSession {
     // Tokens and exact secrets only: the thread holds source code the model edits, and hiding a
     // fixture's `postgres://app:app@db` from it would break its edits. The worker's own redactor
     // applies the header and URL patterns to what it stores.
-    this.redactor = new Redactor([...(options.secrets ?? []), clientSecret(options.client)], { headersAndUrls: false });
+    this.redactor = new Redactor([...(options.secrets ?? []), clientSecret(options.client)], {
+      ...hostRedaction(),
+      headersAndUrls: false,
+    });
   }
 
   get usage(): Usage {

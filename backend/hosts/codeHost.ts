@@ -1,0 +1,86 @@
+import type { RepositoryQuery } from '../../common/schemas';
+
+// Everything a code host does for Cody Batch, behind one interface: where a repository is cloned
+// from and with which credentials, which repositories a query names, and the pull request. GitHub
+// (./github/) and the local folder host (./folder/) implement it; nothing outside this folder may
+// assume which one it has. `codeHostFrom` (./index.ts) chooses one from the configuration.
+
+export type CodeHostKind = 'github' | 'folder';
+
+/** What a code host is built from: the worker's and the API's environment, read once. */
+export interface CodeHostConfig {
+  /** `CODY_BATCH_GIT_BASE`: a clone URL template with `{owner}` and `{name}`; the host's default when absent. */
+  gitBase?: string;
+  /** The host's API (`GITHUB_API_URL`), for GitHub Enterprise; the host's default when absent. */
+  apiUrl?: string;
+  /** The server's token (`GITHUB_TOKEN`): clone, push, pull requests, queries. A secret. */
+  token?: string;
+}
+
+/** The repositories a query named, and what the caller should know about how (left-out forks, pages read). */
+export interface QueryResolution {
+  repositories: string[];
+  notes: string[];
+}
+
+export interface PullRequestRequest {
+  repositoryName: string;
+  /** The pushed branch. */
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  draft: boolean;
+  labels: string[];
+  reviewers: string[];
+  teamReviewers: string[];
+  /** The URL this row recorded on an earlier attempt, if any. */
+  existingUrl?: string;
+}
+
+export interface PullRequestOutcome {
+  url: string;
+  created: boolean;
+  /** What the host refused without the pull request failing: a reviewer who is not a collaborator. */
+  warnings: string[];
+}
+
+/** Who commits the change. */
+export interface CommitAuthor {
+  name: string;
+  email: string;
+}
+
+/**
+ * A request the host cannot serve as asked: a query it cannot run, one that matches too much or
+ * nothing, an owner it does not have. The message says what to change; the API answers it as a 400.
+ */
+export class HostRefusal extends Error {
+  override name = 'HostRefusal';
+}
+
+/** The host could not be reached, or refused the server's own credentials: nothing the caller can fix. */
+export class HostUnavailable extends Error {
+  override name = 'HostUnavailable';
+}
+
+export interface CodeHost {
+  readonly kind: CodeHostKind;
+  /** The host in a message: "GitHub (https://api.github.com)", "the local folder host (/srv/git)". */
+  readonly label: string;
+  readonly commitAuthor: CommitAuthor;
+  /** Shapes of the host's tokens, hidden wherever they show up (logs, threads, errors). */
+  readonly tokenPatterns: readonly RegExp[];
+  /** The forms a secret takes in this host's git credentials (a Basic header's base64), hidden like it. */
+  secretEncodings(secret: string): string[];
+  /** Why this host cannot open pull requests (and what to do instead), or undefined when it can. */
+  readonly pullRequestsRefusal?: string;
+  /** Where git clones and pushes the repository. */
+  cloneUrl(repositoryName: string): string;
+  /** The `Authorization: …` header git sends to the clone URL, or undefined when none is needed or there is no token. */
+  gitAuthHeader(): string | undefined;
+  /** The repositories the query names, each once, in a stable order; HostRefusal when it cannot or should not. */
+  resolveQuery(query: RepositoryQuery): Promise<QueryResolution>;
+  /** Opens the pull request for `head`, or updates the open one; never two. */
+  ensurePullRequest(request: PullRequestRequest): Promise<PullRequestOutcome>;
+}

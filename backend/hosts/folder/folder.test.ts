@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { RepositoryQuery, type RepositoryQueryInput } from '../../../common/schemas';
+import { createGitHosting, git, type GitHosting } from '../../../test/helpers/git';
+import { type CodeHost, codeHostFrom, HostRefusal } from '..';
+
+// The local folder host on real bare repositories: it lists an owner's folder, skips empty
+// repositories and folders that are no repositories, and refuses what it cannot do by name.
+
+describe('local folder host', function () {
+  this.timeout(30_000);
+  let hosting: GitHosting;
+  let host: CodeHost;
+
+  before(async () => {
+    hosting = await createGitHosting();
+    for (const name of ['acme/one', 'acme/two', 'acme/three', 'other/four'])
+      await hosting.create(name, { 'a.txt': `${name}\n` });
+    await git(hosting.root, 'init', '--quiet', '--bare', path.join(hosting.root, 'acme', 'empty.git'));
+    await mkdir(path.join(hosting.root, 'acme', 'not-a-repository.git'), { recursive: true });
+    await mkdir(path.join(hosting.root, 'acme', 'plain-folder'), { recursive: true });
+    host = codeHostFrom({ gitBase: hosting.gitBase });
+  });
+  after(async () => {
+    await hosting?.dispose();
+  });
+
+  const resolve = (query: RepositoryQueryInput) => host.resolveQuery(RepositoryQuery.parse(query));
+
+  it("resolves an owner to the bare repositories in its folder, skipping empty ones and what is not git's", async () => {
+    assert.equal(host.kind, 'folder');
+    const { repositories, notes } = await resolve({ owners: ['acme'] });
+    assert.deepEqual(repositories, ['acme/one', 'acme/three', 'acme/two']);
+    assert.deepEqual(notes, ['1 empty repository skipped']);
+    assert.equal(host.cloneUrl('acme/one'), hosting.repository('acme/one').url);
+    assert.equal(host.gitAuthHeader(), undefined);
+  });
+
+  it('takes several owners, an owner in another case, and include/exclude', async () => {
+    const { repositories } = await resolve({ owners: ['ACME', 'other'], exclude: '/t' });
+    assert.deepEqual(repositories, ['acme/one', 'other/four']);
+  });
+
+  it('refuses an owner it has no folder for, and what it cannot do, saying what to use instead', async () => {
+    await assert.rejects(resolve({ owners: ['nobody'] }), (error: Error) => {
+      assert.ok(error instanceof HostRefusal);
+      assert.match(error.message, /has no owner "nobody"/);
+      return true;
+    });
+    const refused: [RepositoryQueryInput, string][] = [
+      [{ topics: ['web'] }, 'choose repositories by topics'],
+      [{ owners: ['acme'], search: 'widgets' }, 'search repositories'],
+      [{ codeSearch: 'oldFunction' }, 'search code'],
+    ];
+    for (const [query, what] of refused) {
+      await assert.rejects(resolve(query), (error: Error) => {
+        assert.ok(error instanceof HostRefusal);
+        assert.match(error.message, new RegExp(`^The local folder host \\(${hosting.root}\\) cannot ${what}`));
+        assert.match(error.message, /Choose by owners, or name the repositories in repositories/);
+        return true;
+      });
+    }
+    assert.match(host.pullRequestsRefusal!, /Pull requests cannot be opened on the local folder host/);
+    await assert.rejects(
+      host.ensurePullRequest({
+        repositoryName: 'acme/one',
+        head: 'x',
+        base: 'main',
+        title: 't',
+        body: 'b',
+        draft: false,
+        labels: [],
+        reviewers: [],
+        teamReviewers: [],
+      }),
+      HostRefusal,
+    );
+  });
+});

@@ -1,0 +1,69 @@
+import type { RepositoryQuery } from '../../../common/schemas';
+import type { CodeHost, CodeHostConfig, PullRequestOutcome, PullRequestRequest, QueryResolution } from '../codeHost';
+import { cloneUrlFrom } from '../gitBase';
+import type { GitHubClient } from './client';
+
+// GitHub, or GitHub Enterprise through its API URL (`GITHUB_API_URL`). Git authenticates with the
+// token as a Basic header for the user `x-access-token`, which GitHub accepts for every kind of
+// token; commits are made as Cody Batch at a noreply address.
+
+export const GITHUB_GIT_BASE = 'https://github.com/{owner}/{name}.git';
+export const GITHUB_API_URL = 'https://api.github.com';
+
+/** Personal, OAuth, user-to-server, server-to-server and refresh tokens, and fine-grained ones. */
+const GITHUB_TOKEN_PATTERNS: readonly RegExp[] = [/\b(?:gh[pousr]|github_pat)_[A-Za-z0-9_]{16,}/g];
+
+const GIT_USER = 'x-access-token';
+
+export class GitHubHost implements CodeHost {
+  readonly kind = 'github';
+  readonly label: string;
+  readonly commitAuthor = { name: 'Cody Batch', email: 'cody-batch@users.noreply.github.com' };
+  readonly tokenPatterns = GITHUB_TOKEN_PATTERNS;
+  private readonly gitBase: string;
+  private readonly apiUrl: string;
+  private readonly token?: string;
+  private client?: Promise<GitHubClient>;
+
+  constructor(config: CodeHostConfig) {
+    this.gitBase = config.gitBase ?? GITHUB_GIT_BASE;
+    this.apiUrl = config.apiUrl ?? GITHUB_API_URL;
+    this.token = config.token;
+    this.label = `GitHub (${this.apiUrl})`;
+  }
+
+  secretEncodings(secret: string): string[] {
+    return [basic(GIT_USER, secret)];
+  }
+
+  cloneUrl(repositoryName: string): string {
+    return cloneUrlFrom(this.gitBase, repositoryName);
+  }
+
+  gitAuthHeader(): string | undefined {
+    return this.token ? `Authorization: Basic ${basic(GIT_USER, this.token)}` : undefined;
+  }
+
+  async resolveQuery(query: RepositoryQuery): Promise<QueryResolution> {
+    const { resolveOnGitHub } = await import('./query');
+    return resolveOnGitHub(await this.github(), query);
+  }
+
+  async ensurePullRequest(request: PullRequestRequest): Promise<PullRequestOutcome> {
+    if (!this.token) throw new Error('Opening pull requests on GitHub needs a token, and there is no GITHUB_TOKEN');
+    const { ensurePullRequest } = await import('./pullRequests');
+    return ensurePullRequest(await this.github(), request);
+  }
+
+  /** Octokit, loaded on first use: a worker that opens no pull request never pays for it. */
+  private github(): Promise<GitHubClient> {
+    this.client ??= import('./client').then(({ createGitHubClient }) =>
+      createGitHubClient({ token: this.token, baseUrl: this.apiUrl }),
+    );
+    return this.client;
+  }
+}
+
+function basic(user: string, secret: string): string {
+  return Buffer.from(`${user}:${secret}`).toString('base64');
+}

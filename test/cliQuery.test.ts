@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { type FakeGitHub, startFakeGitHub } from './fakes/githubServer';
+import { type GitHttpServer, startGitHttpServer } from './fakes/gitHttpServer';
+import { createGitHosting, type GitHosting } from './helpers/git';
+import { repositoriesByName, waitForJob } from './helpers/jobs';
+import { CLI, startStackProcess, type StackProcess } from './helpers/localStack';
+
+// `cody-batch repos` and the query and pull-request flags of `cody-batch run`, run as a user types
+// them (the built CLI as a child process) against the real local stack, whose code host is the
+// loopback GitHub: the stack resolves queries with its token, the CLI sends none.
+
+const exec = promisify(execFile);
+const GITHUB_TOKEN = 'ghp_FAKEgithubTOKENforCliQueryTests0123456789';
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('cody-batch repos and run with query and pull-request flags', function () {
+  this.timeout(120_000);
+  let hosting: GitHosting;
+  let gitServer: GitHttpServer;
+  let github: FakeGitHub;
+  let stack: StackProcess;
+
+  const cli = (args: string[]): Promise<Outcome> =>
+    exec(process.execPath, [CLI, ...args], {
+      // The CLI's own environment holds no GitHub token: only the stack has one.
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, CODY_BATCH_HOME: stack.home },
+    }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({
+        code: error.code,
+        stdout: error.stdout,
+        stderr: error.stderr,
+      }),
+    );
+  const jobCount = async () => (await stack.client.listJobs({ limit: 100 })).items.length;
+
+  before(async () => {
+    hosting = await createGitHosting();
+    for (const name of ['acme/api', 'acme/web', 'acme/old-site'])
+      await hosting.create(name, { 'src/main.js': 'oldFunction(1);\n' });
+    gitServer = await startGitHttpServer({ root: hosting.root, token: GITHUB_TOKEN });
+    github = await startFakeGitHub({
+      token: GITHUB_TOKEN,
+      repositories: [
+        { fullName: 'acme/api', topics: ['backend'] },
+        { fullName: 'acme/web', topics: ['frontend'] },
+        { fullName: 'acme/old-site', archived: true },
+        { fullName: 'acme/web-fork', fork: true },
+      ],
+      collaborators: ['alice'],
+    });
+    stack = await startStackProcess({
+      env: {
+        CODY_BATCH_GIT_BASE: gitServer.gitBase,
+        CODY_BATCH_CONCURRENCY: '2',
+        GITHUB_TOKEN,
+        GITHUB_API_URL: github.url,
+      },
+    });
+  });
+  after(async () => {
+    await stack?.dispose();
+    await github?.close();
+    await gitServer?.close();
+    await hosting?.dispose();
+  });
+
+  it('`repos` prints the names a query chooses on stdout and the count and notes on stderr', async () => {
+    const all = await cli(['repos', '--owner', 'acme']);
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(all.stdout, 'acme/api\nacme/web\n');
+    assert.match(
+      all.stderr,
+      /^2 repositories\n {2}1 archived repository left out \(includeArchived keeps them\)\n {2}1 fork left out/,
+    );
+
+    const narrowed = await cli([
+      'repos',
+      '--owner',
+      'acme',
+      '--include-archived',
+      '--include-forks',
+      '--exclude',
+      'api$',
+    ]);
+    assert.equal(narrowed.stdout, 'acme/old-site\nacme/web\nacme/web-fork\n');
+    const byTopic = await cli(['repos', '--topic', 'backend,frontend']);
+    assert.equal(byTopic.stdout, 'acme/api\nacme/web\n');
+
+    const bad = await cli(['repos', '--owner', 'acme', '--include', '(a+)+']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /repositoryQuery\.include: repeats a group that itself repeats/);
+    const unknown = await cli(['repos', '--owner', 'nobody']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /GitHub has no organisation or user "nobody"/);
+  });
+
+  it('`run` with --owner and pull-request flags runs what `repos` showed and opens pull requests shaped by the flags', async () => {
+    const preview = await cli(['repos', '--owner', 'acme']);
+    const bodyFile = path.join(hosting.work, 'body.md');
+    await writeFile(bodyFile, 'Why: {{job.description}}\n\n{{diffstat}}\n');
+    const result = await cli([
+      'run',
+      '--name',
+      'Rename oldFunction',
+      '--description',
+      'ADR-12',
+      '--command',
+      "sed -i 's/oldFunction/newFunction/' src/main.js",
+      '--owner',
+      'acme',
+      '--pr',
+      '--pr-title',
+      '{{job.name}} ({{repository}})',
+      '--pr-body-file',
+      bodyFile,
+      '--branch',
+      'rename/{{repository}}',
+      '--label',
+      'batch,cleanup',
+      '--reviewer',
+      'alice',
+      '--team-reviewer',
+      'platform',
+      '--detach',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const jobId = result.stdout.trim();
+    const job = await waitForJob(stack.client, jobId);
+    assert.deepEqual(job.repositories, preview.stdout.trim().split('\n'));
+    assert.deepEqual(job.repositoryQuery, { owners: ['acme'], includeArchived: false, includeForks: false });
+    const rows = await repositoriesByName(stack.client, jobId);
+    assert.equal(job.status, 'COMPLETED', JSON.stringify([...rows.values()].map((row) => row.error)));
+    for (const name of job.repositories) {
+      const pull = github.pulls.find((candidate) => `${candidate.owner}/${candidate.repo}` === name)!;
+      assert.ok(pull, name);
+      assert.deepEqual(
+        [pull.title, pull.body, pull.head, pull.labels, pull.reviewers],
+        [
+          'Rename oldFunction (' + name + ')',
+          'Why: ADR-12\n\n1 file changed, +1 −1\n',
+          `rename/${name}`,
+          ['batch', 'cleanup'],
+          ['alice'],
+        ],
+      );
+      // The team is no collaborator here: a warning on the row, the repository still COMPLETED.
+      assert.match(rows.get(name)!.warnings?.join('\n') ?? '', /GitHub refused the reviewer team platform/);
+    }
+  });
+
+  it('refuses pull-request flags without --pr, and a branch template that is no valid ref, creating nothing', async () => {
+    const before = await jobCount();
+    const noPr = await cli(['run', '--name', 'x', '--command', 'true', '--owner', 'acme', '--label', 'batch']);
+    assert.equal(noPr.code, 2);
+    assert.match(noPr.stderr, /--label shape pull requests: add --pr or --draft to open them/);
+    const badBranch = await cli([
+      'run',
+      '--name',
+      'x y',
+      '--command',
+      'true',
+      '--repos',
+      'acme/api',
+      '--pr',
+      '--branch',
+      'fix/{{job.name}}',
+    ]);
+    assert.equal(badBranch.code, 2);
+    assert.match(badBranch.stderr, /--branch: gives "fix\/x y" for acme\/api, which is not a valid git branch name/);
+    const unknown = await cli([
+      'run',
+      '--name',
+      'x',
+      '--command',
+      'true',
+      '--repos',
+      'acme/api',
+      '--pr',
+      '--pr-title',
+      '{{title}}',
+    ]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--pr-title: uses an unknown placeholder \{\{title\}\}/);
+    const none = await cli(['run', '--name', 'x', '--command', 'true']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /give the repositories: --repos, --repos-file, or query flags such as --owner/);
+    assert.equal(await jobCount(), before);
+  });
+});

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { ApiError } from '../common/client';
+import type { CreateJobInput } from '../common/schemas';
+import { createGitHosting, git, type GitHosting } from './helpers/git';
+import { repositoriesByName, waitForJob } from './helpers/jobs';
+import { startStackProcess, type StackProcess } from './helpers/localStack';
+
+// Repositories chosen by query on the real local stack, whose code host is the local folder of
+// bare repositories (a file:// git base): the preview (POST /repositories/resolve) and the job
+// created from the same query run exactly the same repositories; a query that cannot be run as
+// given is a 400 that says what to change, and creates nothing.
+
+describe('repositories by query on the local stack (folder host)', function () {
+  this.timeout(90_000);
+  let hosting: GitHosting;
+  let stack: StackProcess;
+
+  before(async () => {
+    hosting = await createGitHosting();
+    for (const name of ['acme/one', 'acme/two', 'acme/three', 'other/four', 'other/five'])
+      await hosting.create(name, { 'a.txt': `${name}\n` });
+    await git(hosting.root, 'init', '--quiet', '--bare', path.join(hosting.root, 'acme', 'empty.git'));
+    stack = await startStackProcess({
+      env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '2', CODY_BATCH_MAX_REPOSITORIES: '4' },
+    });
+  });
+  after(async () => {
+    await stack?.dispose();
+    await hosting?.dispose();
+  });
+
+  it('creates a job from an owner query that runs exactly the repositories the preview showed', async () => {
+    const preview = await stack.client.resolveRepositories({ repositoryQuery: { owners: ['acme'] } });
+    assert.deepEqual(preview, {
+      count: 3,
+      repositories: ['acme/one', 'acme/three', 'acme/two'],
+      notes: ['1 empty repository skipped'],
+    });
+
+    const created = await stack.client.createJob({
+      name: 'Mark every acme repository',
+      command: 'echo marked >> a.txt',
+      repositoryQuery: { owners: ['acme'] },
+    });
+    assert.deepEqual(created.repositories, preview.repositories);
+    assert.deepEqual(created.resolvedRepositories, preview.repositories);
+    assert.deepEqual(created.repositoryQuery, { owners: ['acme'], includeArchived: false, includeForks: false });
+    const job = await waitForJob(stack.client, created.jobId);
+    assert.equal(job.status, 'COMPLETED');
+    const rows = await repositoriesByName(stack.client, job.jobId);
+    assert.deepEqual([...rows.keys()].sort(), preview.repositories);
+    for (const row of rows.values()) assert.equal(row.status, 'COMPLETED', row.repositoryName);
+  });
+
+  it('adds a query to listed repositories, each once whatever its case', async () => {
+    const preview = await stack.client.resolveRepositories({
+      repositories: ['other/four', 'ACME/Two'],
+      repositoryQuery: { owners: ['acme'], exclude: 'three' },
+    });
+    assert.deepEqual(preview, {
+      count: 3,
+      repositories: ['other/four', 'ACME/Two', 'acme/one'],
+      notes: ['1 repository left out by include/exclude', '1 empty repository skipped'],
+    });
+  });
+
+  it('answers 400 saying what to change, and creates nothing, for a query that cannot run as given', async () => {
+    const before = (await stack.client.listJobs({ limit: 100 })).items.length;
+    const job = (fields: Partial<CreateJobInput>): CreateJobInput => ({ name: 'Refused', command: 'true', ...fields });
+    const cases: [CreateJobInput, string, RegExp][] = [
+      [
+        job({ repositoryQuery: { owners: ['acme'], include: 'acme/(' } }),
+        'VALIDATION_FAILED',
+        /^repositoryQuery\.include: is not a valid regular expression/,
+      ],
+      [
+        job({ repositoryQuery: { owners: ['acme'], include: '^nothing/' } }),
+        'QUERY_REFUSED',
+        /^The repositoryQuery matches no repositories on the local folder host .*: change it$/,
+      ],
+      [
+        job({ repositoryQuery: { owners: ['acme', 'other'] } }),
+        'QUERY_REFUSED',
+        /^The repositoryQuery matches 5 repositories, more than a job may run \(4\): narrow it/,
+      ],
+      [
+        job({ repositoryQuery: { topics: ['web'] } }),
+        'QUERY_REFUSED',
+        /^The local folder host .* cannot choose repositories by topics: .* Choose by owners, or name the repositories/,
+      ],
+      [job({ repositoryQuery: { owners: ['nobody'] } }), 'QUERY_REFUSED', /has no owner "nobody"/],
+      [
+        job({ repositories: ['acme/one'], createPullRequests: true }),
+        'VALIDATION_FAILED',
+        /^createPullRequests: Pull requests cannot be opened on the local folder host/,
+      ],
+    ];
+    for (const [request, code, message] of cases) {
+      for (const call of [
+        () => stack.client.createJob(request),
+        ...(request.repositoryQuery
+          ? [() => stack.client.resolveRepositories({ repositoryQuery: request.repositoryQuery! })]
+          : []),
+      ]) {
+        await assert.rejects(call(), (error: unknown) => {
+          assert.ok(error instanceof ApiError, String(error));
+          assert.deepEqual([error.status, error.code], [400, code], error.message);
+          assert.match(error.message, message);
+          return true;
+        });
+      }
+    }
+    assert.equal((await stack.client.listJobs({ limit: 100 })).items.length, before, 'nothing was created');
+  });
+});
