@@ -53,6 +53,34 @@ describe('repositories by query on the local stack (folder host)', function () {
     for (const row of rows.values()) assert.equal(row.status, 'COMPLETED', row.repositoryName);
   });
 
+  it('samples from what the query resolved to, and refuses a sample as large as that', async () => {
+    const sampled = await stack.client.createJob({
+      name: 'Try two acme repositories first',
+      command: 'echo sampled >> a.txt',
+      repositoryQuery: { owners: ['acme'] },
+      sample: { size: 2 },
+    });
+    assert.equal(sampled.run.length, 2);
+    for (const name of sampled.run) assert.ok(sampled.repositories.includes(name), name);
+    const job = await waitForJob(stack.client, sampled.jobId, { status: 'SAMPLED' });
+    assert.equal(job.counts.completed, 2);
+    assert.equal(job.counts.pending, 1);
+    await stack.client.cancelJob(job.jobId);
+
+    await assert.rejects(
+      stack.client.createJob({
+        name: 'Too large a sample',
+        command: 'true',
+        repositoryQuery: { owners: ['acme'] },
+        sample: { size: 3 },
+      }),
+      (error: unknown) =>
+        error instanceof ApiError &&
+        error.status === 400 &&
+        /sample\.size: must be less than the number of repositories \(3\)/.test(error.message),
+    );
+  });
+
   it('adds a query to listed repositories, each once whatever its case', async () => {
     const preview = await stack.client.resolveRepositories({
       repositories: ['other/four', 'ACME/Two'],
