@@ -85,6 +85,16 @@ export const ENV = {
   cliApiUrl: 'CODY_BATCH_API_URL',
   cliAuth: 'CODY_BATCH_AUTH',
   cliToken: 'CODY_BATCH_TOKEN',
+  /** Worker knobs, each with a default that suits AWS (backend/worker/config.ts). */
+  workDir: 'CODY_BATCH_WORK_DIR',
+  heartbeatMs: 'CODY_BATCH_HEARTBEAT_MS',
+  staleAfterMs: 'CODY_BATCH_STALE_AFTER_MS',
+  wallTimeMs: 'CODY_BATCH_WALL_TIME_MS',
+  verifyRounds: 'CODY_BATCH_VERIFY_ROUNDS',
+  /** How often the Claude SDK retries a failed call (0–10). */
+  claudeMaxRetries: 'CODY_BATCH_CLAUDE_MAX_RETRIES',
+  /** Where V8 keeps the compiled worker bundle between runs (backend/worker/codeCache.mjs reads it by name). */
+  codeCache: 'CODY_BATCH_CODE_CACHE',
 } as const;
 
 /**

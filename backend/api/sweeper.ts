@@ -18,7 +18,7 @@ export async function handler(): Promise<SweepReport> {
   const env = process.env;
   store ??= Store.connect({ tables: tableNamesFromEnvironment(env), endpoint: env[ENV.dynamodbEndpoint] });
   inspector ??= new BatchRunInspector(new BatchClient({}));
-  const staleAfterMs = Number(env.CODY_BATCH_STALE_AFTER_MS) || DEFAULT_STALE_AFTER_MS;
+  const staleAfterMs = Number(env[ENV.staleAfterMs]) || DEFAULT_STALE_AFTER_MS;
   const batch = inspector;
   const report = await sweep(store, { staleAfterMs, neverStarted: (job) => batch.neverStarted(job) });
   console.log(

@@ -366,7 +366,7 @@ export function localExecutorFactory(env: NodeJS.ProcessEnv, workerScript: strin
         [ENV.dynamodbCredentials]: context.dynamodbCredentialsFile,
         [ENV.artifacts]: context.artifactsRoot,
         // V8's compiled worker bundle, kept between runs (see backend/worker/codeCache.mjs).
-        CODY_BATCH_CODE_CACHE: env.CODY_BATCH_CODE_CACHE ?? path.join(context.home, 'cache'),
+        [ENV.codeCache]: env[ENV.codeCache] ?? path.join(context.home, 'cache'),
       },
     });
 }

@@ -8,15 +8,6 @@ import { newRunMarker } from './runProcesses';
 // The worker's environment contract (docs/architecture.md, "The worker's environment contract"), read once and
 // validated, so a misconfigured container fails at start with one clear sentence.
 
-/** Worker knobs that are not part of the shared contract; each has a default that suits AWS. */
-export const WORKER_ENV = {
-  workDir: 'CODY_BATCH_WORK_DIR',
-  heartbeatMs: 'CODY_BATCH_HEARTBEAT_MS',
-  staleAfterMs: 'CODY_BATCH_STALE_AFTER_MS',
-  wallTimeMs: 'CODY_BATCH_WALL_TIME_MS',
-  verifyRounds: 'CODY_BATCH_VERIFY_ROUNDS',
-} as const;
-
 const optionalText = z
   .string()
   .optional()
@@ -66,11 +57,11 @@ const WorkerEnvironment = z
         .regex(/^[0-9a-f]{16,64}$/, { error: 'must be 16 to 64 lowercase hex digits' })
         .optional(),
     ),
-    [WORKER_ENV.workDir]: optionalText,
-    [WORKER_ENV.heartbeatMs]: positiveInt(10_000),
-    [WORKER_ENV.staleAfterMs]: positiveInt(5 * 60_000),
-    [WORKER_ENV.wallTimeMs]: positiveInt(DEFAULT_AGENT_LIMITS.wallTimeMs),
-    [WORKER_ENV.verifyRounds]: positiveInt(3),
+    [ENV.workDir]: optionalText,
+    [ENV.heartbeatMs]: positiveInt(10_000),
+    [ENV.staleAfterMs]: positiveInt(5 * 60_000),
+    [ENV.wallTimeMs]: positiveInt(DEFAULT_AGENT_LIMITS.wallTimeMs),
+    [ENV.verifyRounds]: positiveInt(3),
   })
   .loose();
 
@@ -131,10 +122,10 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
     commandUser: values[ENV.commandUser],
     workDir: workDirFrom(env),
     runMarker: values[ENV.runMarker] ?? newRunMarker(),
-    heartbeatMs: values[WORKER_ENV.heartbeatMs],
-    staleAfterMs: values[WORKER_ENV.staleAfterMs],
-    wallTimeMs: values[WORKER_ENV.wallTimeMs],
-    verifyRounds: values[WORKER_ENV.verifyRounds],
+    heartbeatMs: values[ENV.heartbeatMs],
+    staleAfterMs: values[ENV.staleAfterMs],
+    wallTimeMs: values[ENV.wallTimeMs],
+    verifyRounds: values[ENV.verifyRounds],
   };
 }
 
@@ -143,6 +134,6 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
  * finds it, read from `env` so the local executor and its workers agree on it.
  */
 export function workDirFrom(env: NodeJS.ProcessEnv): string {
-  const chosen = env[WORKER_ENV.workDir]?.trim() || env.TMPDIR || env.TMP || env.TEMP || '/tmp';
+  const chosen = env[ENV.workDir]?.trim() || env.TMPDIR || env.TMP || env.TEMP || '/tmp';
   return chosen.length > 1 ? chosen.replace(/\/+$/, '') : chosen;
 }

@@ -72,11 +72,11 @@ export function createClaudeClient(env: NodeJS.ProcessEnv, options: ClaudeClient
 }
 
 function retriesFromEnv(env: NodeJS.ProcessEnv): number | undefined {
-  const raw = env.CODY_BATCH_CLAUDE_MAX_RETRIES;
+  const raw = env[ENV.claudeMaxRetries];
   if (raw === undefined || raw.trim() === '') return undefined;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 10) {
-    throw new Error(`CODY_BATCH_CLAUDE_MAX_RETRIES must be a whole number from 0 to 10, not "${raw}"`);
+    throw new Error(`${ENV.claudeMaxRetries} must be a whole number from 0 to 10, not "${raw}"`);
   }
   return value;
 }
