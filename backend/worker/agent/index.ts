@@ -6,4 +6,5 @@ export { AgentSession, totalTokens } from './session';
 export { buildSystemPrompt, firstUserMessage } from './prompts';
 export { anthropicApiKey, claudeModel, claudeProvider, createClaudeClient, isClaudeConfigured } from './client';
 export { estimateCostUsd, isKnownModel, MODEL_PRICES, PRICES_CHECKED_ON } from './pricing';
-export { agentTools } from './tools';
+export { agentTools, BASH_TOOL_NAME } from './tools';
+export type { CommandShell, ShellRunResult } from './tools';
