@@ -17,6 +17,9 @@ const RUN_USAGE = `Usage: cody-batch run --name <text> (--prompt <text> | --prom
   --base-branch <name>   the branch to start from (default: each repository's default branch)
   --model <id>           the Claude model (prompt jobs)
   --max-cost <usd>       stop a repository's Claude run once it has cost this much
+  --allow-commands       let Claude run commands in its sandbox (the bash tool; prompt jobs)
+  --setup <cmd>          a command run after the clone, before the change (e.g. npm ci)
+  --instructions-file <path>  a JSON object {"owner/name": "note"}: a note for that repository's first message
   --pr | --draft         open a pull request (a draft one) per changed repository
   --detach               print the job id and return at once instead of watching`;
 
@@ -33,6 +36,9 @@ const FLAGS: Record<string, string> = {
   baseBranch: '--base-branch',
   model: '--model',
   maxCostUsd: '--max-cost',
+  allowCommands: '--allow-commands',
+  setupCommand: '--setup',
+  repositoryInstructions: '--instructions-file',
 };
 
 export async function run(args: string[], connection: Connection): Promise<number> {
@@ -52,6 +58,9 @@ export async function run(args: string[], connection: Connection): Promise<numbe
         'base-branch': { type: 'string' },
         model: { type: 'string' },
         'max-cost': { type: 'string' },
+        'allow-commands': { type: 'boolean' },
+        setup: { type: 'string' },
+        'instructions-file': { type: 'string' },
         pr: { type: 'boolean' },
         draft: { type: 'boolean' },
         detach: { type: 'boolean' },
@@ -77,6 +86,8 @@ export async function run(args: string[], connection: Connection): Promise<numbe
     model: values.model,
     createPullRequests: Boolean(values.pr || values.draft),
     draftPullRequests: Boolean(values.draft),
+    allowCommands: Boolean(values['allow-commands']),
+    setupCommand: values.setup,
   };
   try {
     body.prompt = values['prompt-file'] !== undefined ? await readFile(values['prompt-file'], 'utf8') : values.prompt;
@@ -89,6 +100,11 @@ export async function run(args: string[], connection: Connection): Promise<numbe
       ),
       HINT,
     );
+  }
+  if (values['instructions-file'] !== undefined) {
+    const notes = await readNotes(values['instructions-file']);
+    if (typeof notes === 'string') return usageError(new Error(`--instructions-file: ${notes}`), HINT);
+    body.repositoryInstructions = notes;
   }
   if (values['max-cost'] !== undefined) {
     body.maxCostUsd = Number(values['max-cost']);
@@ -121,4 +137,24 @@ function describeForFlags(error: z.ZodError): string {
     return FLAGS[field] ? `${FLAGS[field]}: ${message}` : message;
   });
   return [...new Set(messages)].join('; ');
+}
+
+/** The notes file: a JSON object of strings; a sentence saying what is wrong otherwise. */
+async function readNotes(file: string): Promise<Record<string, unknown> | string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    return `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return `${file} is not JSON (${(error as Error).message})`;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return `${file} must hold a JSON object such as {"owner/name": "Run npm run build before the tests."}`;
+  }
+  return parsed as Record<string, unknown>;
 }

@@ -55,5 +55,15 @@ function signedFields(job: Job): string {
     job.baseBranch ?? null,
     job.model,
     job.maxCostUsd ?? null,
+    // Added only when set, so jobs made before these options keep their MACs.
+    ...(job.allowCommands || job.setupCommand !== undefined || job.repositoryInstructions
+      ? [
+          {
+            allowCommands: job.allowCommands ?? false,
+            setupCommand: job.setupCommand ?? null,
+            repositoryInstructions: job.repositoryInstructions ?? null,
+          },
+        ]
+      : []),
   ]);
 }

@@ -8,6 +8,8 @@ import {
   emptyUsage,
   type Job,
   ListQuery,
+  notesByRepository,
+  repositoryInstructionsIssues,
   RetryRequest,
 } from '../../../common/schemas';
 import { jobItemBytes, MAX_JOB_ITEM_BYTES } from '../../store/jobs';
@@ -27,6 +29,17 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
   app.post('/', async (c) => {
     const request = await readJson(c, createSchema);
     const job = newJob(request, c.get('owner'));
+    // Checked on the repositories the job runs, however the request named them.
+    const noteIssues = repositoryInstructionsIssues(request.repositoryInstructions, job.repositories);
+    if (noteIssues.length > 0) {
+      return apiError(
+        c,
+        'VALIDATION_FAILED',
+        noteIssues.map((issue) => `repositoryInstructions.${issue.name}: ${issue.message}`).join('; '),
+      );
+    }
+    const notes = notesByRepository(request.repositoryInstructions, job.repositories);
+    if (notes) job.repositoryInstructions = notes;
     if (deps.runMac) job.runMac = deps.runMac.sign(job);
     const bytes = jobItemBytes(job);
     if (bytes > MAX_JOB_ITEM_BYTES) {
@@ -112,6 +125,8 @@ function newJob(request: CreateJobRequest, owner: string): Job {
     baseBranch: request.baseBranch,
     model: request.model ?? DEFAULT_MODEL,
     maxCostUsd: request.maxCostUsd,
+    ...(request.allowCommands ? { allowCommands: true } : {}),
+    ...(request.setupCommand !== undefined ? { setupCommand: request.setupCommand } : {}),
     owner,
     status: 'PENDING',
     counts: { total, pending: total, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 },
