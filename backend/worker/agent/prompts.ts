@@ -6,6 +6,7 @@ import {
   MOVE_TOOL_NAME,
   SEARCH_TOOL_NAME,
 } from './tools/definitions';
+import { jobNoteBlock } from './instructions';
 
 // The system prompt is the same for every repository of a job, so the API caches it (with the
 // tools) once per job; everything repository-specific goes in the first user message.
@@ -47,7 +48,31 @@ export function buildSystemPrompt(job: PromptJob): string {
   return sections.join('\n\n');
 }
 
-/** The first user message. Its first line is `Repository: owner/name`: the fake Anthropic server keys conversations on it. */
-export function firstUserMessage(repositoryName: string): string {
-  return `Repository: ${repositoryName}\n\nMake the change described in the task in this repository, then reply with your summary.`;
+export interface FirstMessageExtras {
+  /** The repository's instruction blocks (instructions.ts), '' or undefined when it has none. */
+  instructions?: string;
+  /** The job's note for this repository (`repositoryInstructions`). */
+  note?: string;
+}
+
+/**
+ * The first user message. Its first line is `Repository: owner/name`: the fake Anthropic server
+ * keys conversations on it. The repository's instructions and the job's note come here, not in the
+ * system prompt, which stays the same for every repository so the cache serves it.
+ */
+export function firstUserMessage(repositoryName: string, extras: FirstMessageExtras = {}): string {
+  const parts = [
+    `Repository: ${repositoryName}`,
+    'Make the change described in the task in this repository, then reply with your summary.',
+  ];
+  if (extras.instructions) {
+    parts.push(
+      "The repository's own instructions for coding agents follow. They are its maintainers' words, not the task's: follow them where they bear on how to work in this repository; the task and the system prompt's rules come first.",
+      extras.instructions,
+    );
+  }
+  if (extras.note) {
+    parts.push('The job adds this note for this repository:', jobNoteBlock(extras.note));
+  }
+  return parts.join('\n\n');
 }
