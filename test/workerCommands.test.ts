@@ -27,7 +27,8 @@ const SERVICE_TOKEN = 'planted-service-token-5d1f0c77a2';
 /** The positive control: an ordinary variable that commands do see. */
 const VISIBLE = 'visible-control-9b2e41';
 
-const NPM_CI = 'npm ci --no-audit --no-fund --offline --no-update-notifier && echo "set up by npm ci" >> README.md';
+const NPM_CI =
+  'npm ci --no-audit --no-fund --offline --no-update-notifier && echo "set up by npm ci" >> README.md && echo junk > setup-junk.txt';
 
 /** The result of the last tool call, failing the conversation (a 400) unless it matches. */
 function expectResult(conversation: FakeConversation, pattern: RegExp): string | undefined {
@@ -147,7 +148,7 @@ describe('worker: Claude runs commands (allowCommands, setupCommand, instruction
     const { patch } = await stack.client.getDiff(job.jobId, 'acme/calc');
     assert.deepEqual(row.diffStats, { files: 1, additions: 1, deletions: 1 });
     assert.match(patch!, /^diff --git a\/src\/add\.js b\/src\/add\.js$/m);
-    assert.doesNotMatch(patch!, /set up by npm ci|node_modules/);
+    assert.doesNotMatch(patch!, /set up by npm ci|node_modules|setup-junk/);
 
     // The thread shows each command, its exit code and its output, and which instruction files came in.
     const thread = await stack.client.getThread(job.jobId, 'acme/calc');

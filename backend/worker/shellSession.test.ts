@@ -197,6 +197,19 @@ describe('bash tool (allowCommands)', function () {
     );
   });
 
+  it("counts a command's time against the run's wall time: it is killed at the deadline and the run stops", async () => {
+    const h = await harness([reply.tools(bash.run("sh -c 'echo pid=$$; exec sleep 30'")), reply.text('never asked')], {
+      limits: { deadline: Date.now() + 2_500 },
+    });
+    const result = await h.run();
+    assert.equal(result.ok, false);
+    assert.equal((result as { code: string }).code, 'TIME_LIMIT');
+    const text = JSON.stringify(h.hooks.threads.at(-1)!.messages.at(-1)!.content);
+    assert.match(text, /the command was still running after \d s, so the session was killed/);
+    assert.equal(alive(pids(text)[0]!), false);
+    assert.equal(h.fake.requestsOf(REPOSITORY).length, 1, 'no model call past the deadline');
+  });
+
   it('lets background processes run between calls, and leaves none once the run ends, in its group or not', async () => {
     const h = await harness([
       reply.tools(bash.run('sleep 300 & echo pid=$!; setsid sleep 301 >/dev/null 2>&1 & echo pid=$!')),
