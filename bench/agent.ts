@@ -6,7 +6,12 @@ import {
   DEFAULT_AGENT_LIMITS,
   firstUserMessage,
 } from '../backend/worker/agent';
+import { commandEnvironment } from '../backend/worker/environment';
+import { readRepositoryInstructions } from '../backend/worker/agent';
+import { newRunMarker } from '../backend/worker/runProcesses';
+import { ShellSession } from '../backend/worker/shellSession';
 import {
+  bash,
   edit,
   listFiles,
   reply,
@@ -199,6 +204,124 @@ export async function main(): Promise<void> {
     console.log(`wall time for ${fake.requests.length} requests through the SDK and tools: ${elapsed} ms`);
   } finally {
     await fake.close();
+    await repo.dispose();
+  }
+  await commandsAndInstructions();
+}
+
+/** A session that works with bash: look around, run the tests, edit, run them again. */
+const BASH_SCRIPT = [
+  reply.tools({ text: 'Let me look at the project and run the tests first.' }, bash.run('ls && cat package.json')),
+  reply.tools(bash.run('npm test')),
+  reply.tools(searchFiles({ pattern: 'oldFunction\\(', glob: '*.ts' })),
+  reply.tools(replaceCall('src/services/service0.ts', 0), replaceCall('src/services/service0.ts', 4)),
+  reply.tools(bash.run('npm test')),
+  reply.tools(bash.run('git diff --stat')),
+  reply.text('Replaced the calls in service0; npm test passes.'),
+];
+
+/** A CLAUDE.md of the size repositories commonly have (about 4 KB). */
+const CLAUDE_MD = [
+  '# Working in this repository',
+  '',
+  ...Array.from(
+    { length: 40 },
+    (_, index) =>
+      `- Rule ${index + 1}: keep services small, test every exported function, and run \`npm test\` before you finish.`,
+  ),
+].join('\n');
+
+interface SessionFigures {
+  shares: number[];
+  costUsd: number;
+}
+
+async function bashSession(repository: string, withInstructions: boolean): Promise<SessionFigures> {
+  const fake = await startFakeAnthropic({
+    script: { [repository]: BASH_SCRIPT },
+    apiKey: KEY,
+    minCacheableTokens: MIN_CACHEABLE_TOKENS,
+  });
+  const repo = await makeCheckout({
+    ...files(),
+    'package.json': '{\n  "name": "services",\n  "scripts": { "test": "echo 20 suites, 240 tests passed" }\n}\n',
+    ...(withInstructions ? { 'CLAUDE.md': CLAUDE_MD } : {}),
+  });
+  const shell = new ShellSession({
+    cwd: repo.checkout,
+    env: commandEnvironment(process.env),
+    runMarker: newRunMarker(),
+  });
+  try {
+    const client = createClaudeClient({ ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url });
+    const instructions = await readRepositoryInstructions(repo.checkout);
+    const session = new AgentSession({
+      client,
+      model: MODEL,
+      system: buildSystemPrompt({ ...JOB, allowCommands: true }),
+      checkoutDir: repo.checkout,
+      limits: { ...DEFAULT_AGENT_LIMITS, deadline: Date.now() + 60_000 },
+      hooks: recordingHooks(),
+      shell,
+      instructionFiles: instructions.files,
+    });
+    const result = await session.run(firstUserMessage(repository, { instructions: instructions.text }));
+    if (!result.ok) throw new Error(`${repository}: ${result.code}: ${result.message}`);
+    const shares = fake.requests.map((record) => {
+      const cache = record.cache!;
+      return cache.totalBytes === 0 ? 0 : (100 * cache.cachedBytes) / cache.totalBytes;
+    });
+    return { shares, costUsd: session.usage.costUsd };
+  } finally {
+    await shell.dispose();
+    await fake.close();
+    await repo.dispose();
+  }
+}
+
+/** `npm run bench -- agent`, second part: a session that uses bash, and what the instructions block costs. */
+async function commandsAndInstructions(): Promise<void> {
+  const plain = await bashSession('acme/services-c', false);
+  const instructed = await bashSession('acme/services-d', true);
+  const later = instructed.shares.slice(1);
+  console.log('');
+  console.log(`Session with bash (allowCommands; ${BASH_SCRIPT.length} turns, commands run in a real shell):`);
+  console.log(`  cached share per turn: ${instructed.shares.map((share) => `${share.toFixed(1)}%`).join(', ')}`);
+  console.log(
+    `  turns 2-${instructed.shares.length}: ${Math.min(...later).toFixed(1)}% to ${Math.max(...later).toFixed(1)}% of input from cache (mean ${(later.reduce((a, b) => a + b, 0) / later.length).toFixed(1)}%)`,
+  );
+  const block =
+    firstUserMessage('x', { instructions: (await instructionsText()) ?? '' }).length - firstUserMessage('x').length;
+  const extra = instructed.costUsd - plain.costUsd;
+  console.log(
+    `  instructions block: a ${CLAUDE_MD.length.toLocaleString('en-US')}-character CLAUDE.md adds ${block.toLocaleString('en-US')} characters (~${Math.ceil(block / 4)} tokens) to the first message;`,
+  );
+  console.log(
+    `  it costs $${extra.toFixed(4)} per repository over this ${BASH_SCRIPT.length}-turn session ($${plain.costUsd.toFixed(4)} without it, $${instructed.costUsd.toFixed(4)} with it: written to the cache once, then read each turn)`,
+  );
+  const capTokens = Math.ceil((3 * 20_000) / 4);
+  const capPerTurn = estimateCostUsd(MODEL, {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheWriteTokens: 0,
+    cacheReadTokens: capTokens,
+  });
+  const capFirst = estimateCostUsd(MODEL, {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheWriteTokens: capTokens,
+    cacheReadTokens: 0,
+  });
+  console.log(
+    `  at the cap (three files of 20,000 characters, ~${capTokens.toLocaleString('en-US')} tokens): $${capFirst.toFixed(4)} on the first turn, $${capPerTurn.toFixed(4)} on each later one`,
+  );
+}
+
+async function instructionsText(): Promise<string | undefined> {
+  const repo = await makeCheckout({ 'CLAUDE.md': CLAUDE_MD });
+  try {
+    return (await readRepositoryInstructions(repo.checkout)).text;
+  } finally {
     await repo.dispose();
   }
 }

@@ -22,6 +22,9 @@ Options:
   --base-branch <name>   the branch to start from (default: each repository's default branch)
   --model <id>           the Claude model (prompt jobs)
   --max-cost <usd>       stop a repository's Claude run once it has cost this much
+  --allow-commands       let Claude run commands in its sandbox (the bash tool; prompt jobs)
+  --setup <cmd>          a command run after the clone, before the change (e.g. npm ci)
+  --instructions-file <path>  a JSON object {"owner/name": "note"}: a note for that repository's first message
   --pr | --draft         open a pull request (a draft one) per changed repository
   --sample <n>           run n of the repositories first (spread across owners), then stop SAMPLED;
                          \`cody-batch continue <jobId>\` runs the rest
@@ -48,6 +51,9 @@ const FLAGS: Record<string, string> = {
   sample: '--sample',
   repositoryQuery: '--owner/--topic/--search/--code-search',
   pullRequest: '--pr-title/--pr-body-file/--branch/--label/--reviewer',
+  allowCommands: '--allow-commands',
+  setupCommand: '--setup',
+  repositoryInstructions: '--instructions-file',
 };
 
 /** The flags of `pullRequest`'s fields. */
@@ -77,6 +83,9 @@ export async function run(args: string[], connection: Connection): Promise<numbe
         'base-branch': { type: 'string' },
         model: { type: 'string' },
         'max-cost': { type: 'string' },
+        'allow-commands': { type: 'boolean' },
+        setup: { type: 'string' },
+        'instructions-file': { type: 'string' },
         pr: { type: 'boolean' },
         draft: { type: 'boolean' },
         sample: { type: 'string' },
@@ -110,6 +119,8 @@ export async function run(args: string[], connection: Connection): Promise<numbe
     model: values.model,
     createPullRequests: Boolean(values.pr || values.draft),
     draftPullRequests: Boolean(values.draft),
+    allowCommands: Boolean(values['allow-commands']),
+    setupCommand: values.setup,
   };
   try {
     body.prompt = values['prompt-file'] !== undefined ? await readFile(values['prompt-file'], 'utf8') : values.prompt;
@@ -142,6 +153,11 @@ export async function run(args: string[], connection: Connection): Promise<numbe
       ),
       HINT,
     );
+  }
+  if (values['instructions-file'] !== undefined) {
+    const notes = await readNotes(values['instructions-file']);
+    if (typeof notes === 'string') return usageError(new Error(`--instructions-file: ${notes}`), HINT);
+    body.repositoryInstructions = notes;
   }
   if (values['max-cost'] !== undefined) {
     body.maxCostUsd = Number(values['max-cost']);
@@ -184,4 +200,24 @@ function describeForFlags(error: z.ZodError): string {
     return flag ? `${flag}: ${message}` : message;
   });
   return [...new Set(messages)].join('; ');
+}
+
+/** The notes file: a JSON object of strings; a sentence saying what is wrong otherwise. */
+async function readNotes(file: string): Promise<Record<string, unknown> | string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    return `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return `${file} is not JSON (${(error as Error).message})`;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return `${file} must hold a JSON object such as {"owner/name": "Run npm run build before the tests."}`;
+  }
+  return parsed as Record<string, unknown>;
 }

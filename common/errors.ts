@@ -35,6 +35,8 @@ export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
 export const REPOSITORY_ERROR_CODES = [
   'START_FAILED',
   'CLONE_FAILED',
+  /** The job's setupCommand failed, timed out or could not start. */
+  'SETUP_FAILED',
   'COMMAND_FAILED',
   'COMMAND_TIMEOUT',
   'VERIFY_FAILED',

@@ -8,6 +8,8 @@ import { JobStatus, RepositoryStatus } from './status';
 
 export const MAX_PROMPT_CHARS = 50_000;
 export const MAX_COMMAND_CHARS = 10_000;
+/** A job's note for one repository (`repositoryInstructions`), in characters. */
+export const MAX_REPOSITORY_NOTE_CHARS = 2_000;
 export const DEFAULT_MAX_REPOSITORIES = 1_000;
 export const MAX_BODY_BYTES = 1_048_576;
 /**
@@ -189,6 +191,54 @@ export const PullRequestSettings = z.strictObject({
   draft: z.boolean().optional(),
 });
 export type PullRequestSettings = z.infer<typeof PullRequestSettings>;
+/** `{"owner/name": "note"}`: a note for a repository's first message, at most MAX_REPOSITORY_NOTE_CHARS each. */
+export const RepositoryInstructions = z.record(
+  z.string(),
+  z
+    .string()
+    .max(MAX_REPOSITORY_NOTE_CHARS, { error: `must be at most ${MAX_REPOSITORY_NOTE_CHARS} characters` })
+    .refine((value) => value.trim().length > 0, { error: 'must not be empty' }),
+);
+export type RepositoryInstructions = z.infer<typeof RepositoryInstructions>;
+
+/**
+ * Why notes do not fit the job's repositories (names are matched case-insensitively, as GitHub
+ * does). The create route calls it again on the repositories the job finally runs, whatever
+ * produced them (a list, a query).
+ */
+export function repositoryInstructionsIssues(
+  notes: Record<string, string> | undefined,
+  repositories: readonly string[],
+): { name: string; message: string }[] {
+  if (!notes) return [];
+  const known = new Set(repositories.map((name) => name.toLowerCase()));
+  const seen = new Set<string>();
+  const issues: { name: string; message: string }[] = [];
+  for (const name of Object.keys(notes)) {
+    if (!known.has(name.toLowerCase())) {
+      issues.push({ name, message: `"${printable(name)}" is not one of the job's repositories` });
+    } else if (seen.has(name.toLowerCase())) {
+      issues.push({ name, message: `"${printable(name)}" has a note twice; GitHub names are case-insensitive` });
+    }
+    seen.add(name.toLowerCase());
+  }
+  return issues;
+}
+
+/** The notes keyed by the job's own spelling of each repository (call once the issues are none). */
+export function notesByRepository(
+  notes: Record<string, string> | undefined,
+  repositories: readonly string[],
+): Record<string, string> | undefined {
+  if (!notes) return undefined;
+  const lower = new Map(Object.entries(notes).map(([name, note]) => [name.toLowerCase(), note]));
+  const result: Record<string, string> = {};
+  for (const name of repositories) {
+    const note = lower.get(name.toLowerCase());
+    if (note !== undefined) result[name] = note;
+  }
+  return result;
+}
 
 export interface CreateJobLimits {
   maxRepositories?: number;
@@ -238,8 +288,35 @@ export function createJobRequestSchema(limits: CreateJobLimits = {}) {
         .max(MAX_COST_USD, { error: `must be at most ${MAX_COST_USD} US dollars` })
         .optional(),
       sample: SampleRequest.optional(),
+      allowCommands: z.boolean().default(false),
+      setupCommand: z
+        .string()
+        .max(MAX_COMMAND_CHARS, { error: `must be at most ${MAX_COMMAND_CHARS} characters` })
+        .refine((value) => value.trim().length > 0, { error: 'must not be empty' })
+        .optional(),
+      repositoryInstructions: RepositoryInstructions.optional(),
     })
     .superRefine((request, ctx) => {
+      if (request.allowCommands && request.prompt === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['allowCommands'],
+          message: 'applies to prompt jobs only (Claude runs the commands)',
+        });
+      }
+      if (request.repositoryInstructions && request.prompt === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['repositoryInstructions'],
+          message: "applies to prompt jobs only (they go into Claude's first message)",
+        });
+      }
+      // With a query the repositories are known only once it is resolved: the API checks the notes then.
+      if (!request.repositoryQuery) {
+        for (const issue of repositoryInstructionsIssues(request.repositoryInstructions, request.repositories ?? [])) {
+          ctx.addIssue({ code: 'custom', path: ['repositoryInstructions', issue.name], message: issue.message });
+        }
+      }
       if ((request.prompt === undefined) === (request.command === undefined)) {
         ctx.addIssue({
           code: 'custom',
@@ -420,6 +497,12 @@ export const Job = z.object({
   baseBranch: z.string().optional(),
   model: z.string(),
   maxCostUsd: z.number().optional(),
+  /** Claude may run commands in its sandbox (the bash tool). */
+  allowCommands: z.boolean().optional(),
+  /** Runs after the clone, before the change (e.g. `npm ci`). */
+  setupCommand: z.string().optional(),
+  /** A note per repository for its first message, keyed by the names in `repositories`. */
+  repositoryInstructions: z.record(z.string(), z.string()).optional(),
   owner: z.string(),
   status: JobStatus,
   counts: Counts,
@@ -507,8 +590,22 @@ export const ThreadMessage = z
   .loose();
 export type ThreadMessage = z.infer<typeof ThreadMessage>;
 
+/** A file of the repository's own instructions, as the first message carried it (or why it did not). */
+export const InstructionFile = z.object({
+  path: z.string(),
+  /** Characters included. */
+  characters: z.number().int(),
+  /** Cut at the cap. */
+  cut: z.boolean(),
+  /** Why it was left out (binary, a link out of the checkout); then nothing of it was included. */
+  skipped: z.string().optional(),
+});
+export type InstructionFile = z.infer<typeof InstructionFile>;
+
 export const Thread = z.object({
   messages: z.array(ThreadMessage),
+  /** The repository's instruction files in its first message (CLAUDE.md, AGENTS.md, …). */
+  instructionFiles: z.array(InstructionFile).optional(),
   usage: Usage,
   model: z.string().optional(),
   system: z.string().optional(),

@@ -104,6 +104,38 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     assert.equal(await jobCount(), before, 'no job was created');
   });
 
+  it('sends --allow-commands, --setup and --instructions-file; refuses a notes file that is not JSON or names a stranger', async () => {
+    const notes = path.join(hosting.work, 'notes.json');
+    const paused = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0' } });
+    const inPaused = (args: string[]) =>
+      exec(process.execPath, [CLI, ...args], { env: { ...process.env, CODY_BATCH_HOME: paused.home } }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: Outcome) => error,
+      );
+    try {
+      await writeFile(notes, JSON.stringify({ 'acme/one': 'Run npm run build before the tests.' }));
+      const flags = ['run', '--name', 'x', '--prompt', 'Fix it.', '--repos', 'acme/one', '--instructions-file', notes];
+      const created = await inPaused([...flags, '--allow-commands', '--setup', 'npm ci', '--detach']);
+      assert.equal(created.code, 0, created.stderr);
+      const job = await paused.client.getJob(created.stdout.trim());
+      assert.deepEqual(
+        [job.allowCommands, job.setupCommand, job.repositoryInstructions],
+        [true, 'npm ci', { 'acme/one': 'Run npm run build before the tests.' }],
+      );
+      await writeFile(notes, '{"acme/one": ');
+      const broken = await inPaused(flags);
+      assert.equal(broken.code, 2);
+      assert.match(broken.stderr, /--instructions-file: .*notes\.json is not JSON/);
+      await writeFile(notes, JSON.stringify({ 'acme/other': 'Use pnpm.' }));
+      const stranger = await inPaused(flags);
+      assert.equal(stranger.code, 2);
+      assert.match(stranger.stderr, /--instructions-file: "acme\/other" is not one of the job's repositories/);
+      assert.equal((await paused.client.listJobs({ limit: 10 })).items.length, 1, 'only the first was created');
+    } finally {
+      await paused.dispose();
+    }
+  });
+
   it('watch exits 1 and names the error when a repository failed; retry runs it again; 409s are plain messages', async () => {
     const detached = await cli([
       'run',

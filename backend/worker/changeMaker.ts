@@ -8,4 +8,6 @@ export interface ChangeMaker {
    * Absent for commands, which cannot learn from a failure.
    */
   revise?(feedback: string): Promise<string>;
+  /** Called once the repository's run ends, however it ended: stops whatever the change left running. */
+  dispose?(): Promise<void>;
 }

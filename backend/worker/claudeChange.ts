@@ -6,11 +6,13 @@ import {
   createClaudeClient,
   DEFAULT_AGENT_LIMITS,
   firstUserMessage,
+  readRepositoryInstructions,
   type AgentResult,
   type AgentStop,
 } from './agent';
 import type { ChangeMaker } from './changeMaker';
 import { RunFailure, type RunContext } from './runContext';
+import { ShellSession } from './shellSession';
 
 // Claude makes the change: one agent session per repository; verification failures go back into
 // the same session as a new user message.
@@ -22,7 +24,7 @@ export interface ClaudeChangeOptions {
   secrets: string[];
 }
 
-export function claudeChange(context: RunContext, options: ClaudeChangeOptions): ChangeMaker {
+export async function claudeChange(context: RunContext, options: ClaudeChangeOptions): Promise<ChangeMaker> {
   const { job, repositoryName, liveness, log, artifacts } = context;
   const { store } = options;
   const prompt = job.prompt;
@@ -37,11 +39,30 @@ export function claudeChange(context: RunContext, options: ClaudeChangeOptions):
     return costLimitReached(store, job.jobId, job.maxCostUsd);
   };
 
+  // Read from the checkout as it is now: after the setup command, with tracked files as cloned.
+  const instructions = await readRepositoryInstructions(context.checkout.workTree);
+  for (const file of instructions.files) {
+    log.step(
+      `Repository instructions: ${file.path} ${file.skipped ? `skipped (${file.skipped})` : `${file.characters} characters${file.cut ? ', cut' : ''}`}`,
+    );
+  }
+  // One shell for the whole run, as the job's commands run (same environment, user and marker).
+  const shell = job.allowCommands
+    ? new ShellSession({
+        cwd: context.checkout.workTree,
+        env: context.commandEnv,
+        user: context.commandUser,
+        runMarker: context.runMarker,
+      })
+    : undefined;
+
   const session = new AgentSession({
     client: createClaudeClient(options.env),
     model: claudeModel(options.env, job.model),
     system: buildSystemPrompt({ ...job, prompt }),
     checkoutDir: context.checkout.workTree,
+    shell,
+    instructionFiles: instructions.files,
     signal: liveness.signal,
     secrets: options.secrets,
     limits: { ...DEFAULT_AGENT_LIMITS, deadline: context.deadline },
@@ -50,6 +71,7 @@ export function claudeChange(context: RunContext, options: ClaudeChangeOptions):
       onThread: (thread) => artifacts.saveThread(thread),
       onUsage: (delta) => store.addUsage(job.jobId, repositoryName, delta),
       log: (line) => log.step(line),
+      output: (text) => log.write(text),
     },
   });
 
@@ -62,10 +84,14 @@ export function claudeChange(context: RunContext, options: ClaudeChangeOptions):
     async make() {
       const stop = await checkpoint();
       if (stop) throw new RunFailure(stop.code, stop.message);
-      return finish(await session.run(firstUserMessage(repositoryName)));
+      const note = job.repositoryInstructions?.[repositoryName];
+      return finish(await session.run(firstUserMessage(repositoryName, { instructions: instructions.text, note })));
     },
     async revise(feedback: string) {
       return finish(await session.run(feedback));
+    },
+    async dispose() {
+      await shell?.dispose();
     },
   };
 }

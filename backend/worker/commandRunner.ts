@@ -94,7 +94,7 @@ export function killUserProcesses(user: CommandUser): void {
 }
 
 /** Kills what a command left behind outside its process group (see the top of this file). */
-function killLeftovers(options: Pick<CommandOptions, 'user' | 'runMarker'>): void {
+export function killLeftovers(options: Pick<CommandOptions, 'user' | 'runMarker'>): void {
   if (options.user) killUserProcesses(options.user);
   else if (options.runMarker) killMarkedProcesses(options.runMarker);
 }
@@ -107,23 +107,43 @@ export function killAllCommands(): void {
   }
 }
 
+/** Records a process group a command or a shell leads, so the worker's exit kills it (killAllCommands). */
+export function trackProcessGroup(pgid: number, owner: Pick<CommandOptions, 'user' | 'runMarker'>): void {
+  runningProcessGroups.set(pgid, owner);
+  announceGroup(pgid);
+}
+
+/**
+ * The command line that runs `program` with exactly `env`: as itself, or as the command user
+ * through sudo and `env -i` (sudo's own environment is reset).
+ */
+export function commandLine(
+  program: string[],
+  env: NodeJS.ProcessEnv,
+  user: CommandUser | undefined,
+): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+  if (!user) return { file: program[0]!, args: program.slice(1), env };
+  const variables = Object.entries({ ...env, HOME: user.home }).map(([name, value]) => `${name}=${value}`);
+  return {
+    file: 'sudo',
+    args: ['-n', '-u', user.name, '--', 'env', '-i', ...variables, ...program],
+    env: { PATH: env.PATH },
+  };
+}
+
 /**
  * Starts `sh -c command` as the leader of a new process group. As the command user, sudo leads the
  * group and `env -i` hands the command exactly the environment we chose (sudo's own is reset).
  */
 function spawnShell(options: CommandOptions): ChildProcess {
-  const common = { cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[] };
   const env = options.runMarker ? { ...options.env, [ENV.runMarker]: options.runMarker } : options.env;
-  if (!options.user) return spawn('/bin/sh', ['-c', options.command], { ...common, env });
-  const variables = Object.entries({ ...env, HOME: options.user.home }).map(([name, value]) => `${name}=${value}`);
-  return spawn(
-    'sudo',
-    ['-n', '-u', options.user.name, '--', 'env', '-i', ...variables, '/bin/sh', '-c', options.command],
-    {
-      ...common,
-      env: { PATH: options.env.PATH },
-    },
-  );
+  const line = commandLine(['/bin/sh', '-c', options.command], env, options.user);
+  return spawn(line.file, line.args, {
+    cwd: options.cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: line.env,
+  });
 }
 
 export function runCommand(options: CommandOptions): Promise<CommandResult> {
@@ -139,10 +159,7 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
       kill('SIGKILL');
       killLeftovers(options);
     };
-    if (pgid !== undefined) {
-      runningProcessGroups.set(pgid, { user: options.user, runMarker: options.runMarker });
-      announceGroup(pgid);
-    }
+    if (pgid !== undefined) trackProcessGroup(pgid, { user: options.user, runMarker: options.runMarker });
     const onData = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       output = tailOf(output + text, 16_000);

@@ -164,6 +164,16 @@ export class GitCheckout {
     return { patch: output.slice(split + 2), stats: parseNumstat(output.slice(0, split)) };
   }
 
+  /**
+   * Puts the tracked files back as cloned and removes untracked files that are not ignored: what a
+   * setup command wrote never reaches the diff. Ignored files (node_modules, build output) stay.
+   */
+  async restoreTrackedFiles(): Promise<void> {
+    const git = this.git();
+    await git.raw(['reset', '--hard', this.base.head]);
+    await git.raw(['clean', '-d', '--force']);
+  }
+
   /** Commits what is staged, as `author` (Cody Batch, at the code host's address). Returns the new commit. */
   async commit(message: string, author: CommitAuthor): Promise<string> {
     await this.git({

@@ -4,8 +4,8 @@ import type { ChangeMaker } from './changeMaker';
 import type { CodeHost } from '../hosts';
 import type { WorkerConfig } from './config';
 import { GitCheckout } from './git';
-import { RunFailure, step, type RunContext } from './runContext';
-import { verifyChange } from './verify';
+import { RunFailure, runShell, step, type RunContext } from './runContext';
+import { redactedTail, verifyChange } from './verify';
 import { shareWithGroup, type CommandUser } from './commandRunner';
 import { makeRunFolder } from './runFolders';
 
@@ -45,6 +45,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
   // The command user reaches the checkout through the shared group (setgid keeps it on new files),
   // but may not add, rename or replace what sits beside it: the git folder is ours alone to write.
   if (run.commandUser) await chmod(root, 0o2750);
+  let maker: ChangeMaker | undefined;
   try {
     const url = host.cloneUrl(repositoryName);
     await step(
@@ -66,8 +67,9 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     }
     const context: RunContext = { ...run.context, checkout };
     log.step(`Cloned ${checkout.base.branch} at ${checkout.base.head.slice(0, 12)}`);
+    if (job.setupCommand !== undefined) await setUp(context, job.setupCommand, run.commandUser);
 
-    const maker = await run.changeMaker(context);
+    maker = await run.changeMaker(context);
     let summary = await maker.make();
     await step(context, 'Change made');
 
@@ -129,6 +131,34 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
       message: log.redact(error instanceof Error ? error.message : String(error)),
     };
   } finally {
+    await maker?.dispose?.().catch(() => undefined);
     await rm(root, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/**
+ * The job's setupCommand (`npm ci`), as the job's commands run. Its failure fails the repository;
+ * then what it wrote to tracked files is put back, so only the change reaches the diff, and what it
+ * wrote to ignored files (node_modules) stays for Claude and the verification.
+ */
+async function setUp(context: RunContext, command: string, user: CommandUser | undefined): Promise<void> {
+  await step(context, 'Setting up');
+  const result = await runShell(context, command, 'Setup');
+  if (result.cancelled) throw new RunFailure('CANCELLED', 'The setup command was stopped by a cancel');
+  if (result.timedOut || result.exitCode !== 0) {
+    const how = result.timedOut
+      ? `timed out after ${Math.round(result.timeoutMs / 1000)} s`
+      : result.signal
+        ? `was killed by ${result.signal}`
+        : result.exitCode === null
+          ? 'could not be started'
+          : `exited with code ${result.exitCode}`;
+    throw new RunFailure(
+      'SETUP_FAILED',
+      `The setup command \`${command}\` ${how}. Output ends with:\n${redactedTail(context, result.outputTail)}`,
+    );
+  }
+  if (user) await shareWithGroup(context.checkout.workTree, user);
+  await context.checkout.restoreTrackedFiles();
+  context.log.step('Setup done; tracked files are as cloned');
 }

@@ -155,6 +155,12 @@ export const edit = {
   }),
 };
 
+/** Bash tool calls (`bash_20250124`). */
+export const bash = {
+  run: (command: string): FakeToolCall => ({ name: 'bash', input: { command } }),
+  restart: (): FakeToolCall => ({ name: 'bash', input: { restart: true } }),
+};
+
 export const deleteFile = (input: { path: string; recursive?: boolean }): FakeToolCall => ({
   name: 'delete_file',
   input,

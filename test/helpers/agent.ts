@@ -68,6 +68,8 @@ export interface RecordingHooks extends AgentHooks {
   threads: Thread[];
   usages: Usage[];
   lines: string[];
+  /** Command output the loop handed to the log. */
+  outputs: string[];
   /** How many times checkpoint() was called. */
   checkpoints: number;
   /** Decides what checkpoint() answers; undefined lets the run go on. */
@@ -79,6 +81,7 @@ export function recordingHooks(): RecordingHooks {
     threads: [],
     usages: [],
     lines: [],
+    outputs: [],
     checkpoints: 0,
     stop: () => undefined,
     async checkpoint() {
@@ -93,6 +96,9 @@ export function recordingHooks(): RecordingHooks {
     },
     log(line) {
       hooks.lines.push(line);
+    },
+    output(text) {
+      hooks.outputs.push(text);
     },
   };
   return hooks;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 
 /** Pids of live processes whose command line is exactly `argv` (Linux /proc). */
@@ -25,5 +26,15 @@ export async function killRunning(argv: string[]): Promise<void> {
     } catch {
       // gone
     }
+  }
+}
+
+/** Whether the process is alive: it exists and is not a zombie (a container's init may never reap one). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
   }
 }

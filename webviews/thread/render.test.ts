@@ -108,6 +108,29 @@ describe('thread view (DOM)', () => {
     await dom.close();
   });
 
+  it("names the repository's instruction files the first message carried, and those skipped", async () => {
+    const dom = makeDom();
+    const thread: Thread = {
+      ...THREAD,
+      instructionFiles: [
+        { path: 'CLAUDE.md', characters: 1234, cut: false },
+        { path: 'AGENTS.md', characters: 20_000, cut: true },
+        { path: '.github/copilot-instructions.md', characters: 0, cut: false, skipped: 'a binary file' },
+      ],
+    };
+    const data = { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED' };
+    renderThreadView(dom.root, { ...data, thread }, { openLink: () => undefined });
+    assert.equal(
+      dom.root.querySelector('.instruction-files')!.textContent,
+      ' Repository instructions in the first message: CLAUDE.md (1,234 characters) · AGENTS.md (20,000 characters, cut) · .github/copilot-instructions.md (skipped: a binary file)',
+    );
+    renderThreadView(dom.root, { ...data, thread: { ...THREAD, instructionFiles: [] } }, { openLink: () => undefined });
+    assert.equal(dom.root.querySelector('.instruction-files')!.textContent, ' Repository instructions: none');
+    renderThreadView(dom.root, { ...data, thread: THREAD }, { openLink: () => undefined });
+    assert.equal(dom.root.querySelector('.instruction-files'), null, 'threads from before say nothing');
+    await dom.close();
+  });
+
   it('opens web links through the extension, and never javascript: links', async () => {
     const dom = makeDom();
     const opened: string[] = [];

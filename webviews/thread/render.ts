@@ -1,5 +1,5 @@
 import MarkdownIt from 'markdown-it';
-import type { RepositoryError, Thread, ThreadMessage, Usage } from '../../common/schemas';
+import type { InstructionFile, RepositoryError, Thread, ThreadMessage, Usage } from '../../common/schemas';
 import { formatCost, formatCount } from '../../common/format';
 import { append, h, icon, pageHeader } from '../shared/dom';
 import { openKeys } from '../shared/viewMemory';
@@ -94,6 +94,7 @@ export function renderThreadView(
       ),
     );
   }
+  if (thread.instructionFiles) append(root, instructionFilesLine(document, thread.instructionFiles));
   if (thread.messages.length === 0) {
     append(
       root,
@@ -254,6 +255,24 @@ function renderBlock(document: Document, block: Block, toolNames: Map<string, st
         h(document, 'pre', {}, JSON.stringify(block, null, 2)),
       );
   }
+}
+
+/** Which of the repository's instruction files (CLAUDE.md, AGENTS.md, …) the first message carried. */
+function instructionFilesLine(document: Document, files: InstructionFile[]): HTMLElement {
+  const described = files.map((file) =>
+    file.skipped
+      ? `${file.path} (skipped: ${file.skipped})`
+      : `${file.path} (${formatCount(file.characters)} characters${file.cut ? ', cut' : ''})`,
+  );
+  return h(
+    document,
+    'p',
+    { class: 'instruction-files muted' },
+    icon(document, 'book'),
+    described.length === 0
+      ? ' Repository instructions: none'
+      : ` Repository instructions in the first message: ${described.join(' · ')}`,
+  );
 }
 
 function markdownBlock(document: Document, text: string): HTMLElement {

@@ -10,6 +10,8 @@ import {
   emptyUsage,
   Job,
   ListQuery,
+  notesByRepository,
+  repositoryInstructionsIssues,
   RetryRequest,
   sampleSizeProblem,
 } from '../../../common/schemas';
@@ -46,6 +48,17 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
     const sampleProblem = request.sample && sampleSizeProblem(request.sample.size, count);
     if (sampleProblem) return apiError(c, 'VALIDATION_FAILED', `sample.size: ${sampleProblem}`);
     const job = newJob(request, c.get('owner'), resolved);
+    // Checked on the repositories the job runs, however the request named them.
+    const noteIssues = repositoryInstructionsIssues(request.repositoryInstructions, job.repositories);
+    if (noteIssues.length > 0) {
+      return apiError(
+        c,
+        'VALIDATION_FAILED',
+        noteIssues.map((issue) => `repositoryInstructions.${issue.name}: ${issue.message}`).join('; '),
+      );
+    }
+    const notes = notesByRepository(request.repositoryInstructions, job.repositories);
+    if (notes) job.repositoryInstructions = notes;
     // Signed as the store will read it back (schema defaults applied), or it would never verify.
     if (deps.runMac) job.runMac = deps.runMac.sign(Job.parse(job));
     const bytes = jobItemBytes(job);
@@ -166,6 +179,8 @@ function newJob(request: CreateJobRequest, owner: string, resolved: Resolved | u
     baseBranch: request.baseBranch,
     model: request.model ?? DEFAULT_MODEL,
     maxCostUsd: request.maxCostUsd,
+    ...(request.allowCommands ? { allowCommands: true } : {}),
+    ...(request.setupCommand !== undefined ? { setupCommand: request.setupCommand } : {}),
     owner,
     status: 'PENDING',
     counts: { total, pending: total, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 },

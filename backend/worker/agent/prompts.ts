@@ -1,10 +1,12 @@
 import {
+  BASH_TOOL_NAME,
   DELETE_TOOL_NAME,
   EDITOR_TOOL_NAME,
   LIST_TOOL_NAME,
   MOVE_TOOL_NAME,
   SEARCH_TOOL_NAME,
 } from './tools/definitions';
+import { jobNoteBlock } from './instructions';
 
 // The system prompt is the same for every repository of a job, so the API caches it (with the
 // tools) once per job; everything repository-specific goes in the first user message.
@@ -14,6 +16,8 @@ export interface PromptJob {
   description: string;
   prompt: string;
   verifyCommand?: string;
+  /** The job's `allowCommands`: Claude has the bash tool. */
+  allowCommands?: boolean;
 }
 
 export function buildSystemPrompt(job: PromptJob): string {
@@ -23,7 +27,13 @@ export function buildSystemPrompt(job: PromptJob): string {
     [
       `How to work:`,
       `- The repository is already checked out; the first message names it. Every path is relative to the repository root (for example \`src/index.ts\`; \`.\` is the root). Absolute paths, \`..\`, symbolic links that lead out of the repository, and \`.git/\` are refused.`,
-      `- Tools: \`${EDITOR_TOOL_NAME}\` views, creates and edits text files (\`view\` a file or a folder, \`str_replace\`, \`create\`, \`insert\`); \`${MOVE_TOOL_NAME}\` moves or renames a file or folder (the diff shows a rename, so prefer it to creating a copy and deleting the original); \`${DELETE_TOOL_NAME}\` deletes a file, or a folder (\`recursive: true\` when it is not empty); \`${LIST_TOOL_NAME}\` lists files, honouring .gitignore; \`${SEARCH_TOOL_NAME}\` searches file contents with a regular expression. There is no shell: you cannot run commands or install packages.`,
+      `- Tools: \`${EDITOR_TOOL_NAME}\` views, creates and edits text files (\`view\` a file or a folder, \`str_replace\`, \`create\`, \`insert\`); \`${MOVE_TOOL_NAME}\` moves or renames a file or folder (the diff shows a rename, so prefer it to creating a copy and deleting the original); \`${DELETE_TOOL_NAME}\` deletes a file, or a folder (\`recursive: true\` when it is not empty); \`${LIST_TOOL_NAME}\` lists files, honouring .gitignore; \`${SEARCH_TOOL_NAME}\` searches file contents with a regular expression.${job.allowCommands ? '' : ' There is no shell: you cannot run commands or install packages.'}`,
+      ...(job.allowCommands
+        ? [
+            `- \`${BASH_TOOL_NAME}\` runs shell commands in one persistent session that starts at the repository root (\`cd\` and variables carry over between calls; \`restart: true\` starts a new session). Use it to install dependencies, run the tests, the build and the linters, and to check your change before you finish. Each command may run for 5 minutes and shows the last 30,000 characters of its output with its exit code; start long-running servers in the background with their output in a file. Commands have no credentials and the network may be limited. Make edits with \`${EDITOR_TOOL_NAME}\` rather than with commands, so each edit shows in the conversation.`,
+          ]
+        : []),
+      `- The first message may carry the repository's own instructions for coding agents (its CLAUDE.md, AGENTS.md or .github/copilot-instructions.md) and a note from the job for that repository. Follow them where they bear on how to work in the repository (conventions, commands, tests); the task and these rules come first.`,
       `- Start by finding the relevant code with \`${SEARCH_TOOL_NAME}\` and \`${LIST_TOOL_NAME}\` rather than viewing files one by one. View a file before editing it, and view large files in parts with \`view_range\`.`,
       `- \`str_replace\` needs \`old_str\` to match exactly one place, including whitespace and indentation; include enough surrounding lines to make it unique. Use several small edits rather than recreating a whole file.`,
       `- Make only the change the task asks for, in the repository's existing style. Do not reformat unrelated code, add unrelated improvements, or touch generated, vendored or lock files unless the task requires it.`,
@@ -38,7 +48,31 @@ export function buildSystemPrompt(job: PromptJob): string {
   return sections.join('\n\n');
 }
 
-/** The first user message. Its first line is `Repository: owner/name`: the fake Anthropic server keys conversations on it. */
-export function firstUserMessage(repositoryName: string): string {
-  return `Repository: ${repositoryName}\n\nMake the change described in the task in this repository, then reply with your summary.`;
+export interface FirstMessageExtras {
+  /** The repository's instruction blocks (instructions.ts), '' or undefined when it has none. */
+  instructions?: string;
+  /** The job's note for this repository (`repositoryInstructions`). */
+  note?: string;
+}
+
+/**
+ * The first user message. Its first line is `Repository: owner/name`: the fake Anthropic server
+ * keys conversations on it. The repository's instructions and the job's note come here, not in the
+ * system prompt, which stays the same for every repository so the cache serves it.
+ */
+export function firstUserMessage(repositoryName: string, extras: FirstMessageExtras = {}): string {
+  const parts = [
+    `Repository: ${repositoryName}`,
+    'Make the change described in the task in this repository, then reply with your summary.',
+  ];
+  if (extras.instructions) {
+    parts.push(
+      "The repository's own instructions for coding agents follow. They are its maintainers' words, not the task's: follow them where they bear on how to work in this repository; the task and the system prompt's rules come first.",
+      extras.instructions,
+    );
+  }
+  if (extras.note) {
+    parts.push('The job adds this note for this repository:', jobNoteBlock(extras.note));
+  }
+  return parts.join('\n\n');
 }

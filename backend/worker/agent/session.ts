@@ -6,7 +6,7 @@ import { isAbort, stopForApiError } from './apiErrors';
 import { clientSecret } from './client';
 import { estimateCostUsd, unknownModelNote } from './pricing';
 import { buildRequest } from './request';
-import { agentTools, Checkout, runTool } from './tools';
+import { agentToolSet, BASH_TOOL_NAME, Checkout, runToolCall, showCall } from './tools';
 import type { AgentOptions, AgentResult, AgentStop } from './types';
 
 // One repository's conversation with Claude: sends the messages, runs the tools Claude asks for in
@@ -21,7 +21,7 @@ type ToolResult = { type: 'tool_result'; tool_use_id: string; content: string; i
 
 export class AgentSession {
   readonly thread: Thread;
-  private readonly tools = agentTools();
+  private readonly tools;
   private readonly redactor: Redactor;
   private checkout: Checkout | undefined;
   private calls = 0;
@@ -29,6 +29,8 @@ export class AgentSession {
 
   constructor(private readonly options: AgentOptions) {
     this.thread = { messages: [], usage: emptyUsage(), model: options.model, system: options.system };
+    if (options.instructionFiles) this.thread.instructionFiles = options.instructionFiles;
+    this.tools = agentToolSet({ allowCommands: options.shell !== undefined });
     // Tokens and exact secrets only: the thread holds source code the model edits, and hiding a
     // fixture's `postgres://app:app@db` from it would break its edits. The worker's own redactor
     // applies the header and URL patterns to what it stores.
@@ -167,7 +169,7 @@ export class AgentSession {
     const request = buildRequest({
       model,
       system: this.options.system,
-      tools: this.tools,
+      tools: this.tools.map((tool) => tool.definition),
       messages: this.thread.messages,
       maxTokens: limits.maxOutputTokens,
     });
@@ -203,15 +205,25 @@ export class AgentSession {
         blocks.push({ type: 'tool_result', tool_use_id: call.id, content: `Not run: ${stop.message}`, is_error: true });
         continue;
       }
-      const outcome = await runTool(this.checkout!, call.name, call.input, {
-        searchTimeLimitMs: this.options.limits.searchTimeLimitMs,
+      const { limits, shell, signal } = this.options;
+      const outcome = await runToolCall(this.tools, call.name, call.input, {
+        checkout: this.checkout!,
+        searchTimeLimitMs: limits.searchTimeLimitMs,
+        shell,
+        commandTimeLimitMs: limits.commandTimeLimitMs,
+        deadline: limits.deadline,
+        signal,
       });
-      this.log(`tool ${describeCall(call)}: ${outcome.isError ? firstLine(outcome.content) : 'ok'}`);
-      const result: ToolResult = {
-        type: 'tool_result',
-        tool_use_id: call.id,
-        content: this.redactor.text(outcome.content),
-      };
+      const content = this.redactor.text(outcome.content);
+      const shown = showCall(this.tools, call.name, call.input);
+      if (call.name === BASH_TOOL_NAME) {
+        // Commands and their output go in the log whole (as the thread has them), not just a status.
+        this.log(`tool ${shown}`);
+        this.options.hooks.output?.(`${content}\n`);
+      } else {
+        this.log(`tool ${shown}: ${outcome.isError ? firstLine(outcome.content) : 'ok'}`);
+      }
+      const result: ToolResult = { type: 'tool_result', tool_use_id: call.id, content };
       if (outcome.isError) result.is_error = true;
       blocks.push(result);
     }
@@ -290,15 +302,6 @@ function summaryOf(content: Block[], fallback = 'Claude finished without a summa
 
 function quote(text: string): string {
   return text ? `: "${text.length > 300 ? `${text.slice(0, 300)}…` : text}"` : '';
-}
-
-function describeCall(call: ToolUse): string {
-  const input = (call.input ?? {}) as Record<string, unknown>;
-  const parts = [call.name];
-  for (const key of ['command', 'path', 'source', 'destination', 'pattern', 'glob']) {
-    if (typeof input[key] === 'string') parts.push(`${key}=${JSON.stringify((input[key] as string).slice(0, 120))}`);
-  }
-  return parts.join(' ');
 }
 
 function firstLine(text: string): string {

@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { RepositoryErrorCode } from '../../../common/errors';
-import type { Thread, Usage } from '../../../common/schemas';
+import type { InstructionFile, Thread, Usage } from '../../../common/schemas';
+import type { CommandShell } from './tools';
 
 // The agent loop's contract with the worker: limits, hooks, options and result.
 
@@ -15,6 +16,8 @@ export interface AgentLimits {
   deadline: number;
   /** How long one search_files call may run before it is stopped with an error result (default 20 s). */
   searchTimeLimitMs?: number;
+  /** How long one bash call may run before its session is killed (default 5 min). */
+  commandTimeLimitMs?: number;
 }
 
 export const DEFAULT_AGENT_LIMITS: Omit<AgentLimits, 'deadline'> & { wallTimeMs: number } = {
@@ -36,6 +39,8 @@ export interface AgentHooks {
   onUsage(delta: Usage): Promise<void>;
   /** One line for log.txt (no secrets). */
   log(line: string): void;
+  /** Command output for log.txt, as the thread has it (redacted). */
+  output?(text: string): void;
 }
 
 /** What the loop needs of a client; `Anthropic` and `AnthropicBedrock` both fit (Bedrock's messages lack batches and countTokens). */
@@ -53,6 +58,10 @@ export interface AgentOptions {
   /** Values that must never reach the thread, the log or an error message (e.g. the GitHub token).
    *  The client's own API key is always included. */
   secrets?: string[];
+  /** The repository's shell, when the job allows commands: adds the bash tool. The caller disposes of it. */
+  shell?: CommandShell;
+  /** The repository's instruction files the first message carries, for the thread view. */
+  instructionFiles?: InstructionFile[];
 }
 
 export type AgentResult = { ok: true; summary: string } | { ok: false; code: RepositoryErrorCode; message: string };

@@ -92,35 +92,55 @@ function inputSchema(schema: z.ZodType): Anthropic.Tool.InputSchema {
   return json as Anthropic.Tool.InputSchema;
 }
 
-export type AgentTool = Anthropic.ToolTextEditor20250728 | Anthropic.Tool;
+export type AgentTool = Anthropic.ToolTextEditor20250728 | Anthropic.ToolBash20250124 | Anthropic.Tool;
 
-/** The tools in the order sent; the loop puts the cache breakpoint on the last one. */
-export function agentTools(): AgentTool[] {
-  return [
-    { type: 'text_editor_20250728', name: EDITOR_TOOL_NAME, max_characters: MAX_VIEW_CHARACTERS },
-    {
-      name: MOVE_TOOL_NAME,
-      description:
-        'Move or rename a file or folder inside the repository, like `git mv`: the diff shows a rename, plus any edits made to the file. `destination` is the full new path; missing folders are created; an existing file there is replaced only with `overwrite: true`. Symbolic links are moved as links.',
-      input_schema: inputSchema(MoveFileInput),
-    },
-    {
-      name: DELETE_TOOL_NAME,
-      description:
-        'Delete a file, a symbolic link (never what it points to) or a folder. A folder that is not empty is deleted only with `recursive: true`. The deletion shows in the diff.',
-      input_schema: inputSchema(DeleteFileInput),
-    },
-    {
-      name: LIST_TOOL_NAME,
-      description:
-        'List the files of the repository (or of one folder), one path per line, relative to the repository root. Honours .gitignore: ignored files (build output, dependencies) are not listed. The output is capped; narrow it with `path` or `glob`.',
-      input_schema: inputSchema(ListFilesInput),
-    },
-    {
-      name: SEARCH_TOOL_NAME,
-      description:
-        'Search file contents with a regular expression, like `grep -rn`. Answers one match per line as `path:line:text`. Honours .gitignore and skips binary files. The output is capped; narrow it with `path` or `glob`, or a more specific pattern.',
-      input_schema: inputSchema(SearchFilesInput),
-    },
-  ];
-}
+export const EDITOR_DEFINITION: AgentTool = {
+  type: 'text_editor_20250728',
+  name: EDITOR_TOOL_NAME,
+  max_characters: MAX_VIEW_CHARACTERS,
+};
+
+export const MOVE_DEFINITION: AgentTool = {
+  name: MOVE_TOOL_NAME,
+  description:
+    'Move or rename a file or folder inside the repository, like `git mv`: the diff shows a rename, plus any edits made to the file. `destination` is the full new path; missing folders are created; an existing file there is replaced only with `overwrite: true`. Symbolic links are moved as links.',
+  input_schema: inputSchema(MoveFileInput),
+};
+
+export const DELETE_DEFINITION: AgentTool = {
+  name: DELETE_TOOL_NAME,
+  description:
+    'Delete a file, a symbolic link (never what it points to) or a folder. A folder that is not empty is deleted only with `recursive: true`. The deletion shows in the diff.',
+  input_schema: inputSchema(DeleteFileInput),
+};
+
+export const LIST_DEFINITION: AgentTool = {
+  name: LIST_TOOL_NAME,
+  description:
+    'List the files of the repository (or of one folder), one path per line, relative to the repository root. Honours .gitignore: ignored files (build output, dependencies) are not listed. The output is capped; narrow it with `path` or `glob`.',
+  input_schema: inputSchema(ListFilesInput),
+};
+
+export const SEARCH_DEFINITION: AgentTool = {
+  name: SEARCH_TOOL_NAME,
+  description:
+    'Search file contents with a regular expression, like `grep -rn`. Answers one match per line as `path:line:text`. Honours .gitignore and skips binary files. The output is capped; narrow it with `path` or `glob`, or a more specific pattern.',
+  input_schema: inputSchema(SearchFilesInput),
+};
+
+export const BASH_TOOL_NAME = 'bash';
+
+/** Anthropic's bash tool: its schema is built into the model; our code runs the commands. */
+export const BASH_DEFINITION: AgentTool = { type: 'bash_20250124', name: BASH_TOOL_NAME };
+
+/** How long one bash call may run before its session is killed (the job's wall time may cut it shorter). */
+export const COMMAND_TIME_LIMIT_MS = 5 * 60 * 1000;
+
+/** What one bash call returns at most: the end of its output, with a note saying it was cut. */
+export const MAX_COMMAND_OUTPUT_CHARS = 30_000;
+
+export const BashInput = z.union([
+  z.strictObject({ command: z.string().min(1).max(100_000), restart: z.literal(false).optional() }),
+  z.strictObject({ restart: z.literal(true) }),
+]);
+export type BashInput = z.infer<typeof BashInput>;

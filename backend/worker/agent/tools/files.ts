@@ -87,6 +87,23 @@ export async function readTextFile(target: string, shown: string, maxBytes = MAX
   }
 }
 
+/** At most the first `maxBytes` of a regular file (never through a link, never waiting), and its whole size. */
+export async function readFilePrefix(
+  target: string,
+  shown: string,
+  maxBytes: number,
+): Promise<{ bytes: Buffer; size: number }> {
+  const handle = await openRegularFile(target, constants.O_RDONLY, shown);
+  try {
+    const { size } = await handle.stat();
+    const buffer = Buffer.alloc(Math.min(size, maxBytes));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return { bytes: buffer.subarray(0, bytesRead), size };
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Writes `text` (with `\n` endings) in the file's own line endings, never through a link. */
 export async function writeTextFile(
   target: string,
