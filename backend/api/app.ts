@@ -1,10 +1,13 @@
 import { Hono } from 'hono';
-import { DEFAULT_MAX_REPOSITORIES, MAX_BODY_BYTES } from '../../common/schemas';
+import { z } from 'zod';
+import { DEFAULT_MAX_REPOSITORIES, Health, MAX_BODY_BYTES } from '../../common/schemas';
 import type { AppEnv, ApiDependencies, ApiLimits } from './context';
 import { type OwnerResolver, requireOwner } from './middleware/auth';
 import { limitBody } from './middleware/body';
 import { onError } from './middleware/errors';
 import { notFoundOrWrongMethod } from './middleware/methods';
+import { type OpenApiDocument, openApiDocument } from './openapi/document';
+import { documentedRoutes, mount, operationsOf } from './openapi/operation';
 import { jobRoutes } from './routes/jobs';
 import { repositoryRoutes } from './routes/repositories';
 import { resolveRoutes } from './routes/resolve';
@@ -28,14 +31,56 @@ export function createApp(deps: ApiDependencies, resolveOwner: OwnerResolver, ch
   app.onError(onError(log));
   app.notFound(notFoundOrWrongMethod(app));
 
-  app.get('/health', (c) => c.json({ status: 'ok', version: deps.version }));
+  const routes = documentedRoutes(app, '');
+
+  routes.on(
+    {
+      operationId: 'health',
+      method: 'get',
+      path: '/health',
+      tag: 'service',
+      summary: 'Whether the API is up, and its version',
+      auth: false,
+      responses: { 200: { description: 'The API is up', json: { name: 'Health', schema: Health } } },
+    },
+    (c) => c.json({ status: 'ok', version: deps.version }),
+  );
+
+  // Written once, on the first request: the operations are all registered by then.
+  let document: OpenApiDocument | undefined;
+  routes.on(
+    {
+      operationId: 'getOpenApiDocument',
+      method: 'get',
+      path: '/openapi.json',
+      tag: 'service',
+      summary: 'This document: the API in OpenAPI 3.1',
+      auth: false,
+      responses: {
+        200: {
+          description: 'The OpenAPI document',
+          json: { name: 'OpenApiDocument', schema: z.looseObject({ openapi: z.string() }) },
+        },
+      },
+    },
+    (c) => {
+      document ??= openApiDocument(operationsOf(app), deps.version);
+      return c.json(document);
+    },
+  );
 
   app.use('/jobs', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
   app.use('/jobs/*', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
-  app.route('/jobs', jobRoutes({ ...deps, log }, limits));
-  app.route('/jobs', repositoryRoutes({ ...deps, log }, limits));
+  mount(app, '/jobs', jobRoutes({ ...deps, log }, limits));
+  mount(app, '/jobs', repositoryRoutes({ ...deps, log }, limits));
   app.use('/repositories/*', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
-  app.route('/repositories', resolveRoutes({ ...deps, log }, limits));
+  mount(app, '/repositories', resolveRoutes({ ...deps, log }, limits));
 
   return app;
+}
+
+/** The API's OpenAPI document as the app with these limits serves it. */
+export function apiDocument(version: string, limits: Partial<ApiLimits> = {}): OpenApiDocument {
+  const app = createApp({ version, limits } as ApiDependencies, () => undefined);
+  return openApiDocument(operationsOf(app), version);
 }

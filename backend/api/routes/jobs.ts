@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { isJobId, newJobId } from '../../../common/ids';
+import { z } from 'zod';
+import { isJobId, JOB_ID_PATTERN, newJobId } from '../../../common/ids';
 import { chooseSample } from '../../../common/sample';
 import {
   CancelRequest,
@@ -9,6 +10,7 @@ import {
   DEFAULT_MODEL,
   emptyUsage,
   Job,
+  JobPage,
   ListQuery,
   notesByRepository,
   repositoryInstructionsIssues,
@@ -24,135 +26,221 @@ import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson, readQuery } from '../middleware/body';
 import { apiError, isUnavailable, RequestError } from '../middleware/errors';
 import { clip } from '../middleware/methods';
+import { documentedRoutes, type Parameter } from '../openapi/operation';
 import { type Resolved, resolveRepositories } from '../resolveRepositories';
 
 export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv> {
   const { store, executor } = deps;
   const createSchema = createJobRequestSchema({ maxRepositories: limits.maxRepositories });
   const app = new Hono<AppEnv>();
+  const routes = documentedRoutes(app, '/jobs');
 
-  app.post('/', async (c) => {
-    const request = await readJson(c, createSchema);
-    if (request.createPullRequests && deps.codeHost?.pullRequestsRefusal)
-      return apiError(c, 'VALIDATION_FAILED', `createPullRequests: ${deps.codeHost.pullRequestsRefusal}`);
-    const resolved = request.repositoryQuery
-      ? await resolveRepositories(
-          deps.codeHost,
-          request.repositoryQuery,
-          request.repositories ?? [],
-          limits.maxRepositories,
-        )
-      : undefined;
-    // Checked against what runs: the listed repositories and what the query resolved to.
-    const count = (resolved?.repositories ?? request.repositories ?? []).length;
-    const sampleProblem = request.sample && sampleSizeProblem(request.sample.size, count);
-    if (sampleProblem) return apiError(c, 'VALIDATION_FAILED', `sample.size: ${sampleProblem}`);
-    const job = newJob(request, c.get('owner'), resolved);
-    // Checked on the repositories the job runs, however the request named them.
-    const noteIssues = repositoryInstructionsIssues(request.repositoryInstructions, job.repositories);
-    if (noteIssues.length > 0) {
-      return apiError(
-        c,
-        'VALIDATION_FAILED',
-        noteIssues.map((issue) => `repositoryInstructions.${issue.name}: ${issue.message}`).join('; '),
-      );
-    }
-    const notes = notesByRepository(request.repositoryInstructions, job.repositories);
-    if (notes) job.repositoryInstructions = notes;
-    // Signed as the store will read it back (schema defaults applied), or it would never verify.
-    if (deps.runMac) job.runMac = deps.runMac.sign(Job.parse(job));
-    const bytes = jobItemBytes(job);
-    if (bytes > MAX_JOB_ITEM_BYTES) {
-      return apiError(
-        c,
-        'VALIDATION_FAILED',
-        `The job is too large to store (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt or split the repositories over several jobs`,
-      );
-    }
-    try {
-      await store.createJob(job);
-    } catch (error) {
-      if (!(error instanceof JobNotCreatedError)) throw error;
-      return notCreated(deps, c, error);
-    }
-    return c.json(await startRun(deps, job), 201);
-  });
-
-  app.get('/', async (c) => {
-    const query = readQuery(c, ListQuery);
-    const page = await withToken(() => store.jobs.listByOwner(c.get('owner'), query.limit, query.nextToken));
-    return c.json(page);
-  });
-
-  app.get('/:jobId', async (c) => {
-    const job = await ownedJob(deps, c.req.param('jobId'), c.get('owner'));
-    return c.json(job);
-  });
-
-  app.post('/:jobId/cancel', async (c) => {
-    const jobId = c.req.param('jobId');
-    await readJson(c, CancelRequest, { emptyAllowed: true });
-    if (!isJobId(jobId)) return notFound(c, jobId);
-    const outcome = await store.requestCancel(jobId, c.get('owner'));
-    if (!outcome.ok) {
-      if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
-      return apiError(
-        c,
-        'JOB_FINAL',
-        `Job ${jobId} has already finished (${outcome.job?.status ?? 'final'}); there is nothing to cancel`,
-      );
-    }
-    try {
-      await executor.cancel(outcome.job);
-    } catch (error) {
-      // The rows are marked below whatever happened: a worker that survives finds its row
-      // CANCELLED at its next heartbeat and stops.
-      deps.log?.error(`Executor failed to cancel job ${jobId}`, error);
-    }
-    return c.json(await store.cancelUnfinished(jobId), 202);
-  });
-
-  app.post('/:jobId/retry', async (c) => {
-    const jobId = c.req.param('jobId');
-    const body = await readJson(c, RetryRequest, { emptyAllowed: true });
-    if (!isJobId(jobId)) return notFound(c, jobId);
-    const outcome = await store.prepareRetry(jobId, c.get('owner'), body.repositories, deps.runMac);
-    if (!outcome.ok) {
-      if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
-      return apiError(c, outcome.code, outcome.message);
-    }
-    return c.json(await startRun(deps, outcome.job), 202);
-  });
-
-  app.post('/:jobId/continue', async (c) => {
-    const jobId = c.req.param('jobId');
-    const body = await readJson(c, ContinueRequest, { emptyAllowed: true });
-    const job = await ownedJob(deps, jobId, c.get('owner'));
-    if (job.status !== 'SAMPLED')
-      return apiError(c, 'JOB_NOT_SAMPLED', `Job ${job.jobId} is ${job.status}; only a SAMPLED job can be continued`);
-    const problem = revisionProblem(job, body);
-    if (problem) return apiError(c, 'VALIDATION_FAILED', problem);
-    const revision = revisesTask(body) ? nextRevision(job, body, new Date().toISOString()) : undefined;
-    if (revision) {
-      // Every revision is kept on the job item, so it counts toward the item's limit.
-      const bytes = jobItemBytes({ ...job, taskRevisions: [...(job.taskRevisions ?? []), revision] });
-      if (bytes > MAX_JOB_ITEM_BYTES)
+  routes.on(
+    {
+      operationId: 'createJob',
+      method: 'post',
+      path: '/jobs',
+      tag: 'jobs',
+      summary: 'Create a job',
+      description:
+        'Runs a prompt (Claude makes the change) or a command across the repositories listed, chosen by a repositoryQuery, or both. With `sample`, that many run first and the job stops SAMPLED.',
+      body: { name: 'CreateJobRequest', schema: createSchema },
+      responses: { 201: { description: 'The job, PENDING', json: { name: 'Job', schema: Job } } },
+      errors: ['QUERY_REFUSED', 'HOST_UNAVAILABLE'],
+    },
+    async (c) => {
+      const request = await readJson(c, createSchema);
+      if (request.createPullRequests && deps.codeHost?.pullRequestsRefusal)
+        return apiError(c, 'VALIDATION_FAILED', `createPullRequests: ${deps.codeHost.pullRequestsRefusal}`);
+      const resolved = request.repositoryQuery
+        ? await resolveRepositories(
+            deps.codeHost,
+            request.repositoryQuery,
+            request.repositories ?? [],
+            limits.maxRepositories,
+          )
+        : undefined;
+      // Checked against what runs: the listed repositories and what the query resolved to.
+      const count = (resolved?.repositories ?? request.repositories ?? []).length;
+      const sampleProblem = request.sample && sampleSizeProblem(request.sample.size, count);
+      if (sampleProblem) return apiError(c, 'VALIDATION_FAILED', `sample.size: ${sampleProblem}`);
+      const job = newJob(request, c.get('owner'), resolved);
+      // Checked on the repositories the job runs, however the request named them.
+      const noteIssues = repositoryInstructionsIssues(request.repositoryInstructions, job.repositories);
+      if (noteIssues.length > 0) {
         return apiError(
           c,
           'VALIDATION_FAILED',
-          `The job would be too large to store with this revision (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt`,
+          noteIssues.map((issue) => `repositoryInstructions.${issue.name}: ${issue.message}`).join('; '),
         );
-    }
-    const outcome = await store.continueSample(job.jobId, c.get('owner'), revision, deps.runMac);
-    if (!outcome.ok) {
-      if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
-      return apiError(c, outcome.code, outcome.message);
-    }
-    return c.json(await startRun(deps, outcome.job), 202);
-  });
+      }
+      const notes = notesByRepository(request.repositoryInstructions, job.repositories);
+      if (notes) job.repositoryInstructions = notes;
+      // Signed as the store will read it back (schema defaults applied), or it would never verify.
+      if (deps.runMac) job.runMac = deps.runMac.sign(Job.parse(job));
+      const bytes = jobItemBytes(job);
+      if (bytes > MAX_JOB_ITEM_BYTES) {
+        return apiError(
+          c,
+          'VALIDATION_FAILED',
+          `The job is too large to store (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt or split the repositories over several jobs`,
+        );
+      }
+      try {
+        await store.createJob(job);
+      } catch (error) {
+        if (!(error instanceof JobNotCreatedError)) throw error;
+        return notCreated(deps, c, error);
+      }
+      return c.json(await startRun(deps, job), 201);
+    },
+  );
+
+  routes.on(
+    {
+      operationId: 'listJobs',
+      method: 'get',
+      path: '/jobs',
+      tag: 'jobs',
+      summary: 'List the caller’s jobs, newest first',
+      query: ListQuery,
+      responses: { 200: { description: 'A page of jobs', json: { name: 'JobPage', schema: JobPage } } },
+      errors: ['INVALID_NEXT_TOKEN'],
+    },
+    async (c) => {
+      const query = readQuery(c, ListQuery);
+      const page = await withToken(() => store.jobs.listByOwner(c.get('owner'), query.limit, query.nextToken));
+      return c.json(page);
+    },
+  );
+
+  routes.on(
+    {
+      operationId: 'getJob',
+      method: 'get',
+      path: '/jobs/{jobId}',
+      tag: 'jobs',
+      summary: 'Get a job',
+      params: { jobId: JOB_ID },
+      responses: { 200: { description: 'The job', json: { name: 'Job', schema: Job } } },
+      errors: ['NOT_FOUND'],
+    },
+    async (c) => {
+      const job = await ownedJob(deps, c.req.param('jobId')!, c.get('owner'));
+      return c.json(job);
+    },
+  );
+
+  routes.on(
+    {
+      operationId: 'cancelJob',
+      method: 'post',
+      path: '/jobs/{jobId}/cancel',
+      tag: 'jobs',
+      summary: 'Cancel a job',
+      description: 'Stops its workers; the repositories that have not finished end CANCELLED.',
+      params: { jobId: JOB_ID },
+      body: { name: 'CancelRequest', schema: CancelRequest, optional: true },
+      responses: { 202: { description: 'The job, CANCELLING or CANCELLED', json: { name: 'Job', schema: Job } } },
+      errors: ['NOT_FOUND', 'JOB_FINAL'],
+    },
+    async (c) => {
+      const jobId = c.req.param('jobId')!;
+      await readJson(c, CancelRequest, { emptyAllowed: true });
+      if (!isJobId(jobId)) return notFound(c, jobId);
+      const outcome = await store.requestCancel(jobId, c.get('owner'));
+      if (!outcome.ok) {
+        if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
+        return apiError(
+          c,
+          'JOB_FINAL',
+          `Job ${jobId} has already finished (${outcome.job?.status ?? 'final'}); there is nothing to cancel`,
+        );
+      }
+      try {
+        await executor.cancel(outcome.job);
+      } catch (error) {
+        // The rows are marked below whatever happened: a worker that survives finds its row
+        // CANCELLED at its next heartbeat and stops.
+        deps.log?.error(`Executor failed to cancel job ${jobId}`, error);
+      }
+      return c.json(await store.cancelUnfinished(jobId), 202);
+    },
+  );
+
+  routes.on(
+    {
+      operationId: 'retryJob',
+      method: 'post',
+      path: '/jobs/{jobId}/retry',
+      tag: 'jobs',
+      summary: 'Retry a job’s failed and cancelled repositories, or those named',
+      params: { jobId: JOB_ID },
+      body: { name: 'RetryRequest', schema: RetryRequest, optional: true },
+      responses: { 202: { description: 'The job, running again', json: { name: 'Job', schema: Job } } },
+      errors: ['NOT_FOUND', 'JOB_ACTIVE', 'NOTHING_TO_RETRY', 'UNVERIFIED_JOB'],
+    },
+    async (c) => {
+      const jobId = c.req.param('jobId')!;
+      const body = await readJson(c, RetryRequest, { emptyAllowed: true });
+      if (!isJobId(jobId)) return notFound(c, jobId);
+      const outcome = await store.prepareRetry(jobId, c.get('owner'), body.repositories, deps.runMac);
+      if (!outcome.ok) {
+        if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
+        return apiError(c, outcome.code, outcome.message);
+      }
+      return c.json(await startRun(deps, outcome.job), 202);
+    },
+  );
+
+  routes.on(
+    {
+      operationId: 'continueJob',
+      method: 'post',
+      path: '/jobs/{jobId}/continue',
+      tag: 'jobs',
+      summary: 'Run the rest of a SAMPLED job, optionally with a revised task',
+      params: { jobId: JOB_ID },
+      body: { name: 'ContinueRequest', schema: ContinueRequest, optional: true },
+      responses: { 202: { description: 'The job, RUNNING', json: { name: 'Job', schema: Job } } },
+      errors: ['NOT_FOUND', 'JOB_NOT_SAMPLED', 'UNVERIFIED_JOB'],
+    },
+    async (c) => {
+      const jobId = c.req.param('jobId')!;
+      const body = await readJson(c, ContinueRequest, { emptyAllowed: true });
+      const job = await ownedJob(deps, jobId, c.get('owner'));
+      if (job.status !== 'SAMPLED')
+        return apiError(c, 'JOB_NOT_SAMPLED', `Job ${job.jobId} is ${job.status}; only a SAMPLED job can be continued`);
+      const problem = revisionProblem(job, body);
+      if (problem) return apiError(c, 'VALIDATION_FAILED', problem);
+      const revision = revisesTask(body) ? nextRevision(job, body, new Date().toISOString()) : undefined;
+      if (revision) {
+        // Every revision is kept on the job item, so it counts toward the item's limit.
+        const bytes = jobItemBytes({ ...job, taskRevisions: [...(job.taskRevisions ?? []), revision] });
+        if (bytes > MAX_JOB_ITEM_BYTES)
+          return apiError(
+            c,
+            'VALIDATION_FAILED',
+            `The job would be too large to store with this revision (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt`,
+          );
+      }
+      const outcome = await store.continueSample(job.jobId, c.get('owner'), revision, deps.runMac);
+      if (!outcome.ok) {
+        if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
+        return apiError(c, outcome.code, outcome.message);
+      }
+      return c.json(await startRun(deps, outcome.job), 202);
+    },
+  );
 
   return app;
 }
+
+/** The `{jobId}` of a path. */
+export const JOB_ID: Parameter = {
+  description: 'The job’s id (26 lowercase letters and digits)',
+  schema: z.string().regex(JOB_ID_PATTERN),
+};
 
 function newJob(request: CreateJobRequest, owner: string, resolved: Resolved | undefined): Job {
   const now = new Date().toISOString();

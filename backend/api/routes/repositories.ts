@@ -1,17 +1,22 @@
 import { Hono, type Context } from 'hono';
+import { z } from 'zod';
 import { type ArtifactFile, artifactKey } from '../../../common/names';
 import {
   ArtifactQuery,
   emptyUsage,
   isRepositoryName,
   type PreviousAttempt,
+  REPOSITORY_NAME_PATTERN,
   RepositoryListQuery,
-  type RepositoryResult,
+  RepositoryPage,
+  RepositoryResult,
+  Thread,
 } from '../../../common/schemas';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readQuery } from '../middleware/body';
 import { apiError, RequestError } from '../middleware/errors';
-import { ownedJob, withToken } from './jobs';
+import { documentedRoutes, type Operation, type Parameter } from '../openapi/operation';
+import { JOB_ID, ownedJob, withToken } from './jobs';
 
 // A job's repository results and their artifacts. The repository is one path segment,
 // `owner%2Fname`, as clients send it with encodeURIComponent. Artifacts are the current attempt's,
@@ -22,59 +27,154 @@ const PRESIGNED_URL_SECONDS = 300;
 export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv> {
   const { store } = deps;
   const app = new Hono<AppEnv>();
+  const routes = documentedRoutes(app, '/jobs');
 
-  app.get('/:jobId/repositories', async (c) => {
-    const job = await ownedJob(deps, c.req.param('jobId'), c.get('owner'));
-    const query = readQuery(c, RepositoryListQuery);
-    return c.json(
-      await withToken(() => store.repositories.list(job.jobId, query.limit, query.nextToken, query.status)),
-    );
-  });
-
-  app.get('/:jobId/repositories/:repository', async (c) => c.json(await ownedRepository(deps, c)));
-
-  app.get('/:jobId/repositories/:repository/diff', async (c) => {
-    const row = await ownedRepository(deps, c);
-    const { attempt, previous } = requestedAttempt(c, row);
-    // An attempt from before attempts were recorded has no status: the store has its diff or not.
-    const status = attempt === row.attempt ? row.status : previous?.status;
-    if (status === 'NO_CHANGES') return c.body(null, 204);
-    if (status !== undefined && status !== 'COMPLETED') {
-      const which =
-        attempt === row.attempt ? `${row.repositoryName} is` : `Attempt ${attempt} of ${row.repositoryName} ended`;
-      return apiError(c, 'NO_DIFF', `${which} ${status}; a diff exists only once it has COMPLETED with changes`);
-    }
-    const fileName = `${row.repositoryName.replace('/', '-')}-${row.jobId}${attempt > 1 ? `-attempt-${attempt}` : ''}.patch`;
-    return serveArtifact(deps, limits, c, row, 'diff.patch', attempt, {
-      what: `The diff of ${row.repositoryName}`,
-      headers: {
-        'content-type': 'text/x-diff; charset=utf-8',
-        'content-disposition': `attachment; filename="${fileName}"`,
+  routes.on(
+    {
+      operationId: 'listRepositories',
+      method: 'get',
+      path: '/jobs/{jobId}/repositories',
+      tag: 'repositories',
+      summary: 'List a job’s repository results',
+      params: { jobId: JOB_ID },
+      query: RepositoryListQuery,
+      responses: {
+        200: { description: 'A page of repository results', json: { name: 'RepositoryPage', schema: RepositoryPage } },
       },
-      missing: () => apiError(c, 'NOT_FOUND', `The diff of ${row.repositoryName} is missing from the artifact store`),
-    });
-  });
+      errors: ['NOT_FOUND', 'INVALID_NEXT_TOKEN'],
+    },
+    async (c) => {
+      const job = await ownedJob(deps, c.req.param('jobId')!, c.get('owner'));
+      const query = readQuery(c, RepositoryListQuery);
+      return c.json(
+        await withToken(() => store.repositories.list(job.jobId, query.limit, query.nextToken, query.status)),
+      );
+    },
+  );
 
-  app.get('/:jobId/repositories/:repository/claude-thread', async (c) => {
-    const row = await ownedRepository(deps, c);
-    return serveArtifact(deps, limits, c, row, 'thread.json', requestedAttempt(c, row).attempt, {
-      what: `The Claude thread of ${row.repositoryName}`,
-      headers: { 'content-type': 'application/json' },
-      missing: () => c.json({ messages: [], usage: row.usage ?? emptyUsage() }),
-    });
-  });
+  routes.on(
+    {
+      operationId: 'getRepository',
+      method: 'get',
+      path: '/jobs/{jobId}/repositories/{repository}',
+      tag: 'repositories',
+      summary: 'Get one repository’s result',
+      params: REPOSITORY_PARAMS,
+      responses: {
+        200: { description: 'The repository’s result', json: { name: 'RepositoryResult', schema: RepositoryResult } },
+      },
+      errors: ['NOT_FOUND'],
+    },
+    async (c) => c.json(await ownedRepository(deps, c)),
+  );
 
-  app.get('/:jobId/repositories/:repository/log', async (c) => {
-    const row = await ownedRepository(deps, c);
-    const headers = { 'content-type': 'text/plain; charset=utf-8' };
-    return serveArtifact(deps, limits, c, row, 'log.txt', requestedAttempt(c, row).attempt, {
-      what: `The log of ${row.repositoryName}`,
-      headers,
-      missing: () => c.body('', 200, headers),
-    });
-  });
+  routes.on(
+    {
+      ...artifactOperation('getDiff', 'diff', 'Get the diff a repository’s attempt made'),
+      responses: {
+        200: {
+          description: 'The patch, for `git apply` (a COMPLETED attempt)',
+          content: { 'text/x-diff': z.string() },
+          headers: { 'Content-Disposition': { description: 'attachment; filename="…patch"', schema: z.string() } },
+        },
+        204: { description: 'The attempt made no changes (NO_CHANGES)' },
+        302: REDIRECT,
+      },
+      errors: ['NOT_FOUND', 'NO_DIFF'],
+    },
+    async (c) => {
+      const row = await ownedRepository(deps, c);
+      const { attempt, previous } = requestedAttempt(c, row);
+      // An attempt from before attempts were recorded has no status: the store has its diff or not.
+      const status = attempt === row.attempt ? row.status : previous?.status;
+      if (status === 'NO_CHANGES') return c.body(null, 204);
+      if (status !== undefined && status !== 'COMPLETED') {
+        const which =
+          attempt === row.attempt ? `${row.repositoryName} is` : `Attempt ${attempt} of ${row.repositoryName} ended`;
+        return apiError(c, 'NO_DIFF', `${which} ${status}; a diff exists only once it has COMPLETED with changes`);
+      }
+      const fileName = `${row.repositoryName.replace('/', '-')}-${row.jobId}${attempt > 1 ? `-attempt-${attempt}` : ''}.patch`;
+      return serveArtifact(deps, limits, c, row, 'diff.patch', attempt, {
+        what: `The diff of ${row.repositoryName}`,
+        headers: {
+          'content-type': 'text/x-diff; charset=utf-8',
+          'content-disposition': `attachment; filename="${fileName}"`,
+        },
+        missing: () => apiError(c, 'NOT_FOUND', `The diff of ${row.repositoryName} is missing from the artifact store`),
+      });
+    },
+  );
+
+  routes.on(
+    {
+      ...artifactOperation('getThread', 'claude-thread', 'Get the Claude thread of a repository’s attempt'),
+      responses: {
+        200: {
+          description: 'The conversation so far (empty before Claude’s first turn)',
+          json: { name: 'Thread', schema: Thread },
+        },
+        302: REDIRECT,
+      },
+      errors: ['NOT_FOUND'],
+    },
+    async (c) => {
+      const row = await ownedRepository(deps, c);
+      return serveArtifact(deps, limits, c, row, 'thread.json', requestedAttempt(c, row).attempt, {
+        what: `The Claude thread of ${row.repositoryName}`,
+        headers: { 'content-type': 'application/json' },
+        missing: () => c.json({ messages: [], usage: row.usage ?? emptyUsage() }),
+      });
+    },
+  );
+
+  routes.on(
+    {
+      ...artifactOperation('getLog', 'log', 'Get the log of a repository’s attempt'),
+      responses: {
+        200: { description: 'The worker’s log (empty before it starts)', content: { 'text/plain': z.string() } },
+        302: REDIRECT,
+      },
+      errors: ['NOT_FOUND'],
+    },
+    async (c) => {
+      const row = await ownedRepository(deps, c);
+      const headers = { 'content-type': 'text/plain; charset=utf-8' };
+      return serveArtifact(deps, limits, c, row, 'log.txt', requestedAttempt(c, row).attempt, {
+        what: `The log of ${row.repositoryName}`,
+        headers,
+        missing: () => c.body('', 200, headers),
+      });
+    },
+  );
 
   return app;
+}
+
+const REPOSITORY_PARAMS: Record<string, Parameter> = {
+  jobId: JOB_ID,
+  repository: {
+    description: 'The repository as `owner/name`, its slash encoded as one path segment: `owner%2Fname`',
+    schema: z.string().regex(REPOSITORY_NAME_PATTERN),
+  },
+};
+
+const REDIRECT = {
+  description:
+    'On AWS, an artifact too large for one Lambda answer: download it from the presigned S3 URL (valid 5 minutes) without the API’s auth headers',
+  headers: { Location: { description: 'A presigned S3 URL', schema: z.string() } },
+};
+
+/** What the diff, thread and log routes share: the repository's path, and `?attempt=N`. */
+function artifactOperation(operationId: string, file: string, summary: string): Omit<Operation, 'responses'> {
+  return {
+    operationId,
+    method: 'get',
+    path: `/jobs/{jobId}/repositories/{repository}/${file}`,
+    tag: 'repositories',
+    summary,
+    params: REPOSITORY_PARAMS,
+    query: ArtifactQuery,
+  };
 }
 
 interface ArtifactAnswer {

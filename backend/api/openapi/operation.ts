@@ -1,0 +1,89 @@
+import type { Handler, Hono } from 'hono';
+import type { z } from 'zod';
+import type { ApiErrorCode } from '../../../common/errors';
+import type { AppEnv } from '../context';
+
+// Each route declares its OpenAPI operation where its handler is registered: `routes.on(operation,
+// handler)` serves the handler and records the operation, and the document (./document.ts) is
+// written from what was recorded. A route registered on Hono directly is served but undocumented,
+// which test/openapi.test.ts reports.
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** A schema with the name it has in `components.schemas`. */
+export interface NamedSchema {
+  name: string;
+  schema: z.ZodType;
+}
+
+export interface Parameter {
+  description: string;
+  schema: z.ZodType;
+}
+
+export interface Answer {
+  description: string;
+  /** A JSON body. */
+  json?: NamedSchema;
+  /** A body of another media type, with its schema (a string for text). */
+  content?: Record<string, z.ZodType>;
+  headers?: Record<string, Parameter>;
+}
+
+export interface Operation {
+  /** Reads as a client method: `createJob`, `getDiff`. */
+  operationId: string;
+  method: HttpMethod;
+  /** The whole path as OpenAPI writes it: `/jobs/{jobId}/cancel`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: 'jobs' | 'repositories' | 'service';
+  /** False for the routes that answer without credentials (`/health`, `/openapi.json`). */
+  auth?: boolean;
+  /** Path parameters, each named in `path`. */
+  params?: Record<string, Parameter>;
+  query?: z.ZodObject;
+  body?: NamedSchema & {
+    /** An empty body counts as `{}`. */
+    optional?: boolean;
+  };
+  /** The answers other than errors, by status. */
+  responses: Record<number, Answer>;
+  /**
+   * The error codes of this route's own logic. Those every route of its kind can give (401 for
+   * auth, 400/413/415 for a body or a query, 500 and 503) are added by the document.
+   */
+  errors?: ApiErrorCode[];
+}
+
+const recorded = new WeakMap<Hono<AppEnv>, Operation[]>();
+
+/** The operations registered on `app`, including those of the apps mounted on it with `mount`. */
+export function operationsOf(app: Hono<AppEnv>): Operation[] {
+  let list = recorded.get(app);
+  if (!list) {
+    list = [];
+    recorded.set(app, list);
+  }
+  return list;
+}
+
+/** Registers documented routes on an app that will be mounted at `prefix` (`''` for the root). */
+export function documentedRoutes(app: Hono<AppEnv>, prefix: string) {
+  return {
+    on(operation: Operation, handler: Handler<AppEnv>): void {
+      if (!operation.path.startsWith(`${prefix}/`) && operation.path !== prefix)
+        throw new Error(`${operation.operationId}: ${operation.path} is not under ${prefix}`);
+      const relative = operation.path.slice(prefix.length).replace(/\{(\w+)\}/g, ':$1') || '/';
+      app.on(operation.method.toUpperCase(), relative, handler);
+      operationsOf(app).push(operation);
+    },
+  };
+}
+
+/** `parent.route(prefix, child)`, keeping the child's operations. */
+export function mount(parent: Hono<AppEnv>, prefix: string, child: Hono<AppEnv>): void {
+  parent.route(prefix, child);
+  operationsOf(parent).push(...operationsOf(child));
+}
