@@ -7,10 +7,13 @@ import type { Store } from '../backend/store/store';
 import { artifactKey } from '../common/names';
 import { DEFAULT_MODEL } from '../common/schemas';
 import { stackStore, startStackProcess, type StackProcess } from './helpers/localStack';
+import { DocumentChecker } from './helpers/openapi';
+import { type FakeGitHub, startFakeGitHub } from './fakes/githubServer';
 
 // The REST API of the real local stack, over HTTP, as curl and the clients use it. Workers are
 // paused (CODY_BATCH_CONCURRENCY=0) so that repositories stay where each test puts them; the
-// tests play the worker's part through the store, against the stack's own DynamoDB.
+// tests play the worker's part through the store, against the stack's own DynamoDB. Every answer
+// `api()` gets, success or error, is checked against the OpenAPI document the stack serves.
 
 const run = promisify(execFile);
 
@@ -27,8 +30,10 @@ describe('REST API on the local stack', () => {
   let stack: StackProcess;
   let store: Store;
   let artifacts: FolderArtifactStore;
+  let checker: DocumentChecker;
+  let github: FakeGitHub;
 
-  const api = (path: string, init: RequestInit & { json?: unknown } = {}) => {
+  const api = async (path: string, init: RequestInit & { json?: unknown } = {}) => {
     const headers: Record<string, string> = {
       authorization: `Bearer ${stack.token}`,
       ...(init.headers as Record<string, string>),
@@ -38,7 +43,15 @@ describe('REST API on the local stack', () => {
       body = JSON.stringify(init.json);
       headers['content-type'] ??= 'application/json';
     }
-    return fetch(`${stack.apiUrl}${path}`, { ...init, headers, body, redirect: 'manual' });
+    const response = await fetch(`${stack.apiUrl}${path}`, { ...init, headers, body, redirect: 'manual' });
+    await checker.check(init.method ?? 'GET', path, response);
+    return response;
+  };
+  /** The same without the token. */
+  const anonymous = async (path: string, init: RequestInit = {}) => {
+    const response = await fetch(`${stack.apiUrl}${path}`, init);
+    await checker.check(init.method ?? 'GET', path, response);
+    return response;
   };
   const createJob = async (overrides: Record<string, unknown> = {}) => {
     const response = await api('/jobs', { method: 'POST', json: { ...SEED_BODY, ...overrides } });
@@ -64,12 +77,26 @@ describe('REST API on the local stack', () => {
   };
 
   before(async () => {
-    stack = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0', CODY_BATCH_MAX_REPOSITORIES: '1000' } });
+    // Repository queries go to a loopback GitHub, never out of the machine.
+    github = await startFakeGitHub({
+      token: 'ghp_fakeapitoken',
+      repositories: [{ fullName: 'acme/widgets' }, { fullName: 'acme/gadgets' }],
+    });
+    stack = await startStackProcess({
+      env: {
+        CODY_BATCH_CONCURRENCY: '0',
+        CODY_BATCH_MAX_REPOSITORIES: '1000',
+        GITHUB_API_URL: github.url,
+        GITHUB_TOKEN: 'ghp_fakeapitoken',
+      },
+    });
     store = stackStore(stack);
     artifacts = new FolderArtifactStore(`${stack.home}/artifacts`);
+    checker = new DocumentChecker(await (await fetch(`${stack.apiUrl}/openapi.json`)).json());
   });
   after(async () => {
     await stack?.dispose();
+    await github?.close();
   });
 
   describe('the seed’s curl example', () => {
@@ -111,8 +138,33 @@ describe('REST API on the local stack', () => {
   });
 
   describe('every route', () => {
+    it('POST /jobs/{id}/continue runs the rest of a SAMPLED job, and refuses one that is not', async () => {
+      const sampled = await createJob({ sample: { size: 1 } });
+      await finishRepository(sampled.jobId, sampled.run[0], 'COMPLETED', { 'diff.patch': 'diff' });
+      const continued = await api(`/jobs/${sampled.jobId}/continue`, { method: 'POST' });
+      assert.equal(continued.status, 202, await continued.clone().text());
+      const again = await api(`/jobs/${sampled.jobId}/continue`, { method: 'POST', json: {} });
+      assert.equal(again.status, 409);
+      assert.equal((await again.json()).error.code, 'JOB_NOT_SAMPLED');
+    });
+
+    it('POST /repositories/resolve answers what a query would run, or why it cannot', async () => {
+      const resolved = await api('/repositories/resolve', {
+        method: 'POST',
+        json: { repositoryQuery: { owners: ['acme'] } },
+      });
+      assert.equal(resolved.status, 200, await resolved.clone().text());
+      assert.deepEqual((await resolved.json()).repositories.sort(), ['acme/gadgets', 'acme/widgets']);
+      const refused = await api('/repositories/resolve', {
+        method: 'POST',
+        json: { repositoryQuery: { owners: ['nobody'] } },
+      });
+      assert.equal(refused.status, 400);
+      assert.equal((await refused.json()).error.code, 'QUERY_REFUSED');
+    });
+
     it('GET /health answers without auth', async () => {
-      const response = await fetch(`${stack.apiUrl}/health`);
+      const response = await anonymous('/health');
       assert.equal(response.status, 200);
       assert.deepEqual(await response.json(), { status: 'ok', version: require('../package.json').version });
     });
@@ -559,8 +611,8 @@ describe('REST API on the local stack', () => {
       assert.equal((await api(repositoryPath(job.jobId, 'acme/nope'))).status, 404);
       assert.equal((await api(repositoryPath(job.jobId, '../../etc'))).status, 404);
       assert.equal((await api('/nothing-here')).status, 404);
-      assert.equal((await fetch(`${stack.apiUrl}/jobs`, { headers: { authorization: 'Bearer wrong' } })).status, 401);
-      const basic = await fetch(`${stack.apiUrl}/jobs`, { headers: { authorization: `Basic ${stack.token}` } });
+      assert.equal((await anonymous('/jobs', { headers: { authorization: 'Bearer wrong' } })).status, 401);
+      const basic = await anonymous('/jobs', { headers: { authorization: `Basic ${stack.token}` } });
       assert.equal(basic.status, 401);
       assert.equal(basic.headers.get('www-authenticate'), 'Bearer realm="cody-batch"');
       const longId = 'x'.repeat(5_000);
@@ -610,6 +662,18 @@ describe('REST API on the local stack', () => {
         for (let i = 1; i < seen.length; i++)
           assert.ok(seen[i - 1]!.createdAt >= seen[i]!.createdAt, `out of order at ${i}`);
       }
+    });
+  });
+
+  describe('the OpenAPI document', () => {
+    it('GET /openapi.json answers without auth', async () => {
+      const response = await anonymous('/openapi.json');
+      assert.equal((await response.json()).openapi, '3.1.0');
+    });
+
+    // Last: the tests above checked each answer they got against the document.
+    it('has had an answer of every operation checked against it', () => {
+      assert.deepEqual(checker.unchecked(), []);
     });
   });
 });

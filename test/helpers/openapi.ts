@@ -22,6 +22,8 @@ export class DocumentChecker {
   private readonly ajv = new Ajv2020({ strict: true, allErrors: true });
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly templates: { path: string; pattern: RegExp }[];
+  /** The operations an answer was checked of. */
+  private readonly checked = new Set<string>();
 
   constructor(readonly document: OpenApiDocument) {
     this.ajv.addKeyword('x-amazon-apigateway-authtype');
@@ -48,8 +50,8 @@ export class DocumentChecker {
   problems(method: string, url: string, answer: Answer): string[] {
     const where = `${method} ${url} → ${answer.status}`;
     const matched = this.match(method, url);
-    if (!matched)
-      return [`${where}: no operation of the document answers ${method} ${new URL(url, 'http://x').pathname}`];
+    if (!matched) return this.outsideOperations(method, url, answer);
+    this.checked.add(matched.operation.operationId);
     const documented = matched.operation.responses[String(answer.status)] as
       | (OperationObject['responses'][string] & { headers?: Record<string, unknown> })
       | undefined;
@@ -80,9 +82,36 @@ export class DocumentChecker {
       return [...problems, `${where}: the body is not JSON: ${answer.body.slice(0, 200)}`];
     }
     const validate = this.validator(`${matched.operation.operationId} ${answer.status}`, media.schema);
+    return [...problems, ...this.bodyProblems(where, validate, value, answer.body)];
+  }
+
+  /**
+   * An answer to a request no operation takes: a path the document does not have is
+   * `components.responses.NoRoute`, a documented path asked with another method `MethodNotAllowed`.
+   */
+  private outsideOperations(method: string, url: string, answer: Answer): string[] {
+    const where = `${method} ${url} → ${answer.status}`;
+    const path = new URL(url, 'http://x').pathname;
+    const known = this.templates.some((template) => template.pattern.test(path));
+    const name = known ? 'MethodNotAllowed' : 'NoRoute';
+    const expected = known ? 405 : 404;
+    if (answer.status !== expected)
+      return [`${where}: no operation answers ${method} ${path}, so the answer must be ${expected} (${name})`];
+    let value: unknown;
+    try {
+      value = JSON.parse(answer.body);
+    } catch {
+      return [`${where}: the body is not JSON: ${answer.body.slice(0, 200)}`];
+    }
+    const schema = this.document.components.responses[name]!.content!['application/json']!.schema;
+    return this.bodyProblems(where, this.validator(name, schema), value, answer.body);
+  }
+
+  private bodyProblems(where: string, validate: ValidateFunction, value: unknown, body: string): string[] {
+    const problems: string[] = [];
     if (!validate(value))
       problems.push(
-        `${where}: the body does not match the document: ${this.ajv.errorsText(validate.errors)} in ${answer.body.slice(0, 300)}`,
+        `${where}: the body does not match the document: ${this.ajv.errorsText(validate.errors)} in ${body.slice(0, 300)}`,
       );
     return problems;
   }
@@ -92,6 +121,13 @@ export class DocumentChecker {
     const body = await response.clone().text();
     const problems = this.problems(method, url, { status: response.status, headers: response.headers, body });
     if (problems.length) throw new Error(problems.join('\n'));
+  }
+
+  /** The operations of the document no answer has been checked of yet. */
+  unchecked(): string[] {
+    return Object.values(this.document.paths)
+      .flatMap((item) => Object.values(item).map((operation) => operation.operationId))
+      .filter((id) => !this.checked.has(id));
   }
 
   /** Compiles every schema of the document (ajv's strict mode is itself a check of them). */

@@ -12,7 +12,11 @@ export type OpenApiDocument = {
   openapi: string;
   info: Record<string, unknown>;
   paths: Record<string, Record<string, OperationObject>>;
-  components: { schemas: Record<string, JsonSchema>; securitySchemes: Record<string, unknown> };
+  components: {
+    schemas: Record<string, JsonSchema>;
+    securitySchemes: Record<string, unknown>;
+    responses: Record<string, OperationObject['responses'][string]>;
+  };
   [key: string]: unknown;
 };
 export type OperationObject = {
@@ -88,7 +92,7 @@ export function openApiDocument(operations: readonly Operation[], version: strin
       title: 'Cody Batch API',
       version,
       description:
-        'Runs one Claude-driven code change across many Git repositories. Errors are `{"error": {"code", "message"}}`; bad input is a 4xx. The local stack takes a bearer token; on AWS every route but `/health` and `/openapi.json` takes IAM (SigV4) authorization.',
+        'Runs one Claude-driven code change across many Git repositories. Errors are `{"error": {"code", "message"}}`; bad input is a 4xx. The local stack takes a bearer token; on AWS every route but `/health` and `/openapi.json` takes IAM (SigV4) authorization. A path that is not here answers `components.responses.NoRoute`; a path that is here, asked with another method, `MethodNotAllowed`.',
     },
     servers: [
       { url: 'http://127.0.0.1:7878', description: 'The local stack (`npm start`)' },
@@ -105,7 +109,12 @@ export function openApiDocument(operations: readonly Operation[], version: strin
       { name: 'service', description: 'The service itself' },
     ],
     paths,
-    components: { schemas: schemas.all(), securitySchemes: SECURITY_SCHEMES },
+    components: {
+      schemas: schemas.all(),
+      securitySchemes: SECURITY_SCHEMES,
+      // What the app answers outside its operations (backend/api/middleware/methods.ts).
+      responses: { NoRoute: errorAnswer(['NOT_FOUND']), MethodNotAllowed: errorAnswer(['METHOD_NOT_ALLOWED']) },
+    },
   };
 }
 
