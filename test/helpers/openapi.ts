@@ -87,16 +87,18 @@ export class DocumentChecker {
 
   /**
    * An answer to a request no operation takes: a path the document does not have is
-   * `components.responses.NoRoute`, a documented path asked with another method `MethodNotAllowed`.
+   * `components.responses.NoRoute`, a documented path asked with another method `MethodNotAllowed`,
+   * either without credentials may be `Unauthorized`.
    */
   private outsideOperations(method: string, url: string, answer: Answer): string[] {
     const where = `${method} ${url} → ${answer.status}`;
     const path = new URL(url, 'http://x').pathname;
     const known = this.templates.some((template) => template.pattern.test(path));
-    const name = known ? 'MethodNotAllowed' : 'NoRoute';
     const expected = known ? 405 : 404;
-    if (answer.status !== expected)
-      return [`${where}: no operation answers ${method} ${path}, so the answer must be ${expected} (${name})`];
+    // Credentials are checked before the route is looked for.
+    const name = answer.status === 401 ? 'Unauthorized' : known ? 'MethodNotAllowed' : 'NoRoute';
+    if (answer.status !== expected && answer.status !== 401)
+      return [`${where}: no operation answers ${method} ${path}, so the answer must be ${expected} or 401`];
     let value: unknown;
     try {
       value = JSON.parse(answer.body);

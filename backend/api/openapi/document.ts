@@ -92,7 +92,7 @@ export function openApiDocument(operations: readonly Operation[], version: strin
       title: 'Cody Batch API',
       version,
       description:
-        'Runs one Claude-driven code change across many Git repositories. Errors are `{"error": {"code", "message"}}`; bad input is a 4xx. The local stack takes a bearer token; on AWS every route but `/health` and `/openapi.json` takes IAM (SigV4) authorization. A path that is not here answers `components.responses.NoRoute`; a path that is here, asked with another method, `MethodNotAllowed`.',
+        'Runs one Claude-driven code change across many Git repositories. Errors are `{"error": {"code", "message"}}`; bad input is a 4xx. The local stack takes a bearer token; on AWS every route but `/health` and `/openapi.json` takes IAM (SigV4) authorization. A path that is not here answers `components.responses.NoRoute`, and a path that is here asked with another method `MethodNotAllowed`; without credentials, a path under `/jobs` or `/repositories` answers `Unauthorized` first.',
     },
     servers: [
       { url: 'http://127.0.0.1:7878', description: 'The local stack (`npm start`)' },
@@ -113,7 +113,11 @@ export function openApiDocument(operations: readonly Operation[], version: strin
       schemas: schemas.all(),
       securitySchemes: SECURITY_SCHEMES,
       // What the app answers outside its operations (backend/api/middleware/methods.ts).
-      responses: { NoRoute: errorAnswer(['NOT_FOUND']), MethodNotAllowed: errorAnswer(['METHOD_NOT_ALLOWED']) },
+      responses: {
+        NoRoute: errorAnswer(['NOT_FOUND']),
+        MethodNotAllowed: errorAnswer(['METHOD_NOT_ALLOWED']),
+        Unauthorized: errorAnswer(['UNAUTHORIZED']),
+      },
     },
   };
 }
@@ -151,12 +155,24 @@ function operationObject(operation: Operation, schemas: Components): OperationOb
           requestBody: {
             required: !operation.body.optional,
             ...(operation.body.optional ? { description: 'An empty body counts as `{}`.' } : {}),
-            content: { 'application/json': { schema: schemas.ref(operation.body, 'input') } },
+            content: {
+              'application/json': {
+                schema: schemas.ref(operation.body, 'input'),
+                ...(operation.body.example === undefined ? {} : { example: checkedExample(operation) }),
+              },
+            },
           },
         }
       : {}),
     responses,
   };
+}
+
+function checkedExample(operation: Operation): unknown {
+  const parsed = operation.body!.schema.safeParse(operation.body!.example);
+  if (!parsed.success)
+    throw new Error(`The example body of ${operation.operationId} is refused: ${parsed.error.message}`);
+  return operation.body!.example;
 }
 
 /** Every code the operation can answer, grouped by status, in status order. */

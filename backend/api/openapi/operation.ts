@@ -47,6 +47,8 @@ export interface Operation {
   body?: NamedSchema & {
     /** An empty body counts as `{}`. */
     optional?: boolean;
+    /** A body the route accepts, for the document's readers (checked against the schema). */
+    example?: unknown;
   };
   /** The answers other than errors, by status. */
   responses: Record<number, Answer>;

@@ -15,7 +15,11 @@ export function resolveRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<Ap
       path: '/repositories/resolve',
       tag: 'jobs',
       summary: 'What a job with this repositoryQuery would run; creates nothing',
-      body: { name: 'ResolveRepositoriesRequest', schema: ResolveRepositoriesRequest },
+      body: {
+        name: 'ResolveRepositoriesRequest',
+        schema: ResolveRepositoriesRequest,
+        example: { repositoryQuery: { owners: ['acme'], include: '^acme/(widgets|gadgets)$' } },
+      },
       responses: {
         200: {
           description: 'The repositories, resolved as POST /jobs would',
