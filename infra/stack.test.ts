@@ -133,16 +133,17 @@ describe('infra: the CDK stacks', function () {
       });
     });
 
-    it('requires IAM auth on every API route except GET /health', () => {
+    it('requires IAM auth on every API route except GET /health and GET /openapi.json', () => {
       const routes = Object.values(resourcesOf(template(), 'AWS::ApiGatewayV2::Route')).map(
         (route) => route.Properties!,
       );
-      assert.ok(routes.length >= 2);
+      assert.ok(routes.length >= 3);
+      const open = ['GET /health', 'GET /openapi.json'];
       for (const route of routes) {
-        if (route.RouteKey === 'GET /health') assert.equal(route.AuthorizationType, 'NONE');
+        if (open.includes(String(route.RouteKey))) assert.equal(route.AuthorizationType, 'NONE');
         else assert.equal(route.AuthorizationType, 'AWS_IAM', `${String(route.RouteKey)} must be IAM-authorized`);
       }
-      assert.deepEqual(routes.map((route) => route.RouteKey).sort(), ['ANY /{proxy+}', 'GET /health']);
+      assert.deepEqual(routes.map((route) => route.RouteKey).sort(), ['ANY /{proxy+}', ...open]);
     });
 
     it('runs the API and the sweeper from the bundles on Node.js 24, the sweeper every five minutes', () => {

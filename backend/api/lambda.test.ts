@@ -129,6 +129,13 @@ describe('API on Lambda (IAM owners)', () => {
     assert.deepEqual(json(result), { status: 'ok', version: 'test' });
   });
 
+  it('answers the OpenAPI document without an identity', async () => {
+    const result = await invoke(event('GET', '/openapi.json'));
+    assert.equal(result.statusCode, 200);
+    assert.equal(json(result).openapi, '3.1.0');
+    assert.ok(json(result).paths['/jobs'].post);
+  });
+
   it('never shows one owner the jobs of another, on any route', async () => {
     const created = await invoke(
       event('POST', '/jobs', {

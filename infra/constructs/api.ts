@@ -16,10 +16,10 @@ import { LAMBDA_BUNDLES } from '../paths';
 import type { CodyBatchWorkers } from './batch';
 import type { CodyBatchData } from './data';
 
-// The HTTP API (IAM auth on every route but GET /health) in front of the API Lambda, and the
-// sweeper Lambda that every five minutes fails stale RUNNING rows and rows whose Batch worker ended
-// without running them. Both run the esbuild bundles in
-// dist/lambda with their own least-privilege roles and log groups.
+// The HTTP API (IAM auth on every route but GET /health and GET /openapi.json) in front of the API
+// Lambda, and the sweeper Lambda that every five minutes fails stale RUNNING rows and rows whose
+// Batch worker ended without running them. Both run the esbuild bundles in dist/lambda with their
+// own least-privilege roles and log groups.
 
 export const SWEEPER_SCHEDULE = Duration.minutes(5);
 
@@ -152,7 +152,7 @@ export class CodyBatchApi extends Construct {
     });
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       apiName: resourceName(config.env, 'api'),
-      description: 'Cody Batch REST API (IAM auth; GET /health is open)',
+      description: 'Cody Batch REST API (IAM auth; GET /health and GET /openapi.json are open)',
       createDefaultStage: false,
       defaultAuthorizer: new HttpIamAuthorizer(),
     });
@@ -192,6 +192,17 @@ export class CodyBatchApi extends Construct {
       health!,
       'APIG4',
       'GET /health is open on purpose, so that a person or a monitor can see the API is up without AWS credentials. It answers {status, version} and reads no job, user or account data; every other route requires IAM (SigV4).',
+    );
+    const [openApi] = this.httpApi.addRoutes({
+      path: '/openapi.json',
+      methods: [apigwv2.HttpMethod.GET],
+      integration,
+      authorizer: new apigwv2.HttpNoneAuthorizer(),
+    });
+    acknowledgeRule(
+      openApi!,
+      'APIG4',
+      'GET /openapi.json is open on purpose, so that tools can read the API description without AWS credentials, as the README promises. It answers the same document that is checked in as docs/openapi.json and reads no job, user or account data; every other route requires IAM (SigV4).',
     );
     this.httpApi.addRoutes({ path: '/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration });
   }
