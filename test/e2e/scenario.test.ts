@@ -294,6 +294,8 @@ describe('Cody Batch in a VS Code workbench', () => {
     const shown = await previewed.allInnerTexts();
     assert.deepEqual(shown, [...QUERY_REPOSITORIES], 'the preview shows the names the owner query gives');
     await waitForText(form.locator('#preview-summary'), /The query gives 2 repositories/);
+    await form.locator('#preview').scrollIntoViewIfNeeded();
+    await workbench.screenshot('create-job-preview');
 
     await fill(form, 'sample', '1');
     await form.locator('#createPullRequests').click();
