@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AgentDraftFields, addAgentFields, noteLinePrefix } from './agentDraft';
 import { PULL_REQUEST_PLACEHOLDERS } from './pullRequestTemplate';
 import { type PullRequestSettings, type RepositoryQueryInput, sampleSizeProblem } from './schemas';
 import type { CreateJobDraft, FieldErrors } from './webviewProtocol';
@@ -68,6 +69,7 @@ export const DraftSections = {
   preview: RepositoryPreview.optional(),
   sample: z.string().max(100).optional(),
   pullRequest: PullRequestDraft.optional(),
+  ...AgentDraftFields,
 };
 
 export const QUERY_FIELDS = ['owners', 'topics', 'search', 'codeSearch', 'include', 'exclude'] as const;
@@ -176,6 +178,13 @@ export function addDraftSections(draft: CreateJobDraft, body: Record<string, unk
     if (teamReviewers.length) settings.teamReviewers = teamReviewers;
     if (Object.keys(settings).length > 0) body.pullRequest = settings;
   }
+
+  // The names notes are checked against: the list sent, else what Preview showed for the query.
+  const preview = currentPreview(draft);
+  const known = Array.isArray(body.repositories)
+    ? (body.repositories as string[])
+    : preview && keptRepositories(preview);
+  addAgentFields(draft, body, fieldErrors, known || undefined);
 }
 
 /**
@@ -193,6 +202,7 @@ export function sectionFieldOf(path: readonly PropertyKey[], draft: Partial<Crea
       ? `pr-${second}`
       : 'pullRequest';
   if (first === 'sample') return 'sample';
+  if (first === 'repositoryInstructions') return 'repositoryInstructions';
   // A query's kept names are sent as the list; the list field is not what the user sees then.
   if (first === 'repositories' && draft.repositorySource === 'query') return 'repositoryQuery';
   return undefined;
@@ -221,6 +231,9 @@ const REQUEST_FIELDS = new Set([
   'model',
   'maxCostUsd',
   'sample',
+  'allowCommands',
+  'setupCommand',
+  'repositoryInstructions',
 ]);
 
 /**
@@ -230,17 +243,20 @@ const REQUEST_FIELDS = new Set([
  */
 export function fieldErrorsFromApi(code: string, message: string, draft: Partial<CreateJobDraft>): FieldErrors {
   if (code === 'QUERY_REFUSED') return { repositoryQuery: message };
-  const starts = [...message.matchAll(/(?:^|; )((?:[A-Za-z]\w*)(?:\.[A-Za-z]\w*|\[\d+\])*): /g)].filter((match) =>
-    REQUEST_FIELDS.has(match[1]!.split(/[.[]/)[0]!),
-  );
+  // A note's path ends in its repository's name (`repositoryInstructions.acme/web-app`).
+  const starts = [
+    ...message.matchAll(/(?:^|; )(repositoryInstructions\.[\w./-]+|[A-Za-z]\w*(?:\.[A-Za-z]\w*|\[\d+\])*): /g),
+  ].filter((match) => REQUEST_FIELDS.has(match[1]!.split(/[.[]/)[0]!));
   if (starts.length === 0 || starts[0]!.index !== 0) return { form: message };
   const errors: FieldErrors = {};
   starts.forEach((match, i) => {
     const end = i + 1 < starts.length ? starts[i + 1]!.index : message.length;
-    const text = message.slice(match.index + match[0].length, end);
+    let text = message.slice(match.index + match[0].length, end);
     const path = [...match[1]!.matchAll(/[A-Za-z]\w*|\[(\d+)\]/g)].map((part) =>
       part[1] === undefined ? part[0] : Number(part[1]),
     );
+    const noted = /^repositoryInstructions\.(.+)$/.exec(match[1]!)?.[1];
+    if (noted) text = `${noteLinePrefix(draft.repositoryInstructions, noted)}${text}`;
     let field = sectionFieldOf(path, draft) ?? String(path[0]);
     if (field === 'prompt' && draft.mode === 'command') field = 'command';
     errors[field] = errors[field] ? `${errors[field]}; ${text}` : text;
