@@ -108,6 +108,32 @@ describe('Create Job page: Preview and create through the protocol, on the local
     await page.dom.close();
   });
 
+  it("creates a job with commands, a setup command and notes, and puts the API's refusal of a note on its line", async () => {
+    const page = await openPage();
+    page.type('query-owners', 'acme');
+    page.$('#allowCommands').checked = true;
+    page.$('#allowCommands').dispatchEvent(new page.dom.window.Event('change', { bubbles: true }) as unknown as Event);
+    page.type('setupCommand', 'npm ci');
+    // Not previewed: only the API knows what the query gives, and globex/site is not in it.
+    page.type('repositoryInstructions', 'acme/web: use pnpm\nglobex/site: elsewhere\n');
+    const before = (await stack.client.listJobs()).items.length;
+    await page.click('#submit');
+    assert.equal(
+      page.$('#repositoryInstructions-error').textContent,
+      `line 2: "globex/site" is not one of the job's repositories`,
+    );
+    assert.equal((await stack.client.listJobs()).items.length, before, 'no job was created');
+
+    page.type('repositoryInstructions', 'ACME/Web: use pnpm\n');
+    await page.click('#submit');
+    const job = (await stack.client.listJobs()).items[0]!;
+    assert.equal((await stack.client.listJobs()).items.length, before + 1, page.$('#form-error').textContent!);
+    assert.equal(job.allowCommands, true);
+    assert.equal(job.setupCommand, 'npm ci');
+    assert.deepEqual(job.repositoryInstructions, { 'acme/web': 'use pnpm' });
+    await page.dom.close();
+  });
+
   it('refuses a malformed preview request at the protocol, before the API', async () => {
     const page = await openPage();
     await assert.rejects(

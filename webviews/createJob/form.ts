@@ -2,6 +2,7 @@ import { checkDraft, mergeRepositories, parseRepositoryList } from '../../common
 import type { ResolveRepositoriesRequest } from '../../common/schemas';
 import type { CreateJobDraft, FieldErrors } from '../../common/webviewProtocol';
 import { append, h, pageHeader } from '../shared/dom';
+import { agentSection } from './agentSection';
 import { pullRequestSection } from './pullRequestSection';
 import { type PreviewReply, repositorySource } from './repositorySource';
 import { sampleField } from './sampleField';
@@ -189,7 +190,8 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
   const source = repositorySource(kit, options.draft ?? {}, actions.previewRepositories);
   const sample = sampleField(kit, options.draft ?? {});
   const pullRequests = pullRequestSection(kit, options.draft ?? {});
-  const sections = [source, sample, pullRequests];
+  const agent = agentSection(kit, options.draft ?? {});
+  const sections = [source, sample, pullRequests, agent];
 
   append(
     root,
@@ -230,6 +232,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
       sample.element,
       h(document, 'div', { class: 'field checks' }, createPullRequests, draftPullRequests),
       pullRequests.element,
+      agent.element,
       h(
         document,
         'vscode-collapsible' as 'details',
@@ -277,6 +280,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     ...source.draft(),
     ...sample.draft(),
     ...pullRequests.draft(),
+    ...agent.draft(),
   });
 
   const controls: Record<string, ValueElement> = {
