@@ -1,3 +1,4 @@
+import { addDraftSections, entryMessage, sectionFieldOf } from './jobDraftSections';
 import { createJobRequestSchema, type CreateJobRequest } from './schemas';
 import type { CreateJobDraft, FieldErrors } from './webviewProtocol';
 
@@ -52,6 +53,7 @@ export function checkDraft(draft: CreateJobDraft): DraftCheck {
     if (Number.isFinite(cost)) body.maxCostUsd = cost;
     else fieldErrors.maxCostUsd = 'must be a number of US dollars, such as 5 or 12.50';
   }
+  addDraftSections(draft, body, fieldErrors);
 
   const parsed = createJobRequestSchema().safeParse(body);
   if (parsed.success && Object.keys(fieldErrors).length === 0) return { ok: true, request: parsed.data };
@@ -60,6 +62,12 @@ export function checkDraft(draft: CreateJobDraft): DraftCheck {
     fieldErrors[field] = fieldErrors[field] ? `${fieldErrors[field]}; ${message}` : message;
   };
   for (const issue of parsed.success ? [] : parsed.error.issues) {
+    const section = sectionFieldOf(issue.path, draft);
+    if (section) {
+      const entry = typeof issue.path.at(-1) === 'number' ? valueAt(body, issue.path) : undefined;
+      add(section, entryMessage(issue.message, entry));
+      continue;
+    }
     let field = String(issue.path[0] ?? 'form');
     // The schema reports "give exactly one of prompt or command" on `prompt`; the form shows it
     // on whichever of the two the user chose.
@@ -79,6 +87,13 @@ export function checkDraft(draft: CreateJobDraft): DraftCheck {
     .map(([field, text]) => `${field}: ${text}`)
     .join('; ');
   return { ok: false, fieldErrors, message };
+}
+
+/** What the body holds at an issue's path (an entry of a list, to name it in the message). */
+function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
+  let value = body;
+  for (const key of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
+  return value;
 }
 
 /** The 1-based line of the text on which the n-th repository entry sits, and that line's entries. */

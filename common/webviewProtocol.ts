@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Job, RepositoryError, Thread } from './schemas';
+import { DraftSections } from './jobDraftSections';
+import { Job, RepositoryError, RepositoryResolution, ResolveRepositoriesRequest, Thread } from './schemas';
 
 // The message protocol between the extension and its webviews. A webview sends requests
 // (`{kind: 'request', id, method, params}`) and the extension answers each with a reply carrying the
@@ -230,6 +231,7 @@ export const CreateJobDraft = z.object({
   draftPullRequests: z.boolean(),
   baseBranch: z.string().max(10_000),
   maxCostUsd: z.string().max(100),
+  ...DraftSections,
 });
 export type CreateJobDraft = z.infer<typeof CreateJobDraft>;
 
@@ -260,6 +262,14 @@ export const createJobProtocol = {
       params: z.object({ draft: CreateJobDraft }),
       result: z.discriminatedUnion('ok', [
         z.object({ ok: z.literal(true), job: Job }),
+        z.object({ ok: z.literal(false), fieldErrors: FieldErrors, message: z.string() }),
+      ]),
+    },
+    /** Preview: what a job with this query would run (POST /repositories/resolve); creates nothing. */
+    previewRepositories: {
+      params: ResolveRepositoriesRequest,
+      result: z.discriminatedUnion('ok', [
+        RepositoryResolution.extend({ ok: z.literal(true) }),
         z.object({ ok: z.literal(false), fieldErrors: FieldErrors, message: z.string() }),
       ]),
     },

@@ -106,6 +106,13 @@ describe('worker lifecycle: cancel, crash, retry, restart', function () {
       const [commandGroup] = await numbersIn(markers, 'pgid-slow');
       const runFolders = await readdir(workDir);
       assert.ok(runFolders.length > 0, 'the slow run has its folder');
+      // The log is saved every few seconds and at each step: kill once the command's line is saved,
+      // so the check below is about the crash keeping it, not about how fast a loaded machine saves.
+      await waitFor('the running command to reach the saved log', async () =>
+        /Command: \$ if \[ -f SLOW \]/.test(await stack.client.getLog(created.jobId, 'acme/slow').catch(() => ''))
+          ? true
+          : undefined,
+      );
       process.kill(workerPid!, 'SIGKILL');
 
       const job = await waitForJob(stack.client, created.jobId);

@@ -1,16 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { ApiError } from '../../common/client';
-import { checkDraft, parseRepositoryList } from '../../common/jobDraft';
+import { parseRepositoryList } from '../../common/jobDraft';
 import { isRepositoryName } from '../../common/schemas';
 import { createJobProtocol, eventMessage, type Handlers } from '../../common/webviewProtocol';
 import { workspaceRepositories } from '../../common/git/checkouts';
 import type { Services } from '../services';
-import { userMessage } from '../userMessages';
+import { previewRepositories, submitDraft } from './createJobRequests';
 
 // The Create Job form's requests. The form checks its fields as the user types; submit checks
-// them again here with the same schema before anything is sent, and the API checks them a third
-// time. On success the new job is shown, selected, in the tree and the form closes.
+// them again here with the same schema before anything is sent (createJobRequests.ts), and the API
+// checks them a third time. On success the new job is shown, selected, in the tree and the form
+// closes. Preview resolves a repository query on the API, which creates nothing.
 
 /** Per open form: the selection Create Job was last run with, until the page takes it. */
 const offeredPrompts = new WeakMap<vscode.WebviewPanel, string>();
@@ -80,29 +80,30 @@ export function createJobHandlers(
       };
     },
 
+    previewRepositories: (request) =>
+      previewRepositories(services.connection.client, request, services.connection.describe(), (message, error) =>
+        services.log.error(message, error),
+      ),
+
     submit: async ({ draft }) => {
-      const checked = checkDraft(draft);
-      if (!checked.ok) return checked;
-      try {
-        const job = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Cody Batch: creating "${checked.request.name}"…` },
-          () => services.connection.client.createJob(checked.request),
-        );
-        services.log.info(`Created job ${job.jobId} "${job.name}" with ${job.repositories.length} repositories`);
-        await services.jobs.showJob(job);
-        void vscode.window.showInformationMessage(
-          `Cody Batch: job "${job.name}" created with ${job.repositories.length} ${job.repositories.length === 1 ? 'repository' : 'repositories'}.`,
-        );
-        return { ok: true as const, job };
-      } catch (error) {
-        services.log.error('Creating a job failed', error);
-        // A refused field (400) is the API's own words; anything else says what to do next.
-        const message =
-          error instanceof ApiError && error.status === 400
-            ? error.message
-            : userMessage(error, 'Creating the job', services.connection.describe()).message;
-        return { ok: false as const, fieldErrors: { form: message }, message };
-      }
+      const result = await submitDraft(
+        draft,
+        (request) =>
+          vscode.window.withProgress(
+            { location: vscode.ProgressLocation.Notification, title: `Cody Batch: creating "${request.name}"…` },
+            () => services.connection.client.createJob(request),
+          ),
+        services.connection.describe(),
+        (message, error) => services.log.error(message, error),
+      );
+      if (!result.ok) return result;
+      const { job } = result;
+      services.log.info(`Created job ${job.jobId} "${job.name}" with ${job.repositories.length} repositories`);
+      await services.jobs.showJob(job);
+      void vscode.window.showInformationMessage(
+        `Cody Batch: job "${job.name}" created with ${job.repositories.length} ${job.repositories.length === 1 ? 'repository' : 'repositories'}.`,
+      );
+      return result;
     },
 
     close: () => {

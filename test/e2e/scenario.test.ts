@@ -3,14 +3,17 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { git } from '../helpers/git';
-import { waitFor } from '../helpers/jobs';
+import { repositoriesByName, waitFor, waitForJob } from '../helpers/jobs';
 import { waitForText } from './harness/workbench';
 import {
   CHANGED_FILE,
   EXTENSION_ID,
   NEW_LINE,
   OLD_LINE,
+  QUERY_OWNER,
+  QUERY_REPOSITORIES,
   REPOSITORIES,
+  REVIEWER,
   startWorld,
   SUMMARY,
   WORKSPACE_REPOSITORY,
@@ -272,6 +275,73 @@ describe('Cody Batch in a VS Code workbench', () => {
       10_000,
     );
     assert.equal(await form.locator('#prompt-offer').isVisible(), false);
+  });
+
+  it('10. chooses repositories by owner, previews them, samples one, continues with a revised prompt, and opens templated pull requests', async () => {
+    const { workbench, stack, github, claude } = world;
+    const name = 'Sampled rename';
+    const revisedPrompt = `${PROMPT} Keep the import line as it is.`;
+    // The form from step 9 is still open with its draft: the fields are filled over it.
+    await workbench.runCommand('Cody Batch: Create Job');
+    const form = workbench.webview(EXTENSION_ID);
+    await fill(form, 'name', name);
+    await fill(form, 'prompt', PROMPT);
+    await form.locator('#source-query').click();
+    await fill(form, 'query-owners', QUERY_OWNER);
+    await form.locator('#preview-repositories').click();
+    const previewed = form.locator('#preview-list li .name');
+    await waitFor('the preview', async () => ((await previewed.count()) > 0 ? true : undefined), 30_000);
+    const shown = await previewed.allInnerTexts();
+    assert.deepEqual(shown, [...QUERY_REPOSITORIES], 'the preview shows the names the owner query gives');
+    await waitForText(form.locator('#preview-summary'), /The query gives 2 repositories/);
+    await form.locator('#preview').scrollIntoViewIfNeeded();
+    await workbench.screenshot('create-job-preview');
+
+    await fill(form, 'sample', '1');
+    await form.locator('#createPullRequests').click();
+    await fill(form, 'pr-title', '{{job.name}} in ');
+    await form.locator('#pr-placeholders [data-placeholder="{{repository}}"]').click();
+    assert.equal(await form.locator('#pr-title input').inputValue(), '{{job.name}} in {{repository}}');
+    await waitForText(form.locator('#pr-title-preview'), new RegExp(`^Title for ${shown[0]}: ${name} in ${shown[0]}$`));
+    await fill(form, 'pr-labels', 'cody-batch');
+    await fill(form, 'pr-reviewers', REVIEWER);
+    await workbench.screenshot('create-job-by-query');
+    await form.getByRole('button', { name: /create job/i }).click();
+    await workbench.notification(`job "${name}" created`).waitFor({ timeout: 30_000 });
+
+    const created = (await stack.client.listJobs()).items.find((job) => job.name === name)!;
+    assert.deepEqual(created.repositories, shown, 'the job runs exactly what the preview showed');
+    assert.deepEqual(created.repositoryQuery?.owners, [QUERY_OWNER]);
+    const sampled = await waitForJob(stack.client, created.jobId, { status: 'SAMPLED', timeoutMs: 90_000 });
+    assert.equal(sampled.counts.completed, 1, 'one repository ran');
+    await workbench.runCommand('Cody Batch: Refresh');
+    await workbench.treeItem(new RegExp(`^${name}, sampled, 1/2 sampled · 1 waiting`)).waitFor({ timeout: 30_000 });
+    await workbench.screenshot('sampled-job');
+
+    // Continued through the API client: the tree's Continue action is not on main yet.
+    await stack.client.continueJob(created.jobId, { prompt: revisedPrompt });
+    const done = await waitForJob(stack.client, created.jobId, { timeoutMs: 120_000 });
+    const rows = await repositoriesByName(stack.client, created.jobId);
+    assert.equal(done.status, 'COMPLETED', JSON.stringify([...rows.values()].map((row) => row.error)));
+    assert.deepEqual(
+      done.taskRevisions?.map(({ revision, prompt }) => ({ revision, prompt })),
+      [{ revision: 2, prompt: revisedPrompt }],
+    );
+    const again = [...rows.values()].find((row) => row.sampled)!;
+    assert.equal(again.attempt, 2, 'the sampled repository ran again with the revised prompt');
+    assert.equal(again.previousAttempts?.[0]?.status, 'COMPLETED', 'its first attempt stays readable');
+    for (const repository of shown) {
+      const lastCall = claude.requests.filter((request) => request.repository === repository).at(-1)!;
+      assert.ok(JSON.stringify(lastCall.body).includes(revisedPrompt), `${repository} ran with the revised prompt`);
+      const pull = github.pulls.find((candidate) => `${candidate.owner}/${candidate.repo}` === repository);
+      assert.ok(pull, `a pull request for ${repository}`);
+      assert.deepEqual(
+        { title: pull.title, labels: pull.labels, reviewers: pull.reviewers },
+        { title: `${name} in ${repository}`, labels: ['cody-batch'], reviewers: [REVIEWER] },
+      );
+    }
+    await workbench.runCommand('Cody Batch: Refresh');
+    await workbench.treeItem(new RegExp(`^${name}, completed, 2/2 done`)).waitFor({ timeout: 30_000 });
   });
 });
 

@@ -1,22 +1,31 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { edit, reply, startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropicServer';
+import { edit, type FakeConversation, reply, startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropicServer';
+import { startFakeGitHub, type FakeGitHub } from '../fakes/githubServer';
+import { startGitHttpServer } from '../fakes/gitHttpServer';
 import { createGitHosting, git, type GitHosting } from '../helpers/git';
 import { makeTempDir, REPO_ROOT, startStackProcess, type StackProcess } from '../helpers/localStack';
 import { startCodeServer, type CodeServer } from './harness/codeServer';
 import { launchChromium, Workbench } from './harness/workbench';
 
-// Everything the scenario runs against, all real but Claude: sample repositories in bare git
-// hosting, the local stack (`dist/cli.js serve`) whose workers talk to a loopback Anthropic server
-// through the real SDK, a workspace cloned from one sample repository, the packaged extension in
-// code-server, and Chromium showing the workbench.
+// Everything the scenario runs against, all real but Claude and GitHub's REST API: sample
+// repositories in bare git hosting served over git's smart HTTP with a token (as GitHub serves
+// them), the local stack (`dist/cli.js serve`) whose code host is a loopback GitHub (queries, pull
+// requests, through Octokit) and whose workers talk to a loopback Anthropic server through the
+// real SDK, a workspace cloned from one sample repository, the packaged extension in code-server,
+// and Chromium showing the workbench.
 
 export const EXTENSION_ID = 'cody-batch.cody-batch';
 export const SCREENSHOTS = path.join(REPO_ROOT, 'test-results', 'e2e');
 
 /** The sample repositories: one call each to a function Claude is asked to replace. */
 export const REPOSITORIES = ['acme/widgets', 'acme/gadgets', 'acme/gizmos'] as const;
+/** Another owner's, for the job chosen by query (an owner), sampled and continued. */
+export const QUERY_OWNER = 'globex';
+export const QUERY_REPOSITORIES = ['globex/alpha', 'globex/beta'] as const;
+/** Who may review on the loopback GitHub. */
+export const REVIEWER = 'alice';
 /** The one the workspace is a clone of. */
 export const WORKSPACE_REPOSITORY = 'acme/widgets';
 export const CHANGED_FILE = 'src/api.ts';
@@ -32,11 +41,17 @@ const sampleFiles = (repository: string) => ({
 });
 
 /** Claude's side of every conversation: look at the file, make the edit, summarise. */
-const claudeScript = [
+const claudeTurns = [
   reply.tools({ text: 'Let me look at the file first.' }, edit.view(CHANGED_FILE)),
   reply.tools(edit.strReplace(CHANGED_FILE, OLD_LINE, NEW_LINE)),
   reply.text(SUMMARY),
 ];
+/** By the turn within the conversation, so a repository run again (a revised task) gets the same script. */
+const claudeScript = (conversation: FakeConversation) =>
+  claudeTurns[(conversation.request.messages.length - 1) / 2] ?? reply.text(SUMMARY);
+
+/** Shaped like a token, but only the loopback servers ever see it. */
+const FAKE_GITHUB_TOKEN = 'ghp_e2eNotARealTokenForTheLoopbackGitHub0000';
 
 /** Shaped like a key, but only the loopback server ever sees it. */
 const FAKE_API_KEY = 'sk-ant-e2e-not-a-real-key';
@@ -44,6 +59,7 @@ const FAKE_API_KEY = 'sk-ant-e2e-not-a-real-key';
 export interface World {
   hosting: GitHosting;
   claude: FakeAnthropic;
+  github: FakeGitHub;
   stack: StackProcess;
   /** A clone of WORKSPACE_REPOSITORY, the folder open in the workbench. */
   workspace: string;
@@ -67,14 +83,25 @@ export async function startWorld(): Promise<World> {
   try {
     const hosting = await createGitHosting();
     disposers.push(() => hosting.dispose());
-    for (const repository of REPOSITORIES) await hosting.create(repository, sampleFiles(repository));
+    for (const repository of [...REPOSITORIES, ...QUERY_REPOSITORIES])
+      await hosting.create(repository, sampleFiles(repository));
+    const gitServer = await startGitHttpServer({ root: hosting.root, token: FAKE_GITHUB_TOKEN });
+    disposers.push(() => gitServer.close());
+    const github = await startFakeGitHub({
+      token: FAKE_GITHUB_TOKEN,
+      repositories: [...REPOSITORIES, ...QUERY_REPOSITORIES].map((fullName) => ({ fullName })),
+      collaborators: [REVIEWER],
+    });
+    disposers.push(() => github.close());
 
     const claude = await startFakeAnthropic({ script: claudeScript, apiKey: FAKE_API_KEY });
     disposers.push(() => claude.close());
 
     const stack = await startStackProcess({
       env: {
-        CODY_BATCH_GIT_BASE: hosting.gitBase,
+        CODY_BATCH_GIT_BASE: gitServer.gitBase,
+        GITHUB_TOKEN: FAKE_GITHUB_TOKEN,
+        GITHUB_API_URL: github.url,
         ANTHROPIC_BASE_URL: claude.url,
         ANTHROPIC_API_KEY: FAKE_API_KEY,
         CODY_BATCH_CONCURRENCY: '3',
@@ -102,7 +129,7 @@ export async function startWorld(): Promise<World> {
     disposers.push(() => browser.close());
     const workbench = await Workbench.open(browser, codeServer.folderUrl(workspace), SCREENSHOTS);
 
-    return { hosting, claude, stack, workspace, codeServer, browser, workbench, dispose };
+    return { hosting, claude, github, stack, workspace, codeServer, browser, workbench, dispose };
   } catch (error) {
     await dispose();
     throw error;

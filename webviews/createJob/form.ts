@@ -1,6 +1,11 @@
 import { checkDraft, mergeRepositories, parseRepositoryList } from '../../common/jobDraft';
+import type { ResolveRepositoriesRequest } from '../../common/schemas';
 import type { CreateJobDraft, FieldErrors } from '../../common/webviewProtocol';
 import { append, h, pageHeader } from '../shared/dom';
+import { agentSection } from './agentSection';
+import { pullRequestSection } from './pullRequestSection';
+import { type PreviewReply, repositorySource } from './repositorySource';
+import { sampleField } from './sampleField';
 
 // The Create Job form, built from @vscode-elements components. Fields are checked as the user
 // types with the API's own schema (common/jobDraft.ts); a field shows its message once touched,
@@ -14,6 +19,8 @@ export interface FormActions {
   draftChanged(draft: CreateJobDraft): void;
   /** A new selection is on offer (shown next to the prompt), or no longer (undefined). */
   offerChanged(prompt: string | undefined): void;
+  /** What a repository query gives, for Preview (without it, Preview is not offered). */
+  previewRepositories?(request: ResolveRepositoriesRequest): Promise<PreviewReply>;
 }
 
 export interface FormOptions {
@@ -171,6 +178,21 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     true,
   );
 
+  // The sections in files of their own: the repository source, the sample, the pull requests.
+  const kit = {
+    document,
+    changed: (id: string) => changed(id),
+    left: (id: string) => {
+      touched.add(id);
+      validate();
+    },
+  };
+  const source = repositorySource(kit, options.draft ?? {}, actions.previewRepositories);
+  const sample = sampleField(kit, options.draft ?? {});
+  const pullRequests = pullRequestSection(kit, options.draft ?? {});
+  const agent = agentSection(kit, options.draft ?? {});
+  const sections = [source, sample, pullRequests, agent];
+
   append(
     root,
     pageHeader(
@@ -202,10 +224,15 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
       promptField,
       commandField,
       field('verifyCommand', verifyCommand, 'Run after the change; when Claude made it, failures go back to Claude.'),
+      source.chooser,
       field('repositories', repositories, h(document, 'span', {}, 'One owner/name per line. ', repositoryCount), true),
       h(document, 'div', { class: 'toolbar' }, fromWorkspace, fromFile),
       repositoryNote,
+      source.queryPart,
+      sample.element,
       h(document, 'div', { class: 'field checks' }, createPullRequests, draftPullRequests),
+      pullRequests.element,
+      agent.element,
       h(
         document,
         'vscode-collapsible' as 'details',
@@ -250,6 +277,10 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     draftPullRequests: Boolean(draftPullRequests.checked),
     baseBranch: baseBranch.value ?? '',
     maxCostUsd: maxCostUsd.value ?? '',
+    ...source.draft(),
+    ...sample.draft(),
+    ...pullRequests.draft(),
+    ...agent.draft(),
   });
 
   const controls: Record<string, ValueElement> = {
@@ -262,6 +293,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     baseBranch,
     maxCostUsd,
   };
+  for (const section of sections) Object.assign(controls, section.controls);
 
   function showErrors(errors: FieldErrors, all: boolean): void {
     for (const [id, control] of Object.entries(controls)) {
@@ -289,6 +321,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     draftPullRequests.disabled = !createPullRequests.checked;
     const count = parseRepositoryList(repositories.value ?? '').length;
     repositoryCount.textContent = count === 0 ? '' : `${count} ${count === 1 ? 'repository' : 'repositories'}.`;
+    for (const section of sections) section.sync(readDraft());
   }
 
   function changed(id: string): void {

@@ -8,6 +8,7 @@ import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '../shared/base.css';
 import './style.css';
+import './sections.css';
 import { createJobProtocol } from '../../common/webviewProtocol';
 import { connectHost } from '../shared/host';
 import { startCreateJobPage } from './page';

@@ -16,6 +16,7 @@ function extension(initialPrompt: string) {
     load: () => ({ prompt: initialPrompt, connected: true }),
     pickWorkspaceRepositories: () => ({ repositories: [] }),
     loadRepositoriesFromFile: () => ({ repositories: [], skipped: [] }),
+    previewRepositories: () => ({ ok: false, fieldErrors: {}, message: 'not in this test' }),
     submit: () => ({ ok: false, fieldErrors: {}, message: 'not in this test' }),
     close: () => ({ done: true }),
     takeOfferedPrompt: () => {

@@ -27,6 +27,7 @@ export async function startCreateJobPage(
         pickWorkspaceRepositories: async () =>
           (await host.client.request('pickWorkspaceRepositories', {})).repositories,
         loadRepositoriesFromFile: () => host.client.request('loadRepositoriesFromFile', {}),
+        previewRepositories: (request) => host.client.request('previewRepositories', request),
         submit: async (draft) => {
           const result = await host.client.request('submit', { draft });
           if (result.ok) {
