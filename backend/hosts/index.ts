@@ -9,11 +9,14 @@ export type {
   CodeHostConfig,
   CodeHostKind,
   CommitAuthor,
+  MergeOptions,
   PullRequestOutcome,
+  PullRequestRef,
+  PullRequestStatus,
   PullRequestRequest,
   QueryResolution,
 } from './codeHost';
-export { HostRefusal, HostUnavailable } from './codeHost';
+export { HostRateLimited, HostRefusal, HostUnavailable, pullRequestKey } from './codeHost';
 
 /** The code host the configuration names, as artifactStoreFrom chooses a store: a `file://` git base is the local folder host, anything else GitHub. */
 export function codeHostFrom(config: CodeHostConfig): CodeHost {
