@@ -668,6 +668,8 @@ export const RepositoryResult = z.object({
   /** This attempt's review (absent: unreviewed). */
   review: Review.optional(),
   pullRequest: PullRequestInfo.optional(),
+  /** The attempt whose diff the pull request's branch holds. */
+  publishedAttempt: z.number().int().optional(),
   publication: Publication.optional(),
   expiresAt: z.number().int().optional(),
 });

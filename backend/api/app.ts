@@ -6,6 +6,7 @@ import { limitBody } from './middleware/body';
 import { onError } from './middleware/errors';
 import { notFoundOrWrongMethod } from './middleware/methods';
 import { jobRoutes } from './routes/jobs';
+import { pullRequestRoutes } from './routes/pullRequests';
 import { repositoryRoutes } from './routes/repositories';
 import { resolveRoutes } from './routes/resolve';
 
@@ -34,6 +35,7 @@ export function createApp(deps: ApiDependencies, resolveOwner: OwnerResolver, ch
   app.use('/jobs/*', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
   app.route('/jobs', jobRoutes({ ...deps, log }, limits));
   app.route('/jobs', repositoryRoutes({ ...deps, log }, limits));
+  app.route('/jobs', pullRequestRoutes({ ...deps, log }));
   app.use('/repositories/*', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
   app.route('/repositories', resolveRoutes({ ...deps, log }, limits));
 

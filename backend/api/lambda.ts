@@ -1,7 +1,8 @@
 // hono/aws-lambda is marked deprecated in favour of @hono/aws-lambda, which the registry here does not carry yet.
 import { type APIGatewayProxyResult, handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { ENV } from '../../common/names';
-import { codeHostFromEnvironment } from '../hosts';
+import { API_RATE_LIMIT_WAIT_SECONDS, codeHostFromEnvironment } from '../hosts';
+import { retentionDaysFrom } from '../store/retention';
 import { artifactStoreFrom } from '../store/artifacts';
 import { Store } from '../store/store';
 import { tableNamesFromEnvironment } from '../store/tables';
@@ -40,9 +41,10 @@ function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): ApiD
     store: Store.connect({ tables, endpoint: env[ENV.dynamodbEndpoint] }),
     artifacts: artifactStoreFrom(artifacts),
     executor: executorFromEnvironment(env),
-    codeHost: codeHostFromEnvironment(env),
+    codeHost: codeHostFromEnvironment(env, { maxRateLimitWaitSeconds: API_RATE_LIMIT_WAIT_SECONDS }),
     version,
     limits: limitsFromEnvironment(env),
+    retentionDays: retentionDaysFrom(env[ENV.retentionDays], ENV.retentionDays),
   };
 }
 

@@ -1,6 +1,8 @@
 import { BatchClient } from '@aws-sdk/client-batch';
 import { ENV } from '../../common/names';
 import { BatchRunInspector } from '../executor/batchRuns';
+import { codeHostFromEnvironment } from '../hosts';
+import { refreshAll } from './pullRequestRefresh';
 import { Store } from '../store/store';
 import { sweep, type SweepReport } from '../store/sweeper';
 import { tableNamesFromEnvironment } from '../store/tables';
@@ -21,6 +23,9 @@ export async function handler(): Promise<SweepReport> {
   const staleAfterMs = Number(env[ENV.staleAfterMs]) || DEFAULT_STALE_AFTER_MS;
   const batch = inspector;
   const report = await sweep(store, { staleAfterMs, neverStarted: (job) => batch.neverStarted(job) });
+  // Then the pull requests of jobs that have open ones: states, checks, reviews, a burndown point.
+  const refresh = await refreshAll(store, codeHostFromEnvironment(env));
+  report.errors.push(...refresh.errors.map(({ jobId, message }) => ({ jobId, message: `pull requests: ${message}` })));
   console.log(
     JSON.stringify({
       sweep: {
@@ -29,6 +34,7 @@ export async function handler(): Promise<SweepReport> {
         neverStarted: report.neverStarted.length,
         cancelled: report.cancelled.length,
         finished: report.finished.length,
+        pullRequestJobs: refresh.jobs,
         errors: report.errors,
       },
     }),

@@ -4,6 +4,7 @@ import { chooseSample } from '../../../common/sample';
 import {
   CancelRequest,
   ContinueRequest,
+  DeleteJobRequest,
   createJobRequestSchema,
   type CreateJobRequest,
   DEFAULT_MODEL,
@@ -14,7 +15,10 @@ import {
   sampleSizeProblem,
 } from '../../../common/schemas';
 import { nextRevision, revisesTask, revisionProblem } from '../../../common/tasks';
+import { isFinalJobStatus } from '../../../common/status';
 import { jobItemBytes, MAX_JOB_ITEM_BYTES } from '../../store/jobs';
+import { expiresAtFor } from '../../store/retention';
+import { runBulkAction } from '../bulkActions';
 import { InvalidTokenError } from '../../store/pagination';
 import type { RowUpdate } from '../../store/repositories';
 import { JobNotCreatedError } from '../../store/store';
@@ -45,7 +49,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
     const count = (resolved?.repositories ?? request.repositories ?? []).length;
     const sampleProblem = request.sample && sampleSizeProblem(request.sample.size, count);
     if (sampleProblem) return apiError(c, 'VALIDATION_FAILED', `sample.size: ${sampleProblem}`);
-    const job = newJob(request, c.get('owner'), resolved);
+    const job = newJob(request, c.get('owner'), resolved, deps.retentionDays);
     // Signed as the store will read it back (schema defaults applied), or it would never verify.
     if (deps.runMac) job.runMac = deps.runMac.sign(Job.parse(job));
     const bytes = jobItemBytes(job);
@@ -111,6 +115,44 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
     return c.json(await startRun(deps, outcome.job), 202);
   });
 
+  app.delete('/:jobId', async (c) => {
+    const request = await readJson(c, DeleteJobRequest, { emptyAllowed: true });
+    const job = await ownedJob(deps, c.req.param('jobId'), c.get('owner'));
+    if (!isFinalJobStatus(job.status))
+      return apiError(
+        c,
+        'JOB_ACTIVE',
+        `Job ${job.jobId} is ${job.status}; delete it once it has finished (cancel it first to stop it)`,
+      );
+    const rows = await store.repositories.listAll(job.jobId);
+    const publishing = rows.filter(
+      (row) => row.publication?.status === 'queued' || row.publication?.status === 'publishing',
+    );
+    if (publishing.length)
+      return apiError(
+        c,
+        'PUBLISH_IN_PROGRESS',
+        `Job ${job.jobId} is publishing ${publishing.length} repositories; delete it once they are done`,
+      );
+    let results;
+    if (request.closePullRequests) {
+      results = await runBulkAction(deps, job, 'close', { filter: { state: ['open', 'draft'] } });
+      const unclosed = results.filter((result) => result.outcome === 'failed' || result.outcome === 'waiting');
+      if (unclosed.length)
+        return apiError(
+          c,
+          'HOST_UNAVAILABLE',
+          `${unclosed.length} pull requests could not be closed (${unclosed
+            .slice(0, 3)
+            .map((result) => `${result.repositoryName}: ${result.reason}`)
+            .join('; ')}), so job ${job.jobId} was not deleted; try again`,
+        );
+    }
+    if (!(await store.deleteJob(job, deps.artifacts)))
+      return apiError(c, 'JOB_ACTIVE', `Job ${job.jobId} changed while it was being deleted; refresh and try again`);
+    return c.json({ jobId: job.jobId, deleted: true as const, ...(results ? { results } : {}) });
+  });
+
   app.post('/:jobId/continue', async (c) => {
     const jobId = c.req.param('jobId');
     const body = await readJson(c, ContinueRequest, { emptyAllowed: true });
@@ -141,8 +183,15 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
   return app;
 }
 
-function newJob(request: CreateJobRequest, owner: string, resolved: Resolved | undefined): Job {
-  const now = new Date().toISOString();
+function newJob(
+  request: CreateJobRequest,
+  owner: string,
+  resolved: Resolved | undefined,
+  retentionDays: number | undefined,
+): Job {
+  const created = Date.now();
+  const now = new Date(created).toISOString();
+  const expiresAt = expiresAtFor(created, retentionDays);
   const repositories = resolved?.repositories ?? request.repositories ?? [];
   const total = repositories.length;
   const jobId = newJobId();
@@ -169,9 +218,11 @@ function newJob(request: CreateJobRequest, owner: string, resolved: Resolved | u
     owner,
     status: 'PENDING',
     counts: { total, pending: total, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 },
+    reviewCounts: { unreviewed: total, approved: 0, rejected: 0 },
     usage: emptyUsage(),
     createdAt: now,
     updatedAt: now,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
   };
 }
 

@@ -7,9 +7,11 @@ import {
   type PreviousAttempt,
   RepositoryListQuery,
   type RepositoryResult,
+  ReviewRequest,
 } from '../../../common/schemas';
+import { reviewRepository } from '../../store/reviews';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
-import { readQuery } from '../middleware/body';
+import { readJson, readQuery } from '../middleware/body';
 import { apiError, RequestError } from '../middleware/errors';
 import { ownedJob, withToken } from './jobs';
 
@@ -32,6 +34,14 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
   });
 
   app.get('/:jobId/repositories/:repository', async (c) => c.json(await ownedRepository(deps, c)));
+
+  app.put('/:jobId/repositories/:repository/review', async (c) => {
+    const request = await readJson(c, ReviewRequest);
+    const row = await ownedRepository(deps, c);
+    const outcome = await reviewRepository(store, row.jobId, c.get('owner'), row.repositoryName, request);
+    if (!outcome.ok) return apiError(c, outcome.code, outcome.message);
+    return c.json(outcome.row);
+  });
 
   app.get('/:jobId/repositories/:repository/diff', async (c) => {
     const row = await ownedRepository(deps, c);
