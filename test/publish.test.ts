@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ApiError } from '../common/client';
+import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
 import type { RepositoryResult } from '../common/schemas';
 import { startFakeGitHub, type FakeGitHub } from './fakes/githubServer';
@@ -146,12 +146,10 @@ describe('review and publish', function () {
     assert.equal(after.review?.state, 'approved', 'a publish keeps the review');
     assert.equal(github.created(), 1);
     const pull = github.pulls[0]!;
-    assert.deepEqual([pull.repo, pull.title, pull.labels, pull.head], [
-      'alpha',
-      'Publish acme/alpha',
-      ['batch'],
-      branchName(job.jobId),
-    ]);
+    assert.deepEqual(
+      [pull.repo, pull.title, pull.labels, pull.head],
+      ['alpha', 'Publish acme/alpha', ['batch'], branchName(job.jobId)],
+    );
     assert.equal(after.pullRequestUrl, pull.html_url);
     assert.deepEqual(
       [after.pullRequest?.number, after.pullRequest?.state, after.publishedAttempt],

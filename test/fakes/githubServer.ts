@@ -88,6 +88,8 @@ export interface FakeGitHubOptions {
   token: string;
   /** Runs after a PR is stored and before the answer is sent (a test may hold it there). */
   afterCreate?: (pull: FakePull) => Promise<void>;
+  /** Runs when a merge request arrives, before it is judged (a test pushes to the head there). */
+  beforeMerge?: (pull: FakePull) => void;
   repositories?: FakeRepository[];
   /** Owners that are users, not organisations: /orgs/{owner}/repos is a 404 for them. */
   users?: string[];
@@ -103,6 +105,8 @@ export interface FakeGitHubOptions {
 
 export interface FakeGitHub {
   url: string;
+  /** The options it was started with; a test may change the hooks as it goes. */
+  options: FakeGitHubOptions;
   pulls: FakePull[];
   requests: RecordedRequest[];
   /** Branches deleted through the API, `owner/repo:branch`. */
@@ -457,6 +461,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       const body = await readBody(request);
       const pull = findPull(match[1]!, match[2]!, Number(match[3]));
       if (!pull) return { status: 404, body: { message: 'Not Found' } };
+      options.beforeMerge?.(pull);
       if (pull.merged || pull.state === 'closed' || pull.draft || pull.mergeable !== true)
         return { status: 405, body: { message: 'Pull Request is not mergeable' } };
       if (typeof body.sha === 'string' && body.sha !== pull.headSha)
@@ -544,6 +549,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    options,
     pulls,
     requests,
     deletedBranches,
