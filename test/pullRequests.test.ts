@@ -11,10 +11,11 @@ import { deleteExpiredJobs } from '../backend/store/retention';
 import type { Store } from '../backend/store/store';
 import { type ApiError, type BulkProgress, bearerAuth, CodyBatchClient } from '../common/client';
 import { artifactKey } from '../common/names';
-import type { BulkAction, BulkActionRequest, Job } from '../common/schemas';
+import type { BulkAction, BulkActionRequest } from '../common/schemas';
 import { type FakeGitHub, type FakePull, startFakeGitHub } from './fakes/githubServer';
 import { newTestStore, startTestDynamo } from './helpers/dynamo';
 import { makeTempDir } from './helpers/localStack';
+import { jobWithPulls as seedJobWithPulls } from './helpers/pullRequests';
 
 // Following pull requests after they open, through the API (in process, on a real dynalite and a
 // real artifact folder) and Octokit against the loopback GitHub: the refresh of every row's state,
@@ -73,38 +74,8 @@ describe('pull requests after they open', function () {
     await github?.close();
   });
 
-  /** A finished job whose repositories each have a pull request on the loopback GitHub, as its workers leave it. */
-  async function jobWithPulls(pulls: Record<string, Partial<FakePull>>): Promise<{ job: Job; pulls: FakePull[] }> {
-    const names = Object.keys(pulls);
-    const created = await client.createJob({ name: 'Follow', command: 'true', repositories: names });
-    const made: FakePull[] = [];
-    for (const name of names) {
-      const [owner, repo] = name.split('/') as [string, string];
-      const pull = github.addPull({ owner, repo, head: `cody-batch/${created.jobId}`, ...pulls[name] });
-      made.push(pull);
-      await store.claim(created.jobId, name, 1, '2000-01-01T00:00:00Z');
-      await artifacts.put(artifactKey(created.jobId, name, 'diff.patch'), 'diff --git a/x b/x\n');
-      await store.transitionRepository(created.jobId, name, {
-        from: ['RUNNING'],
-        to: 'COMPLETED',
-        set: {
-          finishedAt: new Date().toISOString(),
-          pullRequestUrl: pull.html_url,
-          publishedAttempt: 1,
-          pullRequest: {
-            url: pull.html_url,
-            number: pull.number,
-            state: 'open',
-            checks: 'none',
-            review: 'none',
-            mergeable: null,
-            updatedAt: '2000-01-01T00:00:00.000Z',
-          },
-        },
-      });
-    }
-    return { job: await client.getJob(created.jobId), pulls: made };
-  }
+  const jobWithPulls = (pulls: Record<string, Partial<FakePull>>) =>
+    seedJobWithPulls({ client, store, artifacts, github }, pulls);
 
   it('refreshes every row’s state, checks and review; the job counts them and keeps a burndown', async () => {
     const { job, pulls } = await jobWithPulls({
