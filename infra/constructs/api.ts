@@ -67,6 +67,8 @@ export class CodyBatchApi extends Construct {
         // secret stays out of a Lambda's environment, so on AWS queries run without one for now.
         ...(config.githubApiUrl ? { [ENV.githubApiUrl]: config.githubApiUrl } : {}),
         ...(config.gitBase ? { [ENV.gitBase]: config.gitBase } : {}),
+        // Jobs it creates carry expiresAt, which DynamoDB's TTL acts on.
+        ...(config.retentionDays !== undefined ? { [ENV.retentionDays]: String(config.retentionDays) } : {}),
       },
     });
     this.apiFunction = api;
