@@ -30,7 +30,12 @@ export async function main(): Promise<void> {
     let started = performance.now();
     const statuses = await host.pullRequestStatuses(refs);
     if (statuses.size !== COUNT) throw new Error(`GraphQL answered ${statuses.size} of ${COUNT}`);
-    rows.push(['Cody Batch: GraphQL, 100 a query', github.requests.length - before, performance.now() - started, 'each']);
+    rows.push([
+      'Cody Batch: GraphQL, 100 a query',
+      github.requests.length - before,
+      performance.now() - started,
+      'each',
+    ]);
 
     // The naive way: four REST reads per pull request, ten at a time (Octokit's throttling allows 10).
     const octokit = createGitHubClient({ token: TOKEN, baseUrl: github.url });
@@ -68,7 +73,12 @@ export async function main(): Promise<void> {
     before = github.requests.length;
     started = performance.now();
     await restRefresh(false);
-    rows.push(['naive REST: 4 reads per pull request', github.requests.length - before, performance.now() - started, 'each']);
+    rows.push([
+      'naive REST: 4 reads per pull request',
+      github.requests.length - before,
+      performance.now() - started,
+      'each',
+    ]);
     before = github.requests.length;
     started = performance.now();
     const unchanged = await restRefresh(true);
@@ -79,7 +89,9 @@ export async function main(): Promise<void> {
       `${unchanged} were 304s`,
     ]);
 
-    console.log(`bench pullRequests: one refresh of ${COUNT.toLocaleString('en-US')} pull requests, ${process.version}`);
+    console.log(
+      `bench pullRequests: one refresh of ${COUNT.toLocaleString('en-US')} pull requests, ${process.version}`,
+    );
     console.log('(times include Octokit throttling: GraphQL queries are spaced a second apart, as GitHub asks)\n');
     for (const [what, requests, ms, note] of rows)
       console.log(
