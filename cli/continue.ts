@@ -9,7 +9,7 @@ import { watchJob } from './watch';
 // `cody-batch continue <jobId>`: runs the rest of a SAMPLED job, optionally with a revised task
 // (then the sampled repositories run again with it, as a new attempt), and watches it to its end.
 
-const CONTINUE_USAGE = `Usage: cody-batch continue <jobId> [--prompt-file <path> | --prompt <text>] [--command <shell>] [--verify <cmd>] [--detach]
+const CONTINUE_USAGE = `Usage: cody-batch continue <jobId> [--prompt-file <path> | --prompt <text>] [--command <shell>] [--verify <cmd>] [--detach] [--json]
   With none of these, the rest of the job runs with its task as it is. With any, the task is revised
   (the rest kept as it was) and the sampled repositories run again with it, their first results kept.`;
 
@@ -25,6 +25,7 @@ export async function continueJob(args: string[], connection: Connection): Promi
         command: { type: 'string' },
         verify: { type: 'string' },
         detach: { type: 'boolean' },
+        json: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -52,6 +53,13 @@ export async function continueJob(args: string[], connection: Connection): Promi
   const client = await connect(connection);
   const job = await client.continueJob(jobId, request.data);
   const revision = job.taskRevisions?.at(-1)?.revision;
+  if (values.json) {
+    if (values.detach) {
+      console.log(JSON.stringify(job));
+      return 0;
+    }
+    return watchJob(client, job.jobId, { json: true });
+  }
   console.log(
     revisesTask(request.data)
       ? `Continuing job ${job.jobId} with task revision ${revision}: ${job.run.length} repositories, the sample again among them. Ctrl-C stops watching, not the job.\n`

@@ -9,11 +9,16 @@ const NEWEST_JOBS = 50;
 export async function jobs(args: string[], connection: Connection): Promise<number> {
   const client = await connect(connection);
   const all = args.includes('--all');
-  const [jobId] = args.filter((arg) => arg !== '--all');
+  const json = args.includes('--json');
+  const [jobId] = args.filter((arg) => arg !== '--all' && arg !== '--json');
   if (!jobId) {
     const page = all
       ? { items: await everyJob(client), nextToken: undefined }
       : await client.listJobs({ limit: NEWEST_JOBS });
+    if (json) {
+      console.log(JSON.stringify(page));
+      return 0;
+    }
     if (!page.items.length) {
       console.log('No jobs yet.');
       return 0;
@@ -33,6 +38,10 @@ export async function jobs(args: string[], connection: Connection): Promise<numb
     return 0;
   }
   const job = await client.getJob(jobId);
+  if (json) {
+    console.log(JSON.stringify({ job, repositories: await client.allRepositories(jobId) }));
+    return 0;
+  }
   console.log(`${job.name} (${job.jobId}): ${job.status}, $${job.usage.costUsd.toFixed(4)}\n`);
   printTable([
     ['REPOSITORY', 'STATUS', 'ATTEMPT', 'FILES', '+/-', 'DETAIL'],

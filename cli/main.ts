@@ -6,6 +6,7 @@ import { continueJob } from './continue';
 import { demo } from './demo';
 import { diff } from './diff';
 import { jobs } from './jobs';
+import { bulk, deleteJob, publish, refresh, review, status } from './pullRequests';
 import { repos } from './repos';
 import { retry } from './retry';
 import { run } from './run';
@@ -24,19 +25,35 @@ Commands:
            \`run --name <text> (--prompt <text> | --prompt-file <path> | --command <shell>) --repos owner/a,owner/b\`
            [--repos-file <path>] [--verify <cmd>] [--base-branch <b>] [--model <id>] [--max-cost <usd>] [--pr | --draft]
            [--sample <n>] [--detach]
-  watch    \`watch <jobId>\`: progress until the job ends (or stops SAMPLED); exit 0 only when every repository
-           succeeded and passed its verification
+  watch    \`watch <jobId> [--json]\`: progress until the job ends (or stops SAMPLED); exit 0 only when every
+           repository succeeded and passed its verification
   continue \`continue <jobId> [--prompt-file <path> | --prompt <text>] [--command <shell>] [--verify <cmd>] [--detach]\`:
            run the rest of a SAMPLED job; a revised task runs the sample again with it first
   cancel   \`cancel <jobId>\`: stop a job
   retry    \`retry <jobId> [owner/name ...]\`: run the failed and cancelled repositories (or those named) again
-  jobs     List your newest jobs on the running local stack (\`--all\`: every one); \`jobs <jobId>\` lists its repositories
+  jobs     List your newest jobs (\`--all\`: every one); \`jobs <jobId>\` lists its repositories
   diff     \`diff <jobId> <owner/name>\`: print a repository's patch (pipe it to \`git apply\`)
   apply    \`apply <jobId> <owner/name> [--dir <checkout>] [--stash] [--allow-outside-links]\`: apply a repository's
            patch to its local clone (git apply --3way; refuses uncommitted work unless --stash: stash, apply,
            restore; refuses links out of the repository unless --allow-outside-links)
   thread   \`thread <jobId> <owner/name>\`: print Claude's conversation for a repository
+  status   \`status <jobId> [--refresh]\`: one line per repository: run status, review, pull request and checks
+  review   \`review <jobId> <owner/name> (--approve | --reject | --unreview) [--note <text>] [--attempt <n>]\`
+  publish  \`publish <jobId> [owner/name ...] [--approved] [--draft | --ready] [--wait]\`: open pull requests for
+           completed repositories that have none: exactly the reviewed diff on its recorded base commit
+  refresh  \`refresh <jobId>\`: ask the code host about the job's pull requests now
+  merge    \`merge <jobId> [owner/name ...] [--state s] [--checks c] [--review r] [--method merge|squash|rebase]
+           [--delete-branch]\`: merge pull requests; never forces (drafts, conflicts, failing or pending checks
+           and requested changes are skipped, each with why)
+  close    \`close <jobId> [owner/name ...] [filters] [--delete-branch]\`: close pull requests
+  comment  \`comment <jobId> [owner/name ...] [filters] (--body <text> | --body-file <path>)\`: comment on them
+  delete   \`delete <jobId> --yes [--close-pull-requests]\`: delete a finished job, its results and artifacts
   help     Show this help
+
+Every command that prints data takes --json (the API's shapes; \`watch --json\`: one object per line and event).
+Exit codes: 0 done (\`watch\`: every repository succeeded); 1 the call failed, or (\`watch\`) some repository
+  failed, was cancelled or failed verification; 2 bad arguments, nothing sent; 3 some repositories were not
+  done (publish, merge, close, comment: skipped or failed, each with why); 130 interrupted (Ctrl-C)
 
 ${CONNECTION_HELP}
 
@@ -92,6 +109,20 @@ async function main(argv: string[]): Promise<number> {
       return withConnection(continueJob, rest);
     case 'apply':
       return withConnection(apply, rest);
+    case 'status':
+      return withConnection(status, rest);
+    case 'review':
+      return withConnection(review, rest);
+    case 'publish':
+      return withConnection(publish, rest);
+    case 'refresh':
+      return withConnection(refresh, rest);
+    case 'merge':
+    case 'close':
+    case 'comment':
+      return withConnection(bulk(command), rest);
+    case 'delete':
+      return withConnection(deleteJob, rest);
     case undefined:
     case 'help':
     case '--help':

@@ -11,14 +11,20 @@ import { forTerminal } from './terminal';
 
 const REPOS_USAGE = `Usage: cody-batch repos <query flags> [--repos owner/a,owner/b]
 ${QUERY_USAGE}
-  --repos <list>         names to add to what the query chooses (as \`run\` would)`;
+  --repos <list>         names to add to what the query chooses (as \`run\` would)
+  --json                 the resolution as JSON ({count, repositories, notes})`;
 
 export async function repos(args: string[], connection: Connection): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
       args,
-      options: { ...QUERY_OPTIONS, repos: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        ...QUERY_OPTIONS,
+        repos: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (error) {
     return usageError(error, REPOS_USAGE);
@@ -37,6 +43,10 @@ export async function repos(args: string[], connection: Connection): Promise<num
   });
   if (!request.success) return usageError(new Error(describeIssues(request.error)), REPOS_USAGE);
   const resolution = await (await connect(connection)).resolveRepositories(request.data);
+  if (values.json) {
+    console.log(JSON.stringify(resolution));
+    return 0;
+  }
   for (const name of resolution.repositories) console.log(forTerminal(name));
   console.error(`${resolution.count} ${resolution.count === 1 ? 'repository' : 'repositories'}`);
   for (const note of resolution.notes ?? []) console.error(`  ${forTerminal(note)}`);

@@ -2,15 +2,20 @@ import { describeIssues, RetryRequest } from '../common/schemas';
 import { connect, type Connection, usageError } from './connect';
 
 const RETRY_USAGE =
-  'Usage: cody-batch retry <jobId> [owner/name ...]   (default: every failed and cancelled repository)';
+  'Usage: cody-batch retry <jobId> [owner/name ...] [--json]   (default: every failed and cancelled repository)';
 
 /** `cody-batch retry <jobId> [owner/name…]`: runs failed and cancelled repositories (or those named) again. */
 export async function retry(args: string[], connection: Connection): Promise<number> {
-  const [jobId, ...names] = args;
+  const json = args.includes('--json');
+  const [jobId, ...names] = args.filter((arg) => arg !== '--json');
   if (!jobId || jobId.startsWith('-')) return usageError(new Error('give a job id'), RETRY_USAGE);
   const request = RetryRequest.safeParse(names.length ? { repositories: names } : {});
   if (!request.success) return usageError(new Error(describeIssues(request.error)), RETRY_USAGE);
   const job = await (await connect(connection)).retryJob(jobId, request.data.repositories);
+  if (json) {
+    console.log(JSON.stringify(job));
+    return 0;
+  }
   console.log(
     `Retrying ${job.run.length} ${job.run.length === 1 ? 'repository' : 'repositories'} of job ${job.jobId}: ${job.run.join(', ')}`,
   );

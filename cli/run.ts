@@ -33,7 +33,8 @@ Options:
   --branch <template>    the branch to push (default cody-batch/<job id>; {{repository}} and {{job.name}} allowed)
   --label <name>         label each pull request (repeatable, or a,b)
   --reviewer <login>     request a review (repeatable, or a,b); --team-reviewer <team>: from a team
-  --detach               print the job id and return at once instead of watching`;
+  --detach               print the job id and return at once instead of watching
+  --json                 watch as JSON, one object per line and event (with --detach: the job)`;
 
 const HINT = 'See: cody-batch run --help';
 
@@ -97,6 +98,7 @@ export async function run(args: string[], connection: Connection): Promise<numbe
         reviewer: { type: 'string', multiple: true },
         'team-reviewer': { type: 'string', multiple: true },
         detach: { type: 'boolean' },
+        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -173,14 +175,15 @@ export async function run(args: string[], connection: Connection): Promise<numbe
   const client = await connect(connection);
   const job = await client.createJob(parsed.data);
   if (values.detach) {
-    console.log(job.jobId);
+    console.log(values.json ? JSON.stringify(job) : job.jobId);
     return 0;
   }
   const sample = job.sample ? `, a sample of ${job.sample.size} first` : '';
-  console.log(
-    `Job ${job.jobId}: ${forTerminal(job.name)}, ${job.repositories.length} ${job.repositories.length === 1 ? 'repository' : 'repositories'}${sample}. Ctrl-C stops watching, not the job.\n`,
-  );
-  return watchJob(client, job.jobId);
+  if (!values.json)
+    console.log(
+      `Job ${job.jobId}: ${forTerminal(job.name)}, ${job.repositories.length} ${job.repositories.length === 1 ? 'repository' : 'repositories'}${sample}. Ctrl-C stops watching, not the job.\n`,
+    );
+  return watchJob(client, job.jobId, { json: values.json });
 }
 
 /** The schema's messages, with each field named by its flag: `--repos: "x" is not a repository …`. */

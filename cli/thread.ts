@@ -4,12 +4,17 @@ import { forTerminal } from './terminal';
 
 /** `cody-batch thread <jobId> <owner/name>`: Claude's conversation for one repository, as text. */
 export async function thread(args: string[], connection: Connection): Promise<number> {
-  const [jobId, repository] = args;
+  const json = args.includes('--json');
+  const [jobId, repository] = args.filter((arg) => arg !== '--json');
   if (!jobId || !repository) {
-    console.error('Usage: cody-batch thread <jobId> <owner/name>');
+    console.error('Usage: cody-batch thread <jobId> <owner/name> [--json]');
     return 2;
   }
   const conversation = await (await connect(connection)).getThread(jobId, repository);
+  if (json) {
+    console.log(JSON.stringify(conversation));
+    return 0;
+  }
   if (!conversation.messages.length) {
     console.log(`No Claude conversation for ${repository} (a command job, or not started yet).`);
     return 0;

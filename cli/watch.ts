@@ -11,13 +11,19 @@ import { forTerminal } from './terminal';
 // rewrites itself; everywhere, a line per repository as it finishes and a summary. The exit code
 // says whether everything succeeded, so scripts and CI can chain on it.
 
-export const WATCH_USAGE = 'Usage: cody-batch watch <jobId> [--interval <seconds>]';
+export const WATCH_USAGE = `Usage: cody-batch watch <jobId> [--interval <seconds>] [--json]
+  --json: one JSON object per line and event: {"event":"job",…} when the job's status or counts move,
+  {"event":"repository","repository":{…}} as each repository finishes, {"event":"end","job":{…},"exitCode":n}`;
 const DEFAULT_INTERVAL_MS = 1_000;
 
 export async function watch(args: string[], connection: Connection): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { interval: { type: 'string' } }, allowPositionals: true });
+    parsed = parseArgs({
+      args,
+      options: { interval: { type: 'string' }, json: { type: 'boolean' } },
+      allowPositionals: true,
+    });
   } catch (error) {
     return usageError(error, WATCH_USAGE);
   }
@@ -25,11 +31,13 @@ export async function watch(args: string[], connection: Connection): Promise<num
   const seconds = parsed.values.interval === undefined ? DEFAULT_INTERVAL_MS / 1000 : Number(parsed.values.interval);
   if (!jobId || extra.length || !(seconds >= 0.2 && seconds <= 3600))
     return usageError(new Error('give one job id, and an --interval from 0.2 to 3600 seconds'), WATCH_USAGE);
-  return watchJob(await connect(connection), jobId, { intervalMs: seconds * 1000 });
+  return watchJob(await connect(connection), jobId, { intervalMs: seconds * 1000, json: parsed.values.json });
 }
 
 export interface WatchOptions {
   intervalMs?: number;
+  /** One JSON object per line and event, instead of text. */
+  json?: boolean;
 }
 
 /**
@@ -38,7 +46,9 @@ export interface WatchOptions {
  */
 export async function watchJob(client: CodyBatchClient, jobId: string, options: WatchOptions = {}): Promise<number> {
   const out = process.stdout;
-  const status = new StatusLine(out);
+  const json = options.json === true;
+  const emit = (event: Record<string, unknown>) => out.write(`${JSON.stringify(event)}\n`);
+  const status = new StatusLine(out, !json);
   const reported = new Set<string>();
   // Changed, but its verification still failed (a Claude job may end so): not a success for CI.
   const unverified = new Set<string>();
@@ -58,6 +68,7 @@ export async function watchJob(client: CodyBatchClient, jobId: string, options: 
       const seen = `${job.status} ${JSON.stringify(job.counts)}`;
       if (seen !== lastSeen) {
         lastSeen = seen;
+        if (json) emit({ event: 'job', jobId: job.jobId, status: job.status, counts: job.counts, usage: job.usage });
         const width = Math.min(40, Math.max(...job.repositories.map((name) => name.length)));
         for (const row of await client.allRepositories(jobId)) {
           const key = `${row.repositoryName.toLowerCase()}#${row.attempt}`;
@@ -67,16 +78,20 @@ export async function watchJob(client: CodyBatchClient, jobId: string, options: 
             unverified.add(row.repositoryName.toLowerCase());
           else unverified.delete(row.repositoryName.toLowerCase());
           status.clear();
-          out.write(`${forTerminal(repositoryLine(row, width))}\n`);
+          if (json) emit({ event: 'repository', repository: row });
+          else out.write(`${forTerminal(repositoryLine(row, width))}\n`);
         }
       }
       // SAMPLED is where a sample stops for its user: watching ends there too.
       if (isFinalJobStatus(job.status) || job.status === 'SAMPLED') {
         status.clear();
-        out.write(
-          `${forTerminal(job.status === 'SAMPLED' ? sampledSummary(job, unverified.size) : summary(job, unverified.size))}\n`,
-        );
-        return watchExitCode(job, unverified.size);
+        const exitCode = watchExitCode(job, unverified.size);
+        if (json) emit({ event: 'end', job, exitCode });
+        else
+          out.write(
+            `${forTerminal(job.status === 'SAMPLED' ? sampledSummary(job, unverified.size) : summary(job, unverified.size))}\n`,
+          );
+        return exitCode;
       }
       // Ctrl-C may have come while a poll was on the wire: stop now, not after one more interval.
       if (!interrupted) status.show(`${job.status.toLowerCase()} · ${jobDescription(job)}`);
@@ -150,10 +165,13 @@ function sampledSummary(job: Job, unverified: number): string {
 class StatusLine {
   private shown = false;
 
-  constructor(private readonly out: NodeJS.WriteStream) {}
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly enabled = true,
+  ) {}
 
   show(text: string): void {
-    if (!this.out.isTTY) return;
+    if (!this.out.isTTY || !this.enabled) return;
     // Longer than the terminal, it would wrap and `\r` would no longer reach its start.
     const width = Math.max(20, (this.out.columns || 80) - 1);
     const line = forTerminal(text);

@@ -1,15 +1,24 @@
 import type { z } from 'zod';
 import { ApiErrorBody } from './errors';
 import {
+  type BulkAction,
+  type BulkActionRequest,
+  BulkActionResponse,
   type ContinueRequest,
   type CreateJobInput,
+  type DeleteJobRequest,
+  DeleteJobResponse,
   Health,
   Job,
   JobPage,
   RepositoryPage,
   RepositoryResolution,
+  type PublishRequest,
+  PublishResponse,
+  type RepositoryActionResult,
   RepositoryResult,
   type ResolveRepositoriesRequest,
+  type ReviewRequest,
   Thread,
 } from './schemas';
 import type { RepositoryStatus } from './status';
@@ -125,6 +134,75 @@ export class CodyBatchClient {
   /** Runs the rest of a SAMPLED job; a prompt, command or verifyCommand revises its task first. */
   continueJob(jobId: string, revision: ContinueRequest = {}): Promise<Job> {
     return this.json('POST', `jobs/${encodeURIComponent(jobId)}/continue`, Job, revision);
+  }
+
+  /** Deletes a finished job, its rows and artifacts; its pull requests stay unless `closePullRequests`. */
+  deleteJob(jobId: string, request: DeleteJobRequest = {}): Promise<DeleteJobResponse> {
+    return this.json('DELETE', `jobs/${encodeURIComponent(jobId)}`, DeleteJobResponse, request);
+  }
+
+  /** Approves or rejects a repository's diff (or takes the review back: `unreviewed`). */
+  reviewRepository(jobId: string, repositoryName: string, request: ReviewRequest): Promise<RepositoryResult> {
+    return this.json('PUT', `${repositoryPath(jobId, repositoryName)}/review`, RepositoryResult, request);
+  }
+
+  /** Opens pull requests for completed repositories that have none (a publish run); one result per repository. */
+  publish(jobId: string, request: PublishRequest = {}): Promise<PublishResponse> {
+    return this.json('POST', `jobs/${encodeURIComponent(jobId)}/publish`, PublishResponse, request);
+  }
+
+  /** Asks the code host about the job's pull requests now; the job with its counts and burndown. */
+  refreshPullRequests(jobId: string): Promise<Job> {
+    return this.json('POST', `jobs/${encodeURIComponent(jobId)}/pull-requests/refresh`, Job, {});
+  }
+
+  /** One request of a bulk action: some results may be `waiting` (see `pullRequestActionAll`). */
+  pullRequestAction(jobId: string, action: BulkAction, request: BulkActionRequest): Promise<BulkActionResponse> {
+    return this.json('POST', `jobs/${encodeURIComponent(jobId)}/pull-requests/${action}`, BulkActionResponse, request);
+  }
+
+  /**
+   * A bulk merge, close or comment to its end: the repositories go in chunks, and those the server
+   * leaves `waiting` (the host's rate limit, its time budget) go again after the wait, which
+   * `onProgress` shows. Every repository ends with exactly one result.
+   */
+  async pullRequestActionAll(
+    jobId: string,
+    action: BulkAction,
+    request: BulkActionRequest,
+    options: BulkProgressOptions = {},
+  ): Promise<RepositoryActionResult[]> {
+    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const chunkSize = options.chunkSize ?? 20;
+    const maxStalls = options.maxStalls ?? 20;
+    const final = new Map<string, RepositoryActionResult>();
+    // Without a list, the first request lets the server choose by the filter; later ones name what is left.
+    let queue: string[] | undefined = request.repositories ? [...request.repositories] : undefined;
+    let stalls = 0;
+    for (;;) {
+      const chunk = queue?.slice(0, chunkSize);
+      if (chunk && chunk.length === 0) break;
+      const body = chunk ? { ...request, filter: undefined, repositories: chunk } : request;
+      const before = final.size;
+      const { results } = await this.pullRequestAction(jobId, action, body);
+      const waiting = results.filter((result) => result.outcome === 'waiting');
+      for (const result of results) if (result.outcome !== 'waiting') final.set(result.repositoryName, result);
+      queue = [...waiting.map((result) => result.repositoryName), ...(queue?.slice(chunk?.length) ?? [])];
+      const waitSeconds = Math.max(0, ...waiting.map((result) => result.retryAfterSeconds ?? 0));
+      options.onProgress?.({
+        done: final.size,
+        remaining: queue.length,
+        ...(waiting.length && waitSeconds > 0 ? { waitingSeconds: waitSeconds, reason: waiting[0]!.reason } : {}),
+      });
+      if (final.size > before) stalls = 0;
+      else if (++stalls > maxStalls) {
+        for (const name of queue)
+          final.set(name, { repositoryName: name, outcome: 'failed', reason: 'still waiting after many tries' });
+        break;
+      }
+      if (waitSeconds > 0) await sleep(waitSeconds * 1000);
+    }
+    return [...final.values()];
   }
 
   listRepositories(
@@ -250,6 +328,23 @@ export class CodyBatchClient {
 
 function repositoryPath(jobId: string, repositoryName: string): string {
   return `jobs/${encodeURIComponent(jobId)}/repositories/${encodeURIComponent(repositoryName)}`;
+}
+
+export interface BulkProgress {
+  done: number;
+  remaining: number;
+  /** The host asked to wait this long (a secondary rate limit) before the rest. */
+  waitingSeconds?: number;
+  reason?: string;
+}
+
+export interface BulkProgressOptions {
+  /** Repositories per request (default 20): each request ends within the API's time limit. */
+  chunkSize?: number;
+  onProgress?(progress: BulkProgress): void;
+  /** Requests in a row that settle nothing before giving up (default 20). */
+  maxStalls?: number;
+  sleep?(ms: number): Promise<void>;
 }
 
 export interface AttemptOption {

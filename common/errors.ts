@@ -14,6 +14,14 @@ export const API_ERRORS = {
   JOB_NOT_SAMPLED: 409,
   NO_DIFF: 409,
   UNVERIFIED_JOB: 409,
+  /** A review the row cannot take: approving what has not COMPLETED, or a diff the row has moved on from. */
+  NOT_REVIEWABLE: 409,
+  /** A publish of this job is still under way; its repositories answer once it ends. */
+  PUBLISH_IN_PROGRESS: 409,
+  /** No repository of the request can be published (the answer says why, per repository). */
+  NOTHING_TO_PUBLISH: 409,
+  /** The code host has no pull requests (the local folder host): nothing to publish, refresh, merge or close. */
+  PULL_REQUESTS_UNSUPPORTED: 400,
   /** A repositoryQuery the code host cannot or should not run as given: its message says what to change. */
   QUERY_REFUSED: 400,
   PAYLOAD_TOO_LARGE: 413,
@@ -49,6 +57,8 @@ export const REPOSITORY_ERROR_CODES = [
   'TIME_LIMIT',
   'COST_LIMIT',
   'PUSH_FAILED',
+  /** The stored diff did not apply to the recorded base commit, so nothing was pushed. */
+  'PATCH_FAILED',
   'PULL_REQUEST_FAILED',
   'SECRET_DETECTED',
   'WORKER_LOST',

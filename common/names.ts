@@ -95,6 +95,15 @@ export const ENV = {
   claudeMaxRetries: 'CODY_BATCH_CLAUDE_MAX_RETRIES',
   /** Where V8 keeps the compiled worker bundle between runs (backend/worker/codeCache.mjs reads it by name). */
   codeCache: 'CODY_BATCH_CODE_CACHE',
+  /** What a worker run does: `change` (the default: clone, change, diff) or `publish` (push the reviewed diff, open its PR). */
+  runKind: 'CODY_BATCH_RUN_KIND',
+  /**
+   * On AWS, the API and sweeper Lambdas: the ARN of the Secrets Manager secret holding the GitHub
+   * token, read at start with their own role (the token itself is never in a Lambda's environment).
+   */
+  githubTokenSecret: 'CODY_BATCH_GITHUB_TOKEN_SECRET',
+  /** Days a job's rows and artifacts are kept after it was created; unset keeps them (DynamoDB TTL, S3 lifecycle, the local sweep). */
+  retentionDays: 'CODY_BATCH_RETENTION_DAYS',
 } as const;
 
 /**

@@ -58,7 +58,7 @@ describe('pull request templates', () => {
     assert.equal(pullRequestBranch({ branch: 'batch/{{repository}}' }, FACTS), 'batch/acme/widgets');
   });
 
-  it('refuses an unknown placeholder, a branch that is no valid ref, the base branch, and settings without pull requests', () => {
+  it('refuses an unknown placeholder, a branch that is no valid ref and the base branch; takes settings for a later publish', () => {
     assert.equal(problems({ ...BASE, createPullRequests: true, pullRequest: { title: 'Fix {{job.name}}' } }), '');
     assert.match(
       problems({ ...BASE, createPullRequests: true, pullRequest: { body: 'Hi {{author}} and {{ job.id }}' } }),
@@ -76,10 +76,9 @@ describe('pull request templates', () => {
       problems({ ...BASE, createPullRequests: true, baseBranch: 'main', pullRequest: { branch: 'main' } }),
       /pullRequest\.branch: is the base branch "main"/,
     );
-    assert.match(
-      problems({ ...BASE, pullRequest: { labels: ['batch'] } }),
-      /pullRequest: shapes pull requests, but createPullRequests is not set: set createPullRequests to true/,
-    );
+    // Without createPullRequests they shape the pull requests POST /jobs/{id}/publish opens after review.
+    assert.equal(problems({ ...BASE, pullRequest: { labels: ['batch'], title: '{{job.name}}' } }), '');
+    assert.match(problems({ ...BASE, pullRequest: { branch: 'fix/{{summary}}' } }), /unknown placeholder/);
     assert.match(
       problems({ ...BASE, createPullRequests: true, pullRequest: { reviewers: ['not a login'] } }),
       /pullRequest\.reviewers\[0\]: "not a login" is not an owner/,

@@ -356,7 +356,7 @@ export function createJobRequestSchema(limits: CreateJobLimits = {}) {
     });
 }
 
-/** The pull-request settings need pull requests, and a branch that is a valid ref other than the base. */
+/** The pull-request settings need a branch that is a valid ref other than the base. */
 function checkPullRequest(
   request: {
     name: string;
@@ -369,14 +369,8 @@ function checkPullRequest(
   ctx: z.RefinementCtx,
 ): void {
   const settings = request.pullRequest;
+  // Without createPullRequests the settings shape the pull requests POST /jobs/{id}/publish opens later.
   if (!settings) return;
-  if (!request.createPullRequests) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['pullRequest'],
-      message: 'shapes pull requests, but createPullRequests is not set: set createPullRequests to true to open them',
-    });
-  }
   if (!settings.branch || templateProblem(settings.branch, BRANCH_PLACEHOLDERS)) return;
   const repositoryName = request.repositories?.[0] ?? 'example-owner/example-repository';
   const branch = pullRequestBranch(settings, {
@@ -477,6 +471,170 @@ export const TaskRevision = z.object({
 });
 export type TaskRevision = z.infer<typeof TaskRevision>;
 
+export const ReviewState = z.enum(['unreviewed', 'approved', 'rejected']);
+export type ReviewState = z.infer<typeof ReviewState>;
+
+/** A person's verdict on a repository's diff, for the attempt whose diff they read. */
+export const Review = z.object({
+  state: ReviewState,
+  note: z.string().optional(),
+  /** The attempt reviewed: a new attempt's diff is another diff, and its review starts over. */
+  attempt: z.number().int(),
+  reviewedAt: IsoDate,
+});
+export type Review = z.infer<typeof Review>;
+
+export const ReviewCounts = z.object({
+  unreviewed: z.number().int(),
+  approved: z.number().int(),
+  rejected: z.number().int(),
+});
+export type ReviewCounts = z.infer<typeof ReviewCounts>;
+
+/** The body of `PUT /jobs/{id}/repositories/{owner%2Fname}/review`. */
+export const ReviewRequest = z.strictObject({
+  state: ReviewState,
+  note: z.string().max(2_000, { error: 'must be at most 2000 characters' }).optional(),
+  /** The attempt whose diff was read; when the row has moved on since, the review is refused (409). */
+  attempt: z.number().int().min(1).optional(),
+});
+export type ReviewRequest = z.infer<typeof ReviewRequest>;
+
+export const PullRequestState = z.enum(['open', 'draft', 'merged', 'closed']);
+export type PullRequestState = z.infer<typeof PullRequestState>;
+/** Check runs and commit statuses of the head commit, together. */
+export const ChecksState = z.enum(['pending', 'passing', 'failing', 'none']);
+export type ChecksState = z.infer<typeof ChecksState>;
+export const PullRequestReviewState = z.enum(['approved', 'changes_requested', 'review_required', 'none']);
+export type PullRequestReviewState = z.infer<typeof PullRequestReviewState>;
+
+/** A repository's pull request as the code host last told it. */
+export const PullRequestInfo = z.object({
+  url: z.string(),
+  number: z.number().int(),
+  state: PullRequestState,
+  checks: ChecksState,
+  review: PullRequestReviewState,
+  /** Whether the host would merge it now; null while the host has not worked it out. */
+  mergeable: z.boolean().nullable(),
+  /** When it last changed on the host. */
+  updatedAt: IsoDate,
+});
+export type PullRequestInfo = z.infer<typeof PullRequestInfo>;
+
+export const PullRequestCounts = z.object({
+  open: z.number().int(),
+  draft: z.number().int(),
+  merged: z.number().int(),
+  closed: z.number().int(),
+  /** Of the open and draft ones: */
+  checksPassing: z.number().int(),
+  checksFailing: z.number().int(),
+  checksPending: z.number().int(),
+  approved: z.number().int(),
+  changesRequested: z.number().int(),
+});
+export type PullRequestCounts = z.infer<typeof PullRequestCounts>;
+
+export const BurndownPoint = z.object({
+  at: IsoDate,
+  open: z.number().int(),
+  draft: z.number().int(),
+  merged: z.number().int(),
+  closed: z.number().int(),
+});
+export type BurndownPoint = z.infer<typeof BurndownPoint>;
+
+export const PublishRun = z.object({
+  id: z.string(),
+  repositories: z.array(z.string()),
+  draft: z.boolean().optional(),
+  requestedAt: IsoDate,
+});
+export type PublishRun = z.infer<typeof PublishRun>;
+
+/** Where a repository's publish (POST /jobs/{id}/publish) stands. */
+export const PublicationStatus = z.enum(['queued', 'publishing', 'published', 'failed']);
+export type PublicationStatus = z.infer<typeof PublicationStatus>;
+export const Publication = z.object({
+  status: PublicationStatus,
+  /** The job's `publishRun.id` it belongs to. */
+  runId: z.string(),
+  requestedAt: IsoDate,
+  heartbeatAt: IsoDate.optional(),
+  finishedAt: IsoDate.optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type Publication = z.infer<typeof Publication>;
+
+/** The body of `POST /jobs/{id}/publish`. */
+export const PublishRequest = z.strictObject({
+  /** Only these (each must be part of the job); default every completed repository without a pull request. */
+  repositories: z.array(RepositoryName).min(1).optional(),
+  /** Only the approved ones. */
+  approved: z.literal(true).optional(),
+  /** Open them as drafts (default: the job's settings). */
+  draft: z.boolean().optional(),
+});
+export type PublishRequest = z.infer<typeof PublishRequest>;
+
+/** One repository's part in a publish or a bulk action: done (queued, for a publish), or why not. */
+export const RepositoryActionResult = z.object({
+  repositoryName: z.string(),
+  outcome: z.enum(['done', 'queued', 'skipped', 'failed', 'waiting']),
+  /** Why not, in a sentence; for `waiting`, the host's rate limit. */
+  reason: z.string().optional(),
+  /** `waiting`: try this repository again after this many seconds. */
+  retryAfterSeconds: z.number().optional(),
+  pullRequest: PullRequestInfo.optional(),
+});
+export type RepositoryActionResult = z.infer<typeof RepositoryActionResult>;
+
+export const PullRequestFilter = z.strictObject({
+  checks: z.array(ChecksState).min(1).optional(),
+  review: z.array(PullRequestReviewState).min(1).optional(),
+  state: z.array(PullRequestState).min(1).optional(),
+});
+export type PullRequestFilter = z.infer<typeof PullRequestFilter>;
+
+export const BULK_ACTIONS = ['merge', 'close', 'comment'] as const;
+export type BulkAction = (typeof BULK_ACTIONS)[number];
+export const MergeMethod = z.enum(['merge', 'squash', 'rebase']);
+export type MergeMethod = z.infer<typeof MergeMethod>;
+
+/** The body of `POST /jobs/{id}/pull-requests/{merge|close|comment}`. */
+export const BulkActionRequest = z
+  .strictObject({
+    repositories: z.array(RepositoryName).min(1).max(1_000).optional(),
+    filter: PullRequestFilter.optional(),
+    method: MergeMethod.optional(),
+    deleteBranch: z.boolean().optional(),
+    body: z
+      .string()
+      .max(60_000, { error: 'must be at most 60000 characters' })
+      .refine((value) => value.trim().length > 0, { error: 'must not be empty' })
+      .optional(),
+  })
+  .refine((request) => !(request.repositories && request.filter), {
+    error: 'give repositories or a filter, not both',
+  });
+export type BulkActionRequest = z.infer<typeof BulkActionRequest>;
+
+export const BulkActionResponse = z.object({ results: z.array(RepositoryActionResult) });
+export type BulkActionResponse = z.infer<typeof BulkActionResponse>;
+
+/** The body of `DELETE /jobs/{id}` (optional). */
+export const DeleteJobRequest = z.strictObject({ closePullRequests: z.boolean().optional() });
+export type DeleteJobRequest = z.infer<typeof DeleteJobRequest>;
+
+export const DeleteJobResponse = z.object({
+  jobId: z.string(),
+  deleted: z.literal(true),
+  /** With closePullRequests: each pull request's close. */
+  results: z.array(RepositoryActionResult).optional(),
+});
+export type DeleteJobResponse = z.infer<typeof DeleteJobResponse>;
+
 export const Job = z.object({
   jobId: z.string(),
   name: z.string(),
@@ -519,8 +677,22 @@ export const Job = z.object({
   runMac: z.string().optional(),
   sample: JobSample.optional(),
   taskRevisions: z.array(TaskRevision).optional(),
+  /** The repositories by review state (absent on jobs from before reviews: clients count the rows). */
+  reviewCounts: ReviewCounts.optional(),
+  /** The pull requests by state, checks and review, as of `pullRequestsRefreshedAt`. */
+  pullRequestCounts: PullRequestCounts.optional(),
+  pullRequestsRefreshedAt: IsoDate.optional(),
+  /** The pull-request counts over time, one point per refresh at most, thinned evenly (the burndown). */
+  burndown: z.array(BurndownPoint).optional(),
+  /** The latest publish (POST /jobs/{id}/publish): worker index i publishes repositories[i]. Signed, as `run` is. */
+  publishRun: PublishRun.optional(),
+  /** When the job's rows and artifacts may be deleted (CODY_BATCH_RETENTION_DAYS), epoch seconds: DynamoDB's TTL attribute. */
+  expiresAt: z.number().int().optional(),
 });
 export type Job = z.infer<typeof Job>;
+
+export const PublishResponse = z.object({ job: Job, results: z.array(RepositoryActionResult) });
+export type PublishResponse = z.infer<typeof PublishResponse>;
 
 export const DiffStats = z.object({
   files: z.number().int(),
@@ -574,6 +746,15 @@ export const RepositoryResult = z.object({
   /** One of the job's sample. */
   sampled: z.boolean().optional(),
   previousAttempts: z.array(PreviousAttempt).optional(),
+  /** The branch and commit the diff was made against: a publish pushes exactly this commit plus the stored diff. */
+  base: z.object({ branch: z.string(), commit: z.string() }).optional(),
+  /** This attempt's review (absent: unreviewed). */
+  review: Review.optional(),
+  pullRequest: PullRequestInfo.optional(),
+  /** The attempt whose diff the pull request's branch holds. */
+  publishedAttempt: z.number().int().optional(),
+  publication: Publication.optional(),
+  expiresAt: z.number().int().optional(),
 });
 export type RepositoryResult = z.infer<typeof RepositoryResult>;
 

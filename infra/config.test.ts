@@ -111,6 +111,8 @@ describe('infra: deploy parameters', function () {
               Id: 'expire-artifacts',
               AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
             },
+            // retentionDays: the artifacts go with their job's rows.
+            { ExpirationInDays: 45, Status: 'Enabled', Id: 'expire-retained-jobs', Prefix: 'jobs/' },
           ],
         },
       });

@@ -52,6 +52,11 @@ const DeployConfigSchema = z
     /** Batch's timeout for one attempt of one repository's worker. */
     workerTimeoutMinutes: integer(1, 14 * 24 * 60),
     artifactExpiryDays: integer(1, 3650),
+    /**
+     * CODY_BATCH_RETENTION_DAYS: jobs, their rows (DynamoDB TTL) and their artifacts (an S3
+     * lifecycle rule) go this many days after creation; unset keeps them (artifacts still expire).
+     */
+    retentionDays: integer(1, 3650).optional(),
     logRetentionDays: z.coerce.number().refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
       error: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
     }),

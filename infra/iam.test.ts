@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { JOBS_OWNER_INDEX } from '../common/names';
+import { ENV, JOBS_OWNER_INDEX } from '../common/names';
 import { defaultConfig, type DeployEnvironment } from './config';
 import { TABLE_ITEM_ACTIONS } from './constructs/data';
 import {
@@ -246,8 +246,33 @@ describe('infra: least privilege', function () {
           'logs:PutLogEvents',
           'batch:DescribeJobs',
           'batch:ListJobs',
+          // It refreshes pull requests with the GitHub token.
+          'secretsmanager:GetSecretValue',
         ].sort(),
       );
+    });
+
+    it('lets the API and the sweeper read the GitHub token’s secret alone, and tells them where it is, never what', () => {
+      const [tokenId] = namedResource(
+        template(),
+        'AWS::SecretsManager::Secret',
+        'Name',
+        `cody-batch/${env}/github-token`,
+      );
+      for (const name of [`cody-batch-${env}-api`, `cody-batch-${env}-sweeper`]) {
+        const reads = rolePolicies(roleOfFunction(name)).filter((statement) =>
+          statement.actions.some((action) => action.startsWith('secretsmanager:')),
+        );
+        assert.deepEqual(
+          reads.map((statement) => [statement.actions, statement.resources]),
+          [[['secretsmanager:GetSecretValue'], [`\${${tokenId}}`]]],
+          name,
+        );
+        const [, lambda] = namedResource(template(), 'AWS::Lambda::Function', 'FunctionName', name);
+        const variables = (lambda.Properties!.Environment as { Variables: Record<string, Json> }).Variables;
+        assert.deepEqual(variables[ENV.githubTokenSecret], { Ref: tokenId }, name);
+        assert.equal(variables[ENV.githubToken], undefined, `${name} has no token in its environment`);
+      }
     });
   });
 });

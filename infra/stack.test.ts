@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { artifactsBucketName, ENV, JOBS_OWNER_INDEX } from '../common/names';
-import { jobsTableDefinition, repositoriesTableDefinition, tableNamesFor } from '../backend/store/tables';
+import {
+  jobsTableDefinition,
+  repositoriesTableDefinition,
+  TIME_TO_LIVE_ATTRIBUTE,
+  tableNamesFor,
+} from '../backend/store/tables';
 import { defaultConfig } from './config';
 import { WORKER_RETRY_ATTEMPTS } from './constructs/batch';
 import {
@@ -12,6 +17,7 @@ import {
   render,
   resourcesOf,
   synthesizeBoth,
+  synthesizeEveryParameter,
   type Json,
 } from './testing';
 
@@ -431,6 +437,22 @@ describe('infra: the CDK stacks', function () {
       );
     });
 
+    it('turns DynamoDB TTL on expiresAt on for both tables; without retentionDays nothing sets it', () => {
+      for (const name of [names.jobs, names.repositories])
+        assert.deepEqual(table(name).TimeToLiveSpecification, {
+          AttributeName: TIME_TO_LIVE_ATTRIBUTE,
+          Enabled: true,
+        });
+      const api = lambdaNamed(`cody-batch-${env}-api`) as { Environment: { Variables: Record<string, unknown> } };
+      assert.equal(api.Environment.Variables[ENV.retentionDays], undefined, 'retention is off by default');
+      const [, bucket] = namedResource(template(), 'AWS::S3::Bucket', 'BucketName', artifactsBucketName(env));
+      const rules = (bucket.Properties!.LifecycleConfiguration as { Rules: { Id: string }[] }).Rules;
+      assert.deepEqual(
+        rules.map((rule) => rule.Id),
+        ['expire-artifacts'],
+      );
+    });
+
     it('uses no account, region or lookup of its own (synth works offline, deploys anywhere)', () => {
       const stack = synthesizeBoth().stacks[env];
       assert.equal(stack.environment, 'aws://unknown-account/unknown-region');
@@ -441,5 +463,34 @@ describe('infra: the CDK stacks', function () {
         .messages.filter((message) => message.level === 'error');
       assert.deepEqual(errors, []);
     });
+  });
+});
+
+describe('infra: retention (retentionDays)', function () {
+  this.timeout(120_000);
+
+  it('tells the API how long jobs live and expires their artifacts as their rows expire', () => {
+    const { template } = synthesizeEveryParameter();
+    const [, api] = namedResource(template, 'AWS::Lambda::Function', 'FunctionName', 'cody-batch-dev-api');
+    assert.equal(
+      (api.Properties!.Environment as { Variables: Record<string, unknown> }).Variables[ENV.retentionDays],
+      '45',
+    );
+    const [, bucket] = namedResource(template, 'AWS::S3::Bucket', 'BucketName', artifactsBucketName('dev'));
+    const rules = (bucket.Properties!.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    assert.ok(
+      rules.some(
+        (rule) =>
+          rule.Id === 'expire-retained-jobs' &&
+          rule.Prefix === 'jobs/' &&
+          rule.ExpirationInDays === 45 &&
+          rule.Status === 'Enabled',
+      ),
+      JSON.stringify(rules),
+    );
+    for (const name of Object.values(tableNamesFor('dev'))) {
+      const [, table] = namedResource(template, 'AWS::DynamoDB::GlobalTable', 'TableName', name);
+      assert.deepEqual(table.Properties!.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
+    }
   });
 });

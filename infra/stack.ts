@@ -44,7 +44,13 @@ export class CodyBatchStack extends Stack {
       secrets: this.secrets,
       logRetention,
     });
-    this.api = new CodyBatchApi(this, 'Api', { config, data: this.data, workers: this.workers, logRetention });
+    this.api = new CodyBatchApi(this, 'Api', {
+      config,
+      data: this.data,
+      workers: this.workers,
+      secrets: this.secrets,
+      logRetention,
+    });
     this.alarms = new CodyBatchAlarms(this, 'Alarms', { config, api: this.api, workers: this.workers });
 
     // Attach this to the people (or roles) who use Cody Batch: it lets them call the API, no more.

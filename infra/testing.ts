@@ -71,6 +71,7 @@ export const EVERY_PARAMETER = {
   workerMemoryMiB: '8192',
   workerTimeoutMinutes: '90',
   artifactExpiryDays: '7',
+  retentionDays: '45',
   logRetentionDays: '30',
   auditLogs: 'true',
   claudeProvider: 'bedrock',

@@ -242,6 +242,82 @@ describe('REST API on the local stack', () => {
       assert.equal(finished.counts.completed + finished.counts.noChanges, 2);
     });
 
+    it('review approves a COMPLETED diff and counts it; refuses what cannot be approved', async () => {
+      const job = await createJob();
+      assert.deepEqual(job.reviewCounts, { unreviewed: 2, approved: 0, rejected: 0 });
+      await finishRepository(job.jobId, 'acme/widgets', 'COMPLETED', { 'diff.patch': 'diff --git a/x b/x\n' });
+      await finishRepository(job.jobId, 'acme/gadgets', 'NO_CHANGES');
+      const approved = await api(`${repositoryPath(job.jobId, 'acme/widgets')}/review`, {
+        method: 'PUT',
+        json: { state: 'approved', note: 'Looks right', attempt: 1 },
+      });
+      assert.equal(approved.status, 200, await approved.clone().text());
+      assert.equal((await approved.json()).review.state, 'approved');
+      assert.deepEqual((await (await api(`/jobs/${job.jobId}`)).json()).reviewCounts, {
+        unreviewed: 1,
+        approved: 1,
+        rejected: 0,
+      });
+      const refused = await api(`${repositoryPath(job.jobId, 'acme/gadgets')}/review`, {
+        method: 'PUT',
+        json: { state: 'approved' },
+      });
+      assert.equal(refused.status, 409);
+      assert.equal((await refused.json()).error.code, 'NOT_REVIEWABLE');
+    });
+
+    it('publish refuses what is not approved; refresh and the bulk actions answer a job without pull requests', async () => {
+      const job = await createJob();
+      const early = await api(`/jobs/${job.jobId}/publish`, { method: 'POST' });
+      assert.equal(early.status, 409);
+      assert.equal((await early.json()).error.code, 'JOB_ACTIVE');
+      await finishRepository(job.jobId, 'acme/widgets', 'COMPLETED', { 'diff.patch': 'diff --git a/x b/x\n' });
+      await finishRepository(job.jobId, 'acme/gadgets', 'NO_CHANGES');
+      const unapproved = await api(`/jobs/${job.jobId}/publish`, { method: 'POST', json: { approved: true } });
+      assert.equal(unapproved.status, 409);
+      const refusal = (await unapproved.json()).error;
+      assert.equal(refusal.code, 'NOTHING_TO_PUBLISH');
+      assert.match(refusal.message, /acme\/widgets is unreviewed/);
+
+      const refreshed = await api(`/jobs/${job.jobId}/pull-requests/refresh`, { method: 'POST' });
+      assert.equal(refreshed.status, 200, await refreshed.clone().text());
+      assert.equal((await refreshed.json()).jobId, job.jobId);
+      const actions: [string, unknown][] = [
+        ['merge', { method: 'squash' }],
+        ['close', {}],
+        ['comment', { body: 'Please have a look' }],
+      ];
+      for (const [action, json] of actions) {
+        const response = await api(`/jobs/${job.jobId}/pull-requests/${action}`, { method: 'POST', json });
+        assert.equal(response.status, 200, `${action}: ${await response.clone().text()}`);
+        const { results } = await response.json();
+        assert.ok(
+          results.every((result: { outcome: string }) => result.outcome !== 'done'),
+          `${action} did nothing to a job without pull requests`,
+        );
+      }
+      const misplaced = await api(`/jobs/${job.jobId}/pull-requests/close`, {
+        method: 'POST',
+        json: { body: 'a close takes no comment' },
+      });
+      assert.equal(misplaced.status, 400);
+      assert.equal((await misplaced.json()).error.code, 'VALIDATION_FAILED');
+    });
+
+    it('DELETE removes a finished job and refuses a running one', async () => {
+      const job = await createJob();
+      const active = await api(`/jobs/${job.jobId}`, { method: 'DELETE' });
+      assert.equal(active.status, 409);
+      assert.equal((await active.json()).error.code, 'JOB_ACTIVE');
+      await finishRepository(job.jobId, 'acme/widgets', 'COMPLETED', { 'diff.patch': 'diff --git a/x b/x\n' });
+      await finishRepository(job.jobId, 'acme/gadgets', 'FAILED');
+      const deleted = await api(`/jobs/${job.jobId}`, { method: 'DELETE', json: {} });
+      assert.equal(deleted.status, 200, await deleted.clone().text());
+      assert.deepEqual(await deleted.json(), { jobId: job.jobId, deleted: true });
+      assert.equal((await api(`/jobs/${job.jobId}`)).status, 404);
+      assert.equal((await api(repositoryPath(job.jobId, 'acme/widgets'))).status, 404);
+    });
+
     it('cancel marks every unfinished repository and the job CANCELLED; a second cancel is 409', async () => {
       const job = await createJob({ repositories: ['acme/a', 'acme/b', 'acme/c'] });
       await finishRepository(job.jobId, 'acme/a', 'COMPLETED', { 'diff.patch': 'diff --git a/x b/x\n' });
@@ -623,10 +699,11 @@ describe('REST API on the local stack', () => {
 
     it('answers 405 with Allow for a known path asked with the wrong method', async () => {
       const job = await createJob();
-      const deleteJob = await api(`/jobs/${job.jobId}`, { method: 'DELETE' });
-      assert.equal(deleteJob.status, 405);
-      assert.equal(deleteJob.headers.get('allow'), 'GET');
-      assert.equal((await deleteJob.json()).error.code, 'METHOD_NOT_ALLOWED');
+      // DELETE /jobs/{id} exists (a final job only); PATCH does not.
+      const patchJob = await api(`/jobs/${job.jobId}`, { method: 'PATCH' });
+      assert.equal(patchJob.status, 405);
+      assert.equal(patchJob.headers.get('allow'), 'GET, DELETE');
+      assert.equal((await patchJob.json()).error.code, 'METHOD_NOT_ALLOWED');
       const getCancel = await api(`/jobs/${job.jobId}/cancel`);
       assert.equal(getCancel.status, 405);
       assert.equal(getCancel.headers.get('allow'), 'POST');

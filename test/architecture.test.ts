@@ -180,6 +180,7 @@ describe('docs/architecture.md holds', () => {
       ENV.verifyRounds,
       ENV.claudeMaxRetries,
       ENV.codeCache,
+      ENV.runKind,
     ];
     for (const name of workerVariables) assert.ok(section.includes(`\`${name}\``), `${name} is in the contract`);
   });

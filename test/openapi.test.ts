@@ -143,6 +143,12 @@ describe('The OpenAPI document', () => {
         getDiff: () => client.getDiff(job, 'acme/widgets', { attempt: 1 }),
         getThread: () => client.getThread(job, 'acme/widgets'),
         getLog: () => client.getLog(job, 'acme/widgets'),
+        deleteJob: () => client.deleteJob(job),
+        reviewRepository: () => client.reviewRepository(job, 'acme/widgets', { state: 'approved' }),
+        publish: () => client.publish(job),
+        refreshPullRequests: () => client.refreshPullRequests(job),
+        pullRequestAction: () => client.pullRequestAction(job, 'merge', {}),
+        pullRequestActionAll: () => client.pullRequestActionAll(job, 'comment', { body: 'x' }),
       };
       const methods = Object.getOwnPropertyNames(CodyBatchClient.prototype).filter(
         (name) => name !== 'constructor' && !['artifact', 'json', 'parse', 'send', 'fetchWithTimeout'].includes(name),

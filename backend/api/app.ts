@@ -9,6 +9,7 @@ import { notFoundOrWrongMethod } from './middleware/methods';
 import { type OpenApiDocument, openApiDocument } from './openapi/document';
 import { documentedRoutes, mount, operationsOf } from './openapi/operation';
 import { jobRoutes } from './routes/jobs';
+import { pullRequestRoutes } from './routes/pullRequests';
 import { repositoryRoutes } from './routes/repositories';
 import { resolveRoutes } from './routes/resolve';
 
@@ -73,6 +74,7 @@ export function createApp(deps: ApiDependencies, resolveOwner: OwnerResolver, ch
   app.use('/jobs/*', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
   mount(app, '/jobs', jobRoutes({ ...deps, log }, limits));
   mount(app, '/jobs', repositoryRoutes({ ...deps, log }, limits));
+  mount(app, '/jobs', pullRequestRoutes({ ...deps, log }));
   app.use('/repositories/*', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
   mount(app, '/repositories', resolveRoutes({ ...deps, log }, limits));
 

@@ -28,4 +28,6 @@ export interface ApiDependencies {
   log?: ErrorLog;
   /** The local stack's: every job created or retried gets the MAC its executor checks before running it. */
   runMac?: RunMac;
+  /** CODY_BATCH_RETENTION_DAYS: jobs expire this many days after creation; undefined keeps them. */
+  retentionDays?: number;
 }

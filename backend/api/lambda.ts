@@ -1,7 +1,8 @@
 // hono/aws-lambda is marked deprecated in favour of @hono/aws-lambda, which the registry here does not carry yet.
 import { type APIGatewayProxyResult, handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { ENV } from '../../common/names';
-import { codeHostFromEnvironment } from '../hosts';
+import { API_RATE_LIMIT_WAIT_SECONDS } from '../hosts';
+import { retentionDaysFrom } from '../store/retention';
 import { artifactStoreFrom } from '../store/artifacts';
 import { Store } from '../store/store';
 import { tableNamesFromEnvironment } from '../store/tables';
@@ -9,6 +10,7 @@ import { createApp } from './app';
 import type { ApiDependencies } from './context';
 import { MAX_INLINE_BODY_BYTES, withinResponseLimit } from './lambdaResponse';
 import { limitsFromEnvironment } from './limits';
+import { codeHostWithSecretToken } from './secretToken';
 import { iamOwner } from './middleware/auth';
 import { executorFromEnvironment } from '../executor/fromEnvironment';
 import { version } from '../../package.json';
@@ -32,7 +34,7 @@ export function createLambdaHandler(deps: ApiDependencies) {
     withinResponseLimit(await app(event, context), log);
 }
 
-function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): ApiDependencies {
+async function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<ApiDependencies> {
   const tables = tableNamesFromEnvironment(env);
   const artifacts = env[ENV.artifacts];
   if (!artifacts) throw new Error(`${ENV.artifacts} is not set`);
@@ -40,16 +42,21 @@ function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): ApiD
     store: Store.connect({ tables, endpoint: env[ENV.dynamodbEndpoint] }),
     artifacts: artifactStoreFrom(artifacts),
     executor: executorFromEnvironment(env),
-    codeHost: codeHostFromEnvironment(env),
+    // With the server's GitHub token, read from Secrets Manager (never in the environment).
+    codeHost: await codeHostWithSecretToken(env, { maxRateLimitWaitSeconds: API_RATE_LIMIT_WAIT_SECONDS }),
     version,
     limits: limitsFromEnvironment(env),
+    retentionDays: retentionDaysFrom(env[ENV.retentionDays], ENV.retentionDays),
   };
 }
 
-let cached: ReturnType<typeof createLambdaHandler> | undefined;
+let cached: Promise<ReturnType<typeof createLambdaHandler>> | undefined;
 
-/** The Lambda entry point; dependencies are built once per container. */
-export const handler: ReturnType<typeof createLambdaHandler> = (event, context) => {
-  cached ??= createLambdaHandler(dependenciesFromEnvironment());
-  return cached(event, context);
+/** The Lambda entry point; dependencies are built once per container (a failed build is tried again). */
+export const handler: ReturnType<typeof createLambdaHandler> = async (event, context) => {
+  cached ??= dependenciesFromEnvironment().then(createLambdaHandler, (error: unknown) => {
+    cached = undefined;
+    throw error;
+  });
+  return (await cached)(event, context);
 };

@@ -92,7 +92,8 @@ describe('sweeper Lambda', () => {
       'AWS Batch job batch-array-9 ended FAILED (Array job failed to start) without running this repository; retry to run it again',
     );
     assert.deepEqual(JSON.parse(logged.at(-1)!), {
-      sweep: { jobs: 1, lost: 0, neverStarted: 3, cancelled: 0, finished: 1, errors: [] },
+      // No job of this one has pull requests to refresh (pullRequestJobs).
+      sweep: { jobs: 1, lost: 0, neverStarted: 3, cancelled: 0, finished: 1, pullRequestJobs: 0, errors: [] },
     });
   });
 

@@ -1,6 +1,9 @@
 import { BatchClient } from '@aws-sdk/client-batch';
 import { ENV } from '../../common/names';
 import { BatchRunInspector } from '../executor/batchRuns';
+import { refreshAll } from './pullRequestRefresh';
+import { codeHostWithSecretToken } from './secretToken';
+import type { CodeHost } from '../hosts';
 import { Store } from '../store/store';
 import { sweep, type SweepReport } from '../store/sweeper';
 import { tableNamesFromEnvironment } from '../store/tables';
@@ -13,6 +16,7 @@ const DEFAULT_STALE_AFTER_MS = 10 * 60_000;
 
 let store: Store | undefined;
 let inspector: BatchRunInspector | undefined;
+let host: Promise<CodeHost> | undefined;
 
 export async function handler(): Promise<SweepReport> {
   const env = process.env;
@@ -21,6 +25,13 @@ export async function handler(): Promise<SweepReport> {
   const staleAfterMs = Number(env[ENV.staleAfterMs]) || DEFAULT_STALE_AFTER_MS;
   const batch = inspector;
   const report = await sweep(store, { staleAfterMs, neverStarted: (job) => batch.neverStarted(job) });
+  // Then the pull requests of jobs that have open ones: states, checks, reviews, a burndown point.
+  host ??= codeHostWithSecretToken(env).catch((error: unknown) => {
+    host = undefined;
+    throw error;
+  });
+  const refresh = await refreshAll(store, await host);
+  report.errors.push(...refresh.errors.map(({ jobId, message }) => ({ jobId, message: `pull requests: ${message}` })));
   console.log(
     JSON.stringify({
       sweep: {
@@ -29,6 +40,7 @@ export async function handler(): Promise<SweepReport> {
         neverStarted: report.neverStarted.length,
         cancelled: report.cancelled.length,
         finished: report.finished.length,
+        pullRequestJobs: refresh.jobs,
         errors: report.errors,
       },
     }),

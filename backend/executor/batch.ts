@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-batch';
 import { BATCH_CANCEL_REASON, ENV } from '../../common/names';
 import type { Job } from '../../common/schemas';
-import type { Executor } from './executor';
+import { type Executor, type RunKind, runOf } from './executor';
 
 // The AWS Batch executor: one SubmitJob per run, an array job of `run.length` children (a plain job
 // for one repository). Each child finds its repository from JOB_ID and AWS_BATCH_JOB_ARRAY_INDEX.
@@ -41,15 +41,17 @@ const TERMINATE_BATCH_SIZE = 50;
 export class BatchExecutor implements Executor {
   constructor(private readonly options: BatchExecutorOptions) {}
 
-  async start(job: Job): Promise<string> {
-    const size = job.run.length;
+  async start(job: Job, kind: RunKind = 'change'): Promise<string> {
+    const size = runOf(job, kind).length;
+    const environment: { name: string; value: string }[] = [{ name: ENV.jobId, value: job.jobId }];
+    if (kind === 'publish') environment.push({ name: ENV.runKind, value: 'publish' });
     const result = await this.options.client.send(
       new SubmitJobCommand({
-        jobName: `cody-batch-${job.jobId}`,
+        jobName: `cody-batch-${kind === 'publish' ? 'publish-' : ''}${job.jobId}`,
         jobQueue: this.options.jobQueue,
         jobDefinition: this.options.jobDefinition,
         ...(size >= 2 ? { arrayProperties: { size } } : {}),
-        containerOverrides: { environment: [{ name: ENV.jobId, value: job.jobId }] },
+        containerOverrides: { environment },
       }),
     );
     if (!result.jobId) throw new Error('AWS Batch accepted the job but returned no job id');

@@ -3,9 +3,17 @@ import type { Job } from '../../common/schemas';
 // Starts and stops the workers of a job's current run (`job.run`). Implementations: local child
 // processes, and AWS Batch array jobs.
 
+/** `change`: the workers of `job.run`; `publish`: those of `job.publishRun.repositories` (CODY_BATCH_RUN_KIND). */
+export type RunKind = 'change' | 'publish';
+
+/** The repositories a run of this kind works on, worker index i on the i-th. */
+export function runOf(job: Job, kind: RunKind): readonly string[] {
+  return kind === 'publish' ? (job.publishRun?.repositories ?? []) : job.run;
+}
+
 export interface Executor {
-  /** Starts the workers for `job.run`. Returns what identifies them (a Batch job id, or `local`). */
-  start(job: Job): Promise<string>;
+  /** Starts the workers for `job.run` (or its publish run). Returns what identifies them (a Batch job id, or `local`). */
+  start(job: Job, kind?: RunKind): Promise<string>;
   /** Stops the job's workers: running ones at once, waiting ones never start. Rows are marked by the caller. */
   cancel(job: Job): Promise<void>;
   /** Shuts the executor down with the process that owns it (the local pool). */

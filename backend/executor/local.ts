@@ -11,7 +11,7 @@ import { workDirFrom } from '../worker/config';
 import { removeOrphanedRunFolders, removeRunFoldersOf } from '../worker/runFolders';
 import { killMarkedProcesses, newRunMarker } from '../worker/runProcesses';
 import { splitSecrets, type Secrets } from '../worker/secrets';
-import type { Executor } from './executor';
+import { type Executor, type RunKind, runOf } from './executor';
 
 // The local executor: a pool of child processes, each running the worker bundle for one repository
 // with the same environment contract as AWS Batch (REPOSITORY_INDEX in place of the array index).
@@ -44,6 +44,7 @@ interface Task {
   jobId: string;
   repositoryName: string;
   index: number;
+  kind: RunKind;
 }
 
 interface Child {
@@ -80,11 +81,13 @@ export class LocalExecutor implements Executor {
     this.workDir = workDirFrom(options.env);
   }
 
-  async start(job: Job): Promise<string> {
-    if (!(await this.admits(job))) throw new Error('the job was not created through this stack’s API');
+  async start(job: Job, kind: RunKind = 'change'): Promise<string> {
+    // A publish run is signed with the job (its publishRun), so it is checked the same way.
+    if (kind === 'publish' ? !this.options.runMac.verifies(job) : !(await this.admits(job)))
+      throw new Error('the job was not created through this stack’s API');
     // A new run is a new attempt: a worker of the previous one that is still exiting holds nothing.
-    for (const [index, repositoryName] of job.run.entries()) {
-      this.enqueue({ jobId: job.jobId, repositoryName, index }, { evenIfRunning: true });
+    for (const [index, repositoryName] of runOf(job, kind).entries()) {
+      this.enqueue({ jobId: job.jobId, repositoryName, index, kind }, { evenIfRunning: true });
     }
     this.pump();
     return 'local';
@@ -163,7 +166,7 @@ export class LocalExecutor implements Executor {
     job.run.forEach((repositoryName, index) => {
       if (!pending.has(repositoryName)) return;
       pendingInRun++;
-      if (this.enqueue({ jobId: job.jobId, repositoryName, index })) queued++;
+      if (this.enqueue({ jobId: job.jobId, repositoryName, index, kind: 'change' })) queued++;
     });
     return { pending: pendingInRun, queued };
   }
@@ -203,7 +206,8 @@ export class LocalExecutor implements Executor {
 
   /** Adds a task unless it waits already (or runs, unless `evenIfRunning`). True when added. */
   private enqueue(task: Task, options: { evenIfRunning?: boolean } = {}): boolean {
-    const same = (other: Task) => other.jobId === task.jobId && other.repositoryName === task.repositoryName;
+    const same = (other: Task) =>
+      other.jobId === task.jobId && other.repositoryName === task.repositoryName && other.kind === task.kind;
     if (this.queue.some(same)) return false;
     if (!options.evenIfRunning && [...this.children].some((child) => same(child.task))) return false;
     this.queue.push(task);
@@ -227,6 +231,7 @@ export class LocalExecutor implements Executor {
         [ENV.repositoryIndex]: String(task.index),
         [ENV.secretsFd]: String(SECRETS_FD),
         [ENV.runMarker]: runMarker,
+        ...(task.kind === 'publish' ? { [ENV.runKind]: 'publish' } : {}),
       },
       // Its own process group, so a cancel takes the worker and everything under it.
       detached: true,
@@ -295,6 +300,19 @@ export class LocalExecutor implements Executor {
     const message = `The worker ${how}${lastLines ? `. Its last output:\n${lastLines}` : ''}`;
     this.options.log?.(`${entry.task.repositoryName} (job ${entry.task.jobId}): ${message}`);
     try {
+      if (entry.task.kind === 'publish') {
+        // A publish leaves the row COMPLETED: only its publication failed.
+        const job = await this.options.store.jobs.get(entry.task.jobId);
+        if (job?.publishRun)
+          await this.options.store.repositories.failPublication(
+            entry.task.jobId,
+            entry.task.repositoryName,
+            job.publishRun.id,
+            ['queued', 'publishing'],
+            { code: 'WORKER_CRASHED', message },
+          );
+        return;
+      }
       await this.options.store.transitionRepository(entry.task.jobId, entry.task.repositoryName, {
         from: ['PENDING', 'RUNNING'],
         to: 'FAILED',

@@ -1,4 +1,4 @@
-import type { RepositoryQuery } from '../../common/schemas';
+import type { MergeMethod, PullRequestInfo, RepositoryQuery } from '../../common/schemas';
 
 // Everything a code host does for Cody Batch, behind one interface: where a repository is cloned
 // from and with which credentials, which repositories a query names, and the pull request. GitHub
@@ -15,6 +15,12 @@ export interface CodeHostConfig {
   apiUrl?: string;
   /** The server's token (`GITHUB_TOKEN`): clone, push, pull requests, queries. A secret. */
   token?: string;
+  /**
+   * The longest secondary rate limit waited out inside one call (default 60 s). Longer ones fail
+   * with HostRateLimited, so an API request bounded by its gateway's timeout can hand the wait to
+   * its client, which shows it.
+   */
+  maxRateLimitWaitSeconds?: number;
 }
 
 /** The repositories a query named, and what the caller should know about how (left-out forks, pages read). */
@@ -40,6 +46,9 @@ export interface PullRequestRequest {
 
 export interface PullRequestOutcome {
   url: string;
+  /** The host's number of it; absent only when it could not be looked up (closed since). */
+  number?: number;
+  draft?: boolean;
   created: boolean;
   /** What the host refused without the pull request failing: a reviewer who is not a collaborator. */
   warnings: string[];
@@ -57,6 +66,40 @@ export interface CommitAuthor {
  */
 export class HostRefusal extends Error {
   override name = 'HostRefusal';
+}
+
+/** The host asks us to slow down for this long (a secondary rate limit longer than we wait inside a request). */
+export class HostRateLimited extends Error {
+  override name = 'HostRateLimited';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A pull request the host has: its repository and number. */
+export interface PullRequestRef {
+  repositoryName: string;
+  number: number;
+}
+
+/** A pull request as the host tells it now, with the head commit a merge must still be at. */
+export interface PullRequestStatus extends PullRequestInfo {
+  headSha: string;
+}
+
+export interface MergeOptions {
+  method: MergeMethod;
+  /** GitHub refuses the merge when the head has moved past this: what was checked is what merges. */
+  expectedHeadSha: string;
+  deleteBranch: boolean;
+}
+
+/** `owner/name#number`: how pull-request statuses are keyed. */
+export function pullRequestKey(ref: PullRequestRef): string {
+  return `${ref.repositoryName.toLowerCase()}#${ref.number}`;
 }
 
 /** The host could not be reached, or refused the server's own credentials: nothing the caller can fix. */
@@ -83,4 +126,13 @@ export interface CodeHost {
   resolveQuery(query: RepositoryQuery): Promise<QueryResolution>;
   /** Opens the pull request for `head`, or updates the open one; never two. */
   ensurePullRequest(request: PullRequestRequest): Promise<PullRequestOutcome>;
+  /**
+   * The pull requests' states, checks and reviews, keyed by `pullRequestKey`, in as few requests as
+   * the host allows (GitHub: GraphQL, 100 a request). One the host no longer has is left out.
+   */
+  pullRequestStatuses(refs: readonly PullRequestRef[]): Promise<Map<string, PullRequestStatus>>;
+  /** Merges, never forcing: HostRefusal with the host's reason when it will not. */
+  mergePullRequest(ref: PullRequestRef, options: MergeOptions): Promise<void>;
+  closePullRequest(ref: PullRequestRef, options: { deleteBranch: boolean; branch?: string }): Promise<void>;
+  commentOnPullRequest(ref: PullRequestRef, body: string): Promise<void>;
 }

@@ -9,11 +9,14 @@ export type {
   CodeHostConfig,
   CodeHostKind,
   CommitAuthor,
+  MergeOptions,
   PullRequestOutcome,
+  PullRequestRef,
+  PullRequestStatus,
   PullRequestRequest,
   QueryResolution,
 } from './codeHost';
-export { HostRefusal, HostUnavailable } from './codeHost';
+export { HostRateLimited, HostRefusal, HostUnavailable, pullRequestKey } from './codeHost';
 
 /** The code host the configuration names, as artifactStoreFrom chooses a store: a `file://` git base is the local folder host, anything else GitHub. */
 export function codeHostFrom(config: CodeHostConfig): CodeHost {
@@ -22,10 +25,24 @@ export function codeHostFrom(config: CodeHostConfig): CodeHost {
 }
 
 /** The code host of an environment: CODY_BATCH_GIT_BASE, GITHUB_API_URL and GITHUB_TOKEN. */
-export function codeHostFromEnvironment(env: NodeJS.ProcessEnv): CodeHost {
+export function codeHostFromEnvironment(
+  env: NodeJS.ProcessEnv,
+  options: Pick<CodeHostConfig, 'maxRateLimitWaitSeconds'> = {},
+): CodeHost {
   const value = (name: string) => env[name]?.trim() || undefined;
-  return codeHostFrom({ gitBase: value(ENV.gitBase), apiUrl: value(ENV.githubApiUrl), token: value(ENV.githubToken) });
+  return codeHostFrom({
+    gitBase: value(ENV.gitBase),
+    apiUrl: value(ENV.githubApiUrl),
+    token: value(ENV.githubToken),
+    ...options,
+  });
 }
+
+/**
+ * An API request waits out a rate limit this long at most; a longer one goes back to the client,
+ * which shows the wait (API Gateway gives up on a request after 30 s).
+ */
+export const API_RATE_LIMIT_WAIT_SECONDS = 10;
 
 /**
  * What every host's tokens look like and how their git credentials encode a secret, for redactors

@@ -7,13 +7,15 @@ import { limitsFromEnvironment } from '../api/limits';
 import { BEARER_CHALLENGE, bearerOwner } from '../api/middleware/auth';
 import { startApiServer, type RunningServer } from '../api/server';
 import type { Executor } from '../executor/executor';
-import { type CodeHost, codeHostFromEnvironment } from '../hosts';
+import { API_RATE_LIMIT_WAIT_SECONDS, type CodeHost, codeHostFromEnvironment } from '../hosts';
 import { IdleExecutor } from '../executor/executor';
 import { FolderArtifactStore } from '../store/artifacts';
 import { ensureTables } from '../store/dynamo';
 import { type RunMac, runMacWithKey } from '../store/runMac';
 import { Store } from '../store/store';
+import { deleteExpiredJobs, retentionDaysFrom } from '../store/retention';
 import { sweep } from '../store/sweeper';
+import { refreshAll } from '../api/pullRequestRefresh';
 import { tableNamesFor } from '../store/tables';
 import { startDynamo, type RunningDynamo } from './dynamodb';
 import {
@@ -47,8 +49,10 @@ export interface LocalStackOptions {
   executor?: (context: ExecutorContext) => Executor;
   /** A RUNNING row silent this long has lost its worker (default 2 minutes; workers beat every 10 s). */
   staleAfterMs?: number;
-  /** How often the sweeper runs (default every minute). */
+  /** How often the sweeper runs, and refreshes open pull requests (default every minute). */
   sweepEveryMs?: number;
+  /** CODY_BATCH_RETENTION_DAYS: jobs expire this long after creation; the sweep deletes them. Undefined keeps them. */
+  retentionDays?: number;
   log?: (line: string) => void;
 }
 
@@ -92,7 +96,8 @@ export function stackOptionsFromEnvironment(env: NodeJS.ProcessEnv, version: str
     dynamodbPort: portFrom(env[ENV.dynamodbPort], ENV.dynamodbPort, DEFAULT_DYNAMODB_PORT),
     version,
     limits: limitsFromEnvironment(env),
-    codeHost: codeHostFromEnvironment(env),
+    codeHost: codeHostFromEnvironment(env, { maxRateLimitWaitSeconds: API_RATE_LIMIT_WAIT_SECONDS }),
+    retentionDays: retentionDaysFrom(env[ENV.retentionDays], ENV.retentionDays),
   };
 }
 
@@ -161,6 +166,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         await executor.requeuePending?.();
         const report = await sweep(store, { staleAfterMs: options.staleAfterMs ?? 2 * 60_000 });
         for (const { jobId, message } of report.errors) options.log?.(`Sweeper: job ${jobId}: ${message}`);
+        // Open pull requests' states, checks and reviews, and the burndown point of each refresh.
+        const refresh = await refreshAll(store, options.codeHost);
+        for (const { jobId, message } of refresh.errors)
+          options.log?.(`Pull-request refresh: job ${jobId}: ${message}`);
+        // No DynamoDB TTL or S3 lifecycle here: expired jobs go with the sweep.
+        if (options.retentionDays !== undefined) {
+          const deleted = await deleteExpiredJobs(store, artifacts);
+          if (deleted.length) options.log?.(`Retention: deleted ${deleted.length} expired jobs`);
+        }
       } catch (error) {
         options.log?.(`Sweeper: ${(error as Error).message}`);
       }
@@ -179,6 +193,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         version: options.version,
         limits: options.limits,
         runMac,
+        retentionDays: options.retentionDays,
       },
       bearerOwner(token),
       BEARER_CHALLENGE,

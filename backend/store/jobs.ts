@@ -9,7 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { JOBS_OWNER_INDEX } from '../../common/names';
-import { Job, type Usage } from '../../common/schemas';
+import { Job, type PublishRun, type ReviewState, type Usage } from '../../common/schemas';
 import { ACTIVE_JOB_STATUSES, COUNT_KEY, type JobStatus, type RepositoryStatus } from '../../common/status';
 import { isJobId } from '../../common/ids';
 import { decodeToken, encodeToken, type TokenKeyShape } from './pagination';
@@ -228,6 +228,101 @@ export class JobsTable {
       }),
     );
     return Job.parse(result.Attributes);
+  }
+
+  /** Every job, across owners, that `keep` keeps: the pull-request refresh's and the retention sweep's view. */
+  async scanAll(keep: (job: Job) => boolean): Promise<Job[]> {
+    const jobs: Job[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: start }));
+      for (const item of page.Items ?? []) {
+        const parsed = Job.safeParse(item);
+        if (parsed.success && keep(parsed.data)) jobs.push(parsed.data);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return jobs;
+  }
+
+  /** Moves one repository between review counters. False when the job has none yet (the caller counts). */
+  async moveReviewCount(jobId: string, from: ReviewState, to: ReviewState): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { jobId },
+          UpdateExpression: 'ADD reviewCounts.#from :minus, reviewCounts.#to :one SET updatedAt = :now',
+          ConditionExpression: 'attribute_exists(reviewCounts)',
+          ExpressionAttributeNames: { '#from': from, '#to': to },
+          ExpressionAttributeValues: { ':minus': -1, ':one': 1, ':now': new Date().toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Records a new publish run, re-signed (`runMac`), if the job is still `status` and its publish
+   * run is still `previousRunId` (of two concurrent publishes, one wins). The job as it now is.
+   */
+  async startPublishRun(
+    jobId: string,
+    status: JobStatus,
+    previousRunId: string | undefined,
+    publishRun: PublishRun,
+    runMac?: string,
+  ): Promise<Job | undefined> {
+    const values: Record<string, unknown> = { ':status': status, ':run': publishRun, ':now': new Date().toISOString() };
+    let update = 'SET publishRun = :run, updatedAt = :now';
+    if (runMac) {
+      update += ', runMac = :mac';
+      values[':mac'] = runMac;
+    }
+    let condition = '#status = :status AND ';
+    if (previousRunId) {
+      condition += 'publishRun.id = :previous';
+      values[':previous'] = previousRunId;
+    } else condition += 'attribute_not_exists(publishRun)';
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { jobId },
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Job.parse(result.Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Deletes the job if it is still in `status` (a final one). False when it moved meanwhile. */
+  async deleteIfStatus(jobId: string, status: JobStatus): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { jobId },
+          ConditionExpression: '#status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async setAttributes(jobId: string, attributes: Record<string, unknown>): Promise<void> {

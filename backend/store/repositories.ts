@@ -7,7 +7,14 @@ import {
   UpdateCommand,
   type BatchWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { isRepositoryName, RepositoryResult, type Usage } from '../../common/schemas';
+import {
+  isRepositoryName,
+  type Publication,
+  type PullRequestInfo,
+  RepositoryResult,
+  type Review,
+  type Usage,
+} from '../../common/schemas';
 import { canTransitionRepository, type RepositoryStatus } from '../../common/status';
 import { addUsageExpression } from './jobs';
 import { decodeToken, encodeToken, type TokenKeyShape } from './pagination';
@@ -225,6 +232,178 @@ export class RepositoriesTable {
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Sets this attempt's review (or removes it: unreviewed) if the row is still at `attempt` and in
+   * one of `statuses`. Returns the row as it was, or undefined when the condition failed.
+   */
+  async setReview(
+    jobId: string,
+    repositoryName: string,
+    review: Review | undefined,
+    condition: { attempt: number; statuses: readonly RepositoryStatus[] },
+  ): Promise<RepositoryResult | undefined> {
+    const values: Record<string, unknown> = { ':attempt': condition.attempt };
+    for (const [i, status] of condition.statuses.entries()) values[`:s${i}`] = status;
+    if (review) values[':review'] = review;
+    return this.conditional(jobId, repositoryName, {
+      update: review ? 'SET review = :review' : 'REMOVE review',
+      condition: `attempt = :attempt AND #status IN (${condition.statuses.map((_, i) => `:s${i}`).join(', ')})`,
+      names: { '#status': 'status' },
+      values,
+    });
+  }
+
+  /** Queues a COMPLETED row at `attempt` for a publish. Undefined when it changed meanwhile. */
+  async queuePublication(
+    jobId: string,
+    repositoryName: string,
+    attempt: number,
+    publication: Publication,
+  ): Promise<RepositoryResult | undefined> {
+    return this.conditional(jobId, repositoryName, {
+      update: 'SET publication = :publication',
+      condition: 'attempt = :attempt AND #status = :completed',
+      names: { '#status': 'status' },
+      values: { ':publication': publication, ':attempt': attempt, ':completed': 'COMPLETED' },
+    });
+  }
+
+  /**
+   * A publish worker's claim: the row is still COMPLETED at `attempt`, queued by the publish run
+   * `runId`. Returns the row as claimed.
+   */
+  async claimPublication(
+    jobId: string,
+    repositoryName: string,
+    attempt: number,
+    runId: string,
+  ): Promise<RepositoryResult | undefined> {
+    const now = new Date().toISOString();
+    const before = await this.conditional(jobId, repositoryName, {
+      update: 'SET publication.#pstatus = :publishing, publication.heartbeatAt = :now',
+      condition: this.publicationCondition(':queued'),
+      names: { '#status': 'status', '#pstatus': 'status' },
+      values: {
+        ':publishing': 'publishing',
+        ':now': now,
+        ':queued': 'queued',
+        ...this.publicationValues(attempt, runId),
+      },
+    });
+    if (!before?.publication) return undefined;
+    return { ...before, publication: { ...before.publication, status: 'publishing', heartbeatAt: now } };
+  }
+
+  /** A publish worker's heartbeat; false once the row is no longer its to publish. */
+  async beatPublication(jobId: string, repositoryName: string, attempt: number, runId: string): Promise<boolean> {
+    const moved = await this.conditional(jobId, repositoryName, {
+      update: 'SET publication.heartbeatAt = :now',
+      condition: this.publicationCondition(':publishing'),
+      names: { '#status': 'status', '#pstatus': 'status' },
+      values: {
+        ':now': new Date().toISOString(),
+        ':publishing': 'publishing',
+        ...this.publicationValues(attempt, runId),
+      },
+    });
+    return moved !== undefined;
+  }
+
+  /**
+   * Records what a publish worker made: the pull request as soon as it exists (`publication`
+   * unchanged), then the publication's end. Undefined when the row is no longer its.
+   */
+  async recordPublication(
+    jobId: string,
+    repositoryName: string,
+    attempt: number,
+    runId: string,
+    set: Record<string, unknown>,
+  ): Promise<RepositoryResult | undefined> {
+    const names: Record<string, string> = { '#status': 'status', '#pstatus': 'status' };
+    const values: Record<string, unknown> = { ':publishing': 'publishing', ...this.publicationValues(attempt, runId) };
+    const sets = Object.entries(set).map(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:f${i}`] = value;
+      return `#f${i} = :f${i}`;
+    });
+    return this.conditional(jobId, repositoryName, {
+      update: `SET ${sets.join(', ')}`,
+      condition: this.publicationCondition(':publishing'),
+      names,
+      values,
+    });
+  }
+
+  /** Ends a publication that no worker finished (it never started, or its worker went silent). */
+  async failPublication(
+    jobId: string,
+    repositoryName: string,
+    runId: string,
+    from: readonly Publication['status'][],
+    error: { code: string; message: string },
+  ): Promise<boolean> {
+    const values: Record<string, unknown> = {
+      ':runId': runId,
+      ':failed': 'failed',
+      ':now': new Date().toISOString(),
+      ':error': error,
+    };
+    for (const [i, status] of from.entries()) values[`:p${i}`] = status;
+    const moved = await this.conditional(jobId, repositoryName, {
+      update: 'SET publication.#pstatus = :failed, publication.finishedAt = :now, publication.#error = :error',
+      condition: `publication.runId = :runId AND publication.#pstatus IN (${from.map((_, i) => `:p${i}`).join(', ')})`,
+      names: { '#pstatus': 'status', '#error': 'error' },
+      values,
+    });
+    return moved !== undefined;
+  }
+
+  /** The host's latest word on the row's pull request, if the row still points at that one. */
+  async setPullRequest(jobId: string, repositoryName: string, info: PullRequestInfo): Promise<boolean> {
+    const moved = await this.conditional(jobId, repositoryName, {
+      update: 'SET pullRequest = :info',
+      condition: 'pullRequestUrl = :url',
+      values: { ':info': info, ':url': info.url },
+    });
+    return moved !== undefined;
+  }
+
+  private publicationCondition(statusValue: string): string {
+    return `attempt = :attempt AND #status = :completed AND publication.runId = :runId AND publication.#pstatus = ${statusValue}`;
+  }
+
+  private publicationValues(attempt: number, runId: string): Record<string, unknown> {
+    return { ':attempt': attempt, ':completed': 'COMPLETED', ':runId': runId };
+  }
+
+  /** One conditional UpdateItem; the row as it was, or undefined when the condition failed. */
+  private async conditional(
+    jobId: string,
+    repositoryName: string,
+    expression: { update: string; condition: string; names?: Record<string, string>; values?: Record<string, unknown> },
+  ): Promise<RepositoryResult | undefined> {
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { jobId, repositoryName },
+          UpdateExpression: expression.update,
+          ConditionExpression: `attribute_exists(jobId) AND ${expression.condition}`,
+          ExpressionAttributeNames:
+            expression.names && Object.keys(expression.names).length ? expression.names : undefined,
+          ExpressionAttributeValues:
+            expression.values && Object.keys(expression.values).length ? expression.values : undefined,
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return RepositoryResult.parse(result.Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   }

@@ -18,8 +18,8 @@ export interface RunMac {
 const SCHEME = 'cody-batch-run-mac-v2';
 
 /**
- * What moves while a job runs, and so is not signed: its status, counters, usage, timestamps, the
- * executor's reference and the MAC itself. Everything else (identity, the change, its task
+ * What moves while a job runs, and so is not signed: its status, counters (run, review and
+ * pull-request counts, the burndown), usage, timestamps, the executor's reference and the MAC itself. Everything else (identity, the change, its task
  * revisions, the repositories and the run, every option a worker reads, and any field added later)
  * is signed, so a new field that decides what runs is covered without anyone remembering to.
  */
@@ -32,6 +32,11 @@ const UNSIGNED: ReadonlySet<string> = new Set([
   'finishedAt',
   'executorRef',
   'runMac',
+  // What reviews and the pull-request refresh count, as rows move.
+  'reviewCounts',
+  'pullRequestCounts',
+  'pullRequestsRefreshedAt',
+  'burndown',
 ]);
 
 export function runMacWithKey(key: Buffer): RunMac {

@@ -22,6 +22,7 @@ import { createDocumentClient, type DynamoOptions } from './dynamo';
 import { JobsTable } from './jobs';
 import { forEachLimited } from './parallel';
 import { RepositoriesTable, type RowUpdate } from './repositories';
+import { countReviews, reviewStateOf } from './reviews';
 import type { RunMac } from './runMac';
 import type { TableNames } from './tables';
 
@@ -93,6 +94,8 @@ export class Store {
       attempt: 1,
       usage: emptyUsage(),
       taskRevision: 1,
+      // The rows go with their job (DynamoDB's TTL, or the local stack's retention sweep).
+      ...(job.expiresAt !== undefined ? { expiresAt: job.expiresAt } : {}),
       ...(sampled?.has(repositoryName) ? { sampled: true } : {}),
     }));
     try {
@@ -277,7 +280,7 @@ export class Store {
     const runNames = new Set(run);
     const counts = countRows(rows.map((row) => (runNames.has(row.repositoryName) ? 'PENDING' : row.status)));
     // A retry of a cancelled sample runs what it names, the held-back rows too: the sample is over.
-    const set: Record<string, unknown> = { run, counts };
+    const set: Record<string, unknown> = { run, counts, reviewCounts: reviewCountsAfter(rows, runNames) };
     if (isSampling(job)) set.sample = { ...job.sample, continuedAt: new Date().toISOString() };
     if (runMac) set.runMac = runMac.sign({ ...job, ...set } as Job);
     const started = await this.jobs.setStatus(jobId, [job.status], 'RUNNING', {
@@ -335,6 +338,8 @@ export class Store {
       run,
       counts,
       sample: { ...job.sample, continuedAt: new Date().toISOString() },
+      // A revised task runs the sample again: its reviews go with its diffs.
+      reviewCounts: reviewCountsAfter(rows, new Set(rerun.map((row) => row.repositoryName))),
     };
     if (revision) set.taskRevisions = [...(job.taskRevisions ?? []), revision];
     if (runMac) set.runMac = runMac.sign({ ...job, ...set } as Job);
@@ -360,6 +365,21 @@ export class Store {
       if (missed) await this.reconcile(jobId);
     }
     return { ok: true, job: await this.finalizeIfDone(await this.mustGetJob(jobId)) };
+  }
+
+  /**
+   * Deletes a final job: its item first, conditional on its status (a retry that started meanwhile
+   * wins, and nothing is deleted), then its rows and its artifacts. False when the job moved.
+   */
+  async deleteJob(job: Job, artifacts: { deletePrefix(prefix: string): Promise<void> }): Promise<boolean> {
+    if (!isFinalJobStatus(job.status)) return false;
+    const rows = await this.repositories.listAll(job.jobId);
+    if (!(await this.jobs.deleteIfStatus(job.jobId, job.status))) return false;
+    await this.repositories.deleteAll(job.jobId, [
+      ...new Set([...job.repositories, ...rows.map((row) => row.repositoryName)]),
+    ]);
+    await artifacts.deletePrefix(`jobs/${job.jobId}/`);
+    return true;
   }
 
   async addUsage(jobId: string, repositoryName: string, delta: Usage): Promise<void> {
@@ -407,8 +427,25 @@ function nextAttempt(row: RepositoryResult, taskRevision: number): RowUpdate {
     attempt: row.attempt,
     incrementAttempt: true,
     set: { taskRevision, previousAttempts: [...(row.previousAttempts ?? []), previous] },
-    remove: ['error', 'startedAt', 'heartbeatAt', 'finishedAt', 'diffStats', 'summary', 'verification'],
+    // The review, the publication and the base were of this attempt's diff, which the next one replaces.
+    remove: [
+      'error',
+      'startedAt',
+      'heartbeatAt',
+      'finishedAt',
+      'diffStats',
+      'summary',
+      'verification',
+      'review',
+      'publication',
+      'base',
+    ],
   };
+}
+
+/** The review counters once the rows in `rerun` start a new attempt (their reviews go). */
+function reviewCountsAfter(rows: readonly RepositoryResult[], rerun: ReadonlySet<string>) {
+  return countReviews(rows.map((row) => (rerun.has(row.repositoryName) ? 'unreviewed' : reviewStateOf(row))));
 }
 
 /** A job's counters for rows in these statuses. */

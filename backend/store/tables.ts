@@ -4,6 +4,12 @@ import { ENV, JOBS_OWNER_INDEX, jobsTableName, repositoriesTableName } from '../
 // The two tables, as docs/architecture.md ("Names shared by every part") gives them. The local stack creates them from
 // these definitions, and the infra tests compare the CDK stack against them.
 
+/**
+ * DynamoDB's TTL attribute on both tables: `expiresAt`, epoch seconds, set from
+ * CODY_BATCH_RETENTION_DAYS at creation (backend/store/retention.ts). Items without it never expire.
+ */
+export const TIME_TO_LIVE_ATTRIBUTE = 'expiresAt';
+
 export interface TableNames {
   jobs: string;
   repositories: string;

@@ -29,6 +29,9 @@ const positiveInt = (fallback: number) =>
 
 const index = z.string().regex(/^\d+$/, { error: 'must be a whole number from 0' }).transform(Number);
 
+export const RUN_KINDS = ['change', 'publish'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+
 const WorkerEnvironment = z
   .object({
     [ENV.env]: z.string().default('dev'),
@@ -62,11 +65,14 @@ const WorkerEnvironment = z
     [ENV.staleAfterMs]: positiveInt(5 * 60_000),
     [ENV.wallTimeMs]: positiveInt(DEFAULT_AGENT_LIMITS.wallTimeMs),
     [ENV.verifyRounds]: positiveInt(3),
+    [ENV.runKind]: optionalText.pipe(z.enum(RUN_KINDS, { error: 'must be change or publish' }).optional()),
   })
   .loose();
 
 export interface WorkerConfig {
   environment: string;
+  /** `change`: run the job's change on `run[index]`; `publish`: publish `publishRun.repositories[index]`. */
+  runKind: RunKind;
   tables: TableNames;
   dynamodbEndpoint?: string;
   /** The local stack's DynamoDB credentials file: its DynamoDB accepts no others. */
@@ -107,6 +113,7 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
   const defaults = tableNamesFor(values[ENV.env]);
   return {
     environment: values[ENV.env],
+    runKind: values[ENV.runKind] ?? 'change',
     tables: {
       jobs: values[ENV.jobsTable] ?? defaults.jobs,
       repositories: values[ENV.repositoriesTable] ?? defaults.repositories,

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { DiffStats } from '../../common/schemas';
@@ -185,6 +185,44 @@ export class GitCheckout {
     return this.head();
   }
 
+  /** Fetches `commit` from the remote unless the clone has it (a base the branch has moved past since). */
+  async ensureCommit(url: string, commit: string): Promise<void> {
+    const has = await this.git()
+      .raw(['cat-file', '-e', `${commit}^{commit}`])
+      .then(
+        () => true,
+        () => false,
+      );
+    if (!has) await this.git({}, url).raw(['fetch', '--depth', '1', '--no-tags', '--', url, commit]);
+  }
+
+  /**
+   * The commit of `base` plus `patch` and nothing else, built in a scratch index: what was
+   * reviewed, byte for byte, whatever the working tree holds. Returns the new commit; HEAD stays.
+   */
+  async commitPatch(base: string, patch: string | Buffer, message: string, author: CommitAuthor): Promise<string> {
+    const index = path.join(this.gitDir, 'cody-batch-publish.index');
+    const patchFile = path.join(this.gitDir, 'cody-batch-publish.patch');
+    await writeFile(patchFile, patch, { mode: 0o600 });
+    try {
+      const git = this.git({ GIT_INDEX_FILE: index });
+      await git.raw(['read-tree', base]);
+      // --verbose: a line per file, which spares simple-git's wait after a silent process.
+      await git.raw(['apply', '--cached', '--binary', '--whitespace=nowarn', '--verbose', patchFile]);
+      const tree = (await git.raw(['write-tree'])).trim();
+      const named = this.git({
+        GIT_AUTHOR_NAME: author.name,
+        GIT_AUTHOR_EMAIL: author.email,
+        GIT_COMMITTER_NAME: author.name,
+        GIT_COMMITTER_EMAIL: author.email,
+      });
+      return (await named.raw(['commit-tree', '--no-gpg-sign', tree, '-p', base, '-m', message])).trim();
+    } finally {
+      await rm(index, { force: true });
+      await rm(patchFile, { force: true });
+    }
+  }
+
   /** The commit a remote branch points at, or undefined when it does not exist. */
   async remoteBranchHead(url: string, branch: string): Promise<string | undefined> {
     const output = await this.git({}, url).raw(['ls-remote', '--heads', '--', url, `refs/heads/${branch}`]);
@@ -193,17 +231,17 @@ export class GitCheckout {
   }
 
   /**
-   * Pushes HEAD to `branch`, replacing it only if it is still at `expected` (undefined: it must not
+   * Pushes `commit` (HEAD) to `branch`, replacing it only if it is still at `expected` (undefined: it must not
    * exist), so a retry updates its own branch but never clobbers a push it did not see.
    */
-  async push(url: string, branch: string, expected: string | undefined): Promise<void> {
+  async push(url: string, branch: string, expected: string | undefined, commit = 'HEAD'): Promise<void> {
     await this.git({}, url).raw([
       'push',
       '--no-verify',
       `--force-with-lease=refs/heads/${branch}:${expected ?? ''}`,
       '--',
       url,
-      `HEAD:refs/heads/${branch}`,
+      `${commit}:refs/heads/${branch}`,
     ]);
   }
 

@@ -1,10 +1,14 @@
 import { pullRequestBranch, pullRequestText } from '../../common/pullRequestTemplate';
-import { BranchName, type DiffStats, type Verification } from '../../common/schemas';
+import { BranchName, type DiffStats, type PullRequestInfo, type Verification } from '../../common/schemas';
 import type { CodeHost } from '../hosts';
 import { RunFailure, step, type RunContext } from './runContext';
 
-// Commit, push the job's branch (`cody-batch/{jobId}` unless the job names one), and open (or reuse)
-// the pull request on the code host, shaped by the job's `pullRequest` settings.
+// The one publishing path, for a job that asks for pull requests at creation and for a publish
+// later (POST /jobs/{id}/publish, a worker run in publish mode: ./publishRun.ts). The commit is
+// the recorded base commit plus the stored diff, applied in a scratch index: exactly what was
+// reviewed, byte for byte, whatever the working tree holds. Then push the job's branch
+// (`cody-batch/{jobId}` unless the job names one) and open (or reuse) the pull request on the code
+// host, shaped by the job's `pullRequest` settings.
 
 export interface PublishInput {
   host: CodeHost;
@@ -12,12 +16,15 @@ export interface PublishInput {
   summary: string;
   stats: DiffStats;
   verification?: Verification;
+  /** Open it as a draft whatever the job says (a publish's `draft`); undefined: the job's settings. */
+  draft?: boolean;
   /** Called as soon as the PR exists, before anything else can fail. */
-  recordUrl(url: string): Promise<void>;
+  recordUrl(url: string, pullRequest?: PullRequestInfo): Promise<void>;
 }
 
 export interface Published {
   url: string;
+  pullRequest?: PullRequestInfo;
   /** What the host refused without failing the pull request (a reviewer). */
   warnings: string[];
 }
@@ -50,36 +57,62 @@ export async function publishChange(context: RunContext, input: PublishInput): P
   }
   const text = pullRequestText(settings, facts);
 
-  await step(context, `Committing and pushing ${branch}`);
+  const patch = await context.artifacts.readDiff();
+  if (!patch?.length) throw new RunFailure('PATCH_FAILED', 'The stored diff is missing: there is nothing to publish');
+  await step(context, `Committing the reviewed diff onto ${checkout.base.head.slice(0, 12)}`);
+  let commit: string;
   try {
-    await checkout.commit(text.commitMessage, host.commitAuthor);
+    commit = await checkout.commitPatch(checkout.base.head, patch, text.commitMessage, host.commitAuthor);
+  } catch (error) {
+    throw new RunFailure(
+      'PATCH_FAILED',
+      `The stored diff does not apply to its base commit ${checkout.base.head}: ${context.log.redact((error as Error).message)}`,
+    );
+  }
+
+  await step(context, `Pushing ${branch}`);
+  try {
     // The lease is what the remote has now: our own earlier attempt's push is replaced, anything
     // pushed between this look and our push is not.
     const expected = await checkout.remoteBranchHead(input.url, branch);
-    await checkout.push(input.url, branch, expected);
+    await checkout.push(input.url, branch, expected, commit);
   } catch (error) {
     throw new RunFailure('PUSH_FAILED', `Pushing ${branch} failed: ${context.log.redact((error as Error).message)}`);
   }
 
   await step(context, `Opening the pull request ${branch} → ${base}`);
   try {
+    const draft = input.draft ?? ((settings?.draft ?? job.draftPullRequests) || input.verification?.passed === false);
     const outcome = await host.ensurePullRequest({
       repositoryName,
       head: branch,
       base,
       title: text.title,
       body: text.body,
-      draft: (settings?.draft ?? job.draftPullRequests) || input.verification?.passed === false,
+      draft,
       labels: settings?.labels ?? [],
       reviewers: settings?.reviewers ?? [],
       teamReviewers: settings?.teamReviewers ?? [],
       existingUrl: context.row.pullRequestUrl,
     });
-    await input.recordUrl(outcome.url);
+    const pullRequest: PullRequestInfo | undefined =
+      outcome.number === undefined
+        ? undefined
+        : {
+            url: outcome.url,
+            number: outcome.number,
+            state: (outcome.draft ?? draft) ? 'draft' : 'open',
+            // Until the first refresh asks the host.
+            checks: 'none',
+            review: 'none',
+            mergeable: null,
+            updatedAt: new Date().toISOString(),
+          };
+    await input.recordUrl(outcome.url, pullRequest);
     context.log.step(`${outcome.created ? 'Opened' : 'Updated'} ${outcome.url}`);
     const warnings = outcome.warnings.map((warning) => context.log.redact(warning));
     for (const warning of warnings) context.log.step(`Warning: ${warning}`);
-    return { url: outcome.url, warnings };
+    return { url: outcome.url, pullRequest, warnings };
   } catch (error) {
     if (error instanceof RunFailure) throw error;
     throw new RunFailure(

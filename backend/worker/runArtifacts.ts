@@ -38,6 +38,19 @@ export class RunArtifacts {
     return this.put('diff.patch', patch);
   }
 
+  /** The stored patch, exactly as saved (what the reviewer read); undefined when there is none. */
+  async readDiff(): Promise<Buffer | undefined> {
+    await this.queues.get('diff.patch')?.catch(() => undefined);
+    const stored = await this.store.get(artifactKey(this.jobId, this.repositoryName, 'diff.patch', this.attempt));
+    return stored?.body;
+  }
+
+  /** The log as stored so far (a publish appends to the attempt's log rather than replacing it). */
+  async readLog(): Promise<string> {
+    const stored = await this.store.get(artifactKey(this.jobId, this.repositoryName, 'log.txt', this.attempt));
+    return stored?.body.toString('utf8') ?? '';
+  }
+
   private put(file: ArtifactFile, body: string): Promise<void> {
     const previous = this.queues.get(file) ?? Promise.resolve();
     const next = previous

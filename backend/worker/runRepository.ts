@@ -1,5 +1,5 @@
 import { chmod, rm } from 'node:fs/promises';
-import type { DiffStats, Verification } from '../../common/schemas';
+import type { DiffStats, PullRequestInfo, Verification } from '../../common/schemas';
 import type { ChangeMaker } from './changeMaker';
 import type { CodeHost } from '../hosts';
 import type { WorkerConfig } from './config';
@@ -21,6 +21,8 @@ export type RunOutcome =
       pullRequestUrl?: string;
       /** What went wrong without failing the repository (a reviewer the host refused). */
       warnings?: string[];
+      /** The branch and commit the diff was made against (what a publish builds on). */
+      base?: { branch: string; commit: string };
     }
   | { status: 'FAILED'; code: RunFailure['code']; message: string; summary?: string; verification?: Verification };
 
@@ -35,7 +37,7 @@ export interface RepositoryRun {
   /** Git processes' environment (no secrets); the token is added per remote call. */
   gitEnv: NodeJS.ProcessEnv;
   commandUser?: CommandUser;
-  recordPullRequestUrl(url: string): Promise<void>;
+  recordPullRequestUrl(url: string, pullRequest?: PullRequestInfo): Promise<void>;
 }
 
 export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
@@ -120,6 +122,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
       summary,
       diffStats: stats,
       verification,
+      base: { branch: checkout.base.branch, commit: checkout.base.head },
       pullRequestUrl: published?.url,
       warnings: published?.warnings.length ? published.warnings : undefined,
     };

@@ -61,6 +61,8 @@ async function claimRow(
 export type WorkerExit = 'recorded' | 'skipped' | 'released';
 
 export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
+  // A publish run (POST /jobs/{id}/publish) publishes a row the change run completed.
+  if (deps.config.runKind === 'publish') return (await import('./publishRun')).runPublishWorker(deps);
   const { config, store, print } = deps;
   const redactor = Redactor.fromEnvironment(deps.env, [], hostRedaction());
   const host = codeHostFrom({ gitBase: config.gitBase, apiUrl: config.hostApiUrl, token: config.hostToken });
@@ -129,12 +131,12 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
         if (!deps.claude) throw new ConfigError('This worker cannot run Claude jobs');
         return deps.claude(context);
       },
-      recordPullRequestUrl: async (url) => {
+      recordPullRequestUrl: async (url, pullRequest) => {
         await store.repositories.update(job.jobId, repositoryName, {
           from: ['RUNNING'],
           to: 'RUNNING',
           attempt,
-          set: { pullRequestUrl: url },
+          set: { pullRequestUrl: url, publishedAttempt: attempt, ...(pullRequest ? { pullRequest } : {}) },
         });
       },
     });
@@ -177,6 +179,7 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   if (outcome.status === 'FAILED') set.error = { code: outcome.code, message: redactor.text(outcome.message) };
   else {
     set.diffStats = outcome.diffStats;
+    if (outcome.status === 'COMPLETED' && outcome.base) set.base = outcome.base;
     if (outcome.pullRequestUrl) set.pullRequestUrl = outcome.pullRequestUrl;
     if (outcome.warnings) set.warnings = outcome.warnings.map((warning) => redactor.text(warning));
   }

@@ -15,6 +15,7 @@ import { acknowledgeRule, acknowledgeWildcard } from '../nag';
 import { LAMBDA_BUNDLES } from '../paths';
 import type { CodyBatchWorkers } from './batch';
 import type { CodyBatchData } from './data';
+import type { CodyBatchSecrets } from './secrets';
 
 // The HTTP API (IAM auth on every route but GET /health and GET /openapi.json) in front of the API
 // Lambda, and the sweeper Lambda that every five minutes fails stale RUNNING rows and rows whose
@@ -27,6 +28,7 @@ export interface CodyBatchApiProps {
   config: DeployConfig;
   data: CodyBatchData;
   workers: CodyBatchWorkers;
+  secrets: CodyBatchSecrets;
   logRetention: logs.RetentionDays;
 }
 
@@ -39,7 +41,7 @@ export class CodyBatchApi extends Construct {
 
   constructor(scope: Construct, id: string, props: CodyBatchApiProps) {
     super(scope, id);
-    const { config, data, workers } = props;
+    const { config, data, workers, secrets } = props;
     const code = lambda.Code.fromAsset(LAMBDA_BUNDLES);
 
     // What every Cody Batch Lambda is told: where the tables and artifacts are.
@@ -48,6 +50,13 @@ export class CodyBatchApi extends Construct {
       [ENV.jobsTable]: data.jobsTable.tableName,
       [ENV.repositoriesTable]: data.repositoriesTable.tableName,
       [ENV.artifacts]: `s3://${data.artifactsBucket.bucketName}`,
+    };
+    // The code host both follow pull requests on (backend/hosts/), and where its token is: the
+    // secret's ARN, read at start with the function's own role, never the token itself.
+    const hostEnvironment = {
+      ...(config.githubApiUrl ? { [ENV.githubApiUrl]: config.githubApiUrl } : {}),
+      ...(config.gitBase ? { [ENV.gitBase]: config.gitBase } : {}),
+      [ENV.githubTokenSecret]: secrets.githubToken.secretArn,
     };
 
     const api = this.nodeFunction('Api', {
@@ -63,14 +72,15 @@ export class CodyBatchApi extends Construct {
         [ENV.jobQueue]: workers.jobQueue.jobQueueArn,
         [ENV.jobDefinition]: workers.jobDefinition.jobDefinitionArn,
         [ENV.claudeProvider]: config.claudeProvider,
-        // The code host repository queries are resolved on (backend/hosts/). Not its token: a
-        // secret stays out of a Lambda's environment, so on AWS queries run without one for now.
-        ...(config.githubApiUrl ? { [ENV.githubApiUrl]: config.githubApiUrl } : {}),
-        ...(config.gitBase ? { [ENV.gitBase]: config.gitBase } : {}),
+        // The code host repository queries are resolved on and pull requests followed on.
+        ...hostEnvironment,
+        // Jobs it creates carry expiresAt, which DynamoDB's TTL acts on.
+        ...(config.retentionDays !== undefined ? { [ENV.retentionDays]: String(config.retentionDays) } : {}),
       },
     });
     this.apiFunction = api;
     const apiRole = api.role as iam.Role;
+    api.addToRolePolicy(readGitHubToken(secrets));
     data.grantItemAccess(api);
     data.grantOwnerIndexQuery(api);
     const jobArtifacts = data.artifactsBucket.arnForObjects('jobs/*');
@@ -131,10 +141,12 @@ export class CodyBatchApi extends Construct {
       logRetention: props.logRetention,
       timeout: Duration.minutes(4),
       memorySize: 512,
-      environment: storeEnvironment,
+      // It also refreshes the pull requests of jobs that have open ones.
+      environment: { ...storeEnvironment, ...hostEnvironment },
     });
     this.sweeperFunction = sweeper;
     data.grantItemAccess(sweeper);
+    sweeper.addToRolePolicy(readGitHubToken(secrets));
     // The sweeper asks Batch which workers ended without running their repository.
     sweeper.addToRolePolicy(readBatchJobs());
     acknowledgeWildcard(sweeper.role as iam.Role, '*', READ_BATCH_JOBS_REASON);
@@ -247,6 +259,14 @@ export class CodyBatchApi extends Construct {
 
 const READ_BATCH_JOBS_REASON =
   'The only actions on "*" here are batch:DescribeJobs and batch:ListJobs: AWS Batch supports no resource-level permissions for them, so IAM takes only Resource "*". Both only read job status.';
+
+/** GetSecretValue on the GitHub token's secret alone: the API and the sweeper follow pull requests with it. */
+function readGitHubToken(secrets: CodyBatchSecrets): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ['secretsmanager:GetSecretValue'],
+    resources: [secrets.githubToken.secretArn],
+  });
+}
 
 /** DescribeJobs and ListJobs, to see a run's parent and its children. */
 function readBatchJobs(): iam.PolicyStatement {

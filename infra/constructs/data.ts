@@ -6,7 +6,12 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { artifactsBucketName, JOBS_OWNER_INDEX } from '../../common/names';
-import { jobsTableDefinition, repositoriesTableDefinition, tableNamesFor } from '../../backend/store/tables';
+import {
+  jobsTableDefinition,
+  repositoriesTableDefinition,
+  TIME_TO_LIVE_ATTRIBUTE,
+  tableNamesFor,
+} from '../../backend/store/tables';
 import type { DeployConfig } from '../config';
 import { acknowledgeRule } from '../nag';
 
@@ -47,13 +52,16 @@ export class CodyBatchData extends Construct {
       deletionProtection: prod,
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     };
+    // TTL is on whether or not retentionDays is set: only items that carry expiresAt expire.
     this.jobsTable = new dynamodb.TableV2(this, 'JobsTable', {
       ...tablePropsFrom(jobsTableDefinition(names.jobs)),
       ...durability,
+      timeToLiveAttribute: TIME_TO_LIVE_ATTRIBUTE,
     });
     this.repositoriesTable = new dynamodb.TableV2(this, 'RepositoriesTable', {
       ...tablePropsFrom(repositoriesTableDefinition(names.repositories)),
       ...durability,
+      timeToLiveAttribute: TIME_TO_LIVE_ATTRIBUTE,
     });
 
     if (config.auditLogs) {
@@ -82,6 +90,10 @@ export class CodyBatchData extends Construct {
           expiration: Duration.days(config.artifactExpiryDays),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
+        // Retention: a job's artifacts go with its rows (DynamoDB TTL on expiresAt, as many days after creation).
+        ...(config.retentionDays !== undefined
+          ? [{ id: 'expire-retained-jobs', prefix: 'jobs/', expiration: Duration.days(config.retentionDays) }]
+          : []),
       ],
       // A non-empty bucket cannot be deleted: dev's must be emptied first (docs/operations.md).
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,

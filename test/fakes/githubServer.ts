@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -8,7 +9,14 @@ import type { AddressInfo } from 'node:net';
 // - repositories: an organisation's and a user's, one repository, repository search (`topic:`,
 //   `org:`/`user:`, words in the name) and code search (words in a file), all with `Link`
 //   pagination, and GitHub's search limits: `total_count` over 1,000 and `incomplete_results`;
-// - a secondary rate limit on demand (403 with `retry-after: 1`).
+// - a pull request's life after it opens: its state (open, draft, merged, closed), whether it is
+//   mergeable, the head commit's check runs and commit statuses, reviews, merge (refused when not
+//   mergeable, or when the head moved past the `sha` given), close, comments and branch deletion;
+// - GraphQL (`POST /graphql`) for the one query shape the code host sends: aliased
+//   `repository(owner:, name:) { pullRequest(number:) { … } }` with its variables, answering
+//   GitHub's `statusCheckRollup` and `reviewDecision` as GitHub computes them;
+// - `ETag` on every GET, and `304 Not Modified` for a matching `If-None-Match`;
+// - a secondary rate limit on demand (403 with `retry-after`).
 // It checks the token like GitHub does.
 
 export interface FakePull {
@@ -25,6 +33,36 @@ export interface FakePull {
   labels: string[];
   reviewers: string[];
   teamReviewers: string[];
+  merged: boolean;
+  /** GitHub's answer: null while it has not worked it out. */
+  mergeable: boolean | null;
+  headSha: string;
+  /** Check runs of the head commit. */
+  checkRuns: FakeCheckRun[];
+  /** Commit statuses of the head commit. */
+  statuses: FakeStatus[];
+  reviews: FakeReview[];
+  comments: string[];
+  /** Branch protection asks for an approving review. */
+  reviewRequired: boolean;
+  updatedAt: string;
+  mergeMethod?: string;
+}
+
+export interface FakeCheckRun {
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion?: 'success' | 'failure' | 'neutral' | 'cancelled' | 'timed_out' | 'skipped';
+}
+
+export interface FakeStatus {
+  context: string;
+  state: 'pending' | 'success' | 'failure' | 'error';
+}
+
+export interface FakeReview {
+  user: string;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED';
 }
 
 export interface FakeRepository {
@@ -50,6 +88,8 @@ export interface FakeGitHubOptions {
   token: string;
   /** Runs after a PR is stored and before the answer is sent (a test may hold it there). */
   afterCreate?: (pull: FakePull) => Promise<void>;
+  /** Runs when a merge request arrives, before it is judged (a test pushes to the head there). */
+  beforeMerge?: (pull: FakePull) => void;
   repositories?: FakeRepository[];
   /** Owners that are users, not organisations: /orgs/{owner}/repos is a 404 for them. */
   users?: string[];
@@ -65,12 +105,23 @@ export interface FakeGitHubOptions {
 
 export interface FakeGitHub {
   url: string;
+  /** The options it was started with; a test may change the hooks as it goes. */
+  options: FakeGitHubOptions;
   pulls: FakePull[];
   requests: RecordedRequest[];
+  /** Branches deleted through the API, `owner/repo:branch`. */
+  deletedBranches: string[];
   /** How many POSTs to /pulls it answered with a new PR. */
   created(): number;
-  /** Answers the next request whose path starts with `prefix` with a secondary rate limit (403, retry-after: 1). */
-  rateLimitNext(prefix: string): void;
+  /** A pull request as if someone had opened it on GitHub (seeds a test); the rest of its fields default. */
+  addPull(pull: Pick<FakePull, 'owner' | 'repo' | 'head'> & Partial<FakePull>): FakePull;
+  /** The pull request `owner/repo#number`. */
+  pull(repositoryName: string, number: number): FakePull | undefined;
+  /**
+   * Answers the next request whose path starts with `prefix` with a secondary rate limit (403,
+   * `retry-after`, default 1 s).
+   */
+  rateLimitNext(prefix: string, retryAfterSeconds?: number): void;
   /** How many requests it answered with a secondary rate limit. */
   rateLimited(): number;
   close(): Promise<void>;
@@ -81,7 +132,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const requests: RecordedRequest[] = [];
   let created = 0;
   let rateLimited = 0;
-  let limitNext: string | undefined;
+  let limitNext: { prefix: string; retryAfter: number } | undefined;
+  const deletedBranches: string[] = [];
   let url = '';
   const repositories = options.repositories ?? [];
   const owners = new Set(repositories.map((repository) => ownerOf(repository).toLowerCase()));
@@ -102,7 +154,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     if (auth !== `token ${options.token}` && auth !== `Bearer ${options.token}`) {
       return send(response, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     }
-    if (limitNext !== undefined && parsed.pathname.startsWith(limitNext)) {
+    if (limitNext !== undefined && parsed.pathname.startsWith(limitNext.prefix)) {
+      const retryAfter = limitNext.retryAfter;
       limitNext = undefined;
       rateLimited++;
       return send(
@@ -113,13 +166,18 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
             'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
           documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
         },
-        { 'retry-after': '1' },
+        { 'retry-after': String(retryAfter) },
       );
     }
+    if (request.method === 'POST' && parsed.pathname === '/graphql') return graphql(response, await readBody(request));
     if (request.method === 'GET') {
       const listed = listing(parsed);
-      if (listed) return page(response, parsed, listed);
+      if (listed) return page(response, parsed, listed, request);
+      const lifecycle = pullLifecycleGet(parsed.pathname);
+      if (lifecycle) return sendWithETag(request, response, lifecycle.status, lifecycle.body);
     }
+    const action = await pullAction(request, parsed.pathname);
+    if (action) return send(response, action.status, action.body);
     const extra = /^\/repos\/([^/]+)\/([^/]+)\/(issues|pulls)\/(\d+)\/(labels|requested_reviewers)$/.exec(
       parsed.pathname,
     );
@@ -139,7 +197,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
           (state === 'all' || pull.state === state) &&
           (!head || `${pull.owner}:${pull.head}` === head),
       );
-      return send(response, 200, found.map(view));
+      return sendWithETag(request, response, 200, found.map(view));
     }
     if (request.method === 'POST' && !number) {
       const missing = ['head', 'base', 'title'].filter((field) => typeof body[field] !== 'string' || !body[field]);
@@ -164,8 +222,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
           ],
         });
       }
-      const pull: FakePull = {
-        number: pulls.length + 1,
+      const pull = newPull({
         owner,
         repo,
         head: String(body.head),
@@ -173,13 +230,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         title: String(body.title),
         body: String(body.body ?? ''),
         draft: body.draft === true,
-        state: 'open',
-        html_url: `${url}/${owner}/${repo}/pull/${pulls.length + 1}`,
-        labels: [],
-        reviewers: [],
-        teamReviewers: [],
-      };
-      pulls.push(pull);
+      });
       created++;
       await options.afterCreate?.(pull);
       return send(response, 201, view(pull));
@@ -191,6 +242,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       if (!pull) return send(response, 404, { message: 'Not Found' });
       if (typeof body.title === 'string') pull.title = body.title;
       if (typeof body.body === 'string') pull.body = body.body;
+      if (body.state === 'closed' && !pull.merged) pull.state = 'closed';
+      if (body.state === 'open' && !pull.merged) pull.state = 'open';
+      touch(pull);
       return send(response, 200, view(pull));
     }
     return send(response, 404, { message: 'Not Found' });
@@ -263,8 +317,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   }
 
   /** One page of a listing, with GitHub's Link header to the next and last pages. */
-  function page(response: ServerResponse, parsed: URL, listed: Listing) {
-    if (!('kind' in listed)) return send(response, listed.status, listed.body);
+  function page(response: ServerResponse, parsed: URL, listed: Listing, request: IncomingMessage) {
+    if (!('kind' in listed)) return sendWithETag(request, response, listed.status, listed.body);
     const perPage = Math.min(Number(parsed.searchParams.get('per_page') ?? 30), options.pageSize ?? 100);
     const number = Math.max(1, Number(parsed.searchParams.get('page') ?? 1));
     const last = Math.max(1, Math.ceil(listed.items.length / perPage));
@@ -278,8 +332,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     if (number < last) links.push(`${link(number + 1)}; rel="next"`, `${link(last)}; rel="last"`);
     if (number > 1) links.push(`${link(1)}; rel="first"`, `${link(number - 1)}; rel="prev"`);
     const headers: Record<string, string> = links.length ? { link: links.join(', ') } : {};
-    if (listed.kind === 'list') return send(response, 200, items, headers);
-    return send(response, 200, { total_count: listed.total, incomplete_results: listed.incomplete, items }, headers);
+    if (listed.kind === 'list') return sendWithETag(request, response, 200, items, headers);
+    return sendWithETag(
+      request,
+      response,
+      200,
+      { total_count: listed.total, incomplete_results: listed.incomplete, items },
+      headers,
+    );
   }
 
   /** Labels on a pull request, and requested reviewers. */
@@ -314,6 +374,158 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     return send(response, 201, view(pull));
   }
 
+  function newPull(fields: Pick<FakePull, 'owner' | 'repo' | 'head'> & Partial<FakePull>): FakePull {
+    const number = pulls.length + 1;
+    const pull: FakePull = {
+      number,
+      base: 'main',
+      title: `Pull request ${number}`,
+      body: '',
+      draft: false,
+      state: 'open',
+      html_url: `${url}/${fields.owner}/${fields.repo}/pull/${number}`,
+      labels: [],
+      reviewers: [],
+      teamReviewers: [],
+      merged: false,
+      mergeable: true,
+      headSha: createHash('sha1').update(`${fields.owner}/${fields.repo}#${number}`).digest('hex'),
+      checkRuns: [],
+      statuses: [],
+      reviews: [],
+      comments: [],
+      reviewRequired: false,
+      updatedAt: new Date().toISOString(),
+      ...fields,
+    };
+    pulls.push(pull);
+    return pull;
+  }
+
+  function findPull(owner: string, repo: string, number: number): FakePull | undefined {
+    return pulls.find(
+      (candidate) =>
+        candidate.owner.toLowerCase() === owner.toLowerCase() &&
+        candidate.repo.toLowerCase() === repo.toLowerCase() &&
+        candidate.number === number,
+    );
+  }
+
+  /** GETs of one pull request, its reviews, and its head commit's check runs and status. */
+  function pullLifecycleGet(path: string): { status: number; body: unknown } | undefined {
+    let match = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)(\/reviews)?$/.exec(path);
+    if (match) {
+      const pull = findPull(match[1]!, match[2]!, Number(match[3]));
+      if (!pull) return { status: 404, body: { message: 'Not Found' } };
+      if (match[4])
+        return {
+          status: 200,
+          body: pull.reviews.map((review, index) => ({
+            id: index + 1,
+            user: { login: review.user },
+            state: review.state,
+          })),
+        };
+      return { status: 200, body: view(pull) };
+    }
+    match = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/(check-runs|status)$/.exec(path);
+    if (match) {
+      const pull = pulls.find(
+        (candidate) => candidate.owner === match![1] && candidate.repo === match![2] && candidate.headSha === match![3],
+      );
+      const runs = pull?.checkRuns ?? [];
+      const statuses = pull?.statuses ?? [];
+      if (match[4] === 'check-runs')
+        return {
+          status: 200,
+          body: {
+            total_count: runs.length,
+            check_runs: runs.map((run, index) => ({ id: index + 1, ...run, conclusion: run.conclusion ?? null })),
+          },
+        };
+      return {
+        status: 200,
+        body: { state: combinedState(statuses), sha: match[3], total_count: statuses.length, statuses },
+      };
+    }
+    return undefined;
+  }
+
+  /** Merge, comment and branch deletion; undefined for other routes. */
+  async function pullAction(
+    request: IncomingMessage,
+    path: string,
+  ): Promise<{ status: number; body: unknown } | undefined> {
+    let match = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/merge$/.exec(path);
+    if (match && request.method === 'PUT') {
+      const body = await readBody(request);
+      const pull = findPull(match[1]!, match[2]!, Number(match[3]));
+      if (!pull) return { status: 404, body: { message: 'Not Found' } };
+      options.beforeMerge?.(pull);
+      if (pull.merged || pull.state === 'closed' || pull.draft || pull.mergeable !== true)
+        return { status: 405, body: { message: 'Pull Request is not mergeable' } };
+      if (typeof body.sha === 'string' && body.sha !== pull.headSha)
+        return { status: 409, body: { message: 'Head branch was modified. Review and try the merge again.' } };
+      pull.merged = true;
+      pull.state = 'closed';
+      pull.mergeMethod = typeof body.merge_method === 'string' ? body.merge_method : 'merge';
+      touch(pull);
+      return { status: 200, body: { sha: createHash('sha1').update(pull.headSha).digest('hex'), merged: true } };
+    }
+    match = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path);
+    if (match && request.method === 'POST') {
+      const body = await readBody(request);
+      const pull = findPull(match[1]!, match[2]!, Number(match[3]));
+      if (!pull) return { status: 404, body: { message: 'Not Found' } };
+      if (typeof body.body !== 'string' || !body.body)
+        return { status: 422, body: { message: 'Validation Failed', errors: [{ field: 'body', code: 'missing' }] } };
+      pull.comments.push(body.body);
+      touch(pull);
+      return { status: 201, body: { id: pull.comments.length, body: body.body } };
+    }
+    match = /^\/repos\/([^/]+)\/([^/]+)\/git\/refs\/(.+)$/.exec(path);
+    if (match && request.method === 'DELETE') {
+      // Octokit sends the ref as one encoded segment (heads%2Fbranch), as GitHub accepts it.
+      const ref = decodeURIComponent(match[3]!);
+      if (!ref.startsWith('heads/')) return { status: 422, body: { message: 'Reference does not exist' } };
+      deletedBranches.push(`${match[1]}/${match[2]}:${ref.slice('heads/'.length)}`);
+      return { status: 204, body: '' };
+    }
+    return undefined;
+  }
+
+  /** The one GraphQL query shape the code host sends, answered as GitHub would. */
+  function graphql(response: ServerResponse, body: Record<string, unknown>) {
+    const query = typeof body.query === 'string' ? body.query : '';
+    const variables = (body.variables ?? {}) as Record<string, unknown>;
+    const data: Record<string, unknown> = {};
+    const errors: unknown[] = [];
+    const selection = /(\w+): repository\(owner: \$(\w+), name: \$(\w+)\) \{ pullRequest\(number: \$(\w+)\) \{/g;
+    for (const match of query.matchAll(selection)) {
+      const [, alias, ownerVar, nameVar, numberVar] = match as unknown as [string, string, string, string, string];
+      const owner = String(variables[ownerVar]);
+      const name = String(variables[nameVar]);
+      const pull = findPull(owner, name, Number(variables[numberVar]));
+      if (!pull) {
+        data[alias] = repositories.length === 0 || knownRepository(owner, name) ? { pullRequest: null } : null;
+        errors.push({
+          type: 'NOT_FOUND',
+          path: [alias, 'pullRequest'],
+          message: `Could not resolve to a PullRequest with the number of ${String(variables[numberVar])}.`,
+        });
+        continue;
+      }
+      data[alias] = { pullRequest: graphView(pull) };
+    }
+    if (!query.startsWith('query(') || Object.keys(data).length === 0)
+      return send(response, 200, { errors: [{ message: 'Parse error: the fake knows one query shape' }] });
+    return send(response, 200, errors.length ? { data, errors } : { data });
+  }
+
+  function knownRepository(owner: string, name: string): boolean {
+    return repositories.some((repository) => repository.fullName.toLowerCase() === `${owner}/${name}`.toLowerCase());
+  }
+
   function repositoryView(repository: FakeRepository) {
     return {
       id: repositories.indexOf(repository) + 1,
@@ -337,11 +549,18 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    options,
     pulls,
     requests,
+    deletedBranches,
     created: () => created,
-    rateLimitNext: (prefix) => {
-      limitNext = prefix;
+    addPull: (pull) => newPull(pull),
+    pull: (repositoryName, number) => {
+      const [owner, repo] = repositoryName.split('/') as [string, string];
+      return findPull(owner, repo, number);
+    },
+    rateLimitNext: (prefix, retryAfterSeconds = 1) => {
+      limitNext = { prefix, retryAfter: retryAfterSeconds };
     },
     rateLimited: () => rateLimited,
     close: () =>
@@ -352,17 +571,71 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   };
 }
 
+function touch(pull: FakePull): void {
+  pull.updatedAt = new Date().toISOString();
+}
+
+/** GitHub's combined status: failure if any failed, pending if any is, success if all succeeded. */
+function combinedState(statuses: FakeStatus[]): 'failure' | 'pending' | 'success' {
+  if (statuses.some((status) => status.state === 'failure' || status.state === 'error')) return 'failure';
+  if (statuses.length === 0 || statuses.some((status) => status.state === 'pending')) return 'pending';
+  return 'success';
+}
+
+/** GitHub's statusCheckRollup of check runs and commit statuses together; null when there are none. */
+function rollup(pull: FakePull): string | null {
+  if (pull.checkRuns.length === 0 && pull.statuses.length === 0) return null;
+  const failed =
+    pull.checkRuns.some(
+      (run) =>
+        run.status === 'completed' &&
+        (run.conclusion === 'failure' || run.conclusion === 'cancelled' || run.conclusion === 'timed_out'),
+    ) || pull.statuses.some((status) => status.state === 'failure' || status.state === 'error');
+  if (failed) return 'FAILURE';
+  if (pull.checkRuns.some((run) => run.status !== 'completed') || pull.statuses.some((s) => s.state === 'pending'))
+    return 'PENDING';
+  return 'SUCCESS';
+}
+
+/** GitHub's reviewDecision: each reviewer's latest verdict counts. */
+function reviewDecision(pull: FakePull): string | null {
+  const latest = new Map<string, FakeReview['state']>();
+  for (const review of pull.reviews) if (review.state !== 'COMMENTED') latest.set(review.user, review.state);
+  const verdicts = [...latest.values()];
+  if (verdicts.includes('CHANGES_REQUESTED')) return 'CHANGES_REQUESTED';
+  if (verdicts.includes('APPROVED')) return 'APPROVED';
+  return pull.reviewRequired ? 'REVIEW_REQUIRED' : null;
+}
+
+function graphView(pull: FakePull) {
+  const state = rollup(pull);
+  return {
+    number: pull.number,
+    url: pull.html_url,
+    state: pull.merged ? 'MERGED' : pull.state === 'closed' ? 'CLOSED' : 'OPEN',
+    isDraft: pull.draft,
+    mergeable: pull.mergeable === true ? 'MERGEABLE' : pull.mergeable === false ? 'CONFLICTING' : 'UNKNOWN',
+    reviewDecision: reviewDecision(pull),
+    updatedAt: pull.updatedAt,
+    headRefOid: pull.headSha,
+    commits: { nodes: [{ commit: { statusCheckRollup: state ? { state } : null } }] },
+  };
+}
+
 function view(pull: FakePull) {
   return {
     number: pull.number,
     html_url: pull.html_url,
     state: pull.state,
+    merged: pull.merged,
+    mergeable: pull.mergeable,
+    updated_at: pull.updatedAt,
     title: pull.title,
     body: pull.body,
     draft: pull.draft,
     labels: pull.labels.map((name) => ({ name })),
     requested_reviewers: pull.reviewers.map((login) => ({ login })),
-    head: { ref: pull.head, label: `${pull.owner}:${pull.head}` },
+    head: { ref: pull.head, label: `${pull.owner}:${pull.head}`, sha: pull.headSha },
     base: { ref: pull.base },
   };
 }
@@ -384,6 +657,23 @@ function ownerOf(repository: FakeRepository): string {
 
 function nameOf(repository: FakeRepository): string {
   return repository.fullName.split('/')[1]!;
+}
+
+/** A GET's answer with its ETag, or 304 when the client already holds that version. */
+function sendWithETag(
+  request: IncomingMessage,
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const etag = `"${createHash('sha1').update(JSON.stringify(body)).digest('hex')}"`;
+  if (status === 200 && request.headers['if-none-match'] === etag) {
+    response.writeHead(304, { etag, ...headers });
+    response.end();
+    return;
+  }
+  send(response, status, body, status === 200 ? { etag, ...headers } : headers);
 }
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

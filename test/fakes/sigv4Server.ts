@@ -43,6 +43,8 @@ const SIGNATURE_MISMATCH =
 export async function startFakeSigV4Server(
   identities: FakeAwsIdentity[],
   handle: (request: ReceivedRequest) => Answer | Promise<Answer>,
+  /** The service the signatures are for (Secrets Manager is `secretsmanager`). */
+  service = 'execute-api',
 ): Promise<FakeSigV4Server> {
   const requests: ReceivedRequest[] = [];
   const server = http.createServer((request, response) => {
@@ -51,7 +53,7 @@ export async function startFakeSigV4Server(
     request.on('end', async () => {
       const received: ReceivedRequest = { method: request.method!, url: request.url!, body };
       requests.push(received);
-      const signer = await check(request, body, identities);
+      const signer = await check(request, body, identities, service);
       if (typeof signer !== 'string') received.signedBy = signer.accessKeyId;
       const answer = typeof signer === 'string' ? { status: 403, body: { message: signer } } : await handle(received);
       response
@@ -72,11 +74,12 @@ async function check(
   request: http.IncomingMessage,
   body: string,
   identities: FakeAwsIdentity[],
+  service: string,
 ): Promise<FakeAwsIdentity | string> {
   const authorization = String(request.headers.authorization ?? '');
   if (!authorization) return 'Missing Authentication Token';
   const keyId = /Credential=([^/]+)\//.exec(authorization)?.[1];
-  const region = /Credential=[^/]+\/\d+\/([^/]+)\/execute-api\//.exec(authorization)?.[1];
+  const region = new RegExp(`Credential=[^/]+/\\d+/([^/]+)/${service}/`).exec(authorization)?.[1];
   const signedHeaders = /SignedHeaders=([^,]+)/.exec(authorization)?.[1]?.split(';') ?? [];
   const identity = identities.find((candidate) => candidate.accessKeyId === keyId);
   if (!identity) return 'The security token included in the request is invalid.';
@@ -94,7 +97,7 @@ async function check(
   );
   if (Number.isNaN(signingDate.getTime())) return SIGNATURE_MISMATCH;
   const signer = new SignatureV4({
-    service: 'execute-api',
+    service,
     region,
     credentials: { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey },
     sha256: Sha256,

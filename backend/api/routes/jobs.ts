@@ -6,6 +6,8 @@ import {
   CancelRequest,
   ContinueRequest,
   createJobRequestSchema,
+  DeleteJobRequest,
+  DeleteJobResponse,
   type CreateJobRequest,
   DEFAULT_MODEL,
   emptyUsage,
@@ -17,8 +19,11 @@ import {
   RetryRequest,
   sampleSizeProblem,
 } from '../../../common/schemas';
+import { isFinalJobStatus } from '../../../common/status';
 import { nextRevision, revisesTask, revisionProblem } from '../../../common/tasks';
 import { jobItemBytes, MAX_JOB_ITEM_BYTES } from '../../store/jobs';
+import { expiresAtFor } from '../../store/retention';
+import { runBulkAction } from '../bulkActions';
 import { InvalidTokenError } from '../../store/pagination';
 import type { RowUpdate } from '../../store/repositories';
 import { JobNotCreatedError } from '../../store/store';
@@ -74,7 +79,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       const count = (resolved?.repositories ?? request.repositories ?? []).length;
       const sampleProblem = request.sample && sampleSizeProblem(request.sample.size, count);
       if (sampleProblem) return apiError(c, 'VALIDATION_FAILED', `sample.size: ${sampleProblem}`);
-      const job = newJob(request, c.get('owner'), resolved);
+      const job = newJob(request, c.get('owner'), resolved, deps.retentionDays);
       // Checked on the repositories the job runs, however the request named them.
       const noteIssues = repositoryInstructionsIssues(request.repositoryInstructions, job.repositories);
       if (noteIssues.length > 0) {
@@ -138,6 +143,66 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
     async (c) => {
       const job = await ownedJob(deps, c.req.param('jobId')!, c.get('owner'));
       return c.json(job);
+    },
+  );
+
+  routes.on(
+    {
+      operationId: 'deleteJob',
+      method: 'delete',
+      path: '/jobs/{jobId}',
+      tag: 'jobs',
+      summary: 'Delete a finished job, its repository results and artifacts',
+      description:
+        'Its pull requests stay open unless `closePullRequests` is true; then the job is deleted only once every open or draft one is closed.',
+      params: { jobId: JOB_ID },
+      body: {
+        name: 'DeleteJobRequest',
+        schema: DeleteJobRequest,
+        optional: true,
+        example: { closePullRequests: true },
+      },
+      responses: {
+        200: { description: 'The job is deleted', json: { name: 'DeleteJobResponse', schema: DeleteJobResponse } },
+      },
+      errors: ['NOT_FOUND', 'JOB_ACTIVE', 'PUBLISH_IN_PROGRESS', 'PULL_REQUESTS_UNSUPPORTED', 'HOST_UNAVAILABLE'],
+    },
+    async (c) => {
+      const request = await readJson(c, DeleteJobRequest, { emptyAllowed: true });
+      const job = await ownedJob(deps, c.req.param('jobId')!, c.get('owner'));
+      if (!isFinalJobStatus(job.status))
+        return apiError(
+          c,
+          'JOB_ACTIVE',
+          `Job ${job.jobId} is ${job.status}; delete it once it has finished (cancel it first to stop it)`,
+        );
+      const rows = await store.repositories.listAll(job.jobId);
+      const publishing = rows.filter(
+        (row) => row.publication?.status === 'queued' || row.publication?.status === 'publishing',
+      );
+      if (publishing.length)
+        return apiError(
+          c,
+          'PUBLISH_IN_PROGRESS',
+          `Job ${job.jobId} is publishing ${publishing.length} repositories; delete it once they are done`,
+        );
+      let results;
+      if (request.closePullRequests) {
+        results = await runBulkAction(deps, job, 'close', { filter: { state: ['open', 'draft'] } });
+        const unclosed = results.filter((result) => result.outcome === 'failed' || result.outcome === 'waiting');
+        if (unclosed.length)
+          return apiError(
+            c,
+            'HOST_UNAVAILABLE',
+            `${unclosed.length} pull requests could not be closed (${unclosed
+              .slice(0, 3)
+              .map((result) => `${result.repositoryName}: ${result.reason}`)
+              .join('; ')}), so job ${job.jobId} was not deleted; try again`,
+          );
+      }
+      if (!(await store.deleteJob(job, deps.artifacts)))
+        return apiError(c, 'JOB_ACTIVE', `Job ${job.jobId} changed while it was being deleted; refresh and try again`);
+      return c.json({ jobId: job.jobId, deleted: true as const, ...(results ? { results } : {}) });
     },
   );
 
@@ -257,8 +322,15 @@ export const JOB_ID: Parameter = {
   schema: z.string().regex(JOB_ID_PATTERN),
 };
 
-function newJob(request: CreateJobRequest, owner: string, resolved: Resolved | undefined): Job {
-  const now = new Date().toISOString();
+function newJob(
+  request: CreateJobRequest,
+  owner: string,
+  resolved: Resolved | undefined,
+  retentionDays: number | undefined,
+): Job {
+  const created = Date.now();
+  const now = new Date(created).toISOString();
+  const expiresAt = expiresAtFor(created, retentionDays);
   const repositories = resolved?.repositories ?? request.repositories ?? [];
   const total = repositories.length;
   const jobId = newJobId();
@@ -287,9 +359,11 @@ function newJob(request: CreateJobRequest, owner: string, resolved: Resolved | u
     owner,
     status: 'PENDING',
     counts: { total, pending: total, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 },
+    reviewCounts: { unreviewed: total, approved: 0, rejected: 0 },
     usage: emptyUsage(),
     createdAt: now,
     updatedAt: now,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
   };
 }
 

@@ -10,10 +10,12 @@ import {
   RepositoryListQuery,
   RepositoryPage,
   RepositoryResult,
+  ReviewRequest,
   Thread,
 } from '../../../common/schemas';
+import { reviewRepository } from '../../store/reviews';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
-import { readQuery } from '../middleware/body';
+import { readJson, readQuery } from '../middleware/body';
 import { apiError, RequestError } from '../middleware/errors';
 import { documentedRoutes, type Operation, type Parameter } from '../openapi/operation';
 import { JOB_ID, ownedJob, withToken } from './jobs';
@@ -66,6 +68,38 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
       errors: ['NOT_FOUND'],
     },
     async (c) => c.json(await ownedRepository(deps, c)),
+  );
+
+  routes.on(
+    {
+      operationId: 'reviewRepository',
+      method: 'put',
+      path: '/jobs/{jobId}/repositories/{repository}/review',
+      tag: 'repositories',
+      summary: 'Approve or reject a repository’s diff, or take the review back',
+      description:
+        'Only a COMPLETED repository can be approved. With `attempt`, the review is refused if the repository has moved on from the attempt whose diff was read.',
+      params: REPOSITORY_PARAMS,
+      body: {
+        name: 'ReviewRequest',
+        schema: ReviewRequest,
+        example: { state: 'approved', note: 'Looks right', attempt: 1 },
+      },
+      responses: {
+        200: {
+          description: 'The repository’s result, reviewed',
+          json: { name: 'RepositoryResult', schema: RepositoryResult },
+        },
+      },
+      errors: ['NOT_FOUND', 'NOT_REVIEWABLE'],
+    },
+    async (c) => {
+      const request = await readJson(c, ReviewRequest);
+      const row = await ownedRepository(deps, c);
+      const outcome = await reviewRepository(store, row.jobId, c.get('owner'), row.repositoryName, request);
+      if (!outcome.ok) return apiError(c, outcome.code, outcome.message);
+      return c.json(outcome.row);
+    },
   );
 
   routes.on(

@@ -10,6 +10,7 @@ import {
   HostRefusal,
   type PullRequestOutcome,
   type PullRequestRequest,
+  type PullRequestStatus,
   type QueryResolution,
 } from '../codeHost';
 import { cloneUrlFrom } from '../gitBase';
@@ -33,7 +34,7 @@ export class FolderHost implements CodeHost {
     const match = /^(file:\/\/.+)\/\{owner\}\/\{name\}\.git$/.exec(gitBase);
     this.root = match ? fileURLToPath(match[1]!) : undefined;
     this.label = `the local folder host (${this.root ?? gitBase})`;
-    this.pullRequestsRefusal = `Pull requests cannot be opened on ${this.label}: it is a folder of bare repositories. Leave createPullRequests off, or point CODY_BATCH_GIT_BASE at GitHub and give the server a GITHUB_TOKEN`;
+    this.pullRequestsRefusal = `Pull requests cannot be opened on ${this.label}: it is a folder of bare repositories. Leave createPullRequests off and publish nothing, or point CODY_BATCH_GIT_BASE at GitHub and give the server a GITHUB_TOKEN`;
   }
 
   secretEncodings(): string[] {
@@ -90,6 +91,22 @@ export class FolderHost implements CodeHost {
   }
 
   async ensurePullRequest(_request: PullRequestRequest): Promise<PullRequestOutcome> {
+    throw new HostRefusal(this.pullRequestsRefusal);
+  }
+
+  async pullRequestStatuses(): Promise<Map<string, PullRequestStatus>> {
+    throw new HostRefusal(this.pullRequestsRefusal);
+  }
+
+  async mergePullRequest(): Promise<void> {
+    throw new HostRefusal(this.pullRequestsRefusal);
+  }
+
+  async closePullRequest(): Promise<void> {
+    throw new HostRefusal(this.pullRequestsRefusal);
+  }
+
+  async commentOnPullRequest(): Promise<void> {
     throw new HostRefusal(this.pullRequestsRefusal);
   }
 

@@ -8,7 +8,14 @@ import { Octokit } from '@octokit/rest';
 const GitHub = Octokit.plugin(throttling, retry);
 export type GitHubClient = InstanceType<typeof GitHub>;
 
-export function createGitHubClient(options: { token?: string; baseUrl: string; userAgent?: string }): GitHubClient {
+export function createGitHubClient(options: {
+  token?: string;
+  baseUrl: string;
+  userAgent?: string;
+  /** The longest secondary rate limit waited out; longer ones fail the request (default 60 s). */
+  maxRateLimitWaitSeconds?: number;
+}): GitHubClient {
+  const maxWait = options.maxRateLimitWaitSeconds ?? 60;
   return new GitHub({
     auth: options.token,
     baseUrl: options.baseUrl,
@@ -16,10 +23,11 @@ export function createGitHubClient(options: { token?: string; baseUrl: string; u
     throttle: {
       // Wait out primary and secondary rate limits twice, then let the request fail.
       onRateLimit: (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < 2,
-      onSecondaryRateLimit: (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) =>
-        retryCount < 2,
+      onSecondaryRateLimit: (retryAfter: number, _options: object, _octokit: unknown, retryCount: number) =>
+        retryCount < 2 && retryAfter <= maxWait,
     },
-    retry: { retries: 3 },
+    // Server errors are retried; GitHub's refusals (a merge it will not do: 405, 409) are answers.
+    retry: { retries: 3, doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 451] },
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   });
 }
@@ -37,4 +45,18 @@ export function githubMessage(error: unknown): string {
   const detail = data?.errors?.find((entry) => typeof entry?.message === 'string')?.message;
   const message = typeof data?.message === 'string' ? data.message : (error as Error).message;
   return typeof detail === 'string' && detail !== message ? `${message}: ${detail}` : String(message);
+}
+
+/** Seconds GitHub asks us to wait (`retry-after`, else until `x-ratelimit-reset`), when the error is a rate limit. */
+export function rateLimitWait(error: unknown): number | undefined {
+  const status = statusOf(error);
+  if (status !== 403 && status !== 429) return undefined;
+  const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {};
+  const retryAfter = Number(headers['retry-after']);
+  if (Number.isFinite(retryAfter) && headers['retry-after'] !== undefined) return Math.max(1, retryAfter);
+  if (headers['x-ratelimit-remaining'] === '0') {
+    const reset = Number(headers['x-ratelimit-reset']);
+    if (Number.isFinite(reset)) return Math.max(1, Math.ceil(reset - Date.now() / 1000));
+  }
+  return /secondary rate limit/i.test(githubMessage(error)) ? 60 : undefined;
 }

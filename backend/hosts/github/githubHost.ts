@@ -1,5 +1,14 @@
 import type { RepositoryQuery } from '../../../common/schemas';
-import type { CodeHost, CodeHostConfig, PullRequestOutcome, PullRequestRequest, QueryResolution } from '../codeHost';
+import type {
+  CodeHost,
+  CodeHostConfig,
+  MergeOptions,
+  PullRequestOutcome,
+  PullRequestRef,
+  PullRequestRequest,
+  PullRequestStatus,
+  QueryResolution,
+} from '../codeHost';
 import { cloneUrlFrom } from '../gitBase';
 import type { GitHubClient } from './client';
 
@@ -23,12 +32,14 @@ export class GitHubHost implements CodeHost {
   private readonly gitBase: string;
   private readonly apiUrl: string;
   private readonly token?: string;
+  private readonly maxRateLimitWaitSeconds?: number;
   private client?: Promise<GitHubClient>;
 
   constructor(config: CodeHostConfig) {
     this.gitBase = config.gitBase ?? GITHUB_GIT_BASE;
     this.apiUrl = config.apiUrl ?? GITHUB_API_URL;
     this.token = config.token;
+    this.maxRateLimitWaitSeconds = config.maxRateLimitWaitSeconds;
     this.label = `GitHub (${this.apiUrl})`;
   }
 
@@ -55,10 +66,35 @@ export class GitHubHost implements CodeHost {
     return ensurePullRequest(await this.github(), request);
   }
 
+  async pullRequestStatuses(refs: readonly PullRequestRef[]): Promise<Map<string, PullRequestStatus>> {
+    if (refs.length === 0) return new Map();
+    const { pullRequestStatuses } = await import('./pullRequestStatus');
+    return pullRequestStatuses(await this.github(), refs);
+  }
+
+  async mergePullRequest(ref: PullRequestRef, options: MergeOptions): Promise<void> {
+    const { mergePullRequest } = await import('./pullRequestActions');
+    await mergePullRequest(await this.github(), ref, options);
+  }
+
+  async closePullRequest(ref: PullRequestRef, options: { deleteBranch: boolean; branch?: string }): Promise<void> {
+    const { closePullRequest } = await import('./pullRequestActions');
+    await closePullRequest(await this.github(), ref, options);
+  }
+
+  async commentOnPullRequest(ref: PullRequestRef, body: string): Promise<void> {
+    const { commentOnPullRequest } = await import('./pullRequestActions');
+    await commentOnPullRequest(await this.github(), ref, body);
+  }
+
   /** Octokit, loaded on first use: a worker that opens no pull request never pays for it. */
   private github(): Promise<GitHubClient> {
     this.client ??= import('./client').then(({ createGitHubClient }) =>
-      createGitHubClient({ token: this.token, baseUrl: this.apiUrl }),
+      createGitHubClient({
+        token: this.token,
+        baseUrl: this.apiUrl,
+        maxRateLimitWaitSeconds: this.maxRateLimitWaitSeconds,
+      }),
     );
     return this.client;
   }

@@ -12,7 +12,7 @@ export async function ensurePullRequest(
   const [owner, repo] = request.repositoryName.split('/') as [string, string];
   const opened = await openOrUpdate(github, owner, repo, request);
   const warnings = opened.number === undefined ? [] : await shape(github, owner, repo, opened.number, request);
-  return { url: opened.url, created: opened.created, warnings };
+  return { url: opened.url, number: opened.number, draft: opened.draft, created: opened.created, warnings };
 }
 
 async function openOrUpdate(
@@ -20,11 +20,11 @@ async function openOrUpdate(
   owner: string,
   repo: string,
   request: PullRequestRequest,
-): Promise<{ url: string; created: boolean; number?: number }> {
+): Promise<{ url: string; created: boolean; number?: number; draft?: boolean }> {
   const open = await findOpen(github, owner, repo, request.head);
   if (open) {
     await github.rest.pulls.update({ owner, repo, pull_number: open.number, title: request.title, body: request.body });
-    return { url: open.html_url, created: false, number: open.number };
+    return { url: open.html_url, created: false, number: open.number, draft: open.draft };
   }
   // Closed or merged by someone since: the branch is pushed, and the row keeps pointing at its PR.
   if (request.existingUrl) return { url: request.existingUrl, created: false };
@@ -38,12 +38,12 @@ async function openOrUpdate(
       body: request.body,
       draft: request.draft,
     });
-    return { url: data.html_url, created: true, number: data.number };
+    return { url: data.html_url, created: true, number: data.number, draft: data.draft };
   } catch (error) {
     // A create whose answer was lost and then retried: GitHub says the PR exists. Use it.
     if (statusOf(error) === 422) {
       const existing = await findOpen(github, owner, repo, request.head);
-      if (existing) return { url: existing.html_url, created: false, number: existing.number };
+      if (existing) return { url: existing.html_url, created: false, number: existing.number, draft: existing.draft };
     }
     throw error;
   }

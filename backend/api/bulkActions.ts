@@ -1,0 +1,183 @@
+import type {
+  BulkAction,
+  BulkActionRequest,
+  Job,
+  PullRequestInfo,
+  RepositoryActionResult,
+  RepositoryResult,
+} from '../../common/schemas';
+import {
+  type CodeHost,
+  HostRateLimited,
+  HostRefusal,
+  type PullRequestRef,
+  type PullRequestStatus,
+  pullRequestKey,
+} from '../hosts';
+import type { ApiDependencies } from './context';
+import { RequestError } from './middleware/errors';
+import { infoOf, pullRequestRefOf, recountPullRequests } from './pullRequestRefresh';
+
+// POST /jobs/{id}/pull-requests/{merge|close|comment}: one action on many pull requests, one
+// result per repository. Every pull request is looked at first (GraphQL, 100 a request), and the
+// filter and the merge checks use what the host says now, not what the row last recorded. A merge
+// never forces: a draft, a conflict, failing or pending checks or requested changes are reasons not
+// to, and GitHub is told the head commit that was checked. Actions run one after another (GitHub
+// asks for a second between writes); a rate limit longer than the request may wait, or the
+// request's own time budget, ends it early, and the rest answer `waiting` for the client to send
+// again after the wait (common/client.ts does, showing it).
+
+/** How long one request acts before it leaves the rest `waiting` (API Gateway gives up at 30 s). */
+export const BULK_BUDGET_MS = 20_000;
+
+export async function runBulkAction(
+  deps: ApiDependencies,
+  job: Job,
+  action: BulkAction,
+  request: BulkActionRequest,
+  budgetMs = BULK_BUDGET_MS,
+): Promise<RepositoryActionResult[]> {
+  const host = deps.codeHost;
+  if (!host || host.pullRequestsRefusal)
+    throw new RequestError(
+      'PULL_REQUESTS_UNSUPPORTED',
+      host?.pullRequestsRefusal ?? 'This server has no code host to act on pull requests with',
+    );
+  if (action === 'comment' && !request.body)
+    throw new RequestError('VALIDATION_FAILED', 'body: a comment needs a body');
+  if (action !== 'comment' && request.body !== undefined)
+    throw new RequestError('VALIDATION_FAILED', `body: only a comment takes a body, not a ${action}`);
+  if (action !== 'merge' && request.method !== undefined)
+    throw new RequestError('VALIDATION_FAILED', `method: only a merge takes a method, not a ${action}`);
+  if (action === 'comment' && request.deleteBranch !== undefined)
+    throw new RequestError('VALIDATION_FAILED', 'deleteBranch: a comment deletes no branch');
+
+  const deadline = Date.now() + budgetMs;
+  const rows = await deps.store.repositories.listAll(job.jobId);
+  const results: RepositoryActionResult[] = [];
+  const targets: { row: RepositoryResult; ref: PullRequestRef }[] = [];
+  const byName = new Map(rows.map((row) => [row.repositoryName.toLowerCase(), row]));
+  const chosen = request.repositories
+    ? [...new Set(request.repositories.map((name) => byName.get(name.toLowerCase())))]
+    : rows.filter((row) => row.pullRequestUrl);
+  if (request.repositories) {
+    const unknown = request.repositories.filter((name) => !byName.has(name.toLowerCase()));
+    if (unknown.length)
+      throw new RequestError('VALIDATION_FAILED', `Not part of job ${job.jobId}: ${unknown.slice(0, 10).join(', ')}`);
+  }
+  for (const row of chosen as RepositoryResult[]) {
+    const ref = pullRequestRefOf(row);
+    if (ref) targets.push({ row, ref });
+    else results.push({ repositoryName: row.repositoryName, outcome: 'skipped', reason: 'has no pull request' });
+  }
+
+  const statuses = await host.pullRequestStatuses(targets.map(({ ref }) => ref));
+  const current = new Map(rows.map((row) => [row.repositoryName, row]));
+  const record = async (row: RepositoryResult, info: PullRequestInfo) => {
+    const withUrl = { ...info, url: row.pullRequestUrl! };
+    if (await deps.store.repositories.setPullRequest(row.jobId, row.repositoryName, withUrl))
+      current.set(row.repositoryName, { ...row, pullRequest: withUrl });
+  };
+
+  let stopped: RepositoryActionResult | undefined;
+  for (const { row, ref } of targets) {
+    const name = row.repositoryName;
+    const status = statuses.get(pullRequestKey(ref));
+    if (!status) {
+      results.push({
+        repositoryName: name,
+        outcome: 'failed',
+        reason: `${host.label} no longer has ${row.pullRequestUrl}`,
+      });
+      continue;
+    }
+    await record(row, infoOf(status));
+    if (!matches(status, request.filter)) continue;
+    if (stopped) {
+      results.push({ ...stopped, repositoryName: name });
+      continue;
+    }
+    if (Date.now() > deadline) {
+      stopped = {
+        repositoryName: name,
+        outcome: 'waiting',
+        reason: 'not reached in this request: send it again',
+        retryAfterSeconds: 0,
+      };
+      results.push(stopped);
+      continue;
+    }
+    const reason = whyNot(action, status);
+    if (reason) {
+      results.push({ repositoryName: name, outcome: 'skipped', reason, pullRequest: infoOf(status) });
+      continue;
+    }
+    try {
+      await act(host, action, ref, status, request);
+      const after: PullRequestInfo = {
+        ...infoOf(status),
+        ...(action === 'merge' ? { state: 'merged' } : action === 'close' ? { state: 'closed' } : {}),
+        updatedAt: new Date().toISOString(),
+      };
+      if (action !== 'comment') await record(row, after);
+      results.push({ repositoryName: name, outcome: 'done', pullRequest: after });
+    } catch (error) {
+      if (error instanceof HostRateLimited) {
+        stopped = {
+          repositoryName: name,
+          outcome: 'waiting',
+          reason: error.message,
+          retryAfterSeconds: error.retryAfterSeconds,
+        };
+        results.push(stopped);
+      } else if (error instanceof HostRefusal) {
+        results.push({ repositoryName: name, outcome: 'failed', reason: error.message, pullRequest: infoOf(status) });
+      } else {
+        results.push({ repositoryName: name, outcome: 'failed', reason: (error as Error).message });
+      }
+    }
+  }
+  await recountPullRequests(deps.store, job.jobId, [...current.values()]);
+  return results;
+}
+
+function matches(status: PullRequestStatus, filter: BulkActionRequest['filter']): boolean {
+  if (!filter) return true;
+  return (
+    (!filter.state || filter.state.includes(status.state)) &&
+    (!filter.checks || filter.checks.includes(status.checks)) &&
+    (!filter.review || filter.review.includes(status.review))
+  );
+}
+
+/** Why this action is not taken on this pull request, or undefined when it is. */
+function whyNot(action: BulkAction, status: PullRequestStatus): string | undefined {
+  if (action === 'comment') return undefined;
+  if (status.state === 'merged') return 'already merged';
+  if (status.state === 'closed') return 'already closed';
+  if (action === 'close') return undefined;
+  if (status.state === 'draft') return 'is a draft: mark it ready for review first';
+  if (status.mergeable === false) return 'not mergeable: it conflicts with its base branch';
+  if (status.mergeable === null) return 'the host has not yet worked out whether it can be merged: try again shortly';
+  if (status.checks === 'failing') return 'checks failing';
+  if (status.checks === 'pending') return 'checks still running';
+  if (status.review === 'changes_requested') return 'changes requested';
+  return undefined;
+}
+
+async function act(
+  host: CodeHost,
+  action: BulkAction,
+  ref: PullRequestRef,
+  status: PullRequestStatus,
+  request: BulkActionRequest,
+): Promise<void> {
+  if (action === 'merge')
+    return host.mergePullRequest(ref, {
+      method: request.method ?? 'merge',
+      expectedHeadSha: status.headSha,
+      deleteBranch: request.deleteBranch ?? false,
+    });
+  if (action === 'close') return host.closePullRequest(ref, { deleteBranch: request.deleteBranch ?? false });
+  return host.commentOnPullRequest(ref, request.body!);
+}

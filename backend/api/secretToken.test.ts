@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { type FakeGitHub, startFakeGitHub } from '../../test/fakes/githubServer';
+import { type FakeSigV4Server, startFakeSigV4Server } from '../../test/fakes/sigv4Server';
+import { codeHostWithSecretToken, readSecretString } from './secretToken';
+
+// The Lambdas' GitHub token, read from Secrets Manager with their own role: a loopback Secrets
+// Manager recomputes every SigV4 signature (service `secretsmanager`) and answers GetSecretValue;
+// the host built with it then talks to the loopback GitHub with that token.
+
+const GITHUB_TOKEN = 'ghp_FAKEgithubTOKENinSecretsManager01234567';
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cody-batch/dev/github-token-AbCdEf';
+const IDENTITY = {
+  accessKeyId: 'ASIAFAKELAMBDAROLE000',
+  secretAccessKey: 'FAKEsecretOFtheLAMBDArole/0123456789abcd',
+  sessionToken: 'FAKEsessionTOKENofTHElambda',
+};
+
+describe('the Lambdas’ GitHub token from Secrets Manager', () => {
+  let secrets: FakeSigV4Server;
+  let github: FakeGitHub;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    secrets = await startFakeSigV4Server(
+      [IDENTITY],
+      (request) => {
+        const { SecretId } = JSON.parse(request.body) as { SecretId: string };
+        if (SecretId !== SECRET_ARN)
+          return {
+            status: 400,
+            body: { __type: 'ResourceNotFoundException', message: 'Secrets Manager can’t find the specified secret.' },
+          };
+        return {
+          status: 200,
+          body: { ARN: SECRET_ARN, Name: 'cody-batch/dev/github-token', SecretString: GITHUB_TOKEN },
+        };
+      },
+      'secretsmanager',
+    );
+    github = await startFakeGitHub({ token: GITHUB_TOKEN });
+    env = {
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: IDENTITY.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: IDENTITY.secretAccessKey,
+      AWS_SESSION_TOKEN: IDENTITY.sessionToken,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      GITHUB_API_URL: github.url,
+      CODY_BATCH_GIT_BASE: 'https://github.example.com/{owner}/{name}.git',
+      CODY_BATCH_GITHUB_TOKEN_SECRET: SECRET_ARN,
+    };
+  });
+  after(async () => {
+    await secrets?.close();
+    await github?.close();
+  });
+
+  it('reads it with a verified signature and follows pull requests with it', async () => {
+    assert.equal(await readSecretString(SECRET_ARN, env), GITHUB_TOKEN);
+    assert.equal(secrets.requests.at(-1)!.signedBy, IDENTITY.accessKeyId);
+    const pull = github.addPull({ owner: 'acme', repo: 'alpha', head: 'b' });
+    const host = await codeHostWithSecretToken(env);
+    const statuses = await host.pullRequestStatuses([{ repositoryName: 'acme/alpha', number: pull.number }]);
+    assert.equal(statuses.size, 1);
+    assert.ok(github.requests.every((request) => request.authorization === `token ${GITHUB_TOKEN}`));
+    assert.equal(env.GITHUB_TOKEN, undefined, 'the token never joins the environment');
+  });
+
+  it('says what went wrong without the secret: a refused read, or no credentials', async () => {
+    await assert.rejects(readSecretString('arn:aws:secretsmanager:eu-west-1:1:secret:other', env), /HTTP 400/);
+    await assert.rejects(
+      readSecretString(SECRET_ARN, { ...env, AWS_SECRET_ACCESS_KEY: 'wrong/secret/key/00000000000000000000' }),
+      /HTTP 403.*signature/,
+    );
+    await assert.rejects(readSecretString(SECRET_ARN, { AWS_REGION: 'eu-west-1' }), /region and credentials/);
+  });
+});

@@ -1,0 +1,89 @@
+import type { RepositoryResult, Review, ReviewCounts, ReviewRequest, ReviewState } from '../../common/schemas';
+import { FINAL_REPOSITORY_STATUSES, type RepositoryStatus } from '../../common/status';
+import type { Store } from './store';
+
+// A person's review of a repository's diff. It belongs to the attempt whose diff was read: a new
+// attempt (retry, revised continue) removes it, and the job's review counters move with every
+// change, by atomic ADD after the row write that justifies it (as the run counters do).
+
+export type ReviewOutcome =
+  | { ok: true; row: RepositoryResult }
+  | { ok: false; code: 'NOT_FOUND' | 'NOT_REVIEWABLE'; message: string };
+
+/** The review state of a row: its review's, when it is of this attempt. */
+export function reviewStateOf(row: RepositoryResult): ReviewState {
+  return row.review && row.review.attempt === row.attempt ? row.review.state : 'unreviewed';
+}
+
+export function countReviews(states: readonly ReviewState[]): ReviewCounts {
+  const counts: ReviewCounts = { unreviewed: 0, approved: 0, rejected: 0 };
+  for (const state of states) counts[state]++;
+  return counts;
+}
+
+export async function reviewRepository(
+  store: Store,
+  jobId: string,
+  owner: string,
+  repositoryName: string,
+  request: ReviewRequest,
+): Promise<ReviewOutcome> {
+  const job = await store.jobs.getOwned(jobId, owner);
+  const row = job ? await store.repositories.get(jobId, repositoryName) : undefined;
+  if (!job || !row)
+    return {
+      ok: false,
+      code: 'NOT_FOUND',
+      message: `Job ${jobId} has no repository ${JSON.stringify(repositoryName)}`,
+    };
+  const name = row.repositoryName;
+  if (request.attempt !== undefined && request.attempt !== row.attempt)
+    return {
+      ok: false,
+      code: 'NOT_REVIEWABLE',
+      message: `${name} is at attempt ${row.attempt} now: the diff of attempt ${request.attempt} is not the one a publish would push. Read the new diff and review it`,
+    };
+  const statuses: readonly RepositoryStatus[] =
+    request.state === 'approved' ? ['COMPLETED'] : request.state === 'rejected' ? FINAL_REPOSITORY_STATUSES : [];
+  if (request.state === 'approved' && row.status !== 'COMPLETED')
+    return {
+      ok: false,
+      code: 'NOT_REVIEWABLE',
+      message: `${name} is ${row.status}: only a COMPLETED repository, which has a diff, can be approved`,
+    };
+  if (request.state === 'rejected' && !FINAL_REPOSITORY_STATUSES.includes(row.status))
+    return { ok: false, code: 'NOT_REVIEWABLE', message: `${name} is ${row.status}: review it once it has finished` };
+  const review: Review | undefined =
+    request.state === 'unreviewed'
+      ? undefined
+      : {
+          state: request.state,
+          ...(request.note?.trim() ? { note: request.note.trim() } : {}),
+          attempt: row.attempt,
+          reviewedAt: new Date().toISOString(),
+        };
+  const before = await store.repositories.setReview(jobId, name, review, {
+    attempt: row.attempt,
+    statuses: statuses.length ? statuses : (['PENDING', 'RUNNING', ...FINAL_REPOSITORY_STATUSES] as const),
+  });
+  if (!before)
+    return {
+      ok: false,
+      code: 'NOT_REVIEWABLE',
+      message: `${name} changed while it was being reviewed (a new attempt, or another status); refresh and review it again`,
+    };
+  const from = reviewStateOf(before);
+  if (from !== request.state && !(await store.jobs.moveReviewCount(jobId, from, request.state)))
+    await recountReviews(store, jobId);
+  const after: RepositoryResult = { ...before };
+  if (review) after.review = review;
+  else delete after.review;
+  return { ok: true, row: after };
+}
+
+/** Counts a job's reviews from its rows (a job from before review counters, or one whose counters drifted). */
+export async function recountReviews(store: Store, jobId: string): Promise<ReviewCounts> {
+  const counts = countReviews((await store.repositories.listAll(jobId)).map(reviewStateOf));
+  await store.jobs.setAttributes(jobId, { reviewCounts: counts });
+  return counts;
+}

@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { createApp } from '../backend/api/app';
+import { bearerOwner } from '../backend/api/middleware/auth';
+import { type RunningServer, startApiServer } from '../backend/api/server';
+import { IdleExecutor } from '../backend/executor/executor';
+import { codeHostFrom } from '../backend/hosts';
+import type { RunningDynamo } from '../backend/local/dynamodb';
+import { FolderArtifactStore } from '../backend/store/artifacts';
+import type { Store } from '../backend/store/store';
+import { bearerAuth, CodyBatchClient } from '../common/client';
+import type { FakeGitHub, FakePull } from './fakes/githubServer';
+import { startFakeGitHub } from './fakes/githubServer';
+import { newTestStore, startTestDynamo } from './helpers/dynamo';
+import { CLI, makeTempDir } from './helpers/localStack';
+import { jobWithPulls } from './helpers/pullRequests';
+
+// The CLI after the diff, as a user types it against a deployed API (--api-url, a token): status
+// (text and --json), review, refresh, merge with its exit code for a partial result, delete, and
+// watch --json. The API runs in this process on a real dynalite; GitHub is the loopback one.
+
+const TOKEN = 'ghp_FAKEgithubTOKENforCliFollowUpTests01234';
+const API_TOKEN = 'cli-api-token-0123456789';
+const execute = promisify(execFile);
+
+describe('CLI: status, review, publish, refresh, merge, close, comment, delete', function () {
+  this.timeout(120_000);
+  let dynamo: RunningDynamo;
+  let artifactsRoot: string;
+  let github: FakeGitHub;
+  let store: Store;
+  let artifacts: FolderArtifactStore;
+  let server: RunningServer;
+  let client: CodyBatchClient;
+
+  before(async () => {
+    dynamo = await startTestDynamo();
+    artifactsRoot = await makeTempDir('cody-batch-cli-follow-up-');
+    github = await startFakeGitHub({ token: TOKEN });
+    store = await newTestStore(dynamo);
+    artifacts = new FolderArtifactStore(artifactsRoot);
+    const app = createApp(
+      {
+        store,
+        artifacts,
+        executor: new IdleExecutor(),
+        codeHost: codeHostFrom({ gitBase: 'https://x/{owner}/{name}.git', apiUrl: github.url, token: TOKEN }),
+        version: 'test',
+        log: { error: () => undefined },
+      },
+      bearerOwner(API_TOKEN),
+    );
+    server = await startApiServer(app, { hostname: '127.0.0.1', port: 0 });
+    client = new CodyBatchClient({ baseUrl: server.url, auth: bearerAuth(API_TOKEN) });
+  });
+  after(async () => {
+    await server?.close();
+    await github?.close();
+    await dynamo?.close();
+    await rm(artifactsRoot, { recursive: true, force: true });
+  });
+
+  /** Runs `cody-batch <args> --api-url … --auth token`; never throws on a non-zero exit. */
+  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await execute(
+        process.execPath,
+        [CLI, ...args, '--api-url', server.url, '--auth', 'token'],
+        { env: { PATH: process.env.PATH, CODY_BATCH_TOKEN: API_TOKEN, HOME: artifactsRoot } },
+      );
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  }
+  const seed = (pulls: Record<string, Partial<FakePull>>) => jobWithPulls({ client, store, artifacts, github }, pulls);
+
+  it('status --json lists every repository with its review, pull-request state and checks', async () => {
+    const { job } = await seed({
+      'acme/alpha': { checkRuns: [{ name: 'ci', status: 'completed', conclusion: 'success' }] },
+      'acme/beta': { statuses: [{ context: 'ci', state: 'failure' }], reviews: [{ user: 'b', state: 'APPROVED' }] },
+    });
+    const reviewed = await cli('review', job.jobId, 'acme/alpha', '--approve', '--note', 'fine', '--json');
+    assert.equal(reviewed.code, 0, reviewed.stderr);
+    assert.equal(JSON.parse(reviewed.stdout).review.state, 'approved');
+
+    const { code, stdout, stderr } = await cli('status', job.jobId, '--refresh', '--json');
+    assert.equal(code, 0, stderr);
+    const status = JSON.parse(stdout);
+    assert.equal(status.jobId, job.jobId);
+    assert.deepEqual(
+      status.repositories.map(
+        (row: {
+          repositoryName: string;
+          review: string;
+          pullRequest: { state: string; checks: string; review: string };
+        }) => [row.repositoryName, row.review, row.pullRequest.state, row.pullRequest.checks, row.pullRequest.review],
+      ),
+      [
+        ['acme/alpha', 'approved', 'open', 'passing', 'none'],
+        ['acme/beta', 'unreviewed', 'open', 'failing', 'approved'],
+      ],
+    );
+    assert.deepEqual(status.reviewCounts, { unreviewed: 1, approved: 1, rejected: 0 });
+    assert.equal(status.pullRequestCounts.checksFailing, 1);
+
+    const text = await cli('status', job.jobId);
+    assert.equal(text.code, 0);
+    assert.match(text.stdout, /reviews: 1 approved, 0 rejected, 1 unreviewed · pull requests: 2 open/);
+    assert.match(text.stdout, /acme\/alpha\s+COMPLETED\s+approved\s+open\s+passing\s+none\s+http/);
+    assert.match(text.stdout, /acme\/beta\s+COMPLETED\s+unreviewed\s+open\s+failing\s+approved/);
+  });
+
+  it('merge reports a partial result with exit code 3 and why for each repository; refresh and delete', async () => {
+    const { job, pulls } = await seed({
+      'acme/ready': { checkRuns: [{ name: 'ci', status: 'completed', conclusion: 'success' }] },
+      'acme/conflicting': { mergeable: false },
+    });
+    const merged = await cli('merge', job.jobId, '--method', 'squash', '--json');
+    assert.equal(merged.code, 3, merged.stderr);
+    assert.deepEqual(
+      JSON.parse(merged.stdout).results.map((result: { repositoryName: string; outcome: string }) => [
+        result.repositoryName,
+        result.outcome,
+      ]),
+      [
+        ['acme/conflicting', 'skipped'],
+        ['acme/ready', 'done'],
+      ],
+    );
+    assert.deepEqual(
+      pulls.map((pull) => pull.merged),
+      [true, false],
+    );
+    const text = await cli('comment', job.jobId, '--state', 'open', '--body', 'Rebase, please.');
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /acme\/conflicting\s+done/);
+    assert.deepEqual(pulls[1]!.comments, ['Rebase, please.']);
+
+    const refreshed = await cli('refresh', job.jobId, '--json');
+    assert.equal(refreshed.code, 0);
+    assert.equal(JSON.parse(refreshed.stdout).pullRequestCounts.merged, 1);
+
+    const bad = await cli('merge', job.jobId, '--state', 'sideways');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /filter\.state\[0\]/);
+
+    const unconfirmed = await cli('delete', job.jobId);
+    assert.equal(unconfirmed.code, 2);
+    assert.match(unconfirmed.stderr, /add --yes/);
+    const deleted = await cli('delete', job.jobId, '--yes', '--json');
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.deepEqual(JSON.parse(deleted.stdout), { jobId: job.jobId, deleted: true });
+    const gone = await cli('status', job.jobId);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /No job/);
+  });
+
+  it('watch --json prints one JSON object per line and event, ending with the exit code', async () => {
+    const { job } = await seed({ 'acme/one': {}, 'acme/two': {} });
+    const { code, stdout } = await cli('watch', job.jobId, '--json');
+    assert.equal(code, 0);
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(
+      events.map((event) => event.event),
+      ['job', 'repository', 'repository', 'end'],
+    );
+    assert.deepEqual(
+      events.slice(1, 3).map((event) => event.repository.repositoryName),
+      ['acme/one', 'acme/two'],
+    );
+    assert.deepEqual([events[3].job.status, events[3].exitCode], ['COMPLETED', 0]);
+  });
+});

@@ -1,0 +1,47 @@
+import type { ArtifactStore } from '../../backend/store/artifacts';
+import type { Store } from '../../backend/store/store';
+import type { CodyBatchClient } from '../../common/client';
+import { artifactKey } from '../../common/names';
+import type { Job } from '../../common/schemas';
+import type { FakeGitHub, FakePull } from '../fakes/githubServer';
+
+/**
+ * A finished job whose repositories each have a pull request on the loopback GitHub, as its workers
+ * leave it: created through the API (workers idle), then each row claimed and completed through the
+ * store with what a worker records (its diff, its pull request).
+ */
+export async function jobWithPulls(
+  parts: { client: CodyBatchClient; store: Store; artifacts: ArtifactStore; github: FakeGitHub },
+  pulls: Record<string, Partial<FakePull>>,
+): Promise<{ job: Job; pulls: FakePull[] }> {
+  const { client, store, artifacts, github } = parts;
+  const names = Object.keys(pulls);
+  const created = await client.createJob({ name: 'Follow', command: 'true', repositories: names });
+  const made: FakePull[] = [];
+  for (const name of names) {
+    const [owner, repo] = name.split('/') as [string, string];
+    const pull = github.addPull({ owner, repo, head: `cody-batch/${created.jobId}`, ...pulls[name] });
+    made.push(pull);
+    await store.claim(created.jobId, name, 1, '2000-01-01T00:00:00Z');
+    await artifacts.put(artifactKey(created.jobId, name, 'diff.patch'), 'diff --git a/x b/x\n', 'text/x-diff');
+    await store.transitionRepository(created.jobId, name, {
+      from: ['RUNNING'],
+      to: 'COMPLETED',
+      set: {
+        finishedAt: new Date().toISOString(),
+        pullRequestUrl: pull.html_url,
+        publishedAttempt: 1,
+        pullRequest: {
+          url: pull.html_url,
+          number: pull.number,
+          state: 'open',
+          checks: 'none',
+          review: 'none',
+          mergeable: null,
+          updatedAt: '2000-01-01T00:00:00.000Z',
+        },
+      },
+    });
+  }
+  return { job: await client.getJob(created.jobId), pulls: made };
+}
