@@ -1,7 +1,9 @@
 import { Hono, type Context } from 'hono';
 import { type ArtifactFile, artifactKey } from '../../../common/names';
+import { FAILED_VERIFICATION_HEADER } from '../../../common/names';
 import {
   ArtifactQuery,
+  DiffQuery,
   emptyUsage,
   isRepositoryName,
   type PreviousAttempt,
@@ -36,13 +38,19 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
   app.get('/:jobId/repositories/:repository/diff', async (c) => {
     const row = await ownedRepository(deps, c);
     const { attempt, previous } = requestedAttempt(c, row);
+    const { failed } = readQuery(c, DiffQuery);
     // An attempt from before attempts were recorded has no status: the store has its diff or not.
     const status = attempt === row.attempt ? row.status : previous?.status;
+    const ended = attempt === row.attempt ? row : previous;
+    // A command job's change whose verification failed is kept, to be read, never applied by mistake:
+    // only a caller that asks with ?failed=1 gets it.
+    const keptFailure = status === 'FAILED' && ended?.error?.code === 'VERIFY_FAILED' && ended.diffStats !== undefined;
     if (status === 'NO_CHANGES') return c.body(null, 204);
-    if (status !== undefined && status !== 'COMPLETED') {
+    if (status !== undefined && status !== 'COMPLETED' && !(keptFailure && failed)) {
       const which =
         attempt === row.attempt ? `${row.repositoryName} is` : `Attempt ${attempt} of ${row.repositoryName} ended`;
-      return apiError(c, 'NO_DIFF', `${which} ${status}; a diff exists only once it has COMPLETED with changes`);
+      const hint = keptFailure ? '; the change whose verification failed is kept: ask with ?failed=1 to read it' : '';
+      return apiError(c, 'NO_DIFF', `${which} ${status}; a diff exists only once it has COMPLETED with changes${hint}`);
     }
     const fileName = `${row.repositoryName.replace('/', '-')}-${row.jobId}${attempt > 1 ? `-attempt-${attempt}` : ''}.patch`;
     return serveArtifact(deps, limits, c, row, 'diff.patch', attempt, {
@@ -50,6 +58,7 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
       headers: {
         'content-type': 'text/x-diff; charset=utf-8',
         'content-disposition': `attachment; filename="${fileName}"`,
+        ...(keptFailure ? { [FAILED_VERIFICATION_HEADER]: 'true' } : {}),
       },
       missing: () => apiError(c, 'NOT_FOUND', `The diff of ${row.repositoryName} is missing from the artifact store`),
     });
