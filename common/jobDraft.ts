@@ -1,4 +1,5 @@
-import { createJobRequestSchema, type CreateJobRequest } from './schemas';
+import { createJobRequestSchema, type CreateJobRequest, type Job } from './schemas';
+import { currentTask } from './tasks';
 import type { CreateJobDraft, FieldErrors } from './webviewProtocol';
 
 // The Create Job form's fields turned into a `POST /jobs` body, checked with the API's own schema,
@@ -91,4 +92,28 @@ function lineOf(text: string, entryIndex: number): { number: number; text: strin
     if (seen > entryIndex) return { number: i + 1, text: entries.join(' ') };
   }
   return { number: lines.length, text: '' };
+}
+
+/**
+ * The Create Job form filled from an earlier job (Run Again…): its task as last revised,
+ * repositories (or only `repositories`, for Run Again on Failed…), verification and pull-request
+ * settings, for editing. Each field maps one of the job's; a field the form gains (a repository
+ * query, a sample size) is filled by adding it here.
+ */
+export function draftFromJob(job: Job, repositories: readonly string[] = job.repositories): Partial<CreateJobDraft> {
+  const task = currentTask(job);
+  const mode: CreateJobDraft['mode'] = task.command !== undefined ? 'command' : 'prompt';
+  return {
+    name: job.name,
+    description: job.description,
+    mode,
+    prompt: task.prompt ?? '',
+    command: task.command ?? '',
+    verifyCommand: task.verifyCommand ?? '',
+    repositories: repositories.length > 0 ? `${repositories.join('\n')}\n` : '',
+    createPullRequests: job.createPullRequests,
+    draftPullRequests: job.draftPullRequests,
+    baseBranch: job.baseBranch ?? '',
+    maxCostUsd: job.maxCostUsd === undefined ? '' : String(job.maxCostUsd),
+  };
 }
