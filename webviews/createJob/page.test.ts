@@ -18,6 +18,7 @@ function extension(initialPrompt: string) {
     loadRepositoriesFromFile: () => ({ repositories: [], skipped: [] }),
     submit: () => ({ ok: false, fieldErrors: {}, message: 'not in this test' }),
     close: () => ({ done: true }),
+    takeOfferedDraft: () => ({ draft: undefined }),
     takeOfferedPrompt: () => {
       const prompt = offered;
       offered = undefined;
