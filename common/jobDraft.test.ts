@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { checkDraft, mergeRepositories, parseRepositoryList } from './jobDraft';
+import { sampleJob } from '../test/helpers/jobs';
+import { checkDraft, draftFromJob, mergeRepositories, parseRepositoryList } from './jobDraft';
 import type { CreateJobDraft } from './webviewProtocol';
 
 const draft = (overrides: Partial<CreateJobDraft> = {}): CreateJobDraft => ({
@@ -58,5 +59,25 @@ describe('Create Job form checks (the API schema)', () => {
     ]);
     assert.equal(mergeRepositories('acme/a\n', ['ACME/a', 'acme/b']), 'acme/a\nacme/b\n');
     assert.equal(mergeRepositories('', ['acme/b']), 'acme/b\n');
+  });
+});
+
+describe('draftFromJob (Run Again…)', () => {
+  it('fills the form with the task as last revised, and passes the API’s checks unchanged', () => {
+    const job = sampleJob({
+      name: 'Adopt v2',
+      prompt: 'first prompt',
+      verifyCommand: 'npm test',
+      taskRevisions: [{ revision: 2, prompt: 'better prompt', verifyCommand: 'npm test', createdAt: '2026-01-01' }],
+      repositories: ['acme/widgets', 'acme/gadgets'],
+    });
+    const filled = draftFromJob(job);
+    assert.equal(filled.mode, 'prompt');
+    assert.equal(filled.prompt, 'better prompt');
+    assert.equal(filled.verifyCommand, 'npm test');
+    assert.equal(filled.repositories, 'acme/widgets\nacme/gadgets\n');
+    const checked = checkDraft({ ...draft(), ...filled });
+    assert.equal(checked.ok, true);
+    assert.deepEqual(parseRepositoryList(draftFromJob(job, ['acme/gadgets']).repositories!), ['acme/gadgets']);
   });
 });
