@@ -102,7 +102,7 @@ export class ErrorCodeNode extends vscode.TreeItem {
     this.iconPath = themeIcon(stateIcon('failed'));
     this.contextValue = groupContextValue(job, codeGroup.repositories);
     this.accessibilityInformation = {
-      label: `${codeGroup.code}, ${codeGroup.repositories.length} failed`,
+      label: `${codeGroup.code} (${codeGroup.repositories.length}), ${codeGroup.repositories.length} failed`,
     };
   }
 

@@ -297,7 +297,8 @@ export function hasWord(contextValue: string | undefined, word: string): boolean
 
 /** What screen readers and `getByRole('treeitem', { name })` see: name, state, description. */
 export function jobAccessibilityLabel(job: Job, verify?: VerificationSummary): string {
-  return `${job.name}, ${jobStatusText(job, verify)}, ${jobTreeDescription(job, verify)}`;
+  // The description already counts failing verification; the status is the job's own.
+  return `${job.name}, ${statusWord(job.status)}, ${jobTreeDescription(job, verify)}`;
 }
 
 export function repositoryAccessibilityLabel(repository: RepositoryResult, job?: Pick<Job, 'status'>): string {
