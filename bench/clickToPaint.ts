@@ -15,6 +15,8 @@ const run = promisify(execFile);
 interface Marks {
   /** ms from the click to the frame's navigation start (0 when the panel was reused). */
   toNavigation: number;
+  /** …to the page's script downloaded (through the webview's service worker). */
+  toScript: number;
   toLoadSent: number;
   toLoadAnswered: number;
   toPainted: number;
@@ -44,18 +46,18 @@ async function paintedFrame(page: import('playwright-core').Page, after: number)
 }
 
 async function marksSince(frame: Frame, clicked: number): Promise<Marks> {
-  return frame.evaluate((since) => {
-    const at = (name: string) => {
-      const last = performance.getEntriesByName(name).at(-1)!;
-      return performance.timeOrigin + last.startTime - since;
-    };
+  // Plain JS text: tsx would decorate a function argument with helpers the page does not have.
+  return frame.evaluate(`(() => {
+    const since = ${clicked};
+    const at = (name) => performance.timeOrigin + performance.getEntriesByName(name).at(-1).startTime - since;
     return {
       toNavigation: Math.max(0, performance.timeOrigin - since),
+      toScript: Math.max(0, performance.timeOrigin + (performance.getEntriesByType('resource').find((entry) => entry.name.includes('diff.js'))?.responseEnd ?? 0) - since),
       toLoadSent: at('cody-batch:load-sent'),
       toLoadAnswered: at('cody-batch:load-answered'),
       toPainted: at('cody-batch:painted'),
     };
-  }, clicked);
+  })()`);
 }
 
 function median(values: number[]): number {
@@ -116,12 +118,14 @@ export async function main(): Promise<void> {
         median(marks.map((entry) => entry[key]))
           .toFixed(0)
           .padStart(6);
-      console.log(`  ${label.padEnd(26)}${m('toNavigation')}${m('toLoadSent')}${m('toLoadAnswered')}${m('toPainted')}`);
+      console.log(
+        `  ${label.padEnd(26)}${m('toNavigation')}${m('toScript')}${m('toLoadSent')}${m('toLoadAnswered')}${m('toPainted')}`,
+      );
     };
     console.log(
       '\nClick to paint in the workbench (ms after the click, median of 3; code-server + Chromium, local stack)',
     );
-    console.log('  what                       page  asked  answered  painted');
+    console.log('  what                       page script  asked answered painted');
     line('diff, new panel', fresh);
     line('diff, reused panel', reused);
     console.log(
