@@ -1,6 +1,7 @@
 // `npm run bench -- webview`: the diff webview's first paint in Chromium for 100 KB, 1 MB and 5 MB
-// patches, against rendering the whole patch at once with diff2html (the baseline, same run), and
-// the Jobs tree model for a job of 1,000 repositories on the real local stack. Prints figures only.
+// patches, against rendering the whole patch at once with diff2html (the baseline, same run), the
+// Jobs tree model for a job of 1,000 repositories on the real local stack, and click-to-paint in
+// the real workbench beside VS Code's diff editor (bench/clickToPaint.ts). Prints figures only.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import {
 } from '../extension/tree/present';
 import { startStackProcess } from '../test/helpers/localStack';
 import { sampleRepository } from '../test/helpers/jobs';
+import { main as clickToPaint } from './clickToPaint';
 
 const ROOT = path.resolve(__dirname, '..');
 const WEBVIEWS = path.join(ROOT, 'dist/webviews');
@@ -277,6 +279,7 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   await benchDiffView();
   await benchTreeModel();
+  await clickToPaint();
 }
 
 main().catch((error) => {

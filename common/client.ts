@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ApiErrorBody } from './errors';
+import { FAILED_VERIFICATION_HEADER } from './names';
 import {
   type BulkAction,
   type BulkActionRequest,
@@ -81,6 +82,8 @@ export interface ListOptions {
 /** A diff as the API gives it: `undefined` patch means the repository made no changes (204). */
 export interface DiffResult {
   patch: string | undefined;
+  /** The change of a command job whose verification failed (asked for with `failed`): read it, do not apply it. */
+  verificationFailed?: boolean;
 }
 
 export class CodyBatchClient {
@@ -229,10 +232,16 @@ export class CodyBatchClient {
   }
 
   /** `attempt`: an earlier attempt's artifact (default: the current attempt's), here and below. */
-  async getDiff(jobId: string, repositoryName: string, options: AttemptOption = {}): Promise<DiffResult> {
-    const response = await this.artifact(withQuery(`${repositoryPath(jobId, repositoryName)}/diff`, options), 'diff');
+  async getDiff(
+    jobId: string,
+    repositoryName: string,
+    options: AttemptOption & { failed?: boolean } = {},
+  ): Promise<DiffResult> {
+    const query = { attempt: options.attempt, failed: options.failed ? 1 : undefined };
+    const response = await this.artifact(withQuery(`${repositoryPath(jobId, repositoryName)}/diff`, query), 'diff');
     if (response.status === 204) return { patch: undefined };
-    return { patch: await response.text() };
+    const verificationFailed = response.headers.get(FAILED_VERIFICATION_HEADER) === 'true';
+    return { patch: await response.text(), ...(verificationFailed ? { verificationFailed } : {}) };
   }
 
   async getThread(jobId: string, repositoryName: string, options: AttemptOption = {}): Promise<Thread> {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { checkDraft, mergeRepositories, parseRepositoryList } from './jobDraft';
+import { sampleJob } from '../test/helpers/jobs';
+import { checkDraft, draftFromJob, mergeRepositories, parseRepositoryList } from './jobDraft';
 import type { CreateJobDraft } from './webviewProtocol';
 
 const draft = (overrides: Partial<CreateJobDraft> = {}): CreateJobDraft => ({
@@ -58,5 +59,68 @@ describe('Create Job form checks (the API schema)', () => {
     ]);
     assert.equal(mergeRepositories('acme/a\n', ['ACME/a', 'acme/b']), 'acme/a\nacme/b\n');
     assert.equal(mergeRepositories('', ['acme/b']), 'acme/b\n');
+  });
+});
+
+describe('draftFromJob (Run Again…)', () => {
+  it('fills the form with the task as last revised, and passes the API’s checks unchanged', () => {
+    const job = sampleJob({
+      name: 'Adopt v2',
+      prompt: 'first prompt',
+      verifyCommand: 'npm test',
+      taskRevisions: [{ revision: 2, prompt: 'better prompt', verifyCommand: 'npm test', createdAt: '2026-01-01' }],
+      repositories: ['acme/widgets', 'acme/gadgets'],
+    });
+    const filled = draftFromJob(job);
+    assert.equal(filled.mode, 'prompt');
+    assert.equal(filled.prompt, 'better prompt');
+    assert.equal(filled.verifyCommand, 'npm test');
+    assert.equal(filled.repositories, 'acme/widgets\nacme/gadgets\n');
+    const checked = checkDraft({ ...draft(), ...filled });
+    assert.equal(checked.ok, true);
+    assert.deepEqual(parseRepositoryList(draftFromJob(job, ['acme/gadgets']).repositories!), ['acme/gadgets']);
+  });
+
+  it('fills the sections: query, sample, pull-request templates, setup command, commands and notes', () => {
+    const job = sampleJob({
+      prompt: 'Adopt v2',
+      repositories: ['acme/widgets', 'acme/gadgets', 'acme/gizmos'],
+      repositoryQuery: { owners: ['acme'], topics: ['node'], includeArchived: false, includeForks: true },
+      sample: { size: 1 },
+      createPullRequests: true,
+      pullRequest: {
+        title: '{{job.name}} in {{repository}}',
+        labels: ['cody-batch', 'good first'],
+        reviewers: ['ann'],
+      },
+      allowCommands: true,
+      setupCommand: 'npm ci',
+      repositoryInstructions: { 'acme/widgets': 'use pnpm' },
+    });
+    const filled = draftFromJob(job);
+    assert.equal(filled.repositorySource, 'query');
+    assert.equal(filled.query?.owners, 'acme');
+    assert.equal(filled.query?.includeForks, true);
+    assert.equal(filled.sample, '1');
+    assert.equal(filled.pullRequest?.labels, 'cody-batch, good first');
+    const checked = checkDraft({ ...draft(), ...filled });
+    assert.ok(checked.ok, JSON.stringify(checked));
+    assert.deepEqual(checked.request.repositoryQuery?.owners, ['acme']);
+    assert.equal(checked.request.repositories, undefined, 'the job runs again by its query');
+    assert.deepEqual(checked.request.sample, { size: 1 });
+    assert.deepEqual(checked.request.pullRequest, {
+      title: '{{job.name}} in {{repository}}',
+      labels: ['cody-batch', 'good first'],
+      reviewers: ['ann'],
+    });
+    assert.equal(checked.request.allowCommands, true);
+    assert.equal(checked.request.setupCommand, 'npm ci');
+    assert.deepEqual(checked.request.repositoryInstructions, { 'acme/widgets': 'use pnpm' });
+
+    const failed = draftFromJob(job, ['acme/gadgets']);
+    assert.equal(failed.repositorySource, undefined, 'a subset runs as a list');
+    assert.equal(failed.sample, undefined, 'unsampled');
+    assert.equal(failed.repositoryInstructions, undefined, 'no note for a repository that does not run again');
+    assert.ok(checkDraft({ ...draft(), ...failed }).ok);
   });
 });

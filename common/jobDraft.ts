@@ -1,5 +1,6 @@
-import { addDraftSections, entryMessage, sectionFieldOf } from './jobDraftSections';
-import { createJobRequestSchema, type CreateJobRequest } from './schemas';
+import { addDraftSections, EMPTY_QUERY, entryMessage, type QueryDraft, sectionFieldOf } from './jobDraftSections';
+import { createJobRequestSchema, type CreateJobRequest, type Job } from './schemas';
+import { currentTask } from './tasks';
 import type { CreateJobDraft, FieldErrors } from './webviewProtocol';
 
 // The Create Job form's fields turned into a `POST /jobs` body, checked with the API's own schema,
@@ -106,4 +107,78 @@ function lineOf(text: string, entryIndex: number): { number: number; text: strin
     if (seen > entryIndex) return { number: i + 1, text: entries.join(' ') };
   }
   return { number: lines.length, text: '' };
+}
+
+/**
+ * The Create Job form filled from an earlier job (Run Again…): its task as last revised,
+ * repositories (or only `repositories`, for Run Again on Failed…), verification, pull-request
+ * settings and the sections' fields, for editing. Each field maps one of the job's; a field the
+ * form gains is filled by adding it here. A job chosen by a query runs again by its query (the
+ * code host may answer differently now), and with its sample; a subset runs as a list, unsampled.
+ * Not carried: `pullRequest.branch`, `commitMessage` and `draft`, which the form has no field for.
+ */
+export function draftFromJob(job: Job, repositories: readonly string[] = job.repositories): Partial<CreateJobDraft> {
+  const task = currentTask(job);
+  const mode: CreateJobDraft['mode'] = task.command !== undefined ? 'command' : 'prompt';
+  const whole = repositories === job.repositories;
+  const sections: Partial<CreateJobDraft> = {};
+  if (whole && job.repositoryQuery) {
+    sections.repositorySource = 'query';
+    sections.query = queryDraftOf(job.repositoryQuery);
+  }
+  if (whole && job.sample) sections.sample = String(job.sample.size);
+  if (job.pullRequest) {
+    const settings = job.pullRequest;
+    sections.pullRequest = {
+      title: settings.title ?? '',
+      body: settings.body ?? '',
+      labels: (settings.labels ?? []).join(', '),
+      reviewers: (settings.reviewers ?? []).join(', '),
+      teamReviewers: (settings.teamReviewers ?? []).join(', '),
+    };
+  }
+  if (job.allowCommands) sections.allowCommands = true;
+  if (job.setupCommand !== undefined) sections.setupCommand = job.setupCommand;
+  // Notes only for the repositories that run again: the API refuses a note for one the job does not run.
+  const running = new Set(repositories.map((name) => name.toLowerCase()));
+  const notes = Object.entries(job.repositoryInstructions ?? {}).filter(
+    ([name]) => whole || running.has(name.toLowerCase()),
+  );
+  if (notes.length > 0) sections.repositoryInstructions = notesText(Object.fromEntries(notes));
+  return {
+    ...sections,
+    name: job.name,
+    description: job.description,
+    mode,
+    prompt: task.prompt ?? '',
+    command: task.command ?? '',
+    verifyCommand: task.verifyCommand ?? '',
+    repositories: repositories.length > 0 ? `${repositories.join('\n')}\n` : '',
+    createPullRequests: job.createPullRequests,
+    draftPullRequests: job.draftPullRequests,
+    baseBranch: job.baseBranch ?? '',
+    maxCostUsd: job.maxCostUsd === undefined ? '' : String(job.maxCostUsd),
+  };
+}
+
+/** A job's query as the form types it. */
+function queryDraftOf(query: NonNullable<Job['repositoryQuery']>): QueryDraft {
+  return {
+    ...EMPTY_QUERY,
+    owners: (query.owners ?? []).join(', '),
+    topics: (query.topics ?? []).join(', '),
+    search: query.search ?? '',
+    codeSearch: query.codeSearch ?? '',
+    include: query.include ?? '',
+    exclude: query.exclude ?? '',
+    includeArchived: query.includeArchived ?? false,
+    includeForks: query.includeForks ?? false,
+  };
+}
+
+/** Notes as `owner/name: note` lines, or as JSON when a note spans lines (which a line cannot hold). */
+function notesText(notes: Record<string, string>): string {
+  const entries = Object.entries(notes);
+  if (entries.some(([, note]) => /[\r\n]/.test(note))) return JSON.stringify(notes, null, 2);
+  return entries.map(([name, note]) => `${name}: ${note}`).join('\n');
 }

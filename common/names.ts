@@ -35,6 +35,12 @@ export function branchName(jobId: string): string {
   return `cody-batch/${jobId}`;
 }
 
+/** On a diff answered for `?failed=1`: the change's verification failed (docs/architecture.md, REST API). */
+export const FAILED_VERIFICATION_HEADER = 'x-cody-batch-verification-failed';
+
+/** The language of a repository's log in the editor: word wrap on by default (package.json). */
+export const LOG_LANGUAGE = 'cody-batch-log';
+
 export const DEFAULT_API_PORT = 7878;
 export const DEFAULT_DYNAMODB_PORT = 7879;
 

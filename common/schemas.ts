@@ -826,6 +826,17 @@ export const ArtifactQuery = z.object({
     .optional(),
 });
 
+/**
+ * `?failed=1` on a diff: the change of a command job whose verification failed, which is kept to be
+ * read (a plain request answers 409 NO_DIFF, so no client applies it by mistake).
+ */
+export const DiffQuery = ArtifactQuery.extend({
+  failed: z
+    .enum(['1', 'true'], { error: 'must be 1 or true' })
+    .optional()
+    .transform((value) => value !== undefined),
+});
+
 export const Health = z.object({ status: z.literal('ok'), version: z.string() });
 export type Health = z.infer<typeof Health>;
 

@@ -40,6 +40,23 @@ export function jobDescription(job: Job): string {
   return parts.join(' · ');
 }
 
+/**
+ * A repository whose verification failed: a changed one whose `verifyCommand` still failed after
+ * its rounds (a Claude job ends so, COMPLETED), or a command job's, which ends FAILED.
+ */
+export function verificationFailed(repository: Pick<RepositoryResult, 'status' | 'verification' | 'error'>): boolean {
+  if (repository.status === 'FAILED') return repository.error?.code === 'VERIFY_FAILED';
+  return (
+    (repository.status === 'COMPLETED' || repository.status === 'NO_CHANGES') &&
+    repository.verification?.passed === false
+  );
+}
+
+/** `1 file changed`, `3 files changed`. */
+export function filesChangedText(files: number): string {
+  return `${formatCount(files)} ${files === 1 ? 'file' : 'files'} changed`;
+}
+
 /** `+12 −3`, the typographic minus as GitHub shows it. */
 export function diffStatsText(stats: RepositoryResult['diffStats']): string | undefined {
   return stats ? `+${formatCount(stats.additions)} −${formatCount(stats.deletions)}` : undefined;

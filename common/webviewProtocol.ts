@@ -150,8 +150,13 @@ export class ProtocolClient<S extends ProtocolSpec> {
 export const RepositoryRef = z.object({
   jobId: z.string().min(1).max(200),
   repositoryName: z.string().min(1).max(200),
+  /** An earlier attempt's artifacts; absent: the current attempt's. */
+  attempt: z.number().int().min(1).max(10_000).optional(),
 });
 export type RepositoryRef = z.infer<typeof RepositoryRef>;
+
+/** What a panel's title names besides the repository: its job, so two jobs' tabs can be told apart. */
+const PanelTitle = z.object({ jobName: z.string().max(1_000).optional().catch(undefined) });
 
 export const DiffLayout = z.enum(['side-by-side', 'line-by-line']);
 export type DiffLayout = z.infer<typeof DiffLayout>;
@@ -170,13 +175,25 @@ export const ViewPlace = z.object({
 });
 export type ViewPlace = z.infer<typeof ViewPlace>;
 
-export const DiffPanelState = RepositoryRef.extend({ layout: DiffLayout.default('side-by-side'), ...ViewPlace.shape });
+export const DiffPanelState = RepositoryRef.extend({
+  layout: DiffLayout.default('side-by-side'),
+  ...ViewPlace.shape,
+  ...PanelTitle.shape,
+});
 export type DiffPanelState = z.infer<typeof DiffPanelState>;
 
 const Done = z.object({ done: z.boolean(), message: z.string().optional() });
 
-/** What every repository view shows at its top. */
-const RepositoryHeading = RepositoryRef.extend({ jobName: z.string() });
+/** An attempt of a repository, for the list of attempts a view offers. */
+export const AttemptChoice = z.object({ attempt: z.number().int(), status: z.string() });
+export type AttemptChoice = z.infer<typeof AttemptChoice>;
+
+/** What every repository view shows at its top: which attempt it shows, of how many, and the others. */
+const RepositoryHeading = RepositoryRef.extend({
+  jobName: z.string(),
+  attempt: z.number().int().optional(),
+  attempts: z.array(AttemptChoice).max(10_000).optional(),
+});
 
 export const diffProtocol = {
   requests: {
@@ -188,6 +205,11 @@ export const diffProtocol = {
         pullRequestUrl: z.string().optional(),
         /** The layout last chosen in any diff panel, for a panel that has no choice of its own yet. */
         layout: DiffLayout.optional(),
+        /**
+         * The change was kept though its verification failed (a command job's): shown with the
+         * failure above it, and offered for reading only, not to apply.
+         */
+        failure: RepositoryError.optional(),
       }),
     },
     openFileInDiffEditor: { params: z.object({ path: z.string().min(1).max(4096) }), result: Done },
@@ -196,11 +218,16 @@ export const diffProtocol = {
     openPullRequest: { params: z.object({}), result: Done },
     /** The user switched layout: the next diff panel opens in it. */
     rememberLayout: { params: z.object({ layout: DiffLayout }), result: Done },
+    /** Open another attempt of this repository in this panel. */
+    showAttempt: { params: z.object({ attempt: z.number().int().min(1).max(10_000) }), result: Done },
   },
-  events: {},
+  events: {
+    /** The panel was reused for another repository (or attempt): load again, from the top. */
+    show: z.object({}),
+  },
 } satisfies ProtocolSpec;
 
-export const ThreadPanelState = RepositoryRef.extend(ViewPlace.shape);
+export const ThreadPanelState = RepositoryRef.extend({ ...ViewPlace.shape, ...PanelTitle.shape });
 export type ThreadPanelState = z.infer<typeof ThreadPanelState>;
 
 export const threadProtocol = {
@@ -214,8 +241,13 @@ export const threadProtocol = {
       result: z.object({ status: z.string(), error: RepositoryError.optional(), thread: Thread }),
     },
     openLink: { params: z.object({ url: z.string().max(8192) }), result: Done },
+    /** Open another attempt of this repository in this panel. */
+    showAttempt: { params: z.object({ attempt: z.number().int().min(1).max(10_000) }), result: Done },
   },
-  events: {},
+  events: {
+    /** The panel now shows another attempt: load again, from the top. */
+    show: z.object({}),
+  },
 } satisfies ProtocolSpec;
 
 /** What the form sends: the fields as typed, before the API's schema checks them. */
@@ -249,7 +281,13 @@ export const createJobProtocol = {
   requests: {
     load: {
       params: z.object({}),
-      result: z.object({ prompt: z.string(), connected: z.boolean(), apiUrl: z.string().optional() }),
+      result: z.object({
+        prompt: z.string(),
+        connected: z.boolean(),
+        apiUrl: z.string().optional(),
+        /** The form filled from an earlier job (Run Again…), for a form opened with it. */
+        draft: CreateJobDraft.partial().optional(),
+      }),
     },
     /** Asks the user to pick from the workspace folders' git remotes. */
     pickWorkspaceRepositories: { params: z.object({}), result: z.object({ repositories: z.array(z.string()) }) },
@@ -280,9 +318,13 @@ export const createJobProtocol = {
      * form fills an empty prompt with it, or offers it next to a prompt that has text.
      */
     takeOfferedPrompt: { params: z.object({}), result: z.object({ prompt: z.string().optional() }) },
+    /** Run Again… was run while the form was open: the job to fill it from, once. */
+    takeOfferedDraft: { params: z.object({}), result: z.object({ draft: CreateJobDraft.partial().optional() }) },
   },
   events: {
     /** Create Job was run again with a new selection: ask for it with takeOfferedPrompt. */
     promptOffered: z.object({}),
+    /** Run Again… was run while the form was open: ask for the draft with takeOfferedDraft. */
+    draftOffered: z.object({}),
   },
 } satisfies ProtocolSpec;

@@ -11,9 +11,12 @@ export class PatchStore {
 
   constructor(private readonly connection: Connection) {}
 
-  /** The patch, or undefined when the repository made no changes. */
-  async get(ref: RepositoryRef): Promise<string | undefined> {
-    const key = `${ref.jobId}\n${ref.repositoryName}`;
+  /**
+   * The patch (of `ref.attempt`, else the current attempt), or undefined when the repository made no
+   * changes. `failed`: the kept change of a command job whose verification failed.
+   */
+  async get(ref: RepositoryRef, options: { failed?: boolean } = {}): Promise<string | undefined> {
+    const key = `${ref.jobId}\n${ref.repositoryName}\n${ref.attempt ?? 'current'}\n${options.failed ? 'failed' : ''}`;
     const cached = this.cache.get(key);
     if (cached) {
       // Most recently used last.
@@ -21,7 +24,10 @@ export class PatchStore {
       this.cache.set(key, cached);
       return cached.patch;
     }
-    const { patch } = await this.connection.client.getDiff(ref.jobId, ref.repositoryName);
+    const { patch } = await this.connection.client.getDiff(ref.jobId, ref.repositoryName, {
+      attempt: ref.attempt,
+      failed: options.failed,
+    });
     this.cache.set(key, { patch, size: patch?.length ?? 0 });
     this.trim();
     return patch;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Job, RepositoryResult } from '../common/schemas';
 import { RepositoryRef } from '../common/webviewProtocol';
 import type { Services } from './services';
-import { JobNode, RepositoryNode } from './tree/nodes';
+import { AttemptNode, ErrorCodeNode, GroupNode, JobNode, RepositoryNode } from './tree/nodes';
 import { jobDescription, repositoryDescription } from './tree/present';
 
 // Which job or repository a command acts on: the tree row it was invoked on, a reference from a
@@ -12,6 +12,8 @@ import { jobDescription, repositoryDescription } from './tree/present';
 export interface RepositoryTarget {
   job: Job;
   repository: RepositoryResult;
+  /** An earlier attempt, when the command was run on one (its row under the repository). */
+  attempt?: number;
 }
 
 export type JobFilter = (job: Job) => boolean;
@@ -50,6 +52,8 @@ export async function resolveRepository(
       client.getJob(ref.jobId),
       client.getRepository(ref.jobId, ref.repositoryName),
     ]);
+    if (ref.attempt !== undefined && ref.attempt !== repository.attempt)
+      return { job, repository, attempt: ref.attempt };
     if (filter(job, repository)) return { job, repository };
     if (arg !== undefined) {
       void vscode.window.showInformationMessage(
@@ -103,8 +107,14 @@ async function pickJob(services: Services, filter: JobFilter, purpose: string): 
 }
 
 function jobOf(arg: unknown): { jobId: string } | undefined {
-  if (arg instanceof JobNode) return arg.job;
-  if (arg instanceof RepositoryNode) return arg.job;
+  if (
+    arg instanceof JobNode ||
+    arg instanceof RepositoryNode ||
+    arg instanceof GroupNode ||
+    arg instanceof ErrorCodeNode ||
+    arg instanceof AttemptNode
+  )
+    return arg.job;
   if (arg && typeof arg === 'object' && typeof (arg as { jobId?: unknown }).jobId === 'string')
     return { jobId: (arg as { jobId: string }).jobId };
   return undefined;
@@ -112,6 +122,7 @@ function jobOf(arg: unknown): { jobId: string } | undefined {
 
 function refOf(arg: unknown): RepositoryRef | undefined {
   if (arg instanceof RepositoryNode) return { jobId: arg.job.jobId, repositoryName: arg.repository.repositoryName };
+  if (arg instanceof AttemptNode) return arg.ref;
   const parsed = RepositoryRef.safeParse(arg);
   return parsed.success ? parsed.data : undefined;
 }

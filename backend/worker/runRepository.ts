@@ -24,7 +24,15 @@ export type RunOutcome =
       /** The branch and commit the diff was made against (what a publish builds on). */
       base?: { branch: string; commit: string };
     }
-  | { status: 'FAILED'; code: RunFailure['code']; message: string; summary?: string; verification?: Verification };
+  | {
+      status: 'FAILED';
+      code: RunFailure['code'];
+      message: string;
+      summary?: string;
+      verification?: Verification;
+      /** A command job whose verification failed keeps its diff (readable with `?failed=1`). */
+      diffStats?: DiffStats;
+    };
 
 export interface RepositoryRun {
   config: WorkerConfig;
@@ -85,6 +93,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
           message: `The verification \`${job.verifyCommand}\` failed:\n${verification.outputTail}`,
           summary,
           verification,
+          diffStats: await keepFailedDiff(context, run.commandUser),
         };
       }
     }
@@ -164,4 +173,22 @@ async function setUp(context: RunContext, command: string, user: CommandUser | u
   if (user) await shareWithGroup(context.checkout.workTree, user);
   await context.checkout.restoreTrackedFiles();
   context.log.step('Setup done; tracked files are as cloned');
+}
+
+/**
+ * The diff of a change whose verification failed, saved so the user can see what the command did;
+ * it is never published. None when nothing changed, or when the change holds a secret.
+ */
+async function keepFailedDiff(
+  context: RunContext,
+  commandUser: CommandUser | undefined,
+): Promise<DiffStats | undefined> {
+  if (commandUser) await shareWithGroup(context.checkout.workTree, commandUser);
+  const { patch, stats } = await context.checkout.stagedDiff();
+  if (!patch.trim() || context.log.containsSecret(patch)) return undefined;
+  await context.artifacts.saveDiff(patch);
+  context.log.step(
+    `Kept the diff of the failed verification: ${stats.files} files, +${stats.additions} -${stats.deletions}`,
+  );
+  return stats;
 }

@@ -176,8 +176,10 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   const set: Record<string, unknown> = { finishedAt: now, heartbeatAt: now };
   if (outcome.summary !== undefined) set.summary = redactor.text(outcome.summary);
   if (outcome.verification) set.verification = outcome.verification;
-  if (outcome.status === 'FAILED') set.error = { code: outcome.code, message: redactor.text(outcome.message) };
-  else {
+  if (outcome.status === 'FAILED') {
+    set.error = { code: outcome.code, message: redactor.text(outcome.message) };
+    if (outcome.diffStats) set.diffStats = outcome.diffStats;
+  } else {
     set.diffStats = outcome.diffStats;
     if (outcome.status === 'COMPLETED' && outcome.base) set.base = outcome.base;
     if (outcome.pullRequestUrl) set.pullRequestUrl = outcome.pullRequestUrl;

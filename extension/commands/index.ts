@@ -5,12 +5,14 @@ import { applyPatch } from './applyPatch';
 import { cancelJob } from './cancelJob';
 import type { Command } from './command';
 import { connectAws, connectLocal, signOut } from './connect';
+import { continueJob } from './continueJob';
 import { createJob } from './createJob';
 import { downloadPatch } from './downloadPatch';
 import { loadMore } from './loadMore';
 import { openPullRequest } from './openPullRequest';
 import { refresh } from './refresh';
 import { retryFailed } from './retryFailed';
+import { runAgain, runAgainOnFailed } from './runAgain';
 import { showLog } from './showLog';
 import { viewDiff } from './viewDiff';
 import { viewLog } from './viewLog';
@@ -20,7 +22,10 @@ export const COMMANDS: readonly Command[] = [
   createJob,
   refresh,
   cancelJob,
+  continueJob,
   retryFailed,
+  runAgain,
+  runAgainOnFailed,
   viewDiff,
   viewThread,
   viewLog,

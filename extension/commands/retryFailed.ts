@@ -1,18 +1,23 @@
 import * as vscode from 'vscode';
 import { isFinalJobStatus, RETRYABLE_REPOSITORY_STATUSES } from '../../common/status';
 import { resolveJob } from '../pick';
-import { RepositoryNode } from '../tree/nodes';
+import { ErrorCodeNode, GroupNode, RepositoryNode } from '../tree/nodes';
 import type { Command } from './command';
 
-/** Re-runs a job's failed and cancelled repositories; on a repository row, only that one. */
+/** Re-runs a job's failed and cancelled repositories; on a repository row or a group, only those. */
 export const retryFailed: Command = {
   id: 'codyBatch.retryFailed',
   doing: 'Retrying',
   async run(services, arg) {
-    const only =
-      arg instanceof RepositoryNode && RETRYABLE_REPOSITORY_STATUSES.includes(arg.repository.status)
-        ? [arg.repository.repositoryName]
-        : undefined;
+    const rows =
+      arg instanceof RepositoryNode
+        ? [arg.repository]
+        : arg instanceof GroupNode || arg instanceof ErrorCodeNode
+          ? arg.repositories
+          : undefined;
+    const only = rows
+      ?.filter((row) => RETRYABLE_REPOSITORY_STATUSES.includes(row.status))
+      .map((row) => row.repositoryName);
     const job = await resolveJob(
       services,
       arg,
@@ -21,11 +26,13 @@ export const retryFailed: Command = {
     );
     if (!job) return;
     const what = only
-      ? only[0]
+      ? only.length === 1
+        ? only[0]
+        : `${only.length} repositories of "${job.name}"`
       : `${job.counts.failed + job.counts.cancelled} failed or cancelled repositories of "${job.name}"`;
     const retried = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Cody Batch: retrying ${what}…` },
-      () => services.connection.client.retryJob(job.jobId, only),
+      () => services.connection.client.retryJob(job.jobId, only && only.length > 0 ? only : undefined),
     );
     services.log.info(`Retried job ${job.jobId} (${only ? only.join(', ') : 'all failed'}): now ${retried.status}`);
     await services.jobs.showJob(retried);

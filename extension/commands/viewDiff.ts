@@ -1,6 +1,8 @@
 import { resolveRepository } from '../pick';
+import { hasKeptFailedDiff } from '../tree/present';
 import type { Command } from './command';
 
+/** The diff of a repository with changes, or the kept change of a command job whose verification failed. */
 export const viewDiff: Command = {
   id: 'codyBatch.viewDiff',
   doing: 'Opening the diff',
@@ -8,9 +10,13 @@ export const viewDiff: Command = {
     const target = await resolveRepository(
       services,
       arg,
-      (_job, repository) => repository.status === 'COMPLETED',
+      (_job, repository) => repository.status === 'COMPLETED' || hasKeptFailedDiff(repository),
       'view a diff',
     );
-    if (target) services.panels.showDiff({ jobId: target.job.jobId, repositoryName: target.repository.repositoryName });
+    if (target)
+      services.panels.showDiff(
+        { jobId: target.job.jobId, repositoryName: target.repository.repositoryName, attempt: target.attempt },
+        target.job.name,
+      );
   },
 };

@@ -12,6 +12,10 @@ export const viewLog: Command = {
       'view a log',
     );
     if (target)
-      await services.logDocuments.open({ jobId: target.job.jobId, repositoryName: target.repository.repositoryName });
+      await services.logDocuments.open({
+        jobId: target.job.jobId,
+        repositoryName: target.repository.repositoryName,
+        attempt: target.attempt,
+      });
   },
 };

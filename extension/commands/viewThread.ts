@@ -12,6 +12,9 @@ export const viewThread: Command = {
       'view a Claude thread',
     );
     if (target)
-      services.panels.showThread({ jobId: target.job.jobId, repositoryName: target.repository.repositoryName });
+      services.panels.showThread(
+        { jobId: target.job.jobId, repositoryName: target.repository.repositoryName, attempt: target.attempt },
+        target.job.name,
+      );
   },
 };

@@ -11,9 +11,14 @@ import type { PatchStore } from '../patches';
 
 export const DIFF_SCHEME = 'cody-batch-diff';
 
+/** A patch to read: of an attempt (default the current one), and whether it is a kept failed change. */
+export type PatchRef = RepositoryRef & { failed?: boolean };
+
 const DiffQuery = z.object({
   jobId: z.string(),
   repositoryName: z.string(),
+  attempt: z.number().int().optional(),
+  failed: z.boolean().optional(),
   path: z.string(),
   side: z.enum(['original', 'modified']),
 });
@@ -23,11 +28,10 @@ export class DiffDocuments implements vscode.TextDocumentContentProvider {
 
   constructor(private readonly patches: PatchStore) {}
 
-  async open(ref: RepositoryRef, path: string): Promise<void> {
+  async open(ref: PatchRef, path: string): Promise<void> {
     const uri = (side: 'original' | 'modified') =>
       vscode.Uri.from({ scheme: DIFF_SCHEME, path: `/${side}/${path}`, query: JSON.stringify({ ...ref, path, side }) });
-    const key = `${ref.jobId}\n${ref.repositoryName}\n${path}`;
-    this.sides.delete(key);
+    this.sides.delete(sidesKey(ref, path));
     const sides = await this.load(ref, path);
     await vscode.commands.executeCommand(
       'vscode.diff',
@@ -46,12 +50,12 @@ export class DiffDocuments implements vscode.TextDocumentContentProvider {
     return query.data.side === 'original' ? sides.original : sides.modified;
   }
 
-  private load(ref: RepositoryRef, path: string): Promise<FileSides> {
-    const key = `${ref.jobId}\n${ref.repositoryName}\n${path}`;
+  private load(ref: PatchRef, path: string): Promise<FileSides> {
+    const key = sidesKey(ref, path);
     let sides = this.sides.get(key);
     if (!sides) {
       sides = (async () => {
-        const patch = (await this.patches.get(ref)) ?? '';
+        const patch = (await this.patches.get(ref, { failed: ref.failed })) ?? '';
         const file = parsePatch(patch).find((candidate) => filePath(candidate) === path || candidate.oldPath === path);
         if (!file) throw new Error(`${path} is not in the patch of ${ref.repositoryName}`);
         const folders = (vscode.workspace.workspaceFolders ?? [])
@@ -65,4 +69,8 @@ export class DiffDocuments implements vscode.TextDocumentContentProvider {
     }
     return sides;
   }
+}
+
+function sidesKey(ref: PatchRef, path: string): string {
+  return `${ref.jobId}\n${ref.repositoryName}\n${ref.attempt ?? ''}\n${ref.failed ? 'failed' : ''}\n${path}`;
 }

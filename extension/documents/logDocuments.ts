@@ -1,12 +1,15 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
+import { LOG_LANGUAGE } from '../../common/names';
 import type { Connection } from '../connection/connection';
 import type { RepositoryRef } from '../../common/webviewProtocol';
 
-// "View Repository Log": the worker's command, verify and git output as a read-only document.
+// "View Repository Log": the worker's command, verify and git output as a read-only document, of
+// the current attempt or an earlier one. Its language (LOG_LANGUAGE) has word wrap on by default
+// (package.json's configurationDefaults), so a long error line wraps instead of running off.
 
 export const LOG_SCHEME = 'cody-batch-log';
-const LogQuery = z.object({ jobId: z.string(), repositoryName: z.string() });
+const LogQuery = z.object({ jobId: z.string(), repositoryName: z.string(), attempt: z.number().int().optional() });
 
 export class LogDocuments implements vscode.TextDocumentContentProvider {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
@@ -15,16 +18,19 @@ export class LogDocuments implements vscode.TextDocumentContentProvider {
   constructor(private readonly connection: Connection) {}
 
   async open(ref: RepositoryRef): Promise<void> {
-    const uri = vscode.Uri.from({ scheme: LOG_SCHEME, path: `/${ref.repositoryName}.log`, query: JSON.stringify(ref) });
+    const name = `${ref.repositoryName}${ref.attempt ? `-attempt-${ref.attempt}` : ''}.log`;
+    const uri = vscode.Uri.from({ scheme: LOG_SCHEME, path: `/${name}`, query: JSON.stringify(ref) });
     // Re-read it: the run may have gone on since the document was last opened.
     this.changed.fire(uri);
-    const document = await vscode.workspace.openTextDocument(uri);
+    let document = await vscode.workspace.openTextDocument(uri);
+    if (document.languageId !== LOG_LANGUAGE)
+      document = await vscode.languages.setTextDocumentLanguage(document, LOG_LANGUAGE);
     await vscode.window.showTextDocument(document, { preview: true });
   }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const ref = LogQuery.parse(JSON.parse(uri.query));
-    const log = await this.connection.client.getLog(ref.jobId, ref.repositoryName);
+    const log = await this.connection.client.getLog(ref.jobId, ref.repositoryName, { attempt: ref.attempt });
     return log || `(${ref.repositoryName} has no log yet)`;
   }
 }

@@ -1,11 +1,14 @@
 import type { ListOptions, Page } from '../../common/client';
 import type { Job, RepositoryResult } from '../../common/schemas';
-import { isFinalJobStatus, type JobStatus } from '../../common/status';
+import { ACTIVE_JOB_STATUSES, isFinalJobStatus, type JobStatus } from '../../common/status';
+import { type VerificationSummary, verificationSummary } from './states';
 
 // The Jobs tree's data, built from the API's pages: the caller's jobs newest first, more pages on
 // demand, and each expanded job's repositories. A refresh re-reads the first page, the active jobs
-// beyond it, and the repositories of jobs that changed, and reports the jobs that finished since
-// the last look (for notifications). No vscode here.
+// beyond it, and the repositories of jobs that changed, and reports the jobs that stopped since the
+// last look: finished, or SAMPLED and waiting for the user (for notifications). Jobs with a verify
+// command have their rows read, so that a failed verification is counted, never shown as success.
+// No vscode here.
 
 export type JobsSource = {
   listJobs(options?: ListOptions): Promise<Page<Job>>;
@@ -22,15 +25,24 @@ export interface RepositoryList {
   refresh: number;
 }
 
-/** A job that moved from an active status to a final one between two refreshes. */
+/** A job that moved from an active status to a final one, or to SAMPLED, between two refreshes. */
 export interface FinishedJob {
   job: Job;
   previous: JobStatus;
+  /** Its rows' verification, when it has a verify command. */
+  verification?: VerificationSummary;
 }
 
 export interface JobsModelOptions {
   pageSize?: number;
   repositoryPageSize?: number;
+  /** Read every page of an expanded job's repositories (the grouped tree counts them all). */
+  allRepositories?: () => boolean;
+}
+
+/** Jobs whose rows can carry a failed verification: those with a verify command, now or in a revision. */
+export function hasVerifyCommand(job: Job): boolean {
+  return job.verifyCommand !== undefined || (job.taskRevisions ?? []).some((task) => task.verifyCommand !== undefined);
 }
 
 export class JobsModel {
@@ -40,8 +52,10 @@ export class JobsModel {
   private loaded = false;
   private refreshes = 0;
   private readonly repositoryLists = new Map<string, RepositoryList>();
+  private readonly verifications = new Map<string, { readAt: string; summary: VerificationSummary }>();
   private readonly pageSize: number;
   private readonly repositoryPageSize: number;
+  private readonly allRepositories: () => boolean;
 
   constructor(
     private readonly source: JobsSource,
@@ -49,6 +63,7 @@ export class JobsModel {
   ) {
     this.pageSize = options.pageSize ?? 25;
     this.repositoryPageSize = options.repositoryPageSize ?? 100;
+    this.allRepositories = options.allRepositories ?? (() => false);
   }
 
   get isLoaded(): boolean {
@@ -67,8 +82,14 @@ export class JobsModel {
     return this.nextToken !== undefined;
   }
 
+  /** Jobs with work under way; a SAMPLED job waits for its user, so it is not one of them. */
   activeJobs(): Job[] {
-    return this.jobs().filter((job) => !isFinalJobStatus(job.status));
+    return this.jobs().filter((job) => ACTIVE_JOB_STATUSES.includes(job.status));
+  }
+
+  /** What a job's rows say about verification, once read (jobs with a verify command only). */
+  verification(jobId: string): VerificationSummary | undefined {
+    return this.verifications.get(jobId)?.summary;
   }
 
   repositories(jobId: string): RepositoryList | undefined {
@@ -81,6 +102,7 @@ export class JobsModel {
     this.nextToken = undefined;
     this.loaded = false;
     this.repositoryLists.clear();
+    this.verifications.clear();
   }
 
   /**
@@ -109,13 +131,43 @@ export class JobsModel {
       }),
     );
 
+    await this.readVerifications();
+
     if (firstLoad) return [];
     return this.jobs()
       .filter((job) => {
         const before = previous.get(job.jobId);
-        return before !== undefined && !isFinalJobStatus(before) && isFinalJobStatus(job.status);
+        return (
+          before !== undefined && ACTIVE_JOB_STATUSES.includes(before) && !ACTIVE_JOB_STATUSES.includes(job.status)
+        );
       })
-      .map((job) => ({ job, previous: previous.get(job.jobId)! }));
+      .map((job) => ({ job, previous: previous.get(job.jobId)!, verification: this.verification(job.jobId) }));
+  }
+
+  /** Reads the rows of jobs with a verify command that changed since their rows were last counted. */
+  private async readVerifications(): Promise<void> {
+    await Promise.all(
+      this.jobs()
+        .filter((job) => hasVerifyCommand(job) && job.counts.total > job.counts.pending + job.counts.running)
+        .filter((job) => this.verifications.get(job.jobId)?.readAt !== job.updatedAt)
+        .map(async (job) => {
+          const list = this.repositoryLists.get(job.jobId);
+          const rows =
+            list && !list.nextToken && list.readAt === job.updatedAt ? list.items : await this.readAll(job.jobId);
+          this.verifications.set(job.jobId, { readAt: job.updatedAt, summary: verificationSummary(rows) });
+        }),
+    );
+  }
+
+  private async readAll(jobId: string): Promise<RepositoryResult[]> {
+    const items: RepositoryResult[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.source.listRepositories(jobId, { limit: this.repositoryPageSize, nextToken });
+      items.push(...page.items);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return items;
   }
 
   async loadMoreJobs(): Promise<void> {
@@ -168,9 +220,10 @@ export class JobsModel {
       const page = await this.source.listRepositories(jobId, { limit: this.repositoryPageSize, nextToken });
       items.push(...page.items);
       nextToken = page.nextToken;
-    } while (nextToken && items.length < atLeast);
+    } while (nextToken && (items.length < atLeast || this.allRepositories()));
     const list = { items, nextToken, readAt, refresh: this.refreshes };
     this.repositoryLists.set(jobId, list);
+    if (!nextToken && readAt) this.verifications.set(jobId, { readAt, summary: verificationSummary(items) });
     return list;
   }
 

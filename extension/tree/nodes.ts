@@ -1,56 +1,113 @@
 import * as vscode from 'vscode';
-import type { Job, RepositoryResult } from '../../common/schemas';
+import type { Job, PreviousAttempt, RepositoryResult } from '../../common/schemas';
+import { diffStatsText } from '../../common/statusText';
 import {
+  attemptContextValue,
   CONTEXT,
+  groupContextValue,
   jobAccessibilityLabel,
   jobContextValue,
-  jobDescription,
   jobIcon,
   jobTooltip,
+  jobTreeDescription,
+  openCommandOf,
   repositoryAccessibilityLabel,
   repositoryContextValue,
-  repositoryDescription,
   repositoryIcon,
-  repositoryOpenCommand,
   repositoryTooltip,
+  repositoryTreeDescription,
+  stateIcon,
   type IconSpec,
+  type OpenCommand,
 } from './present';
+import {
+  type ErrorCodeGroup,
+  type RepositoryGroup,
+  repositoryLabel,
+  repositoryState,
+  stateWord,
+  type VerificationSummary,
+} from './states';
 
-// The Jobs tree's rows, one small class each. Their looks come from present.ts.
+// The Jobs tree's rows, one small class each. Their looks come from present.ts and states.ts.
 
-export type TreeNode = JobNode | RepositoryNode | LoadMoreNode | MessageNode;
+export type TreeNode = JobNode | GroupNode | ErrorCodeNode | RepositoryNode | AttemptNode | LoadMoreNode | MessageNode;
 
-const OPEN_TITLES = {
+const OPEN_TITLES: Record<OpenCommand, string> = {
   'codyBatch.viewDiff': 'View Diff',
   'codyBatch.viewThread': 'View Claude Thread',
   'codyBatch.viewLog': 'View Repository Log',
-} as const;
+};
 
 function themeIcon(spec: IconSpec): vscode.ThemeIcon {
   return new vscode.ThemeIcon(spec.id, spec.color ? new vscode.ThemeColor(spec.color) : undefined);
 }
 
-function markdown(text: string): vscode.MarkdownString {
-  const value = new vscode.MarkdownString(text);
-  value.supportHtml = false;
-  value.isTrusted = false;
-  return value;
+function collapsed(expanded: boolean): vscode.TreeItemCollapsibleState {
+  return expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
 }
 
 export class JobNode extends vscode.TreeItem {
   readonly kind = 'job';
+  readonly parent = undefined;
 
   constructor(
     readonly job: Job,
     expanded: boolean,
+    readonly verification?: VerificationSummary,
   ) {
-    super(job.name, expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    super(job.name, collapsed(expanded));
     this.id = `job:${job.jobId}`;
-    this.description = jobDescription(job);
-    this.iconPath = themeIcon(jobIcon(job));
-    this.tooltip = markdown(jobTooltip(job));
-    this.contextValue = jobContextValue(job);
-    this.accessibilityInformation = { label: jobAccessibilityLabel(job) };
+    this.description = jobTreeDescription(job, verification);
+    this.iconPath = themeIcon(jobIcon(job, verification));
+    this.tooltip = jobTooltip(job, verification);
+    this.contextValue = jobContextValue(job, verification);
+    this.accessibilityInformation = { label: jobAccessibilityLabel(job, verification) };
+  }
+}
+
+/** "Failed (3)", "Changed (30)": a job's repositories in one state. */
+export class GroupNode extends vscode.TreeItem {
+  readonly kind = 'group';
+
+  constructor(
+    readonly job: Job,
+    readonly group: RepositoryGroup,
+    readonly parent: JobNode,
+    expanded: boolean,
+  ) {
+    super(group.label, collapsed(expanded));
+    this.id = `group:${job.jobId}:${group.state}`;
+    this.iconPath = themeIcon(stateIcon(group.state));
+    this.contextValue = groupContextValue(job, group.repositories);
+    this.accessibilityInformation = { label: `${group.label}, ${stateWord(group.state, job)} repositories` };
+  }
+
+  get repositories(): RepositoryResult[] {
+    return this.group.repositories;
+  }
+}
+
+/** "CLONE_FAILED (2)" inside "Failed". */
+export class ErrorCodeNode extends vscode.TreeItem {
+  readonly kind = 'errorCode';
+
+  constructor(
+    readonly job: Job,
+    readonly codeGroup: ErrorCodeGroup,
+    readonly parent: GroupNode,
+  ) {
+    super(`${codeGroup.code} (${codeGroup.repositories.length})`, vscode.TreeItemCollapsibleState.Expanded);
+    this.id = `code:${job.jobId}:${codeGroup.code}`;
+    this.iconPath = themeIcon(stateIcon('failed'));
+    this.contextValue = groupContextValue(job, codeGroup.repositories);
+    this.accessibilityInformation = {
+      label: `${codeGroup.code} (${codeGroup.repositories.length}), ${codeGroup.repositories.length} failed`,
+    };
+  }
+
+  get repositories(): RepositoryResult[] {
+    return this.codeGroup.repositories;
   }
 }
 
@@ -60,17 +117,65 @@ export class RepositoryNode extends vscode.TreeItem {
   constructor(
     readonly job: Job,
     readonly repository: RepositoryResult,
+    readonly parent: JobNode | GroupNode | ErrorCodeNode,
   ) {
-    super(repository.repositoryName, vscode.TreeItemCollapsibleState.None);
+    // Earlier attempts stay readable: they are the row's children.
+    const attempts = repository.previousAttempts?.length ?? 0;
+    super(
+      repositoryLabel(repository, job),
+      attempts > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
     this.id = `repository:${job.jobId}:${repository.repositoryName}`;
-    this.description = repositoryDescription(repository);
+    this.description = repositoryTreeDescription(repository);
     this.iconPath = themeIcon(repositoryIcon(repository));
-    this.tooltip = markdown(repositoryTooltip(repository));
+    this.tooltip = repositoryTooltip(repository);
     this.contextValue = repositoryContextValue(job, repository);
-    this.accessibilityInformation = { label: repositoryAccessibilityLabel(repository) };
+    this.accessibilityInformation = { label: repositoryAccessibilityLabel(repository, job) };
     // A click opens what there is to see: the diff when there are changes, else the thread or log.
-    const open = repositoryOpenCommand(job, repository);
+    const open = openCommandOf(this.contextValue);
     if (open) this.command = { command: open, title: OPEN_TITLES[open], arguments: [this] };
+  }
+}
+
+/** "Attempt 1 of 2 · failed · CLONE_FAILED": an earlier attempt, whose diff, thread and log stay readable. */
+export class AttemptNode extends vscode.TreeItem {
+  readonly kind = 'attempt';
+
+  constructor(
+    readonly job: Job,
+    readonly repository: RepositoryResult,
+    readonly attempt: PreviousAttempt,
+    readonly parent: RepositoryNode,
+  ) {
+    const state = repositoryState({ ...repository, ...attempt, verification: undefined });
+    const code = attempt.error?.code && attempt.status === 'FAILED' ? ` · ${attempt.error.code}` : '';
+    super(
+      `Attempt ${attempt.attempt} of ${repository.attempt} · ${stateWord(state)}${code}`,
+      vscode.TreeItemCollapsibleState.None,
+    );
+    this.id = `attempt:${job.jobId}:${repository.repositoryName}:${attempt.attempt}`;
+    this.description = [
+      diffStatsText(attempt.diffStats),
+      attempt.finishedAt && new Date(attempt.finishedAt).toLocaleString(),
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    this.iconPath = new vscode.ThemeIcon('history');
+    this.tooltip = [
+      `${repository.repositoryName}, attempt ${attempt.attempt} of ${repository.attempt} (task revision ${attempt.taskRevision})`,
+      attempt.error ? `${attempt.error.code}: ${attempt.error.message.slice(0, 600)}` : undefined,
+      attempt.summary?.slice(0, 600),
+    ]
+      .filter(Boolean)
+      .join('\n\n');
+    this.contextValue = attemptContextValue(job, attempt);
+    const open = openCommandOf(this.contextValue);
+    if (open) this.command = { command: open, title: OPEN_TITLES[open], arguments: [this] };
+  }
+
+  /** What commands act on: this repository, at this attempt. */
+  get ref(): { jobId: string; repositoryName: string; attempt: number } {
+    return { jobId: this.job.jobId, repositoryName: this.repository.repositoryName, attempt: this.attempt.attempt };
   }
 }
 
@@ -78,7 +183,10 @@ export class RepositoryNode extends vscode.TreeItem {
 export class LoadMoreNode extends vscode.TreeItem {
   readonly kind = 'loadMore';
 
-  constructor(readonly jobId: string | undefined) {
+  constructor(
+    readonly jobId: string | undefined,
+    readonly parent?: JobNode,
+  ) {
     super(jobId ? 'Load more repositories…' : 'Load more jobs…', vscode.TreeItemCollapsibleState.None);
     this.id = `more:${jobId ?? 'jobs'}`;
     this.iconPath = new vscode.ThemeIcon('ellipsis');
@@ -90,6 +198,7 @@ export class LoadMoreNode extends vscode.TreeItem {
 /** A row that says something went wrong (or is empty), with an action to try again. */
 export class MessageNode extends vscode.TreeItem {
   readonly kind = 'message';
+  readonly parent = undefined;
 
   constructor(message: string, icon = 'warning', command?: vscode.Command) {
     super(message, vscode.TreeItemCollapsibleState.None);

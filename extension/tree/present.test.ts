@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { LOG_LANGUAGE } from '../../common/names';
 import { JobStatus, RepositoryStatus } from '../../common/status';
 import { sampleJob, sampleRepository } from '../../test/helpers/jobs';
 import {
@@ -8,9 +9,14 @@ import {
   hasWord,
   jobAccessibilityLabel,
   jobContextValue,
+  finishNotice,
+  groupContextValue,
   jobDescription,
   jobIcon,
+  jobStatusText,
   jobTooltip,
+  jobTreeDescription,
+  repositoryIcon,
   repositoryContextValue,
   repositoryOpenCommand,
   repositoryDescription,
@@ -18,16 +24,62 @@ import {
 } from './present';
 
 describe('tree presentation', () => {
-  it('describes a job as done/total, failures and cost', () => {
+  it('describes a job failures first, so a narrow sidebar cuts the cost, not the failures', () => {
     const job = sampleJob({
       name: 'Update API calls',
       status: 'RUNNING',
       counts: { total: 40, pending: 25, running: 3, completed: 8, noChanges: 1, failed: 3, cancelled: 0 },
       usage: { inputTokens: 1000, outputTokens: 200, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.8412 },
     });
-    assert.equal(jobDescription(job), '12/40 done · 3 running · 3 failed · $0.84');
+    assert.equal(jobDescription(job), '12/40 done · 3 running · 3 failed · $0.84', 'the CLI’s line is unchanged');
+    assert.equal(jobTreeDescription(job), '3 failed · 12/40 done · 3 running · $0.84');
     assert.equal(jobIcon(job).id, 'sync~spin');
-    assert.equal(jobAccessibilityLabel(job), `${job.name}, running, 12/40 done · 3 running · 3 failed · $0.84`);
+    assert.equal(jobAccessibilityLabel(job), `${job.name}, running, 3 failed · 12/40 done · 3 running · $0.84`);
+  });
+
+  it('counts failing verification on the job, and never shows such a job with a green tick', () => {
+    const job = sampleJob({
+      name: 'Verified',
+      status: 'COMPLETED_WITH_ERRORS',
+      counts: { total: 40, pending: 0, running: 0, completed: 30, noChanges: 7, failed: 3, cancelled: 0 },
+    });
+    // A command job: one of the three FAILED rows failed its verification.
+    const verify = { failing: 2, failedRows: 1 };
+    assert.equal(jobTreeDescription(job, verify), '2 failed · 2 failing verification · 40/40 done · $0');
+    const clean = sampleJob({
+      status: 'COMPLETED',
+      counts: { total: 3, pending: 0, running: 0, completed: 3, noChanges: 0, failed: 0, cancelled: 0 },
+    });
+    assert.equal(jobIcon(clean).id, 'pass-filled');
+    assert.equal(jobIcon(clean, { failing: 1, failedRows: 0 }).id, 'unverified');
+    assert.equal(jobStatusText(clean, { failing: 1, failedRows: 0 }), 'completed · 1 failing verification');
+    const notice = finishNotice({ job: clean, verification: { failing: 1, failedRows: 0 } });
+    assert.equal(notice.level, 'warning');
+    assert.match(notice.text, /"Sample job" completed · 1 failing verification \(1 failing verification · 3\/3 done/);
+    assert.equal(finishNotice({ job: clean }).level, 'info');
+    const failedVerification = sampleRepository({
+      status: 'COMPLETED',
+      verification: { command: 'npm test', passed: false, rounds: 3, outputTail: '' },
+    });
+    assert.equal(repositoryIcon(failedVerification).id, 'unverified');
+    assert.match(repositoryTooltip(failedVerification), /Verify npm test: FAILED after 3 rounds/);
+  });
+
+  it('announces a finished sample and offers to continue', () => {
+    const job = sampleJob({
+      name: 'Try it',
+      status: 'SAMPLED',
+      sample: { size: 2 },
+      counts: { total: 5, pending: 3, running: 0, completed: 1, noChanges: 0, failed: 1, cancelled: 0 },
+    });
+    const notice = finishNotice({ job });
+    assert.equal(
+      notice.text,
+      'Cody Batch: sample finished: 2 of 5 repositories of "Try it" (1 changed, 1 failed). Continue with the other 3?',
+    );
+    assert.deepEqual(notice.buttons, ['Continue', 'Show Job']);
+    assert.ok(hasWord(jobContextValue(job), CONTEXT.continuable));
+    assert.ok(!hasWord(jobContextValue(sampleJob({ status: 'RUNNING' })), CONTEXT.continuable));
   });
 
   it('gives every status its own icon, spinning only while work goes on', () => {
@@ -50,7 +102,7 @@ describe('tree presentation', () => {
     const revised = jobTooltip(
       sampleJob({ taskRevisions: [{ revision: 2, prompt: 'Do it better', createdAt: job.createdAt }] }),
     );
-    assert.match(revised, /Prompt as revised \(revision 2\):\n\n```text\nDo it better/);
+    assert.match(revised, /Prompt as revised \(revision 2\):\nDo it better/);
   });
 
   it('describes repositories with their status and +a −d', () => {
@@ -73,15 +125,25 @@ describe('tree presentation', () => {
     assert.equal(repositoryDescription(sampleRepository({ status: 'NO_CHANGES' })), 'no changes');
   });
 
-  it('escapes markdown in tooltips, so a job name cannot add links or HTML', () => {
-    const tooltip = jobTooltip(sampleJob({ name: '[click](https://evil.example) <img src=x>' }));
-    assert.ok(!tooltip.includes('[click](https'));
-    assert.doesNotMatch(tooltip, /(^|[^\\])</, 'every < is escaped');
-    assert.match(tooltip, /\\\[click\\\]/);
-    const repo = repositoryTooltip(
-      sampleRepository({ status: 'FAILED', error: { code: 'X', message: '<script>alert(1)</script>' } }),
+  it('shows tooltips as plain text: no escape backslashes, and a name cannot make a link', () => {
+    const tooltip = jobTooltip(
+      sampleJob({ name: 'Ship it now!', model: 'claude-sonnet-5-5', description: '[click](https://evil.example)' }),
     );
-    assert.doesNotMatch(repo, /(^|[^\\])</, 'every < is escaped');
+    assert.ok(!tooltip.includes('\\'), 'no backslash anywhere');
+    assert.match(tooltip, /^Ship it now! — pending/);
+    assert.match(tooltip, /Model claude-sonnet-5-5/);
+    // A string tooltip is not markdown (nodes.ts passes it as is): the brackets are just text.
+    assert.match(tooltip, /\[click\]\(https:\/\/evil\.example\)/);
+    const repo = repositoryTooltip(
+      sampleRepository({
+        status: 'COMPLETED',
+        diffStats: { files: 1, additions: 1, deletions: 1 },
+        error: undefined,
+        summary: 'Renamed `a` to `b`!',
+      }),
+    );
+    assert.match(repo, /^acme\/widgets — changed\n\n1 file changed, \+1 −1/);
+    assert.ok(!repo.includes('\\'));
   });
 });
 
@@ -162,11 +224,72 @@ describe('contextValue rules', () => {
       CONTEXT.hasPullRequest,
       CONTEXT.hasThread,
       CONTEXT.hasLog,
+      CONTEXT.continuable,
+      CONTEXT.hasFailed,
     ]) {
       assert.ok(
-        clauses.some((clause) => clause.includes(`viewItem =~ /\\b${word}\\b/`)),
+        clauses.some((clause) => clause.includes(`\\b${word}\\b/`)),
         `a menu offers something on ${word}`,
       );
     }
+  });
+
+  it('never puts an action on a row whose opposite can appear under the cursor after a click', async () => {
+    const manifest = JSON.parse(await readFile(path.join(__dirname, '../../package.json'), 'utf8'));
+    const inline = (
+      manifest.contributes.menus['view/item/context'] as { command: string; when: string; group: string }[]
+    )
+      .filter((entry) => entry.group.startsWith('inline'))
+      .map((entry) => ({
+        command: entry.command,
+        matches: new RegExp(/viewItem =~ \/(.*)\/$/.exec(entry.when)![1]!),
+      }));
+    const inlineOn = (value: string) =>
+      inline.filter((entry) => entry.matches.test(value)).map((entry) => entry.command);
+    for (const status of JobStatus.options) {
+      for (const failed of [0, 1]) {
+        const job = sampleJob({
+          status,
+          counts: { total: 3, pending: 0, running: 0, completed: 3 - failed, noChanges: 0, failed, cancelled: 0 },
+        });
+        // Retry turns a job into a running one (which offers Cancel): retry is never inline on a job.
+        assert.ok(!inlineOn(jobContextValue(job)).includes('codyBatch.retryFailed'), `no inline retry on ${status}`);
+      }
+    }
+    assert.deepEqual(inlineOn(jobContextValue(sampleJob({ status: 'SAMPLED' }))), [
+      'codyBatch.continueJob',
+      'codyBatch.cancelJob',
+    ]);
+    const finalJob = sampleJob({ status: 'COMPLETED_WITH_ERRORS' });
+    const failedRow = sampleRepository({ status: 'FAILED', error: { code: 'CLONE_FAILED', message: 'x' } });
+    assert.ok(inlineOn(repositoryContextValue(finalJob, failedRow)).includes('codyBatch.retryFailed'));
+    assert.ok(inlineOn(groupContextValue(finalJob, [failedRow])).includes('codyBatch.retryFailed'));
+    assert.ok(!inlineOn(repositoryContextValue(finalJob, failedRow)).includes('codyBatch.cancelJob'));
+  });
+
+  it('opens a kept failed change for reading, without apply or download', async () => {
+    const manifest = JSON.parse(await readFile(path.join(__dirname, '../../package.json'), 'utf8'));
+    const entries = manifest.contributes.menus['view/item/context'] as { command: string; when: string }[];
+    const offered = (value: string) =>
+      entries
+        .filter((entry) => new RegExp(/viewItem =~ \/(.*)\/$/.exec(entry.when)![1]!).test(value))
+        .map((entry) => entry.command);
+    const job = sampleJob({ prompt: undefined, command: 'make', status: 'FAILED' });
+    const kept = sampleRepository({
+      status: 'FAILED',
+      error: { code: 'VERIFY_FAILED', message: 'tests failed' },
+      diffStats: { files: 1, additions: 1, deletions: 0 },
+    });
+    const value = repositoryContextValue(job, kept);
+    assert.ok(offered(value).includes('codyBatch.viewDiff'));
+    assert.ok(!offered(value).includes('codyBatch.applyPatch'));
+    assert.ok(!offered(value).includes('codyBatch.downloadPatch'));
+    assert.equal(repositoryOpenCommand(job, kept), 'codyBatch.viewDiff', 'a click shows what the command did');
+  });
+
+  it('opens logs where word wrap is on', async () => {
+    const manifest = JSON.parse(await readFile(path.join(__dirname, '../../package.json'), 'utf8'));
+    assert.ok(manifest.contributes.languages.some((language: { id: string }) => language.id === LOG_LANGUAGE));
+    assert.equal(manifest.contributes.configurationDefaults[`[${LOG_LANGUAGE}]`]['editor.wordWrap'], 'on');
   });
 });

@@ -1,14 +1,20 @@
-import type { Job, RepositoryResult } from '../../common/schemas';
+import type { Job, PreviousAttempt, RepositoryResult } from '../../common/schemas';
 import {
   isFinalJobStatus,
   isFinalRepositoryStatus,
   jobStatusesBefore,
   RETRYABLE_REPOSITORY_STATUSES,
   type JobStatus,
-  type RepositoryStatus,
 } from '../../common/status';
 import { formatCost, formatCount } from '../../common/format';
-import { diffStatsText, jobDescription, repositoryDescription, statusWord } from '../../common/statusText';
+import {
+  diffStatsText,
+  filesChangedText,
+  jobDescription,
+  repositoryDescription,
+  statusWord,
+} from '../../common/statusText';
+import { type RepositoryState, repositoryLabel, repositoryState, stateWord, type VerificationSummary } from './states';
 
 export { diffStatsText, jobDescription, repositoryDescription, statusWord };
 
@@ -34,42 +40,85 @@ const JOB_ICONS: Record<JobStatus, IconSpec> = {
   CANCELLED: { id: 'circle-slash', color: 'disabledForeground' },
 };
 
-const REPOSITORY_ICONS: Record<RepositoryStatus, IconSpec> = {
-  PENDING: { id: 'circle-outline', color: 'charts.yellow' },
-  RUNNING: { id: 'sync~spin', color: 'charts.blue' },
-  COMPLETED: { id: 'pass-filled', color: 'testing.iconPassed' },
-  NO_CHANGES: { id: 'circle-large-outline', color: 'disabledForeground' },
-  FAILED: { id: 'error', color: 'testing.iconFailed' },
-  CANCELLED: { id: 'circle-slash', color: 'disabledForeground' },
+/** A changed repository whose verification failed, or a job with such repositories: never a green tick. */
+export const VERIFY_FAILED_ICON: IconSpec = { id: 'unverified', color: 'problemsWarningIcon.foreground' };
+
+const STATE_ICONS: Record<RepositoryState, IconSpec> = {
+  pending: { id: 'circle-outline', color: 'charts.yellow' },
+  running: { id: 'sync~spin', color: 'charts.blue' },
+  changed: { id: 'pass-filled', color: 'testing.iconPassed' },
+  verifyFailed: VERIFY_FAILED_ICON,
+  noChanges: { id: 'circle-large-outline', color: 'disabledForeground' },
+  failed: { id: 'error', color: 'testing.iconFailed' },
+  cancelled: { id: 'circle-slash', color: 'disabledForeground' },
 };
 
-export function jobIcon(job: Pick<Job, 'status'>): IconSpec {
+/** `verify`: what the job's rows say about verification, once they have been read. */
+export function jobIcon(job: Pick<Job, 'status'>, verify?: VerificationSummary): IconSpec {
+  if (job.status === 'COMPLETED' && (verify?.failing ?? 0) > 0) return VERIFY_FAILED_ICON;
   return JOB_ICONS[job.status];
 }
 
-export function repositoryIcon(repository: Pick<RepositoryResult, 'status'>): IconSpec {
-  return REPOSITORY_ICONS[repository.status];
+export function repositoryIcon(repository: RepositoryResult): IconSpec {
+  return STATE_ICONS[repositoryState(repository)];
 }
 
-/** Escapes text for a MarkdownString, so a job name cannot inject links or HTML. */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (char) => `\\${char}`);
+export function stateIcon(state: RepositoryState): IconSpec {
+  return STATE_ICONS[state];
 }
 
-function codeBlock(text: string, limit = 600): string {
-  const shown = text.length > limit ? `${text.slice(0, limit)}…` : text;
-  const fence = '`'.repeat(Math.max(3, longestRun(shown, '`') + 1));
-  return `${fence}text\n${shown}\n${fence}`;
+/** `completed`, `completed · 2 failing verification`, `sampled`. */
+export function jobStatusText(job: Job, verify?: VerificationSummary): string {
+  const failing = verify?.failing ?? 0;
+  return failing > 0 && isFinalOrSampled(job)
+    ? `${statusWord(job.status)} · ${failing} failing verification`
+    : statusWord(job.status);
 }
 
-function longestRun(text: string, char: string): number {
-  let best = 0;
-  let run = 0;
-  for (const c of text) {
-    run = c === char ? run + 1 : 0;
-    best = Math.max(best, run);
-  }
-  return best;
+function isFinalOrSampled(job: Pick<Job, 'status'>): boolean {
+  return isFinalJobStatus(job.status) || job.status === 'SAMPLED';
+}
+
+/**
+ * A job's description in the tree, what needs attention first, so a narrow sidebar cuts the cost,
+ * not the failures: `3 failed · 1 failing verification · 40/40 done · $0.84`.
+ */
+export function jobTreeDescription(job: Job, verify?: VerificationSummary): string {
+  const { counts } = job;
+  const done = counts.completed + counts.noChanges + counts.failed + counts.cancelled;
+  const failed = counts.failed - (verify?.failedRows ?? 0);
+  const parts: string[] = [];
+  if (failed > 0) parts.push(`${failed} failed`);
+  if ((verify?.failing ?? 0) > 0) parts.push(`${verify!.failing} failing verification`);
+  if (job.status === 'SAMPLED') parts.push(`${done}/${counts.total} sampled`, `${counts.pending} waiting`);
+  else parts.push(`${done}/${counts.total} done`);
+  if (counts.running > 0 && !isFinalJobStatus(job.status)) parts.push(`${counts.running} running`);
+  if (counts.cancelled > 0) parts.push(`${counts.cancelled} cancelled`);
+  if (job.usage.costUsd > 0 || job.prompt !== undefined) parts.push(formatCost(job.usage.costUsd));
+  return parts.join(' · ');
+}
+
+/**
+ * A repository's description in the tree: what its label does not say (the state and error code
+ * are in the label): `+12 −3 · attempt 2 of 2 · PR`.
+ */
+export function repositoryTreeDescription(repository: RepositoryResult): string {
+  const parts: string[] = [];
+  const stats = diffStatsText(repository.diffStats);
+  if (stats && (repository.status === 'COMPLETED' || repository.status === 'FAILED')) parts.push(stats);
+  if (repository.attempt > 1) parts.push(`attempt ${repository.attempt} of ${repository.attempt}`);
+  if (repository.pullRequestUrl) parts.push('PR');
+  return parts.join(' · ');
+}
+
+/** A tooltip's untrusted text on one line, shortened. */
+function oneLine(text: string, limit = 300): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
+}
+
+function block(text: string, limit = 600): string {
+  return text.length > limit ? `${text.slice(0, limit)}…` : text;
 }
 
 function when(iso: string | undefined): string | undefined {
@@ -78,66 +127,69 @@ function when(iso: string | undefined): string | undefined {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
 
-export function jobTooltip(job: Job): string {
+// Tooltips are plain text, not markdown: names, prompts, models and error messages show as they
+// are, with no escape backslashes, and cannot make a link or HTML.
+
+export function jobTooltip(job: Job, verify?: VerificationSummary): string {
   const { counts, usage } = job;
-  const lines = [`**${escapeMarkdown(job.name)}** — ${statusWord(job.status)}`, ''];
-  if (job.description) lines.push(escapeMarkdown(job.description), '');
+  const lines = [`${job.name} — ${jobStatusText(job, verify)}`, ''];
+  if (job.description) lines.push(block(job.description), '');
+  const failing = verify?.failing ?? 0;
   lines.push(
-    `| | |`,
-    `|---|---|`,
-    `| Repositories | ${counts.total} |`,
-    `| Completed | ${counts.completed} |`,
-    `| No changes | ${counts.noChanges} |`,
-    `| Failed | ${counts.failed} |`,
-    `| Cancelled | ${counts.cancelled} |`,
-    `| Running / pending | ${counts.running} / ${counts.pending} |`,
-    `| Tokens in / out | ${formatCount(usage.inputTokens)} / ${formatCount(usage.outputTokens)} |`,
-    `| Cost | ${formatCost(usage.costUsd)} |`,
+    `Repositories: ${counts.total}`,
+    `Changed: ${counts.completed}${failing > 0 ? ` (${failing} failing verification)` : ''}`,
+    `No changes: ${counts.noChanges}`,
+    `Failed: ${counts.failed}`,
+    `Cancelled: ${counts.cancelled}`,
+    `Running / pending: ${counts.running} / ${counts.pending}`,
+    `Tokens in / out: ${formatCount(usage.inputTokens)} / ${formatCount(usage.outputTokens)}`,
+    `Cost: ${formatCost(usage.costUsd)}`,
     '',
   );
-  lines.push(job.prompt !== undefined ? 'Prompt:' : 'Command:', '', codeBlock(job.prompt ?? job.command ?? ''), '');
+  lines.push(job.prompt !== undefined ? 'Prompt:' : 'Command:', block(job.prompt ?? job.command ?? ''), '');
   const revised = job.taskRevisions?.at(-1);
   if (revised)
     lines.push(
       `${revised.prompt !== undefined ? 'Prompt' : 'Command'} as revised (revision ${revised.revision}):`,
-      '',
-      codeBlock(revised.prompt ?? revised.command ?? ''),
+      block(revised.prompt ?? revised.command ?? ''),
       '',
     );
+  if (job.verifyCommand) lines.push(`Verify: ${oneLine(job.verifyCommand)}`, '');
   if (job.status === 'SAMPLED')
     lines.push(
       `A sample of ${job.sample?.size ?? '?'} has run; ${job.counts.pending} repositories wait for a continue.`,
       '',
     );
   const details = [
-    `Model \`${escapeMarkdown(job.model)}\``,
-    `created ${escapeMarkdown(when(job.createdAt) ?? '')}`,
-    job.finishedAt ? `finished ${escapeMarkdown(when(job.finishedAt)!)}` : undefined,
+    `Model ${job.model}`,
+    `created ${when(job.createdAt) ?? ''}`,
+    job.finishedAt ? `finished ${when(job.finishedAt)}` : undefined,
     job.createPullRequests ? (job.draftPullRequests ? 'draft pull requests' : 'pull requests') : undefined,
   ].filter(Boolean);
-  lines.push(details.join(' · '), '', `\`${escapeMarkdown(job.jobId)}\``);
+  lines.push(details.join(' · '), job.jobId);
   return lines.join('\n');
 }
 
 export function repositoryTooltip(repository: RepositoryResult): string {
-  const lines = [`**${escapeMarkdown(repository.repositoryName)}** — ${statusWord(repository.status)}`, ''];
-  if (repository.diffStats) {
-    lines.push(`${repository.diffStats.files} files changed, ${diffStatsText(repository.diffStats)}`, '');
+  const state = repositoryState(repository);
+  const lines = [`${repository.repositoryName} — ${stateWord(state)}`, ''];
+  if (repository.diffStats && (repository.status === 'COMPLETED' || repository.status === 'FAILED')) {
+    lines.push(`${filesChangedText(repository.diffStats.files)}, ${diffStatsText(repository.diffStats)}`, '');
   }
-  if (repository.error)
-    lines.push(`**${escapeMarkdown(repository.error.code)}**: ${escapeMarkdown(repository.error.message)}`, '');
-  if (repository.summary) lines.push(codeBlock(repository.summary), '');
+  if (repository.error) lines.push(`${repository.error.code}: ${block(repository.error.message)}`, '');
+  if (repository.summary) lines.push(block(repository.summary), '');
   if (repository.verification) {
     const verification = repository.verification;
+    const rounds = `${verification.rounds} ${verification.rounds === 1 ? 'round' : 'rounds'}`;
     lines.push(
-      `Verify \`${escapeMarkdown(verification.command)}\`: ${verification.passed ? 'passed' : 'failed'} after ${verification.rounds} round(s)`,
+      `Verify ${oneLine(verification.command, 120)}: ${verification.passed ? 'passed' : 'FAILED'} after ${rounds}`,
       '',
     );
   }
-  if (repository.pullRequestUrl) lines.push(`Pull request: ${escapeMarkdown(repository.pullRequestUrl)}`, '');
+  if (repository.pullRequestUrl) lines.push(`Pull request: ${repository.pullRequestUrl}`, '');
   const tokens = repository.usage.inputTokens + repository.usage.outputTokens;
   if (tokens > 0) lines.push(`${formatCount(tokens)} tokens · ${formatCost(repository.usage.costUsd)}`);
-  if (repository.attempt > 1) lines.push(`Attempt ${repository.attempt}`);
+  if (repository.attempt > 1) lines.push(`Attempt ${repository.attempt} of ${repository.attempt}`);
   if ((repository.taskRevision ?? 1) > 1) lines.push(`Task revision ${repository.taskRevision}`);
   if (repository.sampled) lines.push('In the sample');
   return lines.join('\n').trim();
@@ -151,8 +203,16 @@ export const CONTEXT = {
   job: 'job',
   cancellable: 'cancellable',
   retryable: 'retryable',
+  /** A SAMPLED job: Continue runs the rest. */
+  continuable: 'continuable',
+  /** Something failed (or failed verification): Run Again on Failed. */
+  hasFailed: 'hasFailed',
   repository: 'repository',
+  group: 'group',
+  attempt: 'attempt',
   hasDiff: 'hasDiff',
+  /** The kept change of a command job whose verification failed: to read, not to apply. */
+  hasFailedDiff: 'hasFailedDiff',
   hasThread: 'hasThread',
   hasLog: 'hasLog',
   hasPullRequest: 'hasPullRequest',
@@ -160,23 +220,31 @@ export const CONTEXT = {
 } as const;
 
 /**
- * Cancel where the status rules allow it (pending, running, or SAMPLED and waiting); retry only once
- * something failed or was cancelled and the job is final.
+ * Cancel where the status rules allow it (pending, running, or SAMPLED and waiting); continue on a
+ * SAMPLED job; retry only once something failed or was cancelled and the job is final.
  */
-export function jobContextValue(job: Job): string {
+export function jobContextValue(job: Job, verify?: VerificationSummary): string {
   const words: string[] = [CONTEXT.job];
   if (jobStatusesBefore('CANCELLING').includes(job.status)) {
     words.push(CONTEXT.cancellable);
   } else if (isFinalJobStatus(job.status) && job.counts.failed + job.counts.cancelled > 0) {
     words.push(CONTEXT.retryable);
   }
+  if (job.status === 'SAMPLED') words.push(CONTEXT.continuable);
+  if (isFinalOrSampled(job) && job.counts.failed + (verify?.failing ?? 0) > 0) words.push(CONTEXT.hasFailed);
   return words.join(' ');
+}
+
+/** A command job's change whose verification failed, kept to be read (`?failed=1`). */
+export function hasKeptFailedDiff(repository: Pick<RepositoryResult, 'status' | 'error' | 'diffStats'>): boolean {
+  return repository.status === 'FAILED' && repository.error?.code === 'VERIFY_FAILED' && !!repository.diffStats;
 }
 
 /** Diff, apply and download only with changes; the PR action only where one exists. */
 export function repositoryContextValue(job: Job, repository: RepositoryResult): string {
   const words: string[] = [CONTEXT.repository];
   if (repository.status === 'COMPLETED') words.push(CONTEXT.hasDiff);
+  if (hasKeptFailedDiff(repository)) words.push(CONTEXT.hasFailedDiff);
   if (job.prompt !== undefined && repository.status !== 'PENDING') words.push(CONTEXT.hasThread);
   if (repository.status !== 'PENDING') words.push(CONTEXT.hasLog);
   if (repository.pullRequestUrl) words.push(CONTEXT.hasPullRequest);
@@ -185,31 +253,95 @@ export function repositoryContextValue(job: Job, repository: RepositoryResult): 
   return words.join(' ');
 }
 
-/** The command a click on a repository row runs: the diff when there are changes, else the thread, else the log. */
-export function repositoryOpenCommand(
-  job: Job,
-  repository: RepositoryResult,
-): 'codyBatch.viewDiff' | 'codyBatch.viewThread' | 'codyBatch.viewLog' | undefined {
-  const value = repositoryContextValue(job, repository);
-  if (hasWord(value, CONTEXT.hasDiff)) return 'codyBatch.viewDiff';
-  if (hasWord(value, CONTEXT.hasThread)) return 'codyBatch.viewThread';
-  if (hasWord(value, CONTEXT.hasLog)) return 'codyBatch.viewLog';
+/** A group row ("Failed (3)", "CLONE_FAILED (2)"): retry runs its repositories again, once the job is final. */
+export function groupContextValue(job: Job, repositories: readonly RepositoryResult[]): string {
+  const words: string[] = [CONTEXT.group];
+  if (
+    isFinalJobStatus(job.status) &&
+    repositories.length > 0 &&
+    repositories.every((row) => RETRYABLE_REPOSITORY_STATUSES.includes(row.status))
+  )
+    words.push(CONTEXT.retryable);
+  return words.join(' ');
+}
+
+/** An earlier attempt's row: what it left to read. */
+export function attemptContextValue(job: Job, attempt: PreviousAttempt): string {
+  const words: string[] = [CONTEXT.attempt];
+  if (attempt.status === 'COMPLETED') words.push(CONTEXT.hasDiff);
+  if (hasKeptFailedDiff(attempt)) words.push(CONTEXT.hasFailedDiff);
+  if (job.prompt !== undefined) words.push(CONTEXT.hasThread);
+  words.push(CONTEXT.hasLog);
+  return words.join(' ');
+}
+
+export type OpenCommand = 'codyBatch.viewDiff' | 'codyBatch.viewThread' | 'codyBatch.viewLog';
+
+/** What a click on a row runs: the diff when there are changes (kept ones too), else the thread, else the log. */
+export function openCommandOf(contextValue: string): OpenCommand | undefined {
+  if (hasWord(contextValue, CONTEXT.hasDiff) || hasWord(contextValue, CONTEXT.hasFailedDiff))
+    return 'codyBatch.viewDiff';
+  if (hasWord(contextValue, CONTEXT.hasThread)) return 'codyBatch.viewThread';
+  if (hasWord(contextValue, CONTEXT.hasLog)) return 'codyBatch.viewLog';
   return undefined;
+}
+
+/** The command a click on a repository row runs. */
+export function repositoryOpenCommand(job: Job, repository: RepositoryResult): OpenCommand | undefined {
+  return openCommandOf(repositoryContextValue(job, repository));
 }
 
 export function hasWord(contextValue: string | undefined, word: string): boolean {
   return (contextValue ?? '').split(' ').includes(word);
 }
 
-/** What screen readers and `getByRole('treeitem', { name })` see: label, status, description. */
-export function jobAccessibilityLabel(job: Job): string {
-  return `${job.name}, ${statusWord(job.status)}, ${jobDescription(job)}`;
+/** What screen readers and `getByRole('treeitem', { name })` see: name, state, description. */
+export function jobAccessibilityLabel(job: Job, verify?: VerificationSummary): string {
+  // The description already counts failing verification; the status is the job's own.
+  return `${job.name}, ${statusWord(job.status)}, ${jobTreeDescription(job, verify)}`;
 }
 
-export function repositoryAccessibilityLabel(repository: RepositoryResult): string {
-  return `${repository.repositoryName}, ${repositoryDescription(repository)}`;
+export function repositoryAccessibilityLabel(repository: RepositoryResult, job?: Pick<Job, 'status'>): string {
+  const description = repositoryTreeDescription(repository);
+  return description ? `${repositoryLabel(repository, job)}, ${description}` : repositoryLabel(repository, job);
 }
 
 export function isActiveRepository(repository: RepositoryResult): boolean {
   return !isFinalRepositoryStatus(repository.status);
+}
+
+export interface FinishNotice {
+  text: string;
+  level: 'info' | 'warning';
+  buttons: string[];
+}
+
+/**
+ * What the notification says when a job stops: finished (a warning unless everything succeeded
+ * and passed verification), or SAMPLED, offering to continue with the rest.
+ */
+export function finishNotice(entry: { job: Job; verification?: VerificationSummary }): FinishNotice {
+  const { job, verification } = entry;
+  const failing = verification?.failing ?? 0;
+  const { counts } = job;
+  if (job.status === 'SAMPLED') {
+    const failed = counts.failed - (verification?.failedRows ?? 0);
+    const outcome = [
+      `${counts.completed} changed`,
+      failing > 0 ? `${failing} failing verification` : undefined,
+      counts.noChanges > 0 ? `${counts.noChanges} without changes` : undefined,
+      failed > 0 ? `${failed} failed` : undefined,
+    ].filter(Boolean);
+    return {
+      text: `Cody Batch: sample finished: ${counts.total - counts.pending} of ${counts.total} repositories of "${job.name}" (${outcome.join(', ')}). Continue with the other ${counts.pending}?`,
+      level: failed + failing > 0 ? 'warning' : 'info',
+      buttons: ['Continue', 'Show Job'],
+    };
+  }
+  const good = (job.status === 'COMPLETED' && failing === 0) || job.status === 'CANCELLED';
+  return {
+    text: `Cody Batch: "${job.name}" ${jobStatusText(job, verification)} (${jobTreeDescription(job, verification)})`,
+    level: good ? 'info' : 'warning',
+    buttons: ['Show Job'],
+  };
 }

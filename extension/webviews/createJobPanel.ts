@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { parseRepositoryList } from '../../common/jobDraft';
 import { isRepositoryName } from '../../common/schemas';
-import { createJobProtocol, eventMessage, type Handlers } from '../../common/webviewProtocol';
+import { type CreateJobDraft, createJobProtocol, eventMessage, type Handlers } from '../../common/webviewProtocol';
 import { workspaceRepositories } from '../../common/git/checkouts';
 import type { Services } from '../services';
 import { previewRepositories, submitDraft } from './createJobRequests';
@@ -26,13 +26,23 @@ export function offerPrompt(panel: vscode.WebviewPanel, prompt: string): void {
   void panel.webview.postMessage(eventMessage(createJobProtocol, 'promptOffered', {}));
 }
 
+/** Per open form: the job Run Again… was last run with, as a draft, until the page takes it. */
+const offeredDrafts = new WeakMap<vscode.WebviewPanel, Partial<CreateJobDraft>>();
+
+/** Run Again… while the form is open: the form is filled from the job (the user asked for it). */
+export function offerDraft(panel: vscode.WebviewPanel, draft: Partial<CreateJobDraft>): void {
+  offeredDrafts.set(panel, draft);
+  void panel.webview.postMessage(eventMessage(createJobProtocol, 'draftOffered', {}));
+}
+
 export function createJobHandlers(
   services: Services,
   prompt: string,
   panel: vscode.WebviewPanel,
+  draft?: Partial<CreateJobDraft>,
 ): Handlers<typeof createJobProtocol> {
   return {
-    load: () => ({ prompt, connected: services.connection.connected, apiUrl: services.connection.apiUrl }),
+    load: () => ({ prompt, connected: services.connection.connected, apiUrl: services.connection.apiUrl, draft }),
 
     pickWorkspaceRepositories: async () => {
       const folders = (vscode.workspace.workspaceFolders ?? [])
@@ -109,6 +119,12 @@ export function createJobHandlers(
     close: () => {
       setTimeout(() => panel.dispose(), 0);
       return { done: true };
+    },
+
+    takeOfferedDraft: () => {
+      const offered = offeredDrafts.get(panel);
+      offeredDrafts.delete(panel);
+      return { draft: offered };
     },
 
     takeOfferedPrompt: () => {

@@ -42,6 +42,7 @@ describe('Create Job page: Preview and create through the protocol, on the local
       submit: ({ draft }) => submitDraft(draft, (request) => stack.client.createJob(request), local),
       close: () => ({ done: true }),
       takeOfferedPrompt: () => ({ prompt: undefined }),
+      takeOfferedDraft: () => ({ draft: undefined }),
     };
     const dom = makeDom();
     const panel = webviewHost(createJobProtocol, handlers);

@@ -1,43 +1,87 @@
 import * as vscode from 'vscode';
-import { DiffLayout, type diffProtocol, type Handlers, type RepositoryRef } from '../../common/webviewProtocol';
+import type { RepositoryResult } from '../../common/schemas';
+import {
+  DiffLayout,
+  type AttemptChoice,
+  type DiffPanelState,
+  type diffProtocol,
+  type Handlers,
+} from '../../common/webviewProtocol';
+import { hasKeptFailedDiff } from '../tree/present';
 import type { Services } from '../services';
+import type { PanelTarget } from './panels';
 
-// The diff view's requests: load the patch, open one file in VS Code's diff editor, and the
-// buttons, which run the same commands as the tree and the palette.
+// The diff view's requests: load the patch (of the current attempt, or an earlier one), open one
+// file in VS Code's diff editor, switch attempts, and the buttons, which run the same commands as
+// the tree and the palette. A command job's change whose verification failed is kept: it loads
+// with the failure, to be read, not applied.
 
 /** Where the layout last chosen in a diff panel is kept, across panels and sessions. */
 const LAYOUT_KEY = 'codyBatch.diffLayout';
 
-export function diffHandlers(services: Services, ref: RepositoryRef): Handlers<typeof diffProtocol> {
-  const target = { jobId: ref.jobId, repositoryName: ref.repositoryName };
+/** Every attempt of a repository, oldest first, with how each ended. */
+export function attemptChoices(repository: RepositoryResult): AttemptChoice[] {
+  return [
+    ...(repository.previousAttempts ?? []).map((previous) => ({ attempt: previous.attempt, status: previous.status })),
+    { attempt: repository.attempt, status: repository.status },
+  ].sort((a, b) => a.attempt - b.attempt);
+}
+
+/** How the shown attempt ended: the row itself for the current one, else its entry in previousAttempts. */
+export function attemptOutcome(repository: RepositoryResult, attempt: number | undefined) {
+  if (attempt === undefined || attempt === repository.attempt) return repository;
+  const previous = repository.previousAttempts?.find((entry) => entry.attempt === attempt);
+  if (!previous) throw new Error(`${repository.repositoryName} has no attempt ${attempt}`);
+  return previous;
+}
+
+export function diffHandlers(services: Services, target: PanelTarget<DiffPanelState>): Handlers<typeof diffProtocol> {
+  const ref = () => {
+    const { jobId, repositoryName, attempt } = target.state;
+    return { jobId, repositoryName, attempt };
+  };
+  const current = () => ({ jobId: target.state.jobId, repositoryName: target.state.repositoryName });
+  // What the last load showed: the attempt it resolved to, and whether it is a kept failed change.
+  let shownPatch: { attempt: number; failed: boolean } | undefined;
   return {
     load: async () => {
       const client = services.connection.client;
+      const shown = ref();
       const [job, repository] = await Promise.all([
-        client.getJob(ref.jobId),
-        client.getRepository(ref.jobId, ref.repositoryName),
+        client.getJob(shown.jobId),
+        client.getRepository(shown.jobId, shown.repositoryName),
       ]);
-      const patch = repository.status === 'COMPLETED' ? await services.patches.get(target) : undefined;
+      const outcome = attemptOutcome(repository, shown.attempt);
+      const kept = hasKeptFailedDiff(outcome);
+      const attempt = shown.attempt ?? repository.attempt;
+      shownPatch = { attempt, failed: kept };
+      const patch =
+        outcome.status === 'COMPLETED' || kept
+          ? await services.patches.get({ ...shown, attempt }, { failed: kept })
+          : undefined;
       const layout = DiffLayout.optional().catch(undefined).parse(services.context.globalState.get(LAYOUT_KEY));
       return {
         jobId: job.jobId,
         repositoryName: repository.repositoryName,
         jobName: job.name,
         patch,
-        pullRequestUrl: repository.pullRequestUrl,
+        pullRequestUrl: outcome.pullRequestUrl,
         layout,
+        attempt,
+        attempts: attemptChoices(repository),
+        failure: kept ? outcome.error : undefined,
       };
     },
     openFileInDiffEditor: async ({ path }) => {
-      await services.diffDocuments.open(target, path);
+      await services.diffDocuments.open({ ...ref(), ...shownPatch }, path);
       return { done: true };
     },
     applyToLocalCheckout: async () => {
-      await vscode.commands.executeCommand('codyBatch.applyPatch', target);
+      await vscode.commands.executeCommand('codyBatch.applyPatch', current());
       return { done: true };
     },
     downloadPatch: async () => {
-      await vscode.commands.executeCommand('codyBatch.downloadPatch', target);
+      await vscode.commands.executeCommand('codyBatch.downloadPatch', current());
       return { done: true };
     },
     rememberLayout: async ({ layout }) => {
@@ -45,7 +89,20 @@ export function diffHandlers(services: Services, ref: RepositoryRef): Handlers<t
       return { done: true };
     },
     openPullRequest: async () => {
-      await vscode.commands.executeCommand('codyBatch.openPullRequest', target);
+      await vscode.commands.executeCommand('codyBatch.openPullRequest', current());
+      return { done: true };
+    },
+    showAttempt: async ({ attempt }) => {
+      const repository = await services.connection.client.getRepository(
+        target.state.jobId,
+        target.state.repositoryName,
+      );
+      target.set({
+        ...target.state,
+        attempt: attempt === repository.attempt ? undefined : attempt,
+        open: undefined,
+        scrollY: undefined,
+      });
       return { done: true };
     },
   };

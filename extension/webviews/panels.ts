@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import {
+  type CreateJobDraft,
   CreateJobPanelState,
   createJobProtocol,
   DiffPanelState,
   diffProtocol,
+  eventMessage,
   ThreadPanelState,
   threadProtocol,
   type Handlers,
@@ -11,20 +13,39 @@ import {
   type RepositoryRef,
 } from '../../common/webviewProtocol';
 import type { Services } from '../services';
-import { createJobHandlers, offerPrompt } from './createJobPanel';
+import { createJobHandlers, offerDraft, offerPrompt } from './createJobPanel';
 import { diffHandlers } from './diffPanel';
 import { renderHtml, serveProtocol, webviewOptions, type WebviewScript } from './html';
 import { threadHandlers } from './threadPanel';
 
-// Opens, reveals and restores the webview panels: one diff and one thread panel per repository,
-// one Create Job form. Panels come back after a reload through WebviewPanelSerializers, from the
-// state each page keeps with setState.
+// Opens, reveals and restores the webview panels. A diff or thread panel is reused the way VS
+// Code's preview editors are: showing another repository takes over the unpinned panel of its kind
+// (titled with the repository and its job, so two jobs' tabs can be told apart); a pinned panel
+// keeps what it shows. One Create Job form. Panels come back after a reload through
+// WebviewPanelSerializers, from the state each page keeps with setState.
 
 export const VIEW_TYPES = {
   diff: 'codyBatch.diff',
   thread: 'codyBatch.thread',
   createJob: 'codyBatch.createJob',
 } as const;
+
+/** What a panel shows now; a reused panel is pointed at something else with `set`. */
+export class PanelTarget<State> {
+  constructor(
+    private current: State,
+    private readonly changed: (state: State) => void,
+  ) {}
+
+  get state(): State {
+    return this.current;
+  }
+
+  set(state: State): void {
+    this.current = state;
+    this.changed(state);
+  }
+}
 
 interface PanelKind<S extends ProtocolSpec, State> {
   viewType: string;
@@ -34,9 +55,21 @@ interface PanelKind<S extends ProtocolSpec, State> {
   title(state: State): string;
   /** One panel per key: showing the same thing again reveals it. */
   key(state: State): string;
-  handlers(services: Services, state: State, panel: vscode.WebviewPanel): Handlers<S>;
+  handlers(services: Services, target: PanelTarget<State>, panel: vscode.WebviewPanel): Handlers<S>;
   /** Showing an open panel again, with what the command was run with this time. */
   showAgain?(panel: vscode.WebviewPanel, state: State): void;
+  /** Another key may take over an unpinned panel of this kind (preview style); its page reloads on `show`. */
+  reusable?: boolean;
+}
+
+/** `acme/billing, attempt 1 (Update API calls)`. */
+function repositoryTitle(state: RepositoryRef & { jobName?: string }): string {
+  const attempt = state.attempt ? `, attempt ${state.attempt}` : '';
+  return `${state.repositoryName}${attempt}${state.jobName ? ` (${state.jobName})` : ''}`;
+}
+
+function repositoryKey(kind: string, state: RepositoryRef): string {
+  return `${kind}:${state.jobId}:${state.repositoryName}${state.attempt ? `#${state.attempt}` : ''}`;
 }
 
 const DIFF: PanelKind<typeof diffProtocol, DiffPanelState> = {
@@ -44,9 +77,10 @@ const DIFF: PanelKind<typeof diffProtocol, DiffPanelState> = {
   script: 'diff',
   spec: diffProtocol,
   state: DiffPanelState,
-  title: (state) => `Diff: ${state.repositoryName}`,
-  key: (state) => `diff:${state.jobId}:${state.repositoryName}`,
-  handlers: (services, state) => diffHandlers(services, state),
+  title: (state) => `Diff: ${repositoryTitle(state)}`,
+  key: (state) => repositoryKey('diff', state),
+  handlers: (services, target) => diffHandlers(services, target),
+  reusable: true,
 };
 
 const THREAD: PanelKind<typeof threadProtocol, ThreadPanelState> = {
@@ -54,24 +88,37 @@ const THREAD: PanelKind<typeof threadProtocol, ThreadPanelState> = {
   script: 'thread',
   spec: threadProtocol,
   state: ThreadPanelState,
-  title: (state) => `Claude: ${state.repositoryName}`,
-  key: (state) => `thread:${state.jobId}:${state.repositoryName}`,
-  handlers: (services, state) => threadHandlers(services, state),
+  title: (state) => `Claude: ${repositoryTitle(state)}`,
+  key: (state) => repositoryKey('thread', state),
+  handlers: (services, target) => threadHandlers(services, target),
+  reusable: true,
 };
 
-const CREATE_JOB: PanelKind<typeof createJobProtocol, CreateJobPanelState & { prompt?: string }> = {
+type CreateJobState = CreateJobPanelState & { prompt?: string; fill?: Partial<CreateJobDraft> };
+
+const CREATE_JOB: PanelKind<typeof createJobProtocol, CreateJobState> = {
   viewType: VIEW_TYPES.createJob,
   script: 'createJob',
   spec: createJobProtocol,
   state: CreateJobPanelState,
   title: () => 'Cody Batch: Create Job',
   key: () => 'createJob',
-  handlers: (services, state, panel) => createJobHandlers(services, state.prompt ?? '', panel),
-  showAgain: (panel, state) => offerPrompt(panel, state.prompt ?? ''),
+  handlers: (services, target, panel) =>
+    createJobHandlers(services, target.state.prompt ?? '', panel, target.state.fill),
+  showAgain: (panel, state) => {
+    if (state.fill) offerDraft(panel, state.fill);
+    else offerPrompt(panel, state.prompt ?? '');
+  },
 };
 
+interface OpenPanel {
+  panel: vscode.WebviewPanel;
+  kind: PanelKind<ProtocolSpec, unknown>;
+  target: PanelTarget<unknown>;
+}
+
 export class Panels implements vscode.Disposable {
-  private readonly open = new Map<string, vscode.WebviewPanel>();
+  private readonly open = new Map<string, OpenPanel>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly services: () => Services) {
@@ -95,20 +142,21 @@ export class Panels implements vscode.Disposable {
     }
   }
 
-  showDiff(ref: RepositoryRef): void {
-    this.show(DIFF, { ...ref, layout: 'side-by-side' });
+  showDiff(ref: RepositoryRef, jobName?: string): void {
+    this.show(DIFF, { ...ref, jobName, layout: 'side-by-side' });
   }
 
-  showThread(ref: RepositoryRef): void {
-    this.show(THREAD, ref);
+  showThread(ref: RepositoryRef, jobName?: string): void {
+    this.show(THREAD, { ...ref, jobName });
   }
 
-  showCreateJob(prompt: string): void {
-    this.show(CREATE_JOB, { prompt });
+  /** The form, its prompt from the editor selection, or filled from an earlier job (Run Again). */
+  showCreateJob(prompt: string, fill?: Partial<CreateJobDraft>): void {
+    this.show(CREATE_JOB, { prompt, fill });
   }
 
   dispose(): void {
-    for (const panel of this.open.values()) panel.dispose();
+    for (const { panel } of this.open.values()) panel.dispose();
     for (const disposable of this.disposables) disposable.dispose();
   }
 
@@ -116,8 +164,14 @@ export class Panels implements vscode.Disposable {
     const existing = this.open.get(kind.key(state));
     if (existing) {
       // Revealing a hidden panel rebuilds its page, which asks for an offered prompt as it starts.
-      existing.reveal();
-      kind.showAgain?.(existing, state);
+      existing.panel.reveal();
+      kind.showAgain?.(existing.panel, state);
+      return;
+    }
+    const reusable = kind.reusable ? this.reusablePanel(kind as PanelKind<ProtocolSpec, unknown>) : undefined;
+    if (reusable) {
+      reusable.target.set(state);
+      reusable.panel.reveal();
       return;
     }
     const extensionUri = this.services().context.extensionUri;
@@ -130,14 +184,39 @@ export class Panels implements vscode.Disposable {
     this.attach(kind, panel, state);
   }
 
+  /** The open panel of this kind whose tab is not pinned, if any: it shows the next repository. */
+  private reusablePanel(kind: PanelKind<ProtocolSpec, unknown>): OpenPanel | undefined {
+    const pinned = new Set(
+      vscode.window.tabGroups.all
+        .flatMap((group) => group.tabs)
+        .filter((tab) => tab.isPinned && tab.input instanceof vscode.TabInputWebview)
+        .filter((tab) => (tab.input as vscode.TabInputWebview).viewType.endsWith(kind.viewType))
+        .map((tab) => tab.label),
+    );
+    return [...this.open.values()].find((open) => open.kind === kind && !pinned.has(open.panel.title));
+  }
+
   private attach<S extends ProtocolSpec, State>(
     kind: PanelKind<S, State>,
     panel: vscode.WebviewPanel,
     state: State,
   ): void {
     const services = this.services();
-    const panelKey = kind.key(state);
-    this.open.set(panelKey, panel);
+    let panelKey = kind.key(state);
+    const target = new PanelTarget(state, (next) => {
+      // Pointed at another repository or attempt: the same panel, a new key and title, and its page loads again.
+      if (this.open.get(panelKey)?.panel === panel) this.open.delete(panelKey);
+      panelKey = kind.key(next);
+      this.open.set(panelKey, entry);
+      panel.title = kind.title(next);
+      void panel.webview.postMessage(eventMessage(kind.spec, 'show', {} as never));
+    });
+    const entry: OpenPanel = {
+      panel,
+      kind: kind as unknown as PanelKind<ProtocolSpec, unknown>,
+      target: target as PanelTarget<unknown>,
+    };
+    this.open.set(panelKey, entry);
     panel.title = kind.title(state);
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'cody-batch.svg');
     panel.webview.options = webviewOptions(services.context.extensionUri);
@@ -145,13 +224,13 @@ export class Panels implements vscode.Disposable {
     const subscription = serveProtocol(
       panel.webview,
       kind.spec,
-      kind.handlers(services, state, panel),
+      kind.handlers(services, target, panel),
       services.log,
       kind.script,
     );
     panel.onDidDispose(() => {
       subscription.dispose();
-      if (this.open.get(panelKey) === panel) this.open.delete(panelKey);
+      if (this.open.get(panelKey)?.panel === panel) this.open.delete(panelKey);
     });
   }
 }

@@ -1,25 +1,42 @@
 import * as vscode from 'vscode';
-import type { Handlers, RepositoryRef, threadProtocol } from '../../common/webviewProtocol';
+import type { Handlers, ThreadPanelState, threadProtocol } from '../../common/webviewProtocol';
 import type { Services } from '../services';
+import { attemptChoices, attemptOutcome } from './diffPanel';
+import type { PanelTarget } from './panels';
 
-// The Claude thread view's requests: the thread (again while the run goes on) and opening links
-// from the model's text, which only ever go to the browser, and only for http(s).
+// The Claude thread view's requests: the thread of the current attempt or an earlier one (again
+// while the run goes on), switching attempts, and opening links from the model's text, which only
+// ever go to the browser, and only for http(s).
 
-export function threadHandlers(services: Services, ref: RepositoryRef): Handlers<typeof threadProtocol> {
+export function threadHandlers(
+  services: Services,
+  target: PanelTarget<ThreadPanelState>,
+): Handlers<typeof threadProtocol> {
   const read = async () => {
     const client = services.connection.client;
+    const { jobId, repositoryName, attempt } = target.state;
     const [repository, thread] = await Promise.all([
-      client.getRepository(ref.jobId, ref.repositoryName),
-      client.getThread(ref.jobId, ref.repositoryName),
+      client.getRepository(jobId, repositoryName),
+      client.getThread(jobId, repositoryName, { attempt }),
     ]);
-    return { status: repository.status, error: repository.error, thread };
+    const outcome = attemptOutcome(repository, attempt);
+    return {
+      status: outcome.status,
+      error: outcome.error,
+      thread,
+      attempt: attempt ?? repository.attempt,
+      attempts: attemptChoices(repository),
+    };
   };
   return {
     load: async () => {
-      const [job, current] = await Promise.all([services.connection.client.getJob(ref.jobId), read()]);
-      return { jobId: job.jobId, repositoryName: ref.repositoryName, jobName: job.name, ...current };
+      const [job, current] = await Promise.all([services.connection.client.getJob(target.state.jobId), read()]);
+      return { jobId: job.jobId, repositoryName: target.state.repositoryName, jobName: job.name, ...current };
     },
-    refresh: read,
+    refresh: async () => {
+      const { status, error, thread } = await read();
+      return { status, error, thread };
+    },
     openLink: async ({ url }) => {
       let parsed: vscode.Uri;
       try {
@@ -30,6 +47,19 @@ export function threadHandlers(services: Services, ref: RepositoryRef): Handlers
       if (parsed.scheme !== 'https' && parsed.scheme !== 'http')
         return { done: false, message: 'Only web links open from a thread' };
       return { done: await vscode.env.openExternal(parsed) };
+    },
+    showAttempt: async ({ attempt }) => {
+      const repository = await services.connection.client.getRepository(
+        target.state.jobId,
+        target.state.repositoryName,
+      );
+      target.set({
+        ...target.state,
+        attempt: attempt === repository.attempt ? undefined : attempt,
+        open: undefined,
+        scrollY: undefined,
+      });
+      return { done: true };
     },
   };
 }

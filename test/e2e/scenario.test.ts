@@ -109,9 +109,10 @@ describe('Cody Batch in a VS Code workbench', () => {
     );
     if ((await job.getAttribute('aria-expanded')) !== 'true') await job.click();
     for (const repository of REPOSITORIES) {
-      const row = workbench.treeItem(`${repository}, completed · +1 −1`);
+      // Grouped under "Changed (3)", the job's only group, open by itself.
+      const row = workbench.treeItem(`${repository} · changed, +1 −1`);
       await row.waitFor({ timeout: 15_000 });
-      assert.match(await row.innerText(), /completed · \+1 −1/, `${repository} shows its status and +a −d`);
+      assert.match(await row.innerText(), /changed[\s\S]*\+1 −1/, `${repository} shows its state and +a −d`);
     }
 
     const [created] = (await stack.client.listJobs()).items;
@@ -131,7 +132,7 @@ describe('Cody Batch in a VS Code workbench', () => {
   it('3. shows the diff of the repository that matches the workspace', async () => {
     const { workbench } = world;
     await workbench.runCommand('View: Close All Editors');
-    await workbench.clickInlineAction(workbench.treeItem(new RegExp(`^${WORKSPACE_REPOSITORY},`)), 'View Diff');
+    await workbench.clickInlineAction(workbench.treeItem(new RegExp(`^${WORKSPACE_REPOSITORY} · `)), 'View Diff');
     const diff = workbench.webview(EXTENSION_ID);
     await waitForText(diff.locator('body'), new RegExp(CHANGED_FILE.replace('/', '\\/')), 30_000);
     await waitForText(diff.locator('body'), /newFunction\(id, \{ version: 2 \}\)/);
@@ -157,7 +158,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     const { workbench } = world;
     await workbench.runCommand('View: Close All Editors');
     await workbench.clickInlineAction(
-      workbench.treeItem(new RegExp(`^${WORKSPACE_REPOSITORY},`)),
+      workbench.treeItem(new RegExp(`^${WORKSPACE_REPOSITORY} · `)),
       'View Claude Thread',
     );
     const thread = workbench.webview(EXTENSION_ID);
@@ -179,7 +180,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     const before = await snapshot(world);
     await workbench.runCommand('View: Close All Editors');
     await workbench.clickInlineAction(
-      workbench.treeItem(new RegExp(`^${WORKSPACE_REPOSITORY},`)),
+      workbench.treeItem(new RegExp(`^${WORKSPACE_REPOSITORY} · `)),
       'Apply Patch to Local Checkout',
     );
     const question = workbench.dialog(/uncommitted/i);
@@ -216,8 +217,12 @@ describe('Cody Batch in a VS Code workbench', () => {
     );
     await workbench.screenshot('running-job');
     await workbench.clickInlineAction(running, 'Cancel Job');
+    // A cancel asks first, naming what it stops.
+    const question = workbench.dialog(/Cancel "Slow command"\? This stops 1 running repository/);
+    await question.waitFor({ timeout: 30_000 });
+    await question.getByRole('button', { name: 'Cancel Job' }).click();
     await workbench.treeItem(/^Slow command, cancelled/).waitFor({ timeout: 30_000 });
-    await workbench.treeItem('acme/gadgets, cancelled').waitFor();
+    await workbench.treeItem('acme/gadgets · cancelled').waitFor();
     assert.equal((await stack.client.getJob(job.jobId)).status, 'CANCELLED');
   });
 
@@ -343,7 +348,150 @@ describe('Cody Batch in a VS Code workbench', () => {
     await workbench.runCommand('Cody Batch: Refresh');
     await workbench.treeItem(new RegExp(`^${name}, completed, 2/2 done`)).waitFor({ timeout: 30_000 });
   });
+
+  it('11. triages a 12-repository job: groups with counts, Find, the kept failed change, Run Again on Failed, and a command job from the keyboard', async () => {
+    const { workbench, stack, hosting } = world;
+    const services = Array.from({ length: 10 }, (_, i) => `acme/svc-${String(i + 1).padStart(2, '0')}`);
+    for (const name of services)
+      await hosting.create(name, {
+        'README.md': `# ${name}\n`,
+        ...(name === 'acme/svc-10' ? { VERIFY_FAILS: 'yes\n' } : {}),
+      });
+    const missing = ['acme/missing-1', 'acme/missing-2'];
+    const job = await stack.client.createJob({
+      name: 'Twelve services',
+      command: 'echo "changed by the batch" >> README.md',
+      verifyCommand: 'if [ -f VERIFY_FAILS ]; then echo "1 test failing" >&2; exit 1; fi',
+      repositories: [...services, ...missing],
+    });
+    await waitFor(
+      'the job to finish',
+      async () => ((await stack.client.getJob(job.jobId)).finishedAt ? true : undefined),
+      90_000,
+    );
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.runCommand('Cody Batch: Refresh');
+    const jobRow = workbench.treeItem(
+      /^Twelve services, completed with errors, 2 failed · 1 failing verification · 12\/12 done/,
+    );
+    await jobRow.waitFor({ timeout: 30_000 });
+    await jobRow.click();
+    for (const group of [
+      'Failed (2), failed repositories',
+      'CLONE_FAILED (2), 2 failed',
+      'Verify failed (1), verify failed repositories',
+      'Changed (9), changed repositories',
+    ])
+      await workbench.treeItem(group).waitFor({ timeout: 15_000 });
+    await workbench.treeItem('acme/missing-1 · failed · CLONE_FAILED').waitFor();
+    const verifyFailed = workbench.treeItem(/^acme\/svc-10 · verify failed, \+1 −0/);
+    await verifyFailed.waitFor();
+    await workbench.screenshot('tree-grouped-dark');
+
+    // Find (Ctrl+Alt+F) "failed": the focus moves to a failed row, and the failed rows are marked.
+    // Two clicks on the job give the tree the focus on it and leave it open as it was.
+    await jobRow.click();
+    await workbench.treeItem('Changed (9), changed repositories').waitFor({ state: 'hidden' });
+    await jobRow.click();
+    await workbench.treeItem('Changed (9), changed repositories').waitFor();
+    await workbench.page.keyboard.press('Control+Alt+F');
+    await workbench.page.keyboard.type('failed');
+    await waitFor(
+      'Find to focus a failed row',
+      async () => {
+        const focused = await workbench.page
+          .locator('.monaco-list-row.focused')
+          .first()
+          .getAttribute('aria-label')
+          .catch(() => null);
+        return focused && /failed/i.test(focused) ? focused : undefined;
+      },
+      10_000,
+    );
+    assert.ok(
+      (await workbench.treeItem('acme/missing-2 · failed · CLONE_FAILED').locator('.highlight').count()) > 0,
+      'a failed repository row is marked as a match',
+    );
+    await workbench.screenshot('tree-find-failed');
+    await workbench.page.keyboard.press('Escape');
+
+    // The kept change of the failed verification, with the failure above it.
+    await verifyFailed.click();
+    const diff = workbench.webview(EXTENSION_ID);
+    await waitForText(diff.locator('body'), /Verification failed\./, 30_000);
+    await waitForText(diff.locator('body'), /changed by the batch/);
+    assert.equal(
+      await diff.getByRole('button', { name: /apply to local checkout/i }).count(),
+      0,
+      'not offered to apply',
+    );
+    assert.equal(
+      await workbench.editorTab(/Diff: acme\/svc-10 \(Twelve services\)/).count(),
+      1,
+      'the job in the title',
+    );
+    await workbench.screenshot('diff-verify-failed-dark');
+
+    // Run Again on Failed: the form holds exactly the two failures and the failed verification.
+    await workbench.runCommand('View: Close All Editors');
+    await jobRow.click();
+    await workbench.runCommand('Cody Batch: Run Again on Failed…');
+    const form = workbench.webview(EXTENSION_ID);
+    await form.locator('#repositories').waitFor({ timeout: 30_000 });
+    await waitFor(
+      'the form to be filled',
+      async () => ((await form.locator('#name input').inputValue()) === 'Twelve services' ? true : undefined),
+      15_000,
+    );
+    const listed = (await form.locator('#repositories textarea').inputValue()).split('\n').filter(Boolean).sort();
+    assert.deepEqual(listed, ['acme/missing-1', 'acme/missing-2', 'acme/svc-10']);
+    assert.equal(await form.locator('#command input').inputValue(), 'echo "changed by the batch" >> README.md');
+    await workbench.screenshot('run-again-on-failed');
+    await workbench.runCommand('View: Close All Editors');
+
+    // The keyboard alone: open the form, fill it, choose the command mode, create the job.
+    await runFromKeyboard(world, 'Cody Batch: Create Job');
+    const blank = workbench.webview(EXTENSION_ID);
+    await blank.locator('#name').waitFor({ timeout: 30_000 });
+    await waitFor(
+      'the Name field to have the focus',
+      async () => ((await blank.locator('#name').evaluate((el) => el.matches(':focus-within'))) ? true : undefined),
+      15_000,
+    );
+    const keys = workbench.page.keyboard;
+    await keys.type('Keyboard command job');
+    await keys.press('Tab'); // description
+    await keys.press('Tab'); // how the change is made
+    await keys.press('ArrowDown'); // a shell command
+    await keys.press('Tab');
+    await keys.type('echo keyboard >> README.md');
+    await keys.press('Tab'); // verify command
+    await keys.press('Tab'); // repositories
+    await keys.type('acme/svc-01');
+    await workbench.screenshot('create-job-keyboard');
+    await keys.press('Control+Enter');
+    await workbench.notification('job "Keyboard command job" created').waitFor({ timeout: 30_000 });
+    const created = (await stack.client.listJobs()).items.find((item) => item.name === 'Keyboard command job');
+    assert.equal(created?.command, 'echo keyboard >> README.md');
+    assert.equal(created?.prompt, undefined);
+    assert.deepEqual(created?.repositories, ['acme/svc-01']);
+  });
 });
+
+/** Runs a palette command from the keyboard alone. */
+async function runFromKeyboard(world: World, title: string): Promise<void> {
+  const { page } = world.workbench;
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.keyboard.press('F1');
+  await input.waitFor();
+  await page.keyboard.type(`${title}`);
+  await page
+    .locator('.quick-input-list .monaco-list-row.focused')
+    .filter({ hasText: title })
+    .waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
 
 /** Types into a form field of a webview, by the field's id. */
 async function fill(form: FrameLocator, id: string, value: string): Promise<void> {

@@ -122,6 +122,8 @@ export async function startWorld(): Promise<World> {
       extensions: [await packagedExtension()],
       env: { CODY_BATCH_HOME: stack.home },
       folder: workspace,
+      // The screenshots show the tree and the diff in VS Code's default dark theme.
+      settings: { 'workbench.colorTheme': 'Default Dark Modern' },
     });
     disposers.push(() => codeServer.stop());
 

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { draftFromJob } from '../../common/jobDraft';
+import { sampleJob } from '../../test/helpers/jobs';
 import type { CreateJobDraft } from '../../common/webviewProtocol';
 import { makeDom } from '../../test/helpers/dom';
 import { renderCreateJobForm, type FormActions } from './form';
@@ -38,9 +40,42 @@ function setup(draft?: Partial<CreateJobDraft>, initialPrompt = 'Replace oldFunc
 }
 
 describe('Create Job form (DOM)', () => {
-  it('prefills the prompt from the editor selection', async () => {
+  it('prefills the prompt from the editor selection, with the Name field focused', async () => {
     const form = setup();
     assert.equal(form.control('prompt').value, 'Replace oldFunction(x)');
+    assert.equal(form.dom.document.activeElement, form.control('name'), 'typing starts at the name');
+    await form.dom.close();
+  });
+
+  it('is filled from an earlier job by Run Again…, every field, ready to submit', async () => {
+    const job = sampleJob({
+      name: 'Rename',
+      description: 'Second try',
+      prompt: undefined,
+      command: "sed -i 's/a/b/' x",
+      verifyCommand: 'npm test',
+      repositories: ['acme/one', 'acme/two', 'acme/three'],
+      createPullRequests: true,
+      draftPullRequests: true,
+      baseBranch: 'develop',
+      maxCostUsd: 5,
+    });
+    const form = setup();
+    form.type('name', 'typed before');
+    form.form.fill(draftFromJob(job, ['acme/two', 'acme/three']));
+    assert.equal(form.control('name').value, 'Rename');
+    assert.equal(form.control('mode-command').checked, true);
+    assert.equal((form.dom.root.querySelector('[data-field="prompt"]') as HTMLElement).hidden, true);
+    assert.equal(form.control('command').value, "sed -i 's/a/b/' x");
+    assert.equal(form.control('verifyCommand').value, 'npm test');
+    assert.equal(form.control('repositories').value, 'acme/two\nacme/three\n');
+    assert.equal(form.control('createPullRequests').checked, true);
+    assert.equal(form.control('draftPullRequests').checked, true);
+    assert.equal(form.control('baseBranch').value, 'develop');
+    assert.equal(form.control('maxCostUsd').value, '5');
+    await form.click('submit');
+    assert.equal(form.submitted.length, 1);
+    assert.equal(form.submitted[0]!.description, 'Second try');
     await form.dom.close();
   });
 

@@ -1,4 +1,5 @@
 import { checkDraft, mergeRepositories, parseRepositoryList } from '../../common/jobDraft';
+import { type DraftSections, PULL_REQUEST_FIELDS } from '../../common/jobDraftSections';
 import type { ResolveRepositoriesRequest } from '../../common/schemas';
 import type { CreateJobDraft, FieldErrors } from '../../common/webviewProtocol';
 import { append, h, pageHeader } from '../shared/dom';
@@ -33,12 +34,17 @@ export interface FormOptions {
 
 export interface CreateJobForm {
   draft(): CreateJobDraft;
+  /** Replaces the fields with a draft (Run Again… on a job while the form is open). */
+  fill(draft: Partial<CreateJobDraft>): void;
   /**
    * Create Job was run again with a new selection. An empty prompt takes it; a prompt with text
    * is never overwritten: the form asks whether to replace it, append to it, or leave it.
    */
   offerPrompt(prompt: string): void;
 }
+
+/** The fields the form itself holds (the rest are its sections'). */
+type BaseField = Exclude<keyof CreateJobDraft, keyof typeof DraftSections>;
 
 type ValueElement = HTMLElement & { value: string; invalid?: boolean; disabled?: boolean };
 type CheckElement = HTMLElement & { checked: boolean; disabled?: boolean };
@@ -249,21 +255,49 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     ),
   );
 
+  // Each field of a draft and where it goes: a field the form gains (a repository query, a sample
+  // size) adds its line here, and fill, restore and Run Again… all take it.
+  // The form's own fields; the sections' are filled by fillSections.
+  const setters: { [K in BaseField]-?: (value: CreateJobDraft[K] | undefined) => void } = {
+    name: (value) => (name.value = value ?? ''),
+    description: (value) => (description.value = value ?? ''),
+    mode: (value) => setMode(value ?? 'prompt'),
+    prompt: (value) => (prompt.value = value ?? ''),
+    command: (value) => (command.value = value ?? ''),
+    verifyCommand: (value) => (verifyCommand.value = value ?? ''),
+    repositories: (value) => (repositories.value = value ?? ''),
+    createPullRequests: (value) => (createPullRequests.checked = value ?? false),
+    draftPullRequests: (value) => (draftPullRequests.checked = value ?? false),
+    baseBranch: (value) => (baseBranch.value = value ?? ''),
+    maxCostUsd: (value) => (maxCostUsd.value = value ?? ''),
+  };
+  let mode: CreateJobDraft['mode'] = 'prompt';
+  function setMode(value: CreateJobDraft['mode']): void {
+    mode = value;
+    modePrompt.checked = mode === 'prompt';
+    modeCommand.checked = mode === 'command';
+  }
+  function setValues(draft: Partial<CreateJobDraft>): void {
+    for (const key of Object.keys(setters) as BaseField[]) (setters[key] as (value: unknown) => void)(draft[key]);
+  }
+
+  /**
+   * Run Again into an open form: the sample, the pull-request templates and the checkout fields
+   * are replaced with the job's (empty where it has none). The repository source is not: the
+   * job's repositories arrive as the list (a query job's as resolved).
+   */
+  function fillSections(draft: Partial<CreateJobDraft>): void {
+    sample.controls.sample!.value = draft.sample ?? '';
+    for (const field of PULL_REQUEST_FIELDS)
+      pullRequests.controls[`pr-${field}`]!.value = draft.pullRequest?.[field] ?? '';
+    agent.controls.setupCommand!.value = draft.setupCommand ?? '';
+    agent.controls.repositoryInstructions!.value = draft.repositoryInstructions ?? '';
+    (agent.controls.allowCommands as unknown as CheckElement).checked = draft.allowCommands ?? false;
+  }
+
   // Initial values: a restored draft (after a reload) wins over the editor selection.
   const initial = options.draft ?? {};
-  name.value = initial.name ?? '';
-  description.value = initial.description ?? '';
-  prompt.value = initial.prompt ?? options.prompt;
-  command.value = initial.command ?? '';
-  verifyCommand.value = initial.verifyCommand ?? '';
-  repositories.value = initial.repositories ?? '';
-  baseBranch.value = initial.baseBranch ?? '';
-  maxCostUsd.value = initial.maxCostUsd ?? '';
-  createPullRequests.checked = initial.createPullRequests ?? false;
-  draftPullRequests.checked = initial.draftPullRequests ?? false;
-  let mode: CreateJobDraft['mode'] = initial.mode ?? 'prompt';
-  modePrompt.checked = mode === 'prompt';
-  modeCommand.checked = mode === 'command';
+  setValues({ ...initial, prompt: initial.prompt ?? options.prompt });
 
   const readDraft = (): CreateJobDraft => ({
     name: name.value ?? '',
@@ -332,13 +366,31 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     actions.draftChanged(readDraft());
   }
 
-  for (const radio of [modePrompt, modeCommand]) {
-    radio.addEventListener('change', () => {
-      if (!radio.checked) return;
-      mode = radio === modeCommand ? 'command' : 'prompt';
+  // The mode follows the radios however they were checked: a click, Space or Enter on one (below),
+  // or the arrow keys, with which the group checks a radio without a change event.
+  const modeGroup = root.querySelector('#mode')!;
+  const followRadios = () => {
+    const next = modeCommand.checked ? 'command' : modePrompt.checked ? 'prompt' : mode;
+    if (next === mode) return;
+    mode = next;
+    changed('mode');
+  };
+  for (const type of ['change', 'click', 'keyup']) modeGroup.addEventListener(type, followRadios);
+  for (const radio of [modePrompt, modeCommand]) radio.addEventListener('change', followRadios);
+  // Space and Enter choose the focused radio (Enter would otherwise submit the form unchosen).
+  modeGroup.addEventListener(
+    'keydown',
+    (event) => {
+      const key = (event as KeyboardEvent).key;
+      const radio = (event.target as Element | null)?.closest?.('vscode-radio');
+      if ((key !== ' ' && key !== 'Enter') || !radio) return;
+      event.preventDefault();
+      event.stopPropagation();
+      setMode(radio === modeCommand ? 'command' : 'prompt');
       changed('mode');
-    });
-  }
+    },
+    true,
+  );
   createPullRequests.addEventListener('change', () => changed('createPullRequests'));
   draftPullRequests.addEventListener('change', () => changed('draftPullRequests'));
 
@@ -397,9 +449,17 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     }
   }
   submit.addEventListener('click', () => void doSubmit());
-  root.querySelector('form')!.addEventListener('submit', (event) => {
+  const formElement = root.querySelector('form')!;
+  formElement.addEventListener('submit', (event) => {
     event.preventDefault();
     void doSubmit();
+  });
+  // Ctrl+Enter (Cmd+Enter) creates the job from any field, as in VS Code's own input boxes.
+  formElement.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void doSubmit();
+    }
   });
   cancel.addEventListener('click', () => actions.cancel());
 
@@ -420,11 +480,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     if (how !== 'dismiss') {
       const current = prompt.value ?? '';
       prompt.value = how === 'replace' || !current.trim() ? offered : `${current.replace(/\s+$/, '')}\n\n${offered}`;
-      if (mode !== 'prompt') {
-        mode = 'prompt';
-        modePrompt.checked = true;
-        modeCommand.checked = false;
-      }
+      if (mode !== 'prompt') setMode('prompt');
     }
     setOffer(undefined);
     if (how !== 'dismiss') changed('prompt');
@@ -452,8 +508,25 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     setOffer(text);
   }
 
+  function fill(draft: Partial<CreateJobDraft>): void {
+    setValues(draft);
+    fillSections(draft);
+    touched.clear();
+    submitted = false;
+    changed('fill');
+    focusName();
+  }
+
+  /** The form opens with the Name field focused, once its custom element is ready. */
+  function focusName(): void {
+    const ready = (name as unknown as { updateComplete?: Promise<unknown> }).updateComplete;
+    if (ready) void ready.then(() => name.focus());
+    else name.focus();
+  }
+
   sync();
   if (options.draft) validate();
   if (options.offeredPrompt !== undefined) offerPrompt(options.offeredPrompt);
-  return { draft: readDraft, offerPrompt };
+  else focusName();
+  return { draft: readDraft, offerPrompt, fill };
 }

@@ -19,6 +19,7 @@ function extension(initialPrompt: string) {
     previewRepositories: () => ({ ok: false, fieldErrors: {}, message: 'not in this test' }),
     submit: () => ({ ok: false, fieldErrors: {}, message: 'not in this test' }),
     close: () => ({ done: true }),
+    takeOfferedDraft: () => ({ draft: undefined }),
     takeOfferedPrompt: () => {
       const prompt = offered;
       offered = undefined;

@@ -22,7 +22,13 @@ export async function startCreateJobPage(
     const loaded = await host.client.request('load', {});
     const form = renderCreateJobForm(
       root,
-      { prompt: loaded.prompt, apiUrl: loaded.apiUrl, draft: state.draft, offeredPrompt: state.offeredPrompt },
+      {
+        prompt: loaded.prompt,
+        apiUrl: loaded.apiUrl,
+        // What the user typed (kept over a reload) wins over the job the form was opened from.
+        draft: state.draft ?? loaded.draft,
+        offeredPrompt: state.offeredPrompt,
+      },
       {
         pickWorkspaceRepositories: async () =>
           (await host.client.request('pickWorkspaceRepositories', {})).repositories,
@@ -48,6 +54,12 @@ export async function startCreateJobPage(
       if (prompt !== undefined) form.offerPrompt(prompt);
     };
     host.client.on('promptOffered', () => void takeOffer().catch(() => undefined));
+    const takeDraft = async () => {
+      const { draft } = await host.client.request('takeOfferedDraft', {});
+      if (draft) form.fill(draft);
+    };
+    host.client.on('draftOffered', () => void takeDraft().catch(() => undefined));
+    await takeDraft();
     // The nudge is lost when the panel was hidden (its page was not alive): ask once at the start.
     await takeOffer();
     return form;

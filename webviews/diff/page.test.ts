@@ -18,6 +18,7 @@ function extension(patch = PATCH) {
     applyToLocalCheckout: () => ({ done: true }),
     downloadPatch: () => ({ done: true }),
     openPullRequest: () => ({ done: true }),
+    showAttempt: () => ({ done: true }),
     rememberLayout: ({ layout }) => {
       remembered = layout;
       return { done: true };
@@ -51,6 +52,7 @@ describe('diff page (DOM)', () => {
     assert.deepEqual(kept(one.state()), {
       jobId: 'j',
       repositoryName: 'acme/widgets',
+      jobName: 'Update',
       layout: 'line-by-line',
       open: ['a.txt'],
     });

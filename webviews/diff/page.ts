@@ -7,13 +7,15 @@ import { renderDiffView } from './render';
 // The diff page: asks the extension for the patch and renders it. The layout is this panel's
 // saved choice (setState, so it survives hiding the panel and reloading the window), else the
 // last one chosen in any diff panel, which the extension remembers. The files open and the scroll
-// position are kept the same way, so switching tabs back shows the same place.
+// position are kept the same way, so switching tabs back shows the same place. When the panel is
+// reused for another repository or attempt (the `show` event), the page loads again, from the top.
 
 export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLElement): Promise<void> {
   const document = root.ownerDocument;
+  const window = document.defaultView;
   const report = (error: unknown) => {
     root.removeAttribute('aria-busy');
-    root.querySelector('.notice.error')?.remove();
+    root.querySelector('.notice.error:not(.verify-failure)')?.remove();
     root.prepend(
       h(
         document,
@@ -23,44 +25,66 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
       ),
     );
   };
-  try {
-    // Read the saved layout alone: DiffPanelState would fill in its default for a panel that has none.
-    const saved = host.getState() as { layout?: unknown } | undefined;
-    const savedLayout = DiffLayout.optional().catch(undefined).parse(saved?.layout);
-    const place = ViewPlace.parse(saved ?? {});
-    const data = await host.client.request('load', {});
-    const layout = savedLayout ?? data.layout ?? 'side-by-side';
-    let state: DiffPanelState = { jobId: data.jobId, repositoryName: data.repositoryName, layout, ...place };
-    const update = (change: Partial<DiffPanelState>) => {
-      state = { ...state, ...change };
-      host.setState(state);
-    };
+  let state: DiffPanelState | undefined;
+  const update = (change: Partial<DiffPanelState>) => {
+    if (!state) return;
+    state = { ...state, ...change };
     host.setState(state);
-    const view = renderDiffView(
-      root,
-      data,
-      { layout, open: place.open },
-      {
-        openInDiffEditor: (path) => void host.client.request('openFileInDiffEditor', { path }).catch(report),
-        apply: () => void host.client.request('applyToLocalCheckout', {}).catch(report),
-        download: () => void host.client.request('downloadPatch', {}).catch(report),
-        openPullRequest: () => void host.client.request('openPullRequest', {}).catch(report),
-        layoutChanged: (value) => {
-          update({ layout: value });
-          void host.client.request('rememberLayout', { layout: value }).catch(report);
+  };
+  // Registered once: they update whatever the page shows now.
+  watchToggles(root, () => update({ open: openKeys(root, 'data-path') }));
+  if (window) watchScroll(window, (scrollY) => update({ scrollY }));
+
+  const show = async (fresh: boolean) => {
+    try {
+      // Read the saved layout alone: DiffPanelState would fill in its default for a panel that has none.
+      const saved = host.getState() as { layout?: unknown } | undefined;
+      const savedLayout = DiffLayout.optional().catch(undefined).parse(saved?.layout);
+      const place = fresh ? {} : ViewPlace.parse(saved ?? {});
+      // Marks for `npm run bench -- webview`, which reads where click-to-paint goes.
+      performance.mark('cody-batch:load-sent');
+      const data = await host.client.request('load', {});
+      performance.mark('cody-batch:load-answered');
+      const layout = savedLayout ?? data.layout ?? 'side-by-side';
+      state = {
+        jobId: data.jobId,
+        repositoryName: data.repositoryName,
+        // An earlier attempt is kept for a reload; the current one is whichever is latest then.
+        ...(data.attempt !== data.attempts?.at(-1)?.attempt ? { attempt: data.attempt } : {}),
+        jobName: data.jobName,
+        layout,
+        ...place,
+      };
+      host.setState(state);
+      if (fresh) window?.scrollTo(0, 0);
+      const view = renderDiffView(
+        root,
+        data,
+        { layout, open: place.open },
+        {
+          openInDiffEditor: (path) => void host.client.request('openFileInDiffEditor', { path }).catch(report),
+          apply: () => void host.client.request('applyToLocalCheckout', {}).catch(report),
+          download: () => void host.client.request('downloadPatch', {}).catch(report),
+          openPullRequest: () => void host.client.request('openPullRequest', {}).catch(report),
+          layoutChanged: (value) => {
+            update({ layout: value });
+            void host.client.request('rememberLayout', { layout: value }).catch(report);
+          },
+          showAttempt: (attempt) => void host.client.request('showAttempt', { attempt }).catch(report),
         },
-      },
-    );
-    const window = document.defaultView;
-    watchToggles(root, () => update({ open: openKeys(root, 'data-path') }));
-    await view.settled;
-    update({ open: openKeys(root, 'data-path') });
-    if (window) {
-      restoreScroll(window, place.scrollY);
-      watchScroll(window, (scrollY) => update({ scrollY }));
+      );
+      window?.requestAnimationFrame(() => window.setTimeout(() => performance.mark('cody-batch:painted'), 0));
+      await view.settled;
+      update({ open: openKeys(root, 'data-path') });
+      if (window && !fresh) restoreScroll(window, place.scrollY);
+    } catch (error) {
+      root.replaceChildren();
+      report(error);
     }
-  } catch (error) {
-    root.replaceChildren();
-    report(error);
-  }
+  };
+  host.client.on('show', () => {
+    root.setAttribute('aria-busy', 'true');
+    void show(true);
+  });
+  await show(false);
 }

@@ -37,6 +37,7 @@ describe('diff view (DOM)', function () {
       download: () => calls.push('download'),
       openPullRequest: () => calls.push('pr'),
       layoutChanged: (layout: DiffLayout) => calls.push(`layout ${layout}`),
+      showAttempt: (attempt: number) => calls.push(`attempt ${attempt}`),
     };
     return { calls, actions };
   }

@@ -1,8 +1,10 @@
 import { html as diffToHtml } from 'diff2html';
 import { filePath, parsePatch, patchTotals, type FilePatch } from '../../common/patch';
-import type { DiffLayout } from '../../common/webviewProtocol';
+import type { AttemptChoice, DiffLayout } from '../../common/webviewProtocol';
+import type { RepositoryError } from '../../common/schemas';
 import { formatBytes, formatCount } from '../../common/format';
 import { append, h, icon, pageHeader } from '../shared/dom';
+import { attemptLinks } from './attempts';
 
 // The diff view: a header with totals and actions, a collapsible list of files, and one
 // collapsible section per file. A file's diff is turned into HTML (by diff2html) only when its
@@ -14,7 +16,15 @@ export interface DiffViewData {
   jobName: string;
   patch?: string;
   pullRequestUrl?: string;
+  /** The attempt shown, and every attempt of the repository (oldest first). */
+  attempt?: number;
+  attempts?: AttemptChoice[];
+  /** The change was kept though its verification failed: shown above it, and not offered to apply. */
+  failure?: RepositoryError;
 }
+
+/** Below this width a side-by-side diff is shown line by line, as VS Code's diff editor does. */
+export const NARROW_WIDTH = 900;
 
 export interface DiffViewActions {
   openInDiffEditor(path: string): void;
@@ -22,6 +32,7 @@ export interface DiffViewActions {
   download(): void;
   openPullRequest(): void;
   layoutChanged(layout: DiffLayout): void;
+  showAttempt(attempt: number): void;
 }
 
 export interface DiffViewOptions {
@@ -34,6 +45,8 @@ export interface DiffViewOptions {
   largeFileBytes?: number;
   /** Patch text rendered before the first paint, and per task after it. */
   sliceBytes?: number;
+  /** Side by side turns line by line below this width (default NARROW_WIDTH). */
+  narrowWidth?: number;
   /**
    * The files (paths) that were open when the page was last shown. When given, exactly these
    * open, instead of the small-patch rule.
@@ -44,6 +57,8 @@ export interface DiffViewOptions {
 export interface DiffView {
   files: FilePatch[];
   setLayout(layout: DiffLayout): void;
+  /** The layout shown now (line by line in a narrow pane, whatever was chosen). */
+  layout(): DiffLayout;
   /** How many file sections hold rendered diff HTML. */
   renderedCount(): number;
   /** Resolves once the files opened at the start have rendered (the page has its full height). */
@@ -70,7 +85,12 @@ export function renderDiffView(
   const largeFileBytes = options.largeFileBytes ?? 1_000_000;
   const sliceBytes = options.sliceBytes ?? 40_000;
   const window = document.defaultView;
-  let layout = options.layout;
+  const narrowWidth = options.narrowWidth ?? NARROW_WIDTH;
+  // The layout the user chose, and the one shown: side by side is shown line by line in a narrow pane.
+  let chosen = options.layout;
+  const narrow = () => (window ? window.innerWidth < narrowWidth : false);
+  const effective = () => (chosen === 'side-by-side' && narrow() ? 'line-by-line' : chosen);
+  let layout: DiffLayout = effective();
   root.replaceChildren();
   root.removeAttribute('aria-busy');
 
@@ -81,7 +101,7 @@ export function renderDiffView(
     h(
       document,
       'button',
-      { type: 'button', 'data-layout': value, 'aria-pressed': String(value === layout) },
+      { type: 'button', 'data-layout': value, 'aria-pressed': String(value === chosen) },
       icon(document, value === 'side-by-side' ? 'split-horizontal' : 'list-flat'),
       value === 'side-by-side' ? 'Side by side' : 'Line by line',
     ),
@@ -117,6 +137,13 @@ export function renderDiffView(
     icon(document, 'collapse-all'),
     'Collapse all',
   );
+  const narrowNote = h(
+    document,
+    'span',
+    { class: 'muted narrow-note', id: 'narrow-note', hidden: layout === chosen },
+    'Line by line: the pane is narrow',
+  );
+  const attemptNav = attemptLinks(document, data, actions);
   applyButton.addEventListener('click', () => actions.apply());
   downloadButton.addEventListener('click', () => actions.download());
   prButton?.addEventListener('click', () => actions.openPullRequest());
@@ -131,6 +158,7 @@ export function renderDiffView(
         'div',
         { class: 'muted summary' },
         `${data.jobName} · `,
+        data.attempts && data.attempts.length > 1 ? `attempt ${data.attempt} of ${data.attempts.length} · ` : undefined,
         files.length === 0
           ? 'no changes'
           : `${formatCount(totals.files)} ${totals.files === 1 ? 'file' : 'files'} changed, `,
@@ -139,15 +167,18 @@ export function renderDiffView(
         files.length > 0 ? h(document, 'span', { class: 'deletions' }, `−${formatCount(totals.deletions)}`) : undefined,
         data.patch ? ` · ${formatBytes(data.patch.length)}` : undefined,
       ),
+      attemptNav,
       files.length > 0
         ? h(
             document,
             'div',
             { class: 'toolbar' },
-            applyButton,
-            downloadButton,
+            // A change whose verification failed is there to be read, not applied.
+            data.failure ? undefined : applyButton,
+            data.failure ? undefined : downloadButton,
             prButton,
             h(document, 'span', { class: 'spacer' }),
+            narrowNote,
             h(document, 'span', { class: 'segmented', role: 'group', 'aria-label': 'Layout' }, ...layoutButtons),
             expandAll,
             collapseAll,
@@ -155,6 +186,26 @@ export function renderDiffView(
         : h(document, 'div', { class: 'toolbar' }, prButton),
     ),
   );
+  if (data.failure) {
+    append(
+      root,
+      h(
+        document,
+        'div',
+        { class: 'notice error verify-failure', role: 'alert' },
+        h(
+          document,
+          'p',
+          {},
+          icon(document, 'unverified'),
+          ' ',
+          h(document, 'strong', {}, 'Verification failed.'),
+          ' This is the change the command made, kept so you can see what it did; it was not published.',
+        ),
+        h(document, 'pre', {}, `${data.failure.code}: ${data.failure.message}`),
+      ),
+    );
+  }
   if (files.length === 0) {
     append(
       root,
@@ -165,7 +216,13 @@ export function renderDiffView(
         data.patch === undefined ? `${data.repositoryName} made no changes.` : 'The patch names no files.',
       ),
     );
-    return { files, setLayout: () => undefined, renderedCount: () => 0, settled: Promise.resolve() };
+    return {
+      files,
+      setLayout: () => undefined,
+      layout: () => layout,
+      renderedCount: () => 0,
+      settled: Promise.resolve(),
+    };
   }
 
   // The file list: one line per file, a click opens and scrolls to its section.
@@ -194,7 +251,9 @@ export function renderDiffView(
     const path = filePath(file);
     const [iconName, kindWord] = KIND_ICONS[file.kind];
     const anchor = `file-${index}`;
-    const stats = [
+    // Made anew for each place: an element can be in one place only, and the file list and the
+    // file's own line both show the counts.
+    const stats = () => [
       h(document, 'span', { class: 'additions' }, `+${formatCount(file.additions)}`),
       ' ',
       h(document, 'span', { class: 'deletions' }, `−${formatCount(file.deletions)}`),
@@ -212,7 +271,12 @@ export function renderDiffView(
         ' ',
         link,
         ' ',
-        ...(file.binary ? [h(document, 'span', { class: 'muted' }, 'binary')] : stats),
+        h(
+          document,
+          'span',
+          { class: 'file-stats' },
+          ...(file.binary ? [h(document, 'span', { class: 'muted' }, 'binary')] : stats()),
+        ),
       ),
     );
 
@@ -244,7 +308,7 @@ export function renderDiffView(
         {},
         icon(document, iconName, kindWord),
         h(document, 'span', { class: 'file-name' }, shownPath),
-        h(document, 'span', { class: 'file-stats' }, ...(file.binary ? ['binary'] : stats)),
+        h(document, 'span', { class: 'file-stats' }, ...(file.binary ? ['binary'] : stats())),
         h(document, 'span', { class: 'spacer' }),
         file.binary ? undefined : openButton,
       ),
@@ -346,20 +410,29 @@ export function renderDiffView(
     section.rendered = layout;
   }
 
-  const setLayout = (value: DiffLayout) => {
-    layout = value;
-    for (const button of layoutButtons) button.setAttribute('aria-pressed', String(button.dataset.layout === value));
+  /** Shows the chosen layout, or line by line where side by side does not fit. */
+  const applyLayout = () => {
+    const next = effective();
+    narrowNote.hidden = next === chosen;
+    if (next === layout) return;
+    layout = next;
     for (const section of sections)
       if (section.details.open && section.rendered !== undefined) renderSection(section, true);
+  };
+  const setLayout = (value: DiffLayout) => {
+    chosen = value;
+    for (const button of layoutButtons) button.setAttribute('aria-pressed', String(button.dataset.layout === value));
+    applyLayout();
   };
   for (const button of layoutButtons) {
     button.addEventListener('click', () => {
       const value = button.dataset.layout as DiffLayout;
-      if (value === layout) return;
+      if (value === chosen) return;
       setLayout(value);
       actions.layoutChanged(value);
     });
   }
+  window?.addEventListener('resize', applyLayout);
   // Each opened section renders in its own toggle event, so the page stays responsive meanwhile.
   expandAll.addEventListener('click', () => {
     for (const section of sections) section.details.open = true;
@@ -371,6 +444,7 @@ export function renderDiffView(
   return {
     files,
     setLayout,
+    layout: () => layout,
     settled,
     renderedCount: () =>
       sections.filter((section) => section.body.childElementCount > 0 && section.rendered !== undefined).length,

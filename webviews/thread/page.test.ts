@@ -42,6 +42,7 @@ function extension(status = 'COMPLETED') {
     load: () => ({ jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status, thread: THREAD }),
     refresh: () => ({ status, thread: THREAD }),
     openLink: () => ({ done: true }),
+    showAttempt: () => ({ done: true }),
   };
   return handlers;
 }
@@ -64,7 +65,13 @@ describe('thread page (DOM)', () => {
     first.window.dispatchEvent(new first.window.Event('scroll'));
     await new Promise((resolve) => setTimeout(resolve, 250));
     const saved = kept(one.state());
-    assert.deepEqual(saved, { jobId: 'j', repositoryName: 'acme/widgets', open: ['3:0', '6:0'], scrollY: 1200 });
+    assert.deepEqual(saved, {
+      jobId: 'j',
+      repositoryName: 'acme/widgets',
+      jobName: 'Update',
+      open: ['3:0', '6:0'],
+      scrollY: 1200,
+    });
     page.stop();
     await first.close();
 

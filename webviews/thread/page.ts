@@ -50,34 +50,61 @@ export async function startThreadPage(
       ),
     );
   };
-  const actions = { openLink: (url: string) => void host.client.request('openLink', { url }).catch(report) };
+  const actions = {
+    openLink: (url: string) => void host.client.request('openLink', { url }).catch(report),
+    showAttempt: (attempt: number) => void host.client.request('showAttempt', { attempt }).catch(report),
+  };
 
-  let data: ThreadViewData;
-  try {
-    const place = ViewPlace.parse(host.getState() ?? {});
-    data = await host.client.request('load', {});
-    let state: ThreadPanelState = { jobId: data.jobId, repositoryName: data.repositoryName, ...place };
-    const update = (change: Partial<ThreadPanelState>) => {
-      state = { ...state, ...change };
-      host.setState(state);
-    };
+  let data: ThreadViewData | undefined;
+  let state: ThreadPanelState | undefined;
+  const update = (change: Partial<ThreadPanelState>) => {
+    if (!state) return;
+    state = { ...state, ...change };
     host.setState(state);
-    renderThreadView(root, data, actions, { open: place.open });
-    watchToggles(root, () => update({ open: openKeys(root, 'data-key') }));
-    restoreScroll(window, place.scrollY);
-    watchScroll(window, (scrollY) => update({ scrollY }));
-  } catch (error) {
-    report(error);
-    return page;
-  }
+  };
+  // Registered once: they update whatever the page shows now.
+  watchToggles(root, () => update({ open: openKeys(root, 'data-key') }));
+  watchScroll(window, (scrollY) => update({ scrollY }));
+  /** Loads and renders; `fresh`: the panel now shows another attempt, from the top. */
+  const show = async (fresh: boolean): Promise<boolean> => {
+    try {
+      const place = fresh ? {} : ViewPlace.parse(host.getState() ?? {});
+      const loaded = await host.client.request('load', {});
+      data = loaded;
+      state = {
+        jobId: loaded.jobId,
+        repositoryName: loaded.repositoryName,
+        ...(loaded.attempt !== loaded.attempts?.at(-1)?.attempt ? { attempt: loaded.attempt } : {}),
+        jobName: loaded.jobName,
+        ...place,
+      };
+      host.setState(state);
+      if (fresh) root.replaceChildren();
+      renderThreadView(root, loaded, actions, { open: place.open });
+      if (fresh) window.scrollTo(0, 0);
+      else restoreScroll(window, place.scrollY);
+      return true;
+    } catch (error) {
+      report(error);
+      return false;
+    }
+  };
+  host.client.on('show', () => {
+    void show(true).then(() => {
+      clearTimeout(timer);
+      if (!stopped) timer = setTimeout(() => void poll(), refreshMs);
+    });
+  });
+  if (!(await show(false))) return page;
 
   const poll = async (): Promise<void> => {
-    if (stopped || !running(data.status)) return;
+    if (stopped || !data || !running(data.status)) return;
     if (document.visibilityState === 'visible') {
       try {
         const fresh = await host.client.request('refresh', {});
-        const grew = fresh.thread.messages.length !== data.thread.messages.length || fresh.status !== data.status;
-        data = { ...data, ...fresh, error: fresh.error };
+        const before = data;
+        const grew = fresh.thread.messages.length !== before.thread.messages.length || fresh.status !== before.status;
+        data = { ...before, ...fresh, error: fresh.error };
         if (grew && !stopped) {
           const atBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
           renderThreadView(root, data, actions);

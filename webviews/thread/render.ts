@@ -3,6 +3,8 @@ import type { InstructionFile, RepositoryError, Thread, ThreadMessage, Usage } f
 import { formatCost, formatCount } from '../../common/format';
 import { append, h, icon, pageHeader } from '../shared/dom';
 import { openKeys } from '../shared/viewMemory';
+import type { AttemptChoice } from '../../common/webviewProtocol';
+import { attemptLinks } from '../diff/attempts';
 
 // The Claude thread view: each turn with its role and text, tool calls and results collapsible,
 // errors marked, token usage per turn and in total. Markdown is rendered with HTML disabled, so
@@ -16,10 +18,15 @@ export interface ThreadViewData {
   /** Why the run failed or was stopped, when it was. */
   error?: RepositoryError;
   thread: Thread;
+  /** The attempt shown, and every attempt of the repository (oldest first). */
+  attempt?: number;
+  attempts?: AttemptChoice[];
 }
 
 export interface ThreadViewActions {
   openLink(url: string): void;
+  /** Open another attempt's thread (absent: no attempt buttons). */
+  showAttempt?(attempt: number): void;
 }
 
 const markdown = new MarkdownIt({ html: false, linkify: true, breaks: false });
@@ -59,7 +66,11 @@ export function renderThreadView(
         'div',
         { class: 'muted' },
         `${data.jobName} · ${data.status.toLowerCase().replace(/_/g, ' ')}${thread.model ? ` · ${thread.model}` : ''}`,
+        data.attempts && data.attempts.length > 1 ? ` · attempt ${data.attempt} of ${data.attempts.length}` : '',
       ),
+      actions.showAttempt
+        ? attemptLinks(document, data, { showAttempt: (attempt) => actions.showAttempt?.(attempt) })
+        : undefined,
       h(
         document,
         'div',

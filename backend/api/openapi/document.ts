@@ -229,7 +229,12 @@ function answerObject(answer: Answer, schemas: Components): OperationObject['res
     content[type] = { schema: jsonSchema(schema, 'output') };
   const headers = Object.entries(answer.headers ?? {}).map(([name, header]) => [
     name,
-    { description: header.description, required: true, schema: jsonSchema(header.schema, 'output') },
+    {
+      description: header.description,
+      // A header only some answers carry has an optional schema.
+      required: !header.schema.safeParse(undefined).success,
+      schema: jsonSchema(header.schema, 'output'),
+    },
   ]);
   return {
     description: answer.description,

@@ -1,8 +1,9 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { type ArtifactFile, artifactKey } from '../../../common/names';
+import { type ArtifactFile, artifactKey, FAILED_VERIFICATION_HEADER } from '../../../common/names';
 import {
   ArtifactQuery,
+  DiffQuery,
   emptyUsage,
   isRepositoryName,
   type PreviousAttempt,
@@ -105,11 +106,21 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
   routes.on(
     {
       ...artifactOperation('getDiff', 'diff', 'Get the diff a repository’s attempt made'),
+      description:
+        'With `failed=1`, the change of a command job whose verification failed (FAILED, VERIFY_FAILED, with diffStats), kept to be read, never applied: without it that attempt answers 409 NO_DIFF.',
+      query: DiffQuery,
       responses: {
         200: {
-          description: 'The patch, for `git apply` (a COMPLETED attempt)',
+          description:
+            'The patch, for `git apply` (a COMPLETED attempt), or, with `failed=1`, the kept change whose verification failed',
           content: { 'text/x-diff': z.string() },
-          headers: { 'Content-Disposition': { description: 'attachment; filename="…patch"', schema: z.string() } },
+          headers: {
+            'Content-Disposition': { description: 'attachment; filename="…patch"', schema: z.string() },
+            [FAILED_VERIFICATION_HEADER]: {
+              description: '`true` when the patch is a change whose verification failed (read it, do not apply it)',
+              schema: z.literal('true').optional(),
+            },
+          },
         },
         204: { description: 'The attempt made no changes (NO_CHANGES)' },
         302: REDIRECT,
@@ -119,13 +130,24 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
     async (c) => {
       const row = await ownedRepository(deps, c);
       const { attempt, previous } = requestedAttempt(c, row);
+      const { failed } = readQuery(c, DiffQuery);
       // An attempt from before attempts were recorded has no status: the store has its diff or not.
       const status = attempt === row.attempt ? row.status : previous?.status;
+      const ended = attempt === row.attempt ? row : previous;
+      // A command job's change whose verification failed is kept, to be read, never applied by mistake:
+      // only a caller that asks with ?failed=1 gets it.
+      const keptFailure =
+        status === 'FAILED' && ended?.error?.code === 'VERIFY_FAILED' && ended.diffStats !== undefined;
       if (status === 'NO_CHANGES') return c.body(null, 204);
-      if (status !== undefined && status !== 'COMPLETED') {
+      if (status !== undefined && status !== 'COMPLETED' && !(keptFailure && failed)) {
         const which =
           attempt === row.attempt ? `${row.repositoryName} is` : `Attempt ${attempt} of ${row.repositoryName} ended`;
-        return apiError(c, 'NO_DIFF', `${which} ${status}; a diff exists only once it has COMPLETED with changes`);
+        const hint = keptFailure ? '; the change whose verification failed is kept: ask with ?failed=1 to read it' : '';
+        return apiError(
+          c,
+          'NO_DIFF',
+          `${which} ${status}; a diff exists only once it has COMPLETED with changes${hint}`,
+        );
       }
       const fileName = `${row.repositoryName.replace('/', '-')}-${row.jobId}${attempt > 1 ? `-attempt-${attempt}` : ''}.patch`;
       return serveArtifact(deps, limits, c, row, 'diff.patch', attempt, {
@@ -133,6 +155,7 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
         headers: {
           'content-type': 'text/x-diff; charset=utf-8',
           'content-disposition': `attachment; filename="${fileName}"`,
+          ...(keptFailure ? { [FAILED_VERIFICATION_HEADER]: 'true' } : {}),
         },
         missing: () => apiError(c, 'NOT_FOUND', `The diff of ${row.repositoryName} is missing from the artifact store`),
       });

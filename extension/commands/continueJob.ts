@@ -1,0 +1,70 @@
+import * as vscode from 'vscode';
+import type { ContinueRequest, Job } from '../../common/schemas';
+import { currentTask } from '../../common/tasks';
+import { resolveJob } from '../pick';
+import type { Command } from './command';
+
+// Continue on a SAMPLED job: run the rest as it is, or revise the task first (the sampled
+// repositories then run again with it).
+
+type Choice = 'as-is' | 'task' | 'verify';
+
+export const continueJob: Command = {
+  id: 'codyBatch.continueJob',
+  doing: 'Continuing the job',
+  async run(services, arg) {
+    const job = await resolveJob(services, arg, (candidate) => candidate.status === 'SAMPLED', 'continue');
+    if (!job) return;
+    const revision = await askRevision(job);
+    if (!revision) return;
+    const continued = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Cody Batch: continuing "${job.name}"…` },
+      () => services.connection.client.continueJob(job.jobId, revision),
+    );
+    services.log.info(
+      `Continued job ${job.jobId}${Object.keys(revision).length > 0 ? ' with a revised task' : ''}: now ${continued.status}`,
+    );
+    await services.jobs.showJob(continued);
+  },
+};
+
+/** The continue's body: `{}` as it is, or the revised field; undefined when the user backed out. */
+async function askRevision(job: Job): Promise<ContinueRequest | undefined> {
+  const task = currentTask(job);
+  const isCommand = task.command !== undefined;
+  const waiting = job.counts.pending;
+  const items: (vscode.QuickPickItem & { choice: Choice })[] = [
+    {
+      label: '$(debug-continue) Continue as is',
+      description: `run the other ${waiting} ${waiting === 1 ? 'repository' : 'repositories'}`,
+      choice: 'as-is',
+    },
+    {
+      label: isCommand ? '$(edit) Revise the command…' : '$(edit) Revise the prompt…',
+      description: 'the sampled repositories run again with it',
+      choice: 'task',
+    },
+    {
+      label: '$(beaker) Revise the verify command…',
+      description: task.verifyCommand ? task.verifyCommand : 'none yet',
+      choice: 'verify',
+    },
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
+    title: `Cody Batch: continue "${job.name}"`,
+    placeHolder: `The sample has run (${job.counts.total - waiting} of ${job.counts.total}). Continue with the rest?`,
+  });
+  if (!picked) return undefined;
+  if (picked.choice === 'as-is') return {};
+  const field = picked.choice === 'verify' ? 'verifyCommand' : isCommand ? 'command' : 'prompt';
+  const current =
+    picked.choice === 'verify' ? (task.verifyCommand ?? '') : ((isCommand ? task.command : task.prompt) ?? '');
+  const value = await vscode.window.showInputBox({
+    title: `Cody Batch: revise the ${field === 'verifyCommand' ? 'verify command' : field} of "${job.name}"`,
+    value: current,
+    prompt: 'The sampled repositories run again with it, then the rest.',
+    validateInput: (text) => (text.trim() ? undefined : 'must not be empty'),
+  });
+  if (value === undefined) return undefined;
+  return { [field]: value };
+}

@@ -1,0 +1,41 @@
+import * as vscode from 'vscode';
+import { draftFromJob } from '../../common/jobDraft';
+import { isFinalJobStatus } from '../../common/status';
+import { verificationFailed } from '../../common/statusText';
+import { resolveJob } from '../pick';
+import type { Command } from './command';
+
+// Run Again… opens the Create Job form filled from a job, for editing; Run Again on Failed… fills it
+// with only the repositories that failed, or whose verification failed.
+
+export const runAgain: Command = {
+  id: 'codyBatch.runAgain',
+  doing: 'Running the job again',
+  async run(services, arg) {
+    const job = await resolveJob(services, arg, () => true, 'run again');
+    if (job) services.panels.showCreateJob('', draftFromJob(job));
+  },
+};
+
+export const runAgainOnFailed: Command = {
+  id: 'codyBatch.runAgainOnFailed',
+  doing: 'Running the job again on its failures',
+  async run(services, arg) {
+    const job = await resolveJob(
+      services,
+      arg,
+      (candidate) =>
+        (isFinalJobStatus(candidate.status) || candidate.status === 'SAMPLED') && candidate.counts.total > 0,
+      'run again on failed repositories',
+    );
+    if (!job) return;
+    const failed = (await services.connection.client.allRepositories(job.jobId))
+      .filter((row) => row.status === 'FAILED' || verificationFailed(row))
+      .map((row) => row.repositoryName);
+    if (failed.length === 0) {
+      void vscode.window.showInformationMessage(`Cody Batch: nothing of "${job.name}" failed.`);
+      return;
+    }
+    services.panels.showCreateJob('', draftFromJob(job, failed));
+  },
+};

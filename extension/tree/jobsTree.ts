@@ -1,0 +1,125 @@
+import * as vscode from 'vscode';
+import type { JobsModel } from './model';
+import {
+  AttemptNode,
+  ErrorCodeNode,
+  GroupNode,
+  JobNode,
+  LoadMoreNode,
+  MessageNode,
+  RepositoryNode,
+  type TreeNode,
+} from './nodes';
+import { groupRepositories, type RepositoryGroup } from './states';
+
+// The Jobs tree's rows over a JobsModel: jobs, then under a job its repositories grouped by state
+// ("Failed (3)" split by error code, "Verify failed (1)", "Changed (30)", …) or, with
+// codyBatch.groupRepositories off, one flat list; under a retried repository, its earlier attempts.
+
+export const GROUP_SETTING = 'groupRepositories';
+
+export function groupingEnabled(): boolean {
+  return vscode.workspace.getConfiguration('codyBatch').get<boolean>(GROUP_SETTING) ?? true;
+}
+
+/** Groups that need attention open by themselves; so does a job's only group. */
+function startsExpanded(group: RepositoryGroup, groups: readonly RepositoryGroup[]): boolean {
+  return groups.length === 1 || group.state === 'failed' || group.state === 'verifyFailed' || group.state === 'running';
+}
+
+export interface JobsTreeSource {
+  model(): JobsModel | undefined;
+  /** Loads the model's first page when it has not been (and reports a failure). */
+  ensureLoaded(): Promise<void>;
+  lastError(): string | undefined;
+  report(error: unknown, doing: string): { message: string };
+}
+
+export class JobsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined | void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly jobNodes = new Map<string, JobNode>();
+
+  constructor(private readonly source: JobsTreeSource) {}
+
+  /** Redraws everything. */
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  clear(): void {
+    this.jobNodes.clear();
+    this.changed.fire();
+  }
+
+  /** The row of a job as last drawn (to reveal it), or a new one. */
+  jobNode(jobId: string): JobNode | undefined {
+    const job = this.source.model()?.job(jobId);
+    if (!job) return undefined;
+    return this.jobNodes.get(jobId) ?? new JobNode(job, false, this.source.model()?.verification(jobId));
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    return node;
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    return node.parent;
+  }
+
+  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    const model = this.source.model();
+    if (!model) return [];
+    if (!node) {
+      if (!model.isLoaded) await this.source.ensureLoaded();
+      if (!model.isLoaded) {
+        return [
+          new MessageNode(this.source.lastError() ?? 'Could not load jobs', 'error', {
+            command: 'codyBatch.refresh',
+            title: 'Refresh',
+          }),
+        ];
+      }
+      const nodes: TreeNode[] = model.jobs().map((job) => {
+        const jobNode = new JobNode(job, false, model.verification(job.jobId));
+        this.jobNodes.set(job.jobId, jobNode);
+        return jobNode;
+      });
+      if (model.hasMoreJobs()) nodes.push(new LoadMoreNode(undefined));
+      return nodes;
+    }
+    if (node instanceof JobNode) {
+      try {
+        const list = await model.loadRepositories(node.job.jobId);
+        const job = model.job(node.job.jobId) ?? node.job;
+        if (groupingEnabled()) {
+          const groups = groupRepositories(list.items, job);
+          return groups.map((group) => new GroupNode(job, group, node, startsExpanded(group, groups)));
+        }
+        const nodes: TreeNode[] = list.items.map((repository) => new RepositoryNode(job, repository, node));
+        if (list.nextToken) nodes.push(new LoadMoreNode(job.jobId, node));
+        return nodes;
+      } catch (error) {
+        const { message } = this.source.report(error, 'Loading repositories');
+        return [new MessageNode(message, 'error', { command: 'codyBatch.refresh', title: 'Refresh' })];
+      }
+    }
+    if (node instanceof GroupNode) {
+      if (node.group.codes) return node.group.codes.map((codeGroup) => new ErrorCodeNode(node.job, codeGroup, node));
+      return node.repositories.map((repository) => new RepositoryNode(node.job, repository, node));
+    }
+    if (node instanceof ErrorCodeNode)
+      return node.repositories.map((repository) => new RepositoryNode(node.job, repository, node));
+    if (node instanceof RepositoryNode) {
+      // Newest first: the attempt before this one at the top.
+      return [...(node.repository.previousAttempts ?? [])]
+        .sort((a, b) => b.attempt - a.attempt)
+        .map((attempt) => new AttemptNode(node.job, node.repository, attempt, node));
+    }
+    return [];
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
