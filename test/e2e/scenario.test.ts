@@ -466,6 +466,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     await keys.press('Tab');
     await keys.type('echo keyboard >> README.md');
     await keys.press('Tab'); // verify command
+    await keys.press('Tab'); // repositories from: a list
     await keys.press('Tab'); // repositories
     await keys.type('acme/svc-01');
     await workbench.screenshot('create-job-keyboard');
