@@ -108,8 +108,12 @@ describe('Cody Batch in a VS Code workbench', () => {
       'the new job is at the top',
     );
     if ((await job.getAttribute('aria-expanded')) !== 'true') await job.click();
+    // Grouped under "Changed (3)", the job's only group. It opens by itself unless the tree showed it
+    // collapsed beside a Running group mid-run: VS Code keeps a row's state by its id.
+    const changed = workbench.treeItem(/^Changed \(3\)/);
+    await changed.waitFor({ timeout: 15_000 });
+    if ((await changed.getAttribute('aria-expanded')) !== 'true') await changed.click();
     for (const repository of REPOSITORIES) {
-      // Grouped under "Changed (3)", the job's only group, open by itself.
       const row = workbench.treeItem(`${repository} · changed, +1 −1`);
       await row.waitFor({ timeout: 15_000 });
       assert.match(await row.innerText(), /changed[\s\S]*\+1 −1/, `${repository} shows its state and +a −d`);
