@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM } from '../test/e2e/harness/install';
+import type { Page } from 'playwright-core';
+import { startWebviewBrowser, type WebviewBrowser } from '../test/helpers/webviewPage';
 
 // The Create Job form with the keyboard, in Chromium with the real @vscode-elements components:
 // the Name field has the focus when the form opens, the arrow keys, Space and Enter choose how the
@@ -13,63 +8,31 @@ import { CHROMIUM } from '../test/e2e/harness/install';
 
 describe('Create Job form with the keyboard (Chromium)', function () {
   this.timeout(60_000);
-  let dir: string;
-  let browser: Browser;
+  let browser: WebviewBrowser;
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'cody-batch-form-browser-'));
-    await build({
-      entryPoints: { createJob: 'webviews/createJob/main.ts' },
-      bundle: true,
-      platform: 'browser',
-      format: 'iife',
-      target: 'chrome120',
-      outdir: dir,
-      loader: { '.ttf': 'file' },
-      logLevel: 'error',
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu'],
-    });
+    browser = await startWebviewBrowser({ createJob: 'webviews/createJob/main.ts' });
   });
   after(async () => {
     await browser?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   /** The form, its `submit` requests recorded in window.__submitted. */
-  async function open(): Promise<Page> {
-    const html = path.join(dir, 'createJob.html');
-    await writeFile(
-      html,
-      '<!DOCTYPE html><html><head><link rel="stylesheet" href="createJob.css"></head>' +
-        '<body><main id="app" aria-busy="true"></main><script src="createJob.js"></script></body></html>',
-    );
-    const page = await browser.newPage();
-    const errors: Error[] = [];
-    page.on('pageerror', (error) => errors.push(error));
-    await page.addInitScript({
-      content: `window.__submitted = [];
-      window.acquireVsCodeApi = () => ({
-        getState: () => undefined,
-        setState: () => undefined,
-        postMessage: (message) => {
-          let result = { done: true };
-          if (message.method === 'load') result = { prompt: '', connected: true };
-          if (message.method === 'takeOfferedPrompt' || message.method === 'takeOfferedDraft') result = {};
-          if (message.method === 'submit') {
-            window.__submitted.push(message.params.draft);
-            result = { ok: false, fieldErrors: { form: 'recorded' }, message: 'recorded' };
-          }
-          setTimeout(() => window.dispatchEvent(new MessageEvent('message', { data: { kind: 'reply', id: message.id, ok: true, result } })), 0);
-        },
-      });`,
+  function open(): Promise<Page> {
+    return browser.open({
+      script: 'createJob',
+      setup: 'window.__submitted = [];',
+      reply: `(message) => {
+        if (message.method === 'load') return { prompt: '', connected: true };
+        if (message.method === 'takeOfferedPrompt' || message.method === 'takeOfferedDraft') return {};
+        if (message.method === 'submit') {
+          window.__submitted.push(message.params.draft);
+          return { ok: false, fieldErrors: { form: 'recorded' }, message: 'recorded' };
+        }
+        return { done: true };
+      }`,
+      ready: '#app:not([aria-busy]) #job-form',
     });
-    await page.goto(pathToFileURL(html).href);
-    await page.waitForSelector('#app:not([aria-busy]) #job-form');
-    assert.deepEqual(errors, []);
-    return page;
   }
 
   const focusedId = (page: Page) =>

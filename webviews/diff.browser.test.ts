@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM } from '../test/e2e/harness/install';
+import type { Page } from 'playwright-core';
+import { loadReply, startWebviewBrowser, type WebviewBrowser } from '../test/helpers/webviewPage';
 import { SCREENSHOTS } from '../test/e2e/world';
 
 // The diff view in Chromium (the engine of VS Code's webviews), in VS Code's dark, light and high
@@ -106,60 +103,28 @@ const THEMES: Record<string, Record<string, string>> = {
 
 describe('diff view in Chromium: themes, narrow panes, file list counts', function () {
   this.timeout(60_000);
-  let dir: string;
-  let browser: Browser;
+  let browser: WebviewBrowser;
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'cody-batch-diff-browser-'));
-    await build({
-      entryPoints: { diff: 'webviews/diff/main.ts' },
-      bundle: true,
-      platform: 'browser',
-      format: 'iife',
-      target: 'chrome120',
-      outdir: dir,
-      loader: { '.ttf': 'file' },
-      logLevel: 'error',
-    });
+    browser = await startWebviewBrowser({ diff: 'webviews/diff/main.ts' });
     await mkdir(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu'],
-    });
   });
   after(async () => {
     await browser?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   async function open(theme: string, width: number, layout: 'side-by-side' | 'line-by-line'): Promise<Page> {
     const variables = Object.entries(THEMES[theme]!)
       .map(([name, value]) => `--vscode-${name}: ${value};`)
       .join(' ');
-    const html = path.join(dir, `diff-${theme}.html`);
-    await writeFile(
-      html,
-      `<!DOCTYPE html><html style="${variables}"><head><link rel="stylesheet" href="diff.css"></head>` +
-        `<body><main id="app" aria-busy="true"></main><script src="diff.js"></script></body></html>`,
-    );
-    const page = await browser.newPage({ viewport: { width, height: 700 } });
-    const errors: Error[] = [];
-    page.on('pageerror', (error) => errors.push(error));
     const data = { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Adopt v2', patch: PATCH, layout };
-    await page.addInitScript({
-      content: `window.acquireVsCodeApi = () => ({
-        getState: () => undefined,
-        setState: () => undefined,
-        postMessage: (message) => {
-          const result = message.method === 'load' ? ${JSON.stringify(data)} : { done: true };
-          setTimeout(() => window.dispatchEvent(new MessageEvent('message', { data: { kind: 'reply', id: message.id, ok: true, result } })), 0);
-        },
-      });`,
+    return browser.open({
+      script: 'diff',
+      rootStyle: variables,
+      viewport: { width, height: 700 },
+      reply: loadReply(data),
+      ready: '#app:not([aria-busy]) .d2h-wrapper',
     });
-    await page.goto(pathToFileURL(html).href);
-    await page.waitForSelector('#app:not([aria-busy]) .d2h-wrapper');
-    assert.deepEqual(errors, []);
-    return page;
   }
 
   /** Every colour the rendered diff paints (backgrounds, and borders that show), as rgb()/rgba() text. */

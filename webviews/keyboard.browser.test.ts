@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Thread } from '../common/schemas';
-import { CHROMIUM } from '../test/e2e/harness/install';
+import { loadReply, startWebviewBrowser, type WebviewBrowser } from '../test/helpers/webviewPage';
 
 // Keyboard use of the diff and thread pages in Chromium (the engine of VS Code's webviews): the
 // Tab order, and a focus ring in the theme's focus colour on everything Tab reaches. The pages are
@@ -36,56 +31,22 @@ const THREAD: Thread = {
 
 describe('webview pages with the keyboard (Chromium)', function () {
   this.timeout(60_000);
-  let dir: string;
-  let browser: Browser;
+  let browser: WebviewBrowser;
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'cody-batch-keyboard-'));
-    await build({
-      entryPoints: { diff: 'webviews/diff/main.ts', thread: 'webviews/thread/main.ts' },
-      bundle: true,
-      platform: 'browser',
-      format: 'iife',
-      target: 'chrome120',
-      outdir: dir,
-      loader: { '.ttf': 'file' },
-      logLevel: 'error',
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu'],
-    });
+    browser = await startWebviewBrowser({ diff: 'webviews/diff/main.ts', thread: 'webviews/thread/main.ts' });
   });
   after(async () => {
     await browser?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   /** Opens a page whose `load` request is answered with `data`, in a theme whose focus border is red. */
-  async function open(script: 'diff' | 'thread', data: unknown): Promise<Page> {
-    const html = path.join(dir, `${script}.html`);
-    await writeFile(
-      html,
-      `<!DOCTYPE html><html><head><link rel="stylesheet" href="${script}.css"><style>:root { --vscode-focusBorder: ${FOCUS}; }</style></head>` +
-        `<body><main id="app" aria-busy="true"></main><script src="${script}.js"></script></body></html>`,
-    );
-    const page = await browser.newPage();
-    const errors: Error[] = [];
-    page.on('pageerror', (error) => errors.push(error));
-    await page.addInitScript({
-      content: `window.acquireVsCodeApi = () => ({
-        getState: () => undefined,
-        setState: () => undefined,
-        postMessage: (message) => {
-          const result = message.method === 'load' ? ${JSON.stringify(data)} : { done: true };
-          setTimeout(() => window.dispatchEvent(new MessageEvent('message', { data: { kind: 'reply', id: message.id, ok: true, result } })), 0);
-        },
-      });`,
+  function open(script: 'diff' | 'thread', data: unknown): Promise<Page> {
+    return browser.open({
+      script,
+      head: `<style>:root { --vscode-focusBorder: ${FOCUS}; }</style>`,
+      reply: loadReply(data),
     });
-    await page.goto(pathToFileURL(html).href);
-    await page.waitForSelector('#app:not([aria-busy])');
-    assert.deepEqual(errors, []);
-    return page;
   }
 
   /** Presses Tab `count` times; for each stop, what has the focus and the outline it shows. */
