@@ -90,8 +90,11 @@ describe('draftFromJob (Run Again…)', () => {
       createPullRequests: true,
       pullRequest: {
         title: '{{job.name}} in {{repository}}',
+        branch: 'adopt-v2/{{repository}}',
+        commitMessage: 'Adopt v2 in {{repository}}',
         labels: ['cody-batch', 'good first'],
         reviewers: ['ann'],
+        draft: true,
       },
       allowCommands: true,
       setupCommand: 'npm ci',
@@ -103,6 +106,8 @@ describe('draftFromJob (Run Again…)', () => {
     assert.equal(filled.query?.includeForks, true);
     assert.equal(filled.sample, '1');
     assert.equal(filled.pullRequest?.labels, 'cody-batch, good first');
+    assert.equal(filled.pullRequest?.branch, 'adopt-v2/{{repository}}');
+    assert.equal(filled.draftPullRequests, true, "the settings' draft is the form's As drafts box");
     const checked = checkDraft({ ...draft(), ...filled });
     assert.ok(checked.ok, JSON.stringify(checked));
     assert.deepEqual(checked.request.repositoryQuery?.owners, ['acme']);
@@ -110,6 +115,8 @@ describe('draftFromJob (Run Again…)', () => {
     assert.deepEqual(checked.request.sample, { size: 1 });
     assert.deepEqual(checked.request.pullRequest, {
       title: '{{job.name}} in {{repository}}',
+      branch: 'adopt-v2/{{repository}}',
+      commitMessage: 'Adopt v2 in {{repository}}',
       labels: ['cody-batch', 'good first'],
       reviewers: ['ann'],
     });

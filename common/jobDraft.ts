@@ -115,7 +115,7 @@ function lineOf(text: string, entryIndex: number): { number: number; text: strin
  * settings and the sections' fields, for editing. Each field maps one of the job's; a field the
  * form gains is filled by adding it here. A job chosen by a query runs again by its query (the
  * code host may answer differently now), and with its sample; a subset runs as a list, unsampled.
- * Not carried: `pullRequest.branch`, `commitMessage` and `draft`, which the form has no field for.
+ * `pullRequest.draft` is the form's "As drafts" box.
  */
 export function draftFromJob(job: Job, repositories: readonly string[] = job.repositories): Partial<CreateJobDraft> {
   const task = currentTask(job);
@@ -135,6 +135,8 @@ export function draftFromJob(job: Job, repositories: readonly string[] = job.rep
       labels: (settings.labels ?? []).join(', '),
       reviewers: (settings.reviewers ?? []).join(', '),
       teamReviewers: (settings.teamReviewers ?? []).join(', '),
+      branch: settings.branch ?? '',
+      commitMessage: settings.commitMessage ?? '',
     };
   }
   if (job.allowCommands) sections.allowCommands = true;
@@ -155,7 +157,7 @@ export function draftFromJob(job: Job, repositories: readonly string[] = job.rep
     verifyCommand: task.verifyCommand ?? '',
     repositories: repositories.length > 0 ? `${repositories.join('\n')}\n` : '',
     createPullRequests: job.createPullRequests,
-    draftPullRequests: job.draftPullRequests,
+    draftPullRequests: job.draftPullRequests || job.pullRequest?.draft === true,
     baseBranch: job.baseBranch ?? '',
     maxCostUsd: job.maxCostUsd === undefined ? '' : String(job.maxCostUsd),
   };

@@ -20,11 +20,12 @@ describe('the API refusal of a Create Job body, on the form fields', () => {
       prompt: 'p',
       repositoryQuery: { owners: ['acme', '../x'], include: '(a+)+' },
       createPullRequests: true,
-      pullRequest: { title: 'Adopt {{jobname}}', reviewers: ['bob!'] },
+      pullRequest: { title: 'Adopt {{jobname}}', reviewers: ['bob!'], branch: 'adopt/{{summary}}' },
       sample: { size: 0 },
     });
     const errors = fieldErrorsFromApi('VALIDATION_FAILED', message, { repositorySource: 'query' });
     assert.deepEqual(Object.keys(errors).sort(), [
+      'pr-branch',
       'pr-reviewers',
       'pr-title',
       'query-include',
@@ -39,6 +40,7 @@ describe('the API refusal of a Create Job body, on the form fields', () => {
       /^uses an unknown placeholder \{\{jobname\}\}; the placeholders are \{\{job\.name\}\}/,
     );
     assert.equal(errors.sample, 'must be at least 1');
+    assert.match(errors['pr-branch']!, /unknown placeholder \{\{summary\}\}/, 'a branch is named before the summary');
   });
 
   it("reads the route's own refusals, and puts a refused query on the query", () => {

@@ -50,6 +50,9 @@ export const PullRequestDraft = z.object({
   labels: z.string().max(100_000),
   reviewers: z.string().max(100_000),
   teamReviewers: z.string().max(100_000),
+  // Newer fields: drafts saved before them load as empty.
+  branch: z.string().max(100_000).default(''),
+  commitMessage: z.string().max(100_000).default(''),
 });
 export type PullRequestDraft = z.infer<typeof PullRequestDraft>;
 
@@ -59,6 +62,8 @@ export const EMPTY_PULL_REQUEST: PullRequestDraft = {
   labels: '',
   reviewers: '',
   teamReviewers: '',
+  branch: '',
+  commitMessage: '',
 };
 
 /** The draft's newer fields. Optional, so drafts saved before them (and forms that leave them) still load. */
@@ -73,7 +78,15 @@ export const DraftSections = {
 };
 
 export const QUERY_FIELDS = ['owners', 'topics', 'search', 'codeSearch', 'include', 'exclude'] as const;
-export const PULL_REQUEST_FIELDS = ['title', 'body', 'labels', 'reviewers', 'teamReviewers'] as const;
+export const PULL_REQUEST_FIELDS = [
+  'title',
+  'body',
+  'branch',
+  'commitMessage',
+  'labels',
+  'reviewers',
+  'teamReviewers',
+] as const;
 
 /** Owners, topics, reviewers: separated by commas, semicolons or white space. */
 export function splitNames(text: string): string[] {
@@ -170,6 +183,8 @@ export function addDraftSections(draft: CreateJobDraft, body: Record<string, unk
     const settings: PullRequestSettings = {};
     if (typed.title.trim()) settings.title = typed.title;
     if (typed.body.trim()) settings.body = typed.body;
+    if (typed.branch?.trim()) settings.branch = typed.branch.trim();
+    if (typed.commitMessage?.trim()) settings.commitMessage = typed.commitMessage;
     const labels = splitLabels(typed.labels);
     const reviewers = splitNames(typed.reviewers);
     const teamReviewers = splitNames(typed.teamReviewers);

@@ -4,7 +4,7 @@ import { PULL_REQUEST_PLACEHOLDERS } from '../../common/pullRequestTemplate';
 import { renderForm } from '../../test/helpers/createJobForm';
 
 // The Create Job form's pull-request section: the templates with their placeholders, a live
-// preview of the title, labels, reviewers and team reviewers.
+// preview of the title, the branch and commit message, labels, reviewers and team reviewers.
 
 function withPullRequests() {
   const form = renderForm();
@@ -59,21 +59,29 @@ describe('Create Job form: pull requests (DOM)', () => {
     const form = withPullRequests();
     form.type('pr-title', 'Adopt {{jobname}}');
     form.type('pr-reviewers', 'alice, bob!');
+    form.type('pr-branch', 'adopt/{{summary}}');
     await form.click('#submit');
     assert.deepEqual(form.submitted, []);
+    assert.match(
+      form.text('#pr-branch-error'),
+      /unknown placeholder \{\{summary\}\}/,
+      'a branch is named before the change',
+    );
     assert.match(form.text('#pr-title-error'), /uses an unknown placeholder \{\{jobname\}\}; the placeholders are/);
     assert.match(form.text('#pr-reviewers-error'), /"bob!" is not an owner/);
     assert.equal(form.text('#pr-title-preview'), '', 'no preview of a title that cannot be made');
     await form.close();
   });
 
-  it('sends the templates, labels, reviewers, team reviewers and drafts', async () => {
+  it('sends the templates, branch, commit message, labels, reviewers, team reviewers and drafts', async () => {
     const form = withPullRequests();
     form.type('pr-title', '{{job.name}} in {{repository}}');
     form.type('pr-body', '{{summary}}\n\n{{diffstat}}');
     form.type('pr-labels', 'good first issue, batch');
     form.type('pr-reviewers', 'alice bob');
     form.type('pr-teamReviewers', 'platform');
+    form.type('pr-branch', 'adopt-v2/{{repository}}');
+    form.type('pr-commitMessage', 'Adopt v2\n\n{{summary}}');
     form.check('draftPullRequests');
     await form.click('#submit');
     const checked = checkDraft(form.submitted.at(-1)!);
@@ -81,6 +89,8 @@ describe('Create Job form: pull requests (DOM)', () => {
     assert.deepEqual(checked.request.pullRequest, {
       title: '{{job.name}} in {{repository}}',
       body: '{{summary}}\n\n{{diffstat}}',
+      branch: 'adopt-v2/{{repository}}',
+      commitMessage: 'Adopt v2\n\n{{summary}}',
       labels: ['good first issue', 'batch'],
       reviewers: ['alice', 'bob'],
       teamReviewers: ['platform'],

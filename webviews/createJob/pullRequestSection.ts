@@ -6,16 +6,21 @@ import {
   PLACEHOLDER_TOKENS,
   type PullRequestDraft,
 } from '../../common/jobDraftSections';
-import { placeholdersIn, pullRequestText, templateProblem } from '../../common/pullRequestTemplate';
+import {
+  BRANCH_PLACEHOLDERS,
+  placeholdersIn,
+  pullRequestText,
+  templateProblem,
+} from '../../common/pullRequestTemplate';
 import { isRepositoryName } from '../../common/schemas';
 import type { CreateJobDraft } from '../../common/webviewProtocol';
 import { h } from '../shared/dom';
 import { type FormSection, labelledField, type SectionKit, textControl, type ValueElement } from './sectionKit';
 
 // How the job's pull requests look, shown while "Open a pull request per repository" is on: the
-// title and body templates (a placeholder is inserted where the cursor was, in whichever of the two
-// had the focus last), a live preview of the title for the job's first repository, labels,
-// reviewers and team reviewers. Drafts are the form's own "As drafts" box.
+// title, body and commit-message templates (a placeholder is inserted where the cursor was, in
+// whichever had the focus last), a live preview of the title for the job's first repository, the
+// branch, labels, reviewers and team reviewers. Drafts are the form's own "As drafts" box.
 
 export interface PullRequestSection extends FormSection {
   element: HTMLElement;
@@ -38,11 +43,18 @@ export function pullRequestSection(kit: SectionKit, initial: Partial<CreateJobDr
     rows: 6,
     placeholder: "the description, the summary, the changes and the job's id",
   });
+  const branch = textControl(kit, 'pr-branch', 'vscode-textfield', { placeholder: 'cody-batch/<the job id>' });
+  const commitMessage = textControl(kit, 'pr-commitMessage', 'vscode-textarea', {
+    rows: 3,
+    placeholder: "the pull request's title, then its body",
+  });
   const labels = textControl(kit, 'pr-labels', 'vscode-textfield', { placeholder: 'dependencies, cody-batch' });
   const reviewers = textControl(kit, 'pr-reviewers', 'vscode-textfield', { placeholder: 'alice, bob' });
   const teamReviewers = textControl(kit, 'pr-teamReviewers', 'vscode-textfield', { placeholder: 'platform' });
   title.value = values.title;
   body.value = values.body;
+  branch.value = values.branch;
+  commitMessage.value = values.commitMessage;
   labels.value = values.labels;
   reviewers.value = values.reviewers;
   teamReviewers.value = values.teamReviewers;
@@ -50,6 +62,7 @@ export function pullRequestSection(kit: SectionKit, initial: Partial<CreateJobDr
   let target: WithInner = title;
   title.addEventListener('focusin', () => (target = title));
   body.addEventListener('focusin', () => (target = body));
+  commitMessage.addEventListener('focusin', () => (target = commitMessage));
 
   const chips = PLACEHOLDER_TOKENS.map((token) =>
     h(
@@ -100,6 +113,20 @@ export function pullRequestSection(kit: SectionKit, initial: Partial<CreateJobDr
     ),
     placeholders,
     preview,
+    labelledField(
+      document,
+      'pr-branch',
+      'Branch',
+      branch,
+      `Left empty: cody-batch/ and the job's id. May use ${BRANCH_PLACEHOLDERS.map((name) => `{{${name}}}`).join(', ')}; it must make a valid git branch name.`,
+    ),
+    labelledField(
+      document,
+      'pr-commitMessage',
+      'Commit message',
+      commitMessage,
+      "Left empty: the pull request's title, then its body. Takes the same placeholders as the title.",
+    ),
     labelledField(document, 'pr-labels', 'Labels', labels, 'Separated by commas.'),
     labelledField(
       document,
@@ -118,6 +145,8 @@ export function pullRequestSection(kit: SectionKit, initial: Partial<CreateJobDr
     labels: labels.value ?? '',
     reviewers: reviewers.value ?? '',
     teamReviewers: teamReviewers.value ?? '',
+    branch: branch.value ?? '',
+    commitMessage: commitMessage.value ?? '',
   });
 
   return {
@@ -125,6 +154,8 @@ export function pullRequestSection(kit: SectionKit, initial: Partial<CreateJobDr
     controls: {
       'pr-title': title,
       'pr-body': body,
+      'pr-branch': branch,
+      'pr-commitMessage': commitMessage,
       'pr-labels': labels,
       'pr-reviewers': reviewers,
       'pr-teamReviewers': teamReviewers,
