@@ -79,6 +79,32 @@ describe('Create Job form (DOM)', () => {
     await form.dom.close();
   });
 
+  it('Run Again of a query job into an open form switches it to the query, and back to a list for a list job', async () => {
+    const byQuery = sampleJob({
+      name: 'By query',
+      prompt: 'Adopt v2',
+      repositories: ['acme/one', 'acme/two'],
+      repositoryQuery: { owners: ['acme'], topics: ['node'], includeArchived: true, includeForks: false },
+    });
+    const form = setup();
+    form.type('repositories', 'typed/before\n');
+    form.form.fill(draftFromJob(byQuery));
+    assert.equal(form.control('source-query').checked, true, 'the query is chosen');
+    assert.equal(form.control('source-list').checked, false);
+    assert.equal(form.control('query-owners').value, 'acme');
+    assert.equal(form.control('query-topics').value, 'node');
+    assert.equal(form.control('query-includeArchived').checked, true);
+    assert.equal(form.control('repository-query').hidden, false, 'and its fields shown');
+    assert.equal(form.drafts.at(-1)!.repositorySource, 'query', 'the draft says so too');
+
+    form.form.fill(draftFromJob(byQuery, ['acme/two']));
+    assert.equal(form.control('source-list').checked, true, 'a subset runs as a list');
+    assert.equal(form.control('repositories').value, 'acme/two\n');
+    assert.equal(form.control('query-owners').value, '', "the earlier job's query is gone");
+    assert.equal(form.control('repository-query').hidden, true);
+    await form.dom.close();
+  });
+
   it("shows the API schema's message for an invalid repository and sends nothing", async () => {
     const form = setup();
     form.type('name', 'Update API calls');

@@ -282,11 +282,11 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
   }
 
   /**
-   * Run Again into an open form: the sample, the pull-request templates and the checkout fields
-   * are replaced with the job's (empty where it has none). The repository source is not: the
-   * job's repositories arrive as the list (a query job's as resolved).
+   * Run Again into an open form: the repository source and query, the sample, the pull-request
+   * templates and the checkout fields are replaced with the job's (empty where it has none).
    */
   function fillSections(draft: Partial<CreateJobDraft>): void {
+    source.fill(draft);
     sample.controls.sample!.value = draft.sample ?? '';
     for (const field of PULL_REQUEST_FIELDS)
       pullRequests.controls[`pr-${field}`]!.value = draft.pullRequest?.[field] ?? '';

@@ -35,6 +35,8 @@ export interface RepositorySource extends FormSection {
   chooser: HTMLElement;
   /** The query's fields and its preview, shown instead of the list. */
   queryPart: HTMLElement;
+  /** Run Again into an open form: the job's source and query replace what was typed; no preview yet. */
+  fill(draft: Partial<CreateJobDraft>): void;
 }
 
 const LABELS: Record<(typeof QUERY_FIELDS)[number], string> = {
@@ -298,6 +300,18 @@ export function repositorySource(
       repositoryQuery: queryPart as unknown as ValueElement,
     },
     draft: () => ({ repositorySource: source, query: readQuery(), preview: shown }),
+    fill(draft) {
+      source = draft.repositorySource ?? 'list';
+      fromList.checked = source === 'list';
+      fromQuery.checked = source === 'query';
+      const query = { ...EMPTY_QUERY, ...draft.query };
+      for (const name of QUERY_FIELDS) fields[name].value = query[name];
+      includeArchived.checked = query.includeArchived;
+      includeForks.checked = query.includeForks;
+      shown = undefined;
+      status.textContent = '';
+      render();
+    },
     sync(draft) {
       queryPart.hidden = source !== 'query';
       for (const part of listParts()) (part as HTMLElement).hidden = source === 'query';
