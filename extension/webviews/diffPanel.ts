@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RepositoryResult } from '../../common/schemas';
+import type { Job, RepositoryResult } from '../../common/schemas';
 import { reviewStateOf } from '../../common/status';
 import {
   DiffLayout,
@@ -74,9 +74,8 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
         };
 
   /** The job's COMPLETED repositories in the tree's order, `fresh` in place of its old row. */
-  const order = async (fresh?: RepositoryResult) => {
-    const client = services.connection.client;
-    const job = await client.getJob(target.state.jobId);
+  const order = async (fresh?: RepositoryResult, known?: Job) => {
+    const job = known ?? (await services.connection.client.getJob(target.state.jobId));
     if (fresh) reviewRows.remember(fresh);
     const rows = (await reviewRows.rows(job)).map((row) =>
       fresh && row.repositoryName === fresh.repositoryName ? fresh : row,
@@ -108,7 +107,7 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
       const isCurrent = attempt === repository.attempt;
       const scope = viewedScope();
       // The progress line and the neighbours need every row; a failure there still shows the diff.
-      const inOrder = await order(repository).catch((error: unknown) => {
+      const inOrder = await order(repository, job).catch((error: unknown) => {
         services.log.warn(`Could not read the repositories of ${job.jobId} for the review order: ${String(error)}`);
         return undefined;
       });

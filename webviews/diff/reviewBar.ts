@@ -64,7 +64,11 @@ export function reviewBar(
   const reviewButtons: HTMLButtonElement[] = [];
   let note: HTMLInputElement | undefined;
   const review = (state: 'approved' | 'rejected') => {
-    if (reviewing || !data.review) return;
+    if (!data.review) {
+      say('This is an earlier attempt: open the current one to review it.', true);
+      return;
+    }
+    if (reviewing) return;
     reviewing = true;
     for (const each of reviewButtons) each.disabled = true;
     say(state === 'approved' ? 'Approving…' : 'Rejecting…');
