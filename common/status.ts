@@ -117,3 +117,10 @@ export function finalJobStatus(current: JobStatus, counts: CountsLike, heldBack 
   if (succeeded === 0) return 'FAILED';
   return 'COMPLETED_WITH_ERRORS';
 }
+
+type ReviewWord = 'unreviewed' | 'approved' | 'rejected';
+
+/** The review state of a row: its review's, when it is of this attempt (a new attempt starts unreviewed). */
+export function reviewStateOf(row: { attempt: number; review?: { state: ReviewWord; attempt: number } }): ReviewWord {
+  return row.review && row.review.attempt === row.attempt ? row.review.state : 'unreviewed';
+}

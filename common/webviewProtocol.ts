@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { DraftSections } from './jobDraftSections';
-import { Job, RepositoryError, RepositoryResolution, ResolveRepositoriesRequest, Thread } from './schemas';
+import {
+  Job,
+  RepositoryError,
+  RepositoryResolution,
+  ResolveRepositoriesRequest,
+  ReviewRequest,
+  ReviewState,
+  Thread,
+} from './schemas';
 
 // The message protocol between the extension and its webviews. A webview sends requests
 // (`{kind: 'request', id, method, params}`) and the extension answers each with a reply carrying the
@@ -195,6 +203,13 @@ const RepositoryHeading = RepositoryRef.extend({
   attempts: z.array(AttemptChoice).max(10_000).optional(),
 });
 
+export const Direction = z.enum(['previous', 'next']);
+export type Direction = z.infer<typeof Direction>;
+
+/** A repository's review as the diff view shows it. */
+export const DiffReview = z.object({ state: ReviewState, note: z.string().max(2_000).optional() });
+export type DiffReview = z.infer<typeof DiffReview>;
+
 export const diffProtocol = {
   requests: {
     /** The page is ready: the diff to show. `patch` is undefined when the run made no changes. */
@@ -210,8 +225,25 @@ export const diffProtocol = {
          * failure above it, and offered for reading only, not to apply.
          */
         failure: RepositoryError.optional(),
+        /** The review of the shown attempt, when it is the current one (absent on an earlier attempt). */
+        review: DiffReview.optional(),
+        /** "12 of 40 reviewed · 10 approved, 2 rejected": the job's COMPLETED repositories. */
+        progress: z.string().max(200).optional(),
+        /** The repositories Previous and Next Repository go to, in the tree's order. */
+        previousRepository: z.string().max(200).optional(),
+        nextRepository: z.string().max(200).optional(),
+        /** The files this reviewer marked Viewed in this attempt's patch: they show collapsed. */
+        viewed: z.array(z.string().max(4096)).max(MAX_OPEN_KEYS).optional(),
+        /** What the last action did, said once on the page it led to ("Approved acme/a. Now acme/b."). */
+        notice: z.string().max(2_000).optional(),
       }),
     },
+    /** Approve, reject or take back the review of the shown repository, then move on (approve, reject). */
+    review: { params: ReviewRequest.pick({ state: true, note: true }), result: Done },
+    /** The reviewer marked a file Viewed, or not: kept per reviewer, repository and patch. */
+    setViewed: { params: z.object({ path: z.string().min(1).max(4096), viewed: z.boolean() }), result: Done },
+    /** Show the previous or next repository of the job in this panel. */
+    showRepository: { params: z.object({ direction: Direction }), result: Done },
     openFileInDiffEditor: { params: z.object({ path: z.string().min(1).max(4096) }), result: Done },
     applyToLocalCheckout: { params: z.object({}), result: Done },
     downloadPatch: { params: z.object({}), result: Done },
@@ -224,6 +256,10 @@ export const diffProtocol = {
   events: {
     /** The panel was reused for another repository (or attempt): load again, from the top. */
     show: z.object({}),
+    /** Next/Previous File from the keyboard: open and scroll to that file. */
+    goToFile: z.object({ direction: Direction }),
+    /** Approve or Reject from the keyboard: review with the note typed on the page. */
+    reviewRequested: z.object({ state: ReviewState.exclude(['unreviewed']) }),
   },
 } satisfies ProtocolSpec;
 

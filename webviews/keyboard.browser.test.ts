@@ -71,10 +71,13 @@ describe('webview pages with the keyboard (Chromium)', function () {
 
   it('diff view: Tab reaches the actions, the file list and each file in order, each with a visible focus ring', async () => {
     const page = await open('diff', { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', patch: PATCH });
-    const stops = await tabThrough(page, 13);
+    const stops = await tabThrough(page, 17);
     assert.deepEqual(
       stops.map((stop) => stop.name),
       [
+        // Previous and Next Repository are disabled: this stand-in names no other repository.
+        'button Previous file',
+        'button Next file',
         'button Apply to local checkout',
         'button Download patch',
         'button Side by side',
@@ -84,10 +87,12 @@ describe('webview pages with the keyboard (Chromium)', function () {
         'summary Files (2)',
         'a a.txt',
         'a b.txt',
-        'summary a.txt+1 −1Open in diff editor',
+        'summary a.txt+1 −1Open in diff editorViewed',
         'button Open a.txt in the diff editor',
-        'summary b.txt+1 −1Open in diff editor',
+        'input Viewed a.txt',
+        'summary b.txt+1 −1Open in diff editorViewed',
         'button Open b.txt in the diff editor',
+        'input Viewed b.txt',
       ],
     );
     for (const stop of stops) assert.equal(stop.ring, FOCUS, `${stop.name} shows the theme's focus border`);

@@ -1,5 +1,5 @@
 import type { RepositoryResult, Review, ReviewCounts, ReviewRequest, ReviewState } from '../../common/schemas';
-import { FINAL_REPOSITORY_STATUSES, type RepositoryStatus } from '../../common/status';
+import { FINAL_REPOSITORY_STATUSES, type RepositoryStatus, reviewStateOf } from '../../common/status';
 import type { Store } from './store';
 
 // A person's review of a repository's diff. It belongs to the attempt whose diff was read: a new
@@ -10,10 +10,7 @@ export type ReviewOutcome =
   | { ok: true; row: RepositoryResult }
   | { ok: false; code: 'NOT_FOUND' | 'NOT_REVIEWABLE'; message: string };
 
-/** The review state of a row: its review's, when it is of this attempt. */
-export function reviewStateOf(row: RepositoryResult): ReviewState {
-  return row.review && row.review.attempt === row.attempt ? row.review.state : 'unreviewed';
-}
+export { reviewStateOf };
 
 export function countReviews(states: readonly ReviewState[]): ReviewCounts {
   const counts: ReviewCounts = { unreviewed: 0, approved: 0, rejected: 0 };

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { reportError } from '../report';
 import type { Services } from '../services';
 import { applyPatch } from './applyPatch';
+import { approveRepository } from './approveRepository';
 import { cancelJob } from './cancelJob';
 import type { Command } from './command';
 import { connectAws, connectLocal, signOut } from './connect';
@@ -9,8 +10,13 @@ import { continueJob } from './continueJob';
 import { createJob } from './createJob';
 import { downloadPatch } from './downloadPatch';
 import { loadMore } from './loadMore';
+import { nextFile } from './nextFile';
+import { nextRepository } from './nextRepository';
 import { openPullRequest } from './openPullRequest';
+import { previousFile } from './previousFile';
+import { previousRepository } from './previousRepository';
 import { refresh } from './refresh';
+import { rejectRepository } from './rejectRepository';
 import { retryFailed } from './retryFailed';
 import { runAgain, runAgainOnFailed } from './runAgain';
 import { showLog } from './showLog';
@@ -32,6 +38,12 @@ export const COMMANDS: readonly Command[] = [
   applyPatch,
   downloadPatch,
   openPullRequest,
+  approveRepository,
+  rejectRepository,
+  nextFile,
+  previousFile,
+  nextRepository,
+  previousRepository,
   connectLocal,
   connectAws,
   signOut,

@@ -55,6 +55,16 @@ export class Connection implements vscode.Disposable {
     };
   }
 
+  /** Who is connected, as far as this window knows: the API and how it is signed in to (the AWS profile). */
+  get reviewer(): string | undefined {
+    if (!this.state) return undefined;
+    return JSON.stringify([
+      this.state.kind,
+      this.state.apiUrl,
+      this.state.kind === 'aws' ? (this.state.profile ?? '') : '',
+    ]);
+  }
+
   get apiUrl(): string | undefined {
     return this.state?.apiUrl;
   }

@@ -1,12 +1,18 @@
 import * as vscode from 'vscode';
-import type { RepositoryResult } from '../../common/schemas';
+import type { Job, RepositoryResult } from '../../common/schemas';
+import { reviewStateOf } from '../../common/status';
 import {
   DiffLayout,
   type AttemptChoice,
   type DiffPanelState,
   type diffProtocol,
+  type Direction,
   type Handlers,
 } from '../../common/webviewProtocol';
+import { neighbour, nextUnreviewed, progressText, reviewOrder, reviewProgress } from '../review/reviewQueue';
+import { ReviewRows } from '../review/reviewRows';
+import { ViewedFiles, type ViewedScope } from '../review/viewedFiles';
+import { groupingEnabled } from '../tree/jobsTree';
 import { hasKeptFailedDiff } from '../tree/present';
 import type { Services } from '../services';
 import type { PanelTarget } from './panels';
@@ -14,10 +20,19 @@ import type { PanelTarget } from './panels';
 // The diff view's requests: load the patch (of the current attempt, or an earlier one), open one
 // file in VS Code's diff editor, switch attempts, and the buttons, which run the same commands as
 // the tree and the palette. A command job's change whose verification failed is kept: it loads
-// with the failure, to be read, not applied.
+// with the failure, to be read, not applied. Reviewing: Approve and Reject (with the page's note)
+// call the API and move the same panel on to the next unreviewed COMPLETED repository of the job,
+// in the tree's order; Previous/Next Repository step through that order; Viewed files are kept
+// per reviewer, repository and patch in the extension's global state.
 
 /** Where the layout last chosen in a diff panel is kept, across panels and sessions. */
 const LAYOUT_KEY = 'codyBatch.diffLayout';
+
+const VERBS = {
+  approved: ['Approving', 'Approved'],
+  rejected: ['Rejecting', 'Rejected'],
+  unreviewed: ['Clearing the review of', 'Cleared the review of'],
+} as const;
 
 /** Every attempt of a repository, oldest first, with how each ended. */
 export function attemptChoices(repository: RepositoryResult): AttemptChoice[] {
@@ -41,8 +56,37 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
     return { jobId, repositoryName, attempt };
   };
   const current = () => ({ jobId: target.state.jobId, repositoryName: target.state.repositoryName });
-  // What the last load showed: the attempt it resolved to, and whether it is a kept failed change.
-  let shownPatch: { attempt: number; failed: boolean } | undefined;
+  // What the last load showed: the attempt it resolved to, whether it is a kept failed change, its patch.
+  let shownPatch: { attempt: number; failed: boolean; patch?: string } | undefined;
+  const reviewRows = new ReviewRows({ allRepositories: (jobId) => services.connection.client.allRepositories(jobId) });
+  const viewedFiles = new ViewedFiles(services.context.globalState);
+  // Said once on the page the last review or step led to.
+  let notice: string | undefined;
+
+  const viewedScope = (): ViewedScope | undefined =>
+    shownPatch?.patch === undefined
+      ? undefined
+      : {
+          reviewer: services.connection.reviewer ?? '',
+          ...current(),
+          attempt: shownPatch.attempt,
+          patch: shownPatch.patch,
+        };
+
+  /** The job's COMPLETED repositories in the tree's order, `fresh` in place of its old row. */
+  const order = async (fresh?: RepositoryResult, known?: Job) => {
+    const job = known ?? (await services.connection.client.getJob(target.state.jobId));
+    if (fresh) reviewRows.remember(fresh);
+    const rows = (await reviewRows.rows(job)).map((row) =>
+      fresh && row.repositoryName === fresh.repositoryName ? fresh : row,
+    );
+    return reviewOrder(rows, job, groupingEnabled());
+  };
+
+  /** Points the panel at another repository of the job (its current attempt), from the top. */
+  const showRepository = (repositoryName: string) =>
+    target.set({ ...target.state, repositoryName, attempt: undefined, open: undefined, scrollY: undefined });
+
   return {
     load: async () => {
       const client = services.connection.client;
@@ -54,12 +98,21 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
       const outcome = attemptOutcome(repository, shown.attempt);
       const kept = hasKeptFailedDiff(outcome);
       const attempt = shown.attempt ?? repository.attempt;
-      shownPatch = { attempt, failed: kept };
       const patch =
         outcome.status === 'COMPLETED' || kept
           ? await services.patches.get({ ...shown, attempt }, { failed: kept })
           : undefined;
+      shownPatch = { attempt, failed: kept, patch };
       const layout = DiffLayout.optional().catch(undefined).parse(services.context.globalState.get(LAYOUT_KEY));
+      const isCurrent = attempt === repository.attempt;
+      const scope = viewedScope();
+      // The progress line and the neighbours need every row; a failure there still shows the diff.
+      const inOrder = await order(repository, job).catch((error: unknown) => {
+        services.log.warn(`Could not read the repositories of ${job.jobId} for the review order: ${String(error)}`);
+        return undefined;
+      });
+      const said = notice;
+      notice = undefined;
       return {
         jobId: job.jobId,
         repositoryName: repository.repositoryName,
@@ -70,8 +123,61 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
         attempt,
         attempts: attemptChoices(repository),
         failure: kept ? outcome.error : undefined,
+        review: isCurrent
+          ? {
+              state: reviewStateOf(repository),
+              note: reviewStateOf(repository) === 'unreviewed' ? undefined : repository.review?.note,
+            }
+          : undefined,
+        progress: inOrder ? progressText(reviewProgress(inOrder)) : undefined,
+        previousRepository: inOrder && neighbour(inOrder, repository.repositoryName, 'previous')?.repositoryName,
+        nextRepository: inOrder && neighbour(inOrder, repository.repositoryName, 'next')?.repositoryName,
+        viewed: scope ? viewedFiles.get(scope) : undefined,
+        notice: said,
       };
     },
+    review: async ({ state, note }) => {
+      const { jobId, repositoryName } = current();
+      const [doing, done] = VERBS[state];
+      if (target.state.attempt !== undefined)
+        throw new Error(`This is an earlier attempt of ${repositoryName}: open its current attempt to review it.`);
+      return vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `Cody Batch: ${doing} ${repositoryName}…` },
+        async () => {
+          let row: RepositoryResult;
+          try {
+            row = await services.connection.client.reviewRepository(jobId, repositoryName, {
+              state,
+              ...(note?.trim() ? { note: note.trim() } : {}),
+              ...(shownPatch ? { attempt: shownPatch.attempt } : {}),
+            });
+          } catch (error) {
+            throw new Error(
+              `${doing} ${repositoryName} failed: ${error instanceof Error ? error.message : String(error)}`,
+            );
+          }
+          void services.jobs.refresh();
+          const inOrder = await order(row);
+          const next = state === 'unreviewed' ? undefined : nextUnreviewed(inOrder, repositoryName);
+          const progress = progressText(reviewProgress(inOrder));
+          notice =
+            state === 'unreviewed'
+              ? `${done} ${repositoryName}.`
+              : next
+                ? `${done} ${repositoryName}. Next unreviewed: ${next.repositoryName}.`
+                : `${done} ${repositoryName}. No unreviewed repository is left in this job (${progress}).`;
+          showRepository(next?.repositoryName ?? repositoryName);
+          return { done: true, message: notice };
+        },
+      );
+    },
+    setViewed: async ({ path, viewed }) => {
+      const scope = viewedScope();
+      if (!scope) return { done: false, message: 'This repository has no diff to mark.' };
+      await viewedFiles.set(scope, path, viewed);
+      return { done: true };
+    },
+    showRepository: async ({ direction }) => stepRepository(direction),
     openFileInDiffEditor: async ({ path }) => {
       await services.diffDocuments.open({ ...ref(), ...shownPatch }, path);
       return { done: true };
@@ -106,4 +212,22 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
       return { done: true };
     },
   };
+
+  async function stepRepository(direction: Direction) {
+    const inOrder = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'Cody Batch: reading the job’s repositories…' },
+      () => order(),
+    );
+    const to = neighbour(inOrder, target.state.repositoryName, direction);
+    if (!to)
+      return {
+        done: false,
+        message:
+          inOrder.length === 0
+            ? 'No repository of this job has a diff.'
+            : `This is the ${direction === 'next' ? 'last' : 'first'} repository with a diff (${inOrder.length} in all).`,
+      };
+    showRepository(to.repositoryName);
+    return { done: true };
+  }
 }

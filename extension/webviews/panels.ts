@@ -9,6 +9,7 @@ import {
   ThreadPanelState,
   threadProtocol,
   type Handlers,
+  type Payload,
   type ProtocolSpec,
   type RepositoryRef,
 } from '../../common/webviewProtocol';
@@ -83,6 +84,8 @@ const DIFF: PanelKind<typeof diffProtocol, DiffPanelState> = {
   reusable: true,
 };
 
+const DIFF_KIND = DIFF as unknown as PanelKind<ProtocolSpec, unknown>;
+
 const THREAD: PanelKind<typeof threadProtocol, ThreadPanelState> = {
   viewType: VIEW_TYPES.thread,
   script: 'thread',
@@ -115,7 +118,21 @@ interface OpenPanel {
   panel: vscode.WebviewPanel;
   kind: PanelKind<ProtocolSpec, unknown>;
   target: PanelTarget<unknown>;
+  handlers: Handlers<ProtocolSpec>;
 }
+
+/** The diff panel the user is in, for the commands that act on it from the keyboard. */
+export interface ActiveDiff {
+  state: DiffPanelState;
+  handlers: Handlers<typeof diffProtocol>;
+  send<E extends keyof (typeof diffProtocol)['events'] & string>(
+    name: E,
+    payload: Payload<typeof diffProtocol, E>,
+  ): Thenable<boolean>;
+}
+
+/** True while a diff panel is the active editor: the diff view's keybindings apply. */
+export const DIFF_ACTIVE_CONTEXT = 'codyBatch.diffActive';
 
 export class Panels implements vscode.Disposable {
   private readonly open = new Map<string, OpenPanel>();
@@ -155,6 +172,26 @@ export class Panels implements vscode.Disposable {
     this.show(CREATE_JOB, { prompt, fill });
   }
 
+  /** The diff panel that is the active editor, if any. */
+  activeDiff(): ActiveDiff | undefined {
+    const open = [...this.open.values()].find((entry) => entry.kind === DIFF_KIND && entry.panel.active);
+    if (!open) return undefined;
+    return {
+      state: open.target.state as DiffPanelState,
+      handlers: open.handlers as unknown as Handlers<typeof diffProtocol>,
+      send: (name, payload) => open.panel.webview.postMessage(eventMessage(diffProtocol, name, payload)),
+    };
+  }
+
+  /** Diff panels showing this repository load it again (its review changed elsewhere). */
+  reloadDiff(ref: { jobId: string; repositoryName: string }): void {
+    for (const open of [...this.open.values()]) {
+      const state = open.target.state as DiffPanelState;
+      if (open.kind === DIFF_KIND && state.jobId === ref.jobId && state.repositoryName === ref.repositoryName)
+        open.target.set(state);
+    }
+  }
+
   dispose(): void {
     for (const { panel } of this.open.values()) panel.dispose();
     for (const disposable of this.disposables) disposable.dispose();
@@ -184,6 +221,15 @@ export class Panels implements vscode.Disposable {
     this.attach(kind, panel, state);
   }
 
+  private diffActive: boolean | undefined;
+
+  private updateDiffContext(): void {
+    const active = this.activeDiff() !== undefined;
+    if (active === this.diffActive) return;
+    this.diffActive = active;
+    void vscode.commands.executeCommand('setContext', DIFF_ACTIVE_CONTEXT, active);
+  }
+
   /** The open panel of this kind whose tab is not pinned, if any: it shows the next repository. */
   private reusablePanel(kind: PanelKind<ProtocolSpec, unknown>): OpenPanel | undefined {
     const pinned = new Set(
@@ -211,26 +257,26 @@ export class Panels implements vscode.Disposable {
       panel.title = kind.title(next);
       void panel.webview.postMessage(eventMessage(kind.spec, 'show', {} as never));
     });
+    const handlers = kind.handlers(services, target, panel);
     const entry: OpenPanel = {
       panel,
       kind: kind as unknown as PanelKind<ProtocolSpec, unknown>,
       target: target as PanelTarget<unknown>,
+      handlers: handlers as unknown as Handlers<ProtocolSpec>,
     };
     this.open.set(panelKey, entry);
     panel.title = kind.title(state);
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'cody-batch.svg');
     panel.webview.options = webviewOptions(services.context.extensionUri);
     panel.webview.html = renderHtml(panel.webview, services.context.extensionUri, kind.script, kind.title(state));
-    const subscription = serveProtocol(
-      panel.webview,
-      kind.spec,
-      kind.handlers(services, target, panel),
-      services.log,
-      kind.script,
-    );
+    const subscription = serveProtocol(panel.webview, kind.spec, handlers, services.log, kind.script);
+    const viewState = panel.onDidChangeViewState(() => this.updateDiffContext());
     panel.onDidDispose(() => {
       subscription.dispose();
+      viewState.dispose();
       if (this.open.get(panelKey)?.panel === panel) this.open.delete(panelKey);
+      this.updateDiffContext();
     });
+    this.updateDiffContext();
   }
 }

@@ -158,6 +158,29 @@ describe('Cody Batch in a VS Code workbench', () => {
     assert.ok(!text.includes(OLD_LINE));
   });
 
+  it('4b. approves the diff from the view: the panel moves on to the next unreviewed repository, the progress line counts it, and Alt+PageDown steps on', async () => {
+    const { workbench, stack } = world;
+    const diff = workbench.webview(EXTENSION_ID);
+    await waitForText(diff.locator('#review-progress'), /^0 of 3 reviewed$/, 30_000);
+    await diff.locator('#review-note').fill('Looks right');
+    await diff.getByRole('button', { name: 'Approve', exact: true }).click();
+    // The tree's order is acme/gadgets, acme/gizmos, acme/widgets: after the last, round to the top.
+    await waitForText(diff.locator('h1'), /^acme\/gadgets$/, 30_000);
+    await waitForText(diff.locator('#review-progress'), /^1 of 3 reviewed · 1 approved, 0 rejected$/);
+    await waitForText(diff.locator('#review-status'), /Approved acme\/widgets\. Next unreviewed: acme\/gadgets\./);
+    await workbench.editorTab(/Diff: acme\/gadgets/).waitFor({ timeout: 15_000 });
+    const job = (await stack.client.listJobs()).items.find((item) => item.name === JOB_NAME)!;
+    const reviewed = await stack.client.getRepository(job.jobId, WORKSPACE_REPOSITORY);
+    assert.equal(reviewed.review?.state, 'approved');
+    assert.equal(reviewed.review?.note, 'Looks right');
+    assert.equal(reviewed.review?.attempt, reviewed.attempt, 'the attempt that was shown');
+    assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, { unreviewed: 2, approved: 1, rejected: 0 });
+    // From the keyboard, with the focus in the diff view.
+    await diff.locator('h1').click();
+    await workbench.page.keyboard.press('Alt+PageDown');
+    await waitForText(diff.locator('h1'), /^acme\/gizmos$/, 15_000);
+  });
+
   it("5. shows Claude's thread: the prompt, a tool call and the summary", async () => {
     const { workbench } = world;
     await workbench.runCommand('View: Close All Editors');

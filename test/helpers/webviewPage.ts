@@ -14,7 +14,10 @@ import { CHROMIUM } from '../e2e/harness/install';
 export interface WebviewPageOptions {
   /** The bundle's name: `diff`, `thread`, `createJob`. */
   script: string;
-  /** JavaScript source of `(message) => result`: the extension's reply to each request. */
+  /**
+   * JavaScript source of `(message) => result`: the extension's reply to each request. A result
+   * `{ replyError: 'text' }` is a failed reply with that error (what a throwing handler sends).
+   */
   reply: string;
   /** Waited for once the page has loaded (default: the app no longer busy). */
   ready?: string;
@@ -76,7 +79,10 @@ export async function startWebviewBrowser(entryPoints: Record<string, string>): 
           setState: () => undefined,
           postMessage: (message) => {
             const result = reply(message);
-            setTimeout(() => window.dispatchEvent(new MessageEvent('message', { data: { kind: 'reply', id: message.id, ok: true, result } })), 0);
+            const data = result && typeof result.replyError === 'string'
+              ? { kind: 'reply', id: message.id, ok: false, error: result.replyError }
+              : { kind: 'reply', id: message.id, ok: true, result };
+            setTimeout(() => window.dispatchEvent(new MessageEvent('message', { data })), 0);
           },
         });
         ${options.setup ?? ''}`,
@@ -91,6 +97,17 @@ export async function startWebviewBrowser(entryPoints: Record<string, string>): 
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Sends the page an event, as the extension's postMessage does. */
+export async function sendEvent(page: Page, name: string, payload: unknown = {}): Promise<void> {
+  await page.evaluate(
+    ([eventName, eventPayload]) =>
+      window.dispatchEvent(
+        new MessageEvent('message', { data: { kind: 'event', name: eventName, payload: eventPayload } }),
+      ),
+    [name, payload] as const,
+  );
 }
 
 /** The reply of a page that only loads `data`: every other request is done. */

@@ -19,6 +19,9 @@ function extension(patch = PATCH) {
     downloadPatch: () => ({ done: true }),
     openPullRequest: () => ({ done: true }),
     showAttempt: () => ({ done: true }),
+    review: () => ({ done: true }),
+    setViewed: () => ({ done: true }),
+    showRepository: () => ({ done: true }),
     rememberLayout: ({ layout }) => {
       remembered = layout;
       return { done: true };

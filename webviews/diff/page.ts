@@ -2,13 +2,15 @@ import { DiffLayout, ViewPlace, type DiffPanelState, type diffProtocol } from '.
 import { h } from '../shared/dom';
 import type { Host } from '../shared/host';
 import { openKeys, restoreScroll, watchScroll, watchToggles } from '../shared/viewMemory';
-import { renderDiffView } from './render';
+import { type DiffView, renderDiffView } from './render';
 
 // The diff page: asks the extension for the patch and renders it. The layout is this panel's
 // saved choice (setState, so it survives hiding the panel and reloading the window), else the
 // last one chosen in any diff panel, which the extension remembers. The files open and the scroll
 // position are kept the same way, so switching tabs back shows the same place. When the panel is
-// reused for another repository or attempt (the `show` event), the page loads again, from the top.
+// reused for another repository or attempt (the `show` event), the page loads again, from the top:
+// that is also how an approval moves on to the next repository. Next/Previous File and Approve/
+// Reject from the keyboard arrive as events (`goToFile`, `reviewRequested`) and do what the buttons do.
 
 export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLElement): Promise<void> {
   const document = root.ownerDocument;
@@ -26,6 +28,7 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
     );
   };
   let state: DiffPanelState | undefined;
+  let view: DiffView | undefined;
   const update = (change: Partial<DiffPanelState>) => {
     if (!state) return;
     state = { ...state, ...change };
@@ -57,7 +60,7 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
       };
       host.setState(state);
       if (fresh) window?.scrollTo(0, 0);
-      const view = renderDiffView(
+      view = renderDiffView(
         root,
         data,
         { layout, open: place.open },
@@ -71,6 +74,14 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
             void host.client.request('rememberLayout', { layout: value }).catch(report);
           },
           showAttempt: (attempt) => void host.client.request('showAttempt', { attempt }).catch(report),
+          review: async (reviewState, note) => {
+            await host.client.request('review', { state: reviewState, note });
+          },
+          showRepository: async (direction) => {
+            const answer = await host.client.request('showRepository', { direction });
+            return answer.done ? undefined : answer.message;
+          },
+          viewedChanged: (path, viewed) => void host.client.request('setViewed', { path, viewed }).catch(report),
         },
       );
       window?.requestAnimationFrame(() => window.setTimeout(() => performance.mark('cody-batch:painted'), 0));
@@ -82,6 +93,11 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
       report(error);
     }
   };
+  host.client.on('goToFile', ({ direction }) => {
+    if (view && !view.goToFile(direction))
+      view.review.say(`This is the ${direction === 'next' ? 'last' : 'first'} file.`);
+  });
+  host.client.on('reviewRequested', ({ state: verdict }) => view?.review.review(verdict));
   host.client.on('show', () => {
     root.setAttribute('aria-busy', 'true');
     void show(true);

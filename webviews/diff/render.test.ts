@@ -38,6 +38,9 @@ describe('diff view (DOM)', function () {
       openPullRequest: () => calls.push('pr'),
       layoutChanged: (layout: DiffLayout) => calls.push(`layout ${layout}`),
       showAttempt: (attempt: number) => calls.push(`attempt ${attempt}`),
+      viewedChanged: (file, viewed) => calls.push(`viewed ${file} ${viewed}`),
+      review: async (state) => void calls.push(`review ${state}`),
+      showRepository: async (direction) => void calls.push(`repository ${direction}`),
     };
     return { calls, actions };
   }

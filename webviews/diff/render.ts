@@ -1,16 +1,18 @@
 import { html as diffToHtml } from 'diff2html';
 import { filePath, parsePatch, patchTotals, type FilePatch } from '../../common/patch';
-import type { AttemptChoice, DiffLayout } from '../../common/webviewProtocol';
+import type { AttemptChoice, DiffLayout, Direction } from '../../common/webviewProtocol';
 import type { RepositoryError } from '../../common/schemas';
 import { formatBytes, formatCount } from '../../common/format';
 import { append, h, icon, pageHeader } from '../shared/dom';
 import { attemptLinks } from './attempts';
+import { reviewBar, type ReviewBar, type ReviewBarActions, type ReviewBarData } from './reviewBar';
 
 // The diff view: a header with totals and actions, a collapsible list of files, and one
 // collapsible section per file. A file's diff is turned into HTML (by diff2html) only when its
 // section is opened, so a 5 MB patch shows its file list at once; small patches open by themselves.
+// A file marked Viewed collapses, and stays so for this reviewer and patch (the extension keeps it).
 
-export interface DiffViewData {
+export interface DiffViewData extends ReviewBarData {
   jobId: string;
   repositoryName: string;
   jobName: string;
@@ -21,18 +23,21 @@ export interface DiffViewData {
   attempts?: AttemptChoice[];
   /** The change was kept though its verification failed: shown above it, and not offered to apply. */
   failure?: RepositoryError;
+  /** The files marked Viewed: they start collapsed, their box ticked. */
+  viewed?: readonly string[];
 }
 
 /** Below this width a side-by-side diff is shown line by line, as VS Code's diff editor does. */
 export const NARROW_WIDTH = 900;
 
-export interface DiffViewActions {
+export interface DiffViewActions extends Omit<ReviewBarActions, 'goToFile'> {
   openInDiffEditor(path: string): void;
   apply(): void;
   download(): void;
   openPullRequest(): void;
   layoutChanged(layout: DiffLayout): void;
   showAttempt(attempt: number): void;
+  viewedChanged(path: string, viewed: boolean): void;
 }
 
 export interface DiffViewOptions {
@@ -63,6 +68,9 @@ export interface DiffView {
   renderedCount(): number;
   /** Resolves once the files opened at the start have rendered (the page has its full height). */
   settled: Promise<void>;
+  /** Opens and scrolls to the next or previous file; false at the end. */
+  goToFile(direction: Direction): boolean;
+  review: ReviewBar;
 }
 
 const KIND_ICONS: Record<FilePatch['kind'], [string, string]> = {
@@ -144,6 +152,18 @@ export function renderDiffView(
     'Line by line: the pane is narrow',
   );
   const attemptNav = attemptLinks(document, data, actions);
+  let goToFile: (direction: Direction) => boolean = () => false;
+  const review = reviewBar(
+    document,
+    data,
+    {
+      ...actions,
+      goToFile: (direction) => {
+        if (!goToFile(direction)) review.say(`This is the ${direction === 'next' ? 'last' : 'first'} file.`);
+      },
+    },
+    files.length > 0,
+  );
   applyButton.addEventListener('click', () => actions.apply());
   downloadButton.addEventListener('click', () => actions.download());
   prButton?.addEventListener('click', () => actions.openPullRequest());
@@ -168,6 +188,7 @@ export function renderDiffView(
         data.patch ? ` · ${formatBytes(data.patch.length)}` : undefined,
       ),
       attemptNav,
+      review.element,
       files.length > 0
         ? h(
             document,
@@ -222,6 +243,8 @@ export function renderDiffView(
       layout: () => layout,
       renderedCount: () => 0,
       settled: Promise.resolve(),
+      goToFile,
+      review,
     };
   }
 
@@ -246,6 +269,9 @@ export function renderDiffView(
 
   let budget = autoOpenBytes;
   const reopen = options.open ? new Set(options.open) : undefined;
+  const viewed = new Set(data.viewed ?? []);
+  // The file Next/Previous File went to last (or whose link was followed).
+  let currentFile = -1;
   const queued: (typeof sections)[number][] = [];
   files.forEach((file, index) => {
     const path = filePath(file);
@@ -261,24 +287,22 @@ export function renderDiffView(
     const shownPath = file.kind === 'renamed' || file.kind === 'copied' ? `${file.oldPath} → ${file.newPath}` : path;
 
     const link = h(document, 'a', { href: `#${anchor}`, 'data-file-index': index }, shownPath);
-    append(
-      list,
+    const listItem = h(
+      document,
+      'li',
+      { class: viewed.has(path) ? `kind-${file.kind} is-viewed` : `kind-${file.kind}` },
+      icon(document, iconName, kindWord),
+      ' ',
+      link,
+      ' ',
       h(
         document,
-        'li',
-        { class: `kind-${file.kind}` },
-        icon(document, iconName, kindWord),
-        ' ',
-        link,
-        ' ',
-        h(
-          document,
-          'span',
-          { class: 'file-stats' },
-          ...(file.binary ? [h(document, 'span', { class: 'muted' }, 'binary')] : stats()),
-        ),
+        'span',
+        { class: 'file-stats' },
+        ...(file.binary ? [h(document, 'span', { class: 'muted' }, 'binary')] : stats()),
       ),
     );
+    append(list, listItem);
 
     const openButton = h(
       document,
@@ -298,10 +322,23 @@ export function renderDiffView(
       actions.openInDiffEditor(path);
     });
     const body = h(document, 'div', { class: 'file-body' });
+    const viewedBox = h(document, 'input', {
+      type: 'checkbox',
+      class: 'viewed-box',
+      checked: viewed.has(path),
+      'aria-label': `Viewed ${path}`,
+    });
+    const viewedLabel = h(
+      document,
+      'label',
+      { class: 'viewed', title: 'Mark as viewed: it collapses' },
+      viewedBox,
+      'Viewed',
+    );
     const details = h(
       document,
       'details',
-      { class: 'file', id: anchor, 'data-path': path },
+      { class: viewed.has(path) ? 'file is-viewed' : 'file', id: anchor, 'data-path': path },
       h(
         document,
         'summary',
@@ -311,15 +348,26 @@ export function renderDiffView(
         h(document, 'span', { class: 'file-stats' }, ...(file.binary ? ['binary'] : stats())),
         h(document, 'span', { class: 'spacer' }),
         file.binary ? undefined : openButton,
+        viewedLabel,
       ),
       body,
     );
+    // The box is in the summary: a click on it ticks it without also folding the section twice.
+    viewedLabel.addEventListener('click', (event) => event.stopPropagation());
+    viewedBox.addEventListener('change', () => {
+      const isViewed = viewedBox.checked;
+      details.classList.toggle('is-viewed', isViewed);
+      listItem.classList.toggle('is-viewed', isViewed);
+      details.open = !isViewed;
+      actions.viewedChanged(path, isViewed);
+    });
     const section = { file, details, body, rendered: undefined as DiffLayout | undefined };
     sections.push(section);
     details.addEventListener('toggle', () => {
       if (details.open) renderSection(section);
     });
     const goToFile = () => {
+      currentFile = index;
       details.open = true;
       renderSection(section);
       details.scrollIntoView({ block: 'start' });
@@ -338,7 +386,9 @@ export function renderDiffView(
     });
     append(container, details);
 
-    if (
+    if (viewed.has(path)) {
+      // Viewed: folded away, whatever else would open it.
+    } else if (
       reopen
         ? reopen.has(path)
         : index < autoOpenFiles && file.text.length <= budget && file.text.length <= largeFileBytes
@@ -433,6 +483,18 @@ export function renderDiffView(
     });
   }
   window?.addEventListener('resize', applyLayout);
+  goToFile = (direction) => {
+    const index = direction === 'next' ? currentFile + 1 : currentFile < 0 ? -1 : currentFile - 1;
+    const section = sections[index];
+    if (!section) return false;
+    currentFile = index;
+    for (const each of sections) each.details.classList.toggle('current', each === section);
+    section.details.open = true;
+    renderSection(section);
+    section.details.scrollIntoView({ block: 'start' });
+    section.details.querySelector('summary')?.focus({ preventScroll: true });
+    return true;
+  };
   // Each opened section renders in its own toggle event, so the page stays responsive meanwhile.
   expandAll.addEventListener('click', () => {
     for (const section of sections) section.details.open = true;
@@ -446,6 +508,8 @@ export function renderDiffView(
     setLayout,
     layout: () => layout,
     settled,
+    goToFile: (direction) => goToFile(direction),
+    review,
     renderedCount: () =>
       sections.filter((section) => section.body.childElementCount > 0 && section.rendered !== undefined).length,
   };

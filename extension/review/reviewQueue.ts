@@ -1,0 +1,59 @@
+import type { Job, RepositoryResult } from '../../common/schemas';
+import { reviewStateOf } from '../../common/status';
+import { groupRepositories } from '../tree/states';
+
+// The repositories a reviewer goes through in the diff view, in the order the Jobs tree shows them
+// (grouped by state, or one flat list): the COMPLETED ones, which have a diff to approve. Where
+// Next/Previous Repository go, where an approval moves on to, and the progress line. No vscode.
+
+export interface ReviewProgress {
+  reviewed: number;
+  approved: number;
+  rejected: number;
+  total: number;
+}
+
+/** The job's COMPLETED rows in the tree's order. */
+export function reviewOrder(
+  rows: readonly RepositoryResult[],
+  job: Pick<Job, 'status'>,
+  grouped: boolean,
+): RepositoryResult[] {
+  const shown = grouped ? groupRepositories(rows, job).flatMap((group) => group.repositories) : rows;
+  return shown.filter((row) => row.status === 'COMPLETED');
+}
+
+export function reviewProgress(order: readonly RepositoryResult[]): ReviewProgress {
+  const states = order.map(reviewStateOf);
+  const approved = states.filter((state) => state === 'approved').length;
+  const rejected = states.filter((state) => state === 'rejected').length;
+  return { reviewed: approved + rejected, approved, rejected, total: order.length };
+}
+
+/** "12 of 40 reviewed · 10 approved, 2 rejected". */
+export function progressText(progress: ReviewProgress): string {
+  const head = `${progress.reviewed} of ${progress.total} reviewed`;
+  if (progress.reviewed === 0) return head;
+  return `${head} · ${progress.approved} approved, ${progress.rejected} rejected`;
+}
+
+/** The next repository without a review after `current`, going round to the top; never `current` itself. */
+export function nextUnreviewed(order: readonly RepositoryResult[], current: string): RepositoryResult | undefined {
+  const at = order.findIndex((row) => row.repositoryName === current);
+  const after = [...order.slice(at + 1), ...order.slice(0, Math.max(at, 0))];
+  return after.find((row) => row.repositoryName !== current && reviewStateOf(row) === 'unreviewed');
+}
+
+/**
+ * The repository before or after `current` (no wrapping: the ends say so). A repository not in the
+ * order (a failed one opened from the tree) goes to the first or the last.
+ */
+export function neighbour(
+  order: readonly RepositoryResult[],
+  current: string,
+  direction: 'next' | 'previous',
+): RepositoryResult | undefined {
+  const at = order.findIndex((row) => row.repositoryName === current);
+  if (at < 0) return direction === 'next' ? order[0] : order.at(-1);
+  return order[direction === 'next' ? at + 1 : at - 1];
+}
