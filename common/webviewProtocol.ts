@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { DraftSections } from './jobDraftSections';
-import { Job, RepositoryError, RepositoryResolution, ResolveRepositoriesRequest, Thread } from './schemas';
+import {
+  Job,
+  RepositoryError,
+  RepositoryResolution,
+  RepositoryResult,
+  ResolveRepositoriesRequest,
+  Thread,
+} from './schemas';
 
 // The message protocol between the extension and its webviews. A webview sends requests
 // (`{kind: 'request', id, method, params}`) and the extension answers each with a reply carrying the
@@ -326,5 +333,30 @@ export const createJobProtocol = {
     promptOffered: z.object({}),
     /** Run Again… was run while the form was open: ask for the draft with takeOfferedDraft. */
     draftOffered: z.object({}),
+  },
+} satisfies ProtocolSpec;
+
+export const OverviewPanelState = z.object({ jobId: z.string().min(1).max(200), ...PanelTitle.shape });
+export type OverviewPanelState = z.infer<typeof OverviewPanelState>;
+
+/** Where a click on a repository of the overview goes: its diff (changes, kept ones too) or its log. */
+export const RepositoryView = z.enum(['diff', 'log']);
+export type RepositoryView = z.infer<typeof RepositoryView>;
+
+export const overviewProtocol = {
+  requests: {
+    /** The job and every repository row: the page computes its counts, failures and burndown from them. */
+    load: {
+      params: z.object({}),
+      result: z.object({ job: Job, repositories: z.array(RepositoryResult).max(100_000) }),
+    },
+    openRepository: {
+      params: z.object({ repositoryName: z.string().min(1).max(200), view: RepositoryView }),
+      result: Done,
+    },
+  },
+  events: {
+    /** The job may have changed (the tree looked again, an action ended): load again, in place. */
+    changed: z.object({}),
   },
 } satisfies ProtocolSpec;

@@ -3,17 +3,27 @@ import { reportError } from '../report';
 import type { Services } from '../services';
 import { applyPatch } from './applyPatch';
 import { cancelJob } from './cancelJob';
+import { clearRepositoryFilter } from './clearRepositoryFilter';
+import { closePullRequests } from './closePullRequests';
+import { commentOnPullRequests } from './commentOnPullRequests';
 import type { Command } from './command';
 import { connectAws, connectLocal, signOut } from './connect';
 import { continueJob } from './continueJob';
 import { createJob } from './createJob';
+import { deleteJob } from './deleteJob';
 import { downloadPatch } from './downloadPatch';
+import { filterRepositories } from './filterRepositories';
 import { loadMore } from './loadMore';
+import { mergePullRequests } from './mergePullRequests';
 import { openPullRequest } from './openPullRequest';
+import { publish } from './publish';
+import { publishApproved } from './publishApproved';
 import { refresh } from './refresh';
+import { refreshPullRequests } from './refreshPullRequests';
 import { retryFailed } from './retryFailed';
 import { runAgain, runAgainOnFailed } from './runAgain';
 import { showLog } from './showLog';
+import { showOverview } from './showOverview';
 import { viewDiff } from './viewDiff';
 import { viewLog } from './viewLog';
 import { viewThread } from './viewThread';
@@ -32,6 +42,16 @@ export const COMMANDS: readonly Command[] = [
   applyPatch,
   downloadPatch,
   openPullRequest,
+  showOverview,
+  filterRepositories,
+  clearRepositoryFilter,
+  publishApproved,
+  publish,
+  mergePullRequests,
+  closePullRequests,
+  commentOnPullRequests,
+  refreshPullRequests,
+  deleteJob,
   connectLocal,
   connectAws,
   signOut,
