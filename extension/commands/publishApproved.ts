@@ -26,7 +26,9 @@ export const publishApproved: Command = {
       `Open pull requests for ${countOf(approved.length, 'repository')} approved in "${job.name}"?`,
     );
     if (draft === undefined) return;
-    await publishAndFollow(services, job, { approved: true, ...draft });
+    // Exactly the ones the question named (the server checks each is still approved).
+    const repositories = approved.map((row) => row.repositoryName);
+    await publishAndFollow(services, job, { repositories, approved: true, ...draft });
   },
 };
 

@@ -110,7 +110,7 @@ export function jobReviewWords(job: Job): string[] {
   if (prs) {
     const open = prs.open + prs.draft;
     if (open > 0) words.push(`${open} ${open === 1 ? 'PR' : 'PRs'} open`);
-    if (prs.checksFailing > 0) words.push(`${prs.checksFailing} checks failing`);
+    if (prs.checksFailing > 0) words.push(`${prs.checksFailing} with checks failing`);
     if (prs.merged > 0) words.push(`${prs.merged} merged`);
     if (prs.closed > 0) words.push(`${prs.closed} closed`);
   }
