@@ -15,6 +15,8 @@ export async function runJobAction(
   title: string,
   words: Omit<ActionWords, 'jobName'>,
   action: (report: Report) => Promise<RepositoryActionResult[]>,
+  /** What the tree does afterwards (default: read the job and its rows again). */
+  after: () => Promise<void> = () => services.jobs.jobChanged(job.jobId),
 ): Promise<RepositoryActionResult[]> {
   let results: RepositoryActionResult[];
   try {
@@ -23,7 +25,7 @@ export async function runJobAction(
       (progress) => action((message) => progress.report({ message })),
     );
   } finally {
-    await services.jobs.jobChanged(job.jobId);
+    await after();
   }
   const summary = summarizeResults(results, { ...words, jobName: job.name });
   services.log.info(`${title} (job ${job.jobId}): ${summary.message}`);

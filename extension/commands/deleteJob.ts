@@ -27,23 +27,34 @@ export const deleteJob: Command = {
     );
     if (!choice) return;
     const client = services.connection.client;
+    let deleted = false;
+    // Once deleted, the job leaves the tree before it is read again: its rows are gone.
+    const gone = async () => {
+      if (deleted) services.jobs.forget(job.jobId);
+      await services.jobs.refresh();
+    };
     if (choice === removeAndClose) {
       await runJobAction(
         services,
         job,
         `deleting "${job.name}" and closing its pull requests`,
         { done: 'Closed', things: 'pull requests' },
-        async () => (await client.deleteJob(job.jobId, { closePullRequests: true })).results ?? [],
+        async () => {
+          const answer = await client.deleteJob(job.jobId, { closePullRequests: true });
+          deleted = true;
+          return answer.results ?? [];
+        },
+        gone,
       );
     } else {
       await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Cody Batch: deleting "${job.name}"…` },
         () => client.deleteJob(job.jobId),
       );
-      await services.jobs.jobChanged(job.jobId);
+      deleted = true;
+      await gone();
       void vscode.window.showInformationMessage(`Cody Batch: deleted "${job.name}".`);
     }
     services.log.info(`Deleted job ${job.jobId}`);
-    services.jobs.forget(job.jobId);
   },
 };
