@@ -3,6 +3,7 @@ import type { PullRequestInfo } from '../common/schemas';
 import { sampleRepository } from '../test/helpers/jobs';
 import {
   approvedUnpublished,
+  namesList,
   openPullRequest,
   publishable,
   READY_WORDS,
@@ -77,5 +78,13 @@ describe('which repositories a job action takes', () => {
       targets.description,
       'ready: open, checks passing or none, no changes requested; only those the tree shows: checks passing',
     );
+  });
+
+  it('lists at most twenty names in a confirmation', () => {
+    const many = Array.from({ length: 23 }, (_, i) => sampleRepository({ repositoryName: `acme/r${i}` }));
+    const lines = namesList(many).split('\n');
+    assert.equal(lines.length, 21);
+    assert.equal(lines.at(-1), '… and 3 more');
+    assert.equal(namesList(many.slice(0, 2)), 'acme/r0\nacme/r1');
   });
 });

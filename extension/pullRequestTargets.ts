@@ -71,3 +71,10 @@ export function mayHavePullRequests(job: Job): boolean {
   const prs = job.pullRequestCounts;
   return (!!prs && prs.open + prs.draft + prs.merged + prs.closed > 0) || !!job.publishRun || job.createPullRequests;
 }
+
+/** The names a confirmation lists, one a line: the first `limit`, then how many more. */
+export function namesList(rows: readonly RepositoryResult[], limit = 20): string {
+  const names = rows.slice(0, limit).map((row) => row.repositoryName);
+  if (rows.length > limit) names.push(`… and ${rows.length - limit} more`);
+  return names.join('\n');
+}

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { bulkProgressText } from '../actionResults';
 import { runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
-import { countOf, mayHavePullRequests, openPullRequest, targetsOf } from '../pullRequestTargets';
+import { countOf, namesList, mayHavePullRequests, openPullRequest, targetsOf } from '../pullRequestTargets';
 import type { Command } from './command';
 
 /** Closes the job's open (and draft) pull requests, those the tree shows; a modal names how many. */
@@ -24,7 +24,7 @@ export const closePullRequests: Command = {
       `${close} of "${job.name}"?`,
       {
         modal: true,
-        detail: `Chosen: ${targets.description}.\n\n${targets.rows.map((row) => row.repositoryName).join('\n')}`,
+        detail: `Chosen: ${targets.description}.\n\n${namesList(targets.rows)}`,
       },
       close,
       closeAndDelete,

@@ -3,7 +3,7 @@ import type { MergeMethod } from '../../common/schemas';
 import { bulkProgressText } from '../actionResults';
 import { runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
-import { countOf, mayHavePullRequests, READY_WORDS, readyToMerge, targetsOf } from '../pullRequestTargets';
+import { countOf, namesList, mayHavePullRequests, READY_WORDS, readyToMerge, targetsOf } from '../pullRequestTargets';
 import type { Command } from './command';
 
 // Merge Ready Pull Requests…: the open pull requests whose checks pass (or have none) and that no
@@ -41,7 +41,7 @@ export const mergePullRequests: Command = {
       `${merge} of "${job.name}" (${method.label.toLowerCase()})?`,
       {
         modal: true,
-        detail: `Chosen: ${targets.description}.\n\n${targets.rows.map((row) => row.repositoryName).join('\n')}`,
+        detail: `Chosen: ${targets.description}.\n\n${namesList(targets.rows)}`,
       },
       merge,
       mergeAndDelete,
