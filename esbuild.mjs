@@ -59,6 +59,7 @@ export const builds = [
         diff: 'webviews/diff/main.ts',
         thread: 'webviews/thread/main.ts',
         createJob: 'webviews/createJob/main.ts',
+        overview: 'webviews/overview/main.ts',
         codicons: 'webviews/shared/codicons.css',
       },
       outdir: 'dist/webviews',

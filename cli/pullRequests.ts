@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { CodyBatchClient } from '../common/client';
+import { followPublication } from '../common/publication';
 import {
   type BulkAction,
   BulkActionRequest,
@@ -148,38 +148,10 @@ export async function publish(args: string[], connection: Connection): Promise<n
   const client = await connect(connection);
   const answer = await client.publish(jobId, request.data);
   let results = answer.results;
-  if (values.wait) results = await waitForPublication(client, jobId, results);
+  if (values.wait) results = await followPublication(client, jobId, results);
   if (values.json) printJson({ ...answer, results });
   else printResults(results);
   return results.every((result) => result.outcome === 'queued' || result.outcome === 'done') ? 0 : EXIT_PARTIAL;
-}
-
-/** Follows the queued repositories until each is published or failed; their results say which. */
-async function waitForPublication(
-  client: CodyBatchClient,
-  jobId: string,
-  results: RepositoryActionResult[],
-): Promise<RepositoryActionResult[]> {
-  const queued = new Set(results.filter((result) => result.outcome === 'queued').map((r) => r.repositoryName));
-  for (;;) {
-    const rows = (await client.allRepositories(jobId)).filter((row) => queued.has(row.repositoryName));
-    const busy = rows.some((row) => row.publication?.status === 'queued' || row.publication?.status === 'publishing');
-    if (!busy)
-      return results.map((result) => {
-        const row = rows.find((candidate) => candidate.repositoryName === result.repositoryName);
-        if (!row || result.outcome !== 'queued') return result;
-        return row.publication?.status === 'published'
-          ? { ...result, outcome: 'done', ...(row.pullRequest ? { pullRequest: row.pullRequest } : {}) }
-          : {
-              ...result,
-              outcome: 'failed',
-              reason: row.publication?.error
-                ? `${row.publication.error.code}: ${row.publication.error.message}`
-                : 'not published',
-            };
-      });
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
 }
 
 const REFRESH_USAGE = 'Usage: cody-batch refresh <jobId> [--json]   (asks the code host about every pull request now)';

@@ -7,6 +7,7 @@ import {
   ResolveRepositoriesRequest,
   ReviewRequest,
   ReviewState,
+  RepositoryResult,
   Thread,
 } from './schemas';
 
@@ -362,5 +363,30 @@ export const createJobProtocol = {
     promptOffered: z.object({}),
     /** Run Again… was run while the form was open: ask for the draft with takeOfferedDraft. */
     draftOffered: z.object({}),
+  },
+} satisfies ProtocolSpec;
+
+export const OverviewPanelState = z.object({ jobId: z.string().min(1).max(200), ...PanelTitle.shape });
+export type OverviewPanelState = z.infer<typeof OverviewPanelState>;
+
+/** Where a click on a repository of the overview goes: its diff (changes, kept ones too) or its log. */
+export const RepositoryView = z.enum(['diff', 'log']);
+export type RepositoryView = z.infer<typeof RepositoryView>;
+
+export const overviewProtocol = {
+  requests: {
+    /** The job and every repository row: the page computes its counts, failures and burndown from them. */
+    load: {
+      params: z.object({}),
+      result: z.object({ job: Job, repositories: z.array(RepositoryResult).max(100_000) }),
+    },
+    openRepository: {
+      params: z.object({ repositoryName: z.string().min(1).max(200), view: RepositoryView }),
+      result: Done,
+    },
+  },
+  events: {
+    /** The job may have changed (the tree looked again, an action ended): load again, in place. */
+    changed: z.object({}),
   },
 } satisfies ProtocolSpec;

@@ -37,6 +37,8 @@ describe('the packaged extension', function () {
       'dist/webviews/createJob.js',
       'dist/webviews/diff.css',
       'dist/webviews/diff.js',
+      'dist/webviews/overview.css',
+      'dist/webviews/overview.js',
       'dist/webviews/thread.css',
       'dist/webviews/thread.js',
       'extension/README.md',

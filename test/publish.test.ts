@@ -11,6 +11,7 @@ import { startGitHttpServer, type GitHttpServer } from './fakes/gitHttpServer';
 import { createGitHosting, type GitHosting } from './helpers/git';
 import { waitFor, waitForJob } from './helpers/jobs';
 import { startStackProcess, type StackProcess } from './helpers/localStack';
+import { followPublication } from '../common/publication';
 
 // Review, then publish, on the real local stack: its workers run the change, a person approves
 // and rejects diffs, and a publish run (the worker in publish mode, started by the local executor,
@@ -140,6 +141,15 @@ describe('review and publish', function () {
       ],
     );
     assert.match(answer.results[0]!.reason!, /rejected, not approved/);
+    // What `publish --wait` and VS Code's Publish… follow: each queued one until published (or failed).
+    const followed = await followPublication(stack.client, job.jobId, answer.results, { intervalMs: 100 });
+    assert.deepEqual(
+      followed.map(({ repositoryName, outcome, pullRequest }) => [repositoryName, outcome, pullRequest?.state]),
+      [
+        ['acme/beta', 'skipped', undefined],
+        ['acme/alpha', 'done', 'open'],
+      ],
+    );
     const after = await published(job.jobId, 'acme/alpha');
     assert.equal(after.publication?.status, 'published', JSON.stringify(after.publication?.error));
     assert.equal(after.status, 'COMPLETED');

@@ -4,11 +4,16 @@ import type { Services } from '../services';
 import { applyPatch } from './applyPatch';
 import { approveRepository } from './approveRepository';
 import { cancelJob } from './cancelJob';
+import { clearRepositoryFilter } from './clearRepositoryFilter';
+import { closePullRequests } from './closePullRequests';
+import { commentOnPullRequests } from './commentOnPullRequests';
 import type { Command } from './command';
 import { connectAws, connectLocal, signOut } from './connect';
 import { continueJob } from './continueJob';
 import { createJob } from './createJob';
+import { deleteJob } from './deleteJob';
 import { downloadPatch } from './downloadPatch';
+import { filterRepositories } from './filterRepositories';
 import { loadMore } from './loadMore';
 import { nextFile } from './nextFile';
 import { nextRepository } from './nextRepository';
@@ -17,9 +22,14 @@ import { previousFile } from './previousFile';
 import { previousRepository } from './previousRepository';
 import { refresh } from './refresh';
 import { rejectRepository } from './rejectRepository';
+import { mergePullRequests } from './mergePullRequests';
+import { publish } from './publish';
+import { publishApproved } from './publishApproved';
+import { refreshPullRequests } from './refreshPullRequests';
 import { retryFailed } from './retryFailed';
 import { runAgain, runAgainOnFailed } from './runAgain';
 import { showLog } from './showLog';
+import { showOverview } from './showOverview';
 import { viewDiff } from './viewDiff';
 import { viewLog } from './viewLog';
 import { viewThread } from './viewThread';
@@ -44,6 +54,16 @@ export const COMMANDS: readonly Command[] = [
   previousFile,
   nextRepository,
   previousRepository,
+  showOverview,
+  filterRepositories,
+  clearRepositoryFilter,
+  publishApproved,
+  publish,
+  mergePullRequests,
+  closePullRequests,
+  commentOnPullRequests,
+  refreshPullRequests,
+  deleteJob,
   connectLocal,
   connectAws,
   signOut,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { JobsModel } from './model';
+import { filterText, isEmptyFilter, matchesFilter, type RepositoryFilter } from './repositoryFilter';
 import {
   AttemptNode,
   ErrorCodeNode,
@@ -33,6 +34,8 @@ export interface JobsTreeSource {
   ensureLoaded(): Promise<void>;
   lastError(): string | undefined;
   report(error: unknown, doing: string): { message: string };
+  /** What the tree shows of a job's repositories (Filter Repositories…), if not all. */
+  filter(jobId: string): RepositoryFilter | undefined;
 }
 
 export class JobsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
@@ -56,7 +59,10 @@ export class JobsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
   jobNode(jobId: string): JobNode | undefined {
     const job = this.source.model()?.job(jobId);
     if (!job) return undefined;
-    return this.jobNodes.get(jobId) ?? new JobNode(job, false, this.source.model()?.verification(jobId));
+    return (
+      this.jobNodes.get(jobId) ??
+      new JobNode(job, false, this.source.model()?.verification(jobId), this.source.filter(jobId))
+    );
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -81,7 +87,7 @@ export class JobsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
         ];
       }
       const nodes: TreeNode[] = model.jobs().map((job) => {
-        const jobNode = new JobNode(job, false, model.verification(job.jobId));
+        const jobNode = new JobNode(job, false, model.verification(job.jobId), this.source.filter(job.jobId));
         this.jobNodes.set(job.jobId, jobNode);
         return jobNode;
       });
@@ -92,11 +98,21 @@ export class JobsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
       try {
         const list = await model.loadRepositories(node.job.jobId);
         const job = model.job(node.job.jobId) ?? node.job;
+        const filter = this.source.filter(job.jobId);
+        const items = list.items.filter((repository) => matchesFilter(repository, filter));
+        if (items.length === 0 && !isEmptyFilter(filter))
+          return [
+            new MessageNode(`No repository is ${filterText(filter)}`, 'filter', {
+              command: 'codyBatch.clearRepositoryFilter',
+              title: 'Clear Filter',
+              arguments: [node],
+            }),
+          ];
         if (groupingEnabled()) {
-          const groups = groupRepositories(list.items, job);
+          const groups = groupRepositories(items, job);
           return groups.map((group) => new GroupNode(job, group, node, startsExpanded(group, groups)));
         }
-        const nodes: TreeNode[] = list.items.map((repository) => new RepositoryNode(job, repository, node));
+        const nodes: TreeNode[] = items.map((repository) => new RepositoryNode(job, repository, node));
         if (list.nextToken) nodes.push(new LoadMoreNode(job.jobId, node));
         return nodes;
       } catch (error) {

@@ -9,6 +9,7 @@ import type { LoadMoreNode, TreeNode } from './nodes';
 import { FinishNotifier } from './notifier';
 import { Poller } from './poller';
 import type { VerificationSummary } from './states';
+import { isEmptyFilter, type RepositoryFilter } from './repositoryFilter';
 import { RunningStatusBar } from './statusBar';
 
 // The Jobs view: one JobsModel, drawn by JobsTree, looked at again by a Poller (fast while the view
@@ -29,6 +30,10 @@ export class JobsView implements vscode.Disposable {
   private lastError: string | undefined;
   private checkedAt: Date | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly filters = new Map<string, RepositoryFilter>();
+  private readonly loaded = new vscode.EventEmitter<void>();
+  /** After each look at the jobs (a poll, a refresh): open views re-read what they show. */
+  readonly onDidLoad = this.loaded.event;
 
   constructor(
     private readonly connection: Connection,
@@ -39,6 +44,7 @@ export class JobsView implements vscode.Disposable {
       ensureLoaded: () => this.load(false),
       lastError: () => this.lastError,
       report: (error, doing) => this.report(error, doing),
+      filter: (jobId) => this.filters.get(jobId),
     });
     this.treeView = vscode.window.createTreeView(JOBS_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
     this.poller = new Poller(
@@ -52,6 +58,7 @@ export class JobsView implements vscode.Disposable {
     this.disposables.push(
       this.treeView,
       this.tree,
+      this.loaded,
       this.statusBar,
       { dispose: () => this.poller.dispose() },
       this.treeView.onDidChangeVisibility((event) => {
@@ -107,6 +114,31 @@ export class JobsView implements vscode.Disposable {
     }
   }
 
+  /** After an action on a job's rows (publish, merge, delete…): its job and rows read again. */
+  async jobChanged(jobId: string): Promise<void> {
+    this.model?.forgetRepositories(jobId);
+    await this.refresh();
+  }
+
+  /** A deleted job leaves the tree. */
+  forget(jobId: string): void {
+    this.model?.remove(jobId);
+    this.filters.delete(jobId);
+    this.tree.refresh();
+    this.updateStatusBar();
+  }
+
+  /** Shows only the job's repositories that match (none or an empty filter: all of them). */
+  setFilter(jobId: string, filter: RepositoryFilter | undefined): void {
+    if (isEmptyFilter(filter)) this.filters.delete(jobId);
+    else this.filters.set(jobId, filter!);
+    this.tree.refresh();
+  }
+
+  filter(jobId: string): RepositoryFilter | undefined {
+    return this.filters.get(jobId);
+  }
+
   job(jobId: string): Job | undefined {
     return this.model?.job(jobId);
   }
@@ -134,6 +166,7 @@ export class JobsView implements vscode.Disposable {
     this.poller.setActive(false);
     this.lastError = undefined;
     this.treeView.message = undefined;
+    this.filters.clear();
     this.model = this.connection.connected
       ? new JobsModel(this.connection.client, { allRepositories: groupingEnabled })
       : undefined;
@@ -164,6 +197,7 @@ export class JobsView implements vscode.Disposable {
         if (model === this.model) {
           await vscode.commands.executeCommand('setContext', LOADED_CONTEXT, model.isLoaded);
           if (notifyChange) this.tree.refresh();
+          this.loaded.fire();
           this.poller.setActive(model.isLoaded && model.activeJobs().length > 0);
           this.updateStatusBar();
         }

@@ -199,6 +199,19 @@ export class JobsModel {
     return this.reloadRepositories(jobId, existing?.items.length ?? 0);
   }
 
+  /** Drops a deleted job. */
+  remove(jobId: string): void {
+    this.byId.delete(jobId);
+    this.order = this.order.filter((id) => id !== jobId);
+    this.repositoryLists.delete(jobId);
+    this.verifications.delete(jobId);
+  }
+
+  /** Forgets a job's repository rows (after an action changed them): the next look reads them again. */
+  forgetRepositories(jobId: string): void {
+    this.repositoryLists.delete(jobId);
+  }
+
   async loadMoreRepositories(jobId: string): Promise<void> {
     const list = this.repositoryLists.get(jobId);
     if (!list?.nextToken) return;

@@ -20,6 +20,7 @@ import {
   type IconSpec,
   type OpenCommand,
 } from './present';
+import { filterText, type RepositoryFilter } from './repositoryFilter';
 import {
   type ErrorCodeGroup,
   type RepositoryGroup,
@@ -55,14 +56,23 @@ export class JobNode extends vscode.TreeItem {
     readonly job: Job,
     expanded: boolean,
     readonly verification?: VerificationSummary,
+    /** What the tree shows of its repositories (Filter Repositories…), if not all. */
+    readonly filter?: RepositoryFilter,
   ) {
     super(job.name, collapsed(expanded));
     this.id = `job:${job.jobId}`;
-    this.description = jobTreeDescription(job, verification);
+    const shown = filterText(filter);
+    const description = jobTreeDescription(job, verification);
+    // The filter comes first: a narrow sidebar must not hide that rows are hidden.
+    this.description = shown ? `filter: ${shown} · ${description}` : description;
     this.iconPath = themeIcon(jobIcon(job, verification));
-    this.tooltip = jobTooltip(job, verification);
-    this.contextValue = jobContextValue(job, verification);
-    this.accessibilityInformation = { label: jobAccessibilityLabel(job, verification) };
+    this.tooltip = shown
+      ? `${jobTooltip(job, verification)}\n\nShowing only repositories that are: ${shown}`
+      : jobTooltip(job, verification);
+    this.contextValue = jobContextValue(job, verification, !!shown);
+    this.accessibilityInformation = {
+      label: `${jobAccessibilityLabel(job, verification)}${shown ? `, filtered to ${shown}` : ''}`,
+    };
   }
 }
 

@@ -256,9 +256,12 @@ describe('contextValue rules', () => {
         assert.ok(!inlineOn(jobContextValue(job)).includes('codyBatch.retryFailed'), `no inline retry on ${status}`);
       }
     }
+    // The overview and the filter change nothing on the job, so they may sit beside its actions.
     assert.deepEqual(inlineOn(jobContextValue(sampleJob({ status: 'SAMPLED' }))), [
       'codyBatch.continueJob',
       'codyBatch.cancelJob',
+      'codyBatch.showOverview',
+      'codyBatch.filterRepositories',
     ]);
     const finalJob = sampleJob({ status: 'COMPLETED_WITH_ERRORS' });
     const failedRow = sampleRepository({ status: 'FAILED', error: { code: 'CLONE_FAILED', message: 'x' } });

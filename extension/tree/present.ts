@@ -14,6 +14,8 @@ import {
   repositoryDescription,
   statusWord,
 } from '../../common/statusText';
+import { mayHavePullRequests } from '../pullRequestTargets';
+import { reviewAndPullRequestTooltip, reviewAndPullRequestWords, reviewOrPullRequestIcon } from './reviewLook';
 import { type RepositoryState, repositoryLabel, repositoryState, stateWord, type VerificationSummary } from './states';
 
 export { diffStatsText, jobDescription, repositoryDescription, statusWord };
@@ -59,8 +61,9 @@ export function jobIcon(job: Pick<Job, 'status'>, verify?: VerificationSummary):
   return JOB_ICONS[job.status];
 }
 
+/** The pull request's state (or the review's) once there is one; until then the run's. */
 export function repositoryIcon(repository: RepositoryResult): IconSpec {
-  return STATE_ICONS[repositoryState(repository)];
+  return reviewOrPullRequestIcon(repository) ?? STATE_ICONS[repositoryState(repository)];
 }
 
 export function stateIcon(state: RepositoryState): IconSpec {
@@ -94,20 +97,36 @@ export function jobTreeDescription(job: Job, verify?: VerificationSummary): stri
   else parts.push(`${done}/${counts.total} done`);
   if (counts.running > 0 && !isFinalJobStatus(job.status)) parts.push(`${counts.running} running`);
   if (counts.cancelled > 0) parts.push(`${counts.cancelled} cancelled`);
+  parts.push(...jobReviewWords(job));
   if (job.usage.costUsd > 0 || job.prompt !== undefined) parts.push(formatCost(job.usage.costUsd));
   return parts.join(' · ');
 }
 
+/** `2 approved · 3 PRs open · 1 merged`: the job's reviews and pull requests, where there are any. */
+export function jobReviewWords(job: Job): string[] {
+  const words: string[] = [];
+  if ((job.reviewCounts?.approved ?? 0) > 0) words.push(`${job.reviewCounts!.approved} approved`);
+  const prs = job.pullRequestCounts;
+  if (prs) {
+    const open = prs.open + prs.draft;
+    if (open > 0) words.push(`${open} ${open === 1 ? 'PR' : 'PRs'} open`);
+    if (prs.checksFailing > 0) words.push(`${prs.checksFailing} with checks failing`);
+    if (prs.merged > 0) words.push(`${prs.merged} merged`);
+    if (prs.closed > 0) words.push(`${prs.closed} closed`);
+  }
+  return words;
+}
+
 /**
  * A repository's description in the tree: what its label does not say (the state and error code
- * are in the label): `+12 −3 · attempt 2 of 2 · PR`.
+ * are in the label): `+12 −3 · attempt 2 of 2 · approved · PR open · checks passing`.
  */
 export function repositoryTreeDescription(repository: RepositoryResult): string {
   const parts: string[] = [];
   const stats = diffStatsText(repository.diffStats);
   if (stats && (repository.status === 'COMPLETED' || repository.status === 'FAILED')) parts.push(stats);
   if (repository.attempt > 1) parts.push(`attempt ${repository.attempt} of ${repository.attempt}`);
-  if (repository.pullRequestUrl) parts.push('PR');
+  parts.push(...reviewAndPullRequestWords(repository));
   return parts.join(' · ');
 }
 
@@ -142,6 +161,7 @@ export function jobTooltip(job: Job, verify?: VerificationSummary): string {
     `Failed: ${counts.failed}`,
     `Cancelled: ${counts.cancelled}`,
     `Running / pending: ${counts.running} / ${counts.pending}`,
+    ...jobReviewTooltip(job),
     `Tokens in / out: ${formatCount(usage.inputTokens)} / ${formatCount(usage.outputTokens)}`,
     `Cost: ${formatCost(usage.costUsd)}`,
     '',
@@ -170,6 +190,22 @@ export function jobTooltip(job: Job, verify?: VerificationSummary): string {
   return lines.join('\n');
 }
 
+function jobReviewTooltip(job: Job): string[] {
+  const lines: string[] = [];
+  const reviews = job.reviewCounts;
+  if (reviews && reviews.approved + reviews.rejected > 0)
+    lines.push(
+      `Reviewed: ${reviews.approved} approved, ${reviews.rejected} rejected, ${reviews.unreviewed} unreviewed`,
+    );
+  const prs = job.pullRequestCounts;
+  if (prs && prs.open + prs.draft + prs.merged + prs.closed > 0)
+    lines.push(
+      `Pull requests: ${prs.open} open, ${prs.draft} draft, ${prs.merged} merged, ${prs.closed} closed`,
+      `Checks: ${prs.checksPassing} passing, ${prs.checksFailing} failing, ${prs.checksPending} pending · ${prs.changesRequested} with changes requested`,
+    );
+  return lines;
+}
+
 export function repositoryTooltip(repository: RepositoryResult): string {
   const state = repositoryState(repository);
   const lines = [`${repository.repositoryName} — ${stateWord(state)}`, ''];
@@ -186,6 +222,8 @@ export function repositoryTooltip(repository: RepositoryResult): string {
       '',
     );
   }
+  const reviewLines = reviewAndPullRequestTooltip(repository);
+  if (reviewLines.length > 0) lines.push(...reviewLines, '');
   if (repository.pullRequestUrl) lines.push(`Pull request: ${repository.pullRequestUrl}`, '');
   const tokens = repository.usage.inputTokens + repository.usage.outputTokens;
   if (tokens > 0) lines.push(`${formatCount(tokens)} tokens · ${formatCost(repository.usage.costUsd)}`);
@@ -216,6 +254,16 @@ export const CONTEXT = {
   hasThread: 'hasThread',
   hasLog: 'hasLog',
   hasPullRequest: 'hasPullRequest',
+  /** Completed repositories: Publish… may open pull requests for them. */
+  publishable: 'publishable',
+  /** Some approved ones have no pull request yet: Publish Approved…. */
+  hasApproved: 'hasApproved',
+  /** Pull requests to merge, close or comment on, and to refresh. */
+  hasPullRequests: 'hasPullRequests',
+  /** Final: Delete Job. */
+  deletable: 'deletable',
+  /** The tree shows only some of its repositories: Clear Filter. */
+  filtered: 'filtered',
   loadMore: 'loadMore',
 } as const;
 
@@ -223,7 +271,7 @@ export const CONTEXT = {
  * Cancel where the status rules allow it (pending, running, or SAMPLED and waiting); continue on a
  * SAMPLED job; retry only once something failed or was cancelled and the job is final.
  */
-export function jobContextValue(job: Job, verify?: VerificationSummary): string {
+export function jobContextValue(job: Job, verify?: VerificationSummary, filtered = false): string {
   const words: string[] = [CONTEXT.job];
   if (jobStatusesBefore('CANCELLING').includes(job.status)) {
     words.push(CONTEXT.cancellable);
@@ -232,6 +280,11 @@ export function jobContextValue(job: Job, verify?: VerificationSummary): string 
   }
   if (job.status === 'SAMPLED') words.push(CONTEXT.continuable);
   if (isFinalOrSampled(job) && job.counts.failed + (verify?.failing ?? 0) > 0) words.push(CONTEXT.hasFailed);
+  if (job.counts.completed > 0) words.push(CONTEXT.publishable);
+  if ((job.reviewCounts?.approved ?? 0) > 0) words.push(CONTEXT.hasApproved);
+  if (mayHavePullRequests(job)) words.push(CONTEXT.hasPullRequests);
+  if (isFinalJobStatus(job.status)) words.push(CONTEXT.deletable);
+  if (filtered) words.push(CONTEXT.filtered);
   return words.join(' ');
 }
 

@@ -6,6 +6,8 @@ import {
   DiffPanelState,
   diffProtocol,
   eventMessage,
+  OverviewPanelState,
+  overviewProtocol,
   ThreadPanelState,
   threadProtocol,
   type Handlers,
@@ -17,6 +19,7 @@ import type { Services } from '../services';
 import { createJobHandlers, offerDraft, offerPrompt } from './createJobPanel';
 import { diffHandlers } from './diffPanel';
 import { renderHtml, serveProtocol, webviewOptions, type WebviewScript } from './html';
+import { overviewHandlers } from './overviewPanel';
 import { threadHandlers } from './threadPanel';
 
 // Opens, reveals and restores the webview panels. A diff or thread panel is reused the way VS
@@ -29,6 +32,7 @@ export const VIEW_TYPES = {
   diff: 'codyBatch.diff',
   thread: 'codyBatch.thread',
   createJob: 'codyBatch.createJob',
+  overview: 'codyBatch.overview',
 } as const;
 
 /** What a panel shows now; a reused panel is pointed at something else with `set`. */
@@ -97,6 +101,18 @@ const THREAD: PanelKind<typeof threadProtocol, ThreadPanelState> = {
   reusable: true,
 };
 
+/** One overview per job; showing it again reveals it (the page loads again then). */
+const OVERVIEW: PanelKind<typeof overviewProtocol, OverviewPanelState> = {
+  viewType: VIEW_TYPES.overview,
+  script: 'overview',
+  spec: overviewProtocol,
+  state: OverviewPanelState,
+  title: (state) => `Overview: ${state.jobName ?? state.jobId}`,
+  key: (state) => `overview:${state.jobId}`,
+  handlers: (services, target, panel) => overviewHandlers(services, target, panel),
+  showAgain: (panel) => void panel.webview.postMessage(eventMessage(overviewProtocol, 'changed', {})),
+};
+
 type CreateJobState = CreateJobPanelState & { prompt?: string; fill?: Partial<CreateJobDraft> };
 
 const CREATE_JOB: PanelKind<typeof createJobProtocol, CreateJobState> = {
@@ -139,7 +155,7 @@ export class Panels implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly services: () => Services) {
-    for (const kind of [DIFF, THREAD, CREATE_JOB] as PanelKind<ProtocolSpec, unknown>[]) {
+    for (const kind of [DIFF, THREAD, CREATE_JOB, OVERVIEW] as PanelKind<ProtocolSpec, unknown>[]) {
       this.disposables.push(
         vscode.window.registerWebviewPanelSerializer(kind.viewType, {
           deserializeWebviewPanel: async (panel, state) => {
@@ -165,6 +181,11 @@ export class Panels implements vscode.Disposable {
 
   showThread(ref: RepositoryRef, jobName?: string): void {
     this.show(THREAD, { ...ref, jobName });
+  }
+
+  /** A job's overview: counts, cost, failures and the burndown. */
+  showOverview(jobId: string, jobName?: string): void {
+    this.show(OVERVIEW, { jobId, jobName });
   }
 
   /** The form, its prompt from the editor selection, or filled from an earlier job (Run Again). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { FrameLocator } from 'playwright-core';
+import type { FrameLocator, Locator } from 'playwright-core';
 import { git } from '../helpers/git';
 import { repositoriesByName, waitFor, waitForJob } from '../helpers/jobs';
 import { waitForText } from './harness/workbench';
@@ -504,6 +504,84 @@ describe('Cody Batch in a VS Code workbench', () => {
     assert.equal(created?.prompt, undefined);
     assert.deepEqual(created?.repositories, ['acme/svc-01']);
   });
+
+  it('12. publishes the approved repositories from the job row, merges one from the tree, and the row icons and the overview follow', async () => {
+    const { workbench, stack, github } = world;
+    const name = 'Publish after review';
+    const job = await stack.client.createJob({
+      name,
+      command: 'echo "reviewed change" >> README.md',
+      repositories: [...REPOSITORIES],
+    });
+    await waitForJob(stack.client, job.jobId, { timeoutMs: 90_000 });
+    // Approved through the API client: the diff view's Approve is another change.
+    const [first, second, third] = REPOSITORIES;
+    for (const repository of [first, second])
+      await stack.client.reviewRepository(job.jobId, repository, { state: 'approved' });
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.runCommand('Cody Batch: Refresh');
+    const jobRow = workbench.treeItem(new RegExp(`^${name}, completed, 3/3 done · 2 approved`));
+    await jobRow.waitFor({ timeout: 30_000 });
+
+    // Publish Approved… from the job row's menu: a modal names the count, then the publish runs to its end.
+    await jobMenu(world, jobRow, 'Publish Approved…');
+    const ask = workbench.dialog(/Open pull requests for 2 repositories approved/);
+    await ask.getByRole('button', { name: 'Publish', exact: true }).click();
+    await workbench.notification(`Published 2 of 2 repositories of "${name}".`).waitFor({ timeout: 90_000 });
+    const pulls = new Map(
+      github.pulls.filter((pull) => pull.head.includes(job.jobId)).map((pull) => [`${pull.owner}/${pull.repo}`, pull]),
+    );
+    assert.deepEqual([...pulls.keys()].sort(), [first, second].sort(), 'a pull request for each approved one');
+
+    // CI on the loopback GitHub: green on one, red on the other; Refresh Pull Requests reads it.
+    pulls.get(first)!.checkRuns.push({ name: 'ci', status: 'completed', conclusion: 'success' });
+    pulls.get(second)!.checkRuns.push({ name: 'ci', status: 'completed', conclusion: 'failure' });
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.clickInlineAction(jobRow, 'Show Job Overview');
+    const overview = workbench.webview(EXTENSION_ID);
+    const count = (group: string, key: string) => overview.locator(`dl[data-group="${group}"] [data-key="${key}"] dd`);
+    await waitForText(count('review', 'approved'), /^2$/, 30_000);
+    await waitForText(count('pull-requests', 'open'), /^2$/);
+    await waitForText(count('pull-requests', 'merged'), /^0$/);
+    await jobMenu(world, jobRow, 'Refresh Pull Requests');
+    const row = (repository: string, words: string) =>
+      workbench.treeItem(new RegExp(`^${escapeRegExp(repository)} · changed, .*${words}`));
+    const green = row(first, 'approved · PR open · checks passing');
+    const red = row(second, 'approved · PR open · checks failing');
+    if ((await jobRow.getAttribute('aria-expanded')) !== 'true') await jobRow.click();
+    await green.waitFor({ timeout: 30_000 });
+    await red.waitFor();
+    assert.equal(
+      await green.locator('.custom-view-tree-node-item-icon.codicon-git-pull-request').count(),
+      1,
+      'an open pull request’s icon',
+    );
+    await workbench.treeItem(new RegExp(`^${escapeRegExp(third)} · changed, \\+1 −0$`)).waitFor();
+    await workbench.screenshot('tree-pull-requests');
+
+    // Merge Ready Pull Requests…: only the green one is ready; squash, after a modal naming it.
+    await jobMenu(world, jobRow, 'Merge Ready Pull Requests…');
+    await workbench.page.locator('.quick-input-widget').getByText('Squash and merge').click();
+    const confirm = workbench.dialog(/Merge 1 pull request of/);
+    await waitForText(confirm, new RegExp(escapeRegExp(first)));
+    await confirm.getByRole('button', { name: 'Merge 1 pull request', exact: true }).click();
+    await workbench.notification(`Merged 1 of 1 pull requests of "${name}".`).waitFor({ timeout: 60_000 });
+    assert.equal(pulls.get(first)!.merged, true);
+    assert.equal(pulls.get(first)!.mergeMethod, 'squash');
+    assert.equal(pulls.get(second)!.merged, false, 'a pull request with failing checks is not merged');
+    const merged = row(first, 'approved · PR merged');
+    await merged.waitFor({ timeout: 30_000 });
+    assert.equal(
+      await merged.locator('.custom-view-tree-node-item-icon.codicon-git-merge').count(),
+      1,
+      'a merged pull request’s icon',
+    );
+    // The overview, open all along, loaded again when the tree did.
+    await waitForText(count('pull-requests', 'merged'), /^1$/, 30_000);
+    await waitForText(count('pull-requests', 'open'), /^1$/);
+    await overview.locator('svg.burndown-chart').waitFor({ timeout: 15_000 });
+    await workbench.screenshot('job-overview');
+  });
 });
 
 /** Runs a palette command from the keyboard alone. */
@@ -519,6 +597,22 @@ async function runFromKeyboard(world: World, title: string): Promise<void> {
     .waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden' });
+}
+
+/** Runs an action from a job row's context menu. */
+async function jobMenu(world: World, row: Locator, title: string): Promise<void> {
+  const { page } = world.workbench;
+  await row.click({ button: 'right' });
+  // VS Code's menu ignores a click that comes right after it opened; the pointer focuses the item, Enter runs it.
+  const item = page.getByRole('menuitem', { name: title });
+  await item.hover();
+  await waitFor(
+    `"${title}" to have the focus`,
+    async () =>
+      (await item.evaluate((el) => el.closest('.action-item')?.classList.contains('focused'))) ? true : undefined,
+    5_000,
+  );
+  await page.keyboard.press('Enter');
 }
 
 /** Types into a form field of a webview, by the field's id. */

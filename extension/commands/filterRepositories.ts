@@ -1,0 +1,41 @@
+import * as vscode from 'vscode';
+import { resolveJob } from '../pick';
+import {
+  FILTER_KIND_TITLES,
+  FILTER_OPTIONS,
+  type FilterKind,
+  type FilterOption,
+  filterFromOptions,
+  filterHas,
+} from '../tree/repositoryFilter';
+import type { Command } from './command';
+
+type Item = vscode.QuickPickItem & { option?: FilterOption };
+
+/** Shows only the job's repositories in the chosen states (run, review, pull request, checks). */
+export const filterRepositories: Command = {
+  id: 'codyBatch.filterRepositories',
+  doing: 'Filtering repositories',
+  async run(services, arg) {
+    const job = await resolveJob(services, arg, () => true, 'filter repositories');
+    if (!job) return;
+    const current = services.jobs.filter(job.jobId);
+    const items: Item[] = [];
+    let kind: FilterKind | undefined;
+    for (const option of FILTER_OPTIONS) {
+      if (option.kind !== kind) {
+        kind = option.kind;
+        items.push({ label: FILTER_KIND_TITLES[kind], kind: vscode.QuickPickItemKind.Separator });
+      }
+      items.push({ label: option.label, picked: filterHas(current, option), option });
+    }
+    const picked = await vscode.window.showQuickPick(items, {
+      title: `Cody Batch: show the repositories of "${job.name}" that are…`,
+      placeHolder: 'Any of the chosen values of a kind, and every kind chosen; none: all repositories',
+      canPickMany: true,
+    });
+    if (!picked) return;
+    services.jobs.setFilter(job.jobId, filterFromOptions(picked.flatMap((item) => (item.option ? [item.option] : []))));
+    await services.jobs.reveal(job.jobId);
+  },
+};

@@ -1,0 +1,69 @@
+import * as vscode from 'vscode';
+import type { MergeMethod } from '../../common/schemas';
+import { bulkProgressText } from '../actionResults';
+import { runJobAction } from '../jobAction';
+import { resolveJob } from '../pick';
+import { countOf, namesList, mayHavePullRequests, READY_WORDS, readyToMerge, targetsOf } from '../pullRequestTargets';
+import type { Command } from './command';
+
+// Merge Ready Pull Requests…: the open pull requests whose checks pass (or have none) and that no
+// one asked changes of, narrowed by the tree's filter; a modal names how many and which, then the
+// method and whether to delete the branches. The server looks at each again and never forces.
+
+const METHODS: { label: string; method: MergeMethod; detail: string }[] = [
+  { label: 'Merge commit', method: 'merge', detail: 'All commits, and a merge commit' },
+  { label: 'Squash and merge', method: 'squash', detail: 'One commit on the base branch' },
+  { label: 'Rebase and merge', method: 'rebase', detail: 'The commits replayed on the base branch' },
+];
+
+export const mergePullRequests: Command = {
+  id: 'codyBatch.mergePullRequests',
+  doing: 'Merging pull requests',
+  async run(services, arg) {
+    const job = await resolveJob(services, arg, mayHavePullRequests, 'merge pull requests');
+    if (!job) return;
+    const rows = await services.connection.client.allRepositories(job.jobId);
+    const targets = targetsOf(rows, readyToMerge, `ready: ${READY_WORDS}`, services.jobs.filter(job.jobId));
+    if (targets.rows.length === 0) {
+      void vscode.window.showInformationMessage(
+        `Cody Batch: no pull request of "${job.name}" is ready to merge (${targets.description}). Refresh Pull Requests reads their state again.`,
+      );
+      return;
+    }
+    const method = await vscode.window.showQuickPick(METHODS, {
+      title: `Cody Batch: merge ${countOf(targets.rows.length, 'pull request')} of "${job.name}"`,
+      placeHolder: 'How to merge',
+    });
+    if (!method) return;
+    const merge = `Merge ${countOf(targets.rows.length, 'pull request')}`;
+    const mergeAndDelete = `${merge} and Delete Branches`;
+    const choice = await vscode.window.showWarningMessage(
+      `${merge} of "${job.name}" (${method.label.toLowerCase()})?`,
+      {
+        modal: true,
+        detail: `Chosen: ${targets.description}.\n\n${namesList(targets.rows)}`,
+      },
+      merge,
+      mergeAndDelete,
+    );
+    if (!choice) return;
+    const client = services.connection.client;
+    await runJobAction(
+      services,
+      job,
+      `merging pull requests of "${job.name}"`,
+      { done: 'Merged', things: 'pull requests' },
+      (report) =>
+        client.pullRequestActionAll(
+          job.jobId,
+          'merge',
+          {
+            repositories: targets.rows.map((row) => row.repositoryName),
+            method: method.method,
+            ...(choice === mergeAndDelete ? { deleteBranch: true } : {}),
+          },
+          { onProgress: (progress) => report(bulkProgressText(progress)) },
+        ),
+    );
+  },
+};

@@ -1,0 +1,46 @@
+import * as vscode from 'vscode';
+import { reviewOf } from '../tree/reviewLook';
+import { resolveJob } from '../pick';
+import { countOf, publishable } from '../pullRequestTargets';
+import { matchesFilter } from '../tree/repositoryFilter';
+import type { Command } from './command';
+import { askDraft, publishAndFollow } from './publishApproved';
+
+/** Opens pull requests for the completed repositories the user picks (all that have none, at first). */
+export const publish: Command = {
+  id: 'codyBatch.publish',
+  doing: 'Publishing',
+  async run(services, arg) {
+    const job = await resolveJob(services, arg, (candidate) => candidate.counts.completed > 0, 'publish');
+    if (!job) return;
+    const filter = services.jobs.filter(job.jobId);
+    const rows = (await services.connection.client.allRepositories(job.jobId)).filter(publishable);
+    if (rows.length === 0) {
+      void vscode.window.showInformationMessage(
+        `Cody Batch: no completed repository of "${job.name}" is without a pull request (rejected ones are left out).`,
+      );
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      rows.map((row) => ({
+        label: row.repositoryName,
+        description: reviewOf(row),
+        picked: matchesFilter(row, filter),
+        row,
+      })),
+      {
+        title: `Cody Batch: publish "${job.name}"`,
+        placeHolder: 'The repositories to open pull requests for',
+        canPickMany: true,
+        matchOnDescription: true,
+      },
+    );
+    if (!picked || picked.length === 0) return;
+    const draft = await askDraft(
+      job,
+      `Open pull requests for ${countOf(picked.length, 'repository')} of "${job.name}"?`,
+    );
+    if (draft === undefined) return;
+    await publishAndFollow(services, job, { repositories: picked.map((item) => item.row.repositoryName), ...draft });
+  },
+};

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { SCREENSHOTS } from '../test/e2e/world';
+import { startWebviewBrowser, type WebviewBrowser } from '../test/helpers/webviewPage';
+import { OVERVIEW_JOB, OVERVIEW_ROWS } from './overview/fixture';
+
+// The Job overview in Chromium (the engine of VS Code's webviews), in a dark theme: counts,
+// failures by error code with their repositories as buttons, and the burndown drawn as SVG in the
+// theme's chart colours, named for screen readers, with its table. A screenshot goes to
+// test-results/e2e/ for a person to look at.
+
+const THEME: Record<string, string> = {
+  'editor-background': '#1f1f1f',
+  foreground: '#cccccc',
+  descriptionForeground: '#9d9d9d',
+  'panel-border': '#2b2b2b',
+  'textLink-foreground': '#4daafc',
+  'charts-green': '#89d185',
+  'charts-purple': '#b180d7',
+  'charts-red': '#f14c4c',
+  focusBorder: '#0078d4',
+};
+
+describe('Job overview in Chromium: counts, failures and the burndown', function () {
+  this.timeout(60_000);
+  let browser: WebviewBrowser;
+
+  before(async () => {
+    browser = await startWebviewBrowser({ overview: 'webviews/overview/main.ts' });
+    await mkdir(SCREENSHOTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('renders the counts, the failures and an accessible burndown in the theme’s colours', async () => {
+    const data = { job: OVERVIEW_JOB, repositories: OVERVIEW_ROWS };
+    const page = await browser.open({
+      script: 'overview',
+      rootStyle: Object.entries(THEME)
+        .map(([name, value]) => `--vscode-${name}: ${value};`)
+        .join(' '),
+      viewport: { width: 900, height: 1100 },
+      // Every request answers as the extension would; a click on a failure is recorded.
+      reply: `(message) => {
+        if (message.method === 'load') return ${JSON.stringify(data)};
+        (window.opened ??= []).push(message.params);
+        return { done: true };
+      }`,
+      ready: '#app:not([aria-busy]) svg.burndown-chart',
+    });
+    const count = (group: string, key: string) =>
+      page.locator(`dl[data-group="${group}"] [data-key="${key}"] dd`).textContent();
+    assert.equal(await count('run', 'completed'), '4');
+    assert.equal(await count('run', 'failed'), '3');
+    assert.equal(await count('review', 'approved'), '3');
+    assert.equal(await count('pull-requests', 'open'), '2');
+    assert.equal(await count('pull-requests', 'merged'), '1');
+    assert.equal(await page.getByRole('heading', { name: 'Failures (3)' }).count(), 1);
+
+    // The chart: named and described, with a line per series in the theme's chart colours.
+    const chart = page.getByRole('img', { name: /Pull requests open, merged and closed over time/ });
+    const box = await chart.boundingBox();
+    assert.ok(box && box.width > 400 && box.height > 100, `chart size ${JSON.stringify(box)}`);
+    const strokes = await page.$$eval('svg.burndown-chart [data-series] path', (paths) =>
+      paths.map((path) => [path.parentElement!.getAttribute('data-series'), getComputedStyle(path).stroke]),
+    );
+    assert.deepEqual(strokes, [
+      ['open', 'rgb(137, 209, 133)'],
+      ['merged', 'rgb(177, 128, 215)'],
+      ['closed', 'rgb(241, 76, 76)'],
+    ]);
+    await page.getByText('The burndown as a table').click();
+    assert.equal(await page.getByRole('table').locator('tbody tr').count(), 2);
+
+    // A failed repository opens its log; a change kept though its verification failed, its diff.
+    await page.getByRole('button', { name: 'acme/clone-1' }).click();
+    await page.getByRole('button', { name: 'acme/verify' }).click();
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { opened: unknown[] }).opened), [
+      { repositoryName: 'acme/clone-1', view: 'log' },
+      { repositoryName: 'acme/verify', view: 'diff' },
+    ]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'overview-dark.png'), fullPage: true });
+    await page.close();
+  });
+});

@@ -1,0 +1,64 @@
+import type { Job, RepositoryResult } from '../../common/schemas';
+
+// A job in mid-flight for the overview's tests: some changed, some failed, pull requests opened,
+// one merged, with its burndown. Plain data, browser-safe (the Chromium test sends it as JSON).
+
+const usage = { inputTokens: 120_000, outputTokens: 8_000, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 1.234 };
+const none = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 };
+
+export const OVERVIEW_JOB: Job = {
+  jobId: 'job-overview',
+  name: 'Adopt v2',
+  description: '',
+  prompt: 'Adopt v2',
+  repositories: [],
+  run: [],
+  createPullRequests: false,
+  draftPullRequests: false,
+  model: 'claude-sonnet-4-5',
+  owner: 'local',
+  status: 'COMPLETED_WITH_ERRORS',
+  counts: { total: 7, pending: 0, running: 0, completed: 4, noChanges: 0, failed: 3, cancelled: 0 },
+  usage,
+  createdAt: '2026-12-04T09:00:00.000Z',
+  updatedAt: '2026-12-04T12:00:00.000Z',
+  reviewCounts: { approved: 3, rejected: 0, unreviewed: 1 },
+  pullRequestCounts: {
+    open: 2,
+    draft: 0,
+    merged: 1,
+    closed: 0,
+    checksPassing: 1,
+    checksFailing: 1,
+    checksPending: 0,
+    approved: 0,
+    changesRequested: 0,
+  },
+  burndown: [
+    { at: '2026-12-04T10:00:00.000Z', open: 3, draft: 0, merged: 0, closed: 0 },
+    { at: '2026-12-04T11:00:00.000Z', open: 2, draft: 0, merged: 1, closed: 0 },
+  ],
+};
+
+const row = (repositoryName: string, overrides: Partial<RepositoryResult>): RepositoryResult => ({
+  jobId: OVERVIEW_JOB.jobId,
+  repositoryName,
+  status: 'COMPLETED',
+  attempt: 1,
+  usage: none,
+  ...overrides,
+});
+
+export const OVERVIEW_ROWS: RepositoryResult[] = [
+  row('acme/a', {}),
+  row('acme/b', {}),
+  row('acme/c', {}),
+  row('acme/d', {}),
+  row('acme/clone-1', { status: 'FAILED', error: { code: 'CLONE_FAILED', message: 'repository not found' } }),
+  row('acme/clone-2', { status: 'FAILED', error: { code: 'CLONE_FAILED', message: 'repository not found' } }),
+  row('acme/verify', {
+    status: 'FAILED',
+    error: { code: 'VERIFY_FAILED', message: 'npm test failed' },
+    diffStats: { files: 1, additions: 1, deletions: 0 },
+  }),
+];

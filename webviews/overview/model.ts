@@ -1,0 +1,160 @@
+import type { Job, PullRequestCounts, RepositoryResult, ReviewCounts } from '../../common/schemas';
+import { verificationFailed } from '../../common/statusText';
+import type { RepositoryView } from '../../common/webviewProtocol';
+
+// The Job overview's numbers, from the job and its rows: counts by run status, review and
+// pull-request state, the cost, and the failures grouped by error code. Pure and browser-safe, so
+// the same view can run in a web app with another host.
+
+export interface Count {
+  key: string;
+  label: string;
+  value: number;
+}
+
+export interface FailedRepository {
+  repositoryName: string;
+  message: string;
+  /** A command job's change kept though its verification failed opens as a diff; else the log. */
+  view: RepositoryView;
+}
+
+export interface FailureGroup {
+  code: string;
+  repositories: FailedRepository[];
+}
+
+export interface OverviewModel {
+  jobName: string;
+  status: string;
+  total: number;
+  run: Count[];
+  review: Count[];
+  pullRequests: Count[];
+  checks: Count[];
+  costUsd: number;
+  tokens: { input: number; output: number };
+  failures: FailureGroup[];
+  /** The job still runs, or publishes: the page looks again by itself. */
+  active: boolean;
+}
+
+/** A review of an earlier attempt is no review of the current diff. */
+function reviewState(row: RepositoryResult): 'approved' | 'rejected' | 'unreviewed' {
+  return row.review && row.review.attempt === row.attempt ? row.review.state : 'unreviewed';
+}
+
+/** The job's own review counts, or (jobs from before reviews) counted from the rows. */
+function reviewCounts(job: Job, rows: readonly RepositoryResult[]): ReviewCounts {
+  if (job.reviewCounts) return job.reviewCounts;
+  const counts = { unreviewed: 0, approved: 0, rejected: 0 };
+  for (const row of rows) if (row.status === 'COMPLETED') counts[reviewState(row)]++;
+  return counts;
+}
+
+function pullRequestCounts(job: Job, rows: readonly RepositoryResult[]): PullRequestCounts {
+  if (job.pullRequestCounts) return job.pullRequestCounts;
+  const counts: PullRequestCounts = {
+    open: 0,
+    draft: 0,
+    merged: 0,
+    closed: 0,
+    checksPassing: 0,
+    checksFailing: 0,
+    checksPending: 0,
+    approved: 0,
+    changesRequested: 0,
+  };
+  for (const row of rows) {
+    const pr = row.pullRequest;
+    if (!pr) continue;
+    counts[pr.state]++;
+    if (pr.state !== 'open' && pr.state !== 'draft') continue;
+    if (pr.checks === 'passing') counts.checksPassing++;
+    if (pr.checks === 'failing') counts.checksFailing++;
+    if (pr.checks === 'pending') counts.checksPending++;
+    if (pr.review === 'approved') counts.approved++;
+    if (pr.review === 'changes_requested') counts.changesRequested++;
+  }
+  return counts;
+}
+
+/** A failed row and a changed row whose verification failed both count as failures, under their code. */
+function failureOf(row: RepositoryResult): { code: string; message: string; view: RepositoryView } | undefined {
+  if (row.status === 'FAILED') {
+    const code = row.error?.code ?? 'UNKNOWN';
+    const keptDiff = code === 'VERIFY_FAILED' && !!row.diffStats;
+    return { code, message: row.error?.message ?? '', view: keptDiff ? 'diff' : 'log' };
+  }
+  if (verificationFailed(row))
+    return {
+      code: 'VERIFY_FAILED',
+      message: `${row.verification?.command ?? 'verification'} failed`,
+      view: row.status === 'COMPLETED' ? 'diff' : 'log',
+    };
+  return undefined;
+}
+
+/** Failures by error code, the largest group first (then by code), each group's repositories by name. */
+export function groupFailures(rows: readonly RepositoryResult[]): FailureGroup[] {
+  const groups = new Map<string, FailedRepository[]>();
+  for (const row of rows) {
+    const failure = failureOf(row);
+    if (!failure) continue;
+    const list = groups.get(failure.code) ?? [];
+    list.push({ repositoryName: row.repositoryName, message: failure.message, view: failure.view });
+    groups.set(failure.code, list);
+  }
+  return [...groups.entries()]
+    .map(([code, repositories]) => ({
+      code,
+      repositories: repositories.sort((a, b) => a.repositoryName.localeCompare(b.repositoryName)),
+    }))
+    .sort((a, b) => b.repositories.length - a.repositories.length || a.code.localeCompare(b.code));
+}
+
+const ACTIVE = new Set(['PENDING', 'RUNNING', 'CANCELLING']);
+
+export function overviewModel(job: Job, rows: readonly RepositoryResult[]): OverviewModel {
+  const { counts } = job;
+  const reviews = reviewCounts(job, rows);
+  const prs = pullRequestCounts(job, rows);
+  const publishing = rows.some(
+    (row) => row.publication?.status === 'queued' || row.publication?.status === 'publishing',
+  );
+  return {
+    jobName: job.name,
+    status: job.status.toLowerCase().replaceAll('_', ' '),
+    total: counts.total,
+    run: [
+      { key: 'completed', label: 'Changed', value: counts.completed },
+      { key: 'noChanges', label: 'No changes', value: counts.noChanges },
+      { key: 'failed', label: 'Failed', value: counts.failed },
+      { key: 'cancelled', label: 'Cancelled', value: counts.cancelled },
+      { key: 'running', label: 'Running', value: counts.running },
+      { key: 'pending', label: job.status === 'SAMPLED' ? 'Waiting' : 'Pending', value: counts.pending },
+    ],
+    review: [
+      { key: 'approved', label: 'Approved', value: reviews.approved },
+      { key: 'rejected', label: 'Rejected', value: reviews.rejected },
+      { key: 'unreviewed', label: 'Unreviewed', value: reviews.unreviewed },
+    ],
+    pullRequests: [
+      { key: 'open', label: 'Open', value: prs.open },
+      { key: 'draft', label: 'Draft', value: prs.draft },
+      { key: 'merged', label: 'Merged', value: prs.merged },
+      { key: 'closed', label: 'Closed', value: prs.closed },
+    ],
+    checks: [
+      { key: 'checksPassing', label: 'Checks passing', value: prs.checksPassing },
+      { key: 'checksFailing', label: 'Checks failing', value: prs.checksFailing },
+      { key: 'checksPending', label: 'Checks pending', value: prs.checksPending },
+      { key: 'approved', label: 'Approved on the host', value: prs.approved },
+      { key: 'changesRequested', label: 'Changes requested', value: prs.changesRequested },
+    ],
+    costUsd: job.usage.costUsd,
+    tokens: { input: job.usage.inputTokens, output: job.usage.outputTokens },
+    failures: groupFailures(rows),
+    active: ACTIVE.has(job.status) || publishing,
+  };
+}

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import type { Job } from '../../common/schemas';
+import { overviewProtocol } from '../../common/webviewProtocol';
+import { makeDom } from '../../test/helpers/dom';
+import { webviewHost } from '../../test/helpers/webviewHost';
+import { OVERVIEW_JOB, OVERVIEW_ROWS } from './fixture';
+import { startOverviewPage } from './page';
+
+// The overview page against the extension's end of the protocol: what it shows, what a click on a
+// failed repository asks for, and that it loads again when told the job changed.
+
+const countOf = (root: HTMLElement, group: string, key: string) =>
+  root.querySelector(`dl[data-group="${group}"] [data-key="${key}"] dd`)?.textContent;
+
+describe('Job overview page', () => {
+  it('shows counts, cost, failures by code and an accessible burndown, and opens a failure’s log', async () => {
+    const dom = makeDom();
+    const opened: string[] = [];
+    const { host } = webviewHost(overviewProtocol, {
+      load: () => ({ job: OVERVIEW_JOB, repositories: OVERVIEW_ROWS }),
+      openRepository: ({ repositoryName, view }) => {
+        opened.push(`${view}:${repositoryName}`);
+        return { done: true };
+      },
+    });
+    const page = await startOverviewPage(host, dom.root);
+    try {
+      const root = dom.root;
+      assert.equal(root.querySelector('h1')?.textContent, 'Overview: Adopt v2');
+      assert.equal(countOf(root, 'run', 'failed'), '3');
+      assert.equal(countOf(root, 'review', 'approved'), '3');
+      assert.equal(countOf(root, 'pull-requests', 'merged'), '1');
+      assert.equal(root.querySelector('.cost')?.textContent, '$1.23');
+      const groups = [...root.querySelectorAll('.failure-group')].map((group) => group.getAttribute('data-code'));
+      assert.deepEqual(groups, ['CLONE_FAILED', 'VERIFY_FAILED']);
+      const buttons = [...root.querySelectorAll<HTMLButtonElement>('.failure-group button')];
+      buttons.find((button) => button.textContent?.includes('acme/clone-2'))!.click();
+      buttons.find((button) => button.textContent?.includes('acme/verify'))!.click();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(opened, ['log:acme/clone-2', 'diff:acme/verify']);
+      const svg = root.querySelector('svg.burndown-chart')!;
+      assert.equal(svg.getAttribute('role'), 'img');
+      assert.match(svg.querySelector('desc')!.textContent!, /2 points .* now 2 open, 1 merged, 0 closed/);
+      assert.equal(svg.querySelectorAll('[data-series] path').length, 3);
+      assert.equal(root.querySelectorAll('.burndown-table tbody tr').length, 2);
+      // Nothing a row says becomes markup.
+      assert.equal(root.querySelector('script'), null);
+    } finally {
+      page.stop();
+      await dom.close();
+    }
+  });
+
+  it('loads again when the extension says the job changed', async () => {
+    const dom = makeDom();
+    let job: Job = { ...OVERVIEW_JOB, burndown: [] };
+    const { host, push } = webviewHost(overviewProtocol, {
+      load: () => ({ job, repositories: [] }),
+      openRepository: () => ({ done: true }),
+    });
+    const page = await startOverviewPage(host, dom.root);
+    try {
+      assert.match(dom.root.querySelector('.burndown-section')!.textContent!, /No pull requests followed yet/);
+      job = {
+        ...OVERVIEW_JOB,
+        pullRequestCounts: { ...OVERVIEW_JOB.pullRequestCounts!, open: 1, merged: 2 },
+      };
+      push('changed', {});
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(countOf(dom.root, 'pull-requests', 'merged'), '2');
+      assert.ok(dom.root.querySelector('svg.burndown-chart'));
+    } finally {
+      page.stop();
+      await dom.close();
+    }
+  });
+});

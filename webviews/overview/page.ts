@@ -1,0 +1,80 @@
+import type { overviewProtocol } from '../../common/webviewProtocol';
+import { h } from '../shared/dom';
+import type { Host } from '../shared/host';
+import { overviewModel } from './model';
+import { renderOverview } from './render';
+
+// The overview page: loads the job and its rows through the host and renders them; loads again
+// when the host says the job changed (the tree looked again, an action ended), and every few
+// seconds by itself while the job runs or publishes and the panel is visible. Only the typed
+// protocol connects it to VS Code, so a web app can host it too.
+
+export interface OverviewPageOptions {
+  refreshMs?: number;
+}
+
+export interface OverviewPage {
+  stop(): void;
+  /** Loads again now. */
+  reload(): Promise<void>;
+}
+
+export async function startOverviewPage(
+  host: Host<typeof overviewProtocol>,
+  root: HTMLElement,
+  options: OverviewPageOptions = {},
+): Promise<OverviewPage> {
+  const document = root.ownerDocument;
+  const window = document.defaultView!;
+  const refreshMs = options.refreshMs ?? 5000;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let loading: Promise<void> | undefined;
+  const actions = {
+    openRepository: (repositoryName: string, view: 'diff' | 'log') =>
+      void host.client.request('openRepository', { repositoryName, view }).catch(report),
+  };
+  function report(error: unknown): void {
+    root.removeAttribute('aria-busy');
+    root.querySelector('.notice.error')?.remove();
+    root.prepend(
+      h(
+        document,
+        'p',
+        { class: 'notice error', role: 'alert' },
+        error instanceof Error ? error.message : String(error),
+      ),
+    );
+  }
+  const load = (): Promise<void> =>
+    (loading ??= (async () => {
+      try {
+        const { job, repositories } = await host.client.request('load', {});
+        const model = overviewModel(job, repositories);
+        const scrollY = window.scrollY;
+        renderOverview(root, model, job.burndown ?? [], actions);
+        window.scrollTo(0, scrollY);
+        host.setState({ jobId: job.jobId, jobName: job.name });
+        clearTimeout(timer);
+        if (model.active && !stopped) timer = setTimeout(() => void poll(), refreshMs);
+      } catch (error) {
+        report(error);
+      } finally {
+        loading = undefined;
+      }
+    })());
+  const poll = async () => {
+    if (stopped) return;
+    if (document.visibilityState === 'visible') await load();
+    else timer = setTimeout(() => void poll(), refreshMs);
+  };
+  host.client.on('changed', () => void load());
+  await load();
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+    reload: load,
+  };
+}
