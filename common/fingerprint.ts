@@ -1,6 +1,6 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { type FilePatch, filePath, parsePatch } from './patch';
 import { type Fingerprint, MAX_FINGERPRINT_FILES } from './schemas';
+import { sha256Hex } from './sha256';
 
 // What a diff changes, as two fingerprints, so the same edit made in many repositories is seen
 // once. Built from each file's path (old→new for a rename or copy) and kind, and its hunks'
@@ -21,31 +21,29 @@ export interface PatchFingerprint {
 }
 
 export function fingerprintPatch(patch: string): PatchFingerprint {
-  const exact = new Sha256();
-  const loose = new Sha256();
+  // One string per side, hashed once: many small updates cost more than the hashing itself.
+  const exact: string[] = [];
+  const loose: string[] = [];
   const files = parsePatch(patch).sort((a, b) => compare(fileKey(a), fileKey(b)));
   for (const file of files) {
     const head = `\u0000file ${file.kind} ${fileKey(file)}\n`;
-    exact.update(head);
-    loose.update(head);
+    exact.push(head);
+    loose.push(head);
     if (file.binary) {
       const identity = `binary ${file.oldBlob ?? '-'} ${file.newBlob ?? '-'}\n`;
       const body = file.oldBlob || file.newBlob ? identity : `binary ${binaryBody(file.text)}\n`;
-      exact.update(body);
-      loose.update(body);
+      exact.push(body);
+      loose.push(body);
       continue;
     }
     for (const line of changedLines(file.text)) {
-      exact.update(line);
-      exact.update('\n');
-      loose.update(line[0]!);
-      loose.update(line.slice(1).replace(/^\s+/, ''));
-      loose.update('\n');
+      exact.push(line, '\n');
+      loose.push(line[0]!, line.slice(1).replace(/^\s+/, ''), '\n');
     }
   }
   return {
-    exact: hex(exact.digestSync()),
-    loose: hex(loose.digestSync()),
+    exact: sha256Hex(exact.join('')),
+    loose: sha256Hex(loose.join('')),
     files: [...new Set(files.map(filePath))].sort(compare),
   };
 }
@@ -98,12 +96,6 @@ function binaryBody(text: string): string {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
-  return out;
 }
 
 /** The fingerprint as a row records it: of this attempt's patch revision, its paths capped. */
