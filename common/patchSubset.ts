@@ -16,7 +16,7 @@ export interface HunkDrop {
 
 export type SubsetOutcome = { ok: true; patch: string } | { ok: false; message: string };
 
-const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/;
+const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@([^\n]*)$/;
 
 export function dropHunks(patch: string, drops: readonly HunkDrop[]): SubsetOutcome {
   const files = parsePatch(patch);

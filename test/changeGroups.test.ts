@@ -191,6 +191,21 @@ describe('change groups on real git diffs', function () {
       assert.equal(applied.includes('fifty'), !drop.includes(2), `mask ${mask}`);
       assert.equal(subset.patch.includes('+changed'), true, 'b.txt is kept');
     }
+    // Windows line endings: every kept line keeps its \r.
+    const crlf = await hosting.create('acme/crlf', { 'c.txt': `${lines.join('\r\n')}\r\n` });
+    const crlfPatch = await crlf.patchFrom(async (checkout) => {
+      const edited = lines.map((line, index) => (index === 5 || index === 40 ? `${line} edited` : line));
+      await writeFile(path.join(checkout, 'c.txt'), `${edited.join('\r\n')}\r\n`);
+    });
+    assert.ok(crlfPatch.includes('+line 40 edited\r\n'));
+    const crlfSubset = dropHunks(crlfPatch, [{ path: 'c.txt', hunks: [0] }]);
+    assert.ok(
+      crlfSubset.ok && !crlfSubset.patch.includes('line 5 edited') && crlfSubset.patch.includes('line 40 edited'),
+    );
+    const crlfCheckout = await hosting.clone('acme/crlf');
+    await writeFile(path.join(hosting.work, 'crlf.patch'), crlfSubset.patch);
+    await git(crlfCheckout, 'apply', '--check', path.join(hosting.work, 'crlf.patch'));
+
     const withoutFile = dropHunks(patch, [{ path: 'b.txt' }]);
     assert.ok(withoutFile.ok && !withoutFile.patch.includes('b.txt') && withoutFile.patch.includes('a.txt'));
     assert.deepEqual(dropHunks(patch, [{ path: 'a.txt', hunks: [3] }]), {

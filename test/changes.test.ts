@@ -90,6 +90,12 @@ describe('change groups, group review and hunk revisions on the local stack', fu
     const job = await waitForJob(stack.client, created.jobId);
     assert.equal(job.status, 'COMPLETED');
 
+    // The worker recorded each diff's fingerprint with it.
+    const r0 = await stack.client.getRepository(job.jobId, 'acme/r0');
+    assert.deepEqual(
+      [r0.fingerprint?.attempt, r0.fingerprint?.patchRevision, r0.fingerprint?.files],
+      [1, 0, ['src/main.js']],
+    );
     const changes = await stack.client.getChanges(job.jobId);
     assert.deepEqual(
       changes.groups.map((group) => group.repositories),
