@@ -86,15 +86,26 @@ describe('change groups on real git diffs', function () {
     const extra = await patchIn('acme/extra', { 'src/main.js': source(5), 'package-lock.json': '{}\n' }, (checkout) =>
       sed(checkout, `${SED} && printf '{"lockfileVersion": 3}\\n' > package-lock.json`),
     );
+    // Ten calls in one file: the same kind of edit, five times the lines.
+    const big = await patchIn(
+      'acme/big',
+      {
+        'src/main.js': Array.from({ length: 10 }, (_, line) => `export const v${line} = oldFunction(${line});\n`).join(
+          '',
+        ),
+      },
+      sed,
+    );
     const rows = [
-      ...same.map((patch, index) => row(`acme/main-${index}`, patch)),
+      ...same.map((patch, index) => row(`acme/main-${index}`, patch, { verificationFailed: index === 3 })),
       row('acme/tabbed', tabbed),
       row('acme/extra', extra, { costUsd: 2 }),
+      row('acme/big', big),
     ];
     assert.notEqual(rows[4]!.fingerprint.exact, rows[0]!.fingerprint.exact);
     assert.equal(rows[4]!.fingerprint.loose, rows[0]!.fingerprint.loose);
     const { groups, flagged } = groupChanges(rows);
-    assert.equal(groups.length, 3);
+    assert.equal(groups.length, 4);
     assert.equal(groups[0]!.repositories.length, 4);
     const variant = groups.find((group) => group.representative === 'acme/tabbed')!;
     assert.equal(variant.variantOf, groups[0]!.fingerprint);
@@ -106,6 +117,12 @@ describe('change groups on real git diffs', function () {
     assert.match(flagged.find((entry) => entry.repositoryName === 'acme/extra')!.reasons[0]!.message, /package-lock/);
     assert.deepEqual(byName.get('acme/tabbed'), ['group-of-one']);
     assert.equal(byName.has('acme/main-0'), false);
+    assert.deepEqual(byName.get('acme/main-3'), ['verification-failed']);
+    assert.deepEqual(byName.get('acme/big'), ['large-diff', 'group-of-one']);
+    assert.match(
+      flagged.find((entry) => entry.repositoryName === 'acme/big')!.reasons[0]!.message,
+      /20 lines.*median of 2/,
+    );
   });
 
   it('binary and rename diffs group too', async () => {
