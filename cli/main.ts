@@ -1,6 +1,7 @@
 import { version } from '../package.json';
 import { apply } from './apply';
 import { cancel } from './cancel';
+import { changes, drop } from './changes';
 import { CONNECTION_HELP, withConnection } from './connect';
 import { continueJob } from './continue';
 import { demo } from './demo';
@@ -39,6 +40,11 @@ Commands:
   thread   \`thread <jobId> <owner/name>\`: print Claude's conversation for a repository
   status   \`status <jobId> [--refresh]\`: one line per repository: run status, review, pull request and checks
   review   \`review <jobId> <owner/name> (--approve | --reject | --unreview) [--note <text>] [--attempt <n>]\`
+           \`review <jobId> --group <fingerprint> (approve | reject | unreview)\`: every repository of one change
+  changes  \`changes <jobId>\`: the job's distinct changes (groups of repositories whose diffs make the same
+           change), largest first, and the repositories that stand out, each with why
+  drop     \`drop <jobId> <owner/name> <path>[:<hunk>,…] …\`: leave hunks (from 0) or whole files out of a
+           repository's patch, as a new revision (what a publish pushes; revision 0 stays readable)
   publish  \`publish <jobId> [owner/name ...] [--approved] [--draft | --ready] [--wait]\`: open pull requests for
            completed repositories that have none: exactly the reviewed diff on its recorded base commit
   refresh  \`refresh <jobId>\`: ask the code host about the job's pull requests now
@@ -115,6 +121,10 @@ async function main(argv: string[]): Promise<number> {
       return withConnection(review, rest);
     case 'publish':
       return withConnection(publish, rest);
+    case 'changes':
+      return withConnection(changes, rest);
+    case 'drop':
+      return withConnection(drop, rest);
     case 'refresh':
       return withConnection(refresh, rest);
     case 'merge':

@@ -11,6 +11,7 @@ import {
   type RepositoryResult,
   ReviewRequest,
 } from '../common/schemas';
+import { reviewGroup } from './changes';
 import { connect, type Connection, printTable, usageError } from './connect';
 import { forTerminal } from './terminal';
 
@@ -79,8 +80,8 @@ export function statusJson(job: Job, rows: RepositoryResult[]) {
   };
 }
 
-const REVIEW_USAGE =
-  'Usage: cody-batch review <jobId> <owner/name> (--approve | --reject | --unreview) [--note <text>] [--attempt <n>] [--json]';
+const REVIEW_USAGE = `Usage: cody-batch review <jobId> <owner/name> (--approve | --reject | --unreview) [--note <text>] [--attempt <n>] [--json]
+       cody-batch review <jobId> --group <fingerprint> (approve | reject | unreview) [--note <text>] [--json]`;
 
 /** `cody-batch review <job> <owner/name> --approve|--reject|--unreview`. */
 export async function review(args: string[], connection: Connection): Promise<number> {
@@ -93,12 +94,15 @@ export async function review(args: string[], connection: Connection): Promise<nu
       unreview: { type: 'boolean' },
       note: { type: 'string' },
       attempt: { type: 'string' },
+      group: { type: 'string' },
     },
     REVIEW_USAGE,
   );
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [jobId, repository, ...extra] = positionals;
+  if (values.group !== undefined)
+    return reviewGroup(jobId, positionals.slice(1), values as Parameters<typeof reviewGroup>[2], connection);
   const states = (['approve', 'reject', 'unreview'] as const).filter((flag) => values[flag]);
   if (!jobId || !repository || extra.length || states.length !== 1)
     return usageError(

@@ -9,6 +9,10 @@ import {
   type CreateJobInput,
   type DeleteJobRequest,
   DeleteJobResponse,
+  type GroupReviewRequest,
+  GroupReviewResponse,
+  JobChanges,
+  type PatchRevisionRequest,
   Health,
   Job,
   JobPage,
@@ -149,6 +153,25 @@ export class CodyBatchClient {
     return this.json('PUT', `${repositoryPath(jobId, repositoryName)}/review`, RepositoryResult, request);
   }
 
+  /** The job's distinct changes (groups of repositories whose diffs share a fingerprint), largest first, and the outliers. */
+  getChanges(jobId: string): Promise<JobChanges> {
+    return this.json('GET', `jobs/${encodeURIComponent(jobId)}/changes`, JobChanges);
+  }
+
+  /**
+   * Reviews every repository of one change group. Send `repositories` (the members you saw) to be
+   * refused (409 GROUP_CHANGED) rather than review a diff you have not seen.
+   */
+  reviewChangeGroup(jobId: string, fingerprint: string, request: GroupReviewRequest): Promise<GroupReviewResponse> {
+    const path = `jobs/${encodeURIComponent(jobId)}/changes/${encodeURIComponent(fingerprint)}/review`;
+    return this.json('PUT', path, GroupReviewResponse, request);
+  }
+
+  /** Leaves hunks or files out of a repository's patch, as a new revision (what a publish pushes). */
+  revisePatch(jobId: string, repositoryName: string, request: PatchRevisionRequest): Promise<RepositoryResult> {
+    return this.json('PUT', `${repositoryPath(jobId, repositoryName)}/patch`, RepositoryResult, request);
+  }
+
   /** Opens pull requests for completed repositories that have none (a publish run); one result per repository. */
   publish(jobId: string, request: PublishRequest = {}): Promise<PublishResponse> {
     return this.json('POST', `jobs/${encodeURIComponent(jobId)}/publish`, PublishResponse, request);
@@ -235,9 +258,10 @@ export class CodyBatchClient {
   async getDiff(
     jobId: string,
     repositoryName: string,
-    options: AttemptOption & { failed?: boolean } = {},
+    options: AttemptOption & { failed?: boolean; revision?: number } = {},
   ): Promise<DiffResult> {
-    const query = { attempt: options.attempt, failed: options.failed ? 1 : undefined };
+    // `revision`: a revision of the patch (0: the worker's own diff; default the current one).
+    const query = { attempt: options.attempt, failed: options.failed ? 1 : undefined, revision: options.revision };
     const response = await this.artifact(withQuery(`${repositoryPath(jobId, repositoryName)}/diff`, query), 'diff');
     if (response.status === 204) return { patch: undefined };
     const verificationFailed = response.headers.get(FAILED_VERIFICATION_HEADER) === 'true';

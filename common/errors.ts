@@ -16,6 +16,12 @@ export const API_ERRORS = {
   UNVERIFIED_JOB: 409,
   /** A review the row cannot take: approving what has not COMPLETED, or a diff the row has moved on from. */
   NOT_REVIEWABLE: 409,
+  /** The repositories of a change group are not the ones the reviewer saw: a member's diff changed, or one joined. */
+  GROUP_CHANGED: 409,
+  /** A repository's patch is at another revision than the one the request was based on. */
+  PATCH_CHANGED: 409,
+  /** A repository's patch can take no new revision: its pull request holds it, or it has the most revisions. */
+  PATCH_LOCKED: 409,
   /** A publish of this job is still under way; its repositories answer once it ends. */
   PUBLISH_IN_PROGRESS: 409,
   /** No repository of the request can be published (the answer says why, per repository). */

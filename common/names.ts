@@ -31,6 +31,24 @@ export function artifactKey(jobId: string, repositoryName: string, file: Artifac
     : `jobs/${jobId}/${repositoryName}/${file}`;
 }
 
+/**
+ * Where a revision of a repository's patch is kept: revision 0 is the worker's own `diff.patch`;
+ * a reviewer's later revision n (hunks left out) is `diff-r{n}-{digest}.patch` beside it (16 hex
+ * digits of its SHA-256, so two reviewers saving revision n at once never overwrite each other's:
+ * the row names the one that won), and the original stays readable.
+ */
+export function patchRevisionKey(
+  jobId: string,
+  repositoryName: string,
+  attempt: number,
+  revision?: { revision: number; digest: string },
+): string {
+  const key = artifactKey(jobId, repositoryName, 'diff.patch', attempt);
+  return revision && revision.revision > 0
+    ? key.replace(/diff\.patch$/, `diff-r${revision.revision}-${revision.digest.slice(0, 16)}.patch`)
+    : key;
+}
+
 export function branchName(jobId: string): string {
   return `cody-batch/${jobId}`;
 }

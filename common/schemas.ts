@@ -725,6 +725,36 @@ export const PreviousAttempt = z.object({
 });
 export type PreviousAttempt = z.infer<typeof PreviousAttempt>;
 
+/** A reviewer's revision of a repository's patch (hunks left out of the one before). */
+export const PatchRevision = z.object({
+  revision: z.number().int().min(1),
+  /** SHA-256 hex of the patch text: names its artifact. */
+  digest: z.string().regex(/^[0-9a-f]{64}$/),
+  diffStats: DiffStats,
+  createdAt: IsoDate,
+});
+export type PatchRevision = z.infer<typeof PatchRevision>;
+
+/** At most this many revisions of one attempt's patch. */
+export const MAX_PATCH_REVISIONS = 50;
+
+/** At most this many paths are kept in a row's fingerprint (a row must stay far below DynamoDB's 400 KB). */
+export const MAX_FINGERPRINT_FILES = 300;
+
+/** What a diff changes, as `common/fingerprint.ts` computes it, and which diff it was computed from. */
+export const Fingerprint = z.object({
+  /** SHA-256 hex of each file's path and its hunks' removed and added lines. */
+  exact: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The same, ignoring leading whitespace: groups that share it are variants of one another. */
+  loose: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The paths the diff touches, sorted (at most MAX_FINGERPRINT_FILES). */
+  files: z.array(z.string()),
+  /** The attempt and patch revision whose diff this is; on any other, the fingerprint is stale. */
+  attempt: z.number().int(),
+  patchRevision: z.number().int(),
+});
+export type Fingerprint = z.infer<typeof Fingerprint>;
+
 export const RepositoryResult = z.object({
   jobId: z.string(),
   repositoryName: z.string(),
@@ -755,8 +785,90 @@ export const RepositoryResult = z.object({
   publishedAttempt: z.number().int().optional(),
   publication: Publication.optional(),
   expiresAt: z.number().int().optional(),
+  /** The current revision of this attempt's patch: 0 or absent, the worker's; n, a reviewer's (hunks left out). */
+  patchRevision: z.number().int().optional(),
+  /** This attempt's revisions after the worker's, oldest first (each stays readable with `?revision=n`). */
+  patchRevisions: z.array(PatchRevision).optional(),
+  /** What the current patch changes (absent on rows from before fingerprints: computed when first asked for). */
+  fingerprint: Fingerprint.optional(),
 });
 export type RepositoryResult = z.infer<typeof RepositoryResult>;
+
+/** Why a repository stands out from the job's changes. */
+export const FLAG_REASONS = ['large-diff', 'extra-files', 'verification-failed', 'high-cost', 'group-of-one'] as const;
+export const FlagReason = z.object({
+  code: z.enum(FLAG_REASONS),
+  /** The reason in a sentence: "touches package-lock.json, which the largest group does not". */
+  message: z.string(),
+});
+export type FlagReason = z.infer<typeof FlagReason>;
+
+/** Repositories whose diffs share an exact fingerprint: one distinct change. */
+export const ChangeGroup = z.object({
+  fingerprint: z.string(),
+  looseFingerprint: z.string(),
+  /** Its members, by name. */
+  repositories: z.array(z.string()),
+  /** The files it touches (every member touches the same). */
+  files: z.array(z.string()),
+  additions: z.number().int(),
+  deletions: z.number().int(),
+  /** The member whose diff to show for the group. */
+  representative: z.string(),
+  reviewCounts: ReviewCounts,
+  /** The largest group this one is a variant of (same loose fingerprint: only leading whitespace differs). */
+  variantOf: z.string().optional(),
+});
+export type ChangeGroup = z.infer<typeof ChangeGroup>;
+
+export const FlaggedRepository = z.object({
+  repositoryName: z.string(),
+  fingerprint: z.string(),
+  reasons: z.array(FlagReason),
+});
+export type FlaggedRepository = z.infer<typeof FlaggedRepository>;
+
+/** `GET /jobs/{id}/changes`: the distinct changes of a job's COMPLETED repositories, largest first. */
+export const JobChanges = z.object({
+  jobId: z.string(),
+  groups: z.array(ChangeGroup),
+  flagged: z.array(FlaggedRepository),
+  /** COMPLETED repositories with changes whose diff could not be read (missing from the artifact store). */
+  unreadable: z.array(z.string()),
+});
+export type JobChanges = z.infer<typeof JobChanges>;
+
+/** The body of `PUT /jobs/{id}/changes/{fingerprint}/review`. */
+export const GroupReviewRequest = z.strictObject({
+  state: ReviewState,
+  note: z.string().max(2_000, { error: 'must be at most 2000 characters' }).optional(),
+  /**
+   * The members the reviewer saw: when the group has any other members now (a diff changed, a
+   * repository joined), the review is refused (409) and nothing is written.
+   */
+  repositories: z.array(z.string().regex(REPOSITORY_NAME_PATTERN)).min(1).max(1_000).optional(),
+});
+export type GroupReviewRequest = z.infer<typeof GroupReviewRequest>;
+
+export const GroupReviewResponse = z.object({ fingerprint: z.string(), repositories: z.array(RepositoryResult) });
+export type GroupReviewResponse = z.infer<typeof GroupReviewResponse>;
+
+/** The body of `PUT /jobs/{id}/repositories/{owner%2Fname}/patch`: a new revision with hunks left out. */
+export const PatchRevisionRequest = z.strictObject({
+  /** The revision the reviewer read (0: the worker's); refused (409) when the row has another now. */
+  basedOn: z.number().int().min(0),
+  /** What to leave out of it: a file's hunks by index from 0, or the whole file without `hunks`. */
+  drop: z
+    .array(
+      z.strictObject({
+        path: z.string().min(1).max(4_096),
+        hunks: z.array(z.number().int().min(0)).min(1).max(10_000).optional(),
+      }),
+    )
+    .min(1)
+    .max(1_000),
+});
+export type PatchRevisionRequest = z.infer<typeof PatchRevisionRequest>;
 
 /** One message of a Claude thread, in the Messages API's shape plus our bookkeeping. */
 export const ThreadMessage = z
@@ -831,6 +943,12 @@ export const ArtifactQuery = z.object({
  * read (a plain request answers 409 NO_DIFF, so no client applies it by mistake).
  */
 export const DiffQuery = ArtifactQuery.extend({
+  /** The patch revision (0: the worker's own diff); default the current one. */
+  revision: z.coerce
+    .number({ error: 'must be a whole number from 0' })
+    .int({ error: 'must be a whole number from 0' })
+    .min(0, { error: 'must be a whole number from 0' })
+    .optional(),
   failed: z
     .enum(['1', 'true'], { error: 'must be 1 or true' })
     .optional()

@@ -266,6 +266,74 @@ describe('REST API on the local stack', () => {
       assert.equal((await refused.json()).error.code, 'NOT_REVIEWABLE');
     });
 
+    it('changes group rows from before fingerprints from their stored diffs; a group review and a patch revision', async () => {
+      const job = await createJob();
+      const patch = (name: string) =>
+        `diff --git a/src/a.ts b/src/a.ts\nindex 1111111..2222222 100644\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1,2 +1,2 @@ ${name}\n-oldFunction(x)\n+newFunction(x)\n ${name}\n@@ -40 +40 @@\n-old\n+new\n`;
+      for (const name of ['acme/widgets', 'acme/gadgets']) {
+        await finishRepository(job.jobId, name, 'COMPLETED', { 'diff.patch': patch(name) });
+        await store.repositories.update(job.jobId, name, {
+          from: ['COMPLETED'],
+          to: 'COMPLETED',
+          set: { diffStats: { files: 1, additions: 2, deletions: 2 } },
+        });
+      }
+      assert.equal((await store.repositories.get(job.jobId, 'acme/widgets'))!.fingerprint, undefined);
+      const changes = await (await api(`/jobs/${job.jobId}/changes`)).json();
+      assert.equal(changes.groups.length, 1, JSON.stringify(changes));
+      const [group] = changes.groups;
+      assert.deepEqual(group.repositories, ['acme/gadgets', 'acme/widgets']);
+      assert.equal((await store.repositories.get(job.jobId, 'acme/widgets'))!.fingerprint?.exact, group.fingerprint);
+
+      const groupPath = `/jobs/${job.jobId}/changes/${group.fingerprint}/review`;
+      const notFingerprint = await api(`/jobs/${job.jobId}/changes/nope/review`, {
+        method: 'PUT',
+        json: { state: 'approved' },
+      });
+      assert.equal(notFingerprint.status, 404);
+      const moved = await api(groupPath, {
+        method: 'PUT',
+        json: { state: 'approved', repositories: ['acme/widgets'] },
+      });
+      assert.equal(moved.status, 409);
+      assert.equal((await moved.json()).error.code, 'GROUP_CHANGED');
+      const approved = await api(groupPath, {
+        method: 'PUT',
+        json: { state: 'approved', repositories: group.repositories },
+      });
+      assert.equal(approved.status, 200, await approved.clone().text());
+      assert.deepEqual(
+        (await approved.json()).repositories.map((row: { review: { state: string } }) => row.review.state),
+        ['approved', 'approved'],
+      );
+
+      const patchPath = `${repositoryPath(job.jobId, 'acme/widgets')}/patch`;
+      const badHunk = await api(patchPath, {
+        method: 'PUT',
+        json: { basedOn: 0, drop: [{ path: 'src/a.ts', hunks: [2] }] },
+      });
+      assert.equal(badHunk.status, 400);
+      assert.match((await badHunk.json()).error.message, /no hunk 2/);
+      const revised = await api(patchPath, {
+        method: 'PUT',
+        json: { basedOn: 0, drop: [{ path: 'src/a.ts', hunks: [1] }] },
+      });
+      assert.equal(revised.status, 200, await revised.clone().text());
+      assert.equal((await revised.json()).patchRevision, 1);
+      const stale = await api(patchPath, { method: 'PUT', json: { basedOn: 0, drop: [{ path: 'src/a.ts' }] } });
+      assert.equal(stale.status, 409);
+      assert.equal((await stale.json()).error.code, 'PATCH_CHANGED');
+      const diffPath = `${repositoryPath(job.jobId, 'acme/widgets')}/diff`;
+      assert.equal(await (await api(`${diffPath}?revision=0`)).text(), patch('acme/widgets'));
+      assert.ok(!(await (await api(diffPath)).text()).includes('+new\n'));
+      assert.equal((await api(`${diffPath}?revision=7`)).status, 404);
+      assert.deepEqual((await (await api(`/jobs/${job.jobId}`)).json()).reviewCounts, {
+        unreviewed: 1,
+        approved: 1,
+        rejected: 0,
+      });
+    });
+
     it('publish refuses what is not approved; refresh and the bulk actions answer a job without pull requests', async () => {
       const job = await createJob();
       const early = await api(`/jobs/${job.jobId}/publish`, { method: 'POST' });

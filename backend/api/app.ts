@@ -8,6 +8,7 @@ import { onError } from './middleware/errors';
 import { notFoundOrWrongMethod } from './middleware/methods';
 import { type OpenApiDocument, openApiDocument } from './openapi/document';
 import { documentedRoutes, mount, operationsOf } from './openapi/operation';
+import { changeRoutes } from './routes/changes';
 import { jobRoutes } from './routes/jobs';
 import { pullRequestRoutes } from './routes/pullRequests';
 import { repositoryRoutes } from './routes/repositories';
@@ -75,6 +76,7 @@ export function createApp(deps: ApiDependencies, resolveOwner: OwnerResolver, ch
   mount(app, '/jobs', jobRoutes({ ...deps, log }, limits));
   mount(app, '/jobs', repositoryRoutes({ ...deps, log }, limits));
   mount(app, '/jobs', pullRequestRoutes({ ...deps, log }));
+  mount(app, '/jobs', changeRoutes({ ...deps, log }));
   app.use('/repositories/*', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
   mount(app, '/repositories', resolveRoutes({ ...deps, log }, limits));
 

@@ -165,8 +165,11 @@ describe('API on Lambda (IAM owners)', () => {
     );
 
     const repository = encodeURIComponent('acme/widgets');
-    const routes: [string, string][] = [
+    const routes: [string, string, unknown?][] = [
       ['GET', `/jobs/${job.jobId}`],
+      ['GET', `/jobs/${job.jobId}/changes`],
+      ['PUT', `/jobs/${job.jobId}/changes/${'a'.repeat(64)}/review`, { state: 'approved' }],
+      ['PUT', `/jobs/${job.jobId}/repositories/${repository}/patch`, { basedOn: 0, drop: [{ path: 'x' }] }],
       ['POST', `/jobs/${job.jobId}/cancel`],
       ['POST', `/jobs/${job.jobId}/retry`],
       ['GET', `/jobs/${job.jobId}/repositories`],
@@ -178,12 +181,12 @@ describe('API on Lambda (IAM owners)', () => {
     const missing = bodyBytes(
       await invoke(event('GET', '/jobs/01m8hh1rwgnr9p2a6k5x32xmdr', { userArn: BOB })),
     ).toString();
-    for (const [method, path] of routes) {
-      const asBob = await invoke(event(method, path, { userArn: BOB }));
+    for (const [method, path, body] of routes) {
+      const asBob = await invoke(event(method, path, { userArn: BOB, ...(body ? { body } : {}) }));
       assert.equal(asBob.statusCode, 404, `${method} ${path} as another owner`);
       assert.equal(json(asBob).error.code, 'NOT_FOUND');
       assert.equal(JSON.stringify(json(asBob)).includes('Alice'), false);
-      const asAlice = await invoke(event(method, path, { userArn: ALICE }));
+      const asAlice = await invoke(event(method, path, { userArn: ALICE, ...(body ? { body } : {}) }));
       assert.notEqual(asAlice.statusCode, 404, `${method} ${path} as the owner`);
     }
     // A missing job and another owner's job are indistinguishable but for the id in the message.

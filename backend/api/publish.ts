@@ -85,11 +85,17 @@ export async function publishJob(
     );
   const queued: string[] = [];
   for (const row of eligible) {
-    const moved = await store.repositories.queuePublication(job.jobId, row.repositoryName, row.attempt, {
-      status: 'queued',
-      runId: publishRun.id,
-      requestedAt: publishRun.requestedAt,
-    });
+    const moved = await store.repositories.queuePublication(
+      job.jobId,
+      row.repositoryName,
+      row.attempt,
+      {
+        status: 'queued',
+        runId: publishRun.id,
+        requestedAt: publishRun.requestedAt,
+      },
+      row.patchRevision ?? 0,
+    );
     if (moved) queued.push(row.repositoryName);
     results.push(
       moved

@@ -8,7 +8,9 @@ import {
   type BatchWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  type Fingerprint,
   isRepositoryName,
+  type PatchRevision,
   type Publication,
   type PullRequestInfo,
   RepositoryResult,
@@ -244,31 +246,83 @@ export class RepositoriesTable {
     jobId: string,
     repositoryName: string,
     review: Review | undefined,
-    condition: { attempt: number; statuses: readonly RepositoryStatus[] },
+    condition: { attempt: number; statuses: readonly RepositoryStatus[]; patchRevision?: number },
   ): Promise<RepositoryResult | undefined> {
     const values: Record<string, unknown> = { ':attempt': condition.attempt };
     for (const [i, status] of condition.statuses.entries()) values[`:s${i}`] = status;
     if (review) values[':review'] = review;
+    let revision = '';
+    if (condition.patchRevision !== undefined) {
+      revision = ` AND ${patchRevisionCondition(condition.patchRevision)}`;
+      values[':revision'] = condition.patchRevision;
+    }
     return this.conditional(jobId, repositoryName, {
       update: review ? 'SET review = :review' : 'REMOVE review',
-      condition: `attempt = :attempt AND #status IN (${condition.statuses.map((_, i) => `:s${i}`).join(', ')})`,
+      condition: `attempt = :attempt AND #status IN (${condition.statuses.map((_, i) => `:s${i}`).join(', ')})${revision}`,
       names: { '#status': 'status' },
       values,
     });
   }
 
-  /** Queues a COMPLETED row at `attempt` for a publish. Undefined when it changed meanwhile. */
+  /** Records the fingerprint of the row's current diff, if the row is still at its attempt and patch revision. */
+  async setFingerprint(jobId: string, repositoryName: string, fingerprint: Fingerprint): Promise<boolean> {
+    const before = await this.conditional(jobId, repositoryName, {
+      update: 'SET fingerprint = :fingerprint',
+      condition: `attempt = :attempt AND ${patchRevisionCondition(fingerprint.patchRevision)}`,
+      values: { ':fingerprint': fingerprint, ':attempt': fingerprint.attempt, ':revision': fingerprint.patchRevision },
+    });
+    return before !== undefined;
+  }
+
+  /**
+   * Makes `revision` the row's current patch revision (its patch already stored) with its stats and fingerprint,
+   * and takes the review back: the row must still be COMPLETED at `attempt` and patch revision
+   * `from`, and not queued or publishing. Returns the row as it was.
+   */
+  async setPatchRevision(
+    jobId: string,
+    repositoryName: string,
+    change: { attempt: number; from: number; revision: PatchRevision; fingerprint: Fingerprint },
+  ): Promise<RepositoryResult | undefined> {
+    return this.conditional(jobId, repositoryName, {
+      update:
+        'SET patchRevision = :to, diffStats = :stats, fingerprint = :fingerprint, patchRevisions = list_append(if_not_exists(patchRevisions, :none), :entry) REMOVE review',
+      condition: `attempt = :attempt AND #status = :completed AND ${patchRevisionCondition(change.from)} AND (attribute_not_exists(publication) OR NOT publication.#pstatus IN (:queued, :publishing))`,
+      names: { '#status': 'status', '#pstatus': 'status' },
+      values: {
+        ':to': change.revision.revision,
+        ':stats': change.revision.diffStats,
+        ':none': [],
+        ':entry': [change.revision],
+        ':fingerprint': change.fingerprint,
+        ':attempt': change.attempt,
+        ':completed': 'COMPLETED',
+        ':revision': change.from,
+        ':queued': 'queued',
+        ':publishing': 'publishing',
+      },
+    });
+  }
+
+  /** Queues a COMPLETED row at `attempt` (and patch revision) for a publish. Undefined when it changed meanwhile. */
   async queuePublication(
     jobId: string,
     repositoryName: string,
     attempt: number,
     publication: Publication,
+    patchRevision = 0,
   ): Promise<RepositoryResult | undefined> {
+    // At the patch revision the publish looked at: a revision saved meanwhile took the review back.
     return this.conditional(jobId, repositoryName, {
       update: 'SET publication = :publication',
-      condition: 'attempt = :attempt AND #status = :completed',
+      condition: `attempt = :attempt AND #status = :completed AND ${patchRevisionCondition(patchRevision)}`,
       names: { '#status': 'status' },
-      values: { ':publication': publication, ':attempt': attempt, ':completed': 'COMPLETED' },
+      values: {
+        ':publication': publication,
+        ':attempt': attempt,
+        ':completed': 'COMPLETED',
+        ':revision': patchRevision,
+      },
     });
   }
 
@@ -418,4 +472,11 @@ export class RepositoriesTable {
       }),
     );
   }
+}
+
+/** The row is at patch revision `:revision` (0: the worker's, on rows that never had another). */
+function patchRevisionCondition(revision: number): string {
+  return revision === 0
+    ? '(attribute_not_exists(patchRevision) OR patchRevision = :revision)'
+    : 'patchRevision = :revision';
 }

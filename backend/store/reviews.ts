@@ -23,7 +23,8 @@ export async function reviewRepository(
   jobId: string,
   owner: string,
   repositoryName: string,
-  request: ReviewRequest,
+  /** With `patchRevision`, the row must still be at that revision of its patch (a group's review). */
+  request: ReviewRequest & { patchRevision?: number },
 ): Promise<ReviewOutcome> {
   const job = await store.jobs.getOwned(jobId, owner);
   const row = job ? await store.repositories.get(jobId, repositoryName) : undefined;
@@ -42,6 +43,12 @@ export async function reviewRepository(
     };
   const statuses: readonly RepositoryStatus[] =
     request.state === 'approved' ? ['COMPLETED'] : request.state === 'rejected' ? FINAL_REPOSITORY_STATUSES : [];
+  if (request.patchRevision !== undefined && request.patchRevision !== (row.patchRevision ?? 0))
+    return {
+      ok: false,
+      code: 'NOT_REVIEWABLE',
+      message: `${name}'s patch is at revision ${row.patchRevision ?? 0} now, not ${request.patchRevision}`,
+    };
   if (request.state === 'approved' && row.status !== 'COMPLETED')
     return {
       ok: false,
@@ -62,6 +69,7 @@ export async function reviewRepository(
   const before = await store.repositories.setReview(jobId, name, review, {
     attempt: row.attempt,
     statuses: statuses.length ? statuses : (['PENDING', 'RUNNING', ...FINAL_REPOSITORY_STATUSES] as const),
+    ...(request.patchRevision !== undefined ? { patchRevision: request.patchRevision } : {}),
   });
   if (!before)
     return {
@@ -69,13 +77,22 @@ export async function reviewRepository(
       code: 'NOT_REVIEWABLE',
       message: `${name} changed while it was being reviewed (a new attempt, or another status); refresh and review it again`,
     };
-  const from = reviewStateOf(before);
-  if (from !== request.state && !(await store.jobs.moveReviewCount(jobId, from, request.state)))
-    await recountReviews(store, jobId);
+  await moveReviewAfter(store, jobId, before, request.state);
   const after: RepositoryResult = { ...before };
   if (review) after.review = review;
   else delete after.review;
   return { ok: true, row: after };
+}
+
+/** Moves the job's review counters once a row written from `before` has review state `to`. */
+export async function moveReviewAfter(
+  store: Store,
+  jobId: string,
+  before: RepositoryResult,
+  to: ReviewState,
+): Promise<void> {
+  const from = reviewStateOf(before);
+  if (from !== to && !(await store.jobs.moveReviewCount(jobId, from, to))) await recountReviews(store, jobId);
 }
 
 /** Counts a job's reviews from its rows (a job from before review counters, or one whose counters drifted). */

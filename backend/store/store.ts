@@ -427,7 +427,7 @@ function nextAttempt(row: RepositoryResult, taskRevision: number): RowUpdate {
     attempt: row.attempt,
     incrementAttempt: true,
     set: { taskRevision, previousAttempts: [...(row.previousAttempts ?? []), previous] },
-    // The review, the publication and the base were of this attempt's diff, which the next one replaces.
+    // The review, the publication, the base, the patch revision and the fingerprint were of this attempt's diff, which the next one replaces.
     remove: [
       'error',
       'startedAt',
@@ -439,6 +439,9 @@ function nextAttempt(row: RepositoryResult, taskRevision: number): RowUpdate {
       'review',
       'publication',
       'base',
+      'patchRevision',
+      'patchRevisions',
+      'fingerprint',
     ],
   };
 }

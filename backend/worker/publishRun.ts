@@ -38,7 +38,15 @@ export async function runPublishWorker(deps: WorkerDependencies): Promise<Worker
   }
   const { attempt } = claimed;
   const jobOfRun = jobAtRevision(job, claimed.taskRevision ?? 1) ?? job;
-  const artifacts = new RunArtifacts(deps.artifacts, job.jobId, repositoryName, redactor, attempt);
+  // The patch's latest revision: a reviewer may have left hunks out of the worker's diff.
+  const artifacts = new RunArtifacts(
+    deps.artifacts,
+    job.jobId,
+    repositoryName,
+    redactor,
+    attempt,
+    claimed.patchRevisions?.find((entry) => entry.revision === claimed.patchRevision),
+  );
   const earlier = await artifacts.readLog().catch(() => '');
   const log = new RunLog(
     redactor,

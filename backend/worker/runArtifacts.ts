@@ -1,4 +1,4 @@
-import { artifactKey, type ArtifactFile } from '../../common/names';
+import { artifactKey, type ArtifactFile, patchRevisionKey } from '../../common/names';
 import type { Redactor } from '../../common/redact';
 import type { Thread } from '../../common/schemas';
 import type { ArtifactStore } from '../store/artifacts';
@@ -22,6 +22,8 @@ export class RunArtifacts {
     private readonly redactor: Redactor,
     /** The attempt whose artifacts these are: each attempt keeps its own. */
     private readonly attempt: number,
+    /** The patch revision readDiff reads: absent, the worker's own; else a reviewer's (hunks left out). */
+    private readonly patchRevision?: { revision: number; digest: string },
   ) {}
 
   saveThread(thread: Thread): Promise<void> {
@@ -38,10 +40,12 @@ export class RunArtifacts {
     return this.put('diff.patch', patch);
   }
 
-  /** The stored patch, exactly as saved (what the reviewer read); undefined when there is none. */
+  /** The stored patch at its revision, exactly as saved (what the reviewer read); undefined when there is none. */
   async readDiff(): Promise<Buffer | undefined> {
     await this.queues.get('diff.patch')?.catch(() => undefined);
-    const stored = await this.store.get(artifactKey(this.jobId, this.repositoryName, 'diff.patch', this.attempt));
+    const stored = await this.store.get(
+      patchRevisionKey(this.jobId, this.repositoryName, this.attempt, this.patchRevision),
+    );
     return stored?.body;
   }
 

@@ -1,5 +1,6 @@
 import { chmod, rm } from 'node:fs/promises';
-import type { DiffStats, PullRequestInfo, Verification } from '../../common/schemas';
+import { fingerprintRecord } from '../../common/fingerprint';
+import type { DiffStats, Fingerprint, PullRequestInfo, Verification } from '../../common/schemas';
 import type { ChangeMaker } from './changeMaker';
 import type { CodeHost } from '../hosts';
 import type { WorkerConfig } from './config';
@@ -23,6 +24,8 @@ export type RunOutcome =
       warnings?: string[];
       /** The branch and commit the diff was made against (what a publish builds on). */
       base?: { branch: string; commit: string };
+      /** What the stored diff changes, for grouping the job's diffs (GET /jobs/{id}/changes). */
+      fingerprint?: Fingerprint;
     }
   | {
       status: 'FAILED';
@@ -132,6 +135,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
       diffStats: stats,
       verification,
       base: { branch: checkout.base.branch, commit: checkout.base.head },
+      fingerprint: fingerprintRecord(patch, context.row.attempt, 0),
       pullRequestUrl: published?.url,
       warnings: published?.warnings.length ? published.warnings : undefined,
     };

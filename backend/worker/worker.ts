@@ -182,6 +182,7 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   } else {
     set.diffStats = outcome.diffStats;
     if (outcome.status === 'COMPLETED' && outcome.base) set.base = outcome.base;
+    if (outcome.status === 'COMPLETED' && outcome.fingerprint) set.fingerprint = outcome.fingerprint;
     if (outcome.pullRequestUrl) set.pullRequestUrl = outcome.pullRequestUrl;
     if (outcome.warnings) set.warnings = outcome.warnings.map((warning) => redactor.text(warning));
   }

@@ -40,6 +40,10 @@ const ERROR_MEANINGS: Record<ApiErrorCode, string> = {
   NO_DIFF: 'the repository or attempt did not complete with changes',
   UNVERIFIED_JOB: 'the local stack’s run MAC of the job is missing or wrong',
   NOT_REVIEWABLE: 'the repository has not COMPLETED, or has moved on from the attempt reviewed',
+  GROUP_CHANGED:
+    'the change group’s repositories are not the ones the reviewer saw (a member’s diff changed, or one joined), or no repository has that change now',
+  PATCH_CHANGED: 'the repository’s patch is at another revision than the one the request was based on',
+  PATCH_LOCKED: 'the patch can take no new revision: its pull request already holds it, or it has 50 revisions',
   PUBLISH_IN_PROGRESS: 'a publish of this job is still under way',
   NOTHING_TO_PUBLISH: 'no repository of the request can be published (the message says why)',
   PULL_REQUESTS_UNSUPPORTED: 'the code host has no pull requests (the local folder host)',
@@ -56,6 +60,7 @@ const PARAMETER_DESCRIPTIONS: Record<string, string> = {
   nextToken: 'The previous page’s nextToken, for the page after it.',
   status: 'Only the repositories with this status.',
   attempt: 'An earlier attempt’s artifact (default: the current attempt’s).',
+  revision: 'A revision of the patch: 0 is the worker’s own diff (default: the current revision).',
 };
 
 const SECURITY_SCHEMES = {

@@ -1,11 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { type ArtifactFile, artifactKey, FAILED_VERIFICATION_HEADER } from '../../../common/names';
+import { FAILED_VERIFICATION_HEADER } from '../../../common/names';
+import { artifactKeyOf, patchKeyOf } from '../artifactKeys';
 import {
   ArtifactQuery,
   DiffQuery,
   emptyUsage,
   isRepositoryName,
+  PatchRevisionRequest,
   type PreviousAttempt,
   REPOSITORY_NAME_PATTERN,
   RepositoryListQuery,
@@ -15,6 +17,7 @@ import {
   Thread,
 } from '../../../common/schemas';
 import { reviewRepository } from '../../store/reviews';
+import { savePatchRevision } from '../patchRevision';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson, readQuery } from '../middleware/body';
 import { apiError, RequestError } from '../middleware/errors';
@@ -105,6 +108,36 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
 
   routes.on(
     {
+      operationId: 'revisePatch',
+      method: 'put',
+      path: '/jobs/{jobId}/repositories/{repository}/patch',
+      tag: 'repositories',
+      summary: 'Leave hunks or files out of a repository’s patch: a new revision, which a publish pushes',
+      description:
+        'Stores the current revision minus the hunks named (whole hunks only, so what is kept applies to the recorded base as the whole did) as revision `basedOn + 1`; the original stays readable with `GET …/diff?revision=0`. The revision gets its own fingerprint, and the review is taken back.',
+      params: REPOSITORY_PARAMS,
+      body: {
+        name: 'PatchRevisionRequest',
+        schema: PatchRevisionRequest,
+        example: { basedOn: 0, drop: [{ path: 'package-lock.json' }, { path: 'src/main.js', hunks: [1] }] },
+      },
+      responses: {
+        200: {
+          description: 'The repository’s result at its new patch revision',
+          json: { name: 'RepositoryResult', schema: RepositoryResult },
+        },
+      },
+      errors: ['NOT_FOUND', 'NO_DIFF', 'PATCH_CHANGED', 'PATCH_LOCKED', 'PUBLISH_IN_PROGRESS'],
+    },
+    async (c) => {
+      const request = await readJson(c, PatchRevisionRequest);
+      const row = await ownedRepository(deps, c);
+      return c.json(await savePatchRevision(deps, row, request));
+    },
+  );
+
+  routes.on(
+    {
       ...artifactOperation('getDiff', 'diff', 'Get the diff a repository’s attempt made'),
       description:
         'With `failed=1`, the change of a command job whose verification failed (FAILED, VERIFY_FAILED, with diffStats), kept to be read, never applied: without it that attempt answers 409 NO_DIFF.',
@@ -130,7 +163,7 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
     async (c) => {
       const row = await ownedRepository(deps, c);
       const { attempt, previous } = requestedAttempt(c, row);
-      const { failed } = readQuery(c, DiffQuery);
+      const { failed, revision } = readQuery(c, DiffQuery);
       // An attempt from before attempts were recorded has no status: the store has its diff or not.
       const status = attempt === row.attempt ? row.status : previous?.status;
       const ended = attempt === row.attempt ? row : previous;
@@ -150,7 +183,14 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
         );
       }
       const fileName = `${row.repositoryName.replace('/', '-')}-${row.jobId}${attempt > 1 ? `-attempt-${attempt}` : ''}.patch`;
-      return serveArtifact(deps, limits, c, row, 'diff.patch', attempt, {
+      const key = await patchKeyOf(deps, row, attempt, revision);
+      if (!key)
+        return apiError(
+          c,
+          'NOT_FOUND',
+          `Attempt ${attempt} of ${row.repositoryName} has no patch revision ${revision}${attempt === row.attempt ? ` (its current one is ${row.patchRevision ?? 0})` : ' (an earlier attempt keeps only its revision 0)'}`,
+        );
+      return serveArtifact(deps, limits, c, key, {
         what: `The diff of ${row.repositoryName}`,
         headers: {
           'content-type': 'text/x-diff; charset=utf-8',
@@ -176,7 +216,8 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
     },
     async (c) => {
       const row = await ownedRepository(deps, c);
-      return serveArtifact(deps, limits, c, row, 'thread.json', requestedAttempt(c, row).attempt, {
+      const key = await artifactKeyOf(deps, row, 'thread.json', requestedAttempt(c, row).attempt);
+      return serveArtifact(deps, limits, c, key, {
         what: `The Claude thread of ${row.repositoryName}`,
         headers: { 'content-type': 'application/json' },
         missing: () => c.json({ messages: [], usage: row.usage ?? emptyUsage() }),
@@ -196,7 +237,8 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
     async (c) => {
       const row = await ownedRepository(deps, c);
       const headers = { 'content-type': 'text/plain; charset=utf-8' };
-      return serveArtifact(deps, limits, c, row, 'log.txt', requestedAttempt(c, row).attempt, {
+      const key = await artifactKeyOf(deps, row, 'log.txt', requestedAttempt(c, row).attempt);
+      return serveArtifact(deps, limits, c, key, {
         what: `The log of ${row.repositoryName}`,
         headers,
         missing: () => c.body('', 200, headers),
@@ -251,13 +293,10 @@ async function serveArtifact(
   deps: ApiDependencies,
   limits: ApiLimits,
   c: Context<AppEnv>,
-  row: RepositoryResult,
-  file: ArtifactFile,
-  attempt: number,
+  key: string,
   answer: ArtifactAnswer,
 ): Promise<Response> {
   const { artifacts } = deps;
-  const key = await artifactKeyOf(deps, row, file, attempt);
   const max = limits.maxInlineArtifactBytes;
   const redirect = async () => c.redirect(await artifacts.presignedUrl!(key, PRESIGNED_URL_SECONDS), 302);
   if (artifacts.presignedUrl && Number.isFinite(max)) {
@@ -288,22 +327,6 @@ function requestedAttempt(c: Context<AppEnv>, row: RepositoryResult): { attempt:
       `${row.repositoryName} is at attempt ${row.attempt}; it has no attempt ${attempt} (yet)`,
     );
   return { attempt, previous: row.previousAttempts?.find((candidate) => candidate.attempt === attempt) };
-}
-
-/**
- * Where an attempt's artifact is. A row from before attempts had their own keys (it has no
- * `taskRevision`) kept its latest attempt under the first attempt's keys.
- */
-async function artifactKeyOf(
-  deps: ApiDependencies,
-  row: RepositoryResult,
-  file: ArtifactFile,
-  attempt: number,
-): Promise<string> {
-  const key = artifactKey(row.jobId, row.repositoryName, file, attempt);
-  const older = row.taskRevision === undefined && attempt === row.attempt && attempt > 1;
-  if (older && (await deps.artifacts.size(key)) === undefined) return artifactKey(row.jobId, row.repositoryName, file);
-  return key;
 }
 
 async function ownedRepository(deps: ApiDependencies, c: Context<AppEnv>): Promise<RepositoryResult> {

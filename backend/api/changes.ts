@@ -1,0 +1,122 @@
+import { type GroupableRow, groupChanges } from '../../common/changeGroups';
+import { currentFingerprint, fingerprintRecord } from '../../common/fingerprint';
+import type { Fingerprint, GroupReviewRequest, Job, JobChanges, RepositoryResult } from '../../common/schemas';
+import { forEachLimited } from '../store/parallel';
+import { reviewRepository, reviewStateOf } from '../store/reviews';
+import { patchKeyOf } from './artifactKeys';
+import type { ApiDependencies } from './context';
+import { RequestError } from './middleware/errors';
+
+// A job's diffs as distinct changes (GET /jobs/{id}/changes) and the review of a whole group
+// (PUT /jobs/{id}/changes/{fingerprint}/review). Rows carry the fingerprint the worker computed
+// with the diff; a row without one (from before fingerprints), or with one of an earlier attempt or
+// patch revision, gets it computed here from its stored diff and saved, so old jobs group too.
+
+/** How many diffs are read at once for rows without a fingerprint. */
+const READ_CONCURRENCY = 16;
+
+type Deps = Pick<ApiDependencies, 'store' | 'artifacts' | 'log'>;
+
+interface Fingerprinted {
+  rows: { row: RepositoryResult; fingerprint: Fingerprint }[];
+  unreadable: string[];
+}
+
+/** The job's COMPLETED rows with changes, each with its current fingerprint (computed and saved when missing). */
+export async function fingerprintedRows(deps: Deps, job: Job): Promise<Fingerprinted> {
+  const all = await deps.store.repositories.listAll(job.jobId);
+  const changed = all.filter((row) => row.status === 'COMPLETED' && (row.diffStats?.files ?? 0) > 0);
+  const rows: Fingerprinted['rows'] = [];
+  const unreadable: string[] = [];
+  await forEachLimited(changed, READ_CONCURRENCY, async (row) => {
+    const known = currentFingerprint(row);
+    if (known) {
+      rows.push({ row, fingerprint: known });
+      return;
+    }
+    const key = await patchKeyOf(deps, row, row.attempt);
+    const stored = key ? await deps.artifacts.get(key) : undefined;
+    if (!stored) {
+      unreadable.push(row.repositoryName);
+      return;
+    }
+    const fingerprint = fingerprintRecord(stored.body.toString('utf8'), row.attempt, row.patchRevision ?? 0);
+    // Conditional on the attempt and revision: a row that moved on meanwhile keeps its own.
+    await deps.store.repositories.setFingerprint(job.jobId, row.repositoryName, fingerprint);
+    rows.push({ row: { ...row, fingerprint }, fingerprint });
+  });
+  rows.sort((a, b) => (a.row.repositoryName < b.row.repositoryName ? -1 : 1));
+  return { rows, unreadable: unreadable.sort() };
+}
+
+export async function jobChanges(deps: Deps, job: Job): Promise<JobChanges> {
+  const { rows, unreadable } = await fingerprintedRows(deps, job);
+  const { groups, flagged } = groupChanges(rows.map(({ row, fingerprint }) => groupable(row, fingerprint)));
+  return { jobId: job.jobId, groups, flagged, unreadable };
+}
+
+function groupable(row: RepositoryResult, fingerprint: Fingerprint): GroupableRow {
+  return {
+    repositoryName: row.repositoryName,
+    fingerprint,
+    diffStats: row.diffStats!,
+    costUsd: row.usage?.costUsd ?? 0,
+    verificationFailed: row.verification?.passed === false,
+    review: reviewStateOf(row),
+  };
+}
+
+/**
+ * Reviews every repository whose current diff has `fingerprint`. Refused with 409 GROUP_CHANGED,
+ * before anything is written, when no repository has that change now or, with `repositories`,
+ * when the group's members are not exactly the ones the reviewer saw (a member's diff changed: a
+ * retry, a revised continue, a hunk left out; or another repository's diff joined it). Each row's
+ * write is then conditional on the attempt and patch revision whose fingerprint matched, so a
+ * diff that changes between the check and the write is not reviewed: the answer is 409 naming it,
+ * the others keep their review.
+ */
+export async function reviewGroup(
+  deps: Deps,
+  job: Job,
+  owner: string,
+  fingerprint: string,
+  request: GroupReviewRequest,
+): Promise<RepositoryResult[]> {
+  const { rows } = await fingerprintedRows(deps, job);
+  const members = rows.filter((entry) => entry.fingerprint.exact === fingerprint).map((entry) => entry.row);
+  const names = members.map((row) => row.repositoryName);
+  if (members.length === 0)
+    throw new RequestError(
+      'GROUP_CHANGED',
+      `No repository of job ${job.jobId} has the change ${fingerprint.slice(0, 12)} now: its diffs changed (or it never had it). Read the job's changes again`,
+    );
+  if (request.repositories) {
+    const seen = new Set(request.repositories.map((name) => name.toLowerCase()));
+    const now = new Set(names.map((name) => name.toLowerCase()));
+    const left = request.repositories.filter((name) => !now.has(name.toLowerCase()));
+    const joined = names.filter((name) => !seen.has(name.toLowerCase()));
+    if (left.length || joined.length)
+      throw new RequestError(
+        'GROUP_CHANGED',
+        `The change ${fingerprint.slice(0, 12)} has other repositories now${left.length ? `; no longer (their diff changed): ${left.join(', ')}` : ''}${joined.length ? `; new: ${joined.join(', ')}` : ''}. Read the job's changes again`,
+      );
+  }
+  const reviewed: RepositoryResult[] = [];
+  const refused: string[] = [];
+  await forEachLimited(members, READ_CONCURRENCY, async (row) => {
+    const outcome = await reviewRepository(deps.store, job.jobId, owner, row.repositoryName, {
+      state: request.state,
+      ...(request.note !== undefined ? { note: request.note } : {}),
+      attempt: row.attempt,
+      patchRevision: row.patchRevision ?? 0,
+    });
+    if (outcome.ok) reviewed.push(outcome.row);
+    else refused.push(`${row.repositoryName} (${outcome.message})`);
+  });
+  if (refused.length)
+    throw new RequestError(
+      'GROUP_CHANGED',
+      `${refused.length} of the ${members.length} repositories changed while the group was being reviewed and were not reviewed: ${refused.join('; ')}. The other ${reviewed.length} were`,
+    );
+  return reviewed.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : 1));
+}

@@ -1,0 +1,85 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { GroupReviewRequest, GroupReviewResponse, JobChanges } from '../../../common/schemas';
+import { jobChanges, reviewGroup } from '../changes';
+import type { AppEnv, ApiDependencies } from '../context';
+import { readJson } from '../middleware/body';
+import { RequestError } from '../middleware/errors';
+import { documentedRoutes } from '../openapi/operation';
+import { JOB_ID, ownedJob } from './jobs';
+
+// A job's diffs as distinct changes, and the review of one change for all its repositories.
+
+const FINGERPRINT = /^[0-9a-f]{64}$/;
+
+export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const routes = documentedRoutes(app, '/jobs');
+
+  routes.on(
+    {
+      operationId: 'getChanges',
+      method: 'get',
+      path: '/jobs/{jobId}/changes',
+      tag: 'jobs',
+      summary: 'The job’s distinct changes, largest first, and the repositories that stand out',
+      description:
+        'COMPLETED repositories with changes, grouped by the exact fingerprint of their current diff (paths and removed/added lines; context, line numbers, index lines and modes ignored). Groups whose loose fingerprint (leading whitespace ignored too) matches a larger group’s name it in `variantOf`. Flagged: a diff over 3× the median size, files outside the largest group’s, a failed verification, a cost over 3× the median, a group of one.',
+      params: { jobId: JOB_ID },
+      responses: {
+        200: { description: 'The job’s change groups', json: { name: 'JobChanges', schema: JobChanges } },
+      },
+      errors: ['NOT_FOUND'],
+    },
+    async (c) => {
+      const job = await ownedJob(deps, c.req.param('jobId')!, c.get('owner'));
+      return c.json(await jobChanges(deps, job));
+    },
+  );
+
+  routes.on(
+    {
+      operationId: 'reviewChangeGroup',
+      method: 'put',
+      path: '/jobs/{jobId}/changes/{fingerprint}/review',
+      tag: 'jobs',
+      summary: 'Approve or reject every repository of one change group, or take their reviews back',
+      description:
+        'With `repositories` (the members the reviewer saw), refused with 409 GROUP_CHANGED when the group has other members now: a member’s diff changed since its fingerprint (a retry, a hunk left out) or another joined. Each row is written only if it is still at the attempt and patch revision whose diff has the fingerprint.',
+      params: {
+        jobId: JOB_ID,
+        fingerprint: {
+          description: 'The group’s exact fingerprint, as `GET /jobs/{jobId}/changes` gives it',
+          schema: z.string().regex(FINGERPRINT),
+        },
+      },
+      body: {
+        name: 'GroupReviewRequest',
+        schema: GroupReviewRequest,
+        example: { state: 'approved', note: 'The same rename everywhere', repositories: ['acme/widgets'] },
+      },
+      responses: {
+        200: {
+          description: 'The group’s repositories, reviewed',
+          json: { name: 'GroupReviewResponse', schema: GroupReviewResponse },
+        },
+      },
+      errors: ['NOT_FOUND', 'NOT_REVIEWABLE', 'GROUP_CHANGED'],
+    },
+    async (c) => {
+      const request = await readJson(c, GroupReviewRequest);
+      const owner = c.get('owner');
+      const job = await ownedJob(deps, c.req.param('jobId')!, owner);
+      const fingerprint = c.req.param('fingerprint')!;
+      if (!FINGERPRINT.test(fingerprint))
+        throw new RequestError(
+          'NOT_FOUND',
+          `${JSON.stringify(fingerprint)} is not a change's fingerprint (64 hex digits)`,
+        );
+      const repositories = await reviewGroup(deps, job, owner, fingerprint, request);
+      return c.json({ fingerprint, repositories });
+    },
+  );
+
+  return app;
+}
