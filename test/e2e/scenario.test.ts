@@ -316,8 +316,15 @@ describe('Cody Batch in a VS Code workbench', () => {
     // The form from step 9 is still open with its draft: the fields are filled over it.
     await workbench.runCommand('Cody Batch: Create Job');
     const form = workbench.webview(EXTENSION_ID);
+    // The page is the one step 9 left (its draft's name), settled before anything is typed over it.
+    await form.locator('#app:not([aria-busy]) #job-form').waitFor({ timeout: 30_000 });
     await fill(form, 'name', name);
     await fill(form, 'prompt', PROMPT);
+    await waitFor(
+      'the form to take the new name',
+      async () => ((await form.locator('#name input').inputValue()) === name ? true : undefined),
+      10_000,
+    );
     await form.locator('#source-query').click();
     await fill(form, 'query-owners', QUERY_OWNER);
     await form.locator('#preview-repositories').click();
