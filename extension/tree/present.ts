@@ -1,3 +1,4 @@
+import { hasKeptFailedDiff } from '../../common/attempts';
 import type { Job, PreviousAttempt, RepositoryResult } from '../../common/schemas';
 import {
   isFinalJobStatus,
@@ -236,9 +237,7 @@ export function jobContextValue(job: Job, verify?: VerificationSummary): string 
 }
 
 /** A command job's change whose verification failed, kept to be read (`?failed=1`). */
-export function hasKeptFailedDiff(repository: Pick<RepositoryResult, 'status' | 'error' | 'diffStats'>): boolean {
-  return repository.status === 'FAILED' && repository.error?.code === 'VERIFY_FAILED' && !!repository.diffStats;
-}
+export { hasKeptFailedDiff };
 
 /** Diff, apply and download only with changes; the PR action only where one exists. */
 export function repositoryContextValue(job: Job, repository: RepositoryResult): string {

@@ -1,13 +1,7 @@
 import * as vscode from 'vscode';
 import type { RepositoryResult } from '../../common/schemas';
-import {
-  DiffLayout,
-  type AttemptChoice,
-  type DiffPanelState,
-  type diffProtocol,
-  type Handlers,
-} from '../../common/webviewProtocol';
-import { hasKeptFailedDiff } from '../tree/present';
+import { DiffLayout, type DiffPanelState, type diffProtocol, type Handlers } from '../../common/webviewProtocol';
+import { attemptChoices, attemptOutcome, hasKeptFailedDiff } from '../../common/attempts';
 import type { Services } from '../services';
 import type { PanelTarget } from './panels';
 
@@ -19,21 +13,7 @@ import type { PanelTarget } from './panels';
 /** Where the layout last chosen in a diff panel is kept, across panels and sessions. */
 const LAYOUT_KEY = 'codyBatch.diffLayout';
 
-/** Every attempt of a repository, oldest first, with how each ended. */
-export function attemptChoices(repository: RepositoryResult): AttemptChoice[] {
-  return [
-    ...(repository.previousAttempts ?? []).map((previous) => ({ attempt: previous.attempt, status: previous.status })),
-    { attempt: repository.attempt, status: repository.status },
-  ].sort((a, b) => a.attempt - b.attempt);
-}
-
-/** How the shown attempt ended: the row itself for the current one, else its entry in previousAttempts. */
-export function attemptOutcome(repository: RepositoryResult, attempt: number | undefined) {
-  if (attempt === undefined || attempt === repository.attempt) return repository;
-  const previous = repository.previousAttempts?.find((entry) => entry.attempt === attempt);
-  if (!previous) throw new Error(`${repository.repositoryName} has no attempt ${attempt}`);
-  return previous;
-}
+export { attemptChoices, attemptOutcome };
 
 export function diffHandlers(services: Services, target: PanelTarget<DiffPanelState>): Handlers<typeof diffProtocol> {
   const ref = () => {
