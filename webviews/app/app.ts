@@ -215,7 +215,9 @@ function runApp(window: Window, config: WebConfig, apiUrl: string, session: Sess
       })
       .then(() => {
         // After a navigation, focus goes to the new page's heading, as a screen reader expects.
-        const heading = moveFocus && draw === drawn ? root.querySelector<HTMLElement>('h1') : null;
+        // (Unless the page put it somewhere itself: the Create Job form's Name field.)
+        const placed = root.contains(document.activeElement);
+        const heading = moveFocus && draw === drawn && !placed ? root.querySelector<HTMLElement>('h1') : null;
         heading?.setAttribute('tabindex', '-1');
         heading?.focus({ preventScroll: true });
       });
