@@ -3,8 +3,9 @@ import { startCreateJobPage } from '../../createJob/page';
 import { startDiffPage } from '../../diff/page';
 import { inPageHost } from '../../shared/host';
 import { startThreadPage } from '../../thread/page';
+import { h } from '../../shared/dom';
 import type { PageContext } from '../page';
-import type { RepositoryRoute } from '../routes';
+import { type RepositoryRoute, routeHref } from '../routes';
 import { createJobHandlers, diffHandlers, threadHandlers } from '../viewHandlers';
 
 // The views shared with VS Code, each in the page it has here: the same code as in a webview,
@@ -32,6 +33,21 @@ function sessionState(window: Window, key: string) {
   };
 }
 
+/** Above a repository view: the way back to its job (the view itself is the same as in VS Code). */
+function breadcrumbs(context: PageContext, jobId: string): void {
+  const { document } = context;
+  context.root.before(
+    h(
+      document,
+      'nav',
+      { class: 'breadcrumbs app-crumbs', 'aria-label': 'Breadcrumbs' },
+      h(document, 'a', { href: routeHref({ page: 'jobs' }) }, 'Jobs'),
+      ' › ',
+      h(document, 'a', { href: routeHref({ page: 'job', jobId }) }, 'Job'),
+    ),
+  );
+}
+
 function services(context: PageContext) {
   return { client: context.client, window: context.window, navigate: context.navigate };
 }
@@ -39,6 +55,7 @@ function services(context: PageContext) {
 export async function renderDiffPage(context: PageContext, route: RepositoryRoute) {
   context.setTitle(`Diff: ${route.repositoryName}`);
   const { jobId, repositoryName, attempt } = route;
+  breadcrumbs(context, jobId);
   const host = inPageHost(
     diffProtocol,
     diffHandlers(services(context), { jobId, repositoryName, attempt }),
@@ -50,6 +67,7 @@ export async function renderDiffPage(context: PageContext, route: RepositoryRout
 export async function renderThreadPage(context: PageContext, route: RepositoryRoute) {
   context.setTitle(`Thread: ${route.repositoryName}`);
   const { jobId, repositoryName, attempt } = route;
+  breadcrumbs(context, jobId);
   const host = inPageHost(
     threadProtocol,
     threadHandlers(services(context), { jobId, repositoryName, attempt }),
