@@ -10,11 +10,19 @@ export const REPO_ROOT = path.resolve(__dirname, '..');
 /** The Lambda code asset: `npm run build` writes api.js and sweeper.js here. */
 export const LAMBDA_BUNDLES = path.join(REPO_ROOT, 'dist', 'lambda');
 
+/** The web app: `npm run build` writes index.html, app.js and its styles here; the frontend bucket gets them. */
+export const WEB_BUNDLE = path.join(REPO_ROOT, 'dist', 'web');
+
 /** The worker image's Dockerfile, relative to its build context, the repository root (.dockerignore trims it). */
 export const WORKER_DOCKERFILE = 'backend/worker/Dockerfile';
 
 /** The bundles the stack deploys, relative to REPO_ROOT. */
-export const DEPLOYED_BUNDLES = ['dist/lambda/api.js', 'dist/lambda/sweeper.js', 'dist/worker.js'];
+export const DEPLOYED_BUNDLES = [
+  'dist/lambda/api.js',
+  'dist/lambda/sweeper.js',
+  'dist/worker.js',
+  'dist/web/index.html',
+];
 
 /** Fails with what to do when `npm run build` has not made the bundles the stack deploys. */
 export function assertBundlesBuilt(root = REPO_ROOT): void {
