@@ -157,22 +157,5 @@ describe('infra: the web app (S3, CloudFront, Cognito, the web API)', function (
       const iam = namedResource(template(), 'AWS::ApiGatewayV2::Api', 'Name', `cody-batch-${env}-api`)[1];
       assert.equal(iam.Properties!.CorsConfiguration, undefined);
     });
-
-    it('deploys the build with a config.json pointing at the web API and the sign-in, and invalidates', () => {
-      const deployments = Object.values(resourcesOf(template(), 'Custom::CDKBucketDeployment'));
-      assert.equal(deployments.length, 1);
-      const properties = deployments[0]!.Properties as Record<string, any>;
-      assert.deepEqual(properties.DistributionPaths, ['/*']);
-      assert.deepEqual(properties.DestinationBucketName, { Ref: bucket()[0] });
-      // The second source is config.json: its markers are the web API's id and the user pool client's.
-      const [webApiId] = namedResource(template(), 'AWS::ApiGatewayV2::Api', 'Name', `cody-batch-${env}-web-api`);
-      const [clientId] = Object.keys(resourcesOf(template(), 'AWS::Cognito::UserPoolClient'));
-      const references = Object.values(properties.SourceMarkers[1] as Record<string, { Ref: string }>).map(
-        (marker) => marker.Ref,
-      );
-      assert.ok(references.includes(webApiId), 'config.json names the web API');
-      assert.ok(references.includes(clientId!), 'config.json names the user pool client');
-      assert.equal(properties.Prune, true);
-    });
   });
 });

@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -6,16 +6,12 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { FAILED_VERIFICATION_HEADER } from '../../common/names';
-import { WEB_CONFIG_FILE, type WebConfig } from '../../common/webConfig';
 import { resourceName, type DeployConfig } from '../config';
-import { acknowledgeRule, acknowledgeWildcard } from '../nag';
-import { WEB_BUNDLE } from '../paths';
+import { acknowledgeRule } from '../nag';
 import type { CodyBatchApi } from './api';
 import type { CodyBatchData } from './data';
 
@@ -27,7 +23,9 @@ import type { CodyBatchData } from './data';
 // People sign in with the user pool's hosted sign-in (code flow with PKCE, no client secret in a
 // page). Their tokens go to a second HTTP API, cody-batch-{env}-web-api: the same routes and the
 // same API Lambda as the IAM one, with a JWT authorizer, and CORS open to the distribution's origin
-// only. The IAM API (CLI, extension) is untouched and stays CORS-closed. Inside the Lambda the owner
+// only. The IAM API (CLI, extension) is untouched and stays CORS-closed. The files themselves are
+// uploaded by `npm run deploy:web` (infra/deployWeb.ts), which also writes config.json from the
+// stack's outputs and invalidates the distribution. Inside the Lambda the owner
 // is the IAM caller's ARN or `cognito:{sub}` (backend/api/middleware/auth.ts), so each person sees
 // only their own jobs whichever client they use.
 
@@ -61,7 +59,7 @@ export class CodyBatchFrontend extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
-      // Only built files: a deploy writes them again. Emptied by the deployment's own cleanup.
+      // Only built files, which `npm run deploy:web` writes again. Empty it before deleting the stack.
       removalPolicy: RemovalPolicy.DESTROY,
       serverAccessLogsBucket: data.accessLogsBucket,
       serverAccessLogsPrefix: data.accessLogsBucket ? 'frontend/' : undefined,
@@ -255,64 +253,5 @@ export class CodyBatchFrontend extends Construct {
         payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
       }),
     });
-
-    // The deploy step: the build, and the configuration that points it at this stack, then an invalidation.
-    const webConfig = {
-      auth: 'cognito',
-      apiUrl: this.webApiStage.url,
-      signInUrl: this.signInUrl,
-      clientId: this.userPoolClient.userPoolClientId,
-    } satisfies WebConfig;
-    const deployment = new s3deploy.BucketDeployment(this, 'Deploy', {
-      destinationBucket: this.bucket,
-      sources: [
-        s3deploy.Source.asset(WEB_BUNDLE, { exclude: ['*.map'] }),
-        s3deploy.Source.jsonData(WEB_CONFIG_FILE, webConfig),
-      ],
-      prune: true,
-      distribution: this.distribution,
-      distributionPaths: ['/*'],
-      memoryLimit: 256,
-      logGroup: new logs.LogGroup(this, 'DeployLogs', {
-        retention: props.logRetention,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-    });
-    acknowledgeDeployment(deployment, this.bucket);
   }
-}
-
-/**
- * The deploy step is CDK's BucketDeployment: a Lambda (one per stack, CDK's own code) that copies
- * the build from the CDK asset bucket into the frontend bucket and invalidates the distribution.
- * Its role and runtime are CDK's; the findings on them are acknowledged here, each with its reason.
- */
-function acknowledgeDeployment(deployment: s3deploy.BucketDeployment, bucket: s3.IBucket): void {
-  const stack = Stack.of(deployment);
-  const handler = stack.node.children.find((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
-  if (!handler) throw new Error('BucketDeployment: its handler was not found');
-  const role = deployment.handlerRole as iam.Role;
-  const policy = role.node.findChild('DefaultPolicy');
-  const why =
-    'CDK’s BucketDeployment handler, which copies the built web app into the frontend bucket at deploy time and invalidates the distribution; CDK writes its role.';
-  acknowledgeRule(
-    handler,
-    'L1',
-    `${why} Its runtime is the one CDK bundles the handler for, updated with aws-cdk-lib.`,
-  );
-  acknowledgeRule(
-    role,
-    'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    `${why} The managed policy lets it write its own logs, nothing else.`,
-  );
-  for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'])
-    acknowledgeRule(
-      policy,
-      `IAM5[Action::${action}]`,
-      `${why} CDK grants read on the asset bucket and read, write and delete (prune) on the frontend bucket with these action groups.`,
-    );
-  const resources = `${why} The objects of the asset bucket and of the frontend bucket, and cloudfront:CreateInvalidation, which CDK grants on "*".`;
-  acknowledgeWildcard(role, `${bucket.bucketArn}/*`, resources);
-  for (const resource of ['*', 'arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*'])
-    acknowledgeRule(policy, `IAM5[Resource::${resource}]`, resources);
 }
