@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import type { RepositoryResult } from '../../common/schemas';
 import { DiffLayout, type DiffPanelState, type diffProtocol, type Handlers } from '../../common/webviewProtocol';
 import { attemptChoices, attemptOutcome, hasKeptFailedDiff } from '../../common/attempts';
 import type { Services } from '../services';

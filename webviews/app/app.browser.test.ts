@@ -289,6 +289,11 @@ describe('web app in Chromium, on the local stack', function () {
       consoleLines.filter((line) => line.includes(stack.token)),
       [],
     );
+    // And the strict CSP cost the views nothing: no script, style or request of theirs was refused.
+    assert.deepEqual(
+      consoleLines.filter((line) => /Content Security Policy|pageerror/.test(line)),
+      [],
+    );
     // The stack prints the link once (for the person who started it), and logs the token nowhere else.
     assert.equal(stack.output().split(stack.token).length - 1, 1);
   });
