@@ -194,8 +194,13 @@ describe('web app in Chromium, on the local stack', function () {
 
   it('opens a job, a diff (and downloads its patch), a thread and a log, and Back walks them', async () => {
     const { context, page } = await signedIn();
-    await page.click(`tr[data-job-id="${jobId}"] a`);
+    // With the keyboard: the job's link, Enter; focus lands on the new page's heading, for a screen reader.
+    await page.focus(`tr[data-job-id="${jobId}"] a`);
+    await page.keyboard.press('Enter');
     await page.waitForSelector('details.group[data-status="COMPLETED"] li[data-repository]');
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Move to newFunction');
+    assert.equal(await page.getAttribute('#announcer', 'aria-live'), 'polite', 'changes are said politely');
     assert.equal(await page.innerText('h1'), 'Move to newFunction');
     assert.match(await page.innerText('details.group[data-status="COMPLETED"] > summary'), /Changed \(3\)/);
     await screenshots(page, 'job');
