@@ -91,3 +91,20 @@ describe('web app sign-in through Cognito (code flow with PKCE)', () => {
     assert.equal(requests.length, before);
   });
 });
+
+describe('web app sign-in with the local stack’s token', () => {
+  for (const [link, kept] of [
+    ['http://127.0.0.1:7878/#token=abcDEF_123-xyz', 'abcDEF_123-xyz'],
+    ['http://127.0.0.1:7878/#token=not%20a%20token', null],
+  ] as const) {
+    it(`takes ${kept ? 'a token' : 'a malformed token'} out of the address${kept ? ' and keeps it for the tab' : ''}`, async () => {
+      const window = new Window({ url: link });
+      const session = await currentSession({ auth: 'token' }, window as unknown as globalThis.Window);
+      assert.equal(window.location.href, 'http://127.0.0.1:7878/#/jobs');
+      assert.equal(window.sessionStorage.getItem('cody-batch.token'), kept);
+      assert.deepEqual(session, kept ? { token: kept } : undefined);
+      assert.equal(window.localStorage.length, 0, 'nothing in localStorage');
+      await window.happyDOM.close();
+    });
+  }
+});

@@ -22,10 +22,11 @@ export interface Session {
 export async function currentSession(config: WebConfig, window: Window): Promise<Session | undefined> {
   const storage = window.sessionStorage;
   if (config.auth === 'token') {
-    const fromLink = tokenFromFragment(window.location.hash);
-    if (fromLink !== undefined) {
-      storage.setItem(TOKEN_KEY, fromLink);
+    // Whatever follows `#token=`, it leaves the address at once; only a well-formed token is kept.
+    if (window.location.hash.startsWith('#token=')) {
+      const fromLink = tokenFromFragment(window.location.hash);
       window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/jobs`);
+      if (fromLink !== undefined) storage.setItem(TOKEN_KEY, fromLink);
     }
   } else {
     const params = new URLSearchParams(window.location.search);

@@ -94,7 +94,7 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
       actedAt = Date.now();
       errors.replaceChildren();
       context.announce(`${doing}: done`);
-      await refresh();
+      await refresh(true);
     } catch (error) {
       report(new Error(`${doing} failed: ${errorText(error)}`));
     }
@@ -278,12 +278,13 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
     );
   };
 
-  const refresh = async (): Promise<boolean> => {
+  /** Reads the job again; its groups too when it changed, or after an action (a review moves no counter). */
+  const refresh = async (force = false): Promise<boolean> => {
     const before = job;
     job = await client.getJob(jobId);
     if (job.status !== before.status) context.announce(`${job.name}: ${statusWord(job.status)}`);
     drawHeader();
-    if (job.updatedAt !== before.updatedAt || job.status !== before.status) await drawGroups();
+    if (force || job.updatedAt !== before.updatedAt || job.status !== before.status) await drawGroups();
     return true;
   };
   // A finished job changes only when someone acts on it (a retry, a publish and its workers):
