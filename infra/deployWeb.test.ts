@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { WebConfig } from '../common/webConfig';
-import { deployCommands, WEB_OUTPUTS, webConfigFrom, webOutputsFrom } from './deployWeb';
+import { deployCommands, environmentFrom, WEB_OUTPUTS, webConfigFrom, webOutputsFrom } from './deployWeb';
 import { describeEachEnvironment } from './testing';
 
 // The web app's deploy step (npm run deploy:web): what it reads from the stack, the config.json it
@@ -50,6 +50,13 @@ describe('infra: npm run deploy:web', function () {
       'no-cache',
     ]);
     assert.deepEqual(commands[3]!.slice(2), ['--distribution-id', 'E2ABCDEF123456', '--paths', '/*']);
+  });
+
+  it('takes the environment as --env or as -c env=, and refuses anything else', () => {
+    assert.equal(environmentFrom(['--env', 'prod']), 'prod');
+    assert.equal(environmentFrom(['-c', 'env=dev']), 'dev');
+    assert.throws(() => environmentFrom(['--env', 'local']), /usage: npm run deploy:web -- --env dev\|prod/);
+    assert.throws(() => environmentFrom([]), /usage/);
   });
 
   describeEachEnvironment((_env, template) => {

@@ -69,9 +69,11 @@ export function deployCommands(outputs: WebOutputs, folder: string): string[][] 
   ];
 }
 
-function environmentFrom(argv: string[]): DeployEnvironment {
+/** `--env dev`, or `-c env=dev` as the other deploy scripts take it. */
+export function environmentFrom(argv: string[]): DeployEnvironment {
   const at = argv.indexOf('--env');
-  const env = at >= 0 ? argv[at + 1] : undefined;
+  const context = argv.find((arg, i) => argv[i - 1] === '-c' && arg.startsWith('env='));
+  const env = at >= 0 ? argv[at + 1] : context?.slice('env='.length);
   if (!DEPLOY_ENVIRONMENTS.includes(env as DeployEnvironment))
     throw new Error(`usage: npm run deploy:web -- --env ${DEPLOY_ENVIRONMENTS.join('|')}`);
   return env as DeployEnvironment;
