@@ -1,6 +1,6 @@
 // Bundles every entry point into dist/. `node esbuild.mjs --watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { wrapWithCodeCache } from './backend/worker/codeCache.mjs';
 
 const watch = process.argv.includes('--watch');
@@ -66,6 +66,36 @@ export const builds = [
       // Each view's CSS (imported by its main.ts) lands beside its script; fonts keep their names.
       loader: { '.ttf': 'file' },
       assetNames: '[name]',
+    },
+  },
+  {
+    // The web app (webviews/app/): the same views in a page of their own, served by the local stack
+    // at http://127.0.0.1:7878/ and from S3 through CloudFront on AWS.
+    name: 'web',
+    options: {
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'chrome120',
+      sourcemap: 'linked',
+      logLevel: 'warning',
+      legalComments: 'none',
+      minify: true,
+      entryPoints: { app: 'webviews/app/main.ts', codicons: 'webviews/shared/codicons.css' },
+      outdir: 'dist/web',
+      loader: { '.ttf': 'file' },
+      assetNames: '[name]',
+      plugins: [
+        {
+          name: 'index-html',
+          setup: (build) =>
+            build.onEnd(async (result) => {
+              if (result.errors.length) return;
+              await mkdir('dist/web', { recursive: true });
+              await copyFile('webviews/app/index.html', 'dist/web/index.html');
+            }),
+        },
+      ],
     },
   },
   {

@@ -15,6 +15,8 @@ import { isClaudeConfigured, stackEnvironment, workerPool } from '../backend/loc
 import { printTable } from './connect';
 import { waitForShutdownSignal } from './shutdown';
 import { watchJob } from './watch';
+import { WEB_ROOT } from './webRoot';
+import { webAppLink } from '../backend/local/webApp';
 
 // `cody-batch demo [--keep]`: three sample repositories, the local stack pointed at them, one job
 // run to the end with its progress shown, and a summary. Offline unless Claude is configured.
@@ -83,6 +85,7 @@ export async function demo(version: string, args: string[]): Promise<number> {
     stack = await startLocalStack({
       ...stackOptionsFromEnvironment(demoEnv, version),
       executor: workerPool(demoEnv, (line) => console.error(`  ${line}`)),
+      webRoot: WEB_ROOT,
     });
   } catch (error) {
     if (error instanceof StackAlreadyRunningError) {
@@ -125,7 +128,7 @@ export async function demo(version: string, args: string[]): Promise<number> {
     console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     if (keep && exitCode !== 130) {
       console.log(
-        `\nThe stack keeps serving for the extension: run "Cody Batch: Connect to Local Stack" in VS Code. Press Ctrl+C to stop.`,
+        `\nThe stack keeps serving for the extension: run "Cody Batch: Connect to Local Stack" in VS Code.${stack.webUrl ? `\nIn a browser: ${webAppLink(stack.apiUrl, stack.token)}` : ''}\nPress Ctrl+C to stop.`,
       );
       await waitForShutdownSignal();
     } else if (!keep) {

@@ -3,6 +3,8 @@ import { ENV, jobsTableName } from '../common/names';
 import { stackOptionsFromEnvironment, startLocalStack, StackAlreadyRunningError } from '../backend/local/stack';
 import { stackEnvironment, workerPool } from '../backend/local/workers';
 import { waitForShutdownSignal } from './shutdown';
+import { WEB_ROOT } from './webRoot';
+import { webAppLink } from '../backend/local/webApp';
 
 /** `cody-batch serve`: runs the local stack until SIGINT or SIGTERM. */
 export async function serve(version: string): Promise<number> {
@@ -14,6 +16,7 @@ export async function serve(version: string): Promise<number> {
       ...stackOptionsFromEnvironment(env, version),
       executor: workerPool(env, log),
       log,
+      webRoot: WEB_ROOT,
     });
   } catch (error) {
     if (error instanceof StackAlreadyRunningError) {
@@ -25,7 +28,7 @@ export async function serve(version: string): Promise<number> {
   console.log(`Cody Batch ${version}: local stack running (pid ${process.pid})
 
   API        ${stack.apiUrl}
-  Token      ${stack.tokenPath}   (send "Authorization: Bearer <token>")
+${stack.webUrl ? `  Web app    ${webAppLink(stack.apiUrl, stack.token)}   (signs this browser tab in)\n` : ''}  Token      ${stack.tokenPath}   (send "Authorization: Bearer <token>")
   DynamoDB   ${stack.dynamodbEndpoint}   (credentials in ${stack.dynamodbCredentialsFile}, profile ${DYNAMODB_PROFILE})
   Artifacts  ${stack.artifactsRoot}
 

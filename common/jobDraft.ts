@@ -21,6 +21,21 @@ export function parseRepositoryList(text: string): string[] {
     .filter((entry) => entry.length > 0);
 }
 
+/** The entries of a repository list file: its lines (as above), or the strings of a JSON array. */
+export function repositoryListEntries(text: string): string[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed);
+      if (Array.isArray(parsed))
+        return parsed.filter((item): item is string => typeof item === 'string').map((item) => item.trim());
+    } catch {
+      // Not JSON after all: read it as lines.
+    }
+  }
+  return parseRepositoryList(text);
+}
+
 /** Adds names to a repository list text, skipping those already there (case-insensitively). */
 export function mergeRepositories(text: string, names: readonly string[]): string {
   const present = new Set(parseRepositoryList(text).map((name) => name.toLowerCase()));

@@ -10,6 +10,9 @@ export const REPO_ROOT = path.resolve(__dirname, '..');
 /** The Lambda code asset: `npm run build` writes api.js and sweeper.js here. */
 export const LAMBDA_BUNDLES = path.join(REPO_ROOT, 'dist', 'lambda');
 
+/** The web app: `npm run build` writes index.html, app.js and its styles here; the frontend bucket gets them. */
+export const WEB_BUNDLE = path.join(REPO_ROOT, 'dist', 'web');
+
 /** The worker image's Dockerfile, relative to its build context, the repository root (.dockerignore trims it). */
 export const WORKER_DOCKERFILE = 'backend/worker/Dockerfile';
 

@@ -140,9 +140,12 @@ describe('infra: the CDK stacks', function () {
     });
 
     it('requires IAM auth on every API route except GET /health and GET /openapi.json', () => {
-      const routes = Object.values(resourcesOf(template(), 'AWS::ApiGatewayV2::Route')).map(
-        (route) => route.Properties!,
-      );
+      // The web app's API (cody-batch-{env}-web-api) has its own routes, with the user pool's JWT
+      // authorizer on every one (infra/frontend.test.ts).
+      const [iamApiId] = namedResource(template(), 'AWS::ApiGatewayV2::Api', 'Name', `cody-batch-${env}-api`);
+      const routes = Object.values(resourcesOf(template(), 'AWS::ApiGatewayV2::Route'))
+        .map((route) => route.Properties!)
+        .filter((route) => (route.ApiId as { Ref?: string }).Ref === iamApiId);
       assert.ok(routes.length >= 3);
       const open = ['GET /health', 'GET /openapi.json'];
       for (const route of routes) {
@@ -314,6 +317,7 @@ describe('infra: the CDK stacks', function () {
         groups.map((group) => group.Properties!.LogGroupName).sort(),
         [
           `/aws/apigateway/cody-batch-${env}-api`,
+          `/aws/apigateway/cody-batch-${env}-web-api`,
           `/aws/batch/cody-batch-${env}-worker`,
           `/aws/lambda/cody-batch-${env}-api`,
           `/aws/lambda/cody-batch-${env}-sweeper`,

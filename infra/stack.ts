@@ -7,6 +7,7 @@ import { CodyBatchAlarms } from './constructs/alarms';
 import { CodyBatchApi } from './constructs/api';
 import { CodyBatchWorkers } from './constructs/batch';
 import { CodyBatchData } from './constructs/data';
+import { CodyBatchFrontend } from './constructs/frontend';
 import { CodyBatchSecrets } from './constructs/secrets';
 import { acknowledgeWildcard } from './nag';
 import { assertBundlesBuilt } from './paths';
@@ -20,6 +21,7 @@ export class CodyBatchStack extends Stack {
   readonly workers: CodyBatchWorkers;
   readonly api: CodyBatchApi;
   readonly alarms: CodyBatchAlarms;
+  readonly frontend: CodyBatchFrontend;
 
   constructor(
     scope: Construct,
@@ -27,7 +29,7 @@ export class CodyBatchStack extends Stack {
     props: StackProps = {},
   ) {
     super(scope, stackName(config.env), {
-      description: `Cody Batch (${config.env}): API, DynamoDB tables, artifacts bucket and AWS Batch workers`,
+      description: `Cody Batch (${config.env}): API, DynamoDB tables, artifacts bucket, AWS Batch workers and the web app`,
       terminationProtection: config.env === 'prod',
       ...props,
     });
@@ -52,6 +54,7 @@ export class CodyBatchStack extends Stack {
       logRetention,
     });
     this.alarms = new CodyBatchAlarms(this, 'Alarms', { config, api: this.api, workers: this.workers });
+    this.frontend = new CodyBatchFrontend(this, 'Frontend', { config, data: this.data, api: this.api, logRetention });
 
     // Attach this to the people (or roles) who use Cody Batch: it lets them call the API, no more.
     const apiRoutes = this.formatArn({ service: 'execute-api', resource: this.api.httpApi.apiId, resourceName: '*' });
@@ -87,6 +90,22 @@ export class CodyBatchStack extends Stack {
         value: this.secrets.githubToken.secretName,
         description: 'Secret to put the GitHub token in',
       },
+      WebAppUrl: { value: this.frontend.appUrl, description: 'The web app (CloudFront): sign in with the user pool' },
+      FrontendBucketName: { value: this.frontend.bucket.bucketName, description: 'S3 bucket of the web app’s files' },
+      DistributionId: {
+        value: this.frontend.distribution.distributionId,
+        description: 'CloudFront distribution of the web app (invalidate after changing the bucket by hand)',
+      },
+      WebApiUrl: {
+        value: this.frontend.webApiStage.url,
+        description: 'The API for the web app (Cognito JWT auth, CORS for the web app only)',
+      },
+      UserPoolId: { value: this.frontend.userPool.userPoolId, description: 'Cognito user pool of the web app’s users' },
+      UserPoolClientId: {
+        value: this.frontend.userPoolClient.userPoolClientId,
+        description: 'The web app’s user pool client (code flow with PKCE)',
+      },
+      SignInUrl: { value: this.frontend.signInUrl, description: 'The user pool’s hosted sign-in domain' },
       ApiUsersPolicyArn: {
         value: apiUsers.managedPolicyArn,
         description: 'Managed policy that lets a principal call the API',

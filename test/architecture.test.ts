@@ -32,6 +32,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   cli: ['common', 'backend/local', 'package.json'],
   extension: ['common', 'package.json'],
   webviews: ['common'],
+  'webviews/app': ['common', 'webviews'],
   infra: ['common', 'backend/store/tables.ts', 'backend/worker/config.ts'],
 };
 

@@ -11,11 +11,12 @@ import type { ApiDependencies } from './context';
 import { MAX_INLINE_BODY_BYTES, withinResponseLimit } from './lambdaResponse';
 import { limitsFromEnvironment } from './limits';
 import { codeHostWithSecretToken } from './secretToken';
-import { iamOwner } from './middleware/auth';
+import { awsOwner } from './middleware/auth';
 import { executorFromEnvironment } from '../executor/fromEnvironment';
 import { version } from '../../package.json';
 
-// The API on AWS Lambda behind API Gateway's HTTP API with IAM auth: the owner is the caller's ARN.
+// The API on AWS Lambda behind API Gateway's HTTP APIs: the IAM one (the owner is the caller's ARN)
+// and the web app's, with a JWT authorizer (the owner is the signed-in person's subject).
 
 export function createLambdaHandler(deps: ApiDependencies) {
   const log = deps.log ?? { error: (message: string, details?: unknown) => console.error(message, details) };
@@ -27,7 +28,7 @@ export function createLambdaHandler(deps: ApiDependencies) {
   // Every body travels base64-encoded: patches are bytes (a file in Latin-1 must reach `git apply`
   // unchanged), and base64 grows a body by exactly a third, where JSON's escaping of a log full of
   // escape sequences could grow it sixfold.
-  const app = handle(createApp({ ...deps, log, limits: { ...deps.limits, maxInlineArtifactBytes } }, iamOwner), {
+  const app = handle(createApp({ ...deps, log, limits: { ...deps.limits, maxInlineArtifactBytes } }, awsOwner), {
     isContentTypeBinary: () => true,
   });
   return async (event: LambdaEvent, context?: LambdaContext): Promise<APIGatewayProxyResult> =>

@@ -18,6 +18,7 @@ import { sweep } from '../store/sweeper';
 import { refreshAll } from '../api/pullRequestRefresh';
 import { tableNamesFor } from '../store/tables';
 import { startDynamo, type RunningDynamo } from './dynamodb';
+import { webAppHandler } from './webApp';
 import {
   closeHome,
   ensureDynamoCredentials,
@@ -54,6 +55,8 @@ export interface LocalStackOptions {
   /** CODY_BATCH_RETENTION_DAYS: jobs expire this long after creation; the sweep deletes them. Undefined keeps them. */
   retentionDays?: number;
   log?: (line: string) => void;
+  /** The built web app (dist/web), served at the API's origin; absent or not built: the API alone. */
+  webRoot?: string;
 }
 
 /** What the local executor gets from the stack. */
@@ -76,6 +79,8 @@ export interface LocalStack {
   dynamodbCredentialsFile: string;
   tokenPath: string;
   token: string;
+  /** The web app's address, without the token; undefined when the stack serves none. */
+  webUrl?: string;
   artifactsRoot: string;
   store: Store;
   artifacts: FolderArtifactStore;
@@ -198,9 +203,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       bearerOwner(token),
       BEARER_CHALLENGE,
     );
+    const web = options.webRoot ? await webAppHandler(options.webRoot) : undefined;
     const api: RunningServer = await startApiServer(app, {
       hostname: LOCAL_HOSTNAME,
       port: options.apiPort ?? DEFAULT_API_PORT,
+      before: web,
     }).catch((error) => {
       throw portError(error, 'API', ENV.apiPort, options.apiPort ?? DEFAULT_API_PORT);
     });
@@ -216,6 +223,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodbCredentialsFile: paths.dynamodbCredentials,
       tokenPath: paths.token,
       token,
+      webUrl: web ? `${api.url}/` : undefined,
       artifactsRoot: paths.artifacts,
       store,
       artifacts,

@@ -1,5 +1,5 @@
 import { resolveRepository } from '../pick';
-import { hasKeptFailedDiff } from '../tree/present';
+import { hasKeptFailedDiff } from '../../common/attempts';
 import type { Command } from './command';
 
 /** The diff of a repository with changes, or the kept change of a command job whose verification failed. */

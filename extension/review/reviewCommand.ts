@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { hasKeptFailedDiff } from '../tree/present';
+import { hasKeptFailedDiff } from '../../common/attempts';
 import type { Command } from '../commands/command';
 import { resolveRepository } from '../pick';
 import type { Services } from '../services';

@@ -11,7 +11,7 @@ import {
   RepositoryNode,
   type TreeNode,
 } from './nodes';
-import { groupRepositories, type RepositoryGroup } from './states';
+import { groupRepositories, type RepositoryGroup } from '../../common/repositoryStates';
 
 // The Jobs tree's rows over a JobsModel: jobs, then under a job its repositories grouped by state
 // ("Failed (3)" split by error code, "Verify failed (1)", "Changed (30)", …) or, with

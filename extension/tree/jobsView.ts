@@ -8,7 +8,7 @@ import { JobsModel } from './model';
 import type { LoadMoreNode, TreeNode } from './nodes';
 import { FinishNotifier } from './notifier';
 import { Poller } from './poller';
-import type { VerificationSummary } from './states';
+import type { VerificationSummary } from '../../common/repositoryStates';
 import { isEmptyFilter, type RepositoryFilter } from './repositoryFilter';
 import { RunningStatusBar } from './statusBar';
 

@@ -1,7 +1,7 @@
 import type { ListOptions, Page } from '../../common/client';
 import type { Job, RepositoryResult } from '../../common/schemas';
 import { ACTIVE_JOB_STATUSES, isFinalJobStatus, type JobStatus } from '../../common/status';
-import { type VerificationSummary, verificationSummary } from './states';
+import { type VerificationSummary, verificationSummary } from '../../common/repositoryStates';
 
 // The Jobs tree's data, built from the API's pages: the caller's jobs newest first, more pages on
 // demand, and each expanded job's repositories. A refresh re-reads the first page, the active jobs

@@ -28,7 +28,7 @@ import {
   repositoryState,
   stateWord,
   type VerificationSummary,
-} from './states';
+} from '../../common/repositoryStates';
 
 // The Jobs tree's rows, one small class each. Their looks come from present.ts and states.ts.
 

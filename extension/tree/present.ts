@@ -1,3 +1,4 @@
+import { hasKeptFailedDiff } from '../../common/attempts';
 import type { Job, PreviousAttempt, RepositoryResult } from '../../common/schemas';
 import {
   isFinalJobStatus,
@@ -16,7 +17,7 @@ import {
 } from '../../common/statusText';
 import { mayHavePullRequests } from '../pullRequestTargets';
 import { reviewAndPullRequestTooltip, reviewAndPullRequestWords, reviewOrPullRequestIcon } from './reviewLook';
-import { type RepositoryState, repositoryLabel, repositoryState, stateWord, type VerificationSummary } from './states';
+import { type RepositoryState, repositoryLabel, repositoryState, stateWord, type VerificationSummary } from '../../common/repositoryStates';
 
 export { diffStatsText, jobDescription, repositoryDescription, statusWord };
 
@@ -289,9 +290,6 @@ export function jobContextValue(job: Job, verify?: VerificationSummary, filtered
 }
 
 /** A command job's change whose verification failed, kept to be read (`?failed=1`). */
-export function hasKeptFailedDiff(repository: Pick<RepositoryResult, 'status' | 'error' | 'diffStats'>): boolean {
-  return repository.status === 'FAILED' && repository.error?.code === 'VERIFY_FAILED' && !!repository.diffStats;
-}
 
 /** Diff, apply and download only with changes; the PR action only where one exists. */
 export function repositoryContextValue(job: Job, repository: RepositoryResult): string {

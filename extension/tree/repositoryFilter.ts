@@ -1,6 +1,6 @@
 import type { ChecksState, PullRequestState, RepositoryResult, ReviewState } from '../../common/schemas';
 import { reviewOf } from './reviewLook';
-import { type RepositoryState, repositoryState, stateWord } from './states';
+import { type RepositoryState, repositoryState, stateWord } from '../../common/repositoryStates';
 
 // Which of a job's repositories the tree shows: by run state, review, pull-request state and
 // checks. Within one kind any chosen value matches; across kinds every kind must. No vscode.

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { parseRepositoryList } from '../../common/jobDraft';
+import { repositoryListEntries } from '../../common/jobDraft';
 import { isRepositoryName } from '../../common/schemas';
 import { type CreateJobDraft, createJobProtocol, eventMessage, type Handlers } from '../../common/webviewProtocol';
 import { workspaceRepositories } from '../../common/git/checkouts';
@@ -83,7 +83,7 @@ export function createJobHandlers(
         file.scheme === 'file'
           ? await readFile(file.fsPath, 'utf8')
           : new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
-      const entries = entriesOf(text);
+      const entries = repositoryListEntries(text);
       return {
         repositories: entries.filter(isRepositoryName),
         skipped: entries.filter((entry) => !isRepositoryName(entry)).slice(0, 50),
@@ -133,19 +133,4 @@ export function createJobHandlers(
       return { prompt: offered };
     },
   };
-}
-
-/** Lines of a text file, or the strings of a JSON array. */
-function entriesOf(text: string): string[] {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(trimmed);
-      if (Array.isArray(parsed))
-        return parsed.filter((item): item is string => typeof item === 'string').map((item) => item.trim());
-    } catch {
-      // Not JSON after all: read it as lines.
-    }
-  }
-  return parseRepositoryList(text);
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { attemptChoices, attemptOutcome } from '../../common/attempts';
 import type { Job, RepositoryResult } from '../../common/schemas';
 import { reviewStateOf } from '../../common/status';
 import {
@@ -9,11 +10,11 @@ import {
   type Direction,
   type Handlers,
 } from '../../common/webviewProtocol';
-import { neighbour, nextUnreviewed, progressText, reviewOrder, reviewProgress } from '../review/reviewQueue';
+import { neighbour, nextUnreviewed, progressText, reviewOrder, reviewProgress } from '../../common/reviewQueue';
 import { ReviewRows } from '../review/reviewRows';
 import { ViewedFiles, type ViewedScope } from '../review/viewedFiles';
 import { groupingEnabled } from '../tree/jobsTree';
-import { hasKeptFailedDiff } from '../tree/present';
+import { hasKeptFailedDiff } from '../../common/attempts';
 import type { Services } from '../services';
 import type { PanelTarget } from './panels';
 
@@ -33,22 +34,6 @@ const VERBS = {
   rejected: ['Rejecting', 'Rejected'],
   unreviewed: ['Clearing the review of', 'Cleared the review of'],
 } as const;
-
-/** Every attempt of a repository, oldest first, with how each ended. */
-export function attemptChoices(repository: RepositoryResult): AttemptChoice[] {
-  return [
-    ...(repository.previousAttempts ?? []).map((previous) => ({ attempt: previous.attempt, status: previous.status })),
-    { attempt: repository.attempt, status: repository.status },
-  ].sort((a, b) => a.attempt - b.attempt);
-}
-
-/** How the shown attempt ended: the row itself for the current one, else its entry in previousAttempts. */
-export function attemptOutcome(repository: RepositoryResult, attempt: number | undefined) {
-  if (attempt === undefined || attempt === repository.attempt) return repository;
-  const previous = repository.previousAttempts?.find((entry) => entry.attempt === attempt);
-  if (!previous) throw new Error(`${repository.repositoryName} has no attempt ${attempt}`);
-  return previous;
-}
 
 export function diffHandlers(services: Services, target: PanelTarget<DiffPanelState>): Handlers<typeof diffProtocol> {
   const ref = () => {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Handlers, ThreadPanelState, threadProtocol } from '../../common/webviewProtocol';
 import type { Services } from '../services';
-import { attemptChoices, attemptOutcome } from './diffPanel';
+import { attemptChoices, attemptOutcome } from '../../common/attempts';
 import type { PanelTarget } from './panels';
 
 // The Claude thread view's requests: the thread of the current attempt or an earlier one (again

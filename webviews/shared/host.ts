@@ -1,7 +1,22 @@
-import { ProtocolClient, type ProtocolSpec, type RequestMessage } from '../../common/webviewProtocol';
+import {
+  answerRequest,
+  type EventMessage,
+  type Handlers,
+  type Payload,
+  ProtocolClient,
+  type ProtocolSpec,
+  type RequestMessage,
+} from '../../common/webviewProtocol';
 
-// The page's side of the webview: VS Code's API object, the typed protocol client over it, and
-// the state VS Code keeps for the panel (what the serializer restores after a reload).
+// The seam between a view (diff, thread, Create Job) and what runs it. A view talks only to a
+// `Host`: typed requests and events over the protocol of common/webviewProtocol.ts, and the state
+// kept for it. Two hosts implement it:
+// - `connectHost`, inside a VS Code webview: requests go to the extension with postMessage, whose
+//   handlers talk to the API, open editors and save files; the theme is VS Code's --vscode-* variables.
+// - `inPageHost`, in the web app (webviews/app/): the same handlers run in the page, talking to the
+//   API with `fetch` through the typed client, opening links in a tab and saving a patch as a
+//   download; the theme is the app's light and dark palette of the same variables (app/palette.css).
+// A view cannot tell them apart.
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -22,4 +37,37 @@ export function connectHost<S extends ProtocolSpec>(spec: S, window: Window = gl
   const client = new ProtocolClient(spec, (message: RequestMessage) => api.postMessage(message));
   window.addEventListener('message', (event: MessageEvent) => client.receive(event.data));
   return { client, getState: () => api.getState(), setState: (state) => api.setState(state) };
+}
+
+export interface PageHost<S extends ProtocolSpec> extends Host<S> {
+  /** Pushes an event to the view, as the extension does with postMessage. */
+  emit<E extends keyof S['events'] & string>(name: E, payload: Payload<S, E>): void;
+}
+
+/**
+ * A host whose handlers run in the page itself. Messages still go through the protocol's checks
+ * both ways (a reply the view did not ask for, or of the wrong shape, is refused the same), so a
+ * view behaves exactly as in VS Code. `state` is where getState/setState keep the view's state.
+ */
+export function inPageHost<S extends ProtocolSpec>(
+  spec: S,
+  handlers: Handlers<S>,
+  state: { get(): unknown; set(value: unknown): void } = memoryState(),
+): PageHost<S> {
+  const client: ProtocolClient<S> = new ProtocolClient(spec, (message: RequestMessage) => {
+    void answerRequest(spec, handlers, message).then((reply) => {
+      if (reply) client.receive(reply);
+    });
+  });
+  return {
+    client,
+    getState: () => state.get(),
+    setState: (value) => state.set(value),
+    emit: (name, payload) => client.receive({ kind: 'event', name, payload } satisfies EventMessage),
+  };
+}
+
+function memoryState(): { get(): unknown; set(value: unknown): void } {
+  let kept: unknown;
+  return { get: () => kept, set: (value) => (kept = value) };
 }

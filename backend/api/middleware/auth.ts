@@ -37,14 +37,35 @@ export function bearerOwner(token: string): OwnerResolver {
   };
 }
 
-/** Minimal shape of an API Gateway HTTP API (v2) event with IAM authorization. */
-interface IamAuthorizedEvent {
-  requestContext?: { authorizer?: { iam?: { userArn?: string } } };
+/** Minimal shape of an API Gateway HTTP API (v2) event, authorized by IAM or by a JWT authorizer. */
+interface AuthorizedEvent {
+  requestContext?: {
+    authorizer?: { iam?: { userArn?: string }; jwt?: { claims?: Record<string, unknown> } };
+  };
+}
+
+function authorizerOf(c: Context<AppEnv>) {
+  return (c.env as { event?: AuthorizedEvent } | undefined)?.event?.requestContext?.authorizer;
 }
 
 /** On AWS: API Gateway has already checked the SigV4 signature; the owner is the caller's ARN. */
 export const iamOwner: OwnerResolver = (c) => {
-  const event = (c.env as { event?: IamAuthorizedEvent } | undefined)?.event;
-  const arn = event?.requestContext?.authorizer?.iam?.userArn;
+  const arn = authorizerOf(c)?.iam?.userArn;
   return typeof arn === 'string' && arn.startsWith('arn:') ? arn : undefined;
 };
+
+/** The owner of a person signed in through the user pool: `cognito:` and the token's subject. */
+export const JWT_OWNER_PREFIX = 'cognito:';
+
+/**
+ * On AWS, behind the web API's JWT authorizer: API Gateway has checked the token's signature,
+ * issuer, audience and expiry; the owner is its subject (`sub`, the user pool's id for the person,
+ * never reused), prefixed so that no subject can ever equal an IAM ARN.
+ */
+export const jwtOwner: OwnerResolver = (c) => {
+  const sub = authorizerOf(c)?.jwt?.claims?.sub;
+  return typeof sub === 'string' && /^[\w-]{1,128}$/.test(sub) ? `${JWT_OWNER_PREFIX}${sub}` : undefined;
+};
+
+/** The Lambda's: whichever authorizer API Gateway ran (the IAM API, or the web app's JWT API). */
+export const awsOwner: OwnerResolver = (c) => iamOwner(c) ?? jwtOwner(c);

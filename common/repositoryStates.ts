@@ -1,5 +1,5 @@
-import type { Job, RepositoryResult } from '../../common/schemas';
-import { verificationFailed } from '../../common/statusText';
+import type { Job, RepositoryResult } from './schemas';
+import { verificationFailed } from './statusText';
 
 // What state a repository is in as the user triages it, and the groups under a job: "Failed (3)"
 // (split by error code), "Verify failed (1)", "Changed (30)", and so on, in that order, so what

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { RepositoryResult } from '../../common/schemas';
-import { sampleJob, sampleRepository } from '../../test/helpers/jobs';
+import type { RepositoryResult } from './schemas';
+import { sampleJob, sampleRepository } from '../test/helpers/jobs';
 import { neighbour, nextUnreviewed, progressText, reviewOrder, reviewProgress } from './reviewQueue';
 
 // Where the diff view goes next: the job's COMPLETED repositories in the tree's order, the next

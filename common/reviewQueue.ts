@@ -1,6 +1,6 @@
-import type { Job, RepositoryResult } from '../../common/schemas';
-import { reviewStateOf } from '../../common/status';
-import { groupRepositories } from '../tree/states';
+import type { Job, RepositoryResult } from './schemas';
+import { reviewStateOf } from './status';
+import { groupRepositories } from './repositoryStates';
 
 // The repositories a reviewer goes through in the diff view, in the order the Jobs tree shows them
 // (grouped by state, or one flat list): the COMPLETED ones, which have a diff to approve. Where

@@ -1,0 +1,311 @@
+import { hasKeptFailedDiff } from '../../../common/attempts';
+import type { BulkAction, Job, RepositoryResult } from '../../../common/schemas';
+import { ACTIVE_JOB_STATUSES, isFinalJobStatus, type RepositoryStatus } from '../../../common/status';
+import { jobDescription, repositoryDescription, statusWord, verificationFailed } from '../../../common/statusText';
+import { overviewProtocol } from '../../../common/webviewProtocol';
+import { startOverviewPage } from '../../overview/page';
+import { h } from '../../shared/dom';
+import { inPageHost } from '../../shared/host';
+import { overviewHandlers } from '../viewHandlers';
+import { errorText, type PageContext, poll } from '../page';
+import { routeHref } from '../routes';
+import { alertBox, button, statusBadge, when } from './parts';
+import { services } from './views';
+
+// One job: what it does, its status and counts, the actions it allows now, the overview, and its
+// repositories grouped by state as the extension's tree groups them (what needs attention first).
+// Each group lists its rows a page at a time from the paged repositories API (a job may have a
+// thousand), read when the group is opened. While the job runs, the page re-reads it every few
+// seconds and says a change of status to screen readers.
+
+const REFRESH_MS = 3000;
+const GROUP_PAGE = 50;
+
+interface GroupSpec {
+  status: RepositoryStatus;
+  title: string;
+  count: (job: Job) => number;
+}
+
+/** The tree's order: what needs attention first. */
+const GROUPS: GroupSpec[] = [
+  { status: 'FAILED', title: 'Failed', count: (job) => job.counts.failed },
+  { status: 'RUNNING', title: 'Running', count: (job) => job.counts.running },
+  { status: 'PENDING', title: 'Pending', count: (job) => job.counts.pending },
+  { status: 'COMPLETED', title: 'Changed', count: (job) => job.counts.completed },
+  { status: 'NO_CHANGES', title: 'No changes', count: (job) => job.counts.noChanges },
+  { status: 'CANCELLED', title: 'Cancelled', count: (job) => job.counts.cancelled },
+];
+
+export async function renderJobPage(context: PageContext, jobId: string): Promise<void> {
+  const { document, root, client } = context;
+  const errors = h(document, 'div');
+  const report = (error: unknown) => errors.replaceChildren(alertBox(document, errorText(error)));
+  let job = await client.getJob(jobId);
+  context.setTitle(job.name);
+
+  const title = h(document, 'h1', { tabindex: '-1' }, job.name);
+  const badge = h(document, 'span', { id: 'job-status' });
+  const summary = h(document, 'span', { id: 'job-summary' });
+  const toolbar = h(document, 'div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Job actions' });
+  const overview = h(document, 'section', { id: 'job-overview', class: 'overview-slot', 'aria-label': 'Overview' });
+  const groups = h(document, 'div', { class: 'groups' });
+  root.append(
+    h(
+      document,
+      'header',
+      { class: 'page' },
+      h(
+        document,
+        'nav',
+        { class: 'breadcrumbs', 'aria-label': 'Breadcrumbs' },
+        h(document, 'a', { href: routeHref({ page: 'jobs' }) }, 'Jobs'),
+      ),
+      title,
+      h(
+        document,
+        'div',
+        { class: 'muted summary' },
+        badge,
+        ' · ',
+        summary,
+        ' · created ',
+        when(document, job.createdAt),
+      ),
+      toolbar,
+    ),
+    errors,
+    taskSection(document, job),
+    overview,
+    h(document, 'h2', {}, 'Repositories'),
+    groups,
+  );
+  // The same Job overview view as VS Code's panel, answered in the page.
+  const shownOverview = startOverviewPage(
+    inPageHost(overviewProtocol, overviewHandlers(services(context), jobId)),
+    overview,
+  );
+  context.onLeave(() => void shownOverview.then((page) => page.stop()));
+
+  const act = async (doing: string, action: () => Promise<unknown>) => {
+    try {
+      await action();
+      actedAt = Date.now();
+      errors.replaceChildren();
+      context.announce(`${doing}: done`);
+      await refresh(true);
+    } catch (error) {
+      report(new Error(`${doing} failed: ${errorText(error)}`));
+    }
+  };
+  const confirmThen = (question: string, doing: string, action: () => Promise<unknown>) => () => {
+    if (context.window.confirm(question)) void act(doing, action);
+  };
+
+  const drawHeader = () => {
+    badge.replaceChildren(statusBadge(document, job.status));
+    summary.textContent = jobDescription(job);
+    toolbar.replaceChildren(...actionsFor(job));
+  };
+  const actionsFor = (job: Job): HTMLElement[] => {
+    const actions: HTMLElement[] = [];
+    if (ACTIVE_JOB_STATUSES.includes(job.status) || job.status === 'SAMPLED')
+      actions.push(
+        button(
+          document,
+          'Cancel job',
+          confirmThen(`Cancel "${job.name}"? Running repositories stop.`, 'Cancelling', () => client.cancelJob(jobId)),
+          { id: 'cancel-job' },
+        ),
+      );
+    if (job.status === 'SAMPLED')
+      actions.push(
+        button(document, 'Continue', () => void act('Continuing', () => client.continueJob(jobId)), {
+          id: 'continue-job',
+        }),
+      );
+    if (isFinalJobStatus(job.status) && job.counts.failed + job.counts.cancelled > 0)
+      actions.push(
+        button(document, 'Retry failed', () => void act('Retrying', () => client.retryJob(jobId)), { id: 'retry-job' }),
+      );
+    if (isFinalJobStatus(job.status) && job.counts.completed > 0)
+      actions.push(
+        button(
+          document,
+          'Publish…',
+          confirmThen('Open pull requests for the changed repositories that have none?', 'Publishing', () =>
+            client.publish(jobId),
+          ),
+          { id: 'publish' },
+        ),
+      );
+    const prs = job.pullRequestCounts;
+    if (prs || job.publishRun)
+      actions.push(
+        button(
+          document,
+          'Refresh pull requests',
+          () => void act('Refreshing pull requests', () => client.refreshPullRequests(jobId)),
+          { id: 'refresh-prs' },
+        ),
+      );
+    if (prs && prs.open + prs.draft > 0) {
+      const bulk = (action: BulkAction, question: string, doing: string) =>
+        button(
+          document,
+          `${action[0]!.toUpperCase()}${action.slice(1)} pull requests…`,
+          confirmThen(question, doing, () => client.pullRequestActionAll(jobId, action, {})),
+          { id: `${action}-prs` },
+        );
+      actions.push(
+        bulk('merge', `Merge the job's ${prs.open} open pull requests?`, 'Merging'),
+        bulk('close', `Close the job's ${prs.open + prs.draft} open pull requests?`, 'Closing'),
+      );
+    }
+    return actions;
+  };
+
+  // The groups: one <details> per state with rows, a page at a time, read when opened.
+  const open = new Set<RepositoryStatus>(['FAILED', 'RUNNING', 'COMPLETED']);
+  const drawGroups = async () => {
+    const shown = GROUPS.filter((group) => group.count(job) > 0);
+    const sections = await Promise.all(shown.map((group) => groupSection(group)));
+    const focused = document.activeElement?.getAttribute('data-focus-key');
+    groups.replaceChildren(...sections);
+    if (shown.length === 0) groups.append(h(document, 'p', { class: 'muted' }, 'No repositories yet.'));
+    if (focused) groups.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
+  };
+  const groupSection = async (group: GroupSpec): Promise<HTMLElement> => {
+    const count = group.count(job);
+    const list = h(document, 'ul', { class: 'repositories' });
+    const title = group.status === 'PENDING' && job.status === 'SAMPLED' ? 'Waiting' : group.title;
+    const details = h(
+      document,
+      'details',
+      { class: 'group', 'data-status': group.status, open: open.has(group.status) },
+      h(document, 'summary', {}, `${title} (${count})`),
+      list,
+    );
+    let loaded = false;
+    const loadPage = async (nextToken?: string) => {
+      const page = await client.listRepositories(jobId, { status: group.status, limit: GROUP_PAGE, nextToken });
+      list.querySelector('li.more')?.remove();
+      list.append(...page.items.map((repository) => repositoryRow(repository)));
+      if (page.nextToken) {
+        const more = button(document, 'Load more', () => void loadPage(page.nextToken).catch(report), {
+          'data-focus-key': `more:${group.status}`,
+        });
+        list.append(h(document, 'li', { class: 'more' }, more));
+      }
+    };
+    details.addEventListener('toggle', () => {
+      if (details.open) open.add(group.status);
+      else open.delete(group.status);
+      if (details.open && !loaded) {
+        loaded = true;
+        void loadPage().catch(report);
+      }
+    });
+    if (details.open) {
+      loaded = true;
+      await loadPage().catch(report);
+    }
+    return details;
+  };
+  const repositoryRow = (repository: RepositoryResult): HTMLElement => {
+    const ref = { jobId, repositoryName: repository.repositoryName };
+    const key = (what: string) => `${what}:${repository.repositoryName}`;
+    const links: HTMLElement[] = [];
+    if (repository.status === 'COMPLETED' || hasKeptFailedDiff(repository))
+      links.push(
+        h(document, 'a', { href: routeHref({ page: 'diff', ...ref }), 'data-focus-key': key('diff') }, 'Diff'),
+      );
+    if (job.prompt !== undefined && repository.status !== 'PENDING')
+      links.push(
+        h(document, 'a', { href: routeHref({ page: 'thread', ...ref }), 'data-focus-key': key('thread') }, 'Thread'),
+      );
+    if (repository.status !== 'PENDING')
+      links.push(h(document, 'a', { href: routeHref({ page: 'log', ...ref }), 'data-focus-key': key('log') }, 'Log'));
+    if (repository.pullRequestUrl && /^https?:\/\//.test(repository.pullRequestUrl))
+      links.push(
+        h(
+          document,
+          'a',
+          { href: repository.pullRequestUrl, target: '_blank', rel: 'noopener noreferrer' },
+          'Pull request',
+        ),
+      );
+    if (repository.status === 'COMPLETED') {
+      const review = repository.review?.state ?? 'unreviewed';
+      for (const [state, label] of [
+        ['approved', 'Approve'],
+        ['rejected', 'Reject'],
+      ] as const) {
+        links.push(
+          button(
+            document,
+            label,
+            () =>
+              void act(`${label} ${repository.repositoryName}`, () =>
+                client.reviewRepository(jobId, repository.repositoryName, {
+                  state: review === state ? 'unreviewed' : state,
+                  attempt: repository.attempt,
+                }),
+              ),
+            {
+              'aria-pressed': String(review === state),
+              'data-focus-key': key(state),
+              'aria-label': `${label} ${repository.repositoryName}`,
+            },
+          ),
+        );
+      }
+    }
+    const words = [repositoryDescription(repository)];
+    if (verificationFailed(repository)) words.push('verify failed');
+    if (repository.review) words.push(repository.review.state);
+    return h(
+      document,
+      'li',
+      { 'data-repository': repository.repositoryName },
+      h(document, 'span', { class: 'name' }, repository.repositoryName),
+      h(document, 'span', { class: 'muted' }, words.join(' · ')),
+      h(document, 'span', { class: 'links' }, ...links),
+      repository.error && repository.status === 'FAILED'
+        ? h(document, 'div', { class: 'muted small error-text' }, repository.error.message)
+        : undefined,
+    );
+  };
+
+  /** Reads the job again; its groups too when it changed, or after an action (a review moves no counter). */
+  const refresh = async (force = false): Promise<boolean> => {
+    const before = job;
+    job = await client.getJob(jobId);
+    if (job.status !== before.status) context.announce(`${job.name}: ${statusWord(job.status)}`);
+    drawHeader();
+    if (force || job.updatedAt !== before.updatedAt || job.status !== before.status) await drawGroups();
+    return true;
+  };
+  // A finished job changes only when someone acts on it (a retry, a publish and its workers):
+  // after an action the page follows it for a while, as it follows a running job.
+  let actedAt = 0;
+  const follow = () => ACTIVE_JOB_STATUSES.includes(job.status) || Date.now() - actedAt < 60_000;
+
+  drawHeader();
+  await drawGroups();
+  root.removeAttribute('aria-busy');
+  poll(context, REFRESH_MS, async () => (follow() ? refresh() : true), report);
+}
+
+function taskSection(document: Document, job: Job): HTMLElement {
+  const task = job.prompt ?? job.command ?? '';
+  return h(
+    document,
+    'details',
+    { class: 'task' },
+    h(document, 'summary', {}, job.prompt !== undefined ? 'Prompt' : 'Command'),
+    job.description ? h(document, 'p', {}, job.description) : undefined,
+    h(document, 'pre', {}, task),
+    job.verifyCommand ? h(document, 'p', {}, 'Verified with ', h(document, 'code', {}, job.verifyCommand)) : undefined,
+  );
+}

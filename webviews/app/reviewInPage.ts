@@ -1,0 +1,125 @@
+import type { CodyBatchClient } from '../../common/client';
+import { neighbour, nextUnreviewed, progressText, reviewOrder, reviewProgress } from '../../common/reviewQueue';
+import type { Job, RepositoryResult, ReviewState } from '../../common/schemas';
+import { sha256Hex } from '../../common/sha256';
+import { reviewStateOf } from '../../common/status';
+import { type Direction, MAX_OPEN_KEYS } from '../../common/webviewProtocol';
+
+// Reviewing in the web app's diff page, as the extension's diff panel does it: the job's COMPLETED
+// repositories in the tree's (grouped) order, Approve/Reject moving on to the next unreviewed one,
+// the progress line, and Viewed files kept in this browser's local storage per job, repository,
+// attempt and patch (a new attempt or revision starts with nothing viewed). The order itself is
+// common/reviewQueue.ts, shared with the extension.
+
+const VIEWED_PREFIX = 'cody-batch.viewed:';
+const VERBS: Record<ReviewState, [string, string]> = {
+  approved: ['Approving', 'Approved'],
+  rejected: ['Rejecting', 'Rejected'],
+  unreviewed: ['Clearing the review of', 'Cleared the review of'],
+};
+
+export interface ReviewLine {
+  review?: { state: ReviewState; note?: string };
+  progress?: string;
+  previousRepository?: string;
+  nextRepository?: string;
+}
+
+/** The job's repositories with a diff, in the tree's order. */
+export async function reviewOrderOf(client: CodyBatchClient, job: Job, fresh?: RepositoryResult) {
+  const rows = (await client.allRepositories(job.jobId)).map((row) =>
+    fresh && row.repositoryName === fresh.repositoryName ? fresh : row,
+  );
+  return reviewOrder(rows, job, true);
+}
+
+/** What the diff page's header shows for the current attempt of `repository`. */
+export function reviewLine(
+  order: readonly RepositoryResult[],
+  repository: RepositoryResult,
+  current: boolean,
+): ReviewLine {
+  const state = reviewStateOf(repository);
+  return {
+    review: current ? { state, note: state === 'unreviewed' ? undefined : repository.review?.note } : undefined,
+    progress: progressText(reviewProgress(order)),
+    previousRepository: neighbour(order, repository.repositoryName, 'previous')?.repositoryName,
+    nextRepository: neighbour(order, repository.repositoryName, 'next')?.repositoryName,
+  };
+}
+
+/** Reviews the shown attempt, then says where to go: the next unreviewed repository, or here. */
+export async function reviewAndMoveOn(
+  client: CodyBatchClient,
+  job: Job,
+  shown: { repositoryName: string; attempt: number },
+  state: ReviewState,
+  note: string | undefined,
+): Promise<{ goTo: string; notice: string }> {
+  const [doing, done] = VERBS[state];
+  let row: RepositoryResult;
+  try {
+    row = await client.reviewRepository(job.jobId, shown.repositoryName, {
+      state,
+      ...(note?.trim() ? { note: note.trim() } : {}),
+      attempt: shown.attempt,
+    });
+  } catch (error) {
+    throw new Error(
+      `${doing} ${shown.repositoryName} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const order = await reviewOrderOf(client, job, row);
+  const next = state === 'unreviewed' ? undefined : nextUnreviewed(order, shown.repositoryName);
+  const notice =
+    state === 'unreviewed'
+      ? `${done} ${shown.repositoryName}.`
+      : next
+        ? `${done} ${shown.repositoryName}. Next unreviewed: ${next.repositoryName}.`
+        : `${done} ${shown.repositoryName}. No unreviewed repository is left in this job (${progressText(reviewProgress(order))}).`;
+  return { goTo: next?.repositoryName ?? shown.repositoryName, notice };
+}
+
+/** The neighbour in `direction`, or why there is none. */
+export function stepTarget(
+  order: readonly RepositoryResult[],
+  from: string,
+  direction: Direction,
+): { goTo: string } | { message: string } {
+  const to = neighbour(order, from, direction);
+  if (to) return { goTo: to.repositoryName };
+  if (order.length === 0) return { message: 'No repository of this job has a diff.' };
+  return {
+    message: `This is the ${direction === 'next' ? 'last' : 'first'} repository with a diff (${order.length} in all).`,
+  };
+}
+
+export interface ViewedPlace {
+  jobId: string;
+  repositoryName: string;
+  attempt: number;
+  patch: string;
+}
+
+function viewedKey(place: ViewedPlace): string {
+  return `${VIEWED_PREFIX}${JSON.stringify([place.jobId, place.repositoryName, place.attempt, sha256Hex(place.patch).slice(0, 16)])}`;
+}
+
+/** The files marked Viewed here; a damaged entry reads as none. */
+export function viewedFiles(storage: Storage, place: ViewedPlace): string[] {
+  try {
+    const value: unknown = JSON.parse(storage.getItem(viewedKey(place)) ?? '[]');
+    return Array.isArray(value)
+      ? value.filter((path): path is string => typeof path === 'string').slice(0, MAX_OPEN_KEYS)
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+export function setViewed(storage: Storage, place: ViewedPlace, path: string, viewed: boolean): void {
+  const paths = new Set(viewedFiles(storage, place));
+  if (viewed) paths.add(path);
+  else paths.delete(path);
+  storage.setItem(viewedKey(place), JSON.stringify([...paths].slice(0, MAX_OPEN_KEYS)));
+}

@@ -1,0 +1,316 @@
+import { attemptChoices, attemptOutcome, hasKeptFailedDiff } from '../../common/attempts';
+import { ApiError, type CodyBatchClient } from '../../common/client';
+import { checkDraft, repositoryListEntries } from '../../common/jobDraft';
+import { fieldErrorsFromApi } from '../../common/jobDraftSections';
+import { isRepositoryName, type Job } from '../../common/schemas';
+import {
+  type createJobProtocol,
+  DiffLayout,
+  type diffProtocol,
+  type overviewProtocol,
+  type Handlers,
+  ProtocolError,
+  type RepositoryRef,
+  type threadProtocol,
+} from '../../common/webviewProtocol';
+import { reviewAndMoveOn, reviewLine, reviewOrderOf, setViewed, stepTarget, viewedFiles } from './reviewInPage';
+import { type Route, routeHref } from './routes';
+
+// The web app's side of the views' protocol: what the extension's panels do, done in the page.
+// Talking to the API is the typed client over fetch; opening a link is a new tab (http and https
+// only, without an opener); saving a patch is a download; another attempt is another address.
+// What only VS Code can do (apply to a checkout, its diff editor, the workspace's remotes) is
+// not offered: the app's stylesheet hides those buttons, and the handlers say so if asked anyway.
+
+export interface PageServices {
+  client: CodyBatchClient;
+  window: Window;
+  /** Goes to a page of the app (a new history entry). */
+  navigate(route: Route): void;
+}
+
+const LAYOUT_KEY = 'cody-batch.diffLayout';
+const ONLY_IN_VS_CODE = 'This needs VS Code: open the repository there, or use the cody-batch CLI';
+
+/** Opens an http(s) link in a new tab; the page it opens gets no handle on this one. */
+export function openExternal(window: Window, url: string): { done: boolean; message?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { done: false, message: 'Not a link' };
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    return { done: false, message: 'Only web links open' };
+  window.open(parsed.toString(), '_blank', 'noopener,noreferrer');
+  return { done: true };
+}
+
+/** Saves text as a file through the browser's download. */
+export function saveFile(window: Window, name: string, text: string, type: string): void {
+  const document = window.document;
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function patchFileName(ref: Pick<RepositoryRef, 'jobId' | 'repositoryName'>): string {
+  return `${ref.repositoryName.replace('/', '-')}-${ref.jobId}.patch`;
+}
+
+/** What the last review said, shown once on the page it led to ("Approved acme/a. Next unreviewed: acme/b."). */
+let pendingNotice: string | undefined;
+
+export function diffHandlers(services: PageServices, ref: RepositoryRef): Handlers<typeof diffProtocol> {
+  const { client, window } = services;
+  let shown: { attempt: number; failed: boolean; pullRequestUrl?: string; patch?: string; job?: Job } | undefined;
+  const place = () =>
+    shown?.patch === undefined
+      ? undefined
+      : { jobId: ref.jobId, repositoryName: ref.repositoryName, attempt: shown.attempt, patch: shown.patch };
+  const goTo = (repositoryName: string) => services.navigate({ page: 'diff', jobId: ref.jobId, repositoryName });
+  const fetchPatch = async () => {
+    const attempt = shown?.attempt ?? ref.attempt;
+    const { patch } = await client.getDiff(ref.jobId, ref.repositoryName, { attempt, failed: shown?.failed });
+    return patch;
+  };
+  return {
+    load: async () => {
+      const [job, repository] = await Promise.all([
+        client.getJob(ref.jobId),
+        client.getRepository(ref.jobId, ref.repositoryName),
+      ]);
+      const outcome = attemptOutcome(repository, ref.attempt);
+      const kept = hasKeptFailedDiff(outcome);
+      const attempt = ref.attempt ?? repository.attempt;
+      const patch =
+        outcome.status === 'COMPLETED' || kept
+          ? (await client.getDiff(ref.jobId, ref.repositoryName, { attempt, failed: kept })).patch
+          : undefined;
+      shown = { attempt, failed: kept, pullRequestUrl: outcome.pullRequestUrl, patch, job };
+      // The progress line and the neighbours need every row; a failure there still shows the diff.
+      const order = await reviewOrderOf(client, job).catch(() => undefined);
+      const line = order ? reviewLine(order, repository, attempt === repository.attempt) : {};
+      const viewing = place();
+      const notice = pendingNotice;
+      pendingNotice = undefined;
+      return {
+        ...line,
+        viewed: viewing ? viewedFiles(window.localStorage, viewing) : undefined,
+        notice,
+        jobId: job.jobId,
+        repositoryName: repository.repositoryName,
+        jobName: job.name,
+        patch,
+        pullRequestUrl: outcome.pullRequestUrl,
+        layout: DiffLayout.optional()
+          .catch(undefined)
+          .parse(window.localStorage.getItem(LAYOUT_KEY) ?? undefined),
+        attempt,
+        attempts: attemptChoices(repository),
+        failure: kept ? outcome.error : undefined,
+      };
+    },
+    review: async ({ state, note }) => {
+      if (!shown?.job) throw new ProtocolError('The diff has not loaded yet');
+      const repository = await client.getRepository(ref.jobId, ref.repositoryName);
+      if (shown.attempt !== repository.attempt)
+        throw new ProtocolError(
+          `This is an earlier attempt of ${ref.repositoryName}: open its current attempt to review it.`,
+        );
+      const moved = await reviewAndMoveOn(
+        client,
+        shown.job,
+        { repositoryName: ref.repositoryName, attempt: shown.attempt },
+        state,
+        note,
+      );
+      pendingNotice = moved.notice;
+      goTo(moved.goTo);
+      return { done: true, message: moved.notice };
+    },
+    setViewed: ({ path, viewed }) => {
+      const viewing = place();
+      if (!viewing) return { done: false, message: 'This repository has no diff to mark.' };
+      setViewed(window.localStorage, viewing, path, viewed);
+      return { done: true };
+    },
+    showRepository: async ({ direction }) => {
+      const job = shown?.job ?? (await client.getJob(ref.jobId));
+      const target = stepTarget(await reviewOrderOf(client, job), ref.repositoryName, direction);
+      if ('message' in target) return { done: false, message: target.message };
+      goTo(target.goTo);
+      return { done: true };
+    },
+    openFileInDiffEditor: () => ({ done: false, message: ONLY_IN_VS_CODE }),
+    applyToLocalCheckout: () => ({ done: false, message: ONLY_IN_VS_CODE }),
+    downloadPatch: async () => {
+      const patch = await fetchPatch();
+      if (patch === undefined) throw new ProtocolError('This attempt made no changes: there is no patch');
+      saveFile(window, patchFileName(ref), patch, 'text/x-diff');
+      return { done: true };
+    },
+    openPullRequest: () =>
+      shown?.pullRequestUrl ? openExternal(window, shown.pullRequestUrl) : { done: false, message: 'No pull request' },
+    rememberLayout: ({ layout }) => {
+      window.localStorage.setItem(LAYOUT_KEY, layout);
+      return { done: true };
+    },
+    showAttempt: async ({ attempt }) => {
+      const repository = await client.getRepository(ref.jobId, ref.repositoryName);
+      services.navigate({
+        page: 'diff',
+        jobId: ref.jobId,
+        repositoryName: ref.repositoryName,
+        ...(attempt === repository.attempt ? {} : { attempt }),
+      });
+      return { done: true };
+    },
+  };
+}
+
+/** The Job overview: the job and its rows; a failed repository opens as its log or kept diff page. */
+export function overviewHandlers(services: PageServices, jobId: string): Handlers<typeof overviewProtocol> {
+  const { client } = services;
+  return {
+    load: async () => {
+      const [job, repositories] = await Promise.all([client.getJob(jobId), client.allRepositories(jobId)]);
+      return { job, repositories };
+    },
+    openRepository: ({ repositoryName, view }) => {
+      services.navigate({ page: view === 'diff' ? 'diff' : 'log', jobId, repositoryName });
+      return { done: true };
+    },
+  };
+}
+
+export function threadHandlers(services: PageServices, ref: RepositoryRef): Handlers<typeof threadProtocol> {
+  const { client, window } = services;
+  const read = async () => {
+    const [repository, thread] = await Promise.all([
+      client.getRepository(ref.jobId, ref.repositoryName),
+      client.getThread(ref.jobId, ref.repositoryName, { attempt: ref.attempt }),
+    ]);
+    const outcome = attemptOutcome(repository, ref.attempt);
+    return {
+      status: outcome.status,
+      error: outcome.error,
+      thread,
+      attempt: ref.attempt ?? repository.attempt,
+      attempts: attemptChoices(repository),
+    };
+  };
+  return {
+    load: async () => {
+      const [job, current] = await Promise.all([client.getJob(ref.jobId), read()]);
+      return { jobId: job.jobId, repositoryName: ref.repositoryName, jobName: job.name, ...current };
+    },
+    refresh: async () => {
+      const { status, error, thread } = await read();
+      return { status, error, thread };
+    },
+    openLink: ({ url }) => openExternal(window, url),
+    showAttempt: async ({ attempt }) => {
+      const repository = await client.getRepository(ref.jobId, ref.repositoryName);
+      services.navigate({
+        page: 'thread',
+        jobId: ref.jobId,
+        repositoryName: ref.repositoryName,
+        ...(attempt === repository.attempt ? {} : { attempt }),
+      });
+      return { done: true };
+    },
+  };
+}
+
+/** The server's words when they say what to change: a 400, or a code host it could not reach (502). */
+function ownWords(error: unknown): error is ApiError {
+  return error instanceof ApiError && (error.status === 400 || error.code === 'HOST_UNAVAILABLE');
+}
+
+function messageOf(error: unknown, doing: string): string {
+  if (error instanceof ApiError && error.unreachable) return `${doing} failed: the API could not be reached`;
+  return `${doing} failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+export function createJobHandlers(services: PageServices, apiUrl: string): Handlers<typeof createJobProtocol> {
+  const { client, window } = services;
+  let created: string | undefined;
+  return {
+    load: () => ({ prompt: '', connected: true, apiUrl }),
+    pickWorkspaceRepositories: () => {
+      throw new ProtocolError(ONLY_IN_VS_CODE);
+    },
+    loadRepositoriesFromFile: () => pickRepositoryFile(window),
+    previewRepositories: async (request) => {
+      try {
+        return { ok: true, ...(await client.resolveRepositories(request)) };
+      } catch (error) {
+        if (ownWords(error)) {
+          return {
+            ok: false,
+            message: error.message,
+            fieldErrors: fieldErrorsFromApi(error.code, error.message, { repositorySource: 'query' }),
+          };
+        }
+        const message = messageOf(error, 'Previewing the repositories');
+        return { ok: false, message, fieldErrors: { repositoryQuery: message } };
+      }
+    },
+    submit: async ({ draft }) => {
+      const checked = checkDraft(draft);
+      if (!checked.ok) return checked;
+      try {
+        const job = await client.createJob(checked.request);
+        created = job.jobId;
+        return { ok: true, job };
+      } catch (error) {
+        if (ownWords(error))
+          return {
+            ok: false,
+            fieldErrors: fieldErrorsFromApi(error.code, error.message, draft),
+            message: error.message,
+          };
+        const message = messageOf(error, 'Creating the job');
+        return { ok: false, fieldErrors: { form: message }, message };
+      }
+    },
+    // After a job was created: its page; on Cancel: back where the person came from.
+    close: () => {
+      if (created) services.navigate({ page: 'job', jobId: created });
+      else if (window.history.length > 1) window.history.back();
+      else window.location.hash = routeHref({ page: 'jobs' });
+      return { done: true };
+    },
+    takeOfferedPrompt: () => ({}),
+    takeOfferedDraft: () => ({}),
+  };
+}
+
+/** The browser's file picker for a repository list: its entries, and those that are not owner/name. */
+function pickRepositoryFile(window: Window): Promise<{ repositories: string[]; skipped: string[] }> {
+  return new Promise((resolve, reject) => {
+    const input = window.document.createElement('input');
+    input.type = 'file';
+    input.accept = '.txt,.csv,.json,.list,text/plain,application/json';
+    input.addEventListener('change', () => {
+      const file = input.files?.[0];
+      if (!file) return resolve({ repositories: [], skipped: [] });
+      file.text().then((text) => {
+        const entries = repositoryListEntries(text);
+        resolve({
+          repositories: entries.filter(isRepositoryName),
+          skipped: entries.filter((entry) => !isRepositoryName(entry)).slice(0, 50),
+        });
+      }, reject);
+    });
+    input.addEventListener('cancel', () => resolve({ repositories: [], skipped: [] }));
+    input.click();
+  });
+}
