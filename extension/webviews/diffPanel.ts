@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { Job, RepositoryResult } from '../../common/schemas';
+import { groupLines } from '../../common/changeGroupText';
+import type { Job, JobChanges, RepositoryResult } from '../../common/schemas';
 import { reviewStateOf } from '../../common/status';
 import {
   DiffLayout,
@@ -7,8 +8,11 @@ import {
   type DiffPanelState,
   type diffProtocol,
   type Direction,
+  type GroupShown,
   type Handlers,
 } from '../../common/webviewProtocol';
+import { reviewGroup } from '../review/groupReview';
+import { revisionShown, saveRevision } from '../review/patchRevisions';
 import { neighbour, nextUnreviewed, progressText, reviewOrder, reviewProgress } from '../review/reviewQueue';
 import { ReviewRows } from '../review/reviewRows';
 import { ViewedFiles, type ViewedScope } from '../review/viewedFiles';
@@ -23,7 +27,10 @@ import type { PanelTarget } from './panels';
 // with the failure, to be read, not applied. Reviewing: Approve and Reject (with the page's note)
 // call the API and move the same panel on to the next unreviewed COMPLETED repository of the job,
 // in the tree's order; Previous/Next Repository step through that order; Viewed files are kept
-// per reviewer, repository and patch in the extension's global state.
+// per reviewer, repository and patch in the extension's global state. Group mode (`state.group`)
+// shows a change group's representative diff with its members, each of which opens in its own
+// panel, and approves or rejects the members shown. Dropping hunks saves a new revision of the
+// patch and shows it; an earlier revision (the original: 0) opens read-only.
 
 /** Where the layout last chosen in a diff panel is kept, across panels and sessions. */
 const LAYOUT_KEY = 'codyBatch.diffLayout';
@@ -40,6 +47,26 @@ export function attemptChoices(repository: RepositoryResult): AttemptChoice[] {
     ...(repository.previousAttempts ?? []).map((previous) => ({ attempt: previous.attempt, status: previous.status })),
     { attempt: repository.attempt, status: repository.status },
   ].sort((a, b) => a.attempt - b.attempt);
+}
+
+/** A change group as the group view shows it: its line in words, its members with their reviews. */
+export function groupShown(
+  changes: JobChanges,
+  fingerprint: string,
+  rows: readonly RepositoryResult[],
+): GroupShown | undefined {
+  const line = groupLines(changes).find((each) => each.fingerprint === fingerprint);
+  if (!line) return undefined;
+  const byName = new Map(rows.map((row) => [row.repositoryName, row]));
+  return {
+    fingerprint,
+    title: line.title,
+    representative: line.representative,
+    members: line.repositories.map((repositoryName) => {
+      const row = byName.get(repositoryName);
+      return { repositoryName, state: row ? reviewStateOf(row) : 'unreviewed' };
+    }),
+  };
 }
 
 /** How the shown attempt ended: the row itself for the current one, else its entry in previousAttempts. */
@@ -85,33 +112,53 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
 
   /** Points the panel at another repository of the job (its current attempt), from the top. */
   const showRepository = (repositoryName: string) =>
-    target.set({ ...target.state, repositoryName, attempt: undefined, open: undefined, scrollY: undefined });
+    target.set({
+      ...target.state,
+      repositoryName,
+      attempt: undefined,
+      group: undefined,
+      revision: undefined,
+      open: undefined,
+      scrollY: undefined,
+    });
 
   return {
     load: async () => {
       const client = services.connection.client;
       const shown = ref();
-      const [job, repository] = await Promise.all([
+      const fingerprint = target.state.group;
+      const [job, repository, changes] = await Promise.all([
         client.getJob(shown.jobId),
         client.getRepository(shown.jobId, shown.repositoryName),
+        fingerprint ? client.getChanges(shown.jobId) : undefined,
       ]);
       const outcome = attemptOutcome(repository, shown.attempt);
       const kept = hasKeptFailedDiff(outcome);
       const attempt = shown.attempt ?? repository.attempt;
+      const isCurrent = attempt === repository.attempt;
+      // Revisions are of the current attempt's patch; an earlier attempt shows its only one.
+      const revision = isCurrent && !kept ? revisionShown(repository, target.state.revision) : undefined;
       const patch =
         outcome.status === 'COMPLETED' || kept
-          ? await services.patches.get({ ...shown, attempt }, { failed: kept })
+          ? await services.patches.get(
+              { ...shown, attempt },
+              { failed: kept, revision: revision && revision.current > 0 ? revision.shown : undefined },
+            )
           : undefined;
       shownPatch = { attempt, failed: kept, patch };
       const layout = DiffLayout.optional().catch(undefined).parse(services.context.globalState.get(LAYOUT_KEY));
-      const isCurrent = attempt === repository.attempt;
+      const latest = revision === undefined || revision.shown === revision.current;
       const scope = viewedScope();
       // The progress line and the neighbours need every row; a failure there still shows the diff.
       const inOrder = await order(repository, job).catch((error: unknown) => {
         services.log.warn(`Could not read the repositories of ${job.jobId} for the review order: ${String(error)}`);
         return undefined;
       });
-      const said = notice;
+      const group = changes && fingerprint ? groupShown(changes, fingerprint, inOrder ?? [repository]) : undefined;
+      const said =
+        fingerprint && changes && !group
+          ? `This group is gone (the job's changes moved): ${repository.repositoryName}'s own diff is shown. Open the overview for the groups as they are now.`
+          : notice;
       notice = undefined;
       return {
         jobId: job.jobId,
@@ -123,18 +170,71 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
         attempt,
         attempts: attemptChoices(repository),
         failure: kept ? outcome.error : undefined,
-        review: isCurrent
-          ? {
-              state: reviewStateOf(repository),
-              note: reviewStateOf(repository) === 'unreviewed' ? undefined : repository.review?.note,
-            }
-          : undefined,
+        review:
+          isCurrent && latest && !group
+            ? {
+                state: reviewStateOf(repository),
+                note: reviewStateOf(repository) === 'unreviewed' ? undefined : repository.review?.note,
+              }
+            : undefined,
         progress: inOrder ? progressText(reviewProgress(inOrder)) : undefined,
         previousRepository: inOrder && neighbour(inOrder, repository.repositoryName, 'previous')?.repositoryName,
         nextRepository: inOrder && neighbour(inOrder, repository.repositoryName, 'next')?.repositoryName,
         viewed: scope ? viewedFiles.get(scope) : undefined,
         notice: said,
+        group,
+        revision,
+        revisable: !group && latest && outcome.status === 'COMPLETED' && patch !== undefined,
       };
+    },
+    reviewGroup: async ({ state, repositories }) => {
+      const fingerprint = target.state.group;
+      if (!fingerprint) return { done: false, message: 'This panel shows one repository, not a group.' };
+      const outcome = await reviewGroup(services, target.state.jobId, fingerprint, state, repositories);
+      // The panel loads again (its members' panels do): the notice says what happened there.
+      notice = outcome.message;
+      target.set(target.state);
+      return outcome;
+    },
+    openMember: async ({ repositoryName }) => {
+      services.panels.showDiff({ jobId: target.state.jobId, repositoryName }, target.state.jobName);
+      return { done: true };
+    },
+    revisePatch: async (request) => {
+      const { jobId, repositoryName } = current();
+      if (target.state.group || target.state.attempt !== undefined)
+        return { done: false, message: 'Open the repository’s own current diff to drop hunks from it.' };
+      const outcome = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `Cody Batch: saving a revision of ${repositoryName}…` },
+        () =>
+          saveRevision(
+            (body) => services.connection.client.revisePatch(jobId, repositoryName, body),
+            repositoryName,
+            request,
+          ),
+      );
+      if (!outcome.done) return outcome;
+      // "current" now names another patch: what apply, download and the diff editor read too.
+      services.patches.clear();
+      reviewRows.remember(outcome.row);
+      void services.jobs.refresh();
+      notice = outcome.message;
+      target.set({ ...target.state, revision: undefined, open: undefined, scrollY: undefined });
+      return { done: true, message: outcome.message };
+    },
+    showRevision: async ({ revision }) => {
+      const repository = await services.connection.client.getRepository(
+        target.state.jobId,
+        target.state.repositoryName,
+      );
+      const { shown, current: latest } = revisionShown(repository, revision);
+      target.set({
+        ...target.state,
+        revision: shown === latest ? undefined : shown,
+        open: undefined,
+        scrollY: undefined,
+      });
+      return { done: true };
     },
     review: async ({ state, note }) => {
       const { jobId, repositoryName } = current();
