@@ -82,7 +82,7 @@ export function revisionBar(
     save,
     clear,
   );
-  append(element, drops, status);
+  append(element, marks ? drops : undefined, status);
   let saving = false;
   const update = () => {
     const said = marks?.summary();
