@@ -97,6 +97,12 @@ describe('dropping hunks in the diff view (Chromium)', function () {
     assert.ok(struck.some((text) => text.includes('new second')));
     assert.ok(!struck.some((text) => text.includes('new first')));
     assert.equal(await page.locator('#drop-summary').textContent(), '1 hunk marked to drop');
+    // Side by side, the toggle leaves the header rows of both sides level.
+    const heights = await page.$$eval('tbody.d2h-diff-tbody', (bodies) =>
+      bodies.map((body) => [...body.querySelectorAll('tr')].map((row) => row.getBoundingClientRect().height)),
+    );
+    assert.equal(heights.length, 2);
+    assert.deepEqual(heights[0], heights[1]);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'diff-drop-hunk.png') });
 
     await page.getByRole('button', { name: 'Save as new revision' }).click();

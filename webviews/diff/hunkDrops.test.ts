@@ -149,6 +149,8 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
     );
     assert.match(dom.root.querySelector('#revision-text')!.textContent!, /^The original diff \(revision 0/);
     assert.equal(dom.root.querySelectorAll('[data-drop]').length, 0, 'nothing to drop on a read-only revision');
+    assert.equal(dom.root.querySelector('#apply'), null, 'apply takes the current revision: not offered here');
+    assert.equal(dom.root.querySelector('#download'), null);
     dom.root.querySelector<HTMLButtonElement>('#show-current')!.click();
     assert.deepEqual(calls, ['revision 2']);
     await dom.close();

@@ -72,7 +72,10 @@ export function decorateHunks(body: HTMLElement, path: string, count: number, ma
       marks.toggleHunk(path, hunk);
       changed();
     });
-    row.querySelector('td.d2h-info:not([class*="linenumber"])')!.append(button);
+    // In the header line itself, so the row keeps its height (side by side, the other table's
+    // rows must stay level with this one's).
+    const cell = row.querySelector('td.d2h-info:not([class*="linenumber"])')!;
+    (cell.firstElementChild ?? cell).append(button);
   });
   return true;
 }

@@ -123,6 +123,7 @@ export function renderDiffView(
   // What the reviewer marked to drop, on a patch that can take a new revision.
   const hunkCounts = new Map(files.map((file) => [filePath(file), file.binary ? 1 : parseHunks(file.text).length]));
   const marks = data.revisable && files.length > 0 ? new DropMarks(hunkCounts) : undefined;
+  const readOnly = !!data.failure || (!!data.revision && data.revision.shown !== data.revision.current);
   const revision = revisionBar(document, data.revision, marks, {
     ...actions,
     marksCleared: () => marks && refreshDrops(root, marks),
@@ -224,9 +225,10 @@ export function renderDiffView(
             document,
             'div',
             { class: 'toolbar' },
-            // A change whose verification failed is there to be read, not applied.
-            data.failure ? undefined : applyButton,
-            data.failure ? undefined : downloadButton,
+            // A change whose verification failed is there to be read, not applied; so is an earlier
+            // revision (apply and download take the current one).
+            readOnly ? undefined : applyButton,
+            readOnly ? undefined : downloadButton,
             prButton,
             h(document, 'span', { class: 'spacer' }),
             narrowNote,
