@@ -1,5 +1,7 @@
 import { formatCount } from './format';
-import type { ChangeGroup, FlaggedRepository, JobChanges, ReviewCounts } from './schemas';
+import type { ChangeGroup, FlaggedRepository, JobChanges, RepositoryResult, ReviewCounts } from './schemas';
+import { reviewStateOf } from './status';
+import type { GroupShown } from './webviewProtocol';
 
 // How a job's change groups read to a reviewer: "38 repositories · the same change", "4 · a variant
 // of it", "1 · outlier: touches package-lock.json", with their review counts and what a group
@@ -111,4 +113,24 @@ export function groupLines(changes: JobChanges): GroupLine[] {
 /** "Approved 38 repositories (the same change)." — what a group review did. */
 export function groupReviewedText(state: 'approved' | 'rejected', count: number): string {
   return `${state === 'approved' ? 'Approved' : 'Rejected'} ${formatCount(count)} ${count === 1 ? 'repository' : 'repositories'}.`;
+}
+
+/** A change group as the group view shows it: its line in words, its members with their reviews (from `rows`). */
+export function groupShown(
+  changes: JobChanges,
+  fingerprint: string,
+  rows: readonly Pick<RepositoryResult, 'repositoryName' | 'attempt' | 'review'>[],
+): GroupShown | undefined {
+  const line = groupLines(changes).find((each) => each.fingerprint === fingerprint);
+  if (!line) return undefined;
+  const byName = new Map(rows.map((row) => [row.repositoryName, row]));
+  return {
+    fingerprint,
+    title: line.title,
+    representative: line.representative,
+    members: line.repositories.map((repositoryName) => {
+      const row = byName.get(repositoryName);
+      return { repositoryName, state: row ? reviewStateOf(row) : 'unreviewed' };
+    }),
+  };
 }

@@ -54,6 +54,15 @@ describe('Patch revisions in the diff view', () => {
       message:
         'Not saved: the patch can take no new revision now — acme/a has a pull request holding attempt 1 (PATCH_LOCKED).',
     });
+    const stale = await saveRevision(
+      async () => {
+        throw new ApiError(409, 'PATCH_CHANGED', 'acme/a is at revision 2, not 1');
+      },
+      'acme/a',
+      { basedOn: 1, drop: [{ path: 'a' }] },
+    );
+    assert.equal(stale.done, false);
+    assert.equal(!stale.done && stale.stale, true, 'the view is to show the current revision');
     await assert.rejects(
       saveRevision(
         async () => {

@@ -12,7 +12,10 @@ export function revisionShown(row: Pick<RepositoryResult, 'patchRevision'>, aske
   return { shown: asked !== undefined && asked <= current ? asked : current, current };
 }
 
-export type RevisionOutcome = { done: true; row: RepositoryResult; message: string } | { done: false; message: string };
+export type RevisionOutcome =
+  | { done: true; row: RepositoryResult; message: string }
+  /** `stale`: the patch has another revision now; the view is to show it. */
+  | { done: false; message: string; stale?: boolean };
 
 /** Saves a revision and says what happened; a refusal the reviewer can act on is an outcome, not an error. */
 export async function saveRevision(
@@ -36,7 +39,11 @@ export async function saveRevision(
       GROUP_CHANGED: 'the patch changed since it was shown',
     }[error.code];
     if (error.status === 409 || error.status === 400 || error.status === 404)
-      return { done: false, message: `Not saved: ${why ? `${why} — ` : ''}${error.message} (${error.code}).` };
+      return {
+        done: false,
+        message: `Not saved: ${why ? `${why} — ` : ''}${error.message} (${error.code}).`,
+        ...(error.code === 'PATCH_CHANGED' ? { stale: true } : {}),
+      };
     throw error;
   }
 }

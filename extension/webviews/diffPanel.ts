@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { groupLines } from '../../common/changeGroupText';
-import type { Job, JobChanges, RepositoryResult } from '../../common/schemas';
+import { groupShown } from '../../common/changeGroupText';
+import type { Job, RepositoryResult } from '../../common/schemas';
 import { reviewStateOf } from '../../common/status';
 import {
   DiffLayout,
@@ -8,7 +8,6 @@ import {
   type DiffPanelState,
   type diffProtocol,
   type Direction,
-  type GroupShown,
   type Handlers,
 } from '../../common/webviewProtocol';
 import { reviewGroup } from '../review/groupReview';
@@ -47,26 +46,6 @@ export function attemptChoices(repository: RepositoryResult): AttemptChoice[] {
     ...(repository.previousAttempts ?? []).map((previous) => ({ attempt: previous.attempt, status: previous.status })),
     { attempt: repository.attempt, status: repository.status },
   ].sort((a, b) => a.attempt - b.attempt);
-}
-
-/** A change group as the group view shows it: its line in words, its members with their reviews. */
-export function groupShown(
-  changes: JobChanges,
-  fingerprint: string,
-  rows: readonly RepositoryResult[],
-): GroupShown | undefined {
-  const line = groupLines(changes).find((each) => each.fingerprint === fingerprint);
-  if (!line) return undefined;
-  const byName = new Map(rows.map((row) => [row.repositoryName, row]));
-  return {
-    fingerprint,
-    title: line.title,
-    representative: line.representative,
-    members: line.repositories.map((repositoryName) => {
-      const row = byName.get(repositoryName);
-      return { repositoryName, state: row ? reviewStateOf(row) : 'unreviewed' };
-    }),
-  };
 }
 
 /** How the shown attempt ended: the row itself for the current one, else its entry in previousAttempts. */
@@ -213,7 +192,15 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
             request,
           ),
       );
-      if (!outcome.done) return outcome;
+      if (!outcome.done) {
+        if (outcome.stale) {
+          // Another revision was saved meanwhile: show it, and say why the marks are gone.
+          services.patches.clear();
+          notice = outcome.message;
+          target.set({ ...target.state, revision: undefined });
+        }
+        return { done: false, message: outcome.message };
+      }
       // "current" now names another patch: what apply, download and the diff editor read too.
       services.patches.clear();
       reviewRows.remember(outcome.row);

@@ -169,7 +169,7 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
         { repositoryName: 'acme/tools', state: 'unreviewed' },
       ],
     };
-    renderDiffView(
+    const view = renderDiffView(
       dom.root,
       { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x', patch, group },
       { layout: 'line-by-line' },
@@ -191,6 +191,9 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
     assert.deepEqual(calls, ['open acme/tools', 'approved acme/widgets,acme/gadgets,acme/tools']);
     assert.equal(dom.root.querySelector('.group-status')!.textContent, 'Approved 3 repositories.');
     assert.equal(dom.root.querySelector('#approve'), null, 'no single-repository review in a group view');
+    // Approve from the keyboard says where to go instead.
+    view.review.review('approved');
+    assert.match(dom.root.querySelector('#review-status')!.textContent!, /^This is a group view: Approve group/);
     await dom.close();
   });
 });

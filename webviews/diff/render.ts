@@ -184,7 +184,14 @@ export function renderDiffView(
   let goToFile: (direction: Direction) => boolean = () => false;
   const review = reviewBar(
     document,
-    data,
+    {
+      ...data,
+      reviewUnavailable: data.group
+        ? 'This is a group view: Approve group or Reject group reviews its repositories; open one to review it alone.'
+        : data.revision && data.revision.shown !== data.revision.current
+          ? 'This is an earlier revision: open the current one to review it.'
+          : undefined,
+    },
     {
       ...actions,
       goToFile: (direction) => {

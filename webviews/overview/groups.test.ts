@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { OVERVIEW_CHANGES } from './fixture';
-import { groupLines, reviewedText } from '../../common/changeGroupText';
+import { groupLines, groupShown, reviewedText } from '../../common/changeGroupText';
 
 describe('Change groups in words', () => {
   it('says the largest group is the same change, then a variant of it, then the outlier with its reason', () => {
@@ -47,5 +47,30 @@ describe('Change groups in words', () => {
   it('counts reviews with the parts that are not zero', () => {
     assert.equal(reviewedText({ approved: 0, rejected: 0, unreviewed: 4 }), '0 of 4 reviewed');
     assert.equal(reviewedText({ approved: 2, rejected: 1, unreviewed: 1 }), '3 of 4 reviewed · 2 approved, 1 rejected');
+  });
+
+  it('shows a group with each member’s review of its current attempt, and nothing for a group that is gone', () => {
+    const rows = [
+      {
+        repositoryName: 'acme/a',
+        attempt: 2,
+        review: { state: 'approved' as const, attempt: 2, reviewedAt: '2026-12-04T10:00:00.000Z' },
+      },
+      {
+        repositoryName: 'acme/b',
+        attempt: 2,
+        review: { state: 'approved' as const, attempt: 1, reviewedAt: '2026-12-04T10:00:00.000Z' },
+      },
+    ];
+    assert.deepEqual(groupShown(OVERVIEW_CHANGES, 'a'.repeat(64), rows), {
+      fingerprint: 'a'.repeat(64),
+      title: '2 repositories · the same change',
+      representative: 'acme/a',
+      members: [
+        { repositoryName: 'acme/a', state: 'approved' },
+        { repositoryName: 'acme/b', state: 'unreviewed' },
+      ],
+    });
+    assert.equal(groupShown(OVERVIEW_CHANGES, 'f'.repeat(64), rows), undefined);
   });
 });
