@@ -7,7 +7,7 @@ import type { Services } from '../services';
 // Approving or rejecting a change group, from the overview or the group view: one call with the
 // members the reviewer saw. The API refuses (409) when the group is not what was shown any more
 // (a member's diff changed, one joined): that is said in words, and the view shows the group again.
-// The tree and the diff panels of the members load again either way.
+// Then `groupReviewed`: the tree, the members' diff panels and the job's group views load again.
 
 export async function reviewGroup(
   services: Services,
@@ -36,8 +36,12 @@ export async function reviewGroup(
         message: `Not ${state}: this group is gone (${error.message}). The groups are shown again.`,
       };
     throw new Error(`${doing} the group failed: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    void services.jobs.refresh();
-    for (const repositoryName of repositories) services.panels.reloadDiff({ jobId, repositoryName });
   }
+}
+
+/** After a group review, done or refused: what shows the members' reviews loads again (each panel once). */
+export function groupReviewed(services: Services, jobId: string, repositories: readonly string[]): void {
+  void services.jobs.refresh();
+  for (const repositoryName of repositories) services.panels.reloadDiff({ jobId, repositoryName });
+  services.panels.reloadGroups(jobId);
 }

@@ -10,7 +10,7 @@ import {
   type Direction,
   type Handlers,
 } from '../../common/webviewProtocol';
-import { reviewGroup } from '../review/groupReview';
+import { groupReviewed, reviewGroup } from '../review/groupReview';
 import { revisionShown, saveRevision } from '../review/patchRevisions';
 import { neighbour, nextUnreviewed, progressText, reviewOrder, reviewProgress } from '../review/reviewQueue';
 import { ReviewRows } from '../review/reviewRows';
@@ -136,7 +136,7 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
       const group = changes && fingerprint ? groupShown(changes, fingerprint, inOrder ?? [repository]) : undefined;
       const said =
         fingerprint && changes && !group
-          ? `This group is gone (the job's changes moved): ${repository.repositoryName}'s own diff is shown. Open the overview for the groups as they are now.`
+          ? `This group is gone (the job's changes moved): ${repository.repositoryName}'s diff is shown, to read. Open the overview for the groups as they are now, or the repository from the tree to review it.`
           : notice;
       notice = undefined;
       return {
@@ -150,7 +150,7 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
         attempts: attemptChoices(repository),
         failure: kept ? outcome.error : undefined,
         review:
-          isCurrent && latest && !group
+          isCurrent && latest && !fingerprint
             ? {
                 state: reviewStateOf(repository),
                 note: reviewStateOf(repository) === 'unreviewed' ? undefined : repository.review?.note,
@@ -163,16 +163,17 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
         notice: said,
         group,
         revision,
-        revisable: !group && latest && outcome.status === 'COMPLETED' && patch !== undefined,
+        // A group view (even of a group that is gone) reviews and revises nothing of one repository.
+        revisable: !fingerprint && latest && outcome.status === 'COMPLETED' && patch !== undefined,
       };
     },
     reviewGroup: async ({ state, repositories }) => {
       const fingerprint = target.state.group;
       if (!fingerprint) return { done: false, message: 'This panel shows one repository, not a group.' };
       const outcome = await reviewGroup(services, target.state.jobId, fingerprint, state, repositories);
-      // The panel loads again (its members' panels do): the notice says what happened there.
+      // This panel loads again with the others (once): the notice says what happened there.
       notice = outcome.message;
-      target.set(target.state);
+      groupReviewed(services, target.state.jobId, repositories);
       return outcome;
     },
     openMember: async ({ repositoryName }) => {
@@ -205,6 +206,8 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
       services.patches.clear();
       reviewRows.remember(outcome.row);
       void services.jobs.refresh();
+      // Its fingerprint, and so its group, changed.
+      services.panels.reloadGroups(jobId);
       notice = outcome.message;
       target.set({ ...target.state, revision: undefined, open: undefined, scrollY: undefined });
       return { done: true, message: outcome.message };
@@ -244,6 +247,7 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
             );
           }
           void services.jobs.refresh();
+          services.panels.reloadGroups(jobId);
           const inOrder = await order(row);
           const next = state === 'unreviewed' ? undefined : nextUnreviewed(inOrder, repositoryName);
           const progress = progressText(reviewProgress(inOrder));

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { eventMessage, type Handlers, type OverviewPanelState, overviewProtocol } from '../../common/webviewProtocol';
-import { reviewGroup } from '../review/groupReview';
+import { groupReviewed, reviewGroup } from '../review/groupReview';
 import type { Services } from '../services';
 import type { PanelTarget } from './panels';
 
@@ -35,8 +35,11 @@ export function overviewHandlers(
         ? { job, repositories, changesError: changes.error }
         : { job, repositories, changes: changes.value };
     },
-    reviewGroup: async ({ fingerprint, state, repositories }) =>
-      reviewGroup(services, target.state.jobId, fingerprint, state, repositories),
+    reviewGroup: async ({ fingerprint, state, repositories }) => {
+      const outcome = await reviewGroup(services, target.state.jobId, fingerprint, state, repositories);
+      groupReviewed(services, target.state.jobId, repositories);
+      return outcome;
+    },
     openGroup: async ({ fingerprint }) => {
       const changes = await services.connection.client.getChanges(target.state.jobId);
       const group = changes.groups.find((each) => each.fingerprint === fingerprint);

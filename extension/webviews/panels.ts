@@ -222,12 +222,25 @@ export class Panels implements vscode.Disposable {
     };
   }
 
-  /** Diff panels showing this repository load it again (its review changed elsewhere). */
+  /** Diff panels showing this repository's own diff load it again (its review changed elsewhere). */
   reloadDiff(ref: { jobId: string; repositoryName: string }): void {
     for (const open of [...this.open.values()]) {
       const state = open.target.state as DiffPanelState;
-      if (open.kind === DIFF_KIND && state.jobId === ref.jobId && state.repositoryName === ref.repositoryName)
+      if (
+        open.kind === DIFF_KIND &&
+        !state.group &&
+        state.jobId === ref.jobId &&
+        state.repositoryName === ref.repositoryName
+      )
         open.target.set(state);
+    }
+  }
+
+  /** The job's group views load again (a member's review changed). */
+  reloadGroups(jobId: string): void {
+    for (const open of [...this.open.values()]) {
+      const state = open.target.state as DiffPanelState;
+      if (open.kind === DIFF_KIND && state.group && state.jobId === jobId) open.target.set(state);
     }
   }
 
