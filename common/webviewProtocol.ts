@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { DraftSections } from './jobDraftSections';
 import {
   Job,
+  JobChanges,
+  PatchRevisionRequest,
   RepositoryError,
   RepositoryResolution,
   ResolveRepositoriesRequest,
@@ -184,8 +186,15 @@ export const ViewPlace = z.object({
 });
 export type ViewPlace = z.infer<typeof ViewPlace>;
 
+/** A change group of a job, by its exact fingerprint (SHA-256 hex). */
+export const GroupFingerprint = z.string().regex(/^[0-9a-f]{64}$/);
+
 export const DiffPanelState = RepositoryRef.extend({
   layout: DiffLayout.default('side-by-side'),
+  /** The panel shows this change group (its representative's diff, with its members); absent: one repository. */
+  group: GroupFingerprint.optional().catch(undefined),
+  /** An earlier revision of the patch, read-only (0: the worker's own diff); absent: the current one. */
+  revision: z.number().int().min(0).max(10_000).optional().catch(undefined),
   ...ViewPlace.shape,
   ...PanelTitle.shape,
 });
@@ -206,6 +215,31 @@ const RepositoryHeading = RepositoryRef.extend({
 
 export const Direction = z.enum(['previous', 'next']);
 export type Direction = z.infer<typeof Direction>;
+
+/** A reviewer's verdict on a repository or a group (taking a review back is done per repository). */
+export const Verdict = ReviewState.exclude(['unreviewed']);
+export type Verdict = z.infer<typeof Verdict>;
+
+/** A member of a change group as the group view lists it. */
+export const GroupMember = z.object({ repositoryName: z.string().max(200), state: ReviewState });
+export type GroupMember = z.infer<typeof GroupMember>;
+
+/** The change group a diff panel shows: its representative's diff is the page's patch. */
+export const GroupShown = z.object({
+  fingerprint: GroupFingerprint,
+  /** "38 repositories · the same change", "4 · a variant of it", "1 · outlier: touches package-lock.json". */
+  title: z.string().max(2_000),
+  representative: z.string().max(200),
+  members: z.array(GroupMember).max(100_000),
+});
+export type GroupShown = z.infer<typeof GroupShown>;
+
+/** Which revision of the patch a diff panel shows, of how many (0: the worker's own diff). */
+export const RevisionShown = z.object({
+  shown: z.number().int().min(0),
+  current: z.number().int().min(0),
+});
+export type RevisionShown = z.infer<typeof RevisionShown>;
 
 /** A repository's review as the diff view shows it. */
 export const DiffReview = z.object({ state: ReviewState, note: z.string().max(2_000).optional() });
@@ -237,8 +271,25 @@ export const diffProtocol = {
         viewed: z.array(z.string().max(4096)).max(MAX_OPEN_KEYS).optional(),
         /** What the last action did, said once on the page it led to ("Approved acme/a. Now acme/b."). */
         notice: z.string().max(2_000).optional(),
+        /** Group mode: the group whose representative's diff this is, with its members. */
+        group: GroupShown.optional(),
+        /** The revision shown and the current one, when the patch has revisions or can take one. */
+        revision: RevisionShown.optional(),
+        /** Hunks and files may be dropped from this patch (its current revision, on the current attempt). */
+        revisable: z.boolean().optional(),
       }),
     },
+    /** Group mode: approve or reject every member shown (refused when the group changed since). */
+    reviewGroup: {
+      params: z.object({ state: Verdict, repositories: z.array(z.string().max(200)).max(1_000) }),
+      result: Done,
+    },
+    /** Group mode: open a member's own diff. */
+    openMember: { params: z.object({ repositoryName: z.string().min(1).max(200) }), result: Done },
+    /** Save the current patch minus the hunks and files marked to drop, as a new revision. */
+    revisePatch: { params: PatchRevisionRequest, result: Done },
+    /** Show another revision of the patch (0: the original), read-only unless it is the current one. */
+    showRevision: { params: z.object({ revision: z.number().int().min(0).max(10_000) }), result: Done },
     /** Approve, reject or take back the review of the shown repository, then move on (approve, reject). */
     review: { params: ReviewRequest.pick({ state: true, note: true }), result: Done },
     /** The reviewer marked a file Viewed, or not: kept per reviewer, repository and patch. */
@@ -260,7 +311,7 @@ export const diffProtocol = {
     /** Next/Previous File from the keyboard: open and scroll to that file. */
     goToFile: z.object({ direction: Direction }),
     /** Approve or Reject from the keyboard: review with the note typed on the page. */
-    reviewRequested: z.object({ state: ReviewState.exclude(['unreviewed']) }),
+    reviewRequested: z.object({ state: Verdict }),
   },
 } satisfies ProtocolSpec;
 
@@ -378,8 +429,26 @@ export const overviewProtocol = {
     /** The job and every repository row: the page computes its counts, failures and burndown from them. */
     load: {
       params: z.object({}),
-      result: z.object({ job: Job, repositories: z.array(RepositoryResult).max(100_000) }),
+      result: z.object({
+        job: Job,
+        repositories: z.array(RepositoryResult).max(100_000),
+        /** The job's change groups (GET /jobs/{id}/changes); absent when they could not be read. */
+        changes: JobChanges.optional(),
+        /** Why the change groups are missing. */
+        changesError: z.string().max(2_000).optional(),
+      }),
     },
+    /** Approve or reject a change group: the members shown, refused when the group changed since. */
+    reviewGroup: {
+      params: z.object({
+        fingerprint: GroupFingerprint,
+        state: Verdict,
+        repositories: z.array(z.string().max(200)).min(1).max(1_000),
+      }),
+      result: Done,
+    },
+    /** Open a change group: its representative's diff with its members. */
+    openGroup: { params: z.object({ fingerprint: GroupFingerprint }), result: Done },
     openRepository: {
       params: z.object({ repositoryName: z.string().min(1).max(200), view: RepositoryView }),
       result: Done,

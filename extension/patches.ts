@@ -13,10 +13,17 @@ export class PatchStore {
 
   /**
    * The patch (of `ref.attempt`, else the current attempt), or undefined when the repository made no
-   * changes. `failed`: the kept change of a command job whose verification failed.
+   * changes. `failed`: the kept change of a command job whose verification failed. `revision`: a
+   * revision of the patch (0: the worker's own); absent: the current one (cleared on a new revision).
    */
-  async get(ref: RepositoryRef, options: { failed?: boolean } = {}): Promise<string | undefined> {
-    const key = `${ref.jobId}\n${ref.repositoryName}\n${ref.attempt ?? 'current'}\n${options.failed ? 'failed' : ''}`;
+  async get(ref: RepositoryRef, options: { failed?: boolean; revision?: number } = {}): Promise<string | undefined> {
+    const key = [
+      ref.jobId,
+      ref.repositoryName,
+      ref.attempt ?? 'current',
+      options.failed ? 'failed' : '',
+      options.revision ?? 'current',
+    ].join('\n');
     const cached = this.cache.get(key);
     if (cached) {
       // Most recently used last.
@@ -27,6 +34,7 @@ export class PatchStore {
     const { patch } = await this.connection.client.getDiff(ref.jobId, ref.repositoryName, {
       attempt: ref.attempt,
       failed: options.failed,
+      revision: options.revision,
     });
     this.cache.set(key, { patch, size: patch?.length ?? 0 });
     this.trim();

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { SCREENSHOTS } from '../test/e2e/world';
 import { startWebviewBrowser, type WebviewBrowser } from '../test/helpers/webviewPage';
-import { OVERVIEW_JOB, OVERVIEW_ROWS } from './overview/fixture';
+import { OVERVIEW_CHANGES, OVERVIEW_JOB, OVERVIEW_ROWS } from './overview/fixture';
 
 // The Job overview in Chromium (the engine of VS Code's webviews), in a dark theme: counts,
 // failures by error code with their repositories as buttons, and the burndown drawn as SVG in the
@@ -82,6 +82,44 @@ describe('Job overview in Chromium: counts, failures and the burndown', function
       { repositoryName: 'acme/verify', view: 'diff' },
     ]);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'overview-dark.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('lists the change groups with the outlier’s reason, and approves a group with the members it shows', async () => {
+    const data = { job: OVERVIEW_JOB, repositories: OVERVIEW_ROWS, changes: OVERVIEW_CHANGES };
+    const page = await browser.open({
+      script: 'overview',
+      rootStyle: Object.entries(THEME)
+        .map(([name, value]) => `--vscode-${name}: ${value};`)
+        .join(' '),
+      viewport: { width: 900, height: 1100 },
+      reply: `(message) => {
+        if (message.method === 'load') return ${JSON.stringify(data)};
+        (window.asked ??= []).push([message.method, message.params]);
+        if (message.method === 'reviewGroup')
+          return { done: false, message: 'Not approved: the group changed since it was shown (GROUP_CHANGED).' };
+        return { done: true };
+      }`,
+      ready: '#app:not([aria-busy]) .group-list',
+    });
+    const groups = page.getByRole('listitem').filter({ has: page.locator('.group-title') });
+    assert.deepEqual(await page.locator('.group-title').allTextContents(), [
+      ' 2 repositories · the same change',
+      ' 1 · a variant of it',
+      ' 1 · outlier: touches package-lock.json, which the largest group does not',
+    ]);
+    assert.equal(await groups.count(), 3);
+    const outlier = page.getByRole('listitem', { name: /outlier/ });
+    assert.equal(await outlier.locator('.group-reviewed').textContent(), '1 of 1 reviewed · 1 approved');
+    const main = page.getByRole('listitem', { name: '2 repositories · the same change' });
+    await main.getByRole('button', { name: 'Open group' }).click();
+    await main.getByRole('button', { name: 'Approve group' }).click();
+    await page.getByRole('alert').filter({ hasText: 'GROUP_CHANGED' }).waitFor();
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { asked: unknown[] }).asked), [
+      ['openGroup', { fingerprint: 'a'.repeat(64) }],
+      ['reviewGroup', { fingerprint: 'a'.repeat(64), state: 'approved', repositories: ['acme/a', 'acme/b'] }],
+    ]);
+    await page.locator('.changes').screenshot({ path: path.join(SCREENSHOTS, 'overview-groups.png') });
     await page.close();
   });
 });

@@ -52,6 +52,7 @@ export function reviewCommand(id: string, state: 'approved' | 'rejected'): Comma
       );
       await services.jobs.refresh();
       services.panels.reloadDiff({ jobId: job.jobId, repositoryName: repository.repositoryName });
+      services.panels.reloadGroups(job.jobId);
       vscode.window.setStatusBarMessage(`$(check) Cody Batch: ${state} ${repository.repositoryName}`, 5000);
     },
   };

@@ -1,16 +1,18 @@
 import * as vscode from 'vscode';
 import { attemptChoices, attemptOutcome } from '../../common/attempts';
+import { groupShown } from '../../common/changeGroupText';
 import type { Job, RepositoryResult } from '../../common/schemas';
 import { reviewStateOf } from '../../common/status';
 import {
   DiffLayout,
-  type AttemptChoice,
   type DiffPanelState,
   type diffProtocol,
   type Direction,
   type Handlers,
 } from '../../common/webviewProtocol';
 import { neighbour, nextUnreviewed, progressText, reviewOrder, reviewProgress } from '../../common/reviewQueue';
+import { groupReviewed, reviewGroup } from '../review/groupReview';
+import { revisionShown, saveRevision } from '../../common/patchRevisions';
 import { ReviewRows } from '../review/reviewRows';
 import { ViewedFiles, type ViewedScope } from '../review/viewedFiles';
 import { groupingEnabled } from '../tree/jobsTree';
@@ -24,7 +26,10 @@ import type { PanelTarget } from './panels';
 // with the failure, to be read, not applied. Reviewing: Approve and Reject (with the page's note)
 // call the API and move the same panel on to the next unreviewed COMPLETED repository of the job,
 // in the tree's order; Previous/Next Repository step through that order; Viewed files are kept
-// per reviewer, repository and patch in the extension's global state.
+// per reviewer, repository and patch in the extension's global state. Group mode (`state.group`)
+// shows a change group's representative diff with its members, each of which opens in its own
+// panel, and approves or rejects the members shown. Dropping hunks saves a new revision of the
+// patch and shows it; an earlier revision (the original: 0) opens read-only.
 
 /** Where the layout last chosen in a diff panel is kept, across panels and sessions. */
 const LAYOUT_KEY = 'codyBatch.diffLayout';
@@ -70,33 +75,53 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
 
   /** Points the panel at another repository of the job (its current attempt), from the top. */
   const showRepository = (repositoryName: string) =>
-    target.set({ ...target.state, repositoryName, attempt: undefined, open: undefined, scrollY: undefined });
+    target.set({
+      ...target.state,
+      repositoryName,
+      attempt: undefined,
+      group: undefined,
+      revision: undefined,
+      open: undefined,
+      scrollY: undefined,
+    });
 
   return {
     load: async () => {
       const client = services.connection.client;
       const shown = ref();
-      const [job, repository] = await Promise.all([
+      const fingerprint = target.state.group;
+      const [job, repository, changes] = await Promise.all([
         client.getJob(shown.jobId),
         client.getRepository(shown.jobId, shown.repositoryName),
+        fingerprint ? client.getChanges(shown.jobId) : undefined,
       ]);
       const outcome = attemptOutcome(repository, shown.attempt);
       const kept = hasKeptFailedDiff(outcome);
       const attempt = shown.attempt ?? repository.attempt;
+      const isCurrent = attempt === repository.attempt;
+      // Revisions are of the current attempt's patch; an earlier attempt shows its only one.
+      const revision = isCurrent && !kept ? revisionShown(repository, target.state.revision) : undefined;
       const patch =
         outcome.status === 'COMPLETED' || kept
-          ? await services.patches.get({ ...shown, attempt }, { failed: kept })
+          ? await services.patches.get(
+              { ...shown, attempt },
+              { failed: kept, revision: revision && revision.current > 0 ? revision.shown : undefined },
+            )
           : undefined;
       shownPatch = { attempt, failed: kept, patch };
       const layout = DiffLayout.optional().catch(undefined).parse(services.context.globalState.get(LAYOUT_KEY));
-      const isCurrent = attempt === repository.attempt;
+      const latest = revision === undefined || revision.shown === revision.current;
       const scope = viewedScope();
       // The progress line and the neighbours need every row; a failure there still shows the diff.
       const inOrder = await order(repository, job).catch((error: unknown) => {
         services.log.warn(`Could not read the repositories of ${job.jobId} for the review order: ${String(error)}`);
         return undefined;
       });
-      const said = notice;
+      const group = changes && fingerprint ? groupShown(changes, fingerprint, inOrder ?? [repository]) : undefined;
+      const said =
+        fingerprint && changes && !group
+          ? `This group is gone (the job's changes moved): ${repository.repositoryName}'s diff is shown, to read. Open the overview for the groups as they are now, or the repository from the tree to review it.`
+          : notice;
       notice = undefined;
       return {
         jobId: job.jobId,
@@ -108,18 +133,82 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
         attempt,
         attempts: attemptChoices(repository),
         failure: kept ? outcome.error : undefined,
-        review: isCurrent
-          ? {
-              state: reviewStateOf(repository),
-              note: reviewStateOf(repository) === 'unreviewed' ? undefined : repository.review?.note,
-            }
-          : undefined,
+        review:
+          isCurrent && latest && !fingerprint
+            ? {
+                state: reviewStateOf(repository),
+                note: reviewStateOf(repository) === 'unreviewed' ? undefined : repository.review?.note,
+              }
+            : undefined,
         progress: inOrder ? progressText(reviewProgress(inOrder)) : undefined,
         previousRepository: inOrder && neighbour(inOrder, repository.repositoryName, 'previous')?.repositoryName,
         nextRepository: inOrder && neighbour(inOrder, repository.repositoryName, 'next')?.repositoryName,
         viewed: scope ? viewedFiles.get(scope) : undefined,
         notice: said,
+        group,
+        revision,
+        // A group view (even of a group that is gone) reviews and revises nothing of one repository.
+        revisable: !fingerprint && latest && outcome.status === 'COMPLETED' && patch !== undefined,
       };
+    },
+    reviewGroup: async ({ state, repositories }) => {
+      const fingerprint = target.state.group;
+      if (!fingerprint) return { done: false, message: 'This panel shows one repository, not a group.' };
+      const outcome = await reviewGroup(services, target.state.jobId, fingerprint, state, repositories);
+      // This panel loads again with the others (once): the notice says what happened there.
+      notice = outcome.message;
+      groupReviewed(services, target.state.jobId, repositories);
+      return outcome;
+    },
+    openMember: async ({ repositoryName }) => {
+      services.panels.showDiff({ jobId: target.state.jobId, repositoryName }, target.state.jobName);
+      return { done: true };
+    },
+    revisePatch: async (request) => {
+      const { jobId, repositoryName } = current();
+      if (target.state.group || target.state.attempt !== undefined)
+        return { done: false, message: 'Open the repository’s own current diff to drop hunks from it.' };
+      const outcome = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `Cody Batch: saving a revision of ${repositoryName}…` },
+        () =>
+          saveRevision(
+            (body) => services.connection.client.revisePatch(jobId, repositoryName, body),
+            repositoryName,
+            request,
+          ),
+      );
+      if (!outcome.done) {
+        if (outcome.stale) {
+          // Another revision was saved meanwhile: show it, and say why the marks are gone.
+          services.patches.clear();
+          notice = outcome.message;
+          target.set({ ...target.state, revision: undefined });
+        }
+        return { done: false, message: outcome.message };
+      }
+      // "current" now names another patch: what apply, download and the diff editor read too.
+      services.patches.clear();
+      reviewRows.remember(outcome.row);
+      void services.jobs.refresh();
+      // Its fingerprint, and so its group, changed.
+      services.panels.reloadGroups(jobId);
+      notice = outcome.message;
+      target.set({ ...target.state, revision: undefined, open: undefined, scrollY: undefined });
+      return { done: true, message: outcome.message };
+    },
+    showRevision: async ({ revision }) => {
+      const repository = await services.connection.client.getRepository(
+        target.state.jobId,
+        target.state.repositoryName,
+      );
+      const { shown, current: latest } = revisionShown(repository, revision);
+      target.set({
+        ...target.state,
+        revision: shown === latest ? undefined : shown,
+        open: undefined,
+        scrollY: undefined,
+      });
+      return { done: true };
     },
     review: async ({ state, note }) => {
       const { jobId, repositoryName } = current();
@@ -142,6 +231,7 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
             );
           }
           void services.jobs.refresh();
+          services.panels.reloadGroups(jobId);
           const inOrder = await order(row);
           const next = state === 'unreviewed' ? undefined : nextUnreviewed(inOrder, repositoryName);
           const progress = progressText(reviewProgress(inOrder));

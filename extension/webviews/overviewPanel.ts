@@ -1,11 +1,14 @@
 import * as vscode from 'vscode';
 import { eventMessage, type Handlers, type OverviewPanelState, overviewProtocol } from '../../common/webviewProtocol';
+import { groupReviewed, reviewGroup } from '../review/groupReview';
 import type { Services } from '../services';
 import type { PanelTarget } from './panels';
 
 // The Job overview's requests: the job and every row (the page counts and draws them), and opening
 // a repository's log or diff from the failures. Each time the tree looks at the jobs again (its
-// poll, a refresh, the end of an action) the page is told to load again.
+// poll, a refresh, the end of an action) the page is told to load again. The change groups come
+// with the job (a failure to read them leaves the rest of the page); a group opens in the diff
+// panel's group mode; its Approve and Reject review the members the page showed.
 
 export function overviewHandlers(
   services: Services,
@@ -19,11 +22,33 @@ export function overviewHandlers(
   return {
     load: async () => {
       const client = services.connection.client;
-      const [job, repositories] = await Promise.all([
+      const [job, repositories, changes] = await Promise.all([
         client.getJob(target.state.jobId),
         client.allRepositories(target.state.jobId),
+        client.getChanges(target.state.jobId).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+        ),
       ]);
-      return { job, repositories };
+      if ('error' in changes) services.log.warn(`Could not read the change groups of ${job.jobId}: ${changes.error}`);
+      return 'error' in changes
+        ? { job, repositories, changesError: changes.error }
+        : { job, repositories, changes: changes.value };
+    },
+    reviewGroup: async ({ fingerprint, state, repositories }) => {
+      const outcome = await reviewGroup(services, target.state.jobId, fingerprint, state, repositories);
+      groupReviewed(services, target.state.jobId, repositories);
+      return outcome;
+    },
+    openGroup: async ({ fingerprint }) => {
+      const changes = await services.connection.client.getChanges(target.state.jobId);
+      const group = changes.groups.find((each) => each.fingerprint === fingerprint);
+      if (!group) return { done: false, message: 'This group is gone: the job’s changes moved. Look again.' };
+      services.panels.showGroup(
+        { jobId: target.state.jobId, repositoryName: group.representative, group: fingerprint },
+        target.state.jobName,
+      );
+      return { done: true };
     },
     openRepository: async ({ repositoryName, view }) => {
       const ref = { jobId: target.state.jobId, repositoryName };

@@ -65,6 +65,8 @@ interface PanelKind<S extends ProtocolSpec, State> {
   showAgain?(panel: vscode.WebviewPanel, state: State): void;
   /** Another key may take over an unpinned panel of this kind (preview style); its page reloads on `show`. */
   reusable?: boolean;
+  /** Whether a panel showing `state` may be taken over (default: yes). */
+  canTakeOver?(state: State): boolean;
 }
 
 /** `acme/billing, attempt 1 (Update API calls)`. */
@@ -77,15 +79,26 @@ function repositoryKey(kind: string, state: RepositoryRef): string {
   return `${kind}:${state.jobId}:${state.repositoryName}${state.attempt ? `#${state.attempt}` : ''}`;
 }
 
+/** A diff panel shows one repository's patch (a revision of it), or a change group. */
+function diffKey(state: DiffPanelState): string {
+  if (state.group) return `diff:${state.jobId}:group:${state.group}`;
+  return `${repositoryKey('diff', state)}${state.revision !== undefined ? `@${state.revision}` : ''}`;
+}
+
 const DIFF: PanelKind<typeof diffProtocol, DiffPanelState> = {
   viewType: VIEW_TYPES.diff,
   script: 'diff',
   spec: diffProtocol,
   state: DiffPanelState,
-  title: (state) => `Diff: ${repositoryTitle(state)}`,
-  key: (state) => repositoryKey('diff', state),
+  title: (state) =>
+    state.group
+      ? `Change group: ${state.repositoryName} and others${state.jobName ? ` (${state.jobName})` : ''}`
+      : `Diff: ${repositoryTitle(state)}${state.revision !== undefined ? `, revision ${state.revision}` : ''}`,
+  key: diffKey,
   handlers: (services, target) => diffHandlers(services, target),
   reusable: true,
+  // A member's diff opened from a group view opens beside it, not in its place.
+  canTakeOver: (state) => !state.group,
 };
 
 const DIFF_KIND = DIFF as unknown as PanelKind<ProtocolSpec, unknown>;
@@ -179,6 +192,11 @@ export class Panels implements vscode.Disposable {
     this.show(DIFF, { ...ref, jobName, layout: 'side-by-side' });
   }
 
+  /** A change group: its representative's diff (`ref.repositoryName`) with its members. */
+  showGroup(ref: RepositoryRef & { group: string }, jobName?: string): void {
+    this.show(DIFF, { ...ref, jobName, layout: 'side-by-side' });
+  }
+
   showThread(ref: RepositoryRef, jobName?: string): void {
     this.show(THREAD, { ...ref, jobName });
   }
@@ -204,12 +222,25 @@ export class Panels implements vscode.Disposable {
     };
   }
 
-  /** Diff panels showing this repository load it again (its review changed elsewhere). */
+  /** Diff panels showing this repository's own diff load it again (its review changed elsewhere). */
   reloadDiff(ref: { jobId: string; repositoryName: string }): void {
     for (const open of [...this.open.values()]) {
       const state = open.target.state as DiffPanelState;
-      if (open.kind === DIFF_KIND && state.jobId === ref.jobId && state.repositoryName === ref.repositoryName)
+      if (
+        open.kind === DIFF_KIND &&
+        !state.group &&
+        state.jobId === ref.jobId &&
+        state.repositoryName === ref.repositoryName
+      )
         open.target.set(state);
+    }
+  }
+
+  /** The job's group views load again (a member's review changed). */
+  reloadGroups(jobId: string): void {
+    for (const open of [...this.open.values()]) {
+      const state = open.target.state as DiffPanelState;
+      if (open.kind === DIFF_KIND && state.group && state.jobId === jobId) open.target.set(state);
     }
   }
 
@@ -260,7 +291,9 @@ export class Panels implements vscode.Disposable {
         .filter((tab) => (tab.input as vscode.TabInputWebview).viewType.endsWith(kind.viewType))
         .map((tab) => tab.label),
     );
-    return [...this.open.values()].find((open) => open.kind === kind && !pinned.has(open.panel.title));
+    return [...this.open.values()].find(
+      (open) => open.kind === kind && !pinned.has(open.panel.title) && (kind.canTakeOver?.(open.target.state) ?? true),
+    );
   }
 
   private attach<S extends ProtocolSpec, State>(

@@ -589,6 +589,49 @@ describe('Cody Batch in a VS Code workbench', () => {
     await overview.locator('svg.burndown-chart').waitFor({ timeout: 15_000 });
     await workbench.screenshot('job-overview');
   });
+
+  it('13. reviews at scale: the overview shows 2 change groups with the outlier flagged, and approving the big group approves its 5 rows', async () => {
+    const { workbench, stack, hosting } = world;
+    const name = 'Review at scale';
+    // Five repositories get the same edit amid their own code; the sixth also writes package-lock.json.
+    const names = Array.from({ length: 6 }, (_, i) => `acme/scale-${i}`);
+    for (const [index, repository] of names.entries())
+      await hosting.create(repository, {
+        'src/main.js': `${'// own code\n'.repeat(index + 1)}export const value = oldFunction(1);\n`,
+        ...(index === 5 ? { '.lock-too': 'yes\n' } : {}),
+      });
+    const job = await stack.client.createJob({
+      name,
+      command:
+        "sed -i 's/oldFunction(/newFunction(/' src/main.js && if [ -f .lock-too ]; then echo '{}' > package-lock.json; fi",
+      repositories: names,
+    });
+    await waitForJob(stack.client, job.jobId, { timeoutMs: 90_000 });
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.runCommand('Cody Batch: Refresh');
+    const jobRow = workbench.treeItem(new RegExp(`^${name}, completed, 6/6 done`));
+    await jobRow.waitFor({ timeout: 30_000 });
+    await workbench.clickInlineAction(jobRow, 'Show Job Overview');
+    const overview = workbench.webview(EXTENSION_ID);
+    const groups = overview.locator('.group-list .group');
+    await groups.nth(1).waitFor({ timeout: 30_000 });
+    assert.equal(await groups.count(), 2);
+    await waitForText(groups.nth(0).locator('.group-title'), /5 repositories · the same change/);
+    await waitForText(groups.nth(1).locator('.group-title'), /1 · outlier: touches package-lock\.json/);
+    await workbench.screenshot('overview-change-groups');
+
+    await groups.nth(0).getByRole('button', { name: 'Approve group' }).click();
+    await waitForText(overview.locator('.changes [role="status"]'), /Approved 5 repositories\./, 30_000);
+    await waitForText(groups.nth(0).locator('.group-reviewed'), /5 of 5 reviewed · 5 approved/);
+    if ((await jobRow.getAttribute('aria-expanded')) !== 'true') await jobRow.click();
+    const approved = workbench.page.getByRole('treeitem', { name: /^acme\/scale-\d · changed, .*approved/ });
+    await waitFor(
+      '5 approved rows in the tree',
+      async () => ((await approved.count()) === 5 ? true : undefined),
+      30_000,
+    );
+    await workbench.treeItem(/^acme\/scale-5 · changed, \+\d+ −\d+$/).waitFor();
+  });
 });
 
 /** Runs a palette command from the keyboard alone. */

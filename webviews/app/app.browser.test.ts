@@ -283,7 +283,7 @@ describe('web app in Chromium, on the local stack', function () {
     await context.close();
   });
 
-  it('reviews in the browser as in VS Code: the job overview counts, Approve moves on, Viewed stays', async () => {
+  it('reviews in the browser as in VS Code: the overview counts, Approve moves on, Viewed stays, a change group approved at once', async () => {
     const { context, page } = await signedIn();
     await page.goto(`${stack.apiUrl}/#/jobs/${jobId}`);
     const count = (group: string, key: string) =>
@@ -318,7 +318,21 @@ describe('web app in Chromium, on the local stack', function () {
       () =>
         document.querySelector('#job-overview dl[data-group="review"] [data-key="approved"] dd')?.textContent === '1',
     );
-    await stack.client.reviewRepository(jobId, 'acme/alpha', { state: 'unreviewed' });
+
+    // The three made the same change: one group, opened as its representative's diff with its members,
+    // and approved there in one go.
+    const group = page.getByRole('listitem', { name: '3 repositories · the same change' });
+    await group.getByRole('button', { name: 'Open group' }).click();
+    await page.waitForURL(/\/diff\?group=[0-9a-f]{64}$/);
+    await page.waitForSelector('#app:not([aria-busy]) details.file');
+    await page.getByRole('button', { name: 'Approve group' }).click();
+    await page.waitForFunction(() => /Approved 3 repositories/.test(document.querySelector('#app')?.textContent ?? ''));
+    const rows = await stack.client.allRepositories(jobId);
+    assert.deepEqual(
+      rows.map((row) => row.review?.state),
+      ['approved', 'approved', 'approved'],
+    );
+    for (const name of REPOSITORIES) await stack.client.reviewRepository(jobId, name, { state: 'unreviewed' });
     await context.close();
   });
 

@@ -12,6 +12,8 @@ describe('web app routes', () => {
     { page: 'job', jobId: '01hzzzzzzzzzzzzzzzzzzzzzzz' },
     { page: 'diff', jobId: 'j1', repositoryName: 'acme/widgets' },
     { page: 'diff', jobId: 'j1', repositoryName: 'acme/widgets', attempt: 3 },
+    { page: 'diff', jobId: 'j1', repositoryName: 'acme/widgets', group: 'ab'.repeat(32) },
+    { page: 'diff', jobId: 'j1', repositoryName: 'acme/widgets', revision: 0 },
     { page: 'thread', jobId: 'j1', repositoryName: 'acme/we?ird#name' },
     { page: 'log', jobId: 'j1', repositoryName: 'acme/widgets' },
     { page: 'create' },
@@ -26,6 +28,11 @@ describe('web app routes', () => {
     assert.deepEqual(parseRoute('#/'), { page: 'jobs' });
     assert.equal(parseRoute('#/jobs/a/b/c').page, 'notFound');
     assert.equal(parseRoute('#/jobs/j1/repositories/acme%2Fw/edit').page, 'notFound');
+    assert.deepEqual(parseRoute('#/jobs/j1/repositories/acme%2Fw/thread?group=abc&revision=-1'), {
+      page: 'thread',
+      jobId: 'j1',
+      repositoryName: 'acme/w',
+    });
     assert.deepEqual(parseRoute('#/jobs/j1/repositories/acme%2Fw/diff?attempt=0'), {
       page: 'diff',
       jobId: 'j1',

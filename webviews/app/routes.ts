@@ -10,6 +10,10 @@ export interface RepositoryRoute {
   jobId: string;
   repositoryName: string;
   attempt?: number;
+  /** A diff page showing a change group: its representative's diff with its members. */
+  group?: string;
+  /** A diff page showing an earlier revision of the patch (0: the worker's own diff). */
+  revision?: number;
 }
 
 export type Route =
@@ -34,11 +38,16 @@ export function parseRoute(hash: string): Route {
   match = new RegExp(`^/jobs/${ID}/repositories/${ID}/(diff|thread|log)$`).exec(path);
   if (match) {
     const attempt = Number(params.get('attempt'));
+    const group = params.get('group') ?? '';
+    const revision = params.has('revision') ? Number(params.get('revision')) : Number.NaN;
+    const page = match[3] as RepositoryPage;
     return {
-      page: match[3] as RepositoryPage,
+      page,
       jobId: decode(match[1]!),
       repositoryName: decode(match[2]!),
       ...(Number.isInteger(attempt) && attempt >= 1 ? { attempt } : {}),
+      ...(page === 'diff' && /^[0-9a-f]{64}$/.test(group) ? { group } : {}),
+      ...(page === 'diff' && Number.isInteger(revision) && revision >= 0 && revision <= 10_000 ? { revision } : {}),
     };
   }
   return { page: 'notFound', hash };
@@ -56,7 +65,12 @@ export function routeHref(route: Route): string {
       return route.hash;
     default: {
       const base = `#/jobs/${encodeURIComponent(route.jobId)}/repositories/${encodeURIComponent(route.repositoryName)}/${route.page}`;
-      return route.attempt ? `${base}?attempt=${route.attempt}` : base;
+      const query = new URLSearchParams();
+      if (route.attempt) query.set('attempt', String(route.attempt));
+      if (route.group) query.set('group', route.group);
+      if (route.revision !== undefined) query.set('revision', String(route.revision));
+      const text = query.toString();
+      return text ? `${base}?${text}` : base;
     }
   }
 }

@@ -2,6 +2,9 @@ import { attemptChoices, attemptOutcome, hasKeptFailedDiff } from '../../common/
 import { ApiError, type CodyBatchClient } from '../../common/client';
 import { checkDraft, repositoryListEntries } from '../../common/jobDraft';
 import { fieldErrorsFromApi } from '../../common/jobDraftSections';
+import { groupShown } from '../../common/changeGroupText';
+import { reviewGroupOutcome } from '../../common/groupReview';
+import { revisionShown, saveRevision } from '../../common/patchRevisions';
 import { isRepositoryName, type Job } from '../../common/schemas';
 import {
   type createJobProtocol,
@@ -67,7 +70,13 @@ export function patchFileName(ref: Pick<RepositoryRef, 'jobId' | 'repositoryName
 /** What the last review said, shown once on the page it led to ("Approved acme/a. Next unreviewed: acme/b."). */
 let pendingNotice: string | undefined;
 
-export function diffHandlers(services: PageServices, ref: RepositoryRef): Handlers<typeof diffProtocol> {
+/** A diff page: one repository's patch (an attempt, a revision), or a change group's representative. */
+export interface DiffPlace extends RepositoryRef {
+  group?: string;
+  revision?: number;
+}
+
+export function diffHandlers(services: PageServices, ref: DiffPlace): Handlers<typeof diffProtocol> {
   const { client, window } = services;
   let shown: { attempt: number; failed: boolean; pullRequestUrl?: string; patch?: string; job?: Job } | undefined;
   const place = () =>
@@ -75,6 +84,8 @@ export function diffHandlers(services: PageServices, ref: RepositoryRef): Handle
       ? undefined
       : { jobId: ref.jobId, repositoryName: ref.repositoryName, attempt: shown.attempt, patch: shown.patch };
   const goTo = (repositoryName: string) => services.navigate({ page: 'diff', jobId: ref.jobId, repositoryName });
+  const here = (change: Partial<DiffPlace>) =>
+    services.navigate({ page: 'diff', jobId: ref.jobId, repositoryName: ref.repositoryName, ...change });
   const fetchPatch = async () => {
     const attempt = shown?.attempt ?? ref.attempt;
     const { patch } = await client.getDiff(ref.jobId, ref.repositoryName, { attempt, failed: shown?.failed });
@@ -82,23 +93,39 @@ export function diffHandlers(services: PageServices, ref: RepositoryRef): Handle
   };
   return {
     load: async () => {
-      const [job, repository] = await Promise.all([
+      const fingerprint = ref.group;
+      const [job, repository, changes] = await Promise.all([
         client.getJob(ref.jobId),
         client.getRepository(ref.jobId, ref.repositoryName),
+        fingerprint ? client.getChanges(ref.jobId) : undefined,
       ]);
       const outcome = attemptOutcome(repository, ref.attempt);
       const kept = hasKeptFailedDiff(outcome);
       const attempt = ref.attempt ?? repository.attempt;
+      const isCurrent = attempt === repository.attempt;
+      // Revisions are of the current attempt's patch; an earlier attempt shows its only one.
+      const revision = isCurrent && !kept ? revisionShown(repository, ref.revision) : undefined;
+      const latest = revision === undefined || revision.shown === revision.current;
       const patch =
         outcome.status === 'COMPLETED' || kept
-          ? (await client.getDiff(ref.jobId, ref.repositoryName, { attempt, failed: kept })).patch
+          ? (
+              await client.getDiff(ref.jobId, ref.repositoryName, {
+                attempt,
+                failed: kept,
+                revision: revision && revision.current > 0 ? revision.shown : undefined,
+              })
+            ).patch
           : undefined;
       shown = { attempt, failed: kept, pullRequestUrl: outcome.pullRequestUrl, patch, job };
       // The progress line and the neighbours need every row; a failure there still shows the diff.
       const order = await reviewOrderOf(client, job).catch(() => undefined);
-      const line = order ? reviewLine(order, repository, attempt === repository.attempt) : {};
+      const line = order ? reviewLine(order, repository, isCurrent && latest && !fingerprint) : {};
+      const group = changes && fingerprint ? groupShown(changes, fingerprint, order ?? [repository]) : undefined;
       const viewing = place();
-      const notice = pendingNotice;
+      const notice =
+        fingerprint && changes && !group
+          ? `This group is gone (the job's changes moved): ${repository.repositoryName}'s diff is shown, to read. Open the job for the groups as they are now.`
+          : pendingNotice;
       pendingNotice = undefined;
       return {
         ...line,
@@ -115,7 +142,48 @@ export function diffHandlers(services: PageServices, ref: RepositoryRef): Handle
         attempt,
         attempts: attemptChoices(repository),
         failure: kept ? outcome.error : undefined,
+        group,
+        revision,
+        // A group page (even of a group that is gone) reviews and revises nothing of one repository.
+        revisable: !fingerprint && latest && outcome.status === 'COMPLETED' && patch !== undefined,
       };
+    },
+    reviewGroup: async ({ state, repositories }) => {
+      if (!ref.group) return { done: false, message: 'This page shows one repository, not a group.' };
+      const fingerprint = ref.group;
+      const outcome = await reviewGroupOutcome(
+        () => client.reviewChangeGroup(ref.jobId, fingerprint, { state, repositories }),
+        state,
+        repositories,
+      );
+      pendingNotice = outcome.message;
+      here({ group: fingerprint });
+      return outcome;
+    },
+    openMember: ({ repositoryName }) => {
+      goTo(repositoryName);
+      return { done: true };
+    },
+    revisePatch: async (request) => {
+      if (ref.group || ref.attempt !== undefined)
+        return { done: false, message: 'Open the repository’s own current diff to drop hunks from it.' };
+      const outcome = await saveRevision(
+        (body) => client.revisePatch(ref.jobId, ref.repositoryName, body),
+        ref.repositoryName,
+        request,
+      );
+      if (outcome.done || outcome.stale) {
+        // Saved (or another revision was saved meanwhile): show the current one, and say why.
+        pendingNotice = outcome.message;
+        here({});
+      }
+      return { done: outcome.done, message: outcome.message };
+    },
+    showRevision: async ({ revision }) => {
+      const repository = await client.getRepository(ref.jobId, ref.repositoryName);
+      const { shown: asked, current } = revisionShown(repository, revision);
+      here(asked === current ? {} : { revision: asked });
+      return { done: true };
     },
     review: async ({ state, note }) => {
       if (!shown?.job) throw new ProtocolError('The diff has not loaded yet');
@@ -180,8 +248,30 @@ export function overviewHandlers(services: PageServices, jobId: string): Handler
   const { client } = services;
   return {
     load: async () => {
-      const [job, repositories] = await Promise.all([client.getJob(jobId), client.allRepositories(jobId)]);
-      return { job, repositories };
+      const [job, repositories, changes] = await Promise.all([
+        client.getJob(jobId),
+        client.allRepositories(jobId),
+        client.getChanges(jobId).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+        ),
+      ]);
+      return 'value' in changes
+        ? { job, repositories, changes: changes.value }
+        : { job, repositories, changesError: changes.error };
+    },
+    reviewGroup: ({ fingerprint, state, repositories }) =>
+      reviewGroupOutcome(
+        () => client.reviewChangeGroup(jobId, fingerprint, { state, repositories }),
+        state,
+        repositories,
+      ),
+    openGroup: async ({ fingerprint }) => {
+      const changes = await client.getChanges(jobId);
+      const group = changes.groups.find((each) => each.fingerprint === fingerprint);
+      if (!group) return { done: false, message: 'This group is gone: the job’s changes moved.' };
+      services.navigate({ page: 'diff', jobId, repositoryName: group.representative, group: fingerprint });
+      return { done: true };
     },
     openRepository: ({ repositoryName, view }) => {
       services.navigate({ page: view === 'diff' ? 'diff' : 'log', jobId, repositoryName });

@@ -22,6 +22,10 @@ function extension(patch = PATCH) {
     review: () => ({ done: true }),
     setViewed: () => ({ done: true }),
     showRepository: () => ({ done: true }),
+    reviewGroup: () => ({ done: true }),
+    openMember: () => ({ done: true }),
+    revisePatch: () => ({ done: true }),
+    showRevision: () => ({ done: true }),
     rememberLayout: ({ layout }) => {
       remembered = layout;
       return { done: true };

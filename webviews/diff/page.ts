@@ -11,6 +11,7 @@ import { type DiffView, renderDiffView } from './render';
 // reused for another repository or attempt (the `show` event), the page loads again, from the top:
 // that is also how an approval moves on to the next repository. Next/Previous File and Approve/
 // Reject from the keyboard arrive as events (`goToFile`, `reviewRequested`) and do what the buttons do.
+// A group view and an earlier revision are kept in the state too, so a reload shows them again.
 
 export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLElement): Promise<void> {
   const document = root.ownerDocument;
@@ -55,6 +56,9 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
         // An earlier attempt is kept for a reload; the current one is whichever is latest then.
         ...(data.attempt !== data.attempts?.at(-1)?.attempt ? { attempt: data.attempt } : {}),
         jobName: data.jobName,
+        ...(data.group ? { group: data.group.fingerprint } : {}),
+        // An earlier revision is kept for a reload too; the current one is whichever is latest then.
+        ...(data.revision && data.revision.shown !== data.revision.current ? { revision: data.revision.shown } : {}),
         layout,
         ...place,
       };
@@ -82,6 +86,14 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
             return answer.done ? undefined : answer.message;
           },
           viewedChanged: (path, viewed) => void host.client.request('setViewed', { path, viewed }).catch(report),
+          reviewGroup: async (verdict, repositories) =>
+            (await host.client.request('reviewGroup', { state: verdict, repositories })).message,
+          openMember: (repositoryName) => void host.client.request('openMember', { repositoryName }).catch(report),
+          revisePatch: async (request) => {
+            const answer = await host.client.request('revisePatch', request);
+            return answer.done ? undefined : answer.message;
+          },
+          showRevision: (revision) => void host.client.request('showRevision', { revision }).catch(report),
         },
       );
       window?.requestAnimationFrame(() => window.setTimeout(() => performance.mark('cody-batch:painted'), 0));

@@ -41,6 +41,10 @@ describe('diff view (DOM)', function () {
       viewedChanged: (file, viewed) => calls.push(`viewed ${file} ${viewed}`),
       review: async (state) => void calls.push(`review ${state}`),
       showRepository: async (direction) => void calls.push(`repository ${direction}`),
+      reviewGroup: async (state) => void calls.push(`group ${state}`),
+      openMember: (name) => calls.push(`member ${name}`),
+      revisePatch: async () => void calls.push('revise'),
+      showRevision: (revision) => calls.push(`revision ${revision}`),
     };
     return { calls, actions };
   }

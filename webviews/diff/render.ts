@@ -1,16 +1,23 @@
 import { html as diffToHtml } from 'diff2html';
-import { filePath, parsePatch, patchTotals, type FilePatch } from '../../common/patch';
-import type { AttemptChoice, DiffLayout, Direction } from '../../common/webviewProtocol';
+import { filePath, parseHunks, parsePatch, patchTotals, type FilePatch } from '../../common/patch';
+import type { AttemptChoice, DiffLayout, Direction, GroupShown, RevisionShown } from '../../common/webviewProtocol';
 import type { RepositoryError } from '../../common/schemas';
 import { formatBytes, formatCount } from '../../common/format';
 import { append, h, icon, pageHeader } from '../shared/dom';
 import { attemptLinks } from './attempts';
+import { DropMarks } from './drops';
+import { groupSection, type GroupSectionActions } from './groupSection';
+import { decorateHunks, dropFileButton, refreshDrops } from './hunkDrops';
+import { revisionBar, type RevisionActions } from './revisionBar';
 import { reviewBar, type ReviewBar, type ReviewBarActions, type ReviewBarData } from './reviewBar';
 
 // The diff view: a header with totals and actions, a collapsible list of files, and one
 // collapsible section per file. A file's diff is turned into HTML (by diff2html) only when its
 // section is opened, so a 5 MB patch shows its file list at once; small patches open by themselves.
 // A file marked Viewed collapses, and stays so for this reviewer and patch (the extension keeps it).
+// On a revisable patch each file and hunk has a Drop toggle (hunkDrops.ts) and the revision line
+// saves what is marked as a new revision (revisionBar.ts); in group mode the group's section
+// (groupSection.ts) comes above the representative's diff.
 
 export interface DiffViewData extends ReviewBarData {
   jobId: string;
@@ -25,12 +32,21 @@ export interface DiffViewData extends ReviewBarData {
   failure?: RepositoryError;
   /** The files marked Viewed: they start collapsed, their box ticked. */
   viewed?: readonly string[];
+  /** Group mode: the change group this diff stands for. */
+  group?: GroupShown;
+  /** The revision of the patch shown, of how many. */
+  revision?: RevisionShown;
+  /** Hunks and files may be marked to drop and saved as a new revision. */
+  revisable?: boolean;
 }
 
 /** Below this width a side-by-side diff is shown line by line, as VS Code's diff editor does. */
 export const NARROW_WIDTH = 900;
 
-export interface DiffViewActions extends Omit<ReviewBarActions, 'goToFile'> {
+export interface DiffViewActions
+  extends Omit<ReviewBarActions, 'goToFile'>,
+    GroupSectionActions,
+    Omit<RevisionActions, 'marksCleared'> {
   openInDiffEditor(path: string): void;
   apply(): void;
   download(): void;
@@ -104,6 +120,19 @@ export function renderDiffView(
 
   const files = data.patch ? parsePatch(data.patch) : [];
   const totals = patchTotals(files);
+  // What the reviewer marked to drop, on a patch that can take a new revision.
+  const hunkCounts = new Map(files.map((file) => [filePath(file), file.binary ? 1 : parseHunks(file.text).length]));
+  const marks = data.revisable && files.length > 0 ? new DropMarks(hunkCounts) : undefined;
+  const readOnly = !!data.failure || (!!data.revision && data.revision.shown !== data.revision.current);
+  const revision = revisionBar(document, data.revision, marks, {
+    ...actions,
+    marksCleared: () => marks && refreshDrops(root, marks),
+  });
+  const marksChanged = () => {
+    if (!marks) return;
+    refreshDrops(root, marks);
+    revision.update();
+  };
 
   const layoutButtons = (['side-by-side', 'line-by-line'] as const).map((value) =>
     h(
@@ -155,7 +184,14 @@ export function renderDiffView(
   let goToFile: (direction: Direction) => boolean = () => false;
   const review = reviewBar(
     document,
-    data,
+    {
+      ...data,
+      reviewUnavailable: data.group
+        ? 'This is a group view: Approve group or Reject group reviews its repositories; open one to review it alone.'
+        : data.revision && data.revision.shown !== data.revision.current
+          ? 'This is an earlier revision: open the current one to review it.'
+          : undefined,
+    },
     {
       ...actions,
       goToFile: (direction) => {
@@ -188,15 +224,18 @@ export function renderDiffView(
         data.patch ? ` · ${formatBytes(data.patch.length)}` : undefined,
       ),
       attemptNav,
+      data.group ? groupSection(document, data.group, actions) : undefined,
       review.element,
+      revision.element,
       files.length > 0
         ? h(
             document,
             'div',
             { class: 'toolbar' },
-            // A change whose verification failed is there to be read, not applied.
-            data.failure ? undefined : applyButton,
-            data.failure ? undefined : downloadButton,
+            // A change whose verification failed is there to be read, not applied; so is an earlier
+            // revision (apply and download take the current one).
+            readOnly ? undefined : applyButton,
+            readOnly ? undefined : downloadButton,
             prButton,
             h(document, 'span', { class: 'spacer' }),
             narrowNote,
@@ -348,6 +387,7 @@ export function renderDiffView(
         h(document, 'span', { class: 'file-stats' }, ...(file.binary ? ['binary'] : stats())),
         h(document, 'span', { class: 'spacer' }),
         file.binary ? undefined : openButton,
+        marks ? dropFileButton(document, path, marks, marksChanged) : undefined,
         viewedLabel,
       ),
       body,
@@ -458,6 +498,11 @@ export function renderDiffView(
       renderNothingWhenEmpty: false,
     });
     section.rendered = layout;
+    if (marks) {
+      const path = filePath(file);
+      decorateHunks(body, path, hunkCounts.get(path) ?? 0, marks, marksChanged);
+      refreshDrops(section.details, marks);
+    }
   }
 
   /** Shows the chosen layout, or line by line where side by side does not fit. */

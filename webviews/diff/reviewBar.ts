@@ -11,6 +11,8 @@ export interface ReviewBarData {
   previousRepository?: string;
   nextRepository?: string;
   notice?: string;
+  /** Why this page offers no review (a group view, an earlier revision); default: an earlier attempt. */
+  reviewUnavailable?: string;
 }
 
 export interface ReviewBarActions {
@@ -65,7 +67,7 @@ export function reviewBar(
   let note: HTMLInputElement | undefined;
   const review = (state: 'approved' | 'rejected') => {
     if (!data.review) {
-      say('This is an earlier attempt: open the current one to review it.', true);
+      say(data.reviewUnavailable ?? 'This is an earlier attempt: open the current one to review it.', true);
       return;
     }
     if (reviewing) return;

@@ -1,4 +1,4 @@
-import type { Job, RepositoryResult } from '../../common/schemas';
+import type { Job, JobChanges, RepositoryResult } from '../../common/schemas';
 
 // A job in mid-flight for the overview's tests: some changed, some failed, pull requests opened,
 // one merged, with its burndown. Plain data, browser-safe (the Chromium test sends it as JSON).
@@ -62,3 +62,54 @@ export const OVERVIEW_ROWS: RepositoryResult[] = [
     diffStats: { files: 1, additions: 1, deletions: 0 },
   }),
 ];
+
+const fingerprint = (digit: string) => digit.repeat(64);
+
+/** The job's change groups: two repositories with the same change, one variant, one outlier. */
+export const OVERVIEW_CHANGES: JobChanges = {
+  jobId: OVERVIEW_JOB.jobId,
+  groups: [
+    {
+      fingerprint: fingerprint('a'),
+      looseFingerprint: fingerprint('1'),
+      repositories: ['acme/a', 'acme/b'],
+      files: ['src/api.ts'],
+      additions: 2,
+      deletions: 2,
+      representative: 'acme/a',
+      reviewCounts: { approved: 1, rejected: 0, unreviewed: 1 },
+    },
+    {
+      fingerprint: fingerprint('b'),
+      looseFingerprint: fingerprint('1'),
+      repositories: ['acme/c'],
+      files: ['src/api.ts'],
+      additions: 2,
+      deletions: 2,
+      representative: 'acme/c',
+      reviewCounts: { approved: 1, rejected: 0, unreviewed: 0 },
+      variantOf: fingerprint('a'),
+    },
+    {
+      fingerprint: fingerprint('c'),
+      looseFingerprint: fingerprint('2'),
+      repositories: ['acme/d'],
+      files: ['package-lock.json', 'src/api.ts'],
+      additions: 900,
+      deletions: 2,
+      representative: 'acme/d',
+      reviewCounts: { approved: 1, rejected: 0, unreviewed: 0 },
+    },
+  ],
+  flagged: [
+    {
+      repositoryName: 'acme/d',
+      fingerprint: fingerprint('c'),
+      reasons: [
+        { code: 'extra-files', message: 'touches package-lock.json, which the largest group does not' },
+        { code: 'group-of-one', message: 'no other repository made this change' },
+      ],
+    },
+  ],
+  unreadable: [],
+};

@@ -3,7 +3,7 @@ import type { Job } from '../../common/schemas';
 import { overviewProtocol } from '../../common/webviewProtocol';
 import { makeDom } from '../../test/helpers/dom';
 import { webviewHost } from '../../test/helpers/webviewHost';
-import { OVERVIEW_JOB, OVERVIEW_ROWS } from './fixture';
+import { OVERVIEW_CHANGES, OVERVIEW_JOB, OVERVIEW_ROWS } from './fixture';
 import { startOverviewPage } from './page';
 
 // The overview page against the extension's end of the protocol: what it shows, what a click on a
@@ -22,6 +22,8 @@ describe('Job overview page', () => {
         opened.push(`${view}:${repositoryName}`);
         return { done: true };
       },
+      reviewGroup: () => ({ done: true }),
+      openGroup: () => ({ done: true }),
     });
     const page = await startOverviewPage(host, dom.root);
     try {
@@ -57,6 +59,8 @@ describe('Job overview page', () => {
     const { host, push } = webviewHost(overviewProtocol, {
       load: () => ({ job, repositories: [] }),
       openRepository: () => ({ done: true }),
+      reviewGroup: () => ({ done: true }),
+      openGroup: () => ({ done: true }),
     });
     const page = await startOverviewPage(host, dom.root);
     try {
@@ -69,6 +73,69 @@ describe('Job overview page', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       assert.equal(countOf(dom.root, 'pull-requests', 'merged'), '2');
       assert.ok(dom.root.querySelector('svg.burndown-chart'));
+    } finally {
+      page.stop();
+      await dom.close();
+    }
+  });
+
+  it('lists the change groups in words, opens one, and approves a group with the members it shows', async () => {
+    const dom = makeDom();
+    const asked: unknown[] = [];
+    let changes = OVERVIEW_CHANGES;
+    const { host } = webviewHost(overviewProtocol, {
+      load: () => ({ job: OVERVIEW_JOB, repositories: OVERVIEW_ROWS, changes }),
+      openRepository: () => ({ done: true }),
+      openGroup: (params) => {
+        asked.push(params);
+        return { done: true };
+      },
+      reviewGroup: (params) => {
+        asked.push(params);
+        if (params.fingerprint === changes.groups[2]!.fingerprint)
+          return { done: false, message: 'The group changed since it was shown (acme/d has a new diff): look again.' };
+        changes = {
+          ...changes,
+          groups: changes.groups.map((group, index) =>
+            index === 0 ? { ...group, reviewCounts: { approved: 2, rejected: 0, unreviewed: 0 } } : group,
+          ),
+        };
+        return { done: true, message: 'Approved 2 repositories.' };
+      },
+    });
+    const page = await startOverviewPage(host, dom.root);
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+    const group = (index: number) => dom.root.querySelectorAll<HTMLElement>('.group-list .group')[index]!;
+    const press = (index: number, label: string) =>
+      [...group(index).querySelectorAll('button')].find((button) => button.textContent === label)!.click();
+    try {
+      assert.equal(dom.root.querySelector('#changes-heading')?.textContent, 'Changes (3 distinct)');
+      assert.deepEqual(
+        [...dom.root.querySelectorAll('.group-title')].map((title) => title.textContent?.trim()),
+        [
+          '2 repositories · the same change',
+          '1 · a variant of it',
+          '1 · outlier: touches package-lock.json, which the largest group does not',
+        ],
+      );
+      assert.equal(group(0).querySelector('.group-reviewed')?.textContent, '1 of 2 reviewed · 1 approved');
+      press(0, 'Open group');
+      press(0, 'Approve group');
+      await settle();
+      assert.deepEqual(asked, [
+        { fingerprint: 'a'.repeat(64) },
+        { fingerprint: 'a'.repeat(64), state: 'approved', repositories: ['acme/a', 'acme/b'] },
+      ]);
+      assert.equal(dom.root.querySelector('.changes [role="status"]')?.textContent, 'Approved 2 repositories.');
+      assert.equal(group(0).querySelector('.group-reviewed')?.textContent, '2 of 2 reviewed · 2 approved');
+      assert.equal(
+        [...group(0).querySelectorAll('button')].find((b) => b.textContent === 'Approve group')!.disabled,
+        true,
+      );
+      // Refused: the page loads again and says why.
+      press(2, 'Reject group');
+      await settle();
+      assert.match(dom.root.querySelector('.changes [role="alert"]')!.textContent!, /The group changed since/);
     } finally {
       page.stop();
       await dom.close();

@@ -1,13 +1,17 @@
-import type { overviewProtocol } from '../../common/webviewProtocol';
+import { type GroupLine, groupLines, groupReviewedText } from '../../common/changeGroupText';
+import type { overviewProtocol, Verdict } from '../../common/webviewProtocol';
 import { h } from '../shared/dom';
 import type { Host } from '../shared/host';
+import type { GroupsData } from './groups';
 import { overviewModel } from './model';
 import { renderOverview } from './render';
 
 // The overview page: loads the job and its rows through the host and renders them; loads again
 // when the host says the job changed (the tree looked again, an action ended), and every few
 // seconds by itself while the job runs or publishes and the panel is visible. Only the typed
-// protocol connects it to VS Code, so a web app can host it too.
+// protocol connects it to VS Code, so a web app can host it too. A group's Approve or Reject sends
+// the members the page shows; the host refuses it when the group changed since, and the page loads
+// again and says why.
 
 export interface OverviewPageOptions {
   refreshMs?: number;
@@ -30,9 +34,34 @@ export async function startOverviewPage(
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let loading: Promise<void> | undefined;
+  // Said above the groups after the next load: what the last group review did.
+  let groupNotice: GroupsData['notice'];
+  let reviewing = false;
+  const reviewGroup = async (line: GroupLine, state: Verdict) => {
+    if (reviewing) return;
+    reviewing = true;
+    for (const button of root.querySelectorAll<HTMLButtonElement>('.group-list button')) button.disabled = true;
+    try {
+      const answer = await host.client.request('reviewGroup', {
+        fingerprint: line.fingerprint,
+        state,
+        repositories: line.repositories,
+      });
+      groupNotice = answer.done
+        ? { text: answer.message ?? groupReviewedText(state, line.repositories.length), error: false }
+        : { text: answer.message ?? 'The group was not reviewed.', error: true };
+    } catch (error) {
+      groupNotice = { text: error instanceof Error ? error.message : String(error), error: true };
+    } finally {
+      reviewing = false;
+    }
+    await load();
+  };
   const actions = {
     openRepository: (repositoryName: string, view: 'diff' | 'log') =>
       void host.client.request('openRepository', { repositoryName, view }).catch(report),
+    openGroup: (fingerprint: string) => void host.client.request('openGroup', { fingerprint }).catch(report),
+    reviewGroup: (line: GroupLine, state: Verdict) => void reviewGroup(line, state),
   };
   function report(error: unknown): void {
     root.removeAttribute('aria-busy');
@@ -49,10 +78,16 @@ export async function startOverviewPage(
   const load = (): Promise<void> =>
     (loading ??= (async () => {
       try {
-        const { job, repositories } = await host.client.request('load', {});
+        const { job, repositories, changes, changesError } = await host.client.request('load', {});
         const model = overviewModel(job, repositories);
         const scrollY = window.scrollY;
-        renderOverview(root, model, job.burndown ?? [], actions);
+        const groups: GroupsData = {
+          lines: changes ? groupLines(changes) : undefined,
+          error: changesError,
+          notice: groupNotice,
+        };
+        groupNotice = undefined;
+        renderOverview(root, model, job.burndown ?? [], actions, groups);
         window.scrollTo(0, scrollY);
         host.setState({ jobId: job.jobId, jobName: job.name });
         clearTimeout(timer);

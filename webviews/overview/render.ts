@@ -3,13 +3,14 @@ import type { BurndownPoint } from '../../common/schemas';
 import type { RepositoryView } from '../../common/webviewProtocol';
 import { h, icon } from '../shared/dom';
 import { type BurndownGeometry, burndownGeometry, timeLabel } from './burndown';
+import { type GroupActions, groupsSection, type GroupsData } from './groups';
 import type { Count, OverviewModel } from './model';
 
-// The Job overview's DOM: counts, cost, failures by error code (each repository a button that
+// The Job overview's DOM: counts, cost, the change groups (groups.ts), failures by error code (each repository a button that
 // opens its log or diff) and the burndown as hand-written SVG with a title, a description and the
 // same numbers as a table. Text goes in as text; nothing from a row becomes markup.
 
-export interface OverviewActions {
+export interface OverviewActions extends GroupActions {
   openRepository(repositoryName: string, view: RepositoryView): void;
 }
 
@@ -216,6 +217,7 @@ export function renderOverview(
   model: OverviewModel,
   burndown: readonly BurndownPoint[],
   actions: OverviewActions,
+  groups: GroupsData = {},
 ): void {
   const document = root.ownerDocument;
   const tokens = `${formatCount(model.tokens.input)} in / ${formatCount(model.tokens.output)} out tokens`;
@@ -241,6 +243,7 @@ export function renderOverview(
     ),
     counts(document, 'run', 'Run', model.run),
     counts(document, 'review', 'Review', model.review),
+    groupsSection(document, groups, actions),
     counts(document, 'pull-requests', 'Pull requests', model.pullRequests),
     counts(document, 'checks', 'Open pull requests', model.checks),
     failures(document, model, actions),

@@ -58,7 +58,7 @@ export async function renderDiffPage(context: PageContext, route: RepositoryRout
   breadcrumbs(context, jobId);
   const host = inPageHost(
     diffProtocol,
-    diffHandlers(services(context), { jobId, repositoryName, attempt }),
+    diffHandlers(services(context), { jobId, repositoryName, attempt, group: route.group, revision: route.revision }),
     sessionState(context.window, context.window.location.hash),
   );
   await startDiffPage(host, context.root);

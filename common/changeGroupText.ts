@@ -1,0 +1,136 @@
+import { formatCount } from './format';
+import type { ChangeGroup, FlaggedRepository, JobChanges, RepositoryResult, ReviewCounts } from './schemas';
+import { reviewStateOf } from './status';
+import type { GroupShown } from './webviewProtocol';
+
+// How a job's change groups read to a reviewer: "38 repositories · the same change", "4 · a variant
+// of it", "1 · outlier: touches package-lock.json", with their review counts and what a group
+// button does. Pure and browser-safe: the overview, the group view and the extension say the same.
+
+export type GroupKind = 'main' | 'variant' | 'outlier' | 'other';
+
+export interface GroupLine {
+  fingerprint: string;
+  kind: GroupKind;
+  /** The whole line: "38 repositories · the same change". */
+  title: string;
+  /** The flags of its members, in words, each once ("touches package-lock.json, which …"). */
+  reasons: string[];
+  repositories: string[];
+  representative: string;
+  files: string[];
+  additions: number;
+  deletions: number;
+  reviewCounts: ReviewCounts;
+  /** "3 of 38 reviewed · 3 approved". */
+  reviewed: string;
+  /** Every member approved, or every member rejected: the matching button has nothing left to do. */
+  allApproved: boolean;
+  allRejected: boolean;
+}
+
+function size(count: number, first: boolean): string {
+  if (!first) return formatCount(count);
+  return `${formatCount(count)} ${count === 1 ? 'repository' : 'repositories'}`;
+}
+
+/** "3 of 38 reviewed · 2 approved, 1 rejected" (the parts that are not zero). */
+export function reviewedText(counts: ReviewCounts): string {
+  const total = counts.approved + counts.rejected + counts.unreviewed;
+  const reviewed = counts.approved + counts.rejected;
+  const parts = [
+    counts.approved ? `${formatCount(counts.approved)} approved` : undefined,
+    counts.rejected ? `${formatCount(counts.rejected)} rejected` : undefined,
+  ].filter(Boolean);
+  return `${formatCount(reviewed)} of ${formatCount(total)} reviewed${parts.length ? ` · ${parts.join(', ')}` : ''}`;
+}
+
+/**
+ * The flag reasons of a group's members, each sentence once, in the order the API gave them, and
+ * apart from them "no other repository made this change" (said only when nothing more telling is).
+ */
+function reasonsOf(group: ChangeGroup, flagged: readonly FlaggedRepository[]): { telling: string[]; alone: string[] } {
+  const members = new Set(group.repositories);
+  const telling = new Set<string>();
+  const alone = new Set<string>();
+  for (const flag of flagged)
+    if (flag.fingerprint === group.fingerprint || members.has(flag.repositoryName))
+      for (const reason of flag.reasons) (reason.code === 'group-of-one' ? alone : telling).add(reason.message);
+  return { telling: [...telling], alone: [...alone] };
+}
+
+/**
+ * One line per group, largest first as the API sorts them. The first group is "the same change";
+ * a group with a member flagged for its size, files, verification or cost is an "outlier" with
+ * its reasons; one whose loose fingerprint a larger group shares is "a variant of it"; a group of
+ * one otherwise is an outlier too; any other is "a different change".
+ */
+export function groupLines(changes: JobChanges): GroupLine[] {
+  const main = changes.groups[0]?.fingerprint;
+  return changes.groups.map((group, index) => {
+    const { telling, alone } = reasonsOf(group, changes.flagged);
+    const kind: GroupKind =
+      index === 0
+        ? 'main'
+        : telling.length > 0
+          ? 'outlier'
+          : group.variantOf
+            ? 'variant'
+            : alone.length > 0
+              ? 'outlier'
+              : 'other';
+    const reasons = kind === 'outlier' ? (telling.length > 0 ? telling : alone) : [];
+    const what =
+      kind === 'main'
+        ? 'the same change'
+        : kind === 'outlier'
+          ? `outlier: ${reasons.join('; ')}`
+          : kind === 'variant'
+            ? group.variantOf === main
+              ? 'a variant of it'
+              : 'a variant of another change'
+            : 'a different change';
+    const counts = group.reviewCounts;
+    const total = counts.approved + counts.rejected + counts.unreviewed;
+    return {
+      fingerprint: group.fingerprint,
+      kind,
+      title: `${size(group.repositories.length, index === 0)} · ${what}`,
+      reasons,
+      repositories: group.repositories,
+      representative: group.representative,
+      files: group.files,
+      additions: group.additions,
+      deletions: group.deletions,
+      reviewCounts: counts,
+      reviewed: reviewedText(counts),
+      allApproved: total > 0 && counts.approved === total,
+      allRejected: total > 0 && counts.rejected === total,
+    };
+  });
+}
+
+/** "Approved 38 repositories (the same change)." — what a group review did. */
+export function groupReviewedText(state: 'approved' | 'rejected', count: number): string {
+  return `${state === 'approved' ? 'Approved' : 'Rejected'} ${formatCount(count)} ${count === 1 ? 'repository' : 'repositories'}.`;
+}
+
+/** A change group as the group view shows it: its line in words, its members with their reviews (from `rows`). */
+export function groupShown(
+  changes: JobChanges,
+  fingerprint: string,
+  rows: readonly Pick<RepositoryResult, 'repositoryName' | 'attempt' | 'review'>[],
+): GroupShown | undefined {
+  const line = groupLines(changes).find((each) => each.fingerprint === fingerprint);
+  if (!line) return undefined;
+  const byName = new Map(rows.map((row) => [row.repositoryName, row]));
+  return {
+    fingerprint,
+    title: line.title,
+    representative: line.representative,
+    members: line.repositories.map((repositoryName) => {
+      const row = byName.get(repositoryName);
+      return { repositoryName, state: row ? reviewStateOf(row) : 'unreviewed' };
+    }),
+  };
+}

@@ -1,0 +1,32 @@
+import { groupReviewedText } from './changeGroupText';
+import { ApiError } from './client';
+import type { Verdict } from './webviewProtocol';
+
+// Approving or rejecting a change group with the members the reviewer saw, and what that says: the
+// API refuses (409) when the group is not what was shown any more (a member's diff changed, one
+// joined), and 404 when it is gone; both are outcomes to show, not errors. Browser-safe: the
+// extension and the web app both review groups through it.
+
+export async function reviewGroupOutcome(
+  review: () => Promise<unknown>,
+  state: Verdict,
+  repositories: readonly string[],
+): Promise<{ done: boolean; message: string }> {
+  try {
+    await review();
+    return { done: true, message: groupReviewedText(state, repositories.length) };
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 409)
+      return {
+        done: false,
+        message: `Not ${state}: the group changed since it was shown (${error.message}). It is shown again as it is now: look, then review it again.`,
+      };
+    if (error instanceof ApiError && error.status === 404)
+      return {
+        done: false,
+        message: `Not ${state}: this group is gone (${error.message}). The groups are shown again.`,
+      };
+    const doing = state === 'approved' ? 'Approving' : 'Rejecting';
+    throw new Error(`${doing} the group failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,50 @@
+import { ApiError } from './client';
+import { droppedText } from './patchRevisionText';
+import type { PatchRevisionRequest, RepositoryResult } from './schemas';
+import type { RevisionShown } from './webviewProtocol';
+
+// Dropping hunks in the diff view: which revision of a repository's patch a panel shows, whether
+// it can take a new one, and what saving one says to the reviewer (done, or why not). Browser-safe:
+// the extension's diff panel and the web app's diff page both use it.
+
+/** The row's current revision (0: the worker's own diff) and the one shown (`asked`, else the current). */
+export function revisionShown(row: Pick<RepositoryResult, 'patchRevision'>, asked: number | undefined): RevisionShown {
+  const current = row.patchRevision ?? 0;
+  return { shown: asked !== undefined && asked <= current ? asked : current, current };
+}
+
+export type RevisionOutcome =
+  | { done: true; row: RepositoryResult; message: string }
+  /** `stale`: the patch has another revision now; the view is to show it. */
+  | { done: false; message: string; stale?: boolean };
+
+/** Saves a revision and says what happened; a refusal the reviewer can act on is an outcome, not an error. */
+export async function saveRevision(
+  revise: (request: PatchRevisionRequest) => Promise<RepositoryResult>,
+  repositoryName: string,
+  request: PatchRevisionRequest,
+): Promise<RevisionOutcome> {
+  try {
+    const row = await revise(request);
+    const revision = row.patchRevision ?? request.basedOn + 1;
+    return {
+      done: true,
+      row,
+      message: `Saved revision ${revision} of ${repositoryName}: ${droppedText(request.drop)} left out. Its review was reset: review this revision. The original stays readable (revision 0).`,
+    };
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    const why = {
+      PATCH_LOCKED: 'the patch can take no new revision now',
+      PATCH_CHANGED: 'the patch changed since it was shown (another revision was saved): look at the current one',
+      GROUP_CHANGED: 'the patch changed since it was shown',
+    }[error.code];
+    if (error.status === 409 || error.status === 400 || error.status === 404)
+      return {
+        done: false,
+        message: `Not saved: ${why ? `${why} — ` : ''}${error.message} (${error.code}).`,
+        ...(error.code === 'PATCH_CHANGED' ? { stale: true } : {}),
+      };
+    throw error;
+  }
+}

@@ -1,0 +1,36 @@
+import * as vscode from 'vscode';
+import { reviewGroupOutcome } from '../../common/groupReview';
+import type { Verdict } from '../../common/webviewProtocol';
+import type { Services } from '../services';
+
+// Approving or rejecting a change group, from the overview or the group view: one call with the
+// members the reviewer saw. The API refuses (409) when the group is not what was shown any more
+// (a member's diff changed, one joined): that is said in words, and the view shows the group again.
+// Then `groupReviewed`: the tree, the members' diff panels and the job's group views load again.
+
+export async function reviewGroup(
+  services: Services,
+  jobId: string,
+  fingerprint: string,
+  state: Verdict,
+  repositories: string[],
+): Promise<{ done: boolean; message: string }> {
+  const doing = state === 'approved' ? 'Approving' : 'Rejecting';
+  const count = `${repositories.length} ${repositories.length === 1 ? 'repository' : 'repositories'}`;
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `Cody Batch: ${doing} ${count}…` },
+    () =>
+      reviewGroupOutcome(
+        () => services.connection.client.reviewChangeGroup(jobId, fingerprint, { state, repositories }),
+        state,
+        repositories,
+      ),
+  );
+}
+
+/** After a group review, done or refused: what shows the members' reviews loads again (each panel once). */
+export function groupReviewed(services: Services, jobId: string, repositories: readonly string[]): void {
+  void services.jobs.refresh();
+  for (const repositoryName of repositories) services.panels.reloadDiff({ jobId, repositoryName });
+  services.panels.reloadGroups(jobId);
+}

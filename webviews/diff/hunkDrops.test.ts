@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { PatchRevisionRequest } from '../../common/schemas';
+import type { DiffLayout, GroupShown } from '../../common/webviewProtocol';
+import { makeDom } from '../../test/helpers/dom';
+import { createGitHosting, type GitHosting } from '../../test/helpers/git';
+import { type DiffViewActions, renderDiffView } from './render';
+
+// Dropping hunks and files in the diff view (DOM), on a patch made by real git: a Drop toggle on
+// each hunk header and file, the rows of what is marked struck through, and Save sending exactly
+// what is marked as a revision of the revision shown. And the group view's section.
+
+const lines = (count: number, changed: Record<number, string> = {}) =>
+  `${Array.from({ length: count }, (_, index) => changed[index + 1] ?? `line ${index + 1}`).join('\n')}\n`;
+
+describe('diff view: dropping hunks, and the group view (DOM)', function () {
+  this.timeout(30_000);
+  let hosting: GitHosting;
+  let patch: string;
+
+  before(async () => {
+    hosting = await createGitHosting();
+    const hosted = await hosting.create('acme/widgets', { 'src/long.ts': lines(40), 'package-lock.json': '{}\n' });
+    patch = await hosted.patchFrom(async (checkout) => {
+      await writeFile(path.join(checkout, 'src/long.ts'), lines(40, { 2: 'first change', 35: 'second change' }));
+      await writeFile(path.join(checkout, 'package-lock.json'), '{ "lockfileVersion": 3 }\n');
+    });
+  });
+  after(() => hosting?.dispose());
+
+  function recorder(refusal?: string) {
+    const sent: PatchRevisionRequest[] = [];
+    const calls: string[] = [];
+    const actions: DiffViewActions = {
+      openInDiffEditor: () => undefined,
+      apply: () => undefined,
+      download: () => undefined,
+      openPullRequest: () => undefined,
+      layoutChanged: () => undefined,
+      showAttempt: () => undefined,
+      viewedChanged: () => undefined,
+      review: async () => undefined,
+      showRepository: async () => undefined,
+      reviewGroup: async (state, repositories) => {
+        calls.push(`${state} ${repositories.join(',')}`);
+        return `Approved ${repositories.length} repositories.`;
+      },
+      openMember: (name) => calls.push(`open ${name}`),
+      revisePatch: async (request) => {
+        sent.push(request);
+        return refusal;
+      },
+      showRevision: (revision) => calls.push(`revision ${revision}`),
+    };
+    return { sent, calls, actions };
+  }
+
+  for (const layout of ['line-by-line', 'side-by-side'] as DiffLayout[]) {
+    it(`marks a hunk and a file to drop and saves them as a revision of the one shown (${layout})`, async () => {
+      const dom = makeDom();
+      const { sent, actions } = recorder();
+      renderDiffView(
+        dom.root,
+        {
+          jobId: 'j',
+          repositoryName: 'acme/widgets',
+          jobName: 'x',
+          patch,
+          revisable: true,
+          revision: { shown: 0, current: 0 },
+        },
+        { layout },
+        actions,
+      );
+      const hunkButtons = [...dom.root.querySelectorAll<HTMLButtonElement>('button[data-drop="hunk"]')];
+      assert.deepEqual(
+        hunkButtons.map((button) => button.getAttribute('aria-label')),
+        ['Drop hunk 1 of package-lock.json', 'Drop hunk 1 of src/long.ts', 'Drop hunk 2 of src/long.ts'],
+      );
+      const dropLine = dom.root.querySelector<HTMLElement>('.drop-line')!;
+      assert.equal(dropLine.hidden, true, 'nothing marked, nothing to save');
+      hunkButtons[2]!.click();
+      assert.equal(hunkButtons[2]!.getAttribute('aria-pressed'), 'true');
+      const longFile = dom.root.querySelector('details.file[data-path="src/long.ts"]')!;
+      const struck = [...longFile.querySelectorAll('tr.dropped')].map((row) => row.textContent ?? '');
+      assert.ok(
+        struck.some((text) => text.includes('second change')),
+        'the dropped hunk’s rows are marked',
+      );
+      assert.ok(!struck.some((text) => text.includes('first change')), 'the kept hunk’s are not');
+      dom.root.querySelector<HTMLButtonElement>('button[data-drop="file"][data-path="package-lock.json"]')!.click();
+      assert.equal(dropLine.hidden, false);
+      assert.equal(dom.root.querySelector('#drop-summary')!.textContent, '1 hunk and 1 file marked to drop');
+      dom.root.querySelector<HTMLButtonElement>('#save-revision')!.click();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(sent, [
+        { basedOn: 0, drop: [{ path: 'package-lock.json' }, { path: 'src/long.ts', hunks: [1] }] },
+      ]);
+      // Clear takes every mark back.
+      dom.root.querySelector<HTMLButtonElement>('#clear-drops')!.click();
+      assert.equal(dom.root.querySelectorAll('[aria-pressed="true"][data-drop]').length, 0);
+      assert.equal(dom.root.querySelectorAll('tr.dropped').length, 0);
+      assert.equal(dropLine.hidden, true);
+      await dom.close();
+    });
+  }
+
+  it('says why a revision was refused, and refuses to drop everything', async () => {
+    const dom = makeDom();
+    const { actions } = recorder('Not saved: the patch can take no new revision now (PATCH_LOCKED).');
+    renderDiffView(
+      dom.root,
+      {
+        jobId: 'j',
+        repositoryName: 'acme/widgets',
+        jobName: 'x',
+        patch,
+        revisable: true,
+        revision: { shown: 1, current: 1 },
+      },
+      { layout: 'line-by-line' },
+      actions,
+    );
+    assert.equal(
+      dom.root.querySelector('#revision-text')!.textContent,
+      'Revision 1 of 1: hunks left out by a reviewer',
+    );
+    dom.root.querySelector<HTMLButtonElement>('button[data-drop="hunk"]')!.click();
+    dom.root.querySelector<HTMLButtonElement>('#save-revision')!.click();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const status = dom.root.querySelector('#revision-status')!;
+    assert.equal(status.getAttribute('role'), 'alert');
+    assert.match(status.textContent!, /PATCH_LOCKED/);
+    for (const button of dom.root.querySelectorAll<HTMLButtonElement>('button[data-drop="file"]')) button.click();
+    assert.equal(dom.root.querySelector<HTMLButtonElement>('#save-revision')!.disabled, true);
+    assert.match(status.textContent!, /leaves nothing of the diff/);
+    await dom.close();
+  });
+
+  it('shows an earlier revision read-only, with the way back to the current one', async () => {
+    const dom = makeDom();
+    const { calls, actions } = recorder();
+    renderDiffView(
+      dom.root,
+      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x', patch, revision: { shown: 0, current: 2 } },
+      { layout: 'line-by-line' },
+      actions,
+    );
+    assert.match(dom.root.querySelector('#revision-text')!.textContent!, /^The original diff \(revision 0/);
+    assert.equal(dom.root.querySelectorAll('[data-drop]').length, 0, 'nothing to drop on a read-only revision');
+    assert.equal(dom.root.querySelector('#apply'), null, 'apply takes the current revision: not offered here');
+    assert.equal(dom.root.querySelector('#download'), null);
+    dom.root.querySelector<HTMLButtonElement>('#show-current')!.click();
+    assert.deepEqual(calls, ['revision 2']);
+    await dom.close();
+  });
+
+  it('shows a group: its members open their own diffs, and Approve group sends the members listed', async () => {
+    const dom = makeDom();
+    const { calls, actions } = recorder();
+    const group: GroupShown = {
+      fingerprint: 'a'.repeat(64),
+      title: '3 repositories · the same change',
+      representative: 'acme/widgets',
+      members: [
+        { repositoryName: 'acme/widgets', state: 'unreviewed' },
+        { repositoryName: 'acme/gadgets', state: 'approved' },
+        { repositoryName: 'acme/tools', state: 'unreviewed' },
+      ],
+    };
+    const view = renderDiffView(
+      dom.root,
+      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x', patch, group },
+      { layout: 'line-by-line' },
+      actions,
+    );
+    assert.equal(dom.root.querySelector('#group-title')!.textContent, '3 repositories · the same change');
+    const members = [...dom.root.querySelectorAll<HTMLElement>('.group-members li')];
+    assert.deepEqual(
+      members.map((li) => [li.dataset.repository, li.dataset.state]),
+      [
+        ['acme/widgets', 'unreviewed'],
+        ['acme/gadgets', 'approved'],
+        ['acme/tools', 'unreviewed'],
+      ],
+    );
+    members[2]!.querySelector('button')!.click();
+    dom.root.querySelector<HTMLButtonElement>('#approve-group')!.click();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(calls, ['open acme/tools', 'approved acme/widgets,acme/gadgets,acme/tools']);
+    assert.equal(dom.root.querySelector('.group-status')!.textContent, 'Approved 3 repositories.');
+    assert.equal(dom.root.querySelector('#approve'), null, 'no single-repository review in a group view');
+    // Approve from the keyboard says where to go instead.
+    view.review.review('approved');
+    assert.match(dom.root.querySelector('#review-status')!.textContent!, /^This is a group view: Approve group/);
+    await dom.close();
+  });
+});
