@@ -62,7 +62,8 @@ describe('Create Job form (DOM)', () => {
     });
     const form = setup();
     form.type('name', 'typed before');
-    form.form.fill(draftFromJob(job, ['acme/two', 'acme/three']));
+    const rows = job.names.repositories.map((repositoryName) => ({ repositoryName }));
+    form.form.fill(draftFromJob(job, rows, ['acme/two', 'acme/three']));
     assert.equal(form.control('name').value, 'Rename');
     assert.equal(form.control('mode-command').checked, true);
     assert.equal((form.dom.root.querySelector('[data-field="prompt"]') as HTMLElement).hidden, true);
