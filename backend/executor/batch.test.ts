@@ -77,6 +77,18 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
     });
     assert.deepEqual(await fixed.start(large), { executorRef: 'batch-array-2', shardSize: 50 });
     assert.deepEqual(batch.commandCalls(SubmitJobCommand)[1]!.args[0].input.arrayProperties, { size: 200 });
+    // A shard of k repositories gets k times the per-repository timeout.
+    const timed = new BatchExecutor({
+      client: new BatchClient({ region: 'us-east-1' }),
+      jobQueue: 'q',
+      jobDefinition: 'd',
+      shardSize: 5,
+      repositoryTimeoutMinutes: 60,
+    });
+    await timed.start(large);
+    assert.deepEqual(batch.commandCalls(SubmitJobCommand)[2]!.args[0].input.timeout, {
+      attemptDurationSeconds: 18_000,
+    });
     // Never past Batch's 10,000 children, whatever is set.
     const one = new BatchExecutor({
       client: new BatchClient({ region: 'us-east-1' }),
@@ -86,7 +98,7 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
     });
     const huge = sampleJob({ jobId: JOB_ID, run: Array.from({ length: 25_000 }, (_, i) => `acme/r${i}`) });
     assert.deepEqual(await one.start(huge), { executorRef: 'batch-array-2', shardSize: 3 });
-    assert.deepEqual(batch.commandCalls(SubmitJobCommand)[2]!.args[0].input.arrayProperties, { size: 8_334 });
+    assert.deepEqual(batch.commandCalls(SubmitJobCommand)[3]!.args[0].input.arrayProperties, { size: 8_334 });
   });
 
   it('submits a plain job for a run of one repository (Batch arrays start at 2)', async () => {

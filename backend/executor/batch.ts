@@ -34,6 +34,8 @@ export interface BatchExecutorOptions {
   slots?: number;
   /** CODY_BATCH_SHARD_SIZE, when set. */
   shardSize?: number;
+  /** The job definition's timeout, which is per repository: a shard of k gets k times it. */
+  repositoryTimeoutMinutes?: number;
 }
 
 /** Workers at once when the deployment does not say (the compute environment's default max vCPUs, one each). */
@@ -67,6 +69,9 @@ export class BatchExecutor implements Executor {
         jobQueue: this.options.jobQueue,
         jobDefinition: this.options.jobDefinition,
         ...(size >= 2 ? { arrayProperties: { size } } : {}),
+        ...(this.options.repositoryTimeoutMinutes && shardSize > 1
+          ? { timeout: { attemptDurationSeconds: shardSize * this.options.repositoryTimeoutMinutes * 60 } }
+          : {}),
         containerOverrides: { environment },
       }),
     );
@@ -155,5 +160,6 @@ export function batchExecutorFromEnvironment(env: NodeJS.ProcessEnv): BatchExecu
     jobDefinition,
     slots: env[ENV.concurrency] ? Number(env[ENV.concurrency]) || undefined : undefined,
     shardSize: shardSizeOverride(env),
+    repositoryTimeoutMinutes: Number(env[ENV.workerTimeoutMinutes]) || undefined,
   });
 }
