@@ -88,12 +88,11 @@ describe('REST API: a job of 10,000 repositories at the item and request limits'
     assert.equal((await store.jobs.scanAll(() => true)).length, before, 'no job was written');
   });
 
-  it('refuses more than CODY_BATCH_MAX_REPOSITORIES (10,000) names, and a body over the limit with 413', async () => {
+  // (A body over 4 MiB gets 413: test/api.test.ts.)
+  it('refuses more than CODY_BATCH_MAX_REPOSITORIES (10,000) names', async () => {
     const tooMany = await post('/jobs', { name: 'Too many', command: 'true', repositories: longNames(10_001) });
     assert.equal(tooMany.status, 400);
     assert.match((await tooMany.json()).error.message, /at most 10000 repositories/);
-    const huge = await post('/jobs', { name: 'Huge', command: 'true', description: 'x'.repeat(5_000_000) });
-    assert.equal(huge.status, 413);
   });
 
   it('retries 10,000 failed repositories in one run', async () => {

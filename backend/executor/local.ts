@@ -217,9 +217,11 @@ export class LocalExecutor implements Executor {
     // The id is whatever the row says: quoted, so that it cannot pass for other lines of the log.
     const shown = JSON.stringify(job.jobId).slice(0, 80);
     try {
-      // The names come from the job's own list, whose digests the MAC would have covered: a
-      // planted job's list may be anything, so only what reads back as names is marked.
-      const names = await this.options.store.runNames(job).catch(() => [] as string[]);
+      // The run's names come from the job's own list; a planted job's list may be missing or
+      // forged (its digests do not match), and then every row of the job is marked.
+      const names = await this.options.store
+        .runNames(job)
+        .catch(async () => (await this.options.store.repositories.listAll(job.jobId)).map((row) => row.repositoryName));
       const { moved } = await this.options.store.transitionRepositories(
         job.jobId,
         names.map((repositoryName) => ({ repositoryName, change })),

@@ -7,6 +7,7 @@ import { Store } from './store';
 import { InvalidTokenError } from './pagination';
 import { jobItemBytes, MAX_JOB_ITEM_BYTES } from './jobs';
 import type { Job } from '../../common/schemas';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 
 const LONG_AGO = '2000-01-01T00:00:00.000Z';
 const FUTURE = '2999-01-01T00:00:00.000Z';
@@ -71,6 +72,51 @@ describe('Store (DynamoDB on dynalite)', () => {
     assert.equal(rows.length, 60);
     assert.ok(rows.every((row) => row.status === 'PENDING' && row.attempt === 1));
     assert.deepEqual((await store.jobs.get(job.jobId))?.counts.pending, 60);
+  });
+
+  it('keeps the run out of the job item, in chunks a reader pages and checks against their digests', async () => {
+    const names = repositoryNames(2_500);
+    const job = await store.createJob(newJob(sampleJob({ repositories: names })));
+    assert.equal(job.run.size, 2_500);
+    assert.equal(job.run.digests.length, 3, 'chunks of 1,000 names');
+    assert.ok(jobItemBytes(job) < 2_000, 'the names are not in the job item');
+    assert.equal((await store.repositories.listAll(job.jobId)).length, 2_500, 'rows only: no chunk reads as a row');
+    assert.deepEqual(await store.runNames(job, 998, 1_003), names.slice(998, 1_003), 'across a chunk boundary');
+    // A chunk changed in the table (by someone holding its credentials) fails its digest.
+    await store.repositories.putItems([
+      {
+        jobId: job.jobId,
+        repositoryName: `#list/${job.run.id}/00001`,
+        names: ['evil/one', ...names.slice(1_001, 2_000)],
+      },
+    ]);
+    await assert.rejects(new Store(store.doc, store.tables).runNames(job, 1_000, 1_001), /does not match its digest/);
+    // Deleting the job takes its lists with its rows.
+    await store.transitionRepositories(
+      job.jobId,
+      names.map((repositoryName) => ({ repositoryName, change: { from: ['PENDING'], to: 'CANCELLED' } })),
+    );
+    const final = (await store.jobs.get(job.jobId))!;
+    assert.ok(await store.deleteJob(final, { deletePrefix: async () => undefined }));
+    const left = await store.doc.send(
+      new QueryCommand({
+        TableName: store.tables.repositories,
+        KeyConditionExpression: 'jobId = :jobId',
+        ExpressionAttributeValues: { ':jobId': job.jobId },
+      }),
+    );
+    assert.equal(left.Items?.length, 0);
+  });
+
+  it('refuses a job whose item would be over the limit, and writes nothing of it', async () => {
+    const job = sampleJob({
+      description: '€'.repeat(10_000),
+      prompt: '€'.repeat(50_000),
+      pullRequest: { body: '€'.repeat(60_000) },
+    });
+    await assert.rejects(store.createJob(newJob(job)), (error: Error) => error.name === 'JobTooLargeError');
+    assert.equal(await store.jobs.get(job.jobId), undefined);
+    assert.deepEqual(await store.repositories.listAll(job.jobId), []);
   });
 
   it('retries the writes DynamoDB leaves unprocessed until every row is stored', async () => {
