@@ -61,13 +61,13 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
     );
   });
 
-  it('cuts a large run into shards: 10,000 repositories on 256 workers are 1,000 children of 10 (or as set)', async () => {
+  it('cuts a large run into shards: 10,000 repositories on 256 workers are 500 children of 20 (or as set)', async () => {
     batch.on(SubmitJobCommand).resolves({ jobId: 'batch-array-2', jobName: 'x', jobArn: 'arn' });
     const large = sampleJob({ jobId: JOB_ID, run: Array.from({ length: 10_000 }, (_, i) => `acme/r${i}`) });
-    assert.deepEqual(await executor.start(large), { executorRef: 'batch-array-2', shardSize: 10 });
+    assert.deepEqual(await executor.start(large), { executorRef: 'batch-array-2', shardSize: 20 });
     const input = batch.commandCalls(SubmitJobCommand)[0]!.args[0].input;
-    assert.deepEqual(input.arrayProperties, { size: 1_000 });
-    assert.deepEqual(input.containerOverrides?.environment?.[1], { name: 'CODY_BATCH_SHARD_SIZE', value: '10' });
+    assert.deepEqual(input.arrayProperties, { size: 500 });
+    assert.deepEqual(input.containerOverrides?.environment?.[1], { name: 'CODY_BATCH_SHARD_SIZE', value: '20' });
 
     const fixed = new BatchExecutor({
       client: new BatchClient({ region: 'us-east-1' }),

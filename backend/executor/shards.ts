@@ -2,16 +2,17 @@ import { ENV } from '../../common/names';
 
 // How a run is cut into shards, one worker each (a local child process, an AWS Batch array child).
 // Shard s of size k holds names s×k to s×k + k − 1 of the run: contiguous, so a worker reads one or
-// two name-list chunks. Enough shards that every worker slot gets several (a slow repository does
-// not hold up the end of the run), few enough that a worker's start (a Node process locally, a
-// Fargate task and its image pull on AWS) is paid for many repositories.
+// two name-list chunks. Two shards per worker slot: a slot that drew slow repositories is helped by
+// the others' second shards, and a worker's start (a Node process locally, a Fargate task and its
+// image pull on AWS) is paid for many repositories. (Four per slot measured 70 ms of fixed wall time
+// per tiny repository in `bench -- overhead`, two 43 ms: the starts dominate there.)
 
 /** AWS Batch's largest array job. */
 export const MAX_ARRAY_SIZE = 10_000;
 /** The largest shard chosen by default: past this, a lost worker costs more than its start saves. */
 export const DEFAULT_MAX_SHARD_SIZE = 50;
-/** Shards per worker slot, at least, when the run is large enough. */
-const SHARDS_PER_SLOT = 4;
+/** Shards per worker slot, when the run is large enough. */
+const SHARDS_PER_SLOT = 2;
 
 /**
  * Repositories per worker for a run of `runSize` on `slots` workers at once; `override` is
