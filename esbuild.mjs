@@ -24,7 +24,8 @@ export const builds = [
     name: 'cli',
     options: {
       ...node,
-      entryPoints: { cli: 'cli/main.ts' },
+      // dynamo: the local stack's DynamoDB, in a process of its own (backend/local/dynamoProcess.ts).
+      entryPoints: { cli: 'cli/main.ts', dynamo: 'backend/local/dynamoProcess.ts' },
       outdir: 'dist',
       target: 'node20',
       // dynalite stores through classic-level, a native addon that loads its prebuilt binary at run time.

@@ -1,5 +1,6 @@
 // `npm run bench -- api`: the local stack's API under load (autocannon, fixed concurrency) against
-// a bare server on the same HTTP stack answering fixed JSON, measured in the same run.
+// a bare server on the same HTTP stack answering fixed JSON, and against the DynamoDB calls each
+// route makes sent straight to the stack's dynalite (in its own process), measured in the same run.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
@@ -87,20 +88,60 @@ async function main() {
         (ours.requestsPerSecond / baseline.requestsPerSecond).toFixed(2),
       ]);
     }
-    // Where the time goes: the same GetItem sent straight to dynalite, without our API in between.
-    // Signed once with the stack's credentials (the guard checks each copy's signature).
-    const endpoint = new URL(stack.dynamodbEndpoint);
-    const getItem = JSON.stringify({
-      TableName: 'cody-batch-local-jobs',
-      Key: { jobId: { S: job.jobId } },
-      ConsistentRead: true,
-    });
-    const signer = new SignatureV4({
-      service: 'dynamodb',
-      region: 'local',
-      credentials: stackDynamoCredentials(stack.home),
-      sha256: Sha256,
-    });
+    // Where the time goes: the DynamoDB calls each route makes, sent straight to dynalite (its own
+    // process, behind the same guard), with as many callers as autocannon's connections: GET
+    // /jobs/{id} is one GetItem; POST /jobs is the rows' BatchWriteItem, the run list's
+    // BatchWriteItem, the job's PutItem, the executor reference's UpdateItem and a GetItem, one after
+    // another. Each request is signed once with the stack's credentials (the guard checks each copy).
+    const direct = await directCalls(stack, job.jobId);
+    // One call: autocannon itself, as for the routes. A chain of calls: callers of our own.
+    const getFloor = await load(stack.dynamodbEndpoint, { method: 'POST', ...direct.getItem });
+    const createFloor = await chain(stack.dynamodbEndpoint, [
+      direct.putRows,
+      direct.putList,
+      direct.putJob,
+      direct.setRef,
+      direct.getItem,
+    ]);
+    rows.push(
+      ['GET /jobs/{id} straight to dynalite (GetItem)', ...figures(getFloor)],
+      ['POST /jobs straight to dynalite (5 calls)', ...figures(createFloor)],
+    );
+    const ratio = (name: string, floor: Figures) => {
+      const ours = rows.find((row) => row[0] === name)!;
+      return `${name} ${(Number(ours[1]) / floor.requestsPerSecond).toFixed(2)}x the throughput of its DynamoDB calls alone`;
+    };
+    console.log(`${ratio('GET /jobs/{id}', getFloor)}; ${ratio('POST /jobs', createFloor)}`);
+    const header = ['route', 'req/s', 'p50/p99 ms', 'bare req/s', 'bare p50/p99 ms', 'stack/bare'];
+    const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+    for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  } finally {
+    bare.stop();
+    await stack.stop();
+    await rm(stack.home, { recursive: true, force: true });
+  }
+}
+
+function figures(result: Figures): string[] {
+  return [result.requestsPerSecond.toFixed(0), `${result.p50} / ${result.p99}`, '', '', ''];
+}
+
+interface SignedCall {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The DynamoDB requests of GET /jobs/{id} and POST /jobs, signed as the stack's clients sign them. */
+async function directCalls(stack: { home: string; dynamodbEndpoint: string }, jobId: string) {
+  const endpoint = new URL(stack.dynamodbEndpoint);
+  const signer = new SignatureV4({
+    service: 'dynamodb',
+    region: 'local',
+    credentials: stackDynamoCredentials(stack.home),
+    sha256: Sha256,
+  });
+  const sign = async (operation: string, request: unknown): Promise<SignedCall> => {
+    const body = JSON.stringify(request);
     const signed = await signer.sign({
       method: 'POST',
       protocol: 'http:',
@@ -109,23 +150,87 @@ async function main() {
       headers: {
         host: endpoint.host,
         'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': 'DynamoDB_20120810.GetItem',
+        'x-amz-target': `DynamoDB_20120810.${operation}`,
       },
-      body: getItem,
+      body,
     });
     const { host: _host, ...headers } = signed.headers;
-    const direct = await load(stack.dynamodbEndpoint, { method: 'POST', headers, body: getItem });
-    console.log(
-      `dynalite GetItem, direct: ${direct.requestsPerSecond.toFixed(0)} req/s, p50/p99 ${direct.p50} / ${direct.p99} ms${direct.non2xx ? ` (${direct.non2xx} non-2xx)` : ''}`,
-    );
-    const header = ['route', 'stack req/s', 'stack p50/p99 ms', 'bare req/s', 'bare p50/p99 ms', 'stack/bare'];
-    const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-    for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
-  } finally {
-    bare.stop();
-    await stack.stop();
-    await rm(stack.home, { recursive: true, force: true });
-  }
+    return { headers, body };
+  };
+  const jobs = 'cody-batch-local-jobs';
+  const repositories = 'cody-batch-local-repositories';
+  const benchId = '0000000000benchbenchbench0';
+  const row = (name: string) => ({
+    PutRequest: {
+      Item: {
+        jobId: { S: benchId },
+        repositoryName: { S: name },
+        status: { S: 'PENDING' },
+        attempt: { N: '1' },
+        taskRevision: { N: '1' },
+      },
+    },
+  });
+  const item = {
+    jobId: { S: benchId },
+    name: { S: 'bench' },
+    prompt: { S: 'Replace oldFunction' },
+    status: { S: 'PENDING' },
+  };
+  return {
+    getItem: await sign('GetItem', { TableName: jobs, Key: { jobId: { S: jobId } }, ConsistentRead: true }),
+    putRows: await sign('BatchWriteItem', { RequestItems: { [repositories]: [row('acme/a'), row('acme/b')] } }),
+    putList: await sign('BatchWriteItem', {
+      RequestItems: {
+        [repositories]: [
+          {
+            PutRequest: {
+              Item: {
+                jobId: { S: benchId },
+                repositoryName: { S: '#list/0000000000000000/00000' },
+                names: { L: [{ S: 'acme/a' }, { S: 'acme/b' }] },
+              },
+            },
+          },
+        ],
+      },
+    }),
+    putJob: await sign('PutItem', { TableName: jobs, Item: item }),
+    setRef: await sign('UpdateItem', {
+      TableName: jobs,
+      Key: { jobId: { S: benchId } },
+      UpdateExpression: 'SET executorRef = :ref',
+      ExpressionAttributeValues: { ':ref': { S: 'local' } },
+    }),
+  };
+}
+
+/** `CONNECTIONS` callers, each sending `calls` one after another for DURATION_SECONDS: one request = the chain. */
+async function chain(url: string, calls: SignedCall[]): Promise<Figures> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const deadline = Date.now() + DURATION_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (Date.now() < deadline) {
+        const started = performance.now();
+        for (const call of calls) {
+          const response = await fetch(url, { method: 'POST', headers: call.headers, body: call.body });
+          await response.arrayBuffer();
+          if (!response.ok) errors++;
+        }
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return {
+    requestsPerSecond: latencies.length / DURATION_SECONDS,
+    p50: Math.round(latencies[Math.floor(latencies.length / 2)] ?? 0),
+    p99: Math.round(latencies[Math.floor(latencies.length * 0.99)] ?? 0),
+    errors,
+    non2xx: errors,
+  };
 }
 
 main().catch((error) => {

@@ -22,7 +22,7 @@ import { ensureTables } from '../backend/store/dynamo';
 import { Store } from '../backend/store/store';
 import { tableNamesFor } from '../backend/store/tables';
 import { startTestDynamo } from '../test/helpers/dynamo';
-import { sampleJob } from '../test/helpers/jobs';
+import { newJob, sampleJob } from '../test/helpers/jobs';
 
 const REPOSITORIES = 1000;
 const RUNNING = Number(process.env.BENCH_RUNNING ?? 256);
@@ -162,16 +162,16 @@ async function storePart(): Promise<void> {
   try {
     const store = Store.connect({ endpoint: proxy.endpoint, tables });
     await ensureTables(store.doc, store.tables);
-    const newJob = async () => {
+    const cancellableJob = async () => {
       const job = sampleJob({
         repositories: Array.from({ length: REPOSITORIES }, (_, i) => `acme/r${String(i).padStart(4, '0')}`),
       });
-      await store.createJob(job);
+      await store.createJob(newJob(job));
       await store.requestCancel(job.jobId, job.owner);
       return job;
     };
     const measure = async (cancel: (jobId: string) => Promise<unknown>) => {
-      const job = await newJob();
+      const job = await cancellableJob();
       const writesBefore = proxy.writes();
       const started = performance.now();
       await cancel(job.jobId);

@@ -62,8 +62,8 @@ export async function continueJob(args: string[], connection: Connection): Promi
   }
   console.log(
     revisesTask(request.data)
-      ? `Continuing job ${job.jobId} with task revision ${revision}: ${job.run.length} repositories, the sample again among them. Ctrl-C stops watching, not the job.\n`
-      : `Continuing job ${job.jobId}: the other ${job.run.length} ${job.run.length === 1 ? 'repository' : 'repositories'}. Ctrl-C stops watching, not the job.\n`,
+      ? `Continuing job ${job.jobId} with task revision ${revision}: ${job.run.size} repositories, the sample again among them. Ctrl-C stops watching, not the job.\n`
+      : `Continuing job ${job.jobId}: the other ${job.run.size} ${job.run.size === 1 ? 'repository' : 'repositories'}. Ctrl-C stops watching, not the job.\n`,
   );
   if (values.detach) {
     console.log(forTerminal(`Follow it with: cody-batch watch ${job.jobId}`));

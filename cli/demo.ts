@@ -11,7 +11,7 @@ import {
   StackAlreadyRunningError,
   type LocalStack,
 } from '../backend/local/stack';
-import { isClaudeConfigured, stackEnvironment, workerPool } from '../backend/local/workers';
+import { DYNAMO_SCRIPT, isClaudeConfigured, stackEnvironment, workerPool } from '../backend/local/workers';
 import { printTable } from './connect';
 import { waitForShutdownSignal } from './shutdown';
 import { watchJob } from './watch';
@@ -86,6 +86,7 @@ export async function demo(version: string, args: string[]): Promise<number> {
       ...stackOptionsFromEnvironment(demoEnv, version),
       executor: workerPool(demoEnv, (line) => console.error(`  ${line}`)),
       webRoot: WEB_ROOT,
+      dynamoScript: DYNAMO_SCRIPT,
     });
   } catch (error) {
     if (error instanceof StackAlreadyRunningError) {

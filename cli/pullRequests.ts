@@ -35,27 +35,57 @@ export async function status(args: string[], connection: Connection): Promise<nu
   if (!jobId || extra.length) return usageError(new Error('give one job id'), STATUS_USAGE);
   const client = await connect(connection);
   const job = parsed.values.refresh ? await client.refreshPullRequests(jobId) : await client.getJob(jobId);
-  const rows = await client.allRepositories(jobId);
   if (parsed.values.json) {
-    printJson(statusJson(job, rows));
+    printJson(statusJson(job, await client.allRepositories(jobId)));
     return 0;
   }
+  // The overview comes from the job item; the rows stream a page at a time (10,000 are 100 pages).
   console.log(forTerminal(`${job.name} (${job.jobId}): ${job.status}`));
-  console.log(forTerminal(countsLine(job, rows)));
+  const { counts } = job;
+  console.log(
+    `repositories: ${counts.total} · ${counts.pending} pending, ${counts.running} running, ${counts.completed} changed, ${counts.noChanges} without changes, ${counts.failed} failed, ${counts.cancelled} cancelled`,
+  );
+  const seen: RepositoryResult[] = [];
+  if (job.reviewCounts) console.log(forTerminal(countsLine(job, seen)));
   console.log('');
-  printTable([
-    ['REPOSITORY', 'STATUS', 'REVIEW', 'PULL REQUEST', 'CHECKS', 'PR REVIEW', 'URL'],
-    ...rows.map((row) => [
-      row.repositoryName,
-      row.status,
-      reviewOf(row),
-      row.pullRequest?.state ?? publicationWord(row),
-      row.pullRequest?.checks ?? '-',
-      row.pullRequest?.review ?? '-',
-      row.pullRequestUrl ?? '',
-    ]),
-  ]);
+  printStreamedRow(STATUS_COLUMNS.map((column) => column.title));
+  for await (const page of client.repositoryPages(jobId)) {
+    for (const row of page) {
+      printStreamedRow([
+        row.repositoryName,
+        row.status,
+        reviewOf(row),
+        row.pullRequest?.state ?? publicationWord(row),
+        row.pullRequest?.checks ?? '-',
+        row.pullRequest?.review ?? '-',
+        row.pullRequestUrl ?? '',
+      ]);
+      // Jobs from before review counts are counted from their rows, once all are read.
+      if (!job.reviewCounts) seen.push(row);
+    }
+  }
+  if (!job.reviewCounts) console.log(`\n${forTerminal(countsLine(job, seen))}`);
   return 0;
+}
+
+/** `status`'s columns, at fixed widths: the rows print as their pages arrive, before all are known. */
+const STATUS_COLUMNS = [
+  { title: 'REPOSITORY', width: 40 },
+  { title: 'STATUS', width: 11 },
+  { title: 'REVIEW', width: 10 },
+  { title: 'PULL REQUEST', width: 12 },
+  { title: 'CHECKS', width: 7 },
+  { title: 'PR REVIEW', width: 17 },
+  { title: 'URL', width: 0 },
+];
+
+function printStreamedRow(cells: string[]): void {
+  console.log(
+    cells
+      .map((cell, column) => forTerminal(cell).padEnd(STATUS_COLUMNS[column]!.width))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** What `status --json` prints: the job's counts and every repository's states. */

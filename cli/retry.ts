@@ -16,8 +16,10 @@ export async function retry(args: string[], connection: Connection): Promise<num
     console.log(JSON.stringify(job));
     return 0;
   }
+  // The job holds no names (its run is a list in the rows' table): name the ones asked for, if any.
+  const named = names.length ? `: ${names.join(', ')}` : '';
   console.log(
-    `Retrying ${job.run.length} ${job.run.length === 1 ? 'repository' : 'repositories'} of job ${job.jobId}: ${job.run.join(', ')}`,
+    `Retrying ${job.run.size} ${job.run.size === 1 ? 'repository' : 'repositories'} of job ${job.jobId}${named}`,
   );
   console.log(`Follow it with: cody-batch watch ${job.jobId}`);
   return 0;

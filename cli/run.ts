@@ -181,7 +181,7 @@ export async function run(args: string[], connection: Connection): Promise<numbe
   const sample = job.sample ? `, a sample of ${job.sample.size} first` : '';
   if (!values.json)
     console.log(
-      `Job ${job.jobId}: ${forTerminal(job.name)}, ${job.repositories.length} ${job.repositories.length === 1 ? 'repository' : 'repositories'}${sample}. Ctrl-C stops watching, not the job.\n`,
+      `Job ${job.jobId}: ${forTerminal(job.name)}, ${job.counts.total} ${job.counts.total === 1 ? 'repository' : 'repositories'}${sample}. Ctrl-C stops watching, not the job.\n`,
     );
   return watchJob(client, job.jobId, { json: values.json });
 }

@@ -1,7 +1,7 @@
 import { DYNAMODB_PROFILE } from '../common/localHome';
 import { ENV, jobsTableName } from '../common/names';
 import { stackOptionsFromEnvironment, startLocalStack, StackAlreadyRunningError } from '../backend/local/stack';
-import { stackEnvironment, workerPool } from '../backend/local/workers';
+import { DYNAMO_SCRIPT, stackEnvironment, workerPool } from '../backend/local/workers';
 import { waitForShutdownSignal } from './shutdown';
 import { WEB_ROOT } from './webRoot';
 import { webAppLink } from '../backend/local/webApp';
@@ -15,6 +15,7 @@ export async function serve(version: string): Promise<number> {
     stack = await startLocalStack({
       ...stackOptionsFromEnvironment(env, version),
       executor: workerPool(env, log),
+      dynamoScript: DYNAMO_SCRIPT,
       log,
       webRoot: WEB_ROOT,
     });

@@ -69,17 +69,21 @@ export async function watchJob(client: CodyBatchClient, jobId: string, options: 
       if (seen !== lastSeen) {
         lastSeen = seen;
         if (json) emit({ event: 'job', jobId: job.jobId, status: job.status, counts: job.counts, usage: job.usage });
-        const width = Math.min(40, Math.max(...job.repositories.map((name) => name.length)));
-        for (const row of await client.allRepositories(jobId)) {
-          const key = `${row.repositoryName.toLowerCase()}#${row.attempt}`;
-          if (!isFinalRepositoryStatus(row.status) || reported.has(key)) continue;
-          reported.add(key);
-          if (row.status === 'COMPLETED' && row.verification?.passed === false)
-            unverified.add(row.repositoryName.toLowerCase());
-          else unverified.delete(row.repositoryName.toLowerCase());
-          status.clear();
-          if (json) emit({ event: 'repository', repository: row });
-          else out.write(`${forTerminal(repositoryLine(row, width))}\n`);
+        // Streamed: each page's finished rows print as it arrives, not once all 10,000 are read.
+        for await (const page of client.repositoryPages(jobId)) {
+          if (interrupted) break;
+          const width = Math.min(40, Math.max(0, ...page.map((row) => row.repositoryName.length)));
+          for (const row of page) {
+            const key = `${row.repositoryName.toLowerCase()}#${row.attempt}`;
+            if (!isFinalRepositoryStatus(row.status) || reported.has(key)) continue;
+            reported.add(key);
+            if (row.status === 'COMPLETED' && row.verification?.passed === false)
+              unverified.add(row.repositoryName.toLowerCase());
+            else unverified.delete(row.repositoryName.toLowerCase());
+            status.clear();
+            if (json) emit({ event: 'repository', repository: row });
+            else out.write(`${forTerminal(repositoryLine(row, width))}\n`);
+          }
         }
       }
       // SAMPLED is where a sample stops for its user: watching ends there too.

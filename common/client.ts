@@ -241,13 +241,18 @@ export class CodyBatchClient {
   /** Every repository result of a job, following `nextToken`. */
   async allRepositories(jobId: string): Promise<RepositoryResult[]> {
     const all: RepositoryResult[] = [];
+    for await (const page of this.repositoryPages(jobId)) all.push(...page);
+    return all;
+  }
+
+  /** The job's rows a page at a time, as they arrive: a 10,000-repository job is 100 pages. */
+  async *repositoryPages(jobId: string): AsyncGenerator<RepositoryResult[]> {
     let nextToken: string | undefined;
     do {
       const page = await this.listRepositories(jobId, { limit: 100, nextToken });
-      all.push(...page.items);
+      yield page.items;
       nextToken = page.nextToken;
     } while (nextToken);
-    return all;
   }
 
   getRepository(jobId: string, repositoryName: string): Promise<RepositoryResult> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { sampleJob } from '../test/helpers/jobs';
+import { sampleJob, type TestJob } from '../test/helpers/jobs';
 import { checkDraft, draftFromJob, mergeRepositories, parseRepositoryList } from './jobDraft';
 import type { CreateJobDraft } from './webviewProtocol';
 
@@ -62,6 +62,11 @@ describe('Create Job form checks (the API schema)', () => {
   });
 });
 
+/** The job's rows as Run Again reads them: names, and each one's note. */
+function rowsOf(job: TestJob, notes: Record<string, string> = {}) {
+  return job.names.repositories.map((repositoryName) => ({ repositoryName, note: notes[repositoryName] }));
+}
+
 describe('draftFromJob (Run Again…)', () => {
   it('fills the form with the task as last revised, and passes the API’s checks unchanged', () => {
     const job = sampleJob({
@@ -71,14 +76,16 @@ describe('draftFromJob (Run Again…)', () => {
       taskRevisions: [{ revision: 2, prompt: 'better prompt', verifyCommand: 'npm test', createdAt: '2026-01-01' }],
       repositories: ['acme/widgets', 'acme/gadgets'],
     });
-    const filled = draftFromJob(job);
+    const filled = draftFromJob(job, rowsOf(job));
     assert.equal(filled.mode, 'prompt');
     assert.equal(filled.prompt, 'better prompt');
     assert.equal(filled.verifyCommand, 'npm test');
     assert.equal(filled.repositories, 'acme/widgets\nacme/gadgets\n');
     const checked = checkDraft({ ...draft(), ...filled });
     assert.equal(checked.ok, true);
-    assert.deepEqual(parseRepositoryList(draftFromJob(job, ['acme/gadgets']).repositories!), ['acme/gadgets']);
+    assert.deepEqual(parseRepositoryList(draftFromJob(job, rowsOf(job), ['acme/gadgets']).repositories!), [
+      'acme/gadgets',
+    ]);
   });
 
   it('fills the sections: query, sample, pull-request templates, setup command, commands and notes', () => {
@@ -98,9 +105,9 @@ describe('draftFromJob (Run Again…)', () => {
       },
       allowCommands: true,
       setupCommand: 'npm ci',
-      repositoryInstructions: { 'acme/widgets': 'use pnpm' },
     });
-    const filled = draftFromJob(job);
+    const notes = { 'acme/widgets': 'use pnpm' };
+    const filled = draftFromJob(job, rowsOf(job, notes));
     assert.equal(filled.repositorySource, 'query');
     assert.equal(filled.query?.owners, 'acme');
     assert.equal(filled.query?.includeForks, true);
@@ -124,7 +131,7 @@ describe('draftFromJob (Run Again…)', () => {
     assert.equal(checked.request.setupCommand, 'npm ci');
     assert.deepEqual(checked.request.repositoryInstructions, { 'acme/widgets': 'use pnpm' });
 
-    const failed = draftFromJob(job, ['acme/gadgets']);
+    const failed = draftFromJob(job, rowsOf(job, notes), ['acme/gadgets']);
     assert.equal(failed.repositorySource, undefined, 'a subset runs as a list');
     assert.equal(failed.sample, undefined, 'unsampled');
     assert.equal(failed.repositoryInstructions, undefined, 'no note for a repository that does not run again');

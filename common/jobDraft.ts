@@ -1,5 +1,5 @@
 import { addDraftSections, EMPTY_QUERY, entryMessage, type QueryDraft, sectionFieldOf } from './jobDraftSections';
-import { createJobRequestSchema, type CreateJobRequest, type Job } from './schemas';
+import { createJobRequestSchema, type CreateJobRequest, type Job, type RepositoryResult } from './schemas';
 import { currentTask } from './tasks';
 import type { CreateJobDraft, FieldErrors } from './webviewProtocol';
 
@@ -132,10 +132,15 @@ function lineOf(text: string, entryIndex: number): { number: number; text: strin
  * code host may answer differently now), and with its sample; a subset runs as a list, unsampled.
  * `pullRequest.draft` is the form's "As drafts" box.
  */
-export function draftFromJob(job: Job, repositories: readonly string[] = job.repositories): Partial<CreateJobDraft> {
+export function draftFromJob(
+  job: Job,
+  rows: readonly Pick<RepositoryResult, 'repositoryName' | 'note'>[],
+  subset?: readonly string[],
+): Partial<CreateJobDraft> {
   const task = currentTask(job);
   const mode: CreateJobDraft['mode'] = task.command !== undefined ? 'command' : 'prompt';
-  const whole = repositories === job.repositories;
+  const whole = subset === undefined;
+  const repositories = subset ?? rows.map((row) => row.repositoryName);
   const sections: Partial<CreateJobDraft> = {};
   if (whole && job.repositoryQuery) {
     sections.repositorySource = 'query';
@@ -158,8 +163,10 @@ export function draftFromJob(job: Job, repositories: readonly string[] = job.rep
   if (job.setupCommand !== undefined) sections.setupCommand = job.setupCommand;
   // Notes only for the repositories that run again: the API refuses a note for one the job does not run.
   const running = new Set(repositories.map((name) => name.toLowerCase()));
-  const notes = Object.entries(job.repositoryInstructions ?? {}).filter(
-    ([name]) => whole || running.has(name.toLowerCase()),
+  const notes = rows.flatMap((row) =>
+    row.note !== undefined && (whole || running.has(row.repositoryName.toLowerCase()))
+      ? [[row.repositoryName, row.note] as const]
+      : [],
   );
   if (notes.length > 0) sections.repositoryInstructions = notesText(Object.fromEntries(notes));
   return {

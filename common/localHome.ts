@@ -7,7 +7,14 @@ import { ENV } from './names';
 // The local stack's data folder, as the stack writes it and clients (the CLI, the extension) read it.
 
 /** `stack.json`, written while a local stack runs. */
-export const StackInfo = z.object({ apiUrl: z.string(), dynamodbEndpoint: z.string(), pid: z.number().int() });
+export const StackInfo = z.object({
+  apiUrl: z.string(),
+  dynamodbEndpoint: z.string(),
+  pid: z.number().int(),
+  /** The DynamoDB's own process and port, when it runs in one (the CLI's stack). */
+  dynamodbPid: z.number().int().optional(),
+  dynamodbPort: z.number().int().optional(),
+});
 export type StackInfo = z.infer<typeof StackInfo>;
 
 /** `$CODY_BATCH_HOME`, else `~/.cody-batch`. */

@@ -88,7 +88,17 @@ export const ENV = {
   apiPort: 'CODY_BATCH_PORT',
   dynamodbPort: 'CODY_BATCH_DYNAMODB_PORT',
   concurrency: 'CODY_BATCH_CONCURRENCY',
-  /** The most repositories one job may name (default 1,000). */
+  /**
+   * Repositories per worker (a shard): the executor chooses it from the run's size and its
+   * concurrency unless this is set; a worker is given it and runs that many of the run, one after another.
+   */
+  shardSize: 'CODY_BATCH_SHARD_SIZE',
+  /**
+   * On AWS, the API's: a worker's time limit per repository (the job definition's timeout), so a
+   * shard of k repositories is submitted with k times it.
+   */
+  workerTimeoutMinutes: 'CODY_BATCH_WORKER_TIMEOUT_MINUTES',
+  /** The most repositories one job may name (default 10,000). */
   maxRepositories: 'CODY_BATCH_MAX_REPOSITORIES',
   /** The AWS Batch job queue ARN the API submits to. */
   jobQueue: 'CODY_BATCH_JOB_QUEUE',

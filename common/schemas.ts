@@ -10,8 +10,13 @@ export const MAX_PROMPT_CHARS = 50_000;
 export const MAX_COMMAND_CHARS = 10_000;
 /** A job's note for one repository (`repositoryInstructions`), in characters. */
 export const MAX_REPOSITORY_NOTE_CHARS = 2_000;
-export const DEFAULT_MAX_REPOSITORIES = 1_000;
-export const MAX_BODY_BYTES = 1_048_576;
+export const DEFAULT_MAX_REPOSITORIES = 10_000;
+/**
+ * A request body's limit: 10,000 names of 140 characters and a 50,000-character prompt fit (about
+ * 1.5 MB), well inside Lambda's 6 MB payload. What the body may hold is not what the job item
+ * holds: names and notes go into the repository rows, never into the job item.
+ */
+export const MAX_BODY_BYTES = 4_194_304;
 /**
  * A job's cost limit in US dollars: from a cent to 10,000. Bounded both ways so that every value
  * is one DynamoDB can store (it refuses magnitudes under 1e-130, the SDK numbers over 2^53).
@@ -545,9 +550,24 @@ export const BurndownPoint = z.object({
 });
 export type BurndownPoint = z.infer<typeof BurndownPoint>;
 
+/**
+ * A list of repository names kept outside the job item (a run, a publish run): in chunk items of
+ * the repositories table (`backend/store/nameLists.ts`), so a job item stays small whatever the
+ * job's size. Worker index i works on the list's i-th name.
+ */
+export const NameList = z.object({
+  /** Names the chunk items of this list (`#list/{id}/{chunk}`); fresh for every run. */
+  id: z.string(),
+  size: z.number().int(),
+  /** SHA-256 (hex) of each chunk's names, in order: the run MAC covers them, so a chunk written around the API is refused. */
+  digests: z.array(z.string()),
+});
+export type NameList = z.infer<typeof NameList>;
+
 export const PublishRun = z.object({
   id: z.string(),
-  repositories: z.array(z.string()),
+  /** What it publishes: worker index i publishes the list's i-th name. */
+  list: NameList,
   draft: z.boolean().optional(),
   requestedAt: IsoDate,
 });
@@ -643,13 +663,14 @@ export const Job = z.object({
   prompt: z.string().optional(),
   command: z.string().optional(),
   verifyCommand: z.string().optional(),
-  repositories: z.array(z.string()),
-  /** The query the repositories were chosen by, as given; `resolvedRepositories` is what it gave at creation. */
+  /** The query the repositories were chosen by, as given; the rows are what it resolved to (with the listed ones). */
   repositoryQuery: RepositoryQuery.optional(),
-  resolvedRepositories: z.array(z.string()).optional(),
   pullRequest: PullRequestSettings.optional(),
-  /** The repository names of the current run; worker index i runs run[i]. */
-  run: z.array(z.string()),
+  /**
+   * The current run: worker index i runs its i-th name. The job's repositories are its rows
+   * (`GET /jobs/{id}/repositories`, `counts.total` of them); the names are never in the job item.
+   */
+  run: NameList,
   createPullRequests: z.boolean(),
   draftPullRequests: z.boolean(),
   baseBranch: z.string().optional(),
@@ -659,8 +680,6 @@ export const Job = z.object({
   allowCommands: z.boolean().optional(),
   /** Runs after the clone, before the change (e.g. `npm ci`). */
   setupCommand: z.string().optional(),
-  /** A note per repository for its first message, keyed by the names in `repositories`. */
-  repositoryInstructions: z.record(z.string(), z.string()).optional(),
   owner: z.string(),
   status: JobStatus,
   counts: Counts,
@@ -670,6 +689,8 @@ export const Job = z.object({
   startedAt: IsoDate.optional(),
   finishedAt: IsoDate.optional(),
   executorRef: z.string().optional(),
+  /** Repositories per worker of the current run, as the executor cut it (absent: 1); Batch child s ran shard s. */
+  shardSize: z.number().int().optional(),
   /**
    * The local stack's MAC of the job and its current run (backend/store/runMac.ts): its executor
    * runs only jobs that carry a valid one, so only jobs its API created. Absent on AWS.
@@ -684,7 +705,7 @@ export const Job = z.object({
   pullRequestsRefreshedAt: IsoDate.optional(),
   /** The pull-request counts over time, one point per refresh at most, thinned evenly (the burndown). */
   burndown: z.array(BurndownPoint).optional(),
-  /** The latest publish (POST /jobs/{id}/publish): worker index i publishes repositories[i]. Signed, as `run` is. */
+  /** The latest publish (POST /jobs/{id}/publish): worker index i publishes its list's i-th name. Signed, as `run` is. */
   publishRun: PublishRun.optional(),
   /** When the job's rows and artifacts may be deleted (CODY_BATCH_RETENTION_DAYS), epoch seconds: DynamoDB's TTL attribute. */
   expiresAt: z.number().int().optional(),
@@ -773,6 +794,8 @@ export const RepositoryResult = z.object({
   usage: Usage,
   /** The task revision this attempt runs (absent on rows from before revisions: 1). */
   taskRevision: z.number().int().optional(),
+  /** The job's note for this repository (`repositoryInstructions` of the request), for Claude's first message. */
+  note: z.string().optional(),
   /** One of the job's sample. */
   sampled: z.boolean().optional(),
   previousAttempts: z.array(PreviousAttempt).optional(),

@@ -215,6 +215,9 @@ describe('infra: the CDK stacks', function () {
       assert.equal(render(variables[ENV.jobQueue]!), `\${${queueId}.JobQueueArn}`);
       assert.equal(render(variables[ENV.jobDefinition]!), `\${${definitionId}}`);
       assert.equal(variables[ENV.claudeProvider], 'anthropic');
+      // Shards are sized from the workers that run at once; a shard's timeout from the per-repository one.
+      assert.equal(variables[ENV.concurrency], env === 'prod' ? '64' : '16');
+      assert.equal(variables[ENV.workerTimeoutMinutes], '60');
       assert.ok(
         !(ENV.githubToken in variables) && !(ENV.anthropicApiKey in variables),
         'no secret in the Lambda environment',

@@ -122,8 +122,8 @@ describe('REST API on the local stack', () => {
       assert.equal(job.status, 'PENDING');
       assert.equal(job.type, 'code-pattern-update');
       assert.equal(job.owner, 'local');
-      assert.deepEqual(job.repositories, SEED_BODY.repositories);
-      assert.deepEqual(job.run, SEED_BODY.repositories);
+      assert.equal(job.run.size, SEED_BODY.repositories.length);
+      assert.equal(job.repositories, undefined, 'the names are in the rows, not the job');
       assert.deepEqual(job.counts, {
         total: 2,
         pending: 2,
@@ -140,7 +140,10 @@ describe('REST API on the local stack', () => {
   describe('every route', () => {
     it('POST /jobs/{id}/continue runs the rest of a SAMPLED job, and refuses one that is not', async () => {
       const sampled = await createJob({ sample: { size: 1 } });
-      await finishRepository(sampled.jobId, sampled.run[0], 'COMPLETED', { 'diff.patch': 'diff' });
+      const [first] = (await (await api(`/jobs/${sampled.jobId}/repositories`)).json()).items.filter(
+        (row: { sampled?: boolean }) => row.sampled,
+      );
+      await finishRepository(sampled.jobId, first.repositoryName, 'COMPLETED', { 'diff.patch': 'diff' });
       const continued = await api(`/jobs/${sampled.jobId}/continue`, { method: 'POST' });
       assert.equal(continued.status, 202, await continued.clone().text());
       const again = await api(`/jobs/${sampled.jobId}/continue`, { method: 'POST', json: {} });
@@ -424,7 +427,7 @@ describe('REST API on the local stack', () => {
       assert.equal(named.status, 202);
       const retried = await named.json();
       assert.equal(retried.status, 'RUNNING');
-      assert.deepEqual(retried.run, ['acme/bad']);
+      assert.equal(retried.run.size, 1);
       assert.equal((await (await api(repositoryPath(job.jobId, 'acme/bad'))).json()).attempt, 2);
       assert.equal((await (await api(repositoryPath(job.jobId, 'acme/worse'))).json()).status, 'FAILED');
       const whileRunning = await api(`/jobs/${job.jobId}/retry`, { method: 'POST' });
@@ -474,7 +477,12 @@ describe('REST API on the local stack', () => {
       });
       assert.equal(job.allowCommands, true);
       assert.equal(job.setupCommand, 'npm ci');
-      assert.deepEqual(job.repositoryInstructions, { 'acme/Alpha': 'The tests need `npm run build` first.' });
+      // Each note is on its repository's row, keyed by the job's own spelling.
+      assert.equal(
+        (await (await api(repositoryPath(job.jobId, 'acme/Alpha'))).json()).note,
+        'The tests need `npm run build` first.',
+      );
+      assert.equal((await (await api(repositoryPath(job.jobId, 'acme/beta'))).json()).note, undefined);
       const plain = await createJob({ repositories: ['acme/a'] });
       assert.equal(plain.allowCommands, undefined, 'off unless asked for');
     });
@@ -494,8 +502,8 @@ describe('REST API on the local stack', () => {
   describe('bad input gets a 4xx with a message, and changes nothing', () => {
     const cases: [string, () => RequestInit & { json?: unknown }, number, string, RegExp][] = [
       [
-        'a body over 1 MB',
-        () => ({ method: 'POST', json: { ...SEED_BODY, description: 'x'.repeat(1_100_000) } }),
+        'a body over 4 MB',
+        () => ({ method: 'POST', json: { ...SEED_BODY, description: 'x'.repeat(4_300_000) } }),
         413,
         'PAYLOAD_TOO_LARGE',
         /limit/,
@@ -615,7 +623,10 @@ describe('REST API on the local stack', () => {
           method: 'POST',
           json: {
             ...SEED_BODY,
+            // The names no longer count (they go into the rows); the free text does.
             prompt: '€'.repeat(50_000),
+            description: '€'.repeat(10_000),
+            pullRequest: { body: '€'.repeat(60_000) },
             repositories: Array.from({ length: 1000 }, (_, i) => `${'o'.repeat(39)}/${String(i).padStart(100, 'r')}`),
           },
         }),

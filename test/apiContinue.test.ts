@@ -19,11 +19,15 @@ describe('REST API: continue a prompt job’s sample', () => {
       body: json === undefined ? undefined : JSON.stringify(json),
     });
   /** A prompt job whose sample of one has COMPLETED: SAMPLED. */
-  const sampledPromptJob = async (prompt: string, repositories = ['acme/one', 'acme/two', 'globex/three']) => {
-    const response = await api('/jobs', { name: 'Prompt sample', prompt, repositories, sample: { size: 1 } });
+  const sampledPromptJob = async (
+    prompt: string,
+    repositories = ['acme/one', 'acme/two', 'globex/three'],
+    extra: Record<string, unknown> = {},
+  ) => {
+    const response = await api('/jobs', { name: 'Prompt sample', prompt, repositories, sample: { size: 1 }, ...extra });
     assert.equal(response.status, 201, await response.clone().text());
     const job = await response.json();
-    const [name] = job.run;
+    const name = (await store.repositories.listAll(job.jobId)).find((row) => row.sampled)!.repositoryName;
     await store.claim(job.jobId, name, 1, '2000-01-01T00:00:00Z');
     const done = await store.transitionRepository(job.jobId, name, {
       from: ['RUNNING'],
@@ -57,7 +61,7 @@ describe('REST API: continue a prompt job’s sample', () => {
     assert.equal(continued.status, 202);
     const body = await continued.json();
     assert.equal(body.status, 'RUNNING');
-    assert.equal(body.run.length, 3, 'the sample again, and the two waiting');
+    assert.equal(body.run.size, 3, 'the sample again, and the two waiting');
     assert.deepEqual(
       body.taskRevisions.map(({ createdAt, ...revision }: { createdAt: string }) => revision),
       [{ revision: 2, prompt: 'Replace oldFunction', verifyCommand: 'npm test' }],
@@ -71,20 +75,23 @@ describe('REST API: continue a prompt job’s sample', () => {
   });
 
   it('counts a revision toward the job item’s 350 KB, and refuses one that would not fit', async () => {
-    // 150 KB of prompt (3-byte characters) and 1,000 names of 70 characters: 223 KB as created, 373
-    // KB with a revision that repeats the prompt.
+    // 150 KB of prompt (3-byte characters), 30 KB of description and 60 KB of pull-request body:
+    // 240 KB as created, 390 KB with a revision that repeats the prompt. (Names are not in the item.)
     const names = Array.from({ length: 1000 }, (_, i) => `acme/${'r'.repeat(61)}-${String(i).padStart(4, '0')}`);
-    const job = await sampledPromptJob('€'.repeat(50_000), names);
+    const job = await sampledPromptJob('€'.repeat(50_000), names, {
+      description: '€'.repeat(10_000),
+      pullRequest: { body: '€'.repeat(20_000) },
+    });
     const tooLarge = await api(`/jobs/${job.jobId}/continue`, { verifyCommand: 'npm test' });
     assert.equal(tooLarge.status, 400);
     assert.match(
       (await tooLarge.json()).error.message,
-      /too large to store with this revision \(37\d KB of at most 350 KB\)/,
+      /too large to store with this revision \(3[5-9]\d KB of at most 350 KB\)/,
     );
     assert.equal((await store.jobs.get(job.jobId))?.status, 'SAMPLED', 'nothing changed');
     const asItIs = await api(`/jobs/${job.jobId}/continue`, {});
     assert.equal(asItIs.status, 202);
-    assert.equal((await asItIs.json()).run.length, 999);
+    assert.equal((await asItIs.json()).run.size, 999);
   });
 
   it('reads a row from before per-attempt keys at its current attempt from the first attempt’s keys', async () => {

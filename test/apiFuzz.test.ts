@@ -88,8 +88,9 @@ describe('REST API fuzz over the OpenAPI document (local stack)', function () {
       method: 'POST',
       json: { name: 'Fuzz sample', command: 'true', repositories: REPOSITORIES, sample: { size: 1 } },
     });
-    await store.claim(sampled.jobId, sampled.run[0], 1, '2000-01-01T00:00:00Z');
-    await store.transitionRepository(sampled.jobId, sampled.run[0], { from: ['RUNNING'], to: 'NO_CHANGES', set: {} });
+    const [first] = await store.runNames(sampled);
+    await store.claim(sampled.jobId, first!, 1, '2000-01-01T00:00:00Z');
+    await store.transitionRepository(sampled.jobId, first!, { from: ['RUNNING'], to: 'NO_CHANGES', set: {} });
     const pending = await call('/jobs', {
       method: 'POST',
       json: { name: 'Fuzz pending', command: 'true', repositories: REPOSITORIES },

@@ -164,6 +164,7 @@ describe('docs/architecture.md holds', () => {
       ENV.jobId,
       ENV.batchArrayIndex,
       ENV.repositoryIndex,
+      ENV.shardSize,
       ENV.githubToken,
       ENV.anthropicApiKey,
       ENV.claudeProvider,

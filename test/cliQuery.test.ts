@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { type FakeGitHub, startFakeGitHub } from './fakes/githubServer';
 import { type GitHttpServer, startGitHttpServer } from './fakes/gitHttpServer';
 import { createGitHosting, type GitHosting } from './helpers/git';
-import { repositoriesByName, waitForJob } from './helpers/jobs';
+import { repositoriesByName, repositoryNamesOf, waitForJob } from './helpers/jobs';
 import { CLI, startStackProcess, type StackProcess } from './helpers/localStack';
 
 // `cody-batch repos` and the query and pull-request flags of `cody-batch run`, run as a user types
@@ -136,11 +136,12 @@ describe('cody-batch repos and run with query and pull-request flags', function 
     assert.equal(result.code, 0, result.stderr);
     const jobId = result.stdout.trim();
     const job = await waitForJob(stack.client, jobId);
-    assert.deepEqual(job.repositories, preview.stdout.trim().split('\n'));
+    const names = await repositoryNamesOf(stack.client, jobId);
+    assert.deepEqual(names, preview.stdout.trim().split('\n').sort());
     assert.deepEqual(job.repositoryQuery, { owners: ['acme'], includeArchived: false, includeForks: false });
     const rows = await repositoriesByName(stack.client, jobId);
     assert.equal(job.status, 'COMPLETED', JSON.stringify([...rows.values()].map((row) => row.error)));
-    for (const name of job.repositories) {
+    for (const name of names) {
       const pull = github.pulls.find((candidate) => `${candidate.owner}/${candidate.repo}` === name)!;
       assert.ok(pull, name);
       assert.deepEqual(

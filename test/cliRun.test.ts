@@ -4,7 +4,7 @@ import { readlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createGitHosting, git, readText, type GitHosting } from './helpers/git';
-import { waitForJob } from './helpers/jobs';
+import { notesOf, repositoryNamesOf, waitForJob } from './helpers/jobs';
 import { CLI, startStackProcess, type StackProcess } from './helpers/localStack';
 
 // `cody-batch run | watch | cancel | retry | apply`, run as a user types them: the built CLI as a
@@ -77,7 +77,7 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     assert.doesNotMatch(result.stdout, /[\r\u001b]/, 'no status line when the output is not a terminal');
     const job = await stack.client.getJob(completedJobId);
     assert.deepEqual(
-      [job.status, job.command, job.repositories],
+      [job.status, job.command, await repositoryNamesOf(stack.client, job.jobId)],
       ['COMPLETED', '[ -f a.txt ] && echo new > a.txt || true', ['acme/one', 'acme/two']],
     );
   });
@@ -119,7 +119,7 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
       assert.equal(created.code, 0, created.stderr);
       const job = await paused.client.getJob(created.stdout.trim());
       assert.deepEqual(
-        [job.allowCommands, job.setupCommand, job.repositoryInstructions],
+        [job.allowCommands, job.setupCommand, await notesOf(paused.client, job.jobId)],
         [true, 'npm ci', { 'acme/one': 'Run npm run build before the tests.' }],
       );
       await writeFile(notes, '{"acme/one": ');
@@ -169,7 +169,7 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     assert.equal(nothing.code, 1);
     assert.equal(nothing.stderr.trim(), `cody-batch: Job ${completedJobId} has no failed or cancelled repositories`);
 
-    const retried = await cli(['retry', jobId]);
+    const retried = await cli(['retry', jobId, 'acme/missing']);
     assert.equal(retried.code, 0, retried.stderr);
     assert.match(retried.stdout, new RegExp(`Retrying 1 repository of job ${jobId}: acme/missing`));
     const again = await cli(['watch', jobId]);

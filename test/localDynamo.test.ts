@@ -7,7 +7,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand } from '@aw
 import { fromIni } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { sampleJob, waitFor, waitForJob } from './helpers/jobs';
+import { newJob, sampleJob, waitFor, waitForJob } from './helpers/jobs';
 import { createGitHosting, type GitHosting } from './helpers/git';
 import {
   makeTempDir,
@@ -255,18 +255,21 @@ describe('local stack: runs only the jobs its API created', function () {
           prompt: undefined,
           command: `touch "${markers}/planted-${owner}"`,
         });
-        await store.createJob(job);
+        await store.createJob(newJob(job));
         planted.push(job.jobId);
       }
       // An API job's MAC on another command: the MAC covers what runs.
       const api = (await store.jobs.get(created.jobId))!;
+      const { run: _run, runMac: mac, ...fields } = api;
       const copied = sampleJob({
-        ...api,
+        ...fields,
         jobId: sampleJob().jobId,
         command: `touch "${markers}/planted-copied"`,
         status: 'PENDING',
+        repositories: ['acme/one'],
       });
-      await store.createJob(copied);
+      await store.createJob(newJob(copied));
+      await store.jobs.setAttributes(copied.jobId, { runMac: mac });
       planted.push(copied.jobId);
     } finally {
       assert.equal(await first.stop(), 0);

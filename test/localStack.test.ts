@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { access, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { waitFor } from './helpers/jobs';
 import { CLI, makeTempDir, startStackProcess, type StackProcess } from './helpers/localStack';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Runs `cody-batch serve` expecting it to refuse to start; resolves with its exit code and output. */
 function serveExpectingRefusal(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
@@ -44,7 +54,29 @@ describe('local stack (npm start)', () => {
     const mode = (await stat(path.join(stack.home, 'token'))).mode & 0o777;
     assert.equal(mode, 0o600);
     const info = JSON.parse(await readFile(path.join(stack.home, 'stack.json'), 'utf8'));
-    assert.deepEqual(info, { apiUrl: stack.apiUrl, dynamodbEndpoint: stack.dynamodbEndpoint, pid: stack.process.pid });
+    const { dynamodbPid, ...rest } = info;
+    assert.deepEqual(rest, {
+      apiUrl: stack.apiUrl,
+      dynamodbEndpoint: stack.dynamodbEndpoint,
+      pid: stack.process.pid,
+      dynamodbPort: Number(new URL(stack.dynamodbEndpoint).port),
+    });
+    assert.ok(Number.isInteger(dynamodbPid) && dynamodbPid !== stack.process.pid, 'DynamoDB runs in its own process');
+  });
+
+  it('restarts its DynamoDB process when it dies, on the same port, and keeps what was written', async () => {
+    const client = stack.client;
+    const before = await client.createJob({ name: 'Before the crash', command: 'true', repositories: ['acme/a'] });
+    const stackJson = path.join(stack.home, 'stack.json');
+    const { dynamodbPid } = JSON.parse(await readFile(stackJson, 'utf8'));
+    process.kill(dynamodbPid, 'SIGKILL');
+    const restarted = await waitFor('a new DynamoDB process', async () => {
+      const pid = JSON.parse(await readFile(stackJson, 'utf8')).dynamodbPid;
+      return pid !== dynamodbPid ? pid : undefined;
+    });
+    assert.ok(isAlive(restarted));
+    assert.equal((await client.getJob(before.jobId)).name, 'Before the crash');
+    assert.match(stack.output(), /DynamoDB \(pid \d+\) was killed by SIGKILL; restarting it/);
   });
 
   it('prints where everything is, with a ready-to-paste aws dynamodb command', () => {
@@ -150,7 +182,9 @@ describe('local stack restarts', () => {
       });
       await first.client.cancelJob(created.jobId);
       const token = first.token;
+      const { dynamodbPid } = JSON.parse(await readFile(path.join(home, 'stack.json'), 'utf8'));
       assert.equal(await first.stop('SIGTERM'), 0);
+      await waitFor('its DynamoDB process to stop with it', async () => (isAlive(dynamodbPid) ? undefined : true));
       assert.match(first.output(), /Stopped\./);
       await assert.rejects(access(path.join(home, 'stack.json')), 'stack.json is removed on exit');
 

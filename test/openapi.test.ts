@@ -139,6 +139,9 @@ describe('The OpenAPI document', () => {
         continueJob: () => client.continueJob(job),
         listRepositories: () => client.listRepositories(job),
         allRepositories: () => client.allRepositories(job),
+        repositoryPages: async () => {
+          for await (const _ of client.repositoryPages(job)) break;
+        },
         getRepository: () => client.getRepository(job, 'acme/widgets'),
         getDiff: () => client.getDiff(job, 'acme/widgets', { attempt: 1 }),
         getThread: () => client.getThread(job, 'acme/widgets'),

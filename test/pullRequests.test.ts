@@ -136,7 +136,7 @@ describe('pull requests after they open', function () {
     const host = codeHostFrom({ gitBase: 'https://x/{owner}/{name}.git', apiUrl: github.url, token: TOKEN });
     // A job without pull requests never needs one; a publish makes one need it.
     await store.jobs.setAttributes(open.jobId, {
-      publishRun: { id: 'p1', repositories: [], requestedAt: open.updatedAt },
+      publishRun: { id: 'p1', list: { id: 'none', size: 0, digests: [] }, requestedAt: open.updatedAt },
     });
     const report = await refreshAll(store, host);
     assert.deepEqual(report, { jobs: 1, errors: [] });

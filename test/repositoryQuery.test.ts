@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ApiError } from '../common/client';
 import type { CreateJobInput } from '../common/schemas';
 import { createGitHosting, git, type GitHosting } from './helpers/git';
-import { repositoriesByName, waitForJob } from './helpers/jobs';
+import { repositoriesByName, repositoryNamesOf, waitForJob } from './helpers/jobs';
 import { startStackProcess, type StackProcess } from './helpers/localStack';
 
 // Repositories chosen by query on the real local stack, whose code host is the local folder of
@@ -43,8 +43,8 @@ describe('repositories by query on the local stack (folder host)', function () {
       command: 'echo marked >> a.txt',
       repositoryQuery: { owners: ['acme'] },
     });
-    assert.deepEqual(created.repositories, preview.repositories);
-    assert.deepEqual(created.resolvedRepositories, preview.repositories);
+    assert.deepEqual(await repositoryNamesOf(stack.client, created.jobId), preview.repositories);
+    assert.equal(created.counts.total, preview.count);
     assert.deepEqual(created.repositoryQuery, { owners: ['acme'], includeArchived: false, includeForks: false });
     const job = await waitForJob(stack.client, created.jobId);
     assert.equal(job.status, 'COMPLETED');
@@ -60,8 +60,10 @@ describe('repositories by query on the local stack (folder host)', function () {
       repositoryQuery: { owners: ['acme'] },
       sample: { size: 2 },
     });
-    assert.equal(sampled.run.length, 2);
-    for (const name of sampled.run) assert.ok(sampled.repositories.includes(name), name);
+    assert.equal(sampled.run.size, 2);
+    const rows = await stack.client.allRepositories(sampled.jobId);
+    assert.equal(rows.length, 3);
+    assert.equal(rows.filter((row) => row.sampled).length, 2, 'the sample is two of what the query resolved to');
     const job = await waitForJob(stack.client, sampled.jobId, { status: 'SAMPLED' });
     assert.equal(job.counts.completed, 2);
     assert.equal(job.counts.pending, 1);

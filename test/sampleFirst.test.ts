@@ -59,16 +59,22 @@ describe('a sample first, on the local stack', function () {
       sample: { size: 2 },
     });
     assert.deepEqual(created.sample, { size: 2 });
-    assert.deepEqual(created.run, chooseSample(created.jobId, REPOSITORIES, 2), 'the choice is the job id’s');
-    assert.equal(new Set(created.run.map(ownerOf)).size, 2, 'two owners before a second of one');
+    // The run's names are in the rows (`sampled`), not in the job.
+    const sample = (await stack.client.allRepositories(created.jobId))
+      .filter((row) => row.sampled)
+      .map((row) => row.repositoryName);
+    const chosen = chooseSample(created.jobId, REPOSITORIES, 2);
+    assert.deepEqual(sample, [...chosen].sort(), 'the choice is the job id’s');
+    assert.equal(created.run.size, 2);
+    assert.equal(new Set(chosen.map(ownerOf)).size, 2, 'two owners before a second of one');
 
     const sampled = await waitForJob(stack.client, created.jobId, { status: 'SAMPLED' });
     assert.deepEqual(
       { ...sampled.counts },
       { total: 5, pending: 3, running: 0, completed: 2, noChanges: 0, failed: 0, cancelled: 0 },
     );
-    assert.deepEqual(await runs(), [...created.run].sort());
-    const waiting = REPOSITORIES.filter((name) => !created.run.includes(name));
+    assert.deepEqual(await runs(), [...chosen].sort());
+    const waiting = REPOSITORIES.filter((name) => !chosen.includes(name));
 
     // A restart takes the resume path and a sweep; a job created after it runs behind anything
     // they queued, so once it has finished, nothing of the sample's job was queued.
@@ -76,19 +82,18 @@ describe('a sample first, on the local stack', function () {
     stack = await startStackProcess({ home, env: env() });
     const after = await stack.client.createJob({ name: 'Behind', command: command('x'), repositories: ['acme/one'] });
     assert.equal((await waitForJob(stack.client, after.jobId)).status, 'COMPLETED');
-    assert.deepEqual(await runs(), [...created.run, 'acme/one'].sort());
+    assert.deepEqual(await runs(), [...chosen, 'acme/one'].sort());
     assert.equal((await stack.client.getJob(created.jobId)).status, 'SAMPLED');
     const rows = await repositoriesByName(stack.client, created.jobId);
     for (const name of waiting) {
       const row = rows.get(name)!;
       assert.deepEqual([row.status, row.attempt, row.startedAt, row.sampled], ['PENDING', 1, undefined, undefined]);
     }
-    for (const name of created.run)
-      assert.deepEqual([rows.get(name)!.status, rows.get(name)!.sampled], ['COMPLETED', true]);
+    for (const name of chosen) assert.deepEqual([rows.get(name)!.status, rows.get(name)!.sampled], ['COMPLETED', true]);
 
     const continued = await stack.client.continueJob(created.jobId, { command: command('v2') });
     assert.equal(continued.status, 'RUNNING');
-    assert.equal(continued.run.length, 5);
+    assert.equal(continued.run.size, 5);
     const done = await waitForJob(stack.client, created.jobId);
     assert.equal(done.status, 'COMPLETED');
     assert.deepEqual(
@@ -99,11 +104,11 @@ describe('a sample first, on the local stack', function () {
     const finished = await repositoriesByName(stack.client, created.jobId);
     for (const name of REPOSITORIES) {
       const row = finished.get(name)!;
-      const again = created.run.includes(name);
+      const again = chosen.includes(name);
       assert.deepEqual([row.status, row.attempt, row.taskRevision], ['COMPLETED', again ? 2 : 1, 2], name);
       assert.match((await stack.client.getDiff(created.jobId, name)).patch!, /^\+v2$/m, name);
     }
-    for (const name of created.run) {
+    for (const name of chosen) {
       const row = finished.get(name)!;
       assert.deepEqual(
         row.previousAttempts?.map(({ attempt, taskRevision, status }) => ({ attempt, taskRevision, status })),
@@ -115,15 +120,13 @@ describe('a sample first, on the local stack', function () {
       assert.match(await stack.client.getLog(created.jobId, name, { attempt: 1 }), /echo v1/);
       assert.match(await stack.client.getLog(created.jobId, name), /echo v2/);
     }
-    assert.deepEqual(await runs(), [...created.run, ...REPOSITORIES, 'acme/one'].sort());
+    assert.deepEqual(await runs(), [...chosen, ...REPOSITORIES, 'acme/one'].sort());
 
     const noSuchAttempt = await api(
-      `/jobs/${created.jobId}/repositories/${encodeURIComponent(created.run[0]!)}/diff?attempt=3`,
+      `/jobs/${created.jobId}/repositories/${encodeURIComponent(chosen[0]!)}/diff?attempt=3`,
     );
     assert.equal(noSuchAttempt.status, 404);
-    const badAttempt = await api(
-      `/jobs/${created.jobId}/repositories/${encodeURIComponent(created.run[0]!)}/log?attempt=0`,
-    );
+    const badAttempt = await api(`/jobs/${created.jobId}/repositories/${encodeURIComponent(chosen[0]!)}/log?attempt=0`);
     assert.equal(badAttempt.status, 400);
   });
 
@@ -167,7 +170,7 @@ describe('a sample first, on the local stack', function () {
     assert.equal((await api(`/jobs/${job.jobId}/continue`, { method: 'POST', json: {} })).status, 409);
     // And a retry runs the cancelled ones, the sample over.
     const retried = await stack.client.retryJob(job.jobId);
-    assert.equal(retried.run.length, 4);
+    assert.equal(retried.run.size, 4);
     assert.equal((await waitForJob(stack.client, job.jobId)).status, 'COMPLETED');
   });
 

@@ -70,19 +70,29 @@ export async function publishJob(
         : `Job ${job.jobId} has no COMPLETED repository to publish`,
     );
 
+  // The names go into a list of their own, out of the job item (10,000 of them would not fit).
+  const list = await store.lists.write(
+    job.jobId,
+    eligible.map((row) => row.repositoryName),
+    job.expiresAt,
+  );
   const publishRun = {
     id: randomBytes(8).toString('hex'),
-    repositories: eligible.map((row) => row.repositoryName),
+    list,
     ...(request.draft !== undefined ? { draft: request.draft } : {}),
     requestedAt: new Date(now).toISOString(),
   };
   const signed = deps.runMac?.sign({ ...job, publishRun } as Job);
   const started = await store.jobs.startPublishRun(job.jobId, job.status, job.publishRun?.id, publishRun, signed);
-  if (!started)
+  if (!started) {
+    await store.lists.deleteList(job.jobId, list).catch(() => undefined);
     throw new RequestError(
       'PUBLISH_IN_PROGRESS',
       `Job ${job.jobId} changed while publishing (another publish or a retry); refresh and try again`,
     );
+  }
+  // The previous publish's workers are done (none is in flight, checked above): its list goes.
+  if (job.publishRun) await store.lists.deleteList(job.jobId, job.publishRun.list).catch(() => undefined);
   const queued: string[] = [];
   for (const row of eligible) {
     const moved = await store.repositories.queuePublication(

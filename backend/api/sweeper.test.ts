@@ -3,7 +3,7 @@ import { BatchClient, DescribeJobsCommand, ListJobsCommand } from '@aws-sdk/clie
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { RunningDynamo } from '../local/dynamodb';
 import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
-import { sampleJob } from '../../test/helpers/jobs';
+import { newJob, sampleJob } from '../../test/helpers/jobs';
 import type { Store } from '../store/store';
 import { handler } from './sweeper';
 
@@ -36,7 +36,7 @@ describe('sweeper Lambda', () => {
 
   it('fails the rows of an array job that ended before its workers ran, and finishes the job', async () => {
     const job = sampleJob({ repositories: ['acme/a', 'acme/b', 'acme/c'], prompt: undefined, command: 'true' });
-    await store.createJob(job);
+    await store.createJob(newJob(job));
     await store.jobs.setAttributes(job.jobId, { executorRef: 'batch-array-9' });
     batch.on(DescribeJobsCommand, { jobs: ['batch-array-9'] }).resolves({
       jobs: [
@@ -99,7 +99,7 @@ describe('sweeper Lambda', () => {
 
   it('fails the invocation (for the sweeper-errors alarm) when Batch cannot answer, after sweeping the rest', async () => {
     const job = sampleJob({ repositories: ['acme/x', 'acme/y'], prompt: undefined, command: 'true' });
-    await store.createJob(job);
+    await store.createJob(newJob(job));
     await store.jobs.setAttributes(job.jobId, { executorRef: 'batch-throttled' });
     batch.on(DescribeJobsCommand, { jobs: ['batch-throttled'] }).rejects(new Error('Rate exceeded'));
     const log = console.log;

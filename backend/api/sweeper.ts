@@ -24,7 +24,11 @@ export async function handler(): Promise<SweepReport> {
   inspector ??= new BatchRunInspector(new BatchClient({}));
   const staleAfterMs = Number(env[ENV.staleAfterMs]) || DEFAULT_STALE_AFTER_MS;
   const batch = inspector;
-  const report = await sweep(store, { staleAfterMs, neverStarted: (job) => batch.neverStarted(job) });
+  const tables = store;
+  const report = await sweep(store, {
+    staleAfterMs,
+    neverStarted: (job) => batch.neverStarted(job, () => tables.runNames(job)),
+  });
   // Then the pull requests of jobs that have open ones: states, checks, reviews, a burndown point.
   host ??= codeHostWithSecretToken(env).catch((error: unknown) => {
     host = undefined;

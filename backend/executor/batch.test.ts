@@ -38,10 +38,10 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
   });
   beforeEach(() => batch.reset());
 
-  it('submits an array job of run.length children with JOB_ID in the container environment', async () => {
+  it('submits an array job of one child per shard with JOB_ID and the shard size in the container environment', async () => {
     batch.on(SubmitJobCommand).resolves({ jobId: 'batch-array-1', jobName: 'x', jobArn: 'arn' });
-    const ref = await executor.start(job(['acme/a', 'acme/b', 'acme/c']));
-    assert.equal(ref, 'batch-array-1');
+    const started = await executor.start(job(['acme/a', 'acme/b', 'acme/c']));
+    assert.deepEqual(started, { executorRef: 'batch-array-1', shardSize: 1 });
     assert.deepEqual(
       batch.commandCalls(SubmitJobCommand).map((call) => call.args[0].input),
       [
@@ -50,20 +50,70 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
           jobQueue: 'cody-batch-dev-queue',
           jobDefinition: 'cody-batch-dev-worker',
           arrayProperties: { size: 3 },
-          containerOverrides: { environment: [{ name: 'JOB_ID', value: JOB_ID }] },
+          containerOverrides: {
+            environment: [
+              { name: 'JOB_ID', value: JOB_ID },
+              { name: 'CODY_BATCH_SHARD_SIZE', value: '1' },
+            ],
+          },
         },
       ],
     );
   });
 
+  it('cuts a large run into shards: 10,000 repositories on 256 workers are 500 children of 20 (or as set)', async () => {
+    batch.on(SubmitJobCommand).resolves({ jobId: 'batch-array-2', jobName: 'x', jobArn: 'arn' });
+    const large = sampleJob({ jobId: JOB_ID, run: Array.from({ length: 10_000 }, (_, i) => `acme/r${i}`) });
+    assert.deepEqual(await executor.start(large), { executorRef: 'batch-array-2', shardSize: 20 });
+    const input = batch.commandCalls(SubmitJobCommand)[0]!.args[0].input;
+    assert.deepEqual(input.arrayProperties, { size: 500 });
+    assert.deepEqual(input.containerOverrides?.environment?.[1], { name: 'CODY_BATCH_SHARD_SIZE', value: '20' });
+
+    const fixed = new BatchExecutor({
+      client: new BatchClient({ region: 'us-east-1' }),
+      jobQueue: 'q',
+      jobDefinition: 'd',
+      shardSize: 50,
+    });
+    assert.deepEqual(await fixed.start(large), { executorRef: 'batch-array-2', shardSize: 50 });
+    assert.deepEqual(batch.commandCalls(SubmitJobCommand)[1]!.args[0].input.arrayProperties, { size: 200 });
+    // A shard of k repositories gets k times the per-repository timeout.
+    const timed = new BatchExecutor({
+      client: new BatchClient({ region: 'us-east-1' }),
+      jobQueue: 'q',
+      jobDefinition: 'd',
+      shardSize: 5,
+      repositoryTimeoutMinutes: 60,
+    });
+    await timed.start(large);
+    assert.deepEqual(batch.commandCalls(SubmitJobCommand)[2]!.args[0].input.timeout, {
+      attemptDurationSeconds: 18_000,
+    });
+    // Never past Batch's 10,000 children, whatever is set.
+    const one = new BatchExecutor({
+      client: new BatchClient({ region: 'us-east-1' }),
+      jobQueue: 'q',
+      jobDefinition: 'd',
+      shardSize: 1,
+    });
+    const huge = sampleJob({ jobId: JOB_ID, run: Array.from({ length: 25_000 }, (_, i) => `acme/r${i}`) });
+    assert.deepEqual(await one.start(huge), { executorRef: 'batch-array-2', shardSize: 3 });
+    assert.deepEqual(batch.commandCalls(SubmitJobCommand)[3]!.args[0].input.arrayProperties, { size: 8_334 });
+  });
+
   it('submits a plain job for a run of one repository (Batch arrays start at 2)', async () => {
     batch.on(SubmitJobCommand).resolves({ jobId: 'batch-single-1', jobName: 'x', jobArn: 'arn' });
-    assert.equal(await executor.start(job(['acme/a'])), 'batch-single-1');
+    assert.deepEqual(await executor.start(job(['acme/a'])), { executorRef: 'batch-single-1', shardSize: 1 });
     assert.deepEqual(batch.commandCalls(SubmitJobCommand)[0]!.args[0].input, {
       jobName: `cody-batch-${JOB_ID}`,
       jobQueue: 'cody-batch-dev-queue',
       jobDefinition: 'cody-batch-dev-worker',
-      containerOverrides: { environment: [{ name: 'JOB_ID', value: JOB_ID }] },
+      containerOverrides: {
+        environment: [
+          { name: 'JOB_ID', value: JOB_ID },
+          { name: 'CODY_BATCH_SHARD_SIZE', value: '1' },
+        ],
+      },
     });
   });
 

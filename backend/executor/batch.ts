@@ -12,10 +12,13 @@ import {
 } from '@aws-sdk/client-batch';
 import { BATCH_CANCEL_REASON, ENV } from '../../common/names';
 import type { Job } from '../../common/schemas';
-import { type Executor, type RunKind, runOf } from './executor';
+import { type Executor, type RunKind, runSizeOf, type StartedRun } from './executor';
+import { shardCount, shardSizeFor, shardSizeOverride } from './shards';
 
-// The AWS Batch executor: one SubmitJob per run, an array job of `run.length` children (a plain job
-// for one repository). Each child finds its repository from JOB_ID and AWS_BATCH_JOB_ARRAY_INDEX.
+// The AWS Batch executor: one SubmitJob per run, an array job of one child per shard (a plain job
+// for one shard). Each child finds its shard from JOB_ID, AWS_BATCH_JOB_ARRAY_INDEX and
+// CODY_BATCH_SHARD_SIZE: names index × size to index × size + size − 1 of the run (./shards.ts).
+// A publish run has one child per repository.
 //
 // Cancel goes through the parent, so a 1,000-repository job stops in a handful of calls, well
 // within the API's 29 s. AWS documents (CancelJob) that cancelling an array parent cancels its
@@ -27,7 +30,16 @@ export interface BatchExecutorOptions {
   client: BatchClient;
   jobQueue: string;
   jobDefinition: string;
+  /** How many workers the compute environment runs at once (its max vCPUs over a worker's): sizes the shards. */
+  slots?: number;
+  /** CODY_BATCH_SHARD_SIZE, when set. */
+  shardSize?: number;
+  /** The job definition's timeout, which is per repository: a shard of k gets k times it. */
+  repositoryTimeoutMinutes?: number;
 }
+
+/** Workers at once when the deployment does not say (the compute environment's default max vCPUs, one each). */
+export const DEFAULT_BATCH_SLOTS = 256;
 
 export const WAITING: readonly JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE'];
 export const STARTED: readonly JobStatus[] = ['STARTING', 'RUNNING'];
@@ -41,9 +53,15 @@ const TERMINATE_BATCH_SIZE = 50;
 export class BatchExecutor implements Executor {
   constructor(private readonly options: BatchExecutorOptions) {}
 
-  async start(job: Job, kind: RunKind = 'change'): Promise<string> {
-    const size = runOf(job, kind).length;
-    const environment: { name: string; value: string }[] = [{ name: ENV.jobId, value: job.jobId }];
+  async start(job: Job, kind: RunKind = 'change'): Promise<StartedRun> {
+    const runSize = runSizeOf(job, kind);
+    const shardSize =
+      kind === 'publish' ? 1 : shardSizeFor(runSize, this.options.slots ?? DEFAULT_BATCH_SLOTS, this.options.shardSize);
+    const size = shardCount(runSize, shardSize);
+    const environment: { name: string; value: string }[] = [
+      { name: ENV.jobId, value: job.jobId },
+      { name: ENV.shardSize, value: String(shardSize) },
+    ];
     if (kind === 'publish') environment.push({ name: ENV.runKind, value: 'publish' });
     const result = await this.options.client.send(
       new SubmitJobCommand({
@@ -51,11 +69,14 @@ export class BatchExecutor implements Executor {
         jobQueue: this.options.jobQueue,
         jobDefinition: this.options.jobDefinition,
         ...(size >= 2 ? { arrayProperties: { size } } : {}),
+        ...(this.options.repositoryTimeoutMinutes && shardSize > 1
+          ? { timeout: { attemptDurationSeconds: shardSize * this.options.repositoryTimeoutMinutes * 60 } }
+          : {}),
         containerOverrides: { environment },
       }),
     );
     if (!result.jobId) throw new Error('AWS Batch accepted the job but returned no job id');
-    return result.jobId;
+    return { executorRef: result.jobId, shardSize };
   }
 
   async cancel(job: Job): Promise<void> {
@@ -133,5 +154,12 @@ export function batchExecutorFromEnvironment(env: NodeJS.ProcessEnv): BatchExecu
   const jobQueue = env[ENV.jobQueue];
   const jobDefinition = env[ENV.jobDefinition];
   if (!jobQueue || !jobDefinition) return undefined;
-  return new BatchExecutor({ client: new BatchClient({}), jobQueue, jobDefinition });
+  return new BatchExecutor({
+    client: new BatchClient({}),
+    jobQueue,
+    jobDefinition,
+    slots: env[ENV.concurrency] ? Number(env[ENV.concurrency]) || undefined : undefined,
+    shardSize: shardSizeOverride(env),
+    repositoryTimeoutMinutes: Number(env[ENV.workerTimeoutMinutes]) || undefined,
+  });
 }

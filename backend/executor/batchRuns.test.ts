@@ -15,8 +15,13 @@ import { BatchRunInspector } from './batchRuns';
 
 const NOW = Date.parse('2030-01-01T12:00:00.000Z');
 
-function job(run: string[], executorRef: string | undefined, updatedAt = new Date(NOW - 60_000).toISOString()) {
-  return sampleJob({ repositories: run, executorRef, updatedAt, status: 'RUNNING' });
+function job(
+  run: string[],
+  executorRef: string | undefined,
+  updatedAt = new Date(NOW - 60_000).toISOString(),
+  shardSize?: number,
+) {
+  return sampleJob({ repositories: run, executorRef, updatedAt, status: 'RUNNING', shardSize });
 }
 
 function detail(jobId: string, status: JobStatus, extra: Partial<JobDetail> = {}): { jobs: JobDetail[] } {
@@ -34,6 +39,8 @@ describe('BatchRunInspector (aws-sdk-client-mock)', () => {
   after(() => batch.restore());
   const inspector = new BatchRunInspector(new BatchClient({ region: 'us-east-1' }), () => NOW);
   beforeEach(() => batch.reset());
+  /** The inspector's answer, reading the run's names from the test's job. */
+  const neverStarted = (of: ReturnType<typeof job>) => inspector.neverStarted(of, async () => of.names.run);
 
   it('reports the ended children of a running array by index, with Batch’s reasons', async () => {
     batch.on(DescribeJobsCommand).resolves(detail('arr', 'PENDING', { arrayProperties: { size: 4 } }));
@@ -67,7 +74,7 @@ describe('BatchRunInspector (aws-sdk-client-mock)', () => {
       ],
     });
 
-    const ended = await inspector.neverStarted(job(['acme/a', 'acme/b', 'acme/c', 'acme/d'], 'arr'));
+    const ended = await neverStarted(job(['acme/a', 'acme/b', 'acme/c', 'acme/d'], 'arr'));
 
     assert.deepEqual(
       batch.commandCalls(DescribeJobsCommand).map((call) => call.args[0].input),
@@ -98,6 +105,21 @@ describe('BatchRunInspector (aws-sdk-client-mock)', () => {
     ]);
   });
 
+  it('maps an ended child to every name of its shard (child s ran names s × shardSize onwards)', async () => {
+    batch.on(DescribeJobsCommand).resolves(detail('arr', 'RUNNING', { arrayProperties: { size: 3 } }));
+    batch.on(ListJobsCommand).resolves({ jobSummaryList: [] });
+    batch.on(ListJobsCommand, { jobStatus: 'FAILED' }).resolves({
+      jobSummaryList: [{ jobId: 'arr:1', jobName: 'x', status: 'FAILED', statusReason: 'Host EC2 terminated' }],
+    });
+    const names = ['acme/a', 'acme/b', 'acme/c', 'acme/d', 'acme/e'];
+    const ended = await neverStarted(job(names, 'arr', undefined, 2));
+    assert.deepEqual(
+      ended.map((row) => row.repositoryName),
+      ['acme/c', 'acme/d'],
+      'shard 1 of size 2 holds the third and fourth names',
+    );
+  });
+
   it('lets an ended parent speak for the children it never spawned', async () => {
     batch
       .on(DescribeJobsCommand)
@@ -106,7 +128,7 @@ describe('BatchRunInspector (aws-sdk-client-mock)', () => {
     batch.on(ListJobsCommand, { jobStatus: 'FAILED' }).resolves({
       jobSummaryList: [{ jobId: 'arr:1', jobName: 'x', status: 'FAILED', statusReason: 'Cancelled by AWS Batch' }],
     });
-    const ended = await inspector.neverStarted(job(['acme/a', 'acme/b', 'acme/c'], 'arr'));
+    const ended = await neverStarted(job(['acme/a', 'acme/b', 'acme/c'], 'arr'));
     assert.deepEqual(ended, [
       {
         repositoryName: 'acme/a',
@@ -130,36 +152,32 @@ describe('BatchRunInspector (aws-sdk-client-mock)', () => {
         detail('single-done', 'FAILED', { statusReason: 'ResourceInitializationError: unable to pull secrets' }),
       );
     batch.on(DescribeJobsCommand, { jobs: ['single-waiting'] }).resolves(detail('single-waiting', 'RUNNABLE'));
-    assert.deepEqual(await inspector.neverStarted(job(['acme/a'], 'single-done')), [
+    assert.deepEqual(await neverStarted(job(['acme/a'], 'single-done')), [
       {
         repositoryName: 'acme/a',
         reason:
           'AWS Batch job single-done ended FAILED (ResourceInitializationError: unable to pull secrets) without running this repository',
       },
     ]);
-    assert.deepEqual(await inspector.neverStarted(job(['acme/a'], 'single-waiting')), []);
+    assert.deepEqual(await neverStarted(job(['acme/a'], 'single-waiting')), []);
     assert.equal(batch.commandCalls(ListJobsCommand).length, 0);
   });
 
   it('counts a Batch job Batch has no record of as ended only once the job has been quiet a while', async () => {
     batch.on(DescribeJobsCommand).resolves({ jobs: [] });
     assert.deepEqual(
-      await inspector.neverStarted(job(['acme/a', 'acme/b'], 'gone', new Date(NOW - 60_000).toISOString())),
+      await neverStarted(job(['acme/a', 'acme/b'], 'gone', new Date(NOW - 60_000).toISOString())),
       [],
       'just submitted: maybe not visible yet',
     );
-    assert.deepEqual(
-      await inspector.neverStarted(job(['acme/a', 'acme/b'], 'gone', new Date(NOW - 60 * 60_000).toISOString())),
-      [
-        { repositoryName: 'acme/a', reason: 'AWS Batch has no record of job gone, which was to run this repository' },
-        { repositoryName: 'acme/b', reason: 'AWS Batch has no record of job gone, which was to run this repository' },
-      ],
-    );
+    assert.deepEqual(await neverStarted(job(['acme/a', 'acme/b'], 'gone', new Date(NOW - 60 * 60_000).toISOString())), [
+      { repositoryName: 'acme/a', reason: 'AWS Batch has no record of job gone, which was to run this repository' },
+      { repositoryName: 'acme/b', reason: 'AWS Batch has no record of job gone, which was to run this repository' },
+    ]);
   });
 
   it('asks Batch nothing for a run that is not on Batch', async () => {
-    for (const ref of [undefined, 'local', 'idle'])
-      assert.deepEqual(await inspector.neverStarted(job(['acme/a'], ref)), []);
+    for (const ref of [undefined, 'local', 'idle']) assert.deepEqual(await neverStarted(job(['acme/a'], ref)), []);
     assert.equal(batch.calls().length, 0);
   });
 });

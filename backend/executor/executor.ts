@@ -1,19 +1,28 @@
 import type { Job } from '../../common/schemas';
 
 // Starts and stops the workers of a job's current run (`job.run`). Implementations: local child
-// processes, and AWS Batch array jobs.
+// processes, and AWS Batch array jobs. A change run is cut into shards (./shards.ts), one worker
+// each; a publish run has one worker per repository.
 
-/** `change`: the workers of `job.run`; `publish`: those of `job.publishRun.repositories` (CODY_BATCH_RUN_KIND). */
+/** `change`: the workers of `job.run`; `publish`: those of `job.publishRun.list` (CODY_BATCH_RUN_KIND). */
 export type RunKind = 'change' | 'publish';
 
-/** The repositories a run of this kind works on, worker index i on the i-th. */
-export function runOf(job: Job, kind: RunKind): readonly string[] {
-  return kind === 'publish' ? (job.publishRun?.repositories ?? []) : job.run;
+/** How many repositories a run of this kind works on. */
+export function runSizeOf(job: Job, kind: RunKind): number {
+  return kind === 'publish' ? (job.publishRun?.list.size ?? 0) : job.run.size;
+}
+
+/** What an executor reports of a run it started. */
+export interface StartedRun {
+  /** What identifies its workers: a Batch job id, or `local`. */
+  executorRef: string;
+  /** Repositories per worker (CODY_BATCH_SHARD_SIZE as the workers got it). */
+  shardSize: number;
 }
 
 export interface Executor {
-  /** Starts the workers for `job.run` (or its publish run). Returns what identifies them (a Batch job id, or `local`). */
-  start(job: Job, kind?: RunKind): Promise<string>;
+  /** Starts the workers for `job.run` (or its publish run). */
+  start(job: Job, kind?: RunKind): Promise<StartedRun>;
   /** Stops the job's workers: running ones at once, waiting ones never start. Rows are marked by the caller. */
   cancel(job: Job): Promise<void>;
   /** Shuts the executor down with the process that owns it (the local pool). */
@@ -26,8 +35,8 @@ export interface Executor {
 
 /** Starts nothing: jobs stay PENDING. For an API with no workers attached. */
 export class IdleExecutor implements Executor {
-  async start(): Promise<string> {
-    return 'idle';
+  async start(): Promise<StartedRun> {
+    return { executorRef: 'idle', shardSize: 1 };
   }
 
   async cancel(): Promise<void> {}

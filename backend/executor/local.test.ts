@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { RunningDynamo } from '../local/dynamodb';
 import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
 import { createGitHosting, type GitHosting } from '../../test/helpers/git';
-import { sampleJob, waitFor } from '../../test/helpers/jobs';
+import { newJob, sampleJob, waitFor } from '../../test/helpers/jobs';
 import { makeTempDir, REPO_ROOT } from '../../test/helpers/localStack';
 import type { Job } from '../../common/schemas';
 import { runMacWithKey } from '../store/runMac';
@@ -30,7 +30,8 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
   before(async () => {
     dynamo = await startTestDynamo();
     hosting = await createGitHosting();
-    for (const name of ['acme/one', 'acme/two']) await hosting.create(name, { 'a.txt': 'old\n' });
+    for (const name of ['acme/one', 'acme/two', 'acme/three']) await hosting.create(name, { 'a.txt': 'old\n' });
+    await hosting.create('acme/crash', { 'a.txt': 'old\n', CRASH: 'the worker dies on this one\n' });
     home = await makeTempDir();
   });
   beforeEach(async () => {
@@ -46,7 +47,9 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
     await rm(home, { recursive: true, force: true });
   });
 
-  function pool(options: { concurrency?: number; nodeBinary?: string; workDir?: string } = {}): LocalExecutor {
+  function pool(
+    options: { concurrency?: number; nodeBinary?: string; workDir?: string; shardSize?: number } = {},
+  ): LocalExecutor {
     return new LocalExecutor({
       store,
       workerScript: WORKER,
@@ -63,15 +66,14 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
         CODY_BATCH_ARTIFACTS: path.join(home, 'artifacts'),
         CODY_BATCH_GIT_BASE: hosting.gitBase,
         ...(options.workDir ? { CODY_BATCH_WORK_DIR: options.workDir } : {}),
+        ...(options.shardSize ? { CODY_BATCH_SHARD_SIZE: String(options.shardSize) } : {}),
       },
     });
   }
 
   /** A job as the local stack's API creates it: with its run MAC. */
   async function commandJob(repositories: string[], command = 'echo new > a.txt'): Promise<Job> {
-    const job = sampleJob({ repositories, prompt: undefined, command });
-    job.runMac = runMac.sign(job);
-    await store.createJob(job);
+    const job = await store.createJob(newJob(sampleJob({ repositories, prompt: undefined, command }), runMac));
     await store.jobs.setAttributes(job.jobId, { executorRef: 'local' });
     return job;
   }
@@ -98,6 +100,46 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
     const done = await finished(job.jobId);
     assert.equal(done.status, 'COMPLETED');
     assert.equal(await executor.requeuePending(), 0);
+  });
+
+  /** The worker process that ran the repository, from its log's first line. */
+  async function workerPid(jobId: string, name: string): Promise<string> {
+    const { FolderArtifactStore } = await import('../store/artifacts/folderArtifactStore');
+    const log = await new FolderArtifactStore(path.join(home, 'artifacts')).get(`jobs/${jobId}/${name}/log.txt`);
+    return /worker process (\d+)/.exec(log?.body.toString('utf8') ?? '')?.[1] ?? 'none';
+  }
+
+  it('runs a shard of repositories one after another in one worker process', async () => {
+    const names = ['acme/one', 'acme/two', 'acme/three'];
+    const job = await commandJob(names);
+    executor = pool({ concurrency: 1, shardSize: 3 });
+    assert.deepEqual(await executor.start(job), { executorRef: 'local', shardSize: 3 });
+    assert.equal((await finished(job.jobId)).status, 'COMPLETED');
+    const pids = new Set(await Promise.all(names.map((name) => workerPid(job.jobId, name))));
+    assert.equal(pids.size, 1, `one process ran all three: ${[...pids]}`);
+    assert.ok(!pids.has('none'));
+  });
+
+  it('fails only the repository in flight when a shard’s worker dies, and runs the rest of the shard again', async () => {
+    // The command kills its worker in acme/crash (the second of the shard): acme/one is done by then,
+    // acme/three still PENDING.
+    const names = ['acme/one', 'acme/crash', 'acme/three'];
+    const job = await commandJob(names, 'if [ -f CRASH ]; then kill -9 $PPID; sleep 5; fi; echo new > a.txt');
+    executor = pool({ concurrency: 1, shardSize: 3 });
+    await executor.start(job);
+    const done = await finished(job.jobId);
+    assert.equal(done.status, 'COMPLETED_WITH_ERRORS');
+    const rows = new Map((await store.repositories.listAll(job.jobId)).map((row) => [row.repositoryName, row]));
+    assert.deepEqual(
+      names.map((name) => [name, rows.get(name)!.status, rows.get(name)!.error?.code]),
+      [
+        ['acme/one', 'COMPLETED', undefined],
+        ['acme/crash', 'FAILED', 'WORKER_CRASHED'],
+        ['acme/three', 'COMPLETED', undefined],
+      ],
+    );
+    assert.equal(rows.get('acme/three')!.attempt, 1, 'the rest of the shard ran at its own attempt, not as a retry');
+    assert.notEqual(await workerPid(job.jobId, 'acme/one'), await workerPid(job.jobId, 'acme/three'));
   });
 
   it('queues a new run even while a worker of the previous attempt is still exiting', async () => {
@@ -133,7 +175,7 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
     await executor.start(job);
     const done = await finished(job.jobId);
     assert.equal(done.status, 'FAILED');
-    for (const name of job.repositories) {
+    for (const name of ['acme/one', 'acme/two']) {
       const row = (await store.repositories.get(job.jobId, name))!;
       assert.equal(row.error?.code, 'WORKER_CRASHED');
       assert.match(row.error?.message ?? '', /^The worker could not be started \(spawn .*no-such-node ENOENT\)/);
@@ -144,18 +186,25 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
   it('runs no job whose run MAC is missing or wrong, and fails its rows as UNVERIFIED_JOB', async () => {
     const marker = path.join(home, 'planted-ran');
     const command = `touch "${marker}"`;
-    const unsigned = sampleJob({ repositories: ['acme/one'], prompt: undefined, command });
+    const unsigned = await store.createJob(
+      newJob(sampleJob({ repositories: ['acme/one'], prompt: undefined, command })),
+    );
     const signed = await commandJob(['acme/two'], 'echo new > a.txt');
-    // The signed job's MAC on another command, and on another run of the same job.
-    const copied = sampleJob({ ...signed, jobId: sampleJob().jobId, command });
-    const otherRun = { ...signed, jobId: sampleJob().jobId, run: ['acme/one'], repositories: ['acme/one'] };
-    for (const job of [unsigned, copied, otherRun]) await store.createJob(job);
+    // The signed job's MAC on another command, and on another run (other names, another job).
+    const { run: _run, runMac: mac, ...fields } = signed;
+    const copied = await store.createJob(
+      newJob(sampleJob({ ...fields, jobId: sampleJob().jobId, command, repositories: ['acme/one'] })),
+    );
+    const otherRun = await store.createJob(
+      newJob(sampleJob({ ...fields, jobId: sampleJob().jobId, repositories: ['acme/one'] })),
+    );
+    for (const job of [copied, otherRun]) await store.jobs.setAttributes(job.jobId, { runMac: mac });
     executor = pool({ concurrency: 2 });
     await assert.rejects(executor.start(unsigned), /not created through this stack’s API/);
     assert.equal(await executor.requeuePending(), 1, 'only the signed job is queued');
     assert.equal((await finished(signed.jobId)).status, 'COMPLETED');
     for (const job of [unsigned, copied, otherRun]) {
-      const row = (await store.repositories.get(job.jobId, job.run[0]!))!;
+      const row = (await store.repositories.get(job.jobId, 'acme/one'))!;
       assert.equal(row.status, 'FAILED');
       assert.equal(row.error?.code, 'UNVERIFIED_JOB');
       assert.equal((await finished(job.jobId)).status, 'FAILED');

@@ -11,11 +11,15 @@ import { workDirFrom } from '../worker/config';
 import { removeOrphanedRunFolders, removeRunFoldersOf } from '../worker/runFolders';
 import { killMarkedProcesses, newRunMarker } from '../worker/runProcesses';
 import { splitSecrets, type Secrets } from '../worker/secrets';
-import { type Executor, type RunKind, runOf } from './executor';
+import { type Executor, type RunKind, runSizeOf, type StartedRun } from './executor';
+import { shardCount, shardOf, shardSizeFor, shardSizeOverride } from './shards';
 
-// The local executor: a pool of child processes, each running the worker bundle for one repository
-// with the same environment contract as AWS Batch (REPOSITORY_INDEX in place of the array index).
-// A child that dies without recording its outcome fails its row with WORKER_CRASHED. A worker's
+// The local executor: a pool of child processes, each running the worker bundle for one shard of a
+// run (./shards.ts) with the same environment contract as AWS Batch (REPOSITORY_INDEX in place of
+// the array index, CODY_BATCH_SHARD_SIZE as on Batch), one repository after another. A child that
+// dies fails only the row it had claimed with WORKER_CRASHED (it says which, on its IPC channel),
+// and its shard is queued again for the rest; one that dies before claiming any fails its shard's
+// pending rows, as a worker that cannot start would fail them all. A worker's
 // secrets reach it on a pipe, never in its environment (backend/worker/secrets.ts); when it ends,
 // every process its commands started goes (CODY_BATCH_RUN_MARKER), and when it dies, its clone.
 // Only jobs whose run MAC verifies start (the API's; see backend/store/runMac.ts): any other job
@@ -42,9 +46,11 @@ export interface LocalExecutorOptions {
 
 interface Task {
   jobId: string;
-  repositoryName: string;
-  index: number;
   kind: RunKind;
+  /** The shard: names shard × shardSize to shard × shardSize + shardSize − 1 of the run. */
+  shard: number;
+  /** 1 for a publish run. */
+  shardSize: number;
 }
 
 interface Child {
@@ -58,6 +64,8 @@ interface Child {
   stopping: boolean;
   output: string;
   exited: Promise<void>;
+  /** The row it claimed last (its IPC `claimed`), which a crash fails. */
+  claimed?: { repositoryName: string; attempt: number };
 }
 
 const OUTPUT_TAIL_CHARS = 2_000;
@@ -74,23 +82,39 @@ export class LocalExecutor implements Executor {
   private readonly secrets: Secrets;
   /** Where the workers make their run folders. */
   private readonly workDir: string;
+  /** The shard size each job's current run was cut into while this pool runs it. */
+  private readonly shardSizes = new Map<string, number>();
+  private readonly shardSizeOverride: number | undefined;
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.redactor = Redactor.fromEnvironment(options.env, [], hostRedaction());
     ({ env: this.childEnv, secrets: this.secrets } = splitSecrets(options.env));
     this.workDir = workDirFrom(options.env);
+    this.shardSizeOverride = shardSizeOverride(options.env);
   }
 
-  async start(job: Job, kind: RunKind = 'change'): Promise<string> {
+  /** The shard size of the job's current run: chosen once per run, from its size and the pool's. */
+  private shardSizeOf(job: Job, fresh = false): number {
+    const key = `${job.jobId}/${job.run.id}`;
+    let size = fresh ? undefined : this.shardSizes.get(key);
+    if (size === undefined) {
+      size = shardSizeFor(job.run.size, this.options.concurrency, this.shardSizeOverride);
+      this.shardSizes.set(key, size);
+    }
+    return size;
+  }
+
+  async start(job: Job, kind: RunKind = 'change'): Promise<StartedRun> {
     // A publish run is signed with the job (its publishRun), so it is checked the same way.
     if (kind === 'publish' ? !this.options.runMac.verifies(job) : !(await this.admits(job)))
       throw new Error('the job was not created through this stack’s API');
+    const shardSize = kind === 'publish' ? 1 : this.shardSizeOf(job, true);
     // A new run is a new attempt: a worker of the previous one that is still exiting holds nothing.
-    for (const [index, repositoryName] of runOf(job, kind).entries()) {
-      this.enqueue({ jobId: job.jobId, repositoryName, index, kind }, { evenIfRunning: true });
+    for (let shard = 0; shard < shardCount(runSizeOf(job, kind), shardSize); shard++) {
+      this.enqueue({ jobId: job.jobId, kind, shard, shardSize }, { evenIfRunning: true });
     }
     this.pump();
-    return 'local';
+    return { executorRef: 'local', shardSize };
   }
 
   async cancel(job: Job): Promise<void> {
@@ -161,13 +185,19 @@ export class LocalExecutor implements Executor {
     if (!(await this.admits(job))) return { pending: 0, queued: 0 };
     const rows = await this.options.store.repositories.listAll(job.jobId);
     const pending = new Set(rows.filter((row) => row.status === 'PENDING').map((row) => row.repositoryName));
-    let queued = 0;
+    if (pending.size === 0) return { pending: 0, queued: 0 };
+    const shardSize = this.shardSizeOf(job);
+    const shards = new Set<number>();
     let pendingInRun = 0;
-    job.run.forEach((repositoryName, index) => {
+    (await this.options.store.runNames(job)).forEach((repositoryName, index) => {
       if (!pending.has(repositoryName)) return;
       pendingInRun++;
-      if (this.enqueue({ jobId: job.jobId, repositoryName, index, kind: 'change' })) queued++;
+      shards.add(shardOf(index, shardSize));
     });
+    let queued = 0;
+    for (const shard of shards) {
+      if (this.enqueue({ jobId: job.jobId, kind: 'change', shard, shardSize })) queued += 1;
+    }
     return { pending: pendingInRun, queued };
   }
 
@@ -187,9 +217,14 @@ export class LocalExecutor implements Executor {
     // The id is whatever the row says: quoted, so that it cannot pass for other lines of the log.
     const shown = JSON.stringify(job.jobId).slice(0, 80);
     try {
+      // The run's names come from the job's own list; a planted job's list may be missing or
+      // forged (its digests do not match), and then every row of the job is marked.
+      const names = await this.options.store
+        .runNames(job)
+        .catch(async () => (await this.options.store.repositories.listAll(job.jobId)).map((row) => row.repositoryName));
       const { moved } = await this.options.store.transitionRepositories(
         job.jobId,
-        job.run.map((repositoryName) => ({ repositoryName, change })),
+        names.map((repositoryName) => ({ repositoryName, change })),
       );
       if (moved.length) this.options.log?.(`Refused job ${shown}: ${message}`);
     } catch (error) {
@@ -199,7 +234,7 @@ export class LocalExecutor implements Executor {
     return false;
   }
 
-  /** Repositories waiting and running, for status lines. */
+  /** Shards waiting and running, for status lines. */
   get load(): { queued: number; running: number } {
     return { queued: this.queue.length, running: this.children.size };
   }
@@ -207,7 +242,10 @@ export class LocalExecutor implements Executor {
   /** Adds a task unless it waits already (or runs, unless `evenIfRunning`). True when added. */
   private enqueue(task: Task, options: { evenIfRunning?: boolean } = {}): boolean {
     const same = (other: Task) =>
-      other.jobId === task.jobId && other.repositoryName === task.repositoryName && other.kind === task.kind;
+      other.jobId === task.jobId &&
+      other.kind === task.kind &&
+      other.shard === task.shard &&
+      other.shardSize === task.shardSize;
     if (this.queue.some(same)) return false;
     if (!options.evenIfRunning && [...this.children].some((child) => same(child.task))) return false;
     this.queue.push(task);
@@ -228,7 +266,8 @@ export class LocalExecutor implements Executor {
       env: {
         ...this.childEnv,
         [ENV.jobId]: task.jobId,
-        [ENV.repositoryIndex]: String(task.index),
+        [ENV.repositoryIndex]: String(task.shard),
+        [ENV.shardSize]: String(task.shardSize),
         [ENV.secretsFd]: String(SECRETS_FD),
         [ENV.runMarker]: runMarker,
         ...(task.kind === 'publish' ? { [ENV.runKind]: 'publish' } : {}),
@@ -257,8 +296,14 @@ export class LocalExecutor implements Executor {
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    child.on('message', (message: { type?: string; pgid?: number }) => {
+    child.on('message', (message: { type?: string; pgid?: number; repositoryName?: unknown; attempt?: unknown }) => {
       if (message?.type === 'process-group' && typeof message.pgid === 'number') entry.groups.add(message.pgid);
+      if (
+        message?.type === 'claimed' &&
+        typeof message.repositoryName === 'string' &&
+        typeof message.attempt === 'number'
+      )
+        entry.claimed = { repositoryName: message.repositoryName, attempt: message.attempt };
     });
     let ended = false;
     const end = (how: string | undefined) => {
@@ -296,30 +341,59 @@ export class LocalExecutor implements Executor {
       await removeRunFoldersOf(this.workDir, entry.process.pid).catch(() => undefined);
     }
     if (entry.stopping || how === undefined) return;
+    const { task } = entry;
     const lastLines = this.redactor.text(entry.output.trim().split('\n').slice(-5).join('\n'));
     const message = `The worker ${how}${lastLines ? `. Its last output:\n${lastLines}` : ''}`;
-    this.options.log?.(`${entry.task.repositoryName} (job ${entry.task.jobId}): ${message}`);
+    const crashed = { finishedAt: new Date().toISOString(), error: { code: 'WORKER_CRASHED', message } };
+    const { store } = this.options;
     try {
-      if (entry.task.kind === 'publish') {
+      const job = await store.jobs.get(task.jobId);
+      if (!job) return;
+      if (task.kind === 'publish') {
         // A publish leaves the row COMPLETED: only its publication failed.
-        const job = await this.options.store.jobs.get(entry.task.jobId);
-        if (job?.publishRun)
-          await this.options.store.repositories.failPublication(
-            entry.task.jobId,
-            entry.task.repositoryName,
+        const repositoryName = job.publishRun && (await store.lists.at(job.jobId, job.publishRun.list, task.shard));
+        this.options.log?.(`${repositoryName ?? `publish worker ${task.shard}`} (job ${task.jobId}): ${message}`);
+        if (job.publishRun && repositoryName)
+          await store.repositories.failPublication(
+            task.jobId,
+            repositoryName,
             job.publishRun.id,
             ['queued', 'publishing'],
-            { code: 'WORKER_CRASHED', message },
+            {
+              code: 'WORKER_CRASHED',
+              message,
+            },
           );
         return;
       }
-      await this.options.store.transitionRepository(entry.task.jobId, entry.task.repositoryName, {
-        from: ['PENDING', 'RUNNING'],
-        to: 'FAILED',
-        set: { finishedAt: new Date().toISOString(), error: { code: 'WORKER_CRASHED', message } },
-      });
+      if (entry.claimed) {
+        // Only the repository in flight fails; the rest of the shard is still PENDING and runs again.
+        const { repositoryName, attempt } = entry.claimed;
+        this.options.log?.(`${repositoryName} (job ${task.jobId}): ${message}`);
+        await store.transitionRepository(task.jobId, repositoryName, {
+          from: ['RUNNING'],
+          to: 'FAILED',
+          attempt,
+          set: crashed,
+        });
+        if (!this.stopped && (job.status === 'PENDING' || job.status === 'RUNNING')) {
+          this.enqueue(task);
+        }
+        return;
+      }
+      // It died before claiming anything: whatever broke it would break the next one too.
+      const start = task.shard * task.shardSize;
+      const names = await store.runNames(job, start, start + task.shardSize);
+      this.options.log?.(`shard ${task.shard} of job ${task.jobId} (${names.length} repositories): ${message}`);
+      await store.transitionRepositories(
+        task.jobId,
+        names.map((repositoryName) => ({
+          repositoryName,
+          change: { from: ['PENDING'], to: 'FAILED', set: crashed } as const,
+        })),
+      );
     } catch (error) {
-      this.options.log?.(`Could not record the crash of ${entry.task.repositoryName}: ${this.redactor.error(error)}`);
+      this.options.log?.(`Could not record the crash of a worker of job ${task.jobId}: ${this.redactor.error(error)}`);
     }
   }
 

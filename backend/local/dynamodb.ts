@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import type { DynamoCredentials } from '../../common/localHome';
@@ -8,6 +8,8 @@ import { guardDynamo } from './dynamoGuard';
 export interface RunningDynamo {
   endpoint: string;
   close(): Promise<void>;
+  /** Requests served since it started, by operation (`UpdateItem`, …): what the benchmarks count. */
+  requests(): Promise<Record<string, number>>;
 }
 
 export interface DynamoOptions {
@@ -28,6 +30,13 @@ export async function startDynamo(options: DynamoOptions): Promise<RunningDynamo
   const server: Server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   let hosts: string[] = [];
   if (options.credentials) guardDynamo(server, { credentials: options.credentials, hosts: () => hosts });
+  const served: Record<string, number> = {};
+  server.on('request', (request: IncomingMessage) => {
+    const operation = String(request.headers['x-amz-target'] ?? 'unknown')
+      .split('.')
+      .pop()!;
+    served[operation] = (served[operation] ?? 0) + 1;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.hostname, () => {
@@ -39,6 +48,7 @@ export async function startDynamo(options: DynamoOptions): Promise<RunningDynamo
   hosts = [`${options.hostname}:${port}`, `localhost:${port}`];
   return {
     endpoint: `http://${options.hostname}:${port}`,
+    requests: async () => ({ ...served }),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

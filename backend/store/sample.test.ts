@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chooseSample } from '../../common/sample';
 import type { Job, TaskRevision } from '../../common/schemas';
 import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
-import { sampleJob } from '../../test/helpers/jobs';
+import { newJob, sampleJob, type TestJob } from '../../test/helpers/jobs';
 import type { RunningDynamo } from '../local/dynamodb';
 import type { Store } from './store';
 import { sweep } from './sweeper';
@@ -14,10 +14,14 @@ import { sweep } from './sweeper';
 const LONG_AGO = '2000-01-01T00:00:00.000Z';
 const REPOSITORIES = ['acme/one', 'acme/two', 'acme/three', 'globex/four', 'initech/five'];
 
-function sampledJob(size = 2): Job {
+function sampledJob(size = 2): TestJob {
   const job = sampleJob({ repositories: REPOSITORIES, prompt: undefined, command: 'echo one' });
-  return { ...job, run: chooseSample(job.jobId, REPOSITORIES, size), sample: { size } };
+  const run = chooseSample(job.jobId, REPOSITORIES, size);
+  return { ...job, run: { ...job.run, size }, sample: { size }, names: { repositories: REPOSITORIES, run } };
 }
+
+/** A job as the store returns it, with the names of the sample it ran (its run's list goes with a continue). */
+type SampledJob = Job & { sampleRun: string[] };
 
 /** A worker's whole run of one row at its current attempt. */
 async function runRow(store: Store, jobId: string, name: string, to: 'COMPLETED' | 'NO_CHANGES' | 'FAILED') {
@@ -54,14 +58,14 @@ describe('Store: a sample first (dynalite)', () => {
   });
 
   /** A job whose sample has run (one completed, one failed): SAMPLED. */
-  async function sampled(): Promise<Job> {
+  async function sampled(): Promise<SampledJob> {
     const job = sampledJob();
-    await store.createJob(job);
-    const [first, second] = job.run;
+    await store.createJob(newJob(job));
+    const [first, second] = job.names.run;
     assert.equal((await runRow(store, job.jobId, first!, 'COMPLETED'))?.job.status, 'RUNNING');
     const last = await runRow(store, job.jobId, second!, 'FAILED');
     assert.equal(last?.job.status, 'SAMPLED');
-    return last!.job;
+    return { ...last!.job, sampleRun: job.names.run };
   }
 
   it('stops SAMPLED once the sample has run, the rest PENDING and left alone by a sweep', async () => {
@@ -74,9 +78,9 @@ describe('Store: a sample first (dynalite)', () => {
     const before = await rowsByName(store, job.jobId);
     for (const name of REPOSITORIES) {
       const row = before.get(name)!;
-      assert.equal(row.sampled, job.run.includes(name) ? true : undefined, name);
+      assert.equal(row.sampled, job.sampleRun.includes(name) ? true : undefined, name);
       assert.equal(row.taskRevision, 1);
-      if (!job.run.includes(name)) assert.deepEqual([row.status, row.attempt], ['PENDING', 1], name);
+      if (!job.sampleRun.includes(name)) assert.deepEqual([row.status, row.attempt], ['PENDING', 1], name);
     }
 
     let asked = 0;
@@ -95,8 +99,8 @@ describe('Store: a sample first (dynalite)', () => {
 
   it('reaches SAMPLED through the sweep’s reconcile when the last write of the sample was lost', async () => {
     const job = sampledJob();
-    await store.createJob(job);
-    for (const name of job.run) await runRow(store, job.jobId, name, 'COMPLETED');
+    await store.createJob(newJob(job));
+    for (const name of job.names.run) await runRow(store, job.jobId, name, 'COMPLETED');
     // As if the job's own write had been lost: back to RUNNING.
     await store.jobs.setStatus(job.jobId, ['SAMPLED'], 'RUNNING');
     await sweep(store, { staleAfterMs: 60_000 });
@@ -109,15 +113,18 @@ describe('Store: a sample first (dynalite)', () => {
     assert.ok(outcome.ok);
     const continued = outcome.job;
     assert.equal(continued.status, 'RUNNING');
-    assert.deepEqual([...continued.run].sort(), REPOSITORIES.filter((name) => !job.run.includes(name)).sort());
+    assert.deepEqual(
+      [...(await store.runNames(continued))].sort(),
+      REPOSITORIES.filter((name) => !job.sampleRun.includes(name)).sort(),
+    );
     assert.ok(continued.sample?.continuedAt);
     assert.equal(continued.taskRevisions, undefined);
-    for (const name of continued.run) await runRow(store, job.jobId, name, 'COMPLETED');
+    for (const name of await store.runNames(continued)) await runRow(store, job.jobId, name, 'COMPLETED');
     const done = (await store.jobs.get(job.jobId))!;
     assert.equal(done.status, 'COMPLETED_WITH_ERRORS');
     const rows = await rowsByName(store, job.jobId);
     assert.deepEqual(
-      job.run.map((name) => [rows.get(name)!.status, rows.get(name)!.attempt]),
+      job.sampleRun.map((name) => [rows.get(name)!.status, rows.get(name)!.attempt]),
       [
         ['COMPLETED', 1],
         ['FAILED', 1],
@@ -130,11 +137,11 @@ describe('Store: a sample first (dynalite)', () => {
     const revision: TaskRevision = { revision: 2, command: 'echo two', createdAt: new Date().toISOString() };
     const outcome = await store.continueSample(job.jobId, 'local', revision);
     assert.ok(outcome.ok);
-    assert.equal(outcome.job.run.length, 5);
+    assert.equal(outcome.job.run.size, 5);
     assert.deepEqual(outcome.job.taskRevisions, [revision]);
     assert.deepEqual({ ...outcome.job.counts }, { ...job.counts, pending: 5, completed: 0, failed: 0 });
     const rows = await rowsByName(store, job.jobId);
-    const [completed, failed] = job.run.map((name) => rows.get(name)!);
+    const [completed, failed] = job.sampleRun.map((name) => rows.get(name)!);
     assert.deepEqual([completed!.status, completed!.attempt, completed!.taskRevision], ['PENDING', 2, 2]);
     assert.equal(completed!.diffStats, undefined);
     assert.deepEqual(completed!.previousAttempts, [
@@ -147,11 +154,11 @@ describe('Store: a sample first (dynalite)', () => {
       },
     ]);
     assert.equal(failed!.previousAttempts?.[0]?.error?.code, 'COMMAND_FAILED');
-    for (const name of REPOSITORIES.filter((candidate) => !job.run.includes(candidate)))
+    for (const name of REPOSITORIES.filter((candidate) => !job.sampleRun.includes(candidate)))
       assert.deepEqual([rows.get(name)!.attempt, rows.get(name)!.taskRevision], [1, 2], name);
 
     // Finishing three of five is no sample any more: the job runs on to its end.
-    for (const name of outcome.job.run) {
+    for (const name of await store.runNames(outcome.job)) {
       const result = await runRow(store, job.jobId, name, 'COMPLETED');
       assert.notEqual(result?.job.status, 'SAMPLED');
     }
@@ -160,7 +167,7 @@ describe('Store: a sample first (dynalite)', () => {
 
   it('continues only a SAMPLED job, and only once when two race', async () => {
     const running = sampledJob();
-    await store.createJob(running);
+    await store.createJob(newJob(running));
     const refused = await store.continueSample(running.jobId, 'local');
     assert.deepEqual(refused.ok ? undefined : refused.code, 'JOB_NOT_SAMPLED');
     assert.deepEqual((await store.continueSample(running.jobId, 'someone-else')).ok, false);
@@ -193,14 +200,14 @@ describe('Store: a sample first (dynalite)', () => {
 
   it('retries a cancelled sample as a whole job: the sample is over', async () => {
     const job = sampledJob();
-    await store.createJob(job);
+    await store.createJob(newJob(job));
     await store.requestCancel(job.jobId, 'local');
     await store.cancelUnfinished(job.jobId);
     const retried = await store.prepareRetry(job.jobId, 'local');
     assert.ok(retried.ok);
-    assert.equal(retried.job.run.length, 5);
+    assert.equal(retried.job.run.size, 5);
     assert.ok(retried.job.sample?.continuedAt);
-    for (const name of retried.job.run) {
+    for (const name of await store.runNames(retried.job)) {
       const result = await runRow(store, job.jobId, name, 'COMPLETED');
       assert.notEqual(result?.job.status, 'SAMPLED');
     }

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import type { RunningDynamo } from '../local/dynamodb';
 import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
-import { sampleJob } from '../../test/helpers/jobs';
+import { newJob, sampleJob } from '../../test/helpers/jobs';
 import { startThrottlingDynamoProxy } from '../../test/fakes/throttlingDynamoProxy';
 import { Store } from './store';
 import { InvalidTokenError } from './pagination';
 import { jobItemBytes, MAX_JOB_ITEM_BYTES } from './jobs';
 import type { Job } from '../../common/schemas';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 
 const LONG_AGO = '2000-01-01T00:00:00.000Z';
 const FUTURE = '2999-01-01T00:00:00.000Z';
@@ -66,11 +67,56 @@ describe('Store (DynamoDB on dynalite)', () => {
 
   it('creates a job with all of its repository rows, in chunks of 25', async () => {
     const job = sampleJob({ repositories: repositoryNames(60) });
-    await store.createJob(job);
+    await store.createJob(newJob(job));
     const rows = await store.repositories.listAll(job.jobId);
     assert.equal(rows.length, 60);
     assert.ok(rows.every((row) => row.status === 'PENDING' && row.attempt === 1));
     assert.deepEqual((await store.jobs.get(job.jobId))?.counts.pending, 60);
+  });
+
+  it('keeps the run out of the job item, in chunks a reader pages and checks against their digests', async () => {
+    const names = repositoryNames(2_500);
+    const job = await store.createJob(newJob(sampleJob({ repositories: names })));
+    assert.equal(job.run.size, 2_500);
+    assert.equal(job.run.digests.length, 3, 'chunks of 1,000 names');
+    assert.ok(jobItemBytes(job) < 2_000, 'the names are not in the job item');
+    assert.equal((await store.repositories.listAll(job.jobId)).length, 2_500, 'rows only: no chunk reads as a row');
+    assert.deepEqual(await store.runNames(job, 998, 1_003), names.slice(998, 1_003), 'across a chunk boundary');
+    // A chunk changed in the table (by someone holding its credentials) fails its digest.
+    await store.repositories.putItems([
+      {
+        jobId: job.jobId,
+        repositoryName: `#list/${job.run.id}/00001`,
+        names: ['evil/one', ...names.slice(1_001, 2_000)],
+      },
+    ]);
+    await assert.rejects(new Store(store.doc, store.tables).runNames(job, 1_000, 1_001), /does not match its digest/);
+    // Deleting the job takes its lists with its rows.
+    await store.transitionRepositories(
+      job.jobId,
+      names.map((repositoryName) => ({ repositoryName, change: { from: ['PENDING'], to: 'CANCELLED' } })),
+    );
+    const final = (await store.jobs.get(job.jobId))!;
+    assert.ok(await store.deleteJob(final, { deletePrefix: async () => undefined }));
+    const left = await store.doc.send(
+      new QueryCommand({
+        TableName: store.tables.repositories,
+        KeyConditionExpression: 'jobId = :jobId',
+        ExpressionAttributeValues: { ':jobId': job.jobId },
+      }),
+    );
+    assert.equal(left.Items?.length, 0);
+  });
+
+  it('refuses a job whose item would be over the limit, and writes nothing of it', async () => {
+    const job = sampleJob({
+      description: '€'.repeat(10_000),
+      prompt: '€'.repeat(50_000),
+      pullRequest: { body: '€'.repeat(60_000) },
+    });
+    await assert.rejects(store.createJob(newJob(job)), (error: Error) => error.name === 'JobTooLargeError');
+    assert.equal(await store.jobs.get(job.jobId), undefined);
+    assert.deepEqual(await store.repositories.listAll(job.jobId), []);
   });
 
   it('retries the writes DynamoDB leaves unprocessed until every row is stored', async () => {
@@ -78,7 +124,7 @@ describe('Store (DynamoDB on dynalite)', () => {
     try {
       const throttled = Store.connect({ endpoint: proxy.endpoint, tables: store.tables });
       const job = sampleJob({ repositories: repositoryNames(40) });
-      await throttled.createJob(job);
+      await throttled.createJob(newJob(job));
       assert.equal((await store.repositories.listAll(job.jobId)).length, 40);
       // 40 rows at 7 accepted per call: at least ceil(25/7) + ceil(15/7) = 4 + 3 calls.
       assert.ok(proxy.batchWriteCalls() >= 7, `only ${proxy.batchWriteCalls()} BatchWriteItem calls`);
@@ -89,7 +135,7 @@ describe('Store (DynamoDB on dynalite)', () => {
 
   it('lets exactly one worker claim a row, and moves the job to RUNNING', async () => {
     const job = sampleJob();
-    await store.createJob(job);
+    await store.createJob(newJob(job));
     const [first, second] = await Promise.all([
       store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO),
       store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO),
@@ -103,7 +149,7 @@ describe('Store (DynamoDB on dynalite)', () => {
 
   it('re-claims a RUNNING row of the same attempt only when its heartbeat is stale', async () => {
     const job = sampleJob();
-    await store.createJob(job);
+    await store.createJob(newJob(job));
     await store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO);
     assert.equal(
       await store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO),
@@ -123,11 +169,11 @@ describe('Store (DynamoDB on dynalite)', () => {
     ];
     for (const [outcomes, expected] of cases) {
       const job = sampleJob();
-      await store.createJob(job);
-      for (const [i, name] of job.repositories.entries()) {
+      await store.createJob(newJob(job));
+      for (const [i, name] of job.names.repositories.entries()) {
         await store.claim(job.jobId, name, 1, LONG_AGO);
         const result = await finish(store, job, name, outcomes[i]!);
-        assert.equal(result?.job.status, i === job.repositories.length - 1 ? expected : 'RUNNING');
+        assert.equal(result?.job.status, i === job.names.repositories.length - 1 ? expected : 'RUNNING');
       }
       const final = await assertCountsMatchRows(store, job.jobId);
       assert.equal(final.status, expected);
@@ -137,7 +183,7 @@ describe('Store (DynamoDB on dynalite)', () => {
 
   it('ignores a worker finishing a row it no longer owns', async () => {
     const job = sampleJob();
-    await store.createJob(job);
+    await store.createJob(newJob(job));
     await store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO);
     await store.requestCancel(job.jobId, 'local');
     await store.cancelUnfinished(job.jobId);
@@ -152,8 +198,8 @@ describe('Store (DynamoDB on dynalite)', () => {
 
   it('ends two concurrent cancels in one consistent CANCELLED state', async () => {
     const job = sampleJob({ repositories: repositoryNames(12) });
-    await store.createJob(job);
-    for (const name of job.repositories.slice(0, 4)) await store.claim(job.jobId, name, 1, LONG_AGO);
+    await store.createJob(newJob(job));
+    for (const name of job.names.repositories.slice(0, 4)) await store.claim(job.jobId, name, 1, LONG_AGO);
     const cancel = async () => {
       const outcome = await store.requestCancel(job.jobId, 'local');
       return outcome.ok ? store.cancelUnfinished(job.jobId) : outcome.job;
@@ -172,7 +218,7 @@ describe('Store (DynamoDB on dynalite)', () => {
   it('ends a cancel racing a completion in one consistent state, whoever wins', async () => {
     for (let round = 0; round < 8; round++) {
       const job = sampleJob({ repositories: ['acme/a', 'acme/b'] });
-      await store.createJob(job);
+      await store.createJob(newJob(job));
       await store.claim(job.jobId, 'acme/a', 1, LONG_AGO);
       await store.claim(job.jobId, 'acme/b', 1, LONG_AGO);
       await finish(store, job, 'acme/a', 'COMPLETED');
@@ -198,8 +244,8 @@ describe('Store (DynamoDB on dynalite)', () => {
 
   it('retries the failed and cancelled repositories at the next attempt', async () => {
     const job = sampleJob({ repositories: ['acme/a', 'acme/b', 'acme/c'] });
-    await store.createJob(job);
-    for (const name of job.repositories) await store.claim(job.jobId, name, 1, LONG_AGO);
+    await store.createJob(newJob(job));
+    for (const name of job.names.repositories) await store.claim(job.jobId, name, 1, LONG_AGO);
     await finish(store, job, 'acme/a', 'COMPLETED');
     await finish(store, job, 'acme/b', 'FAILED');
     await finish(store, job, 'acme/c', 'FAILED');
@@ -208,7 +254,7 @@ describe('Store (DynamoDB on dynalite)', () => {
 
     const outcome = await store.prepareRetry(job.jobId, 'local');
     assert.ok(outcome.ok);
-    assert.deepEqual(outcome.job.run, ['acme/b', 'acme/c']);
+    assert.deepEqual(await store.runNames(outcome.job), ['acme/b', 'acme/c']);
     assert.equal(outcome.job.status, 'RUNNING');
     assert.equal(outcome.job.finishedAt, undefined);
     assert.equal(outcome.job.executorRef, undefined, 'the ended run’s Batch job is not the new run’s');
@@ -236,8 +282,8 @@ describe('Store (DynamoDB on dynalite)', () => {
 
   it('retries only named repositories that failed, and lets one of two concurrent retries win', async () => {
     const job = sampleJob({ repositories: ['acme/a', 'acme/b'] });
-    await store.createJob(job);
-    for (const name of job.repositories) {
+    await store.createJob(newJob(job));
+    for (const name of job.names.repositories) {
       await store.claim(job.jobId, name, 1, LONG_AGO);
       await finish(store, job, name, name === 'acme/a' ? 'COMPLETED' : 'FAILED');
     }
@@ -260,7 +306,7 @@ describe('Store (DynamoDB on dynalite)', () => {
 
   it('refuses a transition the status rules forbid, before writing anything', async () => {
     const job = sampleJob({ repositories: ['acme/a'] });
-    await store.createJob(job);
+    await store.createJob(newJob(job));
     await store.claim(job.jobId, 'acme/a', 1, LONG_AGO);
     await finish(store, job, 'acme/a', 'COMPLETED');
     await assert.rejects(
@@ -272,7 +318,7 @@ describe('Store (DynamoDB on dynalite)', () => {
 
   it('adds usage to the repository and to the job', async () => {
     const job = sampleJob();
-    await store.createJob(job);
+    await store.createJob(newJob(job));
     const delta = { inputTokens: 100, outputTokens: 20, cacheReadTokens: 300, cacheWriteTokens: 50, costUsd: 0.0125 };
     await store.addUsage(job.jobId, 'acme/widgets', delta);
     await store.addUsage(job.jobId, 'acme/gadgets', delta);
@@ -284,7 +330,7 @@ describe('Store (DynamoDB on dynalite)', () => {
 
   it('reconciles counters a crash left off, and finishes the job', async () => {
     const job = sampleJob({ repositories: ['acme/a'] });
-    await store.createJob(job);
+    await store.createJob(newJob(job));
     await store.claim(job.jobId, 'acme/a', 1, LONG_AGO);
     // A worker that died between its row write and its counter move:
     await store.repositories.update(job.jobId, 'acme/a', { from: ['RUNNING'], to: 'COMPLETED' });
@@ -328,10 +374,10 @@ describe('Store (DynamoDB on dynalite)', () => {
     const created: string[] = [];
     for (let i = 0; i < 7; i++) {
       const job = sampleJob({ createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() });
-      await store.createJob(job);
+      await store.createJob(newJob(job));
       created.push(job.jobId);
     }
-    await store.createJob(sampleJob({ owner: 'arn:aws:iam::123456789012:user/other' }));
+    await store.createJob(newJob(sampleJob({ owner: 'arn:aws:iam::123456789012:user/other' })));
     const first = await store.jobs.listByOwner('local', 3);
     assert.deepEqual(
       first.items.map((job) => job.jobId),

@@ -3,7 +3,8 @@ import { heldBack, isSampling } from '../../common/sample';
 import {
   type Counts,
   emptyUsage,
-  type Job,
+  Job,
+  type NameList,
   type PreviousAttempt,
   type RepositoryResult,
   type TaskRevision,
@@ -19,7 +20,8 @@ import {
 } from '../../common/status';
 import { currentTaskRevision } from '../../common/tasks';
 import { createDocumentClient, type DynamoOptions } from './dynamo';
-import { JobsTable } from './jobs';
+import { JobsTable, jobItemBytes, MAX_JOB_ITEM_BYTES } from './jobs';
+import { NAME_LIST_CHUNK, NameLists } from './nameLists';
 import { forEachLimited } from './parallel';
 import { RepositoriesTable, type RowUpdate } from './repositories';
 import { countReviews, reviewStateOf } from './reviews';
@@ -60,6 +62,33 @@ export class JobNotCreatedError extends Error {
   }
 }
 
+/** A job item that would be over MAX_JOB_ITEM_BYTES, whatever made it so: nothing was written. */
+export class JobTooLargeError extends Error {
+  constructor(readonly bytes: number) {
+    super(
+      `The job is too large to store (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt, description or pull-request templates`,
+    );
+    this.name = 'JobTooLargeError';
+  }
+}
+
+/** What `createJob` needs: the job but its run, its repositories (one row each), the run's names, the notes. */
+export interface NewJob {
+  job: Omit<Job, 'run' | 'runMac'>;
+  repositories: readonly string[];
+  /** What runs first: the repositories, or the sample. */
+  run: readonly string[];
+  /** Notes by the job's spelling of each repository; each goes on its row. */
+  notes?: Record<string, string>;
+  runMac?: RunMac;
+}
+
+/** A name list's shape in the job item, to size the item before the list is written. */
+function nameListPlaceholder(size: number): NameList {
+  const chunks = Math.ceil(size / NAME_LIST_CHUNK);
+  return { id: '0'.repeat(16), size, digests: Array.from({ length: chunks }, () => '0'.repeat(64)) };
+}
+
 export interface StoreOptions extends DynamoOptions {
   tables: TableNames;
 }
@@ -67,6 +96,8 @@ export interface StoreOptions extends DynamoOptions {
 export class Store {
   readonly jobs: JobsTable;
   readonly repositories: RepositoriesTable;
+  /** Name lists kept out of the job item: runs and publish runs. */
+  readonly lists: NameLists;
 
   constructor(
     readonly doc: DynamoDBDocumentClient,
@@ -74,6 +105,7 @@ export class Store {
   ) {
     this.jobs = new JobsTable(doc, tables.jobs);
     this.repositories = new RepositoriesTable(doc, tables.repositories);
+    this.lists = new NameLists(doc, tables.repositories, this.repositories);
   }
 
   static connect(options: StoreOptions): Store {
@@ -81,42 +113,59 @@ export class Store {
   }
 
   /**
-   * Writes the rows first and the job last, so a job is never visible without its rows. A create
-   * that fails removes what it wrote: rows without their job are never listed, swept or run, so
-   * nothing else would.
+   * Writes the rows (25 a call, 8 calls at a time) and the run's name list first and the job last,
+   * so a job is never visible without its rows. A create that fails removes what it wrote: rows
+   * without their job are never listed, swept or run, so nothing else would. A job item that would
+   * be over MAX_JOB_ITEM_BYTES is refused before anything is written (JobTooLargeError).
    */
-  async createJob(job: Job): Promise<void> {
-    const sampled = job.sample ? new Set(job.run) : undefined;
-    const rows: RepositoryResult[] = job.repositories.map((repositoryName) => ({
-      jobId: job.jobId,
+  async createJob(spec: NewJob): Promise<Job> {
+    const { repositories, runMac } = spec;
+    const draft = spec.job;
+    const tooLarge = jobItemBytes({ ...draft, run: nameListPlaceholder(spec.run.length) } as Job);
+    if (tooLarge > MAX_JOB_ITEM_BYTES) throw new JobTooLargeError(tooLarge);
+    const sampled = draft.sample ? new Set(spec.run) : undefined;
+    const rows: RepositoryResult[] = repositories.map((repositoryName) => ({
+      jobId: draft.jobId,
       repositoryName,
       status: 'PENDING',
       attempt: 1,
       usage: emptyUsage(),
       taskRevision: 1,
       // The rows go with their job (DynamoDB's TTL, or the local stack's retention sweep).
-      ...(job.expiresAt !== undefined ? { expiresAt: job.expiresAt } : {}),
+      ...(draft.expiresAt !== undefined ? { expiresAt: draft.expiresAt } : {}),
       ...(sampled?.has(repositoryName) ? { sampled: true } : {}),
+      ...(spec.notes?.[repositoryName] !== undefined ? { note: spec.notes[repositoryName] } : {}),
     }));
     try {
       await this.repositories.putAll(rows);
+      const run = await this.lists.write(draft.jobId, spec.run, draft.expiresAt);
+      // Signed as the store will read it back (schema defaults applied), or it would never verify.
+      const job = Job.parse({ ...draft, run });
+      if (runMac) job.runMac = runMac.sign(job);
       await this.jobs.put(job);
+      return job;
     } catch (error) {
-      throw new JobNotCreatedError(job.jobId, error, await this.undoCreate(job));
+      throw new JobNotCreatedError(draft.jobId, error, await this.undoCreate(draft.jobId, repositories));
     }
   }
 
   /** Deletes whatever a failed create wrote; false when some of it may remain. */
-  private async undoCreate(job: Job): Promise<boolean> {
+  private async undoCreate(jobId: string, repositories: readonly string[]): Promise<boolean> {
     try {
       // A job write that timed out may have landed all the same (its retry then fails its
       // condition); the id is fresh, so the item can only be this create's.
-      await this.jobs.delete(job.jobId);
-      await this.repositories.deleteAll(job.jobId, job.repositories);
+      await this.jobs.delete(jobId);
+      await this.repositories.deleteAll(jobId, repositories);
+      await this.lists.deleteAll(jobId);
       return true;
     } catch {
       return false;
     }
+  }
+
+  /** The names of the job's current run, `start` to `end` (exclusive). */
+  runNames(job: Job, start = 0, end = job.run.size): Promise<string[]> {
+    return this.lists.slice(job.jobId, job.run, start, end);
   }
 
   /**
@@ -279,16 +328,21 @@ export class Store {
     // run's executor reference goes: it has ended, and nothing may judge the new run by it.
     const runNames = new Set(run);
     const counts = countRows(rows.map((row) => (runNames.has(row.repositoryName) ? 'PENDING' : row.status)));
+    const list = await this.lists.write(jobId, run, job.expiresAt);
     // A retry of a cancelled sample runs what it names, the held-back rows too: the sample is over.
-    const set: Record<string, unknown> = { run, counts, reviewCounts: reviewCountsAfter(rows, runNames) };
+    const set: Record<string, unknown> = { run: list, counts, reviewCounts: reviewCountsAfter(rows, runNames) };
     if (isSampling(job)) set.sample = { ...job.sample, continuedAt: new Date().toISOString() };
     if (runMac) set.runMac = runMac.sign({ ...job, ...set } as Job);
     const started = await this.jobs.setStatus(jobId, [job.status], 'RUNNING', {
       set,
-      remove: ['finishedAt', 'executorRef'],
+      remove: ['finishedAt', 'executorRef', 'shardSize'],
     });
-    if (!started)
+    if (!started) {
+      await this.lists.deleteList(jobId, list).catch(() => undefined);
       return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} changed while retrying; refresh and try again` };
+    }
+    // The previous run has ended: nothing reads its list again.
+    await this.lists.deleteList(jobId, job.run).catch(() => undefined);
     const byName = new Map(rows.map((row) => [row.repositoryName, row]));
     const taskRevision = currentTaskRevision(job);
     let missed = 0;
@@ -332,10 +386,11 @@ export class Store {
     const run = [...rerun, ...waiting].map((row) => row.repositoryName);
     const runNames = new Set(run);
     const counts = countRows(rows.map((row) => (runNames.has(row.repositoryName) ? 'PENDING' : row.status)));
+    const list = await this.lists.write(jobId, run, job.expiresAt);
     // As in a retry, the job's conditional write is the lock, and it carries the counters the rows
     // are about to have.
     const set: Record<string, unknown> = {
-      run,
+      run: list,
       counts,
       sample: { ...job.sample, continuedAt: new Date().toISOString() },
       // A revised task runs the sample again: its reviews go with its diffs.
@@ -345,14 +400,17 @@ export class Store {
     if (runMac) set.runMac = runMac.sign({ ...job, ...set } as Job);
     const started = await this.jobs.setStatus(jobId, ['SAMPLED'], 'RUNNING', {
       set,
-      remove: ['finishedAt', 'executorRef'],
+      remove: ['finishedAt', 'executorRef', 'shardSize'],
     });
-    if (!started)
+    if (!started) {
+      await this.lists.deleteList(jobId, list).catch(() => undefined);
       return {
         ok: false,
         code: 'JOB_NOT_SAMPLED',
         message: `Job ${jobId} changed while continuing (continued or cancelled meanwhile); refresh and try again`,
       };
+    }
+    await this.lists.deleteList(jobId, job.run).catch(() => undefined);
     if (revision) {
       let missed = 0;
       await forEachLimited([...rerun, ...waiting], ROW_WRITE_CONCURRENCY, async (row) => {
@@ -375,9 +433,11 @@ export class Store {
     if (!isFinalJobStatus(job.status)) return false;
     const rows = await this.repositories.listAll(job.jobId);
     if (!(await this.jobs.deleteIfStatus(job.jobId, job.status))) return false;
-    await this.repositories.deleteAll(job.jobId, [
-      ...new Set([...job.repositories, ...rows.map((row) => row.repositoryName)]),
-    ]);
+    await this.repositories.deleteAll(
+      job.jobId,
+      rows.map((row) => row.repositoryName),
+    );
+    await this.lists.deleteAll(job.jobId);
     await artifacts.deletePrefix(`jobs/${job.jobId}/`);
     return true;
   }

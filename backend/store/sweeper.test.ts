@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { sampleJob } from '../../test/helpers/jobs';
+import { newJob as toNewJob, sampleJob } from '../../test/helpers/jobs';
 import { startDynamo, type RunningDynamo } from '../local/dynamodb';
 import { ensureTables } from './dynamo';
 import { Store } from './store';
@@ -30,7 +30,7 @@ describe('sweeper', () => {
 
   it('fails a stale RUNNING row with WORKER_LOST and finishes the job', async () => {
     const job = newJob(['acme/lost', 'acme/done']);
-    await store.createJob(job);
+    await store.createJob(toNewJob(job));
     const past = new Date(Date.now() - 60_000).toISOString();
     assert.ok(await store.claim(job.jobId, 'acme/lost', 1, past));
     assert.ok(await store.claim(job.jobId, 'acme/done', 1, past));
@@ -58,7 +58,7 @@ describe('sweeper', () => {
 
   it('does not fail a row whose worker beat after the sweep read it', async () => {
     const job = newJob(['acme/alive']);
-    await store.createJob(job);
+    await store.createJob(toNewJob(job));
     assert.ok(await store.claim(job.jobId, 'acme/alive', 1, new Date().toISOString()));
     const outcome = await store.transitionRepository(job.jobId, 'acme/alive', {
       from: ['RUNNING'],
@@ -72,7 +72,7 @@ describe('sweeper', () => {
 
   it('reconciles counters a crash left off and finalizes the job', async () => {
     const job = newJob(['acme/x']);
-    await store.createJob(job);
+    await store.createJob(toNewJob(job));
     await store.claim(job.jobId, 'acme/x', 1, new Date(0).toISOString());
     // The row moved but the crash came before its counter did.
     await store.repositories.update(job.jobId, 'acme/x', { from: ['RUNNING'], to: 'NO_CHANGES' });
@@ -87,7 +87,7 @@ describe('sweeper', () => {
   /** A job whose run went to an executor (`executorRef`), with some rows already moved on. */
   async function submittedJob(repositories: string[], executorRef = 'batch-run-1'): Promise<Job> {
     const job = newJob(repositories);
-    await store.createJob(job);
+    await store.createJob(toNewJob(job));
     await store.jobs.setAttributes(job.jobId, { executorRef });
     return (await store.jobs.get(job.jobId))!;
   }
@@ -219,7 +219,7 @@ describe('sweeper', () => {
       staleAfterMs: 5 * 60_000,
       neverStarted: async (job) => {
         if (job.executorRef === 'batch-broken') throw new Error('Rate exceeded');
-        return job.run.map((repositoryName) => ({ repositoryName, reason: 'ended' }));
+        return (await store.runNames(job)).map((repositoryName) => ({ repositoryName, reason: 'ended' }));
       },
     });
     assert.deepEqual(

@@ -84,7 +84,7 @@ export async function claudeChange(context: RunContext, options: ClaudeChangeOpt
     async make() {
       const stop = await checkpoint();
       if (stop) throw new RunFailure(stop.code, stop.message);
-      const note = job.repositoryInstructions?.[repositoryName];
+      const note = context.row.note;
       return finish(await session.run(firstUserMessage(repositoryName, { instructions: instructions.text, note })));
     },
     async revise(feedback: string) {

@@ -66,12 +66,13 @@ const WorkerEnvironment = z
     [ENV.wallTimeMs]: positiveInt(DEFAULT_AGENT_LIMITS.wallTimeMs),
     [ENV.verifyRounds]: positiveInt(3),
     [ENV.runKind]: optionalText.pipe(z.enum(RUN_KINDS, { error: 'must be change or publish' }).optional()),
+    [ENV.shardSize]: positiveInt(1),
   })
   .loose();
 
 export interface WorkerConfig {
   environment: string;
-  /** `change`: run the job's change on `run[index]`; `publish`: publish `publishRun.repositories[index]`. */
+  /** `change`: run the job's change on its run's shard; `publish`: publish the publish run's `index`-th name. */
   runKind: RunKind;
   tables: TableNames;
   dynamodbEndpoint?: string;
@@ -79,8 +80,13 @@ export interface WorkerConfig {
   dynamodbCredentialsFile?: string;
   artifacts: string;
   jobId: string;
-  /** Index into the job's `run`: Batch's array index, our REPOSITORY_INDEX, or 0 for a single job. */
+  /**
+   * The shard: Batch's array index, our REPOSITORY_INDEX, or 0 for a single job. A change worker
+   * runs names `index × shardSize` to `index × shardSize + shardSize − 1` of the job's run.
+   */
   index: number;
+  /** CODY_BATCH_SHARD_SIZE: repositories per worker (1 when absent; publish runs use 1). */
+  shardSize: number;
   /** The code host's token (GITHUB_TOKEN, the contract's name for it): clone, push, pull requests. */
   hostToken?: string;
   /** The code host's API (GITHUB_API_URL), for GitHub Enterprise. */
@@ -133,6 +139,7 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
     staleAfterMs: values[ENV.staleAfterMs],
     wallTimeMs: values[ENV.wallTimeMs],
     verifyRounds: values[ENV.verifyRounds],
+    shardSize: values[ENV.shardSize],
   };
 }
 

@@ -38,7 +38,9 @@ async function main(): Promise<number> {
   // With a command user, the checkout is shared through a group: what we create stays group-writable.
   if (config.commandUser) process.umask(0o002);
   let liveness: Liveness | undefined;
+  let terminating = false;
   const terminate = (signal: NodeJS.Signals) => {
+    terminating = true;
     // Batch's TerminateJob, a local cancel or a shutdown: stop the command now, keep the log, and
     // leave the row to whoever stopped us (a cancel marks it; a shutdown re-queues it).
     print(`${signal}: stopping`);
@@ -72,6 +74,9 @@ async function main(): Promise<number> {
           secrets: config.hostToken ? [config.hostToken] : [],
         }),
       onLiveness: (current) => (liveness = current),
+      stopRequested: () => terminating,
+      // The local pool fails only the row in flight if this process dies (see backend/executor/local.ts).
+      onClaimed: (repositoryName, attempt) => process.send?.({ type: 'claimed', repositoryName, attempt }),
     });
     return exit === 'released' && liveness?.stopped?.message.startsWith('The worker received') ? 143 : 0;
   } catch (error) {

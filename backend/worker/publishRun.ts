@@ -26,7 +26,7 @@ export async function runPublishWorker(deps: WorkerDependencies): Promise<Worker
   const job = await store.jobs.get(config.jobId);
   if (!job) throw new ConfigError(`There is no job ${config.jobId}`);
   const run = job.publishRun;
-  const repositoryName = run?.repositories[config.index];
+  const repositoryName = run ? await store.lists.at(job.jobId, run.list, config.index) : undefined;
   if (!run || repositoryName === undefined)
     throw new ConfigError(`Job ${job.jobId} has no repository at index ${config.index} of its publish run`);
   const row = await store.repositories.get(job.jobId, repositoryName);

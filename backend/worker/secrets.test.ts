@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { RunningDynamo } from '../local/dynamodb';
 import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
 import { createGitHosting, type GitHosting } from '../../test/helpers/git';
-import { sampleJob } from '../../test/helpers/jobs';
+import { newJob, sampleJob } from '../../test/helpers/jobs';
 import { makeTempDir, REPO_ROOT } from '../../test/helpers/localStack';
 import type { Store } from '../store/store';
 
@@ -42,7 +42,7 @@ describe('worker secrets', function () {
   /** Runs the worker for a new command job; `handOver` is written to its descriptor 4. */
   async function runWorker(command: string, env: NodeJS.ProcessEnv, handOver?: string) {
     const job = sampleJob({ repositories: ['acme/one'], prompt: undefined, command });
-    await store.createJob(job);
+    await store.createJob(newJob(job));
     const child = spawn(process.execPath, [WORKER], {
       env: {
         PATH: process.env.PATH,

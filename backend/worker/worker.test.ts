@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createGitHosting, git, type GitHosting } from '../../test/helpers/git';
-import { sampleJob } from '../../test/helpers/jobs';
+import { newJob, sampleJob } from '../../test/helpers/jobs';
 import { startDynamo, type RunningDynamo } from '../local/dynamodb';
 import { FolderArtifactStore } from '../store/artifacts';
 import { ensureTables } from '../store/dynamo';
@@ -38,7 +38,7 @@ describe('runWorker claims', function () {
 
   async function lostWorkerJob() {
     const job = sampleJob({ repositories: ['acme/lost'], prompt: undefined, command: 'echo new > a.txt' });
-    await store.createJob(job);
+    await store.createJob(newJob(job));
     // A worker claimed attempt 1 and then its host vanished: RUNNING, with a heartbeat just now.
     assert.ok(await store.claim(job.jobId, 'acme/lost', 1, new Date(0).toISOString()));
     return job;
@@ -97,7 +97,7 @@ describe('runWorker claims', function () {
       'echo new > a.txt',
     ].join(' && ');
     const job = sampleJob({ repositories: ['acme/commits'], prompt: undefined, command });
-    await store.createJob(job);
+    await store.createJob(newJob(job));
     const { deps: d } = deps(job.jobId, {});
     assert.equal(await runWorker(d), 'recorded');
     const row = (await store.repositories.get(job.jobId, 'acme/commits'))!;
@@ -119,7 +119,7 @@ describe('runWorker claims', function () {
       prompt: undefined,
       command: 'git checkout -q --orphan fresh && echo new > a.txt',
     });
-    await store.createJob(job);
+    await store.createJob(newJob(job));
     const { deps: d } = deps(job.jobId, {});
     assert.equal(await runWorker(d), 'recorded');
     const row = (await store.repositories.get(job.jobId, 'acme/orphan'))!;

@@ -1,5 +1,5 @@
 import { Redactor } from '../../common/redact';
-import type { RepositoryResult } from '../../common/schemas';
+import type { Job, RepositoryResult } from '../../common/schemas';
 import { jobAtRevision } from '../../common/tasks';
 import { codeHostFrom, hostRedaction } from '../hosts';
 import type { ArtifactStore } from '../store/artifacts';
@@ -16,8 +16,9 @@ import type { RunContext } from './runContext';
 import { RunLog } from './runLog';
 import { runRepository, type RunOutcome } from './runRepository';
 
-// A worker process's whole life: find its repository in the job's run, claim the row, run it,
-// record the outcome. Every write to the row is conditional on this worker's attempt.
+// A worker process's whole life: find its shard of the job's run, and for each repository of it
+// claim the row, run it, record the outcome. Every write to a row is conditional on this worker's
+// attempt.
 
 export interface WorkerDependencies {
   config: WorkerConfig;
@@ -30,6 +31,10 @@ export interface WorkerDependencies {
   claude?: (context: RunContext) => Promise<ChangeMaker>;
   /** Learns the run's liveness, so a SIGTERM can stop it. */
   onLiveness?(liveness: Liveness): void;
+  /** True once the worker should take no further repository of its shard (a SIGTERM). */
+  stopRequested?(): boolean;
+  /** Hears of each row the worker claims: the local pool fails only that one if the worker dies. */
+  onClaimed?(repositoryName: string, attempt: number): void;
 }
 
 /**
@@ -60,31 +65,58 @@ async function claimRow(
 /** `recorded`: the row got its outcome. `skipped`: nothing to do. `released`: the row is someone else's now. */
 export type WorkerExit = 'recorded' | 'skipped' | 'released';
 
+/**
+ * Runs the worker's shard of the job's run: names `index × shardSize` onwards, one after another
+ * in this process, each with its own claim, heartbeat, temporary folder, log, thread and limits.
+ * A row that is not claimable (done, cancelled, another worker's) is passed over. It stops after
+ * the repository in flight when asked to (`stopRequested`: a SIGTERM), and when one is released
+ * (cancelled or swept under it: the job has moved on).
+ */
 export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   // A publish run (POST /jobs/{id}/publish) publishes a row the change run completed.
   if (deps.config.runKind === 'publish') return (await import('./publishRun')).runPublishWorker(deps);
   const { config, store, print } = deps;
-  const redactor = Redactor.fromEnvironment(deps.env, [], hostRedaction());
-  const host = codeHostFrom({ gitBase: config.gitBase, apiUrl: config.hostApiUrl, token: config.hostToken });
   const job = await store.jobs.get(config.jobId);
   if (!job) throw new ConfigError(`There is no job ${config.jobId}`);
-  const repositoryName = job.run[config.index];
-  if (repositoryName === undefined) {
+  const first = config.index * config.shardSize;
+  if (!Number.isSafeInteger(first) || first >= job.run.size) {
     throw new ConfigError(
-      `Job ${job.jobId} has no repository at index ${config.index} of its run (${job.run.length} long)`,
+      `Job ${job.jobId} has no repository at index ${config.index} of its run (${job.run.size} long, ${config.shardSize} a shard)`,
     );
   }
   if (job.status !== 'PENDING' && job.status !== 'RUNNING') {
-    print(`${repositoryName}: job is ${job.status}; nothing to do`);
+    print(`Job ${job.jobId} is ${job.status}; nothing to do`);
     return 'skipped';
   }
+  const names = await store.runNames(job, first, first + config.shardSize);
+  let exit: WorkerExit = 'skipped';
+  for (const repositoryName of names) {
+    if (deps.stopRequested?.()) break;
+    // A row released under it (cancelled, swept) does not end the shard: the next claims say
+    // whether the job goes on.
+    const outcome = await runOne(deps, job, repositoryName);
+    if (outcome === 'released' || (outcome === 'recorded' && exit === 'skipped')) exit = outcome;
+  }
+  return exit;
+}
+
+/** One repository of the shard: claim its row, run it, record the outcome. */
+async function runOne(deps: WorkerDependencies, job: Job, repositoryName: string): Promise<WorkerExit> {
+  const { config, store, print } = deps;
+  const redactor = Redactor.fromEnvironment(deps.env, [], hostRedaction());
+  const host = codeHostFrom({ gitBase: config.gitBase, apiUrl: config.hostApiUrl, token: config.hostToken });
   const row = await store.repositories.get(job.jobId, repositoryName);
   if (!row) throw new ConfigError(`Job ${job.jobId} has no row for ${repositoryName}`);
+  if (row.status !== 'PENDING' && row.status !== 'RUNNING') {
+    print(`${repositoryName}: ${row.status} at attempt ${row.attempt}; nothing to do`);
+    return 'skipped';
+  }
   const claimed = await claimRow(deps, job.jobId, repositoryName, row);
   if (!claimed) {
     print(`${repositoryName}: ${row.status} at attempt ${row.attempt}, not claimable; nothing to do`);
     return 'skipped';
   }
+  deps.onClaimed?.(repositoryName, claimed.attempt);
   const attempt = claimed.attempt;
   // The task this attempt runs is the revision its row names, whatever the job's latest is.
   const taskRevision = claimed.taskRevision ?? 1;
@@ -102,7 +134,9 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   );
   deps.onLiveness?.(liveness);
   liveness.start(config.heartbeatMs);
-  log.step(`Worker for ${repositoryName}, job ${job.jobId}, attempt ${attempt}, task revision ${taskRevision}`);
+  log.step(
+    `Worker for ${repositoryName}, job ${job.jobId}, attempt ${attempt}, task revision ${taskRevision} (worker process ${process.pid})`,
+  );
 
   let outcome: RunOutcome;
   try {

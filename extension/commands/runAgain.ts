@@ -13,7 +13,9 @@ export const runAgain: Command = {
   doing: 'Running the job again',
   async run(services, arg) {
     const job = await resolveJob(services, arg, () => true, 'run again');
-    if (job) services.panels.showCreateJob('', draftFromJob(job));
+    // The names and notes live in the rows (a job item holds neither): read them all, in pages.
+    if (job)
+      services.panels.showCreateJob('', draftFromJob(job, await services.connection.client.allRepositories(job.jobId)));
   },
 };
 
@@ -29,13 +31,14 @@ export const runAgainOnFailed: Command = {
       'run again on failed repositories',
     );
     if (!job) return;
-    const failed = (await services.connection.client.allRepositories(job.jobId))
+    const rows = await services.connection.client.allRepositories(job.jobId);
+    const failed = rows
       .filter((row) => row.status === 'FAILED' || verificationFailed(row))
       .map((row) => row.repositoryName);
     if (failed.length === 0) {
       void vscode.window.showInformationMessage(`Cody Batch: nothing of "${job.name}" failed.`);
       return;
     }
-    services.panels.showCreateJob('', draftFromJob(job, failed));
+    services.panels.showCreateJob('', draftFromJob(job, rows, failed));
   },
 };

@@ -63,6 +63,36 @@ describe('JobsModel on the local stack', function () {
     assert.equal(jobDescription(big), '0/130 done · $0');
   });
 
+  it('reads at most maxRepositoryPages of a job whose rows are all wanted, the rest on demand', async () => {
+    const model = new JobsModel(stack.client, {
+      pageSize: 5,
+      repositoryPageSize: 50,
+      allRepositories: () => true,
+      maxRepositoryPages: 2,
+    });
+    await model.refresh();
+    const big = model.jobs()[0]!;
+    const list = await model.loadRepositories(big.jobId);
+    assert.equal(list.items.length, 100, 'two pages, not all three');
+    assert.ok(list.nextToken);
+    await model.loadMoreRepositories(big.jobId);
+    assert.equal(model.repositories(big.jobId)!.items.length, 130);
+  });
+
+  it('reads one state’s rows on their own, a page at a time', async () => {
+    const model = new JobsModel(stack.client, { pageSize: 5, repositoryPageSize: 50 });
+    await model.refresh();
+    const big = model.jobs()[0]!;
+    const pending = await model.loadRepositoriesInState(big.jobId, 'PENDING');
+    assert.equal(pending.items.length, 50);
+    assert.ok(pending.items.every((row) => row.status === 'PENDING'));
+    const more = await model.loadRepositoriesInState(big.jobId, 'PENDING', true);
+    assert.equal(more.items.length, 100);
+    assert.equal(new Set(more.items.map((row) => row.repositoryName)).size, 100, 'no row twice');
+    const none = await model.loadRepositoriesInState(big.jobId, 'COMPLETED');
+    assert.deepEqual([none.items.length, none.nextToken], [0, undefined], 'read to the end, nothing shown');
+  });
+
   it('reports a job that finished since the last refresh, with fresh repository rows', async () => {
     const model = new JobsModel(stack.client, { pageSize: 5 });
     await model.refresh();

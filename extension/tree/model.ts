@@ -1,6 +1,6 @@
 import type { ListOptions, Page } from '../../common/client';
 import type { Job, RepositoryResult } from '../../common/schemas';
-import { ACTIVE_JOB_STATUSES, isFinalJobStatus, type JobStatus } from '../../common/status';
+import { ACTIVE_JOB_STATUSES, isFinalJobStatus, type JobStatus, type RepositoryStatus } from '../../common/status';
 import { type VerificationSummary, verificationSummary } from '../../common/repositoryStates';
 
 // The Jobs tree's data, built from the API's pages: the caller's jobs newest first, more pages on
@@ -8,12 +8,18 @@ import { type VerificationSummary, verificationSummary } from '../../common/repo
 // beyond it, and the repositories of jobs that changed, and reports the jobs that stopped since the
 // last look: finished, or SAMPLED and waiting for the user (for notifications). Jobs with a verify
 // command have their rows read, so that a failed verification is counted, never shown as success.
-// No vscode here.
+// At 10,000 repositories a job is 100 pages: reading them all stops at `maxRepositoryPages` (the rest
+// loads on demand), a large job's verification is read once it has finished, not at every change
+// while it runs, and a state's rows can be read on their own (`loadRepositoriesInState`, the API's
+// `?status=`), so a view of one state reads only what it shows. No vscode here.
 
 export type JobsSource = {
   listJobs(options?: ListOptions): Promise<Page<Job>>;
   getJob(jobId: string): Promise<Job>;
-  listRepositories(jobId: string, options?: ListOptions): Promise<Page<RepositoryResult>>;
+  listRepositories(
+    jobId: string,
+    options?: ListOptions & { status?: RepositoryStatus },
+  ): Promise<Page<RepositoryResult>>;
 };
 
 export interface RepositoryList {
@@ -36,8 +42,10 @@ export interface FinishedJob {
 export interface JobsModelOptions {
   pageSize?: number;
   repositoryPageSize?: number;
-  /** Read every page of an expanded job's repositories (the grouped tree counts them all). */
+  /** Read every page of an expanded job's repositories (the grouped tree counts them all)… */
   allRepositories?: () => boolean;
+  /** …up to this many pages (default 10: 1,000 rows); the rest loads on demand. */
+  maxRepositoryPages?: number;
 }
 
 /** Jobs whose rows can carry a failed verification: those with a verify command, now or in a revision. */
@@ -56,6 +64,8 @@ export class JobsModel {
   private readonly pageSize: number;
   private readonly repositoryPageSize: number;
   private readonly allRepositories: () => boolean;
+  private readonly maxRepositoryPages: number;
+  private readonly stateLists = new Map<string, RepositoryList>();
 
   constructor(
     private readonly source: JobsSource,
@@ -64,6 +74,34 @@ export class JobsModel {
     this.pageSize = options.pageSize ?? 25;
     this.repositoryPageSize = options.repositoryPageSize ?? 100;
     this.allRepositories = options.allRepositories ?? (() => false);
+    this.maxRepositoryPages = options.maxRepositoryPages ?? 10;
+  }
+
+  /** A job too large to read whole at every change: more rows than the pages read at most. */
+  private isLarge(job: Job): boolean {
+    return job.counts.total > this.maxRepositoryPages * this.repositoryPageSize;
+  }
+
+  /**
+   * The job's rows in one state, a page at a time (`more`: the next page after those read): what a
+   * view of that state shows, and nothing else. Filtered pages can be short or empty, so it reads on
+   * until it has a page's worth or the rows end.
+   */
+  async loadRepositoriesInState(jobId: string, status: RepositoryStatus, more = false): Promise<RepositoryList> {
+    const key = `${jobId}\n${status}`;
+    const previous = more ? this.stateLists.get(key) : undefined;
+    if (more && !previous?.nextToken) return previous ?? this.loadRepositoriesInState(jobId, status);
+    const items: RepositoryResult[] = previous ? [...previous.items] : [];
+    let nextToken = previous?.nextToken;
+    const wanted = items.length + this.repositoryPageSize;
+    do {
+      const page = await this.source.listRepositories(jobId, { limit: this.repositoryPageSize, nextToken, status });
+      items.push(...page.items);
+      nextToken = page.nextToken;
+    } while (nextToken && items.length < wanted);
+    const list = { items, nextToken, readAt: this.byId.get(jobId)?.updatedAt ?? '', refresh: this.refreshes };
+    this.stateLists.set(key, list);
+    return list;
   }
 
   get isLoaded(): boolean {
@@ -149,6 +187,8 @@ export class JobsModel {
     await Promise.all(
       this.jobs()
         .filter((job) => hasVerifyCommand(job) && job.counts.total > job.counts.pending + job.counts.running)
+        // A large job's rows are read once it has finished, not at every change while it runs.
+        .filter((job) => !this.isLarge(job) || isFinalJobStatus(job.status))
         .filter((job) => this.verifications.get(job.jobId)?.readAt !== job.updatedAt)
         .map(async (job) => {
           const list = this.repositoryLists.get(job.jobId);
@@ -229,11 +269,13 @@ export class JobsModel {
     const readAt = this.byId.get(jobId)?.updatedAt ?? '';
     const items: RepositoryResult[] = [];
     let nextToken: string | undefined;
+    let pages = 0;
     do {
       const page = await this.source.listRepositories(jobId, { limit: this.repositoryPageSize, nextToken });
       items.push(...page.items);
       nextToken = page.nextToken;
-    } while (nextToken && (items.length < atLeast || this.allRepositories()));
+      pages++;
+    } while (nextToken && (items.length < atLeast || (this.allRepositories() && pages < this.maxRepositoryPages)));
     const list = { items, nextToken, readAt, refresh: this.refreshes };
     this.repositoryLists.set(jobId, list);
     if (!nextToken && readAt) this.verifications.set(jobId, { readAt, summary: verificationSummary(items) });

@@ -108,10 +108,10 @@ export function createJobHandlers(
       );
       if (!result.ok) return result;
       const { job } = result;
-      services.log.info(`Created job ${job.jobId} "${job.name}" with ${job.repositories.length} repositories`);
+      services.log.info(`Created job ${job.jobId} "${job.name}" with ${job.counts.total} repositories`);
       await services.jobs.showJob(job);
       void vscode.window.showInformationMessage(
-        `Cody Batch: job "${job.name}" created with ${job.repositories.length} ${job.repositories.length === 1 ? 'repository' : 'repositories'}.`,
+        `Cody Batch: job "${job.name}" created with ${job.counts.total} ${job.counts.total === 1 ? 'repository' : 'repositories'}.`,
       );
       return result;
     },

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createJobProtocol, type Handlers } from '../../common/webviewProtocol';
 import { makeDom } from '../../test/helpers/dom';
 import { createGitHosting, type GitHosting } from '../../test/helpers/git';
-import { waitFor } from '../../test/helpers/jobs';
+import { notesOf, repositoryNamesOf, waitFor } from '../../test/helpers/jobs';
 import { startStackProcess, type StackProcess } from '../../test/helpers/localStack';
 import { webviewHost } from '../../test/helpers/webviewHost';
 import { startCreateJobPage } from '../../webviews/createJob/page';
@@ -79,7 +79,7 @@ describe('Create Job page: Preview and create through the protocol, on the local
     await page.click('#submit');
     const jobs = (await stack.client.listJobs()).items;
     assert.equal(jobs.length, before + 1, page.$('#form-error').textContent!);
-    assert.deepEqual(jobs[0]!.repositories, ['acme/api', 'acme/worker']);
+    assert.deepEqual(await repositoryNamesOf(stack.client, jobs[0]!.jobId), ['acme/api', 'acme/worker']);
     assert.deepEqual(jobs[0]!.sample, { size: 1 });
     await page.dom.close();
   });
@@ -131,7 +131,7 @@ describe('Create Job page: Preview and create through the protocol, on the local
     assert.equal((await stack.client.listJobs()).items.length, before + 1, page.$('#form-error').textContent!);
     assert.equal(job.allowCommands, true);
     assert.equal(job.setupCommand, 'npm ci');
-    assert.deepEqual(job.repositoryInstructions, { 'acme/web': 'use pnpm' });
+    assert.deepEqual(await notesOf(stack.client, job.jobId), { 'acme/web': 'use pnpm' });
     await page.dom.close();
   });
 

@@ -71,6 +71,9 @@ export class CodyBatchApi extends Construct {
         ...storeEnvironment,
         [ENV.jobQueue]: workers.jobQueue.jobQueueArn,
         [ENV.jobDefinition]: workers.jobDefinition.jobDefinitionArn,
+        // Workers at once (sizes a run's shards) and each one's time per repository (a shard's timeout).
+        [ENV.concurrency]: String(Math.max(1, Math.floor(config.maxVcpus / config.workerCpu))),
+        [ENV.workerTimeoutMinutes]: String(config.workerTimeoutMinutes),
         [ENV.claudeProvider]: config.claudeProvider,
         // The code host repository queries are resolved on and pull requests followed on.
         ...hostEnvironment,

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FrameLocator, Locator } from 'playwright-core';
 import { git } from '../helpers/git';
-import { repositoriesByName, waitFor, waitForJob } from '../helpers/jobs';
+import { repositoriesByName, repositoryNamesOf, waitFor, waitForJob } from '../helpers/jobs';
 import { waitForText } from './harness/workbench';
 import {
   CHANGED_FILE,
@@ -349,7 +349,11 @@ describe('Cody Batch in a VS Code workbench', () => {
     await workbench.notification(`job "${name}" created`).waitFor({ timeout: 30_000 });
 
     const created = (await stack.client.listJobs()).items.find((job) => job.name === name)!;
-    assert.deepEqual(created.repositories, shown, 'the job runs exactly what the preview showed');
+    assert.deepEqual(
+      await repositoryNamesOf(stack.client, created.jobId),
+      [...shown].sort(),
+      'the job runs exactly what the preview showed',
+    );
     assert.deepEqual(created.repositoryQuery?.owners, [QUERY_OWNER]);
     const sampled = await waitForJob(stack.client, created.jobId, { status: 'SAMPLED', timeoutMs: 90_000 });
     assert.equal(sampled.counts.completed, 1, 'one repository ran');
@@ -509,7 +513,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     const created = (await stack.client.listJobs()).items.find((item) => item.name === 'Keyboard command job');
     assert.equal(created?.command, 'echo keyboard >> README.md');
     assert.equal(created?.prompt, undefined);
-    assert.deepEqual(created?.repositories, ['acme/svc-01']);
+    assert.deepEqual(await repositoryNamesOf(stack.client, created!.jobId), ['acme/svc-01']);
   });
 
   it('12. publishes the approved repositories from the job row, merges one from the tree, and the row icons and the overview follow', async () => {

@@ -2,18 +2,30 @@ import type { CodyBatchClient } from '../../common/client';
 import { newJobId } from '../../common/ids';
 import { DEFAULT_MODEL, emptyUsage, type Job, type RepositoryResult } from '../../common/schemas';
 import { isFinalJobStatus, type JobStatus } from '../../common/status';
+import type { RunMac } from '../../backend/store/runMac';
+import type { NewJob } from '../../backend/store/store';
 
-/** A job as POST /jobs would create it, for tests that drive the store directly. */
-export function sampleJob(overrides: Partial<Job> & { repositories?: string[] } = {}): Job {
-  const repositories = overrides.repositories ?? ['acme/widgets', 'acme/gadgets'];
+/** A job as the tests build it: the job, and the names its rows and run hold (not in the job item). */
+export type TestJob = Job & { names: { repositories: string[]; run: string[] } };
+
+/**
+ * A job as POST /jobs would create it, for tests that drive the store directly (`newJob(job)` is
+ * what `store.createJob` takes) or render it. Its `run` is the shape of a list of `run` names
+ * (default: every repository); the store writes the real list.
+ */
+export function sampleJob(
+  overrides: Partial<Omit<Job, 'run'>> & { repositories?: string[]; run?: string[] } = {},
+): TestJob {
+  const { repositories: listed, run: runNames, ...rest } = overrides;
+  const repositories = listed ?? ['acme/widgets', 'acme/gadgets'];
+  const run = runNames ?? repositories;
   const now = new Date().toISOString();
   return {
     jobId: newJobId(),
     name: 'Sample job',
     description: '',
     prompt: 'Replace oldFunction with newFunction',
-    repositories,
-    run: repositories,
+    run: { id: 'sample', size: run.length, digests: [] },
     createPullRequests: false,
     draftPullRequests: false,
     model: DEFAULT_MODEL,
@@ -31,8 +43,15 @@ export function sampleJob(overrides: Partial<Job> & { repositories?: string[] } 
     usage: emptyUsage(),
     createdAt: now,
     updatedAt: now,
-    ...overrides,
+    ...rest,
+    names: { repositories, run },
   };
+}
+
+/** What `store.createJob` takes for a sample job (signed with `runMac` when given). */
+export function newJob(job: TestJob, runMac?: RunMac, notes?: Record<string, string>): NewJob {
+  const { names, run: _run, runMac: _mac, ...draft } = job;
+  return { job: draft, repositories: names.repositories, run: names.run, runMac, notes };
 }
 
 // Waiting on jobs through the API, as a user's client would.
@@ -86,4 +105,18 @@ export function sampleRepository(overrides: Partial<RepositoryResult> = {}): Rep
     usage: emptyUsage(),
     ...overrides,
   };
+}
+
+/** The job's repositories as its rows name them (in the rows' order: by name). */
+export async function repositoryNamesOf(client: CodyBatchClient, jobId: string): Promise<string[]> {
+  return (await client.allRepositories(jobId)).map((row) => row.repositoryName);
+}
+
+/** The job's notes (`repositoryInstructions`) as its rows carry them. */
+export async function notesOf(client: CodyBatchClient, jobId: string): Promise<Record<string, string>> {
+  return Object.fromEntries(
+    (await client.allRepositories(jobId)).flatMap((row) =>
+      row.note === undefined ? [] : [[row.repositoryName, row.note]],
+    ),
+  );
 }

@@ -62,7 +62,8 @@ describe('Create Job form (DOM)', () => {
     });
     const form = setup();
     form.type('name', 'typed before');
-    form.form.fill(draftFromJob(job, ['acme/two', 'acme/three']));
+    const rows = job.names.repositories.map((repositoryName) => ({ repositoryName }));
+    form.form.fill(draftFromJob(job, rows, ['acme/two', 'acme/three']));
     assert.equal(form.control('name').value, 'Rename');
     assert.equal(form.control('mode-command').checked, true);
     assert.equal((form.dom.root.querySelector('[data-field="prompt"]') as HTMLElement).hidden, true);
@@ -88,7 +89,8 @@ describe('Create Job form (DOM)', () => {
     });
     const form = setup();
     form.type('repositories', 'typed/before\n');
-    form.form.fill(draftFromJob(byQuery));
+    const rows = byQuery.names.repositories.map((repositoryName) => ({ repositoryName }));
+    form.form.fill(draftFromJob(byQuery, rows));
     assert.equal(form.control('source-query').checked, true, 'the query is chosen');
     assert.equal(form.control('source-list').checked, false);
     assert.equal(form.control('query-owners').value, 'acme');
@@ -97,7 +99,7 @@ describe('Create Job form (DOM)', () => {
     assert.equal(form.control('repository-query').hidden, false, 'and its fields shown');
     assert.equal(form.drafts.at(-1)!.repositorySource, 'query', 'the draft says so too');
 
-    form.form.fill(draftFromJob(byQuery, ['acme/two']));
+    form.form.fill(draftFromJob(byQuery, rows, ['acme/two']));
     assert.equal(form.control('source-list').checked, true, 'a subset runs as a list');
     assert.equal(form.control('repositories').value, 'acme/two\n');
     assert.equal(form.control('query-owners').value, '', "the earlier job's query is gone");

@@ -26,7 +26,7 @@ import { expiresAtFor } from '../../store/retention';
 import { runBulkAction } from '../bulkActions';
 import { InvalidTokenError } from '../../store/pagination';
 import type { RowUpdate } from '../../store/repositories';
-import { JobNotCreatedError } from '../../store/store';
+import { JobNotCreatedError, JobTooLargeError, type NewJob } from '../../store/store';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson, readQuery } from '../middleware/body';
 import { apiError, isUnavailable, RequestError } from '../middleware/errors';
@@ -79,9 +79,9 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       const count = (resolved?.repositories ?? request.repositories ?? []).length;
       const sampleProblem = request.sample && sampleSizeProblem(request.sample.size, count);
       if (sampleProblem) return apiError(c, 'VALIDATION_FAILED', `sample.size: ${sampleProblem}`);
-      const job = newJob(request, c.get('owner'), resolved, deps.retentionDays);
+      const { job: draft, repositories, run } = newJob(request, c.get('owner'), resolved, deps.retentionDays);
       // Checked on the repositories the job runs, however the request named them.
-      const noteIssues = repositoryInstructionsIssues(request.repositoryInstructions, job.repositories);
+      const noteIssues = repositoryInstructionsIssues(request.repositoryInstructions, repositories);
       if (noteIssues.length > 0) {
         return apiError(
           c,
@@ -89,21 +89,12 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
           noteIssues.map((issue) => `repositoryInstructions.${issue.name}: ${issue.message}`).join('; '),
         );
       }
-      const notes = notesByRepository(request.repositoryInstructions, job.repositories);
-      if (notes) job.repositoryInstructions = notes;
-      // Signed as the store will read it back (schema defaults applied), or it would never verify.
-      if (deps.runMac) job.runMac = deps.runMac.sign(Job.parse(job));
-      const bytes = jobItemBytes(job);
-      if (bytes > MAX_JOB_ITEM_BYTES) {
-        return apiError(
-          c,
-          'VALIDATION_FAILED',
-          `The job is too large to store (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt or split the repositories over several jobs`,
-        );
-      }
+      const notes = notesByRepository(request.repositoryInstructions, repositories);
+      let job: Job;
       try {
-        await store.createJob(job);
+        job = await store.createJob({ job: draft, repositories, run, notes, runMac: deps.runMac });
       } catch (error) {
+        if (error instanceof JobTooLargeError) return apiError(c, 'VALIDATION_FAILED', error.message);
         if (!(error instanceof JobNotCreatedError)) throw error;
         return notCreated(deps, c, error);
       }
@@ -327,14 +318,16 @@ function newJob(
   owner: string,
   resolved: Resolved | undefined,
   retentionDays: number | undefined,
-): Job {
+): Pick<NewJob, 'job' | 'repositories' | 'run'> {
   const created = Date.now();
   const now = new Date(created).toISOString();
   const expiresAt = expiresAtFor(created, retentionDays);
   const repositories = resolved?.repositories ?? request.repositories ?? [];
   const total = repositories.length;
   const jobId = newJobId();
-  return {
+  // A sample runs first; the rest waits, PENDING, for POST /jobs/{id}/continue.
+  const run = request.sample ? chooseSample(jobId, repositories, request.sample.size) : repositories;
+  const job: NewJob['job'] = {
     jobId,
     name: request.name,
     description: request.description,
@@ -342,11 +335,7 @@ function newJob(
     prompt: request.prompt,
     command: request.command,
     verifyCommand: request.verifyCommand,
-    repositories,
     repositoryQuery: request.repositoryQuery,
-    resolvedRepositories: resolved?.resolved,
-    // A sample runs first; the rest waits, PENDING, for POST /jobs/{id}/continue.
-    run: request.sample ? chooseSample(jobId, repositories, request.sample.size) : repositories,
     ...(request.sample ? { sample: { size: request.sample.size } } : {}),
     createPullRequests: request.createPullRequests,
     draftPullRequests: request.draftPullRequests,
@@ -365,6 +354,7 @@ function newJob(
     updatedAt: now,
     ...(expiresAt !== undefined ? { expiresAt } : {}),
   };
+  return { job, repositories, run };
 }
 
 /**
@@ -373,8 +363,8 @@ function newJob(
  */
 async function startRun(deps: ApiDependencies, job: Job): Promise<Job> {
   try {
-    const executorRef = await deps.executor.start(job);
-    await deps.store.jobs.setAttributes(job.jobId, { executorRef });
+    const { executorRef, shardSize } = await deps.executor.start(job);
+    await deps.store.jobs.setAttributes(job.jobId, { executorRef, shardSize });
   } catch (error) {
     deps.log?.error(`Executor failed to start job ${job.jobId}`, error);
     const change: RowUpdate = {
@@ -385,9 +375,10 @@ async function startRun(deps: ApiDependencies, job: Job): Promise<Job> {
         error: { code: 'START_FAILED', message: `The workers could not be started: ${(error as Error).message}` },
       },
     };
+    const names = await deps.store.runNames(job);
     await deps.store.transitionRepositories(
       job.jobId,
-      job.run.map((repositoryName) => ({ repositoryName, change })),
+      names.map((repositoryName) => ({ repositoryName, change })),
     );
   }
   return (await deps.store.jobs.get(job.jobId)) ?? job;
