@@ -538,6 +538,8 @@ export const PullRequestCounts = z.object({
   checksPending: z.number().int(),
   approved: z.number().int(),
   changesRequested: z.number().int(),
+  /** Repositories whose pull request a publish is still opening (queued or publishing); absent when none. */
+  publishing: z.number().int().optional(),
 });
 export type PullRequestCounts = z.infer<typeof PullRequestCounts>;
 

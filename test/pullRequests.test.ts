@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { createApp } from '../backend/api/app';
 import { bearerOwner } from '../backend/api/middleware/auth';
-import { MAX_BURNDOWN_POINTS, refreshAll, withBurndownPoint } from '../backend/api/pullRequestRefresh';
+import { MAX_BURNDOWN_POINTS, needsRefresh, refreshAll, withBurndownPoint } from '../backend/api/pullRequestRefresh';
 import { IdleExecutor } from '../backend/executor/executor';
 import { codeHostFrom } from '../backend/hosts';
 import type { RunningDynamo } from '../backend/local/dynamodb';
@@ -142,6 +142,17 @@ describe('pull requests after they open', function () {
     assert.deepEqual(report, { jobs: 1, errors: [] });
     assert.equal((await client.getJob(open.jobId)).pullRequestCounts?.open, 1);
     assert.equal((await client.getJob(none.jobId)).pullRequestCounts, undefined);
+
+    // A refresh that ran while a publish was still opening pull requests looks again at the next
+    // one, though the job is final and nothing was open yet.
+    const publishing = { ...(await client.getJob(open.jobId)).pullRequestCounts!, open: 0, publishing: 1 };
+    await store.jobs.setAttributes(open.jobId, {
+      pullRequestCounts: publishing,
+      pullRequestsRefreshedAt: new Date(Date.now() + 60_000).toISOString(),
+    });
+    assert.equal(needsRefresh(await client.getJob(open.jobId)), true, 'still publishing: refreshed again');
+    await store.jobs.setAttributes(open.jobId, { pullRequestCounts: { ...publishing, publishing: undefined } });
+    assert.equal(needsRefresh(await client.getJob(open.jobId)), false, 'nothing open, nothing being opened');
   });
 
   it('thins the burndown evenly and keeps the newest point', () => {
@@ -200,7 +211,11 @@ describe('pull requests after they open', function () {
     assert.equal(pulls[0]!.mergeMethod, 'squash');
     const rows = new Map((await client.allRepositories(job.jobId)).map((row) => [row.repositoryName, row]));
     assert.equal(rows.get('acme/ready')!.pullRequest?.state, 'merged');
-    assert.equal((await client.getJob(job.jobId)).pullRequestCounts?.merged, 2);
+    const after = await client.getJob(job.jobId);
+    assert.equal(after.pullRequestCounts?.merged, 2);
+    // The merge is a step of the burndown at once, not at the next refresh.
+    const last = after.burndown?.at(-1);
+    assert.deepEqual(last && [last.open, last.merged], [after.pullRequestCounts!.open, 2]);
   });
 
   it('waits out a secondary rate limit, visibly, and finishes every repository', async () => {

@@ -137,7 +137,7 @@ export async function runBulkAction(
       }
     }
   }
-  await recountPullRequests(deps.store, job.jobId, [...current.values()]);
+  await recountPullRequests(deps.store, job, [...current.values()]);
   return results;
 }
 

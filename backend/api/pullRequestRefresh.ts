@@ -1,3 +1,4 @@
+import { countPullRequests } from '../../common/pullRequestCounts';
 import type { BurndownPoint, Job, PullRequestCounts, PullRequestInfo, RepositoryResult } from '../../common/schemas';
 import { isFinalJobStatus } from '../../common/status';
 import { type CodeHost, type PullRequestRef, type PullRequestStatus, pullRequestKey } from '../hosts';
@@ -23,31 +24,6 @@ export function pullRequestRefOf(row: RepositoryResult): PullRequestRef | undefi
 export function infoOf(status: PullRequestStatus): PullRequestInfo {
   const { url, number, state, checks, review, mergeable, updatedAt } = status;
   return { url, number, state, checks, review, mergeable, updatedAt };
-}
-
-export function countPullRequests(rows: readonly RepositoryResult[]): PullRequestCounts {
-  const counts: PullRequestCounts = {
-    open: 0,
-    draft: 0,
-    merged: 0,
-    closed: 0,
-    checksPassing: 0,
-    checksFailing: 0,
-    checksPending: 0,
-    approved: 0,
-    changesRequested: 0,
-  };
-  for (const { pullRequest } of rows) {
-    if (!pullRequest) continue;
-    counts[pullRequest.state]++;
-    if (pullRequest.state !== 'open' && pullRequest.state !== 'draft') continue;
-    if (pullRequest.checks === 'passing') counts.checksPassing++;
-    if (pullRequest.checks === 'failing') counts.checksFailing++;
-    if (pullRequest.checks === 'pending') counts.checksPending++;
-    if (pullRequest.review === 'approved') counts.approved++;
-    if (pullRequest.review === 'changes_requested') counts.changesRequested++;
-  }
-  return counts;
 }
 
 /** The burndown with one more point, thinned evenly (every other older point) once it is too long. */
@@ -96,9 +72,22 @@ export async function refreshJob(store: Store, host: CodeHost, job: Job, now = D
   return (await store.jobs.get(job.jobId)) ?? job;
 }
 
-/** Writes a job's pull-request counts from its rows (after a bulk action), without a burndown point. */
-export async function recountPullRequests(store: Store, jobId: string, rows: RepositoryResult[]): Promise<void> {
-  await store.jobs.setAttributes(jobId, { pullRequestCounts: countPullRequests(rows) });
+/**
+ * Writes a job's pull-request counts from its rows after a bulk action, with a burndown point: a
+ * merge or a close is a step the burndown shows at once, not at the next refresh.
+ */
+export async function recountPullRequests(
+  store: Store,
+  job: Pick<Job, 'jobId' | 'burndown'>,
+  rows: RepositoryResult[],
+  now = Date.now(),
+): Promise<void> {
+  const counts = countPullRequests(rows);
+  const { open, draft, merged, closed } = counts;
+  await store.jobs.setAttributes(job.jobId, {
+    pullRequestCounts: counts,
+    burndown: withBurndownPoint(job.burndown ?? [], { at: new Date(now).toISOString(), open, draft, merged, closed }),
+  });
 }
 
 /** Whether the scheduled refresh should look at this job: it has, or is about to have, open pull requests. */
@@ -107,7 +96,8 @@ export function needsRefresh(job: Job): boolean {
   if (job.status === 'PENDING') return false;
   const counts = job.pullRequestCounts;
   if (!counts || !isFinalJobStatus(job.status)) return true;
-  if (counts.open + counts.draft > 0) return true;
+  // Open ones change; so do the counts while a publish is still opening some.
+  if (counts.open + counts.draft + (counts.publishing ?? 0) > 0) return true;
   // Pull requests opened since the last refresh (the run's end, a publish).
   const last = job.pullRequestsRefreshedAt ?? '';
   return last < (job.finishedAt ?? '') || last < (job.publishRun?.requestedAt ?? '');

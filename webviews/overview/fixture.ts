@@ -48,10 +48,21 @@ const row = (repositoryName: string, overrides: Partial<RepositoryResult>): Repo
   ...overrides,
 });
 
+/** A pull request as the refresh records it; the job's `pullRequestCounts` count these. */
+const pullRequest = (number: number, state: 'open' | 'merged', checks: 'passing' | 'failing' | 'none') => ({
+  url: `https://github.com/acme/pull/${number}`,
+  number,
+  state,
+  checks,
+  review: 'none' as const,
+  mergeable: true,
+  updatedAt: '2026-12-04T11:00:00.000Z',
+});
+
 export const OVERVIEW_ROWS: RepositoryResult[] = [
-  row('acme/a', {}),
-  row('acme/b', {}),
-  row('acme/c', {}),
+  row('acme/a', { pullRequest: pullRequest(1, 'open', 'passing') }),
+  row('acme/b', { pullRequest: pullRequest(2, 'open', 'failing') }),
+  row('acme/c', { pullRequest: pullRequest(3, 'merged', 'none') }),
   row('acme/d', {}),
   row('acme/clone-1', { status: 'FAILED', error: { code: 'CLONE_FAILED', message: 'repository not found' } }),
   row('acme/clone-2', { status: 'FAILED', error: { code: 'CLONE_FAILED', message: 'repository not found' } }),

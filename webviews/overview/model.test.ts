@@ -32,9 +32,18 @@ describe('Job overview: its numbers', () => {
       updatedAt: '',
     };
     const rows = [
-      { ...OVERVIEW_ROWS[0]!, review: { state: 'approved' as const, attempt: 1, reviewedAt: '' } },
+      {
+        ...OVERVIEW_ROWS[0]!,
+        pullRequest: undefined,
+        review: { state: 'approved' as const, attempt: 1, reviewedAt: '' },
+      },
       // A review of an earlier attempt does not count for this one.
-      { ...OVERVIEW_ROWS[1]!, attempt: 2, review: { state: 'approved' as const, attempt: 1, reviewedAt: '' } },
+      {
+        ...OVERVIEW_ROWS[1]!,
+        pullRequest: undefined,
+        attempt: 2,
+        review: { state: 'approved' as const, attempt: 1, reviewedAt: '' },
+      },
       { ...OVERVIEW_ROWS[2]!, pullRequest: { ...pr, state: 'open' as const } },
       { ...OVERVIEW_ROWS[3]!, pullRequest: { ...pr, state: 'merged' as const } },
     ];
@@ -42,6 +51,25 @@ describe('Job overview: its numbers', () => {
     assert.deepEqual(values(model.review), { approved: 1, rejected: 0, unreviewed: 3 });
     assert.deepEqual(values(model.pullRequests), { open: 1, draft: 0, merged: 1, closed: 0 });
     assert.equal(values(model.checks).checksFailing, 1, 'checks count only open pull requests');
+  });
+
+  it("counts pull requests from every row when it has them, over the job's counts of its last refresh", () => {
+    // A publish opened two since the last refresh counted none; with every row the page says two.
+    const stale = { ...OVERVIEW_JOB.pullRequestCounts!, open: 0, merged: 0, checksPassing: 0, checksFailing: 0 };
+    const job = { ...OVERVIEW_JOB, pullRequestCounts: stale };
+    assert.deepEqual(values(overviewModel(job, OVERVIEW_ROWS).pullRequests), {
+      open: 2,
+      draft: 0,
+      merged: 1,
+      closed: 0,
+    });
+    // With only some rows (a very large job), the job's counts are all there is to go by.
+    assert.deepEqual(values(overviewModel(job, OVERVIEW_ROWS.slice(0, 2)).pullRequests), {
+      open: 0,
+      draft: 0,
+      merged: 0,
+      closed: 0,
+    });
   });
 
   it('groups failures by error code, the largest first, and opens a kept change as a diff', () => {

@@ -1,3 +1,4 @@
+import { countPullRequests } from '../../common/pullRequestCounts';
 import type { Job, PullRequestCounts, RepositoryResult, ReviewCounts } from '../../common/schemas';
 import { verificationFailed } from '../../common/statusText';
 import type { RepositoryView } from '../../common/webviewProtocol';
@@ -52,31 +53,14 @@ function reviewCounts(job: Job, rows: readonly RepositoryResult[]): ReviewCounts
   return counts;
 }
 
+/**
+ * The rows are the truth when the page has them all: the job's stored counts are as of its last
+ * refresh, and a publish or a merge may have moved on since. Without every row, the job's counts.
+ */
 function pullRequestCounts(job: Job, rows: readonly RepositoryResult[]): PullRequestCounts {
-  if (job.pullRequestCounts) return job.pullRequestCounts;
-  const counts: PullRequestCounts = {
-    open: 0,
-    draft: 0,
-    merged: 0,
-    closed: 0,
-    checksPassing: 0,
-    checksFailing: 0,
-    checksPending: 0,
-    approved: 0,
-    changesRequested: 0,
-  };
-  for (const row of rows) {
-    const pr = row.pullRequest;
-    if (!pr) continue;
-    counts[pr.state]++;
-    if (pr.state !== 'open' && pr.state !== 'draft') continue;
-    if (pr.checks === 'passing') counts.checksPassing++;
-    if (pr.checks === 'failing') counts.checksFailing++;
-    if (pr.checks === 'pending') counts.checksPending++;
-    if (pr.review === 'approved') counts.approved++;
-    if (pr.review === 'changes_requested') counts.changesRequested++;
-  }
-  return counts;
+  const complete = rows.length >= job.counts.total;
+  if (job.pullRequestCounts && !complete) return job.pullRequestCounts;
+  return countPullRequests(rows);
 }
 
 /** A failed row and a changed row whose verification failed both count as failures, under their code. */
