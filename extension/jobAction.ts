@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Job, RepositoryActionResult } from '../common/schemas';
-import { type ActionWords, summarizeResults } from './actionResults';
+import { type ActionWords, summarizeResults } from '../common/actionResults';
 import type { Services } from './services';
 
 // How a job action on many repositories runs: under a progress notification (its lines say how

@@ -1,5 +1,5 @@
 import { countPullRequests } from '../../common/pullRequestCounts';
-import type { BurndownPoint, Job, PullRequestCounts, PullRequestInfo, RepositoryResult } from '../../common/schemas';
+import type { BurndownPoint, Job, PullRequestInfo, RepositoryResult } from '../../common/schemas';
 import { isFinalJobStatus } from '../../common/status';
 import { type CodeHost, type PullRequestRef, type PullRequestStatus, pullRequestKey } from '../hosts';
 import type { Store } from '../store/store';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { bulkProgressText } from '../actionResults';
+import { bulkProgressText } from '../../common/actionResults';
 import { runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
 import { countOf, mayHavePullRequests, openPullRequest, targetsOf } from '../pullRequestTargets';

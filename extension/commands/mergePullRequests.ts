@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { MergeMethod } from '../../common/schemas';
-import { bulkProgressText } from '../actionResults';
+import { bulkProgressText } from '../../common/actionResults';
 import { runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
 import { countOf, namesList, mayHavePullRequests, READY_WORDS, readyToMerge, targetsOf } from '../pullRequestTargets';

@@ -1,5 +1,12 @@
 import { hasKeptFailedDiff } from '../../../common/attempts';
-import type { BulkAction, Job, RepositoryResult } from '../../../common/schemas';
+import { type ActionWords, summarizeResults, type ActionSummary } from '../../../common/actionResults';
+import type {
+  BulkAction,
+  BulkActionRequest,
+  Job,
+  RepositoryActionResult,
+  RepositoryResult,
+} from '../../../common/schemas';
 import { ACTIVE_JOB_STATUSES, isFinalJobStatus, type RepositoryStatus } from '../../../common/status';
 import { jobDescription, repositoryDescription, statusWord, verificationFailed } from '../../../common/statusText';
 import { overviewProtocol } from '../../../common/webviewProtocol';
@@ -98,6 +105,22 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
       report(new Error(`${doing} failed: ${errorText(error)}`));
     }
   };
+  /** An action on many repositories: its per-repository results, summed up, and each one not done with why. */
+  const actOnMany = async (
+    doing: string,
+    words: Omit<ActionWords, 'jobName'>,
+    action: () => Promise<RepositoryActionResult[]>,
+  ) => {
+    try {
+      const summary = summarizeResults(await action(), { ...words, jobName: job.name });
+      actedAt = Date.now();
+      errors.replaceChildren(resultsBox(document, summary));
+      context.announce(summary.message);
+      await refresh(true);
+    } catch (error) {
+      report(new Error(`${doing} failed: ${errorText(error)}`));
+    }
+  };
   const confirmThen = (question: string, doing: string, action: () => Promise<unknown>) => () => {
     if (context.window.confirm(question)) void act(doing, action);
   };
@@ -133,9 +156,14 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
         button(
           document,
           'Publish…',
-          confirmThen('Open pull requests for the changed repositories that have none?', 'Publishing', () =>
-            client.publish(jobId),
-          ),
+          () => {
+            if (context.window.confirm('Open pull requests for the changed repositories that have none?'))
+              void actOnMany(
+                'Publishing',
+                { done: 'Published', things: 'repositories' },
+                async () => (await client.publish(jobId)).results,
+              );
+          },
           { id: 'publish' },
         ),
       );
@@ -150,16 +178,45 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
         ),
       );
     if (prs && prs.open + prs.draft > 0) {
-      const bulk = (action: BulkAction, question: string, doing: string) =>
+      const bulk = (action: BulkAction, ask: () => BulkActionRequest | undefined, doing: string, done: string) =>
         button(
           document,
           `${action[0]!.toUpperCase()}${action.slice(1)} pull requests…`,
-          confirmThen(question, doing, () => client.pullRequestActionAll(jobId, action, {})),
+          () => {
+            const request = ask();
+            if (request)
+              void actOnMany(doing, { done, things: 'pull requests' }, () =>
+                client.pullRequestActionAll(jobId, action, request),
+              );
+          },
           { id: `${action}-prs` },
         );
+      const { window } = context;
       actions.push(
-        bulk('merge', `Merge the job's ${prs.open} open pull requests?`, 'Merging'),
-        bulk('close', `Close the job's ${prs.open + prs.draft} open pull requests?`, 'Closing'),
+        // The server checks each again and never forces a merge: not ready ones come back as not done, with why.
+        bulk(
+          'merge',
+          () => (window.confirm(`Merge the job's ${prs.open} open pull requests that are ready?`) ? {} : undefined),
+          'Merging',
+          'Merged',
+        ),
+        bulk(
+          'close',
+          () => (window.confirm(`Close the job's ${prs.open + prs.draft} open pull requests?`) ? {} : undefined),
+          'Closing',
+          'Closed',
+        ),
+        bulk(
+          'comment',
+          () => {
+            const body = window
+              .prompt(`A comment for each of the job's ${prs.open + prs.draft} open pull requests:`)
+              ?.trim();
+            return body ? { body } : undefined;
+          },
+          'Commenting',
+          'Commented on',
+        ),
       );
     }
     return actions;
@@ -307,5 +364,27 @@ function taskSection(document: Document, job: Job): HTMLElement {
     job.description ? h(document, 'p', {}, job.description) : undefined,
     h(document, 'pre', {}, task),
     job.verifyCommand ? h(document, 'p', {}, 'Verified with ', h(document, 'code', {}, job.verifyCommand)) : undefined,
+  );
+}
+
+/** A job action's results: one sentence, then each repository not done with why. */
+function resultsBox(document: Document, summary: ActionSummary): HTMLElement {
+  return h(
+    document,
+    'div',
+    {
+      class: summary.level === 'info' ? 'notice' : 'notice error',
+      role: summary.level === 'info' ? 'status' : 'alert',
+      id: 'action-results',
+    },
+    h(document, 'p', {}, summary.message),
+    summary.notDone.length
+      ? h(
+          document,
+          'ul',
+          {},
+          ...summary.notDone.map((each) => h(document, 'li', {}, `${each.repositoryName} — ${each.reason}`)),
+        )
+      : undefined,
   );
 }

@@ -1,7 +1,8 @@
-import type { RepositoryActionResult } from '../common/schemas';
+import type { RepositoryActionResult } from './schemas';
 
 // What a job action (publish, merge, close, comment, delete's close) says at its end, from its
-// per-repository results: one sentence, and each repository not done with why. No vscode here.
+// per-repository results: one sentence, and each repository not done with why. Browser-safe: the
+// extension and the web app say the same.
 
 export interface ActionSummary {
   /** `Merged 2 of 3 pull requests of "Adopt v2"; 1 not done.` */
