@@ -697,6 +697,29 @@ describe('REST API on the local stack', () => {
         /at least one repository/,
       ],
     ];
+    it('answers a too-large body with 413 to a client still sending it, not with a broken pipe', async () => {
+      // A client that writes its whole 5 MB body before reading, as most do: the server reads the
+      // rest and drops it, then answers; it used to answer at once and close, and the writes failed.
+      const url = new URL(stack.apiUrl);
+      const size = 5 * 1024 * 1024;
+      const socket = connect(Number(url.port), url.hostname);
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+      const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      const write = (data: string | Buffer) =>
+        new Promise<void>((resolve, reject) => socket.write(data, (error) => (error ? reject(error) : resolve())));
+      await write(
+        `POST /jobs HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${stack.token}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`,
+      );
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      for (let sent = 0; sent < size; sent += chunk.length) await write(chunk);
+      await ended;
+      assert.match(answer, /^HTTP\/1\.1 413 /);
+      assert.match(answer, /PAYLOAD_TOO_LARGE/);
+    });
+
     for (const [what, request, status, code, message] of cases) {
       it(`refuses ${what} with ${status} ${code}`, async () => {
         const before = (await (await api('/jobs?limit=100')).json()).items.length;

@@ -4,16 +4,44 @@ import type { z } from 'zod';
 import { describeIssues } from '../../../common/schemas';
 import { apiError, RequestError } from './errors';
 
-/** Refuses bodies over `maxBytes` with 413, whether or not they announce their length. */
+/**
+ * Refuses bodies over `maxBytes` with 413, whether or not they announce their length. The rest of
+ * the body is read and dropped first (up to four times the limit), so a client still sending gets
+ * the answer instead of a broken pipe; past that the connection is closed unread.
+ */
 export function limitBody(maxBytes: number): MiddlewareHandler {
   return bodyLimit({
     maxSize: maxBytes,
-    onError: (c) => {
-      // The rest of the body is left unread, so the connection cannot carry another request.
-      c.header('connection', 'close');
+    onError: async (c) => {
+      if (!(await drain(c.req.raw.body, 4 * maxBytes))) c.header('connection', 'close');
       return apiError(c, 'PAYLOAD_TOO_LARGE', `The request body is over the ${maxBytes}-byte limit`);
     },
   });
+}
+
+/** Reads a body to its end and drops it; false when it is longer than `cap` or cannot be read. */
+async function drain(body: ReadableStream<Uint8Array> | null, cap: number): Promise<boolean> {
+  if (!body) return true;
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  try {
+    reader = body.getReader();
+  } catch {
+    return false; // already read (a body without a length, counted as it came)
+  }
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return true;
+      total += value.byteLength;
+      if (total > cap) {
+        await reader.cancel();
+        return false;
+      }
+    }
+  } catch {
+    return false;
+  }
 }
 
 /**
