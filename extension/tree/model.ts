@@ -46,6 +46,11 @@ export interface JobsModelOptions {
   allRepositories?: () => boolean;
   /** …up to this many pages (default 10: 1,000 rows); the rest loads on demand. */
   maxRepositoryPages?: number;
+  /**
+   * Above this many rows (default two pages) the grouped tree draws a job's state groups from the
+   * job item's counts and pages each group's rows (`?status=`) when it is opened, never reading all.
+   */
+  pagedAboveRows?: number;
 }
 
 /** Jobs whose rows can carry a failed verification: those with a verify command, now or in a revision. */
@@ -66,6 +71,7 @@ export class JobsModel {
   private readonly allRepositories: () => boolean;
   private readonly maxRepositoryPages: number;
   private readonly stateLists = new Map<string, RepositoryList>();
+  private readonly pagedAboveRows: number;
 
   constructor(
     private readonly source: JobsSource,
@@ -75,6 +81,30 @@ export class JobsModel {
     this.repositoryPageSize = options.repositoryPageSize ?? 100;
     this.allRepositories = options.allRepositories ?? (() => false);
     this.maxRepositoryPages = options.maxRepositoryPages ?? 10;
+    this.pagedAboveRows = options.pagedAboveRows ?? 2 * this.repositoryPageSize;
+  }
+
+  /** Whether the grouped tree shows this job as counted groups whose rows are paged by state. */
+  isPaged(job: Job): boolean {
+    return job.counts.total > this.pagedAboveRows;
+  }
+
+  /**
+   * The rows of one state as the tree shows them: those read already while still fresh (a finished
+   * job's since its last change, or any read by the latest refresh), else read again, as many pages
+   * as were shown. Load more with `loadRepositoriesInState(…, true)`.
+   */
+  async repositoriesInState(jobId: string, status: RepositoryStatus): Promise<RepositoryList> {
+    const existing = this.stateLists.get(`${jobId}\n${status}`);
+    const job = this.byId.get(jobId);
+    if (
+      existing &&
+      job &&
+      existing.readAt === job.updatedAt &&
+      (isFinalJobStatus(job.status) || existing.refresh === this.refreshes)
+    )
+      return existing;
+    return this.loadRepositoriesInState(jobId, status, false, existing?.items.length ?? 0);
   }
 
   /** A job too large to read whole at every change: more rows than the pages read at most. */
@@ -87,13 +117,18 @@ export class JobsModel {
    * view of that state shows, and nothing else. Filtered pages can be short or empty, so it reads on
    * until it has a page's worth or the rows end.
    */
-  async loadRepositoriesInState(jobId: string, status: RepositoryStatus, more = false): Promise<RepositoryList> {
+  async loadRepositoriesInState(
+    jobId: string,
+    status: RepositoryStatus,
+    more = false,
+    atLeast = 0,
+  ): Promise<RepositoryList> {
     const key = `${jobId}\n${status}`;
     const previous = more ? this.stateLists.get(key) : undefined;
     if (more && !previous?.nextToken) return previous ?? this.loadRepositoriesInState(jobId, status);
     const items: RepositoryResult[] = previous ? [...previous.items] : [];
     let nextToken = previous?.nextToken;
-    const wanted = items.length + this.repositoryPageSize;
+    const wanted = Math.max(items.length + this.repositoryPageSize, atLeast);
     do {
       const page = await this.source.listRepositories(jobId, { limit: this.repositoryPageSize, nextToken, status });
       items.push(...page.items);
@@ -140,6 +175,7 @@ export class JobsModel {
     this.nextToken = undefined;
     this.loaded = false;
     this.repositoryLists.clear();
+    this.stateLists.clear();
     this.verifications.clear();
   }
 
@@ -243,13 +279,14 @@ export class JobsModel {
   remove(jobId: string): void {
     this.byId.delete(jobId);
     this.order = this.order.filter((id) => id !== jobId);
-    this.repositoryLists.delete(jobId);
+    this.forgetRepositories(jobId);
     this.verifications.delete(jobId);
   }
 
   /** Forgets a job's repository rows (after an action changed them): the next look reads them again. */
   forgetRepositories(jobId: string): void {
     this.repositoryLists.delete(jobId);
+    for (const key of [...this.stateLists.keys()]) if (key.startsWith(`${jobId}\n`)) this.stateLists.delete(key);
   }
 
   async loadMoreRepositories(jobId: string): Promise<void> {

@@ -103,9 +103,10 @@ export function overviewModel(job: Job, rows: readonly RepositoryResult[]): Over
   const { counts } = job;
   const reviews = reviewCounts(job, rows);
   const prs = pullRequestCounts(job, rows);
-  const publishing = rows.some(
-    (row) => row.publication?.status === 'queued' || row.publication?.status === 'publishing',
-  );
+  // Without every row (a large job: its failed rows only), the job's count of publishes under way.
+  const publishing =
+    rows.some((row) => row.publication?.status === 'queued' || row.publication?.status === 'publishing') ||
+    (rows.length < counts.total && (job.pullRequestCounts?.publishing ?? 0) > 0);
   return {
     jobName: job.name,
     status: job.status.toLowerCase().replaceAll('_', ' '),
