@@ -21,8 +21,31 @@ describe('a large job in the Jobs tree and the Job overview (local stack)', func
   let stack: StackProcess;
   let large: Job;
   let small: Job;
-  const requests: { path: string; status?: RepositoryStatus }[] = [];
+  let verified: Job;
+  // Each test counts its own requests: a model's background reads must not land in another's count.
+  // The rows of the job with a verify command, read in the background, are counted on their own.
+  let requests: { path: string; status?: RepositoryStatus }[] = [];
+  let verifiedReads: number[] = [];
   let source: JobsSource;
+  function countedSource(): JobsSource {
+    const counted = requests;
+    const background = verifiedReads;
+    return {
+      listJobs: (options) => {
+        counted.push({ path: 'jobs' });
+        return stack.client.listJobs(options);
+      },
+      getJob: (jobId) => {
+        counted.push({ path: 'job' });
+        return stack.client.getJob(jobId);
+      },
+      listRepositories: (jobId, options) => {
+        if (jobId === verified.jobId) background.push(1);
+        else counted.push({ path: 'repositories', status: options?.status });
+        return stack.client.listRepositories(jobId, options);
+      },
+    };
+  }
 
   before(async () => {
     stack = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0' } });
@@ -59,24 +82,19 @@ describe('a large job in the Jobs tree and the Job overview (local stack)', func
       cancelled: 0,
     });
     large = await stack.client.getJob(large.jobId);
-    source = {
-      listJobs: (options) => {
-        requests.push({ path: 'jobs' });
-        return stack.client.listJobs(options);
-      },
-      getJob: (jobId) => {
-        requests.push({ path: 'job' });
-        return stack.client.getJob(jobId);
-      },
-      listRepositories: (jobId, options) => {
-        requests.push({ path: 'repositories', status: options?.status });
-        return stack.client.listRepositories(jobId, options);
-      },
-    };
+    verified = await stack.client.createJob({
+      name: 'verified',
+      prompt: 'Rename oldFunction',
+      verifyCommand: 'npm test',
+      repositories: names,
+    });
+    verified = await stack.client.cancelJob(verified.jobId);
   });
   after(() => stack?.dispose());
   beforeEach(() => {
-    requests.length = 0;
+    requests = [];
+    verifiedReads = [];
+    source = countedSource();
   });
 
   it('paints the job from its counts, then reads one page of the group opened, and more on demand', async () => {
@@ -170,5 +188,22 @@ describe('a large job in the Jobs tree and the Job overview (local stack)', func
     requests.length = 0;
     assert.equal((await overviewRows(source, small)).length, 2);
     assert.deepEqual(requests, [{ path: 'repositories', status: undefined }]);
+  });
+
+  it('a large finished job’s verification is read in the background: the refresh (the first paint) does not wait', async () => {
+    let announce: () => void = () => {};
+    const readIn = new Promise<void>((resolve) => {
+      announce = resolve;
+    });
+    const model = new JobsModel(source, { onBackgroundRead: () => announce() });
+    await model.refresh();
+    assert.equal(model.job(verified.jobId)?.status, 'CANCELLED');
+    assert.equal(model.verification(verified.jobId), undefined, 'not read yet when the refresh is done');
+    await readIn;
+    assert.deepEqual(model.verification(verified.jobId), { failing: 0, failedRows: 0 });
+    const pages = verifiedReads.length;
+    assert.ok(pages >= 24 && pages <= 25, `its every row: ${pages} pages`);
+    await model.refresh();
+    assert.equal(verifiedReads.length, pages, 'and not again');
   });
 });

@@ -169,7 +169,10 @@ export class JobsView implements vscode.Disposable {
     this.treeView.message = undefined;
     this.filters.clear();
     this.model = this.connection.connected
-      ? new JobsModel(this.connection.client, { allRepositories: groupingEnabled })
+      ? new JobsModel(this.connection.client, {
+          allRepositories: groupingEnabled,
+          onBackgroundRead: () => this.tree.refresh(),
+        })
       : undefined;
     void vscode.commands.executeCommand('setContext', LOADED_CONTEXT, false);
     this.updateStatusBar();

@@ -10,7 +10,7 @@ import { type VerificationSummary, verificationSummary } from '../../common/repo
 // command have their rows read, so that a failed verification is counted, never shown as success.
 // At 10,000 repositories a job is 100 pages: reading them all stops at `maxRepositoryPages` (the rest
 // loads on demand), a large job's verification is read once it has finished, not at every change
-// while it runs, and a state's rows can be read on their own (`loadRepositoriesInState`, the API's
+// while it runs (in the background: the refresh does not wait for it), and a state's rows can be read on their own (`loadRepositoriesInState`, the API's
 // `?status=`), so a view of one state reads only what it shows. No vscode here.
 
 export type JobsSource = {
@@ -51,6 +51,8 @@ export interface JobsModelOptions {
    * job item's counts and pages each group's rows (`?status=`) when it is opened, never reading all.
    */
   pagedAboveRows?: number;
+  /** Called when a read the refresh did not wait for is in (a large job's verification): redraw. */
+  onBackgroundRead?: () => void;
 }
 
 /** Jobs whose rows can carry a failed verification: those with a verify command, now or in a revision. */
@@ -72,6 +74,8 @@ export class JobsModel {
   private readonly maxRepositoryPages: number;
   private readonly stateLists = new Map<string, RepositoryList>();
   private readonly pagedAboveRows: number;
+  private readonly onBackgroundRead: () => void;
+  private readonly verificationReads = new Set<string>();
 
   constructor(
     private readonly source: JobsSource,
@@ -82,6 +86,7 @@ export class JobsModel {
     this.allRepositories = options.allRepositories ?? (() => false);
     this.maxRepositoryPages = options.maxRepositoryPages ?? 10;
     this.pagedAboveRows = options.pagedAboveRows ?? 2 * this.repositoryPageSize;
+    this.onBackgroundRead = options.onBackgroundRead ?? (() => {});
   }
 
   /** Whether the grouped tree shows this job as counted groups whose rows are paged by state. */
@@ -218,21 +223,33 @@ export class JobsModel {
       .map((job) => ({ job, previous: previous.get(job.jobId)!, verification: this.verification(job.jobId) }));
   }
 
-  /** Reads the rows of jobs with a verify command that changed since their rows were last counted. */
+  /**
+   * Reads the rows of jobs with a verify command that changed since their rows were last counted. A
+   * large job's (more than `maxRepositoryPages`) are read in the background, never holding up the
+   * refresh and so the tree's paint: `onBackgroundRead` says when they are in.
+   */
   private async readVerifications(): Promise<void> {
-    await Promise.all(
-      this.jobs()
-        .filter((job) => hasVerifyCommand(job) && job.counts.total > job.counts.pending + job.counts.running)
-        // A large job's rows are read once it has finished, not at every change while it runs.
-        .filter((job) => !this.isLarge(job) || isFinalJobStatus(job.status))
-        .filter((job) => this.verifications.get(job.jobId)?.readAt !== job.updatedAt)
-        .map(async (job) => {
-          const list = this.repositoryLists.get(job.jobId);
-          const rows =
-            list && !list.nextToken && list.readAt === job.updatedAt ? list.items : await this.readAll(job.jobId);
-          this.verifications.set(job.jobId, { readAt: job.updatedAt, summary: verificationSummary(rows) });
-        }),
-    );
+    const due = this.jobs()
+      .filter((job) => hasVerifyCommand(job) && job.counts.total > job.counts.pending + job.counts.running)
+      // A large job's rows are read once it has finished, not at every change while it runs.
+      .filter((job) => !this.isLarge(job) || isFinalJobStatus(job.status))
+      .filter((job) => this.verifications.get(job.jobId)?.readAt !== job.updatedAt);
+    for (const job of due.filter((each) => this.isLarge(each) && !this.verificationReads.has(each.jobId))) {
+      this.verificationReads.add(job.jobId);
+      void this.readVerification(job)
+        .then(
+          () => this.onBackgroundRead(),
+          () => undefined,
+        )
+        .finally(() => this.verificationReads.delete(job.jobId));
+    }
+    await Promise.all(due.filter((job) => !this.isLarge(job)).map((job) => this.readVerification(job)));
+  }
+
+  private async readVerification(job: Job): Promise<void> {
+    const list = this.repositoryLists.get(job.jobId);
+    const rows = list && !list.nextToken && list.readAt === job.updatedAt ? list.items : await this.readAll(job.jobId);
+    this.verifications.set(job.jobId, { readAt: job.updatedAt, summary: verificationSummary(rows) });
   }
 
   private async readAll(jobId: string): Promise<RepositoryResult[]> {
