@@ -206,4 +206,17 @@ describe('a large job in the Jobs tree and the Job overview (local stack)', func
     await model.refresh();
     assert.equal(verifiedReads.length, pages, 'and not again');
   });
+
+  it('reads a rare state a few pages at a time: no scan of every row in one go', async () => {
+    const model = new JobsModel(source, { maxScanPages: 5 });
+    await model.refresh();
+    // PENDING rows are the last 1,250 of 2,400: the first pages the API filters hold none of them.
+    const first = await model.loadRepositoriesInState(large.jobId, 'PENDING');
+    assert.deepEqual([first.items.length, !!first.nextToken], [0, true], 'nothing yet, Load more… goes on');
+    assert.equal(requests.filter((request) => request.status === 'PENDING').length, 5);
+    let list = first;
+    while (list.items.length === 0) list = await model.loadRepositoriesInState(large.jobId, 'PENDING', true);
+    assert.ok(list.items.length >= 100 && list.items.every((row) => row.status === 'PENDING'));
+    assert.ok(requests.length < 20, `${requests.length} requests, against 24 for every row`);
+  });
 });

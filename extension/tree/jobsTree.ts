@@ -26,12 +26,17 @@ export function groupingEnabled(): boolean {
   return vscode.workspace.getConfiguration('codyBatch').get<boolean>(GROUP_SETTING) ?? true;
 }
 
-/** Groups that need attention open by themselves; so does a job's only group. */
+/**
+ * Groups that need attention open by themselves; so does a job's only group. A large job's groups
+ * stay closed (but its only one): each open group reads its rows, and the first paint reads none.
+ */
 function startsExpanded(
   group: RepositoryGroup | CountedGroup,
   groups: readonly (RepositoryGroup | CountedGroup)[],
 ): boolean {
-  return groups.length === 1 || group.state === 'failed' || group.state === 'verifyFailed' || group.state === 'running';
+  if (groups.length === 1) return true;
+  if ('status' in group) return false;
+  return group.state === 'failed' || group.state === 'verifyFailed' || group.state === 'running';
 }
 
 export interface JobsTreeSource {

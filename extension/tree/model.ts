@@ -51,6 +51,8 @@ export interface JobsModelOptions {
    * job item's counts and pages each group's rows (`?status=`) when it is opened, never reading all.
    */
   pagedAboveRows?: number;
+  /** The most pages one read of a state's rows goes through looking for a page's worth (default 5). */
+  maxScanPages?: number;
   /** Called when a read the refresh did not wait for is in (a large job's verification): redraw. */
   onBackgroundRead?: () => void;
 }
@@ -75,6 +77,7 @@ export class JobsModel {
   private readonly stateLists = new Map<string, RepositoryList>();
   private readonly pagedAboveRows: number;
   private readonly onBackgroundRead: () => void;
+  private readonly maxScanPages: number;
   private readonly verificationReads = new Set<string>();
 
   constructor(
@@ -87,6 +90,7 @@ export class JobsModel {
     this.maxRepositoryPages = options.maxRepositoryPages ?? 10;
     this.pagedAboveRows = options.pagedAboveRows ?? 2 * this.repositoryPageSize;
     this.onBackgroundRead = options.onBackgroundRead ?? (() => {});
+    this.maxScanPages = options.maxScanPages ?? 5;
   }
 
   /** Whether the grouped tree shows this job as counted groups whose rows are paged by state. */
@@ -120,7 +124,7 @@ export class JobsModel {
   /**
    * The job's rows in one state, a page at a time (`more`: the next page after those read): what a
    * view of that state shows, and nothing else. Filtered pages can be short or empty, so it reads on
-   * until it has a page's worth or the rows end.
+   * until it has a page's worth, the rows end, or it has gone through `maxScanPages`.
    */
   async loadRepositoriesInState(
     jobId: string,
@@ -134,11 +138,16 @@ export class JobsModel {
     const items: RepositoryResult[] = previous ? [...previous.items] : [];
     let nextToken = previous?.nextToken;
     const wanted = Math.max(items.length + this.repositoryPageSize, atLeast);
+    // The API filters each page by status, so a rare state is mostly empty pages: stop after a few
+    // (the rest is "Load more…"), never scanning a 10,000-row job in one go.
+    const maxPages = this.maxScanPages + Math.ceil(atLeast / this.repositoryPageSize);
+    let pages = 0;
     do {
       const page = await this.source.listRepositories(jobId, { limit: this.repositoryPageSize, nextToken, status });
       items.push(...page.items);
       nextToken = page.nextToken;
-    } while (nextToken && items.length < wanted);
+      pages++;
+    } while (nextToken && items.length < wanted && pages < maxPages);
     const list = { items, nextToken, readAt: this.byId.get(jobId)?.updatedAt ?? '', refresh: this.refreshes };
     this.stateLists.set(key, list);
     return list;
