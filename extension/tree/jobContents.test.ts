@@ -186,6 +186,9 @@ describe('a large job in the Jobs tree and the Job overview (local stack)', func
       ['CLONE_FAILED', 'AGENT_FAILED'],
     );
     requests.length = 0;
+    const onePage = await overviewRows(source, large, { allRowsMax: 1_000, failedPagesMax: 1 });
+    assert.deepEqual([onePage.length, requests.length], [100, 1], 'at most the pages allowed');
+    requests.length = 0;
     assert.equal((await overviewRows(source, small)).length, 2);
     assert.deepEqual(requests, [{ path: 'repositories', status: undefined }]);
   });
