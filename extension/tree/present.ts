@@ -17,7 +17,13 @@ import {
 } from '../../common/statusText';
 import { mayHavePullRequests } from '../pullRequestTargets';
 import { reviewAndPullRequestTooltip, reviewAndPullRequestWords, reviewOrPullRequestIcon } from './reviewLook';
-import { type RepositoryState, repositoryLabel, repositoryState, stateWord, type VerificationSummary } from '../../common/repositoryStates';
+import {
+  type RepositoryState,
+  repositoryLabel,
+  repositoryState,
+  stateWord,
+  type VerificationSummary,
+} from '../../common/repositoryStates';
 
 export { diffStatsText, jobDescription, repositoryDescription, statusWord };
 

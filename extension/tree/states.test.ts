@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import type { RepositoryResult } from '../../common/schemas';
 import { sampleJob, sampleRepository } from '../../test/helpers/jobs';
-import { groupRepositories, repositoryLabel, repositoryState, verificationSummary } from '../../common/repositoryStates';
+import {
+  groupRepositories,
+  repositoryLabel,
+  repositoryState,
+  verificationSummary,
+} from '../../common/repositoryStates';
 import { repositoryAccessibilityLabel, repositoryTreeDescription } from './present';
 
 // The grouped tree of a 40-repository job, the labels the tree's Find matches, and a failed
