@@ -129,3 +129,45 @@ export function verificationSummary(rows: readonly RepositoryResult[]): Verifica
   const failing = rows.filter(verificationFailed);
   return { failing: failing.length, failedRows: failing.filter((row) => row.status === 'FAILED').length };
 }
+
+/** The run status a state's rows are read by (`?status=`); a failed verification has none of its own. */
+export const STATE_STATUS: Record<Exclude<RepositoryState, 'verifyFailed'>, RepositoryResult['status']> = {
+  failed: 'FAILED',
+  running: 'RUNNING',
+  pending: 'PENDING',
+  changed: 'COMPLETED',
+  noChanges: 'NO_CHANGES',
+  cancelled: 'CANCELLED',
+};
+
+const COUNT_KEYS: Record<Exclude<RepositoryState, 'verifyFailed'>, keyof Job['counts']> = {
+  failed: 'failed',
+  running: 'running',
+  pending: 'pending',
+  changed: 'completed',
+  noChanges: 'noChanges',
+  cancelled: 'cancelled',
+};
+
+/** A state group of a job too large to read whole: its count is the job item's, its rows are paged. */
+export interface CountedGroup {
+  state: Exclude<RepositoryState, 'verifyFailed'>;
+  status: RepositoryResult['status'];
+  /** "Failed (3)", "Waiting (12)". */
+  label: string;
+  count: number;
+}
+
+/**
+ * The non-empty groups of a job from its item's counts by run status, in the grouped tree's order,
+ * without reading a row. A failed verification is no run status: those rows sit in their status's
+ * group (their labels say "verify failed").
+ */
+export function countedGroups(job: Pick<Job, 'status' | 'counts'>): CountedGroup[] {
+  return REPOSITORY_STATES.filter((state) => state !== 'verifyFailed')
+    .map((state) => {
+      const count = job.counts[COUNT_KEYS[state]];
+      return { state, status: STATE_STATUS[state], label: groupTitle(state, count, job), count };
+    })
+    .filter((group) => group.count > 0);
+}

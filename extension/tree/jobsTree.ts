@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { JobsModel } from './model';
-import { filterText, isEmptyFilter, matchesFilter, type RepositoryFilter } from './repositoryFilter';
+import { groupRows, jobContents } from './jobContents';
+import { filterText, isEmptyFilter, type RepositoryFilter } from './repositoryFilter';
 import {
   AttemptNode,
   ErrorCodeNode,
@@ -11,11 +12,13 @@ import {
   RepositoryNode,
   type TreeNode,
 } from './nodes';
-import { groupRepositories, type RepositoryGroup } from '../../common/repositoryStates';
+import { type CountedGroup, groupRepositories, type RepositoryGroup } from '../../common/repositoryStates';
 
 // The Jobs tree's rows over a JobsModel: jobs, then under a job its repositories grouped by state
 // ("Failed (3)" split by error code, "Verify failed (1)", "Changed (30)", …) or, with
 // codyBatch.groupRepositories off, one flat list; under a retried repository, its earlier attempts.
+// A large job's groups are counted by the job item and page their rows (jobContents.ts): no split
+// by error code there (each row's label carries its code), and no "Verify failed" group of its own.
 
 export const GROUP_SETTING = 'groupRepositories';
 
@@ -23,9 +26,17 @@ export function groupingEnabled(): boolean {
   return vscode.workspace.getConfiguration('codyBatch').get<boolean>(GROUP_SETTING) ?? true;
 }
 
-/** Groups that need attention open by themselves; so does a job's only group. */
-function startsExpanded(group: RepositoryGroup, groups: readonly RepositoryGroup[]): boolean {
-  return groups.length === 1 || group.state === 'failed' || group.state === 'verifyFailed' || group.state === 'running';
+/**
+ * Groups that need attention open by themselves; so does a job's only group. A large job's groups
+ * stay closed (but its only one): each open group reads its rows, and the first paint reads none.
+ */
+function startsExpanded(
+  group: RepositoryGroup | CountedGroup,
+  groups: readonly (RepositoryGroup | CountedGroup)[],
+): boolean {
+  if (groups.length === 1) return true;
+  if ('status' in group) return false;
+  return group.state === 'failed' || group.state === 'verifyFailed' || group.state === 'running';
 }
 
 export interface JobsTreeSource {
@@ -36,6 +47,14 @@ export interface JobsTreeSource {
   report(error: unknown, doing: string): { message: string };
   /** What the tree shows of a job's repositories (Filter Repositories…), if not all. */
   filter(jobId: string): RepositoryFilter | undefined;
+}
+
+function noneMatch(filter: RepositoryFilter | undefined, node: JobNode): MessageNode {
+  return new MessageNode(`No repository is ${filterText(filter)}`, 'filter', {
+    command: 'codyBatch.clearRepositoryFilter',
+    title: 'Clear Filter',
+    arguments: [node],
+  });
 }
 
 export class JobsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
@@ -96,24 +115,50 @@ export class JobsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dispo
     }
     if (node instanceof JobNode) {
       try {
-        const list = await model.loadRepositories(node.job.jobId);
         const job = model.job(node.job.jobId) ?? node.job;
         const filter = this.source.filter(job.jobId);
-        const items = list.items.filter((repository) => matchesFilter(repository, filter));
-        if (items.length === 0 && !isEmptyFilter(filter))
-          return [
-            new MessageNode(`No repository is ${filterText(filter)}`, 'filter', {
-              command: 'codyBatch.clearRepositoryFilter',
-              title: 'Clear Filter',
-              arguments: [node],
-            }),
-          ];
+        const contents = await jobContents(model, job, filter, groupingEnabled());
+        if (contents.paged) {
+          if (contents.groups.length === 0 && !isEmptyFilter(filter)) return [noneMatch(filter, node)];
+          const groups: TreeNode[] = contents.groups.map(
+            (group) => new GroupNode(job, group, node, startsExpanded(group, contents.groups)),
+          );
+          if (contents.loadedRowsOnly)
+            groups.unshift(
+              new MessageNode(
+                `A large job: “${filterText(filter)}” looks at each group’s loaded rows (Load more… reads on)`,
+                'info',
+              ),
+            );
+          return groups;
+        }
+        const { list, rows: items } = contents;
+        if (items.length === 0 && !isEmptyFilter(filter)) return [noneMatch(filter, node)];
         if (groupingEnabled()) {
           const groups = groupRepositories(items, job);
           return groups.map((group) => new GroupNode(job, group, node, startsExpanded(group, groups)));
         }
         const nodes: TreeNode[] = items.map((repository) => new RepositoryNode(job, repository, node));
         if (list.nextToken) nodes.push(new LoadMoreNode(job.jobId, node));
+        return nodes;
+      } catch (error) {
+        const { message } = this.source.report(error, 'Loading repositories');
+        return [new MessageNode(message, 'error', { command: 'codyBatch.refresh', title: 'Refresh' })];
+      }
+    }
+    if (node instanceof GroupNode && node.paged) {
+      try {
+        const { rows, loaded, more } = await groupRows(
+          model,
+          node.job.jobId,
+          node.paged,
+          this.source.filter(node.job.jobId),
+        );
+        const nodes: TreeNode[] = rows.map((repository) => new RepositoryNode(node.job, repository, node));
+        if (more) {
+          const shown = `${loaded.toLocaleString('en-US')} of ${node.paged.count.toLocaleString('en-US')} loaded`;
+          nodes.push(new LoadMoreNode(node.job.jobId, node, node.paged.status, shown));
+        }
         return nodes;
       } catch (error) {
         const { message } = this.source.report(error, 'Loading repositories');

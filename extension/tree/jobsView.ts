@@ -84,7 +84,8 @@ export class JobsView implements vscode.Disposable {
   async loadMore(node: LoadMoreNode): Promise<void> {
     if (!this.model) return;
     try {
-      if (node.jobId) await this.model.loadMoreRepositories(node.jobId);
+      if (node.jobId && node.status) await this.model.loadRepositoriesInState(node.jobId, node.status, true);
+      else if (node.jobId) await this.model.loadMoreRepositories(node.jobId);
       else await this.model.loadMoreJobs();
     } catch (error) {
       this.report(error, 'Loading more');
@@ -168,7 +169,10 @@ export class JobsView implements vscode.Disposable {
     this.treeView.message = undefined;
     this.filters.clear();
     this.model = this.connection.connected
-      ? new JobsModel(this.connection.client, { allRepositories: groupingEnabled })
+      ? new JobsModel(this.connection.client, {
+          allRepositories: groupingEnabled,
+          onBackgroundRead: () => this.tree.refresh(),
+        })
       : undefined;
     void vscode.commands.executeCommand('setContext', LOADED_CONTEXT, false);
     this.updateStatusBar();

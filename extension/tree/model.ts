@@ -10,7 +10,7 @@ import { type VerificationSummary, verificationSummary } from '../../common/repo
 // command have their rows read, so that a failed verification is counted, never shown as success.
 // At 10,000 repositories a job is 100 pages: reading them all stops at `maxRepositoryPages` (the rest
 // loads on demand), a large job's verification is read once it has finished, not at every change
-// while it runs, and a state's rows can be read on their own (`loadRepositoriesInState`, the API's
+// while it runs (in the background: the refresh does not wait for it), and a state's rows can be read on their own (`loadRepositoriesInState`, the API's
 // `?status=`), so a view of one state reads only what it shows. No vscode here.
 
 export type JobsSource = {
@@ -46,6 +46,15 @@ export interface JobsModelOptions {
   allRepositories?: () => boolean;
   /** …up to this many pages (default 10: 1,000 rows); the rest loads on demand. */
   maxRepositoryPages?: number;
+  /**
+   * Above this many rows (default two pages) the grouped tree draws a job's state groups from the
+   * job item's counts and pages each group's rows (`?status=`) when it is opened, never reading all.
+   */
+  pagedAboveRows?: number;
+  /** The most pages one read of a state's rows goes through looking for a page's worth (default 5). */
+  maxScanPages?: number;
+  /** Called when a read the refresh did not wait for is in (a large job's verification): redraw. */
+  onBackgroundRead?: () => void;
 }
 
 /** Jobs whose rows can carry a failed verification: those with a verify command, now or in a revision. */
@@ -66,6 +75,10 @@ export class JobsModel {
   private readonly allRepositories: () => boolean;
   private readonly maxRepositoryPages: number;
   private readonly stateLists = new Map<string, RepositoryList>();
+  private readonly pagedAboveRows: number;
+  private readonly onBackgroundRead: () => void;
+  private readonly maxScanPages: number;
+  private readonly verificationReads = new Set<string>();
 
   constructor(
     private readonly source: JobsSource,
@@ -75,6 +88,32 @@ export class JobsModel {
     this.repositoryPageSize = options.repositoryPageSize ?? 100;
     this.allRepositories = options.allRepositories ?? (() => false);
     this.maxRepositoryPages = options.maxRepositoryPages ?? 10;
+    this.pagedAboveRows = options.pagedAboveRows ?? 2 * this.repositoryPageSize;
+    this.onBackgroundRead = options.onBackgroundRead ?? (() => {});
+    this.maxScanPages = options.maxScanPages ?? 5;
+  }
+
+  /** Whether the grouped tree shows this job as counted groups whose rows are paged by state. */
+  isPaged(job: Job): boolean {
+    return job.counts.total > this.pagedAboveRows;
+  }
+
+  /**
+   * The rows of one state as the tree shows them: those read already while still fresh (a finished
+   * job's since its last change, or any read by the latest refresh), else read again, as many pages
+   * as were shown. Load more with `loadRepositoriesInState(…, true)`.
+   */
+  async repositoriesInState(jobId: string, status: RepositoryStatus): Promise<RepositoryList> {
+    const existing = this.stateLists.get(`${jobId}\n${status}`);
+    const job = this.byId.get(jobId);
+    if (
+      existing &&
+      job &&
+      existing.readAt === job.updatedAt &&
+      (isFinalJobStatus(job.status) || existing.refresh === this.refreshes)
+    )
+      return existing;
+    return this.loadRepositoriesInState(jobId, status, false, existing?.items.length ?? 0);
   }
 
   /** A job too large to read whole at every change: more rows than the pages read at most. */
@@ -85,20 +124,30 @@ export class JobsModel {
   /**
    * The job's rows in one state, a page at a time (`more`: the next page after those read): what a
    * view of that state shows, and nothing else. Filtered pages can be short or empty, so it reads on
-   * until it has a page's worth or the rows end.
+   * until it has a page's worth, the rows end, or it has gone through `maxScanPages`.
    */
-  async loadRepositoriesInState(jobId: string, status: RepositoryStatus, more = false): Promise<RepositoryList> {
+  async loadRepositoriesInState(
+    jobId: string,
+    status: RepositoryStatus,
+    more = false,
+    atLeast = 0,
+  ): Promise<RepositoryList> {
     const key = `${jobId}\n${status}`;
     const previous = more ? this.stateLists.get(key) : undefined;
     if (more && !previous?.nextToken) return previous ?? this.loadRepositoriesInState(jobId, status);
     const items: RepositoryResult[] = previous ? [...previous.items] : [];
     let nextToken = previous?.nextToken;
-    const wanted = items.length + this.repositoryPageSize;
+    const wanted = Math.max(items.length + this.repositoryPageSize, atLeast);
+    // The API filters each page by status, so a rare state is mostly empty pages: stop after a few
+    // (the rest is "Load more…"), never scanning a 10,000-row job in one go.
+    const maxPages = this.maxScanPages + Math.ceil(atLeast / this.repositoryPageSize);
+    let pages = 0;
     do {
       const page = await this.source.listRepositories(jobId, { limit: this.repositoryPageSize, nextToken, status });
       items.push(...page.items);
       nextToken = page.nextToken;
-    } while (nextToken && items.length < wanted);
+      pages++;
+    } while (nextToken && items.length < wanted && pages < maxPages);
     const list = { items, nextToken, readAt: this.byId.get(jobId)?.updatedAt ?? '', refresh: this.refreshes };
     this.stateLists.set(key, list);
     return list;
@@ -140,6 +189,7 @@ export class JobsModel {
     this.nextToken = undefined;
     this.loaded = false;
     this.repositoryLists.clear();
+    this.stateLists.clear();
     this.verifications.clear();
   }
 
@@ -182,21 +232,33 @@ export class JobsModel {
       .map((job) => ({ job, previous: previous.get(job.jobId)!, verification: this.verification(job.jobId) }));
   }
 
-  /** Reads the rows of jobs with a verify command that changed since their rows were last counted. */
+  /**
+   * Reads the rows of jobs with a verify command that changed since their rows were last counted. A
+   * large job's (more than `maxRepositoryPages`) are read in the background, never holding up the
+   * refresh and so the tree's paint: `onBackgroundRead` says when they are in.
+   */
   private async readVerifications(): Promise<void> {
-    await Promise.all(
-      this.jobs()
-        .filter((job) => hasVerifyCommand(job) && job.counts.total > job.counts.pending + job.counts.running)
-        // A large job's rows are read once it has finished, not at every change while it runs.
-        .filter((job) => !this.isLarge(job) || isFinalJobStatus(job.status))
-        .filter((job) => this.verifications.get(job.jobId)?.readAt !== job.updatedAt)
-        .map(async (job) => {
-          const list = this.repositoryLists.get(job.jobId);
-          const rows =
-            list && !list.nextToken && list.readAt === job.updatedAt ? list.items : await this.readAll(job.jobId);
-          this.verifications.set(job.jobId, { readAt: job.updatedAt, summary: verificationSummary(rows) });
-        }),
-    );
+    const due = this.jobs()
+      .filter((job) => hasVerifyCommand(job) && job.counts.total > job.counts.pending + job.counts.running)
+      // A large job's rows are read once it has finished, not at every change while it runs.
+      .filter((job) => !this.isLarge(job) || isFinalJobStatus(job.status))
+      .filter((job) => this.verifications.get(job.jobId)?.readAt !== job.updatedAt);
+    for (const job of due.filter((each) => this.isLarge(each) && !this.verificationReads.has(each.jobId))) {
+      this.verificationReads.add(job.jobId);
+      void this.readVerification(job)
+        .then(
+          () => this.onBackgroundRead(),
+          () => undefined,
+        )
+        .finally(() => this.verificationReads.delete(job.jobId));
+    }
+    await Promise.all(due.filter((job) => !this.isLarge(job)).map((job) => this.readVerification(job)));
+  }
+
+  private async readVerification(job: Job): Promise<void> {
+    const list = this.repositoryLists.get(job.jobId);
+    const rows = list && !list.nextToken && list.readAt === job.updatedAt ? list.items : await this.readAll(job.jobId);
+    this.verifications.set(job.jobId, { readAt: job.updatedAt, summary: verificationSummary(rows) });
   }
 
   private async readAll(jobId: string): Promise<RepositoryResult[]> {
@@ -243,13 +305,14 @@ export class JobsModel {
   remove(jobId: string): void {
     this.byId.delete(jobId);
     this.order = this.order.filter((id) => id !== jobId);
-    this.repositoryLists.delete(jobId);
+    this.forgetRepositories(jobId);
     this.verifications.delete(jobId);
   }
 
   /** Forgets a job's repository rows (after an action changed them): the next look reads them again. */
   forgetRepositories(jobId: string): void {
     this.repositoryLists.delete(jobId);
+    for (const key of [...this.stateLists.keys()]) if (key.startsWith(`${jobId}\n`)) this.stateLists.delete(key);
   }
 
   async loadMoreRepositories(jobId: string): Promise<void> {

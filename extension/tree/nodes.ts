@@ -21,7 +21,9 @@ import {
   type OpenCommand,
 } from './present';
 import { filterText, type RepositoryFilter } from './repositoryFilter';
+import type { RepositoryStatus } from '../../common/status';
 import {
+  type CountedGroup,
   type ErrorCodeGroup,
   type RepositoryGroup,
   repositoryLabel,
@@ -76,22 +78,31 @@ export class JobNode extends vscode.TreeItem {
   }
 }
 
-/** "Failed (3)", "Changed (30)": a job's repositories in one state. */
+/**
+ * "Failed (3)", "Changed (30)": a job's repositories in one state. A large job's group (`paged`) is
+ * counted by the job item and holds no rows: its children are read a page at a time.
+ */
 export class GroupNode extends vscode.TreeItem {
   readonly kind = 'group';
+  readonly group: RepositoryGroup;
 
   constructor(
     readonly job: Job,
-    readonly group: RepositoryGroup,
+    group: RepositoryGroup | CountedGroup,
     readonly parent: JobNode,
     expanded: boolean,
   ) {
     super(group.label, collapsed(expanded));
+    this.paged = 'status' in group ? group : undefined;
+    this.group = 'status' in group ? { state: group.state, label: group.label, repositories: [] } : group;
     this.id = `group:${job.jobId}:${group.state}`;
     this.iconPath = themeIcon(stateIcon(group.state));
-    this.contextValue = groupContextValue(job, group.repositories);
+    this.contextValue = groupContextValue(job, this.group.repositories);
     this.accessibilityInformation = { label: `${group.label}, ${stateWord(group.state, job)} repositories` };
   }
+
+  /** The counted group of a large job, whose rows are paged by run status. */
+  readonly paged: CountedGroup | undefined;
 
   get repositories(): RepositoryResult[] {
     return this.group.repositories;
@@ -189,16 +200,21 @@ export class AttemptNode extends vscode.TreeItem {
   }
 }
 
-/** "Load more…" past the first page of jobs, or of a job's repositories. */
+/** "Load more…" past the first page of jobs, of a job's repositories, or of a large job's group. */
 export class LoadMoreNode extends vscode.TreeItem {
   readonly kind = 'loadMore';
 
   constructor(
     readonly jobId: string | undefined,
-    readonly parent?: JobNode,
+    readonly parent?: JobNode | GroupNode,
+    /** The group's run status, when it is a large job's group that pages. */
+    readonly status?: RepositoryStatus,
+    /** "100 of 4,000 loaded". */
+    description?: string,
   ) {
     super(jobId ? 'Load more repositories…' : 'Load more jobs…', vscode.TreeItemCollapsibleState.None);
-    this.id = `more:${jobId ?? 'jobs'}`;
+    this.id = `more:${jobId ?? 'jobs'}${status ? `:${status}` : ''}`;
+    if (description) this.description = description;
     this.iconPath = new vscode.ThemeIcon('ellipsis');
     this.contextValue = CONTEXT.loadMore;
     this.command = { command: 'codyBatch.loadMore', title: 'Load More', arguments: [this] };

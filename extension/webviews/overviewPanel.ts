@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { eventMessage, type Handlers, type OverviewPanelState, overviewProtocol } from '../../common/webviewProtocol';
+import { overviewRows } from '../../common/overviewRows';
 import { groupReviewed, reviewGroup } from '../review/groupReview';
 import type { Services } from '../services';
 import type { PanelTarget } from './panels';
 
-// The Job overview's requests: the job and every row (the page counts and draws them), and opening
+// The Job overview's requests: the job and its rows (common/overviewRows.ts: a small job's every row,
+// which the page counts, a large job's failed rows only, its counts the job item's), and opening
 // a repository's log or diff from the failures. Each time the tree looks at the jobs again (its
 // poll, a refresh, the end of an action) the page is told to load again. The change groups come
 // with the job (a failure to read them leaves the rest of the page); a group opens in the diff
@@ -22,9 +24,8 @@ export function overviewHandlers(
   return {
     load: async () => {
       const client = services.connection.client;
-      const [job, repositories, changes] = await Promise.all([
-        client.getJob(target.state.jobId),
-        client.allRepositories(target.state.jobId),
+      const [{ job, repositories }, changes] = await Promise.all([
+        client.getJob(target.state.jobId).then(async (job) => ({ job, repositories: await overviewRows(client, job) })),
         client.getChanges(target.state.jobId).then(
           (value) => ({ value }),
           (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),

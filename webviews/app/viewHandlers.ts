@@ -1,4 +1,5 @@
 import { attemptChoices, attemptOutcome, hasKeptFailedDiff } from '../../common/attempts';
+import { overviewRows } from '../../common/overviewRows';
 import { ApiError, type CodyBatchClient } from '../../common/client';
 import { checkDraft, repositoryListEntries } from '../../common/jobDraft';
 import { fieldErrorsFromApi } from '../../common/jobDraftSections';
@@ -243,14 +244,14 @@ export function diffHandlers(services: PageServices, ref: DiffPlace): Handlers<t
   };
 }
 
-/** The Job overview: the job and its rows; a failed repository opens as its log or kept diff page. */
+/** The Job overview: the job and its rows (all, or a large job's failed ones); a failed repository opens as its log or kept diff page. */
 export function overviewHandlers(services: PageServices, jobId: string): Handlers<typeof overviewProtocol> {
   const { client } = services;
   return {
     load: async () => {
-      const [job, repositories, changes] = await Promise.all([
-        client.getJob(jobId),
-        client.allRepositories(jobId),
+      // common/overviewRows.ts: a small job's every row, a large job's failed rows (its counts are the job's).
+      const [{ job, repositories }, changes] = await Promise.all([
+        client.getJob(jobId).then(async (job) => ({ job, repositories: await overviewRows(client, job) })),
         client.getChanges(jobId).then(
           (value) => ({ value }),
           (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),

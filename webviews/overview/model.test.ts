@@ -96,4 +96,19 @@ describe('Job overview: its numbers', () => {
     };
     assert.equal(overviewModel(OVERVIEW_JOB, [publishing]).active, true);
   });
+
+  it('for a large job read without every row: counts from the job, failures listed as read, a note says so', () => {
+    const failed = OVERVIEW_ROWS.filter((row) => row.status === 'FAILED').slice(0, 2);
+    const large = {
+      ...OVERVIEW_JOB,
+      counts: { ...OVERVIEW_JOB.counts, total: 5_000, failed: 10, completed: 4_990 },
+      pullRequestCounts: { ...OVERVIEW_JOB.pullRequestCounts!, open: 7, publishing: 3 },
+    };
+    const model = overviewModel(large, failed);
+    assert.equal(values(model.run).completed, 4_990);
+    assert.equal(values(model.pullRequests).open, 7, 'the job’s pull-request counts');
+    assert.equal(model.active, true, 'a publish under way, by the job’s count');
+    assert.equal(model.failuresNote, 'Listing 2 of 10 failed repositories.');
+    assert.equal(overviewModel(OVERVIEW_JOB, OVERVIEW_ROWS).failuresNote, undefined, 'a job read whole lists all');
+  });
 });

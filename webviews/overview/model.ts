@@ -36,6 +36,8 @@ export interface OverviewModel {
   costUsd: number;
   tokens: { input: number; output: number };
   failures: FailureGroup[];
+  /** Said above the failures when they are not all listed (a large job: its failed rows, capped). */
+  failuresNote?: string;
   /** The job still runs, or publishes: the page looks again by itself. */
   active: boolean;
 }
@@ -97,15 +99,26 @@ export function groupFailures(rows: readonly RepositoryResult[]): FailureGroup[]
     .sort((a, b) => b.repositories.length - a.repositories.length || a.code.localeCompare(b.code));
 }
 
+/** A large job's page lists the failed rows it read (common/overviewRows.ts), perhaps not all of them. */
+function failuresNote(job: Job, rows: readonly RepositoryResult[]): { failuresNote?: string } {
+  if (rows.length >= job.counts.total) return {};
+  const listed = rows.filter((row) => row.status === 'FAILED').length;
+  if (listed >= job.counts.failed) return {};
+  return {
+    failuresNote: `Listing ${listed.toLocaleString('en-US')} of ${job.counts.failed.toLocaleString('en-US')} failed repositories.`,
+  };
+}
+
 const ACTIVE = new Set(['PENDING', 'RUNNING', 'CANCELLING']);
 
 export function overviewModel(job: Job, rows: readonly RepositoryResult[]): OverviewModel {
   const { counts } = job;
   const reviews = reviewCounts(job, rows);
   const prs = pullRequestCounts(job, rows);
-  const publishing = rows.some(
-    (row) => row.publication?.status === 'queued' || row.publication?.status === 'publishing',
-  );
+  // Without every row (a large job: its failed rows only), the job's count of publishes under way.
+  const publishing =
+    rows.some((row) => row.publication?.status === 'queued' || row.publication?.status === 'publishing') ||
+    (rows.length < counts.total && (job.pullRequestCounts?.publishing ?? 0) > 0);
   return {
     jobName: job.name,
     status: job.status.toLowerCase().replaceAll('_', ' '),
@@ -139,6 +152,7 @@ export function overviewModel(job: Job, rows: readonly RepositoryResult[]): Over
     costUsd: job.usage.costUsd,
     tokens: { input: job.usage.inputTokens, output: job.usage.outputTokens },
     failures: groupFailures(rows),
+    ...failuresNote(job, rows),
     active: ACTIVE.has(job.status) || publishing,
   };
 }

@@ -54,6 +54,7 @@ function failures(document: Document, model: OverviewModel, actions: OverviewAct
     { class: 'failures', 'aria-labelledby': 'failures-heading' },
     h(document, 'h2', { id: 'failures-heading' }, `Failures (${total})`),
     total === 0 ? h(document, 'p', { class: 'muted' }, 'Nothing failed.') : undefined,
+    model.failuresNote ? h(document, 'p', { class: 'muted' }, model.failuresNote) : undefined,
     ...model.failures.map((group) =>
       h(
         document,
