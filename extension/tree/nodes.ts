@@ -21,7 +21,7 @@ import {
   type OpenCommand,
 } from './present';
 import { filterText, type RepositoryFilter } from './repositoryFilter';
-import type { RepositoryStatus } from '../../common/status';
+import { isFinalJobStatus, type RepositoryStatus } from '../../common/status';
 import {
   type CountedGroup,
   type ErrorCodeGroup,
@@ -95,7 +95,10 @@ export class GroupNode extends vscode.TreeItem {
     super(group.label, collapsed(expanded));
     this.paged = 'status' in group ? group : undefined;
     this.group = 'status' in group ? { state: group.state, label: group.label, repositories: [] } : group;
-    this.id = `group:${job.jobId}:${group.state}`;
+    // A new id once the job stops: VS Code keeps a row's expansion by id, so a group the tree showed
+    // collapsed beside a Running one mid-run would otherwise stay collapsed when it is all there is.
+    const phase = isFinalJobStatus(job.status) || job.status === 'SAMPLED' ? 'ended' : 'running';
+    this.id = `group:${job.jobId}:${group.state}:${phase}`;
     this.iconPath = themeIcon(stateIcon(group.state));
     this.contextValue = groupContextValue(job, this.group.repositories);
     this.accessibilityInformation = { label: `${group.label}, ${stateWord(group.state, job)} repositories` };

@@ -108,11 +108,15 @@ describe('Cody Batch in a VS Code workbench', () => {
       'the new job is at the top',
     );
     if ((await job.getAttribute('aria-expanded')) !== 'true') await job.click();
-    // Grouped under "Changed (3)", the job's only group. It opens by itself unless the tree showed it
-    // collapsed beside a Running group mid-run: VS Code keeps a row's state by its id.
+    // Grouped under "Changed (3)", the job's only group, open by itself once the job ended (even if
+    // the tree showed it collapsed beside a Running group mid-run).
     const changed = workbench.treeItem(/^Changed \(3\)/);
     await changed.waitFor({ timeout: 15_000 });
-    if ((await changed.getAttribute('aria-expanded')) !== 'true') await changed.click();
+    await waitFor(
+      'the Changed group to be open',
+      async () => ((await changed.getAttribute('aria-expanded')) === 'true' ? true : undefined),
+      15_000,
+    );
     for (const repository of REPOSITORIES) {
       const row = workbench.treeItem(`${repository} · changed, +1 −1`);
       await row.waitFor({ timeout: 15_000 });
