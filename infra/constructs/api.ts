@@ -15,6 +15,7 @@ import { acknowledgeRule, acknowledgeWildcard } from '../nag';
 import { LAMBDA_BUNDLES } from '../paths';
 import type { CodyBatchWorkers } from './batch';
 import type { CodyBatchData } from './data';
+import { httpStage } from './httpStage';
 import type { CodyBatchSecrets } from './secrets';
 
 // The HTTP API (IAM auth on every route but GET /health and GET /openapi.json) in front of the API
@@ -171,28 +172,7 @@ export class CodyBatchApi extends Construct {
       createDefaultStage: false,
       defaultAuthorizer: new HttpIamAuthorizer(),
     });
-    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
-      httpApi: this.httpApi,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: { rateLimit: 50, burstLimit: 100 },
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        format: apigateway.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            time: '$context.requestTime',
-            route: '$context.routeKey',
-            path: '$context.path',
-            status: '$context.status',
-            latencyMs: '$context.responseLatency',
-            caller: '$context.identity.userArn',
-            sourceIp: '$context.identity.sourceIp',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
-      },
-    });
+    this.stage = httpStage(this, 'DefaultStage', this.httpApi, accessLogs, '$context.identity.userArn');
     this.url = this.stage.url;
     const integration = new HttpLambdaIntegration('ApiIntegration', api, {
       payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,

@@ -14,6 +14,7 @@ import { resourceName, type DeployConfig } from '../config';
 import { acknowledgeRule } from '../nag';
 import type { CodyBatchApi } from './api';
 import type { CodyBatchData } from './data';
+import { httpStage } from './httpStage';
 
 // The web app on AWS: its files in a private bucket (cody-batch-{env}-frontend) that only the
 // distribution (cody-batch-{env}-cf) reads, through Origin Access Control; HTTPS only, security
@@ -221,28 +222,8 @@ export class CodyBatchFrontend extends Construct {
         maxAge: Duration.hours(1),
       },
     });
-    this.webApiStage = new apigwv2.HttpStage(this, 'WebApiStage', {
-      httpApi: this.webApi,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: { rateLimit: 50, burstLimit: 100 },
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        format: apigateway.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            time: '$context.requestTime',
-            route: '$context.routeKey',
-            path: '$context.path',
-            status: '$context.status',
-            latencyMs: '$context.responseLatency',
-            caller: '$context.authorizer.claims.sub',
-            sourceIp: '$context.identity.sourceIp',
-            authorizerError: '$context.authorizer.error',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
-      },
+    this.webApiStage = httpStage(this, 'WebApiStage', this.webApi, accessLogs, '$context.authorizer.claims.sub', {
+      authorizerError: '$context.authorizer.error',
     });
     // Explicit methods, not ANY: a browser's CORS preflight (OPTIONS) must reach API Gateway's own
     // CORS answer, not the authorizer, which would refuse it for want of a token.
