@@ -326,6 +326,19 @@ export class JobsTable {
   }
 
   async setAttributes(jobId: string, attributes: Record<string, unknown>): Promise<void> {
+    await this.updateAttributes(jobId, attributes);
+  }
+
+  /** Sets attributes as setAttributes does, and answers the job as it now is (no second read). */
+  async setAttributesReturning(jobId: string, attributes: Record<string, unknown>): Promise<Job> {
+    return Job.parse(await this.updateAttributes(jobId, attributes, true));
+  }
+
+  private async updateAttributes(
+    jobId: string,
+    attributes: Record<string, unknown>,
+    returning = false,
+  ): Promise<Record<string, unknown> | undefined> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':now': new Date().toISOString() };
     const sets = ['updatedAt = :now'];
@@ -334,7 +347,7 @@ export class JobsTable {
       values[`:a${i}`] = value;
       sets.push(`#a${i} = :a${i}`);
     });
-    await this.doc.send(
+    const result = await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { jobId },
@@ -342,8 +355,10 @@ export class JobsTable {
         ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
         ExpressionAttributeValues: values,
         ConditionExpression: 'attribute_exists(jobId)',
+        ...(returning ? { ReturnValues: 'ALL_NEW' as const } : {}),
       }),
     );
+    return result.Attributes;
   }
 }
 

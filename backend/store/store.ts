@@ -113,7 +113,7 @@ export class Store {
   }
 
   /**
-   * Writes the rows (25 a call, 8 calls at a time) and the run's name list first and the job last,
+   * Writes the rows and the run's name list (25 items a call, 8 calls at a time) first and the job last,
    * so a job is never visible without its rows. A create that fails removes what it wrote: rows
    * without their job are never listed, swept or run, so nothing else would. A job item that would
    * be over MAX_JOB_ITEM_BYTES is refused before anything is written (JobTooLargeError).
@@ -137,8 +137,9 @@ export class Store {
       ...(spec.notes?.[repositoryName] !== undefined ? { note: spec.notes[repositoryName] } : {}),
     }));
     try {
-      await this.repositories.putAll(rows);
-      const run = await this.lists.write(draft.jobId, spec.run, draft.expiresAt);
+      // The rows and the run's list in the same batches; the job after both.
+      const { list: run, items } = this.lists.prepare(draft.jobId, spec.run, draft.expiresAt);
+      await this.repositories.putItems([...rows, ...items]);
       // Signed as the store will read it back (schema defaults applied), or it would never verify.
       const job = Job.parse({ ...draft, run });
       if (runMac) job.runMac = runMac.sign(job);

@@ -364,7 +364,8 @@ function newJob(
 async function startRun(deps: ApiDependencies, job: Job): Promise<Job> {
   try {
     const { executorRef, shardSize } = await deps.executor.start(job);
-    await deps.store.jobs.setAttributes(job.jobId, { executorRef, shardSize });
+    // The job as it now is, from the same write (a POST /jobs is three DynamoDB calls in all).
+    return await deps.store.jobs.setAttributesReturning(job.jobId, { executorRef, shardSize });
   } catch (error) {
     deps.log?.error(`Executor failed to start job ${job.jobId}`, error);
     const change: RowUpdate = {
