@@ -4,6 +4,8 @@ export const ENVIRONMENTS = ['dev', 'prod', 'local'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 export const JOBS_OWNER_INDEX = 'byOwner';
+/** The repositories table's index of a job's rows by status (hash `jobStatus` = `{jobId}#{status}`, range the name). */
+export const REPOSITORIES_STATUS_INDEX = 'byStatus';
 
 export function jobsTableName(env: string): string {
   return `cody-batch-${env}-jobs`;

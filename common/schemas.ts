@@ -694,6 +694,12 @@ export const Job = z.object({
   /** Repositories per worker of the current run, as the executor cut it (absent: 1); Batch child s ran shard s. */
   shardSize: z.number().int().optional(),
   /**
+   * True when every row of the job carries its status index key from creation (jobs created since
+   * the repositories table's byStatus index): `?status=` reads only the matching rows. Absent on
+   * older jobs, whose rows are read and filtered.
+   */
+  statusIndex: z.literal(true).optional(),
+  /**
    * The local stack's MAC of the job and its current run (backend/store/runMac.ts): its executor
    * runs only jobs that carry a valid one, so only jobs its API created. Absent on AWS.
    */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { artifactsBucketName, ENV, JOBS_OWNER_INDEX } from '../common/names';
+import { artifactsBucketName, ENV, JOBS_OWNER_INDEX, REPOSITORIES_STATUS_INDEX } from '../common/names';
 import {
   jobsTableDefinition,
   repositoriesTableDefinition,
@@ -54,7 +54,7 @@ describe('infra: the CDK stacks', function () {
       template().hasResourceProperties('AWS::SecretsManager::Secret', { Name: `cody-batch/${env}/github-token` });
     });
 
-    it('defines the tables exactly as the local stack does (keys, attribute types, the byOwner index)', () => {
+    it('defines the tables exactly as the local stack does (keys, attribute types, the byOwner and byStatus indexes)', () => {
       for (const definition of [jobsTableDefinition(names.jobs), repositoriesTableDefinition(names.repositories)]) {
         const cdk = table(definition.TableName!);
         const sortByName = <T extends { AttributeName?: string }>(items: T[]) =>
@@ -75,6 +75,14 @@ describe('infra: the CDK stacks', function () {
         { AttributeName: 'owner', KeyType: 'HASH' },
         { AttributeName: 'createdAt', KeyType: 'RANGE' },
       ]);
+      const byStatus = (
+        table(names.repositories).GlobalSecondaryIndexes as { IndexName: string; KeySchema: Json; Projection: Json }[]
+      ).find((index) => index.IndexName === REPOSITORIES_STATUS_INDEX);
+      assert.deepEqual(byStatus?.KeySchema, [
+        { AttributeName: 'jobStatus', KeyType: 'HASH' },
+        { AttributeName: 'repositoryName', KeyType: 'RANGE' },
+      ]);
+      assert.deepEqual(byStatus?.Projection, { ProjectionType: 'ALL' });
     });
 
     it('turns point-in-time recovery on for both tables, on demand', () => {

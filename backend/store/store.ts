@@ -139,9 +139,10 @@ export class Store {
     try {
       // The rows and the run's list in the same batches; the job after both.
       const { list: run, items } = this.lists.prepare(draft.jobId, spec.run, draft.expiresAt);
-      await this.repositories.putItems([...rows, ...items]);
+      await this.repositories.putAll(rows, items);
       // Signed as the store will read it back (schema defaults applied), or it would never verify.
-      const job = Job.parse({ ...draft, run });
+      // Every row went with its status index key: `?status=` reads this job through the index.
+      const job = Job.parse({ ...draft, run, statusIndex: true });
       if (runMac) job.runMac = runMac.sign(job);
       await this.jobs.put(job);
       return job;

@@ -86,7 +86,7 @@ export class CodyBatchApi extends Construct {
     const apiRole = api.role as iam.Role;
     api.addToRolePolicy(readGitHubToken(secrets));
     data.grantItemAccess(api);
-    data.grantOwnerIndexQuery(api);
+    data.grantIndexQueries(api);
     const jobArtifacts = data.artifactsBucket.arnForObjects('jobs/*');
     api.addToRolePolicy(
       new iam.PolicyStatement({

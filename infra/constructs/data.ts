@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { artifactsBucketName, JOBS_OWNER_INDEX } from '../../common/names';
+import { artifactsBucketName, JOBS_OWNER_INDEX, REPOSITORIES_STATUS_INDEX } from '../../common/names';
 import {
   jobsTableDefinition,
   repositoriesTableDefinition,
@@ -115,12 +115,18 @@ export class CodyBatchData extends Construct {
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: TABLE_ITEM_ACTIONS, resources }));
   }
 
-  /** Lets `grantee` list an owner's jobs: Query on the jobs table's byOwner index, the one index there is. */
-  grantOwnerIndexQuery(grantee: iam.IGrantable): void {
+  /**
+   * Lets `grantee` query the two indexes the API reads: an owner's jobs (the jobs table's byOwner)
+   * and a job's rows in one status (the repositories table's byStatus).
+   */
+  grantIndexQueries(grantee: iam.IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:Query'],
-        resources: [`${this.jobsTable.tableArn}/index/${JOBS_OWNER_INDEX}`],
+        resources: [
+          `${this.jobsTable.tableArn}/index/${JOBS_OWNER_INDEX}`,
+          `${this.repositoriesTable.tableArn}/index/${REPOSITORIES_STATUS_INDEX}`,
+        ],
       }),
     );
   }

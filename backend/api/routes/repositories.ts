@@ -53,7 +53,9 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
       const job = await ownedJob(deps, c.req.param('jobId')!, c.get('owner'));
       const query = readQuery(c, RepositoryListQuery);
       return c.json(
-        await withToken(() => store.repositories.list(job.jobId, query.limit, query.nextToken, query.status)),
+        await withToken(() =>
+          store.repositories.list(job.jobId, query.limit, query.nextToken, query.status, job.statusIndex),
+        ),
       );
     },
   );
