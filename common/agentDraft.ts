@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRepositoryName, MAX_REPOSITORY_NOTE_CHARS, repositoryInstructionsIssues } from './schemas';
 
 // The Create Job form's "In each checkout" fields as typed (Claude may run commands, a setup

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Codes of `{"error": {"code", "message"}}` answers, with the HTTP status each one carries. */
 export const API_ERRORS = {

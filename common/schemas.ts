@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeCharacter, escapeInvisible, findInvisible } from './invisibleCharacters';
 import { BRANCH_PLACEHOLDERS, pullRequestBranch, templateProblem } from './pullRequestTemplate';
 import { nameFilterProblem, OWNER_NAME_PATTERN } from './repositoryQuery';

@@ -13,13 +13,16 @@ import { limitsFromEnvironment } from './limits';
 import { codeHostWithSecretToken } from './secretToken';
 import { awsOwner } from './middleware/auth';
 import { executorFromEnvironment } from '../executor/fromEnvironment';
+import { sourceMappedError } from './sourceMappedStack';
 import { version } from '../../package.json';
 
 // The API on AWS Lambda behind API Gateway's HTTP APIs: the IAM one (the owner is the caller's ARN)
 // and the web app's, with a JWT authorizer (the owner is the signed-in person's subject).
 
 export function createLambdaHandler(deps: ApiDependencies) {
-  const log = deps.log ?? { error: (message: string, details?: unknown) => console.error(message, details) };
+  const log = deps.log ?? {
+    error: (message: string, details?: unknown) => console.error(message, sourceMappedError(details)),
+  };
   // Larger artifacts go out as a redirect to S3: their answer would not fit Lambda's.
   const maxInlineArtifactBytes = Math.min(
     deps.limits?.maxInlineArtifactBytes ?? MAX_INLINE_BODY_BYTES,

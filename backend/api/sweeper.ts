@@ -7,6 +7,7 @@ import type { CodeHost } from '../hosts';
 import { Store } from '../store/store';
 import { sweep, type SweepReport } from '../store/sweeper';
 import { tableNamesFromEnvironment } from '../store/tables';
+import { sourceMappedError } from './sourceMappedStack';
 
 // The sweeper on AWS: a Lambda the infra schedules every few minutes. The store's sweep, with AWS
 // Batch telling which workers ended without running their repository.
@@ -19,6 +20,15 @@ let inspector: BatchRunInspector | undefined;
 let host: Promise<CodeHost> | undefined;
 
 export async function handler(): Promise<SweepReport> {
+  try {
+    return await sweepOnce();
+  } catch (error) {
+    // Lambda logs what the handler throws: in the sources' terms.
+    throw sourceMappedError(error);
+  }
+}
+
+async function sweepOnce(): Promise<SweepReport> {
   const env = process.env;
   store ??= Store.connect({ tables: tableNamesFromEnvironment(env), endpoint: env[ENV.dynamodbEndpoint] });
   inspector ??= new BatchRunInspector(new BatchClient({}));

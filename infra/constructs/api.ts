@@ -235,7 +235,9 @@ export class CodyBatchApi extends Construct {
       logGroup,
       timeout: options.timeout,
       memorySize: options.memorySize,
-      environment: { ...options.environment, NODE_OPTIONS: '--enable-source-maps' },
+      // No --enable-source-maps: it parsed every chunk's map at each cold start; a logged error's
+      // stack is mapped when it is logged (backend/api/sourceMappedStack.ts).
+      environment: options.environment,
     });
   }
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { API_ERRORS, type ApiErrorCode } from '../../../common/errors';
 import type { Answer, NamedSchema, Operation } from './operation';
 

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { GroupReviewRequest, GroupReviewResponse, JobChanges } from '../../../common/schemas';
 import { jobChanges, reviewGroup } from '../changes';
 import type { AppEnv, ApiDependencies } from '../context';

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isJobId, JOB_ID_PATTERN, newJobId } from '../../../common/ids';
 import { chooseSample } from '../../../common/sample';
 import {

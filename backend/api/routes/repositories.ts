@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FAILED_VERIFICATION_HEADER } from '../../../common/names';
 import { artifactKeyOf, patchKeyOf } from '../artifactKeys';
 import {
