@@ -38,22 +38,6 @@ const zodWithoutJsonSchema = {
   },
 };
 
-/**
- * Browser bundles keep only the zod schemas their page uses: every `z.…(` call in common/ is marked
- * pure (`/* @__PURE__ *\/`), so esbuild drops a schema (and a protocol spec) nothing on the page
- * reads. Building a schema has no effect but the schema itself (and its description in zod's
- * registry, which only the server's OpenAPI writer reads), so this drops nothing a page runs.
- */
-const pureZodCalls = {
-  name: 'pure-zod-calls',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]common[\\/][^\\/]+\.ts$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      return { contents: source.replace(/(?<![\w.$])z\.(?=[A-Za-z]+\()/g, '/* @__PURE__ */ z.'), loader: 'ts' };
-    });
-  },
-};
-
 /** Browser bundles decode HTML entities with the browser (webviews/shared/htmlEntities.ts), not entities' table. */
 const browserAliases = { entities: './webviews/shared/htmlEntities.ts' };
 
@@ -104,7 +88,7 @@ export const builds = [
       logLevel: 'warning',
       legalComments: 'none',
       minify: true,
-      plugins: [zodWithoutJsonSchema, pureZodCalls],
+      plugins: [zodWithoutJsonSchema],
       alias: browserAliases,
       entryPoints: {
         diff: 'webviews/diff/main.ts',
@@ -143,7 +127,6 @@ export const builds = [
       alias: browserAliases,
       plugins: [
         zodWithoutJsonSchema,
-        pureZodCalls,
         {
           name: 'index-html',
           setup: (build) =>
