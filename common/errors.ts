@@ -24,6 +24,8 @@ export const API_ERRORS = {
   PATCH_LOCKED: 409,
   /** A publish of this job is still under way; its repositories answer once it ends. */
   PUBLISH_IN_PROGRESS: 409,
+  /** Another bulk operation of this job (a retry, a merge…) is still going on: one at a time per job. */
+  OPERATION_IN_PROGRESS: 409,
   /** No repository of the request can be published (the answer says why, per repository). */
   NOTHING_TO_PUBLISH: 409,
   /** The code host has no pull requests (the local folder host): nothing to publish, refresh, merge or close. */

@@ -85,6 +85,12 @@ export const ENV = {
   claudeProvider: 'CODY_BATCH_CLAUDE_PROVIDER',
   anthropicBaseUrl: 'ANTHROPIC_BASE_URL',
   githubApiUrl: 'GITHUB_API_URL',
+  /** How long a bulk request (retry, cancel, a merge of many) works before it answers with its operation (ms, default 1500). */
+  operationMomentMs: 'CODY_BATCH_OPERATION_MOMENT_MS',
+  /** Changes (merge, close, comment, branch deletion) sent to GitHub at once; default 1 for github.com, 4 for GitHub Enterprise. */
+  githubWritesAtOnce: 'CODY_BATCH_GITHUB_WRITES_AT_ONCE',
+  /** The least time between two changes sent to GitHub (ms); default 1000 for github.com (GitHub's advice), 0 for GitHub Enterprise. */
+  githubWriteIntervalMs: 'CODY_BATCH_GITHUB_WRITE_INTERVAL_MS',
   gitBase: 'CODY_BATCH_GIT_BASE',
   home: 'CODY_BATCH_HOME',
   apiPort: 'CODY_BATCH_PORT',

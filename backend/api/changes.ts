@@ -1,8 +1,19 @@
 import { type GroupableRow, groupChanges } from '../../common/changeGroups';
 import { currentFingerprint, fingerprintRecord } from '../../common/fingerprint';
-import type { Fingerprint, GroupReviewRequest, Job, JobChanges, RepositoryResult } from '../../common/schemas';
+import type {
+  Fingerprint,
+  GroupReviewRequest,
+  Job,
+  JobChanges,
+  RepositoryActionResult,
+  RepositoryResult,
+  Review,
+  ReviewState,
+} from '../../common/schemas';
+import { FINAL_REPOSITORY_STATUSES, type RepositoryStatus } from '../../common/status';
 import { forEachLimited } from '../store/parallel';
-import { reviewRepository, reviewStateOf } from '../store/reviews';
+import { recountReviews, reviewStateOf } from '../store/reviews';
+import { OperationFailed, type OperationWork } from './operations';
 import { patchKeyOf } from './artifactKeys';
 import type { ApiDependencies } from './context';
 import { RequestError } from './middleware/errors';
@@ -67,18 +78,18 @@ function groupable(row: RepositoryResult, fingerprint: Fingerprint): GroupableRo
 }
 
 /**
- * Reviews every repository whose current diff has `fingerprint`. Refused with 409 GROUP_CHANGED,
- * before anything is written, when no repository has that change now or, with `repositories`,
+ * The repositories a group review of `fingerprint` reviews, checked before anything is written:
+ * refused with 409 GROUP_CHANGED when no repository has that change now or, with `repositories`,
  * when the group's members are not exactly the ones the reviewer saw (a member's diff changed: a
- * retry, a revised continue, a hunk left out; or another repository's diff joined it). Each row's
- * write is then conditional on the attempt and patch revision whose fingerprint matched, so a
- * diff that changes between the check and the write is not reviewed: the answer is 409 naming it,
- * the others keep their review.
+ * retry, a revised continue, a hunk left out; or another repository's diff joined it). Their
+ * reviews are then an operation (`groupReviewWork`): each row's write is conditional on the
+ * attempt and patch revision whose fingerprint matched, so a diff that changes between the check
+ * and the write is not reviewed; it is named (409 when the request sees the end, a failed result
+ * when the operation goes on after it), and the others keep their review.
  */
-export async function reviewGroup(
+export async function groupMembers(
   deps: Deps,
   job: Job,
-  owner: string,
   fingerprint: string,
   request: GroupReviewRequest,
 ): Promise<RepositoryResult[]> {
@@ -101,22 +112,75 @@ export async function reviewGroup(
         `The change ${fingerprint.slice(0, 12)} has other repositories now${left.length ? `; no longer (their diff changed): ${left.join(', ')}` : ''}${joined.length ? `; new: ${joined.join(', ')}` : ''}. Read the job's changes again`,
       );
   }
-  const reviewed: RepositoryResult[] = [];
-  const refused: string[] = [];
-  await forEachLimited(members, READ_CONCURRENCY, async (row) => {
-    const outcome = await reviewRepository(deps.store, job.jobId, owner, row.repositoryName, {
-      state: request.state,
-      ...(request.note !== undefined ? { note: request.note } : {}),
-      attempt: row.attempt,
-      patchRevision: row.patchRevision ?? 0,
-    });
-    if (outcome.ok) reviewed.push(outcome.row);
-    else refused.push(`${row.repositoryName} (${outcome.message})`);
-  });
-  if (refused.length)
-    throw new RequestError(
-      'GROUP_CHANGED',
-      `${refused.length} of the ${members.length} repositories changed while the group was being reviewed and were not reviewed: ${refused.join('; ')}. The other ${reviewed.length} were`,
-    );
-  return reviewed.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : 1));
+  return members;
 }
+
+/** What a group review operation was asked. */
+interface GroupReviewOrder {
+  fingerprint: string;
+  state: GroupReviewRequest['state'];
+  note?: string;
+}
+
+/** A group's reviews, 200 members a batch: each row's write conditional, the counters in one write per batch. */
+export const groupReviewWork: OperationWork = {
+  batchSize: 200,
+  keepAllResults: true,
+  async prepare() {
+    throw new OperationFailed('A group review starts with its members chosen');
+  },
+  names: (run, from, to) => run.deps.store.lists.slice(run.job.jobId, run.state.list!, from, to),
+  async process(run, names) {
+    const { store } = run.deps;
+    const order = run.request as unknown as GroupReviewOrder;
+    const jobId = run.job.jobId;
+    const rows = new Map((await store.repositories.getMany(jobId, names)).map((row) => [row.repositoryName, row]));
+    const reviewedAt = new Date().toISOString();
+    const moves: { from: ReviewState; to: ReviewState }[] = [];
+    const results: RepositoryActionResult[] = [];
+    await forEachLimited(names, READ_CONCURRENCY, async (repositoryName) => {
+      const row = rows.get(repositoryName);
+      const revision = row?.patchRevision ?? 0;
+      const current =
+        row?.fingerprint?.exact === order.fingerprint &&
+        row.fingerprint.attempt === row.attempt &&
+        row.fingerprint.patchRevision === revision;
+      const statuses: readonly RepositoryStatus[] =
+        order.state === 'approved'
+          ? ['COMPLETED']
+          : order.state === 'rejected'
+            ? FINAL_REPOSITORY_STATUSES
+            : ['PENDING', 'RUNNING', ...FINAL_REPOSITORY_STATUSES];
+      const review: Review | undefined =
+        order.state === 'unreviewed'
+          ? undefined
+          : {
+              state: order.state,
+              ...(order.note?.trim() ? { note: order.note.trim() } : {}),
+              attempt: row!.attempt,
+              reviewedAt,
+            };
+      const before =
+        row && current
+          ? await store.repositories.setReview(jobId, repositoryName, review, {
+              attempt: row.attempt,
+              statuses,
+              patchRevision: revision,
+            })
+          : undefined;
+      if (!before) {
+        results.push({
+          repositoryName,
+          outcome: 'failed',
+          reason: 'Not reviewed: its diff changed since the group was read (a new attempt, or another revision)',
+        });
+        return;
+      }
+      moves.push({ from: reviewStateOf(before), to: order.state });
+      results.push({ repositoryName, outcome: 'done' });
+    });
+    if (!(await store.jobs.addReviewCounts(jobId, moves))) await recountReviews(store, jobId);
+    return { results };
+  },
+  async finish() {},
+};

@@ -4,6 +4,7 @@ import type { RunMac } from '../store/runMac';
 import type { Store } from '../store/store';
 import type { Executor } from '../executor/executor';
 import type { ErrorLog } from './middleware/errors';
+import type { BackgroundOperations } from './operations';
 
 export type AppEnv = { Variables: { owner: string } };
 
@@ -15,6 +16,11 @@ export interface ApiLimits {
    * where the store can make one. The Lambda adapter sets it from Lambda's response limit.
    */
   maxInlineArtifactBytes: number;
+  /**
+   * How long a bulk request runs its operation before it answers (CODY_BATCH_OPERATION_MOMENT_MS,
+   * default 1,500): done by then, the answer is the result; else 202 with the operation, which goes on.
+   */
+  operationMomentMs: number;
 }
 
 export interface ApiDependencies {
@@ -30,4 +36,6 @@ export interface ApiDependencies {
   runMac?: RunMac;
   /** CODY_BATCH_RETENTION_DAYS: jobs expire this many days after creation; undefined keeps them. */
   retentionDays?: number;
+  /** Where a bulk operation goes on after its request answered (the sweeper Lambda); absent: in this process. */
+  background?: BackgroundOperations;
 }

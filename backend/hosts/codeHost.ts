@@ -21,6 +21,10 @@ export interface CodeHostConfig {
    * its client, which shows it.
    */
   maxRateLimitWaitSeconds?: number;
+  /** Changes sent to the host at once (CODY_BATCH_GITHUB_WRITES_AT_ONCE); the host's default when absent. */
+  writesAtOnce?: number;
+  /** The least time between two changes, in ms (CODY_BATCH_GITHUB_WRITE_INTERVAL_MS); the host's default when absent. */
+  writeIntervalMs?: number;
 }
 
 /** The repositories a query named, and what the caller should know about how (left-out forks, pages read). */
@@ -118,6 +122,12 @@ export interface CodeHost {
   secretEncodings(secret: string): string[];
   /** Why this host cannot open pull requests (and what to do instead), or undefined when it can. */
   readonly pullRequestsRefusal?: string;
+  /**
+   * How many pull-request changes (merge, close, comment) a bulk operation sends at once: what the
+   * host allows (GitHub.com asks for one at a time, a second apart; GitHub Enterprise has no such
+   * limit unless its administrators set one). Absent: 1.
+   */
+  readonly writesAtOnce?: number;
   /** Where git clones and pushes the repository. */
   cloneUrl(repositoryName: string): string;
   /** The `Authorization: …` header git sends to the clone URL, or undefined when none is needed or there is no token. */

@@ -30,10 +30,20 @@ export function codeHostFromEnvironment(
   options: Pick<CodeHostConfig, 'maxRateLimitWaitSeconds'> = {},
 ): CodeHost {
   const value = (name: string) => env[name]?.trim() || undefined;
+  const count = (name: string, minimum: number) => {
+    const text = value(name);
+    if (text === undefined) return undefined;
+    const number = Number(text);
+    if (!Number.isInteger(number) || number < minimum)
+      throw new Error(`${name} must be a whole number of at least ${minimum}, not "${text}"`);
+    return number;
+  };
   return codeHostFrom({
     gitBase: value(ENV.gitBase),
     apiUrl: value(ENV.githubApiUrl),
     token: value(ENV.githubToken),
+    writesAtOnce: count(ENV.githubWritesAtOnce, 1),
+    writeIntervalMs: count(ENV.githubWriteIntervalMs, 0),
     ...options,
   });
 }

@@ -245,6 +245,37 @@ export class JobsTable {
     return jobs;
   }
 
+  /** Moves many repositories between review counters in one write. False when the job has none yet (the caller counts). */
+  async addReviewCounts(jobId: string, moves: readonly { from: ReviewState; to: ReviewState }[]): Promise<boolean> {
+    const delta = new Map<ReviewState, number>();
+    for (const { from, to } of moves) {
+      if (from === to) continue;
+      delta.set(from, (delta.get(from) ?? 0) - 1);
+      delta.set(to, (delta.get(to) ?? 0) + 1);
+    }
+    const changed = [...delta].filter(([, by]) => by !== 0);
+    if (!changed.length) return true;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { jobId },
+          UpdateExpression: `ADD ${changed.map((_, i) => `reviewCounts.#s${i} :d${i}`).join(', ')} SET updatedAt = :now`,
+          ConditionExpression: 'attribute_exists(reviewCounts)',
+          ExpressionAttributeNames: Object.fromEntries(changed.map(([state], i) => [`#s${i}`, state])),
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(changed.map(([, by], i) => [`:d${i}`, by])),
+            ':now': new Date().toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   /** Moves one repository between review counters. False when the job has none yet (the caller counts). */
   async moveReviewCount(jobId: string, from: ReviewState, to: ReviewState): Promise<boolean> {
     try {

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -125,6 +126,30 @@ export class RepositoriesTable {
    * row that just moved may show in its old status for a moment), else a page of `limit` rows read
    * and filtered (it may hold none).
    */
+  /** The rows of these names (those that exist), 100 a BatchGetItem, consistent reads, retrying what is left unprocessed. */
+  async getMany(jobId: string, repositoryNames: readonly string[]): Promise<RepositoryResult[]> {
+    const rows: RepositoryResult[] = [];
+    const names = [...new Set(repositoryNames)];
+    await forEachLimited(
+      Array.from({ length: Math.ceil(names.length / 100) }, (_, i) => names.slice(i * 100, i * 100 + 100)),
+      BATCH_WRITE_CONCURRENCY,
+      async (chunk) => {
+        let keys: Record<string, unknown>[] = chunk.map((repositoryName) => ({ jobId, repositoryName }));
+        for (let attempt = 1; keys.length; attempt++) {
+          const result = await this.doc.send(
+            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+          );
+          rows.push(...(result.Responses?.[this.tableName] ?? []).map((item) => RepositoryResult.parse(item)));
+          keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+          if (keys.length && attempt >= MAX_BATCH_ATTEMPTS)
+            throw new Error(`DynamoDB left ${keys.length} repository reads unprocessed after ${attempt} attempts`);
+          if (keys.length) await this.sleep(Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random()));
+        }
+      },
+    );
+    return rows;
+  }
+
   async list(
     jobId: string,
     limit: number,

@@ -38,6 +38,8 @@ const UNSIGNED: ReadonlySet<string> = new Set([
   'pullRequestCounts',
   'pullRequestsRefreshedAt',
   'burndown',
+  // The latest bulk operation's progress (a retry's own run is signed in its job write).
+  'operation',
 ]);
 
 export function runMacWithKey(key: Buffer): RunMac {

@@ -22,6 +22,7 @@ import { currentTaskRevision } from '../../common/tasks';
 import { createDocumentClient, type DynamoOptions } from './dynamo';
 import { JobsTable, jobItemBytes, MAX_JOB_ITEM_BYTES } from './jobs';
 import { NAME_LIST_CHUNK, NameLists } from './nameLists';
+import { OperationsTable } from './operations';
 import { forEachLimited } from './parallel';
 import { RepositoriesTable, type RowUpdate } from './repositories';
 import { countReviews, reviewStateOf } from './reviews';
@@ -32,6 +33,15 @@ import type { TableNames } from './tables';
 // step is a single-item conditional write, and counters move with atomic ADD after the row write
 // that justifies them. Whoever wins a row's conditional write is the only one to move its counters,
 // which keeps concurrent cancels, completions and sweeps consistent.
+
+/** The message a cancelled row's error carries. */
+const CANCEL_MESSAGE = 'Cancelled by the user';
+
+/** What a bulk move of rows did: the names moved, and those left as they were, with why. */
+export interface RowMoves {
+  moved: string[];
+  skipped: { repositoryName: string; reason: string }[];
+}
 
 /** Row writes one job's bulk changes (cancel, sweep) keep in flight at once. */
 const ROW_WRITE_CONCURRENCY = 16;
@@ -98,6 +108,8 @@ export class Store {
   readonly repositories: RepositoriesTable;
   /** Name lists kept out of the job item: runs and publish runs. */
   readonly lists: NameLists;
+  /** Bulk operations: their progress on the job item, their requests and results beside the rows. */
+  readonly operations: OperationsTable;
 
   constructor(
     readonly doc: DynamoDBDocumentClient,
@@ -106,6 +118,7 @@ export class Store {
     this.jobs = new JobsTable(doc, tables.jobs);
     this.repositories = new RepositoriesTable(doc, tables.repositories);
     this.lists = new NameLists(doc, tables.repositories, this.repositories);
+    this.operations = new OperationsTable(doc, tables.jobs, tables.repositories, this.repositories, this.lists);
   }
 
   static connect(options: StoreOptions): Store {
@@ -260,24 +273,40 @@ export class Store {
   }
 
   /** Marks every unfinished row CANCELLED, then the job. Safe to run twice, or racing workers. */
-  async cancelUnfinished(jobId: string, message = 'Cancelled by the user'): Promise<Job> {
-    const now = new Date().toISOString();
-    const unfinished = (await this.repositories.listAll(jobId)).filter(
-      (row) => row.status === 'PENDING' || row.status === 'RUNNING',
-    );
+  async cancelUnfinished(jobId: string, message = CANCEL_MESSAGE): Promise<Job> {
+    const unfinished = await this.unfinishedRows(jobId);
+    const moved = await this.cancelRows(jobId, unfinished, message);
+    return this.settleCancel(jobId, unfinished.length - moved.length);
+  }
+
+  /** The names of the job's rows that are PENDING or RUNNING. */
+  async unfinishedRows(jobId: string): Promise<string[]> {
+    return (await this.repositories.listAll(jobId))
+      .filter((row) => row.status === 'PENDING' || row.status === 'RUNNING')
+      .map((row) => row.repositoryName);
+  }
+
+  /** Moves these rows, if still PENDING or RUNNING, to CANCELLED (and their counters). The names that moved. */
+  async cancelRows(jobId: string, names: readonly string[], message = CANCEL_MESSAGE): Promise<string[]> {
     const change: RowUpdate = {
       from: ['PENDING', 'RUNNING'],
       to: 'CANCELLED',
-      set: { finishedAt: now, error: { code: 'CANCELLED', message } },
+      set: { finishedAt: new Date().toISOString(), error: { code: 'CANCELLED', message } },
     };
     const result = await this.transitionRepositories(
       jobId,
-      unfinished.map(({ repositoryName }) => ({ repositoryName, change })),
+      names.map((repositoryName) => ({ repositoryName, change })),
     );
-    const lost = unfinished.length - result.moved.length;
-    let job = result.job;
-    // Rows someone else moved first (a second cancel, a finishing worker) may not have moved their
-    // counters yet; the job becomes final once they have. Wait a moment for that, not forever.
+    return result.moved.map((row) => row.repositoryName);
+  }
+
+  /**
+   * The end of a cancel: rows someone else moved first (a second cancel, a finishing worker) may not
+   * have moved their counters yet; the job becomes final once they have. Waits a moment for that,
+   * not forever.
+   */
+  async settleCancel(jobId: string, lost: number): Promise<Job> {
+    let job = await this.finalizeIfDone(await this.mustGetJob(jobId));
     for (let wait = 0; lost > 0 && !isFinalJobStatus(job.status) && wait < 40; wait++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       job = await this.finalizeIfDone(await this.mustGetJob(jobId));
@@ -286,11 +315,32 @@ export class Store {
   }
 
   /**
-   * Starts a retry of a final job: its run becomes the failed and cancelled repositories (or the
-   * named ones), which go back to PENDING at the next attempt. With `runMac` (the local stack), only
-   * a job whose MAC verifies is retried, and the new run gets its MAC in the same write.
+   * Retries a final job: its run becomes the failed and cancelled repositories (or the named ones),
+   * which go back to PENDING at the next attempt. With `runMac` (the local stack), only a job whose
+   * MAC verifies is retried, and the new run gets its MAC in the same write. `beginRetry` and
+   * `retryRows` in one call (the API runs them as an operation, which can go on after it answers).
    */
   async prepareRetry(jobId: string, owner: string, names?: string[], runMac?: RunMac): Promise<RetryOutcome> {
+    const begun = await this.beginRetry(jobId, owner, names, runMac);
+    if (!begun.ok) return begun;
+    const { skipped } = await this.retryRows(begun.job, await this.runNames(begun.job));
+    // A row that moved meanwhile (it cannot while the job is final, but counters must never lie).
+    if (skipped.length) await this.reconcile(jobId);
+    return { ok: true, job: await this.mustGetJob(jobId) };
+  }
+
+  /**
+   * A retry's first step: the checks, the new run's name list, and the job's conditional write to
+   * RUNNING with the counters its rows are about to have (of two retries, one wins). `alsoSet`'s
+   * attributes go in the same write (an operation's next phase, which names the run's size). The rows move after, with `retryRows`.
+   */
+  async beginRetry(
+    jobId: string,
+    owner: string,
+    names?: string[],
+    runMac?: RunMac,
+    alsoSet: (run: NameList) => Record<string, unknown> = () => ({}),
+  ): Promise<RetryOutcome> {
     const job = await this.jobs.getOwned(jobId, owner);
     if (!job) return { ok: false, code: 'NOT_FOUND', message: `No job ${jobId}` };
     if (!isFinalJobStatus(job.status)) {
@@ -336,7 +386,7 @@ export class Store {
     if (isSampling(job)) set.sample = { ...job.sample, continuedAt: new Date().toISOString() };
     if (runMac) set.runMac = runMac.sign({ ...job, ...set } as Job);
     const started = await this.jobs.setStatus(jobId, [job.status], 'RUNNING', {
-      set,
+      set: { ...set, ...alsoSet(list) },
       remove: ['finishedAt', 'executorRef', 'shardSize'],
     });
     if (!started) {
@@ -345,32 +395,70 @@ export class Store {
     }
     // The previous run has ended: nothing reads its list again.
     await this.lists.deleteList(jobId, job.run).catch(() => undefined);
-    const byName = new Map(rows.map((row) => [row.repositoryName, row]));
+    return { ok: true, job: started };
+  }
+
+  /**
+   * A retry's rows, each back to PENDING at its next attempt if it is still failed or cancelled
+   * (a second pass over the same names moves none twice). The names moved, and those left with why.
+   */
+  async retryRows(job: Job, names: readonly string[]): Promise<RowMoves> {
     const taskRevision = currentTaskRevision(job);
-    let missed = 0;
-    await forEachLimited(run, ROW_WRITE_CONCURRENCY, async (repositoryName) => {
-      const moved = await this.repositories.update(
-        jobId,
-        repositoryName,
-        nextAttempt(byName.get(repositoryName)!, taskRevision),
-      );
-      if (!moved) missed++;
+    return this.moveRows(job.jobId, names, (row) =>
+      RETRYABLE_REPOSITORY_STATUSES.includes(row.status) ? nextAttempt(row, taskRevision) : `it is ${row.status}`,
+    );
+  }
+
+  /** Reads the rows and moves each by `change` (a sentence instead: it stays, with that reason). */
+  private async moveRows(
+    jobId: string,
+    names: readonly string[],
+    change: (row: RepositoryResult) => RowUpdate | string,
+  ): Promise<RowMoves> {
+    const rows = new Map((await this.repositories.getMany(jobId, names)).map((row) => [row.repositoryName, row]));
+    const moved: string[] = [];
+    const skipped: { repositoryName: string; reason: string }[] = [];
+    await forEachLimited(names, ROW_WRITE_CONCURRENCY, async (repositoryName) => {
+      const row = rows.get(repositoryName);
+      const update = row ? change(row) : 'it is not part of the job';
+      if (typeof update === 'string') skipped.push({ repositoryName, reason: update });
+      else if (await this.repositories.update(jobId, repositoryName, update)) moved.push(repositoryName);
+      else skipped.push({ repositoryName, reason: 'it moved meanwhile' });
     });
-    // A row that moved meanwhile (it cannot while the job is final, but counters must never lie).
-    if (missed) await this.reconcile(jobId);
-    return { ok: true, job: await this.mustGetJob(jobId) };
+    return { moved, skipped };
   }
 
   /**
    * Runs the rest of a SAMPLED job: its run becomes the rows its sample held back. With a task
    * revision, the sampled repositories join the run at their next attempt, and every row of the run
-   * runs that revision; without one, the sampled repositories keep their results.
+   * runs that revision; without one, the sampled repositories keep their results. `beginContinue`
+   * and `continueRows` in one call.
    */
   async continueSample(
     jobId: string,
     owner: string,
     revision?: TaskRevision,
     runMac?: RunMac,
+  ): Promise<ContinueOutcome> {
+    const begun = await this.beginContinue(jobId, owner, revision, runMac);
+    if (!begun.ok) return begun;
+    if (revision) {
+      const { skipped } = await this.continueRows(begun.job, revision, await this.runNames(begun.job));
+      if (skipped.length) await this.reconcile(jobId);
+    }
+    return { ok: true, job: await this.finalizeIfDone(await this.mustGetJob(jobId)) };
+  }
+
+  /**
+   * A continue's first step: the checks, the run's list and the job's conditional write to RUNNING
+   * (with `alsoSet`, as beginRetry). With a revision the rows move after, with `continueRows`.
+   */
+  async beginContinue(
+    jobId: string,
+    owner: string,
+    revision?: TaskRevision,
+    runMac?: RunMac,
+    alsoSet: (run: NameList) => Record<string, unknown> = () => ({}),
   ): Promise<ContinueOutcome> {
     const job = await this.jobs.getOwned(jobId, owner);
     if (!job) return { ok: false, code: 'NOT_FOUND', message: `No job ${jobId}` };
@@ -401,7 +489,7 @@ export class Store {
     if (revision) set.taskRevisions = [...(job.taskRevisions ?? []), revision];
     if (runMac) set.runMac = runMac.sign({ ...job, ...set } as Job);
     const started = await this.jobs.setStatus(jobId, ['SAMPLED'], 'RUNNING', {
-      set,
+      set: { ...set, ...alsoSet(list) },
       remove: ['finishedAt', 'executorRef', 'shardSize'],
     });
     if (!started) {
@@ -413,18 +501,20 @@ export class Store {
       };
     }
     await this.lists.deleteList(jobId, job.run).catch(() => undefined);
-    if (revision) {
-      let missed = 0;
-      await forEachLimited([...rerun, ...waiting], ROW_WRITE_CONCURRENCY, async (row) => {
-        const change: RowUpdate =
-          row.status === 'PENDING'
-            ? { from: ['PENDING'], to: 'PENDING', attempt: row.attempt, set: { taskRevision: revision.revision } }
-            : nextAttempt(row, revision.revision);
-        if (!(await this.repositories.update(jobId, row.repositoryName, change))) missed++;
-      });
-      if (missed) await this.reconcile(jobId);
-    }
-    return { ok: true, job: await this.finalizeIfDone(await this.mustGetJob(jobId)) };
+    return { ok: true, job: started };
+  }
+
+  /** A revised continue's rows: the waiting ones take the revision, the sample's run again at their next attempt. */
+  async continueRows(job: Job, revision: TaskRevision, names: readonly string[]): Promise<RowMoves> {
+    return this.moveRows(job.jobId, names, (row) =>
+      row.status === 'PENDING'
+        ? row.taskRevision === revision.revision
+          ? 'it runs this revision already'
+          : { from: ['PENDING'], to: 'PENDING', attempt: row.attempt, set: { taskRevision: revision.revision } }
+        : row.taskRevision === revision.revision && row.status === 'RUNNING'
+          ? 'it runs this revision already'
+          : nextAttempt(row, revision.revision),
+    );
   }
 
   /**
@@ -440,6 +530,7 @@ export class Store {
       rows.map((row) => row.repositoryName),
     );
     await this.lists.deleteAll(job.jobId);
+    await this.operations.deleteAll(job.jobId);
     await artifacts.deletePrefix(`jobs/${job.jobId}/`);
     return true;
   }

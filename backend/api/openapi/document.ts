@@ -45,6 +45,7 @@ const ERROR_MEANINGS: Record<ApiErrorCode, string> = {
   PATCH_CHANGED: 'the repository’s patch is at another revision than the one the request was based on',
   PATCH_LOCKED: 'the patch can take no new revision: its pull request already holds it, or it has 50 revisions',
   PUBLISH_IN_PROGRESS: 'a publish of this job is still under way',
+  OPERATION_IN_PROGRESS: 'another bulk operation of this job is still going on (one at a time per job)',
   NOTHING_TO_PUBLISH: 'no repository of the request can be published (the message says why)',
   PULL_REQUESTS_UNSUPPORTED: 'the code host has no pull requests (the local folder host)',
   QUERY_REFUSED: 'the code host cannot or should not run the repositoryQuery as given',

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import * as z from 'zod';
 import { GroupReviewRequest, GroupReviewResponse, JobChanges } from '../../../common/schemas';
-import { jobChanges, reviewGroup } from '../changes';
+import { groupMembers, jobChanges } from '../changes';
+import { runForAMoment, startOperation } from '../operations';
+import { operationWorks } from '../operationWorks';
 import type { AppEnv, ApiDependencies } from '../context';
 import { readJson } from '../middleware/body';
 import { RequestError } from '../middleware/errors';
@@ -63,8 +65,12 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
           description: 'The group’s repositories, reviewed',
           json: { name: 'GroupReviewResponse', schema: GroupReviewResponse },
         },
+        202: {
+          description: 'A large group: its reviews go on as an `operation` (the repositories are read as it ends)',
+          json: { name: 'GroupReviewResponse', schema: GroupReviewResponse },
+        },
       },
-      errors: ['NOT_FOUND', 'NOT_REVIEWABLE', 'GROUP_CHANGED'],
+      errors: ['NOT_FOUND', 'NOT_REVIEWABLE', 'GROUP_CHANGED', 'OPERATION_IN_PROGRESS'],
     },
     async (c) => {
       const request = await readJson(c, GroupReviewRequest);
@@ -76,7 +82,31 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
           'NOT_FOUND',
           `${JSON.stringify(fingerprint)} is not a change's fingerprint (64 hex digits)`,
         );
-      const repositories = await reviewGroup(deps, job, owner, fingerprint, request);
+      const members = await groupMembers(deps, job, fingerprint, request);
+      const state = await startOperation(
+        deps,
+        job,
+        'groupReview',
+        { fingerprint, state: request.state, ...(request.note !== undefined ? { note: request.note } : {}) },
+        { names: members.map((row) => row.repositoryName), phase: 'items' },
+      );
+      const moment = await runForAMoment(deps, operationWorks, state);
+      if (moment.end === 'paused' || moment.end === 'lost')
+        return c.json({ fingerprint, repositories: [], operation: moment.operation }, 202);
+      if (moment.end === 'failed') throw new Error(moment.operation.message ?? 'The group review failed');
+      const refused = moment.results.filter((result) => result.outcome !== 'done');
+      if (refused.length)
+        throw new RequestError(
+          'GROUP_CHANGED',
+          `${refused.length} of the ${members.length} repositories changed while the group was being reviewed and were not reviewed: ${refused
+            .map((result) => result.repositoryName)
+            .join(', ')}. The other ${members.length - refused.length} were`,
+        );
+      const repositories = await deps.store.repositories.getMany(
+        job.jobId,
+        members.map((row) => row.repositoryName),
+      );
+      repositories.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : 1));
       return c.json({ fingerprint, repositories });
     },
   );

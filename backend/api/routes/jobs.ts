@@ -33,6 +33,9 @@ import { apiError, isUnavailable, RequestError } from '../middleware/errors';
 import { clip } from '../middleware/methods';
 import { documentedRoutes, type Parameter } from '../openapi/operation';
 import { type Resolved, resolveRepositories } from '../resolveRepositories';
+import { startRun } from '../startRun';
+import { abandonOperation, itemsPhase, runForAMoment, startOperation } from '../operations';
+import { operationWorks } from '../operationWorks';
 
 export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv> {
   const { store, executor } = deps;
@@ -156,7 +159,14 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       responses: {
         200: { description: 'The job is deleted', json: { name: 'DeleteJobResponse', schema: DeleteJobResponse } },
       },
-      errors: ['NOT_FOUND', 'JOB_ACTIVE', 'PUBLISH_IN_PROGRESS', 'PULL_REQUESTS_UNSUPPORTED', 'HOST_UNAVAILABLE'],
+      errors: [
+        'NOT_FOUND',
+        'JOB_ACTIVE',
+        'PUBLISH_IN_PROGRESS',
+        'PULL_REQUESTS_UNSUPPORTED',
+        'HOST_UNAVAILABLE',
+        'OPERATION_IN_PROGRESS',
+      ],
     },
     async (c) => {
       const request = await readJson(c, DeleteJobRequest, { emptyAllowed: true });
@@ -166,6 +176,12 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
           c,
           'JOB_ACTIVE',
           `Job ${job.jobId} is ${job.status}; delete it once it has finished (cancel it first to stop it)`,
+        );
+      if (job.operation?.status === 'running')
+        return apiError(
+          c,
+          'OPERATION_IN_PROGRESS',
+          `Job ${job.jobId} has a ${job.operation.kind} going on (${job.operation.left} left); delete it once it has ended`,
         );
       const rows = await store.repositories.listAll(job.jobId);
       const publishing = rows.filter(
@@ -204,7 +220,8 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       path: '/jobs/{jobId}/cancel',
       tag: 'jobs',
       summary: 'Cancel a job',
-      description: 'Stops its workers; the repositories that have not finished end CANCELLED.',
+      description:
+        'Stops its workers; the repositories that have not finished end CANCELLED. A large job answers CANCELLING with its `operation` while its rows are marked.',
       params: { jobId: JOB_ID },
       body: { name: 'CancelRequest', schema: CancelRequest, optional: true },
       responses: { 202: { description: 'The job, CANCELLING or CANCELLED', json: { name: 'Job', schema: Job } } },
@@ -230,7 +247,11 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
         // CANCELLED at its next heartbeat and stops.
         deps.log?.error(`Executor failed to cancel job ${jobId}`, error);
       }
-      return c.json(await store.cancelUnfinished(jobId), 202);
+      // The rows are marked by an operation, which takes the job over from any other (a retry
+      // still moving rows stops at its next write): a large job's cancel answers while it goes on.
+      const state = await startOperation(deps, outcome.job, 'cancel', {}, { preempt: true });
+      await runForAMoment(deps, operationWorks, state);
+      return c.json((await store.jobs.get(jobId)) ?? outcome.job, 202);
     },
   );
 
@@ -243,19 +264,29 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       summary: 'Retry a job’s failed and cancelled repositories, or those named',
       params: { jobId: JOB_ID },
       body: { name: 'RetryRequest', schema: RetryRequest, optional: true, example: { repositories: ['acme/gadgets'] } },
+      description:
+        'A large retry answers with the job RUNNING and its `operation` while its rows go back to PENDING; the workers start once they have.',
       responses: { 202: { description: 'The job, running again', json: { name: 'Job', schema: Job } } },
-      errors: ['NOT_FOUND', 'JOB_ACTIVE', 'NOTHING_TO_RETRY', 'UNVERIFIED_JOB'],
+      errors: ['NOT_FOUND', 'JOB_ACTIVE', 'NOTHING_TO_RETRY', 'UNVERIFIED_JOB', 'OPERATION_IN_PROGRESS'],
     },
     async (c) => {
       const jobId = c.req.param('jobId')!;
       const body = await readJson(c, RetryRequest, { emptyAllowed: true });
       if (!isJobId(jobId)) return notFound(c, jobId);
-      const outcome = await store.prepareRetry(jobId, c.get('owner'), body.repositories, deps.runMac);
+      const job = await ownedJob(deps, jobId, c.get('owner'));
+      // The job's write (RUNNING, its new run) is made here, with the operation's next phase in it;
+      // the rows move and the workers start in the operation, which a large job answers with.
+      const state = await startOperation(deps, job, 'retry', {});
+      const outcome = await store.beginRetry(jobId, c.get('owner'), body.repositories, deps.runMac, (run) =>
+        itemsPhase(state, run.size),
+      );
       if (!outcome.ok) {
+        await abandonOperation(deps, state, outcome.message);
         if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
         return apiError(c, outcome.code, outcome.message);
       }
-      return c.json(await startRun(deps, outcome.job), 202);
+      await runForAMoment(deps, operationWorks, state);
+      return c.json((await store.jobs.get(jobId)) ?? outcome.job, 202);
     },
   );
 
@@ -274,7 +305,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
         example: { prompt: 'Replace every oldFunction(x) with newFunction(x), and update the tests' },
       },
       responses: { 202: { description: 'The job, RUNNING', json: { name: 'Job', schema: Job } } },
-      errors: ['NOT_FOUND', 'JOB_NOT_SAMPLED', 'UNVERIFIED_JOB'],
+      errors: ['NOT_FOUND', 'JOB_NOT_SAMPLED', 'UNVERIFIED_JOB', 'OPERATION_IN_PROGRESS'],
     },
     async (c) => {
       const jobId = c.req.param('jobId')!;
@@ -295,12 +326,17 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
             `The job would be too large to store with this revision (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt`,
           );
       }
-      const outcome = await store.continueSample(job.jobId, c.get('owner'), revision, deps.runMac);
+      const state = await startOperation(deps, job, 'continue', revision ? { revision } : {});
+      const outcome = await store.beginContinue(job.jobId, c.get('owner'), revision, deps.runMac, (run) =>
+        itemsPhase(state, run.size),
+      );
       if (!outcome.ok) {
+        await abandonOperation(deps, state, outcome.message);
         if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
         return apiError(c, outcome.code, outcome.message);
       }
-      return c.json(await startRun(deps, outcome.job), 202);
+      await runForAMoment(deps, operationWorks, state);
+      return c.json((await store.jobs.get(jobId)) ?? outcome.job, 202);
     },
   );
 
@@ -355,34 +391,6 @@ function newJob(
     ...(expiresAt !== undefined ? { expiresAt } : {}),
   };
   return { job, repositories, run };
-}
-
-/**
- * Hands the job's run to the executor. If the executor cannot start it, the run's repositories fail
- * with START_FAILED (a retry can pick them up) instead of staying PENDING forever.
- */
-async function startRun(deps: ApiDependencies, job: Job): Promise<Job> {
-  try {
-    const { executorRef, shardSize } = await deps.executor.start(job);
-    // The job as it now is, from the same write (a POST /jobs is three DynamoDB calls in all).
-    return await deps.store.jobs.setAttributesReturning(job.jobId, { executorRef, shardSize });
-  } catch (error) {
-    deps.log?.error(`Executor failed to start job ${job.jobId}`, error);
-    const change: RowUpdate = {
-      from: ['PENDING'],
-      to: 'FAILED',
-      set: {
-        finishedAt: new Date().toISOString(),
-        error: { code: 'START_FAILED', message: `The workers could not be started: ${(error as Error).message}` },
-      },
-    };
-    const names = await deps.store.runNames(job);
-    await deps.store.transitionRepositories(
-      job.jobId,
-      names.map((repositoryName) => ({ repositoryName, change })),
-    );
-  }
-  return (await deps.store.jobs.get(job.jobId)) ?? job;
 }
 
 export async function ownedJob(deps: ApiDependencies, jobId: string, owner: string): Promise<Job> {

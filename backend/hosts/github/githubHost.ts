@@ -34,6 +34,8 @@ export class GitHubHost implements CodeHost {
   private readonly token?: string;
   private readonly maxRateLimitWaitSeconds?: number;
   private client?: Promise<GitHubClient>;
+  readonly writesAtOnce: number;
+  private readonly writeIntervalMs: number;
 
   constructor(config: CodeHostConfig) {
     this.gitBase = config.gitBase ?? GITHUB_GIT_BASE;
@@ -41,6 +43,13 @@ export class GitHubHost implements CodeHost {
     this.token = config.token;
     this.maxRateLimitWaitSeconds = config.maxRateLimitWaitSeconds;
     this.label = `GitHub (${this.apiUrl})`;
+    // GitHub.com asks integrations to send changes one at a time, at least a second apart
+    // ("best practices for using the REST API"). GitHub Enterprise Server leaves its rate limits to
+    // its administrators, off unless they turn them on: there several go at once. Either way a
+    // secondary rate limit GitHub answers is waited out, and the settings can say otherwise.
+    const githubCom = new URL(this.apiUrl).hostname === new URL(GITHUB_API_URL).hostname;
+    this.writesAtOnce = config.writesAtOnce ?? (githubCom ? 1 : 4);
+    this.writeIntervalMs = config.writeIntervalMs ?? (githubCom ? 1_000 : 0);
   }
 
   secretEncodings(secret: string): string[] {
@@ -94,6 +103,7 @@ export class GitHubHost implements CodeHost {
         token: this.token,
         baseUrl: this.apiUrl,
         maxRateLimitWaitSeconds: this.maxRateLimitWaitSeconds,
+        writes: { atOnce: this.writesAtOnce, intervalMs: this.writeIntervalMs },
       }),
     );
     return this.client;
