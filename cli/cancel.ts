@@ -1,4 +1,5 @@
 import { statusWord } from '../common/statusText';
+import { afterOperation } from './operations';
 import { connect, type Connection } from './connect';
 
 /** `cody-batch cancel <jobId>`: stops a job's running repositories and drops its waiting ones. */
@@ -9,7 +10,8 @@ export async function cancel(args: string[], connection: Connection): Promise<nu
     console.error('Usage: cody-batch cancel <jobId> [--json]');
     return 2;
   }
-  const job = await (await connect(connection)).cancelJob(jobId);
+  const client = await connect(connection);
+  const job = await afterOperation(client, await client.cancelJob(jobId), json);
   if (json) {
     console.log(JSON.stringify(job));
     return 0;

@@ -8,6 +8,7 @@ import {
   PatchRevisionRequest,
 } from '../common/schemas';
 import { connect, type Connection, printTable, usageError } from './connect';
+import { operationLine } from './operations';
 import { forTerminal } from './terminal';
 
 // Review at scale: `changes` (a job's distinct changes and its outliers), `review --group` (one
@@ -109,14 +110,16 @@ export async function reviewGroup(
     repositories: group.repositories,
   });
   if (!request.success) return usageError(new Error(describeIssues(request.error)), GROUP_REVIEW_USAGE);
-  const answer = await client.reviewChangeGroup(jobId, group.fingerprint, request.data);
+  // A large group is reviewed as an operation, followed to its end (a line a second on stderr).
+  const answer = await client.reviewChangeGroup(jobId, group.fingerprint, request.data, {
+    onProgress: (step) => {
+      if (!values.json && step.operation.status === 'running')
+        process.stderr.write(`${operationLine(step.operation)}\n`);
+    },
+  });
+  const names = answer.operation ? group.repositories : answer.repositories.map((row) => row.repositoryName);
   if (values.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
-  else
-    console.log(
-      forTerminal(
-        `${answer.repositories.length} repositories ${request.data.state}: ${answer.repositories.map((row) => row.repositoryName).join(', ')}`,
-      ),
-    );
+  else console.log(forTerminal(`${names.length} repositories ${request.data.state}: ${names.join(', ')}`));
   return 0;
 }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ContinueRequest, describeIssues } from '../common/schemas';
 import { revisesTask } from '../common/tasks';
+import { afterOperation } from './operations';
 import { connect, type Connection, usageError } from './connect';
 import { forTerminal } from './terminal';
 import { watchJob } from './watch';
@@ -51,7 +52,7 @@ export async function continueJob(args: string[], connection: Connection): Promi
   if (!request.success) return usageError(new Error(describeIssues(request.error)), CONTINUE_USAGE);
 
   const client = await connect(connection);
-  const job = await client.continueJob(jobId, request.data);
+  const job = await afterOperation(client, await client.continueJob(jobId, request.data), values.json);
   const revision = job.taskRevisions?.at(-1)?.revision;
   if (values.json) {
     if (values.detach) {

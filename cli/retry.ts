@@ -1,4 +1,5 @@
 import { describeIssues, RetryRequest } from '../common/schemas';
+import { afterOperation } from './operations';
 import { connect, type Connection, usageError } from './connect';
 
 const RETRY_USAGE =
@@ -11,7 +12,8 @@ export async function retry(args: string[], connection: Connection): Promise<num
   if (!jobId || jobId.startsWith('-')) return usageError(new Error('give a job id'), RETRY_USAGE);
   const request = RetryRequest.safeParse(names.length ? { repositories: names } : {});
   if (!request.success) return usageError(new Error(describeIssues(request.error)), RETRY_USAGE);
-  const job = await (await connect(connection)).retryJob(jobId, request.data.repositories);
+  const client = await connect(connection);
+  const job = await afterOperation(client, await client.retryJob(jobId, request.data.repositories), json);
   if (json) {
     console.log(JSON.stringify(job));
     return 0;

@@ -87,6 +87,8 @@ export const ENV = {
   githubApiUrl: 'GITHUB_API_URL',
   /** How long a bulk request (retry, cancel, a merge of many) works before it answers with its operation (ms, default 1500). */
   operationMomentMs: 'CODY_BATCH_OPERATION_MOMENT_MS',
+  /** On AWS, the sweeper's: the API function it invokes to go on with an operation whose runner stopped. */
+  operationsFunction: 'CODY_BATCH_OPERATIONS_FUNCTION',
   /** Changes (merge, close, comment, branch deletion) sent to GitHub at once; default 1 for github.com, 4 for GitHub Enterprise. */
   githubWritesAtOnce: 'CODY_BATCH_GITHUB_WRITES_AT_ONCE',
   /** The least time between two changes sent to GitHub (ms); default 1000 for github.com (GitHub's advice), 0 for GitHub Enterprise. */

@@ -248,8 +248,28 @@ describe('infra: least privilege', function () {
           'batch:ListJobs',
           // It refreshes pull requests with the GitHub token.
           'secretsmanager:GetSecretValue',
+          // It hands bulk operations whose runner stopped to the API function.
+          'lambda:InvokeFunction',
         ].sort(),
       );
+    });
+
+    it('lets the API function and the sweeper invoke the API function alone (bulk operations going on)', () => {
+      for (const name of [`cody-batch-${env}-api`, `cody-batch-${env}-sweeper`]) {
+        const invokes = rolePolicies(roleOfFunction(name)).filter((statement) =>
+          statement.actions.some((action) => action.startsWith('lambda:')),
+        );
+        assert.deepEqual(
+          invokes.map((statement) => statement.actions),
+          [['lambda:InvokeFunction']],
+          name,
+        );
+        assert.equal(invokes[0]!.resources.length, 1, name);
+        assert.match(invokes[0]!.resources[0]!, new RegExp(`:function:cody-batch-${env}-api$`), name);
+      }
+      const [, sweeper] = namedResource(template(), 'AWS::Lambda::Function', 'FunctionName', `cody-batch-${env}-sweeper`);
+      const variables = (sweeper.Properties!.Environment as { Variables: Record<string, Json> }).Variables;
+      assert.equal(variables[ENV.operationsFunction], `cody-batch-${env}-api`);
     });
 
     it('lets the API and the sweeper read the GitHub token’s secret alone, and tells them where it is, never what', () => {

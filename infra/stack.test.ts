@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Match } from 'aws-cdk-lib/assertions';
 import { artifactsBucketName, ENV, JOBS_OWNER_INDEX, REPOSITORIES_STATUS_INDEX } from '../common/names';
 import {
@@ -182,14 +183,18 @@ describe('infra: the CDK stacks', function () {
       });
     });
 
-    it('deploys code assets in which each Lambda handler is an exported function', () => {
+    it('deploys code assets in which each Lambda handler is an exported function', async () => {
       const manifest = assetManifest(env);
       for (const fn of Object.values(resourcesOf(template(), 'AWS::Lambda::Function'))) {
         const key = render((fn.Properties!.Code as { S3Key: Json }).S3Key);
         const asset = manifest.files[key.replace(/\.zip$/, '')];
         assert.ok(asset, `${key} is an asset of the stack`);
         const [file, exported] = String(fn.Properties!.Handler).split('.');
-        const module = require(path.join(asset.source.path, `${file}.js`)) as Record<string, unknown>;
+        // ES modules (.mjs), as Lambda's Node runtime loads them by the handler's file name.
+        const module = (await import(pathToFileURL(path.join(asset.source.path, `${file}.mjs`)).href)) as Record<
+          string,
+          unknown
+        >;
         assert.equal(
           typeof module[exported!],
           'function',

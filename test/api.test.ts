@@ -410,10 +410,14 @@ describe('REST API on the local stack', () => {
       const operationId = body.operation!.operationId;
       const operation = await api(`/jobs/${job.jobId}/operations/${operationId}`);
       assert.equal(operation.status, 200);
-      assert.deepEqual(
-        pick(await operation.json(), ['status', 'total', 'done', 'skipped', 'failed', 'left']),
-        { status: 'done', total: 2, done: 2, skipped: 0, failed: 0, left: 0 },
-      );
+      assert.deepEqual(pick(await operation.json(), ['status', 'total', 'done', 'skipped', 'failed', 'left']), {
+        status: 'done',
+        total: 2,
+        done: 2,
+        skipped: 0,
+        failed: 0,
+        left: 0,
+      });
       const results = await api(`/jobs/${job.jobId}/operations/${operationId}/results`);
       assert.equal(results.status, 200);
       assert.deepEqual((await results.json()).items, [], 'a cancel keeps only the rows it left as they were');

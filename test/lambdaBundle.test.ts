@@ -7,7 +7,8 @@ import { ENV } from '../common/names';
 import { sourceMappedStack } from '../backend/api/sourceMappedStack';
 import type { RunningDynamo } from '../backend/local/dynamodb';
 import { newTestStore, startTestDynamo } from './helpers/dynamo';
-import { sampleJob } from './helpers/jobs';
+import { type FakeSigV4Server, startFakeSigV4Server } from './fakes/sigv4Server';
+import { newJob, sampleJob } from './helpers/jobs';
 import { apiGatewayEvent } from './helpers/lambdaEvents';
 import { makeTempDir, REPO_ROOT } from './helpers/localStack';
 
@@ -18,22 +19,27 @@ import { makeTempDir, REPO_ROOT } from './helpers/localStack';
 
 const LAMBDA = path.join(REPO_ROOT, 'dist', 'lambda');
 const OWNER = 'arn:aws:iam::123456789012:user/bundle-test';
+const IDENTITY = { accessKeyId: 'ASIALAMBDABUNDLETEST', secretAccessKey: 'lambda-bundle-test-secret/0123456789' };
 
 describe('the Lambda bundles (dist/lambda)', function () {
   this.timeout(60_000);
   let dynamo: RunningDynamo;
   let folder: string;
+  let lambdaApi: FakeSigV4Server;
   const saved: Record<string, string | undefined> = {};
 
   before(async () => {
     dynamo = await startTestDynamo();
     folder = await makeTempDir();
+    // Lambda's Invoke, where the API hands on a bulk operation it has not finished.
+    lambdaApi = await startFakeSigV4Server([IDENTITY], () => ({ status: 202, body: {} }), 'lambda');
   });
   after(async () => {
     for (const [name, value] of Object.entries(saved))
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     await dynamo?.close();
+    await lambdaApi?.close();
     await rm(folder, { recursive: true, force: true });
   });
 
@@ -44,7 +50,7 @@ describe('the Lambda bundles (dist/lambda)', function () {
     }
   }
 
-  it('answers GET /health and a job from the bundle, signed with the credentials in the environment', async () => {
+  it('answers GET /health and a job from the bundle, signed with the credentials in the environment; a bulk operation goes on in the function invoked again', async () => {
     const store = await newTestStore(dynamo);
     const job = sampleJob({ owner: OWNER });
     await store.jobs.put(job);
@@ -54,8 +60,11 @@ describe('the Lambda bundles (dist/lambda)', function () {
       [ENV.dynamodbEndpoint]: dynamo.endpoint,
       [ENV.artifacts]: folder,
       AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDLAMBDABUNDLETEST',
-      AWS_SECRET_ACCESS_KEY: 'lambda-bundle-test-secret',
+      AWS_ACCESS_KEY_ID: IDENTITY.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: IDENTITY.secretAccessKey,
+      AWS_LAMBDA_FUNCTION_NAME: 'cody-batch-test-api',
+      AWS_ENDPOINT_URL_LAMBDA: lambdaApi.url,
+      [ENV.operationMomentMs]: '0',
     });
     const files = await readdir(LAMBDA);
     assert.ok(files.includes('api.mjs') && files.includes('sweeper.mjs'), files.join(', '));
@@ -75,6 +84,24 @@ describe('the Lambda bundles (dist/lambda)', function () {
     assert.equal(read(answer).jobId, job.jobId);
     const other = await handler(apiGatewayEvent('GET', `/jobs/${job.jobId}`, { userArn: `${OWNER}-not` }));
     assert.equal(other.statusCode, 404);
+    // A cancel answers at once (a moment of 0): the operation goes on in the function invoked again.
+    const many = sampleJob({ owner: OWNER, repositories: Array.from({ length: 40 }, (_, i) => `acme/r${i}`) });
+    await store.createJob(newJob(many));
+    const cancelled = await handler(apiGatewayEvent('POST', `/jobs/${many.jobId}/cancel`, { userArn: OWNER }));
+    assert.equal(cancelled.statusCode, 202);
+    const answered = read(cancelled);
+    assert.equal(answered.status, 'CANCELLING');
+    assert.equal(answered.operation.status, 'running');
+    const invoked = lambdaApi.requests.at(-1)!;
+    assert.equal(invoked.url, '/2015-03-31/functions/cody-batch-test-api/invocations');
+    assert.equal(invoked.signedBy, IDENTITY.accessKeyId);
+    const event = JSON.parse(invoked.body);
+    assert.deepEqual(event, { codyBatchOperation: { jobId: many.jobId, operationId: answered.operation.operationId } });
+    await handler(event);
+    const after = await store.jobs.get(many.jobId);
+    assert.equal(after?.status, 'CANCELLED');
+    assert.equal(after?.counts.cancelled, 40);
+    assert.equal(after?.operation?.status, 'done');
     // The sweeper's bundle loads on this Node too (its run needs AWS Batch).
     const sweeper = await import(pathToFileURL(path.join(LAMBDA, 'sweeper.mjs')).href);
     assert.equal(typeof sweeper.handler, 'function');

@@ -172,7 +172,8 @@ export async function runOperation(
 
 /** Where an operation goes on once its request has answered (the local stack's process, or the sweeper Lambda). */
 export interface BackgroundOperations {
-  continueOperation(jobId: string, operationId: string): void;
+  /** Hands it on; resolved once it is handed (a Lambda must not answer before, or it freezes first). */
+  continueOperation(jobId: string, operationId: string): Promise<void>;
 }
 
 /**
@@ -223,20 +224,26 @@ export async function runForAMoment(
     deadline: Date.now() + momentMs,
     collect: results,
   });
-  if (end === 'paused') continueInBackground(deps, works, state.jobId, state.operationId);
+  if (end === 'paused') await continueInBackground(deps, works, state.jobId, state.operationId);
   const job = await deps.store.jobs.get(state.jobId);
   const operation = job?.operation?.operationId === state.operationId ? job.operation : undefined;
   return { end, results, operation: operation ?? Operation.parse(state) };
 }
 
 /** Hands a paused operation on: to `deps.background`, or to a runner in this process. */
-export function continueInBackground(
+export async function continueInBackground(
   deps: ApiDependencies,
   works: OperationWorks,
   jobId: string,
   operationId: string,
-): void {
-  if (deps.background) return deps.background.continueOperation(jobId, operationId);
+): Promise<void> {
+  if (deps.background) {
+    // If it cannot be handed on, its lease runs out and the next sweep picks it up.
+    await deps.background
+      .continueOperation(jobId, operationId)
+      .catch((error: unknown) => deps.log?.error(`Operation ${operationId} of job ${jobId} was not handed on`, error));
+    return;
+  }
   const go = async () => {
     // Paused for a rate limit's wait: taken again once it is over.
     const current = await deps.store.operations.state(jobId);

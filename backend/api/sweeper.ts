@@ -7,6 +7,7 @@ import type { CodeHost } from '../hosts';
 import { Store } from '../store/store';
 import { sweep, type SweepReport } from '../store/sweeper';
 import { tableNamesFromEnvironment } from '../store/tables';
+import { invokeOperation } from './lambdaOperations';
 import { sourceMappedError } from './sourceMappedStack';
 
 // The sweeper on AWS: a Lambda the infra schedules every few minutes. The store's sweep, with AWS
@@ -46,6 +47,18 @@ async function sweepOnce(): Promise<SweepReport> {
   });
   const refresh = await refreshAll(store, await host);
   report.errors.push(...refresh.errors.map(({ jobId, message }) => ({ jobId, message: `pull requests: ${message}` })));
+  // Bulk operations whose runner stopped (its lease ran out) go on in the API function, which can do their work.
+  const orphans = await store.operations.orphaned();
+  const operationsFunction = env[ENV.operationsFunction];
+  for (const { jobId, operationId } of orphans) {
+    if (!operationsFunction) {
+      report.errors.push({ jobId, message: `operation ${operationId}: ${ENV.operationsFunction} is not set` });
+      continue;
+    }
+    await invokeOperation(operationsFunction, jobId, operationId, env).catch((error: unknown) =>
+      report.errors.push({ jobId, message: `operation ${operationId}: ${(error as Error).message}` }),
+    );
+  }
   console.log(
     JSON.stringify({
       sweep: {
@@ -55,6 +68,7 @@ async function sweepOnce(): Promise<SweepReport> {
         cancelled: report.cancelled.length,
         finished: report.finished.length,
         pullRequestJobs: refresh.jobs,
+        operationsResumed: orphans.length,
         errors: report.errors,
       },
     }),
