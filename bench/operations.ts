@@ -56,8 +56,11 @@ export async function main(): Promise<void> {
   });
   let stack = await startStackProcess({ env: env({ atOnce: 4, intervalMs: 0 }), timeoutMs: 60_000 });
   try {
-    await rows(stack);
-    await groupReview(stack);
+    // BENCH_ONLY=merges: the merges alone.
+    if (process.env.BENCH_ONLY !== 'merges') {
+      await rows(stack);
+      await groupReview(stack);
+    }
     await merges(stack, github, 'GitHub Enterprise pace (4 at once)', [19, 1_000], { atOnce: 4, intervalMs: 0 });
     await stack.dispose();
     stack = await startStackProcess({ env: env({ atOnce: 1, intervalMs: 1_000 }), timeoutMs: 60_000 });
@@ -186,7 +189,7 @@ async function merges(
             const status = statuses.get(pullRequestKey(ref));
             await host.mergePullRequest(ref, {
               method: 'squash',
-              expectedHeadSha: status?.headSha,
+              expectedHeadSha: status!.headSha,
               deleteBranch: true,
             });
           }
@@ -194,6 +197,13 @@ async function merges(
       );
     });
     const merged = results.filter((result) => result.outcome === 'done').length;
+    const others = new Map<string, number>();
+    for (const result of results)
+      if (result.outcome !== 'done') {
+        const key = `${result.outcome}: ${result.reason}`;
+        others.set(key, (others.get(key) ?? 0) + 1);
+      }
+    if (others.size) console.log(`    not merged: ${[...others].map(([why, n]) => `${n} ${why}`).join('; ')}`);
     console.log(
       `  ${String(count).padStart(5)} pull requests: ${merged} merged in ${seconds(total)} (first report after ${seconds(answered)}, longest gap between reports ${seconds(Math.max(0, ...gaps))}); floor: the merges alone ${seconds(floor.ms)} (${(total / floor.ms).toFixed(2)}×)`,
     );

@@ -258,6 +258,49 @@ describe('pull requests after they open', function () {
     );
   });
 
+  it('answers when its moment is up and merges the rest after, at the host’s pace', async () => {
+    // One change at a time, 400 ms apart, and a request's moment of 300 ms: the answer has the first.
+    const paced = createApp(
+      {
+        store,
+        artifacts,
+        executor: new IdleExecutor(),
+        codeHost: codeHostFrom({
+          gitBase: 'https://github.example.com/{owner}/{name}.git',
+          apiUrl: github.url,
+          token: TOKEN,
+          writesAtOnce: 1,
+          writeIntervalMs: 400,
+        }),
+        version: 'test',
+        limits: { operationMomentMs: 300 },
+        log: { error: () => undefined },
+      },
+      bearerOwner(API_TOKEN),
+    );
+    const pacedClient = new CodyBatchClient({
+      baseUrl: 'http://cody-batch.test',
+      auth: bearerAuth(API_TOKEN),
+      fetch: ((input: URL, init?: RequestInit) => paced.request(input.toString(), init)) as typeof fetch,
+    });
+    const passing = [{ name: 'ci', status: 'completed', conclusion: 'success' }] as FakePull['checkRuns'];
+    const { job, pulls } = await jobWithPulls({
+      'acme/p1': { checkRuns: passing },
+      'acme/p2': { checkRuns: passing },
+      'acme/p3': { checkRuns: passing },
+      'acme/p4': { checkRuns: passing },
+    });
+    const answer = await pacedClient.pullRequestAction(job.jobId, 'merge', {});
+    assert.equal(answer.operation?.status, 'running', 'the answer came before the end');
+    assert.ok(answer.results.length < 4);
+    const { operation, results } = await pacedClient.followOperation(job.jobId, answer.operation!.operationId, {
+      intervalMs: 100,
+    });
+    assert.deepEqual([operation.status, operation.done, operation.left], ['done', 4, 0]);
+    assert.deepEqual(results.map((result) => result.outcome).sort(), ['done', 'done', 'done', 'done']);
+    assert.ok(pulls.every((pull) => pull.merged));
+  });
+
   it('closes by filter, deleting branches; refuses bad requests with 400', async () => {
     const { job, pulls } = await jobWithPulls({
       'acme/failing': { statuses: [{ context: 'ci', state: 'failure' }] },

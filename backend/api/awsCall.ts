@@ -27,11 +27,7 @@ export function lambdaCredentials(env: NodeJS.ProcessEnv, needs: string) {
 }
 
 /** Sends the call; its answer's text, or an error with the service's status and words. */
-export async function awsCall(
-  call: AwsCall,
-  env: NodeJS.ProcessEnv,
-  fetchImpl: typeof fetch = fetch,
-): Promise<string> {
+export async function awsCall(call: AwsCall, env: NodeJS.ProcessEnv, fetchImpl: typeof fetch = fetch): Promise<string> {
   const { region, credentials } = lambdaCredentials(env, `To ${call.what}`);
   const signer = new SignatureV4({ service: call.service, region, credentials, sha256: NodeSha256 });
   const signed = await signer.sign({

@@ -86,6 +86,7 @@ export function bulkActionWork(action: BulkAction): OperationWork {
   return {
     batchSize: BATCH,
     keepAllResults: true,
+    prepareInline: (run) => run.job.counts.total <= 1_000,
     async prepare(run) {
       const names = await filterTargets(run.deps, run.job);
       const list = await run.deps.store.lists.write(run.job.jobId, names, run.job.expiresAt);
@@ -94,7 +95,10 @@ export function bulkActionWork(action: BulkAction): OperationWork {
     },
     names: (run, from, to) => run.deps.store.lists.slice(run.job.jobId, run.state.list!, from, to),
     process: (run, names) =>
-      actOnBatch(run.deps, run.job, action, run.request as BulkActionRequest, names, () => run.keepAlive()),
+      actOnBatch(run.deps, run.job, action, run.request as BulkActionRequest, names, {
+        keepAlive: () => run.keepAlive(),
+        stop: () => run.pastDeadline(),
+      }),
     async finish(run) {
       await recountPullRequests(
         run.deps.store,
@@ -116,7 +120,7 @@ export async function actOnBatch(
   action: BulkAction,
   request: BulkActionRequest,
   names: readonly string[],
-  keepAlive: () => Promise<unknown> = async () => undefined,
+  runner: { keepAlive?: () => Promise<unknown>; stop?: () => boolean } = {},
 ): Promise<BatchOutcome & { excluded: number }> {
   const host = checkBulkAction(deps, action, request);
   const rows = new Map(
@@ -164,7 +168,8 @@ export async function actOnBatch(
     while (next < queue.length) {
       const { row, ref, status } = queue[next++]!;
       const name = row.repositoryName;
-      if (limited) {
+      // Rate limited, or its runner's time is up (a request's moment): the rest go again later.
+      if (limited || runner.stop?.()) {
         redo.push(name);
         continue;
       }
@@ -188,14 +193,15 @@ export async function actOnBatch(
         }
       }
       // A slow host (its pace, its answers) must not cost the runner its lease.
-      await keepAlive();
+      await runner.keepAlive?.();
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, host.writesAtOnce ?? 1) }, lane));
   return {
     results,
     excluded,
-    ...(limited ? { redo, waitSeconds: limited.retryAfterSeconds, reason: limited.message } : {}),
+    ...(redo.length ? { redo } : {}),
+    ...(limited ? { waitSeconds: limited.retryAfterSeconds, reason: limited.message } : {}),
   };
 }
 

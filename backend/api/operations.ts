@@ -36,6 +36,8 @@ export interface OperationRun {
   keepAlive(): Promise<boolean>;
   /** Records progress (a prepare's names and total) with the lease; false when it was lost. */
   record(change: OperationProgress): Promise<boolean>;
+  /** True once past the run's deadline: a long batch stops starting new work (the rest goes in `redo`). */
+  pastDeadline(): boolean;
 }
 
 /** What one batch settled, and what it could not yet (a rate limit: wait `waitSeconds`, then do `redo`). */
@@ -55,6 +57,8 @@ export interface OperationWork {
   keepAllResults: boolean;
   /** Its first step (choose the names, write the job): ends with `state.phase` 'items' and `state.total` set. */
   prepare(run: OperationRun): Promise<void>;
+  /** Whether a request may do the prepare within its moment (a small job); else it goes on in the background. */
+  prepareInline?(run: OperationRun): boolean;
   /** Names `from` to `to` of what it works on. */
   names(run: OperationRun, from: number, to: number): Promise<string[]>;
   process(run: OperationRun, names: string[]): Promise<BatchOutcome>;
@@ -103,10 +107,18 @@ export async function runOperation(
     job,
     keepAlive: () => operations.progress(jobId, state, RUNNER, LEASE_MS, {}),
     record: (change) => operations.progress(jobId, state, RUNNER, LEASE_MS, change),
+    pastDeadline: () => pastDeadline(),
   };
-  const pastDeadline = (extraMs = 0) => options.deadline !== undefined && Date.now() + extraMs > options.deadline;
+  function pastDeadline(extraMs = 0): boolean {
+    return options.deadline !== undefined && Date.now() + extraMs > options.deadline;
+  }
   try {
     if (state.phase === 'prepare') {
+      // A long prepare (choosing 10,000 names) is not a request's to wait for.
+      if (options.deadline !== undefined && !work.prepareInline?.(run)) {
+        await operations.release(jobId, state, RUNNER);
+        return 'paused';
+      }
       await work.prepare(run);
       if (state.phase === 'prepare') throw new Error(`${state.kind}: its prepare did not say what it works on`);
       run.job = (await deps.store.jobs.get(jobId)) ?? job;
@@ -217,11 +229,13 @@ export async function runForAMoment(
   deps: ApiDependencies,
   works: OperationWorks,
   state: OperationState,
+  /** When the request began: what it did before (a retry's job write) counts toward its moment. */
+  since = Date.now(),
   momentMs = deps.limits?.operationMomentMs ?? INLINE_MS,
 ): Promise<MomentRun> {
   const results: RepositoryActionResult[] = [];
   const end = await runOperation(deps, works, state.jobId, state.operationId, {
-    deadline: Date.now() + momentMs,
+    deadline: since + momentMs,
     collect: results,
   });
   if (end === 'paused') await continueInBackground(deps, works, state.jobId, state.operationId);

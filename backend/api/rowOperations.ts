@@ -10,6 +10,8 @@ import { startRun } from './startRun';
 // from the status it is in, so a batch done twice moves none twice.
 
 const ROW_BATCH = 200;
+/** Rows a request reads itself to choose what a cancel moves; a larger job's are read after it answers. */
+const INLINE_PREPARE_ROWS = 1_000;
 
 function rowResults(moves: RowMoves): RepositoryActionResult[] {
   return [
@@ -58,6 +60,7 @@ export const continueWork: OperationWork = runRows(async (run, names) => {
 export const cancelWork: OperationWork = {
   batchSize: ROW_BATCH,
   keepAllResults: false,
+  prepareInline: (run) => run.job.counts.pending + run.job.counts.running <= INLINE_PREPARE_ROWS,
   async prepare(run) {
     const names = await run.deps.store.unfinishedRows(run.job.jobId);
     const list = await run.deps.store.lists.write(run.job.jobId, names, run.job.expiresAt);

@@ -73,6 +73,7 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
       errors: ['NOT_FOUND', 'NOT_REVIEWABLE', 'GROUP_CHANGED', 'OPERATION_IN_PROGRESS'],
     },
     async (c) => {
+      const since = Date.now();
       const request = await readJson(c, GroupReviewRequest);
       const owner = c.get('owner');
       const job = await ownedJob(deps, c.req.param('jobId')!, owner);
@@ -90,7 +91,7 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
         { fingerprint, state: request.state, ...(request.note !== undefined ? { note: request.note } : {}) },
         { names: members.map((row) => row.repositoryName), phase: 'items' },
       );
-      const moment = await runForAMoment(deps, operationWorks, state);
+      const moment = await runForAMoment(deps, operationWorks, state, since);
       if (moment.end === 'paused' || moment.end === 'lost')
         return c.json({ fingerprint, repositories: [], operation: moment.operation }, 202);
       if (moment.end === 'failed') throw new Error(moment.operation.message ?? 'The group review failed');

@@ -228,6 +228,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       errors: ['NOT_FOUND', 'JOB_FINAL'],
     },
     async (c) => {
+      const since = Date.now();
       const jobId = c.req.param('jobId')!;
       await readJson(c, CancelRequest, { emptyAllowed: true });
       if (!isJobId(jobId)) return notFound(c, jobId);
@@ -250,7 +251,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       // The rows are marked by an operation, which takes the job over from any other (a retry
       // still moving rows stops at its next write): a large job's cancel answers while it goes on.
       const state = await startOperation(deps, outcome.job, 'cancel', {}, { preempt: true });
-      await runForAMoment(deps, operationWorks, state);
+      await runForAMoment(deps, operationWorks, state, since);
       return c.json((await store.jobs.get(jobId)) ?? outcome.job, 202);
     },
   );
@@ -270,6 +271,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       errors: ['NOT_FOUND', 'JOB_ACTIVE', 'NOTHING_TO_RETRY', 'UNVERIFIED_JOB', 'OPERATION_IN_PROGRESS'],
     },
     async (c) => {
+      const since = Date.now();
       const jobId = c.req.param('jobId')!;
       const body = await readJson(c, RetryRequest, { emptyAllowed: true });
       if (!isJobId(jobId)) return notFound(c, jobId);
@@ -285,7 +287,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
         if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
         return apiError(c, outcome.code, outcome.message);
       }
-      await runForAMoment(deps, operationWorks, state);
+      await runForAMoment(deps, operationWorks, state, since);
       return c.json((await store.jobs.get(jobId)) ?? outcome.job, 202);
     },
   );
@@ -308,6 +310,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       errors: ['NOT_FOUND', 'JOB_NOT_SAMPLED', 'UNVERIFIED_JOB', 'OPERATION_IN_PROGRESS'],
     },
     async (c) => {
+      const since = Date.now();
       const jobId = c.req.param('jobId')!;
       const body = await readJson(c, ContinueRequest, { emptyAllowed: true });
       const job = await ownedJob(deps, jobId, c.get('owner'));
@@ -335,7 +338,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
         if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
         return apiError(c, outcome.code, outcome.message);
       }
-      await runForAMoment(deps, operationWorks, state);
+      await runForAMoment(deps, operationWorks, state, since);
       return c.json((await store.jobs.get(jobId)) ?? outcome.job, 202);
     },
   );

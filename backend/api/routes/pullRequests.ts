@@ -127,13 +127,14 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
         errors: ['NOT_FOUND', 'PULL_REQUESTS_UNSUPPORTED', 'OPERATION_IN_PROGRESS'],
       },
       async (c) => {
+        const since = Date.now();
         const request = await readJson(c, BulkActionRequest, { emptyAllowed: true });
         const job = await ownedJob(deps, c.req.param('jobId')!, c.get('owner'));
         checkBulkAction(deps, action, request);
         const names = await namedTargets(deps, job, request);
         const { repositories: _named, ...order } = request;
         const state = await startOperation(deps, job, action, order, names ? { names, phase: 'items' } : {});
-        const moment = await runForAMoment(deps, operationWorks, state);
+        const moment = await runForAMoment(deps, operationWorks, state, since);
         if (moment.end === 'done') return c.json({ results: moment.results });
         if (moment.end === 'failed') throw new Error(moment.operation.message ?? `The ${action} failed`);
         return c.json({ results: moment.results, operation: moment.operation }, 202);

@@ -16,22 +16,23 @@ export function createGitHubClient(options: {
   /** The longest secondary rate limit waited out; longer ones fail the request (default 60 s). */
   maxRateLimitWaitSeconds?: number;
   /**
-   * How the throttling plugin paces what it counts as writes (every change, and GraphQL): how many
-   * at once and how far apart. Default: its own, one at a time a second apart (GitHub.com's advice).
+   * How the throttling plugin paces what it counts as writes (every change, and GraphQL) and the
+   * changes that notify people (a merge, a comment): how many at once and how far apart. Default:
+   * its own, one write a second and one notifying change every three (GitHub.com's advice).
    */
   writes?: { atOnce: number; intervalMs: number };
 }): GitHubClient {
   const maxWait = options.maxRateLimitWaitSeconds ?? 60;
-  // One pacing group per client (the plugin's default group is shared by every client of the process).
-  const write = options.writes
-    ? new Bottleneck.Group({ maxConcurrent: options.writes.atOnce, minTime: options.writes.intervalMs })
-    : undefined;
+  // Pacing groups of this client's own (the plugin's defaults are shared by every client of the process).
+  const pace = () =>
+    new Bottleneck.Group({ maxConcurrent: options.writes!.atOnce, minTime: options.writes!.intervalMs });
+  const groups = options.writes ? { write: pace(), notifications: pace() } : {};
   return new GitHub({
     auth: options.token,
     baseUrl: options.baseUrl,
     userAgent: options.userAgent ?? 'cody-batch',
     throttle: {
-      ...(write ? { write } : {}),
+      ...groups,
       // Wait out primary and secondary rate limits twice, then let the request fail.
       onRateLimit: (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < 2,
       onSecondaryRateLimit: (retryAfter: number, _options: object, _octokit: unknown, retryCount: number) =>

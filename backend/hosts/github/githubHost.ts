@@ -35,7 +35,8 @@ export class GitHubHost implements CodeHost {
   private readonly maxRateLimitWaitSeconds?: number;
   private client?: Promise<GitHubClient>;
   readonly writesAtOnce: number;
-  private readonly writeIntervalMs: number;
+  /** Octokit's pacing of changes; undefined: its own (GitHub.com's advice). */
+  private readonly writePace?: { atOnce: number; intervalMs: number };
 
   constructor(config: CodeHostConfig) {
     this.gitBase = config.gitBase ?? GITHUB_GIT_BASE;
@@ -44,12 +45,16 @@ export class GitHubHost implements CodeHost {
     this.maxRateLimitWaitSeconds = config.maxRateLimitWaitSeconds;
     this.label = `GitHub (${this.apiUrl})`;
     // GitHub.com asks integrations to send changes one at a time, at least a second apart
-    // ("best practices for using the REST API"). GitHub Enterprise Server leaves its rate limits to
-    // its administrators, off unless they turn them on: there several go at once. Either way a
-    // secondary rate limit GitHub answers is waited out, and the settings can say otherwise.
+    // ("best practices for using the REST API"), and Octokit's throttling spaces the changes that
+    // notify people (a merge, a comment) three seconds apart: kept as they are there. GitHub
+    // Enterprise Server leaves its rate limits to its administrators, off unless they turn them on:
+    // there several go at once. Either way a secondary rate limit GitHub answers is waited out,
+    // and the settings can say otherwise.
     const githubCom = new URL(this.apiUrl).hostname === new URL(GITHUB_API_URL).hostname;
+    const configured = config.writesAtOnce !== undefined || config.writeIntervalMs !== undefined;
     this.writesAtOnce = config.writesAtOnce ?? (githubCom ? 1 : 4);
-    this.writeIntervalMs = config.writeIntervalMs ?? (githubCom ? 1_000 : 0);
+    this.writePace =
+      githubCom && !configured ? undefined : { atOnce: this.writesAtOnce, intervalMs: config.writeIntervalMs ?? 0 };
   }
 
   secretEncodings(secret: string): string[] {
@@ -103,7 +108,7 @@ export class GitHubHost implements CodeHost {
         token: this.token,
         baseUrl: this.apiUrl,
         maxRateLimitWaitSeconds: this.maxRateLimitWaitSeconds,
-        writes: { atOnce: this.writesAtOnce, intervalMs: this.writeIntervalMs },
+        ...(this.writePace ? { writes: this.writePace } : {}),
       }),
     );
     return this.client;
