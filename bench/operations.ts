@@ -4,6 +4,7 @@ import type { BulkProgress } from '../common/client';
 import { fingerprintRecord } from '../common/fingerprint';
 import type { Job, RepositoryResult } from '../common/schemas';
 import { FolderArtifactStore } from '../backend/store/artifacts';
+import { forEachLimited } from '../backend/store/parallel';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { codeHostFrom, pullRequestKey } from '../backend/hosts';
 import { startFakeGitHub, type FakeGitHub } from '../test/fakes/githubServer';
@@ -118,15 +119,14 @@ async function groupReview(stack: StackProcess): Promise<void> {
     ),
   );
   const rows = await store.repositories.listAll(floorJob.jobId);
+  // As many at once as the operation writes them (16).
   const floor = await timed(() =>
-    Promise.all(
-      rows.map((row) =>
-        store.repositories.setReview(
-          floorJob.jobId,
-          row.repositoryName,
-          { state: 'approved', attempt: 1, reviewedAt: new Date().toISOString() },
-          { attempt: 1, statuses: ['COMPLETED'], patchRevision: 0 },
-        ),
+    forEachLimited(rows, 16, (row) =>
+      store.repositories.setReview(
+        floorJob.jobId,
+        row.repositoryName,
+        { state: 'approved', attempt: 1, reviewedAt: new Date().toISOString() },
+        { attempt: 1, statuses: ['COMPLETED'], patchRevision: 0 },
       ),
     ),
   );
