@@ -65,7 +65,9 @@ export interface ContainerExit {
 export interface RunningContainer {
   /** The host's pid of the container's PID 1. */
   pid: number;
-  /** Milliseconds since the epoch at which the runtime was started. */
+  /** When its working container was made (buildah from and mount), in ms since the epoch. */
+  createdAt: number;
+  /** When the runtime was started (the container's start), in ms since the epoch. */
   startedAt: number;
   exited: Promise<ContainerExit>;
   /** Everything PID 1 and its children printed (stdout and stderr), as a log driver collects it. */
@@ -95,6 +97,7 @@ export async function runContainer(spec: ContainerSpec): Promise<RunningContaine
       inspectImage(spec.image).then((facts) => facts.config),
     );
   const config = await configs.get(spec.image)!;
+  const createdAt = Date.now();
   const { id, root } = await mountContainer(spec.image);
   try {
     await provideRuntimeFiles(root);
@@ -149,6 +152,7 @@ export async function runContainer(spec: ContainerSpec): Promise<RunningContaine
     let removed = false;
     return {
       pid,
+      createdAt,
       startedAt,
       exited,
       output: () => output,

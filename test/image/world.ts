@@ -173,7 +173,7 @@ export async function startImageWorld(options: ImageWorldOptions): Promise<Image
         const entry: LaunchedContainer = { job, attempt: job.attempts.length, container, environment };
         launched.push(entry);
         void container
-          .waitForOutput(/: Worker for |: Publishing /)
+          .waitForOutput(/\] (Worker for|Publishing) /)
           .then((at) => (entry.claimMs = at - container.startedAt))
           .catch(() => undefined);
         return {
