@@ -17,7 +17,8 @@ import { type ImageConfig, inspectImage, mountContainer, removeContainer } from 
 //    HOSTNAME as Docker adds them;
 //  - /dev, /etc/hosts, /etc/hostname and /etc/resolv.conf written as a runtime provides them.
 // What differs from Fargate: the network is this machine's (the loopback fakes are on 127.0.0.1),
-// and there is no seccomp profile, memory or CPU limit.
+// and there is no seccomp profile, memory or CPU limit. A PID 1 killed by a signal shows as exit
+// code 1, not 128 + the signal: util-linux's unshare cannot re-raise SIGKILL on itself.
 
 /** Docker's default capabilities, the most a Fargate task gets (it may add only SYS_PTRACE). */
 const DEFAULT_CAPABILITIES = [

@@ -58,6 +58,8 @@ const COMMAND = [
   'if touch "$gitdir/planted" 2> /dev/null; then echo created; else echo refused; fi > facts/git-create.txt',
   'if echo "[core] hooksPath = /tmp" >> "$gitdir/config" 2> /dev/null; then echo appended; else echo refused; fi > facts/git-config.txt',
   'if mv "$gitdir" "$gitdir.moved" 2> /dev/null; then echo moved; else echo refused; fi > facts/git-move.txt',
+  // Reading the repository is allowed (safe.directory): a command may look at what it changed.
+  'if git status --porcelain > /dev/null 2>&1; then echo works; else echo fails; fi > facts/git-status.txt',
   "(umask 077 && printf 'only mine\\n' > private.txt && chmod 600 private.txt)",
   `setsid ${SLEEPS.daemon.join(' ')} > /dev/null 2>&1 < /dev/null &`,
   `( ( exec ${SLEEPS.orphan.join(' ')} > /dev/null 2>&1 < /dev/null & ) & )`,
@@ -190,6 +192,8 @@ describe('the worker image, built from backend/worker/Dockerfile and run as the 
       const { config } = world.image;
       assert.equal(addedFile(patch, 'facts/pid1.txt'), `${[...config.entrypoint, ...config.cmd].join(' ')} `);
       assert.equal(addedFile(patch, 'facts/worker-user.txt'), config.user);
+      // Under an init: a worker that were PID 1 would neither reap the orphans a command leaves nor be killed as one process.
+      assert.notEqual(addedFile(patch, 'facts/worker-pid.txt'), '1', 'the worker is not PID 1');
       const environment = container.environment;
       for (const [name, value] of Object.entries(world.deployment.worker.environment))
         assert.equal(environment[name], value, name);
@@ -211,7 +215,8 @@ describe('the worker image, built from backend/worker/Dockerfile and run as the 
       assert.equal(addedFile(patch, 'facts/sudo-worker.txt'), 'refused');
     });
 
-    it('does not let the command write the git folder', () => {
+    it('lets the command read the repository with git, and not write the git folder', () => {
+      assert.equal(addedFile(patch, 'facts/git-status.txt'), 'works');
       assert.equal(addedFile(patch, 'facts/git-found.txt'), 'found');
       assert.equal(addedFile(patch, 'facts/git-create.txt'), 'refused');
       assert.equal(addedFile(patch, 'facts/git-config.txt'), 'refused');
@@ -233,7 +238,8 @@ describe('the worker image, built from backend/worker/Dockerfile and run as the 
       assert.ok(gitProcesses.length > 0, `git was cloning: ${JSON.stringify(duringClone.map((entry) => entry.argv))}`);
       for (const entry of duringClone) {
         const line = entry.argv.join(' ');
-        for (const form of [GITHUB_TOKEN, authHeader.split(' ')[1]!]) assert.ok(!line.includes(form), line);
+        for (const form of [GITHUB_TOKEN, authHeader.split(' ')[1]!])
+          assert.ok(!line.includes(form), `process ${entry.pid} (${entry.argv[0]}) has the token on its command line`);
       }
       assert.ok(
         gitProcesses.some((entry) => entry.environ.includes(authHeader)),
@@ -323,7 +329,8 @@ describe('the worker image, built from backend/worker/Dockerfile and run as the 
       );
       for (const entry of duringPush) {
         const line = entry.argv.join(' ');
-        for (const form of [GITHUB_TOKEN, authHeader.split(' ')[1]!]) assert.ok(!line.includes(form), line);
+        for (const form of [GITHUB_TOKEN, authHeader.split(' ')[1]!])
+          assert.ok(!line.includes(form), `process ${entry.pid} (${entry.argv[0]}) has the token on its command line`);
       }
       assert.ok(
         pushing.some((entry) => entry.environ.includes(authHeader)),
@@ -454,7 +461,7 @@ describe('the worker image, built from backend/worker/Dockerfile and run as the 
       const redactor = new Redactor([GITHUB_TOKEN, ANTHROPIC_API_KEY], { ...hostRedaction(), headersAndUrls: false });
       const found: string[] = [];
       const credentialFile =
-        /(^|\/)(\.npmrc|\.netrc|\.git-credentials|\.env|credentials|id_(rsa|ecdsa|ed25519)|\.pgpass|\.docker\/config\.json)$/;
+        /(^|\/)(\.npmrc|\.netrc|\.?git-credentials|\.env|credentials|id_(rsa|ecdsa|ed25519)|\.pgpass|\.docker\/config\.json)$/;
       for (const entry of changes.paths) {
         if (credentialFile.test(entry.path)) found.push(`${entry.path}: a credential file`);
         if (entry.type !== 'f') continue;
