@@ -102,3 +102,27 @@ export async function removeContainer(id: string): Promise<void> {
   await buildah('umount', id).catch(() => undefined);
   await buildah('rm', id);
 }
+
+/**
+ * Removes unnamed images that are no step of `current`'s build and are over an hour old: what
+ * earlier runs left (each run's bundle makes a new last layer), never what a run going on beside
+ * this one is making. The layer cache this build used stays: its steps hold a prefix of its layers.
+ */
+export async function removeStaleImages(current: ImageFacts): Promise<number> {
+  const images = JSON.parse(await buildah('images', '--all', '--json', '--no-trunc')) as {
+    id: string;
+    names: string[] | null;
+    created: number;
+  }[];
+  const hourAgo = Date.now() / 1000 - 3600;
+  let removed = 0;
+  for (const image of images.filter((entry) => !entry.names?.length && entry.created < hourAgo)) {
+    const facts = await inspectImage(image.id).catch(() => undefined);
+    if (!facts || facts.layers.every((layer, index) => current.layers[index]?.digest === layer.digest)) continue;
+    await buildah('rmi', image.id).then(
+      () => removed++,
+      () => undefined,
+    );
+  }
+  return removed;
+}

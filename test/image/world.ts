@@ -18,7 +18,7 @@ import { startGitHttpServer, type GitHttpServer } from '../fakes/gitHttpServer';
 import { startJobRoleAws, type JobRoleAws } from '../fakes/jobRoleAws';
 import { createGitHosting, type FixtureFiles, type GitHosting } from '../helpers/git';
 import { REPO_ROOT } from '../helpers/localStack';
-import { buildah, inspectImage, type ImageFacts } from './buildah';
+import { buildah, inspectImage, removeStaleImages, type ImageFacts } from './buildah';
 import { runContainer, type RunningContainer } from './container';
 import {
   LOOPBACK_ACCOUNT,
@@ -44,7 +44,8 @@ import {
 // The code host's addresses are no substitution: they are deploy parameters (githubApiUrl,
 // gitBase), so the job definition itself carries them.
 
-export const IMAGE = 'localhost/cody-batch-worker:image-test';
+/** This run's tag: runs beside each other (same cache) each build and remove their own. */
+export const IMAGE = `localhost/cody-batch-worker:image-test-${process.pid}`;
 export const GITHUB_TOKEN = `ghp_${'ImageTest7k'.repeat(3)}abc`;
 export const ANTHROPIC_API_KEY = `sk-ant-api03-${'ImageTestKey5'.repeat(4)}`;
 
@@ -146,7 +147,10 @@ export async function startImageWorld(options: ImageWorldOptions): Promise<Image
       context,
     );
     const buildMs = Date.now() - buildStarted;
+    // The tag goes when the run ends; the layers stay for the next build's cache.
+    disposers.push(() => buildah('rmi', IMAGE));
     const image = await inspectImage(IMAGE);
+    await removeStaleImages(image);
     const baseName = baseImageOf(image);
     const base = await inspectImage(baseName);
 
