@@ -99,6 +99,28 @@ async function snapshot(container: RunningContainer) {
   );
 }
 
+/**
+ * In a snapshot taken while git talked to the remote (`git clone` or `git push`, and the
+ * git-remote-http it starts): no process has the token or the header's credentials on its command
+ * line, and git has the header in its environment.
+ */
+function assertTokenOnlyInGitEnvironment(processes: Awaited<ReturnType<typeof snapshot>>, verb: 'clone' | 'push') {
+  const gitProcesses = processes.filter((entry) => /(^|\/)git(-remote-https?)?$/.test(entry.argv[0] ?? ''));
+  assert.ok(
+    gitProcesses.some((entry) => entry.argv.includes(verb)),
+    `git was running ${verb}: ${JSON.stringify(processes.map((entry) => entry.argv[0]))}`,
+  );
+  for (const entry of processes) {
+    const line = entry.argv.join(' ');
+    for (const form of [GITHUB_TOKEN, authHeader.split(' ')[1]!])
+      assert.ok(!line.includes(form), `process ${entry.pid} (${entry.argv[0]}) has the token on its command line`);
+  }
+  assert.ok(
+    gitProcesses.some((entry) => entry.environ.includes(authHeader)),
+    'the header is in the environment of the git processes',
+  );
+}
+
 /** Waits for a process with exactly `argv` in the container (the command under test is running). */
 function running(container: RunningContainer, argv: string[]) {
   return waitFor(`${argv.join(' ')} to run`, async () =>
@@ -234,17 +256,7 @@ describe('the worker image, built from backend/worker/Dockerfile and run as the 
     });
 
     it('gives git the token in its environment, never on a command line (sampled during the clone)', () => {
-      const gitProcesses = duringClone.filter((entry) => /(^|\/)git(-remote-https?)?$/.test(entry.argv[0] ?? ''));
-      assert.ok(gitProcesses.length > 0, `git was cloning: ${JSON.stringify(duringClone.map((entry) => entry.argv))}`);
-      for (const entry of duringClone) {
-        const line = entry.argv.join(' ');
-        for (const form of [GITHUB_TOKEN, authHeader.split(' ')[1]!])
-          assert.ok(!line.includes(form), `process ${entry.pid} (${entry.argv[0]}) has the token on its command line`);
-      }
-      assert.ok(
-        gitProcesses.some((entry) => entry.environ.includes(authHeader)),
-        'the header is in the environment of the git processes',
-      );
+      assertTokenOnlyInGitEnvironment(duringClone, 'clone');
     });
   });
 
@@ -322,20 +334,7 @@ describe('the worker image, built from backend/worker/Dockerfile and run as the 
 
     it('gives git the token in its environment, never on a command line (sampled during the push)', () => {
       assert.ok(duringPush, `the publish run pushed (${JSON.stringify(published.publication)})`);
-      const pushing = duringPush.filter((entry) => /(^|\/)git(-remote-https?)?$/.test(entry.argv[0] ?? ''));
-      assert.ok(
-        pushing.some((entry) => entry.argv.includes('push') || entry.argv.some((arg) => arg.includes('remote-http'))),
-        `git was pushing: ${JSON.stringify(duringPush.map((entry) => entry.argv))}`,
-      );
-      for (const entry of duringPush) {
-        const line = entry.argv.join(' ');
-        for (const form of [GITHUB_TOKEN, authHeader.split(' ')[1]!])
-          assert.ok(!line.includes(form), `process ${entry.pid} (${entry.argv[0]}) has the token on its command line`);
-      }
-      assert.ok(
-        pushing.some((entry) => entry.environ.includes(authHeader)),
-        'the header is in git’s environment',
-      );
+      assertTokenOnlyInGitEnvironment(duringPush, 'push');
     });
   });
 
