@@ -20,7 +20,7 @@ describe('test/image/setup, before it makes anything', function () {
     await mkdir(cache);
     await mkdir(path.join(root, 'test', 'image'), { recursive: true });
     await mkdir(path.join(root, 'backend', 'worker'), { recursive: true });
-    for (const name of ['setup', 'harness.json'])
+    for (const name of ['setup', 'stand-in-base', 'harness.json'])
       await copyFile(path.join(REPO_ROOT, 'test', 'image', name), path.join(root, 'test', 'image', name));
     await chmod(path.join(root, 'test', 'image', 'setup'), 0o755);
     await copyFile(

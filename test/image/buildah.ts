@@ -25,8 +25,10 @@ export async function buildah(...args: string[]): Promise<string> {
     });
     return stdout;
   } catch (error) {
-    const { stderr, message } = error as { stderr?: string; message: string };
-    throw new Error(`buildah ${args.join(' ')} failed: ${stderr?.trim() || message}`);
+    // A failed RUN step prints its output on stdout: the end of both says what went wrong.
+    const { stdout, stderr, message } = error as { stdout?: string; stderr?: string; message: string };
+    const tail = `${stdout ?? ''}\n${stderr ?? ''}`.trim().split('\n').slice(-40).join('\n');
+    throw new Error(`buildah ${args.join(' ')} failed: ${tail || message}`);
   }
 }
 
