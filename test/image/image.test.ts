@@ -5,6 +5,7 @@ import { Redactor } from '../../common/redact';
 import { artifactKey, BATCH_CANCEL_REASON, branchName } from '../../common/names';
 import type { RepositoryResult } from '../../common/schemas';
 import { hostRedaction } from '../../backend/hosts';
+import { sweep } from '../../backend/store/sweeper';
 import { retryDecision } from '../fakes/batchServer';
 import { edit, reply } from '../fakes/anthropicServer';
 import { git } from '../helpers/git';
@@ -363,7 +364,7 @@ describe('the worker image, built from backend/worker/Dockerfile and run as the 
       assert.match(stored?.body.toString('utf8') ?? '', /SIGTERM: stopping|Stopped/);
     });
 
-    it('a timeout: the worker exits 143 and hands its row over; Batch does not retry a timed-out attempt', async () => {
+    it('a timeout: the worker exits 143 and hands its row over; Batch does not retry it, and the sweeper fails the row', async () => {
       const { jobId, container, batchJob } = await startLongJob('acme/timeout', TIMEOUT.join(' '), TIMEOUT);
       world.batch.expire(batchJob.jobId);
       assert.equal((await container.container.exited).exitCode, 143, container.container.output());
@@ -374,6 +375,11 @@ describe('the worker image, built from backend/worker/Dockerfile and run as the 
       const row = await world.client.getRepository(jobId, 'acme/timeout');
       assert.equal(row.status, 'RUNNING', 'left for the sweeper');
       assert.equal(row.heartbeatAt, new Date(0).toISOString(), 'handed over: its heartbeat is stale at once');
+      // Not retried, so the sweeper's next round fails it, as a lost worker's.
+      await sweep(world.stack.store, { staleAfterMs: 2 * 60_000 });
+      const swept = await world.client.getRepository(jobId, 'acme/timeout');
+      assert.equal(swept.status, 'FAILED');
+      assert.equal(swept.error?.code, 'WORKER_LOST');
     });
 
     it('a Spot interruption: the worker exits 143, the strategy retries, and the next attempt takes the row at once', async () => {
