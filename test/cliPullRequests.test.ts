@@ -16,6 +16,7 @@ import { startFakeGitHub } from './fakes/githubServer';
 import { newTestStore, startTestDynamo } from './helpers/dynamo';
 import { CLI, makeTempDir } from './helpers/localStack';
 import { jobWithPulls } from './helpers/pullRequests';
+import { testKeys } from './helpers/keys';
 
 // The CLI after the diff, as a user types it against a deployed API (--api-url, a token): status
 // (text and --json), review, refresh, merge with its exit code for a partial result, delete, and
@@ -46,6 +47,7 @@ describe('CLI: status, review, publish, refresh, merge, close, comment, delete',
         store,
         artifacts,
         executor: new IdleExecutor(),
+        keys: testKeys(),
         codeHost: codeHostFrom({ gitBase: 'https://x/{owner}/{name}.git', apiUrl: github.url, token: TOKEN }),
         version: 'test',
         log: { error: () => undefined },

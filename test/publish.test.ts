@@ -15,7 +15,7 @@ import { followPublication } from '../common/publication';
 
 // Review, then publish, on the real local stack: its workers run the change, a person approves
 // and rejects diffs, and a publish run (the worker in publish mode, started by the local executor,
-// which checks the job's run MAC) pushes over git's smart HTTP protocol and opens the pull request
+// which checks the job's signature) pushes over git's smart HTTP protocol and opens the pull request
 // through Octokit against the loopback GitHub. What was pushed is compared with what was reviewed,
 // byte for byte: binary files, a rename, a mode change, a symbolic link, a deletion and a file
 // without a final newline, on a base the branch has moved past since.
