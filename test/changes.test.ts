@@ -62,7 +62,7 @@ describe('change groups, group review and hunk revisions on the local stack', fu
         ...(index === 5 ? { '.lock-too': 'yes\n' } : {}),
       });
     gitServer = await startGitHttpServer({ root: hosting.root, token: GITHUB_TOKEN });
-    github = await startFakeGitHub({ token: GITHUB_TOKEN });
+    github = await startFakeGitHub({ token: GITHUB_TOKEN, gitRoot: hosting.root });
     stack = await startStackProcess({
       env: {
         CODY_BATCH_GIT_BASE: gitServer.gitBase,

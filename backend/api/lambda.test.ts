@@ -170,7 +170,11 @@ describe('API on Lambda (IAM owners)', () => {
     const routes: [string, string, unknown?][] = [
       ['GET', `/jobs/${job.jobId}`],
       ['GET', `/jobs/${job.jobId}/changes`],
-      ['PUT', `/jobs/${job.jobId}/changes/${'a'.repeat(64)}/review`, { state: 'approved' }],
+      [
+        'PUT',
+        `/jobs/${job.jobId}/changes/${'a'.repeat(64)}/review`,
+        { state: 'approved', members: [{ repositoryName: 'acme/widgets', digest: 'a'.repeat(64) }] },
+      ],
       ['PUT', `/jobs/${job.jobId}/repositories/${repository}/patch`, { basedOn: 0, drop: [{ path: 'x' }] }],
       ['POST', `/jobs/${job.jobId}/cancel`],
       ['POST', `/jobs/${job.jobId}/retry`],

@@ -123,6 +123,7 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
         environment: [
           { name: 'JOB_ID', value: JOB_ID },
           { name: 'CODY_BATCH_SHARD_SIZE', value: '1' },
+          { name: 'CODY_BATCH_TRUSTED_KEYS', value: trustedKeys.join(',') },
         ],
       },
     });
