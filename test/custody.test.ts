@@ -223,8 +223,6 @@ describe('chain of custody on the local stack', function () {
       const branch = branchName(created.jobId);
       const { bare } = hosting.repository('acme/delta');
       const ours = (await git(hosting.root, '--git-dir', bare, 'rev-parse', branch)).trim();
-      const crashed = await stack.client.getRepository(created.jobId, 'acme/delta');
-      assert.equal(crashed.pushedCommit, ours, 'the push was recorded as it landed');
 
       // A colleague adds a commit to the branch; the retry must not wipe it.
       const theirs = await pushBranch('acme/delta', branch, { 'FIXUP.md': 'a fix on top\n' }, branch);
@@ -234,6 +232,8 @@ describe('chain of custody on the local stack', function () {
       assert.equal(retried.error?.code, 'BRANCH_EXISTS', JSON.stringify(retried.error));
       assert.equal((await git(hosting.root, '--git-dir', bare, 'rev-parse', branch)).trim(), theirs);
       assert.equal(await show(bare, branch, 'FIXUP.md'), 'a fix on top\n');
+      // What the lease was: the commit the first attempt pushed, recorded as it landed.
+      assert.equal(retried.pushedCommit, ours);
     });
   });
 
