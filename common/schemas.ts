@@ -613,6 +613,8 @@ export const Publication = z.object({
       /** The patch's digest: the artifact the worker reads must hash to it. */
       digest: PatchDigest,
       base: z.object({ branch: z.string(), commit: z.string() }),
+      /** What this row pushed last, as the API checked its worker's seal: the push may replace only that. */
+      lease: z.object({ branch: z.string(), commit: z.string() }).optional(),
       /** Queued by a publish of approved repositories only: the approval must still hold this digest. */
       approved: z.boolean(),
     })

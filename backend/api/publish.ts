@@ -8,7 +8,7 @@ import type {
 } from '../../common/schemas';
 import { isFinalJobStatus } from '../../common/status';
 import { reviewStateOf } from '../store/reviews';
-import { approvalVerifies, type Intent, publicationPayload, verifiedPatch } from '../store/rowSignatures';
+import { approvalVerifies, type Intent, publicationPayload, sealedPush, verifiedPatch } from '../store/rowSignatures';
 import { jobVerifies, signJob } from '../store/signing';
 import type { ApiDependencies } from './context';
 import { RequestError } from './middleware/errors';
@@ -174,7 +174,17 @@ function intentFor(
     return {
       refused: `PATCH_CHANGED: its approval is not the API's signed approval of its current patch (${patch.digest.slice(0, 12)} on ${patch.base.commit.slice(0, 12)}): review it again`,
     };
-  return { attempt: row.attempt, patchRevision: patch.patchRevision, digest: patch.digest, base: patch.base, approved };
+  // The lease the API vouches for: what the row pushed last, if a worker sealed it (with the seal
+  // key or the one before its rotation). Without one, the branch must not exist.
+  const lease = sealedPush(deps.keys.workerSeal, row);
+  return {
+    attempt: row.attempt,
+    patchRevision: patch.patchRevision,
+    digest: patch.digest,
+    base: patch.base,
+    ...(lease ? { lease } : {}),
+    approved,
+  };
 }
 
 /** Why a row is not published by this request, or undefined when it is. */

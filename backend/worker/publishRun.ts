@@ -3,7 +3,7 @@ import { Redactor } from '../../common/redact';
 import type { Publication, RepositoryResult } from '../../common/schemas';
 import { jobAtRevision } from '../../common/tasks';
 import { codeHostFrom, hostRedaction } from '../hosts';
-import { approvalVerifies, type Intent, publicationVerifies, pushPayload, sealedPush } from '../store/rowSignatures';
+import { approvalVerifies, type Intent, publicationVerifies, pushPayload } from '../store/rowSignatures';
 import { jobVerifies } from '../store/signing';
 import { ConfigError } from './config';
 import { GitCheckout, gitEnvironment } from './git';
@@ -189,7 +189,8 @@ async function publish(
       verification: row.verification,
       draft: parts.draft,
       digest: intent.digest,
-      lease: sealedPush(config.keys.workerSeal, row),
+      // The lease the API signed (it checked the pushing worker's seal, with the previous seal key too).
+      lease: intent.lease,
       recordPush: async (pushed) => {
         await store.repositories.recordPublication(job.jobId, row.repositoryName, row.attempt, row.publication!.runId, {
           pushedBranch: pushed.branch,
