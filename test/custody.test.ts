@@ -352,6 +352,12 @@ describe('chain of custody on the local stack', function () {
       assert.equal(refused.status, 'FAILED');
       assert.equal(refused.error?.code, 'UNVERIFIED_ROW', JSON.stringify(refused.error));
       assert.deepEqual(anthropic.requestsOf(waiting.repositoryName), [], 'Claude was never asked');
+      // A retry does not launder it: the edited note still carries no signature of the API.
+      await stack.client.retryJob(created.jobId, [waiting.repositoryName]);
+      await waitForJob(stack.client, created.jobId);
+      const again = await stack.client.getRepository(created.jobId, waiting.repositoryName);
+      assert.deepEqual([again.attempt, again.error?.code], [2, 'UNVERIFIED_ROW']);
+      assert.deepEqual(anthropic.requestsOf(waiting.repositoryName), [], 'Claude was still never asked');
       assert.ok(!JSON.stringify(anthropic.requests.map((request) => request.body)).includes('evil.example'));
     });
 

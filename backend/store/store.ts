@@ -535,7 +535,9 @@ function nextAttempt(row: RepositoryResult, taskRevision: number, taskSignature?
 
 /**
  * Each row's task signed again at `taskRevision`, before anything is written; refused when a row's
- * present signature does not verify (its note was written around the API). Without a signer, none.
+ * present signature does not verify (its note was written around the API). A row already at that
+ * revision keeps its signature (the worker checks it), so a retry of 10,000 signs nothing. Without
+ * a signer, none.
  */
 function signTasks(
   signer: Signer | undefined,
@@ -546,6 +548,7 @@ function signTasks(
   if (!signer) return { ok: true, signatures };
   const refused: string[] = [];
   for (const row of rows) {
+    if ((row.taskRevision ?? 1) === taskRevision) continue;
     const signature = resignedTask(signer, row, taskRevision);
     if (signature) signatures.set(row.repositoryName, signature);
     else refused.push(row.repositoryName);
