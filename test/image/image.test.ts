@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { patchDigestOf } from '../../common/patchDigest';
 import { Redactor } from '../../common/redact';
 import { artifactKey, BATCH_CANCEL_REASON, branchName } from '../../common/names';
 import type { RepositoryResult } from '../../common/schemas';
@@ -299,7 +300,14 @@ describe('the worker image, built from backend/worker/Dockerfile and run as the 
       await waitForJob(world.client, jobId);
       const row = await world.client.getRepository(jobId, 'acme/command');
       assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
-      await world.client.reviewRepository(jobId, 'acme/command', { state: 'approved', attempt: row.attempt });
+      // Approved with the digest of the patch the reviewer read (here from S3, where the worker stored it).
+      const read = await world.artifacts.get(artifactKey(jobId, 'acme/command', 'diff.patch'));
+      assert.ok(read, 'the diff is stored');
+      await world.client.reviewRepository(jobId, 'acme/command', {
+        state: 'approved',
+        attempt: row.attempt,
+        digest: patchDigestOf(read.body),
+      });
       const push = world.holdGit(/^\/acme\/command\.git\/git-receive-pack$/);
       await world.client.publish(jobId, { approved: true });
       const publication = waitFor('the publication', async () => {

@@ -120,7 +120,7 @@ export async function startImageWorld(options: ImageWorldOptions): Promise<Image
       },
     });
     disposers.push(() => gitServer.close());
-    const github = await startFakeGitHub({ token: GITHUB_TOKEN });
+    const github = await startFakeGitHub({ token: GITHUB_TOKEN, gitRoot: hosting.root });
     disposers.push(() => github.close());
     const anthropic = await startFakeAnthropic({ apiKey: ANTHROPIC_API_KEY, script: options.claudeScript });
     disposers.push(() => anthropic.close());
@@ -159,16 +159,21 @@ export async function startImageWorld(options: ImageWorldOptions): Promise<Image
     const substitutions: Record<string, string> = {};
     const launched: LaunchedContainer[] = [];
     const oomKilled = new Set<string>();
+    // The job definition's secrets, as Secrets Manager holds them: the worker's seal key is the
+    // local stack's (it verifies what workers seal, as the API Lambda does with the same secret),
+    // known once the stack has made its keys.
     const secretValues: Record<string, string> = {
       [ENV.githubToken]: GITHUB_TOKEN,
       [ENV.anthropicApiKey]: ANTHROPIC_API_KEY,
     };
     const secrets: Record<string, string> = {};
-    for (const name of deployment.worker.secretNames) {
-      if (!(name in secretValues))
-        throw new Error(`The image test has no value for the job definition's secret ${name}`);
-      secrets[name] = secretValues[name]!;
-    }
+    const fillSecrets = () => {
+      for (const name of deployment.worker.secretNames) {
+        if (!(name in secretValues))
+          throw new Error(`The image test has no value for the job definition's secret ${name}`);
+        secrets[name] = secretValues[name]!;
+      }
+    };
     const batch = await startFakeBatch({
       definitions: [{ ...deployment.worker, secrets }],
       platformEnvironment: () => substitutions,
@@ -210,8 +215,15 @@ export async function startImageWorld(options: ImageWorldOptions): Promise<Image
         [ENV.githubApiUrl]: github.url,
         [ENV.githubToken]: GITHUB_TOKEN,
       }),
-      executor: () => {
-        const executor = batchExecutorFromEnvironment(deployment.executorEnvironment, batchClient);
+      executor: ({ keys }) => {
+        secretValues[ENV.workerKey] = keys.workerKey;
+        fillSecrets();
+        // As the API Lambda: its public keys go to the workers with each SubmitJob.
+        const executor = batchExecutorFromEnvironment(
+          deployment.executorEnvironment,
+          keys.signer.publicKeys,
+          batchClient,
+        );
         if (!executor) throw new Error('The API Lambda has no AWS Batch queue and job definition');
         return executor;
       },
