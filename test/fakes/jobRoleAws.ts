@@ -54,8 +54,8 @@ export interface JobRoleAwsOptions {
   account: string;
   buckets: string[];
   s3Directory: string;
-  /** The DynamoDB the role's requests go on to, and the only credentials it accepts. */
-  dynamodb: { endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  /** The DynamoDB the role's requests go on to, and the only credentials it accepts (asked at the first request). */
+  dynamodb: () => Promise<{ endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } }>;
 }
 
 /** IAM's wildcards: `*` any run of characters, `?` one; actions compare without case. */
@@ -199,13 +199,12 @@ export async function startJobRoleAws(options: JobRoleAwsOptions): Promise<JobRo
   });
 
   // DynamoDB: the stack's, which accepts only its own key, behind the policy.
-  const dynamo = new URL(options.dynamodb.endpoint);
-  const signer = new SignatureV4({
-    service: 'dynamodb',
-    region: options.region,
-    credentials: options.dynamodb.credentials,
-    sha256: Sha256,
-  });
+  let target: Promise<{ url: URL; signer: SignatureV4 }> | undefined;
+  const dynamoTarget = () =>
+    (target ??= options.dynamodb().then(({ endpoint, credentials }) => ({
+      url: new URL(endpoint),
+      signer: new SignatureV4({ service: 'dynamodb', region: options.region, credentials, sha256: Sha256 }),
+    })));
   const tableArn = (name: string) => `arn:aws:dynamodb:${options.region}:${options.account}:table/${name}`;
   const dynamoProxy = createServer((request: IncomingMessage, response: ServerResponse) => {
     void (async () => {
@@ -227,6 +226,7 @@ export async function startJobRoleAws(options: JobRoleAwsOptions): Promise<JobRo
       if (accessKeyOf(request) !== role.accessKeyId)
         return refuse('The security token included in the request is invalid.');
       if (!record('dynamodb', action, resources)) return refuse(denialMessage(action, resources.join(', ')));
+      const { url: dynamo, signer } = await dynamoTarget();
       const signed = await signer.sign({
         method: 'POST',
         protocol: 'http:',

@@ -300,13 +300,15 @@ describe('the worker image, built from backend/worker/Dockerfile and run as the 
       await waitForJob(world.client, jobId);
       const row = await world.client.getRepository(jobId, 'acme/command');
       assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
-      // Approved with the digest of the patch the reviewer read (here from S3, where the worker stored it).
-      const read = await world.artifacts.get(artifactKey(jobId, 'acme/command', 'diff.patch'));
-      assert.ok(read, 'the diff is stored');
+      // Approved with the digest of the patch the reviewer read through the API (from S3, where the worker stored it).
+      const read = await world.client.getDiff(jobId, 'acme/command');
+      const stored = await world.artifacts.get(artifactKey(jobId, 'acme/command', 'diff.patch'));
+      assert.ok(read.digest && stored, 'the diff is stored, and served');
+      assert.equal(read.digest, patchDigestOf(stored.body), 'the API serves what the worker stored in S3');
       await world.client.reviewRepository(jobId, 'acme/command', {
         state: 'approved',
         attempt: row.attempt,
-        digest: patchDigestOf(read.body),
+        digest: read.digest,
       });
       const push = world.holdGit(/^\/acme\/command\.git\/git-receive-pack$/);
       await world.client.publish(jobId, { approved: true });

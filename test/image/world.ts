@@ -199,13 +199,37 @@ export async function startImageWorld(options: ImageWorldOptions): Promise<Image
       for (const entry of launched) await entry.container.remove();
     });
 
+    const aws = await startJobRoleAws({
+      statements: deployment.worker.jobRole,
+      region: LOOPBACK_REGION,
+      account: LOOPBACK_ACCOUNT,
+      buckets: [deployment.artifactsBucket],
+      s3Directory: path.join(home, 's3'),
+      dynamodb: async () => ({
+        endpoint: stack.dynamodbEndpoint,
+        credentials: await readDynamoCredentials(stack.dynamodbCredentialsFile),
+      }),
+    });
+    disposers.push(() => aws.close());
+    // The API reads (and hashes) what the workers stored, in S3 as on AWS, with its own access.
+    const artifacts = new S3ArtifactStore({
+      bucket: deployment.artifactsBucket,
+      client: new S3Client({
+        endpoint: aws.s3Endpoint,
+        forcePathStyle: true,
+        region: LOOPBACK_REGION,
+        credentials: aws.operatorCredentials,
+      }),
+    });
+    let stack!: LocalStack;
     log('image test: starting the local stack (its API and DynamoDB), with the AWS Batch executor');
     const batchClient = new BatchClient({
       endpoint: batch.url,
       region: LOOPBACK_REGION,
       credentials: { accessKeyId: 'AKIAAPILAMBDA', secretAccessKey: 'api-lambda' },
     });
-    const stack = await startLocalStack({
+    stack = await startLocalStack({
+      apiArtifacts: artifacts,
       home,
       apiPort: 0,
       dynamodbPort: 0,
@@ -231,30 +255,9 @@ export async function startImageWorld(options: ImageWorldOptions): Promise<Image
       sweepEveryMs: 24 * 3600_000,
     });
     disposers.push(() => stack.stop());
-    const aws = await startJobRoleAws({
-      statements: deployment.worker.jobRole,
-      region: LOOPBACK_REGION,
-      account: LOOPBACK_ACCOUNT,
-      buckets: [deployment.artifactsBucket],
-      s3Directory: path.join(home, 's3'),
-      dynamodb: {
-        endpoint: stack.dynamodbEndpoint,
-        credentials: await readDynamoCredentials(stack.dynamodbCredentialsFile),
-      },
-    });
-    disposers.push(() => aws.close());
     Object.assign(substitutions, aws.environment, { [ENV.anthropicBaseUrl]: anthropic.url });
     for (const [name, value] of Object.entries(substitutions)) log(`image test: the platform adds ${name}=${value}`);
 
-    const artifacts = new S3ArtifactStore({
-      bucket: deployment.artifactsBucket,
-      client: new S3Client({
-        endpoint: aws.s3Endpoint,
-        forcePathStyle: true,
-        region: LOOPBACK_REGION,
-        credentials: aws.operatorCredentials,
-      }),
-    });
     const batchJobName = (jobId: string, kind: 'change' | 'publish') =>
       `cody-batch-${kind === 'publish' ? 'publish-' : ''}${jobId}`;
     const batchJobOf = (jobId: string, kind: 'change' | 'publish' = 'change') => {
