@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ApiErrorBody } from './errors';
 import { FAILED_VERIFICATION_HEADER } from './names';
+import { SandboxStatus } from './sandbox';
 import {
   type BulkAction,
   type BulkActionRequest,
@@ -101,6 +102,11 @@ export class CodyBatchClient {
 
   health(): Promise<Health> {
     return this.json('GET', 'health', Health);
+  }
+
+  /** What holds around the commands jobs run there (the command sandbox), and the hosts they may reach. */
+  sandbox(): Promise<SandboxStatus> {
+    return this.json('GET', 'sandbox', SandboxStatus);
   }
 
   createJob(request: CreateJobInput): Promise<Job> {

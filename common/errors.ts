@@ -30,6 +30,8 @@ export const API_ERRORS = {
   PULL_REQUESTS_UNSUPPORTED: 400,
   /** A repositoryQuery the code host cannot or should not run as given: its message says what to change. */
   QUERY_REFUSED: 400,
+  /** The job runs commands that need the command sandbox, and it is unavailable where they would run. */
+  SANDBOX_UNAVAILABLE: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,
@@ -72,6 +74,8 @@ export const REPOSITORY_ERROR_CODES = [
   'NEVER_STARTED',
   /** The local stack refused to run a job its API did not create (its run MAC is missing or wrong). */
   'UNVERIFIED_JOB',
+  /** The job's commands need the command sandbox, and the worker could not start it. */
+  'SANDBOX_UNAVAILABLE',
   'CANCELLED',
   'INTERNAL',
 ] as const;

@@ -53,6 +53,7 @@ export async function claudeChange(context: RunContext, options: ClaudeChangeOpt
         env: context.commandEnv,
         user: context.commandUser,
         runMarker: context.runMarker,
+        sandbox: context.sandbox,
       })
     : undefined;
 

@@ -5,6 +5,7 @@ import type { GitCheckout } from './git';
 import type { Liveness } from './liveness';
 import type { RunArtifacts } from './runArtifacts';
 import type { RunLog } from './runLog';
+import type { RunSandbox } from './sandbox';
 
 // What every step of one repository's run shares, and the one way steps fail.
 
@@ -33,6 +34,8 @@ export interface RunContext {
   commandUser?: CommandUser;
   /** Marks every process the run's commands start, so none outlives them (./runProcesses.ts). */
   runMarker: string;
+  /** The run's sandbox: every command of the run runs in it (absent: the sandbox is off or unavailable). */
+  sandbox?: RunSandbox;
 }
 
 /** Logs a step and beats; throws once the run has been told to stop. */
@@ -68,6 +71,7 @@ export async function runShell(
       signal: context.liveness.signal,
       user: context.commandUser,
       runMarker: context.runMarker,
+      sandbox: context.sandbox,
       onOutput: (chunk) => context.log.write(chunk),
     });
     context.log.step(`${label} ${describeEnd(result, timeoutMs)} (${(result.durationMs / 1000).toFixed(1)} s)`);

@@ -54,6 +54,8 @@ describe('runWorker claims', function () {
       REPOSITORY_INDEX: '0',
       CODY_BATCH_GIT_BASE: hosting.gitBase,
       CODY_BATCH_STALE_AFTER_MS: '1500',
+      // Off (test/setup.ts): what these check does not depend on whether this machine has bubblewrap.
+      CODY_BATCH_SANDBOX: process.env.CODY_BATCH_SANDBOX,
       ...extraEnv,
     };
     const printed: string[] = [];
