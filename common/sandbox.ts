@@ -165,3 +165,13 @@ export function sandboxRefusal(
   }
   return undefined;
 }
+
+/**
+ * What `npm start` and `npm run demo` say about the sandbox: one line when it is on (or the
+ * container's), else a warning and, where it is missing, the one line that installs it.
+ */
+export function sandboxNotice(status: SandboxStatus): { warning: boolean; text: string } {
+  if (status.state === 'on' || status.state === 'container') return { warning: false, text: status.message };
+  const install = status.install ? `\n  Install it with:  ${status.install}\n  then start again.` : '';
+  return { warning: true, text: `WARNING: ${status.message}${install}` };
+}
