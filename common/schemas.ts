@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { describeCharacter, escapeInvisible, findInvisible } from './invisibleCharacters';
 import { BRANCH_PLACEHOLDERS, pullRequestBranch, templateProblem } from './pullRequestTemplate';
 import { nameFilterProblem, OWNER_NAME_PATTERN } from './repositoryQuery';
-import { JobSandbox, runsCommands } from './sandbox';
+import { JobSandbox, runsCommands, SANDBOX_STATES } from './sandbox';
 import { JobStatus, RepositoryStatus } from './status';
 
 // The domain's shapes. Types are inferred from these schemas; there are no hand-written copies.
@@ -932,10 +932,20 @@ export const InstructionFile = z.object({
 });
 export type InstructionFile = z.infer<typeof InstructionFile>;
 
+/** What held around the commands of a run (the thread view says it; common/sandbox.ts). */
+export const ThreadSandbox = z.object({
+  state: z.enum(SANDBOX_STATES),
+  /** The hosts its commands could reach (`on`). */
+  allowedHosts: z.array(z.string()).optional(),
+});
+export type ThreadSandbox = z.infer<typeof ThreadSandbox>;
+
 export const Thread = z.object({
   messages: z.array(ThreadMessage),
   /** The repository's instruction files in its first message (CLAUDE.md, AGENTS.md, …). */
   instructionFiles: z.array(InstructionFile).optional(),
+  /** What held around Claude's commands, when it could run any. */
+  sandbox: ThreadSandbox.optional(),
   usage: Usage,
   model: z.string().optional(),
   system: z.string().optional(),

@@ -312,7 +312,11 @@ describe('the command sandbox: what a command can read, write, reach and leave b
     const job = await waitForJob(stack.client, created.jobId, { timeoutMs: 120_000 });
     const row = await stack.client.getRepository(job.jobId, 'acme/claude');
     assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
-    const thread = JSON.stringify(await stack.client.getThread(job.jobId, 'acme/claude'));
+    const conversation = await stack.client.getThread(job.jobId, 'acme/claude');
+    assert.equal(conversation.sandbox?.state, 'on', 'the thread says the commands ran in the sandbox');
+    assert.ok(conversation.sandbox?.allowedHosts?.includes(`127.0.0.1:${allowed.port}`));
+    assert.ok(!conversation.sandbox?.allowedHosts?.includes(`127.0.0.1:${refused.port}`));
+    const thread = JSON.stringify(conversation);
     const patch = (await stack.client.getDiff(job.jobId, 'acme/claude')).patch ?? '';
     const seen = thread + patch;
     assert.ok(patch.includes(spaced(`OWN=${OWN_CANARY}`)), 'the session could read its own environment');

@@ -63,6 +63,7 @@ export async function claudeChange(context: RunContext, options: ClaudeChangeOpt
     system: buildSystemPrompt({ ...job, prompt }),
     checkoutDir: context.checkout.workTree,
     shell,
+    sandbox: context.sandboxState,
     instructionFiles: instructions.files,
     signal: liveness.signal,
     secrets: options.secrets,

@@ -1,5 +1,5 @@
 import type { RepositoryErrorCode } from '../../common/errors';
-import type { Job, RepositoryResult } from '../../common/schemas';
+import type { Job, RepositoryResult, ThreadSandbox } from '../../common/schemas';
 import { describeEnd, runCommand, type CommandResult, type CommandUser } from './commandRunner';
 import type { GitCheckout } from './git';
 import type { Liveness } from './liveness';
@@ -36,6 +36,8 @@ export interface RunContext {
   runMarker: string;
   /** The run's sandbox: every command of the run runs in it (absent: the sandbox is off or unavailable). */
   sandbox?: RunSandbox;
+  /** What holds around the run's commands, as the thread view says it (absent: the job runs none). */
+  sandboxState?: ThreadSandbox;
 }
 
 /** Logs a step and beats; throws once the run has been told to stop. */

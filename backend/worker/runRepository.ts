@@ -89,7 +89,11 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     const sandbox = await run.guard?.forRun(root);
     // What the sandbox refuses (a host off the allowlist) goes into the run's log as it happens.
     stopListening = sandbox?.onRefusal((refusal) => log.step(`Sandbox refused: ${refusal.line}`));
-    const context: RunContext = { ...run.context, checkout, sandbox };
+    const sandboxState = run.guard && {
+      state: run.guard.state,
+      ...(run.guard.sandbox ? { allowedHosts: [...run.guard.sandbox.options.allowedHosts] } : {}),
+    };
+    const context: RunContext = { ...run.context, checkout, sandbox, sandboxState };
     log.step(`Cloned ${checkout.base.branch} at ${checkout.base.head.slice(0, 12)}`);
     if (job.setupCommand !== undefined) await setUp(context, job.setupCommand, run.commandUser);
 
