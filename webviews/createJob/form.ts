@@ -182,8 +182,8 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
   const commandField = field(
     'command',
     command,
-    'Runs in each checkout; whatever it changes becomes the diff. On the local stack it runs as you, with your ' +
-      'rights (your files, your network): run only commands you would run yourself.',
+    'Runs in each checkout; whatever it changes becomes the diff. It runs in the command sandbox where the stack ' +
+      'has one (see "In each checkout"); without one, as you, with your rights: run only commands you would run yourself.',
     true,
   );
 
