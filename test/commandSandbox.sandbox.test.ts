@@ -63,7 +63,7 @@ describe('the command sandbox: what a command can read, write, reach and leave b
   let anthropic: FakeAnthropic;
   /** The stack's HOME: a developer's home with credentials planted in it. */
   let home: string;
-  /** Where the stack's runs clone (CODY_BATCH_WORK_DIR). */
+  /** Where the stack's runs clone: its temporary folder (TMPDIR), as by default. */
   let workDir: string;
   /** Outside everything a command may write. */
   let outside: string;
@@ -132,7 +132,8 @@ describe('the command sandbox: what a command can read, write, reach and leave b
       timeoutMs: 60_000,
       env: {
         HOME: home,
-        CODY_BATCH_WORK_DIR: workDir,
+        // Runs clone in the temporary folder, as by default; the sandbox's proxy sockets live there too.
+        TMPDIR: workDir,
         CODY_BATCH_SANDBOX: 'require',
         CODY_BATCH_GIT_BASE: hosting.gitBase,
         CODY_BATCH_CONCURRENCY: '2',

@@ -364,7 +364,12 @@ export class RunSandbox {
   async line(command: string, shell: 'sh' | 'bash' = 'sh'): Promise<SandboxedLine> {
     // The runtime hands commands TMPDIR from here (default /tmp/claude, shared by every sandbox).
     process.env.CLAUDE_CODE_TMPDIR = this.tmp;
-    const filesystem = runtimeConfig(this.sandbox.options, [this.paths()]).filesystem;
+    const paths = this.paths();
+    // The proxy's sockets live in the worker's temporary folder, which may be the denied work folder:
+    // bound back, read-only (a socket connects all the same).
+    const sockets = [this.manager.getLinuxHttpSocketPath(), this.manager.getLinuxSocksSocketPath()];
+    for (const socket of sockets) if (socket) paths.readable.push(socket);
+    const filesystem = runtimeConfig(this.sandbox.options, [paths]).filesystem;
     // The runtime has loopback and private addresses skip the proxy (NO_PROXY): inside, they are
     // the sandbox's own, where nothing of the host listens. A job that allows such an address (a
     // registry mirror on 127.0.0.1:4873) has every address go through the proxy, which decides.
