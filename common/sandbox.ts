@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENV } from './names';
 
 // The command sandbox as every part sees it (browser-safe): the modes an operator chooses, the
 // state a stack reports, the hosts a command may reach, and when a job must be refused for want of
@@ -174,4 +175,59 @@ export function sandboxNotice(status: SandboxStatus): { warning: boolean; text: 
   if (status.state === 'on' || status.state === 'container') return { warning: false, text: status.message };
   const install = status.install ? `\n  Install it with:  ${status.install}\n  then start again.` : '';
   return { warning: true, text: `WARNING: ${status.message}${install}` };
+}
+
+/** CODY_BATCH_SANDBOX, validated. */
+export function sandboxModeFrom(env: Record<string, string | undefined>): SandboxMode {
+  const raw = env[ENV.sandbox]?.trim().toLowerCase();
+  if (!raw) return DEFAULT_SANDBOX_MODE;
+  if (!(SANDBOX_MODES as readonly string[]).includes(raw)) {
+    throw new Error(`${ENV.sandbox} must be one of ${SANDBOX_MODES.join(', ')}, not "${env[ENV.sandbox]}"`);
+  }
+  return raw as SandboxMode;
+}
+
+/** The one line that installs what the sandbox needs on `platform` (Node's `process.platform`). */
+export function sandboxInstallLine(platform: string): string | undefined {
+  return platform === 'linux' || platform === 'darwin' ? SANDBOX_INSTALL[platform] : undefined;
+}
+
+/**
+ * What holds around commands in words, from the mode and (unless off) what the check found:
+ * whether the runtime ran a command (`reason` when not), and the line that installs it.
+ */
+export function describeSandbox(
+  mode: SandboxMode,
+  check: { available: true } | { available: false; reason: string; install?: string } | undefined,
+): SandboxStatus {
+  const defaultAllowedHosts = [...DEFAULT_ALLOWED_HOSTS];
+  if (mode === 'off' || !check) {
+    return {
+      mode,
+      state: 'off',
+      message: `The command sandbox is off (${ENV.sandbox}=off): commands run with your user's rights, read your files and reach any host.`,
+      defaultAllowedHosts,
+    };
+  }
+  if (check.available) {
+    return {
+      mode,
+      state: 'on',
+      message:
+        'Commands run in the sandbox: they write only their checkout, cannot read your credentials or the stack’s home, ' +
+        'reach only the allowed hosts, and nothing they start outlives them.',
+      defaultAllowedHosts,
+    };
+  }
+  return {
+    mode,
+    state: 'unavailable',
+    message:
+      `The command sandbox is unavailable here (${check.reason}): ` +
+      (mode === 'require'
+        ? 'jobs with commands are refused.'
+        : "commands run with your user's rights, and jobs that let Claude run commands are refused."),
+    ...(check.install ? { install: check.install } : {}),
+    defaultAllowedHosts,
+  };
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ENV } from '../../common/names';
 import { Redactor } from '../../common/redact';
-import { SandboxStatus } from '../../common/sandbox';
+import { describeSandbox, SandboxStatus, sandboxModeFrom } from '../../common/sandbox';
 import { hostRedaction } from '../hosts';
 import type { Job } from '../../common/schemas';
 import type { RunMac } from '../store/runMac';
@@ -247,6 +247,8 @@ export class LocalExecutor implements Executor {
   }
 
   private async checkSandbox(): Promise<SandboxStatus> {
+    // A wrong CODY_BATCH_SANDBOX stops the stack at start, as it would stop every worker; `off` needs no check.
+    if (sandboxModeFrom(this.childEnv) === 'off') return describeSandbox('off', undefined);
     const child = spawn(this.options.nodeBinary ?? process.execPath, [this.options.workerScript, '--sandbox-status'], {
       env: this.childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -271,7 +273,6 @@ export class LocalExecutor implements Executor {
     const status = SandboxStatus.safeParse(answer);
     if (status.success) return status.data;
     const error = (answer as { error?: unknown } | undefined)?.error;
-    // A wrong CODY_BATCH_SANDBOX stops the stack at start, as it would stop every worker.
     if (code === 2 && typeof error === 'string') throw new Error(error);
     throw new Error(
       `The command sandbox could not be checked (exit ${code}): ${this.redactor.text(output.trim().slice(-500))}`,

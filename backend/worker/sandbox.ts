@@ -4,13 +4,6 @@ import { access, constants, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { SandboxRuntimeConfig } from '@anthropic-ai/sandbox-runtime';
 import { ENV } from '../../common/names';
-import {
-  DEFAULT_SANDBOX_MODE,
-  SANDBOX_INSTALL,
-  SANDBOX_MODES,
-  type SandboxMode,
-  type SandboxStatus,
-} from '../../common/sandbox';
 
 // The one module that knows Anthropic's sandbox runtime (@anthropic-ai/sandbox-runtime: bubblewrap
 // on Linux, Seatbelt on macOS), used as a library. Every command a run starts goes through a
@@ -94,21 +87,6 @@ export const CREDENTIAL_PLACES: readonly string[] = [
   '.cody-batch',
 ];
 
-/** CODY_BATCH_SANDBOX, validated. */
-export function sandboxModeFrom(env: NodeJS.ProcessEnv): SandboxMode {
-  const raw = env[ENV.sandbox]?.trim().toLowerCase();
-  if (!raw) return DEFAULT_SANDBOX_MODE;
-  if (!(SANDBOX_MODES as readonly string[]).includes(raw)) {
-    throw new Error(`${ENV.sandbox} must be one of ${SANDBOX_MODES.join(', ')}, not "${env[ENV.sandbox]}"`);
-  }
-  return raw as SandboxMode;
-}
-
-/** The one line that installs what the sandbox needs on this platform. */
-export function sandboxInstallLine(platform: NodeJS.Platform = process.platform): string | undefined {
-  return platform === 'linux' || platform === 'darwin' ? SANDBOX_INSTALL[platform] : undefined;
-}
-
 /** Where the runtime finds bubblewrap: CODY_BATCH_SANDBOX_BWRAP (a build newer than the system's), else PATH. */
 function bwrapPathFrom(env: NodeJS.ProcessEnv): string | undefined {
   return env[ENV.sandboxBwrap]?.trim() || undefined;
@@ -167,45 +145,6 @@ export async function startSandbox(
   } finally {
     await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
   }
-}
-
-/** What holds around commands here, in words, from the mode and (unless off) what the check found. */
-export function describeSandbox(
-  mode: SandboxMode,
-  availability: Availability | undefined,
-  defaultAllowedHosts: readonly string[],
-): SandboxStatus {
-  const hosts = [...defaultAllowedHosts];
-  if (mode === 'off' || !availability) {
-    return {
-      mode,
-      state: 'off',
-      message: `The command sandbox is off (${ENV.sandbox}=off): commands run with your user's rights, read your files and reach any host.`,
-      defaultAllowedHosts: hosts,
-    };
-  }
-  if (availability.available) {
-    return {
-      mode,
-      state: 'on',
-      message:
-        'Commands run in the sandbox: they write only their checkout, cannot read your credentials or the stack’s home, ' +
-        'reach only the allowed hosts, and nothing they start outlives them.',
-      defaultAllowedHosts: hosts,
-    };
-  }
-  const install = sandboxInstallLine();
-  return {
-    mode,
-    state: 'unavailable',
-    message:
-      `The command sandbox is unavailable here (${availability.reason}): ` +
-      (mode === 'require'
-        ? 'jobs with commands are refused.'
-        : "commands run with your user's rights, and jobs that let Claude run commands are refused."),
-    ...(install ? { install } : {}),
-    defaultAllowedHosts: hosts,
-  };
 }
 
 /** A network refusal, as the runtime's proxy recorded it (`deny network-outbound host:port (why)`). */

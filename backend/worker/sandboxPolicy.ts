@@ -6,24 +6,19 @@ import { ENV } from '../../common/names';
 import {
   type CommandsOfJob,
   DEFAULT_ALLOWED_HOSTS,
+  describeSandbox,
   runsCommands,
   type SandboxMode,
   type SandboxState,
   type SandboxStatus,
+  sandboxInstallLine,
+  sandboxModeFrom,
   sandboxRefusal,
 } from '../../common/sandbox';
 import type { Job } from '../../common/schemas';
 import { workDirFrom } from './config';
 import { makeRunFolder } from './runFolders';
-import {
-  CREDENTIAL_PLACES,
-  describeSandbox,
-  type RunSandbox,
-  type Sandbox,
-  sandboxInstallLine,
-  sandboxModeFrom,
-  startSandbox,
-} from './sandbox';
+import { CREDENTIAL_PLACES, type RunSandbox, type Sandbox, startSandbox } from './sandbox';
 
 // What a worker's commands may do, and what holds around them (docs/operations.md, "Threat
 // model"): decided once per worker, from CODY_BATCH_SANDBOX, the job and the machine.
@@ -143,8 +138,8 @@ export async function commandGuard(
     };
   }
   await removeFolder();
-  const status = describeSandbox(mode, started, DEFAULT_ALLOWED_HOSTS);
-  const install = sandboxInstallLine();
+  const install = sandboxInstallLine(process.platform);
+  const status = describeSandbox(mode, { ...started, install });
   return {
     state: 'unavailable',
     describe: `WARNING: the command sandbox is unavailable (${started.reason}): commands run with your user's rights, can read your files and reach any host${install ? `. Install it with: ${install}` : ''}`,
@@ -160,7 +155,7 @@ export async function commandGuard(
  */
 export async function localSandboxStatus(env: NodeJS.ProcessEnv): Promise<SandboxStatus> {
   const mode = sandboxModeFrom(env);
-  if (mode === 'off') return describeSandbox(mode, undefined, DEFAULT_ALLOWED_HOSTS);
+  if (mode === 'off') return describeSandbox(mode, undefined);
   const folder = await makeRunFolder(workDirFrom(env));
   try {
     const cwd = path.join(folder, 'cwd');
@@ -168,9 +163,9 @@ export async function localSandboxStatus(env: NodeJS.ProcessEnv): Promise<Sandbo
     const started = await startSandbox(env, { allowedHosts: [], deniedReads: deniedReadsFrom(env), cwd });
     if ('sandbox' in started) {
       await started.sandbox.stop();
-      return describeSandbox(mode, { available: true }, DEFAULT_ALLOWED_HOSTS);
+      return describeSandbox(mode, { available: true });
     }
-    return describeSandbox(mode, started, DEFAULT_ALLOWED_HOSTS);
+    return describeSandbox(mode, { ...started, install: sandboxInstallLine(process.platform) });
   } finally {
     await rm(folder, { recursive: true, force: true }).catch(() => undefined);
   }
