@@ -97,7 +97,7 @@ describe('common/sandbox: hosts, modes and refusals', () => {
     assert.equal(missing.state, 'unavailable');
     assert.match(
       sandboxNotice(missing).text,
-      /^WARNING: The command sandbox is unavailable here \(bubblewrap \(bwrap\) not installed\)[^]*Install it with: {2}brew install ripgrep/,
+      /^WARNING: The command sandbox is unavailable here \(bubblewrap \(bwrap\) not installed\)[\s\S]*Install it with: {2}brew install ripgrep/,
     );
     assert.equal(describeSandbox('off', { available: true }).state, 'off', 'off is off, whatever the machine has');
   });
