@@ -100,7 +100,10 @@ describe('runWorker claims', function () {
     const refused = (await store.repositories.get(claude.jobId, 'acme/unsandboxed'))!;
     assert.equal(refused.status, 'FAILED');
     assert.equal(refused.error?.code, 'SANDBOX_UNAVAILABLE');
-    assert.match(refused.error!.message, /allowCommands.*(sudo apt-get install -y bubblewrap socat ripgrep|brew install ripgrep)/);
+    assert.match(
+      refused.error!.message,
+      /allowCommands.*(sudo apt-get install -y bubblewrap socat ripgrep|brew install ripgrep)/,
+    );
     const refusedLog = await readFile(
       path.join(artifacts, 'jobs', claude.jobId, 'acme', 'unsandboxed', 'log.txt'),
       'utf8',
