@@ -92,8 +92,6 @@ function bwrapPathFrom(env: NodeJS.ProcessEnv): string | undefined {
   return env[ENV.sandboxBwrap]?.trim() || undefined;
 }
 
-export type Availability = { available: true } | { available: false; reason: string };
-
 /**
  * Starts the sandbox for `options` and proves it: its dependencies are there, and a command
  * actually runs in it (bubblewrap may be installed where user namespaces are refused). Each worker
