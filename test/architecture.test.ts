@@ -186,6 +186,9 @@ describe('docs/architecture.md holds', () => {
       ENV.sandbox,
       ENV.sandboxBwrap,
       ENV.home,
+      ENV.trustedKeys,
+      ENV.workerKey,
+      ENV.previousWorkerKey,
     ];
     for (const name of workerVariables) assert.ok(section.includes(`\`${name}\``), `${name} is in the contract`);
   });

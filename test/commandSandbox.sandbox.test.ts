@@ -276,8 +276,9 @@ describe('the command sandbox: what a command can read, write, reach and leave b
       `( (${sleepers.doubleFork.join(' ')} > /dev/null 2>&1 &) & )`,
       `env -i ${sleepers.envI.join(' ')} > /dev/null 2>&1 &`,
       `setsid ${overwriter.join(' ')} > /dev/null 2>&1 &`,
-      // Holds until the test has seen all of them running, so none of them is missed for being slow to start.
-      `i=0; while [ ! -e ${go} ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done`,
+      // Holds until the test has seen all of them running and the overwriter has blanked its
+      // environment, so none of them is missed for being slow to start.
+      `i=0; while { [ ! -e ${go} ] || [ ! -e blanked.txt ]; } && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done`,
     ].join('\n');
     const created = await stack.client.createJob({
       name: 'Escapes',

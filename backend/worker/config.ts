@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { describeIssues } from '../../common/schemas';
 import { ENV } from '../../common/names';
 import { SANDBOX_MODES } from '../../common/sandbox';
+import { parseTrustedKeys, verifierFrom, type WorkerKeys, workerSealFrom } from '../store/signing';
 import { tableNamesFor, type TableNames } from '../store/tables';
 import { DEFAULT_AGENT_LIMITS } from './agent/types';
 import { newRunMarker } from './runProcesses';
@@ -77,6 +78,18 @@ const WorkerEnvironment = z
         .pipe(z.enum(SANDBOX_MODES, { error: `must be one of ${SANDBOX_MODES.join(', ')}` }))
         .optional(),
     ),
+    [ENV.trustedKeys]: z
+      .string({ error: "is required: the API's public keys, which sign what a worker may run" })
+      .transform((value, ctx) => {
+        try {
+          return verifierFrom(parseTrustedKeys(value));
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+    [ENV.workerKey]: z.string({ error: 'is required: the key a worker seals what it records with' }),
+    [ENV.previousWorkerKey]: optionalText,
   })
   .loose();
 
@@ -116,6 +129,8 @@ export interface WorkerConfig {
   wallTimeMs: number;
   /** Verification runs, the first included; failures between them go back to Claude. */
   verifyRounds: number;
+  /** The API's public keys (what it signed runs), and the seal key for what the worker records. */
+  keys: WorkerKeys;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +142,13 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
   if (!parsed.success) throw new ConfigError(`Worker environment: ${describeIssues(parsed.error)}`);
   const values = parsed.data;
   const defaults = tableNamesFor(values[ENV.env]);
+  let workerSeal: WorkerKeys['workerSeal'];
+  try {
+    const previous = values[ENV.previousWorkerKey];
+    workerSeal = workerSealFrom(previous ? [values[ENV.workerKey], previous] : [values[ENV.workerKey]]);
+  } catch (error) {
+    throw new ConfigError(`Worker environment: ${ENV.workerKey}: ${(error as Error).message}`);
+  }
   return {
     environment: values[ENV.env],
     runKind: values[ENV.runKind] ?? 'change',
@@ -150,6 +172,7 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
     wallTimeMs: values[ENV.wallTimeMs],
     verifyRounds: values[ENV.verifyRounds],
     shardSize: values[ENV.shardSize],
+    keys: { verifier: values[ENV.trustedKeys], workerSeal },
   };
 }
 
