@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ApiErrorBody } from './errors';
 import { FAILED_VERIFICATION_HEADER, PATCH_DIGEST_HEADER } from './names';
 import { patchDigestOf } from './patchDigest';
+import { SandboxStatus } from './sandbox';
 import {
   type BulkAction,
   type BulkActionRequest,
@@ -107,6 +108,11 @@ export class CodyBatchClient {
 
   health(): Promise<Health> {
     return this.json('GET', 'health', Health);
+  }
+
+  /** What holds around the commands jobs run there (the command sandbox), and the hosts they may reach. */
+  sandbox(): Promise<SandboxStatus> {
+    return this.json('GET', 'sandbox', SandboxStatus);
   }
 
   createJob(request: CreateJobInput): Promise<Job> {

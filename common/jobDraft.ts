@@ -161,6 +161,7 @@ export function draftFromJob(
   }
   if (job.allowCommands) sections.allowCommands = true;
   if (job.setupCommand !== undefined) sections.setupCommand = job.setupCommand;
+  if (job.sandbox?.allowHosts.length) sections.allowHosts = `${job.sandbox.allowHosts.join('\n')}\n`;
   // Notes only for the repositories that run again: the API refuses a note for one the job does not run.
   const running = new Set(repositories.map((name) => name.toLowerCase()));
   const notes = rows.flatMap((row) =>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DraftSections } from './jobDraftSections';
+import { SandboxStatus } from './sandbox';
 import {
   Job,
   JobChanges,
@@ -388,6 +389,8 @@ export const createJobProtocol = {
         draft: CreateJobDraft.partial().optional(),
       }),
     },
+    /** What holds around the commands where the job would run (GET /sandbox); none when it cannot be asked. */
+    sandbox: { params: z.object({}), result: z.object({ status: SandboxStatus.optional() }) },
     /** Asks the user to pick from the workspace folders' git remotes. */
     pickWorkspaceRepositories: { params: z.object({}), result: z.object({ repositories: z.array(z.string()) }) },
     /** Asks the user for a file and reads `owner/name` lines from it. */

@@ -335,6 +335,7 @@ export function createJobHandlers(services: PageServices, apiUrl: string): Handl
   let created: string | undefined;
   return {
     load: () => ({ prompt: '', connected: true, apiUrl }),
+    sandbox: async () => ({ status: await client.sandbox().catch(() => undefined) }),
     pickWorkspaceRepositories: () => {
       throw new ProtocolError(ONLY_IN_VS_CODE);
     },

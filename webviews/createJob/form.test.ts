@@ -127,10 +127,10 @@ describe('Create Job form (DOM)', () => {
     (form.control('mode-command') as Control).checked = true;
     form.control('mode-command').dispatchEvent(new form.dom.window.Event('change') as unknown as Event);
     assert.equal((form.dom.root.querySelector('[data-field="prompt"]') as HTMLElement).hidden, true);
-    // Locally a command is not sandboxed: the form says so next to the field.
+    // Where it runs, and what without a sandbox: the form says so next to the field.
     assert.match(
       form.dom.root.querySelector('[data-field="command"] .hint')!.textContent!,
-      /On the local stack it runs as you, with your rights/,
+      /It runs in the command sandbox where the stack has one .*; without one, as you, with your rights/,
     );
     form.type('command', 'sleep 60');
     await form.click('add-from-workspace');

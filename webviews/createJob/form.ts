@@ -1,5 +1,6 @@
 import { checkDraft, mergeRepositories, parseRepositoryList } from '../../common/jobDraft';
 import { type DraftSections, PULL_REQUEST_FIELDS } from '../../common/jobDraftSections';
+import type { SandboxStatus } from '../../common/sandbox';
 import type { ResolveRepositoriesRequest } from '../../common/schemas';
 import type { CreateJobDraft, FieldErrors } from '../../common/webviewProtocol';
 import { append, h, pageHeader } from '../shared/dom';
@@ -22,6 +23,8 @@ export interface FormActions {
   offerChanged(prompt: string | undefined): void;
   /** What a repository query gives, for Preview (without it, Preview is not offered). */
   previewRepositories?(request: ResolveRepositoriesRequest): Promise<PreviewReply>;
+  /** What holds around the job's commands where it would run (the command sandbox). */
+  sandbox?(): Promise<SandboxStatus | undefined>;
 }
 
 export interface FormOptions {
@@ -179,8 +182,8 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
   const commandField = field(
     'command',
     command,
-    'Runs in each checkout; whatever it changes becomes the diff. On the local stack it runs as you, with your ' +
-      'rights (your files, your network): run only commands you would run yourself.',
+    'Runs in each checkout; whatever it changes becomes the diff. It runs in the command sandbox where the stack ' +
+      'has one (see "In each checkout"); without one, as you, with your rights: run only commands you would run yourself.',
     true,
   );
 
@@ -197,6 +200,10 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
   const sample = sampleField(kit, options.draft ?? {});
   const pullRequests = pullRequestSection(kit, options.draft ?? {});
   const agent = agentSection(kit, options.draft ?? {});
+  void actions
+    .sandbox?.()
+    .then((status) => status && agent.showSandbox(status))
+    .catch(() => undefined);
   const sections = [source, sample, pullRequests, agent];
 
   append(
@@ -293,6 +300,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     agent.controls.setupCommand!.value = draft.setupCommand ?? '';
     agent.controls.repositoryInstructions!.value = draft.repositoryInstructions ?? '';
     (agent.controls.allowCommands as unknown as CheckElement).checked = draft.allowCommands ?? false;
+    agent.controls.allowHosts!.value = draft.allowHosts ?? '';
   }
 
   // Initial values: a restored draft (after a reload) wins over the editor selection.

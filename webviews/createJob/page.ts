@@ -34,6 +34,7 @@ export async function startCreateJobPage(
           (await host.client.request('pickWorkspaceRepositories', {})).repositories,
         loadRepositoriesFromFile: () => host.client.request('loadRepositoriesFromFile', {}),
         previewRepositories: (request) => host.client.request('previewRepositories', request),
+        sandbox: async () => (await host.client.request('sandbox', {})).status,
         submit: async (draft) => {
           const result = await host.client.request('submit', { draft });
           if (result.ok) {
