@@ -312,6 +312,11 @@ export const diffProtocol = {
     goToFile: z.object({ direction: Direction }),
     /** Approve or Reject from the keyboard: review with the note typed on the page. */
     reviewRequested: z.object({ state: Verdict }),
+    /**
+     * What the page shows changed since it was painted (a new attempt, a new revision, a review
+     * made elsewhere, the group's members): say so, and act on nothing until it loads again.
+     */
+    changed: z.object({ message: z.string().max(2_000) }),
   },
 } satisfies ProtocolSpec;
 

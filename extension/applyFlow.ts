@@ -12,14 +12,21 @@ import type { Services } from './services';
 
 export const STASH_CHOICE = 'Stash, Apply, Restore';
 
-export async function applyToLocalCheckout(services: Services, ref: RepositoryRef): Promise<ApplyResult | undefined> {
-  const patch = await vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: `Cody Batch: downloading the patch of ${ref.repositoryName}…`,
-    },
-    () => services.patches.get(ref),
-  );
+/** `shown`: the patch a view painted, which is what is applied (else the current one is read). */
+export async function applyToLocalCheckout(
+  services: Services,
+  ref: RepositoryRef,
+  shown?: string,
+): Promise<ApplyResult | undefined> {
+  const patch =
+    shown ??
+    (await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Cody Batch: downloading the patch of ${ref.repositoryName}…`,
+      },
+      () => services.patches.get(ref),
+    ));
   if (!patch) {
     void vscode.window.showInformationMessage(`Cody Batch: ${ref.repositoryName} has no changes to apply.`);
     return undefined;

@@ -6,8 +6,9 @@ import { reviewStateOf } from '../../common/status';
 import {
   DiffLayout,
   type DiffPanelState,
-  type diffProtocol,
+  diffProtocol,
   type Direction,
+  eventMessage,
   type Handlers,
 } from '../../common/webviewProtocol';
 import { neighbour, nextUnreviewed, progressText, reviewOrder, reviewProgress } from '../../common/reviewQueue';
@@ -19,6 +20,16 @@ import { groupingEnabled } from '../tree/jobsTree';
 import { hasKeptFailedDiff } from '../../common/attempts';
 import type { Services } from '../services';
 import type { PanelTarget } from './panels';
+import {
+  groupChange,
+  type PaintedGroup,
+  type PaintedRepository,
+  paintedRepository,
+  repositoryChange,
+} from '../../common/viewChanges';
+import { watchView } from './viewWatch';
+import { applyToLocalCheckout } from '../applyFlow';
+import { savePatch } from '../commands/downloadPatch';
 
 // The diff view's requests: load the patch (of the current attempt, or an earlier one), open one
 // file in VS Code's diff editor, switch attempts, and the buttons, which run the same commands as
@@ -40,7 +51,11 @@ const VERBS = {
   unreviewed: ['Clearing the review of', 'Cleared the review of'],
 } as const;
 
-export function diffHandlers(services: Services, target: PanelTarget<DiffPanelState>): Handlers<typeof diffProtocol> {
+export function diffHandlers(
+  services: Services,
+  target: PanelTarget<DiffPanelState>,
+  panel: vscode.WebviewPanel,
+): Handlers<typeof diffProtocol> {
   const ref = () => {
     const { jobId, repositoryName, attempt } = target.state;
     return { jobId, repositoryName, attempt };
@@ -48,6 +63,27 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
   const current = () => ({ jobId: target.state.jobId, repositoryName: target.state.repositoryName });
   // What the last load showed: the attempt it resolved to, whether it is a kept failed change, its patch.
   let shownPatch: { attempt: number; failed: boolean; patch?: string } | undefined;
+  // What the page painted, to tell when it is not what is there any more.
+  let painted: { repository: PaintedRepository; group?: PaintedGroup } | undefined;
+  const watch = watchView(services, panel, {
+    check: async () => {
+      if (!painted) return undefined;
+      const { jobId } = target.state;
+      if (painted.group) return groupChange(painted.group, await services.connection.client.getChanges(jobId));
+      return repositoryChange(
+        painted.repository,
+        await services.connection.client.getRepository(jobId, painted.repository.repositoryName),
+      );
+    },
+    say: (message) => void panel.webview.postMessage(eventMessage(diffProtocol, 'changed', { message })),
+    // A group's look reads the job's change groups: less often.
+    intervals: target.state.group ? 3 : 1,
+  });
+  panel.onDidDispose(() => watch.dispose());
+  /** Refuses an action while the page shows what is not there any more. */
+  const unchanged = () => {
+    if (watch.stale) throw new Error(`${watch.stale} Reload the view to see it as it is now, then act.`);
+  };
   const reviewRows = new ReviewRows({ allRepositories: (jobId) => services.connection.client.allRepositories(jobId) });
   const viewedFiles = new ViewedFiles(services.context.globalState);
   // Said once on the page the last review or step led to.
@@ -88,12 +124,17 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
   return {
     load: async () => {
       const client = services.connection.client;
-      const shown = ref();
       const fingerprint = target.state.group;
-      const [job, repository, changes] = await Promise.all([
+      // A group view shows its representative as the group is now: a member that left it (its diff
+      // changed) is not shown for it, whoever stood for the group when the panel opened.
+      const changes = fingerprint ? await client.getChanges(target.state.jobId) : undefined;
+      const representative = changes?.groups.find((each) => each.fingerprint === fingerprint)?.representative;
+      if (representative && representative !== target.state.repositoryName)
+        target.update({ ...target.state, repositoryName: representative, attempt: undefined, revision: undefined });
+      const shown = ref();
+      const [job, repository] = await Promise.all([
         client.getJob(shown.jobId),
         client.getRepository(shown.jobId, shown.repositoryName),
-        fingerprint ? client.getChanges(shown.jobId) : undefined,
       ]);
       const outcome = attemptOutcome(repository, shown.attempt);
       const kept = hasKeptFailedDiff(outcome);
@@ -123,6 +164,14 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
           ? `This group is gone (the job's changes moved): ${repository.repositoryName}'s diff is shown, to read. Open the overview for the groups as they are now, or the repository from the tree to review it.`
           : notice;
       notice = undefined;
+      painted = {
+        repository: paintedRepository(repository, attempt),
+        ...(group && fingerprint
+          ? { group: { fingerprint, representative: group.representative, members: group.members } }
+          : {}),
+      };
+      watch.painted();
+      if (group) panel.title = `Change group: ${group.title} (${job.name})`;
       return {
         jobId: job.jobId,
         repositoryName: repository.repositoryName,
@@ -154,6 +203,7 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
     reviewGroup: async ({ state, repositories }) => {
       const fingerprint = target.state.group;
       if (!fingerprint) return { done: false, message: 'This panel shows one repository, not a group.' };
+      unchanged();
       const outcome = await reviewGroup(services, target.state.jobId, fingerprint, state, repositories);
       // This panel loads again with the others (once): the notice says what happened there.
       notice = outcome.message;
@@ -161,13 +211,15 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
       return outcome;
     },
     openMember: async ({ repositoryName }) => {
-      services.panels.showDiff({ jobId: target.state.jobId, repositoryName }, target.state.jobName);
+      // Beside the group, which stays in view: its members are where the reviewer comes back to.
+      services.panels.showDiff({ jobId: target.state.jobId, repositoryName }, target.state.jobName, { beside: true });
       return { done: true };
     },
     revisePatch: async (request) => {
       const { jobId, repositoryName } = current();
       if (target.state.group || target.state.attempt !== undefined)
         return { done: false, message: 'Open the repository’s own current diff to drop hunks from it.' };
+      unchanged();
       const outcome = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: `Cody Batch: saving a revision of ${repositoryName}…` },
         () =>
@@ -215,6 +267,7 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
       const [doing, done] = VERBS[state];
       if (target.state.attempt !== undefined)
         throw new Error(`This is an earlier attempt of ${repositoryName}: open its current attempt to review it.`);
+      unchanged();
       return vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: `Cody Batch: ${doing} ${repositoryName}…` },
         async () => {
@@ -257,12 +310,15 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
       await services.diffDocuments.open({ ...ref(), ...shownPatch }, path);
       return { done: true };
     },
+    // The patch painted, not whatever is current by now.
     applyToLocalCheckout: async () => {
-      await vscode.commands.executeCommand('codyBatch.applyPatch', current());
+      unchanged();
+      await applyToLocalCheckout(services, current(), shownPatch?.patch);
       return { done: true };
     },
     downloadPatch: async () => {
-      await vscode.commands.executeCommand('codyBatch.downloadPatch', current());
+      unchanged();
+      await savePatch(services, current(), shownPatch?.patch);
       return { done: true };
     },
     rememberLayout: async ({ layout }) => {

@@ -77,8 +77,10 @@ export interface DiffPlace extends RepositoryRef {
   revision?: number;
 }
 
-export function diffHandlers(services: PageServices, ref: DiffPlace): Handlers<typeof diffProtocol> {
+export function diffHandlers(services: PageServices, asked: DiffPlace): Handlers<typeof diffProtocol> {
   const { client, window } = services;
+  // A group page shows the group's representative as the group is now (see load).
+  const ref = { ...asked };
   let shown: { attempt: number; failed: boolean; pullRequestUrl?: string; patch?: string; job?: Job } | undefined;
   const place = () =>
     shown?.patch === undefined
@@ -95,10 +97,17 @@ export function diffHandlers(services: PageServices, ref: DiffPlace): Handlers<t
   return {
     load: async () => {
       const fingerprint = ref.group;
-      const [job, repository, changes] = await Promise.all([
+      // A member that left the group (its diff changed) does not stand for it any more.
+      const changes = fingerprint ? await client.getChanges(ref.jobId) : undefined;
+      const representative = changes?.groups.find((each) => each.fingerprint === fingerprint)?.representative;
+      if (representative && representative !== ref.repositoryName) {
+        ref.repositoryName = representative;
+        ref.attempt = undefined;
+        ref.revision = undefined;
+      }
+      const [job, repository] = await Promise.all([
         client.getJob(ref.jobId),
         client.getRepository(ref.jobId, ref.repositoryName),
-        fingerprint ? client.getChanges(ref.jobId) : undefined,
       ]);
       const outcome = attemptOutcome(repository, ref.attempt);
       const kept = hasKeptFailedDiff(outcome);
@@ -220,7 +229,8 @@ export function diffHandlers(services: PageServices, ref: DiffPlace): Handlers<t
     openFileInDiffEditor: () => ({ done: false, message: ONLY_IN_VS_CODE }),
     applyToLocalCheckout: () => ({ done: false, message: ONLY_IN_VS_CODE }),
     downloadPatch: async () => {
-      const patch = await fetchPatch();
+      // The patch painted, not whatever is current by now.
+      const patch = shown ? shown.patch : await fetchPatch();
       if (patch === undefined) throw new ProtocolError('This attempt made no changes: there is no patch');
       saveFile(window, patchFileName(ref), patch, 'text/x-diff');
       return { done: true };

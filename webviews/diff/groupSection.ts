@@ -36,6 +36,7 @@ export function groupSection(document: Document, group: GroupShown, actions: Gro
       {
         type: 'button',
         id: state === 'approved' ? 'approve-group' : 'reject-group',
+        'data-acts': true,
         class: state === 'approved' ? 'primary' : undefined,
         title: `${state === 'approved' ? 'Approve' : 'Reject'} the ${formatCount(members.length)} repositories listed`,
       },

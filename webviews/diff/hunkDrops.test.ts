@@ -40,6 +40,7 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
       layoutChanged: () => undefined,
       showAttempt: () => undefined,
       viewedChanged: () => undefined,
+      reload: () => undefined,
       review: async () => undefined,
       showRepository: async () => undefined,
       reviewGroup: async (state, repositories) => {

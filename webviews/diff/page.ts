@@ -94,6 +94,10 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
             return answer.done ? undefined : answer.message;
           },
           showRevision: (revision) => void host.client.request('showRevision', { revision }).catch(report),
+          reload: () => {
+            root.setAttribute('aria-busy', 'true');
+            void show(false);
+          },
         },
       );
       window?.requestAnimationFrame(() => window.setTimeout(() => performance.mark('cody-batch:painted'), 0));
@@ -110,6 +114,7 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
       view.review.say(`This is the ${direction === 'next' ? 'last' : 'first'} file.`);
   });
   host.client.on('reviewRequested', ({ state: verdict }) => view?.review.review(verdict));
+  host.client.on('changed', ({ message }) => view?.stale(message));
   host.client.on('show', () => {
     root.setAttribute('aria-busy', 'true');
     void show(true);

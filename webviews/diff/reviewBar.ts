@@ -48,11 +48,11 @@ export function reviewBar(
     status.classList.toggle('error', error);
     status.setAttribute('role', error ? 'alert' : 'status');
   };
-  const button = (id: string, iconName: string, label: string, title?: string, primary = false) =>
+  const button = (id: string, iconName: string, label: string, title?: string, primary = false, acts = false) =>
     h(
       document,
       'button',
-      { type: 'button', id, class: primary ? 'primary' : undefined, title: title ?? label },
+      { type: 'button', id, class: primary ? 'primary' : undefined, title: title ?? label, 'data-acts': acts },
       icon(document, iconName),
       label,
     );
@@ -103,6 +103,7 @@ export function reviewBar(
       maxlength: 2000,
       placeholder: 'Note (optional)',
       'aria-label': 'Review note (optional)',
+      'data-acts': true,
       value: data.review.note ?? '',
     });
     const approve = button(
@@ -111,8 +112,16 @@ export function reviewBar(
       'Approve',
       'Approve this diff and go to the next unreviewed repository',
       true,
+      true,
     );
-    const reject = button('reject', 'close', 'Reject', 'Reject this diff and go to the next unreviewed repository');
+    const reject = button(
+      'reject',
+      'close',
+      'Reject',
+      'Reject this diff and go to the next unreviewed repository',
+      false,
+      true,
+    );
     approve.addEventListener('click', () => review('approved'));
     reject.addEventListener('click', () => review('rejected'));
     note.addEventListener('keydown', (event) => {

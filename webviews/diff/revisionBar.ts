@@ -60,7 +60,13 @@ export function revisionBar(
   const save = h(
     document,
     'button',
-    { type: 'button', class: 'primary', id: 'save-revision', title: 'Save the patch without them, as a new revision' },
+    {
+      type: 'button',
+      class: 'primary',
+      id: 'save-revision',
+      'data-acts': true,
+      title: 'Save the patch without them, as a new revision',
+    },
     icon(document, 'save'),
     'Save as new revision',
   );
