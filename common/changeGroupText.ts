@@ -124,13 +124,24 @@ export function groupShown(
   const line = groupLines(changes).find((each) => each.fingerprint === fingerprint);
   if (!line) return undefined;
   const byName = new Map(rows.map((row) => [row.repositoryName, row]));
+  const next = nextUnreviewedGroup(changes, fingerprint);
   return {
     fingerprint,
     title: line.title,
+    kind: line.kind,
+    ...(next ? { next: { fingerprint: next.fingerprint, title: next.title } } : {}),
     representative: line.representative,
     members: line.repositories.map((repositoryName) => {
       const row = byName.get(repositoryName);
       return { repositoryName, state: row ? reviewStateOf(row) : 'unreviewed' };
     }),
   };
+}
+
+/** The first group after `fingerprint` (largest first, going round) with a member not reviewed yet. */
+export function nextUnreviewedGroup(changes: JobChanges, fingerprint: string): GroupLine | undefined {
+  const lines = groupLines(changes);
+  const at = lines.findIndex((line) => line.fingerprint === fingerprint);
+  const after = [...lines.slice(at + 1), ...lines.slice(0, Math.max(at, 0))];
+  return after.find((line) => line.fingerprint !== fingerprint && line.reviewCounts.unreviewed > 0);
 }

@@ -1,7 +1,7 @@
 import { ApiError } from './client';
 import { filePath, parseHunks, parsePatch } from './patch';
 import { dropHunks } from './patchSubset';
-import type { PatchRevisionRequest, RepositoryActionResult, RepositoryResult } from './schemas';
+import type { JobChanges, PatchRevisionRequest, RepositoryActionResult, RepositoryResult } from './schemas';
 
 // "Fix once for many": what a reviewer marked to drop in one diff (a lockfile, a hunk that should
 // not be there), dropped from every member of its change group or every repository of the job, one
@@ -149,4 +149,39 @@ export function patternText(pattern: DropPattern): string {
       : undefined,
   ].filter(Boolean);
   return parts.join(' and ') || 'nothing';
+}
+
+/** What `dropTargets` reads. */
+export interface DropTargetSource {
+  getChanges(jobId: string): Promise<JobChanges>;
+  allRepositories(jobId: string): Promise<RepositoryResult[]>;
+}
+
+/**
+ * The repositories a drop goes to: the members of the change group (`group`, else the one
+ * `repositoryName` is in), or every COMPLETED repository of the job. A string says why there are none.
+ */
+export async function dropTargets(
+  source: DropTargetSource,
+  jobId: string,
+  scope: 'group' | 'job',
+  where: { group?: string; repositoryName: string },
+): Promise<string[] | string> {
+  if (scope === 'job') {
+    const names = (await source.allRepositories(jobId))
+      .filter((row) => row.status === 'COMPLETED')
+      .map((row) => row.repositoryName);
+    return names.length > 0 ? names : 'No repository of this job has a diff.';
+  }
+  const { groups } = await source.getChanges(jobId);
+  const group = where.group
+    ? groups.find((each) => each.fingerprint === where.group)
+    : groups.find((each) => each.repositories.includes(where.repositoryName));
+  return group ? group.repositories : `${where.repositoryName} is in no change group now: its diff changed.`;
+}
+
+/** After a drop, the group the repository is in now (each member's fingerprint moved with its revision). */
+export async function groupNow(source: Pick<DropTargetSource, 'getChanges'>, jobId: string, repositoryName: string) {
+  const { groups } = await source.getChanges(jobId);
+  return groups.find((each) => each.repositories.includes(repositoryName));
 }

@@ -29,6 +29,10 @@ import {
 } from '../../common/viewChanges';
 import { watchView } from './viewWatch';
 import { applyToLocalCheckout } from '../applyFlow';
+import { dropEverywhere, dropPattern, dropTargets, groupNow, patternText } from '../../common/dropEverywhere';
+import { summarizeResults } from '../../common/actionResults';
+import { runJobAction } from '../jobAction';
+import { countOf } from '../pullRequestTargets';
 import { savePatch } from '../commands/downloadPatch';
 
 // The diff view's requests: load the patch (of the current attempt, or an earlier one), open one
@@ -159,6 +163,7 @@ export function diffHandlers(
         return undefined;
       });
       const group = changes && fingerprint ? groupShown(changes, fingerprint, inOrder ?? [repository]) : undefined;
+      const revisable = !fingerprint && latest && outcome.status === 'COMPLETED' && patch !== undefined;
       const said =
         fingerprint && changes && !group
           ? `This group is gone (the job's changes moved): ${repository.repositoryName}'s diff is shown, to read. Open the overview for the groups as they are now, or the repository from the tree to review it.`
@@ -196,8 +201,14 @@ export function diffHandlers(
         notice: said,
         group,
         revision,
-        // A group view (even of a group that is gone) reviews and revises nothing of one repository.
-        revisable: !fingerprint && latest && outcome.status === 'COMPLETED' && patch !== undefined,
+        // A group view (even of a group that is gone) reviews and revises nothing of one repository;
+        // what it marks goes to every member (or the job), as it goes from one repository's view.
+        revisable,
+        dropScopes: revisable
+          ? (['repository', 'group', 'job'] as const).slice()
+          : group && patch !== undefined && latest
+            ? (['group', 'job'] as const).slice()
+            : undefined,
       };
     },
     reviewGroup: async ({ state, repositories }) => {
@@ -213,6 +224,21 @@ export function diffHandlers(
     openMember: async ({ repositoryName }) => {
       // Beside the group, which stays in view: its members are where the reviewer comes back to.
       services.panels.showDiff({ jobId: target.state.jobId, repositoryName }, target.state.jobName, { beside: true });
+      return { done: true };
+    },
+    openGroup: async ({ fingerprint }) => {
+      const changes = await services.connection.client.getChanges(target.state.jobId);
+      const group = changes.groups.find((each) => each.fingerprint === fingerprint);
+      if (!group) return { done: false, message: 'That group is gone: the job’s changes moved.' };
+      target.set({
+        ...target.state,
+        group: fingerprint,
+        repositoryName: group.representative,
+        attempt: undefined,
+        revision: undefined,
+        open: undefined,
+        scrollY: undefined,
+      });
       return { done: true };
     },
     revisePatch: async (request) => {
@@ -247,6 +273,59 @@ export function diffHandlers(
       notice = outcome.message;
       target.set({ ...target.state, revision: undefined, open: undefined, scrollY: undefined });
       return { done: true, message: outcome.message };
+    },
+    dropEverywhere: async ({ scope, drop }) => {
+      unchanged();
+      const { jobId, repositoryName } = current();
+      const patch = shownPatch?.patch;
+      if (!patch) return { done: false, message: 'There is no diff shown to drop anything from.' };
+      const client = services.connection.client;
+      const pattern = dropPattern(patch, drop);
+      const what = patternText(pattern);
+      const names = await dropTargets(client, jobId, scope, { group: target.state.group, repositoryName });
+      if (typeof names === 'string') return { done: false, message: names };
+      const count = countOf(names.length, 'repository');
+      const go = `Drop from ${count}`;
+      const choice = await vscode.window.showWarningMessage(
+        `Drop ${what} from ${count} of ${scope === 'group' ? 'the change group' : 'the job'}?`,
+        {
+          modal: true,
+          detail:
+            'Each gets a new revision of its current patch without it, and its review is reset; a repository with nothing like it is left as it is. The originals stay readable (revision 0).',
+        },
+        go,
+      );
+      if (choice !== go) return { done: false, message: 'Nothing was dropped.' };
+      const job = await client.getJob(jobId);
+      const words = { done: `Dropped ${what} from`, things: 'repositories' };
+      const results = await runJobAction(
+        services,
+        job,
+        `dropping ${what} from ${count} of "${job.name}"`,
+        words,
+        names.length,
+        (progress) => dropEverywhere(client, jobId, names, pattern, (step) => progress.add(step.results)),
+        async () => {
+          // "current" names other patches now: what apply, download and the diff editor read too.
+          services.patches.clear();
+          await services.jobs.jobChanged(jobId);
+        },
+      );
+      notice = summarizeResults(results, { ...words, jobName: job.name }).message;
+      for (const result of results)
+        if (result.outcome === 'done') services.panels.reloadDiff({ jobId, repositoryName: result.repositoryName });
+      if (target.state.group) {
+        // The members that took the revision moved together, to a group of their own: show that one.
+        const now = await groupNow(client, jobId, repositoryName);
+        target.set({
+          ...target.state,
+          ...(now ? { group: now.fingerprint, repositoryName: now.representative } : {}),
+          open: undefined,
+          scrollY: undefined,
+        });
+      } else target.set({ ...target.state, revision: undefined, open: undefined, scrollY: undefined });
+      services.panels.reloadGroups(jobId);
+      return { done: true, message: notice };
     },
     showRevision: async ({ revision }) => {
       const repository = await services.connection.client.getRepository(

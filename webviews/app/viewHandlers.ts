@@ -6,6 +6,8 @@ import { fieldErrorsFromApi } from '../../common/jobDraftSections';
 import { groupShown } from '../../common/changeGroupText';
 import { reviewGroupOutcome } from '../../common/groupReview';
 import { revisionShown, saveRevision } from '../../common/patchRevisions';
+import { summarizeResults } from '../../common/actionResults';
+import { dropEverywhere, dropPattern, dropTargets, groupNow, patternText } from '../../common/dropEverywhere';
 import { isRepositoryName, type Job } from '../../common/schemas';
 import {
   type createJobProtocol,
@@ -170,6 +172,13 @@ export function diffHandlers(services: PageServices, asked: DiffPlace): Handlers
       here({ group: fingerprint });
       return outcome;
     },
+    openGroup: async ({ fingerprint }) => {
+      const changes = await client.getChanges(ref.jobId);
+      const group = changes.groups.find((each) => each.fingerprint === fingerprint);
+      if (!group) return { done: false, message: 'That group is gone: the job’s changes moved.' };
+      services.navigate({ page: 'diff', jobId: ref.jobId, repositoryName: group.representative, group: fingerprint });
+      return { done: true };
+    },
     openMember: ({ repositoryName }) => {
       goTo(repositoryName);
       return { done: true };
@@ -188,6 +197,31 @@ export function diffHandlers(services: PageServices, asked: DiffPlace): Handlers
         here({});
       }
       return { done: outcome.done, message: outcome.message };
+    },
+    dropEverywhere: async ({ scope, drop }) => {
+      if (!shown?.patch || !shown.job) return { done: false, message: 'There is no diff shown to drop anything from.' };
+      const pattern = dropPattern(shown.patch, drop);
+      const what = patternText(pattern);
+      const names = await dropTargets(client, ref.jobId, scope, ref);
+      if (typeof names === 'string') return { done: false, message: names };
+      const count = `${names.length} ${names.length === 1 ? 'repository' : 'repositories'}`;
+      if (!window.confirm(`Drop ${what} from ${count}? Each gets a new revision without it; its review is reset.`))
+        return { done: false, message: 'Nothing was dropped.' };
+      const results = await dropEverywhere(client, ref.jobId, names, pattern);
+      pendingNotice = summarizeResults(results, {
+        done: `Dropped ${what} from`,
+        things: 'repositories',
+        jobName: shown.job.name,
+      }).message;
+      // The members that took the revision moved together, to a group of their own: show that one.
+      const now = ref.group ? await groupNow(client, ref.jobId, ref.repositoryName) : undefined;
+      services.navigate({
+        page: 'diff',
+        jobId: ref.jobId,
+        repositoryName: now?.representative ?? ref.repositoryName,
+        ...(ref.group ? { group: now?.fingerprint ?? ref.group } : {}),
+      });
+      return { done: true, message: pendingNotice };
     },
     showRevision: async ({ revision }) => {
       const repository = await client.getRepository(ref.jobId, ref.repositoryName);

@@ -89,11 +89,17 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
           reviewGroup: async (verdict, repositories) =>
             (await host.client.request('reviewGroup', { state: verdict, repositories })).message,
           openMember: (repositoryName) => void host.client.request('openMember', { repositoryName }).catch(report),
+          openGroup: (fingerprint) => void host.client.request('openGroup', { fingerprint }).catch(report),
           revisePatch: async (request) => {
             const answer = await host.client.request('revisePatch', request);
             return answer.done ? undefined : answer.message;
           },
           showRevision: (revision) => void host.client.request('showRevision', { revision }).catch(report),
+          dropEverywhere: async (scope, request) => {
+            const answer = await host.client.request('dropEverywhere', { ...request, scope });
+            if (!answer.done) throw new Error(answer.message ?? 'Nothing was dropped.');
+            return answer.message;
+          },
           reload: () => {
             root.setAttribute('aria-busy', 'true');
             void show(false);

@@ -43,9 +43,11 @@ describe('diff view (DOM)', function () {
       showRepository: async (direction) => void calls.push(`repository ${direction}`),
       reviewGroup: async (state) => void calls.push(`group ${state}`),
       openMember: (name) => calls.push(`member ${name}`),
+      openGroup: (fingerprint) => calls.push(`group ${fingerprint.slice(0, 4)}`),
       revisePatch: async () => void calls.push('revise'),
       showRevision: (revision) => calls.push(`revision ${revision}`),
       reload: () => calls.push('reload'),
+      dropEverywhere: async (scope) => void calls.push(`drop ${scope}`),
     };
     return { calls, actions };
   }

@@ -1,6 +1,13 @@
 import { html as diffToHtml } from 'diff2html';
 import { filePath, parseHunks, parsePatch, patchTotals, type FilePatch } from '../../common/patch';
-import type { AttemptChoice, DiffLayout, Direction, GroupShown, RevisionShown } from '../../common/webviewProtocol';
+import type {
+  AttemptChoice,
+  DiffLayout,
+  Direction,
+  DropScope,
+  GroupShown,
+  RevisionShown,
+} from '../../common/webviewProtocol';
 import type { RepositoryError } from '../../common/schemas';
 import { formatBytes, formatCount } from '../../common/format';
 import { append, h, icon, pageHeader } from '../shared/dom';
@@ -38,6 +45,8 @@ export interface DiffViewData extends ReviewBarData {
   revision?: RevisionShown;
   /** Hunks and files may be marked to drop and saved as a new revision. */
   revisable?: boolean;
+  /** Where marked hunks and files may go besides (a group view: only its members, the job). */
+  dropScopes?: DropScope[];
 }
 
 /** Below this width a side-by-side diff is shown line by line, as VS Code's diff editor does. */
@@ -134,12 +143,19 @@ export function renderDiffView(
   const totals = patchTotals(files);
   // What the reviewer marked to drop, on a patch that can take a new revision.
   const hunkCounts = new Map(files.map((file) => [filePath(file), file.binary ? 1 : parseHunks(file.text).length]));
-  const marks = data.revisable && files.length > 0 ? new DropMarks(hunkCounts) : undefined;
   const readOnly = !!data.failure || (!!data.revision && data.revision.shown !== data.revision.current);
-  const revision = revisionBar(document, data.revision, marks, {
-    ...actions,
-    marksCleared: () => marks && refreshDrops(root, marks),
-  });
+  const scopes = data.dropScopes ?? (data.revisable ? ['repository'] : []);
+  const marks = scopes.length > 0 && files.length > 0 && !readOnly ? new DropMarks(hunkCounts) : undefined;
+  const revision = revisionBar(
+    document,
+    data.revision,
+    marks,
+    {
+      ...actions,
+      marksCleared: () => marks && refreshDrops(root, marks),
+    },
+    scopes,
+  );
   const marksChanged = () => {
     if (!marks) return;
     refreshDrops(root, marks);

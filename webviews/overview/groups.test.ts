@@ -65,6 +65,7 @@ describe('Change groups in words', () => {
     assert.deepEqual(groupShown(OVERVIEW_CHANGES, 'a'.repeat(64), rows), {
       fingerprint: 'a'.repeat(64),
       title: '2 repositories · the same change',
+      kind: 'main',
       representative: 'acme/a',
       members: [
         { repositoryName: 'acme/a', state: 'approved' },
@@ -72,5 +73,10 @@ describe('Change groups in words', () => {
       ],
     });
     assert.equal(groupShown(OVERVIEW_CHANGES, 'f'.repeat(64), rows), undefined);
+    // The others are all reviewed: from the main group nothing is next; from the outlier, round to the main one.
+    assert.deepEqual(groupShown(OVERVIEW_CHANGES, 'c'.repeat(64), rows)?.next, {
+      fingerprint: 'a'.repeat(64),
+      title: '2 repositories · the same change',
+    });
   });
 });
