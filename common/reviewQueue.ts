@@ -1,6 +1,7 @@
 import type { Job, RepositoryResult } from './schemas';
 import { reviewStateOf } from './status';
 import { groupRepositories } from './repositoryStates';
+import { tallyReviewable } from './reviewCounts';
 
 // The repositories a reviewer goes through in the diff view, in the order the Jobs tree shows them
 // (grouped by state, or one flat list): the COMPLETED ones, which have a diff to approve. Where
@@ -24,10 +25,8 @@ export function reviewOrder(
 }
 
 export function reviewProgress(order: readonly RepositoryResult[]): ReviewProgress {
-  const states = order.map(reviewStateOf);
-  const approved = states.filter((state) => state === 'approved').length;
-  const rejected = states.filter((state) => state === 'rejected').length;
-  return { reviewed: approved + rejected, approved, rejected, total: order.length };
+  const { approved, rejected, reviewable } = tallyReviewable(order);
+  return { reviewed: approved + rejected, approved, rejected, total: reviewable };
 }
 
 /** "12 of 40 reviewed · 10 approved, 2 rejected". */

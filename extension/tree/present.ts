@@ -16,6 +16,7 @@ import {
   statusWord,
 } from '../../common/statusText';
 import { mayHavePullRequests } from '../pullRequestTargets';
+import { reviewTally } from '../../common/reviewCounts';
 import { reviewAndPullRequestTooltip, reviewAndPullRequestWords, reviewOrPullRequestIcon } from './reviewLook';
 import {
   type RepositoryState,
@@ -199,10 +200,10 @@ export function jobTooltip(job: Job, verify?: VerificationSummary): string {
 
 function jobReviewTooltip(job: Job): string[] {
   const lines: string[] = [];
-  const reviews = job.reviewCounts;
-  if (reviews && reviews.approved + reviews.rejected > 0)
+  const reviews = reviewTally(job);
+  if (reviews.approved + reviews.rejected > 0)
     lines.push(
-      `Reviewed: ${reviews.approved} approved, ${reviews.rejected} rejected, ${reviews.unreviewed} unreviewed`,
+      `Reviewed: ${reviews.approved} approved, ${reviews.rejected} rejected, ${reviews.unreviewed} unreviewed${reviews.notReviewable > 0 ? ` (${reviews.notReviewable} not reviewable)` : ''}`,
     );
   const prs = job.pullRequestCounts;
   if (prs && prs.open + prs.draft + prs.merged + prs.closed > 0)

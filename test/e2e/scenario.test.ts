@@ -205,6 +205,46 @@ describe('Cody Batch in a VS Code workbench', () => {
     await waitForText(edit.locator('xpath=..'), new RegExp(escapeRegExp(NEW_LINE.trim())));
   });
 
+  it('5b. a click on a repository row previews its diff and keeps the keyboard in the tree: ArrowDown goes to the next row, Enter opens it and moves there', async () => {
+    const { workbench } = world;
+    const { page } = workbench;
+    await workbench.runCommand('View: Close All Editors');
+    // The tree's order under "Changed (3)": acme/gadgets, acme/gizmos, acme/widgets.
+    await workbench.treeItem(/^acme\/gadgets · /).click();
+    const diff = workbench.webview(EXTENSION_ID);
+    await waitForText(diff.locator('h1'), /^acme\/gadgets$/, 30_000);
+    const focusedRow = () =>
+      page
+        .locator('.monaco-list:focus-within .monaco-list-row.focused')
+        .first()
+        .getAttribute('aria-label', { timeout: 1_000 })
+        .catch(() => null);
+    await waitFor(
+      'the clicked row to keep the keyboard',
+      async () => (/^acme\/gadgets · /.test((await focusedRow()) ?? '') ? true : undefined),
+      10_000,
+    );
+    await page.keyboard.press('ArrowDown');
+    await waitFor(
+      'ArrowDown to move to the next row',
+      async () => (/^acme\/gizmos · /.test((await focusedRow()) ?? '') ? true : undefined),
+      10_000,
+    );
+    assert.equal(await diff.locator('h1').innerText(), 'acme/gadgets', 'moving in the tree opens nothing');
+    await page.keyboard.press('Enter');
+    await waitForText(diff.locator('h1'), /^acme\/gizmos$/, 30_000);
+    await waitFor(
+      'Enter to move the keyboard into the diff',
+      async () =>
+        (await page.evaluate(
+          () => document.activeElement?.tagName === 'IFRAME' && !document.querySelector('.monaco-list:focus-within'),
+        ))
+          ? true
+          : undefined,
+      10_000,
+    );
+  });
+
   it('6. refuses to apply over uncommitted work, and cancel leaves every file as it was', async () => {
     const { workbench, workspace } = world;
     await writeFile(path.join(workspace, 'README.md'), '# local notes, not committed\n');
@@ -248,10 +288,18 @@ describe('Cody Batch in a VS Code workbench', () => {
     );
     await workbench.screenshot('running-job');
     await workbench.clickInlineAction(running, 'Cancel Job');
-    // A cancel asks first, naming what it stops.
-    const question = workbench.dialog(/Cancel "Slow command"\? This stops 1 running repository/);
+    // A stop asks first, naming what it stops, in words that cannot be misread; Enter keeps it running.
+    const question = workbench.dialog(/Stop "Slow command"\? This stops 1 running repository/);
     await question.waitFor({ timeout: 30_000 });
-    await question.getByRole('button', { name: 'Cancel Job' }).click();
+    const keep = question.getByRole('button', { name: 'Keep Running' });
+    await waitFor(
+      'Keep Running to be the default button',
+      async () => ((await keep.evaluate((button) => button === document.activeElement)) ? true : undefined),
+      5_000,
+    );
+    assert.equal(await question.getByRole('button', { name: 'Cancel Job' }).count(), 0);
+    await workbench.screenshot('stop-job-question');
+    await question.getByRole('button', { name: 'Stop Job' }).click();
     await workbench.treeItem(/^Slow command, cancelled/).waitFor({ timeout: 30_000 });
     await workbench.treeItem('acme/gadgets · cancelled').waitFor();
     assert.equal((await stack.client.getJob(job.jobId)).status, 'CANCELLED');
@@ -365,9 +413,27 @@ describe('Cody Batch in a VS Code workbench', () => {
     await workbench.treeItem(new RegExp(`^${name}, sampled, 1/2 sampled · 1 waiting`)).waitFor({ timeout: 30_000 });
     await workbench.screenshot('sampled-job');
 
-    // Continued through the API client: the tree's Continue action is not on main yet.
+    // The sampled repository's diff, open while the job is continued: it must not go on showing attempt 1.
+    const sampledName = (await stack.client.allRepositories(created.jobId)).find((row) => row.sampled)!.repositoryName;
+    await workbench.runCommand('View: Close All Editors');
+    const sampledJob = workbench.treeItem(new RegExp(`^${name}, sampled`));
+    if ((await sampledJob.getAttribute('aria-expanded')) !== 'true') await sampledJob.click();
+    const changedGroup = workbench.treeItem(/^Changed \(1\), /);
+    await changedGroup.waitFor({ timeout: 15_000 });
+    if ((await changedGroup.getAttribute('aria-expanded')) !== 'true') await changedGroup.click();
+    await workbench.treeItem(new RegExp(`^${escapeRegExp(sampledName)} · `)).click();
+    const diff = workbench.webview(EXTENSION_ID);
+    await waitForText(diff.locator('h1'), new RegExp(`^${escapeRegExp(sampledName)}$`), 30_000);
+
+    // Continued through the API client (another reviewer, the CLI): the open diff is told by its own look.
     await stack.client.continueJob(created.jobId, { prompt: revisedPrompt });
     const done = await waitForJob(stack.client, created.jobId, { timeoutMs: 120_000 });
+    await waitForText(diff.locator('#stale-notice'), /(ran|running) again/, 30_000);
+    assert.equal(await diff.locator('#approve').isDisabled(), true, 'Approve waits for a reload');
+    await workbench.screenshot('diff-changed-reload');
+    await diff.locator('#reload-view').click();
+    await waitForText(diff.locator('.summary'), /attempt 2 of 2/, 30_000);
+    assert.equal(await diff.locator('#stale-notice').count(), 0);
     const rows = await repositoriesByName(stack.client, created.jobId);
     assert.equal(done.status, 'COMPLETED', JSON.stringify([...rows.values()].map((row) => row.error)));
     assert.deepEqual(
@@ -596,6 +662,21 @@ describe('Cody Batch in a VS Code workbench', () => {
     await waitForText(count('pull-requests', 'open'), /^1$/);
     await overview.locator('svg.burndown-chart').waitFor({ timeout: 15_000 });
     await workbench.screenshot('job-overview');
+
+    // Comment on Pull Requests…: the comment is written in an editor tab of its own (several lines
+    // of Markdown), then a modal names how many pull requests it goes to, as Merge and Close do.
+    await jobMenu(world, jobRow, 'Comment on Pull Requests…');
+    const compose = await workbench.webviewWith('#compose-text');
+    const comment = 'Checks fail here.\n\n- run `npm test`\n- then push again';
+    await compose.locator('#compose-text').fill(comment);
+    await workbench.screenshot('comment-editor');
+    await compose.locator('#compose-send').click();
+    const confirmComment = workbench.dialog(/Comment on 1 pull request of/);
+    await waitForText(confirmComment, new RegExp(escapeRegExp(second)));
+    await confirmComment.getByRole('button', { name: 'Comment on 1 pull request', exact: true }).click();
+    await workbench.notification(`Commented on 1 of 1 pull requests of "${name}".`).waitFor({ timeout: 60_000 });
+    assert.deepEqual(pulls.get(second)!.comments, [comment], 'the whole comment, every line of it');
+    assert.deepEqual(pulls.get(first)!.comments, [], 'a merged pull request gets none');
   });
 
   it('13. reviews at scale: the overview shows 2 change groups with the outlier flagged, and approving the big group approves its 5 rows', async () => {
@@ -639,6 +720,117 @@ describe('Cody Batch in a VS Code workbench', () => {
       30_000,
     );
     await workbench.treeItem(/^acme\/scale-5 · changed, \+\d+ −\d+$/).waitFor();
+  });
+
+  it('14. a group view never shows one thing and acts on another: a member revised beside it leaves it, the group shows its new representative and approves what it shows; a file dropped from every member in one go; one group tab; the next unreviewed group', async () => {
+    const { workbench, stack, hosting } = world;
+    const name = 'Fix once for many';
+    // Three repositories make the same change with a lockfile and a note; a fourth the same without the lockfile.
+    const names = Array.from({ length: 4 }, (_, i) => `acme/many-${i}`);
+    for (const [index, repository] of names.entries())
+      await hosting.create(repository, {
+        'src/main.js': `${'// own code\n'.repeat(index + 1)}export const value = oldFunction(1);\n`,
+        ...(index < 3 ? { '.lock-too': 'yes\n' } : {}),
+      });
+    const job = await stack.client.createJob({
+      name,
+      command:
+        "sed -i 's/oldFunction(/newFunction(/' src/main.js && echo 'generated' >> NOTES.md && if [ -f .lock-too ]; then echo '{}' > package-lock.json; fi",
+      repositories: names,
+    });
+    await waitForJob(stack.client, job.jobId, { timeoutMs: 90_000 });
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.runCommand('Cody Batch: Refresh');
+    const jobRow = workbench.treeItem(new RegExp(`^${name}, completed, 4/4 done`));
+    await jobRow.waitFor({ timeout: 30_000 });
+    await workbench.clickInlineAction(jobRow, 'Show Job Overview');
+    const overviewGroups = async () =>
+      (await workbench.webviewWith('.group-list .group')).locator('.group-list .group');
+    let groups = await overviewGroups();
+    await groups.nth(1).waitFor({ timeout: 30_000 });
+    await waitForText(groups.nth(0).locator('.group-title'), /^3 repositories · the same change/);
+    await waitForText(groups.nth(1).locator('.group-title'), /outlier/);
+    assert.equal(
+      await groups
+        .nth(1)
+        .getByRole('button', { name: 'Approve group' })
+        .evaluate((button) => button.classList.contains('primary')),
+      false,
+      'an outlier’s Approve is a secondary button',
+    );
+
+    // One group tab: the outlier, then the main group, each in the same tab.
+    const groupView = () => workbench.webviewWith('#group-title');
+    await groups.nth(1).getByRole('button', { name: 'Open group' }).click();
+    await waitForText((await groupView()).locator('#group-title'), /^1 · outlier/, 30_000);
+    await workbench.editorTab(/^Overview:/).click();
+    groups = await overviewGroups();
+    await groups.nth(0).getByRole('button', { name: 'Open group' }).click();
+    await waitForText((await groupView()).locator('#group-title'), /^3 repositories · the same change$/, 30_000);
+    assert.equal(await workbench.editorTab(/^Change group/).count(), 1, 'the group reused its tab');
+    assert.equal(await (await groupView()).locator('h1').innerText(), 'acme/many-0');
+
+    // A member's own diff opens beside the group; a revision saved there takes it out of the group.
+    await (await groupView()).locator('.group-members button', { hasText: 'acme/many-0' }).click();
+    // Only a repository's own view saves a revision of it alone.
+    const member = await workbench.webviewWith('#save-revision');
+    await waitForText(member.locator('h1'), /^acme\/many-0$/, 30_000);
+    await member.locator('button[data-drop="file"][data-path="NOTES.md"]').click();
+    await member.locator('#save-revision').click();
+    await waitForText(member.locator('#review-status'), /Saved revision 1 of acme\/many-0/, 30_000);
+
+    // The group view beside it shows the group as it is now: its new representative's own diff, two members.
+    let view = await groupView();
+    await waitForText(view.locator('#group-title'), /^2 repositories · the same change$/, 30_000);
+    await waitForText(view.locator('h1'), /^acme\/many-1$/);
+    assert.deepEqual(
+      await view
+        .locator('.group-members li')
+        .evaluateAll((items) => items.map((item) => item.getAttribute('data-repository'))),
+      ['acme/many-1', 'acme/many-2'],
+    );
+    assert.equal(await view.locator('details.file[data-path="NOTES.md"]').count(), 1, 'the representative’s own diff');
+    await workbench.screenshot('group-after-member-revision');
+
+    // Fix once for many: the lockfile marked in the group view goes from both members, one revision each.
+    await view.locator('button[data-drop="file"][data-path="package-lock.json"]').click();
+    await view.locator('#drop-group').click();
+    const ask = workbench.dialog(/Drop package-lock\.json from 2 repositories of the change group/);
+    await ask.getByRole('button', { name: 'Drop from 2 repositories', exact: true }).click();
+    await workbench
+      .notification(`Dropped package-lock.json from 2 of 2 repositories of "${name}".`)
+      .waitFor({ timeout: 60_000 });
+    for (const repository of ['acme/many-1', 'acme/many-2']) {
+      const row = await stack.client.getRepository(job.jobId, repository);
+      assert.equal(row.patchRevision, 1, `${repository} has one new revision`);
+      assert.ok(!(await stack.client.getDiff(job.jobId, repository)).patch!.includes('package-lock.json'));
+    }
+    // Without the lockfile they make acme/many-3's change: the view follows them into that group.
+    view = await groupView();
+    await waitForText(view.locator('#group-title'), /^3 repositories · the same change$/, 30_000);
+    assert.equal(await view.locator('details.file[data-path="package-lock.json"]').count(), 0);
+
+    // Approve group approves exactly the members it shows; the one revised alone stays unreviewed.
+    await view.locator('#approve-group').click();
+    await waitForText((await groupView()).locator('#review-status'), /Approved 3 repositories\./, 30_000);
+    const rows = await repositoriesByName(stack.client, job.jobId);
+    assert.deepEqual(
+      names.map((repository) => [repository, rows.get(repository)?.review?.state ?? 'unreviewed']),
+      [
+        ['acme/many-0', 'unreviewed'],
+        ['acme/many-1', 'approved'],
+        ['acme/many-2', 'approved'],
+        ['acme/many-3', 'approved'],
+      ],
+    );
+
+    // Reviewed: the view offers the next group with work left, in the same tab.
+    const next = (await groupView()).locator('#next-group');
+    await next.waitFor({ timeout: 30_000 });
+    await next.click();
+    await waitForText((await groupView()).locator('#group-title'), /^1 · /, 30_000);
+    assert.equal(await (await groupView()).locator('h1').innerText(), 'acme/many-0');
+    assert.equal(await workbench.editorTab(/^Change group/).count(), 1);
   });
 });
 
