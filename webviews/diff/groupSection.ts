@@ -120,8 +120,7 @@ export function groupSection(document: Document, group: GroupShown, actions: Gro
         ` · ${formatCount(approved + rejected)} of ${formatCount(members.length)} reviewed · showing ${group.representative}'s diff`,
       ),
       h(document, 'span', { class: 'spacer' }),
-      button('approved'),
-      button('rejected'),
+      h(document, 'span', { class: 'review-buttons' }, button('approved'), button('rejected')),
     ),
     next ? h(document, 'div', { class: 'toolbar' }, next) : undefined,
     h(

@@ -14,6 +14,7 @@ import { append, h, icon, pageHeader } from '../shared/dom';
 import { attemptLinks } from './attempts';
 import { DropMarks } from './drops';
 import { groupSection, type GroupSectionActions } from './groupSection';
+import { levelSides } from './diffRows';
 import { decorateHunks, dropFileButton, refreshDrops } from './hunkDrops';
 import { revisionBar, type RevisionActions } from './revisionBar';
 import { reviewBar, type ReviewBar, type ReviewBarActions, type ReviewBarData } from './reviewBar';
@@ -574,6 +575,7 @@ export function renderDiffView(
       renderNothingWhenEmpty: false,
     });
     section.rendered = layout;
+    if (layout === 'side-by-side') window?.requestAnimationFrame(() => levelSides(body));
     if (marks) {
       const path = filePath(file);
       decorateHunks(body, path, hunkCounts.get(path) ?? 0, marks, marksChanged);
@@ -587,7 +589,12 @@ export function renderDiffView(
   const applyLayout = () => {
     const next = effective();
     narrowNote.hidden = next === chosen;
-    if (next === layout) return;
+    if (next === layout) {
+      // The same layout, another width: wrapped lines wrap elsewhere.
+      if (layout === 'side-by-side')
+        for (const section of sections) if (section.details.open && section.rendered) levelSides(section.body);
+      return;
+    }
     layout = next;
     for (const section of sections)
       if (section.details.open && section.rendered !== undefined) renderSection(section, true);

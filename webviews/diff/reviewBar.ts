@@ -104,7 +104,8 @@ export function reviewBar(
       placeholder: 'Note (optional)',
       'aria-label': 'Review note (optional)',
       'data-acts': true,
-      value: data.review.note ?? '',
+      // A fresh note for each review: an old rejection's words never ride along with an Approve.
+      value: '',
     });
     const approve = button(
       'approve',
@@ -128,7 +129,7 @@ export function reviewBar(
       if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) review('approved');
     });
     reviewButtons.push(approve, reject);
-    append(line, note, approve, reject);
+    append(line, note, h(document, 'span', { class: 'review-buttons' }, approve, reject));
   }
 
   const stepper = h(document, 'span', { class: 'segmented', role: 'group', 'aria-label': 'Go to' });
