@@ -17,7 +17,7 @@ import {
 } from '../../common/statusText';
 import { mayHavePullRequests } from '../pullRequestTargets';
 import { reviewTally } from '../../common/reviewCounts';
-import { reviewAndPullRequestTooltip, reviewAndPullRequestWords, reviewOrPullRequestIcon } from './reviewLook';
+import { reviewAndPullRequestTooltip, reviewOrPullRequestIcon, stateFirstWords } from './reviewLook';
 import {
   type RepositoryState,
   repositoryLabel,
@@ -127,14 +127,14 @@ export function jobReviewWords(job: Job): string[] {
 
 /**
  * A repository's description in the tree: what its label does not say (the state and error code
- * are in the label): `+12 −3 · attempt 2 of 2 · approved · PR open · checks passing`.
+ * are in the label), the state first: `checks passing · PR open · approved · +12 −3 · attempt 2 of 2`.
  */
 export function repositoryTreeDescription(repository: RepositoryResult): string {
-  const parts: string[] = [];
+  // The state in words first: a narrow sidebar cuts the end, and "+1 −1 ·…" says nothing.
+  const parts: string[] = stateFirstWords(repository);
   const stats = diffStatsText(repository.diffStats);
   if (stats && (repository.status === 'COMPLETED' || repository.status === 'FAILED')) parts.push(stats);
   if (repository.attempt > 1) parts.push(`attempt ${repository.attempt} of ${repository.attempt}`);
-  parts.push(...reviewAndPullRequestWords(repository));
   return parts.join(' · ');
 }
 

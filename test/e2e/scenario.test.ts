@@ -287,7 +287,8 @@ describe('Cody Batch in a VS Code workbench', () => {
       'the spinner shows',
     );
     await workbench.screenshot('running-job');
-    await workbench.clickInlineAction(running, 'Cancel Job');
+    // The job row has one inline button, a menu of its actions, so its summary is not crowded out.
+    await jobActions(world, running, 'Cancel Job');
     // A stop asks first, naming what it stops, in words that cannot be misread; Enter keeps it running.
     const question = workbench.dialog(/Stop "Slow command"\? This stops 1 running repository/);
     await question.waitFor({ timeout: 30_000 });
@@ -618,7 +619,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     pulls.get(first)!.checkRuns.push({ name: 'ci', status: 'completed', conclusion: 'success' });
     pulls.get(second)!.checkRuns.push({ name: 'ci', status: 'completed', conclusion: 'failure' });
     await workbench.runCommand('View: Close All Editors');
-    await workbench.clickInlineAction(jobRow, 'Show Job Overview');
+    await jobActions(world, jobRow, 'Show Job Overview');
     const overview = workbench.webview(EXTENSION_ID);
     const count = (group: string, key: string) => overview.locator(`dl[data-group="${group}"] [data-key="${key}"] dd`);
     await waitForText(count('review', 'approved'), /^2$/, 30_000);
@@ -627,8 +628,8 @@ describe('Cody Batch in a VS Code workbench', () => {
     await jobMenu(world, jobRow, 'Refresh Pull Requests');
     const row = (repository: string, words: string) =>
       workbench.treeItem(new RegExp(`^${escapeRegExp(repository)} · changed, .*${words}`));
-    const green = row(first, 'approved · PR open · checks passing');
-    const red = row(second, 'approved · PR open · checks failing');
+    const green = row(first, 'checks passing · PR open · approved');
+    const red = row(second, 'checks failing · PR open · approved');
     if ((await jobRow.getAttribute('aria-expanded')) !== 'true') await jobRow.click();
     await green.waitFor({ timeout: 30_000 });
     await red.waitFor();
@@ -650,7 +651,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     assert.equal(pulls.get(first)!.merged, true);
     assert.equal(pulls.get(first)!.mergeMethod, 'squash');
     assert.equal(pulls.get(second)!.merged, false, 'a pull request with failing checks is not merged');
-    const merged = row(first, 'approved · PR merged');
+    const merged = row(first, 'PR merged · approved');
     await merged.waitFor({ timeout: 30_000 });
     assert.equal(
       await merged.locator('.custom-view-tree-node-item-icon.codicon-git-merge').count(),
@@ -700,7 +701,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     await workbench.runCommand('Cody Batch: Refresh');
     const jobRow = workbench.treeItem(new RegExp(`^${name}, completed, 6/6 done`));
     await jobRow.waitFor({ timeout: 30_000 });
-    await workbench.clickInlineAction(jobRow, 'Show Job Overview');
+    await jobActions(world, jobRow, 'Show Job Overview');
     const overview = workbench.webview(EXTENSION_ID);
     const groups = overview.locator('.group-list .group');
     await groups.nth(1).waitFor({ timeout: 30_000 });
@@ -743,7 +744,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     await workbench.runCommand('Cody Batch: Refresh');
     const jobRow = workbench.treeItem(new RegExp(`^${name}, completed, 4/4 done`));
     await jobRow.waitFor({ timeout: 30_000 });
-    await workbench.clickInlineAction(jobRow, 'Show Job Overview');
+    await jobActions(world, jobRow, 'Show Job Overview');
     const overviewGroups = async () =>
       (await workbench.webviewWith('.group-list .group')).locator('.group-list .group');
     let groups = await overviewGroups();
@@ -849,11 +850,23 @@ async function runFromKeyboard(world: World, title: string): Promise<void> {
   await input.waitFor({ state: 'hidden' });
 }
 
+/** Runs an action from a job row's one inline button, its menu of job actions. */
+async function jobActions(world: World, row: Locator, title: string): Promise<void> {
+  await row.hover();
+  assert.equal(await row.locator('.actions .action-label').count(), 1, 'one inline button on a job row');
+  await row.getByRole('button', { name: 'Job Actions' }).click();
+  await chooseMenuItem(world, title);
+}
+
 /** Runs an action from a job row's context menu. */
 async function jobMenu(world: World, row: Locator, title: string): Promise<void> {
-  const { page } = world.workbench;
   await row.click({ button: 'right' });
-  // VS Code's menu ignores a click that comes right after it opened; the pointer focuses the item, Enter runs it.
+  await chooseMenuItem(world, title);
+}
+
+/** Runs the open menu's item. VS Code's menu ignores a click that comes right after it opened; the pointer focuses the item, Enter runs it. */
+async function chooseMenuItem(world: World, title: string): Promise<void> {
+  const { page } = world.workbench;
   const item = page.getByRole('menuitem', { name: title });
   await item.hover();
   await waitFor(
