@@ -62,7 +62,7 @@ function reasonsOf(group: ChangeGroup, flagged: readonly FlaggedRepository[]): {
 /**
  * One line per group, largest first as the API sorts them. The first group is "the same change";
  * a group with a member flagged for its size, files, verification or cost is an "outlier" with
- * its reasons; one whose loose fingerprint a larger group shares is "a variant of it"; a group of
+ * its reasons; one whose loose fingerprint a larger group shares is "a variant of the same change"; a group of
  * one otherwise is an outlier too; any other is "a different change".
  */
 export function groupLines(changes: JobChanges): GroupLine[] {
@@ -87,8 +87,8 @@ export function groupLines(changes: JobChanges): GroupLine[] {
           ? `outlier: ${reasons.join('; ')}`
           : kind === 'variant'
             ? group.variantOf === main
-              ? 'a variant of it'
-              : 'a variant of another change'
+              ? 'a variant of the same change: only indentation differs'
+              : 'a variant of another change: only indentation differs'
             : 'a different change';
     const counts = group.reviewCounts;
     const total = counts.approved + counts.rejected + counts.unreviewed;

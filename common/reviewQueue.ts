@@ -44,8 +44,9 @@ export function nextUnreviewed(order: readonly RepositoryResult[], current: stri
 }
 
 /**
- * The repository before or after `current` (no wrapping: the ends say so). A repository not in the
- * order (a failed one opened from the tree) goes to the first or the last.
+ * The repository before or after `current`, going round at the ends as Approve does (so Next is
+ * never off where Approve still moves on); never `current` itself. A repository not in the order (a
+ * failed one opened from the tree) goes to the first or the last.
  */
 export function neighbour(
   order: readonly RepositoryResult[],
@@ -54,5 +55,11 @@ export function neighbour(
 ): RepositoryResult | undefined {
   const at = order.findIndex((row) => row.repositoryName === current);
   if (at < 0) return direction === 'next' ? order[0] : order.at(-1);
-  return order[direction === 'next' ? at + 1 : at - 1];
+  if (order.length < 2) return undefined;
+  return order[(at + (direction === 'next' ? 1 : -1) + order.length) % order.length];
+}
+
+/** Why Previous or Next Repository goes nowhere: there is no other repository with a diff. */
+export function noNeighbourText(count: number): string {
+  return count === 0 ? 'No repository of this job has a diff.' : 'This is the only repository of this job with a diff.';
 }

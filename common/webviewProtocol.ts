@@ -227,7 +227,7 @@ export type GroupMember = z.infer<typeof GroupMember>;
 /** The change group a diff panel shows: its representative's diff is the page's patch. */
 export const GroupShown = z.object({
   fingerprint: GroupFingerprint,
-  /** "38 repositories · the same change", "4 · a variant of it", "1 · outlier: touches package-lock.json". */
+  /** "38 repositories · the same change", "4 · a variant of the same change: only indentation differs", "1 · outlier: touches package-lock.json". */
   title: z.string().max(2_000),
   representative: z.string().max(200),
   members: z.array(GroupMember).max(100_000),

@@ -11,7 +11,14 @@ import {
   eventMessage,
   type Handlers,
 } from '../../common/webviewProtocol';
-import { neighbour, nextUnreviewed, progressText, reviewOrder, reviewProgress } from '../../common/reviewQueue';
+import {
+  neighbour,
+  nextUnreviewed,
+  noNeighbourText,
+  progressText,
+  reviewOrder,
+  reviewProgress,
+} from '../../common/reviewQueue';
 import { groupReviewed, reviewGroup } from '../review/groupReview';
 import { revisionShown, saveRevision } from '../../common/patchRevisions';
 import { ReviewRows } from '../review/reviewRows';
@@ -429,14 +436,7 @@ export function diffHandlers(
       () => order(),
     );
     const to = neighbour(inOrder, target.state.repositoryName, direction);
-    if (!to)
-      return {
-        done: false,
-        message:
-          inOrder.length === 0
-            ? 'No repository of this job has a diff.'
-            : `This is the ${direction === 'next' ? 'last' : 'first'} repository with a diff (${inOrder.length} in all).`,
-      };
+    if (!to) return { done: false, message: noNeighbourText(inOrder.length) };
     showRepository(to.repositoryName);
     return { done: true };
   }

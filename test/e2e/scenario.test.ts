@@ -86,6 +86,9 @@ describe('Cody Batch in a VS Code workbench', () => {
     await connect.click();
     await waitForText(workbench.page.locator('.welcome-view-content'), /No jobs yet/, 30_000);
     assert.equal(await workbench.page.getByRole('treeitem').count(), 0, 'the tree lists no jobs');
+    // Connected is said in the status bar; no "Connecting…" toast stays up.
+    await waitForText(workbench.page.locator('.statusbar'), /connected to the local stack/);
+    assert.equal(await workbench.notification(/Connecting to the local stack/).count(), 0);
   });
 
   it('2. creates a job from the form; it ends completed with counts and +a −d per repository', async () => {

@@ -215,6 +215,9 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
       actions,
     );
     assert.equal(dom.root.querySelector('#group-title')!.textContent, '3 repositories · the same change');
+    // Apply and Download take the representative's patch, and say whose.
+    assert.equal(dom.root.querySelector('#apply')!.textContent, "Apply acme/widgets's patch");
+    assert.equal(dom.root.querySelector('#download')!.textContent, "Download acme/widgets's patch");
     const members = [...dom.root.querySelectorAll<HTMLElement>('.group-members li')];
     assert.deepEqual(
       members.map((li) => [li.dataset.repository, li.dataset.state]),

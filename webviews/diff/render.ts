@@ -177,14 +177,15 @@ export function renderDiffView(
     'button',
     { type: 'button', class: 'primary', id: 'apply', 'data-acts': true },
     icon(document, 'repo-pull'),
-    'Apply to local checkout',
+    // In a group view they act on the representative: said, not done silently.
+    data.group ? `Apply ${data.repositoryName}'s patch` : 'Apply to local checkout',
   );
   const downloadButton = h(
     document,
     'button',
     { type: 'button', id: 'download', 'data-acts': true },
     icon(document, 'cloud-download'),
-    'Download patch',
+    data.group ? `Download ${data.repositoryName}'s patch` : 'Download patch',
   );
   const prButton = data.pullRequestUrl
     ? h(document, 'button', { type: 'button', id: 'open-pr' }, icon(document, 'git-pull-request'), 'Open pull request')

@@ -9,7 +9,7 @@ describe('Change groups in words', () => {
       lines.map((line) => [line.kind, line.title]),
       [
         ['main', '2 repositories · the same change'],
-        ['variant', '1 · a variant of it'],
+        ['variant', '1 · a variant of the same change: only indentation differs'],
         ['outlier', '1 · outlier: touches package-lock.json, which the largest group does not'],
       ],
     );
