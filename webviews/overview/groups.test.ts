@@ -34,6 +34,26 @@ describe('Change groups in words', () => {
     assert.equal(lines[1]!.title, '1 · outlier: no other repository made this change');
   });
 
+  it('calls no change an outlier of a "largest group" of one when every change is different', () => {
+    const [main, variant, outlier] = OVERVIEW_CHANGES.groups;
+    const lines = groupLines({
+      ...OVERVIEW_CHANGES,
+      groups: [main!, variant!, outlier!].map((group, index) => ({
+        ...group,
+        repositories: [`acme/${index}`],
+        variantOf: undefined,
+      })),
+    });
+    assert.deepEqual(
+      lines.map((each) => [each.kind, each.title]),
+      [
+        ['other', '1 repository · a change of its own'],
+        ['other', '1 · a change of its own'],
+        ['other', '1 · a change of its own'],
+      ],
+    );
+  });
+
   it('calls a group that nothing flags and that varies nothing a different change', () => {
     const [main, variant] = OVERVIEW_CHANGES.groups;
     const lines = groupLines({
