@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { BulkProgress } from '../common/client';
 import type { Job, RepositoryActionResult } from '../common/schemas';
 import { ActionTally, type ActionWords, resultLine, summarizeResults } from '../common/actionResults';
-import type { Services } from './services';
+import type { Log } from './log/output';
 
 // How a job action on many repositories runs: under a progress notification that has the count
 // from its first second ("0 of 19 done"), each repository's result as it comes (the notification
@@ -26,8 +26,14 @@ export function bulkProgress(progress: ActionProgress): (bulk: BulkProgress) => 
   };
 }
 
+/** What an action needs of the extension: its log, and the tree to read the job again. */
+export interface ActionServices {
+  log: Pick<Log, 'info' | 'show'>;
+  jobs: { jobChanged(jobId: string): Promise<void> };
+}
+
 export async function runJobAction(
-  services: Services,
+  services: ActionServices,
   job: Job,
   title: string,
   words: Omit<ActionWords, 'jobName'>,
@@ -77,7 +83,7 @@ export async function runJobAction(
 }
 
 async function showSummary(
-  services: Services,
+  services: ActionServices,
   message: string,
   level: 'info' | 'warning',
   notDone: { repositoryName: string; reason: string }[],

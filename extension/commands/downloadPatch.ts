@@ -8,7 +8,8 @@ import type { Command } from './command';
 export const downloadPatch: Command = {
   id: 'codyBatch.downloadPatch',
   doing: 'Downloading the patch',
-  async run(services, arg) {
+  /** `options.patch`: the patch a view painted, saved as it is (else the current one is read). */
+  async run(services, arg, options) {
     const target = await resolveRepository(
       services,
       arg,
@@ -16,12 +17,16 @@ export const downloadPatch: Command = {
       'download a patch',
     );
     if (!target) return;
-    await savePatch(services, { jobId: target.job.jobId, repositoryName: target.repository.repositoryName });
+    await savePatch(
+      services,
+      { jobId: target.job.jobId, repositoryName: target.repository.repositoryName },
+      (options as { patch?: string } | undefined)?.patch,
+    );
   },
 };
 
 /** Saves a repository's patch: `shown`, the one a view painted, else its current one. */
-export async function savePatch(
+async function savePatch(
   services: Services,
   ref: { jobId: string; repositoryName: string },
   shown?: string,

@@ -35,12 +35,10 @@ import {
   repositoryChange,
 } from '../../common/viewChanges';
 import { watchView } from './viewWatch';
-import { applyToLocalCheckout } from '../applyFlow';
 import { dropEverywhere, dropPattern, dropTargets, groupNow, patternText } from '../../common/dropEverywhere';
 import { summarizeResults } from '../../common/actionResults';
 import { runJobAction } from '../jobAction';
 import { countOf } from '../pullRequestTargets';
-import { savePatch } from '../commands/downloadPatch';
 
 // The diff view's requests: load the patch (of the current attempt, or an earlier one), open one
 // file in VS Code's diff editor, switch attempts, and the buttons, which run the same commands as
@@ -399,12 +397,12 @@ export function diffHandlers(
     // The patch painted, not whatever is current by now.
     applyToLocalCheckout: async () => {
       unchanged();
-      await applyToLocalCheckout(services, current(), shownPatch?.patch);
+      await vscode.commands.executeCommand('codyBatch.applyPatch', current(), { patch: shownPatch?.patch });
       return { done: true };
     },
     downloadPatch: async () => {
       unchanged();
-      await savePatch(services, current(), shownPatch?.patch);
+      await vscode.commands.executeCommand('codyBatch.downloadPatch', current(), { patch: shownPatch?.patch });
       return { done: true };
     },
     rememberLayout: async ({ layout }) => {

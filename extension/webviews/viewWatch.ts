@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import type { Log } from '../log/output';
 
 // An open view looks again at what it painted while it is visible: each time the Jobs view looked at
 // the jobs (its poll, a refresh, the end of an action), when another panel of this window changed
@@ -17,8 +17,14 @@ export interface ViewWatch extends vscode.Disposable {
   readonly stale: string | undefined;
 }
 
+/** What a watch needs of the extension: when the Jobs view looked again, and the log. */
+export interface WatchServices {
+  log: Pick<Log, 'warn'>;
+  jobs: { onDidLoad: vscode.Event<void> };
+}
+
 export function watchView(
-  services: Services,
+  services: WatchServices,
   panel: vscode.WebviewPanel,
   options: {
     /** Why the view is stale, or undefined; undefined too when there is nothing painted to compare. */
