@@ -1,5 +1,6 @@
 import os from 'node:os';
 import * as vscode from 'vscode';
+import { patchToUse } from '../patches';
 import { resolveRepository } from '../pick';
 import type { Services } from '../services';
 import type { Command } from './command';
@@ -31,15 +32,7 @@ async function savePatch(
   ref: { jobId: string; repositoryName: string },
   shown?: string,
 ): Promise<void> {
-  const patch =
-    shown ??
-    (await vscode.window.withProgress(
-      {
-        location: vscode.ProgressLocation.Notification,
-        title: `Cody Batch: downloading the patch of ${ref.repositoryName}…`,
-      },
-      () => services.patches.get(ref),
-    ));
+  const patch = await patchToUse(services.patches, ref, shown);
   if (!patch) {
     void vscode.window.showInformationMessage(`Cody Batch: ${ref.repositoryName} made no changes; there is no patch.`);
     return;

@@ -1,5 +1,5 @@
 import { ComposePanelState, type composeProtocol } from '../../common/webviewProtocol';
-import { append, h, icon, pageHeader } from '../shared/dom';
+import { append, h, icon, pageHeader, showPageError } from '../shared/dom';
 import type { Host } from '../shared/host';
 
 // A multi-line text in an editor tab: a revised prompt or command, a pull-request comment, a
@@ -85,14 +85,6 @@ export async function startComposePage(host: Host<typeof composeProtocol>, root:
     );
     text.focus();
   } catch (error) {
-    root.removeAttribute('aria-busy');
-    root.replaceChildren(
-      h(
-        document,
-        'p',
-        { class: 'notice error', role: 'alert' },
-        error instanceof Error ? error.message : String(error),
-      ),
-    );
+    showPageError(root, error);
   }
 }

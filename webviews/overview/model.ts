@@ -1,5 +1,5 @@
 import { countPullRequests } from '../../common/pullRequestCounts';
-import type { Job, PullRequestCounts, RepositoryResult, ReviewCounts } from '../../common/schemas';
+import type { Job, PullRequestCounts, RepositoryResult } from '../../common/schemas';
 import { verificationFailed } from '../../common/statusText';
 import { reviewTally } from '../../common/reviewCounts';
 import type { RepositoryView } from '../../common/webviewProtocol';
