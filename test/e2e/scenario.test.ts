@@ -836,7 +836,100 @@ describe('Cody Batch in a VS Code workbench', () => {
     assert.equal(await (await groupView()).locator('h1').innerText(), 'acme/many-0');
     assert.equal(await workbench.editorTab(/^Change group/).count(), 1);
   });
+
+  it('15. screenshots of the tree, a diff, a group and the overview with a 300 px sidebar, 900 and 1400 px wide, in dark, light and high contrast', async function () {
+    this.timeout(300_000);
+    const { workbench } = world;
+    const { page } = workbench;
+    const name = 'Fix once for many';
+    await workbench.runCommand('View: Close All Editors');
+    const jobRow = workbench.treeItem(new RegExp(`^${name}, `));
+    await jobActions(world, jobRow, 'Show Job Overview');
+    const overviewGroups = (await workbench.webviewWith('.group-list .group')).locator('.group-list .group');
+    await overviewGroups.first().getByRole('button', { name: 'Open group' }).click();
+    await (await workbench.webviewWith('#group-title')).locator('#group-title').waitFor({ timeout: 30_000 });
+    if ((await jobRow.getAttribute('aria-expanded')) !== 'true') await jobRow.click();
+    await workbench.treeItem(/^acme\/many-0 · /).click();
+    await (await workbench.webviewWith('#save-revision')).locator('h1').waitFor({ timeout: 30_000 });
+
+    const views: Array<[string, () => Promise<void>]> = [
+      ['tree', async () => void (await workbench.treeItem(/^acme\/many-0 · /).waitFor())],
+      ['diff', () => showTab(/^Diff: acme\/many-0/, '#save-revision')],
+      ['group', () => showTab(/^Change group/, '#group-title')],
+      ['overview', () => showTab(/^Overview:/, '.group-list')],
+    ];
+    async function showTab(tab: RegExp, selector: string): Promise<void> {
+      await workbench.editorTab(tab).click();
+      // The page that has `selector` (hidden or not), painted: its heading shows.
+      await (await workbench.webviewWith(selector)).locator('h1').first().waitFor({ timeout: 30_000 });
+    }
+    for (const [theme, label] of [
+      ['dark', 'Dark Modern'],
+      ['light', 'Light Modern'],
+      ['high-contrast', 'Dark High Contrast'],
+    ] as const) {
+      await colorTheme(world, label);
+      for (const width of [900, 1400]) {
+        await page.setViewportSize({ width, height: 900 });
+        await sidebarWidth(world, 300);
+        for (const [view, show] of views) {
+          await show();
+          await workbench.screenshot(`${view}-${theme}-${width}`);
+        }
+      }
+    }
+    await colorTheme(world, 'Dark Modern');
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
 });
+
+/** Chooses a colour theme by its name in Preferences: Color Theme. */
+async function colorTheme(world: World, label: string): Promise<void> {
+  const { page } = world.workbench;
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.keyboard.press('F1');
+  await input.waitFor();
+  await input.fill('>Preferences: Color Theme');
+  await page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) })
+    .first()
+    .click();
+  // The same box now lists the themes.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Light Modern' }).first().waitFor();
+  await input.fill(label);
+  await page
+    .locator('.quick-input-list .monaco-list-row.focused')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
+    .waitFor();
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
+
+/** Drags the sash between the side bar and the editors until the side bar is `width` px wide. */
+async function sidebarWidth(world: World, width: number): Promise<void> {
+  const { page } = world.workbench;
+  const sidebar = page.locator('.part.sidebar');
+  const box = (await sidebar.boundingBox())!;
+  if (Math.abs(box.width - width) <= 1) return;
+  const sashes = page.locator('.monaco-sash.vertical');
+  let sash: { x: number; y: number; width: number; height: number } | undefined;
+  for (const handle of await sashes.all()) {
+    const candidate = await handle.boundingBox();
+    if (candidate && Math.abs(candidate.x + candidate.width / 2 - (box.x + box.width)) <= 4) sash = candidate;
+  }
+  assert.ok(sash, 'the side bar’s sash');
+  const y = sash.y + sash.height / 2;
+  await page.mouse.move(sash.x + sash.width / 2, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 5 });
+  await page.mouse.up();
+  await waitFor(
+    `the side bar to be ${width} px wide`,
+    async () => (Math.abs(((await sidebar.boundingBox())?.width ?? 0) - width) <= 2 ? true : undefined),
+    5_000,
+  );
+}
 
 /** Runs a palette command from the keyboard alone. */
 async function runFromKeyboard(world: World, title: string): Promise<void> {
@@ -856,8 +949,10 @@ async function runFromKeyboard(world: World, title: string): Promise<void> {
 /** Runs an action from a job row's one inline button, its menu of job actions. */
 async function jobActions(world: World, row: Locator, title: string): Promise<void> {
   await row.hover();
-  assert.equal(await row.locator('.actions .action-label').count(), 1, 'one inline button on a job row');
-  await row.getByRole('button', { name: 'Job Actions' }).click();
+  const inline = row.locator('.actions .action-label');
+  assert.equal(await inline.count(), 1, 'one inline button on a job row');
+  assert.match((await inline.getAttribute('aria-label')) ?? (await inline.getAttribute('title')) ?? '', /Job Actions/);
+  await inline.click();
   await chooseMenuItem(world, title);
 }
 
