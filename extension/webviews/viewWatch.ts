@@ -37,12 +37,16 @@ export function watchView(
 ): ViewWatch {
   let stale: string | undefined;
   let looking = false;
+  // Each paint starts a new generation: a look that began before the page painted again compared
+  // with what it no longer shows, and its finding is dropped.
+  let generation = 0;
   const look = async () => {
     if (looking || !panel.visible || stale) return;
     looking = true;
+    const started = generation;
     try {
       const found = await options.check();
-      if (found && !stale) {
+      if (found && !stale && started === generation) {
         stale = found;
         options.say(found);
       }
@@ -68,6 +72,7 @@ export function watchView(
   return {
     poke: () => void look(),
     painted: () => {
+      generation++;
       stale = undefined;
     },
     get stale() {
