@@ -355,6 +355,15 @@ export function diffHandlers(
       return vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: `Cody Batch: ${doing} ${repositoryName}…` },
         async () => {
+          // What is reviewed is what was painted: a revision saved since (which keeps the attempt,
+          // so the API's attempt check lets it by) is refused here, and said.
+          if (painted) {
+            const changed = repositoryChange(
+              painted.repository,
+              await services.connection.client.getRepository(jobId, repositoryName),
+            );
+            if (changed) throw new Error(`${changed} Reload the view to see it as it is now, then review it.`);
+          }
           let row: RepositoryResult;
           try {
             row = await services.connection.client.reviewRepository(jobId, repositoryName, {

@@ -835,6 +835,22 @@ describe('Cody Batch in a VS Code workbench', () => {
     await waitForText((await groupView()).locator('#group-title'), /^1 · /, 30_000);
     assert.equal(await (await groupView()).locator('h1').innerText(), 'acme/many-0');
     assert.equal(await workbench.editorTab(/^Change group/).count(), 1);
+
+    // Another reviewer saves a revision of acme/many-0 while its own diff is open here: Approve there
+    // approves nothing it did not show (the view says what changed, whichever notices first).
+    const before = await stack.client.getRepository(job.jobId, 'acme/many-0');
+    await stack.client.revisePatch(job.jobId, 'acme/many-0', {
+      basedOn: before.patchRevision ?? 0,
+      drop: [{ path: 'package-lock.json' }],
+    });
+    const own = await workbench.webviewWith('#save-revision');
+    if (await own.locator('#approve').isEnabled()) await own.locator('#approve').click();
+    await waitForText(
+      own.locator('#stale-notice, #review-status').filter({ hasText: /since this was shown/ }),
+      /Revision 2 of acme\/many-0/,
+      30_000,
+    );
+    assert.equal((await stack.client.getRepository(job.jobId, 'acme/many-0')).review, undefined, 'not approved');
   });
 
   it('15. screenshots of the tree, a diff, a group and the overview with a 300 px sidebar, 900 and 1400 px wide, in dark, light and high contrast', async function () {
