@@ -17,6 +17,8 @@ export interface GroupLine {
   /** The flags of its members, in words, each once ("touches package-lock.json, which …"). */
   reasons: string[];
   repositories: string[];
+  /** Each member's patch digest, by name, as the job's changes gave it: a group review sends them back. */
+  digests: Record<string, string>;
   representative: string;
   files: string[];
   additions: number;
@@ -107,6 +109,7 @@ function line(group: ChangeGroup, index: number, kind: GroupKind, reasons: strin
     title: `${size(group.repositories.length, index === 0)} · ${what}`,
     reasons,
     repositories: group.repositories,
+    digests: group.digests ?? {},
     representative: group.representative,
     files: group.files,
     additions: group.additions,
@@ -141,7 +144,8 @@ export function groupShown(
     representative: line.representative,
     members: line.repositories.map((repositoryName) => {
       const row = byName.get(repositoryName);
-      return { repositoryName, state: row ? reviewStateOf(row) : 'unreviewed' };
+      const digest = changes.groups.find((group) => group.fingerprint === fingerprint)?.digests?.[repositoryName];
+      return { repositoryName, state: row ? reviewStateOf(row) : 'unreviewed', ...(digest ? { digest } : {}) };
     }),
   };
 }

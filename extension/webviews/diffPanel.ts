@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { attemptChoices, attemptOutcome } from '../../common/attempts';
+import { ApiError } from '../../common/client';
 import { groupShown } from '../../common/changeGroupText';
 import type { Job, RepositoryResult } from '../../common/schemas';
 import { reviewStateOf } from '../../common/status';
@@ -151,13 +152,13 @@ export function diffHandlers(
       const isCurrent = attempt === repository.attempt;
       // Revisions are of the current attempt's patch; an earlier attempt shows its only one.
       const revision = isCurrent && !kept ? revisionShown(repository, target.state.revision) : undefined;
-      const patch =
+      const { patch, digest } =
         outcome.status === 'COMPLETED' || kept
-          ? await services.patches.get(
+          ? await services.patches.fetch(
               { ...shown, attempt },
               { failed: kept, revision: revision && revision.current > 0 ? revision.shown : undefined },
             )
-          : undefined;
+          : { patch: undefined, digest: undefined };
       shownPatch = { attempt, failed: kept, patch };
       const layout = DiffLayout.optional().catch(undefined).parse(services.context.globalState.get(LAYOUT_KEY));
       const latest = revision === undefined || revision.shown === revision.current;
@@ -187,6 +188,7 @@ export function diffHandlers(
         repositoryName: repository.repositoryName,
         jobName: job.name,
         patch,
+        digest,
         pullRequestUrl: outcome.pullRequestUrl,
         layout,
         attempt,
@@ -216,14 +218,18 @@ export function diffHandlers(
             : undefined,
       };
     },
-    reviewGroup: async ({ state, repositories }) => {
+    reviewGroup: async ({ state, members }) => {
       const fingerprint = target.state.group;
       if (!fingerprint) return { done: false, message: 'This panel shows one repository, not a group.' };
       unchanged();
-      const outcome = await reviewGroup(services, target.state.jobId, fingerprint, state, repositories);
+      const outcome = await reviewGroup(services, target.state.jobId, fingerprint, state, members);
       // This panel loads again with the others (once): the notice says what happened there.
       notice = outcome.message;
-      groupReviewed(services, target.state.jobId, repositories);
+      groupReviewed(
+        services,
+        target.state.jobId,
+        members.map((member) => member.repositoryName),
+      );
       return outcome;
     },
     openMember: async ({ repositoryName }) => {
@@ -346,7 +352,8 @@ export function diffHandlers(
       });
       return { done: true };
     },
-    review: async ({ state, note }) => {
+    // `digest`: the patch the page painted; the API approves only that one (409 PATCH_CHANGED otherwise).
+    review: async ({ state, note, digest }) => {
       const { jobId, repositoryName } = current();
       const [doing, done] = VERBS[state];
       if (target.state.attempt !== undefined)
@@ -355,23 +362,22 @@ export function diffHandlers(
       return vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: `Cody Batch: ${doing} ${repositoryName}…` },
         async () => {
-          // What is reviewed is what was painted: a revision saved since (which keeps the attempt,
-          // so the API's attempt check lets it by) is refused here, and said.
-          if (painted) {
-            const changed = repositoryChange(
-              painted.repository,
-              await services.connection.client.getRepository(jobId, repositoryName),
-            );
-            if (changed) throw new Error(`${changed} Reload the view to see it as it is now, then review it.`);
-          }
           let row: RepositoryResult;
           try {
             row = await services.connection.client.reviewRepository(jobId, repositoryName, {
               state,
               ...(note?.trim() ? { note: note.trim() } : {}),
               ...(shownPatch ? { attempt: shownPatch.attempt } : {}),
+              ...(digest ? { digest } : {}),
             });
           } catch (error) {
+            // The API reviews only what was painted (its attempt, its digest): anything else is a
+            // view that no longer shows what is there, and it says so until it is reloaded.
+            if (error instanceof ApiError && error.status === 409) {
+              const message = `${repositoryName} changed since this was shown (${error.message}). Reload the view to see it as it is now, then review it.`;
+              void panel.webview.postMessage(eventMessage(diffProtocol, 'changed', { message }));
+              throw new Error(message);
+            }
             throw new Error(
               `${doing} ${repositoryName} failed: ${error instanceof Error ? error.message : String(error)}`,
             );
