@@ -18,7 +18,7 @@ import { newTestStore, startTestDynamo } from './helpers/dynamo';
 import { CLI, makeTempDir } from './helpers/localStack';
 import { jobWithPulls } from './helpers/pullRequests';
 import { artifactKey } from '../common/names';
-import { testKeys } from './helpers/keys';
+import { testKeys, workerResult } from './helpers/keys';
 
 // The CLI after the diff, as a user types it against a deployed API (--api-url, a token): status
 // (text and --json), review, refresh, merge with its exit code for a partial result, delete, and
@@ -143,16 +143,22 @@ describe('CLI: status, review, publish, refresh, merge, close, comment, delete',
   it('publish --approved exits 0 when the only ones left out are rejected (they were not asked for)', async () => {
     const names = ['acme/kept', 'acme/refused'];
     const created = await client.createJob({ name: 'Review then publish', command: 'true', repositories: names });
+    // As a worker leaves them: the diff sealed with its base and digest.
+    const patch = 'diff --git a/x b/x\n';
     for (const name of names) {
       await store.claim(created.jobId, name, 1, '2000-01-01T00:00:00Z');
-      await artifacts.put(artifactKey(created.jobId, name, 'diff.patch'), 'diff --git a/x b/x\n');
+      await artifacts.put(artifactKey(created.jobId, name, 'diff.patch'), patch);
       await store.transitionRepository(created.jobId, name, {
         from: ['RUNNING'],
         to: 'COMPLETED',
-        set: { finishedAt: new Date().toISOString(), base: { branch: 'main', commit: 'a'.repeat(40) } },
+        set: {
+          finishedAt: new Date().toISOString(),
+          ...workerResult(testKeys().workerSeal, { jobId: created.jobId, repositoryName: name, attempt: 1 }, patch),
+        },
       });
     }
-    await client.reviewRepository(created.jobId, 'acme/kept', { state: 'approved' });
+    const { digest } = await client.getDiff(created.jobId, 'acme/kept');
+    await client.reviewRepository(created.jobId, 'acme/kept', { state: 'approved', digest });
     await client.reviewRepository(created.jobId, 'acme/refused', { state: 'rejected', note: 'not this one' });
     const published = await cli('publish', created.jobId, '--approved', '--json');
     assert.equal(published.code, 0, published.stderr);
