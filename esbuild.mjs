@@ -65,6 +65,7 @@ export const builds = [
         thread: 'webviews/thread/main.ts',
         createJob: 'webviews/createJob/main.ts',
         overview: 'webviews/overview/main.ts',
+        compose: 'webviews/compose/main.ts',
         codicons: 'webviews/shared/codicons.css',
       },
       outdir: 'dist/webviews',

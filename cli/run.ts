@@ -32,7 +32,8 @@ Options:
   --pr | --draft         open a pull request (a draft one) per changed repository
   --sample <n>           run n of the repositories first (spread across owners), then stop SAMPLED;
                          \`cody-batch continue <jobId>\` runs the rest
-  --pr-title <template>  the pull request's title; --pr-body-file <path>: its body (templates with
+  --pr-title <template>  the pull request's title (with --pr, of the pull requests the job opens; without,
+                         of those \`cody-batch publish\` opens after review); --pr-body-file <path>: its body (templates with
                          {{job.name}} {{job.description}} {{repository}} {{summary}} {{diffstat}} {{verification}})
   --branch <template>    the branch to push (default cody-batch/<job id>; {{repository}} and {{job.name}} allowed)
   --label <name>         label each pull request (repeatable, or a,b)
@@ -148,14 +149,9 @@ export async function run(args: string[], connection: Connection): Promise<numbe
       reviewers: listFlag(values.reviewer),
       teamReviewers: listFlag(values['team-reviewer']),
     };
+    // Without --pr they shape what `publish` opens after review.
     const shaped = Object.entries(pullRequest).filter(([, value]) => value !== undefined);
-    if (shaped.length) {
-      if (!body.createPullRequests) {
-        const flags = shaped.map(([field]) => PULL_REQUEST_FLAGS[field]).join(', ');
-        return usageError(new Error(`${flags} shape pull requests: add --pr or --draft to open them`), HINT);
-      }
-      body.pullRequest = Object.fromEntries(shaped);
-    }
+    if (shaped.length) body.pullRequest = Object.fromEntries(shaped);
   } catch (error) {
     return usageError(
       new Error(

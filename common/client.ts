@@ -235,6 +235,7 @@ export class CodyBatchClient {
       options.onProgress?.({
         done: final.size,
         remaining: queue.length,
+        results: results.filter((result) => result.outcome !== 'waiting'),
         ...(waiting.length && waitSeconds > 0 ? { waitingSeconds: waitSeconds, reason: waiting[0]!.reason } : {}),
       });
       if (final.size > before) stalls = 0;
@@ -402,6 +403,8 @@ function repositoryPath(jobId: string, repositoryName: string): string {
 export interface BulkProgress {
   done: number;
   remaining: number;
+  /** The repositories settled by the request that just answered, each once. */
+  results: RepositoryActionResult[];
   /** The host asked to wait this long (a secondary rate limit) before the rest. */
   waitingSeconds?: number;
   reason?: string;

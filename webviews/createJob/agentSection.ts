@@ -30,7 +30,7 @@ export function agentSection(kit: SectionKit, initial: Partial<CreateJobDraft>):
   const allowCommands = checkControl(kit, 'allowCommands', 'Let Claude run commands');
   const setupCommand = textControl(kit, 'setupCommand', 'vscode-textfield', {
     class: 'code',
-    placeholder: 'npm ci (optional)',
+    placeholder: 'e.g. npm ci (optional)',
   });
   const notes = textControl(kit, 'repositoryInstructions', 'vscode-textarea', {
     rows: 4,

@@ -98,7 +98,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
       errorFor(id),
     );
 
-  const name = text('name', 'vscode-textfield', { placeholder: 'Update API calls' });
+  const name = text('name', 'vscode-textfield', { placeholder: 'e.g. Update API calls' });
   const description = text('description', 'vscode-textarea', {
     rows: 2,
     placeholder: 'What the change is for (optional)',
@@ -118,11 +118,11 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
   const prompt = text('prompt', 'vscode-textarea', {
     rows: 8,
     class: 'code',
-    placeholder: 'Replace every oldFunction(x) with newFunction(x, { version: 2 })',
+    placeholder: 'e.g. Replace every oldFunction(x) with newFunction(x, { version: 2 })',
   });
   const command = text('command', 'vscode-textfield', {
     class: 'code',
-    placeholder: "sed -i 's/oldFunction(/newFunction(/g' src/*.ts",
+    placeholder: "e.g. sed -i 's/oldFunction(/newFunction(/g' src/*.ts",
   });
   const verifyCommand = text('verifyCommand', 'vscode-textfield', {
     class: 'code',
@@ -131,7 +131,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
   const repositories = text('repositories', 'vscode-textarea', {
     rows: 6,
     class: 'code',
-    placeholder: 'acme/widgets\nacme/gadgets',
+    placeholder: 'e.g.\nacme/widgets\nacme/gadgets',
   });
   const createPullRequests = h(document, 'vscode-checkbox' as 'div', {
     id: 'createPullRequests',
