@@ -41,6 +41,10 @@ const zodWithoutJsonSchema = {
 /** Browser bundles decode HTML entities with the browser (webviews/shared/htmlEntities.ts), not entities' table. */
 const browserAliases = { entities: './webviews/shared/htmlEntities.ts' };
 
+// Anthropic's sandbox runtime (backend/worker/sandbox.ts) is loaded from node_modules at run time: it
+// finds its seccomp helper and proxy agent beside its own files, and it is an ES module.
+const sandboxRuntime = '@anthropic-ai/sandbox-runtime';
+
 const node = {
   bundle: true,
   platform: 'node',
@@ -61,7 +65,7 @@ export const builds = [
       outdir: 'dist',
       target: 'node20',
       // dynalite stores through classic-level, a native addon that loads its prebuilt binary at run time.
-      external: ['dynalite'],
+      external: ['dynalite', sandboxRuntime],
       banner: { js: `#!/usr/bin/env node\n${quietNode}` },
     },
   },
@@ -95,6 +99,7 @@ export const builds = [
         thread: 'webviews/thread/main.ts',
         createJob: 'webviews/createJob/main.ts',
         overview: 'webviews/overview/main.ts',
+        compose: 'webviews/compose/main.ts',
         codicons: 'webviews/shared/codicons.css',
       },
       outdir: 'dist/webviews',
@@ -172,6 +177,7 @@ export const builds = [
       outdir: 'dist',
       // node20: the local pool runs it on this machine's Node; the worker image runs Node 24.
       target: 'node20',
+      external: [sandboxRuntime],
       minify: true,
       banner: { js: quietNode },
       plugins: [

@@ -8,6 +8,7 @@ import { forEachLimited } from '../backend/store/parallel';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { codeHostFrom, pullRequestKey } from '../backend/hosts';
 import { startFakeGitHub, type FakeGitHub } from '../test/fakes/githubServer';
+import { stackKeys, workerResult } from '../test/helpers/keys';
 import { stackStore, startStackProcess, type StackProcess } from '../test/helpers/localStack';
 
 // `npm run bench -- operations [rows]`: bulk work out of the request on the local stack (workers
@@ -114,7 +115,13 @@ async function groupReview(stack: StackProcess): Promise<void> {
     stack.client.reviewChangeGroup(
       job.jobId,
       groups[0]!.fingerprint,
-      { state: 'approved', repositories: groups[0]!.repositories },
+      {
+        state: 'approved',
+        members: groups[0]!.repositories.map((repositoryName) => ({
+          repositoryName,
+          digest: groups[0]!.digests![repositoryName]!,
+        })),
+      },
       { onProgress: () => steps.push(performance.now()) },
     ),
   );
@@ -158,7 +165,7 @@ async function merges(
       'merge',
       { method: 'squash', deleteBranch: true, filter: { checks: ['passing', 'none'] } },
       {
-        onProgress: (step: BulkProgress) => {
+        onProgress: (_step: BulkProgress) => {
           answered ||= performance.now() - started;
           reports.push(performance.now());
         },
@@ -225,12 +232,15 @@ async function completed(
 ): Promise<Job> {
   const job = await stack.client.createJob({ name, command: 'true', repositories: names });
   const fingerprint = fingerprintRecord(PATCH, 1, 0);
+  const seal = (await stackKeys(stack.home)).workerSeal;
   const rows: RepositoryResult[] = (await store.repositories.listAll(job.jobId)).map((row) => ({
     ...row,
     status: 'COMPLETED',
     finishedAt: new Date().toISOString(),
     diffStats: { files: 1, additions: 1, deletions: 1 },
     fingerprint,
+    // What a worker records: the digest of its diff and its seal (an approval checks both).
+    ...workerResult(seal, row, PATCH),
   }));
   for (const row of rows) await artifacts.put(`jobs/${job.jobId}/${row.repositoryName}/diff.patch`, PATCH);
   await store.repositories.putAll(rows);

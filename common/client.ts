@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { ApiErrorBody } from './errors';
-import { FAILED_VERIFICATION_HEADER } from './names';
+import { FAILED_VERIFICATION_HEADER, PATCH_DIGEST_HEADER } from './names';
+import { patchDigestOf } from './patchDigest';
+import { SandboxStatus } from './sandbox';
 import {
   type BulkAction,
   type BulkActionRequest,
@@ -88,6 +90,11 @@ export interface ListOptions {
 /** A diff as the API gives it: `undefined` patch means the repository made no changes (204). */
 export interface DiffResult {
   patch: string | undefined;
+  /**
+   * The SHA-256 of the patch's bytes as received (computed here, so it is what is shown whatever
+   * the server said): what a review of it sends back. Absent with no patch.
+   */
+  digest?: string;
   /** The change of a command job whose verification failed (asked for with `failed`): read it, do not apply it. */
   verificationFailed?: boolean;
 }
@@ -103,6 +110,11 @@ export class CodyBatchClient {
 
   health(): Promise<Health> {
     return this.json('GET', 'health', Health);
+  }
+
+  /** What holds around the commands jobs run there (the command sandbox), and the hosts they may reach. */
+  sandbox(): Promise<SandboxStatus> {
+    return this.json('GET', 'sandbox', SandboxStatus);
   }
 
   createJob(request: CreateJobInput): Promise<Job> {
@@ -150,7 +162,11 @@ export class CodyBatchClient {
     return this.json('DELETE', `jobs/${encodeURIComponent(jobId)}`, DeleteJobResponse, request);
   }
 
-  /** Approves or rejects a repository's diff (or takes the review back: `unreviewed`). */
+  /**
+   * Approves or rejects a repository's diff (or takes the review back: `unreviewed`). An approval
+   * sends `digest`, the one `getDiff` gave for the patch shown: the API refuses it (409
+   * PATCH_CHANGED) when the patch is not that one any more.
+   */
   reviewRepository(jobId: string, repositoryName: string, request: ReviewRequest): Promise<RepositoryResult> {
     return this.json('PUT', `${repositoryPath(jobId, repositoryName)}/review`, RepositoryResult, request);
   }
@@ -161,8 +177,9 @@ export class CodyBatchClient {
   }
 
   /**
-   * Reviews every repository of one change group. Send `repositories` (the members you saw) to be
-   * refused (409 GROUP_CHANGED) rather than review a diff you have not seen.
+   * Reviews every repository of one change group: `members` are those shown, each with the digest
+   * the job's changes gave for it (`ChangeGroup.digests`). Refused (409 GROUP_CHANGED or
+   * PATCH_CHANGED) rather than review a diff that was not shown.
    */
   async reviewChangeGroup(
     jobId: string,
@@ -180,7 +197,7 @@ export class CodyBatchClient {
     if (operation.status === 'failed' || refused.length)
       throw new ApiError(
         409,
-        'GROUP_CHANGED',
+        operation.code ?? 'GROUP_CHANGED',
         operation.message ??
           `${refused.length} of the ${operation.total} repositories changed while the group was being reviewed and were not reviewed: ${refused
             .slice(0, 10)
@@ -229,6 +246,14 @@ export class CodyBatchClient {
     // Without a list, the first request lets the server choose by the filter; later ones name what is left.
     let queue: string[] | undefined = request.repositories ? [...request.repositories] : undefined;
     let stalls = 0;
+    // Each repository's result is told once: an operation's results are read from its start.
+    const told = new Set<string>();
+    const untold = (results: readonly RepositoryActionResult[]) =>
+      results.filter((result) => {
+        if (result.outcome === 'waiting' || told.has(result.repositoryName)) return false;
+        told.add(result.repositoryName);
+        return true;
+      });
     for (;;) {
       const chunk = queue?.slice(0, chunkSize);
       if (chunk && chunk.length === 0) break;
@@ -247,7 +272,7 @@ export class CodyBatchClient {
               done: final.size + settled.size,
               remaining: step.operation.left + later.length,
               operation: step.operation,
-              results: step.results,
+              results: untold(step.results),
               ...(step.operation.waitingSeconds
                 ? { waitingSeconds: step.operation.waitingSeconds, reason: step.operation.reason }
                 : {}),
@@ -263,6 +288,7 @@ export class CodyBatchClient {
       options.onProgress?.({
         done: final.size,
         remaining: queue.length,
+        results: untold(results),
         ...(waiting.length && waitSeconds > 0 ? { waitingSeconds: waitSeconds, reason: waiting[0]!.reason } : {}),
       });
       if (final.size > before) stalls = 0;
@@ -373,7 +399,21 @@ export class CodyBatchClient {
     const response = await this.artifact(withQuery(`${repositoryPath(jobId, repositoryName)}/diff`, query), 'diff');
     if (response.status === 204) return { patch: undefined };
     const verificationFailed = response.headers.get(FAILED_VERIFICATION_HEADER) === 'true';
-    return { patch: await response.text(), ...(verificationFailed ? { verificationFailed } : {}) };
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const digest = patchDigestOf(bytes);
+    const said = response.headers.get(PATCH_DIGEST_HEADER);
+    // The bytes are what is shown; a server that says otherwise has changed them under us.
+    if (said && said !== digest)
+      throw new ApiError(
+        response.status,
+        'PATCH_CHANGED',
+        `The diff of ${repositoryName} arrived with digest ${digest.slice(0, 12)}, not the ${said.slice(0, 12)} the server said: read it again`,
+      );
+    return {
+      patch: new TextDecoder().decode(bytes),
+      digest,
+      ...(verificationFailed ? { verificationFailed } : {}),
+    };
   }
 
   async getThread(jobId: string, repositoryName: string, options: AttemptOption = {}): Promise<Thread> {
@@ -478,13 +518,13 @@ function repositoryPath(jobId: string, repositoryName: string): string {
 export interface BulkProgress {
   done: number;
   remaining: number;
+  /** The repositories settled since the last call (the server's operation's results as they come), each once. */
+  results: RepositoryActionResult[];
   /** The host asked to wait this long (a secondary rate limit) before the rest. */
   waitingSeconds?: number;
   reason?: string;
-  /** The operation as it stands (its counts), when the server runs the action as one. */
+  /** The server's operation as it stands (its counts, any wait), while one runs the action. */
   operation?: Operation;
-  /** The results that settled since the last call, as they come. */
-  results?: RepositoryActionResult[];
 }
 
 export interface BulkProgressOptions extends Omit<FollowOptions, 'onProgress'> {

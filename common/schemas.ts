@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { describeCharacter, escapeInvisible, findInvisible } from './invisibleCharacters';
 import { BRANCH_PLACEHOLDERS, pullRequestBranch, templateProblem } from './pullRequestTemplate';
 import { nameFilterProblem, OWNER_NAME_PATTERN } from './repositoryQuery';
+import { JobSandbox, runsCommands, SANDBOX_STATES } from './sandbox';
 import { JobStatus, RepositoryStatus } from './status';
 
 // The domain's shapes. Types are inferred from these schemas; there are no hand-written copies.
@@ -300,8 +301,17 @@ export function createJobRequestSchema(limits: CreateJobLimits = {}) {
         .refine((value) => value.trim().length > 0, { error: 'must not be empty' })
         .optional(),
       repositoryInstructions: RepositoryInstructions.optional(),
+      /** What the job's commands may reach beyond the defaults (common/sandbox.ts). */
+      sandbox: JobSandbox.optional(),
     })
     .superRefine((request, ctx) => {
+      if (request.sandbox?.allowHosts.length && !runsCommands(request)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sandbox', 'allowHosts'],
+          message: 'applies to jobs that run commands (command, setupCommand, verifyCommand or allowCommands)',
+        });
+      }
       if (request.allowCommands && request.prompt === undefined) {
         ctx.addIssue({
           code: 'custom',
@@ -479,6 +489,11 @@ export type TaskRevision = z.infer<typeof TaskRevision>;
 export const ReviewState = z.enum(['unreviewed', 'approved', 'rejected']);
 export type ReviewState = z.infer<typeof ReviewState>;
 
+/** SHA-256 (lowercase hex) of a patch's exact bytes: what a reviewer saw, what a publish must push. */
+export const PatchDigest = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, { error: 'is not a SHA-256 digest (64 lowercase hex digits)' });
+
 /** A person's verdict on a repository's diff, for the attempt whose diff they read. */
 export const Review = z.object({
   state: ReviewState,
@@ -486,6 +501,14 @@ export const Review = z.object({
   /** The attempt reviewed: a new attempt's diff is another diff, and its review starts over. */
   attempt: z.number().int(),
   reviewedAt: IsoDate,
+  /** The patch revision approved (an approval's). */
+  patchRevision: z.number().int().optional(),
+  /** The digest of the patch the reviewer was shown and approved: a publish pushes only a patch with this digest. */
+  digest: PatchDigest.optional(),
+  /** The commit that patch applies to, as the worker recorded it when it made the diff. */
+  baseCommit: z.string().optional(),
+  /** The API's signature of the approval (repository, attempt, patch revision, digest, base commit). */
+  signature: z.string().optional(),
 });
 export type Review = z.infer<typeof Review>;
 
@@ -502,6 +525,12 @@ export const ReviewRequest = z.strictObject({
   note: z.string().max(2_000, { error: 'must be at most 2000 characters' }).optional(),
   /** The attempt whose diff was read; when the row has moved on since, the review is refused (409). */
   attempt: z.number().int().min(1).optional(),
+  /**
+   * The digest of the patch the reviewer was shown (the diff's `x-cody-batch-patch-digest`, or the
+   * SHA-256 of its bytes); required to approve. Refused (409 PATCH_CHANGED) when it is not the
+   * repository's current patch.
+   */
+  digest: PatchDigest.optional(),
 });
 export type ReviewRequest = z.infer<typeof ReviewRequest>;
 
@@ -561,7 +590,7 @@ export const NameList = z.object({
   /** Names the chunk items of this list (`#list/{id}/{chunk}`); fresh for every run. */
   id: z.string(),
   size: z.number().int(),
-  /** SHA-256 (hex) of each chunk's names, in order: the run MAC covers them, so a chunk written around the API is refused. */
+  /** SHA-256 (hex) of each chunk's names, in order: the job's signature covers them, so a chunk written around the API is refused. */
   digests: z.array(z.string()),
 });
 export type NameList = z.infer<typeof NameList>;
@@ -586,6 +615,21 @@ export const Publication = z.object({
   heartbeatAt: IsoDate.optional(),
   finishedAt: IsoDate.optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** What the publish must push, as the API checked it when it queued the row; signed by the API. */
+  intent: z
+    .object({
+      attempt: z.number().int(),
+      patchRevision: z.number().int(),
+      /** The patch's digest: the artifact the worker reads must hash to it. */
+      digest: PatchDigest,
+      base: z.object({ branch: z.string(), commit: z.string() }),
+      /** What this row pushed last, as the API checked its worker's seal: the push may replace only that. */
+      lease: z.object({ branch: z.string(), commit: z.string() }).optional(),
+      /** Queued by a publish of approved repositories only: the approval must still hold this digest. */
+      approved: z.boolean(),
+    })
+    .optional(),
+  signature: z.string().optional(),
 });
 export type Publication = z.infer<typeof Publication>;
 
@@ -632,6 +676,8 @@ export const Operation = z.object({
   reason: z.string().optional(),
   /** Why it failed as a whole (`status: failed`). */
   message: z.string().optional(),
+  /** The API error code of that failure when a request would have answered it (a group review: PATCH_CHANGED). */
+  code: z.string().optional(),
   createdAt: IsoDate,
   updatedAt: IsoDate,
   finishedAt: IsoDate.optional(),
@@ -730,6 +776,8 @@ export const Job = z.object({
   allowCommands: z.boolean().optional(),
   /** Runs after the clone, before the change (e.g. `npm ci`). */
   setupCommand: z.string().optional(),
+  /** Hosts its sandboxed commands may reach besides the defaults and the code host. */
+  sandbox: z.object({ allowHosts: z.array(z.string()) }).optional(),
   owner: z.string(),
   status: JobStatus,
   counts: Counts,
@@ -748,10 +796,10 @@ export const Job = z.object({
    */
   statusIndex: z.literal(true).optional(),
   /**
-   * The local stack's MAC of the job and its current run (backend/store/runMac.ts): its executor
-   * runs only jobs that carry a valid one, so only jobs its API created. Absent on AWS.
+   * The API's signature of the job and its current run and publish run (backend/store/signing.ts):
+   * the executors and the workers run only what carries a valid one, so only what the API created.
    */
-  runMac: z.string().optional(),
+  signature: z.string().optional(),
   sample: JobSample.optional(),
   taskRevisions: z.array(TaskRevision).optional(),
   /** The repositories by review state (absent on jobs from before reviews: clients count the rows). */
@@ -807,10 +855,12 @@ export type PreviousAttempt = z.infer<typeof PreviousAttempt>;
 /** A reviewer's revision of a repository's patch (hunks left out of the one before). */
 export const PatchRevision = z.object({
   revision: z.number().int().min(1),
-  /** SHA-256 hex of the patch text: names its artifact. */
-  digest: z.string().regex(/^[0-9a-f]{64}$/),
+  /** SHA-256 hex of the patch's bytes: names its artifact. */
+  digest: PatchDigest,
   diffStats: DiffStats,
   createdAt: IsoDate,
+  /** The API's signature of the revision and its digest. */
+  signature: z.string().optional(),
 });
 export type PatchRevision = z.infer<typeof PatchRevision>;
 
@@ -872,6 +922,17 @@ export const RepositoryResult = z.object({
   patchRevisions: z.array(PatchRevision).optional(),
   /** What the current patch changes (absent on rows from before fingerprints: computed when first asked for). */
   fingerprint: Fingerprint.optional(),
+  /** SHA-256 of this attempt's diff.patch (patch revision 0) as the worker wrote it. */
+  diffDigest: PatchDigest.optional(),
+  /** The API's signature of what this row runs: its note, task revision and the push it may replace. */
+  taskSignature: z.string().optional(),
+  /** The worker's seal of `base` and `diffDigest` (backend/store/signing.ts). */
+  resultSeal: z.string().optional(),
+  /** The branch and commit this row pushed last (a publish may move that branch only while it is still there). */
+  pushedBranch: z.string().optional(),
+  pushedCommit: z.string().optional(),
+  /** The worker's seal of `pushedBranch` and `pushedCommit`. */
+  pushSeal: z.string().optional(),
 });
 export type RepositoryResult = z.infer<typeof RepositoryResult>;
 
@@ -899,6 +960,8 @@ export const ChangeGroup = z.object({
   reviewCounts: ReviewCounts,
   /** The largest group this one is a variant of (same loose fingerprint: only leading whitespace differs). */
   variantOf: z.string().optional(),
+  /** Each member's current patch digest, by name: a group review sends back the ones it showed. */
+  digests: z.record(z.string(), PatchDigest).optional(),
 });
 export type ChangeGroup = z.infer<typeof ChangeGroup>;
 
@@ -924,10 +987,15 @@ export const GroupReviewRequest = z.strictObject({
   state: ReviewState,
   note: z.string().max(2_000, { error: 'must be at most 2000 characters' }).optional(),
   /**
-   * The members the reviewer saw: when the group has any other members now (a diff changed, a
-   * repository joined), the review is refused (409) and nothing is written.
+   * The members the reviewer was shown, each with the digest of its patch as shown: when the group
+   * has any other members now (a repository joined or left), the review is refused (409
+   * GROUP_CHANGED); when a member's patch is not that digest any more, 409 PATCH_CHANGED. Nothing is
+   * written either way.
    */
-  repositories: z.array(z.string().regex(REPOSITORY_NAME_PATTERN)).min(1).max(1_000).optional(),
+  members: z
+    .array(z.strictObject({ repositoryName: z.string().regex(REPOSITORY_NAME_PATTERN), digest: PatchDigest }))
+    .min(1)
+    .max(1_000),
 });
 export type GroupReviewRequest = z.infer<typeof GroupReviewRequest>;
 
@@ -981,10 +1049,20 @@ export const InstructionFile = z.object({
 });
 export type InstructionFile = z.infer<typeof InstructionFile>;
 
+/** What held around the commands of a run (the thread view says it; common/sandbox.ts). */
+export const ThreadSandbox = z.object({
+  state: z.enum(SANDBOX_STATES),
+  /** The hosts its commands could reach (`on`). */
+  allowedHosts: z.array(z.string()).optional(),
+});
+export type ThreadSandbox = z.infer<typeof ThreadSandbox>;
+
 export const Thread = z.object({
   messages: z.array(ThreadMessage),
   /** The repository's instruction files in its first message (CLAUDE.md, AGENTS.md, …). */
   instructionFiles: z.array(InstructionFile).optional(),
+  /** What held around Claude's commands, when it could run any. */
+  sandbox: ThreadSandbox.optional(),
   usage: Usage,
   model: z.string().optional(),
   system: z.string().optional(),

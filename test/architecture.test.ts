@@ -183,6 +183,12 @@ describe('docs/architecture.md holds', () => {
       ENV.claudeMaxRetries,
       ENV.codeCache,
       ENV.runKind,
+      ENV.sandbox,
+      ENV.sandboxBwrap,
+      ENV.home,
+      ENV.trustedKeys,
+      ENV.workerKey,
+      ENV.previousWorkerKey,
     ];
     for (const name of workerVariables) assert.ok(section.includes(`\`${name}\``), `${name} is in the contract`);
   });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -16,6 +17,8 @@ import { startFakeGitHub } from './fakes/githubServer';
 import { newTestStore, startTestDynamo } from './helpers/dynamo';
 import { CLI, makeTempDir } from './helpers/localStack';
 import { jobWithPulls } from './helpers/pullRequests';
+import { artifactKey } from '../common/names';
+import { testKeys, workerResult } from './helpers/keys';
 
 // The CLI after the diff, as a user types it against a deployed API (--api-url, a token): status
 // (text and --json), review, refresh, merge with its exit code for a partial result, delete, and
@@ -46,6 +49,7 @@ describe('CLI: status, review, publish, refresh, merge, close, comment, delete',
         store,
         artifacts,
         executor: new IdleExecutor(),
+        keys: testKeys(),
         codeHost: codeHostFrom({ gitBase: 'https://x/{owner}/{name}.git', apiUrl: github.url, token: TOKEN }),
         version: 'test',
         log: { error: () => undefined },
@@ -109,9 +113,31 @@ describe('CLI: status, review, publish, refresh, merge, close, comment, delete',
       'acme/alpha': { checkRuns: [{ name: 'ci', status: 'completed', conclusion: 'success' }] },
       'acme/beta': { statuses: [{ context: 'ci', state: 'failure' }], reviews: [{ user: 'b', state: 'APPROVED' }] },
     });
-    const reviewed = await cli('review', job.jobId, 'acme/alpha', '--approve', '--note', 'fine', '--json');
+    // An approval names the patch read: `diff` prints its digest, `review --digest` sends it back.
+    const unread = await cli('review', job.jobId, 'acme/alpha', '--approve', '--json');
+    assert.equal(unread.code, 2);
+    assert.match(unread.stderr, /--approve needs --digest/);
+    const read = await cli('diff', job.jobId, 'acme/alpha');
+    assert.equal(read.code, 0, read.stderr);
+    const digest = /Patch sha256 ([0-9a-f]{64})/.exec(read.stderr)?.[1];
+    assert.equal(digest, createHash('sha256').update(read.stdout).digest('hex'));
+    const stale = await cli('review', job.jobId, 'acme/alpha', '--approve', '--digest', 'f'.repeat(64));
+    assert.equal(stale.code, 1);
+    assert.match(stale.stderr, /not the one you were shown/);
+    const reviewed = await cli(
+      'review',
+      job.jobId,
+      'acme/alpha',
+      '--approve',
+      '--digest',
+      digest!,
+      '--note',
+      'fine',
+      '--json',
+    );
     assert.equal(reviewed.code, 0, reviewed.stderr);
     assert.equal(JSON.parse(reviewed.stdout).review.state, 'approved');
+    assert.equal(JSON.parse(reviewed.stdout).review.digest, digest);
 
     const { code, stdout, stderr } = await cli('status', job.jobId, '--refresh', '--json');
     assert.equal(code, 0, stderr);
@@ -138,6 +164,39 @@ describe('CLI: status, review, publish, refresh, merge, close, comment, delete',
     assert.match(text.stdout, /reviews: 1 approved, 0 rejected, 1 unreviewed · pull requests: 2 open/);
     assert.match(text.stdout, /acme\/alpha\s+COMPLETED\s+approved\s+open\s+passing\s+none\s+http/);
     assert.match(text.stdout, /acme\/beta\s+COMPLETED\s+unreviewed\s+open\s+failing\s+approved/);
+  });
+
+  it('publish --approved exits 0 when the only ones left out are rejected (they were not asked for)', async () => {
+    const names = ['acme/kept', 'acme/refused'];
+    const created = await client.createJob({ name: 'Review then publish', command: 'true', repositories: names });
+    // As a worker leaves them: the diff sealed with its base and digest.
+    const patch = 'diff --git a/x b/x\n';
+    for (const name of names) {
+      await store.claim(created.jobId, name, 1, '2000-01-01T00:00:00Z');
+      await artifacts.put(artifactKey(created.jobId, name, 'diff.patch'), patch);
+      await store.transitionRepository(created.jobId, name, {
+        from: ['RUNNING'],
+        to: 'COMPLETED',
+        set: {
+          finishedAt: new Date().toISOString(),
+          ...workerResult(testKeys().workerSeal, { jobId: created.jobId, repositoryName: name, attempt: 1 }, patch),
+        },
+      });
+    }
+    const { digest } = await client.getDiff(created.jobId, 'acme/kept');
+    await client.reviewRepository(created.jobId, 'acme/kept', { state: 'approved', digest });
+    await client.reviewRepository(created.jobId, 'acme/refused', { state: 'rejected', note: 'not this one' });
+    const published = await cli('publish', created.jobId, '--approved', '--json');
+    assert.equal(published.code, 0, published.stderr);
+    assert.deepEqual(
+      JSON.parse(published.stdout)
+        .results.map((result: { repositoryName: string; outcome: string }) => [result.repositoryName, result.outcome])
+        .sort(),
+      [
+        ['acme/kept', 'queued'],
+        ['acme/refused', 'skipped'],
+      ],
+    );
   });
 
   it('merge reports a partial result with exit code 3 and why for each repository; refresh and delete', async () => {

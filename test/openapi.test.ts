@@ -85,7 +85,7 @@ describe('The OpenAPI document', () => {
     const createJob = document.paths['/jobs']!.post!;
     const codes = (status: string) =>
       (createJob.responses[status]!.content!['application/json']!.schema as any).properties.error.properties.code.enum;
-    assert.deepEqual(codes('400'), ['VALIDATION_FAILED', 'INVALID_JSON', 'QUERY_REFUSED']);
+    assert.deepEqual(codes('400'), ['VALIDATION_FAILED', 'INVALID_JSON', 'QUERY_REFUSED', 'SANDBOX_UNAVAILABLE']);
     assert.deepEqual(codes('502'), ['HOST_UNAVAILABLE']);
     assert.deepEqual(codes('415'), ['UNSUPPORTED_MEDIA_TYPE']);
     assert.equal(
@@ -127,6 +127,7 @@ describe('The OpenAPI document', () => {
       // One call per method; a method added to the client without a line here fails the test.
       const calls: Record<string, () => Promise<unknown>> = {
         health: () => client.health(),
+        sandbox: () => client.sandbox(),
         createJob: () => client.createJob({ name: 'x', prompt: 'p', repositories: ['acme/widgets'] }),
         resolveRepositories: () => client.resolveRepositories({ repositoryQuery: { owners: ['acme'] } }),
         listJobs: () => client.listJobs(),
@@ -147,9 +148,14 @@ describe('The OpenAPI document', () => {
         getThread: () => client.getThread(job, 'acme/widgets'),
         getLog: () => client.getLog(job, 'acme/widgets'),
         deleteJob: () => client.deleteJob(job),
-        reviewRepository: () => client.reviewRepository(job, 'acme/widgets', { state: 'approved' }),
+        reviewRepository: () =>
+          client.reviewRepository(job, 'acme/widgets', { state: 'approved', digest: 'a'.repeat(64) }),
         getChanges: () => client.getChanges(job),
-        reviewChangeGroup: () => client.reviewChangeGroup(job, 'a'.repeat(64), { state: 'approved' }),
+        reviewChangeGroup: () =>
+          client.reviewChangeGroup(job, 'a'.repeat(64), {
+            state: 'approved',
+            members: [{ repositoryName: 'acme/widgets', digest: 'a'.repeat(64) }],
+          }),
         revisePatch: () => client.revisePatch(job, 'acme/widgets', { basedOn: 0, drop: [{ path: 'x' }] }),
         publish: () => client.publish(job),
         refreshPullRequests: () => client.refreshPullRequests(job),

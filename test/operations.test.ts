@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { OperationStep } from '../common/client';
 import { fingerprintRecord } from '../common/fingerprint';
-import type { Job, RepositoryResult } from '../common/schemas';
+import type { ChangeGroup, Job, RepositoryResult } from '../common/schemas';
 import { FolderArtifactStore } from '../backend/store/artifacts';
 import { startFakeGitHub, type FakeGitHub, type FakePull } from './fakes/githubServer';
 import { waitFor } from './helpers/jobs';
 import { stackStore, startStackProcess, type StackProcess } from './helpers/localStack';
+import { stackKeys, workerResult } from './helpers/keys';
 import { jobWithPulls } from './helpers/pullRequests';
 
 // Bulk work out of the request, on the real local stack: with CODY_BATCH_OPERATION_MOMENT_MS=0 every
@@ -91,14 +92,14 @@ describe('bulk operations on the local stack: answered at once, done after, pick
     const job = await stack.client.createJob({ name: 'group', command: 'true', repositories: names });
     const store = stackStore(stack);
     const artifacts = new FolderArtifactStore(path.join(stack.home, 'artifacts'));
-    await completeAll(store, artifacts, job, names);
+    await completeAll(store, artifacts, job, names, stack.home);
     const { groups } = await stack.client.getChanges(job.jobId);
     assert.equal(groups.length, 1);
     const steps: OperationStep[] = [];
     const answer = await stack.client.reviewChangeGroup(
       job.jobId,
       groups[0]!.fingerprint,
-      { state: 'approved', repositories: groups[0]!.repositories },
+      { state: 'approved', members: membersOf(groups[0]!) },
       { intervalMs: 100, onProgress: (step) => steps.push(step) },
     );
     assert.equal(answer.operation?.status, 'done');
@@ -110,6 +111,34 @@ describe('bulk operations on the local stack: answered at once, done after, pick
     );
     const reviewed = await stack.client.getJob(job.jobId);
     assert.deepEqual(reviewed.reviewCounts, { unreviewed: 0, approved: 300, rejected: 0 });
+    const row = await stack.client.getRepository(job.jobId, names[7]!);
+    assert.equal(row.review?.digest, groups[0]!.digests![names[7]!], 'each approval names the digest shown');
+    assert.ok(row.review?.signature, 'and is signed by the API');
+  });
+
+  it('a group approval of 300 members whose one stored patch changed after it was shown ends PATCH_CHANGED: none reviewed', async () => {
+    const names = Array.from({ length: 300 }, (_, i) => `acme/t${String(i).padStart(3, '0')}`);
+    const job = await stack.client.createJob({ name: 'tampered', command: 'true', repositories: names });
+    const store = stackStore(stack);
+    const artifacts = new FolderArtifactStore(path.join(stack.home, 'artifacts'));
+    await completeAll(store, artifacts, job, names, stack.home);
+    const { groups } = await stack.client.getChanges(job.jobId);
+    // After the group was shown, one member's stored patch is replaced (its row still says the old digest).
+    await artifacts.put(`jobs/${job.jobId}/acme/t250/diff.patch`, PATCH.replace('renewed(1)', 'renewed(2)'));
+    await assert.rejects(
+      stack.client.reviewChangeGroup(
+        job.jobId,
+        groups[0]!.fingerprint,
+        { state: 'approved', members: membersOf(groups[0]!) },
+        { intervalMs: 100 },
+      ),
+      (error: Error & { status?: number; code?: string }) =>
+        error.status === 409 && error.code === 'PATCH_CHANGED' && /acme\/t250/.test(error.message),
+    );
+    const after = await stack.client.getJob(job.jobId);
+    assert.deepEqual(after.reviewCounts, { unreviewed: 300, approved: 0, rejected: 0 });
+    assert.equal(after.operation?.status, 'failed');
+    assert.equal(after.operation?.code, 'PATCH_CHANGED');
   });
 
   it('a merge picked up by the next stack after the first is killed in the middle merges each pull request once', async () => {
@@ -151,13 +180,21 @@ describe('bulk operations on the local stack: answered at once, done after, pick
 });
 
 /** Every row COMPLETED with the same one-line change, its fingerprint recorded as a worker records it. */
+/** A group's members as the reviewer was shown them, each with its digest. */
+function membersOf(group: ChangeGroup) {
+  return group.repositories.map((repositoryName) => ({ repositoryName, digest: group.digests![repositoryName]! }));
+}
+
 async function completeAll(
   store: ReturnType<typeof stackStore>,
   artifacts: FolderArtifactStore,
   job: Job,
   names: string[],
+  /** The stack's home: its workers' seal goes on each result, as a worker's does. */
+  home: string,
 ): Promise<void> {
   const fingerprint = fingerprintRecord(PATCH, 1, 0);
+  const seal = (await stackKeys(home)).workerSeal;
   const rows = await store.repositories.listAll(job.jobId);
   const done: RepositoryResult[] = rows.map((row) => ({
     ...row,
@@ -165,6 +202,7 @@ async function completeAll(
     finishedAt: new Date().toISOString(),
     diffStats: { files: 1, additions: 1, deletions: 1 },
     fingerprint,
+    ...workerResult(seal, row, PATCH),
   }));
   for (const name of names) await artifacts.put(`jobs/${job.jobId}/${name}/diff.patch`, PATCH);
   await store.repositories.putAll(done);

@@ -28,6 +28,17 @@ export function lambdaCredentials(env: NodeJS.ProcessEnv, needs: string) {
 
 /** Sends the call; its answer's text, or an error with the service's status and words. */
 export async function awsCall(call: AwsCall, env: NodeJS.ProcessEnv, fetchImpl: typeof fetch = fetch): Promise<string> {
+  const { ok, status, text } = await awsAnswer(call, env, fetchImpl);
+  if (!ok) throw new Error(`AWS refused to ${call.what} (HTTP ${status}): ${text.slice(0, 300)}`);
+  return text;
+}
+
+/** Sends the call; the service's answer as it is, refusals included (for a caller that expects some). */
+export async function awsAnswer(
+  call: AwsCall,
+  env: NodeJS.ProcessEnv,
+  fetchImpl: typeof fetch = fetch,
+): Promise<{ ok: boolean; status: number; text: string }> {
   const { region, credentials } = lambdaCredentials(env, `To ${call.what}`);
   const signer = new SignatureV4({ service: call.service, region, credentials, sha256: NodeSha256 });
   const signed = await signer.sign({
@@ -46,7 +57,5 @@ export async function awsCall(call: AwsCall, env: NodeJS.ProcessEnv, fetchImpl: 
     body: call.body,
     signal: AbortSignal.timeout(call.timeoutMs ?? 10_000),
   });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`AWS refused to ${call.what} (HTTP ${response.status}): ${text.slice(0, 300)}`);
-  return text;
+  return { ok: response.ok, status: response.status, text: await response.text() };
 }

@@ -16,7 +16,7 @@ import {
 } from '../hosts';
 import type { ApiDependencies } from './context';
 import { RequestError } from './middleware/errors';
-import type { BatchOutcome, OperationRun, OperationWork } from './operations';
+import type { BatchOutcome, OperationWork } from './operations';
 import { infoOf, pullRequestRefOf, recountPullRequests } from './pullRequestRefresh';
 
 // POST /jobs/{id}/pull-requests/{merge|close|comment}: one action on many pull requests, one

@@ -1,5 +1,6 @@
 import { type GroupableRow, groupChanges } from '../../common/changeGroups';
 import { currentFingerprint, fingerprintRecord } from '../../common/fingerprint';
+import { currentPatchDigest } from '../../common/patchDigest';
 import type {
   Fingerprint,
   GroupReviewRequest,
@@ -16,6 +17,7 @@ import { recountReviews, reviewStateOf } from '../store/reviews';
 import { OperationFailed, type OperationWork } from './operations';
 import { patchKeyOf } from './artifactKeys';
 import type { ApiDependencies } from './context';
+import { type CheckedReview, checkReview } from './custody';
 import { RequestError } from './middleware/errors';
 
 // A job's diffs as distinct changes (GET /jobs/{id}/changes) and the review of a whole group
@@ -26,7 +28,7 @@ import { RequestError } from './middleware/errors';
 /** How many diffs are read at once for rows without a fingerprint. */
 const READ_CONCURRENCY = 16;
 
-type Deps = Pick<ApiDependencies, 'store' | 'artifacts' | 'log'>;
+type Deps = Pick<ApiDependencies, 'store' | 'artifacts' | 'log' | 'keys'>;
 
 interface Fingerprinted {
   rows: { row: RepositoryResult; fingerprint: Fingerprint }[];
@@ -63,6 +65,15 @@ export async function fingerprintedRows(deps: Deps, job: Job): Promise<Fingerpri
 export async function jobChanges(deps: Deps, job: Job): Promise<JobChanges> {
   const { rows, unreadable } = await fingerprintedRows(deps, job);
   const { groups, flagged } = groupChanges(rows.map(({ row, fingerprint }) => groupable(row, fingerprint)));
+  // Each member's digest, which a group review sends back for the members it showed.
+  const digests = new Map(rows.map(({ row }) => [row.repositoryName, currentPatchDigest(row)]));
+  for (const group of groups)
+    group.digests = Object.fromEntries(
+      group.repositories.flatMap((name) => {
+        const digest = digests.get(name);
+        return digest ? [[name, digest]] : [];
+      }),
+    );
   return { jobId: job.jobId, groups, flagged, unreadable };
 }
 
@@ -78,12 +89,14 @@ function groupable(row: RepositoryResult, fingerprint: Fingerprint): GroupableRo
 }
 
 /**
- * The repositories a group review of `fingerprint` reviews, checked before anything is written:
- * refused with 409 GROUP_CHANGED when no repository has that change now or, with `repositories`,
- * when the group's members are not exactly the ones the reviewer saw (a member's diff changed: a
- * retry, a revised continue, a hunk left out; or another repository's diff joined it). Their
- * reviews are then an operation (`groupReviewWork`): each row's write is conditional on the
- * attempt and patch revision whose fingerprint matched, so a diff that changes between the check
+ * The members a group review of `fingerprint` reviews, each with the digest the reviewer was shown,
+ * checked before anything is written: 409 GROUP_CHANGED when no repository has that change now or
+ * when the group's members are not exactly the ones the reviewer was shown (a member's diff
+ * changed: a retry, a revised continue, a hunk left out; or another repository's diff joined it);
+ * 409 PATCH_CHANGED when a member's patch is not the digest shown, UNVERIFIED_ROW when it carries
+ * no valid seal or signature. These checks read only the rows; an approval's stored bytes are
+ * hashed by the operation (`groupReviewWork`) before it writes any review. Each row's write is then
+ * conditional on the attempt and patch revision checked, so a diff that changes between the check
  * and the write is not reviewed; it is named (409 when the request sees the end, a failed result
  * when the operation goes on after it), and the others keep their review.
  */
@@ -92,7 +105,7 @@ export async function groupMembers(
   job: Job,
   fingerprint: string,
   request: GroupReviewRequest,
-): Promise<RepositoryResult[]> {
+): Promise<{ row: RepositoryResult; digest: string }[]> {
   const { rows } = await fingerprintedRows(deps, job);
   const members = rows.filter((entry) => entry.fingerprint.exact === fingerprint).map((entry) => entry.row);
   const names = members.map((row) => row.repositoryName);
@@ -101,33 +114,115 @@ export async function groupMembers(
       'GROUP_CHANGED',
       `No repository of job ${job.jobId} has the change ${fingerprint.slice(0, 12)} now: its diffs changed (or it never had it). Read the job's changes again`,
     );
-  if (request.repositories) {
-    const seen = new Set(request.repositories.map((name) => name.toLowerCase()));
-    const now = new Set(names.map((name) => name.toLowerCase()));
-    const left = request.repositories.filter((name) => !now.has(name.toLowerCase()));
-    const joined = names.filter((name) => !seen.has(name.toLowerCase()));
-    if (left.length || joined.length)
-      throw new RequestError(
-        'GROUP_CHANGED',
-        `The change ${fingerprint.slice(0, 12)} has other repositories now${left.length ? `; no longer (their diff changed): ${left.join(', ')}` : ''}${joined.length ? `; new: ${joined.join(', ')}` : ''}. Read the job's changes again`,
+  const shown = new Map(request.members.map((member) => [member.repositoryName.toLowerCase(), member.digest]));
+  const now = new Set(names.map((name) => name.toLowerCase()));
+  const left = request.members.map((member) => member.repositoryName).filter((name) => !now.has(name.toLowerCase()));
+  const joined = names.filter((name) => !shown.has(name.toLowerCase()));
+  if (left.length || joined.length)
+    throw new RequestError(
+      'GROUP_CHANGED',
+      `The change ${fingerprint.slice(0, 12)} has other repositories now${left.length ? `; no longer (their diff changed): ${left.join(', ')}` : ''}${joined.length ? `; new: ${joined.join(', ')}` : ''}. Read the job's changes again`,
+    );
+  // Every member's patch is checked from its row before any review is written.
+  const changed: string[] = [];
+  const codes = new Set<RequestError['code']>();
+  await forEachLimited(members, READ_CONCURRENCY, async (row) => {
+    try {
+      await checkReview(
+        deps,
+        row,
+        {
+          state: request.state,
+          ...(request.note !== undefined ? { note: request.note } : {}),
+          attempt: row.attempt,
+          digest: shown.get(row.repositoryName.toLowerCase()),
+        },
+        { storedBytes: false },
       );
-  }
-  return members;
+    } catch (error) {
+      if (!(error instanceof RequestError)) throw error;
+      codes.add(error.code);
+      changed.push(`${row.repositoryName} (${error.message})`);
+    }
+  });
+  if (changed.length)
+    throw new RequestError(
+      codes.size === 1 ? [...codes][0]! : 'PATCH_CHANGED',
+      `${changed.length} of the ${members.length} repositories of the change ${fingerprint.slice(0, 12)} are not what you were shown, so none was reviewed: ${changed.sort().join('; ')}. Read the job's changes again`,
+    );
+  return members.map((row) => ({ row, digest: shown.get(row.repositoryName.toLowerCase())! }));
 }
 
-/** What a group review operation was asked. */
-interface GroupReviewOrder {
+/** What a group review operation was asked: the change, the review, and each member as it was checked. */
+export interface GroupReviewOrder {
   fingerprint: string;
-  state: GroupReviewRequest['state'];
+  state: ReviewState;
   note?: string;
+  /** Each member's digest as the reviewer was shown it, and the attempt and patch revision that had it. */
+  members: Record<string, { digest: string; attempt: number; patchRevision: number }>;
 }
 
-/** A group's reviews, 200 members a batch: each row's write conditional, the counters in one write per batch. */
+/** The operation's request for a group review of these checked members. */
+export function groupReviewOrder(
+  fingerprint: string,
+  request: GroupReviewRequest,
+  members: readonly { row: RepositoryResult; digest: string }[],
+): GroupReviewOrder {
+  return {
+    fingerprint,
+    state: request.state,
+    ...(request.note !== undefined ? { note: request.note } : {}),
+    members: Object.fromEntries(
+      members.map(({ row, digest }) => [
+        row.repositoryName,
+        { digest, attempt: row.attempt, patchRevision: row.patchRevision ?? 0 },
+      ]),
+    ),
+  };
+}
+
+/** Groups whose approval a request checks itself (their stored patches hashed) before it answers; a larger one's, after. */
+const INLINE_APPROVAL_CHECKS = 200;
+
+const GROUP_BATCH = 200;
+
+/**
+ * A group's reviews. An approval first hashes every member's stored patch (`prepare`): one that no
+ * longer hashes to its digest, or cannot be vouched for, ends the operation failed with the code a
+ * request answers (PATCH_CHANGED, UNVERIFIED_ROW) and nothing reviewed. Then 200 members a batch:
+ * each approval signed for its member's digest, each row's write conditional on the attempt and
+ * patch revision checked, the counters in one write per batch.
+ */
 export const groupReviewWork: OperationWork = {
-  batchSize: 200,
+  batchSize: GROUP_BATCH,
   keepAllResults: true,
-  async prepare() {
-    throw new OperationFailed('A group review starts with its members chosen');
+  prepareInline: (run) => run.state.total <= INLINE_APPROVAL_CHECKS,
+  async prepare(run) {
+    const { store } = run.deps;
+    const order = run.request as unknown as GroupReviewOrder;
+    const changed: string[] = [];
+    const codes = new Set<RequestError['code']>();
+    for (let from = 0; from < run.state.total; from += GROUP_BATCH) {
+      const names = await store.lists.slice(run.job.jobId, run.state.list!, from, from + GROUP_BATCH);
+      const rows = await store.repositories.getMany(run.job.jobId, names);
+      await forEachLimited(rows, READ_CONCURRENCY, async (row) => {
+        const member = order.members[row.repositoryName];
+        try {
+          await checkReview(run.deps, row, { state: order.state, attempt: member?.attempt, digest: member?.digest });
+        } catch (error) {
+          if (!(error instanceof RequestError)) throw error;
+          codes.add(error.code);
+          changed.push(`${row.repositoryName} (${error.message})`);
+        }
+      });
+      if (!(await run.keepAlive())) throw new OperationFailed('Another operation took the job over');
+    }
+    if (changed.length)
+      throw new OperationFailed(
+        `${changed.length} of the ${run.state.total} repositories of the change ${order.fingerprint.slice(0, 12)} are not what you were shown, so none was reviewed: ${changed.sort().join('; ')}. Read the job's changes again`,
+        codes.size === 1 ? [...codes][0]! : 'PATCH_CHANGED',
+      );
+    if (!(await run.record({ phase: 'items' }))) throw new OperationFailed('Another operation took the job over');
   },
   names: (run, from, to) => run.deps.store.lists.slice(run.job.jobId, run.state.list!, from, to),
   async process(run, names) {
@@ -138,42 +233,51 @@ export const groupReviewWork: OperationWork = {
     const reviewedAt = new Date().toISOString();
     const moves: { from: ReviewState; to: ReviewState }[] = [];
     const results: RepositoryActionResult[] = [];
+    const statuses: readonly RepositoryStatus[] =
+      order.state === 'approved'
+        ? ['COMPLETED']
+        : order.state === 'rejected'
+          ? FINAL_REPOSITORY_STATUSES
+          : ['PENDING', 'RUNNING', ...FINAL_REPOSITORY_STATUSES];
     await forEachLimited(names, READ_CONCURRENCY, async (repositoryName) => {
       const row = rows.get(repositoryName);
-      const revision = row?.patchRevision ?? 0;
-      const current =
-        row?.fingerprint?.exact === order.fingerprint &&
-        row.fingerprint.attempt === row.attempt &&
-        row.fingerprint.patchRevision === revision;
-      const statuses: readonly RepositoryStatus[] =
-        order.state === 'approved'
-          ? ['COMPLETED']
-          : order.state === 'rejected'
-            ? FINAL_REPOSITORY_STATUSES
-            : ['PENDING', 'RUNNING', ...FINAL_REPOSITORY_STATUSES];
+      const member = order.members[repositoryName];
+      const failed = (reason: string) => results.push({ repositoryName, outcome: 'failed', reason });
+      if (!row || !member || row.attempt !== member.attempt || (row.patchRevision ?? 0) !== member.patchRevision) {
+        failed('Not reviewed: its diff changed since the group was read (a new attempt, or another revision)');
+        return;
+      }
+      let checked: CheckedReview;
+      try {
+        // Its stored bytes were hashed before the first write (prepare): the signature is the check left.
+        checked = await checkReview(
+          run.deps,
+          row,
+          { state: order.state, attempt: member.attempt, digest: member.digest },
+          { storedBytes: false },
+        );
+      } catch (error) {
+        if (!(error instanceof RequestError)) throw error;
+        failed(`Not reviewed: ${error.message}`);
+        return;
+      }
       const review: Review | undefined =
         order.state === 'unreviewed'
           ? undefined
           : {
               state: order.state,
               ...(order.note?.trim() ? { note: order.note.trim() } : {}),
-              attempt: row!.attempt,
-              reviewedAt,
-            };
-      const before =
-        row && current
-          ? await store.repositories.setReview(jobId, repositoryName, review, {
               attempt: row.attempt,
-              statuses,
-              patchRevision: revision,
-            })
-          : undefined;
+              reviewedAt,
+              ...(order.state === 'approved' ? checked.approval : {}),
+            };
+      const before = await store.repositories.setReview(jobId, repositoryName, review, {
+        attempt: member.attempt,
+        statuses,
+        patchRevision: member.patchRevision,
+      });
       if (!before) {
-        results.push({
-          repositoryName,
-          outcome: 'failed',
-          reason: 'Not reviewed: its diff changed since the group was read (a new attempt, or another revision)',
-        });
+        failed('Not reviewed: its diff changed since the group was read (a new attempt, or another revision)');
         return;
       }
       moves.push({ from: reviewStateOf(before), to: order.state });

@@ -1,10 +1,9 @@
 import type { CodeHost } from '../hosts';
 import type { ArtifactStore } from '../store/artifacts';
-import type { RunMac } from '../store/runMac';
+import type { ApiKeys } from '../store/signing';
 import type { Store } from '../store/store';
 import type { Executor } from '../executor/executor';
 import type { ErrorLog } from './middleware/errors';
-import type { BackgroundOperations } from './operations';
 
 export type AppEnv = { Variables: { owner: string } };
 
@@ -32,10 +31,23 @@ export interface ApiDependencies {
   version: string;
   limits?: Partial<ApiLimits>;
   log?: ErrorLog;
-  /** The local stack's: every job created or retried gets the MAC its executor checks before running it. */
-  runMac?: RunMac;
+  /**
+   * The API's signing key and the workers' seal key (backend/store/signing.ts): what it creates,
+   * retries, continues, approves and publishes is signed, and what a worker recorded is checked
+   * before anything is signed on top of it.
+   */
+  keys: ApiKeys;
   /** CODY_BATCH_RETENTION_DAYS: jobs expire this many days after creation; undefined keeps them. */
   retentionDays?: number;
   /** Where a bulk operation goes on after its request answered (the sweeper Lambda); absent: in this process. */
   background?: BackgroundOperations;
+}
+
+/**
+ * Where a bulk operation (./operations.ts) goes on once its request has answered: on AWS, the API
+ * function invoked again; absent, this process.
+ */
+export interface BackgroundOperations {
+  /** Hands it on; resolved once it is handed (a Lambda must not answer before, or it freezes first). */
+  continueOperation(jobId: string, operationId: string): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { ENV } from '../../common/names';
 import { awsCall, lambdaCredentials } from './awsCall';
-import type { BackgroundOperations } from './operations';
+import type { BackgroundOperations } from './context';
 
 // On AWS a bulk operation goes on after its request in the API Lambda itself, invoked again
 // asynchronously (Lambda's Invoke, InvocationType Event) with an event of its own, which no API

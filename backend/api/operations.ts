@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import type { ApiErrorCode } from '../../common/errors';
 import { type Job, Operation, type OperationKind, type RepositoryActionResult } from '../../common/schemas';
 import type { OperationProgress, OperationState } from '../store/operations';
 import type { ApiDependencies } from './context';
@@ -69,7 +70,15 @@ export interface OperationWork {
 export type OperationWorks = Record<OperationKind, OperationWork>;
 
 /** An operation's work failing for good (not a lost lease): the operation ends `failed` with this message. */
-export class OperationFailed extends Error {}
+export class OperationFailed extends Error {
+  constructor(
+    message: string,
+    /** The code a request would have answered with it (a group review's PATCH_CHANGED), for its `code`. */
+    readonly code?: ApiErrorCode,
+  ) {
+    super(message);
+  }
+}
 
 export interface RunOptions {
   /** Stop (letting the lease go) once past this (epoch ms): a request's moment, a Lambda's remaining time. */
@@ -178,14 +187,11 @@ export async function runOperation(
       error instanceof OperationFailed
         ? error.message
         : `It stopped on an error (${(error as Error).message}); what it did stays done`;
-    return (await operations.finish(jobId, state, RUNNER, 'failed', message).catch(() => false)) ? 'failed' : 'lost';
+    const code = error instanceof OperationFailed ? error.code : undefined;
+    return (await operations.finish(jobId, state, RUNNER, 'failed', message, code).catch(() => false))
+      ? 'failed'
+      : 'lost';
   }
-}
-
-/** Where an operation goes on once its request has answered (the local stack's process, or the sweeper Lambda). */
-export interface BackgroundOperations {
-  /** Hands it on; resolved once it is handed (a Lambda must not answer before, or it freezes first). */
-  continueOperation(jobId: string, operationId: string): Promise<void>;
 }
 
 /**

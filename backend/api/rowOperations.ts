@@ -47,13 +47,15 @@ function runRows(move: (run: OperationRun, names: string[]) => Promise<RowMoves>
   };
 }
 
-export const retryWork: OperationWork = runRows((run, names) => run.deps.store.retryRows(run.job, names));
+export const retryWork: OperationWork = runRows((run, names) =>
+  run.deps.store.retryRows(run.job, names, run.deps.keys.signer),
+);
 
 export const continueWork: OperationWork = runRows(async (run, names) => {
   const revision = run.request.revision as TaskRevision | undefined;
   // Without a revision nothing moves: the held-back rows wait PENDING already.
   if (!revision) return { moved: names, skipped: [] };
-  return run.deps.store.continueRows(run.job, revision, names);
+  return run.deps.store.continueRows(run.job, revision, names, run.deps.keys.signer);
 });
 
 /** A cancel's rows: every unfinished one, chosen once the job is CANCELLING, then the job ends CANCELLED. */

@@ -11,6 +11,8 @@ import {
   type JobSummary,
 } from '@aws-sdk/client-batch';
 import { BATCH_CANCEL_REASON, ENV } from '../../common/names';
+import type { SandboxStatus } from '../../common/sandbox';
+import { batchSandboxStatus } from './batchSandbox';
 import type { Job } from '../../common/schemas';
 import { type Executor, type RunKind, runSizeOf, type StartedRun } from './executor';
 import { shardCount, shardSizeFor, shardSizeOverride } from './shards';
@@ -36,6 +38,8 @@ export interface BatchExecutorOptions {
   shardSize?: number;
   /** The job definition's timeout, which is per repository: a shard of k gets k times it. */
   repositoryTimeoutMinutes?: number;
+  /** The API's public keys, which every worker is given (CODY_BATCH_TRUSTED_KEYS): it runs only what they signed. */
+  trustedKeys: readonly string[];
 }
 
 /** Workers at once when the deployment does not say (the compute environment's default max vCPUs, one each). */
@@ -53,6 +57,11 @@ const TERMINATE_BATCH_SIZE = 50;
 export class BatchExecutor implements Executor {
   constructor(private readonly options: BatchExecutorOptions) {}
 
+  /** On AWS Batch the worker's container and its second user are the boundary. */
+  async sandboxStatus(): Promise<SandboxStatus> {
+    return batchSandboxStatus();
+  }
+
   async start(job: Job, kind: RunKind = 'change'): Promise<StartedRun> {
     const runSize = runSizeOf(job, kind);
     const shardSize =
@@ -61,6 +70,8 @@ export class BatchExecutor implements Executor {
     const environment: { name: string; value: string }[] = [
       { name: ENV.jobId, value: job.jobId },
       { name: ENV.shardSize, value: String(shardSize) },
+      // Public keys, not secrets: a worker checks the job, its rows and its publications with them.
+      { name: ENV.trustedKeys, value: this.options.trustedKeys.join(',') },
     ];
     if (kind === 'publish') environment.push({ name: ENV.runKind, value: 'publish' });
     const result = await this.options.client.send(
@@ -149,17 +160,25 @@ async function terminateAll(client: BatchClient, jobIds: string[]): Promise<void
     );
 }
 
-/** The Batch executor when the queue and job definition are configured; undefined otherwise. */
-export function batchExecutorFromEnvironment(env: NodeJS.ProcessEnv): BatchExecutor | undefined {
+/**
+ * The Batch executor when the queue and job definition are configured; undefined otherwise.
+ * `client` is AWS Batch as the Lambda reaches it (a test gives one for a loopback Batch).
+ */
+export function batchExecutorFromEnvironment(
+  env: NodeJS.ProcessEnv,
+  trustedKeys: readonly string[],
+  client: BatchClient = new BatchClient({}),
+): BatchExecutor | undefined {
   const jobQueue = env[ENV.jobQueue];
   const jobDefinition = env[ENV.jobDefinition];
   if (!jobQueue || !jobDefinition) return undefined;
   return new BatchExecutor({
-    client: new BatchClient({}),
+    client,
     jobQueue,
     jobDefinition,
     slots: env[ENV.concurrency] ? Number(env[ENV.concurrency]) || undefined : undefined,
     shardSize: shardSizeOverride(env),
     repositoryTimeoutMinutes: Number(env[ENV.workerTimeoutMinutes]) || undefined,
+    trustedKeys,
   });
 }

@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { ENV } from '../../common/names';
 import { Redactor } from '../../common/redact';
+import { describeSandbox, SandboxStatus, sandboxModeFrom } from '../../common/sandbox';
 import { hostRedaction } from '../hosts';
 import type { Job } from '../../common/schemas';
-import type { RunMac } from '../store/runMac';
+import { type ApiKeys, jobVerifies, workerKeyEnvironment } from '../store/signing';
 import type { Store } from '../store/store';
 import { workDirFrom } from '../worker/config';
 import { removeOrphanedRunFolders, removeRunFoldersOf } from '../worker/runFolders';
@@ -22,8 +23,9 @@ import { shardCount, shardOf, shardSizeFor, shardSizeOverride } from './shards';
 // pending rows, as a worker that cannot start would fail them all. A worker's
 // secrets reach it on a pipe, never in its environment (backend/worker/secrets.ts); when it ends,
 // every process its commands started goes (CODY_BATCH_RUN_MARKER), and when it dies, its clone.
-// Only jobs whose run MAC verifies start (the API's; see backend/store/runMac.ts): any other job
-// found in the table fails with UNVERIFIED_JOB, unrun.
+// Only jobs whose signature verifies start (the API's; see backend/store/signing.ts): any other job
+// found in the table fails with UNVERIFIED_JOB, unrun. Workers get the API's public keys and the
+// seal key (on the pipe, with the other secrets), never the signing key.
 
 export interface LocalExecutorOptions {
   store: Store;
@@ -39,8 +41,8 @@ export interface LocalExecutorOptions {
   killGraceMs?: number;
   /** The Node binary the workers run on (default: this process's). */
   nodeBinary?: string;
-  /** Checks that the API created the job and its run before any worker starts for it. */
-  runMac: RunMac;
+  /** Checks that the API signed the job and its run before any worker starts for it; the workers' keys. */
+  keys: ApiKeys & { workerKey: string; previousWorkerKey?: string };
   log?: (line: string) => void;
 }
 
@@ -88,7 +90,10 @@ export class LocalExecutor implements Executor {
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.redactor = Redactor.fromEnvironment(options.env, [], hostRedaction());
-    ({ env: this.childEnv, secrets: this.secrets } = splitSecrets(options.env));
+    ({ env: this.childEnv, secrets: this.secrets } = splitSecrets({
+      ...options.env,
+      ...workerKeyEnvironment(options.keys),
+    }));
     this.workDir = workDirFrom(options.env);
     this.shardSizeOverride = shardSizeOverride(options.env);
   }
@@ -106,7 +111,7 @@ export class LocalExecutor implements Executor {
 
   async start(job: Job, kind: RunKind = 'change'): Promise<StartedRun> {
     // A publish run is signed with the job (its publishRun), so it is checked the same way.
-    if (kind === 'publish' ? !this.options.runMac.verifies(job) : !(await this.admits(job)))
+    if (kind === 'publish' ? !jobVerifies(this.options.keys.signer, job) : !(await this.admits(job)))
       throw new Error('the job was not created through this stack’s API');
     const shardSize = kind === 'publish' ? 1 : this.shardSizeOf(job, true);
     // A new run is a new attempt: a worker of the previous one that is still exiting holds nothing.
@@ -206,13 +211,13 @@ export class LocalExecutor implements Executor {
   }
 
   /**
-   * True when the job's run MAC verifies. A job that fails the check had its row written straight
+   * True when the job's signature verifies. A job that fails the check was written straight
    * into the table (or changed there since): its run's rows fail with UNVERIFIED_JOB, unrun.
    */
   private async admits(job: Job): Promise<boolean> {
-    if (this.options.runMac.verifies(job)) return true;
+    if (jobVerifies(this.options.keys.signer, job)) return true;
     const message =
-      'Not run: this job was not created through this stack’s API (its run MAC is missing or does not match)';
+      'Not run: this job does not carry the API’s signature of what it runs (written or changed around the API)';
     const change = {
       from: ['PENDING', 'RUNNING'],
       to: 'FAILED',
@@ -236,6 +241,50 @@ export class LocalExecutor implements Executor {
       this.options.log?.(`Refused job ${shown}, and could not mark it: ${this.redactor.error(error)}`);
     }
     return false;
+  }
+
+  private sandboxCheck: Promise<SandboxStatus> | undefined;
+
+  /**
+   * What holds around the workers' commands: a worker process checks it as workers do (`--sandbox-status`,
+   * backend/worker/sandboxPolicy.ts), with the workers' environment, once for the life of the pool.
+   */
+  sandboxStatus(): Promise<SandboxStatus> {
+    this.sandboxCheck ??= this.checkSandbox();
+    return this.sandboxCheck;
+  }
+
+  private async checkSandbox(): Promise<SandboxStatus> {
+    // A wrong CODY_BATCH_SANDBOX stops the stack at start, as it would stop every worker; `off` needs no check.
+    if (sandboxModeFrom(this.childEnv) === 'off') return describeSandbox('off', undefined);
+    const child = spawn(this.options.nodeBinary ?? process.execPath, [this.options.workerScript, '--sandbox-status'], {
+      env: this.childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => {
+      child.once('error', (error) => {
+        output += error.message;
+        resolve(null);
+      });
+      child.once('close', resolve);
+    });
+    const lines = output.trim().split('\n');
+    let answer: unknown;
+    try {
+      answer = JSON.parse(lines[lines.length - 1] ?? '');
+    } catch {
+      answer = undefined;
+    }
+    const status = SandboxStatus.safeParse(answer);
+    if (status.success) return status.data;
+    const error = (answer as { error?: unknown } | undefined)?.error;
+    if (code === 2 && typeof error === 'string') throw new Error(error);
+    throw new Error(
+      `The command sandbox could not be checked (exit ${code}): ${this.redactor.text(output.trim().slice(-500))}`,
+    );
   }
 
   /** Shards waiting and running, for status lines. */
@@ -441,7 +490,7 @@ export interface LocalExecutorContext {
   artifactsRoot: string;
   dynamodbEndpoint: string;
   dynamodbCredentialsFile: string;
-  runMac: RunMac;
+  keys: ApiKeys & { workerKey: string; previousWorkerKey?: string };
 }
 
 /** The executor of `startLocalStack`: workers get the stack's tables, DynamoDB and artifact folder. */
@@ -451,7 +500,7 @@ export function localExecutorFactory(env: NodeJS.ProcessEnv, workerScript: strin
       store: context.store,
       workerScript,
       concurrency: concurrencyFrom(env),
-      runMac: context.runMac,
+      keys: context.keys,
       log,
       env: {
         ...env,
@@ -461,6 +510,8 @@ export function localExecutorFactory(env: NodeJS.ProcessEnv, workerScript: strin
         [ENV.dynamodbEndpoint]: context.dynamodbEndpoint,
         [ENV.dynamodbCredentials]: context.dynamodbCredentialsFile,
         [ENV.artifacts]: context.artifactsRoot,
+        // What their sandboxed commands may not read (backend/worker/sandboxPolicy.ts).
+        [ENV.home]: context.home,
         // V8's compiled worker bundle, kept between runs (see backend/worker/codeCache.mjs).
         [ENV.codeCache]: env[ENV.codeCache] ?? path.join(context.home, 'cache'),
       },

@@ -8,12 +8,13 @@ import { operationWorks } from '../api/operationWorks';
 import { limitsFromEnvironment } from '../api/limits';
 import { BEARER_CHALLENGE, bearerOwner } from '../api/middleware/auth';
 import { startApiServer, type RunningServer } from '../api/server';
+import type { SandboxStatus } from '../../common/sandbox';
 import type { Executor } from '../executor/executor';
 import { API_RATE_LIMIT_WAIT_SECONDS, type CodeHost, codeHostFromEnvironment } from '../hosts';
 import { IdleExecutor } from '../executor/executor';
-import { FolderArtifactStore } from '../store/artifacts';
+import { type ArtifactStore, FolderArtifactStore } from '../store/artifacts';
 import { ensureTables } from '../store/dynamo';
-import { type RunMac, runMacWithKey } from '../store/runMac';
+import { type ApiKeys, localKeys } from '../store/signing';
 import { Store } from '../store/store';
 import { deleteExpiredJobs, retentionDaysFrom } from '../store/retention';
 import { sweep } from '../store/sweeper';
@@ -25,10 +26,11 @@ import { type SupervisedDynamo, startSupervisedDynamo } from './dynamoSupervisor
 import {
   closeHome,
   ensureDynamoCredentials,
-  ensureRunMacKey,
+  ensureSigningKey,
   ensureToken,
   homePaths,
   lockHome,
+  previousSigningKey,
   removeStackInfo,
   resolveHome,
   runningStack,
@@ -37,8 +39,9 @@ import {
 
 // The local stack: dynalite (in a supervised process of its own when given dist/dynamo.js), the
 // artifact folder, an executor and the API, all on 127.0.0.1.
-// dynalite answers only requests signed with the stack's own credentials; the executor runs only
-// jobs that carry the run MAC the API gives the jobs it creates (backend/store/runMac.ts).
+// dynalite answers only requests signed with the stack's own credentials; the executor and the
+// workers run only what the API signed (backend/store/signing.ts), with keys made from the home's
+// signing.key, which only this process reads.
 
 export const LOCAL_HOSTNAME = '127.0.0.1';
 
@@ -52,6 +55,11 @@ export interface LocalStackOptions {
   codeHost?: CodeHost;
   /** Builds the executor once the store exists (the local process pool). */
   executor?: (context: ExecutorContext) => Executor;
+  /**
+   * Where the API and the retention sweep read artifacts, when the workers write them elsewhere than
+   * the home's folder (the worker image test's: S3, as on AWS).
+   */
+  apiArtifacts?: ArtifactStore;
   /** A RUNNING row silent this long has lost its worker (default 2 minutes; workers beat every 10 s). */
   staleAfterMs?: number;
   /** How often the sweeper runs, and refreshes open pull requests (default every minute). */
@@ -77,8 +85,8 @@ export interface ExecutorContext {
   dynamodbEndpoint: string;
   /** The DynamoDB credentials file, for the workers (they sign with it too). */
   dynamodbCredentialsFile: string;
-  /** Verifies that a job was created by this stack's API before it runs. */
-  runMac: RunMac;
+  /** The API's keys: the executor checks a job's signature before it runs, and hands its workers the public keys and the seal key. */
+  keys: ApiKeys & { workerKey: string; previousWorkerKey?: string };
 }
 
 export interface LocalStack {
@@ -96,6 +104,8 @@ export interface LocalStack {
   artifacts: FolderArtifactStore;
   /** DynamoDB requests served since it started, by operation. */
   dynamoRequests(): Promise<Record<string, number>>;
+  /** What holds around the workers' commands (undefined with no workers attached). */
+  sandbox?: SandboxStatus;
   stop(): Promise<void>;
 }
 
@@ -151,7 +161,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   try {
     const credentials: DynamoCredentials = await ensureDynamoCredentials(paths.dynamodbCredentials);
-    const runMac = runMacWithKey(await ensureRunMacKey(paths.runMacKey));
+    const signingSecret = await ensureSigningKey(paths.signingKey);
+    const previousSecret = await previousSigningKey(paths.previousSigningKey);
+    const keys = localKeys(signingSecret, previousSecret ? [previousSecret] : []);
     const dynamoOptions = {
       path: paths.db,
       hostname: LOCAL_HOSTNAME,
@@ -176,6 +188,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureTables(store.doc, store.tables);
     await mkdir(paths.artifacts, { recursive: true });
     const artifacts = new FolderArtifactStore(paths.artifacts);
+    const apiArtifacts = options.apiArtifacts ?? artifacts;
     const token = await ensureToken(paths.token);
     const executor: Executor =
       options.executor?.({
@@ -184,19 +197,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         artifactsRoot: paths.artifacts,
         dynamodbEndpoint: dynamo.endpoint,
         dynamodbCredentialsFile: paths.dynamodbCredentials,
-        runMac,
+        keys,
       }) ?? new IdleExecutor();
     if (executor.stop) stops.push(() => executor.stop!());
     const deps: ApiDependencies = {
       store,
-      artifacts,
+      artifacts: apiArtifacts,
       executor,
       codeHost: options.codeHost,
       version: options.version,
       limits: options.limits,
-      runMac,
+      keys,
       retentionDays: options.retentionDays,
     };
+    // What holds around commands here, known before any job is accepted or resumed.
+    const sandbox = await executor.sandboxStatus?.();
     // What a previous stack left unfinished runs again: its workers' rows, then its bulk operations
     // (no runner of them is alive: this stack holds the home's lock); then the sweeper, now and every minute.
     await executor.resume?.();
@@ -215,7 +230,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           options.log?.(`Pull-request refresh: job ${jobId}: ${message}`);
         // No DynamoDB TTL or S3 lifecycle here: expired jobs go with the sweep.
         if (options.retentionDays !== undefined) {
-          const deleted = await deleteExpiredJobs(store, artifacts);
+          const deleted = await deleteExpiredJobs(store, apiArtifacts);
           if (deleted.length) options.log?.(`Retention: deleted ${deleted.length} expired jobs`);
         }
       } catch (error) {
@@ -261,6 +276,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       store,
       artifacts,
       dynamoRequests: () => dynamo.requests(),
+      sandbox,
       stop: stopAll,
     };
   } catch (error) {

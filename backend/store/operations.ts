@@ -344,6 +344,8 @@ export class OperationsTable {
     holder: string,
     status: 'done' | 'failed',
     message?: string,
+    /** Why it failed as an API error code, when it is one a request would have answered. */
+    code?: string,
   ): Promise<boolean> {
     const now = new Date().toISOString();
     const left = Math.max(0, state.total - state.done - state.skipped - state.failed);
@@ -352,7 +354,7 @@ export class OperationsTable {
         new UpdateCommand({
           TableName: this.jobsTable,
           Key: { jobId },
-          UpdateExpression: `SET #op.#status = :status, #op.finishedAt = :now, #op.updatedAt = :now, #op.#left = :left, updatedAt = :now${message ? ', #op.message = :message' : ''} REMOVE #op.lease, #op.waitingSeconds, #op.reason`,
+          UpdateExpression: `SET #op.#status = :status, #op.finishedAt = :now, #op.updatedAt = :now, #op.#left = :left, updatedAt = :now${message ? ', #op.message = :message' : ''}${code ? ', #op.code = :code' : ''} REMOVE #op.lease, #op.waitingSeconds, #op.reason`,
           ConditionExpression: '#op.operationId = :id AND #op.lease.holder = :holder',
           ExpressionAttributeNames: { '#op': 'operation', '#status': 'status', '#left': 'left' },
           ExpressionAttributeValues: {
@@ -362,6 +364,7 @@ export class OperationsTable {
             ':id': state.operationId,
             ':holder': holder,
             ...(message ? { ':message': message } : {}),
+            ...(code ? { ':code': code } : {}),
           },
         }),
       );
@@ -370,7 +373,14 @@ export class OperationsTable {
       throw error;
     }
     const { lease: _lease, waitingSeconds: _wait, reason: _reason, ...rest } = state;
-    Object.assign(state, { status, finishedAt: now, updatedAt: now, left, ...(message ? { message } : {}) });
+    Object.assign(state, {
+      status,
+      finishedAt: now,
+      updatedAt: now,
+      left,
+      ...(message ? { message } : {}),
+      ...(code ? { code } : {}),
+    });
     delete state.lease;
     delete state.waitingSeconds;
     delete state.reason;
@@ -381,6 +391,7 @@ export class OperationsTable {
       updatedAt: now,
       left,
       ...(message ? { message } : {}),
+      ...(code ? { code } : {}),
     });
     await this.doc.send(
       new PutCommand({

@@ -26,7 +26,8 @@ import { OperationsTable } from './operations';
 import { forEachLimited } from './parallel';
 import { RepositoriesTable, type RowUpdate } from './repositories';
 import { countReviews, reviewStateOf } from './reviews';
-import type { RunMac } from './runMac';
+import { resignedTask, signTask } from './rowSignatures';
+import { jobVerifies, type Signer, signJob } from './signing';
 import type { TableNames } from './tables';
 
 // Job lifecycle over both tables. DynamoDB-compatible local servers have no transactions, so every
@@ -50,13 +51,13 @@ export type RetryOutcome =
   | { ok: true; job: Job }
   | {
       ok: false;
-      code: 'NOT_FOUND' | 'JOB_ACTIVE' | 'NOTHING_TO_RETRY' | 'VALIDATION_FAILED' | 'UNVERIFIED_JOB';
+      code: 'NOT_FOUND' | 'JOB_ACTIVE' | 'NOTHING_TO_RETRY' | 'VALIDATION_FAILED' | 'UNVERIFIED_JOB' | 'UNVERIFIED_ROW';
       message: string;
     };
 
 export type ContinueOutcome =
   | { ok: true; job: Job }
-  | { ok: false; code: 'NOT_FOUND' | 'JOB_NOT_SAMPLED' | 'UNVERIFIED_JOB'; message: string };
+  | { ok: false; code: 'NOT_FOUND' | 'JOB_NOT_SAMPLED' | 'UNVERIFIED_JOB' | 'UNVERIFIED_ROW'; message: string };
 
 export type CancelOutcome = { ok: true; job: Job } | { ok: false; code: 'NOT_FOUND' | 'JOB_FINAL'; job?: Job };
 
@@ -84,13 +85,14 @@ export class JobTooLargeError extends Error {
 
 /** What `createJob` needs: the job but its run, its repositories (one row each), the run's names, the notes. */
 export interface NewJob {
-  job: Omit<Job, 'run' | 'runMac'>;
+  job: Omit<Job, 'run' | 'signature'>;
   repositories: readonly string[];
   /** What runs first: the repositories, or the sample. */
   run: readonly string[];
   /** Notes by the job's spelling of each repository; each goes on its row. */
   notes?: Record<string, string>;
-  runMac?: RunMac;
+  /** The API's key: the job and each row's task are signed with it (absent: unsigned, and no worker runs them). */
+  signer?: Signer;
 }
 
 /** A name list's shape in the job item, to size the item before the list is written. */
@@ -132,7 +134,7 @@ export class Store {
    * be over MAX_JOB_ITEM_BYTES is refused before anything is written (JobTooLargeError).
    */
   async createJob(spec: NewJob): Promise<Job> {
-    const { repositories, runMac } = spec;
+    const { repositories, signer } = spec;
     const draft = spec.job;
     const tooLarge = jobItemBytes({ ...draft, run: nameListPlaceholder(spec.run.length) } as Job);
     if (tooLarge > MAX_JOB_ITEM_BYTES) throw new JobTooLargeError(tooLarge);
@@ -149,6 +151,7 @@ export class Store {
       ...(sampled?.has(repositoryName) ? { sampled: true } : {}),
       ...(spec.notes?.[repositoryName] !== undefined ? { note: spec.notes[repositoryName] } : {}),
     }));
+    if (signer) for (const row of rows) row.taskSignature = signTask(signer, row);
     try {
       // The rows and the run's list in the same batches; the job after both.
       const { list: run, items } = this.lists.prepare(draft.jobId, spec.run, draft.expiresAt);
@@ -156,7 +159,7 @@ export class Store {
       // Signed as the store will read it back (schema defaults applied), or it would never verify.
       // Every row went with its status index key: `?status=` reads this job through the index.
       const job = Job.parse({ ...draft, run, statusIndex: true });
-      if (runMac) job.runMac = runMac.sign(job);
+      if (signer) job.signature = signJob(signer, job);
       await this.jobs.put(job);
       return job;
     } catch (error) {
@@ -316,29 +319,32 @@ export class Store {
 
   /**
    * Retries a final job: its run becomes the failed and cancelled repositories (or the named ones),
-   * which go back to PENDING at the next attempt. With `runMac` (the local stack), only a job whose
-   * MAC verifies is retried, and the new run gets its MAC in the same write. `beginRetry` and
-   * `retryRows` in one call (the API runs them as an operation, which can go on after it answers).
+   * which go back to PENDING at the next attempt. With `signer`, only a job whose signature verifies
+   * is retried, the new run is signed in the same write, and each row's task is signed again at the
+   * job's current task revision (refused, before anything is written, for a row whose task
+   * signature does not verify: its note was written around the API). `beginRetry` and `retryRows`
+   * in one call (the API runs them as an operation, which can go on after it answers).
    */
-  async prepareRetry(jobId: string, owner: string, names?: string[], runMac?: RunMac): Promise<RetryOutcome> {
-    const begun = await this.beginRetry(jobId, owner, names, runMac);
+  async prepareRetry(jobId: string, owner: string, names?: string[], signer?: Signer): Promise<RetryOutcome> {
+    const begun = await this.beginRetry(jobId, owner, names, signer);
     if (!begun.ok) return begun;
-    const { skipped } = await this.retryRows(begun.job, await this.runNames(begun.job));
+    const { skipped } = await this.retryRows(begun.job, await this.runNames(begun.job), signer);
     // A row that moved meanwhile (it cannot while the job is final, but counters must never lie).
     if (skipped.length) await this.reconcile(jobId);
     return { ok: true, job: await this.mustGetJob(jobId) };
   }
 
   /**
-   * A retry's first step: the checks, the new run's name list, and the job's conditional write to
-   * RUNNING with the counters its rows are about to have (of two retries, one wins). `alsoSet`'s
-   * attributes go in the same write (an operation's next phase, which names the run's size). The rows move after, with `retryRows`.
+   * A retry's first step: the checks (every row's task signature too), the new run's name list, and
+   * the job's conditional write to RUNNING with the counters its rows are about to have (of two
+   * retries, one wins). `alsoSet`'s attributes go in the same write (an operation's next phase,
+   * which names the run's size). The rows move after, with `retryRows`.
    */
   async beginRetry(
     jobId: string,
     owner: string,
     names?: string[],
-    runMac?: RunMac,
+    signer?: Signer,
     alsoSet: (run: NameList) => Record<string, unknown> = () => ({}),
   ): Promise<RetryOutcome> {
     const job = await this.jobs.getOwned(jobId, owner);
@@ -347,7 +353,7 @@ export class Store {
       return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} is ${job.status}; retry it once it has finished` };
     }
     // A retry signs the new run: it must not launder a job that was written into the table directly.
-    if (runMac && !runMac.verifies(job)) return unverified(jobId);
+    if (signer && !jobVerifies(signer, job)) return unverified(jobId);
     const rows = await this.repositories.listAll(jobId);
     const retryable = rows.filter((row) => RETRYABLE_REPOSITORY_STATUSES.includes(row.status));
     let run: string[];
@@ -373,6 +379,14 @@ export class Store {
     }
     if (run.length === 0)
       return { ok: false, code: 'NOTHING_TO_RETRY', message: `Job ${jobId} has no failed or cancelled repositories` };
+    const taskRevision = currentTaskRevision(job);
+    const byName = new Map(rows.map((row) => [row.repositoryName, row]));
+    const tasks = signTasks(
+      signer,
+      run.map((name) => byName.get(name)!),
+      taskRevision,
+    );
+    if (!tasks.ok) return tasks;
 
     // The job's own conditional write is the lock: of two concurrent retries, one wins. It carries
     // the counters of the rows as they are about to be, so the job is never RUNNING with nothing
@@ -384,7 +398,7 @@ export class Store {
     // A retry of a cancelled sample runs what it names, the held-back rows too: the sample is over.
     const set: Record<string, unknown> = { run: list, counts, reviewCounts: reviewCountsAfter(rows, runNames) };
     if (isSampling(job)) set.sample = { ...job.sample, continuedAt: new Date().toISOString() };
-    if (runMac) set.runMac = runMac.sign({ ...job, ...set } as Job);
+    if (signer) set.signature = signJob(signer, { ...job, ...set } as Job);
     const started = await this.jobs.setStatus(jobId, [job.status], 'RUNNING', {
       set: { ...set, ...alsoSet(list) },
       remove: ['finishedAt', 'executorRef', 'shardSize'],
@@ -400,13 +414,17 @@ export class Store {
 
   /**
    * A retry's rows, each back to PENDING at its next attempt if it is still failed or cancelled
-   * (a second pass over the same names moves none twice). The names moved, and those left with why.
+   * (a second pass over the same names moves none twice), its task signed again at the job's task
+   * revision as it is read now (a row whose task no longer verifies stays). The names moved, and
+   * those left with why.
    */
-  async retryRows(job: Job, names: readonly string[]): Promise<RowMoves> {
+  async retryRows(job: Job, names: readonly string[], signer?: Signer): Promise<RowMoves> {
     const taskRevision = currentTaskRevision(job);
-    return this.moveRows(job.jobId, names, (row) =>
-      RETRYABLE_REPOSITORY_STATUSES.includes(row.status) ? nextAttempt(row, taskRevision) : `it is ${row.status}`,
-    );
+    return this.moveRows(job.jobId, names, (row) => {
+      if (!RETRYABLE_REPOSITORY_STATUSES.includes(row.status)) return `it is ${row.status}`;
+      const task = taskSignatureAt(signer, row, taskRevision);
+      return task.ok ? nextAttempt(row, taskRevision, task.signature) : task.reason;
+    });
   }
 
   /** Reads the rows and moves each by `change` (a sentence instead: it stays, with that reason). */
@@ -438,12 +456,12 @@ export class Store {
     jobId: string,
     owner: string,
     revision?: TaskRevision,
-    runMac?: RunMac,
+    signer?: Signer,
   ): Promise<ContinueOutcome> {
-    const begun = await this.beginContinue(jobId, owner, revision, runMac);
+    const begun = await this.beginContinue(jobId, owner, revision, signer);
     if (!begun.ok) return begun;
     if (revision) {
-      const { skipped } = await this.continueRows(begun.job, revision, await this.runNames(begun.job));
+      const { skipped } = await this.continueRows(begun.job, revision, await this.runNames(begun.job), signer);
       if (skipped.length) await this.reconcile(jobId);
     }
     return { ok: true, job: await this.finalizeIfDone(await this.mustGetJob(jobId)) };
@@ -457,13 +475,13 @@ export class Store {
     jobId: string,
     owner: string,
     revision?: TaskRevision,
-    runMac?: RunMac,
+    signer?: Signer,
     alsoSet: (run: NameList) => Record<string, unknown> = () => ({}),
   ): Promise<ContinueOutcome> {
     const job = await this.jobs.getOwned(jobId, owner);
     if (!job) return { ok: false, code: 'NOT_FOUND', message: `No job ${jobId}` };
     // As a retry: continuing signs the new run and task, so it must not launder a planted job.
-    if (runMac && !runMac.verifies(job)) return unverified(jobId);
+    if (signer && !jobVerifies(signer, job)) return unverified(jobId);
     if (job.status !== 'SAMPLED')
       return {
         ok: false,
@@ -474,6 +492,8 @@ export class Store {
     const waiting = rows.filter((row) => row.status === 'PENDING');
     const rerun = revision ? rows.filter((row) => row.status !== 'PENDING') : [];
     const run = [...rerun, ...waiting].map((row) => row.repositoryName);
+    const tasks = revision ? signTasks(signer, [...rerun, ...waiting], revision.revision) : undefined;
+    if (tasks && !tasks.ok) return tasks;
     const runNames = new Set(run);
     const counts = countRows(rows.map((row) => (runNames.has(row.repositoryName) ? 'PENDING' : row.status)));
     const list = await this.lists.write(jobId, run, job.expiresAt);
@@ -487,7 +507,7 @@ export class Store {
       reviewCounts: reviewCountsAfter(rows, new Set(rerun.map((row) => row.repositoryName))),
     };
     if (revision) set.taskRevisions = [...(job.taskRevisions ?? []), revision];
-    if (runMac) set.runMac = runMac.sign({ ...job, ...set } as Job);
+    if (signer) set.signature = signJob(signer, { ...job, ...set } as Job);
     const started = await this.jobs.setStatus(jobId, ['SAMPLED'], 'RUNNING', {
       set: { ...set, ...alsoSet(list) },
       remove: ['finishedAt', 'executorRef', 'shardSize'],
@@ -504,17 +524,25 @@ export class Store {
     return { ok: true, job: started };
   }
 
-  /** A revised continue's rows: the waiting ones take the revision, the sample's run again at their next attempt. */
-  async continueRows(job: Job, revision: TaskRevision, names: readonly string[]): Promise<RowMoves> {
-    return this.moveRows(job.jobId, names, (row) =>
-      row.status === 'PENDING'
-        ? row.taskRevision === revision.revision
-          ? 'it runs this revision already'
-          : { from: ['PENDING'], to: 'PENDING', attempt: row.attempt, set: { taskRevision: revision.revision } }
-        : row.taskRevision === revision.revision && row.status === 'RUNNING'
-          ? 'it runs this revision already'
-          : nextAttempt(row, revision.revision),
-    );
+  /**
+   * A revised continue's rows: the waiting ones take the revision, the sample's run again at their
+   * next attempt, each task signed again at the revision (as in `retryRows`). A row at the revision
+   * already was moved by an earlier pass.
+   */
+  async continueRows(job: Job, revision: TaskRevision, names: readonly string[], signer?: Signer): Promise<RowMoves> {
+    return this.moveRows(job.jobId, names, (row) => {
+      if (row.taskRevision === revision.revision) return 'it runs this revision already';
+      const task = taskSignatureAt(signer, row, revision.revision);
+      if (!task.ok) return task.reason;
+      if (row.status !== 'PENDING') return nextAttempt(row, revision.revision, task.signature);
+      const taskSignature = task.signature ? { taskSignature: task.signature } : {};
+      return {
+        from: ['PENDING'],
+        to: 'PENDING',
+        attempt: row.attempt,
+        set: { taskRevision: revision.revision, ...taskSignature },
+      };
+    });
   }
 
   /**
@@ -563,7 +591,7 @@ export class Store {
  * A finished row back to PENDING at its next attempt, running `taskRevision`; how the attempt
  * ended joins its `previousAttempts`, and its artifacts stay under that attempt's keys.
  */
-function nextAttempt(row: RepositoryResult, taskRevision: number): RowUpdate {
+function nextAttempt(row: RepositoryResult, taskRevision: number, taskSignature?: string): RowUpdate {
   const previous: PreviousAttempt = {
     attempt: row.attempt,
     taskRevision: row.taskRevision ?? 1,
@@ -579,8 +607,14 @@ function nextAttempt(row: RepositoryResult, taskRevision: number): RowUpdate {
     to: 'PENDING',
     attempt: row.attempt,
     incrementAttempt: true,
-    set: { taskRevision, previousAttempts: [...(row.previousAttempts ?? []), previous] },
-    // The review, the publication, the base, the patch revision and the fingerprint were of this attempt's diff, which the next one replaces.
+    set: {
+      taskRevision,
+      previousAttempts: [...(row.previousAttempts ?? []), previous],
+      ...(taskSignature ? { taskSignature } : {}),
+    },
+    // The review, the publication, the base, the patch revision, the fingerprint and the digest
+    // were of this attempt's diff, which the next one replaces. What it pushed stays: the branch
+    // still holds it, and the next push may replace it.
     remove: [
       'error',
       'startedAt',
@@ -595,8 +629,54 @@ function nextAttempt(row: RepositoryResult, taskRevision: number): RowUpdate {
       'patchRevision',
       'patchRevisions',
       'fingerprint',
+      'diffDigest',
+      'resultSeal',
     ],
   };
+}
+
+/**
+ * Each row's task signed again at `taskRevision`, before anything is written; refused when a row's
+ * present signature does not verify (its note was written around the API). A row already at that
+ * revision keeps its signature (the worker checks it), so a retry of 10,000 signs nothing. Without
+ * a signer, none.
+ */
+function signTasks(
+  signer: Signer | undefined,
+  rows: readonly RepositoryResult[],
+  taskRevision: number,
+): { ok: true; signatures: Map<string, string> } | { ok: false; code: 'UNVERIFIED_ROW'; message: string } {
+  const signatures = new Map<string, string>();
+  if (!signer) return { ok: true, signatures };
+  const refused: string[] = [];
+  for (const row of rows) {
+    if ((row.taskRevision ?? 1) === taskRevision) continue;
+    const signature = resignedTask(signer, row, taskRevision);
+    if (signature) signatures.set(row.repositoryName, signature);
+    else refused.push(row.repositoryName);
+  }
+  if (refused.length === 0) return { ok: true, signatures };
+  return {
+    ok: false,
+    code: 'UNVERIFIED_ROW',
+    message: `The task of ${someOf(refused)} carries no valid signature of the API (its note or task revision was written around it), so it is not run again; create the job again`,
+  };
+}
+
+/**
+ * A row's task signature at `taskRevision` as the row is read now: none to set without a signer or
+ * when the row is at that revision already; a reason to leave the row when its task does not verify.
+ */
+function taskSignatureAt(
+  signer: Signer | undefined,
+  row: RepositoryResult,
+  taskRevision: number,
+): { ok: true; signature?: string } | { ok: false; reason: string } {
+  if (!signer || (row.taskRevision ?? 1) === taskRevision) return { ok: true };
+  const signature = resignedTask(signer, row, taskRevision);
+  return signature
+    ? { ok: true, signature }
+    : { ok: false, reason: 'its task carries no valid signature of the API (written around it)' };
 }
 
 /** The review counters once the rows in `rerun` start a new attempt (their reviews go). */
@@ -625,6 +705,6 @@ function unverified(jobId: string) {
   return {
     ok: false as const,
     code: 'UNVERIFIED_JOB' as const,
-    message: `Job ${jobId} was not created through this stack's API (its run MAC does not match), so it cannot be run; create it again`,
+    message: `Job ${jobId} does not carry the API's signature of what it runs (written or changed around the API), so it cannot be run; create it again`,
   };
 }

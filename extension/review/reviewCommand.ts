@@ -1,13 +1,16 @@
 import * as vscode from 'vscode';
 import { hasKeptFailedDiff } from '../../common/attempts';
+import { currentPatchDigest } from '../../common/patchDigest';
 import type { Command } from '../commands/command';
 import { resolveRepository } from '../pick';
 import type { Services } from '../services';
+import { askForText } from '../webviews/composePanel';
 import type { ActiveDiff } from '../webviews/panels';
 
 // Approve and Reject as commands. In a diff panel (the palette, a keybinding) the page reviews with
 // the note typed in it, the same path as its buttons, and moves on. On a tree row or a repository
-// picked from the palette, an input box asks for the optional note.
+// picked from the palette, an input box asks for the optional note, and the review names the patch
+// digest of the row the tree shows: the API refuses it if the patch has changed since.
 
 export function reviewCommand(id: string, state: 'approved' | 'rejected'): Command {
   const verb = state === 'approved' ? 'Approve' : 'Reject';
@@ -31,11 +34,14 @@ export function reviewCommand(id: string, state: 'approved' | 'rejected'): Comma
       );
       if (!target || target.attempt !== undefined) return;
       const { job, repository } = target;
-      const note = await vscode.window.showInputBox({
-        title: `Cody Batch: ${verb} ${repository.repositoryName}`,
-        prompt: 'A note for the review (optional). Enter to confirm, Escape to cancel.',
-        placeHolder: state === 'approved' ? 'Looks right' : 'What is wrong with it',
+      const note = await askForText(services, {
+        title: `${verb} ${repository.repositoryName}`,
+        prompt: 'A note for the review (optional).',
+        placeholder: state === 'approved' ? 'Looks right' : 'What is wrong with it',
         value: repository.review?.attempt === repository.attempt ? (repository.review.note ?? '') : '',
+        sendLabel: verb,
+        kind: 'Plain words',
+        validate: (text) => (text.length > 2_000 ? 'At most 2000 characters, please.' : undefined),
       });
       if (note === undefined) return;
       await vscode.window.withProgress(
@@ -48,6 +54,7 @@ export function reviewCommand(id: string, state: 'approved' | 'rejected'): Comma
             state,
             ...(note.trim() ? { note: note.trim() } : {}),
             attempt: repository.attempt,
+            ...(currentPatchDigest(repository) ? { digest: currentPatchDigest(repository) } : {}),
           }),
       );
       await services.jobs.refresh();

@@ -1,15 +1,18 @@
 import { formatCount } from '../../common/format';
-import type { GroupShown, Verdict } from '../../common/webviewProtocol';
+import { shownMembers } from '../../common/groupReview';
+import type { GroupShown, ShownMember, Verdict } from '../../common/webviewProtocol';
 import { append, h, icon } from '../shared/dom';
 
 // The group view's section, above its representative's diff: what the group is ("38 repositories ·
 // the same change"), its members (each opens its own diff), and Approve group / Reject group, which
-// review exactly the members listed here.
+// review exactly the members listed here, each at the digest the page was given for it.
 
 export interface GroupSectionActions {
   /** Resolves with the message to show (what was done, or why not). */
-  reviewGroup(state: Verdict, repositories: string[]): Promise<string | undefined>;
+  reviewGroup(state: Verdict, members: ShownMember[]): Promise<string | undefined>;
   openMember(repositoryName: string): void;
+  /** Show another group in this view (the next unreviewed one). */
+  openGroup(fingerprint: string): void;
 }
 
 const STATE_ICONS = {
@@ -28,6 +31,23 @@ export function groupSection(document: Document, group: GroupShown, actions: Gro
   };
   const approved = group.members.filter((member) => member.state === 'approved').length;
   const rejected = group.members.filter((member) => member.state === 'rejected').length;
+  // Once every member is reviewed, the next group with work left is what the reviewer wants.
+  const nextFirst = !!group.next && approved + rejected === members.length;
+  const next = group.next
+    ? h(
+        document,
+        'button',
+        {
+          type: 'button',
+          id: 'next-group',
+          class: nextFirst ? 'primary' : undefined,
+          title: `Show the next group with a repository not reviewed yet: ${group.next.title}`,
+        },
+        icon(document, 'arrow-right'),
+        `Next unreviewed group: ${group.next.title}`,
+      )
+    : undefined;
+  next?.addEventListener('click', () => actions.openGroup(group.next!.fingerprint));
   const buttons: HTMLButtonElement[] = [];
   const button = (state: Verdict) => {
     const element = h(
@@ -36,7 +56,9 @@ export function groupSection(document: Document, group: GroupShown, actions: Gro
       {
         type: 'button',
         id: state === 'approved' ? 'approve-group' : 'reject-group',
-        class: state === 'approved' ? 'primary' : undefined,
+        'data-acts': true,
+        // An outlier is approved on purpose, not by the button the eye goes to first.
+        class: state === 'approved' && group.kind !== 'outlier' && !nextFirst ? 'primary' : undefined,
         title: `${state === 'approved' ? 'Approve' : 'Reject'} the ${formatCount(members.length)} repositories listed`,
       },
       icon(document, state === 'approved' ? 'check-all' : 'close-all'),
@@ -46,13 +68,15 @@ export function groupSection(document: Document, group: GroupShown, actions: Gro
     element.addEventListener('click', () => {
       for (const each of buttons) each.disabled = true;
       say(state === 'approved' ? 'Approving the group…' : 'Rejecting the group…');
-      actions.reviewGroup(state, members).then(
-        (message) => message && say(message),
-        (error: unknown) => {
-          for (const each of buttons) each.disabled = false;
-          say(error instanceof Error ? error.message : String(error), true);
-        },
-      );
+      Promise.resolve()
+        .then(() => actions.reviewGroup(state, shownMembers(group.members)))
+        .then(
+          (message) => message && say(message),
+          (error: unknown) => {
+            for (const each of buttons) each.disabled = false;
+            say(error instanceof Error ? error.message : String(error), true);
+          },
+        );
     });
     buttons.push(element);
     return element;
@@ -99,9 +123,9 @@ export function groupSection(document: Document, group: GroupShown, actions: Gro
         ` · ${formatCount(approved + rejected)} of ${formatCount(members.length)} reviewed · showing ${group.representative}'s diff`,
       ),
       h(document, 'span', { class: 'spacer' }),
-      button('approved'),
-      button('rejected'),
+      h(document, 'span', { class: 'review-buttons' }, button('approved'), button('rejected')),
     ),
+    next ? h(document, 'div', { class: 'toolbar' }, next) : undefined,
     h(
       document,
       'details',

@@ -59,10 +59,12 @@ const pullRequest = (number: number, state: 'open' | 'merged', checks: 'passing'
   updatedAt: '2026-12-04T11:00:00.000Z',
 });
 
+const approved = { state: 'approved' as const, attempt: 1, reviewedAt: '2026-12-04T10:00:00.000Z' };
+
 export const OVERVIEW_ROWS: RepositoryResult[] = [
-  row('acme/a', { pullRequest: pullRequest(1, 'open', 'passing') }),
-  row('acme/b', { pullRequest: pullRequest(2, 'open', 'failing') }),
-  row('acme/c', { pullRequest: pullRequest(3, 'merged', 'none') }),
+  row('acme/a', { pullRequest: pullRequest(1, 'open', 'passing'), review: approved }),
+  row('acme/b', { pullRequest: pullRequest(2, 'open', 'failing'), review: approved }),
+  row('acme/c', { pullRequest: pullRequest(3, 'merged', 'none'), review: approved }),
   row('acme/d', {}),
   row('acme/clone-1', { status: 'FAILED', error: { code: 'CLONE_FAILED', message: 'repository not found' } }),
   row('acme/clone-2', { status: 'FAILED', error: { code: 'CLONE_FAILED', message: 'repository not found' } }),
@@ -88,6 +90,7 @@ export const OVERVIEW_CHANGES: JobChanges = {
       deletions: 2,
       representative: 'acme/a',
       reviewCounts: { approved: 1, rejected: 0, unreviewed: 1 },
+      digests: { 'acme/a': fingerprint('d'), 'acme/b': fingerprint('e') },
     },
     {
       fingerprint: fingerprint('b'),
@@ -98,6 +101,7 @@ export const OVERVIEW_CHANGES: JobChanges = {
       deletions: 2,
       representative: 'acme/c',
       reviewCounts: { approved: 1, rejected: 0, unreviewed: 0 },
+      digests: { 'acme/c': fingerprint('f') },
       variantOf: fingerprint('a'),
     },
     {
@@ -109,6 +113,7 @@ export const OVERVIEW_CHANGES: JobChanges = {
       deletions: 2,
       representative: 'acme/d',
       reviewCounts: { approved: 1, rejected: 0, unreviewed: 0 },
+      digests: { 'acme/d': fingerprint('0') },
     },
   ],
   flagged: [

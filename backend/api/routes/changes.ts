@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import * as z from 'zod';
 import { GroupReviewRequest, GroupReviewResponse, JobChanges } from '../../../common/schemas';
-import { groupMembers, jobChanges } from '../changes';
+import { API_ERRORS, type ApiErrorCode } from '../../../common/errors';
+import { groupMembers, groupReviewOrder, jobChanges } from '../changes';
 import { runForAMoment, startOperation } from '../operations';
 import { operationWorks } from '../operationWorks';
 import type { AppEnv, ApiDependencies } from '../context';
@@ -47,7 +48,7 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
       tag: 'jobs',
       summary: 'Approve or reject every repository of one change group, or take their reviews back',
       description:
-        'With `repositories` (the members the reviewer saw), refused with 409 GROUP_CHANGED when the group has other members now: a member’s diff changed since its fingerprint (a retry, a hunk left out) or another joined. Each row is written only if it is still at the attempt and patch revision whose diff has the fingerprint.',
+        'With `members` (each member the reviewer was shown, with the digest of its patch as shown): refused with 409 GROUP_CHANGED when the group has other members now (a member’s diff changed since its fingerprint, or another joined), and with 409 PATCH_CHANGED when a member’s patch is not the digest shown, or, to approve, its stored bytes no longer hash to it; nothing is written then. Each approval is recorded with its member’s digest and signed. Each row is written only if it is still at the attempt and patch revision checked.',
       params: {
         jobId: JOB_ID,
         fingerprint: {
@@ -58,7 +59,16 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
       body: {
         name: 'GroupReviewRequest',
         schema: GroupReviewRequest,
-        example: { state: 'approved', note: 'The same rename everywhere', repositories: ['acme/widgets'] },
+        example: {
+          state: 'approved',
+          note: 'The same rename everywhere',
+          members: [
+            {
+              repositoryName: 'acme/widgets',
+              digest: '3f79bb7b435b05321651daefd374cdc681dc06faa65e374e38337b88ca046dea',
+            },
+          ],
+        },
       },
       responses: {
         200: {
@@ -70,7 +80,14 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
           json: { name: 'GroupReviewResponse', schema: GroupReviewResponse },
         },
       },
-      errors: ['NOT_FOUND', 'NOT_REVIEWABLE', 'GROUP_CHANGED', 'OPERATION_IN_PROGRESS'],
+      errors: [
+        'NOT_FOUND',
+        'NOT_REVIEWABLE',
+        'GROUP_CHANGED',
+        'PATCH_CHANGED',
+        'UNVERIFIED_ROW',
+        'OPERATION_IN_PROGRESS',
+      ],
     },
     async (c) => {
       const since = Date.now();
@@ -84,17 +101,27 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
           `${JSON.stringify(fingerprint)} is not a change's fingerprint (64 hex digits)`,
         );
       const members = await groupMembers(deps, job, fingerprint, request);
+      const names = members.map(({ row }) => row.repositoryName);
+      // An approval hashes every member's stored patch before its first write (the operation's prepare).
       const state = await startOperation(
         deps,
         job,
         'groupReview',
-        { fingerprint, state: request.state, ...(request.note !== undefined ? { note: request.note } : {}) },
-        { names: members.map((row) => row.repositoryName), phase: 'items' },
+        { ...groupReviewOrder(fingerprint, request, members) },
+        {
+          names,
+          phase: request.state === 'approved' ? 'prepare' : 'items',
+        },
       );
       const moment = await runForAMoment(deps, operationWorks, state, since);
       if (moment.end === 'paused' || moment.end === 'lost')
         return c.json({ fingerprint, repositories: [], operation: moment.operation }, 202);
-      if (moment.end === 'failed') throw new Error(moment.operation.message ?? 'The group review failed');
+      if (moment.end === 'failed') {
+        const { code, message } = moment.operation;
+        if (code && code in API_ERRORS)
+          throw new RequestError(code as ApiErrorCode, message ?? 'The group review failed');
+        throw new Error(message ?? 'The group review failed');
+      }
       const refused = moment.results.filter((result) => result.outcome !== 'done');
       if (refused.length)
         throw new RequestError(
@@ -103,10 +130,7 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
             .map((result) => result.repositoryName)
             .join(', ')}. The other ${members.length - refused.length} were`,
         );
-      const repositories = await deps.store.repositories.getMany(
-        job.jobId,
-        members.map((row) => row.repositoryName),
-      );
+      const repositories = await deps.store.repositories.getMany(job.jobId, names);
       repositories.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : 1));
       return c.json({ fingerprint, repositories });
     },

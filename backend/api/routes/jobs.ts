@@ -19,13 +19,13 @@ import {
   RetryRequest,
   sampleSizeProblem,
 } from '../../../common/schemas';
+import { type CommandsOfJob, sandboxRefusal } from '../../../common/sandbox';
 import { isFinalJobStatus } from '../../../common/status';
 import { nextRevision, revisesTask, revisionProblem } from '../../../common/tasks';
 import { jobItemBytes, MAX_JOB_ITEM_BYTES } from '../../store/jobs';
 import { expiresAtFor } from '../../store/retention';
 import { runBulkAction } from '../bulkActions';
 import { InvalidTokenError } from '../../store/pagination';
-import type { RowUpdate } from '../../store/repositories';
 import { JobNotCreatedError, JobTooLargeError, type NewJob } from '../../store/store';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson, readQuery } from '../middleware/body';
@@ -64,10 +64,12 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
         },
       },
       responses: { 201: { description: 'The job, PENDING', json: { name: 'Job', schema: Job } } },
-      errors: ['QUERY_REFUSED', 'HOST_UNAVAILABLE'],
+      errors: ['QUERY_REFUSED', 'HOST_UNAVAILABLE', 'SANDBOX_UNAVAILABLE'],
     },
     async (c) => {
       const request = await readJson(c, createSchema);
+      const refused = await sandboxProblem(deps, request);
+      if (refused) return apiError(c, 'SANDBOX_UNAVAILABLE', refused);
       if (request.createPullRequests && deps.codeHost?.pullRequestsRefusal)
         return apiError(c, 'VALIDATION_FAILED', `createPullRequests: ${deps.codeHost.pullRequestsRefusal}`);
       const resolved = request.repositoryQuery
@@ -95,7 +97,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       const notes = notesByRepository(request.repositoryInstructions, repositories);
       let job: Job;
       try {
-        job = await store.createJob({ job: draft, repositories, run, notes, runMac: deps.runMac });
+        job = await store.createJob({ job: draft, repositories, run, notes, signer: deps.keys.signer });
       } catch (error) {
         if (error instanceof JobTooLargeError) return apiError(c, 'VALIDATION_FAILED', error.message);
         if (!(error instanceof JobNotCreatedError)) throw error;
@@ -268,7 +270,15 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       description:
         'A large retry answers with the job RUNNING and its `operation` while its rows go back to PENDING; the workers start once they have.',
       responses: { 202: { description: 'The job, running again', json: { name: 'Job', schema: Job } } },
-      errors: ['NOT_FOUND', 'JOB_ACTIVE', 'NOTHING_TO_RETRY', 'UNVERIFIED_JOB', 'OPERATION_IN_PROGRESS'],
+      errors: [
+        'NOT_FOUND',
+        'JOB_ACTIVE',
+        'NOTHING_TO_RETRY',
+        'UNVERIFIED_JOB',
+        'UNVERIFIED_ROW',
+        'SANDBOX_UNAVAILABLE',
+        'OPERATION_IN_PROGRESS',
+      ],
     },
     async (c) => {
       const since = Date.now();
@@ -276,10 +286,13 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       const body = await readJson(c, RetryRequest, { emptyAllowed: true });
       if (!isJobId(jobId)) return notFound(c, jobId);
       const job = await ownedJob(deps, jobId, c.get('owner'));
+      // Without the sandbox, a job that needs it runs nothing again.
+      const refused = await sandboxProblem(deps, job);
+      if (refused) return apiError(c, 'SANDBOX_UNAVAILABLE', refused);
       // The job's write (RUNNING, its new run) is made here, with the operation's next phase in it;
       // the rows move and the workers start in the operation, which a large job answers with.
       const state = await startOperation(deps, job, 'retry', {});
-      const outcome = await store.beginRetry(jobId, c.get('owner'), body.repositories, deps.runMac, (run) =>
+      const outcome = await store.beginRetry(jobId, c.get('owner'), body.repositories, deps.keys.signer, (run) =>
         itemsPhase(state, run.size),
       );
       if (!outcome.ok) {
@@ -307,7 +320,14 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
         example: { prompt: 'Replace every oldFunction(x) with newFunction(x), and update the tests' },
       },
       responses: { 202: { description: 'The job, RUNNING', json: { name: 'Job', schema: Job } } },
-      errors: ['NOT_FOUND', 'JOB_NOT_SAMPLED', 'UNVERIFIED_JOB', 'OPERATION_IN_PROGRESS'],
+      errors: [
+        'NOT_FOUND',
+        'JOB_NOT_SAMPLED',
+        'UNVERIFIED_JOB',
+        'UNVERIFIED_ROW',
+        'SANDBOX_UNAVAILABLE',
+        'OPERATION_IN_PROGRESS',
+      ],
     },
     async (c) => {
       const since = Date.now();
@@ -319,6 +339,8 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       const problem = revisionProblem(job, body);
       if (problem) return apiError(c, 'VALIDATION_FAILED', problem);
       const revision = revisesTask(body) ? nextRevision(job, body, new Date().toISOString()) : undefined;
+      const refused = await sandboxProblem(deps, { ...job, ...revision });
+      if (refused) return apiError(c, 'SANDBOX_UNAVAILABLE', refused);
       if (revision) {
         // Every revision is kept on the job item, so it counts toward the item's limit.
         const bytes = jobItemBytes({ ...job, taskRevisions: [...(job.taskRevisions ?? []), revision] });
@@ -330,7 +352,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
           );
       }
       const state = await startOperation(deps, job, 'continue', revision ? { revision } : {});
-      const outcome = await store.beginContinue(job.jobId, c.get('owner'), revision, deps.runMac, (run) =>
+      const outcome = await store.beginContinue(job.jobId, c.get('owner'), revision, deps.keys.signer, (run) =>
         itemsPhase(state, run.size),
       );
       if (!outcome.ok) {
@@ -344,6 +366,12 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
   );
 
   return app;
+}
+
+/** Why the job may not run here for want of the command sandbox (common/sandbox.ts), or undefined. */
+async function sandboxProblem(deps: ApiDependencies, job: CommandsOfJob): Promise<string | undefined> {
+  const status = await deps.executor.sandboxStatus?.();
+  return status ? sandboxRefusal(status, job) : undefined;
 }
 
 /** The `{jobId}` of a path. */
@@ -384,6 +412,9 @@ function newJob(
     maxCostUsd: request.maxCostUsd,
     ...(request.allowCommands ? { allowCommands: true } : {}),
     ...(request.setupCommand !== undefined ? { setupCommand: request.setupCommand } : {}),
+    ...(request.sandbox?.allowHosts.length
+      ? { sandbox: { allowHosts: [...new Set(request.sandbox.allowHosts)] } }
+      : {}),
     owner,
     status: 'PENDING',
     counts: { total, pending: total, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 },

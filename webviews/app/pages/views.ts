@@ -46,4 +46,3 @@ export function breadcrumbs(context: PageContext, jobId: string): void {
 export function services(context: PageContext) {
   return { client: context.client, window: context.window, navigate: context.navigate };
 }
-
