@@ -26,6 +26,7 @@ describe('the Lambda bundles (dist/lambda)', function () {
   let dynamo: RunningDynamo;
   let folder: string;
   let lambdaApi: FakeSigV4Server;
+  let secrets: FakeSigV4Server;
   const saved: Record<string, string | undefined> = {};
 
   before(async () => {
@@ -33,6 +34,20 @@ describe('the Lambda bundles (dist/lambda)', function () {
     folder = await makeTempDir();
     // Lambda's Invoke, where the API hands on a bulk operation it has not finished.
     lambdaApi = await startFakeSigV4Server([IDENTITY], () => ({ status: 202, body: {} }), 'lambda');
+    // Secrets Manager, where the API reads its signing key and the workers' seal key at start.
+    secrets = await startFakeSigV4Server(
+      [IDENTITY],
+      (request) => {
+        const { SecretId, VersionStage } = JSON.parse(request.body) as { SecretId: string; VersionStage?: string };
+        if (VersionStage === 'AWSPREVIOUS')
+          return { status: 400, body: { __type: 'ResourceNotFoundException', message: 'no AWSPREVIOUS' } };
+        return {
+          status: 200,
+          body: { ARN: SecretId, SecretString: `${SecretId}-0123456789abcdefghijklmnopqrstuvwxyz` },
+        };
+      },
+      'secretsmanager',
+    );
   });
   after(async () => {
     for (const [name, value] of Object.entries(saved))
@@ -40,6 +55,7 @@ describe('the Lambda bundles (dist/lambda)', function () {
       else process.env[name] = value;
     await dynamo?.close();
     await lambdaApi?.close();
+    await secrets?.close();
     await rm(folder, { recursive: true, force: true });
   });
 
@@ -64,6 +80,9 @@ describe('the Lambda bundles (dist/lambda)', function () {
       AWS_SECRET_ACCESS_KEY: IDENTITY.secretAccessKey,
       AWS_LAMBDA_FUNCTION_NAME: 'cody-batch-test-api',
       AWS_ENDPOINT_URL_LAMBDA: lambdaApi.url,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      [ENV.signingKeySecret]: 'cody-batch/test/signing-key',
+      [ENV.workerKeySecret]: 'cody-batch/test/worker-key',
       [ENV.operationMomentMs]: '0',
     });
     const files = await readdir(LAMBDA);
