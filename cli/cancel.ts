@@ -1,5 +1,6 @@
 import { statusWord } from '../common/statusText';
-import { afterOperation } from './operations';
+import { afterOperation } from '../common/operationProgress';
+import { stderrLine } from './terminal';
 import { connect, type Connection } from './connect';
 
 /** `cody-batch cancel <jobId>`: stops a job's running repositories and drops its waiting ones. */
@@ -11,7 +12,7 @@ export async function cancel(args: string[], connection: Connection): Promise<nu
     return 2;
   }
   const client = await connect(connection);
-  const job = await afterOperation(client, await client.cancelJob(jobId), json);
+  const job = await afterOperation(client, await client.cancelJob(jobId), json ? undefined : stderrLine);
   if (json) {
     console.log(JSON.stringify(job));
     return 0;

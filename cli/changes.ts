@@ -8,7 +8,7 @@ import {
   PatchRevisionRequest,
 } from '../common/schemas';
 import { connect, type Connection, printTable, usageError } from './connect';
-import { operationLine } from './operations';
+import { operationLine } from '../common/operationProgress';
 import { forTerminal } from './terminal';
 
 // Review at scale: `changes` (a job's distinct changes and its outliers), `review --group` (one

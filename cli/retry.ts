@@ -1,5 +1,6 @@
 import { describeIssues, RetryRequest } from '../common/schemas';
-import { afterOperation } from './operations';
+import { afterOperation } from '../common/operationProgress';
+import { stderrLine } from './terminal';
 import { connect, type Connection, usageError } from './connect';
 
 const RETRY_USAGE =
@@ -13,7 +14,11 @@ export async function retry(args: string[], connection: Connection): Promise<num
   const request = RetryRequest.safeParse(names.length ? { repositories: names } : {});
   if (!request.success) return usageError(new Error(describeIssues(request.error)), RETRY_USAGE);
   const client = await connect(connection);
-  const job = await afterOperation(client, await client.retryJob(jobId, request.data.repositories), json);
+  const job = await afterOperation(
+    client,
+    await client.retryJob(jobId, request.data.repositories),
+    json ? undefined : stderrLine,
+  );
   if (json) {
     console.log(JSON.stringify(job));
     return 0;

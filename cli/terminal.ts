@@ -12,3 +12,8 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 export function forTerminal(text: string): string {
   return escapeInvisible(text.replace(CONTROL, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
+
+/** A line of progress on stderr (stdout keeps what a script reads). */
+export function stderrLine(line: string): void {
+  process.stderr.write(`${forTerminal(line)}\n`);
+}

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { reviewGroupOutcome } from '../../common/groupReview';
+import { operationLine } from '../../common/operationProgress';
 import type { ShownMember, Verdict } from '../../common/webviewProtocol';
 import type { Services } from '../services';
 
@@ -20,9 +21,16 @@ export async function reviewGroup(
   const count = `${repositories.length} ${repositories.length === 1 ? 'repository' : 'repositories'}`;
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: `Cody Batch: ${doing} ${count}…` },
-    () =>
+    (progress) =>
       reviewGroupOutcome(
-        () => services.connection.client.reviewChangeGroup(jobId, fingerprint, { state, members }),
+        // A large group is reviewed after the answer: the server's operation counts as it goes.
+        () =>
+          services.connection.client.reviewChangeGroup(
+            jobId,
+            fingerprint,
+            { state, members },
+            { onProgress: ({ operation }) => progress.report({ message: operationLine(operation) }) },
+          ),
         state,
         repositories,
       ),
