@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { afterOperation } from '../../common/operationProgress';
 import { overviewRows } from '../../common/overviewRows';
 import type { Job, RepositoryResult } from '../../common/schemas';
 import type { RepositoryStatus } from '../../common/status';
@@ -88,7 +89,8 @@ describe('a large job in the Jobs tree and the Job overview (local stack)', func
       verifyCommand: 'npm test',
       repositories: names,
     });
-    verified = await stack.client.cancelJob(verified.jobId);
+    // A cancel of this many rows may answer CANCELLING while its operation marks them: followed to CANCELLED.
+    verified = await afterOperation(stack.client, await stack.client.cancelJob(verified.jobId));
   });
   after(() => stack?.dispose());
   beforeEach(() => {
