@@ -133,7 +133,14 @@ function fmt(ms: number): string {
 
 export async function main(args: string[]): Promise<void> {
   const only = args[0];
-  console.log(`Overhead benchmark on ${os.cpus().length} CPUs (Node ${process.version})`);
+  // The stack's commands run in the sandbox by default where bubblewrap is installed (CODY_BATCH_SANDBOX=auto);
+  // the floor's do not. CODY_BATCH_SANDBOX=off measures without it.
+  console.log(
+    `Overhead benchmark on ${os.cpus().length} CPUs (Node ${process.version}), load average ${os
+      .loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' ')}, the stack's command sandbox: ${process.env.CODY_BATCH_SANDBOX || 'auto'}`,
+  );
   if (!only || only === 'tiny') await measure('tiny', tinyRepository());
   if (!only || only === 'large') await measure('large', largeRepository());
 }
