@@ -24,6 +24,16 @@ import { makeTempDir, REPO_ROOT } from '../test/helpers/localStack';
 // --enable-source-maps parsed its 5.5 MB map at each start (+45 ms). The webviews each carried all
 // of zod's locales (454 KB of 551 KB in the diff view): `import { z } from 'zod'` makes esbuild keep
 // the whole namespace; `import * as z` lets it drop what no page uses.
+//
+// After (perf, merged with main's chain of custody; 2 cores at load average 12): importing api.mjs
+// costs +119 ms of CPU over the floor (main: +170–190), still over the +80 aim. What it reads at start
+// is 10 chunks, 683 KB of its 1,250 KB: the DynamoDB client every request needs is most of it
+// (@smithy/core's schema serde 181 KB, @aws-sdk/client-dynamodb 85 KB, @aws-sdk/core 52 KB), then
+// zod (99 KB, the schemas built at load), our API and store (120 KB), Hono (25 KB). S3, AWS Batch,
+// Octokit and the sandbox runtime are not among them. The first request adds the four
+// GetSecretValue calls for the signing and seal keys (main's custody) and the Ed25519 key set-up.
+// Below +80 would take the SDK's DynamoDB client out of the start (a smaller client of our own) or
+// zod's schemas built lazily per route: not done.
 
 const execute = promisify(execFile);
 const RUNS = Number(process.argv[3] ?? 15);
