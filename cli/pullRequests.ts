@@ -206,6 +206,9 @@ const BULK_USAGE: Record<BulkAction, string> = {
   merge: `Usage: cody-batch merge <jobId> [owner/name ...] [filters] [--method merge|squash|rebase] [--delete-branch] [--json]
   Merges the pull requests (all open ones, the named ones, or those the filters choose); never
   forces: drafts, conflicts, failing or pending checks and requested changes are skipped, with why`,
+  'auto-merge': `Usage: cody-batch auto-merge <jobId> [owner/name ...] [filters] [--method merge|squash|rebase] [--json]
+  Turns on the host's auto-merge (it merges each once its checks and reviews allow); one with
+  nothing left to wait for is merged now under merge's rules, and the line says so`,
   close: `Usage: cody-batch close <jobId> [owner/name ...] [filters] [--delete-branch] [--json]`,
   comment: `Usage: cody-batch comment <jobId> [owner/name ...] [filters] (--body <text> | --body-file <path>) [--json]`,
 };

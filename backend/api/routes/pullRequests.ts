@@ -31,6 +31,12 @@ const BULK_OPERATIONS: Record<BulkAction, { operationId: string; summary: string
     summary: 'Close the job’s pull requests (those named, or those the filter picks)',
     example: { repositories: ['acme/gadgets'] },
   },
+  'auto-merge': {
+    operationId: 'autoMergePullRequests',
+    summary:
+      'Turn on the host’s auto-merge for the job’s pull requests (merging at once those with nothing left to wait for)',
+    example: { filter: { state: ['open'] }, method: 'squash' },
+  },
   comment: {
     operationId: 'commentOnPullRequests',
     summary: 'Comment on the job’s pull requests (those named, or those the filter picks)',
