@@ -589,6 +589,8 @@ export const PublishRun = z.object({
   /** What it publishes: worker index i publishes the list's i-th name. */
   list: NameList,
   draft: z.boolean().optional(),
+  /** Turn on the host's auto-merge with this method once each pull request is open. */
+  autoMerge: MergeMethod.optional(),
   requestedAt: IsoDate,
 });
 export type PublishRun = z.infer<typeof PublishRun>;
@@ -615,6 +617,8 @@ export const PublishRequest = z.strictObject({
   approved: z.literal(true).optional(),
   /** Open them as drafts (default: the job's settings). */
   draft: z.boolean().optional(),
+  /** Turn on the host's auto-merge with this method (merge now those with nothing left to wait for). */
+  autoMerge: MergeMethod.optional(),
 });
 export type PublishRequest = z.infer<typeof PublishRequest>;
 

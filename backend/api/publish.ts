@@ -80,6 +80,7 @@ export async function publishJob(
     id: randomBytes(8).toString('hex'),
     list,
     ...(request.draft !== undefined ? { draft: request.draft } : {}),
+    ...(request.autoMerge ? { autoMerge: request.autoMerge } : {}),
     requestedAt: new Date(now).toISOString(),
   };
   const signed = deps.runMac?.sign({ ...job, publishRun } as Job);
@@ -139,11 +140,15 @@ function whyNot(row: RepositoryResult, request: PublishRequest): string | undefi
   if (row.publishedAttempt === row.attempt || (row.pullRequestUrl && row.publishedAttempt === undefined))
     return `already has its pull request ${row.pullRequestUrl}`;
   if (request.approved && reviewStateOf(row) !== 'approved') return `is ${reviewStateOf(row)}, not approved`;
+  const round = row.followUp?.attempt === row.attempt;
+  if (round && (row.pullRequest?.state === 'merged' || row.pullRequest?.state === 'closed'))
+    return `its pull request is ${row.pullRequest.state}: the follow-up has nothing to go onto`;
   if (!row.base) return 'was changed before base commits were recorded: retry it to publish it';
   return undefined;
 }
 
-function inFlight(row: RepositoryResult, now: number): boolean {
+/** A publication a worker is still on (queued or publishing, heard from within PUBLICATION_STALE_MS). */
+export function inFlight(row: RepositoryResult, now: number): boolean {
   const publication = row.publication;
   if (!publication || (publication.status !== 'queued' && publication.status !== 'publishing')) return false;
   return Date.parse(publication.heartbeatAt ?? publication.requestedAt) > now - PUBLICATION_STALE_MS;

@@ -3,6 +3,7 @@ import { heldBack, isSampling } from '../../common/sample';
 import {
   type Counts,
   emptyUsage,
+  type FollowUp,
   Job,
   type NameList,
   type PreviousAttempt,
@@ -322,10 +323,58 @@ export class Store {
     if (run.length === 0)
       return { ok: false, code: 'NOTHING_TO_RETRY', message: `Job ${jobId} has no failed or cancelled repositories` };
 
-    // The job's own conditional write is the lock: of two concurrent retries, one wins. It carries
-    // the counters of the rows as they are about to be, so the job is never RUNNING with nothing
-    // pending (a sweep in between would finish it again and strand its rows PENDING). The previous
-    // run's executor reference goes: it has ended, and nothing may judge the new run by it.
+    return this.startRunOf(job, rows, run, (row) => nextAttempt(row, currentTaskRevision(job)), runMac, 'retrying');
+  }
+
+  /**
+   * Starts follow-up rounds on a final job: its run becomes these rows, each at its next attempt
+   * with its round (`followUp`), the pull request and what it holds kept. Conditional, as a retry.
+   */
+  async prepareFollowUp(
+    job: Job,
+    rounds: readonly { row: RepositoryResult; followUp: Omit<FollowUp, 'attempt'> }[],
+    runMac?: RunMac,
+  ): Promise<RetryOutcome> {
+    if (!isFinalJobStatus(job.status))
+      return {
+        ok: false,
+        code: 'JOB_ACTIVE',
+        message: `Job ${job.jobId} is ${job.status}; follow up once it has finished`,
+      };
+    if (runMac && !runMac.verifies(job)) return unverified(job.jobId);
+    const rows = await this.repositories.listAll(job.jobId);
+    const byName = new Map(rounds.map((round) => [round.row.repositoryName, round]));
+    return this.startRunOf(
+      job,
+      rows,
+      rounds.map((round) => round.row.repositoryName),
+      (row) => {
+        const round = byName.get(row.repositoryName)!;
+        const change = nextAttempt(row, currentTaskRevision(job));
+        change.set = { ...change.set, followUp: { ...round.followUp, attempt: row.attempt + 1 } };
+        return change;
+      },
+      runMac,
+      'starting its follow-up',
+    );
+  }
+
+  /**
+   * A final job runs again: its run becomes `run` (names of `rows`), each moved by `change`. The
+   * job's own conditional write is the lock: of two concurrent starts, one wins. It carries the
+   * counters of the rows as they are about to be, so the job is never RUNNING with nothing pending
+   * (a sweep in between would finish it again and strand its rows PENDING). The previous run's
+   * executor reference goes: it has ended, and nothing may judge the new run by it.
+   */
+  private async startRunOf(
+    job: Job,
+    rows: readonly RepositoryResult[],
+    run: readonly string[],
+    change: (row: RepositoryResult) => RowUpdate,
+    runMac: RunMac | undefined,
+    doing: string,
+  ): Promise<RetryOutcome> {
+    const jobId = job.jobId;
     const runNames = new Set(run);
     const counts = countRows(rows.map((row) => (runNames.has(row.repositoryName) ? 'PENDING' : row.status)));
     const list = await this.lists.write(jobId, run, job.expiresAt);
@@ -339,19 +388,14 @@ export class Store {
     });
     if (!started) {
       await this.lists.deleteList(jobId, list).catch(() => undefined);
-      return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} changed while retrying; refresh and try again` };
+      return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} changed while ${doing}; refresh and try again` };
     }
     // The previous run has ended: nothing reads its list again.
     await this.lists.deleteList(jobId, job.run).catch(() => undefined);
     const byName = new Map(rows.map((row) => [row.repositoryName, row]));
-    const taskRevision = currentTaskRevision(job);
     let missed = 0;
     await forEachLimited(run, ROW_WRITE_CONCURRENCY, async (repositoryName) => {
-      const moved = await this.repositories.update(
-        jobId,
-        repositoryName,
-        nextAttempt(byName.get(repositoryName)!, taskRevision),
-      );
+      const moved = await this.repositories.update(jobId, repositoryName, change(byName.get(repositoryName)!));
       if (!moved) missed++;
     });
     // A row that moved meanwhile (it cannot while the job is final, but counters must never lie).
@@ -471,6 +515,7 @@ export class Store {
  * ended joins its `previousAttempts`, and its artifacts stay under that attempt's keys.
  */
 function nextAttempt(row: RepositoryResult, taskRevision: number): RowUpdate {
+  const round = row.followUp?.attempt === row.attempt ? row.followUp : undefined;
   const previous: PreviousAttempt = {
     attempt: row.attempt,
     taskRevision: row.taskRevision ?? 1,
@@ -480,13 +525,21 @@ function nextAttempt(row: RepositoryResult, taskRevision: number): RowUpdate {
     summary: row.summary,
     pullRequestUrl: row.pullRequestUrl,
     error: row.error,
+    ...(round ? { followUpRound: { round: round.round, reason: round.reason } } : {}),
   };
+  const set: Record<string, unknown> = { taskRevision, previousAttempts: [...(row.previousAttempts ?? []), previous] };
+  // A retry of a follow-up round runs the round again (the same round: it counts once), from the
+  // pull request's head as it is then; what the worker found the last time goes.
+  if (round) {
+    const { head: _head, mergedBase: _mergedBase, triggerSummary: _summary, ...asked } = round;
+    set.followUp = { ...asked, attempt: row.attempt + 1 };
+  }
   return {
     from: [row.status],
     to: 'PENDING',
     attempt: row.attempt,
     incrementAttempt: true,
-    set: { taskRevision, previousAttempts: [...(row.previousAttempts ?? []), previous] },
+    set,
     // The review, the publication, the base, the patch revision and the fingerprint were of this attempt's diff, which the next one replaces.
     remove: [
       'error',

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { Redactor } from '../../common/redact';
-import type { Publication, RepositoryResult } from '../../common/schemas';
+import type { MergeMethod, Publication, RepositoryResult } from '../../common/schemas';
 import { jobAtRevision } from '../../common/tasks';
 import { codeHostFrom, hostRedaction } from '../hosts';
 import { ConfigError } from './config';
@@ -64,7 +64,14 @@ export async function runPublishWorker(deps: WorkerDependencies): Promise<Worker
   const set: Record<string, unknown> = {};
   let failure: { code: string; message: string } | undefined;
   try {
-    const published = await publish(deps, claimed, jobOfRun, { host, log, liveness, artifacts, draft: run.draft });
+    const published = await publish(deps, claimed, jobOfRun, {
+      host,
+      log,
+      liveness,
+      artifacts,
+      draft: run.draft,
+      autoMerge: run.autoMerge,
+    });
     if (published.warnings.length)
       set.warnings = [...(claimed.warnings ?? []), ...published.warnings.map((warning) => redactor.text(warning))];
   } catch (error) {
@@ -102,6 +109,7 @@ async function publish(
   parts: Pick<RunContext, 'log' | 'liveness' | 'artifacts'> & {
     host: ReturnType<typeof codeHostFrom>;
     draft?: boolean;
+    autoMerge?: MergeMethod;
   },
 ) {
   const { config, store } = deps;
@@ -110,6 +118,12 @@ async function publish(
     throw new RunFailure(
       'PATCH_FAILED',
       `${row.repositoryName} was changed before base commits were recorded: retry it, then publish the new diff`,
+    );
+  const round = row.followUp?.attempt === row.attempt ? row.followUp : undefined;
+  if (round && (row.pullRequest?.state === 'merged' || row.pullRequest?.state === 'closed'))
+    throw new RunFailure(
+      'PUSH_FAILED',
+      `Its pull request is ${row.pullRequest.state}: the round has nothing to go onto`,
     );
   const root = await makeRunFolder(config.workDir);
   try {
@@ -122,6 +136,8 @@ async function publish(
       });
       // The branch may have moved on since the diff was made: the diff goes onto its own base.
       await checkout.ensureCommit(url, row.base.commit);
+      // A round's commit is a child of the head it started from (and of the base it merged).
+      if (round?.head) await checkout.ensureCommit(url, round.head);
     } catch (error) {
       throw new RunFailure(
         'CLONE_FAILED',
@@ -146,6 +162,8 @@ async function publish(
       stats: row.diffStats ?? { files: 0, additions: 0, deletions: 0 },
       verification: row.verification,
       draft: parts.draft,
+      autoMerge: parts.autoMerge,
+      round,
       recordUrl: async (pullRequestUrl, pullRequest) => {
         await store.repositories.recordPublication(job.jobId, row.repositoryName, row.attempt, row.publication!.runId, {
           pullRequestUrl,

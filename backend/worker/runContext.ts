@@ -1,5 +1,5 @@
 import type { RepositoryErrorCode } from '../../common/errors';
-import type { Job, RepositoryResult } from '../../common/schemas';
+import type { FollowUp, FollowUpTrigger, Job, RepositoryResult } from '../../common/schemas';
 import { describeEnd, runCommand, type CommandResult, type CommandUser } from './commandRunner';
 import type { GitCheckout } from './git';
 import type { Liveness } from './liveness';
@@ -33,6 +33,8 @@ export interface RunContext {
   commandUser?: CommandUser;
   /** Marks every process the run's commands start, so none outlives them (./runProcesses.ts). */
   runMarker: string;
+  /** A follow-up round: what was asked, and the trigger the worker read (Claude's first message holds it). */
+  round?: { followUp: FollowUp; trigger: FollowUpTrigger; host: string };
 }
 
 /** Logs a step and beats; throws once the run has been told to stop. */

@@ -210,6 +210,11 @@ async function runOne(deps: WorkerDependencies, job: Job, repositoryName: string
   const set: Record<string, unknown> = { finishedAt: now, heartbeatAt: now };
   if (outcome.summary !== undefined) set.summary = redactor.text(outcome.summary);
   if (outcome.verification) set.verification = outcome.verification;
+  // A round's row keeps what the worker found: the head it started from, the base it merged, the trigger in a line.
+  if (outcome.followUp) {
+    const { triggerSummary, ...round } = outcome.followUp;
+    set.followUp = { ...round, ...(triggerSummary ? { triggerSummary: redactor.text(triggerSummary) } : {}) };
+  }
   if (outcome.status === 'FAILED') {
     set.error = { code: outcome.code, message: redactor.text(outcome.message) };
     if (outcome.diffStats) set.diffStats = outcome.diffStats;
