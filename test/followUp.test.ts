@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
 import { followPublication } from '../common/publication';
@@ -8,7 +12,7 @@ import { startGitHttpServer, type GitHttpServer } from './fakes/gitHttpServer';
 import { bare, firstMessageText, isAncestor, pushToBranch, scripted } from './helpers/followUps';
 import { createGitHosting, type GitHosting } from './helpers/git';
 import { waitFor, waitForJob } from './helpers/jobs';
-import { startStackProcess, type StackProcess } from './helpers/localStack';
+import { CLI, startStackProcess, type StackProcess } from './helpers/localStack';
 
 // Follow-up rounds on the local stack: its workers, the loopback GitHub (check runs with
 // annotations and Actions logs, review comments, its GraphQL) over the bare repositories that git's
@@ -17,6 +21,7 @@ import { startStackProcess, type StackProcess } from './helpers/localStack';
 // its commit lands on top of that head as a fast-forward, after review (or at once with
 // `push: auto`); a head that moved meanwhile fails the push with HEAD_MOVED and loses nothing.
 
+const execute = promisify(execFile);
 const GITHUB_TOKEN = 'ghp_FAKEgithubTOKENforFollowUpRounds01234567';
 const ANTHROPIC_KEY = 'sk-ant-FAKEanthropicKEYforFollowUpRounds-0123456789';
 const FILES = { 'src/main.js': 'const a = oldFunction(1);\n', 'README.md': '# sample\n' };

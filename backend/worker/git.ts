@@ -206,12 +206,14 @@ export class GitCheckout {
 
   /** Whether `ancestor` is `commit` or one of its ancestors. */
   async isAncestor(ancestor: string, commit: string): Promise<boolean> {
-    return this.git()
-      .raw(['merge-base', '--is-ancestor', ancestor, commit])
+    // The merge base, not `--is-ancestor`: simple-git takes a silent exit 1 for success.
+    const base = await this.git()
+      .raw(['merge-base', ancestor, commit])
       .then(
-        () => true,
-        () => false,
+        (output) => output.trim(),
+        () => '',
       );
+    return base !== '' && base === (await this.git().raw(['rev-parse', `${ancestor}^{commit}`])).trim();
   }
 
   /**

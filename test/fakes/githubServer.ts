@@ -857,7 +857,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       return refuse('UNPROCESSABLE', 'Pull request Pull request is in clean status');
     if (!waiting && mergeable === true)
       return refuse('UNPROCESSABLE', 'Pull request Pull request is in unstable status');
-    const method = String(variables.method) as 'MERGE' | 'SQUASH' | 'REBASE';
+    const method = String(variables.mergeMethod) as 'MERGE' | 'SQUASH' | 'REBASE';
     pull.autoMerge = { mergeMethod: method, enabledAt: new Date().toISOString() };
     touch(pull);
     return {

@@ -12,7 +12,7 @@ import { act, split } from './pullRequestActions';
 const NODE_QUERY =
   'query($owner: String!, $name: String!, $number: Int!) { repository(owner: $owner, name: $name) { pullRequest(number: $number) { id } } }';
 const ENABLE =
-  'mutation($id: ID!, $method: PullRequestMergeMethod!, $head: GitObjectID!) { enablePullRequestAutoMerge(input: {pullRequestId: $id, mergeMethod: $method, expectedHeadOid: $head}) { pullRequest { autoMergeRequest { enabledAt mergeMethod } } } }';
+  'mutation($id: ID!, $mergeMethod: PullRequestMergeMethod!, $head: GitObjectID!) { enablePullRequestAutoMerge(input: {pullRequestId: $id, mergeMethod: $mergeMethod, expectedHeadOid: $head}) { pullRequest { autoMergeRequest { enabledAt mergeMethod } } } }';
 
 interface EnableAnswer {
   enablePullRequestAutoMerge?: {
@@ -45,7 +45,7 @@ export async function enableAutoMerge(
       () =>
         github.graphql<EnableAnswer>(ENABLE, {
           id,
-          method: options.method.toUpperCase(),
+          mergeMethod: options.method.toUpperCase(),
           head: options.expectedHeadSha,
         }),
       'enable auto-merge on',
