@@ -61,6 +61,7 @@ export const builds = [
         thread: 'webviews/thread/main.ts',
         createJob: 'webviews/createJob/main.ts',
         overview: 'webviews/overview/main.ts',
+        textEntry: 'webviews/textEntry/main.ts',
         codicons: 'webviews/shared/codicons.css',
       },
       outdir: 'dist/webviews',

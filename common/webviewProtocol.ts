@@ -241,6 +241,24 @@ export const RevisionShown = z.object({
 });
 export type RevisionShown = z.infer<typeof RevisionShown>;
 
+/** A follow-up round above its diff: its heading and what it acted on (the host's words, shown as text). */
+export const RoundShown = z.object({
+  heading: z.string().max(2_000),
+  parts: z
+    .array(
+      z.object({
+        title: z.string().max(2_000),
+        text: z.string().max(100_000).optional(),
+        where: z.string().max(4_096).optional(),
+        url: z.string().max(2_048).optional(),
+      }),
+    )
+    .max(500),
+  /** Why the parts are missing (the trigger could not be read). */
+  note: z.string().max(2_000).optional(),
+});
+export type RoundShown = z.infer<typeof RoundShown>;
+
 /** A repository's review as the diff view shows it. */
 export const DiffReview = z.object({ state: ReviewState, note: z.string().max(2_000).optional() });
 export type DiffReview = z.infer<typeof DiffReview>;
@@ -277,6 +295,8 @@ export const diffProtocol = {
         revision: RevisionShown.optional(),
         /** Hunks and files may be dropped from this patch (its current revision, on the current attempt). */
         revisable: z.boolean().optional(),
+        /** The shown attempt is a follow-up round: what triggered it, above its diff. */
+        round: RoundShown.optional(),
       }),
     },
     /** Group mode: approve or reject every member shown (refused when the group changed since). */
@@ -449,6 +469,15 @@ export const overviewProtocol = {
     },
     /** Open a change group: its representative's diff with its members. */
     openGroup: { params: z.object({ fingerprint: GroupFingerprint }), result: Done },
+    /** Start a follow-up round on a change group's pull requests (the host asks which: checks, review, …). */
+    followUpGroup: {
+      params: z.object({
+        fingerprint: GroupFingerprint,
+        repositories: z.array(z.string().max(200)).min(1).max(1_000),
+        title: z.string().max(2_000),
+      }),
+      result: Done,
+    },
     openRepository: {
       params: z.object({ repositoryName: z.string().min(1).max(200), view: RepositoryView }),
       result: Done,
@@ -458,4 +487,34 @@ export const overviewProtocol = {
     /** The job may have changed (the tree looked again, an action ended): load again, in place. */
     changed: z.object({}),
   },
+} satisfies ProtocolSpec;
+
+/**
+ * The text entry view: one multi-line text for an action that goes to many repositories (a
+ * follow-up's instruction; a comment, a prompt), written in an editor of its own rather than an
+ * input box, with what it is for above it and its limit counted as it is typed.
+ */
+export const TextEntryRequest = z.object({
+  /** The page's heading: `Send an instruction to 3 pull requests of "Adopt v2"`. */
+  title: z.string().max(500),
+  /** What the text does, above the editor. */
+  intro: z.string().max(4_000),
+  label: z.string().max(200),
+  placeholder: z.string().max(2_000).optional(),
+  maxLength: z.number().int().min(1).max(100_000),
+  /** The button that sends it: `Send Instruction`. */
+  submitLabel: z.string().max(100),
+  /** A draft to start from. */
+  text: z.string().max(100_000).optional(),
+});
+export type TextEntryRequest = z.infer<typeof TextEntryRequest>;
+
+export const textEntryProtocol = {
+  requests: {
+    load: { params: z.object({}), result: TextEntryRequest },
+    /** Send the text (refused, with a message, when it is empty or too long). */
+    submit: { params: z.object({ text: z.string().max(100_000) }), result: Done },
+    cancel: { params: z.object({}), result: Done },
+  },
+  events: {},
 } satisfies ProtocolSpec;

@@ -39,6 +39,8 @@ describe('the packaged extension', function () {
       'dist/webviews/diff.js',
       'dist/webviews/overview.css',
       'dist/webviews/overview.js',
+      'dist/webviews/textEntry.css',
+      'dist/webviews/textEntry.js',
       'dist/webviews/thread.css',
       'dist/webviews/thread.js',
       'extension/README.md',

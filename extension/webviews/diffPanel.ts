@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { roundShown } from '../../common/followUps';
 import { attemptChoices, attemptOutcome } from '../../common/attempts';
 import { groupShown } from '../../common/changeGroupText';
 import type { Job, RepositoryResult } from '../../common/schemas';
@@ -149,6 +150,7 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
         revision,
         // A group view (even of a group that is gone) reviews and revises nothing of one repository.
         revisable: !fingerprint && latest && outcome.status === 'COMPLETED' && patch !== undefined,
+        round: fingerprint ? undefined : await roundShown(client, repository, attempt),
       };
     },
     reviewGroup: async ({ state, repositories }) => {

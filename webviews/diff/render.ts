@@ -1,6 +1,14 @@
+import { roundSection } from './roundSection';
 import { html as diffToHtml } from 'diff2html';
 import { filePath, parseHunks, parsePatch, patchTotals, type FilePatch } from '../../common/patch';
-import type { AttemptChoice, DiffLayout, Direction, GroupShown, RevisionShown } from '../../common/webviewProtocol';
+import type {
+  AttemptChoice,
+  DiffLayout,
+  Direction,
+  GroupShown,
+  RevisionShown,
+  RoundShown,
+} from '../../common/webviewProtocol';
 import type { RepositoryError } from '../../common/schemas';
 import { formatBytes, formatCount } from '../../common/format';
 import { append, h, icon, pageHeader } from '../shared/dom';
@@ -38,6 +46,8 @@ export interface DiffViewData extends ReviewBarData {
   revision?: RevisionShown;
   /** Hunks and files may be marked to drop and saved as a new revision. */
   revisable?: boolean;
+  /** A follow-up round: what triggered it, shown above its diff. */
+  round?: RoundShown;
 }
 
 /** Below this width a side-by-side diff is shown line by line, as VS Code's diff editor does. */
@@ -266,6 +276,7 @@ export function renderDiffView(
       ),
     );
   }
+  if (data.round) append(root, roundSection(document, data.round));
   if (files.length === 0) {
     append(
       root,
