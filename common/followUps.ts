@@ -95,7 +95,8 @@ export function roundWords(row: RepositoryResult): string[] {
 /** The heading of a round above its diff: `Follow-up round 1: fixing failing checks — 2 failing checks: lint, test`. */
 export function roundHeading(round: FollowUp): string {
   const summary = round.triggerSummary ? ` — ${round.triggerSummary}` : '';
-  return `Follow-up round ${round.round}: ${REASON_WORDS[round.reason]}${summary}`;
+  const cost = round.costUsd !== undefined ? ` · $${round.costUsd.toFixed(2)}` : '';
+  return `Follow-up round ${round.round}: ${REASON_WORDS[round.reason]}${summary}${cost}`;
 }
 
 /** One part of a trigger, as the views list it: a title line and the text under it (the host's words). */

@@ -814,6 +814,8 @@ export const FollowUp = z.object({
   mergedBase: z.string().optional(),
   /** The trigger in a line (`2 failing checks: lint, test`), for lists; the whole is the attempt's trigger.json. */
   triggerSummary: z.string().optional(),
+  /** What Claude cost in this round, US dollars (the row's `usage` is every attempt's). */
+  costUsd: z.number().optional(),
 });
 export type FollowUp = z.infer<typeof FollowUp>;
 

@@ -397,6 +397,25 @@ describe('REST API on the local stack', () => {
           ['acme/gadgets', 'skipped', 'has no pull request'],
         ],
       );
+      // A Claude job that has spent its maxCostUsd starts no round.
+      const capped = await createJob({ maxCostUsd: 0.01 });
+      await finishRepository(capped.jobId, 'acme/widgets', 'COMPLETED', { 'diff.patch': 'diff --git a/x b/x\n' });
+      await finishRepository(capped.jobId, 'acme/gadgets', 'NO_CHANGES');
+      await store.addUsage(capped.jobId, 'acme/widgets', {
+        inputTokens: 1,
+        outputTokens: 1,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        costUsd: 0.02,
+      });
+      const spent = await api(`/jobs/${capped.jobId}/follow-up`, {
+        method: 'POST',
+        json: { reason: 'instruction', instruction: 'Add a line' },
+      });
+      assert.equal(spent.status, 409);
+      const refusal2 = (await spent.json()).error;
+      assert.equal(refusal2.code, 'COST_LIMIT_REACHED');
+      assert.match(refusal2.message, /has spent \$0\.02 of its \$0\.01 limit/);
       const noInstruction = await api(`/jobs/${job.jobId}/follow-up`, {
         method: 'POST',
         json: { reason: 'instruction' },

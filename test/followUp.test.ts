@@ -142,6 +142,7 @@ describe('follow-up rounds', function () {
       [1, 'checks', human, 'review'],
     );
     assert.match(after.followUp?.triggerSummary ?? '', /2 failing checks: lint, ci\/legacy/);
+    assert.ok((after.followUp?.costUsd ?? 0) > 0, 'the round says what Claude cost in it');
     assert.deepEqual(after.base, { branch, commit: human });
     assert.equal(after.publishedAttempt, 1, 'nothing is pushed before review');
     assert.equal(await bare(hosting, 'acme/alpha', 'rev-parse', branch), human);

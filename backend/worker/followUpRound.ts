@@ -30,7 +30,7 @@ export async function startRound(
       await step(context, `Reading the failing checks of ${head.slice(0, 12)} from ${host.label}`);
       const checks = await fromHost(() => host.failingChecks(ref, head), 'the failing checks');
       if (!checks.length) return { nothing: `No check of ${head.slice(0, 12)} fails now: nothing to act on` };
-      const names = checks.map((check) => check.name);
+      const names = checks.map((check) => plain(check.name));
       return {
         trigger: { reason: 'checks', ...base, checks },
         summary: `${checks.length} failing ${checks.length === 1 ? 'check' : 'checks'}: ${listed(names)}`,
@@ -46,7 +46,7 @@ export async function startRound(
         return {
           nothing: `No review comment or requested change${round.since ? ' since the last round' : ''}: nothing to act on`,
         };
-      const authors = [...new Set(feedback.map((item) => `@${item.author}`))];
+      const authors = [...new Set(feedback.map((item) => `@${plain(item.author)}`))];
       return {
         trigger: { reason: 'review', ...base, feedback },
         summary: `${feedback.length} ${feedback.length === 1 ? 'comment' : 'comments'} by ${listed(authors)}`,
@@ -86,7 +86,7 @@ export async function startRound(
           conflicts: { baseBranch: round.baseBranch, baseCommit, files: conflicted },
         },
         summary: conflicted.length
-          ? `${round.baseBranch} merged in; ${conflicted.length} ${conflicted.length === 1 ? 'file' : 'files'} conflicted: ${listed(conflicted)}`
+          ? `${round.baseBranch} merged in; ${conflicted.length} ${conflicted.length === 1 ? 'file' : 'files'} conflicted: ${listed(conflicted.map(plain))}`
           : `${round.baseBranch} merged in without conflicts`,
         mergedBase: baseCommit,
         conflicted,
@@ -101,8 +101,8 @@ export async function startRound(
           ...(round.instructionSource ? { instructionSource: round.instructionSource } : {}),
         },
         summary: round.instructionSource
-          ? `the comment of @${round.instructionSource.author}, promoted`
-          : `the owner's instruction: ${firstLine(round.instruction ?? '')}`,
+          ? `the comment of @${plain(round.instructionSource.author)}, promoted`
+          : `the owner's instruction: ${plain(firstLine(round.instruction ?? ''))}`,
       };
   }
 }
@@ -133,6 +133,14 @@ async function fromHost<T>(call: () => Promise<T>, what: string): Promise<T> {
       throw new RunFailure('PULL_REQUEST_FAILED', `Reading ${what} failed: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * What the host (or a repository's file names) says, fit for one line of a log or a terminal: a
+ * check's name or a file's path may hold escapes and line breaks, which would rewrite the screen.
+ */
+export function plain(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
 }
 
 function listed(items: readonly string[], shown = 5): string {

@@ -213,7 +213,14 @@ async function runOne(deps: WorkerDependencies, job: Job, repositoryName: string
   // A round's row keeps what the worker found: the head it started from, the base it merged, the trigger in a line.
   if (outcome.followUp) {
     const { triggerSummary, ...round } = outcome.followUp;
-    set.followUp = { ...round, ...(triggerSummary ? { triggerSummary: redactor.text(triggerSummary) } : {}) };
+    // The round's own cost: what the row's usage grew by since the claim (every attempt adds to it).
+    const spent =
+      ((await store.repositories.get(job.jobId, repositoryName))?.usage.costUsd ?? 0) - claimed.usage.costUsd;
+    set.followUp = {
+      ...round,
+      ...(triggerSummary ? { triggerSummary: redactor.text(triggerSummary) } : {}),
+      ...(spent > 0 ? { costUsd: Math.round(spent * 1e6) / 1e6 } : {}),
+    };
   }
   if (outcome.status === 'FAILED') {
     set.error = { code: outcome.code, message: redactor.text(outcome.message) };

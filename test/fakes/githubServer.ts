@@ -186,6 +186,8 @@ export interface FakeGitHub {
   rateLimitNext(prefix: string, retryAfterSeconds?: number): void;
   /** How many requests it answered with a secondary rate limit. */
   rateLimited(): number;
+  /** Requests to the job logs' short-lived addresses (another host, as GitHub's). */
+  blobRequests: RecordedRequest[];
   close(): Promise<void>;
 }
 
@@ -208,6 +210,23 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => send(response, 500, { message: String(error) }));
   });
+  // Job logs' short-lived addresses: GitHub's are on another host, and take no token (a client
+  // following the redirect drops its Authorization header there, as fetch does across origins).
+  const blobRequests: RecordedRequest[] = [];
+  const blobServer = createServer((request, response) => {
+    const parsed = new URL(request.url ?? '/', 'http://localhost');
+    blobRequests.push({
+      method: request.method ?? '',
+      path: parsed.pathname,
+      authorization: request.headers.authorization,
+    });
+    const log = /^\/_logs\/([0-9a-f]+)$/.exec(parsed.pathname) && logs.get(parsed.pathname.slice('/_logs/'.length));
+    if (request.method !== 'GET' || log === undefined || log === null)
+      return send(response, 404, { message: 'Not Found' });
+    response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    response.end(log);
+  });
+  let blobUrl = '';
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const parsed = new URL(request.url ?? '/', 'http://localhost');
@@ -216,15 +235,6 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       path: parsed.pathname + parsed.search,
       authorization: request.headers.authorization,
     });
-    // A job log's short-lived address: GitHub's is on another host and takes no token.
-    const logMatch = /^\/_logs\/([0-9a-f]+)$/.exec(parsed.pathname);
-    if (logMatch && request.method === 'GET') {
-      const log = logs.get(logMatch[1]!);
-      if (log === undefined) return send(response, 404, { message: 'Not Found' });
-      response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-      response.end(log);
-      return;
-    }
     const auth = request.headers.authorization ?? '';
     if (auth !== `token ${options.token}` && auth !== `Bearer ${options.token}`) {
       return send(response, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
@@ -567,7 +577,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         return { status: 404, body: { message: 'Not Found' } };
       const key = createHash('sha1').update(`${Math.random()}`).digest('hex');
       logs.set(key, found.run.log);
-      return { status: 302, body: `${url}/_logs/${key}` };
+      return { status: 302, body: `${blobUrl}/_logs/${key}` };
     }
     match = /^\/repos\/([^/]+)\/([^/]+)\/(pulls|issues)\/(\d+)\/comments$/.exec(path);
     if (match) {
@@ -967,6 +977,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => blobServer.listen(0, '127.0.0.1', resolve));
+  blobUrl = `http://127.0.0.1:${(blobServer.address() as AddressInfo).port}`;
   return {
     url,
     options,
@@ -983,11 +995,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       limitNext = { prefix, retryAfter: retryAfterSeconds };
     },
     rateLimited: () => rateLimited,
-    close: () =>
-      new Promise<void>((resolve) => {
+    blobRequests,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        blobServer.close(() => resolve());
+        blobServer.closeAllConnections();
+      });
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 

@@ -121,7 +121,7 @@ export function followUpMessage(
       const conflicts = trigger.conflicts!;
       parts.push(
         `Its base branch ${conflicts.baseBranch} moved (now ${conflicts.baseCommit.slice(0, 12)}), and the pull request no longer merges. The merge of ${conflicts.baseBranch} into the branch is under way in the checkout, and these files hold conflict markers (<<<<<<<, =======, >>>>>>>):`,
-        conflicts.files.map((file) => `- ${file}`).join('\n'),
+        conflicts.files.map((file) => `- ${oneLine(file)}`).join('\n'),
         `Resolve every conflict: keep what the base branch changed and redo the job's change on top of it where the two meet. Leave no conflict marker in any file, and change nothing else.`,
       );
       break;
