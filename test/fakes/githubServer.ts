@@ -654,6 +654,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       return execFileSync('git', ['--git-dir', bareOf(owner, repo), 'rev-parse', '--verify', '-q', ref], {
         env: gitEnv(),
         encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
       }).trim();
     } catch {
       return undefined;
