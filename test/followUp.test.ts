@@ -6,13 +6,20 @@ import { promisify } from 'node:util';
 import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
 import { followPublication } from '../common/publication';
-import { edit, reply, startFakeAnthropic, type FakeAnthropic } from './fakes/anthropicServer';
-import { startFakeGitHub, type FakeGitHub } from './fakes/githubServer';
-import { startGitHttpServer, type GitHttpServer } from './fakes/gitHttpServer';
-import { bare, firstMessageText, isAncestor, pushToBranch, scripted } from './helpers/followUps';
-import { createGitHosting, type GitHosting } from './helpers/git';
+import { edit, type FakeAnthropic, reply } from './fakes/anthropicServer';
+import type { FakeGitHub } from './fakes/githubServer';
+import {
+  bare,
+  type FollowUpWorld,
+  firstMessageText,
+  isAncestor,
+  pushToBranch,
+  scripted,
+  startFollowUpWorld,
+} from './helpers/followUps';
+import type { GitHosting } from './helpers/git';
 import { waitFor, waitForJob } from './helpers/jobs';
-import { CLI, startStackProcess, type StackProcess } from './helpers/localStack';
+import { CLI, type StackProcess } from './helpers/localStack';
 
 // Follow-up rounds on the local stack: its workers, the loopback GitHub (check runs with
 // annotations and Actions logs, review comments, its GraphQL) over the bare repositories that git's
@@ -34,19 +41,20 @@ const LOG = [
 
 describe('follow-up rounds', function () {
   this.timeout(240_000);
+  let world: FollowUpWorld;
   let hosting: GitHosting;
-  let gitServer: GitHttpServer;
   let github: FakeGitHub;
   let anthropic: FakeAnthropic;
   let stack: StackProcess;
 
   before(async () => {
-    hosting = await createGitHosting();
-    for (const name of ['acme/alpha', 'acme/beta', 'acme/gamma']) await hosting.create(name, FILES);
-    await hosting.create('acme/tools', FILES);
-    gitServer = await startGitHttpServer({ root: hosting.root, token: GITHUB_TOKEN });
-    github = await startFakeGitHub({ token: GITHUB_TOKEN, gitRoot: hosting.root, login: 'cody-batch-bot' });
-    anthropic = await startFakeAnthropic({
+    world = await startFollowUpWorld({
+      token: GITHUB_TOKEN,
+      anthropicKey: ANTHROPIC_KEY,
+      repositories: Object.fromEntries(
+        ['acme/alpha', 'acme/beta', 'acme/gamma', 'acme/tools'].map((name) => [name, FILES]),
+      ),
+      github: { login: 'cody-batch-bot' },
       script: scripted((repository, first) => {
         if (!first.includes('follow-up round'))
           return {
@@ -70,40 +78,12 @@ describe('follow-up rounds', function () {
         };
       }),
     });
-    stack = await startStackProcess({
-      env: {
-        CODY_BATCH_GIT_BASE: gitServer.gitBase,
-        CODY_BATCH_CONCURRENCY: '2',
-        GITHUB_TOKEN,
-        GITHUB_API_URL: github.url,
-        ANTHROPIC_API_KEY: ANTHROPIC_KEY,
-        ANTHROPIC_BASE_URL: anthropic.url,
-      },
-    });
+    ({ hosting, github, anthropic, stack } = world);
   });
-  after(async () => {
-    await stack?.dispose();
-    await anthropic?.close();
-    await github?.close();
-    await gitServer?.close();
-    await hosting?.dispose();
-  });
+  after(() => world?.dispose());
 
-  /** A Claude job whose pull requests opened as it ran. */
-  async function jobWithPullRequests(repositories: string[]) {
-    const created = await stack.client.createJob({
-      name: 'Move to newFunction',
-      prompt: 'Replace oldFunction(x) with newFunction(x).',
-      repositories,
-      createPullRequests: true,
-    });
-    const job = await waitForJob(stack.client, created.jobId);
-    assert.equal(job.status, 'COMPLETED');
-    return job;
-  }
-
-  const pullOf = (name: string, jobId: string) =>
-    github.pulls.find((pull) => `${pull.owner}/${pull.repo}` === name && pull.head === branchName(jobId))!;
+  const jobWithPullRequests = (repositories: string[]) => world.finishedJob({ repositories });
+  const pullOf = (name: string, jobId: string) => world.pullOf(name, jobId);
   const row = (jobId: string, name: string) => stack.client.getRepository(jobId, name);
   const followUpRequests = (name: string) =>
     anthropic.requestsOf(name).filter((request) => firstMessageText(request.body).includes('follow-up round'));
@@ -280,19 +260,45 @@ describe('follow-up rounds', function () {
     assert.equal(again.job.status, 'COMPLETED', 'nothing started');
   });
 
-  it('skips what cannot take a round, with why, and refuses what is not a round', async () => {
+  /** `cody-batch <args>` against the stack, as a user types it; never throws on a non-zero exit. */
+  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await execute(
+        process.execPath,
+        [CLI, ...args, '--api-url', stack.apiUrl, '--auth', 'token'],
+        { env: { PATH: process.env.PATH, CODY_BATCH_TOKEN: stack.token, HOME: hosting.work } },
+      );
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  }
+
+  it('skips what cannot take a round, with why (the CLI exits 3), and refuses what is not a round', async () => {
     const job = await jobWithPullRequests(['acme/tools']);
-    const checks = await stack.client.followUp(job.jobId, { reason: 'checks' });
-    assert.deepEqual(
-      checks.results.map(({ outcome, reason }) => [outcome, reason]),
-      [['skipped', 'nothing to act on: its checks are none']],
+    const checks = await cli('follow-up', job.jobId, '--checks');
+    assert.equal(checks.code, 3, checks.stderr);
+    assert.match(checks.stdout, /acme\/tools\s+skipped\s+nothing to act on: its checks are none/);
+    assert.match(checks.stdout, /No round started\./);
+    const file = path.join(hosting.work, 'instruction.md');
+    await writeFile(file, 'Add a changelog line.\n');
+    const first = await cli(
+      'follow-up',
+      job.jobId,
+      '--instruction-file',
+      file,
+      '--auto-push',
+      '--max-rounds',
+      '1',
+      '--json',
     );
-    const instruction = { reason: 'instruction' as const, instruction: 'Add a changelog line.', push: 'auto' as const };
-    const first = await stack.client.followUp(job.jobId, { ...instruction, maxRounds: 1 });
+    assert.equal(first.code, 0, first.stderr);
     assert.deepEqual(
-      first.results.map((result) => result.outcome),
+      JSON.parse(first.stdout).results.map((result: { outcome: string }) => result.outcome),
       ['queued'],
     );
+    const instruction = { reason: 'instruction' as const, instruction: 'Add a changelog line.', push: 'auto' as const };
     await waitForJob(stack.client, job.jobId);
     const second = await stack.client.followUp(job.jobId, { ...instruction, maxRounds: 1 });
     assert.deepEqual(

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { branchName } from '../common/names';
 import { followPublication } from '../common/publication';
-import { edit, reply, startFakeAnthropic, type FakeAnthropic } from './fakes/anthropicServer';
-import { startFakeGitHub, type FakeGitHub } from './fakes/githubServer';
-import { startGitHttpServer, type GitHttpServer } from './fakes/gitHttpServer';
-import { bare, firstMessageText, scripted } from './helpers/followUps';
-import { createGitHosting, type GitHosting } from './helpers/git';
+import { edit, reply } from './fakes/anthropicServer';
+import { bare, type FollowUpWorld, firstMessageText, scripted, startFollowUpWorld } from './helpers/followUps';
+import type { FixtureFiles, GitHosting } from './helpers/git';
 import { waitForJob } from './helpers/jobs';
-import { startStackProcess, type StackProcess } from './helpers/localStack';
+import type { StackProcess } from './helpers/localStack';
 
 // Follow-ups that reach further, on the local stack with the loopback GitHub and Claude: a base
 // that moved and conflicts is merged in (Claude resolving the markers; a command job's command run
@@ -28,30 +26,37 @@ const CODEOWNERS = [
 
 describe('follow-ups: conflicts, instructions, auto-merge and code owners', function () {
   this.timeout(240_000);
+  let world: FollowUpWorld;
   let hosting: GitHosting;
-  let gitServer: GitHttpServer;
-  let github: FakeGitHub;
-  let anthropic: FakeAnthropic;
   let stack: StackProcess;
 
   before(async () => {
-    hosting = await createGitHosting();
-    for (const name of ['acme/delta', 'acme/epsilon', 'acme/g1', 'acme/g2', 'acme/ready', 'acme/waiting', 'acme/draft'])
-      await hosting.create(name, FILES);
-    await hosting.create('acme/g3', { ...FILES, 'src/main.js': 'const b = oldFunction(2);\n' });
-    await hosting.create('acme/owned', { ...FILES, '.github/CODEOWNERS': CODEOWNERS });
-    await hosting.create('acme/unowned', { ...FILES, CODEOWNERS: 'docs/* @docs-writer\n' });
-    await hosting.create('acme/published', FILES);
-    gitServer = await startGitHttpServer({ root: hosting.root, token: GITHUB_TOKEN });
-    github = await startFakeGitHub({
+    const repositories: Record<string, FixtureFiles> = Object.fromEntries(
+      [
+        'acme/delta',
+        'acme/epsilon',
+        'acme/g1',
+        'acme/g2',
+        'acme/ready',
+        'acme/waiting',
+        'acme/draft',
+        'acme/published',
+      ].map((name) => [name, FILES]),
+    );
+    repositories['acme/g3'] = { ...FILES, 'src/main.js': 'const b = oldFunction(2);\n' };
+    repositories['acme/owned'] = { ...FILES, '.github/CODEOWNERS': CODEOWNERS };
+    repositories['acme/unowned'] = { ...FILES, CODEOWNERS: 'docs/* @docs-writer\n' };
+    world = await startFollowUpWorld({
       token: GITHUB_TOKEN,
-      gitRoot: hosting.root,
-      // A check starts on every pull request as it opens (its CI), so auto-merge has something to wait for.
-      afterCreate: async (pull) => {
-        if (pull.repo === 'published') pull.checkRuns.push({ name: 'ci', status: 'in_progress' });
+      anthropicKey: ANTHROPIC_KEY,
+      repositories,
+      concurrency: 3,
+      github: {
+        // A check starts on every pull request as it opens (its CI), so auto-merge has something to wait for.
+        afterCreate: async (pull) => {
+          if (pull.repo === 'published') pull.checkRuns.push({ name: 'ci', status: 'in_progress' });
+        },
       },
-    });
-    anthropic = await startFakeAnthropic({
       script: scripted((_repository, first) => {
         if (first.includes('conflict markers'))
           return {
@@ -69,33 +74,12 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
         };
       }),
     });
-    stack = await startStackProcess({
-      env: {
-        CODY_BATCH_GIT_BASE: gitServer.gitBase,
-        CODY_BATCH_CONCURRENCY: '3',
-        GITHUB_TOKEN,
-        GITHUB_API_URL: github.url,
-        ANTHROPIC_API_KEY: ANTHROPIC_KEY,
-        ANTHROPIC_BASE_URL: anthropic.url,
-      },
-    });
+    ({ hosting, stack } = world);
   });
-  after(async () => {
-    await stack?.dispose();
-    await anthropic?.close();
-    await github?.close();
-    await gitServer?.close();
-    await hosting?.dispose();
-  });
+  after(() => world?.dispose());
 
-  async function finishedJob(request: Parameters<StackProcess['client']['createJob']>[0]) {
-    const created = await stack.client.createJob(request);
-    const job = await waitForJob(stack.client, created.jobId);
-    assert.equal(job.status, 'COMPLETED');
-    return job;
-  }
-  const pullOf = (name: string, jobId: string) =>
-    github.pulls.find((pull) => `${pull.owner}/${pull.repo}` === name && pull.head === branchName(jobId))!;
+  const finishedJob = (request: Parameters<FollowUpWorld['finishedJob']>[0]) => world.finishedJob(request);
+  const pullOf = (name: string, jobId: string) => world.pullOf(name, jobId);
   const upstreamConflict = (name: string) =>
     hosting.repository(name).pushChange(async (checkout) => {
       const { writeFile } = await import('node:fs/promises');
@@ -126,7 +110,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
     assert.equal(row.status, 'COMPLETED', JSON.stringify([row.error, row.summary]));
     assert.deepEqual([row.followUp?.head, row.followUp?.mergedBase], [head, base]);
     assert.deepEqual(row.base, { branch: 'main', commit: base });
-    const text = firstMessageText(anthropic.requestsOf('acme/delta').at(-1)!.body);
+    const text = firstMessageText(world.anthropic.requestsOf('acme/delta').at(-1)!.body);
     assert.match(text, /Its base branch main moved[\s\S]*these files hold conflict markers[\s\S]*- src\/main\.js/);
     const trigger = await stack.client.getTrigger(job.jobId, 'acme/delta');
     assert.deepEqual(trigger.conflicts, { baseBranch: 'main', baseCommit: base, files: ['src/main.js'] });
@@ -215,7 +199,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
       const row = await stack.client.getRepository(job.jobId, name);
       assert.equal(row.status, 'COMPLETED', JSON.stringify([row.error, row.summary]));
       assert.deepEqual(row.followUp?.instructionSource, { url, author: 'carol' });
-      const text = firstMessageText(anthropic.requestsOf(name).at(-1)!.body);
+      const text = firstMessageText(world.anthropic.requestsOf(name).at(-1)!.body);
       assert.match(text, /promoting a comment by @carol/);
       assert.match(
         text,
@@ -264,6 +248,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
       name: 'Move',
       prompt: 'Replace oldFunction(x) with newFunction(x).',
       repositories: ['acme/published'],
+      createPullRequests: false,
     });
     await stack.client.reviewRepository(later.jobId, 'acme/published', { state: 'approved' });
     const answer = await stack.client.publish(later.jobId, { approved: true, autoMerge: 'rebase' });

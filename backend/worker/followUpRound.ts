@@ -17,7 +17,6 @@ export type RoundStart =
 export async function startRound(
   context: RunContext,
   host: CodeHost,
-  url: string,
   round: FollowUp,
   commandJob: boolean,
 ): Promise<RoundStart> {

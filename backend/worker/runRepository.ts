@@ -97,7 +97,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     let conflicted: string[] | undefined;
     if (round) {
       const head = checkout.base.head;
-      const started = await startRound(context, host, url, round, job.command !== undefined);
+      const started = await startRound(context, host, round, job.command !== undefined);
       round = { ...round, head };
       if ('nothing' in started) {
         log.step(started.nothing);

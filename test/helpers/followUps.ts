@@ -2,8 +2,21 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { FakeConversation, FakeReply, FakeRequestBody } from '../fakes/anthropicServer';
-import { git, type GitHosting } from './git';
+import { branchName } from '../../common/names';
+import type { CreateJobInput, Job } from '../../common/schemas';
+import {
+  type FakeAnthropic,
+  type FakeConversation,
+  type FakeReply,
+  type FakeRequestBody,
+  type FakeScript,
+  startFakeAnthropic,
+} from '../fakes/anthropicServer';
+import { type FakeGitHub, type FakeGitHubOptions, type FakePull, startFakeGitHub } from '../fakes/githubServer';
+import { startGitHttpServer } from '../fakes/gitHttpServer';
+import { createGitHosting, type FixtureFiles, git, type GitHosting } from './git';
+import { waitForJob } from './jobs';
+import { type StackProcess, startStackProcess } from './localStack';
 
 // Helpers of the follow-up tests: people's commits on a pull request's branch, what the bare
 // repository holds, and the parts of a Claude request a script looks at.
@@ -69,4 +82,82 @@ export function scripted(act: (repository: string, first: string) => { edits: Fa
       ? { content: [{ type: 'text', text: plan.summary }], stop_reason: 'end_turn' }
       : plan.edits;
   };
+}
+
+export interface FollowUpWorld {
+  hosting: GitHosting;
+  github: FakeGitHub;
+  anthropic: FakeAnthropic;
+  stack: StackProcess;
+  /** A Claude job (the default prompt unless given), finished COMPLETED; its pull requests open as it ran unless `createPullRequests: false`. */
+  finishedJob(request: Partial<CreateJobInput> & { repositories: string[] }): Promise<Job>;
+  /** The job's pull request of a repository on the loopback GitHub. */
+  pullOf(repositoryName: string, jobId: string): FakePull;
+  dispose(): Promise<void>;
+}
+
+/**
+ * What a follow-up test runs against: bare repositories served over git's smart HTTP with the
+ * token, the loopback GitHub reading heads and mergeability from them, the loopback Claude with
+ * `script`, and the local stack (`dist/cli.js serve`) with its workers.
+ */
+export async function startFollowUpWorld(options: {
+  token: string;
+  anthropicKey: string;
+  repositories: Record<string, FixtureFiles>;
+  script: FakeScript;
+  github?: Partial<FakeGitHubOptions>;
+  concurrency?: number;
+}): Promise<FollowUpWorld> {
+  const disposers: (() => Promise<unknown>)[] = [];
+  const dispose = async () => {
+    for (const disposer of disposers.reverse()) await disposer().catch(() => undefined);
+  };
+  try {
+    const hosting = await createGitHosting();
+    disposers.push(() => hosting.dispose());
+    for (const [name, files] of Object.entries(options.repositories)) await hosting.create(name, files);
+    const gitServer = await startGitHttpServer({ root: hosting.root, token: options.token });
+    disposers.push(() => gitServer.close());
+    const github = await startFakeGitHub({ token: options.token, gitRoot: hosting.root, ...options.github });
+    disposers.push(() => github.close());
+    const anthropic = await startFakeAnthropic({ apiKey: options.anthropicKey, script: options.script });
+    disposers.push(() => anthropic.close());
+    const stack = await startStackProcess({
+      env: {
+        CODY_BATCH_GIT_BASE: gitServer.gitBase,
+        CODY_BATCH_CONCURRENCY: String(options.concurrency ?? 2),
+        GITHUB_TOKEN: options.token,
+        GITHUB_API_URL: github.url,
+        ANTHROPIC_API_KEY: options.anthropicKey,
+        ANTHROPIC_BASE_URL: anthropic.url,
+      },
+    });
+    disposers.push(() => stack.dispose());
+    return {
+      hosting,
+      github,
+      anthropic,
+      stack,
+      dispose,
+      async finishedJob(request) {
+        const created = await stack.client.createJob({
+          name: 'Move to newFunction',
+          ...(request.command === undefined ? { prompt: 'Replace oldFunction(x) with newFunction(x).' } : {}),
+          createPullRequests: true,
+          ...request,
+        });
+        const job = await waitForJob(stack.client, created.jobId);
+        if (job.status !== 'COMPLETED') throw new Error(`Job ${job.jobId} ended ${job.status}`);
+        return job;
+      },
+      pullOf: (repositoryName, jobId) =>
+        github.pulls.find(
+          (pull) => `${pull.owner}/${pull.repo}` === repositoryName && pull.head === branchName(jobId),
+        )!,
+    };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
 }

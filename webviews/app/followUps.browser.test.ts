@@ -3,14 +3,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { branchName } from '../../common/names';
-import { edit, reply, startFakeAnthropic, type FakeAnthropic } from '../../test/fakes/anthropicServer';
-import { type FakeGitHub, startFakeGitHub } from '../../test/fakes/githubServer';
-import { type GitHttpServer, startGitHttpServer } from '../../test/fakes/gitHttpServer';
+import { edit, reply } from '../../test/fakes/anthropicServer';
 import { CHROMIUM } from '../../test/e2e/harness/install';
-import { bare, firstMessageText, scripted } from '../../test/helpers/followUps';
-import { createGitHosting, type GitHosting } from '../../test/helpers/git';
+import { bare, type FollowUpWorld, firstMessageText, scripted, startFollowUpWorld } from '../../test/helpers/followUps';
 import { waitForJob } from '../../test/helpers/jobs';
-import { REPO_ROOT, startStackProcess, type StackProcess } from '../../test/helpers/localStack';
+import { REPO_ROOT } from '../../test/helpers/localStack';
 
 // Follow-ups in the web app, in Chromium against the real local stack with the loopback GitHub and
 // Claude: the job page offers the same four rounds as VS Code; Send instruction… opens the text
@@ -25,20 +22,14 @@ const INSTRUCTION = 'Add a comment line saying where newFunction came from.';
 
 describe('web app in Chromium: follow-up rounds', function () {
   this.timeout(180_000);
-  let hosting: GitHosting;
-  let gitServer: GitHttpServer;
-  let github: FakeGitHub;
-  let claude: FakeAnthropic;
-  let stack: StackProcess;
+  let world: FollowUpWorld;
   let browser: Browser;
 
   before(async () => {
-    hosting = await createGitHosting();
-    await hosting.create(REPOSITORY, { 'src/main.js': 'const value = oldFunction(1);\n' });
-    gitServer = await startGitHttpServer({ root: hosting.root, token: GITHUB_TOKEN });
-    github = await startFakeGitHub({ token: GITHUB_TOKEN, gitRoot: hosting.root });
-    claude = await startFakeAnthropic({
-      apiKey: API_KEY,
+    world = await startFollowUpWorld({
+      token: GITHUB_TOKEN,
+      anthropicKey: API_KEY,
+      repositories: { [REPOSITORY]: { 'src/main.js': 'const value = oldFunction(1);\n' } },
       script: scripted((_repository, first) =>
         first.includes('<owner_instruction>')
           ? {
@@ -51,16 +42,6 @@ describe('web app in Chromium: follow-up rounds', function () {
             },
       ),
     });
-    stack = await startStackProcess({
-      env: {
-        CODY_BATCH_GIT_BASE: gitServer.gitBase,
-        GITHUB_TOKEN,
-        GITHUB_API_URL: github.url,
-        ANTHROPIC_BASE_URL: claude.url,
-        ANTHROPIC_API_KEY: API_KEY,
-        CODY_BATCH_CONCURRENCY: '2',
-      },
-    });
     await mkdir(SCREENSHOTS, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -69,21 +50,12 @@ describe('web app in Chromium: follow-up rounds', function () {
   });
   after(async () => {
     await browser?.close();
-    await stack?.dispose();
-    await claude?.close();
-    await github?.close();
-    await gitServer?.close();
-    await hosting?.dispose();
+    await world?.dispose();
   });
 
   it('sends one instruction from the job page, pushed at once, and the round’s diff page shows it above the diff', async () => {
-    const created = await stack.client.createJob({
-      name: 'Move to newFunction',
-      prompt: 'Replace oldFunction(x) with newFunction(x).',
-      repositories: [REPOSITORY],
-      createPullRequests: true,
-    });
-    await waitForJob(stack.client, created.jobId);
+    const { stack, hosting, anthropic: claude } = world;
+    const created = await world.finishedJob({ repositories: [REPOSITORY] });
     await stack.client.refreshPullRequests(created.jobId);
     const branch = branchName(created.jobId);
     const opened = await bare(hosting, REPOSITORY, 'rev-parse', branch);
