@@ -313,6 +313,23 @@ describe('follow-up rounds', function () {
       stack.client.followUp(job.jobId, { reason: 'checks', maxRounds: 6 }),
       (error: ApiError) => error.status === 400 && /maxRounds/.test(error.message),
     );
+    // A pull request from a branch the job did not make takes no round: nothing pushes there.
+    const foreign = await jobWithPullRequests(['acme/alpha']);
+    pullOf('acme/alpha', foreign.jobId).head = 'someone/else';
+    const refused = await stack.client.followUp(foreign.jobId, {
+      reason: 'instruction',
+      instruction: 'Add a changelog line.',
+      repositories: ['acme/alpha'],
+    });
+    assert.deepEqual(
+      refused.results.map(({ outcome, reason }) => [outcome, reason]),
+      [
+        [
+          'skipped',
+          `its pull request is from the branch someone/else, not the job's ${branchName(foreign.jobId)}: Cody Batch pushes only to its own branch`,
+        ],
+      ],
+    );
     const command = await stack.client.createJob({ name: 'Command', command: 'true', repositories: ['acme/tools'] });
     await waitForJob(stack.client, command.jobId);
     await assert.rejects(

@@ -1,11 +1,13 @@
-import type {
-  FollowUp,
-  FollowUpRequest,
-  FollowUpResponse,
-  Job,
-  PullRequestInfo,
-  RepositoryActionResult,
-  RepositoryResult,
+import { pullRequestBranch } from '../../common/pullRequestTemplate';
+import {
+  BranchName,
+  type FollowUp,
+  type FollowUpRequest,
+  type FollowUpResponse,
+  type Job,
+  type PullRequestInfo,
+  type RepositoryActionResult,
+  type RepositoryResult,
 } from '../../common/schemas';
 import { isFinalJobStatus } from '../../common/status';
 import {
@@ -109,7 +111,7 @@ export async function startFollowUp(
     // What the host says now is what the row shows, whether or not it takes a round.
     await store.repositories.setPullRequest(row.jobId, row.repositoryName, { ...info, url: row.pullRequestUrl! });
     if (!request.repositories && !matchesFilter(status, request.filter)) continue;
-    const reason = whyNot(row, status, request);
+    const reason = whyNot(row, status, request) ?? notOurBranch(job, row, status);
     if (reason) {
       results.push({ repositoryName: row.repositoryName, outcome: 'skipped', reason, pullRequest: info });
       continue;
@@ -136,6 +138,25 @@ export async function startFollowUp(
   if (!outcome.ok) throw new RequestError(outcome.code, outcome.message);
   for (const { row } of rounds) results.push({ repositoryName: row.repositoryName, outcome: 'queued' });
   return { response: { job: outcome.job, results }, started: true };
+}
+
+/**
+ * A round pushes only to the branch this job makes for the repository (its template, as the
+ * publish rendered it), and only when the host names branches git could take; else why not.
+ */
+function notOurBranch(job: Job, row: RepositoryResult, status: PullRequestStatus): string | undefined {
+  if (!BranchName.safeParse(status.headRef).success || !BranchName.safeParse(status.baseRef).success)
+    return 'the host names its branches in a way git does not take';
+  const ours = pullRequestBranch(job.pullRequest, {
+    jobId: job.jobId,
+    jobName: job.name,
+    description: job.description,
+    repositoryName: row.repositoryName,
+  });
+  if (status.headRef !== ours)
+    return `its pull request is from the branch ${status.headRef}, not the job's ${ours}: Cody Batch pushes only to its own branch`;
+  if (status.headRef === status.baseRef) return 'its pull request goes from a branch into itself';
+  return undefined;
 }
 
 /** Feedback before this was answered by an earlier round; a review round reads only what came after. */

@@ -74,7 +74,7 @@ export async function startRound(
       if (unresolved.length && commandJob)
         throw new RunFailure(
           'CONFLICTS_UNRESOLVED',
-          `Merging ${round.baseBranch} left ${listed(unresolved)} conflicted`,
+          `Merging ${round.baseBranch} left ${listed(unresolved.map(plain))} conflicted`,
         );
       // From here the round's diff is what the branch changes on the new base.
       checkout.base = { branch: round.baseBranch, head: baseCommit };
