@@ -121,7 +121,11 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
       /-const a = oldFunction\(1, \{ strict: true \}\);\n\+const a = newFunction\(1, \{ strict: true \}\);/,
     );
 
-    await stack.client.reviewRepository(job.jobId, 'acme/delta', { state: 'approved', attempt: 2 });
+    await stack.client.reviewRepository(job.jobId, 'acme/delta', {
+      state: 'approved',
+      attempt: 2,
+      digest: (await stack.client.getDiff(job.jobId, 'acme/delta')).digest,
+    });
     const published = await stack.client.publish(job.jobId, { approved: true });
     const [result] = await followPublication(stack.client, job.jobId, published.results, { intervalMs: 100 });
     assert.equal(result!.outcome, 'done', result!.reason);
@@ -250,7 +254,10 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
       repositories: ['acme/published'],
       createPullRequests: false,
     });
-    await stack.client.reviewRepository(later.jobId, 'acme/published', { state: 'approved' });
+    await stack.client.reviewRepository(later.jobId, 'acme/published', {
+      state: 'approved',
+      digest: (await stack.client.getDiff(later.jobId, 'acme/published')).digest,
+    });
     const answer = await stack.client.publish(later.jobId, { approved: true, autoMerge: 'rebase' });
     const [result] = await followPublication(stack.client, later.jobId, answer.results, { intervalMs: 100 });
     assert.equal(result!.outcome, 'done', result!.reason);

@@ -149,9 +149,14 @@ describe('The OpenAPI document', () => {
         getTrigger: () => client.getTrigger(job, 'acme/widgets'),
         followUp: () => client.followUp(job, { reason: 'checks' }),
         deleteJob: () => client.deleteJob(job),
-        reviewRepository: () => client.reviewRepository(job, 'acme/widgets', { state: 'approved' }),
+        reviewRepository: () =>
+          client.reviewRepository(job, 'acme/widgets', { state: 'approved', digest: 'a'.repeat(64) }),
         getChanges: () => client.getChanges(job),
-        reviewChangeGroup: () => client.reviewChangeGroup(job, 'a'.repeat(64), { state: 'approved' }),
+        reviewChangeGroup: () =>
+          client.reviewChangeGroup(job, 'a'.repeat(64), {
+            state: 'approved',
+            members: [{ repositoryName: 'acme/widgets', digest: 'a'.repeat(64) }],
+          }),
         revisePatch: () => client.revisePatch(job, 'acme/widgets', { basedOn: 0, drop: [{ path: 'x' }] }),
         publish: () => client.publish(job),
         refreshPullRequests: () => client.refreshPullRequests(job),

@@ -19,6 +19,8 @@ import {
   pullRequestKey,
 } from '../hosts';
 import { reviewStateOf } from '../store/reviews';
+import { sealedPush } from '../store/rowSignatures';
+import { jobVerifies, type WorkerSeal } from '../store/signing';
 import { matchesFilter } from './bulkActions';
 import type { ApiDependencies } from './context';
 import { RequestError } from './middleware/errors';
@@ -58,10 +60,10 @@ export async function startFollowUp(
       'COST_LIMIT_REACHED',
       `Job ${job.jobId} has spent $${job.usage.costUsd.toFixed(2)} of its $${job.maxCostUsd.toFixed(2)} limit; follow-up rounds count toward it`,
     );
-  if (deps.runMac && !deps.runMac.verifies(job))
+  if (!jobVerifies(deps.keys.signer, job))
     throw new RequestError(
       'UNVERIFIED_JOB',
-      `Job ${job.jobId} was not created through this stack's API (its run MAC does not match), so it cannot run again`,
+      `Job ${job.jobId} does not carry the API's signature (it was written or changed around the API), so it cannot run again`,
     );
 
   const rows = await store.repositories.listAll(job.jobId);
@@ -111,7 +113,7 @@ export async function startFollowUp(
     // What the host says now is what the row shows, whether or not it takes a round.
     await store.repositories.setPullRequest(row.jobId, row.repositoryName, { ...info, url: row.pullRequestUrl! });
     if (!request.repositories && !matchesFilter(status, request.filter)) continue;
-    const reason = whyNot(row, status, request) ?? notOurBranch(job, row, status);
+    const reason = whyNot(row, status, request) ?? notOurBranch(job, row, status, deps.keys.workerSeal);
     if (reason) {
       results.push({ repositoryName: row.repositoryName, outcome: 'skipped', reason, pullRequest: info });
       continue;
@@ -134,7 +136,7 @@ export async function startFollowUp(
   }
   if (rounds.length === 0) return { response: { job, results }, started: false };
 
-  const outcome = await store.prepareFollowUp(job, rounds, deps.runMac);
+  const outcome = await store.prepareFollowUp(job, rounds, deps.keys.signer);
   if (!outcome.ok) throw new RequestError(outcome.code, outcome.message);
   for (const { row } of rounds) results.push({ repositoryName: row.repositoryName, outcome: 'queued' });
   return { response: { job: outcome.job, results }, started: true };
@@ -142,9 +144,15 @@ export async function startFollowUp(
 
 /**
  * A round pushes only to the branch this job makes for the repository (its template, as the
- * publish rendered it), and only when the host names branches git could take; else why not.
+ * publish rendered it) and a worker sealed its push to, and only when the host names branches git
+ * could take; else why not.
  */
-function notOurBranch(job: Job, row: RepositoryResult, status: PullRequestStatus): string | undefined {
+function notOurBranch(
+  job: Job,
+  row: RepositoryResult,
+  status: PullRequestStatus,
+  seal: WorkerSeal,
+): string | undefined {
   if (!BranchName.safeParse(status.headRef).success || !BranchName.safeParse(status.baseRef).success)
     return 'the host names its branches in a way git does not take';
   const ours = pullRequestBranch(job.pullRequest, {
@@ -156,6 +164,9 @@ function notOurBranch(job: Job, row: RepositoryResult, status: PullRequestStatus
   if (status.headRef !== ours)
     return `its pull request is from the branch ${status.headRef}, not the job's ${ours}: Cody Batch pushes only to its own branch`;
   if (status.headRef === status.baseRef) return 'its pull request goes from a branch into itself';
+  // And only a branch a worker sealed a push to: the push of a round leases it as the rest of custody does.
+  if (sealedPush(seal, row)?.branch !== status.headRef)
+    return `Cody Batch has no sealed record of pushing ${status.headRef} for it (published before seals, or written around the workers): publish it again first`;
   return undefined;
 }
 

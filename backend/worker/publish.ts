@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { filePath, parsePatch } from '../../common/patch';
 import { pullRequestBranch, pullRequestText } from '../../common/pullRequestTemplate';
 import {
@@ -15,9 +16,14 @@ import { RunFailure, step, type RunContext } from './runContext';
 // The one publishing path, for a job that asks for pull requests at creation and for a publish
 // later (POST /jobs/{id}/publish, a worker run in publish mode: ./publishRun.ts). The commit is
 // the recorded base commit plus the stored diff, applied in a scratch index: exactly what was
-// reviewed, byte for byte, whatever the working tree holds. Then push the job's branch
-// (`cody-batch/{jobId}` unless the job names one) and open (or reuse) the pull request on the code
-// host, shaped by the job's `pullRequest` settings.
+// reviewed, byte for byte, whatever the working tree holds: the stored patch must hash to the
+// digest the caller vouches for (the worker's own, or the one the API signed for the publish).
+// Then push the job's branch (`cody-batch/{jobId}` unless the job names one) and open (or reuse)
+// the pull request on the code host, shaped by the job's `pullRequest` settings.
+//
+// A push only creates a branch that does not exist, or moves one whose head is still the commit
+// this row pushed last (`lease`: the worker's sealed record of it, never a value read from the
+// remote), and never the repository's default branch or the job's base branch.
 
 export interface PublishInput {
   host: CodeHost;
@@ -27,12 +33,48 @@ export interface PublishInput {
   verification?: Verification;
   /** Open it as a draft whatever the job says (a publish's `draft`); undefined: the job's settings. */
   draft?: boolean;
-  /** A follow-up round (with the head it started from): its commit goes onto the pull request's branch as a fast-forward. */
-  round?: FollowUp;
+  /** The SHA-256 the stored patch must have: nothing is pushed when it does not. */
+  digest: string;
+  /** The branch and commit this row pushed last, from its sealed record; undefined when it pushed none. */
+  lease?: { branch: string; commit: string };
+  /** Called as soon as the push landed: the row records it, the lease of its next push. */
+  recordPush(pushed: { branch: string; commit: string }): Promise<void>;
+  /**
+   * A follow-up round, as sealed (the worker's own, or the API's signed intent): its commit goes
+   * onto the branch this row pushed, a child of the head the round started from (and of the base
+   * it merged), and only while the branch is still at that head.
+   */
+  round?: RoundPush;
   /** Turn on the host's auto-merge once the pull request is open (a publish's `autoMerge`). */
   autoMerge?: MergeMethod;
   /** Called as soon as the PR exists, before anything else can fail. */
   recordUrl(url: string, pullRequest?: PullRequestInfo): Promise<void>;
+}
+
+/** What a round's push needs: where, on top of what, and the words of its commit. */
+export interface RoundPush {
+  branch: string;
+  head: string;
+  mergedBase?: string;
+  /** For the commit message. */
+  round: number;
+  reason: FollowUp['reason'];
+  baseBranch: string;
+  triggerSummary?: string;
+}
+
+/** A round as its push needs it; the round must have recorded the head it started from. */
+export function roundPushOf(round: FollowUp): RoundPush {
+  if (!round.head) throw new RunFailure('PATCH_FAILED', 'The follow-up round recorded no head to build on');
+  return {
+    branch: round.branch,
+    head: round.head,
+    ...(round.mergedBase ? { mergedBase: round.mergedBase } : {}),
+    round: round.round,
+    reason: round.reason,
+    baseBranch: round.baseBranch,
+    ...(round.triggerSummary ? { triggerSummary: round.triggerSummary } : {}),
+  };
 }
 
 export interface Published {
@@ -66,13 +108,10 @@ export async function publishChange(context: RunContext, input: PublishInput): P
   if (!BranchName.safeParse(branch).success) {
     throw new RunFailure('PUSH_FAILED', `The pull request's branch "${branch}" is not a valid git branch name`);
   }
-  if (branch === base) {
-    throw new RunFailure('PUSH_FAILED', `The pull request's branch "${branch}" is the base branch; it needs its own`);
-  }
+  await refuseProtectedBranch(context, host, branch, [base, job.baseBranch, checkout.base.branch]);
   const text = pullRequestText(settings, facts);
 
-  const patch = await context.artifacts.readDiff();
-  if (!patch?.length) throw new RunFailure('PATCH_FAILED', 'The stored diff is missing: there is nothing to publish');
+  const patch = await approvedPatch(context, input.digest);
   await step(context, `Committing the reviewed diff onto ${checkout.base.head.slice(0, 12)}`);
   let commit: string;
   try {
@@ -85,14 +124,30 @@ export async function publishChange(context: RunContext, input: PublishInput): P
   }
 
   await step(context, `Pushing ${branch}`);
+  // Ours to move only while it still holds what this row pushed last; a branch that is gone may be
+  // made again. The look at the remote only words the refusal: the lease git enforces is ours.
+  const ours = input.lease?.branch === branch ? input.lease.commit : undefined;
+  let head: string | undefined;
   try {
-    // The lease is what the remote has now: our own earlier attempt's push is replaced, anything
-    // pushed between this look and our push is not.
-    const expected = await checkout.remoteBranchHead(input.url, branch);
-    await checkout.push(input.url, branch, expected, commit);
+    head = await checkout.remoteBranchHead(input.url, branch);
   } catch (error) {
-    throw new RunFailure('PUSH_FAILED', `Pushing ${branch} failed: ${context.log.redact((error as Error).message)}`);
+    throw new RunFailure('PUSH_FAILED', `Looking up ${branch} failed: ${context.log.redact((error as Error).message)}`);
   }
+  const foreign = () =>
+    new RunFailure(
+      'BRANCH_EXISTS',
+      `The branch "${branch}" already exists in ${repositoryName} and is not this job's to move${ours ? ` (its head is no longer ${ours.slice(0, 12)}, the commit Cody Batch pushed last)` : ' (Cody Batch did not push it)'}. Nothing was pushed: rename or delete that branch, or give the job another branch template`,
+    );
+  if (head !== undefined && head !== ours) throw foreign();
+  try {
+    await checkout.push(input.url, branch, head === undefined ? undefined : ours, commit);
+  } catch (error) {
+    const message = context.log.redact((error as Error).message);
+    // Someone pushed (or made the branch) between our look and our push: the lease held.
+    if (/stale info|\(fetch first\)|\[rejected\]/.test(message)) throw foreign();
+    throw new RunFailure('PUSH_FAILED', `Pushing ${branch} failed: ${message}`);
+  }
+  await input.recordPush({ branch, commit });
 
   const reviewers = await chooseReviewers(context, host, patch.toString('utf8'));
   await step(context, `Opening the pull request ${branch} → ${base}`);
@@ -151,16 +206,21 @@ export async function publishChange(context: RunContext, input: PublishInput): P
  * a fast-forward, never a rewrite. A branch that moved meanwhile fails with HEAD_MOVED, and
  * nothing is lost: the round can run again from the new head.
  */
-async function pushRound(context: RunContext, input: PublishInput, round: FollowUp): Promise<Published> {
-  const { checkout, row } = context;
+async function pushRound(context: RunContext, input: PublishInput, round: RoundPush): Promise<Published> {
+  const { checkout, row, repositoryName } = context;
   const { host } = input;
-  if (!round.head) throw new RunFailure('PATCH_FAILED', 'The follow-up round recorded no head to build on');
-  if (!BranchName.safeParse(round.branch).success || round.branch === round.baseBranch)
-    throw new RunFailure('PUSH_FAILED', `The pull request's branch "${round.branch}" is not one Cody Batch pushes to`);
   if (!host.gitAuthHeader())
     throw new RunFailure('PUSH_FAILED', 'The follow-up needs a push, but the worker has no GITHUB_TOKEN');
-  const patch = await context.artifacts.readDiff();
-  if (!patch?.length) throw new RunFailure('PATCH_FAILED', 'The stored diff is missing: there is nothing to push');
+  if (!BranchName.safeParse(round.branch).success)
+    throw new RunFailure('PUSH_FAILED', `The pull request's branch "${round.branch}" is not a valid git branch name`);
+  // Only the branch this row pushed (its sealed record), and never a default or base branch.
+  if (input.lease?.branch !== round.branch)
+    throw new RunFailure(
+      'BRANCH_EXISTS',
+      `The pull request's branch "${round.branch}" is not one Cody Batch has a sealed record of pushing for ${repositoryName}: nothing was pushed`,
+    );
+  await refuseProtectedBranch(context, host, round.branch, [round.baseBranch, context.job.baseBranch]);
+  const patch = await approvedPatch(context, input.digest);
   const parents = round.mergedBase ? [round.head, round.mergedBase] : [round.head];
   await step(context, `Committing the reviewed diff onto ${round.head.slice(0, 12)}`);
   let commit: string;
@@ -178,6 +238,8 @@ async function pushRound(context: RunContext, input: PublishInput, round: Follow
       `The stored diff does not apply to ${checkout.base.head}: ${context.log.redact((error as Error).message)}`,
     );
   }
+  // The lease is the head the round started from (a person's commit may be it): a fast-forward of
+  // it, or nothing. What the row pushed last may be older; the branch is still the one it pushed.
   await step(context, `Pushing ${round.branch} (a fast-forward of ${round.head.slice(0, 12)})`);
   try {
     await checkout.push(input.url, round.branch, round.head, commit);
@@ -193,11 +255,56 @@ async function pushRound(context: RunContext, input: PublishInput, round: Follow
       `Pushing ${round.branch} failed: ${context.log.redact((error as Error).message)}`,
     );
   }
+  await input.recordPush({ branch: round.branch, commit });
   const url = row.pullRequestUrl ?? '';
   const pullRequest = row.pullRequest ? { ...row.pullRequest, updatedAt: new Date().toISOString() } : undefined;
   await input.recordUrl(url, pullRequest);
   context.log.step(`Pushed ${commit.slice(0, 12)} to ${round.branch} (${url})`);
   return { url, pullRequest, warnings: [] };
+}
+
+/** The stored patch, once it hashes to the digest the caller vouches for; nothing is pushed otherwise. */
+async function approvedPatch(context: RunContext, expected: string): Promise<Buffer> {
+  const patch = await context.artifacts.readDiff();
+  if (!patch?.length) throw new RunFailure('PATCH_FAILED', 'The stored diff is missing: there is nothing to publish');
+  const digest = createHash('sha256').update(patch).digest('hex');
+  if (digest !== expected) {
+    throw new RunFailure(
+      'PATCH_CHANGED',
+      `The stored diff is not the one approved: it hashes to ${digest.slice(0, 12)}, not ${expected.slice(0, 12)}. Nothing was pushed`,
+    );
+  }
+  return patch;
+}
+
+/** A branch Cody Batch never pushes to: the job's base branch, the one cloned, or the repository's default. */
+async function refuseProtectedBranch(
+  context: RunContext,
+  host: CodeHost,
+  branch: string,
+  bases: readonly (string | undefined)[],
+): Promise<void> {
+  if (bases.includes(branch)) {
+    throw new RunFailure(
+      'BRANCH_EXISTS',
+      `The pull request's branch "${branch}" is the job's base branch: Cody Batch never pushes to it. Give the job a branch template of its own`,
+    );
+  }
+  let defaultBranch: string;
+  try {
+    defaultBranch = await host.defaultBranch(context.repositoryName);
+  } catch (error) {
+    throw new RunFailure(
+      'PUSH_FAILED',
+      `Could not ask ${host.label} for ${context.repositoryName}'s default branch, so nothing was pushed: ${context.log.redact((error as Error).message)}`,
+    );
+  }
+  if (branch === defaultBranch) {
+    throw new RunFailure(
+      'BRANCH_EXISTS',
+      `The pull request's branch "${branch}" is ${context.repositoryName}'s default branch: Cody Batch never pushes to it. Give the job a branch template of its own`,
+    );
+  }
 }
 
 const REASON_WORDS: Record<FollowUp['reason'], string> = {
@@ -207,7 +314,7 @@ const REASON_WORDS: Record<FollowUp['reason'], string> = {
   instruction: "follow the owner's instruction",
 };
 
-function roundMessage(round: FollowUp, summary: string): string {
+function roundMessage(round: RoundPush, summary: string): string {
   const subject =
     round.reason === 'conflicts'
       ? `Merge ${round.baseBranch} into ${round.branch}`

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { chmod, rm } from 'node:fs/promises';
 import { fingerprintRecord } from '../../common/fingerprint';
 import type { DiffStats, Fingerprint, FollowUp, PullRequestInfo, Verification } from '../../common/schemas';
@@ -27,10 +28,10 @@ export type RunOutcome =
       base?: { branch: string; commit: string };
       /** What the stored diff changes, for grouping the job's diffs (GET /jobs/{id}/changes). */
       fingerprint?: Fingerprint;
+      /** SHA-256 of the stored diff's bytes. */
+      diffDigest?: string;
       /** A follow-up round: the row's round with what the worker found (its head, the base merged in, the trigger). */
       followUp?: FollowUp;
-      /** A round pushed at once (`push: auto`): the attempt its pull request now holds, and the commit. */
-      publishedAttempt?: number;
     }
   | {
       status: 'FAILED';
@@ -54,6 +55,9 @@ export interface RepositoryRun {
   /** Git processes' environment (no secrets); the token is added per remote call. */
   gitEnv: NodeJS.ProcessEnv;
   commandUser?: CommandUser;
+  /** What this row pushed last (its sealed record), which a push may replace. */
+  lease?: { branch: string; commit: string };
+  recordPush(pushed: { branch: string; commit: string }): Promise<void>;
   recordPullRequestUrl(url: string, pullRequest?: PullRequestInfo): Promise<void>;
 }
 
@@ -165,18 +169,22 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
       );
     }
     await context.artifacts.saveDiff(patch);
-    log.step(`Diff: ${stats.files} files, +${stats.additions} -${stats.deletions}`);
+    const diffDigest = createHash('sha256').update(patch).digest('hex');
+    log.step(`Diff: ${stats.files} files, +${stats.additions} -${stats.deletions} (sha256 ${diffDigest.slice(0, 12)})`);
 
     let published: { url: string; warnings: string[] } | undefined;
     if (round ? round.push === 'auto' : job.createPullRequests) {
-      const { publishChange } = await import('./publish');
+      const { publishChange, roundPushOf } = await import('./publish');
       published = await publishChange(context, {
         host,
         url,
         summary,
         stats,
         verification,
-        round,
+        digest: diffDigest,
+        lease: run.lease,
+        recordPush: run.recordPush,
+        ...(round ? { round: roundPushOf(round) } : {}),
         recordUrl: run.recordPullRequestUrl,
       });
     }
@@ -187,6 +195,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
       verification,
       base: { branch: checkout.base.branch, commit: checkout.base.head },
       fingerprint: fingerprintRecord(patch, context.row.attempt, 0),
+      diffDigest,
       pullRequestUrl: published?.url,
       warnings: published?.warnings.length ? published.warnings : undefined,
       ...(round ? { followUp: round } : {}),

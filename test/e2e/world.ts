@@ -102,10 +102,10 @@ export async function startWorld(): Promise<World> {
     disposers.push(() => gitServer.close());
     const github = await startFakeGitHub({
       token: FAKE_GITHUB_TOKEN,
+      // Default branches, heads and mergeability from the hosted repositories (a round reads the head's checks).
+      gitRoot: hosting.root,
       repositories: [...REPOSITORIES, ...QUERY_REPOSITORIES].map((fullName) => ({ fullName })),
       collaborators: [REVIEWER],
-      // Heads and mergeability from the hosted repositories: a follow-up round reads the head's checks.
-      gitRoot: hosting.root,
     });
     disposers.push(() => github.close());
 

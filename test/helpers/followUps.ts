@@ -23,7 +23,7 @@ import { type StackProcess, startStackProcess } from './localStack';
 
 const run = promisify(execFile);
 
-/** Commits `files` on `branch` from a fresh clone and pushes it, as a person adding to a pull request. Returns the commit. */
+/** Commits `files` on `branch` (made from the default branch when new) and pushes it, as a person adding to a pull request. Returns the commit. */
 export async function pushToBranch(
   hosting: GitHosting,
   repositoryName: string,
@@ -31,7 +31,8 @@ export async function pushToBranch(
   files: Record<string, string>,
   message = 'A person’s commit',
 ): Promise<string> {
-  const checkout = await hosting.clone(repositoryName, { branch });
+  // A new branch starts from the default one.
+  const checkout = await hosting.clone(repositoryName, { branch }).catch(() => hosting.clone(repositoryName));
   for (const [name, content] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(checkout, name)), { recursive: true });
     await writeFile(path.join(checkout, name), content);
