@@ -54,6 +54,7 @@ export async function claudeChange(context: RunContext, options: ClaudeChangeOpt
         env: context.commandEnv,
         user: context.commandUser,
         runMarker: context.runMarker,
+        sandbox: context.sandbox,
       })
     : undefined;
 
@@ -63,6 +64,7 @@ export async function claudeChange(context: RunContext, options: ClaudeChangeOpt
     system: buildSystemPrompt({ ...job, prompt }),
     checkoutDir: context.checkout.workTree,
     shell,
+    sandbox: context.sandboxState,
     instructionFiles: instructions.files,
     signal: liveness.signal,
     secrets: options.secrets,

@@ -1,10 +1,11 @@
 import type { RepositoryErrorCode } from '../../common/errors';
-import type { FollowUp, FollowUpTrigger, Job, RepositoryResult } from '../../common/schemas';
+import type { FollowUp, FollowUpTrigger, Job, RepositoryResult, ThreadSandbox } from '../../common/schemas';
 import { describeEnd, runCommand, type CommandResult, type CommandUser } from './commandRunner';
 import type { GitCheckout } from './git';
 import type { Liveness } from './liveness';
 import type { RunArtifacts } from './runArtifacts';
 import type { RunLog } from './runLog';
+import type { RunSandbox } from './sandbox';
 
 // What every step of one repository's run shares, and the one way steps fail.
 
@@ -33,6 +34,10 @@ export interface RunContext {
   commandUser?: CommandUser;
   /** Marks every process the run's commands start, so none outlives them (./runProcesses.ts). */
   runMarker: string;
+  /** The run's sandbox: every command of the run runs in it (absent: the sandbox is off or unavailable). */
+  sandbox?: RunSandbox;
+  /** What holds around the run's commands, as the thread view says it (absent: the job runs none). */
+  sandboxState?: ThreadSandbox;
   /** A follow-up round: what was asked, and the trigger the worker read (Claude's first message holds it). */
   round?: { followUp: FollowUp; trigger: FollowUpTrigger; host: string };
 }
@@ -70,6 +75,7 @@ export async function runShell(
       signal: context.liveness.signal,
       user: context.commandUser,
       runMarker: context.runMarker,
+      sandbox: context.sandbox,
       onOutput: (chunk) => context.log.write(chunk),
     });
     context.log.step(`${label} ${describeEnd(result, timeoutMs)} (${(result.durationMs / 1000).toFixed(1)} s)`);

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { bulkProgressText } from '../../common/actionResults';
-import { runJobAction } from '../jobAction';
+import { bulkProgress, runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
 import { countOf, mayHavePullRequests, namesList, openPullRequest, targetsOf } from '../pullRequestTargets';
 import type { Command } from './command';
@@ -50,12 +49,13 @@ export const autoMergePullRequests: Command = {
       job,
       `turning on auto-merge for "${job.name}"`,
       { done: 'Turned on auto-merge for', things: 'pull requests' },
-      (report) =>
+      targets.rows.length,
+      (progress) =>
         client.pullRequestActionAll(
           job.jobId,
           'auto-merge',
           { repositories: targets.rows.map((row) => row.repositoryName), method: method.method },
-          { onProgress: (progress) => report(bulkProgressText(progress)) },
+          { onProgress: bulkProgress(progress) },
         ),
     );
   },

@@ -12,15 +12,16 @@ import { resolveJob } from '../pick';
 import { countOf, mayHavePullRequests, namesList, targetsOf } from '../pullRequestTargets';
 import type { Services } from '../services';
 import { RepositoryNode } from '../tree/nodes';
-import { askForText } from '../webviews/textEntryPanel';
+import { askForText, required } from '../webviews/composePanel';
 import type { Command } from './command';
+import { FOLLOW_UP_COMMANDS } from './followUpIds';
 
 // Fix Failing Checks…, Address Review…, Update Branches… and Send Instruction…: a follow-up round
 // (docs/architecture.md, "Follow-up rounds") on the pull requests the reason applies to, as the
 // rows last recorded them and narrowed by the tree's filter; or on one repository's (its row's
 // menu); or on a change group's members (the Job overview). A modal names how many and which, and
 // whether the rounds' diffs wait for review (the default) or are pushed at once. Send Instruction…
-// asks for the text in an editor of its own. The server asks the host again and says, per
+// asks for the text in the multi-line text editor every such command shares (webviews/compose/). The server asks the host again and says, per
 // repository, why one takes no round.
 
 /** A change group's members, as the Job overview sends them. */
@@ -37,14 +38,6 @@ function groupOf(arg: unknown): GroupArgument | undefined {
     ? { jobId: value.jobId, repositories: value.repositories.map(String), title: value.title }
     : undefined;
 }
-
-/** The command of each reason, as package.json names them. */
-export const FOLLOW_UP_COMMANDS: Record<FollowUpReason, string> = {
-  checks: 'codyBatch.fixFailingChecks',
-  review: 'codyBatch.addressReview',
-  conflicts: 'codyBatch.updateBranches',
-  instruction: 'codyBatch.sendInstruction',
-};
 
 function followUpCommand(reason: FollowUpReason): Command {
   const action = FOLLOW_UP_ACTIONS[reason];
@@ -70,11 +63,11 @@ function followUpCommand(reason: FollowUpReason): Command {
       if (reason === 'instruction') {
         instruction = await askForText(services, {
           title: `Send an instruction to ${count} of "${job.name}"`,
-          intro: `Claude makes this change on each pull request (${chosen.description}), starting from its head: one new commit on top, which waits for your review before it is pushed unless you push at once. Write it as you would the job's prompt.`,
-          label: 'Instruction',
+          prompt: `Claude makes this change on each pull request (${chosen.description}), starting from its head: one new commit on top, which waits for your review before it is pushed unless you push at once. Write it as you would the job's prompt.`,
           placeholder: 'Also update the CHANGELOG with one line about this change.',
-          maxLength: MAX_FOLLOW_UP_INSTRUCTION_CHARS,
-          submitLabel: 'Next…',
+          sendLabel: 'Next…',
+          kind: 'Plain words, for Claude',
+          validate: required(MAX_FOLLOW_UP_INSTRUCTION_CHARS),
         });
         if (instruction === undefined) return;
       }
@@ -91,6 +84,7 @@ function followUpCommand(reason: FollowUpReason): Command {
         job,
         `starting follow-up rounds on "${job.name}" (${words})`,
         { done: 'Started rounds on', things: 'pull requests' },
+        names.length,
         async () => {
           const answer = await client.followUp(job.jobId, {
             reason,

@@ -73,10 +73,10 @@ describe('web app in Chromium: follow-up rounds', function () {
     await page.getByRole('button', { name: 'Send Instruction…', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: /Follow up on the job’s open pull requests/ });
     await dialog.waitFor();
-    await dialog.locator('#text textarea').fill(INSTRUCTION);
+    await dialog.locator('#compose-text').fill(INSTRUCTION);
     await dialog.locator('#follow-up-push').check();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'follow-up-dialog.png') });
-    await dialog.locator('#submit').click();
+    await dialog.locator('#compose-send').click();
     await page.waitForFunction(() =>
       /Started rounds on 1 of 1 pull requests/.test(document.querySelector('#action-results')?.textContent ?? ''),
     );

@@ -5,13 +5,15 @@ import {
   type FollowUpReason,
   MAX_FOLLOW_UP_INSTRUCTION_CHARS,
 } from '../../../common/schemas';
+import { composeProtocol } from '../../../common/webviewProtocol';
+import { startComposePage } from '../../compose/page';
 import { h } from '../../shared/dom';
-import { renderTextEntry } from '../../textEntry/page';
+import { inPageHost } from '../../shared/host';
 
 // The web app's way to start follow-up rounds (VS Code's Fix Failing Checks…, Address Review…,
 // Update Branches… and Send Instruction…): a modal dialog naming what it goes to, the reason (fixed
 // when the button named one), whether the rounds' diffs wait for review or are pushed at once, and,
-// for an instruction, the same multi-line text entry view VS Code opens in a tab of its own.
+// for an instruction, the same multi-line text editor view VS Code opens in a tab (webviews/compose/).
 
 export interface FollowUpChoice {
   reason: FollowUpReason;
@@ -50,21 +52,33 @@ export function openFollowUpDialog(document: Document, options: FollowUpDialogOp
     const action = FOLLOW_UP_ACTIONS[reason];
     body.replaceChildren();
     if (reason === 'instruction') {
+      // The same text editor VS Code opens in a tab (webviews/compose/), answered in the page.
       const entry = h(document, 'div', { class: 'text-entry' });
       body.append(entry);
-      renderTextEntry(
+      void startComposePage(
+        inPageHost(composeProtocol, {
+          load: () => ({
+            title: `Send an instruction to ${options.target}`,
+            prompt:
+              'Claude makes this change on each open pull request, starting from its head: one new commit on top, which waits for review before it is pushed unless you push at once.',
+            value: '',
+            sendLabel: 'Send instruction',
+            kind: 'Plain words, for Claude',
+            placeholder: 'Also update the CHANGELOG with one line about this change.',
+          }),
+          submit: async ({ text }) => {
+            if (!text.trim()) return { ok: false, message: 'Write the instruction first.' };
+            if (text.length > MAX_FOLLOW_UP_INSTRUCTION_CHARS)
+              return { ok: false, message: `At most ${MAX_FOLLOW_UP_INSTRUCTION_CHARS} characters, please.` };
+            const answer = await start(text);
+            return { ok: answer.done, ...(answer.message ? { message: answer.message } : {}) };
+          },
+          cancel: () => {
+            close();
+            return { done: true };
+          },
+        }),
         entry,
-        {
-          title: `Send an instruction to ${options.target}`,
-          intro:
-            'Claude makes this change on each open pull request, starting from its head: one new commit on top, which waits for review before it is pushed unless you push at once.',
-          label: 'Instruction',
-          placeholder: 'Also update the CHANGELOG with one line about this change.',
-          maxLength: MAX_FOLLOW_UP_INSTRUCTION_CHARS,
-          submitLabel: 'Send instruction',
-        },
-        { keep: () => undefined, submit: (text) => start(text), cancel: async () => close() },
-        { embedded: true },
       );
       return;
     }
