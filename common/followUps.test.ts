@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { sampleRepository } from '../test/helpers/jobs';
-import { FOLLOW_UP_ACTIONS, roundShown, roundWords, triggerParts } from './followUps';
+import { FOLLOW_UP_ACTIONS, isUnreviewedAutoPush, roundShown, roundWords, triggerParts } from './followUps';
 import type { FollowUp, FollowUpTrigger, PullRequestInfo, RepositoryResult } from './schemas';
 
 // Which pull requests each follow-up action takes (as the server picks them, from what the rows
@@ -64,6 +64,28 @@ describe('follow-up actions', () => {
       'round 1 · fixing failing checks',
     ]);
     assert.deepEqual(roundWords(row({ attempt: 3, followUp: round() })), [], 'a later attempt is no round');
+    const auto = round({ push: 'auto' });
+    assert.deepEqual(roundWords(row({ attempt: 2, followUp: auto, publishedAttempt: 2 })), [
+      'round 1 · fixing failing checks · pushed without review',
+    ]);
+    assert.deepEqual(
+      roundWords(row({ attempt: 2, followUp: auto, publishedAttempt: 1 })),
+      ['round 1 · fixing failing checks · not pushed yet'],
+      'an auto round held for review (auto-merge was on)',
+    );
+  });
+
+  it('knows a round pushed without review, on its way or pushed, until its diff is approved (the push rule)', () => {
+    const auto = round({ push: 'auto' });
+    const approved = { state: 'approved' as const, attempt: 2, reviewedAt: '2026-01-03T00:00:00Z' };
+    assert.ok(isUnreviewedAutoPush(row({ attempt: 2, followUp: auto, publishedAttempt: 2 })));
+    assert.ok(isUnreviewedAutoPush(row({ attempt: 2, followUp: auto, status: 'RUNNING', publishedAttempt: 1 })));
+    assert.ok(isUnreviewedAutoPush(row({ attempt: 2, followUp: auto, status: 'PENDING', publishedAttempt: 1 })));
+    assert.ok(!isUnreviewedAutoPush(row({ attempt: 2, followUp: auto, publishedAttempt: 2, review: approved })));
+    assert.ok(!isUnreviewedAutoPush(row({ attempt: 2, followUp: auto, publishedAttempt: 1 })), 'held, not pushed');
+    assert.ok(!isUnreviewedAutoPush(row({ attempt: 2, followUp: auto, status: 'FAILED', publishedAttempt: 1 })));
+    assert.ok(!isUnreviewedAutoPush(row({ attempt: 2, followUp: round(), publishedAttempt: 2 })), 'a reviewed round');
+    assert.ok(!isUnreviewedAutoPush(row({ attempt: 3, followUp: auto, publishedAttempt: 3 })), 'a later attempt');
   });
 
   it('lists a trigger for the diff view, in the order Claude read it, as text', async () => {

@@ -1,4 +1,5 @@
 import type { FollowUp, FollowUpReason, FollowUpTrigger, RepositoryResult } from './schemas';
+import { reviewStateOf } from './status';
 import type { RoundShown } from './webviewProtocol';
 
 // Follow-up rounds as the clients offer and show them (browser-safe: the extension and the web app
@@ -28,6 +29,23 @@ export function hasOpenPullRequest(row: RepositoryResult): boolean {
 /** The round a row's current attempt is, or undefined when it is none. */
 export function currentRound(row: Pick<RepositoryResult, 'followUp' | 'attempt'>): FollowUp | undefined {
   return row.followUp?.attempt === row.attempt ? row.followUp : undefined;
+}
+
+/**
+ * The trust rule of `push: auto` (docs/architecture.md, "The push rule"): a round pushed without a
+ * person's review never merges by itself. True while a row's current attempt is such a round that
+ * is on its way (queued or running) or pushed, and not approved (approving its diff, by digest as
+ * any approval, lifts it).
+ */
+export function isUnreviewedAutoPush(
+  row: Pick<RepositoryResult, 'followUp' | 'attempt' | 'status' | 'publishedAttempt' | 'review'>,
+): boolean {
+  if (currentRound(row)?.push !== 'auto' || reviewStateOf(row) === 'approved') return false;
+  return (
+    row.status === 'PENDING' ||
+    row.status === 'RUNNING' ||
+    (row.status === 'COMPLETED' && row.publishedAttempt === row.attempt)
+  );
 }
 
 /** Feedback before this was answered by an earlier round (the server's rule, `backend/api/followUp.ts`). */
@@ -86,9 +104,12 @@ export function roundWords(row: RepositoryResult): string[] {
   const round = currentRound(row);
   if (!round) return [];
   const waiting =
-    row.status === 'COMPLETED' && row.publishedAttempt !== row.attempt && round.push === 'review'
+    // An auto round that was held (auto-merge was on) waits for review too.
+    row.status === 'COMPLETED' && row.publishedAttempt !== row.attempt
       ? ' · not pushed yet'
-      : '';
+      : row.status === 'COMPLETED' && isUnreviewedAutoPush(row)
+        ? ' · pushed without review'
+        : '';
   return [`round ${round.round} · ${REASON_WORDS[round.reason]}${waiting}`];
 }
 

@@ -41,6 +41,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
         'acme/waiting',
         'acme/draft',
         'acme/published',
+        'acme/held',
       ].map((name) => [name, FILES]),
     );
     repositories['acme/g3'] = { ...FILES, 'src/main.js': 'const b = oldFunction(2);\n' };
@@ -173,6 +174,83 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
       'const a = newFunction(1, { strict: true });',
     );
     assert.equal(row.publishedAttempt, 2);
+
+    // The push rule: what a round pushed without review does not merge by itself, until a person approves it.
+    const refused = await stack.client.pullRequestActionAll(job.jobId, 'auto-merge', {});
+    assert.deepEqual(
+      refused.map((result) => [result.outcome, result.reason]),
+      [
+        [
+          'skipped',
+          'follow-up round 1 pushes (or pushed) onto it without review: approve its diff first, then turn auto-merge on',
+        ],
+      ],
+    );
+    assert.equal(pullOf('acme/epsilon', job.jobId).autoMerge, undefined);
+    assert.equal(pullOf('acme/epsilon', job.jobId).merged, false);
+    await stack.client.reviewRepository(job.jobId, 'acme/epsilon', {
+      state: 'approved',
+      digest: (await stack.client.getDiff(job.jobId, 'acme/epsilon')).digest,
+    });
+    const [approved] = await stack.client.pullRequestActionAll(job.jobId, 'auto-merge', {});
+    assert.equal(approved!.outcome, 'done', approved!.reason);
+    assert.equal(pullOf('acme/epsilon', job.jobId).merged, true, 'nothing left to wait for: merged now');
+  });
+
+  it('never pushes a round at once onto a pull request whose auto-merge is on: refused when asked, held for review when turned on meanwhile', async () => {
+    const job = await finishedJob({
+      name: 'Move',
+      prompt: 'Replace oldFunction(x) with newFunction(x).',
+      repositories: ['acme/held'],
+      createPullRequests: true,
+    });
+    const branch = branchName(job.jobId);
+    const head = await bare(hosting, 'acme/held', 'rev-parse', branch);
+    const pull = pullOf('acme/held', job.jobId);
+    pull.checkRuns.push({ name: 'ci', status: 'in_progress' });
+    const autoMergeOn = { mergeMethod: 'SQUASH' as const, enabledAt: new Date().toISOString() };
+    pull.autoMerge = autoMergeOn;
+    const instruction = 'Add a line saying where this came from.';
+
+    const refused = await stack.client.followUp(job.jobId, { reason: 'instruction', instruction, push: 'auto' });
+    assert.deepEqual(
+      refused.results.map((result) => [result.outcome, result.reason]),
+      [
+        [
+          'skipped',
+          'auto-merge is on for its pull request, so a round pushed at once would merge unreviewed: use push "review", or turn auto-merge off',
+        ],
+      ],
+    );
+
+    // Off when asked, on again before the worker would push: the round's diff waits for review instead.
+    pull.autoMerge = undefined;
+    const queued = await stack.client.followUp(job.jobId, { reason: 'instruction', instruction, push: 'auto' });
+    pull.autoMerge = autoMergeOn;
+    assert.deepEqual(
+      queued.results.map((result) => result.outcome),
+      ['queued'],
+    );
+    await waitForJob(stack.client, job.jobId);
+    const row = await stack.client.getRepository(job.jobId, 'acme/held');
+    assert.equal(row.status, 'COMPLETED', JSON.stringify([row.error, row.summary]));
+    assert.deepEqual(row.warnings, [
+      'Auto-merge is on for its pull request, so the round was not pushed at once (it would merge unreviewed): its diff waits for review',
+    ]);
+    assert.equal(row.publishedAttempt, 1);
+    assert.equal(await bare(hosting, 'acme/held', 'rev-parse', branch), head, 'nothing pushed');
+    assert.equal(pull.merged, false);
+
+    // Reviewed and approved, a publish pushes it onto the pull request.
+    await stack.client.reviewRepository(job.jobId, 'acme/held', {
+      state: 'approved',
+      digest: (await stack.client.getDiff(job.jobId, 'acme/held')).digest,
+    });
+    const answer = await stack.client.publish(job.jobId, { approved: true });
+    const [published] = await followPublication(stack.client, job.jobId, answer.results, { intervalMs: 100 });
+    assert.equal(published!.outcome, 'done', published!.reason);
+    const pushed = await bare(hosting, 'acme/held', 'rev-parse', branch);
+    assert.equal(await bare(hosting, 'acme/held', 'rev-parse', `${pushed}^`), head, 'a fast-forward of the head');
   });
 
   it('promotes a reviewer’s comment to every pull request of one change group, and no other', async () => {

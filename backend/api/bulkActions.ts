@@ -1,3 +1,4 @@
+import { isUnreviewedAutoPush } from '../../common/followUps';
 import { whyNotMerge } from '../../common/mergeReadiness';
 import type {
   AutoMerge,
@@ -114,7 +115,7 @@ export async function runBulkAction(
       results.push(stopped);
       continue;
     }
-    const reason = whyNot(action, status);
+    const reason = whyNot(action, status, row);
     if (reason) {
       results.push({ repositoryName: name, outcome: 'skipped', reason, pullRequest: infoOf(status) });
       continue;
@@ -173,7 +174,7 @@ export function matchesFilter(
 }
 
 /** Why this action is not taken on this pull request, or undefined when it is. */
-function whyNot(action: BulkAction, status: PullRequestStatus): string | undefined {
+function whyNot(action: BulkAction, status: PullRequestStatus, row: RepositoryResult): string | undefined {
   if (action === 'comment') return undefined;
   if (status.state === 'merged') return 'already merged';
   if (status.state === 'closed') return 'already closed';
@@ -182,6 +183,9 @@ function whyNot(action: BulkAction, status: PullRequestStatus): string | undefin
     if (status.state === 'draft') return 'is a draft: mark it ready for review first';
     if (status.autoMerge)
       return `auto-merge is already on (${status.autoMerge.method}, since ${status.autoMerge.enabledAt})`;
+    // The push rule: what a round pushed without review does not merge unseen.
+    if (isUnreviewedAutoPush(row))
+      return `follow-up round ${row.followUp!.round} pushes (or pushed) onto it without review: approve its diff first, then turn auto-merge on`;
     return undefined;
   }
   return whyNotMerge(status);

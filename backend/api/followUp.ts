@@ -191,6 +191,9 @@ function whyNot(row: RepositoryResult, status: PullRequestStatus, request: Follo
   if (unpublished) return `its attempt ${row.attempt} is not on its pull request yet: publish it or reject it first`;
   if (row.status === 'PENDING' || row.status === 'RUNNING') return `is ${row.status}`;
   if (!status.headRef) return 'the host does not say which branch its pull request is from';
+  // The push rule: a round pushed without review never merges by itself.
+  if (request.push === 'auto' && status.autoMerge)
+    return `auto-merge is on for its pull request, so a round pushed at once would merge unreviewed: use push "review", or turn auto-merge off`;
   return nothingToActOn(row, status, request);
 }
 

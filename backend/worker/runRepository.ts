@@ -3,7 +3,7 @@ import { chmod, rm } from 'node:fs/promises';
 import { fingerprintRecord } from '../../common/fingerprint';
 import type { DiffStats, Fingerprint, FollowUp, PullRequestInfo, Verification } from '../../common/schemas';
 import type { ChangeMaker } from './changeMaker';
-import type { CodeHost } from '../hosts';
+import { type CodeHost, pullRequestKey } from '../hosts';
 import type { WorkerConfig } from './config';
 import { GitCheckout } from './git';
 import { RunFailure, runShell, step, type RunContext } from './runContext';
@@ -188,7 +188,9 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     log.step(`Diff: ${stats.files} files, +${stats.additions} -${stats.deletions} (sha256 ${diffDigest.slice(0, 12)})`);
 
     let published: { url: string; warnings: string[] } | undefined;
-    if (round ? round.push === 'auto' : job.createPullRequests) {
+    const held = round?.push === 'auto' ? await autoMergeHold(context, host) : undefined;
+    if (held) log.step(held);
+    else if (round ? round.push === 'auto' : job.createPullRequests) {
       const { publishChange, roundPushOf } = await import('./publish');
       published = await publishChange(context, {
         host,
@@ -212,7 +214,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
       fingerprint: fingerprintRecord(patch, context.row.attempt, 0),
       diffDigest,
       pullRequestUrl: published?.url,
-      warnings: published?.warnings.length ? published.warnings : undefined,
+      warnings: held ? [held] : published?.warnings.length ? published.warnings : undefined,
       ...(round ? { followUp: round } : {}),
     };
   } catch (error) {
@@ -229,6 +231,24 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     await maker?.dispose?.().catch(() => undefined);
     stopListening?.();
     await rm(root, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * The push rule of `push: auto`: a round is not pushed at once onto a pull request whose auto-merge
+ * is on (turned on since the round was asked for, on the host or here), for it would merge with no
+ * person's review; its diff waits for review as with `push: review`. Says why, or undefined to push.
+ */
+async function autoMergeHold(context: RunContext, host: CodeHost): Promise<string | undefined> {
+  const number = context.row.pullRequest?.number;
+  const held = 'so the round was not pushed at once (it would merge unreviewed): its diff waits for review';
+  if (number === undefined) return `Cody Batch does not know its pull request's number, ${held}`;
+  const ref = { repositoryName: context.repositoryName, number };
+  try {
+    const status = (await host.pullRequestStatuses([ref])).get(pullRequestKey(ref));
+    return status?.autoMerge ? `Auto-merge is on for its pull request, ${held}` : undefined;
+  } catch (error) {
+    return `Could not ask ${host.label} whether auto-merge is on (${context.log.redact((error as Error).message)}), ${held}`;
   }
 }
 
