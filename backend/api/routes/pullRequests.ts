@@ -90,7 +90,7 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
       summary:
         'Start a follow-up round on open pull requests: fix failing checks, answer review, merge the base in, or follow an instruction',
       description:
-        'Each chosen repository with an open pull request runs again from the pull request’s head and makes one commit on top, pushed as a fast-forward of that head once its diff is approved and published (`push: review`) or at once (`push: auto`). Without repositories or a filter, the reason picks the pull requests it applies to. One result per repository: `queued`, or `skipped` with why.',
+        'Each chosen repository with an open pull request runs again from the pull request’s head and makes one commit on top, pushed as a fast-forward of that head once its diff is approved and published (`push: review`) or at once (`push: auto`; never onto a pull request whose auto-merge is on, so an unreviewed push does not merge by itself). Without repositories or a filter, the reason picks the pull requests it applies to. One result per repository: `queued`, or `skipped` with why.',
       params: { jobId: JOB_ID },
       body: {
         name: 'FollowUpRequest',
