@@ -255,7 +255,7 @@ describe('pull requests after they open', function () {
       JSON.stringify(progress),
     );
     assert.deepEqual(
-      pulls.map((pull) => pull.comments),
+      pulls.map((pull) => pull.comments.map((comment) => comment.body)),
       [['Heads up: this merges Friday.'], ['Heads up: this merges Friday.'], ['Heads up: this merges Friday.']],
     );
   });

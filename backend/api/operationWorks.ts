@@ -12,4 +12,5 @@ export const operationWorks: OperationWorks = {
   merge: bulkActionWork('merge'),
   close: bulkActionWork('close'),
   comment: bulkActionWork('comment'),
+  'auto-merge': bulkActionWork('auto-merge'),
 };

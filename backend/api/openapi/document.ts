@@ -51,6 +51,7 @@ const ERROR_MEANINGS: Record<ApiErrorCode, string> = {
   PUBLISH_IN_PROGRESS: 'a publish of this job is still under way',
   OPERATION_IN_PROGRESS: 'another bulk operation of this job is still going on (one at a time per job)',
   NOTHING_TO_PUBLISH: 'no repository of the request can be published (the message says why)',
+  COST_LIMIT_REACHED: 'the job has spent its maxCostUsd: no further Claude round starts',
   PULL_REQUESTS_UNSUPPORTED: 'the code host has no pull requests (the local folder host)',
   QUERY_REFUSED: 'the code host cannot or should not run the repositoryQuery as given',
   SANDBOX_UNAVAILABLE:
