@@ -338,15 +338,16 @@ export class Store {
   /**
    * A retry's first step: the checks (every row's task signature too), the new run's name list, and
    * the job's conditional write to RUNNING with the counters its rows are about to have (of two
-   * retries, one wins). `alsoSet`'s attributes go in the same write (an operation's next phase,
-   * which names the run's size). The rows move after, with `retryRows`.
+   * retries, one wins). `checked` is called once every check has passed, before anything is
+   * written (a refused retry changes nothing); the attributes it answers go in the job's write (an
+   * operation's next phase, which names the run's size). The rows move after, with `retryRows`.
    */
   async beginRetry(
     jobId: string,
     owner: string,
     names?: string[],
     signer?: Signer,
-    alsoSet: (run: NameList) => Record<string, unknown> = () => ({}),
+    checked: () => Promise<(run: NameList) => Record<string, unknown>> = async () => () => ({}),
   ): Promise<RetryOutcome> {
     const job = await this.jobs.getOwned(jobId, owner);
     if (!job) return { ok: false, code: 'NOT_FOUND', message: `No job ${jobId}` };
@@ -390,6 +391,7 @@ export class Store {
       (row) => carriedRound(row),
     );
     if (!tasks.ok) return tasks;
+    const alsoSet = await checked();
     // The rows move after, in `retryRows` (each task signed again as it is read then).
     return this.startRunOf(job, rows, run, undefined, signer, 'retrying', alsoSet);
   }
@@ -543,14 +545,14 @@ export class Store {
 
   /**
    * A continue's first step: the checks, the run's list and the job's conditional write to RUNNING
-   * (with `alsoSet`, as beginRetry). With a revision the rows move after, with `continueRows`.
+   * (with `checked`, as beginRetry). With a revision the rows move after, with `continueRows`.
    */
   async beginContinue(
     jobId: string,
     owner: string,
     revision?: TaskRevision,
     signer?: Signer,
-    alsoSet: (run: NameList) => Record<string, unknown> = () => ({}),
+    checked: () => Promise<(run: NameList) => Record<string, unknown>> = async () => () => ({}),
   ): Promise<ContinueOutcome> {
     const job = await this.jobs.getOwned(jobId, owner);
     if (!job) return { ok: false, code: 'NOT_FOUND', message: `No job ${jobId}` };
@@ -568,6 +570,7 @@ export class Store {
     const run = [...rerun, ...waiting].map((row) => row.repositoryName);
     const tasks = revision ? signTasks(signer, [...rerun, ...waiting], revision.revision) : undefined;
     if (tasks && !tasks.ok) return tasks;
+    const alsoSet = await checked();
     const runNames = new Set(run);
     const counts = countRows(rows.map((row) => (runNames.has(row.repositoryName) ? 'PENDING' : row.status)));
     const list = await this.lists.write(jobId, run, job.expiresAt);

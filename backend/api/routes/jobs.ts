@@ -35,6 +35,7 @@ import { documentedRoutes, type Parameter } from '../openapi/operation';
 import { type Resolved, resolveRepositories } from '../resolveRepositories';
 import { startRun } from '../startRun';
 import { abandonOperation, itemsPhase, runForAMoment, startOperation } from '../operations';
+import type { OperationState } from '../../store/operations';
 import { operationWorks } from '../operationWorks';
 
 export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv> {
@@ -290,13 +291,18 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       const refused = await sandboxProblem(deps, job);
       if (refused) return apiError(c, 'SANDBOX_UNAVAILABLE', refused);
       // The job's write (RUNNING, its new run) is made here, with the operation's next phase in it;
-      // the rows move and the workers start in the operation, which a large job answers with.
-      const state = await startOperation(deps, job, 'retry', {});
-      const outcome = await store.beginRetry(jobId, c.get('owner'), body.repositories, deps.keys.signer, (run) =>
-        itemsPhase(state, run.size),
-      );
-      if (!outcome.ok) {
-        await abandonOperation(deps, state, outcome.message);
+      // the rows move and the workers start in the operation, which a large job answers with. The
+      // operation starts once every check has passed: a refused retry changes nothing.
+      const begun: { state?: OperationState } = {};
+      const outcome = await store.beginRetry(jobId, c.get('owner'), body.repositories, deps.keys.signer, async () => {
+        const started = await startOperation(deps, job, 'retry', {});
+        begun.state = started;
+        return (run) => itemsPhase(started, run.size);
+      });
+      const state = begun.state;
+      if (!outcome.ok || !state) {
+        if (!outcome.ok && state) await abandonOperation(deps, state, outcome.message);
+        if (outcome.ok) throw new Error('The retry began without its operation');
         if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
         return apiError(c, outcome.code, outcome.message);
       }
@@ -351,12 +357,17 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
             `The job would be too large to store with this revision (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt`,
           );
       }
-      const state = await startOperation(deps, job, 'continue', revision ? { revision } : {});
-      const outcome = await store.beginContinue(job.jobId, c.get('owner'), revision, deps.keys.signer, (run) =>
-        itemsPhase(state, run.size),
-      );
-      if (!outcome.ok) {
-        await abandonOperation(deps, state, outcome.message);
+      // As a retry: the operation starts once every check has passed.
+      const begun: { state?: OperationState } = {};
+      const outcome = await store.beginContinue(job.jobId, c.get('owner'), revision, deps.keys.signer, async () => {
+        const started = await startOperation(deps, job, 'continue', revision ? { revision } : {});
+        begun.state = started;
+        return (run) => itemsPhase(started, run.size);
+      });
+      const state = begun.state;
+      if (!outcome.ok || !state) {
+        if (!outcome.ok && state) await abandonOperation(deps, state, outcome.message);
+        if (outcome.ok) throw new Error('The continue began without its operation');
         if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
         return apiError(c, outcome.code, outcome.message);
       }
