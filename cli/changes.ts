@@ -8,7 +8,7 @@ import {
   PatchRevisionRequest,
 } from '../common/schemas';
 import { connect, type Connection, printTable, usageError } from './connect';
-import { forTerminal } from './terminal';
+import { printJson, say, sayError } from './terminal';
 
 // Review at scale: `changes` (a job's distinct changes and its outliers), `review --group` (one
 // change for all its repositories) and `drop` (leave hunks out of one repository's patch).
@@ -31,7 +31,7 @@ export async function changes(args: string[], connection: Connection): Promise<n
   if (!jobId || extra.length) return usageError(new Error('give one job id'), CHANGES_USAGE);
   const answer = await (await connect(connection)).getChanges(jobId);
   if (parsed.values.json) {
-    process.stdout.write(`${JSON.stringify(answer)}\n`);
+    printJson(answer);
     return 0;
   }
   printChanges(answer);
@@ -41,33 +41,31 @@ export async function changes(args: string[], connection: Connection): Promise<n
 function printChanges(answer: JobChanges): void {
   const { groups, flagged } = answer;
   const total = groups.reduce((sum, group) => sum + group.repositories.length, 0);
-  console.log(`${groups.length} distinct change${groups.length === 1 ? '' : 's'} in ${total} repositories`);
+  say(`${groups.length} distinct change${groups.length === 1 ? '' : 's'} in ${total} repositories`);
   if (groups.length)
-    printTable(
-      [
-        ['GROUP', 'REPOS', 'CHANGE', 'FILES', 'REVIEWS', 'REPRESENTATIVE'],
-        ...groups.map((group) => [
-          group.fingerprint.slice(0, 12),
-          String(group.repositories.length),
-          `${describe(group, groups, flagged)} +${group.additions} -${group.deletions}`,
-          listed(group.files),
-          `${group.reviewCounts.approved} approved, ${group.reviewCounts.rejected} rejected, ${group.reviewCounts.unreviewed} unreviewed`,
-          group.representative,
-        ]),
-      ].map((row) => row.map(forTerminal)),
-    );
+    printTable([
+      ['GROUP', 'REPOS', 'CHANGE', 'FILES', 'REVIEWS', 'REPRESENTATIVE'],
+      ...groups.map((group) => [
+        group.fingerprint.slice(0, 12),
+        String(group.repositories.length),
+        `${describe(group, groups, flagged)} +${group.additions} -${group.deletions}`,
+        listed(group.files),
+        `${group.reviewCounts.approved} approved, ${group.reviewCounts.rejected} rejected, ${group.reviewCounts.unreviewed} unreviewed`,
+        group.representative,
+      ]),
+    ]);
   if (flagged.length) {
-    console.log(`\n${flagged.length} flagged:`);
+    say(`\n${flagged.length} flagged:`);
     printTable(
       flagged.map((entry) => [
         entry.repositoryName,
         entry.fingerprint.slice(0, 12),
-        forTerminal(entry.reasons.map((reason) => reason.message).join('; ')),
+        entry.reasons.map((reason) => reason.message).join('; '),
       ]),
       '  ',
     );
   }
-  if (answer.unreadable.length) console.log(`\nDiff missing from the artifact store: ${answer.unreadable.join(', ')}`);
+  if (answer.unreadable.length) say(`\nDiff missing from the artifact store: ${answer.unreadable.join(', ')}`);
 }
 
 /** "the same change", "a variant of 1f2e3d4c5b6a", "outlier". */
@@ -99,7 +97,7 @@ export async function reviewGroup(
   const client = await connect(connection);
   const group = await findGroup(client, jobId, prefix);
   if (typeof group === 'string') {
-    console.error(forTerminal(`cody-batch: ${group}`));
+    sayError(`cody-batch: ${group}`);
     return 1;
   }
   // The members as seen now: the server refuses (409) if the group has changed before it writes.
@@ -110,12 +108,10 @@ export async function reviewGroup(
   });
   if (!request.success) return usageError(new Error(describeIssues(request.error)), GROUP_REVIEW_USAGE);
   const answer = await client.reviewChangeGroup(jobId, group.fingerprint, request.data);
-  if (values.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
+  if (values.json) printJson(answer);
   else
-    console.log(
-      forTerminal(
-        `${answer.repositories.length} repositories ${request.data.state}: ${answer.repositories.map((row) => row.repositoryName).join(', ')}`,
-      ),
+    say(
+      `${answer.repositories.length} repositories ${request.data.state}: ${answer.repositories.map((row) => row.repositoryName).join(', ')}`,
     );
   return 0;
 }
@@ -164,13 +160,11 @@ export async function drop(args: string[], connection: Connection): Promise<numb
   });
   if (!request.success) return usageError(new Error(describeIssues(request.error)), DROP_USAGE);
   const row = await client.revisePatch(jobId, repository, request.data);
-  if (parsed.values.json) process.stdout.write(`${JSON.stringify(row)}\n`);
+  if (parsed.values.json) printJson(row);
   else {
     const stats = row.diffStats!;
-    console.log(
-      forTerminal(
-        `${row.repositoryName}: patch revision ${row.patchRevision} (${stats.files} files, +${stats.additions} -${stats.deletions}), unreviewed; revision 0 stays readable`,
-      ),
+    say(
+      `${row.repositoryName}: patch revision ${row.patchRevision} (${stats.files} files, +${stats.additions} -${stats.deletions}), unreviewed; revision 0 stays readable`,
     );
   }
   return 0;

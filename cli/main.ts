@@ -13,8 +13,8 @@ import { retry } from './retry';
 import { run } from './run';
 import { thread } from './thread';
 import { serve } from './serve';
-import { forTerminal } from './terminal';
 import { watch } from './watch';
+import { say, sayError } from './terminal';
 
 const USAGE = `Usage: cody-batch <command> [connection options]
 
@@ -33,7 +33,8 @@ Commands:
   cancel   \`cancel <jobId>\`: stop a job
   retry    \`retry <jobId> [owner/name ...]\`: run the failed and cancelled repositories (or those named) again
   jobs     List your newest jobs (\`--all\`: every one); \`jobs <jobId>\` lists its repositories
-  diff     \`diff <jobId> <owner/name>\`: print a repository's patch (pipe it to \`git apply\`)
+  diff     \`diff <jobId> <owner/name> [--raw]\`: print a repository's patch (pipe it to \`git apply\`: byte for
+           byte; on a terminal its control characters show escaped, unless --raw)
   apply    \`apply <jobId> <owner/name> [--dir <checkout>] [--stash] [--allow-outside-links]\`: apply a repository's
            patch to its local clone (git apply --3way; refuses uncommitted work unless --stash: stash, apply,
            restore; refuses links out of the repository unless --allow-outside-links)
@@ -87,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
       ? commandUsage(command)
       : undefined;
   if (usage) {
-    console.log(usage);
+    say(usage);
     return 0;
   }
   switch (command) {
@@ -137,13 +138,13 @@ async function main(argv: string[]): Promise<number> {
     case 'help':
     case '--help':
     case '-h':
-      console.log(USAGE);
+      say(USAGE);
       return 0;
     case '--version':
-      console.log(version);
+      say(version);
       return 0;
     default:
-      console.error(`Unknown command "${command}"${rest.length ? '' : ''}.\n\n${USAGE}`);
+      sayError(`Unknown command "${command}"${rest.length ? '' : ''}.\n\n${USAGE}`);
       return 2;
   }
 }
@@ -151,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`cody-batch: ${forTerminal(error instanceof Error ? error.message : String(error))}`);
+    sayError(`cody-batch: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },
 );

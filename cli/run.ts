@@ -5,8 +5,8 @@ import { parseRepositoryList } from '../common/jobDraft';
 import { CreateJobRequest } from '../common/schemas';
 import { connect, type Connection, usageError } from './connect';
 import { listFlag, QUERY_FLAGS, QUERY_OPTIONS, QUERY_USAGE, queryFromFlags } from './queryFlags';
-import { forTerminal } from './terminal';
 import { watchJob } from './watch';
+import { printJson, say } from './terminal';
 
 // `cody-batch run`: a job from flags, as `src batch` and multi-gitter users write one, checked with
 // the API's own schema before anything is sent, then watched to its end (unless --detach).
@@ -107,7 +107,7 @@ export async function run(args: string[], connection: Connection): Promise<numbe
   }
 
   if (values.help) {
-    console.log(RUN_USAGE);
+    say(RUN_USAGE);
     return 0;
   }
   if (values.prompt !== undefined && values['prompt-file'] !== undefined)
@@ -175,13 +175,14 @@ export async function run(args: string[], connection: Connection): Promise<numbe
   const client = await connect(connection);
   const job = await client.createJob(parsed.data);
   if (values.detach) {
-    console.log(values.json ? JSON.stringify(job) : job.jobId);
+    if (values.json) printJson(job);
+    else say(job.jobId);
     return 0;
   }
   const sample = job.sample ? `, a sample of ${job.sample.size} first` : '';
   if (!values.json)
-    console.log(
-      `Job ${job.jobId}: ${forTerminal(job.name)}, ${job.counts.total} ${job.counts.total === 1 ? 'repository' : 'repositories'}${sample}. Ctrl-C stops watching, not the job.\n`,
+    say(
+      `Job ${job.jobId}: ${job.name}, ${job.counts.total} ${job.counts.total === 1 ? 'repository' : 'repositories'}${sample}. Ctrl-C stops watching, not the job.\n`,
     );
   return watchJob(client, job.jobId, { json: values.json });
 }

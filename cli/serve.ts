@@ -5,12 +5,13 @@ import { DYNAMO_SCRIPT, stackEnvironment, workerPool } from '../backend/local/wo
 import { waitForShutdownSignal } from './shutdown';
 import { WEB_ROOT } from './webRoot';
 import { webAppLink } from '../backend/local/webApp';
+import { say, sayError } from './terminal';
 
 /** `cody-batch serve`: runs the local stack until SIGINT or SIGTERM. */
 export async function serve(version: string): Promise<number> {
   let stack;
   try {
-    const log = (line: string) => console.error(line);
+    const log = (line: string) => sayError(line);
     const env = stackEnvironment(log);
     stack = await startLocalStack({
       ...stackOptionsFromEnvironment(env, version),
@@ -21,12 +22,12 @@ export async function serve(version: string): Promise<number> {
     });
   } catch (error) {
     if (error instanceof StackAlreadyRunningError) {
-      console.error(error.message);
+      sayError(error.message);
       return 1;
     }
     throw error;
   }
-  console.log(`Cody Batch ${version}: local stack running (pid ${process.pid})
+  say(`Cody Batch ${version}: local stack running (pid ${process.pid})
 
   API        ${stack.apiUrl}
 ${stack.webUrl ? `  Web app    ${webAppLink(stack.apiUrl, stack.token)}   (signs this browser tab in)\n` : ''}  Token      ${stack.tokenPath}   (send "Authorization: Bearer <token>")
@@ -41,8 +42,8 @@ In VS Code, run "Cody Batch: Connect to Local Stack" (it reads ${ENV.home}, defa
 Press Ctrl+C to stop.`);
 
   const signal = await waitForShutdownSignal();
-  console.log(`\n${signal}: stopping the local stack...`);
+  say(`\n${signal}: stopping the local stack...`);
   await stack.stop();
-  console.log('Stopped.');
+  say('Stopped.');
   return 0;
 }
