@@ -41,9 +41,12 @@ Commands:
   thread   \`thread <jobId> <owner/name>\`: print Claude's conversation for a repository
   status   \`status <jobId> [--refresh]\`: one line per repository: run status, review, pull request and checks
   review   \`review <jobId> <owner/name> (--approve | --reject | --unreview) [--note <text>] [--attempt <n>]\`
-           \`review <jobId> --group <fingerprint> (approve | reject | unreview)\`: every repository of one change
-  changes  \`changes <jobId>\`: the job's distinct changes (groups of repositories whose diffs make the same
-           change), largest first, and the repositories that stand out, each with why
+           \`review <jobId> --group <fingerprint> (approve | reject | unreview) [--opened a/b,…]\`: every repository
+           of one change; approving one whose members have the same lines in other surroundings names those
+           read (one of each) with --opened
+  changes  \`changes <jobId> [--group <fingerprint>]\`: the job's distinct changes (groups of repositories whose
+           diffs make the same change), largest first, and the repositories that stand out, each with why;
+           --group: one change, and where its members have the same lines in other surroundings, those hunks
   drop     \`drop <jobId> <owner/name> <path>[:<hunk>,…] …\`: leave hunks (from 0) or whole files out of a
            repository's patch, as a new revision (what a publish pushes; revision 0 stays readable)
   publish  \`publish <jobId> [owner/name ...] [--approved] [--draft | --ready] [--wait]\`: open pull requests for

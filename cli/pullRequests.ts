@@ -111,7 +111,7 @@ export function statusJson(job: Job, rows: RepositoryResult[]) {
 }
 
 const REVIEW_USAGE = `Usage: cody-batch review <jobId> <owner/name> (--approve | --reject | --unreview) [--note <text>] [--attempt <n>] [--json]
-       cody-batch review <jobId> --group <fingerprint> (approve | reject | unreview) [--note <text>] [--json]`;
+       cody-batch review <jobId> --group <fingerprint> (approve | reject | unreview) [--opened <owner/name>,…] [--note <text>] [--json]`;
 
 /** `cody-batch review <job> <owner/name> --approve|--reject|--unreview`. */
 export async function review(args: string[], connection: Connection): Promise<number> {
@@ -125,6 +125,7 @@ export async function review(args: string[], connection: Connection): Promise<nu
       note: { type: 'string' },
       attempt: { type: 'string' },
       group: { type: 'string' },
+      opened: { type: 'string' },
     },
     REVIEW_USAGE,
   );

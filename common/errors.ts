@@ -18,6 +18,8 @@ export const API_ERRORS = {
   NOT_REVIEWABLE: 409,
   /** The repositories of a change group are not the ones the reviewer saw: a member's diff changed, or one joined. */
   GROUP_CHANGED: 409,
+  /** A group approved as one while some of its members, with the same lines in other surroundings, were not opened. */
+  VARIANTS_NOT_OPENED: 409,
   /** A repository's patch is at another revision than the one the request was based on. */
   PATCH_CHANGED: 409,
   /** A repository's patch can take no new revision: its pull request holds it, or it has the most revisions. */

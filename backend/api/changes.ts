@@ -101,6 +101,8 @@ export async function reviewGroup(
         `The change ${fingerprint.slice(0, 12)} has other repositories now${left.length ? `; no longer (their diff changed): ${left.join(', ')}` : ''}${joined.length ? `; new: ${joined.join(', ')}` : ''}. Read the job's changes again`,
       );
   }
+  if (request.state === 'approved')
+    unopenedVariantsRefusal(job, fingerprint, members, rows, request.openedVariants ?? []);
   const reviewed: RepositoryResult[] = [];
   const refused: string[] = [];
   await forEachLimited(members, READ_CONCURRENCY, async (row) => {
@@ -119,4 +121,35 @@ export async function reviewGroup(
       `${refused.length} of the ${members.length} repositories changed while the group was being reviewed and were not reviewed: ${refused.join('; ')}. The other ${reviewed.length} were`,
     );
   return reviewed.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : 1));
+}
+
+/**
+ * Refuses (409 VARIANTS_NOT_OPENED) to approve a group as one while a member with the same lines in
+ * other surroundings has not been opened: for each distinct surroundings apart from the
+ * representative's, `opened` must name one of its members. Reading one is reading them all: their
+ * diffs then differ only in line numbers.
+ */
+function unopenedVariantsRefusal(
+  job: Job,
+  fingerprint: string,
+  members: readonly RepositoryResult[],
+  rows: Fingerprinted['rows'],
+  opened: readonly string[],
+): void {
+  const names = new Set(members.map((row) => row.repositoryName));
+  const { groups } = groupChanges(
+    rows
+      .filter((entry) => names.has(entry.row.repositoryName))
+      .map(({ row, fingerprint }) => groupable(row, fingerprint)),
+  );
+  const seen = new Set(opened.map((name) => name.toLowerCase()));
+  const unopened = (groups[0]?.surroundings ?? []).filter(
+    (variant) => !variant.repositories.some((name) => seen.has(name.toLowerCase())),
+  );
+  if (unopened.length === 0) return;
+  const total = groups[0]!.surroundings!.length;
+  throw new RequestError(
+    'VARIANTS_NOT_OPENED',
+    `Not approved: the change ${fingerprint.slice(0, 12)} of job ${job.jobId} has the same lines in ${total} other surroundings than ${groups[0]!.representative}'s, and ${unopened.length} of them ${unopened.length === 1 ? 'was' : 'were'} not opened: ${unopened.map((variant) => variant.repositories[0]).join(', ')}. Open each (its diff shows what surrounds the change), then approve the group naming them in openedVariants`,
+  );
 }

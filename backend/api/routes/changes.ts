@@ -24,7 +24,7 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
       tag: 'jobs',
       summary: 'The job’s distinct changes, largest first, and the repositories that stand out',
       description:
-        'COMPLETED repositories with changes, grouped by the exact fingerprint of their current diff (paths and removed/added lines; context, line numbers, index lines and modes ignored). Groups whose loose fingerprint (leading whitespace ignored too) matches a larger group’s name it in `variantOf`. Flagged: a diff over 3× the median size, files outside the largest group’s, a failed verification, a cost over 3× the median, a group of one.',
+        'COMPLETED repositories with changes, grouped by the exact fingerprint of their current diff (each file’s kind, old and new mode, link target and paths as git quotes them, and its removed/added lines; context, line numbers and index lines ignored). Members whose change sits in other surroundings (context lines, section heading) than the representative’s are listed in `surroundings`, one entry per distinct surroundings: the same lines, to open before approving the group. Groups whose loose fingerprint (leading whitespace ignored too) matches a larger group’s name it in `variantOf`. Flagged: a diff over 3× the median size, files outside the largest group’s, a failed verification, a cost over 3× the median, a group of one.',
       params: { jobId: JOB_ID },
       responses: {
         200: { description: 'The job’s change groups', json: { name: 'JobChanges', schema: JobChanges } },
@@ -45,7 +45,7 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
       tag: 'jobs',
       summary: 'Approve or reject every repository of one change group, or take their reviews back',
       description:
-        'With `repositories` (the members the reviewer saw), refused with 409 GROUP_CHANGED when the group has other members now: a member’s diff changed since its fingerprint (a retry, a hunk left out) or another joined. Each row is written only if it is still at the attempt and patch revision whose diff has the fingerprint.',
+        'With `repositories` (the members the reviewer saw), refused with 409 GROUP_CHANGED when the group has other members now: a member’s diff changed since its fingerprint (a retry, a hunk left out) or another joined. An approval of a group with `surroundings` is refused with 409 VARIANTS_NOT_OPENED unless `openedVariants` names a member of each (nothing is written). Each row is written only if it is still at the attempt and patch revision whose diff has the fingerprint.',
       params: {
         jobId: JOB_ID,
         fingerprint: {
@@ -56,7 +56,12 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
       body: {
         name: 'GroupReviewRequest',
         schema: GroupReviewRequest,
-        example: { state: 'approved', note: 'The same rename everywhere', repositories: ['acme/widgets'] },
+        example: {
+          state: 'approved',
+          note: 'The same rename everywhere',
+          repositories: ['acme/widgets', 'acme/gadgets'],
+          openedVariants: ['acme/gadgets'],
+        },
       },
       responses: {
         200: {
@@ -64,7 +69,7 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
           json: { name: 'GroupReviewResponse', schema: GroupReviewResponse },
         },
       },
-      errors: ['NOT_FOUND', 'NOT_REVIEWABLE', 'GROUP_CHANGED'],
+      errors: ['NOT_FOUND', 'NOT_REVIEWABLE', 'GROUP_CHANGED', 'VARIANTS_NOT_OPENED'],
     },
     async (c) => {
       const request = await readJson(c, GroupReviewRequest);
