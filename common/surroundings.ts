@@ -10,6 +10,8 @@ import { type FilePatch, filePath, type Hunk, parseHunks, parsePatch } from './p
 /** At most this many hunks of one member, and lines of one hunk, are shown; the rest are counted. */
 export const MAX_SURROUNDING_HUNKS = 20;
 export const MAX_SURROUNDING_LINES = 60;
+/** A longer line is cut there, with an ellipsis. */
+export const MAX_SURROUNDING_LINE_CHARS = 1_000;
 
 export interface SurroundingLine {
   /** The line as the patch has it: ' ', '+', '-' or '\' and its text. */
@@ -47,7 +49,10 @@ export function differingSurroundings(representative: string, variant: string): 
       const other = comparable ? theirs[index] : undefined;
       if (other && sameSurroundings(hunk, other)) return;
       const known = new Set(other ? contextLines(other) : []);
-      const lines = hunk.lines.map((text) => ({ text, differs: text[0] === ' ' && !known.has(text) }));
+      const lines = hunk.lines.map((text) => ({
+        text: text.length > MAX_SURROUNDING_LINE_CHARS ? `${text.slice(0, MAX_SURROUNDING_LINE_CHARS)}…` : text,
+        differs: text[0] === ' ' && !known.has(text),
+      }));
       differing.push({
         path: filePath(file),
         header: `@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@${hunk.heading}`,

@@ -3,6 +3,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
+import type { Route } from '../webviews/app/routes';
+import { diffHandlers, overviewHandlers } from '../webviews/app/viewHandlers';
+import { makeDom } from './helpers/dom';
 import { type FakeGitHub, startFakeGitHub } from './fakes/githubServer';
 import { type GitHttpServer, startGitHttpServer } from './fakes/gitHttpServer';
 import { createGitHosting, type GitHosting } from './helpers/git';
@@ -182,5 +185,55 @@ describe('change groups that mean one change, on the local stack (issue 24)', fu
     assert.match(await branches('acme/plain'), new RegExp(branchName(job.jobId)));
     for (const name of ['acme/link', 'acme/odd-name', 'acme/x'])
       assert.doesNotMatch(await branches(name), /cody-batch\//, `${name} was not approved: nothing pushed`);
+  });
+
+  it('the web app shows the other surroundings, sends those opened, and approves only then', async () => {
+    const names = ['acme/harmless', 'acme/harmless-too', 'acme/dead-code'];
+    const created = await stack.client.createJob({ name: 'Move it again', command: COMMAND, repositories: names });
+    const job = await waitForJob(stack.client, created.jobId);
+    const [moved] = (await stack.client.getChanges(job.jobId)).groups;
+    const dom = makeDom();
+    const went: Route[] = [];
+    const services = {
+      client: stack.client,
+      window: dom.window as unknown as Window,
+      navigate: (route: Route) => void went.push(route),
+    };
+    try {
+      // The overview says it, and an approval from there is refused in words.
+      const overview = overviewHandlers(services, job.jobId);
+      const refused = await overview.reviewGroup({
+        fingerprint: moved!.fingerprint,
+        state: 'approved',
+        repositories: moved!.repositories,
+      });
+      assert.equal(refused.done, false);
+      assert.match(refused.message!, /not opened: acme\/dead-code.*Open them from the group view/);
+
+      const page = diffHandlers(services, {
+        jobId: job.jobId,
+        repositoryName: 'acme/harmless',
+        group: moved!.fingerprint,
+      });
+      const first = await page.load({});
+      assert.deepEqual(first.group?.surroundings, [{ repositories: ['acme/dead-code'], opened: false }]);
+      const shown = await page.showSurroundings({ repositoryName: 'acme/dead-code' });
+      const differing = shown.hunks.flatMap((hunk) =>
+        hunk.lines.filter((line) => line.differs).map((line) => line.text),
+      );
+      assert.deepEqual(differing, ['   if (false) {']);
+      assert.equal(shown.hunks[0]!.path, 'src/server.js');
+      const again = await page.load({});
+      assert.deepEqual(again.group?.surroundings, [{ repositories: ['acme/dead-code'], opened: true }]);
+      const approved = await page.reviewGroup({ state: 'approved', repositories: moved!.repositories });
+      assert.deepEqual(approved, { done: true, message: 'Approved 3 repositories.' });
+      assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, {
+        unreviewed: 0,
+        approved: 3,
+        rejected: 0,
+      });
+    } finally {
+      await dom.close();
+    }
   });
 });

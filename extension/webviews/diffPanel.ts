@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { attemptChoices, attemptOutcome } from '../../common/attempts';
 import { groupShown } from '../../common/changeGroupText';
+import { differingSurroundings } from '../../common/surroundings';
 import type { Job, RepositoryResult } from '../../common/schemas';
 import { reviewStateOf } from '../../common/status';
 import {
@@ -11,7 +12,7 @@ import {
   type Handlers,
 } from '../../common/webviewProtocol';
 import { neighbour, nextUnreviewed, progressText, reviewOrder, reviewProgress } from '../../common/reviewQueue';
-import { groupReviewed, reviewGroup } from '../review/groupReview';
+import { groupReviewed, openedVariants, reviewGroup } from '../review/groupReview';
 import { revisionShown, saveRevision } from '../../common/patchRevisions';
 import { ReviewRows } from '../review/reviewRows';
 import { ViewedFiles, type ViewedScope } from '../review/viewedFiles';
@@ -117,7 +118,10 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
         services.log.warn(`Could not read the repositories of ${job.jobId} for the review order: ${String(error)}`);
         return undefined;
       });
-      const group = changes && fingerprint ? groupShown(changes, fingerprint, inOrder ?? [repository]) : undefined;
+      const group =
+        changes && fingerprint
+          ? groupShown(changes, fingerprint, inOrder ?? [repository], openedVariants.names(job.jobId, fingerprint))
+          : undefined;
       const said =
         fingerprint && changes && !group
           ? `This group is gone (the job's changes moved): ${repository.repositoryName}'s diff is shown, to read. Open the overview for the groups as they are now, or the repository from the tree to review it.`
@@ -161,8 +165,16 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
       return outcome;
     },
     openMember: async ({ repositoryName }) => {
+      if (target.state.group) openedVariants.mark(target.state.jobId, target.state.group, repositoryName);
       services.panels.showDiff({ jobId: target.state.jobId, repositoryName }, target.state.jobName);
       return { done: true };
+    },
+    showSurroundings: async ({ repositoryName }) => {
+      const fingerprint = target.state.group;
+      if (!fingerprint || shownPatch?.patch === undefined) return { hunks: [], moreHunks: 0 };
+      const patch = await services.patches.get({ jobId: target.state.jobId, repositoryName });
+      openedVariants.mark(target.state.jobId, fingerprint, repositoryName);
+      return differingSurroundings(shownPatch.patch, patch ?? '');
     },
     revisePatch: async (request) => {
       const { jobId, repositoryName } = current();

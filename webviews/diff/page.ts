@@ -89,6 +89,7 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
           reviewGroup: async (verdict, repositories) =>
             (await host.client.request('reviewGroup', { state: verdict, repositories })).message,
           openMember: (repositoryName) => void host.client.request('openMember', { repositoryName }).catch(report),
+          showSurroundings: (repositoryName) => host.client.request('showSurroundings', { repositoryName }),
           revisePatch: async (request) => {
             const answer = await host.client.request('revisePatch', request);
             return answer.done ? undefined : answer.message;
