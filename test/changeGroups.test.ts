@@ -7,6 +7,7 @@ import { type GroupableRow, groupChanges } from '../common/changeGroups';
 import { fingerprintPatch, fingerprintRecord } from '../common/fingerprint';
 import { parsePatch, patchTotals } from '../common/patch';
 import { dropHunks } from '../common/patchSubset';
+import { handlerWithAuthCheck as server } from './helpers/changeFixtures';
 import { createGitHosting, type FixtureFiles, type GitHosting, git } from './helpers/git';
 
 // Grouping on diffs made by real git (the worker's own GitCheckout.stagedDiff) on real
@@ -189,19 +190,6 @@ describe('change groups on real git diffs', function () {
 
   // Issue 24: one approval of a group approves every member, so a group must hold one change only.
   describe('groups that mean the same change (issue 24)', () => {
-    /** A request handler whose auth check the change moves: `into` decides what surrounds its new place. */
-    const server = (into: 'harmless' | 'dead code') =>
-      [
-        'export function handle(request) {',
-        '  checkAuth(request);',
-        '  const body = parse(request);',
-        into === 'dead code' ? '  if (false) {' : '  {',
-        '    audit(body);',
-        '  }',
-        '  return respond(body);',
-        '}',
-        '',
-      ].join('\n');
     /** Moves `checkAuth(request);` from the top of handle() into the block below it. */
     const moveCheck = async (checkout: string) => {
       const file = path.join(checkout, 'src/server.js');

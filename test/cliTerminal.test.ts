@@ -3,11 +3,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { FolderArtifactStore } from '../backend/store/artifacts';
 import { artifactKey } from '../common/names';
-import { type FakeGitHub, startFakeGitHub } from './fakes/githubServer';
-import { type GitHttpServer, startGitHttpServer } from './fakes/gitHttpServer';
-import { createGitHosting, type GitHosting } from './helpers/git';
+import { type HostedStack, startHostedStack } from './helpers/hostedStack';
 import { waitForJob } from './helpers/jobs';
-import { CLI, startStackProcess, type StackProcess } from './helpers/localStack';
+import { CLI, type StackProcess } from './helpers/localStack';
 
 // A terminal is not an attack surface (issue 24): what a repository holds (file contents, file
 // names, its command's output) reaches the CLI's output, and a terminal obeys escape sequences in it
@@ -31,9 +29,7 @@ const shellQuote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 
 describe('the CLI on a terminal and piped (a real pty, the local stack)', function () {
   this.timeout(180_000);
-  let hosting: GitHosting;
-  let gitServer: GitHttpServer;
-  let github: FakeGitHub;
+  let hosted: HostedStack;
   let stack: StackProcess;
   let jobId: string;
 
@@ -58,22 +54,12 @@ describe('the CLI on a terminal and piped (a real pty, the local stack)', functi
     });
 
   before(async () => {
-    hosting = await createGitHosting();
-    await hosting.create('acme/evil', { 'README.md': 'hello\n' });
-    await hosting.create('acme/broken', { 'README.md': 'hello\n', fail: '' });
-    gitServer = await startGitHttpServer({ root: hosting.root, token: TOKEN });
-    github = await startFakeGitHub({
+    hosted = await startHostedStack({
       token: TOKEN,
-      repositories: [{ fullName: 'acme/evil' }, { fullName: 'acme/broken' }],
+      repositories: { 'acme/evil': { 'README.md': 'hello\n' }, 'acme/broken': { 'README.md': 'hello\n', fail: '' } },
+      githubRepositories: [{ fullName: 'acme/evil' }, { fullName: 'acme/broken' }],
     });
-    stack = await startStackProcess({
-      env: {
-        CODY_BATCH_GIT_BASE: gitServer.gitBase,
-        CODY_BATCH_CONCURRENCY: '2',
-        GITHUB_TOKEN: TOKEN,
-        GITHUB_API_URL: github.url,
-      },
-    });
+    stack = hosted.stack;
     const created = await stack.client.createJob({
       name: 'Write hostile text',
       command: COMMAND,
@@ -89,12 +75,7 @@ describe('the CLI on a terminal and piped (a real pty, the local stack)', functi
       ],
     );
   });
-  after(async () => {
-    await stack?.dispose();
-    await github?.close();
-    await gitServer?.close();
-    await hosting?.dispose();
-  });
+  after(() => hosted?.dispose());
 
   it('`diff` on a terminal shows the escape sequences of a patch instead of obeying them', async () => {
     const { code, output } = await onTerminal('diff', jobId, 'acme/evil');

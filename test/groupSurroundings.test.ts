@@ -5,12 +5,12 @@ import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
 import type { Route } from '../webviews/app/routes';
 import { diffHandlers, overviewHandlers } from '../webviews/app/viewHandlers';
+import { handlerWithAuthCheck as server } from './helpers/changeFixtures';
 import { makeDom } from './helpers/dom';
-import { type FakeGitHub, startFakeGitHub } from './fakes/githubServer';
-import { type GitHttpServer, startGitHttpServer } from './fakes/gitHttpServer';
-import { createGitHosting, type GitHosting } from './helpers/git';
+import type { GitHosting } from './helpers/git';
+import { type HostedStack, startHostedStack } from './helpers/hostedStack';
 import { waitFor, waitForJob } from './helpers/jobs';
-import { CLI, startStackProcess, type StackProcess } from './helpers/localStack';
+import { CLI, type StackProcess } from './helpers/localStack';
 
 // Issue 24, on the real local stack (git over HTTP, the loopback GitHub, real workers): one
 // approval of a change group approves every member, so a group must hold one change. An auth check
@@ -22,21 +22,6 @@ import { CLI, startStackProcess, type StackProcess } from './helpers/localStack'
 
 const run = promisify(execFile);
 const TOKEN = 'ghp_FAKEgithubTOKENforSurroundingsTests0123';
-
-/** A request handler whose auth check the job moves; `into` is what surrounds its new place. */
-function server(into: 'harmless' | 'dead code'): string {
-  return [
-    'export function handle(request) {',
-    '  checkAuth(request);',
-    '  const body = parse(request);',
-    into === 'dead code' ? '  if (false) {' : '  {',
-    '    audit(body);',
-    '  }',
-    '  return respond(body);',
-    '}',
-    '',
-  ].join('\n');
-}
 
 /** One command for every repository; what each holds decides what it does. */
 const COMMAND = [
@@ -59,9 +44,8 @@ const REPOSITORIES: Record<string, Record<string, string>> = {
 
 describe('change groups that mean one change, on the local stack (issue 24)', function () {
   this.timeout(240_000);
+  let hosted: HostedStack;
   let hosting: GitHosting;
-  let gitServer: GitHttpServer;
-  let github: FakeGitHub;
   let stack: StackProcess;
 
   const cli = (...args: string[]) =>
@@ -75,25 +59,10 @@ describe('change groups that mean one change, on the local stack (issue 24)', fu
     );
 
   before(async () => {
-    hosting = await createGitHosting();
-    for (const [name, files] of Object.entries(REPOSITORIES)) await hosting.create(name, files);
-    gitServer = await startGitHttpServer({ root: hosting.root, token: TOKEN });
-    github = await startFakeGitHub({ token: TOKEN });
-    stack = await startStackProcess({
-      env: {
-        CODY_BATCH_GIT_BASE: gitServer.gitBase,
-        CODY_BATCH_CONCURRENCY: '3',
-        GITHUB_TOKEN: TOKEN,
-        GITHUB_API_URL: github.url,
-      },
-    });
+    hosted = await startHostedStack({ token: TOKEN, repositories: REPOSITORIES, env: { CODY_BATCH_CONCURRENCY: '3' } });
+    ({ hosting, stack } = hosted);
   });
-  after(async () => {
-    await stack?.dispose();
-    await github?.close();
-    await gitServer?.close();
-    await hosting?.dispose();
-  });
+  after(() => hosted?.dispose());
 
   it('keeps different changes apart, refuses a group approved unopened, and publishes only what was approved', async () => {
     const created = await stack.client.createJob({
