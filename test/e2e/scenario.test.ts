@@ -640,7 +640,11 @@ describe('Cody Batch in a VS Code workbench', () => {
     assert.equal(await approveGroup.isDisabled(), true, 'not before the other surroundings are shown');
     await view.getByRole('button', { name: 'Show all 2' }).click();
     await waitForText(view.locator('#surroundings-note'), /all 2 opened/, 30_000);
-    await view.locator('.surrounding-hunk .line.differs').first().waitFor();
+    // scale-0 and scale-1 have one and two of those lines above the edit, the shown scale-2 three.
+    await waitForText(
+      view.locator('.surroundings-list > li').nth(0),
+      /\/\/ own code\n\s+-export const value = oldFunction\(1\);\n\s+\+export const value = newFunction\(1\);/,
+    );
     await workbench.screenshot('group-view-surroundings');
     await approveGroup.click();
     await waitForText(view.locator('#app'), /Approved 5 repositories\./, 30_000);
