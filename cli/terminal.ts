@@ -49,11 +49,12 @@ export function printJson(value: unknown, out: NodeJS.WritableStream = process.s
 }
 
 /**
- * Data for a program (a patch): exactly `text` when stdout is a file or a pipe; on a terminal,
- * escaped like `say` unless `raw`.
+ * Data for a program (a patch): exactly `bytes` as received when stdout is a file or a pipe; on a
+ * terminal, `text` (the bytes decoded) escaped like `say` unless `raw`.
  */
-export function writeData(text: string, options: { raw?: boolean } = {}): void {
-  process.stdout.write(process.stdout.isTTY && !options.raw ? forTerminal(text) : text);
+export function writeData(text: string, bytes: Uint8Array | undefined, options: { raw?: boolean } = {}): void {
+  if (process.stdout.isTTY && !options.raw) process.stdout.write(forTerminal(text));
+  else process.stdout.write(bytes ?? text);
 }
 
 /** One line at the bottom of a terminal that rewrites itself (the only escapes the CLI writes: CR, erase line). */

@@ -10,6 +10,8 @@ describe('sha256Hex', () => {
       for (let length = 0; length < 200; length++) inputs.push('x'.repeat(length));
       inputs.push('diff --git a/x b/x\n'.repeat(5_000));
       for (const input of inputs) assert.equal(hash(input), createHash('sha256').update(input).digest('hex'), input);
+      const bytes = new Uint8Array([0xff, 0xfe, 0, 0xc3, 0x28, ...Buffer.from('not UTF-8 as a whole')]);
+      assert.equal(hash(bytes), createHash('sha256').update(bytes).digest('hex'), 'bytes as they are');
     }
   });
 });

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ApiError } from '../common/client';
+import { shownMembers } from '../common/groupReview';
+import type { ChangeGroup } from '../common/schemas';
 import { branchName } from '../common/names';
 import type { Route } from '../webviews/app/routes';
 import { diffHandlers, overviewHandlers } from '../webviews/app/viewHandlers';
@@ -41,6 +43,10 @@ const REPOSITORIES: Record<string, Record<string, string>> = {
   'acme/odd-name': { '.odd-name': '' },
   'acme/x': { '.plain-name': '' },
 };
+
+/** A group's members with the digests `GET …/changes` gave: what a reviewer was shown. */
+const membersOf = (group: ChangeGroup) =>
+  group.repositories.map((repositoryName) => ({ repositoryName, digest: group.digests![repositoryName]! }));
 
 describe('change groups that mean one change, on the local stack (issue 24)', function () {
   this.timeout(240_000);
@@ -92,10 +98,7 @@ describe('change groups that mean one change, on the local stack (issue 24)', fu
 
     // Approving the group without having opened the dead-code member: refused, nothing written.
     await assert.rejects(
-      stack.client.reviewChangeGroup(job.jobId, moved.fingerprint, {
-        state: 'approved',
-        repositories: moved.repositories,
-      }),
+      stack.client.reviewChangeGroup(job.jobId, moved.fingerprint, { state: 'approved', members: membersOf(moved) }),
       (error: ApiError) =>
         error.status === 409 &&
         error.code === 'VARIANTS_NOT_OPENED' &&
@@ -131,7 +134,7 @@ describe('change groups that mean one change, on the local stack (issue 24)', fu
     // The plain file's group, approved: the link with the same text is not.
     await stack.client.reviewChangeGroup(job.jobId, groupOf('acme/plain').fingerprint, {
       state: 'approved',
-      repositories: ['acme/plain'],
+      members: membersOf(groupOf('acme/plain')),
     });
     const rows = await stack.client.allRepositories(job.jobId);
     assert.deepEqual(
@@ -145,10 +148,13 @@ describe('change groups that mean one change, on the local stack (issue 24)', fu
       const done = all.filter((row) => row.publication?.status === 'published' || row.publication?.status === 'failed');
       return done.length === 4 ? all : undefined;
     });
-    const published = (await stack.client.allRepositories(job.jobId))
-      .filter((row) => row.publication?.status === 'published')
-      .map((row) => row.repositoryName);
-    assert.deepEqual(published, ['acme/dead-code', 'acme/harmless', 'acme/harmless-too', 'acme/plain']);
+    const after = await stack.client.allRepositories(job.jobId);
+    const published = after.filter((row) => row.publication?.status === 'published').map((row) => row.repositoryName);
+    assert.deepEqual(
+      published,
+      ['acme/dead-code', 'acme/harmless', 'acme/harmless-too', 'acme/plain'],
+      JSON.stringify(after.map((row) => [row.repositoryName, row.publication])),
+    );
     const branches = async (name: string) =>
       (await run('git', ['--git-dir', hosting.repository(name).bare, 'branch', '--list'])).stdout;
     assert.match(await branches('acme/plain'), new RegExp(branchName(job.jobId)));
@@ -174,7 +180,7 @@ describe('change groups that mean one change, on the local stack (issue 24)', fu
       const refused = await overview.reviewGroup({
         fingerprint: moved!.fingerprint,
         state: 'approved',
-        repositories: moved!.repositories,
+        members: membersOf(moved!),
       });
       assert.equal(refused.done, false);
       assert.match(refused.message!, /not opened: acme\/dead-code.*Open them from the group view/);
@@ -194,7 +200,7 @@ describe('change groups that mean one change, on the local stack (issue 24)', fu
       assert.equal(shown.hunks[0]!.path, 'src/server.js');
       const again = await page.load({});
       assert.deepEqual(again.group?.surroundings, [{ repositories: ['acme/dead-code'], opened: true }]);
-      const approved = await page.reviewGroup({ state: 'approved', repositories: moved!.repositories });
+      const approved = await page.reviewGroup({ state: 'approved', members: shownMembers(again.group!.members) });
       assert.deepEqual(approved, { done: true, message: 'Approved 3 repositories.' });
       assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, {
         unreviewed: 0,

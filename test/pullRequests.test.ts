@@ -16,6 +16,7 @@ import { type FakeGitHub, type FakePull, startFakeGitHub } from './fakes/githubS
 import { newTestStore, startTestDynamo } from './helpers/dynamo';
 import { makeTempDir } from './helpers/localStack';
 import { jobWithPulls as seedJobWithPulls } from './helpers/pullRequests';
+import { testKeys } from './helpers/keys';
 
 // Following pull requests after they open, through the API (in process, on a real dynalite and a
 // real artifact folder) and Octokit against the loopback GitHub: the refresh of every row's state,
@@ -51,6 +52,7 @@ describe('pull requests after they open', function () {
         store,
         artifacts,
         executor: new IdleExecutor(),
+        keys: testKeys(),
         // As the API makes it, but handing every rate limit to the client (which shows the wait).
         codeHost: codeHostFrom({
           gitBase: 'https://github.example.com/{owner}/{name}.git',

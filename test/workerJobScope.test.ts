@@ -14,6 +14,7 @@ import { ENV } from '../common/names';
 import { type FakeSts, startFakeSts } from './fakes/stsServer';
 import { createGitHosting, type GitHosting } from './helpers/git';
 import { newJob, sampleJob } from './helpers/jobs';
+import { testKeys, testWorkerEnv } from './helpers/keys';
 import { makeTempDir, REPO_ROOT } from './helpers/localStack';
 
 // Issue 24: on AWS a worker's own role reaches no data; the worker assumes the run role with the
@@ -101,7 +102,7 @@ describe('worker on AWS: its job-scoped session (the run role, tagged with the j
 
   it('assumes the run role tagged with its job, and signs every table and artifact call with that session', async () => {
     const job = sampleJob({ prompt: undefined, command: 'echo changed >> README.md', repositories: ['acme/one'] });
-    await store.createJob(newJob(job));
+    await store.createJob(newJob(job, testKeys().signer));
     const outcome = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = spawn(process.execPath, [`${REPO_ROOT}/dist/worker.js`], {
         env: {
@@ -121,6 +122,8 @@ describe('worker on AWS: its job-scoped session (the run role, tagged with the j
           [ENV.repositoryIndex]: '0',
           [ENV.gitBase]: hosting.gitBase,
           [ENV.runRoleArn]: RUN_ROLE_ARN,
+          // The API's public keys and the seal key, as Batch gives them.
+          ...testWorkerEnv(),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

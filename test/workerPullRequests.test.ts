@@ -51,6 +51,7 @@ describe('worker: pull requests', function () {
     gitServer = await startGitHttpServer({ root: hosting.root, token: GITHUB_TOKEN });
     github = await startFakeGitHub({
       token: GITHUB_TOKEN,
+      gitRoot: hosting.root,
       // The same repositories, for queries; and who may review (mallory may not).
       repositories: ['acme/alpha', 'acme/beta', 'acme/gamma', 'acme/delta'].map((fullName) => ({ fullName })),
       collaborators: ['alice', 'core-team'],

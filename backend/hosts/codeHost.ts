@@ -122,6 +122,11 @@ export interface CodeHost {
   cloneUrl(repositoryName: string): string;
   /** The `Authorization: …` header git sends to the clone URL, or undefined when none is needed or there is no token. */
   gitAuthHeader(): string | undefined;
+  /**
+   * The repository's default branch, as the host says it now: a publish never pushes to it,
+   * whatever a branch template renders. Throws when the host cannot say (then nothing is pushed).
+   */
+  defaultBranch(repositoryName: string): Promise<string>;
   /** The repositories the query names, each once, in a stable order; HostRefusal when it cannot or should not. */
   resolveQuery(query: RepositoryQuery): Promise<QueryResolution>;
   /** Opens the pull request for `head`, or updates the open one; never two. */

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { ENV } from '../../common/names';
+import { testWorkerEnv } from '../../test/helpers/keys';
 import { ConfigError, workerConfigFrom } from './config';
 
 // The worker's settings as its container gives them: the run role it assumes on AWS for its job's
 // data (CODY_BATCH_RUN_ROLE_ARN), absent locally.
 
-const BASE = { [ENV.artifacts]: '/tmp/artifacts', [ENV.jobId]: '01abcdefghjkmnpqrstvwxyz00' };
+const BASE = { ...testWorkerEnv(), [ENV.artifacts]: '/tmp/artifacts', [ENV.jobId]: '01abcdefghjkmnpqrstvwxyz00' };
 
 describe('worker config: the run role', () => {
   it('takes the run role to assume on AWS, and none locally', () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describeIssues } from '../../common/schemas';
 import { ENV } from '../../common/names';
+import { parseTrustedKeys, verifierFrom, type WorkerKeys, workerSealFrom } from '../store/signing';
 import { tableNamesFor, type TableNames } from '../store/tables';
 import { DEFAULT_AGENT_LIMITS } from './agent/types';
 import { newRunMarker } from './runProcesses';
@@ -73,6 +74,18 @@ const WorkerEnvironment = z
         .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { error: 'is not an IAM role ARN' })
         .optional(),
     ),
+    [ENV.trustedKeys]: z
+      .string({ error: "is required: the API's public keys, which sign what a worker may run" })
+      .transform((value, ctx) => {
+        try {
+          return verifierFrom(parseTrustedKeys(value));
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+    [ENV.workerKey]: z.string({ error: 'is required: the key a worker seals what it records with' }),
+    [ENV.previousWorkerKey]: optionalText,
   })
   .loose();
 
@@ -117,6 +130,8 @@ export interface WorkerConfig {
   wallTimeMs: number;
   /** Verification runs, the first included; failures between them go back to Claude. */
   verifyRounds: number;
+  /** The API's public keys (what it signed runs), and the seal key for what the worker records. */
+  keys: WorkerKeys;
 }
 
 export class ConfigError extends Error {
@@ -128,6 +143,13 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
   if (!parsed.success) throw new ConfigError(`Worker environment: ${describeIssues(parsed.error)}`);
   const values = parsed.data;
   const defaults = tableNamesFor(values[ENV.env]);
+  let workerSeal: WorkerKeys['workerSeal'];
+  try {
+    const previous = values[ENV.previousWorkerKey];
+    workerSeal = workerSealFrom(previous ? [values[ENV.workerKey], previous] : [values[ENV.workerKey]]);
+  } catch (error) {
+    throw new ConfigError(`Worker environment: ${ENV.workerKey}: ${(error as Error).message}`);
+  }
   return {
     environment: values[ENV.env],
     runKind: values[ENV.runKind] ?? 'change',
@@ -152,6 +174,7 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
     wallTimeMs: values[ENV.wallTimeMs],
     verifyRounds: values[ENV.verifyRounds],
     shardSize: values[ENV.shardSize],
+    keys: { verifier: values[ENV.trustedKeys], workerSeal },
   };
 }
 

@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import { OpenedVariants, reviewGroupOutcome } from '../../common/groupReview';
-import type { Verdict } from '../../common/webviewProtocol';
+import type { ShownMember, Verdict } from '../../common/webviewProtocol';
 import type { Services } from '../services';
 
 // Approving or rejecting a change group, from the overview or the group view: one call with the
-// members the reviewer saw, and those in other surroundings they opened from a group view (kept
-// here for the window's life). The API refuses (409) when the group is not what was shown any more
-// (a member's diff changed, one joined), or is approved with a member in other surroundings not
-// opened: that is said in words, and the view shows the group again.
+// members the reviewer saw, each with the digest of its patch as shown, and those in other
+// surroundings they opened from a group view (kept here for the window's life). The API refuses
+// (409) when the group is not what was shown any more (a member's diff changed, one joined), or is
+// approved with a member in other surroundings not opened: that is said in words, and the view
+// shows the group again.
 // Then `groupReviewed`: the tree, the members' diff panels and the job's group views load again.
 
 /** The members in other surroundings opened from group views in this window. */
@@ -18,9 +19,10 @@ export async function reviewGroup(
   jobId: string,
   fingerprint: string,
   state: Verdict,
-  repositories: string[],
+  members: ShownMember[],
 ): Promise<{ done: boolean; message: string }> {
   const doing = state === 'approved' ? 'Approving' : 'Rejecting';
+  const repositories = members.map((member) => member.repositoryName);
   const count = `${repositories.length} ${repositories.length === 1 ? 'repository' : 'repositories'}`;
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: `Cody Batch: ${doing} ${count}…` },
@@ -29,7 +31,7 @@ export async function reviewGroup(
         () =>
           services.connection.client.reviewChangeGroup(jobId, fingerprint, {
             state,
-            repositories,
+            members,
             openedVariants: openedVariants.names(jobId, fingerprint),
           }),
         state,

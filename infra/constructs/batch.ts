@@ -187,8 +187,10 @@ export class CodyBatchWorkers extends Construct {
     if (config.githubApiUrl) environment[ENV.githubApiUrl] = config.githubApiUrl;
     if (config.gitBase) environment[ENV.gitBase] = config.gitBase;
 
+    // The seal key, but never the signing key: the API's public keys come with each SubmitJob.
     const workerSecrets: Record<string, batch.Secret> = {
       [ENV.githubToken]: batch.Secret.fromSecretsManager(secrets.githubToken),
+      [ENV.workerKey]: batch.Secret.fromSecretsManager(secrets.workerKey),
     };
     if (secrets.anthropicApiKey)
       workerSecrets[ENV.anthropicApiKey] = batch.Secret.fromSecretsManager(secrets.anthropicApiKey);

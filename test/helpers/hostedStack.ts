@@ -25,7 +25,11 @@ export async function startHostedStack(options: {
   const hosting = await createGitHosting();
   for (const [name, files] of Object.entries(options.repositories)) await hosting.create(name, files);
   const gitServer = await startGitHttpServer({ root: hosting.root, token: options.token });
-  const github = await startFakeGitHub({ token: options.token, repositories: options.githubRepositories });
+  const github = await startFakeGitHub({
+    token: options.token,
+    repositories: options.githubRepositories,
+    gitRoot: hosting.root,
+  });
   const stack = await startStackProcess({
     env: {
       CODY_BATCH_GIT_BASE: gitServer.gitBase,

@@ -1,19 +1,21 @@
 import { surroundingsNote } from '../../common/changeGroupText';
 import { formatCount } from '../../common/format';
-import type { GroupShown, SurroundingsShown, Verdict } from '../../common/webviewProtocol';
+import { shownMembers } from '../../common/groupReview';
+import type { GroupShown, ShownMember, SurroundingsShown, Verdict } from '../../common/webviewProtocol';
 import { append, h, icon } from '../shared/dom';
 
 // The group view's section, above its representative's diff: what the group is ("38 repositories ·
 // the same change"), its members (each opens its own diff), and Approve group / Reject group, which
-// review exactly the members listed here. Members with the same lines in other surroundings (the
-// code around the change differs from the one shown: an auth check moved into `if (false) {`) are
-// listed apart, "same lines, different surroundings", each with Show surroundings: the hunks whose
-// surroundings differ, shown here, the lines the shown diff lacks marked. Approve group waits until
-// each has been shown (or its member's own diff opened); the host sends which were.
+// review exactly the members listed here, each at the digest the page was given for it. Members
+// with the same lines in other surroundings (the code around the change differs from the one shown:
+// an auth check moved into `if (false) {`) are listed apart, "same lines, different surroundings",
+// each with Show surroundings: the hunks whose surroundings differ, shown here, the lines the shown
+// diff lacks marked. Approve group waits until each has been shown (or its member's own diff
+// opened); the host sends which were.
 
 export interface GroupSectionActions {
   /** Resolves with the message to show (what was done, or why not). */
-  reviewGroup(state: Verdict, repositories: string[]): Promise<string | undefined>;
+  reviewGroup(state: Verdict, members: ShownMember[]): Promise<string | undefined>;
   openMember(repositoryName: string): void;
   /** A member's hunks whose surroundings differ from the shown diff's; the host counts it as opened. */
   showSurroundings(repositoryName: string): Promise<SurroundingsShown>;
@@ -66,14 +68,16 @@ export function groupSection(document: Document, group: GroupShown, actions: Gro
     element.addEventListener('click', () => {
       for (const each of buttons) each.disabled = true;
       say(state === 'approved' ? 'Approving the group…' : 'Rejecting the group…');
-      actions.reviewGroup(state, members).then(
-        (message) => message && say(message),
-        (error: unknown) => {
-          for (const each of buttons) each.disabled = false;
-          gateApproval();
-          say(error instanceof Error ? error.message : String(error), true);
-        },
-      );
+      Promise.resolve()
+        .then(() => actions.reviewGroup(state, shownMembers(group.members)))
+        .then(
+          (message) => message && say(message),
+          (error: unknown) => {
+            for (const each of buttons) each.disabled = false;
+            gateApproval();
+            say(error instanceof Error ? error.message : String(error), true);
+          },
+        );
     });
     buttons.push(element);
     return element;

@@ -55,6 +55,13 @@ export class GitHubHost implements CodeHost {
     return this.token ? `Authorization: Basic ${basic(GIT_USER, this.token)}` : undefined;
   }
 
+  async defaultBranch(repositoryName: string): Promise<string> {
+    const [owner, repo] = repositoryName.split('/') as [string, string];
+    const { data } = await (await this.github()).rest.repos.get({ owner, repo });
+    if (!data.default_branch) throw new Error(`GitHub named no default branch for ${repositoryName}`);
+    return data.default_branch;
+  }
+
   async resolveQuery(query: RepositoryQuery): Promise<QueryResolution> {
     const { resolveOnGitHub } = await import('./query');
     return resolveOnGitHub(await this.github(), query);
