@@ -100,10 +100,7 @@ async function main(): Promise<number> {
 /** The folder store directly; S3's client is loaded only when the artifacts live there. */
 async function artifactStore(location: string, credentials?: AwsCredentialIdentityProvider): Promise<ArtifactStore> {
   if (!location.startsWith('s3://')) return new FolderArtifactStore(location);
-  return (await import('../store/artifacts')).artifactStoreFrom(location, {
-    s3Endpoint: process.env.AWS_ENDPOINT_URL_S3,
-    credentials,
-  });
+  return (await import('../store/artifacts')).artifactStoreFrom(location, { credentials });
 }
 
 main().then(

@@ -155,7 +155,7 @@ export class CodyBatchWorkers extends Construct {
     acknowledgeWildcard(
       this.runRole,
       jobArtifacts,
-      'Artifact keys are jobs/{jobId}/{owner}/{name}/..., and the run role reaches only the job its session is tagged with: IAM puts the tag in place of ${aws:PrincipalTag/jobId}, so the wildcard spans one job’s repositories and attempts. Objects only (get, put) in this one bucket.',
+      'Artifact keys are jobs/{jobId}/{owner}/{name}/..., and the run role reaches only the job its session is tagged with: IAM puts the tag in place of ${aws:PrincipalTag/jobId}, so the wildcard spans one job’s repositories and attempts. s3:GetObject and s3:PutObject only, in this one bucket: a worker writes its repository’s diff, thread and log, and a publish run reads back the approved diff and the log it appends to.',
     );
     if (config.claudeProvider === 'bedrock') {
       const models = bedrockModelArns(stack, config.bedrockModelId);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 // Git's smart HTTP protocol on 127.0.0.1, served by the real `git http-backend` over bare
@@ -14,7 +14,14 @@ export interface GitHttpServer {
   close(): Promise<void>;
 }
 
-export async function startGitHttpServer(options: { root: string; token: string }): Promise<GitHttpServer> {
+export interface GitHttpServerOptions {
+  root: string;
+  token: string;
+  /** Awaited before an authorized request is served: a test may hold a push while it looks around. */
+  beforeServing?(request: { method: string; path: string }): Promise<void> | void;
+}
+
+export async function startGitHttpServer(options: GitHttpServerOptions): Promise<GitHttpServer> {
   const expected = `Basic ${Buffer.from(`x-access-token:${options.token}`).toString('base64')}`;
   const requests: GitHttpServer['requests'] = [];
   const server = createServer((request, response) => {
@@ -26,6 +33,14 @@ export async function startGitHttpServer(options: { root: string; token: string 
       response.end('Unauthorized\n');
       return;
     }
+    void Promise.resolve(
+      options.beforeServing?.({ method: request.method ?? '', path: url.pathname + url.search }),
+    ).then(
+      () => serve(request, response, url),
+      () => response.destroy(),
+    );
+  });
+  const serve = (request: IncomingMessage, response: ServerResponse, url: URL) => {
     const cgi = spawn('git', ['http-backend'], {
       env: {
         PATH: process.env.PATH,
@@ -72,7 +87,7 @@ export async function startGitHttpServer(options: { root: string; token: string 
       if (!headersDone) response.writeHead(500);
       response.end();
     });
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
