@@ -25,6 +25,12 @@ export interface IssuedCredentials {
   sessionToken: string;
 }
 
+/** AssumeRole's XML answer handing out `issued`, for the role and session `params` name. */
+export function assumeRoleAnswer(issued: IssuedCredentials, params: Record<string, string>): string {
+  const expiration = new Date(Date.now() + Number(params.DurationSeconds ?? 3600) * 1000).toISOString();
+  return `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>${issued.accessKeyId}</AccessKeyId><SecretAccessKey>${issued.secretAccessKey}</SecretAccessKey><SessionToken>${issued.sessionToken}</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROAFAKE:${params.RoleSessionName}</AssumedRoleId><Arn>${params.RoleArn}/${params.RoleSessionName}</Arn></AssumedRoleUser><PackedPolicySize>6</PackedPolicySize></AssumeRoleResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></AssumeRoleResponse>`;
+}
+
 export async function startFakeSts(issued: IssuedCredentials): Promise<FakeSts> {
   const requests: AssumeRoleRequest[] = [];
   const server = http.createServer((request, response) => {
@@ -39,11 +45,8 @@ export async function startFakeSts(issued: IssuedCredentials): Promise<FakeSts> 
         response.end('<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>');
         return;
       }
-      const expiration = new Date(Date.now() + Number(params.DurationSeconds ?? 3600) * 1000).toISOString();
       response.writeHead(200, { 'content-type': 'text/xml' });
-      response.end(
-        `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>${issued.accessKeyId}</AccessKeyId><SecretAccessKey>${issued.secretAccessKey}</SecretAccessKey><SessionToken>${issued.sessionToken}</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROAFAKE:${params.RoleSessionName}</AssumedRoleId><Arn>${params.RoleArn}/${params.RoleSessionName}</Arn></AssumedRoleUser><PackedPolicySize>6</PackedPolicySize></AssumeRoleResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></AssumeRoleResponse>`,
-      );
+      response.end(assumeRoleAnswer(issued, params));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
