@@ -1,6 +1,8 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../../common/schemas';
 import { ENV } from '../../common/names';
+import { SANDBOX_MODES } from '../../common/sandbox';
 import { parseTrustedKeys, verifierFrom, type WorkerKeys, workerSealFrom } from '../store/signing';
 import { tableNamesFor, type TableNames } from '../store/tables';
 import { DEFAULT_AGENT_LIMITS } from './agent/types';
@@ -72,6 +74,14 @@ const WorkerEnvironment = z
       z
         .string()
         .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { error: 'is not an IAM role ARN' })
+        .optional(),
+    ),
+    // Read where it is used (./sandboxPolicy.ts); checked here so a wrong value stops the worker at start.
+    [ENV.sandbox]: optionalText.pipe(
+      z
+        .string()
+        .transform((value) => value.trim().toLowerCase())
+        .pipe(z.enum(SANDBOX_MODES, { error: `must be one of ${SANDBOX_MODES.join(', ')}` }))
         .optional(),
     ),
     [ENV.trustedKeys]: z
@@ -183,6 +193,6 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
  * finds it, read from `env` so the local executor and its workers agree on it.
  */
 export function workDirFrom(env: NodeJS.ProcessEnv): string {
-  const chosen = env[ENV.workDir]?.trim() || env.TMPDIR || env.TMP || env.TEMP || '/tmp';
-  return chosen.length > 1 ? chosen.replace(/\/+$/, '') : chosen;
+  // Absolute: a sandboxed worker moves its working folder (./sandbox.ts).
+  return path.resolve(env[ENV.workDir]?.trim() || env.TMPDIR || env.TMP || env.TEMP || '/tmp');
 }

@@ -17,6 +17,7 @@ import { RunArtifacts } from './runArtifacts';
 import type { RunContext } from './runContext';
 import { RunLog } from './runLog';
 import { runRepository, type RunOutcome } from './runRepository';
+import { type CommandGuard, commandGuard } from './sandboxPolicy';
 
 // A worker process's whole life: find its shard of the job's run, and for each repository of it
 // claim the row, run it, record the outcome. Every write to a row is conditional on this worker's
@@ -95,12 +96,22 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   const names = await store.runNames(job, first, first + config.shardSize);
   if (!jobVerifies(config.keys.verifier, job)) return refuseShard(deps, job, names);
   let exit: WorkerExit = 'skipped';
-  for (const repositoryName of names) {
-    if (deps.stopRequested?.()) break;
-    // A row released under it (cancelled, swept) does not end the shard: the next claims say
-    // whether the job goes on.
-    const outcome = await runOne(deps, job, repositoryName);
-    if (outcome === 'released' || (outcome === 'recorded' && exit === 'skipped')) exit = outcome;
+  // One sandbox for the shard: the job's hosts are the same for each of its repositories.
+  const host = codeHostFrom({ gitBase: config.gitBase, apiUrl: config.hostApiUrl, token: config.hostToken });
+  const guard = await commandGuard(deps.env, job, {
+    cloneUrl: host.cloneUrl(names[0] ?? 'owner/name'),
+    commandUser: config.commandUser,
+  });
+  try {
+    for (const repositoryName of names) {
+      if (deps.stopRequested?.()) break;
+      // A row released under it (cancelled, swept) does not end the shard: the next claims say
+      // whether the job goes on.
+      const outcome = await runOne(deps, job, repositoryName, guard);
+      if (outcome === 'released' || (outcome === 'recorded' && exit === 'skipped')) exit = outcome;
+    }
+  } finally {
+    await guard?.dispose();
   }
   return exit;
 }
@@ -125,7 +136,12 @@ async function refuseShard(deps: WorkerDependencies, job: Job, names: readonly s
 }
 
 /** One repository of the shard: claim its row, run it, record the outcome. */
-async function runOne(deps: WorkerDependencies, job: Job, repositoryName: string): Promise<WorkerExit> {
+async function runOne(
+  deps: WorkerDependencies,
+  job: Job,
+  repositoryName: string,
+  guard: CommandGuard | undefined,
+): Promise<WorkerExit> {
   const { config, store, print } = deps;
   const redactor = Redactor.fromEnvironment(deps.env, [], hostRedaction());
   const host = codeHostFrom({ gitBase: config.gitBase, apiUrl: config.hostApiUrl, token: config.hostToken });
@@ -195,6 +211,7 @@ async function runOne(deps: WorkerDependencies, job: Job, repositoryName: string
         runMarker: config.runMarker,
       },
       commandUser,
+      guard,
       gitEnv: gitEnvironment(deps.env),
       lease: sealedPush(config.keys.workerSeal, claimed),
       recordPush: async (pushed) => {

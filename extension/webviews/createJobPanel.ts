@@ -44,6 +44,12 @@ export function createJobHandlers(
   return {
     load: () => ({ prompt, connected: services.connection.connected, apiUrl: services.connection.apiUrl, draft }),
 
+    sandbox: async () => ({
+      status: services.connection.connected
+        ? await services.connection.client.sandbox().catch(() => undefined)
+        : undefined,
+    }),
+
     pickWorkspaceRepositories: async () => {
       const folders = (vscode.workspace.workspaceFolders ?? [])
         .filter((folder) => folder.uri.scheme === 'file')
