@@ -851,6 +851,10 @@ describe('Cody Batch in a VS Code workbench', () => {
     assert.equal(await view.locator('details.file[data-path="package-lock.json"]').count(), 0);
 
     // Approve group approves exactly the members it shows; the one revised alone stays unreviewed.
+    // Its members sit under different lines of their own code: each surroundings is shown first.
+    await view.locator('.show-surroundings').first().waitFor({ timeout: 30_000 });
+    for (const show of await view.locator('.show-surroundings').all()) await show.click();
+    await waitForText(view.locator('#surroundings-note'), /all \d+ opened/, 30_000);
     await view.locator('#approve-group').click();
     await waitForText((await groupView()).locator('#review-status'), /Approved 3 repositories\./, 30_000);
     const rows = await repositoriesByName(stack.client, job.jobId);

@@ -67,7 +67,8 @@ export function groupSection(document: Document, group: GroupShown, actions: Gro
     note.textContent = variants.length ? surroundingsNote(variants.length, count) : '';
     if (!approveButton || count === variants.length) return;
     approveButton.disabled = true;
-    approveButton.title = `Show the surroundings of the ${formatCount(variants.length - count)} members not opened yet first`;
+    const left = variants.length - count;
+    approveButton.title = `Show the surroundings of the ${formatCount(left)} ${left === 1 ? 'member' : 'members'} not opened yet first`;
   };
   const button = (state: Verdict) => {
     const element = h(
