@@ -2,6 +2,7 @@ import { describeIssues, RetryRequest } from '../common/schemas';
 import { afterOperation } from '../common/operationProgress';
 import { stderrLine } from './terminal';
 import { connect, type Connection, usageError } from './connect';
+import { printJson, say } from './terminal';
 
 const RETRY_USAGE =
   'Usage: cody-batch retry <jobId> [owner/name ...] [--json]   (default: every failed and cancelled repository)';
@@ -20,14 +21,12 @@ export async function retry(args: string[], connection: Connection): Promise<num
     json ? undefined : stderrLine,
   );
   if (json) {
-    console.log(JSON.stringify(job));
+    printJson(job);
     return 0;
   }
   // The job holds no names (its run is a list in the rows' table): name the ones asked for, if any.
   const named = names.length ? `: ${names.join(', ')}` : '';
-  console.log(
-    `Retrying ${job.run.size} ${job.run.size === 1 ? 'repository' : 'repositories'} of job ${job.jobId}${named}`,
-  );
-  console.log(`Follow it with: cody-batch watch ${job.jobId}`);
+  say(`Retrying ${job.run.size} ${job.run.size === 1 ? 'repository' : 'repositories'} of job ${job.jobId}${named}`);
+  say(`Follow it with: cody-batch watch ${job.jobId}`);
   return 0;
 }

@@ -1,13 +1,19 @@
 import * as vscode from 'vscode';
-import { reviewGroupOutcome } from '../../common/groupReview';
+import { OpenedVariants, reviewGroupOutcome } from '../../common/groupReview';
 import { operationLine } from '../../common/operationProgress';
 import type { ShownMember, Verdict } from '../../common/webviewProtocol';
 import type { Services } from '../services';
 
 // Approving or rejecting a change group, from the overview or the group view: one call with the
-// members the reviewer saw, each with the digest of its patch as shown. The API refuses (409) when the group is not what was shown any more
-// (a member's diff changed, one joined): that is said in words, and the view shows the group again.
+// members the reviewer saw, each with the digest of its patch as shown, and those in other
+// surroundings they opened from a group view (kept here for the window's life). The API refuses
+// (409) when the group is not what was shown any more (a member's diff changed, one joined), or is
+// approved with a member in other surroundings not opened: that is said in words, and the view
+// shows the group again.
 // Then `groupReviewed`: the tree, the members' diff panels and the job's group views load again.
+
+/** The members in other surroundings opened from group views in this window. */
+export const openedVariants = new OpenedVariants();
 
 export async function reviewGroup(
   services: Services,
@@ -28,7 +34,7 @@ export async function reviewGroup(
           services.connection.client.reviewChangeGroup(
             jobId,
             fingerprint,
-            { state, members },
+            { state, members, openedVariants: openedVariants.names(jobId, fingerprint) },
             { onProgress: ({ operation }) => progress.report({ message: operationLine(operation) }) },
           ),
         state,

@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { type ArtifactStore, assertSafeKey, type StoredArtifact } from './artifactStore';
 
 // Artifacts in S3. The S3 client (and the presigner) load with the first artifact read or written,
@@ -12,6 +13,8 @@ export interface S3ArtifactStoreOptions {
   /** An S3-compatible endpoint (tests use a loopback server). */
   endpoint?: string;
   region?: string;
+  /** What to sign with (a worker's job-scoped session on AWS); the default chain otherwise. */
+  credentials?: AwsCredentialIdentityProvider;
 }
 
 export class S3ArtifactStore implements ArtifactStore {
@@ -32,6 +35,7 @@ export class S3ArtifactStore implements ArtifactStore {
           endpoint: this.options.endpoint,
           forcePathStyle: this.options.endpoint !== undefined,
           region: this.options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+          ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
         }),
     }));
     return this.loaded;
