@@ -5,7 +5,7 @@
 // the same REST way repeated with ETags (If-None-Match), where an unchanged answer is a 304 that
 // GitHub does not count against the rate limit but that is still a request.
 import { performance } from 'node:perf_hooks';
-import { codeHostFrom } from '../backend/hosts';
+import { codeHostFrom, pullRequestsOf } from '../backend/hosts';
 import { createGitHubClient } from '../backend/hosts/github/client';
 import { startFakeGitHub } from '../test/fakes/githubServer';
 
@@ -28,7 +28,7 @@ export async function main(): Promise<void> {
     const host = codeHostFrom({ gitBase: 'https://x/{owner}/{name}.git', apiUrl: github.url, token: TOKEN });
     let before = github.requests.length;
     let started = performance.now();
-    const statuses = await host.pullRequestStatuses(refs);
+    const statuses = await pullRequestsOf(host).pullRequestStatuses(refs);
     if (statuses.size !== COUNT) throw new Error(`GraphQL answered ${statuses.size} of ${COUNT}`);
     rows.push([
       'Cody Batch: GraphQL, 100 a query',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { isRepositoryName, MAX_REPOSITORY_NOTE_CHARS, repositoryInstructionsIssues } from './schemas';
+import { isRepositoryName } from './repositoryNames';
+import { MAX_REPOSITORY_NOTE_CHARS, repositoryInstructionsIssues } from './schemas';
 
 // The Create Job form's "In each checkout" fields as typed (Claude may run commands, a setup
 // command, notes per repository) and how they become `allowCommands`, `setupCommand` and

@@ -2,9 +2,6 @@
 // /repositories/resolve): the include/exclude expressions and the merge of a listed and a resolved
 // list. Browser-safe, so the Create Job form can check an expression as the user types it.
 
-/** An owner (organisation or user): 1–39 letters, digits or inner hyphens, as in `owner/name`. */
-export const OWNER_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-
 /** The longest include/exclude expression accepted. */
 export const MAX_NAME_FILTER_CHARS = 200;
 

@@ -7,15 +7,16 @@ import type {
   RepositoryResult,
 } from '../../common/schemas';
 import {
-  type CodeHost,
   HostRateLimited,
   HostRefusal,
   type PullRequestRef,
   type PullRequestStatus,
+  type PullRequestHost,
   pullRequestKey,
 } from '../hosts';
 import type { ApiDependencies } from './context';
 import { RequestError } from './middleware/errors';
+import { pullRequestHost } from './pullRequestHost';
 import { infoOf, pullRequestRefOf, recountPullRequests } from './pullRequestRefresh';
 
 // POST /jobs/{id}/pull-requests/{merge|close|comment}: one action on many pull requests, one
@@ -37,12 +38,7 @@ export async function runBulkAction(
   request: BulkActionRequest,
   budgetMs = BULK_BUDGET_MS,
 ): Promise<RepositoryActionResult[]> {
-  const host = deps.codeHost;
-  if (!host || host.pullRequestsRefusal)
-    throw new RequestError(
-      'PULL_REQUESTS_UNSUPPORTED',
-      host?.pullRequestsRefusal ?? 'This server has no code host to act on pull requests with',
-    );
+  const host = pullRequestHost(deps, 'act on pull requests with');
   if (action === 'comment' && !request.body)
     throw new RequestError('VALIDATION_FAILED', 'body: a comment needs a body');
   if (action !== 'comment' && request.body !== undefined)
@@ -71,7 +67,7 @@ export async function runBulkAction(
     else results.push({ repositoryName: row.repositoryName, outcome: 'skipped', reason: 'has no pull request' });
   }
 
-  const statuses = await host.pullRequestStatuses(targets.map(({ ref }) => ref));
+  const statuses = await host.pullRequests.pullRequestStatuses(targets.map(({ ref }) => ref));
   const current = new Map(rows.map((row) => [row.repositoryName, row]));
   const record = async (row: RepositoryResult, info: PullRequestInfo) => {
     const withUrl = { ...info, url: row.pullRequestUrl! };
@@ -113,7 +109,7 @@ export async function runBulkAction(
       continue;
     }
     try {
-      await act(host, action, ref, status, request);
+      await act(host.pullRequests, action, ref, status, request);
       const after: PullRequestInfo = {
         ...infoOf(status),
         ...(action === 'merge' ? { state: 'merged' } : action === 'close' ? { state: 'closed' } : {}),
@@ -166,7 +162,7 @@ function whyNot(action: BulkAction, status: PullRequestStatus): string | undefin
 }
 
 async function act(
-  host: CodeHost,
+  host: PullRequestHost,
   action: BulkAction,
   ref: PullRequestRef,
   status: PullRequestStatus,

@@ -10,6 +10,7 @@ import { isFinalJobStatus } from '../../common/status';
 import { reviewStateOf } from '../store/reviews';
 import type { ApiDependencies } from './context';
 import { RequestError } from './middleware/errors';
+import { pullRequestsRefusal } from './pullRequestHost';
 
 // POST /jobs/{id}/publish: pull requests for completed repositories that have none, after review.
 // It runs where every publish runs: a short worker run in publish mode, through the executor (see
@@ -26,8 +27,8 @@ export async function publishJob(
   now = Date.now(),
 ): Promise<PublishResponse> {
   const { store } = deps;
-  if (deps.codeHost?.pullRequestsRefusal)
-    throw new RequestError('PULL_REQUESTS_UNSUPPORTED', deps.codeHost.pullRequestsRefusal);
+  const refusal = pullRequestsRefusal(deps);
+  if (refusal) throw new RequestError('PULL_REQUESTS_UNSUPPORTED', refusal);
   if (!isFinalJobStatus(job.status))
     throw new RequestError('JOB_ACTIVE', `Job ${job.jobId} is ${job.status}; publish it once it has finished`);
   if (deps.runMac && !deps.runMac.verifies(job))

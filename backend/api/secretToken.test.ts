@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { type FakeGitHub, startFakeGitHub } from '../../test/fakes/githubServer';
 import { type FakeSigV4Server, startFakeSigV4Server } from '../../test/fakes/sigv4Server';
 import { codeHostWithSecretToken, readSecretString } from './secretToken';
+import { pullRequestsOf } from '../hosts';
 
 // The Lambdas' GitHub token, read from Secrets Manager with their own role: a loopback Secrets
 // Manager recomputes every SigV4 signature (service `secretsmanager`) and answers GetSecretValue;
@@ -59,7 +60,9 @@ describe('the Lambdas’ GitHub token from Secrets Manager', () => {
     assert.equal(secrets.requests.at(-1)!.signedBy, IDENTITY.accessKeyId);
     const pull = github.addPull({ owner: 'acme', repo: 'alpha', head: 'b' });
     const host = await codeHostWithSecretToken(env);
-    const statuses = await host.pullRequestStatuses([{ repositoryName: 'acme/alpha', number: pull.number }]);
+    const statuses = await pullRequestsOf(host).pullRequestStatuses([
+      { repositoryName: 'acme/alpha', number: pull.number },
+    ]);
     assert.equal(statuses.size, 1);
     assert.ok(github.requests.every((request) => request.authorization === `token ${GITHUB_TOKEN}`));
     assert.equal(env.GITHUB_TOKEN, undefined, 'the token never joins the environment');

@@ -44,9 +44,13 @@ export async function publishChange(context: RunContext, input: PublishInput): P
   };
   const branch = pullRequestBranch(settings, facts);
   const base = job.baseBranch ?? checkout.base.branch;
-  if (host.pullRequestsRefusal) throw new RunFailure('PULL_REQUEST_FAILED', host.pullRequestsRefusal);
-  if (!host.gitAuthHeader()) {
-    throw new RunFailure('PULL_REQUEST_FAILED', 'The job asks for pull requests, but the worker has no GITHUB_TOKEN');
+  const pullRequests = host.pullRequests;
+  if (!pullRequests.supported) throw new RunFailure('PULL_REQUEST_FAILED', pullRequests.refusal);
+  if (!host.hasCredentials) {
+    throw new RunFailure(
+      'PULL_REQUEST_FAILED',
+      `The job asks for pull requests, but the worker has no credentials for ${host.label}`,
+    );
   }
   // Checked at creation with one repository's name; another's may still make no valid ref (`.github`).
   if (!BranchName.safeParse(branch).success) {
@@ -74,6 +78,7 @@ export async function publishChange(context: RunContext, input: PublishInput): P
   try {
     // The lease is what the remote has now: our own earlier attempt's push is replaced, anything
     // pushed between this look and our push is not.
+    checkout.authenticate(await host.gitAuthHeader(repositoryName));
     const expected = await checkout.remoteBranchHead(input.url, branch);
     await checkout.push(input.url, branch, expected, commit);
   } catch (error) {
@@ -83,7 +88,7 @@ export async function publishChange(context: RunContext, input: PublishInput): P
   await step(context, `Opening the pull request ${branch} → ${base}`);
   try {
     const draft = input.draft ?? ((settings?.draft ?? job.draftPullRequests) || input.verification?.passed === false);
-    const outcome = await host.ensurePullRequest({
+    const outcome = await pullRequests.ensurePullRequest({
       repositoryName,
       head: branch,
       base,

@@ -22,7 +22,7 @@ import type { WorkerDependencies, WorkerExit } from './worker';
 export async function runPublishWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   const { config, store, print } = deps;
   const redactor = Redactor.fromEnvironment(deps.env, [], hostRedaction());
-  const host = codeHostFrom({ gitBase: config.gitBase, apiUrl: config.hostApiUrl, token: config.hostToken });
+  const host = codeHostFrom(config.codeHost);
   const job = await store.jobs.get(config.jobId);
   if (!job) throw new ConfigError(`There is no job ${config.jobId}`);
   const run = job.publishRun;
@@ -118,7 +118,7 @@ async function publish(
     try {
       checkout = await GitCheckout.clone(url, root, row.base.branch, {
         env: gitEnvironment(deps.env),
-        authHeader: host.gitAuthHeader(),
+        authHeader: await host.gitAuthHeader(row.repositoryName),
       });
       // The branch may have moved on since the diff was made: the diff goes onto its own base.
       await checkout.ensureCommit(url, row.base.commit);

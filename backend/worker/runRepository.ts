@@ -69,7 +69,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     try {
       checkout = await GitCheckout.clone(url, root, job.baseBranch, {
         env: run.gitEnv,
-        authHeader: host.gitAuthHeader(),
+        authHeader: await host.gitAuthHeader(repositoryName),
         sharedGroup: run.commandUser !== undefined,
       });
     } catch (error) {

@@ -104,7 +104,7 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
 async function runOne(deps: WorkerDependencies, job: Job, repositoryName: string): Promise<WorkerExit> {
   const { config, store, print } = deps;
   const redactor = Redactor.fromEnvironment(deps.env, [], hostRedaction());
-  const host = codeHostFrom({ gitBase: config.gitBase, apiUrl: config.hostApiUrl, token: config.hostToken });
+  const host = codeHostFrom(config.codeHost);
   const row = await store.repositories.get(job.jobId, repositoryName);
   if (!row) throw new ConfigError(`Job ${job.jobId} has no row for ${repositoryName}`);
   if (row.status !== 'PENDING' && row.status !== 'RUNNING') {

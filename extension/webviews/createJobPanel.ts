@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { repositoryListEntries } from '../../common/jobDraft';
-import { isRepositoryName } from '../../common/schemas';
+import { isRepositoryName } from '../../common/repositoryNames';
 import { type CreateJobDraft, createJobProtocol, eventMessage, type Handlers } from '../../common/webviewProtocol';
 import { workspaceRepositories } from '../../common/git/checkouts';
 import type { Services } from '../services';

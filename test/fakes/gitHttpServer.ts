@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 // Git's smart HTTP protocol on 127.0.0.1, served by the real `git http-backend` over bare
@@ -26,52 +26,7 @@ export async function startGitHttpServer(options: { root: string; token: string 
       response.end('Unauthorized\n');
       return;
     }
-    const cgi = spawn('git', ['http-backend'], {
-      env: {
-        PATH: process.env.PATH,
-        GIT_PROJECT_ROOT: options.root,
-        GIT_HTTP_EXPORT_ALL: '1',
-        GIT_CONFIG_NOSYSTEM: '1',
-        REQUEST_METHOD: request.method,
-        PATH_INFO: url.pathname,
-        QUERY_STRING: url.search.slice(1),
-        CONTENT_TYPE: request.headers['content-type'] ?? '',
-        HTTP_CONTENT_ENCODING: request.headers['content-encoding'] ?? '',
-        GIT_PROTOCOL: String(request.headers['git-protocol'] ?? ''),
-        // http-backend allows pushes only from an authenticated user.
-        REMOTE_USER: 'x-access-token',
-        REMOTE_ADDR: '127.0.0.1',
-      },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    request.pipe(cgi.stdin);
-    let buffered = Buffer.alloc(0);
-    let headersDone = false;
-    cgi.stdout.on('data', (chunk: Buffer) => {
-      if (headersDone) {
-        response.write(chunk);
-        return;
-      }
-      buffered = Buffer.concat([buffered, chunk]);
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      headersDone = true;
-      let status = 200;
-      const headers: Record<string, string> = {};
-      for (const line of buffered.subarray(0, end).toString('latin1').split('\r\n')) {
-        const colon = line.indexOf(':');
-        const name = line.slice(0, colon).trim();
-        const value = line.slice(colon + 1).trim();
-        if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10);
-        else headers[name] = value;
-      }
-      response.writeHead(status, headers);
-      response.write(buffered.subarray(end + 4));
-    });
-    cgi.stdout.on('end', () => {
-      if (!headersDone) response.writeHead(500);
-      response.end();
-    });
+    serveGit(request, response, { root: options.root, pathInfo: url.pathname, user: 'x-access-token' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -84,4 +39,62 @@ export async function startGitHttpServer(options: { root: string; token: string 
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * One smart-HTTP request answered by `git http-backend` over the bare repositories under `root`
+ * (`pathInfo` is `/{path}.git/info/refs` and the like), for a user already authenticated.
+ */
+export function serveGit(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: { root: string; pathInfo: string; user: string },
+): void {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const cgi = spawn('git', ['http-backend'], {
+    env: {
+      PATH: process.env.PATH,
+      GIT_PROJECT_ROOT: options.root,
+      GIT_HTTP_EXPORT_ALL: '1',
+      GIT_CONFIG_NOSYSTEM: '1',
+      REQUEST_METHOD: request.method,
+      PATH_INFO: options.pathInfo,
+      QUERY_STRING: url.search.slice(1),
+      CONTENT_TYPE: request.headers['content-type'] ?? '',
+      HTTP_CONTENT_ENCODING: request.headers['content-encoding'] ?? '',
+      GIT_PROTOCOL: String(request.headers['git-protocol'] ?? ''),
+      // http-backend allows pushes only from an authenticated user.
+      REMOTE_USER: options.user,
+      REMOTE_ADDR: '127.0.0.1',
+    },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  request.pipe(cgi.stdin);
+  let buffered = Buffer.alloc(0);
+  let headersDone = false;
+  cgi.stdout.on('data', (chunk: Buffer) => {
+    if (headersDone) {
+      response.write(chunk);
+      return;
+    }
+    buffered = Buffer.concat([buffered, chunk]);
+    const end = buffered.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    headersDone = true;
+    let status = 200;
+    const headers: Record<string, string> = {};
+    for (const line of buffered.subarray(0, end).toString('latin1').split('\r\n')) {
+      const colon = line.indexOf(':');
+      const name = line.slice(0, colon).trim();
+      const value = line.slice(colon + 1).trim();
+      if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10);
+      else headers[name] = value;
+    }
+    response.writeHead(status, headers);
+    response.write(buffered.subarray(end + 4));
+  });
+  cgi.stdout.on('end', () => {
+    if (!headersDone) response.writeHead(500);
+    response.end();
+  });
 }

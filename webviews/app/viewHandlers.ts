@@ -6,7 +6,8 @@ import { fieldErrorsFromApi } from '../../common/jobDraftSections';
 import { groupShown } from '../../common/changeGroupText';
 import { reviewGroupOutcome } from '../../common/groupReview';
 import { revisionShown, saveRevision } from '../../common/patchRevisions';
-import { isRepositoryName, type Job } from '../../common/schemas';
+import { isRepositoryName } from '../../common/repositoryNames';
+import type { Job } from '../../common/schemas';
 import {
   type createJobProtocol,
   DiffLayout,

@@ -10,9 +10,9 @@ import {
 import { runBulkAction } from '../bulkActions';
 import type { AppEnv, ApiDependencies } from '../context';
 import { readJson } from '../middleware/body';
-import { RequestError } from '../middleware/errors';
 import { documentedRoutes } from '../openapi/operation';
 import { publishJob } from '../publish';
+import { pullRequestHost } from '../pullRequestHost';
 import { refreshJob } from '../pullRequestRefresh';
 import { JOB_ID, ownedJob } from './jobs';
 
@@ -87,13 +87,8 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
     },
     async (c) => {
       const job = await ownedJob(deps, c.req.param('jobId')!, c.get('owner'));
-      const host = deps.codeHost;
-      if (!host || host.pullRequestsRefusal)
-        throw new RequestError(
-          'PULL_REQUESTS_UNSUPPORTED',
-          host?.pullRequestsRefusal ?? 'This server has no code host to ask about pull requests',
-        );
-      return c.json(await refreshJob(deps.store, host, job));
+      const host = pullRequestHost(deps, 'ask about pull requests');
+      return c.json(await refreshJob(deps.store, host.pullRequests, job));
     },
   );
 

@@ -6,16 +6,15 @@ import {
   ArtifactQuery,
   DiffQuery,
   emptyUsage,
-  isRepositoryName,
   PatchRevisionRequest,
   type PreviousAttempt,
-  REPOSITORY_NAME_PATTERN,
   RepositoryListQuery,
   RepositoryPage,
   RepositoryResult,
   ReviewRequest,
   Thread,
 } from '../../../common/schemas';
+import { isRepositoryName, REPOSITORY_NAME_PATTERN } from '../../../common/repositoryNames';
 import { reviewRepository } from '../../store/reviews';
 import { savePatchRevision } from '../patchRevision';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';

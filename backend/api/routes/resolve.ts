@@ -3,6 +3,7 @@ import { RepositoryResolution, ResolveRepositoriesRequest } from '../../../commo
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson } from '../middleware/body';
 import { documentedRoutes } from '../openapi/operation';
+import { checkHostNames } from '../hostNames';
 import { resolveRepositories } from '../resolveRepositories';
 
 /** `POST /repositories/resolve`: what a job's repositoryQuery (plus its listed names) would run, creating nothing. */
@@ -31,6 +32,7 @@ export function resolveRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<Ap
     async (c) => {
       const request = await readJson(c, ResolveRepositoriesRequest);
       const listed = request.repositories ?? [];
+      checkHostNames(deps.codeHost, { repositories: listed, owners: request.repositoryQuery.owners });
       const { repositories, notes } = await resolveRepositories(
         deps.codeHost,
         request.repositoryQuery,

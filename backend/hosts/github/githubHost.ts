@@ -3,6 +3,7 @@ import type {
   CodeHost,
   CodeHostConfig,
   MergeOptions,
+  PullRequestHost,
   PullRequestOutcome,
   PullRequestRef,
   PullRequestRequest,
@@ -11,6 +12,8 @@ import type {
 } from '../codeHost';
 import { cloneUrlFrom } from '../gitBase';
 import type { GitHubClient } from './client';
+import { GITHUB_NAMES } from './names';
+import { basic, GITHUB_GIT_USER, githubSecretEncodings } from './tokens';
 
 // GitHub, or GitHub Enterprise through its API URL (`GITHUB_API_URL`). Git authenticates with the
 // token as a Basic header for the user `x-access-token`, which GitHub accepts for every kind of
@@ -19,16 +22,13 @@ import type { GitHubClient } from './client';
 export const GITHUB_GIT_BASE = 'https://github.com/{owner}/{name}.git';
 export const GITHUB_API_URL = 'https://api.github.com';
 
-/** Personal, OAuth, user-to-server, server-to-server and refresh tokens, and fine-grained ones. */
-const GITHUB_TOKEN_PATTERNS: readonly RegExp[] = [/\b(?:gh[pousr]|github_pat)_[A-Za-z0-9_]{16,}/g];
-
-const GIT_USER = 'x-access-token';
-
-export class GitHubHost implements CodeHost {
+export class GitHubHost implements CodeHost, PullRequestHost {
   readonly kind = 'github';
   readonly label: string;
   readonly commitAuthor = { name: 'Cody Batch', email: 'cody-batch@users.noreply.github.com' };
-  readonly tokenPatterns = GITHUB_TOKEN_PATTERNS;
+  readonly names = GITHUB_NAMES;
+  readonly supported = true;
+  readonly pullRequests: PullRequestHost = this;
   private readonly gitBase: string;
   private readonly apiUrl: string;
   private readonly token?: string;
@@ -43,16 +43,20 @@ export class GitHubHost implements CodeHost {
     this.label = `GitHub (${this.apiUrl})`;
   }
 
+  get hasCredentials(): boolean {
+    return this.token !== undefined;
+  }
+
   secretEncodings(secret: string): string[] {
-    return [basic(GIT_USER, secret)];
+    return githubSecretEncodings(secret);
   }
 
   cloneUrl(repositoryName: string): string {
     return cloneUrlFrom(this.gitBase, repositoryName);
   }
 
-  gitAuthHeader(): string | undefined {
-    return this.token ? `Authorization: Basic ${basic(GIT_USER, this.token)}` : undefined;
+  async gitAuthHeader(_repositoryName: string): Promise<string | undefined> {
+    return this.token ? `Authorization: Basic ${basic(GITHUB_GIT_USER, this.token)}` : undefined;
   }
 
   async resolveQuery(query: RepositoryQuery): Promise<QueryResolution> {
@@ -98,8 +102,4 @@ export class GitHubHost implements CodeHost {
     );
     return this.client;
   }
-}
-
-function basic(user: string, secret: string): string {
-  return Buffer.from(`${user}:${secret}`).toString('base64');
 }

@@ -1,6 +1,7 @@
 import { nameFilter } from '../../../common/repositoryQuery';
 import type { RepositoryQuery } from '../../../common/schemas';
 import { HostRefusal, HostUnavailable, type QueryResolution } from '../codeHost';
+import { mapLimited } from '../mapLimited';
 import { type GitHubClient, githubMessage, statusOf } from './client';
 
 // A repository query on GitHub. Each source given (owners' repositories, a repository search, a
@@ -173,19 +174,6 @@ function pick(facts: Partial<Facts> & { full_name: string }): Facts {
     size: facts.size,
     topics: facts.topics,
   };
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await map(items[index]!);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
 
 /** GitHub's answers as the API's: what the caller can change is a refusal, the rest is GitHub being unavailable. */
