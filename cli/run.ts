@@ -26,6 +26,8 @@ Options:
   --setup <cmd>          a command run after the clone, before the change (e.g. npm ci)
   --instructions-file <path>  a JSON object {"owner/name": "note"}: a note for that repository's first message
   --pr | --draft         open a pull request (a draft one) per changed repository
+  --pr-later             open none now, but shape the ones \`cody-batch publish\` opens after review
+                         (with the --pr-title, --label, --reviewer… flags below)
   --sample <n>           run n of the repositories first (spread across owners), then stop SAMPLED;
                          \`cody-batch continue <jobId>\` runs the rest
   --pr-title <template>  the pull request's title; --pr-body-file <path>: its body (templates with
@@ -89,6 +91,7 @@ export async function run(args: string[], connection: Connection): Promise<numbe
         'instructions-file': { type: 'string' },
         pr: { type: 'boolean' },
         draft: { type: 'boolean' },
+        'pr-later': { type: 'boolean' },
         sample: { type: 'string' },
         ...QUERY_OPTIONS,
         'pr-title': { type: 'string' },
@@ -141,10 +144,15 @@ export async function run(args: string[], connection: Connection): Promise<numbe
       teamReviewers: listFlag(values['team-reviewer']),
     };
     const shaped = Object.entries(pullRequest).filter(([, value]) => value !== undefined);
+    if (values['pr-later'] && body.createPullRequests)
+      return usageError(new Error('--pr-later opens none now: leave out --pr and --draft, or --pr-later'), HINT);
     if (shaped.length) {
-      if (!body.createPullRequests) {
+      if (!body.createPullRequests && !values['pr-later']) {
         const flags = shaped.map(([field]) => PULL_REQUEST_FLAGS[field]).join(', ');
-        return usageError(new Error(`${flags} shape pull requests: add --pr or --draft to open them`), HINT);
+        return usageError(
+          new Error(`${flags} shape pull requests: add --pr or --draft to open them, or --pr-later to publish later`),
+          HINT,
+        );
       }
       body.pullRequest = Object.fromEntries(shaped);
     }

@@ -153,7 +153,8 @@ function whyNot(action: BulkAction, status: PullRequestStatus): string | undefin
   if (status.state === 'closed') return 'already closed';
   if (action === 'close') return undefined;
   if (status.state === 'draft') return 'is a draft: mark it ready for review first';
-  if (status.mergeable === false) return 'not mergeable: it conflicts with its base branch';
+  if (status.mergeable === false)
+    return `not mergeable: ${status.notMergeableBecause ?? 'it conflicts with its base branch'}`;
   if (status.mergeable === null) return 'the host has not yet worked out whether it can be merged: try again shortly';
   if (status.checks === 'failing') return 'checks failing';
   if (status.checks === 'pending') return 'checks still running';
