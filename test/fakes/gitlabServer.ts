@@ -103,6 +103,10 @@ export interface FakeGitLab {
   deletedBranches: string[];
   /** A project as the fake holds it: change its settings (pipelineMustSucceed, approvalsRequired) as a test goes. */
   project(projectPath: string): FakeProject;
+  /** A merge request as if someone had opened it on GitLab (seeds a test or a benchmark); the rest of its fields default. */
+  addMergeRequest(
+    fields: Pick<FakeMergeRequest, 'project' | 'sourceBranch'> & Partial<FakeMergeRequest>,
+  ): FakeMergeRequest;
   /** The merge request `path!iid`. */
   mergeRequest(projectPath: string, iid: number): FakeMergeRequest | undefined;
   /** Sets the status of the pipeline of a commit (a sha, or a branch's head), as CI would. */
@@ -303,6 +307,15 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
         return { list: mr.notes.map((note, index) => ({ id: index + 1, body: note, system: false })) };
     }
     if (fourth === 'merge' && method === 'PUT' && fifth === undefined) return merge(mr, project, body);
+    if (fourth === 'pipelines' && method === 'GET') {
+      const sha = await branchHead(project.path, mr.sourceBranch);
+      return {
+        list: (pipelines.get(project.id) ?? [])
+          .filter((pipeline) => pipeline.sha === sha)
+          .reverse()
+          .map((pipeline) => ({ id: pipeline.id, sha: pipeline.sha, status: pipeline.status })),
+      };
+    }
     return undefined;
   }
 
@@ -448,6 +461,7 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
     const sha = (await branchHead(project.path, mr.sourceBranch)) ?? mr.mergeCommitSha ?? '';
     const draft = /^\s*draft:/i.test(mr.title);
     const pipeline = sha ? headPipeline(project, sha) : undefined;
+    const detailed = await detailedStatus(mr, project);
     return {
       id: mr.id,
       iid: mr.iid,
@@ -465,8 +479,8 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
       merge_commit_sha: mr.mergeCommitSha ?? null,
       squash: mr.squash ?? false,
       merge_when_pipeline_succeeds: mr.mergeWhenPipelineSucceeds,
-      detailed_merge_status: await detailedStatus(mr, project),
-      has_conflicts: (await detailedStatus(mr, project)) === 'conflict',
+      detailed_merge_status: detailed,
+      has_conflicts: detailed === 'conflict',
       updated_at: mr.updatedAt,
       web_url: mr.webUrl,
       ...(full
@@ -590,6 +604,30 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
     requests,
     deletedBranches,
     project: projectByPath,
+    addMergeRequest(fields) {
+      const project = projectByPath(fields.project);
+      const iid = mergeRequests.filter((mr) => mr.projectId === project.id).length + 1;
+      const mr: FakeMergeRequest = {
+        id: nextId++,
+        iid,
+        projectId: project.id,
+        title: 'A change',
+        description: '',
+        targetBranch: 'main',
+        state: 'opened',
+        labels: [],
+        reviewerIds: [],
+        notes: [],
+        approvedBy: [],
+        mergeWhenPipelineSucceeds: false,
+        updatedAt: new Date().toISOString(),
+        webUrl: `${url}/${project.path}/-/merge_requests/${iid}`,
+        ...fields,
+        project: project.path,
+      };
+      mergeRequests.push(mr);
+      return mr;
+    },
     mergeRequest: (projectPath, iid) =>
       mergeRequests.find((mr) => mr.project.toLowerCase() === projectPath.toLowerCase() && mr.iid === iid),
     async setPipeline(projectPath, shaOrBranch, status) {
