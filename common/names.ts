@@ -86,6 +86,9 @@ export const ENV = {
   claudeProvider: 'CODY_BATCH_CLAUDE_PROVIDER',
   anthropicBaseUrl: 'ANTHROPIC_BASE_URL',
   githubApiUrl: 'GITHUB_API_URL',
+  /** A GitHub App instead of GITHUB_TOKEN: its id, and its private key (a PEM, or the path of one; a secret). */
+  githubAppId: 'GITHUB_APP_ID',
+  githubAppPrivateKey: 'GITHUB_APP_PRIVATE_KEY',
   gitBase: 'CODY_BATCH_GIT_BASE',
   /** Which code host the stack speaks to: `github`, `gitlab` or `folder` (default: a file:// git base is the folder host, anything else GitHub). */
   codeHost: 'CODY_BATCH_CODE_HOST',
@@ -146,6 +149,8 @@ export const ENV = {
   githubTokenSecret: 'CODY_BATCH_GITHUB_TOKEN_SECRET',
   /** The same for the GitLab token, when the stack's host is GitLab. */
   gitlabTokenSecret: 'CODY_BATCH_GITLAB_TOKEN_SECRET',
+  /** The same for a GitHub App's private key, when the stack runs as an App. */
+  githubAppKeySecret: 'CODY_BATCH_GITHUB_APP_KEY_SECRET',
   /** Days a job's rows and artifacts are kept after it was created; unset keeps them (DynamoDB TTL, S3 lifecycle, the local sweep). */
   retentionDays: 'CODY_BATCH_RETENTION_DAYS',
 } as const;

@@ -37,6 +37,8 @@ export interface CodeHostConfig {
   maxRateLimitWaitSeconds?: number;
   /** Told each rate-limit wait the host sits out (the worker's log shows it). */
   onRateLimitWait?: (seconds: number, what: string) => void;
+  /** Told each credential the host makes on its own (a GitHub App's installation tokens), so redactors know it. */
+  onSecret?: (secret: string) => void;
 }
 
 /** The repositories a query named, and what the caller should know about how (left-out forks, pages read). */

@@ -1,5 +1,6 @@
 import { ENV } from '../../common/names';
-import { CODE_HOST_KINDS, type CodeHost, type CodeHostConfig, type CodeHostKind } from './codeHost';
+import type { CodeHost, CodeHostConfig } from './codeHost';
+import { codeHostConfigFrom } from './config';
 import { FolderHost } from './folder/folderHost';
 import { isFileGitBase } from './gitBase';
 import { GitHubHost } from './github/githubHost';
@@ -7,6 +8,7 @@ import { GITHUB_TOKEN_PATTERNS, githubSecretEncodings } from './github/tokens';
 import { GitLabHost } from './gitlab/gitlabHost';
 import { GITLAB_TOKEN_PATTERNS, gitlabSecretEncodings } from './gitlab/tokens';
 
+export { codeHostConfigFrom, codeHostKindFrom, githubAppFrom } from './config';
 export type {
   CodeHost,
   CodeHostConfig,
@@ -46,15 +48,6 @@ export function codeHostFrom(config: CodeHostConfig): CodeHost {
   return new GitHubHost(config);
 }
 
-/** The code host's kind an environment names (CODY_BATCH_CODE_HOST), undefined for the default; an error for another word. */
-export function codeHostKindFrom(env: NodeJS.ProcessEnv): CodeHostKind | undefined {
-  const value = env[ENV.codeHost]?.trim().toLowerCase();
-  if (!value) return undefined;
-  if (!(CODE_HOST_KINDS as readonly string[]).includes(value))
-    throw new Error(`${ENV.codeHost} must be one of ${CODE_HOST_KINDS.join(', ')}, not "${env[ENV.codeHost]}"`);
-  return value as CodeHostKind;
-}
-
 /**
  * The code host of an environment: CODY_BATCH_CODE_HOST and CODY_BATCH_GIT_BASE; for GitHub
  * GITHUB_API_URL and GITHUB_TOKEN (or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY); for GitLab
@@ -62,18 +55,9 @@ export function codeHostKindFrom(env: NodeJS.ProcessEnv): CodeHostKind | undefin
  */
 export function codeHostFromEnvironment(
   env: NodeJS.ProcessEnv,
-  options: Pick<CodeHostConfig, 'maxRateLimitWaitSeconds' | 'onRateLimitWait'> = {},
+  options: Pick<CodeHostConfig, 'maxRateLimitWaitSeconds' | 'onRateLimitWait' | 'onSecret'> = {},
 ): CodeHost {
   return codeHostFrom({ ...codeHostConfigFrom(env), ...options });
-}
-
-/** What codeHostFromEnvironment builds from: the host's own variables only. */
-export function codeHostConfigFrom(env: NodeJS.ProcessEnv): CodeHostConfig {
-  const value = (name: string) => env[name]?.trim() || undefined;
-  const kind = codeHostKindFrom(env);
-  const gitBase = value(ENV.gitBase);
-  if (kind === 'gitlab') return { kind, gitBase, apiUrl: value(ENV.gitlabUrl), token: value(ENV.gitlabToken) };
-  return { kind, gitBase, apiUrl: value(ENV.githubApiUrl), token: value(ENV.githubToken) };
 }
 
 /**

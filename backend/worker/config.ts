@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { describeIssues } from '../../common/schemas';
 import { ENV } from '../../common/names';
 import { CODE_HOST_KINDS, type CodeHostConfig } from '../hosts/codeHost';
+import { codeHostConfigFrom } from '../hosts/config';
 import { tableNamesFor, type TableNames } from '../store/tables';
 import { DEFAULT_AGENT_LIMITS } from './agent/types';
 import { newRunMarker } from './runProcesses';
@@ -50,6 +51,8 @@ const WorkerEnvironment = z
       z.enum(CODE_HOST_KINDS, { error: `must be one of ${CODE_HOST_KINDS.join(', ')}` }).optional(),
     ),
     [ENV.githubToken]: optionalText,
+    [ENV.githubAppId]: optionalText,
+    [ENV.githubAppPrivateKey]: optionalText,
     [ENV.githubApiUrl]: optionalText.pipe(z.url({ error: 'must be a URL' }).optional()),
     [ENV.gitlabToken]: optionalText,
     [ENV.gitlabUrl]: optionalText.pipe(z.url({ error: 'must be a URL' }).optional()),
@@ -134,13 +137,7 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
     artifacts: values[ENV.artifacts],
     jobId: values[ENV.jobId],
     index: values[ENV.batchArrayIndex] ?? values[ENV.repositoryIndex] ?? 0,
-    codeHost: {
-      kind: values[ENV.codeHost],
-      gitBase: values[ENV.gitBase],
-      ...(values[ENV.codeHost] === 'gitlab'
-        ? { apiUrl: values[ENV.gitlabUrl], token: values[ENV.gitlabToken] }
-        : { apiUrl: values[ENV.githubApiUrl], token: values[ENV.githubToken] }),
-    },
+    codeHost: hostConfigFrom(env),
     commandUser: values[ENV.commandUser],
     workDir: workDirFrom(env),
     runMarker: values[ENV.runMarker] ?? newRunMarker(),
@@ -150,6 +147,15 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
     verifyRounds: values[ENV.verifyRounds],
     shardSize: values[ENV.shardSize],
   };
+}
+
+/** The code host's settings; what the schema cannot say (an App's key that is no PEM) is a ConfigError too. */
+function hostConfigFrom(env: NodeJS.ProcessEnv): CodeHostConfig {
+  try {
+    return codeHostConfigFrom(env);
+  } catch (error) {
+    throw new ConfigError(`Worker environment: ${(error as Error).message}`);
+  }
 }
 
 /**

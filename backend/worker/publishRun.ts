@@ -22,7 +22,8 @@ import type { WorkerDependencies, WorkerExit } from './worker';
 export async function runPublishWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   const { config, store, print } = deps;
   const redactor = Redactor.fromEnvironment(deps.env, [], hostRedaction());
-  const host = codeHostFrom(config.codeHost);
+  // A GitHub App's installation tokens are made here: the redactor learns each one.
+  const host = codeHostFrom({ ...config.codeHost, onSecret: (secret) => redactor.add(secret) });
   const job = await store.jobs.get(config.jobId);
   if (!job) throw new ConfigError(`There is no job ${config.jobId}`);
   const run = job.publishRun;

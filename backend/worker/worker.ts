@@ -104,7 +104,8 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
 async function runOne(deps: WorkerDependencies, job: Job, repositoryName: string): Promise<WorkerExit> {
   const { config, store, print } = deps;
   const redactor = Redactor.fromEnvironment(deps.env, [], hostRedaction());
-  const host = codeHostFrom(config.codeHost);
+  // A GitHub App's installation tokens are made here: the redactor learns each one.
+  const host = codeHostFrom({ ...config.codeHost, onSecret: (secret) => redactor.add(secret) });
   const row = await store.repositories.get(job.jobId, repositoryName);
   if (!row) throw new ConfigError(`Job ${job.jobId} has no row for ${repositoryName}`);
   if (row.status !== 'PENDING' && row.status !== 'RUNNING') {

@@ -9,18 +9,35 @@ import type { AddressInfo } from 'node:net';
 export interface GitHttpServer {
   /** `http://127.0.0.1:port/{owner}/{name}.git`, for CODY_BATCH_GIT_BASE. */
   gitBase: string;
-  /** Authorization headers it received, and the request lines. */
-  requests: { method: string; path: string; authorized: boolean }[];
+  /** The request lines, whether each was authorized, and the token (the Basic password) it carried. */
+  requests: { method: string; path: string; authorized: boolean; token?: string }[];
   close(): Promise<void>;
 }
 
-export async function startGitHttpServer(options: { root: string; token: string }): Promise<GitHttpServer> {
-  const expected = `Basic ${Buffer.from(`x-access-token:${options.token}`).toString('base64')}`;
+export interface GitHttpServerOptions {
+  root: string;
+  /** The token it takes as `x-access-token`'s password. */
+  token: string;
+  /** Or who decides: a token and the repository it is used on (a GitHub App's installation tokens). */
+  allows?: (token: string, owner: string, repo: string) => boolean;
+}
+
+export async function startGitHttpServer(options: GitHttpServerOptions): Promise<GitHttpServer> {
   const requests: GitHttpServer['requests'] = [];
+  const allows = options.allows ?? ((token: string) => token === options.token);
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const authorized = request.headers.authorization === expected;
-    requests.push({ method: request.method ?? '', path: url.pathname + url.search, authorized });
+    const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const [user, ...password] = basic ? Buffer.from(basic, 'base64').toString().split(':') : [];
+    const repository = /^\/([^/]+)\/([^/]+?)\.git\//.exec(url.pathname);
+    const authorized =
+      user === 'x-access-token' && repository !== null && allows(password.join(':'), repository[1]!, repository[2]!);
+    requests.push({
+      method: request.method ?? '',
+      path: url.pathname + url.search,
+      authorized,
+      token: password.join(':'),
+    });
     if (!authorized) {
       response.writeHead(401, { 'www-authenticate': 'Basic realm="fake GitHub"' });
       response.end('Unauthorized\n');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type FakeAppOptions, FakeGitHubApp, isAppRoute } from './githubApp';
 
 // A loopback server speaking the parts of GitHub's REST API Cody Batch uses, driven through the
 // real Octokit (`baseUrl`):
@@ -16,7 +17,10 @@ import type { AddressInfo } from 'node:net';
 //   `repository(owner:, name:) { pullRequest(number:) { … } }` with its variables, answering
 //   GitHub's `statusCheckRollup` and `reviewDecision` as GitHub computes them;
 // - `ETag` on every GET, and `304 Not Modified` for a matching `If-None-Match`;
-// - a secondary rate limit on demand (403 with `retry-after`).
+// - a secondary rate limit on demand (403 with `retry-after`);
+// - with `app`, a GitHub App (./githubApp.ts): its JWT verified, installations, installation tokens
+//   that expire, each reaching only its installation's account (and the repositories it was
+//   narrowed to); a search with one sees only that account's repositories.
 // It checks the token like GitHub does.
 
 export interface FakePull {
@@ -101,6 +105,8 @@ export interface FakeGitHubOptions {
   searchTotals?: Record<string, number>;
   /** Search queries (`q`) answered with incomplete_results: true, as when GitHub's search times out. */
   incompleteSearches?: string[];
+  /** A GitHub App whose installation tokens it takes besides `token`. */
+  app?: FakeAppOptions;
 }
 
 export interface FakeGitHub {
@@ -124,6 +130,10 @@ export interface FakeGitHub {
   rateLimitNext(prefix: string, retryAfterSeconds?: number): void;
   /** How many requests it answered with a secondary rate limit. */
   rateLimited(): number;
+  /** The App, with the installation tokens it issued (with `app`). */
+  app?: FakeGitHubApp;
+  /** Whether git over HTTP may use `token` (the personal token, or an installation token that reaches it) on `owner/repo`. */
+  allowsGit(token: string, owner: string, repo: string): boolean;
   close(): Promise<void>;
 }
 
@@ -138,6 +148,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const repositories = options.repositories ?? [];
   const owners = new Set(repositories.map((repository) => ownerOf(repository).toLowerCase()));
   const users = new Set((options.users ?? []).map((user) => user.toLowerCase()));
+  const app = options.app ? new FakeGitHubApp(options.app) : undefined;
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => send(response, 500, { message: String(error) }));
@@ -151,8 +162,21 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       authorization: request.headers.authorization,
     });
     const auth = request.headers.authorization ?? '';
+    if (app && isAppRoute(parsed.pathname)) {
+      const body = request.method === 'POST' ? await readBody(request) : {};
+      const answered = app.handle(request.method ?? 'GET', parsed.pathname, auth, body)!;
+      return send(response, answered.status, answered.body);
+    }
+    let reach: string | undefined;
     if (auth !== `token ${options.token}` && auth !== `Bearer ${options.token}`) {
-      return send(response, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+      const token = /^(?:token|bearer) (.+)$/i.exec(auth)?.[1] ?? '';
+      const issued = app?.find(token);
+      if (!issued || issued.expiresAt <= Date.now())
+        return send(response, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+      const target = targetOf(parsed.pathname);
+      if (target && app!.verdict(token, target.owner, target.repo) !== 'ok')
+        return send(response, 403, { message: 'Resource not accessible by integration' });
+      reach = issued.account;
     }
     if (limitNext !== undefined && parsed.pathname.startsWith(limitNext.prefix)) {
       const retryAfter = limitNext.retryAfter;
@@ -169,9 +193,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         { 'retry-after': String(retryAfter) },
       );
     }
-    if (request.method === 'POST' && parsed.pathname === '/graphql') return graphql(response, await readBody(request));
+    if (request.method === 'POST' && parsed.pathname === '/graphql')
+      return graphql(response, await readBody(request), reach);
     if (request.method === 'GET') {
-      const listed = listing(parsed);
+      const listed = listing(parsed, reach);
       if (listed) return page(response, parsed, listed, request);
       const lifecycle = pullLifecycleGet(parsed.pathname);
       if (lifecycle) return sendWithETag(request, response, lifecycle.status, lifecycle.body);
@@ -256,7 +281,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     | { status: number; body: unknown };
 
   /** The GET routes that list or find repositories; undefined for the others. */
-  function listing(parsed: URL): Listing | undefined {
+  /** `reach`: the account an installation token reaches; a search with it sees that account's repositories only. */
+  function listing(parsed: URL, reach?: string): Listing | undefined {
     const path = parsed.pathname;
     let match = /^\/(orgs|users)\/([^/]+)\/repos$/.exec(path);
     if (match) {
@@ -282,6 +308,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       const scopes = [...qualifier('org'), ...qualifier('user')];
       const inScope = (repository: FakeRepository) =>
         (scopes.length === 0 || scopes.includes(ownerOf(repository).toLowerCase())) &&
+        (!reach || ownerOf(repository).toLowerCase() === reach.toLowerCase()) &&
         qualifier('topic').every((topic) => (repository.topics ?? []).includes(topic));
       let items: unknown[];
       if (path === '/search/repositories') {
@@ -495,9 +522,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   }
 
   /** The one GraphQL query shape the code host sends, answered as GitHub would. */
-  function graphql(response: ServerResponse, body: Record<string, unknown>) {
+  function graphql(response: ServerResponse, body: Record<string, unknown>, reach?: string) {
     const query = typeof body.query === 'string' ? body.query : '';
     const variables = (body.variables ?? {}) as Record<string, unknown>;
+    // An installation token sees its own account's repositories only.
+    const outside = Object.entries(variables).filter(
+      ([name, value]) => reach && /^o\d+$/.test(name) && String(value).toLowerCase() !== reach.toLowerCase(),
+    );
+    if (outside.length)
+      return send(response, 200, {
+        errors: [{ type: 'FORBIDDEN', message: `Resource not accessible by integration: ${String(outside[0]![1])}` }],
+      });
     const data: Record<string, unknown> = {};
     const errors: unknown[] = [];
     const selection = /(\w+): repository\(owner: \$(\w+), name: \$(\w+)\) \{ pullRequest\(number: \$(\w+)\) \{/g;
@@ -563,6 +598,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       limitNext = { prefix, retryAfter: retryAfterSeconds };
     },
     rateLimited: () => rateLimited,
+    app,
+    allowsGit: (token, owner, repo) => token === options.token || app?.verdict(token, owner, repo) === 'ok',
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -638,6 +675,14 @@ function view(pull: FakePull) {
     head: { ref: pull.head, label: `${pull.owner}:${pull.head}`, sha: pull.headSha },
     base: { ref: pull.base },
   };
+}
+
+/** The account (and repository) a REST path acts on, for an installation token's reach. */
+function targetOf(path: string): { owner: string; repo?: string } | undefined {
+  const repository = /^\/repos\/([^/]+)\/([^/]+)/.exec(path);
+  if (repository) return { owner: repository[1]!, repo: repository[2]! };
+  const account = /^\/(?:orgs|users)\/([^/]+)\//.exec(path);
+  return account ? { owner: account[1]! } : undefined;
 }
 
 async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {

@@ -11,13 +11,17 @@ import type {
   QueryResolution,
 } from '../codeHost';
 import { cloneUrlFrom } from '../gitBase';
-import type { GitHubClient } from './client';
+import type { GitHubAppTokens } from './appTokens';
+import type { GitHubClient, GitHubClients } from './client';
 import { GITHUB_NAMES } from './names';
 import { basic, GITHUB_GIT_USER, githubSecretEncodings } from './tokens';
 
-// GitHub, or GitHub Enterprise through its API URL (`GITHUB_API_URL`). Git authenticates with the
-// token as a Basic header for the user `x-access-token`, which GitHub accepts for every kind of
-// token; commits are made as Cody Batch at a noreply address.
+// GitHub, or GitHub Enterprise through its API URL (`GITHUB_API_URL`), with one token (a person's
+// or a machine user's) or as a GitHub App. Git authenticates with the token as a Basic header for
+// the user `x-access-token`, which GitHub accepts for every kind of token; commits are made as
+// Cody Batch at a noreply address. As an App, every call uses an installation token of the
+// installation that covers the repository or owner at hand (./appTokens.ts), and what is done for
+// one repository (a worker's clone, push and pull request) uses a token narrowed to that repository.
 
 export const GITHUB_GIT_BASE = 'https://github.com/{owner}/{name}.git';
 export const GITHUB_API_URL = 'https://api.github.com';
@@ -31,20 +35,18 @@ export class GitHubHost implements CodeHost, PullRequestHost {
   readonly pullRequests: PullRequestHost = this;
   private readonly gitBase: string;
   private readonly apiUrl: string;
-  private readonly token?: string;
-  private readonly maxRateLimitWaitSeconds?: number;
   private client?: Promise<GitHubClient>;
+  private appTokens?: Promise<GitHubAppTokens>;
+  private readonly appClients = new Map<string, GitHubClient>();
 
-  constructor(config: CodeHostConfig) {
+  constructor(private readonly config: CodeHostConfig) {
     this.gitBase = config.gitBase ?? GITHUB_GIT_BASE;
     this.apiUrl = config.apiUrl ?? GITHUB_API_URL;
-    this.token = config.token;
-    this.maxRateLimitWaitSeconds = config.maxRateLimitWaitSeconds;
     this.label = `GitHub (${this.apiUrl})`;
   }
 
   get hasCredentials(): boolean {
-    return this.token !== undefined;
+    return this.config.token !== undefined || this.config.githubApp !== undefined;
   }
 
   secretEncodings(secret: string): string[] {
@@ -55,51 +57,121 @@ export class GitHubHost implements CodeHost, PullRequestHost {
     return cloneUrlFrom(this.gitBase, repositoryName);
   }
 
-  async gitAuthHeader(_repositoryName: string): Promise<string | undefined> {
-    return this.token ? `Authorization: Basic ${basic(GITHUB_GIT_USER, this.token)}` : undefined;
+  async gitAuthHeader(repositoryName: string): Promise<string | undefined> {
+    const token = this.config.githubApp
+      ? await (await this.tokens()).tokenFor(...ownerAndName(repositoryName))
+      : this.config.token;
+    return token ? `Authorization: Basic ${basic(GITHUB_GIT_USER, token)}` : undefined;
   }
 
   async resolveQuery(query: RepositoryQuery): Promise<QueryResolution> {
     const { resolveOnGitHub } = await import('./query');
-    return resolveOnGitHub(await this.github(), query);
+    return resolveOnGitHub(this.clients(), query);
   }
 
   async ensurePullRequest(request: PullRequestRequest): Promise<PullRequestOutcome> {
-    if (!this.token) throw new Error('Opening pull requests on GitHub needs a token, and there is no GITHUB_TOKEN');
+    if (!this.hasCredentials)
+      throw new Error('Opening pull requests on GitHub needs a token or an App, and there is neither');
     const { ensurePullRequest } = await import('./pullRequests');
-    return ensurePullRequest(await this.github(), request);
+    return ensurePullRequest(await this.forRepository(request.repositoryName), request);
   }
 
   async pullRequestStatuses(refs: readonly PullRequestRef[]): Promise<Map<string, PullRequestStatus>> {
     if (refs.length === 0) return new Map();
     const { pullRequestStatuses } = await import('./pullRequestStatus');
-    return pullRequestStatuses(await this.github(), refs);
+    if (!this.config.githubApp) return pullRequestStatuses(await this.github(), refs);
+    // An installation token reads its own installation's repositories: one query batch per owner.
+    const byOwner = new Map<string, PullRequestRef[]>();
+    for (const ref of refs) {
+      const owner = ownerAndName(ref.repositoryName)[0].toLowerCase();
+      byOwner.set(owner, [...(byOwner.get(owner) ?? []), ref]);
+    }
+    const found = new Map<string, PullRequestStatus>();
+    for (const [owner, owned] of byOwner) {
+      for (const [key, status] of await pullRequestStatuses(await this.clients().forOwner(owner), owned))
+        found.set(key, status);
+    }
+    return found;
   }
 
   async mergePullRequest(ref: PullRequestRef, options: MergeOptions): Promise<void> {
     const { mergePullRequest } = await import('./pullRequestActions');
-    await mergePullRequest(await this.github(), ref, options);
+    await mergePullRequest(await this.forOwnerOf(ref.repositoryName), ref, options);
   }
 
   async closePullRequest(ref: PullRequestRef, options: { deleteBranch: boolean; branch?: string }): Promise<void> {
     const { closePullRequest } = await import('./pullRequestActions');
-    await closePullRequest(await this.github(), ref, options);
+    await closePullRequest(await this.forOwnerOf(ref.repositoryName), ref, options);
   }
 
   async commentOnPullRequest(ref: PullRequestRef, body: string): Promise<void> {
     const { commentOnPullRequest } = await import('./pullRequestActions');
-    await commentOnPullRequest(await this.github(), ref, body);
+    await commentOnPullRequest(await this.forOwnerOf(ref.repositoryName), ref, body);
+  }
+
+  /** The clients a query runs with: the token's, or per installation of the App. */
+  private clients(): GitHubClients {
+    if (!this.config.githubApp) {
+      const one = () => this.github();
+      return { forOwner: one, forSearch: async () => [await one()] };
+    }
+    return {
+      forOwner: (owner) => this.appClient(owner),
+      forSearch: async () => Promise.all((await (await this.tokens()).owners()).map((owner) => this.appClient(owner))),
+    };
+  }
+
+  private forOwnerOf(repositoryName: string): Promise<GitHubClient> {
+    return this.clients().forOwner(ownerAndName(repositoryName)[0]);
+  }
+
+  /** For one repository's pull request: as an App, a token narrowed to that repository. */
+  private forRepository(repositoryName: string): Promise<GitHubClient> {
+    if (!this.config.githubApp) return this.github();
+    const [owner, name] = ownerAndName(repositoryName);
+    return this.appClient(owner, name);
   }
 
   /** Octokit, loaded on first use: a worker that opens no pull request never pays for it. */
   private github(): Promise<GitHubClient> {
     this.client ??= import('./client').then(({ createGitHubClient }) =>
       createGitHubClient({
-        token: this.token,
+        token: this.config.token,
         baseUrl: this.apiUrl,
-        maxRateLimitWaitSeconds: this.maxRateLimitWaitSeconds,
+        maxRateLimitWaitSeconds: this.config.maxRateLimitWaitSeconds,
       }),
     );
     return this.client;
   }
+
+  /** An App's client for an owner's installation (and one repository): it asks the token cache before each request. */
+  private async appClient(owner: string, repository?: string): Promise<GitHubClient> {
+    const key = `${owner.toLowerCase()}/${repository?.toLowerCase() ?? '*'}`;
+    const cached = this.appClients.get(key);
+    if (cached) return cached;
+    const tokens = await this.tokens();
+    // Not installed on this owner: refused here, with the sentence that says so.
+    await tokens.installationOf(owner);
+    const { createGitHubClient } = await import('./client');
+    const client = createGitHubClient({
+      token: () => tokens.tokenFor(owner, repository),
+      baseUrl: this.apiUrl,
+      maxRateLimitWaitSeconds: this.config.maxRateLimitWaitSeconds,
+    });
+    this.appClients.set(key, client);
+    return client;
+  }
+
+  private tokens(): Promise<GitHubAppTokens> {
+    const app = this.config.githubApp;
+    if (!app) throw new Error('This GitHub host has no App credentials');
+    this.appTokens ??= import('./appTokens').then(
+      ({ GitHubAppTokens }) => new GitHubAppTokens(app, this.apiUrl, { onToken: this.config.onSecret }),
+    );
+    return this.appTokens;
+  }
+}
+
+function ownerAndName(repositoryName: string): [string, string] {
+  return repositoryName.split('/') as [string, string];
 }

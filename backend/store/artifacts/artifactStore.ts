@@ -22,7 +22,10 @@ export interface ArtifactStore {
  * three or more segments: common/repositoryNames.ts, artifactFolderOf); this refuses anything else.
  */
 export function assertSafeKey(key: string): void {
-  if (!/^[A-Za-z0-9._~\-/]+$/.test(key) || key.split('/').some((part) => part === '' || part === '.' || part === '..')) {
+  if (
+    !/^[A-Za-z0-9._~\-/]+$/.test(key) ||
+    key.split('/').some((part) => part === '' || part === '.' || part === '..')
+  ) {
     throw new Error(`Unsafe artifact key: ${JSON.stringify(key)}`);
   }
 }
