@@ -10,6 +10,7 @@ import { ENV } from '../../common/names';
 import { resourceName, type DeployConfig } from '../config';
 import { acknowledgeRule, acknowledgeWildcard } from '../nag';
 import { REPO_ROOT, WORKER_DOCKERFILE } from '../paths';
+import { codeHostEnvironment } from './codeHost';
 import type { CodyBatchData } from './data';
 import type { CodyBatchSecrets } from './secrets';
 
@@ -158,11 +159,10 @@ export class CodyBatchWorkers extends Construct {
       AWS_REGION: stack.region,
     };
     if (config.claudeProvider === 'bedrock') environment[ENV.bedrockModel] = config.bedrockModelId;
-    if (config.githubApiUrl) environment[ENV.githubApiUrl] = config.githubApiUrl;
-    if (config.gitBase) environment[ENV.gitBase] = config.gitBase;
+    Object.assign(environment, codeHostEnvironment(config));
 
     const workerSecrets: Record<string, batch.Secret> = {
-      [ENV.githubToken]: batch.Secret.fromSecretsManager(secrets.githubToken),
+      [secrets.hostCredential.variable]: batch.Secret.fromSecretsManager(secrets.hostToken),
     };
     if (secrets.anthropicApiKey)
       workerSecrets[ENV.anthropicApiKey] = batch.Secret.fromSecretsManager(secrets.anthropicApiKey);
