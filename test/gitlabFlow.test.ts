@@ -146,7 +146,9 @@ describe('the CLI flow against GitLab, names three and four levels deep', functi
       await ok('review', jobId, name, '--approve');
     await ok('review', jobId, 'acme/store', '--reject', '--note', 'not this one');
 
-    // Publish the approved ones as drafts, and follow them until opened.
+    // Publish the approved ones as drafts, and follow them until opened. GitLab asks one worker to
+    // slow down: it waits, and its log says so.
+    gitlab.rateLimitNext('/projects/acme%2Fsite/merge_requests', 1);
     const published = await cli('publish', jobId, '--approved', '--draft', '--wait', '--json');
     assert.equal(published.code, 3, `one repository (rejected) is not published:\n${published.stderr}`);
     const results = JSON.parse(published.stdout).results as { repositoryName: string; outcome: string }[];
@@ -167,6 +169,10 @@ describe('the CLI flow against GitLab, names three and four levels deep', functi
     assert.deepEqual(webRow.warnings, ['GitLab refused the reviewer @nobody: GitLab has no such user']);
     assert.equal(webRow.pullRequest?.state, 'draft');
     assert.equal(webRow.pullRequestUrl, web.webUrl);
+    assert.match(
+      await stack.client.getLog(jobId, 'acme/site'),
+      /Waiting 1 s: the code host's rate limit \(GET \/projects\/acme%2Fsite\/merge_requests\)/,
+    );
 
     // What was pushed is what was reviewed, byte for byte, on the recorded base.
     const bare = hosting.repository('acme/platform/tools/web').bare;
@@ -278,6 +284,14 @@ describe('the CLI flow against GitLab, names three and four levels deep', functi
     assert.ok(
       gitlab.requests.every((request) => request.authorization !== undefined || request.path.includes('/info/refs')),
     );
+  });
+
+  it('hands a rate limit longer than the API waits to the user, with the wait, not a server error', async () => {
+    gitlab.rateLimitNext('/groups/acme/projects', 30);
+    const limited = await cli('repos', '--group', 'acme');
+    assert.equal(limited.code, 1, limited.stderr);
+    assert.match(limited.stderr, /GitLab's rate limit: it asks to wait 30 s/);
+    assert.doesNotMatch(limited.stderr, /INTERNAL/);
   });
 
   it('refuses names GitLab cannot have before anything runs', async () => {

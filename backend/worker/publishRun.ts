@@ -2,7 +2,8 @@ import { rm } from 'node:fs/promises';
 import { Redactor } from '../../common/redact';
 import type { Publication, RepositoryResult } from '../../common/schemas';
 import { jobAtRevision } from '../../common/tasks';
-import { codeHostFrom, hostRedaction } from '../hosts';
+import { type CodeHost, hostRedaction } from '../hosts';
+import { workerHost } from './workerHost';
 import { ConfigError } from './config';
 import { GitCheckout, gitEnvironment } from './git';
 import { Liveness } from './liveness';
@@ -22,8 +23,6 @@ import type { WorkerDependencies, WorkerExit } from './worker';
 export async function runPublishWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   const { config, store, print } = deps;
   const redactor = Redactor.fromEnvironment(deps.env, [], hostRedaction());
-  // A GitHub App's installation tokens are made here: the redactor learns each one.
-  const host = codeHostFrom({ ...config.codeHost, onSecret: (secret) => redactor.add(secret) });
   const job = await store.jobs.get(config.jobId);
   if (!job) throw new ConfigError(`There is no job ${config.jobId}`);
   const run = job.publishRun;
@@ -61,6 +60,7 @@ export async function runPublishWorker(deps: WorkerDependencies): Promise<Worker
   deps.onLiveness?.(liveness);
   liveness.start(config.heartbeatMs);
   log.step(`Publishing ${repositoryName}, attempt ${attempt}, for publish ${run.id}`);
+  const host = workerHost(config, redactor, log);
 
   const set: Record<string, unknown> = {};
   let failure: { code: string; message: string } | undefined;
@@ -101,7 +101,7 @@ async function publish(
   row: RepositoryResult,
   job: RunContext['job'],
   parts: Pick<RunContext, 'log' | 'liveness' | 'artifacts'> & {
-    host: ReturnType<typeof codeHostFrom>;
+    host: CodeHost;
     draft?: boolean;
   },
 ) {

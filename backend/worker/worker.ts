@@ -1,7 +1,7 @@
 import { Redactor } from '../../common/redact';
 import type { Job, RepositoryResult } from '../../common/schemas';
 import { jobAtRevision } from '../../common/tasks';
-import { codeHostFrom, hostRedaction } from '../hosts';
+import { hostRedaction } from '../hosts';
 import type { ArtifactStore } from '../store/artifacts';
 import type { Store } from '../store/store';
 import type { ChangeMaker } from './changeMaker';
@@ -15,6 +15,7 @@ import { RunArtifacts } from './runArtifacts';
 import type { RunContext } from './runContext';
 import { RunLog } from './runLog';
 import { runRepository, type RunOutcome } from './runRepository';
+import { workerHost } from './workerHost';
 
 // A worker process's whole life: find its shard of the job's run, and for each repository of it
 // claim the row, run it, record the outcome. Every write to a row is conditional on this worker's
@@ -104,8 +105,6 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
 async function runOne(deps: WorkerDependencies, job: Job, repositoryName: string): Promise<WorkerExit> {
   const { config, store, print } = deps;
   const redactor = Redactor.fromEnvironment(deps.env, [], hostRedaction());
-  // A GitHub App's installation tokens are made here: the redactor learns each one.
-  const host = codeHostFrom({ ...config.codeHost, onSecret: (secret) => redactor.add(secret) });
   const row = await store.repositories.get(job.jobId, repositoryName);
   if (!row) throw new ConfigError(`Job ${job.jobId} has no row for ${repositoryName}`);
   if (row.status !== 'PENDING' && row.status !== 'RUNNING') {
@@ -135,6 +134,7 @@ async function runOne(deps: WorkerDependencies, job: Job, repositoryName: string
   );
   deps.onLiveness?.(liveness);
   liveness.start(config.heartbeatMs);
+  const host = workerHost(config, redactor, log);
   log.step(
     `Worker for ${repositoryName}, job ${job.jobId}, attempt ${attempt}, task revision ${taskRevision} (worker process ${process.pid})`,
   );

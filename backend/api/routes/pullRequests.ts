@@ -83,7 +83,7 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
       responses: {
         200: { description: 'The job, with its pull-request counts and burndown', json: { name: 'Job', schema: Job } },
       },
-      errors: ['NOT_FOUND', 'PULL_REQUESTS_UNSUPPORTED'],
+      errors: ['NOT_FOUND', 'PULL_REQUESTS_UNSUPPORTED', 'HOST_UNAVAILABLE'],
     },
     async (c) => {
       const job = await ownedJob(deps, c.req.param('jobId')!, c.get('owner'));
