@@ -158,6 +158,14 @@ export const ResolveRepositoriesRequest = z.strictObject({
 });
 export type ResolveRepositoriesRequest = z.input<typeof ResolveRepositoriesRequest>;
 
+/** Which code host the server's repositories are on (`GET /repositories/host`): clients use its words. */
+export const CodeHostInfo = z.object({
+  kind: z.enum(['github', 'gitlab', 'folder']),
+  /** Whether it opens pull requests (GitLab's merge requests). */
+  pullRequests: z.boolean(),
+});
+export type CodeHostInfo = z.infer<typeof CodeHostInfo>;
+
 /** The answer of `POST /repositories/resolve`. */
 export const RepositoryResolution = z.object({
   count: z.number().int(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DraftSections } from './jobDraftSections';
 import {
+  CodeHostInfo,
   Job,
   JobChanges,
   PatchRevisionRequest,
@@ -375,6 +376,8 @@ export const createJobProtocol = {
         apiUrl: z.string().optional(),
         /** The form filled from an earlier job (Run Again…), for a form opened with it. */
         draft: CreateJobDraft.partial().optional(),
+        /** The stack's code host, when the API said: the query section uses its words (GitLab: groups). */
+        codeHost: CodeHostInfo.shape.kind.optional(),
       }),
     },
     /** Asks the user to pick from the workspace folders' git remotes. */

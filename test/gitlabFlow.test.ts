@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { codeHostKindOf } from '../common/codeHostKind';
 import { branchName } from '../common/names';
 import { type FakeGitLab, type FakeProject, startFakeGitLab } from './fakes/gitlabServer';
 import { createGitHosting, type GitHosting, git } from './helpers/git';
@@ -96,6 +97,10 @@ describe('the CLI flow against GitLab, names three and four levels deep', functi
   });
 
   it('repos, a sample that continues, review, publish as drafts, refresh, merge, close, comment, delete', async () => {
+    // The clients word their forms after the stack's host (the Create Job form: groups, not owners).
+    assert.deepEqual(await stack.client.getCodeHost(), { kind: 'gitlab', pullRequests: true });
+    assert.equal(await codeHostKindOf(stack.client), 'gitlab');
+
     // `repos` by group: its subgroups' projects too, without the archived one and the one shared in.
     const repos = await ok('repos', '--group', 'acme');
     assert.equal(repos.stdout, 'acme/platform/api\nacme/platform/tools/web\nacme/site\nacme/store\n');

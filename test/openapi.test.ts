@@ -149,6 +149,7 @@ describe('The OpenAPI document', () => {
         deleteJob: () => client.deleteJob(job),
         reviewRepository: () => client.reviewRepository(job, 'acme/widgets', { state: 'approved' }),
         getChanges: () => client.getChanges(job),
+        getCodeHost: () => client.getCodeHost(),
         reviewChangeGroup: () => client.reviewChangeGroup(job, 'a'.repeat(64), { state: 'approved' }),
         revisePatch: () => client.revisePatch(job, 'acme/widgets', { basedOn: 0, drop: [{ path: 'x' }] }),
         publish: () => client.publish(job),

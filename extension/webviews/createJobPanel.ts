@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
+import { codeHostKindOf } from '../../common/codeHostKind';
 import { repositoryListEntries } from '../../common/jobDraft';
 import { isRepositoryName } from '../../common/repositoryNames';
 import { type CreateJobDraft, createJobProtocol, eventMessage, type Handlers } from '../../common/webviewProtocol';
@@ -42,7 +43,13 @@ export function createJobHandlers(
   draft?: Partial<CreateJobDraft>,
 ): Handlers<typeof createJobProtocol> {
   return {
-    load: () => ({ prompt, connected: services.connection.connected, apiUrl: services.connection.apiUrl, draft }),
+    load: async () => ({
+      prompt,
+      connected: services.connection.connected,
+      apiUrl: services.connection.apiUrl,
+      draft,
+      codeHost: services.connection.connected ? await codeHostKindOf(services.connection.client) : undefined,
+    }),
 
     pickWorkspaceRepositories: async () => {
       const folders = (vscode.workspace.workspaceFolders ?? [])

@@ -6,6 +6,7 @@ import { fieldErrorsFromApi } from '../../common/jobDraftSections';
 import { groupShown } from '../../common/changeGroupText';
 import { reviewGroupOutcome } from '../../common/groupReview';
 import { revisionShown, saveRevision } from '../../common/patchRevisions';
+import { codeHostKindOf } from '../../common/codeHostKind';
 import { isRepositoryName } from '../../common/repositoryNames';
 import type { Job } from '../../common/schemas';
 import {
@@ -335,7 +336,7 @@ export function createJobHandlers(services: PageServices, apiUrl: string): Handl
   const { client, window } = services;
   let created: string | undefined;
   return {
-    load: () => ({ prompt: '', connected: true, apiUrl }),
+    load: async () => ({ prompt: '', connected: true, apiUrl, codeHost: await codeHostKindOf(client) }),
     pickWorkspaceRepositories: () => {
       throw new ProtocolError(ONLY_IN_VS_CODE);
     },
