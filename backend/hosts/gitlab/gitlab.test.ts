@@ -4,6 +4,8 @@ import { type FakeGitLab, type FakeProject, startFakeGitLab } from '../../../tes
 import { createGitHosting, type GitHosting, git } from '../../../test/helpers/git';
 import { type CodeHost, codeHostFrom, HostRateLimited, HostRefusal, pullRequestKey, pullRequestsOf } from '..';
 import { describeCodeHostContract } from '../codeHost.contract';
+import { GitLabClient } from './client';
+import { mergeMergeRequest } from './mergeRequestActions';
 import { GITLAB_TOKEN_PATTERNS } from './tokens';
 
 // GitLab on its REST API v4, through our fetch client against the loopback GitLab: groups with
@@ -298,6 +300,28 @@ describe('GitLab code host', function () {
         }),
         HostRefusal,
       );
+    });
+
+    it("merges when the pipeline succeeds, as GitLab's auto-merge, once asked with the head it checked", async () => {
+      const project = gitlab.project('acme/platform/beta');
+      project.pipelineMustSucceed = true;
+      const head = await pushBranch(project.path, 'const a = 3;\n');
+      const opened = await pullRequestsOf(host).ensurePullRequest({ ...request(project.path, head), draft: false });
+      await gitlab.setPipeline(project.path, head, 'running');
+      const client = new GitLabClient({ baseUrl: gitlab.url, token: TOKEN });
+      const sha = (await gitlab.branchHead(project.path, head))!;
+      const ref = { repositoryName: project.path, number: opened.number! };
+      await mergeMergeRequest(client, ref, {
+        method: 'merge',
+        expectedHeadSha: sha,
+        deleteBranch: false,
+        whenPipelineSucceeds: true,
+      });
+      const mr = gitlab.mergeRequest(project.path, ref.number)!;
+      assert.deepEqual([mr.state, mr.mergeWhenPipelineSucceeds], ['opened', true], 'waiting for the pipeline');
+      await gitlab.setPipeline(project.path, head, 'success');
+      assert.equal(mr.state, 'merged');
+      project.pipelineMustSucceed = false;
     });
 
     it('hands a rate limit longer than it may wait to the caller, with the wait', async () => {
