@@ -52,6 +52,11 @@ export function patchRevisionKey(
     : key;
 }
 
+/** The file a downloaded patch is saved as: `group-subgroup-project-{jobId}.patch`, every slash a hyphen. */
+export function patchFileName(ref: { jobId: string; repositoryName: string }): string {
+  return `${ref.repositoryName.replaceAll('/', '-')}-${ref.jobId}.patch`;
+}
+
 export function branchName(jobId: string): string {
   return `cody-batch/${jobId}`;
 }

@@ -1,3 +1,4 @@
+import { patchFileName } from '../../common/names';
 import { attemptChoices, attemptOutcome, hasKeptFailedDiff } from '../../common/attempts';
 import { overviewRows } from '../../common/overviewRows';
 import { ApiError, type CodyBatchClient } from '../../common/client';
@@ -64,10 +65,6 @@ export function saveFile(window: Window, name: string, text: string, type: strin
   link.click();
   link.remove();
   window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-export function patchFileName(ref: Pick<RepositoryRef, 'jobId' | 'repositoryName'>): string {
-  return `${ref.repositoryName.replace('/', '-')}-${ref.jobId}.patch`;
 }
 
 /** What the last review said, shown once on the page it led to ("Approved acme/a. Next unreviewed: acme/b."). */
