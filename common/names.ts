@@ -52,9 +52,12 @@ export function patchRevisionKey(
     : key;
 }
 
-/** The file a downloaded patch is saved as: `group-subgroup-project-{jobId}.patch`, every slash a hyphen. */
-export function patchFileName(ref: { jobId: string; repositoryName: string }): string {
-  return `${ref.repositoryName.replaceAll('/', '-')}-${ref.jobId}.patch`;
+/**
+ * The file a downloaded patch is saved as: `group-subgroup-project-{jobId}.patch`, every slash a
+ * hyphen (`-attempt-{n}` for an earlier attempt's, as the API names it).
+ */
+export function patchFileName(ref: { jobId: string; repositoryName: string }, attempt = 1): string {
+  return `${ref.repositoryName.replaceAll('/', '-')}-${ref.jobId}${attempt > 1 ? `-attempt-${attempt}` : ''}.patch`;
 }
 
 export function branchName(jobId: string): string {

@@ -147,6 +147,16 @@ describe('the CLI flow against GitLab, names three and four levels deep', functi
     const diff = await ok('diff', jobId, 'acme/platform/tools/web');
     assert.match(diff.stdout, /\+const a = newFunction\(1\);/);
     await ok('thread', jobId, 'acme/platform/tools/web');
+    const raw = await fetch(
+      `${stack.apiUrl}/jobs/${jobId}/repositories/${encodeURIComponent('acme/platform/tools/web')}/diff`,
+      {
+        headers: { authorization: `Bearer ${stack.token}` },
+      },
+    );
+    assert.equal(
+      raw.headers.get('content-disposition'),
+      `attachment; filename="acme-platform-tools-web-${jobId}.patch"`,
+    );
     for (const name of ['acme/platform/api', 'acme/platform/tools/web', 'acme/site'])
       await ok('review', jobId, name, '--approve');
     await ok('review', jobId, 'acme/store', '--reject', '--note', 'not this one');

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { FAILED_VERIFICATION_HEADER } from '../../../common/names';
+import { FAILED_VERIFICATION_HEADER, patchFileName } from '../../../common/names';
 import { artifactKeyOf, patchKeyOf } from '../artifactKeys';
 import {
   ArtifactQuery,
@@ -181,7 +181,7 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
           `${which} ${status}; a diff exists only once it has COMPLETED with changes${hint}`,
         );
       }
-      const fileName = `${row.repositoryName.replace('/', '-')}-${row.jobId}${attempt > 1 ? `-attempt-${attempt}` : ''}.patch`;
+      const fileName = patchFileName(row, attempt);
       const key = await patchKeyOf(deps, row, attempt, revision);
       if (!key)
         return apiError(
