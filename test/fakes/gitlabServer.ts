@@ -250,7 +250,10 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
       (candidate) => String(candidate.id) === id || candidate.path.toLowerCase() === id.toLowerCase(),
     );
     if (!project) return { status: 404, body: { message: '404 Project Not Found' } };
-    if (second === undefined) return method === 'GET' ? { status: 200, body: view(project) } : undefined;
+    if (second === undefined)
+      return method === 'GET'
+        ? { status: 200, body: { ...view(project), default_branch: await defaultBranch(project.path) } }
+        : undefined;
     if (second === 'repository' && third === 'branches' && fourth !== undefined && method === 'DELETE') {
       if (!(await branchHead(project.path, fourth))) return { status: 404, body: { message: '404 Branch Not Found' } };
       await bareGit(project.path, 'update-ref', '-d', `refs/heads/${fourth}`);
@@ -575,6 +578,15 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
         GIT_COMMITTER_EMAIL: 'gitlab@example.com',
       },
     }).then(({ stdout }) => stdout);
+  }
+
+  /** The branch the bare repository's HEAD names, as GitLab's project says it. */
+  async function defaultBranch(projectPath: string): Promise<string | null> {
+    try {
+      return (await bareGit(projectPath, 'symbolic-ref', '--short', 'HEAD')).trim() || null;
+    } catch {
+      return null;
+    }
   }
 
   async function branchHead(projectPath: string, branch: string): Promise<string | undefined> {

@@ -5,6 +5,7 @@ import { createGitHosting, type GitHosting, git } from '../../../test/helpers/gi
 import { type CodeHost, codeHostFrom, HostRateLimited, HostRefusal, pullRequestKey, pullRequestsOf } from '..';
 import { describeCodeHostContract } from '../codeHost.contract';
 import { GitLabClient } from './client';
+import type { GitLabHost } from './gitlabHost';
 import { mergeMergeRequest } from './mergeRequestActions';
 import { GITLAB_TOKEN_PATTERNS } from './tokens';
 
@@ -354,6 +355,7 @@ describe('GitLab code host', function () {
         shape,
       );
     assert.equal(host.names.repository('acme/platform/tools/x'), undefined);
+    assert.equal(await (host as GitLabHost).defaultBranch('acme/platform/beta'), 'main');
     assert.match(host.names.repository('acme/x.atom')!, /\.atom/);
   });
 });

@@ -59,6 +59,14 @@ export class GitLabHost implements CodeHost, PullRequestHost {
     return `Authorization: Basic ${Buffer.from(`${GITLAB_GIT_USER}:${this.token}`).toString('base64')}`;
   }
 
+  /** The project's default branch, as GitLab says it now (for a publish that must never push to it). */
+  async defaultBranch(repositoryName: string): Promise<string> {
+    const { projectPath } = await import('./client');
+    const project = await (await this.gitlab()).get<{ default_branch?: string | null }>(projectPath(repositoryName));
+    if (!project.default_branch) throw new Error(`GitLab names no default branch for ${repositoryName}`);
+    return project.default_branch;
+  }
+
   async resolveQuery(query: RepositoryQuery): Promise<QueryResolution> {
     const { resolveOnGitLab } = await import('./query');
     return resolveOnGitLab(await this.gitlab(), query);
