@@ -86,7 +86,9 @@ async function batchPart(): Promise<void> {
     await run();
     return { ms: performance.now() - started, calls: batch.calls().length };
   };
-  const ours = await measure(() => new BatchExecutor({ client, jobQueue: 'q', jobDefinition: 'd' }).cancel(job));
+  const ours = await measure(() =>
+    new BatchExecutor({ client, jobQueue: 'q', jobDefinition: 'd', trustedKeys: [] }).cancel(job),
+  );
   // The baseline: what the executor did before, one call per child (ListJobs at its default page).
   const perChild = await measure(async () => {
     await client.send(new DescribeJobsCommand({ jobs: ['arr'] }));

@@ -102,11 +102,17 @@ export async function reviewGroup(
     console.error(forTerminal(`cody-batch: ${group}`));
     return 1;
   }
-  // The members as seen now: the server refuses (409) if the group has changed before it writes.
+  // The members as read now, each with its patch's digest: the server refuses (409) if the group
+  // or any member's patch has changed before it writes.
+  const missing = group.repositories.filter((name) => !group.digests?.[name]);
+  if (missing.length) {
+    console.error(forTerminal(`cody-batch: the server gave no patch digest for ${missing.join(', ')}`));
+    return 1;
+  }
   const request = GroupReviewRequest.safeParse({
     state: verbs[verb as keyof typeof verbs],
     note: values.note,
-    repositories: group.repositories,
+    members: group.repositories.map((repositoryName) => ({ repositoryName, digest: group.digests![repositoryName] })),
   });
   if (!request.success) return usageError(new Error(describeIssues(request.error)), GROUP_REVIEW_USAGE);
   const answer = await client.reviewChangeGroup(jobId, group.fingerprint, request.data);

@@ -33,13 +33,14 @@ Commands:
   cancel   \`cancel <jobId>\`: stop a job
   retry    \`retry <jobId> [owner/name ...]\`: run the failed and cancelled repositories (or those named) again
   jobs     List your newest jobs (\`--all\`: every one); \`jobs <jobId>\` lists its repositories
-  diff     \`diff <jobId> <owner/name>\`: print a repository's patch (pipe it to \`git apply\`)
+  diff     \`diff <jobId> <owner/name>\`: print a repository's patch (pipe it to \`git apply\`); its digest on stderr
   apply    \`apply <jobId> <owner/name> [--dir <checkout>] [--stash] [--allow-outside-links]\`: apply a repository's
            patch to its local clone (git apply --3way; refuses uncommitted work unless --stash: stash, apply,
            restore; refuses links out of the repository unless --allow-outside-links)
   thread   \`thread <jobId> <owner/name>\`: print Claude's conversation for a repository
   status   \`status <jobId> [--refresh]\`: one line per repository: run status, review, pull request and checks
-  review   \`review <jobId> <owner/name> (--approve | --reject | --unreview) [--note <text>] [--attempt <n>]\`
+  review   \`review <jobId> <owner/name> (--approve --digest <sha256> | --reject | --unreview) [--note <text>] [--attempt <n>]\`
+           (--digest: what \`diff\` printed for the patch you read)
            \`review <jobId> --group <fingerprint> (approve | reject | unreview)\`: every repository of one change
   changes  \`changes <jobId>\`: the job's distinct changes (groups of repositories whose diffs make the same
            change), largest first, and the repositories that stand out, each with why

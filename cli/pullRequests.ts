@@ -110,8 +110,9 @@ export function statusJson(job: Job, rows: RepositoryResult[]) {
   };
 }
 
-const REVIEW_USAGE = `Usage: cody-batch review <jobId> <owner/name> (--approve | --reject | --unreview) [--note <text>] [--attempt <n>] [--json]
-       cody-batch review <jobId> --group <fingerprint> (approve | reject | unreview) [--note <text>] [--json]`;
+const REVIEW_USAGE = `Usage: cody-batch review <jobId> <owner/name> (--approve --digest <sha256> | --reject | --unreview) [--note <text>] [--attempt <n>] [--json]
+       cody-batch review <jobId> --group <fingerprint> (approve | reject | unreview) [--note <text>] [--json]
+  --digest: the patch's digest, as \`cody-batch diff\` prints it: the approval is of the patch you read`;
 
 /** `cody-batch review <job> <owner/name> --approve|--reject|--unreview`. */
 export async function review(args: string[], connection: Connection): Promise<number> {
@@ -124,6 +125,7 @@ export async function review(args: string[], connection: Connection): Promise<nu
       unreview: { type: 'boolean' },
       note: { type: 'string' },
       attempt: { type: 'string' },
+      digest: { type: 'string' },
       group: { type: 'string' },
     },
     REVIEW_USAGE,
@@ -139,10 +141,18 @@ export async function review(args: string[], connection: Connection): Promise<nu
       new Error('give a job id, one repository and one of --approve, --reject, --unreview'),
       REVIEW_USAGE,
     );
+  if (values.approve && values.digest === undefined)
+    return usageError(
+      new Error(
+        `--approve needs --digest: the digest \`cody-batch diff ${jobId} ${repository}\` prints, so what is approved is the patch you read`,
+      ),
+      REVIEW_USAGE,
+    );
   const request = ReviewRequest.safeParse({
     state: { approve: 'approved', reject: 'rejected', unreview: 'unreviewed' }[states[0]!],
     note: values.note,
     attempt: values.attempt === undefined ? undefined : Number(values.attempt),
+    digest: typeof values.digest === 'string' ? values.digest.toLowerCase() : undefined,
   });
   if (!request.success) return usageError(new Error(describeIssues(request.error)), REVIEW_USAGE);
   const row = await (await connect(connection)).reviewRepository(jobId, repository, request.data);

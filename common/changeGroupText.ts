@@ -17,6 +17,8 @@ export interface GroupLine {
   /** The flags of its members, in words, each once ("touches package-lock.json, which …"). */
   reasons: string[];
   repositories: string[];
+  /** Each member's patch digest, by name, as the job's changes gave it: a group review sends them back. */
+  digests: Record<string, string>;
   representative: string;
   files: string[];
   additions: number;
@@ -98,6 +100,7 @@ export function groupLines(changes: JobChanges): GroupLine[] {
       title: `${size(group.repositories.length, index === 0)} · ${what}`,
       reasons,
       repositories: group.repositories,
+      digests: group.digests ?? {},
       representative: group.representative,
       files: group.files,
       additions: group.additions,
@@ -130,7 +133,8 @@ export function groupShown(
     representative: line.representative,
     members: line.repositories.map((repositoryName) => {
       const row = byName.get(repositoryName);
-      return { repositoryName, state: row ? reviewStateOf(row) : 'unreviewed' };
+      const digest = changes.groups.find((group) => group.fingerprint === fingerprint)?.digests?.[repositoryName];
+      return { repositoryName, state: row ? reviewStateOf(row) : 'unreviewed', ...(digest ? { digest } : {}) };
     }),
   };
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { stackStore, startStackProcess, type StackProcess } from '../test/helpers/localStack';
@@ -82,8 +83,10 @@ describe('CodyBatchClient', () => {
         baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         auth: bearerAuth('secret-token'),
       });
+      // The digest is of the bytes downloaded: what the caller shows.
       assert.deepEqual(await client.getDiff('01m8hh1rwgnr9p2a6k5x32xmdr', 'acme/big'), {
         patch: 'diff --git a/x b/x\n',
+        digest: createHash('sha256').update('diff --git a/x b/x\n').digest('hex'),
       });
       assert.equal(seen[0]?.authorization, 'Bearer secret-token');
       assert.equal(seen[1]?.path.startsWith('/bucket/'), true);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ApiErrorBody } from './errors';
-import { FAILED_VERIFICATION_HEADER } from './names';
+import { FAILED_VERIFICATION_HEADER, PATCH_DIGEST_HEADER } from './names';
+import { patchDigestOf } from './patchDigest';
 import {
   type BulkAction,
   type BulkActionRequest,
@@ -87,6 +88,11 @@ export interface ListOptions {
 /** A diff as the API gives it: `undefined` patch means the repository made no changes (204). */
 export interface DiffResult {
   patch: string | undefined;
+  /**
+   * The SHA-256 of the patch's bytes as received (computed here, so it is what is shown whatever
+   * the server said): what a review of it sends back. Absent with no patch.
+   */
+  digest?: string;
   /** The change of a command job whose verification failed (asked for with `failed`): read it, do not apply it. */
   verificationFailed?: boolean;
 }
@@ -154,7 +160,11 @@ export class CodyBatchClient {
     return this.json('DELETE', `jobs/${encodeURIComponent(jobId)}`, DeleteJobResponse, request);
   }
 
-  /** Approves or rejects a repository's diff (or takes the review back: `unreviewed`). */
+  /**
+   * Approves or rejects a repository's diff (or takes the review back: `unreviewed`). An approval
+   * sends `digest`, the one `getDiff` gave for the patch shown: the API refuses it (409
+   * PATCH_CHANGED) when the patch is not that one any more.
+   */
   reviewRepository(jobId: string, repositoryName: string, request: ReviewRequest): Promise<RepositoryResult> {
     return this.json('PUT', `${repositoryPath(jobId, repositoryName)}/review`, RepositoryResult, request);
   }
@@ -165,8 +175,9 @@ export class CodyBatchClient {
   }
 
   /**
-   * Reviews every repository of one change group. Send `repositories` (the members you saw) to be
-   * refused (409 GROUP_CHANGED) rather than review a diff you have not seen.
+   * Reviews every repository of one change group: `members` are those shown, each with the digest
+   * the job's changes gave for it (`ChangeGroup.digests`). Refused (409 GROUP_CHANGED or
+   * PATCH_CHANGED) rather than review a diff that was not shown.
    */
   reviewChangeGroup(jobId: string, fingerprint: string, request: GroupReviewRequest): Promise<GroupReviewResponse> {
     const path = `jobs/${encodeURIComponent(jobId)}/changes/${encodeURIComponent(fingerprint)}/review`;
@@ -276,7 +287,21 @@ export class CodyBatchClient {
     const response = await this.artifact(withQuery(`${repositoryPath(jobId, repositoryName)}/diff`, query), 'diff');
     if (response.status === 204) return { patch: undefined };
     const verificationFailed = response.headers.get(FAILED_VERIFICATION_HEADER) === 'true';
-    return { patch: await response.text(), ...(verificationFailed ? { verificationFailed } : {}) };
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const digest = patchDigestOf(bytes);
+    const said = response.headers.get(PATCH_DIGEST_HEADER);
+    // The bytes are what is shown; a server that says otherwise has changed them under us.
+    if (said && said !== digest)
+      throw new ApiError(
+        response.status,
+        'PATCH_CHANGED',
+        `The diff of ${repositoryName} arrived with digest ${digest.slice(0, 12)}, not the ${said.slice(0, 12)} the server said: read it again`,
+      );
+    return {
+      patch: new TextDecoder().decode(bytes),
+      digest,
+      ...(verificationFailed ? { verificationFailed } : {}),
+    };
   }
 
   async getThread(jobId: string, repositoryName: string, options: AttemptOption = {}): Promise<Thread> {

@@ -13,12 +13,18 @@ export const API_ERRORS = {
   NOTHING_TO_RETRY: 409,
   JOB_NOT_SAMPLED: 409,
   NO_DIFF: 409,
+  /** The job item does not carry the API's signature of what it runs: it was written or changed around the API. */
   UNVERIFIED_JOB: 409,
+  /** A row's note, task, recorded base or digest carries no valid signature or seal: written around the API and the workers. */
+  UNVERIFIED_ROW: 409,
   /** A review the row cannot take: approving what has not COMPLETED, or a diff the row has moved on from. */
   NOT_REVIEWABLE: 409,
   /** The repositories of a change group are not the ones the reviewer saw: a member's diff changed, or one joined. */
   GROUP_CHANGED: 409,
-  /** A repository's patch is at another revision than the one the request was based on. */
+  /**
+   * A repository's patch is not the one the request was based on: another revision, or not the
+   * digest the reviewer was shown (or its stored bytes no longer hash to the digest recorded).
+   */
   PATCH_CHANGED: 409,
   /** A repository's patch can take no new revision: its pull request holds it, or it has the most revisions. */
   PATCH_LOCKED: 409,
@@ -66,15 +72,24 @@ export const REPOSITORY_ERROR_CODES = [
   'TIME_LIMIT',
   'COST_LIMIT',
   'PUSH_FAILED',
+  /**
+   * The pull request's branch exists and is not this repository's to move (the default branch, the
+   * base branch, or a branch whose head is not the commit this row pushed last): nothing was pushed.
+   */
+  'BRANCH_EXISTS',
   /** The stored diff did not apply to the recorded base commit, so nothing was pushed. */
   'PATCH_FAILED',
+  /** The stored diff does not hash to the digest that was approved (or signed for the publish): nothing was pushed. */
+  'PATCH_CHANGED',
   'PULL_REQUEST_FAILED',
   'SECRET_DETECTED',
   'WORKER_LOST',
   'WORKER_CRASHED',
   'NEVER_STARTED',
-  /** The local stack refused to run a job its API did not create (its run MAC is missing or wrong). */
+  /** A job the API did not sign as it is now (its signature is missing or does not match): not run, not published. */
   'UNVERIFIED_JOB',
+  /** A row whose task, approval or publication the API did not sign as it is now: not run, not published. */
+  'UNVERIFIED_ROW',
   'CANCELLED',
   'INTERNAL',
 ] as const;

@@ -1,11 +1,24 @@
 import { groupReviewedText } from './changeGroupText';
 import { ApiError } from './client';
-import type { Verdict } from './webviewProtocol';
+import type { ShownMember, Verdict } from './webviewProtocol';
 
 // Approving or rejecting a change group with the members the reviewer saw, and what that says: the
 // API refuses (409) when the group is not what was shown any more (a member's diff changed, one
 // joined), and 404 when it is gone; both are outcomes to show, not errors. Browser-safe: the
 // extension and the web app both review groups through it.
+
+/**
+ * The members a group review was shown, each with its digest as shown; throws when one came
+ * without a digest (a server from before digests): nothing can be approved that was not pinned.
+ */
+export function shownMembers(members: readonly { repositoryName: string; digest?: string }[]): ShownMember[] {
+  const missing = members.filter((member) => !member.digest).map((member) => member.repositoryName);
+  if (missing.length)
+    throw new Error(
+      `The group was shown without the digests of ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}: load it again before reviewing it`,
+    );
+  return members.map((member) => ({ repositoryName: member.repositoryName, digest: member.digest! }));
+}
 
 export async function reviewGroupOutcome(
   review: () => Promise<unknown>,
@@ -19,7 +32,7 @@ export async function reviewGroupOutcome(
     if (error instanceof ApiError && error.status === 409)
       return {
         done: false,
-        message: `Not ${state}: the group changed since it was shown (${error.message}). It is shown again as it is now: look, then review it again.`,
+        message: `Not ${state}: the group, or a member's patch, changed since it was shown (${error.message}). It is shown again as it is now: look, then review it again.`,
       };
     if (error instanceof ApiError && error.status === 404)
       return {

@@ -64,6 +64,9 @@ export function branchName(jobId: string): string {
   return `cody-batch/${jobId}`;
 }
 
+/** On every diff the API answers: the SHA-256 of the patch's bytes, which a review sends back (docs/architecture.md, "Chain of custody"). */
+export const PATCH_DIGEST_HEADER = 'x-cody-batch-patch-digest';
+
 /** On a diff answered for `?failed=1`: the change's verification failed (docs/architecture.md, REST API). */
 export const FAILED_VERIFICATION_HEADER = 'x-cody-batch-verification-failed';
 
@@ -159,6 +162,20 @@ export const ENV = {
   gitlabTokenSecret: 'CODY_BATCH_GITLAB_TOKEN_SECRET',
   /** The same for a GitHub App's private key, when the stack runs as an App. */
   githubAppKeySecret: 'CODY_BATCH_GITHUB_APP_KEY_SECRET',
+  /**
+   * The API's public keys a worker trusts (raw Ed25519, base64url, comma-separated, the current one
+   * first): it runs and publishes only what they signed. The local executor sets it; on AWS the API
+   * adds it to each SubmitJob. Not a secret.
+   */
+  trustedKeys: 'CODY_BATCH_TRUSTED_KEYS',
+  /** The workers' seal key (a secret): what a worker records (its base and digest, its push) is sealed with it. */
+  workerKey: 'CODY_BATCH_WORKER_KEY',
+  /** The seal key before the last rotation (a secret, locally): seals made with it still verify. */
+  previousWorkerKey: 'CODY_BATCH_PREVIOUS_WORKER_KEY',
+  /** On AWS, the API Lambda: the ARN of the secret its signing key is made from (only it may read it). */
+  signingKeySecret: 'CODY_BATCH_SIGNING_KEY_SECRET',
+  /** On AWS, the API Lambda: the ARN of the workers' seal key secret (the workers get it from Batch). */
+  workerKeySecret: 'CODY_BATCH_WORKER_KEY_SECRET',
   /** Days a job's rows and artifacts are kept after it was created; unset keeps them (DynamoDB TTL, S3 lifecycle, the local sweep). */
   retentionDays: 'CODY_BATCH_RETENTION_DAYS',
 } as const;

@@ -24,6 +24,8 @@ export const SECRET_ENV_NAMES = [
   'CLAUDE_API_KEY',
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',
+  'CODY_BATCH_WORKER_KEY',
+  'CODY_BATCH_PREVIOUS_WORKER_KEY',
 ] as const;
 
 /** Token shapes worth hiding wherever they show up; code hosts add theirs (RedactorOptions.tokenPatterns). */

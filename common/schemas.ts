@@ -487,6 +487,11 @@ export type TaskRevision = z.infer<typeof TaskRevision>;
 export const ReviewState = z.enum(['unreviewed', 'approved', 'rejected']);
 export type ReviewState = z.infer<typeof ReviewState>;
 
+/** SHA-256 (lowercase hex) of a patch's exact bytes: what a reviewer saw, what a publish must push. */
+export const PatchDigest = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, { error: 'is not a SHA-256 digest (64 lowercase hex digits)' });
+
 /** A person's verdict on a repository's diff, for the attempt whose diff they read. */
 export const Review = z.object({
   state: ReviewState,
@@ -494,6 +499,14 @@ export const Review = z.object({
   /** The attempt reviewed: a new attempt's diff is another diff, and its review starts over. */
   attempt: z.number().int(),
   reviewedAt: IsoDate,
+  /** The patch revision approved (an approval's). */
+  patchRevision: z.number().int().optional(),
+  /** The digest of the patch the reviewer was shown and approved: a publish pushes only a patch with this digest. */
+  digest: PatchDigest.optional(),
+  /** The commit that patch applies to, as the worker recorded it when it made the diff. */
+  baseCommit: z.string().optional(),
+  /** The API's signature of the approval (repository, attempt, patch revision, digest, base commit). */
+  signature: z.string().optional(),
 });
 export type Review = z.infer<typeof Review>;
 
@@ -510,6 +523,12 @@ export const ReviewRequest = z.strictObject({
   note: z.string().max(2_000, { error: 'must be at most 2000 characters' }).optional(),
   /** The attempt whose diff was read; when the row has moved on since, the review is refused (409). */
   attempt: z.number().int().min(1).optional(),
+  /**
+   * The digest of the patch the reviewer was shown (the diff's `x-cody-batch-patch-digest`, or the
+   * SHA-256 of its bytes); required to approve. Refused (409 PATCH_CHANGED) when it is not the
+   * repository's current patch.
+   */
+  digest: PatchDigest.optional(),
 });
 export type ReviewRequest = z.infer<typeof ReviewRequest>;
 
@@ -569,7 +588,7 @@ export const NameList = z.object({
   /** Names the chunk items of this list (`#list/{id}/{chunk}`); fresh for every run. */
   id: z.string(),
   size: z.number().int(),
-  /** SHA-256 (hex) of each chunk's names, in order: the run MAC covers them, so a chunk written around the API is refused. */
+  /** SHA-256 (hex) of each chunk's names, in order: the job's signature covers them, so a chunk written around the API is refused. */
   digests: z.array(z.string()),
 });
 export type NameList = z.infer<typeof NameList>;
@@ -594,6 +613,21 @@ export const Publication = z.object({
   heartbeatAt: IsoDate.optional(),
   finishedAt: IsoDate.optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** What the publish must push, as the API checked it when it queued the row; signed by the API. */
+  intent: z
+    .object({
+      attempt: z.number().int(),
+      patchRevision: z.number().int(),
+      /** The patch's digest: the artifact the worker reads must hash to it. */
+      digest: PatchDigest,
+      base: z.object({ branch: z.string(), commit: z.string() }),
+      /** What this row pushed last, as the API checked its worker's seal: the push may replace only that. */
+      lease: z.object({ branch: z.string(), commit: z.string() }).optional(),
+      /** Queued by a publish of approved repositories only: the approval must still hold this digest. */
+      approved: z.boolean(),
+    })
+    .optional(),
+  signature: z.string().optional(),
 });
 export type Publication = z.infer<typeof Publication>;
 
@@ -702,10 +736,10 @@ export const Job = z.object({
   /** Repositories per worker of the current run, as the executor cut it (absent: 1); Batch child s ran shard s. */
   shardSize: z.number().int().optional(),
   /**
-   * The local stack's MAC of the job and its current run (backend/store/runMac.ts): its executor
-   * runs only jobs that carry a valid one, so only jobs its API created. Absent on AWS.
+   * The API's signature of the job and its current run and publish run (backend/store/signing.ts):
+   * the executors and the workers run only what carries a valid one, so only what the API created.
    */
-  runMac: z.string().optional(),
+  signature: z.string().optional(),
   sample: JobSample.optional(),
   taskRevisions: z.array(TaskRevision).optional(),
   /** The repositories by review state (absent on jobs from before reviews: clients count the rows). */
@@ -759,10 +793,12 @@ export type PreviousAttempt = z.infer<typeof PreviousAttempt>;
 /** A reviewer's revision of a repository's patch (hunks left out of the one before). */
 export const PatchRevision = z.object({
   revision: z.number().int().min(1),
-  /** SHA-256 hex of the patch text: names its artifact. */
-  digest: z.string().regex(/^[0-9a-f]{64}$/),
+  /** SHA-256 hex of the patch's bytes: names its artifact. */
+  digest: PatchDigest,
   diffStats: DiffStats,
   createdAt: IsoDate,
+  /** The API's signature of the revision and its digest. */
+  signature: z.string().optional(),
 });
 export type PatchRevision = z.infer<typeof PatchRevision>;
 
@@ -824,6 +860,17 @@ export const RepositoryResult = z.object({
   patchRevisions: z.array(PatchRevision).optional(),
   /** What the current patch changes (absent on rows from before fingerprints: computed when first asked for). */
   fingerprint: Fingerprint.optional(),
+  /** SHA-256 of this attempt's diff.patch (patch revision 0) as the worker wrote it. */
+  diffDigest: PatchDigest.optional(),
+  /** The API's signature of what this row runs: its note, task revision and the push it may replace. */
+  taskSignature: z.string().optional(),
+  /** The worker's seal of `base` and `diffDigest` (backend/store/signing.ts). */
+  resultSeal: z.string().optional(),
+  /** The branch and commit this row pushed last (a publish may move that branch only while it is still there). */
+  pushedBranch: z.string().optional(),
+  pushedCommit: z.string().optional(),
+  /** The worker's seal of `pushedBranch` and `pushedCommit`. */
+  pushSeal: z.string().optional(),
 });
 export type RepositoryResult = z.infer<typeof RepositoryResult>;
 
@@ -851,6 +898,8 @@ export const ChangeGroup = z.object({
   reviewCounts: ReviewCounts,
   /** The largest group this one is a variant of (same loose fingerprint: only leading whitespace differs). */
   variantOf: z.string().optional(),
+  /** Each member's current patch digest, by name: a group review sends back the ones it showed. */
+  digests: z.record(z.string(), PatchDigest).optional(),
 });
 export type ChangeGroup = z.infer<typeof ChangeGroup>;
 
@@ -876,10 +925,15 @@ export const GroupReviewRequest = z.strictObject({
   state: ReviewState,
   note: z.string().max(2_000, { error: 'must be at most 2000 characters' }).optional(),
   /**
-   * The members the reviewer saw: when the group has any other members now (a diff changed, a
-   * repository joined), the review is refused (409) and nothing is written.
+   * The members the reviewer was shown, each with the digest of its patch as shown: when the group
+   * has any other members now (a repository joined or left), the review is refused (409
+   * GROUP_CHANGED); when a member's patch is not that digest any more, 409 PATCH_CHANGED. Nothing is
+   * written either way.
    */
-  repositories: z.array(z.string().regex(REPOSITORY_NAME_PATTERN)).min(1).max(1_000).optional(),
+  members: z
+    .array(z.strictObject({ repositoryName: z.string().regex(REPOSITORY_NAME_PATTERN), digest: PatchDigest }))
+    .min(1)
+    .max(1_000),
 });
 export type GroupReviewRequest = z.infer<typeof GroupReviewRequest>;
 

@@ -15,9 +15,9 @@ const K = new Int32Array([
 
 const encoder = new TextEncoder();
 
-/** Lowercase hex SHA-256 of `text` encoded as UTF-8. */
-export function sha256Hex(text: string): string {
-  const data = encoder.encode(text);
+/** Lowercase hex SHA-256 of `text` encoded as UTF-8, or of bytes as they are. */
+export function sha256Hex(text: string | Uint8Array): string {
+  const data = typeof text === 'string' ? encoder.encode(text) : text;
   // The message, a 0x80 byte, zeros, and its length in bits as 64 bits big-endian, to a multiple of 64 bytes.
   const padded = new Uint8Array((((data.length + 8) >> 6) + 1) << 6);
   padded.set(data);

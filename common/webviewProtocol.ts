@@ -8,6 +8,7 @@ import {
   RepositoryError,
   RepositoryResolution,
   ResolveRepositoriesRequest,
+  PatchDigest,
   ReviewRequest,
   ReviewState,
   RepositoryResult,
@@ -221,9 +222,17 @@ export type Direction = z.infer<typeof Direction>;
 export const Verdict = ReviewState.exclude(['unreviewed']);
 export type Verdict = z.infer<typeof Verdict>;
 
-/** A member of a change group as the group view lists it. */
-export const GroupMember = z.object({ repositoryName: z.string().max(200), state: ReviewState });
+/** A member of a change group as the group view lists it, with its patch's digest as the job's changes gave it. */
+export const GroupMember = z.object({
+  repositoryName: z.string().max(200),
+  state: ReviewState,
+  digest: PatchDigest.optional(),
+});
 export type GroupMember = z.infer<typeof GroupMember>;
+
+/** A member a group review was shown, with the digest of its patch as shown: the API refuses any other. */
+export const ShownMember = z.object({ repositoryName: z.string().min(1).max(200), digest: PatchDigest });
+export type ShownMember = z.infer<typeof ShownMember>;
 
 /** The change group a diff panel shows: its representative's diff is the page's patch. */
 export const GroupShown = z.object({
@@ -253,6 +262,8 @@ export const diffProtocol = {
       params: z.object({}),
       result: RepositoryHeading.extend({
         patch: z.string().optional(),
+        /** The SHA-256 of the patch's bytes as the host received them: what a review of it sends back. */
+        digest: PatchDigest.optional(),
         pullRequestUrl: z.string().optional(),
         /** The layout last chosen in any diff panel, for a panel that has no choice of its own yet. */
         layout: DiffLayout.optional(),
@@ -280,9 +291,9 @@ export const diffProtocol = {
         revisable: z.boolean().optional(),
       }),
     },
-    /** Group mode: approve or reject every member shown (refused when the group changed since). */
+    /** Group mode: approve or reject every member shown (refused when the group or a member's patch changed since). */
     reviewGroup: {
-      params: z.object({ state: Verdict, repositories: z.array(z.string().max(200)).max(1_000) }),
+      params: z.object({ state: Verdict, members: z.array(ShownMember).max(1_000) }),
       result: Done,
     },
     /** Group mode: open a member's own diff. */
@@ -292,7 +303,7 @@ export const diffProtocol = {
     /** Show another revision of the patch (0: the original), read-only unless it is the current one. */
     showRevision: { params: z.object({ revision: z.number().int().min(0).max(10_000) }), result: Done },
     /** Approve, reject or take back the review of the shown repository, then move on (approve, reject). */
-    review: { params: ReviewRequest.pick({ state: true, note: true }), result: Done },
+    review: { params: ReviewRequest.pick({ state: true, note: true, digest: true }), result: Done },
     /** The reviewer marked a file Viewed, or not: kept per reviewer, repository and patch. */
     setViewed: { params: z.object({ path: z.string().min(1).max(4096), viewed: z.boolean() }), result: Done },
     /** Show the previous or next repository of the job in this panel. */
@@ -446,7 +457,7 @@ export const overviewProtocol = {
       params: z.object({
         fingerprint: GroupFingerprint,
         state: Verdict,
-        repositories: z.array(z.string().max(200)).min(1).max(1_000),
+        members: z.array(ShownMember).min(1).max(1_000),
       }),
       result: Done,
     },

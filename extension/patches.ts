@@ -6,8 +6,14 @@ import type { RepositoryRef } from '../common/webviewProtocol';
 
 const MAX_BYTES = 64 * 1024 * 1024;
 
+/** A patch as fetched, with the SHA-256 of its bytes (what a review of it sends back). */
+export interface FetchedPatch {
+  patch: string | undefined;
+  digest?: string;
+}
+
 export class PatchStore {
-  private readonly cache = new Map<string, { patch: string | undefined; size: number }>();
+  private readonly cache = new Map<string, FetchedPatch & { size: number }>();
 
   constructor(private readonly connection: Connection) {}
 
@@ -17,6 +23,11 @@ export class PatchStore {
    * revision of the patch (0: the worker's own); absent: the current one (cleared on a new revision).
    */
   async get(ref: RepositoryRef, options: { failed?: boolean; revision?: number } = {}): Promise<string | undefined> {
+    return (await this.fetch(ref, options)).patch;
+  }
+
+  /** As `get`, with the patch's digest. */
+  async fetch(ref: RepositoryRef, options: { failed?: boolean; revision?: number } = {}): Promise<FetchedPatch> {
     const key = [
       ref.jobId,
       ref.repositoryName,
@@ -29,16 +40,17 @@ export class PatchStore {
       // Most recently used last.
       this.cache.delete(key);
       this.cache.set(key, cached);
-      return cached.patch;
+      return cached;
     }
-    const { patch } = await this.connection.client.getDiff(ref.jobId, ref.repositoryName, {
+    const { patch, digest } = await this.connection.client.getDiff(ref.jobId, ref.repositoryName, {
       attempt: ref.attempt,
       failed: options.failed,
       revision: options.revision,
     });
-    this.cache.set(key, { patch, size: patch?.length ?? 0 });
+    const fetched = { patch, ...(digest ? { digest } : {}), size: patch?.length ?? 0 };
+    this.cache.set(key, fetched);
     this.trim();
-    return patch;
+    return fetched;
   }
 
   clear(): void {

@@ -124,10 +124,14 @@ describe('infra: deploy parameters', function () {
       const secrets = Object.values(resourcesOf(template, 'AWS::SecretsManager::Secret')).map(
         (secret) => secret.Properties!.Name,
       );
-      assert.deepEqual(secrets, ['cody-batch/dev/github-token']);
+      assert.deepEqual(secrets, [
+        'cody-batch/dev/github-token',
+        'cody-batch/dev/signing-key',
+        'cody-batch/dev/worker-key',
+      ]);
       assert.deepEqual(
         (container().Secrets as { Name: string }[]).map((secret) => secret.Name),
-        [ENV.githubToken],
+        [ENV.githubToken, ENV.workerKey],
       );
       const environment = Object.fromEntries(
         (container().Environment as { Name: string; Value: Json }[]).map((v) => [v.Name, render(v.Value)]),

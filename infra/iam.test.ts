@@ -235,7 +235,10 @@ describe('infra: least privilege', function () {
       const secretReads = executionStatements.filter((statement) =>
         statement.actions.includes('secretsmanager:GetSecretValue'),
       );
-      const secretIds = Object.keys(resourcesOf(template(), 'AWS::SecretsManager::Secret')).map((id) => `\${${id}}`);
+      // Every secret of the stack but the signing key, which is the API's alone.
+      const secretIds = Object.entries(resourcesOf(template(), 'AWS::SecretsManager::Secret'))
+        .filter(([, secret]) => secret.Properties!.Name !== `cody-batch/${env}/signing-key`)
+        .map(([id]) => `\${${id}}`);
       assert.deepEqual(secretReads.flatMap((statement) => statement.resources).sort(), secretIds.sort());
       const sweeper = actionsOf(rolePolicies(roleOfFunction(`cody-batch-${env}-sweeper`)));
       assert.deepEqual(
@@ -252,20 +255,21 @@ describe('infra: least privilege', function () {
       );
     });
 
-    it('lets the API and the sweeper read the GitHub token’s secret alone, and tells them where it is, never what', () => {
-      const [tokenId] = namedResource(
-        template(),
-        'AWS::SecretsManager::Secret',
-        'Name',
-        `cody-batch/${env}/github-token`,
-      );
+    it('lets the API and the sweeper read the GitHub token’s secret, the API its signing and seal keys, and tells them where they are, never what', () => {
+      const secretId = (what: string) =>
+        namedResource(template(), 'AWS::SecretsManager::Secret', 'Name', `cody-batch/${env}/${what}`)[0];
+      const tokenId = secretId('github-token');
+      const custody = [`\${${secretId('signing-key')}}`, `\${${secretId('worker-key')}}`];
       for (const name of [`cody-batch-${env}-api`, `cody-batch-${env}-sweeper`]) {
         const reads = rolePolicies(roleOfFunction(name)).filter((statement) =>
           statement.actions.some((action) => action.startsWith('secretsmanager:')),
         );
         assert.deepEqual(
           reads.map((statement) => [statement.actions, statement.resources]),
-          [[['secretsmanager:GetSecretValue'], [`\${${tokenId}}`]]],
+          [
+            [['secretsmanager:GetSecretValue'], [`\${${tokenId}}`]],
+            ...(name.endsWith('-api') ? [[['secretsmanager:GetSecretValue'], custody]] : []),
+          ],
           name,
         );
         const [, lambda] = namedResource(template(), 'AWS::Lambda::Function', 'FunctionName', name);
@@ -273,6 +277,28 @@ describe('infra: least privilege', function () {
         assert.deepEqual(variables[ENV.githubTokenSecret], { Ref: tokenId }, name);
         assert.equal(variables[ENV.githubToken], undefined, `${name} has no token in its environment`);
       }
+    });
+
+    it('lets no role but the API Lambda’s read the signing key; the workers get the seal key from Batch', () => {
+      const [signingId] = namedResource(
+        template(),
+        'AWS::SecretsManager::Secret',
+        'Name',
+        `cody-batch/${env}/signing-key`,
+      );
+      const apiRole = roleOfFunction(`cody-batch-${env}-api`);
+      const readers = Object.keys(resourcesOf(template(), 'AWS::IAM::Role')).filter((roleId) =>
+        rolePolicies(roleId).some((statement) => statement.resources.includes(`\${${signingId}}`)),
+      );
+      assert.deepEqual(readers, [apiRole]);
+      const container = jobContainer() as unknown as { Secrets: { Name: string }[]; Environment: { Name: string }[] };
+      assert.ok(container.Secrets.some((secret) => secret.Name === ENV.workerKey));
+      assert.ok(
+        ![...container.Secrets, ...container.Environment].some((variable) =>
+          [ENV.signingKeySecret, ENV.trustedKeys].includes(variable.Name as never),
+        ),
+        'the job definition carries no signing key; the public keys come with each SubmitJob',
+      );
     });
   });
 });

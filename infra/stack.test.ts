@@ -268,7 +268,10 @@ describe('infra: the CDK stacks', function () {
       for (const name of [ENV.githubToken, ENV.anthropicApiKey, ENV.jobId])
         assert.ok(!(name in environment), `${name} is not a plain variable`);
       const secrets = resourcesOf(template(), 'AWS::SecretsManager::Secret');
-      assert.deepEqual(container.Secrets.map((secret) => secret.Name).sort(), [ENV.anthropicApiKey, ENV.githubToken]);
+      assert.deepEqual(
+        container.Secrets.map((secret) => secret.Name).sort(),
+        [ENV.anthropicApiKey, ENV.githubToken, ENV.workerKey].sort(),
+      );
       for (const secret of container.Secrets) {
         const ref = (secret.ValueFrom as { Ref?: string }).Ref;
         assert.ok(ref && secrets[ref], `${secret.Name} comes from a secret of this stack`);

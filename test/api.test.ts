@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { FolderArtifactStore } from '../backend/store/artifacts';
@@ -7,6 +8,7 @@ import type { Store } from '../backend/store/store';
 import { artifactKey } from '../common/names';
 import { DEFAULT_MODEL } from '../common/schemas';
 import { stackStore, startStackProcess, type StackProcess } from './helpers/localStack';
+import { stackKeys, workerResult } from './helpers/keys';
 import { DocumentChecker } from './helpers/openapi';
 import { type FakeGitHub, startFakeGitHub } from './fakes/githubServer';
 
@@ -16,6 +18,7 @@ import { type FakeGitHub, startFakeGitHub } from './fakes/githubServer';
 // `api()` gets, success or error, is checked against the OpenAPI document the stack serves.
 
 const run = promisify(execFile);
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const SEED_BODY = {
   name: 'Update API calls',
@@ -69,10 +72,17 @@ describe('REST API on the local stack', () => {
     await store.claim(jobId, name, 1, '2000-01-01T00:00:00Z');
     for (const [file, content] of Object.entries(files))
       await artifacts.put(artifactKey(jobId, name, file as 'diff.patch'), content);
+    const patch = files['diff.patch'];
+    const { workerSeal } = await stackKeys(stack.home);
     await store.transitionRepository(jobId, name, {
       from: ['RUNNING'],
       to,
-      set: { finishedAt: new Date().toISOString() },
+      set: {
+        finishedAt: new Date().toISOString(),
+        ...(to === 'COMPLETED' && patch !== undefined
+          ? workerResult(workerSeal, { jobId, repositoryName: name, attempt: 1 }, patch)
+          : {}),
+      },
     });
   };
 
@@ -259,7 +269,7 @@ describe('REST API on the local stack', () => {
       await finishRepository(job.jobId, 'acme/gadgets', 'NO_CHANGES');
       const approved = await api(`${repositoryPath(job.jobId, 'acme/widgets')}/review`, {
         method: 'PUT',
-        json: { state: 'approved', note: 'Looks right', attempt: 1 },
+        json: { state: 'approved', note: 'Looks right', attempt: 1, digest: sha256('diff --git a/x b/x\n') },
       });
       assert.equal(approved.status, 200, await approved.clone().text());
       assert.equal((await approved.json()).review.state, 'approved');
@@ -270,7 +280,7 @@ describe('REST API on the local stack', () => {
       });
       const refused = await api(`${repositoryPath(job.jobId, 'acme/gadgets')}/review`, {
         method: 'PUT',
-        json: { state: 'approved' },
+        json: { state: 'approved', digest: sha256('') },
       });
       assert.equal(refused.status, 409);
       assert.equal((await refused.json()).error.code, 'NOT_REVIEWABLE');
@@ -296,20 +306,26 @@ describe('REST API on the local stack', () => {
       assert.equal((await store.repositories.get(job.jobId, 'acme/widgets'))!.fingerprint?.exact, group.fingerprint);
 
       const groupPath = `/jobs/${job.jobId}/changes/${group.fingerprint}/review`;
+      const members = (names: string[]) =>
+        names.map((repositoryName) => ({ repositoryName, digest: sha256(patch(repositoryName)) }));
+      assert.deepEqual(
+        group.digests,
+        Object.fromEntries(members(group.repositories).map((m) => [m.repositoryName, m.digest])),
+      );
       const notFingerprint = await api(`/jobs/${job.jobId}/changes/nope/review`, {
         method: 'PUT',
-        json: { state: 'approved' },
+        json: { state: 'approved', members: members(['acme/widgets']) },
       });
       assert.equal(notFingerprint.status, 404);
       const moved = await api(groupPath, {
         method: 'PUT',
-        json: { state: 'approved', repositories: ['acme/widgets'] },
+        json: { state: 'approved', members: members(['acme/widgets']) },
       });
       assert.equal(moved.status, 409);
       assert.equal((await moved.json()).error.code, 'GROUP_CHANGED');
       const approved = await api(groupPath, {
         method: 'PUT',
-        json: { state: 'approved', repositories: group.repositories },
+        json: { state: 'approved', members: members(group.repositories) },
       });
       assert.equal(approved.status, 200, await approved.clone().text());
       assert.deepEqual(
@@ -467,7 +483,7 @@ describe('REST API on the local stack', () => {
       assert.equal(retry.status, 409);
       const { error } = await retry.json();
       assert.equal(error.code, 'UNVERIFIED_JOB');
-      assert.match(error.message, /not created through this stack's API/);
+      assert.match(error.message, /does not carry the API's signature of what it runs/);
       const after = await (await api(`/jobs/${job.jobId}`)).json();
       assert.equal(after.status, 'CANCELLED');
       assert.equal((await (await api(repositoryPath(job.jobId, 'acme/a'))).json()).attempt, 1);

@@ -202,6 +202,9 @@ describe('docs/architecture.md holds', () => {
       ENV.claudeMaxRetries,
       ENV.codeCache,
       ENV.runKind,
+      ENV.trustedKeys,
+      ENV.workerKey,
+      ENV.previousWorkerKey,
     ];
     for (const name of workerVariables) assert.ok(section.includes(`\`${name}\``), `${name} is in the contract`);
   });

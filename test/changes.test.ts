@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
+import { currentPatchDigest } from '../common/patchDigest';
 import { JobChanges } from '../common/schemas';
 import { startFakeGitHub, type FakeGitHub } from './fakes/githubServer';
 import { startGitHttpServer, type GitHttpServer } from './fakes/gitHttpServer';
@@ -61,7 +62,7 @@ describe('change groups, group review and hunk revisions on the local stack', fu
         ...(index === 5 ? { '.lock-too': 'yes\n' } : {}),
       });
     gitServer = await startGitHttpServer({ root: hosting.root, token: GITHUB_TOKEN });
-    github = await startFakeGitHub({ token: GITHUB_TOKEN });
+    github = await startFakeGitHub({ token: GITHUB_TOKEN, gitRoot: hosting.root });
     stack = await startStackProcess({
       env: {
         CODY_BATCH_GIT_BASE: gitServer.gitBase,
@@ -153,7 +154,10 @@ describe('change groups, group review and hunk revisions on the local stack', fu
     await assert.rejects(
       stack.client.reviewChangeGroup(job.jobId, main!.fingerprint, {
         state: 'rejected',
-        repositories: main!.repositories,
+        members: main!.repositories.map((repositoryName) => ({
+          repositoryName,
+          digest: main!.digests![repositoryName]!,
+        })),
       }),
       (error: ApiError) => error.status === 409 && error.code === 'GROUP_CHANGED' && /acme\/r1/.test(error.message),
     );
@@ -167,7 +171,7 @@ describe('change groups, group review and hunk revisions on the local stack', fu
     // Publishing r1 pushes exactly revision 1 onto its base.
     const reviewed = await stack.client.reviewChangeGroup(job.jobId, revised.fingerprint!.exact, {
       state: 'approved',
-      repositories: ['acme/r1'],
+      members: [{ repositoryName: 'acme/r1', digest: currentPatchDigest(revised)! }],
     });
     assert.deepEqual(
       reviewed.repositories.map((row) => [row.repositoryName, row.review?.state]),

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -16,6 +17,7 @@ import { startFakeGitHub } from './fakes/githubServer';
 import { newTestStore, startTestDynamo } from './helpers/dynamo';
 import { CLI, makeTempDir } from './helpers/localStack';
 import { jobWithPulls } from './helpers/pullRequests';
+import { testKeys } from './helpers/keys';
 
 // The CLI after the diff, as a user types it against a deployed API (--api-url, a token): status
 // (text and --json), review, refresh, merge with its exit code for a partial result, delete, and
@@ -46,6 +48,7 @@ describe('CLI: status, review, publish, refresh, merge, close, comment, delete',
         store,
         artifacts,
         executor: new IdleExecutor(),
+        keys: testKeys(),
         codeHost: codeHostFrom({ gitBase: 'https://x/{owner}/{name}.git', apiUrl: github.url, token: TOKEN }),
         version: 'test',
         log: { error: () => undefined },
@@ -83,9 +86,31 @@ describe('CLI: status, review, publish, refresh, merge, close, comment, delete',
       'acme/alpha': { checkRuns: [{ name: 'ci', status: 'completed', conclusion: 'success' }] },
       'acme/beta': { statuses: [{ context: 'ci', state: 'failure' }], reviews: [{ user: 'b', state: 'APPROVED' }] },
     });
-    const reviewed = await cli('review', job.jobId, 'acme/alpha', '--approve', '--note', 'fine', '--json');
+    // An approval names the patch read: `diff` prints its digest, `review --digest` sends it back.
+    const unread = await cli('review', job.jobId, 'acme/alpha', '--approve', '--json');
+    assert.equal(unread.code, 2);
+    assert.match(unread.stderr, /--approve needs --digest/);
+    const read = await cli('diff', job.jobId, 'acme/alpha');
+    assert.equal(read.code, 0, read.stderr);
+    const digest = /Patch sha256 ([0-9a-f]{64})/.exec(read.stderr)?.[1];
+    assert.equal(digest, createHash('sha256').update(read.stdout).digest('hex'));
+    const stale = await cli('review', job.jobId, 'acme/alpha', '--approve', '--digest', 'f'.repeat(64));
+    assert.equal(stale.code, 1);
+    assert.match(stale.stderr, /not the one you were shown/);
+    const reviewed = await cli(
+      'review',
+      job.jobId,
+      'acme/alpha',
+      '--approve',
+      '--digest',
+      digest!,
+      '--note',
+      'fine',
+      '--json',
+    );
     assert.equal(reviewed.code, 0, reviewed.stderr);
     assert.equal(JSON.parse(reviewed.stdout).review.state, 'approved');
+    assert.equal(JSON.parse(reviewed.stdout).review.digest, digest);
 
     const { code, stdout, stderr } = await cli('status', job.jobId, '--refresh', '--json');
     assert.equal(code, 0, stderr);

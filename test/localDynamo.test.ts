@@ -192,7 +192,7 @@ describe('local stack: its DynamoDB answers only the stack and the operator’s 
   });
 
   it('keeps its DynamoDB credentials and its job key private (mode 0600)', async () => {
-    for (const file of ['dynamodb-credentials', 'run-mac.key'])
+    for (const file of ['dynamodb-credentials', 'signing.key'])
       assert.equal((await stat(path.join(stack.home, file))).mode & 0o777, 0o600, file);
   });
 });
@@ -258,9 +258,9 @@ describe('local stack: runs only the jobs its API created', function () {
         await store.createJob(newJob(job));
         planted.push(job.jobId);
       }
-      // An API job's MAC on another command: the MAC covers what runs.
+      // An API job's signature on another command: the signature covers what runs.
       const api = (await store.jobs.get(created.jobId))!;
-      const { run: _run, runMac: mac, ...fields } = api;
+      const { run: _run, signature, ...fields } = api;
       const copied = sampleJob({
         ...fields,
         jobId: sampleJob().jobId,
@@ -269,7 +269,7 @@ describe('local stack: runs only the jobs its API created', function () {
         repositories: ['acme/one'],
       });
       await store.createJob(newJob(copied));
-      await store.jobs.setAttributes(copied.jobId, { runMac: mac });
+      await store.jobs.setAttributes(copied.jobId, { signature });
       planted.push(copied.jobId);
     } finally {
       assert.equal(await first.stop(), 0);

@@ -147,10 +147,15 @@ describe('The OpenAPI document', () => {
         getThread: () => client.getThread(job, 'acme/widgets'),
         getLog: () => client.getLog(job, 'acme/widgets'),
         deleteJob: () => client.deleteJob(job),
-        reviewRepository: () => client.reviewRepository(job, 'acme/widgets', { state: 'approved' }),
+        reviewRepository: () =>
+          client.reviewRepository(job, 'acme/widgets', { state: 'approved', digest: 'a'.repeat(64) }),
         getChanges: () => client.getChanges(job),
         getCodeHost: () => client.getCodeHost(),
-        reviewChangeGroup: () => client.reviewChangeGroup(job, 'a'.repeat(64), { state: 'approved' }),
+        reviewChangeGroup: () =>
+          client.reviewChangeGroup(job, 'a'.repeat(64), {
+            state: 'approved',
+            members: [{ repositoryName: 'acme/widgets', digest: 'a'.repeat(64) }],
+          }),
         revisePatch: () => client.revisePatch(job, 'acme/widgets', { basedOn: 0, drop: [{ path: 'x' }] }),
         publish: () => client.publish(job),
         refreshPullRequests: () => client.refreshPullRequests(job),

@@ -16,7 +16,7 @@ import { followPublication } from '../common/publication';
 
 // Review, then publish, on the real local stack: its workers run the change, a person approves
 // and rejects diffs, and a publish run (the worker in publish mode, started by the local executor,
-// which checks the job's run MAC) pushes over git's smart HTTP protocol and opens the pull request
+// which checks the job's signature) pushes over git's smart HTTP protocol and opens the pull request
 // through Octokit against the loopback GitHub. What was pushed is compared with what was reviewed,
 // byte for byte: binary files, a rename, a mode change, a symbolic link, a deletion and a file
 // without a final newline, on a base the branch has moved past since. Once with a personal token and
@@ -76,7 +76,7 @@ for (const kind of CREDENTIAL_KINDS) {
       await hosting.create('acme/beta', FILES);
       // No src/main.js: the change's sed fails here.
       await hosting.create('acme/gamma', { 'README.md': '# gamma\n' });
-      github = await startFakeGitHub(credentials.fake({}));
+      github = await startFakeGitHub(credentials.fake({ gitRoot: hosting.root }));
       gitServer = await credentials.gitServer(hosting.root, github);
       stack = await startStackProcess({
         env: {
@@ -119,15 +119,20 @@ for (const kind of CREDENTIAL_KINDS) {
       assert.deepEqual(alpha.base, { branch: 'main', commit: main });
 
       await assert.rejects(
-        stack.client.reviewRepository(job.jobId, 'acme/gamma', { state: 'approved' }),
+        stack.client.reviewRepository(job.jobId, 'acme/gamma', { state: 'approved', digest: 'f'.repeat(64) }),
         (error: ApiError) => error.status === 409 && error.code === 'NOT_REVIEWABLE' && /FAILED/.test(error.message),
       );
+      // Approved with the digest of the patch the reviewer read: the approval records it.
+      const read = await stack.client.getDiff(job.jobId, 'acme/alpha');
       const approved = await stack.client.reviewRepository(job.jobId, 'acme/alpha', {
         state: 'approved',
         note: 'Looks right',
         attempt: 1,
+        digest: read.digest,
       });
       assert.deepEqual([approved.review?.state, approved.review?.note], ['approved', 'Looks right']);
+      assert.equal(approved.review?.digest, read.digest);
+      assert.equal(approved.review?.baseCommit, main);
       await stack.client.reviewRepository(job.jobId, 'acme/beta', { state: 'rejected' });
       await stack.client.reviewRepository(job.jobId, 'acme/gamma', { state: 'rejected' });
       assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, {
@@ -243,7 +248,10 @@ for (const kind of CREDENTIAL_KINDS) {
       });
       const job = await waitForJob(stack.client, created.jobId);
       await stack.client.reviewRepository(job.jobId, 'acme/gamma', { state: 'rejected', note: 'no main.js' });
-      await stack.client.reviewRepository(job.jobId, 'acme/beta', { state: 'approved' });
+      await stack.client.reviewRepository(job.jobId, 'acme/beta', {
+        state: 'approved',
+        digest: (await stack.client.getDiff(job.jobId, 'acme/beta')).digest,
+      });
       assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, {
         unreviewed: 0,
         approved: 1,

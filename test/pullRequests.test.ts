@@ -17,6 +17,7 @@ import { newTestStore, startTestDynamo } from './helpers/dynamo';
 import { makeTempDir } from './helpers/localStack';
 import { CREDENTIAL_KINDS, githubCredentials } from './helpers/githubCredentials';
 import { jobWithPulls as seedJobWithPulls } from './helpers/pullRequests';
+import { testKeys } from './helpers/keys';
 
 // Following pull requests after they open, through the API (in process, on a real dynalite and a
 // real artifact folder) and Octokit against the loopback GitHub: the refresh of every row's state,
@@ -54,6 +55,7 @@ for (const kind of CREDENTIAL_KINDS) {
           store,
           artifacts,
           executor: new IdleExecutor(),
+          keys: testKeys(),
           // As the API makes it, but handing every rate limit to the client (which shows the wait).
           codeHost: codeHostFrom({
             gitBase: 'https://github.example.com/{owner}/{name}.git',

@@ -49,6 +49,7 @@ for (const kind of CREDENTIAL_KINDS) {
       await hosting.create('acme/delta', FILES);
       github = await startFakeGitHub(
         credentials.fake({
+          gitRoot: hosting.root,
           // The same repositories, for queries; and who may review (mallory may not).
           repositories: ['acme/alpha', 'acme/beta', 'acme/gamma', 'acme/delta'].map((fullName) => ({ fullName })),
           collaborators: ['alice', 'core-team'],

@@ -26,6 +26,8 @@ const first = {
   repositoryName: 'acme/a',
   jobName: 'Adopt v2',
   patch: PATCH,
+  // What the host computed from the bytes it received: the page sends it back with the review.
+  digest: 'd'.repeat(64),
   review: { state: 'unreviewed' },
   progress: '0 of 3 reviewed',
   nextRepository: 'acme/b',
@@ -93,7 +95,7 @@ describe('reviewing in the diff view (Chromium)', function () {
     assert.match((await page.textContent('#review-state')) ?? '', /Not reviewed/);
     await page.fill('#review-note', 'looks right');
     await page.click('#approve');
-    assert.deepEqual(await sent(page, 'review'), [{ state: 'approved', note: 'looks right' }]);
+    assert.deepEqual(await sent(page, 'review'), [{ state: 'approved', note: 'looks right', digest: 'd'.repeat(64) }]);
     // The extension moves the panel on: it tells the page to load again.
     await sendEvent(page, 'show');
     await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'acme/b');
@@ -106,7 +108,11 @@ describe('reviewing in the diff view (Chromium)', function () {
     await page.fill('#review-note', 'wrong file');
     await sendEvent(page, 'reviewRequested', { state: 'rejected' });
     await page.waitForFunction(() => (window as unknown as { sent: unknown[] }).sent.length > 0);
-    assert.deepEqual((await sent(page, 'review')).at(-1), { state: 'rejected', note: 'wrong file' });
+    assert.deepEqual((await sent(page, 'review')).at(-1), {
+      state: 'rejected',
+      note: 'wrong file',
+      digest: 'd'.repeat(64),
+    });
     await page.close();
   });
 

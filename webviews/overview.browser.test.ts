@@ -117,7 +117,17 @@ describe('Job overview in Chromium: counts, failures and the burndown', function
     await page.getByRole('alert').filter({ hasText: 'GROUP_CHANGED' }).waitFor();
     assert.deepEqual(await page.evaluate(() => (window as unknown as { asked: unknown[] }).asked), [
       ['openGroup', { fingerprint: 'a'.repeat(64) }],
-      ['reviewGroup', { fingerprint: 'a'.repeat(64), state: 'approved', repositories: ['acme/a', 'acme/b'] }],
+      [
+        'reviewGroup',
+        {
+          fingerprint: 'a'.repeat(64),
+          state: 'approved',
+          members: [
+            { repositoryName: 'acme/a', digest: 'd'.repeat(64) },
+            { repositoryName: 'acme/b', digest: 'e'.repeat(64) },
+          ],
+        },
+      ],
     ]);
     await page.locator('.changes').screenshot({ path: path.join(SCREENSHOTS, 'overview-groups.png') });
     await page.close();

@@ -1,10 +1,12 @@
 import { type GroupableRow, groupChanges } from '../../common/changeGroups';
 import { currentFingerprint, fingerprintRecord } from '../../common/fingerprint';
+import { currentPatchDigest } from '../../common/patchDigest';
 import type { Fingerprint, GroupReviewRequest, Job, JobChanges, RepositoryResult } from '../../common/schemas';
 import { forEachLimited } from '../store/parallel';
 import { reviewRepository, reviewStateOf } from '../store/reviews';
 import { patchKeyOf } from './artifactKeys';
 import type { ApiDependencies } from './context';
+import { type CheckedReview, checkReview } from './custody';
 import { RequestError } from './middleware/errors';
 
 // A job's diffs as distinct changes (GET /jobs/{id}/changes) and the review of a whole group
@@ -15,7 +17,7 @@ import { RequestError } from './middleware/errors';
 /** How many diffs are read at once for rows without a fingerprint. */
 const READ_CONCURRENCY = 16;
 
-type Deps = Pick<ApiDependencies, 'store' | 'artifacts' | 'log'>;
+type Deps = Pick<ApiDependencies, 'store' | 'artifacts' | 'log' | 'keys'>;
 
 interface Fingerprinted {
   rows: { row: RepositoryResult; fingerprint: Fingerprint }[];
@@ -52,6 +54,15 @@ export async function fingerprintedRows(deps: Deps, job: Job): Promise<Fingerpri
 export async function jobChanges(deps: Deps, job: Job): Promise<JobChanges> {
   const { rows, unreadable } = await fingerprintedRows(deps, job);
   const { groups, flagged } = groupChanges(rows.map(({ row, fingerprint }) => groupable(row, fingerprint)));
+  // Each member's digest, which a group review sends back for the members it showed.
+  const digests = new Map(rows.map(({ row }) => [row.repositoryName, currentPatchDigest(row)]));
+  for (const group of groups)
+    group.digests = Object.fromEntries(
+      group.repositories.flatMap((name) => {
+        const digest = digests.get(name);
+        return digest ? [[name, digest]] : [];
+      }),
+    );
   return { jobId: job.jobId, groups, flagged, unreadable };
 }
 
@@ -68,12 +79,13 @@ function groupable(row: RepositoryResult, fingerprint: Fingerprint): GroupableRo
 
 /**
  * Reviews every repository whose current diff has `fingerprint`. Refused with 409 GROUP_CHANGED,
- * before anything is written, when no repository has that change now or, with `repositories`,
- * when the group's members are not exactly the ones the reviewer saw (a member's diff changed: a
- * retry, a revised continue, a hunk left out; or another repository's diff joined it). Each row's
- * write is then conditional on the attempt and patch revision whose fingerprint matched, so a
- * diff that changes between the check and the write is not reviewed: the answer is 409 naming it,
- * the others keep their review.
+ * before anything is written, when no repository has that change now or when the group's members
+ * are not exactly the ones the reviewer was shown (a member's diff changed: a retry, a revised
+ * continue, a hunk left out; or another repository's diff joined it), and with 409 PATCH_CHANGED
+ * when a member's patch is not the digest shown (or, to approve, its stored bytes no longer hash to
+ * it). Each approval is signed for its member's digest. Each row's write is then conditional on the
+ * attempt and patch revision checked, so a diff that changes between the check and the write is
+ * not reviewed: the answer is 409 naming it, the others keep their review.
  */
 export async function reviewGroup(
   deps: Deps,
@@ -90,24 +102,46 @@ export async function reviewGroup(
       'GROUP_CHANGED',
       `No repository of job ${job.jobId} has the change ${fingerprint.slice(0, 12)} now: its diffs changed (or it never had it). Read the job's changes again`,
     );
-  if (request.repositories) {
-    const seen = new Set(request.repositories.map((name) => name.toLowerCase()));
-    const now = new Set(names.map((name) => name.toLowerCase()));
-    const left = request.repositories.filter((name) => !now.has(name.toLowerCase()));
-    const joined = names.filter((name) => !seen.has(name.toLowerCase()));
-    if (left.length || joined.length)
-      throw new RequestError(
-        'GROUP_CHANGED',
-        `The change ${fingerprint.slice(0, 12)} has other repositories now${left.length ? `; no longer (their diff changed): ${left.join(', ')}` : ''}${joined.length ? `; new: ${joined.join(', ')}` : ''}. Read the job's changes again`,
+  const shown = new Map(request.members.map((member) => [member.repositoryName.toLowerCase(), member.digest]));
+  const now = new Set(names.map((name) => name.toLowerCase()));
+  const left = request.members.map((member) => member.repositoryName).filter((name) => !now.has(name.toLowerCase()));
+  const joined = names.filter((name) => !shown.has(name.toLowerCase()));
+  if (left.length || joined.length)
+    throw new RequestError(
+      'GROUP_CHANGED',
+      `The change ${fingerprint.slice(0, 12)} has other repositories now${left.length ? `; no longer (their diff changed): ${left.join(', ')}` : ''}${joined.length ? `; new: ${joined.join(', ')}` : ''}. Read the job's changes again`,
+    );
+  // Every member's patch is checked (and each approval signed) before any review is written.
+  const checked = new Map<string, CheckedReview>();
+  const changed: string[] = [];
+  const codes = new Set<RequestError['code']>();
+  await forEachLimited(members, READ_CONCURRENCY, async (row) => {
+    try {
+      checked.set(
+        row.repositoryName,
+        await checkReview(deps, row, {
+          state: request.state,
+          ...(request.note !== undefined ? { note: request.note } : {}),
+          attempt: row.attempt,
+          digest: shown.get(row.repositoryName.toLowerCase()),
+        }),
       );
-  }
+    } catch (error) {
+      if (!(error instanceof RequestError)) throw error;
+      codes.add(error.code);
+      changed.push(`${row.repositoryName} (${error.message})`);
+    }
+  });
+  if (changed.length)
+    throw new RequestError(
+      codes.size === 1 ? [...codes][0]! : 'PATCH_CHANGED',
+      `${changed.length} of the ${members.length} repositories of the change ${fingerprint.slice(0, 12)} are not what you were shown, so none was reviewed: ${changed.sort().join('; ')}. Read the job's changes again`,
+    );
   const reviewed: RepositoryResult[] = [];
   const refused: string[] = [];
   await forEachLimited(members, READ_CONCURRENCY, async (row) => {
     const outcome = await reviewRepository(deps.store, job.jobId, owner, row.repositoryName, {
-      state: request.state,
-      ...(request.note !== undefined ? { note: request.note } : {}),
-      attempt: row.attempt,
+      ...checked.get(row.repositoryName)!,
       patchRevision: row.patchRevision ?? 0,
     });
     if (outcome.ok) reviewed.push(outcome.row);

@@ -1,6 +1,6 @@
 import type { CodeHost } from '../hosts';
 import type { ArtifactStore } from '../store/artifacts';
-import type { RunMac } from '../store/runMac';
+import type { ApiKeys } from '../store/signing';
 import type { Store } from '../store/store';
 import type { Executor } from '../executor/executor';
 import type { ErrorLog } from './middleware/errors';
@@ -26,8 +26,12 @@ export interface ApiDependencies {
   version: string;
   limits?: Partial<ApiLimits>;
   log?: ErrorLog;
-  /** The local stack's: every job created or retried gets the MAC its executor checks before running it. */
-  runMac?: RunMac;
+  /**
+   * The API's signing key and the workers' seal key (backend/store/signing.ts): what it creates,
+   * retries, continues, approves and publishes is signed, and what a worker recorded is checked
+   * before anything is signed on top of it.
+   */
+  keys: ApiKeys;
   /** CODY_BATCH_RETENTION_DAYS: jobs expire this many days after creation; undefined keeps them. */
   retentionDays?: number;
 }

@@ -10,6 +10,7 @@ import { FolderArtifactStore } from '../store/artifacts';
 import { Store } from '../store/store';
 import { createApp } from './app';
 import { bearerOwner } from './middleware/auth';
+import { testKeys } from '../../test/helpers/keys';
 
 // POST /jobs writes all of a job or nothing: a job DynamoDB refuses half-way leaves no rows behind,
 // and the caller hears that nothing was created. The faults come from a loopback proxy in front of
@@ -45,6 +46,7 @@ describe('POST /jobs when DynamoDB refuses part of the job', () => {
           store: Store.connect({ endpoint: proxy.endpoint, tables: store.tables }),
           artifacts: new FolderArtifactStore(artifactsRoot),
           executor: new IdleExecutor(),
+          keys: testKeys(),
           version: 'test',
           log: { error: (message) => logged.push(message) },
         },

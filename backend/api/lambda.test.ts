@@ -10,6 +10,7 @@ import { FolderArtifactStore, S3ArtifactStore, type ArtifactStore } from '../sto
 import type { Store } from '../store/store';
 import { createLambdaHandler } from './lambda';
 import { MAX_INLINE_BODY_BYTES, withinResponseLimit } from './lambdaResponse';
+import { testKeys } from '../../test/helpers/keys';
 
 // The API as Lambda runs it: API Gateway HTTP API (payload 2.0) events with IAM authorization,
 // against dynalite. Two callers with different ARNs must never see each other's jobs.
@@ -107,6 +108,7 @@ describe('API on Lambda (IAM owners)', () => {
       store,
       artifacts: new FolderArtifactStore(artifactsRoot),
       executor: new IdleExecutor(),
+      keys: testKeys(),
       version: 'test',
       log: { error: (message) => logged.push(message) },
     });
@@ -168,7 +170,11 @@ describe('API on Lambda (IAM owners)', () => {
     const routes: [string, string, unknown?][] = [
       ['GET', `/jobs/${job.jobId}`],
       ['GET', `/jobs/${job.jobId}/changes`],
-      ['PUT', `/jobs/${job.jobId}/changes/${'a'.repeat(64)}/review`, { state: 'approved' }],
+      [
+        'PUT',
+        `/jobs/${job.jobId}/changes/${'a'.repeat(64)}/review`,
+        { state: 'approved', members: [{ repositoryName: 'acme/widgets', digest: 'a'.repeat(64) }] },
+      ],
       ['PUT', `/jobs/${job.jobId}/repositories/${repository}/patch`, { basedOn: 0, drop: [{ path: 'x' }] }],
       ['POST', `/jobs/${job.jobId}/cancel`],
       ['POST', `/jobs/${job.jobId}/retry`],
@@ -300,6 +306,7 @@ describe('API on Lambda with S3 artifacts', () => {
       store,
       artifacts,
       executor: new IdleExecutor(),
+      keys: testKeys(),
       version: 'test',
       limits: { maxInlineArtifactBytes: 1024 },
     });
@@ -393,7 +400,9 @@ describe("API on Lambda: artifacts near Lambda's 6,291,456-byte response limit",
     process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
     artifacts = new S3ArtifactStore({ bucket: 'cody-batch-test-artifacts', endpoint: `http://127.0.0.1:${port}` });
-    invoke = lambdaInvoker(createLambdaHandler({ store, artifacts, executor: new IdleExecutor(), version: 'test' }));
+    invoke = lambdaInvoker(
+      createLambdaHandler({ store, artifacts, executor: new IdleExecutor(), keys: testKeys(), version: 'test' }),
+    );
     const names = ['acme/diff', 'acme/thread', 'acme/log', 'acme/edge', 'acme/over'];
     jobId = json(
       await invoke(

@@ -11,6 +11,7 @@ import type { ApiDependencies } from './context';
 import { MAX_INLINE_BODY_BYTES, withinResponseLimit } from './lambdaResponse';
 import { limitsFromEnvironment } from './limits';
 import { codeHostWithSecretToken } from './secretToken';
+import { apiKeysFromSecrets } from './signingKeys';
 import { awsOwner } from './middleware/auth';
 import { executorFromEnvironment } from '../executor/fromEnvironment';
 import { version } from '../../package.json';
@@ -39,10 +40,13 @@ async function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env)
   const tables = tableNamesFromEnvironment(env);
   const artifacts = env[ENV.artifacts];
   if (!artifacts) throw new Error(`${ENV.artifacts} is not set`);
+  // The signing key is read here, once per container, with the Lambda's own role: never in its environment.
+  const keys = await apiKeysFromSecrets(env);
   return {
     store: Store.connect({ tables, endpoint: env[ENV.dynamodbEndpoint] }),
     artifacts: artifactStoreFrom(artifacts),
-    executor: executorFromEnvironment(env),
+    executor: executorFromEnvironment(env, keys.signer.publicKeys),
+    keys,
     // With the server's GitHub token, read from Secrets Manager (never in the environment).
     codeHost: await codeHostWithSecretToken(env, { maxRateLimitWaitSeconds: API_RATE_LIMIT_WAIT_SECONDS }),
     version,

@@ -7,6 +7,7 @@ import type { RunningDynamo } from '../local/dynamodb';
 import { FolderArtifactStore } from '../store/artifacts';
 import type { Store } from '../store/store';
 import { createLambdaHandler } from './lambda';
+import { testKeys } from '../../test/helpers/keys';
 
 // The API as Lambda runs it behind the web app's HTTP API, whose JWT authorizer (the Cognito user
 // pool) has checked the token: payload 2.0 events carrying the token's claims. Each signed-in
@@ -82,6 +83,7 @@ describe('API on Lambda (people signed in through the user pool)', () => {
       store,
       artifacts: new FolderArtifactStore(artifactsRoot),
       executor: new IdleExecutor(),
+      keys: testKeys(),
       version: 'test',
       log: { error: () => undefined },
     });

@@ -10,8 +10,9 @@ import {
   type RepositoryResult,
 } from '../../common/schemas';
 import { moveReviewAfter } from '../store/reviews';
-import { patchKeyOf } from './artifactKeys';
+import { revisionPayload } from '../store/rowSignatures';
 import type { ApiDependencies } from './context';
+import { checkedPatch } from './custody';
 import { RequestError } from './middleware/errors';
 
 // A reviewer's revision of a repository's patch: the current one with some hunks or files left out
@@ -20,9 +21,10 @@ import { RequestError } from './middleware/errors';
 // where it was): the API has no git on Lambda, and the publish worker applies it with git anyway,
 // failing the publication with PATCH_FAILED if it ever did not. The new revision is stored beside
 // the original, becomes what a publish pushes, gets its own fingerprint (and so its group), and
-// takes the row's review back.
+// takes the row's review back. The patch it starts from must be the one the worker sealed (or the
+// API signed), its bytes still hashing to that digest; the new revision and its digest are signed.
 
-type Deps = Pick<ApiDependencies, 'store' | 'artifacts'>;
+type Deps = Pick<ApiDependencies, 'store' | 'artifacts' | 'keys'>;
 
 export async function savePatchRevision(
   deps: Deps,
@@ -52,10 +54,8 @@ export async function savePatchRevision(
   if ((row.patchRevisions?.length ?? 0) >= MAX_PATCH_REVISIONS)
     throw new RequestError('PATCH_LOCKED', `${name}'s patch has ${MAX_PATCH_REVISIONS} revisions already, the most`);
 
-  const key = await patchKeyOf(deps, row, row.attempt);
-  const stored = key ? await deps.artifacts.get(key) : undefined;
-  if (!stored) throw new RequestError('NOT_FOUND', `The diff of ${name} is missing from the artifact store`);
-  const subset = dropHunks(stored.body.toString('utf8'), request.drop);
+  const from = await checkedPatch(deps, row);
+  const subset = dropHunks(from.bytes.toString('utf8'), request.drop);
   if (!subset.ok) throw new RequestError('VALIDATION_FAILED', `drop: ${subset.message}`);
   const files = parsePatch(subset.patch);
   if (files.length === 0)
@@ -70,6 +70,7 @@ export async function savePatchRevision(
     diffStats: patchTotals(files),
     createdAt: new Date().toISOString(),
   };
+  revision.signature = deps.keys.signer.sign('revision', revisionPayload(row.jobId, name, row.attempt, revision));
   // Its own key (the digest is in it): a concurrent revision of the same number cannot overwrite it.
   await deps.artifacts.put(
     patchRevisionKey(row.jobId, name, row.attempt, revision),

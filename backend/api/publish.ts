@@ -8,6 +8,8 @@ import type {
 } from '../../common/schemas';
 import { isFinalJobStatus } from '../../common/status';
 import { reviewStateOf } from '../store/reviews';
+import { approvalVerifies, type Intent, publicationPayload, sealedPush, verifiedPatch } from '../store/rowSignatures';
+import { jobVerifies, signJob } from '../store/signing';
 import type { ApiDependencies } from './context';
 import { RequestError } from './middleware/errors';
 import { pullRequestsRefusal } from './pullRequestHost';
@@ -15,7 +17,10 @@ import { pullRequestsRefusal } from './pullRequestHost';
 // POST /jobs/{id}/publish: pull requests for completed repositories that have none, after review.
 // It runs where every publish runs: a short worker run in publish mode, through the executor (see
 // docs/architecture.md, "Publishing"). This queues the rows, records the publish run on the job
-// (signed with the job on the local stack, as a run is) and starts its workers.
+// (signed with the job, as a run is) and starts its workers. Each row is queued with what its
+// worker must push, signed (`publication.intent`): the current patch revision and digest, once the
+// worker's seal (or the API's own signature of the revision) checks, the base commit it sealed,
+// and, for a publish of approved repositories, that the approval holds that very digest.
 
 /** A publication no worker has touched for this long lost its worker: it may be published again. */
 export const PUBLICATION_STALE_MS = 10 * 60_000;
@@ -31,10 +36,10 @@ export async function publishJob(
   if (refusal) throw new RequestError('PULL_REQUESTS_UNSUPPORTED', refusal);
   if (!isFinalJobStatus(job.status))
     throw new RequestError('JOB_ACTIVE', `Job ${job.jobId} is ${job.status}; publish it once it has finished`);
-  if (deps.runMac && !deps.runMac.verifies(job))
+  if (!jobVerifies(deps.keys.signer, job))
     throw new RequestError(
       'UNVERIFIED_JOB',
-      `Job ${job.jobId} was not created through this stack's API (its run MAC does not match), so it cannot be published`,
+      `Job ${job.jobId} does not carry the API's signature of what it runs (written or changed around the API), so it cannot be published`,
     );
   const rows = await store.repositories.listAll(job.jobId);
   const busy = rows.filter((row) => inFlight(row, now));
@@ -54,11 +59,17 @@ export async function publishJob(
   }
 
   const results: RepositoryActionResult[] = [];
-  const eligible: RepositoryResult[] = [];
+  const eligible: { row: RepositoryResult; intent: Intent }[] = [];
   for (const row of candidates) {
     const reason = whyNot(row, request);
-    if (reason) results.push({ repositoryName: row.repositoryName, outcome: 'skipped', reason });
-    else eligible.push(row);
+    if (reason) {
+      results.push({ repositoryName: row.repositoryName, outcome: 'skipped', reason });
+      continue;
+    }
+    const intent = intentFor(deps, row, request);
+    if ('refused' in intent)
+      results.push({ repositoryName: row.repositoryName, outcome: 'failed', reason: intent.refused });
+    else eligible.push({ row, intent });
   }
   if (eligible.length === 0)
     throw new RequestError(
@@ -74,7 +85,7 @@ export async function publishJob(
   // The names go into a list of their own, out of the job item (10,000 of them would not fit).
   const list = await store.lists.write(
     job.jobId,
-    eligible.map((row) => row.repositoryName),
+    eligible.map(({ row }) => row.repositoryName),
     job.expiresAt,
   );
   const publishRun = {
@@ -83,7 +94,7 @@ export async function publishJob(
     ...(request.draft !== undefined ? { draft: request.draft } : {}),
     requestedAt: new Date(now).toISOString(),
   };
-  const signed = deps.runMac?.sign({ ...job, publishRun } as Job);
+  const signed = signJob(deps.keys.signer, { ...job, publishRun } as Job);
   const started = await store.jobs.startPublishRun(job.jobId, job.status, job.publishRun?.id, publishRun, signed);
   if (!started) {
     await store.lists.deleteList(job.jobId, list).catch(() => undefined);
@@ -95,7 +106,7 @@ export async function publishJob(
   // The previous publish's workers are done (none is in flight, checked above): its list goes.
   if (job.publishRun) await store.lists.deleteList(job.jobId, job.publishRun.list).catch(() => undefined);
   const queued: string[] = [];
-  for (const row of eligible) {
+  for (const { row, intent } of eligible) {
     const moved = await store.repositories.queuePublication(
       job.jobId,
       row.repositoryName,
@@ -104,8 +115,13 @@ export async function publishJob(
         status: 'queued',
         runId: publishRun.id,
         requestedAt: publishRun.requestedAt,
+        intent,
+        signature: deps.keys.signer.sign(
+          'publication',
+          publicationPayload(job.jobId, row.repositoryName, publishRun.id, intent),
+        ),
       },
-      row.patchRevision ?? 0,
+      intent.patchRevision,
     );
     if (moved) queued.push(row.repositoryName);
     results.push(
@@ -132,6 +148,44 @@ export async function publishJob(
       if (result.outcome === 'queued') Object.assign(result, { outcome: 'failed', reason: message });
   }
   return { job: started, results };
+}
+
+/**
+ * What the row's publish must push, once the API has checked it: the patch the workers sealed (or
+ * the revision the API signed), and for a publish of approved repositories an approval the API
+ * signed for exactly that patch. Its stored bytes are checked by the worker, against this digest.
+ */
+function intentFor(
+  deps: Pick<ApiDependencies, 'keys'>,
+  row: RepositoryResult,
+  request: PublishRequest,
+): Intent | { refused: string } {
+  const patch = verifiedPatch(deps.keys, row);
+  if (!patch.ok) return { refused: `UNVERIFIED_ROW: ${patch.message}` };
+  const approved = request.approved === true;
+  const review = row.review;
+  if (
+    approved &&
+    (!approvalVerifies(deps.keys.signer, row) ||
+      review?.attempt !== row.attempt ||
+      review.patchRevision !== patch.patchRevision ||
+      review.digest !== patch.digest ||
+      review.baseCommit !== patch.base.commit)
+  )
+    return {
+      refused: `PATCH_CHANGED: its approval is not the API's signed approval of its current patch (${patch.digest.slice(0, 12)} on ${patch.base.commit.slice(0, 12)}): review it again`,
+    };
+  // The lease the API vouches for: what the row pushed last, if a worker sealed it (with the seal
+  // key or the one before its rotation). Without one, the branch must not exist.
+  const lease = sealedPush(deps.keys.workerSeal, row);
+  return {
+    attempt: row.attempt,
+    patchRevision: patch.patchRevision,
+    digest: patch.digest,
+    base: patch.base,
+    ...(lease ? { lease } : {}),
+    approved,
+  };
 }
 
 /** Why a row is not published by this request, or undefined when it is. */

@@ -10,19 +10,35 @@ import { type CodeHost, type CodeHostConfig, codeHostFromEnvironment } from '../
 // the credential is never in a Lambda's environment or configuration. No SDK client: the bundle
 // already carries the signer.
 
-/** Secrets Manager's answer to GetSecretValue: the secret string. */
+/**
+ * Secrets Manager's answer to GetSecretValue: the secret string (of `versionStage`, default
+ * AWSCURRENT). With `optional`, a stage the secret does not have (AWSPREVIOUS before its first
+ * rotation) is undefined rather than an error.
+ */
+export async function readSecretString(
+  secretId: string,
+  env: NodeJS.ProcessEnv,
+  fetchImpl?: typeof fetch,
+): Promise<string>;
+export async function readSecretString(
+  secretId: string,
+  env: NodeJS.ProcessEnv,
+  fetchImpl: typeof fetch | undefined,
+  stage: { versionStage: string; optional: true },
+): Promise<string | undefined>;
 export async function readSecretString(
   secretId: string,
   env: NodeJS.ProcessEnv,
   fetchImpl: typeof fetch = fetch,
-): Promise<string> {
+  stage?: { versionStage: string; optional: true },
+): Promise<string | undefined> {
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!region || !accessKeyId || !secretAccessKey)
     throw new Error(`Reading the secret ${secretId} needs the Lambda's AWS region and credentials`);
   const endpoint = new URL(env.AWS_ENDPOINT_URL_SECRETS_MANAGER || `https://secretsmanager.${region}.amazonaws.com/`);
-  const body = JSON.stringify({ SecretId: secretId });
+  const body = JSON.stringify({ SecretId: secretId, ...(stage ? { VersionStage: stage.versionStage } : {}) });
   const signer = new SignatureV4({
     service: 'secretsmanager',
     region,
@@ -45,6 +61,7 @@ export async function readSecretString(
   const { host: _host, ...headers } = signed.headers;
   const response = await fetchImpl(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
   const text = await response.text();
+  if (stage?.optional && response.status === 400 && /ResourceNotFoundException/.test(text)) return undefined;
   if (!response.ok)
     throw new Error(`Secrets Manager refused to read ${secretId} (HTTP ${response.status}): ${text.slice(0, 300)}`);
   const secret = (JSON.parse(text) as { SecretString?: unknown }).SecretString;

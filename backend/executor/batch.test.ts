@@ -14,6 +14,7 @@ import { sampleJob } from '../../test/helpers/jobs';
 import { BatchExecutor, batchExecutorFromEnvironment } from './batch';
 import { executorFromEnvironment } from './fromEnvironment';
 import { IdleExecutor } from './executor';
+import { testKeys } from '../../test/helpers/keys';
 
 // No Batch service runs here, so this adapter alone is tested against aws-sdk-client-mock,
 // asserting the exact requests it sends.
@@ -31,14 +32,17 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
     batch = mockClient(BatchClient);
   });
   after(() => batch.restore());
+  const keys = testKeys();
+  const trustedKeys = keys.signer.publicKeys;
   const executor = new BatchExecutor({
     client: new BatchClient({ region: 'us-east-1' }),
     jobQueue: 'cody-batch-dev-queue',
     jobDefinition: 'cody-batch-dev-worker',
+    trustedKeys,
   });
   beforeEach(() => batch.reset());
 
-  it('submits an array job of one child per shard with JOB_ID and the shard size in the container environment', async () => {
+  it('submits an array job of one child per shard with JOB_ID, the shard size and the public keys (no secret) in the container environment', async () => {
     batch.on(SubmitJobCommand).resolves({ jobId: 'batch-array-1', jobName: 'x', jobArn: 'arn' });
     const started = await executor.start(job(['acme/a', 'acme/b', 'acme/c']));
     assert.deepEqual(started, { executorRef: 'batch-array-1', shardSize: 1 });
@@ -54,11 +58,15 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
             environment: [
               { name: 'JOB_ID', value: JOB_ID },
               { name: 'CODY_BATCH_SHARD_SIZE', value: '1' },
+              { name: 'CODY_BATCH_TRUSTED_KEYS', value: trustedKeys.join(',') },
             ],
           },
         },
       ],
     );
+    // The submission (which CloudTrail records) carries the public key only: no signing key, no seal key.
+    const submitted = JSON.stringify(batch.commandCalls(SubmitJobCommand)[0]!.args[0].input);
+    assert.ok(!submitted.includes(keys.workerKey));
   });
 
   it('cuts a large run into shards: 10,000 repositories on 256 workers are 500 children of 20 (or as set)', async () => {
@@ -73,6 +81,7 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
       client: new BatchClient({ region: 'us-east-1' }),
       jobQueue: 'q',
       jobDefinition: 'd',
+      trustedKeys,
       shardSize: 50,
     });
     assert.deepEqual(await fixed.start(large), { executorRef: 'batch-array-2', shardSize: 50 });
@@ -82,6 +91,7 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
       client: new BatchClient({ region: 'us-east-1' }),
       jobQueue: 'q',
       jobDefinition: 'd',
+      trustedKeys,
       shardSize: 5,
       repositoryTimeoutMinutes: 60,
     });
@@ -94,6 +104,7 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
       client: new BatchClient({ region: 'us-east-1' }),
       jobQueue: 'q',
       jobDefinition: 'd',
+      trustedKeys,
       shardSize: 1,
     });
     const huge = sampleJob({ jobId: JOB_ID, run: Array.from({ length: 25_000 }, (_, i) => `acme/r${i}`) });
@@ -112,6 +123,7 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
         environment: [
           { name: 'JOB_ID', value: JOB_ID },
           { name: 'CODY_BATCH_SHARD_SIZE', value: '1' },
+          { name: 'CODY_BATCH_TRUSTED_KEYS', value: trustedKeys.join(',') },
         ],
       },
     });
@@ -281,19 +293,25 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
 
   it('is the Lambda executor when the queue and job definition are configured', () => {
     assert.ok(
-      batchExecutorFromEnvironment({
-        CODY_BATCH_JOB_QUEUE: 'q',
-        CODY_BATCH_JOB_DEFINITION: 'd',
-        AWS_REGION: 'us-east-1',
-      }) instanceof BatchExecutor,
+      batchExecutorFromEnvironment(
+        {
+          CODY_BATCH_JOB_QUEUE: 'q',
+          CODY_BATCH_JOB_DEFINITION: 'd',
+          AWS_REGION: 'us-east-1',
+        },
+        trustedKeys,
+      ) instanceof BatchExecutor,
     );
     assert.ok(
-      executorFromEnvironment({
-        CODY_BATCH_JOB_QUEUE: 'q',
-        CODY_BATCH_JOB_DEFINITION: 'd',
-        AWS_REGION: 'us-east-1',
-      }) instanceof BatchExecutor,
+      executorFromEnvironment(
+        {
+          CODY_BATCH_JOB_QUEUE: 'q',
+          CODY_BATCH_JOB_DEFINITION: 'd',
+          AWS_REGION: 'us-east-1',
+        },
+        trustedKeys,
+      ) instanceof BatchExecutor,
     );
-    assert.ok(executorFromEnvironment({ CODY_BATCH_JOB_QUEUE: 'q' }) instanceof IdleExecutor);
+    assert.ok(executorFromEnvironment({ CODY_BATCH_JOB_QUEUE: 'q' }, trustedKeys) instanceof IdleExecutor);
   });
 });

@@ -36,6 +36,8 @@ export interface BatchExecutorOptions {
   shardSize?: number;
   /** The job definition's timeout, which is per repository: a shard of k gets k times it. */
   repositoryTimeoutMinutes?: number;
+  /** The API's public keys, which every worker is given (CODY_BATCH_TRUSTED_KEYS): it runs only what they signed. */
+  trustedKeys: readonly string[];
 }
 
 /** Workers at once when the deployment does not say (the compute environment's default max vCPUs, one each). */
@@ -61,6 +63,8 @@ export class BatchExecutor implements Executor {
     const environment: { name: string; value: string }[] = [
       { name: ENV.jobId, value: job.jobId },
       { name: ENV.shardSize, value: String(shardSize) },
+      // Public keys, not secrets: a worker checks the job, its rows and its publications with them.
+      { name: ENV.trustedKeys, value: this.options.trustedKeys.join(',') },
     ];
     if (kind === 'publish') environment.push({ name: ENV.runKind, value: 'publish' });
     const result = await this.options.client.send(
@@ -150,7 +154,10 @@ async function terminateAll(client: BatchClient, jobIds: string[]): Promise<void
 }
 
 /** The Batch executor when the queue and job definition are configured; undefined otherwise. */
-export function batchExecutorFromEnvironment(env: NodeJS.ProcessEnv): BatchExecutor | undefined {
+export function batchExecutorFromEnvironment(
+  env: NodeJS.ProcessEnv,
+  trustedKeys: readonly string[],
+): BatchExecutor | undefined {
   const jobQueue = env[ENV.jobQueue];
   const jobDefinition = env[ENV.jobDefinition];
   if (!jobQueue || !jobDefinition) return undefined;
@@ -161,5 +168,6 @@ export function batchExecutorFromEnvironment(env: NodeJS.ProcessEnv): BatchExecu
     slots: env[ENV.concurrency] ? Number(env[ENV.concurrency]) || undefined : undefined,
     shardSize: shardSizeOverride(env),
     repositoryTimeoutMinutes: Number(env[ENV.workerTimeoutMinutes]) || undefined,
+    trustedKeys,
   });
 }

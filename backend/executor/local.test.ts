@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { access, mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunningDynamo } from '../local/dynamodb';
@@ -9,7 +8,7 @@ import { createGitHosting, type GitHosting } from '../../test/helpers/git';
 import { newJob, sampleJob, waitFor } from '../../test/helpers/jobs';
 import { makeTempDir, REPO_ROOT } from '../../test/helpers/localStack';
 import type { Job } from '../../common/schemas';
-import { runMacWithKey } from '../store/runMac';
+import { testKeys } from '../../test/helpers/keys';
 import type { Store } from '../store/store';
 import { LocalExecutor } from './local';
 
@@ -25,7 +24,7 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
   let hosting: GitHosting;
   let home: string;
   let executor: LocalExecutor | undefined;
-  const runMac = runMacWithKey(randomBytes(32));
+  const keys = testKeys();
 
   before(async () => {
     dynamo = await startTestDynamo();
@@ -55,7 +54,7 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
       workerScript: WORKER,
       concurrency: options.concurrency ?? 2,
       nodeBinary: options.nodeBinary,
-      runMac,
+      keys,
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
@@ -71,9 +70,9 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
     });
   }
 
-  /** A job as the local stack's API creates it: with its run MAC. */
+  /** A job as the local stack's API creates it: signed. */
   async function commandJob(repositories: string[], command = 'echo new > a.txt'): Promise<Job> {
-    const job = await store.createJob(newJob(sampleJob({ repositories, prompt: undefined, command }), runMac));
+    const job = await store.createJob(newJob(sampleJob({ repositories, prompt: undefined, command }), keys.signer));
     await store.jobs.setAttributes(job.jobId, { executorRef: 'local' });
     return job;
   }
@@ -183,22 +182,22 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
     assert.deepEqual(executor.load, { queued: 0, running: 0 });
   });
 
-  it('runs no job whose run MAC is missing or wrong, and fails its rows as UNVERIFIED_JOB', async () => {
+  it('runs no job whose signature is missing or wrong, and fails its rows as UNVERIFIED_JOB', async () => {
     const marker = path.join(home, 'planted-ran');
     const command = `touch "${marker}"`;
     const unsigned = await store.createJob(
       newJob(sampleJob({ repositories: ['acme/one'], prompt: undefined, command })),
     );
     const signed = await commandJob(['acme/two'], 'echo new > a.txt');
-    // The signed job's MAC on another command, and on another run (other names, another job).
-    const { run: _run, runMac: mac, ...fields } = signed;
+    // The signed job's signature on another command, and on another run (other names, another job).
+    const { run: _run, signature, ...fields } = signed;
     const copied = await store.createJob(
       newJob(sampleJob({ ...fields, jobId: sampleJob().jobId, command, repositories: ['acme/one'] })),
     );
     const otherRun = await store.createJob(
       newJob(sampleJob({ ...fields, jobId: sampleJob().jobId, repositories: ['acme/one'] })),
     );
-    for (const job of [copied, otherRun]) await store.jobs.setAttributes(job.jobId, { runMac: mac });
+    for (const job of [copied, otherRun]) await store.jobs.setAttributes(job.jobId, { signature });
     executor = pool({ concurrency: 2 });
     await assert.rejects(executor.start(unsigned), /not created through this stack’s API/);
     assert.equal(await executor.requeuePending(), 1, 'only the signed job is queued');

@@ -5,7 +5,7 @@ import { ENV } from '../../common/names';
 import { Redactor } from '../../common/redact';
 import { hostRedaction } from '../hosts';
 import type { Job } from '../../common/schemas';
-import type { RunMac } from '../store/runMac';
+import { type ApiKeys, jobVerifies, workerKeyEnvironment } from '../store/signing';
 import type { Store } from '../store/store';
 import { workDirFrom } from '../worker/config';
 import { removeOrphanedRunFolders, removeRunFoldersOf } from '../worker/runFolders';
@@ -22,8 +22,9 @@ import { shardCount, shardOf, shardSizeFor, shardSizeOverride } from './shards';
 // pending rows, as a worker that cannot start would fail them all. A worker's
 // secrets reach it on a pipe, never in its environment (backend/worker/secrets.ts); when it ends,
 // every process its commands started goes (CODY_BATCH_RUN_MARKER), and when it dies, its clone.
-// Only jobs whose run MAC verifies start (the API's; see backend/store/runMac.ts): any other job
-// found in the table fails with UNVERIFIED_JOB, unrun.
+// Only jobs whose signature verifies start (the API's; see backend/store/signing.ts): any other job
+// found in the table fails with UNVERIFIED_JOB, unrun. Workers get the API's public keys and the
+// seal key (on the pipe, with the other secrets), never the signing key.
 
 export interface LocalExecutorOptions {
   store: Store;
@@ -39,8 +40,8 @@ export interface LocalExecutorOptions {
   killGraceMs?: number;
   /** The Node binary the workers run on (default: this process's). */
   nodeBinary?: string;
-  /** Checks that the API created the job and its run before any worker starts for it. */
-  runMac: RunMac;
+  /** Checks that the API signed the job and its run before any worker starts for it; the workers' keys. */
+  keys: ApiKeys & { workerKey: string; previousWorkerKey?: string };
   log?: (line: string) => void;
 }
 
@@ -88,7 +89,10 @@ export class LocalExecutor implements Executor {
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.redactor = Redactor.fromEnvironment(options.env, [], hostRedaction());
-    ({ env: this.childEnv, secrets: this.secrets } = splitSecrets(options.env));
+    ({ env: this.childEnv, secrets: this.secrets } = splitSecrets({
+      ...options.env,
+      ...workerKeyEnvironment(options.keys),
+    }));
     this.workDir = workDirFrom(options.env);
     this.shardSizeOverride = shardSizeOverride(options.env);
   }
@@ -106,7 +110,7 @@ export class LocalExecutor implements Executor {
 
   async start(job: Job, kind: RunKind = 'change'): Promise<StartedRun> {
     // A publish run is signed with the job (its publishRun), so it is checked the same way.
-    if (kind === 'publish' ? !this.options.runMac.verifies(job) : !(await this.admits(job)))
+    if (kind === 'publish' ? !jobVerifies(this.options.keys.signer, job) : !(await this.admits(job)))
       throw new Error('the job was not created through this stack’s API');
     const shardSize = kind === 'publish' ? 1 : this.shardSizeOf(job, true);
     // A new run is a new attempt: a worker of the previous one that is still exiting holds nothing.
@@ -202,13 +206,13 @@ export class LocalExecutor implements Executor {
   }
 
   /**
-   * True when the job's run MAC verifies. A job that fails the check had its row written straight
+   * True when the job's signature verifies. A job that fails the check was written straight
    * into the table (or changed there since): its run's rows fail with UNVERIFIED_JOB, unrun.
    */
   private async admits(job: Job): Promise<boolean> {
-    if (this.options.runMac.verifies(job)) return true;
+    if (jobVerifies(this.options.keys.signer, job)) return true;
     const message =
-      'Not run: this job was not created through this stack’s API (its run MAC is missing or does not match)';
+      'Not run: this job does not carry the API’s signature of what it runs (written or changed around the API)';
     const change = {
       from: ['PENDING', 'RUNNING'],
       to: 'FAILED',
@@ -437,7 +441,7 @@ export interface LocalExecutorContext {
   artifactsRoot: string;
   dynamodbEndpoint: string;
   dynamodbCredentialsFile: string;
-  runMac: RunMac;
+  keys: ApiKeys & { workerKey: string; previousWorkerKey?: string };
 }
 
 /** The executor of `startLocalStack`: workers get the stack's tables, DynamoDB and artifact folder. */
@@ -447,7 +451,7 @@ export function localExecutorFactory(env: NodeJS.ProcessEnv, workerScript: strin
       store: context.store,
       workerScript,
       concurrency: concurrencyFrom(env),
-      runMac: context.runMac,
+      keys: context.keys,
       log,
       env: {
         ...env,

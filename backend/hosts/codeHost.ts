@@ -155,6 +155,11 @@ export interface GitRemote {
    * token is minted (or refreshed) for the repository's own installation here.
    */
   gitAuthHeader(repositoryName: string): Promise<string | undefined>;
+  /**
+   * The repository's default branch, as the host says it now: a publish never pushes to it,
+   * whatever a branch template renders. Throws when the host cannot say (then nothing is pushed).
+   */
+  defaultBranch(repositoryName: string): Promise<string>;
 }
 
 /** Choosing repositories. */

@@ -8,8 +8,8 @@ import {
   StackInfo,
 } from '../../common/localHome';
 
-// $CODY_BATCH_HOME: the local stack's secrets (the bearer token, the DynamoDB credentials, the run
-// MAC key), stack.json, database, artifacts and demo repositories. Only its owner may enter it.
+// $CODY_BATCH_HOME: the local stack's secrets (the bearer token, the DynamoDB credentials, the
+// signing key), stack.json, database, artifacts and demo repositories. Only its owner may enter it.
 
 export { resolveHome, StackInfo } from '../../common/localHome';
 
@@ -18,7 +18,8 @@ export function homePaths(home: string) {
     home,
     token: path.join(home, 'token'),
     dynamodbCredentials: path.join(home, 'dynamodb-credentials'),
-    runMacKey: path.join(home, 'run-mac.key'),
+    signingKey: path.join(home, 'signing.key'),
+    previousSigningKey: path.join(home, 'signing.previous.key'),
     stack: path.join(home, 'stack.json'),
     lock: path.join(home, 'stack.lock'),
     db: path.join(home, 'db'),
@@ -86,21 +87,38 @@ export function ensureDynamoCredentials(file: string): Promise<DynamoCredentials
 }
 
 /**
- * The key of the jobs' run MACs (backend/store/runMac.ts): made once with mode 0600, then kept, so
- * jobs created before a restart still run after it.
+ * The API's signing key (backend/store/signing.ts), as the secret text it is made from: made once
+ * with mode 0600, then kept, so what was signed before a restart still verifies after it. Only the
+ * stack's API process reads it; its workers get the public key and a key derived from it.
  */
-export function ensureRunMacKey(file: string): Promise<Buffer> {
-  return ensureSecretFile(
-    file,
-    (text) => {
-      const key = Buffer.from(text.trim(), 'base64url');
-      return key.length >= 32 ? key : undefined;
-    },
-    () => {
-      const key = randomBytes(32);
-      return { value: key, text: `${key.toString('base64url')}\n` };
-    },
-  );
+export function ensureSigningKey(file: string): Promise<string> {
+  return ensureSecretFile(file, parseKeySecret, () => {
+    const secret = randomBytes(32).toString('base64url');
+    return { value: secret, text: `${secret}\n` };
+  });
+}
+
+/**
+ * The signing key before the last rotation (docs/operations.md, "Rotating the signing key"), if
+ * the home keeps one: what it signed still verifies. Its mode is tightened to 0600 like the others.
+ */
+export async function previousSigningKey(file: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const secret = parseKeySecret(text);
+  if (secret === undefined) throw new Error(`${file} holds no signing key (at least 32 characters)`);
+  if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
+  return secret;
+}
+
+function parseKeySecret(text: string): string | undefined {
+  const secret = text.trim();
+  return secret.length >= 32 && !/\s/.test(secret) ? secret : undefined;
 }
 
 export async function readStackInfo(stackPath: string): Promise<StackInfo | undefined> {

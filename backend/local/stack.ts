@@ -11,7 +11,7 @@ import { API_RATE_LIMIT_WAIT_SECONDS, type CodeHost, codeHostFromEnvironment } f
 import { IdleExecutor } from '../executor/executor';
 import { FolderArtifactStore } from '../store/artifacts';
 import { ensureTables } from '../store/dynamo';
-import { type RunMac, runMacWithKey } from '../store/runMac';
+import { type ApiKeys, localKeys } from '../store/signing';
 import { Store } from '../store/store';
 import { deleteExpiredJobs, retentionDaysFrom } from '../store/retention';
 import { sweep } from '../store/sweeper';
@@ -23,10 +23,11 @@ import { type SupervisedDynamo, startSupervisedDynamo } from './dynamoSupervisor
 import {
   closeHome,
   ensureDynamoCredentials,
-  ensureRunMacKey,
+  ensureSigningKey,
   ensureToken,
   homePaths,
   lockHome,
+  previousSigningKey,
   removeStackInfo,
   resolveHome,
   runningStack,
@@ -35,8 +36,9 @@ import {
 
 // The local stack: dynalite (in a supervised process of its own when given dist/dynamo.js), the
 // artifact folder, an executor and the API, all on 127.0.0.1.
-// dynalite answers only requests signed with the stack's own credentials; the executor runs only
-// jobs that carry the run MAC the API gives the jobs it creates (backend/store/runMac.ts).
+// dynalite answers only requests signed with the stack's own credentials; the executor and the
+// workers run only what the API signed (backend/store/signing.ts), with keys made from the home's
+// signing.key, which only this process reads.
 
 export const LOCAL_HOSTNAME = '127.0.0.1';
 
@@ -75,8 +77,8 @@ export interface ExecutorContext {
   dynamodbEndpoint: string;
   /** The DynamoDB credentials file, for the workers (they sign with it too). */
   dynamodbCredentialsFile: string;
-  /** Verifies that a job was created by this stack's API before it runs. */
-  runMac: RunMac;
+  /** The API's keys: the executor checks a job's signature before it runs, and hands its workers the public keys and the seal key. */
+  keys: ApiKeys & { workerKey: string; previousWorkerKey?: string };
 }
 
 export interface LocalStack {
@@ -149,7 +151,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   try {
     const credentials: DynamoCredentials = await ensureDynamoCredentials(paths.dynamodbCredentials);
-    const runMac = runMacWithKey(await ensureRunMacKey(paths.runMacKey));
+    const signingSecret = await ensureSigningKey(paths.signingKey);
+    const previousSecret = await previousSigningKey(paths.previousSigningKey);
+    const keys = localKeys(signingSecret, previousSecret ? [previousSecret] : []);
     const dynamoOptions = {
       path: paths.db,
       hostname: LOCAL_HOSTNAME,
@@ -182,7 +186,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         artifactsRoot: paths.artifacts,
         dynamodbEndpoint: dynamo.endpoint,
         dynamodbCredentialsFile: paths.dynamodbCredentials,
-        runMac,
+        keys,
       }) ?? new IdleExecutor();
     if (executor.stop) stops.push(() => executor.stop!());
     // What a previous stack left unfinished runs again; then the sweeper, now and every minute.
@@ -219,7 +223,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         codeHost: options.codeHost,
         version: options.version,
         limits: options.limits,
-        runMac,
+        keys,
         retentionDays: options.retentionDays,
       },
       bearerOwner(token),

@@ -266,7 +266,7 @@ export class JobsTable {
   }
 
   /**
-   * Records a new publish run, re-signed (`runMac`), if the job is still `status` and its publish
+   * Records a new publish run, re-signed (`signature`), if the job is still `status` and its publish
    * run is still `previousRunId` (of two concurrent publishes, one wins). The job as it now is.
    */
   async startPublishRun(
@@ -274,13 +274,13 @@ export class JobsTable {
     status: JobStatus,
     previousRunId: string | undefined,
     publishRun: PublishRun,
-    runMac?: string,
+    signature?: string,
   ): Promise<Job | undefined> {
     const values: Record<string, unknown> = { ':status': status, ':run': publishRun, ':now': new Date().toISOString() };
     let update = 'SET publishRun = :run, updatedAt = :now';
-    if (runMac) {
-      update += ', runMac = :mac';
-      values[':mac'] = runMac;
+    if (signature) {
+      update += ', signature = :signature';
+      values[':signature'] = signature;
     }
     let condition = '#status = :status AND ';
     if (previousRunId) {

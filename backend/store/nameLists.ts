@@ -7,7 +7,7 @@ import type { RepositoriesTable } from './repositories';
 // (`job.publishRun.list`). A list is written once, in chunk items of the repositories table under
 // the job's partition (`repositoryName` = `#list/{listId}/{chunk}`, which sorts before every
 // repository name, so row queries never see them), and the job item holds only its id, size and
-// each chunk's SHA-256. The digests are signed with the job (the local stack's run MAC), so a
+// each chunk's SHA-256. The digests are signed with the job (the API's signature, backend/store/signing.ts), so a
 // chunk changed in the table is refused when it is read. A worker reads only the chunks of its
 // shard.
 

@@ -1,4 +1,4 @@
-import type { RepositoryResult, Review, ReviewCounts, ReviewRequest, ReviewState } from '../../common/schemas';
+import type { RepositoryResult, Review, ReviewCounts, ReviewState } from '../../common/schemas';
 import { FINAL_REPOSITORY_STATUSES, type RepositoryStatus, reviewStateOf } from '../../common/status';
 import type { Store } from './store';
 
@@ -23,8 +23,17 @@ export async function reviewRepository(
   jobId: string,
   owner: string,
   repositoryName: string,
-  /** With `patchRevision`, the row must still be at that revision of its patch (a group's review). */
-  request: ReviewRequest & { patchRevision?: number },
+  /**
+   * With `patchRevision`, the row must still be at that revision of its patch. An approval carries
+   * what the API checked and signed (backend/api/custody.ts): the digest, revision and base it approves.
+   */
+  request: {
+    state: ReviewState;
+    note?: string;
+    attempt?: number;
+    patchRevision?: number;
+    approval?: Pick<Review, 'patchRevision' | 'digest' | 'baseCommit' | 'signature'>;
+  },
 ): Promise<ReviewOutcome> {
   const job = await store.jobs.getOwned(jobId, owner);
   const row = job ? await store.repositories.get(jobId, repositoryName) : undefined;
@@ -65,6 +74,7 @@ export async function reviewRepository(
           ...(request.note?.trim() ? { note: request.note.trim() } : {}),
           attempt: row.attempt,
           reviewedAt: new Date().toISOString(),
+          ...(request.state === 'approved' ? request.approval : {}),
         };
   const before = await store.repositories.setReview(jobId, name, review, {
     attempt: row.attempt,

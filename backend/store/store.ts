@@ -25,7 +25,8 @@ import { NAME_LIST_CHUNK, NameLists } from './nameLists';
 import { forEachLimited } from './parallel';
 import { RepositoriesTable, type RowUpdate } from './repositories';
 import { countReviews, reviewStateOf } from './reviews';
-import type { RunMac } from './runMac';
+import { resignedTask, signTask } from './rowSignatures';
+import { jobVerifies, type Signer, signJob } from './signing';
 import type { TableNames } from './tables';
 
 // Job lifecycle over both tables. DynamoDB-compatible local servers have no transactions, so every
@@ -40,13 +41,13 @@ export type RetryOutcome =
   | { ok: true; job: Job }
   | {
       ok: false;
-      code: 'NOT_FOUND' | 'JOB_ACTIVE' | 'NOTHING_TO_RETRY' | 'VALIDATION_FAILED' | 'UNVERIFIED_JOB';
+      code: 'NOT_FOUND' | 'JOB_ACTIVE' | 'NOTHING_TO_RETRY' | 'VALIDATION_FAILED' | 'UNVERIFIED_JOB' | 'UNVERIFIED_ROW';
       message: string;
     };
 
 export type ContinueOutcome =
   | { ok: true; job: Job }
-  | { ok: false; code: 'NOT_FOUND' | 'JOB_NOT_SAMPLED' | 'UNVERIFIED_JOB'; message: string };
+  | { ok: false; code: 'NOT_FOUND' | 'JOB_NOT_SAMPLED' | 'UNVERIFIED_JOB' | 'UNVERIFIED_ROW'; message: string };
 
 export type CancelOutcome = { ok: true; job: Job } | { ok: false; code: 'NOT_FOUND' | 'JOB_FINAL'; job?: Job };
 
@@ -74,13 +75,14 @@ export class JobTooLargeError extends Error {
 
 /** What `createJob` needs: the job but its run, its repositories (one row each), the run's names, the notes. */
 export interface NewJob {
-  job: Omit<Job, 'run' | 'runMac'>;
+  job: Omit<Job, 'run' | 'signature'>;
   repositories: readonly string[];
   /** What runs first: the repositories, or the sample. */
   run: readonly string[];
   /** Notes by the job's spelling of each repository; each goes on its row. */
   notes?: Record<string, string>;
-  runMac?: RunMac;
+  /** The API's key: the job and each row's task are signed with it (absent: unsigned, and no worker runs them). */
+  signer?: Signer;
 }
 
 /** A name list's shape in the job item, to size the item before the list is written. */
@@ -119,7 +121,7 @@ export class Store {
    * be over MAX_JOB_ITEM_BYTES is refused before anything is written (JobTooLargeError).
    */
   async createJob(spec: NewJob): Promise<Job> {
-    const { repositories, runMac } = spec;
+    const { repositories, signer } = spec;
     const draft = spec.job;
     const tooLarge = jobItemBytes({ ...draft, run: nameListPlaceholder(spec.run.length) } as Job);
     if (tooLarge > MAX_JOB_ITEM_BYTES) throw new JobTooLargeError(tooLarge);
@@ -136,12 +138,13 @@ export class Store {
       ...(sampled?.has(repositoryName) ? { sampled: true } : {}),
       ...(spec.notes?.[repositoryName] !== undefined ? { note: spec.notes[repositoryName] } : {}),
     }));
+    if (signer) for (const row of rows) row.taskSignature = signTask(signer, row);
     try {
       await this.repositories.putAll(rows);
       const run = await this.lists.write(draft.jobId, spec.run, draft.expiresAt);
       // Signed as the store will read it back (schema defaults applied), or it would never verify.
       const job = Job.parse({ ...draft, run });
-      if (runMac) job.runMac = runMac.sign(job);
+      if (signer) job.signature = signJob(signer, job);
       await this.jobs.put(job);
       return job;
     } catch (error) {
@@ -285,17 +288,19 @@ export class Store {
 
   /**
    * Starts a retry of a final job: its run becomes the failed and cancelled repositories (or the
-   * named ones), which go back to PENDING at the next attempt. With `runMac` (the local stack), only
-   * a job whose MAC verifies is retried, and the new run gets its MAC in the same write.
+   * named ones), which go back to PENDING at the next attempt. With `signer`, only a job whose
+   * signature verifies is retried, the new run is signed in the same write, and each row's task is
+   * signed again at the job's current task revision (refused, before anything is written, for a row
+   * whose task signature does not verify: its note was written around the API).
    */
-  async prepareRetry(jobId: string, owner: string, names?: string[], runMac?: RunMac): Promise<RetryOutcome> {
+  async prepareRetry(jobId: string, owner: string, names?: string[], signer?: Signer): Promise<RetryOutcome> {
     const job = await this.jobs.getOwned(jobId, owner);
     if (!job) return { ok: false, code: 'NOT_FOUND', message: `No job ${jobId}` };
     if (!isFinalJobStatus(job.status)) {
       return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} is ${job.status}; retry it once it has finished` };
     }
     // A retry signs the new run: it must not launder a job that was written into the table directly.
-    if (runMac && !runMac.verifies(job)) return unverified(jobId);
+    if (signer && !jobVerifies(signer, job)) return unverified(jobId);
     const rows = await this.repositories.listAll(jobId);
     const retryable = rows.filter((row) => RETRYABLE_REPOSITORY_STATUSES.includes(row.status));
     let run: string[];
@@ -321,6 +326,14 @@ export class Store {
     }
     if (run.length === 0)
       return { ok: false, code: 'NOTHING_TO_RETRY', message: `Job ${jobId} has no failed or cancelled repositories` };
+    const taskRevision = currentTaskRevision(job);
+    const byName = new Map(rows.map((row) => [row.repositoryName, row]));
+    const tasks = signTasks(
+      signer,
+      run.map((name) => byName.get(name)!),
+      taskRevision,
+    );
+    if (!tasks.ok) return tasks;
 
     // The job's own conditional write is the lock: of two concurrent retries, one wins. It carries
     // the counters of the rows as they are about to be, so the job is never RUNNING with nothing
@@ -332,7 +345,7 @@ export class Store {
     // A retry of a cancelled sample runs what it names, the held-back rows too: the sample is over.
     const set: Record<string, unknown> = { run: list, counts, reviewCounts: reviewCountsAfter(rows, runNames) };
     if (isSampling(job)) set.sample = { ...job.sample, continuedAt: new Date().toISOString() };
-    if (runMac) set.runMac = runMac.sign({ ...job, ...set } as Job);
+    if (signer) set.signature = signJob(signer, { ...job, ...set } as Job);
     const started = await this.jobs.setStatus(jobId, [job.status], 'RUNNING', {
       set,
       remove: ['finishedAt', 'executorRef', 'shardSize'],
@@ -343,14 +356,12 @@ export class Store {
     }
     // The previous run has ended: nothing reads its list again.
     await this.lists.deleteList(jobId, job.run).catch(() => undefined);
-    const byName = new Map(rows.map((row) => [row.repositoryName, row]));
-    const taskRevision = currentTaskRevision(job);
     let missed = 0;
     await forEachLimited(run, ROW_WRITE_CONCURRENCY, async (repositoryName) => {
       const moved = await this.repositories.update(
         jobId,
         repositoryName,
-        nextAttempt(byName.get(repositoryName)!, taskRevision),
+        nextAttempt(byName.get(repositoryName)!, taskRevision, tasks.signatures.get(repositoryName)),
       );
       if (!moved) missed++;
     });
@@ -368,12 +379,12 @@ export class Store {
     jobId: string,
     owner: string,
     revision?: TaskRevision,
-    runMac?: RunMac,
+    signer?: Signer,
   ): Promise<ContinueOutcome> {
     const job = await this.jobs.getOwned(jobId, owner);
     if (!job) return { ok: false, code: 'NOT_FOUND', message: `No job ${jobId}` };
     // As a retry: continuing signs the new run and task, so it must not launder a planted job.
-    if (runMac && !runMac.verifies(job)) return unverified(jobId);
+    if (signer && !jobVerifies(signer, job)) return unverified(jobId);
     if (job.status !== 'SAMPLED')
       return {
         ok: false,
@@ -384,6 +395,8 @@ export class Store {
     const waiting = rows.filter((row) => row.status === 'PENDING');
     const rerun = revision ? rows.filter((row) => row.status !== 'PENDING') : [];
     const run = [...rerun, ...waiting].map((row) => row.repositoryName);
+    const tasks = revision ? signTasks(signer, [...rerun, ...waiting], revision.revision) : undefined;
+    if (tasks && !tasks.ok) return tasks;
     const runNames = new Set(run);
     const counts = countRows(rows.map((row) => (runNames.has(row.repositoryName) ? 'PENDING' : row.status)));
     const list = await this.lists.write(jobId, run, job.expiresAt);
@@ -397,7 +410,7 @@ export class Store {
       reviewCounts: reviewCountsAfter(rows, new Set(rerun.map((row) => row.repositoryName))),
     };
     if (revision) set.taskRevisions = [...(job.taskRevisions ?? []), revision];
-    if (runMac) set.runMac = runMac.sign({ ...job, ...set } as Job);
+    if (signer) set.signature = signJob(signer, { ...job, ...set } as Job);
     const started = await this.jobs.setStatus(jobId, ['SAMPLED'], 'RUNNING', {
       set,
       remove: ['finishedAt', 'executorRef', 'shardSize'],
@@ -414,10 +427,16 @@ export class Store {
     if (revision) {
       let missed = 0;
       await forEachLimited([...rerun, ...waiting], ROW_WRITE_CONCURRENCY, async (row) => {
+        const taskSignature = tasks?.ok ? tasks.signatures.get(row.repositoryName) : undefined;
         const change: RowUpdate =
           row.status === 'PENDING'
-            ? { from: ['PENDING'], to: 'PENDING', attempt: row.attempt, set: { taskRevision: revision.revision } }
-            : nextAttempt(row, revision.revision);
+            ? {
+                from: ['PENDING'],
+                to: 'PENDING',
+                attempt: row.attempt,
+                set: { taskRevision: revision.revision, ...(taskSignature ? { taskSignature } : {}) },
+              }
+            : nextAttempt(row, revision.revision, taskSignature);
         if (!(await this.repositories.update(jobId, row.repositoryName, change))) missed++;
       });
       if (missed) await this.reconcile(jobId);
@@ -470,7 +489,7 @@ export class Store {
  * A finished row back to PENDING at its next attempt, running `taskRevision`; how the attempt
  * ended joins its `previousAttempts`, and its artifacts stay under that attempt's keys.
  */
-function nextAttempt(row: RepositoryResult, taskRevision: number): RowUpdate {
+function nextAttempt(row: RepositoryResult, taskRevision: number, taskSignature?: string): RowUpdate {
   const previous: PreviousAttempt = {
     attempt: row.attempt,
     taskRevision: row.taskRevision ?? 1,
@@ -486,8 +505,14 @@ function nextAttempt(row: RepositoryResult, taskRevision: number): RowUpdate {
     to: 'PENDING',
     attempt: row.attempt,
     incrementAttempt: true,
-    set: { taskRevision, previousAttempts: [...(row.previousAttempts ?? []), previous] },
-    // The review, the publication, the base, the patch revision and the fingerprint were of this attempt's diff, which the next one replaces.
+    set: {
+      taskRevision,
+      previousAttempts: [...(row.previousAttempts ?? []), previous],
+      ...(taskSignature ? { taskSignature } : {}),
+    },
+    // The review, the publication, the base, the patch revision, the fingerprint and the digest
+    // were of this attempt's diff, which the next one replaces. What it pushed stays: the branch
+    // still holds it, and the next push may replace it.
     remove: [
       'error',
       'startedAt',
@@ -502,7 +527,37 @@ function nextAttempt(row: RepositoryResult, taskRevision: number): RowUpdate {
       'patchRevision',
       'patchRevisions',
       'fingerprint',
+      'diffDigest',
+      'resultSeal',
     ],
+  };
+}
+
+/**
+ * Each row's task signed again at `taskRevision`, before anything is written; refused when a row's
+ * present signature does not verify (its note was written around the API). A row already at that
+ * revision keeps its signature (the worker checks it), so a retry of 10,000 signs nothing. Without
+ * a signer, none.
+ */
+function signTasks(
+  signer: Signer | undefined,
+  rows: readonly RepositoryResult[],
+  taskRevision: number,
+): { ok: true; signatures: Map<string, string> } | { ok: false; code: 'UNVERIFIED_ROW'; message: string } {
+  const signatures = new Map<string, string>();
+  if (!signer) return { ok: true, signatures };
+  const refused: string[] = [];
+  for (const row of rows) {
+    if ((row.taskRevision ?? 1) === taskRevision) continue;
+    const signature = resignedTask(signer, row, taskRevision);
+    if (signature) signatures.set(row.repositoryName, signature);
+    else refused.push(row.repositoryName);
+  }
+  if (refused.length === 0) return { ok: true, signatures };
+  return {
+    ok: false,
+    code: 'UNVERIFIED_ROW',
+    message: `The task of ${someOf(refused)} carries no valid signature of the API (its note or task revision was written around it), so it is not run again; create the job again`,
   };
 }
 
@@ -532,6 +587,6 @@ function unverified(jobId: string) {
   return {
     ok: false as const,
     code: 'UNVERIFIED_JOB' as const,
-    message: `Job ${jobId} was not created through this stack's API (its run MAC does not match), so it cannot be run; create it again`,
+    message: `Job ${jobId} does not carry the API's signature of what it runs (written or changed around the API), so it cannot be run; create it again`,
   };
 }

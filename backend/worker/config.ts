@@ -3,6 +3,7 @@ import { describeIssues } from '../../common/schemas';
 import { ENV } from '../../common/names';
 import { CODE_HOST_KINDS, type CodeHostConfig } from '../hosts/codeHost';
 import { codeHostConfigFrom } from '../hosts/config';
+import { parseTrustedKeys, verifierFrom, type WorkerKeys, workerSealFrom } from '../store/signing';
 import { tableNamesFor, type TableNames } from '../store/tables';
 import { DEFAULT_AGENT_LIMITS } from './agent/types';
 import { newRunMarker } from './runProcesses';
@@ -75,6 +76,18 @@ const WorkerEnvironment = z
     [ENV.verifyRounds]: positiveInt(3),
     [ENV.runKind]: optionalText.pipe(z.enum(RUN_KINDS, { error: 'must be change or publish' }).optional()),
     [ENV.shardSize]: positiveInt(1),
+    [ENV.trustedKeys]: z
+      .string({ error: "is required: the API's public keys, which sign what a worker may run" })
+      .transform((value, ctx) => {
+        try {
+          return verifierFrom(parseTrustedKeys(value));
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+    [ENV.workerKey]: z.string({ error: 'is required: the key a worker seals what it records with' }),
+    [ENV.previousWorkerKey]: optionalText,
   })
   .loose();
 
@@ -114,6 +127,8 @@ export interface WorkerConfig {
   wallTimeMs: number;
   /** Verification runs, the first included; failures between them go back to Claude. */
   verifyRounds: number;
+  /** The API's public keys (what it signed runs), and the seal key for what the worker records. */
+  keys: WorkerKeys;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +140,13 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
   if (!parsed.success) throw new ConfigError(`Worker environment: ${describeIssues(parsed.error)}`);
   const values = parsed.data;
   const defaults = tableNamesFor(values[ENV.env]);
+  let workerSeal: WorkerKeys['workerSeal'];
+  try {
+    const previous = values[ENV.previousWorkerKey];
+    workerSeal = workerSealFrom(previous ? [values[ENV.workerKey], previous] : [values[ENV.workerKey]]);
+  } catch (error) {
+    throw new ConfigError(`Worker environment: ${ENV.workerKey}: ${(error as Error).message}`);
+  }
   return {
     environment: values[ENV.env],
     runKind: values[ENV.runKind] ?? 'change',
@@ -146,6 +168,7 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
     wallTimeMs: values[ENV.wallTimeMs],
     verifyRounds: values[ENV.verifyRounds],
     shardSize: values[ENV.shardSize],
+    keys: { verifier: values[ENV.trustedKeys], workerSeal },
   };
 }
 

@@ -3,6 +3,8 @@ import { Redactor } from '../../common/redact';
 import type { Publication, RepositoryResult } from '../../common/schemas';
 import { jobAtRevision } from '../../common/tasks';
 import { type CodeHost, hostRedaction } from '../hosts';
+import { approvalVerifies, type Intent, publicationVerifies, pushPayload } from '../store/rowSignatures';
+import { jobVerifies } from '../store/signing';
 import { workerHost } from './workerHost';
 import { ConfigError } from './config';
 import { GitCheckout, gitEnvironment } from './git';
@@ -16,9 +18,13 @@ import type { WorkerDependencies, WorkerExit } from './worker';
 
 // A worker in publish mode (CODY_BATCH_RUN_KIND=publish): index i of the job's `publishRun`
 // publishes one COMPLETED repository its publish queued. It claims the row's publication (never
-// its run status: the row stays COMPLETED, its review and attempt unchanged), clones the recorded
-// base commit, and hands over to the one publishing path (./publish.ts), which commits the stored
-// diff onto it. Its log lines are appended to the attempt's log.
+// its run status: the row stays COMPLETED, its review and attempt unchanged), clones the base
+// commit, and hands over to the one publishing path (./publish.ts), which commits the stored diff
+// onto it. Its log lines are appended to the attempt's log.
+//
+// What it pushes is what the API signed when it queued the row (`publication.intent`): the attempt,
+// the patch revision and its digest, the base commit, and whether an approval must still hold that
+// digest. The row's own `base` or `patchRevision`, which a table writer could change, are not read.
 
 export async function runPublishWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   const { config, store, print } = deps;
@@ -38,14 +44,15 @@ export async function runPublishWorker(deps: WorkerDependencies): Promise<Worker
   }
   const { attempt } = claimed;
   const jobOfRun = jobAtRevision(job, claimed.taskRevision ?? 1) ?? job;
-  // The patch's latest revision: a reviewer may have left hunks out of the worker's diff.
+  const intent = claimed.publication.intent;
+  // The patch revision the API signed for this publish: a reviewer may have left hunks out of the worker's diff.
   const artifacts = new RunArtifacts(
     deps.artifacts,
     job.jobId,
     repositoryName,
     redactor,
     attempt,
-    claimed.patchRevisions?.find((entry) => entry.revision === claimed.patchRevision),
+    intent ? { revision: intent.patchRevision, digest: intent.digest } : undefined,
   );
   const earlier = await artifacts.readLog().catch(() => '');
   const log = new RunLog(
@@ -65,7 +72,20 @@ export async function runPublishWorker(deps: WorkerDependencies): Promise<Worker
   const set: Record<string, unknown> = {};
   let failure: { code: string; message: string } | undefined;
   try {
-    const published = await publish(deps, claimed, jobOfRun, { host, log, liveness, artifacts, draft: run.draft });
+    const refusal = !jobVerifies(config.keys.verifier, job)
+      ? new RunFailure(
+          'UNVERIFIED_JOB',
+          "The job does not carry the API's signature of what it runs (it was written or changed around the API): nothing was pushed",
+        )
+      : whyNotPublish(deps, claimed);
+    if (refusal) throw refusal;
+    const published = await publish(deps, claimed, intent!, jobOfRun, {
+      host,
+      log,
+      liveness,
+      artifacts,
+      draft: run.draft,
+    });
     if (published.warnings.length)
       set.warnings = [...(claimed.warnings ?? []), ...published.warnings.map((warning) => redactor.text(warning))];
   } catch (error) {
@@ -96,9 +116,35 @@ export async function runPublishWorker(deps: WorkerDependencies): Promise<Worker
   return recorded ? 'recorded' : 'released';
 }
 
+/** Why the claimed row may not be published as its publication says, or undefined when it may. */
+function whyNotPublish(deps: WorkerDependencies, row: RepositoryResult): RunFailure | undefined {
+  const { verifier } = deps.config.keys;
+  const intent = row.publication?.intent;
+  if (!intent || !publicationVerifies(verifier, row) || intent.attempt !== row.attempt)
+    return new RunFailure(
+      'UNVERIFIED_ROW',
+      "This repository's publication does not carry the API's signature of what to push (written or changed around the API): nothing was pushed",
+    );
+  if (!intent.approved) return undefined;
+  const review = row.review;
+  if (
+    !approvalVerifies(verifier, row) ||
+    review?.attempt !== intent.attempt ||
+    review.patchRevision !== intent.patchRevision ||
+    review.digest !== intent.digest ||
+    review.baseCommit !== intent.base.commit
+  )
+    return new RunFailure(
+      'PATCH_CHANGED',
+      'The approval of this repository no longer holds the patch this publish was to push (taken back, or changed since): nothing was pushed',
+    );
+  return undefined;
+}
+
 async function publish(
   deps: WorkerDependencies,
   row: RepositoryResult,
+  intent: Intent,
   job: RunContext['job'],
   parts: Pick<RunContext, 'log' | 'liveness' | 'artifacts'> & {
     host: CodeHost;
@@ -107,29 +153,25 @@ async function publish(
 ) {
   const { config, store } = deps;
   const { host, log } = parts;
-  if (!row.base)
-    throw new RunFailure(
-      'PATCH_FAILED',
-      `${row.repositoryName} was changed before base commits were recorded: retry it, then publish the new diff`,
-    );
+  const base = intent.base;
   const root = await makeRunFolder(config.workDir);
   try {
     const url = host.cloneUrl(row.repositoryName);
     let checkout: GitCheckout;
     try {
-      checkout = await GitCheckout.clone(url, root, row.base.branch, {
+      checkout = await GitCheckout.clone(url, root, base.branch, {
         env: gitEnvironment(deps.env),
         authHeader: await host.gitAuthHeader(row.repositoryName),
       });
       // The branch may have moved on since the diff was made: the diff goes onto its own base.
-      await checkout.ensureCommit(url, row.base.commit);
+      await checkout.ensureCommit(url, base.commit);
     } catch (error) {
       throw new RunFailure(
         'CLONE_FAILED',
-        `Fetching ${row.repositoryName} at ${row.base.commit} failed: ${log.redact((error as Error).message).trim()}`,
+        `Fetching ${row.repositoryName} at ${base.commit} failed: ${log.redact((error as Error).message).trim()}`,
       );
     }
-    checkout.base = { branch: row.base.branch, head: row.base.commit };
+    checkout.base = { branch: base.branch, head: base.commit };
     const context: RunContext = {
       ...parts,
       job,
@@ -147,6 +189,16 @@ async function publish(
       stats: row.diffStats ?? { files: 0, additions: 0, deletions: 0 },
       verification: row.verification,
       draft: parts.draft,
+      digest: intent.digest,
+      // The lease the API signed (it checked the pushing worker's seal, with the previous seal key too).
+      lease: intent.lease,
+      recordPush: async (pushed) => {
+        await store.repositories.recordPublication(job.jobId, row.repositoryName, row.attempt, row.publication!.runId, {
+          pushedBranch: pushed.branch,
+          pushedCommit: pushed.commit,
+          pushSeal: config.keys.workerSeal.seal('push', pushPayload(job.jobId, row.repositoryName, pushed)),
+        });
+      },
       recordUrl: async (pullRequestUrl, pullRequest) => {
         await store.repositories.recordPublication(job.jobId, row.repositoryName, row.attempt, row.publication!.runId, {
           pullRequestUrl,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { chmod, rm } from 'node:fs/promises';
 import { fingerprintRecord } from '../../common/fingerprint';
 import type { DiffStats, Fingerprint, PullRequestInfo, Verification } from '../../common/schemas';
@@ -26,6 +27,8 @@ export type RunOutcome =
       base?: { branch: string; commit: string };
       /** What the stored diff changes, for grouping the job's diffs (GET /jobs/{id}/changes). */
       fingerprint?: Fingerprint;
+      /** SHA-256 of the stored diff's bytes. */
+      diffDigest?: string;
     }
   | {
       status: 'FAILED';
@@ -48,6 +51,9 @@ export interface RepositoryRun {
   /** Git processes' environment (no secrets); the token is added per remote call. */
   gitEnv: NodeJS.ProcessEnv;
   commandUser?: CommandUser;
+  /** What this row pushed last (its sealed record), which a push may replace. */
+  lease?: { branch: string; commit: string };
+  recordPush(pushed: { branch: string; commit: string }): Promise<void>;
   recordPullRequestUrl(url: string, pullRequest?: PullRequestInfo): Promise<void>;
 }
 
@@ -115,7 +121,8 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
       );
     }
     await context.artifacts.saveDiff(patch);
-    log.step(`Diff: ${stats.files} files, +${stats.additions} -${stats.deletions}`);
+    const diffDigest = createHash('sha256').update(patch).digest('hex');
+    log.step(`Diff: ${stats.files} files, +${stats.additions} -${stats.deletions} (sha256 ${diffDigest.slice(0, 12)})`);
 
     let published: { url: string; warnings: string[] } | undefined;
     if (job.createPullRequests) {
@@ -126,6 +133,9 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
         summary,
         stats,
         verification,
+        digest: diffDigest,
+        lease: run.lease,
+        recordPush: run.recordPush,
         recordUrl: run.recordPullRequestUrl,
       });
     }
@@ -136,6 +146,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
       verification,
       base: { branch: checkout.base.branch, commit: checkout.base.head },
       fingerprint: fingerprintRecord(patch, context.row.attempt, 0),
+      diffDigest,
       pullRequestUrl: published?.url,
       warnings: published?.warnings.length ? published.warnings : undefined,
     };

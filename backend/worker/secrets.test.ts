@@ -8,12 +8,15 @@ import { createGitHosting, type GitHosting } from '../../test/helpers/git';
 import { newJob, sampleJob } from '../../test/helpers/jobs';
 import { makeTempDir, REPO_ROOT } from '../../test/helpers/localStack';
 import type { Store } from '../store/store';
+import { testKeys } from '../../test/helpers/keys';
 
 // The worker bundle (dist/worker.js) as a real process: how its secrets reach it, and that its
 // commands cannot read them back from its /proc/<pid>/environ.
 
 const WORKER = path.join(REPO_ROOT, 'dist/worker.js');
 const TOKEN = 'ghp_handoverTest0123456789abcdefABCDEF';
+const KEYS = testKeys();
+const TRUSTED = { CODY_BATCH_TRUSTED_KEYS: KEYS.signer.publicKeys.join(',') };
 
 function spaced(text: string): string {
   return text.split('').join(' ');
@@ -42,7 +45,7 @@ describe('worker secrets', function () {
   /** Runs the worker for a new command job; `handOver` is written to its descriptor 4. */
   async function runWorker(command: string, env: NodeJS.ProcessEnv, handOver?: string) {
     const job = sampleJob({ repositories: ['acme/one'], prompt: undefined, command });
-    await store.createJob(newJob(job));
+    await store.createJob(newJob(job, KEYS.signer));
     const child = spawn(process.execPath, [WORKER], {
       env: {
         PATH: process.env.PATH,
@@ -55,6 +58,7 @@ describe('worker secrets', function () {
         CODY_BATCH_GIT_BASE: hosting.gitBase,
         JOB_ID: job.jobId,
         REPOSITORY_INDEX: '0',
+        ...TRUSTED,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
@@ -74,23 +78,28 @@ describe('worker secrets', function () {
   const DUMP_PARENT_ENVIRON = `tr '\\0' '\\n' < /proc/$PPID/environ | sed 's/./& /g' > environ.txt`;
 
   it('takes secrets given as variables (the AWS Batch contract) out of its /proc environ before any command runs', async () => {
-    const { code, output, patch, row } = await runWorker(DUMP_PARENT_ENVIRON, { GITHUB_TOKEN: TOKEN });
+    const { code, output, patch, row } = await runWorker(DUMP_PARENT_ENVIRON, {
+      GITHUB_TOKEN: TOKEN,
+      CODY_BATCH_WORKER_KEY: KEYS.workerKey,
+    });
     assert.equal(code, 0, output);
     assert.equal(row?.status, 'COMPLETED', JSON.stringify(row?.error));
     assert.ok(patch.includes(spaced('CODY_BATCH_ENV=local')), 'the command read the worker environ');
     assert.ok(!patch.includes(spaced(TOKEN)), 'but found no token there');
+    assert.ok(!patch.includes(spaced(KEYS.workerKey)), 'nor the seal key');
   });
 
   it('reads secrets from CODY_BATCH_SECRETS_FD, which its commands cannot find in its environ either', async () => {
     const { code, output, patch, row } = await runWorker(
       DUMP_PARENT_ENVIRON,
       { CODY_BATCH_SECRETS_FD: '4' },
-      JSON.stringify({ GITHUB_TOKEN: TOKEN }),
+      JSON.stringify({ GITHUB_TOKEN: TOKEN, CODY_BATCH_WORKER_KEY: KEYS.workerKey }),
     );
     assert.equal(code, 0, output);
     assert.equal(row?.status, 'COMPLETED', JSON.stringify(row?.error));
     assert.ok(patch.includes(spaced('CODY_BATCH_ENV=local')));
     assert.ok(!patch.includes(spaced(TOKEN)));
+    assert.ok(!patch.includes(spaced(KEYS.workerKey)));
   });
 
   it('refuses a hand-over that is not a JSON object of known secrets, with exit code 2 and no value printed', async () => {

@@ -3,6 +3,8 @@ import type { Job, RepositoryResult } from '../../common/schemas';
 import { jobAtRevision } from '../../common/tasks';
 import { hostRedaction } from '../hosts';
 import type { ArtifactStore } from '../store/artifacts';
+import { pushPayload, resultPayload, sealedPush, taskVerifies } from '../store/rowSignatures';
+import { jobVerifies } from '../store/signing';
 import type { Store } from '../store/store';
 import type { ChangeMaker } from './changeMaker';
 import { commandChange } from './commandChange';
@@ -19,7 +21,9 @@ import { workerHost } from './workerHost';
 
 // A worker process's whole life: find its shard of the job's run, and for each repository of it
 // claim the row, run it, record the outcome. Every write to a row is conditional on this worker's
-// attempt.
+// attempt. It runs only what the API signed: a job item that does not verify fails its shard with
+// UNVERIFIED_JOB, a row whose task (note, task revision) does not verify fails with UNVERIFIED_ROW,
+// each before anything is cloned (backend/store/signing.ts).
 
 export interface WorkerDependencies {
   config: WorkerConfig;
@@ -90,6 +94,7 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
     return 'skipped';
   }
   const names = await store.runNames(job, first, first + config.shardSize);
+  if (!jobVerifies(config.keys.verifier, job)) return refuseShard(deps, job, names);
   let exit: WorkerExit = 'skipped';
   for (const repositoryName of names) {
     if (deps.stopRequested?.()) break;
@@ -99,6 +104,25 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
     if (outcome === 'released' || (outcome === 'recorded' && exit === 'skipped')) exit = outcome;
   }
   return exit;
+}
+
+/** A job item the API did not sign as it is: its shard's rows fail, unrun. */
+async function refuseShard(deps: WorkerDependencies, job: Job, names: readonly string[]): Promise<WorkerExit> {
+  const message =
+    "Not run: the job does not carry the API's signature of what it runs (it was written or changed around the API)";
+  deps.print(`Job ${JSON.stringify(job.jobId).slice(0, 80)}: ${message}`);
+  const { moved } = await deps.store.transitionRepositories(
+    job.jobId,
+    names.map((repositoryName) => ({
+      repositoryName,
+      change: {
+        from: ['PENDING', 'RUNNING'],
+        to: 'FAILED',
+        set: { finishedAt: new Date().toISOString(), error: { code: 'UNVERIFIED_JOB', message } },
+      },
+    })),
+  );
+  return moved.length ? 'recorded' : 'skipped';
 }
 
 /** One repository of the shard: claim its row, run it, record the outcome. */
@@ -118,6 +142,18 @@ async function runOne(deps: WorkerDependencies, job: Job, repositoryName: string
   }
   deps.onClaimed?.(repositoryName, claimed.attempt);
   const attempt = claimed.attempt;
+  if (!taskVerifies(config.keys.verifier, claimed)) {
+    const message =
+      "Not run: this repository's task (its note, its task revision) does not carry the API's signature: it was written or changed around the API";
+    print(`${repositoryName}: ${message}`);
+    const moved = await store.transitionRepository(job.jobId, repositoryName, {
+      from: ['RUNNING'],
+      to: 'FAILED',
+      attempt,
+      set: { finishedAt: new Date().toISOString(), error: { code: 'UNVERIFIED_ROW', message } },
+    });
+    return moved ? 'recorded' : 'released';
+  }
   // The task this attempt runs is the revision its row names, whatever the job's latest is.
   const taskRevision = claimed.taskRevision ?? 1;
   const jobOfRun = jobAtRevision(job, taskRevision);
@@ -161,6 +197,19 @@ async function runOne(deps: WorkerDependencies, job: Job, repositoryName: string
       },
       commandUser,
       gitEnv: gitEnvironment(deps.env),
+      lease: sealedPush(config.keys.workerSeal, claimed),
+      recordPush: async (pushed) => {
+        await store.repositories.update(job.jobId, repositoryName, {
+          from: ['RUNNING'],
+          to: 'RUNNING',
+          attempt,
+          set: {
+            pushedBranch: pushed.branch,
+            pushedCommit: pushed.commit,
+            pushSeal: config.keys.workerSeal.seal('push', pushPayload(job.jobId, repositoryName, pushed)),
+          },
+        });
+      },
       changeMaker: async (context) => {
         if (jobOfRun.command !== undefined) return commandChange(context, jobOfRun.command);
         if (!deps.claude) throw new ConfigError('This worker cannot run Claude jobs');
@@ -216,7 +265,22 @@ async function runOne(deps: WorkerDependencies, job: Job, repositoryName: string
     if (outcome.diffStats) set.diffStats = outcome.diffStats;
   } else {
     set.diffStats = outcome.diffStats;
-    if (outcome.status === 'COMPLETED' && outcome.base) set.base = outcome.base;
+    if (outcome.status === 'COMPLETED' && outcome.base && outcome.diffDigest) {
+      // What a publish builds on and what a reviewer's digest must match, sealed: the API signs
+      // nothing on top of a base or digest that a worker did not record.
+      set.base = outcome.base;
+      set.diffDigest = outcome.diffDigest;
+      set.resultSeal = config.keys.workerSeal.seal(
+        'result',
+        resultPayload({
+          jobId: job.jobId,
+          repositoryName,
+          attempt,
+          base: outcome.base,
+          diffDigest: outcome.diffDigest,
+        }),
+      );
+    }
     if (outcome.status === 'COMPLETED' && outcome.fingerprint) set.fingerprint = outcome.fingerprint;
     if (outcome.pullRequestUrl) set.pullRequestUrl = outcome.pullRequestUrl;
     if (outcome.warnings) set.warnings = outcome.warnings.map((warning) => redactor.text(warning));

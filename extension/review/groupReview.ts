@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { reviewGroupOutcome } from '../../common/groupReview';
-import type { Verdict } from '../../common/webviewProtocol';
+import type { ShownMember, Verdict } from '../../common/webviewProtocol';
 import type { Services } from '../services';
 
 // Approving or rejecting a change group, from the overview or the group view: one call with the
-// members the reviewer saw. The API refuses (409) when the group is not what was shown any more
+// members the reviewer saw, each with the digest of its patch as shown. The API refuses (409) when the group is not what was shown any more
 // (a member's diff changed, one joined): that is said in words, and the view shows the group again.
 // Then `groupReviewed`: the tree, the members' diff panels and the job's group views load again.
 
@@ -13,15 +13,16 @@ export async function reviewGroup(
   jobId: string,
   fingerprint: string,
   state: Verdict,
-  repositories: string[],
+  members: ShownMember[],
 ): Promise<{ done: boolean; message: string }> {
   const doing = state === 'approved' ? 'Approving' : 'Rejecting';
+  const repositories = members.map((member) => member.repositoryName);
   const count = `${repositories.length} ${repositories.length === 1 ? 'repository' : 'repositories'}`;
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: `Cody Batch: ${doing} ${count}…` },
     () =>
       reviewGroupOutcome(
-        () => services.connection.client.reviewChangeGroup(jobId, fingerprint, { state, repositories }),
+        () => services.connection.client.reviewChangeGroup(jobId, fingerprint, { state, members }),
         state,
         repositories,
       ),

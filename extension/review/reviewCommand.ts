@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { hasKeptFailedDiff } from '../../common/attempts';
+import { currentPatchDigest } from '../../common/patchDigest';
 import type { Command } from '../commands/command';
 import { resolveRepository } from '../pick';
 import type { Services } from '../services';
@@ -7,7 +8,8 @@ import type { ActiveDiff } from '../webviews/panels';
 
 // Approve and Reject as commands. In a diff panel (the palette, a keybinding) the page reviews with
 // the note typed in it, the same path as its buttons, and moves on. On a tree row or a repository
-// picked from the palette, an input box asks for the optional note.
+// picked from the palette, an input box asks for the optional note, and the review names the patch
+// digest of the row the tree shows: the API refuses it if the patch has changed since.
 
 export function reviewCommand(id: string, state: 'approved' | 'rejected'): Command {
   const verb = state === 'approved' ? 'Approve' : 'Reject';
@@ -48,6 +50,7 @@ export function reviewCommand(id: string, state: 'approved' | 'rejected'): Comma
             state,
             ...(note.trim() ? { note: note.trim() } : {}),
             attempt: repository.attempt,
+            ...(currentPatchDigest(repository) ? { digest: currentPatchDigest(repository) } : {}),
           }),
       );
       await services.jobs.refresh();

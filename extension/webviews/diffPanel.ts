@@ -101,13 +101,13 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
       const isCurrent = attempt === repository.attempt;
       // Revisions are of the current attempt's patch; an earlier attempt shows its only one.
       const revision = isCurrent && !kept ? revisionShown(repository, target.state.revision) : undefined;
-      const patch =
+      const { patch, digest } =
         outcome.status === 'COMPLETED' || kept
-          ? await services.patches.get(
+          ? await services.patches.fetch(
               { ...shown, attempt },
               { failed: kept, revision: revision && revision.current > 0 ? revision.shown : undefined },
             )
-          : undefined;
+          : { patch: undefined, digest: undefined };
       shownPatch = { attempt, failed: kept, patch };
       const layout = DiffLayout.optional().catch(undefined).parse(services.context.globalState.get(LAYOUT_KEY));
       const latest = revision === undefined || revision.shown === revision.current;
@@ -128,6 +128,7 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
         repositoryName: repository.repositoryName,
         jobName: job.name,
         patch,
+        digest,
         pullRequestUrl: outcome.pullRequestUrl,
         layout,
         attempt,
@@ -151,13 +152,17 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
         revisable: !fingerprint && latest && outcome.status === 'COMPLETED' && patch !== undefined,
       };
     },
-    reviewGroup: async ({ state, repositories }) => {
+    reviewGroup: async ({ state, members }) => {
       const fingerprint = target.state.group;
       if (!fingerprint) return { done: false, message: 'This panel shows one repository, not a group.' };
-      const outcome = await reviewGroup(services, target.state.jobId, fingerprint, state, repositories);
+      const outcome = await reviewGroup(services, target.state.jobId, fingerprint, state, members);
       // This panel loads again with the others (once): the notice says what happened there.
       notice = outcome.message;
-      groupReviewed(services, target.state.jobId, repositories);
+      groupReviewed(
+        services,
+        target.state.jobId,
+        members.map((member) => member.repositoryName),
+      );
       return outcome;
     },
     openMember: async ({ repositoryName }) => {
@@ -210,7 +215,8 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
       });
       return { done: true };
     },
-    review: async ({ state, note }) => {
+    // `digest`: the patch the page painted; the API approves only that one (409 PATCH_CHANGED otherwise).
+    review: async ({ state, note, digest }) => {
       const { jobId, repositoryName } = current();
       const [doing, done] = VERBS[state];
       if (target.state.attempt !== undefined)
@@ -224,6 +230,7 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
               state,
               ...(note?.trim() ? { note: note.trim() } : {}),
               ...(shownPatch ? { attempt: shownPatch.attempt } : {}),
+              ...(digest ? { digest } : {}),
             });
           } catch (error) {
             throw new Error(

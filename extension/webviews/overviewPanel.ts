@@ -36,9 +36,13 @@ export function overviewHandlers(
         ? { job, repositories, changesError: changes.error }
         : { job, repositories, changes: changes.value };
     },
-    reviewGroup: async ({ fingerprint, state, repositories }) => {
-      const outcome = await reviewGroup(services, target.state.jobId, fingerprint, state, repositories);
-      groupReviewed(services, target.state.jobId, repositories);
+    reviewGroup: async ({ fingerprint, state, members }) => {
+      const outcome = await reviewGroup(services, target.state.jobId, fingerprint, state, members);
+      groupReviewed(
+        services,
+        target.state.jobId,
+        members.map((member) => member.repositoryName),
+      );
       return outcome;
     },
     openGroup: async ({ fingerprint }) => {

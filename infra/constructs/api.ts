@@ -80,11 +80,21 @@ export class CodyBatchApi extends Construct {
         ...hostEnvironment,
         // Jobs it creates carry expiresAt, which DynamoDB's TTL acts on.
         ...(config.retentionDays !== undefined ? { [ENV.retentionDays]: String(config.retentionDays) } : {}),
+        // Where its signing key and the workers' seal key are (read at start with its own role).
+        [ENV.signingKeySecret]: secrets.signingKey.secretArn,
+        [ENV.workerKeySecret]: secrets.workerKey.secretArn,
       },
     });
     this.apiFunction = api;
     const apiRole = api.role as iam.Role;
     api.addToRolePolicy(readHostCredential(secrets));
+    // The signing key is the API's alone: no other role of the stack may read it.
+    api.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secrets.signingKey.secretArn, secrets.workerKey.secretArn],
+      }),
+    );
     data.grantItemAccess(api);
     data.grantOwnerIndexQuery(api);
     const jobArtifacts = data.artifactsBucket.arnForObjects('jobs/*');

@@ -161,8 +161,10 @@ export class CodyBatchWorkers extends Construct {
     if (config.claudeProvider === 'bedrock') environment[ENV.bedrockModel] = config.bedrockModelId;
     Object.assign(environment, codeHostEnvironment(config));
 
+    // The seal key, but never the signing key: the API's public keys come with each SubmitJob.
     const workerSecrets: Record<string, batch.Secret> = {
       [secrets.hostCredential.variable]: batch.Secret.fromSecretsManager(secrets.hostToken),
+      [ENV.workerKey]: batch.Secret.fromSecretsManager(secrets.workerKey),
     };
     if (secrets.anthropicApiKey)
       workerSecrets[ENV.anthropicApiKey] = batch.Secret.fromSecretsManager(secrets.anthropicApiKey);

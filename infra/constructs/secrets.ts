@@ -11,8 +11,19 @@ import { acknowledgeRule } from '../nag';
 // The code host's credential is one of three, as the stack's host says: a GitHub token, a GitHub
 // App's private key, or a GitLab token. All are issued outside AWS, so Secrets Manager cannot
 // rotate them: the operator does (docs/operations.md, "Rotate credentials").
+//
+// And the chain of custody's keys (backend/store/signing.ts), which Secrets Manager generates and
+// nobody ever needs to see: the API's signing key, which only the API Lambda's role may read (the
+// workers are given its public key with each SubmitJob), and the workers' seal key, which Batch
+// gives the worker containers and the API reads to check what they recorded.
 
-export type SecretWhat = 'github-token' | 'github-app-private-key' | 'gitlab-token' | 'anthropic-api-key';
+export type SecretWhat =
+  | 'github-token'
+  | 'github-app-private-key'
+  | 'gitlab-token'
+  | 'anthropic-api-key'
+  | 'signing-key'
+  | 'worker-key';
 
 export function secretName(env: string, what: SecretWhat): string {
   return `cody-batch/${env}/${what}`;
@@ -71,6 +82,10 @@ export class CodyBatchSecrets extends Construct {
   readonly hostToken: secretsmanager.Secret;
   readonly hostCredential: HostCredential;
   readonly anthropicApiKey?: secretsmanager.Secret;
+  /** The API's signing key: read by the API Lambda alone. */
+  readonly signingKey: secretsmanager.Secret;
+  /** The workers' seal key: the worker containers and the API Lambda. */
+  readonly workerKey: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, config: DeployConfig) {
     super(scope, id);
@@ -82,6 +97,31 @@ export class CodyBatchSecrets extends Construct {
       removalPolicy,
     });
     acknowledgeRule(this.hostToken, 'SMG4', this.hostCredential.notRotated);
+    const generated = { passwordLength: 64, excludePunctuation: true };
+    this.signingKey = new secretsmanager.Secret(this, 'SigningKey', {
+      secretName: secretName(config.env, 'signing-key'),
+      description:
+        'Cody Batch: what the API’s Ed25519 signing key is made from (generated; only the API Lambda reads it). Rotate with put-secret-value.',
+      generateSecretString: generated,
+      removalPolicy,
+    });
+    acknowledgeRule(
+      this.signingKey,
+      'SMG4',
+      'Rotated by putting a new random value (docs/operations.md, Rotating the signing key): the API trusts the previous version (AWSPREVIOUS) until the next rotation, so what it signed before keeps verifying. A rotation Lambda would add a function with write access to the key and nothing the manual put-secret-value does not do.',
+    );
+    this.workerKey = new secretsmanager.Secret(this, 'WorkerKey', {
+      secretName: secretName(config.env, 'worker-key'),
+      description:
+        'Cody Batch: the key workers seal what they record with (generated; the workers and the API read it). Rotate with put-secret-value.',
+      generateSecretString: generated,
+      removalPolicy,
+    });
+    acknowledgeRule(
+      this.workerKey,
+      'SMG4',
+      'Rotated by putting a new random value (docs/operations.md, Rotating the signing key): the API checks seals with the previous version (AWSPREVIOUS) too. A rotation Lambda would add a function with write access to the key and nothing the manual put-secret-value does not do.',
+    );
     if (config.claudeProvider === 'anthropic') {
       this.anthropicApiKey = new secretsmanager.Secret(this, 'AnthropicApiKey', {
         secretName: secretName(config.env, 'anthropic-api-key'),

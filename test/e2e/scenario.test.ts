@@ -529,10 +529,12 @@ describe('Cody Batch in a VS Code workbench', () => {
       repositories: [...REPOSITORIES],
     });
     await waitForJob(stack.client, job.jobId, { timeoutMs: 90_000 });
-    // Approved through the API client: the diff view's Approve is another change.
+    // Approved through the API client, with the digest of the diff read: the diff view's Approve is another change.
     const [first, second, third] = REPOSITORIES;
-    for (const repository of [first, second])
-      await stack.client.reviewRepository(job.jobId, repository, { state: 'approved' });
+    for (const repository of [first, second]) {
+      const { digest } = await stack.client.getDiff(job.jobId, repository);
+      await stack.client.reviewRepository(job.jobId, repository, { state: 'approved', digest });
+    }
     await workbench.runCommand('View: Close All Editors');
     await workbench.runCommand('Cody Batch: Refresh');
     const jobRow = workbench.treeItem(new RegExp(`^${name}, completed, 3/3 done · 2 approved`));

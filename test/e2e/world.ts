@@ -89,6 +89,7 @@ export async function startWorld(): Promise<World> {
     disposers.push(() => gitServer.close());
     const github = await startFakeGitHub({
       token: FAKE_GITHUB_TOKEN,
+      gitRoot: hosting.root,
       repositories: [...REPOSITORIES, ...QUERY_REPOSITORIES].map((fullName) => ({ fullName })),
       collaborators: [REVIEWER],
     });

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FakeAppOptions, FakeGitHubApp, isAppRoute } from './githubApp';
@@ -7,7 +9,8 @@ import { type FakeAppOptions, FakeGitHubApp, isAppRoute } from './githubApp';
 // real Octokit (`baseUrl`):
 // - pull requests: list by head, create, update, labels, requested reviewers (a reviewer who is not
 //   a collaborator gets GitHub's 422); a second PR for the same head gets GitHub's 422;
-// - repositories: an organisation's and a user's, one repository, repository search (`topic:`,
+// - repositories: an organisation's and a user's, one repository (with its default branch: the
+//   bare repository's HEAD when `gitRoot` holds it), repository search (`topic:`,
 //   `org:`/`user:`, words in the name) and code search (words in a file), all with `Link`
 //   pagination, and GitHub's search limits: `total_count` over 1,000 and `incomplete_results`;
 // - a pull request's life after it opens: its state (open, draft, merged, closed), whether it is
@@ -79,6 +82,8 @@ export interface FakeRepository {
   topics?: string[];
   /** Files code search looks in: path → content. */
   files?: Record<string, string>;
+  /** Its default branch (default: the bare repository's HEAD under `gitRoot`, else main). */
+  defaultBranch?: string;
 }
 
 export interface RecordedRequest {
@@ -107,6 +112,11 @@ export interface FakeGitHubOptions {
   incompleteSearches?: string[];
   /** A GitHub App whose installation tokens it takes besides `token`. */
   app?: FakeAppOptions;
+  /**
+   * The bare repositories `{owner}/{name}.git` the git server serves (test/fakes/gitHttpServer.ts):
+   * GET /repos/{owner}/{name} answers each of them, its default branch its HEAD, as GitHub would.
+   */
+  gitRoot?: string;
 }
 
 export interface FakeGitHub {
@@ -294,9 +304,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     }
     match = /^\/repos\/([^/]+)\/([^/]+)$/.exec(path);
     if (match) {
-      const found = repositories.find(
-        (repository) => repository.fullName.toLowerCase() === `${match![1]}/${match![2]}`.toLowerCase(),
-      );
+      const found =
+        repositories.find(
+          (repository) => repository.fullName.toLowerCase() === `${match![1]}/${match![2]}`.toLowerCase(),
+        ) ?? (hostedHead(`${match[1]}/${match[2]}`) ? { fullName: `${match[1]}/${match[2]}` } : undefined);
       return found ? { status: 200, body: repositoryView(found) } : notFound();
     }
     if (path === '/search/repositories' || path === '/search/code') {
@@ -561,6 +572,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     return repositories.some((repository) => repository.fullName.toLowerCase() === `${owner}/${name}`.toLowerCase());
   }
 
+  /** The branch HEAD names in the hosted bare repository, if `gitRoot` has it. */
+  function hostedHead(fullName: string): string | undefined {
+    if (!options.gitRoot || !/^[\w.-]+\/[\w.-]+$/.test(fullName)) return undefined;
+    try {
+      const head = readFileSync(path.join(options.gitRoot, `${fullName}.git`, 'HEAD'), 'utf8');
+      return /^ref: refs\/heads\/(.+)\n?$/.exec(head)?.[1];
+    } catch {
+      return undefined;
+    }
+  }
+
   function repositoryView(repository: FakeRepository) {
     return {
       id: repositories.indexOf(repository) + 1,
@@ -572,7 +594,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       },
       private: false,
       html_url: `${url}/${repository.fullName}`,
-      default_branch: 'main',
+      default_branch: repository.defaultBranch ?? hostedHead(repository.fullName) ?? 'main',
       archived: repository.archived ?? false,
       fork: repository.fork ?? false,
       size: repository.size ?? 12,

@@ -2,7 +2,7 @@ import type { CodyBatchClient } from '../../common/client';
 import { newJobId } from '../../common/ids';
 import { DEFAULT_MODEL, emptyUsage, type Job, type RepositoryResult } from '../../common/schemas';
 import { isFinalJobStatus, type JobStatus } from '../../common/status';
-import type { RunMac } from '../../backend/store/runMac';
+import type { Signer } from '../../backend/store/signing';
 import type { NewJob } from '../../backend/store/store';
 
 /** A job as the tests build it: the job, and the names its rows and run hold (not in the job item). */
@@ -48,10 +48,10 @@ export function sampleJob(
   };
 }
 
-/** What `store.createJob` takes for a sample job (signed with `runMac` when given). */
-export function newJob(job: TestJob, runMac?: RunMac, notes?: Record<string, string>): NewJob {
-  const { names, run: _run, runMac: _mac, ...draft } = job;
-  return { job: draft, repositories: names.repositories, run: names.run, runMac, notes };
+/** What `store.createJob` takes for a sample job (the job and its rows' tasks signed with `signer` when given). */
+export function newJob(job: TestJob, signer?: Signer, notes?: Record<string, string>): NewJob {
+  const { names, run: _run, signature: _signature, ...draft } = job;
+  return { job: draft, repositories: names.repositories, run: names.run, signer, notes };
 }
 
 // Waiting on jobs through the API, as a user's client would.

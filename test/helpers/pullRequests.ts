@@ -4,11 +4,13 @@ import type { CodyBatchClient } from '../../common/client';
 import { artifactKey } from '../../common/names';
 import type { Job } from '../../common/schemas';
 import type { FakeGitHub, FakePull } from '../fakes/githubServer';
+import { testKeys, workerResult } from './keys';
 
 /**
  * A finished job whose repositories each have a pull request on the loopback GitHub, as its workers
- * leave it: created through the API (workers idle), then each row claimed and completed through the
- * store with what a worker records (its diff, its pull request).
+ * leave it: created through the API (workers idle; its keys are the test keys), then each row
+ * claimed and completed through the store with what a worker records (its diff, sealed with its
+ * base and digest; its pull request).
  */
 export async function jobWithPulls(
   parts: { client: CodyBatchClient; store: Store; artifacts: ArtifactStore; github: FakeGitHub },
@@ -23,12 +25,14 @@ export async function jobWithPulls(
     const pull = github.addPull({ owner, repo, head: `cody-batch/${created.jobId}`, ...pulls[name] });
     made.push(pull);
     await store.claim(created.jobId, name, 1, '2000-01-01T00:00:00Z');
-    await artifacts.put(artifactKey(created.jobId, name, 'diff.patch'), 'diff --git a/x b/x\n', 'text/x-diff');
+    const patch = 'diff --git a/x b/x\n';
+    await artifacts.put(artifactKey(created.jobId, name, 'diff.patch'), patch, 'text/x-diff');
     await store.transitionRepository(created.jobId, name, {
       from: ['RUNNING'],
       to: 'COMPLETED',
       set: {
         finishedAt: new Date().toISOString(),
+        ...workerResult(testKeys().workerSeal, { jobId: created.jobId, repositoryName: name, attempt: 1 }, patch),
         pullRequestUrl: pull.html_url,
         publishedAttempt: 1,
         pullRequest: {

@@ -52,7 +52,7 @@ export function reviewLine(
 export async function reviewAndMoveOn(
   client: CodyBatchClient,
   job: Job,
-  shown: { repositoryName: string; attempt: number },
+  shown: { repositoryName: string; attempt: number; digest?: string },
   state: ReviewState,
   note: string | undefined,
 ): Promise<{ goTo: string; notice: string }> {
@@ -63,6 +63,7 @@ export async function reviewAndMoveOn(
       state,
       ...(note?.trim() ? { note: note.trim() } : {}),
       attempt: shown.attempt,
+      ...(shown.digest ? { digest: shown.digest } : {}),
     });
   } catch (error) {
     throw new Error(

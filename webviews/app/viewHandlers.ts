@@ -106,16 +106,14 @@ export function diffHandlers(services: PageServices, ref: DiffPlace): Handlers<t
       // Revisions are of the current attempt's patch; an earlier attempt shows its only one.
       const revision = isCurrent && !kept ? revisionShown(repository, ref.revision) : undefined;
       const latest = revision === undefined || revision.shown === revision.current;
-      const patch =
+      const { patch, digest } =
         outcome.status === 'COMPLETED' || kept
-          ? (
-              await client.getDiff(ref.jobId, ref.repositoryName, {
-                attempt,
-                failed: kept,
-                revision: revision && revision.current > 0 ? revision.shown : undefined,
-              })
-            ).patch
-          : undefined;
+          ? await client.getDiff(ref.jobId, ref.repositoryName, {
+              attempt,
+              failed: kept,
+              revision: revision && revision.current > 0 ? revision.shown : undefined,
+            })
+          : { patch: undefined, digest: undefined };
       shown = { attempt, failed: kept, pullRequestUrl: outcome.pullRequestUrl, patch, job };
       // The progress line and the neighbours need every row; a failure there still shows the diff.
       const order = await reviewOrderOf(client, job).catch(() => undefined);
@@ -135,6 +133,7 @@ export function diffHandlers(services: PageServices, ref: DiffPlace): Handlers<t
         repositoryName: repository.repositoryName,
         jobName: job.name,
         patch,
+        digest,
         pullRequestUrl: outcome.pullRequestUrl,
         layout: DiffLayout.optional()
           .catch(undefined)
@@ -148,13 +147,13 @@ export function diffHandlers(services: PageServices, ref: DiffPlace): Handlers<t
         revisable: !fingerprint && latest && outcome.status === 'COMPLETED' && patch !== undefined,
       };
     },
-    reviewGroup: async ({ state, repositories }) => {
+    reviewGroup: async ({ state, members }) => {
       if (!ref.group) return { done: false, message: 'This page shows one repository, not a group.' };
       const fingerprint = ref.group;
       const outcome = await reviewGroupOutcome(
-        () => client.reviewChangeGroup(ref.jobId, fingerprint, { state, repositories }),
+        () => client.reviewChangeGroup(ref.jobId, fingerprint, { state, members }),
         state,
-        repositories,
+        members.map((member) => member.repositoryName),
       );
       pendingNotice = outcome.message;
       here({ group: fingerprint });
@@ -185,7 +184,8 @@ export function diffHandlers(services: PageServices, ref: DiffPlace): Handlers<t
       here(asked === current ? {} : { revision: asked });
       return { done: true };
     },
-    review: async ({ state, note }) => {
+    // `digest`: the patch the page painted; the API approves only that one (409 PATCH_CHANGED otherwise).
+    review: async ({ state, note, digest }) => {
       if (!shown?.job) throw new ProtocolError('The diff has not loaded yet');
       const repository = await client.getRepository(ref.jobId, ref.repositoryName);
       if (shown.attempt !== repository.attempt)
@@ -195,7 +195,7 @@ export function diffHandlers(services: PageServices, ref: DiffPlace): Handlers<t
       const moved = await reviewAndMoveOn(
         client,
         shown.job,
-        { repositoryName: ref.repositoryName, attempt: shown.attempt },
+        { repositoryName: ref.repositoryName, attempt: shown.attempt, digest },
         state,
         note,
       );
@@ -260,11 +260,11 @@ export function overviewHandlers(services: PageServices, jobId: string): Handler
         ? { job, repositories, changes: changes.value }
         : { job, repositories, changesError: changes.error };
     },
-    reviewGroup: ({ fingerprint, state, repositories }) =>
+    reviewGroup: ({ fingerprint, state, members }) =>
       reviewGroupOutcome(
-        () => client.reviewChangeGroup(jobId, fingerprint, { state, repositories }),
+        () => client.reviewChangeGroup(jobId, fingerprint, { state, members }),
         state,
-        repositories,
+        members.map((member) => member.repositoryName),
       ),
     openGroup: async ({ fingerprint }) => {
       const changes = await client.getChanges(jobId);

@@ -1,14 +1,15 @@
 import { formatCount } from '../../common/format';
-import type { GroupShown, Verdict } from '../../common/webviewProtocol';
+import { shownMembers } from '../../common/groupReview';
+import type { GroupShown, ShownMember, Verdict } from '../../common/webviewProtocol';
 import { append, h, icon } from '../shared/dom';
 
 // The group view's section, above its representative's diff: what the group is ("38 repositories ·
 // the same change"), its members (each opens its own diff), and Approve group / Reject group, which
-// review exactly the members listed here.
+// review exactly the members listed here, each at the digest the page was given for it.
 
 export interface GroupSectionActions {
   /** Resolves with the message to show (what was done, or why not). */
-  reviewGroup(state: Verdict, repositories: string[]): Promise<string | undefined>;
+  reviewGroup(state: Verdict, members: ShownMember[]): Promise<string | undefined>;
   openMember(repositoryName: string): void;
 }
 
@@ -46,13 +47,15 @@ export function groupSection(document: Document, group: GroupShown, actions: Gro
     element.addEventListener('click', () => {
       for (const each of buttons) each.disabled = true;
       say(state === 'approved' ? 'Approving the group…' : 'Rejecting the group…');
-      actions.reviewGroup(state, members).then(
-        (message) => message && say(message),
-        (error: unknown) => {
-          for (const each of buttons) each.disabled = false;
-          say(error instanceof Error ? error.message : String(error), true);
-        },
-      );
+      Promise.resolve()
+        .then(() => actions.reviewGroup(state, shownMembers(group.members)))
+        .then(
+          (message) => message && say(message),
+          (error: unknown) => {
+            for (const each of buttons) each.disabled = false;
+            say(error instanceof Error ? error.message : String(error), true);
+          },
+        );
     });
     buttons.push(element);
     return element;

@@ -42,9 +42,9 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
       viewedChanged: () => undefined,
       review: async () => undefined,
       showRepository: async () => undefined,
-      reviewGroup: async (state, repositories) => {
-        calls.push(`${state} ${repositories.join(',')}`);
-        return `Approved ${repositories.length} repositories.`;
+      reviewGroup: async (state, members) => {
+        calls.push(`${state} ${members.map((member) => `${member.repositoryName}@${member.digest[0]}`).join(',')}`);
+        return `Approved ${members.length} repositories.`;
       },
       openMember: (name) => calls.push(`open ${name}`),
       revisePatch: async (request) => {
@@ -164,9 +164,9 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
       title: '3 repositories · the same change',
       representative: 'acme/widgets',
       members: [
-        { repositoryName: 'acme/widgets', state: 'unreviewed' },
-        { repositoryName: 'acme/gadgets', state: 'approved' },
-        { repositoryName: 'acme/tools', state: 'unreviewed' },
+        { repositoryName: 'acme/widgets', state: 'unreviewed', digest: '1'.repeat(64) },
+        { repositoryName: 'acme/gadgets', state: 'approved', digest: '2'.repeat(64) },
+        { repositoryName: 'acme/tools', state: 'unreviewed', digest: '3'.repeat(64) },
       ],
     };
     const view = renderDiffView(
@@ -188,7 +188,8 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
     members[2]!.querySelector('button')!.click();
     dom.root.querySelector<HTMLButtonElement>('#approve-group')!.click();
     await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.deepEqual(calls, ['open acme/tools', 'approved acme/widgets,acme/gadgets,acme/tools']);
+    // Each member with the digest it was shown with.
+    assert.deepEqual(calls, ['open acme/tools', 'approved acme/widgets@1,acme/gadgets@2,acme/tools@3']);
     assert.equal(dom.root.querySelector('.group-status')!.textContent, 'Approved 3 repositories.');
     assert.equal(dom.root.querySelector('#approve'), null, 'no single-repository review in a group view');
     // Approve from the keyboard says where to go instead.

@@ -78,16 +78,17 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
             void host.client.request('rememberLayout', { layout: value }).catch(report);
           },
           showAttempt: (attempt) => void host.client.request('showAttempt', { attempt }).catch(report),
+          // The digest of the patch this page painted: the API approves only that one.
           review: async (reviewState, note) => {
-            await host.client.request('review', { state: reviewState, note });
+            await host.client.request('review', { state: reviewState, note, digest: data.digest });
           },
           showRepository: async (direction) => {
             const answer = await host.client.request('showRepository', { direction });
             return answer.done ? undefined : answer.message;
           },
           viewedChanged: (path, viewed) => void host.client.request('setViewed', { path, viewed }).catch(report),
-          reviewGroup: async (verdict, repositories) =>
-            (await host.client.request('reviewGroup', { state: verdict, repositories })).message,
+          reviewGroup: async (verdict, members) =>
+            (await host.client.request('reviewGroup', { state: verdict, members })).message,
           openMember: (repositoryName) => void host.client.request('openMember', { repositoryName }).catch(report),
           revisePatch: async (request) => {
             const answer = await host.client.request('revisePatch', request);

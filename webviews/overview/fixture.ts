@@ -88,6 +88,7 @@ export const OVERVIEW_CHANGES: JobChanges = {
       deletions: 2,
       representative: 'acme/a',
       reviewCounts: { approved: 1, rejected: 0, unreviewed: 1 },
+      digests: { 'acme/a': fingerprint('d'), 'acme/b': fingerprint('e') },
     },
     {
       fingerprint: fingerprint('b'),
@@ -98,6 +99,7 @@ export const OVERVIEW_CHANGES: JobChanges = {
       deletions: 2,
       representative: 'acme/c',
       reviewCounts: { approved: 1, rejected: 0, unreviewed: 0 },
+      digests: { 'acme/c': fingerprint('f') },
       variantOf: fingerprint('a'),
     },
     {
@@ -109,6 +111,7 @@ export const OVERVIEW_CHANGES: JobChanges = {
       deletions: 2,
       representative: 'acme/d',
       reviewCounts: { approved: 1, rejected: 0, unreviewed: 0 },
+      digests: { 'acme/d': fingerprint('0') },
     },
   ],
   flagged: [

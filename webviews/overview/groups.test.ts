@@ -67,8 +67,9 @@ describe('Change groups in words', () => {
       title: '2 repositories · the same change',
       representative: 'acme/a',
       members: [
-        { repositoryName: 'acme/a', state: 'approved' },
-        { repositoryName: 'acme/b', state: 'unreviewed' },
+        // With the digest the job's changes gave each: what Approve group sends back.
+        { repositoryName: 'acme/a', state: 'approved', digest: 'd'.repeat(64) },
+        { repositoryName: 'acme/b', state: 'unreviewed', digest: 'e'.repeat(64) },
       ],
     });
     assert.equal(groupShown(OVERVIEW_CHANGES, 'f'.repeat(64), rows), undefined);

@@ -124,7 +124,15 @@ describe('Job overview page', () => {
       await settle();
       assert.deepEqual(asked, [
         { fingerprint: 'a'.repeat(64) },
-        { fingerprint: 'a'.repeat(64), state: 'approved', repositories: ['acme/a', 'acme/b'] },
+        // Each member with the digest of its patch the page was given: the API refuses any other.
+        {
+          fingerprint: 'a'.repeat(64),
+          state: 'approved',
+          members: [
+            { repositoryName: 'acme/a', digest: 'd'.repeat(64) },
+            { repositoryName: 'acme/b', digest: 'e'.repeat(64) },
+          ],
+        },
       ]);
       assert.equal(dom.root.querySelector('.changes [role="status"]')?.textContent, 'Approved 2 repositories.');
       assert.equal(group(0).querySelector('.group-reviewed')?.textContent, '2 of 2 reviewed · 2 approved');

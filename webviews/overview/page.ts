@@ -1,4 +1,5 @@
 import { type GroupLine, groupLines, groupReviewedText } from '../../common/changeGroupText';
+import { shownMembers } from '../../common/groupReview';
 import type { overviewProtocol, Verdict } from '../../common/webviewProtocol';
 import { h } from '../shared/dom';
 import type { Host } from '../shared/host';
@@ -42,10 +43,13 @@ export async function startOverviewPage(
     reviewing = true;
     for (const button of root.querySelectorAll<HTMLButtonElement>('.group-list button')) button.disabled = true;
     try {
+      // The members listed, each with the digest the page was given for it: the API refuses any other.
       const answer = await host.client.request('reviewGroup', {
         fingerprint: line.fingerprint,
         state,
-        repositories: line.repositories,
+        members: shownMembers(
+          line.repositories.map((repositoryName) => ({ repositoryName, digest: line.digests[repositoryName] })),
+        ),
       });
       groupNotice = answer.done
         ? { text: answer.message ?? groupReviewedText(state, line.repositories.length), error: false }

@@ -38,11 +38,15 @@ const ERROR_MEANINGS: Record<ApiErrorCode, string> = {
   NOTHING_TO_RETRY: 'the job has no failed or cancelled repositories',
   JOB_NOT_SAMPLED: 'the job is not SAMPLED',
   NO_DIFF: 'the repository or attempt did not complete with changes',
-  UNVERIFIED_JOB: 'the local stack’s run MAC of the job is missing or wrong',
+  UNVERIFIED_JOB:
+    'the job does not carry the API’s signature of what it runs: it was written or changed around the API',
+  UNVERIFIED_ROW:
+    'a repository’s task, recorded base and digest, or patch revision carries no valid signature or seal: it was written around the API and the workers',
   NOT_REVIEWABLE: 'the repository has not COMPLETED, or has moved on from the attempt reviewed',
   GROUP_CHANGED:
     'the change group’s repositories are not the ones the reviewer saw (a member’s diff changed, or one joined), or no repository has that change now',
-  PATCH_CHANGED: 'the repository’s patch is at another revision than the one the request was based on',
+  PATCH_CHANGED:
+    'the repository’s patch is not the one the request was based on: another revision, not the digest the reviewer was shown, or stored bytes that no longer hash to its recorded digest',
   PATCH_LOCKED: 'the patch can take no new revision: its pull request already holds it, or it has 50 revisions',
   PUBLISH_IN_PROGRESS: 'a publish of this job is still under way',
   NOTHING_TO_PUBLISH: 'no repository of the request can be published (the message says why)',

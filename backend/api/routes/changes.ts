@@ -45,7 +45,7 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
       tag: 'jobs',
       summary: 'Approve or reject every repository of one change group, or take their reviews back',
       description:
-        'With `repositories` (the members the reviewer saw), refused with 409 GROUP_CHANGED when the group has other members now: a member’s diff changed since its fingerprint (a retry, a hunk left out) or another joined. Each row is written only if it is still at the attempt and patch revision whose diff has the fingerprint.',
+        'With `members` (each member the reviewer was shown, with the digest of its patch as shown): refused with 409 GROUP_CHANGED when the group has other members now (a member’s diff changed since its fingerprint, or another joined), and with 409 PATCH_CHANGED when a member’s patch is not the digest shown, or, to approve, its stored bytes no longer hash to it; nothing is written then. Each approval is recorded with its member’s digest and signed. Each row is written only if it is still at the attempt and patch revision checked.',
       params: {
         jobId: JOB_ID,
         fingerprint: {
@@ -56,7 +56,16 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
       body: {
         name: 'GroupReviewRequest',
         schema: GroupReviewRequest,
-        example: { state: 'approved', note: 'The same rename everywhere', repositories: ['acme/widgets'] },
+        example: {
+          state: 'approved',
+          note: 'The same rename everywhere',
+          members: [
+            {
+              repositoryName: 'acme/widgets',
+              digest: '3f79bb7b435b05321651daefd374cdc681dc06faa65e374e38337b88ca046dea',
+            },
+          ],
+        },
       },
       responses: {
         200: {
@@ -64,7 +73,7 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
           json: { name: 'GroupReviewResponse', schema: GroupReviewResponse },
         },
       },
-      errors: ['NOT_FOUND', 'NOT_REVIEWABLE', 'GROUP_CHANGED'],
+      errors: ['NOT_FOUND', 'NOT_REVIEWABLE', 'GROUP_CHANGED', 'PATCH_CHANGED', 'UNVERIFIED_ROW'],
     },
     async (c) => {
       const request = await readJson(c, GroupReviewRequest);

@@ -99,7 +99,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       const notes = notesByRepository(request.repositoryInstructions, repositories);
       let job: Job;
       try {
-        job = await store.createJob({ job: draft, repositories, run, notes, runMac: deps.runMac });
+        job = await store.createJob({ job: draft, repositories, run, notes, signer: deps.keys.signer });
       } catch (error) {
         if (error instanceof JobTooLargeError) return apiError(c, 'VALIDATION_FAILED', error.message);
         if (!(error instanceof JobNotCreatedError)) throw error;
@@ -251,13 +251,13 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       params: { jobId: JOB_ID },
       body: { name: 'RetryRequest', schema: RetryRequest, optional: true, example: { repositories: ['acme/gadgets'] } },
       responses: { 202: { description: 'The job, running again', json: { name: 'Job', schema: Job } } },
-      errors: ['NOT_FOUND', 'JOB_ACTIVE', 'NOTHING_TO_RETRY', 'UNVERIFIED_JOB'],
+      errors: ['NOT_FOUND', 'JOB_ACTIVE', 'NOTHING_TO_RETRY', 'UNVERIFIED_JOB', 'UNVERIFIED_ROW'],
     },
     async (c) => {
       const jobId = c.req.param('jobId')!;
       const body = await readJson(c, RetryRequest, { emptyAllowed: true });
       if (!isJobId(jobId)) return notFound(c, jobId);
-      const outcome = await store.prepareRetry(jobId, c.get('owner'), body.repositories, deps.runMac);
+      const outcome = await store.prepareRetry(jobId, c.get('owner'), body.repositories, deps.keys.signer);
       if (!outcome.ok) {
         if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
         return apiError(c, outcome.code, outcome.message);
@@ -281,7 +281,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
         example: { prompt: 'Replace every oldFunction(x) with newFunction(x), and update the tests' },
       },
       responses: { 202: { description: 'The job, RUNNING', json: { name: 'Job', schema: Job } } },
-      errors: ['NOT_FOUND', 'JOB_NOT_SAMPLED', 'UNVERIFIED_JOB'],
+      errors: ['NOT_FOUND', 'JOB_NOT_SAMPLED', 'UNVERIFIED_JOB', 'UNVERIFIED_ROW'],
     },
     async (c) => {
       const jobId = c.req.param('jobId')!;
@@ -302,7 +302,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
             `The job would be too large to store with this revision (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt`,
           );
       }
-      const outcome = await store.continueSample(job.jobId, c.get('owner'), revision, deps.runMac);
+      const outcome = await store.continueSample(job.jobId, c.get('owner'), revision, deps.keys.signer);
       if (!outcome.ok) {
         if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
         return apiError(c, outcome.code, outcome.message);

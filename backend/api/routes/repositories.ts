@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { FAILED_VERIFICATION_HEADER, patchFileName } from '../../../common/names';
+import { FAILED_VERIFICATION_HEADER, PATCH_DIGEST_HEADER, patchFileName } from '../../../common/names';
+import { currentPatchDigest } from '../../../common/patchDigest';
 import { artifactKeyOf, patchKeyOf } from '../artifactKeys';
 import {
   ArtifactQuery,
@@ -16,6 +18,7 @@ import {
 } from '../../../common/schemas';
 import { isRepositoryName, REPOSITORY_NAME_PATTERN } from '../../../common/repositoryNames';
 import { reviewRepository } from '../../store/reviews';
+import { checkReview } from '../custody';
 import { savePatchRevision } from '../patchRevision';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson, readQuery } from '../middleware/body';
@@ -81,12 +84,17 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
       tag: 'repositories',
       summary: 'Approve or reject a repository’s diff, or take the review back',
       description:
-        'Only a COMPLETED repository can be approved. With `attempt`, the review is refused if the repository has moved on from the attempt whose diff was read.',
+        'Only a COMPLETED repository can be approved, and only with `digest`, the SHA-256 of the patch the reviewer was shown (the diff’s `x-cody-batch-patch-digest`): refused with 409 PATCH_CHANGED when it is not the current patch, or when the stored patch no longer hashes to it. The approval is recorded with that digest and signed by the API; a publish pushes only a patch with it. With `attempt`, the review is refused if the repository has moved on from the attempt whose diff was read.',
       params: REPOSITORY_PARAMS,
       body: {
         name: 'ReviewRequest',
         schema: ReviewRequest,
-        example: { state: 'approved', note: 'Looks right', attempt: 1 },
+        example: {
+          state: 'approved',
+          note: 'Looks right',
+          attempt: 1,
+          digest: '3f79bb7b435b05321651daefd374cdc681dc06faa65e374e38337b88ca046dea',
+        },
       },
       responses: {
         200: {
@@ -94,12 +102,13 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
           json: { name: 'RepositoryResult', schema: RepositoryResult },
         },
       },
-      errors: ['NOT_FOUND', 'NOT_REVIEWABLE'],
+      errors: ['NOT_FOUND', 'NOT_REVIEWABLE', 'PATCH_CHANGED', 'UNVERIFIED_ROW'],
     },
     async (c) => {
       const request = await readJson(c, ReviewRequest);
       const row = await ownedRepository(deps, c);
-      const outcome = await reviewRepository(store, row.jobId, c.get('owner'), row.repositoryName, request);
+      const checked = await checkReview(deps, row, request);
+      const outcome = await reviewRepository(store, row.jobId, c.get('owner'), row.repositoryName, checked);
       if (!outcome.ok) return apiError(c, outcome.code, outcome.message);
       return c.json(outcome.row);
     },
@@ -126,7 +135,7 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
           json: { name: 'RepositoryResult', schema: RepositoryResult },
         },
       },
-      errors: ['NOT_FOUND', 'NO_DIFF', 'PATCH_CHANGED', 'PATCH_LOCKED', 'PUBLISH_IN_PROGRESS'],
+      errors: ['NOT_FOUND', 'NO_DIFF', 'PATCH_CHANGED', 'PATCH_LOCKED', 'PUBLISH_IN_PROGRESS', 'UNVERIFIED_ROW'],
     },
     async (c) => {
       const request = await readJson(c, PatchRevisionRequest);
@@ -151,6 +160,10 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
             [FAILED_VERIFICATION_HEADER]: {
               description: '`true` when the patch is a change whose verification failed (read it, do not apply it)',
               schema: z.literal('true').optional(),
+            },
+            [PATCH_DIGEST_HEADER]: {
+              description: 'The SHA-256 (hex) of the patch’s bytes as answered: what a review sends back as `digest`',
+              schema: z.string(),
             },
           },
         },
@@ -189,7 +202,14 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
           'NOT_FOUND',
           `Attempt ${attempt} of ${row.repositoryName} has no patch revision ${revision}${attempt === row.attempt ? ` (its current one is ${row.patchRevision ?? 0})` : ' (an earlier attempt keeps only its revision 0)'}`,
         );
+      const recorded =
+        attempt !== row.attempt
+          ? undefined
+          : revision === undefined || revision === (row.patchRevision ?? 0)
+            ? currentPatchDigest(row)
+            : row.patchRevisions?.find((entry) => entry.revision === revision)?.digest;
       return serveArtifact(deps, limits, c, key, {
+        digest: { recorded },
         what: `The diff of ${row.repositoryName}`,
         headers: {
           'content-type': 'text/x-diff; charset=utf-8',
@@ -278,6 +298,11 @@ function artifactOperation(operationId: string, file: string, summary: string): 
 interface ArtifactAnswer {
   /** The artifact in messages: "The log of acme/widgets". */
   what: string;
+  /**
+   * Say the patch's digest (PATCH_DIGEST_HEADER): of the bytes answered inline; on a redirect, the
+   * one the row records (the client hashes what it downloads itself).
+   */
+  digest?: { recorded?: string };
   headers: Record<string, string>;
   /** The answer when there is no such artifact. */
   missing: () => Response;
@@ -297,7 +322,10 @@ async function serveArtifact(
 ): Promise<Response> {
   const { artifacts } = deps;
   const max = limits.maxInlineArtifactBytes;
-  const redirect = async () => c.redirect(await artifacts.presignedUrl!(key, PRESIGNED_URL_SECONDS), 302);
+  const redirect = async () => {
+    if (answer.digest?.recorded) c.header(PATCH_DIGEST_HEADER, answer.digest.recorded);
+    return c.redirect(await artifacts.presignedUrl!(key, PRESIGNED_URL_SECONDS), 302);
+  };
   if (artifacts.presignedUrl && Number.isFinite(max)) {
     const size = await artifacts.size(key);
     if (size !== undefined && size > max) return redirect();
@@ -313,7 +341,9 @@ async function serveArtifact(
       `${answer.what} is too large to send (${artifact.body.length} bytes, at most ${max} in one answer), and the artifact store cannot make a download link`,
     );
   }
-  return c.body(new Uint8Array(artifact.body), 200, answer.headers);
+  const headers: Record<string, string> = { ...answer.headers };
+  if (answer.digest) headers[PATCH_DIGEST_HEADER] = createHash('sha256').update(artifact.body).digest('hex');
+  return c.body(new Uint8Array(artifact.body), 200, headers);
 }
 
 /** The attempt a request asks for with `?attempt=N` (default the row's current one), and how it ended. */

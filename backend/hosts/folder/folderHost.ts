@@ -62,6 +62,16 @@ export class FolderHost implements CodeHost {
     return undefined;
   }
 
+  /** The branch the bare repository's HEAD names, as git itself tells a clone. */
+  async defaultBranch(repositoryName: string): Promise<string> {
+    const { stdout } = await run('git', ['ls-remote', '--symref', '--', this.cloneUrl(repositoryName), 'HEAD'], {
+      env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+    });
+    const branch = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(stdout)?.[1];
+    if (!branch) throw new Error(`${repositoryName} has no default branch on ${this.label}`);
+    return branch;
+  }
+
   async resolveQuery(query: RepositoryQuery): Promise<QueryResolution> {
     const cannot = (what: string) =>
       new HostRefusal(

@@ -64,6 +64,14 @@ export class GitHubHost implements CodeHost, PullRequestHost {
     return token ? `Authorization: Basic ${basic(GITHUB_GIT_USER, token)}` : undefined;
   }
 
+  async defaultBranch(repositoryName: string): Promise<string> {
+    const [owner, repo] = ownerAndName(repositoryName);
+    // As an App, with the token narrowed to this repository: what its worker pushes with.
+    const { data } = await (await this.forRepository(repositoryName)).rest.repos.get({ owner, repo });
+    if (!data.default_branch) throw new Error(`GitHub named no default branch for ${repositoryName}`);
+    return data.default_branch;
+  }
+
   async resolveQuery(query: RepositoryQuery): Promise<QueryResolution> {
     const { resolveOnGitHub } = await import('./query');
     return resolveOnGitHub(this.clients(), query);

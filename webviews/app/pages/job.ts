@@ -1,5 +1,6 @@
 import { hasKeptFailedDiff } from '../../../common/attempts';
 import { type ActionWords, summarizeResults, type ActionSummary } from '../../../common/actionResults';
+import { currentPatchDigest } from '../../../common/patchDigest';
 import type {
   BulkAction,
   BulkActionRequest,
@@ -304,9 +305,11 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
             label,
             () =>
               void act(`${label} ${repository.repositoryName}`, () =>
+                // The patch of the row this page shows: the API refuses the review if it has changed since.
                 client.reviewRepository(jobId, repository.repositoryName, {
                   state: review === state ? 'unreviewed' : state,
                   attempt: repository.attempt,
+                  ...(currentPatchDigest(repository) ? { digest: currentPatchDigest(repository) } : {}),
                 }),
               ),
             {
