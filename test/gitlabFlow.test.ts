@@ -157,8 +157,11 @@ describe('the CLI flow against GitLab, names three and four levels deep', functi
       raw.headers.get('content-disposition'),
       `attachment; filename="acme-platform-tools-web-${jobId}.patch"`,
     );
-    for (const name of ['acme/platform/api', 'acme/platform/tools/web', 'acme/site'])
-      await ok('review', jobId, name, '--approve');
+    // Approved with the digest of the patch the reviewer read (`diff` prints it).
+    for (const name of ['acme/platform/api', 'acme/platform/tools/web', 'acme/site']) {
+      const digest = /Patch sha256 ([0-9a-f]{64})/.exec((await ok('diff', jobId, name)).stderr)![1]!;
+      await ok('review', jobId, name, '--approve', '--digest', digest);
+    }
     await ok('review', jobId, 'acme/store', '--reject', '--note', 'not this one');
 
     // Publish the approved ones as drafts, and follow them until opened. GitLab asks one worker to
