@@ -43,12 +43,21 @@ describe('infra: the code host’s credential', function () {
         const secrets = Object.values(resourcesOf(template(), 'AWS::SecretsManager::Secret')).map(
           (secret) => secret.Properties!.Name,
         );
-        assert.deepEqual(secrets.sort(), ['cody-batch/dev/anthropic-api-key', expected.secret]);
+        // Its credential instead of GitHub's token; the chain of custody's two keys as ever.
+        assert.deepEqual(
+          secrets.sort(),
+          [
+            'cody-batch/dev/anthropic-api-key',
+            expected.secret,
+            'cody-batch/dev/signing-key',
+            'cody-batch/dev/worker-key',
+          ].sort(),
+        );
         const container = Object.values(resourcesOf(template(), 'AWS::Batch::JobDefinition'))[0]!.Properties!
           .ContainerProperties as Record<string, Json>;
         assert.deepEqual(
           (container.Secrets as { Name: string }[]).map((secret) => secret.Name).sort(),
-          [ENV.anthropicApiKey, expected.variable].sort(),
+          [ENV.anthropicApiKey, expected.variable, ENV.workerKey].sort(),
         );
         const environment = Object.fromEntries(
           (container.Environment as { Name: string; Value: Json }[]).map((v) => [v.Name, render(v.Value)]),
@@ -57,12 +66,15 @@ describe('infra: the code host’s credential', function () {
         assert.equal(environment[ENV.githubToken], undefined);
       });
 
-      it('lets the API and the sweeper read that secret alone, by its ARN, never its value', () => {
-        const [secretId] = namedResource(template(), 'AWS::SecretsManager::Secret', 'Name', expected.secret);
+      it('lets the API and the sweeper read that credential, by its ARN, never its value (and the API its custody keys)', () => {
+        const secretId = (name: string) => namedResource(template(), 'AWS::SecretsManager::Secret', 'Name', name)[0];
+        const custody = ['cody-batch/dev/signing-key', 'cody-batch/dev/worker-key'].map(
+          (name) => `\${${secretId(name)}}`,
+        );
         for (const name of ['cody-batch-dev-api', 'cody-batch-dev-sweeper']) {
           const [, lambda] = namedResource(template(), 'AWS::Lambda::Function', 'FunctionName', name);
           const variables = (lambda.Properties!.Environment as { Variables: Record<string, Json> }).Variables;
-          assert.deepEqual(variables[expected.secretVariable], { Ref: secretId }, name);
+          assert.deepEqual(variables[expected.secretVariable], { Ref: secretId(expected.secret) }, name);
           for (const credential of [ENV.githubToken, ENV.gitlabToken, ENV.githubAppPrivateKey])
             assert.equal(variables[credential], undefined, `${name} holds no credential: ${credential}`);
           for (const other of [ENV.githubTokenSecret, ENV.gitlabTokenSecret, ENV.githubAppKeySecret])
@@ -79,7 +91,7 @@ describe('infra: the code host’s credential', function () {
           );
           assert.deepEqual(
             reads.map((statement) => statement.resources),
-            [[`\${${secretId}}`]],
+            [[`\${${secretId(expected.secret)}}`], ...(name.endsWith('-api') ? [custody] : [])],
             name,
           );
         }
