@@ -5,7 +5,7 @@ import { ENV } from '../common/names';
 import { REPO_ROOT, WORKER_DOCKERFILE } from './paths';
 import { assetManifest, resourcesOf, synthesizeBoth } from './testing';
 
-// The worker image, checked without a Docker engine (none runs here): what the Dockerfile copies
+// The worker image, checked without building it (`npm run test:image` builds and runs it): what the Dockerfile copies
 // exists after `npm run build`, the build context synth stages holds exactly that, and the users
 // are set up so commands cannot reach the worker's environment.
 

@@ -220,14 +220,16 @@ describe('infra: least privilege', function () {
       assert.ok(apiPolicies.has(indexResources[0]!.statement.where), 'in the API role’s policy');
     });
 
-    it('lets the worker role use the tables and write artifacts, and nothing else', () => {
+    it('lets the worker role use the tables and read and write artifacts (a publish reads the approved diff), and nothing else', () => {
       const jobRoleId = roleIdOf(jobContainer().JobRoleArn!);
       const statements = rolePolicies(jobRoleId);
       const actions = actionsOf(statements);
-      assert.deepEqual([...actions].sort(), [...TABLE_ITEM_ACTIONS, 's3:PutObject'].sort());
-      const put = statements.find((statement) => statement.actions.includes('s3:PutObject'))!;
+      assert.deepEqual([...actions].sort(), [...TABLE_ITEM_ACTIONS, 's3:GetObject', 's3:PutObject'].sort());
       const [bucketId] = namedResource(template(), 'AWS::S3::Bucket', 'BucketName', `cody-batch-${env}-artifacts`);
-      assert.deepEqual(put.resources, [`\${${bucketId}.Arn}/jobs/*`]);
+      for (const action of ['s3:GetObject', 's3:PutObject']) {
+        const statement = statements.find((found) => found.actions.includes(action))!;
+        assert.deepEqual(statement.resources, [`\${${bucketId}.Arn}/jobs/*`], action);
+      }
     });
 
     it('lets the execution role read exactly the worker’s secrets, and the sweeper only the tables and Batch’s job list', () => {

@@ -116,9 +116,11 @@ export interface AssetManifest {
   dockerImages: Record<string, { source: { directory: string; dockerFile?: string; platform?: string } }>;
 }
 
-/** The stack's asset manifest, with each source path made absolute. */
-export function assetManifest(env: DeployEnvironment): AssetManifest {
-  const { assembly } = synthesizeBoth();
+/** The stack's asset manifest, with each source path made absolute (of both default stacks, unless another assembly is given). */
+export function assetManifest(
+  env: DeployEnvironment,
+  assembly: CloudAssembly = synthesizeBoth().assembly,
+): AssetManifest {
   const artifact = assembly
     .getStackByName(stackName(env))
     .dependencies.find((dependency) => dependency instanceof AssetManifestArtifact);

@@ -192,13 +192,15 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
       (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
     );
     // Ctrl-C stops a watcher, not the job, and says how to come back.
-    const interrupted = spawn(process.execPath, [CLI, 'watch', job.jobId], {
+    const interrupted = spawn(process.execPath, [CLI, 'watch', job.jobId, '--json'], {
       env: { ...process.env, CODY_BATCH_HOME: stack.home },
     });
     let stderr = '';
     interrupted.stderr.on('data', (chunk) => (stderr += chunk));
     const exitCode = new Promise((resolve) => interrupted.once('exit', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Interrupt once it is watching (--json prints the job's first look at once), however long a
+    // loaded machine takes to start the CLI: a fixed wait failed under load.
+    await new Promise((resolve) => interrupted.stdout.once('data', resolve));
     interrupted.kill('SIGINT');
     assert.equal(await exitCode, 130);
     assert.match(stderr, new RegExp(`Job ${job.jobId} keeps running; resume with: cody-batch watch ${job.jobId}`));

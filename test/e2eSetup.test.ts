@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { chmod, chown, copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { makeTempDir, REPO_ROOT } from './helpers/localStack';
+import { fakePackageDatabase, runSetupScript, type SetupOutcome } from './helpers/setupScripts';
 
 // test/e2e/setup, the end-to-end harness installer, on the paths that stop before installing:
 // run as a user who is not root, it says exactly what to do and installs nothing. The machine's
@@ -13,14 +12,6 @@ import { makeTempDir, REPO_ROOT } from './helpers/localStack';
 // /root, or in a 0700 temporary folder), so it runs a copy of the script placed in its own folder.
 
 const SETUP_FILES = ['setup', 'harness.json'].map((name) => path.join(REPO_ROOT, 'test', 'e2e', name));
-const NOBODY = 65534;
-const runningAsRoot = process.getuid?.() === 0;
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe('test/e2e/setup, run by a user who is not root', function () {
   this.timeout(60_000);
@@ -41,36 +32,15 @@ describe('test/e2e/setup, run by a user who is not root', function () {
     await rm(root, { recursive: true, force: true });
   });
 
-  /** Runs the setup script as `nobody` when the tests run as root, else as the current user. */
-  async function runSetup(packagesInstalled: boolean, extraEnv: NodeJS.ProcessEnv = {}): Promise<Outcome> {
-    const status = packagesInstalled ? 'install ok installed' : 'unknown ok not-installed';
-    await writeFile(path.join(root, 'bin', 'dpkg-query'), `#!/bin/sh\nprintf '%s' '${status}'\n`);
-    await chmod(path.join(root, 'bin', 'dpkg-query'), 0o755);
-    if (runningAsRoot) await chownTree(root, NOBODY);
-    const env = {
-      PATH: `${path.join(root, 'bin')}:${process.env.PATH}`,
-      HOME: root,
+  /** Runs the setup script as a user who is not root, with every package installed or none. */
+  async function runSetup(packagesInstalled: boolean, extraEnv: NodeJS.ProcessEnv = {}): Promise<SetupOutcome> {
+    await fakePackageDatabase(root, packagesInstalled);
+    return runSetupScript(root, path.join(root, 'e2e', 'setup'), {
       XDG_CACHE_HOME: cache,
-      TMPDIR: root,
       // Should the script get as far as npm, it fails at once instead of installing code-server.
       npm_config_registry: 'http://127.0.0.1:9/',
       ...extraEnv,
-    };
-    const setup = path.join(root, 'e2e', 'setup');
-    const [command, args] = runningAsRoot
-      ? ['setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', '--', setup]]
-      : [setup, []];
-    try {
-      const { stdout, stderr } = await promisify(execFile)(command, args, { env, cwd: root, timeout: 50_000 });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code?: number; stdout?: string; stderr?: string };
-      return {
-        code: typeof failed.code === 'number' ? failed.code : 1,
-        stdout: failed.stdout ?? '',
-        stderr: failed.stderr ?? '',
-      };
-    }
+    });
   }
 
   it('names the Debian packages to install, with the command, and installs nothing', async () => {
@@ -95,12 +65,3 @@ describe('test/e2e/setup, run by a user who is not root', function () {
     assert.deepEqual(left, [], 'no half-made install is left in the cache');
   });
 });
-
-async function chownTree(folder: string, uid: number): Promise<void> {
-  await chown(folder, uid, uid);
-  for (const entry of await readdir(folder, { withFileTypes: true })) {
-    const child = path.join(folder, entry.name);
-    if (entry.isDirectory()) await chownTree(child, uid);
-    else await chown(child, uid, uid);
-  }
-}

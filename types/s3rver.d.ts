@@ -17,3 +17,13 @@ declare module 's3rver' {
   }
   export default S3rver;
 }
+
+/** s3rver's account registry: the access keys whose signatures it accepts (besides its own S3RVER). */
+declare module 's3rver/lib/models/account' {
+  class AWSAccount {
+    constructor(accountId: number, displayName: string);
+    createKeyPair(accessKeyId: string, secretAccessKey: string): void;
+    revokeAccessKey(accessKeyId: string): void;
+  }
+  export = AWSAccount;
+}

@@ -153,16 +153,20 @@ async function terminateAll(client: BatchClient, jobIds: string[]): Promise<void
     );
 }
 
-/** The Batch executor when the queue and job definition are configured; undefined otherwise. */
+/**
+ * The Batch executor when the queue and job definition are configured; undefined otherwise.
+ * `client` is AWS Batch as the Lambda reaches it (a test gives one for a loopback Batch).
+ */
 export function batchExecutorFromEnvironment(
   env: NodeJS.ProcessEnv,
   trustedKeys: readonly string[],
+  client: BatchClient = new BatchClient({}),
 ): BatchExecutor | undefined {
   const jobQueue = env[ENV.jobQueue];
   const jobDefinition = env[ENV.jobDefinition];
   if (!jobQueue || !jobDefinition) return undefined;
   return new BatchExecutor({
-    client: new BatchClient({}),
+    client,
     jobQueue,
     jobDefinition,
     slots: env[ENV.concurrency] ? Number(env[ENV.concurrency]) || undefined : undefined,

@@ -9,7 +9,7 @@ import { startApiServer, type RunningServer } from '../api/server';
 import type { Executor } from '../executor/executor';
 import { API_RATE_LIMIT_WAIT_SECONDS, type CodeHost, codeHostFromEnvironment } from '../hosts';
 import { IdleExecutor } from '../executor/executor';
-import { FolderArtifactStore } from '../store/artifacts';
+import { type ArtifactStore, FolderArtifactStore } from '../store/artifacts';
 import { ensureTables } from '../store/dynamo';
 import { type ApiKeys, localKeys } from '../store/signing';
 import { Store } from '../store/store';
@@ -52,6 +52,11 @@ export interface LocalStackOptions {
   codeHost?: CodeHost;
   /** Builds the executor once the store exists (the local process pool). */
   executor?: (context: ExecutorContext) => Executor;
+  /**
+   * Where the API and the retention sweep read artifacts, when the workers write them elsewhere than
+   * the home's folder (the worker image test's: S3, as on AWS).
+   */
+  apiArtifacts?: ArtifactStore;
   /** A RUNNING row silent this long has lost its worker (default 2 minutes; workers beat every 10 s). */
   staleAfterMs?: number;
   /** How often the sweeper runs, and refreshes open pull requests (default every minute). */
@@ -178,6 +183,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureTables(store.doc, store.tables);
     await mkdir(paths.artifacts, { recursive: true });
     const artifacts = new FolderArtifactStore(paths.artifacts);
+    const apiArtifacts = options.apiArtifacts ?? artifacts;
     const token = await ensureToken(paths.token);
     const executor: Executor =
       options.executor?.({
@@ -203,7 +209,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           options.log?.(`Pull-request refresh: job ${jobId}: ${message}`);
         // No DynamoDB TTL or S3 lifecycle here: expired jobs go with the sweep.
         if (options.retentionDays !== undefined) {
-          const deleted = await deleteExpiredJobs(store, artifacts);
+          const deleted = await deleteExpiredJobs(store, apiArtifacts);
           if (deleted.length) options.log?.(`Retention: deleted ${deleted.length} expired jobs`);
         }
       } catch (error) {
@@ -218,7 +224,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const app = createApp(
       {
         store,
-        artifacts,
+        artifacts: apiArtifacts,
         executor,
         codeHost: options.codeHost,
         version: options.version,

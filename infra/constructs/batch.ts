@@ -127,11 +127,15 @@ export class CodyBatchWorkers extends Construct {
     });
     data.grantItemAccess(this.jobRole);
     const jobArtifacts = data.artifactsBucket.arnForObjects('jobs/*');
-    this.jobRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [jobArtifacts] }));
+    // A publish run reads back the diff a person approved and the attempt's log it appends to
+    // (test/image/image.test.ts, "every request the workers made, the job role's policy allowed").
+    this.jobRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [jobArtifacts] }),
+    );
     acknowledgeWildcard(
       this.jobRole,
       jobArtifacts,
-      'Artifact keys are jobs/{jobId}/{owner}/{name}/..., made per job at run time, so the jobs/ prefix is the narrowest name the stack has. s3:PutObject only, in this one bucket: a worker writes its repository’s diff, thread and log.',
+      'Artifact keys are jobs/{jobId}/{owner}/{name}/..., made per job at run time, so the jobs/ prefix is the narrowest name the stack has. s3:GetObject and s3:PutObject only, in this one bucket: a worker writes its repository’s diff, thread and log, and a publish run reads back the approved diff and the log it appends to.',
     );
     if (config.claudeProvider === 'bedrock') {
       const models = bedrockModelArns(stack, config.bedrockModelId);

@@ -20,6 +20,8 @@ export interface GitHttpServerOptions {
   token: string;
   /** Or who decides: a token and the repository it is used on (a GitHub App's installation tokens). */
   allows?: (token: string, owner: string, repo: string) => boolean;
+  /** Awaited before an authorized request is served: a test may hold a push while it looks around. */
+  beforeServing?(request: { method: string; path: string }): Promise<void> | void;
 }
 
 export async function startGitHttpServer(options: GitHttpServerOptions): Promise<GitHttpServer> {
@@ -43,7 +45,12 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
       response.end('Unauthorized\n');
       return;
     }
-    serveGit(request, response, { root: options.root, pathInfo: url.pathname, user: 'x-access-token' });
+    void Promise.resolve(
+      options.beforeServing?.({ method: request.method ?? '', path: url.pathname + url.search }),
+    ).then(
+      () => serveGit(request, response, { root: options.root, pathInfo: url.pathname, user: 'x-access-token' }),
+      () => response.destroy(),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
