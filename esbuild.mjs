@@ -9,6 +9,10 @@ const watch = process.argv.includes('--watch');
 // the worker image run Node 24) and should not greet every CLI user; the SDK has a switch for it.
 const quietNode = `process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';`;
 
+// Anthropic's sandbox runtime (backend/worker/sandbox.ts) is loaded from node_modules at run time: it
+// finds its seccomp helper and proxy agent beside its own files, and it is an ES module.
+const sandboxRuntime = '@anthropic-ai/sandbox-runtime';
+
 const node = {
   bundle: true,
   platform: 'node',
@@ -29,7 +33,7 @@ export const builds = [
       outdir: 'dist',
       target: 'node20',
       // dynalite stores through classic-level, a native addon that loads its prebuilt binary at run time.
-      external: ['dynalite'],
+      external: ['dynalite', sandboxRuntime],
       banner: { js: `#!/usr/bin/env node\n${quietNode}` },
     },
   },
@@ -61,6 +65,7 @@ export const builds = [
         thread: 'webviews/thread/main.ts',
         createJob: 'webviews/createJob/main.ts',
         overview: 'webviews/overview/main.ts',
+        compose: 'webviews/compose/main.ts',
         codicons: 'webviews/shared/codicons.css',
       },
       outdir: 'dist/webviews',
@@ -118,6 +123,7 @@ export const builds = [
       outdir: 'dist',
       // node20: the local pool runs it on this machine's Node; the worker image runs Node 24.
       target: 'node20',
+      external: [sandboxRuntime],
       minify: true,
       banner: { js: quietNode },
       plugins: [

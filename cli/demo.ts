@@ -13,6 +13,7 @@ import {
 } from '../backend/local/stack';
 import { DYNAMO_SCRIPT, isClaudeConfigured, stackEnvironment, workerPool } from '../backend/local/workers';
 import { printTable } from './connect';
+import { printSandboxNotice } from './sandboxNotice';
 import { waitForShutdownSignal } from './shutdown';
 import { watchJob } from './watch';
 import { WEB_ROOT } from './webRoot';
@@ -98,6 +99,7 @@ export async function demo(version: string, args: string[]): Promise<number> {
   let exitCode = 1;
   try {
     console.log(`Local stack          ${stack.apiUrl}  (token in ${stack.tokenPath})`);
+    printSandboxNotice(stack.sandbox, 'Sandbox              ');
     const client = new CodyBatchClient({ baseUrl: stack.apiUrl, auth: bearerAuth(stack.token) });
     const claude = isClaudeConfigured(env);
     const request: CreateJobInput = {

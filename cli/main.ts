@@ -7,6 +7,7 @@ import { continueJob } from './continue';
 import { demo } from './demo';
 import { diff } from './diff';
 import { jobs } from './jobs';
+import { log } from './log';
 import { bulk, deleteJob, publish, refresh, review, status } from './pullRequests';
 import { repos } from './repos';
 import { retry } from './retry';
@@ -38,6 +39,8 @@ Commands:
            patch to its local clone (git apply --3way; refuses uncommitted work unless --stash: stash, apply,
            restore; refuses links out of the repository unless --allow-outside-links)
   thread   \`thread <jobId> <owner/name>\`: print Claude's conversation for a repository
+  log      \`log <jobId> <owner/name> [--attempt <n>]\`: print a repository's run log: its steps, the commands'
+           output, the command sandbox's state and what it refused
   status   \`status <jobId> [--refresh]\`: one line per repository: run status, review, pull request and checks
   review   \`review <jobId> <owner/name> (--approve --digest <sha256> | --reject | --unreview) [--note <text>] [--attempt <n>]\`
            (--digest: what \`diff\` printed for the patch you read)
@@ -67,6 +70,7 @@ ${CONNECTION_HELP}
 Environment: CODY_BATCH_HOME (default ~/.cody-batch), CODY_BATCH_PORT (7878), CODY_BATCH_DYNAMODB_PORT (7879),
   CODY_BATCH_CONCURRENCY (workers; default the CPUs), CODY_BATCH_GIT_BASE, CODY_BATCH_CODE_HOST (github | gitlab |
   folder), GITHUB_TOKEN or GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY, GITLAB_URL, GITLAB_TOKEN, ANTHROPIC_API_KEY,
+  CODY_BATCH_SANDBOX (auto | require | off: the command sandbox; auto uses it where bubblewrap is installed),
   CODY_BATCH_API_URL, CODY_BATCH_AUTH, CODY_BATCH_TOKEN, AWS_PROFILE, AWS_REGION`;
 
 /** A command's own lines of USAGE: its entry and the indented lines that continue it. */
@@ -101,6 +105,8 @@ async function main(argv: string[]): Promise<number> {
       return withConnection(jobs, rest);
     case 'diff':
       return withConnection(diff, rest);
+    case 'log':
+      return withConnection(log, rest);
     case 'thread':
       return withConnection(thread, rest);
     case 'run':

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { followPublication } from '../common/publication';
+import { followPublication, publishedAsAsked } from '../common/publication';
 import {
   type BulkAction,
   BulkActionRequest,
@@ -195,7 +195,8 @@ export async function publish(args: string[], connection: Connection): Promise<n
   if (values.wait) results = await followPublication(client, jobId, results);
   if (values.json) printJson({ ...answer, results });
   else printResults(results);
-  return results.every((result) => result.outcome === 'queued' || result.outcome === 'done') ? 0 : EXIT_PARTIAL;
+  // With --approved, a rejected (or unreviewed) repository left out is what was asked, not a failure.
+  return results.every((result) => publishedAsAsked(result, !!values.approved)) ? 0 : EXIT_PARTIAL;
 }
 
 const REFRESH_USAGE = 'Usage: cody-batch refresh <jobId> [--json]   (asks the code host about every pull request now)';

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { parseRepositoryList } from '../common/jobDraft';
+import type { CodyBatchClient } from '../common/client';
+import { runsCommands, sandboxNotice } from '../common/sandbox';
 import { CreateJobRequest } from '../common/schemas';
 import { connect, type Connection, usageError } from './connect';
 import { listFlag, QUERY_FLAGS, QUERY_OPTIONS, QUERY_USAGE, queryFromFlags } from './queryFlags';
@@ -24,13 +26,14 @@ Options:
   --max-cost <usd>       stop a repository's Claude run once it has cost this much
   --allow-commands       let Claude run commands in its sandbox (the bash tool; prompt jobs)
   --setup <cmd>          a command run after the clone, before the change (e.g. npm ci)
+  --allow-host <host>    a host the job's sandboxed commands may reach besides the package registries and
+                         the code host (repeatable, or a,b): registry.example.com, *.example.com, 10.0.0.5:8080
   --instructions-file <path>  a JSON object {"owner/name": "note"}: a note for that repository's first message
   --pr | --draft         open a pull request (a draft one) per changed repository
-  --pr-later             open none now, but shape the ones \`cody-batch publish\` opens after review
-                         (with the --pr-title, --label, --reviewer… flags below)
   --sample <n>           run n of the repositories first (spread across owners), then stop SAMPLED;
                          \`cody-batch continue <jobId>\` runs the rest
-  --pr-title <template>  the pull request's title; --pr-body-file <path>: its body (templates with
+  --pr-title <template>  the pull request's title (with --pr, of the pull requests the job opens; without,
+                         of those \`cody-batch publish\` opens after review); --pr-body-file <path>: its body (templates with
                          {{job.name}} {{job.description}} {{repository}} {{summary}} {{diffstat}} {{verification}})
   --branch <template>    the branch to push (default cody-batch/<job id>; {{repository}} and {{job.name}} allowed)
   --label <name>         label each pull request (repeatable, or a,b)
@@ -57,6 +60,7 @@ const FLAGS: Record<string, string> = {
   allowCommands: '--allow-commands',
   setupCommand: '--setup',
   repositoryInstructions: '--instructions-file',
+  sandbox: '--allow-host',
 };
 
 /** The flags of `pullRequest`'s fields. */
@@ -88,10 +92,10 @@ export async function run(args: string[], connection: Connection): Promise<numbe
         'max-cost': { type: 'string' },
         'allow-commands': { type: 'boolean' },
         setup: { type: 'string' },
+        'allow-host': { type: 'string', multiple: true },
         'instructions-file': { type: 'string' },
         pr: { type: 'boolean' },
         draft: { type: 'boolean' },
-        'pr-later': { type: 'boolean' },
         sample: { type: 'string' },
         ...QUERY_OPTIONS,
         'pr-title': { type: 'string' },
@@ -127,6 +131,8 @@ export async function run(args: string[], connection: Connection): Promise<numbe
     allowCommands: Boolean(values['allow-commands']),
     setupCommand: values.setup,
   };
+  const allowHosts = listFlag(values['allow-host']);
+  if (allowHosts) body.sandbox = { allowHosts };
   try {
     body.prompt = values['prompt-file'] !== undefined ? await readFile(values['prompt-file'], 'utf8') : values.prompt;
     const fromFiles = await Promise.all((values['repos-file'] ?? []).map((file) => readFile(file, 'utf8')));
@@ -143,19 +149,9 @@ export async function run(args: string[], connection: Connection): Promise<numbe
       reviewers: listFlag(values.reviewer),
       teamReviewers: listFlag(values['team-reviewer']),
     };
+    // Without --pr they shape what `publish` opens after review.
     const shaped = Object.entries(pullRequest).filter(([, value]) => value !== undefined);
-    if (values['pr-later'] && body.createPullRequests)
-      return usageError(new Error('--pr-later opens none now: leave out --pr and --draft, or --pr-later'), HINT);
-    if (shaped.length) {
-      if (!body.createPullRequests && !values['pr-later']) {
-        const flags = shaped.map(([field]) => PULL_REQUEST_FLAGS[field]).join(', ');
-        return usageError(
-          new Error(`${flags} shape pull requests: add --pr or --draft to open them, or --pr-later to publish later`),
-          HINT,
-        );
-      }
-      body.pullRequest = Object.fromEntries(shaped);
-    }
+    if (shaped.length) body.pullRequest = Object.fromEntries(shaped);
   } catch (error) {
     return usageError(
       new Error(
@@ -187,11 +183,26 @@ export async function run(args: string[], connection: Connection): Promise<numbe
     return 0;
   }
   const sample = job.sample ? `, a sample of ${job.sample.size} first` : '';
-  if (!values.json)
+  if (!values.json) {
     console.log(
-      `Job ${job.jobId}: ${forTerminal(job.name)}, ${job.counts.total} ${job.counts.total === 1 ? 'repository' : 'repositories'}${sample}. Ctrl-C stops watching, not the job.\n`,
+      `Job ${job.jobId}: ${forTerminal(job.name)}, ${job.counts.total} ${job.counts.total === 1 ? 'repository' : 'repositories'}${sample}. Ctrl-C stops watching, not the job.`,
     );
+    // What holds around its commands; what the sandbox refuses is in each repository's log (`cody-batch log`).
+    if (runsCommands(job)) await printSandboxState(client, job.sandbox?.allowHosts ?? []);
+    console.log('');
+  }
   return watchJob(client, job.jobId, { json: values.json });
+}
+
+async function printSandboxState(client: CodyBatchClient, allowHosts: string[]): Promise<void> {
+  const status = await client.sandbox().catch(() => undefined);
+  if (!status) return;
+  const notice = sandboxNotice(status);
+  if (notice.warning) console.error(notice.text);
+  else
+    console.log(
+      `Sandbox: ${status.state === 'on' ? `on; commands may reach the package registries, the code host${allowHosts.length ? ` and ${allowHosts.join(', ')}` : ''}` : status.message}`,
+    );
 }
 
 /** The schema's messages, with each field named by its flag: `--repos: "x" is not a repository …`. */

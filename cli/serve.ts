@@ -1,7 +1,9 @@
 import { DYNAMODB_PROFILE } from '../common/localHome';
 import { ENV, jobsTableName } from '../common/names';
+import { sandboxNotice } from '../common/sandbox';
 import { stackOptionsFromEnvironment, startLocalStack, StackAlreadyRunningError } from '../backend/local/stack';
 import { DYNAMO_SCRIPT, stackEnvironment, workerPool } from '../backend/local/workers';
+import { printSandboxNotice } from './sandboxNotice';
 import { waitForShutdownSignal } from './shutdown';
 import { WEB_ROOT } from './webRoot';
 import { webAppLink } from '../backend/local/webApp';
@@ -32,13 +34,14 @@ export async function serve(version: string): Promise<number> {
 ${stack.webUrl ? `  Web app    ${webAppLink(stack.apiUrl, stack.token)}   (signs this browser tab in)\n` : ''}  Token      ${stack.tokenPath}   (send "Authorization: Bearer <token>")
   DynamoDB   ${stack.dynamodbEndpoint}   (credentials in ${stack.dynamodbCredentialsFile}, profile ${DYNAMODB_PROFILE})
   Artifacts  ${stack.artifactsRoot}
-
+${stack.sandbox && !sandboxNotice(stack.sandbox).warning ? `  Sandbox    ${stack.sandbox.message}\n` : ''}
 Try it:
   curl -H "Authorization: Bearer $(cat ${stack.tokenPath})" ${stack.apiUrl}/jobs
   AWS_SHARED_CREDENTIALS_FILE=${stack.dynamodbCredentialsFile} aws dynamodb scan --profile ${DYNAMODB_PROFILE} --region local --endpoint-url ${stack.dynamodbEndpoint} --table-name ${jobsTableName('local')}
 
 In VS Code, run "Cody Batch: Connect to Local Stack" (it reads ${ENV.home}, default ~/.cody-batch).
 Press Ctrl+C to stop.`);
+  printSandboxNotice(stack.sandbox);
 
   const signal = await waitForShutdownSignal();
   console.log(`\n${signal}: stopping the local stack...`);

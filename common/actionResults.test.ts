@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { bulkProgressText, summarizeResults } from './actionResults';
+import { ActionTally, summarizeResults } from './actionResults';
 
 describe('a job action’s results', () => {
   it('sums up what was done and lists each repository not done with why', () => {
@@ -28,11 +28,23 @@ describe('a job action’s results', () => {
     assert.equal(summarizeResults([], words).message, 'No repositories of "J" matched; nothing was done.');
   });
 
-  it('shows a wait for the host’s rate limit in the progress line', () => {
-    assert.equal(bulkProgressText({ done: 3, remaining: 7 }), '3 done, 7 to go');
-    assert.equal(
-      bulkProgressText({ done: 3, remaining: 7, waitingSeconds: 60, reason: 'secondary rate limit' }),
-      '3 done, 7 to go · waiting 60 s: secondary rate limit',
+  it('counts from the first second, names each result as it comes, and shows a wait for the host', () => {
+    const tally = new ActionTally(19);
+    assert.equal(tally.line(), '0 of 19 done', 'before any answer');
+    const fresh = tally.add([
+      { repositoryName: 'acme/a', outcome: 'done' },
+      { repositoryName: 'acme/b', outcome: 'waiting', retryAfterSeconds: 60 },
+    ]);
+    assert.deepEqual(
+      fresh.map((result) => result.repositoryName),
+      ['acme/a'],
+      'a repository still waiting is not a result yet',
     );
+    assert.equal(tally.line(), '1 of 19 done · acme/a: done');
+    tally.waiting(60, 'secondary rate limit');
+    assert.equal(tally.line(), '1 of 19 done · acme/a: done · waiting 60 s: secondary rate limit');
+    tally.add([{ repositoryName: 'acme/b', outcome: 'skipped', reason: 'checks failing' }]);
+    assert.equal(tally.line(), '1 of 19 done · 1 not done · acme/b: skipped');
+    assert.deepEqual(tally.add([{ repositoryName: 'acme/b', outcome: 'skipped' }]), [], 'each repository once');
   });
 });

@@ -39,24 +39,64 @@ export function summarizeResults(results: readonly RepositoryActionResult[], wor
       : `${words.done} ${ok.length} of ${results.length} ${words.things} of ${of}${
           notDone.length > 0 ? `; ${notDone.length} not done` : ''
         }.`;
-  const lines = results.map(
-    (result) =>
-      `${result.repositoryName}: ${result.outcome}${result.reason ? ` — ${result.reason}` : ''}${
-        result.pullRequest ? ` (${result.pullRequest.url})` : ''
-      }`,
-  );
+  const lines = results.map(resultLine);
   return { message, level: notDone.length > 0 ? 'warning' : 'info', notDone, lines };
 }
 
-/** A bulk action's progress line: `3 done, 7 to go · waiting 60 s: secondary rate limit`. */
-export function bulkProgressText(progress: {
-  done: number;
-  remaining: number;
-  waitingSeconds?: number;
-  reason?: string;
-}): string {
-  const counts = `${progress.done} done, ${progress.remaining} to go`;
-  return progress.waitingSeconds
-    ? `${counts} · waiting ${progress.waitingSeconds} s: ${progress.reason ?? "the code host's rate limit"}`
-    : counts;
+/** `acme/b: skipped — checks failing`: one repository's result, for the log. */
+export function resultLine(result: RepositoryActionResult): string {
+  return `${result.repositoryName}: ${result.outcome}${result.reason ? ` — ${result.reason}` : ''}${
+    result.pullRequest ? ` (${result.pullRequest.url})` : ''
+  }`;
+}
+
+/**
+ * A bulk action under way, as the user follows it: the count from its first second ("0 of 19
+ * done"), each repository's result as it comes, the last one named, and any wait for the host.
+ */
+export class ActionTally {
+  private readonly results = new Map<string, RepositoryActionResult>();
+  private last: RepositoryActionResult | undefined;
+  private wait: { seconds: number; reason?: string } | undefined;
+
+  /** `total`: how many the action was asked for, when known before it starts. */
+  constructor(private total: number | undefined) {}
+
+  /** Results that came in; returns the new ones (a repository counts once, with its latest result). */
+  add(results: readonly RepositoryActionResult[]): RepositoryActionResult[] {
+    const fresh = results.filter((result) => result.outcome !== 'waiting' && !this.results.has(result.repositoryName));
+    for (const result of results) if (result.outcome !== 'waiting') this.results.set(result.repositoryName, result);
+    if (fresh.length > 0) {
+      this.last = fresh.at(-1);
+      this.wait = undefined;
+    }
+    return fresh;
+  }
+
+  /** The host asked to wait (a rate limit) before the rest. */
+  waiting(seconds: number | undefined, reason?: string): void {
+    this.wait = seconds ? { seconds, reason } : undefined;
+  }
+
+  /** The whole is known now (the server chose by a filter). */
+  setTotal(total: number): void {
+    this.total = total;
+  }
+
+  get done(): number {
+    return this.results.size;
+  }
+
+  /** `3 of 19 done · 1 not done · acme/c: skipped · waiting 60 s: secondary rate limit`. */
+  line(): string {
+    const all = [...this.results.values()];
+    const notDone = all.filter((result) => result.outcome !== 'done' && result.outcome !== 'queued').length;
+    const parts = [
+      `${all.length - notDone}${this.total !== undefined ? ` of ${this.total}` : ''} done`,
+      notDone > 0 ? `${notDone} not done` : undefined,
+      this.last ? `${this.last.repositoryName}: ${this.last.outcome}` : undefined,
+      this.wait ? `waiting ${this.wait.seconds} s: ${this.wait.reason ?? "the code host's rate limit"}` : undefined,
+    ];
+    return parts.filter(Boolean).join(' · ');
+  }
 }

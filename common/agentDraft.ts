@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { isRepositoryName } from './repositoryNames';
+import { hostPatternProblem, MAX_ALLOWED_HOSTS } from './sandbox';
 import { MAX_REPOSITORY_NOTE_CHARS, repositoryInstructionsIssues } from './schemas';
 
 // The Create Job form's "In each checkout" fields as typed (Claude may run commands, a setup
-// command, notes per repository) and how they become `allowCommands`, `setupCommand` and
-// `repositoryInstructions` in the `POST /jobs` body. Browser-safe. Notes are typed as lines,
+// command, the hosts the sandboxed commands may reach, notes per repository) and how they become
+// `allowCommands`, `setupCommand`, `sandbox.allowHosts` and `repositoryInstructions` in the
+// `POST /jobs` body. Browser-safe. Notes are typed as lines,
 // `owner/name: note`, or pasted as the JSON object the CLI's --instructions-file holds.
 
 /** The draft's fields for them; optional, so drafts saved before them still load. */
@@ -13,13 +15,27 @@ export const AgentDraftFields = {
   setupCommand: z.string().max(10_000_000).optional(),
   /** The notes as typed (lines or JSON). */
   repositoryInstructions: z.string().max(10_000_000).optional(),
+  /** The hosts the job's commands may reach besides the defaults, as typed (lines or commas). */
+  allowHosts: z.string().max(100_000).optional(),
 };
 
 interface AgentDraft {
   mode: 'prompt' | 'command';
+  verifyCommand?: string;
   allowCommands?: boolean;
   setupCommand?: string;
   repositoryInstructions?: string;
+  allowHosts?: string;
+}
+
+/** The hosts as typed: separated by new lines, commas or spaces; `#` starts a comment. */
+export function parseAllowedHosts(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.replace(/#.*/, ''))
+    .flatMap((line) => line.split(/[\s,]+/))
+    .map((host) => host.trim().toLowerCase())
+    .filter((host) => host.length > 0);
 }
 
 /** One note as typed, with its 1-based line (none when the notes are JSON). */
@@ -106,6 +122,17 @@ export function addAgentFields(
 ): void {
   if (draft.mode === 'prompt' && draft.allowCommands) body.allowCommands = true;
   if (draft.setupCommand?.trim()) body.setupCommand = draft.setupCommand;
+  const hosts = parseAllowedHosts(draft.allowHosts ?? '');
+  if (hosts.length > 0) {
+    const runsCommands =
+      draft.mode === 'command' || Boolean(body.allowCommands || body.setupCommand || draft.verifyCommand?.trim());
+    const problems = hosts.map(hostPatternProblem).filter((problem) => problem !== undefined);
+    if (!runsCommands)
+      fieldErrors.allowHosts = 'applies to jobs that run commands (a command, setup, verification, or Claude’s)';
+    else if (problems.length > 0) fieldErrors.allowHosts = problems.join('; ');
+    else if (hosts.length > MAX_ALLOWED_HOSTS) fieldErrors.allowHosts = `at most ${MAX_ALLOWED_HOSTS} hosts`;
+    else body.sandbox = { allowHosts: [...new Set(hosts)] };
+  }
   const typed = draft.repositoryInstructions ?? '';
   if (draft.mode !== 'prompt' || !typed.trim()) return;
   const parsed = parseRepositoryNotes(typed);

@@ -64,13 +64,17 @@ function reasonsOf(group: ChangeGroup, flagged: readonly FlaggedRepository[]): {
 /**
  * One line per group, largest first as the API sorts them. The first group is "the same change";
  * a group with a member flagged for its size, files, verification or cost is an "outlier" with
- * its reasons; one whose loose fingerprint a larger group shares is "a variant of it"; a group of
- * one otherwise is an outlier too; any other is "a different change".
+ * its reasons; one whose loose fingerprint a larger group shares is "a variant of the same change"; a group of
+ * one otherwise is an outlier too; any other is "a different change". When every change is its
+ * own (the largest group is one repository), each is "a change of its own", and none an outlier.
  */
 export function groupLines(changes: JobChanges): GroupLine[] {
   const main = changes.groups[0]?.fingerprint;
+  // Every change its own: no "largest group" to measure the others by, so no outliers of it either.
+  const allDifferent = changes.groups.length > 1 && changes.groups[0]!.repositories.length === 1;
   return changes.groups.map((group, index) => {
     const { telling, alone } = reasonsOf(group, changes.flagged);
+    if (allDifferent) return line(group, index, 'other', [], 'a change of its own');
     const kind: GroupKind =
       index === 0
         ? 'main'
@@ -89,28 +93,32 @@ export function groupLines(changes: JobChanges): GroupLine[] {
           ? `outlier: ${reasons.join('; ')}`
           : kind === 'variant'
             ? group.variantOf === main
-              ? 'a variant of it'
-              : 'a variant of another change'
+              ? 'a variant of the same change: only indentation differs'
+              : 'a variant of another change: only indentation differs'
             : 'a different change';
-    const counts = group.reviewCounts;
-    const total = counts.approved + counts.rejected + counts.unreviewed;
-    return {
-      fingerprint: group.fingerprint,
-      kind,
-      title: `${size(group.repositories.length, index === 0)} · ${what}`,
-      reasons,
-      repositories: group.repositories,
-      digests: group.digests ?? {},
-      representative: group.representative,
-      files: group.files,
-      additions: group.additions,
-      deletions: group.deletions,
-      reviewCounts: counts,
-      reviewed: reviewedText(counts),
-      allApproved: total > 0 && counts.approved === total,
-      allRejected: total > 0 && counts.rejected === total,
-    };
+    return line(group, index, kind, reasons, what);
   });
+}
+
+function line(group: ChangeGroup, index: number, kind: GroupKind, reasons: string[], what: string): GroupLine {
+  const counts = group.reviewCounts;
+  const total = counts.approved + counts.rejected + counts.unreviewed;
+  return {
+    fingerprint: group.fingerprint,
+    kind,
+    title: `${size(group.repositories.length, index === 0)} · ${what}`,
+    reasons,
+    repositories: group.repositories,
+    digests: group.digests ?? {},
+    representative: group.representative,
+    files: group.files,
+    additions: group.additions,
+    deletions: group.deletions,
+    reviewCounts: counts,
+    reviewed: reviewedText(counts),
+    allApproved: total > 0 && counts.approved === total,
+    allRejected: total > 0 && counts.rejected === total,
+  };
 }
 
 /** "Approved 38 repositories (the same change)." — what a group review did. */
@@ -127,9 +135,12 @@ export function groupShown(
   const line = groupLines(changes).find((each) => each.fingerprint === fingerprint);
   if (!line) return undefined;
   const byName = new Map(rows.map((row) => [row.repositoryName, row]));
+  const next = nextUnreviewedGroup(changes, fingerprint);
   return {
     fingerprint,
     title: line.title,
+    kind: line.kind,
+    ...(next ? { next: { fingerprint: next.fingerprint, title: next.title } } : {}),
     representative: line.representative,
     members: line.repositories.map((repositoryName) => {
       const row = byName.get(repositoryName);
@@ -137,4 +148,12 @@ export function groupShown(
       return { repositoryName, state: row ? reviewStateOf(row) : 'unreviewed', ...(digest ? { digest } : {}) };
     }),
   };
+}
+
+/** The first group after `fingerprint` (largest first, going round) with a member not reviewed yet. */
+export function nextUnreviewedGroup(changes: JobChanges, fingerprint: string): GroupLine | undefined {
+  const lines = groupLines(changes);
+  const at = lines.findIndex((line) => line.fingerprint === fingerprint);
+  const after = [...lines.slice(at + 1), ...lines.slice(0, Math.max(at, 0))];
+  return after.find((line) => line.fingerprint !== fingerprint && line.reviewCounts.unreviewed > 0);
 }

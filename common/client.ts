@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ApiErrorBody } from './errors';
 import { FAILED_VERIFICATION_HEADER, PATCH_DIGEST_HEADER } from './names';
 import { patchDigestOf } from './patchDigest';
+import { SandboxStatus } from './sandbox';
 import {
   type BulkAction,
   type BulkActionRequest,
@@ -108,6 +109,11 @@ export class CodyBatchClient {
 
   health(): Promise<Health> {
     return this.json('GET', 'health', Health);
+  }
+
+  /** What holds around the commands jobs run there (the command sandbox), and the hosts they may reach. */
+  sandbox(): Promise<SandboxStatus> {
+    return this.json('GET', 'sandbox', SandboxStatus);
   }
 
   createJob(request: CreateJobInput): Promise<Job> {
@@ -235,6 +241,7 @@ export class CodyBatchClient {
       options.onProgress?.({
         done: final.size,
         remaining: queue.length,
+        results: results.filter((result) => result.outcome !== 'waiting'),
         ...(waiting.length && waitSeconds > 0 ? { waitingSeconds: waitSeconds, reason: waiting[0]!.reason } : {}),
       });
       if (final.size > before) stalls = 0;
@@ -402,6 +409,8 @@ function repositoryPath(jobId: string, repositoryName: string): string {
 export interface BulkProgress {
   done: number;
   remaining: number;
+  /** The repositories settled by the request that just answered, each once. */
+  results: RepositoryActionResult[];
   /** The host asked to wait this long (a secondary rate limit) before the rest. */
   waitingSeconds?: number;
   reason?: string;

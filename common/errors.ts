@@ -36,6 +36,8 @@ export const API_ERRORS = {
   PULL_REQUESTS_UNSUPPORTED: 400,
   /** A repositoryQuery the code host cannot or should not run as given: its message says what to change. */
   QUERY_REFUSED: 400,
+  /** The job runs commands that need the command sandbox, and it is unavailable where they would run. */
+  SANDBOX_UNAVAILABLE: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,
@@ -88,6 +90,8 @@ export const REPOSITORY_ERROR_CODES = [
   'NEVER_STARTED',
   /** A job the API did not sign as it is now (its signature is missing or does not match): not run, not published. */
   'UNVERIFIED_JOB',
+  /** The job's commands need the command sandbox, and the worker could not start it. */
+  'SANDBOX_UNAVAILABLE',
   /** A row whose task, approval or publication the API did not sign as it is now: not run, not published. */
   'UNVERIFIED_ROW',
   'CANCELLED',

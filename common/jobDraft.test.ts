@@ -77,6 +77,9 @@ describe('draftFromJob (Run Again…)', () => {
       repositories: ['acme/widgets', 'acme/gadgets'],
     });
     const filled = draftFromJob(job, rowsOf(job));
+    assert.equal(filled.name, 'Adopt v2 (again)', 'a new name, so the two jobs can be told apart');
+    assert.equal(draftFromJob({ ...job, name: 'Adopt v2 (again)' }, rowsOf(job)).name, 'Adopt v2 (again 2)');
+    assert.equal(draftFromJob({ ...job, name: 'Adopt v2 (again 2)' }, rowsOf(job)).name, 'Adopt v2 (again 3)');
     assert.equal(filled.mode, 'prompt');
     assert.equal(filled.prompt, 'better prompt');
     assert.equal(filled.verifyCommand, 'npm test');

@@ -161,6 +161,7 @@ export function draftFromJob(
   }
   if (job.allowCommands) sections.allowCommands = true;
   if (job.setupCommand !== undefined) sections.setupCommand = job.setupCommand;
+  if (job.sandbox?.allowHosts.length) sections.allowHosts = `${job.sandbox.allowHosts.join('\n')}\n`;
   // Notes only for the repositories that run again: the API refuses a note for one the job does not run.
   const running = new Set(repositories.map((name) => name.toLowerCase()));
   const notes = rows.flatMap((row) =>
@@ -171,7 +172,7 @@ export function draftFromJob(
   if (notes.length > 0) sections.repositoryInstructions = notesText(Object.fromEntries(notes));
   return {
     ...sections,
-    name: job.name,
+    name: againName(job.name),
     description: job.description,
     mode,
     prompt: task.prompt ?? '',
@@ -183,6 +184,13 @@ export function draftFromJob(
     baseBranch: job.baseBranch ?? '',
     maxCostUsd: job.maxCostUsd === undefined ? '' : String(job.maxCostUsd),
   };
+}
+
+/** "Adopt v2 (again)", "Adopt v2 (again 2)": a run again is told apart from what it ran again. */
+export function againName(name: string): string {
+  const again = /^(.*) \(again(?: (\d+))?\)$/.exec(name);
+  if (!again) return `${name} (again)`;
+  return `${again[1]} (again ${Number(again[2] ?? 1) + 1})`;
 }
 
 /** A job's query as the form types it. */

@@ -218,6 +218,7 @@ export function sectionFieldOf(path: readonly PropertyKey[], draft: Partial<Crea
       : 'pullRequest';
   if (first === 'sample') return 'sample';
   if (first === 'repositoryInstructions') return 'repositoryInstructions';
+  if (first === 'sandbox') return 'allowHosts';
   // A query's kept names are sent as the list; the list field is not what the user sees then.
   if (first === 'repositories' && draft.repositorySource === 'query') return 'repositoryQuery';
   return undefined;
@@ -249,6 +250,7 @@ const REQUEST_FIELDS = new Set([
   'allowCommands',
   'setupCommand',
   'repositoryInstructions',
+  'sandbox',
 ]);
 
 /**
@@ -258,6 +260,8 @@ const REQUEST_FIELDS = new Set([
  */
 export function fieldErrorsFromApi(code: string, message: string, draft: Partial<CreateJobDraft>): FieldErrors {
   if (code === 'QUERY_REFUSED') return { repositoryQuery: message };
+  // Claude's commands are what a missing sandbox refuses first; a stack that requires it refuses any.
+  if (code === 'SANDBOX_UNAVAILABLE') return draft.allowCommands ? { allowCommands: message } : { form: message };
   // A note's path ends in its repository's name (`repositoryInstructions.acme/web-app`).
   const starts = [
     ...message.matchAll(/(?:^|; )(repositoryInstructions\.[\w./-]+|[A-Za-z]\w*(?:\.[A-Za-z]\w*|\[\d+\])*): /g),

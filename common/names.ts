@@ -126,6 +126,10 @@ export const ENV = {
   jobQueue: 'CODY_BATCH_JOB_QUEUE',
   /** The AWS Batch job definition ARN the API submits with. */
   jobDefinition: 'CODY_BATCH_JOB_DEFINITION',
+  /** The command sandbox: `auto` (default), `require` or `off` (common/sandbox.ts). */
+  sandbox: 'CODY_BATCH_SANDBOX',
+  /** bubblewrap's path for the sandbox, when not the one on PATH (a newer build than the system's). */
+  sandboxBwrap: 'CODY_BATCH_SANDBOX_BWRAP',
   /** The unprivileged user that runs commands and verify steps in the worker image (`sudo -u`). */
   commandUser: 'CODY_BATCH_COMMAND_USER',
   /** The file descriptor on which the local executor hands a worker its secrets as JSON (backend/worker/secrets.ts). */

@@ -1,4 +1,4 @@
-import type { RepositoryActionResult, RepositoryResult } from './schemas';
+import type { RepositoryActionResult, RepositoryResult, ReviewState } from './schemas';
 
 // After a publish: the repositories it queued are published by a short worker run. These follow
 // them until each is published or failed, for the CLI's `publish --wait` and VS Code's Publish….
@@ -56,4 +56,22 @@ export async function followPublication(
     if (busy === 0 || options.cancelled?.()) return publicationResults(results, rows);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 1_000));
   }
+}
+
+/** Why a publish of the approved ones (`approved: true`) leaves a repository out: it is not approved. */
+export function notApprovedReason(state: ReviewState): string {
+  return `is ${state}, not approved`;
+}
+
+/**
+ * Whether a publish did what was asked of this repository: published (or queued), or, when only
+ * the approved ones were asked for, left out for not being approved (a rejected one is no failure).
+ */
+export function publishedAsAsked(result: RepositoryActionResult, approvedOnly: boolean): boolean {
+  if (result.outcome === 'queued' || result.outcome === 'done') return true;
+  return (
+    approvedOnly &&
+    result.outcome === 'skipped' &&
+    (result.reason === notApprovedReason('rejected') || result.reason === notApprovedReason('unreviewed'))
+  );
 }

@@ -45,13 +45,14 @@ describe('the review queue of the diff view', () => {
     assert.equal(nextUnreviewed(retried, 'acme/a')?.repositoryName, 'acme/e');
   });
 
-  it('steps to the previous and next repository, and stops at the ends', () => {
+  it('steps to the previous and next repository, going round at the ends as Approve does', () => {
     const order = reviewOrder(rows, job, false);
     assert.equal(neighbour(order, 'acme/a', 'next')?.repositoryName, 'acme/c');
     assert.equal(neighbour(order, 'acme/c', 'previous')?.repositoryName, 'acme/a');
-    assert.equal(neighbour(order, 'acme/a', 'previous'), undefined);
-    assert.equal(neighbour(order, 'acme/e', 'next'), undefined);
+    assert.equal(neighbour(order, 'acme/a', 'previous')?.repositoryName, 'acme/e', 'round to the last');
+    assert.equal(neighbour(order, 'acme/e', 'next')?.repositoryName, 'acme/a', 'round to the first');
     assert.equal(neighbour(order, 'acme/b', 'next')?.repositoryName, 'acme/a');
+    assert.equal(neighbour([row('acme/only')], 'acme/only', 'next'), undefined, 'one repository: nowhere to go');
   });
 
   it('says how many are reviewed', () => {

@@ -1,6 +1,7 @@
 import type { Job, RepositoryResult } from './schemas';
 import { reviewStateOf } from './status';
 import { groupRepositories } from './repositoryStates';
+import { tallyReviewable } from './reviewCounts';
 
 // The repositories a reviewer goes through in the diff view, in the order the Jobs tree shows them
 // (grouped by state, or one flat list): the COMPLETED ones, which have a diff to approve. Where
@@ -24,10 +25,8 @@ export function reviewOrder(
 }
 
 export function reviewProgress(order: readonly RepositoryResult[]): ReviewProgress {
-  const states = order.map(reviewStateOf);
-  const approved = states.filter((state) => state === 'approved').length;
-  const rejected = states.filter((state) => state === 'rejected').length;
-  return { reviewed: approved + rejected, approved, rejected, total: order.length };
+  const { approved, rejected, reviewable } = tallyReviewable(order);
+  return { reviewed: approved + rejected, approved, rejected, total: reviewable };
 }
 
 /** "12 of 40 reviewed · 10 approved, 2 rejected". */
@@ -45,8 +44,9 @@ export function nextUnreviewed(order: readonly RepositoryResult[], current: stri
 }
 
 /**
- * The repository before or after `current` (no wrapping: the ends say so). A repository not in the
- * order (a failed one opened from the tree) goes to the first or the last.
+ * The repository before or after `current`, going round at the ends as Approve does (so Next is
+ * never off where Approve still moves on); never `current` itself. A repository not in the order (a
+ * failed one opened from the tree) goes to the first or the last.
  */
 export function neighbour(
   order: readonly RepositoryResult[],
@@ -55,5 +55,11 @@ export function neighbour(
 ): RepositoryResult | undefined {
   const at = order.findIndex((row) => row.repositoryName === current);
   if (at < 0) return direction === 'next' ? order[0] : order.at(-1);
-  return order[direction === 'next' ? at + 1 : at - 1];
+  if (order.length < 2) return undefined;
+  return order[(at + (direction === 'next' ? 1 : -1) + order.length) % order.length];
+}
+
+/** Why Previous or Next Repository goes nowhere: there is no other repository with a diff. */
+export function noNeighbourText(count: number): string {
+  return count === 0 ? 'No repository of this job has a diff.' : 'This is the only repository of this job with a diff.';
 }

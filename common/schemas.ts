@@ -3,6 +3,7 @@ import { describeCharacter, escapeInvisible, findInvisible } from './invisibleCh
 import { BRANCH_PLACEHOLDERS, pullRequestBranch, templateProblem } from './pullRequestTemplate';
 import { OWNER_PATTERN, REPOSITORY_NAME_PATTERN, USER_NAME_PATTERN } from './repositoryNames';
 import { nameFilterProblem } from './repositoryQuery';
+import { JobSandbox, runsCommands, SANDBOX_STATES } from './sandbox';
 import { JobStatus, RepositoryStatus } from './status';
 
 // The domain's shapes. Types are inferred from these schemas; there are no hand-written copies.
@@ -308,8 +309,17 @@ export function createJobRequestSchema(limits: CreateJobLimits = {}) {
         .refine((value) => value.trim().length > 0, { error: 'must not be empty' })
         .optional(),
       repositoryInstructions: RepositoryInstructions.optional(),
+      /** What the job's commands may reach beyond the defaults (common/sandbox.ts). */
+      sandbox: JobSandbox.optional(),
     })
     .superRefine((request, ctx) => {
+      if (request.sandbox?.allowHosts.length && !runsCommands(request)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sandbox', 'allowHosts'],
+          message: 'applies to jobs that run commands (command, setupCommand, verifyCommand or allowCommands)',
+        });
+      }
       if (request.allowCommands && request.prompt === undefined) {
         ctx.addIssue({
           code: 'custom',
@@ -724,6 +734,8 @@ export const Job = z.object({
   allowCommands: z.boolean().optional(),
   /** Runs after the clone, before the change (e.g. `npm ci`). */
   setupCommand: z.string().optional(),
+  /** Hosts its sandboxed commands may reach besides the defaults and the code host. */
+  sandbox: z.object({ allowHosts: z.array(z.string()) }).optional(),
   owner: z.string(),
   status: JobStatus,
   counts: Counts,
@@ -982,10 +994,20 @@ export const InstructionFile = z.object({
 });
 export type InstructionFile = z.infer<typeof InstructionFile>;
 
+/** What held around the commands of a run (the thread view says it; common/sandbox.ts). */
+export const ThreadSandbox = z.object({
+  state: z.enum(SANDBOX_STATES),
+  /** The hosts its commands could reach (`on`). */
+  allowedHosts: z.array(z.string()).optional(),
+});
+export type ThreadSandbox = z.infer<typeof ThreadSandbox>;
+
 export const Thread = z.object({
   messages: z.array(ThreadMessage),
   /** The repository's instruction files in its first message (CLAUDE.md, AGENTS.md, …). */
   instructionFiles: z.array(InstructionFile).optional(),
+  /** What held around Claude's commands, when it could run any. */
+  sandbox: ThreadSandbox.optional(),
   usage: Usage,
   model: z.string().optional(),
   system: z.string().optional(),

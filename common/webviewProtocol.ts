@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DraftSections } from './jobDraftSections';
+import { SandboxStatus } from './sandbox';
 import {
   CodeHostInfo,
   Job,
@@ -237,10 +238,14 @@ export type ShownMember = z.infer<typeof ShownMember>;
 /** The change group a diff panel shows: its representative's diff is the page's patch. */
 export const GroupShown = z.object({
   fingerprint: GroupFingerprint,
-  /** "38 repositories · the same change", "4 · a variant of it", "1 · outlier: touches package-lock.json". */
+  /** "38 repositories · the same change", "4 · a variant of the same change: only indentation differs", "1 · outlier: touches package-lock.json". */
   title: z.string().max(2_000),
   representative: z.string().max(200),
   members: z.array(GroupMember).max(100_000),
+  /** An outlier's Approve is a secondary button, never the primary one. */
+  kind: z.enum(['main', 'variant', 'outlier', 'other']).optional(),
+  /** The next group (in the overview's order, going round) with a member not reviewed yet. */
+  next: z.object({ fingerprint: GroupFingerprint, title: z.string().max(2_000) }).optional(),
 });
 export type GroupShown = z.infer<typeof GroupShown>;
 
@@ -250,6 +255,10 @@ export const RevisionShown = z.object({
   current: z.number().int().min(0),
 });
 export type RevisionShown = z.infer<typeof RevisionShown>;
+
+/** Where what is marked to drop goes: this repository's patch, every member of its group, every repository of the job. */
+export const DropScope = z.enum(['repository', 'group', 'job']);
+export type DropScope = z.infer<typeof DropScope>;
 
 /** A repository's review as the diff view shows it. */
 export const DiffReview = z.object({ state: ReviewState, note: z.string().max(2_000).optional() });
@@ -289,6 +298,8 @@ export const diffProtocol = {
         revision: RevisionShown.optional(),
         /** Hunks and files may be dropped from this patch (its current revision, on the current attempt). */
         revisable: z.boolean().optional(),
+        /** Where marked hunks and files may be dropped from (a group view: its members, the job). */
+        dropScopes: z.array(DropScope).max(3).optional(),
       }),
     },
     /** Group mode: approve or reject every member shown (refused when the group or a member's patch changed since). */
@@ -298,8 +309,15 @@ export const diffProtocol = {
     },
     /** Group mode: open a member's own diff. */
     openMember: { params: z.object({ repositoryName: z.string().min(1).max(200) }), result: Done },
+    /** Group mode: show another group of the job in this tab (the next unreviewed one). */
+    openGroup: { params: z.object({ fingerprint: GroupFingerprint }), result: Done },
     /** Save the current patch minus the hunks and files marked to drop, as a new revision. */
     revisePatch: { params: PatchRevisionRequest, result: Done },
+    /**
+     * Drop what is marked (files by path, hunks by their change) from every member of the group, or
+     * every repository of the job: one new revision each, one summary.
+     */
+    dropEverywhere: { params: PatchRevisionRequest.extend({ scope: DropScope.exclude(['repository']) }), result: Done },
     /** Show another revision of the patch (0: the original), read-only unless it is the current one. */
     showRevision: { params: z.object({ revision: z.number().int().min(0).max(10_000) }), result: Done },
     /** Approve, reject or take back the review of the shown repository, then move on (approve, reject). */
@@ -324,6 +342,11 @@ export const diffProtocol = {
     goToFile: z.object({ direction: Direction }),
     /** Approve or Reject from the keyboard: review with the note typed on the page. */
     reviewRequested: z.object({ state: Verdict }),
+    /**
+     * What the page shows changed since it was painted (a new attempt, a new revision, a review
+     * made elsewhere, the group's members): say so, and act on nothing until it loads again.
+     */
+    changed: z.object({ message: z.string().max(2_000) }),
   },
 } satisfies ProtocolSpec;
 
@@ -391,6 +414,8 @@ export const createJobProtocol = {
         codeHost: CodeHostInfo.shape.kind.optional(),
       }),
     },
+    /** What holds around the commands where the job would run (GET /sandbox); none when it cannot be asked. */
+    sandbox: { params: z.object({}), result: z.object({ status: SandboxStatus.optional() }) },
     /** Asks the user to pick from the workspace folders' git remotes. */
     pickWorkspaceRepositories: { params: z.object({}), result: z.object({ repositories: z.array(z.string()) }) },
     /** Asks the user for a file and reads `owner/name` lines from it. */
@@ -429,6 +454,40 @@ export const createJobProtocol = {
     /** Run Again… was run while the form was open: ask for the draft with takeOfferedDraft. */
     draftOffered: z.object({}),
   },
+} satisfies ProtocolSpec;
+
+/** What the text editor keeps while its tab is hidden (VS Code rebuilds the page): the text as typed. */
+export const ComposePanelState = z.object({ text: z.string().max(10_000_000).optional().catch(undefined) });
+export type ComposePanelState = z.infer<typeof ComposePanelState>;
+
+/**
+ * A multi-line text in an editor tab of its own (a revised prompt, a pull-request comment, a review
+ * note), instead of a one-line input box: Send hands it to the command that asked, Cancel drops it.
+ */
+export const composeProtocol = {
+  requests: {
+    load: {
+      params: z.object({}),
+      result: z.object({
+        title: z.string().max(1_000),
+        /** What the text is for and what happens with it. */
+        prompt: z.string().max(4_000),
+        value: z.string().max(10_000_000),
+        /** The Send button's words ("Comment on 19 Pull Requests"). */
+        sendLabel: z.string().max(200),
+        /** Markdown, a command, plain words: said under the box. */
+        kind: z.string().max(200),
+        placeholder: z.string().max(1_000).optional(),
+      }),
+    },
+    /** Refused with why (empty, too long), or taken: the tab closes. */
+    submit: {
+      params: z.object({ text: z.string().max(10_000_000) }),
+      result: z.object({ ok: z.boolean(), message: z.string().max(2_000).optional() }),
+    },
+    cancel: { params: z.object({}), result: Done },
+  },
+  events: {},
 } satisfies ProtocolSpec;
 
 export const OverviewPanelState = z.object({ jobId: z.string().min(1).max(200), ...PanelTitle.shape });

@@ -4,6 +4,7 @@ import type { RepositoryRef } from '../common/webviewProtocol';
 import { applyPatch, uncommittedWorkNote, type ApplyResult } from '../common/git/applyPatch';
 import { describeCheckout, findCheckouts, type Checkout } from '../common/git/checkouts';
 import { confirmOutsideLinks } from './outsideLinksPrompt';
+import { patchToUse } from './patches';
 import type { Services } from './services';
 
 // "Apply Patch to Local Checkout", the part that talks to the user: which checkout, whether to
@@ -12,14 +13,13 @@ import type { Services } from './services';
 
 export const STASH_CHOICE = 'Stash, Apply, Restore';
 
-export async function applyToLocalCheckout(services: Services, ref: RepositoryRef): Promise<ApplyResult | undefined> {
-  const patch = await vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: `Cody Batch: downloading the patch of ${ref.repositoryName}…`,
-    },
-    () => services.patches.get(ref),
-  );
+/** `shown`: the patch a view painted, which is what is applied (else the current one is read). */
+export async function applyToLocalCheckout(
+  services: Services,
+  ref: RepositoryRef,
+  shown?: string,
+): Promise<ApplyResult | undefined> {
+  const patch = await patchToUse(services.patches, ref, shown);
   if (!patch) {
     void vscode.window.showInformationMessage(`Cody Batch: ${ref.repositoryName} has no changes to apply.`);
     return undefined;

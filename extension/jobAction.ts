@@ -1,41 +1,89 @@
 import * as vscode from 'vscode';
+import type { BulkProgress } from '../common/client';
 import type { Job, RepositoryActionResult } from '../common/schemas';
-import { type ActionWords, summarizeResults } from '../common/actionResults';
-import type { Services } from './services';
+import { ActionTally, type ActionWords, resultLine, summarizeResults } from '../common/actionResults';
+import type { Log } from './log/output';
 
-// How a job action on many repositories runs: under a progress notification (its lines say how
-// far it got and any wait for the host's rate limit), then one summary message. Every result goes
-// to the log; the repositories not done, with why, are one click away in a quick pick.
+// How a job action on many repositories runs: under a progress notification that has the count
+// from its first second ("0 of 19 done"), each repository's result as it comes (the notification
+// names the last one, the log has every one), any wait for the host's rate limit; then one summary
+// with the repositories not done, with why, one click away ("Show Not Done").
 
-export type Report = (message: string) => void;
+export interface ActionProgress {
+  /** Results that came in (a repository counts once). */
+  add(results: readonly RepositoryActionResult[]): void;
+  /** The host asked to wait before the rest. */
+  waiting(seconds: number | undefined, reason?: string): void;
+  /** A line of its own, for an action that counts in other words (a publish's worker run). */
+  say(message: string): void;
+}
+
+/** The typed client's bulk progress (pullRequestActionAll), into an action's progress. */
+export function bulkProgress(progress: ActionProgress): (bulk: BulkProgress) => void {
+  return (bulk) => {
+    progress.add(bulk.results);
+    progress.waiting(bulk.waitingSeconds, bulk.reason);
+  };
+}
+
+/** What an action needs of the extension: its log, and the tree to read the job again. */
+export interface ActionServices {
+  log: Pick<Log, 'info' | 'show'>;
+  jobs: { jobChanged(jobId: string): Promise<void> };
+}
 
 export async function runJobAction(
-  services: Services,
+  services: ActionServices,
   job: Job,
   title: string,
   words: Omit<ActionWords, 'jobName'>,
-  action: (report: Report) => Promise<RepositoryActionResult[]>,
+  /** How many repositories the action was asked for (the count shows from the first second). */
+  total: number | undefined,
+  action: (progress: ActionProgress) => Promise<RepositoryActionResult[]>,
   /** What the tree does afterwards (default: read the job and its rows again). */
   after: () => Promise<void> = () => services.jobs.jobChanged(job.jobId),
 ): Promise<RepositoryActionResult[]> {
   let results: RepositoryActionResult[];
+  const tally = new ActionTally(total);
+  services.log.info(`${title} (job ${job.jobId})${total !== undefined ? `: ${total} ${words.things}` : ''}`);
   try {
     results = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Cody Batch: ${title}` },
-      (progress) => action((message) => progress.report({ message })),
+      (notification) => {
+        let shown = 0;
+        const show = (message = tally.line()) => {
+          // The bar moves by what was done since it last moved (VS Code adds increments up).
+          const increment = total ? ((tally.done - shown) / total) * 100 : undefined;
+          shown = tally.done;
+          notification.report({ message, ...(increment ? { increment } : {}) });
+        };
+        show();
+        return action({
+          add: (some) => {
+            for (const result of tally.add(some)) services.log.info(`  ${resultLine(result)}`);
+            show();
+          },
+          waiting: (seconds, reason) => {
+            tally.waiting(seconds, reason);
+            show();
+          },
+          say: (message) => show(message),
+        });
+      },
     );
   } finally {
     await after();
   }
+  // Results the progress did not see (an action that reports only at its end) go to the log too.
+  for (const result of tally.add(results)) services.log.info(`  ${resultLine(result)}`);
   const summary = summarizeResults(results, { ...words, jobName: job.name });
   services.log.info(`${title} (job ${job.jobId}): ${summary.message}`);
-  for (const line of summary.lines) services.log.info(`  ${line}`);
   void showSummary(services, summary.message, summary.level, summary.notDone);
   return results;
 }
 
 async function showSummary(
-  services: Services,
+  services: ActionServices,
   message: string,
   level: 'info' | 'warning',
   notDone: { repositoryName: string; reason: string }[],

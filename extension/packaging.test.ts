@@ -33,6 +33,8 @@ describe('the packaged extension', function () {
       'dist/extension.js',
       'dist/webviews/codicon.ttf',
       'dist/webviews/codicons.css',
+      'dist/webviews/compose.css',
+      'dist/webviews/compose.js',
       'dist/webviews/createJob.css',
       'dist/webviews/createJob.js',
       'dist/webviews/diff.css',

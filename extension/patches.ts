@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 import type { Connection } from './connection/connection';
 import type { RepositoryRef } from '../common/webviewProtocol';
 
@@ -65,4 +66,18 @@ export class PatchStore {
       total -= entry.size;
     }
   }
+}
+
+/** `shown`, the patch a view painted, else the current one, read under a progress notification. */
+export function patchToUse(patches: PatchStore, ref: RepositoryRef, shown?: string): Promise<string | undefined> {
+  if (shown !== undefined) return Promise.resolve(shown);
+  return Promise.resolve(
+    vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Cody Batch: downloading the patch of ${ref.repositoryName}…`,
+      },
+      () => patches.get(ref),
+    ),
+  );
 }

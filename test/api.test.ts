@@ -867,6 +867,18 @@ describe('REST API on the local stack', () => {
     });
   });
 
+  describe('GET /sandbox', () => {
+    it('says what holds around the commands of this stack’s jobs (off in this suite), and wants the token', async () => {
+      const response = await api('/sandbox');
+      assert.equal(response.status, 200);
+      const status = await response.json();
+      assert.equal(status.state, 'off');
+      assert.match(status.message, /CODY_BATCH_SANDBOX=off/);
+      assert.ok(status.defaultAllowedHosts.includes('pypi.org:443'));
+      assert.equal((await anonymous('/sandbox')).status, 401);
+    });
+  });
+
   describe('the OpenAPI document', () => {
     it('GET /openapi.json answers without auth', async () => {
       const response = await anonymous('/openapi.json');

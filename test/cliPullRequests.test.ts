@@ -17,7 +17,8 @@ import { startFakeGitHub } from './fakes/githubServer';
 import { newTestStore, startTestDynamo } from './helpers/dynamo';
 import { CLI, makeTempDir } from './helpers/localStack';
 import { jobWithPulls } from './helpers/pullRequests';
-import { testKeys } from './helpers/keys';
+import { artifactKey } from '../common/names';
+import { testKeys, workerResult } from './helpers/keys';
 
 // The CLI after the diff, as a user types it against a deployed API (--api-url, a token): status
 // (text and --json), review, refresh, merge with its exit code for a partial result, delete, and
@@ -137,6 +138,39 @@ describe('CLI: status, review, publish, refresh, merge, close, comment, delete',
     assert.match(text.stdout, /reviews: 1 approved, 0 rejected, 1 unreviewed · pull requests: 2 open/);
     assert.match(text.stdout, /acme\/alpha\s+COMPLETED\s+approved\s+open\s+passing\s+none\s+http/);
     assert.match(text.stdout, /acme\/beta\s+COMPLETED\s+unreviewed\s+open\s+failing\s+approved/);
+  });
+
+  it('publish --approved exits 0 when the only ones left out are rejected (they were not asked for)', async () => {
+    const names = ['acme/kept', 'acme/refused'];
+    const created = await client.createJob({ name: 'Review then publish', command: 'true', repositories: names });
+    // As a worker leaves them: the diff sealed with its base and digest.
+    const patch = 'diff --git a/x b/x\n';
+    for (const name of names) {
+      await store.claim(created.jobId, name, 1, '2000-01-01T00:00:00Z');
+      await artifacts.put(artifactKey(created.jobId, name, 'diff.patch'), patch);
+      await store.transitionRepository(created.jobId, name, {
+        from: ['RUNNING'],
+        to: 'COMPLETED',
+        set: {
+          finishedAt: new Date().toISOString(),
+          ...workerResult(testKeys().workerSeal, { jobId: created.jobId, repositoryName: name, attempt: 1 }, patch),
+        },
+      });
+    }
+    const { digest } = await client.getDiff(created.jobId, 'acme/kept');
+    await client.reviewRepository(created.jobId, 'acme/kept', { state: 'approved', digest });
+    await client.reviewRepository(created.jobId, 'acme/refused', { state: 'rejected', note: 'not this one' });
+    const published = await cli('publish', created.jobId, '--approved', '--json');
+    assert.equal(published.code, 0, published.stderr);
+    assert.deepEqual(
+      JSON.parse(published.stdout)
+        .results.map((result: { repositoryName: string; outcome: string }) => [result.repositoryName, result.outcome])
+        .sort(),
+      [
+        ['acme/kept', 'queued'],
+        ['acme/refused', 'skipped'],
+      ],
+    );
   });
 
   it('merge reports a partial result with exit code 3 and why for each repository; refresh and delete', async () => {

@@ -159,11 +159,27 @@ describe('cody-batch repos and run with query and pull-request flags', function 
     }
   });
 
-  it('refuses pull-request flags without --pr, and a branch template that is no valid ref, creating nothing', async () => {
+  it('takes pull-request flags without --pr (they shape what publish opens after review), and refuses a branch template that is no valid ref', async () => {
+    const noPr = await cli([
+      'run',
+      '--name',
+      'x',
+      '--command',
+      'true',
+      '--owner',
+      'acme',
+      '--label',
+      'batch',
+      '--pr-title',
+      '{{job.name}}: {{repository}}',
+      '--detach',
+    ]);
+    assert.equal(noPr.code, 0, noPr.stderr);
+    const shaped = await stack.client.getJob(noPr.stdout.trim());
+    assert.equal(shaped.createPullRequests, false, 'nothing opens at creation');
+    assert.deepEqual(shaped.pullRequest, { title: '{{job.name}}: {{repository}}', labels: ['batch'] });
+    await waitForJob(stack.client, shaped.jobId);
     const before = await jobCount();
-    const noPr = await cli(['run', '--name', 'x', '--command', 'true', '--owner', 'acme', '--label', 'batch']);
-    assert.equal(noPr.code, 2);
-    assert.match(noPr.stderr, /--label shape pull requests: add --pr or --draft to open them/);
     const badBranch = await cli([
       'run',
       '--name',

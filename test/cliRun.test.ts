@@ -104,6 +104,51 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     assert.equal(await jobCount(), before, 'no job was created');
   });
 
+  it('sends --allow-host (repeated or a,b) as the job’s sandbox.allowHosts, refuses a host that is none, and prints a run’s log', async () => {
+    const before = await jobCount();
+    const bad = await cli([
+      'run',
+      '--name',
+      'x',
+      '--command',
+      'true',
+      '--repos',
+      'acme/one',
+      '--allow-host',
+      'https://x.example/',
+    ]);
+    assert.equal(bad.code, 2);
+    assert.match(
+      bad.stderr,
+      /--allow-host: "https:\/\/x\.example\/" is not a host: write a host such as registry\.example\.com/,
+    );
+    assert.equal(await jobCount(), before, 'no job was created');
+    const result = await cli([
+      'run',
+      '--name',
+      'Hosts',
+      '--command',
+      'echo hosts > a.txt',
+      '--repos',
+      'acme/one',
+      '--allow-host',
+      'Registry.Example.com,*.example.org',
+      '--allow-host',
+      '127.0.0.1:4873',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const jobId = /^Job (\S+):/.exec(result.stdout)![1]!;
+    const job = await stack.client.getJob(jobId);
+    assert.deepEqual(job.sandbox, { allowHosts: ['registry.example.com', '*.example.org', '127.0.0.1:4873'] });
+    // The sandbox is off in this suite (test/setup.ts): run says so, and so does the log.
+    assert.match(result.stderr, /WARNING: The command sandbox is off/);
+    const log = await cli(['log', jobId, 'acme/one']);
+    assert.equal(log.code, 0, log.stderr);
+    assert.match(log.stdout, /Command: \$ echo hosts > a\.txt/);
+    assert.match(log.stdout, /WARNING: the command sandbox is off/);
+    assert.equal((await cli(['log', jobId])).code, 2);
+  });
+
   it('sends --allow-commands, --setup and --instructions-file; refuses a notes file that is not JSON or names a stranger', async () => {
     const notes = path.join(hosting.work, 'notes.json');
     const paused = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0' } });

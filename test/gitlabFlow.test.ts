@@ -119,7 +119,6 @@ describe('the CLI flow against GitLab, names three and four levels deep', functi
       'acme',
       '--sample',
       '2',
-      '--pr-later',
       '--pr-title',
       '{{repository}}: newFunction',
       '--label',

@@ -85,7 +85,7 @@ describe('The OpenAPI document', () => {
     const createJob = document.paths['/jobs']!.post!;
     const codes = (status: string) =>
       (createJob.responses[status]!.content!['application/json']!.schema as any).properties.error.properties.code.enum;
-    assert.deepEqual(codes('400'), ['VALIDATION_FAILED', 'INVALID_JSON', 'QUERY_REFUSED']);
+    assert.deepEqual(codes('400'), ['VALIDATION_FAILED', 'INVALID_JSON', 'QUERY_REFUSED', 'SANDBOX_UNAVAILABLE']);
     assert.deepEqual(codes('502'), ['HOST_UNAVAILABLE']);
     assert.deepEqual(codes('415'), ['UNSUPPORTED_MEDIA_TYPE']);
     assert.equal(
@@ -127,6 +127,7 @@ describe('The OpenAPI document', () => {
       // One call per method; a method added to the client without a line here fails the test.
       const calls: Record<string, () => Promise<unknown>> = {
         health: () => client.health(),
+        sandbox: () => client.sandbox(),
         createJob: () => client.createJob({ name: 'x', prompt: 'p', repositories: ['acme/widgets'] }),
         resolveRepositories: () => client.resolveRepositories({ repositoryQuery: { owners: ['acme'] } }),
         listJobs: () => client.listJobs(),

@@ -55,7 +55,7 @@ const REPLY = `(message) => {
     return window.loads[Math.min(window.loadCount, window.loads.length) - 1];
   }
   if (message.method === 'review') return window.reviewReply || { done: true };
-  if (message.method === 'showRepository') return { done: false, message: 'This is the last repository with a diff (3 in all).' };
+  if (message.method === 'showRepository') return { done: false, message: 'This is the only repository of this job with a diff.' };
   return { done: true };
 }`;
 
@@ -186,7 +186,7 @@ describe('reviewing in the diff view (Chromium)', function () {
     await page.click('#previous-repository');
     assert.deepEqual(await sent(page, 'showRepository'), [{ direction: 'previous' }]);
     await page.waitForFunction(() => document.querySelector('#review-status')?.textContent !== '');
-    assert.equal(await page.textContent('#review-status'), 'This is the last repository with a diff (3 in all).');
+    assert.equal(await page.textContent('#review-status'), 'This is the only repository of this job with a diff.');
     await page.close();
   });
 });

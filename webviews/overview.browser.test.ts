@@ -105,7 +105,7 @@ describe('Job overview in Chromium: counts, failures and the burndown', function
     const groups = page.getByRole('listitem').filter({ has: page.locator('.group-title') });
     assert.deepEqual(await page.locator('.group-title').allTextContents(), [
       ' 2 repositories · the same change',
-      ' 1 · a variant of it',
+      ' 1 · a variant of the same change: only indentation differs',
       ' 1 · outlier: touches package-lock.json, which the largest group does not',
     ]);
     assert.equal(await groups.count(), 3);

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { DEFAULT_ALLOWED_HOSTS, SandboxStatus } from '../../common/sandbox';
 import { DEFAULT_MAX_REPOSITORIES, Health, MAX_BODY_BYTES } from '../../common/schemas';
 import type { AppEnv, ApiDependencies, ApiLimits } from './context';
 import { type OwnerResolver, requireOwner } from './middleware/auth';
@@ -71,6 +72,21 @@ export function createApp(deps: ApiDependencies, resolveOwner: OwnerResolver, ch
     },
   );
 
+  app.use('/sandbox', requireOwner(resolveOwner, challenge));
+  routes.on(
+    {
+      operationId: 'getSandbox',
+      method: 'get',
+      path: '/sandbox',
+      tag: 'service',
+      summary: 'What holds around the commands jobs run here',
+      description:
+        'The command sandbox where this API runs jobs: on, off, unavailable (with the line that installs it), or the worker container on AWS; and the hosts every sandboxed command may reach.',
+      responses: { 200: { description: 'The sandbox', json: { name: 'SandboxStatus', schema: SandboxStatus } } },
+    },
+    async (c) => c.json(await sandboxStatusOf(deps)),
+  );
+
   app.use('/jobs', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
   app.use('/jobs/*', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
   mount(app, '/jobs', jobRoutes({ ...deps, log }, limits));
@@ -81,6 +97,18 @@ export function createApp(deps: ApiDependencies, resolveOwner: OwnerResolver, ch
   mount(app, '/repositories', resolveRoutes({ ...deps, log }, limits));
 
   return app;
+}
+
+/** The executor's sandbox, or (none attached, an idle API) the state of one with no workers: off. */
+async function sandboxStatusOf(deps: ApiDependencies): Promise<SandboxStatus> {
+  return (
+    (await deps.executor.sandboxStatus?.()) ?? {
+      mode: 'off',
+      state: 'off',
+      message: 'No workers are attached to this API: it runs no commands.',
+      defaultAllowedHosts: [...DEFAULT_ALLOWED_HOSTS],
+    }
+  );
 }
 
 /** The API's OpenAPI document as the app with these limits serves it. */

@@ -6,6 +6,7 @@ import type {
   RepositoryActionResult,
   RepositoryResult,
 } from '../../common/schemas';
+import { notApprovedReason } from '../../common/publication';
 import { isFinalJobStatus } from '../../common/status';
 import { reviewStateOf } from '../store/reviews';
 import { approvalVerifies, type Intent, publicationPayload, sealedPush, verifiedPatch } from '../store/rowSignatures';
@@ -193,7 +194,7 @@ function whyNot(row: RepositoryResult, request: PublishRequest): string | undefi
   if (row.status !== 'COMPLETED') return `is ${row.status}: only a COMPLETED repository has a diff to publish`;
   if (row.publishedAttempt === row.attempt || (row.pullRequestUrl && row.publishedAttempt === undefined))
     return `already has its pull request ${row.pullRequestUrl}`;
-  if (request.approved && reviewStateOf(row) !== 'approved') return `is ${reviewStateOf(row)}, not approved`;
+  if (request.approved && reviewStateOf(row) !== 'approved') return notApprovedReason(reviewStateOf(row));
   if (!row.base) return 'was changed before base commits were recorded: retry it to publish it';
   return undefined;
 }

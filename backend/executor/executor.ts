@@ -1,3 +1,4 @@
+import type { SandboxStatus } from '../../common/sandbox';
 import type { Job } from '../../common/schemas';
 
 // Starts and stops the workers of a job's current run (`job.run`). Implementations: local child
@@ -31,6 +32,11 @@ export interface Executor {
   resume?(): Promise<void>;
   /** Queues again PENDING rows that no worker holds or waits for (the local pool, at every sweep). Returns how many. */
   requeuePending?(): Promise<number>;
+  /**
+   * What holds around the commands its workers run (common/sandbox.ts): the API refuses the jobs
+   * that need a sandbox it does not have (SANDBOX_UNAVAILABLE). Absent: nothing is refused.
+   */
+  sandboxStatus?(): Promise<SandboxStatus>;
 }
 
 /** Starts nothing: jobs stay PENDING. For an API with no workers attached. */

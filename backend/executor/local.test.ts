@@ -64,6 +64,8 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
         CODY_BATCH_DYNAMODB_ENDPOINT: dynamo.endpoint,
         CODY_BATCH_ARTIFACTS: path.join(home, 'artifacts'),
         CODY_BATCH_GIT_BASE: hosting.gitBase,
+        // Off (test/setup.ts): what these check does not depend on whether this machine has bubblewrap.
+        CODY_BATCH_SANDBOX: process.env.CODY_BATCH_SANDBOX,
         ...(options.workDir ? { CODY_BATCH_WORK_DIR: options.workDir } : {}),
         ...(options.shardSize ? { CODY_BATCH_SHARD_SIZE: String(options.shardSize) } : {}),
       },

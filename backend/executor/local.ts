@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ENV } from '../../common/names';
 import { Redactor } from '../../common/redact';
+import { describeSandbox, SandboxStatus, sandboxModeFrom } from '../../common/sandbox';
 import { hostRedaction } from '../hosts';
 import type { Job } from '../../common/schemas';
 import { type ApiKeys, jobVerifies, workerKeyEnvironment } from '../store/signing';
@@ -238,6 +239,50 @@ export class LocalExecutor implements Executor {
     return false;
   }
 
+  private sandboxCheck: Promise<SandboxStatus> | undefined;
+
+  /**
+   * What holds around the workers' commands: a worker process checks it as workers do (`--sandbox-status`,
+   * backend/worker/sandboxPolicy.ts), with the workers' environment, once for the life of the pool.
+   */
+  sandboxStatus(): Promise<SandboxStatus> {
+    this.sandboxCheck ??= this.checkSandbox();
+    return this.sandboxCheck;
+  }
+
+  private async checkSandbox(): Promise<SandboxStatus> {
+    // A wrong CODY_BATCH_SANDBOX stops the stack at start, as it would stop every worker; `off` needs no check.
+    if (sandboxModeFrom(this.childEnv) === 'off') return describeSandbox('off', undefined);
+    const child = spawn(this.options.nodeBinary ?? process.execPath, [this.options.workerScript, '--sandbox-status'], {
+      env: this.childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => {
+      child.once('error', (error) => {
+        output += error.message;
+        resolve(null);
+      });
+      child.once('close', resolve);
+    });
+    const lines = output.trim().split('\n');
+    let answer: unknown;
+    try {
+      answer = JSON.parse(lines[lines.length - 1] ?? '');
+    } catch {
+      answer = undefined;
+    }
+    const status = SandboxStatus.safeParse(answer);
+    if (status.success) return status.data;
+    const error = (answer as { error?: unknown } | undefined)?.error;
+    if (code === 2 && typeof error === 'string') throw new Error(error);
+    throw new Error(
+      `The command sandbox could not be checked (exit ${code}): ${this.redactor.text(output.trim().slice(-500))}`,
+    );
+  }
+
   /** Shards waiting and running, for status lines. */
   get load(): { queued: number; running: number } {
     return { queued: this.queue.length, running: this.children.size };
@@ -461,6 +506,8 @@ export function localExecutorFactory(env: NodeJS.ProcessEnv, workerScript: strin
         [ENV.dynamodbEndpoint]: context.dynamodbEndpoint,
         [ENV.dynamodbCredentials]: context.dynamodbCredentialsFile,
         [ENV.artifacts]: context.artifactsRoot,
+        // What their sandboxed commands may not read (backend/worker/sandboxPolicy.ts).
+        [ENV.home]: context.home,
         // V8's compiled worker bundle, kept between runs (see backend/worker/codeCache.mjs).
         [ENV.codeCache]: env[ENV.codeCache] ?? path.join(context.home, 'cache'),
       },

@@ -6,6 +6,7 @@ import type { ApiLimits } from '../api/context';
 import { limitsFromEnvironment } from '../api/limits';
 import { BEARER_CHALLENGE, bearerOwner } from '../api/middleware/auth';
 import { startApiServer, type RunningServer } from '../api/server';
+import type { SandboxStatus } from '../../common/sandbox';
 import type { Executor } from '../executor/executor';
 import { API_RATE_LIMIT_WAIT_SECONDS, type CodeHost, codeHostFromEnvironment } from '../hosts';
 import { IdleExecutor } from '../executor/executor';
@@ -101,6 +102,8 @@ export interface LocalStack {
   artifacts: FolderArtifactStore;
   /** DynamoDB requests served since it started, by operation. */
   dynamoRequests(): Promise<Record<string, number>>;
+  /** What holds around the workers' commands (undefined with no workers attached). */
+  sandbox?: SandboxStatus;
   stop(): Promise<void>;
 }
 
@@ -195,6 +198,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         keys,
       }) ?? new IdleExecutor();
     if (executor.stop) stops.push(() => executor.stop!());
+    // What holds around commands here, known before any job is accepted or resumed.
+    const sandbox = await executor.sandboxStatus?.();
     // What a previous stack left unfinished runs again; then the sweeper, now and every minute.
     await executor.resume?.();
     const sweepOnce = async () => {
@@ -268,6 +273,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       store,
       artifacts,
       dynamoRequests: () => dynamo.requests(),
+      sandbox,
       stop: stopAll,
     };
   } catch (error) {

@@ -53,6 +53,7 @@ export async function claudeChange(context: RunContext, options: ClaudeChangeOpt
         env: context.commandEnv,
         user: context.commandUser,
         runMarker: context.runMarker,
+        sandbox: context.sandbox,
       })
     : undefined;
 
@@ -62,6 +63,7 @@ export async function claudeChange(context: RunContext, options: ClaudeChangeOpt
     system: buildSystemPrompt({ ...job, prompt }),
     checkoutDir: context.checkout.workTree,
     shell,
+    sandbox: context.sandboxState,
     instructionFiles: instructions.files,
     signal: liveness.signal,
     secrets: options.secrets,

@@ -1,13 +1,15 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ENV } from '../../common/names';
 import { killMarkedProcesses } from './runProcesses';
 import { tailOf } from './runLog';
+import type { RunSandbox } from './sandbox';
 
 // Runs a shell command in the checkout, in its own process group, so that a timeout or a cancel
-// kills everything it started (and the worker lives on to record the result). When it ends, what
-// it left behind goes too, out of its group included: as the command user, every process of that
-// user; otherwise every process carrying the run's marker (./runProcesses.ts).
+// kills everything it started (and the worker lives on to record the result). In the run's sandbox
+// (./sandbox.ts) when there is one: then it has its own PID namespace, which ends with it. When it
+// ends, what it left behind goes too, out of its group included: as the command user, every
+// process of that user; otherwise every process carrying the run's marker (./runProcesses.ts).
 
 /**
  * The unprivileged user commands run as in the worker image (CODY_BATCH_COMMAND_USER), through the
@@ -28,6 +30,8 @@ export interface CommandOptions {
   user?: CommandUser;
   /** CODY_BATCH_RUN_MARKER's value, added to the command's environment (./runProcesses.ts). */
   runMarker?: string;
+  /** The run's sandbox; absent, the command runs with the worker's rights (or the command user's). */
+  sandbox?: RunSandbox;
   onOutput(chunk: string): void;
 }
 
@@ -131,28 +135,48 @@ export function commandLine(
   };
 }
 
+/** What a command process is: `sh -c script`, or (no script) a bash that reads its commands on stdin. */
+export type CommandProgram = { shell: 'sh'; script: string } | { shell: 'bash'; script?: undefined };
+
 /**
- * Starts `sh -c command` as the leader of a new process group. As the command user, sudo leads the
- * group and `env -i` hands the command exactly the environment we chose (sudo's own is reset).
+ * Starts a command process as the leader of a new process group: in the run's sandbox, or as the
+ * command user (sudo leads the group and `env -i` hands the command exactly the environment we
+ * chose; sudo's own is reset), or as the worker's user. Call `ended` once it has exited.
  */
-function spawnShell(options: CommandOptions): ChildProcess {
+export async function spawnCommand(
+  program: CommandProgram,
+  options: Pick<CommandOptions, 'cwd' | 'env' | 'user' | 'runMarker' | 'sandbox'>,
+): Promise<{ child: ChildProcess; ended(): void }> {
   const env = options.runMarker ? { ...options.env, [ENV.runMarker]: options.runMarker } : options.env;
-  const line = commandLine(['/bin/sh', '-c', options.command], env, options.user);
-  return spawn(line.file, line.args, {
-    cwd: options.cwd,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: line.env,
-  });
+  const stdin = program.script === undefined ? 'pipe' : 'ignore';
+  const spawnOptions: SpawnOptions = { cwd: options.cwd, detached: true, stdio: [stdin, 'pipe', 'pipe'] };
+  if (options.sandbox) {
+    const line = await options.sandbox.line(program.script ?? 'exec /bin/bash --noprofile --norc', program.shell);
+    const child = spawn(line.file, line.args, { ...spawnOptions, env: { ...env, ...options.sandbox.env } });
+    return { child, ended: line.ended };
+  }
+  const argv =
+    program.script === undefined ? ['/bin/bash', '--noprofile', '--norc'] : ['/bin/sh', '-c', program.script];
+  const line = commandLine(argv, env, options.user);
+  return { child: spawn(line.file, line.args, { ...spawnOptions, env: line.env }), ended: () => undefined };
 }
 
-export function runCommand(options: CommandOptions): Promise<CommandResult> {
+export async function runCommand(options: CommandOptions): Promise<CommandResult> {
   const started = Date.now();
+  let spawned: Awaited<ReturnType<typeof spawnCommand>>;
+  try {
+    spawned = await spawnCommand({ shell: 'sh', script: options.command }, options);
+  } catch (error) {
+    // The sandbox could not wrap it (a path it cannot protect on this host): it never started.
+    const message = `${(error as Error).message}\n`;
+    options.onOutput(message);
+    return { exitCode: null, signal: null, timedOut: false, cancelled: false, durationMs: 0, outputTail: message };
+  }
+  const { child } = spawned;
   return new Promise((resolve) => {
     let output = '';
     let timedOut = false;
     let cancelled = false;
-    const child = spawnShell(options);
     const pgid = child.pid;
     const kill = (signal: NodeJS.Signals) => pgid !== undefined && killProcessGroup(pgid, signal, options.user);
     const killAll = () => {
@@ -193,6 +217,7 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
         killAll();
         runningProcessGroups.delete(pgid);
       }
+      spawned.ended();
       resolve({ exitCode, signal, timedOut, cancelled, durationMs: Date.now() - started, outputTail: tailOf(output) });
     };
     child.once('error', (error) => {

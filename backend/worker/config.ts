@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../../common/schemas';
 import { ENV } from '../../common/names';
 import { CODE_HOST_KINDS, type CodeHostConfig } from '../hosts/codeHost';
 import { codeHostConfigFrom } from '../hosts/config';
+import { SANDBOX_MODES } from '../../common/sandbox';
 import { parseTrustedKeys, verifierFrom, type WorkerKeys, workerSealFrom } from '../store/signing';
 import { tableNamesFor, type TableNames } from '../store/tables';
 import { DEFAULT_AGENT_LIMITS } from './agent/types';
@@ -76,6 +78,14 @@ const WorkerEnvironment = z
     [ENV.verifyRounds]: positiveInt(3),
     [ENV.runKind]: optionalText.pipe(z.enum(RUN_KINDS, { error: 'must be change or publish' }).optional()),
     [ENV.shardSize]: positiveInt(1),
+    // Read where it is used (./sandboxPolicy.ts); checked here so a wrong value stops the worker at start.
+    [ENV.sandbox]: optionalText.pipe(
+      z
+        .string()
+        .transform((value) => value.trim().toLowerCase())
+        .pipe(z.enum(SANDBOX_MODES, { error: `must be one of ${SANDBOX_MODES.join(', ')}` }))
+        .optional(),
+    ),
     [ENV.trustedKeys]: z
       .string({ error: "is required: the API's public keys, which sign what a worker may run" })
       .transform((value, ctx) => {
@@ -186,6 +196,6 @@ function hostConfigFrom(env: NodeJS.ProcessEnv): CodeHostConfig {
  * finds it, read from `env` so the local executor and its workers agree on it.
  */
 export function workDirFrom(env: NodeJS.ProcessEnv): string {
-  const chosen = env[ENV.workDir]?.trim() || env.TMPDIR || env.TMP || env.TEMP || '/tmp';
-  return chosen.length > 1 ? chosen.replace(/\/+$/, '') : chosen;
+  // Absolute: a sandboxed worker moves its working folder (./sandbox.ts).
+  return path.resolve(env[ENV.workDir]?.trim() || env.TMPDIR || env.TMP || env.TEMP || '/tmp');
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { readDynamoCredentials } from '../../common/localHome';
 import { ENV } from '../../common/names';
 import { Redactor } from '../../common/redact';
@@ -18,6 +19,17 @@ import { runWorker } from './worker';
 const TERMINATE_GRACE_MS = 5_000;
 
 async function main(): Promise<number> {
+  // The local stack asks a worker process what holds around commands here, before it accepts jobs.
+  if (process.argv[2] === '--sandbox-status') {
+    try {
+      const { localSandboxStatus } = await import('./sandboxPolicy');
+      process.stdout.write(`${JSON.stringify(await localSandboxStatus(process.env))}\n`);
+      return 0;
+    } catch (error) {
+      process.stdout.write(`${JSON.stringify({ error: (error as Error).message })}\n`);
+      return 2;
+    }
+  }
   let env: NodeJS.ProcessEnv = process.env;
   let redactor = Redactor.fromEnvironment(env, [], hostRedaction());
   const print = (line: string) => process.stdout.write(`${redactor.text(line)}\n`);
@@ -89,7 +101,8 @@ async function main(): Promise<number> {
 
 /** The folder store directly; S3's client is loaded only when the artifacts live there. */
 async function artifactStore(location: string): Promise<ArtifactStore> {
-  if (!location.startsWith('s3://')) return new FolderArtifactStore(location);
+  // Resolved now: a sandboxed worker moves its working folder (./sandbox.ts).
+  if (!location.startsWith('s3://')) return new FolderArtifactStore(path.resolve(location));
   return (await import('../store/artifacts')).artifactStoreFrom(location);
 }
 

@@ -1,10 +1,11 @@
 import type { RepositoryErrorCode } from '../../common/errors';
-import type { Job, RepositoryResult } from '../../common/schemas';
+import type { Job, RepositoryResult, ThreadSandbox } from '../../common/schemas';
 import { describeEnd, runCommand, type CommandResult, type CommandUser } from './commandRunner';
 import type { GitCheckout } from './git';
 import type { Liveness } from './liveness';
 import type { RunArtifacts } from './runArtifacts';
 import type { RunLog } from './runLog';
+import type { RunSandbox } from './sandbox';
 
 // What every step of one repository's run shares, and the one way steps fail.
 
@@ -33,6 +34,10 @@ export interface RunContext {
   commandUser?: CommandUser;
   /** Marks every process the run's commands start, so none outlives them (./runProcesses.ts). */
   runMarker: string;
+  /** The run's sandbox: every command of the run runs in it (absent: the sandbox is off or unavailable). */
+  sandbox?: RunSandbox;
+  /** What holds around the run's commands, as the thread view says it (absent: the job runs none). */
+  sandboxState?: ThreadSandbox;
 }
 
 /** Logs a step and beats; throws once the run has been told to stop. */
@@ -68,6 +73,7 @@ export async function runShell(
       signal: context.liveness.signal,
       user: context.commandUser,
       runMarker: context.runMarker,
+      sandbox: context.sandbox,
       onOutput: (chunk) => context.log.write(chunk),
     });
     context.log.step(`${label} ${describeEnd(result, timeoutMs)} (${(result.durationMs / 1000).toFixed(1)} s)`);

@@ -10,6 +10,7 @@ import { RunFailure, runShell, step, type RunContext } from './runContext';
 import { redactedTail, verifyChange } from './verify';
 import { shareWithGroup, type CommandUser } from './commandRunner';
 import { makeRunFolder } from './runFolders';
+import type { CommandGuard } from './sandboxPolicy';
 
 // One repository, start to finish: clone, change, verify, diff, publish. Returns what the row
 // should become; the caller records it.
@@ -51,6 +52,8 @@ export interface RepositoryRun {
   /** Git processes' environment (no secrets); the token is added per remote call. */
   gitEnv: NodeJS.ProcessEnv;
   commandUser?: CommandUser;
+  /** What holds around the job's commands (./sandboxPolicy.ts); absent when it runs none. */
+  guard?: CommandGuard;
   /** What this row pushed last (its sealed record), which a push may replace. */
   lease?: { branch: string; commit: string };
   recordPush(pushed: { branch: string; commit: string }): Promise<void>;
@@ -60,11 +63,16 @@ export interface RepositoryRun {
 export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
   const { config, host } = run;
   const { job, repositoryName, log } = run.context;
+  if (run.guard) {
+    log.step(run.guard.describe);
+    if (run.guard.refusal) return { status: 'FAILED', code: 'SANDBOX_UNAVAILABLE', message: run.guard.refusal };
+  }
   const root = await makeRunFolder(config.workDir);
   // The command user reaches the checkout through the shared group (setgid keeps it on new files),
   // but may not add, rename or replace what sits beside it: the git folder is ours alone to write.
   if (run.commandUser) await chmod(root, 0o2750);
   let maker: ChangeMaker | undefined;
+  let stopListening: (() => void) | undefined;
   try {
     const url = host.cloneUrl(repositoryName);
     await step(
@@ -84,7 +92,14 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
         `Cloning ${repositoryName} failed: ${log.redact((error as Error).message).trim()}`,
       );
     }
-    const context: RunContext = { ...run.context, checkout };
+    const sandbox = await run.guard?.forRun(root);
+    // What the sandbox refuses (a host off the allowlist) goes into the run's log as it happens.
+    stopListening = sandbox?.onRefusal((refusal) => log.step(`Sandbox refused: ${refusal.line}`));
+    const sandboxState = run.guard && {
+      state: run.guard.state,
+      ...(run.guard.sandbox ? { allowedHosts: [...run.guard.sandbox.options.allowedHosts] } : {}),
+    };
+    const context: RunContext = { ...run.context, checkout, sandbox, sandboxState };
     log.step(`Cloned ${checkout.base.branch} at ${checkout.base.head.slice(0, 12)}`);
     if (job.setupCommand !== undefined) await setUp(context, job.setupCommand, run.commandUser);
 
@@ -159,6 +174,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     };
   } finally {
     await maker?.dispose?.().catch(() => undefined);
+    stopListening?.();
     await rm(root, { recursive: true, force: true }).catch(() => undefined);
   }
 }

@@ -57,6 +57,8 @@ describe('worker secrets', function () {
         CODY_BATCH_ARTIFACTS: path.join(home, 'artifacts'),
         CODY_BATCH_GIT_BASE: hosting.gitBase,
         JOB_ID: job.jobId,
+        // Off (test/setup.ts): what these check does not depend on whether this machine has bubblewrap.
+        CODY_BATCH_SANDBOX: process.env.CODY_BATCH_SANDBOX,
         REPOSITORY_INDEX: '0',
         ...TRUSTED,
         ...env,

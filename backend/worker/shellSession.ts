@@ -1,19 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { ENV } from '../../common/names';
 import type { CommandShell, ShellRunResult } from './agent';
 import {
   type CommandUser,
-  commandLine,
   killLeftovers,
   killProcessGroup,
   runningProcessGroups,
+  spawnCommand,
   trackProcessGroup,
 } from './commandRunner';
+import type { RunSandbox } from './sandbox';
 
 // The repository's one persistent shell for Claude's bash tool: a long-lived `bash` in the
-// checkout, in its own process group, with the same environment, user and run marker as the job's
-// commands (./commandRunner.ts). Each command is sent on the shell's stdin, quoted whole and run
+// checkout, in its own process group, with the same environment, user, run marker and sandbox as
+// the job's commands (./commandRunner.ts). What the sandbox refused during a call (a host off the
+// allowlist) is added to that call's result. Each command is sent on the shell's stdin, quoted whole and run
 // by `eval` with its stdin from /dev/null (so it cannot read the commands that follow), followed
 // by a line that prints a sentinel unique to the call and the exit code.
 //
@@ -30,6 +31,8 @@ export interface ShellSessionOptions {
   env: NodeJS.ProcessEnv;
   user?: CommandUser;
   runMarker: string;
+  /** The run's sandbox; the shell and everything it starts run inside it. */
+  sandbox?: RunSandbox;
 }
 
 interface Pending {
@@ -39,7 +42,7 @@ interface Pending {
   /** Characters dropped from the front of `tail`. */
   dropped: number;
   keep: number;
-  finish(result: Omit<ShellRunResult, 'newSession' | 'durationMs'>): void;
+  finish(result: Omit<ShellRunResult, 'newSession' | 'durationMs' | 'refusals'>): void;
 }
 
 /** Extra characters kept past the output cap, so a sentinel line split across chunks is still found. */
@@ -51,6 +54,8 @@ export class ShellSession implements CommandShell {
   private pending: Pending | undefined;
   private started = 0;
   private disposed = false;
+  /** Tells the sandbox the shell has exited (it removes what it set up for it). */
+  private ended: (() => void) | undefined;
 
   constructor(private readonly options: ShellSessionOptions) {}
 
@@ -72,11 +77,30 @@ export class ShellSession implements CommandShell {
     if (this.pending) throw new Error('The shell session is already running a command');
     const startedAt = Date.now();
     const newSession = this.child === undefined;
-    if (newSession) this.start();
+    if (newSession) {
+      try {
+        await this.start();
+      } catch (error) {
+        // The sandbox could not wrap it: no shell, and the call says why.
+        const output = `The bash session could not be started: ${(error as Error).message}`;
+        return {
+          output,
+          totalChars: output.length,
+          exitCode: null,
+          timedOut: false,
+          cancelled: false,
+          sessionEnded: true,
+          newSession,
+          durationMs: Date.now() - startedAt,
+        };
+      }
+    }
     const child = this.child!;
     const sentinel = `__CODY_BATCH_DONE_${randomBytes(12).toString('hex')}__`;
+    const refusals: string[] = [];
+    const stopListening = this.options.sandbox?.onRefusal((refusal) => refusals.push(refusal.line));
 
-    const result = await new Promise<Omit<ShellRunResult, 'newSession' | 'durationMs'>>((resolve) => {
+    const result = await new Promise<Omit<ShellRunResult, 'newSession' | 'durationMs' | 'refusals'>>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const onAbort = () => {
         this.kill();
@@ -104,6 +128,7 @@ export class ShellSession implements CommandShell {
       const quoted = `'${command.replace(/'/g, `'\\''`)}'`;
       child.stdin!.write(`eval ${quoted} < /dev/null\nprintf '\\n%s %d\\n' '${sentinel}' "$?"\n`);
     });
+    stopListening?.();
     const output = cutToEnd(result.output, options.maxOutputChars);
     return {
       ...result,
@@ -111,6 +136,7 @@ export class ShellSession implements CommandShell {
       totalChars: result.totalChars,
       newSession,
       durationMs: Date.now() - startedAt,
+      ...(refusals.length > 0 ? { refusals } : {}),
     };
   }
 
@@ -126,15 +152,9 @@ export class ShellSession implements CommandShell {
     killLeftovers({ user: this.options.user, runMarker: this.options.runMarker });
   }
 
-  private start(): void {
-    const env = { ...this.options.env, [ENV.runMarker]: this.options.runMarker };
-    const line = commandLine(['/bin/bash', '--noprofile', '--norc'], env, this.options.user);
-    const child = spawn(line.file, line.args, {
-      cwd: this.options.cwd,
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: line.env,
-    });
+  private async start(): Promise<void> {
+    const { child, ended } = await spawnCommand({ shell: 'bash' }, this.options);
+    this.ended = ended;
     this.started++;
     this.child = child;
     this.pgid = child.pid;
@@ -220,13 +240,15 @@ export class ShellSession implements CommandShell {
   /** Kills the shell's process group and everything the run's commands started. */
   private kill(): void {
     const pgid = this.pgid;
-    this.forget();
     if (pgid !== undefined) killProcessGroup(pgid, 'SIGKILL', this.options.user);
     killLeftovers({ user: this.options.user, runMarker: this.options.runMarker });
+    this.forget();
   }
 
   private forget(): void {
     const child = this.child;
+    this.ended?.();
+    this.ended = undefined;
     if (this.pgid !== undefined) runningProcessGroups.delete(this.pgid);
     this.child = undefined;
     this.pgid = undefined;

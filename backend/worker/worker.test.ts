@@ -57,6 +57,8 @@ describe('runWorker claims', function () {
       REPOSITORY_INDEX: '0',
       CODY_BATCH_GIT_BASE: hosting.gitBase,
       CODY_BATCH_STALE_AFTER_MS: '1500',
+      // Off (test/setup.ts): what these check does not depend on whether this machine has bubblewrap.
+      CODY_BATCH_SANDBOX: process.env.CODY_BATCH_SANDBOX,
       ...testWorkerEnv(),
       ...extraEnv,
     };
@@ -90,6 +92,34 @@ describe('runWorker claims', function () {
     assert.equal(row.status, 'COMPLETED');
     assert.equal(row.attempt, 1);
     assert.equal((await store.jobs.get(job.jobId))!.status, 'COMPLETED');
+  });
+
+  it("fails a job that lets Claude run commands with SANDBOX_UNAVAILABLE where the sandbox cannot start, before cloning; runs a command job's with a warning", async () => {
+    // Made unavailable on any machine: bubblewrap where there is none.
+    const missing = { CODY_BATCH_SANDBOX: 'auto', CODY_BATCH_SANDBOX_BWRAP: '/nonexistent/bwrap' };
+    await hosting.create('acme/unsandboxed', { 'a.txt': 'old\n' });
+    const claude = sampleJob({ repositories: ['acme/unsandboxed'], allowCommands: true });
+    await store.createJob(newJob(claude, testKeys().signer));
+    assert.equal(await runWorker(deps(claude.jobId, missing).deps), 'recorded');
+    const refused = (await store.repositories.get(claude.jobId, 'acme/unsandboxed'))!;
+    assert.equal(refused.status, 'FAILED');
+    assert.equal(refused.error?.code, 'SANDBOX_UNAVAILABLE');
+    assert.match(
+      refused.error!.message,
+      /allowCommands.*(sudo apt-get install -y bubblewrap socat ripgrep|brew install ripgrep)/,
+    );
+    const refusedLog = await readFile(
+      path.join(artifacts, 'jobs', claude.jobId, 'acme', 'unsandboxed', 'log.txt'),
+      'utf8',
+    );
+    assert.doesNotMatch(refusedLog, /Cloning/);
+
+    const command = sampleJob({ repositories: ['acme/unsandboxed'], prompt: undefined, command: 'echo new > a.txt' });
+    await store.createJob(newJob(command, testKeys().signer));
+    assert.equal(await runWorker(deps(command.jobId, missing).deps), 'recorded');
+    assert.equal((await store.repositories.get(command.jobId, 'acme/unsandboxed'))!.status, 'COMPLETED');
+    const log = await readFile(path.join(artifacts, 'jobs', command.jobId, 'acme', 'unsandboxed', 'log.txt'), 'utf8');
+    assert.match(log, /WARNING: the command sandbox is unavailable \(bubblewrap is not at \/nonexistent\/bwrap/);
   });
 
   it('keeps a change the command committed itself (npm version does), on a branch of its own', async () => {

@@ -1,7 +1,7 @@
 import { Redactor } from '../../common/redact';
 import type { Job, RepositoryResult } from '../../common/schemas';
 import { jobAtRevision } from '../../common/tasks';
-import { hostRedaction } from '../hosts';
+import { codeHostFrom, hostRedaction } from '../hosts';
 import type { ArtifactStore } from '../store/artifacts';
 import { pushPayload, resultPayload, sealedPush, taskVerifies } from '../store/rowSignatures';
 import { jobVerifies } from '../store/signing';
@@ -18,6 +18,7 @@ import type { RunContext } from './runContext';
 import { RunLog } from './runLog';
 import { runRepository, type RunOutcome } from './runRepository';
 import { workerHost } from './workerHost';
+import { type CommandGuard, commandGuard } from './sandboxPolicy';
 
 // A worker process's whole life: find its shard of the job's run, and for each repository of it
 // claim the row, run it, record the outcome. Every write to a row is conditional on this worker's
@@ -96,12 +97,21 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   const names = await store.runNames(job, first, first + config.shardSize);
   if (!jobVerifies(config.keys.verifier, job)) return refuseShard(deps, job, names);
   let exit: WorkerExit = 'skipped';
-  for (const repositoryName of names) {
-    if (deps.stopRequested?.()) break;
-    // A row released under it (cancelled, swept) does not end the shard: the next claims say
-    // whether the job goes on.
-    const outcome = await runOne(deps, job, repositoryName);
-    if (outcome === 'released' || (outcome === 'recorded' && exit === 'skipped')) exit = outcome;
+  // One sandbox for the shard: the job's hosts are the same for each of its repositories.
+  const guard = await commandGuard(deps.env, job, {
+    cloneUrl: codeHostFrom(config.codeHost).cloneUrl(names[0] ?? 'owner/name'),
+    commandUser: config.commandUser,
+  });
+  try {
+    for (const repositoryName of names) {
+      if (deps.stopRequested?.()) break;
+      // A row released under it (cancelled, swept) does not end the shard: the next claims say
+      // whether the job goes on.
+      const outcome = await runOne(deps, job, repositoryName, guard);
+      if (outcome === 'released' || (outcome === 'recorded' && exit === 'skipped')) exit = outcome;
+    }
+  } finally {
+    await guard?.dispose();
   }
   return exit;
 }
@@ -126,7 +136,12 @@ async function refuseShard(deps: WorkerDependencies, job: Job, names: readonly s
 }
 
 /** One repository of the shard: claim its row, run it, record the outcome. */
-async function runOne(deps: WorkerDependencies, job: Job, repositoryName: string): Promise<WorkerExit> {
+async function runOne(
+  deps: WorkerDependencies,
+  job: Job,
+  repositoryName: string,
+  guard: CommandGuard | undefined,
+): Promise<WorkerExit> {
   const { config, store, print } = deps;
   const redactor = Redactor.fromEnvironment(deps.env, [], hostRedaction());
   const row = await store.repositories.get(job.jobId, repositoryName);
@@ -196,6 +211,7 @@ async function runOne(deps: WorkerDependencies, job: Job, repositoryName: string
         runMarker: config.runMarker,
       },
       commandUser,
+      guard,
       gitEnv: gitEnvironment(deps.env),
       lease: sealedPush(config.keys.workerSeal, claimed),
       recordPush: async (pushed) => {

@@ -5,7 +5,8 @@ import type { Command } from './command';
 export const applyPatch: Command = {
   id: 'codyBatch.applyPatch',
   doing: 'Applying the patch',
-  async run(services, arg) {
+  /** `options.patch`: the patch a view painted, applied as it is (else the current one is read). */
+  async run(services, arg, options) {
     const target = await resolveRepository(
       services,
       arg,
@@ -13,9 +14,10 @@ export const applyPatch: Command = {
       'apply a patch',
     );
     if (!target) return undefined;
-    return applyToLocalCheckout(services, {
-      jobId: target.job.jobId,
-      repositoryName: target.repository.repositoryName,
-    });
+    return applyToLocalCheckout(
+      services,
+      { jobId: target.job.jobId, repositoryName: target.repository.repositoryName },
+      (options as { patch?: string } | undefined)?.patch,
+    );
   },
 };

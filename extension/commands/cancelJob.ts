@@ -3,14 +3,17 @@ import { jobStatusesBefore } from '../../common/status';
 import { resolveJob } from '../pick';
 import type { Command } from './command';
 
-/** `3 running and 12 pending`: what a cancel stops, for the confirmation. */
+const KEEP = 'Keep Running';
+const STOP = 'Stop Job';
+
+/** `3 running and 12 pending`: what a stop stops, for the confirmation. */
 export function cancelQuestion(job: { name: string; counts: { running: number; pending: number } }): string {
   const { running, pending } = job.counts;
   const parts = [running > 0 ? `${running} running` : undefined, pending > 0 ? `${pending} pending` : undefined];
   const what = parts.filter(Boolean).join(' and ');
   return what
-    ? `Cancel "${job.name}"? This stops ${what} ${running + pending === 1 ? 'repository' : 'repositories'}; finished ones keep their results.`
-    : `Cancel "${job.name}"?`;
+    ? `Stop "${job.name}"? This stops ${what} ${running + pending === 1 ? 'repository' : 'repositories'}; finished ones keep their results.`
+    : `Stop "${job.name}"?`;
 }
 
 export const cancelJob: Command = {
@@ -24,9 +27,10 @@ export const cancelJob: Command = {
       'cancel',
     );
     if (!job) return;
-    // Asked every time: a cancel cannot be undone (a retry starts the stopped ones over).
-    const choice = await vscode.window.showWarningMessage(cancelQuestion(job), { modal: true }, 'Cancel Job');
-    if (choice !== 'Cancel Job') return;
+    // Asked every time: a stop cannot be undone (a retry starts the stopped ones over). The first
+    // button is the one Enter presses: keeping the job running, never stopping it.
+    const choice = await vscode.window.showWarningMessage(cancelQuestion(job), { modal: true }, KEEP, STOP);
+    if (choice !== STOP) return;
     const cancelled = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Cody Batch: cancelling "${job.name}"…` },
       () => services.connection.client.cancelJob(job.jobId),

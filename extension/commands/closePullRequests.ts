@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { bulkProgressText } from '../../common/actionResults';
-import { runJobAction } from '../jobAction';
+import { bulkProgress, runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
 import { countOf, namesList, mayHavePullRequests, openPullRequest, targetsOf } from '../pullRequestTargets';
 import type { Command } from './command';
@@ -36,7 +35,8 @@ export const closePullRequests: Command = {
       job,
       `closing pull requests of "${job.name}"`,
       { done: 'Closed', things: 'pull requests' },
-      (report) =>
+      targets.rows.length,
+      (progress) =>
         client.pullRequestActionAll(
           job.jobId,
           'close',
@@ -44,7 +44,7 @@ export const closePullRequests: Command = {
             repositories: targets.rows.map((row) => row.repositoryName),
             ...(choice === closeAndDelete ? { deleteBranch: true } : {}),
           },
-          { onProgress: (progress) => report(bulkProgressText(progress)) },
+          { onProgress: bulkProgress(progress) },
         ),
     );
   },

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { bulkProgressText } from '../../common/actionResults';
-import { runJobAction } from '../jobAction';
+import { bulkProgress, runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
-import { countOf, mayHavePullRequests, openPullRequest, targetsOf } from '../pullRequestTargets';
+import { countOf, mayHavePullRequests, namesList, openPullRequest, targetsOf } from '../pullRequestTargets';
+import { askForText, required } from '../webviews/composePanel';
 import type { Command } from './command';
 
 /** Posts one comment on each open (or draft) pull request of the job that the tree shows. */
@@ -18,26 +18,37 @@ export const commentOnPullRequests: Command = {
       void vscode.window.showInformationMessage(`Cody Batch: "${job.name}" has no open pull request to comment on.`);
       return;
     }
-    const body = await vscode.window.showInputBox({
-      title: `Cody Batch: comment on ${countOf(targets.rows.length, 'pull request')} of "${job.name}"`,
-      prompt: `Markdown, posted as is on each (${targets.description}).`,
-      placeHolder: 'The comment',
-      validateInput: (text) =>
-        text.trim() ? (text.length > 60_000 ? 'must be at most 60000 characters' : undefined) : 'must not be empty',
+    const count = countOf(targets.rows.length, 'pull request');
+    const body = await askForText(services, {
+      title: `Comment on ${count} of "${job.name}"`,
+      prompt: `Posted as it is on each (${targets.description}). You are asked once more before anything is posted.`,
+      sendLabel: 'Continue…',
+      kind: 'Markdown',
+      placeholder: 'The comment',
+      validate: required(60_000),
     });
     if (body === undefined) return;
+    // Posting cannot be taken back: a modal names how many, as Merge and Close do.
+    const post = `Comment on ${count}`;
+    const choice = await vscode.window.showWarningMessage(
+      `${post} of "${job.name}"?`,
+      { modal: true, detail: `Chosen: ${targets.description}.\n\n${namesList(targets.rows)}\n\n${body.slice(0, 500)}` },
+      post,
+    );
+    if (choice !== post) return;
     const client = services.connection.client;
     await runJobAction(
       services,
       job,
       `commenting on pull requests of "${job.name}"`,
       { done: 'Commented on', things: 'pull requests' },
-      (report) =>
+      targets.rows.length,
+      (progress) =>
         client.pullRequestActionAll(
           job.jobId,
           'comment',
           { repositories: targets.rows.map((row) => row.repositoryName), body },
-          { onProgress: (progress) => report(bulkProgressText(progress)) },
+          { onProgress: bulkProgress(progress) },
         ),
     );
   },

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
-import type { ContinueRequest, Job } from '../../common/schemas';
+import { type ContinueRequest, type Job, MAX_COMMAND_CHARS, MAX_PROMPT_CHARS } from '../../common/schemas';
 import { currentTask } from '../../common/tasks';
 import { resolveJob } from '../pick';
+import type { Services } from '../services';
+import { askForText, required } from '../webviews/composePanel';
 import type { Command } from './command';
 
 // Continue on a SAMPLED job: run the rest as it is, or revise the task first (the sampled
@@ -15,7 +17,7 @@ export const continueJob: Command = {
   async run(services, arg) {
     const job = await resolveJob(services, arg, (candidate) => candidate.status === 'SAMPLED', 'continue');
     if (!job) return;
-    const revision = await askRevision(job);
+    const revision = await askRevision(services, job);
     if (!revision) return;
     const continued = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Cody Batch: continuing "${job.name}"…` },
@@ -29,7 +31,7 @@ export const continueJob: Command = {
 };
 
 /** The continue's body: `{}` as it is, or the revised field; undefined when the user backed out. */
-async function askRevision(job: Job): Promise<ContinueRequest | undefined> {
+async function askRevision(services: Services, job: Job): Promise<ContinueRequest | undefined> {
   const task = currentTask(job);
   const isCommand = task.command !== undefined;
   const waiting = job.counts.pending;
@@ -59,11 +61,14 @@ async function askRevision(job: Job): Promise<ContinueRequest | undefined> {
   const field = picked.choice === 'verify' ? 'verifyCommand' : isCommand ? 'command' : 'prompt';
   const current =
     picked.choice === 'verify' ? (task.verifyCommand ?? '') : ((isCommand ? task.command : task.prompt) ?? '');
-  const value = await vscode.window.showInputBox({
-    title: `Cody Batch: revise the ${field === 'verifyCommand' ? 'verify command' : field} of "${job.name}"`,
+  const what = field === 'verifyCommand' ? 'verify command' : field;
+  const value = await askForText(services, {
+    title: `Revise the ${what} of "${job.name}"`,
+    prompt: `The sampled repositories run again with it, then the other ${waiting}.`,
     value: current,
-    prompt: 'The sampled repositories run again with it, then the rest.',
-    validateInput: (text) => (text.trim() ? undefined : 'must not be empty'),
+    sendLabel: 'Continue with It',
+    kind: field === 'prompt' ? 'The prompt, in words' : 'A shell command',
+    validate: required(field === 'prompt' ? MAX_PROMPT_CHARS : MAX_COMMAND_CHARS),
   });
   if (value === undefined) return undefined;
   return { [field]: value };

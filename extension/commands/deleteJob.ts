@@ -39,6 +39,7 @@ export const deleteJob: Command = {
         job,
         `deleting "${job.name}" and closing its pull requests`,
         { done: 'Closed', things: 'pull requests' },
+        open,
         async () => {
           const answer = await client.deleteJob(job.jobId, { closePullRequests: true });
           deleted = true;

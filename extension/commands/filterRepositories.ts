@@ -7,8 +7,12 @@ import {
   type FilterOption,
   filterFromOptions,
   filterHas,
+  optionCounts,
 } from '../tree/repositoryFilter';
 import type { Command } from './command';
+
+/** Up to this many rows the pick counts each state (reading them is quick); past it, it lists every state. */
+const COUNTED_UP_TO = 1_000;
 
 type Item = vscode.QuickPickItem & { option?: FilterOption };
 
@@ -20,14 +24,22 @@ export const filterRepositories: Command = {
     const job = await resolveJob(services, arg, () => true, 'filter repositories');
     if (!job) return;
     const current = services.jobs.filter(job.jobId);
+    const counts =
+      job.counts.total <= COUNTED_UP_TO
+        ? optionCounts(await services.connection.client.allRepositories(job.jobId))
+        : undefined;
     const items: Item[] = [];
     let kind: FilterKind | undefined;
     for (const option of FILTER_OPTIONS) {
+      const count = counts?.get(`${option.kind}:${option.value}`);
+      const picked = filterHas(current, option);
+      // A state no repository has is no choice (unless it is chosen now, so it can be taken back).
+      if (count === 0 && !picked) continue;
       if (option.kind !== kind) {
         kind = option.kind;
         items.push({ label: FILTER_KIND_TITLES[kind], kind: vscode.QuickPickItemKind.Separator });
       }
-      items.push({ label: option.label, picked: filterHas(current, option), option });
+      items.push({ label: option.label, description: count === undefined ? undefined : String(count), picked, option });
     }
     const picked = await vscode.window.showQuickPick(items, {
       title: `Cody Batch: show the repositories of "${job.name}" that are…`,

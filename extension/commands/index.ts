@@ -18,6 +18,7 @@ import { loadMore } from './loadMore';
 import { nextFile } from './nextFile';
 import { nextRepository } from './nextRepository';
 import { openPullRequest } from './openPullRequest';
+import { openRow } from './openRow';
 import { previousFile } from './previousFile';
 import { previousRepository } from './previousRepository';
 import { refresh } from './refresh';
@@ -69,6 +70,7 @@ export const COMMANDS: readonly Command[] = [
   signOut,
   showLog,
   loadMore,
+  openRow,
 ];
 
 /** Registers every command; a failure becomes one plain message with a next step. */

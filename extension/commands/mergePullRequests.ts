@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { MergeMethod } from '../../common/schemas';
-import { bulkProgressText } from '../../common/actionResults';
-import { runJobAction } from '../jobAction';
+import { bulkProgress, runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
 import { countOf, namesList, mayHavePullRequests, READY_WORDS, readyToMerge, targetsOf } from '../pullRequestTargets';
 import type { Command } from './command';
@@ -53,7 +52,8 @@ export const mergePullRequests: Command = {
       job,
       `merging pull requests of "${job.name}"`,
       { done: 'Merged', things: 'pull requests' },
-      (report) =>
+      targets.rows.length,
+      (progress) =>
         client.pullRequestActionAll(
           job.jobId,
           'merge',
@@ -62,7 +62,7 @@ export const mergePullRequests: Command = {
             method: method.method,
             ...(choice === mergeAndDelete ? { deleteBranch: true } : {}),
           },
-          { onProgress: (progress) => report(bulkProgressText(progress)) },
+          { onProgress: bulkProgress(progress) },
         ),
     );
   },

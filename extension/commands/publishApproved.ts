@@ -58,10 +58,13 @@ export async function publishAndFollow(services: Services, job: Job, request: Pu
     job,
     `publishing "${job.name}"`,
     { done: 'Published', things: 'repositories' },
-    async (report) => {
+    request.repositories?.length,
+    async (progress) => {
       const answer = await client.publish(job.jobId, request);
+      // What could not be queued is settled now; the queued ones as their worker run publishes them.
+      progress.add(answer.results.filter((result) => result.outcome !== 'queued'));
       return followPublication(client, job.jobId, answer.results, {
-        onProgress: (busy, queued) => report(`${queued - busy} of ${queued} published`),
+        onProgress: (busy, queued) => progress.say(`${queued - busy} of ${queued} published`),
       });
     },
   );

@@ -21,9 +21,9 @@ export const refreshPullRequests: Command = {
     await services.jobs.jobChanged(job.jobId);
     const words = jobReviewWords(refreshed);
     services.log.info(`Refreshed the pull requests of job ${job.jobId}: ${words.join(', ') || 'none'}`);
-    void vscode.window.setStatusBarMessage(
-      `Cody Batch: "${job.name}": ${words.join(' · ') || 'no pull requests'}`,
-      5_000,
+    // Said where the question was asked, not only in the status bar.
+    void vscode.window.showInformationMessage(
+      `Cody Batch: read the pull requests of "${job.name}" again: ${words.join(' · ') || 'it has none'}.`,
     );
   },
 };

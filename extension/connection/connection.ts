@@ -199,7 +199,7 @@ export class Connection implements vscode.Disposable {
   private async check(client: CodyBatchClient, title: string, state: ConnectionState): Promise<boolean> {
     try {
       await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Cody Batch: ${title}…` },
+        { location: vscode.ProgressLocation.Window, title: `Cody Batch: ${title}…` },
         async () => {
           const health = await client.health();
           this.log.info(`${state.apiUrl} answers health: version ${health.version}`);

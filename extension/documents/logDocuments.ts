@@ -17,15 +17,25 @@ export class LogDocuments implements vscode.TextDocumentContentProvider {
 
   constructor(private readonly connection: Connection) {}
 
-  async open(ref: RepositoryRef): Promise<void> {
+  private uri(ref: RepositoryRef): vscode.Uri {
     const name = `${ref.repositoryName}${ref.attempt ? `-attempt-${ref.attempt}` : ''}.log`;
-    const uri = vscode.Uri.from({ scheme: LOG_SCHEME, path: `/${name}`, query: JSON.stringify(ref) });
+    return vscode.Uri.from({ scheme: LOG_SCHEME, path: `/${name}`, query: JSON.stringify(ref) });
+  }
+
+  /** Whether an editor in view shows this log (a second click on its row goes there). */
+  isShowing(ref: RepositoryRef): boolean {
+    const uri = this.uri(ref).toString();
+    return vscode.window.visibleTextEditors.some((editor) => editor.document.uri.toString() === uri);
+  }
+
+  async open(ref: RepositoryRef, options: { preserveFocus?: boolean } = {}): Promise<void> {
+    const uri = this.uri(ref);
     // Re-read it: the run may have gone on since the document was last opened.
     this.changed.fire(uri);
     let document = await vscode.workspace.openTextDocument(uri);
     if (document.languageId !== LOG_LANGUAGE)
       document = await vscode.languages.setTextDocumentLanguage(document, LOG_LANGUAGE);
-    await vscode.window.showTextDocument(document, { preview: true });
+    await vscode.window.showTextDocument(document, { preview: true, preserveFocus: options.preserveFocus });
   }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {

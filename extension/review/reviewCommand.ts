@@ -4,6 +4,7 @@ import { currentPatchDigest } from '../../common/patchDigest';
 import type { Command } from '../commands/command';
 import { resolveRepository } from '../pick';
 import type { Services } from '../services';
+import { askForText } from '../webviews/composePanel';
 import type { ActiveDiff } from '../webviews/panels';
 
 // Approve and Reject as commands. In a diff panel (the palette, a keybinding) the page reviews with
@@ -33,11 +34,14 @@ export function reviewCommand(id: string, state: 'approved' | 'rejected'): Comma
       );
       if (!target || target.attempt !== undefined) return;
       const { job, repository } = target;
-      const note = await vscode.window.showInputBox({
-        title: `Cody Batch: ${verb} ${repository.repositoryName}`,
-        prompt: 'A note for the review (optional). Enter to confirm, Escape to cancel.',
-        placeHolder: state === 'approved' ? 'Looks right' : 'What is wrong with it',
+      const note = await askForText(services, {
+        title: `${verb} ${repository.repositoryName}`,
+        prompt: 'A note for the review (optional).',
+        placeholder: state === 'approved' ? 'Looks right' : 'What is wrong with it',
         value: repository.review?.attempt === repository.attempt ? (repository.review.note ?? '') : '',
+        sendLabel: verb,
+        kind: 'Plain words',
+        validate: (text) => (text.length > 2_000 ? 'At most 2000 characters, please.' : undefined),
       });
       if (note === undefined) return;
       await vscode.window.withProgress(

@@ -236,16 +236,20 @@ describe('contextValue rules', () => {
 
   it('never puts an action on a row whose opposite can appear under the cursor after a click', async () => {
     const manifest = JSON.parse(await readFile(path.join(__dirname, '../../package.json'), 'utf8'));
-    const inline = (
-      manifest.contributes.menus['view/item/context'] as { command: string; when: string; group: string }[]
-    )
-      .filter((entry) => entry.group.startsWith('inline'))
-      .map((entry) => ({
-        command: entry.command,
+    type Entry = { command?: string; submenu?: string; when: string; group: string };
+    const matching = (entries: Entry[]) =>
+      entries.map((entry) => ({
+        command: entry.command ?? entry.submenu,
         matches: new RegExp(/viewItem =~ \/(.*)\/$/.exec(entry.when)![1]!),
       }));
+    const inline = matching(
+      (manifest.contributes.menus['view/item/context'] as Entry[]).filter((entry) => entry.group.startsWith('inline')),
+    );
     const inlineOn = (value: string) =>
       inline.filter((entry) => entry.matches.test(value)).map((entry) => entry.command);
+    const jobActions = matching(manifest.contributes.menus['codyBatch.jobActions'] as Entry[]);
+    const jobActionsOn = (value: string) =>
+      jobActions.filter((entry) => entry.matches.test(value)).map((entry) => entry.command);
     for (const status of JobStatus.options) {
       for (const failed of [0, 1]) {
         const job = sampleJob({
@@ -256,12 +260,15 @@ describe('contextValue rules', () => {
         assert.ok(!inlineOn(jobContextValue(job)).includes('codyBatch.retryFailed'), `no inline retry on ${status}`);
       }
     }
-    // The overview and the filter change nothing on the job, so they may sit beside its actions.
-    assert.deepEqual(inlineOn(jobContextValue(sampleJob({ status: 'SAMPLED' }))), [
-      'codyBatch.continueJob',
+    // A job row has one inline button, its menu of actions (a menu closes on a click: nothing of
+    // it stays under the cursor), so the row's summary keeps the room.
+    const sampled = jobContextValue(sampleJob({ status: 'SAMPLED' }));
+    assert.deepEqual(inlineOn(sampled), ['codyBatch.jobActions']);
+    assert.deepEqual(jobActionsOn(sampled).sort(), [
       'codyBatch.cancelJob',
-      'codyBatch.showOverview',
+      'codyBatch.continueJob',
       'codyBatch.filterRepositories',
+      'codyBatch.showOverview',
     ]);
     const finalJob = sampleJob({ status: 'COMPLETED_WITH_ERRORS' });
     const failedRow = sampleRepository({ status: 'FAILED', error: { code: 'CLONE_FAILED', message: 'x' } });

@@ -16,7 +16,8 @@ import {
   statusWord,
 } from '../../common/statusText';
 import { mayHavePullRequests } from '../pullRequestTargets';
-import { reviewAndPullRequestTooltip, reviewAndPullRequestWords, reviewOrPullRequestIcon } from './reviewLook';
+import { reviewTally } from '../../common/reviewCounts';
+import { reviewAndPullRequestTooltip, reviewOrPullRequestIcon, stateFirstWords } from './reviewLook';
 import {
   type RepositoryState,
   repositoryLabel,
@@ -126,14 +127,14 @@ export function jobReviewWords(job: Job): string[] {
 
 /**
  * A repository's description in the tree: what its label does not say (the state and error code
- * are in the label): `+12 −3 · attempt 2 of 2 · approved · PR open · checks passing`.
+ * are in the label), the state first: `checks passing · PR open · approved · +12 −3 · attempt 2 of 2`.
  */
 export function repositoryTreeDescription(repository: RepositoryResult): string {
-  const parts: string[] = [];
+  // The state in words first: a narrow sidebar cuts the end, and "+1 −1 ·…" says nothing.
+  const parts: string[] = stateFirstWords(repository);
   const stats = diffStatsText(repository.diffStats);
   if (stats && (repository.status === 'COMPLETED' || repository.status === 'FAILED')) parts.push(stats);
   if (repository.attempt > 1) parts.push(`attempt ${repository.attempt} of ${repository.attempt}`);
-  parts.push(...reviewAndPullRequestWords(repository));
   return parts.join(' · ');
 }
 
@@ -199,10 +200,10 @@ export function jobTooltip(job: Job, verify?: VerificationSummary): string {
 
 function jobReviewTooltip(job: Job): string[] {
   const lines: string[] = [];
-  const reviews = job.reviewCounts;
-  if (reviews && reviews.approved + reviews.rejected > 0)
+  const reviews = reviewTally(job);
+  if (reviews.approved + reviews.rejected > 0)
     lines.push(
-      `Reviewed: ${reviews.approved} approved, ${reviews.rejected} rejected, ${reviews.unreviewed} unreviewed`,
+      `Reviewed: ${reviews.approved} approved, ${reviews.rejected} rejected, ${reviews.unreviewed} unreviewed${reviews.notReviewable > 0 ? ` (${reviews.notReviewable} not reviewable)` : ''}`,
     );
   const prs = job.pullRequestCounts;
   if (prs && prs.open + prs.draft + prs.merged + prs.closed > 0)

@@ -7,6 +7,7 @@ import {
   filterText,
   isEmptyFilter,
   matchesFilter,
+  optionCounts,
 } from './repositoryFilter';
 
 const pull = (state: 'open' | 'merged', checks: 'passing' | 'failing') => ({
@@ -59,5 +60,15 @@ describe('filtering a job’s repositories in the tree', () => {
     assert.ok(!filterHas(filter, { kind: 'review', value: 'unreviewed' }));
     assert.ok(isEmptyFilter(filterFromOptions([])));
     assert.equal(filterText({}), '');
+  });
+
+  it('counts each choice for the pick, so the states no repository has can be left out', () => {
+    const counts = optionCounts(rows);
+    assert.equal(counts.get('run:changed'), 4);
+    assert.equal(counts.get('run:failed'), 1);
+    assert.equal(counts.get('run:running'), 0);
+    assert.equal(counts.get('pullRequest:open'), 2);
+    assert.equal(counts.get('checks:failing'), 1);
+    assert.equal(counts.get('pullRequest:closed'), 0);
   });
 });

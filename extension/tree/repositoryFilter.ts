@@ -97,3 +97,13 @@ export function filterText(filter: RepositoryFilter | undefined): string {
     if (filterHas(filter, option)) groups.set(option.kind, [...(groups.get(option.kind) ?? []), option.label]);
   return [...groups.values()].map((labels) => labels.join(' or ')).join(', ');
 }
+
+/** How many of `rows` each option matches alone, by `kind:value`: the pick shows them and hides the empty ones. */
+export function optionCounts(rows: readonly RepositoryResult[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const option of FILTER_OPTIONS) {
+    const filter = filterFromOptions([option]);
+    counts.set(`${option.kind}:${option.value}`, rows.filter((row) => matchesFilter(row, filter)).length);
+  }
+  return counts;
+}

@@ -63,14 +63,15 @@ describe('tree rows: review and pull-request state', () => {
       pullRequest: pr({ checks: 'failing', review: 'changes_requested' }),
       pullRequestUrl: 'https://github.com/acme/widgets/pull/7',
     });
-    assert.equal(repositoryTreeDescription(row), '+2 −1 · approved · PR open · checks failing · changes requested');
-    assert.match(repositoryAccessibilityLabel(row), /changed, \+2 −1 · approved · PR open · checks failing/);
+    // What tells most first: a narrow sidebar cuts the end.
+    assert.equal(repositoryTreeDescription(row), 'checks failing · changes requested · PR open · approved · +2 −1');
+    assert.match(repositoryAccessibilityLabel(row), /changed, checks failing · changes requested · PR open · approved/);
     const tooltip = repositoryTooltip(row);
     assert.match(tooltip, /Review: approved/);
     assert.match(tooltip, /Pull request #7: open, checks failing, changes requested/);
     assert.equal(
       repositoryTreeDescription(changed({ pullRequest: pr({ state: 'merged', checks: 'failing' }) })),
-      '+2 −1 · PR merged',
+      'PR merged · +2 −1',
     );
   });
 

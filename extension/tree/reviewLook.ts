@@ -88,6 +88,19 @@ export function reviewAndPullRequestWords(repository: RepositoryResult): string[
   return words;
 }
 
+/**
+ * The same words in the order a narrow sidebar should keep them, what tells most first: a pull
+ * request's checks and requested changes before "PR open", then the review: `checks failing · PR
+ * open · approved`. The row's colour then never says alone what its words do not.
+ */
+export function stateFirstWords(repository: RepositoryResult): string[] {
+  const words = reviewAndPullRequestWords(repository);
+  if (!repository.pullRequest) return words;
+  const review = reviewOf(repository);
+  const [state, ...telling] = pullRequestWords(repository.pullRequest);
+  return [...telling, state!, ...(review !== 'unreviewed' ? [review] : [])];
+}
+
 /** The tooltip's lines about the review and pull request. */
 export function reviewAndPullRequestTooltip(repository: RepositoryResult): string[] {
   const lines: string[] = [];

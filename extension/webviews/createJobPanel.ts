@@ -51,6 +51,12 @@ export function createJobHandlers(
       codeHost: services.connection.connected ? await codeHostKindOf(services.connection.client) : undefined,
     }),
 
+    sandbox: async () => ({
+      status: services.connection.connected
+        ? await services.connection.client.sandbox().catch(() => undefined)
+        : undefined,
+    }),
+
     pickWorkspaceRepositories: async () => {
       const folders = (vscode.workspace.workspaceFolders ?? [])
         .filter((folder) => folder.uri.scheme === 'file')

@@ -39,6 +39,7 @@ describe('Create Job page: Preview and create through the protocol, on the local
       pickWorkspaceRepositories: () => ({ repositories: [] }),
       loadRepositoriesFromFile: () => ({ repositories: [], skipped: [] }),
       previewRepositories: (request) => previewRepositories(stack.client, request, local),
+      sandbox: async () => ({ status: await stack.client.sandbox() }),
       submit: ({ draft }) => submitDraft(draft, (request) => stack.client.createJob(request), local),
       close: () => ({ done: true }),
       takeOfferedPrompt: () => ({ prompt: undefined }),
@@ -132,6 +133,27 @@ describe('Create Job page: Preview and create through the protocol, on the local
     assert.equal(job.allowCommands, true);
     assert.equal(job.setupCommand, 'npm ci');
     assert.deepEqual(await notesOf(stack.client, job.jobId), { 'acme/web': 'use pnpm' });
+    await page.dom.close();
+  });
+
+  it('says what holds around the commands, and sends the allowed hosts as sandbox.allowHosts after checking them', async () => {
+    const page = await openPage();
+    await waitFor('the sandbox note', async () => (page.$('#sandbox-state').hidden ? undefined : true));
+    // This suite's stack runs without the sandbox (test/setup.ts): the note says so, as a warning.
+    assert.match(page.$('#sandbox-state').textContent!, /^No command sandbox\. The command sandbox is off/);
+    assert.equal(page.$('#sandbox-state').className, 'notice error');
+    page.type('query-owners', 'acme');
+    page.type('setupCommand', 'npm ci');
+    page.type('allowHosts', 'registry.example.com, https://bad.example/\n');
+    const before = (await stack.client.listJobs()).items.length;
+    await page.click('#submit');
+    assert.match(page.$('#allowHosts-error').textContent!, /"https:\/\/bad\.example\/" is not a host/);
+    assert.equal((await stack.client.listJobs()).items.length, before, 'no job was created');
+    page.type('allowHosts', 'Registry.Example.com\n# our mirror\n10.0.0.5:8080, registry.example.com\n');
+    await page.click('#submit');
+    const job = (await stack.client.listJobs()).items[0]!;
+    assert.equal((await stack.client.listJobs()).items.length, before + 1, page.$('#form-error').textContent!);
+    assert.deepEqual(job.sandbox, { allowHosts: ['registry.example.com', '10.0.0.5:8080'] });
     await page.dom.close();
   });
 

@@ -1,16 +1,25 @@
 import * as vscode from 'vscode';
 import { attemptChoices, attemptOutcome } from '../../common/attempts';
+import { ApiError } from '../../common/client';
 import { groupShown } from '../../common/changeGroupText';
 import type { Job, RepositoryResult } from '../../common/schemas';
 import { reviewStateOf } from '../../common/status';
 import {
   DiffLayout,
   type DiffPanelState,
-  type diffProtocol,
+  diffProtocol,
   type Direction,
+  eventMessage,
   type Handlers,
 } from '../../common/webviewProtocol';
-import { neighbour, nextUnreviewed, progressText, reviewOrder, reviewProgress } from '../../common/reviewQueue';
+import {
+  neighbour,
+  nextUnreviewed,
+  noNeighbourText,
+  progressText,
+  reviewOrder,
+  reviewProgress,
+} from '../../common/reviewQueue';
 import { groupReviewed, reviewGroup } from '../review/groupReview';
 import { revisionShown, saveRevision } from '../../common/patchRevisions';
 import { ReviewRows } from '../review/reviewRows';
@@ -19,6 +28,18 @@ import { groupingEnabled } from '../tree/jobsTree';
 import { hasKeptFailedDiff } from '../../common/attempts';
 import type { Services } from '../services';
 import type { PanelTarget } from './panels';
+import {
+  groupChange,
+  type PaintedGroup,
+  type PaintedRepository,
+  paintedRepository,
+  repositoryChange,
+} from '../../common/viewChanges';
+import { watchView } from './viewWatch';
+import { dropEverywhere, dropPattern, dropTargets, groupNow, patternText } from '../../common/dropEverywhere';
+import { summarizeResults } from '../../common/actionResults';
+import { runJobAction } from '../jobAction';
+import { countOf } from '../pullRequestTargets';
 
 // The diff view's requests: load the patch (of the current attempt, or an earlier one), open one
 // file in VS Code's diff editor, switch attempts, and the buttons, which run the same commands as
@@ -40,7 +61,11 @@ const VERBS = {
   unreviewed: ['Clearing the review of', 'Cleared the review of'],
 } as const;
 
-export function diffHandlers(services: Services, target: PanelTarget<DiffPanelState>): Handlers<typeof diffProtocol> {
+export function diffHandlers(
+  services: Services,
+  target: PanelTarget<DiffPanelState>,
+  panel: vscode.WebviewPanel,
+): Handlers<typeof diffProtocol> {
   const ref = () => {
     const { jobId, repositoryName, attempt } = target.state;
     return { jobId, repositoryName, attempt };
@@ -48,6 +73,27 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
   const current = () => ({ jobId: target.state.jobId, repositoryName: target.state.repositoryName });
   // What the last load showed: the attempt it resolved to, whether it is a kept failed change, its patch.
   let shownPatch: { attempt: number; failed: boolean; patch?: string } | undefined;
+  // What the page painted, to tell when it is not what is there any more.
+  let painted: { repository: PaintedRepository; group?: PaintedGroup } | undefined;
+  const watch = watchView(services, panel, {
+    check: async () => {
+      if (!painted) return undefined;
+      const { jobId } = target.state;
+      if (painted.group) return groupChange(painted.group, await services.connection.client.getChanges(jobId));
+      return repositoryChange(
+        painted.repository,
+        await services.connection.client.getRepository(jobId, painted.repository.repositoryName),
+      );
+    },
+    say: (message) => void panel.webview.postMessage(eventMessage(diffProtocol, 'changed', { message })),
+    // A group's look reads the job's change groups: less often.
+    intervals: target.state.group ? 3 : 1,
+  });
+  panel.onDidDispose(() => watch.dispose());
+  /** Refuses an action while the page shows what is not there any more. */
+  const unchanged = () => {
+    if (watch.stale) throw new Error(`${watch.stale} Reload the view to see it as it is now, then act.`);
+  };
   const reviewRows = new ReviewRows({ allRepositories: (jobId) => services.connection.client.allRepositories(jobId) });
   const viewedFiles = new ViewedFiles(services.context.globalState);
   // Said once on the page the last review or step led to.
@@ -88,12 +134,17 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
   return {
     load: async () => {
       const client = services.connection.client;
-      const shown = ref();
       const fingerprint = target.state.group;
-      const [job, repository, changes] = await Promise.all([
+      // A group view shows its representative as the group is now: a member that left it (its diff
+      // changed) is not shown for it, whoever stood for the group when the panel opened.
+      const changes = fingerprint ? await client.getChanges(target.state.jobId) : undefined;
+      const representative = changes?.groups.find((each) => each.fingerprint === fingerprint)?.representative;
+      if (representative && representative !== target.state.repositoryName)
+        target.update({ ...target.state, repositoryName: representative, attempt: undefined, revision: undefined });
+      const shown = ref();
+      const [job, repository] = await Promise.all([
         client.getJob(shown.jobId),
         client.getRepository(shown.jobId, shown.repositoryName),
-        fingerprint ? client.getChanges(shown.jobId) : undefined,
       ]);
       const outcome = attemptOutcome(repository, shown.attempt);
       const kept = hasKeptFailedDiff(outcome);
@@ -118,11 +169,20 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
         return undefined;
       });
       const group = changes && fingerprint ? groupShown(changes, fingerprint, inOrder ?? [repository]) : undefined;
+      const revisable = !fingerprint && latest && outcome.status === 'COMPLETED' && patch !== undefined;
       const said =
         fingerprint && changes && !group
           ? `This group is gone (the job's changes moved): ${repository.repositoryName}'s diff is shown, to read. Open the overview for the groups as they are now, or the repository from the tree to review it.`
           : notice;
       notice = undefined;
+      painted = {
+        repository: paintedRepository(repository, attempt),
+        ...(group && fingerprint
+          ? { group: { fingerprint, representative: group.representative, members: group.members } }
+          : {}),
+      };
+      watch.painted();
+      if (group) panel.title = `Change group: ${group.title} (${job.name})`;
       return {
         jobId: job.jobId,
         repositoryName: repository.repositoryName,
@@ -148,13 +208,20 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
         notice: said,
         group,
         revision,
-        // A group view (even of a group that is gone) reviews and revises nothing of one repository.
-        revisable: !fingerprint && latest && outcome.status === 'COMPLETED' && patch !== undefined,
+        // A group view (even of a group that is gone) reviews and revises nothing of one repository;
+        // what it marks goes to every member (or the job), as it goes from one repository's view.
+        revisable,
+        dropScopes: revisable
+          ? (['repository', 'group', 'job'] as const).slice()
+          : group && patch !== undefined && latest
+            ? (['group', 'job'] as const).slice()
+            : undefined,
       };
     },
     reviewGroup: async ({ state, members }) => {
       const fingerprint = target.state.group;
       if (!fingerprint) return { done: false, message: 'This panel shows one repository, not a group.' };
+      unchanged();
       const outcome = await reviewGroup(services, target.state.jobId, fingerprint, state, members);
       // This panel loads again with the others (once): the notice says what happened there.
       notice = outcome.message;
@@ -166,13 +233,30 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
       return outcome;
     },
     openMember: async ({ repositoryName }) => {
-      services.panels.showDiff({ jobId: target.state.jobId, repositoryName }, target.state.jobName);
+      // Beside the group, which stays in view: its members are where the reviewer comes back to.
+      services.panels.showDiff({ jobId: target.state.jobId, repositoryName }, target.state.jobName, { beside: true });
+      return { done: true };
+    },
+    openGroup: async ({ fingerprint }) => {
+      const changes = await services.connection.client.getChanges(target.state.jobId);
+      const group = changes.groups.find((each) => each.fingerprint === fingerprint);
+      if (!group) return { done: false, message: 'That group is gone: the job’s changes moved.' };
+      target.set({
+        ...target.state,
+        group: fingerprint,
+        repositoryName: group.representative,
+        attempt: undefined,
+        revision: undefined,
+        open: undefined,
+        scrollY: undefined,
+      });
       return { done: true };
     },
     revisePatch: async (request) => {
       const { jobId, repositoryName } = current();
       if (target.state.group || target.state.attempt !== undefined)
         return { done: false, message: 'Open the repository’s own current diff to drop hunks from it.' };
+      unchanged();
       const outcome = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: `Cody Batch: saving a revision of ${repositoryName}…` },
         () =>
@@ -201,6 +285,59 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
       target.set({ ...target.state, revision: undefined, open: undefined, scrollY: undefined });
       return { done: true, message: outcome.message };
     },
+    dropEverywhere: async ({ scope, drop }) => {
+      unchanged();
+      const { jobId, repositoryName } = current();
+      const patch = shownPatch?.patch;
+      if (!patch) return { done: false, message: 'There is no diff shown to drop anything from.' };
+      const client = services.connection.client;
+      const pattern = dropPattern(patch, drop);
+      const what = patternText(pattern);
+      const names = await dropTargets(client, jobId, scope, { group: target.state.group, repositoryName });
+      if (typeof names === 'string') return { done: false, message: names };
+      const count = countOf(names.length, 'repository');
+      const go = `Drop from ${count}`;
+      const choice = await vscode.window.showWarningMessage(
+        `Drop ${what} from ${count} of ${scope === 'group' ? 'the change group' : 'the job'}?`,
+        {
+          modal: true,
+          detail:
+            'Each gets a new revision of its current patch without it, and its review is reset; a repository with nothing like it is left as it is. The originals stay readable (revision 0).',
+        },
+        go,
+      );
+      if (choice !== go) return { done: false, message: 'Nothing was dropped.' };
+      const job = await client.getJob(jobId);
+      const words = { done: `Dropped ${what} from`, things: 'repositories' };
+      const results = await runJobAction(
+        services,
+        job,
+        `dropping ${what} from ${count} of "${job.name}"`,
+        words,
+        names.length,
+        (progress) => dropEverywhere(client, jobId, names, pattern, (step) => progress.add(step.results)),
+        async () => {
+          // "current" names other patches now: what apply, download and the diff editor read too.
+          services.patches.clear();
+          await services.jobs.jobChanged(jobId);
+        },
+      );
+      notice = summarizeResults(results, { ...words, jobName: job.name }).message;
+      for (const result of results)
+        if (result.outcome === 'done') services.panels.reloadDiff({ jobId, repositoryName: result.repositoryName });
+      if (target.state.group) {
+        // The members that took the revision moved together, to a group of their own: show that one.
+        const now = await groupNow(client, jobId, repositoryName);
+        target.set({
+          ...target.state,
+          ...(now ? { group: now.fingerprint, repositoryName: now.representative } : {}),
+          open: undefined,
+          scrollY: undefined,
+        });
+      } else target.set({ ...target.state, revision: undefined, open: undefined, scrollY: undefined });
+      services.panels.reloadGroups(jobId);
+      return { done: true, message: notice };
+    },
     showRevision: async ({ revision }) => {
       const repository = await services.connection.client.getRepository(
         target.state.jobId,
@@ -221,6 +358,7 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
       const [doing, done] = VERBS[state];
       if (target.state.attempt !== undefined)
         throw new Error(`This is an earlier attempt of ${repositoryName}: open its current attempt to review it.`);
+      unchanged();
       return vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: `Cody Batch: ${doing} ${repositoryName}…` },
         async () => {
@@ -233,6 +371,13 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
               ...(digest ? { digest } : {}),
             });
           } catch (error) {
+            // The API reviews only what was painted (its attempt, its digest): anything else is a
+            // view that no longer shows what is there, and it says so until it is reloaded.
+            if (error instanceof ApiError && error.status === 409) {
+              const message = `${repositoryName} changed since this was shown (${error.message}). Reload the view to see it as it is now, then review it.`;
+              void panel.webview.postMessage(eventMessage(diffProtocol, 'changed', { message }));
+              throw new Error(message);
+            }
             throw new Error(
               `${doing} ${repositoryName} failed: ${error instanceof Error ? error.message : String(error)}`,
             );
@@ -264,12 +409,15 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
       await services.diffDocuments.open({ ...ref(), ...shownPatch }, path);
       return { done: true };
     },
+    // The patch painted, not whatever is current by now.
     applyToLocalCheckout: async () => {
-      await vscode.commands.executeCommand('codyBatch.applyPatch', current());
+      unchanged();
+      await vscode.commands.executeCommand('codyBatch.applyPatch', current(), { patch: shownPatch?.patch });
       return { done: true };
     },
     downloadPatch: async () => {
-      await vscode.commands.executeCommand('codyBatch.downloadPatch', current());
+      unchanged();
+      await vscode.commands.executeCommand('codyBatch.downloadPatch', current(), { patch: shownPatch?.patch });
       return { done: true };
     },
     rememberLayout: async ({ layout }) => {
@@ -301,14 +449,7 @@ export function diffHandlers(services: Services, target: PanelTarget<DiffPanelSt
       () => order(),
     );
     const to = neighbour(inOrder, target.state.repositoryName, direction);
-    if (!to)
-      return {
-        done: false,
-        message:
-          inOrder.length === 0
-            ? 'No repository of this job has a diff.'
-            : `This is the ${direction === 'next' ? 'last' : 'first'} repository with a diff (${inOrder.length} in all).`,
-      };
+    if (!to) return { done: false, message: noNeighbourText(inOrder.length) };
     showRepository(to.repositoryName);
     return { done: true };
   }

@@ -6,7 +6,7 @@ import type { Log } from '../log/output';
 // What every Cody Batch webview shares: a strict CSP (nothing but our own files, scripts only by
 // nonce), resources only from dist/webviews, and the request/reply protocol of common/.
 
-export type WebviewScript = 'diff' | 'thread' | 'createJob' | 'overview';
+export type WebviewScript = 'diff' | 'thread' | 'createJob' | 'overview' | 'compose';
 
 export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
   return vscode.Uri.joinPath(extensionUri, 'dist', 'webviews');

@@ -2,8 +2,10 @@ import * as vscode from 'vscode';
 import { eventMessage, type Handlers, type OverviewPanelState, overviewProtocol } from '../../common/webviewProtocol';
 import { overviewRows } from '../../common/overviewRows';
 import { groupReviewed, reviewGroup } from '../review/groupReview';
+import type { JobChanges } from '../../common/schemas';
 import type { Services } from '../services';
 import type { PanelTarget } from './panels';
+import { watchView } from './viewWatch';
 
 // The Job overview's requests: the job and its rows (common/overviewRows.ts: a small job's every row,
 // which the page counts, a large job's failed rows only, its counts the job item's), and opening
@@ -17,10 +19,32 @@ export function overviewHandlers(
   target: PanelTarget<OverviewPanelState>,
   panel: vscode.WebviewPanel,
 ): Handlers<typeof overviewProtocol> {
+  const repaint = () => void panel.webview.postMessage(eventMessage(overviewProtocol, 'changed', {}));
   const subscription = services.jobs.onDidLoad(() => {
-    if (panel.visible) void panel.webview.postMessage(eventMessage(overviewProtocol, 'changed', {}));
+    if (panel.visible) repaint();
   });
-  panel.onDidDispose(() => subscription.dispose());
+  // What the page painted: the job as of then, and its groups (a revision of an unreviewed
+  // repository moves no counter of the job, but it moves the repository out of its group).
+  let painted: { updatedAt: string; groups: string } | undefined;
+  const groupsKey = (changes: JobChanges | undefined) =>
+    JSON.stringify(changes?.groups.map((group) => [group.fingerprint, group.repositories, group.reviewCounts]) ?? null);
+  const watch = watchView(services, panel, {
+    check: async () => {
+      if (!painted) return undefined;
+      const client = services.connection.client;
+      const job = await client.getJob(target.state.jobId);
+      if (job.updatedAt !== painted.updatedAt) return 'The job changed.';
+      const changes = await client.getChanges(target.state.jobId).catch(() => undefined);
+      return changes && groupsKey(changes) !== painted.groups ? 'The change groups changed.' : undefined;
+    },
+    // The overview paints what is there again (it holds no half-made choice to lose).
+    say: repaint,
+    intervals: 3,
+  });
+  panel.onDidDispose(() => {
+    subscription.dispose();
+    watch.dispose();
+  });
   return {
     load: async () => {
       const client = services.connection.client;
@@ -32,6 +56,8 @@ export function overviewHandlers(
         ),
       ]);
       if ('error' in changes) services.log.warn(`Could not read the change groups of ${job.jobId}: ${changes.error}`);
+      painted = { updatedAt: job.updatedAt, groups: groupsKey('error' in changes ? undefined : changes.value) };
+      watch.painted();
       return 'error' in changes
         ? { job, repositories, changesError: changes.error }
         : { job, repositories, changes: changes.value };

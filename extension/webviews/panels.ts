@@ -39,17 +39,30 @@ export const VIEW_TYPES = {
 export class PanelTarget<State> {
   constructor(
     private current: State,
-    private readonly changed: (state: State) => void,
+    private readonly changed: (state: State, reload: boolean) => void,
   ) {}
 
   get state(): State {
     return this.current;
   }
 
+  /** Points the panel at `state`: its page loads again, from the top. */
   set(state: State): void {
     this.current = state;
-    this.changed(state);
+    this.changed(state, true);
   }
+
+  /** Records what the page is loading now (a group's representative, found while loading): no reload. */
+  update(state: State): void {
+    this.current = state;
+    this.changed(state, false);
+  }
+}
+
+/** How a panel is shown: keeping the keyboard where it is (a tree row's preview), beside the active editor. */
+export interface ShowOptions {
+  preserveFocus?: boolean;
+  beside?: boolean;
 }
 
 interface PanelKind<S extends ProtocolSpec, State> {
@@ -65,8 +78,8 @@ interface PanelKind<S extends ProtocolSpec, State> {
   showAgain?(panel: vscode.WebviewPanel, state: State): void;
   /** Another key may take over an unpinned panel of this kind (preview style); its page reloads on `show`. */
   reusable?: boolean;
-  /** Whether a panel showing `state` may be taken over (default: yes). */
-  canTakeOver?(state: State): boolean;
+  /** Whether a panel showing `shown` may be taken over to show `next` (default: yes). */
+  canTakeOver?(shown: State, next: State): boolean;
 }
 
 /** `acme/billing, attempt 1 (Update API calls)`. */
@@ -90,15 +103,16 @@ const DIFF: PanelKind<typeof diffProtocol, DiffPanelState> = {
   script: 'diff',
   spec: diffProtocol,
   state: DiffPanelState,
+  // A group's own words ("5 repositories · the same change") replace this once its page has loaded.
   title: (state) =>
     state.group
-      ? `Change group: ${state.repositoryName} and others${state.jobName ? ` (${state.jobName})` : ''}`
+      ? `Change group${state.jobName ? ` (${state.jobName})` : ''}`
       : `Diff: ${repositoryTitle(state)}${state.revision !== undefined ? `, revision ${state.revision}` : ''}`,
   key: diffKey,
-  handlers: (services, target) => diffHandlers(services, target),
+  handlers: (services, target, panel) => diffHandlers(services, target, panel),
   reusable: true,
-  // A member's diff opened from a group view opens beside it, not in its place.
-  canTakeOver: (state) => !state.group,
+  // One group tab and one repository tab: a group opens in the group tab, a member's diff beside it.
+  canTakeOver: (shown, next) => !shown.group === !next.group,
 };
 
 const DIFF_KIND = DIFF as unknown as PanelKind<ProtocolSpec, unknown>;
@@ -188,8 +202,8 @@ export class Panels implements vscode.Disposable {
     }
   }
 
-  showDiff(ref: RepositoryRef, jobName?: string): void {
-    this.show(DIFF, { ...ref, jobName, layout: 'side-by-side' });
+  showDiff(ref: RepositoryRef, jobName?: string, options?: ShowOptions): void {
+    this.show(DIFF, { ...ref, jobName, layout: 'side-by-side' }, options);
   }
 
   /** A change group: its representative's diff (`ref.repositoryName`) with its members. */
@@ -197,8 +211,24 @@ export class Panels implements vscode.Disposable {
     this.show(DIFF, { ...ref, jobName, layout: 'side-by-side' });
   }
 
-  showThread(ref: RepositoryRef, jobName?: string): void {
-    this.show(THREAD, { ...ref, jobName });
+  showThread(ref: RepositoryRef, jobName?: string, options?: ShowOptions): void {
+    this.show(THREAD, { ...ref, jobName }, options);
+  }
+
+  /** Whether a visible panel shows this repository's diff (a second click on its row goes there). */
+  isShowing(ref: RepositoryRef, kind: 'diff' | 'thread'): boolean {
+    const wanted = kind === 'diff' ? DIFF_KIND : (THREAD as unknown as PanelKind<ProtocolSpec, unknown>);
+    return [...this.open.values()].some((open) => {
+      const state = open.target.state as RepositoryRef & { group?: string };
+      return (
+        open.kind === wanted &&
+        open.panel.visible &&
+        !state.group &&
+        state.jobId === ref.jobId &&
+        state.repositoryName === ref.repositoryName &&
+        state.attempt === ref.attempt
+      );
+    });
   }
 
   /** A job's overview: counts, cost, failures and the burndown. */
@@ -249,25 +279,32 @@ export class Panels implements vscode.Disposable {
     for (const disposable of this.disposables) disposable.dispose();
   }
 
-  private show<S extends ProtocolSpec, State>(kind: PanelKind<S, State>, state: State): void {
+  private show<S extends ProtocolSpec, State>(
+    kind: PanelKind<S, State>,
+    state: State,
+    options: ShowOptions = {},
+  ): void {
+    const preserveFocus = options.preserveFocus ?? false;
     const existing = this.open.get(kind.key(state));
     if (existing) {
       // Revealing a hidden panel rebuilds its page, which asks for an offered prompt as it starts.
-      existing.panel.reveal();
+      existing.panel.reveal(undefined, preserveFocus);
       kind.showAgain?.(existing.panel, state);
       return;
     }
-    const reusable = kind.reusable ? this.reusablePanel(kind as PanelKind<ProtocolSpec, unknown>) : undefined;
+    const reusable = kind.reusable
+      ? this.reusablePanel(kind as PanelKind<ProtocolSpec, unknown>, state as unknown)
+      : undefined;
     if (reusable) {
       reusable.target.set(state);
-      reusable.panel.reveal();
+      reusable.panel.reveal(undefined, preserveFocus);
       return;
     }
     const extensionUri = this.services().context.extensionUri;
     const panel = vscode.window.createWebviewPanel(
       kind.viewType,
       kind.title(state),
-      vscode.ViewColumn.Active,
+      { viewColumn: options.beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, preserveFocus },
       webviewOptions(extensionUri),
     );
     this.attach(kind, panel, state);
@@ -283,7 +320,7 @@ export class Panels implements vscode.Disposable {
   }
 
   /** The open panel of this kind whose tab is not pinned, if any: it shows the next repository. */
-  private reusablePanel(kind: PanelKind<ProtocolSpec, unknown>): OpenPanel | undefined {
+  private reusablePanel(kind: PanelKind<ProtocolSpec, unknown>, next: unknown): OpenPanel | undefined {
     const pinned = new Set(
       vscode.window.tabGroups.all
         .flatMap((group) => group.tabs)
@@ -292,7 +329,8 @@ export class Panels implements vscode.Disposable {
         .map((tab) => tab.label),
     );
     return [...this.open.values()].find(
-      (open) => open.kind === kind && !pinned.has(open.panel.title) && (kind.canTakeOver?.(open.target.state) ?? true),
+      (open) =>
+        open.kind === kind && !pinned.has(open.panel.title) && (kind.canTakeOver?.(open.target.state, next) ?? true),
     );
   }
 
@@ -303,11 +341,12 @@ export class Panels implements vscode.Disposable {
   ): void {
     const services = this.services();
     let panelKey = kind.key(state);
-    const target = new PanelTarget(state, (next) => {
+    const target = new PanelTarget(state, (next, reload) => {
       // Pointed at another repository or attempt: the same panel, a new key and title, and its page loads again.
       if (this.open.get(panelKey)?.panel === panel) this.open.delete(panelKey);
       panelKey = kind.key(next);
       this.open.set(panelKey, entry);
+      if (!reload) return;
       panel.title = kind.title(next);
       void panel.webview.postMessage(eventMessage(kind.spec, 'show', {} as never));
     });

@@ -70,7 +70,9 @@ describe('Cody Batch in a VS Code workbench', () => {
     await world?.dispose();
     console.log('\n  Timings:');
     for (const { step, ms } of timings) console.log(`    ${(ms / 1000).toFixed(1).padStart(6)} s  ${step}`);
-    console.log(`    ${(timings.reduce((sum, { ms }) => sum + ms, 0) / 1000).toFixed(1).padStart(6)} s  in all`);
+    console.log(
+      `    ${(timings.filter(({ step }) => !step.includes('(measured)')).reduce((sum, { ms }) => sum + ms, 0) / 1000).toFixed(1).padStart(6)} s  in all`,
+    );
   });
 
   it('1. connects to the local stack, and the tree shows no jobs', async () => {
@@ -86,6 +88,9 @@ describe('Cody Batch in a VS Code workbench', () => {
     await connect.click();
     await waitForText(workbench.page.locator('.welcome-view-content'), /No jobs yet/, 30_000);
     assert.equal(await workbench.page.getByRole('treeitem').count(), 0, 'the tree lists no jobs');
+    // Connected is said in the status bar; no "Connecting…" toast stays up.
+    await waitForText(workbench.page.locator('.statusbar'), /connected to the local stack/);
+    assert.equal(await workbench.notification(/Connecting to the local stack/).count(), 0);
   });
 
   it('2. creates a job from the form; it ends completed with counts and +a −d per repository', async () => {
@@ -167,9 +172,12 @@ describe('Cody Batch in a VS Code workbench', () => {
     const diff = workbench.webview(EXTENSION_ID);
     await waitForText(diff.locator('#review-progress'), /^0 of 3 reviewed$/, 30_000);
     await diff.locator('#review-note').fill('Looks right');
+    const approving = Date.now();
     await diff.getByRole('button', { name: 'Approve', exact: true }).click();
     // The tree's order is acme/gadgets, acme/gizmos, acme/widgets: after the last, round to the top.
     await waitForText(diff.locator('h1'), /^acme\/gadgets$/, 30_000);
+    // Measured, not asserted: printed with the steps' timings.
+    timings.push({ step: '  (measured) Approve → the next repository shown', ms: Date.now() - approving });
     await waitForText(diff.locator('#review-progress'), /^1 of 3 reviewed · 1 approved, 0 rejected$/);
     await waitForText(diff.locator('#review-status'), /Approved acme\/widgets\. Next unreviewed: acme\/gadgets\./);
     await workbench.editorTab(/Diff: acme\/gadgets/).waitFor({ timeout: 15_000 });
@@ -181,8 +189,10 @@ describe('Cody Batch in a VS Code workbench', () => {
     assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, { unreviewed: 2, approved: 1, rejected: 0 });
     // From the keyboard, with the focus in the diff view.
     await diff.locator('h1').click();
+    const stepping = Date.now();
     await workbench.page.keyboard.press('Alt+PageDown');
     await waitForText(diff.locator('h1'), /^acme\/gizmos$/, 15_000);
+    timings.push({ step: '  (measured) Alt+PageDown → the next repository shown', ms: Date.now() - stepping });
   });
 
   it("5. shows Claude's thread: the prompt, a tool call and the summary", async () => {
@@ -203,6 +213,48 @@ describe('Cody Batch in a VS Code workbench', () => {
     assert.equal(await edit.count(), 1, 'the str_replace tool call');
     await edit.click();
     await waitForText(edit.locator('xpath=..'), new RegExp(escapeRegExp(NEW_LINE.trim())));
+  });
+
+  it('5b. a click on a repository row previews its diff and keeps the keyboard in the tree: ArrowDown goes to the next row, Enter opens it and moves there', async () => {
+    const { workbench } = world;
+    const { page } = workbench;
+    await workbench.runCommand('View: Close All Editors');
+    // The tree's order under "Changed (3)": acme/gadgets, acme/gizmos, acme/widgets.
+    const clicking = Date.now();
+    await workbench.treeItem(/^acme\/gadgets · /).click();
+    const diff = workbench.webview(EXTENSION_ID);
+    await waitForText(diff.locator('h1'), /^acme\/gadgets$/, 30_000);
+    timings.push({ step: '  (measured) a row clicked → its diff shown (a new tab)', ms: Date.now() - clicking });
+    const focusedRow = () =>
+      page
+        .locator('.monaco-list:focus-within .monaco-list-row.focused')
+        .first()
+        .getAttribute('aria-label', { timeout: 1_000 })
+        .catch(() => null);
+    await waitFor(
+      'the clicked row to keep the keyboard',
+      async () => (/^acme\/gadgets · /.test((await focusedRow()) ?? '') ? true : undefined),
+      10_000,
+    );
+    await page.keyboard.press('ArrowDown');
+    await waitFor(
+      'ArrowDown to move to the next row',
+      async () => (/^acme\/gizmos · /.test((await focusedRow()) ?? '') ? true : undefined),
+      10_000,
+    );
+    assert.equal(await diff.locator('h1').innerText(), 'acme/gadgets', 'moving in the tree opens nothing');
+    await page.keyboard.press('Enter');
+    await waitForText(diff.locator('h1'), /^acme\/gizmos$/, 30_000);
+    await waitFor(
+      'Enter to move the keyboard into the diff',
+      async () =>
+        (await page.evaluate(
+          () => document.activeElement?.tagName === 'IFRAME' && !document.querySelector('.monaco-list:focus-within'),
+        ))
+          ? true
+          : undefined,
+      10_000,
+    );
   });
 
   it('6. refuses to apply over uncommitted work, and cancel leaves every file as it was', async () => {
@@ -247,11 +299,20 @@ describe('Cody Batch in a VS Code workbench', () => {
       'the spinner shows',
     );
     await workbench.screenshot('running-job');
-    await workbench.clickInlineAction(running, 'Cancel Job');
-    // A cancel asks first, naming what it stops.
-    const question = workbench.dialog(/Cancel "Slow command"\? This stops 1 running repository/);
+    // The job row has one inline button, a menu of its actions, so its summary is not crowded out.
+    await jobActions(world, running, 'Cancel Job');
+    // A stop asks first, naming what it stops, in words that cannot be misread; Enter keeps it running.
+    const question = workbench.dialog(/Stop "Slow command"\? This stops 1 running repository/);
     await question.waitFor({ timeout: 30_000 });
-    await question.getByRole('button', { name: 'Cancel Job' }).click();
+    const keep = question.getByRole('button', { name: 'Keep Running' });
+    await waitFor(
+      'Keep Running to be the default button',
+      async () => ((await keep.evaluate((button) => button === document.activeElement)) ? true : undefined),
+      5_000,
+    );
+    assert.equal(await question.getByRole('button', { name: 'Cancel Job' }).count(), 0);
+    await workbench.screenshot('stop-job-question');
+    await question.getByRole('button', { name: 'Stop Job' }).click();
     await workbench.treeItem(/^Slow command, cancelled/).waitFor({ timeout: 30_000 });
     await workbench.treeItem('acme/gadgets · cancelled').waitFor();
     assert.equal((await stack.client.getJob(job.jobId)).status, 'CANCELLED');
@@ -365,9 +426,27 @@ describe('Cody Batch in a VS Code workbench', () => {
     await workbench.treeItem(new RegExp(`^${name}, sampled, 1/2 sampled · 1 waiting`)).waitFor({ timeout: 30_000 });
     await workbench.screenshot('sampled-job');
 
-    // Continued through the API client: the tree's Continue action is not on main yet.
+    // The sampled repository's diff, open while the job is continued: it must not go on showing attempt 1.
+    const sampledName = (await stack.client.allRepositories(created.jobId)).find((row) => row.sampled)!.repositoryName;
+    await workbench.runCommand('View: Close All Editors');
+    const sampledJob = workbench.treeItem(new RegExp(`^${name}, sampled`));
+    if ((await sampledJob.getAttribute('aria-expanded')) !== 'true') await sampledJob.click();
+    const changedGroup = workbench.treeItem(/^Changed \(1\), /);
+    await changedGroup.waitFor({ timeout: 15_000 });
+    if ((await changedGroup.getAttribute('aria-expanded')) !== 'true') await changedGroup.click();
+    await workbench.treeItem(new RegExp(`^${escapeRegExp(sampledName)} · `)).click();
+    const diff = workbench.webview(EXTENSION_ID);
+    await waitForText(diff.locator('h1'), new RegExp(`^${escapeRegExp(sampledName)}$`), 30_000);
+
+    // Continued through the API client (another reviewer, the CLI): the open diff is told by its own look.
     await stack.client.continueJob(created.jobId, { prompt: revisedPrompt });
     const done = await waitForJob(stack.client, created.jobId, { timeoutMs: 120_000 });
+    await waitForText(diff.locator('#stale-notice'), /(ran|running) again/, 30_000);
+    assert.equal(await diff.locator('#approve').isDisabled(), true, 'Approve waits for a reload');
+    await workbench.screenshot('diff-changed-reload');
+    await diff.locator('#reload-view').click();
+    await waitForText(diff.locator('.summary'), /attempt 2 of 2/, 30_000);
+    assert.equal(await diff.locator('#stale-notice').count(), 0);
     const rows = await repositoriesByName(stack.client, created.jobId);
     assert.equal(done.status, 'COMPLETED', JSON.stringify([...rows.values()].map((row) => row.error)));
     assert.deepEqual(
@@ -482,7 +561,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     await form.locator('#repositories').waitFor({ timeout: 30_000 });
     await waitFor(
       'the form to be filled',
-      async () => ((await form.locator('#name input').inputValue()) === 'Twelve services' ? true : undefined),
+      async () => ((await form.locator('#name input').inputValue()) === 'Twelve services (again)' ? true : undefined),
       15_000,
     );
     const listed = (await form.locator('#repositories textarea').inputValue()).split('\n').filter(Boolean).sort();
@@ -554,7 +633,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     pulls.get(first)!.checkRuns.push({ name: 'ci', status: 'completed', conclusion: 'success' });
     pulls.get(second)!.checkRuns.push({ name: 'ci', status: 'completed', conclusion: 'failure' });
     await workbench.runCommand('View: Close All Editors');
-    await workbench.clickInlineAction(jobRow, 'Show Job Overview');
+    await jobActions(world, jobRow, 'Show Job Overview');
     const overview = workbench.webview(EXTENSION_ID);
     const count = (group: string, key: string) => overview.locator(`dl[data-group="${group}"] [data-key="${key}"] dd`);
     await waitForText(count('review', 'approved'), /^2$/, 30_000);
@@ -563,8 +642,8 @@ describe('Cody Batch in a VS Code workbench', () => {
     await jobMenu(world, jobRow, 'Refresh Pull Requests');
     const row = (repository: string, words: string) =>
       workbench.treeItem(new RegExp(`^${escapeRegExp(repository)} · changed, .*${words}`));
-    const green = row(first, 'approved · PR open · checks passing');
-    const red = row(second, 'approved · PR open · checks failing');
+    const green = row(first, 'checks passing · PR open · approved');
+    const red = row(second, 'checks failing · PR open · approved');
     if ((await jobRow.getAttribute('aria-expanded')) !== 'true') await jobRow.click();
     await green.waitFor({ timeout: 30_000 });
     await red.waitFor();
@@ -586,7 +665,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     assert.equal(pulls.get(first)!.merged, true);
     assert.equal(pulls.get(first)!.mergeMethod, 'squash');
     assert.equal(pulls.get(second)!.merged, false, 'a pull request with failing checks is not merged');
-    const merged = row(first, 'approved · PR merged');
+    const merged = row(first, 'PR merged · approved');
     await merged.waitFor({ timeout: 30_000 });
     assert.equal(
       await merged.locator('.custom-view-tree-node-item-icon.codicon-git-merge').count(),
@@ -598,6 +677,21 @@ describe('Cody Batch in a VS Code workbench', () => {
     await waitForText(count('pull-requests', 'open'), /^1$/);
     await overview.locator('svg.burndown-chart').waitFor({ timeout: 15_000 });
     await workbench.screenshot('job-overview');
+
+    // Comment on Pull Requests…: the comment is written in an editor tab of its own (several lines
+    // of Markdown), then a modal names how many pull requests it goes to, as Merge and Close do.
+    await jobMenu(world, jobRow, 'Comment on Pull Requests…');
+    const compose = await workbench.webviewWith('#compose-text');
+    const comment = 'Checks fail here.\n\n- run `npm test`\n- then push again';
+    await compose.locator('#compose-text').fill(comment);
+    await workbench.screenshot('comment-editor');
+    await compose.locator('#compose-send').click();
+    const confirmComment = workbench.dialog(/Comment on 1 pull request of/);
+    await waitForText(confirmComment, new RegExp(escapeRegExp(second)));
+    await confirmComment.getByRole('button', { name: 'Comment on 1 pull request', exact: true }).click();
+    await workbench.notification(`Commented on 1 of 1 pull requests of "${name}".`).waitFor({ timeout: 60_000 });
+    assert.deepEqual(pulls.get(second)!.comments, [comment], 'the whole comment, every line of it');
+    assert.deepEqual(pulls.get(first)!.comments, [], 'a merged pull request gets none');
   });
 
   it('13. reviews at scale: the overview shows 2 change groups with the outlier flagged, and approving the big group approves its 5 rows', async () => {
@@ -621,7 +715,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     await workbench.runCommand('Cody Batch: Refresh');
     const jobRow = workbench.treeItem(new RegExp(`^${name}, completed, 6/6 done`));
     await jobRow.waitFor({ timeout: 30_000 });
-    await workbench.clickInlineAction(jobRow, 'Show Job Overview');
+    await jobActions(world, jobRow, 'Show Job Overview');
     const overview = workbench.webview(EXTENSION_ID);
     const groups = overview.locator('.group-list .group');
     await groups.nth(1).waitFor({ timeout: 30_000 });
@@ -642,7 +736,227 @@ describe('Cody Batch in a VS Code workbench', () => {
     );
     await workbench.treeItem(/^acme\/scale-5 · changed, \+\d+ −\d+$/).waitFor();
   });
+
+  it('14. a group view never shows one thing and acts on another: a member revised beside it leaves it, the group shows its new representative and approves what it shows; a file dropped from every member in one go; one group tab; the next unreviewed group', async () => {
+    const { workbench, stack, hosting } = world;
+    const name = 'Fix once for many';
+    // Three repositories make the same change with a lockfile and a note; a fourth the same without the lockfile.
+    const names = Array.from({ length: 4 }, (_, i) => `acme/many-${i}`);
+    for (const [index, repository] of names.entries())
+      await hosting.create(repository, {
+        'src/main.js': `${'// own code\n'.repeat(index + 1)}export const value = oldFunction(1);\n`,
+        ...(index < 3 ? { '.lock-too': 'yes\n' } : {}),
+      });
+    const job = await stack.client.createJob({
+      name,
+      command:
+        "sed -i 's/oldFunction(/newFunction(/' src/main.js && echo 'generated' >> NOTES.md && if [ -f .lock-too ]; then echo '{}' > package-lock.json; fi",
+      repositories: names,
+    });
+    await waitForJob(stack.client, job.jobId, { timeoutMs: 90_000 });
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.runCommand('Cody Batch: Refresh');
+    const jobRow = workbench.treeItem(new RegExp(`^${name}, completed, 4/4 done`));
+    await jobRow.waitFor({ timeout: 30_000 });
+    await jobActions(world, jobRow, 'Show Job Overview');
+    const overviewGroups = async () =>
+      (await workbench.webviewWith('.group-list .group')).locator('.group-list .group');
+    let groups = await overviewGroups();
+    await groups.nth(1).waitFor({ timeout: 30_000 });
+    await waitForText(groups.nth(0).locator('.group-title'), /3 repositories · the same change/);
+    await waitForText(groups.nth(1).locator('.group-title'), /outlier/);
+    assert.equal(
+      await groups
+        .nth(1)
+        .getByRole('button', { name: 'Approve group' })
+        .evaluate((button) => button.classList.contains('primary')),
+      false,
+      'an outlier’s Approve is a secondary button',
+    );
+
+    // One group tab: the outlier, then the main group, each in the same tab.
+    const groupView = () => workbench.webviewWith('#group-title');
+    await groups.nth(1).getByRole('button', { name: 'Open group' }).click();
+    await waitForText((await groupView()).locator('#group-title'), /^1 · outlier/, 30_000);
+    await workbench.editorTab(/^Overview:/).click();
+    groups = await overviewGroups();
+    await groups.nth(0).getByRole('button', { name: 'Open group' }).click();
+    await waitForText((await groupView()).locator('#group-title'), /^3 repositories · the same change$/, 30_000);
+    assert.equal(await workbench.editorTab(/^Change group/).count(), 1, 'the group reused its tab');
+    assert.equal(await (await groupView()).locator('h1').innerText(), 'acme/many-0');
+
+    // A member's own diff opens beside the group; a revision saved there takes it out of the group.
+    await (await groupView()).locator('.group-members button', { hasText: 'acme/many-0' }).click();
+    // Only a repository's own view saves a revision of it alone.
+    const member = await workbench.webviewWith('#save-revision');
+    await waitForText(member.locator('h1'), /^acme\/many-0$/, 30_000);
+    await member.locator('button[data-drop="file"][data-path="NOTES.md"]').click();
+    await member.locator('#save-revision').click();
+    await waitForText(member.locator('#review-status'), /Saved revision 1 of acme\/many-0/, 30_000);
+
+    // The group view beside it shows the group as it is now: its new representative's own diff, two members.
+    let view = await groupView();
+    await waitForText(view.locator('#group-title'), /^2 repositories · the same change$/, 30_000);
+    await waitForText(view.locator('h1'), /^acme\/many-1$/);
+    assert.deepEqual(
+      await view
+        .locator('.group-members li')
+        .evaluateAll((items) => items.map((item) => item.getAttribute('data-repository'))),
+      ['acme/many-1', 'acme/many-2'],
+    );
+    assert.equal(await view.locator('details.file[data-path="NOTES.md"]').count(), 1, 'the representative’s own diff');
+    await workbench.screenshot('group-after-member-revision');
+
+    // Fix once for many: the lockfile marked in the group view goes from both members, one revision each.
+    await view.locator('button[data-drop="file"][data-path="package-lock.json"]').click();
+    await view.locator('#drop-group').click();
+    const ask = workbench.dialog(/Drop package-lock\.json from 2 repositories of the change group/);
+    await ask.getByRole('button', { name: 'Drop from 2 repositories', exact: true }).click();
+    await workbench
+      .notification(`Dropped package-lock.json from 2 of 2 repositories of "${name}".`)
+      .waitFor({ timeout: 60_000 });
+    for (const repository of ['acme/many-1', 'acme/many-2']) {
+      const row = await stack.client.getRepository(job.jobId, repository);
+      assert.equal(row.patchRevision, 1, `${repository} has one new revision`);
+      assert.ok(!(await stack.client.getDiff(job.jobId, repository)).patch!.includes('package-lock.json'));
+    }
+    // Without the lockfile they make acme/many-3's change: the view follows them into that group.
+    view = await groupView();
+    await waitForText(view.locator('#group-title'), /^3 repositories · the same change$/, 30_000);
+    assert.equal(await view.locator('details.file[data-path="package-lock.json"]').count(), 0);
+
+    // Approve group approves exactly the members it shows; the one revised alone stays unreviewed.
+    await view.locator('#approve-group').click();
+    await waitForText((await groupView()).locator('#review-status'), /Approved 3 repositories\./, 30_000);
+    const rows = await repositoriesByName(stack.client, job.jobId);
+    assert.deepEqual(
+      names.map((repository) => [repository, rows.get(repository)?.review?.state ?? 'unreviewed']),
+      [
+        ['acme/many-0', 'unreviewed'],
+        ['acme/many-1', 'approved'],
+        ['acme/many-2', 'approved'],
+        ['acme/many-3', 'approved'],
+      ],
+    );
+
+    // Reviewed: the view offers the next group with work left, in the same tab.
+    const next = (await groupView()).locator('#next-group');
+    await next.waitFor({ timeout: 30_000 });
+    await next.click();
+    await waitForText((await groupView()).locator('#group-title'), /^1 · /, 30_000);
+    assert.equal(await (await groupView()).locator('h1').innerText(), 'acme/many-0');
+    assert.equal(await workbench.editorTab(/^Change group/).count(), 1);
+
+    // Another reviewer saves a revision of acme/many-0 while its own diff is open here: Approve there
+    // approves nothing it did not show (the view says what changed, whichever notices first).
+    const before = await stack.client.getRepository(job.jobId, 'acme/many-0');
+    await stack.client.revisePatch(job.jobId, 'acme/many-0', {
+      basedOn: before.patchRevision ?? 0,
+      drop: [{ path: 'package-lock.json' }],
+    });
+    const own = await workbench.webviewWith('#save-revision');
+    if (await own.locator('#approve').isEnabled()) await own.locator('#approve').click();
+    await waitForText(
+      own.locator('#stale-notice, #review-status').filter({ hasText: /since this was shown/ }),
+      /acme\/many-0/,
+      30_000,
+    );
+    assert.equal((await stack.client.getRepository(job.jobId, 'acme/many-0')).review, undefined, 'not approved');
+  });
+
+  it('15. screenshots of the tree, a diff, a group and the overview with a 300 px sidebar, 900 and 1400 px wide, in dark, light and high contrast', async function () {
+    this.timeout(300_000);
+    const { workbench } = world;
+    const { page } = workbench;
+    const name = 'Fix once for many';
+    await workbench.runCommand('View: Close All Editors');
+    const jobRow = workbench.treeItem(new RegExp(`^${name}, `));
+    await jobActions(world, jobRow, 'Show Job Overview');
+    const overviewGroups = (await workbench.webviewWith('.group-list .group')).locator('.group-list .group');
+    await overviewGroups.first().getByRole('button', { name: 'Open group' }).click();
+    await (await workbench.webviewWith('#group-title')).locator('#group-title').waitFor({ timeout: 30_000 });
+    if ((await jobRow.getAttribute('aria-expanded')) !== 'true') await jobRow.click();
+    await workbench.treeItem(/^acme\/many-0 · /).click();
+    await (await workbench.webviewWith('#save-revision')).locator('h1').waitFor({ timeout: 30_000 });
+
+    const views: Array<[string, () => Promise<void>]> = [
+      ['tree', async () => void (await workbench.treeItem(/^acme\/many-0 · /).waitFor())],
+      ['diff', () => showTab(/^Diff: acme\/many-0/, '#save-revision')],
+      ['group', () => showTab(/^Change group/, '#group-title')],
+      ['overview', () => showTab(/^Overview:/, '.group-list')],
+    ];
+    async function showTab(tab: RegExp, selector: string): Promise<void> {
+      await workbench.editorTab(tab).click();
+      // The page that has `selector` (hidden or not), painted: its heading shows.
+      await (await workbench.webviewWith(selector)).locator('h1').first().waitFor({ timeout: 30_000 });
+    }
+    for (const [theme, label] of [
+      ['dark', 'Dark Modern'],
+      ['light', 'Light Modern'],
+      ['high-contrast', 'Dark High Contrast'],
+    ] as const) {
+      await colorTheme(world, label);
+      for (const width of [900, 1400]) {
+        await page.setViewportSize({ width, height: 900 });
+        await sidebarWidth(world, 300);
+        for (const [view, show] of views) {
+          await show();
+          await workbench.screenshot(`${view}-${theme}-${width}`);
+        }
+      }
+    }
+    await colorTheme(world, 'Dark Modern');
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
 });
+
+/** Chooses a colour theme by its name in Preferences: Color Theme. */
+async function colorTheme(world: World, label: string): Promise<void> {
+  const { page } = world.workbench;
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.keyboard.press('F1');
+  await input.waitFor();
+  await input.fill('>Preferences: Color Theme');
+  await page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) })
+    .first()
+    .click();
+  // The same box now lists the themes.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Light Modern' }).first().waitFor();
+  await input.fill(label);
+  await page
+    .locator('.quick-input-list .monaco-list-row.focused')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
+    .waitFor();
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
+
+/** Drags the sash between the side bar and the editors until the side bar is `width` px wide. */
+async function sidebarWidth(world: World, width: number): Promise<void> {
+  const { page } = world.workbench;
+  const sidebar = page.locator('.part.sidebar');
+  const box = (await sidebar.boundingBox())!;
+  if (Math.abs(box.width - width) <= 1) return;
+  const sashes = page.locator('.monaco-sash.vertical');
+  let sash: { x: number; y: number; width: number; height: number } | undefined;
+  for (const handle of await sashes.all()) {
+    const candidate = await handle.boundingBox();
+    if (candidate && Math.abs(candidate.x + candidate.width / 2 - (box.x + box.width)) <= 4) sash = candidate;
+  }
+  assert.ok(sash, 'the side bar’s sash');
+  const y = sash.y + sash.height / 2;
+  await page.mouse.move(sash.x + sash.width / 2, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 5 });
+  await page.mouse.up();
+  await waitFor(
+    `the side bar to be ${width} px wide`,
+    async () => (Math.abs(((await sidebar.boundingBox())?.width ?? 0) - width) <= 2 ? true : undefined),
+    5_000,
+  );
+}
 
 /** Runs a palette command from the keyboard alone. */
 async function runFromKeyboard(world: World, title: string): Promise<void> {
@@ -659,11 +973,25 @@ async function runFromKeyboard(world: World, title: string): Promise<void> {
   await input.waitFor({ state: 'hidden' });
 }
 
+/** Runs an action from a job row's one inline button, its menu of job actions. */
+async function jobActions(world: World, row: Locator, title: string): Promise<void> {
+  await row.hover();
+  const inline = row.locator('.actions .action-label');
+  assert.equal(await inline.count(), 1, 'one inline button on a job row');
+  assert.match((await inline.getAttribute('aria-label')) ?? (await inline.getAttribute('title')) ?? '', /Job Actions/);
+  await inline.click();
+  await chooseMenuItem(world, title);
+}
+
 /** Runs an action from a job row's context menu. */
 async function jobMenu(world: World, row: Locator, title: string): Promise<void> {
-  const { page } = world.workbench;
   await row.click({ button: 'right' });
-  // VS Code's menu ignores a click that comes right after it opened; the pointer focuses the item, Enter runs it.
+  await chooseMenuItem(world, title);
+}
+
+/** Runs the open menu's item. VS Code's menu ignores a click that comes right after it opened; the pointer focuses the item, Enter runs it. */
+async function chooseMenuItem(world: World, title: string): Promise<void> {
+  const { page } = world.workbench;
   const item = page.getByRole('menuitem', { name: title });
   await item.hover();
   await waitFor(

@@ -207,6 +207,27 @@ describe('web app in Chromium, on the local stack', function () {
     assert.match(await page.innerText('details.group[data-status="COMPLETED"] > summary'), /Changed \(3\)/);
     await screenshots(page, 'job');
     const jobUrl = page.url();
+    // A repository's name goes to its diff.
+    assert.match(
+      (await page.getAttribute('li[data-repository="acme/alpha"] a.name', 'href')) ?? '',
+      /#\/jobs\/[^/]+\/repositories\/acme%2Falpha\/diff$/,
+    );
+    // Scrolled down, the job's header with its actions stays on top, opaque: nothing shows through or over it.
+    const size = page.viewportSize()!;
+    await page.setViewportSize({ width: size.width, height: 420 });
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    const onTop = await page.evaluate(() => {
+      const header = document.querySelector('#app > header.page')!;
+      const box = header.getBoundingClientRect();
+      // Across the whole width, the page's margins too: nothing scrolls by beside it.
+      const points = [4, window.innerWidth / 2, window.innerWidth - 24].map((x) =>
+        document.elementFromPoint(x, box.bottom - 4),
+      );
+      return box.top === 0 && points.every((hit) => !!hit && header.contains(hit));
+    });
+    assert.equal(onTop, true, 'the header is what is seen where it is');
+    await page.setViewportSize(size);
+    await page.evaluate(() => window.scrollTo(0, 0));
 
     const alpha = page.locator('li[data-repository="acme/alpha"]');
     await alpha.getByRole('link', { name: 'Diff' }).click();

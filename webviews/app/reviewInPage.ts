@@ -1,5 +1,12 @@
 import type { CodyBatchClient } from '../../common/client';
-import { neighbour, nextUnreviewed, progressText, reviewOrder, reviewProgress } from '../../common/reviewQueue';
+import {
+  neighbour,
+  nextUnreviewed,
+  noNeighbourText,
+  progressText,
+  reviewOrder,
+  reviewProgress,
+} from '../../common/reviewQueue';
 import type { Job, RepositoryResult, ReviewState } from '../../common/schemas';
 import { sha256Hex } from '../../common/sha256';
 import { reviewStateOf } from '../../common/status';
@@ -89,10 +96,7 @@ export function stepTarget(
 ): { goTo: string } | { message: string } {
   const to = neighbour(order, from, direction);
   if (to) return { goTo: to.repositoryName };
-  if (order.length === 0) return { message: 'No repository of this job has a diff.' };
-  return {
-    message: `This is the ${direction === 'next' ? 'last' : 'first'} repository with a diff (${order.length} in all).`,
-  };
+  return { message: noNeighbourText(order.length) };
 }
 
 export interface ViewedPlace {

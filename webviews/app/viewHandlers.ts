@@ -7,7 +7,9 @@ import { fieldErrorsFromApi } from '../../common/jobDraftSections';
 import { groupShown } from '../../common/changeGroupText';
 import { reviewGroupOutcome } from '../../common/groupReview';
 import { revisionShown, saveRevision } from '../../common/patchRevisions';
+import { summarizeResults } from '../../common/actionResults';
 import { codeHostKindOf } from '../../common/codeHostKind';
+import { dropEverywhere, dropPattern, dropTargets, groupNow, patternText } from '../../common/dropEverywhere';
 import { isRepositoryName } from '../../common/repositoryNames';
 import type { Job } from '../../common/schemas';
 import {
@@ -76,8 +78,10 @@ export interface DiffPlace extends RepositoryRef {
   revision?: number;
 }
 
-export function diffHandlers(services: PageServices, ref: DiffPlace): Handlers<typeof diffProtocol> {
+export function diffHandlers(services: PageServices, asked: DiffPlace): Handlers<typeof diffProtocol> {
   const { client, window } = services;
+  // A group page shows the group's representative as the group is now (see load).
+  const ref = { ...asked };
   let shown: { attempt: number; failed: boolean; pullRequestUrl?: string; patch?: string; job?: Job } | undefined;
   const place = () =>
     shown?.patch === undefined
@@ -94,10 +98,17 @@ export function diffHandlers(services: PageServices, ref: DiffPlace): Handlers<t
   return {
     load: async () => {
       const fingerprint = ref.group;
-      const [job, repository, changes] = await Promise.all([
+      // A member that left the group (its diff changed) does not stand for it any more.
+      const changes = fingerprint ? await client.getChanges(ref.jobId) : undefined;
+      const representative = changes?.groups.find((each) => each.fingerprint === fingerprint)?.representative;
+      if (representative && representative !== ref.repositoryName) {
+        ref.repositoryName = representative;
+        ref.attempt = undefined;
+        ref.revision = undefined;
+      }
+      const [job, repository] = await Promise.all([
         client.getJob(ref.jobId),
         client.getRepository(ref.jobId, ref.repositoryName),
-        fingerprint ? client.getChanges(ref.jobId) : undefined,
       ]);
       const outcome = attemptOutcome(repository, ref.attempt);
       const kept = hasKeptFailedDiff(outcome);
@@ -159,6 +170,13 @@ export function diffHandlers(services: PageServices, ref: DiffPlace): Handlers<t
       here({ group: fingerprint });
       return outcome;
     },
+    openGroup: async ({ fingerprint }) => {
+      const changes = await client.getChanges(ref.jobId);
+      const group = changes.groups.find((each) => each.fingerprint === fingerprint);
+      if (!group) return { done: false, message: 'That group is gone: the job’s changes moved.' };
+      services.navigate({ page: 'diff', jobId: ref.jobId, repositoryName: group.representative, group: fingerprint });
+      return { done: true };
+    },
     openMember: ({ repositoryName }) => {
       goTo(repositoryName);
       return { done: true };
@@ -177,6 +195,31 @@ export function diffHandlers(services: PageServices, ref: DiffPlace): Handlers<t
         here({});
       }
       return { done: outcome.done, message: outcome.message };
+    },
+    dropEverywhere: async ({ scope, drop }) => {
+      if (!shown?.patch || !shown.job) return { done: false, message: 'There is no diff shown to drop anything from.' };
+      const pattern = dropPattern(shown.patch, drop);
+      const what = patternText(pattern);
+      const names = await dropTargets(client, ref.jobId, scope, ref);
+      if (typeof names === 'string') return { done: false, message: names };
+      const count = `${names.length} ${names.length === 1 ? 'repository' : 'repositories'}`;
+      if (!window.confirm(`Drop ${what} from ${count}? Each gets a new revision without it; its review is reset.`))
+        return { done: false, message: 'Nothing was dropped.' };
+      const results = await dropEverywhere(client, ref.jobId, names, pattern);
+      pendingNotice = summarizeResults(results, {
+        done: `Dropped ${what} from`,
+        things: 'repositories',
+        jobName: shown.job.name,
+      }).message;
+      // The members that took the revision moved together, to a group of their own: show that one.
+      const now = ref.group ? await groupNow(client, ref.jobId, ref.repositoryName) : undefined;
+      services.navigate({
+        page: 'diff',
+        jobId: ref.jobId,
+        repositoryName: now?.representative ?? ref.repositoryName,
+        ...(ref.group ? { group: now?.fingerprint ?? ref.group } : {}),
+      });
+      return { done: true, message: pendingNotice };
     },
     showRevision: async ({ revision }) => {
       const repository = await client.getRepository(ref.jobId, ref.repositoryName);
@@ -219,7 +262,8 @@ export function diffHandlers(services: PageServices, ref: DiffPlace): Handlers<t
     openFileInDiffEditor: () => ({ done: false, message: ONLY_IN_VS_CODE }),
     applyToLocalCheckout: () => ({ done: false, message: ONLY_IN_VS_CODE }),
     downloadPatch: async () => {
-      const patch = await fetchPatch();
+      // The patch painted, not whatever is current by now.
+      const patch = shown ? shown.patch : await fetchPatch();
       if (patch === undefined) throw new ProtocolError('This attempt made no changes: there is no patch');
       saveFile(window, patchFileName(ref), patch, 'text/x-diff');
       return { done: true };
@@ -334,6 +378,7 @@ export function createJobHandlers(services: PageServices, apiUrl: string): Handl
   let created: string | undefined;
   return {
     load: async () => ({ prompt: '', connected: true, apiUrl, codeHost: await codeHostKindOf(client) }),
+    sandbox: async () => ({ status: await client.sandbox().catch(() => undefined) }),
     pickWorkspaceRepositories: () => {
       throw new ProtocolError(ONLY_IN_VS_CODE);
     },

@@ -6,6 +6,8 @@ import { renderForm } from '../../test/helpers/createJobForm';
 // The Create Job form's "In each checkout" section: Claude may run commands (prompt jobs), a setup
 // command (both modes), and notes per repository, checked against the repositories the form knows.
 
+const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+
 const sent = (submitted: CreateJobDraft[]) => {
   const checked = checkDraft(submitted.at(-1)!);
   assert.ok(checked.ok, checked.ok ? '' : checked.message);
@@ -18,10 +20,7 @@ describe('Create Job form: commands, setup and notes per repository (DOM)', () =
     form.type('name', 'Upgrade lodash');
     form.type('repositories', 'acme/widgets\nacme/gadgets\n');
     assert.equal(form.$('#allowCommands').checked, false, 'off by default');
-    assert.match(
-      form.text('[data-field="allowCommands"] .hint'),
-      /On the local stack the commands run as you, with your rights/,
-    );
+    assert.match(form.text('[data-field="allowCommands"] .hint'), /Its commands run in the command sandbox/);
     form.check('allowCommands');
     form.type('setupCommand', 'npm ci');
     form.type(
@@ -36,6 +35,62 @@ describe('Create Job form: commands, setup and notes per repository (DOM)', () =
       'acme/widgets': 'use pnpm, not npm',
       'ACME/Gadgets': 'run make first',
     });
+    await form.close();
+  });
+
+  it('says what holds around the commands: the sandbox, or a warning with the line that installs it', async () => {
+    const unavailable = renderForm(
+      {},
+      {
+        sandbox: async () => ({
+          mode: 'auto',
+          state: 'unavailable',
+          message:
+            'The command sandbox is unavailable here (bubblewrap (bwrap) not installed): commands run with your user’s rights, and jobs that let Claude run commands are refused.',
+          install: 'sudo apt-get install -y bubblewrap socat ripgrep',
+          defaultAllowedHosts: [],
+        }),
+      },
+    );
+    await settle();
+    assert.equal(unavailable.hidden('#sandbox-state'), false);
+    assert.equal(unavailable.$('#sandbox-state').className, 'notice error');
+    assert.match(
+      unavailable.text('#sandbox-state'),
+      /^No command sandbox\. .*unavailable.*Install it with: sudo apt-get install -y bubblewrap socat ripgrep$/,
+    );
+    assert.match(
+      unavailable.text('[data-field="allowCommands"]'),
+      /This stack refuses it until the sandbox is installed\./,
+    );
+    await unavailable.close();
+
+    const on = renderForm(
+      {},
+      {
+        sandbox: async () => ({
+          mode: 'auto',
+          state: 'on',
+          message: 'Commands run in the sandbox.',
+          defaultAllowedHosts: [],
+        }),
+      },
+    );
+    await settle();
+    assert.equal(on.text('#sandbox-state'), 'Command sandbox. Commands run in the sandbox.');
+    assert.equal(on.$('#sandbox-state').className, 'notice');
+    assert.doesNotMatch(on.text('[data-field="allowCommands"]'), /refuses it until/);
+    await on.close();
+  });
+
+  it('sends the allowed hosts of a job with commands, and refuses them on one without', async () => {
+    const form = renderForm({ name: 'Hosts', repositories: 'acme/widgets\n' });
+    form.type('allowHosts', 'registry.example.com');
+    await form.click('#submit');
+    assert.match(form.text('#allowHosts-error'), /applies to jobs that run commands/);
+    form.type('verifyCommand', 'npm test');
+    await form.click('#submit');
+    assert.deepEqual(sent(form.submitted).sandbox, { allowHosts: ['registry.example.com'] });
     await form.close();
   });
 

@@ -44,6 +44,13 @@ describe('Create Job form (DOM)', () => {
     const form = setup();
     assert.equal(form.control('prompt').value, 'Replace oldFunction(x)');
     assert.equal(form.dom.document.activeElement, form.control('name'), 'typing starts at the name');
+    // An example in an empty field reads as an example, never as a value already typed.
+    for (const field of ['name', 'repositories', 'pr-labels', 'pr-reviewers', 'query-owners'])
+      assert.match(
+        form.dom.root.querySelector(`#${field}`)?.getAttribute('placeholder') ?? '',
+        /^e\.g\.\s/,
+        `${field}'s placeholder`,
+      );
     await form.dom.close();
   });
 
@@ -64,7 +71,7 @@ describe('Create Job form (DOM)', () => {
     form.type('name', 'typed before');
     const rows = job.names.repositories.map((repositoryName) => ({ repositoryName }));
     form.form.fill(draftFromJob(job, rows, ['acme/two', 'acme/three']));
-    assert.equal(form.control('name').value, 'Rename');
+    assert.equal(form.control('name').value, 'Rename (again)');
     assert.equal(form.control('mode-command').checked, true);
     assert.equal((form.dom.root.querySelector('[data-field="prompt"]') as HTMLElement).hidden, true);
     assert.equal(form.control('command').value, "sed -i 's/a/b/' x");
@@ -127,10 +134,10 @@ describe('Create Job form (DOM)', () => {
     (form.control('mode-command') as Control).checked = true;
     form.control('mode-command').dispatchEvent(new form.dom.window.Event('change') as unknown as Event);
     assert.equal((form.dom.root.querySelector('[data-field="prompt"]') as HTMLElement).hidden, true);
-    // Locally a command is not sandboxed: the form says so next to the field.
+    // Where it runs, and what without a sandbox: the form says so next to the field.
     assert.match(
       form.dom.root.querySelector('[data-field="command"] .hint')!.textContent!,
-      /On the local stack it runs as you, with your rights/,
+      /It runs in the command sandbox where the stack has one .*; without one, as you, with your rights/,
     );
     form.type('command', 'sleep 60');
     await form.click('add-from-workspace');

@@ -1,5 +1,6 @@
 import { checkDraft, mergeRepositories, parseRepositoryList } from '../../common/jobDraft';
 import { type DraftSections, PULL_REQUEST_FIELDS } from '../../common/jobDraftSections';
+import type { SandboxStatus } from '../../common/sandbox';
 import type { CodeHostInfo, ResolveRepositoriesRequest } from '../../common/schemas';
 import type { CreateJobDraft, FieldErrors } from '../../common/webviewProtocol';
 import { append, h, pageHeader } from '../shared/dom';
@@ -22,6 +23,8 @@ export interface FormActions {
   offerChanged(prompt: string | undefined): void;
   /** What a repository query gives, for Preview (without it, Preview is not offered). */
   previewRepositories?(request: ResolveRepositoriesRequest): Promise<PreviewReply>;
+  /** What holds around the job's commands where it would run (the command sandbox). */
+  sandbox?(): Promise<SandboxStatus | undefined>;
 }
 
 export interface FormOptions {
@@ -97,7 +100,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
       errorFor(id),
     );
 
-  const name = text('name', 'vscode-textfield', { placeholder: 'Update API calls' });
+  const name = text('name', 'vscode-textfield', { placeholder: 'e.g. Update API calls' });
   const description = text('description', 'vscode-textarea', {
     rows: 2,
     placeholder: 'What the change is for (optional)',
@@ -117,11 +120,11 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
   const prompt = text('prompt', 'vscode-textarea', {
     rows: 8,
     class: 'code',
-    placeholder: 'Replace every oldFunction(x) with newFunction(x, { version: 2 })',
+    placeholder: 'e.g. Replace every oldFunction(x) with newFunction(x, { version: 2 })',
   });
   const command = text('command', 'vscode-textfield', {
     class: 'code',
-    placeholder: "sed -i 's/oldFunction(/newFunction(/g' src/*.ts",
+    placeholder: "e.g. sed -i 's/oldFunction(/newFunction(/g' src/*.ts",
   });
   const verifyCommand = text('verifyCommand', 'vscode-textfield', {
     class: 'code',
@@ -130,7 +133,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
   const repositories = text('repositories', 'vscode-textarea', {
     rows: 6,
     class: 'code',
-    placeholder: 'acme/widgets\nacme/gadgets',
+    placeholder: 'e.g.\nacme/widgets\nacme/gadgets',
   });
   const createPullRequests = h(document, 'vscode-checkbox' as 'div', {
     id: 'createPullRequests',
@@ -181,8 +184,8 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
   const commandField = field(
     'command',
     command,
-    'Runs in each checkout; whatever it changes becomes the diff. On the local stack it runs as you, with your ' +
-      'rights (your files, your network): run only commands you would run yourself.',
+    'Runs in each checkout; whatever it changes becomes the diff. It runs in the command sandbox where the stack ' +
+      'has one (see "In each checkout"); without one, as you, with your rights: run only commands you would run yourself.',
     true,
   );
 
@@ -199,6 +202,10 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
   const sample = sampleField(kit, options.draft ?? {});
   const pullRequests = pullRequestSection(kit, options.draft ?? {});
   const agent = agentSection(kit, options.draft ?? {});
+  void actions
+    .sandbox?.()
+    .then((status) => status && agent.showSandbox(status))
+    .catch(() => undefined);
   const sections = [source, sample, pullRequests, agent];
 
   append(
@@ -295,6 +302,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
     agent.controls.setupCommand!.value = draft.setupCommand ?? '';
     agent.controls.repositoryInstructions!.value = draft.repositoryInstructions ?? '';
     (agent.controls.allowCommands as unknown as CheckElement).checked = draft.allowCommands ?? false;
+    agent.controls.allowHosts!.value = draft.allowHosts ?? '';
   }
 
   // Initial values: a restored draft (after a reload) wins over the editor selection.

@@ -17,6 +17,7 @@ function extension(initialPrompt: string) {
     pickWorkspaceRepositories: () => ({ repositories: [] }),
     loadRepositoriesFromFile: () => ({ repositories: [], skipped: [] }),
     previewRepositories: () => ({ ok: false, fieldErrors: {}, message: 'not in this test' }),
+    sandbox: () => ({ status: undefined }),
     submit: () => ({ ok: false, fieldErrors: {}, message: 'not in this test' }),
     close: () => ({ done: true }),
     takeOfferedDraft: () => ({ draft: undefined }),

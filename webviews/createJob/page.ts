@@ -1,5 +1,5 @@
 import { CreateJobPanelState, type createJobProtocol } from '../../common/webviewProtocol';
-import { h } from '../shared/dom';
+import { showPageError } from '../shared/dom';
 import type { Host } from '../shared/host';
 import { renderCreateJobForm, type CreateJobForm } from './form';
 
@@ -11,7 +11,6 @@ export async function startCreateJobPage(
   host: Host<typeof createJobProtocol>,
   root: HTMLElement,
 ): Promise<CreateJobForm | undefined> {
-  const document = root.ownerDocument;
   const saved = CreateJobPanelState.safeParse(host.getState() ?? {});
   let state: CreateJobPanelState = saved.success ? saved.data : {};
   const update = (change: Partial<CreateJobPanelState>) => {
@@ -35,6 +34,7 @@ export async function startCreateJobPage(
           (await host.client.request('pickWorkspaceRepositories', {})).repositories,
         loadRepositoriesFromFile: () => host.client.request('loadRepositoriesFromFile', {}),
         previewRepositories: (request) => host.client.request('previewRepositories', request),
+        sandbox: async () => (await host.client.request('sandbox', {})).status,
         submit: async (draft) => {
           const result = await host.client.request('submit', { draft });
           if (result.ok) {
@@ -65,15 +65,7 @@ export async function startCreateJobPage(
     await takeOffer();
     return form;
   } catch (error) {
-    root.removeAttribute('aria-busy');
-    root.replaceChildren(
-      h(
-        document,
-        'p',
-        { class: 'notice error', role: 'alert' },
-        error instanceof Error ? error.message : String(error),
-      ),
-    );
+    showPageError(root, error);
     return undefined;
   }
 }

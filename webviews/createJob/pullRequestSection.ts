@@ -48,9 +48,9 @@ export function pullRequestSection(kit: SectionKit, initial: Partial<CreateJobDr
     rows: 3,
     placeholder: "the pull request's title, then its body",
   });
-  const labels = textControl(kit, 'pr-labels', 'vscode-textfield', { placeholder: 'dependencies, cody-batch' });
-  const reviewers = textControl(kit, 'pr-reviewers', 'vscode-textfield', { placeholder: 'alice, bob' });
-  const teamReviewers = textControl(kit, 'pr-teamReviewers', 'vscode-textfield', { placeholder: 'platform' });
+  const labels = textControl(kit, 'pr-labels', 'vscode-textfield', { placeholder: 'e.g. dependencies, cody-batch' });
+  const reviewers = textControl(kit, 'pr-reviewers', 'vscode-textfield', { placeholder: 'e.g. alice, bob' });
+  const teamReviewers = textControl(kit, 'pr-teamReviewers', 'vscode-textfield', { placeholder: 'e.g. platform' });
   title.value = values.title;
   body.value = values.body;
   branch.value = values.branch;

@@ -70,10 +70,10 @@ const HINTS: Record<(typeof QUERY_FIELDS)[number], string> = {
 };
 
 const PLACEHOLDERS: Record<(typeof QUERY_FIELDS)[number], string> = {
-  owners: 'acme, acme-labs',
-  topics: 'payments',
-  search: 'language:typescript',
-  codeSearch: 'oldFunction(',
+  owners: 'e.g. acme, acme-labs',
+  topics: 'e.g. payments',
+  search: 'e.g. language:typescript',
+  codeSearch: 'e.g. oldFunction(',
   include: '',
   exclude: '',
 };

@@ -11,6 +11,8 @@ export interface GroupSectionActions {
   /** Resolves with the message to show (what was done, or why not). */
   reviewGroup(state: Verdict, members: ShownMember[]): Promise<string | undefined>;
   openMember(repositoryName: string): void;
+  /** Show another group in this view (the next unreviewed one). */
+  openGroup(fingerprint: string): void;
 }
 
 const STATE_ICONS = {
@@ -29,6 +31,23 @@ export function groupSection(document: Document, group: GroupShown, actions: Gro
   };
   const approved = group.members.filter((member) => member.state === 'approved').length;
   const rejected = group.members.filter((member) => member.state === 'rejected').length;
+  // Once every member is reviewed, the next group with work left is what the reviewer wants.
+  const nextFirst = !!group.next && approved + rejected === members.length;
+  const next = group.next
+    ? h(
+        document,
+        'button',
+        {
+          type: 'button',
+          id: 'next-group',
+          class: nextFirst ? 'primary' : undefined,
+          title: `Show the next group with a repository not reviewed yet: ${group.next.title}`,
+        },
+        icon(document, 'arrow-right'),
+        `Next unreviewed group: ${group.next.title}`,
+      )
+    : undefined;
+  next?.addEventListener('click', () => actions.openGroup(group.next!.fingerprint));
   const buttons: HTMLButtonElement[] = [];
   const button = (state: Verdict) => {
     const element = h(
@@ -37,7 +56,9 @@ export function groupSection(document: Document, group: GroupShown, actions: Gro
       {
         type: 'button',
         id: state === 'approved' ? 'approve-group' : 'reject-group',
-        class: state === 'approved' ? 'primary' : undefined,
+        'data-acts': true,
+        // An outlier is approved on purpose, not by the button the eye goes to first.
+        class: state === 'approved' && group.kind !== 'outlier' && !nextFirst ? 'primary' : undefined,
         title: `${state === 'approved' ? 'Approve' : 'Reject'} the ${formatCount(members.length)} repositories listed`,
       },
       icon(document, state === 'approved' ? 'check-all' : 'close-all'),
@@ -102,9 +123,9 @@ export function groupSection(document: Document, group: GroupShown, actions: Gro
         ` · ${formatCount(approved + rejected)} of ${formatCount(members.length)} reviewed · showing ${group.representative}'s diff`,
       ),
       h(document, 'span', { class: 'spacer' }),
-      button('approved'),
-      button('rejected'),
+      h(document, 'span', { class: 'review-buttons' }, button('approved'), button('rejected')),
     ),
+    next ? h(document, 'div', { class: 'toolbar' }, next) : undefined,
     h(
       document,
       'details',

@@ -40,6 +40,11 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
       layoutChanged: () => undefined,
       showAttempt: () => undefined,
       viewedChanged: () => undefined,
+      reload: () => undefined,
+      dropEverywhere: async (scope, request) => {
+        calls.push(`everywhere ${scope} ${JSON.stringify(request.drop)}`);
+        return 'Dropped package-lock.json from 14 of 15 repositories of "x"; 1 not done.';
+      },
       review: async () => undefined,
       showRepository: async () => undefined,
       reviewGroup: async (state, members) => {
@@ -47,6 +52,7 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
         return `Approved ${members.length} repositories.`;
       },
       openMember: (name) => calls.push(`open ${name}`),
+      openGroup: (fingerprint) => calls.push(`group ${fingerprint.slice(0, 4)}`),
       revisePatch: async (request) => {
         sent.push(request);
         return refusal;
@@ -105,6 +111,39 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
       await dom.close();
     });
   }
+
+  it('in a group view, drops what is marked from every member or the whole job, never from the shown one alone', async () => {
+    const dom = makeDom();
+    const { calls, sent, actions } = recorder();
+    renderDiffView(
+      dom.root,
+      {
+        jobId: 'j',
+        repositoryName: 'acme/widgets',
+        jobName: 'x',
+        patch,
+        group: {
+          fingerprint: 'a'.repeat(64),
+          title: '15 repositories · the same change',
+          representative: 'acme/widgets',
+          members: [{ repositoryName: 'acme/widgets', state: 'unreviewed' }],
+        },
+        revision: { shown: 0, current: 0 },
+        dropScopes: ['group', 'job'],
+      },
+      { layout: 'line-by-line' },
+      actions,
+    );
+    dom.root.querySelector<HTMLButtonElement>('button[data-drop="file"][data-path="package-lock.json"]')!.click();
+    assert.equal(dom.root.querySelector('#save-revision'), null, 'no revision of the representative alone');
+    assert.ok(dom.root.querySelector('#drop-job'), 'the whole job is one click away');
+    dom.root.querySelector<HTMLButtonElement>('#drop-group')!.click();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(calls, ['everywhere group [{"path":"package-lock.json"}]']);
+    assert.deepEqual(sent, []);
+    assert.match(dom.root.querySelector('#revision-status')!.textContent!, /^Dropped package-lock\.json from 14 of 15/);
+    await dom.close();
+  });
 
   it('says why a revision was refused, and refuses to drop everything', async () => {
     const dom = makeDom();
@@ -176,6 +215,9 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
       actions,
     );
     assert.equal(dom.root.querySelector('#group-title')!.textContent, '3 repositories · the same change');
+    // Apply and Download take the representative's patch, and say whose.
+    assert.equal(dom.root.querySelector('#apply')!.textContent, "Apply acme/widgets's patch");
+    assert.equal(dom.root.querySelector('#download')!.textContent, "Download acme/widgets's patch");
     const members = [...dom.root.querySelectorAll<HTMLElement>('.group-members li')];
     assert.deepEqual(
       members.map((li) => [li.dataset.repository, li.dataset.state]),
@@ -196,5 +238,58 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
     view.review.review('approved');
     assert.match(dom.root.querySelector('#review-status')!.textContent!, /^This is a group view: Approve group/);
     await dom.close();
+  });
+
+  it('gives an outlier a secondary Approve, and offers the next unreviewed group once a group is reviewed', async () => {
+    const outlier = makeDom();
+    const { calls, actions } = recorder();
+    const next = { fingerprint: 'b'.repeat(64), title: '1 · outlier: touches package-lock.json' };
+    renderDiffView(
+      outlier.root,
+      {
+        jobId: 'j',
+        repositoryName: 'acme/widgets',
+        jobName: 'x',
+        patch,
+        group: {
+          fingerprint: 'b'.repeat(64),
+          title: next.title,
+          kind: 'outlier',
+          representative: 'acme/widgets',
+          members: [{ repositoryName: 'acme/widgets', state: 'unreviewed' }],
+        },
+      },
+      { layout: 'line-by-line' },
+      actions,
+    );
+    assert.equal(outlier.root.querySelector('#approve-group')!.classList.contains('primary'), false);
+    await outlier.close();
+
+    const done = makeDom();
+    renderDiffView(
+      done.root,
+      {
+        jobId: 'j',
+        repositoryName: 'acme/widgets',
+        jobName: 'x',
+        patch,
+        group: {
+          fingerprint: 'a'.repeat(64),
+          title: '5 repositories · the same change',
+          kind: 'main',
+          representative: 'acme/widgets',
+          members: [{ repositoryName: 'acme/widgets', state: 'approved' }],
+          next,
+        },
+      },
+      { layout: 'line-by-line' },
+      actions,
+    );
+    const go = done.root.querySelector<HTMLButtonElement>('#next-group')!;
+    assert.equal(go.textContent, 'Next unreviewed group: 1 · outlier: touches package-lock.json');
+    assert.ok(go.classList.contains('primary'), 'what to do next is the primary button now');
+    go.click();
+    assert.deepEqual(calls, ['group bbbb']);
+    await done.close();
   });
 });

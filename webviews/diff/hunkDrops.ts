@@ -14,6 +14,7 @@ export function dropFileButton(document: Document, path: string, marks: DropMark
     {
       type: 'button',
       class: 'drop-toggle',
+      'data-acts': true,
       'data-drop': 'file',
       'data-path': path,
       'aria-pressed': String(marks.fileMarked(path)),
@@ -58,6 +59,7 @@ export function decorateHunks(body: HTMLElement, path: string, count: number, ma
       {
         type: 'button',
         class: 'drop-toggle drop-hunk',
+        'data-acts': true,
         'data-drop': 'hunk',
         'data-path': path,
         'data-hunk': hunk,

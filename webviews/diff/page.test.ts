@@ -24,8 +24,10 @@ function extension(patch = PATCH) {
     showRepository: () => ({ done: true }),
     reviewGroup: () => ({ done: true }),
     openMember: () => ({ done: true }),
+    openGroup: () => ({ done: true }),
     revisePatch: () => ({ done: true }),
     showRevision: () => ({ done: true }),
+    dropEverywhere: () => ({ done: true }),
     rememberLayout: ({ layout }) => {
       remembered = layout;
       return { done: true };
@@ -119,6 +121,28 @@ describe('diff page (DOM)', () => {
     assert.equal(section(again.root, 'src/f1.ts').querySelector('.d2h-ins'), null);
     assert.equal(again.window.scrollY, 640, 'scrolled back to where the user was');
     await again.close();
+  });
+
+  it('says "this changed" when the extension finds what it shows changed, and is whole again after Reload', async () => {
+    const ext = extension();
+    let loads = 0;
+    const load = ext.handlers.load;
+    ext.handlers.load = (params) => {
+      loads++;
+      return { ...(load(params) as object), review: { state: 'unreviewed' } } as ReturnType<typeof load>;
+    };
+    const dom = makeDom();
+    const one = panel(ext.handlers);
+    await startDiffPage(one.host, dom.root);
+    one.push('changed', { message: 'Revision 1 of acme/widgets’s patch was saved since this was shown.' });
+    assert.match(dom.root.querySelector('#stale-notice')?.textContent ?? '', /Revision 1 of acme\/widgets/);
+    assert.equal((dom.root.querySelector('#approve') as HTMLButtonElement).disabled, true);
+    (dom.root.querySelector('#reload-view') as HTMLButtonElement).click();
+    await settle();
+    assert.equal(loads, 2, 'loaded again');
+    assert.equal(dom.root.querySelector('#stale-notice'), null, 'what it shows is what is there');
+    assert.equal((dom.root.querySelector('#approve') as HTMLButtonElement).disabled, false);
+    await dom.close();
   });
 
   it('opens a file from the file list with Enter or Space, and moves the focus to it', async () => {

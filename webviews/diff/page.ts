@@ -90,11 +90,21 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
           reviewGroup: async (verdict, members) =>
             (await host.client.request('reviewGroup', { state: verdict, members })).message,
           openMember: (repositoryName) => void host.client.request('openMember', { repositoryName }).catch(report),
+          openGroup: (fingerprint) => void host.client.request('openGroup', { fingerprint }).catch(report),
           revisePatch: async (request) => {
             const answer = await host.client.request('revisePatch', request);
             return answer.done ? undefined : answer.message;
           },
           showRevision: (revision) => void host.client.request('showRevision', { revision }).catch(report),
+          dropEverywhere: async (scope, request) => {
+            const answer = await host.client.request('dropEverywhere', { ...request, scope });
+            if (!answer.done) throw new Error(answer.message ?? 'Nothing was dropped.');
+            return answer.message;
+          },
+          reload: () => {
+            root.setAttribute('aria-busy', 'true');
+            void show(false);
+          },
         },
       );
       window?.requestAnimationFrame(() => window.setTimeout(() => performance.mark('cody-batch:painted'), 0));
@@ -111,6 +121,7 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
       view.review.say(`This is the ${direction === 'next' ? 'last' : 'first'} file.`);
   });
   host.client.on('reviewRequested', ({ state: verdict }) => view?.review.review(verdict));
+  host.client.on('changed', ({ message }) => view?.stale(message));
   host.client.on('show', () => {
     root.setAttribute('aria-busy', 'true');
     void show(true);

@@ -43,8 +43,11 @@ describe('diff view (DOM)', function () {
       showRepository: async (direction) => void calls.push(`repository ${direction}`),
       reviewGroup: async (state) => void calls.push(`group ${state}`),
       openMember: (name) => calls.push(`member ${name}`),
+      openGroup: (fingerprint) => calls.push(`group ${fingerprint.slice(0, 4)}`),
       revisePatch: async () => void calls.push('revise'),
       showRevision: (revision) => calls.push(`revision ${revision}`),
+      reload: () => calls.push('reload'),
+      dropEverywhere: async (scope) => void calls.push(`drop ${scope}`),
     };
     return { calls, actions };
   }
@@ -146,6 +149,42 @@ describe('diff view (DOM)', function () {
     (dom.root.querySelector('a[data-file-index="599"]') as HTMLAnchorElement).click();
     assert.equal(last.open, true);
     assert.ok(last.querySelector('.d2h-ins'), 'the file renders once opened');
+    await dom.close();
+  });
+
+  it('once what it shows changed elsewhere, says so and acts on nothing until it is reloaded', async () => {
+    const dom = makeDom();
+    const { calls, actions } = recorder();
+    const view = renderDiffView(
+      dom.root,
+      {
+        jobId: 'j',
+        repositoryName: 'acme/widgets',
+        jobName: 'x',
+        patch,
+        review: { state: 'unreviewed' },
+        revisable: true,
+        revision: { shown: 0, current: 0 },
+      },
+      { layout: 'line-by-line' },
+      actions,
+    );
+    view.stale('acme/widgets ran again since this was shown: attempt 2 is its current one.');
+    const notice = dom.root.querySelector('#stale-notice');
+    assert.match(notice?.textContent ?? '', /attempt 2 is its current one\. Nothing here acts/);
+    assert.equal(notice?.getAttribute('role'), 'alert');
+    for (const id of ['approve', 'reject', 'apply', 'download', 'review-note'])
+      assert.equal((dom.root.querySelector(`#${id}`) as HTMLButtonElement).disabled, true, `${id} is off`);
+    const drops = [...dom.root.querySelectorAll<HTMLButtonElement>('[data-drop]')];
+    assert.ok(drops.length > 0 && drops.every((button) => button.disabled), 'no drop toggle acts');
+    (dom.root.querySelector('#apply') as HTMLButtonElement).click();
+    (dom.root.querySelector('[data-drop]') as HTMLButtonElement).click();
+    // Approve from the keyboard command: refused in words, nothing sent.
+    view.review.review('approved');
+    assert.match(dom.root.querySelector('#review-status')?.textContent ?? '', /Reload to review what is there now/);
+    assert.deepEqual(calls, [], 'nothing acted');
+    (dom.root.querySelector('#reload-view') as HTMLButtonElement).click();
+    assert.deepEqual(calls, ['reload']);
     await dom.close();
   });
 

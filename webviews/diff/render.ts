@@ -1,12 +1,20 @@
 import { html as diffToHtml } from 'diff2html';
 import { filePath, parseHunks, parsePatch, patchTotals, type FilePatch } from '../../common/patch';
-import type { AttemptChoice, DiffLayout, Direction, GroupShown, RevisionShown } from '../../common/webviewProtocol';
+import type {
+  AttemptChoice,
+  DiffLayout,
+  Direction,
+  DropScope,
+  GroupShown,
+  RevisionShown,
+} from '../../common/webviewProtocol';
 import type { RepositoryError } from '../../common/schemas';
 import { formatBytes, formatCount } from '../../common/format';
 import { append, h, icon, pageHeader } from '../shared/dom';
 import { attemptLinks } from './attempts';
 import { DropMarks } from './drops';
 import { groupSection, type GroupSectionActions } from './groupSection';
+import { levelSides } from './diffRows';
 import { decorateHunks, dropFileButton, refreshDrops } from './hunkDrops';
 import { revisionBar, type RevisionActions } from './revisionBar';
 import { reviewBar, type ReviewBar, type ReviewBarActions, type ReviewBarData } from './reviewBar';
@@ -38,6 +46,8 @@ export interface DiffViewData extends ReviewBarData {
   revision?: RevisionShown;
   /** Hunks and files may be marked to drop and saved as a new revision. */
   revisable?: boolean;
+  /** Where marked hunks and files may go besides (a group view: only its members, the job). */
+  dropScopes?: DropScope[];
 }
 
 /** Below this width a side-by-side diff is shown line by line, as VS Code's diff editor does. */
@@ -54,6 +64,8 @@ export interface DiffViewActions
   layoutChanged(layout: DiffLayout): void;
   showAttempt(attempt: number): void;
   viewedChanged(path: string, viewed: boolean): void;
+  /** Load the page again (after "this changed"). */
+  reload(): void;
 }
 
 export interface DiffViewOptions {
@@ -87,7 +99,17 @@ export interface DiffView {
   /** Opens and scrolls to the next or previous file; false at the end. */
   goToFile(direction: Direction): boolean;
   review: ReviewBar;
+  /**
+   * What the page shows changed since it was painted: says so with a Reload button, and every
+   * action (review, apply, download, drops) is off until the page loads again.
+   */
+  stale(message: string): void;
 }
+
+/** Marks the controls that act on what is shown (as opposed to moving around in it). */
+export const ACTS = 'data-acts';
+
+const staleGuards = new WeakMap<HTMLElement, (event: Event) => void>();
 
 const KIND_ICONS: Record<FilePatch['kind'], [string, string]> = {
   added: ['diff-added', 'added'],
@@ -122,12 +144,19 @@ export function renderDiffView(
   const totals = patchTotals(files);
   // What the reviewer marked to drop, on a patch that can take a new revision.
   const hunkCounts = new Map(files.map((file) => [filePath(file), file.binary ? 1 : parseHunks(file.text).length]));
-  const marks = data.revisable && files.length > 0 ? new DropMarks(hunkCounts) : undefined;
   const readOnly = !!data.failure || (!!data.revision && data.revision.shown !== data.revision.current);
-  const revision = revisionBar(document, data.revision, marks, {
-    ...actions,
-    marksCleared: () => marks && refreshDrops(root, marks),
-  });
+  const scopes = data.dropScopes ?? (data.revisable ? ['repository'] : []);
+  const marks = scopes.length > 0 && files.length > 0 && !readOnly ? new DropMarks(hunkCounts) : undefined;
+  const revision = revisionBar(
+    document,
+    data.revision,
+    marks,
+    {
+      ...actions,
+      marksCleared: () => marks && refreshDrops(root, marks),
+    },
+    scopes,
+  );
   const marksChanged = () => {
     if (!marks) return;
     refreshDrops(root, marks);
@@ -146,16 +175,17 @@ export function renderDiffView(
   const applyButton = h(
     document,
     'button',
-    { type: 'button', class: 'primary', id: 'apply' },
+    { type: 'button', class: 'primary', id: 'apply', 'data-acts': true },
     icon(document, 'repo-pull'),
-    'Apply to local checkout',
+    // In a group view they act on the representative: said, not done silently.
+    data.group ? `Apply ${data.repositoryName}'s patch` : 'Apply to local checkout',
   );
   const downloadButton = h(
     document,
     'button',
-    { type: 'button', id: 'download' },
+    { type: 'button', id: 'download', 'data-acts': true },
     icon(document, 'cloud-download'),
-    'Download patch',
+    data.group ? `Download ${data.repositoryName}'s patch` : 'Download patch',
   );
   const prButton = data.pullRequestUrl
     ? h(document, 'button', { type: 'button', id: 'open-pr' }, icon(document, 'git-pull-request'), 'Open pull request')
@@ -204,48 +234,95 @@ export function renderDiffView(
   downloadButton.addEventListener('click', () => actions.download());
   prButton?.addEventListener('click', () => actions.openPullRequest());
 
-  append(
-    root,
-    pageHeader(
+  // Once what the page shows has changed elsewhere, nothing on it acts until it loads again.
+  let staleMessage: string | undefined;
+  const guardedReview: ReviewBar = {
+    ...review,
+    review: (state) =>
+      staleMessage ? review.say(`${staleMessage} Reload to review what is there now.`, true) : review.review(state),
+  };
+  const blockStale = (event: Event) => {
+    if (staleMessage && (event.target as Element | null)?.closest?.(`[${ACTS}]`)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  };
+  // One guard per page: the root is painted again on every load.
+  const previousGuard = staleGuards.get(root);
+  if (previousGuard) root.removeEventListener('click', previousGuard, true);
+  staleGuards.set(root, blockStale);
+  root.addEventListener('click', blockStale, true);
+  const stale = (message: string) => {
+    staleMessage = message;
+    root.classList.add('is-stale');
+    for (const control of root.querySelectorAll<HTMLButtonElement | HTMLInputElement>(`[${ACTS}]`))
+      control.disabled = true;
+    const reload = h(
       document,
-      data.repositoryName,
+      'button',
+      { type: 'button', id: 'reload-view', class: 'primary' },
+      icon(document, 'refresh'),
+      'Reload',
+    );
+    reload.addEventListener('click', () => {
+      reload.disabled = true;
+      actions.reload();
+    });
+    root.querySelector('#stale-notice')?.remove();
+    header.prepend(
       h(
         document,
         'div',
-        { class: 'muted summary' },
-        `${data.jobName} · `,
-        data.attempts && data.attempts.length > 1 ? `attempt ${data.attempt} of ${data.attempts.length} · ` : undefined,
-        files.length === 0
-          ? 'no changes'
-          : `${formatCount(totals.files)} ${totals.files === 1 ? 'file' : 'files'} changed, `,
-        files.length > 0 ? h(document, 'span', { class: 'additions' }, `+${formatCount(totals.additions)}`) : undefined,
-        files.length > 0 ? ' ' : undefined,
-        files.length > 0 ? h(document, 'span', { class: 'deletions' }, `−${formatCount(totals.deletions)}`) : undefined,
-        data.patch ? ` · ${formatBytes(data.patch.length)}` : undefined,
+        { class: 'notice stale', id: 'stale-notice', role: 'alert' },
+        icon(document, 'warning'),
+        ' ',
+        h(document, 'span', {}, `${message} Nothing here acts until the view shows what is there now.`),
+        ' ',
+        reload,
       ),
-      attemptNav,
-      data.group ? groupSection(document, data.group, actions) : undefined,
-      review.element,
-      revision.element,
-      files.length > 0
-        ? h(
-            document,
-            'div',
-            { class: 'toolbar' },
-            // A change whose verification failed is there to be read, not applied; so is an earlier
-            // revision (apply and download take the current one).
-            readOnly ? undefined : applyButton,
-            readOnly ? undefined : downloadButton,
-            prButton,
-            h(document, 'span', { class: 'spacer' }),
-            narrowNote,
-            h(document, 'span', { class: 'segmented', role: 'group', 'aria-label': 'Layout' }, ...layoutButtons),
-            expandAll,
-            collapseAll,
-          )
-        : h(document, 'div', { class: 'toolbar' }, prButton),
+    );
+  };
+
+  const header = pageHeader(
+    document,
+    data.repositoryName,
+    h(
+      document,
+      'div',
+      { class: 'muted summary' },
+      `${data.jobName} · `,
+      data.attempts && data.attempts.length > 1 ? `attempt ${data.attempt} of ${data.attempts.length} · ` : undefined,
+      files.length === 0
+        ? 'no changes'
+        : `${formatCount(totals.files)} ${totals.files === 1 ? 'file' : 'files'} changed, `,
+      files.length > 0 ? h(document, 'span', { class: 'additions' }, `+${formatCount(totals.additions)}`) : undefined,
+      files.length > 0 ? ' ' : undefined,
+      files.length > 0 ? h(document, 'span', { class: 'deletions' }, `−${formatCount(totals.deletions)}`) : undefined,
+      data.patch ? ` · ${formatBytes(data.patch.length)}` : undefined,
     ),
+    attemptNav,
+    data.group ? groupSection(document, data.group, actions) : undefined,
+    review.element,
+    revision.element,
+    files.length > 0
+      ? h(
+          document,
+          'div',
+          { class: 'toolbar' },
+          // A change whose verification failed is there to be read, not applied; so is an earlier
+          // revision (apply and download take the current one).
+          readOnly ? undefined : applyButton,
+          readOnly ? undefined : downloadButton,
+          prButton,
+          h(document, 'span', { class: 'spacer' }),
+          narrowNote,
+          h(document, 'span', { class: 'segmented', role: 'group', 'aria-label': 'Layout' }, ...layoutButtons),
+          expandAll,
+          collapseAll,
+        )
+      : h(document, 'div', { class: 'toolbar' }, prButton),
   );
+  append(root, header);
   if (data.failure) {
     append(
       root,
@@ -283,7 +360,8 @@ export function renderDiffView(
       renderedCount: () => 0,
       settled: Promise.resolve(),
       goToFile,
-      review,
+      review: guardedReview,
+      stale,
     };
   }
 
@@ -498,10 +576,13 @@ export function renderDiffView(
       renderNothingWhenEmpty: false,
     });
     section.rendered = layout;
+    if (layout === 'side-by-side') window?.requestAnimationFrame(() => levelSides(body));
     if (marks) {
       const path = filePath(file);
       decorateHunks(body, path, hunkCounts.get(path) ?? 0, marks, marksChanged);
       refreshDrops(section.details, marks);
+      if (staleMessage)
+        for (const control of body.querySelectorAll<HTMLButtonElement>(`[${ACTS}]`)) control.disabled = true;
     }
   }
 
@@ -509,7 +590,12 @@ export function renderDiffView(
   const applyLayout = () => {
     const next = effective();
     narrowNote.hidden = next === chosen;
-    if (next === layout) return;
+    if (next === layout) {
+      // The same layout, another width: wrapped lines wrap elsewhere.
+      if (layout === 'side-by-side')
+        for (const section of sections) if (section.details.open && section.rendered) levelSides(section.body);
+      return;
+    }
     layout = next;
     for (const section of sections)
       if (section.details.open && section.rendered !== undefined) renderSection(section, true);
@@ -554,7 +640,8 @@ export function renderDiffView(
     layout: () => layout,
     settled,
     goToFile: (direction) => goToFile(direction),
-    review,
+    review: guardedReview,
+    stale,
     renderedCount: () =>
       sections.filter((section) => section.body.childElementCount > 0 && section.rendered !== undefined).length,
   };

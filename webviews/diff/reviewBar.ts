@@ -48,11 +48,11 @@ export function reviewBar(
     status.classList.toggle('error', error);
     status.setAttribute('role', error ? 'alert' : 'status');
   };
-  const button = (id: string, iconName: string, label: string, title?: string, primary = false) =>
+  const button = (id: string, iconName: string, label: string, title?: string, primary = false, acts = false) =>
     h(
       document,
       'button',
-      { type: 'button', id, class: primary ? 'primary' : undefined, title: title ?? label },
+      { type: 'button', id, class: primary ? 'primary' : undefined, title: title ?? label, 'data-acts': acts },
       icon(document, iconName),
       label,
     );
@@ -103,7 +103,9 @@ export function reviewBar(
       maxlength: 2000,
       placeholder: 'Note (optional)',
       'aria-label': 'Review note (optional)',
-      value: data.review.note ?? '',
+      'data-acts': true,
+      // A fresh note for each review: an old rejection's words never ride along with an Approve.
+      value: '',
     });
     const approve = button(
       'approve',
@@ -111,15 +113,23 @@ export function reviewBar(
       'Approve',
       'Approve this diff and go to the next unreviewed repository',
       true,
+      true,
     );
-    const reject = button('reject', 'close', 'Reject', 'Reject this diff and go to the next unreviewed repository');
+    const reject = button(
+      'reject',
+      'close',
+      'Reject',
+      'Reject this diff and go to the next unreviewed repository',
+      false,
+      true,
+    );
     approve.addEventListener('click', () => review('approved'));
     reject.addEventListener('click', () => review('rejected'));
     note.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) review('approved');
     });
     reviewButtons.push(approve, reject);
-    append(line, note, approve, reject);
+    append(line, note, h(document, 'span', { class: 'review-buttons' }, approve, reject));
   }
 
   const stepper = h(document, 'span', { class: 'segmented', role: 'group', 'aria-label': 'Go to' });

@@ -1,6 +1,6 @@
 import { revisionText } from '../../common/patchRevisionText';
 import type { PatchRevisionRequest } from '../../common/schemas';
-import type { RevisionShown } from '../../common/webviewProtocol';
+import type { DropScope, RevisionShown } from '../../common/webviewProtocol';
 import { append, h, icon } from '../shared/dom';
 import type { DropMarks } from './drops';
 
@@ -11,6 +11,8 @@ import type { DropMarks } from './drops';
 export interface RevisionActions {
   /** Resolves with why it was not saved, or undefined once saved (the panel then shows the new revision). */
   revisePatch(request: PatchRevisionRequest): Promise<string | undefined>;
+  /** The same marks, dropped from many repositories; resolves with what was done (or why not). */
+  dropEverywhere(scope: 'group' | 'job', request: PatchRevisionRequest): Promise<string | undefined>;
   showRevision(revision: number): void;
   /** Clear was pressed: the marks are gone, the controls are to show it. */
   marksCleared(): void;
@@ -27,6 +29,8 @@ export function revisionBar(
   revision: RevisionShown | undefined,
   marks: DropMarks | undefined,
   actions: RevisionActions,
+  /** Where the marks may go (default: this repository only). */
+  scopes: readonly DropScope[] = ['repository'],
 ): RevisionBar {
   const element = h(document, 'section', { class: 'revision', 'aria-label': 'Patch revision' });
   const line = h(document, 'div', { class: 'toolbar revision-line' });
@@ -60,10 +64,36 @@ export function revisionBar(
   const save = h(
     document,
     'button',
-    { type: 'button', class: 'primary', id: 'save-revision', title: 'Save the patch without them, as a new revision' },
+    {
+      type: 'button',
+      class: 'primary',
+      id: 'save-revision',
+      'data-acts': true,
+      title: 'Save the patch without them, as a new revision',
+    },
     icon(document, 'save'),
     'Save as new revision',
   );
+  const many = (scope: 'group' | 'job') =>
+    h(
+      document,
+      'button',
+      {
+        type: 'button',
+        id: `drop-${scope}`,
+        'data-acts': true,
+        // The primary action stays this repository's own revision where there is one.
+        class: scopes.includes('repository') ? undefined : scope === 'group' ? 'primary' : undefined,
+        title:
+          scope === 'group'
+            ? 'Leave the marked files out of every member of the change group (hunks: every hunk with the same change); one new revision each'
+            : 'Leave them out of every repository of the job that has them; one new revision each',
+      },
+      icon(document, scope === 'group' ? 'layers' : 'globe'),
+      scope === 'group' ? 'Drop from every member of the group' : 'Drop from every repository of the job',
+    );
+  const toGroup = scopes.includes('group') ? many('group') : undefined;
+  const toJob = scopes.includes('job') ? many('job') : undefined;
   const clear = h(document, 'button', { type: 'button', id: 'clear-drops' }, icon(document, 'discard'), 'Clear');
   const status = h(document, 'p', { class: 'revision-status', id: 'revision-status', role: 'status' });
   const say = (message: string, error = false) => {
@@ -77,9 +107,18 @@ export function revisionBar(
     { class: 'toolbar drop-line', hidden: true },
     icon(document, 'trash'),
     summary,
-    h(document, 'span', { class: 'muted' }, ' · saving resets this repository’s review'),
+    h(
+      document,
+      'span',
+      { class: 'muted' },
+      scopes.includes('repository')
+        ? ' · saving resets this repository’s review'
+        : ' · each revision resets its review',
+    ),
     h(document, 'span', { class: 'spacer' }),
-    save,
+    scopes.includes('repository') ? save : undefined,
+    toGroup,
+    toJob,
     clear,
   );
   append(element, marks ? drops : undefined, status);
@@ -89,6 +128,7 @@ export function revisionBar(
     drops.hidden = said === undefined;
     summary.textContent = said ?? '';
     save.disabled = saving || !!marks?.dropsEverything();
+    for (const button of [toGroup, toJob]) if (button) button.disabled = saving;
     if (marks?.dropsEverything()) say('That leaves nothing of the diff: reject the repository instead.', true);
     else if (status.classList.contains('error') && !saving) say('');
   };
@@ -111,6 +151,29 @@ export function revisionBar(
       },
     );
   });
+  for (const [scope, button] of [
+    ['group', toGroup],
+    ['job', toJob],
+  ] as const)
+    button?.addEventListener('click', () => {
+      const request = marks?.request(revision?.shown ?? 0);
+      if (!request || saving) return;
+      saving = true;
+      update();
+      say(scope === 'group' ? 'Dropping from every member of the group…' : 'Dropping from every repository…');
+      actions.dropEverywhere(scope, request).then(
+        (message) => {
+          saving = false;
+          update();
+          if (message) say(message);
+        },
+        (error: unknown) => {
+          saving = false;
+          update();
+          say(error instanceof Error ? error.message : String(error), true);
+        },
+      );
+    });
   clear.addEventListener('click', () => {
     marks?.clear();
     actions.marksCleared();

@@ -59,10 +59,12 @@ const pullRequest = (number: number, state: 'open' | 'merged', checks: 'passing'
   updatedAt: '2026-12-04T11:00:00.000Z',
 });
 
+const approved = { state: 'approved' as const, attempt: 1, reviewedAt: '2026-12-04T10:00:00.000Z' };
+
 export const OVERVIEW_ROWS: RepositoryResult[] = [
-  row('acme/a', { pullRequest: pullRequest(1, 'open', 'passing') }),
-  row('acme/b', { pullRequest: pullRequest(2, 'open', 'failing') }),
-  row('acme/c', { pullRequest: pullRequest(3, 'merged', 'none') }),
+  row('acme/a', { pullRequest: pullRequest(1, 'open', 'passing'), review: approved }),
+  row('acme/b', { pullRequest: pullRequest(2, 'open', 'failing'), review: approved }),
+  row('acme/c', { pullRequest: pullRequest(3, 'merged', 'none'), review: approved }),
   row('acme/d', {}),
   row('acme/clone-1', { status: 'FAILED', error: { code: 'CLONE_FAILED', message: 'repository not found' } }),
   row('acme/clone-2', { status: 'FAILED', error: { code: 'CLONE_FAILED', message: 'repository not found' } }),

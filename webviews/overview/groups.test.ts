@@ -9,7 +9,7 @@ describe('Change groups in words', () => {
       lines.map((line) => [line.kind, line.title]),
       [
         ['main', '2 repositories · the same change'],
-        ['variant', '1 · a variant of it'],
+        ['variant', '1 · a variant of the same change: only indentation differs'],
         ['outlier', '1 · outlier: touches package-lock.json, which the largest group does not'],
       ],
     );
@@ -32,6 +32,26 @@ describe('Change groups in words', () => {
       ],
     });
     assert.equal(lines[1]!.title, '1 · outlier: no other repository made this change');
+  });
+
+  it('calls no change an outlier of a "largest group" of one when every change is different', () => {
+    const [main, variant, outlier] = OVERVIEW_CHANGES.groups;
+    const lines = groupLines({
+      ...OVERVIEW_CHANGES,
+      groups: [main!, variant!, outlier!].map((group, index) => ({
+        ...group,
+        repositories: [`acme/${index}`],
+        variantOf: undefined,
+      })),
+    });
+    assert.deepEqual(
+      lines.map((each) => [each.kind, each.title]),
+      [
+        ['other', '1 repository · a change of its own'],
+        ['other', '1 · a change of its own'],
+        ['other', '1 · a change of its own'],
+      ],
+    );
   });
 
   it('calls a group that nothing flags and that varies nothing a different change', () => {
@@ -65,6 +85,7 @@ describe('Change groups in words', () => {
     assert.deepEqual(groupShown(OVERVIEW_CHANGES, 'a'.repeat(64), rows), {
       fingerprint: 'a'.repeat(64),
       title: '2 repositories · the same change',
+      kind: 'main',
       representative: 'acme/a',
       members: [
         // With the digest the job's changes gave each: what Approve group sends back.
@@ -73,5 +94,10 @@ describe('Change groups in words', () => {
       ],
     });
     assert.equal(groupShown(OVERVIEW_CHANGES, 'f'.repeat(64), rows), undefined);
+    // The others are all reviewed: from the main group nothing is next; from the outlier, round to the main one.
+    assert.deepEqual(groupShown(OVERVIEW_CHANGES, 'c'.repeat(64), rows)?.next, {
+      fingerprint: 'a'.repeat(64),
+      title: '2 repositories · the same change',
+    });
   });
 });

@@ -81,7 +81,8 @@ export function groupsSection(document: Document, data: GroupsData, actions: Gro
               'check',
               `Approve all ${members} of this group`,
               () => actions.reviewGroup(line, 'approved'),
-              true,
+              // An outlier is approved on purpose, never by the button the eye goes to first.
+              line.kind !== 'outlier',
             );
             const reject = button('Reject group', 'close', `Reject all ${members} of this group`, () =>
               actions.reviewGroup(line, 'rejected'),

@@ -15,7 +15,8 @@ describe('Job overview: its numbers', () => {
       running: 0,
       pending: 0,
     });
-    assert.deepEqual(values(model.review), { approved: 3, rejected: 0, unreviewed: 1 });
+    // Only what can be reviewed is unreviewed: the three failures are not reviewable.
+    assert.deepEqual(values(model.review), { approved: 3, rejected: 0, unreviewed: 1, notReviewable: 3 });
     assert.deepEqual(values(model.pullRequests), { open: 2, draft: 0, merged: 1, closed: 0 });
     assert.equal(values(model.checks).checksFailing, 1);
     assert.equal(model.costUsd, 1.234);
@@ -48,7 +49,7 @@ describe('Job overview: its numbers', () => {
       { ...OVERVIEW_ROWS[3]!, pullRequest: { ...pr, state: 'merged' as const } },
     ];
     const model = overviewModel({ ...OVERVIEW_JOB, reviewCounts: undefined, pullRequestCounts: undefined }, rows);
-    assert.deepEqual(values(model.review), { approved: 1, rejected: 0, unreviewed: 3 });
+    assert.deepEqual(values(model.review), { approved: 2, rejected: 0, unreviewed: 2, notReviewable: 3 });
     assert.deepEqual(values(model.pullRequests), { open: 1, draft: 0, merged: 1, closed: 0 });
     assert.equal(values(model.checks).checksFailing, 1, 'checks count only open pull requests');
   });

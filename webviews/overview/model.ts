@@ -1,6 +1,7 @@
 import { countPullRequests } from '../../common/pullRequestCounts';
-import type { Job, PullRequestCounts, RepositoryResult, ReviewCounts } from '../../common/schemas';
+import type { Job, PullRequestCounts, RepositoryResult } from '../../common/schemas';
 import { verificationFailed } from '../../common/statusText';
+import { reviewTally } from '../../common/reviewCounts';
 import type { RepositoryView } from '../../common/webviewProtocol';
 
 // The Job overview's numbers, from the job and its rows: counts by run status, review and
@@ -34,25 +35,12 @@ export interface OverviewModel {
   pullRequests: Count[];
   checks: Count[];
   costUsd: number;
-  tokens: { input: number; output: number };
+  tokens: { input: number; output: number; cacheRead: number; cacheWrite: number };
   failures: FailureGroup[];
   /** Said above the failures when they are not all listed (a large job: its failed rows, capped). */
   failuresNote?: string;
   /** The job still runs, or publishes: the page looks again by itself. */
   active: boolean;
-}
-
-/** A review of an earlier attempt is no review of the current diff. */
-function reviewState(row: RepositoryResult): 'approved' | 'rejected' | 'unreviewed' {
-  return row.review && row.review.attempt === row.attempt ? row.review.state : 'unreviewed';
-}
-
-/** The job's own review counts, or (jobs from before reviews) counted from the rows. */
-function reviewCounts(job: Job, rows: readonly RepositoryResult[]): ReviewCounts {
-  if (job.reviewCounts) return job.reviewCounts;
-  const counts = { unreviewed: 0, approved: 0, rejected: 0 };
-  for (const row of rows) if (row.status === 'COMPLETED') counts[reviewState(row)]++;
-  return counts;
 }
 
 /**
@@ -113,7 +101,8 @@ const ACTIVE = new Set(['PENDING', 'RUNNING', 'CANCELLING']);
 
 export function overviewModel(job: Job, rows: readonly RepositoryResult[]): OverviewModel {
   const { counts } = job;
-  const reviews = reviewCounts(job, rows);
+  // Only what can be reviewed counts (common/reviewCounts.ts, as the diff view's progress line does).
+  const reviews = reviewTally(job, rows);
   const prs = pullRequestCounts(job, rows);
   // Without every row (a large job: its failed rows only), the job's count of publishes under way.
   const publishing =
@@ -135,6 +124,7 @@ export function overviewModel(job: Job, rows: readonly RepositoryResult[]): Over
       { key: 'approved', label: 'Approved', value: reviews.approved },
       { key: 'rejected', label: 'Rejected', value: reviews.rejected },
       { key: 'unreviewed', label: 'Unreviewed', value: reviews.unreviewed },
+      { key: 'notReviewable', label: 'Not reviewable', value: reviews.notReviewable },
     ],
     pullRequests: [
       { key: 'open', label: 'Open', value: prs.open },
@@ -150,7 +140,12 @@ export function overviewModel(job: Job, rows: readonly RepositoryResult[]): Over
       { key: 'changesRequested', label: 'Changes requested', value: prs.changesRequested },
     ],
     costUsd: job.usage.costUsd,
-    tokens: { input: job.usage.inputTokens, output: job.usage.outputTokens },
+    tokens: {
+      input: job.usage.inputTokens,
+      output: job.usage.outputTokens,
+      cacheRead: job.usage.cacheReadTokens,
+      cacheWrite: job.usage.cacheWriteTokens,
+    },
     failures: groupFailures(rows),
     ...failuresNote(job, rows),
     active: ACTIVE.has(job.status) || publishing,

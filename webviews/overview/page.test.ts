@@ -114,7 +114,7 @@ describe('Job overview page', () => {
         [...dom.root.querySelectorAll('.group-title')].map((title) => title.textContent?.trim()),
         [
           '2 repositories · the same change',
-          '1 · a variant of it',
+          '1 · a variant of the same change: only indentation differs',
           '1 · outlier: touches package-lock.json, which the largest group does not',
         ],
       );

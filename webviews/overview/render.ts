@@ -221,7 +221,9 @@ export function renderOverview(
   groups: GroupsData = {},
 ): void {
   const document = root.ownerDocument;
-  const tokens = `${formatCount(model.tokens.input)} in / ${formatCount(model.tokens.output)} out tokens`;
+  const { input, output, cacheRead, cacheWrite } = model.tokens;
+  // The prompt cache is where a batch saves: its reads and writes are said beside the rest.
+  const tokens = `${formatCount(input)} in / ${formatCount(output)} out tokens · cache ${formatCount(cacheRead)} read, ${formatCount(cacheWrite)} written`;
   root.replaceChildren(
     h(
       document,

@@ -58,3 +58,16 @@ function trackHeaderHeight(header: HTMLElement): void {
     () => header.isConnected && root.style.setProperty('--page-header-height', `${header.offsetHeight}px`),
   ).observe(header);
 }
+
+/** A page that could not load: its error in place of the page, said to screen readers. */
+export function showPageError(root: HTMLElement, error: unknown): void {
+  root.removeAttribute('aria-busy');
+  root.replaceChildren(
+    h(
+      root.ownerDocument,
+      'p',
+      { class: 'notice error', role: 'alert' },
+      error instanceof Error ? error.message : String(error),
+    ),
+  );
+}

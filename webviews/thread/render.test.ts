@@ -131,6 +131,48 @@ describe('thread view (DOM)', () => {
     await dom.close();
   });
 
+  it('says what held around Claude’s commands, and shows what the sandbox refused without opening the result', async () => {
+    const dom = makeDom();
+    const data = { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED' };
+    const refusedResult = {
+      role: 'user' as const,
+      content: [
+        {
+          type: 'tool_result',
+          tool_use_id: 'toolu_2',
+          content:
+            'curl: (56) CONNECT tunnel failed, response 403\nexit code: 56\n<sandbox_violations>\ndeny network-outbound example.com:443 (host is not on the allow list)\n</sandbox_violations>',
+        },
+      ],
+    };
+    const thread: Thread = {
+      ...THREAD,
+      sandbox: { state: 'on', allowedHosts: ['registry.npmjs.org:443', 'github.com:443'] },
+      messages: [...THREAD.messages, refusedResult],
+    };
+    renderThreadView(dom.root, { ...data, thread }, { openLink: () => undefined });
+    const state = dom.root.querySelector('.sandbox-state')!;
+    assert.match(state.textContent!, /Commands ran in the sandbox: they could write only the checkout/);
+    assert.match(state.textContent!, /The 2 hosts they could reach.*registry\.npmjs\.org:443 · github\.com:443/);
+    assert.ok(!state.classList.contains('error'));
+    const refusals = [...dom.root.querySelectorAll('ul.sandbox-refusals li')].map((item) => item.textContent);
+    assert.deepEqual(refusals, [' Sandbox refused: example.com:443 (host is not on the allow list)']);
+    assert.equal(refusals.length, 1);
+    assert.match(dom.root.querySelectorAll('details.tool-result summary')[1]!.textContent!, /sandbox refused/);
+
+    renderThreadView(
+      dom.root,
+      { ...data, thread: { ...THREAD, sandbox: { state: 'unavailable' } } },
+      { openLink: () => undefined },
+    );
+    assert.match(dom.root.querySelector('.sandbox-state')!.textContent!, /without the sandbox \(it was unavailable\)/);
+    assert.ok(dom.root.querySelector('.sandbox-state')!.classList.contains('error'));
+    renderThreadView(dom.root, { ...data, thread: THREAD }, { openLink: () => undefined });
+    assert.equal(dom.root.querySelector('.sandbox-state'), null, 'a thread without commands says nothing');
+    assert.equal(dom.root.querySelector('.sandbox-refusals'), null);
+    await dom.close();
+  });
+
   it('opens web links through the extension, and never javascript: links', async () => {
     const dom = makeDom();
     const opened: string[] = [];

@@ -1,5 +1,12 @@
 import MarkdownIt from 'markdown-it';
-import type { InstructionFile, RepositoryError, Thread, ThreadMessage, Usage } from '../../common/schemas';
+import type {
+  InstructionFile,
+  RepositoryError,
+  Thread,
+  ThreadMessage,
+  ThreadSandbox,
+  Usage,
+} from '../../common/schemas';
 import { formatCost, formatCount } from '../../common/format';
 import { append, h, icon, pageHeader } from '../shared/dom';
 import { openKeys } from '../shared/viewMemory';
@@ -106,6 +113,7 @@ export function renderThreadView(
     );
   }
   if (thread.instructionFiles) append(root, instructionFilesLine(document, thread.instructionFiles));
+  if (thread.sandbox) append(root, sandboxLine(document, thread.sandbox));
   if (thread.messages.length === 0) {
     append(
       root,
@@ -230,7 +238,8 @@ function renderBlock(document: Document, block: Block, toolNames: Map<string, st
       const isError = block.is_error === true;
       const name = typeof block.tool_use_id === 'string' ? toolNames.get(block.tool_use_id) : undefined;
       const text = resultText(block.content);
-      return h(
+      const refused = sandboxRefusals(text);
+      const details = h(
         document,
         'details',
         { class: `tool-result${isError ? ' error' : ''}` },
@@ -241,9 +250,24 @@ function renderBlock(document: Document, block: Block, toolNames: Map<string, st
           icon(document, isError ? 'error' : 'output'),
           ` Result${name ? ` of ${name}` : ''}`,
           isError ? h(document, 'span', { class: 'badge error' }, 'error') : undefined,
+          refused.length ? h(document, 'span', { class: 'badge refused' }, 'sandbox refused') : undefined,
           h(document, 'span', { class: 'muted' }, ` ${formatCount(text.split('\n').length)} lines`),
         ),
         h(document, 'pre', { class: 'tool-output' }, text),
+      );
+      if (refused.length === 0) return details;
+      // What the sandbox refused shows without opening the result.
+      return h(
+        document,
+        'div',
+        {},
+        details,
+        h(
+          document,
+          'ul',
+          { class: 'sandbox-refusals', 'aria-label': 'Refused by the sandbox' },
+          ...refused.map((line) => h(document, 'li', {}, icon(document, 'shield'), ` Sandbox refused: ${line}`)),
+        ),
       );
     }
     case 'thinking':
@@ -284,6 +308,47 @@ function instructionFilesLine(document: Document, files: InstructionFile[]): HTM
       ? ' Repository instructions: none'
       : ` Repository instructions in the first message: ${described.join(' · ')}`,
   );
+}
+
+/** What held around Claude's commands in this run. */
+function sandboxLine(document: Document, sandbox: ThreadSandbox): HTMLElement {
+  const words: Record<ThreadSandbox['state'], string> = {
+    on: 'Commands ran in the sandbox: they could write only the checkout, could not read the stack’s home or your credentials, and nothing they started outlived the run.',
+    off: 'Commands ran without the sandbox (CODY_BATCH_SANDBOX=off), with the rights of the user who started the stack.',
+    unavailable:
+      'Commands ran without the sandbox (it was unavailable), with the rights of the user who started the stack.',
+    container: 'Commands ran in the worker’s container on AWS Batch, as its second, unprivileged user.',
+  };
+  const unguarded = sandbox.state === 'off' || sandbox.state === 'unavailable';
+  const hosts = sandbox.allowedHosts ?? [];
+  return h(
+    document,
+    'div',
+    { class: `sandbox-state notice${unguarded ? ' error' : ''}` },
+    icon(document, unguarded ? 'warning' : 'shield'),
+    ` ${words[sandbox.state]}`,
+    hosts.length
+      ? h(
+          document,
+          'details',
+          { class: 'sandbox-hosts', 'data-key': 'sandbox-hosts' },
+          h(document, 'summary', {}, `The ${formatCount(hosts.length)} hosts they could reach`),
+          h(document, 'p', { class: 'muted' }, hosts.join(' · ')),
+        )
+      : undefined,
+  );
+}
+
+/** The lines of a tool result's `<sandbox_violations>` block (backend/worker/agent/tools/bash.ts). */
+export function sandboxRefusals(text: string): string[] {
+  const found: string[] = [];
+  for (const match of text.matchAll(/<sandbox_violations>\n([\s\S]*?)\n?<\/sandbox_violations>/g)) {
+    for (const line of match[1]!.split('\n')) {
+      const shown = line.replace(/^deny network-outbound /, '').trim();
+      if (shown) found.push(shown);
+    }
+  }
+  return found;
 }
 
 function markdownBlock(document: Document, text: string): HTMLElement {

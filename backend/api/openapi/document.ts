@@ -52,6 +52,8 @@ const ERROR_MEANINGS: Record<ApiErrorCode, string> = {
   NOTHING_TO_PUBLISH: 'no repository of the request can be published (the message says why)',
   PULL_REQUESTS_UNSUPPORTED: 'the code host has no pull requests (the local folder host)',
   QUERY_REFUSED: 'the code host cannot or should not run the repositoryQuery as given',
+  SANDBOX_UNAVAILABLE:
+    'the job runs commands that need the command sandbox (allowCommands; every command under CODY_BATCH_SANDBOX=require), and it is unavailable where they would run',
   PAYLOAD_TOO_LARGE: 'the body is over the size limit (4 MiB)',
   UNSUPPORTED_MEDIA_TYPE: 'the body is not sent as application/json',
   INTERNAL: 'the server failed; its log has the details',

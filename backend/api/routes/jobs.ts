@@ -19,6 +19,7 @@ import {
   RetryRequest,
   sampleSizeProblem,
 } from '../../../common/schemas';
+import { type CommandsOfJob, sandboxRefusal } from '../../../common/sandbox';
 import { isFinalJobStatus } from '../../../common/status';
 import { nextRevision, revisesTask, revisionProblem } from '../../../common/tasks';
 import { jobItemBytes, MAX_JOB_ITEM_BYTES } from '../../store/jobs';
@@ -63,10 +64,12 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
         },
       },
       responses: { 201: { description: 'The job, PENDING', json: { name: 'Job', schema: Job } } },
-      errors: ['QUERY_REFUSED', 'HOST_UNAVAILABLE'],
+      errors: ['QUERY_REFUSED', 'HOST_UNAVAILABLE', 'SANDBOX_UNAVAILABLE'],
     },
     async (c) => {
       const request = await readJson(c, createSchema);
+      const refused = await sandboxProblem(deps, request);
+      if (refused) return apiError(c, 'SANDBOX_UNAVAILABLE', refused);
       const refusal = request.createPullRequests ? pullRequestsRefusal(deps) : undefined;
       if (refusal) return apiError(c, 'VALIDATION_FAILED', `createPullRequests: ${refusal}`);
       checkHostNames(deps.codeHost, {
@@ -251,12 +254,24 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       params: { jobId: JOB_ID },
       body: { name: 'RetryRequest', schema: RetryRequest, optional: true, example: { repositories: ['acme/gadgets'] } },
       responses: { 202: { description: 'The job, running again', json: { name: 'Job', schema: Job } } },
-      errors: ['NOT_FOUND', 'JOB_ACTIVE', 'NOTHING_TO_RETRY', 'UNVERIFIED_JOB', 'UNVERIFIED_ROW'],
+      errors: [
+        'NOT_FOUND',
+        'JOB_ACTIVE',
+        'NOTHING_TO_RETRY',
+        'UNVERIFIED_JOB',
+        'UNVERIFIED_ROW',
+        'SANDBOX_UNAVAILABLE',
+      ],
     },
     async (c) => {
       const jobId = c.req.param('jobId')!;
       const body = await readJson(c, RetryRequest, { emptyAllowed: true });
       if (!isJobId(jobId)) return notFound(c, jobId);
+      // Read only when the sandbox is missing: then a job that needs it runs nothing again.
+      if ((await deps.executor.sandboxStatus?.())?.state === 'unavailable') {
+        const refused = await sandboxProblem(deps, await ownedJob(deps, jobId, c.get('owner')));
+        if (refused) return apiError(c, 'SANDBOX_UNAVAILABLE', refused);
+      }
       const outcome = await store.prepareRetry(jobId, c.get('owner'), body.repositories, deps.keys.signer);
       if (!outcome.ok) {
         if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
@@ -281,7 +296,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
         example: { prompt: 'Replace every oldFunction(x) with newFunction(x), and update the tests' },
       },
       responses: { 202: { description: 'The job, RUNNING', json: { name: 'Job', schema: Job } } },
-      errors: ['NOT_FOUND', 'JOB_NOT_SAMPLED', 'UNVERIFIED_JOB', 'UNVERIFIED_ROW'],
+      errors: ['NOT_FOUND', 'JOB_NOT_SAMPLED', 'UNVERIFIED_JOB', 'UNVERIFIED_ROW', 'SANDBOX_UNAVAILABLE'],
     },
     async (c) => {
       const jobId = c.req.param('jobId')!;
@@ -292,6 +307,8 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       const problem = revisionProblem(job, body);
       if (problem) return apiError(c, 'VALIDATION_FAILED', problem);
       const revision = revisesTask(body) ? nextRevision(job, body, new Date().toISOString()) : undefined;
+      const refused = await sandboxProblem(deps, { ...job, ...revision });
+      if (refused) return apiError(c, 'SANDBOX_UNAVAILABLE', refused);
       if (revision) {
         // Every revision is kept on the job item, so it counts toward the item's limit.
         const bytes = jobItemBytes({ ...job, taskRevisions: [...(job.taskRevisions ?? []), revision] });
@@ -312,6 +329,12 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
   );
 
   return app;
+}
+
+/** Why the job may not run here for want of the command sandbox (common/sandbox.ts), or undefined. */
+async function sandboxProblem(deps: ApiDependencies, job: CommandsOfJob): Promise<string | undefined> {
+  const status = await deps.executor.sandboxStatus?.();
+  return status ? sandboxRefusal(status, job) : undefined;
 }
 
 /** The `{jobId}` of a path. */
@@ -352,6 +375,9 @@ function newJob(
     maxCostUsd: request.maxCostUsd,
     ...(request.allowCommands ? { allowCommands: true } : {}),
     ...(request.setupCommand !== undefined ? { setupCommand: request.setupCommand } : {}),
+    ...(request.sandbox?.allowHosts.length
+      ? { sandbox: { allowHosts: [...new Set(request.sandbox.allowHosts)] } }
+      : {}),
     owner,
     status: 'PENDING',
     counts: { total, pending: total, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 0 },

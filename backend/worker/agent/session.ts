@@ -30,6 +30,7 @@ export class AgentSession {
   constructor(private readonly options: AgentOptions) {
     this.thread = { messages: [], usage: emptyUsage(), model: options.model, system: options.system };
     if (options.instructionFiles) this.thread.instructionFiles = options.instructionFiles;
+    if (options.shell && options.sandbox) this.thread.sandbox = options.sandbox;
     this.tools = agentToolSet({ allowCommands: options.shell !== undefined });
     // Tokens and exact secrets only: the thread holds source code the model edits, and hiding a
     // fixture's `postgres://app:app@db` from it would break its edits. The worker's own redactor

@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { RepositoryErrorCode } from '../../../common/errors';
-import type { InstructionFile, Thread, Usage } from '../../../common/schemas';
+import type { InstructionFile, ThreadSandbox, Thread, Usage } from '../../../common/schemas';
 import type { CommandShell } from './tools';
 
 // The agent loop's contract with the worker: limits, hooks, options and result.
@@ -62,6 +62,8 @@ export interface AgentOptions {
   shell?: CommandShell;
   /** The repository's instruction files the first message carries, for the thread view. */
   instructionFiles?: InstructionFile[];
+  /** What holds around the shell's commands, for the thread view. */
+  sandbox?: ThreadSandbox;
 }
 
 export type AgentResult = { ok: true; summary: string } | { ok: false; code: RepositoryErrorCode; message: string };

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { waitFor } from '../../helpers/jobs';
 import { CHROMIUM } from './install';
 
@@ -116,6 +116,29 @@ export class Workbench {
       .last()
       .contentFrame()
       .frameLocator('iframe#active-frame');
+  }
+
+  /**
+   * The page of the webview that has `selector`, when several are open side by side (a group view
+   * and a member's diff): each inner frame is looked at until one has it.
+   */
+  async webviewWith(selector: string, timeoutMs = 30_000): Promise<Frame> {
+    return waitFor(
+      `a webview showing ${selector}`,
+      async () => {
+        for (const frame of this.page.frames())
+          if (
+            frame !== this.page.mainFrame() &&
+            (await frame
+              .locator(selector)
+              .count()
+              .catch(() => 0)) > 0
+          )
+            return frame;
+        return undefined;
+      },
+      timeoutMs,
+    );
   }
 
   /** The tab of an editor (or webview panel) by its label. */

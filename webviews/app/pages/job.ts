@@ -328,7 +328,21 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
       document,
       'li',
       { 'data-repository': repository.repositoryName },
-      h(document, 'span', { class: 'name' }, repository.repositoryName),
+      // The name goes where there is something to see: the diff, else the log.
+      repository.status === 'PENDING'
+        ? h(document, 'span', { class: 'name' }, repository.repositoryName)
+        : h(
+            document,
+            'a',
+            {
+              class: 'name',
+              href: routeHref({
+                page: repository.status === 'COMPLETED' || hasKeptFailedDiff(repository) ? 'diff' : 'log',
+                ...ref,
+              }),
+            },
+            repository.repositoryName,
+          ),
       h(document, 'span', { class: 'muted' }, words.join(' · ')),
       h(document, 'span', { class: 'links' }, ...links),
       repository.error && repository.status === 'FAILED'

@@ -23,6 +23,8 @@ export interface ShellRunResult {
   /** True when this command started a new session (the first call, or the previous one had ended). */
   newSession: boolean;
   durationMs: number;
+  /** What the sandbox refused while it ran (`deny network-outbound host:port (why)`), in order. */
+  refusals?: string[];
 }
 
 /** A persistent shell in the checkout: one per repository run. */
@@ -91,7 +93,9 @@ export function describeShellResult(result: ShellRunResult, timeoutMs: number): 
   } else {
     ending = `exit code: ${result.exitCode}`;
   }
-  return { content: [...notes, output, ending].join('\n'), isError };
+  // In the block Claude Code's own sandbox uses, so the model reads it as the sandbox's word.
+  const refused = result.refusals?.length ? ['<sandbox_violations>', ...result.refusals, '</sandbox_violations>'] : [];
+  return { content: [...notes, output, ending, ...refused].join('\n'), isError };
 }
 
 /** How a bash call reads in the log: the command, or the restart. */
