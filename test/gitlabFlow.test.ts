@@ -167,7 +167,8 @@ describe('the CLI flow against GitLab, names three and four levels deep', functi
     // slow down: it waits, and its log says so.
     gitlab.rateLimitNext('/projects/acme%2Fsite/merge_requests', 1);
     const published = await cli('publish', jobId, '--approved', '--draft', '--wait', '--json');
-    assert.equal(published.code, 3, `one repository (rejected) is not published:\n${published.stderr}`);
+    // The one left out was rejected: publish --approved did all it was asked, so exits 0.
+    assert.equal(published.code, 0, published.stderr);
     const results = JSON.parse(published.stdout).results as { repositoryName: string; outcome: string }[];
     assert.deepEqual(results.map((result) => [result.repositoryName, result.outcome]).sort(), [
       ['acme/platform/api', 'done'],
