@@ -92,6 +92,10 @@ export interface FakeGitLabOptions {
   advancedSearch?: boolean;
   /** Runs when a merge arrives, before it is judged (a test pushes to the source branch there). */
   beforeMerge?: (mergeRequest: FakeMergeRequest) => Promise<void> | void;
+  /** Runs once a merge request is made, before the answer is sent (a test kills the worker there). */
+  afterCreate?: (mergeRequest: FakeMergeRequest) => Promise<void> | void;
+  /** Awaited before an authorized git request is served: a test may push in between a look and a push. */
+  beforeGit?: (request: { method: string; path: string }) => Promise<void> | void;
 }
 
 export interface FakeGitLab {
@@ -373,6 +377,7 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
       webUrl: `${url}/${project.path}/-/merge_requests/${iid}`,
     };
     mergeRequests.push(mr);
+    await options.afterCreate?.(mr);
     return { status: 201, body: await mergeRequestView(mr, project, true) };
   }
 
@@ -550,7 +555,7 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
   }
 
   /** Git over smart HTTP at `/{path}.git/…`, for the token as a Basic password (any user name). */
-  function git(request: IncomingMessage, response: ServerResponse, parsed: URL): void {
+  async function git(request: IncomingMessage, response: ServerResponse, parsed: URL): Promise<void> {
     const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '');
     const password = basic ? Buffer.from(basic[1]!, 'base64').toString().split(':').slice(1).join(':') : undefined;
     if (password !== options.token) {
@@ -558,6 +563,7 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
       response.end('HTTP Basic: Access denied\n');
       return;
     }
+    await options.beforeGit?.({ method: request.method ?? '', path: parsed.pathname + parsed.search });
     serveGit(request, response, { root: options.root, pathInfo: parsed.pathname, user: 'oauth2' });
   }
 
