@@ -137,13 +137,14 @@ describe('chain of custody on GitLab, projects three levels deep', function () {
 
   it("refuses a colleague's branch of the template's name; the other project gets its merge request", async () => {
     const [beta, gamma] = ['acme/platform/beta', 'acme/platform/gamma'];
-    const colleague = await pushBranch(beta, 'release/batch', { 'RELEASE.md': 'a colleague’s work\n' });
+    const colleague = await pushBranch(beta, 'release/acme/platform/beta', { 'RELEASE.md': 'a colleague’s work\n' });
     const before = await refs(hosting.repository(beta).bare);
     const created = await stack.client.createJob({
       name: 'Release branch',
       command: CHANGE,
       repositories: [beta, gamma],
-      pullRequest: { branch: 'release/batch' },
+      // The name's three parts make the branch's path: release/acme/platform/<project>.
+      pullRequest: { branch: 'release/{{repository}}' },
     });
     assert.equal((await waitForJob(stack.client, created.jobId)).status, 'COMPLETED');
     for (const name of [beta, gamma]) await approve(created.jobId, name);
@@ -151,13 +152,18 @@ describe('chain of custody on GitLab, projects three levels deep', function () {
     const refused = await publication(created.jobId, beta);
     const published = await publication(created.jobId, gamma);
     assert.equal(refused.publication?.error?.code, 'BRANCH_EXISTS', JSON.stringify(refused.publication));
-    assert.match(refused.publication!.error!.message, /"release\/batch" already exists in acme\/platform\/beta/);
+    assert.match(
+      refused.publication!.error!.message,
+      /"release\/acme\/platform\/beta" already exists in acme\/platform\/beta/,
+    );
     assert.equal(published.publication?.status, 'published', JSON.stringify(published.publication));
     assert.equal(await refs(hosting.repository(beta).bare), before, "the colleague's branch is untouched");
-    assert.equal(await head(beta, 'release/batch'), colleague);
+    assert.equal(await head(beta, 'release/acme/platform/beta'), colleague);
     assert.deepEqual(
-      gitlab.mergeRequests.filter((mr) => mr.sourceBranch === 'release/batch').map((mr) => mr.project),
-      [gamma],
+      gitlab.mergeRequests
+        .filter((mr) => mr.sourceBranch.startsWith('release/'))
+        .map((mr) => [mr.project, mr.sourceBranch]),
+      [[gamma, 'release/acme/platform/gamma']],
     );
     // What was pushed is what was approved: the branch's change is the stored patch.
     const pushed = await git(
@@ -165,7 +171,7 @@ describe('chain of custody on GitLab, projects three levels deep', function () {
       '--git-dir',
       hosting.repository(gamma).bare,
       'show',
-      'release/batch:src/main.js',
+      'release/acme/platform/gamma:src/main.js',
     );
     assert.equal(pushed, 'const a = newFunction(1);\n');
   });
