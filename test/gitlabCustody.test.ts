@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
 import type { RepositoryResult } from '../common/schemas';
 import { type FakeGitLab, type FakeProject, startFakeGitLab } from './fakes/gitlabServer';
+import { approveAsRead, pushBranch as colleaguePush, publicationOf, refs, show } from './helpers/custody';
 import { createGitHosting, type GitHosting, git } from './helpers/git';
-import { waitFor, waitForJob } from './helpers/jobs';
+import { waitForJob } from './helpers/jobs';
 import { startStackProcess, stackStore, type StackProcess } from './helpers/localStack';
 
 // The chain of custody (test/custody.test.ts) holds on GitLab too, with projects three levels
@@ -19,7 +18,6 @@ import { startStackProcess, stackStore, type StackProcess } from './helpers/loca
 //      `acme/platform/x` lives under `acme~platform/x`).
 //   3. A row's base commit written around the API (not signed by it) is never published.
 
-const run = promisify(execFile);
 const GITLAB_TOKEN = 'glpat-FAKEgitlabTOKENforCustody0123';
 
 const NAMES = ['alpha', 'beta', 'gamma', 'delta', 'eta', 'zeta', 'theta'].map((name) => `acme/platform/${name}`);
@@ -27,21 +25,6 @@ const PROJECTS: FakeProject[] = NAMES.map((name) => ({ path: name }));
 
 const FILES = { 'src/main.js': 'const a = oldFunction(1);\n', 'README.md': '# sample\n' };
 const CHANGE = "sed -i 's/oldFunction(/newFunction(/g' src/main.js";
-
-/** Every ref of a hosted repository and the commit it names: what "untouched" is checked against. */
-async function refs(bare: string): Promise<string> {
-  const { stdout } = await run('git', ['--git-dir', bare, 'for-each-ref', '--format=%(refname) %(objectname)'], {
-    env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
-  });
-  return stdout;
-}
-
-async function show(bare: string, rev: string, file: string): Promise<string | undefined> {
-  return run('git', ['--git-dir', bare, 'show', `${rev}:${file}`]).then(
-    ({ stdout }) => stdout,
-    () => undefined,
-  );
-}
 
 describe('chain of custody on GitLab, projects three levels deep', function () {
   this.timeout(180_000);
@@ -53,29 +36,13 @@ describe('chain of custody on GitLab, projects three levels deep', function () {
   /** Runs once, as a worker starts to push to this project (after its look at the branch). */
   let beforePush: { project: string; run: () => Promise<void> } | undefined;
 
-  async function pushBranch(name: string, branch: string, files: Record<string, string>, from = 'main') {
-    const checkout = await hosting.clone(name, { branch: from });
-    await git(checkout, 'checkout', '-q', '-B', branch);
-    for (const [file, content] of Object.entries(files)) await writeFile(path.join(checkout, file), content);
-    await git(checkout, 'add', '-A');
-    await git(checkout, 'commit', '-q', '-m', `work on ${branch}`);
-    await git(checkout, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
-    return (await git(checkout, 'rev-parse', 'HEAD')).trim();
-  }
+  const pushBranch = (name: string, branch: string, files: Record<string, string>, from?: string) =>
+    colleaguePush(hosting, name, branch, files, from);
   const head = async (name: string, branch: string) =>
     (await git(hosting.root, '--git-dir', hosting.repository(name).bare, 'rev-parse', branch)).trim();
 
-  async function approve(jobId: string, name: string) {
-    const { digest } = await stack.client.getDiff(jobId, name);
-    return stack.client.reviewRepository(jobId, name, { state: 'approved', digest });
-  }
-
-  const publication = (jobId: string, name: string) =>
-    waitFor(`${name} to be published or to fail`, async () => {
-      const row = await stack.client.getRepository(jobId, name);
-      const status = row.publication?.status;
-      return status === 'published' || status === 'failed' ? row : undefined;
-    });
+  const approve = (jobId: string, name: string) => approveAsRead(stack.client, jobId, name);
+  const publication = (jobId: string, name: string) => publicationOf(stack.client, jobId, name);
   const mergeRequestsOf = (name: string) => gitlab.mergeRequests.filter((mr) => mr.project === name);
 
   before(async () => {
