@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ENV } from '../../common/names';
 import { CODE_HOST_KINDS, type CodeHostConfig, type CodeHostKind, type GitHubAppCredentials } from './codeHost';
 
@@ -25,6 +26,12 @@ export function codeHostConfigFrom(env: NodeJS.ProcessEnv): CodeHostConfig {
   // An App's credentials, when given, are the ones used: a person's token in the same environment is not.
   if (githubApp) return { kind, gitBase, apiUrl: value(ENV.githubApiUrl), githubApp };
   return { kind, gitBase, apiUrl: value(ENV.githubApiUrl), token: value(ENV.githubToken) };
+}
+
+/** The files a host's credentials are read from (a GitHub App's key given as a path): no command may read them. */
+export function hostCredentialFiles(env: NodeJS.ProcessEnv): string[] {
+  const key = env[ENV.githubAppPrivateKey]?.trim();
+  return key && !key.includes('-----BEGIN') ? [path.resolve(key)] : [];
 }
 
 /** GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (a PEM, with real or `\n` line breaks, or the path of one); both or neither. */

@@ -44,6 +44,13 @@ describe('the sandbox policy: what a job’s commands may reach and read', () =>
     );
   });
 
+  it('denies the file a GitHub App’s private key is read from, when it is given as a path', () => {
+    const env = { HOME: '/home/dev', GITHUB_APP_ID: '12345', GITHUB_APP_PRIVATE_KEY: ' keys/app.private-key.pem ' };
+    assert.ok(deniedReadsFrom(env).includes(path.resolve('keys/app.private-key.pem')), deniedReadsFrom(env).join(' '));
+    const inline = deniedReadsFrom({ HOME: '/home/dev', GITHUB_APP_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nx' });
+    assert.ok(!inline.some((place) => place.includes('BEGIN')), 'a key given inline is no place');
+  });
+
   it('denies the stack’s home, the work folder and the credential places of both homes', () => {
     const denied = deniedReadsFrom({ HOME: '/home/dev', CODY_BATCH_HOME: '/srv/stack', TMPDIR: '/scratch/tmp/' });
     assert.equal(denied[0], '/srv/stack');
