@@ -258,7 +258,7 @@ for (const kind of CREDENTIAL_KINDS) {
       assert.deepEqual(slept, [2_000]);
       assert.ok(progress.some((step) => step.waitingSeconds === 2 && /rate limit/.test(step.reason ?? '')));
       assert.deepEqual(
-        pulls.map((pull) => pull.comments),
+        pulls.map((pull) => pull.comments.map((comment) => comment.body)),
         [['Heads up: this merges Friday.'], ['Heads up: this merges Friday.'], ['Heads up: this merges Friday.']],
       );
     });

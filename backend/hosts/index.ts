@@ -10,14 +10,17 @@ import { GITLAB_TOKEN_PATTERNS, gitlabSecretEncodings } from './gitlab/tokens';
 
 export { codeHostConfigFrom, codeHostKindFrom, githubAppFrom } from './config';
 export type {
+  AutoMergeOutcome,
   CodeHost,
   CodeHostConfig,
   CodeHostKind,
+  CodeOwnersReview,
   CommitAuthor,
   GitHubAppCredentials,
   MergeOptions,
   PullRequestCodeHost,
   PullRequestHost,
+  PullRequestComment,
   PullRequestOutcome,
   PullRequestRef,
   PullRequestStatus,
@@ -32,6 +35,7 @@ export {
   pullRequestKey,
   pullRequestsOf,
 } from './codeHost';
+export { type AutoMergeResult, autoMergeOrMerge } from './autoMerge';
 
 /**
  * The code host the configuration names, as artifactStoreFrom chooses a store: `kind` when given;

@@ -1,5 +1,6 @@
 import { patchFileName } from '../../common/names';
 import { attemptChoices, attemptOutcome, hasKeptFailedDiff } from '../../common/attempts';
+import { roundShown } from '../../common/followUps';
 import { overviewRows } from '../../common/overviewRows';
 import { ApiError, type CodyBatchClient } from '../../common/client';
 import { checkDraft, repositoryListEntries } from '../../common/jobDraft';
@@ -36,6 +37,8 @@ export interface PageServices {
   window: Window;
   /** Goes to a page of the app (a new history entry). */
   navigate(route: Route): void;
+  /** Starts follow-up rounds on some repositories (the job page's dialog); absent where no page offers it. */
+  followUp?(repositories: string[], target: string): void;
 }
 
 const LAYOUT_KEY = 'cody-batch.diffLayout';
@@ -156,6 +159,7 @@ export function diffHandlers(services: PageServices, asked: DiffPlace): Handlers
         revision,
         // A group page (even of a group that is gone) reviews and revises nothing of one repository.
         revisable: !fingerprint && latest && outcome.status === 'COMPLETED' && patch !== undefined,
+        round: fingerprint ? undefined : await roundShown(client, repository, attempt),
       };
     },
     reviewGroup: async ({ state, members }) => {
@@ -319,6 +323,11 @@ export function overviewHandlers(services: PageServices, jobId: string): Handler
     },
     openRepository: ({ repositoryName, view }) => {
       services.navigate({ page: view === 'diff' ? 'diff' : 'log', jobId, repositoryName });
+      return { done: true };
+    },
+    followUpGroup: ({ repositories, title }) => {
+      if (!services.followUp) return { done: false, message: 'Follow up from the job’s page' };
+      services.followUp(repositories, `the change group "${title}"`);
       return { done: true };
     },
   };

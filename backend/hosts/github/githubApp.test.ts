@@ -102,7 +102,10 @@ describe('GitHub App credentials', function () {
       ['open', 'open'],
     );
     await pullRequestsOf(appHost).commentOnPullRequest(refs[1]!, 'From the App.');
-    assert.deepEqual(tools.comments, ['From the App.']);
+    assert.deepEqual(
+      tools.comments.map((comment) => comment.body),
+      ['From the App.'],
+    );
 
     const used = github.requests.slice(before);
     assert.ok(used.length > 0);

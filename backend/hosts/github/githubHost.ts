@@ -1,9 +1,12 @@
-import type { RepositoryQuery } from '../../../common/schemas';
+import type { CheckFailure, FeedbackItem, MergeMethod, RepositoryQuery } from '../../../common/schemas';
 import type {
+  AutoMergeOutcome,
   CodeHost,
   CodeHostConfig,
+  CodeOwnersReview,
   MergeOptions,
   PullRequestHost,
+  PullRequestComment,
   PullRequestOutcome,
   PullRequestRef,
   PullRequestRequest,
@@ -13,6 +16,7 @@ import type {
 import { cloneUrlFrom } from '../gitBase';
 import type { GitHubAppTokens } from './appTokens';
 import type { GitHubClient, GitHubClients } from './client';
+import { GITHUB_CODEOWNERS_PATHS, githubCodeOwners } from './codeOwners';
 import { GITHUB_NAMES } from './names';
 import { basic, GITHUB_GIT_USER, githubSecretEncodings } from './tokens';
 
@@ -38,6 +42,8 @@ export class GitHubHost implements CodeHost, PullRequestHost {
   private client?: Promise<GitHubClient>;
   private appTokens?: Promise<GitHubAppTokens>;
   private readonly appClients = new Map<string, GitHubClient>();
+  private self?: Promise<string>;
+  readonly codeOwnersPaths = GITHUB_CODEOWNERS_PATHS;
 
   constructor(private readonly config: CodeHostConfig) {
     this.gitBase = config.gitBase ?? GITHUB_GIT_BASE;
@@ -138,6 +144,44 @@ export class GitHubHost implements CodeHost, PullRequestHost {
     if (!this.config.githubApp) return this.github();
     const [owner, name] = ownerAndName(repositoryName);
     return this.appClient(owner, name);
+  }
+
+  async failingChecks(ref: PullRequestRef, headSha: string): Promise<CheckFailure[]> {
+    const { failingChecks } = await import('./checks');
+    return failingChecks(await this.forOwnerOf(ref.repositoryName), ref, headSha);
+  }
+
+  async reviewFeedback(ref: PullRequestRef, since?: string): Promise<FeedbackItem[]> {
+    const { ownLogin, reviewFeedback } = await import('./feedback');
+    const github = await this.forOwnerOf(ref.repositoryName);
+    // As an App, the identity is the App's wherever it is installed: the first owner's answer serves.
+    this.self ??= ownLogin(github).catch((error: unknown) => {
+      this.self = undefined;
+      throw error;
+    });
+    return reviewFeedback(github, ref, await this.self, since);
+  }
+
+  async pullRequestComment(url: string): Promise<PullRequestComment> {
+    const { pullRequestComment } = await import('./feedback');
+    // As an App, the installation of the URL's owner reads it (an address that names none is refused there).
+    const owner = /^https?:\/\/[^/]+\/([^/]+)\//.exec(url)?.[1];
+    return pullRequestComment(
+      this.config.githubApp && owner ? await this.clients().forOwner(owner) : await this.github(),
+      url,
+    );
+  }
+
+  async enableAutoMerge(
+    ref: PullRequestRef,
+    options: { method: MergeMethod; expectedHeadSha: string },
+  ): Promise<AutoMergeOutcome> {
+    const { enableAutoMerge } = await import('./autoMerge');
+    return enableAutoMerge(await this.forOwnerOf(ref.repositoryName), ref, options);
+  }
+
+  codeOwners(repositoryName: string, text: string, files: readonly string[]): CodeOwnersReview {
+    return githubCodeOwners(repositoryName, text, files);
   }
 
   /** Octokit, loaded on first use: a worker that opens no pull request never pays for it. */

@@ -111,7 +111,7 @@ describe('GitHub code host: pull-request states and actions', function () {
     await pullRequestsOf(host).commentOnPullRequest(ref(conflicting), 'Closing: superseded.');
     await pullRequestsOf(host).closePullRequest(ref(conflicting), { deleteBranch: false });
     assert.deepEqual(
-      [conflicting.state, conflicting.merged, conflicting.comments],
+      [conflicting.state, conflicting.merged, conflicting.comments.map((comment) => comment.body)],
       ['closed', false, ['Closing: superseded.']],
     );
   });
@@ -133,7 +133,10 @@ describe('GitHub code host: pull-request states and actions', function () {
     github.rateLimitNext('/repos/acme/alpha/issues', 1);
     await pullRequestsOf(patient).commentOnPullRequest({ repositoryName: 'acme/alpha', number: pull.number }, 'hello');
     assert.equal(github.rateLimited(), 2);
-    assert.deepEqual(pull.comments, ['hello']);
+    assert.deepEqual(
+      pull.comments.map((comment) => comment.body),
+      ['hello'],
+    );
   });
 
   it('answers 304 to a conditional GET whose ETag still matches', async () => {
@@ -144,7 +147,7 @@ describe('GitHub code host: pull-request states and actions', function () {
     const etag = first.headers.get('etag')!;
     assert.ok(etag);
     assert.equal((await fetch(path, { headers: { ...headers, 'if-none-match': etag } })).status, 304);
-    pull.comments.push('changed');
+    pull.comments.push({ user: 'someone', body: 'changed' });
     pull.updatedAt = new Date(Date.now() + 1000).toISOString();
     assert.equal((await fetch(path, { headers: { ...headers, 'if-none-match': etag } })).status, 200);
   });

@@ -1,4 +1,12 @@
-import { HostRateLimited, HostRefusal, HostUnavailable, type MergeOptions, type PullRequestRef } from '../codeHost';
+import type { MergeMethod } from '../../../common/schemas';
+import {
+  type AutoMergeOutcome,
+  HostRateLimited,
+  HostRefusal,
+  HostUnavailable,
+  type MergeOptions,
+  type PullRequestRef,
+} from '../codeHost';
 import { type GitLabClient, GitLabError, projectPath } from './client';
 
 // Merge, close and comment through GitLab's REST API. A merge names the head commit it was checked
@@ -27,6 +35,43 @@ export async function mergeMergeRequest(gitlab: GitLabClient, ref: PullRequestRe
       }),
     'merge',
   );
+}
+
+/** A head pipeline in these states has not finished: "merge when pipeline succeeds" has something to wait for. */
+const UNFINISHED_PIPELINE = new Set([
+  'created',
+  'waiting_for_resource',
+  'preparing',
+  'pending',
+  'running',
+  'scheduled',
+]);
+
+/**
+ * Auto-merge on GitLab: "merge when pipeline succeeds" at the checked head. With no pipeline
+ * running there is nothing to wait for (GitLab would merge at once, under its rules, not ours): the
+ * caller merges now under Merge Ready's rules, or says why not.
+ */
+export async function enableMergeWhenPipelineSucceeds(
+  gitlab: GitLabClient,
+  ref: PullRequestRef,
+  options: { method: MergeMethod; expectedHeadSha: string },
+): Promise<AutoMergeOutcome> {
+  const mergeRequest = await act(
+    () => gitlab.get<{ sha: string; head_pipeline?: { status?: string } | null }>(mergeRequestPath(ref)),
+    'read',
+  );
+  if (mergeRequest.sha !== options.expectedHeadSha)
+    throw new HostRefusal(
+      `GitLab refused to merge it: its head moved to ${mergeRequest.sha.slice(0, 12)} after it was checked at ${options.expectedHeadSha.slice(0, 12)}`,
+    );
+  const pipeline = mergeRequest.head_pipeline?.status;
+  if (!pipeline || !UNFINISHED_PIPELINE.has(pipeline))
+    return {
+      nothingToWaitFor: pipeline ? `its pipeline has finished (${pipeline})` : 'GitLab runs no pipeline for it',
+    };
+  await mergeMergeRequest(gitlab, ref, { ...options, deleteBranch: false, whenPipelineSucceeds: true });
+  return { enabled: { method: options.method, enabledAt: new Date().toISOString() } };
 }
 
 export async function closeMergeRequest(

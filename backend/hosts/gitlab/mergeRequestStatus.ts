@@ -22,6 +22,9 @@ interface FullMergeRequest extends MergeRequest {
   merge_status?: string;
   has_conflicts?: boolean;
   head_pipeline?: { status?: string } | null;
+  target_branch: string;
+  squash?: boolean;
+  merge_when_pipeline_succeeds?: boolean;
 }
 
 interface Approvals {
@@ -71,7 +74,13 @@ export function statusOf(mergeRequest: FullMergeRequest, approvals: Approvals | 
     mergeable: merge.mergeable,
     ...(merge.because ? { notMergeableBecause: merge.because } : {}),
     updatedAt: mergeRequest.updated_at,
+    // GitLab says that it is set, not since when: the merge request's last change is the nearest.
+    ...(mergeRequest.merge_when_pipeline_succeeds && state !== 'merged'
+      ? { autoMerge: { method: mergeRequest.squash ? 'squash' : 'merge', enabledAt: mergeRequest.updated_at } }
+      : {}),
     headSha: mergeRequest.sha,
+    headRef: mergeRequest.source_branch,
+    baseRef: mergeRequest.target_branch,
   };
 }
 

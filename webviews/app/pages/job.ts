@@ -1,12 +1,16 @@
 import { hasKeptFailedDiff } from '../../../common/attempts';
 import { type ActionWords, summarizeResults, type ActionSummary } from '../../../common/actionResults';
+import { FOLLOW_UP_ACTIONS } from '../../../common/followUps';
 import { currentPatchDigest } from '../../../common/patchDigest';
-import type {
-  BulkAction,
-  BulkActionRequest,
-  Job,
-  RepositoryActionResult,
-  RepositoryResult,
+import {
+  type BulkAction,
+  type BulkActionRequest,
+  FOLLOW_UP_REASONS,
+  type FollowUpReason,
+  type FollowUpResponse,
+  type Job,
+  type RepositoryActionResult,
+  type RepositoryResult,
 } from '../../../common/schemas';
 import { ACTIVE_JOB_STATUSES, isFinalJobStatus, type RepositoryStatus } from '../../../common/status';
 import { jobDescription, repositoryDescription, statusWord, verificationFailed } from '../../../common/statusText';
@@ -17,6 +21,7 @@ import { inPageHost } from '../../shared/host';
 import { overviewHandlers } from '../viewHandlers';
 import { errorText, type PageContext, poll } from '../page';
 import { routeHref } from '../routes';
+import { openFollowUpDialog } from './followUpDialog';
 import { alertBox, button, statusBadge, when } from './parts';
 import { services } from './views';
 
@@ -90,7 +95,13 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
   );
   // The same Job overview view as VS Code's panel, answered in the page.
   const shownOverview = startOverviewPage(
-    inPageHost(overviewProtocol, overviewHandlers(services(context), jobId)),
+    inPageHost(
+      overviewProtocol,
+      overviewHandlers(
+        { ...services(context), followUp: (repositories, target) => followUp({ repositories, target }) },
+        jobId,
+      ),
+    ),
     overview,
   );
   context.onLeave(() => void shownOverview.then((page) => page.stop()));
@@ -122,6 +133,31 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
       report(new Error(`${doing} failed: ${errorText(error)}`));
     }
   };
+  /** Fix failing checks…, Address review…, Update branches…, Send instruction…: the dialog, then the rounds' results. */
+  const followUp = (options: { reason?: FollowUpReason; repositories?: string[]; target?: string }) =>
+    openFollowUpDialog(document, {
+      target: options.target ?? 'the job’s open pull requests',
+      reason: options.reason,
+      start: async ({ reason, push, instruction }) => {
+        let answer: FollowUpResponse;
+        try {
+          answer = await client.followUp(jobId, {
+            reason,
+            push,
+            ...(options.repositories ? { repositories: options.repositories } : {}),
+            ...(instruction !== undefined ? { instruction } : {}),
+          });
+        } catch (error) {
+          return { done: false, message: errorText(error) };
+        }
+        await actOnMany(
+          'Starting follow-up rounds',
+          { done: 'Started rounds on', things: 'pull requests' },
+          async () => answer.results,
+        );
+        return { done: true };
+      },
+    });
   const confirmThen = (question: string, doing: string, action: () => Promise<unknown>) => () => {
     if (context.window.confirm(question)) void act(doing, action);
   };
@@ -202,6 +238,17 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
           'Merged',
         ),
         bulk(
+          'auto-merge',
+          () =>
+            window.confirm(
+              `Turn on auto-merge for the job's ${prs.open} open pull requests? Those with nothing left to wait for are merged now.`,
+            )
+              ? {}
+              : undefined,
+          'Turning on auto-merge',
+          'Turned on auto-merge for',
+        ),
+        bulk(
           'close',
           () => (window.confirm(`Close the job's ${prs.open + prs.draft} open pull requests?`) ? {} : undefined),
           'Closing',
@@ -220,6 +267,14 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
         ),
       );
     }
+    if (isFinalJobStatus(job.status) && prs && prs.open + prs.draft > 0)
+      actions.push(
+        ...FOLLOW_UP_REASONS.map((reason) =>
+          button(document, FOLLOW_UP_ACTIONS[reason].title, () => void followUp({ reason }), {
+            id: `follow-up-${reason}`,
+          }),
+        ),
+      );
     return actions;
   };
 
