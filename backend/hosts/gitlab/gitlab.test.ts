@@ -2,11 +2,17 @@ import assert from 'node:assert/strict';
 import { RepositoryQuery, type RepositoryQueryInput } from '../../../common/schemas';
 import { type FakeGitLab, type FakeProject, startFakeGitLab } from '../../../test/fakes/gitlabServer';
 import { createGitHosting, type GitHosting, git } from '../../../test/helpers/git';
-import { type CodeHost, codeHostFrom, HostRateLimited, HostRefusal, pullRequestKey, pullRequestsOf } from '..';
+import {
+  autoMergeOrMerge,
+  type CodeHost,
+  codeHostFrom,
+  HostRateLimited,
+  HostRefusal,
+  pullRequestKey,
+  pullRequestsOf,
+} from '..';
 import { describeCodeHostContract } from '../codeHost.contract';
-import { GitLabClient } from './client';
 import type { GitLabHost } from './gitlabHost';
-import { mergeMergeRequest } from './mergeRequestActions';
 import { GITLAB_TOKEN_PATTERNS } from './tokens';
 
 // GitLab on its REST API v4, through our fetch client against the loopback GitLab: groups with
@@ -303,26 +309,57 @@ describe('GitLab code host', function () {
       );
     });
 
-    it("merges when the pipeline succeeds, as GitLab's auto-merge, once asked with the head it checked", async () => {
+    it("auto-merge is merge when pipeline succeeds at the checked head; without a running pipeline it merges now under Merge Ready's rules", async () => {
       const project = gitlab.project('acme/platform/beta');
       project.pipelineMustSucceed = true;
+      const pullRequests = pullRequestsOf(host);
       const head = await pushBranch(project.path, 'const a = 3;\n');
-      const opened = await pullRequestsOf(host).ensurePullRequest({ ...request(project.path, head), draft: false });
+      const opened = await pullRequests.ensurePullRequest({ ...request(project.path, head), draft: false });
       await gitlab.setPipeline(project.path, head, 'running');
-      const client = new GitLabClient({ baseUrl: gitlab.url, token: TOKEN });
       const sha = (await gitlab.branchHead(project.path, head))!;
       const ref = { repositoryName: project.path, number: opened.number! };
-      await mergeMergeRequest(client, ref, {
-        method: 'merge',
-        expectedHeadSha: sha,
-        deleteBranch: false,
-        whenPipelineSucceeds: true,
-      });
+      // A head that moved after the check is refused, and nothing is set.
+      await assert.rejects(
+        pullRequests.enableAutoMerge(ref, { method: 'merge', expectedHeadSha: 'f'.repeat(40) }),
+        (error: Error) => error instanceof HostRefusal && /head moved/.test(error.message),
+      );
+      const answer = await pullRequests.enableAutoMerge(ref, { method: 'merge', expectedHeadSha: sha });
+      assert.equal('enabled' in answer && answer.enabled.method, 'merge');
       const mr = gitlab.mergeRequest(project.path, ref.number)!;
       assert.deepEqual([mr.state, mr.mergeWhenPipelineSucceeds], ['opened', true], 'waiting for the pipeline');
+      const status = (await pullRequests.pullRequestStatuses([ref])).get(pullRequestKey(ref))!;
+      assert.deepEqual([status.autoMerge?.method, status.headRef, status.baseRef], ['merge', head, 'main']);
       await gitlab.setPipeline(project.path, head, 'success');
       assert.equal(mr.state, 'merged');
       project.pipelineMustSucceed = false;
+
+      // No pipeline to wait for: the host says so, and the shared rule merges now at the checked head.
+      const second = await pushBranch(project.path, 'const a = 4;\n');
+      const other = await pullRequests.ensurePullRequest({ ...request(project.path, second), draft: false });
+      const otherRef = { repositoryName: project.path, number: other.number! };
+      const now = (await pullRequests.pullRequestStatuses([otherRef])).get(pullRequestKey(otherRef))!;
+      const result = await autoMergeOrMerge(pullRequests, otherRef, now, 'squash');
+      assert.equal(result.outcome, 'merged', JSON.stringify(result));
+      assert.match('reason' in result ? result.reason : '', /GitLab runs no pipeline for it: merged now \(squash\)/);
+      assert.equal(gitlab.mergeRequest(project.path, otherRef.number)!.state, 'merged');
+    });
+
+    it('refuses the follow-up reads it does not have yet with a sentence; @codeowners asks no one', async () => {
+      const pullRequests = pullRequestsOf(host);
+      const ref = { repositoryName: 'acme/zeta', number: 1 };
+      await assert.rejects(
+        pullRequests.failingChecks(ref, 'a'.repeat(40)),
+        (error: Error) => error instanceof HostRefusal && /not built for GitLab yet/.test(error.message),
+      );
+      await assert.rejects(pullRequests.reviewFeedback(ref), HostRefusal);
+      await assert.rejects(
+        pullRequests.pullRequestComment(`${gitlab.url}/acme/zeta/-/merge_requests/1#note_1`),
+        HostRefusal,
+      );
+      assert.deepEqual(pullRequests.codeOwnersPaths, []);
+      const owners = pullRequests.codeOwners('acme/zeta', '* @alice\n', ['a.js']);
+      assert.deepEqual([owners.reviewers, owners.teamReviewers], [[], []]);
+      assert.match(owners.notes[0]!, /Code Owners approval rules/);
     });
 
     it('hands a rate limit longer than it may wait to the caller, with the wait', async () => {
