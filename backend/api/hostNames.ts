@@ -1,3 +1,4 @@
+import { CODEOWNERS_REVIEWER } from '../../common/schemas';
 import type { CodeHost } from '../hosts';
 import { RequestError } from './middleware/errors';
 
@@ -23,7 +24,10 @@ export function checkHostNames(host: CodeHost | undefined, named: NamedInRequest
     });
   check('repositories', named.repositories, host.names.repository);
   check('repositoryQuery.owners', named.owners, host.names.owner);
-  check('pullRequest.reviewers', named.reviewers, host.names.user);
+  // `@codeowners` is no person: the publish reads it as the changed files' owners.
+  check('pullRequest.reviewers', named.reviewers, (name) =>
+    name === CODEOWNERS_REVIEWER ? undefined : host.names.user(name),
+  );
   if (problems.length === 0) return;
   const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
   throw new RequestError('VALIDATION_FAILED', `${problems.slice(0, 5).join('; ')}${more}`);
