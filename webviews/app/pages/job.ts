@@ -13,10 +13,11 @@ import { jobDescription, repositoryDescription, statusWord, verificationFailed }
 import { overviewProtocol } from '../../../common/webviewProtocol';
 import { startOverviewPage } from '../../overview/page';
 import { h } from '../../shared/dom';
-import { inPageHost } from '../../shared/host';
+import { inPageHost, type PageHost } from '../../shared/host';
 import { overviewHandlers } from '../viewHandlers';
 import { errorText, type PageContext, poll } from '../page';
 import { routeHref } from '../routes';
+import { LOOK_MS, watchPage } from '../viewWatch';
 import { alertBox, button, statusBadge, when } from './parts';
 import { services } from './views';
 
@@ -88,11 +89,20 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
     h(document, 'h2', {}, 'Repositories'),
     groups,
   );
-  // The same Job overview view as VS Code's panel, answered in the page.
-  const shownOverview = startOverviewPage(
-    inPageHost(overviewProtocol, overviewHandlers(services(context), jobId)),
-    overview,
-  );
+  // The same Job overview view as VS Code's panel, answered in the page. It looks again at what it
+  // painted (a review, a revision, a regrouping made anywhere else moves no status of a finished
+  // job) and, as VS Code's does, paints what is there again; the rows below with it.
+  let overviewHost: PageHost<typeof overviewProtocol> | undefined;
+  const watch = watchPage(context, {
+    jobId,
+    intervalMs: 3 * LOOK_MS,
+    say: () => {
+      overviewHost?.emit('changed', {});
+      void refresh(true).catch(report);
+    },
+  });
+  overviewHost = inPageHost(overviewProtocol, overviewHandlers(services(context), jobId, watch));
+  const shownOverview = startOverviewPage(overviewHost, overview);
   context.onLeave(() => void shownOverview.then((page) => page.stop()));
 
   const act = async (doing: string, action: () => Promise<unknown>) => {
