@@ -1,5 +1,6 @@
 import { hasKeptFailedDiff } from '../../../common/attempts';
-import { type ActionWords, summarizeResults, type ActionSummary } from '../../../common/actionResults';
+import { type ActionProgress, type ActionWords, bulkProgress } from '../../../common/actionResults';
+import { openPullRequest, READY_WORDS, readyToMerge } from '../../../common/pullRequestCounts';
 import { currentPatchDigest } from '../../../common/patchDigest';
 import type {
   BulkAction,
@@ -18,6 +19,7 @@ import { overviewHandlers } from '../viewHandlers';
 import { errorText, type PageContext, poll } from '../page';
 import { routeHref } from '../routes';
 import { LOOK_MS, watchPage } from '../viewWatch';
+import { actionBox } from './actionProgress';
 import { alertBox, button, statusBadge, when } from './parts';
 import { services } from './views';
 
@@ -116,22 +118,31 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
       report(new Error(`${doing} failed: ${errorText(error)}`));
     }
   };
-  /** An action on many repositories: its per-repository results, summed up, and each one not done with why. */
+  /**
+   * An action on many repositories (pages/actionProgress.ts): the count from its first second, each
+   * repository's result as it comes, then the summary with the ones not done one click away.
+   */
   const actOnMany = async (
     doing: string,
     words: Omit<ActionWords, 'jobName'>,
-    action: () => Promise<RepositoryActionResult[]>,
+    total: number | undefined,
+    action: (progress: ActionProgress) => Promise<RepositoryActionResult[]>,
   ) => {
+    const box = actionBox(document, doing, { ...words, jobName: job.name }, total);
+    errors.replaceChildren(box.element);
     try {
-      const summary = summarizeResults(await action(), { ...words, jobName: job.name });
+      const summary = box.finish(await action(box.progress));
       actedAt = Date.now();
-      errors.replaceChildren(resultsBox(document, summary));
       context.announce(summary.message);
       await refresh(true);
     } catch (error) {
-      report(new Error(`${doing} failed: ${errorText(error)}`));
+      // What was done before it failed stays listed above the error.
+      errors.replaceChildren(box.element, alertBox(document, `${doing} failed: ${errorText(error)}`));
     }
   };
+  /** Says what the page is doing before it can count (reading the rows an action chooses from). */
+  const working = (text: string) =>
+    errors.replaceChildren(h(document, 'p', { class: 'notice', role: 'status', id: 'action-results' }, text));
   const confirmThen = (question: string, doing: string, action: () => Promise<unknown>) => () => {
     if (context.window.confirm(question)) void act(doing, action);
   };
@@ -172,6 +183,7 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
               void actOnMany(
                 'Publishing',
                 { done: 'Published', things: 'repositories' },
+                undefined,
                 async () => (await client.publish(jobId)).results,
               );
           },
@@ -184,45 +196,85 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
         button(
           document,
           'Refresh pull requests',
-          () => void act('Refreshing pull requests', () => client.refreshPullRequests(jobId)),
+          () => {
+            working(`Reading the pull requests of "${job.name}" again…`);
+            void client
+              .refreshPullRequests(jobId)
+              .then(
+                async (refreshed) => {
+                  actedAt = Date.now();
+                  // Said where it was asked, not only to a screen reader.
+                  const said = `Read the pull requests of "${job.name}" again: ${pullRequestWords(refreshed)}.`;
+                  working(said);
+                  context.announce(said);
+                  await refresh(true);
+                },
+                (error: unknown) => report(new Error(`Refreshing pull requests failed: ${errorText(error)}`)),
+              )
+              .catch(report);
+          },
           { id: 'refresh-prs' },
         ),
       );
     if (prs && prs.open + prs.draft > 0) {
-      const bulk = (action: BulkAction, ask: () => BulkActionRequest | undefined, doing: string, done: string) =>
+      // The rows are read first (common/pullRequestCounts.ts chooses, as VS Code's commands do), so
+      // the question names the count and the action counts from its first second.
+      const bulk = (
+        action: BulkAction,
+        choose: (row: RepositoryResult) => boolean,
+        what: string,
+        ask: (count: number) => BulkActionRequest | undefined,
+        doing: string,
+        done: string,
+      ) =>
         button(
           document,
           `${action[0]!.toUpperCase()}${action.slice(1)} pull requests…`,
           () => {
-            const request = ask();
-            if (request)
-              void actOnMany(doing, { done, things: 'pull requests' }, () =>
-                client.pullRequestActionAll(jobId, action, request),
+            working(`${doing}: finding the ${what} pull requests…`);
+            void client.allRepositories(jobId).then(async (rows) => {
+              const names = rows.filter(choose).map((row) => row.repositoryName);
+              if (names.length === 0) return working(`No pull request of "${job.name}" is ${what}.`);
+              const request = ask(names.length);
+              if (!request) return errors.replaceChildren();
+              await actOnMany(doing, { done, things: 'pull requests' }, names.length, (progress) =>
+                client.pullRequestActionAll(
+                  jobId,
+                  action,
+                  { ...request, repositories: names },
+                  { onProgress: bulkProgress(progress) },
+                ),
               );
+            }, report);
           },
           { id: `${action}-prs` },
         );
       const { window } = context;
+      const count = (n: number) => `${n} ${n === 1 ? 'pull request' : 'pull requests'}`;
       actions.push(
         // The server checks each again and never forces a merge: not ready ones come back as not done, with why.
         bulk(
           'merge',
-          () => (window.confirm(`Merge the job's ${prs.open} open pull requests that are ready?`) ? {} : undefined),
+          readyToMerge,
+          'ready',
+          (n) => (window.confirm(`Merge the job's ${count(n)} that are ready (${READY_WORDS})?`) ? {} : undefined),
           'Merging',
           'Merged',
         ),
         bulk(
           'close',
-          () => (window.confirm(`Close the job's ${prs.open + prs.draft} open pull requests?`) ? {} : undefined),
+          openPullRequest,
+          'open',
+          (n) => (window.confirm(`Close the job's ${count(n)} that are open?`) ? {} : undefined),
           'Closing',
           'Closed',
         ),
         bulk(
           'comment',
-          () => {
-            const body = window
-              .prompt(`A comment for each of the job's ${prs.open + prs.draft} open pull requests:`)
-              ?.trim();
+          openPullRequest,
+          'open',
+          (n) => {
+            const body = window.prompt(`A comment for each of the job's ${count(n)} that are open:`)?.trim();
             return body ? { body } : undefined;
           },
           'Commenting',
@@ -394,24 +446,13 @@ function taskSection(document: Document, job: Job): HTMLElement {
   );
 }
 
-/** A job action's results: one sentence, then each repository not done with why. */
-function resultsBox(document: Document, summary: ActionSummary): HTMLElement {
-  return h(
-    document,
-    'div',
-    {
-      class: summary.level === 'info' ? 'notice' : 'notice error',
-      role: summary.level === 'info' ? 'status' : 'alert',
-      id: 'action-results',
-    },
-    h(document, 'p', {}, summary.message),
-    summary.notDone.length
-      ? h(
-          document,
-          'ul',
-          {},
-          ...summary.notDone.map((each) => h(document, 'li', {}, `${each.repositoryName} — ${each.reason}`)),
-        )
-      : undefined,
-  );
+/** `3 open · 1 draft · 2 merged`, or `none`. */
+function pullRequestWords(job: Job): string {
+  const counts = job.pullRequestCounts;
+  const words = counts
+    ? (['open', 'draft', 'merged', 'closed'] as const)
+        .filter((state) => counts[state] > 0)
+        .map((state) => `${counts[state]} ${state}`)
+    : [];
+  return words.join(' · ') || 'none';
 }
