@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { createApp } from '../../../backend/api/app';
-import { bearerOwner } from '../../../backend/api/middleware/auth';
-import { IdleExecutor } from '../../../backend/executor/executor';
-import { codeHostFrom } from '../../../backend/hosts';
 import type { RunningDynamo } from '../../../backend/local/dynamodb';
 import { FolderArtifactStore } from '../../../backend/store/artifacts';
 import { bearerAuth, CodyBatchClient } from '../../../common/client';
 import { type FakeGitHub, type FakePull, startFakeGitHub } from '../../../test/fakes/githubServer';
 import { makeDom } from '../../../test/helpers/dom';
 import { newTestStore, startTestDynamo } from '../../../test/helpers/dynamo';
-import { testKeys } from '../../../test/helpers/keys';
 import { makeTempDir } from '../../../test/helpers/localStack';
-import { jobWithPulls } from '../../../test/helpers/pullRequests';
+import { jobWithPulls, pullRequestsApi } from '../../../test/helpers/pullRequests';
 import type { PageContext } from '../page';
 import { renderJobPage } from './job';
 
@@ -45,24 +40,7 @@ describe('web app job page: bulk pull-request actions that talk', function () {
   it('Merge pull requests… counts from before the first answer, lists each, and ends with Show Not Done', async () => {
     const store = await newTestStore(dynamo);
     const artifacts = new FolderArtifactStore(artifactsRoot);
-    const app = createApp(
-      {
-        store,
-        artifacts,
-        executor: new IdleExecutor(),
-        keys: testKeys(),
-        codeHost: codeHostFrom({
-          gitBase: 'https://github.example.com/{owner}/{name}.git',
-          apiUrl: github.url,
-          token: TOKEN,
-          maxRateLimitWaitSeconds: 0,
-        }),
-        version: 'test',
-        retentionDays: 7,
-        log: { error: () => undefined },
-      },
-      bearerOwner(API_TOKEN),
-    );
+    const app = pullRequestsApi({ store, artifacts, github }, TOKEN, API_TOKEN);
     const dom = makeDom();
     const line = () => dom.root.querySelector('#action-results .progress-line')?.textContent ?? '(no count)';
     // What the page is still asking the API (it reads the job again after an action): awaited before the end.
