@@ -1,13 +1,14 @@
 import { StaleWatch } from '../../common/viewChanges';
 import { type PageContext, poll } from './page';
 
-// A page that shows what may change elsewhere (a diff, a change group) looks again at what it
-// painted, as VS Code's panels do (extension/webviews/viewWatch.ts): every few seconds while the
-// tab is visible, at once when the tab is shown again, and when another tab of this browser acted
+// A page that shows what may change elsewhere (a diff, a change group, a job's overview) looks
+// again at what it painted, as VS Code's panels do (extension/webviews/viewWatch.ts): every few
+// seconds while the tab is visible, at once when the tab is shown again, and when another tab of this browser acted
 // on the same job (`jobTouched`: localStorage's `storage` event reaches the other tabs). A review,
 // a revision or a new attempt made anywhere else (the CLI, VS Code, another reviewer) is found by
 // the next look. What a look compares, and when a finding counts, is common/viewChanges.ts's
-// `StaleWatch`; the page is told with its `changed` event and says "this changed — reload".
+// `StaleWatch`; a diff or group page is told with its `changed` event and says "this changed —
+// reload"; the job page paints the overview and its rows again (they hold no half-made choice).
 
 const TOUCHED_PREFIX = 'cody-batch.jobTouched:';
 

@@ -98,10 +98,7 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
   const watch = watchPage(context, {
     jobId,
     intervalMs: 3 * LOOK_MS,
-    say: () => {
-      overviewHost?.emit('changed', {});
-      void refresh(true).catch(report);
-    },
+    say: () => void refresh(true).catch(report),
   });
   overviewHost = inPageHost(overviewProtocol, overviewHandlers(services(context), jobId, watch));
   const shownOverview = startOverviewPage(overviewHost, overview);
@@ -413,8 +410,12 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
     );
   };
 
-  /** Reads the job again; its groups too when it changed, or after an action (a review moves no counter). */
+  /**
+   * Reads the job again; its groups too when it changed, or after an action (a review moves no
+   * counter), and then the overview paints what is there again too.
+   */
   const refresh = async (force = false): Promise<boolean> => {
+    if (force) overviewHost?.emit('changed', {});
     const before = job;
     job = await client.getJob(jobId);
     if (job.status !== before.status) context.announce(`${job.name}: ${statusWord(job.status)}`);
