@@ -421,6 +421,25 @@ describe('web app in Chromium, on the local stack', function () {
     await context.close();
   });
 
+  it('a page whose API is out of reach says so, never "Loading…" for ever, and loads once it is back', async () => {
+    const { context, page } = await signedIn();
+    // The network drops every request to the API (the stack stopped, the laptop went offline).
+    const api = (url: URL) => url.origin === new URL(stack.apiUrl).origin && url.pathname.startsWith('/jobs');
+    await page.route(api, (route) => route.abort('connectionrefused'));
+    for (const address of [`#/jobs/${jobId}`, `#/jobs/${jobId}/repositories/acme%2Falpha/diff`, '#/jobs']) {
+      await page.goto(`${stack.apiUrl}/${address}`);
+      await page.waitForSelector('#app [role="alert"]');
+      assert.match(await page.innerText('#app [role="alert"]'), /could not be reached/, address);
+      assert.equal(await page.getAttribute('#app', 'aria-busy'), null, `${address}: not busy`);
+      assert.equal(await page.locator('#app .loading').count(), 0, `${address}: no "Loading…" left`);
+    }
+    await page.unroute(api);
+    await page.goto(`${stack.apiUrl}/#/jobs/${jobId}`);
+    await page.waitForSelector('li[data-repository="acme/alpha"]');
+    assert.equal(await page.locator('#app [role="alert"]').count(), 0);
+    await context.close();
+  });
+
   it('never had the token in an address after the first, nor in a log', () => {
     const after = addresses.filter((address) => !address.startsWith(link()));
     assert.ok(after.length > 20, 'the tabs asked for many addresses');
