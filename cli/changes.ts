@@ -126,7 +126,8 @@ export async function reviewGroup(
   return 0;
 }
 
-async function findGroup(client: CodyBatchClient, jobId: string, prefix: string): Promise<ChangeGroup | string> {
+/** The change group a fingerprint (or its first digits) names, or why none. */
+export async function findGroup(client: CodyBatchClient, jobId: string, prefix: string): Promise<ChangeGroup | string> {
   const { groups } = await client.getChanges(jobId);
   const matches = groups.filter((group) => group.fingerprint.startsWith(prefix));
   if (matches.length === 1) return matches[0]!;

@@ -6,6 +6,7 @@ import { CONNECTION_HELP, withConnection } from './connect';
 import { continueJob } from './continue';
 import { demo } from './demo';
 import { diff } from './diff';
+import { followUp } from './followUp';
 import { jobs } from './jobs';
 import { log } from './log';
 import { bulk, deleteJob, publish, refresh, review, status } from './pullRequests';
@@ -49,12 +50,19 @@ Commands:
            change), largest first, and the repositories that stand out, each with why
   drop     \`drop <jobId> <owner/name> <path>[:<hunk>,…] …\`: leave hunks (from 0) or whole files out of a
            repository's patch, as a new revision (what a publish pushes; revision 0 stays readable)
-  publish  \`publish <jobId> [owner/name ...] [--approved] [--draft | --ready] [--wait]\`: open pull requests for
-           completed repositories that have none: exactly the reviewed diff on its recorded base commit
+  publish  \`publish <jobId> [owner/name ...] [--approved] [--draft | --ready] [--auto-merge <method>] [--wait]\`: open
+           pull requests for completed repositories that have none: exactly the reviewed diff on its recorded base
+           commit (a follow-up's reviewed diff goes onto its pull request as a fast-forward of its head)
+  follow-up \`follow-up <jobId> (--checks | --review | --conflicts | --instruction-file <f> | --from-comment <url>)\`
+           [owner/name ... | --repos a,b | --group <fingerprint>] [--state s] [--checks-state c] [--review-state r]
+           [--mergeable yes|no] [--auto-push] [--max-rounds <n>]: a round on open pull requests, from their head:
+           fix failing checks, answer review, merge the base in, or follow one instruction; each skipped one says why
   refresh  \`refresh <jobId>\`: ask the code host about the job's pull requests now
   merge    \`merge <jobId> [owner/name ...] [--state s] [--checks c] [--review r] [--method merge|squash|rebase]
            [--delete-branch]\`: merge pull requests; never forces (drafts, conflicts, failing or pending checks
            and requested changes are skipped, each with why)
+  auto-merge \`auto-merge <jobId> [owner/name ...] [filters] [--method merge|squash|rebase]\`: turn on the host's
+           auto-merge; one with nothing left to wait for is merged now, under merge's rules
   close    \`close <jobId> [owner/name ...] [filters] [--delete-branch]\`: close pull requests
   comment  \`comment <jobId> [owner/name ...] [filters] (--body <text> | --body-file <path>)\`: comment on them
   delete   \`delete <jobId> --yes [--close-pull-requests]\`: delete a finished job, its results and artifacts
@@ -63,7 +71,8 @@ Commands:
 Every command that prints data takes --json (the API's shapes; \`watch --json\`: one object per line and event).
 Exit codes: 0 done (\`watch\`: every repository succeeded); 1 the call failed, or (\`watch\`) some repository
   failed, was cancelled or failed verification; 2 bad arguments, nothing sent; 3 some repositories were not
-  done (publish, merge, close, comment: skipped or failed, each with why); 130 interrupted (Ctrl-C)
+  done (publish, merge, auto-merge, close, comment, follow-up: skipped or failed, each with why); 130 interrupted
+  (Ctrl-C)
 
 ${CONNECTION_HELP}
 
@@ -135,9 +144,12 @@ async function main(argv: string[]): Promise<number> {
     case 'refresh':
       return withConnection(refresh, rest);
     case 'merge':
+    case 'auto-merge':
     case 'close':
     case 'comment':
       return withConnection(bulk(command), rest);
+    case 'follow-up':
+      return withConnection(followUp, rest);
     case 'delete':
       return withConnection(deleteJob, rest);
     case undefined:

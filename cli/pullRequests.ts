@@ -161,10 +161,12 @@ export async function review(args: string[], connection: Connection): Promise<nu
   return 0;
 }
 
-const PUBLISH_USAGE = `Usage: cody-batch publish <jobId> [owner/name ...] [--approved] [--draft | --ready] [--wait] [--json]
+const PUBLISH_USAGE = `Usage: cody-batch publish <jobId> [owner/name ...] [--approved] [--draft | --ready] [--auto-merge merge|squash|rebase] [--wait] [--json]
   Opens pull requests for the job's completed repositories that have none (or only those named),
-  with the job's pull-request settings: exactly the reviewed diff on its recorded base commit.
-  --approved: only the approved ones; --wait: until every one is published or failed`;
+  with the job's pull-request settings: exactly the reviewed diff on its recorded base commit; a
+  follow-up round's reviewed diff goes onto its pull request's branch, a fast-forward of its head.
+  --approved: only the approved ones; --auto-merge: turn on the host's auto-merge (a pull request with
+  nothing left to wait for is merged now); --wait: until every one is published or failed`;
 
 export async function publish(args: string[], connection: Connection): Promise<number> {
   const parsed = parse(
@@ -175,6 +177,7 @@ export async function publish(args: string[], connection: Connection): Promise<n
       draft: { type: 'boolean' },
       ready: { type: 'boolean' },
       wait: { type: 'boolean' },
+      'auto-merge': { type: 'string' },
     },
     PUBLISH_USAGE,
   );
@@ -187,6 +190,7 @@ export async function publish(args: string[], connection: Connection): Promise<n
     ...(names.length ? { repositories: names } : {}),
     ...(values.approved ? { approved: true } : {}),
     ...(values.draft ? { draft: true } : values.ready ? { draft: false } : {}),
+    ...(values['auto-merge'] !== undefined ? { autoMerge: values['auto-merge'] } : {}),
   });
   if (!request.success) return usageError(new Error(describeIssues(request.error)), PUBLISH_USAGE);
   const client = await connect(connection);
@@ -217,11 +221,14 @@ const BULK_USAGE: Record<BulkAction, string> = {
   merge: `Usage: cody-batch merge <jobId> [owner/name ...] [filters] [--method merge|squash|rebase] [--delete-branch] [--json]
   Merges the pull requests (all open ones, the named ones, or those the filters choose); never
   forces: drafts, conflicts, failing or pending checks and requested changes are skipped, with why`,
+  'auto-merge': `Usage: cody-batch auto-merge <jobId> [owner/name ...] [filters] [--method merge|squash|rebase] [--json]
+  Turns on the host's auto-merge (it merges each once its checks and reviews allow); one with
+  nothing left to wait for is merged now under merge's rules, and the line says so`,
   close: `Usage: cody-batch close <jobId> [owner/name ...] [filters] [--delete-branch] [--json]`,
   comment: `Usage: cody-batch comment <jobId> [owner/name ...] [filters] (--body <text> | --body-file <path>) [--json]`,
 };
 const FILTER_USAGE = `Filters (each a list, a,b): --state open,draft,merged,closed  --checks passing,failing,pending,none
-  --review approved,changes_requested,review_required,none`;
+  --review approved,changes_requested,review_required,none  --mergeable yes|no`;
 
 /** `cody-batch merge|close|comment`: one action on many pull requests, a line (or a JSON result) per repository. */
 export function bulk(action: BulkAction) {
@@ -234,6 +241,7 @@ export function bulk(action: BulkAction) {
         state: { type: 'string' },
         checks: { type: 'string' },
         review: { type: 'string' },
+        mergeable: { type: 'string' },
         method: { type: 'string' },
         'delete-branch': { type: 'boolean' },
         body: { type: 'string' },
@@ -255,15 +263,14 @@ export function bulk(action: BulkAction) {
         return usageError(new Error(`cannot read ${bodyFile}: ${(error as NodeJS.ErrnoException).code}`), usage);
       }
     }
-    const list = (value: string | undefined) =>
-      value
-        ?.split(',')
-        .map((item) => item.trim())
-        .filter(Boolean);
+    const list = listFlag;
     const filter = {
       ...(values.state ? { state: list(values.state as string) } : {}),
       ...(values.checks ? { checks: list(values.checks as string) } : {}),
       ...(values.review ? { review: list(values.review as string) } : {}),
+      ...(values.mergeable !== undefined
+        ? { mergeable: values.mergeable === 'yes' ? true : values.mergeable === 'no' ? false : values.mergeable }
+        : {}),
     };
     const request = BulkActionRequest.safeParse({
       ...(names.length ? { repositories: names } : {}),
@@ -333,11 +340,19 @@ function parse(
   }
 }
 
+/** A flag's comma-separated list (`--state open,draft`), or undefined when absent. */
+export function listFlag(value: string | undefined): string[] | undefined {
+  return value
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
-function printResults(results: RepositoryActionResult[]): void {
+export function printResults(results: RepositoryActionResult[]): void {
   if (!results.length) {
     console.log('No pull requests matched.');
     return;

@@ -11,6 +11,9 @@ import {
   type CreateJobInput,
   type DeleteJobRequest,
   DeleteJobResponse,
+  type FollowUpInput,
+  FollowUpResponse,
+  FollowUpTrigger,
   type GroupReviewRequest,
   GroupReviewResponse,
   JobChanges,
@@ -194,6 +197,14 @@ export class CodyBatchClient {
     return this.json('POST', `jobs/${encodeURIComponent(jobId)}/publish`, PublishResponse, request);
   }
 
+  /**
+   * Starts a follow-up round on the job's open pull requests (failing checks, review, conflicts, an
+   * instruction); one result per repository: `queued`, or `skipped` with why.
+   */
+  followUp(jobId: string, request: FollowUpInput): Promise<FollowUpResponse> {
+    return this.json('POST', `jobs/${encodeURIComponent(jobId)}/follow-up`, FollowUpResponse, request);
+  }
+
   /** Asks the code host about the job's pull requests now; the job with its counts and burndown. */
   refreshPullRequests(jobId: string): Promise<Job> {
     return this.json('POST', `jobs/${encodeURIComponent(jobId)}/pull-requests/refresh`, Job, {});
@@ -308,6 +319,12 @@ export class CodyBatchClient {
   async getThread(jobId: string, repositoryName: string, options: AttemptOption = {}): Promise<Thread> {
     const path = withQuery(`${repositoryPath(jobId, repositoryName)}/claude-thread`, options);
     return this.parse(await this.artifact(path, 'Claude thread'), 'GET', path, Thread);
+  }
+
+  /** What a follow-up attempt acted on (checks, comments, the base merged in, an instruction). */
+  async getTrigger(jobId: string, repositoryName: string, options: AttemptOption = {}): Promise<FollowUpTrigger> {
+    const path = withQuery(`${repositoryPath(jobId, repositoryName)}/trigger`, options);
+    return this.parse(await this.artifact(path, 'trigger'), 'GET', path, FollowUpTrigger);
   }
 
   async getLog(jobId: string, repositoryName: string, options: AttemptOption = {}): Promise<string> {

@@ -32,6 +32,8 @@ export const API_ERRORS = {
   PUBLISH_IN_PROGRESS: 409,
   /** No repository of the request can be published (the answer says why, per repository). */
   NOTHING_TO_PUBLISH: 409,
+  /** The job has spent its maxCostUsd: no further Claude round starts. */
+  COST_LIMIT_REACHED: 409,
   /** The code host has no pull requests (the local folder host): nothing to publish, refresh, merge or close. */
   PULL_REQUESTS_UNSUPPORTED: 400,
   /** A repositoryQuery the code host cannot or should not run as given: its message says what to change. */
@@ -81,6 +83,10 @@ export const REPOSITORY_ERROR_CODES = [
   /** The stored diff does not hash to the digest that was approved (or signed for the publish): nothing was pushed. */
   'PATCH_CHANGED',
   'PULL_REQUEST_FAILED',
+  /** A follow-up's push found the pull request's head moved since the round started from it: nothing was pushed, nothing lost. */
+  'HEAD_MOVED',
+  /** A conflicts round left conflict markers (or unmerged files) in the tree. */
+  'CONFLICTS_UNRESOLVED',
   'SECRET_DETECTED',
   'WORKER_LOST',
   'WORKER_CRASHED',

@@ -17,7 +17,7 @@ export function artifactsBucketName(env: string): string {
   return `cody-batch-${env}-artifacts`;
 }
 
-export const ARTIFACT_FILES = ['diff.patch', 'thread.json', 'log.txt'] as const;
+export const ARTIFACT_FILES = ['diff.patch', 'thread.json', 'log.txt', 'trigger.json'] as const;
 export type ArtifactFile = (typeof ARTIFACT_FILES)[number];
 
 /**

@@ -51,3 +51,8 @@ export function openPullRequest(row: RepositoryResult): boolean {
 }
 
 export const READY_WORDS = 'open, checks passing or none, no changes requested';
+
+/** Open (not a draft) and auto-merge not on yet: what Turn On Auto-Merge takes. */
+export function autoMergeable(row: RepositoryResult): boolean {
+  return row.pullRequest?.state === 'open' && !row.pullRequest.autoMerge;
+}

@@ -177,6 +177,9 @@ const TemplateText = (max: number, allowed?: readonly string[]) =>
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     });
 
+/** In `pullRequest.reviewers`: the owners of the changed files, by the repository's CODEOWNERS. */
+export const CODEOWNERS_REVIEWER = '@codeowners';
+
 /**
  * `pullRequest`: how the job's pull requests look. `title`, `body`, `branch` and `commitMessage`
  * are templates (common/pullRequestTemplate.ts); left out, each is what Cody Batch writes by default.
@@ -189,7 +192,11 @@ export const PullRequestSettings = z.strictObject({
   branch: TemplateText(200, BRANCH_PLACEHOLDERS).optional(),
   commitMessage: TemplateText(10_000).optional(),
   labels: z.array(SingleLine(50)).max(20, { error: 'must name at most 20 labels' }).optional(),
-  reviewers: z.array(OwnerName).max(15, { error: 'must name at most 15 reviewers' }).optional(),
+  /** Logins, and `@codeowners`: the owners of the changed files by the repository's CODEOWNERS (the others named are the fall-back). */
+  reviewers: z
+    .array(z.union([z.literal(CODEOWNERS_REVIEWER), OwnerName]))
+    .max(15, { error: 'must name at most 15 reviewers' })
+    .optional(),
   teamReviewers: z
     .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { error: 'is not a team name (its slug)' }))
     .max(15, { error: 'must name at most 15 teams' })
@@ -542,6 +549,13 @@ export type ChecksState = z.infer<typeof ChecksState>;
 export const PullRequestReviewState = z.enum(['approved', 'changes_requested', 'review_required', 'none']);
 export type PullRequestReviewState = z.infer<typeof PullRequestReviewState>;
 
+export const MergeMethod = z.enum(['merge', 'squash', 'rebase']);
+export type MergeMethod = z.infer<typeof MergeMethod>;
+
+/** The host's auto-merge on a pull request: it merges by itself once its checks and reviews allow. */
+export const AutoMerge = z.object({ method: MergeMethod, enabledAt: IsoDate });
+export type AutoMerge = z.infer<typeof AutoMerge>;
+
 /** A repository's pull request as the code host last told it. */
 export const PullRequestInfo = z.object({
   url: z.string(),
@@ -553,6 +567,10 @@ export const PullRequestInfo = z.object({
   mergeable: z.boolean().nullable(),
   /** When it last changed on the host. */
   updatedAt: IsoDate,
+  /** The host's auto-merge, when it is enabled. */
+  autoMerge: AutoMerge.optional(),
+  /** When someone other than Cody Batch last commented or reviewed (what a review follow-up answers). */
+  feedbackAt: IsoDate.optional(),
 });
 export type PullRequestInfo = z.infer<typeof PullRequestInfo>;
 
@@ -600,6 +618,8 @@ export const PublishRun = z.object({
   /** What it publishes: worker index i publishes the list's i-th name. */
   list: NameList,
   draft: z.boolean().optional(),
+  /** Turn on the host's auto-merge with this method once each pull request is open. */
+  autoMerge: MergeMethod.optional(),
   requestedAt: IsoDate,
 });
 export type PublishRun = z.infer<typeof PublishRun>;
@@ -627,6 +647,21 @@ export const Publication = z.object({
       lease: z.object({ branch: z.string(), commit: z.string() }).optional(),
       /** Queued by a publish of approved repositories only: the approval must still hold this digest. */
       approved: z.boolean(),
+      /**
+       * A follow-up round: its commit goes onto `branch` (the one the row pushed), a child of `head`
+       * (and of `mergedBase`), pushed only while the branch is still at `head`.
+       */
+      round: z
+        .object({
+          branch: z.string(),
+          head: z.string(),
+          mergedBase: z.string().optional(),
+          round: z.number().int(),
+          reason: z.enum(['checks', 'review', 'conflicts', 'instruction']),
+          baseBranch: z.string(),
+          triggerSummary: z.string().optional(),
+        })
+        .optional(),
     })
     .optional(),
   signature: z.string().optional(),
@@ -641,6 +676,8 @@ export const PublishRequest = z.strictObject({
   approved: z.literal(true).optional(),
   /** Open them as drafts (default: the job's settings). */
   draft: z.boolean().optional(),
+  /** Turn on the host's auto-merge with this method (merge now those with nothing left to wait for). */
+  autoMerge: MergeMethod.optional(),
 });
 export type PublishRequest = z.infer<typeof PublishRequest>;
 
@@ -660,13 +697,13 @@ export const PullRequestFilter = z.strictObject({
   checks: z.array(ChecksState).min(1).optional(),
   review: z.array(PullRequestReviewState).min(1).optional(),
   state: z.array(PullRequestState).min(1).optional(),
+  /** Whether the host would merge it now (one that it has not worked out yet matches neither). */
+  mergeable: z.boolean().optional(),
 });
 export type PullRequestFilter = z.infer<typeof PullRequestFilter>;
 
-export const BULK_ACTIONS = ['merge', 'close', 'comment'] as const;
+export const BULK_ACTIONS = ['merge', 'close', 'comment', 'auto-merge'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
-export const MergeMethod = z.enum(['merge', 'squash', 'rebase']);
-export type MergeMethod = z.infer<typeof MergeMethod>;
 
 /** The body of `POST /jobs/{id}/pull-requests/{merge|close|comment}`. */
 export const BulkActionRequest = z
@@ -687,6 +724,160 @@ export const BulkActionRequest = z
 export type BulkActionRequest = z.infer<typeof BulkActionRequest>;
 
 export const BulkActionResponse = z.object({ results: z.array(RepositoryActionResult) });
+
+// ----- Follow-up rounds (POST /jobs/{id}/follow-up) -----------------------------------------------
+
+/** What a follow-up round answers: failing checks, review comments, a base it conflicts with, or the owner's instruction. */
+export const FOLLOW_UP_REASONS = ['checks', 'review', 'conflicts', 'instruction'] as const;
+export const FollowUpReason = z.enum(FOLLOW_UP_REASONS);
+export type FollowUpReason = z.infer<typeof FollowUpReason>;
+/** `review`: the round's diff waits for a person's review and a publish; `auto`: it is pushed at once. */
+export const FollowUpPush = z.enum(['review', 'auto']);
+export type FollowUpPush = z.infer<typeof FollowUpPush>;
+export const DEFAULT_FOLLOW_UP_ROUNDS = 2;
+export const MAX_FOLLOW_UP_ROUNDS = 5;
+export const MAX_FOLLOW_UP_INSTRUCTION_CHARS = 20_000;
+
+const HostUrl = z
+  .string()
+  .max(2_048)
+  .refine((value) => /^https?:\/\/[^\s]+$/.test(value), { error: 'must be an http(s) URL' });
+
+/** The body of `POST /jobs/{id}/follow-up`. */
+export const FollowUpRequest = z
+  .strictObject({
+    /** Only these (each must be part of the job); default: those the filter, or else the reason, picks. */
+    repositories: z.array(RepositoryName).min(1).optional(),
+    filter: PullRequestFilter.optional(),
+    reason: FollowUpReason,
+    /** `reason: instruction`: one text for every chosen pull request. */
+    instruction: z
+      .string()
+      .max(MAX_FOLLOW_UP_INSTRUCTION_CHARS, { error: `must be at most ${MAX_FOLLOW_UP_INSTRUCTION_CHARS} characters` })
+      .refine((value) => value.trim().length > 0, { error: 'must not be empty' })
+      .optional(),
+    /** `reason: instruction`: a comment on one of the job's pull requests, read from the host, is the instruction. */
+    fromComment: HostUrl.optional(),
+    push: FollowUpPush.default('review'),
+    /** Rounds a pull request may take, this one included (default 2, at most 5). */
+    maxRounds: z
+      .number({ error: `must be a whole number from 1 to ${MAX_FOLLOW_UP_ROUNDS}` })
+      .int({ error: `must be a whole number from 1 to ${MAX_FOLLOW_UP_ROUNDS}` })
+      .min(1, { error: `must be a whole number from 1 to ${MAX_FOLLOW_UP_ROUNDS}` })
+      .max(MAX_FOLLOW_UP_ROUNDS, { error: `must be a whole number from 1 to ${MAX_FOLLOW_UP_ROUNDS}` })
+      .default(DEFAULT_FOLLOW_UP_ROUNDS),
+  })
+  .superRefine((request, ctx) => {
+    if (request.repositories && request.filter)
+      ctx.addIssue({ code: 'custom', path: ['filter'], message: 'give repositories or a filter, not both' });
+    const given = (request.instruction !== undefined ? 1 : 0) + (request.fromComment !== undefined ? 1 : 0);
+    if (request.reason === 'instruction' && given !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['instruction'],
+        message: 'an instruction round needs exactly one of instruction (the text) or fromComment (a comment’s URL)',
+      });
+    if (request.reason !== 'instruction' && given > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['instruction'],
+        message: `only reason "instruction" takes an instruction; "${request.reason}" reads its trigger from the host`,
+      });
+  });
+export type FollowUpRequest = z.infer<typeof FollowUpRequest>;
+export type FollowUpInput = z.input<typeof FollowUpRequest>;
+
+/** A line of a check's output the host points at. */
+export const CheckAnnotation = z.object({
+  path: z.string(),
+  line: z.number().int().optional(),
+  endLine: z.number().int().optional(),
+  level: z.string().optional(),
+  title: z.string().optional(),
+  message: z.string(),
+});
+export type CheckAnnotation = z.infer<typeof CheckAnnotation>;
+
+/** A failing check of the pull request's head, as the host reports it: the host's words, never instructions. */
+export const CheckFailure = z.object({
+  /** `check`: a check run (GitHub) or a pipeline job (GitLab); `status`: a commit status. */
+  kind: z.enum(['check', 'status']),
+  name: z.string(),
+  /** failure, timed_out, cancelled, error, action_required … as the host says. */
+  conclusion: z.string(),
+  title: z.string().optional(),
+  summary: z.string().optional(),
+  url: z.string().optional(),
+  annotations: z.array(CheckAnnotation),
+  /** The end of its log (at most 200 lines or 20,000 characters), when the host keeps one. */
+  logTail: z.string().optional(),
+  /** Why there is no log tail (not a job the host logs, expired, refused). */
+  logNote: z.string().optional(),
+});
+export type CheckFailure = z.infer<typeof CheckFailure>;
+
+/** A person's words on the pull request: a review comment on a line, a review, or a conversation comment. */
+export const FeedbackItem = z.object({
+  kind: z.enum(['review-comment', 'review', 'comment']),
+  author: z.string(),
+  body: z.string(),
+  createdAt: IsoDate,
+  url: z.string().optional(),
+  /** A review's verdict: CHANGES_REQUESTED, COMMENTED, … */
+  state: z.string().optional(),
+  /** A review comment's file and line, and the diff hunk it sits on. */
+  path: z.string().optional(),
+  line: z.number().int().optional(),
+  diffHunk: z.string().optional(),
+});
+export type FeedbackItem = z.infer<typeof FeedbackItem>;
+
+/** What a follow-up round acted on, as the worker collected it (the attempt's `trigger.json`). */
+export const FollowUpTrigger = z.object({
+  reason: FollowUpReason,
+  collectedAt: IsoDate,
+  /** The pull request's head the round started from. */
+  head: z.string(),
+  checks: z.array(CheckFailure).optional(),
+  /** Failing checks left out (past the first ten). */
+  checksLeftOut: z.number().int().optional(),
+  feedback: z.array(FeedbackItem).optional(),
+  feedbackLeftOut: z.number().int().optional(),
+  /** `conflicts`: the base branch and commit merged in, and the files that conflicted. */
+  conflicts: z.object({ baseBranch: z.string(), baseCommit: z.string(), files: z.array(z.string()) }).optional(),
+  /** `instruction`: the text, and the comment it was promoted from. */
+  instruction: z.string().optional(),
+  instructionSource: z.object({ url: z.string(), author: z.string() }).optional(),
+});
+export type FollowUpTrigger = z.infer<typeof FollowUpTrigger>;
+
+/** A row's follow-up round: what the API asked for, then what the worker found. */
+export const FollowUp = z.object({
+  /** The attempt that is this round; the row's current attempt is a round only when they are equal. */
+  attempt: z.number().int(),
+  /** 1 for the pull request's first round (counts toward maxRounds). */
+  round: z.number().int(),
+  reason: FollowUpReason,
+  push: FollowUpPush,
+  requestedAt: IsoDate,
+  /** The pull request's branch: the round starts from its head and pushes a fast-forward of it. */
+  branch: z.string(),
+  /** The pull request's base branch (what a conflicts round merges in). */
+  baseBranch: z.string(),
+  instruction: z.string().optional(),
+  instructionSource: z.object({ url: z.string(), author: z.string() }).optional(),
+  /** `review`: only what was said after this (the previous review round's request). */
+  since: IsoDate.optional(),
+  /** The worker's: the head the round started from, and for a conflicts round the base commit merged in. */
+  head: z.string().optional(),
+  mergedBase: z.string().optional(),
+  /** The trigger in a line (`2 failing checks: lint, test`), for lists; the whole is the attempt's trigger.json. */
+  triggerSummary: z.string().optional(),
+  /** What Claude cost in this round, US dollars (the row's `usage` is every attempt's). */
+  costUsd: z.number().optional(),
+});
+export type FollowUp = z.infer<typeof FollowUp>;
+
 export type BulkActionResponse = z.infer<typeof BulkActionResponse>;
 
 /** The body of `DELETE /jobs/{id}` (optional). */
@@ -763,6 +954,9 @@ export type Job = z.infer<typeof Job>;
 export const PublishResponse = z.object({ job: Job, results: z.array(RepositoryActionResult) });
 export type PublishResponse = z.infer<typeof PublishResponse>;
 
+export const FollowUpResponse = z.object({ job: Job, results: z.array(RepositoryActionResult) });
+export type FollowUpResponse = z.infer<typeof FollowUpResponse>;
+
 export const DiffStats = z.object({
   files: z.number().int(),
   additions: z.number().int(),
@@ -791,6 +985,8 @@ export const PreviousAttempt = z.object({
   summary: z.string().optional(),
   pullRequestUrl: z.string().optional(),
   error: RepositoryError.optional(),
+  /** The follow-up round this attempt was. */
+  followUpRound: z.object({ round: z.number().int(), reason: FollowUpReason }).optional(),
 });
 export type PreviousAttempt = z.infer<typeof PreviousAttempt>;
 
@@ -875,6 +1071,8 @@ export const RepositoryResult = z.object({
   pushedCommit: z.string().optional(),
   /** The worker's seal of `pushedBranch` and `pushedCommit`. */
   pushSeal: z.string().optional(),
+  /** The pull request's latest follow-up round; the current attempt is that round when `followUp.attempt === attempt`. */
+  followUp: FollowUp.optional(),
 });
 export type RepositoryResult = z.infer<typeof RepositoryResult>;
 

@@ -259,6 +259,24 @@ export type RevisionShown = z.infer<typeof RevisionShown>;
 export const DropScope = z.enum(['repository', 'group', 'job']);
 export type DropScope = z.infer<typeof DropScope>;
 
+/** A follow-up round above its diff: its heading and what it acted on (the host's words, shown as text). */
+export const RoundShown = z.object({
+  heading: z.string().max(2_000),
+  parts: z
+    .array(
+      z.object({
+        title: z.string().max(2_000),
+        text: z.string().max(100_000).optional(),
+        where: z.string().max(4_096).optional(),
+        url: z.string().max(2_048).optional(),
+      }),
+    )
+    .max(500),
+  /** Why the parts are missing (the trigger could not be read). */
+  note: z.string().max(2_000).optional(),
+});
+export type RoundShown = z.infer<typeof RoundShown>;
+
 /** A repository's review as the diff view shows it. */
 export const DiffReview = z.object({ state: ReviewState, note: z.string().max(2_000).optional() });
 export type DiffReview = z.infer<typeof DiffReview>;
@@ -299,6 +317,8 @@ export const diffProtocol = {
         revisable: z.boolean().optional(),
         /** Where marked hunks and files may be dropped from (a group view: its members, the job). */
         dropScopes: z.array(DropScope).max(3).optional(),
+        /** The shown attempt is a follow-up round: what triggered it, above its diff. */
+        round: RoundShown.optional(),
       }),
     },
     /** Group mode: approve or reject every member shown (refused when the group or a member's patch changed since). */
@@ -519,6 +539,15 @@ export const overviewProtocol = {
     },
     /** Open a change group: its representative's diff with its members. */
     openGroup: { params: z.object({ fingerprint: GroupFingerprint }), result: Done },
+    /** Start a follow-up round on a change group's pull requests (the host asks which: checks, review, …). */
+    followUpGroup: {
+      params: z.object({
+        fingerprint: GroupFingerprint,
+        repositories: z.array(z.string().max(200)).min(1).max(1_000),
+        title: z.string().max(2_000),
+      }),
+      result: Done,
+    },
     openRepository: {
       params: z.object({ repositoryName: z.string().min(1).max(200), view: RepositoryView }),
       result: Done,

@@ -1,3 +1,4 @@
+import { currentRound, hasOpenPullRequest } from '../common/followUps';
 import type { Job, RepositoryResult } from '../common/schemas';
 import { filterText, matchesFilter, type RepositoryFilter } from './tree/repositoryFilter';
 import { reviewOf } from './tree/reviewLook';
@@ -6,13 +7,17 @@ import { reviewOf } from './tree/reviewLook';
 // action on a filtered job acts on what the tree shows). The server checks each again against the
 // host, so a row that went stale is reported, never acted on blindly. No vscode here.
 
-/** Completed, no pull request yet (nor one being opened), not rejected: what Publish… offers. */
+/**
+ * Completed, not rejected, not being published, and either without a pull request yet or a
+ * follow-up round its open pull request does not hold yet: what Publish… offers.
+ */
 export function publishable(row: RepositoryResult): boolean {
   const publication = row.publication?.status;
+  const unpublishedRound =
+    currentRound(row) !== undefined && row.publishedAttempt !== row.attempt && hasOpenPullRequest(row);
   return (
     row.status === 'COMPLETED' &&
-    !row.pullRequest &&
-    !row.pullRequestUrl &&
+    ((!row.pullRequest && !row.pullRequestUrl) || unpublishedRound) &&
     publication !== 'queued' &&
     publication !== 'publishing' &&
     reviewOf(row) !== 'rejected'

@@ -373,6 +373,7 @@ describe('REST API on the local stack', () => {
         ['merge', { method: 'squash' }],
         ['close', {}],
         ['comment', { body: 'Please have a look' }],
+        ['auto-merge', { method: 'squash' }],
       ];
       for (const [action, json] of actions) {
         const response = await api(`/jobs/${job.jobId}/pull-requests/${action}`, { method: 'POST', json });
@@ -389,6 +390,88 @@ describe('REST API on the local stack', () => {
       });
       assert.equal(misplaced.status, 400);
       assert.equal((await misplaced.json()).error.code, 'VALIDATION_FAILED');
+
+      // A follow-up needs open pull requests: each repository says why it takes no round.
+      const unnamed = await api(`/jobs/${job.jobId}/follow-up`, { method: 'POST', json: { reason: 'checks' } });
+      assert.equal(unnamed.status, 202, await unnamed.clone().text());
+      assert.deepEqual((await unnamed.json()).results, [], 'without a list, only pull requests are looked at');
+      const followUp = await api(`/jobs/${job.jobId}/follow-up`, {
+        method: 'POST',
+        json: { reason: 'checks', repositories: ['acme/widgets', 'acme/gadgets'] },
+      });
+      assert.equal(followUp.status, 202, await followUp.clone().text());
+      const answer = await followUp.json();
+      assert.equal(answer.job.status, 'COMPLETED');
+      assert.deepEqual(
+        answer.results.map((result: { repositoryName: string; outcome: string; reason: string }) => [
+          result.repositoryName,
+          result.outcome,
+          result.reason,
+        ]),
+        [
+          ['acme/widgets', 'skipped', 'has no pull request'],
+          ['acme/gadgets', 'skipped', 'has no pull request'],
+        ],
+      );
+      // A Claude job that has spent its maxCostUsd starts no round.
+      const capped = await createJob({ maxCostUsd: 0.01 });
+      await finishRepository(capped.jobId, 'acme/widgets', 'COMPLETED', { 'diff.patch': 'diff --git a/x b/x\n' });
+      await finishRepository(capped.jobId, 'acme/gadgets', 'NO_CHANGES');
+      await store.addUsage(capped.jobId, 'acme/widgets', {
+        inputTokens: 1,
+        outputTokens: 1,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        costUsd: 0.02,
+      });
+      const spent = await api(`/jobs/${capped.jobId}/follow-up`, {
+        method: 'POST',
+        json: { reason: 'instruction', instruction: 'Add a line' },
+      });
+      assert.equal(spent.status, 409);
+      const refusal2 = (await spent.json()).error;
+      assert.equal(refusal2.code, 'COST_LIMIT_REACHED');
+      assert.match(refusal2.message, /has spent \$0\.02 of its \$0\.01 limit/);
+      const noInstruction = await api(`/jobs/${job.jobId}/follow-up`, {
+        method: 'POST',
+        json: { reason: 'instruction' },
+      });
+      assert.equal(noInstruction.status, 400);
+      assert.match((await noInstruction.json()).error.message, /exactly one of instruction/);
+
+      // A trigger is a follow-up attempt's: attempt 1 is none; one the worker kept is served.
+      const none = await api(`${repositoryPath(job.jobId, 'acme/widgets')}/trigger`);
+      assert.equal(none.status, 404);
+      assert.match((await none.json()).error.message, /not a follow-up round/);
+      await store.repositories.update(job.jobId, 'acme/widgets', {
+        from: ['COMPLETED'],
+        to: 'COMPLETED',
+        set: {
+          followUp: {
+            attempt: 1,
+            round: 1,
+            reason: 'instruction',
+            push: 'review',
+            requestedAt: new Date().toISOString(),
+            branch: `cody-batch/${job.jobId}`,
+            baseBranch: 'main',
+            instruction: 'Add a line',
+          },
+        },
+      });
+      const waiting = await api(`${repositoryPath(job.jobId, 'acme/widgets')}/trigger`);
+      assert.equal(waiting.status, 404);
+      assert.match((await waiting.json()).error.message, /has not read its trigger yet/);
+      const trigger = {
+        reason: 'instruction',
+        collectedAt: new Date().toISOString(),
+        head: 'a'.repeat(40),
+        instruction: 'Add a line',
+      };
+      await artifacts.put(artifactKey(job.jobId, 'acme/widgets', 'trigger.json'), JSON.stringify(trigger));
+      const served = await api(`${repositoryPath(job.jobId, 'acme/widgets')}/trigger`);
+      assert.equal(served.status, 200);
+      assert.deepEqual(await served.json(), trigger);
     });
 
     it('DELETE removes a finished job and refuses a running one', async () => {

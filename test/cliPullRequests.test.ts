@@ -197,7 +197,10 @@ describe('CLI: status, review, publish, refresh, merge, close, comment, delete',
     const text = await cli('comment', job.jobId, '--state', 'open', '--body', 'Rebase, please.');
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /acme\/conflicting\s+done/);
-    assert.deepEqual(pulls[1]!.comments, ['Rebase, please.']);
+    assert.deepEqual(
+      pulls[1]!.comments.map((comment) => comment.body),
+      ['Rebase, please.'],
+    );
 
     const refreshed = await cli('refresh', job.jobId, '--json');
     assert.equal(refreshed.code, 0);

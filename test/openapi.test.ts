@@ -147,6 +147,8 @@ describe('The OpenAPI document', () => {
         getDiff: () => client.getDiff(job, 'acme/widgets', { attempt: 1 }),
         getThread: () => client.getThread(job, 'acme/widgets'),
         getLog: () => client.getLog(job, 'acme/widgets'),
+        getTrigger: () => client.getTrigger(job, 'acme/widgets'),
+        followUp: () => client.followUp(job, { reason: 'checks' }),
         deleteJob: () => client.deleteJob(job),
         reviewRepository: () =>
           client.reviewRepository(job, 'acme/widgets', { state: 'approved', digest: 'a'.repeat(64) }),

@@ -225,7 +225,7 @@ describe('pull requests after they open', function () {
     assert.deepEqual(slept, [2_000]);
     assert.ok(progress.some((step) => step.waitingSeconds === 2 && /rate limit/.test(step.reason ?? '')));
     assert.deepEqual(
-      pulls.map((pull) => pull.comments),
+      pulls.map((pull) => pull.comments.map((comment) => comment.body)),
       [['Heads up: this merges Friday.'], ['Heads up: this merges Friday.'], ['Heads up: this merges Friday.']],
     );
   });

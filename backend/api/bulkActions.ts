@@ -1,12 +1,17 @@
+import { isUnreviewedAutoPush } from '../../common/followUps';
+import { whyNotMerge } from '../../common/mergeReadiness';
 import type {
+  AutoMerge,
   BulkAction,
   BulkActionRequest,
   Job,
+  PullRequestFilter,
   PullRequestInfo,
   RepositoryActionResult,
   RepositoryResult,
 } from '../../common/schemas';
 import {
+  autoMergeOrMerge,
   type CodeHost,
   HostRateLimited,
   HostRefusal,
@@ -47,10 +52,13 @@ export async function runBulkAction(
     throw new RequestError('VALIDATION_FAILED', 'body: a comment needs a body');
   if (action !== 'comment' && request.body !== undefined)
     throw new RequestError('VALIDATION_FAILED', `body: only a comment takes a body, not a ${action}`);
-  if (action !== 'merge' && request.method !== undefined)
+  if (action !== 'merge' && action !== 'auto-merge' && request.method !== undefined)
     throw new RequestError('VALIDATION_FAILED', `method: only a merge takes a method, not a ${action}`);
-  if (action === 'comment' && request.deleteBranch !== undefined)
-    throw new RequestError('VALIDATION_FAILED', 'deleteBranch: a comment deletes no branch');
+  if ((action === 'comment' || action === 'auto-merge') && request.deleteBranch !== undefined)
+    throw new RequestError(
+      'VALIDATION_FAILED',
+      `deleteBranch: ${action === 'comment' ? 'a comment' : 'auto-merge'} deletes no branch`,
+    );
 
   const deadline = Date.now() + budgetMs;
   const rows = await deps.store.repositories.listAll(job.jobId);
@@ -92,7 +100,7 @@ export async function runBulkAction(
       continue;
     }
     await record(row, infoOf(status));
-    if (!matches(status, request.filter)) continue;
+    if (!matchesFilter(status, request.filter)) continue;
     if (stopped) {
       results.push({ ...stopped, repositoryName: name });
       continue;
@@ -107,20 +115,30 @@ export async function runBulkAction(
       results.push(stopped);
       continue;
     }
-    const reason = whyNot(action, status);
+    const reason = whyNot(action, status, row);
     if (reason) {
       results.push({ repositoryName: name, outcome: 'skipped', reason, pullRequest: infoOf(status) });
       continue;
     }
     try {
-      await act(host, action, ref, status, request);
+      const done = await act(host, action, ref, status, request);
       const after: PullRequestInfo = {
         ...infoOf(status),
-        ...(action === 'merge' ? { state: 'merged' } : action === 'close' ? { state: 'closed' } : {}),
+        ...(done.merged ? { state: 'merged' } : action === 'close' ? { state: 'closed' } : {}),
+        ...(done.autoMerge ? { autoMerge: done.autoMerge } : {}),
         updatedAt: new Date().toISOString(),
       };
       if (action !== 'comment') await record(row, after);
-      results.push({ repositoryName: name, outcome: 'done', pullRequest: after });
+      results.push(
+        done.skipped
+          ? { repositoryName: name, outcome: 'skipped', reason: done.reason, pullRequest: infoOf(status) }
+          : {
+              repositoryName: name,
+              outcome: 'done',
+              ...(done.reason ? { reason: done.reason } : {}),
+              pullRequest: after,
+            },
+      );
     } catch (error) {
       if (error instanceof HostRateLimited) {
         stopped = {
@@ -141,28 +159,45 @@ export async function runBulkAction(
   return results;
 }
 
-function matches(status: PullRequestStatus, filter: BulkActionRequest['filter']): boolean {
+/** Whether a pull request, as the host tells it now, is one the filter picks. */
+export function matchesFilter(
+  status: Pick<PullRequestInfo, 'state' | 'checks' | 'review' | 'mergeable'>,
+  filter: PullRequestFilter | undefined,
+): boolean {
   if (!filter) return true;
   return (
     (!filter.state || filter.state.includes(status.state)) &&
     (!filter.checks || filter.checks.includes(status.checks)) &&
-    (!filter.review || filter.review.includes(status.review))
+    (!filter.review || filter.review.includes(status.review)) &&
+    (filter.mergeable === undefined || status.mergeable === filter.mergeable)
   );
 }
 
 /** Why this action is not taken on this pull request, or undefined when it is. */
-function whyNot(action: BulkAction, status: PullRequestStatus): string | undefined {
+function whyNot(action: BulkAction, status: PullRequestStatus, row: RepositoryResult): string | undefined {
   if (action === 'comment') return undefined;
   if (status.state === 'merged') return 'already merged';
   if (status.state === 'closed') return 'already closed';
   if (action === 'close') return undefined;
-  if (status.state === 'draft') return 'is a draft: mark it ready for review first';
-  if (status.mergeable === false) return 'not mergeable: it conflicts with its base branch';
-  if (status.mergeable === null) return 'the host has not yet worked out whether it can be merged: try again shortly';
-  if (status.checks === 'failing') return 'checks failing';
-  if (status.checks === 'pending') return 'checks still running';
-  if (status.review === 'changes_requested') return 'changes requested';
-  return undefined;
+  if (action === 'auto-merge') {
+    if (status.state === 'draft') return 'is a draft: mark it ready for review first';
+    if (status.autoMerge)
+      return `auto-merge is already on (${status.autoMerge.method}, since ${status.autoMerge.enabledAt})`;
+    // The push rule: what a round pushed without review does not merge unseen.
+    if (isUnreviewedAutoPush(row))
+      return `follow-up round ${row.followUp!.round} pushes (or pushed) onto it without review: approve its diff first, then turn auto-merge on`;
+    return undefined;
+  }
+  return whyNotMerge(status);
+}
+
+interface Acted {
+  merged?: boolean;
+  autoMerge?: AutoMerge;
+  /** Said beside the result (auto-merge that merged at once). */
+  reason?: string;
+  /** Looked at, and not done after all (auto-merge with nothing to wait for, not mergeable now). */
+  skipped?: boolean;
 }
 
 async function act(
@@ -171,13 +206,22 @@ async function act(
   ref: PullRequestRef,
   status: PullRequestStatus,
   request: BulkActionRequest,
-): Promise<void> {
-  if (action === 'merge')
-    return host.mergePullRequest(ref, {
+): Promise<Acted> {
+  if (action === 'merge') {
+    await host.mergePullRequest(ref, {
       method: request.method ?? 'merge',
       expectedHeadSha: status.headSha,
       deleteBranch: request.deleteBranch ?? false,
     });
-  if (action === 'close') return host.closePullRequest(ref, { deleteBranch: request.deleteBranch ?? false });
-  return host.commentOnPullRequest(ref, request.body!);
+    return { merged: true };
+  }
+  if (action === 'auto-merge') {
+    const result = await autoMergeOrMerge(host, ref, status, request.method ?? 'merge');
+    if (result.outcome === 'enabled') return { autoMerge: result.autoMerge };
+    if (result.outcome === 'merged') return { merged: true, reason: result.reason };
+    return { skipped: true, reason: result.reason };
+  }
+  if (action === 'close') await host.closePullRequest(ref, { deleteBranch: request.deleteBranch ?? false });
+  else await host.commentOnPullRequest(ref, request.body!);
+  return {};
 }

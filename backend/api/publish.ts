@@ -92,6 +92,7 @@ export async function publishJob(
     id: randomBytes(8).toString('hex'),
     list,
     ...(request.draft !== undefined ? { draft: request.draft } : {}),
+    ...(request.autoMerge ? { autoMerge: request.autoMerge } : {}),
     requestedAt: new Date(now).toISOString(),
   };
   const signed = signJob(deps.keys.signer, { ...job, publishRun } as Job);
@@ -178,6 +179,20 @@ function intentFor(
   // The lease the API vouches for: what the row pushed last, if a worker sealed it (with the seal
   // key or the one before its rotation). Without one, the branch must not exist.
   const lease = sealedPush(deps.keys.workerSeal, row);
+  // A round goes onto the branch its worker sealed, as a fast-forward of the head it sealed.
+  const asked = row.followUp;
+  const round =
+    patch.round && asked
+      ? {
+          branch: patch.round.branch,
+          head: patch.round.head,
+          ...(patch.round.mergedBase ? { mergedBase: patch.round.mergedBase } : {}),
+          round: asked.round,
+          reason: asked.reason,
+          baseBranch: asked.baseBranch,
+          ...(asked.triggerSummary ? { triggerSummary: asked.triggerSummary } : {}),
+        }
+      : undefined;
   return {
     attempt: row.attempt,
     patchRevision: patch.patchRevision,
@@ -185,6 +200,7 @@ function intentFor(
     base: patch.base,
     ...(lease ? { lease } : {}),
     approved,
+    ...(round ? { round } : {}),
   };
 }
 
@@ -194,11 +210,15 @@ function whyNot(row: RepositoryResult, request: PublishRequest): string | undefi
   if (row.publishedAttempt === row.attempt || (row.pullRequestUrl && row.publishedAttempt === undefined))
     return `already has its pull request ${row.pullRequestUrl}`;
   if (request.approved && reviewStateOf(row) !== 'approved') return notApprovedReason(reviewStateOf(row));
+  const round = row.followUp?.attempt === row.attempt;
+  if (round && (row.pullRequest?.state === 'merged' || row.pullRequest?.state === 'closed'))
+    return `its pull request is ${row.pullRequest.state}: the follow-up has nothing to go onto`;
   if (!row.base) return 'was changed before base commits were recorded: retry it to publish it';
   return undefined;
 }
 
-function inFlight(row: RepositoryResult, now: number): boolean {
+/** A publication a worker is still on (queued or publishing, heard from within PUBLICATION_STALE_MS). */
+export function inFlight(row: RepositoryResult, now: number): boolean {
   const publication = row.publication;
   if (!publication || (publication.status !== 'queued' && publication.status !== 'publishing')) return false;
   return Date.parse(publication.heartbeatAt ?? publication.requestedAt) > now - PUBLICATION_STALE_MS;

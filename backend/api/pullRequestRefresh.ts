@@ -22,8 +22,18 @@ export function pullRequestRefOf(row: RepositoryResult): PullRequestRef | undefi
 }
 
 export function infoOf(status: PullRequestStatus): PullRequestInfo {
-  const { url, number, state, checks, review, mergeable, updatedAt } = status;
-  return { url, number, state, checks, review, mergeable, updatedAt };
+  const { url, number, state, checks, review, mergeable, updatedAt, autoMerge, feedbackAt } = status;
+  return {
+    url,
+    number,
+    state,
+    checks,
+    review,
+    mergeable,
+    updatedAt,
+    ...(autoMerge ? { autoMerge } : {}),
+    ...(feedbackAt ? { feedbackAt } : {}),
+  };
 }
 
 /** The burndown with one more point, thinned evenly (every other older point) once it is too long. */
@@ -163,6 +173,8 @@ function sameInfo(a: PullRequestInfo | undefined, b: PullRequestInfo): boolean {
     a.checks === b.checks &&
     a.review === b.review &&
     a.mergeable === b.mergeable &&
-    a.updatedAt === b.updatedAt
+    a.updatedAt === b.updatedAt &&
+    a.feedbackAt === b.feedbackAt &&
+    a.autoMerge?.enabledAt === b.autoMerge?.enabledAt
   );
 }

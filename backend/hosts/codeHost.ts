@@ -1,4 +1,11 @@
-import type { MergeMethod, PullRequestInfo, RepositoryQuery } from '../../common/schemas';
+import type {
+  AutoMerge,
+  CheckFailure,
+  FeedbackItem,
+  MergeMethod,
+  PullRequestInfo,
+  RepositoryQuery,
+} from '../../common/schemas';
 
 // Everything a code host does for Cody Batch, behind one interface: where a repository is cloned
 // from and with which credentials, which repositories a query names, and the pull request. GitHub
@@ -88,7 +95,37 @@ export interface PullRequestRef {
 /** A pull request as the host tells it now, with the head commit a merge must still be at. */
 export interface PullRequestStatus extends PullRequestInfo {
   headSha: string;
+  /** Its head branch (what a follow-up round pushes to) and base branch. */
+  headRef: string;
+  baseRef: string;
 }
+
+/** A comment on a pull request, found by its URL (what `--from-comment` promotes to an instruction). */
+export interface PullRequestComment {
+  ref: PullRequestRef;
+  author: string;
+  body: string;
+  url: string;
+}
+
+/** What enabling auto-merge did: it is on, or the host had nothing left to wait for (merge it now instead). */
+export type AutoMergeOutcome = { enabled: AutoMerge } | { nothingToWaitFor: string };
+
+/** The reviewers a repository's code owners name for some files, as the host's own rules read them. */
+export interface CodeOwnersReview {
+  reviewers: string[];
+  teamReviewers: string[];
+  /** What could not be requested (an email owner, a team of another organisation), as sentences. */
+  notes: string[];
+}
+
+/** At most this many failing checks go into one round's trigger; at most this much of each log. */
+export const MAX_TRIGGER_CHECKS = 10;
+export const LOG_TAIL_LINES = 200;
+export const LOG_TAIL_CHARS = 20_000;
+/** At most this many comments, of at most this many characters each. */
+export const MAX_TRIGGER_FEEDBACK = 100;
+export const MAX_FEEDBACK_CHARS = 5_000;
 
 export interface MergeOptions {
   method: MergeMethod;
@@ -140,4 +177,30 @@ export interface CodeHost {
   mergePullRequest(ref: PullRequestRef, options: MergeOptions): Promise<void>;
   closePullRequest(ref: PullRequestRef, options: { deleteBranch: boolean; branch?: string }): Promise<void>;
   commentOnPullRequest(ref: PullRequestRef, body: string): Promise<void>;
+  /**
+   * The failing checks of `headSha`: each with its conclusion, output, annotations and the tail of
+   * its log (LOG_TAIL_LINES lines or LOG_TAIL_CHARS characters), and failing commit statuses with
+   * their descriptions. Untrusted text, as the host gives it.
+   */
+  failingChecks(ref: PullRequestRef, headSha: string): Promise<CheckFailure[]>;
+  /**
+   * Review comments (file, line, diff hunk), reviews with a body or a verdict, and conversation
+   * comments, written after `since` when given, oldest first; never those of Cody Batch's own
+   * identity (the token's user or app). Untrusted text.
+   */
+  reviewFeedback(ref: PullRequestRef, since?: string): Promise<FeedbackItem[]>;
+  /** A comment on a pull request by its URL; HostRefusal when it is not one. */
+  pullRequestComment(url: string): Promise<PullRequestComment>;
+  /**
+   * Turns on the host's auto-merge, never forcing: the head must still be `expectedHeadSha`.
+   * `nothingToWaitFor` when the host refuses because it could merge now; HostRefusal otherwise.
+   */
+  enableAutoMerge(
+    ref: PullRequestRef,
+    options: { method: MergeMethod; expectedHeadSha: string },
+  ): Promise<AutoMergeOutcome>;
+  /** Where the host reads a repository's CODEOWNERS, first found first. */
+  readonly codeOwnersPaths: readonly string[];
+  /** The owners of `files` by a CODEOWNERS file's text, by the host's rules, for `repositoryName`. */
+  codeOwners(repositoryName: string, text: string, files: readonly string[]): CodeOwnersReview;
 }

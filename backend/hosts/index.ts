@@ -5,11 +5,14 @@ import { isFileGitBase } from './gitBase';
 import { GitHubHost } from './github/githubHost';
 
 export type {
+  AutoMergeOutcome,
   CodeHost,
   CodeHostConfig,
   CodeHostKind,
+  CodeOwnersReview,
   CommitAuthor,
   MergeOptions,
+  PullRequestComment,
   PullRequestOutcome,
   PullRequestRef,
   PullRequestStatus,
@@ -17,6 +20,7 @@ export type {
   QueryResolution,
 } from './codeHost';
 export { HostRateLimited, HostRefusal, HostUnavailable, pullRequestKey } from './codeHost';
+export { type AutoMergeResult, autoMergeOrMerge } from './autoMerge';
 
 /** The code host the configuration names, as artifactStoreFrom chooses a store: a `file://` git base is the local folder host, anything else GitHub. */
 export function codeHostFrom(config: CodeHostConfig): CodeHost {

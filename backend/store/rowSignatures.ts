@@ -1,4 +1,4 @@
-import type { PatchRevision, Publication, RepositoryResult, Review } from '../../common/schemas';
+import type { FollowUp, PatchRevision, Publication, RepositoryResult, Review } from '../../common/schemas';
 import type { ApiKeys, Signer, Verifier, WorkerSeal } from './signing';
 
 // What each signature and seal on a repository row covers (backend/store/signing.ts says who holds
@@ -16,14 +16,40 @@ import type { ApiKeys, Signer, Verifier, WorkerSeal } from './signing';
 
 export type Intent = NonNullable<Publication['intent']>;
 
-/** What a row's task signature covers: what the worker runs for it. */
+/**
+ * What a row's task signature covers: what the worker runs for it — and, once the row has had a
+ * follow-up round, what that round was asked to do (which attempt, why, on which branch, the
+ * instruction): a round pushes to a branch, so none written around the API is run.
+ */
 export function taskPayload(row: RepositoryResult) {
   return {
     jobId: row.jobId,
     repositoryName: row.repositoryName,
     taskRevision: row.taskRevision ?? 1,
     note: row.note ?? null,
+    ...(row.followUp ? { followUp: askedRound(row.followUp) } : {}),
   };
+}
+
+/** What the API asked of a round (what the worker writes of it, its head and trigger, is sealed with its result). */
+export function askedRound(round: FollowUp) {
+  return {
+    attempt: round.attempt,
+    round: round.round,
+    reason: round.reason,
+    push: round.push,
+    requestedAt: round.requestedAt,
+    branch: round.branch,
+    baseBranch: round.baseBranch,
+    instruction: round.instruction ?? null,
+    instructionSource: round.instructionSource ?? null,
+    since: round.since ?? null,
+  };
+}
+
+/** Whether two versions of a row run the same task (its signature holds for both). */
+export function sameTask(a: RepositoryResult, b: RepositoryResult): boolean {
+  return JSON.stringify(taskPayload(a)) === JSON.stringify(taskPayload(b));
 }
 
 export function signTask(signer: Signer, row: RepositoryResult): string {
@@ -34,9 +60,15 @@ export function taskVerifies(verifier: Verifier, row: RepositoryResult): boolean
   return verifier.verifies('task', taskPayload(row), row.taskSignature);
 }
 
-/** The worker's result: the commit its diff was made against, and the digest of that diff. */
+/**
+ * The worker's result: the commit its diff was made against, and the digest of that diff; for a
+ * follow-up round also the branch it goes onto and the head it started from (and the base it
+ * merged), which its push builds on and leases.
+ */
 export function resultPayload(
-  row: Pick<RepositoryResult, 'jobId' | 'repositoryName' | 'attempt' | 'base' | 'diffDigest'>,
+  row: Pick<RepositoryResult, 'jobId' | 'repositoryName' | 'attempt' | 'base' | 'diffDigest'> & {
+    round?: RoundResult;
+  },
 ) {
   return {
     jobId: row.jobId,
@@ -44,7 +76,21 @@ export function resultPayload(
     attempt: row.attempt,
     base: row.base ?? null,
     diffDigest: row.diffDigest ?? null,
+    ...(row.round ? { round: row.round } : {}),
   };
+}
+
+/** What a round's worker found and seals with its result. */
+export interface RoundResult {
+  branch: string;
+  head: string;
+  mergedBase: string | null;
+}
+
+/** The round a row's current attempt is, as its result seal covers it; undefined for no round (or one without a head). */
+export function roundResultOf(row: Pick<RepositoryResult, 'attempt' | 'followUp'>): RoundResult | undefined {
+  const round = row.followUp?.attempt === row.attempt ? row.followUp : undefined;
+  return round?.head ? { branch: round.branch, head: round.head, mergedBase: round.mergedBase ?? null } : undefined;
 }
 
 /** The branch and commit the row pushed last, when it records both. */
@@ -65,13 +111,13 @@ export function sealedPush(seal: WorkerSeal, row: RepositoryResult): { branch: s
 }
 
 /**
- * A row's task at another revision (a retry, a revised continue), signed; undefined when its
+ * A row's task as it runs next (another revision, a round), signed; undefined when its
  * present signature does not verify: its note may have been written around the API, and signing it
  * again would launder it.
  */
-export function resignedTask(signer: Signer, row: RepositoryResult, taskRevision: number): string | undefined {
+export function resignedTask(signer: Signer, row: RepositoryResult, next: RepositoryResult): string | undefined {
   if (!taskVerifies(signer, row)) return undefined;
-  return signTask(signer, { ...row, taskRevision });
+  return signTask(signer, next);
 }
 
 export function revisionPayload(jobId: string, repositoryName: string, attempt: number, revision: PatchRevision) {
@@ -83,16 +129,28 @@ export function verifiedPatch(
   keys: ApiKeys,
   row: RepositoryResult,
 ):
-  | { ok: true; patchRevision: number; digest: string; base: { branch: string; commit: string } }
+  | {
+      ok: true;
+      patchRevision: number;
+      digest: string;
+      base: { branch: string; commit: string };
+      round?: RoundResult;
+    }
   | { ok: false; message: string } {
   const name = row.repositoryName;
-  if (!row.base || !row.diffDigest || !keys.workerSeal.verifies('result', resultPayload(row), row.resultSeal))
+  const round = roundResultOf(row);
+  if (
+    !row.base ||
+    !row.diffDigest ||
+    !keys.workerSeal.verifies('result', resultPayload({ ...row, round }), row.resultSeal)
+  )
     return {
       ok: false,
       message: `${name}'s recorded base commit and diff digest carry no valid worker seal (written around the workers, or before seals): retry it`,
     };
   const current = row.patchRevision ?? 0;
-  if (current === 0) return { ok: true, patchRevision: 0, digest: row.diffDigest, base: row.base };
+  if (current === 0)
+    return { ok: true, patchRevision: 0, digest: row.diffDigest, base: row.base, ...(round ? { round } : {}) };
   const revision = row.patchRevisions?.find((entry) => entry.revision === current);
   if (
     !revision ||
@@ -102,7 +160,7 @@ export function verifiedPatch(
       ok: false,
       message: `${name}'s patch revision ${current} carries no valid signature of the API: leave its hunks out again, or retry it`,
     };
-  return { ok: true, patchRevision: current, digest: revision.digest, base: row.base };
+  return { ok: true, patchRevision: current, digest: revision.digest, base: row.base, ...(round ? { round } : {}) };
 }
 
 export function approvalPayload(

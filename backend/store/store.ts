@@ -3,6 +3,7 @@ import { heldBack, isSampling } from '../../common/sample';
 import {
   type Counts,
   emptyUsage,
+  type FollowUp,
   Job,
   type NameList,
   type PreviousAttempt,
@@ -25,7 +26,7 @@ import { NAME_LIST_CHUNK, NameLists } from './nameLists';
 import { forEachLimited } from './parallel';
 import { RepositoriesTable, type RowUpdate } from './repositories';
 import { countReviews, reviewStateOf } from './reviews';
-import { resignedTask, signTask } from './rowSignatures';
+import { resignedTask, sameTask, signTask } from './rowSignatures';
 import { jobVerifies, type Signer, signJob } from './signing';
 import type { TableNames } from './tables';
 
@@ -328,17 +329,84 @@ export class Store {
       return { ok: false, code: 'NOTHING_TO_RETRY', message: `Job ${jobId} has no failed or cancelled repositories` };
     const taskRevision = currentTaskRevision(job);
     const byName = new Map(rows.map((row) => [row.repositoryName, row]));
+    // A retried round runs again as that round (its next attempt's): its task is signed for it.
     const tasks = signTasks(
       signer,
       run.map((name) => byName.get(name)!),
       taskRevision,
+      (row) => carriedRound(row),
     );
     if (!tasks.ok) return tasks;
+    return this.startRunOf(
+      job,
+      rows,
+      run,
+      (row) => nextAttempt(row, taskRevision, tasks.signatures.get(row.repositoryName)),
+      signer,
+      'retrying',
+    );
+  }
 
-    // The job's own conditional write is the lock: of two concurrent retries, one wins. It carries
-    // the counters of the rows as they are about to be, so the job is never RUNNING with nothing
-    // pending (a sweep in between would finish it again and strand its rows PENDING). The previous
-    // run's executor reference goes: it has ended, and nothing may judge the new run by it.
+  /**
+   * Starts follow-up rounds on a final job: its run becomes these rows, each at its next attempt
+   * with its round (`followUp`), the pull request and what it holds kept. Conditional, as a retry.
+   */
+  async prepareFollowUp(
+    job: Job,
+    rounds: readonly { row: RepositoryResult; followUp: Omit<FollowUp, 'attempt'> }[],
+    signer?: Signer,
+  ): Promise<RetryOutcome> {
+    if (!isFinalJobStatus(job.status))
+      return {
+        ok: false,
+        code: 'JOB_ACTIVE',
+        message: `Job ${job.jobId} is ${job.status}; follow up once it has finished`,
+      };
+    // A round signs the new run and each row's task with its round: a planted job or note is refused, never laundered.
+    if (signer && !jobVerifies(signer, job)) return unverified(job.jobId);
+    const rows = await this.repositories.listAll(job.jobId);
+    const asked = new Map(
+      rounds.map(({ row, followUp }) => [row.repositoryName, { ...followUp, attempt: row.attempt + 1 } as FollowUp]),
+    );
+    const taskRevision = currentTaskRevision(job);
+    const current = new Map(rows.map((row) => [row.repositoryName, row]));
+    const tasks = signTasks(
+      signer,
+      rounds.map(({ row }) => current.get(row.repositoryName) ?? row),
+      taskRevision,
+      (row) => asked.get(row.repositoryName),
+    );
+    if (!tasks.ok) return tasks;
+    return this.startRunOf(
+      job,
+      rows,
+      rounds.map(({ row }) => row.repositoryName),
+      (row) => {
+        const change = nextAttempt(row, taskRevision, tasks.signatures.get(row.repositoryName));
+        change.set = { ...change.set, followUp: asked.get(row.repositoryName) };
+        return change;
+      },
+      signer,
+      'starting its follow-up',
+    );
+  }
+
+  /**
+   * A final job runs again: its run becomes `run` (names of `rows`), each moved by `change`. The
+   * job's own conditional write is the lock: of two concurrent starts, one wins. It carries the
+   * counters of the rows as they are about to be, so the job is never RUNNING with nothing pending
+   * (a sweep in between would finish it again and strand its rows PENDING). The previous run's
+   * executor reference goes: it has ended, and nothing may judge the new run by it.
+   */
+  private async startRunOf(
+    job: Job,
+    rows: readonly RepositoryResult[],
+    run: readonly string[],
+    change: (row: RepositoryResult) => RowUpdate,
+    signer: Signer | undefined,
+    doing: string,
+  ): Promise<RetryOutcome> {
+    const jobId = job.jobId;
     const runNames = new Set(run);
     const counts = countRows(rows.map((row) => (runNames.has(row.repositoryName) ? 'PENDING' : row.status)));
     const list = await this.lists.write(jobId, run, job.expiresAt);
@@ -352,17 +420,14 @@ export class Store {
     });
     if (!started) {
       await this.lists.deleteList(jobId, list).catch(() => undefined);
-      return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} changed while retrying; refresh and try again` };
+      return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} changed while ${doing}; refresh and try again` };
     }
     // The previous run has ended: nothing reads its list again.
     await this.lists.deleteList(jobId, job.run).catch(() => undefined);
+    const byName = new Map(rows.map((row) => [row.repositoryName, row]));
     let missed = 0;
     await forEachLimited(run, ROW_WRITE_CONCURRENCY, async (repositoryName) => {
-      const moved = await this.repositories.update(
-        jobId,
-        repositoryName,
-        nextAttempt(byName.get(repositoryName)!, taskRevision, tasks.signatures.get(repositoryName)),
-      );
+      const moved = await this.repositories.update(jobId, repositoryName, change(byName.get(repositoryName)!));
       if (!moved) missed++;
     });
     // A row that moved meanwhile (it cannot while the job is final, but counters must never lie).
@@ -490,6 +555,7 @@ export class Store {
  * ended joins its `previousAttempts`, and its artifacts stay under that attempt's keys.
  */
 function nextAttempt(row: RepositoryResult, taskRevision: number, taskSignature?: string): RowUpdate {
+  const round = row.followUp?.attempt === row.attempt ? row.followUp : undefined;
   const previous: PreviousAttempt = {
     attempt: row.attempt,
     taskRevision: row.taskRevision ?? 1,
@@ -499,17 +565,23 @@ function nextAttempt(row: RepositoryResult, taskRevision: number, taskSignature?
     summary: row.summary,
     pullRequestUrl: row.pullRequestUrl,
     error: row.error,
+    ...(round ? { followUpRound: { round: round.round, reason: round.reason } } : {}),
   };
+  const set: Record<string, unknown> = {
+    taskRevision,
+    previousAttempts: [...(row.previousAttempts ?? []), previous],
+    ...(taskSignature ? { taskSignature } : {}),
+  };
+  // A retry of a follow-up round runs the round again (the same round: it counts once), from the
+  // pull request's head as it is then; what the worker found the last time goes.
+  const carried = carriedRound(row);
+  if (carried) set.followUp = carried;
   return {
     from: [row.status],
     to: 'PENDING',
     attempt: row.attempt,
     incrementAttempt: true,
-    set: {
-      taskRevision,
-      previousAttempts: [...(row.previousAttempts ?? []), previous],
-      ...(taskSignature ? { taskSignature } : {}),
-    },
+    set,
     // The review, the publication, the base, the patch revision, the fingerprint and the digest
     // were of this attempt's diff, which the next one replaces. What it pushed stays: the branch
     // still holds it, and the next push may replace it.
@@ -543,13 +615,17 @@ function signTasks(
   signer: Signer | undefined,
   rows: readonly RepositoryResult[],
   taskRevision: number,
+  /** The round each row's next attempt runs, when it is one (a new round, or a retried one). */
+  roundOf: (row: RepositoryResult) => FollowUp | undefined = () => undefined,
 ): { ok: true; signatures: Map<string, string> } | { ok: false; code: 'UNVERIFIED_ROW'; message: string } {
   const signatures = new Map<string, string>();
   if (!signer) return { ok: true, signatures };
   const refused: string[] = [];
   for (const row of rows) {
-    if ((row.taskRevision ?? 1) === taskRevision) continue;
-    const signature = resignedTask(signer, row, taskRevision);
+    const round = roundOf(row);
+    const next = { ...row, taskRevision, ...(round ? { followUp: round } : {}) };
+    if (sameTask(row, next)) continue;
+    const signature = resignedTask(signer, row, next);
     if (signature) signatures.set(row.repositoryName, signature);
     else refused.push(row.repositoryName);
   }
@@ -557,8 +633,16 @@ function signTasks(
   return {
     ok: false,
     code: 'UNVERIFIED_ROW',
-    message: `The task of ${someOf(refused)} carries no valid signature of the API (its note or task revision was written around it), so it is not run again; create the job again`,
+    message: `The task of ${someOf(refused)} carries no valid signature of the API (its note, task revision or round was written around it), so it is not run again; create the job again`,
   };
+}
+
+/** A current follow-up round as its retry runs it: the same round at the next attempt, without what the worker found. */
+function carriedRound(row: RepositoryResult): FollowUp | undefined {
+  const round = row.followUp?.attempt === row.attempt ? row.followUp : undefined;
+  if (!round) return undefined;
+  const { head: _head, mergedBase: _mergedBase, triggerSummary: _summary, costUsd: _cost, ...asked } = round;
+  return { ...asked, attempt: row.attempt + 1 };
 }
 
 /** The review counters once the rows in `rerun` start a new attempt (their reviews go). */

@@ -6,6 +6,7 @@ import {
   createClaudeClient,
   DEFAULT_AGENT_LIMITS,
   firstUserMessage,
+  followUpMessage,
   readRepositoryInstructions,
   type AgentResult,
   type AgentStop,
@@ -87,7 +88,21 @@ export async function claudeChange(context: RunContext, options: ClaudeChangeOpt
       const stop = await checkpoint();
       if (stop) throw new RunFailure(stop.code, stop.message);
       const note = context.row.note;
-      return finish(await session.run(firstUserMessage(repositoryName, { instructions: instructions.text, note })));
+      const extras = { instructions: instructions.text, note };
+      const round = context.round;
+      const message = round
+        ? followUpMessage(
+            repositoryName,
+            {
+              trigger: round.trigger,
+              pullRequestUrl: context.row.pullRequestUrl ?? '',
+              host: round.host,
+              round: round.followUp.round,
+            },
+            extras,
+          )
+        : firstUserMessage(repositoryName, extras);
+      return finish(await session.run(message));
     },
     async revise(feedback: string) {
       return finish(await session.run(feedback));

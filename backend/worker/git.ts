@@ -99,13 +99,15 @@ export class GitCheckout {
     url: string,
     root: string,
     branch: string | undefined,
-    options: GitRunOptions,
+    options: GitRunOptions & { fullHistory?: boolean },
   ): Promise<GitCheckout> {
     const workTree = path.join(root, 'checkout');
     const gitDir = path.join(root, 'git');
     await mkdir(root, { recursive: true });
     // Not --quiet: its "Cloning into …" line spares simple-git's wait after a silent process.
-    const args = ['clone', '--depth', '1', '--single-branch', '--no-tags', `--separate-git-dir=${gitDir}`];
+    // A merge needs the history down to the merge base: then the whole branch, not its tip.
+    const depth = options.fullHistory ? [] : ['--depth', '1'];
+    const args = ['clone', ...depth, '--single-branch', '--no-tags', `--separate-git-dir=${gitDir}`];
     if (branch) args.push('--branch', branch);
     args.push('--', url, workTree);
     try {
@@ -196,11 +198,88 @@ export class GitCheckout {
     if (!has) await this.git({}, url).raw(['fetch', '--depth', '1', '--no-tags', '--', url, commit]);
   }
 
+  /** Fetches a remote branch with its history (a merge needs its merge base); returns its commit. */
+  async fetchBranch(url: string, branch: string): Promise<string> {
+    await this.git({}, url).raw(['fetch', '--no-tags', '--', url, `+refs/heads/${branch}:refs/cody-batch/fetched`]);
+    return (await this.git().raw(['rev-parse', 'refs/cody-batch/fetched'])).trim();
+  }
+
+  /** Whether `ancestor` is `commit` or one of its ancestors. */
+  async isAncestor(ancestor: string, commit: string): Promise<boolean> {
+    // The merge base, not `--is-ancestor`: simple-git takes a silent exit 1 for success.
+    const base = await this.git()
+      .raw(['merge-base', ancestor, commit])
+      .then(
+        (output) => output.trim(),
+        () => '',
+      );
+    return base !== '' && base === (await this.git().raw(['rev-parse', `${ancestor}^{commit}`])).trim();
+  }
+
+  /**
+   * Merges `commit` into the checkout without committing (the round's commit is made from its diff
+   * later, as every commit is). Returns the files that conflicted; with `theirs`, their conflicting
+   * hunks take `commit`'s side (a file one side deleted, `commit`'s state), so none is left with markers.
+   */
+  async mergeWithoutCommit(
+    commit: string,
+    author: CommitAuthor,
+    options: { theirs?: boolean } = {},
+  ): Promise<{ conflicted: string[]; unresolved: string[] }> {
+    const git = this.git({
+      GIT_AUTHOR_NAME: author.name,
+      GIT_AUTHOR_EMAIL: author.email,
+      GIT_COMMITTER_NAME: author.name,
+      GIT_COMMITTER_EMAIL: author.email,
+    });
+    const merge = async (extra: string[]) => {
+      try {
+        await git.raw(['merge', '--no-commit', '--no-ff', ...extra, commit]);
+      } catch (error) {
+        // A conflicted merge exits 1 and leaves the markers; anything else (no merge base) is a failure.
+        if ((await this.conflictedFiles()).length === 0) throw error;
+      }
+    };
+    await merge([]);
+    const conflicted = await this.conflictedFiles();
+    // With `theirs`, the same merge again, git resolving each conflicting hunk to `commit`'s side.
+    if (options.theirs && conflicted.length) {
+      await git.raw(['merge', '--abort']);
+      await merge(['-X', 'theirs']);
+    }
+    if (options.theirs) {
+      for (const file of await this.conflictedFiles()) {
+        const stages = await git.raw(['ls-files', '-u', '--', file]);
+        if (/^\d+ [0-9a-f]+ 3\t/m.test(stages)) await git.raw(['checkout', '--theirs', '--', file]);
+        else {
+          await git.raw(['rm', '--cached', '--', file]);
+          await rm(path.join(this.workTree, file), { force: true });
+        }
+        await git.raw(['add', '--', file]).catch(() => undefined);
+      }
+    }
+    return { conflicted, unresolved: await this.conflictedFiles() };
+  }
+
+  /** Paths the index holds unmerged (a merge's conflicts not yet staged). */
+  async conflictedFiles(): Promise<string[]> {
+    const output = await this.git().raw(['diff', '--name-only', '--diff-filter=U', '-z']);
+    return output.split('\0').filter(Boolean);
+  }
+
   /**
    * The commit of `base` plus `patch` and nothing else, built in a scratch index: what was
    * reviewed, byte for byte, whatever the working tree holds. Returns the new commit; HEAD stays.
+   * `parents` (default `[base]`): a follow-up round's commit is a child of the head it started from,
+   * and a round that merged the base in has the base as its second parent.
    */
-  async commitPatch(base: string, patch: string | Buffer, message: string, author: CommitAuthor): Promise<string> {
+  async commitPatch(
+    base: string,
+    patch: string | Buffer,
+    message: string,
+    author: CommitAuthor,
+    parents: readonly string[] = [base],
+  ): Promise<string> {
     const index = path.join(this.gitDir, 'cody-batch-publish.index');
     const patchFile = path.join(this.gitDir, 'cody-batch-publish.patch');
     await writeFile(patchFile, patch, { mode: 0o600 });
@@ -216,11 +295,22 @@ export class GitCheckout {
         GIT_COMMITTER_NAME: author.name,
         GIT_COMMITTER_EMAIL: author.email,
       });
-      return (await named.raw(['commit-tree', '--no-gpg-sign', tree, '-p', base, '-m', message])).trim();
+      const parentArgs = parents.flatMap((parent) => ['-p', parent]);
+      return (await named.raw(['commit-tree', '--no-gpg-sign', tree, ...parentArgs, '-m', message])).trim();
     } finally {
       await rm(index, { force: true });
       await rm(patchFile, { force: true });
     }
+  }
+
+  /** A file's text at a commit, or undefined when the commit has no such file (or it is not a file). */
+  async fileAt(commit: string, filePath: string): Promise<string | undefined> {
+    return this.git()
+      .raw(['cat-file', 'blob', `${commit}:${filePath}`])
+      .then(
+        (text) => text,
+        () => undefined,
+      );
   }
 
   /** The commit a remote branch points at, or undefined when it does not exist. */

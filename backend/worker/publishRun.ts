@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { Redactor } from '../../common/redact';
-import type { Publication, RepositoryResult } from '../../common/schemas';
+import type { MergeMethod, Publication, RepositoryResult } from '../../common/schemas';
 import { jobAtRevision } from '../../common/tasks';
 import { codeHostFrom, hostRedaction } from '../hosts';
 import { approvalVerifies, type Intent, publicationVerifies, pushPayload } from '../store/rowSignatures';
@@ -84,6 +84,7 @@ export async function runPublishWorker(deps: WorkerDependencies): Promise<Worker
       liveness,
       artifacts,
       draft: run.draft,
+      autoMerge: run.autoMerge,
     });
     if (published.warnings.length)
       set.warnings = [...(claimed.warnings ?? []), ...published.warnings.map((warning) => redactor.text(warning))];
@@ -148,11 +149,19 @@ async function publish(
   parts: Pick<RunContext, 'log' | 'liveness' | 'artifacts'> & {
     host: ReturnType<typeof codeHostFrom>;
     draft?: boolean;
+    autoMerge?: MergeMethod;
   },
 ) {
   const { config, store } = deps;
   const { host, log } = parts;
   const base = intent.base;
+  // A round goes onto its pull request's branch, as the API signed it (from the worker's sealed result).
+  const round = intent.round;
+  if (round && (row.pullRequest?.state === 'merged' || row.pullRequest?.state === 'closed'))
+    throw new RunFailure(
+      'PUSH_FAILED',
+      `Its pull request is ${row.pullRequest.state}: the round has nothing to go onto`,
+    );
   const root = await makeRunFolder(config.workDir);
   try {
     const url = host.cloneUrl(row.repositoryName);
@@ -164,6 +173,8 @@ async function publish(
       });
       // The branch may have moved on since the diff was made: the diff goes onto its own base.
       await checkout.ensureCommit(url, base.commit);
+      // A round's commit is a child of the head it started from (and of the base it merged).
+      if (round) await checkout.ensureCommit(url, round.head);
     } catch (error) {
       throw new RunFailure(
         'CLONE_FAILED',
@@ -188,6 +199,8 @@ async function publish(
       stats: row.diffStats ?? { files: 0, additions: 0, deletions: 0 },
       verification: row.verification,
       draft: parts.draft,
+      autoMerge: parts.autoMerge,
+      round,
       digest: intent.digest,
       // The lease the API signed (it checked the pushing worker's seal, with the previous seal key too).
       lease: intent.lease,

@@ -1,15 +1,16 @@
 import { artifactKey, type ArtifactFile, patchRevisionKey } from '../../common/names';
 import type { Redactor } from '../../common/redact';
-import type { Thread } from '../../common/schemas';
+import type { FollowUpTrigger, Thread } from '../../common/schemas';
 import type { ArtifactStore } from '../store/artifacts';
 
-// diff.patch, thread.json and log.txt of one repository. Writes of the same file are queued, so a
+// diff.patch, thread.json, log.txt and a follow-up round's trigger.json of one repository. Writes of the same file are queued, so a
 // slow store never lets an older thread overwrite a newer one.
 
 const CONTENT_TYPES: Record<ArtifactFile, string> = {
   'diff.patch': 'text/x-diff; charset=utf-8',
   'thread.json': 'application/json',
   'log.txt': 'text/plain; charset=utf-8',
+  'trigger.json': 'application/json',
 };
 
 export class RunArtifacts {
@@ -33,6 +34,11 @@ export class RunArtifacts {
   /** The log is redacted by RunLog already. */
   saveLog(text: string): Promise<void> {
     return this.put('log.txt', text);
+  }
+
+  /** What a follow-up round acted on (the host's words, and the owner's instruction), redacted as the thread is. */
+  saveTrigger(trigger: FollowUpTrigger): Promise<void> {
+    return this.put('trigger.json', JSON.stringify(this.redactor.json(trigger), null, 1));
   }
 
   /** A patch must apply as produced, so it is not rewritten; the caller refuses one holding a secret. */

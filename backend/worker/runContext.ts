@@ -1,5 +1,5 @@
 import type { RepositoryErrorCode } from '../../common/errors';
-import type { Job, RepositoryResult, ThreadSandbox } from '../../common/schemas';
+import type { FollowUp, FollowUpTrigger, Job, RepositoryResult, ThreadSandbox } from '../../common/schemas';
 import { describeEnd, runCommand, type CommandResult, type CommandUser } from './commandRunner';
 import type { GitCheckout } from './git';
 import type { Liveness } from './liveness';
@@ -38,6 +38,8 @@ export interface RunContext {
   sandbox?: RunSandbox;
   /** What holds around the run's commands, as the thread view says it (absent: the job runs none). */
   sandboxState?: ThreadSandbox;
+  /** A follow-up round: what was asked, and the trigger the worker read (Claude's first message holds it). */
+  round?: { followUp: FollowUp; trigger: FollowUpTrigger; host: string };
 }
 
 /** Logs a step and beats; throws once the run has been told to stop. */

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import { chmod, rm } from 'node:fs/promises';
 import { fingerprintRecord } from '../../common/fingerprint';
-import type { DiffStats, Fingerprint, PullRequestInfo, Verification } from '../../common/schemas';
+import type { DiffStats, Fingerprint, FollowUp, PullRequestInfo, Verification } from '../../common/schemas';
 import type { ChangeMaker } from './changeMaker';
-import type { CodeHost } from '../hosts';
+import { type CodeHost, pullRequestKey } from '../hosts';
 import type { WorkerConfig } from './config';
 import { GitCheckout } from './git';
 import { RunFailure, runShell, step, type RunContext } from './runContext';
 import { redactedTail, verifyChange } from './verify';
 import { shareWithGroup, type CommandUser } from './commandRunner';
 import { makeRunFolder } from './runFolders';
+import { filesWithMarkers, startRound } from './followUpRound';
 import type { CommandGuard } from './sandboxPolicy';
 
 // One repository, start to finish: clone, change, verify, diff, publish. Returns what the row
@@ -30,6 +31,8 @@ export type RunOutcome =
       fingerprint?: Fingerprint;
       /** SHA-256 of the stored diff's bytes. */
       diffDigest?: string;
+      /** A follow-up round: the row's round with what the worker found (its head, the base merged in, the trigger). */
+      followUp?: FollowUp;
     }
   | {
       status: 'FAILED';
@@ -39,6 +42,7 @@ export type RunOutcome =
       verification?: Verification;
       /** A command job whose verification failed keeps its diff (readable with `?failed=1`). */
       diffStats?: DiffStats;
+      followUp?: FollowUp;
     };
 
 export interface RepositoryRun {
@@ -62,11 +66,13 @@ export interface RepositoryRun {
 
 export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
   const { config, host } = run;
-  const { job, repositoryName, log } = run.context;
+  const { job, repositoryName, log, row } = run.context;
   if (run.guard) {
     log.step(run.guard.describe);
     if (run.guard.refusal) return { status: 'FAILED', code: 'SANDBOX_UNAVAILABLE', message: run.guard.refusal };
   }
+  // A follow-up round starts from the pull request's head, not from the base branch.
+  let round = row.followUp?.attempt === row.attempt ? row.followUp : undefined;
   const root = await makeRunFolder(config.workDir);
   // The command user reaches the checkout through the shared group (setgid keeps it on new files),
   // but may not add, rename or replace what sits beside it: the git folder is ours alone to write.
@@ -75,16 +81,20 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
   let stopListening: (() => void) | undefined;
   try {
     const url = host.cloneUrl(repositoryName);
+    const branch = round ? round.branch : job.baseBranch;
     await step(
       run.context,
-      `Cloning ${repositoryName} (${job.baseBranch ? `branch ${job.baseBranch}` : 'default branch'})`,
+      round
+        ? `Cloning ${repositoryName} at its pull request's branch ${round.branch} (follow-up round ${round.round}: ${round.reason})`
+        : `Cloning ${repositoryName} (${job.baseBranch ? `branch ${job.baseBranch}` : 'default branch'})`,
     );
     let checkout: GitCheckout;
     try {
-      checkout = await GitCheckout.clone(url, root, job.baseBranch, {
+      checkout = await GitCheckout.clone(url, root, branch, {
         env: run.gitEnv,
         authHeader: host.gitAuthHeader(),
         sharedGroup: run.commandUser !== undefined,
+        fullHistory: round?.reason === 'conflicts',
       });
     } catch (error) {
       throw new RunFailure(
@@ -103,14 +113,50 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     log.step(`Cloned ${checkout.base.branch} at ${checkout.base.head.slice(0, 12)}`);
     if (job.setupCommand !== undefined) await setUp(context, job.setupCommand, run.commandUser);
 
-    maker = await run.changeMaker(context);
-    let summary = await maker.make();
+    let conflicted: string[] | undefined;
+    if (round) {
+      const head = checkout.base.head;
+      const started = await startRound(context, host, round, job.command !== undefined);
+      round = { ...round, head };
+      if ('nothing' in started) {
+        log.step(started.nothing);
+        return { status: 'NO_CHANGES', summary: started.nothing, diffStats: NO_STATS, followUp: round };
+      }
+      round = {
+        ...round,
+        triggerSummary: started.summary,
+        ...(started.mergedBase ? { mergedBase: started.mergedBase } : {}),
+      };
+      await context.artifacts.saveTrigger(started.trigger);
+      log.step(`Trigger: ${started.summary}`);
+      context.round = { followUp: round, trigger: started.trigger, host: host.label };
+      conflicted = started.conflicted;
+    }
+
+    let summary: string;
+    // A base that merged in cleanly needs no change: the merge is the round.
+    if (round?.reason === 'conflicts' && !conflicted?.length) {
+      summary = round.triggerSummary ?? 'Merged the base branch in';
+    } else {
+      maker = await run.changeMaker(context);
+      summary = await maker.make();
+      if (round?.reason === 'conflicts' && conflicted?.length)
+        summary = await resolveConflicts(context, maker, conflicted, summary);
+    }
     await step(context, 'Change made');
 
     let verification: Verification | undefined;
     if (job.verifyCommand) {
-      ({ verification, summary } = await verifyChange(context, maker, job.verifyCommand, config.verifyRounds, summary));
-      if (!verification.passed && !maker.revise) {
+      // A merge that needed no change is verified as a command's change is: once, no revision.
+      const verifying: ChangeMaker = maker ?? { make: async () => summary };
+      ({ verification, summary } = await verifyChange(
+        context,
+        verifying,
+        job.verifyCommand,
+        config.verifyRounds,
+        summary,
+      ));
+      if (!verification.passed && !verifying.revise) {
         return {
           status: 'FAILED',
           code: 'VERIFY_FAILED',
@@ -118,6 +164,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
           summary,
           verification,
           diffStats: await keepFailedDiff(context, run.commandUser),
+          ...(round ? { followUp: round } : {}),
         };
       }
     }
@@ -126,8 +173,9 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     if (run.commandUser) await shareWithGroup(checkout.workTree, run.commandUser);
     const { patch, stats } = await checkout.stagedDiff();
     if (!patch.trim()) {
-      log.step('No changes');
-      return { status: 'NO_CHANGES', summary, diffStats: stats, verification };
+      const said = round ? `The round changed nothing: ${summary}` : 'No changes';
+      log.step(said);
+      return { status: 'NO_CHANGES', summary: round ? said : summary, diffStats: stats, verification, followUp: round };
     }
     if (log.containsSecret(patch)) {
       throw new RunFailure(
@@ -140,8 +188,10 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     log.step(`Diff: ${stats.files} files, +${stats.additions} -${stats.deletions} (sha256 ${diffDigest.slice(0, 12)})`);
 
     let published: { url: string; warnings: string[] } | undefined;
-    if (job.createPullRequests) {
-      const { publishChange } = await import('./publish');
+    const held = round?.push === 'auto' ? await autoMergeHold(context, host) : undefined;
+    if (held) log.step(held);
+    else if (round ? round.push === 'auto' : job.createPullRequests) {
+      const { publishChange, roundPushOf } = await import('./publish');
       published = await publishChange(context, {
         host,
         url,
@@ -151,6 +201,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
         digest: diffDigest,
         lease: run.lease,
         recordPush: run.recordPush,
+        ...(round ? { round: roundPushOf(round) } : {}),
         recordUrl: run.recordPullRequestUrl,
       });
     }
@@ -163,20 +214,69 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
       fingerprint: fingerprintRecord(patch, context.row.attempt, 0),
       diffDigest,
       pullRequestUrl: published?.url,
-      warnings: published?.warnings.length ? published.warnings : undefined,
+      warnings: held ? [held] : published?.warnings.length ? published.warnings : undefined,
+      ...(round ? { followUp: round } : {}),
     };
   } catch (error) {
-    if (error instanceof RunFailure) return { status: 'FAILED', code: error.code, message: error.message };
+    const roundPart = round ? { followUp: round } : {};
+    if (error instanceof RunFailure)
+      return { status: 'FAILED', code: error.code, message: error.message, ...roundPart };
     return {
       status: 'FAILED',
       code: 'INTERNAL',
       message: log.redact(error instanceof Error ? error.message : String(error)),
+      ...roundPart,
     };
   } finally {
     await maker?.dispose?.().catch(() => undefined);
     stopListening?.();
     await rm(root, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/**
+ * The push rule of `push: auto`: a round is not pushed at once onto a pull request whose auto-merge
+ * is on (turned on since the round was asked for, on the host or here), for it would merge with no
+ * person's review; its diff waits for review as with `push: review`. Says why, or undefined to push.
+ */
+async function autoMergeHold(context: RunContext, host: CodeHost): Promise<string | undefined> {
+  const number = context.row.pullRequest?.number;
+  const held = 'so the round was not pushed at once (it would merge unreviewed): its diff waits for review';
+  if (number === undefined) return `Cody Batch does not know its pull request's number, ${held}`;
+  const ref = { repositoryName: context.repositoryName, number };
+  try {
+    const status = (await host.pullRequestStatuses([ref])).get(pullRequestKey(ref));
+    return status?.autoMerge ? `Auto-merge is on for its pull request, ${held}` : undefined;
+  } catch (error) {
+    return `Could not ask ${host.label} whether auto-merge is on (${context.log.redact((error as Error).message)}), ${held}`;
+  }
+}
+
+const NO_STATS: DiffStats = { files: 0, additions: 0, deletions: 0 };
+
+/**
+ * A conflicts round: every conflicted file must be free of markers. Claude is told once which
+ * still hold some; then the round fails rather than push a file with markers.
+ */
+async function resolveConflicts(
+  context: RunContext,
+  maker: ChangeMaker,
+  conflicted: readonly string[],
+  summary: string,
+): Promise<string> {
+  let left = await filesWithMarkers(context.checkout.workTree, conflicted);
+  if (left.length && maker.revise) {
+    summary = await maker.revise(
+      `These files still hold conflict markers: ${left.join(', ')}. Resolve every conflict in them, then finish with your summary.`,
+    );
+    left = await filesWithMarkers(context.checkout.workTree, conflicted);
+  }
+  if (left.length)
+    throw new RunFailure(
+      'CONFLICTS_UNRESOLVED',
+      `Conflict markers are left in ${left.join(', ')}; nothing was recorded`,
+    );
+  return summary;
 }
 
 /**

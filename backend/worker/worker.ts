@@ -3,7 +3,7 @@ import type { Job, RepositoryResult } from '../../common/schemas';
 import { jobAtRevision } from '../../common/tasks';
 import { codeHostFrom, hostRedaction } from '../hosts';
 import type { ArtifactStore } from '../store/artifacts';
-import { pushPayload, resultPayload, sealedPush, taskVerifies } from '../store/rowSignatures';
+import { pushPayload, resultPayload, roundResultOf, sealedPush, taskVerifies } from '../store/rowSignatures';
 import { jobVerifies } from '../store/signing';
 import type { Store } from '../store/store';
 import type { ChangeMaker } from './changeMaker';
@@ -276,6 +276,18 @@ async function runOne(
   const set: Record<string, unknown> = { finishedAt: now, heartbeatAt: now };
   if (outcome.summary !== undefined) set.summary = redactor.text(outcome.summary);
   if (outcome.verification) set.verification = outcome.verification;
+  // A round's row keeps what the worker found: the head it started from, the base it merged, the trigger in a line.
+  if (outcome.followUp) {
+    const { triggerSummary, ...round } = outcome.followUp;
+    // The round's own cost: what the row's usage grew by since the claim (every attempt adds to it).
+    const spent =
+      ((await store.repositories.get(job.jobId, repositoryName))?.usage.costUsd ?? 0) - claimed.usage.costUsd;
+    set.followUp = {
+      ...round,
+      ...(triggerSummary ? { triggerSummary: redactor.text(triggerSummary) } : {}),
+      ...(spent > 0 ? { costUsd: Math.round(spent * 1e6) / 1e6 } : {}),
+    };
+  }
   if (outcome.status === 'FAILED') {
     set.error = { code: outcome.code, message: redactor.text(outcome.message) };
     if (outcome.diffStats) set.diffStats = outcome.diffStats;
@@ -294,6 +306,7 @@ async function runOne(
           attempt,
           base: outcome.base,
           diffDigest: outcome.diffDigest,
+          round: outcome.followUp ? roundResultOf({ attempt, followUp: outcome.followUp }) : undefined,
         }),
       );
     }

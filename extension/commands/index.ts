@@ -3,6 +3,7 @@ import { reportError } from '../report';
 import type { Services } from '../services';
 import { applyPatch } from './applyPatch';
 import { approveRepository } from './approveRepository';
+import { autoMergePullRequests } from './autoMergePullRequests';
 import { cancelJob } from './cancelJob';
 import { clearRepositoryFilter } from './clearRepositoryFilter';
 import { closePullRequests } from './closePullRequests';
@@ -14,6 +15,7 @@ import { createJob } from './createJob';
 import { deleteJob } from './deleteJob';
 import { downloadPatch } from './downloadPatch';
 import { filterRepositories } from './filterRepositories';
+import { addressReview, fixFailingChecks, sendInstruction, updateBranches } from './followUp';
 import { loadMore } from './loadMore';
 import { nextFile } from './nextFile';
 import { nextRepository } from './nextRepository';
@@ -61,6 +63,11 @@ export const COMMANDS: readonly Command[] = [
   publishApproved,
   publish,
   mergePullRequests,
+  autoMergePullRequests,
+  fixFailingChecks,
+  addressReview,
+  updateBranches,
+  sendInstruction,
   closePullRequests,
   commentOnPullRequests,
   refreshPullRequests,

@@ -11,7 +11,7 @@ import type { Command } from './command';
 // one asked changes of, narrowed by the tree's filter; a modal names how many and which, then the
 // method and whether to delete the branches. The server looks at each again and never forces.
 
-const METHODS: { label: string; method: MergeMethod; detail: string }[] = [
+export const METHODS: { label: string; method: MergeMethod; detail: string }[] = [
   { label: 'Merge commit', method: 'merge', detail: 'All commits, and a merge commit' },
   { label: 'Squash and merge', method: 'squash', detail: 'One commit on the base branch' },
   { label: 'Rebase and merge', method: 'rebase', detail: 'The commits replayed on the base branch' },

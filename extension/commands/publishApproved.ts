@@ -3,6 +3,7 @@ import { followPublication } from '../../common/publication';
 import type { Job, PublishRequest } from '../../common/schemas';
 import { runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
+import { currentRound } from '../../common/followUps';
 import { approvedUnpublished, countOf } from '../pullRequestTargets';
 import type { Services } from '../services';
 import type { Command } from './command';
@@ -21,10 +22,15 @@ export const publishApproved: Command = {
       );
       return;
     }
-    const draft = await askDraft(
-      job,
-      `Open pull requests for ${countOf(approved.length, 'repository')} approved in "${job.name}"?`,
-    );
+    const rounds = approved.filter((row) => currentRound(row) !== undefined).length;
+    const opened = approved.length - rounds;
+    const question =
+      rounds === 0
+        ? `Open pull requests for ${countOf(approved.length, 'repository')} approved in "${job.name}"?`
+        : opened === 0
+          ? `Push ${rounds === 1 ? 'the approved follow-up' : `${rounds} approved follow-ups`} of "${job.name}" onto ${rounds === 1 ? 'its pull request' : 'their pull requests'}?`
+          : `Open pull requests for ${countOf(opened, 'repository')} and push ${rounds} approved follow-ups onto theirs, in "${job.name}"?`;
+    const draft = await askDraft(job, question);
     if (draft === undefined) return;
     // Exactly the ones the question named (the server checks each is still approved).
     const repositories = approved.map((row) => row.repositoryName);
@@ -41,7 +47,11 @@ export async function askDraft(job: Job, question: string): Promise<Pick<Publish
   const other = job.draftPullRequests ? 'Publish Ready for Review' : 'Publish as Drafts';
   const choice = await vscode.window.showInformationMessage(
     question,
-    { modal: true, detail: 'Each pull request holds exactly the diff that was reviewed, on its recorded base commit.' },
+    {
+      modal: true,
+      detail:
+        "Each pull request holds exactly the diff that was reviewed, on its recorded base commit; a follow-up's commit goes on top of the head its round started from.",
+    },
     asJob,
     other,
   );

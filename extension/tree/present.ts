@@ -1,4 +1,5 @@
 import { hasKeptFailedDiff } from '../../common/attempts';
+import { hasOpenPullRequest, roundWords } from '../../common/followUps';
 import type { Job, PreviousAttempt, RepositoryResult } from '../../common/schemas';
 import {
   isFinalJobStatus,
@@ -131,7 +132,8 @@ export function jobReviewWords(job: Job): string[] {
  */
 export function repositoryTreeDescription(repository: RepositoryResult): string {
   // The state in words first: a narrow sidebar cuts the end, and "+1 −1 ·…" says nothing.
-  const parts: string[] = stateFirstWords(repository);
+  // A follow-up round is the most telling of them: it comes first.
+  const parts: string[] = [...roundWords(repository), ...stateFirstWords(repository)];
   const stats = diffStatsText(repository.diffStats);
   if (stats && (repository.status === 'COMPLETED' || repository.status === 'FAILED')) parts.push(stats);
   if (repository.attempt > 1) parts.push(`attempt ${repository.attempt} of ${repository.attempt}`);
@@ -270,6 +272,8 @@ export const CONTEXT = {
   hasPullRequests: 'hasPullRequests',
   /** Final: Delete Job. */
   deletable: 'deletable',
+  /** Final, with open pull requests (a job), or an open pull request (a repository): follow-up rounds. */
+  followable: 'followable',
   /** The tree shows only some of its repositories: Clear Filter. */
   filtered: 'filtered',
   loadMore: 'loadMore',
@@ -292,6 +296,7 @@ export function jobContextValue(job: Job, verify?: VerificationSummary, filtered
   if ((job.reviewCounts?.approved ?? 0) > 0) words.push(CONTEXT.hasApproved);
   if (mayHavePullRequests(job)) words.push(CONTEXT.hasPullRequests);
   if (isFinalJobStatus(job.status)) words.push(CONTEXT.deletable);
+  if (isFinalJobStatus(job.status) && mayHavePullRequests(job)) words.push(CONTEXT.followable);
   if (filtered) words.push(CONTEXT.filtered);
   return words.join(' ');
 }
@@ -306,6 +311,7 @@ export function repositoryContextValue(job: Job, repository: RepositoryResult): 
   if (job.prompt !== undefined && repository.status !== 'PENDING') words.push(CONTEXT.hasThread);
   if (repository.status !== 'PENDING') words.push(CONTEXT.hasLog);
   if (repository.pullRequestUrl) words.push(CONTEXT.hasPullRequest);
+  if (isFinalJobStatus(job.status) && hasOpenPullRequest(repository)) words.push(CONTEXT.followable);
   if (RETRYABLE_REPOSITORY_STATUSES.includes(repository.status) && isFinalJobStatus(job.status))
     words.push(CONTEXT.retryable);
   return words.join(' ');

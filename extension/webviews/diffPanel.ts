@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { roundShown } from '../../common/followUps';
 import { attemptChoices, attemptOutcome } from '../../common/attempts';
 import { ApiError } from '../../common/client';
 import { groupShown } from '../../common/changeGroupText';
@@ -200,6 +201,7 @@ export function diffHandlers(
           : group && patch !== undefined && latest
             ? (['group', 'job'] as const).slice()
             : undefined,
+        round: fingerprint ? undefined : await roundShown(client, repository, attempt),
       };
     },
     reviewGroup: async ({ state, members }) => {

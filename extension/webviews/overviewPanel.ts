@@ -1,4 +1,7 @@
 import * as vscode from 'vscode';
+import { FOLLOW_UP_ACTIONS } from '../../common/followUps';
+import type { FollowUpReason } from '../../common/schemas';
+import { FOLLOW_UP_COMMANDS } from '../commands/followUpIds';
 import { eventMessage, type Handlers, type OverviewPanelState, overviewProtocol } from '../../common/webviewProtocol';
 import { overviewRows } from '../../common/overviewRows';
 import { groupReviewed, reviewGroup } from '../review/groupReview';
@@ -69,6 +72,18 @@ export function overviewHandlers(
         { jobId: target.state.jobId, repositoryName: group.representative, group: fingerprint },
         target.state.jobName,
       );
+      return { done: true };
+    },
+    followUpGroup: async ({ repositories, title }) => {
+      const picked = await vscode.window.showQuickPick(
+        Object.entries(FOLLOW_UP_COMMANDS).map(([reason, command]) => ({
+          label: FOLLOW_UP_ACTIONS[reason as FollowUpReason].title,
+          command,
+        })),
+        { title: `Cody Batch: follow up on ${title}`, placeHolder: 'What the round does on each pull request' },
+      );
+      if (!picked) return { done: true };
+      await vscode.commands.executeCommand(picked.command, { jobId: target.state.jobId, repositories, title });
       return { done: true };
     },
     openRepository: async ({ repositoryName, view }) => {

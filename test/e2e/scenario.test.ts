@@ -8,6 +8,7 @@ import { waitForText } from './harness/workbench';
 import {
   CHANGED_FILE,
   EXTENSION_ID,
+  FIXED_IMPORT,
   NEW_LINE,
   OLD_LINE,
   QUERY_OWNER,
@@ -16,6 +17,7 @@ import {
   REVIEWER,
   startWorld,
   SUMMARY,
+  UNUSED_IMPORT,
   WORKSPACE_REPOSITORY,
   type World,
 } from './world';
@@ -690,7 +692,11 @@ describe('Cody Batch in a VS Code workbench', () => {
     await waitForText(confirmComment, new RegExp(escapeRegExp(second)));
     await confirmComment.getByRole('button', { name: 'Comment on 1 pull request', exact: true }).click();
     await workbench.notification(`Commented on 1 of 1 pull requests of "${name}".`).waitFor({ timeout: 60_000 });
-    assert.deepEqual(pulls.get(second)!.comments, [comment], 'the whole comment, every line of it');
+    assert.deepEqual(
+      pulls.get(second)!.comments.map((entry) => entry.body),
+      [comment],
+      'the whole comment, every line of it',
+    );
     assert.deepEqual(pulls.get(first)!.comments, [], 'a merged pull request gets none');
   });
 
@@ -907,6 +913,113 @@ describe('Cody Batch in a VS Code workbench', () => {
     }
     await colorTheme(world, 'Dark Modern');
     await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
+  it('16. fixes the failing checks of a red pull request: the round’s trigger shows above its diff, and the reviewed commit goes onto the pull request', async () => {
+    const { workbench, stack, hosting, github } = world;
+    const name = 'Follow up on red CI';
+    const repository = 'acme/follow';
+    await hosting.create(repository, {
+      'README.md': '# follow\n',
+      [CHANGED_FILE]: `${UNUSED_IMPORT}\n\nexport function load(id: string) {\n${OLD_LINE}\n}\n`,
+      'src/lib.ts':
+        'export const oldFunction = (x: string) => x;\nexport const newFunction = (x: string, _options: { version: number }) => x;\n',
+    });
+    const job = await stack.client.createJob({
+      name,
+      prompt: PROMPT,
+      repositories: [repository],
+      createPullRequests: true,
+    });
+    await waitForJob(stack.client, job.jobId, { timeoutMs: 90_000 });
+    const pull = github.pulls.find((candidate) => candidate.head.includes(job.jobId))!;
+    const branch = pull.head;
+    const bare = (...args: string[]) => git(hosting.root, '--git-dir', `${repository}.git`, ...args);
+    const opened = (await bare('rev-parse', branch)).trim();
+    // CI goes red on the pull request's head: lint says the old import is now unused.
+    pull.checkRuns.push({
+      name: 'lint',
+      status: 'completed',
+      conclusion: 'failure',
+      output: { title: '1 problem', summary: 'ESLint found 1 problem.' },
+      annotations: [
+        {
+          path: CHANGED_FILE,
+          start_line: 1,
+          annotation_level: 'failure',
+          message: "'oldFunction' is defined but never used.",
+        },
+      ],
+      log: `Run npx eslint .\n${CHANGED_FILE}\n  1:20  error  'oldFunction' is defined but never used  no-unused-vars\n✖ 1 problem`,
+    });
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.runCommand('Cody Batch: Refresh');
+    const jobRow = workbench.treeItem(new RegExp(`^${escapeRegExp(name)}, completed, 1/1 done`));
+    await jobRow.waitFor({ timeout: 30_000 });
+    await jobMenu(world, jobRow, 'Refresh Pull Requests');
+    if ((await jobRow.getAttribute('aria-expanded')) !== 'true') await jobRow.click();
+    await workbench.treeItem(new RegExp(`^${escapeRegExp(repository)} · changed, .*checks failing · PR open`)).waitFor({
+      timeout: 30_000,
+    });
+
+    // Fix Failing Checks… from the job row: a modal names the pull request; its round waits for review.
+    await jobMenu(world, jobRow, 'Fix Failing Checks…');
+    const ask = workbench.dialog(/Start rounds to fix the failing checks of 1 pull request of/);
+    await waitForText(ask, new RegExp(escapeRegExp(repository)));
+    await ask.getByRole('button', { name: 'Start, Review Before Pushing', exact: true }).click();
+    await workbench.notification(`Started rounds on 1 of 1 pull requests of "${name}".`).waitFor({ timeout: 30_000 });
+    await waitForJob(stack.client, job.jobId, { timeoutMs: 90_000 });
+    const round = await stack.client.getRepository(job.jobId, repository);
+    assert.equal(round.status, 'COMPLETED', JSON.stringify(round.error));
+    assert.equal(round.followUp?.head, opened);
+    assert.equal((await bare('rev-parse', branch)).trim(), opened, 'nothing is pushed before review');
+    const row = workbench.treeItem(
+      new RegExp(`^${escapeRegExp(repository)} · changed, .*round 1 · fixing failing checks · not pushed yet`),
+    );
+    await row.waitFor({ timeout: 30_000 });
+
+    // Its diff view shows what triggered it, above the diff; Approve there.
+    await workbench.clickInlineAction(row, 'View Diff');
+    const diff = workbench.webview(EXTENSION_ID);
+    const trigger = diff.locator('.follow-up-round');
+    await waitForText(
+      trigger.locator('h2'),
+      /Follow-up round 1: fixing failing checks — 1 failing check: lint/,
+      30_000,
+    );
+    await waitForText(trigger, /'oldFunction' is defined but never used\./);
+    await waitForText(diff.locator('body'), new RegExp(escapeRegExp(FIXED_IMPORT)));
+    await workbench.screenshot('follow-up-trigger');
+    await diff.getByRole('button', { name: 'Approve', exact: true }).click();
+    await waitFor(
+      'the round approved',
+      async () =>
+        (await stack.client.getRepository(job.jobId, repository)).review?.state === 'approved' ? true : undefined,
+      30_000,
+    );
+
+    // Publish Approved… pushes it onto the pull request: one commit on the head the round started from.
+    const approvedRow = workbench.treeItem(new RegExp(`^${escapeRegExp(name)}, completed, 1/1 done · 1 approved`));
+    await approvedRow.waitFor({ timeout: 30_000 });
+    await jobMenu(world, approvedRow, 'Publish Approved…');
+    const publish = workbench.dialog(/Push the approved follow-up of .* onto its pull request/);
+    await publish.getByRole('button', { name: 'Publish', exact: true }).click();
+    await workbench.notification(`Published 1 of 1 repositories of "${name}".`).waitFor({ timeout: 90_000 });
+    const head = (await bare('rev-parse', branch)).trim();
+    assert.equal((await bare('rev-parse', `${head}^`)).trim(), opened, 'a fast-forward of the head it started from');
+    assert.ok((await bare('show', `${head}:${CHANGED_FILE}`)).startsWith(FIXED_IMPORT));
+    assert.equal(
+      github.pulls.filter((candidate) => candidate.head.includes(job.jobId)).length,
+      1,
+      'the same pull request',
+    );
+    await workbench
+      .treeItem(
+        new RegExp(`^${escapeRegExp(repository)} · changed, .*round 1 · fixing failing checks · .*PR open · approved`),
+      )
+      .waitFor({
+        timeout: 30_000,
+      });
   });
 });
 

@@ -46,9 +46,22 @@ const claudeTurns = [
   reply.tools(edit.strReplace(CHANGED_FILE, OLD_LINE, NEW_LINE)),
   reply.text(SUMMARY),
 ];
+/** A follow-up round on a red pull request: lint says the old import is unused; Claude drops it. */
+export const UNUSED_IMPORT = "import { newFunction, oldFunction } from './lib';";
+export const FIXED_IMPORT = "import { newFunction } from './lib';";
+export const FOLLOW_UP_SUMMARY = 'Removed the oldFunction import that lint reported as unused.';
+const followUpTurns = [
+  reply.tools(edit.strReplace(CHANGED_FILE, UNUSED_IMPORT, FIXED_IMPORT)),
+  reply.text(FOLLOW_UP_SUMMARY),
+];
+
 /** By the turn within the conversation, so a repository run again (a revised task) gets the same script. */
-const claudeScript = (conversation: FakeConversation) =>
-  claudeTurns[(conversation.request.messages.length - 1) / 2] ?? reply.text(SUMMARY);
+const claudeScript = (conversation: FakeConversation) => {
+  const first = conversation.request.messages[0]?.content;
+  const text = typeof first === 'string' ? first : JSON.stringify(first ?? '');
+  const turns = text.includes('follow-up round') ? followUpTurns : claudeTurns;
+  return turns[(conversation.request.messages.length - 1) / 2] ?? reply.text(SUMMARY);
+};
 
 /** Shaped like a token, but only the loopback servers ever see it. */
 const FAKE_GITHUB_TOKEN = 'ghp_e2eNotARealTokenForTheLoopbackGitHub0000';
@@ -89,6 +102,7 @@ export async function startWorld(): Promise<World> {
     disposers.push(() => gitServer.close());
     const github = await startFakeGitHub({
       token: FAKE_GITHUB_TOKEN,
+      // Default branches, heads and mergeability from the hosted repositories (a round reads the head's checks).
       gitRoot: hosting.root,
       repositories: [...REPOSITORIES, ...QUERY_REPOSITORIES].map((fullName) => ({ fullName })),
       collaborators: [REVIEWER],

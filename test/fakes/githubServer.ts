@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 
 // A loopback server speaking the parts of GitHub's REST API Cody Batch uses, driven through the
 // real Octokit (`baseUrl`):
@@ -15,9 +17,18 @@ import type { AddressInfo } from 'node:net';
 // - a pull request's life after it opens: its state (open, draft, merged, closed), whether it is
 //   mergeable, the head commit's check runs and commit statuses, reviews, merge (refused when not
 //   mergeable, or when the head moved past the `sha` given), close, comments and branch deletion;
-// - GraphQL (`POST /graphql`) for the one query shape the code host sends: aliased
+// - GraphQL (`POST /graphql`) for the shapes the code host sends: aliased
 //   `repository(owner:, name:) { pullRequest(number:) { … } }` with its variables, answering
-//   GitHub's `statusCheckRollup` and `reviewDecision` as GitHub computes them;
+//   GitHub's `statusCheckRollup`, `reviewDecision`, `autoMergeRequest` and `timelineItems` as GitHub
+//   computes them; `viewer { login }` (the token's identity); a pull request's node `id`; and the
+//   `enablePullRequestAutoMerge` mutation, refused as GitHub refuses it ("is in clean status" when
+//   nothing is left to wait for, a head that moved past `expectedHeadOid`, a draft);
+// - for follow-ups: check runs with their output and annotations, GitHub Actions job logs (a
+//   redirect to an unauthenticated, short-lived address, as GitHub's), commit statuses with their
+//   descriptions, review comments on lines (with the diff hunk), reviews with bodies, conversation
+//   comments (`since`), and one comment by its id;
+// - with `gitRoot` (the bare repositories the git server serves), a pull request's head commit is its
+//   branch's, and whether it is mergeable is what `git merge-tree` says of it and its base;
 // - `ETag` on every GET, and `304 Not Modified` for a matching `If-None-Match`;
 // - a secondary rate limit on demand (403 with `retry-after`).
 // It checks the token like GitHub does.
@@ -45,7 +56,12 @@ export interface FakePull {
   /** Commit statuses of the head commit. */
   statuses: FakeStatus[];
   reviews: FakeReview[];
-  comments: string[];
+  /** Conversation comments (those posted through the API are by the token's login). */
+  comments: FakeComment[];
+  /** Review comments on lines of the diff. */
+  reviewComments: FakeReviewComment[];
+  /** GitHub's auto-merge request, once enabled. */
+  autoMerge?: { mergeMethod: 'MERGE' | 'SQUASH' | 'REBASE'; enabledAt: string };
   /** Branch protection asks for an approving review. */
   reviewRequired: boolean;
   updatedAt: string;
@@ -56,16 +72,56 @@ export interface FakeCheckRun {
   name: string;
   status: 'queued' | 'in_progress' | 'completed';
   conclusion?: 'success' | 'failure' | 'neutral' | 'cancelled' | 'timed_out' | 'skipped';
+  /** The commit it ran on; absent: whatever the head is. */
+  sha?: string;
+  /** The app that made it (default `github-actions`, whose check runs are jobs with logs). */
+  app?: string;
+  output?: { title?: string; summary?: string; text?: string };
+  annotations?: FakeAnnotation[];
+  /** The job's log (GitHub Actions only). */
+  log?: string;
+}
+
+export interface FakeAnnotation {
+  path: string;
+  start_line: number;
+  end_line?: number;
+  annotation_level: 'notice' | 'warning' | 'failure';
+  title?: string;
+  message: string;
 }
 
 export interface FakeStatus {
   context: string;
   state: 'pending' | 'success' | 'failure' | 'error';
+  description?: string;
+  target_url?: string;
+  /** The commit it was set on; absent: whatever the head is. */
+  sha?: string;
 }
 
 export interface FakeReview {
   user: string;
   state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED';
+  body?: string;
+  submittedAt?: string;
+}
+
+export interface FakeComment {
+  id?: number;
+  user: string;
+  body: string;
+  createdAt?: string;
+}
+
+export interface FakeReviewComment {
+  id?: number;
+  user: string;
+  body: string;
+  path: string;
+  line: number;
+  diffHunk?: string;
+  createdAt?: string;
 }
 
 export interface FakeRepository {
@@ -106,11 +162,17 @@ export interface FakeGitHubOptions {
   searchTotals?: Record<string, number>;
   /** Search queries (`q`) answered with incomplete_results: true, as when GitHub's search times out. */
   incompleteSearches?: string[];
+  /** The token's login (GraphQL `viewer`, the author of comments posted through the API); default `cody-batch-bot`. */
+  login?: string;
   /**
    * The bare repositories `{owner}/{name}.git` the git server serves (test/fakes/gitHttpServer.ts):
-   * GET /repos/{owner}/{name} answers each of them, its default branch its HEAD, as GitHub would.
+   * GET /repos/{owner}/{name} answers each of them, its default branch its HEAD, as GitHub would;
+   * a pull request's head commit is its branch's there, and whether it is mergeable is what
+   * `git merge-tree` says of it and its base.
    */
   gitRoot?: string;
+  /** Repositories whose settings do not allow auto-merge (`owner/repo`). */
+  autoMergeDisallowed?: string[];
 }
 
 export interface FakeGitHub {
@@ -134,6 +196,8 @@ export interface FakeGitHub {
   rateLimitNext(prefix: string, retryAfterSeconds?: number): void;
   /** How many requests it answered with a secondary rate limit. */
   rateLimited(): number;
+  /** Requests to the job logs' short-lived addresses (another host, as GitHub's). */
+  blobRequests: RecordedRequest[];
   close(): Promise<void>;
 }
 
@@ -147,11 +211,32 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   let url = '';
   const repositories = options.repositories ?? [];
   const owners = new Set(repositories.map((repository) => ownerOf(repository).toLowerCase()));
+  const login = options.login ?? 'cody-batch-bot';
+  /** Job logs handed out at their short-lived addresses. */
+  const logs = new Map<string, string>();
+  let ids = 1_000;
   const users = new Set((options.users ?? []).map((user) => user.toLowerCase()));
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => send(response, 500, { message: String(error) }));
   });
+  // Job logs' short-lived addresses: GitHub's are on another host, and take no token (a client
+  // following the redirect drops its Authorization header there, as fetch does across origins).
+  const blobRequests: RecordedRequest[] = [];
+  const blobServer = createServer((request, response) => {
+    const parsed = new URL(request.url ?? '/', 'http://localhost');
+    blobRequests.push({
+      method: request.method ?? '',
+      path: parsed.pathname,
+      authorization: request.headers.authorization,
+    });
+    const log = /^\/_logs\/([0-9a-f]+)$/.exec(parsed.pathname) && logs.get(parsed.pathname.slice('/_logs/'.length));
+    if (request.method !== 'GET' || log === undefined || log === null)
+      return send(response, 404, { message: 'Not Found' });
+    response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    response.end(log);
+  });
+  let blobUrl = '';
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const parsed = new URL(request.url ?? '/', 'http://localhost');
@@ -185,6 +270,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       if (listed) return page(response, parsed, listed, request);
       const lifecycle = pullLifecycleGet(parsed.pathname);
       if (lifecycle) return sendWithETag(request, response, lifecycle.status, lifecycle.body);
+      const followUp = followUpGet(parsed);
+      if (followUp) {
+        if (followUp.status === 302) {
+          response.writeHead(302, { location: String(followUp.body) });
+          response.end();
+          return;
+        }
+        return sendWithETag(request, response, followUp.status, followUp.body);
+      }
     }
     const action = await pullAction(request, parsed.pathname);
     if (action) return send(response, action.status, action.body);
@@ -405,6 +499,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       statuses: [],
       reviews: [],
       comments: [],
+      reviewComments: [],
       reviewRequired: false,
       updatedAt: new Date().toISOString(),
       ...fields,
@@ -428,38 +523,251 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     if (match) {
       const pull = findPull(match[1]!, match[2]!, Number(match[3]));
       if (!pull) return { status: 404, body: { message: 'Not Found' } };
-      if (match[4])
-        return {
-          status: 200,
-          body: pull.reviews.map((review, index) => ({
-            id: index + 1,
-            user: { login: review.user },
-            state: review.state,
-          })),
-        };
+      if (match[4]) return { status: 200, body: pull.reviews.map((review, index) => reviewView(pull, review, index)) };
       return { status: 200, body: view(pull) };
     }
     match = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/(check-runs|status)$/.exec(path);
     if (match) {
+      const sha = match[3]!;
       const pull = pulls.find(
-        (candidate) => candidate.owner === match![1] && candidate.repo === match![2] && candidate.headSha === match![3],
+        (candidate) => candidate.owner === match![1] && candidate.repo === match![2] && headOf(candidate) === sha,
       );
-      const runs = pull?.checkRuns ?? [];
-      const statuses = pull?.statuses ?? [];
+      const runs = pull ? checkRunsOf(pull, sha) : [];
+      const statuses = pull ? statusesOf(pull, sha) : [];
       if (match[4] === 'check-runs')
         return {
           status: 200,
-          body: {
-            total_count: runs.length,
-            check_runs: runs.map((run, index) => ({ id: index + 1, ...run, conclusion: run.conclusion ?? null })),
-          },
+          body: { total_count: runs.length, check_runs: runs.map((run) => checkRunView(pull!, run, sha)) },
         };
       return {
         status: 200,
-        body: { state: combinedState(statuses), sha: match[3], total_count: statuses.length, statuses },
+        body: {
+          state: combinedState(statuses),
+          sha,
+          total_count: statuses.length,
+          statuses: statuses.map((status, index) => ({
+            id: index + 1,
+            context: status.context,
+            state: status.state,
+            description: status.description ?? null,
+            target_url: status.target_url ?? null,
+          })),
+        },
       };
     }
     return undefined;
+  }
+
+  /** What a follow-up reads: annotations, job logs, review comments, conversation comments, one comment. */
+  function followUpGet(parsed: URL): { status: number; body: unknown } | undefined {
+    const path = parsed.pathname;
+    let match = /^\/repos\/([^/]+)\/([^/]+)\/check-runs\/(\d+)\/annotations$/.exec(path);
+    if (match) {
+      const found = checkRunById(match[1]!, match[2]!, Number(match[3]));
+      if (!found) return { status: 404, body: { message: 'Not Found' } };
+      return {
+        status: 200,
+        body: (found.run.annotations ?? []).map((annotation) => ({
+          path: annotation.path,
+          start_line: annotation.start_line,
+          end_line: annotation.end_line ?? annotation.start_line,
+          start_column: null,
+          end_column: null,
+          annotation_level: annotation.annotation_level,
+          title: annotation.title ?? null,
+          message: annotation.message,
+          raw_details: null,
+          blob_href: `${url}/${match![1]}/${match![2]}/blob/${headOf(found.pull)}/${annotation.path}`,
+        })),
+      };
+    }
+    match = /^\/repos\/([^/]+)\/([^/]+)\/actions\/jobs\/(\d+)\/logs$/.exec(path);
+    if (match) {
+      const found = checkRunById(match[1]!, match[2]!, Number(match[3]));
+      if (!found || (found.run.app ?? 'github-actions') !== 'github-actions' || found.run.log === undefined)
+        return { status: 404, body: { message: 'Not Found' } };
+      const key = createHash('sha1').update(`${Math.random()}`).digest('hex');
+      logs.set(key, found.run.log);
+      return { status: 302, body: `${blobUrl}/_logs/${key}` };
+    }
+    match = /^\/repos\/([^/]+)\/([^/]+)\/(pulls|issues)\/(\d+)\/comments$/.exec(path);
+    if (match) {
+      const pull = findPull(match[1]!, match[2]!, Number(match[4]));
+      if (!pull) return { status: 404, body: { message: 'Not Found' } };
+      if (match[3] === 'pulls')
+        return { status: 200, body: pull.reviewComments.map((c) => reviewCommentView(pull, c)) };
+      const since = parsed.searchParams.get('since');
+      return {
+        status: 200,
+        body: pull.comments
+          .map((comment) => commentView(pull, comment))
+          .filter((comment) => !since || comment.updated_at >= since),
+      };
+    }
+    match = /^\/repos\/([^/]+)\/([^/]+)\/(pulls|issues)\/comments\/(\d+)$/.exec(path);
+    if (match) {
+      const id = Number(match[4]);
+      for (const pull of pulls) {
+        if (pull.owner.toLowerCase() !== match[1]!.toLowerCase() || pull.repo.toLowerCase() !== match[2]!.toLowerCase())
+          continue;
+        const found =
+          match[3] === 'issues'
+            ? pull.comments.find((comment) => idOf(comment) === id)
+            : pull.reviewComments.find((comment) => idOf(comment) === id);
+        if (found)
+          return {
+            status: 200,
+            body:
+              match[3] === 'issues'
+                ? commentView(pull, found as FakeComment)
+                : reviewCommentView(pull, found as FakeReviewComment),
+          };
+      }
+      return { status: 404, body: { message: 'Not Found' } };
+    }
+    match = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/reviews\/(\d+)$/.exec(path);
+    if (match) {
+      const pull = findPull(match[1]!, match[2]!, Number(match[3]));
+      const index = Number(match[4]) - 1;
+      const review = pull?.reviews[index];
+      if (!pull || !review) return { status: 404, body: { message: 'Not Found' } };
+      return { status: 200, body: reviewView(pull, review, index) };
+    }
+    return undefined;
+  }
+
+  /** A pull request's head commit: its branch's in the bare repository, when the fake has them. */
+  function headOf(pull: FakePull): string {
+    if (!options.gitRoot) return pull.headSha;
+    const sha = revParse(pull.owner, pull.repo, `refs/heads/${pull.head}`);
+    return sha ?? pull.headSha;
+  }
+
+  /** GitHub's mergeable: with the bare repositories, whether the head merges into its base cleanly. */
+  function mergeableOf(pull: FakePull): boolean | null {
+    if (!options.gitRoot || pull.merged || pull.state === 'closed') return pull.mergeable;
+    const bare = bareOf(pull.owner, pull.repo);
+    try {
+      execFileSync('git', ['--git-dir', bare, 'merge-tree', '--write-tree', pull.base, pull.head], {
+        env: gitEnv(),
+        stdio: 'ignore',
+      });
+      return true;
+    } catch (error) {
+      // merge-tree exits 1 on conflicts; anything else is the fake's own trouble.
+      if ((error as { status?: number }).status === 1) return false;
+      return pull.mergeable;
+    }
+  }
+
+  function revParse(owner: string, repo: string, ref: string): string | undefined {
+    try {
+      return execFileSync('git', ['--git-dir', bareOf(owner, repo), 'rev-parse', '--verify', '-q', ref], {
+        env: gitEnv(),
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    } catch {
+      return undefined;
+    }
+  }
+
+  function bareOf(owner: string, repo: string): string {
+    return join(options.gitRoot!, owner, `${repo}.git`);
+  }
+
+  function checkRunsOf(pull: FakePull, sha = headOf(pull)): FakeCheckRun[] {
+    return pull.checkRuns.filter((run) => run.sha === undefined || run.sha === sha);
+  }
+
+  function statusesOf(pull: FakePull, sha = headOf(pull)): FakeStatus[] {
+    return pull.statuses.filter((status) => status.sha === undefined || status.sha === sha);
+  }
+
+  /** Check run ids: the pull request's number, then its index (a stable id per run). */
+  function checkRunId(pull: FakePull, run: FakeCheckRun): number {
+    return pull.number * 1_000 + pull.checkRuns.indexOf(run) + 1;
+  }
+
+  function checkRunById(owner: string, repo: string, id: number): { pull: FakePull; run: FakeCheckRun } | undefined {
+    const pull = findPull(owner, repo, Math.floor(id / 1_000));
+    const run = pull?.checkRuns[(id % 1_000) - 1];
+    return pull && run ? { pull, run } : undefined;
+  }
+
+  function checkRunView(pull: FakePull, run: FakeCheckRun, sha: string) {
+    const id = checkRunId(pull, run);
+    const app = run.app ?? 'github-actions';
+    return {
+      id,
+      node_id: `CR_${id}`,
+      head_sha: sha,
+      name: run.name,
+      status: run.status,
+      conclusion: run.conclusion ?? null,
+      html_url: `${url}/${pull.owner}/${pull.repo}/runs/${id}`,
+      details_url:
+        app === 'github-actions'
+          ? `${url}/${pull.owner}/${pull.repo}/actions/runs/${pull.number}/job/${id}`
+          : `https://ci.example.com/${id}`,
+      output: {
+        title: run.output?.title ?? null,
+        summary: run.output?.summary ?? null,
+        text: run.output?.text ?? null,
+        annotations_count: run.annotations?.length ?? 0,
+        annotations_url: `${url}/repos/${pull.owner}/${pull.repo}/check-runs/${id}/annotations`,
+      },
+      app: { id: app === 'github-actions' ? 15368 : 1, slug: app, name: app },
+      pull_requests: [],
+    };
+  }
+
+  function idOf(item: { id?: number }): number {
+    item.id ??= ++ids;
+    return item.id;
+  }
+
+  function commentView(pull: FakePull, comment: FakeComment) {
+    const id = idOf(comment);
+    const at = comment.createdAt ?? pull.updatedAt;
+    return {
+      id,
+      body: comment.body,
+      user: { login: comment.user, type: comment.user.endsWith('[bot]') ? 'Bot' : 'User' },
+      created_at: at,
+      updated_at: at,
+      html_url: `${pull.html_url}#issuecomment-${id}`,
+    };
+  }
+
+  function reviewCommentView(pull: FakePull, comment: FakeReviewComment) {
+    const id = idOf(comment);
+    const at = comment.createdAt ?? pull.updatedAt;
+    return {
+      id,
+      body: comment.body,
+      path: comment.path,
+      line: comment.line,
+      original_line: comment.line,
+      side: 'RIGHT',
+      diff_hunk: comment.diffHunk ?? `@@ -${comment.line},1 +${comment.line},1 @@`,
+      user: { login: comment.user, type: 'User' },
+      created_at: at,
+      updated_at: at,
+      html_url: `${pull.html_url}#discussion_r${id}`,
+      pull_request_review_id: null,
+    };
+  }
+
+  function reviewView(pull: FakePull, review: FakeReview, index: number) {
+    return {
+      id: index + 1,
+      user: { login: review.user },
+      state: review.state,
+      body: review.body ?? '',
+      submitted_at: review.submittedAt ?? pull.updatedAt,
+      html_url: `${pull.html_url}#pullrequestreview-${index + 1}`,
+    };
   }
 
   /** Merge, comment and branch deletion; undefined for other routes. */
@@ -473,15 +781,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       const pull = findPull(match[1]!, match[2]!, Number(match[3]));
       if (!pull) return { status: 404, body: { message: 'Not Found' } };
       options.beforeMerge?.(pull);
-      if (pull.merged || pull.state === 'closed' || pull.draft || pull.mergeable !== true)
+      if (pull.merged || pull.state === 'closed' || pull.draft || mergeableOf(pull) !== true)
         return { status: 405, body: { message: 'Pull Request is not mergeable' } };
-      if (typeof body.sha === 'string' && body.sha !== pull.headSha)
+      if (typeof body.sha === 'string' && body.sha !== headOf(pull))
         return { status: 409, body: { message: 'Head branch was modified. Review and try the merge again.' } };
       pull.merged = true;
       pull.state = 'closed';
       pull.mergeMethod = typeof body.merge_method === 'string' ? body.merge_method : 'merge';
       touch(pull);
-      return { status: 200, body: { sha: createHash('sha1').update(pull.headSha).digest('hex'), merged: true } };
+      return { status: 200, body: { sha: createHash('sha1').update(headOf(pull)).digest('hex'), merged: true } };
     }
     match = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path);
     if (match && request.method === 'POST') {
@@ -490,9 +798,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       if (!pull) return { status: 404, body: { message: 'Not Found' } };
       if (typeof body.body !== 'string' || !body.body)
         return { status: 422, body: { message: 'Validation Failed', errors: [{ field: 'body', code: 'missing' }] } };
-      pull.comments.push(body.body);
+      const comment: FakeComment = { id: ++ids, user: login, body: body.body, createdAt: new Date().toISOString() };
+      pull.comments.push(comment);
       touch(pull);
-      return { status: 201, body: { id: pull.comments.length, body: body.body } };
+      return { status: 201, body: commentView(pull, comment) };
     }
     match = /^\/repos\/([^/]+)\/([^/]+)\/git\/refs\/(.+)$/.exec(path);
     if (match && request.method === 'DELETE') {
@@ -505,10 +814,19 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     return undefined;
   }
 
-  /** The one GraphQL query shape the code host sends, answered as GitHub would. */
+  /** The GraphQL shapes the code host sends, answered as GitHub would. */
   function graphql(response: ServerResponse, body: Record<string, unknown>) {
     const query = typeof body.query === 'string' ? body.query : '';
     const variables = (body.variables ?? {}) as Record<string, unknown>;
+    if (query.startsWith('mutation(') && query.includes('enablePullRequestAutoMerge('))
+      return send(response, 200, enableAutoMerge(variables));
+    if (query === 'query { viewer { login } }') return send(response, 200, { data: { viewer: { login } } });
+    const node =
+      /^query\(\$owner: String!, \$name: String!, \$number: Int!\) \{ repository\(owner: \$owner, name: \$name\) \{ pullRequest\(number: \$number\) \{ id \} \} \}$/;
+    if (node.test(query)) {
+      const pull = findPull(String(variables.owner), String(variables.name), Number(variables.number));
+      return send(response, 200, { data: { repository: { pullRequest: pull ? { id: nodeIdOf(pull) } : null } } });
+    }
     const data: Record<string, unknown> = {};
     const errors: unknown[] = [];
     const selection = /(\w+): repository\(owner: \$(\w+), name: \$(\w+)\) \{ pullRequest\(number: \$(\w+)\) \{/g;
@@ -529,8 +847,121 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       data[alias] = { pullRequest: graphView(pull) };
     }
     if (!query.startsWith('query(') || Object.keys(data).length === 0)
-      return send(response, 200, { errors: [{ message: 'Parse error: the fake knows one query shape' }] });
+      return send(response, 200, { errors: [{ message: 'Parse error: the fake knows its query shapes only' }] });
+    if (/^query\([^)]*\) \{ viewer \{ login \}/.test(query)) data.viewer = { login };
     return send(response, 200, errors.length ? { data, errors } : { data });
+  }
+
+  function nodeIdOf(pull: FakePull): string {
+    return `PR_${Buffer.from(`${pull.owner}/${pull.repo}#${pull.number}`).toString('base64url')}`;
+  }
+
+  /** `enablePullRequestAutoMerge`, refused where GitHub refuses it. */
+  function enableAutoMerge(variables: Record<string, unknown>) {
+    const pull = pulls.find((candidate) => nodeIdOf(candidate) === variables.id);
+    const refuse = (type: string, message: string) => ({
+      data: { enablePullRequestAutoMerge: null },
+      errors: [{ type, path: ['enablePullRequestAutoMerge'], locations: [{ line: 1, column: 90 }], message }],
+    });
+    if (!pull)
+      return refuse('NOT_FOUND', `Could not resolve to a node with the global id of '${String(variables.id)}'`);
+    if (options.autoMergeDisallowed?.includes(`${pull.owner}/${pull.repo}`))
+      return refuse('UNPROCESSABLE', 'Pull request Auto merge is not allowed for this repository');
+    if (pull.merged || pull.state === 'closed') return refuse('UNPROCESSABLE', 'Pull request Pull request is closed');
+    if (pull.draft) return refuse('UNPROCESSABLE', 'Pull request Pull request is in draft state');
+    if (typeof variables.head === 'string' && variables.head !== headOf(pull))
+      return refuse('UNPROCESSABLE', "Pull request The pull request's head has changed since it was last seen");
+    const checks = rollup(pull, checkRunsOf(pull), statusesOf(pull));
+    const decision = reviewDecision(pull);
+    const waiting = checks === 'PENDING' || decision === 'REVIEW_REQUIRED' || decision === 'CHANGES_REQUESTED';
+    const mergeable = mergeableOf(pull);
+    if (!waiting && mergeable === true && checks !== 'FAILURE')
+      return refuse('UNPROCESSABLE', 'Pull request Pull request is in clean status');
+    if (!waiting && mergeable === true)
+      return refuse('UNPROCESSABLE', 'Pull request Pull request is in unstable status');
+    const method = String(variables.mergeMethod) as 'MERGE' | 'SQUASH' | 'REBASE';
+    pull.autoMerge = { mergeMethod: method, enabledAt: new Date().toISOString() };
+    touch(pull);
+    return {
+      data: {
+        enablePullRequestAutoMerge: {
+          pullRequest: { autoMergeRequest: { enabledAt: pull.autoMerge.enabledAt, mergeMethod: method } },
+        },
+      },
+    };
+  }
+
+  /** A pull request as the status query selects it. */
+  function graphView(pull: FakePull) {
+    const state = rollup(pull, checkRunsOf(pull), statusesOf(pull));
+    const mergeable = mergeableOf(pull);
+    const timeline = [
+      ...pull.comments.map((comment) => ({
+        __typename: 'IssueComment',
+        createdAt: comment.createdAt ?? pull.updatedAt,
+        author: { login: comment.user },
+      })),
+      ...pull.reviews.map((review) => ({
+        __typename: 'PullRequestReview',
+        submittedAt: review.submittedAt ?? pull.updatedAt,
+        author: { login: review.user },
+      })),
+      // A review comment outside a review is a review of its own on GitHub.
+      ...pull.reviewComments.map((comment) => ({
+        __typename: 'PullRequestReview',
+        submittedAt: comment.createdAt ?? pull.updatedAt,
+        author: { login: comment.user },
+      })),
+    ]
+      .sort((a, b) =>
+        ('createdAt' in a ? a.createdAt : a.submittedAt).localeCompare('createdAt' in b ? b.createdAt : b.submittedAt),
+      )
+      .slice(-10);
+    return {
+      number: pull.number,
+      url: pull.html_url,
+      state: pull.merged ? 'MERGED' : pull.state === 'closed' ? 'CLOSED' : 'OPEN',
+      isDraft: pull.draft,
+      mergeable: mergeable === true ? 'MERGEABLE' : mergeable === false ? 'CONFLICTING' : 'UNKNOWN',
+      reviewDecision: reviewDecision(pull),
+      updatedAt: pull.updatedAt,
+      headRefOid: headOf(pull),
+      headRefName: pull.head,
+      baseRefName: pull.base,
+      commits: { nodes: [{ commit: { statusCheckRollup: state ? { state } : null } }] },
+      autoMergeRequest: pull.autoMerge
+        ? { enabledAt: pull.autoMerge.enabledAt, mergeMethod: pull.autoMerge.mergeMethod }
+        : null,
+      timelineItems: { nodes: timeline },
+    };
+  }
+
+  function view(pull: FakePull) {
+    return {
+      number: pull.number,
+      node_id: nodeIdOf(pull),
+      html_url: pull.html_url,
+      state: pull.state,
+      merged: pull.merged,
+      mergeable: mergeableOf(pull),
+      updated_at: pull.updatedAt,
+      title: pull.title,
+      body: pull.body,
+      draft: pull.draft,
+      labels: pull.labels.map((name) => ({ name })),
+      requested_reviewers: pull.reviewers.map((reviewer) => ({ login: reviewer })),
+      requested_teams: pull.teamReviewers.map((slug) => ({ slug })),
+      head: { ref: pull.head, label: `${pull.owner}:${pull.head}`, sha: headOf(pull) },
+      base: { ref: pull.base },
+      auto_merge: pull.autoMerge
+        ? {
+            merge_method: pull.autoMerge.mergeMethod.toLowerCase(),
+            enabled_by: { login },
+            commit_title: null,
+            commit_message: null,
+          }
+        : null,
+    };
   }
 
   function knownRepository(owner: string, name: string): boolean {
@@ -569,6 +1000,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => blobServer.listen(0, '127.0.0.1', resolve));
+  blobUrl = `http://127.0.0.1:${(blobServer.address() as AddressInfo).port}`;
   return {
     url,
     options,
@@ -585,11 +1018,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       limitNext = { prefix, retryAfter: retryAfterSeconds };
     },
     rateLimited: () => rateLimited,
-    close: () =>
-      new Promise<void>((resolve) => {
+    blobRequests,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        blobServer.close(() => resolve());
+        blobServer.closeAllConnections();
+      });
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 
@@ -604,19 +1043,24 @@ function combinedState(statuses: FakeStatus[]): 'failure' | 'pending' | 'success
   return 'success';
 }
 
-/** GitHub's statusCheckRollup of check runs and commit statuses together; null when there are none. */
-function rollup(pull: FakePull): string | null {
-  if (pull.checkRuns.length === 0 && pull.statuses.length === 0) return null;
+/** GitHub's statusCheckRollup of the head's check runs and commit statuses together; null when there are none. */
+function rollup(_pull: FakePull, checkRuns: FakeCheckRun[], statuses: FakeStatus[]): string | null {
+  if (checkRuns.length === 0 && statuses.length === 0) return null;
   const failed =
-    pull.checkRuns.some(
+    checkRuns.some(
       (run) =>
         run.status === 'completed' &&
         (run.conclusion === 'failure' || run.conclusion === 'cancelled' || run.conclusion === 'timed_out'),
-    ) || pull.statuses.some((status) => status.state === 'failure' || status.state === 'error');
+    ) || statuses.some((status) => status.state === 'failure' || status.state === 'error');
   if (failed) return 'FAILURE';
-  if (pull.checkRuns.some((run) => run.status !== 'completed') || pull.statuses.some((s) => s.state === 'pending'))
+  if (checkRuns.some((run) => run.status !== 'completed') || statuses.some((s) => s.state === 'pending'))
     return 'PENDING';
   return 'SUCCESS';
+}
+
+/** git for the fake's own look into the bare repositories: no user or system config. */
+function gitEnv(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C' };
 }
 
 /** GitHub's reviewDecision: each reviewer's latest verdict counts. */
@@ -627,39 +1071,6 @@ function reviewDecision(pull: FakePull): string | null {
   if (verdicts.includes('CHANGES_REQUESTED')) return 'CHANGES_REQUESTED';
   if (verdicts.includes('APPROVED')) return 'APPROVED';
   return pull.reviewRequired ? 'REVIEW_REQUIRED' : null;
-}
-
-function graphView(pull: FakePull) {
-  const state = rollup(pull);
-  return {
-    number: pull.number,
-    url: pull.html_url,
-    state: pull.merged ? 'MERGED' : pull.state === 'closed' ? 'CLOSED' : 'OPEN',
-    isDraft: pull.draft,
-    mergeable: pull.mergeable === true ? 'MERGEABLE' : pull.mergeable === false ? 'CONFLICTING' : 'UNKNOWN',
-    reviewDecision: reviewDecision(pull),
-    updatedAt: pull.updatedAt,
-    headRefOid: pull.headSha,
-    commits: { nodes: [{ commit: { statusCheckRollup: state ? { state } : null } }] },
-  };
-}
-
-function view(pull: FakePull) {
-  return {
-    number: pull.number,
-    html_url: pull.html_url,
-    state: pull.state,
-    merged: pull.merged,
-    mergeable: pull.mergeable,
-    updated_at: pull.updatedAt,
-    title: pull.title,
-    body: pull.body,
-    draft: pull.draft,
-    labels: pull.labels.map((name) => ({ name })),
-    requested_reviewers: pull.reviewers.map((login) => ({ login })),
-    head: { ref: pull.head, label: `${pull.owner}:${pull.head}`, sha: pull.headSha },
-    base: { ref: pull.base },
-  };
 }
 
 async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {

@@ -12,6 +12,7 @@ import '../thread/style.css';
 import '../createJob/style.css';
 import '../createJob/sections.css';
 import '../overview/style.css';
+import '../compose/style.css';
 import './palette.css';
 import './app.css';
 import { startApp } from './app';

@@ -1,4 +1,5 @@
 import { attemptChoices, attemptOutcome, hasKeptFailedDiff } from '../../common/attempts';
+import { roundShown } from '../../common/followUps';
 import { overviewRows } from '../../common/overviewRows';
 import { ApiError, type CodyBatchClient } from '../../common/client';
 import { checkDraft, repositoryListEntries } from '../../common/jobDraft';
@@ -42,6 +43,8 @@ export interface PageServices {
   window: Window;
   /** Goes to a page of the app (a new history entry). */
   navigate(route: Route): void;
+  /** Starts follow-up rounds on some repositories (the job page's dialog); absent where no page offers it. */
+  followUp?(repositories: string[], target: string): void;
 }
 
 const LAYOUT_KEY = 'cody-batch.diffLayout';
@@ -188,6 +191,7 @@ export function diffHandlers(
         revision,
         // A group page (even of a group that is gone) reviews and revises nothing of one repository.
         revisable: !fingerprint && latest && outcome.status === 'COMPLETED' && patch !== undefined,
+        round: fingerprint ? undefined : await roundShown(client, repository, attempt),
       };
     },
     reviewGroup: async ({ state, members }) => {
@@ -371,6 +375,11 @@ export function overviewHandlers(
     },
     openRepository: ({ repositoryName, view }) => {
       services.navigate({ page: view === 'diff' ? 'diff' : 'log', jobId, repositoryName });
+      return { done: true };
+    },
+    followUpGroup: ({ repositories, title }) => {
+      if (!services.followUp) return { done: false, message: 'Follow up from the job’s page' };
+      services.followUp(repositories, `the change group "${title}"`);
       return { done: true };
     },
   };

@@ -199,4 +199,42 @@ describe('diff view (DOM)', function () {
     assert.match(dom.root.textContent!, /acme\/widgets made no changes/);
     await dom.close();
   });
+
+  it('shows a follow-up round’s trigger above its diff, the host’s words as text, never markup', async () => {
+    const dom = makeDom();
+    renderDiffView(
+      dom.root,
+      {
+        jobId: 'j',
+        repositoryName: 'acme/widgets',
+        jobName: 'x',
+        patch,
+        round: {
+          heading: 'Follow-up round 1: fixing failing checks — 1 failing check: lint',
+          parts: [
+            {
+              title: 'Check lint: failure',
+              text: 'src/api.ts:2 (failure): <img src=x onerror=alert(1)> is not defined',
+              url: 'https://github.com/acme/widgets/runs/1',
+            },
+          ],
+        },
+      },
+      { layout: 'line-by-line' },
+      recorder().actions,
+    );
+    const section = dom.root.querySelector('.follow-up-round')!;
+    assert.ok(section, 'the round is shown');
+    assert.ok(
+      section.compareDocumentPosition(
+        dom.root.querySelector('.d2h-wrapper, .file-list, .files') ?? dom.root.lastElementChild!,
+      ) & 4,
+      'above the diff',
+    );
+    assert.match(section.querySelector('h2')!.textContent!, /Follow-up round 1: fixing failing checks/);
+    assert.equal(section.querySelector('img'), null, 'no markup from the host');
+    assert.match(section.querySelector('.trigger-text')!.textContent!, /<img src=x onerror=alert\(1\)> is not defined/);
+    assert.equal(section.querySelector('a'), null, 'addresses are shown, not linked');
+    await dom.close();
+  });
 });

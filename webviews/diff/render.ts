@@ -1,3 +1,4 @@
+import { roundSection } from './roundSection';
 import { html as diffToHtml } from 'diff2html';
 import { filePath, parseHunks, parsePatch, patchTotals, type FilePatch } from '../../common/patch';
 import type {
@@ -7,6 +8,7 @@ import type {
   DropScope,
   GroupShown,
   RevisionShown,
+  RoundShown,
 } from '../../common/webviewProtocol';
 import type { RepositoryError } from '../../common/schemas';
 import { formatBytes, formatCount } from '../../common/format';
@@ -48,6 +50,8 @@ export interface DiffViewData extends ReviewBarData {
   revisable?: boolean;
   /** Where marked hunks and files may go besides (a group view: only its members, the job). */
   dropScopes?: DropScope[];
+  /** A follow-up round: what triggered it, shown above its diff. */
+  round?: RoundShown;
 }
 
 /** Below this width a side-by-side diff is shown line by line, as VS Code's diff editor does. */
@@ -343,6 +347,7 @@ export function renderDiffView(
       ),
     );
   }
+  if (data.round) append(root, roundSection(document, data.round));
   if (files.length === 0) {
     append(
       root,

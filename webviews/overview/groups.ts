@@ -10,6 +10,8 @@ import { h, icon } from '../shared/dom';
 
 export interface GroupActions {
   openGroup(fingerprint: string): void;
+  /** Fix Failing Checks…, Address Review…, Update Branches… or Send Instruction… on the group's pull requests. */
+  followUpGroup(line: GroupLine): void;
   reviewGroup(line: GroupLine, state: Verdict): void;
 }
 
@@ -122,6 +124,12 @@ export function groupsSection(document: Document, data: GroupsData, actions: Gro
                 ),
                 approve,
                 reject,
+                button(
+                  'Follow up…',
+                  'git-pull-request-go-to-changes',
+                  `Start a follow-up round on the pull requests of ${members}`,
+                  () => actions.followUpGroup(line),
+                ),
               ),
             );
           }),

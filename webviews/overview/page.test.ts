@@ -24,6 +24,7 @@ describe('Job overview page', () => {
       },
       reviewGroup: () => ({ done: true }),
       openGroup: () => ({ done: true }),
+      followUpGroup: () => ({ done: true }),
     });
     const page = await startOverviewPage(host, dom.root);
     try {
@@ -60,6 +61,7 @@ describe('Job overview page', () => {
       load: () => ({ job, repositories: [] }),
       openRepository: () => ({ done: true }),
       reviewGroup: () => ({ done: true }),
+      followUpGroup: () => ({ done: true }),
       openGroup: () => ({ done: true }),
     });
     const page = await startOverviewPage(host, dom.root);
@@ -87,6 +89,10 @@ describe('Job overview page', () => {
       load: () => ({ job: OVERVIEW_JOB, repositories: OVERVIEW_ROWS, changes }),
       openRepository: () => ({ done: true }),
       openGroup: (params) => {
+        asked.push(params);
+        return { done: true };
+      },
+      followUpGroup: (params) => {
         asked.push(params);
         return { done: true };
       },
@@ -140,6 +146,13 @@ describe('Job overview page', () => {
         [...group(0).querySelectorAll('button')].find((b) => b.textContent === 'Approve group')!.disabled,
         true,
       );
+      // Follow up…: the group's members as shown, for the host to ask which round.
+      asked.length = 0;
+      press(0, 'Follow up…');
+      await settle();
+      assert.deepEqual(asked, [
+        { fingerprint: 'a'.repeat(64), repositories: ['acme/a', 'acme/b'], title: '2 repositories · the same change' },
+      ]);
       // Refused: the page loads again and says why.
       press(2, 'Reject group');
       await settle();

@@ -65,6 +65,13 @@ export async function startOverviewPage(
     openRepository: (repositoryName: string, view: 'diff' | 'log') =>
       void host.client.request('openRepository', { repositoryName, view }).catch(report),
     openGroup: (fingerprint: string) => void host.client.request('openGroup', { fingerprint }).catch(report),
+    followUpGroup: (line: GroupLine) =>
+      void host.client
+        .request('followUpGroup', { fingerprint: line.fingerprint, repositories: line.repositories, title: line.title })
+        .then((answer) => {
+          if (!answer.done && answer.message) report(new Error(answer.message));
+        })
+        .catch(report),
     reviewGroup: (line: GroupLine, state: Verdict) => void reviewGroup(line, state),
   };
   function report(error: unknown): void {

@@ -50,6 +50,7 @@ const ERROR_MEANINGS: Record<ApiErrorCode, string> = {
   PATCH_LOCKED: 'the patch can take no new revision: its pull request already holds it, or it has 50 revisions',
   PUBLISH_IN_PROGRESS: 'a publish of this job is still under way',
   NOTHING_TO_PUBLISH: 'no repository of the request can be published (the message says why)',
+  COST_LIMIT_REACHED: 'the job has spent its maxCostUsd: no further Claude round starts',
   PULL_REQUESTS_UNSUPPORTED: 'the code host has no pull requests (the local folder host)',
   QUERY_REFUSED: 'the code host cannot or should not run the repositoryQuery as given',
   SANDBOX_UNAVAILABLE:

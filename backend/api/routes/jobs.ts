@@ -387,7 +387,7 @@ function newJob(
  * Hands the job's run to the executor. If the executor cannot start it, the run's repositories fail
  * with START_FAILED (a retry can pick them up) instead of staying PENDING forever.
  */
-async function startRun(deps: ApiDependencies, job: Job): Promise<Job> {
+export async function startRun(deps: ApiDependencies, job: Job): Promise<Job> {
   try {
     const { executorRef, shardSize } = await deps.executor.start(job);
     await deps.store.jobs.setAttributes(job.jobId, { executorRef, shardSize });

@@ -3,6 +3,8 @@ import {
   type BulkAction,
   BulkActionRequest,
   BulkActionResponse,
+  FollowUpRequest,
+  FollowUpResponse,
   Job,
   PublishRequest,
   PublishResponse,
@@ -14,7 +16,8 @@ import { RequestError } from '../middleware/errors';
 import { documentedRoutes } from '../openapi/operation';
 import { publishJob } from '../publish';
 import { refreshJob } from '../pullRequestRefresh';
-import { JOB_ID, ownedJob } from './jobs';
+import { startFollowUp } from '../followUp';
+import { JOB_ID, ownedJob, startRun } from './jobs';
 
 // A job's pull requests: publish the reviewed diffs, refresh what the code host says of them, and
 // merge, close or comment on many at once.
@@ -30,6 +33,12 @@ const BULK_OPERATIONS: Record<BulkAction, { operationId: string; summary: string
     operationId: 'closePullRequests',
     summary: 'Close the job’s pull requests (those named, or those the filter picks)',
     example: { repositories: ['acme/gadgets'] },
+  },
+  'auto-merge': {
+    operationId: 'autoMergePullRequests',
+    summary:
+      'Turn on the host’s auto-merge for the job’s pull requests (merging at once those with nothing left to wait for)',
+    example: { filter: { state: ['open'] }, method: 'squash' },
   },
   comment: {
     operationId: 'commentOnPullRequests',
@@ -69,6 +78,47 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
       const request = await readJson(c, PublishRequest, { emptyAllowed: true });
       const job = await ownedJob(deps, c.req.param('jobId')!, c.get('owner'));
       return c.json(await publishJob(deps, job, request), 202);
+    },
+  );
+
+  routes.on(
+    {
+      operationId: 'followUp',
+      method: 'post',
+      path: '/jobs/{jobId}/follow-up',
+      tag: 'jobs',
+      summary:
+        'Start a follow-up round on open pull requests: fix failing checks, answer review, merge the base in, or follow an instruction',
+      description:
+        'Each chosen repository with an open pull request runs again from the pull request’s head and makes one commit on top, pushed as a fast-forward of that head once its diff is approved and published (`push: review`) or at once (`push: auto`; never onto a pull request whose auto-merge is on, so an unreviewed push does not merge by itself). Without repositories or a filter, the reason picks the pull requests it applies to. One result per repository: `queued`, or `skipped` with why.',
+      params: { jobId: JOB_ID },
+      body: {
+        name: 'FollowUpRequest',
+        schema: FollowUpRequest,
+        example: { reason: 'checks', maxRounds: 2 },
+      },
+      responses: {
+        202: {
+          description: 'The job (RUNNING when some round started) and one result per repository',
+          json: { name: 'FollowUpResponse', schema: FollowUpResponse },
+        },
+      },
+      errors: [
+        'NOT_FOUND',
+        'JOB_ACTIVE',
+        'PULL_REQUESTS_UNSUPPORTED',
+        'UNVERIFIED_JOB',
+        'PUBLISH_IN_PROGRESS',
+        'COST_LIMIT_REACHED',
+        'HOST_UNAVAILABLE',
+      ],
+    },
+    async (c) => {
+      const request = await readJson(c, FollowUpRequest);
+      const job = await ownedJob(deps, c.req.param('jobId')!, c.get('owner'));
+      const { response, started } = await startFollowUp(deps, job, request);
+      if (!started) return c.json(response, 202);
+      return c.json({ ...response, job: await startRun(deps, response.job) }, 202);
     },
   );
 

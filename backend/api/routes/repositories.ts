@@ -8,6 +8,7 @@ import {
   ArtifactQuery,
   DiffQuery,
   emptyUsage,
+  FollowUpTrigger,
   isRepositoryName,
   PatchRevisionRequest,
   type PreviousAttempt,
@@ -262,6 +263,36 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
         what: `The log of ${row.repositoryName}`,
         headers,
         missing: () => c.body('', 200, headers),
+      });
+    },
+  );
+
+  routes.on(
+    {
+      ...artifactOperation('getTrigger', 'trigger', 'Get what a follow-up round acted on'),
+      description:
+        'The failing checks (annotations, log tails), the review comments, the base merged in, or the instruction a follow-up attempt was given, as its worker collected them. The host’s words are untrusted text.',
+      responses: {
+        200: {
+          description: 'The round’s trigger',
+          json: { name: 'FollowUpTrigger', schema: FollowUpTrigger },
+        },
+        302: REDIRECT,
+      },
+      errors: ['NOT_FOUND'],
+    },
+    async (c) => {
+      const row = await ownedRepository(deps, c);
+      const { attempt, previous } = requestedAttempt(c, row);
+      const round = attempt === row.attempt ? row.followUp?.attempt === attempt : previous?.followUpRound;
+      if (!round)
+        return apiError(c, 'NOT_FOUND', `Attempt ${attempt} of ${row.repositoryName} is not a follow-up round`);
+      const key = await artifactKeyOf(deps, row, 'trigger.json', attempt);
+      return serveArtifact(deps, limits, c, key, {
+        what: `The trigger of ${row.repositoryName}`,
+        headers: { 'content-type': 'application/json' },
+        missing: () =>
+          apiError(c, 'NOT_FOUND', `Attempt ${attempt} of ${row.repositoryName} has not read its trigger yet`),
       });
     },
   );

@@ -4,10 +4,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { nameFilter } from '../../../common/repositoryQuery';
-import { isRepositoryName, type RepositoryQuery } from '../../../common/schemas';
+import { type CheckFailure, type FeedbackItem, isRepositoryName, type RepositoryQuery } from '../../../common/schemas';
 import {
+  type AutoMergeOutcome,
   type CodeHost,
+  type CodeOwnersReview,
   HostRefusal,
+  type PullRequestComment,
   type PullRequestOutcome,
   type PullRequestRequest,
   type PullRequestStatus,
@@ -118,6 +121,29 @@ export class FolderHost implements CodeHost {
 
   async commentOnPullRequest(): Promise<void> {
     throw new HostRefusal(this.pullRequestsRefusal);
+  }
+
+  async failingChecks(): Promise<CheckFailure[]> {
+    throw new HostRefusal(this.pullRequestsRefusal);
+  }
+
+  async reviewFeedback(): Promise<FeedbackItem[]> {
+    throw new HostRefusal(this.pullRequestsRefusal);
+  }
+
+  async pullRequestComment(): Promise<PullRequestComment> {
+    throw new HostRefusal(this.pullRequestsRefusal);
+  }
+
+  async enableAutoMerge(): Promise<AutoMergeOutcome> {
+    throw new HostRefusal(this.pullRequestsRefusal);
+  }
+
+  /** No pull requests, so no reviewers to request: no CODEOWNERS is read. */
+  readonly codeOwnersPaths: readonly string[] = [];
+
+  codeOwners(): CodeOwnersReview {
+    return { reviewers: [], teamReviewers: [], notes: [] };
   }
 
   /** The owner's folder under the root: its exact name, else the one that differs only in case. */

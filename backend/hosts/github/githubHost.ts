@@ -1,8 +1,11 @@
-import type { RepositoryQuery } from '../../../common/schemas';
+import type { CheckFailure, FeedbackItem, MergeMethod, RepositoryQuery } from '../../../common/schemas';
 import type {
+  AutoMergeOutcome,
   CodeHost,
   CodeHostConfig,
+  CodeOwnersReview,
   MergeOptions,
+  PullRequestComment,
   PullRequestOutcome,
   PullRequestRef,
   PullRequestRequest,
@@ -11,6 +14,7 @@ import type {
 } from '../codeHost';
 import { cloneUrlFrom } from '../gitBase';
 import type { GitHubClient } from './client';
+import { GITHUB_CODEOWNERS_PATHS, githubCodeOwners } from './codeOwners';
 
 // GitHub, or GitHub Enterprise through its API URL (`GITHUB_API_URL`). Git authenticates with the
 // token as a Basic header for the user `x-access-token`, which GitHub accepts for every kind of
@@ -34,6 +38,8 @@ export class GitHubHost implements CodeHost {
   private readonly token?: string;
   private readonly maxRateLimitWaitSeconds?: number;
   private client?: Promise<GitHubClient>;
+  private self?: Promise<string>;
+  readonly codeOwnersPaths = GITHUB_CODEOWNERS_PATHS;
 
   constructor(config: CodeHostConfig) {
     this.gitBase = config.gitBase ?? GITHUB_GIT_BASE;
@@ -92,6 +98,38 @@ export class GitHubHost implements CodeHost {
   async commentOnPullRequest(ref: PullRequestRef, body: string): Promise<void> {
     const { commentOnPullRequest } = await import('./pullRequestActions');
     await commentOnPullRequest(await this.github(), ref, body);
+  }
+
+  async failingChecks(ref: PullRequestRef, headSha: string): Promise<CheckFailure[]> {
+    const { failingChecks } = await import('./checks');
+    return failingChecks(await this.github(), ref, headSha);
+  }
+
+  async reviewFeedback(ref: PullRequestRef, since?: string): Promise<FeedbackItem[]> {
+    const { ownLogin, reviewFeedback } = await import('./feedback');
+    const github = await this.github();
+    this.self ??= ownLogin(github).catch((error: unknown) => {
+      this.self = undefined;
+      throw error;
+    });
+    return reviewFeedback(github, ref, await this.self, since);
+  }
+
+  async pullRequestComment(url: string): Promise<PullRequestComment> {
+    const { pullRequestComment } = await import('./feedback');
+    return pullRequestComment(await this.github(), url);
+  }
+
+  async enableAutoMerge(
+    ref: PullRequestRef,
+    options: { method: MergeMethod; expectedHeadSha: string },
+  ): Promise<AutoMergeOutcome> {
+    const { enableAutoMerge } = await import('./autoMerge');
+    return enableAutoMerge(await this.github(), ref, options);
+  }
+
+  codeOwners(repositoryName: string, text: string, files: readonly string[]): CodeOwnersReview {
+    return githubCodeOwners(repositoryName, text, files);
   }
 
   /** Octokit, loaded on first use: a worker that opens no pull request never pays for it. */

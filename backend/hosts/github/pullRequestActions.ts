@@ -53,13 +53,15 @@ async function deleteBranch(github: GitHubClient, owner: string, repo: string, b
 }
 
 /** Runs one call, turning GitHub's answers into the host's errors. */
-async function act<T>(call: () => Promise<T>, what: string): Promise<T> {
+export async function act<T>(call: () => Promise<T>, what: string): Promise<T> {
   try {
     return await call();
   } catch (error) {
     const wait = rateLimitWait(error);
     if (wait !== undefined)
       throw new HostRateLimited(`GitHub's rate limit: it asks to wait ${wait} s before the next ${what}`, wait);
+    // GitHub's GraphQL answers its refusals with HTTP 200 and `errors`: the caller reads them.
+    if (Array.isArray((error as { errors?: unknown }).errors) && statusOf(error) === undefined) throw error;
     const status = statusOf(error);
     if (status === 405 || status === 409 || status === 422 || status === 403 || status === 404)
       throw new HostRefusal(`GitHub refused to ${what} it: ${githubMessage(error)}`);
@@ -68,7 +70,7 @@ async function act<T>(call: () => Promise<T>, what: string): Promise<T> {
   }
 }
 
-function split(ref: PullRequestRef): { owner: string; repo: string } {
+export function split(ref: PullRequestRef): { owner: string; repo: string } {
   const [owner, repo] = ref.repositoryName.split('/') as [string, string];
   return { owner, repo };
 }

@@ -103,7 +103,7 @@ describe('GitHub code host: pull-request states and actions', function () {
     await host.commentOnPullRequest(ref(conflicting), 'Closing: superseded.');
     await host.closePullRequest(ref(conflicting), { deleteBranch: false });
     assert.deepEqual(
-      [conflicting.state, conflicting.merged, conflicting.comments],
+      [conflicting.state, conflicting.merged, conflicting.comments.map((comment) => comment.body)],
       ['closed', false, ['Closing: superseded.']],
     );
   });
@@ -125,7 +125,10 @@ describe('GitHub code host: pull-request states and actions', function () {
     github.rateLimitNext('/repos/acme/alpha/issues', 1);
     await patient.commentOnPullRequest({ repositoryName: 'acme/alpha', number: pull.number }, 'hello');
     assert.equal(github.rateLimited(), 2);
-    assert.deepEqual(pull.comments, ['hello']);
+    assert.deepEqual(
+      pull.comments.map((comment) => comment.body),
+      ['hello'],
+    );
   });
 
   it('answers 304 to a conditional GET whose ETag still matches', async () => {
@@ -136,7 +139,7 @@ describe('GitHub code host: pull-request states and actions', function () {
     const etag = first.headers.get('etag')!;
     assert.ok(etag);
     assert.equal((await fetch(path, { headers: { ...headers, 'if-none-match': etag } })).status, 304);
-    pull.comments.push('changed');
+    pull.comments.push({ user: 'someone', body: 'changed' });
     pull.updatedAt = new Date(Date.now() + 1000).toISOString();
     assert.equal((await fetch(path, { headers: { ...headers, 'if-none-match': etag } })).status, 200);
   });

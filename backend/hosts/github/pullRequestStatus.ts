@@ -1,4 +1,4 @@
-import type { ChecksState, PullRequestReviewState, PullRequestState } from '../../../common/schemas';
+import type { ChecksState, MergeMethod, PullRequestReviewState, PullRequestState } from '../../../common/schemas';
 import { type PullRequestRef, type PullRequestStatus, pullRequestKey } from '../codeHost';
 import type { GitHubClient } from './client';
 
@@ -12,8 +12,16 @@ import type { GitHubClient } from './client';
 /** GitHub answers at most this many pull requests in one query without nearing its node limit. */
 export const PULL_REQUESTS_PER_QUERY = 100;
 
-const FIELDS =
-  'number url state isDraft mergeable reviewDecision updatedAt headRefOid commits(last: 1) { nodes { commit { statusCheckRollup { state } } } }';
+// The last few comments and reviews say when someone other than Cody Batch last spoke (a reply on
+// a review thread is a review of its own); `viewer` is Cody Batch's own identity (a user, or an
+// app's `slug[bot]`), whose words never count.
+const FEEDBACK_ITEMS = 10;
+const FIELDS = [
+  'number url state isDraft mergeable reviewDecision updatedAt headRefOid headRefName baseRefName',
+  'commits(last: 1) { nodes { commit { statusCheckRollup { state } } } }',
+  'autoMergeRequest { enabledAt mergeMethod }',
+  `timelineItems(last: ${FEEDBACK_ITEMS}, itemTypes: [ISSUE_COMMENT, PULL_REQUEST_REVIEW]) { nodes { __typename ... on IssueComment { createdAt author { login } } ... on PullRequestReview { submittedAt author { login } } } }`,
+].join(' ');
 
 interface GraphPullRequest {
   number: number;
@@ -24,10 +32,16 @@ interface GraphPullRequest {
   reviewDecision: 'APPROVED' | 'CHANGES_REQUESTED' | 'REVIEW_REQUIRED' | null;
   updatedAt: string;
   headRefOid: string;
+  headRefName: string;
+  baseRefName: string;
   commits?: { nodes?: { commit?: { statusCheckRollup?: { state?: string } | null } }[] };
+  autoMergeRequest?: { enabledAt: string; mergeMethod: 'MERGE' | 'SQUASH' | 'REBASE' } | null;
+  timelineItems?: {
+    nodes?: ({ createdAt?: string; submittedAt?: string | null; author?: { login?: string } | null } | null)[];
+  };
 }
 
-type Answer = Record<string, { pullRequest?: GraphPullRequest | null } | null>;
+type Answer = Record<string, { pullRequest?: GraphPullRequest | null } | null> & { viewer?: { login?: string } };
 
 export async function pullRequestStatuses(
   github: GitHubClient,
@@ -46,9 +60,10 @@ export async function pullRequestStatuses(
       if (!partial) throw error;
       data = partial;
     }
+    const self = data.viewer?.login;
     batch.forEach((ref, index) => {
-      const pull = data[`r${index}`]?.pullRequest;
-      if (pull) found.set(pullRequestKey(ref), statusOf(pull));
+      const pull = (data[`r${index}`] as { pullRequest?: GraphPullRequest | null } | null)?.pullRequest;
+      if (pull) found.set(pullRequestKey(ref), statusOf(pull, self));
     });
   }
   return found;
@@ -66,12 +81,18 @@ function queryFor(batch: readonly PullRequestRef[]): { query: string; variables:
     declarations.push(`$o${index}: String!, $n${index}: String!, $p${index}: Int!`);
     return `r${index}: repository(owner: $o${index}, name: $n${index}) { pullRequest(number: $p${index}) { ${FIELDS} } }`;
   });
-  return { query: `query(${declarations.join(', ')}) { ${selections.join(' ')} }`, variables };
+  return { query: `query(${declarations.join(', ')}) { viewer { login } ${selections.join(' ')} }`, variables };
 }
 
-function statusOf(pull: GraphPullRequest): PullRequestStatus {
+function statusOf(pull: GraphPullRequest, self: string | undefined): PullRequestStatus {
   const state: PullRequestState =
     pull.state === 'MERGED' ? 'merged' : pull.state === 'CLOSED' ? 'closed' : pull.isDraft ? 'draft' : 'open';
+  const feedbackAt = (pull.timelineItems?.nodes ?? [])
+    .filter((node) => node?.author?.login && node.author.login !== self)
+    .map((node) => node!.submittedAt ?? node!.createdAt)
+    .filter((at): at is string => typeof at === 'string')
+    .sort()
+    .at(-1);
   return {
     url: pull.url,
     number: pull.number,
@@ -81,6 +102,17 @@ function statusOf(pull: GraphPullRequest): PullRequestStatus {
     mergeable: pull.mergeable === 'MERGEABLE' ? true : pull.mergeable === 'CONFLICTING' ? false : null,
     updatedAt: pull.updatedAt,
     headSha: pull.headRefOid,
+    headRef: pull.headRefName,
+    baseRef: pull.baseRefName,
+    ...(pull.autoMergeRequest
+      ? {
+          autoMerge: {
+            method: pull.autoMergeRequest.mergeMethod.toLowerCase() as MergeMethod,
+            enabledAt: pull.autoMergeRequest.enabledAt,
+          },
+        }
+      : {}),
+    ...(feedbackAt ? { feedbackAt } : {}),
   };
 }
 

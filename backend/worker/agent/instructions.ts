@@ -75,7 +75,7 @@ export function jobNoteBlock(note: string): string {
 }
 
 /** Text that would close its block early is defused, so the block's end is ours. */
-function escapeClosing(text: string, tag: string): string {
+export function escapeClosing(text: string, tag: string): string {
   return text.replace(new RegExp(`</(${tag})`, 'gi'), '<\\/$1');
 }
 

@@ -1,13 +1,17 @@
 import { hasKeptFailedDiff } from '../../../common/attempts';
 import { type ActionProgress, type ActionWords, bulkProgress } from '../../../common/actionResults';
-import { openPullRequest, READY_WORDS, readyToMerge } from '../../../common/pullRequestCounts';
+import { autoMergeable, openPullRequest, READY_WORDS, readyToMerge } from '../../../common/pullRequestCounts';
+import { FOLLOW_UP_ACTIONS } from '../../../common/followUps';
 import { currentPatchDigest } from '../../../common/patchDigest';
-import type {
-  BulkAction,
-  BulkActionRequest,
-  Job,
-  RepositoryActionResult,
-  RepositoryResult,
+import {
+  type BulkAction,
+  type BulkActionRequest,
+  FOLLOW_UP_REASONS,
+  type FollowUpReason,
+  type FollowUpResponse,
+  type Job,
+  type RepositoryActionResult,
+  type RepositoryResult,
 } from '../../../common/schemas';
 import { ACTIVE_JOB_STATUSES, isFinalJobStatus, type RepositoryStatus } from '../../../common/status';
 import { jobDescription, repositoryDescription, statusWord, verificationFailed } from '../../../common/statusText';
@@ -20,6 +24,7 @@ import { errorText, type PageContext, poll } from '../page';
 import { routeHref } from '../routes';
 import { LOOK_MS, watchPage } from '../viewWatch';
 import { actionBox } from './actionProgress';
+import { openFollowUpDialog } from './followUpDialog';
 import { alertBox, button, statusBadge, when } from './parts';
 import { services } from './views';
 
@@ -100,7 +105,14 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
     intervalMs: 3 * LOOK_MS,
     say: () => void refresh(true).catch(report),
   });
-  overviewHost = inPageHost(overviewProtocol, overviewHandlers(services(context), jobId, watch));
+  overviewHost = inPageHost(
+    overviewProtocol,
+    overviewHandlers(
+      { ...services(context), followUp: (repositories, target) => followUp({ repositories, target }) },
+      jobId,
+      watch,
+    ),
+  );
   const shownOverview = startOverviewPage(overviewHost, overview);
   context.onLeave(() => void shownOverview.then((page) => page.stop()));
 
@@ -140,6 +152,32 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
   /** Says what the page is doing before it can count (reading the rows an action chooses from). */
   const working = (text: string) =>
     errors.replaceChildren(h(document, 'p', { class: 'notice', role: 'status', id: 'action-results' }, text));
+  /** Fix failing checks…, Address review…, Update branches…, Send instruction…: the dialog, then the rounds' results. */
+  const followUp = (options: { reason?: FollowUpReason; repositories?: string[]; target?: string }) =>
+    openFollowUpDialog(document, {
+      target: options.target ?? 'the job’s open pull requests',
+      reason: options.reason,
+      start: async ({ reason, push, instruction }) => {
+        let answer: FollowUpResponse;
+        try {
+          answer = await client.followUp(jobId, {
+            reason,
+            push,
+            ...(options.repositories ? { repositories: options.repositories } : {}),
+            ...(instruction !== undefined ? { instruction } : {}),
+          });
+        } catch (error) {
+          return { done: false, message: errorText(error) };
+        }
+        await actOnMany(
+          'Starting follow-up rounds',
+          { done: 'Started rounds on', things: 'pull requests' },
+          answer.results.length,
+          async () => answer.results,
+        );
+        return { done: true };
+      },
+    });
   const confirmThen = (question: string, doing: string, action: () => Promise<unknown>) => () => {
     if (context.window.confirm(question)) void act(doing, action);
   };
@@ -259,6 +297,19 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
           'Merged',
         ),
         bulk(
+          'auto-merge',
+          autoMergeable,
+          'open without auto-merge',
+          (n) =>
+            window.confirm(
+              `Turn on auto-merge for the job's ${count(n)} that are open? Those with nothing left to wait for are merged now.`,
+            )
+              ? {}
+              : undefined,
+          'Turning on auto-merge',
+          'Turned on auto-merge for',
+        ),
+        bulk(
           'close',
           openPullRequest,
           'open',
@@ -279,6 +330,14 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
         ),
       );
     }
+    if (isFinalJobStatus(job.status) && prs && prs.open + prs.draft > 0)
+      actions.push(
+        ...FOLLOW_UP_REASONS.map((reason) =>
+          button(document, FOLLOW_UP_ACTIONS[reason].title, () => void followUp({ reason }), {
+            id: `follow-up-${reason}`,
+          }),
+        ),
+      );
     return actions;
   };
 

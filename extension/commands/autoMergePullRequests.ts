@@ -1,0 +1,59 @@
+import * as vscode from 'vscode';
+import { bulkProgress } from '../../common/actionResults';
+import { autoMergeable } from '../../common/pullRequestCounts';
+import { runJobAction } from '../jobAction';
+import { resolveJob } from '../pick';
+import { countOf, mayHavePullRequests, namesList, targetsOf } from '../pullRequestTargets';
+import type { Command } from './command';
+import { METHODS } from './mergePullRequests';
+
+// Turn On Auto-Merge…: the host merges each open pull request once its checks and reviews allow
+// (GitHub's auto-merge), narrowed by the tree's filter; one with nothing left to wait for is merged
+// now under Merge Ready's rules, and its result says so.
+
+export const autoMergePullRequests: Command = {
+  id: 'codyBatch.autoMergePullRequests',
+  doing: 'Turning on auto-merge',
+  async run(services, arg) {
+    const job = await resolveJob(services, arg, mayHavePullRequests, 'turn on auto-merge');
+    if (!job) return;
+    const rows = await services.connection.client.allRepositories(job.jobId);
+    const targets = targetsOf(rows, autoMergeable, 'open, auto-merge not on yet', services.jobs.filter(job.jobId));
+    if (targets.rows.length === 0) {
+      void vscode.window.showInformationMessage(
+        `Cody Batch: no pull request of "${job.name}" can take auto-merge (${targets.description}).`,
+      );
+      return;
+    }
+    const method = await vscode.window.showQuickPick(METHODS, {
+      title: `Cody Batch: auto-merge ${countOf(targets.rows.length, 'pull request')} of "${job.name}"`,
+      placeHolder: 'How the host merges each once it may',
+    });
+    if (!method) return;
+    const turnOn = `Turn On for ${countOf(targets.rows.length, 'pull request')}`;
+    const choice = await vscode.window.showWarningMessage(
+      `Turn on auto-merge (${method.label.toLowerCase()}) for ${countOf(targets.rows.length, 'pull request')} of "${job.name}"?`,
+      {
+        modal: true,
+        detail: `Chosen: ${targets.description}. One with nothing left to wait for is merged now.\n\n${namesList(targets.rows)}`,
+      },
+      turnOn,
+    );
+    if (choice !== turnOn) return;
+    const client = services.connection.client;
+    await runJobAction(
+      services,
+      job,
+      `turning on auto-merge for "${job.name}"`,
+      { done: 'Turned on auto-merge for', things: 'pull requests' },
+      targets.rows.length,
+      (progress) =>
+        client.pullRequestActionAll(
+          job.jobId,
+          'auto-merge',
+          { repositories: targets.rows.map((row) => row.repositoryName), method: method.method },
+          { onProgress: bulkProgress(progress) },
+        ),
+    );
+  },
+};

@@ -1,0 +1,164 @@
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { branchName } from '../../common/names';
+import type { CreateJobInput, Job } from '../../common/schemas';
+import {
+  type FakeAnthropic,
+  type FakeConversation,
+  type FakeReply,
+  type FakeRequestBody,
+  type FakeScript,
+  startFakeAnthropic,
+} from '../fakes/anthropicServer';
+import { type FakeGitHub, type FakeGitHubOptions, type FakePull, startFakeGitHub } from '../fakes/githubServer';
+import { startGitHttpServer } from '../fakes/gitHttpServer';
+import { createGitHosting, type FixtureFiles, git, type GitHosting } from './git';
+import { waitForJob } from './jobs';
+import { type StackProcess, startStackProcess } from './localStack';
+
+// Helpers of the follow-up tests: people's commits on a pull request's branch, what the bare
+// repository holds, and the parts of a Claude request a script looks at.
+
+const run = promisify(execFile);
+
+/** Commits `files` on `branch` (made from the default branch when new) and pushes it, as a person adding to a pull request. Returns the commit. */
+export async function pushToBranch(
+  hosting: GitHosting,
+  repositoryName: string,
+  branch: string,
+  files: Record<string, string>,
+  message = 'A person’s commit',
+): Promise<string> {
+  // A new branch starts from the default one.
+  const checkout = await hosting.clone(repositoryName, { branch }).catch(() => hosting.clone(repositoryName));
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(checkout, name)), { recursive: true });
+    await writeFile(path.join(checkout, name), content);
+  }
+  await git(checkout, 'add', '-A');
+  await git(checkout, 'commit', '-q', '-m', message);
+  await git(checkout, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
+  return (await git(checkout, 'rev-parse', 'HEAD')).trim();
+}
+
+/** `git` on a bare repository, without user or system config; its output, trimmed. */
+export async function bare(hosting: GitHosting, repositoryName: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run('git', ['--git-dir', hosting.repository(repositoryName).bare, ...args], {
+    env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C' },
+  });
+  return stdout.trim();
+}
+
+/** Whether `ancestor` is an ancestor of (or is) `commit` in the bare repository. */
+export async function isAncestor(
+  hosting: GitHosting,
+  repositoryName: string,
+  ancestor: string,
+  commit: string,
+): Promise<boolean> {
+  return bare(hosting, repositoryName, 'merge-base', '--is-ancestor', ancestor, commit).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The text of a request's first user message. */
+export function firstMessageText(body: FakeRequestBody): string {
+  const content = body.messages[0]?.content;
+  if (typeof content === 'string') return content;
+  return (content ?? []).map((block) => (typeof block.text === 'string' ? block.text : '')).join('\n');
+}
+
+/**
+ * A script for every repository's conversations: `act` says what Claude does on the first turn of
+ * a conversation (by its first message), then it ends the turn with `summary`.
+ */
+export function scripted(act: (repository: string, first: string) => { edits: FakeReply; summary: string }) {
+  return (conversation: FakeConversation): FakeReply => {
+    const first = firstMessageText(conversation.request);
+    const plan = act(conversation.repository, first);
+    return conversation.toolResults().length
+      ? { content: [{ type: 'text', text: plan.summary }], stop_reason: 'end_turn' }
+      : plan.edits;
+  };
+}
+
+export interface FollowUpWorld {
+  hosting: GitHosting;
+  github: FakeGitHub;
+  anthropic: FakeAnthropic;
+  stack: StackProcess;
+  /** A Claude job (the default prompt unless given), finished COMPLETED; its pull requests open as it ran unless `createPullRequests: false`. */
+  finishedJob(request: Partial<CreateJobInput> & { repositories: string[] }): Promise<Job>;
+  /** The job's pull request of a repository on the loopback GitHub. */
+  pullOf(repositoryName: string, jobId: string): FakePull;
+  dispose(): Promise<void>;
+}
+
+/**
+ * What a follow-up test runs against: bare repositories served over git's smart HTTP with the
+ * token, the loopback GitHub reading heads and mergeability from them, the loopback Claude with
+ * `script`, and the local stack (`dist/cli.js serve`) with its workers.
+ */
+export async function startFollowUpWorld(options: {
+  token: string;
+  anthropicKey: string;
+  repositories: Record<string, FixtureFiles>;
+  script: FakeScript;
+  github?: Partial<FakeGitHubOptions>;
+  concurrency?: number;
+}): Promise<FollowUpWorld> {
+  const disposers: (() => Promise<unknown>)[] = [];
+  const dispose = async () => {
+    for (const disposer of disposers.reverse()) await disposer().catch(() => undefined);
+  };
+  try {
+    const hosting = await createGitHosting();
+    disposers.push(() => hosting.dispose());
+    for (const [name, files] of Object.entries(options.repositories)) await hosting.create(name, files);
+    const gitServer = await startGitHttpServer({ root: hosting.root, token: options.token });
+    disposers.push(() => gitServer.close());
+    const github = await startFakeGitHub({ token: options.token, gitRoot: hosting.root, ...options.github });
+    disposers.push(() => github.close());
+    const anthropic = await startFakeAnthropic({ apiKey: options.anthropicKey, script: options.script });
+    disposers.push(() => anthropic.close());
+    const stack = await startStackProcess({
+      env: {
+        CODY_BATCH_GIT_BASE: gitServer.gitBase,
+        CODY_BATCH_CONCURRENCY: String(options.concurrency ?? 2),
+        GITHUB_TOKEN: options.token,
+        GITHUB_API_URL: github.url,
+        ANTHROPIC_API_KEY: options.anthropicKey,
+        ANTHROPIC_BASE_URL: anthropic.url,
+      },
+    });
+    disposers.push(() => stack.dispose());
+    return {
+      hosting,
+      github,
+      anthropic,
+      stack,
+      dispose,
+      async finishedJob(request) {
+        const created = await stack.client.createJob({
+          name: 'Move to newFunction',
+          ...(request.command === undefined ? { prompt: 'Replace oldFunction(x) with newFunction(x).' } : {}),
+          createPullRequests: true,
+          ...request,
+        });
+        const job = await waitForJob(stack.client, created.jobId);
+        if (job.status !== 'COMPLETED') throw new Error(`Job ${job.jobId} ended ${job.status}`);
+        return job;
+      },
+      pullOf: (repositoryName, jobId) =>
+        github.pulls.find(
+          (pull) => `${pull.owner}/${pull.repo}` === repositoryName && pull.head === branchName(jobId),
+        )!,
+    };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
