@@ -6,7 +6,7 @@ import { describeOutsideLink } from '../common/outsideLinks';
 import { remoteMatches } from '../common/git/remotes';
 import { isRepositoryName } from '../common/schemas';
 import { connect, type Connection, usageError } from './connect';
-import { forTerminal } from './terminal';
+import { say, sayError } from './terminal';
 
 // `cody-batch apply <jobId> <owner/name>`: a repository's patch applied to a local checkout with
 // `git apply --3way`, the same code the extension's "Apply Patch" runs. It refuses a checkout whose
@@ -49,7 +49,7 @@ export async function apply(args: string[], connection: Connection): Promise<num
 
   const { patch } = await (await connect(connection)).getDiff(jobId, repositoryName);
   if (patch === undefined) {
-    console.log(`${repositoryName} made no changes in job ${jobId}; nothing to apply.`);
+    say(`${repositoryName} made no changes in job ${jobId}; nothing to apply.`);
     return 0;
   }
 
@@ -73,21 +73,17 @@ function report(result: ApplyResult, root: string, target: string): number {
   switch (result.status) {
     case 'applied': {
       const restored = uncommittedWorkNote(result);
-      console.log(
-        forTerminal(
-          `Applied to ${result.files.length} ${result.files.length === 1 ? 'file' : 'files'} in ${root}: ${list(result.files)}${restored ? `\n${restored}` : ''}`,
-        ),
+      say(
+        `Applied to ${result.files.length} ${result.files.length === 1 ? 'file' : 'files'} in ${root}: ${list(result.files)}${restored ? `\n${restored}` : ''}`,
       );
       return 0;
     }
     case 'outside-links':
-      console.error(
-        forTerminal(
-          `The patch makes symbolic links that point out of ${root}; nothing was applied:\n` +
-            result.links.map((link) => `  ${describeOutsideLink(link)}\n`).join('') +
-            `Anything that follows them reads or writes outside the repository. Check them (cody-batch diff ${target}); ` +
-            'to apply anyway, run again with --allow-outside-links.',
-        ),
+      sayError(
+        `The patch makes symbolic links that point out of ${root}; nothing was applied:\n` +
+          result.links.map((link) => `  ${describeOutsideLink(link)}\n`).join('') +
+          `Anything that follows them reads or writes outside the repository. Check them (cody-batch diff ${target}); ` +
+          'to apply anyway, run again with --allow-outside-links.',
       );
       return 2;
     case 'cancelled':
@@ -123,6 +119,6 @@ function report(result: ApplyResult, root: string, target: string): number {
 }
 
 function fail(message: string): number {
-  console.error(forTerminal(message));
+  sayError(message);
   return 1;
 }

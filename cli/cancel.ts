@@ -1,19 +1,20 @@
 import { statusWord } from '../common/statusText';
 import { connect, type Connection } from './connect';
+import { printJson, say, sayError } from './terminal';
 
 /** `cody-batch cancel <jobId>`: stops a job's running repositories and drops its waiting ones. */
 export async function cancel(args: string[], connection: Connection): Promise<number> {
   const json = args.includes('--json');
   const [jobId, ...extra] = args.filter((arg) => arg !== '--json');
   if (!jobId || extra.length || jobId.startsWith('-')) {
-    console.error('Usage: cody-batch cancel <jobId> [--json]');
+    sayError('Usage: cody-batch cancel <jobId> [--json]');
     return 2;
   }
   const job = await (await connect(connection)).cancelJob(jobId);
   if (json) {
-    console.log(JSON.stringify(job));
+    printJson(job);
     return 0;
   }
-  console.log(`Job ${job.jobId} is ${statusWord(job.status)}. Follow it with: cody-batch watch ${job.jobId}`);
+  say(`Job ${job.jobId} is ${statusWord(job.status)}. Follow it with: cody-batch watch ${job.jobId}`);
   return 0;
 }

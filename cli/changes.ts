@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CodyBatchClient } from '../common/client';
+import { ApiError, type CodyBatchClient } from '../common/client';
 import {
   type ChangeGroup,
   describeIssues,
@@ -7,75 +7,138 @@ import {
   type JobChanges,
   PatchRevisionRequest,
 } from '../common/schemas';
+import { differingSurroundings, type Surroundings, surroundingsText } from '../common/surroundings';
 import { connect, type Connection, printTable, usageError } from './connect';
-import { forTerminal } from './terminal';
+import { printJson, say, sayError } from './terminal';
 
-// Review at scale: `changes` (a job's distinct changes and its outliers), `review --group` (one
-// change for all its repositories) and `drop` (leave hunks out of one repository's patch).
+// Review at scale: `changes` (a job's distinct changes and its outliers; `--group`, one change with
+// what surrounds it where that differs), `review --group` (one change for all its repositories)
+// and `drop` (leave hunks out of one repository's patch).
 
-export const CHANGES_USAGE = 'Usage: cody-batch changes <jobId> [--json]';
+export const CHANGES_USAGE =
+  'Usage: cody-batch changes <jobId> [--group <fingerprint or its first 8+ digits>] [--json]';
 export const GROUP_REVIEW_USAGE =
-  'Usage: cody-batch review <jobId> --group <fingerprint or its first 8+ digits> (approve | reject | unreview) [--note <text>] [--json]';
+  'Usage: cody-batch review <jobId> --group <fingerprint or its first 8+ digits> (approve | reject | unreview) [--opened <owner/name>,…] [--note <text>] [--json]';
 export const DROP_USAGE =
   'Usage: cody-batch drop <jobId> <owner/name> <path>[:<hunk>,<hunk>…] … [--based-on <revision>] [--json]   (hunks from 0; a path alone: the whole file)';
 
-/** `cody-batch changes <job>`: one line per group, largest first, then the flagged repositories. */
+/**
+ * `cody-batch changes <job>`: one line per group, largest first, then the flagged repositories.
+ * With `--group`: that group, and for each of its members with the same lines in other surroundings
+ * the hunks whose surroundings differ (what must be read before approving the group as one).
+ */
 export async function changes(args: string[], connection: Connection): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: { json: { type: 'boolean' } }; allowPositionals: true }>>;
+  let parsed: ReturnType<
+    typeof parseArgs<{ options: { json: { type: 'boolean' }; group: { type: 'string' } }; allowPositionals: true }>
+  >;
   try {
-    parsed = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args,
+      options: { json: { type: 'boolean' }, group: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     return usageError(error, CHANGES_USAGE);
   }
   const [jobId, ...extra] = parsed.positionals;
   if (!jobId || extra.length) return usageError(new Error('give one job id'), CHANGES_USAGE);
-  const answer = await (await connect(connection)).getChanges(jobId);
+  const prefix = parsed.values.group?.toLowerCase();
+  if (prefix !== undefined && !/^[0-9a-f]{8,64}$/.test(prefix))
+    return usageError(new Error('--group takes a fingerprint, or its first 8 or more hex digits'), CHANGES_USAGE);
+  const client = await connect(connection);
+  if (prefix !== undefined) return showGroup(client, jobId, prefix, parsed.values.json === true);
+  const answer = await client.getChanges(jobId);
   if (parsed.values.json) {
-    process.stdout.write(`${JSON.stringify(answer)}\n`);
+    printJson(answer);
     return 0;
   }
   printChanges(answer);
   return 0;
 }
 
+/** One group: its members, and where they have the same lines in other surroundings, those hunks. */
+async function showGroup(client: CodyBatchClient, jobId: string, prefix: string, json: boolean): Promise<number> {
+  const group = await findGroup(client, jobId, prefix);
+  if (typeof group === 'string') {
+    sayError(`cody-batch: ${group}`);
+    return 1;
+  }
+  const variants = group.surroundings ?? [];
+  const shown = variants.length ? ((await client.getDiff(jobId, group.representative)).patch ?? '') : '';
+  const read: { repositories: string[]; surroundings: Surroundings }[] = [];
+  for (const variant of variants) {
+    const patch = (await client.getDiff(jobId, variant.repositories[0]!)).patch ?? '';
+    read.push({ repositories: variant.repositories, surroundings: differingSurroundings(shown, patch) });
+  }
+  if (json) {
+    printJson({ group, surroundings: read });
+    return 0;
+  }
+  const count = group.repositories.length;
+  say(
+    `Change ${group.fingerprint.slice(0, 12)} of job ${jobId}: ${count} ${count === 1 ? 'repository' : 'repositories'}, +${group.additions} -${group.deletions} in ${listed(group.files)}`,
+  );
+  say(
+    `  shown: ${group.representative}${count > 1 ? ` · also ${group.repositories.filter((name) => name !== group.representative).join(', ')}` : ''}`,
+  );
+  if (!read.length) {
+    say("Every member's diff reads as the shown one's (the same lines, in the same surroundings).");
+    return 0;
+  }
+  for (const variant of read) {
+    const [first, ...alike] = variant.repositories;
+    say(
+      `\n${first}: same lines, different surroundings${alike.length ? ` (so do ${alike.join(', ')})` : ''}; ! marks lines ${group.representative} does not have around the change`,
+    );
+    for (const line of surroundingsText(variant.surroundings)) say(`  ${line}`);
+  }
+  const opened = read.map((variant) => variant.repositories[0]).join(',');
+  say(
+    `\nOnce you have read them: cody-batch review ${jobId} --group ${group.fingerprint.slice(0, 12)} approve --opened ${opened}`,
+  );
+  return 0;
+}
+
 function printChanges(answer: JobChanges): void {
   const { groups, flagged } = answer;
   const total = groups.reduce((sum, group) => sum + group.repositories.length, 0);
-  console.log(`${groups.length} distinct change${groups.length === 1 ? '' : 's'} in ${total} repositories`);
+  say(`${groups.length} distinct change${groups.length === 1 ? '' : 's'} in ${total} repositories`);
   if (groups.length)
-    printTable(
-      [
-        ['GROUP', 'REPOS', 'CHANGE', 'FILES', 'REVIEWS', 'REPRESENTATIVE'],
-        ...groups.map((group) => [
-          group.fingerprint.slice(0, 12),
-          String(group.repositories.length),
-          `${describe(group, groups, flagged)} +${group.additions} -${group.deletions}`,
-          listed(group.files),
-          `${group.reviewCounts.approved} approved, ${group.reviewCounts.rejected} rejected, ${group.reviewCounts.unreviewed} unreviewed`,
-          group.representative,
-        ]),
-      ].map((row) => row.map(forTerminal)),
-    );
+    printTable([
+      ['GROUP', 'REPOS', 'CHANGE', 'FILES', 'REVIEWS', 'REPRESENTATIVE'],
+      ...groups.map((group) => [
+        group.fingerprint.slice(0, 12),
+        String(group.repositories.length),
+        `${describe(group, groups, flagged)} +${group.additions} -${group.deletions}`,
+        listed(group.files),
+        `${group.reviewCounts.approved} approved, ${group.reviewCounts.rejected} rejected, ${group.reviewCounts.unreviewed} unreviewed`,
+        group.representative,
+      ]),
+    ]);
   if (flagged.length) {
-    console.log(`\n${flagged.length} flagged:`);
+    say(`\n${flagged.length} flagged:`);
     printTable(
       flagged.map((entry) => [
         entry.repositoryName,
         entry.fingerprint.slice(0, 12),
-        forTerminal(entry.reasons.map((reason) => reason.message).join('; ')),
+        entry.reasons.map((reason) => reason.message).join('; '),
       ]),
       '  ',
     );
   }
-  if (answer.unreadable.length) console.log(`\nDiff missing from the artifact store: ${answer.unreadable.join(', ')}`);
+  if (answer.unreadable.length) say(`\nDiff missing from the artifact store: ${answer.unreadable.join(', ')}`);
 }
 
 /** "the same change", "a variant of 1f2e3d4c5b6a", "outlier". */
 function describe(group: ChangeGroup, groups: readonly ChangeGroup[], flagged: JobChanges['flagged']): string {
-  if (group.variantOf) return `a variant of ${group.variantOf.slice(0, 12)}`;
-  if (group === groups[0] && group.repositories.length > 1) return 'the same change';
+  const others = group.surroundings?.length
+    ? ` (same lines, ${group.surroundings.length} other surroundings: changes --group)`
+    : '';
+  if (group.variantOf) return `a variant of ${group.variantOf.slice(0, 12)}${others}`;
+  if (group === groups[0] && group.repositories.length > 1) return `the same change${others}`;
   const outlier = group.repositories.some((name) => flagged.some((entry) => entry.repositoryName === name));
-  return outlier ? 'outlier' : 'the same change';
+  return `${outlier ? 'outlier' : 'the same change'}${others}`;
 }
 
 function listed(files: readonly string[]): string {
@@ -86,7 +149,7 @@ function listed(files: readonly string[]): string {
 export async function reviewGroup(
   jobId: string | undefined,
   positionals: string[],
-  values: { group?: string; note?: string; json?: boolean },
+  values: { group?: string; note?: string; json?: boolean; opened?: string },
   connection: Connection,
 ): Promise<number> {
   const verbs = { approve: 'approved', reject: 'rejected', unreview: 'unreviewed' } as const;
@@ -99,29 +162,37 @@ export async function reviewGroup(
   const client = await connect(connection);
   const group = await findGroup(client, jobId, prefix);
   if (typeof group === 'string') {
-    console.error(forTerminal(`cody-batch: ${group}`));
+    sayError(`cody-batch: ${group}`);
     return 1;
   }
   // The members as read now, each with its patch's digest: the server refuses (409) if the group
   // or any member's patch has changed before it writes.
   const missing = group.repositories.filter((name) => !group.digests?.[name]);
   if (missing.length) {
-    console.error(forTerminal(`cody-batch: the server gave no patch digest for ${missing.join(', ')}`));
+    sayError(`cody-batch: the server gave no patch digest for ${missing.join(', ')}`);
     return 1;
   }
   const request = GroupReviewRequest.safeParse({
     state: verbs[verb as keyof typeof verbs],
     note: values.note,
     members: group.repositories.map((repositoryName) => ({ repositoryName, digest: group.digests![repositoryName] })),
+    ...(values.opened !== undefined ? { openedVariants: values.opened.split(',').filter(Boolean) } : {}),
   });
   if (!request.success) return usageError(new Error(describeIssues(request.error)), GROUP_REVIEW_USAGE);
-  const answer = await client.reviewChangeGroup(jobId, group.fingerprint, request.data);
-  if (values.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
+  let answer;
+  try {
+    answer = await client.reviewChangeGroup(jobId, group.fingerprint, request.data);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== 'VARIANTS_NOT_OPENED') throw error;
+    sayError(
+      `cody-batch: ${error.message}.\nRead them: cody-batch changes ${jobId} --group ${group.fingerprint.slice(0, 12)}; then approve naming each you read with --opened <owner/name>,…`,
+    );
+    return 1;
+  }
+  if (values.json) printJson(answer);
   else
-    console.log(
-      forTerminal(
-        `${answer.repositories.length} repositories ${request.data.state}: ${answer.repositories.map((row) => row.repositoryName).join(', ')}`,
-      ),
+    say(
+      `${answer.repositories.length} repositories ${request.data.state}: ${answer.repositories.map((row) => row.repositoryName).join(', ')}`,
     );
   return 0;
 }
@@ -171,13 +242,11 @@ export async function drop(args: string[], connection: Connection): Promise<numb
   });
   if (!request.success) return usageError(new Error(describeIssues(request.error)), DROP_USAGE);
   const row = await client.revisePatch(jobId, repository, request.data);
-  if (parsed.values.json) process.stdout.write(`${JSON.stringify(row)}\n`);
+  if (parsed.values.json) printJson(row);
   else {
     const stats = row.diffStats!;
-    console.log(
-      forTerminal(
-        `${row.repositoryName}: patch revision ${row.patchRevision} (${stats.files} files, +${stats.additions} -${stats.deletions}), unreviewed; revision 0 stays readable`,
-      ),
+    say(
+      `${row.repositoryName}: patch revision ${row.patchRevision} (${stats.files} files, +${stats.additions} -${stats.deletions}), unreviewed; revision 0 stays readable`,
     );
   }
   return 0;

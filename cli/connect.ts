@@ -6,7 +6,7 @@ import { ENV } from '../common/names';
 import { Redactor } from '../common/redact';
 import { regionFromApiUrl, sigv4Auth } from '../common/sigv4';
 import { homePaths, resolveHome, runningStack } from '../backend/local/home';
-import { forTerminal } from './terminal';
+import { forTerminal, say, sayError } from './terminal';
 
 // Which API a client command talks to: the local stack on $CODY_BATCH_HOME (the default), or a
 // remote one named by --api-url / CODY_BATCH_API_URL, signed with SigV4 from the AWS credential
@@ -53,12 +53,12 @@ export async function withConnection(
     return usageError(error, CONNECTION_HINT);
   }
   const warning = plainHttpWarning(connection);
-  if (warning) console.error(`cody-batch: ${warning}`);
+  if (warning) sayError(`cody-batch: ${warning}`);
   try {
     return await command(rest, connection);
   } catch (error) {
     const redactor = Redactor.fromEnvironment(env, [connection.kind === 'token' ? connection.token : undefined]);
-    console.error(`cody-batch: ${forTerminal(redactor.text(explainFailure(error, connection, env)))}`);
+    sayError(`cody-batch: ${redactor.text(explainFailure(error, connection, env))}`);
     return 1;
   }
 }
@@ -206,7 +206,7 @@ export function printTable(table: string[][], indent = ''): void {
   const rows = table.map((cells) => cells.map(forTerminal));
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((cells) => (cells[column] ?? '').length)));
   for (const cells of rows)
-    console.log(
+    say(
       indent +
         cells
           .map((cell, column) => cell.padEnd(widths[column]!))
@@ -217,6 +217,6 @@ export function printTable(table: string[][], indent = ''): void {
 
 /** Bad arguments: the reason and the command's usage on stderr, exit code 2 (nothing was sent). */
 export function usageError(error: unknown, usage: string): number {
-  console.error(`cody-batch: ${forTerminal(error instanceof Error ? error.message : String(error))}\n${usage}`);
+  sayError(`cody-batch: ${error instanceof Error ? error.message : String(error)}\n${usage}`);
   return 2;
 }

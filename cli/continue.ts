@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { ContinueRequest, describeIssues } from '../common/schemas';
 import { revisesTask } from '../common/tasks';
 import { connect, type Connection, usageError } from './connect';
-import { forTerminal } from './terminal';
 import { watchJob } from './watch';
+import { printJson, say } from './terminal';
 
 // `cody-batch continue <jobId>`: runs the rest of a SAMPLED job, optionally with a revised task
 // (then the sampled repositories run again with it, as a new attempt), and watches it to its end.
@@ -55,18 +55,18 @@ export async function continueJob(args: string[], connection: Connection): Promi
   const revision = job.taskRevisions?.at(-1)?.revision;
   if (values.json) {
     if (values.detach) {
-      console.log(JSON.stringify(job));
+      printJson(job);
       return 0;
     }
     return watchJob(client, job.jobId, { json: true });
   }
-  console.log(
+  say(
     revisesTask(request.data)
       ? `Continuing job ${job.jobId} with task revision ${revision}: ${job.run.size} repositories, the sample again among them. Ctrl-C stops watching, not the job.\n`
       : `Continuing job ${job.jobId}: the other ${job.run.size} ${job.run.size === 1 ? 'repository' : 'repositories'}. Ctrl-C stops watching, not the job.\n`,
   );
   if (values.detach) {
-    console.log(forTerminal(`Follow it with: cody-batch watch ${job.jobId}`));
+    say(`Follow it with: cody-batch watch ${job.jobId}`);
     return 0;
   }
   return watchJob(client, job.jobId);

@@ -18,6 +18,7 @@ import { waitForShutdownSignal } from './shutdown';
 import { watchJob } from './watch';
 import { WEB_ROOT } from './webRoot';
 import { webAppLink } from '../backend/local/webApp';
+import { say, sayError } from './terminal';
 
 // `cody-batch demo [--keep]`: three sample repositories, the local stack pointed at them, one job
 // run to the end with its progress shown, and a summary. Offline unless Claude is configured.
@@ -56,28 +57,28 @@ function packageJson(name: string): string {
 export async function demo(version: string, args: string[]): Promise<number> {
   const unknown = args.filter((arg) => arg !== '--keep');
   if (unknown.length) {
-    console.error(`cody-batch demo: unknown option ${unknown.join(' ')} (usage: cody-batch demo [--keep])`);
+    sayError(`cody-batch demo: unknown option ${unknown.join(' ')} (usage: cody-batch demo [--keep])`);
     return 2;
   }
   const keep = args.includes('--keep');
-  const env = stackEnvironment((line) => console.error(line));
+  const env = stackEnvironment((line) => sayError(line));
   const paths = homePaths(resolveHome(env));
   const running = await runningStack(paths.stack);
   if (running) {
-    console.error(
+    sayError(
       `A Cody Batch stack is already running for ${paths.home} (pid ${running.pid}, ${running.apiUrl}). Stop it first, or set ${ENV.home} to another folder.`,
     );
     return 1;
   }
 
   const started = Date.now();
-  console.log(`Cody Batch ${version} demo\n`);
+  say(`Cody Batch ${version} demo\n`);
   const names = Object.keys(SAMPLES);
   for (const name of names) {
     await rm(path.join(paths.demo, `${name}.git`), { recursive: true, force: true });
     await createBareRepository(paths.demo, name, SAMPLES[name]!);
   }
-  console.log(`Sample repositories  ${paths.demo}  (${names.join(', ')})`);
+  say(`Sample repositories  ${paths.demo}  (${names.join(', ')})`);
 
   let stack: LocalStack;
   try {
@@ -85,20 +86,20 @@ export async function demo(version: string, args: string[]): Promise<number> {
     const demoEnv = { ...env, [ENV.gitBase]: fileGitBase(paths.demo) };
     stack = await startLocalStack({
       ...stackOptionsFromEnvironment(demoEnv, version),
-      executor: workerPool(demoEnv, (line) => console.error(`  ${line}`)),
+      executor: workerPool(demoEnv, (line) => sayError(`  ${line}`)),
       webRoot: WEB_ROOT,
       dynamoScript: DYNAMO_SCRIPT,
     });
   } catch (error) {
     if (error instanceof StackAlreadyRunningError) {
-      console.error(error.message);
+      sayError(error.message);
       return 1;
     }
     throw error;
   }
   let exitCode = 1;
   try {
-    console.log(`Local stack          ${stack.apiUrl}  (token in ${stack.tokenPath})`);
+    say(`Local stack          ${stack.apiUrl}  (token in ${stack.tokenPath})`);
     printSandboxNotice(stack.sandbox, 'Sandbox              ');
     const client = new CodyBatchClient({ baseUrl: stack.apiUrl, auth: bearerAuth(stack.token) });
     const claude = isClaudeConfigured(env);
@@ -112,14 +113,14 @@ export async function demo(version: string, args: string[]): Promise<number> {
       repositories: names,
     };
     const job = await client.createJob(request);
-    console.log(
+    say(
       `Job                  ${job.jobId}  (${claude ? `Claude, ${job.model}` : 'a sed command; set ANTHROPIC_API_KEY to let Claude do it'})\n`,
     );
     // The same progress as `cody-batch watch`; Ctrl-C stops watching, and the stack with it.
     exitCode = await watchJob(client, job.jobId, { intervalMs: 200 });
     const changed = (await client.allRepositories(job.jobId)).filter((row) => row.status === 'COMPLETED');
     if (changed.length) {
-      console.log('\nDiffs');
+      say('\nDiffs');
       printTable(
         changed.map((row) => [
           row.repositoryName,
@@ -128,16 +129,14 @@ export async function demo(version: string, args: string[]): Promise<number> {
         '  ',
       );
     }
-    console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    say(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     if (keep && exitCode !== 130) {
-      console.log(
+      say(
         `\nThe stack keeps serving for the extension: run "Cody Batch: Connect to Local Stack" in VS Code.${stack.webUrl ? `\nIn a browser: ${webAppLink(stack.apiUrl, stack.token)}` : ''}\nPress Ctrl+C to stop.`,
       );
       await waitForShutdownSignal();
     } else if (!keep) {
-      console.log(
-        'The stack stops now; `cody-batch demo --keep` keeps it serving for those commands and the extension.',
-      );
+      say('The stack stops now; `cody-batch demo --keep` keeps it serving for those commands and the extension.');
     }
   } finally {
     await stack.stop();

@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { describeIssues, type FollowUpReason, FollowUpRequest } from '../common/schemas';
 import { findGroup } from './changes';
 import { connect, type Connection, usageError } from './connect';
-import { EXIT_PARTIAL, listFlag, printJson, printResults } from './pullRequests';
-import { forTerminal } from './terminal';
+import { EXIT_PARTIAL, listFlag, printResults } from './pullRequests';
+import { printJson, say, sayError } from './terminal';
 
 // `cody-batch follow-up <job>`: a follow-up round on the job's open pull requests. One line per
 // repository, queued or skipped with why; exit 3 when any was skipped (as publish and merge do).
@@ -107,7 +107,7 @@ export async function followUp(args: string[], connection: Connection): Promise<
     // The group's members as they are now: the same round for every pull request of one change.
     const group = await findGroup(client, jobId, values.group.toLowerCase());
     if (typeof group === 'string') {
-      console.error(forTerminal(`cody-batch: ${group}`));
+      sayError(`cody-batch: ${group}`);
       return 1;
     }
     request.data.repositories = group.repositories;
@@ -117,12 +117,10 @@ export async function followUp(args: string[], connection: Connection): Promise<
   else {
     printResults(answer.results);
     const queued = answer.results.filter((result) => result.outcome === 'queued').length;
-    console.log(
-      forTerminal(
-        queued
-          ? `${queued} follow-up ${queued === 1 ? 'round' : 'rounds'} started; \`cody-batch watch ${jobId}\` follows them${request.data.push === 'review' ? ', then review and publish their diffs' : ''}.`
-          : 'No round started.',
-      ),
+    say(
+      queued
+        ? `${queued} follow-up ${queued === 1 ? 'round' : 'rounds'} started; \`cody-batch watch ${jobId}\` follows them${request.data.push === 'review' ? ', then review and publish their diffs' : ''}.`
+        : 'No round started.',
     );
   }
   return answer.results.every((result) => result.outcome === 'queued') ? 0 : EXIT_PARTIAL;

@@ -1,6 +1,7 @@
 import type { CodyBatchClient } from '../common/client';
 import type { Job } from '../common/schemas';
 import { connect, type Connection, printTable } from './connect';
+import { printJson, say } from './terminal';
 
 /** How many jobs `cody-batch jobs` shows without `--all`. */
 const NEWEST_JOBS = 50;
@@ -16,11 +17,11 @@ export async function jobs(args: string[], connection: Connection): Promise<numb
       ? { items: await everyJob(client), nextToken: undefined }
       : await client.listJobs({ limit: NEWEST_JOBS });
     if (json) {
-      console.log(JSON.stringify(page));
+      printJson(page);
       return 0;
     }
     if (!page.items.length) {
-      console.log('No jobs yet.');
+      say('No jobs yet.');
       return 0;
     }
     printTable([
@@ -34,15 +35,15 @@ export async function jobs(args: string[], connection: Connection): Promise<numb
         job.name,
       ]),
     ]);
-    if (page.nextToken) console.log(`\nOlder jobs are not shown; \`cody-batch jobs --all\` lists every one.`);
+    if (page.nextToken) say(`\nOlder jobs are not shown; \`cody-batch jobs --all\` lists every one.`);
     return 0;
   }
   const job = await client.getJob(jobId);
   if (json) {
-    console.log(JSON.stringify({ job, repositories: await client.allRepositories(jobId) }));
+    printJson({ job, repositories: await client.allRepositories(jobId) });
     return 0;
   }
-  console.log(`${job.name} (${job.jobId}): ${job.status}, $${job.usage.costUsd.toFixed(4)}\n`);
+  say(`${job.name} (${job.jobId}): ${job.status}, $${job.usage.costUsd.toFixed(4)}\n`);
   printTable([
     ['REPOSITORY', 'STATUS', 'ATTEMPT', 'FILES', '+/-', 'DETAIL'],
     ...(await client.allRepositories(jobId)).map((row) => [

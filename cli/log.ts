@@ -1,5 +1,5 @@
 import { connect, type Connection } from './connect';
-import { forTerminal } from './terminal';
+import { say, sayError } from './terminal';
 
 /**
  * `cody-batch log <jobId> <owner/name> [--attempt <n>]`: a repository's run log: each step, the
@@ -15,10 +15,10 @@ export async function log(args: string[], connection: Connection): Promise<numbe
     extra.length ||
     (attempt !== undefined && !(Number.isInteger(attempt) && attempt >= 1))
   ) {
-    console.error('Usage: cody-batch log <jobId> <owner/name> [--attempt <n>]');
+    sayError('Usage: cody-batch log <jobId> <owner/name> [--attempt <n>]');
     return 2;
   }
   const text = await (await connect(connection)).getLog(jobId, repository, attempt ? { attempt } : {});
-  process.stdout.write(forTerminal(text.endsWith('\n') ? text : `${text}\n`));
+  say(text.endsWith('\n') ? text.slice(0, -1) : text);
   return 0;
 }

@@ -15,8 +15,8 @@ import { retry } from './retry';
 import { run } from './run';
 import { thread } from './thread';
 import { serve } from './serve';
-import { forTerminal } from './terminal';
 import { watch } from './watch';
+import { say, sayError } from './terminal';
 
 const USAGE = `Usage: cody-batch <command> [connection options]
 
@@ -35,7 +35,8 @@ Commands:
   cancel   \`cancel <jobId>\`: stop a job
   retry    \`retry <jobId> [owner/name ...]\`: run the failed and cancelled repositories (or those named) again
   jobs     List your newest jobs (\`--all\`: every one); \`jobs <jobId>\` lists its repositories
-  diff     \`diff <jobId> <owner/name>\`: print a repository's patch (pipe it to \`git apply\`); its digest on stderr
+  diff     \`diff <jobId> <owner/name> [--raw]\`: print a repository's patch (pipe it to \`git apply\`: byte for
+           byte; on a terminal its control characters show escaped, unless --raw); its digest on stderr
   apply    \`apply <jobId> <owner/name> [--dir <checkout>] [--stash] [--allow-outside-links]\`: apply a repository's
            patch to its local clone (git apply --3way; refuses uncommitted work unless --stash: stash, apply,
            restore; refuses links out of the repository unless --allow-outside-links)
@@ -45,9 +46,12 @@ Commands:
   status   \`status <jobId> [--refresh]\`: one line per repository: run status, review, pull request and checks
   review   \`review <jobId> <owner/name> (--approve --digest <sha256> | --reject | --unreview) [--note <text>] [--attempt <n>]\`
            (--digest: what \`diff\` printed for the patch you read)
-           \`review <jobId> --group <fingerprint> (approve | reject | unreview)\`: every repository of one change
-  changes  \`changes <jobId>\`: the job's distinct changes (groups of repositories whose diffs make the same
-           change), largest first, and the repositories that stand out, each with why
+           \`review <jobId> --group <fingerprint> (approve | reject | unreview) [--opened a/b,…]\`: every repository
+           of one change; approving one whose members have the same lines in other surroundings names those
+           read (one of each) with --opened
+  changes  \`changes <jobId> [--group <fingerprint>]\`: the job's distinct changes (groups of repositories whose
+           diffs make the same change), largest first, and the repositories that stand out, each with why;
+           --group: one change, and where its members have the same lines in other surroundings, those hunks
   drop     \`drop <jobId> <owner/name> <path>[:<hunk>,…] …\`: leave hunks (from 0) or whole files out of a
            repository's patch, as a new revision (what a publish pushes; revision 0 stays readable)
   publish  \`publish <jobId> [owner/name ...] [--approved] [--draft | --ready] [--auto-merge <method>] [--wait]\`: open
@@ -101,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
       ? commandUsage(command)
       : undefined;
   if (usage) {
-    console.log(usage);
+    say(usage);
     return 0;
   }
   switch (command) {
@@ -156,13 +160,13 @@ async function main(argv: string[]): Promise<number> {
     case 'help':
     case '--help':
     case '-h':
-      console.log(USAGE);
+      say(USAGE);
       return 0;
     case '--version':
-      console.log(version);
+      say(version);
       return 0;
     default:
-      console.error(`Unknown command "${command}"${rest.length ? '' : ''}.\n\n${USAGE}`);
+      sayError(`Unknown command "${command}"${rest.length ? '' : ''}.\n\n${USAGE}`);
       return 2;
   }
 }
@@ -170,7 +174,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`cody-batch: ${forTerminal(error instanceof Error ? error.message : String(error))}`);
+    sayError(`cody-batch: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },
 );

@@ -13,7 +13,7 @@ import {
 } from '../common/schemas';
 import { reviewGroup } from './changes';
 import { connect, type Connection, printTable, usageError } from './connect';
-import { forTerminal } from './terminal';
+import { forTerminal, printJson, say, sayError } from './terminal';
 
 // After the diff: `status` (multi-gitter's), `review`, `publish`, `refresh`, `merge`, `close`,
 // `comment` and `delete`. Every one prints text, or with --json the API's own shapes on stdout.
@@ -40,14 +40,14 @@ export async function status(args: string[], connection: Connection): Promise<nu
     return 0;
   }
   // The overview comes from the job item; the rows stream a page at a time (10,000 are 100 pages).
-  console.log(forTerminal(`${job.name} (${job.jobId}): ${job.status}`));
+  say(`${job.name} (${job.jobId}): ${job.status}`);
   const { counts } = job;
-  console.log(
+  say(
     `repositories: ${counts.total} · ${counts.pending} pending, ${counts.running} running, ${counts.completed} changed, ${counts.noChanges} without changes, ${counts.failed} failed, ${counts.cancelled} cancelled`,
   );
   const seen: RepositoryResult[] = [];
-  if (job.reviewCounts) console.log(forTerminal(countsLine(job, seen)));
-  console.log('');
+  if (job.reviewCounts) say(countsLine(job, seen));
+  say('');
   printStreamedRow(STATUS_COLUMNS.map((column) => column.title));
   for await (const page of client.repositoryPages(jobId)) {
     for (const row of page) {
@@ -64,7 +64,7 @@ export async function status(args: string[], connection: Connection): Promise<nu
       if (!job.reviewCounts) seen.push(row);
     }
   }
-  if (!job.reviewCounts) console.log(`\n${forTerminal(countsLine(job, seen))}`);
+  if (!job.reviewCounts) say(`\n${countsLine(job, seen)}`);
   return 0;
 }
 
@@ -80,7 +80,7 @@ const STATUS_COLUMNS = [
 ];
 
 function printStreamedRow(cells: string[]): void {
-  console.log(
+  say(
     cells
       .map((cell, column) => forTerminal(cell).padEnd(STATUS_COLUMNS[column]!.width))
       .join('  ')
@@ -111,7 +111,7 @@ export function statusJson(job: Job, rows: RepositoryResult[]) {
 }
 
 const REVIEW_USAGE = `Usage: cody-batch review <jobId> <owner/name> (--approve --digest <sha256> | --reject | --unreview) [--note <text>] [--attempt <n>] [--json]
-       cody-batch review <jobId> --group <fingerprint> (approve | reject | unreview) [--note <text>] [--json]
+       cody-batch review <jobId> --group <fingerprint> (approve | reject | unreview) [--opened <owner/name>,…] [--note <text>] [--json]
   --digest: the patch's digest, as \`cody-batch diff\` prints it: the approval is of the patch you read`;
 
 /** `cody-batch review <job> <owner/name> --approve|--reject|--unreview`. */
@@ -127,6 +127,7 @@ export async function review(args: string[], connection: Connection): Promise<nu
       attempt: { type: 'string' },
       digest: { type: 'string' },
       group: { type: 'string' },
+      opened: { type: 'string' },
     },
     REVIEW_USAGE,
   );
@@ -157,7 +158,7 @@ export async function review(args: string[], connection: Connection): Promise<nu
   if (!request.success) return usageError(new Error(describeIssues(request.error)), REVIEW_USAGE);
   const row = await (await connect(connection)).reviewRepository(jobId, repository, request.data);
   if (values.json) printJson(row);
-  else console.log(forTerminal(`${row.repositoryName} (attempt ${row.attempt}): ${reviewOf(row)}`));
+  else say(`${row.repositoryName} (attempt ${row.attempt}): ${reviewOf(row)}`);
   return 0;
 }
 
@@ -213,7 +214,7 @@ export async function refresh(args: string[], connection: Connection): Promise<n
   const client = await connect(connection);
   const job = await client.refreshPullRequests(jobId);
   if (parsed.values.json) printJson(job);
-  else console.log(forTerminal(countsLine(job, await client.allRepositories(jobId))));
+  else say(countsLine(job, await client.allRepositories(jobId)));
   return 0;
 }
 
@@ -284,10 +285,8 @@ export function bulk(action: BulkAction) {
     const results = await client.pullRequestActionAll(jobId, action, request.data, {
       onProgress: (progress) => {
         if (progress.waitingSeconds)
-          console.error(
-            forTerminal(
-              `${progress.done} done, ${progress.remaining} to go: waiting ${progress.waitingSeconds} s (${progress.reason ?? 'rate limit'})`,
-            ),
+          sayError(
+            `${progress.done} done, ${progress.remaining} to go: waiting ${progress.waitingSeconds} s (${progress.reason ?? 'rate limit'})`,
           );
       },
     });
@@ -317,7 +316,7 @@ export async function deleteJob(args: string[], connection: Connection): Promise
   if (parsed.values.json) printJson(answer);
   else {
     if (answer.results) printResults(answer.results);
-    console.log(`Deleted job ${answer.jobId}.`);
+    say(`Deleted job ${answer.jobId}.`);
   }
   return 0;
 }
@@ -348,13 +347,9 @@ export function listFlag(value: string | undefined): string[] | undefined {
     .filter(Boolean);
 }
 
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
-}
-
 export function printResults(results: RepositoryActionResult[]): void {
   if (!results.length) {
-    console.log('No pull requests matched.');
+    say('No pull requests matched.');
     return;
   }
   printTable([

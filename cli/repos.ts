@@ -3,7 +3,7 @@ import { parseRepositoryList } from '../common/jobDraft';
 import { describeIssues, ResolveRepositoriesRequest } from '../common/schemas';
 import { connect, type Connection, usageError } from './connect';
 import { QUERY_OPTIONS, QUERY_USAGE, queryFromFlags } from './queryFlags';
-import { forTerminal } from './terminal';
+import { printJson, say, sayError } from './terminal';
 
 // `cody-batch repos <query flags>`: the preview of a query. The server resolves it on its code host
 // (the client needs no token) and creates nothing. The names go to stdout, one a line, ready for
@@ -30,7 +30,7 @@ export async function repos(args: string[], connection: Connection): Promise<num
     return usageError(error, REPOS_USAGE);
   }
   if (values.help) {
-    console.log(REPOS_USAGE);
+    say(REPOS_USAGE);
     return 0;
   }
   const repositoryQuery = queryFromFlags(values);
@@ -44,11 +44,11 @@ export async function repos(args: string[], connection: Connection): Promise<num
   if (!request.success) return usageError(new Error(describeIssues(request.error)), REPOS_USAGE);
   const resolution = await (await connect(connection)).resolveRepositories(request.data);
   if (values.json) {
-    console.log(JSON.stringify(resolution));
+    printJson(resolution);
     return 0;
   }
-  for (const name of resolution.repositories) console.log(forTerminal(name));
-  console.error(`${resolution.count} ${resolution.count === 1 ? 'repository' : 'repositories'}`);
-  for (const note of resolution.notes ?? []) console.error(`  ${forTerminal(note)}`);
+  for (const name of resolution.repositories) say(name);
+  sayError(`${resolution.count} ${resolution.count === 1 ? 'repository' : 'repositories'}`);
+  for (const note of resolution.notes ?? []) sayError(`  ${note}`);
   return 0;
 }

@@ -1,5 +1,6 @@
 import { describeIssues, RetryRequest } from '../common/schemas';
 import { connect, type Connection, usageError } from './connect';
+import { printJson, say } from './terminal';
 
 const RETRY_USAGE =
   'Usage: cody-batch retry <jobId> [owner/name ...] [--json]   (default: every failed and cancelled repository)';
@@ -13,14 +14,12 @@ export async function retry(args: string[], connection: Connection): Promise<num
   if (!request.success) return usageError(new Error(describeIssues(request.error)), RETRY_USAGE);
   const job = await (await connect(connection)).retryJob(jobId, request.data.repositories);
   if (json) {
-    console.log(JSON.stringify(job));
+    printJson(job);
     return 0;
   }
   // The job holds no names (its run is a list in the rows' table): name the ones asked for, if any.
   const named = names.length ? `: ${names.join(', ')}` : '';
-  console.log(
-    `Retrying ${job.run.size} ${job.run.size === 1 ? 'repository' : 'repositories'} of job ${job.jobId}${named}`,
-  );
-  console.log(`Follow it with: cody-batch watch ${job.jobId}`);
+  say(`Retrying ${job.run.size} ${job.run.size === 1 ? 'repository' : 'repositories'} of job ${job.jobId}${named}`);
+  say(`Follow it with: cody-batch watch ${job.jobId}`);
   return 0;
 }

@@ -7,8 +7,8 @@ import { runsCommands, sandboxNotice } from '../common/sandbox';
 import { CreateJobRequest } from '../common/schemas';
 import { connect, type Connection, usageError } from './connect';
 import { listFlag, QUERY_FLAGS, QUERY_OPTIONS, QUERY_USAGE, queryFromFlags } from './queryFlags';
-import { forTerminal } from './terminal';
 import { watchJob } from './watch';
+import { printJson, say, sayError } from './terminal';
 
 // `cody-batch run`: a job from flags, as `src batch` and multi-gitter users write one, checked with
 // the API's own schema before anything is sent, then watched to its end (unless --detach).
@@ -114,7 +114,7 @@ export async function run(args: string[], connection: Connection): Promise<numbe
   }
 
   if (values.help) {
-    console.log(RUN_USAGE);
+    say(RUN_USAGE);
     return 0;
   }
   if (values.prompt !== undefined && values['prompt-file'] !== undefined)
@@ -179,17 +179,18 @@ export async function run(args: string[], connection: Connection): Promise<numbe
   const client = await connect(connection);
   const job = await client.createJob(parsed.data);
   if (values.detach) {
-    console.log(values.json ? JSON.stringify(job) : job.jobId);
+    if (values.json) printJson(job);
+    else say(job.jobId);
     return 0;
   }
   const sample = job.sample ? `, a sample of ${job.sample.size} first` : '';
   if (!values.json) {
-    console.log(
-      `Job ${job.jobId}: ${forTerminal(job.name)}, ${job.counts.total} ${job.counts.total === 1 ? 'repository' : 'repositories'}${sample}. Ctrl-C stops watching, not the job.`,
+    say(
+      `Job ${job.jobId}: ${job.name}, ${job.counts.total} ${job.counts.total === 1 ? 'repository' : 'repositories'}${sample}. Ctrl-C stops watching, not the job.`,
     );
     // What holds around its commands; what the sandbox refuses is in each repository's log (`cody-batch log`).
     if (runsCommands(job)) await printSandboxState(client, job.sandbox?.allowHosts ?? []);
-    console.log('');
+    say();
   }
   return watchJob(client, job.jobId, { json: values.json });
 }
@@ -198,9 +199,9 @@ async function printSandboxState(client: CodyBatchClient, allowHosts: string[]):
   const status = await client.sandbox().catch(() => undefined);
   if (!status) return;
   const notice = sandboxNotice(status);
-  if (notice.warning) console.error(notice.text);
+  if (notice.warning) sayError(notice.text);
   else
-    console.log(
+    say(
       `Sandbox: ${status.state === 'on' ? `on; commands may reach the package registries, the code host${allowHosts.length ? ` and ${allowHosts.join(', ')}` : ''}` : status.message}`,
     );
 }

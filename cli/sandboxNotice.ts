@@ -1,4 +1,5 @@
 import { type SandboxStatus, sandboxNotice } from '../common/sandbox';
+import { say, sayError } from './terminal';
 
 /**
  * Says on the terminal what holds around the stack's commands: a line when the sandbox is on
@@ -7,6 +8,6 @@ import { type SandboxStatus, sandboxNotice } from '../common/sandbox';
 export function printSandboxNotice(status: SandboxStatus | undefined, label?: string): void {
   if (!status) return;
   const notice = sandboxNotice(status);
-  if (notice.warning) console.error(`\n${notice.text}\n`);
-  else if (label) console.log(`${label}${notice.text}`);
+  if (notice.warning) sayError(`\n${notice.text}\n`);
+  else if (label) say(`${label}${notice.text}`);
 }

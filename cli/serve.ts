@@ -7,12 +7,13 @@ import { printSandboxNotice } from './sandboxNotice';
 import { waitForShutdownSignal } from './shutdown';
 import { WEB_ROOT } from './webRoot';
 import { webAppLink } from '../backend/local/webApp';
+import { say, sayError } from './terminal';
 
 /** `cody-batch serve`: runs the local stack until SIGINT or SIGTERM. */
 export async function serve(version: string): Promise<number> {
   let stack;
   try {
-    const log = (line: string) => console.error(line);
+    const log = (line: string) => sayError(line);
     const env = stackEnvironment(log);
     stack = await startLocalStack({
       ...stackOptionsFromEnvironment(env, version),
@@ -23,12 +24,12 @@ export async function serve(version: string): Promise<number> {
     });
   } catch (error) {
     if (error instanceof StackAlreadyRunningError) {
-      console.error(error.message);
+      sayError(error.message);
       return 1;
     }
     throw error;
   }
-  console.log(`Cody Batch ${version}: local stack running (pid ${process.pid})
+  say(`Cody Batch ${version}: local stack running (pid ${process.pid})
 
   API        ${stack.apiUrl}
 ${stack.webUrl ? `  Web app    ${webAppLink(stack.apiUrl, stack.token)}   (signs this browser tab in)\n` : ''}  Token      ${stack.tokenPath}   (send "Authorization: Bearer <token>")
@@ -44,8 +45,8 @@ Press Ctrl+C to stop.`);
   printSandboxNotice(stack.sandbox);
 
   const signal = await waitForShutdownSignal();
-  console.log(`\n${signal}: stopping the local stack...`);
+  say(`\n${signal}: stopping the local stack...`);
   await stack.stop();
-  console.log('Stopped.');
+  say('Stopped.');
   return 0;
 }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { forTerminal } from './terminal';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { forTerminal, jsonForTerminal } from './terminal';
 
 describe('forTerminal', () => {
   it('shows control characters escaped, and keeps newline and tab', () => {
@@ -24,5 +26,33 @@ describe('forTerminal', () => {
   it('leaves other text alone: accents, right-to-left scripts, emoji', () => {
     const text = 'café שלום مرحبا 👍🏽 ❤️';
     assert.equal(forTerminal(text), text);
+  });
+});
+
+describe('jsonForTerminal', () => {
+  it('writes DEL, C1 controls and invisible characters as \\u escapes: the same value once parsed', () => {
+    const value = { text: 'a\u001b]0;t\u0007\u007f\u009b31m\u202e\u{e0041}\ud800z', n: 1, list: ['\u200b'] };
+    const json = jsonForTerminal(value);
+    assert.doesNotMatch(json, /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u{e0000}-\u{e007f}]/u);
+    assert.equal(
+      json,
+      '{"text":"a\\u001b]0;t\\u0007\\u007f\\u009b31m\\u202e\\udb40\\udc41\\ud800z","n":1,"list":["\\u200b"]}',
+    );
+    assert.deepEqual(JSON.parse(json), value);
+  });
+});
+
+describe('the CLI writes only through cli/terminal.ts', () => {
+  it('no other file of cli/ writes to stdout or stderr itself, so nothing reaches a terminal unescaped', () => {
+    const writers: string[] = [];
+    for (const file of readdirSync(__dirname)) {
+      if (!file.endsWith('.ts') || file.endsWith('.test.ts') || file === 'terminal.ts') continue;
+      readFileSync(path.join(__dirname, file), 'utf8')
+        .split('\n')
+        .forEach((line, index) => {
+          if (/\bconsole\.|process\.(stdout|stderr)\b/.test(line)) writers.push(`${file}:${index + 1}: ${line.trim()}`);
+        });
+    }
+    assert.deepEqual(writers, []);
   });
 });

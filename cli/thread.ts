@@ -1,27 +1,27 @@
 import type { ThreadMessage } from '../common/schemas';
 import { connect, type Connection } from './connect';
-import { forTerminal } from './terminal';
+import { printJson, say, sayError } from './terminal';
 
 /** `cody-batch thread <jobId> <owner/name>`: Claude's conversation for one repository, as text. */
 export async function thread(args: string[], connection: Connection): Promise<number> {
   const json = args.includes('--json');
   const [jobId, repository] = args.filter((arg) => arg !== '--json');
   if (!jobId || !repository) {
-    console.error('Usage: cody-batch thread <jobId> <owner/name> [--json]');
+    sayError('Usage: cody-batch thread <jobId> <owner/name> [--json]');
     return 2;
   }
   const conversation = await (await connect(connection)).getThread(jobId, repository);
   if (json) {
-    console.log(JSON.stringify(conversation));
+    printJson(conversation);
     return 0;
   }
   if (!conversation.messages.length) {
-    console.log(`No Claude conversation for ${repository} (a command job, or not started yet).`);
+    say(`No Claude conversation for ${repository} (a command job, or not started yet).`);
     return 0;
   }
-  for (const message of conversation.messages) console.log(`${forTerminal(describe(message))}\n`);
+  for (const message of conversation.messages) say(`${describe(message)}\n`);
   const usage = conversation.usage;
-  console.log(
+  say(
     `usage: ${usage.inputTokens} input, ${usage.outputTokens} output, ${usage.cacheReadTokens} cache read, ${usage.cacheWriteTokens} cache write tokens; $${usage.costUsd.toFixed(4)}`,
   );
   return 0;

@@ -5,7 +5,7 @@ import { isFinalJobStatus, isFinalRepositoryStatus } from '../common/status';
 import { formatCost } from '../common/format';
 import { diffStatsText, jobDescription } from '../common/statusText';
 import { connect, type Connection, usageError } from './connect';
-import { forTerminal } from './terminal';
+import { printJson, say, sayError, statusLine } from './terminal';
 
 // `cody-batch watch <jobId>`: a job's progress until it ends. On a terminal, one status line that
 // rewrites itself; everywhere, a line per repository as it finishes and a summary. The exit code
@@ -45,10 +45,9 @@ export interface WatchOptions {
  * else; 130: stopped by Ctrl-C.
  */
 export async function watchJob(client: CodyBatchClient, jobId: string, options: WatchOptions = {}): Promise<number> {
-  const out = process.stdout;
   const json = options.json === true;
-  const emit = (event: Record<string, unknown>) => out.write(`${JSON.stringify(event)}\n`);
-  const status = new StatusLine(out, !json);
+  const emit = (event: Record<string, unknown>) => printJson(event);
+  const status = statusLine(!json);
   const reported = new Set<string>();
   // Changed, but its verification still failed (a Claude job may end so): not a success for CI.
   const unverified = new Set<string>();
@@ -82,7 +81,7 @@ export async function watchJob(client: CodyBatchClient, jobId: string, options: 
             else unverified.delete(row.repositoryName.toLowerCase());
             status.clear();
             if (json) emit({ event: 'repository', repository: row });
-            else out.write(`${forTerminal(repositoryLine(row, width))}\n`);
+            else say(repositoryLine(row, width));
           }
         }
       }
@@ -91,10 +90,7 @@ export async function watchJob(client: CodyBatchClient, jobId: string, options: 
         status.clear();
         const exitCode = watchExitCode(job, unverified.size);
         if (json) emit({ event: 'end', job, exitCode });
-        else
-          out.write(
-            `${forTerminal(job.status === 'SAMPLED' ? sampledSummary(job, unverified.size) : summary(job, unverified.size))}\n`,
-          );
+        else say(job.status === 'SAMPLED' ? sampledSummary(job, unverified.size) : summary(job, unverified.size));
         return exitCode;
       }
       // Ctrl-C may have come while a poll was on the wire: stop now, not after one more interval.
@@ -109,7 +105,7 @@ export async function watchJob(client: CodyBatchClient, jobId: string, options: 
         });
       if (interrupted) {
         status.clear();
-        console.error(
+        sayError(
           `Stopped watching. Job ${jobId} keeps running; resume with: cody-batch watch ${jobId}  (stop it with: cody-batch cancel ${jobId})`,
         );
         return 130;
@@ -163,28 +159,4 @@ function sampledSummary(job: Job, unverified: number): string {
     `Review them (cody-batch diff ${job.jobId} <owner/name>), then run the other ${counts.pending}: cody-batch continue ${job.jobId}`,
     `To revise the task first (the sample runs again with it): cody-batch continue ${job.jobId} --prompt-file <path> | --command <shell> | --verify <cmd>`,
   ].join('\n');
-}
-
-/** One line at the bottom of a terminal that rewrites itself; nothing at all when output is not a terminal. */
-class StatusLine {
-  private shown = false;
-
-  constructor(
-    private readonly out: NodeJS.WriteStream,
-    private readonly enabled = true,
-  ) {}
-
-  show(text: string): void {
-    if (!this.out.isTTY || !this.enabled) return;
-    // Longer than the terminal, it would wrap and `\r` would no longer reach its start.
-    const width = Math.max(20, (this.out.columns || 80) - 1);
-    const line = forTerminal(text);
-    this.out.write(`\r\u001b[2K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
-    this.shown = true;
-  }
-
-  clear(): void {
-    if (this.shown) this.out.write('\r\u001b[2K');
-    this.shown = false;
-  }
 }

@@ -29,6 +29,10 @@ export interface GroupLine {
   /** Every member approved, or every member rejected: the matching button has nothing left to do. */
   allApproved: boolean;
   allRejected: boolean;
+  /** How many other surroundings its members' same lines sit in (each to open before approving it as one). */
+  surroundings: number;
+  /** "Same lines, different surroundings: 2 to open in the group before approving it", or undefined. */
+  surroundingsNote?: string;
 }
 
 function size(count: number, first: boolean): string {
@@ -118,7 +122,17 @@ function line(group: ChangeGroup, index: number, kind: GroupKind, reasons: strin
     reviewed: reviewedText(counts),
     allApproved: total > 0 && counts.approved === total,
     allRejected: total > 0 && counts.rejected === total,
+    surroundings: group.surroundings?.length ?? 0,
+    ...(group.surroundings?.length ? { surroundingsNote: surroundingsNote(group.surroundings.length) } : {}),
   };
+}
+
+/** What the group view and the overview say of a group whose members sit in other surroundings. */
+export function surroundingsNote(count: number, opened = 0): string {
+  const left = count - opened;
+  return left > 0
+    ? `Same lines, different surroundings: ${formatCount(count)} ${count === 1 ? 'member has' : 'members have'} the change with other code around it; open ${left === count ? (count === 1 ? 'it' : 'each') : `the ${formatCount(left)} not opened yet`} before approving the group as one.`
+    : `Same lines, different surroundings: all ${formatCount(count)} opened.`;
 }
 
 /** "Approved 38 repositories (the same change)." — what a group review did. */
@@ -131,9 +145,12 @@ export function groupShown(
   changes: JobChanges,
   fingerprint: string,
   rows: readonly Pick<RepositoryResult, 'repositoryName' | 'attempt' | 'review'>[],
+  opened: readonly string[] = [],
 ): GroupShown | undefined {
   const line = groupLines(changes).find((each) => each.fingerprint === fingerprint);
   if (!line) return undefined;
+  const group = changes.groups.find((each) => each.fingerprint === fingerprint);
+  const seen = new Set(opened.map((name) => name.toLowerCase()));
   const byName = new Map(rows.map((row) => [row.repositoryName, row]));
   const next = nextUnreviewedGroup(changes, fingerprint);
   return {
@@ -147,6 +164,14 @@ export function groupShown(
       const digest = changes.groups.find((group) => group.fingerprint === fingerprint)?.digests?.[repositoryName];
       return { repositoryName, state: row ? reviewStateOf(row) : 'unreviewed', ...(digest ? { digest } : {}) };
     }),
+    ...(group?.surroundings
+      ? {
+          surroundings: group.surroundings.map((variant) => ({
+            repositories: variant.repositories,
+            opened: variant.repositories.some((name) => seen.has(name.toLowerCase())),
+          })),
+        }
+      : {}),
   };
 }
 

@@ -9,8 +9,10 @@ import type {
 } from './schemas';
 
 // A job's diffs as distinct changes: rows that share an exact fingerprint form a group, groups
-// that share a loose one are variants of the largest of them, and the repositories a reviewer
-// should look at on their own are flagged with their reasons. Pure and browser-safe; the API
+// that share a loose one are variants of the largest of them, members whose change sits in other
+// surroundings than the representative's are listed apart (`surroundings`: the same lines, which
+// must be opened before the group is approved as one), and the repositories a reviewer should look
+// at on their own are flagged with their reasons. Pure and browser-safe; the API
 // answers GET /jobs/{id}/changes with it.
 
 /** What grouping needs of a COMPLETED row with changes and a current fingerprint. */
@@ -35,7 +37,8 @@ export function groupChanges(rows: readonly GroupableRow[]): { groups: ChangeGro
   }
   const groups: ChangeGroup[] = [...byExact.values()].map((members) => {
     members.sort((a, b) => compare(a.repositoryName, b.repositoryName));
-    const first = members[0]!;
+    const [shown, ...others] = bySurroundings(members);
+    const first = shown![0]!;
     const reviewCounts: ReviewCounts = { unreviewed: 0, approved: 0, rejected: 0 };
     for (const member of members) reviewCounts[member.review]++;
     return {
@@ -47,6 +50,9 @@ export function groupChanges(rows: readonly GroupableRow[]): { groups: ChangeGro
       deletions: first.diffStats.deletions,
       representative: first.repositoryName,
       reviewCounts,
+      ...(others.length
+        ? { surroundings: others.map((each) => ({ repositories: each.map((member) => member.repositoryName) })) }
+        : {}),
     };
   });
   // Largest first; among equals, by the representative's name, so the order is stable.
@@ -58,6 +64,24 @@ export function groupChanges(rows: readonly GroupableRow[]): { groups: ChangeGro
     else group.variantOf = largest;
   }
   return { groups, flagged: flag(rows, groups) };
+}
+
+/**
+ * A group's members by what surrounds their change (their context fingerprint), largest first, then
+ * by name: the representative is a member of the first, so the fewest variants need opening. A row
+ * without a context fingerprint stands alone.
+ */
+function bySurroundings(members: readonly GroupableRow[]): GroupableRow[][] {
+  const byContext = new Map<string, GroupableRow[]>();
+  for (const member of members) {
+    const key = member.fingerprint.context ?? `\u0000${member.repositoryName}`;
+    const same = byContext.get(key);
+    if (same) same.push(member);
+    else byContext.set(key, [member]);
+  }
+  return [...byContext.values()].sort(
+    (a, b) => b.length - a.length || compare(a[0]!.repositoryName, b[0]!.repositoryName),
+  );
 }
 
 function flag(rows: readonly GroupableRow[], groups: readonly ChangeGroup[]): FlaggedRepository[] {

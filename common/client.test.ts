@@ -86,6 +86,7 @@ describe('CodyBatchClient', () => {
       // The digest is of the bytes downloaded: what the caller shows.
       assert.deepEqual(await client.getDiff('01m8hh1rwgnr9p2a6k5x32xmdr', 'acme/big'), {
         patch: 'diff --git a/x b/x\n',
+        bytes: new Uint8Array(Buffer.from('diff --git a/x b/x\n')),
         digest: createHash('sha256').update('diff --git a/x b/x\n').digest('hex'),
       });
       assert.equal(seen[0]?.authorization, 'Bearer secret-token');

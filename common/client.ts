@@ -96,6 +96,8 @@ export interface DiffResult {
    * the server said): what a review of it sends back. Absent with no patch.
    */
   digest?: string;
+  /** The patch's bytes as received (`patch` is them decoded): what `cody-batch diff` writes to a pipe. */
+  bytes?: Uint8Array;
   /** The change of a command job whose verification failed (asked for with `failed`): read it, do not apply it. */
   verificationFailed?: boolean;
 }
@@ -311,6 +313,7 @@ export class CodyBatchClient {
       );
     return {
       patch: new TextDecoder().decode(bytes),
+      bytes,
       digest,
       ...(verificationFailed ? { verificationFailed } : {}),
     };

@@ -21,6 +21,8 @@ export const API_ERRORS = {
   NOT_REVIEWABLE: 409,
   /** The repositories of a change group are not the ones the reviewer saw: a member's diff changed, or one joined. */
   GROUP_CHANGED: 409,
+  /** A group approved as one while some of its members, with the same lines in other surroundings, were not opened. */
+  VARIANTS_NOT_OPENED: 409,
   /**
    * A repository's patch is not the one the request was based on: another revision, or not the
    * digest the reviewer was shown (or its stored bytes no longer hash to the digest recorded).

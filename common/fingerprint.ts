@@ -1,21 +1,35 @@
-import { type FilePatch, filePath, parsePatch } from './patch';
+import { type FilePatch, filePath, type Hunk, parseHunks, parsePatch } from './patch';
 import { type Fingerprint, MAX_FINGERPRINT_FILES } from './schemas';
 import { sha256Hex } from './sha256';
 
-// What a diff changes, as two fingerprints, so the same edit made in many repositories is seen
-// once. Built from each file's path (old→new for a rename or copy) and kind, and its hunks'
-// removed and added lines in order: context lines, line numbers, hunk boundaries (they move with
-// the context), `index` lines, file modes and similarity scores are left out. The loose one also
-// drops each line's leading whitespace. A binary file contributes its path and the blob ids of
-// its `index` line (full with `--binary`: the content's identity), or its patch body without one.
-// SHA-256, since a diff is untrusted: one repository's diff must not be able to pose as another's
-// group and be approved with it. Browser-safe (no Node crypto): the webviews may use it.
+// What a diff changes, as fingerprints, so the same edit made in many repositories is seen once.
+// Each file counts with its kind, its old and new modes (a link is mode 120000, an executable
+// 100755), a link's target, and its paths exactly as git wrote them in the `diff --git` line (git
+// quotes an odd name, so a name holding a newline or bytes that are not UTF-8 keeps every byte);
+// then its hunks' removed and added lines in order. Left out: context lines, line numbers, hunk
+// boundaries (they move with the context), `index` lines and similarity scores. The loose
+// fingerprint also drops each changed line's leading whitespace. The context fingerprint adds
+// what surrounds each change (every hunk's context lines and its section heading): members of one
+// group whose context differs from the shown one's have "the same lines in different surroundings"
+// (an auth check moved into `if (false) {` and the same lines moved harmlessly), which a reviewer
+// must open before approving the group as one. A file's identity is written as JSON on a line that
+// starts with NUL, and every body line starts with +, - or \, so no path or line can pose as
+// another file's. SHA-256, since a diff is untrusted: one repository's diff must not be able to
+// pose as another's group and be approved with it. Browser-safe (no Node crypto).
+
+/** Fingerprints of an older version are computed again from the stored diff when next needed. */
+export const FINGERPRINT_VERSION = 2;
+
+/** Git's mode of a symbolic link: its "content" is where it points. */
+const LINK_MODE = '120000';
 
 export interface PatchFingerprint {
-  /** SHA-256 hex of the paths and changed lines. */
+  /** SHA-256 hex of each file's identity and its removed and added lines. */
   exact: string;
   /** The same with every changed line's leading whitespace dropped. */
   loose: string;
+  /** The same with each hunk's context lines and section heading: what surrounds the change. */
+  context: string;
   /** The paths the diff touches (renames and copies by their new path), sorted. */
   files: string[];
 }
@@ -24,28 +38,51 @@ export function fingerprintPatch(patch: string): PatchFingerprint {
   // One string per side, hashed once: many small updates cost more than the hashing itself.
   const exact: string[] = [];
   const loose: string[] = [];
-  const files = parsePatch(patch).sort((a, b) => compare(fileKey(a), fileKey(b)));
+  const context: string[] = [];
+  const files = parsePatch(patch).sort((a, b) => compare(a.gitPaths, b.gitPaths) || compare(fileKey(a), fileKey(b)));
   for (const file of files) {
-    const head = `\u0000file ${file.kind} ${fileKey(file)}\n`;
+    const hunks = file.binary ? [] : parseHunks(file.text);
+    const head = `\u0000${JSON.stringify(identity(file, hunks))}\n`;
     exact.push(head);
     loose.push(head);
+    context.push(head);
     if (file.binary) {
-      const identity = `binary ${file.oldBlob ?? '-'} ${file.newBlob ?? '-'}\n`;
-      const body = file.oldBlob || file.newBlob ? identity : `binary ${binaryBody(file.text)}\n`;
+      const ids = `binary ${file.oldBlob ?? '-'} ${file.newBlob ?? '-'}\n`;
+      const body = file.oldBlob || file.newBlob ? ids : `binary ${binaryBody(file.text)}\n`;
       exact.push(body);
       loose.push(body);
+      context.push(body);
       continue;
     }
-    for (const line of changedLines(file.text)) {
-      exact.push(line, '\n');
-      loose.push(line[0]!, line.slice(1).replace(/^\s+/, ''), '\n');
+    for (const hunk of hunks) {
+      context.push(`\u0000${JSON.stringify(hunk.heading)}\n`);
+      let previous = ' ';
+      for (const line of hunk.lines) {
+        context.push(line, '\n');
+        const first = line[0];
+        // A "\ No newline at end of file" after a context line is context.
+        if (first === '+' || first === '-' || (first === '\\' && previous !== ' ')) {
+          exact.push(line, '\n');
+          loose.push(first!, line.slice(1).replace(/^\s+/, ''), '\n');
+        }
+        if (first !== '\\') previous = first ?? ' ';
+      }
     }
   }
   return {
     exact: sha256Hex(exact.join('')),
     loose: sha256Hex(loose.join('')),
+    context: sha256Hex(context.join('')),
     files: [...new Set(files.map(filePath))].sort(compare),
   };
+}
+
+/** What a file is besides its lines: kind, paths as git wrote them, modes, and a link's targets. */
+function identity(file: FilePatch, hunks: readonly Hunk[]): unknown[] {
+  const targets: string[] = [];
+  if (file.oldMode === LINK_MODE || file.newMode === LINK_MODE)
+    for (const hunk of hunks) for (const line of hunk.lines) if (line[0] === '-' || line[0] === '+') targets.push(line);
+  return [file.kind, file.gitPaths, file.oldMode ?? null, file.newMode ?? null, targets];
 }
 
 /** `old→new` for a rename or copy, else the file's path. */
@@ -53,39 +90,6 @@ function fileKey(file: FilePatch): string {
   return (file.kind === 'renamed' || file.kind === 'copied') && file.oldPath !== file.newPath
     ? `${file.oldPath}→${file.newPath}`
     : filePath(file);
-}
-
-/**
- * A file's removed and added lines in order, and the "\ No newline at end of file" markers that
- * follow them (a context line's marker is context). Hunk bodies are walked by their headers'
- * counts, so a content line that reads `--- x` is not taken for a header.
- */
-function changedLines(text: string): string[] {
-  const lines = text.split('\n');
-  const changed: string[] = [];
-  let index = 0;
-  while (index < lines.length) {
-    const header = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(lines[index]!);
-    index++;
-    if (!header) continue;
-    let oldLeft = header[1] === undefined ? 1 : Number(header[1]);
-    let newLeft = header[2] === undefined ? 1 : Number(header[2]);
-    let previous = ' ';
-    while (index < lines.length && (oldLeft > 0 || newLeft > 0 || lines[index]!.startsWith('\\'))) {
-      const line = lines[index]!;
-      const first = line[0] ?? ' ';
-      if (first === '+') newLeft--;
-      else if (first === '-') oldLeft--;
-      else if (first === ' ') {
-        oldLeft--;
-        newLeft--;
-      }
-      if (first === '+' || first === '-' || (first === '\\' && previous !== ' ')) changed.push(line);
-      if (first !== '\\') previous = first;
-      index++;
-    }
-  }
-  return changed;
 }
 
 /** A binary file's patch without its header lines: what identifies its content when no blob ids are given. */
@@ -100,18 +104,29 @@ function compare(a: string, b: string): number {
 
 /** The fingerprint as a row records it: of this attempt's patch revision, its paths capped. */
 export function fingerprintRecord(patch: string, attempt: number, patchRevision: number): Fingerprint {
-  const { exact, loose, files } = fingerprintPatch(patch);
-  return { exact, loose, files: files.slice(0, MAX_FINGERPRINT_FILES), attempt, patchRevision };
+  const { exact, loose, context, files } = fingerprintPatch(patch);
+  return {
+    version: FINGERPRINT_VERSION,
+    exact,
+    loose,
+    context,
+    files: files.slice(0, MAX_FINGERPRINT_FILES),
+    attempt,
+    patchRevision,
+  };
 }
 
-/** Whether a row's fingerprint is of its current attempt and patch revision. */
+/** The row's fingerprint when it is of its current attempt and patch revision, and of this version. */
 export function currentFingerprint(row: {
   attempt: number;
   patchRevision?: number;
   fingerprint?: Fingerprint;
 }): Fingerprint | undefined {
   const { fingerprint } = row;
-  return fingerprint && fingerprint.attempt === row.attempt && fingerprint.patchRevision === (row.patchRevision ?? 0)
+  return fingerprint &&
+    fingerprint.version === FINGERPRINT_VERSION &&
+    fingerprint.attempt === row.attempt &&
+    fingerprint.patchRevision === (row.patchRevision ?? 0)
     ? fingerprint
     : undefined;
 }

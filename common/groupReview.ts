@@ -29,6 +29,11 @@ export async function reviewGroupOutcome(
     await review();
     return { done: true, message: groupReviewedText(state, repositories.length) };
   } catch (error) {
+    if (error instanceof ApiError && error.code === 'VARIANTS_NOT_OPENED')
+      return {
+        done: false,
+        message: `${error.message.replace(/\.?$/, '.')} Open them from the group view (Show surroundings), then approve it again.`,
+      };
     if (error instanceof ApiError && error.status === 409)
       return {
         done: false,
@@ -41,5 +46,25 @@ export async function reviewGroupOutcome(
       };
     const doing = state === 'approved' ? 'Approving' : 'Rejecting';
     throw new Error(`${doing} the group failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * The members of change groups whose surroundings (or own diff) this reviewer opened from a group
+ * view, per job and group: what a group approval names in `openedVariants`. Kept by the host (the
+ * extension, the web app), which is what shows them.
+ */
+export class OpenedVariants {
+  private readonly byGroup = new Map<string, Set<string>>();
+
+  mark(jobId: string, fingerprint: string, repositoryName: string): void {
+    const key = `${jobId}/${fingerprint}`;
+    const names = this.byGroup.get(key) ?? new Set<string>();
+    names.add(repositoryName);
+    this.byGroup.set(key, names);
+  }
+
+  names(jobId: string, fingerprint: string): string[] {
+    return [...(this.byGroup.get(`${jobId}/${fingerprint}`) ?? [])].sort();
   }
 }

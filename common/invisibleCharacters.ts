@@ -51,10 +51,15 @@ export function describeCharacter(char: string): string {
   return NAMES[code] ? `${hex} (${NAMES[code]})` : hex;
 }
 
-/** Writes every invisible character as its escape, `\u202e` (or `\u{e0041}` beyond U+FFFF). */
-export function escapeInvisible(text: string): string {
+/**
+ * Writes every invisible character as its escape, `\u202e` (or `\u{e0041}` beyond U+FFFF). With
+ * `json`, as JSON spells it inside a string, one `\uXXXX` per UTF-16 unit (`\udb40\udc41`).
+ */
+export function escapeInvisible(text: string, options: { json?: boolean } = {}): string {
+  const unit = (code: number) => `\\u${code.toString(16).padStart(4, '0')}`;
   return text.replace(INVISIBLE_ALL, (char) => {
     const code = char.codePointAt(0) ?? 0;
-    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    if (code <= 0xffff) return unit(code);
+    return options.json ? unit(char.charCodeAt(0)) + unit(char.charCodeAt(1)) : `\\u{${code.toString(16)}}`;
   });
 }

@@ -69,6 +69,12 @@ export const DEFAULT_DYNAMODB_PORT = 7879;
 export const LOCAL_OWNER = 'local';
 
 /** Environment variables of the worker and executor contract. */
+/**
+ * On AWS, the session tag a worker puts on the run role it assumes: the job its credentials reach
+ * (the run role's policies allow that job's items and artifacts only).
+ */
+export const JOB_SESSION_TAG = 'jobId';
+
 export const ENV = {
   env: 'CODY_BATCH_ENV',
   jobsTable: 'CODY_BATCH_JOBS_TABLE',
@@ -120,6 +126,11 @@ export const ENV = {
    * run's, killed after each command and when the worker ends (backend/worker/runProcesses.ts).
    */
   runMarker: 'CODY_BATCH_RUN_MARKER',
+  /**
+   * On AWS, the role a worker assumes for its job's data, tagged with JOB_SESSION_TAG; its own role
+   * reaches no table or artifact. Absent (locally): the worker signs with what it is given.
+   */
+  runRoleArn: 'CODY_BATCH_RUN_ROLE_ARN',
   /** The Bedrock model id (or inference profile) the worker uses when the provider is `bedrock`. */
   bedrockModel: 'CODY_BATCH_BEDROCK_MODEL',
   /** CLI: a remote API instead of the local stack, how to sign requests to it (`aws` | `token`), and the bearer token. */

@@ -15,7 +15,11 @@ export interface FilePatch {
   /** Blob ids from the `index` line: abbreviated for text, full for binary files (`--binary`). */
   oldBlob: string | undefined;
   newBlob: string | undefined;
+  /** Modes before and after (`100644`, `100755`, `120000` for a link), from the mode lines or the `index` line. */
+  oldMode: string | undefined;
   newMode: string | undefined;
+  /** Both paths exactly as the `diff --git` line writes them: git's quoting keeps every byte of an odd name. */
+  gitPaths: string;
   additions: number;
   deletions: number;
   /** This file's part of the patch, from its `diff --git` line to the next one. */
@@ -27,6 +31,8 @@ export interface Hunk {
   oldLines: number;
   newStart: number;
   newLines: number;
+  /** What follows the header's second `@@`: git's section heading (the enclosing function), with its space. */
+  heading: string;
   /** The hunk's body lines, each starting with ' ', '-', '+' or '\\'. */
   lines: string[];
 }
@@ -78,7 +84,9 @@ function parseFile(text: string): FilePatch {
     binary: false,
     oldBlob: undefined,
     newBlob: undefined,
+    oldMode: undefined,
     newMode: undefined,
+    gitPaths: (lines[0] ?? '').slice('diff --git '.length),
     additions: 0,
     deletions: 0,
     text,
@@ -93,7 +101,10 @@ function parseFile(text: string): FilePatch {
     if (line.startsWith('new file mode ')) {
       file.kind = 'added';
       file.newMode = line.slice('new file mode '.length);
-    } else if (line.startsWith('deleted file mode ')) file.kind = 'deleted';
+    } else if (line.startsWith('deleted file mode ')) {
+      file.kind = 'deleted';
+      file.oldMode = line.slice('deleted file mode '.length);
+    } else if (line.startsWith('old mode ')) file.oldMode = line.slice('old mode '.length);
     else if (line.startsWith('new mode ')) file.newMode = line.slice('new mode '.length);
     else if (line.startsWith('rename from ')) {
       file.kind = 'renamed';
@@ -108,7 +119,11 @@ function parseFile(text: string): FilePatch {
       if (match) {
         file.oldBlob = NULL_BLOB.test(match[1]!) ? undefined : match[1];
         file.newBlob = NULL_BLOB.test(match[2]!) ? undefined : match[2];
-        if (match[3]) file.newMode ??= match[3];
+        // The mode of a file whose mode did not change.
+        if (match[3]) {
+          file.oldMode ??= match[3];
+          file.newMode ??= match[3];
+        }
       }
     } else if (line.startsWith('--- ')) {
       const path = stripPrefix(unquote(line.slice(4)), 'a/');
@@ -165,6 +180,7 @@ export function parseHunks(text: string): Hunk[] {
       oldLines: header[2] === undefined ? 1 : Number(header[2]),
       newStart: Number(header[3]),
       newLines: header[4] === undefined ? 1 : Number(header[4]),
+      heading: lines[index - 1]!.slice(header[0].length),
       lines: [],
     };
     let oldLeft = hunk.oldLines;

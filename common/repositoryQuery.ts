@@ -1,6 +1,9 @@
+import { RE2JS } from 're2js';
+
 // Helpers for choosing repositories by query (`repositoryQuery` on POST /jobs and POST
 // /repositories/resolve): the include/exclude expressions and the merge of a listed and a resolved
-// list. Browser-safe, so the Create Job form can check an expression as the user types it.
+// list. Browser-safe (re2js is plain JavaScript), so the Create Job form checks an expression as
+// the user types it with the engine the server runs it on.
 
 /** An owner (organisation or user): 1–39 letters, digits or inner hyphens, as in `owner/name`. */
 export const OWNER_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
@@ -9,63 +12,62 @@ export const OWNER_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 export const MAX_NAME_FILTER_CHARS = 200;
 
 /**
- * Why an include/exclude expression cannot be used, or undefined when it can. Expressions run on the
- * server against every candidate name, so besides being valid they must not be of the shape that
- * backtracks for ever (a repeated group that itself repeats, such as `(a+)+`), nor use
- * back-references.
+ * Why an include/exclude expression cannot be used, or undefined when it can. Expressions run on
+ * the server against every candidate name, so they run on a linear-time engine (RE2's syntax and
+ * semantics, through re2js): no expression can make a match backtrack, and what RE2 cannot do
+ * in linear time (back-references, lookaround) is refused, saying so.
  */
 export function nameFilterProblem(source: string): string | undefined {
   if (source.length > MAX_NAME_FILTER_CHARS) return `must be at most ${MAX_NAME_FILTER_CHARS} characters`;
+  const unsupported = unsupportedSyntax(source);
+  if (unsupported) return unsupported;
   try {
-    new RegExp(source, 'i');
+    compileNameFilter(source);
   } catch (error) {
-    return `is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`;
+    return `is not a valid regular expression: ${re2Message(error)}`;
   }
-  if (/\\[1-9]|\\k</.test(source)) return 'must not use back-references (\\1, \\k<name>)';
-  if (hasNestedQuantifier(source))
-    return 'repeats a group that itself repeats (such as (a+)+), which can take for ever to match: write it without the nesting';
   return undefined;
 }
 
-/** True when a quantified group contains a quantifier: `(a+)+`, `(a|b*)*`, `(?:x{2,})+`. */
-function hasNestedQuantifier(source: string): boolean {
-  const groups: boolean[] = [];
+const LINEAR = 'which the linear-time engine for names (RE2 syntax) cannot run: write it without';
+
+/**
+ * Back-references and lookaround, in words, or undefined. Looked for before the translation to
+ * RE2, which would read JavaScript's `\k<x>` as a plain `k<x>`; escapes and character classes are
+ * skipped, so `\\1` and `[(?=]` are not taken for them.
+ */
+function unsupportedSyntax(source: string): string | undefined {
+  let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const char = source[i]!;
     if (char === '\\') {
+      const escaped = /^\\(?:[1-9]\d*|k<[^>]*>)/.exec(source.slice(i));
+      if (escaped && !inClass) return `uses a back-reference (${escaped[0]}), ${LINEAR}`;
       i++;
-      continue;
+    } else if (inClass) inClass = char !== ']';
+    else if (char === '[') inClass = true;
+    else if (char === '(') {
+      const lookaround = /^\(\?<?[=!]/.exec(source.slice(i));
+      if (lookaround)
+        return `uses a ${lookaround[0].includes('<') ? 'lookbehind' : 'lookahead'} (${lookaround[0]}), ${LINEAR}`;
     }
-    if (char === '[') {
-      // A character class: skip to its end; quantifiers inside it are literal.
-      i++;
-      if (source[i] === '^') i++;
-      if (source[i] === ']') i++;
-      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
-      continue;
-    }
-    if (char === '(') {
-      groups.push(false);
-      continue;
-    }
-    const isQuantifier = char === '*' || char === '+' || (char === '{' && /^\{\d+(,\d*)?\}/.test(source.slice(i)));
-    if (char === ')') {
-      const inner = groups.pop() ?? false;
-      const next = source[i + 1];
-      const repeated = next === '*' || next === '+' || (next === '{' && /^\{\d+(,\d*)?\}/.test(source.slice(i + 1)));
-      if (inner && repeated) return true;
-      if (groups.length) groups[groups.length - 1] ||= inner || repeated;
-      continue;
-    }
-    if (isQuantifier && groups.length) groups[groups.length - 1] = true;
   }
-  return false;
+  return undefined;
 }
 
-/** A test of `owner/name` against `include` and `exclude` (case-insensitive); both already checked. */
+function re2Message(error: unknown): string {
+  return (error as Error).message.replace(/^error parsing regexp: /, '');
+}
+
+/** RE2 with JavaScript's spellings of the same things (`\u0041`, `(?<name>…)`, `\cA`) translated first. */
+function compileNameFilter(source: string): RE2JS {
+  return RE2JS.compile(RE2JS.translateRegExp(source), RE2JS.CASE_INSENSITIVE);
+}
+
+/** A test of `owner/name` against `include` and `exclude` (case-insensitive, anywhere in the name); both already checked. */
 export function nameFilter(include?: string, exclude?: string): (name: string) => boolean {
-  const included = include ? new RegExp(include, 'i') : undefined;
-  const excluded = exclude ? new RegExp(exclude, 'i') : undefined;
+  const included = include ? compileNameFilter(include) : undefined;
+  const excluded = exclude ? compileNameFilter(exclude) : undefined;
   return (name) => (!included || included.test(name)) && !(excluded?.test(name) ?? false);
 }
 

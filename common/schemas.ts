@@ -1010,10 +1010,17 @@ export const MAX_FINGERPRINT_FILES = 300;
 
 /** What a diff changes, as `common/fingerprint.ts` computes it, and which diff it was computed from. */
 export const Fingerprint = z.object({
-  /** SHA-256 hex of each file's path and its hunks' removed and added lines. */
+  /** How it was computed (`FINGERPRINT_VERSION`); absent: version 1, computed again when needed. */
+  version: z.number().int().optional(),
+  /** SHA-256 hex of each file's kind, modes, link target and paths as git wrote them, and its removed and added lines. */
   exact: z.string().regex(/^[0-9a-f]{64}$/),
   /** The same, ignoring leading whitespace: groups that share it are variants of one another. */
   loose: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The same with what surrounds each change (context lines, section headings); absent before version 2. */
+  context: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   /** The paths the diff touches, sorted (at most MAX_FINGERPRINT_FILES). */
   files: z.array(z.string()),
   /** The attempt and patch revision whose diff this is; on any other, the fingerprint is stale. */
@@ -1100,6 +1107,13 @@ export const ChangeGroup = z.object({
   reviewCounts: ReviewCounts,
   /** The largest group this one is a variant of (same loose fingerprint: only leading whitespace differs). */
   variantOf: z.string().optional(),
+  /**
+   * Members with the same lines in different surroundings: the lines around their change (context,
+   * section heading) differ from the representative's. One entry per distinct surroundings, largest
+   * first, each listing its members. The group is approved as one only once a member of each has
+   * been opened (`openedVariants` of the group review). Absent: every member's diff reads alike.
+   */
+  surroundings: z.array(z.object({ repositories: z.array(z.string()) })).optional(),
   /** Each member's current patch digest, by name: a group review sends back the ones it showed. */
   digests: z.record(z.string(), PatchDigest).optional(),
 });
@@ -1136,6 +1150,11 @@ export const GroupReviewRequest = z.strictObject({
     .array(z.strictObject({ repositoryName: z.string().regex(REPOSITORY_NAME_PATTERN), digest: PatchDigest }))
     .min(1)
     .max(1_000),
+  /**
+   * The members whose own diffs the reviewer opened. Approving a group that has `surroundings` is
+   * refused (409 VARIANTS_NOT_OPENED) unless it names a member of each.
+   */
+  openedVariants: z.array(z.string().regex(REPOSITORY_NAME_PATTERN)).max(1_000).optional(),
 });
 export type GroupReviewRequest = z.infer<typeof GroupReviewRequest>;
 

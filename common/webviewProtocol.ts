@@ -241,12 +241,37 @@ export const GroupShown = z.object({
   title: z.string().max(2_000),
   representative: z.string().max(200),
   members: z.array(GroupMember).max(100_000),
+  /**
+   * Members with the same lines in other surroundings than the representative's, one entry per
+   * distinct surroundings; `opened` once one of its members was shown (its surroundings, or its own
+   * diff). Approve group waits until every one is.
+   */
+  surroundings: z
+    .array(z.object({ repositories: z.array(z.string().max(200)).max(100_000), opened: z.boolean() }))
+    .max(100_000)
+    .optional(),
   /** An outlier's Approve is a secondary button, never the primary one. */
   kind: z.enum(['main', 'variant', 'outlier', 'other']).optional(),
   /** The next group (in the overview's order, going round) with a member not reviewed yet. */
   next: z.object({ fingerprint: GroupFingerprint, title: z.string().max(2_000) }).optional(),
 });
 export type GroupShown = z.infer<typeof GroupShown>;
+
+/** A member's hunks whose surroundings differ from the representative's (`common/surroundings.ts`). */
+export const SurroundingsShown = z.object({
+  hunks: z
+    .array(
+      z.object({
+        path: z.string().max(4096),
+        header: z.string().max(4096),
+        lines: z.array(z.object({ text: z.string().max(100_000), differs: z.boolean() })).max(1_000),
+        moreLines: z.number().int().min(0),
+      }),
+    )
+    .max(1_000),
+  moreHunks: z.number().int().min(0),
+});
+export type SurroundingsShown = z.infer<typeof SurroundingsShown>;
 
 /** Which revision of the patch a diff panel shows, of how many (0: the worker's own diff). */
 export const RevisionShown = z.object({
@@ -321,13 +346,21 @@ export const diffProtocol = {
         round: RoundShown.optional(),
       }),
     },
-    /** Group mode: approve or reject every member shown (refused when the group or a member's patch changed since). */
+    /**
+     * Group mode: approve or reject every member shown (refused when the group or a member's patch
+     * changed since). The host sends the members in other surroundings this reviewer opened with it.
+     */
     reviewGroup: {
       params: z.object({ state: Verdict, members: z.array(ShownMember).max(1_000) }),
       result: Done,
     },
-    /** Group mode: open a member's own diff. */
+    /** Group mode: open a member's own diff (a member in other surroundings counts as opened). */
     openMember: { params: z.object({ repositoryName: z.string().min(1).max(200) }), result: Done },
+    /** Group mode: a member's hunks whose surroundings differ from the representative's; it counts as opened. */
+    showSurroundings: {
+      params: z.object({ repositoryName: z.string().min(1).max(200) }),
+      result: SurroundingsShown,
+    },
     /** Group mode: show another group of the job in this tab (the next unreviewed one). */
     openGroup: { params: z.object({ fingerprint: GroupFingerprint }), result: Done },
     /** Save the current patch minus the hunks and files marked to drop, as a new revision. */

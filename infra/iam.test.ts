@@ -136,22 +136,30 @@ describe('infra: least privilege', function () {
       }
     });
 
-    it('lets only the expected services assume each role', () => {
-      const services = Object.values(resourcesOf(template(), 'AWS::IAM::Role')).map((role) => {
+    it('lets only the expected services assume each role, and the worker role the run role', () => {
+      const jobRoleId = roleIdOf(jobContainer().JobRoleArn!);
+      const trusts = Object.values(resourcesOf(template(), 'AWS::IAM::Role')).map((role) => {
         const statements = (
           role.Properties!.AssumeRolePolicyDocument as {
-            Statement: { Action: string; Principal: { Service: string } }[];
+            Statement: { Action: string | string[]; Principal: { Service?: string; AWS?: Json } }[];
           }
         ).Statement;
-        return statements.map((statement) => `${statement.Action} ${statement.Principal.Service}`).join();
+        return statements
+          .map(
+            (statement) =>
+              `${[statement.Action].flat().join('+')} ${statement.Principal.Service ?? render(statement.Principal.AWS!)}`,
+          )
+          .join();
       });
       assert.deepEqual(
-        services.sort(),
+        trusts.sort(),
         [
           'sts:AssumeRole ecs-tasks.amazonaws.com',
           'sts:AssumeRole ecs-tasks.amazonaws.com',
           'sts:AssumeRole lambda.amazonaws.com',
           'sts:AssumeRole lambda.amazonaws.com',
+          // The run role: assumed by the worker's own role alone, with a session tag.
+          `sts:AssumeRole+sts:TagSession \${${jobRoleId}.Arn}`,
           // VPC flow logs deliver to CloudWatch Logs through a role of their own.
           ...(defaultConfig(env).auditLogs ? ['sts:AssumeRole vpc-flow-logs.amazonaws.com'] : []),
         ].sort(),
@@ -220,16 +228,80 @@ describe('infra: least privilege', function () {
       assert.ok(apiPolicies.has(indexResources[0]!.statement.where), 'in the API role’s policy');
     });
 
-    it('lets the worker role use the tables and read and write artifacts (a publish reads the approved diff), and nothing else', () => {
+    // Issue 24: a worker reaches only its own job's rows and artifacts. Its own role reaches no data;
+    // it assumes the run role with the session tag jobId, and the run role's policies name that tag.
+    it('gives the worker role no data access: it may only assume the run role, tagging the session with its job', () => {
       const jobRoleId = roleIdOf(jobContainer().JobRoleArn!);
+      const [runRoleId, runRole] = Object.entries(resourcesOf(template(), 'AWS::IAM::Role')).find(([id]) =>
+        id.startsWith('WorkersRunRole'),
+      )!;
       const statements = rolePolicies(jobRoleId);
-      const actions = actionsOf(statements);
-      assert.deepEqual([...actions].sort(), [...TABLE_ITEM_ACTIONS, 's3:GetObject', 's3:PutObject'].sort());
+      assert.deepEqual(
+        statements.map((statement) => [statement.actions, statement.resources]),
+        [[['sts:AssumeRole', 'sts:TagSession'], [`\${${runRoleId}.Arn}`]]],
+        'no table, no artifact: only the run role',
+      );
+      const tagged = {
+        Null: { 'aws:RequestTag/jobId': 'false' },
+        StringLike: { 'aws:RequestTag/jobId': '?'.repeat(26) },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['jobId'] },
+      };
+      const policies = Object.entries(resourcesOf(template(), 'AWS::IAM::Policy')).filter(([, policy]) =>
+        (policy.Properties!.Roles as Json[]).some((role) => render(role) === `\${${jobRoleId}}`),
+      );
+      const [assume] = (policies[0]![1].Properties!.PolicyDocument as { Statement: { Condition: unknown }[] })
+        .Statement;
+      assert.deepEqual(assume!.Condition, tagged, 'the worker must tag the session with its job, and only that');
+      const trust = (runRole.Properties!.AssumeRolePolicyDocument as { Statement: Record<string, Json>[] }).Statement;
+      assert.equal(trust.length, 1);
+      assert.deepEqual(trust[0]!.Action, ['sts:AssumeRole', 'sts:TagSession']);
+      assert.equal(render((trust[0]!.Principal as { AWS: Json }).AWS), `\${${jobRoleId}.Arn}`, 'the worker role alone');
+      assert.deepEqual(trust[0]!.Condition, tagged, 'the run role takes no session without the tag');
+      const environment = jobContainer().Environment as { Name: string; Value: Json }[];
+      assert.equal(
+        render(environment.find((variable) => variable.Name === ENV.runRoleArn)!.Value),
+        `\${${runRoleId}.Arn}`,
+        'the worker is told which role to assume',
+      );
+    });
+
+    it('lets the run role reach its session’s job alone: rows keyed by it in both tables, artifacts under it', () => {
+      const [runRoleId] = Object.entries(resourcesOf(template(), 'AWS::IAM::Role')).find(([id]) =>
+        id.startsWith('WorkersRunRole'),
+      )!;
+      const policies = Object.entries(resourcesOf(template(), 'AWS::IAM::Policy')).filter(([, policy]) =>
+        (policy.Properties!.Roles as Json[]).some((role) => render(role) === `\${${runRoleId}}`),
+      );
+      assert.equal(policies.length, 1);
+      const statements = (policies[0]![1].Properties!.PolicyDocument as { Statement: Record<string, Json>[] })
+        .Statement;
+      const table = (name: string) =>
+        `\${${namedResource(template(), 'AWS::DynamoDB::GlobalTable', 'TableName', `cody-batch-${env}-${name}`)[0]}.Arn}`;
       const [bucketId] = namedResource(template(), 'AWS::S3::Bucket', 'BucketName', `cody-batch-${env}-artifacts`);
-      for (const action of ['s3:GetObject', 's3:PutObject']) {
-        const statement = statements.find((found) => found.actions.includes(action))!;
-        assert.deepEqual(statement.resources, [`\${${bucketId}.Arn}/jobs/*`], action);
-      }
+      assert.deepEqual(
+        statements.map((statement) => ({
+          actions: [statement.Action].flat(),
+          resources: [statement.Resource].flat().map((resource) => render(resource!)),
+          condition: statement.Condition,
+        })),
+        [
+          {
+            // No Scan: it names no partition key, so LeadingKeys could not hold it to the job.
+            actions: TABLE_ITEM_ACTIONS.filter((action) => action !== 'dynamodb:Scan'),
+            resources: [table('jobs'), table('repositories')],
+            condition: {
+              'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['${aws:PrincipalTag/jobId}'] },
+              Null: { 'dynamodb:LeadingKeys': 'false' },
+            },
+          },
+          {
+            // Reading its diff back is what a publish worker does.
+            actions: ['s3:GetObject', 's3:PutObject'],
+            resources: [`\${${bucketId}.Arn}/jobs/\${aws:PrincipalTag/jobId}/*`],
+            condition: undefined,
+          },
+        ],
+      );
     });
 
     it('lets the execution role read exactly the worker’s secrets, and the sweeper only the tables and Batch’s job list', () => {

@@ -18,7 +18,8 @@ const WILDCARDS = [
   'Api/SweeperRole/DefaultPolicy/Resource: *',
   // Artifact keys jobs/{jobId}/… are made per job.
   'Api/ApiRole/DefaultPolicy/Resource: <DataArtifactsBucketD1663D5D.Arn>/jobs/*',
-  'Workers/JobRole/DefaultPolicy/Resource: <DataArtifactsBucketD1663D5D.Arn>/jobs/*',
+  // The run role: one job's artifacts, the job its session is tagged with.
+  'Workers/RunRole/DefaultPolicy/Resource: <DataArtifactsBucketD1663D5D.Arn>/jobs/<aws:PrincipalTag/jobId>/*',
   // Batch job ids are made by SubmitJob; revisions of the one job definition by each deploy.
   'Api/ApiRole/DefaultPolicy/Resource: arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*',
   'Api/ApiRole/DefaultPolicy/Resource: arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job-definition/cody-batch-{env}-job-definition:*',

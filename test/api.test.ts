@@ -292,6 +292,9 @@ describe('REST API on the local stack', () => {
         });
       }
       assert.equal((await store.repositories.get(job.jobId, 'acme/widgets'))!.fingerprint, undefined);
+      // A fingerprint of the first version (paths and lines only) is not trusted: computed again.
+      const older = { exact: 'a'.repeat(64), loose: 'a'.repeat(64), files: ['src/a.ts'], attempt: 1, patchRevision: 0 };
+      assert.ok(await store.repositories.setFingerprint(job.jobId, 'acme/gadgets', older));
       const changes = await (await api(`/jobs/${job.jobId}/changes`)).json();
       assert.equal(changes.groups.length, 1, JSON.stringify(changes));
       const [group] = changes.groups;
@@ -316,9 +319,17 @@ describe('REST API on the local stack', () => {
       });
       assert.equal(moved.status, 409);
       assert.equal((await moved.json()).error.code, 'GROUP_CHANGED');
-      const approved = await api(groupPath, {
+      // Each diff's context and section heading name its own repository: the same lines, in other surroundings.
+      assert.deepEqual(group.surroundings, [{ repositories: ['acme/widgets'] }]);
+      const unopened = await api(groupPath, {
         method: 'PUT',
         json: { state: 'approved', members: members(group.repositories) },
+      });
+      assert.equal(unopened.status, 409);
+      assert.equal((await unopened.json()).error.code, 'VARIANTS_NOT_OPENED');
+      const approved = await api(groupPath, {
+        method: 'PUT',
+        json: { state: 'approved', members: members(group.repositories), openedVariants: ['ACME/Widgets'] },
       });
       assert.equal(approved.status, 200, await approved.clone().text());
       assert.deepEqual(

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { type GroupableRow, groupChanges } from '../common/changeGroups';
 import { fingerprintPatch, fingerprintRecord } from '../common/fingerprint';
 import { parsePatch, patchTotals } from '../common/patch';
 import { dropHunks } from '../common/patchSubset';
+import { handlerWithAuthCheck as server } from './helpers/changeFixtures';
 import { createGitHosting, type FixtureFiles, type GitHosting, git } from './helpers/git';
 
 // Grouping on diffs made by real git (the worker's own GitCheckout.stagedDiff) on real
@@ -76,6 +77,13 @@ describe('change groups on real git diffs', function () {
     assert.equal(groups[0]!.representative, 'acme/same-0');
     assert.deepEqual(groups[0]!.reviewCounts, { unreviewed: 20, approved: 0, rejected: 0 });
     assert.deepEqual(flagged, []);
+    // The code around it differs in each: the same lines, in 19 other surroundings to open.
+    assert.deepEqual(
+      groups[0]!.surroundings,
+      Array.from({ length: 19 }, (_, index) => ({ repositories: [`acme/same-${index + 1}`] })).sort((a, b) =>
+        a.repositories[0]! < b.repositories[0]! ? -1 : 1,
+      ),
+    );
   });
 
   it('a whitespace-only variant is a variant group; an extra file makes an outlier', async () => {
@@ -167,16 +175,106 @@ describe('change groups on real git diffs', function () {
     assert.notEqual(groups[1]!.looseFingerprint, groups[0]!.looseFingerprint);
   });
 
-  it('ignores index lines and modes, but not a file removed or added', async () => {
+  it('ignores index lines, but not modes, nor a file removed or added', async () => {
     const patch = await patchIn('acme/modes', { 'src/main.js': source(1), 'run.sh': 'echo hi\n' }, (checkout) =>
       sed(checkout, `${SED} && chmod +x run.sh`),
     );
     const plain = await patchIn('acme/plain', { 'src/main.js': source(2) }, sed);
-    const modeFree = patch
-      .replace(/^old mode .*\nnew mode .*\n/m, '')
-      .replace(/^index .*$/gm, 'index 0000001..0000002');
-    assert.equal(fingerprintPatch(modeFree).exact, fingerprintPatch(patch).exact);
+    const otherIndex = patch.replace(/^index ([0-9a-f]+)\.\.([0-9a-f]+)/gm, 'index 0000001..0000002');
+    assert.notEqual(otherIndex, patch);
+    assert.equal(fingerprintPatch(otherIndex).exact, fingerprintPatch(patch).exact);
+    const modeFree = patch.replace(/^old mode .*\nnew mode .*\n/m, '');
+    assert.notEqual(fingerprintPatch(modeFree).exact, fingerprintPatch(patch).exact, 'run.sh became executable');
     assert.notEqual(fingerprintPatch(patch).exact, fingerprintPatch(plain).exact, 'run.sh is still a path it touches');
+  });
+
+  // Issue 24: one approval of a group approves every member, so a group must hold one change only.
+  describe('groups that mean the same change (issue 24)', () => {
+    /** Moves `checkAuth(request);` from the top of handle() into the block below it. */
+    const moveCheck = async (checkout: string) => {
+      const file = path.join(checkout, 'src/server.js');
+      const lines = (await readFile(file, 'utf8')).split('\n');
+      lines.splice(1, 1);
+      lines.splice(3, 0, '  checkAuth(request);');
+      await writeFile(file, lines.join('\n'));
+    };
+
+    it('an auth check moved into dead code is flagged apart from the same lines moved harmlessly', async () => {
+      const harmless = await patchIn('acme/harmless', { 'src/server.js': server('harmless') }, moveCheck);
+      const dead = await patchIn('acme/dead-code', { 'src/server.js': server('dead code') }, moveCheck);
+      const again = await patchIn('acme/harmless-too', { 'src/server.js': server('harmless') }, moveCheck);
+      assert.match(dead, /^ {3}if \(false\) \{\n\+ {2}checkAuth\(request\);$/m, 'git shows the dead code around it');
+      const rows = [row('acme/harmless', harmless), row('acme/dead-code', dead), row('acme/harmless-too', again)];
+      // The same removed and added lines: one change to review, but not to approve unseen.
+      assert.equal(rows[0]!.fingerprint.exact, rows[1]!.fingerprint.exact);
+      assert.notEqual(rows[0]!.fingerprint.context, rows[1]!.fingerprint.context);
+      assert.equal(rows[0]!.fingerprint.context, rows[2]!.fingerprint.context);
+      const { groups } = groupChanges(rows);
+      assert.equal(groups.length, 1);
+      assert.equal(groups[0]!.representative, 'acme/harmless', 'shown: a member of the largest surroundings');
+      assert.deepEqual(groups[0]!.surroundings, [{ repositories: ['acme/dead-code'] }]);
+    });
+
+    it('a link to ../../../../etc/passwd is not the plain file holding that text', async () => {
+      const target = '../../../../etc/passwd';
+      const link = await patchIn('acme/link', { 'README.md': 'a\n' }, (checkout) =>
+        symlink(target, path.join(checkout, 'config')),
+      );
+      const plain = await patchIn('acme/plain', { 'README.md': 'b\n' }, (checkout) =>
+        writeFile(path.join(checkout, 'config'), target),
+      );
+      assert.match(link, /^new file mode 120000$/m);
+      assert.match(plain, /^new file mode 100644$/m);
+      const { groups } = groupChanges([row('acme/link', link), row('acme/plain', plain)]);
+      assert.deepEqual(
+        groups.map((group) => group.repositories),
+        [['acme/link'], ['acme/plain']],
+      );
+      assert.notEqual(groups[0]!.looseFingerprint, groups[1]!.looseFingerprint, 'not even a variant of it');
+    });
+
+    it('the same edit in a file made executable is another change', async () => {
+      const files = { 'run.sh': 'echo one\n' };
+      const edit = (checkout: string) => writeFile(path.join(checkout, 'run.sh'), 'echo two\n');
+      const plain = await patchIn('acme/edit', files, edit);
+      const executable = await patchIn('acme/edit-executable', files, async (checkout) => {
+        await edit(checkout);
+        await run('chmod', ['+x', path.join(checkout, 'run.sh')]);
+      });
+      assert.match(executable, /^old mode 100644\nnew mode 100755$/m);
+      assert.notEqual(
+        row('acme/edit', plain).fingerprint.exact,
+        row('acme/edit-executable', executable).fingerprint.exact,
+      );
+    });
+
+    it('a file named "x\\n+hello" is not another file, whatever its lines', async () => {
+      const odd = await patchIn('acme/odd-name', { 'README.md': 'a\n' }, (checkout) =>
+        writeFile(path.join(checkout, 'x\n+hello'), 'world\n'),
+      );
+      const plain = await patchIn('acme/plain-name', { 'README.md': 'b\n' }, (checkout) =>
+        writeFile(path.join(checkout, 'x'), 'hello\nworld\n'),
+      );
+      assert.match(odd, /^diff --git "a\/x\\n\+hello" "b\/x\\n\+hello"$/m, 'git quotes the name');
+      const { groups } = groupChanges([row('acme/odd-name', odd), row('acme/plain-name', plain)]);
+      assert.deepEqual(
+        groups.map((group) => group.repositories),
+        [['acme/odd-name'], ['acme/plain-name']],
+      );
+    });
+
+    it('paths are compared as git wrote their bytes: two names that decode alike are two files', async () => {
+      // Latin-1 bytes are not UTF-8: both names decode to the same U+FFFD, git's quoting keeps them apart.
+      const named = (byte: number) => async (checkout: string) =>
+        writeFile(Buffer.concat([Buffer.from(`${checkout}/caf`), Buffer.from([byte])]), 'same\n');
+      const [e, a] = await Promise.all([
+        patchIn('acme/latin-e', { 'README.md': 'a\n' }, named(0xe9)),
+        patchIn('acme/latin-a', { 'README.md': 'b\n' }, named(0xe0)),
+      ]);
+      assert.match(e, /"b\/caf\\351"/);
+      assert.match(a, /"b\/caf\\340"/);
+      assert.notEqual(row('a/e', e).fingerprint.exact, row('a/a', a).fingerprint.exact);
+    });
   });
 
   it('leaves whole hunks out so that what is kept applies to the base, as git applies it', async () => {

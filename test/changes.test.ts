@@ -117,7 +117,27 @@ describe('change groups, group review and hunk revisions on the local stack', fu
     assert.match(text, new RegExp(`${main!.fingerprint.slice(0, 12)}\\s+5\\s+the same change`));
     assert.match(text, /acme\/r5 .*touches package-lock\.json/);
     assert.deepEqual(JobChanges.parse(JSON.parse(await cli('changes', job.jobId, '--json'))), changes);
-    const approved = await cli('review', job.jobId, '--group', main!.fingerprint.slice(0, 10), 'approve');
+    // Each repository's own code sits around the edit: the same lines, in four other surroundings,
+    // read (`changes --group`) before the group is approved as one.
+    assert.deepEqual(main!.surroundings, [
+      { repositories: ['acme/r1'] },
+      { repositories: ['acme/r2'] },
+      { repositories: ['acme/r3'] },
+      { repositories: ['acme/r4'] },
+    ]);
+    const surroundings = await cli('changes', job.jobId, '--group', main!.fingerprint.slice(0, 10));
+    for (const name of ['acme/r1', 'acme/r2', 'acme/r3', 'acme/r4'])
+      assert.match(surroundings, new RegExp(`^${name}: same lines, different surroundings`, 'm'));
+    assert.match(surroundings, /^ {2}! {2}const head1_4 = 4;$/m);
+    const approved = await cli(
+      'review',
+      job.jobId,
+      '--group',
+      main!.fingerprint.slice(0, 10),
+      'approve',
+      '--opened',
+      'acme/r1,acme/r2,acme/r3,acme/r4',
+    );
     assert.match(approved, /^5 repositories approved: acme\/r0, acme\/r1/);
     assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, { unreviewed: 1, approved: 5, rejected: 0 });
     const rows = await stack.client.allRepositories(job.jobId);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ApiError } from '../common/client';
 import type { CreateJobInput } from '../common/schemas';
+import { type FakeGitHub, startFakeGitHub } from './fakes/githubServer';
 import { createGitHosting, git, type GitHosting } from './helpers/git';
 import { repositoriesByName, repositoryNamesOf, waitForJob } from './helpers/jobs';
 import { startStackProcess, type StackProcess } from './helpers/localStack';
@@ -142,5 +143,86 @@ describe('repositories by query on the local stack (folder host)', function () {
       }
     }
     assert.equal((await stack.client.listJobs({ limit: 100 })).items.length, before, 'nothing was created');
+  });
+});
+
+// Include/exclude run on every candidate name in the API's process, so an expression that
+// backtracks (issue 24: `(a|a)*`, `(?:a|a)+`, `(a|aa)*`, `a*a*…a*$`, which the old hand-written
+// check let through) would hold the whole stack for hours. They run on a linear-time engine (RE2
+// semantics) instead: each resolves over 10,000 names of 140 characters. No time is asserted; a
+// backtracking engine never answers these (2^93 steps on one name), so on it the test fails by its
+// (generous) timeout.
+describe('repository name filters on the local stack (loopback GitHub)', function () {
+  this.timeout(240_000);
+  const TOKEN = 'ghp_FAKEgithubTOKENforNameFilterTests012345';
+  const OWNER = 'a'.repeat(39);
+  // 39 + 1 + 100 characters: a run of a's (where backtracking explodes), half ending in `-`.
+  const names = Array.from(
+    { length: 10_000 },
+    (_, i) => `${OWNER}/r${String(i).padStart(5, '0')}${'a'.repeat(93)}${i % 2 ? 'a' : '-'}`,
+  );
+  let github: FakeGitHub;
+  let stack: StackProcess;
+
+  before(async () => {
+    github = await startFakeGitHub({ token: TOKEN, repositories: names.map((fullName) => ({ fullName })) });
+    stack = await startStackProcess({
+      env: {
+        CODY_BATCH_GIT_BASE: 'http://127.0.0.1:9/{owner}/{name}.git',
+        GITHUB_TOKEN: TOKEN,
+        GITHUB_API_URL: github.url,
+      },
+    });
+  });
+  after(async () => {
+    // A stack stuck in a backtracking expression hears no SIGTERM.
+    const stopped = stack?.dispose();
+    const stuck = setTimeout(() => stack?.process.kill('SIGKILL'), 10_000);
+    await stopped;
+    clearTimeout(stuck);
+    await github?.close();
+  });
+
+  it('resolves each backtracking pattern of issue 24 over 10,000 names of 140 characters', async () => {
+    assert.ok(names.every((name) => name.length === 140));
+    const odd = names.filter((_, i) => i % 2);
+    const cases: [{ include?: string; exclude?: string }, string[]][] = [
+      [{ include: '(a|a)*' }, names],
+      [{ include: '(?:a|a)+' }, names],
+      [{ include: '(a|aa)*' }, names],
+      [{ include: '(a|a)*$' }, names],
+      [{ include: '(?:a|a)+$' }, odd],
+      [{ include: '(a|aa)*-$' }, names.filter((_, i) => i % 2 === 0)],
+      [{ include: `${'a*'.repeat(12)}$` }, names],
+      [{ exclude: '(?:a|aa)+-$' }, odd],
+    ];
+    for (const [filters, expected] of cases) {
+      const preview = await stack.client.resolveRepositories({ repositoryQuery: { owners: [OWNER], ...filters } });
+      assert.equal(preview.count, expected.length, JSON.stringify(filters));
+      assert.deepEqual(preview.repositories, expected, JSON.stringify(filters));
+    }
+  });
+
+  it('answers 400 saying why for what a linear-time engine cannot run (back-references, lookaround)', async () => {
+    const cases: [string, RegExp][] = [
+      ['(a)\\1', /^repositoryQuery\.include: uses a back-reference \(\\1\)/],
+      ['(?<x>a)\\k<x>', /^repositoryQuery\.include: uses a back-reference \(\\k<x>\)/],
+      ['a(?=b)', /^repositoryQuery\.include: uses a lookahead \(\(\?=\)/],
+      ['a(?!b)', /^repositoryQuery\.include: uses a lookahead \(\(\?!\)/],
+      ['(?<=a)b', /^repositoryQuery\.include: uses a lookbehind \(\(\?<=\)/],
+      ['(?<!a)b', /^repositoryQuery\.include: uses a lookbehind \(\(\?<!\)/],
+    ];
+    for (const [include, message] of cases) {
+      await assert.rejects(
+        stack.client.resolveRepositories({ repositoryQuery: { owners: [OWNER], include } }),
+        (error: unknown) => {
+          assert.ok(error instanceof ApiError, String(error));
+          assert.deepEqual([error.status, error.code], [400, 'VALIDATION_FAILED'], error.message);
+          assert.match(error.message, message);
+          assert.match(error.message, /linear-time/);
+          return true;
+        },
+      );
+    }
   });
 });

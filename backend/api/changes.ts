@@ -83,7 +83,9 @@ function groupable(row: RepositoryResult, fingerprint: Fingerprint): GroupableRo
  * are not exactly the ones the reviewer was shown (a member's diff changed: a retry, a revised
  * continue, a hunk left out; or another repository's diff joined it), and with 409 PATCH_CHANGED
  * when a member's patch is not the digest shown (or, to approve, its stored bytes no longer hash to
- * it). Each approval is signed for its member's digest. Each row's write is then conditional on the
+ * it). An approval of a group whose members sit in other surroundings is refused with 409
+ * VARIANTS_NOT_OPENED unless `openedVariants` names a member of each. Each approval is signed for
+ * its member's digest. Each row's write is then conditional on the
  * attempt and patch revision checked, so a diff that changes between the check and the write is
  * not reviewed: the answer is 409 naming it, the others keep their review.
  */
@@ -111,6 +113,8 @@ export async function reviewGroup(
       'GROUP_CHANGED',
       `The change ${fingerprint.slice(0, 12)} has other repositories now${left.length ? `; no longer (their diff changed): ${left.join(', ')}` : ''}${joined.length ? `; new: ${joined.join(', ')}` : ''}. Read the job's changes again`,
     );
+  if (request.state === 'approved')
+    unopenedVariantsRefusal(job, fingerprint, members, rows, request.openedVariants ?? []);
   // Every member's patch is checked (and each approval signed) before any review is written.
   const checked = new Map<string, CheckedReview>();
   const changed: string[] = [];
@@ -153,4 +157,35 @@ export async function reviewGroup(
       `${refused.length} of the ${members.length} repositories changed while the group was being reviewed and were not reviewed: ${refused.join('; ')}. The other ${reviewed.length} were`,
     );
   return reviewed.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : 1));
+}
+
+/**
+ * Refuses (409 VARIANTS_NOT_OPENED) to approve a group as one while a member with the same lines in
+ * other surroundings has not been opened: for each distinct surroundings apart from the
+ * representative's, `opened` must name one of its members. Reading one is reading them all: their
+ * diffs then differ only in line numbers.
+ */
+function unopenedVariantsRefusal(
+  job: Job,
+  fingerprint: string,
+  members: readonly RepositoryResult[],
+  rows: Fingerprinted['rows'],
+  opened: readonly string[],
+): void {
+  const names = new Set(members.map((row) => row.repositoryName));
+  const { groups } = groupChanges(
+    rows
+      .filter((entry) => names.has(entry.row.repositoryName))
+      .map(({ row, fingerprint }) => groupable(row, fingerprint)),
+  );
+  const seen = new Set(opened.map((name) => name.toLowerCase()));
+  const unopened = (groups[0]?.surroundings ?? []).filter(
+    (variant) => !variant.repositories.some((name) => seen.has(name.toLowerCase())),
+  );
+  if (unopened.length === 0) return;
+  const total = groups[0]!.surroundings!.length;
+  throw new RequestError(
+    'VARIANTS_NOT_OPENED',
+    `Not approved: the change ${fingerprint.slice(0, 12)} of job ${job.jobId} has the same lines in ${total} other surroundings than ${groups[0]!.representative}'s, and ${unopened.length} of them ${unopened.length === 1 ? 'was' : 'were'} not opened: ${unopened.map((variant) => variant.repositories[0]).join(', ')}. Open each (its diff shows what surrounds the change), then approve the group naming them in openedVariants`,
+  );
 }

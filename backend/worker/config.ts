@@ -70,6 +70,12 @@ const WorkerEnvironment = z
     [ENV.verifyRounds]: positiveInt(3),
     [ENV.runKind]: optionalText.pipe(z.enum(RUN_KINDS, { error: 'must be change or publish' }).optional()),
     [ENV.shardSize]: positiveInt(1),
+    [ENV.runRoleArn]: optionalText.pipe(
+      z
+        .string()
+        .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { error: 'is not an IAM role ARN' })
+        .optional(),
+    ),
     // Read where it is used (./sandboxPolicy.ts); checked here so a wrong value stops the worker at start.
     [ENV.sandbox]: optionalText.pipe(
       z
@@ -101,6 +107,11 @@ export interface WorkerConfig {
   dynamodbEndpoint?: string;
   /** The local stack's DynamoDB credentials file: its DynamoDB accepts no others. */
   dynamodbCredentialsFile?: string;
+  /**
+   * On AWS, the role whose session, tagged with the job, reaches the job's rows and artifacts (the
+   * worker's own role reaches none); absent locally.
+   */
+  runRoleArn?: string;
   artifacts: string;
   jobId: string;
   /**
@@ -158,6 +169,7 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
     },
     dynamodbEndpoint: values[ENV.dynamodbEndpoint],
     dynamodbCredentialsFile: values[ENV.dynamodbCredentials],
+    runRoleArn: values[ENV.runRoleArn],
     artifacts: values[ENV.artifacts],
     jobId: values[ENV.jobId],
     index: values[ENV.batchArrayIndex] ?? values[ENV.repositoryIndex] ?? 0,

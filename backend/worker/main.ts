@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { readDynamoCredentials } from '../../common/localHome';
 import { ENV } from '../../common/names';
 import { Redactor } from '../../common/redact';
@@ -67,15 +68,24 @@ async function main(): Promise<number> {
 
   try {
     const credentialsFile = config.dynamodbCredentialsFile;
+    // On AWS every table and artifact call signs with the job-scoped session (its own role reaches none).
+    const jobScoped = config.runRoleArn
+      ? (await import('../store/jobCredentials')).jobScopedCredentials(
+          config.runRoleArn,
+          config.jobId,
+          `${config.runKind}-${config.index}`,
+          env,
+        )
+      : undefined;
     const store = Store.connect({
       tables: config.tables,
       endpoint: config.dynamodbEndpoint,
-      credentials: credentialsFile ? await readDynamoCredentials(credentialsFile) : undefined,
+      credentials: jobScoped ?? (credentialsFile ? await readDynamoCredentials(credentialsFile) : undefined),
     });
     const exit = await runWorker({
       config,
       store,
-      artifacts: await artifactStore(config.artifacts),
+      artifacts: await artifactStore(config.artifacts, jobScoped),
       env,
       print,
       // Loaded on first use: a command job never pays for the Claude SDKs' start-up.
@@ -100,10 +110,10 @@ async function main(): Promise<number> {
 }
 
 /** The folder store directly; S3's client is loaded only when the artifacts live there. */
-async function artifactStore(location: string): Promise<ArtifactStore> {
+async function artifactStore(location: string, credentials?: AwsCredentialIdentityProvider): Promise<ArtifactStore> {
   // Resolved now: a sandboxed worker moves its working folder (./sandbox.ts).
   if (!location.startsWith('s3://')) return new FolderArtifactStore(path.resolve(location));
-  return (await import('../store/artifacts')).artifactStoreFrom(location);
+  return (await import('../store/artifacts')).artifactStoreFrom(location, { credentials });
 }
 
 main().then(

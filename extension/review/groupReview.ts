@@ -1,12 +1,18 @@
 import * as vscode from 'vscode';
-import { reviewGroupOutcome } from '../../common/groupReview';
+import { OpenedVariants, reviewGroupOutcome } from '../../common/groupReview';
 import type { ShownMember, Verdict } from '../../common/webviewProtocol';
 import type { Services } from '../services';
 
 // Approving or rejecting a change group, from the overview or the group view: one call with the
-// members the reviewer saw, each with the digest of its patch as shown. The API refuses (409) when the group is not what was shown any more
-// (a member's diff changed, one joined): that is said in words, and the view shows the group again.
+// members the reviewer saw, each with the digest of its patch as shown, and those in other
+// surroundings they opened from a group view (kept here for the window's life). The API refuses
+// (409) when the group is not what was shown any more (a member's diff changed, one joined), or is
+// approved with a member in other surroundings not opened: that is said in words, and the view
+// shows the group again.
 // Then `groupReviewed`: the tree, the members' diff panels and the job's group views load again.
+
+/** The members in other surroundings opened from group views in this window. */
+export const openedVariants = new OpenedVariants();
 
 export async function reviewGroup(
   services: Services,
@@ -22,7 +28,12 @@ export async function reviewGroup(
     { location: vscode.ProgressLocation.Window, title: `Cody Batch: ${doing} ${count}…` },
     () =>
       reviewGroupOutcome(
-        () => services.connection.client.reviewChangeGroup(jobId, fingerprint, { state, members }),
+        () =>
+          services.connection.client.reviewChangeGroup(jobId, fingerprint, {
+            state,
+            members,
+            openedVariants: openedVariants.names(jobId, fingerprint),
+          }),
         state,
         repositories,
       ),

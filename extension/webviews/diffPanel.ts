@@ -3,6 +3,7 @@ import { roundShown } from '../../common/followUps';
 import { attemptChoices, attemptOutcome } from '../../common/attempts';
 import { ApiError } from '../../common/client';
 import { groupShown } from '../../common/changeGroupText';
+import { differingSurroundings } from '../../common/surroundings';
 import type { Job, RepositoryResult } from '../../common/schemas';
 import { reviewStateOf } from '../../common/status';
 import {
@@ -21,7 +22,7 @@ import {
   reviewOrder,
   reviewProgress,
 } from '../../common/reviewQueue';
-import { groupReviewed, reviewGroup } from '../review/groupReview';
+import { groupReviewed, openedVariants, reviewGroup } from '../review/groupReview';
 import { revisionShown, saveRevision } from '../../common/patchRevisions';
 import { ReviewRows } from '../review/reviewRows';
 import { ViewedFiles, type ViewedScope } from '../review/viewedFiles';
@@ -153,7 +154,10 @@ export function diffHandlers(
         services.log.warn(`Could not read the repositories of ${job.jobId} for the review order: ${String(error)}`);
         return undefined;
       });
-      const group = changes && fingerprint ? groupShown(changes, fingerprint, inOrder ?? [repository]) : undefined;
+      const group =
+        changes && fingerprint
+          ? groupShown(changes, fingerprint, inOrder ?? [repository], openedVariants.names(job.jobId, fingerprint))
+          : undefined;
       const revisable = !fingerprint && latest && outcome.status === 'COMPLETED' && patch !== undefined;
       const said =
         fingerprint && changes && !group
@@ -219,6 +223,7 @@ export function diffHandlers(
       return outcome;
     },
     openMember: async ({ repositoryName }) => {
+      if (target.state.group) openedVariants.mark(target.state.jobId, target.state.group, repositoryName);
       // Beside the group, which stays in view: its members are where the reviewer comes back to.
       services.panels.showDiff({ jobId: target.state.jobId, repositoryName }, target.state.jobName, { beside: true });
       return { done: true };
@@ -237,6 +242,13 @@ export function diffHandlers(
         scrollY: undefined,
       });
       return { done: true };
+    },
+    showSurroundings: async ({ repositoryName }) => {
+      const fingerprint = target.state.group;
+      if (!fingerprint || shownPatch?.patch === undefined) return { hunks: [], moreHunks: 0 };
+      const patch = await services.patches.get({ jobId: target.state.jobId, repositoryName });
+      openedVariants.mark(target.state.jobId, fingerprint, repositoryName);
+      return differingSurroundings(shownPatch.patch, patch ?? '');
     },
     revisePatch: async (request) => {
       const { jobId, repositoryName } = current();

@@ -6,11 +6,11 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ENV } from '../../common/names';
+import { ENV, JOB_SESSION_TAG } from '../../common/names';
 import { resourceName, type DeployConfig } from '../config';
 import { acknowledgeRule, acknowledgeWildcard } from '../nag';
 import { REPO_ROOT, WORKER_DOCKERFILE } from '../paths';
-import type { CodyBatchData } from './data';
+import { type CodyBatchData, JOB_TAG_REFERENCE } from './data';
 import type { CodyBatchSecrets } from './secrets';
 
 // The workers: AWS Batch on Fargate in a VPC of public subnets (no NAT gateway to pay for; each task
@@ -43,6 +43,8 @@ export class CodyBatchWorkers extends Construct {
   readonly jobQueue: batch.JobQueue;
   readonly jobDefinition: batch.EcsJobDefinition;
   readonly jobRole: iam.Role;
+  /** The role a worker assumes with its job's session tag: that job's rows and artifacts, nothing else. */
+  readonly runRole: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly jobDefinitionName: string;
 
@@ -119,22 +121,41 @@ export class CodyBatchWorkers extends Construct {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
       description: 'Cody Batch: starts worker containers (image pull, secrets, logs)',
     });
-    // What the worker itself may do: the tables, writing artifacts, and Claude on Bedrock if chosen.
+    // The worker's own role reaches no data: it may only assume the run role, tagging the session
+    // with its job (and Claude on Bedrock, if chosen). The run role's policies reach that job's items
+    // and artifacts only, by the session tag: a defect or a mixed-up shard cannot touch another job.
     this.jobRole = new iam.Role(this, 'JobRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'Cody Batch: one repository run (DynamoDB tables, artifact writes)',
+      description: 'Cody Batch: one worker; assumes the run role for its job, and reaches no data itself',
     });
-    data.grantItemAccess(this.jobRole);
-    const jobArtifacts = data.artifactsBucket.arnForObjects('jobs/*');
-    // A publish run reads back the diff a person approved and the attempt's log it appends to
-    // (test/image/image.test.ts, "every request the workers made, the job role's policy allowed").
+    const jobTag = `aws:RequestTag/${JOB_SESSION_TAG}`;
+    // The tag must be there, be the only one, and look like a job id (26 characters).
+    const tagConditions = {
+      Null: { [jobTag]: 'false' },
+      StringLike: { [jobTag]: '?'.repeat(26) },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [JOB_SESSION_TAG] },
+    };
+    this.runRole = new iam.Role(this, 'RunRole', {
+      assumedBy: new iam.SessionTagsPrincipal(new iam.ArnPrincipal(this.jobRole.roleArn)).withConditions(tagConditions),
+      description: `Cody Batch: one job's rows and artifacts, by the session tag ${JOB_SESSION_TAG}`,
+      maxSessionDuration: Duration.hours(1),
+    });
     this.jobRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sts:AssumeRole', 'sts:TagSession'],
+        resources: [this.runRole.roleArn],
+        conditions: tagConditions,
+      }),
+    );
+    data.grantJobItemAccess(this.runRole);
+    const jobArtifacts = data.artifactsBucket.arnForObjects(`jobs/${JOB_TAG_REFERENCE}/*`);
+    this.runRole.addToPolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [jobArtifacts] }),
     );
     acknowledgeWildcard(
-      this.jobRole,
+      this.runRole,
       jobArtifacts,
-      'Artifact keys are jobs/{jobId}/{owner}/{name}/..., made per job at run time, so the jobs/ prefix is the narrowest name the stack has. s3:GetObject and s3:PutObject only, in this one bucket: a worker writes its repository’s diff, thread and log, and a publish run reads back the approved diff and the log it appends to.',
+      'Artifact keys are jobs/{jobId}/{owner}/{name}/..., and the run role reaches only the job its session is tagged with: IAM puts the tag in place of ${aws:PrincipalTag/jobId}, so the wildcard spans one job’s repositories and attempts. s3:GetObject and s3:PutObject only, in this one bucket: a worker writes its repository’s diff, thread and log, and a publish run reads back the approved diff and the log it appends to.',
     );
     if (config.claudeProvider === 'bedrock') {
       const models = bedrockModelArns(stack, config.bedrockModelId);
@@ -158,6 +179,7 @@ export class CodyBatchWorkers extends Construct {
       [ENV.jobsTable]: data.jobsTable.tableName,
       [ENV.repositoriesTable]: data.repositoriesTable.tableName,
       [ENV.artifacts]: `s3://${data.artifactsBucket.bucketName}`,
+      [ENV.runRoleArn]: this.runRole.roleArn,
       [ENV.claudeProvider]: config.claudeProvider,
       AWS_REGION: stack.region,
     };

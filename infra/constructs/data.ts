@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { artifactsBucketName, JOBS_OWNER_INDEX } from '../../common/names';
+import { artifactsBucketName, JOB_SESSION_TAG, JOBS_OWNER_INDEX } from '../../common/names';
 import {
   jobsTableDefinition,
   repositoriesTableDefinition,
@@ -32,6 +32,12 @@ export const TABLE_ITEM_ACTIONS = [
   'dynamodb:BatchWriteItem',
   'dynamodb:ConditionCheckItem',
 ];
+
+/** The item actions a job's worker needs, keyed by its job: every one but Scan, which names no key. */
+export const JOB_ITEM_ACTIONS = TABLE_ITEM_ACTIONS.filter((action) => action !== 'dynamodb:Scan');
+
+/** The session tag's value in a policy: IAM replaces it with the session's own tag when it evaluates the request. */
+export const JOB_TAG_REFERENCE = `\${aws:PrincipalTag/${JOB_SESSION_TAG}}`;
 
 export class CodyBatchData extends Construct {
   readonly jobsTable: dynamodb.TableV2;
@@ -113,6 +119,25 @@ export class CodyBatchData extends Construct {
   grantItemAccess(grantee: iam.IGrantable): void {
     const resources = [this.jobsTable.tableArn, this.repositoriesTable.tableArn];
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: TABLE_ITEM_ACTIONS, resources }));
+  }
+
+  /**
+   * Lets `grantee` read and write the items of both tables whose partition key (`jobId`) is the
+   * caller's session tag `jobId`, and no other: `dynamodb:LeadingKeys` must be present and hold only
+   * that. Scan names no partition key, so it is not granted (the worker never scans).
+   */
+  grantJobItemAccess(grantee: iam.IGrantable): void {
+    const resources = [this.jobsTable.tableArn, this.repositoriesTable.tableArn];
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: JOB_ITEM_ACTIONS,
+        resources,
+        conditions: {
+          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [JOB_TAG_REFERENCE] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      }),
+    );
   }
 
   /** Lets `grantee` list an owner's jobs: Query on the jobs table's byOwner index, the one index there is. */

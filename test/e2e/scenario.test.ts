@@ -700,7 +700,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     assert.deepEqual(pulls.get(first)!.comments, [], 'a merged pull request gets none');
   });
 
-  it('13. reviews at scale: the overview shows 2 change groups with the outlier flagged, and approving the big group approves its 5 rows', async () => {
+  it('13. reviews at scale: the overview shows 2 change groups with the outlier flagged; the big group, whose members sit in other surroundings, is approved from its group view once they are shown', async () => {
     const { workbench, stack, hosting } = world;
     const name = 'Review at scale';
     // Five repositories get the same edit amid their own code; the sixth also writes package-lock.json.
@@ -730,9 +730,28 @@ describe('Cody Batch in a VS Code workbench', () => {
     await waitForText(groups.nth(1).locator('.group-title'), /1 · outlier: touches package-lock\.json/);
     await workbench.screenshot('overview-change-groups');
 
-    await groups.nth(0).getByRole('button', { name: 'Approve group' }).click();
-    await waitForText(overview.locator('.changes [role="status"]'), /Approved 5 repositories\./, 30_000);
-    await waitForText(groups.nth(0).locator('.group-reviewed'), /5 of 5 reviewed · 5 approved/);
+    // One, two or three lines of each repository's own code sit above the edit: the same lines in
+    // three surroundings. The overview says so and leaves the approval to the group view.
+    await waitForText(groups.nth(0).locator('.group-surroundings-note'), /2 members have the change with other code/);
+    assert.equal(await groups.nth(0).getByRole('button', { name: 'Approve group' }).isDisabled(), true);
+    await groups.nth(0).getByRole('button', { name: 'Open group' }).click();
+    // The group's tab is titled by the group; it shows its representative, scale-2.
+    const view = await workbench.webviewWith('#group-title');
+    await waitForText(view.locator('h1'), /^acme\/scale-2$/, 30_000);
+    const approveGroup = view.getByRole('button', { name: 'Approve group' });
+    await view.locator('.surroundings-list > li').nth(1).waitFor({ timeout: 30_000 });
+    assert.equal(await approveGroup.isDisabled(), true, 'not before the other surroundings are shown');
+    await view.getByRole('button', { name: 'Show all 2' }).click();
+    await waitForText(view.locator('#surroundings-note'), /all 2 opened/, 30_000);
+    // scale-0 and scale-1 have one and two of those lines above the edit, the shown scale-2 three.
+    await waitForText(
+      view.locator('.surroundings-list > li').nth(0),
+      /\/\/ own code\n\s+-export const value = oldFunction\(1\);\n\s+\+export const value = newFunction\(1\);/,
+    );
+    await workbench.screenshot('group-view-surroundings');
+    await approveGroup.click();
+    await waitForText(view.locator('#app'), /Approved 5 repositories\./, 30_000);
+    assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, { unreviewed: 1, approved: 5, rejected: 0 });
     if ((await jobRow.getAttribute('aria-expanded')) !== 'true') await jobRow.click();
     const approved = workbench.page.getByRole('treeitem', { name: /^acme\/scale-\d · changed, .*approved/ });
     await waitFor(
@@ -832,6 +851,10 @@ describe('Cody Batch in a VS Code workbench', () => {
     assert.equal(await view.locator('details.file[data-path="package-lock.json"]').count(), 0);
 
     // Approve group approves exactly the members it shows; the one revised alone stays unreviewed.
+    // Its members sit under different lines of their own code: each surroundings is shown first.
+    await view.locator('.show-surroundings').first().waitFor({ timeout: 30_000 });
+    for (const show of await view.locator('.show-surroundings').all()) await show.click();
+    await waitForText(view.locator('#surroundings-note'), /all \d+ opened/, 30_000);
     await view.locator('#approve-group').click();
     await waitForText((await groupView()).locator('#review-status'), /Approved 3 repositories\./, 30_000);
     const rows = await repositoriesByName(stack.client, job.jobId);

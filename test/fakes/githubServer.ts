@@ -355,7 +355,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   }
 
   type Listing =
-    | { status: 200; kind: 'list'; items: unknown[] }
+    | { status: 200; kind: 'list'; items: FakeRepository[] }
     | { status: 200; kind: 'search'; items: unknown[]; total: number; incomplete: boolean }
     | { status: number; body: unknown };
 
@@ -368,7 +368,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       const known = owners.has(owner.toLowerCase()) || users.has(owner.toLowerCase());
       if (!known || (kind === 'orgs' && users.has(owner.toLowerCase()))) return notFound();
       const items = repositories.filter((repository) => ownerOf(repository).toLowerCase() === owner.toLowerCase());
-      return { status: 200, kind: 'list', items: items.map(repositoryView) };
+      // Viewed a page at a time (in page()): a listing of 10,000 is read in 100 pages.
+      return { status: 200, kind: 'list', items };
     }
     match = /^\/repos\/([^/]+)\/([^/]+)$/.exec(path);
     if (match) {
@@ -437,7 +438,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     if (number < last) links.push(`${link(number + 1)}; rel="next"`, `${link(last)}; rel="last"`);
     if (number > 1) links.push(`${link(1)}; rel="first"`, `${link(number - 1)}; rel="prev"`);
     const headers: Record<string, string> = links.length ? { link: links.join(', ') } : {};
-    if (listed.kind === 'list') return sendWithETag(request, response, 200, items, headers);
+    if (listed.kind === 'list')
+      return sendWithETag(request, response, 200, (items as FakeRepository[]).map(repositoryView), headers);
     return sendWithETag(
       request,
       response,

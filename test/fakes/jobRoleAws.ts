@@ -11,10 +11,16 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import S3rver from 's3rver';
 import AWSAccount from 's3rver/lib/models/account';
+import { assumeRoleAnswer } from './stsServer';
+import { jobsTableDefinition, repositoriesTableDefinition } from '../../backend/store/tables';
 
 // AWS as a worker's job role sees it, on loopback, for a container that believes it runs on ECS:
 //  - the container credentials endpoint (what ECS serves at 169.254.170.2; here
 //    AWS_CONTAINER_CREDENTIALS_FULL_URI), handing out the job role's credentials;
+//  - STS, where the job role assumes the run role with a session tag (both roles' policies and the
+//    run role's trust checked, conditions included); each session's requests are then judged by
+//    the run role's policy, its tags in place of `${aws:PrincipalTag/…}` and the request's
+//    partition keys as `dynamodb:LeadingKeys`;
 //  - S3 (s3rver) and DynamoDB (the local stack's, which accepts only its own signature) behind the
 //    job role's IAM policy: each request is mapped to its IAM action and resource ARN, as AWS
 //    authorizes it, and refused with AWS's AccessDenied unless an Allow statement covers it and no
@@ -27,13 +33,24 @@ export interface RoleStatement {
   effect: 'Allow' | 'Deny';
   actions: string[];
   resources: string[];
+  /** Operator (`StringLike`, `ForAllValues:StringEquals`, `Null`…) → condition key → values. */
+  conditions?: Record<string, Record<string, string[]>>;
+}
+
+/** The role the worker may assume for its job's data, and whom it trusts, on what conditions. */
+export interface RunRoleOptions {
+  arn: string;
+  statements: RoleStatement[];
+  trust: { principals: string[]; actions: string[]; conditions?: RoleStatement['conditions'] }[];
 }
 
 export interface AwsRequest {
-  service: 's3' | 'dynamodb';
+  service: 's3' | 'dynamodb' | 'sts';
   action: string;
   resources: string[];
   allowed: boolean;
+  /** Who asked: the job role, or a run-role session and the job its tag names. */
+  principal: string;
 }
 
 export interface JobRoleAws {
@@ -50,6 +67,10 @@ export interface JobRoleAws {
 
 export interface JobRoleAwsOptions {
   statements: RoleStatement[];
+  /** The job role's ARN, as a trust policy names it. */
+  jobRoleArn?: string;
+  /** The run role, with STS on loopback (AWS_ENDPOINT_URL_STS) to assume it. */
+  runRole?: RunRoleOptions;
   region: string;
   account: string;
   buckets: string[];
@@ -72,12 +93,70 @@ function wildcard(pattern: string, text: string, ignoreCase: boolean): boolean {
   return new RegExp(`^${source}$`, ignoreCase ? 'i' : '').test(text);
 }
 
+/** What IAM knows of a request besides its action and resource: condition keys, and the caller's session tags. */
+export interface RequestContext {
+  /** Condition keys, each with its values (`dynamodb:LeadingKeys`, `aws:RequestTag/jobId`, `aws:TagKeys`). */
+  keys?: Record<string, string[]>;
+  /** The caller's session tags, for `${aws:PrincipalTag/…}`. */
+  principalTags?: Record<string, string>;
+}
+
+/** A policy variable's value, or undefined when the request has none (then what names it matches nothing). */
+function substitute(text: string, context: RequestContext): string | undefined {
+  let missing = false;
+  const result = text.replace(/\$\{aws:PrincipalTag\/([^}]+)\}/g, (_, tag: string) => {
+    const value = context.principalTags?.[tag];
+    if (value === undefined) missing = true;
+    return value ?? '';
+  });
+  return missing ? undefined : result;
+}
+
+/**
+ * One condition block, as IAM evaluates the operators the stack uses: `StringEquals`, `StringLike`
+ * and `Null`, each with `ForAllValues:` / `ForAnyValue:` for keys of many values. Every operator
+ * and key must hold.
+ */
+function conditionsHold(conditions: RoleStatement['conditions'], context: RequestContext): boolean {
+  for (const [operator, keys] of Object.entries(conditions ?? {})) {
+    const [qualifier, base] = operator.includes(':') ? operator.split(':') : [undefined, operator];
+    for (const [key, expected] of Object.entries(keys)) {
+      const values = context.keys?.[key];
+      if (base === 'Null') {
+        if ((values === undefined || values.length === 0) !== (expected[0] === 'true')) return false;
+        continue;
+      }
+      const patterns = expected.map((value) => substitute(value, context)).filter((value) => value !== undefined);
+      const one = (value: string) =>
+        patterns.some((pattern) => (base === 'StringLike' ? wildcard(pattern, value, false) : pattern === value));
+      if (base !== 'StringEquals' && base !== 'StringLike')
+        throw new Error(`jobRoleAws: no condition operator ${operator}: extend test/fakes/jobRoleAws.ts`);
+      // ForAllValues holds of no values at all, as IAM's does (the stack pairs it with Null).
+      if (qualifier === 'ForAllValues') {
+        if (!(values ?? []).every(one)) return false;
+      } else if (qualifier === 'ForAnyValue' || values === undefined || values.length !== 1) {
+        if (!(values ?? []).some(one)) return false;
+      } else if (!one(values[0]!)) return false;
+    }
+  }
+  return true;
+}
+
 /** IAM's rule for one identity policy: an explicit Deny wins, then any Allow, else denied. */
-export function policyAllows(statements: readonly RoleStatement[], action: string, resource: string): boolean {
+export function policyAllows(
+  statements: readonly RoleStatement[],
+  action: string,
+  resource: string,
+  context: RequestContext = {},
+): boolean {
   const matching = statements.filter(
     (statement) =>
       statement.actions.some((pattern) => wildcard(pattern, action, true)) &&
-      statement.resources.some((pattern) => wildcard(pattern, resource, false)),
+      statement.resources.some((pattern) => {
+        const resolved = substitute(pattern, context);
+        return resolved !== undefined && wildcard(resolved, resource, false);
+      }) &&
+      conditionsHold(statement.conditions, context),
   );
   return !matching.some((statement) => statement.effect === 'Deny') && matching.some((s) => s.effect === 'Allow');
 }
@@ -103,6 +182,52 @@ function close(server: Server): Promise<void> {
   });
 }
 
+/** Both tables' partition key (`backend/store/tables.ts`): what `dynamodb:LeadingKeys` holds the values of. */
+const PARTITION_KEYS = new Set(
+  [jobsTableDefinition('jobs'), repositoriesTableDefinition('repositories')].map(
+    (definition) => definition.KeySchema!.find((key) => key.KeyType === 'HASH')!.AttributeName!,
+  ),
+);
+
+type AttributeMap = Record<string, { S?: string }> | undefined;
+
+/**
+ * The partition-key values a DynamoDB request names, as IAM puts them in `dynamodb:LeadingKeys`:
+ * of a Key or Item, of every item of a batch, of a query's `key = :value` (on an index, its own
+ * partition key); undefined when it names none (a Scan).
+ */
+function partitionKeysOf(input: Record<string, any>): string[] | undefined {
+  const values: string[] = [];
+  const fromItem = (item: AttributeMap) => {
+    for (const key of PARTITION_KEYS) if (item?.[key]?.S !== undefined) values.push(item[key]!.S!);
+  };
+  fromItem(input.Key);
+  fromItem(input.Item);
+  for (const requests of Object.values(input.RequestItems ?? {}) as unknown[]) {
+    if (Array.isArray(requests))
+      for (const write of requests as {
+        PutRequest?: { Item: AttributeMap };
+        DeleteRequest?: { Key: AttributeMap };
+      }[]) {
+        fromItem(write.PutRequest?.Item);
+        fromItem(write.DeleteRequest?.Key);
+      }
+    else for (const key of (requests as { Keys?: AttributeMap[] }).Keys ?? []) fromItem(key);
+  }
+  if (typeof input.KeyConditionExpression === 'string') {
+    const names: Record<string, string> = input.ExpressionAttributeNames ?? {};
+    for (const [, operand, placeholder] of input.KeyConditionExpression.matchAll(/(#?\w+)\s*=\s*(:\w+)/g)) {
+      const name = names[operand!] ?? operand!;
+      const value = input.ExpressionAttributeValues?.[placeholder!]?.S;
+      if (value !== undefined && (input.IndexName || PARTITION_KEYS.has(name))) {
+        values.push(value);
+        break;
+      }
+    }
+  }
+  return values.length ? values : undefined;
+}
+
 /** The access key a SigV4 Authorization header names. */
 function accessKeyOf(request: IncomingMessage): string | undefined {
   return /Credential=([^/,\s]+)\//.exec(String(request.headers.authorization ?? ''))?.[1];
@@ -115,13 +240,42 @@ export async function startJobRoleAws(options: JobRoleAwsOptions): Promise<JobRo
     sessionToken: randomBytes(48).toString('base64'),
   };
   const requests: AwsRequest[] = [];
-  const record = (service: AwsRequest['service'], action: string, resources: string[]) => {
-    const allowed = resources.every((resource) => policyAllows(options.statements, action, resource));
-    requests.push({ service, action, resources, allowed });
+  /** Run-role sessions STS handed out, by access key: their secret and their session tags. */
+  const sessions = new Map<string, { secretAccessKey: string; sessionToken: string; tags: Record<string, string> }>();
+  interface Caller {
+    name: string;
+    statements: readonly RoleStatement[];
+    principalTags: Record<string, string>;
+  }
+  /** Who signed a request: the job role, or a run-role session (with its tags); undefined for anyone else. */
+  const callerOf = (request: IncomingMessage): Caller | undefined => {
+    const key = accessKeyOf(request);
+    if (key === role.accessKeyId) return { name: 'job role', statements: options.statements, principalTags: {} };
+    const session = key ? sessions.get(key) : undefined;
+    if (!session || !options.runRole) return undefined;
+    return {
+      name: `run role (${Object.entries(session.tags)
+        .map(([tag, value]) => `${tag}=${value}`)
+        .join(', ')})`,
+      statements: options.runRole.statements,
+      principalTags: session.tags,
+    };
+  };
+  const record = (
+    service: AwsRequest['service'],
+    action: string,
+    resources: string[],
+    caller: Caller,
+    keys: Record<string, string[]> = {},
+  ) => {
+    const allowed = resources.every((resource) =>
+      policyAllows(caller.statements, action, resource, { keys, principalTags: caller.principalTags }),
+    );
+    requests.push({ service, action, resources, allowed, principal: caller.name });
     return allowed;
   };
-  const denialMessage = (action: string, resource: string) =>
-    `User: arn:aws:sts::${options.account}:assumed-role/JobRole/worker is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
+  const denialMessage = (caller: Caller, action: string, resource: string) =>
+    `User: arn:aws:sts::${options.account}:assumed-role/${caller.name === 'job role' ? 'JobRole' : 'RunRole'}/worker is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
 
   // Container credentials, in ECS's format.
   const credentialsServer = createServer((_request, response) => {
@@ -171,21 +325,23 @@ export async function startJobRoleAws(options: JobRoleAwsOptions): Promise<JobRo
           `s3:${method}Object`;
         resource = `arn:aws:s3:::${bucket}/${key}`;
       }
-      const deny = (status: number) => {
+      const deny = (status: number, caller?: Caller) => {
         response.writeHead(status, { 'content-type': 'application/xml' });
         response.end(
           method === 'HEAD'
             ? undefined
-            : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>${denialMessage(action, resource)}</Message></Error>`,
+            : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>${caller ? denialMessage(caller, action, resource) : 'The AWS Access Key Id you provided does not exist in our records.'}</Message></Error>`,
         );
       };
-      if (accessKeyOf(request) !== role.accessKeyId) return deny(403);
-      if (!record('s3', action, [resource])) return deny(403);
+      const caller = callerOf(request);
+      if (!caller) return deny(403);
+      if (!record('s3', action, [resource], caller)) return deny(403, caller);
       const upstream = httpRequest(
         { host: '127.0.0.1', port: s3rverPort, method, path: request.url, headers: request.headers },
         (answer) => {
           const missing = answer.statusCode === 404 && action === 's3:GetObject';
-          if (missing && !policyAllows(options.statements, 's3:ListBucket', `arn:aws:s3:::${bucket}`)) {
+          const listing = { principalTags: caller.principalTags };
+          if (missing && !policyAllows(caller.statements, 's3:ListBucket', `arn:aws:s3:::${bucket}`, listing)) {
             answer.resume();
             return deny(403);
           }
@@ -223,9 +379,11 @@ export async function startJobRoleAws(options: JobRoleAwsOptions): Promise<JobRo
         response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
         response.end(JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', message }));
       };
-      if (accessKeyOf(request) !== role.accessKeyId)
-        return refuse('The security token included in the request is invalid.');
-      if (!record('dynamodb', action, resources)) return refuse(denialMessage(action, resources.join(', ')));
+      const caller = callerOf(request);
+      if (!caller) return refuse('The security token included in the request is invalid.');
+      const leadingKeys = partitionKeysOf(input);
+      if (!record('dynamodb', action, resources, caller, leadingKeys ? { 'dynamodb:LeadingKeys': leadingKeys } : {}))
+        return refuse(denialMessage(caller, action, resources.join(', ')));
       const { url: dynamo, signer } = await dynamoTarget();
       const signed = await signer.sign({
         method: 'POST',
@@ -258,24 +416,85 @@ export async function startJobRoleAws(options: JobRoleAwsOptions): Promise<JobRo
     })().catch(() => response.destroy());
   });
 
-  const [credentialsUrl, s3Url, dynamoUrl] = await Promise.all([
+  // STS: AssumeRole of the run role, allowed when the job role's policy lets it (sts:AssumeRole, and
+  // sts:TagSession for tags) and the run role's trust policy does, each with the request's tags as
+  // condition keys; the session it hands out carries the tags, for `${aws:PrincipalTag/…}`.
+  const stsServer = createServer((request: IncomingMessage, response: ServerResponse) => {
+    void (async () => {
+      const params = Object.fromEntries(new URLSearchParams((await readBody(request)).toString('utf8')));
+      const caller = callerOf(request);
+      const tags: Record<string, string> = {};
+      for (let i = 1; params[`Tags.member.${i}.Key`] !== undefined; i++)
+        tags[params[`Tags.member.${i}.Key`]!] = params[`Tags.member.${i}.Value`] ?? '';
+      const keys: Record<string, string[]> = {
+        'aws:TagKeys': Object.keys(tags),
+        ...Object.fromEntries(Object.entries(tags).map(([tag, value]) => [`aws:RequestTag/${tag}`, [value]])),
+      };
+      const actions = ['sts:AssumeRole', ...(Object.keys(tags).length ? ['sts:TagSession'] : [])];
+      const runRole = options.runRole;
+      const allowedByCaller =
+        caller?.name === 'job role' &&
+        actions.every((action) => policyAllows(caller.statements, action, params.RoleArn ?? '', { keys }));
+      const trusted =
+        runRole !== undefined &&
+        params.RoleArn === runRole.arn &&
+        actions.every((action) =>
+          runRole.trust.some(
+            (statement) =>
+              statement.principals.includes(options.jobRoleArn ?? '') &&
+              statement.actions.includes(action) &&
+              conditionsHold(statement.conditions, { keys }),
+          ),
+        );
+      const allowed = params.Action === 'AssumeRole' && allowedByCaller && trusted;
+      requests.push({
+        service: 'sts',
+        action: 'sts:AssumeRole',
+        resources: [params.RoleArn ?? ''],
+        allowed,
+        principal: caller?.name ?? 'unknown',
+      });
+      if (!allowed) {
+        response.writeHead(403, { 'content-type': 'text/xml' });
+        response.end(
+          `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${caller?.name ?? 'unknown'} is not authorized to perform: sts:AssumeRole on resource: ${params.RoleArn}</Message></Error><RequestId>loopback</RequestId></ErrorResponse>`,
+        );
+        return;
+      }
+      const session = {
+        accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
+        secretAccessKey: randomBytes(30).toString('base64'),
+        sessionToken: randomBytes(48).toString('base64'),
+        tags,
+      };
+      sessions.set(session.accessKeyId, session);
+      account.createKeyPair(session.accessKeyId, session.secretAccessKey);
+      response.writeHead(200, { 'content-type': 'text/xml' });
+      response.end(assumeRoleAnswer(session, params));
+    })().catch(() => response.destroy());
+  });
+
+  const [credentialsUrl, s3Url, dynamoUrl, stsUrl] = await Promise.all([
     listen(credentialsServer),
     listen(s3Proxy),
     listen(dynamoProxy),
+    listen(stsServer),
   ]);
   return {
     environment: {
       AWS_CONTAINER_CREDENTIALS_FULL_URI: `${credentialsUrl}/v2/credentials/job-role`,
       AWS_ENDPOINT_URL_S3: s3Url,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
+      AWS_ENDPOINT_URL_STS: stsUrl,
     },
     requests,
     s3Endpoint: `http://127.0.0.1:${s3rverPort}`,
     operatorCredentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     close: async () => {
-      await Promise.all([close(credentialsServer), close(s3Proxy), close(dynamoProxy)]);
+      await Promise.all([close(credentialsServer), close(s3Proxy), close(dynamoProxy), close(stsServer)]);
       await s3rver.close();
       account.revokeAccessKey(role.accessKeyId);
+      for (const key of sessions.keys()) account.revokeAccessKey(key);
     },
   };
 }

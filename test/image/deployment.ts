@@ -8,11 +8,11 @@ import type { RetryCondition } from '../fakes/batchServer';
 // The dev stack as `cdk synth` makes it, with two deploy parameters pointing at the loopback code
 // host (githubApiUrl, gitBase: what an operator sets for GitHub Enterprise), read the way
 // CloudFormation would deploy it into a loopback "account": every Ref, Fn::GetAtt, Fn::Join and
-// Fn::Sub the worker's job definition, its job role's policy and the API's executor settings use
+// Fn::Sub the worker's job definition, its job and run roles' policies and the API's executor settings use
 // is resolved to the loopback resource standing in for it (the local stack's two tables, the S3
 // stand-in's bucket of the template's own name). What the test runs is read from here, never
 // restated: the image, user, command, environment and secrets of the job definition, its retry
-// strategy, and the job role's IAM statements.
+// strategy, the job role's IAM statements, and the run role's statements and trust policy.
 
 export const LOOPBACK_REGION = 'us-east-1';
 export const LOOPBACK_ACCOUNT = '123456789012';
@@ -23,10 +23,23 @@ interface Resource {
   Properties?: Record<string, Json>;
 }
 
+/** A statement's conditions: operator (`StringLike`, `ForAllValues:StringEquals`, `Null`…) → key → values. */
+export type PolicyConditions = Record<string, Record<string, string[]>>;
+
 export interface PolicyStatement {
   effect: 'Allow' | 'Deny';
   actions: string[];
   resources: string[];
+  conditions?: PolicyConditions;
+}
+
+/** The role a worker assumes for its job's data (CODY_BATCH_RUN_ROLE_ARN), as the stack makes it. */
+export interface RunRole {
+  arn: string;
+  /** What its sessions may do (policy variables such as `${aws:PrincipalTag/jobId}` left in). */
+  statements: PolicyStatement[];
+  /** Its trust policy: who may assume it, with which actions, on which conditions. */
+  trust: { principals: string[]; actions: string[]; conditions?: PolicyConditions }[];
 }
 
 export interface WorkerJobDefinition {
@@ -42,6 +55,10 @@ export interface WorkerJobDefinition {
   image: { context: string; dockerfile: string; platform?: string };
   /** Statements of the job role's policies (what the worker may do in AWS), resolved. */
   jobRole: PolicyStatement[];
+  /** The job role's ARN, as the run role's trust policy names it. */
+  jobRoleArn: string;
+  /** The run role the worker is told to assume, when the job definition names one. */
+  runRole?: RunRole;
 }
 
 export interface LoopbackDeployment {
@@ -121,6 +138,10 @@ export function readDeployment(synthesis: LoopbackSynthesis, tables: TableNames)
         platform: image.source.platform,
       },
       jobRole: roleStatements(resources, roleId, resolve),
+      jobRoleArn: resolve({ 'Fn::GetAtt': [roleId, 'Arn'] }),
+      ...(environment.CODY_BATCH_RUN_ROLE_ARN
+        ? { runRole: runRoleOf(resources, environment.CODY_BATCH_RUN_ROLE_ARN, resolve) }
+        : {}),
     },
     executorEnvironment,
     artifactsBucket: String(
@@ -164,11 +185,10 @@ function roleStatements(
       )
       .map((resource) => resource.Properties!.PolicyDocument!),
   ];
-  const list = (value: Json | undefined): Json[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
   return documents.flatMap((document) =>
     list((document as { Statement?: Json }).Statement).map((entry) => {
       const statement = entry as Record<string, Json>;
-      for (const unsupported of ['NotAction', 'NotResource', 'Condition', 'Principal'])
+      for (const unsupported of ['NotAction', 'NotResource', 'Principal'])
         if (unsupported in statement)
           throw new Error(
             `The job role has a statement with ${unsupported}, which the image test's IAM check cannot evaluate: extend test/fakes/jobRoleAws.ts`,
@@ -177,9 +197,47 @@ function roleStatements(
         effect: statement.Effect === 'Deny' ? 'Deny' : 'Allow',
         actions: list(statement.Action).map(String),
         resources: list(statement.Resource).map(resolve),
+        ...(statement.Condition ? { conditions: conditionsOf(statement.Condition) } : {}),
       };
     }),
   );
+}
+
+function list(value: Json | undefined): Json[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** `{StringLike: {key: "v"}}` with every value a list of strings. */
+function conditionsOf(condition: Json): PolicyConditions {
+  return Object.fromEntries(
+    Object.entries(condition as Record<string, Record<string, Json>>).map(([operator, keys]) => [
+      operator,
+      Object.fromEntries(Object.entries(keys).map(([key, values]) => [key, list(values).map(String)])),
+    ]),
+  );
+}
+
+/** The role whose ARN is `arn`: its statements and its trust policy. */
+function runRoleOf(resources: Record<string, Resource>, arn: string, resolve: (value: Json) => string): RunRole {
+  const id = Object.keys(resources).find(
+    (candidate) =>
+      resources[candidate]!.Type === 'AWS::IAM::Role' && resolve({ 'Fn::GetAtt': [candidate, 'Arn'] }) === arn,
+  );
+  if (!id) throw new Error(`The job definition's run role ${arn} is none of the stack's roles`);
+  const trust = list((resources[id]!.Properties!.AssumeRolePolicyDocument as { Statement: Json }).Statement).map(
+    (entry) => {
+      const statement = entry as Record<string, Json>;
+      const principal = statement.Principal as { AWS?: Json };
+      if (!principal.AWS || statement.Effect !== 'Allow')
+        throw new Error(`${id}'s trust policy has a statement the image test cannot evaluate: extend it`);
+      return {
+        principals: list(principal.AWS).map(resolve),
+        actions: list(statement.Action).map(String),
+        ...(statement.Condition ? { conditions: conditionsOf(statement.Condition) } : {}),
+      };
+    },
+  );
+  return { arn, statements: roleStatements(resources, id, resolve), trust };
 }
 
 /**

@@ -5,7 +5,11 @@ import { patchDigestOf } from '../../common/patchDigest';
 import { Redactor } from '../../common/redact';
 import { artifactKey, BATCH_CANCEL_REASON, branchName } from '../../common/names';
 import type { RepositoryResult } from '../../common/schemas';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { hostRedaction } from '../../backend/hosts';
+import { tableNamesFor } from '../../backend/store/tables';
 import { sweep } from '../../backend/store/sweeper';
 import { retryDecision } from '../fakes/batchServer';
 import { edit, reply } from '../fakes/anthropicServer';
@@ -13,6 +17,7 @@ import { git } from '../helpers/git';
 import { waitFor, waitForJob } from '../helpers/jobs';
 import { killRunning, processesRunning, uniqueSleep } from '../helpers/processes';
 import { mountContainer, removeContainer } from './buildah';
+import { LOOPBACK_REGION } from './deployment';
 import type { RunningContainer } from './container';
 import { checkAllowlist, imageChanges, parseAllowlist, type ImageChanges } from './contents';
 import {
@@ -498,11 +503,86 @@ describe('the worker image, built from backend/worker/Dockerfile and run as the 
   });
 
   describe('AWS, as its job role sees it', () => {
-    it('every request the workers made, the job role’s policy allowed', () => {
+    it('every request the workers made, its role’s policy allowed', () => {
       assert.ok(world.aws.requests.length > 0);
       assert.deepEqual(
         world.aws.requests.filter((request) => !request.allowed),
         [],
+      );
+    });
+
+    // Issue 24: the job role reaches no data; each worker assumes the run role tagged with its job.
+    it('reached the tables and artifacts only through run-role sessions tagged with the worker’s own job', () => {
+      const assumed = world.aws.requests.filter((request) => request.service === 'sts');
+      assert.ok(assumed.length > 0, 'the workers assumed the run role');
+      assert.ok(assumed.every((request) => request.principal === 'job role'));
+      const data = world.aws.requests.filter((request) => request.service !== 'sts');
+      assert.deepEqual(
+        data.filter((request) => !/^run role \(jobId=[0-9a-z]{26}\)$/.test(request.principal)),
+        [],
+        'no data request of the job role itself',
+      );
+      for (const request of data) {
+        const jobId = /jobId=([0-9a-z]{26})/.exec(request.principal)![1]!;
+        for (const resource of request.resources.filter((each) => each.startsWith('arn:aws:s3:::')))
+          assert.ok(resource.includes(`/jobs/${jobId}/`), `${request.action} ${resource} by ${request.principal}`);
+      }
+    });
+
+    // Last: its refused requests are the test's own, not a worker's.
+    it('refuses a session tagged with another job this job’s row and diff, and takes no session without the tag', async () => {
+      const { environment } = world.aws;
+      const own = (await (await fetch(environment.AWS_CONTAINER_CREDENTIALS_FULL_URI!)).json()) as Record<
+        string,
+        string
+      >;
+      const masterCredentials = {
+        accessKeyId: own.AccessKeyId!,
+        secretAccessKey: own.SecretAccessKey!,
+        sessionToken: own.Token!,
+      };
+      const runRoleArn = world.deployment.worker.runRole!.arn;
+      const session = (tags?: { Key: string; Value: string }[]) =>
+        fromTemporaryCredentials({
+          masterCredentials,
+          params: { RoleArn: runRoleArn, RoleSessionName: 'image-test', ...(tags ? { Tags: tags } : {}) },
+          clientConfig: { region: LOOPBACK_REGION, endpoint: environment.AWS_ENDPOINT_URL_STS },
+        });
+      const [job] = (await world.client.listJobs({ limit: 1 })).items;
+      const [row] = await world.client.allRepositories(job!.jobId);
+      const other = { Key: 'jobId', Value: '0'.repeat(26) };
+      const dynamo = (credentials: ReturnType<typeof session>) =>
+        new DynamoDBClient({ region: LOOPBACK_REGION, endpoint: environment.AWS_ENDPOINT_URL_DYNAMODB, credentials });
+      const getRow = (credentials: ReturnType<typeof session>) =>
+        dynamo(credentials).send(
+          new GetItemCommand({
+            TableName: tableNamesFor('local').repositories,
+            Key: { jobId: { S: job!.jobId }, repositoryName: { S: row!.repositoryName } },
+          }),
+        );
+      // Its own job's session reads the row; another job's is refused it and the job's diff.
+      assert.ok((await getRow(session([{ Key: 'jobId', Value: job!.jobId }]))).Item);
+      await assert.rejects(getRow(session([other])), /not authorized to perform: dynamodb:GetItem/);
+      const s3 = new S3Client({
+        region: LOOPBACK_REGION,
+        endpoint: environment.AWS_ENDPOINT_URL_S3,
+        forcePathStyle: true,
+        credentials: session([other]),
+      });
+      await assert.rejects(
+        s3.send(
+          new GetObjectCommand({
+            Bucket: world.deployment.artifactsBucket,
+            Key: artifactKey(job!.jobId, row!.repositoryName, 'log.txt'),
+          }),
+        ),
+        /AccessDenied|not authorized/,
+      );
+      // The run role takes no session without the job's tag, nor with another tag beside it.
+      await assert.rejects(getRow(session()), /AccessDenied|not authorized to perform: sts:AssumeRole/);
+      await assert.rejects(
+        getRow(session([other, { Key: 'team', Value: 'ops' }])),
+        /AccessDenied|not authorized to perform: sts:AssumeRole/,
       );
     });
   });

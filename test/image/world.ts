@@ -201,6 +201,8 @@ export async function startImageWorld(options: ImageWorldOptions): Promise<Image
 
     const aws = await startJobRoleAws({
       statements: deployment.worker.jobRole,
+      jobRoleArn: deployment.worker.jobRoleArn,
+      runRole: deployment.worker.runRole,
       region: LOOPBACK_REGION,
       account: LOOPBACK_ACCOUNT,
       buckets: [deployment.artifactsBucket],

@@ -5,11 +5,12 @@ import { ApiError, type CodyBatchClient } from '../../common/client';
 import { checkDraft, repositoryListEntries } from '../../common/jobDraft';
 import { fieldErrorsFromApi } from '../../common/jobDraftSections';
 import { groupShown } from '../../common/changeGroupText';
-import { reviewGroupOutcome } from '../../common/groupReview';
+import { OpenedVariants, reviewGroupOutcome } from '../../common/groupReview';
 import { revisionShown, saveRevision } from '../../common/patchRevisions';
 import { summarizeResults } from '../../common/actionResults';
 import { dropEverywhere, dropPattern, dropTargets, groupNow, patternText } from '../../common/dropEverywhere';
 import { isRepositoryName, type Job } from '../../common/schemas';
+import { differingSurroundings } from '../../common/surroundings';
 import {
   overviewChange,
   type PaintedView,
@@ -85,6 +86,9 @@ export function patchFileName(ref: Pick<RepositoryRef, 'jobId' | 'repositoryName
 /** What the last review said, shown once on the page it led to ("Approved acme/a. Next unreviewed: acme/b."). */
 let pendingNotice: string | undefined;
 
+/** The members in other surroundings opened from group pages in this tab: what a group approval names. */
+const openedVariants = new OpenedVariants();
+
 /** A diff page: one repository's patch (an attempt, a revision), or a change group's representative. */
 export interface DiffPlace extends RepositoryRef {
   group?: string;
@@ -157,7 +161,10 @@ export function diffHandlers(
       // The progress line and the neighbours need every row; a failure there still shows the diff.
       const order = await reviewOrderOf(client, job).catch(() => undefined);
       const line = order ? reviewLine(order, repository, isCurrent && latest && !fingerprint) : {};
-      const group = changes && fingerprint ? groupShown(changes, fingerprint, order ?? [repository]) : undefined;
+      const group =
+        changes && fingerprint
+          ? groupShown(changes, fingerprint, order ?? [repository], openedVariants.names(job.jobId, fingerprint))
+          : undefined;
       const viewing = place();
       const painted: PaintedView = {
         repository: paintedRepository(repository, attempt),
@@ -199,7 +206,12 @@ export function diffHandlers(
       unchanged();
       const fingerprint = ref.group;
       const outcome = await reviewGroupOutcome(
-        () => client.reviewChangeGroup(ref.jobId, fingerprint, { state, members }),
+        () =>
+          client.reviewChangeGroup(ref.jobId, fingerprint, {
+            state,
+            members,
+            openedVariants: openedVariants.names(ref.jobId, fingerprint),
+          }),
         state,
         members.map((member) => member.repositoryName),
       );
@@ -215,8 +227,15 @@ export function diffHandlers(
       return { done: true };
     },
     openMember: ({ repositoryName }) => {
+      if (ref.group) openedVariants.mark(ref.jobId, ref.group, repositoryName);
       goTo(repositoryName);
       return { done: true };
+    },
+    showSurroundings: async ({ repositoryName }) => {
+      if (!ref.group || shown?.patch === undefined) return { hunks: [], moreHunks: 0 };
+      const { patch } = await client.getDiff(ref.jobId, repositoryName);
+      openedVariants.mark(ref.jobId, ref.group, repositoryName);
+      return differingSurroundings(shown.patch, patch ?? '');
     },
     revisePatch: async (request) => {
       if (ref.group || ref.attempt !== undefined)
@@ -362,7 +381,12 @@ export function overviewHandlers(
     },
     reviewGroup: ({ fingerprint, state, members }) =>
       reviewGroupOutcome(
-        () => client.reviewChangeGroup(jobId, fingerprint, { state, members }),
+        () =>
+          client.reviewChangeGroup(jobId, fingerprint, {
+            state,
+            members,
+            openedVariants: openedVariants.names(jobId, fingerprint),
+          }),
         state,
         members.map((member) => member.repositoryName),
       ),

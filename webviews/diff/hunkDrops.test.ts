@@ -52,6 +52,7 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
         return `Approved ${members.length} repositories.`;
       },
       openMember: (name) => calls.push(`open ${name}`),
+      showSurroundings: async () => ({ hunks: [], moreHunks: 0 }),
       openGroup: (fingerprint) => calls.push(`group ${fingerprint.slice(0, 4)}`),
       revisePatch: async (request) => {
         sent.push(request);
@@ -237,6 +238,86 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
     // Approve from the keyboard says where to go instead.
     view.review.review('approved');
     assert.match(dom.root.querySelector('#review-status')!.textContent!, /^This is a group view: Approve group/);
+    await dom.close();
+  });
+
+  it('shows members in other surroundings apart, and approves the group only once each was shown', async () => {
+    const dom = makeDom();
+    const { calls, actions } = recorder();
+    const asked: string[] = [];
+    actions.showSurroundings = async (name) => {
+      asked.push(name);
+      return {
+        hunks: [
+          {
+            path: 'src/server.js',
+            header: '@@ -1,7 +1,7 @@ export function handle(request) {',
+            lines: [
+              { text: '-  checkAuth(request);', differs: false },
+              { text: '   if (false) {', differs: true },
+              { text: '+  checkAuth(request);', differs: false },
+            ],
+            moreLines: 0,
+          },
+        ],
+        moreHunks: 0,
+      };
+    };
+    const group: GroupShown = {
+      fingerprint: 'b'.repeat(64),
+      title: '4 repositories · the same change',
+      representative: 'acme/harmless',
+      members: ['acme/dead-code', 'acme/harmless', 'acme/other', 'acme/third'].map((repositoryName, index) => ({
+        repositoryName,
+        state: 'unreviewed' as const,
+        digest: String(index).repeat(64),
+      })),
+      surroundings: [
+        { repositories: ['acme/dead-code', 'acme/third'], opened: false },
+        { repositories: ['acme/other'], opened: false },
+      ],
+    };
+    renderDiffView(
+      dom.root,
+      { jobId: 'j', repositoryName: 'acme/harmless', jobName: 'x', patch, group },
+      { layout: 'line-by-line' },
+      actions,
+    );
+    const approve = dom.root.querySelector<HTMLButtonElement>('#approve-group')!;
+    const reject = dom.root.querySelector<HTMLButtonElement>('#reject-group')!;
+    assert.equal(approve.disabled, true, 'not before the other surroundings are shown');
+    assert.equal(reject.disabled, false, 'rejecting needs nothing shown');
+    assert.match(
+      dom.root.querySelector('#surroundings-note')!.textContent!,
+      /^Same lines, different surroundings: 2 members have/,
+    );
+    const variants = [...dom.root.querySelectorAll<HTMLElement>('.surroundings-list > li')];
+    assert.deepEqual(
+      variants.map((li) => [li.dataset.repository, li.dataset.opened]),
+      [
+        ['acme/dead-code', 'false'],
+        ['acme/other', 'false'],
+      ],
+    );
+    assert.match(variants[0]!.textContent!, /acme\/dead-code and 1 alike/);
+    variants[0]!.querySelector<HTMLButtonElement>('.show-surroundings')!.click();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(asked, ['acme/dead-code']);
+    const differing = variants[0]!.querySelector('.line.differs')!;
+    assert.equal(differing.textContent, '!    if (false) {\n');
+    assert.equal(variants[0]!.dataset.opened, 'true');
+    assert.equal(approve.disabled, true, 'one is still not shown');
+    assert.match(dom.root.querySelector('#surroundings-note')!.textContent!, /open the 1 not opened yet/);
+    // Opening the member's own diff counts too.
+    const other = [...dom.root.querySelectorAll<HTMLElement>('.group-members li')].find(
+      (li) => li.dataset.repository === 'acme/other',
+    )!;
+    other.querySelector('button')!.click();
+    assert.equal(approve.disabled, false);
+    assert.match(dom.root.querySelector('#surroundings-note')!.textContent!, /all 2 opened/);
+    approve.click();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(calls, ['open acme/other', 'approved acme/dead-code@0,acme/harmless@1,acme/other@2,acme/third@3']);
     await dom.close();
   });
 

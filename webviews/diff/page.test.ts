@@ -24,6 +24,7 @@ function extension(patch = PATCH) {
     showRepository: () => ({ done: true }),
     reviewGroup: () => ({ done: true }),
     openMember: () => ({ done: true }),
+    showSurroundings: () => ({ hunks: [], moreHunks: 0 }),
     openGroup: () => ({ done: true }),
     revisePatch: () => ({ done: true }),
     showRevision: () => ({ done: true }),

@@ -90,6 +90,7 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
           reviewGroup: async (verdict, members) =>
             (await host.client.request('reviewGroup', { state: verdict, members })).message,
           openMember: (repositoryName) => void host.client.request('openMember', { repositoryName }).catch(report),
+          showSurroundings: (repositoryName) => host.client.request('showSurroundings', { repositoryName }),
           openGroup: (fingerprint) => void host.client.request('openGroup', { fingerprint }).catch(report),
           revisePatch: async (request) => {
             const answer = await host.client.request('revisePatch', request);

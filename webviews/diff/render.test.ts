@@ -43,6 +43,7 @@ describe('diff view (DOM)', function () {
       showRepository: async (direction) => void calls.push(`repository ${direction}`),
       reviewGroup: async (state) => void calls.push(`group ${state}`),
       openMember: (name) => calls.push(`member ${name}`),
+      showSurroundings: async () => ({ hunks: [], moreHunks: 0 }),
       openGroup: (fingerprint) => calls.push(`group ${fingerprint.slice(0, 4)}`),
       revisePatch: async () => void calls.push('revise'),
       showRevision: (revision) => calls.push(`revision ${revision}`),

@@ -100,4 +100,22 @@ describe('Change groups in words', () => {
       title: '2 repositories · the same change',
     });
   });
+
+  it('shows which of a group’s other surroundings this reviewer opened', () => {
+    const [main, ...rest] = OVERVIEW_CHANGES.groups;
+    const changes = {
+      ...OVERVIEW_CHANGES,
+      groups: [
+        { ...main!, surroundings: [{ repositories: ['acme/b'] }, { repositories: ['acme/x', 'acme/y'] }] },
+        ...rest,
+      ],
+    };
+    assert.deepEqual(groupShown(changes, 'a'.repeat(64), [], ['ACME/Y'])?.surroundings, [
+      { repositories: ['acme/b'], opened: false },
+      { repositories: ['acme/x', 'acme/y'], opened: true },
+    ]);
+    const [line] = groupLines(changes);
+    assert.equal(line!.surroundings, 2);
+    assert.match(line!.surroundingsNote!, /2 members have the change with other code around it; open each/);
+  });
 });

@@ -6,7 +6,9 @@ import { h, icon } from '../shared/dom';
 // The overview's "Changes" section: one entry per change group, largest first ("38 repositories ·
 // the same change", "1 · outlier: touches package-lock.json"), with its files, review counts, and
 // buttons to open it (its representative's diff with its members) and to approve or reject every
-// member shown. A notice says what the last group review did, or why it was refused.
+// member shown. A group whose members have the same lines in other surroundings says so, and is
+// approved from the group view, where they are shown. A notice says what the last group review
+// did, or why it was refused.
 
 export interface GroupActions {
   openGroup(fingerprint: string): void;
@@ -89,7 +91,10 @@ export function groupsSection(document: Document, data: GroupsData, actions: Gro
             const reject = button('Reject group', 'close', `Reject all ${members} of this group`, () =>
               actions.reviewGroup(line, 'rejected'),
             );
-            approve.disabled = line.allApproved;
+            approve.disabled = line.allApproved || line.surroundings > 0;
+            // Members in other surroundings are read in the group view first: Approve group is there.
+            if (line.surroundings > 0 && !line.allApproved)
+              approve.title = `Open the group first: ${formatCount(line.surroundings)} of its members' surroundings differ from the one shown`;
             reject.disabled = line.allRejected;
             return h(
               document,
@@ -115,6 +120,16 @@ export function groupsSection(document: Document, data: GroupsData, actions: Gro
                 ' · ',
                 h(document, 'span', { class: 'group-reviewed' }, line.reviewed),
               ),
+              line.surroundingsNote
+                ? h(
+                    document,
+                    'div',
+                    { class: 'group-surroundings-note' },
+                    icon(document, 'warning'),
+                    ' ',
+                    line.surroundingsNote,
+                  )
+                : undefined,
               h(
                 document,
                 'div',

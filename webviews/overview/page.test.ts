@@ -162,4 +162,36 @@ describe('Job overview page', () => {
       await dom.close();
     }
   });
+
+  it('says a group has members in other surroundings, and sends its approval to the group view', async () => {
+    const dom = makeDom();
+    const [main, ...rest] = OVERVIEW_CHANGES.groups;
+    const changes = {
+      ...OVERVIEW_CHANGES,
+      groups: [{ ...main!, surroundings: [{ repositories: ['acme/b'] }] }, ...rest],
+    };
+    const { host } = webviewHost(overviewProtocol, {
+      load: () => ({ job: OVERVIEW_JOB, repositories: OVERVIEW_ROWS, changes }),
+      openRepository: () => ({ done: true }),
+      openGroup: () => ({ done: true }),
+      reviewGroup: () => ({ done: true }),
+      followUpGroup: () => ({ done: true }),
+    });
+    const page = await startOverviewPage(host, dom.root);
+    try {
+      const first = dom.root.querySelector<HTMLElement>('.group-list .group')!;
+      assert.match(
+        first.querySelector('.group-surroundings-note')!.textContent!,
+        /Same lines, different surroundings: 1 member has the change with other code around it; open it before approving/,
+      );
+      const approve = [...first.querySelectorAll('button')].find((button) => button.textContent === 'Approve group')!;
+      assert.equal(approve.disabled, true);
+      assert.match(approve.title, /^Open the group first/);
+      const reject = [...first.querySelectorAll('button')].find((button) => button.textContent === 'Reject group')!;
+      assert.equal(reject.disabled, false);
+    } finally {
+      page.stop();
+      await dom.close();
+    }
+  });
 });

@@ -45,6 +45,8 @@ const ERROR_MEANINGS: Record<ApiErrorCode, string> = {
   NOT_REVIEWABLE: 'the repository has not COMPLETED, or has moved on from the attempt reviewed',
   GROUP_CHANGED:
     'the change group’s repositories are not the ones the reviewer saw (a member’s diff changed, or one joined), or no repository has that change now',
+  VARIANTS_NOT_OPENED:
+    'the change group has members with the same lines in other surroundings, and an approval of the group did not name a member of each as opened (`openedVariants`)',
   PATCH_CHANGED:
     'the repository’s patch is not the one the request was based on: another revision, not the digest the reviewer was shown, or stored bytes that no longer hash to its recorded digest',
   PATCH_LOCKED: 'the patch can take no new revision: its pull request already holds it, or it has 50 revisions',

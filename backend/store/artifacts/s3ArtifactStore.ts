@@ -9,6 +9,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { type ArtifactStore, assertSafeKey, type StoredArtifact } from './artifactStore';
 
 export interface S3ArtifactStoreOptions {
@@ -17,6 +18,8 @@ export interface S3ArtifactStoreOptions {
   /** An S3-compatible endpoint (tests use a loopback server). */
   endpoint?: string;
   region?: string;
+  /** What to sign with (a worker's job-scoped session on AWS); the default chain otherwise. */
+  credentials?: AwsCredentialIdentityProvider;
 }
 
 export class S3ArtifactStore implements ArtifactStore {
@@ -31,6 +34,7 @@ export class S3ArtifactStore implements ArtifactStore {
         endpoint: options.endpoint,
         forcePathStyle: options.endpoint !== undefined,
         region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+        ...(options.credentials ? { credentials: options.credentials } : {}),
       });
   }
 
