@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { createApp } from '../backend/api/app';
-import { bearerOwner } from '../backend/api/middleware/auth';
 import { MAX_BURNDOWN_POINTS, needsRefresh, refreshAll, withBurndownPoint } from '../backend/api/pullRequestRefresh';
-import { IdleExecutor } from '../backend/executor/executor';
-import { codeHostFrom } from '../backend/hosts';
 import type { RunningDynamo } from '../backend/local/dynamodb';
+import { codeHostFrom } from '../backend/hosts';
 import { FolderArtifactStore } from '../backend/store/artifacts';
 import { deleteExpiredJobs } from '../backend/store/retention';
 import type { Store } from '../backend/store/store';
@@ -15,8 +12,7 @@ import type { BulkAction, BulkActionRequest } from '../common/schemas';
 import { type FakeGitHub, type FakePull, startFakeGitHub } from './fakes/githubServer';
 import { newTestStore, startTestDynamo } from './helpers/dynamo';
 import { makeTempDir } from './helpers/localStack';
-import { jobWithPulls as seedJobWithPulls } from './helpers/pullRequests';
-import { testKeys } from './helpers/keys';
+import { pullRequestsApi, jobWithPulls as seedJobWithPulls } from './helpers/pullRequests';
 
 // Following pull requests after they open, through the API (in process, on a real dynalite and a
 // real artifact folder) and Octokit against the loopback GitHub: the refresh of every row's state,
@@ -47,25 +43,7 @@ describe('pull requests after they open', function () {
     github = await startFakeGitHub({ token: TOKEN });
     store = await newTestStore(dynamo);
     artifacts = new FolderArtifactStore(artifactsRoot);
-    const app = createApp(
-      {
-        store,
-        artifacts,
-        executor: new IdleExecutor(),
-        keys: testKeys(),
-        // As the API makes it, but handing every rate limit to the client (which shows the wait).
-        codeHost: codeHostFrom({
-          gitBase: 'https://github.example.com/{owner}/{name}.git',
-          apiUrl: github.url,
-          token: TOKEN,
-          maxRateLimitWaitSeconds: 0,
-        }),
-        version: 'test',
-        retentionDays: 7,
-        log: { error: () => undefined },
-      },
-      bearerOwner(API_TOKEN),
-    );
+    const app = pullRequestsApi({ store, artifacts, github }, TOKEN, API_TOKEN);
     client = new CodyBatchClient({
       baseUrl: 'http://cody-batch.test',
       auth: bearerAuth(API_TOKEN),
