@@ -1,12 +1,13 @@
 import { createJobProtocol, diffProtocol, threadProtocol } from '../../../common/webviewProtocol';
 import { startCreateJobPage } from '../../createJob/page';
 import { startDiffPage } from '../../diff/page';
-import { inPageHost } from '../../shared/host';
+import { inPageHost, type PageHost } from '../../shared/host';
 import { startThreadPage } from '../../thread/page';
 import { h } from '../../shared/dom';
 import type { PageContext } from '../page';
 import { type RepositoryRoute, routeHref } from '../routes';
 import { createJobHandlers, diffHandlers, threadHandlers } from '../viewHandlers';
+import { LOOK_MS, watchPage } from '../viewWatch';
 
 // The views shared with VS Code, each in the page it has here: the same code as in a webview,
 // given an in-page host whose handlers talk to the API (viewHandlers.ts). Their state (layout,
@@ -56,9 +57,21 @@ export async function renderDiffPage(context: PageContext, route: RepositoryRout
   context.setTitle(`Diff: ${route.repositoryName}`);
   const { jobId, repositoryName, attempt } = route;
   breadcrumbs(context, jobId);
-  const host = inPageHost(
+  // The page says "this changed — reload" when a look finds what it painted is not what is there.
+  let host: PageHost<typeof diffProtocol> | undefined;
+  const watch = watchPage(context, {
+    jobId,
+    // A group's look reads the job's change groups: less often.
+    intervalMs: route.group ? 3 * LOOK_MS : LOOK_MS,
+    say: (message) => host?.emit('changed', { message }),
+  });
+  host = inPageHost(
     diffProtocol,
-    diffHandlers(services(context), { jobId, repositoryName, attempt, group: route.group, revision: route.revision }),
+    diffHandlers(
+      services(context),
+      { jobId, repositoryName, attempt, group: route.group, revision: route.revision },
+      watch,
+    ),
     sessionState(context.window, context.window.location.hash),
   );
   await startDiffPage(host, context.root);
