@@ -12,15 +12,16 @@ import type {
 } from '../../common/schemas';
 import {
   autoMergeOrMerge,
-  type CodeHost,
   HostRateLimited,
   HostRefusal,
   type PullRequestRef,
   type PullRequestStatus,
+  type PullRequestHost,
   pullRequestKey,
 } from '../hosts';
 import type { ApiDependencies } from './context';
 import { RequestError } from './middleware/errors';
+import { pullRequestHost } from './pullRequestHost';
 import { infoOf, pullRequestRefOf, recountPullRequests } from './pullRequestRefresh';
 
 // POST /jobs/{id}/pull-requests/{merge|close|comment}: one action on many pull requests, one
@@ -42,12 +43,7 @@ export async function runBulkAction(
   request: BulkActionRequest,
   budgetMs = BULK_BUDGET_MS,
 ): Promise<RepositoryActionResult[]> {
-  const host = deps.codeHost;
-  if (!host || host.pullRequestsRefusal)
-    throw new RequestError(
-      'PULL_REQUESTS_UNSUPPORTED',
-      host?.pullRequestsRefusal ?? 'This server has no code host to act on pull requests with',
-    );
+  const host = pullRequestHost(deps, 'act on pull requests with');
   if (action === 'comment' && !request.body)
     throw new RequestError('VALIDATION_FAILED', 'body: a comment needs a body');
   if (action !== 'comment' && request.body !== undefined)
@@ -79,7 +75,7 @@ export async function runBulkAction(
     else results.push({ repositoryName: row.repositoryName, outcome: 'skipped', reason: 'has no pull request' });
   }
 
-  const statuses = await host.pullRequestStatuses(targets.map(({ ref }) => ref));
+  const statuses = await host.pullRequests.pullRequestStatuses(targets.map(({ ref }) => ref));
   const current = new Map(rows.map((row) => [row.repositoryName, row]));
   const record = async (row: RepositoryResult, info: PullRequestInfo) => {
     const withUrl = { ...info, url: row.pullRequestUrl! };
@@ -121,7 +117,7 @@ export async function runBulkAction(
       continue;
     }
     try {
-      const done = await act(host, action, ref, status, request);
+      const done = await act(host.pullRequests, action, ref, status, request);
       const after: PullRequestInfo = {
         ...infoOf(status),
         ...(done.merged ? { state: 'merged' } : action === 'close' ? { state: 'closed' } : {}),
@@ -201,7 +197,7 @@ interface Acted {
 }
 
 async function act(
-  host: CodeHost,
+  host: PullRequestHost,
   action: BulkAction,
   ref: PullRequestRef,
   status: PullRequestStatus,

@@ -9,7 +9,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import {
   type Fingerprint,
-  isRepositoryName,
   type PatchRevision,
   type Publication,
   type PullRequestInfo,
@@ -17,6 +16,7 @@ import {
   type Review,
   type Usage,
 } from '../../common/schemas';
+import { isRepositoryName } from '../../common/repositoryNames';
 import { canTransitionRepository, type RepositoryStatus } from '../../common/status';
 import { addUsageExpression } from './jobs';
 import { decodeToken, encodeToken, type TokenKeyShape } from './pagination';

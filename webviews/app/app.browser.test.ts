@@ -20,6 +20,8 @@ import { REPO_ROOT, startStackProcess, type StackProcess } from '../../test/help
 const SCREENSHOTS = path.join(REPO_ROOT, 'test-results', 'web');
 const API_KEY = 'sk-ant-web-test-0000000000000000';
 const REPOSITORIES = ['acme/alpha', 'acme/beta', 'acme/gamma'];
+/** GitLab's nested groups: a project four levels deep, in a job of its own. */
+const NESTED = 'acme/platform/tools/delta';
 
 describe('web app in Chromium, on the local stack', function () {
   this.timeout(180_000);
@@ -33,7 +35,7 @@ describe('web app in Chromium, on the local stack', function () {
 
   before(async () => {
     hosting = await createGitHosting();
-    for (const name of REPOSITORIES)
+    for (const name of [...REPOSITORIES, NESTED])
       await hosting.create(name, {
         'README.md': `# ${name}\n`,
         'src/main.js': `const value = oldFunction(1);\nmodule.exports = value;\n`,
@@ -355,6 +357,26 @@ describe('web app in Chromium, on the local stack', function () {
       ['approved', 'approved', 'approved'],
     );
     for (const name of REPOSITORIES) await stack.client.reviewRepository(jobId, name, { state: 'unreviewed' });
+    await context.close();
+  });
+
+  it('shows and downloads a repository four levels deep by its whole name', async () => {
+    const nested = await stack.client.createJob({
+      name: 'Nested groups',
+      command: "sed -i 's/oldFunction(/newFunction(/' src/main.js",
+      repositories: [NESTED],
+    });
+    await waitForJob(stack.client, nested.jobId);
+    const { context, page } = await signedIn();
+    await page.goto(`${stack.apiUrl}/#/jobs/${nested.jobId}`);
+    const row = page.locator(`li[data-repository="${NESTED}"]`);
+    await row.getByRole('link', { name: 'Diff' }).click();
+    await page.waitForSelector('#app:not([aria-busy]) details.file');
+    assert.match(page.url(), /#\/jobs\/[^/]+\/repositories\/acme%2Fplatform%2Ftools%2Fdelta\/diff$/);
+    assert.match(await page.innerText('#app'), /acme\/platform\/tools\/delta/);
+    assert.match(await page.innerText('#app'), /newFunction/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    assert.equal(download.suggestedFilename(), `acme-platform-tools-delta-${nested.jobId}.patch`);
     await context.close();
   });
 

@@ -1,3 +1,4 @@
+import { patchFileName } from '../../common/names';
 import { attemptChoices, attemptOutcome, hasKeptFailedDiff } from '../../common/attempts';
 import { roundShown } from '../../common/followUps';
 import { overviewRows } from '../../common/overviewRows';
@@ -8,8 +9,10 @@ import { groupShown } from '../../common/changeGroupText';
 import { OpenedVariants, reviewGroupOutcome } from '../../common/groupReview';
 import { revisionShown, saveRevision } from '../../common/patchRevisions';
 import { summarizeResults } from '../../common/actionResults';
+import { codeHostKindOf } from '../../common/codeHostKind';
 import { dropEverywhere, dropPattern, dropTargets, groupNow, patternText } from '../../common/dropEverywhere';
-import { isRepositoryName, type Job } from '../../common/schemas';
+import { isRepositoryName } from '../../common/repositoryNames';
+import type { Job } from '../../common/schemas';
 import { differingSurroundings } from '../../common/surroundings';
 import {
   overviewChange,
@@ -77,10 +80,6 @@ export function saveFile(window: Window, name: string, text: string, type: strin
   link.click();
   link.remove();
   window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-export function patchFileName(ref: Pick<RepositoryRef, 'jobId' | 'repositoryName'>): string {
-  return `${ref.repositoryName.replace('/', '-')}-${ref.jobId}.patch`;
 }
 
 /** What the last review said, shown once on the page it led to ("Approved acme/a. Next unreviewed: acme/b."). */
@@ -462,7 +461,7 @@ export function createJobHandlers(services: PageServices, apiUrl: string): Handl
   const { client, window } = services;
   let created: string | undefined;
   return {
-    load: () => ({ prompt: '', connected: true, apiUrl }),
+    load: async () => ({ prompt: '', connected: true, apiUrl, codeHost: await codeHostKindOf(client) }),
     sandbox: async () => ({ status: await client.sandbox().catch(() => undefined) }),
     pickWorkspaceRepositories: () => {
       throw new ProtocolError(ONLY_IN_VS_CODE);
