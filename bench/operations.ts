@@ -6,7 +6,7 @@ import type { Job, RepositoryResult } from '../common/schemas';
 import { FolderArtifactStore } from '../backend/store/artifacts';
 import { forEachLimited } from '../backend/store/parallel';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { codeHostFrom, pullRequestKey } from '../backend/hosts';
+import { codeHostFrom, pullRequestKey, pullRequestsOf } from '../backend/hosts';
 import { startFakeGitHub, type FakeGitHub } from '../test/fakes/githubServer';
 import { stackKeys, workerResult } from '../test/helpers/keys';
 import { stackStore, startStackProcess, type StackProcess } from '../test/helpers/localStack';
@@ -175,13 +175,15 @@ async function merges(
     const gaps = reports.slice(1).map((at, i) => at - reports[i]!);
     // The floor: the same merges (and branch deletions) sent straight through the same client, at the same pace.
     const floorJob = await withPulls(stack, store, artifacts, github, count);
-    const host = codeHostFrom({
-      gitBase: 'https://git.example/{owner}/{name}.git',
-      apiUrl: github.url,
-      token: TOKEN,
-      writesAtOnce: pace.atOnce,
-      writeIntervalMs: pace.intervalMs,
-    });
+    const host = pullRequestsOf(
+      codeHostFrom({
+        gitBase: 'https://git.example/{owner}/{name}.git',
+        apiUrl: github.url,
+        token: TOKEN,
+        writesAtOnce: pace.atOnce,
+        writeIntervalMs: pace.intervalMs,
+      }),
+    );
     const pulls = await store.repositories.listAll(floorJob.jobId);
     const statuses = await host.pullRequestStatuses(
       pulls.map((row) => ({ repositoryName: row.repositoryName, number: row.pullRequest!.number })),

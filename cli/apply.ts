@@ -4,7 +4,7 @@ import { applyPatch, ApplyRefused, uncommittedWorkNote, type ApplyResult } from 
 import { describeCheckout } from '../common/git/checkouts';
 import { describeOutsideLink } from '../common/outsideLinks';
 import { remoteMatches } from '../common/git/remotes';
-import { isRepositoryName } from '../common/schemas';
+import { isRepositoryName } from '../common/repositoryNames';
 import { connect, type Connection, usageError } from './connect';
 import { say, sayError } from './terminal';
 

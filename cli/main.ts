@@ -81,7 +81,8 @@ Exit codes: 0 done (\`watch\`: every repository succeeded); 1 the call failed, o
 ${CONNECTION_HELP}
 
 Environment: CODY_BATCH_HOME (default ~/.cody-batch), CODY_BATCH_PORT (7878), CODY_BATCH_DYNAMODB_PORT (7879),
-  CODY_BATCH_CONCURRENCY (workers; default the CPUs), CODY_BATCH_GIT_BASE, GITHUB_TOKEN, ANTHROPIC_API_KEY,
+  CODY_BATCH_CONCURRENCY (workers; default the CPUs), CODY_BATCH_GIT_BASE, CODY_BATCH_CODE_HOST (github | gitlab |
+  folder), GITHUB_TOKEN or GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY, GITLAB_URL, GITLAB_TOKEN, ANTHROPIC_API_KEY,
   CODY_BATCH_SANDBOX (auto | require | off: the command sandbox; auto uses it where bubblewrap is installed),
   CODY_BATCH_API_URL, CODY_BATCH_AUTH, CODY_BATCH_TOKEN, AWS_PROFILE, AWS_REGION`;
 

@@ -5,6 +5,8 @@ import type { RepositoryQueryInput } from '../common/schemas';
 
 export const QUERY_OPTIONS = {
   owner: { type: 'string', multiple: true },
+  // GitLab's word for an owner: a group (with its subgroups) or a subgroup's path.
+  group: { type: 'string', multiple: true },
   topic: { type: 'string', multiple: true },
   search: { type: 'string' },
   'code-search': { type: 'string' },
@@ -15,10 +17,11 @@ export const QUERY_OPTIONS = {
 } as const;
 
 export const QUERY_USAGE = `  --owner <org|user>     every repository of an organisation or user (repeatable, or a,b)
+  --group <group>        the same as --owner, in GitLab's word: a group with its subgroups, or a subgroup acme/platform
   --topic <topic>        repositories with this topic (repeatable, or a,b)
   --search <query>       the code host's repository search, e.g. "org:acme language:go"
   --code-search <query>  repositories holding a match of this code search
-  --include <regex>      keep only owner/name matching it;  --exclude <regex>: leave those out
+  --include <regex>      keep only owner/name (a project's whole path) matching it;  --exclude <regex>: leave those out
   --include-archived     keep archived repositories;  --include-forks: keep forks (both left out by default)`;
 
 /** Each query field's flag, for messages in the user's words. */
@@ -33,6 +36,7 @@ export const QUERY_FLAGS: Record<string, string> = {
 
 export interface QueryValues {
   owner?: string[];
+  group?: string[];
   topic?: string[];
   search?: string;
   'code-search'?: string;
@@ -51,7 +55,7 @@ export function listFlag(values: string[] | undefined): string[] | undefined {
 /** The repositoryQuery the flags give, or undefined when no query flag was given. */
 export function queryFromFlags(values: QueryValues): RepositoryQueryInput | undefined {
   const query: RepositoryQueryInput = {
-    owners: listFlag(values.owner),
+    owners: listFlag([...(values.owner ?? []), ...(values.group ?? [])]),
     topics: listFlag(values.topic),
     search: values.search,
     codeSearch: values['code-search'],

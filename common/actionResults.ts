@@ -1,3 +1,4 @@
+import type { BulkProgress } from './client';
 import type { RepositoryActionResult } from './schemas';
 
 // What a job action (publish, merge, close, comment, delete's close) says at its end, from its
@@ -99,4 +100,22 @@ export class ActionTally {
     ];
     return parts.filter(Boolean).join(' · ');
   }
+}
+
+/** What a bulk action tells whoever follows it (the extension's notification, the web app's box). */
+export interface ActionProgress {
+  /** Results that came in (a repository counts once). */
+  add(results: readonly RepositoryActionResult[]): void;
+  /** The host asked to wait before the rest. */
+  waiting(seconds: number | undefined, reason?: string): void;
+  /** A line of its own, for an action that counts in other words (a publish's worker run). */
+  say(message: string): void;
+}
+
+/** The typed client's bulk progress (pullRequestActionAll), into an action's progress. */
+export function bulkProgress(progress: ActionProgress): (bulk: BulkProgress) => void {
+  return (bulk) => {
+    progress.add(bulk.results);
+    progress.waiting(bulk.waitingSeconds, bulk.reason);
+  };
 }

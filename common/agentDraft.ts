@@ -1,6 +1,7 @@
 import * as z from 'zod';
+import { isRepositoryName } from './repositoryNames';
 import { hostPatternProblem, MAX_ALLOWED_HOSTS } from './sandbox';
-import { isRepositoryName, MAX_REPOSITORY_NOTE_CHARS, repositoryInstructionsIssues } from './schemas';
+import { MAX_REPOSITORY_NOTE_CHARS, repositoryInstructionsIssues } from './schemas';
 
 // The Create Job form's "In each checkout" fields as typed (Claude may run commands, a setup
 // command, the hosts the sandboxed commands may reach, notes per repository) and how they become

@@ -7,6 +7,7 @@ import {
   type BulkAction,
   type BulkActionRequest,
   BulkActionResponse,
+  CodeHostInfo,
   type ContinueRequest,
   type CreateJobInput,
   type DeleteJobRequest,
@@ -129,6 +130,11 @@ export class CodyBatchClient {
   /** What a job with this repositoryQuery (and these listed repositories) would run; creates nothing. */
   resolveRepositories(request: ResolveRepositoriesRequest): Promise<RepositoryResolution> {
     return this.json('POST', 'repositories/resolve', RepositoryResolution, request);
+  }
+
+  /** Which code host the server's repositories are on. */
+  getCodeHost(): Promise<CodeHostInfo> {
+    return this.json('GET', 'repositories/host', CodeHostInfo);
   }
 
   listJobs(options: ListOptions = {}): Promise<Page<Job>> {

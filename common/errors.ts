@@ -47,7 +47,10 @@ export const API_ERRORS = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,
-  /** The code host could not be reached, or refused the server's own credentials. */
+  /**
+   * The code host could not be reached, refused the server's own credentials, or asks to wait longer
+   * than a request may (its rate limit: the message says how long).
+   */
   HOST_UNAVAILABLE: 502,
   UNAVAILABLE: 503,
 } as const;

@@ -1,5 +1,7 @@
 // Names shared by every part (docs/architecture.md, "Names shared by every part").
 
+import { artifactFolderOf } from './repositoryNames';
+
 export const ENVIRONMENTS = ['dev', 'prod', 'local'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
@@ -25,12 +27,13 @@ export type ArtifactFile = (typeof ARTIFACT_FILES)[number];
 /**
  * `jobs/{jobId}/{owner}/{name}/{file}` for a repository's first attempt (and every attempt of jobs
  * from before attempts had their own keys), `jobs/{jobId}/{owner}/{name}/attempt-{n}/{file}` for
- * a later one, so an earlier attempt stays readable after a retry or a revised continue.
+ * a later one, so an earlier attempt stays readable after a retry or a revised continue. A name of
+ * three or more segments keeps the two levels: `jobs/{jobId}/{group~subgroup}/{project}/…`
+ * (artifactFolderOf).
  */
 export function artifactKey(jobId: string, repositoryName: string, file: ArtifactFile, attempt = 1): string {
-  return attempt > 1
-    ? `jobs/${jobId}/${repositoryName}/attempt-${attempt}/${file}`
-    : `jobs/${jobId}/${repositoryName}/${file}`;
+  const folder = artifactFolderOf(repositoryName);
+  return attempt > 1 ? `jobs/${jobId}/${folder}/attempt-${attempt}/${file}` : `jobs/${jobId}/${folder}/${file}`;
 }
 
 /**
@@ -49,6 +52,14 @@ export function patchRevisionKey(
   return revision && revision.revision > 0
     ? key.replace(/diff\.patch$/, `diff-r${revision.revision}-${revision.digest.slice(0, 16)}.patch`)
     : key;
+}
+
+/**
+ * The file a downloaded patch is saved as: `group-subgroup-project-{jobId}.patch`, every slash a
+ * hyphen (`-attempt-{n}` for an earlier attempt's, as the API names it).
+ */
+export function patchFileName(ref: { jobId: string; repositoryName: string }, attempt = 1): string {
+  return `${ref.repositoryName.replaceAll('/', '-')}-${ref.jobId}${attempt > 1 ? `-attempt-${attempt}` : ''}.patch`;
 }
 
 export function branchName(jobId: string): string {
@@ -102,7 +113,15 @@ export const ENV = {
   githubWritesAtOnce: 'CODY_BATCH_GITHUB_WRITES_AT_ONCE',
   /** The least time between two changes sent to GitHub (ms); default 1000 for github.com (GitHub's advice), 0 for GitHub Enterprise. */
   githubWriteIntervalMs: 'CODY_BATCH_GITHUB_WRITE_INTERVAL_MS',
+  /** A GitHub App instead of GITHUB_TOKEN: its id, and its private key (a PEM, or the path of one; a secret). */
+  githubAppId: 'GITHUB_APP_ID',
+  githubAppPrivateKey: 'GITHUB_APP_PRIVATE_KEY',
   gitBase: 'CODY_BATCH_GIT_BASE',
+  /** Which code host the stack speaks to: `github`, `gitlab` or `folder` (default: a file:// git base is the folder host, anything else GitHub). */
+  codeHost: 'CODY_BATCH_CODE_HOST',
+  /** GitLab's instance (default https://gitlab.com) and the server's GitLab token (a secret). */
+  gitlabUrl: 'GITLAB_URL',
+  gitlabToken: 'GITLAB_TOKEN',
   home: 'CODY_BATCH_HOME',
   apiPort: 'CODY_BATCH_PORT',
   dynamodbPort: 'CODY_BATCH_DYNAMODB_PORT',
@@ -164,6 +183,10 @@ export const ENV = {
    * token, read at start with their own role (the token itself is never in a Lambda's environment).
    */
   githubTokenSecret: 'CODY_BATCH_GITHUB_TOKEN_SECRET',
+  /** The same for the GitLab token, when the stack's host is GitLab. */
+  gitlabTokenSecret: 'CODY_BATCH_GITLAB_TOKEN_SECRET',
+  /** The same for a GitHub App's private key, when the stack runs as an App. */
+  githubAppKeySecret: 'CODY_BATCH_GITHUB_APP_KEY_SECRET',
   /**
    * The API's public keys a worker trusts (raw Ed25519, base64url, comma-separated, the current one
    * first): it runs and publishes only what they signed. The local executor sets it; on AWS the API

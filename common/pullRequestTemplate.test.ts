@@ -81,7 +81,7 @@ describe('pull request templates', () => {
     assert.match(problems({ ...BASE, pullRequest: { branch: 'fix/{{summary}}' } }), /unknown placeholder/);
     assert.match(
       problems({ ...BASE, createPullRequests: true, pullRequest: { reviewers: ['not a login'] } }),
-      /pullRequest\.reviewers\[0\]: "not a login" is not an owner/,
+      /pullRequest\.reviewers\[0\]: "not a login" is not a user name/,
     );
   });
 });

@@ -146,6 +146,23 @@ describe('Redactor', () => {
     });
   });
 
+  it('finds a secret of several lines (a private key) line by line: in a diff every line is prefixed', () => {
+    const pem = [
+      '-----BEGIN RSA PRIVATE KEY-----',
+      'MIIEpAIBAAKCAQEAvq1Ab3xFakeKeyLineOneForTheRedactorTest0123456789abcd',
+      'Zm9vYmFyYmF6cXV4Y29yZ2VncmF1bHRnYXJwbHl3YWxkb2ZyZWRwbHVnaHh5enp5',
+      '-----END RSA PRIVATE KEY-----',
+      '',
+    ].join('\n');
+    const withKey = Redactor.fromEnvironment({ GITHUB_APP_PRIVATE_KEY: pem }, [], hosts);
+    const diff = `diff --git a/k.pem b/k.pem\n+${pem.trimEnd().split('\n').join('\n+')}\n`;
+    assert.equal(withKey.containsSecret(diff), true);
+    assert.ok(!withKey.text(diff).includes('FakeKeyLineOne'), withKey.text(diff));
+    // Half of a key is a leak too.
+    assert.equal(withKey.containsSecret(`+${pem.split('\n')[2]}`), true);
+    assert.equal(withKey.containsSecret('+-----BEGIN RSA PRIVATE KEY-----'), false, 'the armour is no secret');
+  });
+
   it('makes a safe message of anything thrown', () => {
     assert.equal(redactor.error(new Error(`push failed for ${token}`)), `push failed for ${REDACTED}`);
     assert.equal(redactor.error(`plain ${key}`), `plain ${REDACTED}`);

@@ -18,6 +18,8 @@ export const REDACTED = '[REDACTED]';
 export const SECRET_ENV_NAMES = [
   'GITHUB_TOKEN',
   'GH_TOKEN',
+  'GITLAB_TOKEN',
+  'GITHUB_APP_PRIVATE_KEY',
   'ANTHROPIC_API_KEY',
   'CLAUDE_API_KEY',
   'AWS_SECRET_ACCESS_KEY',
@@ -147,11 +149,24 @@ export class Redactor {
   private updateForms(): void {
     const forms = new Set<string>();
     for (const secret of this.known) {
-      for (const form of [...encodedForms(secret), ...(this.encodings?.(secret) ?? [])])
+      for (const form of [...encodedForms(secret), ...(this.encodings?.(secret) ?? []), ...linesOf(secret)])
         if (form.length >= MIN_SECRET_LENGTH) forms.add(form);
     }
     this.forms = [...forms].sort((a, b) => b.length - a.length);
   }
+}
+
+/**
+ * The lines of a secret of several lines (a private key's PEM): a diff prefixes each line and a log
+ * may hold part of it, so each line of 16 characters or more is a form of its own; the `-----BEGIN
+ * …-----` armour is no secret.
+ */
+function linesOf(secret: string): string[] {
+  if (!secret.includes('\n')) return [];
+  return secret
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length >= 16 && !line.startsWith('-----'));
 }
 
 /**

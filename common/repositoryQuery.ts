@@ -5,9 +5,6 @@ import { RE2JS } from 're2js';
 // list. Browser-safe (re2js is plain JavaScript), so the Create Job form checks an expression as
 // the user types it with the engine the server runs it on.
 
-/** An owner (organisation or user): 1–39 letters, digits or inner hyphens, as in `owner/name`. */
-export const OWNER_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-
 /** The longest include/exclude expression accepted. */
 export const MAX_NAME_FILTER_CHARS = 200;
 

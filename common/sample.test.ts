@@ -52,3 +52,12 @@ describe('sample choice', () => {
     assert.equal(heldBack({ counts, sample: { size: 2, continuedAt: '2030-01-01T00:00:00Z' } }), 0);
   });
 });
+
+describe('a sample across GitLab’s subgroups', () => {
+  it('takes one of each subgroup before a second of any (the namespace is the owner)', () => {
+    const platform = Array.from({ length: 9 }, (_, i) => `acme/platform/service-${i}`);
+    const sample = chooseSample('01hbbbbbbbbbbbbbbbbbbbbbbb', [...platform, 'acme/web/site'], 2);
+    assert.ok(sample.includes('acme/web/site'), sample.join(', '));
+    assert.equal(sample.filter((name) => name.startsWith('acme/platform/')).length, 1);
+  });
+});

@@ -1,3 +1,4 @@
+import { namespaceOf } from './repositoryNames';
 import type { Job } from './schemas';
 
 // A job's sample (`sample: {size}` on POST /jobs): which repositories run first, and how many wait
@@ -25,7 +26,8 @@ function shuffled(jobId: string, items: readonly string[]): string[] {
 export function chooseSample(jobId: string, repositories: readonly string[], size: number): string[] {
   const byOwner = new Map<string, string[]>();
   for (const name of repositories) {
-    const owner = name.slice(0, name.indexOf('/')).toLowerCase();
+    // The namespace: an owner on GitHub, a group or subgroup on GitLab, so a sample spreads across subgroups too.
+    const owner = namespaceOf(name).toLowerCase();
     byOwner.set(owner, [...(byOwner.get(owner) ?? []), name]);
   }
   const queues = shuffled(jobId, [...byOwner.keys()]).map((owner) => shuffled(jobId, byOwner.get(owner)!));

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { describeCharacter, escapeInvisible, findInvisible } from './invisibleCharacters';
 import { BRANCH_PLACEHOLDERS, pullRequestBranch, templateProblem } from './pullRequestTemplate';
-import { nameFilterProblem, OWNER_NAME_PATTERN } from './repositoryQuery';
+import { OWNER_PATTERN, REPOSITORY_NAME_PATTERN, USER_NAME_PATTERN } from './repositoryNames';
+import { nameFilterProblem } from './repositoryQuery';
 import { JobSandbox, runsCommands, SANDBOX_STATES } from './sandbox';
 import { JobStatus, RepositoryStatus } from './status';
 
@@ -30,12 +31,10 @@ export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /**
- * A repository's `owner/name`: the owner is 1–39 letters, digits or inner hyphens; the name is 1–100
- * letters, digits, `.`, `_` or `-`, and neither `.` nor `..`. This rejects `../x`, `a/b/c`,
- * whitespace and control characters, which keeps names safe as path segments and URL parts.
+ * A repository's name as every part takes it (common/repositoryNames.ts): `owner/name`, or a longer
+ * path such as GitLab's `group/subgroup/project`. The code host narrows it to its own rules when a
+ * job is created (GitHub: exactly `owner/name`).
  */
-export const REPOSITORY_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/(?!\.{1,2}$)[A-Za-z0-9._-]{1,100}$/;
-
 export const RepositoryName = z
   .string()
   .refine((value) => REPOSITORY_NAME_PATTERN.test(value), {
@@ -46,10 +45,6 @@ export const RepositoryName = z
     error: (issue) => `"${printable(issue.input)}": write the repository without its .git suffix`,
   });
 export type RepositoryName = z.infer<typeof RepositoryName>;
-
-export function isRepositoryName(value: string): boolean {
-  return REPOSITORY_NAME_PATTERN.test(value);
-}
 
 /** Shows control characters, invisible ones and surrounding whitespace in messages instead of hiding them. */
 function printable(value: unknown): string {
@@ -111,9 +106,14 @@ export function sampleSizeProblem(size: number, count: number): string | undefin
   if (size < count) return undefined;
   return `must be less than the number of repositories (${count}): a sample leaves some for later; to run them all at once, leave sample out`;
 }
-/** An organisation or user on the code host. */
-export const OwnerName = z.string().refine((value) => OWNER_NAME_PATTERN.test(value), {
-  error: (issue) => `"${printable(issue.input)}" is not an owner (an organisation or user name)`,
+/** An organisation or user on the code host, or a group or subgroup (`acme/platform`). */
+export const OwnerName = z.string().refine((value) => OWNER_PATTERN.test(value), {
+  error: (issue) => `"${printable(issue.input)}" is not an owner (an organisation, user, group or group/subgroup)`,
+});
+
+/** A person on the code host (a reviewer): a GitHub login or a GitLab username. */
+export const UserName = z.string().refine((value) => USER_NAME_PATTERN.test(value), {
+  error: (issue) => `"${printable(issue.input)}" is not a user name`,
 });
 
 const NameFilter = z.string().superRefine((value, ctx) => {
@@ -159,6 +159,14 @@ export const ResolveRepositoriesRequest = z.strictObject({
 });
 export type ResolveRepositoriesRequest = z.input<typeof ResolveRepositoriesRequest>;
 
+/** Which code host the server's repositories are on (`GET /repositories/host`): clients use its words. */
+export const CodeHostInfo = z.object({
+  kind: z.enum(['github', 'gitlab', 'folder']),
+  /** Whether it opens pull requests (GitLab's merge requests). */
+  pullRequests: z.boolean(),
+});
+export type CodeHostInfo = z.infer<typeof CodeHostInfo>;
+
 /** The answer of `POST /repositories/resolve`. */
 export const RepositoryResolution = z.object({
   count: z.number().int(),
@@ -194,7 +202,7 @@ export const PullRequestSettings = z.strictObject({
   labels: z.array(SingleLine(50)).max(20, { error: 'must name at most 20 labels' }).optional(),
   /** Logins, and `@codeowners`: the owners of the changed files by the repository's CODEOWNERS (the others named are the fall-back). */
   reviewers: z
-    .array(z.union([z.literal(CODEOWNERS_REVIEWER), OwnerName]))
+    .array(z.union([z.literal(CODEOWNERS_REVIEWER), UserName]))
     .max(15, { error: 'must name at most 15 reviewers' })
     .optional(),
   teamReviewers: z

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { sampleRepository } from '../test/helpers/jobs';
 import type { ChangeGroup, JobChanges, RepositoryResult } from './schemas';
-import { groupChange, paintedRepository, repositoryChange } from './viewChanges';
+import { groupChange, paintedRepository, repositoryChange, StaleWatch } from './viewChanges';
 
 // Whether an open diff or group view still shows what is there: the sampled repository that ran
 // again after a continue, a revision saved elsewhere, a review made elsewhere, a group whose member
@@ -78,5 +78,32 @@ describe('what an open view painted, against what is there', () => {
       'Reviews of this group’s repositories changed since it was shown.',
     );
     assert.match(groupChange(painted, changes()) ?? '', /This group is gone/);
+  });
+});
+
+describe('one open view’s looks (StaleWatch, both hosts)', () => {
+  it('says a finding once, refuses actions until the page paints again, and drops a look that began before a paint', async () => {
+    const said: string[] = [];
+    const watch = new StaleWatch((message) => said.push(message));
+    watch.unchanged();
+    // A look that began before the page painted again compared with what it no longer shows.
+    let answer: (found: string | undefined) => void = () => undefined;
+    const look = watch.look(() => new Promise((resolve) => (answer = resolve)));
+    watch.painted();
+    answer('acme/a was approved elsewhere since this was shown.');
+    await look;
+    assert.deepEqual(said, []);
+    assert.equal(watch.stale, undefined);
+
+    await watch.look(async () => 'acme/a was approved elsewhere since this was shown.');
+    await watch.look(async () => 'said again?');
+    watch.changed('refused: PATCH_CHANGED');
+    assert.deepEqual(said, ['acme/a was approved elsewhere since this was shown.'], 'said once');
+    assert.throws(() => watch.unchanged(), /approved elsewhere.*Reload the view/);
+    watch.painted();
+    watch.unchanged();
+    watch.changed('acme/a changed since this was shown (PATCH_CHANGED).');
+    assert.equal(said.length, 2, 'a refusal counts as a finding');
+    assert.throws(() => watch.unchanged(), /PATCH_CHANGED/);
   });
 });

@@ -1,5 +1,6 @@
+import type { CodyBatchClient } from './client';
 import { formatCount } from './format';
-import type { JobChanges, RepositoryResult, ReviewState } from './schemas';
+import type { Job, JobChanges, RepositoryResult, ReviewState } from './schemas';
 import { reviewStateOf } from './status';
 
 // "Never show one thing and act on another": what a diff or group view painted, and whether what
@@ -90,4 +91,109 @@ export function groupChange(painted: PaintedGroup, changes: JobChanges): string 
   if (approved !== count('approved') || rejected !== count('rejected') || unreviewed !== count('unreviewed'))
     return 'Reviews of this group’s repositories changed since it was shown.';
   return undefined;
+}
+
+/** What a diff view painted: its repository, and in group mode the group. */
+export interface PaintedView {
+  repository: PaintedRepository;
+  group?: PaintedGroup;
+}
+
+/** What a look reads: the typed client's reads (the extension's and the web app's are the same). */
+export type ChangeReader = Pick<CodyBatchClient, 'getJob' | 'getRepository' | 'getChanges'>;
+
+/** A diff view's look: its group's members as they are now, or its repository's row. */
+export async function viewChange(
+  client: ChangeReader,
+  jobId: string,
+  painted: PaintedView,
+): Promise<string | undefined> {
+  if (painted.group) return groupChange(painted.group, await client.getChanges(jobId));
+  return repositoryChange(painted.repository, await client.getRepository(jobId, painted.repository.repositoryName));
+}
+
+/**
+ * What a Job overview painted: the job as of then, and its groups (a revision of an unreviewed
+ * repository moves no counter of the job, but it moves the repository out of its group).
+ */
+export interface PaintedOverview {
+  updatedAt: string;
+  groups: string;
+}
+
+function groupsKey(changes: JobChanges | undefined): string {
+  return JSON.stringify(
+    changes?.groups.map((group) => [group.fingerprint, group.repositories, group.reviewCounts]) ?? null,
+  );
+}
+
+export function paintedOverview(job: Pick<Job, 'updatedAt'>, changes: JobChanges | undefined): PaintedOverview {
+  return { updatedAt: job.updatedAt, groups: groupsKey(changes) };
+}
+
+/** An overview's look: the job first (one read), then its groups. */
+export async function overviewChange(
+  client: ChangeReader,
+  jobId: string,
+  painted: PaintedOverview,
+): Promise<string | undefined> {
+  const job = await client.getJob(jobId);
+  if (job.updatedAt !== painted.updatedAt) return 'The job changed.';
+  const changes = await client.getChanges(jobId).catch(() => undefined);
+  return changes && groupsKey(changes) !== painted.groups ? 'The change groups changed.' : undefined;
+}
+
+/** What a view says when the API refused to act on what it painted (409: its patch, its attempt moved). */
+export function refusedAsChanged(repositoryName: string, apiMessage: string): string {
+  return `${repositoryName} changed since this was shown (${apiMessage}). Reload the view to see it as it is now, then review it.`;
+}
+
+/**
+ * One open view's looks at what it painted. A look runs `check` (one at a time); what it finds is
+ * said once, and only when the page has not painted again since the look began (it compared with
+ * what the page no longer shows). Until the page paints again, `unchanged` refuses every action.
+ * When to look is the host's: the extension's panels (extension/webviews/viewWatch.ts) and the web
+ * app's pages (webviews/app/viewWatch.ts), each in its own way.
+ */
+export class StaleWatch {
+  private generation = 0;
+  private looking = false;
+  private found: string | undefined;
+
+  constructor(private readonly say: (message: string) => void) {}
+
+  /** Why what the page shows is not what is there, if a look (or a refusal) found so. */
+  get stale(): string | undefined {
+    return this.found;
+  }
+
+  async look(check: () => Promise<string | undefined>): Promise<void> {
+    if (this.looking || this.found) return;
+    this.looking = true;
+    const started = this.generation;
+    try {
+      const found = await check();
+      if (found && started === this.generation) this.changed(found);
+    } finally {
+      this.looking = false;
+    }
+  }
+
+  /** What the page shows is known to have changed (the API refused to act on it): say so now. */
+  changed(message: string): void {
+    if (this.found) return;
+    this.found = message;
+    this.say(message);
+  }
+
+  /** The page painted anew: what it shows is what is there. */
+  painted(): void {
+    this.generation++;
+    this.found = undefined;
+  }
+
+  /** Refuses an action while the page shows what is not there any more. */
+  unchanged(): void {
+    if (this.found) throw new Error(`${this.found} Reload the view to see it as it is now, then act.`);
+  }
 }

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { DraftSections } from './jobDraftSections';
 import { SandboxStatus } from './sandbox';
 import {
+  CodeHostInfo,
   Job,
   JobChanges,
   PatchRevisionRequest,
@@ -462,6 +463,8 @@ export const createJobProtocol = {
         apiUrl: z.string().optional(),
         /** The form filled from an earlier job (Run Again…), for a form opened with it. */
         draft: CreateJobDraft.partial().optional(),
+        /** The stack's code host, when the API said: the query section uses its words (GitLab: groups). */
+        codeHost: CodeHostInfo.shape.kind.optional(),
       }),
     },
     /** What holds around the commands where the job would run (GET /sandbox); none when it cannot be asked. */

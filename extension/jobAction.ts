@@ -1,30 +1,18 @@
 import * as vscode from 'vscode';
-import type { BulkProgress } from '../common/client';
 import type { Job, RepositoryActionResult } from '../common/schemas';
-import { ActionTally, type ActionWords, resultLine, summarizeResults } from '../common/actionResults';
+import {
+  type ActionProgress,
+  ActionTally,
+  type ActionWords,
+  resultLine,
+  summarizeResults,
+} from '../common/actionResults';
 import type { Log } from './log/output';
 
 // How a job action on many repositories runs: under a progress notification that has the count
 // from its first second ("0 of 19 done"), each repository's result as it comes (the notification
 // names the last one, the log has every one), any wait for the host's rate limit; then one summary
 // with the repositories not done, with why, one click away ("Show Not Done").
-
-export interface ActionProgress {
-  /** Results that came in (a repository counts once). */
-  add(results: readonly RepositoryActionResult[]): void;
-  /** The host asked to wait before the rest. */
-  waiting(seconds: number | undefined, reason?: string): void;
-  /** A line of its own, for an action that counts in other words (a publish's worker run). */
-  say(message: string): void;
-}
-
-/** The typed client's bulk progress (pullRequestActionAll), into an action's progress. */
-export function bulkProgress(progress: ActionProgress): (bulk: BulkProgress) => void {
-  return (bulk) => {
-    progress.add(bulk.results);
-    progress.waiting(bulk.waitingSeconds, bulk.reason);
-  };
-}
 
 /** What an action needs of the extension: its log, and the tree to read the job again. */
 export interface ActionServices {

@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict';
 import type { PullRequestInfo } from '../common/schemas';
 import { sampleRepository } from '../test/helpers/jobs';
-import {
-  approvedUnpublished,
-  namesList,
-  openPullRequest,
-  publishable,
-  READY_WORDS,
-  readyToMerge,
-  targetsOf,
-} from './pullRequestTargets';
+import { openPullRequest, READY_WORDS, readyToMerge } from '../common/pullRequestCounts';
+import { approvedUnpublished, namesList, publishable, targetsOf } from './pullRequestTargets';
 
 const pr = (overrides: Partial<PullRequestInfo>): PullRequestInfo => ({
   url: 'https://github.com/acme/x/pull/1',

@@ -28,24 +28,6 @@ export function approvedUnpublished(row: RepositoryResult): boolean {
   return publishable(row) && reviewOf(row) === 'approved';
 }
 
-/** Open (not a draft), checks passing or none, no changes requested, not known to conflict. */
-export function readyToMerge(row: RepositoryResult): boolean {
-  const pr = row.pullRequest;
-  return (
-    !!pr &&
-    pr.state === 'open' &&
-    (pr.checks === 'passing' || pr.checks === 'none') &&
-    pr.review !== 'changes_requested' &&
-    pr.mergeable !== false
-  );
-}
-
-export function openPullRequest(row: RepositoryResult): boolean {
-  return row.pullRequest?.state === 'open' || row.pullRequest?.state === 'draft';
-}
-
-export const READY_WORDS = 'open, checks passing or none, no changes requested';
-
 export interface Targets {
   rows: RepositoryResult[];
   /** `ready (open, checks passing or none, no changes requested), shown by the tree's filter: PR open`. */

@@ -10,6 +10,9 @@ export type DeployEnvironment = (typeof DEPLOY_ENVIRONMENTS)[number];
 
 export const CLAUDE_PROVIDERS = ['anthropic', 'bedrock'] as const;
 
+/** The code hosts a stack can be deployed for (the local folder host is the laptop's only). */
+export const DEPLOYABLE_CODE_HOSTS = ['github', 'gitlab'] as const;
+
 export function stackName(env: DeployEnvironment): string {
   return `CodyBatch-${env}`;
 }
@@ -67,10 +70,21 @@ const DeployConfigSchema = z
     bedrockModelId: z.string().regex(/^[a-z0-9.-]+\.[A-Za-z0-9.:-]+$/, {
       error: 'is not a Bedrock model id such as us.anthropic.claude-sonnet-4-5-20250929-v1:0',
     }),
+    /** The code host: GitHub (or GitHub Enterprise) or GitLab (GitLab.com or self-managed). One per stack. */
+    codeHost: z.enum(DEPLOYABLE_CODE_HOSTS, { error: 'must be github or gitlab' }),
     /** GitHub Enterprise's API URL; github.com when unset. */
     githubApiUrl: z.url().optional(),
-    /** Where repositories are cloned from, with {owner} and {name}; github.com when unset. */
-    gitBase: z.string().includes('{owner}').includes('{name}').optional(),
+    /** A GitHub App's id: the stack runs as the App (its private key a secret) instead of with a token. */
+    githubAppId: z.coerce.string().regex(/^\d+$/, { error: "is not a GitHub App's number" }).optional(),
+    /** The GitLab instance; GitLab.com when unset. */
+    gitlabUrl: z.url().optional(),
+    /** Where repositories are cloned from, with {owner} and {name} (or {path}); the host's own when unset. */
+    gitBase: z
+      .string()
+      .refine((value) => value.includes('{path}') || (value.includes('{owner}') && value.includes('{name}')), {
+        error: 'must contain {owner} and {name}, or {path}',
+      })
+      .optional(),
     /** Who gets the alarms by e-mail (SNS subscription); none when unset. */
     alarmEmail: z.email().optional(),
     /** Overrides cody-batch-{env}-artifacts when that global S3 name is taken. */
@@ -80,6 +94,16 @@ const DeployConfigSchema = z
       .optional(),
   })
   .superRefine((config, context) => {
+    const elsewhere = (key: 'githubApiUrl' | 'githubAppId' | 'gitlabUrl', host: string) =>
+      context.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `is for codeHost=${host}, and codeHost is ${config.codeHost}`,
+      });
+    if (config.codeHost === 'gitlab') {
+      if (config.githubApiUrl) elsewhere('githubApiUrl', 'github');
+      if (config.githubAppId) elsewhere('githubAppId', 'github');
+    } else if (config.gitlabUrl) elsewhere('gitlabUrl', 'gitlab');
     const memory = FARGATE_MEMORY_MIB[String(config.workerCpu)];
     if (
       memory &&
@@ -116,6 +140,7 @@ export function defaultConfig(env: DeployEnvironment): Omit<DeployConfig, 'env'>
     logRetentionDays: prod ? 90 : 14,
     auditLogs: prod,
     claudeProvider: 'anthropic',
+    codeHost: 'github',
     bedrockModelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
   };
 }

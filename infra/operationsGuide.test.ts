@@ -5,7 +5,7 @@ import { ENV } from '../common/names';
 import { tableNamesFor } from '../backend/store/tables';
 import { CONFIG_KEYS, DEPLOY_ENVIRONMENTS, defaultConfig, type ConfigKey } from './config';
 import { REPO_ROOT } from './paths';
-import { nagAcknowledgments, synthesizeBoth, synthesizeEveryParameter, type Json } from './testing';
+import { nagAcknowledgments, synthesizeBoth, synthesizeCodeHost, synthesizeEveryParameter, type Json } from './testing';
 
 // docs/operations.md promises that every name and command in it is the real one. An operator
 // copies them into a shell, so each is checked against what the stack and the repository define.
@@ -34,8 +34,12 @@ describe('infra: docs/operations.md names what the code creates', function () {
 
   it('names only resources, log groups and secrets the stacks create (and the local stack’s tables)', () => {
     const { templates } = synthesizeBoth();
+    // A dev stack on GitLab or as a GitHub App names its own credential's secret.
+    const variants = (['gitlab', 'app'] as const).map(
+      (variant) => synthesizeCodeHost(variant).template.toJSON() as Json,
+    );
     const names = {
-      dev: stringsIn(templates.dev.toJSON() as Json),
+      dev: new Set([templates.dev.toJSON() as Json, ...variants].flatMap((template) => [...stringsIn(template)])),
       prod: stringsIn(templates.prod.toJSON() as Json),
       local: new Set(Object.values(tableNamesFor('local'))),
     };
@@ -53,7 +57,15 @@ describe('infra: docs/operations.md names what the code creates', function () {
   });
 
   it('lists the stack outputs it reads, by their keys', () => {
-    const outputs = Object.keys(synthesizeBoth().templates.dev.toJSON().Outputs as object).sort();
+    const outputs = [
+      ...new Set(
+        [
+          synthesizeBoth().templates.dev,
+          synthesizeCodeHost('gitlab').template,
+          synthesizeCodeHost('app').template,
+        ].flatMap((template) => Object.keys(template.toJSON().Outputs as object)),
+      ),
+    ].sort();
     const listed = [...section("The stack's outputs:", 'To read one').matchAll(/`(\w+)`/g)]
       .map((match) => match[1]!)
       .sort();
@@ -82,6 +94,10 @@ describe('infra: docs/operations.md names what the code creates', function () {
     const acknowledgments = [
       ...DEPLOY_ENVIRONMENTS.flatMap((env) => nagAcknowledgments(both.assembly, both.stacks[env])),
       ...nagAcknowledgments(everyParameter.assembly, everyParameter.stack),
+      ...(['gitlab', 'app'] as const).flatMap((variant) => {
+        const { assembly, stack } = synthesizeCodeHost(variant);
+        return nagAcknowledgments(assembly, stack);
+      }),
     ];
     const perEnv = (text: string) => text.replace(/cody-batch-(?:dev|prod)-/g, 'cody-batch-{env}-');
     const applied = new Set(

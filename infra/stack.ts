@@ -86,9 +86,9 @@ export class CodyBatchStack extends Stack {
       },
       WorkerLogGroup: { value: this.workers.logGroup.logGroupName, description: 'CloudWatch log group of the workers' },
       AlarmTopicArn: { value: this.alarms.topic.topicArn, description: 'SNS topic of the alarms' },
-      GithubTokenSecretName: {
-        value: this.secrets.githubToken.secretName,
-        description: 'Secret to put the GitHub token in',
+      [`${this.secrets.hostCredential.id}SecretName`]: {
+        value: this.secrets.hostToken.secretName,
+        description: `Secret to put the ${this.secrets.hostCredential.what.replaceAll('-', ' ').replace('github', 'GitHub').replace('gitlab', 'GitLab')} in`,
       },
       WebAppUrl: { value: this.frontend.appUrl, description: 'The web app (CloudFront): sign in with the user pool' },
       FrontendBucketName: { value: this.frontend.bucket.bucketName, description: 'S3 bucket of the web app’s files' },

@@ -90,6 +90,26 @@ export function synthesizeEveryParameter(): { assembly: CloudAssembly; stack: Co
   return everyParameter;
 }
 
+/** A dev stack per other code-host credential: GitLab (self-managed), and GitHub as an App. */
+export const CODE_HOST_VARIANTS = {
+  gitlab: { env: 'dev', codeHost: 'gitlab', gitlabUrl: 'https://gitlab.example.com' },
+  app: { env: 'dev', githubAppId: '90210' },
+} as const;
+
+const variants: Partial<Record<keyof typeof CODE_HOST_VARIANTS, ReturnType<typeof synthesizeEveryParameter>>> = {};
+
+export function synthesizeCodeHost(variant: keyof typeof CODE_HOST_VARIANTS): {
+  assembly: CloudAssembly;
+  stack: CodyBatchStack;
+  template: Template;
+} {
+  if (!variants[variant]) {
+    const { assembly, stacks, templates } = synthesize(CODE_HOST_VARIANTS[variant]);
+    variants[variant] = { assembly, stack: stacks[0]!, template: templates[0]! };
+  }
+  return variants[variant]!;
+}
+
 /** What `cdk deploy` publishes for a stack: file assets (Lambda code) and Docker images, by asset hash. */
 export interface AssetManifest {
   files: Record<string, { source: { path: string } }>;

@@ -185,6 +185,13 @@ describe('REST API on the local stack', () => {
       assert.equal((await refused.json()).error.code, 'QUERY_REFUSED');
     });
 
+    it('GET /repositories/host says which code host the repositories are on, and whether it opens pull requests', async () => {
+      const response = await api('/repositories/host');
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { kind: 'github', pullRequests: true });
+      assert.equal((await anonymous('/repositories/host')).status, 401);
+    });
+
     it('GET /health answers without auth', async () => {
       const response = await anonymous('/health');
       assert.equal(response.status, 200);

@@ -92,14 +92,28 @@ describe('docs/architecture.md holds', () => {
     assert.deepEqual(broken, []);
   });
 
-  it('keeps GitHub inside its code host: no other source imports Octokit or names its token format', () => {
+  it('keeps each code host inside its folder: no other source imports its client or names its token format or API', () => {
+    const hosts: { folder: string; imports: RegExp; knows: RegExp; what: string }[] = [
+      { folder: 'backend/hosts/github/', imports: /^@octokit\//, knows: /x-access-token|gh\[pousr\]/, what: 'GitHub' },
+      {
+        folder: 'backend/hosts/gitlab/',
+        imports: /^@gitbeaker\//,
+        // GitLab's token prefixes, its git user, its token header and its API's path.
+        knows: /glpat|gl\(\?:pat|GR1348941|'oauth2'|PRIVATE-TOKEN|\/api\/v4/i,
+        what: 'GitLab',
+      },
+    ];
     const broken: string[] = [];
     for (const folder of Object.keys(MAY_IMPORT)) {
       for (const file of sourceFiles(folder)) {
         const relative = path.relative(REPO_ROOT, file);
-        if (relative.startsWith('backend/hosts/github/')) continue;
-        if (importsOf(file).some((specifier) => specifier.startsWith('@octokit/'))) broken.push(`${relative}: Octokit`);
-        if (/x-access-token|gh\[pousr\]/.test(readFileSync(file, 'utf8'))) broken.push(`${relative}: token format`);
+        const text = readFileSync(file, 'utf8');
+        for (const host of hosts) {
+          if (relative.startsWith(host.folder)) continue;
+          if (importsOf(file).some((specifier) => host.imports.test(specifier)))
+            broken.push(`${relative}: ${host.what}'s client`);
+          if (host.knows.test(text)) broken.push(`${relative}: ${host.what}'s token format or API`);
+        }
       }
     }
     assert.deepEqual(broken, []);
@@ -166,6 +180,11 @@ describe('docs/architecture.md holds', () => {
       ENV.repositoryIndex,
       ENV.shardSize,
       ENV.githubToken,
+      ENV.githubAppId,
+      ENV.githubAppPrivateKey,
+      ENV.codeHost,
+      ENV.gitlabUrl,
+      ENV.gitlabToken,
       ENV.anthropicApiKey,
       ENV.claudeProvider,
       ENV.bedrockModel,

@@ -24,6 +24,7 @@ const SSH_CANARY = `sshcanary${randomBytes(6).toString('hex')}`;
 const HOME_CANARY = `stackhomecanary${randomBytes(6).toString('hex')}`;
 const OTHER_RUN_CANARY = `otherruncanary${randomBytes(6).toString('hex')}`;
 const OWN_CANARY = `owncanary${randomBytes(6).toString('hex')}`;
+const APP_KEY_CANARY = `appkeycanary${randomBytes(6).toString('hex')}`;
 
 /** `s e c r e t`: a form no exact-match redaction or SECRET_DETECTED check recognises. */
 function spaced(text: string): string {
@@ -67,6 +68,8 @@ describe('the command sandbox: what a command can read, write, reach and leave b
   let workDir: string;
   /** Outside everything a command may write. */
   let outside: string;
+  /** A GitHub App's private key, given to the stack as a path (outside every other denied place). */
+  let appKey: string;
   let allowed: Awaited<ReturnType<typeof loopbackServer>>;
   let refused: Awaited<ReturnType<typeof loopbackServer>>;
   const leftovers: string[][] = [];
@@ -85,6 +88,8 @@ describe('the command sandbox: what a command can read, write, reach and leave b
     // Another run's clone, where the stack's runs clone (pid 1 is alive: never cleaned up as an orphan).
     await mkdir(path.join(workDir, 'cody-batch-run-1-other', 'checkout'), { recursive: true });
     await writeFile(path.join(workDir, 'cody-batch-run-1-other', 'checkout', 'secret.txt'), `${OTHER_RUN_CANARY}\n`);
+    appKey = path.join(outside, 'app.private-key.pem');
+    await writeFile(appKey, `-----BEGIN PRIVATE KEY-----\n${APP_KEY_CANARY}\n-----END PRIVATE KEY-----\n`);
     allowed = await loopbackServer('allowed');
     refused = await loopbackServer('refused');
     claudeTargets = [path.join(outside, 'claude-target'), path.join(home, 'claude-target')];
@@ -138,6 +143,9 @@ describe('the command sandbox: what a command can read, write, reach and leave b
         CODY_BATCH_GIT_BASE: hosting.gitBase,
         CODY_BATCH_CONCURRENCY: '2',
         GITHUB_TOKEN,
+        // Read by the stack and its workers (the folder host uses none): no command may read the file.
+        GITHUB_APP_ID: '12345',
+        GITHUB_APP_PRIVATE_KEY: appKey,
         ANTHROPIC_API_KEY,
         ANTHROPIC_BASE_URL: anthropic.url,
         // A developer's token in the shell that started the stack: the command's own environment never
@@ -192,7 +200,7 @@ describe('the command sandbox: what a command can read, write, reach and leave b
     }
   });
 
-  it("cannot read a planted ~/.aws/credentials, ~/.ssh/id_*, anything in $CODY_BATCH_HOME or another run's clone", async () => {
+  it("cannot read a planted ~/.aws/credentials, ~/.ssh/id_*, anything in $CODY_BATCH_HOME, another run's clone or the GitHub App's key file", async () => {
     const targets = [
       path.join(home, '.aws', 'credentials'),
       path.join(home, '.ssh', 'id_ed25519'),
@@ -204,6 +212,9 @@ describe('the command sandbox: what a command can read, write, reach and leave b
     const command = [
       ...targets.map((target, i) => `cat ${target} > read-${i}.txt 2>&1 || true`),
       `ls -a ${stack.home} > stack-home.txt 2>&1 || true`,
+      // Letter-spaced: the redactor's PEM pattern would hide the key itself, not a copy of it. (The
+      // refusal names the path, which the worker counts among its secrets: it stays out of the diff.)
+      `sed 's/./& /g' ${appKey} > read-app-key.txt 2>/dev/null || true`,
       // The positive control: what the command may read lands in the diff.
       'cat README.md > readme-copy.txt',
     ].join('\n');
@@ -217,6 +228,7 @@ describe('the command sandbox: what a command can read, write, reach and leave b
       assert.ok(!patch.includes(secret), `the diff holds no ${secret.slice(0, 10)}…`);
     }
     assert.doesNotMatch(patch, /^\+token$/m, "the stack home's listing is not readable either");
+    assert.ok(!patch.includes(spaced(APP_KEY_CANARY)), "the diff holds no copy of the GitHub App's key");
   });
 
   it('cannot write outside its checkout: the targets stay absent, and its git metadata is read-only', async () => {

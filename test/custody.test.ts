@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
 import type { RepositoryResult } from '../common/schemas';
 import { reply, startFakeAnthropic, type FakeAnthropic } from './fakes/anthropicServer';
 import { startFakeGitHub, type FakeGitHub } from './fakes/githubServer';
 import { startGitHttpServer, type GitHttpServer } from './fakes/gitHttpServer';
+import { approveAsRead, pushBranch as colleaguePush, publicationOf, refs, show } from './helpers/custody';
 import { createGitHosting, git, type GitHosting } from './helpers/git';
-import { waitFor, waitForJob } from './helpers/jobs';
+import { waitForJob } from './helpers/jobs';
 import { startStackProcess, stackStore, type StackProcess } from './helpers/localStack';
 
 // The chain of custody on the real local stack (issue 24): its workers clone and push over git's
@@ -25,7 +24,6 @@ import { startStackProcess, stackStore, type StackProcess } from './helpers/loca
 //   3. Only the API signs: an edited note never reaches Claude, an edited base commit is never
 //      published.
 
-const run = promisify(execFile);
 const GITHUB_TOKEN = 'ghp_FAKEgithubTOKENforCustodyTests0123456789';
 const ANTHROPIC_KEY = `sk-ant-api03-${'CustodyE2E7'.repeat(5)}`;
 
@@ -35,22 +33,6 @@ const FILES = {
   'README.md': '# sample\n',
 };
 const CHANGE = "sed -i 's/oldFunction(/newFunction(/g' src/main.js";
-
-/** Every ref of a hosted repository and the commit it names: what "untouched" is checked against. */
-async function refs(bare: string): Promise<string> {
-  const { stdout } = await run('git', ['--git-dir', bare, 'for-each-ref', '--format=%(refname) %(objectname)'], {
-    env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
-  });
-  return stdout;
-}
-
-/** `git show <rev>:<path>` in a hosted repository, or undefined when there is no such file. */
-async function show(bare: string, rev: string, file: string): Promise<string | undefined> {
-  return run('git', ['--git-dir', bare, 'show', `${rev}:${file}`]).then(
-    ({ stdout }) => stdout,
-    () => undefined,
-  );
-}
 
 describe('chain of custody on the local stack', function () {
   this.timeout(180_000);
@@ -62,32 +44,12 @@ describe('chain of custody on the local stack', function () {
   /** Held while the loopback GitHub answers a pull request's creation (a test kills the worker there). */
   let hold: { repo: string; reached: () => void; release?: () => void } | undefined;
 
-  /** A branch of the hosted repository with one commit of its own on top of `from`. */
-  async function pushBranch(name: string, branch: string, files: Record<string, string>, from = 'main') {
-    const checkout = await hosting.clone(name, { branch: from });
-    await git(checkout, 'checkout', '-q', '-B', branch);
-    for (const [file, content] of Object.entries(files)) {
-      await run('mkdir', ['-p', path.dirname(path.join(checkout, file))]);
-      await writeFile(path.join(checkout, file), content);
-    }
-    await git(checkout, 'add', '-A');
-    await git(checkout, 'commit', '-q', '-m', `work on ${branch}`);
-    await git(checkout, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
-    return (await git(checkout, 'rev-parse', 'HEAD')).trim();
-  }
+  const pushBranch = (name: string, branch: string, files: Record<string, string>, from?: string) =>
+    colleaguePush(hosting, name, branch, files, from);
 
-  /** Approves a repository's patch as a reviewer does: with the digest of the diff as read. */
-  async function approve(jobId: string, name: string) {
-    const { digest } = await stack.client.getDiff(jobId, name);
-    return stack.client.reviewRepository(jobId, name, { state: 'approved', digest });
-  }
+  const approve = (jobId: string, name: string) => approveAsRead(stack.client, jobId, name);
 
-  const publication = (jobId: string, name: string) =>
-    waitFor(`${name} to be published or to fail`, async () => {
-      const row = await stack.client.getRepository(jobId, name);
-      const status = row.publication?.status;
-      return status === 'published' || status === 'failed' ? row : undefined;
-    });
+  const publication = (jobId: string, name: string) => publicationOf(stack.client, jobId, name);
 
   before(async () => {
     hosting = await createGitHosting();

@@ -153,6 +153,7 @@ describe('The OpenAPI document', () => {
         reviewRepository: () =>
           client.reviewRepository(job, 'acme/widgets', { state: 'approved', digest: 'a'.repeat(64) }),
         getChanges: () => client.getChanges(job),
+        getCodeHost: () => client.getCodeHost(),
         reviewChangeGroup: () =>
           client.reviewChangeGroup(job, 'a'.repeat(64), {
             state: 'approved',

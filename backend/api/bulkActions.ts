@@ -12,9 +12,10 @@ import type {
 } from '../../common/schemas';
 import {
   autoMergeOrMerge,
-  type CodeHost,
   HostRateLimited,
   HostRefusal,
+  type PullRequestCodeHost,
+  type PullRequestHost,
   type PullRequestRef,
   type PullRequestStatus,
   pullRequestKey,
@@ -22,6 +23,7 @@ import {
 import type { ApiDependencies } from './context';
 import { RequestError } from './middleware/errors';
 import type { BatchOutcome, OperationWork } from './operations';
+import { pullRequestHost } from './pullRequestHost';
 import { infoOf, pullRequestRefOf, recountPullRequests } from './pullRequestRefresh';
 
 // POST /jobs/{id}/pull-requests/{merge|close|comment}: one action on many pull requests, one
@@ -30,7 +32,7 @@ import { infoOf, pullRequestRefOf, recountPullRequests } from './pullRequestRefr
 // 100 a request), and the filter and the merge checks use what the host says now, not what the row
 // last recorded. A merge never forces: a draft, a conflict, failing or pending checks or requested
 // changes are reasons not to, and GitHub is told the head commit that was checked. The changes go
-// as many at once as the host allows (`CodeHost.writesAtOnce`); a rate limit the host answers stops
+// as many at once as the host allows (`PullRequestHost.writesAtOnce`); a rate limit the host answers stops
 // the batch, and the operation waits it out (the job's `operation.waitingSeconds` says so) and goes on.
 
 /** Pull requests a batch looks at: one GraphQL query's worth. */
@@ -40,13 +42,12 @@ const BATCH = 100;
 export const BULK_BUDGET_MS = 20_000;
 
 /** The checks of the request that need no row: a 400 before anything starts. */
-export function checkBulkAction(deps: ApiDependencies, action: BulkAction, request: BulkActionRequest): CodeHost {
-  const host = deps.codeHost;
-  if (!host || host.pullRequestsRefusal)
-    throw new RequestError(
-      'PULL_REQUESTS_UNSUPPORTED',
-      host?.pullRequestsRefusal ?? 'This server has no code host to act on pull requests with',
-    );
+export function checkBulkAction(
+  deps: ApiDependencies,
+  action: BulkAction,
+  request: BulkActionRequest,
+): PullRequestCodeHost {
+  const host = pullRequestHost(deps, 'act on pull requests with');
   if (action === 'comment' && !request.body)
     throw new RequestError('VALIDATION_FAILED', 'body: a comment needs a body');
   if (action !== 'comment' && request.body !== undefined)
@@ -142,7 +143,7 @@ export async function actOnBatch(
     if (row && ref) targets.push({ row, ref });
     else results.push({ repositoryName: name, outcome: 'skipped', reason: 'has no pull request' });
   }
-  const statuses = await host.pullRequestStatuses(targets.map(({ ref }) => ref));
+  const statuses = await host.pullRequests.pullRequestStatuses(targets.map(({ ref }) => ref));
   const record = async (row: RepositoryResult, info: PullRequestInfo) =>
     deps.store.repositories.setPullRequest(row.jobId, row.repositoryName, { ...info, url: row.pullRequestUrl! });
 
@@ -182,7 +183,7 @@ export async function actOnBatch(
         continue;
       }
       try {
-        const done = await act(host, action, ref, status, request);
+        const done = await act(host.pullRequests, action, ref, status, request);
         const after: PullRequestInfo = {
           ...infoOf(status),
           ...(done.merged ? { state: 'merged' } : action === 'close' ? { state: 'closed' } : {}),
@@ -214,7 +215,7 @@ export async function actOnBatch(
       await runner.keepAlive?.();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, host.writesAtOnce ?? 1) }, lane));
+  await Promise.all(Array.from({ length: Math.max(1, host.pullRequests.writesAtOnce ?? 1) }, lane));
   return {
     results,
     excluded,
@@ -302,7 +303,7 @@ interface Acted {
 }
 
 async function act(
-  host: CodeHost,
+  host: PullRequestHost,
   action: BulkAction,
   ref: PullRequestRef,
   status: PullRequestStatus,

@@ -25,6 +25,7 @@ import { matchesFilter } from './bulkActions';
 import type { ApiDependencies } from './context';
 import { RequestError } from './middleware/errors';
 import { inFlight } from './publish';
+import { pullRequestHost } from './pullRequestHost';
 import { infoOf, pullRequestRefOf } from './pullRequestRefresh';
 
 // POST /jobs/{id}/follow-up: a new round on open pull requests. Each chosen repository with an open
@@ -42,12 +43,7 @@ export async function startFollowUp(
   now = Date.now(),
 ): Promise<{ response: FollowUpResponse; started: boolean }> {
   const { store } = deps;
-  const host = deps.codeHost;
-  if (!host || host.pullRequestsRefusal)
-    throw new RequestError(
-      'PULL_REQUESTS_UNSUPPORTED',
-      host?.pullRequestsRefusal ?? 'This server has no code host to follow pull requests up on',
-    );
+  const host = pullRequestHost(deps, 'follow pull requests up on');
   if (!isFinalJobStatus(job.status))
     throw new RequestError('JOB_ACTIVE', `Job ${job.jobId} is ${job.status}; follow up once it has finished`);
   if (job.command !== undefined && request.reason !== 'conflicts')
@@ -90,7 +86,7 @@ export async function startFollowUp(
     if (ref) targets.push({ row, ref });
     else results.push({ repositoryName: row.repositoryName, outcome: 'skipped', reason: 'has no pull request' });
   }
-  const statuses = await askingHost(() => host.pullRequestStatuses(targets.map(({ ref }) => ref)));
+  const statuses = await askingHost(() => host.pullRequests.pullRequestStatuses(targets.map(({ ref }) => ref)));
   const instruction: { text: string; source?: { url: string; author: string } } | undefined = request.fromComment
     ? await promotedComment(deps, request.fromComment, targets)
     : request.instruction !== undefined
@@ -236,7 +232,10 @@ async function promotedComment(
   url: string,
   targets: readonly { row: RepositoryResult; ref: PullRequestRef }[],
 ): Promise<{ text: string; source: { url: string; author: string } }> {
-  const comment = await askingHost(() => deps.codeHost!.pullRequestComment(url), 'fromComment: ');
+  const comment = await askingHost(
+    () => pullRequestHost(deps, 'read a comment of').pullRequests.pullRequestComment(url),
+    'fromComment: ',
+  );
   const own = targets.some(({ ref }) => pullRequestKey(ref) === pullRequestKey(comment.ref));
   if (!own)
     throw new RequestError(

@@ -13,6 +13,7 @@ import { approvalVerifies, type Intent, publicationPayload, sealedPush, verified
 import { jobVerifies, signJob } from '../store/signing';
 import type { ApiDependencies } from './context';
 import { RequestError } from './middleware/errors';
+import { pullRequestsRefusal } from './pullRequestHost';
 
 // POST /jobs/{id}/publish: pull requests for completed repositories that have none, after review.
 // It runs where every publish runs: a short worker run in publish mode, through the executor (see
@@ -32,8 +33,8 @@ export async function publishJob(
   now = Date.now(),
 ): Promise<PublishResponse> {
   const { store } = deps;
-  if (deps.codeHost?.pullRequestsRefusal)
-    throw new RequestError('PULL_REQUESTS_UNSUPPORTED', deps.codeHost.pullRequestsRefusal);
+  const refusal = pullRequestsRefusal(deps);
+  if (refusal) throw new RequestError('PULL_REQUESTS_UNSUPPORTED', refusal);
   if (!isFinalJobStatus(job.status))
     throw new RequestError('JOB_ACTIVE', `Job ${job.jobId} is ${job.status}; publish it once it has finished`);
   if (!jobVerifies(deps.keys.signer, job))

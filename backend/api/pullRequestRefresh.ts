@@ -1,7 +1,14 @@
 import { countPullRequests } from '../../common/pullRequestCounts';
 import type { BurndownPoint, Job, PullRequestInfo, RepositoryResult } from '../../common/schemas';
 import { isFinalJobStatus } from '../../common/status';
-import { type CodeHost, type PullRequestRef, type PullRequestStatus, pullRequestKey } from '../hosts';
+import {
+  type CodeHost,
+  opensPullRequests,
+  type PullRequestHost,
+  type PullRequestRef,
+  type PullRequestStatus,
+  pullRequestKey,
+} from '../hosts';
 import type { Store } from '../store/store';
 import { PUBLICATION_STALE_MS } from './publish';
 
@@ -48,7 +55,11 @@ export function withBurndownPoint(burndown: readonly BurndownPoint[], point: Bur
  * Asks the host about the given rows' pull requests (all of a job's that are not merged, by
  * default) and writes the rows whose pull request changed. Returns the rows as they now are.
  */
-export async function refreshRows(store: Store, host: CodeHost, rows: RepositoryResult[]): Promise<RepositoryResult[]> {
+export async function refreshRows(
+  store: Store,
+  host: PullRequestHost,
+  rows: RepositoryResult[],
+): Promise<RepositoryResult[]> {
   const refs = rows.flatMap((row) => {
     const ref = row.pullRequest?.state === 'merged' ? undefined : pullRequestRefOf(row);
     return ref ? [{ row, ref }] : [];
@@ -68,7 +79,7 @@ export async function refreshRows(store: Store, host: CodeHost, rows: Repository
 }
 
 /** Refreshes one job: its rows, its counts, a burndown point; stale publications are ended. */
-export async function refreshJob(store: Store, host: CodeHost, job: Job, now = Date.now()): Promise<Job> {
+export async function refreshJob(store: Store, host: PullRequestHost, job: Job, now = Date.now()): Promise<Job> {
   const rows = await failStalePublications(store, await store.repositories.listAll(job.jobId), now);
   const current = await refreshRows(store, host, rows);
   const counts = countPullRequests(current);
@@ -126,11 +137,11 @@ export async function refreshAll(
 ): Promise<RefreshAllReport> {
   const report: RefreshAllReport = { jobs: 0, errors: [] };
   // No pull requests on this host, or no credentials to ask with (GitHub's GraphQL API wants a token).
-  if (!host || host.pullRequestsRefusal || !host.gitAuthHeader()) return report;
+  if (!host || !opensPullRequests(host) || !host.hasCredentials) return report;
   for (const job of await store.jobs.scanAll(needsRefresh)) {
     report.jobs++;
     try {
-      await refreshJob(store, host, job, now);
+      await refreshJob(store, host.pullRequests, job, now);
     } catch (error) {
       report.errors.push({ jobId: job.jobId, message: (error as Error).message });
     }

@@ -2,10 +2,11 @@ import { ENV } from '../../common/names';
 import { awsAnswer, lambdaCredentials } from './awsCall';
 import { type CodeHost, type CodeHostConfig, codeHostFromEnvironment } from '../hosts';
 
-// On AWS the API and sweeper Lambdas follow pull requests (refresh, merge, close, comment) with the
-// server's GitHub token, which lives in Secrets Manager (the secret the workers get). They read it
-// once per container with their own role, through Secrets Manager's GetSecretValue signed with
-// SigV4 (./awsCall.ts), so the token is never in a Lambda's environment or configuration.
+// On AWS the API and sweeper Lambdas resolve queries and follow pull requests (refresh, merge,
+// close, comment) with the code host's credential, which lives in Secrets Manager (the secret the
+// workers get): a GitHub token, a GitHub App's private key, or a GitLab token. They read it once
+// per container with their own role, through Secrets Manager's GetSecretValue signed with SigV4
+// (./awsCall.ts), so the credential is never in a Lambda's environment or configuration.
 
 /**
  * Secrets Manager's answer to GetSecretValue: the secret string (of `versionStage`, default
@@ -51,17 +52,26 @@ export async function readSecretString(
   return secret.trim();
 }
 
+/** Which secret holds which variable's value: each `…_SECRET` names the ARN of the variable's secret. */
+const SECRET_VARIABLES = [
+  { secret: ENV.githubTokenSecret, variable: ENV.githubToken },
+  { secret: ENV.githubAppKeySecret, variable: ENV.githubAppPrivateKey },
+  { secret: ENV.gitlabTokenSecret, variable: ENV.gitlabToken },
+] as const;
+
 /**
- * The code host of a Lambda: the environment's, with the token from CODY_BATCH_GITHUB_TOKEN_SECRET
- * when it names one (GITHUB_TOKEN, if set, wins: the local stack and tests).
+ * The code host of a Lambda: the environment's, with each credential a `…_SECRET` variable names
+ * read from Secrets Manager (a variable set in the environment itself wins: the local stack and tests).
  */
 export async function codeHostWithSecretToken(
   env: NodeJS.ProcessEnv,
   options: Pick<CodeHostConfig, 'maxRateLimitWaitSeconds'> = {},
   fetchImpl: typeof fetch = fetch,
 ): Promise<CodeHost> {
-  const secretId = env[ENV.githubTokenSecret]?.trim();
-  if (env[ENV.githubToken]?.trim() || !secretId) return codeHostFromEnvironment(env, options);
-  const token = await readSecretString(secretId, env, fetchImpl);
-  return codeHostFromEnvironment({ ...env, [ENV.githubToken]: token }, options);
+  const read: NodeJS.ProcessEnv = {};
+  for (const { secret, variable } of SECRET_VARIABLES) {
+    const secretId = env[secret]?.trim();
+    if (secretId && !env[variable]?.trim()) read[variable] = await readSecretString(secretId, env, fetchImpl);
+  }
+  return codeHostFromEnvironment({ ...env, ...read }, options);
 }

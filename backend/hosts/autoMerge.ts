@@ -1,6 +1,6 @@
 import { whyNotMerge } from '../../common/mergeReadiness';
 import type { AutoMerge, MergeMethod } from '../../common/schemas';
-import type { CodeHost, PullRequestRef, PullRequestStatus } from './codeHost';
+import type { PullRequestHost, PullRequestRef, PullRequestStatus } from './codeHost';
 
 // Merge on green, for any host: turn the host's auto-merge on; where the host refuses because
 // nothing is left to wait for, merge now under Merge Ready's rules (never forcing, at the head that
@@ -12,9 +12,9 @@ export type AutoMergeResult =
   | { outcome: 'not-merged'; reason: string };
 
 export async function autoMergeOrMerge(
-  host: CodeHost,
+  host: Pick<PullRequestHost, 'enableAutoMerge' | 'mergePullRequest'>,
   ref: PullRequestRef,
-  status: Pick<PullRequestStatus, 'headSha' | 'state' | 'mergeable' | 'checks' | 'review'>,
+  status: Pick<PullRequestStatus, 'headSha' | 'state' | 'mergeable' | 'checks' | 'review' | 'notMergeableBecause'>,
   method: MergeMethod,
 ): Promise<AutoMergeResult> {
   const answer = await host.enableAutoMerge(ref, { method, expectedHeadSha: status.headSha });

@@ -1,9 +1,14 @@
 import { ENV } from '../../common/names';
 import type { CodeHost, CodeHostConfig } from './codeHost';
+import { codeHostConfigFrom } from './config';
 import { FolderHost } from './folder/folderHost';
 import { isFileGitBase } from './gitBase';
 import { GitHubHost } from './github/githubHost';
+import { GITHUB_TOKEN_PATTERNS, githubSecretEncodings } from './github/tokens';
+import { GitLabHost } from './gitlab/gitlabHost';
+import { GITLAB_TOKEN_PATTERNS, gitlabSecretEncodings } from './gitlab/tokens';
 
+export { codeHostConfigFrom, codeHostKindFrom, githubAppFrom } from './config';
 export type {
   AutoMergeOutcome,
   CodeHost,
@@ -11,7 +16,10 @@ export type {
   CodeHostKind,
   CodeOwnersReview,
   CommitAuthor,
+  GitHubAppCredentials,
   MergeOptions,
+  PullRequestCodeHost,
+  PullRequestHost,
   PullRequestComment,
   PullRequestOutcome,
   PullRequestRef,
@@ -19,37 +27,41 @@ export type {
   PullRequestRequest,
   QueryResolution,
 } from './codeHost';
-export { HostRateLimited, HostRefusal, HostUnavailable, pullRequestKey } from './codeHost';
+export {
+  HostRateLimited,
+  HostRefusal,
+  HostUnavailable,
+  opensPullRequests,
+  pullRequestKey,
+  pullRequestsOf,
+} from './codeHost';
 export { type AutoMergeResult, autoMergeOrMerge } from './autoMerge';
 
-/** The code host the configuration names, as artifactStoreFrom chooses a store: a `file://` git base is the local folder host, anything else GitHub. */
+/**
+ * The code host the configuration names, as artifactStoreFrom chooses a store: `kind` when given;
+ * else a `file://` git base is the local folder host, anything else GitHub.
+ */
 export function codeHostFrom(config: CodeHostConfig): CodeHost {
-  if (config.gitBase && isFileGitBase(config.gitBase)) return new FolderHost(config.gitBase);
+  const kind = config.kind ?? (config.gitBase && isFileGitBase(config.gitBase) ? 'folder' : 'github');
+  if (kind === 'folder') {
+    if (!config.gitBase || !isFileGitBase(config.gitBase))
+      throw new Error(`${ENV.codeHost}=folder needs a file:// ${ENV.gitBase} (file:///folder/{owner}/{name}.git)`);
+    return new FolderHost(config.gitBase);
+  }
+  if (kind === 'gitlab') return new GitLabHost(config);
   return new GitHubHost(config);
 }
 
-/** The code host of an environment: CODY_BATCH_GIT_BASE, GITHUB_API_URL and GITHUB_TOKEN. */
+/**
+ * The code host of an environment: CODY_BATCH_CODE_HOST and CODY_BATCH_GIT_BASE; for GitHub
+ * GITHUB_API_URL and GITHUB_TOKEN (or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY); for GitLab
+ * GITLAB_URL and GITLAB_TOKEN.
+ */
 export function codeHostFromEnvironment(
   env: NodeJS.ProcessEnv,
-  options: Pick<CodeHostConfig, 'maxRateLimitWaitSeconds'> = {},
+  options: Pick<CodeHostConfig, 'maxRateLimitWaitSeconds' | 'onRateLimitWait' | 'onSecret'> = {},
 ): CodeHost {
-  const value = (name: string) => env[name]?.trim() || undefined;
-  const count = (name: string, minimum: number) => {
-    const text = value(name);
-    if (text === undefined) return undefined;
-    const number = Number(text);
-    if (!Number.isInteger(number) || number < minimum)
-      throw new Error(`${name} must be a whole number of at least ${minimum}, not "${text}"`);
-    return number;
-  };
-  return codeHostFrom({
-    gitBase: value(ENV.gitBase),
-    apiUrl: value(ENV.githubApiUrl),
-    token: value(ENV.githubToken),
-    writesAtOnce: count(ENV.githubWritesAtOnce, 1),
-    writeIntervalMs: count(ENV.githubWriteIntervalMs, 0),
-    ...options,
-  });
+  return codeHostFrom({ ...codeHostConfigFrom(env), ...options });
 }
 
 /**
@@ -63,9 +75,8 @@ export const API_RATE_LIMIT_WAIT_SECONDS = 10;
  * that should hide any host's token, whichever host this process talks to.
  */
 export function hostRedaction(): { tokenPatterns: RegExp[]; encodings: (secret: string) => string[] } {
-  const hosts: CodeHost[] = [new GitHubHost({}), new FolderHost('file:///{owner}/{name}.git')];
   return {
-    tokenPatterns: hosts.flatMap((host) => [...host.tokenPatterns]),
-    encodings: (secret) => hosts.flatMap((host) => host.secretEncodings(secret)),
+    tokenPatterns: [...GITHUB_TOKEN_PATTERNS, ...GITLAB_TOKEN_PATTERNS],
+    encodings: (secret) => [...githubSecretEncodings(secret), ...gitlabSecretEncodings(secret)],
   };
 }

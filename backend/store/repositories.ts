@@ -10,7 +10,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import {
   type Fingerprint,
-  isRepositoryName,
   type PatchRevision,
   type Publication,
   type PullRequestInfo,
@@ -18,6 +17,7 @@ import {
   type Review,
   type Usage,
 } from '../../common/schemas';
+import { isRepositoryName } from '../../common/repositoryNames';
 import { canTransitionRepository, type RepositoryStatus } from '../../common/status';
 import { REPOSITORIES_STATUS_INDEX } from '../../common/names';
 import { addUsageExpression } from './jobs';

@@ -2,6 +2,8 @@ import path from 'node:path';
 import * as z from 'zod';
 import { describeIssues } from '../../common/schemas';
 import { ENV } from '../../common/names';
+import { CODE_HOST_KINDS, type CodeHostConfig } from '../hosts/codeHost';
+import { codeHostConfigFrom } from '../hosts/config';
 import { SANDBOX_MODES } from '../../common/sandbox';
 import { parseTrustedKeys, verifierFrom, type WorkerKeys, workerSealFrom } from '../store/signing';
 import { tableNamesFor, type TableNames } from '../store/tables';
@@ -48,13 +50,19 @@ const WorkerEnvironment = z
     [ENV.jobId]: z.string({ error: 'is required' }).regex(/^[0-9a-z]{26}$/, { error: 'is not a Cody Batch job id' }),
     [ENV.batchArrayIndex]: index.optional(),
     [ENV.repositoryIndex]: index.optional(),
+    [ENV.codeHost]: optionalText.pipe(
+      z.enum(CODE_HOST_KINDS, { error: `must be one of ${CODE_HOST_KINDS.join(', ')}` }).optional(),
+    ),
     [ENV.githubToken]: optionalText,
+    [ENV.githubAppId]: optionalText,
+    [ENV.githubAppPrivateKey]: optionalText,
     [ENV.githubApiUrl]: optionalText.pipe(z.url({ error: 'must be a URL' }).optional()),
+    [ENV.gitlabToken]: optionalText,
+    [ENV.gitlabUrl]: optionalText.pipe(z.url({ error: 'must be a URL' }).optional()),
     [ENV.gitBase]: optionalText.refine(
-      (value) => value === undefined || (value.includes('{owner}') && value.includes('{name}')),
-      {
-        error: 'must contain {owner} and {name}',
-      },
+      (value) =>
+        value === undefined || value.includes('{path}') || (value.includes('{owner}') && value.includes('{name}')),
+      { error: 'must contain {owner} and {name}, or {path}' },
     ),
     [ENV.commandUser]: optionalText,
     [ENV.runMarker]: optionalText.pipe(
@@ -121,12 +129,12 @@ export interface WorkerConfig {
   index: number;
   /** CODY_BATCH_SHARD_SIZE: repositories per worker (1 when absent; publish runs use 1). */
   shardSize: number;
-  /** The code host's token (GITHUB_TOKEN, the contract's name for it): clone, push, pull requests. */
-  hostToken?: string;
-  /** The code host's API (GITHUB_API_URL), for GitHub Enterprise. */
-  hostApiUrl?: string;
-  /** The clone URL template; the code host's default when absent (backend/hosts/). */
-  gitBase?: string;
+  /**
+   * The code host (backend/hosts/): its kind (CODY_BATCH_CODE_HOST), the clone URL template
+   * (CODY_BATCH_GIT_BASE), its API (GITHUB_API_URL or GITLAB_URL) and the token of that host
+   * (GITHUB_TOKEN or GITLAB_TOKEN): clone, push, pull requests. The token is a secret.
+   */
+  codeHost: CodeHostConfig;
   /** Run commands as this unprivileged user (the worker image's), when set. */
   commandUser?: string;
   /** Where each run makes its temporary folder. */
@@ -173,9 +181,7 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
     artifacts: values[ENV.artifacts],
     jobId: values[ENV.jobId],
     index: values[ENV.batchArrayIndex] ?? values[ENV.repositoryIndex] ?? 0,
-    hostToken: values[ENV.githubToken],
-    hostApiUrl: values[ENV.githubApiUrl],
-    gitBase: values[ENV.gitBase],
+    codeHost: hostConfigFrom(env),
     commandUser: values[ENV.commandUser],
     workDir: workDirFrom(env),
     runMarker: values[ENV.runMarker] ?? newRunMarker(),
@@ -186,6 +192,15 @@ export function workerConfigFrom(env: NodeJS.ProcessEnv): WorkerConfig {
     shardSize: values[ENV.shardSize],
     keys: { verifier: values[ENV.trustedKeys], workerSeal },
   };
+}
+
+/** The code host's settings; what the schema cannot say (an App's key that is no PEM) is a ConfigError too. */
+function hostConfigFrom(env: NodeJS.ProcessEnv): CodeHostConfig {
+  try {
+    return codeHostConfigFrom(env);
+  } catch (error) {
+    throw new ConfigError(`Worker environment: ${(error as Error).message}`);
+  }
 }
 
 /**

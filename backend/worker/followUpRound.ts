@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FollowUp, FollowUpTrigger } from '../../common/schemas';
-import { type CodeHost, HostRateLimited, HostRefusal, HostUnavailable } from '../hosts';
+import { type CodeHost, HostRateLimited, HostRefusal, HostUnavailable, pullRequestsOf } from '../hosts';
 import { RunFailure, step, type RunContext } from './runContext';
 
 // The start of a follow-up round (docs/architecture.md, "Follow-up rounds"): the checkout is the
@@ -27,7 +27,7 @@ export async function startRound(
   switch (round.reason) {
     case 'checks': {
       await step(context, `Reading the failing checks of ${head.slice(0, 12)} from ${host.label}`);
-      const checks = await fromHost(() => host.failingChecks(ref, head), 'the failing checks');
+      const checks = await fromHost(() => pullRequestsOf(host).failingChecks(ref, head), 'the failing checks');
       if (!checks.length) return { nothing: `No check of ${head.slice(0, 12)} fails now: nothing to act on` };
       const names = checks.map((check) => plain(check.name));
       return {
@@ -40,7 +40,10 @@ export async function startRound(
         context,
         `Reading what reviewers said${round.since ? ` since ${round.since}` : ''} from ${host.label}`,
       );
-      const feedback = await fromHost(() => host.reviewFeedback(ref, round.since), 'the review comments');
+      const feedback = await fromHost(
+        () => pullRequestsOf(host).reviewFeedback(ref, round.since),
+        'the review comments',
+      );
       if (!feedback.length)
         return {
           nothing: `No review comment or requested change${round.since ? ' since the last round' : ''}: nothing to act on`,

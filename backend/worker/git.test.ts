@@ -105,7 +105,7 @@ describe('GitCheckout keeps the token for the remote', function () {
     await hosting?.dispose();
   });
 
-  const authHeader = () => codeHostFrom({ gitBase: remote.gitBase, token: TOKEN }).gitAuthHeader();
+  const authHeader = () => codeHostFrom({ gitBase: remote.gitBase, token: TOKEN }).gitAuthHeader('acme/scoped');
   const remoteUrl = () => remote.gitBase.replace('{owner}', 'acme').replace('{name}', 'scoped');
   const run = () => path.join(hosting.work, `token-run-${++counter}`);
 
@@ -131,7 +131,7 @@ describe('GitCheckout keeps the token for the remote', function () {
   it('clones and pushes with the token over HTTP', async () => {
     const checkout = await GitCheckout.clone(remoteUrl(), run(), undefined, {
       env: gitEnvironment(process.env),
-      authHeader: authHeader(),
+      authHeader: await authHeader(),
     });
     await writeFile(path.join(checkout.workTree, 'a.txt'), 'new\n');
     await checkout.stagedDiff();
@@ -144,7 +144,7 @@ describe('GitCheckout keeps the token for the remote', function () {
   it('sends no token to another host git is pointed at', async () => {
     const checkout = await GitCheckout.clone(remoteUrl(), run(), undefined, {
       env: gitEnvironment(process.env),
-      authHeader: authHeader(),
+      authHeader: await authHeader(),
     });
     await writeFile(path.join(checkout.workTree, 'a.txt'), 'elsewhere\n');
     await checkout.stagedDiff();
@@ -179,7 +179,7 @@ describe('GitCheckout keeps the token for the remote', function () {
     const before = elsewhere.authorizations.length;
     const checkout = await GitCheckout.clone(remoteUrl(), run(), undefined, {
       env: { ...gitEnvironment(process.env), HOME: home },
-      authHeader: authHeader(),
+      authHeader: await authHeader(),
     });
     assert.equal(elsewhere.authorizations.length, before, 'the clone did not go to the other host');
     await writeFile(path.join(checkout.workTree, 'big.bin'), 'changed large content\n');
@@ -191,7 +191,7 @@ describe('GitCheckout keeps the token for the remote', function () {
     const filter = await markingFilter();
     const checkout = await GitCheckout.clone(remoteUrl(), run(), undefined, {
       env: gitEnvironment(process.env),
-      authHeader: authHeader(),
+      authHeader: await authHeader(),
     });
     await git(checkout.gitDir, 'config', '--file', 'config', 'filter.lfs.clean', filter.command);
     await git(checkout.gitDir, 'config', '--file', 'config', 'filter.lfs.process', filter.command);

@@ -88,8 +88,16 @@ export class GitCheckout {
   private constructor(
     readonly workTree: string,
     readonly gitDir: string,
-    private readonly options: GitRunOptions,
+    private options: GitRunOptions,
   ) {}
+
+  /**
+   * The auth header for the remote calls from now on: a code host's short-lived token (a GitHub
+   * App's installation token) is asked for again before a push that may come an hour after the clone.
+   */
+  authenticate(authHeader: string | undefined): void {
+    this.options = { ...this.options, authHeader };
+  }
 
   /**
    * Shallow-clones one branch (the remote's default when `branch` is undefined) into

@@ -93,7 +93,7 @@ async function main(): Promise<number> {
         (await import('./claudeChange')).claudeChange(context, {
           env,
           store,
-          secrets: config.hostToken ? [config.hostToken] : [],
+          secrets: config.codeHost.token ? [config.codeHost.token] : [],
         }),
       onLiveness: (current) => (liveness = current),
       stopRequested: () => terminating,

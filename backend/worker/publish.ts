@@ -10,7 +10,7 @@ import {
   type PullRequestInfo,
   type Verification,
 } from '../../common/schemas';
-import { autoMergeOrMerge, type CodeHost, pullRequestKey } from '../hosts';
+import { autoMergeOrMerge, type CodeHost, type PullRequestHost, pullRequestKey } from '../hosts';
 import { RunFailure, step, type RunContext } from './runContext';
 
 // The one publishing path, for a job that asks for pull requests at creation and for a publish
@@ -100,9 +100,13 @@ export async function publishChange(context: RunContext, input: PublishInput): P
   };
   const branch = pullRequestBranch(settings, facts);
   const base = job.baseBranch ?? checkout.base.branch;
-  if (host.pullRequestsRefusal) throw new RunFailure('PULL_REQUEST_FAILED', host.pullRequestsRefusal);
-  if (!host.gitAuthHeader()) {
-    throw new RunFailure('PULL_REQUEST_FAILED', 'The job asks for pull requests, but the worker has no GITHUB_TOKEN');
+  const pullRequests = host.pullRequests;
+  if (!pullRequests.supported) throw new RunFailure('PULL_REQUEST_FAILED', pullRequests.refusal);
+  if (!host.hasCredentials) {
+    throw new RunFailure(
+      'PULL_REQUEST_FAILED',
+      `The job asks for pull requests, but the worker has no credentials for ${host.label}`,
+    );
   }
   // Checked at creation with one repository's name; another's may still make no valid ref (`.github`).
   if (!BranchName.safeParse(branch).success) {
@@ -129,6 +133,8 @@ export async function publishChange(context: RunContext, input: PublishInput): P
   const ours = input.lease?.branch === branch ? input.lease.commit : undefined;
   let head: string | undefined;
   try {
+    // A short-lived token (a GitHub App's) is asked for again: the push may come an hour after the clone.
+    checkout.authenticate(await host.gitAuthHeader(repositoryName));
     head = await checkout.remoteBranchHead(input.url, branch);
   } catch (error) {
     throw new RunFailure('PUSH_FAILED', `Looking up ${branch} failed: ${context.log.redact((error as Error).message)}`);
@@ -149,11 +155,11 @@ export async function publishChange(context: RunContext, input: PublishInput): P
   }
   await input.recordPush({ branch, commit });
 
-  const reviewers = await chooseReviewers(context, host, patch.toString('utf8'));
+  const reviewers = await chooseReviewers(context, pullRequests, patch.toString('utf8'));
   await step(context, `Opening the pull request ${branch} → ${base}`);
   try {
     const draft = input.draft ?? ((settings?.draft ?? job.draftPullRequests) || input.verification?.passed === false);
-    const outcome = await host.ensurePullRequest({
+    const outcome = await pullRequests.ensurePullRequest({
       repositoryName,
       head: branch,
       base,
@@ -182,7 +188,7 @@ export async function publishChange(context: RunContext, input: PublishInput): P
     context.log.step(`${outcome.created ? 'Opened' : 'Updated'} ${outcome.url}`);
     const said = [...reviewers.notes, ...outcome.warnings];
     if (input.autoMerge && pullRequest) {
-      const merged = await turnOnAutoMerge(context, host, pullRequest, commit, input.autoMerge);
+      const merged = await turnOnAutoMerge(context, pullRequests, pullRequest, commit, input.autoMerge);
       if (merged.pullRequest) Object.assign(pullRequest, merged.pullRequest);
       if (merged.said) said.push(merged.said);
       if (merged.pullRequest) await input.recordUrl(outcome.url, pullRequest);
@@ -209,8 +215,11 @@ export async function publishChange(context: RunContext, input: PublishInput): P
 async function pushRound(context: RunContext, input: PublishInput, round: RoundPush): Promise<Published> {
   const { checkout, row, repositoryName } = context;
   const { host } = input;
-  if (!host.gitAuthHeader())
-    throw new RunFailure('PUSH_FAILED', 'The follow-up needs a push, but the worker has no GITHUB_TOKEN');
+  if (!host.hasCredentials)
+    throw new RunFailure(
+      'PUSH_FAILED',
+      `The follow-up needs a push, but the worker has no credentials for ${host.label}`,
+    );
   if (!BranchName.safeParse(round.branch).success)
     throw new RunFailure('PUSH_FAILED', `The pull request's branch "${round.branch}" is not a valid git branch name`);
   // Only the branch this row pushed (its sealed record), and never a default or base branch.
@@ -242,6 +251,8 @@ async function pushRound(context: RunContext, input: PublishInput, round: RoundP
   // it, or nothing. What the row pushed last may be older; the branch is still the one it pushed.
   await step(context, `Pushing ${round.branch} (a fast-forward of ${round.head.slice(0, 12)})`);
   try {
+    // A short-lived token (a GitHub App's) is asked for again: the push may come long after the clone.
+    checkout.authenticate(await host.gitAuthHeader(repositoryName));
     await checkout.push(input.url, round.branch, round.head, commit);
   } catch (error) {
     const now = await checkout.remoteBranchHead(input.url, round.branch).catch(() => undefined);
@@ -329,7 +340,7 @@ function roundMessage(round: RoundPush, summary: string): string {
  */
 async function chooseReviewers(
   context: RunContext,
-  host: CodeHost,
+  host: PullRequestHost,
   patch: string,
 ): Promise<{ reviewers: string[]; teamReviewers: string[]; notes: string[] }> {
   const settings = context.job.pullRequest;
@@ -384,7 +395,7 @@ async function chooseReviewers(
  */
 async function turnOnAutoMerge(
   context: RunContext,
-  host: CodeHost,
+  host: PullRequestHost,
   pullRequest: PullRequestInfo,
   pushed: string,
   method: MergeMethod,

@@ -2,9 +2,10 @@ import { rm } from 'node:fs/promises';
 import { Redactor } from '../../common/redact';
 import type { MergeMethod, Publication, RepositoryResult } from '../../common/schemas';
 import { jobAtRevision } from '../../common/tasks';
-import { codeHostFrom, hostRedaction } from '../hosts';
+import { type CodeHost, hostRedaction } from '../hosts';
 import { approvalVerifies, type Intent, publicationVerifies, pushPayload } from '../store/rowSignatures';
 import { jobVerifies } from '../store/signing';
+import { workerHost } from './workerHost';
 import { ConfigError } from './config';
 import { GitCheckout, gitEnvironment } from './git';
 import { Liveness } from './liveness';
@@ -28,7 +29,6 @@ import type { WorkerDependencies, WorkerExit } from './worker';
 export async function runPublishWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   const { config, store, print } = deps;
   const redactor = Redactor.fromEnvironment(deps.env, [], hostRedaction());
-  const host = codeHostFrom({ gitBase: config.gitBase, apiUrl: config.hostApiUrl, token: config.hostToken });
   const job = await store.jobs.get(config.jobId);
   if (!job) throw new ConfigError(`There is no job ${config.jobId}`);
   const run = job.publishRun;
@@ -67,6 +67,7 @@ export async function runPublishWorker(deps: WorkerDependencies): Promise<Worker
   deps.onLiveness?.(liveness);
   liveness.start(config.heartbeatMs);
   log.step(`Publishing ${repositoryName}, attempt ${attempt}, for publish ${run.id}`);
+  const host = workerHost(config, redactor, log);
 
   const set: Record<string, unknown> = {};
   let failure: { code: string; message: string } | undefined;
@@ -147,7 +148,7 @@ async function publish(
   intent: Intent,
   job: RunContext['job'],
   parts: Pick<RunContext, 'log' | 'liveness' | 'artifacts'> & {
-    host: ReturnType<typeof codeHostFrom>;
+    host: CodeHost;
     draft?: boolean;
     autoMerge?: MergeMethod;
   },
@@ -169,7 +170,7 @@ async function publish(
     try {
       checkout = await GitCheckout.clone(url, root, base.branch, {
         env: gitEnvironment(deps.env),
-        authHeader: host.gitAuthHeader(),
+        authHeader: await host.gitAuthHeader(row.repositoryName),
       });
       // The branch may have moved on since the diff was made: the diff goes onto its own base.
       await checkout.ensureCommit(url, base.commit);

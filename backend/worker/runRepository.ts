@@ -3,7 +3,7 @@ import { chmod, rm } from 'node:fs/promises';
 import { fingerprintRecord } from '../../common/fingerprint';
 import type { DiffStats, Fingerprint, FollowUp, PullRequestInfo, Verification } from '../../common/schemas';
 import type { ChangeMaker } from './changeMaker';
-import { type CodeHost, pullRequestKey } from '../hosts';
+import { type CodeHost, pullRequestKey, pullRequestsOf } from '../hosts';
 import type { WorkerConfig } from './config';
 import { GitCheckout } from './git';
 import { RunFailure, runShell, step, type RunContext } from './runContext';
@@ -92,7 +92,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
     try {
       checkout = await GitCheckout.clone(url, root, branch, {
         env: run.gitEnv,
-        authHeader: host.gitAuthHeader(),
+        authHeader: await host.gitAuthHeader(repositoryName),
         sharedGroup: run.commandUser !== undefined,
         fullHistory: round?.reason === 'conflicts',
       });
@@ -245,7 +245,7 @@ async function autoMergeHold(context: RunContext, host: CodeHost): Promise<strin
   if (number === undefined) return `Cody Batch does not know its pull request's number, ${held}`;
   const ref = { repositoryName: context.repositoryName, number };
   try {
-    const status = (await host.pullRequestStatuses([ref])).get(pullRequestKey(ref));
+    const status = (await pullRequestsOf(host).pullRequestStatuses([ref])).get(pullRequestKey(ref));
     return status?.autoMerge ? `Auto-merge is on for its pull request, ${held}` : undefined;
   } catch (error) {
     return `Could not ask ${host.label} whether auto-merge is on (${context.log.redact((error as Error).message)}), ${held}`;

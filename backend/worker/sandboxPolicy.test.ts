@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_ALLOWED_HOSTS } from '../../common/sandbox';
+import { codeHostFromEnvironment } from '../hosts';
 import { allowedHostsOf, deniedReadsFrom, gitHostOf } from './sandboxPolicy';
 
 describe('the sandbox policy: what a job’s commands may reach and read', () => {
@@ -16,6 +17,38 @@ describe('the sandbox policy: what a job’s commands may reach and read', () =>
     );
     assert.deepEqual(hosts, [...DEFAULT_ALLOWED_HOSTS, 'github.com:443', 'registry.example.com']);
     assert.deepEqual(allowedHostsOf({}, 'file:///x/{owner}/{name}.git'), [...DEFAULT_ALLOWED_HOSTS]);
+  });
+
+  it('allows a GitLab stack’s git host for projects nested deep, and no GitHub', () => {
+    const allowed = (env: NodeJS.ProcessEnv) =>
+      allowedHostsOf(
+        {},
+        codeHostFromEnvironment({ CODY_BATCH_CODE_HOST: 'gitlab', GITLAB_TOKEN: 'glpat-x', ...env }).cloneUrl(
+          'acme/platform/tools/web',
+        ),
+      );
+    const gitlabCom = allowed({});
+    assert.ok(gitlabCom.includes('gitlab.com:443'), gitlabCom.join(' '));
+    assert.ok(!gitlabCom.some((host) => host.startsWith('github.com')), 'GitHub is not this stack’s host');
+    assert.deepEqual(
+      allowed({ GITLAB_URL: 'https://git.corp.example:8443/gitlab' }).slice(DEFAULT_ALLOWED_HOSTS.length),
+      ['git.corp.example:8443'],
+    );
+    // A clone base of its own (a mirror): that is the host the commands' git reaches.
+    assert.deepEqual(
+      allowed({
+        GITLAB_URL: 'https://git.corp.example',
+        CODY_BATCH_GIT_BASE: 'https://mirror.corp.example/{path}.git',
+      }).slice(DEFAULT_ALLOWED_HOSTS.length),
+      ['mirror.corp.example:443'],
+    );
+  });
+
+  it('denies the file a GitHub App’s private key is read from, when it is given as a path', () => {
+    const env = { HOME: '/home/dev', GITHUB_APP_ID: '12345', GITHUB_APP_PRIVATE_KEY: ' keys/app.private-key.pem ' };
+    assert.ok(deniedReadsFrom(env).includes(path.resolve('keys/app.private-key.pem')), deniedReadsFrom(env).join(' '));
+    const inline = deniedReadsFrom({ HOME: '/home/dev', GITHUB_APP_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nx' });
+    assert.ok(!inline.some((place) => place.includes('BEGIN')), 'a key given inline is no place');
   });
 
   it('denies the stack’s home, the work folder and the credential places of both homes', () => {

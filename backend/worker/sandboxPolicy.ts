@@ -16,6 +16,7 @@ import {
   sandboxRefusal,
 } from '../../common/sandbox';
 import type { Job } from '../../common/schemas';
+import { hostCredentialFiles } from '../hosts/config';
 import { workDirFrom } from './config';
 import { makeRunFolder } from './runFolders';
 import { CREDENTIAL_PLACES, type RunSandbox, type Sandbox, startSandbox } from './sandbox';
@@ -32,13 +33,14 @@ import { CREDENTIAL_PLACES, type RunSandbox, type Sandbox, startSandbox } from '
 /**
  * The paths no sandboxed command may read: the stack's home ($CODY_BATCH_HOME: its token, DynamoDB
  * keys, signing keys, every job's artifacts), the work folder where every run clones (a run's own
- * folders are bound back), and the credential places of the user's home, by $HOME and by the
- * password database (they differ under sudo, or in tests).
+ * folders are bound back), the file a GitHub App's private key is read from, and the credential
+ * places of the user's home, by $HOME and by the password database (they differ under sudo, or in
+ * tests).
  */
 export function deniedReadsFrom(env: NodeJS.ProcessEnv): string[] {
   const homes = new Set([env.HOME, os.userInfo().homedir].filter((home): home is string => Boolean(home)));
   const places = [...homes].flatMap((home) => CREDENTIAL_PLACES.map((place) => path.join(home, place)));
-  return [...new Set([resolveHome(env), path.resolve(workDirFrom(env)), ...places])];
+  return [...new Set([resolveHome(env), path.resolve(workDirFrom(env)), ...places, ...hostCredentialFiles(env)])];
 }
 
 /** `host:port` of an HTTP(S) clone URL (the code host the job's repositories come from), or undefined. */

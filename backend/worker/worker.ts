@@ -17,6 +17,7 @@ import { RunArtifacts } from './runArtifacts';
 import type { RunContext } from './runContext';
 import { RunLog } from './runLog';
 import { runRepository, type RunOutcome } from './runRepository';
+import { workerHost } from './workerHost';
 import { type CommandGuard, commandGuard } from './sandboxPolicy';
 
 // A worker process's whole life: find its shard of the job's run, and for each repository of it
@@ -97,9 +98,8 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   if (!jobVerifies(config.keys.verifier, job)) return refuseShard(deps, job, names);
   let exit: WorkerExit = 'skipped';
   // One sandbox for the shard: the job's hosts are the same for each of its repositories.
-  const host = codeHostFrom({ gitBase: config.gitBase, apiUrl: config.hostApiUrl, token: config.hostToken });
   const guard = await commandGuard(deps.env, job, {
-    cloneUrl: host.cloneUrl(names[0] ?? 'owner/name'),
+    cloneUrl: codeHostFrom(config.codeHost).cloneUrl(names[0] ?? 'owner/name'),
     commandUser: config.commandUser,
   });
   try {
@@ -144,7 +144,6 @@ async function runOne(
 ): Promise<WorkerExit> {
   const { config, store, print } = deps;
   const redactor = Redactor.fromEnvironment(deps.env, [], hostRedaction());
-  const host = codeHostFrom({ gitBase: config.gitBase, apiUrl: config.hostApiUrl, token: config.hostToken });
   const row = await store.repositories.get(job.jobId, repositoryName);
   if (!row) throw new ConfigError(`Job ${job.jobId} has no row for ${repositoryName}`);
   if (row.status !== 'PENDING' && row.status !== 'RUNNING') {
@@ -186,6 +185,7 @@ async function runOne(
   );
   deps.onLiveness?.(liveness);
   liveness.start(config.heartbeatMs);
+  const host = workerHost(config, redactor, log);
   log.step(
     `Worker for ${repositoryName}, job ${job.jobId}, attempt ${attempt}, task revision ${taskRevision} (worker process ${process.pid})`,
   );

@@ -31,6 +31,10 @@ describe('repositoryNameFromRemote', () => {
     ['file:///C:/repos/acme/widgets.git', 'acme/widgets'],
     ['https://github.com/Acme/Widgets.js.git', 'Acme/Widgets.js'],
     ['  https://github.com/acme/widgets.git\n', 'acme/widgets'],
+    // GitLab: a project's whole path, nested groups and all.
+    ['https://gitlab.com/acme/platform/widgets.git', 'acme/platform/widgets'],
+    ['git@gitlab.example.com:acme/platform/tools/widgets.git', 'acme/platform/tools/widgets'],
+    ['ssh://git@gitlab.example.com:2222/acme/platform/widgets.git', 'acme/platform/widgets'],
   ];
   for (const [remote, expected] of forms) {
     it(`reads ${JSON.stringify(remote)} as ${expected}`, () => {
@@ -49,5 +53,16 @@ describe('repositoryNameFromRemote', () => {
     assert.equal(remoteMatches('https://github.com/acme/widgets', 'acme/widgets'), true);
     assert.equal(remoteMatches('https://github.com/acme/widgets-old', 'acme/widgets'), false);
     assert.equal(remoteMatches('https://github.com/other/widgets', 'acme/widgets'), false);
+  });
+
+  it('matches a host’s whole path, and the end of a folder’s', () => {
+    assert.equal(remoteMatches('https://gitlab.com/acme/platform/widgets.git', 'acme/platform/widgets'), true);
+    // Another project: the group above it is part of the name on a host.
+    assert.equal(remoteMatches('https://gitlab.com/big/acme/widgets.git', 'acme/widgets'), false);
+    assert.equal(remoteMatches('https://gitlab.com/acme/platform/widgets.git', 'platform/widgets'), false);
+    // The local folder host nests a group's projects in folders under its root.
+    assert.equal(remoteMatches('/srv/hosting/acme/platform/widgets.git', 'acme/platform/widgets'), true);
+    assert.equal(remoteMatches('file:///srv/hosting/acme/platform/widgets.git', 'platform/widgets'), true);
+    assert.equal(remoteMatches('/srv/hosting/acme/widgets.git', 'acme/platform/widgets'), false);
   });
 });

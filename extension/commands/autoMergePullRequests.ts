@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
-import { bulkProgress, runJobAction } from '../jobAction';
+import { bulkProgress } from '../../common/actionResults';
+import { autoMergeable } from '../../common/pullRequestCounts';
+import { runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
-import { countOf, mayHavePullRequests, namesList, openPullRequest, targetsOf } from '../pullRequestTargets';
+import { countOf, mayHavePullRequests, namesList, targetsOf } from '../pullRequestTargets';
 import type { Command } from './command';
 import { METHODS } from './mergePullRequests';
 
@@ -16,12 +18,7 @@ export const autoMergePullRequests: Command = {
     const job = await resolveJob(services, arg, mayHavePullRequests, 'turn on auto-merge');
     if (!job) return;
     const rows = await services.connection.client.allRepositories(job.jobId);
-    const targets = targetsOf(
-      rows,
-      (row) => openPullRequest(row) && row.pullRequest?.state === 'open' && !row.pullRequest.autoMerge,
-      'open, auto-merge not on yet',
-      services.jobs.filter(job.jobId),
-    );
+    const targets = targetsOf(rows, autoMergeable, 'open, auto-merge not on yet', services.jobs.filter(job.jobId));
     if (targets.rows.length === 0) {
       void vscode.window.showInformationMessage(
         `Cody Batch: no pull request of "${job.name}" can take auto-merge (${targets.description}).`,

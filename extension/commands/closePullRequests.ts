@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
-import { bulkProgress, runJobAction } from '../jobAction';
+import { bulkProgress } from '../../common/actionResults';
+import { runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
-import { countOf, namesList, mayHavePullRequests, openPullRequest, targetsOf } from '../pullRequestTargets';
+import { openPullRequest } from '../../common/pullRequestCounts';
+import { countOf, namesList, mayHavePullRequests, targetsOf } from '../pullRequestTargets';
 import type { Command } from './command';
 
 /** Closes the job's open (and draft) pull requests, those the tree shows; a modal names how many. */

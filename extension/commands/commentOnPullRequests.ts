@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
-import { bulkProgress, runJobAction } from '../jobAction';
+import { bulkProgress } from '../../common/actionResults';
+import { runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
-import { countOf, mayHavePullRequests, namesList, openPullRequest, targetsOf } from '../pullRequestTargets';
+import { openPullRequest } from '../../common/pullRequestCounts';
+import { countOf, mayHavePullRequests, namesList, targetsOf } from '../pullRequestTargets';
 import { askForText, required } from '../webviews/composePanel';
 import type { Command } from './command';
 

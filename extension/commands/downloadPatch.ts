@@ -1,3 +1,4 @@
+import { patchFileName } from '../../common/names';
 import os from 'node:os';
 import * as vscode from 'vscode';
 import { patchToUse } from '../patches';
@@ -38,7 +39,7 @@ async function savePatch(
     return;
   }
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
-  const name = `${ref.repositoryName.replace('/', '-')}-${ref.jobId}.patch`;
+  const name = patchFileName(ref);
   const destination = await vscode.window.showSaveDialog({
     title: `Cody Batch: save the patch of ${ref.repositoryName}`,
     defaultUri: vscode.Uri.joinPath(folder, name),

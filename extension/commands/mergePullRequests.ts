@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import type { MergeMethod } from '../../common/schemas';
-import { bulkProgress, runJobAction } from '../jobAction';
+import { bulkProgress } from '../../common/actionResults';
+import { runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
-import { countOf, namesList, mayHavePullRequests, READY_WORDS, readyToMerge, targetsOf } from '../pullRequestTargets';
+import { READY_WORDS, readyToMerge } from '../../common/pullRequestCounts';
+import { countOf, namesList, mayHavePullRequests, targetsOf } from '../pullRequestTargets';
 import type { Command } from './command';
 
 // Merge Ready Pull Requests…: the open pull requests whose checks pass (or have none) and that no

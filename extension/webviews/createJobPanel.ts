@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
+import { codeHostKindOf } from '../../common/codeHostKind';
 import { repositoryListEntries } from '../../common/jobDraft';
-import { isRepositoryName } from '../../common/schemas';
+import { isRepositoryName } from '../../common/repositoryNames';
 import { type CreateJobDraft, createJobProtocol, eventMessage, type Handlers } from '../../common/webviewProtocol';
 import { workspaceRepositories } from '../../common/git/checkouts';
 import type { Services } from '../services';
@@ -42,7 +43,13 @@ export function createJobHandlers(
   draft?: Partial<CreateJobDraft>,
 ): Handlers<typeof createJobProtocol> {
   return {
-    load: () => ({ prompt, connected: services.connection.connected, apiUrl: services.connection.apiUrl, draft }),
+    load: async () => ({
+      prompt,
+      connected: services.connection.connected,
+      apiUrl: services.connection.apiUrl,
+      draft,
+      codeHost: services.connection.connected ? await codeHostKindOf(services.connection.client) : undefined,
+    }),
 
     sandbox: async () => ({
       status: services.connection.connected

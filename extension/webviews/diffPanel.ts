@@ -30,13 +30,7 @@ import { groupingEnabled } from '../tree/jobsTree';
 import { hasKeptFailedDiff } from '../../common/attempts';
 import type { Services } from '../services';
 import type { PanelTarget } from './panels';
-import {
-  groupChange,
-  type PaintedGroup,
-  type PaintedRepository,
-  paintedRepository,
-  repositoryChange,
-} from '../../common/viewChanges';
+import { type PaintedView, paintedRepository, refusedAsChanged, viewChange } from '../../common/viewChanges';
 import { watchView } from './viewWatch';
 import { dropEverywhere, dropPattern, dropTargets, groupNow, patternText } from '../../common/dropEverywhere';
 import { summarizeResults } from '../../common/actionResults';
@@ -76,26 +70,16 @@ export function diffHandlers(
   // What the last load showed: the attempt it resolved to, whether it is a kept failed change, its patch.
   let shownPatch: { attempt: number; failed: boolean; patch?: string } | undefined;
   // What the page painted, to tell when it is not what is there any more.
-  let painted: { repository: PaintedRepository; group?: PaintedGroup } | undefined;
+  let painted: PaintedView | undefined;
   const watch = watchView(services, panel, {
-    check: async () => {
-      if (!painted) return undefined;
-      const { jobId } = target.state;
-      if (painted.group) return groupChange(painted.group, await services.connection.client.getChanges(jobId));
-      return repositoryChange(
-        painted.repository,
-        await services.connection.client.getRepository(jobId, painted.repository.repositoryName),
-      );
-    },
+    check: async () => (painted ? viewChange(services.connection.client, target.state.jobId, painted) : undefined),
     say: (message) => void panel.webview.postMessage(eventMessage(diffProtocol, 'changed', { message })),
     // A group's look reads the job's change groups: less often.
     intervals: target.state.group ? 3 : 1,
   });
   panel.onDidDispose(() => watch.dispose());
   /** Refuses an action while the page shows what is not there any more. */
-  const unchanged = () => {
-    if (watch.stale) throw new Error(`${watch.stale} Reload the view to see it as it is now, then act.`);
-  };
+  const unchanged = () => watch.unchanged();
   const reviewRows = new ReviewRows({ allRepositories: (jobId) => services.connection.client.allRepositories(jobId) });
   const viewedFiles = new ViewedFiles(services.context.globalState);
   // Said once on the page the last review or step led to.
@@ -388,8 +372,8 @@ export function diffHandlers(
             // The API reviews only what was painted (its attempt, its digest): anything else is a
             // view that no longer shows what is there, and it says so until it is reloaded.
             if (error instanceof ApiError && error.status === 409) {
-              const message = `${repositoryName} changed since this was shown (${error.message}). Reload the view to see it as it is now, then review it.`;
-              void panel.webview.postMessage(eventMessage(diffProtocol, 'changed', { message }));
+              const message = refusedAsChanged(repositoryName, error.message);
+              watch.changed(message);
               throw new Error(message);
             }
             throw new Error(

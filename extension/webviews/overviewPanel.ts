@@ -5,7 +5,7 @@ import { FOLLOW_UP_COMMANDS } from '../commands/followUpIds';
 import { eventMessage, type Handlers, type OverviewPanelState, overviewProtocol } from '../../common/webviewProtocol';
 import { overviewRows } from '../../common/overviewRows';
 import { groupReviewed, reviewGroup } from '../review/groupReview';
-import type { JobChanges } from '../../common/schemas';
+import { overviewChange, type PaintedOverview, paintedOverview } from '../../common/viewChanges';
 import type { Services } from '../services';
 import type { PanelTarget } from './panels';
 import { watchView } from './viewWatch';
@@ -26,20 +26,10 @@ export function overviewHandlers(
   const subscription = services.jobs.onDidLoad(() => {
     if (panel.visible) repaint();
   });
-  // What the page painted: the job as of then, and its groups (a revision of an unreviewed
-  // repository moves no counter of the job, but it moves the repository out of its group).
-  let painted: { updatedAt: string; groups: string } | undefined;
-  const groupsKey = (changes: JobChanges | undefined) =>
-    JSON.stringify(changes?.groups.map((group) => [group.fingerprint, group.repositories, group.reviewCounts]) ?? null);
+  // What the page painted (common/viewChanges.ts: the job as of then, and its groups).
+  let painted: PaintedOverview | undefined;
   const watch = watchView(services, panel, {
-    check: async () => {
-      if (!painted) return undefined;
-      const client = services.connection.client;
-      const job = await client.getJob(target.state.jobId);
-      if (job.updatedAt !== painted.updatedAt) return 'The job changed.';
-      const changes = await client.getChanges(target.state.jobId).catch(() => undefined);
-      return changes && groupsKey(changes) !== painted.groups ? 'The change groups changed.' : undefined;
-    },
+    check: async () => (painted ? overviewChange(services.connection.client, target.state.jobId, painted) : undefined),
     // The overview paints what is there again (it holds no half-made choice to lose).
     say: repaint,
     intervals: 3,
@@ -59,7 +49,7 @@ export function overviewHandlers(
         ),
       ]);
       if ('error' in changes) services.log.warn(`Could not read the change groups of ${job.jobId}: ${changes.error}`);
-      painted = { updatedAt: job.updatedAt, groups: groupsKey('error' in changes ? undefined : changes.value) };
+      painted = paintedOverview(job, 'error' in changes ? undefined : changes.value);
       watch.painted();
       return 'error' in changes
         ? { job, repositories, changesError: changes.error }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { StaleWatch } from '../../common/viewChanges';
 import type { Log } from '../log/output';
 
 // An open view looks again at what it painted while it is visible: each time the Jobs view looked at
@@ -7,12 +8,17 @@ import type { Log } from '../log/output';
 // or a revision made elsewhere — the CLI, the web app, another reviewer — moves no job to running).
 // When `check` finds a difference it says so once; the page then says "this changed — reload".
 // A hidden panel is not watched: VS Code rebuilds its page when it shows again, and that loads anew.
+// What a look compares, and when a finding counts, is common/viewChanges.ts's `StaleWatch`.
 
 export interface ViewWatch extends vscode.Disposable {
   /** Looks now (another panel of this window changed the job). */
   poke(): void;
   /** The page painted anew: what it shows is what is there. */
   painted(): void;
+  /** The API refused to act on what the page shows (409): say it changed, now. */
+  changed(message: string): void;
+  /** Refuses an action while the page shows what is not there any more. */
+  unchanged(): void;
   /** Why what the page shows is not what is there, if the last look found so. */
   readonly stale: string | undefined;
 }
@@ -35,26 +41,12 @@ export function watchView(
     intervals?: number;
   },
 ): ViewWatch {
-  let stale: string | undefined;
-  let looking = false;
-  // Each paint starts a new generation: a look that began before the page painted again compared
-  // with what it no longer shows, and its finding is dropped.
-  let generation = 0;
+  const watch = new StaleWatch(options.say);
   const look = async () => {
-    if (looking || !panel.visible || stale) return;
-    looking = true;
-    const started = generation;
-    try {
-      const found = await options.check();
-      if (found && !stale && started === generation) {
-        stale = found;
-        options.say(found);
-      }
-    } catch (error) {
+    if (!panel.visible) return;
+    await watch.look(options.check).catch((error: unknown) => {
       services.log.warn(`Could not look again at what a view shows: ${String(error)}`);
-    } finally {
-      looking = false;
-    }
+    });
   };
   const seconds = () =>
     (vscode.workspace.getConfiguration('codyBatch').get<number>('refreshIntervalSeconds') ?? 5) *
@@ -71,12 +63,11 @@ export function watchView(
   const subscription = services.jobs.onDidLoad(() => void look());
   return {
     poke: () => void look(),
-    painted: () => {
-      generation++;
-      stale = undefined;
-    },
+    painted: () => watch.painted(),
+    changed: (message) => watch.changed(message),
+    unchanged: () => watch.unchanged(),
     get stale() {
-      return stale;
+      return watch.stale;
     },
     dispose: () => {
       disposed = true;

@@ -16,6 +16,7 @@ import { LAMBDA_BUNDLES } from '../paths';
 import type { CodyBatchWorkers } from './batch';
 import type { CodyBatchData } from './data';
 import { httpStage } from './httpStage';
+import { codeHostEnvironment } from './codeHost';
 import type { CodyBatchSecrets } from './secrets';
 
 // The HTTP API (IAM auth on every route but GET /health and GET /openapi.json) in front of the API
@@ -52,12 +53,11 @@ export class CodyBatchApi extends Construct {
       [ENV.repositoriesTable]: data.repositoriesTable.tableName,
       [ENV.artifacts]: `s3://${data.artifactsBucket.bucketName}`,
     };
-    // The code host both follow pull requests on (backend/hosts/), and where its token is: the
-    // secret's ARN, read at start with the function's own role, never the token itself.
+    // The code host both follow pull requests on (backend/hosts/), and where its credential is: the
+    // secret's ARN, read at start with the function's own role, never the credential itself.
     const hostEnvironment = {
-      ...(config.githubApiUrl ? { [ENV.githubApiUrl]: config.githubApiUrl } : {}),
-      ...(config.gitBase ? { [ENV.gitBase]: config.gitBase } : {}),
-      [ENV.githubTokenSecret]: secrets.githubToken.secretArn,
+      ...codeHostEnvironment(config),
+      [secrets.hostCredential.secretVariable]: secrets.hostToken.secretArn,
     };
 
     const api = this.nodeFunction('Api', {
@@ -87,7 +87,7 @@ export class CodyBatchApi extends Construct {
     });
     this.apiFunction = api;
     const apiRole = api.role as iam.Role;
-    api.addToRolePolicy(readGitHubToken(secrets));
+    api.addToRolePolicy(readHostCredential(secrets));
     // The signing key is the API's alone: no other role of the stack may read it.
     api.addToRolePolicy(
       new iam.PolicyStatement({
@@ -174,7 +174,7 @@ export class CodyBatchApi extends Construct {
     });
     this.sweeperFunction = sweeper;
     data.grantItemAccess(sweeper);
-    sweeper.addToRolePolicy(readGitHubToken(secrets));
+    sweeper.addToRolePolicy(readHostCredential(secrets));
     sweeper.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [apiFunctionArn] }),
     );
@@ -272,11 +272,11 @@ export class CodyBatchApi extends Construct {
 const READ_BATCH_JOBS_REASON =
   'The only actions on "*" here are batch:DescribeJobs and batch:ListJobs: AWS Batch supports no resource-level permissions for them, so IAM takes only Resource "*". Both only read job status.';
 
-/** GetSecretValue on the GitHub token's secret alone: the API and the sweeper follow pull requests with it. */
-function readGitHubToken(secrets: CodyBatchSecrets): iam.PolicyStatement {
+/** GetSecretValue on the code host's credential alone: the API and the sweeper follow pull requests with it. */
+function readHostCredential(secrets: CodyBatchSecrets): iam.PolicyStatement {
   return new iam.PolicyStatement({
     actions: ['secretsmanager:GetSecretValue'],
-    resources: [secrets.githubToken.secretArn],
+    resources: [secrets.hostToken.secretArn],
   });
 }
 

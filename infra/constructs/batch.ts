@@ -10,6 +10,7 @@ import { ENV, JOB_SESSION_TAG } from '../../common/names';
 import { resourceName, type DeployConfig } from '../config';
 import { acknowledgeRule, acknowledgeWildcard } from '../nag';
 import { REPO_ROOT, WORKER_DOCKERFILE } from '../paths';
+import { codeHostEnvironment } from './codeHost';
 import { type CodyBatchData, JOB_TAG_REFERENCE } from './data';
 import type { CodyBatchSecrets } from './secrets';
 
@@ -184,12 +185,11 @@ export class CodyBatchWorkers extends Construct {
       AWS_REGION: stack.region,
     };
     if (config.claudeProvider === 'bedrock') environment[ENV.bedrockModel] = config.bedrockModelId;
-    if (config.githubApiUrl) environment[ENV.githubApiUrl] = config.githubApiUrl;
-    if (config.gitBase) environment[ENV.gitBase] = config.gitBase;
+    Object.assign(environment, codeHostEnvironment(config));
 
     // The seal key, but never the signing key: the API's public keys come with each SubmitJob.
     const workerSecrets: Record<string, batch.Secret> = {
-      [ENV.githubToken]: batch.Secret.fromSecretsManager(secrets.githubToken),
+      [secrets.hostCredential.variable]: batch.Secret.fromSecretsManager(secrets.hostToken),
       [ENV.workerKey]: batch.Secret.fromSecretsManager(secrets.workerKey),
     };
     if (secrets.anthropicApiKey)

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { type FakeAppOptions, FakeGitHubApp, isAppRoute } from './githubApp';
 
 // A loopback server speaking the parts of GitHub's REST API Cody Batch uses, driven through the
 // real Octokit (`baseUrl`):
@@ -30,7 +31,10 @@ import { join } from 'node:path';
 // - with `gitRoot` (the bare repositories the git server serves), a pull request's head commit is its
 //   branch's, and whether it is mergeable is what `git merge-tree` says of it and its base;
 // - `ETag` on every GET, and `304 Not Modified` for a matching `If-None-Match`;
-// - a secondary rate limit on demand (403 with `retry-after`).
+// - a secondary rate limit on demand (403 with `retry-after`);
+// - with `app`, a GitHub App (./githubApp.ts): its JWT verified, installations, installation tokens
+//   that expire, each reaching only its installation's account (and the repositories it was
+//   narrowed to); a search with one sees only that account's repositories.
 // It checks the token like GitHub does.
 
 export interface FakePull {
@@ -162,6 +166,8 @@ export interface FakeGitHubOptions {
   searchTotals?: Record<string, number>;
   /** Search queries (`q`) answered with incomplete_results: true, as when GitHub's search times out. */
   incompleteSearches?: string[];
+  /** A GitHub App whose installation tokens it takes besides `token`. */
+  app?: FakeAppOptions;
   /** The token's login (GraphQL `viewer`, the author of comments posted through the API); default `cody-batch-bot`. */
   login?: string;
   /**
@@ -196,6 +202,10 @@ export interface FakeGitHub {
   rateLimitNext(prefix: string, retryAfterSeconds?: number): void;
   /** How many requests it answered with a secondary rate limit. */
   rateLimited(): number;
+  /** The App, with the installation tokens it issued (with `app`). */
+  app?: FakeGitHubApp;
+  /** Whether git over HTTP may use `token` (the personal token, or an installation token that reaches it) on `owner/repo`. */
+  allowsGit(token: string, owner: string, repo: string): boolean;
   /** Requests to the job logs' short-lived addresses (another host, as GitHub's). */
   blobRequests: RecordedRequest[];
   close(): Promise<void>;
@@ -216,6 +226,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const logs = new Map<string, string>();
   let ids = 1_000;
   const users = new Set((options.users ?? []).map((user) => user.toLowerCase()));
+  const app = options.app ? new FakeGitHubApp(options.app) : undefined;
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => send(response, 500, { message: String(error) }));
@@ -246,8 +257,21 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       authorization: request.headers.authorization,
     });
     const auth = request.headers.authorization ?? '';
+    if (app && isAppRoute(parsed.pathname)) {
+      const body = request.method === 'POST' ? await readBody(request) : {};
+      const answered = app.handle(request.method ?? 'GET', parsed.pathname, auth, body)!;
+      return send(response, answered.status, answered.body);
+    }
+    let reach: string | undefined;
     if (auth !== `token ${options.token}` && auth !== `Bearer ${options.token}`) {
-      return send(response, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+      const token = /^(?:token|bearer) (.+)$/i.exec(auth)?.[1] ?? '';
+      const issued = app?.find(token);
+      if (!issued || issued.expiresAt <= Date.now())
+        return send(response, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+      const target = targetOf(parsed.pathname);
+      if (target && app!.verdict(token, target.owner, target.repo) !== 'ok')
+        return send(response, 403, { message: 'Resource not accessible by integration' });
+      reach = issued.account;
     }
     if (limitNext !== undefined && parsed.pathname.startsWith(limitNext.prefix)) {
       const retryAfter = limitNext.retryAfter;
@@ -264,9 +288,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         { 'retry-after': String(retryAfter) },
       );
     }
-    if (request.method === 'POST' && parsed.pathname === '/graphql') return graphql(response, await readBody(request));
+    if (request.method === 'POST' && parsed.pathname === '/graphql')
+      return graphql(response, await readBody(request), reach);
     if (request.method === 'GET') {
-      const listed = listing(parsed);
+      const listed = listing(parsed, reach);
       if (listed) return page(response, parsed, listed, request);
       const lifecycle = pullLifecycleGet(parsed.pathname);
       if (lifecycle) return sendWithETag(request, response, lifecycle.status, lifecycle.body);
@@ -360,7 +385,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     | { status: number; body: unknown };
 
   /** The GET routes that list or find repositories; undefined for the others. */
-  function listing(parsed: URL): Listing | undefined {
+  /** `reach`: the account an installation token reaches; a search with it sees that account's repositories only. */
+  function listing(parsed: URL, reach?: string): Listing | undefined {
     const path = parsed.pathname;
     let match = /^\/(orgs|users)\/([^/]+)\/repos$/.exec(path);
     if (match) {
@@ -388,6 +414,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       const scopes = [...qualifier('org'), ...qualifier('user')];
       const inScope = (repository: FakeRepository) =>
         (scopes.length === 0 || scopes.includes(ownerOf(repository).toLowerCase())) &&
+        (!reach || ownerOf(repository).toLowerCase() === reach.toLowerCase()) &&
         qualifier('topic').every((topic) => (repository.topics ?? []).includes(topic));
       let items: unknown[];
       if (path === '/search/repositories') {
@@ -817,9 +844,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   }
 
   /** The GraphQL shapes the code host sends, answered as GitHub would. */
-  function graphql(response: ServerResponse, body: Record<string, unknown>) {
+  function graphql(response: ServerResponse, body: Record<string, unknown>, reach?: string) {
     const query = typeof body.query === 'string' ? body.query : '';
     const variables = (body.variables ?? {}) as Record<string, unknown>;
+    // An installation token sees its own account's repositories only.
+    const outside = Object.entries(variables).filter(
+      ([name, value]) => reach && /^o\d+$/.test(name) && String(value).toLowerCase() !== reach.toLowerCase(),
+    );
+    if (outside.length)
+      return send(response, 200, {
+        errors: [{ type: 'FORBIDDEN', message: `Resource not accessible by integration: ${String(outside[0]![1])}` }],
+      });
     if (query.startsWith('mutation(') && query.includes('enablePullRequestAutoMerge('))
       return send(response, 200, enableAutoMerge(variables));
     if (query === 'query { viewer { login } }') return send(response, 200, { data: { viewer: { login } } });
@@ -1020,6 +1055,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       limitNext = { prefix, retryAfter: retryAfterSeconds };
     },
     rateLimited: () => rateLimited,
+    app,
+    allowsGit: (token, owner, repo) => token === options.token || app?.verdict(token, owner, repo) === 'ok',
     blobRequests,
     close: async () => {
       await new Promise<void>((resolve) => {
@@ -1073,6 +1110,14 @@ function reviewDecision(pull: FakePull): string | null {
   if (verdicts.includes('CHANGES_REQUESTED')) return 'CHANGES_REQUESTED';
   if (verdicts.includes('APPROVED')) return 'APPROVED';
   return pull.reviewRequired ? 'REVIEW_REQUIRED' : null;
+}
+
+/** The account (and repository) a REST path acts on, for an installation token's reach. */
+function targetOf(path: string): { owner: string; repo?: string } | undefined {
+  const repository = /^\/repos\/([^/]+)\/([^/]+)/.exec(path);
+  if (repository) return { owner: repository[1]!, repo: repository[2]! };
+  const account = /^\/(?:orgs|users)\/([^/]+)\//.exec(path);
+  return account ? { owner: account[1]! } : undefined;
 }
 
 async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {

@@ -3,6 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { currentPatchDigest } from '../../common/patchDigest';
 import { edit, reply, startFakeAnthropic, type FakeAnthropic } from '../../test/fakes/anthropicServer';
 import { CHROMIUM } from '../../test/e2e/harness/install';
 import { createGitHosting, type GitHosting } from '../../test/helpers/git';
@@ -19,6 +20,8 @@ import { REPO_ROOT, startStackProcess, type StackProcess } from '../../test/help
 const SCREENSHOTS = path.join(REPO_ROOT, 'test-results', 'web');
 const API_KEY = 'sk-ant-web-test-0000000000000000';
 const REPOSITORIES = ['acme/alpha', 'acme/beta', 'acme/gamma'];
+/** GitLab's nested groups: a project four levels deep, in a job of its own. */
+const NESTED = 'acme/platform/tools/delta';
 
 describe('web app in Chromium, on the local stack', function () {
   this.timeout(180_000);
@@ -32,7 +35,7 @@ describe('web app in Chromium, on the local stack', function () {
 
   before(async () => {
     hosting = await createGitHosting();
-    for (const name of REPOSITORIES)
+    for (const name of [...REPOSITORIES, NESTED])
       await hosting.create(name, {
         'README.md': `# ${name}\n`,
         'src/main.js': `const value = oldFunction(1);\nmodule.exports = value;\n`,
@@ -354,6 +357,108 @@ describe('web app in Chromium, on the local stack', function () {
       ['approved', 'approved', 'approved'],
     );
     for (const name of REPOSITORIES) await stack.client.reviewRepository(jobId, name, { state: 'unreviewed' });
+    await context.close();
+  });
+
+  it('shows and downloads a repository four levels deep by its whole name', async () => {
+    const nested = await stack.client.createJob({
+      name: 'Nested groups',
+      command: "sed -i 's/oldFunction(/newFunction(/' src/main.js",
+      repositories: [NESTED],
+    });
+    await waitForJob(stack.client, nested.jobId);
+    const { context, page } = await signedIn();
+    await page.goto(`${stack.apiUrl}/#/jobs/${nested.jobId}`);
+    const row = page.locator(`li[data-repository="${NESTED}"]`);
+    await row.getByRole('link', { name: 'Diff' }).click();
+    await page.waitForSelector('#app:not([aria-busy]) details.file');
+    assert.match(page.url(), /#\/jobs\/[^/]+\/repositories\/acme%2Fplatform%2Ftools%2Fdelta\/diff$/);
+    assert.match(await page.innerText('#app'), /acme\/platform\/tools\/delta/);
+    assert.match(await page.innerText('#app'), /newFunction/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    assert.equal(download.suggestedFilename(), `acme-platform-tools-delta-${nested.jobId}.patch`);
+    await context.close();
+  });
+
+  it('never acts on what it did not paint: a diff, a group and the overview changed elsewhere say so, and act once reloaded', async () => {
+    const { context, page } = await signedIn();
+    /** The person comes back to the tab (a look at what it shows, as its timer would do). */
+    const comeBack = (tab: Page) => tab.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    const diffOf = (name: string) => `${stack.apiUrl}/#/jobs/${jobId}/repositories/${encodeURIComponent(name)}/diff`;
+
+    // Another tab of this browser approves the repository this one shows: this one says so at once.
+    await page.goto(diffOf('acme/gamma'));
+    await page.waitForSelector('#app:not([aria-busy]) #approve:not([disabled])');
+    const other = await context.newPage();
+    await other.goto(link());
+    await other.waitForSelector('table.jobs');
+    await other.goto(`${stack.apiUrl}/#/jobs/${jobId}`);
+    await other.getByRole('button', { name: 'Approve acme/gamma' }).click();
+    await other.waitForSelector('li[data-repository="acme/gamma"] button[aria-pressed="true"]');
+    await page.waitForSelector('#stale-notice');
+    assert.match(await page.innerText('#stale-notice'), /acme\/gamma was approved elsewhere since this was shown/);
+    assert.equal(await page.isDisabled('#approve'), true, 'Approve waits for the reload');
+    assert.equal(await page.isDisabled('#reject'), true);
+    await page.click('#reload-view');
+    await page.waitForSelector('#app:not([aria-busy]) #approve:not([disabled])');
+    assert.equal(await page.isVisible('#stale-notice'), false);
+    assert.match(
+      (await page.getAttribute('#review-state', 'class')) ?? '',
+      /state-approved/,
+      'it shows the approval now',
+    );
+
+    // A group page: a member reviewed elsewhere (the CLI, another reviewer) is found by its next look.
+    await page.goto(`${stack.apiUrl}/#/jobs/${jobId}`);
+    const group = page.getByRole('listitem', { name: '3 repositories · the same change' });
+    await group.getByRole('button', { name: 'Open group' }).click();
+    await page.waitForURL(/\/diff\?group=[0-9a-f]{64}$/);
+    await page.waitForSelector('#app:not([aria-busy]) details.file');
+    const beta = await stack.client.getRepository(jobId, 'acme/beta');
+    await stack.client.reviewRepository(jobId, 'acme/beta', { state: 'rejected', attempt: beta.attempt });
+    await comeBack(page);
+    await page.waitForSelector('#stale-notice');
+    assert.match(await page.innerText('#stale-notice'), /Reviews of this group’s repositories changed/);
+    assert.equal(await page.getByRole('button', { name: 'Approve group' }).isDisabled(), true);
+    assert.equal(
+      (await stack.client.getRepository(jobId, 'acme/beta')).review?.state,
+      'rejected',
+      'nothing was approved over it',
+    );
+
+    // The overview of a finished job paints the reviews made elsewhere, its rows with it.
+    await page.goto(`${stack.apiUrl}/#/jobs/${jobId}`);
+    const approvedCount = '#job-overview dl[data-group="review"] [data-key="approved"] dd';
+    await page.waitForFunction((selector) => document.querySelector(selector)?.textContent === '1', approvedCount);
+    const alpha = await stack.client.getRepository(jobId, 'acme/alpha');
+    await stack.client.reviewRepository(jobId, 'acme/alpha', {
+      state: 'approved',
+      attempt: alpha.attempt,
+      digest: currentPatchDigest(alpha),
+    });
+    await comeBack(page);
+    await page.waitForFunction((selector) => document.querySelector(selector)?.textContent === '2', approvedCount);
+    await page.waitForSelector('li[data-repository="acme/alpha"] button[aria-pressed="true"]');
+    for (const name of REPOSITORIES) await stack.client.reviewRepository(jobId, name, { state: 'unreviewed' });
+    await context.close();
+  });
+
+  it('a page whose API is out of reach says so, never "Loading…" for ever, and loads once it is back', async () => {
+    const { context, page } = await signedIn();
+    // The network drops every request to the API (the stack stopped, the laptop went offline).
+    const api = (url: URL) => url.origin === new URL(stack.apiUrl).origin && url.pathname.startsWith('/jobs');
+    await page.route(api, (route) => route.abort('connectionrefused'));
+    for (const address of [`#/jobs/${jobId}`, `#/jobs/${jobId}/repositories/acme%2Falpha/diff`, '#/jobs']) {
+      await page.goto(`${stack.apiUrl}/${address}`);
+      await page.waitForSelector('#app [role="alert"]');
+      assert.match(await page.innerText('#app [role="alert"]'), /could not be reached/, address);
+      assert.equal(await page.getAttribute('#app', 'aria-busy'), null, `${address}: not busy`);
+      assert.equal(await page.locator('#app .loading').count(), 0, `${address}: no "Loading…" left`);
+    }
+    await page.unroute(api);
+    await page.goto(`${stack.apiUrl}/#/jobs/${jobId}`);
+    await page.waitForSelector('li[data-repository="acme/alpha"]');
+    assert.equal(await page.locator('#app [role="alert"]').count(), 0);
     await context.close();
   });
 

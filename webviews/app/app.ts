@@ -12,6 +12,7 @@ import {
   type Session,
   signInWithCognito,
 } from './session';
+import { jobTouched } from './viewWatch';
 
 // The app: its configuration, the sign-in, the frame every page shares (a navigation bar, a live
 // region, <main>) and the router that draws the page of the address, again on every change of it.
@@ -49,6 +50,10 @@ function clientFor(window: Window, apiUrl: string, token: string, onUnauthorized
     fetch: async (input, init) => {
       const response = await window.fetch(input, init);
       if (response.status === 401) onUnauthorized();
+      // This tab changed a job (a review, a revision, a bulk action): the other tabs' views of it look again now.
+      const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+      const jobId = /\/jobs\/([^/?#]+)/.exec(input instanceof Request ? input.url : String(input))?.[1];
+      if (response.ok && method !== 'GET' && jobId) jobTouched(window, decodeURIComponent(jobId));
       return response;
     },
   });

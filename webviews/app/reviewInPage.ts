@@ -1,4 +1,4 @@
-import type { CodyBatchClient } from '../../common/client';
+import { ApiError, type CodyBatchClient } from '../../common/client';
 import {
   neighbour,
   nextUnreviewed,
@@ -73,6 +73,8 @@ export async function reviewAndMoveOn(
       ...(shown.digest ? { digest: shown.digest } : {}),
     });
   } catch (error) {
+    // A refusal of what was painted (409) is the caller's to say: the page no longer shows what is there.
+    if (error instanceof ApiError && error.status === 409) throw error;
     throw new Error(
       `${doing} ${shown.repositoryName} failed: ${error instanceof Error ? error.message : String(error)}`,
     );

@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
+import { isRepositoryName } from '../../common/repositoryNames';
 import { parseRoute, type Route, routeHref } from './routes';
 import { tokenFromFragment } from './session';
 
 // The web app's addresses: every page has one, it reads back as the same page, and a repository
 // name with its slash (or anything odd) survives the trip.
 
+/** The longest name a job takes (255 characters, 22 segments): each slash is three characters in an address. */
+const LONGEST = [...Array.from({ length: 21 }, (_, i) => `g${String(i).padStart(9, '0')}`), 'p'.repeat(24)].join('/');
+
 describe('web app routes', () => {
+  it('has the longest name as a repository name', () => {
+    assert.ok(isRepositoryName(LONGEST));
+    assert.equal(LONGEST.length, 255);
+  });
+
   const routes: Route[] = [
     { page: 'jobs' },
     { page: 'jobs', pageToken: 'eyJrIjoiYS9iIn0=' },
@@ -16,6 +25,9 @@ describe('web app routes', () => {
     { page: 'diff', jobId: 'j1', repositoryName: 'acme/widgets', revision: 0 },
     { page: 'thread', jobId: 'j1', repositoryName: 'acme/we?ird#name' },
     { page: 'log', jobId: 'j1', repositoryName: 'acme/widgets' },
+    // GitLab's nested groups: three and more segments, up to the longest name a job takes.
+    { page: 'diff', jobId: 'j1', repositoryName: 'acme/platform/tools/widgets', attempt: 2 },
+    { page: 'thread', jobId: 'j1', repositoryName: LONGEST },
     { page: 'create' },
   ];
 

@@ -24,6 +24,8 @@ export type Route =
   | { page: 'notFound'; hash: string };
 
 const ID = '([^/?#]{1,200})';
+/** A repository name in one segment: up to 255 characters, each of its 21 slashes three in an address (`%2F`). */
+const REPOSITORY = '([^/?#]{1,400})';
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?', 2);
@@ -35,7 +37,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/create') return { page: 'create' };
   let match = new RegExp(`^/jobs/${ID}$`).exec(path);
   if (match) return { page: 'job', jobId: decode(match[1]!) };
-  match = new RegExp(`^/jobs/${ID}/repositories/${ID}/(diff|thread|log)$`).exec(path);
+  match = new RegExp(`^/jobs/${ID}/repositories/${REPOSITORY}/(diff|thread|log)$`).exec(path);
   if (match) {
     const attempt = Number(params.get('attempt'));
     const group = params.get('group') ?? '';

@@ -1,3 +1,4 @@
+import { patchFileName } from '../../common/names';
 import { attemptChoices, attemptOutcome, hasKeptFailedDiff } from '../../common/attempts';
 import { roundShown } from '../../common/followUps';
 import { overviewRows } from '../../common/overviewRows';
@@ -8,9 +9,19 @@ import { groupShown } from '../../common/changeGroupText';
 import { OpenedVariants, reviewGroupOutcome } from '../../common/groupReview';
 import { revisionShown, saveRevision } from '../../common/patchRevisions';
 import { summarizeResults } from '../../common/actionResults';
+import { codeHostKindOf } from '../../common/codeHostKind';
 import { dropEverywhere, dropPattern, dropTargets, groupNow, patternText } from '../../common/dropEverywhere';
-import { isRepositoryName, type Job } from '../../common/schemas';
+import { isRepositoryName } from '../../common/repositoryNames';
+import type { Job } from '../../common/schemas';
 import { differingSurroundings } from '../../common/surroundings';
+import {
+  overviewChange,
+  type PaintedView,
+  paintedOverview,
+  paintedRepository,
+  refusedAsChanged,
+  viewChange,
+} from '../../common/viewChanges';
 import {
   type createJobProtocol,
   DiffLayout,
@@ -23,6 +34,7 @@ import {
 } from '../../common/webviewProtocol';
 import { reviewAndMoveOn, reviewLine, reviewOrderOf, setViewed, stepTarget, viewedFiles } from './reviewInPage';
 import { type Route, routeHref } from './routes';
+import type { PageWatch } from './viewWatch';
 
 // The web app's side of the views' protocol: what the extension's panels do, done in the page.
 // Talking to the API is the typed client over fetch; opening a link is a new tab (http and https
@@ -70,10 +82,6 @@ export function saveFile(window: Window, name: string, text: string, type: strin
   window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export function patchFileName(ref: Pick<RepositoryRef, 'jobId' | 'repositoryName'>): string {
-  return `${ref.repositoryName.replace('/', '-')}-${ref.jobId}.patch`;
-}
-
 /** What the last review said, shown once on the page it led to ("Approved acme/a. Next unreviewed: acme/b."). */
 let pendingNotice: string | undefined;
 
@@ -86,8 +94,23 @@ export interface DiffPlace extends RepositoryRef {
   revision?: number;
 }
 
-export function diffHandlers(services: PageServices, asked: DiffPlace): Handlers<typeof diffProtocol> {
+/**
+ * `watch`: the page's looks at what it painted (webviews/app/viewWatch.ts). Once one finds it
+ * changed, or the API refuses what was painted (409), nothing here acts until the page loads again.
+ */
+export function diffHandlers(
+  services: PageServices,
+  asked: DiffPlace,
+  watch?: PageWatch,
+): Handlers<typeof diffProtocol> {
   const { client, window } = services;
+  const unchanged = () => {
+    try {
+      watch?.unchanged();
+    } catch (error) {
+      throw new ProtocolError(error instanceof Error ? error.message : String(error));
+    }
+  };
   // A group page shows the group's representative as the group is now (see load).
   const ref = { ...asked };
   let shown: { attempt: number; failed: boolean; pullRequestUrl?: string; patch?: string; job?: Job } | undefined;
@@ -142,6 +165,13 @@ export function diffHandlers(services: PageServices, asked: DiffPlace): Handlers
           ? groupShown(changes, fingerprint, order ?? [repository], openedVariants.names(job.jobId, fingerprint))
           : undefined;
       const viewing = place();
+      const painted: PaintedView = {
+        repository: paintedRepository(repository, attempt),
+        ...(group && fingerprint
+          ? { group: { fingerprint, representative: group.representative, members: group.members } }
+          : {}),
+      };
+      watch?.painted(() => viewChange(client, ref.jobId, painted));
       const notice =
         fingerprint && changes && !group
           ? `This group is gone (the job's changes moved): ${repository.repositoryName}'s diff is shown, to read. Open the job for the groups as they are now.`
@@ -172,6 +202,7 @@ export function diffHandlers(services: PageServices, asked: DiffPlace): Handlers
     },
     reviewGroup: async ({ state, members }) => {
       if (!ref.group) return { done: false, message: 'This page shows one repository, not a group.' };
+      unchanged();
       const fingerprint = ref.group;
       const outcome = await reviewGroupOutcome(
         () =>
@@ -208,6 +239,7 @@ export function diffHandlers(services: PageServices, asked: DiffPlace): Handlers
     revisePatch: async (request) => {
       if (ref.group || ref.attempt !== undefined)
         return { done: false, message: 'Open the repository’s own current diff to drop hunks from it.' };
+      unchanged();
       const outcome = await saveRevision(
         (body) => client.revisePatch(ref.jobId, ref.repositoryName, body),
         ref.repositoryName,
@@ -222,6 +254,7 @@ export function diffHandlers(services: PageServices, asked: DiffPlace): Handlers
     },
     dropEverywhere: async ({ scope, drop }) => {
       if (!shown?.patch || !shown.job) return { done: false, message: 'There is no diff shown to drop anything from.' };
+      unchanged();
       const pattern = dropPattern(shown.patch, drop);
       const what = patternText(pattern);
       const names = await dropTargets(client, ref.jobId, scope, ref);
@@ -259,13 +292,23 @@ export function diffHandlers(services: PageServices, asked: DiffPlace): Handlers
         throw new ProtocolError(
           `This is an earlier attempt of ${ref.repositoryName}: open its current attempt to review it.`,
         );
+      unchanged();
       const moved = await reviewAndMoveOn(
         client,
         shown.job,
         { repositoryName: ref.repositoryName, attempt: shown.attempt, digest },
         state,
         note,
-      );
+      ).catch((error: unknown) => {
+        // The API reviews only what was painted (its attempt, its digest): anything else is a page
+        // that no longer shows what is there, and it says so until it is loaded again.
+        if (error instanceof ApiError && error.status === 409) {
+          const message = refusedAsChanged(ref.repositoryName, error.message);
+          watch?.changed(message);
+          throw new ProtocolError(message);
+        }
+        throw error;
+      });
       pendingNotice = moved.notice;
       goTo(moved.goTo);
       return { done: true, message: moved.notice };
@@ -286,6 +329,7 @@ export function diffHandlers(services: PageServices, asked: DiffPlace): Handlers
     openFileInDiffEditor: () => ({ done: false, message: ONLY_IN_VS_CODE }),
     applyToLocalCheckout: () => ({ done: false, message: ONLY_IN_VS_CODE }),
     downloadPatch: async () => {
+      unchanged();
       // The patch painted, not whatever is current by now.
       const patch = shown ? shown.patch : await fetchPatch();
       if (patch === undefined) throw new ProtocolError('This attempt made no changes: there is no patch');
@@ -312,7 +356,11 @@ export function diffHandlers(services: PageServices, asked: DiffPlace): Handlers
 }
 
 /** The Job overview: the job and its rows (all, or a large job's failed ones); a failed repository opens as its log or kept diff page. */
-export function overviewHandlers(services: PageServices, jobId: string): Handlers<typeof overviewProtocol> {
+export function overviewHandlers(
+  services: PageServices,
+  jobId: string,
+  watch?: PageWatch,
+): Handlers<typeof overviewProtocol> {
   const { client } = services;
   return {
     load: async () => {
@@ -324,6 +372,8 @@ export function overviewHandlers(services: PageServices, jobId: string): Handler
           (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
         ),
       ]);
+      const painted = paintedOverview(job, 'value' in changes ? changes.value : undefined);
+      watch?.painted(() => overviewChange(client, jobId, painted));
       return 'value' in changes
         ? { job, repositories, changes: changes.value }
         : { job, repositories, changesError: changes.error };
@@ -411,7 +461,7 @@ export function createJobHandlers(services: PageServices, apiUrl: string): Handl
   const { client, window } = services;
   let created: string | undefined;
   return {
-    load: () => ({ prompt: '', connected: true, apiUrl }),
+    load: async () => ({ prompt: '', connected: true, apiUrl, codeHost: await codeHostKindOf(client) }),
     sandbox: async () => ({ status: await client.sandbox().catch(() => undefined) }),
     pickWorkspaceRepositories: () => {
       throw new ProtocolError(ONLY_IN_VS_CODE);

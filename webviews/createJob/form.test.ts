@@ -222,4 +222,40 @@ describe('Create Job form (DOM)', () => {
       await form.dom.close();
     });
   });
+
+  it('words the query section in GitLab’s terms when the stack’s host is GitLab', async () => {
+    const words = async (codeHost?: 'gitlab' | 'github') => {
+      const dom = makeDom();
+      const noop = async () => ({ ok: true as const });
+      renderCreateJobForm(
+        dom.root,
+        { prompt: '', codeHost },
+        {
+          pickWorkspaceRepositories: async () => [],
+          loadRepositoriesFromFile: async () => ({ repositories: [], skipped: [] }),
+          submit: noop,
+          cancel: () => undefined,
+          draftChanged: () => undefined,
+          offerChanged: () => undefined,
+        },
+      );
+      const field = dom.root.querySelector('[data-field="query-owners"]')!;
+      const found = {
+        label: field.querySelector('[for="query-owners"]')!.textContent,
+        hint: field.querySelector('.hint')!.textContent,
+        query: dom.root.querySelector('#source-query')!.getAttribute('label'),
+        list: dom.root.querySelector('#source-list')!.getAttribute('label'),
+      };
+      await dom.close();
+      return found;
+    };
+    const gitlab = await words('gitlab');
+    assert.equal(gitlab.label, 'Groups');
+    assert.match(gitlab.hint!, /Groups \(with their subgroups\), subgroups such as acme\/platform, or users/);
+    assert.deepEqual([gitlab.query, gitlab.list], ['A query: groups, topics, search', 'A list of group/project']);
+    const general = await words();
+    assert.equal(general.label, 'Owners');
+    assert.match(general.hint!, /Organisations or users/);
+    assert.deepEqual(await words('github'), general);
+  });
 });

@@ -1,7 +1,7 @@
 import { checkDraft, mergeRepositories, parseRepositoryList } from '../../common/jobDraft';
 import { type DraftSections, PULL_REQUEST_FIELDS } from '../../common/jobDraftSections';
 import type { SandboxStatus } from '../../common/sandbox';
-import type { ResolveRepositoriesRequest } from '../../common/schemas';
+import type { CodeHostInfo, ResolveRepositoriesRequest } from '../../common/schemas';
 import type { CreateJobDraft, FieldErrors } from '../../common/webviewProtocol';
 import { append, h, pageHeader } from '../shared/dom';
 import { agentSection } from './agentSection';
@@ -30,6 +30,8 @@ export interface FormActions {
 export interface FormOptions {
   prompt: string;
   apiUrl?: string;
+  /** The stack's code host: its words in the query section (GitLab: groups and projects). */
+  codeHost?: CodeHostInfo['kind'];
   draft?: Partial<CreateJobDraft>;
   /** A selection that was on offer when the page was last shown. */
   offeredPrompt?: string;
@@ -196,7 +198,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
       validate();
     },
   };
-  const source = repositorySource(kit, options.draft ?? {}, actions.previewRepositories);
+  const source = repositorySource(kit, options.draft ?? {}, actions.previewRepositories, options.codeHost);
   const sample = sampleField(kit, options.draft ?? {});
   const pullRequests = pullRequestSection(kit, options.draft ?? {});
   const agent = agentSection(kit, options.draft ?? {});

@@ -24,6 +24,7 @@ export async function startCreateJobPage(
       {
         prompt: loaded.prompt,
         apiUrl: loaded.apiUrl,
+        codeHost: loaded.codeHost,
         // What the user typed (kept over a reload) wins over the job the form was opened from.
         draft: state.draft ?? loaded.draft,
         offeredPrompt: state.offeredPrompt,

@@ -68,7 +68,7 @@ describe('Create Job form: pull requests (DOM)', () => {
       'a branch is named before the change',
     );
     assert.match(form.text('#pr-title-error'), /uses an unknown placeholder \{\{jobname\}\}; the placeholders are/);
-    assert.match(form.text('#pr-reviewers-error'), /"bob!" is not an owner/);
+    assert.match(form.text('#pr-reviewers-error'), /"bob!" is not a user name/);
     assert.equal(form.text('#pr-title-preview'), '', 'no preview of a title that cannot be made');
     await form.close();
   });

@@ -12,7 +12,7 @@ import {
   pullRequestText,
   templateProblem,
 } from '../../common/pullRequestTemplate';
-import { isRepositoryName } from '../../common/schemas';
+import { isRepositoryName } from '../../common/repositoryNames';
 import type { CreateJobDraft } from '../../common/webviewProtocol';
 import { h } from '../shared/dom';
 import { type FormSection, labelledField, type SectionKit, textControl, type ValueElement } from './sectionKit';

@@ -7,7 +7,7 @@ import {
   type QueryDraft,
   type RepositoryPreview,
 } from '../../common/jobDraftSections';
-import { RepositoryQuery, type ResolveRepositoriesRequest } from '../../common/schemas';
+import { type CodeHostInfo, RepositoryQuery, type ResolveRepositoriesRequest } from '../../common/schemas';
 import type { CreateJobDraft, createJobProtocol, Result } from '../../common/webviewProtocol';
 import { h, icon } from '../shared/dom';
 import {
@@ -39,7 +39,19 @@ export interface RepositorySource extends FormSection {
   fill(draft: Partial<CreateJobDraft>): void;
 }
 
-const LABELS: Record<(typeof QUERY_FIELDS)[number], string> = {
+type QueryField = (typeof QUERY_FIELDS)[number];
+
+/** The section's words: the general ones, and GitLab's where its words differ (groups, projects). */
+interface Terms {
+  labels: Record<QueryField, string>;
+  hints: Record<QueryField, string>;
+  placeholders: Record<QueryField, string>;
+  list: string;
+  query: string;
+  archived: string;
+}
+
+const LABELS: Record<QueryField, string> = {
   owners: 'Owners',
   topics: 'Topics',
   search: 'Search',
@@ -66,12 +78,45 @@ const PLACEHOLDERS: Record<(typeof QUERY_FIELDS)[number], string> = {
   exclude: '',
 };
 
+const GENERAL: Terms = {
+  labels: LABELS,
+  hints: HINTS,
+  placeholders: PLACEHOLDERS,
+  list: 'A list of owner/name',
+  query: 'A query: owners, topics, search',
+  archived: 'Include archived repositories',
+};
+
+const GITLAB: Terms = {
+  labels: { ...LABELS, owners: 'Groups' },
+  hints: {
+    ...HINTS,
+    owners: 'Groups (with their subgroups), subgroups such as acme/platform, or users, separated by commas or spaces.',
+    topics: 'Projects carrying any of these topics.',
+    search: "GitLab's project search, by name.",
+    codeSearch: "Projects holding a match of this code search (needs GitLab's advanced search).",
+    include: 'Only project paths that match, such as ^acme/platform/ (case-insensitive).',
+    exclude: 'Leave out project paths that match, such as /legacy-.',
+  },
+  placeholders: { ...PLACEHOLDERS, owners: 'acme, acme/platform', search: 'payments' },
+  list: 'A list of group/project',
+  query: 'A query: groups, topics, search',
+  archived: 'Include archived projects',
+};
+
+/** The words of the stack's code host: GitLab's for GitLab, the general ones otherwise. */
+function termsOf(codeHost: CodeHostInfo['kind'] | undefined): Terms {
+  return codeHost === 'gitlab' ? GITLAB : GENERAL;
+}
+
 export function repositorySource(
   kit: SectionKit,
   initial: Partial<CreateJobDraft>,
   preview?: (request: ResolveRepositoriesRequest) => Promise<PreviewReply>,
+  codeHost?: CodeHostInfo['kind'],
 ): RepositorySource {
   const { document } = kit;
+  const terms = termsOf(codeHost);
   let source: 'list' | 'query' = initial.repositorySource ?? 'list';
   const values = { ...EMPTY_QUERY, ...initial.query };
   let shown: RepositoryPreview | undefined = initial.preview?.key === previewKey(values) ? initial.preview : undefined;
@@ -79,8 +124,8 @@ export function repositorySource(
 
   const radio = (id: string, value: string, label: string) =>
     h(document, 'vscode-radio' as 'div', { id, name: 'repository-source', value, label }) as unknown as CheckElement;
-  const fromList = radio('source-list', 'list', 'A list of owner/name');
-  const fromQuery = radio('source-query', 'query', 'A query: owners, topics, search');
+  const fromList = radio('source-list', 'list', terms.list);
+  const fromQuery = radio('source-query', 'query', terms.query);
   fromList.checked = source === 'list';
   fromQuery.checked = source === 'query';
   for (const choice of [fromList, fromQuery]) {
@@ -106,7 +151,7 @@ export function repositorySource(
 
   const fields = Object.fromEntries(
     QUERY_FIELDS.map((name) => {
-      const control = textControl(kit, `query-${name}`, 'vscode-textfield', { placeholder: PLACEHOLDERS[name] }, [
+      const control = textControl(kit, `query-${name}`, 'vscode-textfield', { placeholder: terms.placeholders[name] }, [
         'repositoryQuery',
       ]);
       control.value = values[name];
@@ -114,7 +159,7 @@ export function repositorySource(
       return [name, control];
     }),
   ) as Record<(typeof QUERY_FIELDS)[number], ValueElement>;
-  const includeArchived = checkControl(kit, 'query-includeArchived', 'Include archived repositories');
+  const includeArchived = checkControl(kit, 'query-includeArchived', terms.archived);
   const includeForks = checkControl(kit, 'query-includeForks', 'Include forks');
   includeArchived.checked = values.includeArchived;
   includeForks.checked = values.includeForks;
@@ -163,14 +208,14 @@ export function repositorySource(
     'div',
     { id: 'repository-query', role: 'group', 'aria-label': 'Repository query' },
     ...QUERY_FIELDS.slice(0, 4).map((name) =>
-      labelledField(document, `query-${name}`, LABELS[name], fields[name], HINTS[name]),
+      labelledField(document, `query-${name}`, terms.labels[name], fields[name], terms.hints[name]),
     ),
     h(
       document,
       'div',
       { class: 'field-pair' },
       ...(['include', 'exclude'] as const).map((name) =>
-        labelledField(document, `query-${name}`, LABELS[name], fields[name], HINTS[name]),
+        labelledField(document, `query-${name}`, terms.labels[name], fields[name], terms.hints[name]),
       ),
     ),
     h(document, 'div', { class: 'field checks' }, includeArchived, includeForks),

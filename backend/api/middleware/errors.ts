@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { API_ERRORS, type ApiErrorCode } from '../../../common/errors';
+import { HostRateLimited, HostUnavailable } from '../../hosts/codeHost';
 
 /** Answers `{"error": {"code", "message"}}` with the status that belongs to the code. */
 export function apiError(c: Context, code: ApiErrorCode, message: string): Response {
@@ -40,6 +41,9 @@ export interface ErrorLog {
 export function onError(log: ErrorLog) {
   return (error: Error, c: Context): Response => {
     if (error instanceof RequestError) return apiError(c, error.code, error.message);
+    // The code host's trouble is no bug of ours: the caller is told it, and how long to wait.
+    if (error instanceof HostRateLimited) return apiError(c, 'HOST_UNAVAILABLE', `${error.message}: try again then`);
+    if (error instanceof HostUnavailable) return apiError(c, 'HOST_UNAVAILABLE', error.message);
     if (isUnavailable(error)) {
       log.error(`${c.req.method} ${c.req.path}: storage unavailable`, error);
       return apiError(c, 'UNAVAILABLE', 'Storage is unavailable for the moment; try again shortly');

@@ -32,6 +32,8 @@ import { readJson, readQuery } from '../middleware/body';
 import { apiError, isUnavailable, RequestError } from '../middleware/errors';
 import { clip } from '../middleware/methods';
 import { documentedRoutes, type Parameter } from '../openapi/operation';
+import { checkHostNames } from '../hostNames';
+import { pullRequestsRefusal } from '../pullRequestHost';
 import { type Resolved, resolveRepositories } from '../resolveRepositories';
 import { startRun } from '../startRun';
 import { abandonOperation, itemsPhase, runForAMoment, startOperation } from '../operations';
@@ -71,8 +73,13 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       const request = await readJson(c, createSchema);
       const refused = await sandboxProblem(deps, request);
       if (refused) return apiError(c, 'SANDBOX_UNAVAILABLE', refused);
-      if (request.createPullRequests && deps.codeHost?.pullRequestsRefusal)
-        return apiError(c, 'VALIDATION_FAILED', `createPullRequests: ${deps.codeHost.pullRequestsRefusal}`);
+      const refusal = request.createPullRequests ? pullRequestsRefusal(deps) : undefined;
+      if (refusal) return apiError(c, 'VALIDATION_FAILED', `createPullRequests: ${refusal}`);
+      checkHostNames(deps.codeHost, {
+        repositories: request.repositories,
+        owners: request.repositoryQuery?.owners,
+        reviewers: request.pullRequest?.reviewers,
+      });
       const resolved = request.repositoryQuery
         ? await resolveRepositories(
             deps.codeHost,

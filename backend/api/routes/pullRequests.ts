@@ -14,9 +14,9 @@ import { runForAMoment, startOperation } from '../operations';
 import { operationWorks } from '../operationWorks';
 import type { AppEnv, ApiDependencies } from '../context';
 import { readJson } from '../middleware/body';
-import { RequestError } from '../middleware/errors';
 import { documentedRoutes } from '../openapi/operation';
 import { publishJob } from '../publish';
+import { pullRequestHost } from '../pullRequestHost';
 import { refreshJob } from '../pullRequestRefresh';
 import { startFollowUp } from '../followUp';
 import { startRun } from '../startRun';
@@ -136,17 +136,12 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
       responses: {
         200: { description: 'The job, with its pull-request counts and burndown', json: { name: 'Job', schema: Job } },
       },
-      errors: ['NOT_FOUND', 'PULL_REQUESTS_UNSUPPORTED'],
+      errors: ['NOT_FOUND', 'PULL_REQUESTS_UNSUPPORTED', 'HOST_UNAVAILABLE'],
     },
     async (c) => {
       const job = await ownedJob(deps, c.req.param('jobId')!, c.get('owner'));
-      const host = deps.codeHost;
-      if (!host || host.pullRequestsRefusal)
-        throw new RequestError(
-          'PULL_REQUESTS_UNSUPPORTED',
-          host?.pullRequestsRefusal ?? 'This server has no code host to ask about pull requests',
-        );
-      return c.json(await refreshJob(deps.store, host, job));
+      const host = pullRequestHost(deps, 'ask about pull requests');
+      return c.json(await refreshJob(deps.store, host.pullRequests, job));
     },
   );
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import * as z from 'zod';
-import { FAILED_VERIFICATION_HEADER, PATCH_DIGEST_HEADER } from '../../../common/names';
+import { FAILED_VERIFICATION_HEADER, PATCH_DIGEST_HEADER, patchFileName } from '../../../common/names';
 import { currentPatchDigest } from '../../../common/patchDigest';
 import { artifactKeyOf, patchKeyOf } from '../artifactKeys';
 import {
@@ -9,16 +9,15 @@ import {
   DiffQuery,
   emptyUsage,
   FollowUpTrigger,
-  isRepositoryName,
   PatchRevisionRequest,
   type PreviousAttempt,
-  REPOSITORY_NAME_PATTERN,
   RepositoryListQuery,
   RepositoryPage,
   RepositoryResult,
   ReviewRequest,
   Thread,
 } from '../../../common/schemas';
+import { isRepositoryName, REPOSITORY_NAME_PATTERN } from '../../../common/repositoryNames';
 import { reviewRepository } from '../../store/reviews';
 import { checkReview } from '../custody';
 import { savePatchRevision } from '../patchRevision';
@@ -198,7 +197,7 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
           `${which} ${status}; a diff exists only once it has COMPLETED with changes${hint}`,
         );
       }
-      const fileName = `${row.repositoryName.replace('/', '-')}-${row.jobId}${attempt > 1 ? `-attempt-${attempt}` : ''}.patch`;
+      const fileName = patchFileName(row, attempt);
       const key = await patchKeyOf(deps, row, attempt, revision);
       if (!key)
         return apiError(

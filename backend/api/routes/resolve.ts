@@ -1,14 +1,36 @@
 import { Hono } from 'hono';
-import { RepositoryResolution, ResolveRepositoriesRequest } from '../../../common/schemas';
+import { CodeHostInfo, RepositoryResolution, ResolveRepositoriesRequest } from '../../../common/schemas';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson } from '../middleware/body';
 import { documentedRoutes } from '../openapi/operation';
+import { checkHostNames } from '../hostNames';
 import { resolveRepositories } from '../resolveRepositories';
 
-/** `POST /repositories/resolve`: what a job's repositoryQuery (plus its listed names) would run, creating nothing. */
+/**
+ * `POST /repositories/resolve`: what a job's repositoryQuery (plus its listed names) would run,
+ * creating nothing; `GET /repositories/host`: which code host that is, so clients use its words.
+ */
 export function resolveRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  documentedRoutes(app, '/repositories').on(
+  const routes = documentedRoutes(app, '/repositories');
+  routes.on(
+    {
+      operationId: 'getCodeHost',
+      method: 'get',
+      path: '/repositories/host',
+      tag: 'jobs',
+      summary: 'Which code host the repositories are on, and whether it opens pull requests',
+      responses: { 200: { description: 'The code host', json: { name: 'CodeHostInfo', schema: CodeHostInfo } } },
+    },
+    (c) => {
+      const host = deps.codeHost;
+      const answer: CodeHostInfo = host
+        ? { kind: host.kind, pullRequests: host.pullRequests.supported }
+        : { kind: 'github', pullRequests: false };
+      return c.json(answer);
+    },
+  );
+  routes.on(
     {
       operationId: 'resolveRepositories',
       method: 'post',
@@ -31,6 +53,7 @@ export function resolveRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<Ap
     async (c) => {
       const request = await readJson(c, ResolveRepositoriesRequest);
       const listed = request.repositories ?? [];
+      checkHostNames(deps.codeHost, { repositories: listed, owners: request.repositoryQuery.owners });
       const { repositories, notes } = await resolveRepositories(
         deps.codeHost,
         request.repositoryQuery,

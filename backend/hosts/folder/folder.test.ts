@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { RepositoryQuery, type RepositoryQueryInput } from '../../../common/schemas';
 import { createGitHosting, git, type GitHosting } from '../../../test/helpers/git';
-import { type CodeHost, codeHostFrom, HostRefusal } from '..';
+import { type CodeHost, codeHostFrom, HostRefusal, pullRequestsOf } from '..';
+import { describeCodeHostContract } from '../codeHost.contract';
 
 // The local folder host on real bare repositories: it lists an owner's folder, skips empty
 // repositories and folders that are no repositories, and refuses what it cannot do by name.
@@ -34,7 +35,7 @@ describe('local folder host', function () {
     assert.deepEqual(repositories, ['acme/one', 'acme/three', 'acme/two']);
     assert.deepEqual(notes, ['1 empty repository skipped']);
     assert.equal(host.cloneUrl('acme/one'), hosting.repository('acme/one').url);
-    assert.equal(host.gitAuthHeader(), undefined);
+    assert.equal(await host.gitAuthHeader('acme/one'), undefined);
   });
 
   it('takes several owners, an owner in another case, and include/exclude', async () => {
@@ -61,20 +62,27 @@ describe('local folder host', function () {
         return true;
       });
     }
-    assert.match(host.pullRequestsRefusal!, /Pull requests cannot be opened on the local folder host/);
-    await assert.rejects(
-      host.ensurePullRequest({
-        repositoryName: 'acme/one',
-        head: 'x',
-        base: 'main',
-        title: 't',
-        body: 'b',
-        draft: false,
-        labels: [],
-        reviewers: [],
-        teamReviewers: [],
-      }),
-      HostRefusal,
+    assert.equal(host.pullRequests.supported, false);
+    assert.throws(
+      () => pullRequestsOf(host),
+      (error: Error) =>
+        error instanceof HostRefusal && /^Pull requests cannot be opened on the local folder host/.test(error.message),
     );
   });
 });
+
+describeCodeHostContract(
+  'The local folder host',
+  async () => {
+    const hosting = await createGitHosting();
+    for (const name of ['acme/one', 'acme/deep/two', 'acme/deep/er/three', 'other/four'])
+      await hosting.create(name, { 'a.txt': 'a\n' });
+    return {
+      host: codeHostFrom({ gitBase: hosting.gitBase }),
+      owner: 'acme',
+      ownerRepositories: ['acme/one', 'acme/deep/two', 'acme/deep/er/three'],
+      dispose: () => hosting.dispose(),
+    };
+  },
+  { pullRequests: false },
+);

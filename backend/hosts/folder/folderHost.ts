@@ -4,23 +4,29 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { nameFilter } from '../../../common/repositoryQuery';
-import { type CheckFailure, type FeedbackItem, isRepositoryName, type RepositoryQuery } from '../../../common/schemas';
+import { isRepositoryName, MAX_NAME_SEGMENTS } from '../../../common/repositoryNames';
+import type { RepositoryQuery } from '../../../common/schemas';
 import {
-  type AutoMergeOutcome,
   type CodeHost,
-  type CodeOwnersReview,
+  type HostNameRules,
   HostRefusal,
-  type PullRequestComment,
-  type PullRequestOutcome,
-  type PullRequestRequest,
-  type PullRequestStatus,
+  type PullRequestsRefused,
   type QueryResolution,
 } from '../codeHost';
 import { cloneUrlFrom } from '../gitBase';
 
 // The local folder host: bare repositories on disk, `{root}/{owner}/{name}.git`, reached through a
-// `file://` git base. It is what the local stack, the demo and the tests clone from. It lists an
-// owner by reading its folder; it has no topics, no search and no pull requests, and says so.
+// `file://` git base; an owner may be a path of folders (`{root}/acme/platform/widgets.git` is
+// `acme/platform/widgets`, as GitLab nests groups). It is what the local stack, the demo and the
+// tests clone from. It lists an owner by reading its folder and the folders below it; it has no
+// topics, no search and no pull requests, and says so.
+
+/** Any name of common/repositoryNames.ts: folders nest as deep as names do. */
+const FOLDER_NAMES: HostNameRules = {
+  repository: () => undefined,
+  owner: () => undefined,
+  user: () => undefined,
+};
 
 const run = promisify(execFile);
 
@@ -28,8 +34,9 @@ export class FolderHost implements CodeHost {
   readonly kind = 'folder';
   readonly label: string;
   readonly commitAuthor = { name: 'Cody Batch', email: 'cody-batch@localhost' };
-  readonly tokenPatterns: readonly RegExp[] = [];
-  readonly pullRequestsRefusal: string;
+  readonly names = FOLDER_NAMES;
+  readonly hasCredentials = false;
+  readonly pullRequests: PullRequestsRefused;
   /** The folder holding `{owner}/{name}.git`, when the git base has that shape. */
   private readonly root?: string;
 
@@ -37,7 +44,10 @@ export class FolderHost implements CodeHost {
     const match = /^(file:\/\/.+)\/\{owner\}\/\{name\}\.git$/.exec(gitBase);
     this.root = match ? fileURLToPath(match[1]!) : undefined;
     this.label = `the local folder host (${this.root ?? gitBase})`;
-    this.pullRequestsRefusal = `Pull requests cannot be opened on ${this.label}: it is a folder of bare repositories. Leave createPullRequests off and publish nothing, or point CODY_BATCH_GIT_BASE at GitHub and give the server a GITHUB_TOKEN`;
+    this.pullRequests = {
+      supported: false,
+      refusal: `Pull requests cannot be opened on ${this.label}: it is a folder of bare repositories. Leave createPullRequests off and publish nothing, or point CODY_BATCH_GIT_BASE at GitHub or GitLab and give the server its token`,
+    };
   }
 
   secretEncodings(): string[] {
@@ -48,7 +58,7 @@ export class FolderHost implements CodeHost {
     return cloneUrlFrom(this.gitBase, repositoryName);
   }
 
-  gitAuthHeader(): string | undefined {
+  async gitAuthHeader(): Promise<string | undefined> {
     return undefined;
   }
 
@@ -79,23 +89,28 @@ export class FolderHost implements CodeHost {
     const repositories: string[] = [];
     let empty = 0;
     let filtered = 0;
-    for (const owner of query.owners ?? []) {
-      const folder = await this.ownerFolder(owner);
-      const entries = await readdir(path.join(this.root, folder), { withFileTypes: true });
+    const visit = async (folder: string): Promise<void> => {
+      const entries = await readdir(path.join(this.root!, folder), { withFileTypes: true });
       for (const entry of entries) {
-        if (!entry.isDirectory() || !entry.name.endsWith('.git')) continue;
+        if (!entry.isDirectory()) continue;
+        // A folder that is not a repository holds a subgroup's, as far down as names nest.
+        if (!entry.name.endsWith('.git')) {
+          if (folder.split('/').length < MAX_NAME_SEGMENTS - 1) await visit(`${folder}/${entry.name}`);
+          continue;
+        }
         const name = `${folder}/${entry.name.slice(0, -'.git'.length)}`;
         if (!isRepositoryName(name)) continue;
         if (!matchesName(name)) {
           filtered++;
           continue;
         }
-        const state = await repositoryState(path.join(this.root, folder, entry.name));
+        const state = await repositoryState(path.join(this.root!, folder, entry.name));
         if (state === 'not-git') continue;
         if (state === 'empty') empty++;
         else repositories.push(name);
       }
-    }
+    };
+    for (const owner of query.owners ?? []) await visit(await this.ownerFolder(owner));
     repositories.sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
     if (filtered)
       notes.push(`${filtered} ${filtered === 1 ? 'repository' : 'repositories'} left out by include/exclude`);
@@ -103,61 +118,23 @@ export class FolderHost implements CodeHost {
     return { repositories: [...new Set(repositories)], notes };
   }
 
-  async ensurePullRequest(_request: PullRequestRequest): Promise<PullRequestOutcome> {
-    throw new HostRefusal(this.pullRequestsRefusal);
-  }
-
-  async pullRequestStatuses(): Promise<Map<string, PullRequestStatus>> {
-    throw new HostRefusal(this.pullRequestsRefusal);
-  }
-
-  async mergePullRequest(): Promise<void> {
-    throw new HostRefusal(this.pullRequestsRefusal);
-  }
-
-  async closePullRequest(): Promise<void> {
-    throw new HostRefusal(this.pullRequestsRefusal);
-  }
-
-  async commentOnPullRequest(): Promise<void> {
-    throw new HostRefusal(this.pullRequestsRefusal);
-  }
-
-  async failingChecks(): Promise<CheckFailure[]> {
-    throw new HostRefusal(this.pullRequestsRefusal);
-  }
-
-  async reviewFeedback(): Promise<FeedbackItem[]> {
-    throw new HostRefusal(this.pullRequestsRefusal);
-  }
-
-  async pullRequestComment(): Promise<PullRequestComment> {
-    throw new HostRefusal(this.pullRequestsRefusal);
-  }
-
-  async enableAutoMerge(): Promise<AutoMergeOutcome> {
-    throw new HostRefusal(this.pullRequestsRefusal);
-  }
-
-  /** No pull requests, so no reviewers to request: no CODEOWNERS is read. */
-  readonly codeOwnersPaths: readonly string[] = [];
-
-  codeOwners(): CodeOwnersReview {
-    return { reviewers: [], teamReviewers: [], notes: [] };
-  }
-
-  /** The owner's folder under the root: its exact name, else the one that differs only in case. */
+  /** The owner's folder under the root, each segment its exact name, else the one that differs only in case. */
   private async ownerFolder(owner: string): Promise<string> {
     const root = this.root!;
-    const folders = (await readdir(root, { withFileTypes: true }).catch(() => []))
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name);
-    const found =
-      folders.find((name) => name === owner) ?? folders.find((name) => name.toLowerCase() === owner.toLowerCase());
-    if (!found)
-      throw new HostRefusal(
-        `${capitalized(this.label)} has no owner "${owner}" (no folder ${path.join(root, owner)}): check owners`,
-      );
+    let found = '';
+    for (const segment of owner.split('/')) {
+      const folders = (await readdir(path.join(root, found), { withFileTypes: true }).catch(() => []))
+        .filter((entry) => entry.isDirectory() && !entry.name.endsWith('.git'))
+        .map((entry) => entry.name);
+      const match =
+        folders.find((name) => name === segment) ??
+        folders.find((name) => name.toLowerCase() === segment.toLowerCase());
+      if (!match)
+        throw new HostRefusal(
+          `${capitalized(this.label)} has no owner "${owner}" (no folder ${path.join(root, owner)}): check owners`,
+        );
+      found = found ? `${found}/${match}` : match;
+    }
     return found;
   }
 }

@@ -10,7 +10,8 @@ const GitHub = Octokit.plugin(throttling, retry);
 export type GitHubClient = InstanceType<typeof GitHub>;
 
 export function createGitHubClient(options: {
-  token?: string;
+  /** A token, or where to get the current one before each request (a GitHub App's installation tokens expire). */
+  token?: string | (() => Promise<string>);
   baseUrl: string;
   userAgent?: string;
   /** The longest secondary rate limit waited out; longer ones fail the request (default 60 s). */
@@ -27,8 +28,9 @@ export function createGitHubClient(options: {
   const pace = () =>
     new Bottleneck.Group({ maxConcurrent: options.writes!.atOnce, minTime: options.writes!.intervalMs });
   const groups = options.writes ? { write: pace(), notifications: pace() } : {};
-  return new GitHub({
-    auth: options.token,
+  const token = options.token;
+  const client = new GitHub({
+    auth: typeof token === 'string' ? token : undefined,
     baseUrl: options.baseUrl,
     userAgent: options.userAgent ?? 'cody-batch',
     throttle: {
@@ -42,6 +44,20 @@ export function createGitHubClient(options: {
     retry: { retries: 3, doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 451] },
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   });
+  if (typeof token === 'function') {
+    client.hook.before('request', async (request) => {
+      request.headers.authorization = `token ${await token()}`;
+    });
+  }
+  return client;
+}
+
+/** The clients a GitHub host talks through: one token's, or a GitHub App's, one per installation. */
+export interface GitHubClients {
+  /** The client that may read and act on `owner`'s repositories. */
+  forOwner(owner: string): Promise<GitHubClient>;
+  /** The clients a search runs with: one token's, or one per installation of the App. */
+  forSearch(): Promise<GitHubClient[]>;
 }
 
 /** The HTTP status of an Octokit error, if it has one. */

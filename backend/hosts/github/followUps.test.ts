@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type FakeGitHub, startFakeGitHub } from '../../../test/fakes/githubServer';
-import { type CodeHost, codeHostFrom, HostRefusal, pullRequestKey } from '..';
+import { codeHostFrom, HostRefusal, type PullRequestHost, pullRequestKey, pullRequestsOf } from '..';
 import { tailOf } from './checks';
 
 // What follow-ups read and do on GitHub, through the real Octokit against the loopback GitHub:
@@ -12,11 +12,13 @@ const TOKEN = 'ghp_FAKEgithubTOKENforFollowUpHostTests0123';
 describe('GitHub code host: follow-ups', function () {
   this.timeout(60_000);
   let github: FakeGitHub;
-  let host: CodeHost;
+  let host: PullRequestHost;
 
   beforeEach(async () => {
     github = await startFakeGitHub({ token: TOKEN, autoMergeDisallowed: ['acme/locked'] });
-    host = codeHostFrom({ gitBase: 'https://github.example.com/{owner}/{name}.git', apiUrl: github.url, token: TOKEN });
+    host = pullRequestsOf(
+      codeHostFrom({ gitBase: 'https://github.example.com/{owner}/{name}.git', apiUrl: github.url, token: TOKEN }),
+    );
   });
   afterEach(async () => {
     await github?.close();

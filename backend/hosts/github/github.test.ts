@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { RepositoryQuery, type RepositoryQueryInput } from '../../../common/schemas';
 import { type FakeGitHub, type FakeRepository, startFakeGitHub } from '../../../test/fakes/githubServer';
 import { type CodeHost, codeHostFrom, HostRefusal } from '..';
+import { describeCodeHostContract } from '../codeHost.contract';
+import { GITHUB_TOKEN_PATTERNS } from './tokens';
 
 // Repository queries on GitHub, through the real Octokit (throttling, retry, Link pagination)
 // against the loopback GitHub: organisations and users, topics, repository and code search, the
@@ -139,15 +141,43 @@ describe('GitHub code host: repository queries', function () {
     assert.deepEqual(repositories, ['acme/alpha', 'acme/beta', 'acme/gamma', 'acme/zeta']);
   });
 
-  it('authenticates git with the token as a Basic header and names GitHub’s token shapes', () => {
-    const header = host.gitAuthHeader()!;
+  it('authenticates git with the token as a Basic header and names GitHub’s token shapes', async () => {
+    const header = (await host.gitAuthHeader('acme/alpha'))!;
     assert.equal(
       Buffer.from(header.replace(/^Authorization: Basic /, ''), 'base64').toString(),
       `x-access-token:${TOKEN}`,
     );
     assert.equal(host.cloneUrl('acme/alpha'), 'https://github.example.com/acme/alpha.git');
     assert.equal(host.kind, 'github');
-    assert.ok(host.tokenPatterns.some((pattern) => new RegExp(pattern.source).test(TOKEN)));
+    assert.ok(GITHUB_TOKEN_PATTERNS.some((pattern) => new RegExp(pattern.source).test(TOKEN)));
     assert.equal(codeHostFrom({}).cloneUrl('a/b'), 'https://github.com/a/b.git');
   });
 });
+
+describeCodeHostContract(
+  'GitHub',
+  async () => {
+    const github = await startFakeGitHub({
+      token: TOKEN,
+      repositories: [{ fullName: 'acme/one' }, { fullName: 'acme/two' }, { fullName: 'acme/three' }],
+      pageSize: 1,
+    });
+    return {
+      host: codeHostFrom({
+        gitBase: 'https://github.example.com/{owner}/{name}.git',
+        apiUrl: github.url,
+        token: TOKEN,
+      }),
+      owner: 'acme',
+      ownerRepositories: ['acme/one', 'acme/two', 'acme/three'],
+      pullRequestRepository: 'acme/two',
+      head: 'contract',
+      base: 'main',
+      async moveHead() {
+        for (const pull of github.pulls.filter((candidate) => candidate.repo === 'two')) pull.headSha = 'e'.repeat(40);
+      },
+      dispose: () => github.close(),
+    };
+  },
+  { pullRequests: true },
+);

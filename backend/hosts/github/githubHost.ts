@@ -5,6 +5,7 @@ import type {
   CodeHostConfig,
   CodeOwnersReview,
   MergeOptions,
+  PullRequestHost,
   PullRequestComment,
   PullRequestOutcome,
   PullRequestRef,
@@ -13,42 +14,43 @@ import type {
   QueryResolution,
 } from '../codeHost';
 import { cloneUrlFrom } from '../gitBase';
-import type { GitHubClient } from './client';
+import type { GitHubAppTokens } from './appTokens';
+import type { GitHubClient, GitHubClients } from './client';
 import { GITHUB_CODEOWNERS_PATHS, githubCodeOwners } from './codeOwners';
+import { GITHUB_NAMES } from './names';
+import { basic, GITHUB_GIT_USER, githubSecretEncodings } from './tokens';
 
-// GitHub, or GitHub Enterprise through its API URL (`GITHUB_API_URL`). Git authenticates with the
-// token as a Basic header for the user `x-access-token`, which GitHub accepts for every kind of
-// token; commits are made as Cody Batch at a noreply address.
+// GitHub, or GitHub Enterprise through its API URL (`GITHUB_API_URL`), with one token (a person's
+// or a machine user's) or as a GitHub App. Git authenticates with the token as a Basic header for
+// the user `x-access-token`, which GitHub accepts for every kind of token; commits are made as
+// Cody Batch at a noreply address. As an App, every call uses an installation token of the
+// installation that covers the repository or owner at hand (./appTokens.ts), and what is done for
+// one repository (a worker's clone, push and pull request) uses a token narrowed to that repository.
 
 export const GITHUB_GIT_BASE = 'https://github.com/{owner}/{name}.git';
 export const GITHUB_API_URL = 'https://api.github.com';
 
-/** Personal, OAuth, user-to-server, server-to-server and refresh tokens, and fine-grained ones. */
-const GITHUB_TOKEN_PATTERNS: readonly RegExp[] = [/\b(?:gh[pousr]|github_pat)_[A-Za-z0-9_]{16,}/g];
-
-const GIT_USER = 'x-access-token';
-
-export class GitHubHost implements CodeHost {
+export class GitHubHost implements CodeHost, PullRequestHost {
   readonly kind = 'github';
   readonly label: string;
   readonly commitAuthor = { name: 'Cody Batch', email: 'cody-batch@users.noreply.github.com' };
-  readonly tokenPatterns = GITHUB_TOKEN_PATTERNS;
+  readonly names = GITHUB_NAMES;
+  readonly supported = true;
+  readonly pullRequests: PullRequestHost = this;
   private readonly gitBase: string;
   private readonly apiUrl: string;
-  private readonly token?: string;
-  private readonly maxRateLimitWaitSeconds?: number;
   private client?: Promise<GitHubClient>;
   readonly writesAtOnce: number;
   /** Octokit's pacing of changes; undefined: its own (GitHub.com's advice). */
   private readonly writePace?: { atOnce: number; intervalMs: number };
+  private appTokens?: Promise<GitHubAppTokens>;
+  private readonly appClients = new Map<string, GitHubClient>();
   private self?: Promise<string>;
   readonly codeOwnersPaths = GITHUB_CODEOWNERS_PATHS;
 
-  constructor(config: CodeHostConfig) {
+  constructor(private readonly config: CodeHostConfig) {
     this.gitBase = config.gitBase ?? GITHUB_GIT_BASE;
     this.apiUrl = config.apiUrl ?? GITHUB_API_URL;
-    this.token = config.token;
-    this.maxRateLimitWaitSeconds = config.maxRateLimitWaitSeconds;
     this.label = `GitHub (${this.apiUrl})`;
     // GitHub.com asks integrations to send changes one at a time, at least a second apart
     // ("best practices for using the REST API"), and Octokit's throttling spaces the changes that
@@ -63,65 +65,110 @@ export class GitHubHost implements CodeHost {
       githubCom && !configured ? undefined : { atOnce: this.writesAtOnce, intervalMs: config.writeIntervalMs ?? 0 };
   }
 
+  get hasCredentials(): boolean {
+    return this.config.token !== undefined || this.config.githubApp !== undefined;
+  }
+
   secretEncodings(secret: string): string[] {
-    return [basic(GIT_USER, secret)];
+    return githubSecretEncodings(secret);
   }
 
   cloneUrl(repositoryName: string): string {
     return cloneUrlFrom(this.gitBase, repositoryName);
   }
 
-  gitAuthHeader(): string | undefined {
-    return this.token ? `Authorization: Basic ${basic(GIT_USER, this.token)}` : undefined;
+  async gitAuthHeader(repositoryName: string): Promise<string | undefined> {
+    const token = this.config.githubApp
+      ? await (await this.tokens()).tokenFor(...ownerAndName(repositoryName))
+      : this.config.token;
+    return token ? `Authorization: Basic ${basic(GITHUB_GIT_USER, token)}` : undefined;
   }
 
   async defaultBranch(repositoryName: string): Promise<string> {
-    const [owner, repo] = repositoryName.split('/') as [string, string];
-    const { data } = await (await this.github()).rest.repos.get({ owner, repo });
+    const [owner, repo] = ownerAndName(repositoryName);
+    // As an App, with the token narrowed to this repository: what its worker pushes with.
+    const { data } = await (await this.forRepository(repositoryName)).rest.repos.get({ owner, repo });
     if (!data.default_branch) throw new Error(`GitHub named no default branch for ${repositoryName}`);
     return data.default_branch;
   }
 
   async resolveQuery(query: RepositoryQuery): Promise<QueryResolution> {
     const { resolveOnGitHub } = await import('./query');
-    return resolveOnGitHub(await this.github(), query);
+    return resolveOnGitHub(this.clients(), query);
   }
 
   async ensurePullRequest(request: PullRequestRequest): Promise<PullRequestOutcome> {
-    if (!this.token) throw new Error('Opening pull requests on GitHub needs a token, and there is no GITHUB_TOKEN');
+    if (!this.hasCredentials)
+      throw new Error('Opening pull requests on GitHub needs a token or an App, and there is neither');
     const { ensurePullRequest } = await import('./pullRequests');
-    return ensurePullRequest(await this.github(), request);
+    return ensurePullRequest(await this.forRepository(request.repositoryName), request);
   }
 
   async pullRequestStatuses(refs: readonly PullRequestRef[]): Promise<Map<string, PullRequestStatus>> {
     if (refs.length === 0) return new Map();
     const { pullRequestStatuses } = await import('./pullRequestStatus');
-    return pullRequestStatuses(await this.github(), refs);
+    if (!this.config.githubApp) return pullRequestStatuses(await this.github(), refs);
+    // An installation token reads its own installation's repositories: one query batch per owner.
+    const byOwner = new Map<string, PullRequestRef[]>();
+    for (const ref of refs) {
+      const owner = ownerAndName(ref.repositoryName)[0].toLowerCase();
+      byOwner.set(owner, [...(byOwner.get(owner) ?? []), ref]);
+    }
+    const found = new Map<string, PullRequestStatus>();
+    for (const [owner, owned] of byOwner) {
+      for (const [key, status] of await pullRequestStatuses(await this.clients().forOwner(owner), owned))
+        found.set(key, status);
+    }
+    return found;
   }
 
   async mergePullRequest(ref: PullRequestRef, options: MergeOptions): Promise<void> {
     const { mergePullRequest } = await import('./pullRequestActions');
-    await mergePullRequest(await this.github(), ref, options);
+    await mergePullRequest(await this.forOwnerOf(ref.repositoryName), ref, options);
   }
 
   async closePullRequest(ref: PullRequestRef, options: { deleteBranch: boolean; branch?: string }): Promise<void> {
     const { closePullRequest } = await import('./pullRequestActions');
-    await closePullRequest(await this.github(), ref, options);
+    await closePullRequest(await this.forOwnerOf(ref.repositoryName), ref, options);
   }
 
   async commentOnPullRequest(ref: PullRequestRef, body: string): Promise<void> {
     const { commentOnPullRequest } = await import('./pullRequestActions');
-    await commentOnPullRequest(await this.github(), ref, body);
+    await commentOnPullRequest(await this.forOwnerOf(ref.repositoryName), ref, body);
+  }
+
+  /** The clients a query runs with: the token's, or per installation of the App. */
+  private clients(): GitHubClients {
+    if (!this.config.githubApp) {
+      const one = () => this.github();
+      return { forOwner: one, forSearch: async () => [await one()] };
+    }
+    return {
+      forOwner: (owner) => this.appClient(owner),
+      forSearch: async () => Promise.all((await (await this.tokens()).owners()).map((owner) => this.appClient(owner))),
+    };
+  }
+
+  private forOwnerOf(repositoryName: string): Promise<GitHubClient> {
+    return this.clients().forOwner(ownerAndName(repositoryName)[0]);
+  }
+
+  /** For one repository's pull request: as an App, a token narrowed to that repository. */
+  private forRepository(repositoryName: string): Promise<GitHubClient> {
+    if (!this.config.githubApp) return this.github();
+    const [owner, name] = ownerAndName(repositoryName);
+    return this.appClient(owner, name);
   }
 
   async failingChecks(ref: PullRequestRef, headSha: string): Promise<CheckFailure[]> {
     const { failingChecks } = await import('./checks');
-    return failingChecks(await this.github(), ref, headSha);
+    return failingChecks(await this.forOwnerOf(ref.repositoryName), ref, headSha);
   }
 
   async reviewFeedback(ref: PullRequestRef, since?: string): Promise<FeedbackItem[]> {
     const { ownLogin, reviewFeedback } = await import('./feedback');
-    const github = await this.github();
+    const github = await this.forOwnerOf(ref.repositoryName);
+    // As an App, the identity is the App's wherever it is installed: the first owner's answer serves.
     this.self ??= ownLogin(github).catch((error: unknown) => {
       this.self = undefined;
       throw error;
@@ -131,7 +178,12 @@ export class GitHubHost implements CodeHost {
 
   async pullRequestComment(url: string): Promise<PullRequestComment> {
     const { pullRequestComment } = await import('./feedback');
-    return pullRequestComment(await this.github(), url);
+    // As an App, the installation of the URL's owner reads it (an address that names none is refused there).
+    const owner = /^https?:\/\/[^/]+\/([^/]+)\//.exec(url)?.[1];
+    return pullRequestComment(
+      this.config.githubApp && owner ? await this.clients().forOwner(owner) : await this.github(),
+      url,
+    );
   }
 
   async enableAutoMerge(
@@ -139,7 +191,7 @@ export class GitHubHost implements CodeHost {
     options: { method: MergeMethod; expectedHeadSha: string },
   ): Promise<AutoMergeOutcome> {
     const { enableAutoMerge } = await import('./autoMerge');
-    return enableAutoMerge(await this.github(), ref, options);
+    return enableAutoMerge(await this.forOwnerOf(ref.repositoryName), ref, options);
   }
 
   codeOwners(repositoryName: string, text: string, files: readonly string[]): CodeOwnersReview {
@@ -150,16 +202,44 @@ export class GitHubHost implements CodeHost {
   private github(): Promise<GitHubClient> {
     this.client ??= import('./client').then(({ createGitHubClient }) =>
       createGitHubClient({
-        token: this.token,
+        token: this.config.token,
         baseUrl: this.apiUrl,
-        maxRateLimitWaitSeconds: this.maxRateLimitWaitSeconds,
+        maxRateLimitWaitSeconds: this.config.maxRateLimitWaitSeconds,
         ...(this.writePace ? { writes: this.writePace } : {}),
       }),
     );
     return this.client;
   }
+
+  /** An App's client for an owner's installation (and one repository): it asks the token cache before each request. */
+  private async appClient(owner: string, repository?: string): Promise<GitHubClient> {
+    const key = `${owner.toLowerCase()}/${repository?.toLowerCase() ?? '*'}`;
+    const cached = this.appClients.get(key);
+    if (cached) return cached;
+    const tokens = await this.tokens();
+    // Not installed on this owner: refused here, with the sentence that says so.
+    await tokens.installationOf(owner);
+    const { createGitHubClient } = await import('./client');
+    const client = createGitHubClient({
+      token: () => tokens.tokenFor(owner, repository),
+      baseUrl: this.apiUrl,
+      maxRateLimitWaitSeconds: this.config.maxRateLimitWaitSeconds,
+      ...(this.writePace ? { writes: this.writePace } : {}),
+    });
+    this.appClients.set(key, client);
+    return client;
+  }
+
+  private tokens(): Promise<GitHubAppTokens> {
+    const app = this.config.githubApp;
+    if (!app) throw new Error('This GitHub host has no App credentials');
+    this.appTokens ??= import('./appTokens').then(
+      ({ GitHubAppTokens }) => new GitHubAppTokens(app, this.apiUrl, { onToken: this.config.onSecret }),
+    );
+    return this.appTokens;
+  }
 }
 
-function basic(user: string, secret: string): string {
-  return Buffer.from(`${user}:${secret}`).toString('base64');
+function ownerAndName(repositoryName: string): [string, string] {
+  return repositoryName.split('/') as [string, string];
 }

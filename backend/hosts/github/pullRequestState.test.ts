@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type FakeGitHub, startFakeGitHub } from '../../../test/fakes/githubServer';
-import { type CodeHost, codeHostFrom, HostRateLimited, HostRefusal, pullRequestKey } from '..';
+import { type CodeHost, codeHostFrom, HostRateLimited, HostRefusal, pullRequestKey, pullRequestsOf } from '..';
 
 // Pull requests after they open, on GitHub through the real Octokit against the loopback GitHub:
 // states, checks and reviews in GraphQL batches, merge (never forced), close, comment, and
@@ -48,7 +48,7 @@ describe('GitHub code host: pull-request states and actions', function () {
     }));
     const gone = { repositoryName: 'acme/gone', number: 99 };
 
-    const statuses = await host.pullRequestStatuses([...refs, gone]);
+    const statuses = await pullRequestsOf(host).pullRequestStatuses([...refs, gone]);
     const shape = (index: number) => {
       const { state, checks, review, mergeable } = statuses.get(pullRequestKey(refs[index]!))!;
       return { state, checks, review, mergeable };
@@ -70,7 +70,7 @@ describe('GitHub code host: pull-request states and actions', function () {
       return { repositoryName: `${pull.owner}/${pull.repo}`, number: pull.number };
     });
     const before = github.requests.length;
-    const statuses = await host.pullRequestStatuses(refs);
+    const statuses = await pullRequestsOf(host).pullRequestStatuses(refs);
     assert.equal(statuses.size, 1_000);
     assert.equal(github.requests.length - before, 10);
   });
@@ -84,24 +84,32 @@ describe('GitHub code host: pull-request states and actions', function () {
     });
 
     await assert.rejects(
-      host.mergePullRequest(ref(ready), { method: 'squash', expectedHeadSha: 'f'.repeat(40), deleteBranch: false }),
+      pullRequestsOf(host).mergePullRequest(ref(ready), {
+        method: 'squash',
+        expectedHeadSha: 'f'.repeat(40),
+        deleteBranch: false,
+      }),
       (error: Error) => error instanceof HostRefusal && /Head branch was modified/.test(error.message),
     );
     assert.equal(ready.merged, false, 'a head that moved is not merged');
-    await host.mergePullRequest(ref(ready), { method: 'squash', expectedHeadSha: ready.headSha, deleteBranch: true });
+    await pullRequestsOf(host).mergePullRequest(ref(ready), {
+      method: 'squash',
+      expectedHeadSha: ready.headSha,
+      deleteBranch: true,
+    });
     assert.deepEqual([ready.merged, ready.mergeMethod], [true, 'squash']);
     assert.deepEqual(github.deletedBranches, ['acme/alpha:cody-batch/j']);
 
     await assert.rejects(
-      host.mergePullRequest(ref(conflicting), {
+      pullRequestsOf(host).mergePullRequest(ref(conflicting), {
         method: 'merge',
         expectedHeadSha: conflicting.headSha,
         deleteBranch: false,
       }),
       (error: Error) => error instanceof HostRefusal && /not mergeable/.test(error.message),
     );
-    await host.commentOnPullRequest(ref(conflicting), 'Closing: superseded.');
-    await host.closePullRequest(ref(conflicting), { deleteBranch: false });
+    await pullRequestsOf(host).commentOnPullRequest(ref(conflicting), 'Closing: superseded.');
+    await pullRequestsOf(host).closePullRequest(ref(conflicting), { deleteBranch: false });
     assert.deepEqual(
       [conflicting.state, conflicting.merged, conflicting.comments.map((comment) => comment.body)],
       ['closed', false, ['Closing: superseded.']],
@@ -112,7 +120,7 @@ describe('GitHub code host: pull-request states and actions', function () {
     const pull = github.addPull({ owner: 'acme', repo: 'alpha', head: 'b' });
     github.rateLimitNext('/repos/acme/alpha/issues', 7);
     await assert.rejects(
-      host.commentOnPullRequest({ repositoryName: 'acme/alpha', number: pull.number }, 'hi'),
+      pullRequestsOf(host).commentOnPullRequest({ repositoryName: 'acme/alpha', number: pull.number }, 'hi'),
       (error: Error) => error instanceof HostRateLimited && error.retryAfterSeconds === 7,
     );
     assert.equal(github.rateLimited(), 1);
@@ -123,7 +131,7 @@ describe('GitHub code host: pull-request states and actions', function () {
       token: TOKEN,
     });
     github.rateLimitNext('/repos/acme/alpha/issues', 1);
-    await patient.commentOnPullRequest({ repositoryName: 'acme/alpha', number: pull.number }, 'hello');
+    await pullRequestsOf(patient).commentOnPullRequest({ repositoryName: 'acme/alpha', number: pull.number }, 'hello');
     assert.equal(github.rateLimited(), 2);
     assert.deepEqual(
       pull.comments.map((comment) => comment.body),

@@ -1,7 +1,8 @@
 import { nameFilter } from '../../../common/repositoryQuery';
 import type { RepositoryQuery } from '../../../common/schemas';
 import { HostRefusal, HostUnavailable, type QueryResolution } from '../codeHost';
-import { type GitHubClient, githubMessage, statusOf } from './client';
+import { mapLimited } from '../mapLimited';
+import { type GitHubClients, githubMessage, statusOf } from './client';
 
 // A repository query on GitHub. Each source given (owners' repositories, a repository search, a
 // code search; topics alone are a search of `topic:`) yields a set, and a repository must be in
@@ -20,7 +21,7 @@ interface Facts {
   topics?: string[];
 }
 
-export async function resolveOnGitHub(github: GitHubClient, query: RepositoryQuery): Promise<QueryResolution> {
+export async function resolveOnGitHub(github: GitHubClients, query: RepositoryQuery): Promise<QueryResolution> {
   try {
     return await resolve(github, query);
   } catch (error) {
@@ -28,7 +29,7 @@ export async function resolveOnGitHub(github: GitHubClient, query: RepositoryQue
   }
 }
 
-async function resolve(github: GitHubClient, query: RepositoryQuery): Promise<QueryResolution> {
+async function resolve(github: GitHubClients, query: RepositoryQuery): Promise<QueryResolution> {
   const notes: string[] = [];
   const sources: Map<string, Facts>[] = [];
   if (query.owners) sources.push(await ownersRepositories(github, query.owners));
@@ -84,9 +85,10 @@ async function resolve(github: GitHubClient, query: RepositoryQuery): Promise<Qu
 }
 
 /** Every repository of each owner: an organisation's, or failing that a user's. */
-async function ownersRepositories(github: GitHubClient, owners: string[]): Promise<Map<string, Facts>> {
+async function ownersRepositories(clients: GitHubClients, owners: string[]): Promise<Map<string, Facts>> {
   const found = new Map<string, Facts>();
   for (const owner of owners) {
+    const github = await clients.forOwner(owner);
     let listed: Facts[];
     try {
       listed = await github.paginate(github.rest.repos.listForOrg, { org: owner, type: 'all', per_page: 100 });
@@ -109,28 +111,33 @@ async function ownersRepositories(github: GitHubClient, owners: string[]): Promi
   return found;
 }
 
-async function searchRepositories(github: GitHubClient, q: string): Promise<Map<string, Facts>> {
+/** A search runs once per client (a GitHub App's installation each sees its own repositories), results joined. */
+async function searchRepositories(clients: GitHubClients, q: string): Promise<Map<string, Facts>> {
   const found = new Map<string, Facts>();
-  let first = true;
-  for await (const page of github.paginate.iterator(github.rest.search.repos, { q, per_page: 100 })) {
-    if (first) checkCap(page.data as unknown as SearchPage, `The repository search "${q}"`, 'repositories');
-    first = false;
-    for (const facts of page.data) found.set(facts.full_name.toLowerCase(), pick(facts));
+  for (const github of await clients.forSearch()) {
+    let first = true;
+    for await (const page of github.paginate.iterator(github.rest.search.repos, { q, per_page: 100 })) {
+      if (first) checkCap(page.data as unknown as SearchPage, `The repository search "${q}"`, 'repositories');
+      first = false;
+      for (const facts of page.data) found.set(facts.full_name.toLowerCase(), pick(facts));
+    }
   }
   return found;
 }
 
-async function codeSearchRepositories(github: GitHubClient, q: string, notes: string[]): Promise<Map<string, Facts>> {
+async function codeSearchRepositories(clients: GitHubClients, q: string, notes: string[]): Promise<Map<string, Facts>> {
   const found = new Map<string, Facts>();
-  let first = true;
   let files = 0;
-  for await (const page of github.paginate.iterator(github.rest.search.code, { q, per_page: 100 })) {
-    if (first) checkCap(page.data as unknown as SearchPage, `The code search "${q}"`, 'files');
-    first = false;
-    for (const item of page.data) {
-      files++;
-      const key = item.repository.full_name.toLowerCase();
-      if (!found.has(key)) found.set(key, pick(item.repository as Partial<Facts> & { full_name: string }));
+  for (const github of await clients.forSearch()) {
+    let first = true;
+    for await (const page of github.paginate.iterator(github.rest.search.code, { q, per_page: 100 })) {
+      if (first) checkCap(page.data as unknown as SearchPage, `The code search "${q}"`, 'files');
+      first = false;
+      for (const item of page.data) {
+        files++;
+        const key = item.repository.full_name.toLowerCase();
+        if (!found.has(key)) found.set(key, pick(item.repository as Partial<Facts> & { full_name: string }));
+      }
     }
   }
   notes.push(
@@ -159,8 +166,9 @@ function checkCap(page: SearchPage, what: string, unit: string): void {
   }
 }
 
-async function repositoryFacts(github: GitHubClient, fullName: string): Promise<Facts> {
+async function repositoryFacts(clients: GitHubClients, fullName: string): Promise<Facts> {
   const [owner, repo] = fullName.split('/') as [string, string];
+  const github = await clients.forOwner(owner);
   const { data } = await github.rest.repos.get({ owner, repo });
   return pick(data);
 }
@@ -173,19 +181,6 @@ function pick(facts: Partial<Facts> & { full_name: string }): Facts {
     size: facts.size,
     topics: facts.topics,
   };
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await map(items[index]!);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
 
 /** GitHub's answers as the API's: what the caller can change is a refusal, the rest is GitHub being unavailable. */

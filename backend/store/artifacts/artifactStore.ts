@@ -17,9 +17,15 @@ export interface ArtifactStore {
   deletePrefix(prefix: string): Promise<void>;
 }
 
-/** Artifact keys come from validated job ids and repository names; this refuses anything else. */
+/**
+ * Artifact keys come from validated job ids and repository names (`~` joins the groups of a name of
+ * three or more segments: common/repositoryNames.ts, artifactFolderOf); this refuses anything else.
+ */
 export function assertSafeKey(key: string): void {
-  if (!/^[A-Za-z0-9._\-/]+$/.test(key) || key.split('/').some((part) => part === '' || part === '.' || part === '..')) {
+  if (
+    !/^[A-Za-z0-9._~\-/]+$/.test(key) ||
+    key.split('/').some((part) => part === '' || part === '.' || part === '..')
+  ) {
     throw new Error(`Unsafe artifact key: ${JSON.stringify(key)}`);
   }
 }

@@ -1,5 +1,6 @@
 import { hasKeptFailedDiff } from '../../../common/attempts';
-import { type ActionWords, summarizeResults, type ActionSummary } from '../../../common/actionResults';
+import { type ActionProgress, type ActionWords, bulkProgress } from '../../../common/actionResults';
+import { autoMergeable, openPullRequest, READY_WORDS, readyToMerge } from '../../../common/pullRequestCounts';
 import { FOLLOW_UP_ACTIONS } from '../../../common/followUps';
 import { currentPatchDigest } from '../../../common/patchDigest';
 import {
@@ -17,10 +18,12 @@ import { jobDescription, repositoryDescription, statusWord, verificationFailed }
 import { overviewProtocol } from '../../../common/webviewProtocol';
 import { startOverviewPage } from '../../overview/page';
 import { h } from '../../shared/dom';
-import { inPageHost } from '../../shared/host';
+import { inPageHost, type PageHost } from '../../shared/host';
 import { overviewHandlers } from '../viewHandlers';
 import { errorText, type PageContext, poll } from '../page';
 import { routeHref } from '../routes';
+import { LOOK_MS, watchPage } from '../viewWatch';
+import { actionBox } from './actionProgress';
 import { openFollowUpDialog } from './followUpDialog';
 import { alertBox, button, statusBadge, when } from './parts';
 import { services } from './views';
@@ -93,17 +96,24 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
     h(document, 'h2', {}, 'Repositories'),
     groups,
   );
-  // The same Job overview view as VS Code's panel, answered in the page.
-  const shownOverview = startOverviewPage(
-    inPageHost(
-      overviewProtocol,
-      overviewHandlers(
-        { ...services(context), followUp: (repositories, target) => followUp({ repositories, target }) },
-        jobId,
-      ),
+  // The same Job overview view as VS Code's panel, answered in the page. It looks again at what it
+  // painted (a review, a revision, a regrouping made anywhere else moves no status of a finished
+  // job) and, as VS Code's does, paints what is there again; the rows below with it.
+  let overviewHost: PageHost<typeof overviewProtocol> | undefined;
+  const watch = watchPage(context, {
+    jobId,
+    intervalMs: 3 * LOOK_MS,
+    say: () => void refresh(true).catch(report),
+  });
+  overviewHost = inPageHost(
+    overviewProtocol,
+    overviewHandlers(
+      { ...services(context), followUp: (repositories, target) => followUp({ repositories, target }) },
+      jobId,
+      watch,
     ),
-    overview,
   );
+  const shownOverview = startOverviewPage(overviewHost, overview);
   context.onLeave(() => void shownOverview.then((page) => page.stop()));
 
   const act = async (doing: string, action: () => Promise<unknown>) => {
@@ -117,22 +127,31 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
       report(new Error(`${doing} failed: ${errorText(error)}`));
     }
   };
-  /** An action on many repositories: its per-repository results, summed up, and each one not done with why. */
+  /**
+   * An action on many repositories (pages/actionProgress.ts): the count from its first second, each
+   * repository's result as it comes, then the summary with the ones not done one click away.
+   */
   const actOnMany = async (
     doing: string,
     words: Omit<ActionWords, 'jobName'>,
-    action: () => Promise<RepositoryActionResult[]>,
+    total: number | undefined,
+    action: (progress: ActionProgress) => Promise<RepositoryActionResult[]>,
   ) => {
+    const box = actionBox(document, doing, { ...words, jobName: job.name }, total);
+    errors.replaceChildren(box.element);
     try {
-      const summary = summarizeResults(await action(), { ...words, jobName: job.name });
+      const summary = box.finish(await action(box.progress));
       actedAt = Date.now();
-      errors.replaceChildren(resultsBox(document, summary));
       context.announce(summary.message);
       await refresh(true);
     } catch (error) {
-      report(new Error(`${doing} failed: ${errorText(error)}`));
+      // What was done before it failed stays listed above the error.
+      errors.replaceChildren(box.element, alertBox(document, `${doing} failed: ${errorText(error)}`));
     }
   };
+  /** Says what the page is doing before it can count (reading the rows an action chooses from). */
+  const working = (text: string) =>
+    errors.replaceChildren(h(document, 'p', { class: 'notice', role: 'status', id: 'action-results' }, text));
   /** Fix failing checks…, Address review…, Update branches…, Send instruction…: the dialog, then the rounds' results. */
   const followUp = (options: { reason?: FollowUpReason; repositories?: string[]; target?: string }) =>
     openFollowUpDialog(document, {
@@ -153,6 +172,7 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
         await actOnMany(
           'Starting follow-up rounds',
           { done: 'Started rounds on', things: 'pull requests' },
+          answer.results.length,
           async () => answer.results,
         );
         return { done: true };
@@ -198,6 +218,7 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
               void actOnMany(
                 'Publishing',
                 { done: 'Published', things: 'repositories' },
+                undefined,
                 async () => (await client.publish(jobId)).results,
               );
           },
@@ -210,38 +231,78 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
         button(
           document,
           'Refresh pull requests',
-          () => void act('Refreshing pull requests', () => client.refreshPullRequests(jobId)),
+          () => {
+            working(`Reading the pull requests of "${job.name}" again…`);
+            void client
+              .refreshPullRequests(jobId)
+              .then(
+                async (refreshed) => {
+                  actedAt = Date.now();
+                  // Said where it was asked, not only to a screen reader.
+                  const said = `Read the pull requests of "${job.name}" again: ${pullRequestWords(refreshed)}.`;
+                  working(said);
+                  context.announce(said);
+                  await refresh(true);
+                },
+                (error: unknown) => report(new Error(`Refreshing pull requests failed: ${errorText(error)}`)),
+              )
+              .catch(report);
+          },
           { id: 'refresh-prs' },
         ),
       );
     if (prs && prs.open + prs.draft > 0) {
-      const bulk = (action: BulkAction, ask: () => BulkActionRequest | undefined, doing: string, done: string) =>
+      // The rows are read first (common/pullRequestCounts.ts chooses, as VS Code's commands do), so
+      // the question names the count and the action counts from its first second.
+      const bulk = (
+        action: BulkAction,
+        choose: (row: RepositoryResult) => boolean,
+        what: string,
+        ask: (count: number) => BulkActionRequest | undefined,
+        doing: string,
+        done: string,
+      ) =>
         button(
           document,
           `${action[0]!.toUpperCase()}${action.slice(1)} pull requests…`,
           () => {
-            const request = ask();
-            if (request)
-              void actOnMany(doing, { done, things: 'pull requests' }, () =>
-                client.pullRequestActionAll(jobId, action, request),
+            working(`${doing}: finding the ${what} pull requests…`);
+            void client.allRepositories(jobId).then(async (rows) => {
+              const names = rows.filter(choose).map((row) => row.repositoryName);
+              if (names.length === 0) return working(`No pull request of "${job.name}" is ${what}.`);
+              const request = ask(names.length);
+              if (!request) return errors.replaceChildren();
+              await actOnMany(doing, { done, things: 'pull requests' }, names.length, (progress) =>
+                client.pullRequestActionAll(
+                  jobId,
+                  action,
+                  { ...request, repositories: names },
+                  { onProgress: bulkProgress(progress) },
+                ),
               );
+            }, report);
           },
           { id: `${action}-prs` },
         );
       const { window } = context;
+      const count = (n: number) => `${n} ${n === 1 ? 'pull request' : 'pull requests'}`;
       actions.push(
         // The server checks each again and never forces a merge: not ready ones come back as not done, with why.
         bulk(
           'merge',
-          () => (window.confirm(`Merge the job's ${prs.open} open pull requests that are ready?`) ? {} : undefined),
+          readyToMerge,
+          'ready',
+          (n) => (window.confirm(`Merge the job's ${count(n)} that are ready (${READY_WORDS})?`) ? {} : undefined),
           'Merging',
           'Merged',
         ),
         bulk(
           'auto-merge',
-          () =>
+          autoMergeable,
+          'open without auto-merge',
+          (n) =>
             window.confirm(
-              `Turn on auto-merge for the job's ${prs.open} open pull requests? Those with nothing left to wait for are merged now.`,
+              `Turn on auto-merge for the job's ${count(n)} that are open? Those with nothing left to wait for are merged now.`,
             )
               ? {}
               : undefined,
@@ -250,16 +311,18 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
         ),
         bulk(
           'close',
-          () => (window.confirm(`Close the job's ${prs.open + prs.draft} open pull requests?`) ? {} : undefined),
+          openPullRequest,
+          'open',
+          (n) => (window.confirm(`Close the job's ${count(n)} that are open?`) ? {} : undefined),
           'Closing',
           'Closed',
         ),
         bulk(
           'comment',
-          () => {
-            const body = window
-              .prompt(`A comment for each of the job's ${prs.open + prs.draft} open pull requests:`)
-              ?.trim();
+          openPullRequest,
+          'open',
+          (n) => {
+            const body = window.prompt(`A comment for each of the job's ${count(n)} that are open:`)?.trim();
             return body ? { body } : undefined;
           },
           'Commenting',
@@ -406,8 +469,12 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
     );
   };
 
-  /** Reads the job again; its groups too when it changed, or after an action (a review moves no counter). */
+  /**
+   * Reads the job again; its groups too when it changed, or after an action (a review moves no
+   * counter), and then the overview paints what is there again too.
+   */
   const refresh = async (force = false): Promise<boolean> => {
+    if (force) overviewHost?.emit('changed', {});
     const before = job;
     job = await client.getJob(jobId);
     if (job.status !== before.status) context.announce(`${job.name}: ${statusWord(job.status)}`);
@@ -439,24 +506,13 @@ function taskSection(document: Document, job: Job): HTMLElement {
   );
 }
 
-/** A job action's results: one sentence, then each repository not done with why. */
-function resultsBox(document: Document, summary: ActionSummary): HTMLElement {
-  return h(
-    document,
-    'div',
-    {
-      class: summary.level === 'info' ? 'notice' : 'notice error',
-      role: summary.level === 'info' ? 'status' : 'alert',
-      id: 'action-results',
-    },
-    h(document, 'p', {}, summary.message),
-    summary.notDone.length
-      ? h(
-          document,
-          'ul',
-          {},
-          ...summary.notDone.map((each) => h(document, 'li', {}, `${each.repositoryName} — ${each.reason}`)),
-        )
-      : undefined,
-  );
+/** `3 open · 1 draft · 2 merged`, or `none`. */
+function pullRequestWords(job: Job): string {
+  const counts = job.pullRequestCounts;
+  const words = counts
+    ? (['open', 'draft', 'merged', 'closed'] as const)
+        .filter((state) => counts[state] > 0)
+        .map((state) => `${counts[state]} ${state}`)
+    : [];
+  return words.join(' · ') || 'none';
 }

@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { CodyBatchClient } from '../../common/client';
+import { git, type GitHosting } from './git';
+import { waitFor } from './jobs';
+
+// What the chain-of-custody suites (test/custody.test.ts on GitHub, test/gitlabCustody.test.ts on
+// GitLab) look at and do: a hosted repository's refs, a colleague's branch, a reviewer's approval.
+
+const run = promisify(execFile);
+
+/** Every ref of a hosted repository and the commit it names: what "untouched" is checked against. */
+export async function refs(bare: string): Promise<string> {
+  const { stdout } = await run('git', ['--git-dir', bare, 'for-each-ref', '--format=%(refname) %(objectname)'], {
+    env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+  });
+  return stdout;
+}
+
+/** `git show <rev>:<path>` in a hosted repository, or undefined when there is no such file. */
+export async function show(bare: string, rev: string, file: string): Promise<string | undefined> {
+  return run('git', ['--git-dir', bare, 'show', `${rev}:${file}`]).then(
+    ({ stdout }) => stdout,
+    () => undefined,
+  );
+}
+
+/** A colleague's branch of the hosted repository: one commit of their own on top of `from`; its commit. */
+export async function pushBranch(
+  hosting: GitHosting,
+  name: string,
+  branch: string,
+  files: Record<string, string>,
+  from = 'main',
+): Promise<string> {
+  const checkout = await hosting.clone(name, { branch: from });
+  await git(checkout, 'checkout', '-q', '-B', branch);
+  for (const [file, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(checkout, file)), { recursive: true });
+    await writeFile(path.join(checkout, file), content);
+  }
+  await git(checkout, 'add', '-A');
+  await git(checkout, 'commit', '-q', '-m', `work on ${branch}`);
+  await git(checkout, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
+  return (await git(checkout, 'rev-parse', 'HEAD')).trim();
+}
+
+/** Approves a repository's patch as a reviewer does: with the digest of the diff as read. */
+export async function approveAsRead(client: CodyBatchClient, jobId: string, name: string) {
+  const { digest } = await client.getDiff(jobId, name);
+  return client.reviewRepository(jobId, name, { state: 'approved', digest });
+}
+
+/** The row once its publication is over, published or failed. */
+export function publicationOf(client: CodyBatchClient, jobId: string, name: string) {
+  return waitFor(`${name} to be published or to fail`, async () => {
+    const row = await client.getRepository(jobId, name);
+    const status = row.publication?.status;
+    return status === 'published' || status === 'failed' ? row : undefined;
+  });
+}
