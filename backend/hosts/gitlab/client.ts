@@ -56,6 +56,11 @@ export class GitLabClient {
     return this.request<T>('GET', path, { query }).then(({ body }) => body);
   }
 
+  /** A GET of plain text (a job's trace), as GitLab sends it. */
+  text(path: string, query?: Query): Promise<string> {
+    return this.request<string>('GET', path, { query, text: true }).then(({ body }) => body);
+  }
+
   /** A GET whose 404 is an answer: undefined. */
   async find<T>(path: string, query?: Query): Promise<T | undefined> {
     try {
@@ -109,7 +114,7 @@ export class GitLabClient {
   private async request<T>(
     method: string,
     path: string,
-    options: { query?: Query; body?: unknown },
+    options: { query?: Query; body?: unknown; text?: boolean },
   ): Promise<{ body: T; headers: Headers }> {
     const url = this.url(path, options.query);
     const what = `${method} ${new URL(url).pathname.replace(/^\/api\/v4/, '')}`;
@@ -120,7 +125,7 @@ export class GitLabClient {
         response = await fetch(url, {
           method,
           headers: {
-            accept: 'application/json',
+            accept: options.text ? 'text/plain' : 'application/json',
             'user-agent': 'cody-batch',
             ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
             ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -137,6 +142,7 @@ export class GitLabClient {
       this.noteWindow(response.headers);
       if (response.ok) {
         const text = await response.text();
+        if (options.text) return { body: text as T, headers: response.headers };
         return { body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
       }
       const message = gitlabMessage(await response.text(), response.status);
