@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
-import { edit, reply } from './fakes/anthropicServer';
 import {
   bare,
   firstMessageText,
   type GitLabFollowUpWorld,
-  scripted,
+  moveToNewFunction,
   startGitLabFollowUpWorld,
 } from './helpers/followUps';
 import { waitForJob } from './helpers/jobs';
@@ -40,28 +39,7 @@ describe('follow-up rounds on GitLab', function () {
         ['acme/platform/api', 'acme/platform/web', 'acme/site'].map((name) => [name, FILES]),
       ),
       gitlab: { users: ['alice', 'bob'], tokenUser: 'cody-batch-bot' },
-      script: scripted((repository, first) => {
-        if (!first.includes('follow-up round'))
-          return {
-            edits: reply.tools(edit.strReplace('src/main.js', 'oldFunction(1)', 'newFunction(1)')),
-            summary: 'Replaced oldFunction with newFunction.',
-          };
-        if (first.includes('Its checks fail'))
-          return {
-            edits: reply.tools(
-              edit.strReplace(
-                'src/main.js',
-                'const a = newFunction(1);',
-                "const { newFunction } = require('./lib');\nconst a = newFunction(1);",
-              ),
-            ),
-            summary: 'Imported newFunction, which lint said was undefined.',
-          };
-        return {
-          edits: reply.tools(edit.strReplace('src/main.js', 'const a =', 'const total =')),
-          summary: `Renamed a to total, as asked (${repository}).`,
-        };
-      }),
+      script: moveToNewFunction,
     });
   });
   after(() => world?.dispose());

@@ -5,11 +5,13 @@ import { promisify } from 'node:util';
 import { branchName } from '../../common/names';
 import type { CreateJobInput, Job } from '../../common/schemas';
 import {
+  edit,
   type FakeAnthropic,
   type FakeConversation,
   type FakeReply,
   type FakeRequestBody,
   type FakeScript,
+  reply,
   startFakeAnthropic,
 } from '../fakes/anthropicServer';
 import { type FakeGitHub, type FakeGitHubOptions, type FakePull, startFakeGitHub } from '../fakes/githubServer';
@@ -85,6 +87,34 @@ export function scripted(act: (repository: string, first: string) => { edits: Fa
       : plan.edits;
   };
 }
+
+/**
+ * Claude in the follow-up tests: the job replaces oldFunction with newFunction in src/main.js; a
+ * checks round imports newFunction (what lint said was undefined); any other round renames `a` to
+ * `total`, as the reviewers ask.
+ */
+export const moveToNewFunction = scripted((repository, first) => {
+  if (!first.includes('follow-up round'))
+    return {
+      edits: reply.tools(edit.strReplace('src/main.js', 'oldFunction(1)', 'newFunction(1)')),
+      summary: 'Replaced oldFunction with newFunction.',
+    };
+  if (first.includes('Its checks fail'))
+    return {
+      edits: reply.tools(
+        edit.strReplace(
+          'src/main.js',
+          'const a = newFunction(1);',
+          "const { newFunction } = require('./lib');\nconst a = newFunction(1);",
+        ),
+      ),
+      summary: 'Imported newFunction, which lint said was undefined.',
+    };
+  return {
+    edits: reply.tools(edit.strReplace('src/main.js', 'const a =', 'const total =')),
+    summary: `Renamed a to total, as asked (${repository}).`,
+  };
+});
 
 export interface FollowUpWorld {
   hosting: GitHosting;
