@@ -13,6 +13,8 @@ import { act, mergeRequestPath } from './mergeRequestActions';
 // instructions.
 
 const MAX_OUTPUT_CHARS = 4_000;
+/** What is read of a trace, from its end: room for LOG_TAIL_CHARS characters of UTF-8 after GitLab's markers and escapes go. */
+const TRACE_BYTES = 256 * 1024;
 
 interface Pipeline {
   id: number;
@@ -118,7 +120,7 @@ async function traceTail(
   jobId: number,
 ): Promise<Pick<CheckFailure, 'logTail' | 'logNote'>> {
   try {
-    const trace = await gitlab.text(`${project}/jobs/${jobId}/trace`);
+    const trace = await gitlab.textTail(`${project}/jobs/${jobId}/trace`, TRACE_BYTES);
     if (!trace.trim()) return { logNote: 'its trace is empty (erased, or the job wrote nothing)' };
     return { logTail: tailOf(withoutSections(trace)) };
   } catch (error) {

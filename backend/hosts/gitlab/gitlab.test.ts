@@ -351,7 +351,9 @@ describe('GitLab code host', function () {
       const opened = await pullRequests.ensurePullRequest({ ...request('acme/zeta', head), draft: false });
       const ref = { repositoryName: 'acme/zeta', number: opened.number! };
       const sha = (await gitlab.branchHead('acme/zeta', head))!;
+      // Megabytes of output first: only the end is read, as it streams.
       const trace = [
+        ...Array.from({ length: 20_000 }, (_, index) => `early output ${index} ${'é'.repeat(50)}`),
         '\u001b[0KRunning with gitlab-runner 16.0.0',
         'section_start:1700000000:step_script\r\u001b[0K\u001b[0K\u001b[36;1mExecuting "step_script" stage\u001b[0;m',
         ...Array.from({ length: 300 }, (_, index) => `noise line ${index}`),
