@@ -5,6 +5,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { workDirFrom } from '../backend/worker/config';
 import { bash, reply, startFakeAnthropic, type FakeAnthropic } from './fakes/anthropicServer';
 import { createGitHosting, type GitHosting } from './helpers/git';
 import { waitForJob } from './helpers/jobs';
@@ -66,6 +67,7 @@ describe('the command sandbox: what a command can read, write, reach and leave b
   let home: string;
   /** Where the stack's runs clone: its temporary folder (TMPDIR), as by default. */
   let workDir: string;
+  let otherRun: string;
   /** Outside everything a command may write. */
   let outside: string;
   /** A GitHub App's private key, given to the stack as a path (outside every other denied place). */
@@ -85,9 +87,11 @@ describe('the command sandbox: what a command can read, write, reach and leave b
     await writeFile(path.join(home, '.aws', 'credentials'), `[default]\naws_secret_access_key = ${AWS_CANARY}\n`);
     await mkdir(path.join(home, '.ssh'), { mode: 0o700 });
     await writeFile(path.join(home, '.ssh', 'id_ed25519'), `-----BEGIN OPENSSH PRIVATE KEY-----\n${SSH_CANARY}\n`);
-    // Another run's clone, where the stack's runs clone (pid 1 is alive: never cleaned up as an orphan).
-    await mkdir(path.join(workDir, 'cody-batch-run-1-other', 'checkout'), { recursive: true });
-    await writeFile(path.join(workDir, 'cody-batch-run-1-other', 'checkout', 'secret.txt'), `${OTHER_RUN_CANARY}\n`);
+    // Another run's clone, where the stack's runs clone by default (pid 1 is alive: never cleaned up
+    // as an orphan); a file beside that folder in the temporary folder stays readable.
+    otherRun = path.join(workDirFrom({ TMPDIR: workDir }), 'cody-batch-run-1-other', 'checkout');
+    await mkdir(otherRun, { recursive: true });
+    await writeFile(path.join(otherRun, 'secret.txt'), `${OTHER_RUN_CANARY}\n`);
     appKey = path.join(outside, 'app.private-key.pem');
     await writeFile(appKey, `-----BEGIN PRIVATE KEY-----\n${APP_KEY_CANARY}\n-----END PRIVATE KEY-----\n`);
     allowed = await loopbackServer('allowed');
@@ -207,7 +211,7 @@ describe('the command sandbox: what a command can read, write, reach and leave b
       path.join(stack.home, 'planted-secret'),
       path.join(stack.home, 'token'),
       path.join(stack.home, 'dynamodb-credentials'),
-      path.join(workDir, 'cody-batch-run-1-other', 'checkout', 'secret.txt'),
+      path.join(otherRun, 'secret.txt'),
     ];
     const command = [
       ...targets.map((target, i) => `cat ${target} > read-${i}.txt 2>&1 || true`),

@@ -6,15 +6,15 @@ import { promisify } from 'node:util';
 import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
 import { followPublication } from '../common/publication';
-import { edit, type FakeAnthropic, reply } from './fakes/anthropicServer';
+import type { FakeAnthropic } from './fakes/anthropicServer';
 import type { FakeGitHub } from './fakes/githubServer';
 import {
   bare,
   type FollowUpWorld,
   firstMessageText,
   isAncestor,
+  moveToNewFunction,
   pushToBranch,
-  scripted,
   startFollowUpWorld,
 } from './helpers/followUps';
 import type { GitHosting } from './helpers/git';
@@ -55,28 +55,7 @@ describe('follow-up rounds', function () {
         ['acme/alpha', 'acme/beta', 'acme/gamma', 'acme/tools'].map((name) => [name, FILES]),
       ),
       github: { login: 'cody-batch-bot' },
-      script: scripted((repository, first) => {
-        if (!first.includes('follow-up round'))
-          return {
-            edits: reply.tools(edit.strReplace('src/main.js', 'oldFunction(1)', 'newFunction(1)')),
-            summary: 'Replaced oldFunction with newFunction.',
-          };
-        if (first.includes('Its checks fail'))
-          return {
-            edits: reply.tools(
-              edit.strReplace(
-                'src/main.js',
-                'const a = newFunction(1);',
-                "const { newFunction } = require('./lib');\nconst a = newFunction(1);",
-              ),
-            ),
-            summary: 'Imported newFunction, which lint said was undefined.',
-          };
-        return {
-          edits: reply.tools(edit.strReplace('src/main.js', 'const a =', 'const total =')),
-          summary: `Renamed a to total, as asked (${repository}).`,
-        };
-      }),
+      script: moveToNewFunction,
     });
     ({ hosting, github, anthropic, stack } = world);
   });

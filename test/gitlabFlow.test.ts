@@ -284,7 +284,10 @@ describe('the CLI flow against GitLab, names three and four levels deep', functi
     // Comment on the open ones, close one with its branch, and the job goes.
     const commented = await ok('comment', jobId, '--state', 'open', '--body', 'Rebase, please.');
     assert.match(commented.stdout, /acme\/site\s+done/);
-    assert.deepEqual(mergeRequestOf('acme/site').notes, ['Rebase, please.']);
+    assert.deepEqual(
+      mergeRequestOf('acme/site').notes.map(({ author, body }) => [author, body]),
+      [['cody-batch', 'Rebase, please.']],
+    );
     await ok('close', jobId, 'acme/platform/tools/web', '--delete-branch');
     assert.equal(mergeRequestOf('acme/platform/tools/web').state, 'closed');
     assert.ok(gitlab.deletedBranches.includes(`acme/platform/tools/web:${branch}`));

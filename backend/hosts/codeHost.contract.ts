@@ -88,6 +88,27 @@ export function describeCodeHostContract(
       assert.equal(statuses.has(pullRequestKey(unknown)), false);
     });
 
+    it('finds nothing for a round to act on in a quiet pull request, and refuses an address that is not a comment', async () => {
+      const pullRequests = pullRequestsOf(world.host);
+      const opened = await pullRequests.ensurePullRequest({
+        repositoryName: world.pullRequestRepository!,
+        head: world.head!,
+        base: world.base!,
+        title: 'Contract',
+        body: '',
+        draft: false,
+        labels: [],
+        reviewers: [],
+        teamReviewers: [],
+      });
+      const ref = { repositoryName: world.pullRequestRepository!, number: opened.number! };
+      const status = (await pullRequests.pullRequestStatuses([ref])).get(pullRequestKey(ref))!;
+      assert.deepEqual(await pullRequests.failingChecks(ref, status.headSha), []);
+      assert.deepEqual(await pullRequests.reviewFeedback(ref), []);
+      assert.equal(status.feedbackAt, undefined);
+      await assert.rejects(pullRequests.pullRequestComment(`${opened.url}#not-a-comment`), HostRefusal);
+    });
+
     it('refuses a merge once the head moved past the one checked, and leaves the pull request open', async () => {
       const pullRequests = pullRequestsOf(world.host);
       const ref = {

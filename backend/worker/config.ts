@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import * as z from 'zod';
 import { describeIssues } from '../../common/schemas';
@@ -204,10 +205,16 @@ function hostConfigFrom(env: NodeJS.ProcessEnv): CodeHostConfig {
 }
 
 /**
- * Where runs make their folders: CODY_BATCH_WORK_DIR, else the temporary folder as os.tmpdir()
- * finds it, read from `env` so the local executor and its workers agree on it.
+ * Where runs make their folders: CODY_BATCH_WORK_DIR, else a folder of this user's own in the
+ * temporary folder as os.tmpdir() finds it, read from `env` so the local executor and its workers
+ * agree on it. Not the temporary folder itself: the sandbox denies commands the whole work folder
+ * (other runs' clones), and that must not hide everything else in /tmp (a checkout of Cody Batch
+ * there, with the sandbox's own helpers, or a tool a job's command uses).
  */
 export function workDirFrom(env: NodeJS.ProcessEnv): string {
+  const chosen = env[ENV.workDir]?.trim();
   // Absolute: a sandboxed worker moves its working folder (./sandbox.ts).
-  return path.resolve(env[ENV.workDir]?.trim() || env.TMPDIR || env.TMP || env.TEMP || '/tmp');
+  if (chosen) return path.resolve(chosen);
+  const temporary = env.TMPDIR || env.TMP || env.TEMP || '/tmp';
+  return path.resolve(temporary, `cody-batch-runs-${os.userInfo().uid}`);
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 // A run clones into <work dir>/cody-batch-run-<worker pid>-<random>. The pid in the name lets the
@@ -9,8 +9,20 @@ import path from 'node:path';
 const PREFIX = 'cody-batch-run-';
 const NAME = /^cody-batch-run-(\d+)-/;
 
-/** Makes this worker's run folder (mode 0700). */
-export function makeRunFolder(workDir: string): Promise<string> {
+/**
+ * Makes this worker's run folder (mode 0700), and the work folder first when it is missing (mode
+ * 0700). A work folder that is a symbolic link, or that others may write without the sticky bit,
+ * is refused: in a shared /tmp another user could have made it first to move our clones.
+ */
+export async function makeRunFolder(workDir: string): Promise<string> {
+  await mkdir(workDir, { recursive: true, mode: 0o700 });
+  const folder = await lstat(workDir);
+  const othersMayMove = (folder.mode & 0o002) !== 0 && (folder.mode & 0o1000) === 0;
+  if (!folder.isDirectory() || othersMayMove) {
+    throw new Error(
+      `The work folder ${workDir} is ${folder.isDirectory() ? 'writable by everyone' : 'not a folder'}: set CODY_BATCH_WORK_DIR to a folder of your own.`,
+    );
+  }
   return mkdtemp(path.join(workDir, `${PREFIX}${process.pid}-`));
 }
 

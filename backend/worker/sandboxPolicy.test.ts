@@ -44,6 +44,13 @@ describe('the sandbox policy: what a job’s commands may reach and read', () =>
     );
   });
 
+  it('denies the runs’ work folder, never the whole temporary folder a checkout or a tool may sit in', () => {
+    const denied = deniedReadsFrom({ HOME: '/home/dev', TMPDIR: '/var/tmp/t' });
+    assert.ok(denied.includes(`/var/tmp/t/cody-batch-runs-${os.userInfo().uid}`), denied.join(' '));
+    assert.ok(!denied.includes('/var/tmp/t'), 'the temporary folder itself stays readable');
+    assert.ok(deniedReadsFrom({ HOME: '/home/dev', CODY_BATCH_WORK_DIR: '/srv/runs' }).includes('/srv/runs'));
+  });
+
   it('denies the file a GitHub App’s private key is read from, when it is given as a path', () => {
     const env = { HOME: '/home/dev', GITHUB_APP_ID: '12345', GITHUB_APP_PRIVATE_KEY: ' keys/app.private-key.pem ' };
     assert.ok(deniedReadsFrom(env).includes(path.resolve('keys/app.private-key.pem')), deniedReadsFrom(env).join(' '));
@@ -54,7 +61,7 @@ describe('the sandbox policy: what a job’s commands may reach and read', () =>
   it('denies the stack’s home, the work folder and the credential places of both homes', () => {
     const denied = deniedReadsFrom({ HOME: '/home/dev', CODY_BATCH_HOME: '/srv/stack', TMPDIR: '/scratch/tmp/' });
     assert.equal(denied[0], '/srv/stack');
-    assert.equal(denied[1], '/scratch/tmp');
+    assert.equal(denied[1], `/scratch/tmp/cody-batch-runs-${os.userInfo().uid}`);
     for (const place of ['.ssh', '.aws', '.config/gh', '.git-credentials', '.npmrc', '.docker', '.kube', '.netrc']) {
       assert.ok(denied.includes(path.join('/home/dev', place)), place);
       assert.ok(denied.includes(path.join(os.userInfo().homedir, place)), `${place} of the password database's home`);

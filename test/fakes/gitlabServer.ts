@@ -19,6 +19,10 @@ import { serveGit } from './gitHttpServer';
 //   `git merge-tree`), approvals, notes, and merges done for real in the bare repository (a merge
 //   commit or a squash, `sha` checked against the source branch's head: 409 when it moved),
 //   "merge when pipeline succeeds" carried out when the pipeline passes, branch deletion;
+// - what a follow-up round reads: a pipeline's jobs (`scope[]=failed`) with their traces, a
+//   commit's statuses (its pipelines' jobs, as GitLab lists them, and external ones), notes and
+//   discussions (diff notes with their position, system notes), a merge request's diffs per file,
+//   and `/user`, the token's own user, who writes the notes posted through the API;
 // - `RateLimit-*` headers on every answer and a 429 with `Retry-After` on demand;
 // - a log of every request with its Authorization header. It checks the token as GitLab does:
 //   `Authorization: Bearer`, `PRIVATE-TOKEN`, or for git HTTP Basic with the token as password.
@@ -56,7 +60,7 @@ export interface FakeMergeRequest {
   state: 'opened' | 'closed' | 'merged';
   labels: string[];
   reviewerIds: number[];
-  notes: string[];
+  notes: FakeNote[];
   approvedBy: string[];
   /** Set with a merge request's merge: "merge when pipeline succeeds". */
   mergeWhenPipelineSucceeds: boolean;
@@ -68,6 +72,31 @@ export interface FakeMergeRequest {
   detailedMergeStatus?: string;
   updatedAt: string;
   webUrl: string;
+}
+
+/** A note on a merge request: a person's, the token user's, or GitLab's own (`system`). */
+export interface FakeNote {
+  id: number;
+  author: string;
+  body: string;
+  system: boolean;
+  createdAt: string;
+  /** A diff note's place: the file and line it sits on (new side, or old side for a removed line). */
+  position?: { new_path: string; new_line?: number; old_path?: string; old_line?: number };
+  /** Its address on GitLab: `{url}/{path}/-/merge_requests/{iid}#note_{id}`. */
+  url: string;
+}
+
+/** A job of a pipeline, as CI ran it. */
+export interface FakeJob {
+  name: string;
+  stage?: string;
+  /** `failed`, `success`, … (default failed). */
+  status?: string;
+  failureReason?: string;
+  allowFailure?: boolean;
+  /** Its log, as GitLab keeps it (sections, escapes and all). */
+  trace?: string;
 }
 
 export interface RecordedRequest {
@@ -94,6 +123,8 @@ export interface FakeGitLabOptions {
   beforeMerge?: (mergeRequest: FakeMergeRequest) => Promise<void> | void;
   /** Runs once a merge request is made, before the answer is sent (a test kills the worker there). */
   afterCreate?: (mergeRequest: FakeMergeRequest) => Promise<void> | void;
+  /** The username of the token's own user (`GET /user`, the author of notes posted with it); default `cody-batch`. */
+  tokenUser?: string;
   /** Awaited before an authorized git request is served: a test may push in between a look and a push. */
   beforeGit?: (request: { method: string; path: string }) => Promise<void> | void;
 }
@@ -113,8 +144,20 @@ export interface FakeGitLab {
   ): FakeMergeRequest;
   /** The merge request `path!iid`. */
   mergeRequest(projectPath: string, iid: number): FakeMergeRequest | undefined;
-  /** Sets the status of the pipeline of a commit (a sha, or a branch's head), as CI would. */
-  setPipeline(projectPath: string, shaOrBranch: string, status: string): Promise<void>;
+  /** Sets the status of the pipeline of a commit (a sha, or a branch's head), as CI would, with the jobs it ran. */
+  setPipeline(projectPath: string, shaOrBranch: string, status: string, jobs?: FakeJob[]): Promise<void>;
+  /** An external CI's status on a commit (a sha, or a branch's head). */
+  addCommitStatus(
+    projectPath: string,
+    shaOrBranch: string,
+    status: { name: string; status: string; description?: string; targetUrl?: string },
+  ): Promise<void>;
+  /** Someone (or GitLab, `system`) writes a note on a merge request; it is dated now unless given. */
+  addNote(
+    projectPath: string,
+    iid: number,
+    note: Pick<FakeNote, 'author' | 'body'> & Partial<Pick<FakeNote, 'system' | 'createdAt' | 'position'>>,
+  ): FakeNote;
   /** A user approves a merge request. */
   approve(projectPath: string, iid: number, username: string): void;
   /** The commit a branch of a project points at, or undefined. */
@@ -133,6 +176,16 @@ interface Pipeline {
   id: number;
   sha: string;
   status: string;
+  jobs: (FakeJob & { id: number })[];
+}
+
+interface ExternalStatus {
+  id: number;
+  sha: string;
+  name: string;
+  status: string;
+  description?: string;
+  targetUrl?: string;
 }
 
 export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeGitLab> {
@@ -140,9 +193,11 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
   const mergeRequests: FakeMergeRequest[] = [];
   const deletedBranches: string[] = [];
   const pipelines = new Map<number, Pipeline[]>();
+  const externalStatuses = new Map<number, ExternalStatus[]>();
+  const tokenUser = options.tokenUser ?? 'cody-batch';
   let nextId = 1;
   const projects: ProjectRecord[] = (options.projects ?? []).map((project) => ({ ...project, id: nextId++ }));
-  const users = (options.users ?? []).map((username) => ({ id: nextId++, username }));
+  const users = [...(options.users ?? []), tokenUser].map((username) => ({ id: nextId++, username }));
   const userNames = new Set(users.map((user) => user.username.toLowerCase()));
   const groups = new Set<string>();
   for (const project of projects) {
@@ -191,10 +246,15 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
     const answer = await api(method, segments, parsed.searchParams, body);
     if (!answer) return send(response, 404, { message: '404 Not Found' });
     if ('list' in answer) return page(response, parsed, answer.list);
+    if ('text' in answer) {
+      response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end(answer.text);
+      return;
+    }
     return send(response, answer.status, answer.body);
   }
 
-  type Answer = { status: number; body: unknown } | { list: unknown[] } | undefined;
+  type Answer = { status: number; body: unknown } | { list: unknown[] } | { text: string } | undefined;
 
   async function api(
     method: string,
@@ -203,6 +263,7 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
     body: Record<string, unknown>,
   ): Promise<Answer> {
     const [first, id, second, third, fourth, fifth] = segments;
+    if (method === 'GET' && first === 'user' && id === undefined) return { status: 200, body: userView(tokenUser) };
     if (method === 'GET' && first === 'users' && id === undefined) {
       const username = query.get('username')?.toLowerCase();
       return { list: users.filter((user) => !username || user.username.toLowerCase() === username) };
@@ -264,6 +325,50 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
       deletedBranches.push(`${project.path}:${fourth}`);
       return { status: 204, body: undefined };
     }
+    if (second === 'pipelines' && fourth === 'jobs' && method === 'GET') {
+      const pipeline = (pipelines.get(project.id) ?? []).find((candidate) => String(candidate.id) === third);
+      if (!pipeline) return { status: 404, body: { message: '404 Not found' } };
+      const scopes = query.getAll('scope[]');
+      return {
+        list: pipeline.jobs
+          .filter((job) => !scopes.length || scopes.includes(job.status ?? 'failed'))
+          .map((job) => jobView(project, pipeline, job)),
+      };
+    }
+    if (second === 'jobs' && fourth === 'trace' && method === 'GET') {
+      const job = (pipelines.get(project.id) ?? [])
+        .flatMap((pipeline) => pipeline.jobs)
+        .find((j) => String(j.id) === third);
+      return job ? { text: job.trace ?? '' } : { status: 404, body: { message: '404 Not found' } };
+    }
+    if (second === 'repository' && third === 'commits' && fifth === 'statuses' && method === 'GET') {
+      // As GitLab does: its own pipelines' jobs are commit statuses too, besides external ones.
+      const jobs = (pipelines.get(project.id) ?? [])
+        .filter((pipeline) => pipeline.sha === fourth)
+        .flatMap((pipeline) =>
+          pipeline.jobs.map((job) => ({
+            id: job.id,
+            sha: pipeline.sha,
+            name: job.name,
+            status: job.status ?? 'failed',
+            description: null,
+            allow_failure: Boolean(job.allowFailure),
+            target_url: `${url}/${project.path}/-/jobs/${job.id}`,
+          })),
+        );
+      const external = (externalStatuses.get(project.id) ?? [])
+        .filter((status) => status.sha === fourth)
+        .map((status) => ({
+          id: status.id,
+          sha: status.sha,
+          name: status.name,
+          status: status.status,
+          description: status.description ?? null,
+          allow_failure: false,
+          target_url: status.targetUrl ?? null,
+        }));
+      return { list: [...jobs, ...external] };
+    }
     if (second !== 'merge_requests') return undefined;
     if (third === undefined) {
       if (method === 'GET') {
@@ -303,16 +408,31 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
       };
     }
     if (fourth === 'notes') {
-      if (method === 'POST') {
+      if (method === 'POST' && fifth === undefined) {
         if (typeof body.body !== 'string' || !body.body.trim())
           return { status: 400, body: { message: 'body is missing' } };
-        mr.notes.push(body.body);
-        touch(mr);
-        return { status: 201, body: { id: nextId++, body: body.body, system: false } };
+        const note = noteOn(mr, { author: tokenUser, body: body.body });
+        return { status: 201, body: noteView(note) };
       }
-      if (method === 'GET')
-        return { list: mr.notes.map((note, index) => ({ id: index + 1, body: note, system: false })) };
+      if (method === 'GET' && fifth !== undefined) {
+        const note = mr.notes.find((candidate) => String(candidate.id) === fifth);
+        return note ? { status: 200, body: noteView(note) } : { status: 404, body: { message: '404 Note Not Found' } };
+      }
+      if (method === 'GET') {
+        const newestFirst = query.get('sort') === 'desc';
+        const notes = [...mr.notes].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
+        return { list: (newestFirst ? notes.reverse() : notes).map(noteView) };
+      }
     }
+    if (fourth === 'discussions' && method === 'GET')
+      return {
+        list: mr.notes.map((note) => ({
+          id: `d${note.id}`,
+          individual_note: !note.position,
+          notes: [noteView(note)],
+        })),
+      };
+    if (fourth === 'diffs' && method === 'GET') return { list: await fileDiffs(mr, project) };
     if (fourth === 'merge' && method === 'PUT' && fifth === undefined) return merge(mr, project, body);
     if (fourth === 'pipelines' && method === 'GET') {
       const sha = await branchHead(project.path, mr.sourceBranch);
@@ -489,6 +609,7 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
       merge_when_pipeline_succeeds: mr.mergeWhenPipelineSucceeds,
       detailed_merge_status: detailed,
       has_conflicts: detailed === 'conflict',
+      user_notes_count: mr.notes.filter((note) => !note.system).length,
       updated_at: mr.updatedAt,
       web_url: mr.webUrl,
       ...(full
@@ -512,6 +633,77 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
       http_url_to_repo: `${url}/${project.path}.git`,
       ...(project.fork ? { forked_from_project: { id: 9_999, path_with_namespace: 'upstream/original' } } : {}),
     };
+  }
+
+  function noteOn(
+    mr: FakeMergeRequest,
+    note: Pick<FakeNote, 'author' | 'body'> & Partial<Pick<FakeNote, 'system' | 'createdAt' | 'position'>>,
+  ): FakeNote {
+    const id = nextId++;
+    const made: FakeNote = {
+      id,
+      system: false,
+      createdAt: new Date().toISOString(),
+      ...note,
+      url: `${mr.webUrl}#note_${id}`,
+    };
+    mr.notes.push(made);
+    touch(mr);
+    return made;
+  }
+
+  function noteView(note: FakeNote) {
+    return {
+      id: note.id,
+      type: note.position ? 'DiffNote' : null,
+      body: note.body,
+      author: userView(note.author),
+      created_at: note.createdAt,
+      updated_at: note.createdAt,
+      system: note.system,
+      noteable_type: 'MergeRequest',
+      ...(note.position
+        ? {
+            position: {
+              position_type: 'text',
+              old_path: note.position.old_path ?? note.position.new_path,
+              new_path: note.position.new_path,
+              old_line: note.position.old_line ?? null,
+              new_line: note.position.new_line ?? null,
+            },
+          }
+        : {}),
+    };
+  }
+
+  function jobView(project: ProjectRecord, pipeline: Pipeline, job: FakeJob & { id: number }) {
+    return {
+      id: job.id,
+      name: job.name,
+      stage: job.stage ?? 'test',
+      status: job.status ?? 'failed',
+      failure_reason: (job.status ?? 'failed') === 'failed' ? (job.failureReason ?? 'script_failure') : undefined,
+      allow_failure: Boolean(job.allowFailure),
+      pipeline: { id: pipeline.id, sha: pipeline.sha, status: pipeline.status },
+      web_url: `${url}/${project.path}/-/jobs/${job.id}`,
+    };
+  }
+
+  /** The merge request's changes per file, as `git diff` of its source on the merge base says them. */
+  async function fileDiffs(mr: FakeMergeRequest, project: ProjectRecord) {
+    const source = await branchHead(project.path, mr.sourceBranch);
+    const target = await branchHead(project.path, mr.targetBranch);
+    if (!source || !target) return [];
+    const base = (await bareGit(project.path, 'merge-base', target, source)).trim();
+    const names = (await bareGit(project.path, 'diff', '--name-only', base, source)).split('\n').filter(Boolean);
+    return Promise.all(
+      names.map(async (file) => {
+        const patch = await bareGit(project.path, 'diff', '--no-color', base, source, '--', file);
+        // GitLab's `diff` is the hunks, without git's header lines.
+        const diff = patch.slice(Math.max(0, patch.indexOf('\n@@') + 1));
+        return { old_path: file, new_path: file, diff };
+      }),
+    );
   }
 
   function userView(username: string) {
@@ -606,6 +798,12 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
     }
   }
 
+  async function commitOf(project: ProjectRecord, shaOrBranch: string): Promise<string> {
+    const sha = /^[0-9a-f]{40}$/.test(shaOrBranch) ? shaOrBranch : await branchHead(project.path, shaOrBranch);
+    if (!sha) throw new Error(`${project.path} has no branch ${shaOrBranch}`);
+    return sha;
+  }
+
   function projectByPath(projectPath: string): ProjectRecord {
     const project = projects.find((candidate) => candidate.path.toLowerCase() === projectPath.toLowerCase());
     if (!project) throw new Error(`The fake GitLab has no project ${projectPath}`);
@@ -648,12 +846,11 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
     },
     mergeRequest: (projectPath, iid) =>
       mergeRequests.find((mr) => mr.project.toLowerCase() === projectPath.toLowerCase() && mr.iid === iid),
-    async setPipeline(projectPath, shaOrBranch, status) {
+    async setPipeline(projectPath, shaOrBranch, status, jobs = []) {
       const project = projectByPath(projectPath);
-      const sha = /^[0-9a-f]{40}$/.test(shaOrBranch) ? shaOrBranch : await branchHead(project.path, shaOrBranch);
-      if (!sha) throw new Error(`${projectPath} has no branch ${shaOrBranch}`);
+      const sha = await commitOf(project, shaOrBranch);
       const list = pipelines.get(project.id) ?? [];
-      list.push({ id: nextId++, sha, status });
+      list.push({ id: nextId++, sha, status, jobs: jobs.map((job) => ({ ...job, id: nextId++ })) });
       pipelines.set(project.id, list);
       // "Merge when pipeline succeeds": the merge happens when it does.
       if (status === 'success') {
@@ -667,6 +864,20 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
             await mergeForReal(mr, project);
         }
       }
+    },
+    async addCommitStatus(projectPath, shaOrBranch, status) {
+      const project = projectByPath(projectPath);
+      const sha = await commitOf(project, shaOrBranch);
+      const list = externalStatuses.get(project.id) ?? [];
+      list.push({ id: nextId++, sha, ...status });
+      externalStatuses.set(project.id, list);
+    },
+    addNote(projectPath, iid, note) {
+      const mr = mergeRequests.find(
+        (candidate) => candidate.project.toLowerCase() === projectPath.toLowerCase() && candidate.iid === iid,
+      );
+      if (!mr) throw new Error(`The fake GitLab has no merge request ${projectPath}!${iid}`);
+      return noteOn(mr, note);
     },
     approve(projectPath, iid, username) {
       const mr = mergeRequests.find(

@@ -5,14 +5,17 @@ import { promisify } from 'node:util';
 import { branchName } from '../../common/names';
 import type { CreateJobInput, Job } from '../../common/schemas';
 import {
+  edit,
   type FakeAnthropic,
   type FakeConversation,
   type FakeReply,
   type FakeRequestBody,
   type FakeScript,
+  reply,
   startFakeAnthropic,
 } from '../fakes/anthropicServer';
 import { type FakeGitHub, type FakeGitHubOptions, type FakePull, startFakeGitHub } from '../fakes/githubServer';
+import { type FakeGitLab, type FakeGitLabOptions, type FakeMergeRequest, startFakeGitLab } from '../fakes/gitlabServer';
 import { startGitHttpServer } from '../fakes/gitHttpServer';
 import { createGitHosting, type FixtureFiles, git, type GitHosting } from './git';
 import { waitForJob } from './jobs';
@@ -85,6 +88,34 @@ export function scripted(act: (repository: string, first: string) => { edits: Fa
   };
 }
 
+/**
+ * Claude in the follow-up tests: the job replaces oldFunction with newFunction in src/main.js; a
+ * checks round imports newFunction (what lint said was undefined); any other round renames `a` to
+ * `total`, as the reviewers ask.
+ */
+export const moveToNewFunction = scripted((repository, first) => {
+  if (!first.includes('follow-up round'))
+    return {
+      edits: reply.tools(edit.strReplace('src/main.js', 'oldFunction(1)', 'newFunction(1)')),
+      summary: 'Replaced oldFunction with newFunction.',
+    };
+  if (first.includes('Its checks fail'))
+    return {
+      edits: reply.tools(
+        edit.strReplace(
+          'src/main.js',
+          'const a = newFunction(1);',
+          "const { newFunction } = require('./lib');\nconst a = newFunction(1);",
+        ),
+      ),
+      summary: 'Imported newFunction, which lint said was undefined.',
+    };
+  return {
+    edits: reply.tools(edit.strReplace('src/main.js', 'const a =', 'const total =')),
+    summary: `Renamed a to total, as asked (${repository}).`,
+  };
+});
+
 export interface FollowUpWorld {
   hosting: GitHosting;
   github: FakeGitHub;
@@ -97,19 +128,79 @@ export interface FollowUpWorld {
   dispose(): Promise<void>;
 }
 
+/** The same world on a GitLab stack: the loopback GitLab serves the API and git for its projects. */
+export interface GitLabFollowUpWorld extends Omit<FollowUpWorld, 'github' | 'pullOf'> {
+  gitlab: FakeGitLab;
+  /** The job's merge request of a project on the loopback GitLab. */
+  mergeRequestOf(repositoryName: string, jobId: string): FakeMergeRequest;
+}
+
+interface WorldOptions {
+  token: string;
+  anthropicKey: string;
+  repositories: Record<string, FixtureFiles>;
+  script: FakeScript;
+  concurrency?: number;
+}
+
 /**
  * What a follow-up test runs against: bare repositories served over git's smart HTTP with the
  * token, the loopback GitHub reading heads and mergeability from them, the loopback Claude with
  * `script`, and the local stack (`dist/cli.js serve`) with its workers.
  */
-export async function startFollowUpWorld(options: {
-  token: string;
-  anthropicKey: string;
-  repositories: Record<string, FixtureFiles>;
-  script: FakeScript;
-  github?: Partial<FakeGitHubOptions>;
-  concurrency?: number;
-}): Promise<FollowUpWorld> {
+export async function startFollowUpWorld(
+  options: WorldOptions & { github?: Partial<FakeGitHubOptions> },
+): Promise<FollowUpWorld> {
+  let github: FakeGitHub | undefined;
+  const world = await startWorld(options, async (hosting, disposers) => {
+    const gitServer = await startGitHttpServer({ root: hosting.root, token: options.token });
+    disposers.push(() => gitServer.close());
+    const started = await startFakeGitHub({ token: options.token, gitRoot: hosting.root, ...options.github });
+    github = started;
+    disposers.push(() => started.close());
+    return { CODY_BATCH_GIT_BASE: gitServer.gitBase, GITHUB_TOKEN: options.token, GITHUB_API_URL: started.url };
+  });
+  const host = github!;
+  return {
+    ...world,
+    github: host,
+    pullOf: (repositoryName, jobId) =>
+      host.pulls.find((pull) => `${pull.owner}/${pull.repo}` === repositoryName && pull.head === branchName(jobId))!,
+  };
+}
+
+/** The follow-up world with the stack's code host GitLab (`CODY_BATCH_CODE_HOST=gitlab`), its projects the repositories. */
+export async function startGitLabFollowUpWorld(
+  options: WorldOptions & { gitlab?: Partial<FakeGitLabOptions> },
+): Promise<GitLabFollowUpWorld> {
+  let gitlab: FakeGitLab | undefined;
+  const world = await startWorld(options, async (hosting, disposers) => {
+    const started = await startFakeGitLab({
+      token: options.token,
+      root: hosting.root,
+      projects: Object.keys(options.repositories).map((path) => ({ path })),
+      ...options.gitlab,
+    });
+    gitlab = started;
+    disposers.push(() => started.close());
+    return { CODY_BATCH_CODE_HOST: 'gitlab', GITLAB_URL: started.url, GITLAB_TOKEN: options.token };
+  });
+  const host = gitlab!;
+  return {
+    ...world,
+    gitlab: host,
+    mergeRequestOf: (repositoryName, jobId) =>
+      host.mergeRequests.find(
+        (mr) => mr.project.toLowerCase() === repositoryName.toLowerCase() && mr.sourceBranch === branchName(jobId),
+      )!,
+  };
+}
+
+/** The parts every world shares; `startHost` starts the code host and says the stack's environment for it. */
+async function startWorld(
+  options: WorldOptions,
+  startHost: (hosting: GitHosting, disposers: (() => Promise<unknown>)[]) => Promise<Record<string, string>>,
+): Promise<Omit<FollowUpWorld, 'github' | 'pullOf'>> {
   const disposers: (() => Promise<unknown>)[] = [];
   const dispose = async () => {
     for (const disposer of disposers.reverse()) await disposer().catch(() => undefined);
@@ -118,18 +209,13 @@ export async function startFollowUpWorld(options: {
     const hosting = await createGitHosting();
     disposers.push(() => hosting.dispose());
     for (const [name, files] of Object.entries(options.repositories)) await hosting.create(name, files);
-    const gitServer = await startGitHttpServer({ root: hosting.root, token: options.token });
-    disposers.push(() => gitServer.close());
-    const github = await startFakeGitHub({ token: options.token, gitRoot: hosting.root, ...options.github });
-    disposers.push(() => github.close());
+    const hostEnv = await startHost(hosting, disposers);
     const anthropic = await startFakeAnthropic({ apiKey: options.anthropicKey, script: options.script });
     disposers.push(() => anthropic.close());
     const stack = await startStackProcess({
       env: {
-        CODY_BATCH_GIT_BASE: gitServer.gitBase,
+        ...hostEnv,
         CODY_BATCH_CONCURRENCY: String(options.concurrency ?? 2),
-        GITHUB_TOKEN: options.token,
-        GITHUB_API_URL: github.url,
         ANTHROPIC_API_KEY: options.anthropicKey,
         ANTHROPIC_BASE_URL: anthropic.url,
       },
@@ -137,7 +223,6 @@ export async function startFollowUpWorld(options: {
     disposers.push(() => stack.dispose());
     return {
       hosting,
-      github,
       anthropic,
       stack,
       dispose,
@@ -152,10 +237,6 @@ export async function startFollowUpWorld(options: {
         if (job.status !== 'COMPLETED') throw new Error(`Job ${job.jobId} ended ${job.status}`);
         return job;
       },
-      pullOf: (repositoryName, jobId) =>
-        github.pulls.find(
-          (pull) => `${pull.owner}/${pull.repo}` === repositoryName && pull.head === branchName(jobId),
-        )!,
     };
   } catch (error) {
     await dispose();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type FakeGitHub, startFakeGitHub } from '../../../test/fakes/githubServer';
 import { codeHostFrom, HostRefusal, type PullRequestHost, pullRequestKey, pullRequestsOf } from '..';
-import { tailOf } from './checks';
+import { tailOf } from '../logTail';
 
 // What follow-ups read and do on GitHub, through the real Octokit against the loopback GitHub:
 // failing checks (a job log behind its redirect; none for another app's check), a comment by its

@@ -56,6 +56,14 @@ export class GitLabClient {
     return this.request<T>('GET', path, { query }).then(({ body }) => body);
   }
 
+  /**
+   * The last `maxBytes` of a GET of plain text (a job's trace): read as it streams, so a log of
+   * gigabytes that a repository's CI printed costs no more memory than its tail.
+   */
+  textTail(path: string, maxBytes: number): Promise<string> {
+    return this.request<string>('GET', path, { tailBytes: maxBytes }).then(({ body }) => body);
+  }
+
   /** A GET whose 404 is an answer: undefined. */
   async find<T>(path: string, query?: Query): Promise<T | undefined> {
     try {
@@ -109,7 +117,7 @@ export class GitLabClient {
   private async request<T>(
     method: string,
     path: string,
-    options: { query?: Query; body?: unknown },
+    options: { query?: Query; body?: unknown; tailBytes?: number },
   ): Promise<{ body: T; headers: Headers }> {
     const url = this.url(path, options.query);
     const what = `${method} ${new URL(url).pathname.replace(/^\/api\/v4/, '')}`;
@@ -120,7 +128,7 @@ export class GitLabClient {
         response = await fetch(url, {
           method,
           headers: {
-            accept: 'application/json',
+            accept: options.tailBytes ? 'text/plain' : 'application/json',
             'user-agent': 'cody-batch',
             ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
             ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -136,6 +144,8 @@ export class GitLabClient {
       }
       this.noteWindow(response.headers);
       if (response.ok) {
+        if (options.tailBytes)
+          return { body: (await tailOf(response, options.tailBytes)) as T, headers: response.headers };
         const text = await response.text();
         return { body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
       }
@@ -174,6 +184,28 @@ export class GitLabClient {
     const reset = Number(headers.get('ratelimit-reset'));
     if (Number.isFinite(reset) && reset > 0) this.exhaustedUntil = reset * 1000;
   }
+}
+
+/** The end of a response's body, at most `maxBytes`, starting at a whole line when it was cut. */
+async function tailOf(response: Response, maxBytes: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let kept = 0;
+  let cut = false;
+  for await (const chunk of response.body ?? []) {
+    chunks.push(chunk);
+    kept += chunk.byteLength;
+    while (chunks.length > 1 && kept - chunks[0]!.byteLength >= maxBytes) {
+      kept -= chunks.shift()!.byteLength;
+      cut = true;
+    }
+  }
+  let bytes = Buffer.concat(chunks);
+  if (bytes.byteLength > maxBytes) {
+    bytes = bytes.subarray(bytes.byteLength - maxBytes);
+    cut = true;
+  }
+  const text = bytes.toString('utf8');
+  return cut ? text.slice(text.indexOf('\n') + 1) : text;
 }
 
 /** The next page's URL: `Link: <…>; rel="next"`, else `X-Next-Page` on the same URL; undefined on the last. */

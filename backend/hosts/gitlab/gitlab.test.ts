@@ -18,7 +18,8 @@ import { GITLAB_TOKEN_PATTERNS } from './tokens';
 // GitLab on its REST API v4, through our fetch client against the loopback GitLab: groups with
 // nested subgroups, users' namespaces, topics, search and code search, both pagination styles, rate
 // limits; merge requests as drafts with labels and reviewers, their pipelines, approvals and
-// merge status, merges done for real in the bare repositories, close, comment.
+// merge status, merges done for real in the bare repositories, close, comment; what follow-up
+// rounds read: failed pipeline jobs with their traces, commit statuses, notes and discussions.
 
 const TOKEN = 'glpat-FAKEgitlabTOKENforHostTests01';
 
@@ -297,7 +298,7 @@ describe('GitLab code host', function () {
       await pullRequests.commentOnPullRequest(secondRef, 'Superseded.');
       await pullRequests.closePullRequest(secondRef, { deleteBranch: true });
       const closed = gitlab.mergeRequest('acme/zeta', secondRef.number)!;
-      assert.deepEqual([closed.state, closed.notes], ['closed', ['Superseded.']]);
+      assert.deepEqual([closed.state, closed.notes.map((note) => note.body)], ['closed', ['Superseded.']]);
       assert.deepEqual(gitlab.deletedBranches, [`acme/zeta:${other}`]);
       await assert.rejects(
         pullRequests.mergePullRequest(secondRef, {
@@ -344,18 +345,143 @@ describe('GitLab code host', function () {
       assert.equal(gitlab.mergeRequest(project.path, otherRef.number)!.state, 'merged');
     });
 
-    it('refuses the follow-up reads it does not have yet with a sentence; @codeowners asks no one', async () => {
+    it("reads a head pipeline's failed jobs with their trace's tail, and failed external statuses, each once", async () => {
       const pullRequests = pullRequestsOf(host);
-      const ref = { repositoryName: 'acme/zeta', number: 1 };
-      await assert.rejects(
-        pullRequests.failingChecks(ref, 'a'.repeat(40)),
-        (error: Error) => error instanceof HostRefusal && /not built for GitLab yet/.test(error.message),
+      const head = await pushBranch('acme/zeta', 'const a = 5;\n');
+      const opened = await pullRequests.ensurePullRequest({ ...request('acme/zeta', head), draft: false });
+      const ref = { repositoryName: 'acme/zeta', number: opened.number! };
+      const sha = (await gitlab.branchHead('acme/zeta', head))!;
+      // Megabytes of output first: only the end is read, as it streams.
+      const trace = [
+        ...Array.from({ length: 20_000 }, (_, index) => `early output ${index} ${'é'.repeat(50)}`),
+        '\u001b[0KRunning with gitlab-runner 16.0.0',
+        'section_start:1700000000:step_script\r\u001b[0K\u001b[0K\u001b[36;1mExecuting "step_script" stage\u001b[0;m',
+        ...Array.from({ length: 300 }, (_, index) => `noise line ${index}`),
+        '\u001b[31msrc/main.js:1:11  error  newFunction is not defined\u001b[0m',
+        'section_end:1700000001:step_script\r\u001b[0K\u001b[31;1mERROR: Job failed: exit code 1\u001b[0;m',
+      ].join('\n');
+      // An older pipeline of the same head, then the head pipeline.
+      await gitlab.setPipeline('acme/zeta', sha, 'failed', [{ name: 'stale', trace: 'old' }]);
+      await gitlab.setPipeline('acme/zeta', sha, 'failed', [
+        { name: 'lint', stage: 'test', trace },
+        { name: 'flaky', stage: 'test', allowFailure: true, trace: 'allowed to fail' },
+        { name: 'unit', stage: 'test', status: 'success' },
+        { name: 'e2e', stage: 'test', failureReason: 'stuck_or_timeout_failure' },
+        { name: 'build', stage: 'build', status: 'success' },
+      ]);
+      await gitlab.addCommitStatus('acme/zeta', sha, {
+        name: 'ci/legacy',
+        status: 'failed',
+        description: 'The legacy build failed',
+        targetUrl: 'https://ci.example.com/1',
+      });
+      await gitlab.addCommitStatus('acme/zeta', sha, { name: 'ci/other', status: 'success' });
+
+      const checks = await pullRequests.failingChecks(ref, sha);
+      assert.deepEqual(
+        checks.map(({ kind, name, conclusion, title }) => [kind, name, conclusion, title]),
+        [
+          ['check', 'lint', 'script_failure', 'stage test'],
+          ['check', 'e2e', 'stuck_or_timeout_failure', 'stage test'],
+          ['status', 'ci/legacy', 'failed', undefined],
+        ],
       );
-      await assert.rejects(pullRequests.reviewFeedback(ref), HostRefusal);
-      await assert.rejects(
-        pullRequests.pullRequestComment(`${gitlab.url}/acme/zeta/-/merge_requests/1#note_1`),
-        HostRefusal,
-      );
+      const [lint, e2e, legacy] = checks;
+      assert.match(lint!.url!, /\/acme\/zeta\/-\/jobs\/\d+$/);
+      const tail = lint!.logTail!;
+      assert.equal(tail.split('\n').length, 200, 'the last 200 lines');
+      assert.ok(tail.endsWith('src/main.js:1:11  error  newFunction is not defined\nERROR: Job failed: exit code 1'));
+      assert.ok(!tail.includes('noise line 101\n') && tail.includes('noise line 102\n'));
+      assert.ok(!tail.includes('\u001b') && !tail.includes('section_'), 'no escapes, no section markers');
+      assert.equal(e2e!.logNote, 'its trace is empty (erased, or the job wrote nothing)');
+      assert.deepEqual([legacy!.summary, legacy!.url], ['The legacy build failed', 'https://ci.example.com/1']);
+      const pipeline = gitlab.requests.find((request) => /\/pipelines\/\d+\/jobs\?/.test(request.path))!;
+      assert.match(decodeURIComponent(pipeline.path), /scope\[\]=failed/);
+
+      // A head no pipeline ran on has no failing job.
+      assert.deepEqual(await pullRequests.failingChecks(ref, 'e'.repeat(40)), []);
+    });
+
+    it('reads diff notes with their line and hunk and other notes since a time, never its own or GitLab’s; a note by its address', async () => {
+      const pullRequests = pullRequestsOf(host);
+      const head = await pushBranch('acme/platform/tools/gamma', 'const a = 6;\n');
+      const opened = await pullRequests.ensurePullRequest({
+        ...request('acme/platform/tools/gamma', head),
+        draft: false,
+      });
+      const ref = { repositoryName: 'acme/platform/tools/gamma', number: opened.number! };
+      const at = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+      const before = (await pullRequests.pullRequestStatuses([ref])).get(pullRequestKey(ref))!;
+      assert.equal(before.feedbackAt, undefined, 'no notes, no feedback');
+      await pullRequests.commentOnPullRequest(ref, 'Our own note, never feedback.');
+      const ours = (await pullRequests.pullRequestStatuses([ref])).get(pullRequestKey(ref))!;
+      assert.equal(ours.feedbackAt, undefined, 'our own note is not feedback');
+
+      gitlab.addNote(ref.repositoryName, ref.number, { author: 'bob', body: 'Old news.', createdAt: at(-10) });
+      const diffNote = gitlab.addNote(ref.repositoryName, ref.number, {
+        author: 'alice',
+        body: 'Call it `total`.',
+        createdAt: at(-3),
+        position: { new_path: 'src/main.js', new_line: 1, old_path: 'src/main.js' },
+      });
+      gitlab.addNote(ref.repositoryName, ref.number, {
+        author: 'alice',
+        body: 'approved this merge request',
+        system: true,
+        createdAt: at(-2),
+      });
+      gitlab.addNote(ref.repositoryName, ref.number, { author: 'bob', body: 'And a test, please.', createdAt: at(-1) });
+
+      const feedback = await pullRequests.reviewFeedback(ref, at(-5));
+      assert.deepEqual(feedback, [
+        {
+          kind: 'review-comment',
+          author: 'alice',
+          body: 'Call it `total`.',
+          createdAt: diffNote.createdAt,
+          url: diffNote.url,
+          path: 'src/main.js',
+          line: 1,
+          diffHunk: '@@ -1 +1 @@\n-const a = 1;\n+const a = 6;',
+        },
+        {
+          kind: 'comment',
+          author: 'bob',
+          body: 'And a test, please.',
+          createdAt: feedback[1]!.createdAt,
+          url: feedback[1]!.url,
+        },
+      ]);
+      assert.equal((await pullRequests.reviewFeedback(ref)).length, 3, 'without since: bob’s old note too');
+      const status = (await pullRequests.pullRequestStatuses([ref])).get(pullRequestKey(ref))!;
+      assert.equal(status.feedbackAt, feedback[1]!.createdAt, 'the last note of someone else');
+
+      // A note by its address, read through the API.
+      assert.deepEqual(await pullRequests.pullRequestComment(diffNote.url), {
+        ref,
+        author: 'alice',
+        body: 'Call it `total`.',
+        url: diffNote.url,
+      });
+      for (const [url, words] of [
+        [
+          `https://gitlab.example.com/${ref.repositoryName}/-/merge_requests/1#note_${diffNote.id}`,
+          /not a note of this stack's GitLab/,
+        ],
+        [`${gitlab.url}/${ref.repositoryName}/-/issues/1#note_${diffNote.id}`, /not a merge-request note's address/],
+        [
+          `${gitlab.url}/${ref.repositoryName}/-/merge_requests/${ref.number}#note_999999`,
+          /GitLab refused to read the note of it: 404/,
+        ],
+      ] as const)
+        await assert.rejects(
+          pullRequests.pullRequestComment(url),
+          (error: Error) => error instanceof HostRefusal && words.test(error.message),
+        );
+    });
+
+    it('@codeowners asks no one: GitLab applies its own Code Owners approval rules', () => {
+      const pullRequests = pullRequestsOf(host);
       assert.deepEqual(pullRequests.codeOwnersPaths, []);
       const owners = pullRequests.codeOwners('acme/zeta', '* @alice\n', ['a.js']);
       assert.deepEqual([owners.reviewers, owners.teamReviewers], [[], []]);

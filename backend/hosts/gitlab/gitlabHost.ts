@@ -1,18 +1,17 @@
 import type { CheckFailure, FeedbackItem, MergeMethod, RepositoryQuery } from '../../../common/schemas';
-import {
-  type AutoMergeOutcome,
-  type CodeHost,
-  type CodeHostConfig,
-  type CodeOwnersReview,
-  HostRefusal,
-  type MergeOptions,
-  type PullRequestComment,
-  type PullRequestHost,
-  type PullRequestOutcome,
-  type PullRequestRef,
-  type PullRequestRequest,
-  type PullRequestStatus,
-  type QueryResolution,
+import type {
+  AutoMergeOutcome,
+  CodeHost,
+  CodeHostConfig,
+  CodeOwnersReview,
+  MergeOptions,
+  PullRequestComment,
+  PullRequestHost,
+  PullRequestOutcome,
+  PullRequestRef,
+  PullRequestRequest,
+  PullRequestStatus,
+  QueryResolution,
 } from '../codeHost';
 import { cloneUrlFrom } from '../gitBase';
 import type { GitLabClient } from './client';
@@ -37,6 +36,7 @@ export class GitLabHost implements CodeHost, PullRequestHost {
   private readonly baseUrl: string;
   private readonly token?: string;
   private client?: Promise<GitLabClient>;
+  private self?: Promise<string>;
 
   constructor(private readonly config: CodeHostConfig) {
     this.baseUrl = (config.apiUrl ?? GITLAB_URL).replace(/\/+$/, '');
@@ -85,7 +85,7 @@ export class GitLabHost implements CodeHost, PullRequestHost {
   async pullRequestStatuses(refs: readonly PullRequestRef[]): Promise<Map<string, PullRequestStatus>> {
     if (refs.length === 0) return new Map();
     const { mergeRequestStatuses } = await import('./mergeRequestStatus');
-    return mergeRequestStatuses(await this.gitlab(), refs);
+    return mergeRequestStatuses(await this.gitlab(), refs, () => this.ownUsername());
   }
 
   async mergePullRequest(ref: PullRequestRef, options: MergeOptions): Promise<void> {
@@ -111,21 +111,19 @@ export class GitLabHost implements CodeHost, PullRequestHost {
     return enableMergeWhenPipelineSucceeds(await this.gitlab(), ref, options);
   }
 
-  // Follow-up rounds read these; on GitLab they are not built yet, and a round says so.
-  async failingChecks(_ref: PullRequestRef, _headSha: string): Promise<CheckFailure[]> {
-    throw new HostRefusal(
-      "Fixing failing checks is not built for GitLab yet (its failed pipeline jobs and their traces are not read): open the merge request's pipeline, or send an instruction",
-    );
+  async failingChecks(ref: PullRequestRef, headSha: string): Promise<CheckFailure[]> {
+    const { failingChecks } = await import('./checks');
+    return failingChecks(await this.gitlab(), ref, headSha);
   }
 
-  async reviewFeedback(_ref: PullRequestRef, _since?: string): Promise<FeedbackItem[]> {
-    throw new HostRefusal(
-      'Addressing review is not built for GitLab yet (its discussion notes are not read): send an instruction instead',
-    );
+  async reviewFeedback(ref: PullRequestRef, since?: string): Promise<FeedbackItem[]> {
+    const { reviewFeedback } = await import('./feedback');
+    return reviewFeedback(await this.gitlab(), ref, await this.ownUsername(), since);
   }
 
-  async pullRequestComment(_url: string): Promise<PullRequestComment> {
-    throw new HostRefusal('A GitLab note by its address is not read yet: paste its text as an instruction instead');
+  async pullRequestComment(url: string): Promise<PullRequestComment> {
+    const { pullRequestComment } = await import('./feedback');
+    return pullRequestComment(await this.gitlab(), this.baseUrl, url);
   }
 
   /** GitLab applies its own Code Owners approval rules to every merge request: no reviewer is requested for them. */
@@ -139,6 +137,17 @@ export class GitLabHost implements CodeHost, PullRequestHost {
         "GitLab asks its Code Owners' approvals by its own rules (Code Owners approval rules): @codeowners requests no one here",
       ],
     };
+  }
+
+  /** Cody Batch's own username (the token's user), asked once: its notes are never feedback. */
+  private ownUsername(): Promise<string> {
+    this.self ??= Promise.all([import('./feedback'), this.gitlab()])
+      .then(([{ ownUsername }, gitlab]) => ownUsername(gitlab))
+      .catch((error: unknown) => {
+        this.self = undefined;
+        throw error;
+      });
+    return this.self;
   }
 
   /** The REST client, loaded on first use: a worker that opens no merge request never loads it. */

@@ -99,12 +99,12 @@ export async function commentOnMergeRequest(gitlab: GitLabClient, ref: PullReque
   await act(() => gitlab.post(`${mergeRequestPath(ref)}/notes`, { body }), 'comment on');
 }
 
-function mergeRequestPath(ref: PullRequestRef): string {
+export function mergeRequestPath(ref: PullRequestRef): string {
   return `${projectPath(ref.repositoryName)}/merge_requests/${ref.number}`;
 }
 
 /** Runs one call, turning GitLab's answers into the host's errors. */
-async function act<T>(call: () => Promise<T>, what: string): Promise<T> {
+export async function act<T>(call: () => Promise<T>, what: string): Promise<T> {
   try {
     return await call();
   } catch (error) {

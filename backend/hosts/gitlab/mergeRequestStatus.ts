@@ -2,15 +2,18 @@ import type { ChecksState, PullRequestReviewState, PullRequestState } from '../.
 import { type PullRequestRef, type PullRequestStatus, pullRequestKey } from '../codeHost';
 import { mapLimited } from '../mapLimited';
 import { type GitLabClient, GitLabError, projectPath } from './client';
+import { lastFeedbackAt } from './feedback';
 import { isDraft, type MergeRequest } from './mergeRequests';
 
 // Merge-request states through GitLab's REST API, in as few requests as it allows: one GET of the
 // merge request (its state, draft, `detailed_merge_status`, head commit and `head_pipeline`), and
 // for an open one its approvals (`/approvals`: who approved, how many are left), which nothing
-// else answers. A job has one merge request per project, so a listing per project saves nothing;
-// a merged or closed one costs one request, an open one two (bench/pullRequests.ts counts them).
-// GitLab's GraphQL could answer a hundred in one request; the issue asks for REST, and REST keeps
-// one client and one set of rate limits.
+// else answers; only for an open one that has notes, its newest notes (whether someone other than
+// Cody Batch spoke, and when: what a review round answers). A job has one merge request per
+// project, so a listing per project saves nothing; a merged or closed one costs one request, an
+// open one two, three with notes (bench/pullRequests.ts counts them). GitLab's GraphQL could
+// answer a hundred in one request; the issue asks for REST, and REST keeps one client and one set
+// of rate limits.
 
 /** Requests in flight at once: GitLab's rate limits are per minute, not per connection. */
 const CONCURRENCY = 8;
@@ -25,6 +28,7 @@ interface FullMergeRequest extends MergeRequest {
   target_branch: string;
   squash?: boolean;
   merge_when_pipeline_succeeds?: boolean;
+  user_notes_count?: number;
 }
 
 interface Approvals {
@@ -36,6 +40,7 @@ interface Approvals {
 export async function mergeRequestStatuses(
   gitlab: GitLabClient,
   refs: readonly PullRequestRef[],
+  ownUsername: () => Promise<string>,
 ): Promise<Map<string, PullRequestStatus>> {
   const found = new Map<string, PullRequestStatus>();
   await mapLimited(refs, CONCURRENCY, async (ref) => {
@@ -45,7 +50,12 @@ export async function mergeRequestStatuses(
     if (!mergeRequest) return;
     const approvals =
       mergeRequest.state === 'opened' ? await gitlab.get<Approvals>(`${path}/approvals`).catch(notFound) : undefined;
-    found.set(pullRequestKey(ref), statusOf(mergeRequest, approvals));
+    // Who spoke last costs a request only where someone wrote a note at all.
+    const feedbackAt =
+      mergeRequest.state === 'opened' && (mergeRequest.user_notes_count ?? 0) > 0
+        ? await lastFeedbackAt(gitlab, ref, await ownUsername())
+        : undefined;
+    found.set(pullRequestKey(ref), { ...statusOf(mergeRequest, approvals), ...(feedbackAt ? { feedbackAt } : {}) });
   });
   return found;
 }

@@ -1,0 +1,141 @@
+import type { CheckFailure } from '../../../common/schemas';
+import { MAX_TRIGGER_CHECKS, type PullRequestRef } from '../codeHost';
+import { tailOf } from '../logTail';
+import { type GitLabClient, GitLabError, projectPath } from './client';
+import { act, mergeRequestPath } from './mergeRequestActions';
+
+// A merge request's failing checks through GitLab's REST API, for a follow-up round: the failed
+// jobs of the pipeline that ran on its head (name, stage, failure reason, the tail of its trace),
+// then the head commit's other failed statuses (an external CI's, which GitLab keeps as commit
+// statuses; its own jobs are commit statuses too, and only the head pipeline's count: a job of an
+// older pipeline of the same commit, retried or superseded since, is not this round's). Everything here is
+// text a repository's CI wrote: the worker hands it to Claude as the host's words, never as
+// instructions.
+
+const MAX_OUTPUT_CHARS = 4_000;
+/** What is read of a trace, from its end: room for LOG_TAIL_CHARS characters of UTF-8 after GitLab's markers and escapes go. */
+const TRACE_BYTES = 256 * 1024;
+
+interface Pipeline {
+  id: number;
+  sha: string;
+}
+
+interface Job {
+  id: number;
+  name: string;
+  stage?: string;
+  status: string;
+  failure_reason?: string | null;
+  allow_failure?: boolean;
+  web_url?: string;
+}
+
+interface CommitStatus {
+  id: number;
+  name: string;
+  status: string;
+  description?: string | null;
+  target_url?: string | null;
+  allow_failure?: boolean;
+}
+
+export async function failingChecks(
+  gitlab: GitLabClient,
+  ref: PullRequestRef,
+  headSha: string,
+): Promise<CheckFailure[]> {
+  const project = projectPath(ref.repositoryName);
+  const { pipeline, jobsUrl } = await headPipeline(gitlab, ref, headSha);
+  const checks: CheckFailure[] = [];
+  const listed = new Set<number>();
+  if (pipeline) {
+    const jobs = await act(
+      () => gitlab.all<Job>(`${project}/pipelines/${pipeline.id}/jobs`, { scope: ['failed'] }),
+      'read the failed jobs of',
+    );
+    // A job allowed to fail does not fail its pipeline: nothing to fix.
+    for (const job of jobs.filter((candidate) => !candidate.allow_failure).slice(0, MAX_TRIGGER_CHECKS)) {
+      listed.add(job.id);
+      checks.push({
+        kind: 'check',
+        name: job.name,
+        conclusion: job.failure_reason || job.status,
+        ...(job.stage ? { title: `stage ${cut(job.stage, 200)}` } : {}),
+        ...(job.web_url ? { url: job.web_url } : {}),
+        annotations: [],
+        ...(await traceTail(gitlab, project, job.id)),
+      });
+    }
+  }
+  const statuses = await act(
+    () => gitlab.all<CommitStatus>(`${project}/repository/commits/${encodeURIComponent(headSha)}/statuses`),
+    'read the commit statuses of',
+  );
+  for (const status of statuses) {
+    if (checks.length >= MAX_TRIGGER_CHECKS) break;
+    if (status.status !== 'failed' || status.allow_failure || listed.has(status.id)) continue;
+    // GitLab's own jobs are listed here too, the head pipeline's above already.
+    if (status.target_url?.startsWith(jobsUrl)) continue;
+    listed.add(status.id);
+    checks.push({
+      kind: 'status',
+      name: status.name,
+      conclusion: status.status,
+      ...(status.description ? { summary: cut(status.description, MAX_OUTPUT_CHARS) } : {}),
+      ...(status.target_url ? { url: status.target_url } : {}),
+      annotations: [],
+    });
+  }
+  return checks;
+}
+
+/**
+ * The pipeline that ran on `headSha`: the merge request's head pipeline when it is that commit's,
+ * else the newest of the merge request's pipelines that is; none when no pipeline ran on it.
+ */
+async function headPipeline(
+  gitlab: GitLabClient,
+  ref: PullRequestRef,
+  headSha: string,
+): Promise<{ pipeline?: Pipeline; jobsUrl: string }> {
+  const mergeRequest = await act(
+    () => gitlab.get<{ web_url: string; head_pipeline?: Pipeline | null }>(mergeRequestPath(ref)),
+    'read the pipeline of',
+  );
+  // Where the project's job pages are: `{project}/-/jobs/{id}` beside `{project}/-/merge_requests/{iid}`.
+  const jobsUrl = `${mergeRequest.web_url.replace(/\/-\/merge_requests\/\d+$/, '')}/-/jobs/`;
+  if (mergeRequest.head_pipeline?.sha === headSha) return { pipeline: mergeRequest.head_pipeline, jobsUrl };
+  const pipelines = await act(
+    () => gitlab.get<Pipeline[]>(`${mergeRequestPath(ref)}/pipelines`),
+    'read the pipelines of',
+  );
+  return { pipeline: pipelines.find((pipeline) => pipeline.sha === headSha), jobsUrl };
+}
+
+/** The end of a job's trace, without GitLab's collapsible-section markers; why not when GitLab will not give it. */
+async function traceTail(
+  gitlab: GitLabClient,
+  project: string,
+  jobId: number,
+): Promise<Pick<CheckFailure, 'logTail' | 'logNote'>> {
+  try {
+    const trace = await gitlab.textTail(`${project}/jobs/${jobId}/trace`, TRACE_BYTES);
+    if (!trace.trim()) return { logNote: 'its trace is empty (erased, or the job wrote nothing)' };
+    return { logTail: tailOf(withoutSections(trace)) };
+  } catch (error) {
+    const status = error instanceof GitLabError ? error.status : undefined;
+    return {
+      logNote: `GitLab did not give its trace${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`,
+    };
+  }
+}
+
+/** `section_start:1700000000:step_script[collapsed=true]\r\e[0K`: how GitLab folds a trace, noise to Claude. */
+export function withoutSections(trace: string): string {
+  return trace.replace(/section_(?:start|end):\d+:[A-Za-z0-9_.-]+(?:\[[^\]\r\n]*\])?\r?(?:\u001b\[0K)?/g, '');
+}
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
