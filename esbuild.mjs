@@ -1,6 +1,6 @@
 // Bundles every entry point into dist/. `node esbuild.mjs --watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { wrapWithCodeCache } from './backend/worker/codeCache.mjs';
 
 const watch = process.argv.includes('--watch');
@@ -8,6 +8,38 @@ const watch = process.argv.includes('--watch');
 // The AWS SDK warns at every start that Node 20 nears its end of support. That is known (Lambda and
 // the worker image run Node 24) and should not greet every CLI user; the SDK has a switch for it.
 const quietNode = `process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';`;
+
+/**
+ * Browser bundles leave out zod's JSON Schema writer (two modules, 18 KB of every page): zod's
+ * schema classes refer to it for `toJSONSchema()`, which no page calls. Each of its functions is
+ * replaced by one that throws, so a page that ever did call it would fail loudly, not quietly.
+ */
+const zodWithoutJsonSchema = {
+  name: 'zod-without-json-schema',
+  setup(build) {
+    build.onLoad({ filter: /zod[\\/]v4[\\/]core[\\/](json-schema-processors|to-json-schema)\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const names = [...source.matchAll(/^export (?:const|function) (\w+)/gm)].map((match) => match[1]);
+      const stub = (name) =>
+        name === 'aggregateChecks'
+          ? '() => ({})'
+          : name === 'allProcessors'
+            ? '{}'
+            : /^create\w*Method$/.test(name)
+              ? '() => unavailable'
+              : 'unavailable';
+      const contents = [
+        "const unavailable = () => { throw new Error('JSON Schema is not in this browser bundle'); };",
+        ...names.map((name) => `export const ${name} = ${stub(name)};`),
+        ...(names.includes('processSchema') ? ['export { processSchema as process };'] : []),
+      ].join('\n');
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+/** Browser bundles decode HTML entities with the browser (webviews/shared/htmlEntities.ts), not entities' table. */
+const browserAliases = { entities: './webviews/shared/htmlEntities.ts' };
 
 // Anthropic's sandbox runtime (backend/worker/sandbox.ts) is loaded from node_modules at run time: it
 // finds its seccomp helper and proxy agent beside its own files, and it is an ES module.
@@ -60,6 +92,8 @@ export const builds = [
       logLevel: 'warning',
       legalComments: 'none',
       minify: true,
+      plugins: [zodWithoutJsonSchema],
+      alias: browserAliases,
       entryPoints: {
         diff: 'webviews/diff/main.ts',
         thread: 'webviews/thread/main.ts',
@@ -81,7 +115,11 @@ export const builds = [
     options: {
       bundle: true,
       platform: 'browser',
-      format: 'iife',
+      // An ES module split by page: app.js holds the shell and the router, each page a chunk
+      // loaded when it is first opened (beside it, so the local stack serves them by name).
+      format: 'esm',
+      splitting: true,
+      chunkNames: 'chunk-[hash]',
       target: 'chrome120',
       sourcemap: 'linked',
       logLevel: 'warning',
@@ -91,7 +129,9 @@ export const builds = [
       outdir: 'dist/web',
       loader: { '.ttf': 'file' },
       assetNames: '[name]',
+      alias: browserAliases,
       plugins: [
+        zodWithoutJsonSchema,
         {
           name: 'index-html',
           setup: (build) =>
@@ -108,10 +148,24 @@ export const builds = [
     name: 'lambda',
     options: {
       ...node,
+      // ES modules split into chunks (api.mjs, sweeper.mjs and what they share): a chunk is read
+      // and parsed only when first imported, so a Lambda starts with what every request needs (Hono,
+      // the schemas, DynamoDB) and loads S3, AWS Batch and the code host when a route first uses them.
+      format: 'esm',
+      splitting: true,
+      outExtension: { '.js': '.mjs' },
+      chunkNames: 'chunk-[hash]',
+      minify: true,
+      // The AWS SDK's CommonJS modules require Node's own; an ES module has no `require` of its own.
+      banner: {
+        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      },
       entryPoints: { api: 'backend/api/lambda.ts', sweeper: 'backend/api/sweeper.ts' },
       outdir: 'dist/lambda',
-      // Lambda's nodejs24.x. infra/stack.test.ts loads them on the local Node 20 as well, which catches syntax
-      // that Node 20 lacks.
+      // A Lambda's credentials are in its environment: the SDK's default chain without its other sources.
+      alias: { '@aws-sdk/credential-provider-node': './backend/api/lambdaCredentials.ts' },
+      // Lambda's nodejs24.x. test/lambdaBundle.test.ts loads them on the local Node 20 as well,
+      // which catches syntax that Node 20 lacks.
       target: 'node24',
     },
   },

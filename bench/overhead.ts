@@ -76,8 +76,18 @@ async function measure(label: string, files: FixtureFiles): Promise<void> {
         });
         const done = await waitForJob(stack.client, job.jobId, { timeoutMs: 600_000 });
         ours.push(Number(process.hrtime.bigint() - started) / 1e6);
-        if (done.status !== 'COMPLETED' || done.counts.completed !== REPOSITORIES)
-          throw new Error(`bench job ended ${done.status}: ${JSON.stringify(done.counts)}`);
+        if (done.status !== 'COMPLETED' || done.counts.completed !== REPOSITORIES) {
+          // What failed, and why: the figures of a run that did not do the work mean nothing.
+          const failed = (await stack.client.allRepositories(job.jobId)).filter((row) => row.status !== 'COMPLETED');
+          const why = new Map<string, number>();
+          for (const row of failed) {
+            const key = `${row.status} ${row.error?.code ?? ''}: ${(row.error?.message ?? '').split('\n')[0]!.slice(0, 200)}`;
+            why.set(key, (why.get(key) ?? 0) + 1);
+          }
+          throw new Error(
+            `bench job ended ${done.status}: ${JSON.stringify(done.counts)}\n${[...why].map(([key, n]) => `  ${n} × ${key}`).join('\n')}`,
+          );
+        }
       }
     } finally {
       await stack.dispose();
@@ -123,7 +133,14 @@ function fmt(ms: number): string {
 
 export async function main(args: string[]): Promise<void> {
   const only = args[0];
-  console.log(`Overhead benchmark on ${os.cpus().length} CPUs (Node ${process.version})`);
+  // The stack's commands run in the sandbox by default where bubblewrap is installed (CODY_BATCH_SANDBOX=auto);
+  // the floor's do not. CODY_BATCH_SANDBOX=off measures without it.
+  console.log(
+    `Overhead benchmark on ${os.cpus().length} CPUs (Node ${process.version}), load average ${os
+      .loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' ')}, the stack's command sandbox: ${process.env.CODY_BATCH_SANDBOX || 'auto'}`,
+  );
   if (!only || only === 'tiny') await measure('tiny', tinyRepository());
   if (!only || only === 'large') await measure('large', largeRepository());
 }

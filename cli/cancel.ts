@@ -1,4 +1,6 @@
 import { statusWord } from '../common/statusText';
+import { afterOperation } from '../common/operationProgress';
+import { stderrLine } from './terminal';
 import { connect, type Connection } from './connect';
 import { printJson, say, sayError } from './terminal';
 
@@ -10,7 +12,8 @@ export async function cancel(args: string[], connection: Connection): Promise<nu
     sayError('Usage: cody-batch cancel <jobId> [--json]');
     return 2;
   }
-  const job = await (await connect(connection)).cancelJob(jobId);
+  const client = await connect(connection);
+  const job = await afterOperation(client, await client.cancelJob(jobId), json ? undefined : stderrLine);
   if (json) {
     printJson(job);
     return 0;

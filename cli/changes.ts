@@ -9,7 +9,8 @@ import {
 } from '../common/schemas';
 import { differingSurroundings, type Surroundings, surroundingsText } from '../common/surroundings';
 import { connect, type Connection, printTable, usageError } from './connect';
-import { printJson, say, sayError } from './terminal';
+import { operationLine } from '../common/operationProgress';
+import { printJson, say, sayError, stderrLine } from './terminal';
 
 // Review at scale: `changes` (a job's distinct changes and its outliers; `--group`, one change with
 // what surrounds it where that differs), `review --group` (one change for all its repositories)
@@ -181,7 +182,12 @@ export async function reviewGroup(
   if (!request.success) return usageError(new Error(describeIssues(request.error)), GROUP_REVIEW_USAGE);
   let answer;
   try {
-    answer = await client.reviewChangeGroup(jobId, group.fingerprint, request.data);
+    // A large group is reviewed as an operation, followed to its end (a line a second on stderr).
+    answer = await client.reviewChangeGroup(jobId, group.fingerprint, request.data, {
+      onProgress: (step) => {
+        if (!values.json && step.operation.status === 'running') stderrLine(operationLine(step.operation));
+      },
+    });
   } catch (error) {
     if (!(error instanceof ApiError) || error.code !== 'VARIANTS_NOT_OPENED') throw error;
     sayError(
@@ -189,11 +195,9 @@ export async function reviewGroup(
     );
     return 1;
   }
+  const names = answer.operation ? group.repositories : answer.repositories.map((row) => row.repositoryName);
   if (values.json) printJson(answer);
-  else
-    say(
-      `${answer.repositories.length} repositories ${request.data.state}: ${answer.repositories.map((row) => row.repositoryName).join(', ')}`,
-    );
+  else say(`${names.length} repositories ${request.data.state}: ${names.join(', ')}`);
   return 0;
 }
 

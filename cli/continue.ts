@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ContinueRequest, describeIssues } from '../common/schemas';
 import { revisesTask } from '../common/tasks';
+import { afterOperation } from '../common/operationProgress';
+import { stderrLine } from './terminal';
 import { connect, type Connection, usageError } from './connect';
 import { watchJob } from './watch';
 import { printJson, say } from './terminal';
@@ -51,7 +53,11 @@ export async function continueJob(args: string[], connection: Connection): Promi
   if (!request.success) return usageError(new Error(describeIssues(request.error)), CONTINUE_USAGE);
 
   const client = await connect(connection);
-  const job = await client.continueJob(jobId, request.data);
+  const job = await afterOperation(
+    client,
+    await client.continueJob(jobId, request.data),
+    values.json ? undefined : stderrLine,
+  );
   const revision = job.taskRevisions?.at(-1)?.revision;
   if (values.json) {
     if (values.detach) {

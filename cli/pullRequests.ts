@@ -13,6 +13,7 @@ import {
 } from '../common/schemas';
 import { reviewGroup } from './changes';
 import { connect, type Connection, printTable, usageError } from './connect';
+import { RepositoryStatus } from '../common/status';
 import { forTerminal, printJson, say, sayError } from './terminal';
 
 // After the diff: `status` (multi-gitter's), `review`, `publish`, `refresh`, `merge`, `close`,
@@ -25,18 +26,36 @@ export const EXIT_PARTIAL = 3;
 const JSON_FLAG: Record<string, { type: 'boolean' }> = { json: { type: 'boolean' } };
 
 export const STATUS_USAGE =
-  'Usage: cody-batch status <jobId> [--refresh] [--json]   (--refresh: ask the code host first)';
+  'Usage: cody-batch status <jobId> [--status <STATUS>]… [--refresh] [--json]   (--status: only rows in that run status, e.g. FAILED; --refresh: ask the code host first)';
 
 /** `cody-batch status <job>`: one line per repository with its run status, review, pull request and checks. */
 export async function status(args: string[], connection: Connection): Promise<number> {
-  const parsed = parse(args, { ...JSON_FLAG, refresh: { type: 'boolean' } }, STATUS_USAGE);
+  const parsed = parse(
+    args,
+    { ...JSON_FLAG, refresh: { type: 'boolean' }, status: { type: 'string', multiple: true } },
+    STATUS_USAGE,
+  );
   if (typeof parsed === 'number') return parsed;
   const [jobId, ...extra] = parsed.positionals;
   if (!jobId || extra.length) return usageError(new Error('give one job id'), STATUS_USAGE);
+  const wanted = (parsed.values.status as string[] | undefined) ?? [];
+  const unknown = wanted.filter(
+    (name) => !(RepositoryStatus.options as readonly string[]).includes(name.toUpperCase()),
+  );
+  if (unknown.length)
+    return usageError(new Error(`--status ${unknown[0]}: one of ${RepositoryStatus.options.join(', ')}`), STATUS_USAGE);
+  const statuses = [...new Set(wanted.map((name) => name.toUpperCase() as RepositoryStatus))];
   const client = await connect(connection);
   const job = parsed.values.refresh ? await client.refreshPullRequests(jobId) : await client.getJob(jobId);
+  // The rows, or (--status) those of each status asked for, through the API's status index.
+  async function* pages(): AsyncGenerator<RepositoryResult[]> {
+    if (!statuses.length) yield* client.repositoryPages(jobId!);
+    for (const one of statuses) yield* client.repositoryPages(jobId!, { status: one });
+  }
   if (parsed.values.json) {
-    printJson(statusJson(job, await client.allRepositories(jobId)));
+    const rows: RepositoryResult[] = [];
+    for await (const page of pages()) rows.push(...page);
+    printJson(statusJson(job, rows));
     return 0;
   }
   // The overview comes from the job item; the rows stream a page at a time (10,000 are 100 pages).
@@ -49,7 +68,7 @@ export async function status(args: string[], connection: Connection): Promise<nu
   if (job.reviewCounts) say(countsLine(job, seen));
   say('');
   printStreamedRow(STATUS_COLUMNS.map((column) => column.title));
-  for await (const page of client.repositoryPages(jobId)) {
+  for await (const page of pages()) {
     for (const row of page) {
       printStreamedRow([
         row.repositoryName,
@@ -64,7 +83,8 @@ export async function status(args: string[], connection: Connection): Promise<nu
       if (!job.reviewCounts) seen.push(row);
     }
   }
-  if (!job.reviewCounts) say(`\n${countsLine(job, seen)}`);
+  // Counted from the rows read: all of them, not those of the statuses asked for.
+  if (!job.reviewCounts && !statuses.length) say(`\n${countsLine(job, seen)}`);
   return 0;
 }
 
@@ -322,14 +342,14 @@ export async function deleteJob(args: string[], connection: Connection): Promise
 }
 
 interface Parsed {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
 /** Parses a command's flags; a number is the exit code of a usage error. */
 function parse(
   args: string[],
-  options: Record<string, { type: 'string' | 'boolean' }>,
+  options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>,
   usage: string,
 ): Parsed | number {
   try {

@@ -1,4 +1,6 @@
 import { describeIssues, RetryRequest } from '../common/schemas';
+import { afterOperation } from '../common/operationProgress';
+import { stderrLine } from './terminal';
 import { connect, type Connection, usageError } from './connect';
 import { printJson, say } from './terminal';
 
@@ -12,7 +14,12 @@ export async function retry(args: string[], connection: Connection): Promise<num
   if (!jobId || jobId.startsWith('-')) return usageError(new Error('give a job id'), RETRY_USAGE);
   const request = RetryRequest.safeParse(names.length ? { repositories: names } : {});
   if (!request.success) return usageError(new Error(describeIssues(request.error)), RETRY_USAGE);
-  const job = await (await connect(connection)).retryJob(jobId, request.data.repositories);
+  const client = await connect(connection);
+  const job = await afterOperation(
+    client,
+    await client.retryJob(jobId, request.data.repositories),
+    json ? undefined : stderrLine,
+  );
   if (json) {
     printJson(job);
     return 0;

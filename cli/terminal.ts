@@ -82,3 +82,8 @@ export function statusLine(enabled = true): StatusLine {
     },
   };
 }
+
+/** A line of progress on stderr (stdout keeps what a script reads). */
+export function stderrLine(line: string): void {
+  process.stderr.write(`${forTerminal(line)}\n`);
+}

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRepositoryName } from './repositoryNames';
 import { hostPatternProblem, MAX_ALLOWED_HOSTS } from './sandbox';
 import { MAX_REPOSITORY_NOTE_CHARS, repositoryInstructionsIssues } from './schemas';

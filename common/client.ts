@@ -18,6 +18,8 @@ import {
   type GroupReviewRequest,
   GroupReviewResponse,
   JobChanges,
+  Operation,
+  OperationResultsPage,
   type PatchRevisionRequest,
   Health,
   Job,
@@ -190,9 +192,30 @@ export class CodyBatchClient {
    * the job's changes gave for it (`ChangeGroup.digests`). Refused (409 GROUP_CHANGED or
    * PATCH_CHANGED) rather than review a diff that was not shown.
    */
-  reviewChangeGroup(jobId: string, fingerprint: string, request: GroupReviewRequest): Promise<GroupReviewResponse> {
+  async reviewChangeGroup(
+    jobId: string,
+    fingerprint: string,
+    request: GroupReviewRequest,
+    options: FollowOptions = {},
+  ): Promise<GroupReviewResponse> {
     const path = `jobs/${encodeURIComponent(jobId)}/changes/${encodeURIComponent(fingerprint)}/review`;
-    return this.json('PUT', path, GroupReviewResponse, request);
+    const answer = await this.json('PUT', path, GroupReviewResponse, request);
+    if (!answer.operation) return answer;
+    // A large group is reviewed as an operation: followed to its end, and a member whose diff
+    // changed meanwhile refused as the API refuses it when it answers at once (409).
+    const { operation, results } = await this.followOperation(jobId, answer.operation.operationId, options);
+    const refused = results.filter((result) => result.outcome !== 'done');
+    if (operation.status === 'failed' || refused.length)
+      throw new ApiError(
+        409,
+        operation.code ?? 'GROUP_CHANGED',
+        operation.message ??
+          `${refused.length} of the ${operation.total} repositories changed while the group was being reviewed and were not reviewed: ${refused
+            .slice(0, 10)
+            .map((result) => result.repositoryName)
+            .join(', ')}${refused.length > 10 ? ', …' : ''}. The other ${operation.done} were`,
+      );
+    return { ...answer, operation };
   }
 
   /** Leaves hunks or files out of a repository's patch, as a new revision (what a publish pushes). */
@@ -218,15 +241,16 @@ export class CodyBatchClient {
     return this.json('POST', `jobs/${encodeURIComponent(jobId)}/pull-requests/refresh`, Job, {});
   }
 
-  /** One request of a bulk action: some results may be `waiting` (see `pullRequestActionAll`). */
+  /** One request of a bulk action: every result, or (202) its `operation` and the results so far. */
   pullRequestAction(jobId: string, action: BulkAction, request: BulkActionRequest): Promise<BulkActionResponse> {
     return this.json('POST', `jobs/${encodeURIComponent(jobId)}/pull-requests/${action}`, BulkActionResponse, request);
   }
 
   /**
-   * A bulk merge, close or comment to its end: the repositories go in chunks, and those the server
-   * leaves `waiting` (the host's rate limit, its time budget) go again after the wait, which
-   * `onProgress` shows. Every repository ends with exactly one result.
+   * A bulk merge, close or comment to its end: one request (1,000 named repositories a request at
+   * most), whose operation is followed, `onProgress` told every second or so; results a server sends
+   * back `waiting` (a server from before operations) go again after their wait. Every repository
+   * ends with exactly one result.
    */
   async pullRequestActionAll(
     jobId: string,
@@ -235,26 +259,55 @@ export class CodyBatchClient {
     options: BulkProgressOptions = {},
   ): Promise<RepositoryActionResult[]> {
     const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-    const chunkSize = options.chunkSize ?? 20;
+    const chunkSize = options.chunkSize ?? 1_000;
     const maxStalls = options.maxStalls ?? 20;
     const final = new Map<string, RepositoryActionResult>();
     // Without a list, the first request lets the server choose by the filter; later ones name what is left.
     let queue: string[] | undefined = request.repositories ? [...request.repositories] : undefined;
     let stalls = 0;
+    // Each repository's result is told once: an operation's results are read from its start.
+    const told = new Set<string>();
+    const untold = (results: readonly RepositoryActionResult[]) =>
+      results.filter((result) => {
+        if (result.outcome === 'waiting' || told.has(result.repositoryName)) return false;
+        told.add(result.repositoryName);
+        return true;
+      });
     for (;;) {
       const chunk = queue?.slice(0, chunkSize);
       if (chunk && chunk.length === 0) break;
       const body = chunk ? { ...request, filter: undefined, repositories: chunk } : request;
       const before = final.size;
-      const { results } = await this.pullRequestAction(jobId, action, body);
+      const later = queue?.slice(chunk?.length) ?? [];
+      const answer = await this.pullRequestAction(jobId, action, body);
+      let results = answer.results;
+      if (answer.operation) {
+        const settled = new Set<string>();
+        const followed = await this.followOperation(jobId, answer.operation.operationId, {
+          ...options,
+          onProgress: (step) => {
+            for (const result of step.results) settled.add(result.repositoryName);
+            options.onProgress?.({
+              done: final.size + settled.size,
+              remaining: step.operation.left + later.length,
+              operation: step.operation,
+              results: untold(step.results),
+              ...(step.operation.waitingSeconds
+                ? { waitingSeconds: step.operation.waitingSeconds, reason: step.operation.reason }
+                : {}),
+            });
+          },
+        });
+        results = [...answer.results, ...followed.results];
+      }
       const waiting = results.filter((result) => result.outcome === 'waiting');
       for (const result of results) if (result.outcome !== 'waiting') final.set(result.repositoryName, result);
-      queue = [...waiting.map((result) => result.repositoryName), ...(queue?.slice(chunk?.length) ?? [])];
+      queue = [...waiting.map((result) => result.repositoryName), ...later];
       const waitSeconds = Math.max(0, ...waiting.map((result) => result.retryAfterSeconds ?? 0));
       options.onProgress?.({
         done: final.size,
         remaining: queue.length,
-        results: results.filter((result) => result.outcome !== 'waiting'),
+        results: untold(results),
         ...(waiting.length && waitSeconds > 0 ? { waitingSeconds: waitSeconds, reason: waiting[0]!.reason } : {}),
       });
       if (final.size > before) stalls = 0;
@@ -268,6 +321,57 @@ export class CodyBatchClient {
     return [...final.values()];
   }
 
+  /** How a job's bulk operation stands (`Job.operation` is its latest). */
+  getOperation(jobId: string, operationId: string): Promise<Operation> {
+    return this.json('GET', operationPath(jobId, operationId), Operation);
+  }
+
+  /**
+   * A page of an operation's results, in the order they settled. `nextToken` marks where the next
+   * ones will be: while the operation runs, read again with it until a page comes back empty.
+   */
+  operationResults(jobId: string, operationId: string, nextToken?: string): Promise<OperationResultsPage> {
+    return this.json(
+      'GET',
+      withQuery(`${operationPath(jobId, operationId)}/results`, { nextToken }),
+      OperationResultsPage,
+    );
+  }
+
+  /**
+   * Follows an operation to its end: every `intervalMs` (default 1 s) its counts and the results
+   * that settled since (`onProgress`), then the whole. See docs/architecture.md ("Bulk operations").
+   */
+  async followOperation(
+    jobId: string,
+    operationId: string,
+    options: FollowOptions = {},
+  ): Promise<{ operation: Operation; results: RepositoryActionResult[] }> {
+    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const results: RepositoryActionResult[] = [];
+    let token: string | undefined;
+    const readNew = async () => {
+      const fresh: RepositoryActionResult[] = [];
+      for (;;) {
+        const page = await this.operationResults(jobId, operationId, token);
+        if (!page.items.length) break;
+        fresh.push(...page.items);
+        token = page.nextToken ?? token;
+        if (!page.nextToken) break;
+      }
+      results.push(...fresh);
+      return fresh;
+    };
+    for (;;) {
+      const operation = await this.getOperation(jobId, operationId);
+      const fresh = await readNew();
+      options.onProgress?.({ operation, results: fresh });
+      if (operation.status !== 'running') return { operation, results };
+      if (options.signal?.aborted) throw new ApiError(0, 'ABORTED', 'Stopped following the operation; it goes on');
+      await sleep(options.intervalMs ?? 1_000);
+    }
+  }
+
   listRepositories(
     jobId: string,
     options: ListOptions & { status?: RepositoryStatus } = {},
@@ -275,18 +379,25 @@ export class CodyBatchClient {
     return this.json('GET', withQuery(`jobs/${encodeURIComponent(jobId)}/repositories`, options), RepositoryPage);
   }
 
-  /** Every repository result of a job, following `nextToken`. */
-  async allRepositories(jobId: string): Promise<RepositoryResult[]> {
+  /** Every repository result of a job (or of the job in `status`), following `nextToken`. */
+  async allRepositories(jobId: string, options: { status?: RepositoryStatus } = {}): Promise<RepositoryResult[]> {
     const all: RepositoryResult[] = [];
-    for await (const page of this.repositoryPages(jobId)) all.push(...page);
+    for await (const page of this.repositoryPages(jobId, options)) all.push(...page);
     return all;
   }
 
-  /** The job's rows a page at a time, as they arrive: a 10,000-repository job is 100 pages. */
-  async *repositoryPages(jobId: string): AsyncGenerator<RepositoryResult[]> {
+  /**
+   * The job's rows a page at a time, as they arrive: a 10,000-repository job is 100 pages. With
+   * `status`, the rows in that status only (read through the server's status index: three failures
+   * of 10,000 rows are one page).
+   */
+  async *repositoryPages(
+    jobId: string,
+    options: { status?: RepositoryStatus } = {},
+  ): AsyncGenerator<RepositoryResult[]> {
     let nextToken: string | undefined;
     do {
-      const page = await this.listRepositories(jobId, { limit: 100, nextToken });
+      const page = await this.listRepositories(jobId, { limit: 100, nextToken, status: options.status });
       yield page.items;
       nextToken = page.nextToken;
     } while (nextToken);
@@ -422,6 +533,10 @@ export class CodyBatchClient {
   }
 }
 
+function operationPath(jobId: string, operationId: string): string {
+  return `jobs/${encodeURIComponent(jobId)}/operations/${encodeURIComponent(operationId)}`;
+}
+
 function repositoryPath(jobId: string, repositoryName: string): string {
   return `jobs/${encodeURIComponent(jobId)}/repositories/${encodeURIComponent(repositoryName)}`;
 }
@@ -429,19 +544,36 @@ function repositoryPath(jobId: string, repositoryName: string): string {
 export interface BulkProgress {
   done: number;
   remaining: number;
-  /** The repositories settled by the request that just answered, each once. */
+  /** The repositories settled since the last call (the server's operation's results as they come), each once. */
   results: RepositoryActionResult[];
   /** The host asked to wait this long (a secondary rate limit) before the rest. */
   waitingSeconds?: number;
   reason?: string;
+  /** The server's operation as it stands (its counts, any wait), while one runs the action. */
+  operation?: Operation;
 }
 
-export interface BulkProgressOptions {
-  /** Repositories per request (default 20): each request ends within the API's time limit. */
+export interface BulkProgressOptions extends Omit<FollowOptions, 'onProgress'> {
+  /** Named repositories per request (default 1,000, the API's most). */
   chunkSize?: number;
   onProgress?(progress: BulkProgress): void;
   /** Requests in a row that settle nothing before giving up (default 20). */
   maxStalls?: number;
+}
+
+/** One step of an operation followed (`followOperation`): its counts, and the results new since the last step. */
+export interface OperationStep {
+  operation: Operation;
+  results: RepositoryActionResult[];
+}
+
+export interface FollowOptions {
+  /** Called about every `intervalMs` while the operation runs, and once at its end. */
+  onProgress?(step: OperationStep): void;
+  /** How often to look (default 1,000 ms). */
+  intervalMs?: number;
+  /** Stops following (the operation goes on on the server). */
+  signal?: AbortSignal;
   sleep?(ms: number): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Codes of `{"error": {"code", "message"}}` answers, with the HTTP status each one carries. */
 export const API_ERRORS = {
@@ -32,6 +32,8 @@ export const API_ERRORS = {
   PATCH_LOCKED: 409,
   /** A publish of this job is still under way; its repositories answer once it ends. */
   PUBLISH_IN_PROGRESS: 409,
+  /** Another bulk operation of this job (a retry, a merge…) is still going on: one at a time per job. */
+  OPERATION_IN_PROGRESS: 409,
   /** No repository of the request can be published (the answer says why, per repository). */
   NOTHING_TO_PUBLISH: 409,
   /** The job has spent its maxCostUsd: no further Claude round starts. */

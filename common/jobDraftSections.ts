@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AgentDraftFields, addAgentFields, noteLinePrefix } from './agentDraft';
 import { PULL_REQUEST_PLACEHOLDERS } from './pullRequestTemplate';
 import { type PullRequestSettings, type RepositoryQueryInput, sampleSizeProblem } from './schemas';

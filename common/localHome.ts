@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENV } from './names';
 
 // The local stack's data folder, as the stack writes it and clients (the CLI, the extension) read it.

@@ -6,6 +6,8 @@ export const ENVIRONMENTS = ['dev', 'prod', 'local'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 export const JOBS_OWNER_INDEX = 'byOwner';
+/** The repositories table's index of a job's rows by status (hash `jobStatus` = `{jobId}#{status}`, range the name). */
+export const REPOSITORIES_STATUS_INDEX = 'byStatus';
 
 export function jobsTableName(env: string): string {
   return `cody-batch-${env}-jobs`;
@@ -103,6 +105,14 @@ export const ENV = {
   claudeProvider: 'CODY_BATCH_CLAUDE_PROVIDER',
   anthropicBaseUrl: 'ANTHROPIC_BASE_URL',
   githubApiUrl: 'GITHUB_API_URL',
+  /** How long a bulk request (retry, cancel, a merge of many) works before it answers with its operation (ms, default 1500). */
+  operationMomentMs: 'CODY_BATCH_OPERATION_MOMENT_MS',
+  /** On AWS, the sweeper's: the API function it invokes to go on with an operation whose runner stopped. */
+  operationsFunction: 'CODY_BATCH_OPERATIONS_FUNCTION',
+  /** Changes (merge, close, comment, branch deletion) sent to GitHub at once; default 1 for github.com, 4 for GitHub Enterprise. */
+  githubWritesAtOnce: 'CODY_BATCH_GITHUB_WRITES_AT_ONCE',
+  /** The least time between two changes sent to GitHub (ms); default 1000 for github.com (GitHub's advice), 0 for GitHub Enterprise. */
+  githubWriteIntervalMs: 'CODY_BATCH_GITHUB_WRITE_INTERVAL_MS',
   /** A GitHub App instead of GITHUB_TOKEN: its id, and its private key (a PEM, or the path of one; a secret). */
   githubAppId: 'GITHUB_APP_ID',
   githubAppPrivateKey: 'GITHUB_APP_PRIVATE_KEY',

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENV } from './names';
 
 // The command sandbox as every part sees it (browser-safe): the modes an operator chooses, the

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeCharacter, escapeInvisible, findInvisible } from './invisibleCharacters';
 import { BRANCH_PLACEHOLDERS, pullRequestBranch, templateProblem } from './pullRequestTemplate';
 import { OWNER_PATTERN, REPOSITORY_NAME_PATTERN, USER_NAME_PATTERN } from './repositoryNames';
@@ -690,6 +690,54 @@ export const PublishRequest = z.strictObject({
 export type PublishRequest = z.infer<typeof PublishRequest>;
 
 /** One repository's part in a publish or a bulk action: done (queued, for a publish), or why not. */
+/** What a bulk operation does, row by row or pull request by pull request (see `Operation`). */
+export const OperationKind = z.enum([
+  'retry',
+  'continue',
+  'cancel',
+  'groupReview',
+  'merge',
+  'close',
+  'comment',
+  'auto-merge',
+]);
+export type OperationKind = z.infer<typeof OperationKind>;
+
+/**
+ * A bulk action's work that goes on after its request answered: a retry, continue or cancel moving
+ * a large job's rows, a group review, a merge, close or comment on many pull requests. The request
+ * answers within a second or two; if the work is not done by then, its answer carries this, and the
+ * job item keeps it (`Job.operation`) while it runs and after. Clients follow it with
+ * `GET /jobs/{id}/operations/{operationId}` and its per-repository results with `…/results`.
+ */
+export const Operation = z.object({
+  operationId: z.string(),
+  jobId: z.string(),
+  kind: OperationKind,
+  status: z.enum(['running', 'done', 'failed']),
+  /** Repositories it works on (0 until it has chosen them: a filter, a retry's failed rows). */
+  total: z.number().int(),
+  /** Done as asked. */
+  done: z.number().int(),
+  /** Left alone, each with its reason in the results (already merged, moved meanwhile). */
+  skipped: z.number().int(),
+  /** Tried and not done, each with its reason in the results. */
+  failed: z.number().int(),
+  /** Not reached yet. */
+  left: z.number().int(),
+  /** The code host asked to wait (a rate limit): this many seconds from `updatedAt`, and why. */
+  waitingSeconds: z.number().optional(),
+  reason: z.string().optional(),
+  /** Why it failed as a whole (`status: failed`). */
+  message: z.string().optional(),
+  /** The API error code of that failure when a request would have answered it (a group review: PATCH_CHANGED). */
+  code: z.string().optional(),
+  createdAt: IsoDate,
+  updatedAt: IsoDate,
+  finishedAt: IsoDate.optional(),
+});
+export type Operation = z.infer<typeof Operation>;
+
 export const RepositoryActionResult = z.object({
   repositoryName: z.string(),
   outcome: z.enum(['done', 'queued', 'skipped', 'failed', 'waiting']),
@@ -731,7 +779,18 @@ export const BulkActionRequest = z
   });
 export type BulkActionRequest = z.infer<typeof BulkActionRequest>;
 
-export const BulkActionResponse = z.object({ results: z.array(RepositoryActionResult) });
+/** A page of an operation's per-repository results, in the order they settled. */
+export const OperationResultsPage = z.object({
+  items: z.array(RepositoryActionResult),
+  nextToken: z.string().optional(),
+});
+export type OperationResultsPage = z.infer<typeof OperationResultsPage>;
+
+export const BulkActionResponse = z.object({
+  /** Every repository's result, or (with `operation`, when the work goes on) those settled so far. */
+  results: z.array(RepositoryActionResult),
+  operation: Operation.optional(),
+});
 
 // ----- Follow-up rounds (POST /jobs/{id}/follow-up) -----------------------------------------------
 
@@ -939,6 +998,12 @@ export const Job = z.object({
   /** Repositories per worker of the current run, as the executor cut it (absent: 1); Batch child s ran shard s. */
   shardSize: z.number().int().optional(),
   /**
+   * True when every row of the job carries its status index key from creation (jobs created since
+   * the repositories table's byStatus index): `?status=` reads only the matching rows. Absent on
+   * older jobs, whose rows are read and filtered.
+   */
+  statusIndex: z.literal(true).optional(),
+  /**
    * The API's signature of the job and its current run and publish run (backend/store/signing.ts):
    * the executors and the workers run only what carries a valid one, so only what the API created.
    */
@@ -956,6 +1021,8 @@ export const Job = z.object({
   publishRun: PublishRun.optional(),
   /** When the job's rows and artifacts may be deleted (CODY_BATCH_RETENTION_DAYS), epoch seconds: DynamoDB's TTL attribute. */
   expiresAt: z.number().int().optional(),
+  /** The job's latest bulk operation, while it runs and after (one runs at a time per job). */
+  operation: Operation.optional(),
 });
 export type Job = z.infer<typeof Job>;
 
@@ -1166,7 +1233,12 @@ export const GroupReviewRequest = z.strictObject({
 });
 export type GroupReviewRequest = z.infer<typeof GroupReviewRequest>;
 
-export const GroupReviewResponse = z.object({ fingerprint: z.string(), repositories: z.array(RepositoryResult) });
+export const GroupReviewResponse = z.object({
+  fingerprint: z.string(),
+  /** The members reviewed; with `operation` (a large group, reviewed after the answer) none yet. */
+  repositories: z.array(RepositoryResult),
+  operation: Operation.optional(),
+});
 export type GroupReviewResponse = z.infer<typeof GroupReviewResponse>;
 
 /** The body of `PUT /jobs/{id}/repositories/{owner%2Fname}/patch`: a new revision with hunks left out. */

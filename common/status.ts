@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Status rules (docs/architecture.md, "Statuses"). Every store transition is checked against these tables,
 // and the same tables decide what the extension offers (cancel only on active jobs, and so on).

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // What the web app reads from `config.json` beside its index.html: where the API is and how a
 // person signs in. The local stack serves `{"auth": "token"}` (the API on the page's own origin,

@@ -59,14 +59,18 @@ export async function runJobAction(
         });
       },
     );
-  } finally {
+  } catch (error) {
     await after();
+    throw error;
   }
   // Results the progress did not see (an action that reports only at its end) go to the log too.
   for (const result of tally.add(results)) services.log.info(`  ${resultLine(result)}`);
   const summary = summarizeResults(results, { ...words, jobName: job.name });
   services.log.info(`${title} (job ${job.jobId}): ${summary.message}`);
+  // The summary shows as soon as the answer is in: reading the job again can be slow on a large
+  // job or a busy machine, and the person should not wait on it to learn what was done.
   void showSummary(services, summary.message, summary.level, summary.notDone);
+  await after();
   return results;
 }
 

@@ -72,7 +72,7 @@ describe('infra: deploy parameters', function () {
         mkdirSync(path.dirname(path.join(root, bundle)), { recursive: true });
         writeFileSync(path.join(root, bundle), '');
       }
-      assert.throws(() => assertBundlesBuilt(root), /dist\/lambda\/api\.js missing\. Run `npm run build` first/);
+      assert.throws(() => assertBundlesBuilt(root), /dist\/lambda\/api\.mjs missing\. Run `npm run build` first/);
       writeFileSync(path.join(root, DEPLOYED_BUNDLES[0]!), '');
       assert.doesNotThrow(() => assertBundlesBuilt(root));
     } finally {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssues } from '../common/schemas';
 
 // The deploy-time parameters of one environment's stack, read from CDK context (`-c key=value` on

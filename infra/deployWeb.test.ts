@@ -36,12 +36,13 @@ describe('infra: npm run deploy:web', function () {
     );
   });
 
-  it('uploads with index.html and config.json uncached, prunes, then invalidates everything', () => {
+  it('uploads with index.html, app.js and config.json uncached, prunes, then invalidates everything', () => {
     const commands = deployCommands(webOutputsFrom(OUTPUTS, 'CodyBatch-dev'), '/tmp/build');
     assert.deepEqual(
       commands.map((command) => command.slice(0, 2).join(' ')),
-      ['s3 sync', 's3 cp', 's3 cp', 'cloudfront create-invalidation'],
+      ['s3 sync', 's3 cp', 's3 cp', 's3 cp', 'cloudfront create-invalidation'],
     );
+    assert.deepEqual(commands[2]!.slice(2, 4), ['/tmp/build/app.js', 's3://cody-batch-dev-frontend/app.js']);
     assert.ok(commands[0]!.includes('--delete'));
     assert.deepEqual(commands[1]!.slice(2), [
       '/tmp/build/index.html',
@@ -49,7 +50,7 @@ describe('infra: npm run deploy:web', function () {
       '--cache-control',
       'no-cache',
     ]);
-    assert.deepEqual(commands[3]!.slice(2), ['--distribution-id', 'E2ABCDEF123456', '--paths', '/*']);
+    assert.deepEqual(commands[4]!.slice(2), ['--distribution-id', 'E2ABCDEF123456', '--paths', '/*']);
   });
 
   it('takes the environment as --env or as -c env=, and refuses anything else', () => {

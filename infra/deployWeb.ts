@@ -51,8 +51,10 @@ export function webConfigFrom(outputs: WebOutputs): WebConfig {
 /** The AWS CLI commands of one deploy, in order, from a folder holding the build and config.json. */
 export function deployCommands(outputs: WebOutputs, folder: string): string[][] {
   const bucket = `s3://${outputs.FrontendBucketName}`;
-  // index.html and config.json are read first on every visit: never cached, so a deploy shows at once.
-  const fresh = ['index.html', WEB_CONFIG_FILE];
+  // index.html, app.js (which names the page chunks) and config.json are read first on every visit:
+  // never cached, so a deploy shows at once and no cached app.js asks for a chunk the sync pruned.
+  // The chunks are named by their content's hash.
+  const fresh = ['index.html', 'app.js', WEB_CONFIG_FILE];
   return [
     [
       's3',

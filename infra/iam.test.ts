@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { ENV, JOBS_OWNER_INDEX } from '../common/names';
+import { ENV, JOBS_OWNER_INDEX, REPOSITORIES_STATUS_INDEX } from '../common/names';
 import { defaultConfig, type DeployEnvironment } from './config';
 import { TABLE_ITEM_ACTIONS } from './constructs/data';
 import {
@@ -209,20 +209,20 @@ describe('infra: least privilege', function () {
       ]);
     });
 
-    it('grants the tables’ items, and Query on the byOwner index to the API alone (its one user)', () => {
-      const jobsTableId = namedResource(
-        template(),
-        'AWS::DynamoDB::GlobalTable',
-        'TableName',
-        `cody-batch-${env}-jobs`,
-      )[0];
+    it('grants the tables’ items, and Query on the byOwner and byStatus indexes to the API alone (their one user)', () => {
+      const tableId = (name: string) =>
+        namedResource(template(), 'AWS::DynamoDB::GlobalTable', 'TableName', `cody-batch-${env}-${name}`)[0];
       const indexResources = allows()
         .flatMap((statement) => statement.resources.map((resource) => ({ statement, resource })))
         .filter(({ resource }) => resource.includes('/index/'));
       assert.deepEqual(
         indexResources.map(({ resource }) => resource),
-        [`\${${jobsTableId}.Arn}/index/${JOBS_OWNER_INDEX}`],
+        [
+          `\${${tableId('jobs')}.Arn}/index/${JOBS_OWNER_INDEX}`,
+          `\${${tableId('repositories')}.Arn}/index/${REPOSITORIES_STATUS_INDEX}`,
+        ],
       );
+      assert.equal(new Set(indexResources.map(({ statement }) => statement)).size, 1, 'one statement');
       assert.deepEqual(indexResources[0]!.statement.actions, ['dynamodb:Query']);
       const apiPolicies = new Set(rolePolicies(roleOfFunction(`cody-batch-${env}-api`)).map((found) => found.where));
       assert.ok(apiPolicies.has(indexResources[0]!.statement.where), 'in the API role’s policy');
@@ -325,8 +325,33 @@ describe('infra: least privilege', function () {
           'batch:ListJobs',
           // It refreshes pull requests with the GitHub token.
           'secretsmanager:GetSecretValue',
+          // It hands bulk operations whose runner stopped to the API function.
+          'lambda:InvokeFunction',
         ].sort(),
       );
+    });
+
+    it('lets the API function and the sweeper invoke the API function alone (bulk operations going on)', () => {
+      for (const name of [`cody-batch-${env}-api`, `cody-batch-${env}-sweeper`]) {
+        const invokes = rolePolicies(roleOfFunction(name)).filter((statement) =>
+          statement.actions.some((action) => action.startsWith('lambda:')),
+        );
+        assert.deepEqual(
+          invokes.map((statement) => statement.actions),
+          [['lambda:InvokeFunction']],
+          name,
+        );
+        assert.equal(invokes[0]!.resources.length, 1, name);
+        assert.match(invokes[0]!.resources[0]!, new RegExp(`:function:cody-batch-${env}-api$`), name);
+      }
+      const [, sweeper] = namedResource(
+        template(),
+        'AWS::Lambda::Function',
+        'FunctionName',
+        `cody-batch-${env}-sweeper`,
+      );
+      const variables = (sweeper.Properties!.Environment as { Variables: Record<string, Json> }).Variables;
+      assert.equal(variables[ENV.operationsFunction], `cody-batch-${env}-api`);
     });
 
     it('lets the API and the sweeper read the GitHub token’s secret, the API its signing and seal keys, and tells them where they are, never what', () => {

@@ -7,7 +7,7 @@ import { ConfigError } from './config';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
-/** The Lambda code asset: `npm run build` writes api.js and sweeper.js here. */
+/** The Lambda code asset: `npm run build` writes api.mjs, sweeper.mjs, their chunks and source maps here. */
 export const LAMBDA_BUNDLES = path.join(REPO_ROOT, 'dist', 'lambda');
 
 /** The web app: `npm run build` writes index.html, app.js and its styles here; the frontend bucket gets them. */
@@ -17,7 +17,7 @@ export const WEB_BUNDLE = path.join(REPO_ROOT, 'dist', 'web');
 export const WORKER_DOCKERFILE = 'backend/worker/Dockerfile';
 
 /** The bundles the stack deploys, relative to REPO_ROOT. */
-export const DEPLOYED_BUNDLES = ['dist/lambda/api.js', 'dist/lambda/sweeper.js', 'dist/worker.js'];
+export const DEPLOYED_BUNDLES = ['dist/lambda/api.mjs', 'dist/lambda/sweeper.mjs', 'dist/worker.js'];
 
 /** Fails with what to do when `npm run build` has not made the bundles the stack deploys. */
 export function assertBundlesBuilt(root = REPO_ROOT): void {

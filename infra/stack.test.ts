@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Match } from 'aws-cdk-lib/assertions';
-import { artifactsBucketName, ENV, JOBS_OWNER_INDEX } from '../common/names';
+import { artifactsBucketName, ENV, JOBS_OWNER_INDEX, REPOSITORIES_STATUS_INDEX } from '../common/names';
 import {
   jobsTableDefinition,
   repositoriesTableDefinition,
@@ -54,7 +55,7 @@ describe('infra: the CDK stacks', function () {
       template().hasResourceProperties('AWS::SecretsManager::Secret', { Name: `cody-batch/${env}/github-token` });
     });
 
-    it('defines the tables exactly as the local stack does (keys, attribute types, the byOwner index)', () => {
+    it('defines the tables exactly as the local stack does (keys, attribute types, the byOwner and byStatus indexes)', () => {
       for (const definition of [jobsTableDefinition(names.jobs), repositoriesTableDefinition(names.repositories)]) {
         const cdk = table(definition.TableName!);
         const sortByName = <T extends { AttributeName?: string }>(items: T[]) =>
@@ -75,6 +76,14 @@ describe('infra: the CDK stacks', function () {
         { AttributeName: 'owner', KeyType: 'HASH' },
         { AttributeName: 'createdAt', KeyType: 'RANGE' },
       ]);
+      const byStatus = (
+        table(names.repositories).GlobalSecondaryIndexes as { IndexName: string; KeySchema: Json; Projection: Json }[]
+      ).find((index) => index.IndexName === REPOSITORIES_STATUS_INDEX);
+      assert.deepEqual(byStatus?.KeySchema, [
+        { AttributeName: 'jobStatus', KeyType: 'HASH' },
+        { AttributeName: 'repositoryName', KeyType: 'RANGE' },
+      ]);
+      assert.deepEqual(byStatus?.Projection, { ProjectionType: 'ALL' });
     });
 
     it('turns point-in-time recovery on for both tables, on demand', () => {
@@ -174,14 +183,18 @@ describe('infra: the CDK stacks', function () {
       });
     });
 
-    it('deploys code assets in which each Lambda handler is an exported function', () => {
+    it('deploys code assets in which each Lambda handler is an exported function', async () => {
       const manifest = assetManifest(env);
       for (const fn of Object.values(resourcesOf(template(), 'AWS::Lambda::Function'))) {
         const key = render((fn.Properties!.Code as { S3Key: Json }).S3Key);
         const asset = manifest.files[key.replace(/\.zip$/, '')];
         assert.ok(asset, `${key} is an asset of the stack`);
         const [file, exported] = String(fn.Properties!.Handler).split('.');
-        const module = require(path.join(asset.source.path, `${file}.js`)) as Record<string, unknown>;
+        // ES modules (.mjs), as Lambda's Node runtime loads them by the handler's file name.
+        const module = (await import(pathToFileURL(path.join(asset.source.path, `${file}.mjs`)).href)) as Record<
+          string,
+          unknown
+        >;
         assert.equal(
           typeof module[exported!],
           'function',

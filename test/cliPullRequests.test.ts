@@ -82,6 +82,32 @@ describe('CLI: status, review, publish, refresh, merge, close, comment, delete',
   }
   const seed = (pulls: Record<string, Partial<FakePull>>) => jobWithPulls({ client, store, artifacts, github }, pulls);
 
+  it('status --status lists only the rows in those run statuses, and refuses a status that is none', async () => {
+    const { job } = await seed({ 'acme/kept': {}, 'acme/broken': {}, 'acme/other': {} });
+    for (const [to, from] of [
+      ['PENDING', 'COMPLETED'],
+      ['FAILED', 'PENDING'],
+    ] as const)
+      await store.transitionRepository(job.jobId, 'acme/broken', {
+        from: [from],
+        to,
+        set: to === 'FAILED' ? { error: { code: 'COMMAND_FAILED', message: 'exit 1' } } : {},
+      });
+    const failed = await cli('status', job.jobId, '--status', 'failed', '--json');
+    assert.equal(failed.code, 0, failed.stderr);
+    assert.deepEqual(
+      JSON.parse(failed.stdout).repositories.map((row: { repositoryName: string }) => row.repositoryName),
+      ['acme/broken'],
+    );
+    const text = await cli('status', job.jobId, '--status', 'FAILED', '--status', 'COMPLETED');
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /acme\/broken\s+FAILED/);
+    assert.match(text.stdout, /acme\/kept\s+COMPLETED/);
+    const wrong = await cli('status', job.jobId, '--status', 'BROKEN');
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /--status BROKEN: one of PENDING, RUNNING/);
+  });
+
   it('status --json lists every repository with its review, pull-request state and checks', async () => {
     const { job } = await seed({
       'acme/alpha': { checkRuns: [{ name: 'ci', status: 'completed', conclusion: 'success' }] },

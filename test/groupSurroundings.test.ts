@@ -105,6 +105,8 @@ describe('change groups that mean one change, on the local stack (issue 24)', fu
         /not opened: acme\/dead-code/.test(error.message),
     );
     assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, { unreviewed: 7, approved: 0, rejected: 0 });
+    // Refused by the request itself: no group review operation was started on the job.
+    assert.equal((await stack.client.getJob(job.jobId)).operation, undefined);
     // The CLI says the same, and how to read them.
     const refused = await cli('review', job.jobId, '--group', moved.fingerprint.slice(0, 12), 'approve');
     assert.equal(refused.code, 1);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { MAX_JOB_ITEM_BYTES } from '../backend/store/jobs';
 import type { Store } from '../backend/store/store';
+import { sweep } from '../backend/store/sweeper';
 import { stackStore, startStackProcess, type StackProcess } from './helpers/localStack';
 
 // A job's size at the edge, over HTTP on the real local stack (workers paused): 10,000 names of
@@ -34,7 +35,8 @@ describe('REST API: a job of 10,000 repositories at the item and request limits'
   };
 
   before(async () => {
-    stack = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0' } });
+    // A bulk request answers at once (its moment 0): the retry's rows move after its answer.
+    stack = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0', CODY_BATCH_OPERATION_MOMENT_MS: '0' } });
     store = stackStore(stack);
   });
   after(async () => {
@@ -95,7 +97,7 @@ describe('REST API: a job of 10,000 repositories at the item and request limits'
     assert.match((await tooMany.json()).error.message, /at most 10000 repositories/);
   });
 
-  it('retries 10,000 failed repositories in one run', async () => {
+  it('retries 10,000 failed repositories in one run, a sweep in the middle notwithstanding', async () => {
     const names = longNames(10_000);
     const created = await (await post('/jobs', { name: 'Retry all', command: 'false', repositories: names })).json();
     // Played as workers would: every row fails.
@@ -112,9 +114,25 @@ describe('REST API: a job of 10,000 repositories at the item and request limits'
     const retried = await post(`/jobs/${created.jobId}/retry`, {});
     assert.equal(retried.status, 202, await retried.clone().text());
     const job = await retried.json();
+    assert.equal(job.status, 'RUNNING');
     assert.equal(job.run.size, 10_000);
     assert.equal(job.counts.pending, 10_000);
-    assert.equal((await store.repositories.get(created.jobId, names[4_321]!))?.attempt, 2);
+    assert.equal(job.operation?.status, 'running', 'the rows move after the answer');
+    // A sweep while the rows move (the stack's own runs every minute) must not judge them half-moved:
+    // a recount now would find 10,000 FAILED rows and end the job FAILED again, stranding them PENDING.
+    await sweep(store, { staleAfterMs: 120_000 });
+    const { operation } = await stack.client.followOperation(created.jobId, job.operation.operationId, {
+      intervalMs: 200,
+    });
+    assert.deepEqual([operation.status, operation.done, operation.left], ['done', 10_000, 0]);
+    const after = (await store.jobs.get(created.jobId))!;
+    assert.equal(after.status, 'RUNNING');
+    assert.equal(after.counts.pending, 10_000);
+    const rows = await store.repositories.listAll(created.jobId);
+    assert.ok(
+      rows.every((row) => row.status === 'PENDING' && row.attempt === 2),
+      'every row back to PENDING at its second attempt',
+    );
     assert.ok((await storedItem(created.jobId)).bytes < 5_000);
   });
 });

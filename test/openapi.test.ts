@@ -164,6 +164,9 @@ describe('The OpenAPI document', () => {
         refreshPullRequests: () => client.refreshPullRequests(job),
         pullRequestAction: () => client.pullRequestAction(job, 'merge', {}),
         pullRequestActionAll: () => client.pullRequestActionAll(job, 'comment', { body: 'x' }),
+        getOperation: () => client.getOperation(job, 'mxd1aaaaaaaaaaaaaa'),
+        operationResults: () => client.operationResults(job, 'mxd1aaaaaaaaaaaaaa'),
+        followOperation: () => client.followOperation(job, 'mxd1aaaaaaaaaaaaaa'),
       };
       const methods = Object.getOwnPropertyNames(CodyBatchClient.prototype).filter(
         (name) => name !== 'constructor' && !['artifact', 'json', 'parse', 'send', 'fetchWithTimeout'].includes(name),

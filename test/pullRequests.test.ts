@@ -244,6 +244,7 @@ for (const kind of CREDENTIAL_KINDS) {
           onProgress: (step) => progress.push(step),
           sleep: async (ms) => {
             slept.push(ms);
+            await new Promise((resolve) => setTimeout(resolve, 50));
           },
         },
       );
@@ -255,12 +256,63 @@ for (const kind of CREDENTIAL_KINDS) {
           ['acme/two', 'done'],
         ].sort(),
       );
-      assert.deepEqual(slept, [2_000]);
-      assert.ok(progress.some((step) => step.waitingSeconds === 2 && /rate limit/.test(step.reason ?? '')));
+      // The server waits it out (the operation says so while it waits); the client only looks again.
+      assert.ok(
+        slept.every((ms) => ms === 1_000),
+        `the client slept only between looks: ${slept.join(', ')}`,
+      );
+      assert.ok(
+        progress.some((step) => step.waitingSeconds === 2 && /rate limit/.test(step.reason ?? '')),
+        JSON.stringify(progress),
+      );
       assert.deepEqual(
         pulls.map((pull) => pull.comments.map((comment) => comment.body)),
         [['Heads up: this merges Friday.'], ['Heads up: this merges Friday.'], ['Heads up: this merges Friday.']],
       );
+    });
+
+    it('answers when its moment is up and merges the rest after, at the host’s pace', async () => {
+      // One change at a time, 400 ms apart, and a request's moment of 300 ms: the answer has the first.
+      const paced = createApp(
+        {
+          store,
+          artifacts,
+          executor: new IdleExecutor(),
+          codeHost: codeHostFrom({
+            gitBase: 'https://github.example.com/{owner}/{name}.git',
+            apiUrl: github.url,
+            ...credentials.hostConfig,
+            writesAtOnce: 1,
+            writeIntervalMs: 400,
+          }),
+          version: 'test',
+          keys: testKeys(),
+          limits: { operationMomentMs: 300 },
+          log: { error: () => undefined },
+        },
+        bearerOwner(API_TOKEN),
+      );
+      const pacedClient = new CodyBatchClient({
+        baseUrl: 'http://cody-batch.test',
+        auth: bearerAuth(API_TOKEN),
+        fetch: ((input: URL, init?: RequestInit) => paced.request(input.toString(), init)) as typeof fetch,
+      });
+      const passing = [{ name: 'ci', status: 'completed', conclusion: 'success' }] as FakePull['checkRuns'];
+      const { job, pulls } = await jobWithPulls({
+        'acme/p1': { checkRuns: passing },
+        'acme/p2': { checkRuns: passing },
+        'acme/p3': { checkRuns: passing },
+        'acme/p4': { checkRuns: passing },
+      });
+      const answer = await pacedClient.pullRequestAction(job.jobId, 'merge', {});
+      assert.equal(answer.operation?.status, 'running', 'the answer came before the end');
+      assert.ok(answer.results.length < 4);
+      const { operation, results } = await pacedClient.followOperation(job.jobId, answer.operation!.operationId, {
+        intervalMs: 100,
+      });
+      assert.deepEqual([operation.status, operation.done, operation.left], ['done', 4, 0]);
+      assert.deepEqual(results.map((result) => result.outcome).sort(), ['done', 'done', 'done', 'done']);
+      assert.ok(pulls.every((pull) => pull.merged));
     });
 
     it('closes by filter, deleting branches; refuses bad requests with 400', async () => {

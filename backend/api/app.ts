@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_ALLOWED_HOSTS, SandboxStatus } from '../../common/sandbox';
 import { DEFAULT_MAX_REPOSITORIES, Health, MAX_BODY_BYTES } from '../../common/schemas';
 import type { AppEnv, ApiDependencies, ApiLimits } from './context';
@@ -9,8 +9,10 @@ import { onError } from './middleware/errors';
 import { notFoundOrWrongMethod } from './middleware/methods';
 import { type OpenApiDocument, openApiDocument } from './openapi/document';
 import { documentedRoutes, mount, operationsOf } from './openapi/operation';
+import { INLINE_MS } from './operations';
 import { changeRoutes } from './routes/changes';
 import { jobRoutes } from './routes/jobs';
+import { operationRoutes } from './routes/operations';
 import { pullRequestRoutes } from './routes/pullRequests';
 import { repositoryRoutes } from './routes/repositories';
 import { resolveRoutes } from './routes/resolve';
@@ -20,6 +22,7 @@ export const DEFAULT_LIMITS: ApiLimits = {
   maxBodyBytes: MAX_BODY_BYTES,
   // Node's server has no response limit; on Lambda, createLambdaHandler sets Lambda's.
   maxInlineArtifactBytes: Number.POSITIVE_INFINITY,
+  operationMomentMs: INLINE_MS,
 };
 
 /**
@@ -93,6 +96,7 @@ export function createApp(deps: ApiDependencies, resolveOwner: OwnerResolver, ch
   mount(app, '/jobs', repositoryRoutes({ ...deps, log }, limits));
   mount(app, '/jobs', pullRequestRoutes({ ...deps, log }));
   mount(app, '/jobs', changeRoutes({ ...deps, log }));
+  mount(app, '/jobs', operationRoutes({ ...deps, log }));
   app.use('/repositories/*', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
   mount(app, '/repositories', resolveRoutes({ ...deps, log }, limits));
 

@@ -14,35 +14,39 @@ import {
   autoMergeOrMerge,
   HostRateLimited,
   HostRefusal,
+  type PullRequestCodeHost,
+  type PullRequestHost,
   type PullRequestRef,
   type PullRequestStatus,
-  type PullRequestHost,
   pullRequestKey,
 } from '../hosts';
 import type { ApiDependencies } from './context';
 import { RequestError } from './middleware/errors';
+import type { BatchOutcome, OperationWork } from './operations';
 import { pullRequestHost } from './pullRequestHost';
 import { infoOf, pullRequestRefOf, recountPullRequests } from './pullRequestRefresh';
 
 // POST /jobs/{id}/pull-requests/{merge|close|comment}: one action on many pull requests, one
-// result per repository. Every pull request is looked at first (GraphQL, 100 a request), and the
-// filter and the merge checks use what the host says now, not what the row last recorded. A merge
-// never forces: a draft, a conflict, failing or pending checks or requested changes are reasons not
-// to, and GitHub is told the head commit that was checked. Actions run one after another (GitHub
-// asks for a second between writes); a rate limit longer than the request may wait, or the
-// request's own time budget, ends it early, and the rest answer `waiting` for the client to send
-// again after the wait (common/client.ts does, showing it).
+// result per repository, as an operation (backend/api/operations.ts) that answers at once and goes
+// on within the host's pace. Each batch of up to 100 pull requests is looked at first (GraphQL,
+// 100 a request), and the filter and the merge checks use what the host says now, not what the row
+// last recorded. A merge never forces: a draft, a conflict, failing or pending checks or requested
+// changes are reasons not to, and GitHub is told the head commit that was checked. The changes go
+// as many at once as the host allows (`PullRequestHost.writesAtOnce`); a rate limit the host answers stops
+// the batch, and the operation waits it out (the job's `operation.waitingSeconds` says so) and goes on.
 
-/** How long one request acts before it leaves the rest `waiting` (API Gateway gives up at 30 s). */
+/** Pull requests a batch looks at: one GraphQL query's worth. */
+const BATCH = 100;
+
+/** How long a request without an operation (a job's deletion closing its pull requests) acts before it answers the rest `waiting`. */
 export const BULK_BUDGET_MS = 20_000;
 
-export async function runBulkAction(
+/** The checks of the request that need no row: a 400 before anything starts. */
+export function checkBulkAction(
   deps: ApiDependencies,
-  job: Job,
   action: BulkAction,
   request: BulkActionRequest,
-  budgetMs = BULK_BUDGET_MS,
-): Promise<RepositoryActionResult[]> {
+): PullRequestCodeHost {
   const host = pullRequestHost(deps, 'act on pull requests with');
   if (action === 'comment' && !request.body)
     throw new RequestError('VALIDATION_FAILED', 'body: a comment needs a body');
@@ -55,103 +59,205 @@ export async function runBulkAction(
       'VALIDATION_FAILED',
       `deleteBranch: ${action === 'comment' ? 'a comment' : 'auto-merge'} deletes no branch`,
     );
+  return host;
+}
 
-  const deadline = Date.now() + budgetMs;
-  const rows = await deps.store.repositories.listAll(job.jobId);
-  const results: RepositoryActionResult[] = [];
-  const targets: { row: RepositoryResult; ref: PullRequestRef }[] = [];
-  const byName = new Map(rows.map((row) => [row.repositoryName.toLowerCase(), row]));
-  const chosen = request.repositories
-    ? [...new Set(request.repositories.map((name) => byName.get(name.toLowerCase())))]
-    : rows.filter((row) => row.pullRequestUrl);
-  if (request.repositories) {
-    const unknown = request.repositories.filter((name) => !byName.has(name.toLowerCase()));
+/** The repositories named, as the job spells them (400 for one that is not the job's); undefined for a filter. */
+export async function namedTargets(
+  deps: ApiDependencies,
+  job: Job,
+  request: BulkActionRequest,
+): Promise<string[] | undefined> {
+  if (!request.repositories) return undefined;
+  const rows = await deps.store.repositories.getMany(job.jobId, request.repositories);
+  const byName = new Map(rows.map((row) => [row.repositoryName.toLowerCase(), row.repositoryName]));
+  // Rows are keyed by the job's spelling; a name given in another case is found by reading them.
+  const missing = request.repositories.filter((name) => !byName.has(name.toLowerCase()));
+  if (missing.length) {
+    for (const row of await deps.store.repositories.listAll(job.jobId))
+      byName.set(row.repositoryName.toLowerCase(), row.repositoryName);
+    const unknown = missing.filter((name) => !byName.has(name.toLowerCase()));
     if (unknown.length)
       throw new RequestError('VALIDATION_FAILED', `Not part of job ${job.jobId}: ${unknown.slice(0, 10).join(', ')}`);
   }
-  for (const row of chosen as RepositoryResult[]) {
-    const ref = pullRequestRefOf(row);
-    if (ref) targets.push({ row, ref });
-    else results.push({ repositoryName: row.repositoryName, outcome: 'skipped', reason: 'has no pull request' });
-  }
+  return [...new Set(request.repositories.map((name) => byName.get(name.toLowerCase())!))];
+}
 
-  const statuses = await host.pullRequests.pullRequestStatuses(targets.map(({ ref }) => ref));
-  const current = new Map(rows.map((row) => [row.repositoryName, row]));
-  const record = async (row: RepositoryResult, info: PullRequestInfo) => {
-    const withUrl = { ...info, url: row.pullRequestUrl! };
-    if (await deps.store.repositories.setPullRequest(row.jobId, row.repositoryName, withUrl))
-      current.set(row.repositoryName, { ...row, pullRequest: withUrl });
+/** The names a filter request looks at: every row with a pull request, in the job's order. */
+async function filterTargets(deps: ApiDependencies, job: Job): Promise<string[]> {
+  return (await deps.store.repositories.listAll(job.jobId))
+    .filter((row) => row.pullRequestUrl)
+    .map((row) => row.repositoryName);
+}
+
+/** The operation of one action: its names chosen by the request (named) or by its prepare (a filter). */
+export function bulkActionWork(action: BulkAction): OperationWork {
+  return {
+    batchSize: BATCH,
+    keepAllResults: true,
+    prepareInline: (run) => run.job.counts.total <= 1_000,
+    async prepare(run) {
+      const names = await filterTargets(run.deps, run.job);
+      const list = await run.deps.store.lists.write(run.job.jobId, names, run.job.expiresAt);
+      if (!(await run.record({ phase: 'items', list, total: names.length })))
+        throw new Error('Another operation took the job over');
+    },
+    names: (run, from, to) => run.deps.store.lists.slice(run.job.jobId, run.state.list!, from, to),
+    process: (run, names) =>
+      actOnBatch(run.deps, run.job, action, run.request as BulkActionRequest, names, {
+        keepAlive: () => run.keepAlive(),
+        stop: () => run.pastDeadline(),
+      }),
+    async finish(run) {
+      await recountPullRequests(
+        run.deps.store,
+        (await run.deps.store.jobs.get(run.job.jobId)) ?? run.job,
+        await run.deps.store.repositories.listAll(run.job.jobId),
+      );
+    },
   };
+}
 
-  let stopped: RepositoryActionResult | undefined;
+/**
+ * One batch: each pull request looked at, then acted on, `writesAtOnce` at a time. A rate limit
+ * stops new changes; those not done go back (`redo`) with the wait. Pull requests the filter does
+ * not pick are left out of the results (`excluded` counts them).
+ */
+export async function actOnBatch(
+  deps: ApiDependencies,
+  job: Job,
+  action: BulkAction,
+  request: BulkActionRequest,
+  names: readonly string[],
+  runner: { keepAlive?: () => Promise<unknown>; stop?: () => boolean } = {},
+): Promise<BatchOutcome & { excluded: number }> {
+  const host = checkBulkAction(deps, action, request);
+  const rows = new Map(
+    (await deps.store.repositories.getMany(job.jobId, names)).map((row) => [row.repositoryName, row]),
+  );
+  const results: RepositoryActionResult[] = [];
+  const targets: { row: RepositoryResult; ref: PullRequestRef }[] = [];
+  for (const name of names) {
+    const row = rows.get(name);
+    const ref = row && pullRequestRefOf(row);
+    if (row && ref) targets.push({ row, ref });
+    else results.push({ repositoryName: name, outcome: 'skipped', reason: 'has no pull request' });
+  }
+  const statuses = await host.pullRequests.pullRequestStatuses(targets.map(({ ref }) => ref));
+  const record = async (row: RepositoryResult, info: PullRequestInfo) =>
+    deps.store.repositories.setPullRequest(row.jobId, row.repositoryName, { ...info, url: row.pullRequestUrl! });
+
+  let excluded = 0;
+  const queue: { row: RepositoryResult; ref: PullRequestRef; status: PullRequestStatus }[] = [];
   for (const { row, ref } of targets) {
-    const name = row.repositoryName;
     const status = statuses.get(pullRequestKey(ref));
     if (!status) {
       results.push({
-        repositoryName: name,
+        repositoryName: row.repositoryName,
         outcome: 'failed',
         reason: `${host.label} no longer has ${row.pullRequestUrl}`,
       });
       continue;
     }
     await record(row, infoOf(status));
-    if (!matchesFilter(status, request.filter)) continue;
-    if (stopped) {
-      results.push({ ...stopped, repositoryName: name });
-      continue;
-    }
-    if (Date.now() > deadline) {
-      stopped = {
-        repositoryName: name,
-        outcome: 'waiting',
-        reason: 'not reached in this request: send it again',
-        retryAfterSeconds: 0,
-      };
-      results.push(stopped);
+    if (!matchesFilter(status, request.filter)) {
+      excluded++;
       continue;
     }
     const reason = whyNot(action, status, row);
-    if (reason) {
-      results.push({ repositoryName: name, outcome: 'skipped', reason, pullRequest: infoOf(status) });
-      continue;
+    if (reason)
+      results.push({ repositoryName: row.repositoryName, outcome: 'skipped', reason, pullRequest: infoOf(status) });
+    else queue.push({ row, ref, status });
+  }
+
+  let limited: HostRateLimited | undefined;
+  const redo: string[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < queue.length) {
+      const { row, ref, status } = queue[next++]!;
+      const name = row.repositoryName;
+      // Rate limited, or its runner's time is up (a request's moment): the rest go again later.
+      if (limited || runner.stop?.()) {
+        redo.push(name);
+        continue;
+      }
+      try {
+        const done = await act(host.pullRequests, action, ref, status, request);
+        const after: PullRequestInfo = {
+          ...infoOf(status),
+          ...(done.merged ? { state: 'merged' } : action === 'close' ? { state: 'closed' } : {}),
+          ...(done.autoMerge ? { autoMerge: done.autoMerge } : {}),
+          updatedAt: new Date().toISOString(),
+        };
+        if (action !== 'comment') await record(row, after);
+        results.push(
+          done.skipped
+            ? { repositoryName: name, outcome: 'skipped', reason: done.reason, pullRequest: infoOf(status) }
+            : {
+                repositoryName: name,
+                outcome: 'done',
+                ...(done.reason ? { reason: done.reason } : {}),
+                pullRequest: after,
+              },
+        );
+      } catch (error) {
+        if (error instanceof HostRateLimited) {
+          limited ??= error;
+          redo.push(name);
+        } else if (error instanceof HostRefusal) {
+          results.push({ repositoryName: name, outcome: 'failed', reason: error.message, pullRequest: infoOf(status) });
+        } else {
+          results.push({ repositoryName: name, outcome: 'failed', reason: (error as Error).message });
+        }
+      }
+      // A slow host (its pace, its answers) must not cost the runner its lease.
+      await runner.keepAlive?.();
     }
-    try {
-      const done = await act(host.pullRequests, action, ref, status, request);
-      const after: PullRequestInfo = {
-        ...infoOf(status),
-        ...(done.merged ? { state: 'merged' } : action === 'close' ? { state: 'closed' } : {}),
-        ...(done.autoMerge ? { autoMerge: done.autoMerge } : {}),
-        updatedAt: new Date().toISOString(),
-      };
-      if (action !== 'comment') await record(row, after);
-      results.push(
-        done.skipped
-          ? { repositoryName: name, outcome: 'skipped', reason: done.reason, pullRequest: infoOf(status) }
-          : {
-              repositoryName: name,
-              outcome: 'done',
-              ...(done.reason ? { reason: done.reason } : {}),
-              pullRequest: after,
-            },
-      );
-    } catch (error) {
-      if (error instanceof HostRateLimited) {
-        stopped = {
+  };
+  await Promise.all(Array.from({ length: Math.max(1, host.pullRequests.writesAtOnce ?? 1) }, lane));
+  return {
+    results,
+    excluded,
+    ...(redo.length ? { redo } : {}),
+    ...(limited ? { waitSeconds: limited.retryAfterSeconds, reason: limited.message } : {}),
+  };
+}
+
+/**
+ * An action within one request, without an operation: what a job's deletion uses to close its pull
+ * requests before it deletes them. A rate limit, or BULK_BUDGET_MS, ends it; the rest answer `waiting`.
+ */
+export async function runBulkAction(
+  deps: ApiDependencies,
+  job: Job,
+  action: BulkAction,
+  request: BulkActionRequest,
+  budgetMs = BULK_BUDGET_MS,
+): Promise<RepositoryActionResult[]> {
+  checkBulkAction(deps, action, request);
+  const names = (await namedTargets(deps, job, request)) ?? (await filterTargets(deps, job));
+  const deadline = Date.now() + budgetMs;
+  const results: RepositoryActionResult[] = [];
+  let offset = 0;
+  while (offset < names.length) {
+    const batch = names.slice(offset, offset + BATCH);
+    offset += batch.length;
+    const outcome = await actOnBatch(deps, job, action, request, batch);
+    results.push(...outcome.results);
+    const stopped = outcome.waitSeconds !== undefined ? outcome : Date.now() > deadline ? {} : undefined;
+    if (stopped) {
+      for (const name of [...(outcome.redo ?? []), ...names.slice(offset)])
+        results.push({
           repositoryName: name,
           outcome: 'waiting',
-          reason: error.message,
-          retryAfterSeconds: error.retryAfterSeconds,
-        };
-        results.push(stopped);
-      } else if (error instanceof HostRefusal) {
-        results.push({ repositoryName: name, outcome: 'failed', reason: error.message, pullRequest: infoOf(status) });
-      } else {
-        results.push({ repositoryName: name, outcome: 'failed', reason: (error as Error).message });
-      }
+          reason: outcome.reason ?? 'not reached in this request: send it again',
+          retryAfterSeconds: outcome.waitSeconds ?? 0,
+        });
+      break;
     }
   }
-  await recountPullRequests(deps.store, job, [...current.values()]);
+  await recountPullRequests(deps.store, job, await deps.store.repositories.listAll(job.jobId));
   return results;
 }
 

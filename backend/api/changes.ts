@@ -1,9 +1,20 @@
 import { type GroupableRow, groupChanges } from '../../common/changeGroups';
 import { currentFingerprint, fingerprintRecord } from '../../common/fingerprint';
 import { currentPatchDigest } from '../../common/patchDigest';
-import type { Fingerprint, GroupReviewRequest, Job, JobChanges, RepositoryResult } from '../../common/schemas';
+import type {
+  Fingerprint,
+  GroupReviewRequest,
+  Job,
+  JobChanges,
+  RepositoryActionResult,
+  RepositoryResult,
+  Review,
+  ReviewState,
+} from '../../common/schemas';
+import { FINAL_REPOSITORY_STATUSES, type RepositoryStatus } from '../../common/status';
 import { forEachLimited } from '../store/parallel';
-import { reviewRepository, reviewStateOf } from '../store/reviews';
+import { recountReviews, reviewStateOf } from '../store/reviews';
+import { OperationFailed, type OperationWork } from './operations';
 import { patchKeyOf } from './artifactKeys';
 import type { ApiDependencies } from './context';
 import { type CheckedReview, checkReview } from './custody';
@@ -78,24 +89,25 @@ function groupable(row: RepositoryResult, fingerprint: Fingerprint): GroupableRo
 }
 
 /**
- * Reviews every repository whose current diff has `fingerprint`. Refused with 409 GROUP_CHANGED,
- * before anything is written, when no repository has that change now or when the group's members
- * are not exactly the ones the reviewer was shown (a member's diff changed: a retry, a revised
- * continue, a hunk left out; or another repository's diff joined it), and with 409 PATCH_CHANGED
- * when a member's patch is not the digest shown (or, to approve, its stored bytes no longer hash to
- * it). An approval of a group whose members sit in other surroundings is refused with 409
- * VARIANTS_NOT_OPENED unless `openedVariants` names a member of each. Each approval is signed for
- * its member's digest. Each row's write is then conditional on the
- * attempt and patch revision checked, so a diff that changes between the check and the write is
- * not reviewed: the answer is 409 naming it, the others keep their review.
+ * The members a group review of `fingerprint` reviews, each with the digest the reviewer was shown,
+ * checked before anything is written: 409 GROUP_CHANGED when no repository has that change now or
+ * when the group's members are not exactly the ones the reviewer was shown (a member's diff
+ * changed: a retry, a revised continue, a hunk left out; or another repository's diff joined it);
+ * 409 PATCH_CHANGED when a member's patch is not the digest shown, UNVERIFIED_ROW when it carries
+ * no valid seal or signature; and an approval of a group whose members sit in other surroundings,
+ * 409 VARIANTS_NOT_OPENED unless `openedVariants` names a member of each. These checks read only
+ * the rows; an approval's stored bytes are hashed by the operation (`groupReviewWork`) before it
+ * writes any review. Each row's write is then
+ * conditional on the attempt and patch revision checked, so a diff that changes between the check
+ * and the write is not reviewed; it is named (409 when the request sees the end, a failed result
+ * when the operation goes on after it), and the others keep their review.
  */
-export async function reviewGroup(
+export async function groupMembers(
   deps: Deps,
   job: Job,
-  owner: string,
   fingerprint: string,
   request: GroupReviewRequest,
-): Promise<RepositoryResult[]> {
+): Promise<{ row: RepositoryResult; digest: string }[]> {
   const { rows } = await fingerprintedRows(deps, job);
   const members = rows.filter((entry) => entry.fingerprint.exact === fingerprint).map((entry) => entry.row);
   const names = members.map((row) => row.repositoryName);
@@ -115,20 +127,21 @@ export async function reviewGroup(
     );
   if (request.state === 'approved')
     unopenedVariantsRefusal(job, fingerprint, members, rows, request.openedVariants ?? []);
-  // Every member's patch is checked (and each approval signed) before any review is written.
-  const checked = new Map<string, CheckedReview>();
+  // Every member's patch is checked from its row before any review is written.
   const changed: string[] = [];
   const codes = new Set<RequestError['code']>();
   await forEachLimited(members, READ_CONCURRENCY, async (row) => {
     try {
-      checked.set(
-        row.repositoryName,
-        await checkReview(deps, row, {
+      await checkReview(
+        deps,
+        row,
+        {
           state: request.state,
           ...(request.note !== undefined ? { note: request.note } : {}),
           attempt: row.attempt,
           digest: shown.get(row.repositoryName.toLowerCase()),
-        }),
+        },
+        { storedBytes: false },
       );
     } catch (error) {
       if (!(error instanceof RequestError)) throw error;
@@ -141,23 +154,144 @@ export async function reviewGroup(
       codes.size === 1 ? [...codes][0]! : 'PATCH_CHANGED',
       `${changed.length} of the ${members.length} repositories of the change ${fingerprint.slice(0, 12)} are not what you were shown, so none was reviewed: ${changed.sort().join('; ')}. Read the job's changes again`,
     );
-  const reviewed: RepositoryResult[] = [];
-  const refused: string[] = [];
-  await forEachLimited(members, READ_CONCURRENCY, async (row) => {
-    const outcome = await reviewRepository(deps.store, job.jobId, owner, row.repositoryName, {
-      ...checked.get(row.repositoryName)!,
-      patchRevision: row.patchRevision ?? 0,
-    });
-    if (outcome.ok) reviewed.push(outcome.row);
-    else refused.push(`${row.repositoryName} (${outcome.message})`);
-  });
-  if (refused.length)
-    throw new RequestError(
-      'GROUP_CHANGED',
-      `${refused.length} of the ${members.length} repositories changed while the group was being reviewed and were not reviewed: ${refused.join('; ')}. The other ${reviewed.length} were`,
-    );
-  return reviewed.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : 1));
+  return members.map((row) => ({ row, digest: shown.get(row.repositoryName.toLowerCase())! }));
 }
+
+/** What a group review operation was asked: the change, the review, and each member as it was checked. */
+export interface GroupReviewOrder {
+  fingerprint: string;
+  state: ReviewState;
+  note?: string;
+  /** Each member's digest as the reviewer was shown it, and the attempt and patch revision that had it. */
+  members: Record<string, { digest: string; attempt: number; patchRevision: number }>;
+}
+
+/** The operation's request for a group review of these checked members. */
+export function groupReviewOrder(
+  fingerprint: string,
+  request: GroupReviewRequest,
+  members: readonly { row: RepositoryResult; digest: string }[],
+): GroupReviewOrder {
+  return {
+    fingerprint,
+    state: request.state,
+    ...(request.note !== undefined ? { note: request.note } : {}),
+    members: Object.fromEntries(
+      members.map(({ row, digest }) => [
+        row.repositoryName,
+        { digest, attempt: row.attempt, patchRevision: row.patchRevision ?? 0 },
+      ]),
+    ),
+  };
+}
+
+/** Groups whose approval a request checks itself (their stored patches hashed) before it answers; a larger one's, after. */
+const INLINE_APPROVAL_CHECKS = 200;
+
+const GROUP_BATCH = 200;
+
+/**
+ * A group's reviews. An approval first hashes every member's stored patch (`prepare`): one that no
+ * longer hashes to its digest, or cannot be vouched for, ends the operation failed with the code a
+ * request answers (PATCH_CHANGED, UNVERIFIED_ROW) and nothing reviewed. Then 200 members a batch:
+ * each approval signed for its member's digest, each row's write conditional on the attempt and
+ * patch revision checked, the counters in one write per batch.
+ */
+export const groupReviewWork: OperationWork = {
+  batchSize: GROUP_BATCH,
+  keepAllResults: true,
+  prepareInline: (run) => run.state.total <= INLINE_APPROVAL_CHECKS,
+  async prepare(run) {
+    const { store } = run.deps;
+    const order = run.request as unknown as GroupReviewOrder;
+    const changed: string[] = [];
+    const codes = new Set<RequestError['code']>();
+    for (let from = 0; from < run.state.total; from += GROUP_BATCH) {
+      const names = await store.lists.slice(run.job.jobId, run.state.list!, from, from + GROUP_BATCH);
+      const rows = await store.repositories.getMany(run.job.jobId, names);
+      await forEachLimited(rows, READ_CONCURRENCY, async (row) => {
+        const member = order.members[row.repositoryName];
+        try {
+          await checkReview(run.deps, row, { state: order.state, attempt: member?.attempt, digest: member?.digest });
+        } catch (error) {
+          if (!(error instanceof RequestError)) throw error;
+          codes.add(error.code);
+          changed.push(`${row.repositoryName} (${error.message})`);
+        }
+      });
+      if (!(await run.keepAlive())) throw new OperationFailed('Another operation took the job over');
+    }
+    if (changed.length)
+      throw new OperationFailed(
+        `${changed.length} of the ${run.state.total} repositories of the change ${order.fingerprint.slice(0, 12)} are not what you were shown, so none was reviewed: ${changed.sort().join('; ')}. Read the job's changes again`,
+        codes.size === 1 ? [...codes][0]! : 'PATCH_CHANGED',
+      );
+    if (!(await run.record({ phase: 'items' }))) throw new OperationFailed('Another operation took the job over');
+  },
+  names: (run, from, to) => run.deps.store.lists.slice(run.job.jobId, run.state.list!, from, to),
+  async process(run, names) {
+    const { store } = run.deps;
+    const order = run.request as unknown as GroupReviewOrder;
+    const jobId = run.job.jobId;
+    const rows = new Map((await store.repositories.getMany(jobId, names)).map((row) => [row.repositoryName, row]));
+    const reviewedAt = new Date().toISOString();
+    const moves: { from: ReviewState; to: ReviewState }[] = [];
+    const results: RepositoryActionResult[] = [];
+    const statuses: readonly RepositoryStatus[] =
+      order.state === 'approved'
+        ? ['COMPLETED']
+        : order.state === 'rejected'
+          ? FINAL_REPOSITORY_STATUSES
+          : ['PENDING', 'RUNNING', ...FINAL_REPOSITORY_STATUSES];
+    await forEachLimited(names, READ_CONCURRENCY, async (repositoryName) => {
+      const row = rows.get(repositoryName);
+      const member = order.members[repositoryName];
+      const failed = (reason: string) => results.push({ repositoryName, outcome: 'failed', reason });
+      if (!row || !member || row.attempt !== member.attempt || (row.patchRevision ?? 0) !== member.patchRevision) {
+        failed('Not reviewed: its diff changed since the group was read (a new attempt, or another revision)');
+        return;
+      }
+      let checked: CheckedReview;
+      try {
+        // Its stored bytes were hashed before the first write (prepare): the signature is the check left.
+        checked = await checkReview(
+          run.deps,
+          row,
+          { state: order.state, attempt: member.attempt, digest: member.digest },
+          { storedBytes: false },
+        );
+      } catch (error) {
+        if (!(error instanceof RequestError)) throw error;
+        failed(`Not reviewed: ${error.message}`);
+        return;
+      }
+      const review: Review | undefined =
+        order.state === 'unreviewed'
+          ? undefined
+          : {
+              state: order.state,
+              ...(order.note?.trim() ? { note: order.note.trim() } : {}),
+              attempt: row.attempt,
+              reviewedAt,
+              ...(order.state === 'approved' ? checked.approval : {}),
+            };
+      const before = await store.repositories.setReview(jobId, repositoryName, review, {
+        attempt: member.attempt,
+        statuses,
+        patchRevision: member.patchRevision,
+      });
+      if (!before) {
+        failed('Not reviewed: its diff changed since the group was read (a new attempt, or another revision)');
+        return;
+      }
+      moves.push({ from: reviewStateOf(before), to: order.state });
+      results.push({ repositoryName, outcome: 'done' });
+    });
+    if (!(await store.jobs.addReviewCounts(jobId, moves))) await recountReviews(store, jobId);
+    return { results };
+  },
+  async finish() {},
+};
 
 /**
  * Refuses (409 VARIANTS_NOT_OPENED) to approve a group as one while a member with the same lines in

@@ -15,6 +15,11 @@ export interface ApiLimits {
    * where the store can make one. The Lambda adapter sets it from Lambda's response limit.
    */
   maxInlineArtifactBytes: number;
+  /**
+   * How long a bulk request runs its operation before it answers (CODY_BATCH_OPERATION_MOMENT_MS,
+   * default 1,500): done by then, the answer is the result; else 202 with the operation, which goes on.
+   */
+  operationMomentMs: number;
 }
 
 export interface ApiDependencies {
@@ -34,4 +39,15 @@ export interface ApiDependencies {
   keys: ApiKeys;
   /** CODY_BATCH_RETENTION_DAYS: jobs expire this many days after creation; undefined keeps them. */
   retentionDays?: number;
+  /** Where a bulk operation goes on after its request answered (the sweeper Lambda); absent: in this process. */
+  background?: BackgroundOperations;
+}
+
+/**
+ * Where a bulk operation (./operations.ts) goes on once its request has answered: on AWS, the API
+ * function invoked again; absent, this process.
+ */
+export interface BackgroundOperations {
+  /** Hands it on; resolved once it is handed (a Lambda must not answer before, or it freezes first). */
+  continueOperation(jobId: string, operationId: string): Promise<void>;
 }

@@ -15,8 +15,7 @@ type Deps = Pick<ApiDependencies, 'artifacts' | 'keys'>;
 
 /** The row's current patch, checked: its revision, digest, base and bytes. RequestError when it cannot be vouched for. */
 export async function checkedPatch(deps: Deps, row: RepositoryResult) {
-  const patch = verifiedPatch(deps.keys, row);
-  if (!patch.ok) throw new RequestError('UNVERIFIED_ROW', patch.message);
+  const patch = vouchedPatch(deps, row);
   const stored = await deps.artifacts.get(
     patchRevisionKey(row.jobId, row.repositoryName, row.attempt, {
       revision: patch.patchRevision,
@@ -32,6 +31,13 @@ export async function checkedPatch(deps: Deps, row: RepositoryResult) {
       `The stored diff of ${row.repositoryName} no longer hashes to the digest recorded for it (${patch.digest.slice(0, 12)}): it was changed around Cody Batch. Retry the repository`,
     );
   return { ...patch, bytes: stored.body };
+}
+
+/** The row's current patch as its seal or signature vouches for it (its bytes unread). RequestError when it cannot be. */
+function vouchedPatch(deps: Pick<Deps, 'keys'>, row: RepositoryResult) {
+  const patch = verifiedPatch(deps.keys, row);
+  if (!patch.ok) throw new RequestError('UNVERIFIED_ROW', patch.message);
+  return patch;
 }
 
 /** What a review request must agree with before it is written, and the approval's signed fields. */
@@ -54,6 +60,8 @@ export async function checkReview(
   deps: Deps,
   row: RepositoryResult,
   request: { state: ReviewState; note?: string; attempt?: number; digest?: string },
+  /** `storedBytes: false`: the patch's seal or signature only, its stored bytes hashed by the caller already. */
+  options: { storedBytes?: boolean } = {},
 ): Promise<CheckedReview> {
   const name = row.repositoryName;
   const attempt = request.attempt ?? row.attempt;
@@ -76,7 +84,7 @@ export async function checkReview(
       `${name}'s patch is not the one you were shown (${request.digest.slice(0, 12)}${current ? `; it is ${current.slice(0, 12)} now` : ''}): read the diff again and review that`,
     );
   if (request.state !== 'approved') return { ...base, patchRevision: row.patchRevision ?? 0 };
-  const patch = await checkedPatch(deps, row);
+  const patch = options.storedBytes === false ? vouchedPatch(deps, row) : await checkedPatch(deps, row);
   const fields = { attempt, patchRevision: patch.patchRevision, digest: patch.digest, baseCommit: patch.base.commit };
   return {
     ...base,

@@ -8,6 +8,7 @@ import { makeTempDir } from '../../test/helpers/localStack';
 import { IdleExecutor } from '../executor/executor';
 import { FolderArtifactStore, S3ArtifactStore, type ArtifactStore } from '../store/artifacts';
 import type { Store } from '../store/store';
+import { apiGatewayEvent as event } from '../../test/helpers/lambdaEvents';
 import { createLambdaHandler } from './lambda';
 import { MAX_INLINE_BODY_BYTES, withinResponseLimit } from './lambdaResponse';
 import { testKeys } from '../../test/helpers/keys';
@@ -23,47 +24,6 @@ interface LambdaResult {
   headers?: Record<string, string>;
   body?: string;
   isBase64Encoded?: boolean;
-}
-
-function event(method: string, rawPath: string, options: { userArn?: string; body?: unknown; query?: string } = {}) {
-  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath,
-    rawQueryString: options.query ?? '',
-    headers: {
-      host: 'abc123.execute-api.us-east-1.amazonaws.com',
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123',
-      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
-      domainPrefix: 'abc123',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'test' },
-      requestId: `r${Math.random()}`,
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-      ...(options.userArn
-        ? {
-            authorizer: {
-              iam: {
-                accessKey: 'AKIA',
-                accountId: '123456789012',
-                callerId: 'AIDA',
-                userArn: options.userArn,
-                userId: 'AIDA',
-              },
-            },
-          }
-        : {}),
-    },
-    body,
-    isBase64Encoded: false,
-  };
 }
 
 function bodyBytes(result: LambdaResult): Buffer {

@@ -14,13 +14,19 @@ import { codeHostWithSecretToken } from './secretToken';
 import { apiKeysFromSecrets } from './signingKeys';
 import { awsOwner } from './middleware/auth';
 import { executorFromEnvironment } from '../executor/fromEnvironment';
+import { isOperationEvent, lambdaBackground, OPERATION_EVENT, type OperationEvent } from './lambdaOperations';
+import { continueInBackground, runOperation } from './operations';
+import { operationWorks } from './operationWorks';
+import { sourceMappedError } from './sourceMappedStack';
 import { version } from '../../package.json';
 
 // The API on AWS Lambda behind API Gateway's HTTP APIs: the IAM one (the owner is the caller's ARN)
 // and the web app's, with a JWT authorizer (the owner is the signed-in person's subject).
 
 export function createLambdaHandler(deps: ApiDependencies) {
-  const log = deps.log ?? { error: (message: string, details?: unknown) => console.error(message, details) };
+  const log = deps.log ?? {
+    error: (message: string, details?: unknown) => console.error(message, sourceMappedError(details)),
+  };
   // Larger artifacts go out as a redirect to S3: their answer would not fit Lambda's.
   const maxInlineArtifactBytes = Math.min(
     deps.limits?.maxInlineArtifactBytes ?? MAX_INLINE_BODY_BYTES,
@@ -52,16 +58,45 @@ async function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env)
     version,
     limits: limitsFromEnvironment(env),
     retentionDays: retentionDaysFrom(env[ENV.retentionDays], ENV.retentionDays),
+    background: lambdaBackground(env),
   };
 }
 
-let cached: Promise<ReturnType<typeof createLambdaHandler>> | undefined;
+let cached: Promise<ApiDependencies> | undefined;
+let answer: ReturnType<typeof createLambdaHandler> | undefined;
 
-/** The Lambda entry point; dependencies are built once per container (a failed build is tried again). */
-export const handler: ReturnType<typeof createLambdaHandler> = async (event, context) => {
-  cached ??= dependenciesFromEnvironment().then(createLambdaHandler, (error: unknown) => {
+/** Dependencies are built once per container (a failed build is tried again). */
+function dependencies(): Promise<ApiDependencies> {
+  cached ??= dependenciesFromEnvironment().catch((error: unknown) => {
     cached = undefined;
     throw error;
   });
-  return (await cached)(event, context);
-};
+  return cached;
+}
+
+/** A Lambda's time left, less a margin for the last batch's writes and the next invocation. */
+const MARGIN_MS = 8_000;
+
+/**
+ * The Lambda entry point: API Gateway's requests, and the events the API sends itself to go on
+ * with a bulk operation (backend/api/lambdaOperations.ts).
+ */
+export async function handler(
+  event: LambdaEvent | OperationEvent,
+  context?: LambdaContext,
+): Promise<APIGatewayProxyResult | undefined> {
+  const deps = await dependencies();
+  if (isOperationEvent(event)) {
+    const { jobId, operationId } = event[OPERATION_EVENT];
+    const deadline = Date.now() + (context?.getRemainingTimeInMillis?.() ?? 29_000) - MARGIN_MS;
+    // Paused for a rate limit: waited out here when it ends in time; else the sweeper's schedule takes it.
+    const resumeAt = (await deps.store.operations.state(jobId))?.resumeAt ?? 0;
+    if (resumeAt > deadline) return undefined;
+    if (resumeAt > Date.now()) await new Promise((resolve) => setTimeout(resolve, resumeAt - Date.now()));
+    const end = await runOperation(deps, operationWorks, jobId, operationId, { deadline });
+    if (end === 'paused') await continueInBackground(deps, operationWorks, jobId, operationId);
+    return undefined;
+  }
+  answer ??= createLambdaHandler(deps);
+  return answer(event, context as LambdaContext);
+}

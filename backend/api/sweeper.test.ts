@@ -93,7 +93,16 @@ describe('sweeper Lambda', () => {
     );
     assert.deepEqual(JSON.parse(logged.at(-1)!), {
       // No job of this one has pull requests to refresh (pullRequestJobs).
-      sweep: { jobs: 1, lost: 0, neverStarted: 3, cancelled: 0, finished: 1, pullRequestJobs: 0, errors: [] },
+      sweep: {
+        jobs: 1,
+        lost: 0,
+        neverStarted: 3,
+        cancelled: 0,
+        finished: 1,
+        pullRequestJobs: 0,
+        operationsResumed: 0,
+        errors: [],
+      },
     });
   });
 

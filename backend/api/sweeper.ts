@@ -7,6 +7,8 @@ import type { CodeHost } from '../hosts';
 import { Store } from '../store/store';
 import { sweep, type SweepReport } from '../store/sweeper';
 import { tableNamesFromEnvironment } from '../store/tables';
+import { invokeOperation } from './lambdaOperations';
+import { sourceMappedError } from './sourceMappedStack';
 
 // The sweeper on AWS: a Lambda the infra schedules every few minutes. The store's sweep, with AWS
 // Batch telling which workers ended without running their repository.
@@ -19,6 +21,15 @@ let inspector: BatchRunInspector | undefined;
 let host: Promise<CodeHost> | undefined;
 
 export async function handler(): Promise<SweepReport> {
+  try {
+    return await sweepOnce();
+  } catch (error) {
+    // Lambda logs what the handler throws: in the sources' terms.
+    throw sourceMappedError(error);
+  }
+}
+
+async function sweepOnce(): Promise<SweepReport> {
   const env = process.env;
   store ??= Store.connect({ tables: tableNamesFromEnvironment(env), endpoint: env[ENV.dynamodbEndpoint] });
   inspector ??= new BatchRunInspector(new BatchClient({}));
@@ -36,6 +47,18 @@ export async function handler(): Promise<SweepReport> {
   });
   const refresh = await refreshAll(store, await host);
   report.errors.push(...refresh.errors.map(({ jobId, message }) => ({ jobId, message: `pull requests: ${message}` })));
+  // Bulk operations whose runner stopped (its lease ran out) go on in the API function, which can do their work.
+  const orphans = await store.operations.orphaned();
+  const operationsFunction = env[ENV.operationsFunction];
+  for (const { jobId, operationId } of orphans) {
+    if (!operationsFunction) {
+      report.errors.push({ jobId, message: `operation ${operationId}: ${ENV.operationsFunction} is not set` });
+      continue;
+    }
+    await invokeOperation(operationsFunction, jobId, operationId, env).catch((error: unknown) =>
+      report.errors.push({ jobId, message: `operation ${operationId}: ${(error as Error).message}` }),
+    );
+  }
   console.log(
     JSON.stringify({
       sweep: {
@@ -45,6 +68,7 @@ export async function handler(): Promise<SweepReport> {
         cancelled: report.cancelled.length,
         finished: report.finished.length,
         pullRequestJobs: refresh.jobs,
+        operationsResumed: orphans.length,
         errors: report.errors,
       },
     }),

@@ -291,26 +291,18 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
     );
   });
 
-  it('is the Lambda executor when the queue and job definition are configured', () => {
-    assert.ok(
-      batchExecutorFromEnvironment(
-        {
-          CODY_BATCH_JOB_QUEUE: 'q',
-          CODY_BATCH_JOB_DEFINITION: 'd',
-          AWS_REGION: 'us-east-1',
-        },
-        trustedKeys,
-      ) instanceof BatchExecutor,
-    );
-    assert.ok(
-      executorFromEnvironment(
-        {
-          CODY_BATCH_JOB_QUEUE: 'q',
-          CODY_BATCH_JOB_DEFINITION: 'd',
-          AWS_REGION: 'us-east-1',
-        },
-        trustedKeys,
-      ) instanceof BatchExecutor,
+  it('is the Lambda executor when the queue and job definition are configured (its Batch client loaded at its first start)', async () => {
+    const env = { CODY_BATCH_JOB_QUEUE: 'q', CODY_BATCH_JOB_DEFINITION: 'd', AWS_REGION: 'us-east-1' };
+    assert.ok(batchExecutorFromEnvironment(env, trustedKeys) instanceof BatchExecutor);
+    const lambdaExecutor = executorFromEnvironment(env, trustedKeys);
+    assert.equal((await lambdaExecutor.sandboxStatus?.())?.state, 'container');
+    batch.on(SubmitJobCommand).resolves({ jobId: 'batch-lazy-1', jobName: 'x', jobArn: 'arn' });
+    assert.deepEqual(await lambdaExecutor.start(job(['acme/a'])), { executorRef: 'batch-lazy-1', shardSize: 1 });
+    assert.deepEqual(
+      batch
+        .commandCalls(SubmitJobCommand)
+        .map((call) => [call.args[0].input.jobQueue, call.args[0].input.jobDefinition]),
+      [['q', 'd']],
     );
     assert.ok(executorFromEnvironment({ CODY_BATCH_JOB_QUEUE: 'q' }, trustedKeys) instanceof IdleExecutor);
   });

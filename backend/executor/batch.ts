@@ -11,7 +11,8 @@ import {
   type JobSummary,
 } from '@aws-sdk/client-batch';
 import { BATCH_CANCEL_REASON, ENV } from '../../common/names';
-import { DEFAULT_ALLOWED_HOSTS, type SandboxStatus } from '../../common/sandbox';
+import type { SandboxStatus } from '../../common/sandbox';
+import { batchSandboxStatus } from './batchSandbox';
 import type { Job } from '../../common/schemas';
 import { type Executor, type RunKind, runSizeOf, type StartedRun } from './executor';
 import { shardCount, shardSizeFor, shardSizeOverride } from './shards';
@@ -56,16 +57,9 @@ const TERMINATE_BATCH_SIZE = 50;
 export class BatchExecutor implements Executor {
   constructor(private readonly options: BatchExecutorOptions) {}
 
-  /** On AWS Batch the worker's container and its second user are the boundary (docs/operations.md). */
+  /** On AWS Batch the worker's container and its second user are the boundary. */
   async sandboxStatus(): Promise<SandboxStatus> {
-    return {
-      mode: 'auto',
-      state: 'container',
-      message:
-        "Commands run in the worker's container on AWS Batch as a second, unprivileged user: they cannot read the worker's " +
-        'secrets or outlive their repository; what they can reach on the network is what the VPC allows.',
-      defaultAllowedHosts: [...DEFAULT_ALLOWED_HOSTS],
-    };
+    return batchSandboxStatus();
   }
 
   async start(job: Job, kind: RunKind = 'change'): Promise<StartedRun> {

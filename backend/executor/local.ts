@@ -146,6 +146,8 @@ export class LocalExecutor implements Executor {
     // Clones left by workers that were killed with the previous stack.
     await removeOrphanedRunFolders(this.workDir);
     for (const job of await store.jobs.scanActive()) {
+      // Its bulk operation (a retry moving rows, a cancel) is picked up again and finishes the job.
+      if (job.operation?.status === 'running') continue;
       if (job.status === 'CANCELLING') {
         await store.cancelUnfinished(job.jobId);
         continue;
@@ -175,6 +177,8 @@ export class LocalExecutor implements Executor {
   async requeuePending(): Promise<number> {
     let queued = 0;
     for (const job of await this.options.store.jobs.scanActive()) {
+      // A retry or continue still moving its rows starts the workers itself once they have moved.
+      if (job.operation?.status === 'running') continue;
       if (job.status === 'PENDING' || job.status === 'RUNNING') queued += (await this.queuePending(job)).queued;
     }
     if (queued) this.options.log?.(`Queued ${queued} pending repositories that no worker held`);

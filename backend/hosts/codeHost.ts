@@ -42,6 +42,10 @@ export interface CodeHostConfig {
    * client, which shows it.
    */
   maxRateLimitWaitSeconds?: number;
+  /** Changes sent to the host at once (GitHub: CODY_BATCH_GITHUB_WRITES_AT_ONCE); the host's default when absent. */
+  writesAtOnce?: number;
+  /** The least time between two changes, in ms (GitHub: CODY_BATCH_GITHUB_WRITE_INTERVAL_MS); the host's default when absent. */
+  writeIntervalMs?: number;
   /** Told each rate-limit wait the host sits out (the worker's log shows it). */
   onRateLimitWait?: (seconds: number, what: string) => void;
   /** Told each credential the host makes on its own (a GitHub App's installation tokens), so redactors know it. */
@@ -208,6 +212,12 @@ export interface RepositoryFinder {
 /** Pull requests (GitLab's merge requests): open, follow, merge, close, comment. */
 export interface PullRequestHost {
   readonly supported: true;
+  /**
+   * How many pull-request changes (merge, close, comment) a bulk operation sends at once: what the
+   * host allows (GitHub.com asks for one at a time, a second apart; GitHub Enterprise has no such
+   * limit unless its administrators set one). Absent: 1.
+   */
+  readonly writesAtOnce?: number;
   /** Opens the pull request for `head`, or updates the open one; never two. */
   ensurePullRequest(request: PullRequestRequest): Promise<PullRequestOutcome>;
   /**

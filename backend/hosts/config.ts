@@ -22,10 +22,28 @@ export function codeHostConfigFrom(env: NodeJS.ProcessEnv): CodeHostConfig {
   const kind = codeHostKindFrom(env);
   const gitBase = value(ENV.gitBase);
   if (kind === 'gitlab') return { kind, gitBase, apiUrl: value(ENV.gitlabUrl), token: value(ENV.gitlabToken) };
+  const count = (name: string, minimum: number) => {
+    const text = value(name);
+    if (text === undefined) return undefined;
+    const number = Number(text);
+    if (!Number.isInteger(number) || number < minimum)
+      throw new Error(`${name} must be a whole number of at least ${minimum}, not "${text}"`);
+    return number;
+  };
+  // How GitHub's changes are paced (backend/hosts/github/githubHost.ts says the defaults).
+  const writesAtOnce = count(ENV.githubWritesAtOnce, 1);
+  const writeIntervalMs = count(ENV.githubWriteIntervalMs, 0);
+  const github = {
+    kind,
+    gitBase,
+    apiUrl: value(ENV.githubApiUrl),
+    ...(writesAtOnce !== undefined ? { writesAtOnce } : {}),
+    ...(writeIntervalMs !== undefined ? { writeIntervalMs } : {}),
+  };
   const githubApp = githubAppFrom(value(ENV.githubAppId), value(ENV.githubAppPrivateKey));
   // An App's credentials, when given, are the ones used: a person's token in the same environment is not.
-  if (githubApp) return { kind, gitBase, apiUrl: value(ENV.githubApiUrl), githubApp };
-  return { kind, gitBase, apiUrl: value(ENV.githubApiUrl), token: value(ENV.githubToken) };
+  if (githubApp) return { ...github, githubApp };
+  return { ...github, token: value(ENV.githubToken) };
 }
 
 /** The files a host's credentials are read from (a GitHub App's key given as a path): no command may read them. */

@@ -57,7 +57,15 @@ export async function startSupervisedDynamo(options: SupervisedDynamoOptions): P
       const started = Date.now();
       const current = spawn(
         options.nodeBinary ?? process.execPath,
-        [options.script, options.path, options.hostname, String(port), options.credentialsFile],
+        // A stack run under `--cpu-prof` (bench/api.ts's BENCH_PROFILE) profiles its DynamoDB too.
+        [
+          ...process.execArgv.filter((arg) => arg.startsWith('--cpu-prof')),
+          options.script,
+          options.path,
+          options.hostname,
+          String(port),
+          options.credentialsFile,
+        ],
         { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
       );
       child = current;

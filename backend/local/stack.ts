@@ -2,7 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import type { DynamoCredentials } from '../../common/localHome';
 import { DEFAULT_API_PORT, DEFAULT_DYNAMODB_PORT, ENV } from '../../common/names';
 import { createApp } from '../api/app';
-import type { ApiLimits } from '../api/context';
+import type { ApiDependencies, ApiLimits } from '../api/context';
+import { resumeOrphanedOperations } from '../api/operations';
+import { operationWorks } from '../api/operationWorks';
 import { limitsFromEnvironment } from '../api/limits';
 import { BEARER_CHALLENGE, bearerOwner } from '../api/middleware/auth';
 import { startApiServer, type RunningServer } from '../api/server';
@@ -198,12 +200,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         keys,
       }) ?? new IdleExecutor();
     if (executor.stop) stops.push(() => executor.stop!());
+    const deps: ApiDependencies = {
+      store,
+      artifacts: apiArtifacts,
+      executor,
+      codeHost: options.codeHost,
+      version: options.version,
+      limits: options.limits,
+      keys,
+      retentionDays: options.retentionDays,
+    };
     // What holds around commands here, known before any job is accepted or resumed.
     const sandbox = await executor.sandboxStatus?.();
-    // What a previous stack left unfinished runs again; then the sweeper, now and every minute.
+    // What a previous stack left unfinished runs again: its workers' rows, then its bulk operations
+    // (no runner of them is alive: this stack holds the home's lock); then the sweeper, now and every minute.
     await executor.resume?.();
+    await resumeOrphanedOperations(deps, operationWorks, { takeOver: true });
     const sweepOnce = async () => {
       try {
+        // Operations whose runner stopped (an error it did not survive) go on.
+        await resumeOrphanedOperations(deps, operationWorks);
         // PENDING rows no worker holds are queued again before the sweep looks for unfinished jobs.
         await executor.requeuePending?.();
         const report = await sweep(store, { staleAfterMs: options.staleAfterMs ?? 2 * 60_000 });
@@ -226,20 +242,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     sweeper.unref();
     stops.push(async () => clearInterval(sweeper));
 
-    const app = createApp(
-      {
-        store,
-        artifacts: apiArtifacts,
-        executor,
-        codeHost: options.codeHost,
-        version: options.version,
-        limits: options.limits,
-        keys,
-        retentionDays: options.retentionDays,
-      },
-      bearerOwner(token),
-      BEARER_CHALLENGE,
-    );
+    const app = createApp(deps, bearerOwner(token), BEARER_CHALLENGE);
     const web = options.webRoot ? await webAppHandler(options.webRoot) : undefined;
     const api: RunningServer = await startApiServer(app, {
       hostname: LOCAL_HOSTNAME,

@@ -245,6 +245,37 @@ export class JobsTable {
     return jobs;
   }
 
+  /** Moves many repositories between review counters in one write. False when the job has none yet (the caller counts). */
+  async addReviewCounts(jobId: string, moves: readonly { from: ReviewState; to: ReviewState }[]): Promise<boolean> {
+    const delta = new Map<ReviewState, number>();
+    for (const { from, to } of moves) {
+      if (from === to) continue;
+      delta.set(from, (delta.get(from) ?? 0) - 1);
+      delta.set(to, (delta.get(to) ?? 0) + 1);
+    }
+    const changed = [...delta].filter(([, by]) => by !== 0);
+    if (!changed.length) return true;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { jobId },
+          UpdateExpression: `ADD ${changed.map((_, i) => `reviewCounts.#s${i} :d${i}`).join(', ')} SET updatedAt = :now`,
+          ConditionExpression: 'attribute_exists(reviewCounts)',
+          ExpressionAttributeNames: Object.fromEntries(changed.map(([state], i) => [`#s${i}`, state])),
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(changed.map(([, by], i) => [`:d${i}`, by])),
+            ':now': new Date().toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   /** Moves one repository between review counters. False when the job has none yet (the caller counts). */
   async moveReviewCount(jobId: string, from: ReviewState, to: ReviewState): Promise<boolean> {
     try {
@@ -326,6 +357,19 @@ export class JobsTable {
   }
 
   async setAttributes(jobId: string, attributes: Record<string, unknown>): Promise<void> {
+    await this.updateAttributes(jobId, attributes);
+  }
+
+  /** Sets attributes as setAttributes does, and answers the job as it now is (no second read). */
+  async setAttributesReturning(jobId: string, attributes: Record<string, unknown>): Promise<Job> {
+    return Job.parse(await this.updateAttributes(jobId, attributes, true));
+  }
+
+  private async updateAttributes(
+    jobId: string,
+    attributes: Record<string, unknown>,
+    returning = false,
+  ): Promise<Record<string, unknown> | undefined> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':now': new Date().toISOString() };
     const sets = ['updatedAt = :now'];
@@ -334,7 +378,7 @@ export class JobsTable {
       values[`:a${i}`] = value;
       sets.push(`#a${i} = :a${i}`);
     });
-    await this.doc.send(
+    const result = await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { jobId },
@@ -342,8 +386,10 @@ export class JobsTable {
         ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
         ExpressionAttributeValues: values,
         ConditionExpression: 'attribute_exists(jobId)',
+        ...(returning ? { ReturnValues: 'ALL_NEW' as const } : {}),
       }),
     );
+    return result.Attributes;
   }
 }
 

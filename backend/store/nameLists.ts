@@ -43,19 +43,31 @@ export class NameLists {
 
   /** Writes a new list for the job and returns what the job item keeps of it. */
   async write(jobId: string, names: readonly string[], expiresAt?: number): Promise<NameList> {
+    const { list, items } = this.prepare(jobId, names, expiresAt);
+    await this.rows.putItems(items);
+    return list;
+  }
+
+  /**
+   * A new list's chunk items, not yet written, and what the job item keeps of it: a create writes
+   * them in the same batches as its rows (one BatchWriteItem for a small job, not two).
+   */
+  prepare(
+    jobId: string,
+    names: readonly string[],
+    expiresAt?: number,
+  ): { list: NameList; items: Record<string, unknown>[] } {
     const id = randomBytes(8).toString('hex');
     const chunks: string[][] = [];
     for (let offset = 0; offset < names.length; offset += NAME_LIST_CHUNK)
       chunks.push(names.slice(offset, offset + NAME_LIST_CHUNK));
-    await this.rows.putItems(
-      chunks.map((chunk, index) => ({
-        jobId,
-        repositoryName: chunkKey(id, index),
-        names: chunk,
-        ...(expiresAt !== undefined ? { expiresAt } : {}),
-      })),
-    );
-    return { id, size: names.length, digests: chunks.map(digestOf) };
+    const items = chunks.map((chunk, index) => ({
+      jobId,
+      repositoryName: chunkKey(id, index),
+      names: chunk,
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+    }));
+    return { list: { id, size: names.length, digests: chunks.map(digestOf) }, items };
   }
 
   /** Names `start` to `end` (exclusive) of the list, checked against its digests. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Opaque pagination tokens: base64url JSON of DynamoDB's LastEvaluatedKey. A token is validated
 // against the key's shape and the query it belongs to, so a token from another owner or another

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -18,7 +19,9 @@ import {
 } from '../../common/schemas';
 import { isRepositoryName } from '../../common/repositoryNames';
 import { canTransitionRepository, type RepositoryStatus } from '../../common/status';
+import { REPOSITORIES_STATUS_INDEX } from '../../common/names';
 import { addUsageExpression } from './jobs';
+import { STATUS_KEY_ATTRIBUTE, statusKey } from './tables';
 import { decodeToken, encodeToken, type TokenKeyShape } from './pagination';
 import { forEachLimited } from './parallel';
 
@@ -36,6 +39,11 @@ const FIRST_REPOSITORY_NAME = '0';
 
 /** A repositories page's last key: the job (checked against the list's) and the repository's name. */
 const REPOSITORY_TOKEN_SHAPE: TokenKeyShape = { jobId: (jobId) => jobId.length > 0, repositoryName: isRepositoryName };
+/** A status index page's last key: the table's key and the index's (its job and status checked against the list's). */
+const STATUS_TOKEN_SHAPE: TokenKeyShape = {
+  ...REPOSITORY_TOKEN_SHAPE,
+  [STATUS_KEY_ATTRIBUTE]: (key) => key.length > 0 && key.length <= 200,
+};
 
 export interface RepositoryPageResult {
   items: RepositoryResult[];
@@ -62,9 +70,15 @@ export class RepositoriesTable {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
-  /** Writes rows in chunks of 25, retrying what DynamoDB leaves unprocessed, with backoff. */
-  async putAll(rows: RepositoryResult[]): Promise<void> {
-    await this.putItems(rows);
+  /**
+   * Writes rows in chunks of 25, retrying what DynamoDB leaves unprocessed, with backoff; each row
+   * with its status index key. `others` (a name list's chunks) go in the same batches.
+   */
+  async putAll(rows: RepositoryResult[], others: readonly Record<string, unknown>[] = []): Promise<void> {
+    await this.putItems([
+      ...rows.map((row) => ({ ...row, [STATUS_KEY_ATTRIBUTE]: statusKey(row.jobId, row.status) })),
+      ...others,
+    ]);
   }
 
   /** Writes items of any shape keyed as rows are (a name list's chunks), as putAll writes rows. */
@@ -105,12 +119,45 @@ export class RepositoriesTable {
     return Item ? RepositoryResult.parse(Item) : undefined;
   }
 
+  /**
+   * A page of the job's rows, by name. With `status`, only rows in that status: through the status
+   * index when the job's rows all carry its key (`indexed`, the job's `statusIndex`: the page holds
+   * up to `limit` matching rows and nothing else is read; the index is eventually consistent, so a
+   * row that just moved may show in its old status for a moment), else a page of `limit` rows read
+   * and filtered (it may hold none).
+   */
+  /** The rows of these names (those that exist), 100 a BatchGetItem, consistent reads, retrying what is left unprocessed. */
+  async getMany(jobId: string, repositoryNames: readonly string[]): Promise<RepositoryResult[]> {
+    const rows: RepositoryResult[] = [];
+    const names = [...new Set(repositoryNames)];
+    await forEachLimited(
+      Array.from({ length: Math.ceil(names.length / 100) }, (_, i) => names.slice(i * 100, i * 100 + 100)),
+      BATCH_WRITE_CONCURRENCY,
+      async (chunk) => {
+        let keys: Record<string, unknown>[] = chunk.map((repositoryName) => ({ jobId, repositoryName }));
+        for (let attempt = 1; keys.length; attempt++) {
+          const result = await this.doc.send(
+            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+          );
+          rows.push(...(result.Responses?.[this.tableName] ?? []).map((item) => RepositoryResult.parse(item)));
+          keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+          if (keys.length && attempt >= MAX_BATCH_ATTEMPTS)
+            throw new Error(`DynamoDB left ${keys.length} repository reads unprocessed after ${attempt} attempts`);
+          if (keys.length) await this.sleep(Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random()));
+        }
+      },
+    );
+    return rows;
+  }
+
   async list(
     jobId: string,
     limit: number,
     nextToken?: string,
     status?: RepositoryStatus,
+    indexed = false,
   ): Promise<RepositoryPageResult> {
+    if (status && indexed) return this.listInStatus(jobId, status, limit, nextToken);
     const start = decodeToken(nextToken, REPOSITORY_TOKEN_SHAPE, { jobId });
     const filter = status
       ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
@@ -129,6 +176,31 @@ export class RepositoriesTable {
         Limit: limit,
         ExclusiveStartKey: start,
         ConsistentRead: true,
+      }),
+    );
+    return {
+      items: (result.Items ?? []).map((item) => RepositoryResult.parse(item)),
+      nextToken: encodeToken(result.LastEvaluatedKey),
+    };
+  }
+
+  private async listInStatus(
+    jobId: string,
+    status: RepositoryStatus,
+    limit: number,
+    nextToken?: string,
+  ): Promise<RepositoryPageResult> {
+    const key = statusKey(jobId, status);
+    const start = decodeToken(nextToken, STATUS_TOKEN_SHAPE, { jobId, [STATUS_KEY_ATTRIBUTE]: key });
+    const result = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: REPOSITORIES_STATUS_INDEX,
+        KeyConditionExpression: '#key = :key',
+        ExpressionAttributeNames: { '#key': STATUS_KEY_ATTRIBUTE },
+        ExpressionAttributeValues: { ':key': key },
+        Limit: limit,
+        ExclusiveStartKey: start,
       }),
     );
     return {
@@ -156,9 +228,9 @@ export class RepositoriesTable {
     const illegal = change.from.filter((from) => from !== change.to && !canTransitionRepository(from, change.to));
     if (illegal.length) throw new Error(`A repository may not move from ${illegal.join(' or ')} to ${change.to}`);
     const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = { ':to': change.to };
+    const values: Record<string, unknown> = { ':to': change.to, ':statusKey': statusKey(jobId, change.to) };
     for (const [i, status] of change.from.entries()) values[`:from${i}`] = status;
-    const sets = ['#status = :to'];
+    const sets = ['#status = :to', `${STATUS_KEY_ATTRIBUTE} = :statusKey`];
     Object.entries(change.set ?? {}).forEach(([name, value], i) => {
       names[`#set${i}`] = name;
       values[`:set${i}`] = value;
@@ -216,12 +288,13 @@ export class RepositoriesTable {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { jobId, repositoryName },
-          UpdateExpression: 'SET #status = :running, startedAt = :now, heartbeatAt = :now',
+          UpdateExpression: `SET #status = :running, ${STATUS_KEY_ATTRIBUTE} = :statusKey, startedAt = :now, heartbeatAt = :now`,
           ConditionExpression:
             'attempt = :attempt AND (#status = :pending OR (#status = :running AND heartbeatAt < :stale))',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':running': 'RUNNING',
+            ':statusKey': statusKey(jobId, 'RUNNING'),
             ':pending': 'PENDING',
             ':attempt': attempt,
             ':stale': staleBefore,

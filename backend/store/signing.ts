@@ -194,7 +194,7 @@ function message(kind: string, payload: unknown): Buffer {
 
 /**
  * What moves while a job runs, and so is not signed: its status, counters (run, review and
- * pull-request counts, the burndown), usage, timestamps, the executor's reference and the
+ * pull-request counts, the burndown, the latest bulk operation's progress), usage, timestamps, the executor's reference and the
  * signature itself. Everything else (identity, the change, its task revisions, the run and the
  * publish run with their name lists' digests, every option a worker reads, and any field added
  * later) is signed, so a new field that decides what runs is covered without anyone remembering to.
@@ -213,6 +213,8 @@ const UNSIGNED_JOB_FIELDS: ReadonlySet<string> = new Set([
   'pullRequestCounts',
   'pullRequestsRefreshedAt',
   'burndown',
+  // The latest bulk operation's progress (a retry's own run is signed in its job write).
+  'operation',
 ]);
 
 function jobPayload(job: Job): Record<string, unknown> {

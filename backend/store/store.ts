@@ -23,6 +23,7 @@ import { currentTaskRevision } from '../../common/tasks';
 import { createDocumentClient, type DynamoOptions } from './dynamo';
 import { JobsTable, jobItemBytes, MAX_JOB_ITEM_BYTES } from './jobs';
 import { NAME_LIST_CHUNK, NameLists } from './nameLists';
+import { OperationsTable } from './operations';
 import { forEachLimited } from './parallel';
 import { RepositoriesTable, type RowUpdate } from './repositories';
 import { countReviews, reviewStateOf } from './reviews';
@@ -34,6 +35,15 @@ import type { TableNames } from './tables';
 // step is a single-item conditional write, and counters move with atomic ADD after the row write
 // that justifies them. Whoever wins a row's conditional write is the only one to move its counters,
 // which keeps concurrent cancels, completions and sweeps consistent.
+
+/** The message a cancelled row's error carries. */
+const CANCEL_MESSAGE = 'Cancelled by the user';
+
+/** What a bulk move of rows did: the names moved, and those left as they were, with why. */
+export interface RowMoves {
+  moved: string[];
+  skipped: { repositoryName: string; reason: string }[];
+}
 
 /** Row writes one job's bulk changes (cancel, sweep) keep in flight at once. */
 const ROW_WRITE_CONCURRENCY = 16;
@@ -101,6 +111,8 @@ export class Store {
   readonly repositories: RepositoriesTable;
   /** Name lists kept out of the job item: runs and publish runs. */
   readonly lists: NameLists;
+  /** Bulk operations: their progress on the job item, their requests and results beside the rows. */
+  readonly operations: OperationsTable;
 
   constructor(
     readonly doc: DynamoDBDocumentClient,
@@ -109,6 +121,7 @@ export class Store {
     this.jobs = new JobsTable(doc, tables.jobs);
     this.repositories = new RepositoriesTable(doc, tables.repositories);
     this.lists = new NameLists(doc, tables.repositories, this.repositories);
+    this.operations = new OperationsTable(doc, tables.jobs, tables.repositories, this.repositories, this.lists);
   }
 
   static connect(options: StoreOptions): Store {
@@ -116,7 +129,7 @@ export class Store {
   }
 
   /**
-   * Writes the rows (25 a call, 8 calls at a time) and the run's name list first and the job last,
+   * Writes the rows and the run's name list (25 items a call, 8 calls at a time) first and the job last,
    * so a job is never visible without its rows. A create that fails removes what it wrote: rows
    * without their job are never listed, swept or run, so nothing else would. A job item that would
    * be over MAX_JOB_ITEM_BYTES is refused before anything is written (JobTooLargeError).
@@ -141,10 +154,12 @@ export class Store {
     }));
     if (signer) for (const row of rows) row.taskSignature = signTask(signer, row);
     try {
-      await this.repositories.putAll(rows);
-      const run = await this.lists.write(draft.jobId, spec.run, draft.expiresAt);
+      // The rows and the run's list in the same batches; the job after both.
+      const { list: run, items } = this.lists.prepare(draft.jobId, spec.run, draft.expiresAt);
+      await this.repositories.putAll(rows, items);
       // Signed as the store will read it back (schema defaults applied), or it would never verify.
-      const job = Job.parse({ ...draft, run });
+      // Every row went with its status index key: `?status=` reads this job through the index.
+      const job = Job.parse({ ...draft, run, statusIndex: true });
       if (signer) job.signature = signJob(signer, job);
       await this.jobs.put(job);
       return job;
@@ -262,24 +277,40 @@ export class Store {
   }
 
   /** Marks every unfinished row CANCELLED, then the job. Safe to run twice, or racing workers. */
-  async cancelUnfinished(jobId: string, message = 'Cancelled by the user'): Promise<Job> {
-    const now = new Date().toISOString();
-    const unfinished = (await this.repositories.listAll(jobId)).filter(
-      (row) => row.status === 'PENDING' || row.status === 'RUNNING',
-    );
+  async cancelUnfinished(jobId: string, message = CANCEL_MESSAGE): Promise<Job> {
+    const unfinished = await this.unfinishedRows(jobId);
+    const moved = await this.cancelRows(jobId, unfinished, message);
+    return this.settleCancel(jobId, unfinished.length - moved.length);
+  }
+
+  /** The names of the job's rows that are PENDING or RUNNING. */
+  async unfinishedRows(jobId: string): Promise<string[]> {
+    return (await this.repositories.listAll(jobId))
+      .filter((row) => row.status === 'PENDING' || row.status === 'RUNNING')
+      .map((row) => row.repositoryName);
+  }
+
+  /** Moves these rows, if still PENDING or RUNNING, to CANCELLED (and their counters). The names that moved. */
+  async cancelRows(jobId: string, names: readonly string[], message = CANCEL_MESSAGE): Promise<string[]> {
     const change: RowUpdate = {
       from: ['PENDING', 'RUNNING'],
       to: 'CANCELLED',
-      set: { finishedAt: now, error: { code: 'CANCELLED', message } },
+      set: { finishedAt: new Date().toISOString(), error: { code: 'CANCELLED', message } },
     };
     const result = await this.transitionRepositories(
       jobId,
-      unfinished.map(({ repositoryName }) => ({ repositoryName, change })),
+      names.map((repositoryName) => ({ repositoryName, change })),
     );
-    const lost = unfinished.length - result.moved.length;
-    let job = result.job;
-    // Rows someone else moved first (a second cancel, a finishing worker) may not have moved their
-    // counters yet; the job becomes final once they have. Wait a moment for that, not forever.
+    return result.moved.map((row) => row.repositoryName);
+  }
+
+  /**
+   * The end of a cancel: rows someone else moved first (a second cancel, a finishing worker) may not
+   * have moved their counters yet; the job becomes final once they have. Waits a moment for that,
+   * not forever.
+   */
+  async settleCancel(jobId: string, lost: number): Promise<Job> {
+    let job = await this.finalizeIfDone(await this.mustGetJob(jobId));
     for (let wait = 0; lost > 0 && !isFinalJobStatus(job.status) && wait < 40; wait++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       job = await this.finalizeIfDone(await this.mustGetJob(jobId));
@@ -288,13 +319,36 @@ export class Store {
   }
 
   /**
-   * Starts a retry of a final job: its run becomes the failed and cancelled repositories (or the
-   * named ones), which go back to PENDING at the next attempt. With `signer`, only a job whose
-   * signature verifies is retried, the new run is signed in the same write, and each row's task is
-   * signed again at the job's current task revision (refused, before anything is written, for a row
-   * whose task signature does not verify: its note was written around the API).
+   * Retries a final job: its run becomes the failed and cancelled repositories (or the named ones),
+   * which go back to PENDING at the next attempt. With `signer`, only a job whose signature verifies
+   * is retried, the new run is signed in the same write, and each row's task is signed again at the
+   * job's current task revision (refused, before anything is written, for a row whose task
+   * signature does not verify: its note was written around the API). `beginRetry` and `retryRows`
+   * in one call (the API runs them as an operation, which can go on after it answers).
    */
   async prepareRetry(jobId: string, owner: string, names?: string[], signer?: Signer): Promise<RetryOutcome> {
+    const begun = await this.beginRetry(jobId, owner, names, signer);
+    if (!begun.ok) return begun;
+    const { skipped } = await this.retryRows(begun.job, await this.runNames(begun.job), signer);
+    // A row that moved meanwhile (it cannot while the job is final, but counters must never lie).
+    if (skipped.length) await this.reconcile(jobId);
+    return { ok: true, job: await this.mustGetJob(jobId) };
+  }
+
+  /**
+   * A retry's first step: the checks (every row's task signature too), the new run's name list, and
+   * the job's conditional write to RUNNING with the counters its rows are about to have (of two
+   * retries, one wins). `checked` is called once every check has passed, before anything is
+   * written (a refused retry changes nothing); the attributes it answers go in the job's write (an
+   * operation's next phase, which names the run's size). The rows move after, with `retryRows`.
+   */
+  async beginRetry(
+    jobId: string,
+    owner: string,
+    names?: string[],
+    signer?: Signer,
+    checked: () => Promise<(run: NameList) => Record<string, unknown>> = async () => () => ({}),
+  ): Promise<RetryOutcome> {
     const job = await this.jobs.getOwned(jobId, owner);
     if (!job) return { ok: false, code: 'NOT_FOUND', message: `No job ${jobId}` };
     if (!isFinalJobStatus(job.status)) {
@@ -337,14 +391,9 @@ export class Store {
       (row) => carriedRound(row),
     );
     if (!tasks.ok) return tasks;
-    return this.startRunOf(
-      job,
-      rows,
-      run,
-      (row) => nextAttempt(row, taskRevision, tasks.signatures.get(row.repositoryName)),
-      signer,
-      'retrying',
-    );
+    const alsoSet = await checked();
+    // The rows move after, in `retryRows` (each task signed again as it is read then).
+    return this.startRunOf(job, rows, run, undefined, signer, 'retrying', alsoSet);
   }
 
   /**
@@ -402,9 +451,12 @@ export class Store {
     job: Job,
     rows: readonly RepositoryResult[],
     run: readonly string[],
-    change: (row: RepositoryResult) => RowUpdate,
+    /** How each row moves; absent, none moves here (an operation moves them after: `retryRows`). */
+    change: ((row: RepositoryResult) => RowUpdate) | undefined,
     signer: Signer | undefined,
     doing: string,
+    /** Attributes that go in the job's write (an operation's next phase, which names the run's size). */
+    alsoSet: (run: NameList) => Record<string, unknown> = () => ({}),
   ): Promise<RetryOutcome> {
     const jobId = job.jobId;
     const runNames = new Set(run);
@@ -415,7 +467,7 @@ export class Store {
     if (isSampling(job)) set.sample = { ...job.sample, continuedAt: new Date().toISOString() };
     if (signer) set.signature = signJob(signer, { ...job, ...set } as Job);
     const started = await this.jobs.setStatus(jobId, [job.status], 'RUNNING', {
-      set,
+      set: { ...set, ...alsoSet(list) },
       remove: ['finishedAt', 'executorRef', 'shardSize'],
     });
     if (!started) {
@@ -424,6 +476,7 @@ export class Store {
     }
     // The previous run has ended: nothing reads its list again.
     await this.lists.deleteList(jobId, job.run).catch(() => undefined);
+    if (!change) return { ok: true, job: started };
     const byName = new Map(rows.map((row) => [row.repositoryName, row]));
     let missed = 0;
     await forEachLimited(run, ROW_WRITE_CONCURRENCY, async (repositoryName) => {
@@ -436,15 +489,70 @@ export class Store {
   }
 
   /**
+   * A retry's rows, each back to PENDING at its next attempt if it is still failed or cancelled
+   * (a second pass over the same names moves none twice), its task (and a retried follow-up round)
+   * signed again as the row is read now (a row whose task no longer verifies stays). The names
+   * moved, and those left with why.
+   */
+  async retryRows(job: Job, names: readonly string[], signer?: Signer): Promise<RowMoves> {
+    const taskRevision = currentTaskRevision(job);
+    return this.moveRows(job.jobId, names, (row) => {
+      if (!RETRYABLE_REPOSITORY_STATUSES.includes(row.status)) return `it is ${row.status}`;
+      const task = taskSignatureAt(signer, row, taskRevision, carriedRound(row));
+      return task.ok ? nextAttempt(row, taskRevision, task.signature) : task.reason;
+    });
+  }
+
+  /** Reads the rows and moves each by `change` (a sentence instead: it stays, with that reason). */
+  private async moveRows(
+    jobId: string,
+    names: readonly string[],
+    change: (row: RepositoryResult) => RowUpdate | string,
+  ): Promise<RowMoves> {
+    const rows = new Map((await this.repositories.getMany(jobId, names)).map((row) => [row.repositoryName, row]));
+    const moved: string[] = [];
+    const skipped: { repositoryName: string; reason: string }[] = [];
+    await forEachLimited(names, ROW_WRITE_CONCURRENCY, async (repositoryName) => {
+      const row = rows.get(repositoryName);
+      const update = row ? change(row) : 'it is not part of the job';
+      if (typeof update === 'string') skipped.push({ repositoryName, reason: update });
+      else if (await this.repositories.update(jobId, repositoryName, update)) moved.push(repositoryName);
+      else skipped.push({ repositoryName, reason: 'it moved meanwhile' });
+    });
+    return { moved, skipped };
+  }
+
+  /**
    * Runs the rest of a SAMPLED job: its run becomes the rows its sample held back. With a task
    * revision, the sampled repositories join the run at their next attempt, and every row of the run
-   * runs that revision; without one, the sampled repositories keep their results.
+   * runs that revision; without one, the sampled repositories keep their results. `beginContinue`
+   * and `continueRows` in one call.
    */
   async continueSample(
     jobId: string,
     owner: string,
     revision?: TaskRevision,
     signer?: Signer,
+  ): Promise<ContinueOutcome> {
+    const begun = await this.beginContinue(jobId, owner, revision, signer);
+    if (!begun.ok) return begun;
+    if (revision) {
+      const { skipped } = await this.continueRows(begun.job, revision, await this.runNames(begun.job), signer);
+      if (skipped.length) await this.reconcile(jobId);
+    }
+    return { ok: true, job: await this.finalizeIfDone(await this.mustGetJob(jobId)) };
+  }
+
+  /**
+   * A continue's first step: the checks, the run's list and the job's conditional write to RUNNING
+   * (with `checked`, as beginRetry). With a revision the rows move after, with `continueRows`.
+   */
+  async beginContinue(
+    jobId: string,
+    owner: string,
+    revision?: TaskRevision,
+    signer?: Signer,
+    checked: () => Promise<(run: NameList) => Record<string, unknown>> = async () => () => ({}),
   ): Promise<ContinueOutcome> {
     const job = await this.jobs.getOwned(jobId, owner);
     if (!job) return { ok: false, code: 'NOT_FOUND', message: `No job ${jobId}` };
@@ -462,6 +570,7 @@ export class Store {
     const run = [...rerun, ...waiting].map((row) => row.repositoryName);
     const tasks = revision ? signTasks(signer, [...rerun, ...waiting], revision.revision) : undefined;
     if (tasks && !tasks.ok) return tasks;
+    const alsoSet = await checked();
     const runNames = new Set(run);
     const counts = countRows(rows.map((row) => (runNames.has(row.repositoryName) ? 'PENDING' : row.status)));
     const list = await this.lists.write(jobId, run, job.expiresAt);
@@ -477,7 +586,7 @@ export class Store {
     if (revision) set.taskRevisions = [...(job.taskRevisions ?? []), revision];
     if (signer) set.signature = signJob(signer, { ...job, ...set } as Job);
     const started = await this.jobs.setStatus(jobId, ['SAMPLED'], 'RUNNING', {
-      set,
+      set: { ...set, ...alsoSet(list) },
       remove: ['finishedAt', 'executorRef', 'shardSize'],
     });
     if (!started) {
@@ -489,24 +598,28 @@ export class Store {
       };
     }
     await this.lists.deleteList(jobId, job.run).catch(() => undefined);
-    if (revision) {
-      let missed = 0;
-      await forEachLimited([...rerun, ...waiting], ROW_WRITE_CONCURRENCY, async (row) => {
-        const taskSignature = tasks?.ok ? tasks.signatures.get(row.repositoryName) : undefined;
-        const change: RowUpdate =
-          row.status === 'PENDING'
-            ? {
-                from: ['PENDING'],
-                to: 'PENDING',
-                attempt: row.attempt,
-                set: { taskRevision: revision.revision, ...(taskSignature ? { taskSignature } : {}) },
-              }
-            : nextAttempt(row, revision.revision, taskSignature);
-        if (!(await this.repositories.update(jobId, row.repositoryName, change))) missed++;
-      });
-      if (missed) await this.reconcile(jobId);
-    }
-    return { ok: true, job: await this.finalizeIfDone(await this.mustGetJob(jobId)) };
+    return { ok: true, job: started };
+  }
+
+  /**
+   * A revised continue's rows: the waiting ones take the revision, the sample's run again at their
+   * next attempt, each task signed again at the revision (as in `retryRows`). A row at the revision
+   * already was moved by an earlier pass.
+   */
+  async continueRows(job: Job, revision: TaskRevision, names: readonly string[], signer?: Signer): Promise<RowMoves> {
+    return this.moveRows(job.jobId, names, (row) => {
+      if (row.taskRevision === revision.revision) return 'it runs this revision already';
+      const task = taskSignatureAt(signer, row, revision.revision);
+      if (!task.ok) return task.reason;
+      if (row.status !== 'PENDING') return nextAttempt(row, revision.revision, task.signature);
+      const taskSignature = task.signature ? { taskSignature: task.signature } : {};
+      return {
+        from: ['PENDING'],
+        to: 'PENDING',
+        attempt: row.attempt,
+        set: { taskRevision: revision.revision, ...taskSignature },
+      };
+    });
   }
 
   /**
@@ -522,6 +635,7 @@ export class Store {
       rows.map((row) => row.repositoryName),
     );
     await this.lists.deleteAll(job.jobId);
+    await this.operations.deleteAll(job.jobId);
     await artifacts.deletePrefix(`jobs/${job.jobId}/`);
     return true;
   }
@@ -635,6 +749,25 @@ function signTasks(
     code: 'UNVERIFIED_ROW',
     message: `The task of ${someOf(refused)} carries no valid signature of the API (its note, task revision or round was written around it), so it is not run again; create the job again`,
   };
+}
+
+/**
+ * A row's task signature for its next attempt at `taskRevision` (with `round`, a follow-up round),
+ * as the row is read now: none to set without a signer or when the task stays the same; a reason to
+ * leave the row when its task does not verify.
+ */
+function taskSignatureAt(
+  signer: Signer | undefined,
+  row: RepositoryResult,
+  taskRevision: number,
+  round?: FollowUp,
+): { ok: true; signature?: string } | { ok: false; reason: string } {
+  const next = { ...row, taskRevision, ...(round ? { followUp: round } : {}) };
+  if (!signer || sameTask(row, next)) return { ok: true };
+  const signature = resignedTask(signer, row, next);
+  return signature
+    ? { ok: true, signature }
+    : { ok: false, reason: 'its task carries no valid signature of the API (written around it)' };
 }
 
 /** A current follow-up round as its retry runs it: the same round at the next attempt, without what the worker found. */

@@ -67,6 +67,10 @@ export async function sweep(store: Store, options: SweepOptions): Promise<SweepR
 }
 
 async function sweepJob(store: Store, job: Job, options: SweepOptions, report: SweepReport): Promise<void> {
+  // A bulk operation (a retry, a cancel) is moving the job's rows and will set its counters and
+  // status itself: a recount in between would judge the rows half-moved. A dead operation is picked
+  // up on its own (backend/api/operations.ts), and swept after.
+  if (job.operation?.status === 'running') return;
   const now = options.now ?? Date.now();
   const finishedAt = new Date(now).toISOString();
 

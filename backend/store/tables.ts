@@ -1,5 +1,11 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { ENV, JOBS_OWNER_INDEX, jobsTableName, repositoriesTableName } from '../../common/names';
+import {
+  ENV,
+  JOBS_OWNER_INDEX,
+  REPOSITORIES_STATUS_INDEX,
+  jobsTableName,
+  repositoriesTableName,
+} from '../../common/names';
 
 // The two tables, as docs/architecture.md ("Names shared by every part") gives them. The local stack creates them from
 // these definitions, and the infra tests compare the CDK stack against them.
@@ -9,6 +15,17 @@ import { ENV, JOBS_OWNER_INDEX, jobsTableName, repositoriesTableName } from '../
  * CODY_BATCH_RETENTION_DAYS at creation (backend/store/retention.ts). Items without it never expire.
  */
 export const TIME_TO_LIVE_ATTRIBUTE = 'expiresAt';
+
+/**
+ * The key of the repositories table's status index: `{jobId}#{status}` on every row, written with
+ * its status (backend/store/repositories.ts), so the rows of one job in one status are one Query.
+ * A name list's chunk items have none, so the index never holds them.
+ */
+export const STATUS_KEY_ATTRIBUTE = 'jobStatus';
+
+export function statusKey(jobId: string, status: string): string {
+  return `${jobId}#${status}`;
+}
 
 export interface TableNames {
   jobs: string;
@@ -58,10 +75,22 @@ export function repositoriesTableDefinition(tableName: string): CreateTableComma
     AttributeDefinitions: [
       { AttributeName: 'jobId', AttributeType: 'S' },
       { AttributeName: 'repositoryName', AttributeType: 'S' },
+      { AttributeName: STATUS_KEY_ATTRIBUTE, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: 'jobId', KeyType: 'HASH' },
       { AttributeName: 'repositoryName', KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        // Whole rows (the tree and the overview show them): a status page is one Query, no read back.
+        IndexName: REPOSITORIES_STATUS_INDEX,
+        KeySchema: [
+          { AttributeName: STATUS_KEY_ATTRIBUTE, KeyType: 'HASH' },
+          { AttributeName: 'repositoryName', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
     ],
   };
 }

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssues } from '../../common/schemas';
 import { ENV } from '../../common/names';
 import { CODE_HOST_KINDS, type CodeHostConfig } from '../hosts/codeHost';

@@ -1,5 +1,5 @@
 import { closeSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENV } from '../../common/names';
 import { SECRET_ENV_NAMES } from '../../common/redact';
 import { describeIssues } from '../../common/schemas';

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { afterOperation } from '../../common/operationProgress';
 import { jobStatusesBefore } from '../../common/status';
 import { resolveJob } from '../pick';
 import type { Command } from './command';
@@ -31,9 +32,12 @@ export const cancelJob: Command = {
     // button is the one Enter presses: keeping the job running, never stopping it.
     const choice = await vscode.window.showWarningMessage(cancelQuestion(job), { modal: true }, KEEP, STOP);
     if (choice !== STOP) return;
+    const client = services.connection.client;
+    // A large job answers CANCELLING while its rows are marked: the server's operation shows until it ends.
     const cancelled = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Cody Batch: cancelling "${job.name}"…` },
-      () => services.connection.client.cancelJob(job.jobId),
+      async (progress) =>
+        afterOperation(client, await client.cancelJob(job.jobId), (message) => progress.report({ message })),
     );
     services.log.info(`Cancelled job ${job.jobId}: now ${cancelled.status}`);
     await services.jobs.showJob(cancelled);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { afterOperation } from '../../common/operationProgress';
 import { isFinalJobStatus, RETRYABLE_REPOSITORY_STATUSES } from '../../common/status';
 import { resolveJob } from '../pick';
 import { ErrorCodeNode, GroupNode, RepositoryNode } from '../tree/nodes';
@@ -30,9 +31,17 @@ export const retryFailed: Command = {
         ? only[0]
         : `${only.length} repositories of "${job.name}"`
       : `${job.counts.failed + job.counts.cancelled} failed or cancelled repositories of "${job.name}"`;
+    const client = services.connection.client;
+    // A large job answers while its rows still go back to PENDING: the notification shows the
+    // server's operation until its workers start.
     const retried = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Cody Batch: retrying ${what}…` },
-      () => services.connection.client.retryJob(job.jobId, only && only.length > 0 ? only : undefined),
+      async (progress) =>
+        afterOperation(
+          client,
+          await client.retryJob(job.jobId, only && only.length > 0 ? only : undefined),
+          (message) => progress.report({ message }),
+        ),
     );
     services.log.info(`Retried job ${job.jobId} (${only ? only.join(', ') : 'all failed'}): now ${retried.status}`);
     await services.jobs.showJob(retried);

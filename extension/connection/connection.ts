@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApiError, bearerAuth, CodyBatchClient, type RequestAuth } from '../../common/client';
 import type { Log } from '../log/output';
 import { awsRefusalMessage, NotConnected, type ConnectionDescription } from '../userMessages';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { filePath, parsePatch } from '../../common/patch';
 import type { RepositoryRef } from '../../common/webviewProtocol';
 import { findCheckouts } from '../../common/git/checkouts';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LOG_LANGUAGE } from '../../common/names';
 import type { Connection } from '../connection/connection';
 import type { RepositoryRef } from '../../common/webviewProtocol';

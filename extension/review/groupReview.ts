@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { OpenedVariants, reviewGroupOutcome } from '../../common/groupReview';
+import { operationLine } from '../../common/operationProgress';
 import type { ShownMember, Verdict } from '../../common/webviewProtocol';
 import type { Services } from '../services';
 
@@ -26,14 +27,16 @@ export async function reviewGroup(
   const count = `${repositories.length} ${repositories.length === 1 ? 'repository' : 'repositories'}`;
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: `Cody Batch: ${doing} ${count}…` },
-    () =>
+    (progress) =>
       reviewGroupOutcome(
+        // A large group is reviewed after the answer: the server's operation counts as it goes.
         () =>
-          services.connection.client.reviewChangeGroup(jobId, fingerprint, {
-            state,
-            members,
-            openedVariants: openedVariants.names(jobId, fingerprint),
-          }),
+          services.connection.client.reviewChangeGroup(
+            jobId,
+            fingerprint,
+            { state, members, openedVariants: openedVariants.names(jobId, fingerprint) },
+            { onProgress: ({ operation }) => progress.report({ message: operationLine(operation) }) },
+          ),
         state,
         repositories,
       ),

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -96,7 +96,7 @@ export class CodyBatchApi extends Construct {
       }),
     );
     data.grantItemAccess(api);
-    data.grantOwnerIndexQuery(api);
+    data.grantIndexQueries(api);
     const jobArtifacts = data.artifactsBucket.arnForObjects('jobs/*');
     api.addToRolePolicy(
       new iam.PolicyStatement({
@@ -131,6 +131,15 @@ export class CodyBatchApi extends Construct {
       }),
     );
     api.addToRolePolicy(readBatchJobs());
+    // A bulk operation goes on after its request in this function, invoked again asynchronously
+    // (backend/api/lambdaOperations.ts). Its ARN from its name: the function's own would be a cycle.
+    const apiFunctionArn = Stack.of(this).formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: resourceName(config.env, 'api'),
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    api.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [apiFunctionArn] }));
     acknowledgeWildcard(apiRole, '*', READ_BATCH_JOBS_REASON);
     acknowledgeWildcard(
       apiRole,
@@ -155,12 +164,20 @@ export class CodyBatchApi extends Construct {
       logRetention: props.logRetention,
       timeout: Duration.minutes(4),
       memorySize: 512,
-      // It also refreshes the pull requests of jobs that have open ones.
-      environment: { ...storeEnvironment, ...hostEnvironment },
+      // It also refreshes the pull requests of jobs that have open ones, and hands bulk operations
+      // whose runner stopped to the API function.
+      environment: {
+        ...storeEnvironment,
+        ...hostEnvironment,
+        [ENV.operationsFunction]: resourceName(config.env, 'api'),
+      },
     });
     this.sweeperFunction = sweeper;
     data.grantItemAccess(sweeper);
     sweeper.addToRolePolicy(readHostCredential(secrets));
+    sweeper.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [apiFunctionArn] }),
+    );
     // The sweeper asks Batch which workers ended without running their repository.
     sweeper.addToRolePolicy(readBatchJobs());
     acknowledgeWildcard(sweeper.role as iam.Role, '*', READ_BATCH_JOBS_REASON);
@@ -245,7 +262,9 @@ export class CodyBatchApi extends Construct {
       logGroup,
       timeout: options.timeout,
       memorySize: options.memorySize,
-      environment: { ...options.environment, NODE_OPTIONS: '--enable-source-maps' },
+      // No --enable-source-maps: it parsed every chunk's map at each cold start; a logged error's
+      // stack is mapped when it is logged (backend/api/sourceMappedStack.ts).
+      environment: options.environment,
     });
   }
 }

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { artifactsBucketName, JOB_SESSION_TAG, JOBS_OWNER_INDEX } from '../../common/names';
+import { artifactsBucketName, JOB_SESSION_TAG, JOBS_OWNER_INDEX, REPOSITORIES_STATUS_INDEX } from '../../common/names';
 import {
   jobsTableDefinition,
   repositoriesTableDefinition,
@@ -124,7 +124,9 @@ export class CodyBatchData extends Construct {
   /**
    * Lets `grantee` read and write the items of both tables whose partition key (`jobId`) is the
    * caller's session tag `jobId`, and no other: `dynamodb:LeadingKeys` must be present and hold only
-   * that. Scan names no partition key, so it is not granted (the worker never scans).
+   * that. Scan names no partition key, so it is not granted (the worker never scans). Nor is Query on
+   * an index: LeadingKeys is then the index's partition key (byStatus: `jobId#status`, byOwner: the
+   * owner), never the tag's value, and a worker reads its rows by key.
    */
   grantJobItemAccess(grantee: iam.IGrantable): void {
     const resources = [this.jobsTable.tableArn, this.repositoriesTable.tableArn];
@@ -140,12 +142,18 @@ export class CodyBatchData extends Construct {
     );
   }
 
-  /** Lets `grantee` list an owner's jobs: Query on the jobs table's byOwner index, the one index there is. */
-  grantOwnerIndexQuery(grantee: iam.IGrantable): void {
+  /**
+   * Lets `grantee` query the two indexes the API reads: an owner's jobs (the jobs table's byOwner)
+   * and a job's rows in one status (the repositories table's byStatus).
+   */
+  grantIndexQueries(grantee: iam.IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:Query'],
-        resources: [`${this.jobsTable.tableArn}/index/${JOBS_OWNER_INDEX}`],
+        resources: [
+          `${this.jobsTable.tableArn}/index/${JOBS_OWNER_INDEX}`,
+          `${this.repositoriesTable.tableArn}/index/${REPOSITORIES_STATUS_INDEX}`,
+        ],
       }),
     );
   }

@@ -33,6 +33,8 @@ export interface StackProcessOptions {
   home?: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** Node's own flags for the stack's process (`--cpu-prof`, which NODE_OPTIONS may not carry). */
+  nodeArgs?: string[];
 }
 
 export async function makeTempDir(prefix = 'cody-batch-test-'): Promise<string> {
@@ -41,7 +43,7 @@ export async function makeTempDir(prefix = 'cody-batch-test-'): Promise<string> 
 
 export async function startStackProcess(options: StackProcessOptions = {}): Promise<StackProcess> {
   const home = options.home ?? (await makeTempDir());
-  const child = spawn(process.execPath, [CLI, 'serve'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, 'serve'], {
     env: {
       ...process.env,
       CODY_BATCH_HOME: home,

@@ -2,11 +2,7 @@ import { ApiError, bearerAuth, CodyBatchClient } from '../../common/client';
 import { WEB_CONFIG_FILE, WebConfig } from '../../common/webConfig';
 import { h } from '../shared/dom';
 import { errorText, type PageContext } from './page';
-import { renderJobPage } from './pages/job';
-import { renderJobsPage } from './pages/jobs';
-import { renderLogPage } from './pages/log';
 import { alertBox } from './pages/parts';
-import { renderCreateJobPage, renderDiffPage, renderThreadPage } from './pages/views';
 import { parseRoute, type Route, routeHref } from './routes';
 import {
   cognitoSignOutUrl,
@@ -238,18 +234,20 @@ function runApp(window: Window, config: WebConfig, apiUrl: string, session: Sess
 async function renderRoute(context: PageContext, route: Route): Promise<void> {
   context.root.replaceChildren();
   switch (route.page) {
+    // Each page's code loads when it is first opened (a chunk of its own, esbuild.mjs): the jobs
+    // list does not wait for diff2html, markdown-it or the Create Job form.
     case 'jobs':
-      return renderJobsPage(context, route.pageToken);
+      return (await import('./pages/jobs')).renderJobsPage(context, route.pageToken);
     case 'job':
-      return renderJobPage(context, route.jobId);
+      return (await import('./pages/job')).renderJobPage(context, route.jobId);
     case 'diff':
-      return renderDiffPage(context, route);
+      return (await import('./pages/diffView')).renderDiffPage(context, route);
     case 'thread':
-      return renderThreadPage(context, route);
+      return (await import('./pages/threadView')).renderThreadPage(context, route);
     case 'log':
-      return renderLogPage(context, route);
+      return (await import('./pages/log')).renderLogPage(context, route);
     case 'create':
-      return renderCreateJobPage(context);
+      return (await import('./pages/createJobView')).renderCreateJobPage(context);
     case 'notFound':
       context.setTitle('Not found');
       context.root.removeAttribute('aria-busy');

@@ -1,11 +1,3 @@
-import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
-import '@vscode-elements/elements/dist/vscode-label/index.js';
-import '@vscode-elements/elements/dist/vscode-radio/index.js';
-import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
-import '@vscode-elements/elements/dist/vscode-textarea/index.js';
-import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '../shared/base.css';
 import '../diff/style.css';
 import '../thread/style.css';
@@ -17,6 +9,7 @@ import './palette.css';
 import './app.css';
 import { startApp } from './app';
 
-// The web app's entry point (dist/web/app.js): jobs, diffs, threads and logs in a browser tab.
+// The web app's entry point (dist/web/app.js, an ES module): jobs, diffs, threads and logs in a browser
+// tab. Each page's code is a chunk of its own, loaded when the page is first opened (app.ts).
 
 void startApp(window);

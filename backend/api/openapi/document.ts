@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { API_ERRORS, type ApiErrorCode } from '../../../common/errors';
 import type { Answer, NamedSchema, Operation } from './operation';
 
@@ -51,6 +51,7 @@ const ERROR_MEANINGS: Record<ApiErrorCode, string> = {
     'the repository’s patch is not the one the request was based on: another revision, not the digest the reviewer was shown, or stored bytes that no longer hash to its recorded digest',
   PATCH_LOCKED: 'the patch can take no new revision: its pull request already holds it, or it has 50 revisions',
   PUBLISH_IN_PROGRESS: 'a publish of this job is still under way',
+  OPERATION_IN_PROGRESS: 'another bulk operation of this job is still going on (one at a time per job)',
   NOTHING_TO_PUBLISH: 'no repository of the request can be published (the message says why)',
   COST_LIMIT_REACHED: 'the job has spent its maxCostUsd: no further Claude round starts',
   PULL_REQUESTS_UNSUPPORTED: 'the code host has no pull requests (the local folder host)',

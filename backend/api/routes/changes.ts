@@ -1,7 +1,10 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { GroupReviewRequest, GroupReviewResponse, JobChanges } from '../../../common/schemas';
-import { jobChanges, reviewGroup } from '../changes';
+import { API_ERRORS, type ApiErrorCode } from '../../../common/errors';
+import { groupMembers, groupReviewOrder, jobChanges } from '../changes';
+import { runForAMoment, startOperation } from '../operations';
+import { operationWorks } from '../operationWorks';
 import type { AppEnv, ApiDependencies } from '../context';
 import { readJson } from '../middleware/body';
 import { RequestError } from '../middleware/errors';
@@ -77,6 +80,10 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
           description: 'The group’s repositories, reviewed',
           json: { name: 'GroupReviewResponse', schema: GroupReviewResponse },
         },
+        202: {
+          description: 'A large group: its reviews go on as an `operation` (the repositories are read as it ends)',
+          json: { name: 'GroupReviewResponse', schema: GroupReviewResponse },
+        },
       },
       errors: [
         'NOT_FOUND',
@@ -85,9 +92,11 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
         'PATCH_CHANGED',
         'UNVERIFIED_ROW',
         'VARIANTS_NOT_OPENED',
+        'OPERATION_IN_PROGRESS',
       ],
     },
     async (c) => {
+      const since = Date.now();
       const request = await readJson(c, GroupReviewRequest);
       const owner = c.get('owner');
       const job = await ownedJob(deps, c.req.param('jobId')!, owner);
@@ -97,7 +106,38 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
           'NOT_FOUND',
           `${JSON.stringify(fingerprint)} is not a change's fingerprint (64 hex digits)`,
         );
-      const repositories = await reviewGroup(deps, job, owner, fingerprint, request);
+      const members = await groupMembers(deps, job, fingerprint, request);
+      const names = members.map(({ row }) => row.repositoryName);
+      // An approval hashes every member's stored patch before its first write (the operation's prepare).
+      const state = await startOperation(
+        deps,
+        job,
+        'groupReview',
+        { ...groupReviewOrder(fingerprint, request, members) },
+        {
+          names,
+          phase: request.state === 'approved' ? 'prepare' : 'items',
+        },
+      );
+      const moment = await runForAMoment(deps, operationWorks, state, since);
+      if (moment.end === 'paused' || moment.end === 'lost')
+        return c.json({ fingerprint, repositories: [], operation: moment.operation }, 202);
+      if (moment.end === 'failed') {
+        const { code, message } = moment.operation;
+        if (code && code in API_ERRORS)
+          throw new RequestError(code as ApiErrorCode, message ?? 'The group review failed');
+        throw new Error(message ?? 'The group review failed');
+      }
+      const refused = moment.results.filter((result) => result.outcome !== 'done');
+      if (refused.length)
+        throw new RequestError(
+          'GROUP_CHANGED',
+          `${refused.length} of the ${members.length} repositories changed while the group was being reviewed and were not reviewed: ${refused
+            .map((result) => result.repositoryName)
+            .join(', ')}. The other ${members.length - refused.length} were`,
+        );
+      const repositories = await deps.store.repositories.getMany(job.jobId, names);
+      repositories.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : 1));
       return c.json({ fingerprint, repositories });
     },
   );

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isJobId, JOB_ID_PATTERN, newJobId } from '../../../common/ids';
 import { chooseSample } from '../../../common/sample';
 import {
@@ -26,7 +26,6 @@ import { jobItemBytes, MAX_JOB_ITEM_BYTES } from '../../store/jobs';
 import { expiresAtFor } from '../../store/retention';
 import { runBulkAction } from '../bulkActions';
 import { InvalidTokenError } from '../../store/pagination';
-import type { RowUpdate } from '../../store/repositories';
 import { JobNotCreatedError, JobTooLargeError, type NewJob } from '../../store/store';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson, readQuery } from '../middleware/body';
@@ -36,6 +35,10 @@ import { documentedRoutes, type Parameter } from '../openapi/operation';
 import { checkHostNames } from '../hostNames';
 import { pullRequestsRefusal } from '../pullRequestHost';
 import { type Resolved, resolveRepositories } from '../resolveRepositories';
+import { startRun } from '../startRun';
+import { abandonOperation, itemsPhase, runForAMoment, startOperation } from '../operations';
+import type { OperationState } from '../../store/operations';
+import { operationWorks } from '../operationWorks';
 
 export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv> {
   const { store, executor } = deps;
@@ -166,7 +169,14 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       responses: {
         200: { description: 'The job is deleted', json: { name: 'DeleteJobResponse', schema: DeleteJobResponse } },
       },
-      errors: ['NOT_FOUND', 'JOB_ACTIVE', 'PUBLISH_IN_PROGRESS', 'PULL_REQUESTS_UNSUPPORTED', 'HOST_UNAVAILABLE'],
+      errors: [
+        'NOT_FOUND',
+        'JOB_ACTIVE',
+        'PUBLISH_IN_PROGRESS',
+        'PULL_REQUESTS_UNSUPPORTED',
+        'HOST_UNAVAILABLE',
+        'OPERATION_IN_PROGRESS',
+      ],
     },
     async (c) => {
       const request = await readJson(c, DeleteJobRequest, { emptyAllowed: true });
@@ -176,6 +186,12 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
           c,
           'JOB_ACTIVE',
           `Job ${job.jobId} is ${job.status}; delete it once it has finished (cancel it first to stop it)`,
+        );
+      if (job.operation?.status === 'running')
+        return apiError(
+          c,
+          'OPERATION_IN_PROGRESS',
+          `Job ${job.jobId} has a ${job.operation.kind} going on (${job.operation.left} left); delete it once it has ended`,
         );
       const rows = await store.repositories.listAll(job.jobId);
       const publishing = rows.filter(
@@ -214,13 +230,15 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       path: '/jobs/{jobId}/cancel',
       tag: 'jobs',
       summary: 'Cancel a job',
-      description: 'Stops its workers; the repositories that have not finished end CANCELLED.',
+      description:
+        'Stops its workers; the repositories that have not finished end CANCELLED. A large job answers CANCELLING with its `operation` while its rows are marked.',
       params: { jobId: JOB_ID },
       body: { name: 'CancelRequest', schema: CancelRequest, optional: true },
       responses: { 202: { description: 'The job, CANCELLING or CANCELLED', json: { name: 'Job', schema: Job } } },
       errors: ['NOT_FOUND', 'JOB_FINAL'],
     },
     async (c) => {
+      const since = Date.now();
       const jobId = c.req.param('jobId')!;
       await readJson(c, CancelRequest, { emptyAllowed: true });
       if (!isJobId(jobId)) return notFound(c, jobId);
@@ -240,7 +258,11 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
         // CANCELLED at its next heartbeat and stops.
         deps.log?.error(`Executor failed to cancel job ${jobId}`, error);
       }
-      return c.json(await store.cancelUnfinished(jobId), 202);
+      // The rows are marked by an operation, which takes the job over from any other (a retry
+      // still moving rows stops at its next write): a large job's cancel answers while it goes on.
+      const state = await startOperation(deps, outcome.job, 'cancel', {}, { preempt: true });
+      await runForAMoment(deps, operationWorks, state, since);
+      return c.json((await store.jobs.get(jobId)) ?? outcome.job, 202);
     },
   );
 
@@ -253,6 +275,8 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       summary: 'Retry a job’s failed and cancelled repositories, or those named',
       params: { jobId: JOB_ID },
       body: { name: 'RetryRequest', schema: RetryRequest, optional: true, example: { repositories: ['acme/gadgets'] } },
+      description:
+        'A large retry answers with the job RUNNING and its `operation` while its rows go back to PENDING; the workers start once they have.',
       responses: { 202: { description: 'The job, running again', json: { name: 'Job', schema: Job } } },
       errors: [
         'NOT_FOUND',
@@ -261,23 +285,36 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
         'UNVERIFIED_JOB',
         'UNVERIFIED_ROW',
         'SANDBOX_UNAVAILABLE',
+        'OPERATION_IN_PROGRESS',
       ],
     },
     async (c) => {
+      const since = Date.now();
       const jobId = c.req.param('jobId')!;
       const body = await readJson(c, RetryRequest, { emptyAllowed: true });
       if (!isJobId(jobId)) return notFound(c, jobId);
-      // Read only when the sandbox is missing: then a job that needs it runs nothing again.
-      if ((await deps.executor.sandboxStatus?.())?.state === 'unavailable') {
-        const refused = await sandboxProblem(deps, await ownedJob(deps, jobId, c.get('owner')));
-        if (refused) return apiError(c, 'SANDBOX_UNAVAILABLE', refused);
-      }
-      const outcome = await store.prepareRetry(jobId, c.get('owner'), body.repositories, deps.keys.signer);
-      if (!outcome.ok) {
+      const job = await ownedJob(deps, jobId, c.get('owner'));
+      // Without the sandbox, a job that needs it runs nothing again.
+      const refused = await sandboxProblem(deps, job);
+      if (refused) return apiError(c, 'SANDBOX_UNAVAILABLE', refused);
+      // The job's write (RUNNING, its new run) is made here, with the operation's next phase in it;
+      // the rows move and the workers start in the operation, which a large job answers with. The
+      // operation starts once every check has passed: a refused retry changes nothing.
+      const begun: { state?: OperationState } = {};
+      const outcome = await store.beginRetry(jobId, c.get('owner'), body.repositories, deps.keys.signer, async () => {
+        const started = await startOperation(deps, job, 'retry', {});
+        begun.state = started;
+        return (run) => itemsPhase(started, run.size);
+      });
+      const state = begun.state;
+      if (!outcome.ok || !state) {
+        if (!outcome.ok && state) await abandonOperation(deps, state, outcome.message);
+        if (outcome.ok) throw new Error('The retry began without its operation');
         if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
         return apiError(c, outcome.code, outcome.message);
       }
-      return c.json(await startRun(deps, outcome.job), 202);
+      await runForAMoment(deps, operationWorks, state, since);
+      return c.json((await store.jobs.get(jobId)) ?? outcome.job, 202);
     },
   );
 
@@ -296,9 +333,17 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
         example: { prompt: 'Replace every oldFunction(x) with newFunction(x), and update the tests' },
       },
       responses: { 202: { description: 'The job, RUNNING', json: { name: 'Job', schema: Job } } },
-      errors: ['NOT_FOUND', 'JOB_NOT_SAMPLED', 'UNVERIFIED_JOB', 'UNVERIFIED_ROW', 'SANDBOX_UNAVAILABLE'],
+      errors: [
+        'NOT_FOUND',
+        'JOB_NOT_SAMPLED',
+        'UNVERIFIED_JOB',
+        'UNVERIFIED_ROW',
+        'SANDBOX_UNAVAILABLE',
+        'OPERATION_IN_PROGRESS',
+      ],
     },
     async (c) => {
+      const since = Date.now();
       const jobId = c.req.param('jobId')!;
       const body = await readJson(c, ContinueRequest, { emptyAllowed: true });
       const job = await ownedJob(deps, jobId, c.get('owner'));
@@ -319,12 +364,22 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
             `The job would be too large to store with this revision (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt`,
           );
       }
-      const outcome = await store.continueSample(job.jobId, c.get('owner'), revision, deps.keys.signer);
-      if (!outcome.ok) {
+      // As a retry: the operation starts once every check has passed.
+      const begun: { state?: OperationState } = {};
+      const outcome = await store.beginContinue(job.jobId, c.get('owner'), revision, deps.keys.signer, async () => {
+        const started = await startOperation(deps, job, 'continue', revision ? { revision } : {});
+        begun.state = started;
+        return (run) => itemsPhase(started, run.size);
+      });
+      const state = begun.state;
+      if (!outcome.ok || !state) {
+        if (!outcome.ok && state) await abandonOperation(deps, state, outcome.message);
+        if (outcome.ok) throw new Error('The continue began without its operation');
         if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
         return apiError(c, outcome.code, outcome.message);
       }
-      return c.json(await startRun(deps, outcome.job), 202);
+      await runForAMoment(deps, operationWorks, state, since);
+      return c.json((await store.jobs.get(jobId)) ?? outcome.job, 202);
     },
   );
 
@@ -388,33 +443,6 @@ function newJob(
     ...(expiresAt !== undefined ? { expiresAt } : {}),
   };
   return { job, repositories, run };
-}
-
-/**
- * Hands the job's run to the executor. If the executor cannot start it, the run's repositories fail
- * with START_FAILED (a retry can pick them up) instead of staying PENDING forever.
- */
-export async function startRun(deps: ApiDependencies, job: Job): Promise<Job> {
-  try {
-    const { executorRef, shardSize } = await deps.executor.start(job);
-    await deps.store.jobs.setAttributes(job.jobId, { executorRef, shardSize });
-  } catch (error) {
-    deps.log?.error(`Executor failed to start job ${job.jobId}`, error);
-    const change: RowUpdate = {
-      from: ['PENDING'],
-      to: 'FAILED',
-      set: {
-        finishedAt: new Date().toISOString(),
-        error: { code: 'START_FAILED', message: `The workers could not be started: ${(error as Error).message}` },
-      },
-    };
-    const names = await deps.store.runNames(job);
-    await deps.store.transitionRepositories(
-      job.jobId,
-      names.map((repositoryName) => ({ repositoryName, change })),
-    );
-  }
-  return (await deps.store.jobs.get(job.jobId)) ?? job;
 }
 
 export async function ownedJob(deps: ApiDependencies, jobId: string, owner: string): Promise<Job> {

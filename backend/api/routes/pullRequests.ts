@@ -9,7 +9,9 @@ import {
   PublishRequest,
   PublishResponse,
 } from '../../../common/schemas';
-import { runBulkAction } from '../bulkActions';
+import { checkBulkAction, namedTargets } from '../bulkActions';
+import { runForAMoment, startOperation } from '../operations';
+import { operationWorks } from '../operationWorks';
 import type { AppEnv, ApiDependencies } from '../context';
 import { readJson } from '../middleware/body';
 import { documentedRoutes } from '../openapi/operation';
@@ -17,7 +19,8 @@ import { publishJob } from '../publish';
 import { pullRequestHost } from '../pullRequestHost';
 import { refreshJob } from '../pullRequestRefresh';
 import { startFollowUp } from '../followUp';
-import { JOB_ID, ownedJob, startRun } from './jobs';
+import { startRun } from '../startRun';
+import { JOB_ID, ownedJob } from './jobs';
 
 // A job's pull requests: publish the reviewed diffs, refresh what the code host says of them, and
 // merge, close or comment on many at once.
@@ -154,7 +157,7 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
         tag: 'jobs',
         summary: operation.summary,
         description:
-          'Some results may be `waiting` (the host’s rate limit, the request’s time budget): send those repositories again after `retryAfterSeconds`.',
+          'An operation: within the host’s pace (GitHub.com: one change a second), waiting out the rate limits it answers. Done within a moment, the answer has every result; else it is 202 with the `operation` and the results so far, and the work goes on (follow it with `GET /jobs/{jobId}/operations/{operationId}` and `…/results`).',
         params: { jobId: JOB_ID },
         body: { name: 'BulkActionRequest', schema: BulkActionRequest, optional: true, example: operation.example },
         responses: {
@@ -162,13 +165,25 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
             description: 'One result per repository',
             json: { name: 'BulkActionResponse', schema: BulkActionResponse },
           },
+          202: {
+            description: 'The operation, going on, and the results so far',
+            json: { name: 'BulkActionResponse', schema: BulkActionResponse },
+          },
         },
-        errors: ['NOT_FOUND', 'PULL_REQUESTS_UNSUPPORTED'],
+        errors: ['NOT_FOUND', 'PULL_REQUESTS_UNSUPPORTED', 'OPERATION_IN_PROGRESS'],
       },
       async (c) => {
+        const since = Date.now();
         const request = await readJson(c, BulkActionRequest, { emptyAllowed: true });
         const job = await ownedJob(deps, c.req.param('jobId')!, c.get('owner'));
-        return c.json({ results: await runBulkAction(deps, job, action, request) });
+        checkBulkAction(deps, action, request);
+        const names = await namedTargets(deps, job, request);
+        const { repositories: _named, ...order } = request;
+        const state = await startOperation(deps, job, action, order, names ? { names, phase: 'items' } : {});
+        const moment = await runForAMoment(deps, operationWorks, state, since);
+        if (moment.end === 'done') return c.json({ results: moment.results });
+        if (moment.end === 'failed') throw new Error(moment.operation.message ?? `The ${action} failed`);
+        return c.json({ results: moment.results, operation: moment.operation }, 202);
       },
     );
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FAILED_VERIFICATION_HEADER, PATCH_DIGEST_HEADER, patchFileName } from '../../../common/names';
 import { currentPatchDigest } from '../../../common/patchDigest';
 import { artifactKeyOf, patchKeyOf } from '../artifactKeys';
@@ -56,7 +56,9 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
       const job = await ownedJob(deps, c.req.param('jobId')!, c.get('owner'));
       const query = readQuery(c, RepositoryListQuery);
       return c.json(
-        await withToken(() => store.repositories.list(job.jobId, query.limit, query.nextToken, query.status)),
+        await withToken(() =>
+          store.repositories.list(job.jobId, query.limit, query.nextToken, query.status, job.statusIndex),
+        ),
       );
     },
   );

@@ -1,4 +1,5 @@
 import { retry } from '@octokit/plugin-retry';
+import Bottleneck from 'bottleneck/light.js';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 
@@ -15,14 +16,25 @@ export function createGitHubClient(options: {
   userAgent?: string;
   /** The longest secondary rate limit waited out; longer ones fail the request (default 60 s). */
   maxRateLimitWaitSeconds?: number;
+  /**
+   * How the throttling plugin paces what it counts as writes (every change, and GraphQL) and the
+   * changes that notify people (a merge, a comment): how many at once and how far apart. Default:
+   * its own, one write a second and one notifying change every three (GitHub.com's advice).
+   */
+  writes?: { atOnce: number; intervalMs: number };
 }): GitHubClient {
   const maxWait = options.maxRateLimitWaitSeconds ?? 60;
+  // Pacing groups of this client's own (the plugin's defaults are shared by every client of the process).
+  const pace = () =>
+    new Bottleneck.Group({ maxConcurrent: options.writes!.atOnce, minTime: options.writes!.intervalMs });
+  const groups = options.writes ? { write: pace(), notifications: pace() } : {};
   const token = options.token;
   const client = new GitHub({
     auth: typeof token === 'string' ? token : undefined,
     baseUrl: options.baseUrl,
     userAgent: options.userAgent ?? 'cody-batch',
     throttle: {
+      ...groups,
       // Wait out primary and secondary rate limits twice, then let the request fail.
       onRateLimit: (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < 2,
       onSecondaryRateLimit: (retryAfter: number, _options: object, _octokit: unknown, retryCount: number) =>

@@ -40,6 +40,9 @@ export class GitHubHost implements CodeHost, PullRequestHost {
   private readonly gitBase: string;
   private readonly apiUrl: string;
   private client?: Promise<GitHubClient>;
+  readonly writesAtOnce: number;
+  /** Octokit's pacing of changes; undefined: its own (GitHub.com's advice). */
+  private readonly writePace?: { atOnce: number; intervalMs: number };
   private appTokens?: Promise<GitHubAppTokens>;
   private readonly appClients = new Map<string, GitHubClient>();
   private self?: Promise<string>;
@@ -49,6 +52,17 @@ export class GitHubHost implements CodeHost, PullRequestHost {
     this.gitBase = config.gitBase ?? GITHUB_GIT_BASE;
     this.apiUrl = config.apiUrl ?? GITHUB_API_URL;
     this.label = `GitHub (${this.apiUrl})`;
+    // GitHub.com asks integrations to send changes one at a time, at least a second apart
+    // ("best practices for using the REST API"), and Octokit's throttling spaces the changes that
+    // notify people (a merge, a comment) three seconds apart: kept as they are there. GitHub
+    // Enterprise Server leaves its rate limits to its administrators, off unless they turn them on:
+    // there several go at once. Either way a secondary rate limit GitHub answers is waited out,
+    // and the settings can say otherwise.
+    const githubCom = new URL(this.apiUrl).hostname === new URL(GITHUB_API_URL).hostname;
+    const configured = config.writesAtOnce !== undefined || config.writeIntervalMs !== undefined;
+    this.writesAtOnce = config.writesAtOnce ?? (githubCom ? 1 : 4);
+    this.writePace =
+      githubCom && !configured ? undefined : { atOnce: this.writesAtOnce, intervalMs: config.writeIntervalMs ?? 0 };
   }
 
   get hasCredentials(): boolean {
@@ -191,6 +205,7 @@ export class GitHubHost implements CodeHost, PullRequestHost {
         token: this.config.token,
         baseUrl: this.apiUrl,
         maxRateLimitWaitSeconds: this.config.maxRateLimitWaitSeconds,
+        ...(this.writePace ? { writes: this.writePace } : {}),
       }),
     );
     return this.client;
@@ -209,6 +224,7 @@ export class GitHubHost implements CodeHost, PullRequestHost {
       token: () => tokens.tokenFor(owner, repository),
       baseUrl: this.apiUrl,
       maxRateLimitWaitSeconds: this.config.maxRateLimitWaitSeconds,
+      ...(this.writePace ? { writes: this.writePace } : {}),
     });
     this.appClients.set(key, client);
     return client;

@@ -1,16 +1,11 @@
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  NoSuchKey,
-  NotFound,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { type ArtifactStore, assertSafeKey, type StoredArtifact } from './artifactStore';
+
+// Artifacts in S3. The S3 client (and the presigner) load with the first artifact read or written,
+// not with the process: the API Lambda answers most routes without them.
+
+type S3Module = typeof import('@aws-sdk/client-s3');
 
 export interface S3ArtifactStoreOptions {
   bucket: string;
@@ -24,31 +19,39 @@ export interface S3ArtifactStoreOptions {
 
 export class S3ArtifactStore implements ArtifactStore {
   readonly bucket: string;
-  private readonly client: S3Client;
+  private loaded?: Promise<{ s3: S3Module; client: S3Client }>;
 
-  constructor(options: S3ArtifactStoreOptions) {
+  constructor(private readonly options: S3ArtifactStoreOptions) {
     this.bucket = options.bucket;
-    this.client =
-      options.client ??
-      new S3Client({
-        endpoint: options.endpoint,
-        forcePathStyle: options.endpoint !== undefined,
-        region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
-        ...(options.credentials ? { credentials: options.credentials } : {}),
-      });
+  }
+
+  /** The SDK's module and the client, loaded once. */
+  private sdk(): Promise<{ s3: S3Module; client: S3Client }> {
+    this.loaded ??= import('@aws-sdk/client-s3').then((s3) => ({
+      s3,
+      client:
+        this.options.client ??
+        new s3.S3Client({
+          endpoint: this.options.endpoint,
+          forcePathStyle: this.options.endpoint !== undefined,
+          region: this.options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+          ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
+        }),
+    }));
+    return this.loaded;
   }
 
   async put(key: string, body: string | Buffer, contentType: string): Promise<void> {
     assertSafeKey(key);
-    await this.client.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
-    );
+    const { s3, client } = await this.sdk();
+    await client.send(new s3.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
   }
 
   async get(key: string): Promise<StoredArtifact | undefined> {
     assertSafeKey(key);
+    const { s3, client } = await this.sdk();
     try {
-      const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const result = await client.send(new s3.GetObjectCommand({ Bucket: this.bucket, Key: key }));
       const bytes = await result.Body!.transformToByteArray();
       return { body: Buffer.from(bytes), contentType: result.ContentType ?? 'application/octet-stream' };
     } catch (error) {
@@ -59,8 +62,9 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async size(key: string): Promise<number | undefined> {
     assertSafeKey(key);
+    const { s3, client } = await this.sdk();
     try {
-      const result = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const result = await client.send(new s3.HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return result.ContentLength ?? 0;
     } catch (error) {
       if (isMissing(error)) return undefined;
@@ -70,28 +74,31 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async presignedUrl(key: string, expiresInSeconds: number): Promise<string> {
     assertSafeKey(key);
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+    const [{ s3, client }, { getSignedUrl }] = await Promise.all([this.sdk(), import('@aws-sdk/s3-request-presigner')]);
+    return getSignedUrl(client, new s3.GetObjectCommand({ Bucket: this.bucket, Key: key }), {
       expiresIn: expiresInSeconds,
     });
   }
 
   async deletePrefix(prefix: string): Promise<void> {
     assertSafeKey(prefix.replace(/\/$/, ''));
+    const { s3, client } = await this.sdk();
     let token: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      const page = await client.send(
+        new s3.ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
       );
       const objects = (page.Contents ?? []).map((object) => ({ Key: object.Key! }));
       if (objects.length)
-        await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects } }));
+        await client.send(new s3.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects } }));
       token = page.NextContinuationToken;
     } while (token);
   }
 }
 
 function isMissing(error: unknown): boolean {
-  if (error instanceof NoSuchKey || error instanceof NotFound) return true;
+  const name = (error as { name?: string }).name;
+  if (name === 'NoSuchKey' || name === 'NotFound') return true;
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   return status === 404;
 }

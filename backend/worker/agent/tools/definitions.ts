@@ -1,5 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 
 // The tools Claude gets: Anthropic's text editor (schema built into the model), two tools of ours
 // for what the editor cannot do (move, delete), and two read-only ones (list, search). Their

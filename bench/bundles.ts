@@ -1,0 +1,176 @@
+import { execFile } from 'node:child_process';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { ENV } from '../common/names';
+import { startFakeSigV4Server } from '../test/fakes/sigv4Server';
+import { newTestStore, startTestDynamo } from '../test/helpers/dynamo';
+import { sampleJob } from '../test/helpers/jobs';
+import { apiGatewayEvent } from '../test/helpers/lambdaEvents';
+import { makeTempDir, REPO_ROOT } from '../test/helpers/localStack';
+
+// `npm run bench -- bundles [runs]`: what the bundles cost to load, against the floor of a bare
+// `node` start measured in the same run (median of runs, default 15):
+// - the API Lambda's module init: CPU of importing dist/lambda/api.mjs over `node -e 0` (aim ≤ +80 ms),
+//   and of the import plus its first GET /jobs/{id} (against an in-memory dynalite), as Lambda's
+//   INIT and first invocation pay them; the bytes its static imports read at start against all its chunks;
+// - each webview bundle's and each web app chunk's size (aim ≤ 200 KB each).
+//
+// Profiles (main at e72f501): api.js was one 3.3 MB CommonJS file, unminified, that built every AWS
+// SDK client at load: compile (V8's parse) 26% of the load's CPU, zod's schema construction 21%,
+// the S3 client 11%, AWS Batch's and Octokit's parsed though rarely used; and Lambda's NODE_OPTIONS
+// --enable-source-maps parsed its 5.5 MB map at each start (+45 ms). The webviews each carried all
+// of zod's locales (454 KB of 551 KB in the diff view): `import { z } from 'zod'` makes esbuild keep
+// the whole namespace; `import * as z` lets it drop what no page uses.
+//
+// After (perf, merged with main's chain of custody; 2 cores at load average 12): importing api.mjs
+// costs +119 ms of CPU over the floor (main: +170–190), still over the +80 aim. What it reads at start
+// is 10 chunks, 683 KB of its 1,250 KB: the DynamoDB client every request needs is most of it
+// (@smithy/core's schema serde 181 KB, @aws-sdk/client-dynamodb 85 KB, @aws-sdk/core 52 KB), then
+// zod (99 KB, the schemas built at load), our API and store (120 KB), Hono (25 KB). S3, AWS Batch,
+// Octokit and the sandbox runtime are not among them. The first request adds the four
+// GetSecretValue calls for the signing and seal keys (main's custody) and the Ed25519 key set-up.
+// Below +80 would take the SDK's DynamoDB client out of the start (a smaller client of our own) or
+// zod's schemas built lazily per route: not done.
+
+const execute = promisify(execFile);
+const RUNS = Number(process.argv[3] ?? 15);
+const LAMBDA = path.join(REPO_ROOT, 'dist', 'lambda');
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** The CPU (user + system, ms) of a node process running `code` as an ES module, median of RUNS. */
+async function cpuOf(code: string, env: NodeJS.ProcessEnv = {}): Promise<number> {
+  const runs: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const { stdout } = await execute(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `${code}\nconst used = process.cpuUsage(); console.log((used.user + used.system) / 1000);`,
+      ],
+      { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env } },
+    );
+    runs.push(Number(stdout.trim().split('\n').at(-1)));
+  }
+  return median(runs);
+}
+
+/** The files an entry imports statically, itself included, following its `import … from './chunk…'`. */
+async function staticGraph(folder: string, entry: string): Promise<string[]> {
+  const seen = new Set<string>();
+  const walk = async (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = await readFile(path.join(folder, file), 'utf8');
+    for (const match of source.matchAll(/(?:^|[;\s}])import\s*(?:[^'"()]*?from\s*)?["']\.\/([\w-]+\.m?js)["']/g))
+      await walk(match[1]!);
+  };
+  await walk(entry);
+  return [...seen];
+}
+
+async function sizes(folder: string, files: string[]): Promise<number> {
+  let total = 0;
+  for (const file of files) total += (await stat(path.join(folder, file))).size;
+  return total;
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+
+export async function main(): Promise<void> {
+  console.log(
+    `bench bundles: ${RUNS} runs each, ${process.version}, ${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' ')}`,
+  );
+  const api = pathToFileURL(path.join(LAMBDA, 'api.mjs')).href;
+  const dynamo = await startTestDynamo();
+  const folder = await makeTempDir();
+  const identity = { accessKeyId: 'AKIDBENCHBUNDLES', secretAccessKey: 'bench-secret' };
+  // Secrets Manager on loopback: the API reads its signing and seal keys at its first request.
+  const secrets = await startFakeSigV4Server(
+    [identity],
+    (request) => {
+      const { SecretId, VersionStage } = JSON.parse(request.body) as { SecretId: string; VersionStage?: string };
+      if (VersionStage === 'AWSPREVIOUS')
+        return { status: 400, body: { __type: 'ResourceNotFoundException', message: 'no AWSPREVIOUS' } };
+      return { status: 200, body: { ARN: SecretId, SecretString: `${SecretId}-0123456789abcdefghijklmnopqrstuvwxyz` } };
+    },
+    'secretsmanager',
+  );
+  try {
+    const store = await newTestStore(dynamo);
+    const owner = 'arn:aws:iam::123456789012:user/bench';
+    const job = sampleJob({ owner });
+    await store.jobs.put(job);
+    const env = {
+      [ENV.jobsTable]: store.tables.jobs,
+      [ENV.repositoriesTable]: store.tables.repositories,
+      [ENV.dynamodbEndpoint]: dynamo.endpoint,
+      [ENV.artifacts]: folder,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: identity.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: identity.secretAccessKey,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      [ENV.signingKeySecret]: 'cody-batch/bench/signing-key',
+      [ENV.workerKeySecret]: 'cody-batch/bench/worker-key',
+    };
+    const event = JSON.stringify(apiGatewayEvent('GET', `/jobs/${job.jobId}`, { userArn: owner }));
+    const floor = await cpuOf('0');
+    const load = await cpuOf(`await import(${JSON.stringify(api)});`);
+    const withMaps = await cpuOf(`process.setSourceMapsEnabled(true); await import(${JSON.stringify(api)});`);
+    const firstRequest = await cpuOf(
+      `const { handler } = await import(${JSON.stringify(api)});
+       const answer = await handler(${event});
+       if (answer.statusCode !== 200) throw new Error('GET /jobs/{id} answered ' + answer.statusCode);`,
+      env,
+    );
+    const files = (await readdir(LAMBDA)).filter((file) => file.endsWith('.mjs'));
+    const atStart = await staticGraph(LAMBDA, 'api.mjs');
+    console.log('\nAPI Lambda (dist/lambda/api.mjs), CPU in ms, median');
+    console.log(`  node -e 0 (the floor)                    ${floor.toFixed(0).padStart(5)}`);
+    console.log(
+      `  import api.mjs                           ${load.toFixed(0).padStart(5)}   +${(load - floor).toFixed(0)} over the floor (aim ≤ +80)`,
+    );
+    console.log(
+      `  the same with source maps on at start    ${withMaps.toFixed(0).padStart(5)}   +${(withMaps - floor).toFixed(0)} (what --enable-source-maps cost)`,
+    );
+    console.log(
+      `  import + first GET /jobs/{id}            ${firstRequest.toFixed(0).padStart(5)}   +${(firstRequest - floor).toFixed(0)} (its keys read from Secrets Manager on loopback: four GetSecretValue)`,
+    );
+    console.log(
+      `  read at start: ${atStart.length} files, ${kb(await sizes(LAMBDA, atStart))} of ${files.length} files, ${kb(await sizes(LAMBDA, files))}`,
+    );
+
+    console.log('\nBrowser bundles (aim ≤ 200 KB each)');
+    for (const [label, dir] of [
+      ['webviews', path.join(REPO_ROOT, 'dist', 'webviews')],
+      ['web app', path.join(REPO_ROOT, 'dist', 'web')],
+    ] as const) {
+      const scripts = (await readdir(dir)).filter((file) => file.endsWith('.js'));
+      for (const file of scripts) {
+        const size = (await stat(path.join(dir, file))).size;
+        console.log(
+          `  ${label.padEnd(9)} ${file.padEnd(22)} ${kb(size).padStart(7)}${size > 200 * 1024 ? '  over the aim' : ''}`,
+        );
+      }
+      if (label === 'web app') {
+        const shell = await staticGraph(dir, 'app.js');
+        console.log(
+          `  web app: its first page reads ${kb(await sizes(dir, shell))} (${shell.length} files) before the page's own chunk`,
+        );
+      }
+    }
+  } finally {
+    await secrets.close();
+    await dynamo.close();
+  }
+}
