@@ -54,6 +54,20 @@ const node = {
   legalComments: 'none',
 };
 
+/** What every browser bundle shares: the webviews' and the web app's. Fonts keep their names. */
+const browser = {
+  bundle: true,
+  platform: 'browser',
+  target: 'chrome120',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  legalComments: 'none',
+  minify: true,
+  loader: { '.ttf': 'file' },
+  assetNames: '[name]',
+  alias: browserAliases,
+};
+
 /** Each build: name, esbuild options. Add new entry points here. */
 export const builds = [
   {
@@ -84,16 +98,9 @@ export const builds = [
   {
     name: 'webviews',
     options: {
-      bundle: true,
-      platform: 'browser',
+      ...browser,
       format: 'iife',
-      target: 'chrome120',
-      sourcemap: 'linked',
-      logLevel: 'warning',
-      legalComments: 'none',
-      minify: true,
       plugins: [zodWithoutJsonSchema],
-      alias: browserAliases,
       entryPoints: {
         diff: 'webviews/diff/main.ts',
         thread: 'webviews/thread/main.ts',
@@ -102,10 +109,8 @@ export const builds = [
         compose: 'webviews/compose/main.ts',
         codicons: 'webviews/shared/codicons.css',
       },
+      // Each view's CSS (imported by its main.ts) lands beside its script.
       outdir: 'dist/webviews',
-      // Each view's CSS (imported by its main.ts) lands beside its script; fonts keep their names.
-      loader: { '.ttf': 'file' },
-      assetNames: '[name]',
     },
   },
   {
@@ -113,23 +118,14 @@ export const builds = [
     // at http://127.0.0.1:7878/ and from S3 through CloudFront on AWS.
     name: 'web',
     options: {
-      bundle: true,
-      platform: 'browser',
+      ...browser,
       // An ES module split by page: app.js holds the shell and the router, each page a chunk
       // loaded when it is first opened (beside it, so the local stack serves them by name).
       format: 'esm',
       splitting: true,
       chunkNames: 'chunk-[hash]',
-      target: 'chrome120',
-      sourcemap: 'linked',
-      logLevel: 'warning',
-      legalComments: 'none',
-      minify: true,
       entryPoints: { app: 'webviews/app/main.ts', codicons: 'webviews/shared/codicons.css' },
       outdir: 'dist/web',
-      loader: { '.ttf': 'file' },
-      assetNames: '[name]',
-      alias: browserAliases,
       plugins: [
         zodWithoutJsonSchema,
         {

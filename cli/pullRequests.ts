@@ -18,7 +18,7 @@ import { forTerminal, printJson, say, sayError } from './terminal';
 
 // After the diff: `status` (multi-gitter's), `review`, `publish`, `refresh`, `merge`, `close`,
 // `comment` and `delete`. Every one prints text, or with --json the API's own shapes on stdout.
-// Exit codes (README, "CLI"): 0 done; 1 the call failed; 2 bad arguments; 3 some repositories were
+// Exit codes (docs/cli.md): 0 done; 1 the call failed; 2 bad arguments; 3 some repositories were
 // not done (skipped or failed: each line says why).
 
 export const EXIT_PARTIAL = 3;

@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import type { Job } from '../common/schemas';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { FolderArtifactStore } from '../backend/store/artifacts';
 import type { Store } from '../backend/store/store';
 import { artifactKey } from '../common/names';
 import { DEFAULT_MODEL } from '../common/schemas';
-import { stackStore, startStackProcess, type StackProcess } from './helpers/localStack';
+import { REPO_ROOT, stackStore, startStackProcess, type StackProcess } from './helpers/localStack';
 import { stackKeys, workerResult } from './helpers/keys';
 import { DocumentChecker } from './helpers/openapi';
 import { type FakeGitHub, startFakeGitHub } from './fakes/githubServer';
@@ -29,6 +31,14 @@ const SEED_BODY = {
   repositories: ['acme/widgets', 'acme/gadgets'],
   createPullRequests: false,
 };
+
+/** The body of the README's quick-start `curl -X POST …/jobs`: the first job a newcomer creates. */
+function readmeSeedBody(): unknown {
+  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const body = /curl -X POST http:\/\/127\.0\.0\.1:7878\/jobs[\s\S]*?-d '([^']*)'/.exec(readme)?.[1];
+  assert.ok(body, "the README's quick start creates a job with curl");
+  return JSON.parse(body);
+}
 
 describe('REST API on the local stack', () => {
   let stack: StackProcess;
@@ -120,6 +130,8 @@ describe('REST API on the local stack', () => {
 
   describe('the seed’s curl example', () => {
     it('creates a job exactly as written in the README', async () => {
+      const sent = readmeSeedBody();
+      assert.deepEqual(sent, SEED_BODY, "the README's example is the job the other tests start from");
       const { stdout } = await run('curl', [
         '-sS',
         '-X',
@@ -130,7 +142,7 @@ describe('REST API on the local stack', () => {
         '-H',
         'Content-Type: application/json',
         '-d',
-        JSON.stringify(SEED_BODY),
+        JSON.stringify(sent),
         '-w',
         '\n%{http_code}',
       ]);

@@ -3,12 +3,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './helpers/localStack';
 
-// "Say what holds": the README's Security section and docs/operations.md's threat model make the
-// same promises, each with the tests that check it. Every promise cites tests that exist; both
-// documents cite the same tests; and every claim of the threat model's chain-of-custody table is
-// made, in its words, by the README.
+// "Say what holds": docs/security.md and docs/operations.md's threat model make the same promises,
+// each with the tests that check it. Every promise cites tests that exist; both documents cite the
+// same tests; and every claim of the threat model's chain-of-custody table is made, in its words,
+// by docs/security.md.
 
-const README = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+const PROMISES = readFileSync(path.join(REPO_ROOT, 'docs/security.md'), 'utf8');
 const GUIDE = readFileSync(path.join(REPO_ROOT, 'docs/operations.md'), 'utf8');
 
 function between(text: string, from: string, to: string): string {
@@ -18,12 +18,12 @@ function between(text: string, from: string, to: string): string {
   return text.slice(start, end < 0 ? undefined : end);
 }
 
-const security = between(README, '## Security\n', '\n## ');
+const security = between(PROMISES, '# Cody Batch — security\n', '\n## ');
 const threatModel = between(GUIDE, '## Threat model\n', '\n## ');
 const testsIn = (text: string) => new Set([...text.matchAll(/`([\w./-]+\.test\.ts)`/g)].map((match) => match[1]!));
 
 describe('security claims', () => {
-  it('every promise of the README cites tests that exist and test something', () => {
+  it('every promise of docs/security.md cites tests that exist and test something', () => {
     const promises = security.split('\n- ').slice(1);
     assert.ok(promises.length >= 10, 'the section lists its promises');
     for (const promise of promises) {
@@ -36,11 +36,11 @@ describe('security claims', () => {
     }
   });
 
-  it('the README and the threat model cite the same tests', () => {
+  it('docs/security.md and the threat model cite the same tests', () => {
     assert.deepEqual([...testsIn(threatModel)].sort(), [...testsIn(security)].sort());
   });
 
-  it("makes each of the threat model's chain-of-custody claims in the README too", () => {
+  it("makes each of the threat model's chain-of-custody claims in docs/security.md too", () => {
     const table = between(threatModel, '| claim | holds because | tested by |', '\n\n');
     const rows = table
       .split('\n')
@@ -49,8 +49,9 @@ describe('security claims', () => {
     assert.ok(rows.length >= 5);
     const flat = security.toLowerCase().replace(/\s+/g, ' ');
     for (const [, claim, , tests] of rows) {
-      assert.ok(flat.includes(claim!.toLowerCase()), `the README does not say "${claim}"`);
-      for (const file of testsIn(tests!)) assert.ok(testsIn(security).has(file), `${file} is not cited in the README`);
+      assert.ok(flat.includes(claim!.toLowerCase()), `docs/security.md does not say "${claim}"`);
+      for (const file of testsIn(tests!))
+        assert.ok(testsIn(security).has(file), `${file} is not cited in docs/security.md`);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { DiffLayout, ViewPlace, type DiffPanelState, type diffProtocol } from '../../common/webviewProtocol';
-import { h } from '../shared/dom';
+import { showErrorAbove } from '../shared/dom';
 import type { Host } from '../shared/host';
 import { openKeys, restoreScroll, watchScroll, watchToggles } from '../shared/viewMemory';
 import { type DiffView, renderDiffView } from './render';
@@ -16,18 +16,8 @@ import { type DiffView, renderDiffView } from './render';
 export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLElement): Promise<void> {
   const document = root.ownerDocument;
   const window = document.defaultView;
-  const report = (error: unknown) => {
-    root.removeAttribute('aria-busy');
-    root.querySelector('.notice.error:not(.verify-failure)')?.remove();
-    root.prepend(
-      h(
-        document,
-        'p',
-        { class: 'notice error', role: 'alert' },
-        error instanceof Error ? error.message : String(error),
-      ),
-    );
-  };
+  // The verification failure above a kept change stays: it says why the change is there.
+  const report = (error: unknown) => showErrorAbove(root, error, '.notice.error:not(.verify-failure)');
   let state: DiffPanelState | undefined;
   let view: DiffView | undefined;
   const update = (change: Partial<DiffPanelState>) => {

@@ -1,8 +1,9 @@
 import { type GroupLine, groupLines, groupReviewedText } from '../../common/changeGroupText';
 import { shownMembers } from '../../common/groupReview';
 import type { overviewProtocol, Verdict } from '../../common/webviewProtocol';
-import { h } from '../shared/dom';
+import { showErrorAbove } from '../shared/dom';
 import type { Host } from '../shared/host';
+import { pageRefresh } from '../shared/refresh';
 import type { GroupsData } from './groups';
 import { overviewModel } from './model';
 import { renderOverview } from './render';
@@ -31,9 +32,7 @@ export async function startOverviewPage(
 ): Promise<OverviewPage> {
   const document = root.ownerDocument;
   const window = document.defaultView!;
-  const refreshMs = options.refreshMs ?? 5000;
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const refresh = pageRefresh(options.refreshMs ?? 5000);
   let loading: Promise<void> | undefined;
   // Said above the groups after the next load: what the last group review did.
   let groupNotice: GroupsData['notice'];
@@ -74,18 +73,7 @@ export async function startOverviewPage(
         .catch(report),
     reviewGroup: (line: GroupLine, state: Verdict) => void reviewGroup(line, state),
   };
-  function report(error: unknown): void {
-    root.removeAttribute('aria-busy');
-    root.querySelector('.notice.error')?.remove();
-    root.prepend(
-      h(
-        document,
-        'p',
-        { class: 'notice error', role: 'alert' },
-        error instanceof Error ? error.message : String(error),
-      ),
-    );
-  }
+  const report = (error: unknown) => showErrorAbove(root, error);
   const load = (): Promise<void> =>
     (loading ??= (async () => {
       try {
@@ -101,8 +89,8 @@ export async function startOverviewPage(
         renderOverview(root, model, job.burndown ?? [], actions, groups);
         window.scrollTo(0, scrollY);
         host.setState({ jobId: job.jobId, jobName: job.name });
-        clearTimeout(timer);
-        if (model.active && !stopped) timer = setTimeout(() => void poll(), refreshMs);
+        if (model.active) refresh.later(() => void poll());
+        else refresh.cancel();
       } catch (error) {
         report(error);
       } finally {
@@ -110,17 +98,14 @@ export async function startOverviewPage(
       }
     })());
   const poll = async () => {
-    if (stopped) return;
+    if (refresh.stopped) return;
     if (document.visibilityState === 'visible') await load();
-    else timer = setTimeout(() => void poll(), refreshMs);
+    else refresh.later(() => void poll());
   };
   host.client.on('changed', () => void load());
   await load();
   return {
-    stop: () => {
-      stopped = true;
-      clearTimeout(timer);
-    },
+    stop: refresh.stop,
     reload: load,
   };
 }

@@ -71,3 +71,20 @@ export function showPageError(root: HTMLElement, error: unknown): void {
     ),
   );
 }
+
+/**
+ * An error that leaves the page in place: said above it, to screen readers, instead of the last
+ * one (`previous`: which earlier notices it replaces, e.g. not the diff's verification failure).
+ */
+export function showErrorAbove(root: HTMLElement, error: unknown, previous = '.notice.error'): void {
+  root.removeAttribute('aria-busy');
+  root.querySelector(previous)?.remove();
+  root.prepend(
+    h(
+      root.ownerDocument,
+      'p',
+      { class: 'notice error', role: 'alert' },
+      error instanceof Error ? error.message : String(error),
+    ),
+  );
+}

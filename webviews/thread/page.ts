@@ -1,6 +1,7 @@
 import { type ThreadPanelState, ViewPlace, type threadProtocol } from '../../common/webviewProtocol';
-import { h } from '../shared/dom';
+import { showErrorAbove } from '../shared/dom';
 import type { Host } from '../shared/host';
+import { pageRefresh } from '../shared/refresh';
 import { openKeys, restoreScroll, watchScroll, watchToggles } from '../shared/viewMemory';
 import { renderThreadView, type ThreadViewData } from './render';
 
@@ -29,27 +30,9 @@ export async function startThreadPage(
 ): Promise<ThreadPage> {
   const document = root.ownerDocument;
   const window = document.defaultView!;
-  const refreshMs = options.refreshMs ?? 4000;
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const page: ThreadPage = {
-    stop: () => {
-      stopped = true;
-      clearTimeout(timer);
-    },
-  };
-  const report = (error: unknown) => {
-    root.removeAttribute('aria-busy');
-    root.querySelector('.notice.error')?.remove();
-    root.prepend(
-      h(
-        document,
-        'p',
-        { class: 'notice error', role: 'alert' },
-        error instanceof Error ? error.message : String(error),
-      ),
-    );
-  };
+  const refresh = pageRefresh(options.refreshMs ?? 4000);
+  const page: ThreadPage = { stop: refresh.stop };
+  const report = (error: unknown) => showErrorAbove(root, error);
   const actions = {
     openLink: (url: string) => void host.client.request('openLink', { url }).catch(report),
     showAttempt: (attempt: number) => void host.client.request('showAttempt', { attempt }).catch(report),
@@ -90,22 +73,19 @@ export async function startThreadPage(
     }
   };
   host.client.on('show', () => {
-    void show(true).then(() => {
-      clearTimeout(timer);
-      if (!stopped) timer = setTimeout(() => void poll(), refreshMs);
-    });
+    void show(true).then(() => refresh.later(() => void poll()));
   });
   if (!(await show(false))) return page;
 
   const poll = async (): Promise<void> => {
-    if (stopped || !data || !running(data.status)) return;
+    if (refresh.stopped || !data || !running(data.status)) return;
     if (document.visibilityState === 'visible') {
       try {
         const fresh = await host.client.request('refresh', {});
         const before = data;
         const grew = fresh.thread.messages.length !== before.thread.messages.length || fresh.status !== before.status;
         data = { ...before, ...fresh, error: fresh.error };
-        if (grew && !stopped) {
+        if (grew && !refresh.stopped) {
           const atBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
           renderThreadView(root, data, actions);
           if (atBottom) window.scrollTo(0, document.body.scrollHeight);
@@ -114,8 +94,8 @@ export async function startThreadPage(
         report(error);
       }
     }
-    if (!stopped) timer = setTimeout(() => void poll(), refreshMs);
+    refresh.later(() => void poll());
   };
-  timer = setTimeout(() => void poll(), refreshMs);
+  refresh.later(() => void poll());
   return page;
 }

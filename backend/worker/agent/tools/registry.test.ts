@@ -5,20 +5,23 @@ import { makeCheckout, type TestCheckout } from '../../../../test/helpers/agent'
 import { agentTools, agentToolSet, Checkout, runToolCall } from '.';
 
 // The registry is the one list of tools: what the API is sent, what runs, what the log shows, and
-// what the README documents.
+// what docs/agent.md documents.
 
-const README = readFileSync(path.join(__dirname, '../../../../README.md'), 'utf8');
+const AGENT_DOC = readFileSync(path.join(__dirname, '../../../../docs/agent.md'), 'utf8');
 
-/** The tool names in the first column of the README's tool table, in order. */
-function readmeToolNames(): string[] {
-  const section = README.slice(README.indexOf('## Claude agent loop'), README.indexOf('## Worker and executors'));
+/** The tool names in the first column of docs/agent.md's tool table, in order. */
+function documentedToolNames(): string[] {
+  const start = AGENT_DOC.indexOf('## Claude agent loop');
+  const end = AGENT_DOC.indexOf('\n## ', start + 1);
+  assert.ok(start >= 0 && end > start, 'docs/agent.md has its "Claude agent loop" section');
+  const section = AGENT_DOC.slice(start, end);
   const table = section.slice(section.indexOf('| tool |'));
   const rows = table.split('\n').slice(2);
   const names: string[] = [];
   for (const row of rows) {
     if (!row.startsWith('|')) break;
     const name = /^\| `([^`]+)`/.exec(row)?.[1];
-    assert.ok(name, `a README tool row names its tool in backticks: ${row}`);
+    assert.ok(name, `a tool row of docs/agent.md names its tool in backticks: ${row}`);
     names.push(name);
   }
   return names;
@@ -31,16 +34,16 @@ describe('tool registry', () => {
   });
   after(async () => repo.dispose());
 
-  it("matches the README's tool table, bash included", () => {
+  it("matches docs/agent.md's tool table, bash included", () => {
     assert.deepEqual(
-      readmeToolNames(),
+      documentedToolNames(),
       agentToolSet({ allowCommands: true }).map((tool) => tool.name),
     );
     for (const tool of agentToolSet({ allowCommands: true })) {
       assert.equal(tool.definition.name, tool.name);
       // Built-in schemas name their type in the table: `bash` (`bash_20250124`).
       if ('type' in tool.definition && tool.definition.type !== 'custom') {
-        assert.ok(README.includes(`\`${tool.name}\` (\`${tool.definition.type}\`)`), `${tool.name}'s type is named`);
+        assert.ok(AGENT_DOC.includes(`\`${tool.name}\` (\`${tool.definition.type}\`)`), `${tool.name}'s type is named`);
       }
     }
   });

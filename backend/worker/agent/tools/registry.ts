@@ -16,7 +16,8 @@ import { runListFiles, runSearchFiles } from './readOnly';
 import { runTextEditor } from './textEditor';
 
 // The tools Claude gets, one object each: what the API is sent, how a call runs, and how it reads
-// in the log. Adding a tool means adding an entry here (and its README row, which a test checks).
+// in the log. Adding a tool means adding an entry here (and its row in docs/agent.md, which a test
+// checks).
 
 export interface ToolOutcome {
   content: string;
