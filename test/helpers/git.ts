@@ -32,6 +32,16 @@ export async function git(cwd: string, ...args: string[]): Promise<string> {
   return stdout;
 }
 
+/** `git` on a bare repository, without user or system config (diffs as the worker makes them); its output, as bytes. */
+export async function bareGit(bare: string, ...args: string[]): Promise<Buffer> {
+  const { stdout } = await run('git', ['--git-dir', bare, ...args], {
+    env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C' },
+    encoding: 'buffer',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
 export function readText(folder: string, name: string): Promise<string> {
   return readFile(path.join(folder, name), 'utf8');
 }
