@@ -1,7 +1,3 @@
-import { createApp } from '../../backend/api/app';
-import { bearerOwner } from '../../backend/api/middleware/auth';
-import { IdleExecutor } from '../../backend/executor/executor';
-import { codeHostFrom } from '../../backend/hosts';
 import type { ArtifactStore } from '../../backend/store/artifacts';
 import type { Store } from '../../backend/store/store';
 import type { CodyBatchClient } from '../../common/client';
@@ -52,34 +48,4 @@ export async function jobWithPulls(
     });
   }
   return { job: await client.getJob(created.jobId), pulls: made };
-}
-
-/**
- * The API in process, as it runs for pull-request follow-up tests: idle workers, the test keys, the
- * loopback GitHub (with `token`), bearer auth with `apiToken`, and every rate limit handed to the
- * client (which shows the wait).
- */
-export function pullRequestsApi(
-  parts: { store: Store; artifacts: ArtifactStore; github: FakeGitHub },
-  token: string,
-  apiToken: string,
-): ReturnType<typeof createApp> {
-  return createApp(
-    {
-      store: parts.store,
-      artifacts: parts.artifacts,
-      executor: new IdleExecutor(),
-      keys: testKeys(),
-      codeHost: codeHostFrom({
-        gitBase: 'https://github.example.com/{owner}/{name}.git',
-        apiUrl: parts.github.url,
-        token,
-        maxRateLimitWaitSeconds: 0,
-      }),
-      version: 'test',
-      retentionDays: 7,
-      log: { error: () => undefined },
-    },
-    bearerOwner(apiToken),
-  );
 }

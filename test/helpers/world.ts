@@ -1,17 +1,28 @@
 import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { createApp } from '../../backend/api/app';
+import { bearerOwner } from '../../backend/api/middleware/auth';
+import { type RunningServer, startApiServer } from '../../backend/api/server';
+import { IdleExecutor } from '../../backend/executor/executor';
+import { codeHostFrom } from '../../backend/hosts';
+import { FolderArtifactStore } from '../../backend/store/artifacts';
+import type { Store } from '../../backend/store/store';
+import { bearerAuth, CodyBatchClient } from '../../common/client';
 import { type FakeAnthropic, type FakeAnthropicOptions, startFakeAnthropic } from '../fakes/anthropicServer';
 import { type FakeGitHub, type FakeGitHubOptions, startFakeGitHub } from '../fakes/githubServer';
 import { type FakeGitLab, type FakeGitLabOptions, startFakeGitLab } from '../fakes/gitlabServer';
 import { type GitHttpServer, type GitHttpServerOptions, startGitHttpServer } from '../fakes/gitHttpServer';
+import { newTestStore, startTestDynamo } from './dynamo';
 import { createGitHosting, type FixtureFiles, type GitHosting } from './git';
 import type { GitHubCredentials } from './githubCredentials';
-import { CLI, type StackProcess, type StackProcessOptions, startStackProcess } from './localStack';
+import { testKeys } from './keys';
+import { CLI, makeTempDir, type StackProcess, type StackProcessOptions, startStackProcess } from './localStack';
 
 // The one test world: what a test runs against, each part optional, all stopped by one `dispose`.
 // Bare repositories in a temporary folder (always); git's smart HTTP in front of them behind the
 // token check; the loopback GitHub, GitLab and Claude; and the real local stack (`dist/cli.js
-// serve`) pointed at whichever of those started. A test asks for what it needs; the world wires the
+// serve`) pointed at whichever of those started, or the API in this process on a real dynalite. A test asks for what it needs; the world wires the
 // stack's environment for it (CODY_BATCH_GIT_BASE, GITHUB_*, GITLAB_*, ANTHROPIC_*).
 
 const exec = promisify(execFile);
@@ -21,7 +32,7 @@ export interface WorldOptions {
   repositories?: Record<string, FixtureFiles>;
   /** The token the code host and git over HTTP take (the personal token, with `credentials`). */
   token?: string;
-  /** The loopback GitHub (started when given), reading heads and mergeability from the hosting. */
+  /** The loopback GitHub (started when given), reading heads and mergeability from the hosting's repositories when there are any. */
   github?: Partial<FakeGitHubOptions>;
   /** How the stack meets GitHub (a token or an App, test/helpers/githubCredentials.ts); default the token. */
   credentials?: GitHubCredentials;
@@ -36,6 +47,22 @@ export interface WorldOptions {
   anthropic?: FakeAnthropicOptions;
   /** The local stack (started when given; `true` for the defaults). Its workers run `concurrency` at once (default 2). */
   stack?: true | (Omit<StackProcessOptions, 'env'> & { concurrency?: number; env?: NodeJS.ProcessEnv });
+  /**
+   * The API in this process (started when given), as the Lambda runs it but on a real dynalite and
+   * an artifact folder: its workers idle, the test keys, bearer auth with `token`, its code host the
+   * loopback GitHub handing every rate limit to the client. `listen` serves it on a free port.
+   */
+  api?: { token: string; listen?: boolean; retentionDays?: number };
+}
+
+export interface InProcessApi {
+  store: Store;
+  artifacts: FolderArtifactStore;
+  app: ReturnType<typeof createApp>;
+  /** A client as a user's, with the API token: over HTTP when it listens, else through `app.request`. */
+  client: CodyBatchClient;
+  /** Its address, when it listens. */
+  url?: string;
 }
 
 export interface CliOutcome {
@@ -78,6 +105,7 @@ export class World {
   #gitlab?: FakeGitLab;
   #anthropic?: FakeAnthropic;
   #stack?: StackProcess;
+  #api?: InProcessApi;
 
   constructor(options: WorldOptions) {
     this.#options = options;
@@ -101,6 +129,9 @@ export class World {
   get stack(): StackProcess {
     return this.#part(this.#stack, 'stack');
   }
+  get api(): InProcessApi {
+    return this.#part(this.#api, 'API');
+  }
 
   /** Starts the parts asked for; on a failure stops what started and throws. */
   async start(): Promise<this> {
@@ -115,10 +146,12 @@ export class World {
       const credentials = options.credentials;
 
       if (options.github) {
+        // With repositories, it answers for them as GitHub does for what it hosts (heads, mergeability).
+        const gitRoot = options.repositories ? hosting.root : undefined;
         const github = await startFakeGitHub(
           credentials
-            ? credentials.fake({ gitRoot: hosting.root, ...options.github })
-            : { token, gitRoot: hosting.root, ...options.github },
+            ? credentials.fake({ gitRoot, ...options.github })
+            : { token, gitRoot, ...options.github },
         );
         this.#github = github;
         this.#disposers.push(() => github.close());
@@ -164,6 +197,7 @@ export class World {
         this.#stack = stack;
         this.#disposers.push(() => stack.dispose());
       }
+      if (options.api) this.#api = await this.#startApi(options.api);
       return this;
     } catch (error) {
       await this.dispose();
@@ -179,6 +213,47 @@ export class World {
   /** Stops every part started, the last first; a part that fails to stop does not keep the others running. */
   async dispose(): Promise<void> {
     for (const disposer of this.#disposers.splice(0).reverse()) await disposer().catch(() => undefined);
+  }
+
+  async #startApi(options: NonNullable<WorldOptions['api']>): Promise<InProcessApi> {
+    const dynamo = await startTestDynamo();
+    this.#disposers.push(() => dynamo.close());
+    const root = await makeTempDir('cody-batch-artifacts-');
+    this.#disposers.push(() => rm(root, { recursive: true, force: true }));
+    const store = await newTestStore(dynamo);
+    const artifacts = new FolderArtifactStore(root);
+    const credentials = this.#options.credentials;
+    const app = createApp(
+      {
+        store,
+        artifacts,
+        executor: new IdleExecutor(),
+        keys: testKeys(),
+        codeHost: codeHostFrom({
+          gitBase: 'https://github.example.com/{owner}/{name}.git',
+          apiUrl: this.github.url,
+          ...(credentials ? credentials.hostConfig : { token: this.#options.token }),
+          maxRateLimitWaitSeconds: 0,
+        }),
+        version: 'test',
+        retentionDays: options.retentionDays,
+        log: { error: () => undefined },
+      },
+      bearerOwner(options.token),
+    );
+    const auth = bearerAuth(options.token);
+    if (!options.listen) {
+      const request = ((input: URL, init?: RequestInit) => app.request(input.toString(), init)) as typeof fetch;
+      return {
+        store,
+        artifacts,
+        app,
+        client: new CodyBatchClient({ baseUrl: 'http://cody-batch.test', auth, fetch: request }),
+      };
+    }
+    const server: RunningServer = await startApiServer(app, { hostname: '127.0.0.1', port: 0 });
+    this.#disposers.push(() => server.close());
+    return { store, artifacts, app, client: new CodyBatchClient({ baseUrl: server.url, auth }), url: server.url };
   }
 
   #part<T>(part: T | undefined, name: string): T {
