@@ -4,7 +4,7 @@ import { branchName } from '../common/names';
 import { currentPatchDigest } from '../common/patchDigest';
 import { JobChanges } from '../common/schemas';
 import { waitFor, waitForJob } from './helpers/jobs';
-import { bareGit } from './helpers/git';
+import { pushedDiff } from './helpers/git';
 import { useWorld } from './helpers/world';
 
 // Review at scale on the real local stack: real workers make the same sed edit in five
@@ -187,18 +187,7 @@ describe('change groups, group review and hunk revisions on the local stack', fu
     });
     assert.equal(published.publication?.status, 'published', JSON.stringify(published.publication?.error));
     const { bare } = hosting.repository('acme/r1');
-    const pushed = await bareGit(
-      bare,
-      'diff',
-      '--no-color',
-      '--no-ext-diff',
-      '--no-textconv',
-      '--find-renames',
-      '--full-index',
-      '--binary',
-      published.base!.commit,
-      branchName(job.jobId),
-    );
+    const pushed = await pushedDiff(bare, published.base!.commit, branchName(job.jobId));
     // Byte for byte, but for the post-image blob id on the `index` line of the file whose hunk was
     // left out: the API cannot know it without the file (git apply does not use it for text).
     const postImageFree = (patch: string) => patch.replace(/^(index [0-9a-f]{40})\.\.[0-9a-f]{40}/gm, '$1..');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { codeHostKindOf } from '../common/codeHostKind';
 import { branchName } from '../common/names';
 import type { FakeProject } from './fakes/gitlabServer';
-import { bareGit, git } from './helpers/git';
+import { git, pushedDiff } from './helpers/git';
 import { useWorld } from './helpers/world';
 
 // The whole flow on the local stack against the loopback GitLab, as a user types it (the built CLI
@@ -153,16 +153,7 @@ describe('the CLI flow against GitLab, names three and four levels deep', functi
 
     // What was pushed is what was reviewed, byte for byte, on the recorded base.
     const bare = hosting.repository('acme/platform/tools/web').bare;
-    const pushed = await bareGit(
-      bare,
-      'diff',
-      '--no-color',
-      '--find-renames',
-      '--full-index',
-      '--binary',
-      webRow.base!.commit,
-      branch,
-    );
+    const pushed = await pushedDiff(bare, webRow.base!.commit, branch);
     const reviewed = Buffer.from((await stack.client.getDiff(jobId, 'acme/platform/tools/web')).patch!, 'utf8');
     assert.ok(reviewed.includes('GIT binary patch') && reviewed.includes('new mode 100755'));
     assert.equal(Buffer.compare(pushed, reviewed), 0, 'the pushed branch differs from the stored patch');

@@ -6,7 +6,7 @@ import { branchName } from '../common/names';
 import type { RepositoryResult } from '../common/schemas';
 import { CREDENTIAL_KINDS, githubCredentials } from './helpers/githubCredentials';
 import { waitForJob } from './helpers/jobs';
-import { bareGit } from './helpers/git';
+import { bareGit, pushedDiff } from './helpers/git';
 import { publicationOf } from './helpers/custody';
 import { useWorld } from './helpers/world';
 import { followPublication } from '../common/publication';
@@ -154,18 +154,7 @@ for (const kind of CREDENTIAL_KINDS) {
       const branch = branchName(job.jobId);
       assert.equal((await bareGit(bare, 'rev-parse', `${branch}^`)).toString().trim(), main);
       assert.notEqual((await bareGit(bare, 'rev-parse', 'main')).toString().trim(), main, 'upstream moved');
-      const pushed = await bareGit(
-        bare,
-        'diff',
-        '--no-color',
-        '--no-ext-diff',
-        '--no-textconv',
-        '--find-renames',
-        '--full-index',
-        '--binary',
-        main,
-        branch,
-      );
+      const pushed = await pushedDiff(bare, main, branch);
       const reviewed = Buffer.from((await stack.client.getDiff(job.jobId, 'acme/alpha')).patch!, 'utf8');
       assert.ok(reviewed.includes('GIT binary patch'), 'the diff holds binary patches');
       assert.ok(reviewed.includes('rename from docs/old-name.md'), 'the diff holds a rename');

@@ -42,6 +42,22 @@ export async function bareGit(bare: string, ...args: string[]): Promise<Buffer> 
   return stdout;
 }
 
+/** The diff from `from` to `to` in a bare repository, as the worker makes a patch (binary, renames, full index): what a pushed branch is compared with. */
+export function pushedDiff(bare: string, from: string, to: string): Promise<Buffer> {
+  return bareGit(
+    bare,
+    'diff',
+    '--no-color',
+    '--no-ext-diff',
+    '--no-textconv',
+    '--find-renames',
+    '--full-index',
+    '--binary',
+    from,
+    to,
+  );
+}
+
 export function readText(folder: string, name: string): Promise<string> {
   return readFile(path.join(folder, name), 'utf8');
 }

@@ -149,9 +149,7 @@ export class World {
         // With repositories, it answers for them as GitHub does for what it hosts (heads, mergeability).
         const gitRoot = options.repositories ? hosting.root : undefined;
         const github = await startFakeGitHub(
-          credentials
-            ? credentials.fake({ gitRoot, ...options.github })
-            : { token, gitRoot, ...options.github },
+          credentials ? credentials.fake({ gitRoot, ...options.github }) : { token, gitRoot, ...options.github },
         );
         this.#github = github;
         this.#disposers.push(() => github.close());
