@@ -3,9 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Store } from '../backend/store/store';
 import type { CodyBatchClient } from '../common/client';
 import type { FakePull } from './fakes/githubServer';
-import { jobWithPulls } from './helpers/pullRequests';
-import { artifactKey } from '../common/names';
-import { testKeys, workerResult } from './helpers/keys';
+import { completeAsWorker, jobWithPulls } from './helpers/pullRequests';
 import { runCli, useWorld } from './helpers/world';
 
 // The CLI after the diff, as a user types it against a deployed API (--api-url, a token): status
@@ -118,19 +116,7 @@ describe('CLI: status, review, publish, refresh, merge, close, comment, delete',
     const names = ['acme/kept', 'acme/refused'];
     const created = await client.createJob({ name: 'Review then publish', command: 'true', repositories: names });
     // As a worker leaves them: the diff sealed with its base and digest.
-    const patch = 'diff --git a/x b/x\n';
-    for (const name of names) {
-      await store.claim(created.jobId, name, 1, '2000-01-01T00:00:00Z');
-      await world.api.artifacts.put(artifactKey(created.jobId, name, 'diff.patch'), patch);
-      await store.transitionRepository(created.jobId, name, {
-        from: ['RUNNING'],
-        to: 'COMPLETED',
-        set: {
-          finishedAt: new Date().toISOString(),
-          ...workerResult(testKeys().workerSeal, { jobId: created.jobId, repositoryName: name, attempt: 1 }, patch),
-        },
-      });
-    }
+    for (const name of names) await completeAsWorker(world.api, created.jobId, name);
     const { digest } = await client.getDiff(created.jobId, 'acme/kept');
     await client.reviewRepository(created.jobId, 'acme/kept', { state: 'approved', digest });
     await client.reviewRepository(created.jobId, 'acme/refused', { state: 'rejected', note: 'not this one' });

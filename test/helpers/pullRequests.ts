@@ -2,7 +2,7 @@ import type { ArtifactStore } from '../../backend/store/artifacts';
 import type { Store } from '../../backend/store/store';
 import type { CodyBatchClient } from '../../common/client';
 import { artifactKey } from '../../common/names';
-import type { Job } from '../../common/schemas';
+import type { Job, RepositoryResult } from '../../common/schemas';
 import type { FakeGitHub, FakePull } from '../fakes/githubServer';
 import { testKeys, workerResult } from './keys';
 
@@ -24,28 +24,43 @@ export async function jobWithPulls(
     const [owner, repo] = name.split('/') as [string, string];
     const pull = github.addPull({ owner, repo, head: `cody-batch/${created.jobId}`, ...pulls[name] });
     made.push(pull);
-    await store.claim(created.jobId, name, 1, '2000-01-01T00:00:00Z');
-    const patch = 'diff --git a/x b/x\n';
-    await artifacts.put(artifactKey(created.jobId, name, 'diff.patch'), patch, 'text/x-diff');
-    await store.transitionRepository(created.jobId, name, {
-      from: ['RUNNING'],
-      to: 'COMPLETED',
-      set: {
-        finishedAt: new Date().toISOString(),
-        ...workerResult(testKeys().workerSeal, { jobId: created.jobId, repositoryName: name, attempt: 1 }, patch),
-        pullRequestUrl: pull.html_url,
-        publishedAttempt: 1,
-        pullRequest: {
-          url: pull.html_url,
-          number: pull.number,
-          state: 'open',
-          checks: 'none',
-          review: 'none',
-          mergeable: null,
-          updatedAt: '2000-01-01T00:00:00.000Z',
-        },
+    await completeAsWorker({ store, artifacts }, created.jobId, name, {
+      pullRequestUrl: pull.html_url,
+      publishedAttempt: 1,
+      pullRequest: {
+        url: pull.html_url,
+        number: pull.number,
+        state: 'open',
+        checks: 'none',
+        review: 'none',
+        mergeable: null,
+        updatedAt: '2000-01-01T00:00:00.000Z',
       },
     });
   }
   return { job: await client.getJob(created.jobId), pulls: made };
+}
+
+/**
+ * A row of a job as its worker leaves it: claimed, its diff stored and sealed with its base and
+ * digest (the test keys), COMPLETED, with `set` besides.
+ */
+export async function completeAsWorker(
+  parts: { store: Store; artifacts: ArtifactStore },
+  jobId: string,
+  name: string,
+  set: Partial<RepositoryResult> = {},
+): Promise<void> {
+  const patch = 'diff --git a/x b/x\n';
+  await parts.store.claim(jobId, name, 1, '2000-01-01T00:00:00Z');
+  await parts.artifacts.put(artifactKey(jobId, name, 'diff.patch'), patch, 'text/x-diff');
+  await parts.store.transitionRepository(jobId, name, {
+    from: ['RUNNING'],
+    to: 'COMPLETED',
+    set: {
+      finishedAt: new Date().toISOString(),
+      ...workerResult(testKeys().workerSeal, { jobId, repositoryName: name, attempt: 1 }, patch),
+      ...set,
+    },
+  });
 }
