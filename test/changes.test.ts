@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
 import { currentPatchDigest } from '../common/patchDigest';
 import { JobChanges } from '../common/schemas';
-import { startFakeGitHub, type FakeGitHub } from './fakes/githubServer';
-import { startGitHttpServer, type GitHttpServer } from './fakes/gitHttpServer';
-import { createGitHosting, type GitHosting } from './helpers/git';
 import { waitFor, waitForJob } from './helpers/jobs';
-import { CLI, startStackProcess, type StackProcess } from './helpers/localStack';
+import { pushedDiff } from './helpers/git';
+import { useWorld } from './helpers/world';
 
 // Review at scale on the real local stack: real workers make the same sed edit in five
 // repositories whose code around it differs, and one more file in a sixth. The job's changes are
@@ -17,7 +13,6 @@ import { CLI, startStackProcess, type StackProcess } from './helpers/localStack'
 // one repository's patch makes a new revision, takes that repository out of its group (a review of
 // the group as it was is refused, 409) and is exactly what its publish pushes.
 
-const run = promisify(execFile);
 const GITHUB_TOKEN = 'ghp_FAKEgithubTOKENforChangesTests01234567';
 
 /** Two calls far apart (two hunks), with code of the repository's own around and between them. */
@@ -38,56 +33,32 @@ const CHANGE =
   "sed -i 's/oldFunction(/newFunction(/g' src/main.js && if [ -f .lock-too ]; then printf '{}\\n' > package-lock.json; fi";
 const NAMES = ['acme/r0', 'acme/r1', 'acme/r2', 'acme/r3', 'acme/r4', 'acme/r5'];
 
-async function bareGit(bare: string, ...args: string[]): Promise<Buffer> {
-  const { stdout } = await run('git', ['--git-dir', bare, ...args], {
-    env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C' },
-    encoding: 'buffer',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return stdout;
-}
-
 describe('change groups, group review and hunk revisions on the local stack', function () {
   this.timeout(180_000);
-  let hosting: GitHosting;
-  let gitServer: GitHttpServer;
-  let github: FakeGitHub;
-  let stack: StackProcess;
-
-  before(async () => {
-    hosting = await createGitHosting();
-    for (const [index, name] of NAMES.entries())
-      await hosting.create(name, {
-        'src/main.js': mainJs(index),
-        ...(index === 5 ? { '.lock-too': 'yes\n' } : {}),
-      });
-    gitServer = await startGitHttpServer({ root: hosting.root, token: GITHUB_TOKEN });
-    github = await startFakeGitHub({ token: GITHUB_TOKEN, gitRoot: hosting.root });
-    stack = await startStackProcess({
-      env: {
-        CODY_BATCH_GIT_BASE: gitServer.gitBase,
-        CODY_BATCH_CONCURRENCY: '3',
-        GITHUB_TOKEN,
-        GITHUB_API_URL: github.url,
-      },
-    });
+  const world = useWorld({
+    token: GITHUB_TOKEN,
+    repositories: Object.fromEntries(
+      NAMES.map((name, index) => [
+        name,
+        { 'src/main.js': mainJs(index), ...(index === 5 ? { '.lock-too': 'yes\n' } : {}) },
+      ]),
+    ),
+    github: {},
+    stack: { concurrency: 3 },
   });
-  after(async () => {
-    await stack?.dispose();
-    await github?.close();
-    await gitServer?.close();
-    await hosting?.dispose();
-  });
-
   const cli = async (...args: string[]) => {
-    const { stdout } = await run(process.execPath, [CLI, ...args], {
-      env: { ...process.env, CODY_BATCH_HOME: stack.home },
-    });
-    return stdout;
+    const outcome = await world.cli(args, { inheritEnv: true });
+    assert.equal(outcome.code, 0, `${args.join(' ')}:\n${outcome.stderr}`);
+    return outcome.stdout;
   };
 
   it('groups, approves a group in one call, refuses a changed one, and publishes a revised patch exactly', async () => {
-    const created = await stack.client.createJob({ name: 'Move to newFunction', command: CHANGE, repositories: NAMES });
+    const { stack, hosting } = world;
+    const created = await stack.client.createJob({
+      name: 'Move to newFunction',
+      command: CHANGE,
+      repositories: NAMES,
+    });
     const job = await waitForJob(stack.client, created.jobId);
     assert.equal(job.status, 'COMPLETED');
 
@@ -139,7 +110,11 @@ describe('change groups, group review and hunk revisions on the local stack', fu
       'acme/r1,acme/r2,acme/r3,acme/r4',
     );
     assert.match(approved, /^5 repositories approved: acme\/r0, acme\/r1/);
-    assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, { unreviewed: 1, approved: 5, rejected: 0 });
+    assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, {
+      unreviewed: 1,
+      approved: 5,
+      rejected: 0,
+    });
     const rows = await stack.client.allRepositories(job.jobId);
     assert.deepEqual(
       rows.filter((row) => row.review?.state === 'approved').map((row) => row.repositoryName),
@@ -156,7 +131,11 @@ describe('change groups, group review and hunk revisions on the local stack', fu
     assert.equal(revised.review, undefined);
     assert.deepEqual(revised.diffStats, { files: 1, additions: 1, deletions: 1 });
     assert.notEqual(revised.fingerprint!.exact, main!.fingerprint);
-    assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, { unreviewed: 2, approved: 4, rejected: 0 });
+    assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, {
+      unreviewed: 2,
+      approved: 4,
+      rejected: 0,
+    });
     await assert.rejects(
       stack.client.revisePatch(job.jobId, 'acme/r1', { basedOn: 0, drop: [{ path: 'src/main.js', hunks: [0] }] }),
       (error: ApiError) => error.status === 409 && error.code === 'PATCH_CHANGED',
@@ -181,7 +160,11 @@ describe('change groups, group review and hunk revisions on the local stack', fu
       }),
       (error: ApiError) => error.status === 409 && error.code === 'GROUP_CHANGED' && /acme\/r1/.test(error.message),
     );
-    assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, { unreviewed: 2, approved: 4, rejected: 0 });
+    assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, {
+      unreviewed: 2,
+      approved: 4,
+      rejected: 0,
+    });
     const regrouped = await stack.client.getChanges(job.jobId);
     assert.deepEqual(
       regrouped.groups.map((group) => group.repositories),
@@ -204,18 +187,7 @@ describe('change groups, group review and hunk revisions on the local stack', fu
     });
     assert.equal(published.publication?.status, 'published', JSON.stringify(published.publication?.error));
     const { bare } = hosting.repository('acme/r1');
-    const pushed = await bareGit(
-      bare,
-      'diff',
-      '--no-color',
-      '--no-ext-diff',
-      '--no-textconv',
-      '--find-renames',
-      '--full-index',
-      '--binary',
-      published.base!.commit,
-      branchName(job.jobId),
-    );
+    const pushed = await pushedDiff(bare, published.base!.commit, branchName(job.jobId));
     // Byte for byte, but for the post-image blob id on the `index` line of the file whose hunk was
     // left out: the API cannot know it without the file (git apply does not use it for text).
     const postImageFree = (patch: string) => patch.replace(/^(index [0-9a-f]{40})\.\.[0-9a-f]{40}/gm, '$1..');

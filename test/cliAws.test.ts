@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { CreateJobRequest } from '../common/schemas';
 import { startFakeSigV4Server, type FakeSigV4Server } from './fakes/sigv4Server';
 import { sampleJob } from './helpers/jobs';
-import { CLI, makeTempDir } from './helpers/localStack';
+import { makeTempDir } from './helpers/localStack';
+import { runCli } from './helpers/world';
 
 // `cody-batch` against a deployed API: the real CLI bundle as a child process, AWS credentials given
 // the way CI gives them (environment variables), and API Gateway's IAM auth stood in for by a
 // server on 127.0.0.1 that recomputes every SigV4 signature.
-
-const execFileAsync = promisify(execFile);
 
 const USER = {
   accessKeyId: 'ASIAEXAMPLEUSER00001',
@@ -44,16 +41,9 @@ describe('cody-batch against a remote API with SigV4', function () {
   /** The CLI with nothing of this machine's AWS or Cody Batch settings, a home without ~/.aws, no instance metadata. */
   function cli(args: string[], env: Record<string, string>) {
     const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(AWS_|CODY_BATCH_)/.test(name)));
-    return execFileAsync(process.execPath, [CLI, ...args], {
+    return runCli(args, {
       env: { ...clean, HOME: home, CODY_BATCH_HOME: home, AWS_EC2_METADATA_DISABLED: 'true', ...env },
-    }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => ({
-        code: error.code,
-        stdout: error.stdout,
-        stderr: error.stderr,
-      }),
-    );
+    });
   }
   const credentials = (identity: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) => ({
     AWS_ACCESS_KEY_ID: identity.accessKeyId,

@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { createApp } from '../backend/api/app';
-import { bearerOwner } from '../backend/api/middleware/auth';
-import { type RunningServer, startApiServer } from '../backend/api/server';
-import { IdleExecutor } from '../backend/executor/executor';
-import { codeHostFrom } from '../backend/hosts';
-import type { RunningDynamo } from '../backend/local/dynamodb';
-import { FolderArtifactStore } from '../backend/store/artifacts';
 import type { Store } from '../backend/store/store';
-import { bearerAuth, CodyBatchClient } from '../common/client';
-import type { FakeGitHub, FakePull } from './fakes/githubServer';
-import { startFakeGitHub } from './fakes/githubServer';
-import { newTestStore, startTestDynamo } from './helpers/dynamo';
-import { CLI, makeTempDir } from './helpers/localStack';
-import { jobWithPulls } from './helpers/pullRequests';
-import { artifactKey } from '../common/names';
-import { testKeys, workerResult } from './helpers/keys';
+import type { CodyBatchClient } from '../common/client';
+import type { FakePull } from './fakes/githubServer';
+import { completeAsWorker, jobWithPulls } from './helpers/pullRequests';
+import { runCli, useWorld } from './helpers/world';
 
 // The CLI after the diff, as a user types it against a deployed API (--api-url, a token): status
 // (text and --json), review, refresh, merge with its exit code for a partial result, delete, and
@@ -26,61 +12,21 @@ import { testKeys, workerResult } from './helpers/keys';
 
 const TOKEN = 'ghp_FAKEgithubTOKENforCliFollowUpTests01234';
 const API_TOKEN = 'cli-api-token-0123456789';
-const execute = promisify(execFile);
 
 describe('CLI: status, review, publish, refresh, merge, close, comment, delete', function () {
   this.timeout(120_000);
-  let dynamo: RunningDynamo;
-  let artifactsRoot: string;
-  let github: FakeGitHub;
+  const world = useWorld({ token: TOKEN, github: {}, api: { token: API_TOKEN, listen: true } });
   let store: Store;
-  let artifacts: FolderArtifactStore;
-  let server: RunningServer;
   let client: CodyBatchClient;
-
-  before(async () => {
-    dynamo = await startTestDynamo();
-    artifactsRoot = await makeTempDir('cody-batch-cli-follow-up-');
-    github = await startFakeGitHub({ token: TOKEN });
-    store = await newTestStore(dynamo);
-    artifacts = new FolderArtifactStore(artifactsRoot);
-    const app = createApp(
-      {
-        store,
-        artifacts,
-        executor: new IdleExecutor(),
-        keys: testKeys(),
-        codeHost: codeHostFrom({ gitBase: 'https://x/{owner}/{name}.git', apiUrl: github.url, token: TOKEN }),
-        version: 'test',
-        log: { error: () => undefined },
-      },
-      bearerOwner(API_TOKEN),
-    );
-    server = await startApiServer(app, { hostname: '127.0.0.1', port: 0 });
-    client = new CodyBatchClient({ baseUrl: server.url, auth: bearerAuth(API_TOKEN) });
-  });
-  after(async () => {
-    await server?.close();
-    await github?.close();
-    await dynamo?.close();
-    await rm(artifactsRoot, { recursive: true, force: true });
-  });
+  before(() => ({ store, client } = world.api));
 
   /** Runs `cody-batch <args> --api-url … --auth token`; never throws on a non-zero exit. */
-  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await execute(
-        process.execPath,
-        [CLI, ...args, '--api-url', server.url, '--auth', 'token'],
-        { env: { PATH: process.env.PATH, CODY_BATCH_TOKEN: API_TOKEN, HOME: artifactsRoot } },
-      );
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  }
-  const seed = (pulls: Record<string, Partial<FakePull>>) => jobWithPulls({ client, store, artifacts, github }, pulls);
+  const cli = (...args: string[]) =>
+    runCli([...args, '--api-url', world.api.url!, '--auth', 'token'], {
+      env: { CODY_BATCH_TOKEN: API_TOKEN, HOME: world.hosting.work },
+    });
+  const seed = (pulls: Record<string, Partial<FakePull>>) =>
+    jobWithPulls({ ...world.api, github: world.github }, pulls);
 
   it('status --status lists only the rows in those run statuses, and refuses a status that is none', async () => {
     const { job } = await seed({ 'acme/kept': {}, 'acme/broken': {}, 'acme/other': {} });
@@ -170,19 +116,7 @@ describe('CLI: status, review, publish, refresh, merge, close, comment, delete',
     const names = ['acme/kept', 'acme/refused'];
     const created = await client.createJob({ name: 'Review then publish', command: 'true', repositories: names });
     // As a worker leaves them: the diff sealed with its base and digest.
-    const patch = 'diff --git a/x b/x\n';
-    for (const name of names) {
-      await store.claim(created.jobId, name, 1, '2000-01-01T00:00:00Z');
-      await artifacts.put(artifactKey(created.jobId, name, 'diff.patch'), patch);
-      await store.transitionRepository(created.jobId, name, {
-        from: ['RUNNING'],
-        to: 'COMPLETED',
-        set: {
-          finishedAt: new Date().toISOString(),
-          ...workerResult(testKeys().workerSeal, { jobId: created.jobId, repositoryName: name, attempt: 1 }, patch),
-        },
-      });
-    }
+    for (const name of names) await completeAsWorker(world.api, created.jobId, name);
     const { digest } = await client.getDiff(created.jobId, 'acme/kept');
     await client.reviewRepository(created.jobId, 'acme/kept', { state: 'approved', digest });
     await client.reviewRepository(created.jobId, 'acme/refused', { state: 'rejected', note: 'not this one' });

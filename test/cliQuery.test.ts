@@ -1,55 +1,23 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { type FakeGitHub, startFakeGitHub } from './fakes/githubServer';
-import { type GitHttpServer, startGitHttpServer } from './fakes/gitHttpServer';
-import { createGitHosting, type GitHosting } from './helpers/git';
 import { repositoriesByName, repositoryNamesOf, waitForJob } from './helpers/jobs';
-import { CLI, startStackProcess, type StackProcess } from './helpers/localStack';
+import { useWorld } from './helpers/world';
 
 // `cody-batch repos` and the query and pull-request flags of `cody-batch run`, run as a user types
 // them (the built CLI as a child process) against the real local stack, whose code host is the
 // loopback GitHub: the stack resolves queries with its token, the CLI sends none.
 
-const exec = promisify(execFile);
 const GITHUB_TOKEN = 'ghp_FAKEgithubTOKENforCliQueryTests0123456789';
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe('cody-batch repos and run with query and pull-request flags', function () {
   this.timeout(120_000);
-  let hosting: GitHosting;
-  let gitServer: GitHttpServer;
-  let github: FakeGitHub;
-  let stack: StackProcess;
-
-  const cli = (args: string[]): Promise<Outcome> =>
-    exec(process.execPath, [CLI, ...args], {
-      // The CLI's own environment holds no GitHub token: only the stack has one.
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, CODY_BATCH_HOME: stack.home },
-    }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => ({
-        code: error.code,
-        stdout: error.stdout,
-        stderr: error.stderr,
-      }),
-    );
-  const jobCount = async () => (await stack.client.listJobs({ limit: 100 })).items.length;
-
-  before(async () => {
-    hosting = await createGitHosting();
-    for (const name of ['acme/api', 'acme/web', 'acme/old-site'])
-      await hosting.create(name, { 'src/main.js': 'oldFunction(1);\n' });
-    gitServer = await startGitHttpServer({ root: hosting.root, token: GITHUB_TOKEN });
-    github = await startFakeGitHub({
-      token: GITHUB_TOKEN,
+  const world = useWorld({
+    token: GITHUB_TOKEN,
+    repositories: Object.fromEntries(
+      ['acme/api', 'acme/web', 'acme/old-site'].map((name) => [name, { 'src/main.js': 'oldFunction(1);\n' }]),
+    ),
+    github: {
       repositories: [
         { fullName: 'acme/api', topics: ['backend'] },
         { fullName: 'acme/web', topics: ['frontend'] },
@@ -57,22 +25,12 @@ describe('cody-batch repos and run with query and pull-request flags', function 
         { fullName: 'acme/web-fork', fork: true },
       ],
       collaborators: ['alice'],
-    });
-    stack = await startStackProcess({
-      env: {
-        CODY_BATCH_GIT_BASE: gitServer.gitBase,
-        CODY_BATCH_CONCURRENCY: '2',
-        GITHUB_TOKEN,
-        GITHUB_API_URL: github.url,
-      },
-    });
+    },
+    stack: true,
   });
-  after(async () => {
-    await stack?.dispose();
-    await github?.close();
-    await gitServer?.close();
-    await hosting?.dispose();
-  });
+  // The CLI's own environment holds no GitHub token: only the stack has one.
+  const cli = (args: string[]) => world.cli(args);
+  const jobCount = async () => (await world.stack.client.listJobs({ limit: 100 })).items.length;
 
   it('`repos` prints the names a query chooses on stdout and the count and notes on stderr', async () => {
     const all = await cli(['repos', '--owner', 'acme']);
@@ -105,6 +63,7 @@ describe('cody-batch repos and run with query and pull-request flags', function 
   });
 
   it('`run` with --owner and pull-request flags runs what `repos` showed and opens pull requests shaped by the flags', async () => {
+    const { stack, hosting, github } = world;
     const preview = await cli(['repos', '--owner', 'acme']);
     const bodyFile = path.join(hosting.work, 'body.md');
     await writeFile(bodyFile, 'Why: {{job.description}}\n\n{{diffstat}}\n');
@@ -160,6 +119,7 @@ describe('cody-batch repos and run with query and pull-request flags', function 
   });
 
   it('takes pull-request flags without --pr (they shape what publish opens after review), and refuses a branch template that is no valid ref', async () => {
+    const { stack } = world;
     const noPr = await cli([
       'run',
       '--name',

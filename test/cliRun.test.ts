@@ -3,55 +3,29 @@ import { execFile, spawn } from 'node:child_process';
 import { readlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createGitHosting, git, readText, type GitHosting } from './helpers/git';
+import { git, readText } from './helpers/git';
 import { notesOf, repositoryNamesOf, waitForJob } from './helpers/jobs';
-import { CLI, startStackProcess, type StackProcess } from './helpers/localStack';
+import { CLI } from './helpers/localStack';
+import { startWorld, useWorld } from './helpers/world';
 
 // `cody-batch run | watch | cancel | retry | apply`, run as a user types them: the built CLI as a
 // child process, against the real local stack, on real bare repositories and real clones.
 
 const exec = promisify(execFile);
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 describe('cody-batch run, watch, cancel, retry, apply', function () {
   this.timeout(90_000);
-  let hosting: GitHosting;
-  let stack: StackProcess;
+  const world = useWorld({
+    repositories: { 'acme/one': { 'a.txt': 'old\n', 'notes.txt': 'notes\n' }, 'acme/two': { 'b.txt': 'same\n' } },
+    stack: true,
+  });
   /** A finished job: acme/one COMPLETED (a.txt old → new), acme/two NO_CHANGES. */
   let completedJobId: string;
-
-  const cli = (args: string[], options: { cwd?: string } = {}): Promise<Outcome> =>
-    exec(process.execPath, [CLI, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, CODY_BATCH_HOME: stack.home },
-    }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => ({
-        code: error.code,
-        stdout: error.stdout,
-        stderr: error.stderr,
-      }),
-    );
-  const jobCount = async () => (await stack.client.listJobs({ limit: 100 })).items.length;
-
-  before(async () => {
-    hosting = await createGitHosting();
-    await hosting.create('acme/one', { 'a.txt': 'old\n', 'notes.txt': 'notes\n' });
-    await hosting.create('acme/two', { 'b.txt': 'same\n' });
-    stack = await startStackProcess({ env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '2' } });
-  });
-  after(async () => {
-    await stack?.dispose();
-    await hosting?.dispose();
-  });
+  const cli = (args: string[], options: { cwd?: string } = {}) => world.cli(args, { ...options, inheritEnv: true });
+  const jobCount = async () => (await world.stack.client.listJobs({ limit: 100 })).items.length;
 
   it('runs a command job from flags to completion: job id first, a line per repository, a summary, exit 0', async () => {
-    const list = path.join(hosting.work, 'repos.txt');
+    const list = path.join(world.hosting.work, 'repos.txt');
     await writeFile(list, '# the second one\n\nacme/two   # no a.txt there\n');
     const result = await cli([
       'run',
@@ -75,9 +49,9 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
       new RegExp(`Job ${completedJobId} COMPLETED: 1 changed, 1 without changes, 0 failed, 0 cancelled, of 2`),
     );
     assert.doesNotMatch(result.stdout, /[\r\u001b]/, 'no status line when the output is not a terminal');
-    const job = await stack.client.getJob(completedJobId);
+    const job = await world.stack.client.getJob(completedJobId);
     assert.deepEqual(
-      [job.status, job.command, await repositoryNamesOf(stack.client, job.jobId)],
+      [job.status, job.command, await repositoryNamesOf(world.stack.client, job.jobId)],
       ['COMPLETED', '[ -f a.txt ] && echo new > a.txt || true', ['acme/one', 'acme/two']],
     );
   });
@@ -95,7 +69,7 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
       '--name',
       'x',
       '--prompt-file',
-      path.join(hosting.work, 'missing.md'),
+      path.join(world.hosting.work, 'missing.md'),
       '--repos',
       'acme/one',
     ]);
@@ -138,7 +112,7 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     ]);
     assert.equal(result.code, 0, result.stderr);
     const jobId = /^Job (\S+):/.exec(result.stdout)![1]!;
-    const job = await stack.client.getJob(jobId);
+    const job = await world.stack.client.getJob(jobId);
     assert.deepEqual(job.sandbox, { allowHosts: ['registry.example.com', '*.example.org', '127.0.0.1:4873'] });
     // The sandbox is off in this suite (test/setup.ts): run says so, and so does the log.
     assert.match(result.stderr, /WARNING: The command sandbox is off/);
@@ -150,21 +124,17 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
   });
 
   it('sends --allow-commands, --setup and --instructions-file; refuses a notes file that is not JSON or names a stranger', async () => {
-    const notes = path.join(hosting.work, 'notes.json');
-    const paused = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0' } });
-    const inPaused = (args: string[]) =>
-      exec(process.execPath, [CLI, ...args], { env: { ...process.env, CODY_BATCH_HOME: paused.home } }).then(
-        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-        (error: Outcome) => error,
-      );
+    const notes = path.join(world.hosting.work, 'notes.json');
+    const paused = await startWorld({ stack: { concurrency: 0 } });
+    const inPaused = (args: string[]) => paused.cli(args, { inheritEnv: true });
     try {
       await writeFile(notes, JSON.stringify({ 'acme/one': 'Run npm run build before the tests.' }));
       const flags = ['run', '--name', 'x', '--prompt', 'Fix it.', '--repos', 'acme/one', '--instructions-file', notes];
       const created = await inPaused([...flags, '--allow-commands', '--setup', 'npm ci', '--detach']);
       assert.equal(created.code, 0, created.stderr);
-      const job = await paused.client.getJob(created.stdout.trim());
+      const job = await paused.stack.client.getJob(created.stdout.trim());
       assert.deepEqual(
-        [job.allowCommands, job.setupCommand, await notesOf(paused.client, job.jobId)],
+        [job.allowCommands, job.setupCommand, await notesOf(paused.stack.client, job.jobId)],
         [true, 'npm ci', { 'acme/one': 'Run npm run build before the tests.' }],
       );
       await writeFile(notes, '{"acme/one": ');
@@ -175,7 +145,7 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
       const stranger = await inPaused(flags);
       assert.equal(stranger.code, 2);
       assert.match(stranger.stderr, /--instructions-file: "acme\/other" is not one of the job's repositories/);
-      assert.equal((await paused.client.listJobs({ limit: 10 })).items.length, 1, 'only the first was created');
+      assert.equal((await paused.stack.client.listJobs({ limit: 10 })).items.length, 1, 'only the first was created');
     } finally {
       await paused.dispose();
     }
@@ -223,14 +193,14 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
   });
 
   it('Ctrl-C leaves a job running; cancel stops it; watch on a terminal shows one status line and exits 1', async () => {
-    const job = await stack.client.createJob({ name: 'Slow', command: 'sleep 30', repositories: ['acme/one'] });
-    await waitForJob(stack.client, job.jobId, { status: 'RUNNING' });
+    const job = await world.stack.client.createJob({ name: 'Slow', command: 'sleep 30', repositories: ['acme/one'] });
+    await waitForJob(world.stack.client, job.jobId, { status: 'RUNNING' });
     // `script` gives the CLI a real pseudo-terminal, as a user's shell does.
     const watching = exec(
       'script',
       ['-qec', `${process.execPath} ${CLI} watch ${job.jobId} --interval 0.2`, '/dev/null'],
       {
-        env: { ...process.env, CODY_BATCH_HOME: stack.home, COLUMNS: '100' },
+        env: { ...process.env, CODY_BATCH_HOME: world.stack.home, COLUMNS: '100' },
       },
     ).then(
       ({ stdout }) => ({ code: 0, stdout }),
@@ -238,7 +208,7 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     );
     // Ctrl-C stops a watcher, not the job, and says how to come back.
     const interrupted = spawn(process.execPath, [CLI, 'watch', job.jobId, '--json'], {
-      env: { ...process.env, CODY_BATCH_HOME: stack.home },
+      env: { ...process.env, CODY_BATCH_HOME: world.stack.home },
     });
     let stderr = '';
     interrupted.stderr.on('data', (chunk) => (stderr += chunk));
@@ -249,7 +219,7 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     interrupted.kill('SIGINT');
     assert.equal(await exitCode, 130);
     assert.match(stderr, new RegExp(`Job ${job.jobId} keeps running; resume with: cody-batch watch ${job.jobId}`));
-    assert.equal((await stack.client.getJob(job.jobId)).status, 'RUNNING');
+    assert.equal((await world.stack.client.getJob(job.jobId)).status, 'RUNNING');
 
     const cancelled = await cli(['cancel', job.jobId]);
     assert.equal(cancelled.code, 0, cancelled.stderr);
@@ -267,7 +237,7 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
 
   describe('apply', () => {
     it('applies the patch to a clean clone in the current folder', async () => {
-      const clone = await hosting.clone('acme/one');
+      const clone = await world.hosting.clone('acme/one');
       const result = await cli(['apply', completedJobId, 'acme/one'], { cwd: clone });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /Applied to 1 file in .*: a\.txt/);
@@ -275,7 +245,7 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     });
 
     it('refuses a dirty tree and leaves it exactly as it was', async () => {
-      const clone = await hosting.clone('acme/one');
+      const clone = await world.hosting.clone('acme/one');
       await writeFile(path.join(clone, 'notes.txt'), 'my work\n');
       const status = await git(clone, 'status', '--porcelain');
       const result = await cli(['apply', completedJobId, 'acme/one', '--dir', clone]);
@@ -288,7 +258,7 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     });
 
     it('with --stash, stashes the local edit, applies, and restores it', async () => {
-      const clone = await hosting.clone('acme/one');
+      const clone = await world.hosting.clone('acme/one');
       await writeFile(path.join(clone, 'notes.txt'), 'my work\n');
       const result = await cli(['apply', completedJobId, 'acme/one', '--dir', clone, '--stash']);
       assert.equal(result.code, 0, result.stderr);
@@ -299,7 +269,7 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     });
 
     it('with --stash and only a dirty submodule, leaves an older stash alone and says what it did', async () => {
-      const clone = await hosting.clone('acme/one');
+      const clone = await world.hosting.clone('acme/one');
       await git(
         clone,
         '-c',
@@ -307,7 +277,7 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
         'submodule',
         'add',
         '--quiet',
-        hosting.repository('acme/two').url,
+        world.hosting.repository('acme/two').url,
         'sub',
       );
       await git(clone, 'commit', '--quiet', '-m', 'a submodule');
@@ -325,13 +295,13 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     });
 
     it('refuses a patch that makes links out of the repository, naming them, unless --allow-outside-links', async () => {
-      const job = await stack.client.createJob({
+      const job = await world.stack.client.createJob({
         name: 'Links',
         command: 'ln -s /etc/passwd passwd && mkdir -p deep && ln -s ../../secrets deep/up && echo new > a.txt',
         repositories: ['acme/one'],
       });
-      await waitForJob(stack.client, job.jobId);
-      const clone = await hosting.clone('acme/one');
+      await waitForJob(world.stack.client, job.jobId);
+      const clone = await world.hosting.clone('acme/one');
       const refused = await cli(['apply', job.jobId, 'acme/one', '--dir', clone]);
       assert.equal(refused.code, 2, refused.stderr);
       assert.match(refused.stderr, /deep\/up → \.\.\/\.\.\/secrets/);
@@ -346,7 +316,7 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
     });
 
     it('refuses a clone of another repository', async () => {
-      const other = await hosting.clone('acme/two');
+      const other = await world.hosting.clone('acme/two');
       const result = await cli(['apply', completedJobId, 'acme/one', '--dir', other]);
       assert.equal(result.code, 1);
       assert.match(result.stderr, /is not a clone of acme\/one \(origin → acme\/two\); nothing was changed/);

@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { FolderArtifactStore } from '../backend/store/artifacts';
 import { artifactKey } from '../common/names';
-import { type HostedStack, startHostedStack } from './helpers/hostedStack';
 import { waitForJob } from './helpers/jobs';
 import { CLI, type StackProcess } from './helpers/localStack';
+import { World } from './helpers/world';
 
 // A terminal is not an attack surface (issue 24): what a repository holds (file contents, file
 // names, its command's output) reaches the CLI's output, and a terminal obeys escape sequences in it
@@ -29,7 +29,12 @@ const shellQuote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 
 describe('the CLI on a terminal and piped (a real pty, the local stack)', function () {
   this.timeout(180_000);
-  let hosted: HostedStack;
+  const world = new World({
+    token: TOKEN,
+    repositories: { 'acme/evil': { 'README.md': 'hello\n' }, 'acme/broken': { 'README.md': 'hello\n', fail: '' } },
+    github: { repositories: [{ fullName: 'acme/evil' }, { fullName: 'acme/broken' }] },
+    stack: true,
+  });
   let stack: StackProcess;
   let jobId: string;
 
@@ -54,12 +59,7 @@ describe('the CLI on a terminal and piped (a real pty, the local stack)', functi
     });
 
   before(async () => {
-    hosted = await startHostedStack({
-      token: TOKEN,
-      repositories: { 'acme/evil': { 'README.md': 'hello\n' }, 'acme/broken': { 'README.md': 'hello\n', fail: '' } },
-      githubRepositories: [{ fullName: 'acme/evil' }, { fullName: 'acme/broken' }],
-    });
-    stack = hosted.stack;
+    stack = (await world.start()).stack;
     const created = await stack.client.createJob({
       name: 'Write hostile text',
       command: COMMAND,
@@ -75,7 +75,7 @@ describe('the CLI on a terminal and piped (a real pty, the local stack)', functi
       ],
     );
   });
-  after(() => hosted?.dispose());
+  after(() => world.dispose());
 
   it('`diff` on a terminal shows the escape sequences of a patch instead of obeying them', async () => {
     const { code, output } = await onTerminal('diff', jobId, 'acme/evil');

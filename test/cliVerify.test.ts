@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { edit, reply, startFakeAnthropic, type FakeAnthropic } from './fakes/anthropicServer';
-import { createGitHosting, type GitHosting } from './helpers/git';
-import { CLI, startStackProcess, type StackProcess } from './helpers/localStack';
+import { edit, reply, type FakeAnthropic } from './fakes/anthropicServer';
+import type { GitHosting } from './helpers/git';
+import { CLI, type StackProcess } from './helpers/localStack';
+import { World } from './helpers/world';
 
 // `cody-batch run` for CI: a Claude job whose change never passed its verification ends COMPLETED
 // (the change is kept for review), but a script chaining on the exit code must not read it as success.
@@ -17,10 +18,9 @@ describe('cody-batch run: a change that fails its verification', function () {
   let anthropic: FakeAnthropic;
   let stack: StackProcess;
 
-  before(async () => {
-    hosting = await createGitHosting();
-    await hosting.create('acme/widgets', { 'src/a.js': 'module.exports = oldFunction(1);\n' });
-    anthropic = await startFakeAnthropic({
+  const world = new World({
+    repositories: { 'acme/widgets': { 'src/a.js': 'module.exports = oldFunction(1);\n' } },
+    anthropic: {
       apiKey: ANTHROPIC_KEY,
       script: {
         'acme/widgets': [
@@ -29,21 +29,11 @@ describe('cody-batch run: a change that fails its verification', function () {
           ...Array.from({ length: 6 }, () => reply.text('I could not make the check pass.')),
         ],
       },
-    });
-    stack = await startStackProcess({
-      env: {
-        CODY_BATCH_GIT_BASE: hosting.gitBase,
-        ANTHROPIC_API_KEY: ANTHROPIC_KEY,
-        ANTHROPIC_BASE_URL: anthropic.url,
-        CODY_BATCH_CONCURRENCY: '1',
-      },
-    });
+    },
+    stack: { concurrency: 1 },
   });
-  after(async () => {
-    await stack?.dispose();
-    await anthropic?.close();
-    await hosting?.dispose();
-  });
+  before(async () => ({ hosting, anthropic, stack } = await world.start()));
+  after(() => world.dispose());
 
   it('exits 1 and says so, though the job COMPLETED', async () => {
     const outcome = await run(

@@ -4,13 +4,13 @@ import path from 'node:path';
 import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
 import type { RepositoryResult } from '../common/schemas';
-import { reply, startFakeAnthropic, type FakeAnthropic } from './fakes/anthropicServer';
-import { startFakeGitHub, type FakeGitHub } from './fakes/githubServer';
-import { startGitHttpServer, type GitHttpServer } from './fakes/gitHttpServer';
+import { reply, type FakeAnthropic } from './fakes/anthropicServer';
+import type { FakeGitHub } from './fakes/githubServer';
 import { approveAsRead, pushBranch as colleaguePush, publicationOf, refs, show } from './helpers/custody';
-import { createGitHosting, git, type GitHosting } from './helpers/git';
+import { git, type GitHosting } from './helpers/git';
 import { waitForJob } from './helpers/jobs';
-import { startStackProcess, stackStore, type StackProcess } from './helpers/localStack';
+import { stackStore, type StackProcess } from './helpers/localStack';
+import { World } from './helpers/world';
 
 // The chain of custody on the real local stack (issue 24): its workers clone and push over git's
 // smart HTTP protocol, open pull requests on the loopback GitHub, and ask the loopback Claude. The
@@ -37,7 +37,6 @@ const CHANGE = "sed -i 's/oldFunction(/newFunction(/g' src/main.js";
 describe('chain of custody on the local stack', function () {
   this.timeout(180_000);
   let hosting: GitHosting;
-  let gitServer: GitHttpServer;
   let github: FakeGitHub;
   let anthropic: FakeAnthropic;
   let stack: StackProcess;
@@ -51,15 +50,16 @@ describe('chain of custody on the local stack', function () {
 
   const publication = (jobId: string, name: string) => publicationOf(stack.client, jobId, name);
 
-  before(async () => {
-    hosting = await createGitHosting();
-    for (const name of ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'n1', 'n2'])
-      await hosting.create(`acme/${name}`, FILES);
-    for (const name of ['r1', 'r2', 'r3']) await hosting.create(`group/${name}`, FILES);
-    gitServer = await startGitHttpServer({ root: hosting.root, token: GITHUB_TOKEN });
-    github = await startFakeGitHub({
-      token: GITHUB_TOKEN,
-      gitRoot: hosting.root,
+  const world = new World({
+    token: GITHUB_TOKEN,
+    repositories: Object.fromEntries([
+      ...['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'n1', 'n2'].map((name) => [
+        `acme/${name}`,
+        FILES,
+      ]),
+      ...['r1', 'r2', 'r3'].map((name) => [`group/${name}`, FILES]),
+    ]),
+    github: {
       afterCreate: async (pull) => {
         if (hold && pull.repo === hold.repo) {
           const current = hold;
@@ -68,29 +68,14 @@ describe('chain of custody on the local stack', function () {
           await new Promise<void>((resolve) => (current.release = resolve));
         }
       },
-    });
-    anthropic = await startFakeAnthropic({
-      apiKey: ANTHROPIC_KEY,
-      script: () => reply.text('Looked; nothing to change.'),
-    });
-    stack = await startStackProcess({
-      env: {
-        CODY_BATCH_GIT_BASE: gitServer.gitBase,
-        CODY_BATCH_CONCURRENCY: '2',
-        GITHUB_TOKEN,
-        GITHUB_API_URL: github.url,
-        ANTHROPIC_API_KEY: ANTHROPIC_KEY,
-        ANTHROPIC_BASE_URL: anthropic.url,
-      },
-    });
+    },
+    anthropic: { apiKey: ANTHROPIC_KEY, script: () => reply.text('Looked; nothing to change.') },
+    stack: true,
   });
+  before(async () => ({ hosting, github, anthropic, stack } = await world.start()));
   after(async () => {
     hold?.release?.();
-    await stack?.dispose();
-    await anthropic?.close();
-    await github?.close();
-    await gitServer?.close();
-    await hosting?.dispose();
+    await world.dispose();
   });
 
   describe('branches', () => {

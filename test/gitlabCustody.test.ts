@@ -4,11 +4,12 @@ import path from 'node:path';
 import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
 import type { RepositoryResult } from '../common/schemas';
-import { type FakeGitLab, type FakeProject, startFakeGitLab } from './fakes/gitlabServer';
+import type { FakeGitLab } from './fakes/gitlabServer';
 import { approveAsRead, pushBranch as colleaguePush, publicationOf, refs, show } from './helpers/custody';
-import { createGitHosting, type GitHosting, git } from './helpers/git';
+import { type GitHosting, git } from './helpers/git';
 import { waitForJob } from './helpers/jobs';
-import { startStackProcess, stackStore, type StackProcess } from './helpers/localStack';
+import { stackStore, type StackProcess } from './helpers/localStack';
+import { World } from './helpers/world';
 
 // The chain of custody (test/custody.test.ts) holds on GitLab too, with projects three levels
 // deep: the push and merge-request path is the host's, the guarantees are the same.
@@ -21,7 +22,6 @@ import { startStackProcess, stackStore, type StackProcess } from './helpers/loca
 const GITLAB_TOKEN = 'glpat-FAKEgitlabTOKENforCustody0123';
 
 const NAMES = ['alpha', 'beta', 'gamma', 'delta', 'eta', 'zeta', 'theta'].map((name) => `acme/platform/${name}`);
-const PROJECTS: FakeProject[] = NAMES.map((name) => ({ path: name }));
 
 const FILES = { 'src/main.js': 'const a = oldFunction(1);\n', 'README.md': '# sample\n' };
 const CHANGE = "sed -i 's/oldFunction(/newFunction(/g' src/main.js";
@@ -45,13 +45,10 @@ describe('chain of custody on GitLab, projects three levels deep', function () {
   const publication = (jobId: string, name: string) => publicationOf(stack.client, jobId, name);
   const mergeRequestsOf = (name: string) => gitlab.mergeRequests.filter((mr) => mr.project === name);
 
-  before(async () => {
-    hosting = await createGitHosting();
-    for (const project of PROJECTS) await hosting.create(project.path, FILES);
-    gitlab = await startFakeGitLab({
-      token: GITLAB_TOKEN,
-      root: hosting.root,
-      projects: PROJECTS,
+  const world = new World({
+    token: GITLAB_TOKEN,
+    repositories: Object.fromEntries(NAMES.map((name) => [name, FILES])),
+    gitlab: {
       beforeGit: async ({ path: requested }) => {
         const current = beforePush;
         if (current && requested === `/${current.project}.git/info/refs?service=git-receive-pack`) {
@@ -67,16 +64,13 @@ describe('chain of custody on GitLab, projects three levels deep', function () {
           await new Promise<void>((resolve) => (current.release = resolve));
         }
       },
-    });
-    stack = await startStackProcess({
-      env: { CODY_BATCH_CODE_HOST: 'gitlab', GITLAB_URL: gitlab.url, GITLAB_TOKEN, CODY_BATCH_CONCURRENCY: '2' },
-    });
+    },
+    stack: true,
   });
+  before(async () => ({ hosting, gitlab, stack } = await world.start()));
   after(async () => {
     hold?.release?.();
-    await stack?.dispose();
-    await gitlab?.close();
-    await hosting?.dispose();
+    await world.dispose();
   });
 
   it("never pushes the project's default branch, whatever the template says: it stays byte for byte", async () => {

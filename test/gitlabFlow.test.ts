@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { codeHostKindOf } from '../common/codeHostKind';
 import { branchName } from '../common/names';
-import { type FakeGitLab, type FakeProject, startFakeGitLab } from './fakes/gitlabServer';
-import { createGitHosting, type GitHosting, git } from './helpers/git';
-import { CLI, startStackProcess, type StackProcess } from './helpers/localStack';
+import type { FakeProject } from './fakes/gitlabServer';
+import { git, pushedDiff } from './helpers/git';
+import { useWorld } from './helpers/world';
 
 // The whole flow on the local stack against the loopback GitLab, as a user types it (the built CLI
 // as a child process; only the stack has the GitLab token): `repos` by group with its subgroups, a
@@ -16,7 +14,6 @@ import { CLI, startStackProcess, type StackProcess } from './helpers/localStack'
 // comment, delete. Projects nest three and four levels deep; the branch pushed is the stored patch
 // byte for byte. The clone URLs are GitLab's default, `{GITLAB_URL}/{path}.git`, over smart HTTP.
 
-const exec = promisify(execFile);
 const GITLAB_TOKEN = 'glpat-FAKEgitlabTOKENforTheCliFlow01';
 
 const PROJECTS: FakeProject[] = [
@@ -41,62 +38,24 @@ const CHANGE = [
   'chmod +x scripts/run.sh',
 ].join('\n');
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 describe('the CLI flow against GitLab, names three and four levels deep', function () {
   this.timeout(240_000);
-  let hosting: GitHosting;
-  let gitlab: FakeGitLab;
-  let stack: StackProcess;
-
-  const cli = (...args: string[]): Promise<Outcome> =>
-    exec(process.execPath, [CLI, ...args], {
-      // The CLI's own environment holds no GitLab token: only the stack has one.
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, CODY_BATCH_HOME: stack.home },
-    }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => ({
-        code: error.code,
-        stdout: error.stdout,
-        stderr: error.stderr,
-      }),
-    );
+  const world = useWorld({
+    token: GITLAB_TOKEN,
+    repositories: Object.fromEntries(PROJECTS.map((project) => [project.path, FILES])),
+    gitlab: { projects: PROJECTS, users: ['alice', 'bob'], pageSize: 2 },
+    stack: true,
+  });
+  // The CLI's own environment holds no GitLab token: only the stack has one.
+  const cli = (...args: string[]) => world.cli(args);
   const ok = async (...args: string[]) => {
     const outcome = await cli(...args);
     assert.equal(outcome.code, 0, `${args.join(' ')}:\n${outcome.stderr}${outcome.stdout}`);
     return outcome;
   };
 
-  before(async () => {
-    hosting = await createGitHosting();
-    for (const project of PROJECTS) await hosting.create(project.path, FILES);
-    gitlab = await startFakeGitLab({
-      token: GITLAB_TOKEN,
-      root: hosting.root,
-      projects: PROJECTS,
-      users: ['alice', 'bob'],
-      pageSize: 2,
-    });
-    stack = await startStackProcess({
-      env: {
-        CODY_BATCH_CODE_HOST: 'gitlab',
-        GITLAB_URL: gitlab.url,
-        GITLAB_TOKEN,
-        CODY_BATCH_CONCURRENCY: '2',
-      },
-    });
-  });
-  after(async () => {
-    await stack?.dispose();
-    await gitlab?.close();
-    await hosting?.dispose();
-  });
-
   it('repos, a sample that continues, review, publish as drafts, refresh, merge, close, comment, delete', async () => {
+    const { stack, hosting, gitlab } = world;
     // The clients word their forms after the stack's host (the Create Job form: groups, not owners).
     assert.deepEqual(await stack.client.getCodeHost(), { kind: 'gitlab', pullRequests: true });
     assert.equal(await codeHostKindOf(stack.client), 'gitlab');
@@ -194,26 +153,7 @@ describe('the CLI flow against GitLab, names three and four levels deep', functi
 
     // What was pushed is what was reviewed, byte for byte, on the recorded base.
     const bare = hosting.repository('acme/platform/tools/web').bare;
-    const pushed = Buffer.from(
-      await exec(
-        'git',
-        [
-          '--git-dir',
-          bare,
-          'diff',
-          '--no-color',
-          '--find-renames',
-          '--full-index',
-          '--binary',
-          webRow.base!.commit,
-          branch,
-        ],
-        {
-          encoding: 'buffer',
-          env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
-        },
-      ).then(({ stdout }) => stdout),
-    );
+    const pushed = await pushedDiff(bare, webRow.base!.commit, branch);
     const reviewed = Buffer.from((await stack.client.getDiff(jobId, 'acme/platform/tools/web')).patch!, 'utf8');
     assert.ok(reviewed.includes('GIT binary patch') && reviewed.includes('new mode 100755'));
     assert.equal(Buffer.compare(pushed, reviewed), 0, 'the pushed branch differs from the stored patch');
@@ -308,7 +248,7 @@ describe('the CLI flow against GitLab, names three and four levels deep', functi
   });
 
   it('hands a rate limit longer than the API waits to the user, with the wait, not a server error', async () => {
-    gitlab.rateLimitNext('/groups/acme/projects', 30);
+    world.gitlab.rateLimitNext('/groups/acme/projects', 30);
     const limited = await cli('repos', '--group', 'acme');
     assert.equal(limited.code, 1, limited.stderr);
     assert.match(limited.stderr, /GitLab's rate limit: it asks to wait 30 s/);

@@ -9,10 +9,8 @@ import type { Route } from '../webviews/app/routes';
 import { diffHandlers, overviewHandlers } from '../webviews/app/viewHandlers';
 import { handlerWithAuthCheck as server } from './helpers/changeFixtures';
 import { makeDom } from './helpers/dom';
-import type { GitHosting } from './helpers/git';
-import { type HostedStack, startHostedStack } from './helpers/hostedStack';
 import { waitFor, waitForJob } from './helpers/jobs';
-import { CLI, type StackProcess } from './helpers/localStack';
+import { useWorld } from './helpers/world';
 
 // Issue 24, on the real local stack (git over HTTP, the loopback GitHub, real workers): one
 // approval of a change group approves every member, so a group must hold one change. An auth check
@@ -50,27 +48,11 @@ const membersOf = (group: ChangeGroup) =>
 
 describe('change groups that mean one change, on the local stack (issue 24)', function () {
   this.timeout(240_000);
-  let hosted: HostedStack;
-  let hosting: GitHosting;
-  let stack: StackProcess;
-
-  const cli = (...args: string[]) =>
-    run(process.execPath, [CLI, ...args], { env: { ...process.env, CODY_BATCH_HOME: stack.home } }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => ({
-        code: error.code,
-        stdout: error.stdout,
-        stderr: error.stderr,
-      }),
-    );
-
-  before(async () => {
-    hosted = await startHostedStack({ token: TOKEN, repositories: REPOSITORIES, env: { CODY_BATCH_CONCURRENCY: '3' } });
-    ({ hosting, stack } = hosted);
-  });
-  after(() => hosted?.dispose());
+  const world = useWorld({ token: TOKEN, repositories: REPOSITORIES, github: {}, stack: { concurrency: 3 } });
+  const cli = (...args: string[]) => world.cli(args, { inheritEnv: true });
 
   it('keeps different changes apart, refuses a group approved unopened, and publishes only what was approved', async () => {
+    const { stack, hosting } = world;
     const created = await stack.client.createJob({
       name: 'Move the auth check',
       command: COMMAND,
@@ -165,6 +147,7 @@ describe('change groups that mean one change, on the local stack (issue 24)', fu
   });
 
   it('the web app shows the other surroundings, sends those opened, and approves only then', async () => {
+    const { stack } = world;
     const names = ['acme/harmless', 'acme/harmless-too', 'acme/dead-code'];
     const created = await stack.client.createJob({ name: 'Move it again', command: COMMAND, repositories: names });
     const job = await waitForJob(stack.client, created.jobId);

@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
 import type { RepositoryResult } from '../common/schemas';
-import { startFakeGitHub, type FakeGitHub } from './fakes/githubServer';
-import type { GitHttpServer } from './fakes/gitHttpServer';
 import { CREDENTIAL_KINDS, githubCredentials } from './helpers/githubCredentials';
-import { createGitHosting, type GitHosting } from './helpers/git';
-import { waitFor, waitForJob } from './helpers/jobs';
-import { startStackProcess, type StackProcess } from './helpers/localStack';
+import { waitForJob } from './helpers/jobs';
+import { bareGit, pushedDiff } from './helpers/git';
+import { publicationOf } from './helpers/custody';
+import { useWorld } from './helpers/world';
 import { followPublication } from '../common/publication';
 
 // Review, then publish, on the real local stack: its workers run the change, a person approves
@@ -23,7 +20,6 @@ import { followPublication } from '../common/publication';
 // once as a GitHub App, whose installation token for the publish lapses between the clone and the
 // push: the push and the pull request go with a new one, and no request carries the personal token.
 
-const run = promisify(execFile);
 const GITHUB_TOKEN = 'ghp_FAKEgithubTOKENforPublishTests012345678';
 
 /** 3 KB of every byte value, NULs included: git treats it as binary. */
@@ -51,58 +47,28 @@ const CHANGE = [
   'ln -s src/main.js link-to-main',
 ].join('\n');
 
-/** `git` on a bare repository, with no system or user config: diffs as the worker makes them. */
-async function bareGit(bare: string, ...args: string[]): Promise<Buffer> {
-  const { stdout } = await run('git', ['--git-dir', bare, ...args], {
-    env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C' },
-    encoding: 'buffer',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return stdout;
-}
-
 for (const kind of CREDENTIAL_KINDS) {
   const credentials = githubCredentials(kind, GITHUB_TOKEN);
   describe(`review and publish (${credentials.label})`, function () {
     this.timeout(180_000);
-    let hosting: GitHosting;
-    let gitServer: GitHttpServer;
-    let github: FakeGitHub;
-    let stack: StackProcess;
-
-    before(async () => {
-      hosting = await createGitHosting();
-      await hosting.create('acme/alpha', FILES);
-      await hosting.create('acme/beta', FILES);
-      // No src/main.js: the change's sed fails here.
-      await hosting.create('acme/gamma', { 'README.md': '# gamma\n' });
-      github = await startFakeGitHub(credentials.fake({ gitRoot: hosting.root }));
-      gitServer = await credentials.gitServer(hosting.root, github);
-      stack = await startStackProcess({
-        env: {
-          CODY_BATCH_GIT_BASE: gitServer.gitBase,
-          CODY_BATCH_CONCURRENCY: '3',
-          ...credentials.stackEnv,
-          GITHUB_API_URL: github.url,
-        },
-      });
-    });
-    after(async () => {
-      await stack?.dispose();
-      await github?.close();
-      await gitServer?.close();
-      await hosting?.dispose();
+    const world = useWorld({
+      token: GITHUB_TOKEN,
+      credentials,
+      repositories: {
+        'acme/alpha': FILES,
+        'acme/beta': FILES,
+        // No src/main.js: the change's sed fails here.
+        'acme/gamma': { 'README.md': '# gamma\n' },
+      },
+      github: {},
+      stack: { concurrency: 3 },
     });
 
-    const row = (jobId: string, name: string) => stack.client.getRepository(jobId, name);
-    const published = (jobId: string, name: string) =>
-      waitFor(`${name} to be published`, async () => {
-        const current = await row(jobId, name);
-        const status = current.publication?.status;
-        return status === 'published' || status === 'failed' ? current : undefined;
-      });
+    const row = (jobId: string, name: string) => world.stack.client.getRepository(jobId, name);
+    const published = (jobId: string, name: string) => publicationOf(world.stack.client, jobId, name);
 
     it('publishes exactly the reviewed diff of the approved repositories, once', async () => {
+      const { stack, hosting, github, gitServer } = world;
       const created = await stack.client.createJob({
         name: 'Move to newFunction',
         command: CHANGE,
@@ -188,18 +154,7 @@ for (const kind of CREDENTIAL_KINDS) {
       const branch = branchName(job.jobId);
       assert.equal((await bareGit(bare, 'rev-parse', `${branch}^`)).toString().trim(), main);
       assert.notEqual((await bareGit(bare, 'rev-parse', 'main')).toString().trim(), main, 'upstream moved');
-      const pushed = await bareGit(
-        bare,
-        'diff',
-        '--no-color',
-        '--no-ext-diff',
-        '--no-textconv',
-        '--find-renames',
-        '--full-index',
-        '--binary',
-        main,
-        branch,
-      );
+      const pushed = await pushedDiff(bare, main, branch);
       const reviewed = Buffer.from((await stack.client.getDiff(job.jobId, 'acme/alpha')).patch!, 'utf8');
       assert.ok(reviewed.includes('GIT binary patch'), 'the diff holds binary patches');
       assert.ok(reviewed.includes('rename from docs/old-name.md'), 'the diff holds a rename');
@@ -241,6 +196,7 @@ for (const kind of CREDENTIAL_KINDS) {
     });
 
     it('a new attempt takes the review back; the job counts it', async () => {
+      const { stack } = world;
       const created = await stack.client.createJob({
         name: 'Fail on gamma',
         command: "sed -i 's/oldFunction(/newFunction(/g' src/main.js",

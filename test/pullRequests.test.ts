@@ -1,23 +1,20 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { createApp } from '../backend/api/app';
 import { bearerOwner } from '../backend/api/middleware/auth';
 import { MAX_BURNDOWN_POINTS, needsRefresh, refreshAll, withBurndownPoint } from '../backend/api/pullRequestRefresh';
 import { IdleExecutor } from '../backend/executor/executor';
 import { codeHostFrom } from '../backend/hosts';
-import type { RunningDynamo } from '../backend/local/dynamodb';
-import { FolderArtifactStore } from '../backend/store/artifacts';
+import type { FolderArtifactStore } from '../backend/store/artifacts';
 import { deleteExpiredJobs } from '../backend/store/retention';
 import type { Store } from '../backend/store/store';
 import { type ApiError, type BulkProgress, bearerAuth, CodyBatchClient } from '../common/client';
 import { artifactKey } from '../common/names';
 import type { BulkAction, BulkActionRequest } from '../common/schemas';
-import { type FakeGitHub, type FakePull, startFakeGitHub } from './fakes/githubServer';
-import { newTestStore, startTestDynamo } from './helpers/dynamo';
-import { makeTempDir } from './helpers/localStack';
+import type { FakeGitHub, FakePull } from './fakes/githubServer';
 import { CREDENTIAL_KINDS, githubCredentials } from './helpers/githubCredentials';
 import { jobWithPulls as seedJobWithPulls } from './helpers/pullRequests';
 import { testKeys } from './helpers/keys';
+import { startWorld, type World } from './helpers/world';
 
 // Following pull requests after they open, through the API (in process, on a real dynalite and a
 // real artifact folder) and Octokit against the loopback GitHub: the refresh of every row's state,
@@ -31,54 +28,21 @@ for (const kind of CREDENTIAL_KINDS) {
   const credentials = githubCredentials(kind, TOKEN);
   describe(`pull requests after they open (${credentials.label})`, function () {
     this.timeout(120_000);
-    let dynamo: RunningDynamo;
-    let artifactsRoot: string;
+    let world: World;
     let github: FakeGitHub;
     let store: Store;
     let artifacts: FolderArtifactStore;
     let client: CodyBatchClient;
 
-    before(async () => {
-      dynamo = await startTestDynamo();
-      artifactsRoot = await makeTempDir('cody-batch-follow-up-');
-    });
-    after(async () => {
-      await dynamo?.close();
-      await rm(artifactsRoot, { recursive: true, force: true });
-    });
     beforeEach(async () => {
-      github = await startFakeGitHub(credentials.fake({}));
-      store = await newTestStore(dynamo);
-      artifacts = new FolderArtifactStore(artifactsRoot);
-      const app = createApp(
-        {
-          store,
-          artifacts,
-          executor: new IdleExecutor(),
-          keys: testKeys(),
-          // As the API makes it, but handing every rate limit to the client (which shows the wait).
-          codeHost: codeHostFrom({
-            gitBase: 'https://github.example.com/{owner}/{name}.git',
-            apiUrl: github.url,
-            ...credentials.hostConfig,
-            maxRateLimitWaitSeconds: 0,
-          }),
-          version: 'test',
-          retentionDays: 7,
-          log: { error: () => undefined },
-        },
-        bearerOwner(API_TOKEN),
-      );
-      client = new CodyBatchClient({
-        baseUrl: 'http://cody-batch.test',
-        auth: bearerAuth(API_TOKEN),
-        fetch: ((input: URL, init?: RequestInit) => app.request(input.toString(), init)) as typeof fetch,
-      });
+      world = await startWorld({ token: TOKEN, credentials, github: {}, api: { token: API_TOKEN, retentionDays: 7 } });
+      ({ github } = world);
+      ({ store, artifacts, client } = world.api);
     });
     afterEach(async () => {
       // Whatever the test did, every request to GitHub went with the credentials of this kind.
       if (github) credentials.assertAuthenticated(github);
-      await github?.close();
+      await world?.dispose();
     });
 
     const jobWithPulls = (pulls: Record<string, Partial<FakePull>>) =>

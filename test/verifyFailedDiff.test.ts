@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { ApiError } from '../common/client';
 import { FAILED_VERIFICATION_HEADER } from '../common/names';
-import { createGitHosting, type GitHosting } from './helpers/git';
 import { repositoriesByName, waitForJob } from './helpers/jobs';
-import { startStackProcess, type StackProcess } from './helpers/localStack';
+import type { StackProcess } from './helpers/localStack';
+import { useWorld } from './helpers/world';
 
 // A command job whose verification fails: the repository is FAILED (VERIFY_FAILED), and the change
 // the command made is kept, so the user can see what it did. A plain diff request still answers 409
@@ -11,19 +11,12 @@ import { startStackProcess, type StackProcess } from './helpers/localStack';
 
 describe('a command job whose verification failed keeps its diff', function () {
   this.timeout(120_000);
-  let hosting: GitHosting;
+  const world = useWorld({
+    repositories: { 'acme/widgets': { 'a.txt': 'old\n' }, 'acme/gadgets': { 'a.txt': 'old\n', 'KEEP.txt': 'x\n' } },
+    stack: true,
+  });
   let stack: StackProcess;
-
-  before(async () => {
-    hosting = await createGitHosting();
-    await hosting.create('acme/widgets', { 'a.txt': 'old\n' });
-    await hosting.create('acme/gadgets', { 'a.txt': 'old\n', 'KEEP.txt': 'x\n' });
-    stack = await startStackProcess({ env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '2' } });
-  });
-  after(async () => {
-    await stack?.dispose();
-    await hosting?.dispose();
-  });
+  before(() => ({ stack } = world));
 
   it('records diffStats on the FAILED row and serves the patch only for ?failed=1', async () => {
     const created = await stack.client.createJob({

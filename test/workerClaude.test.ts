@@ -4,18 +4,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { artifactKey } from '../common/names';
-import {
-  deleteFile,
-  edit,
-  moveFile,
-  reply,
-  searchFiles,
-  startFakeAnthropic,
-  type FakeAnthropic,
-} from './fakes/anthropicServer';
-import { createGitHosting, type GitHosting } from './helpers/git';
+import { deleteFile, edit, moveFile, reply, searchFiles, type FakeAnthropic } from './fakes/anthropicServer';
+import type { GitHosting } from './helpers/git';
 import { waitForJob } from './helpers/jobs';
-import { startStackProcess, type StackProcess } from './helpers/localStack';
+import type { StackProcess } from './helpers/localStack';
+import { World } from './helpers/world';
 import { filesContaining } from './helpers/secrets';
 
 // The Claude path end to end: the stack's worker processes run the agent against the loopback
@@ -33,20 +26,21 @@ describe('worker: Claude jobs end to end', function () {
   let anthropic: FakeAnthropic;
   let stack: StackProcess;
 
-  before(async () => {
-    hosting = await createGitHosting();
-    await hosting.create('acme/widgets', {
-      'src/a.js': 'const total = oldFunction(1);\nmodule.exports = { total };\n',
-      'README.md': '# widgets\n',
-    });
-    await hosting.create('acme/gadgets', { 'src/b.js': 'module.exports = oldFunction(2);\n' });
-    await hosting.create('acme/legacy', {
-      'lib/util.js': 'function util(x) {\n  return x * 2;\n}\n\nmodule.exports = { util };\n',
-      'deprecated/a.js': 'module.exports = oldFunction(1);\n',
-      'deprecated/nested/b.js': 'module.exports = oldFunction(2);\n',
-      'index.js': "module.exports = require('./lib/util');\n",
-    });
-    anthropic = await startFakeAnthropic({
+  const world = new World({
+    repositories: {
+      'acme/widgets': {
+        'src/a.js': 'const total = oldFunction(1);\nmodule.exports = { total };\n',
+        'README.md': '# widgets\n',
+      },
+      'acme/gadgets': { 'src/b.js': 'module.exports = oldFunction(2);\n' },
+      'acme/legacy': {
+        'lib/util.js': 'function util(x) {\n  return x * 2;\n}\n\nmodule.exports = { util };\n',
+        'deprecated/a.js': 'module.exports = oldFunction(1);\n',
+        'deprecated/nested/b.js': 'module.exports = oldFunction(2);\n',
+        'index.js': "module.exports = require('./lib/util');\n",
+      },
+    },
+    anthropic: {
       apiKey: ANTHROPIC_KEY,
       script: {
         'acme/widgets': [
@@ -84,23 +78,11 @@ describe('worker: Claude jobs end to end', function () {
           reply.text('Moved lib/util.js to src/util/index.js and removed deprecated/.'),
         ],
       },
-    });
-    stack = await startStackProcess({
-      env: {
-        CODY_BATCH_GIT_BASE: hosting.gitBase,
-        ANTHROPIC_API_KEY: ANTHROPIC_KEY,
-        ANTHROPIC_BASE_URL: anthropic.url,
-        GITHUB_TOKEN,
-        AWS_SECRET_ACCESS_KEY: AWS_SECRET,
-        CODY_BATCH_CONCURRENCY: '2',
-      },
-    });
+    },
+    stack: { concurrency: 2, env: { GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY: AWS_SECRET } },
   });
-  after(async () => {
-    await stack?.dispose();
-    await anthropic?.close();
-    await hosting?.dispose();
-  });
+  before(async () => ({ hosting, anthropic, stack } = await world.start()));
+  after(() => world.dispose());
 
   it('edits with str_replace, feeds the failed verification back, and records diff, thread and usage', async () => {
     const verify = [

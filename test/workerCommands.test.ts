@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import {
-  bash,
-  edit,
-  reply,
-  startFakeAnthropic,
-  type FakeAnthropic,
-  type FakeConversation,
-} from './fakes/anthropicServer';
-import { createGitHosting, type GitHosting } from './helpers/git';
+import { bash, edit, reply, type FakeAnthropic, type FakeConversation } from './fakes/anthropicServer';
+import type { GitHosting } from './helpers/git';
 import { waitForJob } from './helpers/jobs';
-import { startStackProcess, type StackProcess } from './helpers/localStack';
+import type { StackProcess } from './helpers/localStack';
+import { World } from './helpers/world';
 import { processesRunning, uniqueSleep } from './helpers/processes';
 import { filesContaining } from './helpers/secrets';
 
@@ -43,46 +37,47 @@ describe('worker: Claude runs commands (allowCommands, setupCommand, instruction
   let stack: StackProcess;
   const sleeper = uniqueSleep();
 
-  before(async () => {
-    hosting = await createGitHosting();
-    await hosting.create('acme/calc', {
-      'package.json': `${JSON.stringify(
-        {
-          name: 'calc',
-          version: '1.0.0',
-          private: true,
-          scripts: { test: 'node test.js' },
-          dependencies: { helper: 'file:vendor/helper' },
-        },
-        null,
-        2,
-      )}\n`,
-      'package-lock.json': `${JSON.stringify(
-        {
-          name: 'calc',
-          version: '1.0.0',
-          lockfileVersion: 3,
-          requires: true,
-          packages: {
-            '': { name: 'calc', version: '1.0.0', dependencies: { helper: 'file:vendor/helper' } },
-            'node_modules/helper': { resolved: 'vendor/helper', link: true },
-            'vendor/helper': { version: '1.0.0' },
+  const world = new World({
+    repositories: {
+      'acme/calc': {
+        'package.json': `${JSON.stringify(
+          {
+            name: 'calc',
+            version: '1.0.0',
+            private: true,
+            scripts: { test: 'node test.js' },
+            dependencies: { helper: 'file:vendor/helper' },
           },
-        },
-        null,
-        2,
-      )}\n`,
-      'vendor/helper/package.json': '{"name": "helper", "version": "1.0.0", "main": "index.js"}\n',
-      'vendor/helper/index.js': 'module.exports = 5;\n',
-      '.gitignore': 'node_modules/\n',
-      'README.md': '# calc\n',
-      'CLAUDE.md': '# Working here\n\nRun `npm test` before you finish.\n',
-      'src/add.js': 'module.exports = (a, b) => a - b;\n',
-      // `helper` exists only once the setup has run, and stays because node_modules is ignored.
-      'test.js':
-        "const add = require('./src/add');\nconst five = require('helper');\nif (add(2, 3) !== five) {\n  console.error(`add(2, 3) is ${add(2, 3)}, expected ${five}`);\n  process.exit(1);\n}\nconsole.log('1 test passed');\n",
-    });
-    anthropic = await startFakeAnthropic({
+          null,
+          2,
+        )}\n`,
+        'package-lock.json': `${JSON.stringify(
+          {
+            name: 'calc',
+            version: '1.0.0',
+            lockfileVersion: 3,
+            requires: true,
+            packages: {
+              '': { name: 'calc', version: '1.0.0', dependencies: { helper: 'file:vendor/helper' } },
+              'node_modules/helper': { resolved: 'vendor/helper', link: true },
+              'vendor/helper': { version: '1.0.0' },
+            },
+          },
+          null,
+          2,
+        )}\n`,
+        'vendor/helper/package.json': '{"name": "helper", "version": "1.0.0", "main": "index.js"}\n',
+        'vendor/helper/index.js': 'module.exports = 5;\n',
+        '.gitignore': 'node_modules/\n',
+        'README.md': '# calc\n',
+        'CLAUDE.md': '# Working here\n\nRun `npm test` before you finish.\n',
+        'src/add.js': 'module.exports = (a, b) => a - b;\n',
+        // `helper` exists only once the setup has run, and stays because node_modules is ignored.
+        'test.js':
+          "const add = require('./src/add');\nconst five = require('helper');\nif (add(2, 3) !== five) {\n  console.error(`add(2, 3) is ${add(2, 3)}, expected ${five}`);\n  process.exit(1);\n}\nconsole.log('1 test passed');\n",
+      },
+    },
+    anthropic: {
       apiKey: ANTHROPIC_KEY,
       script: {
         'acme/calc': [
@@ -111,25 +106,19 @@ describe('worker: Claude runs commands (allowCommands, setupCommand, instruction
           reply.text('Fixed add() to add; npm test passes.'),
         ],
       },
-    });
-    stack = await startStackProcess({
+    },
+    stack: {
+      concurrency: 2,
       env: {
-        CODY_BATCH_GIT_BASE: hosting.gitBase,
-        ANTHROPIC_API_KEY: ANTHROPIC_KEY,
-        ANTHROPIC_BASE_URL: anthropic.url,
         GITHUB_TOKEN,
         AWS_SECRET_ACCESS_KEY: AWS_SECRET,
         MY_SERVICE_TOKEN: SERVICE_TOKEN,
         PLANTED_VISIBLE: VISIBLE,
-        CODY_BATCH_CONCURRENCY: '2',
       },
-    });
+    },
   });
-  after(async () => {
-    await stack?.dispose();
-    await anthropic?.close();
-    await hosting?.dispose();
-  });
+  before(async () => ({ hosting, anthropic, stack } = await world.start()));
+  after(() => world.dispose());
 
   it('sets up with npm ci, runs the failing tests, fixes the code and runs them again; the diff has only the fix', async () => {
     const created = await stack.client.createJob({

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createGitHosting, type GitHosting } from './helpers/git';
+import type { GitHosting } from './helpers/git';
 import { repositoriesByName, waitForJob } from './helpers/jobs';
-import { startStackProcess, type StackProcess } from './helpers/localStack';
+import type { StackProcess } from './helpers/localStack';
+import { World } from './helpers/world';
 import { killRunning, processesRunning, uniqueSleep } from './helpers/processes';
 import { filesContaining } from './helpers/secrets';
 
@@ -24,24 +25,14 @@ describe('worker isolation: what a command can reach on the local stack', functi
   let stack: StackProcess;
   const leftovers: string[][] = [];
 
-  before(async () => {
-    hosting = await createGitHosting();
-    await hosting.create('acme/spy', { 'README.md': '# spy\n' });
-    await hosting.create('acme/daemon', { 'README.md': '# daemon\n' });
-    stack = await startStackProcess({
-      env: {
-        CODY_BATCH_GIT_BASE: hosting.gitBase,
-        CODY_BATCH_CONCURRENCY: '2',
-        GITHUB_TOKEN,
-        ANTHROPIC_API_KEY,
-        ISOLATION_CANARY: CANARY,
-      },
-    });
+  const world = new World({
+    repositories: { 'acme/spy': { 'README.md': '# spy\n' }, 'acme/daemon': { 'README.md': '# daemon\n' } },
+    stack: { concurrency: 2, env: { GITHUB_TOKEN, ANTHROPIC_API_KEY, ISOLATION_CANARY: CANARY } },
   });
+  before(async () => ({ hosting, stack } = await world.start()));
   after(async () => {
     for (const argv of leftovers) await killRunning(argv);
-    await stack?.dispose();
-    await hosting?.dispose();
+    await world.dispose();
   });
 
   it("keeps the GitHub token and the Anthropic key out of every ancestor's /proc environ, up to the stack", async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { startWebviewBrowser, type WebviewBrowser } from '../test/helpers/webviewPage';
+import { useWebviewBrowser } from '../test/helpers/webviewPage';
 
 // The Create Job form with the keyboard, in Chromium with the real @vscode-elements components:
 // the Name field has the focus when the form opens, the arrow keys, Space and Enter choose how the
@@ -8,14 +8,7 @@ import { startWebviewBrowser, type WebviewBrowser } from '../test/helpers/webvie
 
 describe('Create Job form with the keyboard (Chromium)', function () {
   this.timeout(60_000);
-  let browser: WebviewBrowser;
-
-  before(async () => {
-    browser = await startWebviewBrowser({ createJob: 'webviews/createJob/main.ts' });
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useWebviewBrowser({ createJob: 'webviews/createJob/main.ts' });
 
   /** The form, its `submit` requests recorded in window.__submitted. */
   function open(): Promise<Page> {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { loadReply, startWebviewBrowser, type WebviewBrowser } from '../test/helpers/webviewPage';
+import { loadReply, useWebviewBrowser } from '../test/helpers/webviewPage';
 import { SCREENSHOTS } from '../test/e2e/world';
 
 // The diff view in Chromium (the engine of VS Code's webviews), in VS Code's dark, light and high
@@ -103,15 +103,8 @@ const THEMES: Record<string, Record<string, string>> = {
 
 describe('diff view in Chromium: themes, narrow panes, file list counts', function () {
   this.timeout(60_000);
-  let browser: WebviewBrowser;
-
-  before(async () => {
-    browser = await startWebviewBrowser({ diff: 'webviews/diff/main.ts' });
-    await mkdir(SCREENSHOTS, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useWebviewBrowser({ diff: 'webviews/diff/main.ts' });
+  before(() => mkdir(SCREENSHOTS, { recursive: true }));
 
   async function open(theme: string, width: number, layout: 'side-by-side' | 'line-by-line'): Promise<Page> {
     const variables = Object.entries(THEMES[theme]!)

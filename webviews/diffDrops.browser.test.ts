@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { SCREENSHOTS } from '../test/e2e/world';
-import { sendEvent, startWebviewBrowser, type WebviewBrowser } from '../test/helpers/webviewPage';
+import { recordingReply, sendEvent, sentParams, useWebviewBrowser } from '../test/helpers/webviewPage';
 
 // Dropping a hunk in the diff view, in Chromium: the Drop toggle on a hunk's header row strikes
 // its rows through, Save sends the marks as a revision of the revision shown, a refusal is said
@@ -45,38 +44,14 @@ const revised = {
   notice: 'Saved revision 1 of acme/a: 1 hunk left out. Its review was reset: review this revision.',
 };
 
-const REPLY = `(message) => {
-  window.sent = window.sent || [];
-  window.sent.push(message);
-  if (message.method === 'load') {
-    window.loadCount = (window.loadCount || 0) + 1;
-    return window.loads[Math.min(window.loadCount, window.loads.length) - 1];
-  }
-  if (message.method === 'revisePatch') return window.reviseReplies.shift();
-  return { done: true };
-}`;
+const REPLY = recordingReply("if (message.method === 'revisePatch') return window.reviseReplies.shift();");
 
-async function sent(page: Page, method: string): Promise<unknown[]> {
-  return page.evaluate(
-    (name) =>
-      ((window as unknown as { sent: { method: string; params: unknown }[] }).sent ?? [])
-        .filter((message) => message.method === name)
-        .map((message) => message.params),
-    method,
-  );
-}
+const sent = sentParams;
 
 describe('dropping hunks in the diff view (Chromium)', function () {
   this.timeout(60_000);
-  let browser: WebviewBrowser;
-
-  before(async () => {
-    browser = await startWebviewBrowser({ diff: 'webviews/diff/main.ts' });
-    await mkdir(SCREENSHOTS, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useWebviewBrowser({ diff: 'webviews/diff/main.ts' });
+  before(() => mkdir(SCREENSHOTS, { recursive: true }));
 
   it('drops a hunk, says a refusal, then shows the saved revision with the original a click away', async () => {
     const page = await browser.open({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { loadReply, startWebviewBrowser, type WebviewBrowser } from '../test/helpers/webviewPage';
+import { loadReply, useWebviewBrowser } from '../test/helpers/webviewPage';
 import { SCREENSHOTS } from '../test/e2e/world';
 
 // The diff view's layout in Chromium, where the walk found it broken: side by side at 1400 px a
@@ -44,14 +44,7 @@ const DATA = {
 
 describe('diff view layout (Chromium)', function () {
   this.timeout(60_000);
-  let browser: WebviewBrowser;
-
-  before(async () => {
-    browser = await startWebviewBrowser({ diff: 'webviews/diff/main.ts' });
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useWebviewBrowser({ diff: 'webviews/diff/main.ts' });
 
   it('side by side at 1400 px: a long line is shown whole, the sides stay level, Drop hunk stays clear of the header and inside the pane', async () => {
     const page = await browser.open({

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { sendEvent, startWebviewBrowser, type WebviewBrowser } from '../test/helpers/webviewPage';
+import { recordingReply, sendEvent, sentParams, useWebviewBrowser } from '../test/helpers/webviewPage';
 import { SCREENSHOTS } from '../test/e2e/world';
 
 // Reviewing in the diff view, in Chromium: the progress line and the review state, Approve with a
@@ -47,38 +46,16 @@ const second = {
  * The extension's side: `load` answers the pages in `window.loads` in turn (the last one again),
  * `review` answers `window.reviewReply`, every request is kept in `window.sent`.
  */
-const REPLY = `(message) => {
-  window.sent = window.sent || [];
-  window.sent.push(message);
-  if (message.method === 'load') {
-    window.loadCount = (window.loadCount || 0) + 1;
-    return window.loads[Math.min(window.loadCount, window.loads.length) - 1];
-  }
+const REPLY = recordingReply(`
   if (message.method === 'review') return window.reviewReply || { done: true };
-  if (message.method === 'showRepository') return { done: false, message: 'This is the only repository of this job with a diff.' };
-  return { done: true };
-}`;
+  if (message.method === 'showRepository')
+    return { done: false, message: 'This is the only repository of this job with a diff.' };`);
 
-async function sent(page: Page, method: string): Promise<unknown[]> {
-  return page.evaluate(
-    (name) =>
-      ((window as unknown as { sent: { method: string; params: unknown }[] }).sent ?? [])
-        .filter((message) => message.method === name)
-        .map((message) => message.params),
-    method,
-  );
-}
+const sent = sentParams;
 
 describe('reviewing in the diff view (Chromium)', function () {
   this.timeout(60_000);
-  let browser: WebviewBrowser;
-
-  before(async () => {
-    browser = await startWebviewBrowser({ diff: 'webviews/diff/main.ts' });
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useWebviewBrowser({ diff: 'webviews/diff/main.ts' });
 
   const open = (loads: unknown[], extra = '') =>
     browser.open({

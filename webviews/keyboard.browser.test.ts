@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { Thread } from '../common/schemas';
-import { loadReply, startWebviewBrowser, type WebviewBrowser } from '../test/helpers/webviewPage';
+import { loadReply, useWebviewBrowser } from '../test/helpers/webviewPage';
 
 // Keyboard use of the diff and thread pages in Chromium (the engine of VS Code's webviews): the
 // Tab order, and a focus ring in the theme's focus colour on everything Tab reaches. The pages are
@@ -31,14 +31,7 @@ const THREAD: Thread = {
 
 describe('webview pages with the keyboard (Chromium)', function () {
   this.timeout(60_000);
-  let browser: WebviewBrowser;
-
-  before(async () => {
-    browser = await startWebviewBrowser({ diff: 'webviews/diff/main.ts', thread: 'webviews/thread/main.ts' });
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useWebviewBrowser({ diff: 'webviews/diff/main.ts', thread: 'webviews/thread/main.ts' });
 
   /** Opens a page whose `load` request is answered with `data`, in a theme whose focus border is red. */
   function open(script: 'diff' | 'thread', data: unknown): Promise<Page> {

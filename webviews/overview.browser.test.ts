@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { SCREENSHOTS } from '../test/e2e/world';
-import { startWebviewBrowser, type WebviewBrowser } from '../test/helpers/webviewPage';
+import { useWebviewBrowser } from '../test/helpers/webviewPage';
 import { OVERVIEW_CHANGES, OVERVIEW_JOB, OVERVIEW_ROWS } from './overview/fixture';
 
 // The Job overview in Chromium (the engine of VS Code's webviews), in a dark theme: counts,
@@ -24,15 +24,8 @@ const THEME: Record<string, string> = {
 
 describe('Job overview in Chromium: counts, failures and the burndown', function () {
   this.timeout(60_000);
-  let browser: WebviewBrowser;
-
-  before(async () => {
-    browser = await startWebviewBrowser({ overview: 'webviews/overview/main.ts' });
-    await mkdir(SCREENSHOTS, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = useWebviewBrowser({ overview: 'webviews/overview/main.ts' });
+  before(() => mkdir(SCREENSHOTS, { recursive: true }));
 
   it('renders the counts, the failures and an accessible burndown in the theme’s colours', async () => {
     const data = { job: OVERVIEW_JOB, repositories: OVERVIEW_ROWS };

@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
-import S3rver from 's3rver';
-import type { RunningDynamo } from '../local/dynamodb';
 import { artifactKey } from '../../common/names';
-import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
-import { makeTempDir } from '../../test/helpers/localStack';
-import { IdleExecutor } from '../executor/executor';
-import { FolderArtifactStore, S3ArtifactStore, type ArtifactStore } from '../store/artifacts';
+import type { ArtifactStore } from '../store/artifacts';
 import type { Store } from '../store/store';
-import { apiGatewayEvent as event } from '../../test/helpers/lambdaEvents';
-import { createLambdaHandler } from './lambda';
+import { apiGatewayEvent as event, type LambdaApi, startLambdaApi } from '../../test/helpers/lambdaEvents';
+import type { createLambdaHandler } from './lambda';
 import { MAX_INLINE_BODY_BYTES, withinResponseLimit } from './lambdaResponse';
-import { testKeys } from '../../test/helpers/keys';
 
 // The API as Lambda runs it: API Gateway HTTP API (payload 2.0) events with IAM authorization,
 // against dynalite. Two callers with different ARNs must never see each other's jobs.
@@ -54,30 +47,20 @@ function lambdaInvoker(handler: ReturnType<typeof createLambdaHandler>) {
 }
 
 describe('API on Lambda (IAM owners)', () => {
-  let dynamo: RunningDynamo;
+  let lambda: LambdaApi;
   let store: Store;
-  let artifactsRoot: string;
   let invoke: (e: ReturnType<typeof event>) => Promise<LambdaResult>;
   const logged: string[] = [];
+  /** Writes an artifact as a worker does, in the API's artifact folder. */
+  const put = (jobId: string, name: string, file: 'diff.patch' | 'log.txt', body: string | Buffer) =>
+    lambda.artifacts.put(artifactKey(jobId, name, file), body, file === 'diff.patch' ? 'text/x-diff' : 'text/plain');
 
   before(async () => {
-    dynamo = await startTestDynamo();
-    store = await newTestStore(dynamo);
-    artifactsRoot = await makeTempDir('cody-batch-lambda-');
-    const handler = createLambdaHandler({
-      store,
-      artifacts: new FolderArtifactStore(artifactsRoot),
-      executor: new IdleExecutor(),
-      keys: testKeys(),
-      version: 'test',
-      log: { error: (message) => logged.push(message) },
-    });
-    invoke = lambdaInvoker(handler);
+    lambda = await startLambdaApi({ log: { error: (message) => logged.push(message) } });
+    ({ store } = lambda);
+    invoke = lambdaInvoker(lambda.handler);
   });
-  after(async () => {
-    await dynamo?.close();
-    await rm(artifactsRoot, { recursive: true, force: true });
-  });
+  after(() => lambda?.dispose());
 
   it('refuses a request that API Gateway did not authorize', async () => {
     const result = await invoke(event('GET', '/jobs'));
@@ -180,7 +163,7 @@ describe('API on Lambda (IAM owners)', () => {
       Buffer.from([0xe8]),
       Buffer.from('\n'),
     ]);
-    await new FolderArtifactStore(artifactsRoot).put(artifactKey(created.jobId, 'acme/latin', 'diff.patch'), patch);
+    await put(created.jobId, 'acme/latin', 'diff.patch', patch);
     await store.transitionRepository(created.jobId, 'acme/latin', { from: ['RUNNING'], to: 'COMPLETED' });
     const result = await invoke(
       event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/latin')}/diff`, { userArn: ALICE }),
@@ -200,7 +183,7 @@ describe('API on Lambda (IAM owners)', () => {
       ),
     );
     const log = Buffer.from('\u001b[32mok\u001b[0m\n'.repeat(4_000_000 / 12));
-    await new FolderArtifactStore(artifactsRoot).put(artifactKey(created.jobId, 'acme/colors', 'log.txt'), log);
+    await put(created.jobId, 'acme/colors', 'log.txt', log);
     const result = await invoke(
       event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/colors')}/log`, { userArn: ALICE }),
     );
@@ -218,7 +201,7 @@ describe('API on Lambda (IAM owners)', () => {
       ),
     );
     const log = Buffer.alloc(MAX_INLINE_BODY_BYTES + 1, 'x');
-    await new FolderArtifactStore(artifactsRoot).put(artifactKey(created.jobId, 'acme/huge', 'log.txt'), log);
+    await put(created.jobId, 'acme/huge', 'log.txt', log);
     const result = await invoke(
       event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/huge')}/log`, { userArn: ALICE }),
     );
@@ -240,43 +223,17 @@ describe('API on Lambda (IAM owners)', () => {
 });
 
 describe('API on Lambda with S3 artifacts', () => {
-  let dynamo: RunningDynamo;
+  let lambda: LambdaApi;
   let store: Store;
-  let s3: S3rver;
-  let directory: string;
   let artifacts: ArtifactStore;
   let invoke: (e: ReturnType<typeof event>) => Promise<LambdaResult>;
 
   before(async () => {
-    dynamo = await startTestDynamo();
-    store = await newTestStore(dynamo);
-    directory = await makeTempDir('cody-batch-s3-');
-    s3 = new S3rver({
-      address: '127.0.0.1',
-      port: 0,
-      silent: true,
-      directory,
-      configureBuckets: [{ name: 'cody-batch-test-artifacts' }],
-    });
-    const { port } = await s3.run();
-    process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
-    process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
-    artifacts = new S3ArtifactStore({ bucket: 'cody-batch-test-artifacts', endpoint: `http://127.0.0.1:${port}` });
-    const handler = createLambdaHandler({
-      store,
-      artifacts,
-      executor: new IdleExecutor(),
-      keys: testKeys(),
-      version: 'test',
-      limits: { maxInlineArtifactBytes: 1024 },
-    });
-    invoke = lambdaInvoker(handler);
+    lambda = await startLambdaApi({ artifacts: 's3', limits: { maxInlineArtifactBytes: 1024 } });
+    ({ store, artifacts } = lambda);
+    invoke = lambdaInvoker(lambda.handler);
   });
-  after(async () => {
-    await s3?.close();
-    await dynamo?.close();
-    await rm(directory, { recursive: true, force: true });
-  });
+  after(() => lambda?.dispose());
 
   it('redirects a large diff to a presigned URL that downloads without our credentials', async () => {
     const created = json(
@@ -319,10 +276,8 @@ describe("API on Lambda: artifacts near Lambda's 6,291,456-byte response limit",
   // Diffs used to be redirected over 5 MiB only, and threads and logs never: a 5,138,021-byte diff
   // came back as a 6,850,894-byte response, which Lambda cannot return.
   const OLD_DIFF_THRESHOLD = 5 * 1024 * 1024;
-  let dynamo: RunningDynamo;
+  let lambda: LambdaApi;
   let store: Store;
-  let s3: S3rver;
-  let directory: string;
   let artifacts: ArtifactStore;
   let invoke: (e: ReturnType<typeof event>) => Promise<LambdaResult>;
   let jobId: string;
@@ -346,23 +301,9 @@ describe("API on Lambda: artifacts near Lambda's 6,291,456-byte response limit",
   };
 
   before(async () => {
-    dynamo = await startTestDynamo();
-    store = await newTestStore(dynamo);
-    directory = await makeTempDir('cody-batch-s3-limit-');
-    s3 = new S3rver({
-      address: '127.0.0.1',
-      port: 0,
-      silent: true,
-      directory,
-      configureBuckets: [{ name: 'cody-batch-test-artifacts' }],
-    });
-    const { port } = await s3.run();
-    process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
-    process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
-    artifacts = new S3ArtifactStore({ bucket: 'cody-batch-test-artifacts', endpoint: `http://127.0.0.1:${port}` });
-    invoke = lambdaInvoker(
-      createLambdaHandler({ store, artifacts, executor: new IdleExecutor(), keys: testKeys(), version: 'test' }),
-    );
+    lambda = await startLambdaApi({ artifacts: 's3' });
+    ({ store, artifacts } = lambda);
+    invoke = lambdaInvoker(lambda.handler);
     const names = ['acme/diff', 'acme/thread', 'acme/log', 'acme/edge', 'acme/over'];
     jobId = json(
       await invoke(
@@ -370,11 +311,7 @@ describe("API on Lambda: artifacts near Lambda's 6,291,456-byte response limit",
       ),
     ).jobId;
   });
-  after(async () => {
-    await s3?.close();
-    await dynamo?.close();
-    await rm(directory, { recursive: true, force: true });
-  });
+  after(() => lambda?.dispose());
 
   it('redirects a diff, a thread and a log just under the old 5 MiB threshold', async () => {
     const size = OLD_DIFF_THRESHOLD - 1024;

@@ -1,13 +1,5 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
-import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
-import { makeTempDir } from '../../test/helpers/localStack';
-import { IdleExecutor } from '../executor/executor';
-import type { RunningDynamo } from '../local/dynamodb';
-import { FolderArtifactStore } from '../store/artifacts';
-import type { Store } from '../store/store';
-import { createLambdaHandler } from './lambda';
-import { testKeys } from '../../test/helpers/keys';
+import { apiGatewayEvent, iamCaller, type LambdaApi, startLambdaApi } from '../../test/helpers/lambdaEvents';
 
 // The API as Lambda runs it behind the web app's HTTP API, whose JWT authorizer (the Cognito user
 // pool) has checked the token: payload 2.0 events carrying the token's claims. Each signed-in
@@ -20,13 +12,13 @@ const IAM_CALLER = 'arn:aws:iam::123456789012:user/carol';
 
 type Caller = { sub: string } | { userArn: string } | { claims: Record<string, string> } | undefined;
 
+/** An event through the web app's HTTP API (its `ANY /{proxy+}` route), as its authorizer passes it on. */
 function event(method: string, rawPath: string, caller: Caller, body?: unknown) {
-  const text = body === undefined ? undefined : JSON.stringify(body);
   const authorizer =
     caller === undefined
       ? undefined
       : 'userArn' in caller
-        ? { iam: { accessKey: 'AKIA', accountId: '123456789012', callerId: 'AIDA', userArn: caller.userArn } }
+        ? { iam: iamCaller(caller.userArn) }
         : {
             jwt: {
               claims:
@@ -42,51 +34,16 @@ function event(method: string, rawPath: string, caller: Caller, body?: unknown) 
               scopes: ['openid', 'email'],
             },
           };
-  return {
-    version: '2.0',
-    routeKey: `${method} /{proxy+}`,
-    rawPath,
-    rawQueryString: '',
-    headers: {
-      host: 'web123.execute-api.eu-west-1.amazonaws.com',
-      ...(text ? { 'content-type': 'application/json' } : {}),
-    },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'web123',
-      domainName: 'web123.execute-api.eu-west-1.amazonaws.com',
-      domainPrefix: 'web123',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'browser' },
-      requestId: `r${Math.random()}`,
-      routeKey: `${method} /{proxy+}`,
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-      ...(authorizer ? { authorizer } : {}),
-    },
-    body: text,
-    isBase64Encoded: false,
-  };
+  return apiGatewayEvent(method, rawPath, { authorizer, routeKey: `${method} /{proxy+}`, body });
 }
 
 describe('API on Lambda (people signed in through the user pool)', () => {
-  let dynamo: RunningDynamo;
-  let store: Store;
-  let artifactsRoot: string;
+  let lambda: LambdaApi;
   let invoke: (e: ReturnType<typeof event>) => Promise<{ status: number; json: any }>;
 
   before(async () => {
-    dynamo = await startTestDynamo();
-    store = await newTestStore(dynamo);
-    artifactsRoot = await makeTempDir('cody-batch-lambda-jwt-');
-    const handler = createLambdaHandler({
-      store,
-      artifacts: new FolderArtifactStore(artifactsRoot),
-      executor: new IdleExecutor(),
-      keys: testKeys(),
-      version: 'test',
-      log: { error: () => undefined },
-    });
+    lambda = await startLambdaApi({ log: { error: () => undefined } });
+    const { handler } = lambda;
     invoke = async (e) => {
       const result = (await handler(e as never, {} as never)) as {
         statusCode: number;
@@ -97,10 +54,7 @@ describe('API on Lambda (people signed in through the user pool)', () => {
       return { status: result.statusCode, json: text ? JSON.parse(text) : undefined };
     };
   });
-  after(async () => {
-    await dynamo?.close();
-    await rm(artifactsRoot, { recursive: true, force: true });
-  });
+  after(() => lambda?.dispose());
 
   const job = (name: string) => ({ name, description: '', command: 'true', repositories: ['acme/widgets'] });
 

@@ -12,14 +12,13 @@ import {
   type FakeRequestBody,
   type FakeScript,
   reply,
-  startFakeAnthropic,
 } from '../fakes/anthropicServer';
-import { type FakeGitHub, type FakeGitHubOptions, type FakePull, startFakeGitHub } from '../fakes/githubServer';
-import { type FakeGitLab, type FakeGitLabOptions, type FakeMergeRequest, startFakeGitLab } from '../fakes/gitlabServer';
-import { startGitHttpServer } from '../fakes/gitHttpServer';
-import { createGitHosting, type FixtureFiles, git, type GitHosting } from './git';
+import type { FakeGitHub, FakeGitHubOptions, FakePull } from '../fakes/githubServer';
+import type { FakeGitLab, FakeGitLabOptions, FakeMergeRequest } from '../fakes/gitlabServer';
+import { type FixtureFiles, git, type GitHosting } from './git';
 import { waitForJob } from './jobs';
-import { type StackProcess, startStackProcess } from './localStack';
+import type { StackProcess } from './localStack';
+import { startWorld, type World, type WorldOptions } from './world';
 
 // Helpers of the follow-up tests: people's commits on a pull request's branch, what the bare
 // repository holds, and the parts of a Claude request a script looks at.
@@ -135,7 +134,7 @@ export interface GitLabFollowUpWorld extends Omit<FollowUpWorld, 'github' | 'pul
   mergeRequestOf(repositoryName: string, jobId: string): FakeMergeRequest;
 }
 
-interface WorldOptions {
+interface FollowUpWorldOptions {
   token: string;
   anthropicKey: string;
   repositories: Record<string, FixtureFiles>;
@@ -144,102 +143,66 @@ interface WorldOptions {
 }
 
 /**
- * What a follow-up test runs against: bare repositories served over git's smart HTTP with the
- * token, the loopback GitHub reading heads and mergeability from them, the loopback Claude with
- * `script`, and the local stack (`dist/cli.js serve`) with its workers.
+ * What a follow-up test runs against (test/helpers/world.ts): bare repositories served over git's
+ * smart HTTP with the token, the loopback GitHub reading heads and mergeability from them, the
+ * loopback Claude with `script`, and the local stack (`dist/cli.js serve`) with its workers.
  */
 export async function startFollowUpWorld(
-  options: WorldOptions & { github?: Partial<FakeGitHubOptions> },
+  options: FollowUpWorldOptions & { github?: Partial<FakeGitHubOptions> },
 ): Promise<FollowUpWorld> {
-  let github: FakeGitHub | undefined;
-  const world = await startWorld(options, async (hosting, disposers) => {
-    const gitServer = await startGitHttpServer({ root: hosting.root, token: options.token });
-    disposers.push(() => gitServer.close());
-    const started = await startFakeGitHub({ token: options.token, gitRoot: hosting.root, ...options.github });
-    github = started;
-    disposers.push(() => started.close());
-    return { CODY_BATCH_GIT_BASE: gitServer.gitBase, GITHUB_TOKEN: options.token, GITHUB_API_URL: started.url };
-  });
-  const host = github!;
+  const world = await startWorld({ ...worldOptions(options), github: options.github ?? {} });
   return {
-    ...world,
-    github: host,
+    ...followUpParts(world),
+    github: world.github,
     pullOf: (repositoryName, jobId) =>
-      host.pulls.find((pull) => `${pull.owner}/${pull.repo}` === repositoryName && pull.head === branchName(jobId))!,
+      world.github.pulls.find(
+        (pull) => `${pull.owner}/${pull.repo}` === repositoryName && pull.head === branchName(jobId),
+      )!,
   };
 }
 
 /** The follow-up world with the stack's code host GitLab (`CODY_BATCH_CODE_HOST=gitlab`), its projects the repositories. */
 export async function startGitLabFollowUpWorld(
-  options: WorldOptions & { gitlab?: Partial<FakeGitLabOptions> },
+  options: FollowUpWorldOptions & { gitlab?: Partial<FakeGitLabOptions> },
 ): Promise<GitLabFollowUpWorld> {
-  let gitlab: FakeGitLab | undefined;
-  const world = await startWorld(options, async (hosting, disposers) => {
-    const started = await startFakeGitLab({
-      token: options.token,
-      root: hosting.root,
-      projects: Object.keys(options.repositories).map((path) => ({ path })),
-      ...options.gitlab,
-    });
-    gitlab = started;
-    disposers.push(() => started.close());
-    return { CODY_BATCH_CODE_HOST: 'gitlab', GITLAB_URL: started.url, GITLAB_TOKEN: options.token };
-  });
-  const host = gitlab!;
+  const world = await startWorld({ ...worldOptions(options), gitlab: options.gitlab ?? {} });
   return {
-    ...world,
-    gitlab: host,
+    ...followUpParts(world),
+    gitlab: world.gitlab,
     mergeRequestOf: (repositoryName, jobId) =>
-      host.mergeRequests.find(
+      world.gitlab.mergeRequests.find(
         (mr) => mr.project.toLowerCase() === repositoryName.toLowerCase() && mr.sourceBranch === branchName(jobId),
       )!,
   };
 }
 
-/** The parts every world shares; `startHost` starts the code host and says the stack's environment for it. */
-async function startWorld(
-  options: WorldOptions,
-  startHost: (hosting: GitHosting, disposers: (() => Promise<unknown>)[]) => Promise<Record<string, string>>,
-): Promise<Omit<FollowUpWorld, 'github' | 'pullOf'>> {
-  const disposers: (() => Promise<unknown>)[] = [];
-  const dispose = async () => {
-    for (const disposer of disposers.reverse()) await disposer().catch(() => undefined);
+function worldOptions(options: FollowUpWorldOptions): WorldOptions {
+  return {
+    token: options.token,
+    repositories: options.repositories,
+    anthropic: { apiKey: options.anthropicKey, script: options.script },
+    stack: { concurrency: options.concurrency ?? 2 },
   };
-  try {
-    const hosting = await createGitHosting();
-    disposers.push(() => hosting.dispose());
-    for (const [name, files] of Object.entries(options.repositories)) await hosting.create(name, files);
-    const hostEnv = await startHost(hosting, disposers);
-    const anthropic = await startFakeAnthropic({ apiKey: options.anthropicKey, script: options.script });
-    disposers.push(() => anthropic.close());
-    const stack = await startStackProcess({
-      env: {
-        ...hostEnv,
-        CODY_BATCH_CONCURRENCY: String(options.concurrency ?? 2),
-        ANTHROPIC_API_KEY: options.anthropicKey,
-        ANTHROPIC_BASE_URL: anthropic.url,
-      },
-    });
-    disposers.push(() => stack.dispose());
-    return {
-      hosting,
-      anthropic,
-      stack,
-      dispose,
-      async finishedJob(request) {
-        const created = await stack.client.createJob({
-          name: 'Move to newFunction',
-          ...(request.command === undefined ? { prompt: 'Replace oldFunction(x) with newFunction(x).' } : {}),
-          createPullRequests: true,
-          ...request,
-        });
-        const job = await waitForJob(stack.client, created.jobId);
-        if (job.status !== 'COMPLETED') throw new Error(`Job ${job.jobId} ended ${job.status}`);
-        return job;
-      },
-    };
-  } catch (error) {
-    await dispose();
-    throw error;
-  }
+}
+
+/** The parts every follow-up world shares. */
+function followUpParts(world: World): Omit<FollowUpWorld, 'github' | 'pullOf'> {
+  const { hosting, anthropic, stack } = world;
+  return {
+    hosting,
+    anthropic,
+    stack,
+    dispose: () => world.dispose(),
+    async finishedJob(request) {
+      const created = await stack.client.createJob({
+        name: 'Move to newFunction',
+        ...(request.command === undefined ? { prompt: 'Replace oldFunction(x) with newFunction(x).' } : {}),
+        createPullRequests: true,
+        ...request,
+      });
+      const job = await waitForJob(stack.client, created.jobId);
+      if (job.status !== 'COMPLETED') throw new Error(`Job ${job.jobId} ended ${job.status}`);
+      return job;
+    },
+  };
 }

@@ -32,6 +32,32 @@ export async function git(cwd: string, ...args: string[]): Promise<string> {
   return stdout;
 }
 
+/** `git` on a bare repository, without user or system config (diffs as the worker makes them); its output, as bytes. */
+export async function bareGit(bare: string, ...args: string[]): Promise<Buffer> {
+  const { stdout } = await run('git', ['--git-dir', bare, ...args], {
+    env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C' },
+    encoding: 'buffer',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+/** The diff from `from` to `to` in a bare repository, as the worker makes a patch (binary, renames, full index): what a pushed branch is compared with. */
+export function pushedDiff(bare: string, from: string, to: string): Promise<Buffer> {
+  return bareGit(
+    bare,
+    'diff',
+    '--no-color',
+    '--no-ext-diff',
+    '--no-textconv',
+    '--find-renames',
+    '--full-index',
+    '--binary',
+    from,
+    to,
+  );
+}
+
 export function readText(folder: string, name: string): Promise<string> {
   return readFile(path.join(folder, name), 'utf8');
 }

@@ -1,12 +1,8 @@
-import { createApp } from '../../backend/api/app';
-import { bearerOwner } from '../../backend/api/middleware/auth';
-import { IdleExecutor } from '../../backend/executor/executor';
-import { codeHostFrom } from '../../backend/hosts';
 import type { ArtifactStore } from '../../backend/store/artifacts';
 import type { Store } from '../../backend/store/store';
 import type { CodyBatchClient } from '../../common/client';
 import { artifactKey } from '../../common/names';
-import type { Job } from '../../common/schemas';
+import type { Job, RepositoryResult } from '../../common/schemas';
 import type { FakeGitHub, FakePull } from '../fakes/githubServer';
 import { testKeys, workerResult } from './keys';
 
@@ -28,26 +24,17 @@ export async function jobWithPulls(
     const [owner, repo] = name.split('/') as [string, string];
     const pull = github.addPull({ owner, repo, head: `cody-batch/${created.jobId}`, ...pulls[name] });
     made.push(pull);
-    await store.claim(created.jobId, name, 1, '2000-01-01T00:00:00Z');
-    const patch = 'diff --git a/x b/x\n';
-    await artifacts.put(artifactKey(created.jobId, name, 'diff.patch'), patch, 'text/x-diff');
-    await store.transitionRepository(created.jobId, name, {
-      from: ['RUNNING'],
-      to: 'COMPLETED',
-      set: {
-        finishedAt: new Date().toISOString(),
-        ...workerResult(testKeys().workerSeal, { jobId: created.jobId, repositoryName: name, attempt: 1 }, patch),
-        pullRequestUrl: pull.html_url,
-        publishedAttempt: 1,
-        pullRequest: {
-          url: pull.html_url,
-          number: pull.number,
-          state: 'open',
-          checks: 'none',
-          review: 'none',
-          mergeable: null,
-          updatedAt: '2000-01-01T00:00:00.000Z',
-        },
+    await completeAsWorker({ store, artifacts }, created.jobId, name, {
+      pullRequestUrl: pull.html_url,
+      publishedAttempt: 1,
+      pullRequest: {
+        url: pull.html_url,
+        number: pull.number,
+        state: 'open',
+        checks: 'none',
+        review: 'none',
+        mergeable: null,
+        updatedAt: '2000-01-01T00:00:00.000Z',
       },
     });
   }
@@ -55,31 +42,25 @@ export async function jobWithPulls(
 }
 
 /**
- * The API in process, as it runs for pull-request follow-up tests: idle workers, the test keys, the
- * loopback GitHub (with `token`), bearer auth with `apiToken`, and every rate limit handed to the
- * client (which shows the wait).
+ * A row of a job as its worker leaves it: claimed, its diff stored and sealed with its base and
+ * digest (the test keys), COMPLETED, with `set` besides.
  */
-export function pullRequestsApi(
-  parts: { store: Store; artifacts: ArtifactStore; github: FakeGitHub },
-  token: string,
-  apiToken: string,
-): ReturnType<typeof createApp> {
-  return createApp(
-    {
-      store: parts.store,
-      artifacts: parts.artifacts,
-      executor: new IdleExecutor(),
-      keys: testKeys(),
-      codeHost: codeHostFrom({
-        gitBase: 'https://github.example.com/{owner}/{name}.git',
-        apiUrl: parts.github.url,
-        token,
-        maxRateLimitWaitSeconds: 0,
-      }),
-      version: 'test',
-      retentionDays: 7,
-      log: { error: () => undefined },
+export async function completeAsWorker(
+  parts: { store: Store; artifacts: ArtifactStore },
+  jobId: string,
+  name: string,
+  set: Partial<RepositoryResult> = {},
+): Promise<void> {
+  const patch = 'diff --git a/x b/x\n';
+  await parts.store.claim(jobId, name, 1, '2000-01-01T00:00:00Z');
+  await parts.artifacts.put(artifactKey(jobId, name, 'diff.patch'), patch, 'text/x-diff');
+  await parts.store.transitionRepository(jobId, name, {
+    from: ['RUNNING'],
+    to: 'COMPLETED',
+    set: {
+      finishedAt: new Date().toISOString(),
+      ...workerResult(testKeys().workerSeal, { jobId, repositoryName: name, attempt: 1 }, patch),
+      ...set,
     },
-    bearerOwner(apiToken),
-  );
+  });
 }

@@ -114,3 +114,49 @@ export async function sendEvent(page: Page, name: string, payload: unknown = {})
 export function loadReply(data: unknown): string {
   return `(message) => (message.method === 'load' ? ${JSON.stringify(data)} : { done: true })`;
 }
+
+/**
+ * A reply that records every request in `window.sent` and answers `load` with `window.loads` in
+ * turn (the last again once they run out, `window.loadCount` the loads so far). `answers` is
+ * JavaScript source run first for every other request: statements that may return its reply
+ * (`message` is the request); the rest are done.
+ */
+export function recordingReply(answers = ''): string {
+  return `(message) => {
+  window.sent = window.sent || [];
+  window.sent.push(message);
+  if (message.method === 'load') {
+    window.loadCount = (window.loadCount || 0) + 1;
+    return window.loads[Math.min(window.loadCount, window.loads.length) - 1];
+  }
+  ${answers}
+  return { done: true };
+}`;
+}
+
+/** The params of every `method` request the page sent, in order (with a recordingReply). */
+export async function sentParams(page: Page, method: string): Promise<unknown[]> {
+  return page.evaluate(
+    (name) =>
+      ((window as unknown as { sent: { method: string; params: unknown }[] }).sent ?? [])
+        .filter((message) => message.method === name)
+        .map((message) => message.params),
+    method,
+  );
+}
+
+/** Chromium with the bundles of `entryPoints` for the enclosing `describe`: started in its `before`, closed in its `after`. */
+export function useWebviewBrowser(entryPoints: Record<string, string>): WebviewBrowser {
+  let started: WebviewBrowser | undefined;
+  before(async () => {
+    started = await startWebviewBrowser(entryPoints);
+  });
+  after(() => started?.close());
+  return {
+    open: (options) => {
+      if (!started) throw new Error('The browser starts in the before hook of the describe that uses it.');
+      return started.open(options);
+    },
+    close: async () => started?.close(),
+  };
+}

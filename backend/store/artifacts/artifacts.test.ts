@@ -1,54 +1,14 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
-import S3rver from 's3rver';
 import { artifactKey } from '../../../common/names';
-import { makeTempDir } from '../../../test/helpers/localStack';
-import { type ArtifactStore, FolderArtifactStore, S3ArtifactStore } from '.';
+import { type OpenArtifactStore, openArtifactStore } from '../../../test/helpers/artifacts';
+import type { ArtifactStore } from '.';
 
 // One suite, run against both implementations: a folder, and S3 through the real SDK client
-// against a loopback S3-compatible server (s3rver).
+// against a loopback S3-compatible server (s3rver), both from test/helpers/artifacts.ts.
 
-interface Implementation {
-  name: string;
-  open(): Promise<{ store: ArtifactStore; close(): Promise<void> }>;
-}
-
-const implementations: Implementation[] = [
-  {
-    name: 'FolderArtifactStore',
-    async open() {
-      const root = await makeTempDir('cody-batch-artifacts-');
-      return { store: new FolderArtifactStore(root), close: () => rm(root, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: 'S3ArtifactStore (s3rver)',
-    async open() {
-      const directory = await makeTempDir('cody-batch-s3rver-');
-      const server = new S3rver({
-        address: '127.0.0.1',
-        port: 0,
-        silent: true,
-        directory,
-        configureBuckets: [{ name: 'cody-batch-test-artifacts' }],
-      });
-      const { port } = await server.run();
-      process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
-      process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
-      const store = new S3ArtifactStore({
-        bucket: 'cody-batch-test-artifacts',
-        endpoint: `http://127.0.0.1:${port}`,
-        region: 'us-east-1',
-      });
-      return {
-        store,
-        close: async () => {
-          await server.close();
-          await rm(directory, { recursive: true, force: true });
-        },
-      };
-    },
-  },
+const implementations: { name: string; open(): Promise<OpenArtifactStore> }[] = [
+  { name: 'FolderArtifactStore', open: () => openArtifactStore('folder') },
+  { name: 'S3ArtifactStore (s3rver)', open: () => openArtifactStore('s3') },
 ];
 
 for (const implementation of implementations) {

@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
-import type { RunningDynamo } from '../../../backend/local/dynamodb';
-import { FolderArtifactStore } from '../../../backend/store/artifacts';
 import { bearerAuth, CodyBatchClient } from '../../../common/client';
-import { type FakeGitHub, type FakePull, startFakeGitHub } from '../../../test/fakes/githubServer';
+import type { FakePull } from '../../../test/fakes/githubServer';
 import { makeDom } from '../../../test/helpers/dom';
-import { newTestStore, startTestDynamo } from '../../../test/helpers/dynamo';
-import { makeTempDir } from '../../../test/helpers/localStack';
-import { jobWithPulls, pullRequestsApi } from '../../../test/helpers/pullRequests';
+import { jobWithPulls } from '../../../test/helpers/pullRequests';
+import { useWorld } from '../../../test/helpers/world';
 import type { PageContext } from '../page';
 import { renderJobPage } from './job';
 
@@ -22,25 +18,11 @@ const API_TOKEN = 'api-token';
 
 describe('web app job page: bulk pull-request actions that talk', function () {
   this.timeout(120_000);
-  let dynamo: RunningDynamo;
-  let artifactsRoot: string;
-  let github: FakeGitHub;
-
-  before(async () => {
-    dynamo = await startTestDynamo();
-    artifactsRoot = await makeTempDir('cody-batch-job-page-');
-    github = await startFakeGitHub({ token: TOKEN });
-  });
-  after(async () => {
-    await github?.close();
-    await dynamo?.close();
-    await rm(artifactsRoot, { recursive: true, force: true });
-  });
+  const world = useWorld({ token: TOKEN, github: {}, api: { token: API_TOKEN, retentionDays: 7 } });
 
   it('Merge pull requests… counts from before the first answer, lists each, and ends with Show Not Done', async () => {
-    const store = await newTestStore(dynamo);
-    const artifacts = new FolderArtifactStore(artifactsRoot);
-    const app = pullRequestsApi({ store, artifacts, github }, TOKEN, API_TOKEN);
+    const { github } = world;
+    const { store, artifacts, app } = world.api;
     const dom = makeDom();
     const line = () => dom.root.querySelector('#action-results .progress-line')?.textContent ?? '(no count)';
     // What the page is still asking the API (it reads the job again after an action): awaited before the end.
