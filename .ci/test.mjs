@@ -39,7 +39,8 @@ const timesFile = path.join(timesDir, 'files.jsonl');
 const started = Date.now();
 const state = new Map(steps.map((step) => [step.name, { status: 'waiting', ms: 0 }]));
 const held = [];
-const children = new Set();
+// Every step's process group, kept after its first process exits: a group may outlive it.
+const groups = new Set();
 let streaming = 0;
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -66,13 +67,12 @@ function run(step) {
       // Its own process group, so that an interrupt stops everything it started.
       detached: true,
     });
-    children.add(child);
+    groups.add(child.pid);
     if (step.stream) streaming++;
     const output = [];
     child.stdout?.on('data', (chunk) => output.push(chunk));
     child.stderr?.on('data', (chunk) => output.push(chunk));
     const done = (code) => {
-      children.delete(child);
       if (step.stream) streaming--;
       entry.ms = Date.now() - begun;
       entry.status = code === 0 ? 'ok' : 'FAILED';
@@ -88,7 +88,7 @@ function run(step) {
       output.push(Buffer.from(`${error.message}\n`));
       done(127);
     });
-    child.on('exit', (code, signal) => done(code ?? (signal ? 128 : 1)));
+    child.on('close', (code, signal) => done(code ?? (signal ? 128 : 1)));
   });
 }
 
@@ -107,9 +107,9 @@ function schedule(step) {
 }
 
 function stopAll(signal) {
-  for (const child of children) {
+  for (const group of groups) {
     try {
-      process.kill(-child.pid, signal);
+      process.kill(-group, signal);
     } catch {
       // Already gone.
     }
@@ -117,8 +117,10 @@ function stopAll(signal) {
 }
 for (const signal of ['SIGINT', 'SIGTERM'])
   process.on(signal, () => {
-    stopAll(signal);
     process.exitCode = 130;
+    stopAll('SIGTERM');
+    // The native type checker does not stop on a signal it is sent: what is left is killed.
+    setTimeout(() => stopAll('SIGKILL'), 3_000).unref();
   });
 
 const results = await Promise.all(steps.map(schedule));
