@@ -72,7 +72,10 @@ function run(step) {
     const output = [];
     child.stdout?.on('data', (chunk) => output.push(chunk));
     child.stderr?.on('data', (chunk) => output.push(chunk));
+    let ended = false;
     const done = (code) => {
+      if (ended) return;
+      ended = true;
       if (step.stream) streaming--;
       entry.ms = Date.now() - begun;
       entry.status = code === 0 ? 'ok' : 'FAILED';
