@@ -750,7 +750,13 @@ describe('Cody Batch in a VS Code workbench', () => {
     );
     await workbench.screenshot('group-view-surroundings');
     await approveGroup.click();
-    await waitForText(view.locator('#app'), /Approved 5 repositories\./, 30_000);
+    // Looked for afresh each time: the group view's page may be rebuilt meanwhile (VS Code does so
+    // when it shows a panel again), and what it says must survive that.
+    await waitForText(
+      async () => (await workbench.webviewWith('#group-title')).locator('#app'),
+      /Approved 5 repositories\./,
+      30_000,
+    );
     assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, { unreviewed: 1, approved: 5, rejected: 0 });
     if ((await jobRow.getAttribute('aria-expanded')) !== 'true') await jobRow.click();
     const approved = workbench.page.getByRole('treeitem', { name: /^acme\/scale-\d · changed, .*approved/ });

@@ -151,18 +151,36 @@ export class Workbench {
   }
 }
 
-/** Waits until the locator's text matches, and returns it; the error says what was there instead. */
-export async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-  let last = '';
+/**
+ * Waits until the locator's text matches, and returns it; the error says what was there instead,
+ * or, when the text could never be read, why (a frame gone, an element never there). `locator` may
+ * be a function that finds it again on each look: a webview's page is rebuilt when VS Code shows
+ * its panel again, and a frame found before is then detached for good.
+ */
+export async function waitForText(
+  locator: Locator | (() => Promise<Locator>),
+  pattern: RegExp,
+  timeoutMs = 15_000,
+): Promise<string> {
+  let last: string | undefined;
+  let unreadable = '';
   const probe = async () => {
-    last = await locator
-      .first()
-      .innerText({ timeout: 1_000 })
-      .catch(() => last);
+    try {
+      const target = typeof locator === 'function' ? await locator() : locator;
+      // A busy machine can take seconds to lay out a large page: one slow read is not a missing text.
+      last = await target.first().innerText({ timeout: 5_000 });
+    } catch (error) {
+      unreadable = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+      return undefined;
+    }
     return pattern.test(last) ? last : undefined;
   };
   return waitFor(`text matching ${pattern}`, probe, timeoutMs).catch(() => {
-    throw new Error(`Expected text matching ${pattern}, found: ${JSON.stringify(last)}`);
+    throw new Error(
+      last === undefined
+        ? `Expected text matching ${pattern}; the text could not be read: ${unreadable}`
+        : `Expected text matching ${pattern}, found: ${JSON.stringify(last)}`,
+    );
   });
 }
 
