@@ -18,6 +18,7 @@ import {
 } from '../../common/statusText';
 import { mayHavePullRequests } from '../pullRequestTargets';
 import { reviewTally } from '../../common/reviewCounts';
+import type { IconSpec } from './iconSpec';
 import { reviewAndPullRequestTooltip, reviewOrPullRequestIcon, stateFirstWords } from './reviewLook';
 import {
   type RepositoryState,
@@ -32,12 +33,6 @@ export { diffStatsText, jobDescription, repositoryDescription, statusWord };
 // How jobs and repositories look in the tree: labels, descriptions, icons, tooltips and the
 // `contextValue` that decides which actions a row offers. No vscode here: the extension wraps these
 // in TreeItems, and mocha tests the rules directly.
-
-/** A codicon id and the theme colour to draw it in. */
-export interface IconSpec {
-  id: string;
-  color?: string;
-}
 
 const JOB_ICONS: Record<JobStatus, IconSpec> = {
   PENDING: { id: 'clock', color: 'charts.yellow' },
