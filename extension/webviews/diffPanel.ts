@@ -29,7 +29,7 @@ import { ViewedFiles, type ViewedScope } from '../review/viewedFiles';
 import { groupingEnabled } from '../tree/jobsTree';
 import { hasKeptFailedDiff } from '../../common/attempts';
 import type { Services } from '../services';
-import type { PanelTarget } from './panels';
+import type { PanelTarget } from './panelTarget';
 import { type PaintedView, paintedRepository, refusedAsChanged, viewChange } from '../../common/viewChanges';
 import { watchView } from './viewWatch';
 import { dropEverywhere, dropPattern, dropTargets, groupNow, patternText } from '../../common/dropEverywhere';

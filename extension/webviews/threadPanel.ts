@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Handlers, ThreadPanelState, threadProtocol } from '../../common/webviewProtocol';
 import type { Services } from '../services';
 import { attemptChoices, attemptOutcome } from '../../common/attempts';
-import type { PanelTarget } from './panels';
+import type { PanelTarget } from './panelTarget';
 
 // The Claude thread view's requests: the thread of the current attempt or an earlier one (again
 // while the run goes on), switching attempts, and opening links from the model's text, which only
