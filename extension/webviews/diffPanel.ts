@@ -30,6 +30,7 @@ import { groupingEnabled } from '../tree/jobsTree';
 import { hasKeptFailedDiff } from '../../common/attempts';
 import type { Services } from '../services';
 import type { PanelTarget } from './panelTarget';
+import { showAttempt } from './showAttempt';
 import { type PaintedView, paintedRepository, refusedAsChanged, viewChange } from '../../common/viewChanges';
 import { watchView } from './viewWatch';
 import { dropEverywhere, dropPattern, dropTargets, groupNow, patternText } from '../../common/dropEverywhere';
@@ -426,19 +427,7 @@ export function diffHandlers(
       await vscode.commands.executeCommand('codyBatch.openPullRequest', current());
       return { done: true };
     },
-    showAttempt: async ({ attempt }) => {
-      const repository = await services.connection.client.getRepository(
-        target.state.jobId,
-        target.state.repositoryName,
-      );
-      target.set({
-        ...target.state,
-        attempt: attempt === repository.attempt ? undefined : attempt,
-        open: undefined,
-        scrollY: undefined,
-      });
-      return { done: true };
-    },
+    showAttempt: ({ attempt }) => showAttempt(services, target, attempt),
   };
 
   async function stepRepository(direction: Direction) {
