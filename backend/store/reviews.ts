@@ -55,7 +55,9 @@ export async function reviewRepository(
     return {
       ok: false,
       code: 'NOT_REVIEWABLE',
-      message: `${name} is at attempt ${row.attempt} now: the diff of attempt ${request.attempt} is not the one a publish would push. Read the new diff and review it`,
+      message:
+        `${name} is at attempt ${row.attempt} now: the diff of attempt ${request.attempt} is not ` +
+        `the one a publish would push. Read the new diff and review it`,
     };
   const statuses: readonly RepositoryStatus[] =
     request.state === 'approved' ? ['COMPLETED'] : request.state === 'rejected' ? FINAL_REPOSITORY_STATUSES : [];

@@ -200,7 +200,9 @@ function jobReviewTooltip(job: Job): string[] {
   const reviews = reviewTally(job);
   if (reviews.approved + reviews.rejected > 0)
     lines.push(
-      `Reviewed: ${reviews.approved} approved, ${reviews.rejected} rejected, ${reviews.unreviewed} unreviewed${reviews.notReviewable > 0 ? ` (${reviews.notReviewable} not reviewable)` : ''}`,
+      `Reviewed: ${reviews.approved} approved, ${reviews.rejected} rejected, ` +
+        `${reviews.unreviewed} ` +
+        `unreviewed${reviews.notReviewable > 0 ? ` (${reviews.notReviewable} not reviewable)` : ''}`,
     );
   const prs = job.pullRequestCounts;
   if (prs && prs.open + prs.draft + prs.merged + prs.closed > 0)
@@ -392,7 +394,10 @@ export function finishNotice(entry: { job: Job; verification?: VerificationSumma
       failed > 0 ? `${failed} failed` : undefined,
     ].filter(Boolean);
     return {
-      text: `Cody Batch: sample finished: ${counts.total - counts.pending} of ${counts.total} repositories of "${job.name}" (${outcome.join(', ')}). Continue with the other ${counts.pending}?`,
+      text:
+        `Cody Batch: sample finished: ${counts.total - counts.pending} of ${counts.total} ` +
+        `repositories of "${job.name}" (${outcome.join(', ')}). Continue with the other ` +
+        `${counts.pending}?`,
       level: failed + failing > 0 ? 'warning' : 'info',
       buttons: ['Continue', 'Show Job'],
     };

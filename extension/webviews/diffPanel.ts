@@ -162,7 +162,9 @@ export function diffHandlers(
       const revisable = !fingerprint && latest && outcome.status === 'COMPLETED' && patch !== undefined;
       const said =
         fingerprint && changes && !group
-          ? `This group is gone (the job's changes moved): ${repository.repositoryName}'s diff is shown, to read. Open the overview for the groups as they are now, or the repository from the tree to review it.`
+          ? `This group is gone (the job's changes moved): ${repository.repositoryName}'s diff is ` +
+            `shown, to read. Open the overview for the groups as they are now, or the repository ` +
+            `from the tree to review it.`
           : notice;
       notice = undefined;
       painted = {
@@ -301,7 +303,8 @@ export function diffHandlers(
         {
           modal: true,
           detail:
-            'Each gets a new revision of its current patch without it, and its review is reset; a repository with nothing like it is left as it is. The originals stay readable (revision 0).',
+            'Each gets a new revision of its current patch without it, and its review is reset; a ' +
+            'repository with nothing like it is left as it is. The originals stay readable (revision 0).',
         },
         go,
       );
