@@ -130,9 +130,12 @@ function line(group: ChangeGroup, index: number, kind: GroupKind, reasons: strin
 /** What the group view and the overview say of a group whose members sit in other surroundings. */
 export function surroundingsNote(count: number, opened = 0): string {
   const left = count - opened;
-  return left > 0
-    ? `Same lines, different surroundings: ${formatCount(count)} ${count === 1 ? 'member has' : 'members have'} the change with other code around it; open ${left === count ? (count === 1 ? 'it' : 'each') : `the ${formatCount(left)} not opened yet`} before approving the group as one.`
-    : `Same lines, different surroundings: all ${formatCount(count)} opened.`;
+  if (left <= 0) return `Same lines, different surroundings: all ${formatCount(count)} opened.`;
+  const which = left === count ? (count === 1 ? 'it' : 'each') : `the ${formatCount(left)} not opened yet`;
+  return (
+    `Same lines, different surroundings: ${formatCount(count)} ${count === 1 ? 'member has' : 'members have'} ` +
+    `the change with other code around it; open ${which} before approving the group as one.`
+  );
 }
 
 /** "Approved 38 repositories (the same change)." — what a group review did. */

@@ -15,7 +15,8 @@ export function shownMembers(members: readonly { repositoryName: string; digest?
   const missing = members.filter((member) => !member.digest).map((member) => member.repositoryName);
   if (missing.length)
     throw new Error(
-      `The group was shown without the digests of ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}: load it again before reviewing it`,
+      `The group was shown without the digests of ${missing.slice(0, 5).join(', ')}` +
+        `${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}: load it again before reviewing it`,
     );
   return members.map((member) => ({ repositoryName: member.repositoryName, digest: member.digest! }));
 }
@@ -37,7 +38,9 @@ export async function reviewGroupOutcome(
     if (error instanceof ApiError && error.status === 409)
       return {
         done: false,
-        message: `Not ${state}: the group, or a member's patch, changed since it was shown (${error.message}). It is shown again as it is now: look, then review it again.`,
+        message:
+          `Not ${state}: the group, or a member's patch, changed since it was shown (${error.message}). ` +
+          'It is shown again as it is now: look, then review it again.',
       };
     if (error instanceof ApiError && error.status === 404)
       return {

@@ -2,7 +2,7 @@
 // what is displayed (Trojan Source: U+202E, a right-to-left override, shows the rest of its line
 // backwards, so a name or a line of code reads as something else); zero-width characters, tags
 // and line separators make two names look alike or hide text. Names refuse them
-// (common/schemas.ts); the terminal shows them escaped (cli/terminal.ts). Browser-safe.
+// (common/schemas/); the terminal shows them escaped (cli/terminal.ts). Browser-safe.
 
 const NAMES: Record<number, string> = {
   173: 'soft hyphen',

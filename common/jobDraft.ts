@@ -1,7 +1,7 @@
-import { addDraftSections, EMPTY_QUERY, entryMessage, type QueryDraft, sectionFieldOf } from './jobDraftSections';
+import { type CreateJobDraft, EMPTY_QUERY, type FieldErrors, type QueryDraft } from './createJobDraft';
+import { addDraftSections, entryMessage, sectionFieldOf } from './jobDraftSections';
 import { createJobRequestSchema, type CreateJobRequest, type Job, type RepositoryResult } from './schemas';
 import { currentTask } from './tasks';
-import type { CreateJobDraft, FieldErrors } from './webviewProtocol';
 
 // The Create Job form's fields turned into a `POST /jobs` body, checked with the API's own schema,
 // so the form shows the same messages the API would answer with. The form and the extension both

@@ -1,81 +1,19 @@
-import * as z from 'zod';
-import { AgentDraftFields, addAgentFields, noteLinePrefix } from './agentDraft';
+import { addAgentFields, noteLinePrefix } from './agentDraft';
+import {
+  type CreateJobDraft,
+  EMPTY_QUERY,
+  type FieldErrors,
+  type QueryDraft,
+  type RepositoryPreview,
+} from './createJobDraft';
 import { PULL_REQUEST_PLACEHOLDERS } from './pullRequestTemplate';
 import { type PullRequestSettings, type RepositoryQueryInput, sampleSizeProblem } from './schemas';
-import type { CreateJobDraft, FieldErrors } from './webviewProtocol';
 
 // The Create Job form's newer sections as typed (a repository query and its preview, a sample size,
-// the pull-request templates) and how they become the `POST /jobs` body. Browser-safe: the page
-// checks with it as the user types, the extension again before it sends. Field ids are the form's:
-// `query-owners`, `sample`, `pr-title`, …; `repositoryQuery` is the query as a whole.
-
-/** The query fields as typed: lists are text, separated by commas or spaces. */
-export const QueryDraft = z.object({
-  owners: z.string().max(100_000),
-  topics: z.string().max(100_000),
-  search: z.string().max(10_000),
-  codeSearch: z.string().max(10_000),
-  include: z.string().max(10_000),
-  exclude: z.string().max(10_000),
-  includeArchived: z.boolean(),
-  includeForks: z.boolean(),
-});
-export type QueryDraft = z.infer<typeof QueryDraft>;
-
-export const EMPTY_QUERY: QueryDraft = {
-  owners: '',
-  topics: '',
-  search: '',
-  codeSearch: '',
-  include: '',
-  exclude: '',
-  includeArchived: false,
-  includeForks: false,
-};
-
-/** What Preview showed for a query (`key`), and the names the user removed from it. */
-export const RepositoryPreview = z.object({
-  key: z.string().max(1_000_000),
-  count: z.number().int().nonnegative(),
-  repositories: z.array(z.string().max(300)).max(100_000),
-  notes: z.array(z.string().max(10_000)).max(100),
-  removed: z.array(z.string().max(300)).max(100_000),
-});
-export type RepositoryPreview = z.infer<typeof RepositoryPreview>;
-
-/** The pull-request section as typed. */
-export const PullRequestDraft = z.object({
-  title: z.string().max(100_000),
-  body: z.string().max(1_000_000),
-  labels: z.string().max(100_000),
-  reviewers: z.string().max(100_000),
-  teamReviewers: z.string().max(100_000),
-  // Newer fields: drafts saved before them load as empty.
-  branch: z.string().max(100_000).default(''),
-  commitMessage: z.string().max(100_000).default(''),
-});
-export type PullRequestDraft = z.infer<typeof PullRequestDraft>;
-
-export const EMPTY_PULL_REQUEST: PullRequestDraft = {
-  title: '',
-  body: '',
-  labels: '',
-  reviewers: '',
-  teamReviewers: '',
-  branch: '',
-  commitMessage: '',
-};
-
-/** The draft's newer fields. Optional, so drafts saved before them (and forms that leave them) still load. */
-export const DraftSections = {
-  /** Where the repositories come from: the list (default) or a query. */
-  repositorySource: z.enum(['list', 'query']).optional(),
-  query: QueryDraft.optional(),
-  preview: RepositoryPreview.optional(),
-  sample: z.string().max(100).optional(),
-  pullRequest: PullRequestDraft.optional(),
-  ...AgentDraftFields,
-};
+// the pull-request templates; their shapes are in common/createJobDraft.ts) and how they become the
+// `POST /jobs` body. Browser-safe: the page checks with it as the user types, the extension again
+// before it sends. Field ids are the form's: `query-owners`, `sample`, `pr-title`, …;
+// `repositoryQuery` is the query as a whole.
 
 export const QUERY_FIELDS = ['owners', 'topics', 'search', 'codeSearch', 'include', 'exclude'] as const;
 export const PULL_REQUEST_FIELDS = [

@@ -30,7 +30,9 @@ export async function saveRevision(
     return {
       done: true,
       row,
-      message: `Saved revision ${revision} of ${repositoryName}: ${droppedText(request.drop)} left out. Its review was reset: review this revision. The original stays readable (revision 0).`,
+      message:
+        `Saved revision ${revision} of ${repositoryName}: ${droppedText(request.drop)} left out. ` +
+        'Its review was reset: review this revision. The original stays readable (revision 0).',
     };
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;

@@ -64,9 +64,10 @@ describe('pull request templates', () => {
       problems({ ...BASE, createPullRequests: true, pullRequest: { body: 'Hi {{author}} and {{ job.id }}' } }),
       /^pullRequest\.body: uses unknown placeholders \{\{author\}\}, \{\{job\.id\}\}; the placeholders are \{\{job\.name\}\}, /,
     );
-    assert.match(
+    assert.equal(
       problems({ ...BASE, createPullRequests: true, pullRequest: { branch: 'fix/{{summary}}' } }),
-      /^pullRequest\.branch: uses an unknown placeholder \{\{summary\}\}; the placeholders are \{\{job\.name\}\}, \{\{job\.description\}\}, \{\{repository\}\}$/,
+      'pullRequest.branch: uses an unknown placeholder {{summary}}; ' +
+        'the placeholders are {{job.name}}, {{job.description}}, {{repository}}',
     );
     assert.equal(
       problems({ ...BASE, createPullRequests: true, pullRequest: { branch: 'fix/{{job.name}}' } }),

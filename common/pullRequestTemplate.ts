@@ -1,4 +1,6 @@
-import type { DiffStats, Verification } from './schemas';
+// From the schema files themselves, not their index: the job's schemas use this module's templates.
+import type { Verification } from './schemas/repository';
+import type { DiffStats } from './schemas/review';
 
 // A job's pull requests as text: the title, body, branch and commit message, from the job's
 // `pullRequest` templates or, without them, exactly as Cody Batch has always written them.
@@ -46,7 +48,7 @@ export function renderTemplate(template: string, values: Partial<TemplateValues>
   );
 }
 
-/** The shape of `pullRequest` on a job (see PullRequestSettings in schemas.ts). */
+/** The shape of `pullRequest` on a job (see PullRequestSettings in schemas/createJob.ts). */
 export interface PullRequestTemplates {
   title?: string;
   body?: string;

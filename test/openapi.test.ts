@@ -168,9 +168,8 @@ describe('The OpenAPI document', () => {
         operationResults: () => client.operationResults(job, 'mxd1aaaaaaaaaaaaaa'),
         followOperation: () => client.followOperation(job, 'mxd1aaaaaaaaaaaaaa'),
       };
-      const methods = Object.getOwnPropertyNames(CodyBatchClient.prototype).filter(
-        (name) => name !== 'constructor' && !['artifact', 'json', 'parse', 'send', 'fetchWithTimeout'].includes(name),
-      );
+      // The client's prototype holds its routes only: how it sends them is common/apiTransport.ts.
+      const methods = Object.getOwnPropertyNames(CodyBatchClient.prototype).filter((name) => name !== 'constructor');
       assert.deepEqual(methods.sort(), Object.keys(calls).sort());
       const checker = new DocumentChecker(document);
       for (const [name, call] of Object.entries(calls)) {

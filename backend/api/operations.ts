@@ -6,7 +6,7 @@ import type { OperationProgress, OperationState } from '../store/operations';
 import type { ApiDependencies } from './context';
 import { RequestError } from './middleware/errors';
 
-// Bulk operations, run (common/schemas.ts's Operation, backend/store/operations.ts): a request
+// Bulk operations, run (common/schemas/operations.ts's Operation, backend/store/operations.ts): a request
 // starts one and runs it for a moment (`INLINE_MS`); what is done by then is its answer, as before
 // operations; what is not goes on in the background — in the local stack's own process, on AWS in
 // the sweeper Lambda, which the API invokes at once — and the request answers 202 with the

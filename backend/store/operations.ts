@@ -21,7 +21,7 @@ import type { NameLists } from './nameLists';
 import { decodeToken, encodeToken } from './pagination';
 import type { RepositoriesTable } from './repositories';
 
-// Bulk operations (see Operation in common/schemas.ts): what a request started and what goes on
+// Bulk operations (see Operation in common/schemas/operations.ts): what a request started and what goes on
 // after it answered. Their state is in two places, written with single-item conditional writes:
 // - the job item's `operation`: the public progress (what clients read with the job), and the
 //   runner's own fields: the phase, how far it got through its names (`cursor`), its lease (who

@@ -67,7 +67,8 @@ export function uncommittedWorkNote(result: Extract<ApplyResult, { status: 'appl
   const submodules = result.submodulesLeftInPlace ?? [];
   if (submodules.length > 0)
     notes.push(
-      `The changes inside the ${submodules.length === 1 ? 'submodule' : 'submodules'} ${submodules.join(', ')} were left in place (the patch does not touch ${submodules.length === 1 ? 'it' : 'them'}).`,
+      `The changes inside the ${submodules.length === 1 ? 'submodule' : 'submodules'} ${submodules.join(', ')} ` +
+        `were left in place (the patch does not touch ${submodules.length === 1 ? 'it' : 'them'}).`,
     );
   return notes.join(' ');
 }
@@ -184,7 +185,10 @@ function refuseDirtySubmodulesInPatch(dirtySubmodules: readonly string[], patchF
   );
   if (touched.length === 0) return;
   throw new ApplyRefused(
-    `${touched.join(', ')} ${touched.length === 1 ? 'has' : 'have'} uncommitted changes inside (new commits, edits or untracked files), which git stash cannot save, and the patch changes ${touched.length === 1 ? 'it' : 'them'}. Commit or stash them inside the submodule, then apply again; nothing was changed.`,
+    `${touched.join(', ')} ${touched.length === 1 ? 'has' : 'have'} uncommitted changes inside (new commits, ` +
+      'edits or untracked files), which git stash cannot save, and the patch changes ' +
+      `${touched.length === 1 ? 'it' : 'them'}. Commit or stash them inside the submodule, then apply again; ` +
+      'nothing was changed.',
   );
 }
 

@@ -1,5 +1,6 @@
 import { checkDraft, mergeRepositories, parseRepositoryList } from '../../common/jobDraft';
-import { type DraftSections, PULL_REQUEST_FIELDS } from '../../common/jobDraftSections';
+import type { DraftSections } from '../../common/createJobDraft';
+import { PULL_REQUEST_FIELDS } from '../../common/jobDraftSections';
 import type { SandboxStatus } from '../../common/sandbox';
 import type { CodeHostInfo, ResolveRepositoriesRequest } from '../../common/schemas';
 import type { CreateJobDraft, FieldErrors } from '../../common/webviewProtocol';

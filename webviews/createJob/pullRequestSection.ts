@@ -1,11 +1,6 @@
 import { parseRepositoryList } from '../../common/jobDraft';
-import {
-  currentPreview,
-  EMPTY_PULL_REQUEST,
-  keptRepositories,
-  PLACEHOLDER_TOKENS,
-  type PullRequestDraft,
-} from '../../common/jobDraftSections';
+import { EMPTY_PULL_REQUEST, type PullRequestDraft } from '../../common/createJobDraft';
+import { currentPreview, keptRepositories, PLACEHOLDER_TOKENS } from '../../common/jobDraftSections';
 import {
   BRANCH_PLACEHOLDERS,
   placeholdersIn,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { checkDraft } from '../../common/jobDraft';
-import { previewKey, EMPTY_QUERY } from '../../common/jobDraftSections';
+import { EMPTY_QUERY } from '../../common/createJobDraft';
+import { previewKey } from '../../common/jobDraftSections';
 import type { ResolveRepositoriesRequest } from '../../common/schemas';
 import { renderForm } from '../../test/helpers/createJobForm';
 import type { PreviewReply } from './repositorySource';

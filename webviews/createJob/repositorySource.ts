@@ -1,12 +1,5 @@
-import {
-  EMPTY_QUERY,
-  keptRepositories,
-  previewKey,
-  QUERY_FIELDS,
-  queryFromDraft,
-  type QueryDraft,
-  type RepositoryPreview,
-} from '../../common/jobDraftSections';
+import { EMPTY_QUERY, type QueryDraft, type RepositoryPreview } from '../../common/createJobDraft';
+import { keptRepositories, previewKey, QUERY_FIELDS, queryFromDraft } from '../../common/jobDraftSections';
 import { type CodeHostInfo, RepositoryQuery, type ResolveRepositoriesRequest } from '../../common/schemas';
 import type { CreateJobDraft, createJobProtocol, Result } from '../../common/webviewProtocol';
 import { h, icon } from '../shared/dom';

@@ -9,7 +9,7 @@ import {
 } from '../../common/webviewProtocol';
 
 // The seam between a view (diff, thread, Create Job) and what runs it. A view talks only to a
-// `Host`: typed requests and events over the protocol of common/webviewProtocol.ts, and the state
+// `Host`: typed requests and events over the protocol of common/webviewProtocol/, and the state
 // kept for it. Two hosts implement it:
 // - `connectHost`, inside a VS Code webview: requests go to the extension with postMessage, whose
 //   handlers talk to the API, open editors and save files; the theme is VS Code's --vscode-* variables.

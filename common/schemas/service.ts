@@ -1,0 +1,6 @@
+import * as z from 'zod';
+
+// The service itself.
+
+export const Health = z.object({ status: z.literal('ok'), version: z.string() });
+export type Health = z.infer<typeof Health>;
