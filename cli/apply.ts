@@ -106,7 +106,9 @@ function report(result: ApplyResult, root: string, target: string): number {
           : `failed (${result.message.split('\n')[0]})`;
       return fail(
         `Applied to ${result.files.length} files in ${root}, but restoring your uncommitted changes ${where}.\n` +
-          `They are safe in the stash "${result.stash.message}" (${result.stash.commit.slice(0, 10)}): see them with \`git stash show -p\`; once merged, \`git stash drop\`.`,
+          `They are safe in the stash "${result.stash.message}" ` +
+          `(${result.stash.commit.slice(0, 10)}): see them with \`git stash show -p\`; once ` +
+          `merged, \`git stash drop\`.`,
       );
     }
     case 'failed': {

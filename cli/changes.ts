@@ -19,7 +19,8 @@ import { printJson, say, sayError, stderrLine } from './terminal';
 export const CHANGES_USAGE =
   'Usage: cody-batch changes <jobId> [--group <fingerprint or its first 8+ digits>] [--json]';
 export const GROUP_REVIEW_USAGE =
-  'Usage: cody-batch review <jobId> --group <fingerprint or its first 8+ digits> (approve | reject | unreview) [--opened <owner/name>,…] [--note <text>] [--json]';
+  'Usage: cody-batch review <jobId> --group <fingerprint or its first 8+ digits> (approve ' +
+  '| reject | unreview) [--opened <owner/name>,…] [--note <text>] [--json]';
 export const DROP_USAGE =
   'Usage: cody-batch drop <jobId> <owner/name> <path>[:<hunk>,<hunk>…] … [--based-on <revision>] [--json]   (hunks from 0; a path alone: the whole file)';
 
@@ -78,7 +79,9 @@ async function showGroup(client: CodyBatchClient, jobId: string, prefix: string,
   }
   const count = group.repositories.length;
   say(
-    `Change ${group.fingerprint.slice(0, 12)} of job ${jobId}: ${count} ${count === 1 ? 'repository' : 'repositories'}, +${group.additions} -${group.deletions} in ${listed(group.files)}`,
+    `Change ${group.fingerprint.slice(0, 12)} of job ${jobId}: ${count} ` +
+      `${count === 1 ? 'repository' : 'repositories'}, +${group.additions} -${group.deletions} ` +
+      `in ${listed(group.files)}`,
   );
   say(
     `  shown: ${group.representative}${count > 1 ? ` · also ${group.repositories.filter((name) => name !== group.representative).join(', ')}` : ''}`,
@@ -90,7 +93,9 @@ async function showGroup(client: CodyBatchClient, jobId: string, prefix: string,
   for (const variant of read) {
     const [first, ...alike] = variant.repositories;
     say(
-      `\n${first}: same lines, different surroundings${alike.length ? ` (so do ${alike.join(', ')})` : ''}; ! marks lines ${group.representative} does not have around the change`,
+      `\n${first}: same lines, different ` +
+        `surroundings${alike.length ? ` (so do ${alike.join(', ')})` : ''}; ! marks lines ` +
+        `${group.representative} does not have around the change`,
     );
     for (const line of surroundingsText(variant.surroundings)) say(`  ${line}`);
   }
@@ -191,7 +196,9 @@ export async function reviewGroup(
   } catch (error) {
     if (!(error instanceof ApiError) || error.code !== 'VARIANTS_NOT_OPENED') throw error;
     sayError(
-      `cody-batch: ${error.message}.\nRead them: cody-batch changes ${jobId} --group ${group.fingerprint.slice(0, 12)}; then approve naming each you read with --opened <owner/name>,…`,
+      `cody-batch: ${error.message}.\nRead them: cody-batch changes ${jobId} --group ` +
+        `${group.fingerprint.slice(0, 12)}; then approve naming each you read with --opened ` +
+        `<owner/name>,…`,
     );
     return 1;
   }
@@ -250,7 +257,8 @@ export async function drop(args: string[], connection: Connection): Promise<numb
   else {
     const stats = row.diffStats!;
     say(
-      `${row.repositoryName}: patch revision ${row.patchRevision} (${stats.files} files, +${stats.additions} -${stats.deletions}), unreviewed; revision 0 stays readable`,
+      `${row.repositoryName}: patch revision ${row.patchRevision} (${stats.files} files, ` +
+        `+${stats.additions} -${stats.deletions}), unreviewed; revision 0 stays readable`,
     );
   }
   return 0;

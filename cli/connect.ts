@@ -96,7 +96,8 @@ export function chooseConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv)
   if (!apiUrl) {
     if (auth || flags.profile || flags.region)
       throw new Error(
-        `--${auth ? 'auth' : flags.profile ? 'profile' : 'region'} is for a remote API: give its URL with --api-url or CODY_BATCH_API_URL (the stack's ApiUrl output)`,
+        `--${auth ? 'auth' : flags.profile ? 'profile' : 'region'} is for a remote API: give its ` +
+          `URL with --api-url or CODY_BATCH_API_URL (the stack's ApiUrl output)`,
       );
     return { kind: 'local' };
   }
@@ -162,8 +163,13 @@ export function explainFailure(error: unknown, connection: Connection, env: Node
       ? `profile ${profile} (--profile)`
       : profile
         ? `profile ${profile} (AWS_PROFILE)`
-        : 'the default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, the default profile of ~/.aws/config and ~/.aws/credentials, SSO, container and instance roles)';
-    return `No AWS credentials found; tried ${tried}. Run \`aws sso login${profile ? ` --profile ${profile}` : ''}\`, or set AWS_PROFILE (or --profile) to a profile that has credentials. (AWS SDK: ${message})`;
+        : 'the default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, the default profile of ' +
+          '~/.aws/config and ~/.aws/credentials, SSO, container and instance roles)';
+    return (
+      `No AWS credentials found; tried ${tried}. Run \`aws sso ` +
+      `login${profile ? ` --profile ${profile}` : ''}\`, or set AWS_PROFILE (or --profile) to ` +
+      `a profile that has credentials. (AWS SDK: ${message})`
+    );
   }
   return message;
 }
@@ -179,13 +185,21 @@ function explainAwsRefusal(
   const login = `\`aws sso login${profile ? ` --profile ${profile}` : ''}\``;
   switch (awsRefusal(message)) {
     case 'signature':
-      return `AWS refused the request signature (HTTP 403): the secret access key of ${who} does not match its key id, or this machine's clock is off. Refresh the credentials (${login}, or check AWS_SECRET_ACCESS_KEY) and try again.`;
+      return (
+        `AWS refused the request signature (HTTP 403): the secret access key of ${who} does not ` +
+        `match its key id, or this machine's clock is off. Refresh the credentials (${login}, or ` +
+        `check AWS_SECRET_ACCESS_KEY) and try again.`
+      );
     case 'expired':
       return `AWS refused the credentials of ${who} (HTTP 403: unknown or expired): run ${login} or renew the keys, then try again.`;
     case 'region':
       return `AWS refused the request (HTTP 403): it was signed for region ${connection.region}, which is not the API's; give the right --region.`;
     case 'not-allowed':
-      return `AWS refused the request (HTTP 403): ${who} lacks execute-api:Invoke on ${connection.apiUrl}. Ask an administrator to grant it (docs/operations.md, "Give people access").`;
+      return (
+        `AWS refused the request (HTTP 403): ${who} lacks execute-api:Invoke on ` +
+        `${connection.apiUrl}. Ask an administrator to grant it (docs/operations.md, "Give ` +
+        `people access").`
+      );
   }
 }
 

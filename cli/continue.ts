@@ -68,7 +68,8 @@ export async function continueJob(args: string[], connection: Connection): Promi
   }
   say(
     revisesTask(request.data)
-      ? `Continuing job ${job.jobId} with task revision ${revision}: ${job.run.size} repositories, the sample again among them. Ctrl-C stops watching, not the job.\n`
+      ? `Continuing job ${job.jobId} with task revision ${revision}: ${job.run.size} ` +
+          `repositories, the sample again among them. Ctrl-C stops watching, not the job.\n`
       : `Continuing job ${job.jobId}: the other ${job.run.size} ${job.run.size === 1 ? 'repository' : 'repositories'}. Ctrl-C stops watching, not the job.\n`,
   );
   if (values.detach) {

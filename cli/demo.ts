@@ -27,7 +27,10 @@ const SAMPLES: Record<string, FixtureFiles> = {
   'acme/billing': {
     'package.json': packageJson('@acme/billing'),
     'README.md': '# Billing\n\nInvoices and taxes. Uses `oldFunction` from `@acme/api`.\n',
-    'src/invoice.js': `const { oldFunction } = require('@acme/api');\n\nfunction invoiceTotal(lines) {\n  const sum = lines.reduce((total, line) => total + line.amount, 0);\n  return oldFunction(sum);\n}\n\nmodule.exports = { invoiceTotal };\n`,
+    'src/invoice.js':
+      `const { oldFunction } = require('@acme/api');\n\nfunction invoiceTotal(lines) {\n  ` +
+      `const sum = lines.reduce((total, line) => total + line.amount, 0);\n  return ` +
+      `oldFunction(sum);\n}\n\nmodule.exports = { invoiceTotal };\n`,
     'src/tax.js': `const { oldFunction } = require('@acme/api');\n\nexports.withTax = (amount) => oldFunction(amount * 1.2);\n`,
   },
   'acme/inventory': {
@@ -47,7 +50,10 @@ const SAMPLES: Record<string, FixtureFiles> = {
 const PROMPT =
   'Replace every call oldFunction(x) with newFunction(x, { version: 2 }), and import newFunction instead of oldFunction.';
 // Portable sed (GNU and BSD): `-i.bak` then remove the backup.
-const COMMAND = `grep -rl --include='*.js' oldFunction . | while read -r file; do sed -i.bak -E -e 's/oldFunction\\(([^()]*)\\)/newFunction(\\1, { version: 2 })/g' -e 's/\\{ oldFunction \\}/{ newFunction }/g' "$file" && rm "$file.bak"; done`;
+const COMMAND =
+  `grep -rl --include='*.js' oldFunction . | while read -r file; do sed -i.bak -E -e ` +
+  `'s/oldFunction\\(([^()]*)\\)/newFunction(\\1, { version: 2 })/g' -e 's/\\{ oldFunction ` +
+  `\\}/{ newFunction }/g' "$file" && rm "$file.bak"; done`;
 const VERIFY = `! grep -rn --include='*.js' oldFunction .`;
 
 function packageJson(name: string): string {
@@ -132,7 +138,10 @@ export async function demo(version: string, args: string[]): Promise<number> {
     say(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     if (keep && exitCode !== 130) {
       say(
-        `\nThe stack keeps serving for the extension: run "Cody Batch: Connect to Local Stack" in VS Code.${stack.webUrl ? `\nIn a browser: ${webAppLink(stack.apiUrl, stack.token)}` : ''}\nPress Ctrl+C to stop.`,
+        `\nThe stack keeps serving for the extension: run "Cody Batch: Connect to Local Stack" ` +
+          `in VS ` +
+          `Code.${stack.webUrl ? `\nIn a browser: ${webAppLink(stack.apiUrl, stack.token)}` : ''}\nPress ` +
+          `Ctrl+C to stop.`,
       );
       await waitForShutdownSignal();
     } else if (!keep) {

@@ -119,7 +119,9 @@ export async function followUp(args: string[], connection: Connection): Promise<
     const queued = answer.results.filter((result) => result.outcome === 'queued').length;
     say(
       queued
-        ? `${queued} follow-up ${queued === 1 ? 'round' : 'rounds'} started; \`cody-batch watch ${jobId}\` follows them${request.data.push === 'review' ? ', then review and publish their diffs' : ''}.`
+        ? `${queued} follow-up ${queued === 1 ? 'round' : 'rounds'} started; \`cody-batch watch ` +
+            `${jobId}\` follows ` +
+            `them${request.data.push === 'review' ? ', then review and publish their diffs' : ''}.`
         : 'No round started.',
     );
   }

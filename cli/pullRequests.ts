@@ -26,7 +26,8 @@ export const EXIT_PARTIAL = 3;
 const JSON_FLAG: Record<string, { type: 'boolean' }> = { json: { type: 'boolean' } };
 
 export const STATUS_USAGE =
-  'Usage: cody-batch status <jobId> [--status <STATUS>]… [--refresh] [--json]   (--status: only rows in that run status, e.g. FAILED; --refresh: ask the code host first)';
+  'Usage: cody-batch status <jobId> [--status <STATUS>]… [--refresh] [--json]   (--status: ' +
+  'only rows in that run status, e.g. FAILED; --refresh: ask the code host first)';
 
 /** `cody-batch status <job>`: one line per repository with its run status, review, pull request and checks. */
 export async function status(args: string[], connection: Connection): Promise<number> {
@@ -62,7 +63,9 @@ export async function status(args: string[], connection: Connection): Promise<nu
   say(`${job.name} (${job.jobId}): ${job.status}`);
   const { counts } = job;
   say(
-    `repositories: ${counts.total} · ${counts.pending} pending, ${counts.running} running, ${counts.completed} changed, ${counts.noChanges} without changes, ${counts.failed} failed, ${counts.cancelled} cancelled`,
+    `repositories: ${counts.total} · ${counts.pending} pending, ${counts.running} running, ` +
+      `${counts.completed} changed, ${counts.noChanges} without changes, ${counts.failed} ` +
+      `failed, ${counts.cancelled} cancelled`,
   );
   const seen: RepositoryResult[] = [];
   if (job.reviewCounts) say(countsLine(job, seen));
@@ -130,7 +133,9 @@ export function statusJson(job: Job, rows: RepositoryResult[]) {
   };
 }
 
-const REVIEW_USAGE = `Usage: cody-batch review <jobId> <owner/name> (--approve --digest <sha256> | --reject | --unreview) [--note <text>] [--attempt <n>] [--json]
+const REVIEW_USAGE =
+  'Usage: cody-batch review <jobId> <owner/name> (--approve --digest <sha256> | --reject | --unreview) ' +
+  `[--note <text>] [--attempt <n>] [--json]
        cody-batch review <jobId> --group <fingerprint> (approve | reject | unreview) [--opened <owner/name>,…] [--note <text>] [--json]
   --digest: the patch's digest, as \`cody-batch diff\` prints it: the approval is of the patch you read`;
 

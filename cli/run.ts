@@ -186,7 +186,9 @@ export async function run(args: string[], connection: Connection): Promise<numbe
   const sample = job.sample ? `, a sample of ${job.sample.size} first` : '';
   if (!values.json) {
     say(
-      `Job ${job.jobId}: ${job.name}, ${job.counts.total} ${job.counts.total === 1 ? 'repository' : 'repositories'}${sample}. Ctrl-C stops watching, not the job.`,
+      `Job ${job.jobId}: ${job.name}, ${job.counts.total} ` +
+        `${job.counts.total === 1 ? 'repository' : 'repositories'}${sample}. Ctrl-C stops ` +
+        `watching, not the job.`,
     );
     // What holds around its commands; what the sandbox refuses is in each repository's log (`cody-batch log`).
     if (runsCommands(job)) await printSandboxState(client, job.sandbox?.allowHosts ?? []);
@@ -200,10 +202,11 @@ async function printSandboxState(client: CodyBatchClient, allowHosts: string[]):
   if (!status) return;
   const notice = sandboxNotice(status);
   if (notice.warning) sayError(notice.text);
-  else
-    say(
-      `Sandbox: ${status.state === 'on' ? `on; commands may reach the package registries, the code host${allowHosts.length ? ` and ${allowHosts.join(', ')}` : ''}` : status.message}`,
-    );
+  else {
+    const andHosts = allowHosts.length ? ` and ${allowHosts.join(', ')}` : '';
+    const on = `on; commands may reach the package registries, the code host${andHosts}`;
+    say(`Sandbox: ${status.state === 'on' ? on : status.message}`);
+  }
 }
 
 /** The schema's messages, with each field named by its flag: `--repos: "x" is not a repository …`. */

@@ -29,16 +29,24 @@ export async function serve(version: string): Promise<number> {
     }
     throw error;
   }
+  const webAppLine = stack.webUrl
+    ? `  Web app    ${webAppLink(stack.apiUrl, stack.token)}   (signs this browser tab in)\n`
+    : '';
+  const scanJobs = [
+    `AWS_SHARED_CREDENTIALS_FILE=${stack.dynamodbCredentialsFile}`,
+    `aws dynamodb scan --profile ${DYNAMODB_PROFILE} --region local`,
+    `--endpoint-url ${stack.dynamodbEndpoint} --table-name ${jobsTableName('local')}`,
+  ].join(' ');
   say(`Cody Batch ${version}: local stack running (pid ${process.pid})
 
   API        ${stack.apiUrl}
-${stack.webUrl ? `  Web app    ${webAppLink(stack.apiUrl, stack.token)}   (signs this browser tab in)\n` : ''}  Token      ${stack.tokenPath}   (send "Authorization: Bearer <token>")
+${webAppLine}  Token      ${stack.tokenPath}   (send "Authorization: Bearer <token>")
   DynamoDB   ${stack.dynamodbEndpoint}   (credentials in ${stack.dynamodbCredentialsFile}, profile ${DYNAMODB_PROFILE})
   Artifacts  ${stack.artifactsRoot}
 ${stack.sandbox && !sandboxNotice(stack.sandbox).warning ? `  Sandbox    ${stack.sandbox.message}\n` : ''}
 Try it:
   curl -H "Authorization: Bearer $(cat ${stack.tokenPath})" ${stack.apiUrl}/jobs
-  AWS_SHARED_CREDENTIALS_FILE=${stack.dynamodbCredentialsFile} aws dynamodb scan --profile ${DYNAMODB_PROFILE} --region local --endpoint-url ${stack.dynamodbEndpoint} --table-name ${jobsTableName('local')}
+  ${scanJobs}
 
 In VS Code, run "Cody Batch: Connect to Local Stack" (it reads ${ENV.home}, default ~/.cody-batch).
 Press Ctrl+C to stop.`);

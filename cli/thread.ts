@@ -22,7 +22,9 @@ export async function thread(args: string[], connection: Connection): Promise<nu
   for (const message of conversation.messages) say(`${describe(message)}\n`);
   const usage = conversation.usage;
   say(
-    `usage: ${usage.inputTokens} input, ${usage.outputTokens} output, ${usage.cacheReadTokens} cache read, ${usage.cacheWriteTokens} cache write tokens; $${usage.costUsd.toFixed(4)}`,
+    `usage: ${usage.inputTokens} input, ${usage.outputTokens} output, ` +
+      `${usage.cacheReadTokens} cache read, ${usage.cacheWriteTokens} cache write tokens; ` +
+      `$${usage.costUsd.toFixed(4)}`,
   );
   return 0;
 }

@@ -139,7 +139,10 @@ function repositoryLine(row: RepositoryResult, width: number): string {
 function summary(job: Job, unverified: number): string {
   const { counts } = job;
   const lines = [
-    `\nJob ${job.jobId} ${job.status}: ${counts.completed} changed${unverified ? ` (${unverified} failing verification)` : ''}, ${counts.noChanges} without changes, ${counts.failed} failed, ${counts.cancelled} cancelled, of ${counts.total} · ${formatCost(job.usage.costUsd)}`,
+    `\nJob ${job.jobId} ${job.status}: ${counts.completed} ` +
+      `changed${unverified ? ` (${unverified} failing verification)` : ''}, ` +
+      `${counts.noChanges} without changes, ${counts.failed} failed, ${counts.cancelled} ` +
+      `cancelled, of ${counts.total} · ${formatCost(job.usage.costUsd)}`,
   ];
   if (counts.completed > 0)
     lines.push(
@@ -155,7 +158,11 @@ function sampledSummary(job: Job, unverified: number): string {
   const { counts } = job;
   const sampled = counts.total - counts.pending;
   return [
-    `\nJob ${job.jobId} SAMPLED: ${sampled} of ${counts.total} repositories sampled: ${counts.completed} changed${unverified ? ` (${unverified} failing verification)` : ''}, ${counts.noChanges} without changes, ${counts.failed} failed, ${counts.cancelled} cancelled · ${formatCost(job.usage.costUsd)}`,
+    `\nJob ${job.jobId} SAMPLED: ${sampled} of ${counts.total} repositories sampled: ` +
+      `${counts.completed} ` +
+      `changed${unverified ? ` (${unverified} failing verification)` : ''}, ` +
+      `${counts.noChanges} without changes, ${counts.failed} failed, ${counts.cancelled} ` +
+      `cancelled · ${formatCost(job.usage.costUsd)}`,
     `Review them (cody-batch diff ${job.jobId} <owner/name>), then run the other ${counts.pending}: cody-batch continue ${job.jobId}`,
     `To revise the task first (the sample runs again with it): cody-batch continue ${job.jobId} --prompt-file <path> | --command <shell> | --verify <cmd>`,
   ].join('\n');

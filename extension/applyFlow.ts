@@ -40,7 +40,10 @@ export async function applyToLocalCheckout(
             `${folderName} has uncommitted changes. Stash them, apply the patch, and restore them?`,
             {
               modal: true,
-              detail: `git apply --3way cannot apply over uncommitted changes. Your changes are stashed first and restored afterwards; if restoring conflicts, they stay in the stash.\n\n${shown}${more}`,
+              detail:
+                `git apply --3way cannot apply over uncommitted changes. Your changes are stashed first ` +
+                `and restored afterwards; if restoring conflicts, they stay in the ` +
+                `stash.\n\n${shown}${more}`,
             },
             STASH_CHOICE,
           );
@@ -125,7 +128,10 @@ async function reportResult(result: ApplyResult, root: string): Promise<void> {
           ? `conflicted in ${list(result.conflicts)}`
           : `failed (${result.message.split('\n')[0]})`;
       const choice = await vscode.window.showWarningMessage(
-        `Cody Batch: applied to ${result.files.length} files in ${folder}, but restoring your uncommitted changes ${where}. They are safe in the stash "${result.stash.message}" (${result.stash.commit.slice(0, 10)}): see them with \`git stash show -p\`; once merged, \`git stash drop\`.`,
+        `Cody Batch: applied to ${result.files.length} files in ${folder}, but restoring your ` +
+          `uncommitted changes ${where}. They are safe in the stash "${result.stash.message}" ` +
+          `(${result.stash.commit.slice(0, 10)}): see them with \`git stash show -p\`; once ` +
+          `merged, \`git stash drop\`.`,
         'Open Changes',
       );
       if (choice === 'Open Changes')

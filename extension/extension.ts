@@ -7,7 +7,7 @@ import { Log } from './log/output';
 import { PatchStore } from './patches';
 import type { Services } from './services';
 import { JobsView } from './tree/jobsView';
-import { Panels } from './webviews/panels';
+import { WebviewPanels } from './webviews/panels';
 
 // The Cody Batch extension: the Jobs view, the commands, and the diff, thread and Create Job
 // webviews, over one connection to the API.
@@ -19,7 +19,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const diffDocuments = new DiffDocuments(patches);
   const logDocuments = new LogDocuments(connection);
   let services: Services | undefined;
-  const panels = new Panels(() => services!);
+  const panels = new WebviewPanels(() => services!);
   const jobs = new JobsView(connection, log);
   services = { context, log, connection, jobs, patches, diffDocuments, logDocuments, panels };
 

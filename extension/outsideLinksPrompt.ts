@@ -20,7 +20,10 @@ export async function confirmOutsideLinks(
   const more = links.length > SHOWN ? `\n… and ${links.length - SHOWN} more` : '';
   const choice = await warn(
     `The patch makes ${links.length === 1 ? 'a symbolic link' : `${links.length} symbolic links`} pointing outside ${folderName}. Apply it anyway?`,
-    `${listed}${more}\n\nAnything that follows ${links.length === 1 ? 'this link' : 'these links'} (a build, an editor, a later patch) reads or writes files outside the repository. Check the diff first; nothing is applied unless you choose ${APPLY_ANYWAY}.`,
+    `${listed}${more}\n\nAnything that follows ` +
+      `${links.length === 1 ? 'this link' : 'these links'} (a build, an editor, a later patch) ` +
+      `reads or writes files outside the repository. Check the diff first; nothing is applied ` +
+      `unless you choose ${APPLY_ANYWAY}.`,
     APPLY_ANYWAY,
   );
   return choice === APPLY_ANYWAY;

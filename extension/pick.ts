@@ -126,3 +126,23 @@ function refOf(arg: unknown): RepositoryRef | undefined {
   const parsed = RepositoryRef.safeParse(arg);
   return parsed.success ? parsed.data : undefined;
 }
+
+/** A COMPLETED repository whose patch a command applies or saves, and `options.patch`, the one a view painted. */
+export async function resolvePatch(
+  services: Services,
+  arg: unknown,
+  options: unknown,
+  purpose: string,
+): Promise<{ ref: { jobId: string; repositoryName: string }; shown: string | undefined } | undefined> {
+  const target = await resolveRepository(
+    services,
+    arg,
+    (_job, repository) => repository.status === 'COMPLETED',
+    purpose,
+  );
+  if (!target) return undefined;
+  return {
+    ref: { jobId: target.job.jobId, repositoryName: target.repository.repositoryName },
+    shown: (options as { patch?: string } | undefined)?.patch,
+  };
+}

@@ -85,12 +85,19 @@ function firstLine(text: string): string {
 export function awsRefusalMessage(message: string): string {
   switch (awsRefusal(message)) {
     case 'signature':
-      return "AWS refused the request signature: the secret key of codyBatch.awsProfile does not match its key id, or this machine's clock is off. Refresh the credentials, then Connect to AWS.";
+      return (
+        'AWS refused the request signature: the secret key of codyBatch.awsProfile does not ' +
+        "match its key id, or this machine's clock is off. Refresh the credentials, then Connect to AWS."
+      );
     case 'expired':
       return 'AWS refused the credentials as unknown or expired: sign in again (e.g. `aws sso login`), then Connect to AWS.';
     case 'region':
       return "AWS refused the request: it was signed for another region than the API's. Set codyBatch.awsRegion to the region in the API URL.";
     case 'not-allowed':
-      return 'AWS refused the request: your identity may not call this API (execute-api:Invoke). Ask an administrator to grant it (operations guide, "Give people access"), or pick another codyBatch.awsProfile.';
+      return (
+        'AWS refused the request: your identity may not call this API (execute-api:Invoke). Ask ' +
+        'an administrator to grant it (operations guide, "Give people access"), or pick another ' +
+        'codyBatch.awsProfile.'
+      );
   }
 }

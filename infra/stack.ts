@@ -65,7 +65,9 @@ export class CodyBatchStack extends Stack {
     acknowledgeWildcard(
       apiUsers,
       apiRoutes,
-      'execute-api:Invoke on every stage, method and path of this one API (its id is exact): the policy exists to let a person call the API. Which jobs a caller sees is decided inside the API, by the caller’s ARN.',
+      'execute-api:Invoke on every stage, method and path of this one API (its id is exact): ' +
+        'the policy exists to let a person call the API. Which jobs a caller sees is decided ' +
+        'inside the API, by the caller’s ARN.',
     );
 
     const outputs: Record<string, { value: string; description: string }> = {

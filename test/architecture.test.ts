@@ -39,13 +39,17 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
 /** Packages and built-ins browser code must never reach, directly or through common/. */
 const NODE_ONLY = /^(node:|simple-git$|@aws-sdk\/|@smithy\/|dynalite$|vscode$)/;
 
-function sourceFiles(folder: string): string[] {
+function sourceFiles(folder: string, { tests = false } = {}): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (/\.(ts|mjs)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name) && !entry.name.endsWith('.d.ts'))
+      else if (
+        /\.(ts|mjs)$/.test(entry.name) &&
+        (tests || !/\.test\.ts$/.test(entry.name)) &&
+        !entry.name.endsWith('.d.ts')
+      )
         out.push(full);
     }
   };
@@ -226,5 +230,104 @@ describe('docs/architecture.md holds', () => {
       }
     }
     assert.deepEqual(cited, []);
+  });
+});
+
+/** The folders madge reads in docs/architecture.md's cycle check (`npx madge --circular …`). */
+const CYCLE_FOLDERS = ['common', 'backend', 'cli', 'extension', 'webviews', 'infra'] as const;
+
+/**
+ * The import cycles among these files: each strongly connected group of two or more files (or a
+ * file that imports itself), shown as one cycle through it, `a.ts > b.ts > a.ts`, and the group's
+ * other files. Type-only and dynamic imports count, as they do for madge.
+ */
+function importCycles(files: readonly string[]): string[] {
+  const edges = new Map<string, string[]>();
+  for (const file of files) {
+    const from = path.relative(REPO_ROOT, file);
+    const targets = importsOf(file)
+      .filter((specifier) => specifier.startsWith('.'))
+      .map((specifier) => resolveRelative(file, specifier))
+      .filter((target) => target.endsWith('.ts'));
+    edges.set(from, [...new Set(targets)]);
+  }
+  // Tarjan's strongly connected components, iteratively (a deep import chain must not overflow the stack).
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const groups: string[][] = [];
+  for (const root of edges.keys()) {
+    if (index.has(root)) continue;
+    const work: { node: string; next: number }[] = [{ node: root, next: 0 }];
+    index.set(root, index.size);
+    low.set(root, index.get(root)!);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length) {
+      const top = work[work.length - 1]!;
+      const targets = edges.get(top.node) ?? [];
+      if (top.next < targets.length) {
+        const target = targets[top.next++]!;
+        if (!index.has(target)) {
+          index.set(target, index.size);
+          low.set(target, index.get(target)!);
+          stack.push(target);
+          onStack.add(target);
+          work.push({ node: target, next: 0 });
+        } else if (onStack.has(target)) low.set(top.node, Math.min(low.get(top.node)!, index.get(target)!));
+        continue;
+      }
+      work.pop();
+      if (work.length) {
+        const parent = work[work.length - 1]!.node;
+        low.set(parent, Math.min(low.get(parent)!, low.get(top.node)!));
+      }
+      if (low.get(top.node) !== index.get(top.node)) continue;
+      const group: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        group.push(member);
+      } while (member !== top.node);
+      if (group.length > 1 || (edges.get(top.node) ?? []).includes(top.node)) groups.push(group.sort());
+    }
+  }
+  return groups.map((group) => {
+    const cycle = cycleThrough(group[0]!, new Set(group), edges);
+    const others = group.filter((file) => !cycle.includes(file));
+    return `${cycle.join(' > ')}${others.length ? ` (tied in too: ${others.join(', ')})` : ''}`;
+  });
+}
+
+/** The shortest way from `start` back to itself inside its group. */
+function cycleThrough(start: string, group: ReadonlySet<string>, edges: ReadonlyMap<string, readonly string[]>) {
+  const cameFrom = new Map<string, string>();
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    const node = queue[i]!;
+    for (const target of edges.get(node) ?? []) {
+      if (!group.has(target)) continue;
+      if (target === start) {
+        const way = [start];
+        for (let at = node; at !== start; at = cameFrom.get(at)!) way.splice(1, 0, at);
+        return [...way, start];
+      }
+      if (!cameFrom.has(target)) {
+        cameFrom.set(target, node);
+        queue.push(target);
+      }
+    }
+  }
+  return [start, start];
+}
+
+describe('the source', () => {
+  it(`has no import cycles in ${CYCLE_FOLDERS.join(', ')} (type-only and dynamic imports count)`, () => {
+    const files = CYCLE_FOLDERS.flatMap((folder) => sourceFiles(folder, { tests: true })).filter((file) =>
+      file.endsWith('.ts'),
+    );
+    assert.deepEqual(importCycles(files), []);
   });
 });

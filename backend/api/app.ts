@@ -84,7 +84,8 @@ export function createApp(deps: ApiDependencies, resolveOwner: OwnerResolver, ch
       tag: 'service',
       summary: 'What holds around the commands jobs run here',
       description:
-        'The command sandbox where this API runs jobs: on, off, unavailable (with the line that installs it), or the worker container on AWS; and the hosts every sandboxed command may reach.',
+        'The command sandbox where this API runs jobs: on, off, unavailable (with the line that ' +
+        'installs it), or the worker container on AWS; and the hosts every sandboxed command may reach.',
       responses: { 200: { description: 'The sandbox', json: { name: 'SandboxStatus', schema: SandboxStatus } } },
     },
     async (c) => c.json(await sandboxStatusOf(deps)),

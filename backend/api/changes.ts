@@ -123,7 +123,9 @@ export async function groupMembers(
   if (left.length || joined.length)
     throw new RequestError(
       'GROUP_CHANGED',
-      `The change ${fingerprint.slice(0, 12)} has other repositories now${left.length ? `; no longer (their diff changed): ${left.join(', ')}` : ''}${joined.length ? `; new: ${joined.join(', ')}` : ''}. Read the job's changes again`,
+      `The change ${fingerprint.slice(0, 12)} has other repositories ` +
+        `now${left.length ? `; no longer (their diff changed): ${left.join(', ')}` : ''}${joined.length ? `; new: ${joined.join(', ')}` : ''}. ` +
+        `Read the job's changes again`,
     );
   if (request.state === 'approved')
     unopenedVariantsRefusal(job, fingerprint, members, rows, request.openedVariants ?? []);
@@ -152,7 +154,9 @@ export async function groupMembers(
   if (changed.length)
     throw new RequestError(
       codes.size === 1 ? [...codes][0]! : 'PATCH_CHANGED',
-      `${changed.length} of the ${members.length} repositories of the change ${fingerprint.slice(0, 12)} are not what you were shown, so none was reviewed: ${changed.sort().join('; ')}. Read the job's changes again`,
+      `${changed.length} of the ${members.length} repositories of the change ` +
+        `${fingerprint.slice(0, 12)} are not what you were shown, so none was reviewed: ` +
+        `${changed.sort().join('; ')}. Read the job's changes again`,
     );
   return members.map((row) => ({ row, digest: shown.get(row.repositoryName.toLowerCase())! }));
 }
@@ -223,7 +227,9 @@ export const groupReviewWork: OperationWork = {
     }
     if (changed.length)
       throw new OperationFailed(
-        `${changed.length} of the ${run.state.total} repositories of the change ${order.fingerprint.slice(0, 12)} are not what you were shown, so none was reviewed: ${changed.sort().join('; ')}. Read the job's changes again`,
+        `${changed.length} of the ${run.state.total} repositories of the change ` +
+          `${order.fingerprint.slice(0, 12)} are not what you were shown, so none was reviewed: ` +
+          `${changed.sort().join('; ')}. Read the job's changes again`,
         codes.size === 1 ? [...codes][0]! : 'PATCH_CHANGED',
       );
     if (!(await run.record({ phase: 'items' }))) throw new OperationFailed('Another operation took the job over');
@@ -320,6 +326,10 @@ function unopenedVariantsRefusal(
   const total = groups[0]!.surroundings!.length;
   throw new RequestError(
     'VARIANTS_NOT_OPENED',
-    `Not approved: the change ${fingerprint.slice(0, 12)} of job ${job.jobId} has the same lines in ${total} other surroundings than ${groups[0]!.representative}'s, and ${unopened.length} of them ${unopened.length === 1 ? 'was' : 'were'} not opened: ${unopened.map((variant) => variant.repositories[0]).join(', ')}. Open each (its diff shows what surrounds the change), then approve the group naming them in openedVariants`,
+    `Not approved: the change ${fingerprint.slice(0, 12)} of job ${job.jobId} has the same ` +
+      `lines in ${total} other surroundings than ${groups[0]!.representative}'s, and ` +
+      `${unopened.length} of them ${unopened.length === 1 ? 'was' : 'were'} not opened: ` +
+      `${unopened.map((variant) => variant.repositories[0]).join(', ')}. Open each (its diff ` +
+      `shows what surrounds the change), then approve the group naming them in openedVariants`,
   );
 }

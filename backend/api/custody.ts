@@ -28,7 +28,8 @@ export async function checkedPatch(deps: Deps, row: RepositoryResult) {
   if (actual !== patch.digest)
     throw new RequestError(
       'PATCH_CHANGED',
-      `The stored diff of ${row.repositoryName} no longer hashes to the digest recorded for it (${patch.digest.slice(0, 12)}): it was changed around Cody Batch. Retry the repository`,
+      `The stored diff of ${row.repositoryName} no longer hashes to the digest recorded for it ` +
+        `(${patch.digest.slice(0, 12)}): it was changed around Cody Batch. Retry the repository`,
     );
   return { ...patch, bytes: stored.body };
 }
@@ -81,7 +82,9 @@ export async function checkReview(
   if (request.digest !== current)
     throw new RequestError(
       'PATCH_CHANGED',
-      `${name}'s patch is not the one you were shown (${request.digest.slice(0, 12)}${current ? `; it is ${current.slice(0, 12)} now` : ''}): read the diff again and review that`,
+      `${name}'s patch is not the one you were shown ` +
+        `(${request.digest.slice(0, 12)}${current ? `; it is ${current.slice(0, 12)} now` : ''}): ` +
+        `read the diff again and review that`,
     );
   if (request.state !== 'approved') return { ...base, patchRevision: row.patchRevision ?? 0 };
   const patch = options.storedBytes === false ? vouchedPatch(deps, row) : await checkedPatch(deps, row);

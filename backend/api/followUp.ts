@@ -49,7 +49,8 @@ export async function startFollowUp(
   if (job.command !== undefined && request.reason !== 'conflicts')
     throw new RequestError(
       'VALIDATION_FAILED',
-      `reason: job ${job.jobId} runs a command, which can only update branches (conflicts: the base merged in and the command run again); checks, reviews and instructions need Claude`,
+      `reason: job ${job.jobId} runs a command, which can only update branches (conflicts: the ` +
+        `base merged in and the command run again); checks, reviews and instructions need Claude`,
     );
   if (job.prompt !== undefined && job.maxCostUsd !== undefined && job.usage.costUsd >= job.maxCostUsd)
     throw new RequestError(
@@ -162,7 +163,10 @@ function notOurBranch(
   if (status.headRef === status.baseRef) return 'its pull request goes from a branch into itself';
   // And only a branch a worker sealed a push to: the push of a round leases it as the rest of custody does.
   if (sealedPush(seal, row)?.branch !== status.headRef)
-    return `Cody Batch has no sealed record of pushing ${status.headRef} for it (published before seals, or written around the workers): publish it again first`;
+    return (
+      `Cody Batch has no sealed record of pushing ${status.headRef} for it (published before ` +
+      `seals, or written around the workers): publish it again first`
+    );
   return undefined;
 }
 

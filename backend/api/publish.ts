@@ -47,7 +47,9 @@ export async function publishJob(
   if (busy.length)
     throw new RequestError(
       'PUBLISH_IN_PROGRESS',
-      `Job ${job.jobId} is publishing ${busy.length} ${busy.length === 1 ? 'repository' : 'repositories'} (${someOf(busy.map((row) => row.repositoryName))}); publish again once they are done`,
+      `Job ${job.jobId} is publishing ${busy.length} ` +
+        `${busy.length === 1 ? 'repository' : 'repositories'} ` +
+        `(${someOf(busy.map((row) => row.repositoryName))}); publish again once they are done`,
     );
   const byName = new Map(rows.map((row) => [row.repositoryName.toLowerCase(), row]));
   let candidates: RepositoryResult[];
@@ -175,7 +177,9 @@ function intentFor(
       review.baseCommit !== patch.base.commit)
   )
     return {
-      refused: `PATCH_CHANGED: its approval is not the API's signed approval of its current patch (${patch.digest.slice(0, 12)} on ${patch.base.commit.slice(0, 12)}): review it again`,
+      refused:
+        `PATCH_CHANGED: its approval is not the API's signed approval of its current patch ` +
+        `(${patch.digest.slice(0, 12)} on ${patch.base.commit.slice(0, 12)}): review it again`,
     };
   // The lease the API vouches for: what the row pushed last, if a worker sealed it (with the seal
   // key or the one before its rotation). Without one, the branch must not exist.

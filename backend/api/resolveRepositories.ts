@@ -49,7 +49,9 @@ export async function resolveRepositories(
       listed.length > 0 ? ` (${repositories.length.toLocaleString('en-US')} with the ones listed)` : '';
     throw new RequestError(
       'QUERY_REFUSED',
-      `The repositoryQuery matches ${count} repositories${withListed}, more than a job may run (${maxRepositories.toLocaleString('en-US')}): narrow it (include, exclude, fewer owners or topics) or split it over several jobs`,
+      `The repositoryQuery matches ${count} repositories${withListed}, more than a job may run ` +
+        `(${maxRepositories.toLocaleString('en-US')}): narrow it (include, exclude, fewer owners ` +
+        `or topics) or split it over several jobs`,
     );
   }
   return { repositories, resolved: resolution.repositories, notes };

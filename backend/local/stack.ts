@@ -288,7 +288,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 function portError(error: unknown, what: string, variable: string, port: number): Error {
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     return new StackAlreadyRunningError(
-      `Port ${port} (${what}) is already in use on ${LOCAL_HOSTNAME}: another Cody Batch stack or another program holds it. Stop it, or set ${variable} to a free port.`,
+      `Port ${port} (${what}) is already in use on ${LOCAL_HOSTNAME}: another Cody Batch stack ` +
+        `or another program holds it. Stop it, or set ${variable} to a free port.`,
     );
   }
   return error as Error;

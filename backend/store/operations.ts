@@ -216,7 +216,9 @@ export class OperationsTable {
           Key: { jobId },
           UpdateExpression: 'SET #op.lease = :lease',
           ConditionExpression:
-            '#op.operationId = :id AND #op.#status = :running AND (attribute_not_exists(#op.lease) OR #op.lease.#until < :now OR #op.lease.holder = :holder) AND (attribute_not_exists(#op.resumeAt) OR #op.resumeAt <= :now)',
+            '#op.operationId = :id AND #op.#status = :running' +
+            ' AND (attribute_not_exists(#op.lease) OR #op.lease.#until < :now OR #op.lease.holder = :holder)' +
+            ' AND (attribute_not_exists(#op.resumeAt) OR #op.resumeAt <= :now)',
           ExpressionAttributeNames: { '#op': 'operation', '#status': 'status', '#until': 'until' },
           ExpressionAttributeValues: {
             ':lease': { holder, until: Date.now() + leaseMs },
@@ -354,7 +356,10 @@ export class OperationsTable {
         new UpdateCommand({
           TableName: this.jobsTable,
           Key: { jobId },
-          UpdateExpression: `SET #op.#status = :status, #op.finishedAt = :now, #op.updatedAt = :now, #op.#left = :left, updatedAt = :now${message ? ', #op.message = :message' : ''}${code ? ', #op.code = :code' : ''} REMOVE #op.lease, #op.waitingSeconds, #op.reason`,
+          UpdateExpression:
+            'SET #op.#status = :status, #op.finishedAt = :now, #op.updatedAt = :now, #op.#left = :left, updatedAt = :now' +
+            `${message ? ', #op.message = :message' : ''}${code ? ', #op.code = :code' : ''}` +
+            ' REMOVE #op.lease, #op.waitingSeconds, #op.reason',
           ConditionExpression: '#op.operationId = :id AND #op.lease.holder = :holder',
           ExpressionAttributeNames: { '#op': 'operation', '#status': 'status', '#left': 'left' },
           ExpressionAttributeValues: {
@@ -430,7 +435,8 @@ export class OperationsTable {
         new ScanCommand({
           TableName: this.jobsTable,
           FilterExpression:
-            '#op.#status = :running AND (attribute_not_exists(#op.lease) OR #op.lease.#until < :now) AND (attribute_not_exists(#op.resumeAt) OR #op.resumeAt <= :now)',
+            '#op.#status = :running AND (attribute_not_exists(#op.lease) OR #op.lease.#until < :now)' +
+            ' AND (attribute_not_exists(#op.resumeAt) OR #op.resumeAt <= :now)',
           ExpressionAttributeNames: { '#op': 'operation', '#status': 'status', '#until': 'until' },
           ExpressionAttributeValues: { ':running': 'running', ':now': now },
           ProjectionExpression: 'jobId, #op.operationId',

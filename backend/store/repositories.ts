@@ -378,8 +378,11 @@ export class RepositoriesTable {
   ): Promise<RepositoryResult | undefined> {
     return this.conditional(jobId, repositoryName, {
       update:
-        'SET patchRevision = :to, diffStats = :stats, fingerprint = :fingerprint, patchRevisions = list_append(if_not_exists(patchRevisions, :none), :entry) REMOVE review',
-      condition: `attempt = :attempt AND #status = :completed AND ${patchRevisionCondition(change.from)} AND (attribute_not_exists(publication) OR NOT publication.#pstatus IN (:queued, :publishing))`,
+        'SET patchRevision = :to, diffStats = :stats, fingerprint = :fingerprint,' +
+        ' patchRevisions = list_append(if_not_exists(patchRevisions, :none), :entry) REMOVE review',
+      condition:
+        `attempt = :attempt AND #status = :completed AND ${patchRevisionCondition(change.from)}` +
+        ' AND (attribute_not_exists(publication) OR NOT publication.#pstatus IN (:queued, :publishing))',
       names: { '#status': 'status', '#pstatus': 'status' },
       values: {
         ':to': change.revision.revision,

@@ -1,10 +1,17 @@
 import type { RepositoryResult, Review, ReviewCounts, ReviewState } from '../../common/schemas';
 import { FINAL_REPOSITORY_STATUSES, type RepositoryStatus, reviewStateOf } from '../../common/status';
-import type { Store } from './store';
+import type { JobsTable } from './jobs';
+import type { RepositoriesTable } from './repositories';
 
 // A person's review of a repository's diff. It belongs to the attempt whose diff was read: a new
 // attempt (retry, revised continue) removes it, and the job's review counters move with every
 // change, by atomic ADD after the row write that justifies it (as the run counters do).
+
+/** The tables a review reads and writes (the Store has both; store.ts counts reviews with `countReviews`). */
+export interface ReviewTables {
+  readonly jobs: JobsTable;
+  readonly repositories: RepositoriesTable;
+}
 
 export type ReviewOutcome =
   | { ok: true; row: RepositoryResult }
@@ -19,7 +26,7 @@ export function countReviews(states: readonly ReviewState[]): ReviewCounts {
 }
 
 export async function reviewRepository(
-  store: Store,
+  store: ReviewTables,
   jobId: string,
   owner: string,
   repositoryName: string,
@@ -48,7 +55,9 @@ export async function reviewRepository(
     return {
       ok: false,
       code: 'NOT_REVIEWABLE',
-      message: `${name} is at attempt ${row.attempt} now: the diff of attempt ${request.attempt} is not the one a publish would push. Read the new diff and review it`,
+      message:
+        `${name} is at attempt ${row.attempt} now: the diff of attempt ${request.attempt} is not ` +
+        `the one a publish would push. Read the new diff and review it`,
     };
   const statuses: readonly RepositoryStatus[] =
     request.state === 'approved' ? ['COMPLETED'] : request.state === 'rejected' ? FINAL_REPOSITORY_STATUSES : [];
@@ -96,7 +105,7 @@ export async function reviewRepository(
 
 /** Moves the job's review counters once a row written from `before` has review state `to`. */
 export async function moveReviewAfter(
-  store: Store,
+  store: ReviewTables,
   jobId: string,
   before: RepositoryResult,
   to: ReviewState,
@@ -106,7 +115,7 @@ export async function moveReviewAfter(
 }
 
 /** Counts a job's reviews from its rows (a job from before review counters, or one whose counters drifted). */
-export async function recountReviews(store: Store, jobId: string): Promise<ReviewCounts> {
+export async function recountReviews(store: ReviewTables, jobId: string): Promise<ReviewCounts> {
   const counts = countReviews((await store.repositories.listAll(jobId)).map(reviewStateOf));
   await store.jobs.setAttributes(jobId, { reviewCounts: counts });
   return counts;

@@ -78,7 +78,8 @@ export class JobNotCreatedError extends Error {
 export class JobTooLargeError extends Error {
   constructor(readonly bytes: number) {
     super(
-      `The job is too large to store (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt, description or pull-request templates`,
+      `The job is too large to store (${Math.ceil(bytes / 1000)} KB of at most ` +
+        `${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt, description or pull-request templates`,
     );
     this.name = 'JobTooLargeError';
   }
@@ -747,7 +748,9 @@ function signTasks(
   return {
     ok: false,
     code: 'UNVERIFIED_ROW',
-    message: `The task of ${someOf(refused)} carries no valid signature of the API (its note, task revision or round was written around it), so it is not run again; create the job again`,
+    message:
+      `The task of ${someOf(refused)} carries no valid signature of the API (its note, task ` +
+      `revision or round was written around it), so it is not run again; create the job again`,
   };
 }
 

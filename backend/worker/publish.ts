@@ -142,7 +142,9 @@ export async function publishChange(context: RunContext, input: PublishInput): P
   const foreign = () =>
     new RunFailure(
       'BRANCH_EXISTS',
-      `The branch "${branch}" already exists in ${repositoryName} and is not this job's to move${ours ? ` (its head is no longer ${ours.slice(0, 12)}, the commit Cody Batch pushed last)` : ' (Cody Batch did not push it)'}. Nothing was pushed: rename or delete that branch, or give the job another branch template`,
+      `The branch "${branch}" already exists in ${repositoryName} and is not this job's to ` +
+        `move${ours ? ` (its head is no longer ${ours.slice(0, 12)}, the commit Cody Batch pushed last)` : ' (Cody Batch did not push it)'}. ` +
+        `Nothing was pushed: rename or delete that branch, or give the job another branch template`,
     );
   if (head !== undefined && head !== ours) throw foreign();
   try {
@@ -259,7 +261,9 @@ async function pushRound(context: RunContext, input: PublishInput, round: RoundP
     if (now !== round.head)
       throw new RunFailure(
         'HEAD_MOVED',
-        `${round.branch} moved to ${now ? now.slice(0, 12) : 'nothing (deleted)'} since the round started from ${round.head.slice(0, 12)}: nothing was pushed; follow up again to build on its new head`,
+        `${round.branch} moved to ${now ? now.slice(0, 12) : 'nothing (deleted)'} since the ` +
+          `round started from ${round.head.slice(0, 12)}: nothing was pushed; follow up again to ` +
+          `build on its new head`,
       );
     throw new RunFailure(
       'PUSH_FAILED',
@@ -313,7 +317,8 @@ async function refuseProtectedBranch(
   if (branch === defaultBranch) {
     throw new RunFailure(
       'BRANCH_EXISTS',
-      `The pull request's branch "${branch}" is ${context.repositoryName}'s default branch: Cody Batch never pushes to it. Give the job a branch template of its own`,
+      `The pull request's branch "${branch}" is ${context.repositoryName}'s default branch: ` +
+        `Cody Batch never pushes to it. Give the job a branch template of its own`,
     );
   }
 }

@@ -14,7 +14,7 @@ import { RunArtifacts } from './runArtifacts';
 import { RunFailure, type RunContext } from './runContext';
 import { makeRunFolder } from './runFolders';
 import { RunLog } from './runLog';
-import type { WorkerDependencies, WorkerExit } from './worker';
+import type { WorkerDependencies, WorkerExit } from './workerDependencies';
 
 // A worker in publish mode (CODY_BATCH_RUN_KIND=publish): index i of the job's `publishRun`
 // publishes one COMPLETED repository its publish queued. It claims the row's publication (never

@@ -130,7 +130,11 @@ export async function commandGuard(
     const { sandbox } = started;
     return {
       state: 'on',
-      describe: `Sandbox: on. Commands write only their checkout and a private home; they may reach ${allowedHosts.length} hosts (${job.sandbox?.allowHosts.length ? `the job's ${job.sandbox.allowHosts.join(', ')}, ` : ''}the code host and the public package registries); everything else is refused`,
+      describe:
+        `Sandbox: on. Commands write only their checkout and a private home; they may reach ` +
+        `${allowedHosts.length} hosts ` +
+        `(${job.sandbox?.allowHosts.length ? `the job's ${job.sandbox.allowHosts.join(', ')}, ` : ''}the ` +
+        `code host and the public package registries); everything else is refused`,
       sandbox,
       forRun: (root) => sandbox.forRun(root),
       dispose: async () => {
@@ -144,7 +148,10 @@ export async function commandGuard(
   const status = describeSandbox(mode, { ...started, install });
   return {
     state: 'unavailable',
-    describe: `WARNING: the command sandbox is unavailable (${started.reason}): commands run with your user's rights, can read your files and reach any host${install ? `. Install it with: ${install}` : ''}`,
+    describe:
+      `WARNING: the command sandbox is unavailable (${started.reason}): commands run with your ` +
+      `user's rights, can read your files and reach any ` +
+      `host${install ? `. Install it with: ${install}` : ''}`,
     refusal: sandboxRefusal(status, commands),
     ...NONE,
   };

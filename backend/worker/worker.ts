@@ -2,21 +2,18 @@ import { Redactor } from '../../common/redact';
 import type { Job, RepositoryResult } from '../../common/schemas';
 import { jobAtRevision } from '../../common/tasks';
 import { codeHostFrom, hostRedaction } from '../hosts';
-import type { ArtifactStore } from '../store/artifacts';
 import { pushPayload, resultPayload, roundResultOf, sealedPush, taskVerifies } from '../store/rowSignatures';
 import { jobVerifies } from '../store/signing';
-import type { Store } from '../store/store';
-import type { ChangeMaker } from './changeMaker';
 import { commandChange } from './commandChange';
 import { resolveCommandUser } from './commandRunner';
-import { ConfigError, type WorkerConfig } from './config';
+import { ConfigError } from './config';
 import { commandEnvironment } from './environment';
 import { gitEnvironment } from './git';
 import { Liveness } from './liveness';
 import { RunArtifacts } from './runArtifacts';
-import type { RunContext } from './runContext';
 import { RunLog } from './runLog';
 import { runRepository, type RunOutcome } from './runRepository';
+import type { WorkerDependencies, WorkerExit } from './workerDependencies';
 import { workerHost } from './workerHost';
 import { type CommandGuard, commandGuard } from './sandboxPolicy';
 
@@ -25,23 +22,6 @@ import { type CommandGuard, commandGuard } from './sandboxPolicy';
 // attempt. It runs only what the API signed: a job item that does not verify fails its shard with
 // UNVERIFIED_JOB, a row whose task (note, task revision) does not verify fails with UNVERIFIED_ROW,
 // each before anything is cloned (backend/store/signing.ts).
-
-export interface WorkerDependencies {
-  config: WorkerConfig;
-  store: Store;
-  artifacts: ArtifactStore;
-  /** The worker's own environment (secrets included: the redactor and Claude's client need them). */
-  env: NodeJS.ProcessEnv;
-  print(line: string): void;
-  /** Builds Claude's change maker; absent where the agent is not bundled (tests of command jobs). */
-  claude?: (context: RunContext) => Promise<ChangeMaker>;
-  /** Learns the run's liveness, so a SIGTERM can stop it. */
-  onLiveness?(liveness: Liveness): void;
-  /** True once the worker should take no further repository of its shard (a SIGTERM). */
-  stopRequested?(): boolean;
-  /** Hears of each row the worker claims: the local pool fails only that one if the worker dies. */
-  onClaimed?(repositoryName: string, attempt: number): void;
-}
 
 /**
  * Claims the row. AWS Batch's own retry of an attempt (a lost host) finds the row still RUNNING
@@ -67,9 +47,6 @@ async function claimRow(
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, waitMs)));
   return claim();
 }
-
-/** `recorded`: the row got its outcome. `skipped`: nothing to do. `released`: the row is someone else's now. */
-export type WorkerExit = 'recorded' | 'skipped' | 'released';
 
 /**
  * Runs the worker's shard of the job's run: names `index × shardSize` onwards, one after another

@@ -1,5 +1,5 @@
 import { applyToLocalCheckout } from '../applyFlow';
-import { resolveRepository } from '../pick';
+import { resolvePatch } from '../pick';
 import type { Command } from './command';
 
 export const applyPatch: Command = {
@@ -7,17 +7,8 @@ export const applyPatch: Command = {
   doing: 'Applying the patch',
   /** `options.patch`: the patch a view painted, applied as it is (else the current one is read). */
   async run(services, arg, options) {
-    const target = await resolveRepository(
-      services,
-      arg,
-      (_job, repository) => repository.status === 'COMPLETED',
-      'apply a patch',
-    );
-    if (!target) return undefined;
-    return applyToLocalCheckout(
-      services,
-      { jobId: target.job.jobId, repositoryName: target.repository.repositoryName },
-      (options as { patch?: string } | undefined)?.patch,
-    );
+    const chosen = await resolvePatch(services, arg, options, 'apply a patch');
+    if (!chosen) return undefined;
+    return applyToLocalCheckout(services, chosen.ref, chosen.shown);
   },
 };

@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
-import { bulkProgress } from '../../common/actionResults';
 import { autoMergeable } from '../../common/pullRequestCounts';
-import { runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
 import { countOf, mayHavePullRequests, namesList, targetsOf } from '../pullRequestTargets';
 import type { Command } from './command';
 import { METHODS } from './mergePullRequests';
+import { runPullRequestAction } from './pullRequestActions';
 
 // Turn On Auto-Merge…: the host merges each open pull request once its checks and reviews allow
 // (GitHub's auto-merge), narrowed by the tree's filter; one with nothing left to wait for is merged
@@ -40,20 +39,13 @@ export const autoMergePullRequests: Command = {
       turnOn,
     );
     if (choice !== turnOn) return;
-    const client = services.connection.client;
-    await runJobAction(
+    await runPullRequestAction(
       services,
       job,
-      `turning on auto-merge for "${job.name}"`,
-      { done: 'Turned on auto-merge for', things: 'pull requests' },
-      targets.rows.length,
-      (progress) =>
-        client.pullRequestActionAll(
-          job.jobId,
-          'auto-merge',
-          { repositories: targets.rows.map((row) => row.repositoryName), method: method.method },
-          { onProgress: bulkProgress(progress) },
-        ),
+      targets,
+      'auto-merge',
+      { method: method.method },
+      { title: `turning on auto-merge for "${job.name}"`, done: 'Turned on auto-merge for' },
     );
   },
 };

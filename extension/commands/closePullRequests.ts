@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
-import { bulkProgress } from '../../common/actionResults';
-import { runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
 import { openPullRequest } from '../../common/pullRequestCounts';
-import { countOf, namesList, mayHavePullRequests, targetsOf } from '../pullRequestTargets';
+import { countOf, mayHavePullRequests, targetsOf } from '../pullRequestTargets';
 import type { Command } from './command';
+import { confirmWithBranches, runPullRequestAction } from './pullRequestActions';
 
 /** Closes the job's open (and draft) pull requests, those the tree shows; a modal names how many. */
 export const closePullRequests: Command = {
@@ -20,34 +19,11 @@ export const closePullRequests: Command = {
       return;
     }
     const close = `Close ${countOf(targets.rows.length, 'pull request')}`;
-    const closeAndDelete = `${close} and Delete Branches`;
-    const choice = await vscode.window.showWarningMessage(
-      `${close} of "${job.name}"?`,
-      {
-        modal: true,
-        detail: `Chosen: ${targets.description}.\n\n${namesList(targets.rows)}`,
-      },
-      close,
-      closeAndDelete,
-    );
-    if (!choice) return;
-    const client = services.connection.client;
-    await runJobAction(
-      services,
-      job,
-      `closing pull requests of "${job.name}"`,
-      { done: 'Closed', things: 'pull requests' },
-      targets.rows.length,
-      (progress) =>
-        client.pullRequestActionAll(
-          job.jobId,
-          'close',
-          {
-            repositories: targets.rows.map((row) => row.repositoryName),
-            ...(choice === closeAndDelete ? { deleteBranch: true } : {}),
-          },
-          { onProgress: bulkProgress(progress) },
-        ),
-    );
+    const branches = await confirmWithBranches(`${close} of "${job.name}"?`, close, targets);
+    if (!branches) return;
+    await runPullRequestAction(services, job, targets, 'close', branches, {
+      title: `closing pull requests of "${job.name}"`,
+      done: 'Closed',
+    });
   },
 };

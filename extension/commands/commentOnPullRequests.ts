@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
-import { bulkProgress } from '../../common/actionResults';
-import { runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
 import { openPullRequest } from '../../common/pullRequestCounts';
 import { countOf, mayHavePullRequests, namesList, targetsOf } from '../pullRequestTargets';
 import { askForText, required } from '../webviews/composePanel';
 import type { Command } from './command';
+import { runPullRequestAction } from './pullRequestActions';
 
 /** Posts one comment on each open (or draft) pull request of the job that the tree shows. */
 export const commentOnPullRequests: Command = {
@@ -38,20 +37,13 @@ export const commentOnPullRequests: Command = {
       post,
     );
     if (choice !== post) return;
-    const client = services.connection.client;
-    await runJobAction(
+    await runPullRequestAction(
       services,
       job,
-      `commenting on pull requests of "${job.name}"`,
-      { done: 'Commented on', things: 'pull requests' },
-      targets.rows.length,
-      (progress) =>
-        client.pullRequestActionAll(
-          job.jobId,
-          'comment',
-          { repositories: targets.rows.map((row) => row.repositoryName), body },
-          { onProgress: bulkProgress(progress) },
-        ),
+      targets,
+      'comment',
+      { body },
+      { title: `commenting on pull requests of "${job.name}"`, done: 'Commented on' },
     );
   },
 };

@@ -2,7 +2,7 @@ import { patchFileName } from '../../common/names';
 import os from 'node:os';
 import * as vscode from 'vscode';
 import { patchToUse } from '../patches';
-import { resolveRepository } from '../pick';
+import { resolvePatch } from '../pick';
 import type { Services } from '../services';
 import type { Command } from './command';
 
@@ -12,18 +12,9 @@ export const downloadPatch: Command = {
   doing: 'Downloading the patch',
   /** `options.patch`: the patch a view painted, saved as it is (else the current one is read). */
   async run(services, arg, options) {
-    const target = await resolveRepository(
-      services,
-      arg,
-      (_job, repository) => repository.status === 'COMPLETED',
-      'download a patch',
-    );
-    if (!target) return;
-    await savePatch(
-      services,
-      { jobId: target.job.jobId, repositoryName: target.repository.repositoryName },
-      (options as { patch?: string } | undefined)?.patch,
-    );
+    const chosen = await resolvePatch(services, arg, options, 'download a patch');
+    if (!chosen) return;
+    await savePatch(services, chosen.ref, chosen.shown);
   },
 };
 

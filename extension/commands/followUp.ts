@@ -63,7 +63,10 @@ function followUpCommand(reason: FollowUpReason): Command {
       if (reason === 'instruction') {
         instruction = await askForText(services, {
           title: `Send an instruction to ${count} of "${job.name}"`,
-          prompt: `Claude makes this change on each pull request (${chosen.description}), starting from its head: one new commit on top, which waits for your review before it is pushed unless you push at once. Write it as you would the job's prompt.`,
+          prompt:
+            `Claude makes this change on each pull request (${chosen.description}), starting from ` +
+            `its head: one new commit on top, which waits for your review before it is pushed unless ` +
+            `you push at once. Write it as you would the job's prompt.`,
           placeholder: 'Also update the CHANGELOG with one line about this change.',
           sendLabel: 'Next…',
           kind: 'Plain words, for Claude',
@@ -137,7 +140,10 @@ async function askPush(
     question,
     {
       modal: true,
-      detail: `Chosen: ${description}.\n\nEach round starts from its pull request's head and makes one commit on top, a fast-forward: it never rewrites what is there. A round's diff waits for review and Publish unless pushed at once.\n\n${namesList(rows)}`,
+      detail:
+        `Chosen: ${description}.\n\nEach round starts from its pull request's head and makes one ` +
+        `commit on top, a fast-forward: it never rewrites what is there. A round's diff waits ` +
+        `for review and Publish unless pushed at once.\n\n${namesList(rows)}`,
     },
     review,
     auto,

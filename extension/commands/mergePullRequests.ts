@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
 import type { MergeMethod } from '../../common/schemas';
-import { bulkProgress } from '../../common/actionResults';
-import { runJobAction } from '../jobAction';
 import { resolveJob } from '../pick';
 import { READY_WORDS, readyToMerge } from '../../common/pullRequestCounts';
-import { countOf, namesList, mayHavePullRequests, targetsOf } from '../pullRequestTargets';
+import { countOf, mayHavePullRequests, targetsOf } from '../pullRequestTargets';
 import type { Command } from './command';
+import { confirmWithBranches, runPullRequestAction } from './pullRequestActions';
 
 // Merge Ready Pull Requests…: the open pull requests whose checks pass (or have none) and that no
 // one asked changes of, narrowed by the tree's filter; a modal names how many and which, then the
@@ -37,35 +36,16 @@ export const mergePullRequests: Command = {
     });
     if (!method) return;
     const merge = `Merge ${countOf(targets.rows.length, 'pull request')}`;
-    const mergeAndDelete = `${merge} and Delete Branches`;
-    const choice = await vscode.window.showWarningMessage(
-      `${merge} of "${job.name}" (${method.label.toLowerCase()})?`,
-      {
-        modal: true,
-        detail: `Chosen: ${targets.description}.\n\n${namesList(targets.rows)}`,
-      },
-      merge,
-      mergeAndDelete,
-    );
-    if (!choice) return;
-    const client = services.connection.client;
-    await runJobAction(
+    const question = `${merge} of "${job.name}" (${method.label.toLowerCase()})?`;
+    const branches = await confirmWithBranches(question, merge, targets);
+    if (!branches) return;
+    await runPullRequestAction(
       services,
       job,
-      `merging pull requests of "${job.name}"`,
-      { done: 'Merged', things: 'pull requests' },
-      targets.rows.length,
-      (progress) =>
-        client.pullRequestActionAll(
-          job.jobId,
-          'merge',
-          {
-            repositories: targets.rows.map((row) => row.repositoryName),
-            method: method.method,
-            ...(choice === mergeAndDelete ? { deleteBranch: true } : {}),
-          },
-          { onProgress: bulkProgress(progress) },
-        ),
+      targets,
+      'merge',
+      { method: method.method, ...branches },
+      { title: `merging pull requests of "${job.name}"`, done: 'Merged' },
     );
   },
 };

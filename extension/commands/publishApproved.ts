@@ -28,7 +28,8 @@ export const publishApproved: Command = {
       rounds === 0
         ? `Open pull requests for ${countOf(approved.length, 'repository')} approved in "${job.name}"?`
         : opened === 0
-          ? `Push ${rounds === 1 ? 'the approved follow-up' : `${rounds} approved follow-ups`} of "${job.name}" onto ${rounds === 1 ? 'its pull request' : 'their pull requests'}?`
+          ? `Push ${rounds === 1 ? 'the approved follow-up' : `${rounds} approved follow-ups`} of ` +
+            `"${job.name}" onto ${rounds === 1 ? 'its pull request' : 'their pull requests'}?`
           : `Open pull requests for ${countOf(opened, 'repository')} and push ${rounds} approved follow-ups onto theirs, in "${job.name}"?`;
     const draft = await askDraft(job, question);
     if (draft === undefined) return;
@@ -50,7 +51,8 @@ export async function askDraft(job: Job, question: string): Promise<Pick<Publish
     {
       modal: true,
       detail:
-        "Each pull request holds exactly the diff that was reviewed, on its recorded base commit; a follow-up's commit goes on top of the head its round started from.",
+        'Each pull request holds exactly the diff that was reviewed, on its recorded base ' +
+        "commit; a follow-up's commit goes on top of the head its round started from.",
     },
     asJob,
     other,

@@ -232,7 +232,10 @@ export class Connection implements vscode.Disposable {
       /credential/i.test(String((error as Error)?.message))
     ) {
       const profile = state.kind === 'aws' ? state.profile : undefined;
-      return `No AWS credentials found${profile ? ` for profile ${profile}` : ''}: run \`aws sso login${profile ? ` --profile ${profile}` : ''}\` or \`aws configure\`, then Connect to AWS.`;
+      return (
+        `No AWS credentials found${profile ? ` for profile ${profile}` : ''}: run \`aws sso ` +
+        `login${profile ? ` --profile ${profile}` : ''}\` or \`aws configure\`, then Connect to AWS.`
+      );
     }
     return `Connecting failed: ${error instanceof Error ? error.message : String(error)}`;
   }

@@ -3,9 +3,8 @@ import { hasKeptFailedDiff } from '../../common/attempts';
 import { currentPatchDigest } from '../../common/patchDigest';
 import type { Command } from '../commands/command';
 import { resolveRepository } from '../pick';
-import type { Services } from '../services';
+import type { ActiveDiff, Services } from '../services';
 import { askForText } from '../webviews/composePanel';
-import type { ActiveDiff } from '../webviews/panels';
 
 // Approve and Reject as commands. In a diff panel (the palette, a keybinding) the page reviews with
 // the note typed in it, the same path as its buttons, and moves on. On a tree row or a repository

@@ -105,15 +105,18 @@ export class JobsModel {
    */
   async repositoriesInState(jobId: string, status: RepositoryStatus): Promise<RepositoryList> {
     const existing = this.stateLists.get(`${jobId}\n${status}`);
-    const job = this.byId.get(jobId);
-    if (
-      existing &&
-      job &&
-      existing.readAt === job.updatedAt &&
-      (isFinalJobStatus(job.status) || existing.refresh === this.refreshes)
-    )
-      return existing;
+    if (existing && this.isFresh(existing, jobId)) return existing;
     return this.loadRepositoriesInState(jobId, status, false, existing?.items.length ?? 0);
+  }
+
+  /** A list read since its job last changed, and, while the job runs, by the latest refresh. */
+  private isFresh(list: RepositoryList, jobId: string): boolean {
+    const job = this.byId.get(jobId);
+    return (
+      job !== undefined &&
+      list.readAt === job.updatedAt &&
+      (isFinalJobStatus(job.status) || list.refresh === this.refreshes)
+    );
   }
 
   /** A job too large to read whole at every change: more rows than the pages read at most. */
@@ -290,14 +293,7 @@ export class JobsModel {
    */
   async loadRepositories(jobId: string): Promise<RepositoryList> {
     const existing = this.repositoryLists.get(jobId);
-    const job = this.byId.get(jobId);
-    if (
-      existing &&
-      job &&
-      existing.readAt === job.updatedAt &&
-      (isFinalJobStatus(job.status) || existing.refresh === this.refreshes)
-    )
-      return existing;
+    if (existing && this.isFresh(existing, jobId)) return existing;
     return this.reloadRepositories(jobId, existing?.items.length ?? 0);
   }
 

@@ -17,9 +17,9 @@ import {
   repositoryTooltip,
   repositoryTreeDescription,
   stateIcon,
-  type IconSpec,
   type OpenCommand,
 } from './present';
+import type { IconSpec } from './iconSpec';
 import { filterText, type RepositoryFilter } from './repositoryFilter';
 import { isFinalJobStatus, type RepositoryStatus } from '../../common/status';
 import {

@@ -18,6 +18,7 @@ import {
 } from '../../common/statusText';
 import { mayHavePullRequests } from '../pullRequestTargets';
 import { reviewTally } from '../../common/reviewCounts';
+import type { IconSpec } from './iconSpec';
 import { reviewAndPullRequestTooltip, reviewOrPullRequestIcon, stateFirstWords } from './reviewLook';
 import {
   type RepositoryState,
@@ -32,12 +33,6 @@ export { diffStatsText, jobDescription, repositoryDescription, statusWord };
 // How jobs and repositories look in the tree: labels, descriptions, icons, tooltips and the
 // `contextValue` that decides which actions a row offers. No vscode here: the extension wraps these
 // in TreeItems, and mocha tests the rules directly.
-
-/** A codicon id and the theme colour to draw it in. */
-export interface IconSpec {
-  id: string;
-  color?: string;
-}
 
 const JOB_ICONS: Record<JobStatus, IconSpec> = {
   PENDING: { id: 'clock', color: 'charts.yellow' },
@@ -205,7 +200,9 @@ function jobReviewTooltip(job: Job): string[] {
   const reviews = reviewTally(job);
   if (reviews.approved + reviews.rejected > 0)
     lines.push(
-      `Reviewed: ${reviews.approved} approved, ${reviews.rejected} rejected, ${reviews.unreviewed} unreviewed${reviews.notReviewable > 0 ? ` (${reviews.notReviewable} not reviewable)` : ''}`,
+      `Reviewed: ${reviews.approved} approved, ${reviews.rejected} rejected, ` +
+        `${reviews.unreviewed} ` +
+        `unreviewed${reviews.notReviewable > 0 ? ` (${reviews.notReviewable} not reviewable)` : ''}`,
     );
   const prs = job.pullRequestCounts;
   if (prs && prs.open + prs.draft + prs.merged + prs.closed > 0)
@@ -397,7 +394,10 @@ export function finishNotice(entry: { job: Job; verification?: VerificationSumma
       failed > 0 ? `${failed} failed` : undefined,
     ].filter(Boolean);
     return {
-      text: `Cody Batch: sample finished: ${counts.total - counts.pending} of ${counts.total} repositories of "${job.name}" (${outcome.join(', ')}). Continue with the other ${counts.pending}?`,
+      text:
+        `Cody Batch: sample finished: ${counts.total - counts.pending} of ${counts.total} ` +
+        `repositories of "${job.name}" (${outcome.join(', ')}). Continue with the other ` +
+        `${counts.pending}?`,
       level: failed + failing > 0 ? 'warning' : 'info',
       buttons: ['Continue', 'Show Job'],
     };

@@ -1,5 +1,5 @@
 import type { PullRequestInfo, RepositoryResult, ReviewState } from '../../common/schemas';
-import type { IconSpec } from './present';
+import type { IconSpec } from './iconSpec';
 
 // How a repository's review and pull request look on its row: a codicon per pull-request state
 // (merged, closed, draft, open; an open one's colour says its checks, and requested changes have

@@ -29,7 +29,8 @@ import { ViewedFiles, type ViewedScope } from '../review/viewedFiles';
 import { groupingEnabled } from '../tree/jobsTree';
 import { hasKeptFailedDiff } from '../../common/attempts';
 import type { Services } from '../services';
-import type { PanelTarget } from './panels';
+import type { PanelTarget } from './panelTarget';
+import { showAttempt } from './showAttempt';
 import { type PaintedView, paintedRepository, refusedAsChanged, viewChange } from '../../common/viewChanges';
 import { watchView } from './viewWatch';
 import { dropEverywhere, dropPattern, dropTargets, groupNow, patternText } from '../../common/dropEverywhere';
@@ -161,7 +162,9 @@ export function diffHandlers(
       const revisable = !fingerprint && latest && outcome.status === 'COMPLETED' && patch !== undefined;
       const said =
         fingerprint && changes && !group
-          ? `This group is gone (the job's changes moved): ${repository.repositoryName}'s diff is shown, to read. Open the overview for the groups as they are now, or the repository from the tree to review it.`
+          ? `This group is gone (the job's changes moved): ${repository.repositoryName}'s diff is ` +
+            `shown, to read. Open the overview for the groups as they are now, or the repository ` +
+            `from the tree to review it.`
           : notice;
       notice = undefined;
       painted = {
@@ -300,7 +303,8 @@ export function diffHandlers(
         {
           modal: true,
           detail:
-            'Each gets a new revision of its current patch without it, and its review is reset; a repository with nothing like it is left as it is. The originals stay readable (revision 0).',
+            'Each gets a new revision of its current patch without it, and its review is reset; a ' +
+            'repository with nothing like it is left as it is. The originals stay readable (revision 0).',
         },
         go,
       );
@@ -426,19 +430,7 @@ export function diffHandlers(
       await vscode.commands.executeCommand('codyBatch.openPullRequest', current());
       return { done: true };
     },
-    showAttempt: async ({ attempt }) => {
-      const repository = await services.connection.client.getRepository(
-        target.state.jobId,
-        target.state.repositoryName,
-      );
-      target.set({
-        ...target.state,
-        attempt: attempt === repository.attempt ? undefined : attempt,
-        open: undefined,
-        scrollY: undefined,
-      });
-      return { done: true };
-    },
+    showAttempt: ({ attempt }) => showAttempt(services, target, attempt),
   };
 
   async function stepRepository(direction: Direction) {

@@ -7,7 +7,7 @@ import { overviewRows } from '../../common/overviewRows';
 import { groupReviewed, reviewGroup } from '../review/groupReview';
 import { overviewChange, type PaintedOverview, paintedOverview } from '../../common/viewChanges';
 import type { Services } from '../services';
-import type { PanelTarget } from './panels';
+import type { PanelTarget } from './panelTarget';
 import { watchView } from './viewWatch';
 
 // The Job overview's requests: the job and its rows (common/overviewRows.ts: a small job's every row,

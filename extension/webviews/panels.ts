@@ -11,15 +11,15 @@ import {
   ThreadPanelState,
   threadProtocol,
   type Handlers,
-  type Payload,
   type ProtocolSpec,
   type RepositoryRef,
 } from '../../common/webviewProtocol';
-import type { Services } from '../services';
+import type { ActiveDiff, Panels, Services, ShowOptions } from '../services';
 import { createJobHandlers, offerDraft, offerPrompt } from './createJobPanel';
 import { diffHandlers } from './diffPanel';
 import { renderHtml, serveProtocol, webviewOptions, type WebviewScript } from './html';
 import { overviewHandlers } from './overviewPanel';
+import { PanelTarget } from './panelTarget';
 import { threadHandlers } from './threadPanel';
 
 // Opens, reveals and restores the webview panels. A diff or thread panel is reused the way VS
@@ -34,36 +34,6 @@ export const VIEW_TYPES = {
   createJob: 'codyBatch.createJob',
   overview: 'codyBatch.overview',
 } as const;
-
-/** What a panel shows now; a reused panel is pointed at something else with `set`. */
-export class PanelTarget<State> {
-  constructor(
-    private current: State,
-    private readonly changed: (state: State, reload: boolean) => void,
-  ) {}
-
-  get state(): State {
-    return this.current;
-  }
-
-  /** Points the panel at `state`: its page loads again, from the top. */
-  set(state: State): void {
-    this.current = state;
-    this.changed(state, true);
-  }
-
-  /** Records what the page is loading now (a group's representative, found while loading): no reload. */
-  update(state: State): void {
-    this.current = state;
-    this.changed(state, false);
-  }
-}
-
-/** How a panel is shown: keeping the keyboard where it is (a tree row's preview), beside the active editor. */
-export interface ShowOptions {
-  preserveFocus?: boolean;
-  beside?: boolean;
-}
 
 interface PanelKind<S extends ProtocolSpec, State> {
   viewType: string;
@@ -164,20 +134,11 @@ interface OpenPanel {
   handlers: Handlers<ProtocolSpec>;
 }
 
-/** The diff panel the user is in, for the commands that act on it from the keyboard. */
-export interface ActiveDiff {
-  state: DiffPanelState;
-  handlers: Handlers<typeof diffProtocol>;
-  send<E extends keyof (typeof diffProtocol)['events'] & string>(
-    name: E,
-    payload: Payload<typeof diffProtocol, E>,
-  ): Thenable<boolean>;
-}
-
 /** True while a diff panel is the active editor: the diff view's keybindings apply. */
 export const DIFF_ACTIVE_CONTEXT = 'codyBatch.diffActive';
 
-export class Panels implements vscode.Disposable {
+/** The webview panels: services.ts's `Panels`, with the serializers that restore them after a reload. */
+export class WebviewPanels implements Panels, vscode.Disposable {
   private readonly open = new Map<string, OpenPanel>();
   private readonly disposables: vscode.Disposable[] = [];
 

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { Handlers, ThreadPanelState, threadProtocol } from '../../common/webviewProtocol';
 import type { Services } from '../services';
 import { attemptChoices, attemptOutcome } from '../../common/attempts';
-import type { PanelTarget } from './panels';
+import type { PanelTarget } from './panelTarget';
+import { showAttempt } from './showAttempt';
 
 // The Claude thread view's requests: the thread of the current attempt or an earlier one (again
 // while the run goes on), switching attempts, and opening links from the model's text, which only
@@ -48,18 +49,6 @@ export function threadHandlers(
         return { done: false, message: 'Only web links open from a thread' };
       return { done: await vscode.env.openExternal(parsed) };
     },
-    showAttempt: async ({ attempt }) => {
-      const repository = await services.connection.client.getRepository(
-        target.state.jobId,
-        target.state.repositoryName,
-      );
-      target.set({
-        ...target.state,
-        attempt: attempt === repository.attempt ? undefined : attempt,
-        open: undefined,
-        scrollY: undefined,
-      });
-      return { done: true };
-    },
+    showAttempt: ({ attempt }) => showAttempt(services, target, attempt),
   };
 }

@@ -144,17 +144,23 @@ export class CodyBatchApi extends Construct {
     acknowledgeWildcard(
       apiRole,
       jobArtifacts,
-      'Artifact keys are jobs/{jobId}/{owner}/{name}/..., made per job at run time, so the jobs/ prefix is the narrowest name the stack has. Objects only (get, put, delete) in this one bucket; the API serves only the artifacts of the caller’s own jobs.',
+      'Artifact keys are jobs/{jobId}/{owner}/{name}/..., made per job at run time, so the ' +
+        'jobs/ prefix is the narrowest name the stack has. Objects only (get, put, delete) in ' +
+        'this one bucket; the API serves only the artifacts of the caller’s own jobs.',
     );
     acknowledgeWildcard(
       apiRole,
       batchJobs,
-      'TerminateJob and CancelJob act on job ARNs, whose ids SubmitJob makes at run time: this account and region only. The API stops only the Batch job id it recorded on the caller’s job.',
+      'TerminateJob and CancelJob act on job ARNs, whose ids SubmitJob makes at run time: this ' +
+        'account and region only. The API stops only the Batch job id it recorded on the ' +
+        'caller’s job.',
     );
     acknowledgeWildcard(
       apiRole,
       jobDefinitionRevisions,
-      'Every revision of this stack’s one job definition (the name is exact). A worker change deploys a new revision, and CloudFormation updates this policy before the API Lambda’s environment, so naming one revision would refuse SubmitJob during that deploy.',
+      'Every revision of this stack’s one job definition (the name is exact). A worker change ' +
+        'deploys a new revision, and CloudFormation updates this policy before the API Lambda’s ' +
+        'environment, so naming one revision would refuse SubmitJob during that deploy.',
     );
 
     const sweeper = this.nodeFunction('Sweeper', {
@@ -213,7 +219,9 @@ export class CodyBatchApi extends Construct {
     acknowledgeRule(
       health!,
       'APIG4',
-      'GET /health is open on purpose, so that a person or a monitor can see the API is up without AWS credentials. It answers {status, version} and reads no job, user or account data; every other route requires IAM (SigV4).',
+      'GET /health is open on purpose, so that a person or a monitor can see the API is up ' +
+        'without AWS credentials. It answers {status, version} and reads no job, user or account ' +
+        'data; every other route requires IAM (SigV4).',
     );
     const [openApi] = this.httpApi.addRoutes({
       path: '/openapi.json',
@@ -224,7 +232,10 @@ export class CodyBatchApi extends Construct {
     acknowledgeRule(
       openApi!,
       'APIG4',
-      'GET /openapi.json is open on purpose, so that tools can read the API description without AWS credentials, as the README promises. It answers the same document that is checked in as docs/openapi.json and reads no job, user or account data; every other route requires IAM (SigV4).',
+      'GET /openapi.json is open on purpose, so that tools can read the API description ' +
+        'without AWS credentials, as the README promises. It answers the same document that is ' +
+        'checked in as docs/openapi.json and reads no job, user or account data; every other ' +
+        'route requires IAM (SigV4).',
     );
     this.httpApi.addRoutes({ path: '/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration });
   }
@@ -270,7 +281,9 @@ export class CodyBatchApi extends Construct {
 }
 
 const READ_BATCH_JOBS_REASON =
-  'The only actions on "*" here are batch:DescribeJobs and batch:ListJobs: AWS Batch supports no resource-level permissions for them, so IAM takes only Resource "*". Both only read job status.';
+  'The only actions on "*" here are batch:DescribeJobs and batch:ListJobs: AWS Batch ' +
+  'supports no resource-level permissions for them, so IAM takes only Resource "*". Both ' +
+  'only read job status.';
 
 /** GetSecretValue on the code host's credential alone: the API and the sweeper follow pull requests with it. */
 function readHostCredential(secrets: CodyBatchSecrets): iam.PolicyStatement {

@@ -77,7 +77,9 @@ export class CodyBatchWorkers extends Construct {
       acknowledgeRule(
         vpc,
         'VPC7',
-        'auditLogs is off, the dev default: a dev stack stays cheap. prod records the VPC’s traffic; deploy with -c auditLogs=true to record dev’s too. The VPC takes no inbound traffic either way.',
+        'auditLogs is off, the dev default: a dev stack stays cheap. prod records the VPC’s ' +
+          'traffic; deploy with -c auditLogs=true to record dev’s too. The VPC takes no inbound ' +
+          'traffic either way.',
       );
     }
     const securityGroup = new ec2.SecurityGroup(this, 'WorkerSecurityGroup', {
@@ -156,7 +158,11 @@ export class CodyBatchWorkers extends Construct {
     acknowledgeWildcard(
       this.runRole,
       jobArtifacts,
-      'Artifact keys are jobs/{jobId}/{owner}/{name}/..., and the run role reaches only the job its session is tagged with: IAM puts the tag in place of ${aws:PrincipalTag/jobId}, so the wildcard spans one job’s repositories and attempts. s3:GetObject and s3:PutObject only, in this one bucket: a worker writes its repository’s diff, thread and log, and a publish run reads back the approved diff and the log it appends to.',
+      'Artifact keys are jobs/{jobId}/{owner}/{name}/..., and the run role reaches only the ' +
+        'job its session is tagged with: IAM puts the tag in place of ${aws:PrincipalTag/jobId}, ' +
+        'so the wildcard spans one job’s repositories and attempts. s3:GetObject and ' +
+        's3:PutObject only, in this one bucket: a worker writes its repository’s diff, thread ' +
+        'and log, and a publish run reads back the approved diff and the log it appends to.',
     );
     if (config.claudeProvider === 'bedrock') {
       const models = bedrockModelArns(stack, config.bedrockModelId);
@@ -170,7 +176,9 @@ export class CodyBatchWorkers extends Construct {
         acknowledgeWildcard(
           this.jobRole,
           model,
-          'A cross-region inference profile sends each request to its foundation model in any region of its geography, so IAM must allow that one model (the id is exact) in every region. Only with claudeProvider=bedrock and a profile id.',
+          'A cross-region inference profile sends each request to its foundation model in any ' +
+            'region of its geography, so IAM must allow that one model (the id is exact) in every ' +
+            'region. Only with claudeProvider=bedrock and a profile id.',
         );
       }
     }
@@ -221,7 +229,9 @@ export class CodyBatchWorkers extends Construct {
     acknowledgeWildcard(
       executionRole,
       '*',
-      'The only action on "*" here is ecr:GetAuthorizationToken: the registry login token is account-wide and IAM takes only Resource "*" for it. The image pull itself is scoped to the CDK assets repository, the secrets to the worker’s own, the logs to the worker log group.',
+      'The only action on "*" here is ecr:GetAuthorizationToken: the registry login token is ' +
+        'account-wide and IAM takes only Resource "*" for it. The image pull itself is scoped to ' +
+        'the CDK assets repository, the secrets to the worker’s own, the logs to the worker log group.',
     );
   }
 

@@ -110,7 +110,8 @@ export class CodyBatchData extends Construct {
       acknowledgeRule(
         this.artifactsBucket,
         'S1',
-        'auditLogs is off, the dev default: a dev stack stays cheap and can be torn down. prod logs every request; deploy with -c auditLogs=true to log dev too.',
+        'auditLogs is off, the dev default: a dev stack stays cheap and can be torn down. prod ' +
+          'logs every request; deploy with -c auditLogs=true to log dev too.',
       );
     }
   }

@@ -69,7 +69,8 @@ export class CodyBatchFrontend extends Construct {
       acknowledgeRule(
         this.bucket,
         'S1',
-        'auditLogs is off, the dev default: the bucket holds only the built web app, which only CloudFront reads. Deploy with -c auditLogs=true to log its access too.',
+        'auditLogs is off, the dev default: the bucket holds only the built web app, which only ' +
+          'CloudFront reads. Deploy with -c auditLogs=true to log its access too.',
       );
     }
 
@@ -128,7 +129,8 @@ export class CodyBatchFrontend extends Construct {
       minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
     });
     const distributionReason =
-      'The distribution serves only the built web app, the same files for everyone and no data of anyone: the data is behind the web API, which checks every request’s token.';
+      'The distribution serves only the built web app, the same files for everyone and no data ' +
+      'of anyone: the data is behind the web API, which checks every request’s token.';
     acknowledgeRule(
       this.distribution,
       'CFR1',
@@ -147,7 +149,9 @@ export class CodyBatchFrontend extends Construct {
     acknowledgeRule(
       this.distribution,
       'CFR4',
-      'The distribution uses CloudFront’s default certificate (*.cloudfront.net), with which CloudFront fixes the viewer TLS policy itself; a custom domain with its own certificate and TLSv1.2_2021 is a deploy of its own (docs/operations.md, Web app).',
+      'The distribution uses CloudFront’s default certificate (*.cloudfront.net), with which ' +
+        'CloudFront fixes the viewer TLS policy itself; a custom domain with its own certificate ' +
+        'and TLSv1.2_2021 is a deploy of its own (docs/operations.md, Web app).',
     );
     this.appUrl = `https://${this.distribution.distributionDomainName}/`;
 
@@ -175,7 +179,9 @@ export class CodyBatchFrontend extends Construct {
     acknowledgeRule(
       this.userPool,
       'COG8',
-      'Threat protection (advanced security) needs the Plus feature plan, billed per monthly active user. Sign-in already requires a 12-character password and an authenticator app (MFA required), and accounts exist only by invitation.',
+      'Threat protection (advanced security) needs the Plus feature plan, billed per monthly ' +
+        'active user. Sign-in already requires a 12-character password and an authenticator app ' +
+        '(MFA required), and accounts exist only by invitation.',
     );
     this.userPoolDomain = this.userPool.addDomain('SignIn', { cognitoDomain: { domainPrefix } });
     this.userPoolClient = this.userPool.addClient('WebApp', {

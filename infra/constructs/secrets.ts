@@ -52,7 +52,9 @@ export function hostCredentialOf(config: Pick<DeployConfig, 'codeHost' | 'github
       description:
         'Cody Batch: GitLab token (api and write_repository scopes) the workers clone, push and open merge requests with. Set it with put-secret-value.',
       notRotated:
-        'An external credential: GitLab issues the token (a group or project access token, or a personal one), and no rotation Lambda can make a new one. Rotated by hand; docs/operations.md, Rotate credentials, says how.',
+        'An external credential: GitLab issues the token (a group or project access token, or a ' +
+        'personal one), and no rotation Lambda can make a new one. Rotated by hand; ' +
+        'docs/operations.md, Rotate credentials, says how.',
     };
   if (config.githubAppId)
     return {
@@ -63,7 +65,9 @@ export function hostCredentialOf(config: Pick<DeployConfig, 'codeHost' | 'github
       description:
         'Cody Batch: the GitHub App’s private key (PEM), from which short-lived installation tokens are made. Set it with put-secret-value.',
       notRotated:
-        'An external credential: GitHub generates the App’s private keys in the App’s settings, and no rotation Lambda can make a new one. Rotated by hand; docs/operations.md, Rotate credentials, says how.',
+        'An external credential: GitHub generates the App’s private keys in the App’s settings, ' +
+        'and no rotation Lambda can make a new one. Rotated by hand; docs/operations.md, Rotate ' +
+        'credentials, says how.',
     };
   return {
     id: 'GithubToken',
@@ -73,7 +77,9 @@ export function hostCredentialOf(config: Pick<DeployConfig, 'codeHost' | 'github
     description:
       'Cody Batch: GitHub token the workers clone, push and open pull requests with. Set it with put-secret-value.',
     notRotated:
-      'An external credential: GitHub issues the token (a fine-grained personal access token, in GitHub’s settings), and no rotation Lambda can make a new one. Rotated by hand; docs/operations.md, Rotate credentials, says how.',
+      'An external credential: GitHub issues the token (a fine-grained personal access token, ' +
+      'in GitHub’s settings), and no rotation Lambda can make a new one. Rotated by hand; ' +
+      'docs/operations.md, Rotate credentials, says how.',
   };
 }
 
@@ -108,7 +114,10 @@ export class CodyBatchSecrets extends Construct {
     acknowledgeRule(
       this.signingKey,
       'SMG4',
-      'Rotated by putting a new random value (docs/operations.md, Rotating the signing key): the API trusts the previous version (AWSPREVIOUS) until the next rotation, so what it signed before keeps verifying. A rotation Lambda would add a function with write access to the key and nothing the manual put-secret-value does not do.',
+      'Rotated by putting a new random value (docs/operations.md, Rotating the signing key): ' +
+        'the API trusts the previous version (AWSPREVIOUS) until the next rotation, so what it ' +
+        'signed before keeps verifying. A rotation Lambda would add a function with write access ' +
+        'to the key and nothing the manual put-secret-value does not do.',
     );
     this.workerKey = new secretsmanager.Secret(this, 'WorkerKey', {
       secretName: secretName(config.env, 'worker-key'),
@@ -120,7 +129,10 @@ export class CodyBatchSecrets extends Construct {
     acknowledgeRule(
       this.workerKey,
       'SMG4',
-      'Rotated by putting a new random value (docs/operations.md, Rotating the signing key): the API checks seals with the previous version (AWSPREVIOUS) too. A rotation Lambda would add a function with write access to the key and nothing the manual put-secret-value does not do.',
+      'Rotated by putting a new random value (docs/operations.md, Rotating the signing key): ' +
+        'the API checks seals with the previous version (AWSPREVIOUS) too. A rotation Lambda ' +
+        'would add a function with write access to the key and nothing the manual ' +
+        'put-secret-value does not do.',
     );
     if (config.claudeProvider === 'anthropic') {
       this.anthropicApiKey = new secretsmanager.Secret(this, 'AnthropicApiKey', {
@@ -131,7 +143,8 @@ export class CodyBatchSecrets extends Construct {
       acknowledgeRule(
         this.anthropicApiKey,
         'SMG4',
-        'An external credential: Anthropic issues API keys in its console, and no rotation Lambda can make a new one. Rotated by hand; docs/operations.md, Rotate credentials, says how.',
+        'An external credential: Anthropic issues API keys in its console, and no rotation ' +
+          'Lambda can make a new one. Rotated by hand; docs/operations.md, Rotate credentials, says how.',
       );
     }
   }

@@ -88,7 +88,8 @@ function showSignIn(window: Window, config: WebConfig, apiUrl: string, problem?:
         document,
         'p',
         { id: 'token-help', class: 'muted' },
-        'The local stack’s token: open the link `npm start` prints, or paste the token from ~/.cody-batch/token (or $CODY_BATCH_HOME/token). It is kept for this tab only.',
+        'The local stack’s token: open the link `npm start` prints, or paste the token from ' +
+          '~/.cody-batch/token (or $CODY_BATCH_HOME/token). It is kept for this tab only.',
       ),
       h(document, 'button', { type: 'submit', class: 'primary' }, 'Sign in'),
     );

@@ -424,7 +424,9 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
       addRepositories(loaded.repositories);
       repositoryNote.textContent =
         loaded.skipped.length > 0
-          ? `Skipped ${loaded.skipped.length} ${loaded.skipped.length === 1 ? 'entry' : 'entries'} that are not owner/name: ${loaded.skipped.slice(0, 5).join(', ')}${loaded.skipped.length > 5 ? ', …' : ''}`
+          ? `Skipped ${loaded.skipped.length} ${loaded.skipped.length === 1 ? 'entry' : 'entries'} ` +
+            `that are not owner/name: ` +
+            `${loaded.skipped.slice(0, 5).join(', ')}${loaded.skipped.length > 5 ? ', …' : ''}`
           : '';
     } catch (error) {
       showFormError(error);

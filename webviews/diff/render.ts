@@ -564,7 +564,8 @@ export function renderDiffView(
           document,
           'p',
           { class: 'notice' },
-          `This file's diff is large (${formatBytes(file.text.length)}, ${formatCount(file.additions + file.deletions)} changed lines) and may take a moment to show. `,
+          `This file's diff is large (${formatBytes(file.text.length)}, ` +
+            `${formatCount(file.additions + file.deletions)} changed lines) and may take a moment to show. `,
           show,
           ' ',
           'Or open it in the diff editor.',

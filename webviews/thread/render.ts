@@ -313,7 +313,9 @@ function instructionFilesLine(document: Document, files: InstructionFile[]): HTM
 /** What held around Claude's commands in this run. */
 function sandboxLine(document: Document, sandbox: ThreadSandbox): HTMLElement {
   const words: Record<ThreadSandbox['state'], string> = {
-    on: 'Commands ran in the sandbox: they could write only the checkout, could not read the stack’s home or your credentials, and nothing they started outlived the run.',
+    on:
+      'Commands ran in the sandbox: they could write only the checkout, could not read the ' +
+      'stack’s home or your credentials, and nothing they started outlived the run.',
     off: 'Commands ran without the sandbox (CODY_BATCH_SANDBOX=off), with the rights of the user who started the stack.',
     unavailable:
       'Commands ran without the sandbox (it was unavailable), with the rights of the user who started the stack.',

@@ -46,9 +46,11 @@ const ERROR_MEANINGS: Record<ApiErrorCode, string> = {
   GROUP_CHANGED:
     'the change group’s repositories are not the ones the reviewer saw (a member’s diff changed, or one joined), or no repository has that change now',
   VARIANTS_NOT_OPENED:
-    'the change group has members with the same lines in other surroundings, and an approval of the group did not name a member of each as opened (`openedVariants`)',
+    'the change group has members with the same lines in other surroundings, and an approval ' +
+    'of the group did not name a member of each as opened (`openedVariants`)',
   PATCH_CHANGED:
-    'the repository’s patch is not the one the request was based on: another revision, not the digest the reviewer was shown, or stored bytes that no longer hash to its recorded digest',
+    'the repository’s patch is not the one the request was based on: another revision, not ' +
+    'the digest the reviewer was shown, or stored bytes that no longer hash to its recorded digest',
   PATCH_LOCKED: 'the patch can take no new revision: its pull request already holds it, or it has 50 revisions',
   PUBLISH_IN_PROGRESS: 'a publish of this job is still under way',
   OPERATION_IN_PROGRESS: 'another bulk operation of this job is still going on (one at a time per job)',
@@ -57,7 +59,8 @@ const ERROR_MEANINGS: Record<ApiErrorCode, string> = {
   PULL_REQUESTS_UNSUPPORTED: 'the code host has no pull requests (the local folder host)',
   QUERY_REFUSED: 'the code host cannot or should not run the repositoryQuery as given',
   SANDBOX_UNAVAILABLE:
-    'the job runs commands that need the command sandbox (allowCommands; every command under CODY_BATCH_SANDBOX=require), and it is unavailable where they would run',
+    'the job runs commands that need the command sandbox (allowCommands; every command under ' +
+    'CODY_BATCH_SANDBOX=require), and it is unavailable where they would run',
   PAYLOAD_TOO_LARGE: 'the body is over the size limit (4 MiB)',
   UNSUPPORTED_MEDIA_TYPE: 'the body is not sent as application/json',
   INTERNAL: 'the server failed; its log has the details',
@@ -87,7 +90,11 @@ const SECURITY_SCHEMES = {
     name: 'Authorization',
     'x-amazon-apigateway-authtype': 'awsSigv4',
     description:
-      'On AWS: API Gateway’s IAM authorization. Sign every request with AWS Signature Version 4 for the service `execute-api` in the API’s region, with credentials whose IAM policy allows `execute-api:Invoke` on the API (the `Authorization`, `X-Amz-Date` and, for temporary credentials, `X-Amz-Security-Token` headers). The caller’s IAM ARN owns the jobs it creates.',
+      'On AWS: API Gateway’s IAM authorization. Sign every request with AWS Signature Version ' +
+      '4 for the service `execute-api` in the API’s region, with credentials whose IAM policy ' +
+      'allows `execute-api:Invoke` on the API (the `Authorization`, `X-Amz-Date` and, for ' +
+      'temporary credentials, `X-Amz-Security-Token` headers). The caller’s IAM ARN owns the ' +
+      'jobs it creates.',
   },
 };
 
@@ -111,7 +118,12 @@ export function openApiDocument(operations: readonly Operation[], version: strin
       title: 'Cody Batch API',
       version,
       description:
-        'Runs one Claude-driven code change across many Git repositories. Errors are `{"error": {"code", "message"}}`; bad input is a 4xx. The local stack takes a bearer token; on AWS every route but `/health` and `/openapi.json` takes IAM (SigV4) authorization. A path that is not here answers `components.responses.NoRoute`, and a path that is here asked with another method `MethodNotAllowed`; without credentials, a path under `/jobs` or `/repositories` answers `Unauthorized` first.',
+        'Runs one Claude-driven code change across many Git repositories. Errors are `{"error": ' +
+        '{"code", "message"}}`; bad input is a 4xx. The local stack takes a bearer token; on AWS ' +
+        'every route but `/health` and `/openapi.json` takes IAM (SigV4) authorization. A path ' +
+        'that is not here answers `components.responses.NoRoute`, and a path that is here asked ' +
+        'with another method `MethodNotAllowed`; without credentials, a path under `/jobs` or ' +
+        '`/repositories` answers `Unauthorized` first.',
     },
     servers: [
       { url: 'http://127.0.0.1:7878', description: 'The local stack (`npm start`)' },

@@ -27,7 +27,15 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
       tag: 'jobs',
       summary: 'The job’s distinct changes, largest first, and the repositories that stand out',
       description:
-        'COMPLETED repositories with changes, grouped by the exact fingerprint of their current diff (each file’s kind, old and new mode, link target and paths as git quotes them, and its removed/added lines; context, line numbers and index lines ignored). Members whose change sits in other surroundings (context lines, section heading) than the representative’s are listed in `surroundings`, one entry per distinct surroundings: the same lines, to open before approving the group. Groups whose loose fingerprint (leading whitespace ignored too) matches a larger group’s name it in `variantOf`. Flagged: a diff over 3× the median size, files outside the largest group’s, a failed verification, a cost over 3× the median, a group of one.',
+        'COMPLETED repositories with changes, grouped by the exact fingerprint of their current ' +
+        'diff (each file’s kind, old and new mode, link target and paths as git quotes them, and ' +
+        'its removed/added lines; context, line numbers and index lines ignored). Members whose ' +
+        'change sits in other surroundings (context lines, section heading) than the ' +
+        'representative’s are listed in `surroundings`, one entry per distinct surroundings: the ' +
+        'same lines, to open before approving the group. Groups whose loose fingerprint (leading ' +
+        'whitespace ignored too) matches a larger group’s name it in `variantOf`. Flagged: a ' +
+        'diff over 3× the median size, files outside the largest group’s, a failed verification, ' +
+        'a cost over 3× the median, a group of one.',
       params: { jobId: JOB_ID },
       responses: {
         200: { description: 'The job’s change groups', json: { name: 'JobChanges', schema: JobChanges } },
@@ -48,7 +56,14 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
       tag: 'jobs',
       summary: 'Approve or reject every repository of one change group, or take their reviews back',
       description:
-        'With `members` (each member the reviewer was shown, with the digest of its patch as shown): refused with 409 GROUP_CHANGED when the group has other members now (a member’s diff changed since its fingerprint, or another joined), and with 409 PATCH_CHANGED when a member’s patch is not the digest shown, or, to approve, its stored bytes no longer hash to it; nothing is written then. An approval of a group with `surroundings` is refused with 409 VARIANTS_NOT_OPENED unless `openedVariants` names a member of each (nothing is written). Each approval is recorded with its member’s digest and signed. Each row is written only if it is still at the attempt and patch revision checked.',
+        'With `members` (each member the reviewer was shown, with the digest of its patch as ' +
+        'shown): refused with 409 GROUP_CHANGED when the group has other members now (a member’s ' +
+        'diff changed since its fingerprint, or another joined), and with 409 PATCH_CHANGED when ' +
+        'a member’s patch is not the digest shown, or, to approve, its stored bytes no longer ' +
+        'hash to it; nothing is written then. An approval of a group with `surroundings` is ' +
+        'refused with 409 VARIANTS_NOT_OPENED unless `openedVariants` names a member of each ' +
+        '(nothing is written). Each approval is recorded with its member’s digest and signed. ' +
+        'Each row is written only if it is still at the attempt and patch revision checked.',
       params: {
         jobId: JOB_ID,
         fingerprint: {

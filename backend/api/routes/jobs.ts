@@ -54,7 +54,9 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       tag: 'jobs',
       summary: 'Create a job',
       description:
-        'Runs a prompt (Claude makes the change) or a command across the repositories listed, chosen by a repositoryQuery, or both. With `sample`, that many run first and the job stops SAMPLED.',
+        'Runs a prompt (Claude makes the change) or a command across the repositories listed, ' +
+        'chosen by a repositoryQuery, or both. With `sample`, that many run first and the job ' +
+        'stops SAMPLED.',
       body: {
         name: 'CreateJobRequest',
         schema: createSchema,
@@ -231,7 +233,8 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       tag: 'jobs',
       summary: 'Cancel a job',
       description:
-        'Stops its workers; the repositories that have not finished end CANCELLED. A large job answers CANCELLING with its `operation` while its rows are marked.',
+        'Stops its workers; the repositories that have not finished end CANCELLED. A large job ' +
+        'answers CANCELLING with its `operation` while its rows are marked.',
       params: { jobId: JOB_ID },
       body: { name: 'CancelRequest', schema: CancelRequest, optional: true },
       responses: { 202: { description: 'The job, CANCELLING or CANCELLED', json: { name: 'Job', schema: Job } } },
@@ -361,7 +364,8 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
           return apiError(
             c,
             'VALIDATION_FAILED',
-            `The job would be too large to store with this revision (${Math.ceil(bytes / 1000)} KB of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt`,
+            `The job would be too large to store with this revision (${Math.ceil(bytes / 1000)} KB ` +
+              `of at most ${MAX_JOB_ITEM_BYTES / 1000} KB): shorten the prompt`,
           );
       }
       // As a retry: the operation starts once every check has passed.

@@ -62,7 +62,8 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
       tag: 'jobs',
       summary: 'Open pull requests for completed repositories that have none',
       description:
-        'Queues a publish run: the repositories named (default every completed one without a pull request), or only the approved ones. One result per repository.',
+        'Queues a publish run: the repositories named (default every completed one without a ' +
+        'pull request), or only the approved ones. One result per repository.',
       params: { jobId: JOB_ID },
       body: { name: 'PublishRequest', schema: PublishRequest, optional: true, example: { approved: true } },
       responses: {
@@ -93,7 +94,12 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
       summary:
         'Start a follow-up round on open pull requests: fix failing checks, answer review, merge the base in, or follow an instruction',
       description:
-        'Each chosen repository with an open pull request runs again from the pull request’s head and makes one commit on top, pushed as a fast-forward of that head once its diff is approved and published (`push: review`) or at once (`push: auto`; never onto a pull request whose auto-merge is on, so an unreviewed push does not merge by itself). Without repositories or a filter, the reason picks the pull requests it applies to. One result per repository: `queued`, or `skipped` with why.',
+        'Each chosen repository with an open pull request runs again from the pull request’s ' +
+        'head and makes one commit on top, pushed as a fast-forward of that head once its diff ' +
+        'is approved and published (`push: review`) or at once (`push: auto`; never onto a pull ' +
+        'request whose auto-merge is on, so an unreviewed push does not merge by itself). ' +
+        'Without repositories or a filter, the reason picks the pull requests it applies to. One ' +
+        'result per repository: `queued`, or `skipped` with why.',
       params: { jobId: JOB_ID },
       body: {
         name: 'FollowUpRequest',
@@ -157,7 +163,10 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
         tag: 'jobs',
         summary: operation.summary,
         description:
-          'An operation: within the host’s pace (GitHub.com: one change a second), waiting out the rate limits it answers. Done within a moment, the answer has every result; else it is 202 with the `operation` and the results so far, and the work goes on (follow it with `GET /jobs/{jobId}/operations/{operationId}` and `…/results`).',
+          'An operation: within the host’s pace (GitHub.com: one change a second), waiting out the ' +
+          'rate limits it answers. Done within a moment, the answer has every result; else it is ' +
+          '202 with the `operation` and the results so far, and the work goes on (follow it with ' +
+          '`GET /jobs/{jobId}/operations/{operationId}` and `…/results`).',
         params: { jobId: JOB_ID },
         body: { name: 'BulkActionRequest', schema: BulkActionRequest, optional: true, example: operation.example },
         responses: {

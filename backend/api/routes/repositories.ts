@@ -87,7 +87,12 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
       tag: 'repositories',
       summary: 'Approve or reject a repository’s diff, or take the review back',
       description:
-        'Only a COMPLETED repository can be approved, and only with `digest`, the SHA-256 of the patch the reviewer was shown (the diff’s `x-cody-batch-patch-digest`): refused with 409 PATCH_CHANGED when it is not the current patch, or when the stored patch no longer hashes to it. The approval is recorded with that digest and signed by the API; a publish pushes only a patch with it. With `attempt`, the review is refused if the repository has moved on from the attempt whose diff was read.',
+        'Only a COMPLETED repository can be approved, and only with `digest`, the SHA-256 of the ' +
+        'patch the reviewer was shown (the diff’s `x-cody-batch-patch-digest`): refused with 409 ' +
+        'PATCH_CHANGED when it is not the current patch, or when the stored patch no longer ' +
+        'hashes to it. The approval is recorded with that digest and signed by the API; a ' +
+        'publish pushes only a patch with it. With `attempt`, the review is refused if the ' +
+        'repository has moved on from the attempt whose diff was read.',
       params: REPOSITORY_PARAMS,
       body: {
         name: 'ReviewRequest',
@@ -125,7 +130,10 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
       tag: 'repositories',
       summary: 'Leave hunks or files out of a repository’s patch: a new revision, which a publish pushes',
       description:
-        'Stores the current revision minus the hunks named (whole hunks only, so what is kept applies to the recorded base as the whole did) as revision `basedOn + 1`; the original stays readable with `GET …/diff?revision=0`. The revision gets its own fingerprint, and the review is taken back.',
+        'Stores the current revision minus the hunks named (whole hunks only, so what is kept ' +
+        'applies to the recorded base as the whole did) as revision `basedOn + 1`; the original ' +
+        'stays readable with `GET …/diff?revision=0`. The revision gets its own fingerprint, and ' +
+        'the review is taken back.',
       params: REPOSITORY_PARAMS,
       body: {
         name: 'PatchRevisionRequest',
@@ -151,7 +159,9 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
     {
       ...artifactOperation('getDiff', 'diff', 'Get the diff a repository’s attempt made'),
       description:
-        'With `failed=1`, the change of a command job whose verification failed (FAILED, VERIFY_FAILED, with diffStats), kept to be read, never applied: without it that attempt answers 409 NO_DIFF.',
+        'With `failed=1`, the change of a command job whose verification failed (FAILED, ' +
+        'VERIFY_FAILED, with diffStats), kept to be read, never applied: without it that attempt ' +
+        'answers 409 NO_DIFF.',
       query: DiffQuery,
       responses: {
         200: {
@@ -203,7 +213,8 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
         return apiError(
           c,
           'NOT_FOUND',
-          `Attempt ${attempt} of ${row.repositoryName} has no patch revision ${revision}${attempt === row.attempt ? ` (its current one is ${row.patchRevision ?? 0})` : ' (an earlier attempt keeps only its revision 0)'}`,
+          `Attempt ${attempt} of ${row.repositoryName} has no patch revision ` +
+            `${revision}${attempt === row.attempt ? ` (its current one is ${row.patchRevision ?? 0})` : ' (an earlier attempt keeps only its revision 0)'}`,
         );
       const recorded =
         attempt !== row.attempt
@@ -272,7 +283,9 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
     {
       ...artifactOperation('getTrigger', 'trigger', 'Get what a follow-up round acted on'),
       description:
-        'The failing checks (annotations, log tails), the review comments, the base merged in, or the instruction a follow-up attempt was given, as its worker collected them. The host’s words are untrusted text.',
+        'The failing checks (annotations, log tails), the review comments, the base merged in, ' +
+        'or the instruction a follow-up attempt was given, as its worker collected them. The ' +
+        'host’s words are untrusted text.',
       responses: {
         200: {
           description: 'The round’s trigger',

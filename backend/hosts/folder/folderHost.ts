@@ -46,7 +46,10 @@ export class FolderHost implements CodeHost {
     this.label = `the local folder host (${this.root ?? gitBase})`;
     this.pullRequests = {
       supported: false,
-      refusal: `Pull requests cannot be opened on ${this.label}: it is a folder of bare repositories. Leave createPullRequests off and publish nothing, or point CODY_BATCH_GIT_BASE at GitHub or GitLab and give the server its token`,
+      refusal:
+        `Pull requests cannot be opened on ${this.label}: it is a folder of bare repositories. ` +
+        `Leave createPullRequests off and publish nothing, or point CODY_BATCH_GIT_BASE at ` +
+        `GitHub or GitLab and give the server its token`,
     };
   }
 

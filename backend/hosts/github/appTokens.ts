@@ -78,7 +78,8 @@ export class GitHubAppTokens {
     }
     if (id === undefined)
       throw new HostRefusal(
-        `The GitHub App ${this.app.appId} is not installed on "${owner}": install it there (docs/operations.md, "GitHub App"), or leave ${owner}'s repositories out`,
+        `The GitHub App ${this.app.appId} is not installed on "${owner}": install it there ` +
+          `(docs/operations.md, "GitHub App"), or leave ${owner}'s repositories out`,
       );
     return id;
   }

@@ -12,7 +12,9 @@ import { act, split } from './pullRequestActions';
 const NODE_QUERY =
   'query($owner: String!, $name: String!, $number: Int!) { repository(owner: $owner, name: $name) { pullRequest(number: $number) { id } } }';
 const ENABLE =
-  'mutation($id: ID!, $mergeMethod: PullRequestMergeMethod!, $head: GitObjectID!) { enablePullRequestAutoMerge(input: {pullRequestId: $id, mergeMethod: $mergeMethod, expectedHeadOid: $head}) { pullRequest { autoMergeRequest { enabledAt mergeMethod } } } }';
+  'mutation($id: ID!, $mergeMethod: PullRequestMergeMethod!, $head: GitObjectID!) { ' +
+  'enablePullRequestAutoMerge(input: {pullRequestId: $id, mergeMethod: $mergeMethod, ' +
+  'expectedHeadOid: $head}) { pullRequest { autoMergeRequest { enabledAt mergeMethod } } } }';
 
 interface EnableAnswer {
   enablePullRequestAutoMerge?: {

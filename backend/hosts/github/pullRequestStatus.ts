@@ -20,7 +20,9 @@ const FIELDS = [
   'number url state isDraft mergeable reviewDecision updatedAt headRefOid headRefName baseRefName',
   'commits(last: 1) { nodes { commit { statusCheckRollup { state } } } }',
   'autoMergeRequest { enabledAt mergeMethod }',
-  `timelineItems(last: ${FEEDBACK_ITEMS}, itemTypes: [ISSUE_COMMENT, PULL_REQUEST_REVIEW]) { nodes { __typename ... on IssueComment { createdAt author { login } } ... on PullRequestReview { submittedAt author { login } } } }`,
+  `timelineItems(last: ${FEEDBACK_ITEMS}, itemTypes: [ISSUE_COMMENT, PULL_REQUEST_REVIEW]) { nodes { __typename` +
+    ' ... on IssueComment { createdAt author { login } }' +
+    ' ... on PullRequestReview { submittedAt author { login } } } }',
 ].join(' ');
 
 interface GraphPullRequest {

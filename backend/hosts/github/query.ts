@@ -156,7 +156,9 @@ function checkCap(page: SearchPage, what: string, unit: string): void {
   const total = page.total_count ?? 0;
   if (total > GITHUB_SEARCH_CAP) {
     throw new HostRefusal(
-      `${what} matches ${total.toLocaleString('en-US')} ${unit}, and GitHub returns at most ${GITHUB_SEARCH_CAP.toLocaleString('en-US')} results of a search: narrow it (add qualifiers such as org:, language: or topic:), or choose by owners instead`,
+      `${what} matches ${total.toLocaleString('en-US')} ${unit}, and GitHub returns at most ` +
+        `${GITHUB_SEARCH_CAP.toLocaleString('en-US')} results of a search: narrow it (add ` +
+        `qualifiers such as org:, language: or topic:), or choose by owners instead`,
     );
   }
   if (page.incomplete_results) {

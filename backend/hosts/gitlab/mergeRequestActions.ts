@@ -23,7 +23,9 @@ export interface GitLabMergeOptions extends MergeOptions {
 export async function mergeMergeRequest(gitlab: GitLabClient, ref: PullRequestRef, options: GitLabMergeOptions) {
   if (options.method === 'rebase')
     throw new HostRefusal(
-      "GitLab refused to merge it: GitLab merges by the project's own merge method (merge commit, semi-linear or fast-forward), not a rebase on request; merge with the method merge or squash",
+      "GitLab refused to merge it: GitLab merges by the project's own merge method (merge " +
+        'commit, semi-linear or fast-forward), not a rebase on request; merge with the method ' +
+        'merge or squash',
     );
   await act(
     () =>

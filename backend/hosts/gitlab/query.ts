@@ -140,7 +140,9 @@ async function codeSearchProjects(
     } catch (error) {
       if (error instanceof GitLabError && (error.status === 400 || error.status === 403))
         throw new HostRefusal(
-          `GitLab refused the code search "${search}" (${error.message}): searching code across projects needs GitLab's advanced search, which this instance does not offer here. Choose by owners or topics, and narrow with include and exclude`,
+          `GitLab refused the code search "${search}" (${error.message}): searching code across ` +
+            `projects needs GitLab's advanced search, which this instance does not offer here. ` +
+            `Choose by owners or topics, and narrow with include and exclude`,
         );
       throw error;
     }

@@ -15,7 +15,9 @@ export function stopForApiError(error: unknown): AgentStop {
     if (status === 429) {
       return {
         code: 'CLAUDE_RATE_LIMITED',
-        message: `Claude API rate limit (429) persisted after the SDK's retries (${said}). Lower the job's concurrency or raise the organisation's rate limit, then retry.`,
+        message:
+          `Claude API rate limit (429) persisted after the SDK's retries (${said}). Lower the ` +
+          `job's concurrency or raise the organisation's rate limit, then retry.`,
       };
     }
     if (status === 529 || type === 'overloaded_error') {

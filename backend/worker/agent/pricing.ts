@@ -110,5 +110,9 @@ export function estimateCostUsd(model: string, usage: Omit<Usage, 'costUsd'>): n
 export function unknownModelNote(model: string): string | undefined {
   if (isKnownModel(model)) return undefined;
   const p = DEFAULT_PRICE;
-  return `model "${model}" is not in the price table (checked ${PRICES_CHECKED_ON}); costs are estimated at $${p.input}/$${p.output} per million input/output tokens, the most expensive current rate`;
+  return (
+    `model "${model}" is not in the price table (checked ${PRICES_CHECKED_ON}); costs are ` +
+    `estimated at $${p.input}/$${p.output} per million input/output tokens, the most ` +
+    `expensive current rate`
+  );
 }

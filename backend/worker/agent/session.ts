@@ -82,7 +82,9 @@ export class AgentSession {
       const { message, usage } = called;
       const stopReason = message.stop_reason ?? 'null';
       this.log(
-        `turn ${this.calls}: ${stopReason}; tokens in ${usage.inputTokens}, out ${usage.outputTokens}, cache read ${usage.cacheReadTokens}, cache write ${usage.cacheWriteTokens}; ~$${usage.costUsd.toFixed(4)}`,
+        `turn ${this.calls}: ${stopReason}; tokens in ${usage.inputTokens}, out ` +
+          `${usage.outputTokens}, cache read ${usage.cacheReadTokens}, cache write ` +
+          `${usage.cacheWriteTokens}; ~$${usage.costUsd.toFixed(4)}`,
       );
 
       let content = this.redactor.json(message.content as unknown as Block[]);
@@ -126,7 +128,10 @@ export class AgentSession {
           const results = await this.runTools(toolUses(content));
           const limit = this.options.limits.maxOutputTokens;
           const ask = cutToolUse
-            ? `Your reply was cut off at the output limit of ${limit} tokens while you were writing a ${cutToolUse.name} call, so that call was not run. Make it again in smaller pieces: for example create a large file in parts (create, then insert), or make several smaller str_replace edits.`
+            ? `Your reply was cut off at the output limit of ${limit} tokens while you were writing a ` +
+              `${cutToolUse.name} call, so that call was not run. Make it again in smaller pieces: for ` +
+              `example create a large file in parts (create, then insert), or make several smaller ` +
+              `str_replace edits.`
             : `Your reply was cut off at the output limit of ${limit} tokens. Continue exactly where you stopped.`;
           this.appendUser([...results.blocks, { type: 'text', text: ask }]);
           await this.saveThread();

@@ -60,7 +60,8 @@ export function openFollowUpDialog(document: Document, options: FollowUpDialogOp
           load: () => ({
             title: `Send an instruction to ${options.target}`,
             prompt:
-              'Claude makes this change on each open pull request, starting from its head: one new commit on top, which waits for review before it is pushed unless you push at once.',
+              'Claude makes this change on each open pull request, starting from its head: one new ' +
+              'commit on top, which waits for review before it is pushed unless you push at once.',
             value: '',
             sendLabel: 'Send instruction',
             kind: 'Plain words, for Claude',
@@ -101,7 +102,9 @@ export function openFollowUpDialog(document: Document, options: FollowUpDialogOp
         document,
         'p',
         {},
-        `${action.title.replace('…', '')} on ${options.target}: each round starts from its pull request's head and makes one commit on top, a fast-forward that never rewrites what is there. Those it does not apply to are skipped, each with why.`,
+        `${action.title.replace('…', '')} on ${options.target}: each round starts from its pull ` +
+          `request's head and makes one commit on top, a fast-forward that never rewrites what is ` +
+          `there. Those it does not apply to are skipped, each with why.`,
       ),
       h(document, 'div', { class: 'toolbar' }, go, cancel),
     );

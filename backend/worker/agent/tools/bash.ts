@@ -86,10 +86,16 @@ export function describeShellResult(result: ShellRunResult, timeoutMs: number): 
     ending = 'The command was stopped by a cancel.';
     isError = true;
   } else if (result.timedOut) {
-    ending = `Error: the command was still running after ${Math.round(timeoutMs / 1000)} s, so the session was killed with everything it had started. The next command starts a new session (the working directory and variables are reset). Run long tasks with a narrower scope, or in the background with their output in a file.`;
+    ending =
+      `Error: the command was still running after ${Math.round(timeoutMs / 1000)} s, so the ` +
+      `session was killed with everything it had started. The next command starts a new ` +
+      `session (the working directory and variables are reset). Run long tasks with a narrower ` +
+      `scope, or in the background with their output in a file.`;
     isError = true;
   } else if (result.sessionEnded) {
-    ending = `The shell itself ended (exit code ${result.exitCode ?? 'none'}); everything it had started was stopped, and the next command starts a new session.`;
+    ending =
+      `The shell itself ended (exit code ${result.exitCode ?? 'none'}); everything it had ` +
+      `started was stopped, and the next command starts a new session.`;
   } else {
     ending = `exit code: ${result.exitCode}`;
   }

@@ -103,28 +103,36 @@ export const EDITOR_DEFINITION: AgentTool = {
 export const MOVE_DEFINITION: AgentTool = {
   name: MOVE_TOOL_NAME,
   description:
-    'Move or rename a file or folder inside the repository, like `git mv`: the diff shows a rename, plus any edits made to the file. `destination` is the full new path; missing folders are created; an existing file there is replaced only with `overwrite: true`. Symbolic links are moved as links.',
+    'Move or rename a file or folder inside the repository, like `git mv`: the diff shows a ' +
+    'rename, plus any edits made to the file. `destination` is the full new path; missing ' +
+    'folders are created; an existing file there is replaced only with `overwrite: true`. ' +
+    'Symbolic links are moved as links.',
   input_schema: inputSchema(MoveFileInput),
 };
 
 export const DELETE_DEFINITION: AgentTool = {
   name: DELETE_TOOL_NAME,
   description:
-    'Delete a file, a symbolic link (never what it points to) or a folder. A folder that is not empty is deleted only with `recursive: true`. The deletion shows in the diff.',
+    'Delete a file, a symbolic link (never what it points to) or a folder. A folder that is ' +
+    'not empty is deleted only with `recursive: true`. The deletion shows in the diff.',
   input_schema: inputSchema(DeleteFileInput),
 };
 
 export const LIST_DEFINITION: AgentTool = {
   name: LIST_TOOL_NAME,
   description:
-    'List the files of the repository (or of one folder), one path per line, relative to the repository root. Honours .gitignore: ignored files (build output, dependencies) are not listed. The output is capped; narrow it with `path` or `glob`.',
+    'List the files of the repository (or of one folder), one path per line, relative to the ' +
+    'repository root. Honours .gitignore: ignored files (build output, dependencies) are not ' +
+    'listed. The output is capped; narrow it with `path` or `glob`.',
   input_schema: inputSchema(ListFilesInput),
 };
 
 export const SEARCH_DEFINITION: AgentTool = {
   name: SEARCH_TOOL_NAME,
   description:
-    'Search file contents with a regular expression, like `grep -rn`. Answers one match per line as `path:line:text`. Honours .gitignore and skips binary files. The output is capped; narrow it with `path` or `glob`, or a more specific pattern.',
+    'Search file contents with a regular expression, like `grep -rn`. Answers one match per ' +
+    'line as `path:line:text`. Honours .gitignore and skips binary files. The output is ' +
+    'capped; narrow it with `path` or `glob`, or a more specific pattern.',
   input_schema: inputSchema(SearchFilesInput),
 };
 

@@ -36,7 +36,8 @@ export async function runDeleteFile(checkout: OpenCheckout, raw: unknown): Promi
       }
       if (!parsed.data.recursive) {
         throw new ToolError(
-          `Error: ${target.display} is a folder holding ${describeContents(contents)}. Pass recursive: true to delete it with everything in it, or delete what it holds one by one.`,
+          `Error: ${target.display} is a folder holding ${describeContents(contents)}. Pass ` +
+            `recursive: true to delete it with everything in it, or delete what it holds one by one.`,
         );
       }
       await removeContents(checkout, folder, target.display);
@@ -60,7 +61,8 @@ export async function runMoveFile(checkout: OpenCheckout, raw: unknown): Promise
   }
   if (destination.kind === 'directory') {
     throw new ToolError(
-      `Error: ${destination.display} is an existing folder. Give the full new path, name included, such as ${destination.display}/${path.posix.basename(source.display)}.`,
+      `Error: ${destination.display} is an existing folder. Give the full new path, name ` +
+        `included, such as ${destination.display}/${path.posix.basename(source.display)}.`,
     );
   }
   if (destination.kind !== undefined) {
@@ -180,7 +182,8 @@ function refuseLinksLeadingOut(
     if (!checkout.contains(path.resolve(path.dirname(after), target))) {
       const shown = link === '' ? destination.display : `${destination.display}/${link}`;
       throw new ToolError(
-        `Error: after this move the symbolic link ${shown} (to "${target}") would point outside the repository, which the tools may not do. Move it somewhere else, or change it.`,
+        `Error: after this move the symbolic link ${shown} (to "${target}") would point outside ` +
+          `the repository, which the tools may not do. Move it somewhere else, or change it.`,
       );
     }
   }

@@ -60,7 +60,9 @@ export async function readTextFile(target: string, shown: string, maxBytes = MAX
     const { size } = await handle.stat();
     if (size > maxBytes) {
       throw new ToolError(
-        `Error: ${shown} is ${formatBytes(size)}, too large for the editor (limit ${formatBytes(maxBytes)}). Find the lines you need with search_files; leave generated or data files alone.`,
+        `Error: ${shown} is ${formatBytes(size)}, too large for the editor (limit ` +
+          `${formatBytes(maxBytes)}). Find the lines you need with search_files; leave generated ` +
+          `or data files alone.`,
       );
     }
     const buffer = await handle.readFile();

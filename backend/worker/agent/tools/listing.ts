@@ -109,7 +109,8 @@ export function compileGlob(glob: string | undefined, base: string): GlobMatcher
   if (!glob) return undefined;
   if (braceExpand(glob, { braceExpandMax: MAX_GLOB_PATTERNS + 1 }).length > MAX_GLOB_PATTERNS) {
     throw new ToolError(
-      `Error: the glob "${glob}" expands to more than ${MAX_GLOB_PATTERNS} patterns; brace lists and ranges multiply. Use fewer alternatives, or a wildcard such as "*.ts".`,
+      `Error: the glob "${glob}" expands to more than ${MAX_GLOB_PATTERNS} patterns; brace ` +
+        `lists and ranges multiply. Use fewer alternatives, or a wildcard such as "*.ts".`,
     );
   }
   const options = { dot: true, nocomment: true, braceExpandMax: MAX_GLOB_PATTERNS };

@@ -82,8 +82,12 @@ export async function runSearchFiles(
   if (!outcome?.search) {
     throw new ToolError(
       input.glob
-        ? `Error: the search was stopped after ${seconds(timeLimitMs)}: the pattern or the glob took too long. Nested quantifiers such as (a+)+ can backtrack for ever on long lines, and many * in one name of a glob on long names; simplify them, or narrow the search with path.`
-        : `Error: the search was stopped after ${seconds(timeLimitMs)}: the pattern took too long. Nested quantifiers such as (a+)+ or (.*)* can backtrack for ever on long lines; simplify the pattern, or narrow the search with path or glob.`,
+        ? `Error: the search was stopped after ${seconds(timeLimitMs)}: the pattern or the glob ` +
+            `took too long. Nested quantifiers such as (a+)+ can backtrack for ever on long lines, ` +
+            `and many * in one name of a glob on long names; simplify them, or narrow the search with path.`
+        : `Error: the search was stopped after ${seconds(timeLimitMs)}: the pattern took too long. ` +
+            `Nested quantifiers such as (a+)+ or (.*)* can backtrack for ever on long lines; ` +
+            `simplify the pattern, or narrow the search with path or glob.`,
     );
   }
   const { matches, total, skippedLarge } = outcome.search;
@@ -110,7 +114,8 @@ function softLimit(timeLimitMs: number): number {
 
 function listingStopped(timeLimitMs: number, glob: string | undefined): string {
   return glob
-    ? `Error: the listing was stopped after ${seconds(timeLimitMs)}: matching the glob took too long. Simplify the glob (fewer * in one name), or narrow the listing with path.`
+    ? `Error: the listing was stopped after ${seconds(timeLimitMs)}: matching the glob took ` +
+        `too long. Simplify the glob (fewer * in one name), or narrow the listing with path.`
     : `Error: the listing was stopped after ${seconds(timeLimitMs)}; narrow it with path.`;
 }
 

@@ -76,7 +76,10 @@ async function viewDirectory(
   }
   const entries = treeEntries(listing.files, folder, 2);
   const shown = entries.slice(0, MAX_DIRECTORY_ENTRIES).map((entry) => (folder === '.' ? entry : `${folder}/${entry}`));
-  const header = `Files and folders up to 2 levels deep in ${folder === '.' ? 'the repository root' : `${folder}/`} (files ignored by .gitignore are left out):`;
+  const header =
+    `Files and folders up to 2 levels deep in ` +
+    `${folder === '.' ? 'the repository root' : `${folder}/`} (files ignored by .gitignore ` +
+    `are left out):`;
   if (shown.length === 0) return `${header}\n(none)`;
   const more =
     entries.length > shown.length
@@ -98,7 +101,9 @@ async function viewFile(
       const file = await readTextFile(fsPath, target.display);
       const lines = splitLines(file.text).length;
       throw new ToolError(
-        `Error: ${target.display} is ${formatBytes(size)} (${lines} lines), too large to view whole. View part of it with view_range, e.g. [1, 200], or find the lines you need with search_files.`,
+        `Error: ${target.display} is ${formatBytes(size)} (${lines} lines), too large to view ` +
+          `whole. View part of it with view_range, e.g. [1, 200], or find the lines you need with ` +
+          `search_files.`,
       );
     }
   }
@@ -129,7 +134,12 @@ async function viewFile(
   if (numbered.length <= MAX_VIEW_CHARACTERS) return note + numbered;
   const cut = numbered.slice(0, MAX_VIEW_CHARACTERS);
   const lastShown = first + cut.split('\n').length - 2;
-  return `${note}${cut.slice(0, cut.lastIndexOf('\n'))}\n[Output truncated at ${MAX_VIEW_CHARACTERS} characters after line ${lastShown} of ${lines.length}. View the rest with view_range, e.g. [${lastShown + 1}, ${Math.min(lines.length, lastShown + 400)}].]`;
+  return (
+    `${note}${cut.slice(0, cut.lastIndexOf('\n'))}\n[Output truncated at ` +
+    `${MAX_VIEW_CHARACTERS} characters after line ${lastShown} of ${lines.length}. View the ` +
+    `rest with view_range, e.g. [${lastShown + 1}, ` +
+    `${Math.min(lines.length, lastShown + 400)}].]`
+  );
 }
 
 async function create(checkout: OpenCheckout, target: ResolvedPath, text: string): Promise<string> {
@@ -214,7 +224,10 @@ async function insert(
   const updated = result.join('\n') + (endsWithNewline ? '\n' : '');
   await writeTextFile(fsPath, target.display, updated, file.eol);
   const where = insertLine === 0 ? 'at the beginning of the file' : `after line ${insertLine}`;
-  return `Successfully inserted ${added.length} line${added.length === 1 ? '' : 's'} ${where}.\n\n${snippet(updated, insertLine + 1, insertLine + added.length, target.display)}`;
+  return (
+    `Successfully inserted ${added.length} line${added.length === 1 ? '' : 's'} ` +
+    `${where}.\n\n${snippet(updated, insertLine + 1, insertLine + added.length, target.display)}`
+  );
 }
 
 function countOccurrences(text: string, wanted: string): number {
