@@ -330,4 +330,23 @@ describe('the source', () => {
     );
     assert.deepEqual(importCycles(files), []);
   });
+
+  it('keeps every file in common/ at 400 lines or fewer (split by job or resource, an index where callers import the folder)', () => {
+    const long = sourceFiles('common', { tests: true })
+      .map((file) => ({
+        file: path.relative(REPO_ROOT, file),
+        lines: readFileSync(file, 'utf8').split('\n').length - 1,
+      }))
+      .filter(({ lines }) => lines > 400);
+    assert.deepEqual(long, []);
+  });
+
+  it(`has no line over 160 characters outside the tests in ${CYCLE_FOLDERS.join(', ')} (split a long string into parts)`, () => {
+    const long = CYCLE_FOLDERS.flatMap((folder) => sourceFiles(folder)).flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((line, index) => (line.length > 160 ? [`${path.relative(REPO_ROOT, file)}:${index + 1}`] : [])),
+    );
+    assert.deepEqual(long, []);
+  });
 });
