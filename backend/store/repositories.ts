@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { conditionHeld, unlessConditionFails } from './conditional';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -253,7 +253,7 @@ export class RepositoriesTable {
       condition += ' AND (attribute_not_exists(heartbeatAt) OR heartbeatAt < :heartbeatBefore)';
       values[':heartbeatBefore'] = change.heartbeatBefore;
     }
-    try {
+    return unlessConditionFails(async () => {
       const result = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -266,10 +266,7 @@ export class RepositoriesTable {
         }),
       );
       return RepositoryResult.parse(result.Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    });
   }
 
   /**
@@ -283,7 +280,7 @@ export class RepositoriesTable {
     staleBefore: string,
     now = new Date().toISOString(),
   ): Promise<RepositoryResult | undefined> {
-    try {
+    return unlessConditionFails(async () => {
       const result = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -304,15 +301,12 @@ export class RepositoriesTable {
         }),
       );
       return RepositoryResult.parse(result.Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    });
   }
 
   /** Records that the worker of `attempt` is alive. False when the row is no longer its to run (cancelled, swept). */
   async heartbeat(jobId: string, repositoryName: string, attempt: number): Promise<boolean> {
-    try {
+    return conditionHeld(async () => {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -323,11 +317,7 @@ export class RepositoriesTable {
           ExpressionAttributeValues: { ':now': new Date().toISOString(), ':running': 'RUNNING', ':attempt': attempt },
         }),
       );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    });
   }
 
   /**
@@ -536,7 +526,7 @@ export class RepositoriesTable {
     repositoryName: string,
     expression: { update: string; condition: string; names?: Record<string, string>; values?: Record<string, unknown> },
   ): Promise<RepositoryResult | undefined> {
-    try {
+    return unlessConditionFails(async () => {
       const result = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -551,10 +541,7 @@ export class RepositoriesTable {
         }),
       );
       return RepositoryResult.parse(result.Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    });
   }
 
   async addUsage(jobId: string, repositoryName: string, delta: Usage): Promise<void> {
