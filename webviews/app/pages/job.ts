@@ -25,7 +25,7 @@ import { routeHref } from '../routes';
 import { LOOK_MS, watchPage } from '../viewWatch';
 import { actionBox } from './actionProgress';
 import { openFollowUpDialog } from './followUpDialog';
-import { alertBox, button, pageHeader, statusBadge, when } from './parts';
+import { alertBox, button, headerWithCrumbs, statusBadge, when } from './parts';
 import { services } from './views';
 
 // One job: what it does, its status and counts, the actions it allows now, the overview, and its
@@ -67,7 +67,7 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
   const overview = h(document, 'section', { id: 'job-overview', class: 'overview-slot', 'aria-label': 'Overview' });
   const groups = h(document, 'div', { class: 'groups' });
   root.append(
-    pageHeader(
+    headerWithCrumbs(
       document,
       undefined,
       title,

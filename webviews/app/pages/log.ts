@@ -1,7 +1,7 @@
 import { h } from '../../shared/dom';
 import { errorText, type PageContext, poll } from '../page';
 import type { RepositoryRoute } from '../routes';
-import { alertBox, pageHeader } from './parts';
+import { alertBox, headerWithCrumbs } from './parts';
 
 // A repository's log, as the worker wrote it; re-read every few seconds while the repository runs.
 
@@ -14,7 +14,7 @@ export async function renderLogPage(context: PageContext, route: RepositoryRoute
   const text = h(document, 'pre', { class: 'log', tabindex: '0', 'aria-label': `Log of ${repositoryName}` });
   const errors = h(document, 'div');
   root.append(
-    pageHeader(
+    headerWithCrumbs(
       document,
       jobId,
       h(document, 'h1', { tabindex: '-1' }, `${repositoryName} · log`),

@@ -42,6 +42,6 @@ export function breadcrumbNav(document: Document, jobId?: string, className = 'b
 }
 
 /** A page's header: the way back, then its title and what goes under it. */
-export function pageHeader(document: Document, jobId: string | undefined, ...children: Child[]): HTMLElement {
+export function headerWithCrumbs(document: Document, jobId: string | undefined, ...children: Child[]): HTMLElement {
   return h(document, 'header', { class: 'page' }, breadcrumbNav(document, jobId), ...children);
 }
