@@ -1,7 +1,7 @@
-import { attemptOutcome, hasKeptFailedDiff } from './attempts';
+import { attemptChoices, attemptOutcome, hasKeptFailedDiff } from './attempts';
 import { ApiError } from './client';
 import { droppedText } from './patchRevisionText';
-import type { PatchRevisionRequest, RepositoryResult } from './schemas';
+import type { Job, PatchRevisionRequest, RepositoryResult } from './schemas';
 import type { RevisionShown } from './webviewProtocol';
 
 // Dropping hunks in the diff view: which revision of a repository's patch a panel shows, whether
@@ -29,6 +29,26 @@ export function patchShown(repository: RepositoryResult, asked: { attempt?: numb
     /** Whether there is a patch to show: the attempt's change, or its kept failed one. */
     fetch: outcome.status === 'COMPLETED' || kept,
     request: { attempt, failed: kept, revision: revision && revision.current > 0 ? revision.shown : undefined },
+  };
+}
+
+/** What every diff view says of the patch `picked` (patchShown) and `fetched`, the panel's and the web page's alike. */
+export function patchFields(
+  job: Pick<Job, 'jobId' | 'name'>,
+  repository: RepositoryResult,
+  picked: ReturnType<typeof patchShown>,
+  fetched: { patch?: string; digest?: string },
+) {
+  return {
+    jobId: job.jobId,
+    repositoryName: repository.repositoryName,
+    jobName: job.name,
+    patch: fetched.patch,
+    digest: fetched.digest,
+    pullRequestUrl: picked.outcome.pullRequestUrl,
+    attempt: picked.attempt,
+    attempts: attemptChoices(repository),
+    failure: picked.kept ? picked.outcome.error : undefined,
   };
 }
 

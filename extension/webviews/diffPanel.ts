@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { roundShown } from '../../common/followUps';
-import { attemptChoices } from '../../common/attempts';
 import { ApiError } from '../../common/client';
 import { groupShown } from '../../common/changeGroupText';
 import { differingSurroundings } from '../../common/surroundings';
@@ -23,7 +22,7 @@ import {
   reviewProgress,
 } from '../../common/reviewQueue';
 import { groupReviewed, openedVariants, reviewGroup } from '../review/groupReview';
-import { patchShown, revisionShown, saveRevision } from '../../common/patchRevisions';
+import { patchFields, patchShown, revisionShown, saveRevision } from '../../common/patchRevisions';
 import { ReviewRows } from '../review/reviewRows';
 import { ViewedFiles, type ViewedScope } from '../review/viewedFiles';
 import { groupingEnabled } from '../tree/jobsTree';
@@ -132,10 +131,11 @@ export function diffHandlers(
         client.getJob(shown.jobId),
         client.getRepository(shown.jobId, shown.repositoryName),
       ]);
-      const { outcome, kept, attempt, isCurrent, revision, latest, fetch, request } = patchShown(repository, {
+      const picked = patchShown(repository, {
         attempt: shown.attempt,
         revision: target.state.revision,
       });
+      const { outcome, kept, attempt, isCurrent, revision, latest, fetch, request } = picked;
       const { patch, digest } = fetch
         ? await services.patches.fetch({ ...shown, attempt }, { failed: kept, revision: request.revision })
         : { patch: undefined, digest: undefined };
@@ -168,16 +168,8 @@ export function diffHandlers(
       watch.painted();
       if (group) panel.title = `Change group: ${group.title} (${job.name})`;
       return {
-        jobId: job.jobId,
-        repositoryName: repository.repositoryName,
-        jobName: job.name,
-        patch,
-        digest,
-        pullRequestUrl: outcome.pullRequestUrl,
+        ...patchFields(job, repository, picked, { patch, digest }),
         layout,
-        attempt,
-        attempts: attemptChoices(repository),
-        failure: kept ? outcome.error : undefined,
         review:
           isCurrent && latest && !fingerprint
             ? {

@@ -7,7 +7,7 @@ import { checkDraft, repositoryListEntries } from '../../common/jobDraft';
 import { fieldErrorsFromApi } from '../../common/jobDraftSections';
 import { groupShown } from '../../common/changeGroupText';
 import { OpenedVariants, reviewGroupOutcome } from '../../common/groupReview';
-import { patchShown, revisionShown, saveRevision } from '../../common/patchRevisions';
+import { patchFields, patchShown, revisionShown, saveRevision } from '../../common/patchRevisions';
 import { summarizeResults } from '../../common/actionResults';
 import { codeHostKindOf } from '../../common/codeHostKind';
 import { dropEverywhere, dropPattern, dropTargets, groupNow, patternText } from '../../common/dropEverywhere';
@@ -141,7 +141,8 @@ export function diffHandlers(
         client.getJob(ref.jobId),
         client.getRepository(ref.jobId, ref.repositoryName),
       ]);
-      const { outcome, kept, attempt, isCurrent, revision, latest, fetch, request } = patchShown(repository, ref);
+      const picked = patchShown(repository, ref);
+      const { outcome, kept, attempt, isCurrent, revision, latest, fetch, request } = picked;
       const { patch, digest } = fetch
         ? await client.getDiff(ref.jobId, ref.repositoryName, request)
         : { patch: undefined, digest: undefined };
@@ -170,18 +171,10 @@ export function diffHandlers(
         ...line,
         viewed: viewing ? viewedFiles(window.localStorage, viewing) : undefined,
         notice,
-        jobId: job.jobId,
-        repositoryName: repository.repositoryName,
-        jobName: job.name,
-        patch,
-        digest,
-        pullRequestUrl: outcome.pullRequestUrl,
+        ...patchFields(job, repository, picked, { patch, digest }),
         layout: DiffLayout.optional()
           .catch(undefined)
           .parse(window.localStorage.getItem(LAYOUT_KEY) ?? undefined),
-        attempt,
-        attempts: attemptChoices(repository),
-        failure: kept ? outcome.error : undefined,
         group,
         revision,
         // A group page (even of a group that is gone) reviews and revises nothing of one repository.
