@@ -280,27 +280,19 @@ export class RepositoriesTable {
     staleBefore: string,
     now = new Date().toISOString(),
   ): Promise<RepositoryResult | undefined> {
-    return unlessConditionFails(async () => {
-      const result = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { jobId, repositoryName },
-          UpdateExpression: `SET #status = :running, ${STATUS_KEY_ATTRIBUTE} = :statusKey, startedAt = :now, heartbeatAt = :now`,
-          ConditionExpression:
-            'attempt = :attempt AND (#status = :pending OR (#status = :running AND heartbeatAt < :stale))',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':running': 'RUNNING',
-            ':statusKey': statusKey(jobId, 'RUNNING'),
-            ':pending': 'PENDING',
-            ':attempt': attempt,
-            ':stale': staleBefore,
-            ':now': now,
-          },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return RepositoryResult.parse(result.Attributes);
+    // The attempt's condition holds only of a row that exists: the `conditional` guard changes nothing.
+    return this.conditional(jobId, repositoryName, {
+      update: `SET #status = :running, ${STATUS_KEY_ATTRIBUTE} = :statusKey, startedAt = :now, heartbeatAt = :now`,
+      condition: 'attempt = :attempt AND (#status = :pending OR (#status = :running AND heartbeatAt < :stale))',
+      names: { '#status': 'status' },
+      values: {
+        ':running': 'RUNNING',
+        ':statusKey': statusKey(jobId, 'RUNNING'),
+        ':pending': 'PENDING',
+        ':attempt': attempt,
+        ':stale': staleBefore,
+        ':now': now,
+      },
     });
   }
 
