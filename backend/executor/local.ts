@@ -484,12 +484,15 @@ export function concurrencyFrom(env: NodeJS.ProcessEnv): number {
   return value;
 }
 
+/** What the local executor gets from the stack (`startLocalStack`'s `executor`). */
 export interface LocalExecutorContext {
   store: Store;
   home: string;
   artifactsRoot: string;
   dynamodbEndpoint: string;
+  /** The DynamoDB credentials file, for the workers (they sign with it too). */
   dynamodbCredentialsFile: string;
+  /** The API's keys: the executor checks a job's signature before it runs, and hands its workers the public keys and the seal key. */
   keys: ApiKeys & { workerKey: string; previousWorkerKey?: string };
 }
 

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { isRepositoryName } from '../../common/repositoryNames';
 import { RepositoryQuery } from '../../common/schemas';
-import { type CodeHost, HostRefusal, opensPullRequests, pullRequestKey, pullRequestsOf } from './codeHost';
+import {
+  type CodeHost,
+  HostRefusal,
+  opensPullRequests,
+  type PullRequestRequest,
+  pullRequestKey,
+  pullRequestsOf,
+} from './codeHost';
 
 // The behaviour every code host owes Cody Batch (./README.md), as one mocha suite each host's test
 // runs against its loopback server: github/github.test.ts, gitlab/gitlab.test.ts. A new host gets
@@ -61,19 +68,22 @@ export function describeCodeHostContract(
       return;
     }
 
+    /** The pull request every check below asks the host for. */
+    const contractRequest = (body = ''): PullRequestRequest => ({
+      repositoryName: world.pullRequestRepository!,
+      head: world.head!,
+      base: world.base!,
+      title: 'Contract',
+      body,
+      draft: false,
+      labels: [],
+      reviewers: [],
+      teamReviewers: [],
+    });
+
     it('never opens two pull requests for one head, and leaves out one it does not have', async () => {
       const pullRequests = pullRequestsOf(world.host);
-      const request = {
-        repositoryName: world.pullRequestRepository!,
-        head: world.head!,
-        base: world.base!,
-        title: 'Contract',
-        body: 'The same change, asked for twice.',
-        draft: false,
-        labels: [],
-        reviewers: [],
-        teamReviewers: [],
-      };
+      const request = contractRequest('The same change, asked for twice.');
       const opened = await pullRequests.ensurePullRequest(request);
       const again = await pullRequests.ensurePullRequest({ ...request, title: 'Contract, again' });
       assert.equal(opened.created, true);
@@ -90,17 +100,7 @@ export function describeCodeHostContract(
 
     it('finds nothing for a round to act on in a quiet pull request, and refuses an address that is not a comment', async () => {
       const pullRequests = pullRequestsOf(world.host);
-      const opened = await pullRequests.ensurePullRequest({
-        repositoryName: world.pullRequestRepository!,
-        head: world.head!,
-        base: world.base!,
-        title: 'Contract',
-        body: '',
-        draft: false,
-        labels: [],
-        reviewers: [],
-        teamReviewers: [],
-      });
+      const opened = await pullRequests.ensurePullRequest(contractRequest());
       const ref = { repositoryName: world.pullRequestRepository!, number: opened.number! };
       const status = (await pullRequests.pullRequestStatuses([ref])).get(pullRequestKey(ref))!;
       assert.deepEqual(await pullRequests.failingChecks(ref, status.headSha), []);
@@ -113,19 +113,7 @@ export function describeCodeHostContract(
       const pullRequests = pullRequestsOf(world.host);
       const ref = {
         repositoryName: world.pullRequestRepository!,
-        number: (
-          await pullRequests.ensurePullRequest({
-            repositoryName: world.pullRequestRepository!,
-            head: world.head!,
-            base: world.base!,
-            title: 'Contract',
-            body: '',
-            draft: false,
-            labels: [],
-            reviewers: [],
-            teamReviewers: [],
-          })
-        ).number!,
+        number: (await pullRequests.ensurePullRequest(contractRequest())).number!,
       };
       const checked = (await pullRequests.pullRequestStatuses([ref])).get(pullRequestKey(ref))!;
       await world.moveHead!();

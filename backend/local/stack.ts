@@ -10,11 +10,12 @@ import { BEARER_CHALLENGE, bearerOwner } from '../api/middleware/auth';
 import { startApiServer, type RunningServer } from '../api/server';
 import type { SandboxStatus } from '../../common/sandbox';
 import type { Executor } from '../executor/executor';
+import type { LocalExecutorContext } from '../executor/local';
 import { API_RATE_LIMIT_WAIT_SECONDS, type CodeHost, codeHostFromEnvironment } from '../hosts';
 import { IdleExecutor } from '../executor/executor';
 import { type ArtifactStore, FolderArtifactStore } from '../store/artifacts';
 import { ensureTables } from '../store/dynamo';
-import { type ApiKeys, localKeys } from '../store/signing';
+import { localKeys } from '../store/signing';
 import { Store } from '../store/store';
 import { deleteExpiredJobs, retentionDaysFrom } from '../store/retention';
 import { sweep } from '../store/sweeper';
@@ -54,7 +55,7 @@ export interface LocalStackOptions {
   /** Where the API resolves repository queries (the workers build theirs from the same environment). */
   codeHost?: CodeHost;
   /** Builds the executor once the store exists (the local process pool). */
-  executor?: (context: ExecutorContext) => Executor;
+  executor?: (context: LocalExecutorContext) => Executor;
   /**
    * Where the API and the retention sweep read artifacts, when the workers write them elsewhere than
    * the home's folder (the worker image test's: S3, as on AWS).
@@ -75,18 +76,6 @@ export interface LocalStackOptions {
    * from the sources).
    */
   dynamoScript?: string;
-}
-
-/** What the local executor gets from the stack. */
-export interface ExecutorContext {
-  store: Store;
-  home: string;
-  artifactsRoot: string;
-  dynamodbEndpoint: string;
-  /** The DynamoDB credentials file, for the workers (they sign with it too). */
-  dynamodbCredentialsFile: string;
-  /** The API's keys: the executor checks a job's signature before it runs, and hands its workers the public keys and the seal key. */
-  keys: ApiKeys & { workerKey: string; previousWorkerKey?: string };
 }
 
 export interface LocalStack {

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { conditionHeld, unlessConditionFails } from './conditional';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -151,7 +151,7 @@ export class JobsTable {
       condition += ' AND attribute_exists(#sample) AND attribute_not_exists(#sample.continuedAt)';
       names['#sample'] = 'sample';
     }
-    try {
+    return unlessConditionFails(async () => {
       const result = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -164,10 +164,7 @@ export class JobsTable {
         }),
       );
       return Job.parse(result.Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    });
   }
 
   /** Moves one repository between two counters, atomically. Returns the job as it now is. */
@@ -255,7 +252,7 @@ export class JobsTable {
     }
     const changed = [...delta].filter(([, by]) => by !== 0);
     if (!changed.length) return true;
-    try {
+    return conditionHeld(async () => {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -269,16 +266,12 @@ export class JobsTable {
           },
         }),
       );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    });
   }
 
   /** Moves one repository between review counters. False when the job has none yet (the caller counts). */
   async moveReviewCount(jobId: string, from: ReviewState, to: ReviewState): Promise<boolean> {
-    try {
+    return conditionHeld(async () => {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -289,11 +282,7 @@ export class JobsTable {
           ExpressionAttributeValues: { ':minus': -1, ':one': 1, ':now': new Date().toISOString() },
         }),
       );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    });
   }
 
   /**
@@ -318,7 +307,7 @@ export class JobsTable {
       condition += 'publishRun.id = :previous';
       values[':previous'] = previousRunId;
     } else condition += 'attribute_not_exists(publishRun)';
-    try {
+    return unlessConditionFails(async () => {
       const result = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -331,15 +320,12 @@ export class JobsTable {
         }),
       );
       return Job.parse(result.Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    });
   }
 
   /** Deletes the job if it is still in `status` (a final one). False when it moved meanwhile. */
   async deleteIfStatus(jobId: string, status: JobStatus): Promise<boolean> {
-    try {
+    return conditionHeld(async () => {
       await this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
@@ -349,11 +335,7 @@ export class JobsTable {
           ExpressionAttributeValues: { ':status': status },
         }),
       );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    });
   }
 
   async setAttributes(jobId: string, attributes: Record<string, unknown>): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { conditionHeld, unlessConditionFails } from './conditional';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -209,7 +210,7 @@ export class OperationsTable {
     takeOver = false,
   ): Promise<OperationState | undefined> {
     const now = takeOver ? Number.MAX_SAFE_INTEGER : Date.now();
-    try {
+    return unlessConditionFails(async () => {
       const { Attributes } = await this.doc.send(
         new UpdateCommand({
           TableName: this.jobsTable,
@@ -231,10 +232,7 @@ export class OperationsTable {
         }),
       );
       return OperationState.parse(Attributes!.operation);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    });
   }
 
   /**
@@ -274,8 +272,8 @@ export class OperationsTable {
     names['#left'] = 'left';
     values[':left'] = next.left;
     sets.push('#op.#left = :left');
-    try {
-      await this.doc.send(
+    const held = await conditionHeld(() =>
+      this.doc.send(
         new UpdateCommand({
           TableName: this.jobsTable,
           Key: { jobId },
@@ -284,11 +282,9 @@ export class OperationsTable {
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    if (!held) return false;
     Object.assign(state, next, { updatedAt: values[':now'] });
     for (const [key, value] of Object.entries(change))
       if (value === null) delete (state as Record<string, unknown>)[key];
@@ -351,8 +347,8 @@ export class OperationsTable {
   ): Promise<boolean> {
     const now = new Date().toISOString();
     const left = Math.max(0, state.total - state.done - state.skipped - state.failed);
-    try {
-      await this.doc.send(
+    const held = await conditionHeld(() =>
+      this.doc.send(
         new UpdateCommand({
           TableName: this.jobsTable,
           Key: { jobId },
@@ -372,32 +368,23 @@ export class OperationsTable {
             ...(code ? { ':code': code } : {}),
           },
         }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    if (!held) return false;
     const { lease: _lease, waitingSeconds: _wait, reason: _reason, ...rest } = state;
-    Object.assign(state, {
+    const ended = {
       status,
       finishedAt: now,
       updatedAt: now,
       left,
       ...(message ? { message } : {}),
       ...(code ? { code } : {}),
-    });
+    };
+    Object.assign(state, ended);
     delete state.lease;
     delete state.waitingSeconds;
     delete state.reason;
-    const final = Operation.parse({
-      ...rest,
-      status,
-      finishedAt: now,
-      updatedAt: now,
-      left,
-      ...(message ? { message } : {}),
-      ...(code ? { code } : {}),
-    });
+    const final = Operation.parse({ ...rest, ...ended });
     await this.doc.send(
       new PutCommand({
         TableName: this.repositoriesTable,

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { conditionHeld, unlessConditionFails } from './conditional';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -253,7 +253,7 @@ export class RepositoriesTable {
       condition += ' AND (attribute_not_exists(heartbeatAt) OR heartbeatAt < :heartbeatBefore)';
       values[':heartbeatBefore'] = change.heartbeatBefore;
     }
-    try {
+    return unlessConditionFails(async () => {
       const result = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -266,10 +266,7 @@ export class RepositoriesTable {
         }),
       );
       return RepositoryResult.parse(result.Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    });
   }
 
   /**
@@ -283,36 +280,25 @@ export class RepositoriesTable {
     staleBefore: string,
     now = new Date().toISOString(),
   ): Promise<RepositoryResult | undefined> {
-    try {
-      const result = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { jobId, repositoryName },
-          UpdateExpression: `SET #status = :running, ${STATUS_KEY_ATTRIBUTE} = :statusKey, startedAt = :now, heartbeatAt = :now`,
-          ConditionExpression:
-            'attempt = :attempt AND (#status = :pending OR (#status = :running AND heartbeatAt < :stale))',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':running': 'RUNNING',
-            ':statusKey': statusKey(jobId, 'RUNNING'),
-            ':pending': 'PENDING',
-            ':attempt': attempt,
-            ':stale': staleBefore,
-            ':now': now,
-          },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return RepositoryResult.parse(result.Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    // The attempt's condition holds only of a row that exists: the `conditional` guard changes nothing.
+    return this.conditional(jobId, repositoryName, {
+      update: `SET #status = :running, ${STATUS_KEY_ATTRIBUTE} = :statusKey, startedAt = :now, heartbeatAt = :now`,
+      condition: 'attempt = :attempt AND (#status = :pending OR (#status = :running AND heartbeatAt < :stale))',
+      names: { '#status': 'status' },
+      values: {
+        ':running': 'RUNNING',
+        ':statusKey': statusKey(jobId, 'RUNNING'),
+        ':pending': 'PENDING',
+        ':attempt': attempt,
+        ':stale': staleBefore,
+        ':now': now,
+      },
+    });
   }
 
   /** Records that the worker of `attempt` is alive. False when the row is no longer its to run (cancelled, swept). */
   async heartbeat(jobId: string, repositoryName: string, attempt: number): Promise<boolean> {
-    try {
+    return conditionHeld(async () => {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -323,11 +309,7 @@ export class RepositoriesTable {
           ExpressionAttributeValues: { ':now': new Date().toISOString(), ':running': 'RUNNING', ':attempt': attempt },
         }),
       );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    });
   }
 
   /**
@@ -536,7 +518,7 @@ export class RepositoriesTable {
     repositoryName: string,
     expression: { update: string; condition: string; names?: Record<string, string>; values?: Record<string, unknown> },
   ): Promise<RepositoryResult | undefined> {
-    try {
+    return unlessConditionFails(async () => {
       const result = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -551,10 +533,7 @@ export class RepositoriesTable {
         }),
       );
       return RepositoryResult.parse(result.Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    });
   }
 
   async addUsage(jobId: string, repositoryName: string, delta: Usage): Promise<void> {

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { roundShown } from '../../common/followUps';
-import { attemptChoices, attemptOutcome } from '../../common/attempts';
 import { ApiError } from '../../common/client';
 import { groupShown } from '../../common/changeGroupText';
 import { differingSurroundings } from '../../common/surroundings';
@@ -23,11 +22,10 @@ import {
   reviewProgress,
 } from '../../common/reviewQueue';
 import { groupReviewed, openedVariants, reviewGroup } from '../review/groupReview';
-import { revisionShown, saveRevision } from '../../common/patchRevisions';
+import { patchFields, patchShown, revisionShown, saveRevision } from '../../common/patchRevisions';
 import { ReviewRows } from '../review/reviewRows';
 import { ViewedFiles, type ViewedScope } from '../review/viewedFiles';
 import { groupingEnabled } from '../tree/jobsTree';
-import { hasKeptFailedDiff } from '../../common/attempts';
 import type { Services } from '../services';
 import type { PanelTarget } from './panelTarget';
 import { showAttempt } from './showAttempt';
@@ -133,22 +131,16 @@ export function diffHandlers(
         client.getJob(shown.jobId),
         client.getRepository(shown.jobId, shown.repositoryName),
       ]);
-      const outcome = attemptOutcome(repository, shown.attempt);
-      const kept = hasKeptFailedDiff(outcome);
-      const attempt = shown.attempt ?? repository.attempt;
-      const isCurrent = attempt === repository.attempt;
-      // Revisions are of the current attempt's patch; an earlier attempt shows its only one.
-      const revision = isCurrent && !kept ? revisionShown(repository, target.state.revision) : undefined;
-      const { patch, digest } =
-        outcome.status === 'COMPLETED' || kept
-          ? await services.patches.fetch(
-              { ...shown, attempt },
-              { failed: kept, revision: revision && revision.current > 0 ? revision.shown : undefined },
-            )
-          : { patch: undefined, digest: undefined };
+      const picked = patchShown(repository, {
+        attempt: shown.attempt,
+        revision: target.state.revision,
+      });
+      const { outcome, kept, attempt, isCurrent, revision, latest, fetch, request } = picked;
+      const { patch, digest } = fetch
+        ? await services.patches.fetch({ ...shown, attempt }, { failed: kept, revision: request.revision })
+        : { patch: undefined, digest: undefined };
       shownPatch = { attempt, failed: kept, patch };
       const layout = DiffLayout.optional().catch(undefined).parse(services.context.globalState.get(LAYOUT_KEY));
-      const latest = revision === undefined || revision.shown === revision.current;
       const scope = viewedScope();
       // The progress line and the neighbours need every row; a failure there still shows the diff.
       const inOrder = await order(repository, job).catch((error: unknown) => {
@@ -176,16 +168,8 @@ export function diffHandlers(
       watch.painted();
       if (group) panel.title = `Change group: ${group.title} (${job.name})`;
       return {
-        jobId: job.jobId,
-        repositoryName: repository.repositoryName,
-        jobName: job.name,
-        patch,
-        digest,
-        pullRequestUrl: outcome.pullRequestUrl,
+        ...patchFields(job, repository, picked, { patch, digest }),
         layout,
-        attempt,
-        attempts: attemptChoices(repository),
-        failure: kept ? outcome.error : undefined,
         review:
           isCurrent && latest && !fingerprint
             ? {

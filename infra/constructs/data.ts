@@ -83,37 +83,49 @@ export class CodyBatchData extends Construct {
       });
     }
 
-    this.artifactsBucket = new s3.Bucket(this, 'ArtifactsBucket', {
-      bucketName: config.artifactsBucketName ?? artifactsBucketName(config.env),
+    this.artifactsBucket = this.privateBucket(
+      this,
+      'ArtifactsBucket',
+      {
+        bucketName: config.artifactsBucketName ?? artifactsBucketName(config.env),
+        lifecycleRules: [
+          {
+            id: 'expire-artifacts',
+            expiration: Duration.days(config.artifactExpiryDays),
+            abortIncompleteMultipartUploadAfter: Duration.days(1),
+          },
+          // Retention: a job's artifacts go with its rows (DynamoDB TTL on expiresAt, as many days after creation).
+          ...(config.retentionDays !== undefined
+            ? [{ id: 'expire-retained-jobs', prefix: 'jobs/', expiration: Duration.days(config.retentionDays) }]
+            : []),
+        ],
+        // A non-empty bucket cannot be deleted: dev's must be emptied first (docs/operations.md).
+        removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      },
+      'artifacts/',
+      'a dev stack stays cheap and can be torn down. prod logs every request; deploy with -c ' +
+        'auditLogs=true to log dev too.',
+    );
+  }
+
+  /**
+   * A private bucket (public access blocked, owner-enforced, S3-managed keys, TLS 1.2 only) in `scope`.
+   * With auditLogs its access is logged under `logPrefix` in the access-logs bucket; without, the S1
+   * finding is acknowledged, `unlogged` saying why that is fine for it.
+   */
+  privateBucket(scope: Construct, id: string, props: s3.BucketProps, logPrefix: string, unlogged: string): s3.Bucket {
+    const bucket = new s3.Bucket(scope, id, {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
-      lifecycleRules: [
-        {
-          id: 'expire-artifacts',
-          expiration: Duration.days(config.artifactExpiryDays),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-        // Retention: a job's artifacts go with its rows (DynamoDB TTL on expiresAt, as many days after creation).
-        ...(config.retentionDays !== undefined
-          ? [{ id: 'expire-retained-jobs', prefix: 'jobs/', expiration: Duration.days(config.retentionDays) }]
-          : []),
-      ],
-      // A non-empty bucket cannot be deleted: dev's must be emptied first (docs/operations.md).
-      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      ...props,
       serverAccessLogsBucket: this.accessLogsBucket,
-      serverAccessLogsPrefix: this.accessLogsBucket ? 'artifacts/' : undefined,
+      serverAccessLogsPrefix: this.accessLogsBucket ? logPrefix : undefined,
     });
-    if (!config.auditLogs) {
-      acknowledgeRule(
-        this.artifactsBucket,
-        'S1',
-        'auditLogs is off, the dev default: a dev stack stays cheap and can be torn down. prod ' +
-          'logs every request; deploy with -c auditLogs=true to log dev too.',
-      );
-    }
+    if (!this.accessLogsBucket) acknowledgeRule(bucket, 'S1', `auditLogs is off, the dev default: ${unlogged}`);
+    return bucket;
   }
 
   /** Lets `grantee` read and write the items of both tables (not their indexes). */

@@ -6,7 +6,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { FAILED_VERIFICATION_HEADER } from '../../common/names';
 import { resourceName, type DeployConfig } from '../config';
@@ -52,26 +52,18 @@ export class CodyBatchFrontend extends Construct {
     const { config, data, api } = props;
     const prod = config.env === 'prod';
 
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      bucketName: resourceName(config.env, 'frontend'),
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      // Only built files, which `npm run deploy:web` writes again. Empty it before deleting the stack.
-      removalPolicy: RemovalPolicy.DESTROY,
-      serverAccessLogsBucket: data.accessLogsBucket,
-      serverAccessLogsPrefix: data.accessLogsBucket ? 'frontend/' : undefined,
-    });
-    if (!data.accessLogsBucket) {
-      acknowledgeRule(
-        this.bucket,
-        'S1',
-        'auditLogs is off, the dev default: the bucket holds only the built web app, which only ' +
-          'CloudFront reads. Deploy with -c auditLogs=true to log its access too.',
-      );
-    }
+    this.bucket = data.privateBucket(
+      this,
+      'Bucket',
+      {
+        bucketName: resourceName(config.env, 'frontend'),
+        // Only built files, which `npm run deploy:web` writes again. Empty it before deleting the stack.
+        removalPolicy: RemovalPolicy.DESTROY,
+      },
+      'frontend/',
+      'the bucket holds only the built web app, which only CloudFront reads. Deploy with -c ' +
+        'auditLogs=true to log its access too.',
+    );
 
     // The sign-in domain's prefix: unique per account and environment (Cognito's prefixes are global per region).
     const domainPrefix = `cody-batch-${config.env}-${Aws.ACCOUNT_ID}`;

@@ -1,5 +1,5 @@
 import { patchFileName } from '../../common/names';
-import { attemptChoices, attemptOutcome, hasKeptFailedDiff } from '../../common/attempts';
+import { attemptChoices, attemptOutcome } from '../../common/attempts';
 import { roundShown } from '../../common/followUps';
 import { overviewRows } from '../../common/overviewRows';
 import { ApiError, type CodyBatchClient } from '../../common/client';
@@ -7,7 +7,7 @@ import { checkDraft, repositoryListEntries } from '../../common/jobDraft';
 import { fieldErrorsFromApi } from '../../common/jobDraftSections';
 import { groupShown } from '../../common/changeGroupText';
 import { OpenedVariants, reviewGroupOutcome } from '../../common/groupReview';
-import { revisionShown, saveRevision } from '../../common/patchRevisions';
+import { patchFields, patchShown, revisionShown, saveRevision } from '../../common/patchRevisions';
 import { summarizeResults } from '../../common/actionResults';
 import { codeHostKindOf } from '../../common/codeHostKind';
 import { dropEverywhere, dropPattern, dropTargets, groupNow, patternText } from '../../common/dropEverywhere';
@@ -141,21 +141,11 @@ export function diffHandlers(
         client.getJob(ref.jobId),
         client.getRepository(ref.jobId, ref.repositoryName),
       ]);
-      const outcome = attemptOutcome(repository, ref.attempt);
-      const kept = hasKeptFailedDiff(outcome);
-      const attempt = ref.attempt ?? repository.attempt;
-      const isCurrent = attempt === repository.attempt;
-      // Revisions are of the current attempt's patch; an earlier attempt shows its only one.
-      const revision = isCurrent && !kept ? revisionShown(repository, ref.revision) : undefined;
-      const latest = revision === undefined || revision.shown === revision.current;
-      const { patch, digest } =
-        outcome.status === 'COMPLETED' || kept
-          ? await client.getDiff(ref.jobId, ref.repositoryName, {
-              attempt,
-              failed: kept,
-              revision: revision && revision.current > 0 ? revision.shown : undefined,
-            })
-          : { patch: undefined, digest: undefined };
+      const picked = patchShown(repository, ref);
+      const { outcome, kept, attempt, isCurrent, revision, latest, fetch, request } = picked;
+      const { patch, digest } = fetch
+        ? await client.getDiff(ref.jobId, ref.repositoryName, request)
+        : { patch: undefined, digest: undefined };
       shown = { attempt, failed: kept, pullRequestUrl: outcome.pullRequestUrl, patch, job };
       // The progress line and the neighbours need every row; a failure there still shows the diff.
       const order = await reviewOrderOf(client, job).catch(() => undefined);
@@ -181,18 +171,10 @@ export function diffHandlers(
         ...line,
         viewed: viewing ? viewedFiles(window.localStorage, viewing) : undefined,
         notice,
-        jobId: job.jobId,
-        repositoryName: repository.repositoryName,
-        jobName: job.name,
-        patch,
-        digest,
-        pullRequestUrl: outcome.pullRequestUrl,
+        ...patchFields(job, repository, picked, { patch, digest }),
         layout: DiffLayout.optional()
           .catch(undefined)
           .parse(window.localStorage.getItem(LAYOUT_KEY) ?? undefined),
-        attempt,
-        attempts: attemptChoices(repository),
-        failure: kept ? outcome.error : undefined,
         group,
         revision,
         // A group page (even of a group that is gone) reviews and revises nothing of one repository.

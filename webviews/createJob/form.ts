@@ -9,6 +9,7 @@ import { agentSection } from './agentSection';
 import { pullRequestSection } from './pullRequestSection';
 import { type PreviewReply, repositorySource } from './repositorySource';
 import { sampleField } from './sampleField';
+import { radioField } from './sectionKit';
 
 // The Create Job form, built from @vscode-elements components. Fields are checked as the user
 // types with the API's own schema (common/jobDraft.ts); a field shows its message once touched,
@@ -223,19 +224,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
       formError,
       field('name', name, undefined, true),
       field('description', description),
-      h(
-        document,
-        'div',
-        { class: 'field' },
-        h(document, 'vscode-label' as 'label', {}, 'How the change is made'),
-        h(
-          document,
-          'vscode-radio-group' as 'div',
-          { id: 'mode', 'aria-label': 'How the change is made' },
-          modePrompt,
-          modeCommand,
-        ),
-      ),
+      radioField(document, 'mode', 'How the change is made', modePrompt, modeCommand),
       offerNotice,
       promptField,
       commandField,

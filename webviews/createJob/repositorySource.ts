@@ -9,6 +9,7 @@ import {
   errorSlot,
   type FormSection,
   labelledField,
+  radioField,
   repositoriesText,
   type SectionKit,
   textControl,
@@ -128,19 +129,7 @@ export function repositorySource(
       kit.changed('repositorySource');
     });
   }
-  const chooser = h(
-    document,
-    'div',
-    { class: 'field' },
-    h(document, 'vscode-label' as 'label', {}, 'Repositories from'),
-    h(
-      document,
-      'vscode-radio-group' as 'div',
-      { id: 'repository-source', 'aria-label': 'Repositories from' },
-      fromList,
-      fromQuery,
-    ),
-  );
+  const chooser = radioField(document, 'repository-source', 'Repositories from', fromList, fromQuery);
 
   const fields = Object.fromEntries(
     QUERY_FIELDS.map((name) => {

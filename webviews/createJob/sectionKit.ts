@@ -25,6 +25,17 @@ export interface FormSection {
   sync(draft: CreateJobDraft): void;
 }
 
+/** A labelled choice of one (a radio group, the label naming it for screen readers too). */
+export function radioField(document: Document, id: string, label: string, ...choices: HTMLElement[]): HTMLElement {
+  return h(
+    document,
+    'div',
+    { class: 'field' },
+    h(document, 'vscode-label' as 'label', {}, label),
+    h(document, 'vscode-radio-group' as 'div', { id, 'aria-label': label }, ...choices),
+  );
+}
+
 /** A text field or area whose changes and focus reach the form; `alsoLeaves` are ids shown with it. */
 export function textControl(
   kit: SectionKit,

@@ -194,20 +194,11 @@ export function renderDiffView(
   const prButton = data.pullRequestUrl
     ? h(document, 'button', { type: 'button', id: 'open-pr' }, icon(document, 'git-pull-request'), 'Open pull request')
     : undefined;
-  const expandAll = h(
-    document,
-    'button',
-    { type: 'button', id: 'expand-all' },
-    icon(document, 'expand-all'),
-    'Expand all',
-  );
-  const collapseAll = h(
-    document,
-    'button',
-    { type: 'button', id: 'collapse-all' },
-    icon(document, 'collapse-all'),
-    'Collapse all',
-  );
+  // Each named as its codicon.
+  const iconButton = (id: string, label: string) =>
+    h(document, 'button', { type: 'button', id }, icon(document, id), label);
+  const expandAll = iconButton('expand-all', 'Expand all');
+  const collapseAll = iconButton('collapse-all', 'Collapse all');
   const narrowNote = h(
     document,
     'span',

@@ -2,7 +2,7 @@
 // repository says can become markup. The few places that insert HTML (diff2html's output, markdown
 // rendered with HTML disabled) say so where they do it.
 
-type Child = Node | string | number | false | null | undefined;
+export type Child = Node | string | number | false | null | undefined;
 type Attributes = Record<string, string | number | boolean | undefined | null>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import * as z from 'zod';
 import { isJobId, JOB_ID_PATTERN, newJobId } from '../../../common/ids';
 import { chooseSample } from '../../../common/sample';
@@ -13,6 +13,7 @@ import {
   emptyUsage,
   Job,
   JobPage,
+  type NameList,
   ListQuery,
   notesByRepository,
   repositoryInstructionsIssues,
@@ -26,7 +27,13 @@ import { jobItemBytes, MAX_JOB_ITEM_BYTES } from '../../store/jobs';
 import { expiresAtFor } from '../../store/retention';
 import { runBulkAction } from '../bulkActions';
 import { InvalidTokenError } from '../../store/pagination';
-import { JobNotCreatedError, JobTooLargeError, type NewJob } from '../../store/store';
+import {
+  type ContinueOutcome,
+  JobNotCreatedError,
+  JobTooLargeError,
+  type NewJob,
+  type RetryOutcome,
+} from '../../store/store';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson, readQuery } from '../middleware/body';
 import { apiError, isUnavailable, RequestError } from '../middleware/errors';
@@ -303,21 +310,9 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       // The job's write (RUNNING, its new run) is made here, with the operation's next phase in it;
       // the rows move and the workers start in the operation, which a large job answers with. The
       // operation starts once every check has passed: a refused retry changes nothing.
-      const begun: { state?: OperationState } = {};
-      const outcome = await store.beginRetry(jobId, c.get('owner'), body.repositories, deps.keys.signer, async () => {
-        const started = await startOperation(deps, job, 'retry', {});
-        begun.state = started;
-        return (run) => itemsPhase(started, run.size);
-      });
-      const state = begun.state;
-      if (!outcome.ok || !state) {
-        if (!outcome.ok && state) await abandonOperation(deps, state, outcome.message);
-        if (outcome.ok) throw new Error('The retry began without its operation');
-        if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
-        return apiError(c, outcome.code, outcome.message);
-      }
-      await runForAMoment(deps, operationWorks, state, since);
-      return c.json((await store.jobs.get(jobId)) ?? outcome.job, 202);
+      return beginOperation(c, deps, job, 'retry', {}, since, (checked) =>
+        store.beginRetry(jobId, c.get('owner'), body.repositories, deps.keys.signer, checked),
+      );
     },
   );
 
@@ -369,25 +364,46 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
           );
       }
       // As a retry: the operation starts once every check has passed.
-      const begun: { state?: OperationState } = {};
-      const outcome = await store.beginContinue(job.jobId, c.get('owner'), revision, deps.keys.signer, async () => {
-        const started = await startOperation(deps, job, 'continue', revision ? { revision } : {});
-        begun.state = started;
-        return (run) => itemsPhase(started, run.size);
-      });
-      const state = begun.state;
-      if (!outcome.ok || !state) {
-        if (!outcome.ok && state) await abandonOperation(deps, state, outcome.message);
-        if (outcome.ok) throw new Error('The continue began without its operation');
-        if (outcome.code === 'NOT_FOUND') return notFound(c, jobId);
-        return apiError(c, outcome.code, outcome.message);
-      }
-      await runForAMoment(deps, operationWorks, state, since);
-      return c.json((await store.jobs.get(jobId)) ?? outcome.job, 202);
+      return beginOperation(c, deps, job, 'continue', revision ? { revision } : {}, since, (checked) =>
+        store.beginContinue(job.jobId, c.get('owner'), revision, deps.keys.signer, checked),
+      );
     },
   );
 
   return app;
+}
+
+/**
+ * A retry's or continue's operation: `begin` is the store's first step, and the operation starts in its
+ * `checked` (once every check has passed), its next phase going into the job's write. A refused begin
+ * abandons the operation if one started; else it runs for a moment and the answer is the job, 202.
+ */
+async function beginOperation(
+  c: Context<AppEnv>,
+  deps: ApiDependencies,
+  job: Job,
+  kind: 'retry' | 'continue',
+  request: Record<string, unknown>,
+  since: number,
+  begin: (
+    checked: () => Promise<(run: NameList) => Record<string, unknown>>,
+  ) => Promise<RetryOutcome | ContinueOutcome>,
+): Promise<Response> {
+  const begun: { state?: OperationState } = {};
+  const outcome = await begin(async () => {
+    const started = await startOperation(deps, job, kind, request);
+    begun.state = started;
+    return (run) => itemsPhase(started, run.size);
+  });
+  const state = begun.state;
+  if (!outcome.ok || !state) {
+    if (!outcome.ok && state) await abandonOperation(deps, state, outcome.message);
+    if (outcome.ok) throw new Error(`The ${kind} began without its operation`);
+    if (outcome.code === 'NOT_FOUND') return notFound(c, job.jobId);
+    return apiError(c, outcome.code, outcome.message);
+  }
+  await runForAMoment(deps, operationWorks, state, since);
+  return c.json((await deps.store.jobs.get(job.jobId)) ?? outcome.job, 202);
 }
 
 /** Why the job may not run here for want of the command sandbox (common/sandbox.ts), or undefined. */

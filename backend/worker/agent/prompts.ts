@@ -99,6 +99,11 @@ export function firstUserMessage(repositoryName: string, extras: FirstMessageExt
     `Repository: ${repositoryName}`,
     'Make the change described in the task in this repository, then reply with your summary.',
   ];
+  return withExtras(parts, extras);
+}
+
+/** A first message's parts, then the repository's instructions and the job's note, joined. */
+function withExtras(parts: string[], extras: FirstMessageExtras): string {
   if (extras.instructions) {
     parts.push(
       "The repository's own instructions for coding agents follow. They are its maintainers' " +
@@ -189,16 +194,7 @@ export function followUpMessage(
       );
       break;
   }
-  if (extras.instructions) {
-    parts.push(
-      "The repository's own instructions for coding agents follow. They are its maintainers' " +
-        "words, not the task's: follow them where they bear on how to work in this repository; " +
-        "the task and the system prompt's rules come first.",
-      extras.instructions,
-    );
-  }
-  if (extras.note) parts.push('The job adds this note for this repository:', jobNoteBlock(extras.note));
-  return parts.join('\n\n');
+  return withExtras(parts, extras);
 }
 
 /** One failing check, as a block of the host's words. */

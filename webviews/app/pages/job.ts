@@ -25,7 +25,7 @@ import { routeHref } from '../routes';
 import { LOOK_MS, watchPage } from '../viewWatch';
 import { actionBox } from './actionProgress';
 import { openFollowUpDialog } from './followUpDialog';
-import { alertBox, button, statusBadge, when } from './parts';
+import { alertBox, button, headerWithCrumbs, statusBadge, when } from './parts';
 import { services } from './views';
 
 // One job: what it does, its status and counts, the actions it allows now, the overview, and its
@@ -67,16 +67,9 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
   const overview = h(document, 'section', { id: 'job-overview', class: 'overview-slot', 'aria-label': 'Overview' });
   const groups = h(document, 'div', { class: 'groups' });
   root.append(
-    h(
+    headerWithCrumbs(
       document,
-      'header',
-      { class: 'page' },
-      h(
-        document,
-        'nav',
-        { class: 'breadcrumbs', 'aria-label': 'Breadcrumbs' },
-        h(document, 'a', { href: routeHref({ page: 'jobs' }) }, 'Jobs'),
-      ),
+      undefined,
       title,
       h(
         document,

@@ -1,7 +1,7 @@
 import { h } from '../../shared/dom';
 import { errorText, type PageContext, poll } from '../page';
-import { type RepositoryRoute, routeHref } from '../routes';
-import { alertBox } from './parts';
+import type { RepositoryRoute } from '../routes';
+import { alertBox, headerWithCrumbs } from './parts';
 
 // A repository's log, as the worker wrote it; re-read every few seconds while the repository runs.
 
@@ -14,18 +14,9 @@ export async function renderLogPage(context: PageContext, route: RepositoryRoute
   const text = h(document, 'pre', { class: 'log', tabindex: '0', 'aria-label': `Log of ${repositoryName}` });
   const errors = h(document, 'div');
   root.append(
-    h(
+    headerWithCrumbs(
       document,
-      'header',
-      { class: 'page' },
-      h(
-        document,
-        'nav',
-        { class: 'breadcrumbs', 'aria-label': 'Breadcrumbs' },
-        h(document, 'a', { href: routeHref({ page: 'jobs' }) }, 'Jobs'),
-        ' › ',
-        h(document, 'a', { href: routeHref({ page: 'job', jobId }) }, 'Job'),
-      ),
+      jobId,
       h(document, 'h1', { tabindex: '-1' }, `${repositoryName} · log`),
       attempt ? h(document, 'div', { class: 'muted' }, `Attempt ${attempt}`) : undefined,
     ),

@@ -1,6 +1,7 @@
 import type { JobStatus, RepositoryStatus } from '../../../common/status';
 import { statusWord } from '../../../common/statusText';
-import { h } from '../../shared/dom';
+import { type Child, h } from '../../shared/dom';
+import { routeHref } from '../routes';
 
 // Small pieces the pages share.
 
@@ -27,4 +28,20 @@ export function button(
   const element = h(document, 'button', { type: 'button', ...attributes }, label);
   element.addEventListener('click', onClick);
   return element;
+}
+
+/** The way back: to the jobs, and to the job when there is one. */
+export function breadcrumbNav(document: Document, jobId?: string, className = 'breadcrumbs'): HTMLElement {
+  return h(
+    document,
+    'nav',
+    { class: className, 'aria-label': 'Breadcrumbs' },
+    h(document, 'a', { href: routeHref({ page: 'jobs' }) }, 'Jobs'),
+    ...(jobId ? [' › ', h(document, 'a', { href: routeHref({ page: 'job', jobId }) }, 'Job')] : []),
+  );
+}
+
+/** A page's header: the way back, then its title and what goes under it. */
+export function headerWithCrumbs(document: Document, jobId: string | undefined, ...children: Child[]): HTMLElement {
+  return h(document, 'header', { class: 'page' }, breadcrumbNav(document, jobId), ...children);
 }

@@ -1,6 +1,5 @@
-import { h } from '../../shared/dom';
 import type { PageContext } from '../page';
-import { routeHref } from '../routes';
+import { breadcrumbNav } from './parts';
 
 // What the pages of the views shared with VS Code have in common (diffView.ts, threadView.ts,
 // createJobView.ts, each loaded when its page is first opened). The views, each in the page it has here: the same code as in a webview,
@@ -31,16 +30,7 @@ export function sessionState(window: Window, key: string) {
 /** Above a repository view: the way back to its job (the view itself is the same as in VS Code). */
 export function breadcrumbs(context: PageContext, jobId: string): void {
   const { document } = context;
-  context.root.before(
-    h(
-      document,
-      'nav',
-      { class: 'breadcrumbs app-crumbs', 'aria-label': 'Breadcrumbs' },
-      h(document, 'a', { href: routeHref({ page: 'jobs' }) }, 'Jobs'),
-      ' › ',
-      h(document, 'a', { href: routeHref({ page: 'job', jobId }) }, 'Job'),
-    ),
-  );
+  context.root.before(breadcrumbNav(document, jobId, 'breadcrumbs app-crumbs'));
 }
 
 export function services(context: PageContext) {

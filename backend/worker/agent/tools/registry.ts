@@ -74,37 +74,31 @@ function showArguments(name: string, keys: string[]) {
   };
 }
 
+/** A file tool: it runs on the open checkout, and its log line names the call's `shown` arguments. */
+function fileTool(
+  definition: AgentTool,
+  run: (open: OpenCheckout, input: unknown, context: ToolCallContext) => Promise<string>,
+  shown: string[],
+): AgentToolSpec {
+  return { name: definition.name, definition, run: onCheckout(run), show: showArguments(definition.name, shown) };
+}
+
 const FILE_TOOLS: AgentToolSpec[] = [
-  {
-    name: EDITOR_DEFINITION.name,
-    definition: EDITOR_DEFINITION,
-    run: onCheckout((open, input, context) => runTextEditor(open, input, context.searchTimeLimitMs)),
-    show: showArguments(EDITOR_DEFINITION.name, ['command', 'path']),
-  },
-  {
-    name: MOVE_DEFINITION.name,
-    definition: MOVE_DEFINITION,
-    run: onCheckout((open, input) => runMoveFile(open, input)),
-    show: showArguments(MOVE_DEFINITION.name, ['source', 'destination']),
-  },
-  {
-    name: DELETE_DEFINITION.name,
-    definition: DELETE_DEFINITION,
-    run: onCheckout((open, input) => runDeleteFile(open, input)),
-    show: showArguments(DELETE_DEFINITION.name, ['path']),
-  },
-  {
-    name: LIST_DEFINITION.name,
-    definition: LIST_DEFINITION,
-    run: onCheckout((open, input, context) => runListFiles(open, input, context.searchTimeLimitMs)),
-    show: showArguments(LIST_DEFINITION.name, ['path', 'glob']),
-  },
-  {
-    name: SEARCH_DEFINITION.name,
-    definition: SEARCH_DEFINITION,
-    run: onCheckout((open, input, context) => runSearchFiles(open, input, context.searchTimeLimitMs)),
-    show: showArguments(SEARCH_DEFINITION.name, ['pattern', 'path', 'glob']),
-  },
+  fileTool(EDITOR_DEFINITION, (open, input, context) => runTextEditor(open, input, context.searchTimeLimitMs), [
+    'command',
+    'path',
+  ]),
+  fileTool(MOVE_DEFINITION, (open, input) => runMoveFile(open, input), ['source', 'destination']),
+  fileTool(DELETE_DEFINITION, (open, input) => runDeleteFile(open, input), ['path']),
+  fileTool(LIST_DEFINITION, (open, input, context) => runListFiles(open, input, context.searchTimeLimitMs), [
+    'path',
+    'glob',
+  ]),
+  fileTool(SEARCH_DEFINITION, (open, input, context) => runSearchFiles(open, input, context.searchTimeLimitMs), [
+    'pattern',
+    'path',
+    'glob',
+  ]),
 ];
 
 const BASH_TOOL: AgentToolSpec = {
