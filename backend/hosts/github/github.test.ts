@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { RepositoryQuery, type RepositoryQueryInput } from '../../../common/schemas';
-import { type FakeGitHub, type FakeRepository, startFakeGitHub } from '../../../test/fakes/githubServer';
-import { type CodeHost, codeHostFrom, HostRefusal } from '..';
+import { type FakeRepository, startFakeGitHub } from '../../../test/fakes/githubServer';
+import { codeHostFrom, HostRefusal } from '..';
 import { useGitHubHost } from '../../../test/helpers/githubHost';
 import { describeCodeHostContract } from '../codeHost.contract';
 import { GITHUB_TOKEN_PATTERNS } from './tokens';

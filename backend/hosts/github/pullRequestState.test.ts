@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { useGitHubHost } from '../../../test/helpers/githubHost';
-import { type CodeHost, codeHostFrom, HostRateLimited, HostRefusal, pullRequestKey, pullRequestsOf } from '..';
+import { codeHostFrom, HostRateLimited, HostRefusal, pullRequestKey, pullRequestsOf } from '..';
 
 // Pull requests after they open, on GitHub through the real Octokit against the loopback GitHub:
 // states, checks and reviews in GraphQL batches, merge (never forced), close, comment, and
