@@ -18,9 +18,7 @@ describe('sweeper Lambda', () => {
   before(async () => {
     batch = mockClient(BatchClient);
     Object.assign(process.env, {
-      CODY_BATCH_JOBS_TABLE: db.store.tables.jobs,
-      CODY_BATCH_REPOSITORIES_TABLE: db.store.tables.repositories,
-      CODY_BATCH_DYNAMODB_ENDPOINT: db.dynamo.endpoint,
+      ...db.environment(),
     });
   });
   after(async () => {

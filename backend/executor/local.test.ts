@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { access, mkdir, readdir, rm } from 'node:fs/promises';
+import { access, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { useTestStore } from '../../test/helpers/testStore';
-import { createGitHosting, type GitHosting } from '../../test/helpers/git';
+import { useGitHosting } from '../../test/helpers/git';
 import { newJob, sampleJob, waitFor } from '../../test/helpers/jobs';
-import { makeTempDir, REPO_ROOT } from '../../test/helpers/localStack';
+import { REPO_ROOT } from '../../test/helpers/localStack';
 import type { Job } from '../../common/schemas';
 import { testKeys } from '../../test/helpers/keys';
 import { LocalExecutor } from './local';
@@ -18,24 +18,17 @@ const WORKER = path.join(REPO_ROOT, 'dist/worker.js');
 describe('LocalExecutor: no PENDING row without a worker, no clone without one', function () {
   this.timeout(60_000);
   const db = useTestStore();
-  let hosting: GitHosting;
-  let home: string;
+  // Its scratch folder (`work`) holds the artifacts and whatever else a test writes.
+  const hosted = useGitHosting(async (hosting) => {
+    for (const name of ['acme/one', 'acme/two', 'acme/three']) await hosting.create(name, { 'a.txt': 'old\n' });
+    await hosting.create('acme/crash', { 'a.txt': 'old\n', CRASH: 'the worker dies on this one\n' });
+  });
   let executor: LocalExecutor | undefined;
   const keys = testKeys();
 
-  before(async () => {
-    hosting = await createGitHosting();
-    for (const name of ['acme/one', 'acme/two', 'acme/three']) await hosting.create(name, { 'a.txt': 'old\n' });
-    await hosting.create('acme/crash', { 'a.txt': 'old\n', CRASH: 'the worker dies on this one\n' });
-    home = await makeTempDir();
-  });
   afterEach(async () => {
     await executor?.stop();
     executor = undefined;
-  });
-  after(async () => {
-    await hosting?.dispose();
-    await rm(home, { recursive: true, force: true });
   });
 
   function pool(
@@ -51,11 +44,9 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         CODY_BATCH_ENV: 'local',
-        CODY_BATCH_JOBS_TABLE: db.store.tables.jobs,
-        CODY_BATCH_REPOSITORIES_TABLE: db.store.tables.repositories,
-        CODY_BATCH_DYNAMODB_ENDPOINT: db.dynamo.endpoint,
-        CODY_BATCH_ARTIFACTS: path.join(home, 'artifacts'),
-        CODY_BATCH_GIT_BASE: hosting.gitBase,
+        ...db.environment(),
+        CODY_BATCH_ARTIFACTS: path.join(hosted.hosting.work, 'artifacts'),
+        CODY_BATCH_GIT_BASE: hosted.hosting.gitBase,
         // Off (test/setup.ts): what these check does not depend on whether this machine has bubblewrap.
         CODY_BATCH_SANDBOX: process.env.CODY_BATCH_SANDBOX,
         ...(options.workDir ? { CODY_BATCH_WORK_DIR: options.workDir } : {}),
@@ -98,7 +89,9 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
   /** The worker process that ran the repository, from its log's first line. */
   async function workerPid(jobId: string, name: string): Promise<string> {
     const { FolderArtifactStore } = await import('../store/artifacts/folderArtifactStore');
-    const log = await new FolderArtifactStore(path.join(home, 'artifacts')).get(`jobs/${jobId}/${name}/log.txt`);
+    const log = await new FolderArtifactStore(path.join(hosted.hosting.work, 'artifacts')).get(
+      `jobs/${jobId}/${name}/log.txt`,
+    );
     return /worker process (\d+)/.exec(log?.body.toString('utf8') ?? '')?.[1] ?? 'none';
   }
 
@@ -150,7 +143,7 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
   });
 
   it('removes at start the run folders of workers that are gone, never those of a live one', async () => {
-    const workDir = path.join(home, 'work');
+    const workDir = path.join(hosted.hosting.work, 'work');
     const exited = spawn('true');
     const deadPid = await new Promise<number>((resolve) => exited.once('exit', () => resolve(exited.pid!)));
     const dead = `cody-batch-run-${deadPid}-aB3dEf`;
@@ -164,7 +157,7 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
 
   it('fails a row whose worker could not even be spawned, and frees its place in the pool', async () => {
     const job = await commandJob(['acme/one', 'acme/two']);
-    executor = pool({ concurrency: 1, nodeBinary: path.join(home, 'no-such-node') });
+    executor = pool({ concurrency: 1, nodeBinary: path.join(hosted.hosting.work, 'no-such-node') });
     await executor.start(job);
     const done = await finished(job.jobId);
     assert.equal(done.status, 'FAILED');
@@ -177,7 +170,7 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
   });
 
   it('runs no job whose signature is missing or wrong, and fails its rows as UNVERIFIED_JOB', async () => {
-    const marker = path.join(home, 'planted-ran');
+    const marker = path.join(hosted.hosting.work, 'planted-ran');
     const command = `touch "${marker}"`;
     const unsigned = await db.store.createJob(
       newJob(sampleJob({ repositories: ['acme/one'], prompt: undefined, command })),

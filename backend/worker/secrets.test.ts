@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { useTestStore } from '../../test/helpers/testStore';
-import { createGitHosting, type GitHosting } from '../../test/helpers/git';
+import { useHostedRepository } from '../../test/helpers/git';
 import { newJob, sampleJob } from '../../test/helpers/jobs';
-import { makeTempDir, REPO_ROOT } from '../../test/helpers/localStack';
+import { REPO_ROOT } from '../../test/helpers/localStack';
 import { testKeys } from '../../test/helpers/keys';
 
 // The worker bundle (dist/worker.js) as a real process: how its secrets reach it, and that its
@@ -23,18 +23,7 @@ function spaced(text: string): string {
 describe('worker secrets', function () {
   this.timeout(60_000);
   const db = useTestStore({ each: false });
-  let hosting: GitHosting;
-  let home: string;
-
-  before(async () => {
-    hosting = await createGitHosting();
-    await hosting.create('acme/one', { 'a.txt': 'old\n' });
-    home = await makeTempDir();
-  });
-  after(async () => {
-    await hosting?.dispose();
-    await rm(home, { recursive: true, force: true });
-  });
+  const hosted = useHostedRepository('acme/one', { 'a.txt': 'old\n' });
 
   /** Runs the worker for a new command job; `handOver` is written to its descriptor 4. */
   async function runWorker(command: string, env: NodeJS.ProcessEnv, handOver?: string) {
@@ -45,11 +34,9 @@ describe('worker secrets', function () {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         CODY_BATCH_ENV: 'local',
-        CODY_BATCH_JOBS_TABLE: db.store.tables.jobs,
-        CODY_BATCH_REPOSITORIES_TABLE: db.store.tables.repositories,
-        CODY_BATCH_DYNAMODB_ENDPOINT: db.dynamo.endpoint,
-        CODY_BATCH_ARTIFACTS: path.join(home, 'artifacts'),
-        CODY_BATCH_GIT_BASE: hosting.gitBase,
+        ...db.environment(),
+        CODY_BATCH_ARTIFACTS: path.join(hosted.hosting.work, 'artifacts'),
+        CODY_BATCH_GIT_BASE: hosted.hosting.gitBase,
         JOB_ID: job.jobId,
         // Off (test/setup.ts): what these check does not depend on whether this machine has bubblewrap.
         CODY_BATCH_SANDBOX: process.env.CODY_BATCH_SANDBOX,
@@ -65,9 +52,10 @@ describe('worker secrets', function () {
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const patch = await readFile(path.join(home, 'artifacts/jobs', job.jobId, 'acme/one/diff.patch'), 'utf8').catch(
-      () => '',
-    );
+    const patch = await readFile(
+      path.join(hosted.hosting.work, 'artifacts/jobs', job.jobId, 'acme/one/diff.patch'),
+      'utf8',
+    ).catch(() => '');
     return { code, output, patch, row: await db.store.repositories.get(job.jobId, 'acme/one') };
   }
 

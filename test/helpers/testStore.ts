@@ -9,6 +9,11 @@ export interface TestStoreHook {
   readonly dynamo: RunningDynamo;
   /** A store with tables of its own on it: fresh for every test, or one for the describe. */
   readonly store: Store;
+  /** The variables that point a worker or a Lambda at this store's tables on this dynalite. */
+  environment(): Record<
+    'CODY_BATCH_JOBS_TABLE' | 'CODY_BATCH_REPOSITORIES_TABLE' | 'CODY_BATCH_DYNAMODB_ENDPOINT',
+    string
+  >;
 }
 
 /**
@@ -37,6 +42,14 @@ export function useTestStore({ each = true }: { each?: boolean } = {}): TestStor
     },
     get store() {
       return started(store, 'store');
+    },
+    environment() {
+      const { tables } = started(store, 'store');
+      return {
+        CODY_BATCH_JOBS_TABLE: tables.jobs,
+        CODY_BATCH_REPOSITORIES_TABLE: tables.repositories,
+        CODY_BATCH_DYNAMODB_ENDPOINT: started(dynamo, 'dynalite').endpoint,
+      };
     },
   };
 }
