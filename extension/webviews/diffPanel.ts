@@ -13,14 +13,7 @@ import {
   eventMessage,
   type Handlers,
 } from '../../common/webviewProtocol';
-import {
-  neighbour,
-  nextUnreviewed,
-  noNeighbourText,
-  progressText,
-  reviewOrder,
-  reviewProgress,
-} from '../../common/reviewQueue';
+import { afterReview, placeInOrder, reviewOrder, stepTarget } from '../../common/reviewQueue';
 import { groupReviewed, openedVariants, reviewGroup } from '../review/groupReview';
 import { patchFields, patchShown, revisionShown, saveRevision } from '../../common/patchRevisions';
 import { ReviewRows } from '../review/reviewRows';
@@ -177,9 +170,7 @@ export function diffHandlers(
                 note: reviewStateOf(repository) === 'unreviewed' ? undefined : repository.review?.note,
               }
             : undefined,
-        progress: inOrder ? progressText(reviewProgress(inOrder)) : undefined,
-        previousRepository: inOrder && neighbour(inOrder, repository.repositoryName, 'previous')?.repositoryName,
-        nextRepository: inOrder && neighbour(inOrder, repository.repositoryName, 'next')?.repositoryName,
+        ...(inOrder && placeInOrder(inOrder, repository.repositoryName)),
         viewed: scope ? viewedFiles.get(scope) : undefined,
         notice: said,
         group,
@@ -371,15 +362,9 @@ export function diffHandlers(
           void services.jobs.refresh();
           services.panels.reloadGroups(jobId);
           const inOrder = await order(row);
-          const next = state === 'unreviewed' ? undefined : nextUnreviewed(inOrder, repositoryName);
-          const progress = progressText(reviewProgress(inOrder));
-          notice =
-            state === 'unreviewed'
-              ? `${done} ${repositoryName}.`
-              : next
-                ? `${done} ${repositoryName}. Next unreviewed: ${next.repositoryName}.`
-                : `${done} ${repositoryName}. No unreviewed repository is left in this job (${progress}).`;
-          showRepository(next?.repositoryName ?? repositoryName);
+          const after = afterReview(inOrder, repositoryName, state, done);
+          notice = after.notice;
+          showRepository(after.goTo);
           return { done: true, message: notice };
         },
       );
@@ -422,9 +407,9 @@ export function diffHandlers(
       { location: vscode.ProgressLocation.Window, title: 'Cody Batch: reading the job’s repositories…' },
       () => order(),
     );
-    const to = neighbour(inOrder, target.state.repositoryName, direction);
-    if (!to) return { done: false, message: noNeighbourText(inOrder.length) };
-    showRepository(to.repositoryName);
+    const step = stepTarget(inOrder, target.state.repositoryName, direction);
+    if ('message' in step) return { done: false, message: step.message };
+    showRepository(step.goTo);
     return { done: true };
   }
 }

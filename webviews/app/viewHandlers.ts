@@ -32,7 +32,8 @@ import {
   type RepositoryRef,
   type threadProtocol,
 } from '../../common/webviewProtocol';
-import { reviewAndMoveOn, reviewLine, reviewOrderOf, setViewed, stepTarget, viewedFiles } from './reviewInPage';
+import { reviewAndMoveOn, reviewLine, reviewOrderOf, setViewed, viewedFiles } from './reviewInPage';
+import { stepTarget } from '../../common/reviewQueue';
 import { type Route, routeHref } from './routes';
 import type { PageWatch } from './viewWatch';
 
