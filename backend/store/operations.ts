@@ -6,7 +6,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
@@ -20,6 +19,7 @@ import {
 } from '../../common/schemas';
 import type { NameLists } from './nameLists';
 import { decodeToken, encodeToken } from './pagination';
+import { itemPages, keysBeginningWith } from './pages';
 import type { RepositoriesTable } from './repositories';
 
 // Bulk operations (see Operation in common/schemas/operations.ts): what a request started and what goes on
@@ -416,24 +416,18 @@ export class OperationsTable {
   /** Jobs whose operation runs, with no runner (its lease ran out, or it was let go): to pick up. */
   async orphaned(now = Date.now()): Promise<{ jobId: string; operationId: string }[]> {
     const found: { jobId: string; operationId: string }[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new ScanCommand({
-          TableName: this.jobsTable,
-          FilterExpression:
-            '#op.#status = :running AND (attribute_not_exists(#op.lease) OR #op.lease.#until < :now)' +
-            ' AND (attribute_not_exists(#op.resumeAt) OR #op.resumeAt <= :now)',
-          ExpressionAttributeNames: { '#op': 'operation', '#status': 'status', '#until': 'until' },
-          ExpressionAttributeValues: { ':running': 'running', ':now': now },
-          ProjectionExpression: 'jobId, #op.operationId',
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? [])
+    const scan = {
+      TableName: this.jobsTable,
+      FilterExpression:
+        '#op.#status = :running AND (attribute_not_exists(#op.lease) OR #op.lease.#until < :now)' +
+        ' AND (attribute_not_exists(#op.resumeAt) OR #op.resumeAt <= :now)',
+      ExpressionAttributeNames: { '#op': 'operation', '#status': 'status', '#until': 'until' },
+      ExpressionAttributeValues: { ':running': 'running', ':now': now },
+      ProjectionExpression: 'jobId, #op.operationId',
+    };
+    for await (const items of itemPages(this.doc, { scan }))
+      for (const item of items)
         found.push({ jobId: String(item.jobId), operationId: String(item.operation?.operationId) });
-      start = page.LastEvaluatedKey;
-    } while (start);
     return found;
   }
 
@@ -445,21 +439,9 @@ export class OperationsTable {
 
   /** Every item of the job's operations (a job's deletion). */
   async deleteAll(jobId: string): Promise<void> {
-    const keys: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.repositoriesTable,
-          KeyConditionExpression: 'jobId = :jobId AND begins_with(repositoryName, :prefix)',
-          ExpressionAttributeValues: { ':jobId': jobId, ':prefix': OPERATION_PREFIX },
-          ProjectionExpression: 'repositoryName',
-          ExclusiveStartKey: start,
-        }),
-      );
-      keys.push(...(page.Items ?? []).map((item) => String(item.repositoryName)));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    await this.rows.deleteAll(jobId, keys);
+    await this.rows.deleteAll(
+      jobId,
+      await keysBeginningWith(this.doc, this.repositoriesTable, jobId, OPERATION_PREFIX),
+    );
   }
 }
