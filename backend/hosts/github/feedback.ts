@@ -1,6 +1,6 @@
 import type { FeedbackItem } from '../../../common/schemas';
 import { HostRefusal, type PullRequestComment, type PullRequestRef } from '../codeHost';
-import { cutFeedback, newestFeedback } from '../feedback';
+import { cutFeedback, newestFeedback } from '../triggerText';
 import type { GitHubClient } from './client';
 import { act, split } from './pullRequestActions';
 
