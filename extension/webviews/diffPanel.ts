@@ -193,11 +193,7 @@ export function diffHandlers(
       const outcome = await reviewGroup(services, target.state.jobId, fingerprint, state, members);
       // This panel loads again with the others (once): the notice says what happened there.
       notice = outcome.message;
-      groupReviewed(
-        services,
-        target.state.jobId,
-        members.map((member) => member.repositoryName),
-      );
+      groupReviewed(services, target.state.jobId, members);
       return outcome;
     },
     openMember: async ({ repositoryName }) => {
