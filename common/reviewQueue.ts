@@ -59,6 +59,13 @@ export function neighbour(
   return order[(at + (direction === 'next' ? 1 : -1) + order.length) % order.length];
 }
 
+/** A review's words while it runs and once done: `Approving`, `Approved`. */
+export const REVIEW_VERBS: Record<ReviewState, readonly [doing: string, done: string]> = {
+  approved: ['Approving', 'Approved'],
+  rejected: ['Rejecting', 'Rejected'],
+  unreviewed: ['Clearing the review of', 'Cleared the review of'],
+};
+
 /** Where `current` stands in the order, as a diff's review bar shows it: the progress and its neighbours. */
 export function placeInOrder(
   order: readonly RepositoryResult[],

@@ -13,7 +13,7 @@ import {
   eventMessage,
   type Handlers,
 } from '../../common/webviewProtocol';
-import { afterReview, placeInOrder, reviewOrder, stepTarget } from '../../common/reviewQueue';
+import { afterReview, placeInOrder, REVIEW_VERBS, reviewOrder, stepTarget } from '../../common/reviewQueue';
 import { groupReviewed, openedVariants, reviewGroup } from '../review/groupReview';
 import { patchFields, patchShown, revisionShown, saveRevision } from '../../common/patchRevisions';
 import { ReviewRows } from '../review/reviewRows';
@@ -42,12 +42,6 @@ import { countOf } from '../pullRequestTargets';
 
 /** Where the layout last chosen in a diff panel is kept, across panels and sessions. */
 const LAYOUT_KEY = 'codyBatch.diffLayout';
-
-const VERBS = {
-  approved: ['Approving', 'Approved'],
-  rejected: ['Rejecting', 'Rejected'],
-  unreviewed: ['Clearing the review of', 'Cleared the review of'],
-} as const;
 
 export function diffHandlers(
   services: Services,
@@ -328,7 +322,7 @@ export function diffHandlers(
     // `digest`: the patch the page painted; the API approves only that one (409 PATCH_CHANGED otherwise).
     review: async ({ state, note, digest }) => {
       const { jobId, repositoryName } = current();
-      const [doing, done] = VERBS[state];
+      const [doing, done] = REVIEW_VERBS[state];
       if (target.state.attempt !== undefined)
         throw new Error(`This is an earlier attempt of ${repositoryName}: open its current attempt to review it.`);
       unchanged();

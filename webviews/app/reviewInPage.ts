@@ -1,5 +1,5 @@
 import { ApiError, type CodyBatchClient } from '../../common/client';
-import { afterReview, placeInOrder, reviewOrder } from '../../common/reviewQueue';
+import { afterReview, placeInOrder, REVIEW_VERBS, reviewOrder } from '../../common/reviewQueue';
 import type { Job, RepositoryResult, ReviewState } from '../../common/schemas';
 import { sha256Hex } from '../../common/sha256';
 import { reviewStateOf } from '../../common/status';
@@ -12,11 +12,6 @@ import { MAX_OPEN_KEYS } from '../../common/webviewProtocol';
 // common/reviewQueue.ts, shared with the extension.
 
 const VIEWED_PREFIX = 'cody-batch.viewed:';
-const VERBS: Record<ReviewState, [string, string]> = {
-  approved: ['Approving', 'Approved'],
-  rejected: ['Rejecting', 'Rejected'],
-  unreviewed: ['Clearing the review of', 'Cleared the review of'],
-};
 
 export interface ReviewLine {
   review?: { state: ReviewState; note?: string };
@@ -54,7 +49,7 @@ export async function reviewAndMoveOn(
   state: ReviewState,
   note: string | undefined,
 ): Promise<{ goTo: string; notice: string }> {
-  const [doing, done] = VERBS[state];
+  const [doing, done] = REVIEW_VERBS[state];
   let row: RepositoryResult;
   try {
     row = await client.reviewRepository(job.jobId, shown.repositoryName, {
