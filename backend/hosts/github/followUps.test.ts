@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { useGitHubHost } from '../../../test/helpers/githubHost';
-import { HostRefusal, pullRequestKey, } from '..';
+import { HostRefusal, pullRequestKey } from '..';
 import { tailOf } from '../logTail';
 
 // What follow-ups read and do on GitHub, through the real Octokit against the loopback GitHub:
