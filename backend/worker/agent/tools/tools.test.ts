@@ -505,6 +505,17 @@ describe('agent tools', () => {
       );
     });
 
+    it('counts its time from when the search starts, so a busy process does not cut it before the first file', async () => {
+      // On a loaded machine the tool's own process may not run for a while between the call and the
+      // search thread's start; that wait must not spend the search's time (it answered "0 files").
+      const searching = runTool(checkout, 'search_files', { pattern: 'const a2? = 1' }, { searchTimeLimitMs: 1000 });
+      const busyUntil = Date.now() + 1500;
+      while (Date.now() < busyUntil) {
+        // this process is starved: nothing else of it runs
+      }
+      assert.equal(ok(await searching), 'src/a.ts:1:const a = 1;\nsrc/a.ts:3:const a2 = 1;');
+    });
+
     it('stops a pattern that backtracks for ever without blocking the event loop, and searches on afterwards', async () => {
       await writeFile(path.join(repo.checkout, 'src/long.txt'), `${'a'.repeat(3000)}b\n`);
       let ticks = 0;
