@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { branchName } from '../common/names';
 import { reply } from './fakes/anthropicServer';
-import { bare, type FollowUpWorld, startFollowUpWorld } from './helpers/followUps';
+import { bare, useFollowUpWorld } from './helpers/followUps';
 import { waitForJob } from './helpers/jobs';
-import { makeTempDir } from './helpers/localStack';
 
 // A follow-up round's commands run in the sandbox as a job's first run does (CODY_BATCH_SANDBOX=
 // require, from the sandbox suite): a command job's conflicts round merges the base in and runs
@@ -18,21 +17,11 @@ const ANTHROPIC_KEY = 'sk-ant-FAKEanthropicKEYforFollowUpSandbox-0123456789';
 
 describe('the command sandbox holds a follow-up round’s commands', function () {
   this.timeout(240_000);
-  let world: FollowUpWorld;
-  let outside: string;
-
-  before(async () => {
-    outside = await makeTempDir('cody-batch-round-outside-');
-    world = await startFollowUpWorld({
-      token: GITHUB_TOKEN,
-      anthropicKey: ANTHROPIC_KEY,
-      repositories: { 'acme/boxed': { 'src/main.js': 'const a = oldFunction(1);\n', 'README.md': '# boxed\n' } },
-      script: () => reply.text('Nothing to do.'),
-    });
-  });
-  after(async () => {
-    await world?.dispose();
-    if (outside) await rm(outside, { recursive: true, force: true });
+  const world = useFollowUpWorld({
+    token: GITHUB_TOKEN,
+    anthropicKey: ANTHROPIC_KEY,
+    repositories: { 'acme/boxed': { 'src/main.js': 'const a = oldFunction(1);\n', 'README.md': '# boxed\n' } },
+    script: () => reply.text('Nothing to do.'),
   });
 
   it('runs a command job’s command again on the merged tree inside the sandbox: no stack secret read, nothing written outside', async () => {
@@ -40,7 +29,7 @@ describe('the command sandbox holds a follow-up round’s commands', function ()
     const sandbox = await stack.client.sandbox();
     assert.equal(sandbox.state, 'on', sandbox.message);
     await writeFile(path.join(stack.home, 'planted-secret'), 'roundcanary0123456789\n');
-    const target = path.join(outside, 'target');
+    const target = path.join(await world.tempDir('cody-batch-round-outside-'), 'target');
     const command = [
       "sed -i 's/oldFunction(/newFunction(/g' src/main.js",
       // Appends a line each run: the round's diff shows that the command ran again.

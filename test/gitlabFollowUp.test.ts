@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
-import type { ApiError } from '../common/client';
+import type { ApiError, CodyBatchClient } from '../common/client';
 import { branchName } from '../common/names';
-import {
-  bare,
-  firstMessageText,
-  type GitLabFollowUpWorld,
-  moveToNewFunction,
-  startGitLabFollowUpWorld,
-} from './helpers/followUps';
+import { bare, firstMessageText, moveToNewFunction, useGitLabFollowUpWorld } from './helpers/followUps';
 import { waitForJob } from './helpers/jobs';
 
 // Follow-up rounds on a GitLab stack (`CODY_BATCH_CODE_HOST=gitlab`): its workers read what a
@@ -29,20 +23,15 @@ const TRACE = [
 
 describe('follow-up rounds on GitLab', function () {
   this.timeout(240_000);
-  let world: GitLabFollowUpWorld;
-
-  before(async () => {
-    world = await startGitLabFollowUpWorld({
-      token: GITLAB_TOKEN,
-      anthropicKey: ANTHROPIC_KEY,
-      repositories: Object.fromEntries(
-        ['acme/platform/api', 'acme/platform/web', 'acme/site'].map((name) => [name, FILES]),
-      ),
-      gitlab: { users: ['alice', 'bob'], tokenUser: 'cody-batch-bot' },
-      script: moveToNewFunction,
-    });
+  const world = useGitLabFollowUpWorld({
+    token: GITLAB_TOKEN,
+    anthropicKey: ANTHROPIC_KEY,
+    repositories: Object.fromEntries(
+      ['acme/platform/api', 'acme/platform/web', 'acme/site'].map((name) => [name, FILES]),
+    ),
+    gitlab: { users: ['alice', 'bob'], tokenUser: 'cody-batch-bot' },
+    script: moveToNewFunction,
   });
-  after(() => world?.dispose());
 
   const followUpText = (name: string) => {
     const requests = world.anthropic
@@ -50,6 +39,19 @@ describe('follow-up rounds on GitLab', function () {
       .filter((request) => firstMessageText(request.body).includes('follow-up round'));
     assert.ok(requests.length, `a follow-up round of ${name} asked Claude`);
     return firstMessageText(requests.at(-1)!.body);
+  };
+
+  /** Asks for a follow-up round of one repository, sees it queued and waits it out: its row, COMPLETED. */
+  const completedRound = async (jobId: string, name: string, request: Parameters<CodyBatchClient['followUp']>[1]) => {
+    const answer = await world.stack.client.followUp(jobId, request);
+    assert.deepEqual(
+      answer.results.map(({ repositoryName, outcome }) => [repositoryName, outcome]),
+      [[name, 'queued']],
+    );
+    await waitForJob(world.stack.client, jobId);
+    const row = await world.stack.client.getRepository(jobId, name);
+    assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
+    return row;
   };
 
   it('fixes a failed pipeline job: Claude reads the job and the tail of its trace as the host’s words', async () => {
@@ -62,14 +64,7 @@ describe('follow-up rounds on GitLab', function () {
       { name: 'unit', stage: 'test', status: 'success', trace: 'all good' },
     ]);
 
-    const answer = await stack.client.followUp(job.jobId, { reason: 'checks' });
-    assert.deepEqual(
-      answer.results.map(({ repositoryName, outcome }) => [repositoryName, outcome]),
-      [['acme/platform/api', 'queued']],
-    );
-    await waitForJob(stack.client, job.jobId);
-    const row = await stack.client.getRepository(job.jobId, 'acme/platform/api');
-    assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
+    const row = await completedRound(job.jobId, 'acme/platform/api', { reason: 'checks' });
     assert.deepEqual([row.followUp?.reason, row.followUp?.head], ['checks', head]);
     assert.equal(row.followUp?.triggerSummary, '1 failing check: lint');
 
@@ -123,14 +118,7 @@ describe('follow-up rounds on GitLab', function () {
     await stack.client.refreshPullRequests(job.jobId);
     assert.ok((await stack.client.getRepository(job.jobId, 'acme/platform/web')).pullRequest?.feedbackAt);
     const opened = await bare(world.hosting, 'acme/platform/web', 'rev-parse', branchName(job.jobId));
-    const answer = await stack.client.followUp(job.jobId, { reason: 'review', push: 'auto' });
-    assert.deepEqual(
-      answer.results.map(({ outcome }) => outcome),
-      ['queued'],
-    );
-    await waitForJob(stack.client, job.jobId);
-    const row = await stack.client.getRepository(job.jobId, 'acme/platform/web');
-    assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
+    const row = await completedRound(job.jobId, 'acme/platform/web', { reason: 'review', push: 'auto' });
     assert.equal(row.followUp?.triggerSummary, '1 comment by @alice');
 
     const text = followUpText('acme/platform/web');
@@ -176,14 +164,7 @@ describe('follow-up rounds on GitLab', function () {
         (error: ApiError) => error.status === 400 && words.test(error.message),
       );
 
-    const answer = await stack.client.followUp(job.jobId, { reason: 'instruction', fromComment: note.url });
-    assert.deepEqual(
-      answer.results.map(({ repositoryName, outcome }) => [repositoryName, outcome]),
-      [['acme/site', 'queued']],
-    );
-    await waitForJob(stack.client, job.jobId);
-    const row = await stack.client.getRepository(job.jobId, 'acme/site');
-    assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
+    const row = await completedRound(job.jobId, 'acme/site', { reason: 'instruction', fromComment: note.url });
     assert.deepEqual(row.followUp?.instructionSource, { url: note.url, author: 'bob' });
     const text = followUpText('acme/site');
     assert.match(text, /promoting a comment by @bob/);

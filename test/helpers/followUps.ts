@@ -18,7 +18,7 @@ import type { FakeGitLab, FakeGitLabOptions, FakeMergeRequest } from '../fakes/g
 import { type FixtureFiles, git, type GitHosting } from './git';
 import { waitForJob } from './jobs';
 import type { StackProcess } from './localStack';
-import { startWorld, type World, type WorldOptions } from './world';
+import { use, World, type WorldOptions } from './world';
 
 // Helpers of the follow-up tests: people's commits on a pull request's branch, what the bare
 // repository holds, and the parts of a Claude request a script looks at.
@@ -115,25 +115,6 @@ export const moveToNewFunction = scripted((repository, first) => {
   };
 });
 
-export interface FollowUpWorld {
-  hosting: GitHosting;
-  github: FakeGitHub;
-  anthropic: FakeAnthropic;
-  stack: StackProcess;
-  /** A Claude job (the default prompt unless given), finished COMPLETED; its pull requests open as it ran unless `createPullRequests: false`. */
-  finishedJob(request: Partial<CreateJobInput> & { repositories: string[] }): Promise<Job>;
-  /** The job's pull request of a repository on the loopback GitHub. */
-  pullOf(repositoryName: string, jobId: string): FakePull;
-  dispose(): Promise<void>;
-}
-
-/** The same world on a GitLab stack: the loopback GitLab serves the API and git for its projects. */
-export interface GitLabFollowUpWorld extends Omit<FollowUpWorld, 'github' | 'pullOf'> {
-  gitlab: FakeGitLab;
-  /** The job's merge request of a project on the loopback GitLab. */
-  mergeRequestOf(repositoryName: string, jobId: string): FakeMergeRequest;
-}
-
 interface FollowUpWorldOptions {
   token: string;
   anthropicKey: string;
@@ -147,33 +128,57 @@ interface FollowUpWorldOptions {
  * smart HTTP with the token, the loopback GitHub reading heads and mergeability from them, the
  * loopback Claude with `script`, and the local stack (`dist/cli.js serve`) with its workers.
  */
-export async function startFollowUpWorld(
-  options: FollowUpWorldOptions & { github?: Partial<FakeGitHubOptions> },
-): Promise<FollowUpWorld> {
-  const world = await startWorld({ ...worldOptions(options), github: options.github ?? {} });
-  return {
-    ...followUpParts(world),
-    github: world.github,
-    pullOf: (repositoryName, jobId) =>
-      world.github.pulls.find(
-        (pull) => `${pull.owner}/${pull.repo}` === repositoryName && pull.head === branchName(jobId),
-      )!,
-  };
+export class FollowUpWorld extends World {
+  constructor(options: FollowUpWorldOptions & { github?: Partial<FakeGitHubOptions> }) {
+    super({ ...worldOptions(options), github: options.github ?? {} });
+  }
+
+  /** A Claude job (the default prompt unless given), finished COMPLETED; its pull requests open as it ran unless `createPullRequests: false`. */
+  finishedJob(request: Partial<CreateJobInput> & { repositories: string[] }): Promise<Job> {
+    return finishedJob(this.stack, request);
+  }
+
+  /** The job's pull request of a repository on the loopback GitHub. */
+  pullOf(repositoryName: string, jobId: string): FakePull {
+    return this.github.pulls.find(
+      (pull) => `${pull.owner}/${pull.repo}` === repositoryName && pull.head === branchName(jobId),
+    )!;
+  }
 }
 
-/** The follow-up world with the stack's code host GitLab (`CODY_BATCH_CODE_HOST=gitlab`), its projects the repositories. */
-export async function startGitLabFollowUpWorld(
-  options: FollowUpWorldOptions & { gitlab?: Partial<FakeGitLabOptions> },
-): Promise<GitLabFollowUpWorld> {
-  const world = await startWorld({ ...worldOptions(options), gitlab: options.gitlab ?? {} });
-  return {
-    ...followUpParts(world),
-    gitlab: world.gitlab,
-    mergeRequestOf: (repositoryName, jobId) =>
-      world.gitlab.mergeRequests.find(
-        (mr) => mr.project.toLowerCase() === repositoryName.toLowerCase() && mr.sourceBranch === branchName(jobId),
-      )!,
-  };
+/** The same world on a GitLab stack (`CODY_BATCH_CODE_HOST=gitlab`): the loopback GitLab serves the API and git for its projects. */
+export class GitLabFollowUpWorld extends World {
+  constructor(options: FollowUpWorldOptions & { gitlab?: Partial<FakeGitLabOptions> }) {
+    super({ ...worldOptions(options), gitlab: options.gitlab ?? {} });
+  }
+
+  finishedJob(request: Partial<CreateJobInput> & { repositories: string[] }): Promise<Job> {
+    return finishedJob(this.stack, request);
+  }
+
+  /** The job's merge request of a project on the loopback GitLab. */
+  mergeRequestOf(repositoryName: string, jobId: string): FakeMergeRequest {
+    return this.gitlab.mergeRequests.find(
+      (mr) => mr.project.toLowerCase() === repositoryName.toLowerCase() && mr.sourceBranch === branchName(jobId),
+    )!;
+  }
+}
+
+/** A started follow-up world. */
+export function startFollowUpWorld(options: ConstructorParameters<typeof FollowUpWorld>[0]): Promise<FollowUpWorld> {
+  return new FollowUpWorld(options).start();
+}
+
+/** A follow-up world for the enclosing `describe`. */
+export function useFollowUpWorld(options: ConstructorParameters<typeof FollowUpWorld>[0]): FollowUpWorld {
+  return use(new FollowUpWorld(options));
+}
+
+/** A GitLab follow-up world for the enclosing `describe`. */
+export function useGitLabFollowUpWorld(
+  options: ConstructorParameters<typeof GitLabFollowUpWorld>[0],
+): GitLabFollowUpWorld {
+  return use(new GitLabFollowUpWorld(options));
 }
 
 function worldOptions(options: FollowUpWorldOptions): WorldOptions {
@@ -185,24 +190,14 @@ function worldOptions(options: FollowUpWorldOptions): WorldOptions {
   };
 }
 
-/** The parts every follow-up world shares. */
-function followUpParts(world: World): Omit<FollowUpWorld, 'github' | 'pullOf'> {
-  const { hosting, anthropic, stack } = world;
-  return {
-    hosting,
-    anthropic,
-    stack,
-    dispose: () => world.dispose(),
-    async finishedJob(request) {
-      const created = await stack.client.createJob({
-        name: 'Move to newFunction',
-        ...(request.command === undefined ? { prompt: 'Replace oldFunction(x) with newFunction(x).' } : {}),
-        createPullRequests: true,
-        ...request,
-      });
-      const job = await waitForJob(stack.client, created.jobId);
-      if (job.status !== 'COMPLETED') throw new Error(`Job ${job.jobId} ended ${job.status}`);
-      return job;
-    },
-  };
+async function finishedJob(stack: StackProcess, request: Partial<CreateJobInput> & { repositories: string[] }) {
+  const created = await stack.client.createJob({
+    name: 'Move to newFunction',
+    ...(request.command === undefined ? { prompt: 'Replace oldFunction(x) with newFunction(x).' } : {}),
+    createPullRequests: true,
+    ...request,
+  });
+  const job = await waitForJob(stack.client, created.jobId);
+  if (job.status !== 'COMPLETED') throw new Error(`Job ${job.jobId} ended ${job.status}`);
+  return job;
 }

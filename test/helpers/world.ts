@@ -46,7 +46,14 @@ export interface WorldOptions {
   /** The loopback Claude (started when given). */
   anthropic?: FakeAnthropicOptions;
   /** The local stack (started when given; `true` for the defaults). Its workers run `concurrency` at once (default 2). */
-  stack?: true | (Omit<StackProcessOptions, 'env'> & { concurrency?: number; env?: NodeJS.ProcessEnv });
+  stack?:
+    | true
+    | (Omit<StackProcessOptions, 'env'> & {
+        concurrency?: number;
+        env?: NodeJS.ProcessEnv;
+        /** The workers' checkout folder (CODY_BATCH_WORK_DIR): a temporary one, read as `world.workDir`. */
+        workDir?: boolean;
+      });
   /**
    * The API in this process (started when given), as the Lambda runs it but on a real dynalite and
    * an artifact folder: its workers idle, the test keys, bearer auth with `token`, its code host the
@@ -106,6 +113,7 @@ export class World {
   #anthropic?: FakeAnthropic;
   #stack?: StackProcess;
   #api?: InProcessApi;
+  #workDir?: string;
 
   constructor(options: WorldOptions) {
     this.#options = options;
@@ -131,6 +139,9 @@ export class World {
   }
   get api(): InProcessApi {
     return this.#part(this.#api, 'API');
+  }
+  get workDir(): string {
+    return this.#part(this.#workDir, 'work folder');
   }
 
   /** Starts the parts asked for; on a failure stops what started and throws. */
@@ -187,7 +198,11 @@ export class World {
         Object.assign(env, { ANTHROPIC_API_KEY: options.anthropic.apiKey, ANTHROPIC_BASE_URL: anthropic.url });
       }
       if (options.stack) {
-        const { concurrency = 2, env: extra, ...stackOptions } = options.stack === true ? {} : options.stack;
+        const { concurrency = 2, env: extra, workDir, ...stackOptions } = options.stack === true ? {} : options.stack;
+        if (workDir) {
+          this.#workDir = await this.tempDir('cody-batch-workdir-');
+          env.CODY_BATCH_WORK_DIR = this.#workDir;
+        }
         const stack = await startStackProcess({
           ...stackOptions,
           env: { ...env, CODY_BATCH_CONCURRENCY: String(concurrency), ...extra },
@@ -208,6 +223,13 @@ export class World {
     return runCli(args, { ...options, env: { ...options.env, CODY_BATCH_HOME: this.stack.home } });
   }
 
+  /** A new temporary folder, removed with the world. */
+  async tempDir(prefix?: string): Promise<string> {
+    const folder = await makeTempDir(prefix);
+    this.#disposers.push(() => rm(folder, { recursive: true, force: true }));
+    return folder;
+  }
+
   /** Stops every part started, the last first; a part that fails to stop does not keep the others running. */
   async dispose(): Promise<void> {
     for (const disposer of this.#disposers.splice(0).reverse()) await disposer().catch(() => undefined);
@@ -216,8 +238,7 @@ export class World {
   async #startApi(options: NonNullable<WorldOptions['api']>): Promise<InProcessApi> {
     const dynamo = await startTestDynamo();
     this.#disposers.push(() => dynamo.close());
-    const root = await makeTempDir('cody-batch-artifacts-');
-    this.#disposers.push(() => rm(root, { recursive: true, force: true }));
+    const root = await this.tempDir('cody-batch-artifacts-');
     const store = await newTestStore(dynamo);
     const artifacts = new FolderArtifactStore(root);
     const credentials = this.#options.credentials;
@@ -267,7 +288,11 @@ export function startWorld(options: WorldOptions): Promise<World> {
 
 /** A world for the enclosing `describe`: started in its `before`, disposed in its `after`. */
 export function useWorld(options: WorldOptions): World {
-  const world = new World(options);
+  return use(new World(options));
+}
+
+/** `world` (a World or one of its kinds) for the enclosing `describe`: started in its `before`, disposed in its `after`. */
+export function use<W extends World>(world: W): W {
   before(() => world.start());
   after(() => world.dispose());
   return world;
