@@ -6,8 +6,8 @@ import type { CodyBatchClient } from '../../common/client';
 import { git, type GitHosting } from './git';
 import { waitFor } from './jobs';
 
-// What the chain-of-custody suites (test/custody.test.ts on GitHub, test/gitlabCustody.test.ts on
-// GitLab) look at and do: a hosted repository's refs, a colleague's branch, a reviewer's approval.
+// What the chain-of-custody suite (test/custody.test.ts, run on GitHub and on
+// GitLab) looks at and does: a hosted repository's refs, a colleague's branch, a reviewer's approval.
 
 const run = promisify(execFile);
 
