@@ -6,8 +6,8 @@ import { branchName } from '../common/names';
 import { artifactFolderOf } from '../common/repositoryNames';
 import type { RepositoryResult } from '../common/schemas';
 import { reply } from './fakes/anthropicServer';
-import { approveAsRead, pushBranch, publicationOf, refs, show } from './helpers/custody';
-import { git } from './helpers/git';
+import { approveAsRead, publicationOf, refs, show } from './helpers/custody';
+import { git, pushToBranch } from './helpers/git';
 import { waitForJob } from './helpers/jobs';
 import { stackStore } from './helpers/localStack';
 import { useWorld, type World, type WorldOptions } from './helpers/world';
@@ -137,8 +137,8 @@ function describeCustody(host: CustodyHost): void {
     const bareOf = (name: string) => world.hosting.repository(name).bare;
     const head = async (name: string, branch: string) =>
       (await git(world.hosting.root, '--git-dir', bareOf(name), 'rev-parse', branch)).trim();
-    const colleaguePush = (name: string, branch: string, files: Record<string, string>, from?: string) =>
-      pushBranch(world.hosting, name, branch, files, from);
+    const colleaguePush = (name: string, branch: string, files: Record<string, string>) =>
+      pushToBranch(world.hosting, name, branch, files, `work on ${branch}`);
     const approve = (jobId: string, name: string) => approveAsRead(client(), jobId, name);
     const publication = (jobId: string, name: string) => publicationOf(client(), jobId, name);
     const requestsOf = (name: string) => host.requestsOn(world).filter((request) => request.repositoryName === name);
@@ -253,7 +253,7 @@ function describeCustody(host: CustodyHost): void {
         const ours = await head(name, branch);
 
         // A colleague adds a commit to the branch; the retry must not wipe it.
-        const theirs = await colleaguePush(name, branch, { 'FIXUP.md': 'a fix on top\n' }, branch);
+        const theirs = await colleaguePush(name, branch, { 'FIXUP.md': 'a fix on top\n' });
         await client().retryJob(created.jobId);
         await waitForJob(client(), created.jobId);
         const retried = await client().getRepository(created.jobId, name);

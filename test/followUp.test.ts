@@ -6,14 +6,8 @@ import { promisify } from 'node:util';
 import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
 import { followPublication } from '../common/publication';
-import {
-  bare,
-  firstMessageText,
-  isAncestor,
-  moveToNewFunction,
-  pushToBranch,
-  useFollowUpWorld,
-} from './helpers/followUps';
+import { bare, firstMessageText, isAncestor, moveToNewFunction, useFollowUpWorld } from './helpers/followUps';
+import { pushToBranch } from './helpers/git';
 import { waitFor, waitForJob } from './helpers/jobs';
 import { CLI, stackStore } from './helpers/localStack';
 
@@ -25,8 +19,6 @@ import { CLI, stackStore } from './helpers/localStack';
 // `push: auto`); a head that moved meanwhile fails the push with HEAD_MOVED and loses nothing.
 
 const execute = promisify(execFile);
-const GITHUB_TOKEN = 'ghp_FAKEgithubTOKENforFollowUpRounds01234567';
-const ANTHROPIC_KEY = 'sk-ant-FAKEanthropicKEYforFollowUpRounds-0123456789';
 const FILES = { 'src/main.js': 'const a = oldFunction(1);\n', 'README.md': '# sample\n' };
 const LOG = [
   '2026-01-01T10:00:00.0000000Z ##[group]Run npm run lint',
@@ -38,8 +30,6 @@ const LOG = [
 describe('follow-up rounds', function () {
   this.timeout(240_000);
   const world = useFollowUpWorld({
-    token: GITHUB_TOKEN,
-    anthropicKey: ANTHROPIC_KEY,
     repositories: Object.fromEntries(
       ['acme/alpha', 'acme/beta', 'acme/gamma', 'acme/tools'].map((name) => [name, FILES]),
     ),

@@ -12,8 +12,6 @@ import { waitForJob } from './helpers/jobs';
 // group, the host's auto-merge is turned on (or the pull request merged now when nothing is left
 // to wait for), and `@codeowners` asks the owners of the changed files for review.
 
-const GITHUB_TOKEN = 'ghp_FAKEgithubTOKENforFollowUpMerges0123456789';
-const ANTHROPIC_KEY = 'sk-ant-FAKEanthropicKEYforFollowUpMerges-0123456789';
 const FILES = { 'src/main.js': 'const a = oldFunction(1);\n', 'README.md': '# sample\n' };
 const CODEOWNERS = [
   '# Owners',
@@ -42,8 +40,6 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
   repositories['acme/owned'] = { ...FILES, '.github/CODEOWNERS': CODEOWNERS };
   repositories['acme/unowned'] = { ...FILES, CODEOWNERS: 'docs/* @docs-writer\n' };
   const world = useFollowUpWorld({
-    token: GITHUB_TOKEN,
-    anthropicKey: ANTHROPIC_KEY,
     repositories,
     concurrency: 3,
     github: {

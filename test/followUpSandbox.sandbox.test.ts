@@ -12,14 +12,9 @@ import { waitForJob } from './helpers/jobs';
 // its command again on the merged tree, and that command reads nothing of $CODY_BATCH_HOME and
 // writes nothing outside its checkout.
 
-const GITHUB_TOKEN = 'ghp_FAKEgithubTOKENforFollowUpSandbox0123456789';
-const ANTHROPIC_KEY = 'sk-ant-FAKEanthropicKEYforFollowUpSandbox-0123456789';
-
 describe('the command sandbox holds a follow-up round’s commands', function () {
   this.timeout(240_000);
   const world = useFollowUpWorld({
-    token: GITHUB_TOKEN,
-    anthropicKey: ANTHROPIC_KEY,
     repositories: { 'acme/boxed': { 'src/main.js': 'const a = oldFunction(1);\n', 'README.md': '# boxed\n' } },
     script: () => reply.text('Nothing to do.'),
   });

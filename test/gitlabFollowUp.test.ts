@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ApiError, CodyBatchClient } from '../common/client';
 import { branchName } from '../common/names';
-import { bare, firstMessageText, moveToNewFunction, useGitLabFollowUpWorld } from './helpers/followUps';
+import { bare, firstMessageText, moveToNewFunction, useFollowUpWorld } from './helpers/followUps';
 import { waitForJob } from './helpers/jobs';
 
 // Follow-up rounds on a GitLab stack (`CODY_BATCH_CODE_HOST=gitlab`): its workers read what a
@@ -9,8 +9,6 @@ import { waitForJob } from './helpers/jobs';
 // and their traces, discussion notes, a note by its address — and hand it to the loopback Claude
 // as the host's words. Projects nest three levels deep.
 
-const GITLAB_TOKEN = 'glpat-FAKEgitlabTOKENforFollowUpRounds1';
-const ANTHROPIC_KEY = 'sk-ant-FAKEanthropicKEYforGitLabFollowUps-0123456789';
 const FILES = { 'src/main.js': 'const a = oldFunction(1);\n', 'README.md': '# sample\n' };
 const TRACE = [
   '\u001b[0KRunning with gitlab-runner 16.0.0 (abc123)',
@@ -23,9 +21,7 @@ const TRACE = [
 
 describe('follow-up rounds on GitLab', function () {
   this.timeout(240_000);
-  const world = useGitLabFollowUpWorld({
-    token: GITLAB_TOKEN,
-    anthropicKey: ANTHROPIC_KEY,
+  const world = useFollowUpWorld({
     repositories: Object.fromEntries(
       ['acme/platform/api', 'acme/platform/web', 'acme/site'].map((name) => [name, FILES]),
     ),

@@ -1,49 +1,25 @@
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { branchName } from '../../common/names';
 import type { CreateJobInput, Job } from '../../common/schemas';
 import {
   edit,
-  type FakeAnthropic,
   type FakeConversation,
   type FakeReply,
   type FakeRequestBody,
   type FakeScript,
   reply,
 } from '../fakes/anthropicServer';
-import type { FakeGitHub, FakeGitHubOptions, FakePull } from '../fakes/githubServer';
-import type { FakeGitLab, FakeGitLabOptions, FakeMergeRequest } from '../fakes/gitlabServer';
-import { type FixtureFiles, git, type GitHosting } from './git';
+import type { FakeGitHubOptions, FakePull } from '../fakes/githubServer';
+import type { FakeGitLabOptions, FakeMergeRequest } from '../fakes/gitlabServer';
+import type { FixtureFiles, GitHosting } from './git';
 import { waitForJob } from './jobs';
-import type { StackProcess } from './localStack';
-import { use, World, type WorldOptions } from './world';
+import { use, World } from './world';
 
 // Helpers of the follow-up tests: people's commits on a pull request's branch, what the bare
 // repository holds, and the parts of a Claude request a script looks at.
 
 const run = promisify(execFile);
-
-/** Commits `files` on `branch` (made from the default branch when new) and pushes it, as a person adding to a pull request. Returns the commit. */
-export async function pushToBranch(
-  hosting: GitHosting,
-  repositoryName: string,
-  branch: string,
-  files: Record<string, string>,
-  message = 'A person’s commit',
-): Promise<string> {
-  // A new branch starts from the default one.
-  const checkout = await hosting.clone(repositoryName, { branch }).catch(() => hosting.clone(repositoryName));
-  for (const [name, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(checkout, name)), { recursive: true });
-    await writeFile(path.join(checkout, name), content);
-  }
-  await git(checkout, 'add', '-A');
-  await git(checkout, 'commit', '-q', '-m', message);
-  await git(checkout, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
-  return (await git(checkout, 'rev-parse', 'HEAD')).trim();
-}
 
 /** `git` on a bare repository, without user or system config; its output, trimmed. */
 export async function bare(hosting: GitHosting, repositoryName: string, ...args: string[]): Promise<string> {
@@ -115,27 +91,53 @@ export const moveToNewFunction = scripted((repository, first) => {
   };
 });
 
-interface FollowUpWorldOptions {
-  token: string;
-  anthropicKey: string;
+export interface FollowUpWorldOptions {
+  /** The code host's token (and git's over HTTP); a fake one unless given. */
+  token?: string;
+  /** The loopback Claude's key; a fake one unless given. */
+  anthropicKey?: string;
   repositories: Record<string, FixtureFiles>;
   script: FakeScript;
   concurrency?: number;
+  /** The loopback GitHub (the default host). */
+  github?: Partial<FakeGitHubOptions>;
+  /** The loopback GitLab instead, the stack's code host (`CODY_BATCH_CODE_HOST=gitlab`), serving the API and git for its projects. */
+  gitlab?: Partial<FakeGitLabOptions>;
 }
 
 /**
  * What a follow-up test runs against (test/helpers/world.ts): bare repositories served over git's
- * smart HTTP with the token, the loopback GitHub reading heads and mergeability from them, the
- * loopback Claude with `script`, and the local stack (`dist/cli.js serve`) with its workers.
+ * smart HTTP with the token, the loopback GitHub (or GitLab) reading heads and mergeability from
+ * them, the loopback Claude with `script`, and the local stack (`dist/cli.js serve`) with its workers.
  */
 export class FollowUpWorld extends World {
-  constructor(options: FollowUpWorldOptions & { github?: Partial<FakeGitHubOptions> }) {
-    super({ ...worldOptions(options), github: options.github ?? {} });
+  constructor(options: FollowUpWorldOptions) {
+    super({
+      token:
+        options.token ??
+        (options.gitlab ? 'glpat-FAKEgitlabTOKENforFollowUpWorlds' : 'ghp_FAKEgithubTOKENforFollowUpWorlds012345678'),
+      repositories: options.repositories,
+      anthropic: {
+        apiKey: options.anthropicKey ?? 'sk-ant-FAKEanthropicKEYforFollowUpWorlds-0123456789',
+        script: options.script,
+      },
+      stack: { concurrency: options.concurrency ?? 2 },
+      ...(options.gitlab ? { gitlab: options.gitlab } : { github: options.github ?? {} }),
+    });
   }
 
   /** A Claude job (the default prompt unless given), finished COMPLETED; its pull requests open as it ran unless `createPullRequests: false`. */
-  finishedJob(request: Partial<CreateJobInput> & { repositories: string[] }): Promise<Job> {
-    return finishedJob(this.stack, request);
+  async finishedJob(request: Partial<CreateJobInput> & { repositories: string[] }): Promise<Job> {
+    const { client } = this.stack;
+    const created = await client.createJob({
+      name: 'Move to newFunction',
+      ...(request.command === undefined ? { prompt: 'Replace oldFunction(x) with newFunction(x).' } : {}),
+      createPullRequests: true,
+      ...request,
+    });
+    const job = await waitForJob(client, created.jobId);
+    if (job.status !== 'COMPLETED') throw new Error(`Job ${job.jobId} ended ${job.status}`);
+    return job;
   }
 
   /** The job's pull request of a repository on the loopback GitHub. */
@@ -143,17 +145,6 @@ export class FollowUpWorld extends World {
     return this.github.pulls.find(
       (pull) => `${pull.owner}/${pull.repo}` === repositoryName && pull.head === branchName(jobId),
     )!;
-  }
-}
-
-/** The same world on a GitLab stack (`CODY_BATCH_CODE_HOST=gitlab`): the loopback GitLab serves the API and git for its projects. */
-export class GitLabFollowUpWorld extends World {
-  constructor(options: FollowUpWorldOptions & { gitlab?: Partial<FakeGitLabOptions> }) {
-    super({ ...worldOptions(options), gitlab: options.gitlab ?? {} });
-  }
-
-  finishedJob(request: Partial<CreateJobInput> & { repositories: string[] }): Promise<Job> {
-    return finishedJob(this.stack, request);
   }
 
   /** The job's merge request of a project on the loopback GitLab. */
@@ -165,39 +156,11 @@ export class GitLabFollowUpWorld extends World {
 }
 
 /** A started follow-up world. */
-export function startFollowUpWorld(options: ConstructorParameters<typeof FollowUpWorld>[0]): Promise<FollowUpWorld> {
+export function startFollowUpWorld(options: FollowUpWorldOptions): Promise<FollowUpWorld> {
   return new FollowUpWorld(options).start();
 }
 
 /** A follow-up world for the enclosing `describe`. */
-export function useFollowUpWorld(options: ConstructorParameters<typeof FollowUpWorld>[0]): FollowUpWorld {
+export function useFollowUpWorld(options: FollowUpWorldOptions): FollowUpWorld {
   return use(new FollowUpWorld(options));
-}
-
-/** A GitLab follow-up world for the enclosing `describe`. */
-export function useGitLabFollowUpWorld(
-  options: ConstructorParameters<typeof GitLabFollowUpWorld>[0],
-): GitLabFollowUpWorld {
-  return use(new GitLabFollowUpWorld(options));
-}
-
-function worldOptions(options: FollowUpWorldOptions): WorldOptions {
-  return {
-    token: options.token,
-    repositories: options.repositories,
-    anthropic: { apiKey: options.anthropicKey, script: options.script },
-    stack: { concurrency: options.concurrency ?? 2 },
-  };
-}
-
-async function finishedJob(stack: StackProcess, request: Partial<CreateJobInput> & { repositories: string[] }) {
-  const created = await stack.client.createJob({
-    name: 'Move to newFunction',
-    ...(request.command === undefined ? { prompt: 'Replace oldFunction(x) with newFunction(x).' } : {}),
-    createPullRequests: true,
-    ...request,
-  });
-  const job = await waitForJob(stack.client, created.jobId);
-  if (job.status !== 'COMPLETED') throw new Error(`Job ${job.jobId} ended ${job.status}`);
-  return job;
 }
