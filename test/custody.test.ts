@@ -153,14 +153,14 @@ function describeCustody(host: CustodyHost): void {
         const before = await refs(bare);
         const mainBefore = await head(name, 'main');
 
-        // Published later, after review.
-        const created = await client().createJob({
-          name: 'Onto main',
+        const ontoMain = {
           command: CHANGE,
           repositories: [name],
           baseBranch: 'develop',
           pullRequest: { branch: 'main' },
-        });
+        };
+        // Published later, after review.
+        const created = await client().createJob({ name: 'Onto main', ...ontoMain });
         const job = await waitForJob(client(), created.jobId);
         assert.equal(job.status, 'COMPLETED');
         await approve(job.jobId, name);
@@ -174,14 +174,7 @@ function describeCustody(host: CustodyHost): void {
         );
 
         // Pushed at creation, without a review.
-        const direct = await client().createJob({
-          name: 'Onto main at once',
-          command: CHANGE,
-          repositories: [name],
-          baseBranch: 'develop',
-          pullRequest: { branch: 'main' },
-          createPullRequests: true,
-        });
+        const direct = await client().createJob({ name: 'Onto main at once', ...ontoMain, createPullRequests: true });
         await waitForJob(client(), direct.jobId);
         const failed = await client().getRepository(direct.jobId, name);
         assert.equal(failed.error?.code, 'BRANCH_EXISTS', JSON.stringify(failed.error));

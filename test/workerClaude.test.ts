@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { artifactKey } from '../common/names';
+import type { CreateJobInput } from '../common/schemas';
 import { deleteFile, edit, moveFile, reply, searchFiles } from './fakes/anthropicServer';
 import { waitForJob } from './helpers/jobs';
 import { useWorld } from './helpers/world';
@@ -77,6 +78,14 @@ describe('worker: Claude jobs end to end', function () {
     stack: { concurrency: 2, env: { GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY: AWS_SECRET } },
   });
 
+  /** A job on one repository, run to its end: the job and the repository's row. */
+  const finished = async (request: CreateJobInput & { repositories: [string] }) => {
+    const { client } = world.stack;
+    const created = await client.createJob(request);
+    const job = await waitForJob(client, created.jobId);
+    return { job, row: await client.getRepository(job.jobId, request.repositories[0]) };
+  };
+
   it('edits with str_replace, feeds the failed verification back, and records diff, thread and usage', async () => {
     const verify = [
       'echo "key=$ANTHROPIC_API_KEY token=$GITHUB_TOKEN aws=$AWS_SECRET_ACCESS_KEY"',
@@ -84,14 +93,12 @@ describe('worker: Claude jobs end to end', function () {
       "grep -q 'newFunction(1)' src/a.js 2>/dev/null && { echo 'newFunction(1) is missing the version option'; exit 1; }",
       'exit 0',
     ].join('\n');
-    const created = await world.stack.client.createJob({
+    const { job, row } = await finished({
       name: 'Move to newFunction',
       prompt: 'Replace every oldFunction(x) with newFunction(x, { version: 2 }).',
       verifyCommand: verify,
       repositories: ['acme/widgets'],
     });
-    const job = await waitForJob(world.stack.client, created.jobId);
-    const row = await world.stack.client.getRepository(job.jobId, 'acme/widgets');
     assert.equal(job.status, 'COMPLETED', JSON.stringify(row.error));
     assert.equal(row.summary, 'Replaced oldFunction(1) with newFunction(1, { version: 2 }) in src/a.js.');
     assert.equal(row.verification?.passed, true);
@@ -128,13 +135,11 @@ describe('worker: Claude jobs end to end', function () {
   });
 
   it('moves and deletes files: the diff shows a rename and the deletions, and applies to a fresh clone', async () => {
-    const created = await world.stack.client.createJob({
+    const { job, row } = await finished({
       name: 'Tidy up',
       prompt: 'Move lib/util.js to src/util/index.js and remove deprecated/.',
       repositories: ['acme/legacy'],
     });
-    const job = await waitForJob(world.stack.client, created.jobId);
-    const row = await world.stack.client.getRepository(job.jobId, 'acme/legacy');
     assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
     assert.deepEqual(row.diffStats, { files: 4, additions: 1, deletions: 3 });
     const { patch } = await world.stack.client.getDiff(job.jobId, 'acme/legacy');
@@ -158,13 +163,7 @@ describe('worker: Claude jobs end to end', function () {
   });
 
   it('gives NO_CHANGES when Claude changes nothing', async () => {
-    const created = await world.stack.client.createJob({
-      name: 'Look only',
-      prompt: 'Look around.',
-      repositories: ['acme/gadgets'],
-    });
-    const job = await waitForJob(world.stack.client, created.jobId);
-    const row = await world.stack.client.getRepository(job.jobId, 'acme/gadgets');
+    const { job, row } = await finished({ name: 'Look only', prompt: 'Look around.', repositories: ['acme/gadgets'] });
     assert.equal(row.status, 'NO_CHANGES', JSON.stringify(row.error));
     assert.equal(row.summary, 'Nothing to change here.');
     assert.equal((await world.stack.client.getThread(job.jobId, 'acme/gadgets')).messages.length, 4);

@@ -114,6 +114,7 @@ export class World {
   #stack?: StackProcess;
   #api?: InProcessApi;
   #workDir?: string;
+  #stackOptions?: StackProcessOptions;
 
   constructor(options: WorldOptions) {
     this.#options = options;
@@ -203,12 +204,11 @@ export class World {
           this.#workDir = await this.tempDir('cody-batch-workdir-');
           env.CODY_BATCH_WORK_DIR = this.#workDir;
         }
-        const stack = await startStackProcess({
+        this.#stackOptions = {
           ...stackOptions,
           env: { ...env, CODY_BATCH_CONCURRENCY: String(concurrency), ...extra },
-        });
-        this.#stack = stack;
-        this.#disposers.push(() => stack.dispose());
+        };
+        await this.#startStack(this.#stackOptions);
       }
       if (options.api) this.#api = await this.#startApi(options.api);
       return this;
@@ -221,6 +221,20 @@ export class World {
   /** The CLI against this world's stack (CODY_BATCH_HOME its home); never throws on a non-zero exit. */
   cli(args: string[], options: CliOptions = {}): Promise<CliOutcome> {
     return runCli(args, { ...options, env: { ...options.env, CODY_BATCH_HOME: this.stack.home } });
+  }
+
+  /** Stops the stack (SIGTERM unless `signal`) and starts another on its home, with its environment: a restart, or the next stack after a crash. */
+  async restartStack(signal?: NodeJS.Signals): Promise<StackProcess> {
+    const { home } = this.stack;
+    await this.stack.stop(signal);
+    return this.#startStack({ ...this.#stackOptions, home });
+  }
+
+  async #startStack(options: StackProcessOptions): Promise<StackProcess> {
+    const stack = await startStackProcess(options);
+    this.#stack = stack;
+    this.#disposers.push(() => stack.dispose());
+    return stack;
   }
 
   /** A new temporary folder, removed with the world. */
