@@ -146,10 +146,7 @@ describe('follow-up rounds', function () {
         { path: 'src/main.js', start_line: 1, annotation_level: 'failure', message: 'newFunction is not defined' },
       ],
     });
-    await world.stack.client.followUp(job.jobId, { reason: 'checks' });
-    await waitForJob(world.stack.client, job.jobId);
-    const round = await row(job.jobId, 'acme/beta');
-    assert.equal(round.status, 'COMPLETED', JSON.stringify(round.error));
+    const round = await world.completedRound(job.jobId, 'acme/beta', { reason: 'checks' });
     const started = round.followUp!.head!;
     // Someone pushes while the diff waits for review.
     const moved = await pushToBranch(world.hosting, 'acme/beta', branch, { 'late.txt': 'late\n' });
@@ -187,14 +184,7 @@ describe('follow-up rounds', function () {
     // The refresh learns that others spoke; a review round with no list picks it.
     await world.stack.client.refreshPullRequests(job.jobId);
     assert.ok((await row(job.jobId, 'acme/gamma')).pullRequest?.feedbackAt);
-    const answer = await world.stack.client.followUp(job.jobId, { reason: 'review', push: 'auto' });
-    assert.deepEqual(
-      answer.results.map((result) => result.outcome),
-      ['queued'],
-    );
-    await waitForJob(world.stack.client, job.jobId);
-    const after = await row(job.jobId, 'acme/gamma');
-    assert.equal(after.status, 'COMPLETED', JSON.stringify(after.error));
+    const after = await world.completedRound(job.jobId, 'acme/gamma', { reason: 'review', push: 'auto' });
     assert.match(after.followUp?.triggerSummary ?? '', /2 comments by @alice, @bob/);
 
     const text = firstMessageText(followUpRequests('acme/gamma')[0]!.body);
@@ -230,10 +220,10 @@ describe('follow-up rounds', function () {
     const job = await jobWithPullRequests(['acme/beta']);
     const branch = branchName(job.jobId);
     const opened = await bare(world.hosting, 'acme/beta', 'rev-parse', branch);
-    await world.stack.client.followUp(job.jobId, { reason: 'instruction', instruction: 'Rename a to total.' });
-    await waitForJob(world.stack.client, job.jobId);
-    const round = await row(job.jobId, 'acme/beta');
-    assert.equal(round.status, 'COMPLETED', JSON.stringify(round.error));
+    const round = await world.completedRound(job.jobId, 'acme/beta', {
+      reason: 'instruction',
+      instruction: 'Rename a to total.',
+    });
     const store = stackStore(world.stack);
     // With the table's credentials (not the keys), the round's head becomes a commit with a backdoor.
     const evil = await pushToBranch(world.hosting, 'acme/beta', 'innocent-looking', { 'backdoor.js': 'steal();\n' });

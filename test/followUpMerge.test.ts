@@ -88,14 +88,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
     await world.stack.client.refreshPullRequests(job.jobId);
     assert.equal((await world.stack.client.getRepository(job.jobId, 'acme/delta')).pullRequest?.mergeable, false);
 
-    const answer = await world.stack.client.followUp(job.jobId, { reason: 'conflicts' });
-    assert.deepEqual(
-      answer.results.map((result) => result.outcome),
-      ['queued'],
-    );
-    await waitForJob(world.stack.client, job.jobId);
-    const row = await world.stack.client.getRepository(job.jobId, 'acme/delta');
-    assert.equal(row.status, 'COMPLETED', JSON.stringify([row.error, row.summary]));
+    const row = await world.completedRound(job.jobId, 'acme/delta', { reason: 'conflicts' });
     assert.deepEqual([row.followUp?.head, row.followUp?.mergedBase], [head, base]);
     assert.deepEqual(row.base, { branch: 'main', commit: base });
     const text = firstMessageText(world.anthropic.requestsOf('acme/delta').at(-1)!.body);
@@ -146,14 +139,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
     const branch = branchName(job.jobId);
     const head = await bare(world.hosting, 'acme/epsilon', 'rev-parse', branch);
     await upstreamConflict('acme/epsilon');
-    const answer = await world.stack.client.followUp(job.jobId, { reason: 'conflicts', push: 'auto' });
-    assert.deepEqual(
-      answer.results.map((result) => result.outcome),
-      ['queued'],
-    );
-    await waitForJob(world.stack.client, job.jobId);
-    const row = await world.stack.client.getRepository(job.jobId, 'acme/epsilon');
-    assert.equal(row.status, 'COMPLETED', JSON.stringify([row.error, row.summary]));
+    const row = await world.completedRound(job.jobId, 'acme/epsilon', { reason: 'conflicts', push: 'auto' });
     const merge = await bare(world.hosting, 'acme/epsilon', 'rev-parse', branch);
     assert.equal(await bare(world.hosting, 'acme/epsilon', 'rev-parse', `${merge}^1`), head);
     assert.equal(

@@ -39,14 +39,7 @@ describe('the command sandbox holds a follow-up round’s commands', function ()
       await writeFile(`${checkout}/src/main.js`, 'const a = oldFunction(1, { strict: true });\n');
     }, 'Make the call strict');
 
-    const answer = await stack.client.followUp(job.jobId, { reason: 'conflicts', push: 'auto' });
-    assert.deepEqual(
-      answer.results.map((result) => result.outcome),
-      ['queued'],
-    );
-    await waitForJob(stack.client, job.jobId);
-    const row = await stack.client.getRepository(job.jobId, 'acme/boxed');
-    assert.equal(row.status, 'COMPLETED', JSON.stringify([row.error, row.summary]));
+    const row = await world.completedRound(job.jobId, 'acme/boxed', { reason: 'conflicts', push: 'auto' });
     assert.equal(row.followUp?.round, 1);
     const log = await stack.client.getLog(job.jobId, 'acme/boxed', { attempt: 2 });
     assert.match(log, /Sandbox: on\./);

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import type { ApiError, CodyBatchClient } from '../common/client';
+import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
 import { bare, firstMessageText, moveToNewFunction, useFollowUpWorld } from './helpers/followUps';
-import { waitForJob } from './helpers/jobs';
 
 // Follow-up rounds on a GitLab stack (`CODY_BATCH_CODE_HOST=gitlab`): its workers read what a
 // round acts on through the GitLab host from the loopback GitLab — the head pipeline's failed jobs
@@ -37,19 +36,6 @@ describe('follow-up rounds on GitLab', function () {
     return firstMessageText(requests.at(-1)!.body);
   };
 
-  /** Asks for a follow-up round of one repository, sees it queued and waits it out: its row, COMPLETED. */
-  const completedRound = async (jobId: string, name: string, request: Parameters<CodyBatchClient['followUp']>[1]) => {
-    const answer = await world.stack.client.followUp(jobId, request);
-    assert.deepEqual(
-      answer.results.map(({ repositoryName, outcome }) => [repositoryName, outcome]),
-      [[name, 'queued']],
-    );
-    await waitForJob(world.stack.client, jobId);
-    const row = await world.stack.client.getRepository(jobId, name);
-    assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
-    return row;
-  };
-
   it('fixes a failed pipeline job: Claude reads the job and the tail of its trace as the host’s words', async () => {
     const { stack, gitlab } = world;
     const job = await world.finishedJob({ repositories: ['acme/platform/api'] });
@@ -60,7 +46,7 @@ describe('follow-up rounds on GitLab', function () {
       { name: 'unit', stage: 'test', status: 'success', trace: 'all good' },
     ]);
 
-    const row = await completedRound(job.jobId, 'acme/platform/api', { reason: 'checks' });
+    const row = await world.completedRound(job.jobId, 'acme/platform/api', { reason: 'checks' });
     assert.deepEqual([row.followUp?.reason, row.followUp?.head], ['checks', head]);
     assert.equal(row.followUp?.triggerSummary, '1 failing check: lint');
 
@@ -114,7 +100,7 @@ describe('follow-up rounds on GitLab', function () {
     await stack.client.refreshPullRequests(job.jobId);
     assert.ok((await stack.client.getRepository(job.jobId, 'acme/platform/web')).pullRequest?.feedbackAt);
     const opened = await bare(world.hosting, 'acme/platform/web', 'rev-parse', branchName(job.jobId));
-    const row = await completedRound(job.jobId, 'acme/platform/web', { reason: 'review', push: 'auto' });
+    const row = await world.completedRound(job.jobId, 'acme/platform/web', { reason: 'review', push: 'auto' });
     assert.equal(row.followUp?.triggerSummary, '1 comment by @alice');
 
     const text = followUpText('acme/platform/web');
@@ -160,7 +146,7 @@ describe('follow-up rounds on GitLab', function () {
         (error: ApiError) => error.status === 400 && words.test(error.message),
       );
 
-    const row = await completedRound(job.jobId, 'acme/site', { reason: 'instruction', fromComment: note.url });
+    const row = await world.completedRound(job.jobId, 'acme/site', { reason: 'instruction', fromComment: note.url });
     assert.deepEqual(row.followUp?.instructionSource, { url: note.url, author: 'bob' });
     const text = followUpText('acme/site');
     assert.match(text, /promoting a comment by @bob/);

@@ -1,7 +1,9 @@
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { branchName } from '../../common/names';
-import type { CreateJobInput, Job } from '../../common/schemas';
+import type { CodyBatchClient } from '../../common/client';
+import type { CreateJobInput, Job, RepositoryResult } from '../../common/schemas';
 import {
   edit,
   type FakeConversation,
@@ -138,6 +140,24 @@ export class FollowUpWorld extends World {
     const job = await waitForJob(client, created.jobId);
     if (job.status !== 'COMPLETED') throw new Error(`Job ${job.jobId} ended ${job.status}`);
     return job;
+  }
+
+  /** Asks for a follow-up round of a job of one repository, sees it queued and waits it out: its row, COMPLETED. */
+  async completedRound(
+    jobId: string,
+    repositoryName: string,
+    request: Parameters<CodyBatchClient['followUp']>[1],
+  ): Promise<RepositoryResult> {
+    const { client } = this.stack;
+    const answer = await client.followUp(jobId, request);
+    assert.deepEqual(
+      answer.results.map(({ repositoryName, outcome }) => [repositoryName, outcome]),
+      [[repositoryName, 'queued']],
+    );
+    await waitForJob(client, jobId);
+    const row = await client.getRepository(jobId, repositoryName);
+    assert.equal(row.status, 'COMPLETED', JSON.stringify([row.error, row.summary]));
+    return row;
   }
 
   /** The job's pull request of a repository on the loopback GitHub. */
