@@ -103,6 +103,11 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliOut
   );
 }
 
+/** The arguments of `cody-batch run` for a command job (`--name`, `--command`, `--repos`), then `more`. */
+export function runArgs(name: string, command: string, repos: string, ...more: string[]): string[] {
+  return ['run', '--name', name, '--command', command, '--repos', repos, ...more];
+}
+
 export class World {
   readonly #options: WorldOptions;
   readonly #disposers: (() => Promise<unknown>)[] = [];
