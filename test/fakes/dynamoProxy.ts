@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback';
 
 /** An error as DynamoDB answers it: its HTTP status, its type (`ValidationException`) and message. */
 export interface DynamoFault {
@@ -87,9 +87,9 @@ export async function startDynamoProxy(target: string, options: DynamoProxyOptio
       upstream.end(body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: `${address}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
