@@ -66,6 +66,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
     }),
   });
 
+  /** A job finished with its pull requests open as it ran (unless asked otherwise), Claude moving to newFunction unless it has a command. */
   const finishedJob = (request: Parameters<FollowUpWorld['finishedJob']>[0]) => world.finishedJob(request);
   const pullOf = (name: string, jobId: string) => world.pullOf(name, jobId);
   const upstreamConflict = (name: string) =>
@@ -75,12 +76,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
     }, 'Make the call strict');
 
   it('merges a base that moved and conflicts: Claude resolves the markers, and the reviewed merge lands on the branch', async () => {
-    const job = await finishedJob({
-      name: 'Move',
-      prompt: 'Replace oldFunction(x) with newFunction(x).',
-      repositories: ['acme/delta'],
-      createPullRequests: true,
-    });
+    const job = await finishedJob({ name: 'Move', repositories: ['acme/delta'] });
     const branch = branchName(job.jobId);
     const head = await bare(world.hosting, 'acme/delta', 'rev-parse', branch);
     await upstreamConflict('acme/delta');
@@ -134,7 +130,6 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
       name: 'Move by sed',
       command: "sed -i 's/oldFunction(/newFunction(/g' src/main.js",
       repositories: ['acme/epsilon'],
-      createPullRequests: true,
     });
     const branch = branchName(job.jobId);
     const head = await bare(world.hosting, 'acme/epsilon', 'rev-parse', branch);
@@ -171,12 +166,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
   });
 
   it('never pushes a round at once onto a pull request whose auto-merge is on: refused when asked, held for review when turned on meanwhile', async () => {
-    const job = await finishedJob({
-      name: 'Move',
-      prompt: 'Replace oldFunction(x) with newFunction(x).',
-      repositories: ['acme/held'],
-      createPullRequests: true,
-    });
+    const job = await finishedJob({ name: 'Move', repositories: ['acme/held'] });
     const branch = branchName(job.jobId);
     const head = await bare(world.hosting, 'acme/held', 'rev-parse', branch);
     const pull = pullOf('acme/held', job.jobId);
@@ -227,12 +217,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
   });
 
   it('promotes a reviewer’s comment to every pull request of one change group, and no other', async () => {
-    const job = await finishedJob({
-      name: 'Move',
-      prompt: 'Replace oldFunction(x) with newFunction(x).',
-      repositories: ['acme/g1', 'acme/g2', 'acme/g3'],
-      createPullRequests: true,
-    });
+    const job = await finishedJob({ name: 'Move', repositories: ['acme/g1', 'acme/g2', 'acme/g3'] });
     const changes = await world.stack.client.getChanges(job.jobId);
     const group = changes.groups.find((candidate) => candidate.repositories.includes('acme/g1'))!;
     assert.deepEqual(group.repositories, ['acme/g1', 'acme/g2']);
@@ -271,12 +256,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
   });
 
   it('turns on auto-merge in bulk, merging now what has nothing left to wait for, and from a publish', async () => {
-    const job = await finishedJob({
-      name: 'Move',
-      prompt: 'Replace oldFunction(x) with newFunction(x).',
-      repositories: ['acme/ready', 'acme/waiting', 'acme/draft'],
-      createPullRequests: true,
-    });
+    const job = await finishedJob({ name: 'Move', repositories: ['acme/ready', 'acme/waiting', 'acme/draft'] });
     pullOf('acme/waiting', job.jobId).checkRuns.push({ name: 'ci', status: 'in_progress' });
     pullOf('acme/ready', job.jobId).checkRuns.push({ name: 'ci', status: 'completed', conclusion: 'success' });
     pullOf('acme/draft', job.jobId).draft = true;
@@ -305,7 +285,6 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
 
     const later = await finishedJob({
       name: 'Move',
-      prompt: 'Replace oldFunction(x) with newFunction(x).',
       repositories: ['acme/published'],
       createPullRequests: false,
     });
@@ -324,9 +303,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
   it('asks the code owners of the changed files for review, by the repository’s CODEOWNERS, else the others named', async () => {
     const job = await finishedJob({
       name: 'Move',
-      prompt: 'Replace oldFunction(x) with newFunction(x).',
       repositories: ['acme/owned', 'acme/unowned'],
-      createPullRequests: true,
       pullRequest: { reviewers: ['@codeowners', 'zed'] },
     });
     const owned = pullOf('acme/owned', job.jobId);
