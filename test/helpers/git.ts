@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createBareRepository, fileGitBase, type FixtureFiles } from '../../backend/local/gitFixtures';
@@ -60,6 +60,26 @@ export function pushedDiff(bare: string, from: string, to: string): Promise<Buff
 
 export function readText(folder: string, name: string): Promise<string> {
   return readFile(path.join(folder, name), 'utf8');
+}
+
+/** Commits `files` on `branch` (made from the default branch when new) and pushes it, as a person adding to a pull request or a colleague starting one. Returns the commit. */
+export async function pushToBranch(
+  hosting: GitHosting,
+  repositoryName: string,
+  branch: string,
+  files: Record<string, string>,
+  message = 'A person’s commit',
+): Promise<string> {
+  // A new branch starts from the default one.
+  const checkout = await hosting.clone(repositoryName, { branch }).catch(() => hosting.clone(repositoryName));
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(checkout, name)), { recursive: true });
+    await writeFile(path.join(checkout, name), content);
+  }
+  await git(checkout, 'add', '-A');
+  await git(checkout, 'commit', '-q', '-m', message);
+  await git(checkout, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
+  return (await git(checkout, 'rev-parse', 'HEAD')).trim();
 }
 
 export interface CloneOptions {
