@@ -5,7 +5,6 @@ import path from 'node:path';
 import { branchName } from '../common/names';
 import { reply } from './fakes/anthropicServer';
 import { bare, useFollowUpWorld } from './helpers/followUps';
-import { waitForJob } from './helpers/jobs';
 
 // A follow-up round's commands run in the sandbox as a job's first run does (CODY_BATCH_SANDBOX=
 // require, from the sandbox suite): a command job's conflicts round merges the base in and runs

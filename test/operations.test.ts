@@ -94,7 +94,7 @@ describe('bulk operations on the local stack: answered at once, done after, pick
   });
 
   it('a group review of 300 members goes on after the answer, and its results come as they settle', async () => {
-    const { names, job, artifacts, groups } = await completedGroup('g', 'group');
+    const { names, job, groups } = await completedGroup('g', 'group');
     assert.equal(groups.length, 1);
     const steps: OperationStep[] = [];
     const answer = await world.stack.client.reviewChangeGroup(
@@ -118,7 +118,7 @@ describe('bulk operations on the local stack: answered at once, done after, pick
   });
 
   it('a group approval of 300 members whose one stored patch changed after it was shown ends PATCH_CHANGED: none reviewed', async () => {
-    const { names, job, artifacts, groups } = await completedGroup('t', 'tampered');
+    const { job, artifacts, groups } = await completedGroup('t', 'tampered');
     // After the group was shown, one member's stored patch is replaced (its row still says the old digest).
     await artifacts.put(`jobs/${job.jobId}/acme/t250/diff.patch`, PATCH.replace('renewed(1)', 'renewed(2)'));
     await assert.rejects(
