@@ -58,11 +58,12 @@ export async function main(): Promise<void> {
   });
   let stack = await startStackProcess({ env: env({ atOnce: 4, intervalMs: 0 }), timeoutMs: 60_000 });
   try {
-    // BENCH_ONLY=merges: the merges alone.
+    // BENCH_ONLY=merges: the merges alone; BENCH_ONLY=bulk: the rows and the group review alone.
     if (process.env.BENCH_ONLY !== 'merges') {
       await rows(stack);
       await groupReview(stack);
     }
+    if (process.env.BENCH_ONLY === 'bulk') return;
     await merges(stack, github, 'GitHub Enterprise pace (4 at once)', [19, 1_000], { atOnce: 4, intervalMs: 0 });
     await stack.dispose();
     stack = await startStackProcess({ env: env({ atOnce: 1, intervalMs: 1_000 }), timeoutMs: 60_000 });
