@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { OperationStep } from '../common/client';
 import { fingerprintRecord } from '../common/fingerprint';
 import type { ChangeGroup, Job, RepositoryResult } from '../common/schemas';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FolderArtifactStore } from '../backend/store/artifacts';
 import { startFakeGitHub, type FakeGitHub, type FakePull } from './fakes/githubServer';
 import { waitFor } from './helpers/jobs';
@@ -61,9 +62,12 @@ describe('bulk operations on the local stack: answered at once, done after, pick
     assert.equal(cancelled.status, 'CANCELLED');
     assert.equal(cancelled.counts.cancelled, 2_000);
 
+    // A job this large: the request checks what the job item says and answers; its operation reads the
+    // rows, makes the job RUNNING with its new run, then moves them.
     const running = await stack.client.retryJob(job.jobId);
-    assert.equal(running.status, 'RUNNING');
+    assert.equal(running.status, 'CANCELLED', 'answered before its rows were read');
     assert.equal(running.operation?.kind, 'retry');
+    assert.equal(running.operation?.status, 'running');
     // One operation at a time: another bulk request waits for it (a cancel would take it over).
     if (running.operation?.status === 'running')
       await assert.rejects(
@@ -85,6 +89,37 @@ describe('bulk operations on the local stack: answered at once, done after, pick
           ? stack.client.followOperation(job.jobId, again.operation.operationId, { intervalMs: 100 })
           : undefined,
       );
+  });
+
+  it('a retry of a large job whose one row’s task was written around the API ends UNVERIFIED_ROW: nothing moved', async () => {
+    const names = Array.from({ length: 1_001 }, (_, i) => `acme/u${String(i).padStart(4, '0')}`);
+    const job = await stack.client.createJob({ name: 'planted', command: 'true', repositories: names });
+    const cancelling = await stack.client.cancelJob(job.jobId);
+    if (cancelling.operation?.status === 'running')
+      await stack.client.followOperation(job.jobId, cancelling.operation.operationId, { intervalMs: 100 });
+    const store = stackStore(stack);
+    await store.doc.send(
+      new UpdateCommand({
+        TableName: store.tables.repositories,
+        Key: { jobId: job.jobId, repositoryName: 'acme/u0500' },
+        // Its task revision, which its signature covers: the retry signs its task again, and may not.
+        UpdateExpression: 'SET taskRevision = :planted',
+        ExpressionAttributeValues: { ':planted': 2 },
+      }),
+    );
+    const answer = await stack.client.retryJob(job.jobId);
+    assert.equal(answer.operation?.kind, 'retry');
+    const { operation } = await stack.client.followOperation(job.jobId, answer.operation!.operationId, {
+      intervalMs: 100,
+    });
+    assert.equal(operation.status, 'failed');
+    assert.equal(operation.code, 'UNVERIFIED_ROW');
+    assert.match(operation.message ?? '', /acme\/u0500/);
+    const after = await stack.client.getJob(job.jobId);
+    assert.equal(after.status, 'CANCELLED', 'the job was not started');
+    assert.equal(after.counts.cancelled, 1_001);
+    const row = await stack.client.getRepository(job.jobId, 'acme/u0001');
+    assert.equal(row.attempt, 1, 'no row moved');
   });
 
   it('a group review of 300 members goes on after the answer, and its results come as they settle', async () => {
