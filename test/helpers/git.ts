@@ -162,3 +162,57 @@ export async function createGitHosting(): Promise<GitHosting> {
     },
   };
 }
+
+/** A suite's hosting, made by `useGitHosting` before the suite's tests run; read it inside tests and hooks. */
+export interface GitHostingHook {
+  readonly hosting: GitHosting;
+}
+
+/** Mocha hooks for the calling `describe`: a fresh hosting before its tests (after `setup`, if any), removed after them. */
+export function useGitHosting(setup?: (hosting: GitHosting) => Promise<void>): GitHostingHook {
+  let made: GitHosting | undefined;
+  before(async () => {
+    made = await createGitHosting();
+    await setup?.(made);
+  });
+  after(() => made?.dispose());
+  return {
+    get hosting() {
+      if (!made) throw new Error('the hosting is made in a before hook: read it inside a test or a later hook');
+      return made;
+    },
+  };
+}
+
+/** The repository `useHostedRepository` hosts, and the hosting it is in. */
+export type HostedRepositoryHook = HostedRepository & GitHostingHook;
+
+/**
+ * Mocha hooks for the calling `describe`: one repository holding `files`, hosted before its tests and
+ * removed after them. Its methods and fields may be used in any test or later hook.
+ */
+export function useHostedRepository(repositoryName: string, files: FixtureFiles): HostedRepositoryHook {
+  let hosted: HostedRepository | undefined;
+  const hook = useGitHosting(async (hosting) => {
+    hosted = await hosting.create(repositoryName, files);
+  });
+  const repository = () => {
+    if (!hosted) throw new Error(`${repositoryName} is hosted in a before hook: use it inside a test or a later hook`);
+    return hosted;
+  };
+  return {
+    name: repositoryName,
+    get hosting() {
+      return hook.hosting;
+    },
+    get bare() {
+      return repository().bare;
+    },
+    get url() {
+      return repository().url;
+    },
+    clone: (options) => repository().clone(options),
+    patchFrom: (change) => repository().patchFrom(change),
+    pushChange: (change, message) => repository().pushChange(change, message),
+  };
+}

@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import type { ApiErrorCode } from '../../../common/errors';
 import * as z from 'zod';
 import { isJobId, JOB_ID_PATTERN, newJobId } from '../../../common/ids';
 import { chooseSample } from '../../../common/sample';
@@ -292,15 +293,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
         'A retry of every failed and cancelled row of a job of more than 1,000 answers first, with the job as it was and its `operation`, ' +
         'which reads the rows, makes the job RUNNING and moves them (a row that cannot be vouched for ends it failed, code UNVERIFIED_ROW, nothing moved).',
       responses: { 202: { description: 'The job, running again', json: { name: 'Job', schema: Job } } },
-      errors: [
-        'NOT_FOUND',
-        'JOB_ACTIVE',
-        'NOTHING_TO_RETRY',
-        'UNVERIFIED_JOB',
-        'UNVERIFIED_ROW',
-        'SANDBOX_UNAVAILABLE',
-        'OPERATION_IN_PROGRESS',
-      ],
+      errors: ['NOT_FOUND', 'JOB_ACTIVE', 'NOTHING_TO_RETRY', ...RUN_AGAIN_ERRORS],
     },
     async (c) => {
       const since = Date.now();
@@ -344,14 +337,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
         example: { prompt: 'Replace every oldFunction(x) with newFunction(x), and update the tests' },
       },
       responses: { 202: { description: 'The job, RUNNING', json: { name: 'Job', schema: Job } } },
-      errors: [
-        'NOT_FOUND',
-        'JOB_NOT_SAMPLED',
-        'UNVERIFIED_JOB',
-        'UNVERIFIED_ROW',
-        'SANDBOX_UNAVAILABLE',
-        'OPERATION_IN_PROGRESS',
-      ],
+      errors: ['NOT_FOUND', 'JOB_NOT_SAMPLED', ...RUN_AGAIN_ERRORS],
     },
     async (c) => {
       const since = Date.now();
@@ -424,6 +410,17 @@ async function sandboxProblem(deps: ApiDependencies, job: CommandsOfJob): Promis
   const status = await deps.executor.sandboxStatus?.();
   return status ? sandboxRefusal(status, job) : undefined;
 }
+
+/**
+ * What a route that runs a job's rows again (retry, continue) can refuse with: a job or row whose
+ * signature does not verify, no sandbox for a job that needs one, another operation under way.
+ */
+const RUN_AGAIN_ERRORS: ApiErrorCode[] = [
+  'UNVERIFIED_JOB',
+  'UNVERIFIED_ROW',
+  'SANDBOX_UNAVAILABLE',
+  'OPERATION_IN_PROGRESS',
+];
 
 /** The `{jobId}` of a path. */
 export const JOB_ID: Parameter = {
