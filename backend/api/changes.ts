@@ -94,9 +94,9 @@ function groupable(row: RepositoryResult, fingerprint: Fingerprint): GroupableRo
  * changed: a retry, a revised continue, a hunk left out; or another repository's diff joined it);
  * 409 PATCH_CHANGED when a member's patch is not the digest shown, UNVERIFIED_ROW when it carries
  * no valid seal or signature; and an approval of a group whose members sit in other surroundings,
- * 409 VARIANTS_NOT_OPENED unless `openedVariants` names a member of each. These checks read only
- * the rows; an approval's stored bytes are hashed by the operation (`groupReviewWork`) before it
- * writes any review. Each row's write is then
+ * 409 VARIANTS_NOT_OPENED unless `openedVariants` names a member of each. An approval's stored
+ * bytes are hashed here too (409 PATCH_CHANGED) for up to INLINE_APPROVAL_CHECKS members; a larger
+ * group's by the operation (`groupReviewWork`) before it writes any review. Each row's write is then
  * conditional on the attempt and patch revision checked, so a diff that changes between the check
  * and the write is not reviewed; it is named (409 when the request sees the end, a failed result
  * when the operation goes on after it), and the others keep their review.
@@ -128,10 +128,13 @@ export async function groupMembers(
     );
   if (request.state === 'approved')
     unopenedVariantsRefusal(job, fingerprint, members, rows, request.openedVariants ?? []);
-  // Every member's patch is checked from its row before any review is written.
+  // Every member's patch is checked before any review is written: from its row, and for an approval
+  // of up to INLINE_APPROVAL_CHECKS members its stored bytes hashed too, so a swapped patch is this
+  // request's 409, not a failed operation after it answered.
+  const storedBytes = hashesInRequest(request.state, members.length);
   const changed: string[] = [];
   const codes = new Set<RequestError['code']>();
-  await forEachLimited(members, READ_CONCURRENCY, async (row) => {
+  await forEachLimited(members, storedBytes ? HASH_CONCURRENCY : READ_CONCURRENCY, async (row) => {
     try {
       await checkReview(
         deps,
@@ -142,7 +145,7 @@ export async function groupMembers(
           attempt: row.attempt,
           digest: shown.get(row.repositoryName.toLowerCase()),
         },
-        { storedBytes: false },
+        { storedBytes },
       );
     } catch (error) {
       if (!(error instanceof RequestError)) throw error;
@@ -188,15 +191,27 @@ export function groupReviewOrder(
   };
 }
 
-/** Groups whose approval a request checks itself (their stored patches hashed) before it answers; a larger one's, after. */
-const INLINE_APPROVAL_CHECKS = 200;
+/**
+ * Groups whose approval a request checks itself (their stored patches hashed, HASH_CONCURRENCY reads
+ * at once) before it answers; a larger one's, after, in the operation's prepare. 2,000 reads from
+ * S3 at 32 at once take a few seconds, well within a request's 29.
+ */
+const INLINE_APPROVAL_CHECKS = 2_000;
+/** Stored patches read and hashed at once by an approval's check: bounded, as they are read whole. */
+const HASH_CONCURRENCY = 32;
+
+/** Whether an approval's request hashes its members' stored patches itself (the operation starts past them). */
+export function hashesInRequest(state: ReviewState, members: number): boolean {
+  return state === 'approved' && members <= INLINE_APPROVAL_CHECKS;
+}
 
 const GROUP_BATCH = 200;
 
 /**
- * A group's reviews. An approval first hashes every member's stored patch (`prepare`): one that no
- * longer hashes to its digest, or cannot be vouched for, ends the operation failed with the code a
- * request answers (PATCH_CHANGED, UNVERIFIED_ROW) and nothing reviewed. Then 200 members a batch:
+ * A group's reviews. An approval's every stored patch is hashed before its first write: by the
+ * request for a group of up to INLINE_APPROVAL_CHECKS (its 409), else here (`prepare`), where one
+ * that no longer hashes to its digest, or cannot be vouched for, ends the operation failed with the
+ * code a request answers (PATCH_CHANGED, UNVERIFIED_ROW) and nothing reviewed. Then 200 members a batch:
  * each approval signed for its member's digest, each row's write conditional on the attempt and
  * patch revision checked, the counters in one write per batch.
  */
@@ -212,7 +227,7 @@ export const groupReviewWork: OperationWork = {
     for (let from = 0; from < run.state.total; from += GROUP_BATCH) {
       const names = await store.lists.slice(run.job.jobId, run.state.list!, from, from + GROUP_BATCH);
       const rows = await store.repositories.getMany(run.job.jobId, names);
-      await forEachLimited(rows, READ_CONCURRENCY, async (row) => {
+      await forEachLimited(rows, HASH_CONCURRENCY, async (row) => {
         const member = order.members[row.repositoryName];
         try {
           await checkReview(run.deps, row, { state: order.state, attempt: member?.attempt, digest: member?.digest });
@@ -258,7 +273,7 @@ export const groupReviewWork: OperationWork = {
       }
       let checked: CheckedReview;
       try {
-        // Its stored bytes were hashed before the first write (prepare): the signature is the check left.
+        // Its stored bytes were hashed before the first write (the request or prepare): the signature is the check left.
         checked = await checkReview(
           run.deps,
           row,

@@ -1,6 +1,6 @@
-import type { RepositoryActionResult, TaskRevision } from '../../common/schemas';
+import type { Job, RepositoryActionResult, TaskRevision } from '../../common/schemas';
 import type { RowMoves } from '../store/store';
-import { OperationFailed, type OperationRun, type OperationWork } from './operations';
+import { itemsPhase, LEASE_MS, OperationFailed, type OperationRun, type OperationWork } from './operations';
 import { startRun } from './startRun';
 
 // The operations that move a job's rows (backend/api/operations.ts): a retry and a continue move
@@ -10,8 +10,18 @@ import { startRun } from './startRun';
 // from the status it is in, so a batch done twice moves none twice.
 
 const ROW_BATCH = 200;
-/** Rows a request reads itself to choose what a cancel moves; a larger job's are read after it answers. */
+/** Rows a request reads itself to choose what a cancel or a retry moves; a larger job's are read after it answers. */
 const INLINE_PREPARE_ROWS = 1_000;
+
+/**
+ * Whether a retry's request leaves reading the job's rows to its operation (a retry of every failed
+ * and cancelled row of a job of more than INLINE_PREPARE_ROWS): the request checks what the job item
+ * says and answers at once; the operation's prepare reads the rows, checks each row's task and
+ * makes the job's write (`beginRetry`), a refusal then its failure with the request's code.
+ */
+export function retriesInBackground(job: Job, names: readonly string[] | undefined): boolean {
+  return names === undefined && job.counts.total > INLINE_PREPARE_ROWS;
+}
 
 function rowResults(moves: RowMoves): RepositoryActionResult[] {
   return [
@@ -24,15 +34,21 @@ function rowResults(moves: RowMoves): RepositoryActionResult[] {
   ];
 }
 
-/** A retry or a continue: the request began it (the job is RUNNING with its new run); the rows follow. */
-function runRows(move: (run: OperationRun, names: string[]) => Promise<RowMoves>): OperationWork {
+/**
+ * A retry or a continue: the request began it (the job is RUNNING with its new run), or left that
+ * to `prepare` (a large retry); the rows follow.
+ */
+function runRows(
+  move: (run: OperationRun, names: string[]) => Promise<RowMoves>,
+  prepare: (run: OperationRun) => Promise<void> = async () => {
+    // The request's own job write moved the operation past this step.
+    throw new OperationFailed('The job was not started: its request did not finish');
+  },
+): OperationWork {
   return {
     batchSize: ROW_BATCH,
     keepAllResults: false,
-    async prepare() {
-      // The request's own job write moved the operation past this step.
-      throw new OperationFailed('The job was not started: its request did not finish');
-    },
+    prepare,
     names: (run, from, to) => run.deps.store.runNames(run.job, from, to),
     process: async (run, names) => ({ results: rowResults(await move(run, names)) }),
     async finish(run) {
@@ -47,8 +63,28 @@ function runRows(move: (run: OperationRun, names: string[]) => Promise<RowMoves>
   };
 }
 
-export const retryWork: OperationWork = runRows((run, names) =>
-  run.deps.store.retryRows(run.job, names, run.deps.keys.signer),
+export const retryWork: OperationWork = runRows(
+  (run, names) => run.deps.store.retryRows(run.job, names, run.deps.keys.signer),
+  async (run) => {
+    // A large retry's request answered before reading the rows: they are read, checked and the job
+    // written here, the operation's next phase in that same conditional write (so a runner that dies
+    // after it never begins the retry twice), with its lease renewed just before.
+    const begun = await run.deps.store.beginRetry(
+      run.job.jobId,
+      run.job.owner,
+      undefined,
+      run.deps.keys.signer,
+      async () => {
+        if (!(await run.keepAlive())) throw new OperationFailed('Another operation took the job over');
+        return (list) => {
+          const phase = itemsPhase(run.state, list.size);
+          phase.operation.lease = { holder: run.state.lease!.holder, until: Date.now() + LEASE_MS };
+          return phase;
+        };
+      },
+    );
+    if (!begun.ok) throw new OperationFailed(begun.message, begun.code);
+  },
 );
 
 export const continueWork: OperationWork = runRows(async (run, names) => {

@@ -352,11 +352,8 @@ export class Store {
   ): Promise<RetryOutcome> {
     const job = await this.jobs.getOwned(jobId, owner);
     if (!job) return { ok: false, code: 'NOT_FOUND', message: `No job ${jobId}` };
-    if (!isFinalJobStatus(job.status)) {
-      return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} is ${job.status}; retry it once it has finished` };
-    }
-    // A retry signs the new run: it must not launder a job that was written into the table directly.
-    if (signer && !jobVerifies(signer, job)) return unverified(jobId);
+    const refused = retryRefusal(job, signer);
+    if (refused) return refused;
     const rows = await this.repositories.listAll(jobId);
     const retryable = rows.filter((row) => RETRYABLE_REPOSITORY_STATUSES.includes(row.status));
     let run: string[];
@@ -801,6 +798,22 @@ function someOf(names: string[], shown = 10): string {
   return names.length <= shown
     ? names.join(', ')
     : `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
+}
+
+/**
+ * Why the job item alone says a retry may not begin (its status, its signature; with `byCounters`,
+ * counters with nothing failed or cancelled), or undefined: what a large retry's request checks
+ * before it answers, its rows read after (by `beginRetry`, which checks them and each row's task).
+ */
+export function retryRefusal(job: Job, signer?: Signer, byCounters = false): RetryOutcome | undefined {
+  const jobId = job.jobId;
+  if (!isFinalJobStatus(job.status))
+    return { ok: false, code: 'JOB_ACTIVE', message: `Job ${jobId} is ${job.status}; retry it once it has finished` };
+  // A retry signs the new run: it must not launder a job that was written into the table directly.
+  if (signer && !jobVerifies(signer, job)) return unverified(jobId);
+  if (byCounters && job.counts.failed + job.counts.cancelled === 0)
+    return { ok: false, code: 'NOTHING_TO_RETRY', message: `Job ${jobId} has no failed or cancelled repositories` };
+  return undefined;
 }
 
 function unverified(jobId: string) {

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import * as z from 'zod';
 import { GroupReviewRequest, GroupReviewResponse, JobChanges } from '../../../common/schemas';
 import { API_ERRORS, type ApiErrorCode } from '../../../common/errors';
-import { groupMembers, groupReviewOrder, jobChanges } from '../changes';
+import { groupMembers, groupReviewOrder, hashesInRequest, jobChanges } from '../changes';
 import { runForAMoment, startOperation } from '../operations';
 import { operationWorks } from '../operationWorks';
 import type { AppEnv, ApiDependencies } from '../context';
@@ -123,7 +123,8 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
         );
       const members = await groupMembers(deps, job, fingerprint, request);
       const names = members.map(({ row }) => row.repositoryName);
-      // An approval hashes every member's stored patch before its first write (the operation's prepare).
+      // An approval hashes every member's stored patch before its first write: the request did for
+      // a group of up to 2,000 (groupMembers), the operation's prepare does for a larger one.
       const state = await startOperation(
         deps,
         job,
@@ -131,7 +132,7 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
         { ...groupReviewOrder(fingerprint, request, members) },
         {
           names,
-          phase: request.state === 'approved' ? 'prepare' : 'items',
+          phase: request.state === 'approved' && !hashesInRequest(request.state, names.length) ? 'prepare' : 'items',
         },
       );
       const moment = await runForAMoment(deps, operationWorks, state, since);

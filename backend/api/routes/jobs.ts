@@ -34,6 +34,7 @@ import {
   JobTooLargeError,
   type NewJob,
   type RetryOutcome,
+  retryRefusal,
 } from '../../store/store';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson, readQuery } from '../middleware/body';
@@ -47,6 +48,7 @@ import { startRun } from '../startRun';
 import { abandonOperation, itemsPhase, runForAMoment, startOperation } from '../operations';
 import type { OperationState } from '../../store/operations';
 import { operationWorks } from '../operationWorks';
+import { retriesInBackground } from '../rowOperations';
 
 export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv> {
   const { store, executor } = deps;
@@ -287,7 +289,9 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       params: { jobId: JOB_ID },
       body: { name: 'RetryRequest', schema: RetryRequest, optional: true, example: { repositories: ['acme/gadgets'] } },
       description:
-        'A large retry answers with the job RUNNING and its `operation` while its rows go back to PENDING; the workers start once they have.',
+        'A retry answers with the job RUNNING and its `operation` while its rows go back to PENDING; the workers start once they have. ' +
+        'A retry of every failed and cancelled row of a job of more than 1,000 answers first, with the job as it was and its `operation`, ' +
+        'which reads the rows, makes the job RUNNING and moves them (a row that cannot be vouched for ends it failed, code UNVERIFIED_ROW, nothing moved).',
       responses: { 202: { description: 'The job, running again', json: { name: 'Job', schema: Job } } },
       errors: ['NOT_FOUND', 'JOB_ACTIVE', 'NOTHING_TO_RETRY', ...RUN_AGAIN_ERRORS],
     },
@@ -300,6 +304,15 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       // Without the sandbox, a job that needs it runs nothing again.
       const refused = await sandboxProblem(deps, job);
       if (refused) return apiError(c, 'SANDBOX_UNAVAILABLE', refused);
+      if (retriesInBackground(job, body.repositories)) {
+        // A large job: what its item says is checked here, its rows are read by the operation (whose
+        // answer does not grow with the job), and the job goes RUNNING there.
+        const refusal = retryRefusal(job, deps.keys.signer, true);
+        if (refusal && !refusal.ok) return apiError(c, refusal.code, refusal.message);
+        const state = await startOperation(deps, job, 'retry', {});
+        await runForAMoment(deps, operationWorks, state, since);
+        return c.json((await store.jobs.get(jobId)) ?? job, 202);
+      }
       // The job's write (RUNNING, its new run) is made here, with the operation's next phase in it;
       // the rows move and the workers start in the operation, which a large job answers with. The
       // operation starts once every check has passed: a refused retry changes nothing.
