@@ -15,7 +15,7 @@ const run = promisify(execFile);
 interface Marks {
   /** ms from the click to the frame's navigation start (0 when the panel was reused). */
   toNavigation: number;
-  /** …to the page's script downloaded (through the webview's service worker). */
+  /** …to the page's script running (inline in the page since issue 29; it was fetched through the webview's service worker). */
   toScript: number;
   toLoadSent: number;
   toLoadAnswered: number;
@@ -52,7 +52,7 @@ async function marksSince(frame: Frame, clicked: number): Promise<Marks> {
     const at = (name) => performance.timeOrigin + performance.getEntriesByName(name).at(-1).startTime - since;
     return {
       toNavigation: Math.max(0, performance.timeOrigin - since),
-      toScript: Math.max(0, performance.timeOrigin + (performance.getEntriesByType('resource').find((entry) => entry.name.includes('diff.js'))?.responseEnd ?? 0) - since),
+      toScript: Math.max(0, at('cody-batch:script')),
       toLoadSent: at('cody-batch:load-sent'),
       toLoadAnswered: at('cody-batch:load-answered'),
       toPainted: at('cody-batch:painted'),

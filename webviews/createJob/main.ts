@@ -11,8 +11,11 @@ import './style.css';
 import './sections.css';
 import { createJobProtocol } from '../../common/webviewProtocol';
 import { connectHost } from '../shared/host';
+import { loadNameEngine } from './nameEngine';
 import { startCreateJobPage } from './page';
 
-// The Create Job webview's entry point.
+// The Create Job webview's entry point. The name filters' engine is loaded once the form has painted.
 
-void startCreateJobPage(connectHost(createJobProtocol), document.getElementById('app')!);
+void startCreateJobPage(connectHost(createJobProtocol), document.getElementById('app')!).finally(() =>
+  requestAnimationFrame(() => setTimeout(() => loadNameEngine(document), 0)),
+);
