@@ -16,7 +16,12 @@ import { makeTempDir, REPO_ROOT } from '../test/helpers/localStack';
 // - the API Lambda's module init: CPU of importing dist/lambda/api.mjs over `node -e 0` (aim ≤ +80 ms),
 //   and of the import plus its first GET /jobs/{id} (against an in-memory dynalite), as Lambda's
 //   INIT and first invocation pay them; the bytes its static imports read at start against all its chunks;
-// - each webview bundle's and each web app chunk's size (aim ≤ 200 KB each).
+// - each webview bundle's and each web app chunk's size (aim ≤ 200 KB each). The Create Job form's
+//   bundle leaves the name filters' engine (re2js) to nameEngine.js, loaded after the form paints:
+//   363 KB became 218 + 147 KB. The form's 218 KB stays over the aim: zod (81 KB: every reply from
+//   the extension is checked with the protocol's schemas, which import the API's), the
+//   @vscode-elements components and lit (72 KB, all on the form as it opens), the API's schemas
+//   (18 KB), the form itself (25 KB).
 //
 // Profiles (main at e72f501): api.js was one 3.3 MB CommonJS file, unminified, that built every AWS
 // SDK client at load: compile (V8's parse) 26% of the load's CPU, zod's schema construction 21%,
@@ -36,6 +41,8 @@ import { makeTempDir, REPO_ROOT } from '../test/helpers/localStack';
 // zod's schemas built lazily per route: not done.
 
 const execute = promisify(execFile);
+/** Webview scripts a page loads after its first paint (webviews/createJob/nameEngine.ts). */
+const LATER: Record<string, string> = { 'nameEngine.js': '  (the Create Job form loads it after it paints)' };
 const RUNS = Number(process.argv[3] ?? 15);
 const LAMBDA = path.join(REPO_ROOT, 'dist', 'lambda');
 
@@ -159,7 +166,7 @@ export async function main(): Promise<void> {
       for (const file of scripts) {
         const size = (await stat(path.join(dir, file))).size;
         console.log(
-          `  ${label.padEnd(9)} ${file.padEnd(22)} ${kb(size).padStart(7)}${size > 200 * 1024 ? '  over the aim' : ''}`,
+          `  ${label.padEnd(9)} ${file.padEnd(22)} ${kb(size).padStart(7)}${size > 200 * 1024 ? '  over the aim' : ''}${LATER[file] ?? ''}`,
         );
       }
       if (label === 'web app') {

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { answerRequest, type Handlers, type ProtocolSpec } from '../../common/webviewProtocol';
 import type { Log } from '../log/output';
+import { pageHtml, type WebviewScript } from './pageHtml';
 
-// What every Cody Batch webview shares: a strict CSP (nothing but our own files, scripts only by
-// nonce), resources only from dist/webviews, and the request/reply protocol of common/.
+// What every Cody Batch webview shares: a strict CSP (nothing but our own files, scripts and inline
+// styles only by nonce), resources only from dist/webviews, and the request/reply protocol of common/.
 
-export type WebviewScript = 'diff' | 'thread' | 'createJob' | 'overview' | 'compose';
+export type { WebviewScript };
 
 export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
   return vscode.Uri.joinPath(extensionUri, 'dist', 'webviews');
@@ -21,41 +24,34 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOpt
   };
 }
 
+/** The page of `script`, its script and styles inline (pageHtml.ts), with a fresh nonce. */
 export function renderHtml(
   webview: vscode.Webview,
   extensionUri: vscode.Uri,
   script: WebviewScript,
   title: string,
 ): string {
-  const nonce = randomBytes(18).toString('base64');
-  const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot(extensionUri), name)).toString();
-  const source = webview.cspSource;
-  const csp = [
-    `default-src 'none'`,
-    `style-src ${source}`,
-    `font-src ${source}`,
-    `img-src ${source} data:`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('codicons.css')}" id="vscode-codicon-stylesheet">
-<link rel="stylesheet" href="${asset(`${script}.css`)}">
-<title>${escapeHtml(title)}</title>
-</head>
-<body>
-<main id="app" aria-busy="true"><p class="loading">Loading…</p></main>
-<script nonce="${nonce}" src="${asset(`${script}.js`)}"></script>
-</body>
-</html>`;
+  const root = webviewRoot(extensionUri);
+  return pageHtml({
+    script,
+    title,
+    nonce: randomBytes(18).toString('base64'),
+    cspSource: webview.cspSource,
+    asset: (name) => webview.asWebviewUri(vscode.Uri.joinPath(root, name)).toString(),
+    read: (name) => distText(path.join(root.fsPath, name)),
+  });
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+const read = new Map<string, { modified: number; text: string }>();
+
+/** A file of dist/webviews, read once (and again only when a build has rewritten it). */
+function distText(file: string): string {
+  const modified = statSync(file).mtimeMs;
+  const kept = read.get(file);
+  if (kept?.modified === modified) return kept.text;
+  const text = readFileSync(file, 'utf8');
+  read.set(file, { modified, text });
+  return text;
 }
 
 /** Answers the page's requests with `handlers`, validating both ways. */

@@ -20,6 +20,7 @@ import { diffHandlers } from './diffPanel';
 import { renderHtml, serveProtocol, webviewOptions, type WebviewScript } from './html';
 import { overviewHandlers } from './overviewPanel';
 import { PanelTarget } from './panelTarget';
+import { startedEarly } from './startedEarly';
 import { threadHandlers } from './threadPanel';
 
 // Opens, reveals and restores the webview panels. A diff or thread panel is reused the way VS
@@ -50,6 +51,12 @@ interface PanelKind<S extends ProtocolSpec, State> {
   reusable?: boolean;
   /** Whether a panel showing `shown` may be taken over to show `next` (default: yes). */
   canTakeOver?(shown: State, next: State): boolean;
+  /**
+   * A request without parameters that the page makes first whenever it loads: it is started as the
+   * page is given (or pointed elsewhere), and its first request is answered with that, so the API
+   * calls run while the webview starts instead of after its script has asked.
+   */
+  early?: keyof S['requests'] & string;
 }
 
 /** `acme/billing, attempt 1 (Update API calls)`. */
@@ -81,6 +88,7 @@ const DIFF: PanelKind<typeof diffProtocol, DiffPanelState> = {
   key: diffKey,
   handlers: (services, target, panel) => diffHandlers(services, target, panel),
   reusable: true,
+  early: 'load',
   // One group tab and one repository tab: a group opens in the group tab, a member's diff beside it.
   canTakeOver: (shown, next) => !shown.group === !next.group,
 };
@@ -309,9 +317,11 @@ export class WebviewPanels implements Panels, vscode.Disposable {
       this.open.set(panelKey, entry);
       if (!reload) return;
       panel.title = kind.title(next);
+      early.start();
       void panel.webview.postMessage(eventMessage(kind.spec, 'show', {} as never));
     });
     const handlers = kind.handlers(services, target, panel);
+    const early = startedEarly(handlers, kind.early);
     const entry: OpenPanel = {
       panel,
       kind: kind as unknown as PanelKind<ProtocolSpec, unknown>,
@@ -323,7 +333,8 @@ export class WebviewPanels implements Panels, vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'cody-batch.svg');
     panel.webview.options = webviewOptions(services.context.extensionUri);
     panel.webview.html = renderHtml(panel.webview, services.context.extensionUri, kind.script, kind.title(state));
-    const subscription = serveProtocol(panel.webview, kind.spec, handlers, services.log, kind.script);
+    early.start();
+    const subscription = serveProtocol(panel.webview, kind.spec, early.handlers, services.log, kind.script);
     const viewState = panel.onDidChangeViewState(() => this.updateDiffContext());
     panel.onDidDispose(() => {
       subscription.dispose();

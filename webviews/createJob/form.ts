@@ -6,6 +6,7 @@ import type { CodeHostInfo, ResolveRepositoriesRequest } from '../../common/sche
 import type { CreateJobDraft, FieldErrors } from '../../common/webviewProtocol';
 import { append, h, pageHeader } from '../shared/dom';
 import { agentSection } from './agentSection';
+import { nameEngineLoading, nameEngineSettled } from './nameEngine';
 import { pullRequestSection } from './pullRequestSection';
 import { type PreviewReply, repositorySource } from './repositorySource';
 import { sampleField } from './sampleField';
@@ -344,9 +345,35 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
   }
 
   function validate(): ReturnType<typeof checkDraft> {
-    const result = checkDraft(readDraft());
-    showErrors(result.ok ? {} : result.fieldErrors, submitted);
-    return result;
+    const draft = readDraft();
+    const result = checkDraft(draft);
+    const waiting = waitingFilters(draft);
+    if (waiting.length === 0) {
+      showErrors(result.ok ? {} : result.fieldErrors, submitted);
+      return result;
+    }
+    // The name filters' engine has not arrived (it loads after the form paints): an expression is
+    // neither accepted nor refused until it has, and then the form checks again.
+    const fieldErrors = Object.fromEntries(
+      Object.entries(result.ok ? {} : result.fieldErrors).filter(([id]) => !waiting.includes(id)),
+    );
+    showErrors(fieldErrors, submitted);
+    for (const id of waiting) root.querySelector(`#${id}-error`)!.textContent = 'Checking…';
+    if (!rechecking) {
+      rechecking = true;
+      void nameEngineSettled().then(() => {
+        rechecking = false;
+        validate();
+      });
+    }
+    return { ok: false, fieldErrors, message: 'the include and exclude expressions are still being checked' };
+  }
+  let rechecking = false;
+
+  /** The fields whose expression waits for the name filters' engine (none once it has arrived). */
+  function waitingFilters(draft: CreateJobDraft): string[] {
+    if (!nameEngineLoading() || draft.repositorySource !== 'query') return [];
+    return (['include', 'exclude'] as const).filter((name) => draft.query?.[name]).map((name) => `query-${name}`);
   }
 
   function sync(): void {
@@ -430,6 +457,7 @@ export function renderCreateJobForm(root: HTMLElement, options: FormOptions, act
   async function doSubmit(): Promise<void> {
     if (busy) return;
     submitted = true;
+    if (waitingFilters(readDraft()).length > 0) await nameEngineSettled();
     const checked = validate();
     if (!checked.ok) {
       const first = Object.keys(checked.fieldErrors).find((id) => id in controls);

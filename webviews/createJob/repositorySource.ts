@@ -1,6 +1,7 @@
 import { EMPTY_QUERY, type QueryDraft, type RepositoryPreview } from '../../common/createJobDraft';
 import { keptRepositories, previewKey, QUERY_FIELDS, queryFromDraft } from '../../common/jobDraftSections';
 import { type CodeHostInfo, RepositoryQuery, type ResolveRepositoriesRequest } from '../../common/schemas';
+import { nameEngineLoading, nameEngineSettled } from './nameEngine';
 import type { CreateJobDraft, createJobProtocol, Result } from '../../common/webviewProtocol';
 import { h, icon } from '../shared/dom';
 import {
@@ -265,6 +266,8 @@ export function repositorySource(
 
   async function runPreview(): Promise<void> {
     if (busy || !preview) return;
+    // An include or exclude is checked with the name filters' engine, which may still be on its way.
+    if (nameEngineLoading()) await nameEngineSettled();
     const query = readQuery();
     const request = queryFromDraft(query);
     if (!RepositoryQuery.safeParse(request).success) {

@@ -33,6 +33,8 @@ export interface Host<S extends ProtocolSpec> {
 }
 
 export function connectHost<S extends ProtocolSpec>(spec: S, window: Window = globalThis.window): Host<S> {
+  // Where the page's script starts running (bench/clickToPaint.ts reads it).
+  performance.mark('cody-batch:script');
   const api = acquireVsCodeApi();
   const client = new ProtocolClient(spec, (message: RequestMessage) => api.postMessage(message));
   window.addEventListener('message', (event: MessageEvent) => client.receive(event.data));
