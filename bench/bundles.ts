@@ -34,6 +34,16 @@ import { makeTempDir, REPO_ROOT } from '../test/helpers/localStack';
 // GetSecretValue calls for the signing and seal keys (main's custody) and the Ed25519 key set-up.
 // Below +80 would take the SDK's DynamoDB client out of the start (a smaller client of our own) or
 // zod's schemas built lazily per route: not done.
+//
+// After (perf-api; load average 19–24): the entry is backend/api/lambdaEntry.ts alone (2 files,
+// 2 KB read at start) and the API — Hono, zod and the schemas, the DynamoDB client, the routes —
+// is imported by the first invocation, which builds the dependencies then anyway: import +6 to +11
+// ms over the floor (main: +119 to +130). That moves the cost, it does not remove it: import +
+// first GET /jobs/{id} measured +265 to +322 (main: +351, at a lower load), the figure a cold
+// start pays. Measured apart (each bundled alone, load average 22): the DynamoDB client +132 ms,
+// common/schemas with zod +62 (re2js, the name filters' engine the schemas check with, +18 of
+// it), Hono +10. The keys and the code host's credential are now read from Secrets Manager at the
+// same time (one round of answers, not two), which loopback cannot show.
 
 const execute = promisify(execFile);
 const RUNS = Number(process.argv[3] ?? 15);
