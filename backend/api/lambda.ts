@@ -42,7 +42,8 @@ export function createLambdaHandler(deps: ApiDependencies) {
     withinResponseLimit(await app(event, context), log);
 }
 
-async function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<ApiDependencies> {
+/** What the API needs on Lambda, from its environment and Secrets Manager (once per container). */
+export async function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<ApiDependencies> {
   const tables = tableNamesFromEnvironment(env);
   const artifacts = env[ENV.artifacts];
   if (!artifacts) throw new Error(`${ENV.artifacts} is not set`);
