@@ -43,7 +43,12 @@ import { makeTempDir, REPO_ROOT } from '../test/helpers/localStack';
 // start pays. Measured apart (each bundled alone, load average 22): the DynamoDB client +132 ms,
 // common/schemas with zod +62 (re2js, the name filters' engine the schemas check with, +18 of
 // it), Hono +10. The keys and the code host's credential are now read from Secrets Manager at the
-// same time (one round of answers, not two), which loopback cannot show.
+// same time (one round of answers, not two), which loopback cannot show. A cold start and its
+// first GET, profiled (BENCH_PROFILE=<folder>): V8 compiling the chunks 21% of its CPU, zod
+// building the schemas 10%, garbage collection 8%, the SDK's client 8% and our API and store 11%
+// on the stack. What would cut that rather than move it: a smaller DynamoDB client of our own,
+// the schemas built per route, or a V8 code cache (Lambda's package is read-only, and a cache
+// made here would not match Lambda's Node 24).
 
 const execute = promisify(execFile);
 const RUNS = Number(process.argv[3] ?? 15);
@@ -55,12 +60,13 @@ function median(values: number[]): number {
 }
 
 /** The CPU (user + system, ms) of a node process running `code` as an ES module, median of RUNS. */
-async function cpuOf(code: string, env: NodeJS.ProcessEnv = {}): Promise<number> {
+async function cpuOf(code: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<number> {
   const runs: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const { stdout } = await execute(
       process.execPath,
       [
+        ...nodeArgs,
         '--input-type=module',
         '-e',
         `${code}\nconst used = process.cpuUsage(); console.log((used.user + used.system) / 1000);`,
@@ -142,6 +148,9 @@ export async function main(): Promise<void> {
        const answer = await handler(${event});
        if (answer.statusCode !== 200) throw new Error('GET /jobs/{id} answered ' + answer.statusCode);`,
       env,
+      // BENCH_PROFILE=<folder>: a CPU profile of each cold start and first request
+      // (`npm run bench -- profile <folder>`).
+      process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [],
     );
     const files = (await readdir(LAMBDA)).filter((file) => file.endsWith('.mjs'));
     const atStart = await staticGraph(LAMBDA, 'api.mjs');
