@@ -4,11 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { ENV } from '../common/names';
 import { startFakeSigV4Server } from '../test/fakes/sigv4Server';
 import { newTestStore, startTestDynamo } from '../test/helpers/dynamo';
 import { sampleJob } from '../test/helpers/jobs';
-import { apiGatewayEvent } from '../test/helpers/lambdaEvents';
+import { apiGatewayEvent, lambdaEnvironment } from '../test/helpers/lambdaEvents';
 import { makeTempDir, REPO_ROOT } from '../test/helpers/localStack';
 
 // `npm run bench -- bundles [runs]`: what the bundles cost to load, against the floor of a bare
@@ -127,18 +126,14 @@ export async function main(): Promise<void> {
     const owner = 'arn:aws:iam::123456789012:user/bench';
     const job = sampleJob({ owner });
     await store.jobs.put(job);
-    const env = {
-      [ENV.jobsTable]: store.tables.jobs,
-      [ENV.repositoriesTable]: store.tables.repositories,
-      [ENV.dynamodbEndpoint]: dynamo.endpoint,
-      [ENV.artifacts]: folder,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: identity.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: identity.secretAccessKey,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-      [ENV.signingKeySecret]: 'cody-batch/bench/signing-key',
-      [ENV.workerKeySecret]: 'cody-batch/bench/worker-key',
-    };
+    const env = lambdaEnvironment({
+      store,
+      dynamoEndpoint: dynamo.endpoint,
+      artifacts: folder,
+      identity,
+      secretsManagerUrl: secrets.url,
+      secrets: 'cody-batch/bench',
+    });
     const event = JSON.stringify(apiGatewayEvent('GET', `/jobs/${job.jobId}`, { userArn: owner }));
     const floor = await cpuOf('0');
     const load = await cpuOf(`await import(${JSON.stringify(api)});`);

@@ -9,7 +9,7 @@ import type { RunningDynamo } from '../backend/local/dynamodb';
 import { newTestStore, startTestDynamo } from './helpers/dynamo';
 import { type FakeSigV4Server, startFakeSigV4Server } from './fakes/sigv4Server';
 import { newJob, sampleJob } from './helpers/jobs';
-import { apiGatewayEvent } from './helpers/lambdaEvents';
+import { apiGatewayEvent, lambdaEnvironment } from './helpers/lambdaEvents';
 import { makeTempDir, REPO_ROOT } from './helpers/localStack';
 
 // The Lambda bundles as Lambda runs them (dist/lambda, ES modules in chunks), on this Node: the API
@@ -71,18 +71,16 @@ describe('the Lambda bundles (dist/lambda)', function () {
     const job = sampleJob({ owner: OWNER });
     await store.jobs.put(job);
     setEnv({
-      [ENV.jobsTable]: store.tables.jobs,
-      [ENV.repositoriesTable]: store.tables.repositories,
-      [ENV.dynamodbEndpoint]: dynamo.endpoint,
-      [ENV.artifacts]: folder,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: IDENTITY.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: IDENTITY.secretAccessKey,
+      ...lambdaEnvironment({
+        store,
+        dynamoEndpoint: dynamo.endpoint,
+        artifacts: folder,
+        identity: IDENTITY,
+        secretsManagerUrl: secrets.url,
+        secrets: 'cody-batch/test',
+      }),
       AWS_LAMBDA_FUNCTION_NAME: 'cody-batch-test-api',
       AWS_ENDPOINT_URL_LAMBDA: lambdaApi.url,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-      [ENV.signingKeySecret]: 'cody-batch/test/signing-key',
-      [ENV.workerKeySecret]: 'cody-batch/test/worker-key',
       [ENV.operationMomentMs]: '0',
     });
     const files = await readdir(LAMBDA);

@@ -4,6 +4,7 @@ import { ENV } from '../../common/names';
 import type { RunningDynamo } from '../local/dynamodb';
 import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
 import { type FakeSigV4Server, startFakeSigV4Server } from '../../test/fakes/sigv4Server';
+import { lambdaEnvironment } from '../../test/helpers/lambdaEvents';
 import { makeTempDir } from '../../test/helpers/localStack';
 import { dependenciesFromEnvironment } from './lambda';
 
@@ -11,8 +12,9 @@ import { dependenciesFromEnvironment } from './lambda';
 // it can answer: at the same time, so that the first request waits for one round of answers.
 
 const IDENTITY = { accessKeyId: 'ASIALAMBDADEPSTEST', secretAccessKey: 'lambda-dependencies-test-secret/0123' };
-const SIGNING = 'cody-batch/test/signing-key';
-const WORKER = 'cody-batch/test/worker-key';
+const SECRETS = 'cody-batch/test';
+const SIGNING = `${SECRETS}/signing-key`;
+const WORKER = `${SECRETS}/worker-key`;
 const GITHUB = 'cody-batch/test/github-token';
 
 describe('the API Lambda’s dependencies', function () {
@@ -52,18 +54,15 @@ describe('the API Lambda’s dependencies', function () {
       },
       'secretsmanager',
     );
-    const store = await newTestStore(dynamo);
     const deps = await dependenciesFromEnvironment({
-      [ENV.jobsTable]: store.tables.jobs,
-      [ENV.repositoriesTable]: store.tables.repositories,
-      [ENV.dynamodbEndpoint]: dynamo.endpoint,
-      [ENV.artifacts]: folder,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: IDENTITY.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: IDENTITY.secretAccessKey,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-      [ENV.signingKeySecret]: SIGNING,
-      [ENV.workerKeySecret]: WORKER,
+      ...lambdaEnvironment({
+        store: await newTestStore(dynamo),
+        dynamoEndpoint: dynamo.endpoint,
+        artifacts: folder,
+        identity: IDENTITY,
+        secretsManagerUrl: secrets.url,
+        secrets: SECRETS,
+      }),
       [ENV.githubTokenSecret]: GITHUB,
     });
     assert.equal(deps.codeHost?.kind, 'github');
