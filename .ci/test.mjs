@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // `npm test`: lint, build, typecheck and the mocha suite, each started as soon as what it needs is
-// done, and a table of how long each took at the end (failed or not). The type check needs nothing
-// and runs beside the others; the build waits for lint (the build rewrites docs/openapi.json, which
-// lint reads); mocha waits for the build (tests run the bundles in dist/). Mocha runs its files in
-// parallel workers: on 2 cores most of a test's time is spent waiting on child processes, git and
-// local servers, so more workers than cores pays (CODY_BATCH_TEST_JOBS overrides).
+// done, and a table of how long each took at the end (failed or not). The build goes first (tests
+// run the bundles in dist/); mocha, the longest step, starts as soon as it is done. The type check
+// needs nothing and runs from the start; lint waits for the build (which rewrites docs/openapi.json,
+// which lint reads). Both run beside mocha at a lower CPU priority, so that on a small machine they
+// take the time mocha leaves rather than lengthen it. Mocha runs its files in parallel workers: on
+// 2 cores much of a test's time is spent waiting on child processes, git and local servers, so more
+// workers than cores pays (CODY_BATCH_TEST_JOBS overrides). It is handed the slowest files first
+// (the last run's times, else .ci/slowest.txt), so that no long file starts at the end and leaves
+// the other workers idle: the order only changes when a file starts, every file still runs.
 // Output of the steps beside mocha is held and printed whole when mocha is not writing.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, setPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,17 +21,58 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const jobs = process.env.CODY_BATCH_TEST_JOBS ?? '4';
 // Every unit and integration test; the suites with their own set-up (e2e, image, sandbox, browser)
 // are left out by .mocharc.json's ignore.
-const SPEC = '{common,backend,cli,extension,webviews,infra,test,bench}/**/*.test.ts';
+const SPEC_FOLDERS = ['common', 'backend', 'cli', 'extension', 'webviews', 'infra', 'test', 'bench'];
 // Extra arguments go to mocha: `npm test -- --bail`.
 const mochaArgs = process.argv.slice(2);
+// Each file's time in the last whole run here, for the order of the next (outside the checkout's
+// tracked files; a new clone starts from .ci/slowest.txt).
+const lastTimesFile = path.join(root, 'node_modules', '.cache', 'cody-batch', 'test-times.json');
+
+/** Every `*.test.ts` under the spec folders (mocha's config leaves out the suites with their own set-up). */
+function specFiles() {
+  const found = [];
+  const walk = (folder) => {
+    for (const entry of readdirSync(path.join(root, folder), { withFileTypes: true })) {
+      const relative = path.posix.join(folder, entry.name);
+      if (entry.isDirectory() && entry.name !== 'node_modules') walk(relative);
+      else if (entry.isFile() && entry.name.endsWith('.test.ts')) found.push(relative);
+    }
+  };
+  for (const folder of SPEC_FOLDERS) if (existsSync(path.join(root, folder))) walk(folder);
+  return found.sort();
+}
+
+/** The spec files, slowest first by the last run's times, else by .ci/slowest.txt's order. */
+function slowestFirst(files) {
+  let known = {};
+  try {
+    known = JSON.parse(readFileSync(lastTimesFile, 'utf8'));
+  } catch {
+    const listed = readFileSync(path.join(root, '.ci', 'slowest.txt'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
+    known = Object.fromEntries(listed.map((file, index) => [file, listed.length - index]));
+  }
+  return [...files].sort((a, b) => (known[b] ?? 0) - (known[a] ?? 0));
+}
 
 const steps = [
-  { name: 'lint', command: [bin('biome'), 'check', '.'], after: [] },
-  { name: 'typecheck', command: [bin('tsc'), '-p', '.', '--noEmit'], after: [] },
-  { name: 'build', command: ['npm', 'run', 'build', '--silent'], after: ['lint'] },
+  { name: 'build', command: ['npm', 'run', 'build', '--silent'], after: [] },
+  { name: 'typecheck', command: [bin('tsc'), '-p', '.', '--noEmit'], after: [], background: true },
+  { name: 'lint', command: [bin('biome'), 'check', '.'], after: ['build'], background: true },
   {
     name: 'mocha',
-    command: [bin('mocha'), '--parallel', '--jobs', jobs, '--require', '.ci/fileTimes.cjs', SPEC, ...mochaArgs],
+    command: [
+      bin('mocha'),
+      '--parallel',
+      '--jobs',
+      jobs,
+      '--require',
+      '.ci/fileTimes.cjs',
+      ...slowestFirst(specFiles()),
+      ...mochaArgs,
+    ],
     after: ['build'],
     stream: true,
   },
@@ -68,6 +113,8 @@ function run(step) {
       detached: true,
     });
     groups.add(child.pid);
+    // What it starts inherits the priority (tsc's threads, biome's).
+    if (step.background && child.pid) setPriority(child.pid, 10);
     if (step.stream) streaming++;
     const output = [];
     child.stdout?.on('data', (chunk) => output.push(chunk));
@@ -146,6 +193,14 @@ const slowest = (() => {
   }
 })();
 rmSync(timesDir, { recursive: true, force: true });
+// A whole run's times order the next one (a run of some files only, or a failed one, leaves them).
+if (slowest.length && !mochaArgs.length && state.get('mocha').status === 'ok') {
+  mkdirSync(path.dirname(lastTimesFile), { recursive: true });
+  writeFileSync(
+    lastTimesFile,
+    `${JSON.stringify(Object.fromEntries(slowest.map(({ file, ms }) => [path.relative(root, file), ms])), null, 1)}\n`,
+  );
+}
 if (slowest.length) {
   console.log(`\nThe slowest of ${slowest.length} spec files (wall time in a worker, set-up included):`);
   for (const { file, ms, tests } of slowest.slice(0, 10))

@@ -5,18 +5,12 @@ import { bearerAuth, CodyBatchClient } from '../common/client';
 import type { CreateJobInput } from '../common/schemas';
 import { createBareRepository, fileGitBase, type FixtureFiles } from '../backend/local/gitFixtures';
 import { homePaths, resolveHome, runningStack } from '../backend/local/home';
-import {
-  stackOptionsFromEnvironment,
-  startLocalStack,
-  StackAlreadyRunningError,
-  type LocalStack,
-} from '../backend/local/stack';
-import { DYNAMO_SCRIPT, isClaudeConfigured, stackEnvironment, workerPool } from '../backend/local/workers';
+import { isClaudeConfigured, stackEnvironment } from '../backend/local/workers';
 import { printTable } from './connect';
 import { printSandboxNotice } from './sandboxNotice';
 import { waitForShutdownSignal } from './shutdown';
 import { watchJob } from './watch';
-import { WEB_ROOT } from './webRoot';
+import { startCliStack } from './serve';
 import { webAppLink } from '../backend/local/webApp';
 import { say, sayError } from './terminal';
 
@@ -86,23 +80,10 @@ export async function demo(version: string, args: string[]): Promise<number> {
   }
   say(`Sample repositories  ${paths.demo}  (${names.join(', ')})`);
 
-  let stack: LocalStack;
-  try {
-    // The API resolves repository queries where the workers clone: the sample repositories.
-    const demoEnv = { ...env, [ENV.gitBase]: fileGitBase(paths.demo) };
-    stack = await startLocalStack({
-      ...stackOptionsFromEnvironment(demoEnv, version),
-      executor: workerPool(demoEnv, (line) => sayError(`  ${line}`)),
-      webRoot: WEB_ROOT,
-      dynamoScript: DYNAMO_SCRIPT,
-    });
-  } catch (error) {
-    if (error instanceof StackAlreadyRunningError) {
-      sayError(error.message);
-      return 1;
-    }
-    throw error;
-  }
+  // The API resolves repository queries where the workers clone: the sample repositories.
+  const demoEnv = { ...env, [ENV.gitBase]: fileGitBase(paths.demo) };
+  const stack = await startCliStack(demoEnv, version, (line) => sayError(`  ${line}`));
+  if (!stack) return 1;
   let exitCode = 1;
   try {
     say(`Local stack          ${stack.apiUrl}  (token in ${stack.tokenPath})`);

@@ -1,7 +1,12 @@
 import { DYNAMODB_PROFILE } from '../common/localHome';
 import { ENV, jobsTableName } from '../common/names';
 import { sandboxNotice } from '../common/sandbox';
-import { stackOptionsFromEnvironment, startLocalStack, StackAlreadyRunningError } from '../backend/local/stack';
+import {
+  type LocalStack,
+  StackAlreadyRunningError,
+  stackOptionsFromEnvironment,
+  startLocalStack,
+} from '../backend/local/stack';
 import { DYNAMO_SCRIPT, stackEnvironment, workerPool } from '../backend/local/workers';
 import { printSandboxNotice } from './sandboxNotice';
 import { waitForShutdownSignal } from './shutdown';
@@ -9,26 +14,36 @@ import { WEB_ROOT } from './webRoot';
 import { webAppLink } from '../backend/local/webApp';
 import { say, sayError } from './terminal';
 
-/** `cody-batch serve`: runs the local stack until SIGINT or SIGTERM. */
-export async function serve(version: string): Promise<number> {
-  let stack;
+/**
+ * The local stack as the CLI runs it (`serve`, `demo`): its workers, the web app, DynamoDB. Undefined,
+ * said on stderr, when this home runs one already. `workerLog`: what the workers say; `log`: the stack.
+ */
+export async function startCliStack(
+  env: NodeJS.ProcessEnv,
+  version: string,
+  workerLog: (line: string) => void,
+  log?: (line: string) => void,
+): Promise<LocalStack | undefined> {
   try {
-    const log = (line: string) => sayError(line);
-    const env = stackEnvironment(log);
-    stack = await startLocalStack({
+    return await startLocalStack({
       ...stackOptionsFromEnvironment(env, version),
-      executor: workerPool(env, log),
+      executor: workerPool(env, workerLog),
       dynamoScript: DYNAMO_SCRIPT,
-      log,
+      ...(log ? { log } : {}),
       webRoot: WEB_ROOT,
     });
   } catch (error) {
-    if (error instanceof StackAlreadyRunningError) {
-      sayError(error.message);
-      return 1;
-    }
-    throw error;
+    if (!(error instanceof StackAlreadyRunningError)) throw error;
+    sayError(error.message);
+    return undefined;
   }
+}
+
+/** `cody-batch serve`: runs the local stack until SIGINT or SIGTERM. */
+export async function serve(version: string): Promise<number> {
+  const log = (line: string) => sayError(line);
+  const stack = await startCliStack(stackEnvironment(log), version, log, log);
+  if (!stack) return 1;
   const webAppLine = stack.webUrl
     ? `  Web app    ${webAppLink(stack.apiUrl, stack.token)}   (signs this browser tab in)\n`
     : '';

@@ -1,4 +1,4 @@
-import type { Job, RepositoryResult } from './schemas';
+import type { Job, RepositoryResult, ReviewState } from './schemas';
 import { reviewStateOf } from './status';
 import { groupRepositories } from './repositoryStates';
 import { tallyReviewable } from './reviewCounts';
@@ -57,6 +57,56 @@ export function neighbour(
   if (at < 0) return direction === 'next' ? order[0] : order.at(-1);
   if (order.length < 2) return undefined;
   return order[(at + (direction === 'next' ? 1 : -1) + order.length) % order.length];
+}
+
+/** A review's words while it runs and once done: `Approving`, `Approved`. */
+export const REVIEW_VERBS: Record<ReviewState, readonly [doing: string, done: string]> = {
+  approved: ['Approving', 'Approved'],
+  rejected: ['Rejecting', 'Rejected'],
+  unreviewed: ['Clearing the review of', 'Cleared the review of'],
+};
+
+/** Where `current` stands in the order, as a diff's review bar shows it: the progress and its neighbours. */
+export function placeInOrder(
+  order: readonly RepositoryResult[],
+  current: string,
+): { progress: string; previousRepository?: string; nextRepository?: string } {
+  return {
+    progress: progressText(reviewProgress(order)),
+    previousRepository: neighbour(order, current, 'previous')?.repositoryName,
+    nextRepository: neighbour(order, current, 'next')?.repositoryName,
+  };
+}
+
+/** The neighbour in `direction`, or why there is none (Previous and Next Repository). */
+export function stepTarget(
+  order: readonly RepositoryResult[],
+  from: string,
+  direction: 'next' | 'previous',
+): { goTo: string } | { message: string } {
+  const to = neighbour(order, from, direction);
+  if (to) return { goTo: to.repositoryName };
+  return { message: noNeighbourText(order.length) };
+}
+
+/**
+ * After `current` was reviewed `state` (`done` says it: `Approved`), where the diff view goes (the
+ * next unreviewed repository, or it stays) and what it says.
+ */
+export function afterReview(
+  order: readonly RepositoryResult[],
+  current: string,
+  state: ReviewState,
+  done: string,
+): { goTo: string; notice: string } {
+  const next = state === 'unreviewed' ? undefined : nextUnreviewed(order, current);
+  const notice =
+    state === 'unreviewed'
+      ? `${done} ${current}.`
+      : next
+        ? `${done} ${current}. Next unreviewed: ${next.repositoryName}.`
+        : `${done} ${current}. No unreviewed repository is left in this job (${progressText(reviewProgress(order))}).`;
+  return { goTo: next?.repositoryName ?? current, notice };
 }
 
 /** Why Previous or Next Repository goes nowhere: there is no other repository with a diff. */

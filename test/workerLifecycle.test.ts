@@ -72,23 +72,23 @@ describe('worker lifecycle: cancel, crash, retry, restart', function () {
       assert.ok(groups.every(processGroupAlive));
       const answer = await stack.client.cancelJob(created.jobId);
       assert.ok(['CANCELLING', 'CANCELLED'].includes(answer.status));
-      const job = await waitForJob(stack.client, created.jobId, { timeoutMs: 30_000 });
+      const job = await waitForJob(stack.client, created.jobId);
       assert.equal(job.status, 'CANCELLED');
       assert.deepEqual(
         { ...job.counts },
         { total: 3, pending: 0, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 3 },
       );
-      for (const row of (await repositoriesByName(stack.client, job.jobId)).values()) {
+      const rows = [...(await repositoriesByName(stack.client, job.jobId)).values()];
+      for (const row of rows) {
         assert.equal(row.status, 'CANCELLED');
         assert.equal(row.error?.code, 'CANCELLED');
       }
-      await waitFor(
-        'the command process groups to be gone',
-        async () => (groups.some(processGroupAlive) ? undefined : true),
-        10_000,
+      await waitFor('the command process groups to be gone', async () =>
+        groups.some(processGroupAlive) ? undefined : true,
       );
-      // The third repository was never started.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The third repository was never started: never claimed (a row a worker claims has its start
+      // time), so no worker can run it now that it is CANCELLED, and its command never ran.
+      assert.equal(rows.filter((row) => row.startedAt === undefined).length, 1, 'one row never claimed');
       assert.equal((await numbersIn(markers, 'pgid-')).length, 2);
     });
 
@@ -122,16 +122,12 @@ describe('worker lifecycle: cancel, crash, retry, restart', function () {
       assert.equal(rows.get('acme/slow')!.status, 'FAILED');
       assert.equal(rows.get('acme/slow')!.error?.code, 'WORKER_CRASHED');
       // The command the dead worker started does not outlive it.
-      await waitFor(
-        'the orphaned command to be killed',
-        async () => (processGroupAlive(commandGroup!) ? undefined : true),
-        10_000,
+      await waitFor('the orphaned command to be killed', async () =>
+        processGroupAlive(commandGroup!) ? undefined : true,
       );
       // Nor does what it started with setsid, out of the command's process group.
-      await waitFor(
-        'the setsid command to be killed',
-        async () => ((await processesRunning(daemon)).length ? undefined : true),
-        10_000,
+      await waitFor('the setsid command to be killed', async () =>
+        (await processesRunning(daemon)).length ? undefined : true,
       ).finally(() => killRunning(daemon));
       // Nor its clone: the run folder of the dead worker is removed.
       const left = await readdir(workDir);

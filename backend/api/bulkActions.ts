@@ -152,11 +152,7 @@ export async function actOnBatch(
   for (const { row, ref } of targets) {
     const status = statuses.get(pullRequestKey(ref));
     if (!status) {
-      results.push({
-        repositoryName: row.repositoryName,
-        outcome: 'failed',
-        reason: `${host.label} no longer has ${row.pullRequestUrl}`,
-      });
+      results.push(goneFromHost(host, row, 'failed'));
       continue;
     }
     await record(row, infoOf(status));
@@ -259,6 +255,15 @@ export async function runBulkAction(
   }
   await recountPullRequests(deps.store, job, await deps.store.repositories.listAll(job.jobId));
   return results;
+}
+
+/** The result for a row whose pull request the host no longer has, `outcome` as the action counts it. */
+export function goneFromHost(
+  host: { label: string },
+  row: RepositoryResult,
+  outcome: 'failed' | 'skipped',
+): RepositoryActionResult {
+  return { repositoryName: row.repositoryName, outcome, reason: `${host.label} no longer has ${row.pullRequestUrl}` };
 }
 
 /** Whether a pull request, as the host tells it now, is one the filter picks. */

@@ -8,12 +8,11 @@ import type {
   JobChanges,
   RepositoryActionResult,
   RepositoryResult,
-  Review,
   ReviewState,
 } from '../../common/schemas';
 import { FINAL_REPOSITORY_STATUSES, type RepositoryStatus } from '../../common/status';
 import { forEachLimited } from '../store/parallel';
-import { recountReviews, reviewStateOf } from '../store/reviews';
+import { recountReviews, reviewFrom, reviewStateOf } from '../store/reviews';
 import { OperationFailed, type OperationWork } from './operations';
 import { patchKeyOf } from './artifactKeys';
 import type { ApiDependencies } from './context';
@@ -271,16 +270,7 @@ export const groupReviewWork: OperationWork = {
         failed(`Not reviewed: ${error.message}`);
         return;
       }
-      const review: Review | undefined =
-        order.state === 'unreviewed'
-          ? undefined
-          : {
-              state: order.state,
-              ...(order.note?.trim() ? { note: order.note.trim() } : {}),
-              attempt: row.attempt,
-              reviewedAt,
-              ...(order.state === 'approved' ? checked.approval : {}),
-            };
+      const review = reviewFrom(order, row.attempt, reviewedAt, checked.approval);
       const before = await store.repositories.setReview(jobId, repositoryName, review, {
         attempt: member.attempt,
         statuses,

@@ -21,7 +21,7 @@ import {
 import { reviewStateOf } from '../store/reviews';
 import { sealedPush } from '../store/rowSignatures';
 import { jobVerifies, type WorkerSeal } from '../store/signing';
-import { matchesFilter } from './bulkActions';
+import { goneFromHost, matchesFilter } from './bulkActions';
 import type { ApiDependencies } from './context';
 import { RequestError } from './middleware/errors';
 import { inFlight } from './publish';
@@ -99,11 +99,7 @@ export async function startFollowUp(
   for (const { row, ref } of targets) {
     const status = statuses.get(pullRequestKey(ref));
     if (!status) {
-      results.push({
-        repositoryName: row.repositoryName,
-        outcome: 'skipped',
-        reason: `${host.label} no longer has ${row.pullRequestUrl}`,
-      });
+      results.push(goneFromHost(host, row, 'skipped'));
       continue;
     }
     const info = infoOf(status);

@@ -7,7 +7,8 @@ import {
   ResourceNotFoundException,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { itemPages } from './pages';
 import { RepositoriesTable } from './repositories';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import {
@@ -123,15 +124,12 @@ async function deleteTable(doc: DynamoDBDocumentClient, name: string): Promise<v
 
 /** Every item of `from` into `to`; a repository row gets its status index key (`{jobId}#{status}`). */
 async function copyItems(doc: DynamoDBDocumentClient, from: string, to: string): Promise<void> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(new ScanCommand({ TableName: from, ExclusiveStartKey: start, ConsistentRead: true }));
-    const items = (page.Items ?? []).map((item) =>
+  for await (const page of itemPages(doc, { scan: { TableName: from, ConsistentRead: true } })) {
+    const items = page.map((item) =>
       typeof item.status === 'string' && typeof item.repositoryName === 'string' && typeof item.jobId === 'string'
         ? { ...item, [STATUS_KEY_ATTRIBUTE]: statusKey(item.jobId, item.status) }
         : item,
     );
     await new RepositoriesTable(doc, to).putItems(items);
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
 }

@@ -1,11 +1,11 @@
 import { conditionHeld, unlessConditionFails } from './conditional';
+import { itemPages } from './pages';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { JOBS_OWNER_INDEX } from '../../common/names';
@@ -90,23 +90,16 @@ export class JobsTable {
   /** Every job with work under way (ACTIVE_JOB_STATUSES), across owners: the sweeper's view. */
   async scanActive(): Promise<Job[]> {
     const jobs: Job[] = [];
-    let start: Record<string, unknown> | undefined;
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, string> = {};
     for (const [i, status] of ACTIVE_JOB_STATUSES.entries()) values[`:s${i}`] = status;
-    do {
-      const page = await this.doc.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: `#status IN (${Object.keys(values).join(', ')})`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ExclusiveStartKey: start,
-        }),
-      );
-      jobs.push(...(page.Items ?? []).map((item) => Job.parse(item)));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const scan = {
+      TableName: this.tableName,
+      FilterExpression: `#status IN (${Object.keys(values).join(', ')})`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+    for await (const items of itemPages(this.doc, { scan })) jobs.push(...items.map((item) => Job.parse(item)));
     return jobs;
   }
 
@@ -230,15 +223,12 @@ export class JobsTable {
   /** Every job, across owners, that `keep` keeps: the pull-request refresh's and the retention sweep's view. */
   async scanAll(keep: (job: Job) => boolean): Promise<Job[]> {
     const jobs: Job[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: start }));
-      for (const item of page.Items ?? []) {
+    for await (const items of itemPages(this.doc, { scan: { TableName: this.tableName } })) {
+      for (const item of items) {
         const parsed = Job.safeParse(item);
         if (parsed.success && keep(parsed.data)) jobs.push(parsed.data);
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
     return jobs;
   }
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keysBeginningWith } from './pages';
 import type { NameList } from '../../common/schemas';
 import type { RepositoriesTable } from './repositories';
 
@@ -107,21 +108,7 @@ export class NameLists {
 
   /** Deletes every chunk of the job's lists but `keep`'s (all of them when none is kept). */
   async deleteAll(jobId: string, keep?: readonly string[]): Promise<void> {
-    const keys: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'jobId = :jobId AND begins_with(repositoryName, :prefix)',
-          ExpressionAttributeValues: { ':jobId': jobId, ':prefix': CHUNK_KEY_PREFIX },
-          ProjectionExpression: 'repositoryName',
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) keys.push(String(item.repositoryName));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const keys = await keysBeginningWith(this.doc, this.tableName, jobId, CHUNK_KEY_PREFIX);
     const kept = new Set(keep ?? []);
     const doomed = keys.filter((key) => !kept.has(key.slice(CHUNK_KEY_PREFIX.length).split('/')[0]!));
     await this.rows.deleteAll(jobId, doomed);

@@ -1,14 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { conditionHeld, unlessConditionFails } from './conditional';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import {
   type Job,
@@ -20,6 +14,7 @@ import {
 } from '../../common/schemas';
 import type { NameLists } from './nameLists';
 import { decodeToken, encodeToken } from './pagination';
+import { itemPages, keysBeginningWith } from './pages';
 import type { RepositoriesTable } from './repositories';
 
 // Bulk operations (see Operation in common/schemas/operations.ts): what a request started and what goes on
@@ -416,24 +411,18 @@ export class OperationsTable {
   /** Jobs whose operation runs, with no runner (its lease ran out, or it was let go): to pick up. */
   async orphaned(now = Date.now()): Promise<{ jobId: string; operationId: string }[]> {
     const found: { jobId: string; operationId: string }[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new ScanCommand({
-          TableName: this.jobsTable,
-          FilterExpression:
-            '#op.#status = :running AND (attribute_not_exists(#op.lease) OR #op.lease.#until < :now)' +
-            ' AND (attribute_not_exists(#op.resumeAt) OR #op.resumeAt <= :now)',
-          ExpressionAttributeNames: { '#op': 'operation', '#status': 'status', '#until': 'until' },
-          ExpressionAttributeValues: { ':running': 'running', ':now': now },
-          ProjectionExpression: 'jobId, #op.operationId',
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? [])
+    const scan = {
+      TableName: this.jobsTable,
+      FilterExpression:
+        '#op.#status = :running AND (attribute_not_exists(#op.lease) OR #op.lease.#until < :now)' +
+        ' AND (attribute_not_exists(#op.resumeAt) OR #op.resumeAt <= :now)',
+      ExpressionAttributeNames: { '#op': 'operation', '#status': 'status', '#until': 'until' },
+      ExpressionAttributeValues: { ':running': 'running', ':now': now },
+      ProjectionExpression: 'jobId, #op.operationId',
+    };
+    for await (const items of itemPages(this.doc, { scan }))
+      for (const item of items)
         found.push({ jobId: String(item.jobId), operationId: String(item.operation?.operationId) });
-      start = page.LastEvaluatedKey;
-    } while (start);
     return found;
   }
 
@@ -445,21 +434,9 @@ export class OperationsTable {
 
   /** Every item of the job's operations (a job's deletion). */
   async deleteAll(jobId: string): Promise<void> {
-    const keys: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.repositoriesTable,
-          KeyConditionExpression: 'jobId = :jobId AND begins_with(repositoryName, :prefix)',
-          ExpressionAttributeValues: { ':jobId': jobId, ':prefix': OPERATION_PREFIX },
-          ProjectionExpression: 'repositoryName',
-          ExclusiveStartKey: start,
-        }),
-      );
-      keys.push(...(page.Items ?? []).map((item) => String(item.repositoryName)));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    await this.rows.deleteAll(jobId, keys);
+    await this.rows.deleteAll(
+      jobId,
+      await keysBeginningWith(this.doc, this.repositoriesTable, jobId, OPERATION_PREFIX),
+    );
   }
 }

@@ -7,6 +7,26 @@ import type { RepositoriesTable } from './repositories';
 // attempt (retry, revised continue) removes it, and the job's review counters move with every
 // change, by atomic ADD after the row write that justifies it (as the run counters do).
 
+/**
+ * The review a request records on a row at `attempt`: none for `unreviewed`, a note only when it
+ * says something, and an approval's custody fields (`approval`) only on an approval.
+ */
+export function reviewFrom(
+  request: { state: ReviewState; note?: string },
+  attempt: number,
+  reviewedAt: string,
+  approval: Pick<Review, 'patchRevision' | 'digest' | 'baseCommit' | 'signature'> | undefined,
+): Review | undefined {
+  if (request.state === 'unreviewed') return undefined;
+  return {
+    state: request.state,
+    ...(request.note?.trim() ? { note: request.note.trim() } : {}),
+    attempt,
+    reviewedAt,
+    ...(request.state === 'approved' ? approval : {}),
+  };
+}
+
 /** The tables a review reads and writes (the Store has both; store.ts counts reviews with `countReviews`). */
 export interface ReviewTables {
   readonly jobs: JobsTable;
@@ -75,16 +95,7 @@ export async function reviewRepository(
     };
   if (request.state === 'rejected' && !FINAL_REPOSITORY_STATUSES.includes(row.status))
     return { ok: false, code: 'NOT_REVIEWABLE', message: `${name} is ${row.status}: review it once it has finished` };
-  const review: Review | undefined =
-    request.state === 'unreviewed'
-      ? undefined
-      : {
-          state: request.state,
-          ...(request.note?.trim() ? { note: request.note.trim() } : {}),
-          attempt: row.attempt,
-          reviewedAt: new Date().toISOString(),
-          ...(request.state === 'approved' ? request.approval : {}),
-        };
+  const review = reviewFrom(request, row.attempt, new Date().toISOString(), request.approval);
   const before = await store.repositories.setReview(jobId, name, review, {
     attempt: row.attempt,
     statuses: statuses.length ? statuses : (['PENDING', 'RUNNING', ...FINAL_REPOSITORY_STATUSES] as const),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { ProtocolSpec } from './messages';
+import { loadRequest, type ProtocolSpec } from './messages';
 import { Done } from './viewParts';
 
 /** What the text editor keeps while its tab is hidden (VS Code rebuilds the page): the text as typed. */
@@ -12,9 +12,8 @@ export type ComposePanelState = z.infer<typeof ComposePanelState>;
  */
 export const composeProtocol = {
   requests: {
-    load: {
-      params: z.object({}),
-      result: z.object({
+    load: loadRequest(
+      z.object({
         title: z.string().max(1_000),
         /** What the text is for and what happens with it. */
         prompt: z.string().max(4_000),
@@ -25,7 +24,7 @@ export const composeProtocol = {
         kind: z.string().max(200),
         placeholder: z.string().max(1_000).optional(),
       }),
-    },
+    ),
     /** Refused with why (empty, too long), or taken: the tab closes. */
     submit: {
       params: z.object({ text: z.string().max(10_000_000) }),

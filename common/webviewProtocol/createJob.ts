@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { CreateJobDraft, FieldErrors } from '../createJobDraft';
 import { SandboxStatus } from '../sandbox';
 import { CodeHostInfo, Job, RepositoryResolution, ResolveRepositoriesRequest } from '../schemas';
-import type { ProtocolSpec } from './messages';
+import { loadRequest, type ProtocolSpec } from './messages';
 import { Done } from './viewParts';
 
 // The Create Job form: its draft (common/createJobDraft.ts), a preview of a query, the submit.
@@ -16,9 +16,8 @@ export type CreateJobPanelState = z.infer<typeof CreateJobPanelState>;
 
 export const createJobProtocol = {
   requests: {
-    load: {
-      params: z.object({}),
-      result: z.object({
+    load: loadRequest(
+      z.object({
         prompt: z.string(),
         connected: z.boolean(),
         apiUrl: z.string().optional(),
@@ -27,7 +26,7 @@ export const createJobProtocol = {
         /** The stack's code host, when the API said: the query section uses its words (GitLab: groups). */
         codeHost: CodeHostInfo.shape.kind.optional(),
       }),
-    },
+    ),
     /** What holds around the commands where the job would run (GET /sandbox); none when it cannot be asked. */
     sandbox: { params: z.object({}), result: z.object({ status: SandboxStatus.optional() }) },
     /** Asks the user to pick from the workspace folders' git remotes. */

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { PatchDigest, PatchRevisionRequest, RepositoryError, ReviewRequest, ReviewState } from '../schemas';
-import type { ProtocolSpec } from './messages';
+import { loadRequest, type ProtocolSpec } from './messages';
 import { Done, PanelTitle, RepositoryHeading } from './viewParts';
 import {
   DiffLayout,
@@ -102,9 +102,8 @@ export type DiffReview = z.infer<typeof DiffReview>;
 export const diffProtocol = {
   requests: {
     /** The page is ready: the diff to show. `patch` is undefined when the run made no changes. */
-    load: {
-      params: z.object({}),
-      result: RepositoryHeading.extend({
+    load: loadRequest(
+      RepositoryHeading.extend({
         patch: z.string().optional(),
         /** The SHA-256 of the patch's bytes as the host received them: what a review of it sends back. */
         digest: PatchDigest.optional(),
@@ -138,7 +137,7 @@ export const diffProtocol = {
         /** The shown attempt is a follow-up round: what triggered it, above its diff. */
         round: RoundShown.optional(),
       }),
-    },
+    ),
     /**
      * Group mode: approve or reject every member shown (refused when the group or a member's patch
      * changed since). The host sends the members in other surroundings this reviewer opened with it.

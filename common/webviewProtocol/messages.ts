@@ -32,6 +32,11 @@ export interface MethodSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType
   result: R;
 }
 
+/** The request every page makes first, without parameters: what it shows (`result`). */
+export function loadRequest<R extends z.ZodType>(result: R) {
+  return { params: z.object({}), result };
+}
+
 export interface ProtocolSpec {
   requests: Record<string, MethodSpec>;
   events: Record<string, z.ZodType>;

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { Job, JobChanges, RepositoryResult } from '../schemas';
-import type { ProtocolSpec } from './messages';
+import { loadRequest, type ProtocolSpec } from './messages';
 import { Done, PanelTitle } from './viewParts';
 import { GroupFingerprint, ShownMember, Verdict } from './views';
 
@@ -16,9 +16,8 @@ export type RepositoryView = z.infer<typeof RepositoryView>;
 export const overviewProtocol = {
   requests: {
     /** The job and every repository row: the page computes its counts, failures and burndown from them. */
-    load: {
-      params: z.object({}),
-      result: z.object({
+    load: loadRequest(
+      z.object({
         job: Job,
         repositories: z.array(RepositoryResult).max(100_000),
         /** The job's change groups (GET /jobs/{id}/changes); absent when they could not be read. */
@@ -26,7 +25,7 @@ export const overviewProtocol = {
         /** Why the change groups are missing. */
         changesError: z.string().max(2_000).optional(),
       }),
-    },
+    ),
     /** Approve or reject a change group: the members shown, refused when the group changed since. */
     reviewGroup: {
       params: z.object({

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { RepositoryError, Thread } from '../schemas';
-import type { ProtocolSpec } from './messages';
+import { loadRequest, type ProtocolSpec } from './messages';
 import { Done, PanelTitle, RepositoryHeading } from './viewParts';
 import { RepositoryRef, ViewPlace } from './views';
 
@@ -11,10 +11,9 @@ export type ThreadPanelState = z.infer<typeof ThreadPanelState>;
 
 export const threadProtocol = {
   requests: {
-    load: {
-      params: z.object({}),
-      result: RepositoryHeading.extend({ status: z.string(), error: RepositoryError.optional(), thread: Thread }),
-    },
+    load: loadRequest(
+      RepositoryHeading.extend({ status: z.string(), error: RepositoryError.optional(), thread: Thread }),
+    ),
     refresh: {
       params: z.object({}),
       result: z.object({ status: z.string(), error: RepositoryError.optional(), thread: Thread }),

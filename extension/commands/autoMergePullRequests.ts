@@ -1,29 +1,20 @@
 import * as vscode from 'vscode';
 import { autoMergeable } from '../../common/pullRequestCounts';
-import { resolveJob } from '../pick';
-import { countOf, mayHavePullRequests, namesList, targetsOf } from '../pullRequestTargets';
-import type { Command } from './command';
+import { countOf, namesList } from '../pullRequestTargets';
 import { METHODS } from './mergePullRequests';
-import { runPullRequestAction } from './pullRequestActions';
+import { pullRequestCommand, runPullRequestAction } from './pullRequestActions';
 
 // Turn On Auto-Merge…: the host merges each open pull request once its checks and reviews allow
 // (GitHub's auto-merge), narrowed by the tree's filter; one with nothing left to wait for is merged
 // now under Merge Ready's rules, and its result says so.
 
-export const autoMergePullRequests: Command = {
+export const autoMergePullRequests = pullRequestCommand({
   id: 'codyBatch.autoMergePullRequests',
   doing: 'Turning on auto-merge',
-  async run(services, arg) {
-    const job = await resolveJob(services, arg, mayHavePullRequests, 'turn on auto-merge');
-    if (!job) return;
-    const rows = await services.connection.client.allRepositories(job.jobId);
-    const targets = targetsOf(rows, autoMergeable, 'open, auto-merge not on yet', services.jobs.filter(job.jobId));
-    if (targets.rows.length === 0) {
-      void vscode.window.showInformationMessage(
-        `Cody Batch: no pull request of "${job.name}" can take auto-merge (${targets.description}).`,
-      );
-      return;
-    }
+  purpose: 'turn on auto-merge',
+  choose: { take: autoMergeable, words: 'open, auto-merge not on yet' },
+  none: (job, description) => `no pull request of "${job.name}" can take auto-merge (${description}).`,
+  async act(services, job, targets) {
     const method = await vscode.window.showQuickPick(METHODS, {
       title: `Cody Batch: auto-merge ${countOf(targets.rows.length, 'pull request')} of "${job.name}"`,
       placeHolder: 'How the host merges each once it may',
@@ -48,4 +39,4 @@ export const autoMergePullRequests: Command = {
       { title: `turning on auto-merge for "${job.name}"`, done: 'Turned on auto-merge for' },
     );
   },
-};
+});

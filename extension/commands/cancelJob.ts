@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { afterOperation } from '../../common/operationProgress';
+import type { Job } from '../../common/schemas';
 import { jobStatusesBefore } from '../../common/status';
 import { resolveJob } from '../pick';
 import type { Command } from './command';
@@ -17,16 +18,16 @@ export function cancelQuestion(job: { name: string; counts: { running: number; p
     : `Stop "${job.name}"?`;
 }
 
+/** A job that has not yet been asked to stop. */
+function stoppable(job: Job): boolean {
+  return jobStatusesBefore('CANCELLING').includes(job.status);
+}
+
 export const cancelJob: Command = {
   id: 'codyBatch.cancelJob',
   doing: 'Cancelling the job',
   async run(services, arg) {
-    const job = await resolveJob(
-      services,
-      arg,
-      (candidate) => jobStatusesBefore('CANCELLING').includes(candidate.status),
-      'cancel',
-    );
+    const job = await resolveJob(services, arg, stoppable, 'cancel');
     if (!job) return;
     // Asked every time: a stop cannot be undone (a retry starts the stopped ones over). The first
     // button is the one Enter presses: keeping the job running, never stopping it.

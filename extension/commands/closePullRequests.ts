@@ -1,23 +1,15 @@
-import * as vscode from 'vscode';
-import { resolveJob } from '../pick';
 import { openPullRequest } from '../../common/pullRequestCounts';
-import { countOf, mayHavePullRequests, targetsOf } from '../pullRequestTargets';
-import type { Command } from './command';
-import { confirmWithBranches, runPullRequestAction } from './pullRequestActions';
+import { countOf } from '../pullRequestTargets';
+import { confirmWithBranches, pullRequestCommand, runPullRequestAction } from './pullRequestActions';
 
 /** Closes the job's open (and draft) pull requests, those the tree shows; a modal names how many. */
-export const closePullRequests: Command = {
+export const closePullRequests = pullRequestCommand({
   id: 'codyBatch.closePullRequests',
   doing: 'Closing pull requests',
-  async run(services, arg) {
-    const job = await resolveJob(services, arg, mayHavePullRequests, 'close pull requests');
-    if (!job) return;
-    const rows = await services.connection.client.allRepositories(job.jobId);
-    const targets = targetsOf(rows, openPullRequest, 'open or draft', services.jobs.filter(job.jobId));
-    if (targets.rows.length === 0) {
-      void vscode.window.showInformationMessage(`Cody Batch: "${job.name}" has no open pull request to close.`);
-      return;
-    }
+  purpose: 'close pull requests',
+  choose: { take: openPullRequest, words: 'open or draft' },
+  none: (job) => `"${job.name}" has no open pull request to close.`,
+  async act(services, job, targets) {
     const close = `Close ${countOf(targets.rows.length, 'pull request')}`;
     const branches = await confirmWithBranches(`${close} of "${job.name}"?`, close, targets);
     if (!branches) return;
@@ -26,4 +18,4 @@ export const closePullRequests: Command = {
       done: 'Closed',
     });
   },
-};
+});

@@ -1,24 +1,17 @@
 import * as vscode from 'vscode';
-import { resolveJob } from '../pick';
 import { openPullRequest } from '../../common/pullRequestCounts';
-import { countOf, mayHavePullRequests, namesList, targetsOf } from '../pullRequestTargets';
+import { countOf, namesList } from '../pullRequestTargets';
 import { askForText, required } from '../webviews/composePanel';
-import type { Command } from './command';
-import { runPullRequestAction } from './pullRequestActions';
+import { pullRequestCommand, runPullRequestAction } from './pullRequestActions';
 
 /** Posts one comment on each open (or draft) pull request of the job that the tree shows. */
-export const commentOnPullRequests: Command = {
+export const commentOnPullRequests = pullRequestCommand({
   id: 'codyBatch.commentOnPullRequests',
   doing: 'Commenting on pull requests',
-  async run(services, arg) {
-    const job = await resolveJob(services, arg, mayHavePullRequests, 'comment on pull requests');
-    if (!job) return;
-    const rows = await services.connection.client.allRepositories(job.jobId);
-    const targets = targetsOf(rows, openPullRequest, 'open or draft', services.jobs.filter(job.jobId));
-    if (targets.rows.length === 0) {
-      void vscode.window.showInformationMessage(`Cody Batch: "${job.name}" has no open pull request to comment on.`);
-      return;
-    }
+  purpose: 'comment on pull requests',
+  choose: { take: openPullRequest, words: 'open or draft' },
+  none: (job) => `"${job.name}" has no open pull request to comment on.`,
+  async act(services, job, targets) {
     const count = countOf(targets.rows.length, 'pull request');
     const body = await askForText(services, {
       title: `Comment on ${count} of "${job.name}"`,
@@ -46,4 +39,4 @@ export const commentOnPullRequests: Command = {
       { title: `commenting on pull requests of "${job.name}"`, done: 'Commented on' },
     );
   },
-};
+});

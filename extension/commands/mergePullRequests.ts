@@ -1,10 +1,8 @@
 import * as vscode from 'vscode';
 import type { MergeMethod } from '../../common/schemas';
-import { resolveJob } from '../pick';
 import { READY_WORDS, readyToMerge } from '../../common/pullRequestCounts';
-import { countOf, mayHavePullRequests, targetsOf } from '../pullRequestTargets';
-import type { Command } from './command';
-import { confirmWithBranches, runPullRequestAction } from './pullRequestActions';
+import { countOf } from '../pullRequestTargets';
+import { confirmWithBranches, pullRequestCommand, runPullRequestAction } from './pullRequestActions';
 
 // Merge Ready Pull Requests…: the open pull requests whose checks pass (or have none) and that no
 // one asked changes of, narrowed by the tree's filter; a modal names how many and which, then the
@@ -16,20 +14,14 @@ export const METHODS: { label: string; method: MergeMethod; detail: string }[] =
   { label: 'Rebase and merge', method: 'rebase', detail: 'The commits replayed on the base branch' },
 ];
 
-export const mergePullRequests: Command = {
+export const mergePullRequests = pullRequestCommand({
   id: 'codyBatch.mergePullRequests',
   doing: 'Merging pull requests',
-  async run(services, arg) {
-    const job = await resolveJob(services, arg, mayHavePullRequests, 'merge pull requests');
-    if (!job) return;
-    const rows = await services.connection.client.allRepositories(job.jobId);
-    const targets = targetsOf(rows, readyToMerge, `ready: ${READY_WORDS}`, services.jobs.filter(job.jobId));
-    if (targets.rows.length === 0) {
-      void vscode.window.showInformationMessage(
-        `Cody Batch: no pull request of "${job.name}" is ready to merge (${targets.description}). Refresh Pull Requests reads their state again.`,
-      );
-      return;
-    }
+  purpose: 'merge pull requests',
+  choose: { take: readyToMerge, words: `ready: ${READY_WORDS}` },
+  none: (job, description) =>
+    `no pull request of "${job.name}" is ready to merge (${description}). Refresh Pull Requests reads their state again.`,
+  async act(services, job, targets) {
     const method = await vscode.window.showQuickPick(METHODS, {
       title: `Cody Batch: merge ${countOf(targets.rows.length, 'pull request')} of "${job.name}"`,
       placeHolder: 'How to merge',
@@ -48,4 +40,4 @@ export const mergePullRequests: Command = {
       { title: `merging pull requests of "${job.name}"`, done: 'Merged' },
     );
   },
-};
+});

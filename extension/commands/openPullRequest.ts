@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { Job, RepositoryResult } from '../../common/schemas';
 import { resolveRepository } from '../pick';
 import type { Command } from './command';
 
@@ -6,12 +7,8 @@ export const openPullRequest: Command = {
   id: 'codyBatch.openPullRequest',
   doing: 'Opening the pull request',
   async run(services, arg) {
-    const target = await resolveRepository(
-      services,
-      arg,
-      (_job, repository) => repository.pullRequestUrl !== undefined,
-      'open a pull request',
-    );
+    const withPullRequest = (_job: Job, repository: RepositoryResult) => repository.pullRequestUrl !== undefined;
+    const target = await resolveRepository(services, arg, withPullRequest, 'open a pull request');
     const url = target?.repository.pullRequestUrl;
     if (!url) return;
     const uri = vscode.Uri.parse(url, true);

@@ -1,4 +1,7 @@
 import * as vscode from 'vscode';
+import type { RepositoryRef } from '../../common/webviewProtocol';
+import { type RepositoryFilter, resolveRepository } from '../pick';
+import type { Services } from '../services';
 import { AttemptNode, RepositoryNode, type TreeNode } from '../tree/nodes';
 import type { Command } from './command';
 
@@ -17,6 +20,33 @@ export interface OpenOptions {
 export function keepsFocus(arg: unknown, options: unknown, alreadyShown: boolean): boolean {
   const fromRow = arg instanceof RepositoryNode || arg instanceof AttemptNode;
   return fromRow && !(options as OpenOptions | undefined)?.focus && !alreadyShown;
+}
+
+/**
+ * A command that opens one view of a repository row (diff, thread, log): the row from its argument,
+ * the tree's selection or a pick, among those `accepts` takes; the keyboard stays as `keepsFocus` says.
+ */
+export function viewCommand(view: {
+  id: string;
+  doing: string;
+  /** For the pick: `cannot be used to <purpose>`. */
+  purpose: string;
+  accepts: RepositoryFilter;
+  isShowing: (services: Services, ref: RepositoryRef) => boolean;
+  open: (services: Services, ref: RepositoryRef, jobName: string, options: { preserveFocus: boolean }) => unknown;
+}): Command {
+  return {
+    id: view.id,
+    doing: view.doing,
+    async run(services, arg, options) {
+      const target = await resolveRepository(services, arg, view.accepts, view.purpose);
+      if (!target) return;
+      const { job, repository, attempt } = target;
+      const ref = { jobId: job.jobId, repositoryName: repository.repositoryName, attempt };
+      const preserveFocus = keepsFocus(arg, options, view.isShowing(services, ref));
+      await view.open(services, ref, job.name, { preserveFocus });
+    },
+  };
 }
 
 /** Enter on a row of the Jobs tree. */

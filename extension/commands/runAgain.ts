@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { draftFromJob } from '../../common/jobDraft';
+import type { Job } from '../../common/schemas';
 import { isFinalJobStatus } from '../../common/status';
 import { verificationFailed } from '../../common/statusText';
 import { resolveJob } from '../pick';
@@ -19,17 +20,16 @@ export const runAgain: Command = {
   },
 };
 
+/** A job that ran (or sampled) and has repositories: one whose failures can be run again. */
+function endedWithRows(job: Job): boolean {
+  return (isFinalJobStatus(job.status) || job.status === 'SAMPLED') && job.counts.total > 0;
+}
+
 export const runAgainOnFailed: Command = {
   id: 'codyBatch.runAgainOnFailed',
   doing: 'Running the job again on its failures',
   async run(services, arg) {
-    const job = await resolveJob(
-      services,
-      arg,
-      (candidate) =>
-        (isFinalJobStatus(candidate.status) || candidate.status === 'SAMPLED') && candidate.counts.total > 0,
-      'run again on failed repositories',
-    );
+    const job = await resolveJob(services, arg, endedWithRows, 'run again on failed repositories');
     if (!job) return;
     const rows = await services.connection.client.allRepositories(job.jobId);
     const failed = rows

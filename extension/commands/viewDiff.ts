@@ -1,23 +1,12 @@
-import { resolveRepository } from '../pick';
 import { hasKeptFailedDiff } from '../../common/attempts';
-import type { Command } from './command';
-import { keepsFocus } from './openRow';
+import { viewCommand } from './openRow';
 
 /** The diff of a repository with changes, or the kept change of a command job whose verification failed. */
-export const viewDiff: Command = {
+export const viewDiff = viewCommand({
   id: 'codyBatch.viewDiff',
   doing: 'Opening the diff',
-  async run(services, arg, options) {
-    const target = await resolveRepository(
-      services,
-      arg,
-      (_job, repository) => repository.status === 'COMPLETED' || hasKeptFailedDiff(repository),
-      'view a diff',
-    );
-    if (!target) return;
-    const ref = { jobId: target.job.jobId, repositoryName: target.repository.repositoryName, attempt: target.attempt };
-    services.panels.showDiff(ref, target.job.name, {
-      preserveFocus: keepsFocus(arg, options, services.panels.isShowing(ref, 'diff')),
-    });
-  },
-};
+  purpose: 'view a diff',
+  accepts: (_job, repository) => repository.status === 'COMPLETED' || hasKeptFailedDiff(repository),
+  isShowing: (services, ref) => services.panels.isShowing(ref, 'diff'),
+  open: (services, ref, jobName, options) => services.panels.showDiff(ref, jobName, options),
+});

@@ -1,21 +1,11 @@
-import { resolveRepository } from '../pick';
-import type { Command } from './command';
-import { keepsFocus } from './openRow';
+import { viewCommand } from './openRow';
 
-export const viewLog: Command = {
+/** What a repository's run wrote, as a read-only document. */
+export const viewLog = viewCommand({
   id: 'codyBatch.viewLog',
   doing: 'Opening the repository log',
-  async run(services, arg, options) {
-    const target = await resolveRepository(
-      services,
-      arg,
-      (_job, repository) => repository.status !== 'PENDING',
-      'view a log',
-    );
-    if (!target) return;
-    const ref = { jobId: target.job.jobId, repositoryName: target.repository.repositoryName, attempt: target.attempt };
-    await services.logDocuments.open(ref, {
-      preserveFocus: keepsFocus(arg, options, services.logDocuments.isShowing(ref)),
-    });
-  },
-};
+  purpose: 'view a log',
+  accepts: (_job, repository) => repository.status !== 'PENDING',
+  isShowing: (services, ref) => services.logDocuments.isShowing(ref),
+  open: (services, ref, _jobName, options) => services.logDocuments.open(ref, options),
+});

@@ -1,21 +1,11 @@
-import { resolveRepository } from '../pick';
-import type { Command } from './command';
-import { keepsFocus } from './openRow';
+import { viewCommand } from './openRow';
 
-export const viewThread: Command = {
+/** The Claude conversation of a repository (a prompt job's), as a thread. */
+export const viewThread = viewCommand({
   id: 'codyBatch.viewThread',
   doing: 'Opening the Claude thread',
-  async run(services, arg, options) {
-    const target = await resolveRepository(
-      services,
-      arg,
-      (job, repository) => job.prompt !== undefined && repository.status !== 'PENDING',
-      'view a Claude thread',
-    );
-    if (!target) return;
-    const ref = { jobId: target.job.jobId, repositoryName: target.repository.repositoryName, attempt: target.attempt };
-    services.panels.showThread(ref, target.job.name, {
-      preserveFocus: keepsFocus(arg, options, services.panels.isShowing(ref, 'thread')),
-    });
-  },
-};
+  purpose: 'view a Claude thread',
+  accepts: (job, repository) => job.prompt !== undefined && repository.status !== 'PENDING',
+  isShowing: (services, ref) => services.panels.isShowing(ref, 'thread'),
+  open: (services, ref, jobName, options) => services.panels.showThread(ref, jobName, options),
+});

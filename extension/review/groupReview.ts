@@ -44,8 +44,8 @@ export async function reviewGroup(
 }
 
 /** After a group review, done or refused: what shows the members' reviews loads again (each panel once). */
-export function groupReviewed(services: Services, jobId: string, repositories: readonly string[]): void {
+export function groupReviewed(services: Services, jobId: string, members: readonly { repositoryName: string }[]): void {
   void services.jobs.refresh();
-  for (const repositoryName of repositories) services.panels.reloadDiff({ jobId, repositoryName });
+  for (const { repositoryName } of members) services.panels.reloadDiff({ jobId, repositoryName });
   services.panels.reloadGroups(jobId);
 }

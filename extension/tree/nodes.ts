@@ -115,23 +115,21 @@ export class GroupNode extends vscode.TreeItem {
 /** "CLONE_FAILED (2)" inside "Failed". */
 export class ErrorCodeNode extends vscode.TreeItem {
   readonly kind = 'errorCode';
+  /** The failed rows with this code. */
+  readonly repositories: RepositoryResult[];
 
   constructor(
     readonly job: Job,
     readonly codeGroup: ErrorCodeGroup,
     readonly parent: GroupNode,
   ) {
-    super(`${codeGroup.code} (${codeGroup.repositories.length})`, vscode.TreeItemCollapsibleState.Expanded);
+    const count = codeGroup.repositories.length;
+    super(`${codeGroup.code} (${count})`, vscode.TreeItemCollapsibleState.Expanded);
+    this.repositories = codeGroup.repositories;
     this.id = `code:${job.jobId}:${codeGroup.code}`;
     this.iconPath = themeIcon(stateIcon('failed'));
     this.contextValue = groupContextValue(job, codeGroup.repositories);
-    this.accessibilityInformation = {
-      label: `${codeGroup.code} (${codeGroup.repositories.length}), ${codeGroup.repositories.length} failed`,
-    };
-  }
-
-  get repositories(): RepositoryResult[] {
-    return this.codeGroup.repositories;
+    this.accessibilityInformation = { label: `${codeGroup.code} (${count}), ${count} failed` };
   }
 }
 

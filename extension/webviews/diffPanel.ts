@@ -13,14 +13,7 @@ import {
   eventMessage,
   type Handlers,
 } from '../../common/webviewProtocol';
-import {
-  neighbour,
-  nextUnreviewed,
-  noNeighbourText,
-  progressText,
-  reviewOrder,
-  reviewProgress,
-} from '../../common/reviewQueue';
+import { afterReview, placeInOrder, REVIEW_VERBS, reviewOrder, stepTarget } from '../../common/reviewQueue';
 import { groupReviewed, openedVariants, reviewGroup } from '../review/groupReview';
 import { patchFields, patchShown, revisionShown, saveRevision } from '../../common/patchRevisions';
 import { ReviewRows } from '../review/reviewRows';
@@ -49,12 +42,6 @@ import { countOf } from '../pullRequestTargets';
 
 /** Where the layout last chosen in a diff panel is kept, across panels and sessions. */
 const LAYOUT_KEY = 'codyBatch.diffLayout';
-
-const VERBS = {
-  approved: ['Approving', 'Approved'],
-  rejected: ['Rejecting', 'Rejected'],
-  unreviewed: ['Clearing the review of', 'Cleared the review of'],
-} as const;
 
 export function diffHandlers(
   services: Services,
@@ -177,9 +164,7 @@ export function diffHandlers(
                 note: reviewStateOf(repository) === 'unreviewed' ? undefined : repository.review?.note,
               }
             : undefined,
-        progress: inOrder ? progressText(reviewProgress(inOrder)) : undefined,
-        previousRepository: inOrder && neighbour(inOrder, repository.repositoryName, 'previous')?.repositoryName,
-        nextRepository: inOrder && neighbour(inOrder, repository.repositoryName, 'next')?.repositoryName,
+        ...(inOrder && placeInOrder(inOrder, repository.repositoryName)),
         viewed: scope ? viewedFiles.get(scope) : undefined,
         notice: said,
         group,
@@ -202,11 +187,7 @@ export function diffHandlers(
       const outcome = await reviewGroup(services, target.state.jobId, fingerprint, state, members);
       // This panel loads again with the others (once): the notice says what happened there.
       notice = outcome.message;
-      groupReviewed(
-        services,
-        target.state.jobId,
-        members.map((member) => member.repositoryName),
-      );
+      groupReviewed(services, target.state.jobId, members);
       return outcome;
     },
     openMember: async ({ repositoryName }) => {
@@ -341,7 +322,7 @@ export function diffHandlers(
     // `digest`: the patch the page painted; the API approves only that one (409 PATCH_CHANGED otherwise).
     review: async ({ state, note, digest }) => {
       const { jobId, repositoryName } = current();
-      const [doing, done] = VERBS[state];
+      const [doing, done] = REVIEW_VERBS[state];
       if (target.state.attempt !== undefined)
         throw new Error(`This is an earlier attempt of ${repositoryName}: open its current attempt to review it.`);
       unchanged();
@@ -371,15 +352,9 @@ export function diffHandlers(
           void services.jobs.refresh();
           services.panels.reloadGroups(jobId);
           const inOrder = await order(row);
-          const next = state === 'unreviewed' ? undefined : nextUnreviewed(inOrder, repositoryName);
-          const progress = progressText(reviewProgress(inOrder));
-          notice =
-            state === 'unreviewed'
-              ? `${done} ${repositoryName}.`
-              : next
-                ? `${done} ${repositoryName}. Next unreviewed: ${next.repositoryName}.`
-                : `${done} ${repositoryName}. No unreviewed repository is left in this job (${progress}).`;
-          showRepository(next?.repositoryName ?? repositoryName);
+          const after = afterReview(inOrder, repositoryName, state, done);
+          notice = after.notice;
+          showRepository(after.goTo);
           return { done: true, message: notice };
         },
       );
@@ -422,9 +397,9 @@ export function diffHandlers(
       { location: vscode.ProgressLocation.Window, title: 'Cody Batch: reading the job’s repositories…' },
       () => order(),
     );
-    const to = neighbour(inOrder, target.state.repositoryName, direction);
-    if (!to) return { done: false, message: noNeighbourText(inOrder.length) };
-    showRepository(to.repositoryName);
+    const step = stepTarget(inOrder, target.state.repositoryName, direction);
+    if ('message' in step) return { done: false, message: step.message };
+    showRepository(step.goTo);
     return { done: true };
   }
 }

@@ -57,11 +57,7 @@ export function overviewHandlers(
     },
     reviewGroup: async ({ fingerprint, state, members }) => {
       const outcome = await reviewGroup(services, target.state.jobId, fingerprint, state, members);
-      groupReviewed(
-        services,
-        target.state.jobId,
-        members.map((member) => member.repositoryName),
-      );
+      groupReviewed(services, target.state.jobId, members);
       return outcome;
     },
     openGroup: async ({ fingerprint }) => {

@@ -61,7 +61,9 @@ export async function startStackProcess(options: StackProcessOptions = {}): Prom
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  // A net for a stack that never says it runs (mocha's own is 120 s), not a measure of a fast start:
+  // a loaded machine starts it slowly.
+  const deadline = Date.now() + (options.timeoutMs ?? 110_000);
   let info: { apiUrl: string; dynamodbEndpoint: string; pid: number } | undefined;
   while (!info) {
     if (child.exitCode !== null) throw new Error(`The local stack exited with ${child.exitCode}:\n${output}`);

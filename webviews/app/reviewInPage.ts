@@ -1,16 +1,9 @@
 import { ApiError, type CodyBatchClient } from '../../common/client';
-import {
-  neighbour,
-  nextUnreviewed,
-  noNeighbourText,
-  progressText,
-  reviewOrder,
-  reviewProgress,
-} from '../../common/reviewQueue';
+import { afterReview, placeInOrder, REVIEW_VERBS, reviewOrder } from '../../common/reviewQueue';
 import type { Job, RepositoryResult, ReviewState } from '../../common/schemas';
 import { sha256Hex } from '../../common/sha256';
 import { reviewStateOf } from '../../common/status';
-import { type Direction, MAX_OPEN_KEYS } from '../../common/webviewProtocol';
+import { MAX_OPEN_KEYS } from '../../common/webviewProtocol';
 
 // Reviewing in the web app's diff page, as the extension's diff panel does it: the job's COMPLETED
 // repositories in the tree's (grouped) order, Approve/Reject moving on to the next unreviewed one,
@@ -19,11 +12,6 @@ import { type Direction, MAX_OPEN_KEYS } from '../../common/webviewProtocol';
 // common/reviewQueue.ts, shared with the extension.
 
 const VIEWED_PREFIX = 'cody-batch.viewed:';
-const VERBS: Record<ReviewState, [string, string]> = {
-  approved: ['Approving', 'Approved'],
-  rejected: ['Rejecting', 'Rejected'],
-  unreviewed: ['Clearing the review of', 'Cleared the review of'],
-};
 
 export interface ReviewLine {
   review?: { state: ReviewState; note?: string };
@@ -49,9 +37,7 @@ export function reviewLine(
   const state = reviewStateOf(repository);
   return {
     review: current ? { state, note: state === 'unreviewed' ? undefined : repository.review?.note } : undefined,
-    progress: progressText(reviewProgress(order)),
-    previousRepository: neighbour(order, repository.repositoryName, 'previous')?.repositoryName,
-    nextRepository: neighbour(order, repository.repositoryName, 'next')?.repositoryName,
+    ...placeInOrder(order, repository.repositoryName),
   };
 }
 
@@ -63,7 +49,7 @@ export async function reviewAndMoveOn(
   state: ReviewState,
   note: string | undefined,
 ): Promise<{ goTo: string; notice: string }> {
-  const [doing, done] = VERBS[state];
+  const [doing, done] = REVIEW_VERBS[state];
   let row: RepositoryResult;
   try {
     row = await client.reviewRepository(job.jobId, shown.repositoryName, {
@@ -79,26 +65,7 @@ export async function reviewAndMoveOn(
       `${doing} ${shown.repositoryName} failed: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  const order = await reviewOrderOf(client, job, row);
-  const next = state === 'unreviewed' ? undefined : nextUnreviewed(order, shown.repositoryName);
-  const notice =
-    state === 'unreviewed'
-      ? `${done} ${shown.repositoryName}.`
-      : next
-        ? `${done} ${shown.repositoryName}. Next unreviewed: ${next.repositoryName}.`
-        : `${done} ${shown.repositoryName}. No unreviewed repository is left in this job (${progressText(reviewProgress(order))}).`;
-  return { goTo: next?.repositoryName ?? shown.repositoryName, notice };
-}
-
-/** The neighbour in `direction`, or why there is none. */
-export function stepTarget(
-  order: readonly RepositoryResult[],
-  from: string,
-  direction: Direction,
-): { goTo: string } | { message: string } {
-  const to = neighbour(order, from, direction);
-  if (to) return { goTo: to.repositoryName };
-  return { message: noNeighbourText(order.length) };
+  return afterReview(await reviewOrderOf(client, job, row), shown.repositoryName, state, done);
 }
 
 export interface ViewedPlace {

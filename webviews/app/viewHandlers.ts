@@ -32,7 +32,8 @@ import {
   type RepositoryRef,
   type threadProtocol,
 } from '../../common/webviewProtocol';
-import { reviewAndMoveOn, reviewLine, reviewOrderOf, setViewed, stepTarget, viewedFiles } from './reviewInPage';
+import { reviewAndMoveOn, reviewLine, reviewOrderOf, setViewed, viewedFiles } from './reviewInPage';
+import { stepTarget } from '../../common/reviewQueue';
 import { type Route, routeHref } from './routes';
 import type { PageWatch } from './viewWatch';
 
@@ -324,16 +325,7 @@ export function diffHandlers(
       window.localStorage.setItem(LAYOUT_KEY, layout);
       return { done: true };
     },
-    showAttempt: async ({ attempt }) => {
-      const repository = await client.getRepository(ref.jobId, ref.repositoryName);
-      services.navigate({
-        page: 'diff',
-        jobId: ref.jobId,
-        repositoryName: ref.repositoryName,
-        ...(attempt === repository.attempt ? {} : { attempt }),
-      });
-      return { done: true };
-    },
+    showAttempt: ({ attempt }) => showAttempt(services, 'diff', ref, attempt),
   };
 }
 
@@ -416,20 +408,28 @@ export function threadHandlers(services: PageServices, ref: RepositoryRef): Hand
       return { status, error, thread };
     },
     openLink: ({ url }) => openExternal(window, url),
-    showAttempt: async ({ attempt }) => {
-      const repository = await client.getRepository(ref.jobId, ref.repositoryName);
-      services.navigate({
-        page: 'thread',
-        jobId: ref.jobId,
-        repositoryName: ref.repositoryName,
-        ...(attempt === repository.attempt ? {} : { attempt }),
-      });
-      return { done: true };
-    },
+    showAttempt: ({ attempt }) => showAttempt(services, 'thread', ref, attempt),
   };
 }
 
 /** The server's words when they say what to change: a 400, or a code host it could not reach (502). */
+/** Shows `attempt` of the repository on `page`; the current attempt by the plain address. */
+async function showAttempt(
+  services: PageServices,
+  page: 'diff' | 'thread',
+  ref: RepositoryRef,
+  attempt: number,
+): Promise<{ done: boolean }> {
+  const repository = await services.client.getRepository(ref.jobId, ref.repositoryName);
+  services.navigate({
+    page,
+    jobId: ref.jobId,
+    repositoryName: ref.repositoryName,
+    ...(attempt === repository.attempt ? {} : { attempt }),
+  });
+  return { done: true };
+}
+
 function ownWords(error: unknown): error is ApiError {
   return error instanceof ApiError && (error.status === 400 || error.code === 'HOST_UNAVAILABLE');
 }

@@ -1,5 +1,5 @@
 import { ComposePanelState, type composeProtocol } from '../../common/webviewProtocol';
-import { append, h, icon, pageHeader, showPageError } from '../shared/dom';
+import { append, h, icon, pageHeader, showPageError, statusLine } from '../shared/dom';
 import type { Host } from '../shared/host';
 
 // A multi-line text in an editor tab: a revised prompt or command, a pull-request comment, a
@@ -21,12 +21,7 @@ export async function startComposePage(host: Host<typeof composeProtocol>, root:
       placeholder: data.placeholder,
     });
     text.value = saved.text ?? data.value;
-    const status = h(document, 'p', { id: 'compose-status', class: 'compose-status', role: 'status' });
-    const say = (message: string, error = false) => {
-      status.textContent = message;
-      status.classList.toggle('error', error);
-      status.setAttribute('role', error ? 'alert' : 'status');
-    };
+    const { element: status, say } = statusLine(document, { id: 'compose-status', class: 'compose-status' });
     const send = h(
       document,
       'button',

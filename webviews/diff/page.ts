@@ -1,7 +1,7 @@
 import { DiffLayout, ViewPlace, type DiffPanelState, type diffProtocol } from '../../common/webviewProtocol';
 import { showErrorAbove } from '../shared/dom';
 import type { Host } from '../shared/host';
-import { openKeys, restoreScroll, watchScroll, watchToggles } from '../shared/viewMemory';
+import { keptState, openKeys, restoreScroll } from '../shared/viewMemory';
 import { type DiffView, renderDiffView } from './render';
 
 // The diff page: asks the extension for the patch and renders it. The layout is this panel's
@@ -18,16 +18,9 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
   const window = document.defaultView;
   // The verification failure above a kept change stays: it says why the change is there.
   const report = (error: unknown) => showErrorAbove(root, error, '.notice.error:not(.verify-failure)');
-  let state: DiffPanelState | undefined;
   let view: DiffView | undefined;
-  const update = (change: Partial<DiffPanelState>) => {
-    if (!state) return;
-    state = { ...state, ...change };
-    host.setState(state);
-  };
-  // Registered once: they update whatever the page shows now.
-  watchToggles(root, () => update({ open: openKeys(root, 'data-path') }));
-  if (window) watchScroll(window, (scrollY) => update({ scrollY }));
+  // Registered once: it keeps whatever the page shows now.
+  const { set, update } = keptState<DiffPanelState>(host, root, 'data-path');
 
   const show = async (fresh: boolean) => {
     try {
@@ -40,7 +33,7 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
       const data = await host.client.request('load', {});
       performance.mark('cody-batch:load-answered');
       const layout = savedLayout ?? data.layout ?? 'side-by-side';
-      state = {
+      set({
         jobId: data.jobId,
         repositoryName: data.repositoryName,
         // An earlier attempt is kept for a reload; the current one is whichever is latest then.
@@ -51,8 +44,7 @@ export async function startDiffPage(host: Host<typeof diffProtocol>, root: HTMLE
         ...(data.revision && data.revision.shown !== data.revision.current ? { revision: data.revision.shown } : {}),
         layout,
         ...place,
-      };
-      host.setState(state);
+      });
       if (fresh) window?.scrollTo(0, 0);
       view = renderDiffView(
         root,

@@ -1,7 +1,7 @@
 import { revisionText } from '../../common/patchRevisionText';
 import type { PatchRevisionRequest } from '../../common/schemas';
 import type { DropScope, RevisionShown } from '../../common/webviewProtocol';
-import { append, h, icon } from '../shared/dom';
+import { append, h, icon, statusLine } from '../shared/dom';
 import type { DropMarks } from './drops';
 
 // The diff view's revision line: which revision of the patch is shown, of how many, with a button
@@ -95,12 +95,7 @@ export function revisionBar(
   const toGroup = scopes.includes('group') ? many('group') : undefined;
   const toJob = scopes.includes('job') ? many('job') : undefined;
   const clear = h(document, 'button', { type: 'button', id: 'clear-drops' }, icon(document, 'discard'), 'Clear');
-  const status = h(document, 'p', { class: 'revision-status', id: 'revision-status', role: 'status' });
-  const say = (message: string, error = false) => {
-    status.textContent = message;
-    status.classList.toggle('error', error);
-    status.setAttribute('role', error ? 'alert' : 'status');
-  };
+  const { element: status, say } = statusLine(document, { class: 'revision-status', id: 'revision-status' });
   const drops = h(
     document,
     'div',

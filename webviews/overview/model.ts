@@ -14,6 +14,11 @@ export interface Count {
   value: number;
 }
 
+/** A bar's counts: for each key of `labels`, in that order, its label and its number in `numbers`. */
+function countsOf<K extends string>(numbers: Record<NoInfer<K>, number>, labels: Record<K, string>): Count[] {
+  return (Object.keys(labels) as K[]).map((key) => ({ key, label: labels[key], value: numbers[key] }));
+}
+
 export interface FailedRepository {
   repositoryName: string;
   message: string;
@@ -112,33 +117,28 @@ export function overviewModel(job: Job, rows: readonly RepositoryResult[]): Over
     jobName: job.name,
     status: job.status.toLowerCase().replaceAll('_', ' '),
     total: counts.total,
-    run: [
-      { key: 'completed', label: 'Changed', value: counts.completed },
-      { key: 'noChanges', label: 'No changes', value: counts.noChanges },
-      { key: 'failed', label: 'Failed', value: counts.failed },
-      { key: 'cancelled', label: 'Cancelled', value: counts.cancelled },
-      { key: 'running', label: 'Running', value: counts.running },
-      { key: 'pending', label: job.status === 'SAMPLED' ? 'Waiting' : 'Pending', value: counts.pending },
-    ],
-    review: [
-      { key: 'approved', label: 'Approved', value: reviews.approved },
-      { key: 'rejected', label: 'Rejected', value: reviews.rejected },
-      { key: 'unreviewed', label: 'Unreviewed', value: reviews.unreviewed },
-      { key: 'notReviewable', label: 'Not reviewable', value: reviews.notReviewable },
-    ],
-    pullRequests: [
-      { key: 'open', label: 'Open', value: prs.open },
-      { key: 'draft', label: 'Draft', value: prs.draft },
-      { key: 'merged', label: 'Merged', value: prs.merged },
-      { key: 'closed', label: 'Closed', value: prs.closed },
-    ],
-    checks: [
-      { key: 'checksPassing', label: 'Checks passing', value: prs.checksPassing },
-      { key: 'checksFailing', label: 'Checks failing', value: prs.checksFailing },
-      { key: 'checksPending', label: 'Checks pending', value: prs.checksPending },
-      { key: 'approved', label: 'Approved on the host', value: prs.approved },
-      { key: 'changesRequested', label: 'Changes requested', value: prs.changesRequested },
-    ],
+    run: countsOf(counts, {
+      completed: 'Changed',
+      noChanges: 'No changes',
+      failed: 'Failed',
+      cancelled: 'Cancelled',
+      running: 'Running',
+      pending: job.status === 'SAMPLED' ? 'Waiting' : 'Pending',
+    }),
+    review: countsOf(reviews, {
+      approved: 'Approved',
+      rejected: 'Rejected',
+      unreviewed: 'Unreviewed',
+      notReviewable: 'Not reviewable',
+    }),
+    pullRequests: countsOf(prs, { open: 'Open', draft: 'Draft', merged: 'Merged', closed: 'Closed' }),
+    checks: countsOf(prs, {
+      checksPassing: 'Checks passing',
+      checksFailing: 'Checks failing',
+      checksPending: 'Checks pending',
+      approved: 'Approved on the host',
+      changesRequested: 'Changes requested',
+    }),
     costUsd: job.usage.costUsd,
     tokens: {
       input: job.usage.inputTokens,

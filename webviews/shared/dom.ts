@@ -39,6 +39,20 @@ export function icon(document: Document, name: string, label?: string): HTMLElem
 }
 
 /** The sticky header of a page: a title and lines under it. */
+/** A live line that says how things went: `say` puts a message in it, an error as an alert. */
+export function statusLine(
+  document: Document,
+  attributes: { id: string; class: string },
+): { element: HTMLElement; say(message: string, error?: boolean): void } {
+  const element = h(document, 'p', { ...attributes, role: 'status' });
+  const say = (message: string, error = false) => {
+    element.textContent = message;
+    element.classList.toggle('error', error);
+    element.setAttribute('role', error ? 'alert' : 'status');
+  };
+  return { element, say };
+}
+
 export function pageHeader(document: Document, title: string, ...lines: Child[]): HTMLElement {
   const header = h(document, 'header', { class: 'page' }, h(document, 'h1', {}, title), ...lines);
   trackHeaderHeight(header);

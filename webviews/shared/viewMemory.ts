@@ -1,4 +1,4 @@
-import { MAX_OPEN_KEYS } from '../../common/webviewProtocol';
+import { MAX_OPEN_KEYS, type ViewPlace } from '../../common/webviewProtocol';
 
 // Where the user was on a page: its scroll position and which sections are open. The panels run
 // without retainContextWhenHidden, so switching tabs destroys the page and builds it anew; the
@@ -31,6 +31,30 @@ export function watchScroll(window: Window, save: (scrollY: number) => void, eve
     },
     { passive: true },
   );
+}
+
+/**
+ * A page's kept state: `set` once the page has loaded, then `update` merges a change in (none is
+ * kept before the first `set`). The open sections (named by `attribute`) and the scroll position
+ * are kept as they change.
+ */
+export function keptState<S extends ViewPlace>(
+  host: { setState(state: unknown): void },
+  root: HTMLElement,
+  attribute: string,
+): { set(state: S): void; update(change: Partial<S>): void } {
+  let state: S | undefined;
+  const set = (next: S) => {
+    state = next;
+    host.setState(state);
+  };
+  const update = (change: Partial<S>) => {
+    if (state) set({ ...state, ...change });
+  };
+  watchToggles(root, () => update({ open: openKeys(root, attribute) } as Partial<S>));
+  const window = root.ownerDocument.defaultView;
+  if (window) watchScroll(window, (scrollY) => update({ scrollY } as Partial<S>));
+  return { set, update };
 }
 
 /** Scrolls back to a saved position, unless the user has scrolled meanwhile. */

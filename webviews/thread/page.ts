@@ -2,7 +2,7 @@ import { type ThreadPanelState, ViewPlace, type threadProtocol } from '../../com
 import { showErrorAbove } from '../shared/dom';
 import type { Host } from '../shared/host';
 import { pageRefresh } from '../shared/refresh';
-import { openKeys, restoreScroll, watchScroll, watchToggles } from '../shared/viewMemory';
+import { keptState, restoreScroll } from '../shared/viewMemory';
 import { renderThreadView, type ThreadViewData } from './render';
 
 // The thread page: asks the extension for the thread and renders it. While the repository still
@@ -39,29 +39,21 @@ export async function startThreadPage(
   };
 
   let data: ThreadViewData | undefined;
-  let state: ThreadPanelState | undefined;
-  const update = (change: Partial<ThreadPanelState>) => {
-    if (!state) return;
-    state = { ...state, ...change };
-    host.setState(state);
-  };
-  // Registered once: they update whatever the page shows now.
-  watchToggles(root, () => update({ open: openKeys(root, 'data-key') }));
-  watchScroll(window, (scrollY) => update({ scrollY }));
+  // Registered once: it keeps whatever the page shows now.
+  const kept = keptState<ThreadPanelState>(host, root, 'data-key');
   /** Loads and renders; `fresh`: the panel now shows another attempt, from the top. */
   const show = async (fresh: boolean): Promise<boolean> => {
     try {
       const place = fresh ? {} : ViewPlace.parse(host.getState() ?? {});
       const loaded = await host.client.request('load', {});
       data = loaded;
-      state = {
+      kept.set({
         jobId: loaded.jobId,
         repositoryName: loaded.repositoryName,
         ...(loaded.attempt !== loaded.attempts?.at(-1)?.attempt ? { attempt: loaded.attempt } : {}),
         jobName: loaded.jobName,
         ...place,
-      };
-      host.setState(state);
+      });
       if (fresh) root.replaceChildren();
       renderThreadView(root, loaded, actions, { open: place.open });
       if (fresh) window.scrollTo(0, 0);

@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import type { ApiErrorCode } from '../../../common/errors';
 import * as z from 'zod';
 import { isJobId, JOB_ID_PATTERN, newJobId } from '../../../common/ids';
 import { chooseSample } from '../../../common/sample';
@@ -288,15 +289,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       description:
         'A large retry answers with the job RUNNING and its `operation` while its rows go back to PENDING; the workers start once they have.',
       responses: { 202: { description: 'The job, running again', json: { name: 'Job', schema: Job } } },
-      errors: [
-        'NOT_FOUND',
-        'JOB_ACTIVE',
-        'NOTHING_TO_RETRY',
-        'UNVERIFIED_JOB',
-        'UNVERIFIED_ROW',
-        'SANDBOX_UNAVAILABLE',
-        'OPERATION_IN_PROGRESS',
-      ],
+      errors: ['NOT_FOUND', 'JOB_ACTIVE', 'NOTHING_TO_RETRY', ...RUN_AGAIN_ERRORS],
     },
     async (c) => {
       const since = Date.now();
@@ -331,14 +324,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
         example: { prompt: 'Replace every oldFunction(x) with newFunction(x), and update the tests' },
       },
       responses: { 202: { description: 'The job, RUNNING', json: { name: 'Job', schema: Job } } },
-      errors: [
-        'NOT_FOUND',
-        'JOB_NOT_SAMPLED',
-        'UNVERIFIED_JOB',
-        'UNVERIFIED_ROW',
-        'SANDBOX_UNAVAILABLE',
-        'OPERATION_IN_PROGRESS',
-      ],
+      errors: ['NOT_FOUND', 'JOB_NOT_SAMPLED', ...RUN_AGAIN_ERRORS],
     },
     async (c) => {
       const since = Date.now();
@@ -411,6 +397,17 @@ async function sandboxProblem(deps: ApiDependencies, job: CommandsOfJob): Promis
   const status = await deps.executor.sandboxStatus?.();
   return status ? sandboxRefusal(status, job) : undefined;
 }
+
+/**
+ * What a route that runs a job's rows again (retry, continue) can refuse with: a job or row whose
+ * signature does not verify, no sandbox for a job that needs one, another operation under way.
+ */
+const RUN_AGAIN_ERRORS: ApiErrorCode[] = [
+  'UNVERIFIED_JOB',
+  'UNVERIFIED_ROW',
+  'SANDBOX_UNAVAILABLE',
+  'OPERATION_IN_PROGRESS',
+];
 
 /** The `{jobId}` of a path. */
 export const JOB_ID: Parameter = {

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { ApiErrorCode } from '../../../common/errors';
 import {
   type BulkAction,
   BulkActionRequest,
@@ -50,6 +51,19 @@ const BULK_OPERATIONS: Record<BulkAction, { operationId: string; summary: string
   },
 };
 
+/**
+ * What a route that pushes to a job's pull requests (publish, follow-up) can refuse with: no job, a
+ * job still running, a host without pull requests, a job whose signature does not verify, a publish
+ * run already under way.
+ */
+const PUBLISH_ERRORS: ApiErrorCode[] = [
+  'NOT_FOUND',
+  'JOB_ACTIVE',
+  'PULL_REQUESTS_UNSUPPORTED',
+  'UNVERIFIED_JOB',
+  'PUBLISH_IN_PROGRESS',
+];
+
 export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const routes = documentedRoutes(app, '/jobs');
@@ -69,14 +83,7 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
       responses: {
         202: { description: 'The publish run is queued', json: { name: 'PublishResponse', schema: PublishResponse } },
       },
-      errors: [
-        'NOT_FOUND',
-        'JOB_ACTIVE',
-        'PULL_REQUESTS_UNSUPPORTED',
-        'UNVERIFIED_JOB',
-        'PUBLISH_IN_PROGRESS',
-        'NOTHING_TO_PUBLISH',
-      ],
+      errors: [...PUBLISH_ERRORS, 'NOTHING_TO_PUBLISH'],
     },
     async (c) => {
       const request = await readJson(c, PublishRequest, { emptyAllowed: true });
@@ -112,15 +119,7 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
           json: { name: 'FollowUpResponse', schema: FollowUpResponse },
         },
       },
-      errors: [
-        'NOT_FOUND',
-        'JOB_ACTIVE',
-        'PULL_REQUESTS_UNSUPPORTED',
-        'UNVERIFIED_JOB',
-        'PUBLISH_IN_PROGRESS',
-        'COST_LIMIT_REACHED',
-        'HOST_UNAVAILABLE',
-      ],
+      errors: [...PUBLISH_ERRORS, 'COST_LIMIT_REACHED', 'HOST_UNAVAILABLE'],
     },
     async (c) => {
       const request = await readJson(c, FollowUpRequest);

@@ -1,6 +1,7 @@
 import type { CheckAnnotation, CheckFailure } from '../../../common/schemas';
 import { MAX_TRIGGER_CHECKS, type PullRequestRef } from '../codeHost';
 import { tailOf } from '../logTail';
+import { cut, MAX_CHECK_TEXT, statusCheck } from '../triggerText';
 import { type GitHubClient, githubMessage, statusOf } from './client';
 import { act, split } from './pullRequestActions';
 
@@ -13,7 +14,6 @@ import { act, split } from './pullRequestActions';
 /** Conclusions GitHub's own rollup counts as a failure. */
 const FAILED = new Set(['failure', 'timed_out', 'cancelled', 'action_required', 'startup_failure']);
 const MAX_ANNOTATIONS = 50;
-const MAX_OUTPUT_CHARS = 4_000;
 
 export async function failingChecks(
   github: GitHubClient,
@@ -34,7 +34,7 @@ export async function failingChecks(
       name: run.name,
       conclusion: run.conclusion ?? 'failure',
       ...(run.output?.title ? { title: cut(run.output.title, 500) } : {}),
-      ...(run.output?.summary ? { summary: cut(run.output.summary, MAX_OUTPUT_CHARS) } : {}),
+      ...(run.output?.summary ? { summary: cut(run.output.summary, MAX_CHECK_TEXT) } : {}),
       ...(run.html_url ? { url: run.html_url } : {}),
       annotations: (run.output?.annotations_count ?? 0) > 0 ? await annotations(github, owner, repo, run.id) : [],
     };
@@ -48,14 +48,7 @@ export async function failingChecks(
   for (const status of combined.statuses) {
     if (status.state !== 'failure' && status.state !== 'error') continue;
     if (checks.length >= MAX_TRIGGER_CHECKS) break;
-    checks.push({
-      kind: 'status',
-      name: status.context,
-      conclusion: status.state,
-      ...(status.description ? { summary: cut(status.description, MAX_OUTPUT_CHARS) } : {}),
-      ...(status.target_url ? { url: status.target_url } : {}),
-      annotations: [],
-    });
+    checks.push(statusCheck(status.context, status.state, status.description, status.target_url));
   }
   return checks;
 }
@@ -75,7 +68,7 @@ async function annotations(github: GitHubClient, owner: string, repo: string, id
       ...(annotation.end_line && annotation.end_line !== annotation.start_line ? { endLine: annotation.end_line } : {}),
       ...(annotation.annotation_level ? { level: annotation.annotation_level } : {}),
       ...(annotation.title ? { title: cut(annotation.title, 500) } : {}),
-      message: cut(annotation.message ?? '', MAX_OUTPUT_CHARS),
+      message: cut(annotation.message ?? '', MAX_CHECK_TEXT),
     }));
   } catch {
     return [];
@@ -106,8 +99,4 @@ async function logTail(
           : `GitHub did not give its log${status ? ` (HTTP ${status})` : ''}: ${githubMessage(error)}`,
     };
   }
-}
-
-function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

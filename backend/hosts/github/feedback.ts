@@ -1,11 +1,6 @@
 import type { FeedbackItem } from '../../../common/schemas';
-import {
-  HostRefusal,
-  MAX_FEEDBACK_CHARS,
-  MAX_TRIGGER_FEEDBACK,
-  type PullRequestComment,
-  type PullRequestRef,
-} from '../codeHost';
+import { HostRefusal, type PullRequestComment, type PullRequestRef } from '../codeHost';
+import { cutFeedback, newestFeedback } from '../triggerText';
 import type { GitHubClient } from './client';
 import { act, split } from './pullRequestActions';
 
@@ -49,11 +44,7 @@ export async function reviewFeedback(
   const items: FeedbackItem[] = [];
   for (const comment of lineComments) {
     items.push({
-      kind: 'review-comment',
-      author: comment.user?.login ?? 'ghost',
-      body: comment.body,
-      createdAt: comment.created_at,
-      url: comment.html_url,
+      ...said('review-comment', comment, comment.created_at),
       path: comment.path,
       ...(typeof (comment.line ?? comment.original_line) === 'number'
         ? { line: (comment.line ?? comment.original_line)! }
@@ -64,29 +55,26 @@ export async function reviewFeedback(
   for (const review of reviews) {
     // A review's line comments are listed above; the review itself counts when it says something or asks for changes.
     if (!review.submitted_at || (!review.body?.trim() && review.state !== 'CHANGES_REQUESTED')) continue;
-    items.push({
-      kind: 'review',
-      author: review.user?.login ?? 'ghost',
-      body: review.body ?? '',
-      createdAt: review.submitted_at,
-      url: review.html_url,
-      state: review.state,
-    });
+    items.push({ ...said('review', review, review.submitted_at), state: review.state });
   }
   for (const comment of comments) {
-    items.push({
-      kind: 'comment',
-      author: comment.user?.login ?? 'ghost',
-      body: comment.body ?? '',
-      createdAt: comment.created_at,
-      url: comment.html_url,
-    });
+    items.push(said('comment', comment, comment.created_at));
   }
-  return items
-    .filter((item) => item.author !== self && (!since || item.createdAt > since))
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-    .slice(-MAX_TRIGGER_FEEDBACK)
-    .map((item) => ({ ...item, body: cut(item.body), ...(item.diffHunk ? { diffHunk: cut(item.diffHunk) } : {}) }));
+  const others = items.filter((item) => item.author !== self && (!since || item.createdAt > since));
+  return newestFeedback(others, (item) => item.createdAt).map((item) => ({
+    ...item,
+    body: cutFeedback(item.body),
+    ...(item.diffHunk ? { diffHunk: cutFeedback(item.diffHunk) } : {}),
+  }));
+}
+
+/** What a line comment, a review and a conversation comment give alike. */
+function said(
+  kind: FeedbackItem['kind'],
+  from: { user?: { login: string } | null; body?: string | null; html_url: string },
+  createdAt: string,
+): FeedbackItem {
+  return { kind, author: from.user?.login ?? 'ghost', body: from.body ?? '', createdAt, url: from.html_url };
 }
 
 /**
@@ -123,8 +111,4 @@ export async function pullRequestComment(github: GitHubClient, url: string): Pro
     'read the review of',
   );
   return { ref, author: data.user?.login ?? 'ghost', body: data.body ?? '', url };
-}
-
-function cut(text: string): string {
-  return text.length > MAX_FEEDBACK_CHARS ? `${text.slice(0, MAX_FEEDBACK_CHARS)}…` : text;
 }

@@ -1,7 +1,7 @@
-import { nameFilter } from '../../../common/repositoryQuery';
 import type { RepositoryQuery } from '../../../common/schemas';
 import { HostRefusal, HostUnavailable, type QueryResolution } from '../codeHost';
 import { mapLimited } from '../mapLimited';
+import { applyQueryFilters, plural } from '../queryFilters';
 import { type GitHubClients, githubMessage, statusOf } from './client';
 
 // A repository query on GitHub. Each source given (owners' repositories, a repository search, a
@@ -60,28 +60,15 @@ async function resolve(github: GitHubClients, query: RepositoryQuery): Promise<Q
       : facts,
   );
 
-  const topics = new Set((query.topics ?? []).map((topic) => topic.toLowerCase()));
-  const matchesName = nameFilter(query.include, query.exclude);
-  const left = { archived: 0, forks: 0, empty: 0, topics: 0, names: 0 };
-  const repositories: string[] = [];
-  for (const facts of complete) {
-    if (needsTopics && !(facts.topics ?? []).some((topic) => topics.has(topic.toLowerCase()))) left.topics++;
-    else if (!matchesName(facts.full_name)) left.names++;
-    else if (facts.archived && !query.includeArchived) left.archived++;
-    else if (facts.fork && !query.includeForks) left.forks++;
-    else if (facts.size === 0) left.empty++;
-    else repositories.push(facts.full_name);
-  }
-  repositories.sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
-  if (left.topics) notes.push(`${plural(left.topics, 'repository', 'repositories')} without the topics left out`);
-  if (left.names) notes.push(`${plural(left.names, 'repository', 'repositories')} left out by include/exclude`);
-  if (left.archived)
-    notes.push(
-      `${plural(left.archived, 'archived repository', 'archived repositories')} left out (includeArchived keeps them)`,
-    );
-  if (left.forks) notes.push(`${plural(left.forks, 'fork', 'forks')} left out (includeForks keeps them)`);
-  if (left.empty) notes.push(`${plural(left.empty, 'empty repository', 'empty repositories')} skipped`);
-  return { repositories, notes };
+  const facts = complete.map((each) => ({
+    name: each.full_name,
+    archived: !!each.archived,
+    fork: !!each.fork,
+    empty: each.size === 0,
+    topics: each.topics ?? [],
+  }));
+  const filtered = applyQueryFilters(query, facts, needsTopics, { one: 'repository', many: 'repositories' });
+  return { repositories: filtered.repositories, notes: [...notes, ...filtered.notes] };
 }
 
 /** Every repository of each owner: an organisation's, or failing that a user's. */
@@ -197,8 +184,4 @@ function asHostError(error: unknown): Error {
   if (status !== undefined)
     return new HostUnavailable(`GitHub answered the query with HTTP ${status}: ${githubMessage(error)}`);
   return new HostUnavailable(`GitHub could not be reached: ${(error as Error).message}`);
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
 }

@@ -1,6 +1,7 @@
 import type { CheckFailure } from '../../../common/schemas';
 import { MAX_TRIGGER_CHECKS, type PullRequestRef } from '../codeHost';
 import { tailOf } from '../logTail';
+import { cut, statusCheck } from '../triggerText';
 import { type GitLabClient, GitLabError, projectPath } from './client';
 import { act, mergeRequestPath } from './mergeRequestActions';
 
@@ -12,7 +13,6 @@ import { act, mergeRequestPath } from './mergeRequestActions';
 // text a repository's CI wrote: the worker hands it to Claude as the host's words, never as
 // instructions.
 
-const MAX_OUTPUT_CHARS = 4_000;
 /** What is read of a trace, from its end: room for LOG_TAIL_CHARS characters of UTF-8 after GitLab's markers and escapes go. */
 const TRACE_BYTES = 256 * 1024;
 
@@ -78,14 +78,7 @@ export async function failingChecks(
     // GitLab's own jobs are listed here too, the head pipeline's above already.
     if (status.target_url?.startsWith(jobsUrl)) continue;
     listed.add(status.id);
-    checks.push({
-      kind: 'status',
-      name: status.name,
-      conclusion: status.status,
-      ...(status.description ? { summary: cut(status.description, MAX_OUTPUT_CHARS) } : {}),
-      ...(status.target_url ? { url: status.target_url } : {}),
-      annotations: [],
-    });
+    checks.push(statusCheck(status.name, status.status, status.description, status.target_url));
   }
   return checks;
 }
@@ -134,8 +127,4 @@ async function traceTail(
 /** `section_start:1700000000:step_script[collapsed=true]\r\e[0K`: how GitLab folds a trace, noise to Claude. */
 export function withoutSections(trace: string): string {
   return trace.replace(/section_(?:start|end):\d+:[A-Za-z0-9_.-]+(?:\[[^\]\r\n]*\])?\r?(?:\u001b\[0K)?/g, '');
-}
-
-function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

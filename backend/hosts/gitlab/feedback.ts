@@ -1,11 +1,6 @@
 import type { FeedbackItem } from '../../../common/schemas';
-import {
-  HostRefusal,
-  MAX_FEEDBACK_CHARS,
-  MAX_TRIGGER_FEEDBACK,
-  type PullRequestComment,
-  type PullRequestRef,
-} from '../codeHost';
+import { HostRefusal, type PullRequestComment, type PullRequestRef } from '../codeHost';
+import { cutFeedback, newestFeedback } from '../triggerText';
 import type { GitLabClient } from './client';
 import { act, mergeRequestPath } from './mergeRequestActions';
 import { GITLAB_NAMES } from './names';
@@ -58,17 +53,16 @@ export async function reviewFeedback(
     () => Promise.all([gitlab.all<Discussion>(`${path}/discussions`), gitlab.get<{ web_url: string }>(path)]),
     'read the discussions of',
   );
-  const notes = discussions
+  const others = discussions
     .flatMap((discussion) => discussion.notes)
-    .filter((note) => !note.system && authorOf(note) !== self && (!since || note.created_at > since))
-    .sort((a, b) => a.created_at.localeCompare(b.created_at))
-    .slice(-MAX_TRIGGER_FEEDBACK);
+    .filter((note) => !note.system && authorOf(note) !== self && (!since || note.created_at > since));
+  const notes = newestFeedback(others, (note) => note.created_at);
   const diffs = notes.some((note) => note.position) ? await fileDiffs(gitlab, path) : [];
   return notes.map((note): FeedbackItem => {
     const item: FeedbackItem = {
       kind: note.position ? 'review-comment' : 'comment',
       author: authorOf(note),
-      body: cut(note.body),
+      body: cutFeedback(note.body),
       createdAt: note.created_at,
       url: `${mergeRequest.web_url}#note_${note.id}`,
     };
@@ -82,7 +76,7 @@ export async function reviewFeedback(
       ...item,
       ...(file ? { path: file } : {}),
       ...(typeof line === 'number' ? { line } : {}),
-      ...(hunk ? { diffHunk: cut(hunk) } : {}),
+      ...(hunk ? { diffHunk: cutFeedback(hunk) } : {}),
     };
   });
 }
@@ -169,8 +163,4 @@ export function hunkAt(diff: string, newLine?: number, oldLine?: number): string
 
 function authorOf(note: Note): string {
   return note.author?.username ?? 'ghost';
-}
-
-function cut(text: string): string {
-  return text.length > MAX_FEEDBACK_CHARS ? `${text.slice(0, MAX_FEEDBACK_CHARS)}…` : text;
 }

@@ -1,7 +1,7 @@
-import { nameFilter } from '../../../common/repositoryQuery';
 import type { RepositoryQuery } from '../../../common/schemas';
 import { HostRateLimited, HostRefusal, HostUnavailable, type QueryResolution } from '../codeHost';
 import { mapLimited } from '../mapLimited';
+import { applyQueryFilters, plural } from '../queryFilters';
 import { type GitLabClient, GitLabError } from './client';
 
 // A repository query on GitLab. Each source given (owners' projects, a project search, a code
@@ -55,30 +55,16 @@ async function resolve(gitlab: GitLabClient, query: RepositoryQuery): Promise<Qu
   const candidates = [...first!.values()].filter((project) =>
     others.every((source) => source.has(project.path_with_namespace.toLowerCase())),
   );
-  const topics = new Set((query.topics ?? []).map((topic) => topic.toLowerCase()));
   const needsTopics = query.topics !== undefined && !topicsAreSource;
-  const matchesName = nameFilter(query.include, query.exclude);
-  const left = { archived: 0, forks: 0, empty: 0, topics: 0, names: 0 };
-  const repositories: string[] = [];
-  for (const project of candidates) {
-    const name = project.path_with_namespace;
-    if (needsTopics && !topicsOf(project).some((topic) => topics.has(topic.toLowerCase()))) left.topics++;
-    else if (!matchesName(name)) left.names++;
-    else if (project.archived && !query.includeArchived) left.archived++;
-    else if (project.forked_from_project && !query.includeForks) left.forks++;
-    else if (project.empty_repo) left.empty++;
-    else repositories.push(name);
-  }
-  repositories.sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
-  if (left.topics) notes.push(`${plural(left.topics, 'project', 'projects')} without the topics left out`);
-  if (left.names) notes.push(`${plural(left.names, 'project', 'projects')} left out by include/exclude`);
-  if (left.archived)
-    notes.push(
-      `${plural(left.archived, 'archived project', 'archived projects')} left out (includeArchived keeps them)`,
-    );
-  if (left.forks) notes.push(`${plural(left.forks, 'fork', 'forks')} left out (includeForks keeps them)`);
-  if (left.empty) notes.push(`${plural(left.empty, 'empty project', 'empty projects')} skipped`);
-  return { repositories, notes };
+  const facts = candidates.map((project) => ({
+    name: project.path_with_namespace,
+    archived: !!project.archived,
+    fork: !!project.forked_from_project,
+    empty: !!project.empty_repo,
+    topics: topicsOf(project),
+  }));
+  const filtered = applyQueryFilters(query, facts, needsTopics, { one: 'project', many: 'projects' });
+  return { repositories: filtered.repositories, notes: [...notes, ...filtered.notes] };
 }
 
 /** Listings ask for what the filters read and no more (`simple` leaves out `forked_from_project`). */
@@ -181,8 +167,4 @@ function asHostError(error: unknown): Error {
     return new HostUnavailable(`GitLab answered the query with HTTP ${error.status}: ${error.message}`);
   }
   return new HostUnavailable(`GitLab could not be reached: ${(error as Error).message}`);
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
 }

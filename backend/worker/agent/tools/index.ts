@@ -1,14 +1,7 @@
 import { agentToolSet, runToolCall, type ToolOutcome } from './registry';
 import type { Checkout } from './paths';
 
-export {
-  BASH_TOOL_NAME,
-  DELETE_TOOL_NAME,
-  EDITOR_TOOL_NAME,
-  LIST_TOOL_NAME,
-  MOVE_TOOL_NAME,
-  SEARCH_TOOL_NAME,
-} from './definitions';
+export { BASH_TOOL_NAME } from './definitions';
 export type { CommandShell, ShellRunResult } from './bash';
 export { Checkout, ToolError } from './paths';
 export {

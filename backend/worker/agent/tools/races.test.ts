@@ -11,23 +11,28 @@ import { procFdWorks } from './beneath';
 // between a real folder and a symbolic link out of the checkout while the tools work on paths
 // under it. Whatever the timing, no tool may read, write, delete or move anything outside.
 
-const SWAP_MS = 2000;
 /** Files to delete or move; the names are reused once each has been tried. */
 const TARGETS = 2000;
 const CONCURRENT_CALLS = 4;
+/**
+ * The race lasts until the tools have made MIN_CALLS calls and the swapper has made `src` a link
+ * MIN_LINKS times, all of the calls while it swaps: counted, not timed, so that a loaded machine
+ * (which starves one side or the other) makes the race longer, not weaker.
+ */
+const MIN_CALLS = 1000;
+const MIN_LINKS = 1000;
 
-// Runs SWAP_MS, then leaves `src` a real folder and prints how often it was a link. Renames are
-// atomic; a `src` the tools created while it was missing is replaced or removed, so the loop
-// never gets stuck with `src` a folder for good.
+// Swaps until the stop file exists and it has made `src` a link MIN_LINKS times, then leaves `src`
+// a real folder and prints how often it was a link. Renames are atomic; a `src` the tools created
+// while it was missing is replaced or removed, so the loop never gets stuck with `src` a folder for good.
 const SWAPPER = `
 const fs = require('node:fs');
-const [checkout, outside, ms] = process.argv.slice(1);
+const [checkout, outside, stop, minLinks] = process.argv.slice(1);
 process.chdir(checkout);
 const quietly = (step) => { try { step(); return true; } catch { return false; } };
-const stopAt = Date.now() + Number(ms);
 let linked = 0;
 console.log('ready');
-while (Date.now() < stopAt) {
+while (linked < Number(minLinks) || !fs.existsSync(stop)) {
   quietly(() => fs.renameSync('src', 'src.real'));
   if (quietly(() => fs.symlinkSync(outside, 'src'))) linked++;
   quietly(() => fs.unlinkSync('src'));
@@ -43,7 +48,9 @@ async function raceSwapper(
   repo: TestCheckout,
   call: (index: number) => Promise<ToolOutcome>,
 ): Promise<{ outcomes: ToolOutcome[]; linked: number }> {
-  const swapper = spawn(process.execPath, ['-e', SWAPPER, repo.checkout, repo.outside, String(SWAP_MS)], {
+  // Beside the checkout and outside it, where no tool reaches.
+  const stop = path.join(path.dirname(repo.checkout), 'stop-swapping');
+  const swapper = spawn(process.execPath, ['-e', SWAPPER, repo.checkout, repo.outside, stop, String(MIN_LINKS)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -64,7 +71,10 @@ async function raceSwapper(
   const outcomes: ToolOutcome[] = [];
   let next = 0;
   const loop = async () => {
-    while (!exited) outcomes.push(await call(next++));
+    while (!exited) {
+      outcomes.push(await call(next++));
+      if (outcomes.length === MIN_CALLS) fs.writeFileSync(stop, '');
+    }
   };
   try {
     // Several calls at once, as many as libuv runs file operations in parallel, so that more of
@@ -75,7 +85,7 @@ async function raceSwapper(
     await done;
   }
   const linked = Number(output.split('\n')[1]);
-  assert.ok(linked > 100, `the swapper made src a link only ${linked} times`);
+  assert.ok(linked >= MIN_LINKS, `the swapper made src a link only ${linked} times`);
   return { outcomes, linked };
 }
 
@@ -90,7 +100,8 @@ async function changedOutside(repo: TestCheckout, before: Record<string, string>
 // the tools fall back to checking each component by path, which narrows the race but cannot close
 // it, so there these tests fail rather than pass on a weaker guarantee.
 describe('agent tools: paths swapped for links while the tools use them', function () {
-  this.timeout(30_000);
+  // A safety net only: the races are counted, and a loaded machine makes them slower, not shorter.
+  this.timeout(120_000);
   before(() => assert.ok(procFdWorks(fs), 'the race guarantee needs /proc/self/fd (Linux)'));
   let repo: TestCheckout;
   let checkout: Checkout;
