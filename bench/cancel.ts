@@ -15,12 +15,11 @@ import {
   type JobStatus,
 } from '@aws-sdk/client-batch';
 import { mockClient } from 'aws-sdk-client-mock';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { BatchExecutor, STARTED, WAITING } from '../backend/executor/batch';
 import { ensureTables } from '../backend/store/dynamo';
 import { Store } from '../backend/store/store';
 import { tableNamesFor } from '../backend/store/tables';
+import { type DynamoProxy, startDynamoProxy } from '../test/fakes/dynamoProxy';
 import { startTestDynamo } from '../test/helpers/dynamo';
 import { newJob, sampleJob } from '../test/helpers/jobs';
 
@@ -112,49 +111,16 @@ async function batchPart(): Promise<void> {
 }
 
 /** Forwards to dynalite, answering each request DYNAMO_MS later; counts the writes to `table`. */
-async function startDelayingProxy(
-  target: string,
-  table: string,
-): Promise<{ endpoint: string; writes(): number; close(): Promise<void> }> {
-  const targetUrl = new URL(target);
-  const agent = new http.Agent({ keepAlive: true });
+async function startDelayingProxy(target: string, table: string): Promise<DynamoProxy & { writes(): number }> {
   let writes = 0;
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (String(request.headers['x-amz-target']).endsWith('.UpdateItem') && body.includes(`"TableName":"${table}"`))
-        writes++;
-      const upstream = http.request(
-        {
-          hostname: targetUrl.hostname,
-          port: targetUrl.port,
-          path: request.url,
-          method: request.method,
-          headers: request.headers,
-          agent,
-        },
-        (answer) => {
-          setTimeout(() => {
-            response.writeHead(answer.statusCode ?? 500, answer.headers);
-            answer.pipe(response);
-          }, DYNAMO_MS);
-        },
-      );
-      upstream.end(body);
-    });
+  const proxy = await startDynamoProxy(target, {
+    delayMs: DYNAMO_MS,
+    turn: (operation, request) => {
+      if (operation === 'UpdateItem' && request.TableName === table) writes++;
+      return undefined;
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    writes: () => writes,
-    close: () =>
-      new Promise<void>((resolve) => {
-        agent.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...proxy, writes: () => writes };
 }
 
 async function storePart(): Promise<void> {

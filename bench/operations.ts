@@ -1,15 +1,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { BulkProgress } from '../common/client';
-import { fingerprintRecord } from '../common/fingerprint';
-import type { Job, RepositoryResult } from '../common/schemas';
+import type { Job } from '../common/schemas';
 import { FolderArtifactStore } from '../backend/store/artifacts';
 import { forEachLimited } from '../backend/store/parallel';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { codeHostFrom, pullRequestKey, pullRequestsOf } from '../backend/hosts';
 import { startFakeGitHub, type FakeGitHub } from '../test/fakes/githubServer';
-import { stackKeys, workerResult } from '../test/helpers/keys';
 import { stackStore, startStackProcess, type StackProcess } from '../test/helpers/localStack';
+import { completeAllAsWorkers } from '../test/helpers/pullRequests';
 
 // `npm run bench -- operations [rows]`: bulk work out of the request on the local stack (workers
 // paused), each figure beside a floor measured in the same run:
@@ -233,21 +232,7 @@ async function completed(
   name: string,
 ): Promise<Job> {
   const job = await stack.client.createJob({ name, command: 'true', repositories: names });
-  const fingerprint = fingerprintRecord(PATCH, 1, 0);
-  const seal = (await stackKeys(stack.home)).workerSeal;
-  const rows: RepositoryResult[] = (await store.repositories.listAll(job.jobId)).map((row) => ({
-    ...row,
-    status: 'COMPLETED',
-    finishedAt: new Date().toISOString(),
-    diffStats: { files: 1, additions: 1, deletions: 1 },
-    fingerprint,
-    // What a worker records: the digest of its diff and its seal (an approval checks both).
-    ...workerResult(seal, row, PATCH),
-  }));
-  for (const row of rows) await artifacts.put(`jobs/${job.jobId}/${row.repositoryName}/diff.patch`, PATCH);
-  await store.repositories.putAll(rows);
-  await store.jobs.setCounts(job.jobId, { ...job.counts, pending: 0, completed: names.length });
-  return (await store.finalizeIfDone((await store.jobs.get(job.jobId))!))!;
+  return completeAllAsWorkers({ store, artifacts, home: stack.home }, job, PATCH);
 }
 
 /** A finished job whose every row has an open, mergeable pull request with passing checks. */

@@ -64,7 +64,7 @@ async function main() {
               maxFileBytes: 2 * 1024 * 1024,
               binaryProbeBytes: 8000,
             },
-            stopAt: Date.now() + 20_000,
+            softLimitMs: 20_000,
           },
           fs,
           openBeneath,

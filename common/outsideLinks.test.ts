@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readlinkSync } from 'node:fs';
 import { rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createGitHosting, type GitHosting, type HostedRepository } from '../test/helpers/git';
+import { useHostedRepository } from '../test/helpers/git';
 import { describeOutsideLink, outsideLinks } from './outsideLinks';
 import { parsePatch } from './patch';
 
@@ -11,23 +11,19 @@ import { parsePatch } from './patch';
 
 describe('outsideLinks on real git patches', function () {
   this.timeout(60_000);
-  let hosting: GitHosting;
-  let hosted: HostedRepository;
+  const hosted = useHostedRepository('acme/links', {
+    'README.md': '# links\n',
+    'docs/guide.md': 'guide\n',
+    'docs/deep/page.md': 'page\n',
+    'docs/deep/inside': { symlink: '../guide.md' },
+    'docs/deep/up': { symlink: '..' },
+    'plain.txt': 'plain\n',
+  });
   let checkout: string;
 
   before(async () => {
-    hosting = await createGitHosting();
-    hosted = await hosting.create('acme/links', {
-      'README.md': '# links\n',
-      'docs/guide.md': 'guide\n',
-      'docs/deep/page.md': 'page\n',
-      'docs/deep/inside': { symlink: '../guide.md' },
-      'docs/deep/up': { symlink: '..' },
-      'plain.txt': 'plain\n',
-    });
     checkout = await hosted.clone();
   });
-  after(() => hosting?.dispose());
 
   /** What the checkout says of its own links, as applyPatch asks it. */
   const checkoutLinks = (relative: string) => {

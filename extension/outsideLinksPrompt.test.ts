@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readlink, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { applyPatch } from '../common/git/applyPatch';
-import { createGitHosting, git, type GitHosting, type HostedRepository } from '../test/helpers/git';
+import { git, useHostedRepository } from '../test/helpers/git';
 import { APPLY_ANYWAY, confirmOutsideLinks, type ModalWarning } from './outsideLinksPrompt';
 
 // "Apply Patch to Local Checkout" on a patch that makes links out of the repository: the extension's
@@ -11,13 +11,10 @@ import { APPLY_ANYWAY, confirmOutsideLinks, type ModalWarning } from './outsideL
 
 describe('the extension asks before applying links out of the repository', function () {
   this.timeout(60_000);
-  let hosting: GitHosting;
-  let hosted: HostedRepository;
+  const hosted = useHostedRepository('acme/linked', { 'a.txt': 'old\n', 'docs/guide.md': 'guide\n' });
   let patch: string;
 
   before(async () => {
-    hosting = await createGitHosting();
-    hosted = await hosting.create('acme/linked', { 'a.txt': 'old\n', 'docs/guide.md': 'guide\n' });
     patch = await hosted.patchFrom(async (checkout) => {
       await writeFile(path.join(checkout, 'a.txt'), 'new\n');
       await symlink('/home', path.join(checkout, 'home'));
@@ -25,7 +22,6 @@ describe('the extension asks before applying links out of the repository', funct
       await symlink('guide.md', path.join(checkout, 'docs/inside'));
     });
   });
-  after(() => hosting?.dispose());
 
   /** The modal dialog, answered with `answer`; records what it showed. */
   function dialog(answer: string | undefined) {

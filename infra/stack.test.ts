@@ -24,6 +24,19 @@ import {
 
 // The synthesized templates of both environments, as an operator would review them before a deploy.
 
+/** A bucket that blocks every kind of public access and encrypts what it stores (SSE-S3). */
+function assertPrivateAndEncrypted(bucket: { Properties?: Record<string, unknown> }): void {
+  assert.deepEqual(bucket.Properties!.PublicAccessBlockConfiguration, {
+    BlockPublicAcls: true,
+    BlockPublicPolicy: true,
+    IgnorePublicAcls: true,
+    RestrictPublicBuckets: true,
+  });
+  assert.deepEqual(bucket.Properties!.BucketEncryption, {
+    ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+  });
+}
+
 describe('infra: the CDK stacks', function () {
   this.timeout(120_000);
   describeEachEnvironment((env, template) => {
@@ -116,15 +129,7 @@ describe('infra: the CDK stacks', function () {
 
     it('keeps the artifacts bucket private, encrypted, TLS-only, and expiring', () => {
       const [bucketId, bucket] = namedResource(template(), 'AWS::S3::Bucket', 'BucketName', artifactsBucketName(env));
-      assert.deepEqual(bucket.Properties!.PublicAccessBlockConfiguration, {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      });
-      assert.deepEqual(bucket.Properties!.BucketEncryption, {
-        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-      });
+      assertPrivateAndEncrypted(bucket);
       const rules = (
         bucket.Properties!.LifecycleConfiguration as { Rules: { ExpirationInDays?: number; Status: string }[] }
       ).Rules;
@@ -389,15 +394,7 @@ describe('infra: the CDK stacks', function () {
         const logBucketId = render(logging.DestinationBucketName).replace(/^\$\{(\w+)\}$/, '$1');
         const logBucket = resourcesOf(template(), 'AWS::S3::Bucket')[logBucketId];
         assert.ok(logBucket, 'into a bucket of this stack');
-        assert.deepEqual(logBucket.Properties!.PublicAccessBlockConfiguration, {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        });
-        assert.deepEqual(logBucket.Properties!.BucketEncryption, {
-          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-        });
+        assertPrivateAndEncrypted(logBucket);
         const rules = (logBucket.Properties!.LifecycleConfiguration as { Rules: { ExpirationInDays?: number }[] })
           .Rules;
         assert.deepEqual(

@@ -662,7 +662,16 @@ describe('REST API on the local stack', () => {
   });
 
   describe('bad input gets a 4xx with a message, and changes nothing', () => {
-    const cases: [string, () => RequestInit & { json?: unknown }, number, string, RegExp][] = [
+    type Case = [string, () => RequestInit & { json?: unknown }, number, string, RegExp];
+    /** A job's body with `fields` over a good one's, refused 400 VALIDATION_FAILED saying `message`. */
+    const invalid = (what: string, fields: Record<string, unknown>, message: RegExp): Case => [
+      what,
+      () => ({ method: 'POST', json: { ...SEED_BODY, ...fields } }),
+      400,
+      'VALIDATION_FAILED',
+      message,
+    ];
+    const cases: Case[] = [
       [
         'a body over 4 MB',
         () => ({ method: 'POST', json: { ...SEED_BODY, description: 'x'.repeat(4_300_000) } }),
@@ -670,72 +679,27 @@ describe('REST API on the local stack', () => {
         'PAYLOAD_TOO_LARGE',
         /limit/,
       ],
-      [
+      invalid(
         'more than 1,000 repositories',
-        () => ({
-          method: 'POST',
-          json: { ...SEED_BODY, repositories: Array.from({ length: 1001 }, (_, i) => `o/r${i}`) },
-        }),
-        400,
-        'VALIDATION_FAILED',
+        { repositories: Array.from({ length: 1001 }, (_, i) => `o/r${i}`) },
         /at most 1000 repositories/,
-      ],
-      [
-        'a path-traversal name',
-        () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['../x'] } }),
-        400,
-        'VALIDATION_FAILED',
-        /"\.\.\/x" is not a repository/,
-      ],
-      [
-        'a name with three parts',
-        () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['a/b/c'] } }),
-        400,
-        'VALIDATION_FAILED',
-        /"a\/b\/c"/,
-      ],
-      [
+      ),
+      invalid('a path-traversal name', { repositories: ['../x'] }, /"\.\.\/x" is not a repository/),
+      invalid('a name with three parts', { repositories: ['a/b/c'] }, /"a\/b\/c"/),
+      invalid(
         "a name with the clone URL's .git suffix",
-        () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/widget.git'] } }),
-        400,
-        'VALIDATION_FAILED',
+        { repositories: ['acme/widget.git'] },
         /"acme\/widget\.git": write the repository without its \.git suffix/,
-      ],
-      [
-        'an empty name',
-        () => ({ method: 'POST', json: { ...SEED_BODY, repositories: [''] } }),
-        400,
-        'VALIDATION_FAILED',
-        /repositories\[0\]/,
-      ],
-      [
-        'whitespace in a name',
-        () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/wid gets'] } }),
-        400,
-        'VALIDATION_FAILED',
-        /"acme\/wid gets"/,
-      ],
-      [
-        'a control character in a name',
-        () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/x\u0007'] } }),
-        400,
-        'VALIDATION_FAILED',
-        /acme\/x\\u0007/,
-      ],
-      [
-        'a duplicate repository',
-        () => ({ method: 'POST', json: { ...SEED_BODY, repositories: ['acme/a', 'ACME/A'] } }),
-        400,
-        'VALIDATION_FAILED',
-        /listed twice/,
-      ],
-      [
+      ),
+      invalid('an empty name', { repositories: [''] }, /repositories\[0\]/),
+      invalid('whitespace in a name', { repositories: ['acme/wid gets'] }, /"acme\/wid gets"/),
+      invalid('a control character in a name', { repositories: ['acme/x\u0007'] }, /acme\/x\\u0007/),
+      invalid('a duplicate repository', { repositories: ['acme/a', 'ACME/A'] }, /listed twice/),
+      invalid(
         'a prompt over 50,000 characters',
-        () => ({ method: 'POST', json: { ...SEED_BODY, prompt: 'p'.repeat(50_001) } }),
-        400,
-        'VALIDATION_FAILED',
+        { prompt: 'p'.repeat(50_001) },
         /prompt: must be at most 50000 characters/,
-      ],
+      ),
       [
         'a wrong content type',
         () => ({ method: 'POST', body: JSON.stringify(SEED_BODY), headers: { 'content-type': 'text/plain' } }),
@@ -751,34 +715,10 @@ describe('REST API on the local stack', () => {
         /not valid JSON/,
       ],
       ['a JSON array', () => ({ method: 'POST', json: [SEED_BODY] }), 400, 'VALIDATION_FAILED', /object/],
-      [
-        'both prompt and command',
-        () => ({ method: 'POST', json: { ...SEED_BODY, command: 'sed -i s/a/b/ x' } }),
-        400,
-        'VALIDATION_FAILED',
-        /exactly one of prompt/,
-      ],
-      [
-        'neither prompt nor command',
-        () => ({ method: 'POST', json: { ...SEED_BODY, prompt: undefined } }),
-        400,
-        'VALIDATION_FAILED',
-        /exactly one of prompt/,
-      ],
-      [
-        'an unknown field',
-        () => ({ method: 'POST', json: { ...SEED_BODY, createPullRequest: true } }),
-        400,
-        'VALIDATION_FAILED',
-        /createPullRequest/,
-      ],
-      [
-        'a wrong type',
-        () => ({ method: 'POST', json: { ...SEED_BODY, createPullRequests: 'yes' } }),
-        400,
-        'VALIDATION_FAILED',
-        /createPullRequests/,
-      ],
+      invalid('both prompt and command', { command: 'sed -i s/a/b/ x' }, /exactly one of prompt/),
+      invalid('neither prompt nor command', { prompt: undefined }, /exactly one of prompt/),
+      invalid('an unknown field', { createPullRequest: true }, /createPullRequest/),
+      invalid('a wrong type', { createPullRequests: 'yes' }, /createPullRequests/),
       [
         'a job too large to store',
         () => ({
@@ -796,68 +736,38 @@ describe('REST API on the local stack', () => {
         'VALIDATION_FAILED',
         /too large to store/,
       ],
-      [
+      invalid(
         'a cost limit DynamoDB cannot store (1e-200)',
-        () => ({ method: 'POST', json: { ...SEED_BODY, maxCostUsd: 1e-200 } }),
-        400,
-        'VALIDATION_FAILED',
+        { maxCostUsd: 1e-200 },
         /maxCostUsd: must be at least 0\.01/,
-      ],
-      [
-        'an absurd cost limit (1e300)',
-        () => ({ method: 'POST', json: { ...SEED_BODY, maxCostUsd: 1e300 } }),
-        400,
-        'VALIDATION_FAILED',
-        /maxCostUsd: must be at most 10000/,
-      ],
-      [
+      ),
+      invalid('an absurd cost limit (1e300)', { maxCostUsd: 1e300 }, /maxCostUsd: must be at most 10000/),
+      invalid(
         'a job name that a right-to-left override turns around (U+202E)',
-        () => ({ method: 'POST', json: { ...SEED_BODY, name: 'Update \u202Etxt.exe' } }),
-        400,
-        'VALIDATION_FAILED',
+        { name: 'Update \u202Etxt.exe' },
         /name: must not contain U\+202E/,
-      ],
-      [
+      ),
+      invalid(
         'an invisible character in the type (U+200B)',
-        () => ({ method: 'POST', json: { ...SEED_BODY, type: 'code\u200Bupdate' } }),
-        400,
-        'VALIDATION_FAILED',
+        { type: 'code\u200Bupdate' },
         /type: must not contain U\+200B/,
-      ],
-      [
+      ),
+      invalid(
         'a note for a repository that is not in the job',
-        () => ({
-          method: 'POST',
-          json: { ...SEED_BODY, repositoryInstructions: { 'acme/stranger': 'Use pnpm.' } },
-        }),
-        400,
-        'VALIDATION_FAILED',
+        { repositoryInstructions: { 'acme/stranger': 'Use pnpm.' } },
         /repositoryInstructions\.acme\/stranger: "acme\/stranger" is not one of the job's repositories/,
-      ],
-      [
+      ),
+      invalid(
         'a note over 2,000 characters',
-        () => ({
-          method: 'POST',
-          json: { ...SEED_BODY, repositoryInstructions: { [SEED_BODY.repositories[0]!]: 'x'.repeat(2001) } },
-        }),
-        400,
-        'VALIDATION_FAILED',
+        { repositoryInstructions: { [SEED_BODY.repositories[0]!]: 'x'.repeat(2001) } },
         /must be at most 2000 characters/,
-      ],
-      [
+      ),
+      invalid(
         'commands for a command job',
-        () => ({ method: 'POST', json: { ...SEED_BODY, prompt: undefined, command: 'true', allowCommands: true } }),
-        400,
-        'VALIDATION_FAILED',
+        { prompt: undefined, command: 'true', allowCommands: true },
         /allowCommands: applies to prompt jobs only/,
-      ],
-      [
-        'no repositories',
-        () => ({ method: 'POST', json: { ...SEED_BODY, repositories: [] } }),
-        400,
-        'VALIDATION_FAILED',
-        /at least one repository/,
-      ],
+      ),
+      invalid('no repositories', { repositories: [] }, /at least one repository/),
     ];
     it('answers a too-large body with 413 to a client still sending it, not with a broken pipe', async () => {
       // A client that writes its whole 5 MB body before reading, as most do: the server reads the

@@ -51,6 +51,7 @@ describe('change groups, group review and hunk revisions on the local stack', fu
     assert.equal(outcome.code, 0, `${args.join(' ')}:\n${outcome.stderr}`);
     return outcome.stdout;
   };
+  const reviewCounts = async (jobId: string) => (await world.stack.client.getJob(jobId)).reviewCounts;
 
   it('groups, approves a group in one call, refuses a changed one, and publishes a revised patch exactly', async () => {
     const { stack, hosting } = world;
@@ -110,11 +111,7 @@ describe('change groups, group review and hunk revisions on the local stack', fu
       'acme/r1,acme/r2,acme/r3,acme/r4',
     );
     assert.match(approved, /^5 repositories approved: acme\/r0, acme\/r1/);
-    assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, {
-      unreviewed: 1,
-      approved: 5,
-      rejected: 0,
-    });
+    assert.deepEqual(await reviewCounts(job.jobId), { unreviewed: 1, approved: 5, rejected: 0 });
     const rows = await stack.client.allRepositories(job.jobId);
     assert.deepEqual(
       rows.filter((row) => row.review?.state === 'approved').map((row) => row.repositoryName),
@@ -131,11 +128,7 @@ describe('change groups, group review and hunk revisions on the local stack', fu
     assert.equal(revised.review, undefined);
     assert.deepEqual(revised.diffStats, { files: 1, additions: 1, deletions: 1 });
     assert.notEqual(revised.fingerprint!.exact, main!.fingerprint);
-    assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, {
-      unreviewed: 2,
-      approved: 4,
-      rejected: 0,
-    });
+    assert.deepEqual(await reviewCounts(job.jobId), { unreviewed: 2, approved: 4, rejected: 0 });
     await assert.rejects(
       stack.client.revisePatch(job.jobId, 'acme/r1', { basedOn: 0, drop: [{ path: 'src/main.js', hunks: [0] }] }),
       (error: ApiError) => error.status === 409 && error.code === 'PATCH_CHANGED',
@@ -160,11 +153,7 @@ describe('change groups, group review and hunk revisions on the local stack', fu
       }),
       (error: ApiError) => error.status === 409 && error.code === 'GROUP_CHANGED' && /acme\/r1/.test(error.message),
     );
-    assert.deepEqual((await stack.client.getJob(job.jobId)).reviewCounts, {
-      unreviewed: 2,
-      approved: 4,
-      rejected: 0,
-    });
+    assert.deepEqual(await reviewCounts(job.jobId), { unreviewed: 2, approved: 4, rejected: 0 });
     const regrouped = await stack.client.getChanges(job.jobId);
     assert.deepEqual(
       regrouped.groups.map((group) => group.repositories),

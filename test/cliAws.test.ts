@@ -3,7 +3,7 @@ import { CreateJobRequest } from '../common/schemas';
 import { startFakeSigV4Server, type FakeSigV4Server } from './fakes/sigv4Server';
 import { sampleJob } from './helpers/jobs';
 import { makeTempDir } from './helpers/localStack';
-import { runCli } from './helpers/world';
+import { runCli, runArgs } from './helpers/world';
 
 // `cody-batch` against a deployed API: the real CLI bundle as a child process, AWS credentials given
 // the way CI gives them (environment variables), and API Gateway's IAM auth stood in for by a
@@ -70,16 +70,7 @@ describe('cody-batch against a remote API with SigV4', function () {
     const before = api.requests.length;
     const env = { ...credentials(USER), CODY_BATCH_API_URL: api.url, CODY_BATCH_AUTH: 'aws', AWS_REGION: 'us-east-2' };
     const result = await cli(
-      [
-        'run',
-        '--name',
-        'Bump lodash',
-        '--command',
-        'npm i lodash@4.17.21',
-        '--repos',
-        'acme/billing,acme/storefront',
-        '--detach',
-      ],
+      runArgs('Bump lodash', 'npm i lodash@4.17.21', 'acme/billing,acme/storefront', '--detach'),
       env,
     );
     assert.equal(result.code, 0, result.stderr);
@@ -120,22 +111,7 @@ describe('cody-batch against a remote API with SigV4', function () {
     assert.equal(chain.code, 1);
     assert.match(chain.stderr, /No AWS credentials found; tried the default chain .*aws sso login/);
     const profile = await cli(
-      [
-        'run',
-        '--name',
-        'x',
-        '--command',
-        'true',
-        '--repos',
-        'acme/a',
-        '--detach',
-        '--api-url',
-        api.url,
-        '--auth',
-        'aws',
-        '--region',
-        'eu-west-1',
-      ],
+      runArgs('x', 'true', 'acme/a', '--detach', '--api-url', api.url, '--auth', 'aws', '--region', 'eu-west-1'),
       { AWS_PROFILE: 'platform-ci' },
     );
     assert.equal(profile.code, 1);

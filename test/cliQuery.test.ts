@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { repositoriesByName, repositoryNamesOf, waitForJob } from './helpers/jobs';
-import { useWorld } from './helpers/world';
+import { useWorld, runArgs } from './helpers/world';
 
 // `cody-batch repos` and the query and pull-request flags of `cody-batch run`, run as a user types
 // them (the built CLI as a child process) against the real local stack, whose code host is the
@@ -106,7 +106,7 @@ describe('cody-batch repos and run with query and pull-request flags', function 
       assert.deepEqual(
         [pull.title, pull.body, pull.head, pull.labels, pull.reviewers],
         [
-          'Rename oldFunction (' + name + ')',
+          `Rename oldFunction (${name})`,
           'Why: ADR-12\n\n1 file changed, +1 −1\n',
           `rename/${name}`,
           ['batch', 'cleanup'],
@@ -140,32 +140,10 @@ describe('cody-batch repos and run with query and pull-request flags', function 
     assert.deepEqual(shaped.pullRequest, { title: '{{job.name}}: {{repository}}', labels: ['batch'] });
     await waitForJob(stack.client, shaped.jobId);
     const before = await jobCount();
-    const badBranch = await cli([
-      'run',
-      '--name',
-      'x y',
-      '--command',
-      'true',
-      '--repos',
-      'acme/api',
-      '--pr',
-      '--branch',
-      'fix/{{job.name}}',
-    ]);
+    const badBranch = await cli(runArgs('x y', 'true', 'acme/api', '--pr', '--branch', 'fix/{{job.name}}'));
     assert.equal(badBranch.code, 2);
     assert.match(badBranch.stderr, /--branch: gives "fix\/x y" for acme\/api, which is not a valid git branch name/);
-    const unknown = await cli([
-      'run',
-      '--name',
-      'x',
-      '--command',
-      'true',
-      '--repos',
-      'acme/api',
-      '--pr',
-      '--pr-title',
-      '{{title}}',
-    ]);
+    const unknown = await cli(runArgs('x', 'true', 'acme/api', '--pr', '--pr-title', '{{title}}'));
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /--pr-title: uses an unknown placeholder \{\{title\}\}/);
     const none = await cli(['run', '--name', 'x', '--command', 'true']);

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { git, readText } from './helpers/git';
 import { notesOf, repositoryNamesOf, waitForJob } from './helpers/jobs';
 import { CLI } from './helpers/localStack';
-import { startWorld, useWorld } from './helpers/world';
+import { startWorld, useWorld, runArgs } from './helpers/world';
 
 // `cody-batch run | watch | cancel | retry | apply`, run as a user types them: the built CLI as a
 // child process, against the real local stack, on real bare repositories and real clones.
@@ -27,17 +27,9 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
   it('runs a command job from flags to completion: job id first, a line per repository, a summary, exit 0', async () => {
     const list = path.join(world.hosting.work, 'repos.txt');
     await writeFile(list, '# the second one\n\nacme/two   # no a.txt there\n');
-    const result = await cli([
-      'run',
-      '--name',
-      'Edit a.txt',
-      '--command',
-      '[ -f a.txt ] && echo new > a.txt || true',
-      '--repos',
-      'acme/one',
-      '--repos-file',
-      list,
-    ]);
+    const result = await cli(
+      runArgs('Edit a.txt', '[ -f a.txt ] && echo new > a.txt || true', 'acme/one', '--repos-file', list),
+    );
     assert.equal(result.code, 0, result.stderr);
     const [first] = result.stdout.split('\n');
     completedJobId = /^Job (\S+): Edit a\.txt, 2 repositories/.exec(first!)?.[1] ?? '';
@@ -80,36 +72,24 @@ describe('cody-batch run, watch, cancel, retry, apply', function () {
 
   it('sends --allow-host (repeated or a,b) as the job’s sandbox.allowHosts, refuses a host that is none, and prints a run’s log', async () => {
     const before = await jobCount();
-    const bad = await cli([
-      'run',
-      '--name',
-      'x',
-      '--command',
-      'true',
-      '--repos',
-      'acme/one',
-      '--allow-host',
-      'https://x.example/',
-    ]);
+    const bad = await cli(runArgs('x', 'true', 'acme/one', '--allow-host', 'https://x.example/'));
     assert.equal(bad.code, 2);
     assert.match(
       bad.stderr,
       /--allow-host: "https:\/\/x\.example\/" is not a host: write a host such as registry\.example\.com/,
     );
     assert.equal(await jobCount(), before, 'no job was created');
-    const result = await cli([
-      'run',
-      '--name',
-      'Hosts',
-      '--command',
-      'echo hosts > a.txt',
-      '--repos',
-      'acme/one',
-      '--allow-host',
-      'Registry.Example.com,*.example.org',
-      '--allow-host',
-      '127.0.0.1:4873',
-    ]);
+    const result = await cli(
+      runArgs(
+        'Hosts',
+        'echo hosts > a.txt',
+        'acme/one',
+        '--allow-host',
+        'Registry.Example.com,*.example.org',
+        '--allow-host',
+        '127.0.0.1:4873',
+      ),
+    );
     assert.equal(result.code, 0, result.stderr);
     const jobId = /^Job (\S+):/.exec(result.stdout)![1]!;
     const job = await world.stack.client.getJob(jobId);

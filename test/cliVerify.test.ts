@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { edit, reply, type FakeAnthropic } from './fakes/anthropicServer';
-import type { GitHosting } from './helpers/git';
-import { CLI, type StackProcess } from './helpers/localStack';
-import { World } from './helpers/world';
+import { edit, reply } from './fakes/anthropicServer';
+import { CLI } from './helpers/localStack';
+import { useWorld } from './helpers/world';
 
 // `cody-batch run` for CI: a Claude job whose change never passed its verification ends COMPLETED
 // (the change is kept for review), but a script chaining on the exit code must not read it as success.
@@ -14,11 +13,8 @@ const ANTHROPIC_KEY = `sk-ant-api03-${'CliVerify01'.repeat(5)}`;
 
 describe('cody-batch run: a change that fails its verification', function () {
   this.timeout(120_000);
-  let hosting: GitHosting;
-  let anthropic: FakeAnthropic;
-  let stack: StackProcess;
 
-  const world = new World({
+  const world = useWorld({
     repositories: { 'acme/widgets': { 'src/a.js': 'module.exports = oldFunction(1);\n' } },
     anthropic: {
       apiKey: ANTHROPIC_KEY,
@@ -32,8 +28,6 @@ describe('cody-batch run: a change that fails its verification', function () {
     },
     stack: { concurrency: 1 },
   });
-  before(async () => ({ hosting, anthropic, stack } = await world.start()));
-  after(() => world.dispose());
 
   it('exits 1 and says so, though the job COMPLETED', async () => {
     const outcome = await run(
@@ -51,7 +45,7 @@ describe('cody-batch run: a change that fails its verification', function () {
         'acme/widgets',
       ],
       {
-        env: { ...process.env, CODY_BATCH_HOME: stack.home },
+        env: { ...process.env, CODY_BATCH_HOME: world.stack.home },
       },
     ).then(
       () => ({ code: 0, stdout: '' }),

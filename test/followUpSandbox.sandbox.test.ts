@@ -1,38 +1,22 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { branchName } from '../common/names';
 import { reply } from './fakes/anthropicServer';
-import { bare, type FollowUpWorld, startFollowUpWorld } from './helpers/followUps';
+import { bare, useFollowUpWorld } from './helpers/followUps';
 import { waitForJob } from './helpers/jobs';
-import { makeTempDir } from './helpers/localStack';
 
 // A follow-up round's commands run in the sandbox as a job's first run does (CODY_BATCH_SANDBOX=
 // require, from the sandbox suite): a command job's conflicts round merges the base in and runs
 // its command again on the merged tree, and that command reads nothing of $CODY_BATCH_HOME and
 // writes nothing outside its checkout.
 
-const GITHUB_TOKEN = 'ghp_FAKEgithubTOKENforFollowUpSandbox0123456789';
-const ANTHROPIC_KEY = 'sk-ant-FAKEanthropicKEYforFollowUpSandbox-0123456789';
-
 describe('the command sandbox holds a follow-up round’s commands', function () {
   this.timeout(240_000);
-  let world: FollowUpWorld;
-  let outside: string;
-
-  before(async () => {
-    outside = await makeTempDir('cody-batch-round-outside-');
-    world = await startFollowUpWorld({
-      token: GITHUB_TOKEN,
-      anthropicKey: ANTHROPIC_KEY,
-      repositories: { 'acme/boxed': { 'src/main.js': 'const a = oldFunction(1);\n', 'README.md': '# boxed\n' } },
-      script: () => reply.text('Nothing to do.'),
-    });
-  });
-  after(async () => {
-    await world?.dispose();
-    if (outside) await rm(outside, { recursive: true, force: true });
+  const world = useFollowUpWorld({
+    repositories: { 'acme/boxed': { 'src/main.js': 'const a = oldFunction(1);\n', 'README.md': '# boxed\n' } },
+    script: () => reply.text('Nothing to do.'),
   });
 
   it('runs a command job’s command again on the merged tree inside the sandbox: no stack secret read, nothing written outside', async () => {
@@ -40,7 +24,7 @@ describe('the command sandbox holds a follow-up round’s commands', function ()
     const sandbox = await stack.client.sandbox();
     assert.equal(sandbox.state, 'on', sandbox.message);
     await writeFile(path.join(stack.home, 'planted-secret'), 'roundcanary0123456789\n');
-    const target = path.join(outside, 'target');
+    const target = path.join(await world.tempDir('cody-batch-round-outside-'), 'target');
     const command = [
       "sed -i 's/oldFunction(/newFunction(/g' src/main.js",
       // Appends a line each run: the round's diff shows that the command ran again.
@@ -55,14 +39,7 @@ describe('the command sandbox holds a follow-up round’s commands', function ()
       await writeFile(`${checkout}/src/main.js`, 'const a = oldFunction(1, { strict: true });\n');
     }, 'Make the call strict');
 
-    const answer = await stack.client.followUp(job.jobId, { reason: 'conflicts', push: 'auto' });
-    assert.deepEqual(
-      answer.results.map((result) => result.outcome),
-      ['queued'],
-    );
-    await waitForJob(stack.client, job.jobId);
-    const row = await stack.client.getRepository(job.jobId, 'acme/boxed');
-    assert.equal(row.status, 'COMPLETED', JSON.stringify([row.error, row.summary]));
+    const row = await world.completedRound(job.jobId, 'acme/boxed', { reason: 'conflicts', push: 'auto' });
     assert.equal(row.followUp?.round, 1);
     const log = await stack.client.getLog(job.jobId, 'acme/boxed', { attempt: 2 });
     assert.match(log, /Sandbox: on\./);

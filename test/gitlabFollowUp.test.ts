@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
 import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
-import {
-  bare,
-  firstMessageText,
-  type GitLabFollowUpWorld,
-  moveToNewFunction,
-  startGitLabFollowUpWorld,
-} from './helpers/followUps';
-import { waitForJob } from './helpers/jobs';
+import { bare, firstMessageText, moveToNewFunction, useFollowUpWorld } from './helpers/followUps';
 
 // Follow-up rounds on a GitLab stack (`CODY_BATCH_CODE_HOST=gitlab`): its workers read what a
 // round acts on through the GitLab host from the loopback GitLab — the head pipeline's failed jobs
 // and their traces, discussion notes, a note by its address — and hand it to the loopback Claude
 // as the host's words. Projects nest three levels deep.
 
-const GITLAB_TOKEN = 'glpat-FAKEgitlabTOKENforFollowUpRounds1';
-const ANTHROPIC_KEY = 'sk-ant-FAKEanthropicKEYforGitLabFollowUps-0123456789';
 const FILES = { 'src/main.js': 'const a = oldFunction(1);\n', 'README.md': '# sample\n' };
 const TRACE = [
   '\u001b[0KRunning with gitlab-runner 16.0.0 (abc123)',
@@ -29,20 +20,13 @@ const TRACE = [
 
 describe('follow-up rounds on GitLab', function () {
   this.timeout(240_000);
-  let world: GitLabFollowUpWorld;
-
-  before(async () => {
-    world = await startGitLabFollowUpWorld({
-      token: GITLAB_TOKEN,
-      anthropicKey: ANTHROPIC_KEY,
-      repositories: Object.fromEntries(
-        ['acme/platform/api', 'acme/platform/web', 'acme/site'].map((name) => [name, FILES]),
-      ),
-      gitlab: { users: ['alice', 'bob'], tokenUser: 'cody-batch-bot' },
-      script: moveToNewFunction,
-    });
+  const world = useFollowUpWorld({
+    repositories: Object.fromEntries(
+      ['acme/platform/api', 'acme/platform/web', 'acme/site'].map((name) => [name, FILES]),
+    ),
+    gitlab: { users: ['alice', 'bob'], tokenUser: 'cody-batch-bot' },
+    script: moveToNewFunction,
   });
-  after(() => world?.dispose());
 
   const followUpText = (name: string) => {
     const requests = world.anthropic
@@ -62,14 +46,7 @@ describe('follow-up rounds on GitLab', function () {
       { name: 'unit', stage: 'test', status: 'success', trace: 'all good' },
     ]);
 
-    const answer = await stack.client.followUp(job.jobId, { reason: 'checks' });
-    assert.deepEqual(
-      answer.results.map(({ repositoryName, outcome }) => [repositoryName, outcome]),
-      [['acme/platform/api', 'queued']],
-    );
-    await waitForJob(stack.client, job.jobId);
-    const row = await stack.client.getRepository(job.jobId, 'acme/platform/api');
-    assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
+    const row = await world.completedRound(job.jobId, 'acme/platform/api', { reason: 'checks' });
     assert.deepEqual([row.followUp?.reason, row.followUp?.head], ['checks', head]);
     assert.equal(row.followUp?.triggerSummary, '1 failing check: lint');
 
@@ -123,14 +100,7 @@ describe('follow-up rounds on GitLab', function () {
     await stack.client.refreshPullRequests(job.jobId);
     assert.ok((await stack.client.getRepository(job.jobId, 'acme/platform/web')).pullRequest?.feedbackAt);
     const opened = await bare(world.hosting, 'acme/platform/web', 'rev-parse', branchName(job.jobId));
-    const answer = await stack.client.followUp(job.jobId, { reason: 'review', push: 'auto' });
-    assert.deepEqual(
-      answer.results.map(({ outcome }) => outcome),
-      ['queued'],
-    );
-    await waitForJob(stack.client, job.jobId);
-    const row = await stack.client.getRepository(job.jobId, 'acme/platform/web');
-    assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
+    const row = await world.completedRound(job.jobId, 'acme/platform/web', { reason: 'review', push: 'auto' });
     assert.equal(row.followUp?.triggerSummary, '1 comment by @alice');
 
     const text = followUpText('acme/platform/web');
@@ -176,14 +146,7 @@ describe('follow-up rounds on GitLab', function () {
         (error: ApiError) => error.status === 400 && words.test(error.message),
       );
 
-    const answer = await stack.client.followUp(job.jobId, { reason: 'instruction', fromComment: note.url });
-    assert.deepEqual(
-      answer.results.map(({ repositoryName, outcome }) => [repositoryName, outcome]),
-      [['acme/site', 'queued']],
-    );
-    await waitForJob(stack.client, job.jobId);
-    const row = await stack.client.getRepository(job.jobId, 'acme/site');
-    assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
+    const row = await world.completedRound(job.jobId, 'acme/site', { reason: 'instruction', fromComment: note.url });
     assert.deepEqual(row.followUp?.instructionSource, { url: note.url, author: 'bob' });
     const text = followUpText('acme/site');
     assert.match(text, /promoting a comment by @bob/);

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { OperationStep } from '../common/client';
-import { fingerprintRecord } from '../common/fingerprint';
-import type { ChangeGroup, Job, RepositoryResult } from '../common/schemas';
+import type { ChangeGroup } from '../common/schemas';
 import { FolderArtifactStore } from '../backend/store/artifacts';
-import { startFakeGitHub, type FakeGitHub, type FakePull } from './fakes/githubServer';
+import type { FakePull } from './fakes/githubServer';
 import { waitFor } from './helpers/jobs';
-import { stackStore, startStackProcess, type StackProcess } from './helpers/localStack';
-import { stackKeys, workerResult } from './helpers/keys';
-import { jobWithPulls } from './helpers/pullRequests';
+import { stackStore } from './helpers/localStack';
+import { useWorld } from './helpers/world';
+import { completeAllAsWorkers, jobWithPulls } from './helpers/pullRequests';
 
 // Bulk work out of the request, on the real local stack: with CODY_BATCH_OPERATION_MOMENT_MS=0 every
 // retry, cancel, group review and pull-request action answers at once with its operation, which
@@ -20,83 +19,85 @@ const PATCH = 'diff --git a/src/x.js b/src/x.js\n--- a/src/x.js\n+++ b/src/x.js\
 
 describe('bulk operations on the local stack: answered at once, done after, picked up after a crash', function () {
   this.timeout(240_000);
-  let github: FakeGitHub;
-  let stack: StackProcess;
-  const env = () => ({
-    CODY_BATCH_CONCURRENCY: '0',
-    CODY_BATCH_OPERATION_MOMENT_MS: '0',
-    CODY_BATCH_GIT_BASE: 'https://git.example/{owner}/{name}.git',
-    GITHUB_API_URL: github.url,
-    GITHUB_TOKEN: TOKEN,
-    // GitHub Enterprise's pace, slowed: a merge of six takes seconds, long enough to stop the stack in.
-    CODY_BATCH_GITHUB_WRITES_AT_ONCE: '1',
-    CODY_BATCH_GITHUB_WRITE_INTERVAL_MS: '600',
+  const world = useWorld({
+    token: TOKEN,
+    github: {},
+    gitHttp: false,
+    stack: {
+      concurrency: 0,
+      env: {
+        CODY_BATCH_OPERATION_MOMENT_MS: '0',
+        CODY_BATCH_GIT_BASE: 'https://git.example/{owner}/{name}.git',
+        // GitHub Enterprise's pace, slowed: a merge of six takes seconds, long enough to stop the stack in.
+        CODY_BATCH_GITHUB_WRITES_AT_ONCE: '1',
+        CODY_BATCH_GITHUB_WRITE_INTERVAL_MS: '600',
+      },
+    },
   });
 
-  before(async () => {
-    github = await startFakeGitHub({ token: TOKEN });
-    stack = await startStackProcess({ env: env() });
-  });
-  after(async () => {
-    await stack?.dispose();
-    await github?.close();
-  });
+  /** A job of 300 rows (`acme/{prefix}000`...), each COMPLETED with the same change: one change group. */
+  const completedGroup = async (prefix: string, name: string) => {
+    const { stack } = world;
+    const names = Array.from({ length: 300 }, (_, i) => `acme/${prefix}${String(i).padStart(3, '0')}`);
+    const job = await stack.client.createJob({ name, command: 'true', repositories: names });
+    const artifacts = new FolderArtifactStore(path.join(stack.home, 'artifacts'));
+    await completeAllAsWorkers({ store: stackStore(stack), artifacts, home: stack.home }, job, PATCH);
+    const { groups } = await stack.client.getChanges(job.jobId);
+    return { names, job, artifacts, groups };
+  };
 
   it('a cancel of 2,000 rows answers CANCELLING with its operation; a retry answers RUNNING with its own; both end', async () => {
     const names = Array.from({ length: 2_000 }, (_, i) => `acme/r${String(i).padStart(4, '0')}`);
-    const job = await stack.client.createJob({ name: 'many', command: 'true', repositories: names });
+    const job = await world.stack.client.createJob({ name: 'many', command: 'true', repositories: names });
 
-    const cancelling = await stack.client.cancelJob(job.jobId);
+    const cancelling = await world.stack.client.cancelJob(job.jobId);
     assert.equal(cancelling.status, 'CANCELLING');
     assert.equal(cancelling.operation?.kind, 'cancel');
     assert.equal(cancelling.operation?.status, 'running');
     const steps: OperationStep[] = [];
-    const cancel = await stack.client.followOperation(job.jobId, cancelling.operation!.operationId, {
+    const cancel = await world.stack.client.followOperation(job.jobId, cancelling.operation!.operationId, {
       intervalMs: 100,
       onProgress: (step) => steps.push(step),
     });
     assert.deepEqual([cancel.operation.status, cancel.operation.done, cancel.operation.left], ['done', 2_000, 0]);
     assert.ok(steps.length >= 1 && steps.at(-1)!.operation.status === 'done');
-    const cancelled = await stack.client.getJob(job.jobId);
+    const cancelled = await world.stack.client.getJob(job.jobId);
     assert.equal(cancelled.status, 'CANCELLED');
     assert.equal(cancelled.counts.cancelled, 2_000);
 
-    const running = await stack.client.retryJob(job.jobId);
+    const running = await world.stack.client.retryJob(job.jobId);
     assert.equal(running.status, 'RUNNING');
     assert.equal(running.operation?.kind, 'retry');
     // One operation at a time: another bulk request waits for it (a cancel would take it over).
     if (running.operation?.status === 'running')
       await assert.rejects(
-        stack.client.pullRequestAction(job.jobId, 'comment', { body: 'x' }),
+        world.stack.client.pullRequestAction(job.jobId, 'comment', { body: 'x' }),
         /OPERATION_IN_PROGRESS|going on/,
       );
-    const retry = await stack.client.followOperation(job.jobId, running.operation!.operationId, { intervalMs: 100 });
+    const retry = await world.stack.client.followOperation(job.jobId, running.operation!.operationId, {
+      intervalMs: 100,
+    });
     assert.deepEqual([retry.operation.status, retry.operation.done], ['done', 2_000]);
-    const after = await stack.client.getJob(job.jobId);
+    const after = await world.stack.client.getJob(job.jobId);
     assert.equal(after.status, 'RUNNING');
     assert.equal(after.counts.pending, 2_000);
     assert.equal(after.executorRef, 'local', 'the workers were started once the rows had moved');
-    const pending = await stack.client.listRepositories(job.jobId, { status: 'PENDING', limit: 100 });
+    const pending = await world.stack.client.listRepositories(job.jobId, { status: 'PENDING', limit: 100 });
     assert.ok(pending.items.every((row) => row.attempt === 2));
-    await stack.client
+    await world.stack.client
       .cancelJob(job.jobId)
       .then((again) =>
         again.operation
-          ? stack.client.followOperation(job.jobId, again.operation.operationId, { intervalMs: 100 })
+          ? world.stack.client.followOperation(job.jobId, again.operation.operationId, { intervalMs: 100 })
           : undefined,
       );
   });
 
   it('a group review of 300 members goes on after the answer, and its results come as they settle', async () => {
-    const names = Array.from({ length: 300 }, (_, i) => `acme/g${String(i).padStart(3, '0')}`);
-    const job = await stack.client.createJob({ name: 'group', command: 'true', repositories: names });
-    const store = stackStore(stack);
-    const artifacts = new FolderArtifactStore(path.join(stack.home, 'artifacts'));
-    await completeAll(store, artifacts, job, names, stack.home);
-    const { groups } = await stack.client.getChanges(job.jobId);
+    const { names, job, artifacts, groups } = await completedGroup('g', 'group');
     assert.equal(groups.length, 1);
     const steps: OperationStep[] = [];
-    const answer = await stack.client.reviewChangeGroup(
+    const answer = await world.stack.client.reviewChangeGroup(
       job.jobId,
       groups[0]!.fingerprint,
       { state: 'approved', members: membersOf(groups[0]!) },
@@ -109,24 +110,19 @@ describe('bulk operations on the local stack: answered at once, done after, pick
       300,
       'each member’s result once, as it came',
     );
-    const reviewed = await stack.client.getJob(job.jobId);
+    const reviewed = await world.stack.client.getJob(job.jobId);
     assert.deepEqual(reviewed.reviewCounts, { unreviewed: 0, approved: 300, rejected: 0 });
-    const row = await stack.client.getRepository(job.jobId, names[7]!);
+    const row = await world.stack.client.getRepository(job.jobId, names[7]!);
     assert.equal(row.review?.digest, groups[0]!.digests![names[7]!], 'each approval names the digest shown');
     assert.ok(row.review?.signature, 'and is signed by the API');
   });
 
   it('a group approval of 300 members whose one stored patch changed after it was shown ends PATCH_CHANGED: none reviewed', async () => {
-    const names = Array.from({ length: 300 }, (_, i) => `acme/t${String(i).padStart(3, '0')}`);
-    const job = await stack.client.createJob({ name: 'tampered', command: 'true', repositories: names });
-    const store = stackStore(stack);
-    const artifacts = new FolderArtifactStore(path.join(stack.home, 'artifacts'));
-    await completeAll(store, artifacts, job, names, stack.home);
-    const { groups } = await stack.client.getChanges(job.jobId);
+    const { names, job, artifacts, groups } = await completedGroup('t', 'tampered');
     // After the group was shown, one member's stored patch is replaced (its row still says the old digest).
     await artifacts.put(`jobs/${job.jobId}/acme/t250/diff.patch`, PATCH.replace('renewed(1)', 'renewed(2)'));
     await assert.rejects(
-      stack.client.reviewChangeGroup(
+      world.stack.client.reviewChangeGroup(
         job.jobId,
         groups[0]!.fingerprint,
         { state: 'approved', members: membersOf(groups[0]!) },
@@ -135,37 +131,39 @@ describe('bulk operations on the local stack: answered at once, done after, pick
       (error: Error & { status?: number; code?: string }) =>
         error.status === 409 && error.code === 'PATCH_CHANGED' && /acme\/t250/.test(error.message),
     );
-    const after = await stack.client.getJob(job.jobId);
+    const after = await world.stack.client.getJob(job.jobId);
     assert.deepEqual(after.reviewCounts, { unreviewed: 300, approved: 0, rejected: 0 });
     assert.equal(after.operation?.status, 'failed');
     assert.equal(after.operation?.code, 'PATCH_CHANGED');
   });
 
-  it('a merge picked up by the next stack after the first is killed in the middle merges each pull request once', async () => {
-    const store = stackStore(stack);
-    const artifacts = new FolderArtifactStore(path.join(stack.home, 'artifacts'));
+  it('a merge picked up by the next world.stack after the first is killed in the middle merges each pull request once', async () => {
+    const store = stackStore(world.stack);
+    const artifacts = new FolderArtifactStore(path.join(world.stack.home, 'artifacts'));
     const passing = [{ name: 'ci', status: 'completed', conclusion: 'success' }];
     const { job, pulls } = await jobWithPulls(
-      { client: stack.client, store, artifacts, github },
+      { client: world.stack.client, store, artifacts, github: world.github },
       Object.fromEntries(
         Array.from({ length: 6 }, (_, i) => [`acme/m${i}`, { checkRuns: passing as FakePull['checkRuns'] }]),
       ),
     );
-    const answer = await stack.client.pullRequestAction(job.jobId, 'merge', { method: 'squash' });
+    const answer = await world.stack.client.pullRequestAction(job.jobId, 'merge', { method: 'squash' });
     assert.ok(answer.operation, 'answered with the operation');
     const operationId = answer.operation.operationId;
     await waitFor('the first merge', async () => (pulls.some((pull) => pull.merged) ? true : undefined), 60_000, 50);
-    const home = stack.home;
-    await stack.stop('SIGKILL');
-    stack = await startStackProcess({ home, env: env() });
-    const { operation, results } = await stack.client.followOperation(job.jobId, operationId, { intervalMs: 200 });
+    await world.restartStack('SIGKILL');
+    const { operation, results } = await world.stack.client.followOperation(job.jobId, operationId, {
+      intervalMs: 200,
+    });
     assert.equal(operation.status, 'done');
     assert.equal(operation.total, 6);
     assert.deepEqual(
       pulls.map((pull) => pull.merged),
       [true, true, true, true, true, true],
     );
-    const mergeCalls = github.requests.filter((request) => request.method === 'PUT' && /\/merge$/.test(request.path));
+    const mergeCalls = world.github.requests.filter(
+      (request) => request.method === 'PUT' && /\/merge$/.test(request.path),
+    );
     for (const pull of pulls)
       assert.equal(
         mergeCalls.filter((request) => request.path === `/repos/${pull.owner}/${pull.repo}/pulls/${pull.number}/merge`)
@@ -175,37 +173,11 @@ describe('bulk operations on the local stack: answered at once, done after, pick
       );
     // The merge in flight when the stack died was done; the next stack found it merged.
     assert.ok(results.every((result) => result.outcome === 'done' || result.reason === 'already merged'));
-    assert.equal((await stack.client.getJob(job.jobId)).pullRequestCounts?.merged, 6);
+    assert.equal((await world.stack.client.getJob(job.jobId)).pullRequestCounts?.merged, 6);
   });
 });
 
-/** Every row COMPLETED with the same one-line change, its fingerprint recorded as a worker records it. */
 /** A group's members as the reviewer was shown them, each with its digest. */
 function membersOf(group: ChangeGroup) {
   return group.repositories.map((repositoryName) => ({ repositoryName, digest: group.digests![repositoryName]! }));
-}
-
-async function completeAll(
-  store: ReturnType<typeof stackStore>,
-  artifacts: FolderArtifactStore,
-  job: Job,
-  names: string[],
-  /** The stack's home: its workers' seal goes on each result, as a worker's does. */
-  home: string,
-): Promise<void> {
-  const fingerprint = fingerprintRecord(PATCH, 1, 0);
-  const seal = (await stackKeys(home)).workerSeal;
-  const rows = await store.repositories.listAll(job.jobId);
-  const done: RepositoryResult[] = rows.map((row) => ({
-    ...row,
-    status: 'COMPLETED',
-    finishedAt: new Date().toISOString(),
-    diffStats: { files: 1, additions: 1, deletions: 1 },
-    fingerprint,
-    ...workerResult(seal, row, PATCH),
-  }));
-  for (const name of names) await artifacts.put(`jobs/${job.jobId}/${name}/diff.patch`, PATCH);
-  await store.repositories.putAll(done);
-  await store.jobs.setCounts(job.jobId, { ...job.counts, pending: 0, completed: names.length });
-  await store.finalizeIfDone((await store.jobs.get(job.jobId))!);
 }

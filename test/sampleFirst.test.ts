@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { runArgs } from './helpers/world';
 import { execFile } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -179,17 +180,7 @@ describe('a sample first, on the local stack', function () {
   });
 
   it('cody-batch run --sample stops at SAMPLED with exit 0, and cody-batch continue runs the rest', async () => {
-    const run = await cli([
-      'run',
-      '--name',
-      'CLI sample',
-      '--command',
-      'echo cli > a.txt',
-      '--repos',
-      REPOSITORIES.join(','),
-      '--sample',
-      '2',
-    ]);
+    const run = await cli(runArgs('CLI sample', 'echo cli > a.txt', REPOSITORIES.join(','), '--sample', '2'));
     assert.equal(run.code, 0, run.stderr + run.stdout);
     const jobId = /^Job (\S+): CLI sample, 5 repositories, a sample of 2 first/m.exec(run.stdout)?.[1];
     assert.ok(jobId, run.stdout);

@@ -4,11 +4,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { artifactKey } from '../common/names';
-import { deleteFile, edit, moveFile, reply, searchFiles, type FakeAnthropic } from './fakes/anthropicServer';
-import type { GitHosting } from './helpers/git';
+import type { CreateJobInput } from '../common/schemas';
+import { deleteFile, edit, moveFile, reply, searchFiles } from './fakes/anthropicServer';
 import { waitForJob } from './helpers/jobs';
-import type { StackProcess } from './helpers/localStack';
-import { World } from './helpers/world';
+import { useWorld } from './helpers/world';
 import { filesContaining } from './helpers/secrets';
 
 // The Claude path end to end: the stack's worker processes run the agent against the loopback
@@ -22,11 +21,8 @@ const AWS_SECRET = 'FAKEawsSECRETworkerClaudeE2E/0123456789';
 
 describe('worker: Claude jobs end to end', function () {
   this.timeout(120_000);
-  let hosting: GitHosting;
-  let anthropic: FakeAnthropic;
-  let stack: StackProcess;
 
-  const world = new World({
+  const world = useWorld({
     repositories: {
       'acme/widgets': {
         'src/a.js': 'const total = oldFunction(1);\nmodule.exports = { total };\n',
@@ -81,8 +77,14 @@ describe('worker: Claude jobs end to end', function () {
     },
     stack: { concurrency: 2, env: { GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY: AWS_SECRET } },
   });
-  before(async () => ({ hosting, anthropic, stack } = await world.start()));
-  after(() => world.dispose());
+
+  /** A job on one repository, run to its end: the job and the repository's row. */
+  const finished = async (request: CreateJobInput & { repositories: [string] }) => {
+    const { client } = world.stack;
+    const created = await client.createJob(request);
+    const job = await waitForJob(client, created.jobId);
+    return { job, row: await client.getRepository(job.jobId, request.repositories[0]) };
+  };
 
   it('edits with str_replace, feeds the failed verification back, and records diff, thread and usage', async () => {
     const verify = [
@@ -91,28 +93,26 @@ describe('worker: Claude jobs end to end', function () {
       "grep -q 'newFunction(1)' src/a.js 2>/dev/null && { echo 'newFunction(1) is missing the version option'; exit 1; }",
       'exit 0',
     ].join('\n');
-    const created = await stack.client.createJob({
+    const { job, row } = await finished({
       name: 'Move to newFunction',
       prompt: 'Replace every oldFunction(x) with newFunction(x, { version: 2 }).',
       verifyCommand: verify,
       repositories: ['acme/widgets'],
     });
-    const job = await waitForJob(stack.client, created.jobId);
-    const row = await stack.client.getRepository(job.jobId, 'acme/widgets');
     assert.equal(job.status, 'COMPLETED', JSON.stringify(row.error));
     assert.equal(row.summary, 'Replaced oldFunction(1) with newFunction(1, { version: 2 }) in src/a.js.');
     assert.equal(row.verification?.passed, true);
     assert.equal(row.verification?.rounds, 2);
     assert.deepEqual(row.diffStats, { files: 1, additions: 1, deletions: 1 });
-    const { patch } = await stack.client.getDiff(job.jobId, 'acme/widgets');
+    const { patch } = await world.stack.client.getDiff(job.jobId, 'acme/widgets');
     assert.match(patch!, /-const total = oldFunction\(1\);\n\+const total = newFunction\(1, \{ version: 2 \}\);/);
-    const clone = await hosting.clone('acme/widgets');
+    const clone = await world.hosting.clone('acme/widgets');
     await writeFile(`${clone}.patch`, patch!);
     await run('git', ['apply', '--check', `${clone}.patch`], { cwd: clone });
 
     // One conversation of five calls, the thread saved as it went.
-    assert.equal(anthropic.requestsOf('acme/widgets').length, 5);
-    const thread = await stack.client.getThread(job.jobId, 'acme/widgets');
+    assert.equal(world.anthropic.requestsOf('acme/widgets').length, 5);
+    const thread = await world.stack.client.getThread(job.jobId, 'acme/widgets');
     assert.equal(thread.messages[0]!.role, 'user');
     assert.match(JSON.stringify(thread.messages[0]!.content), /Repository: acme\/widgets/);
     const types = thread.messages.flatMap((message) =>
@@ -124,27 +124,25 @@ describe('worker: Claude jobs end to end', function () {
     );
     const input = row.usage.inputTokens + row.usage.cacheReadTokens + row.usage.cacheWriteTokens;
     assert.ok(input > 0 && row.usage.outputTokens > 0 && row.usage.costUsd > 0, JSON.stringify(row.usage));
-    const after = await stack.client.getJob(job.jobId);
+    const after = await world.stack.client.getJob(job.jobId);
     assert.ok(after.usage.costUsd >= row.usage.costUsd && after.usage.outputTokens >= row.usage.outputTokens);
     const onDisk = await readFile(
-      path.join(stack.home, 'artifacts', ...artifactKey(job.jobId, 'acme/widgets', 'thread.json').split('/')),
+      path.join(world.stack.home, 'artifacts', ...artifactKey(job.jobId, 'acme/widgets', 'thread.json').split('/')),
       'utf8',
     );
     assert.equal(JSON.parse(onDisk).messages.length, thread.messages.length);
-    assert.match(await stack.client.getLog(job.jobId, 'acme/widgets'), /key= token= aws=\n/);
+    assert.match(await world.stack.client.getLog(job.jobId, 'acme/widgets'), /key= token= aws=\n/);
   });
 
   it('moves and deletes files: the diff shows a rename and the deletions, and applies to a fresh clone', async () => {
-    const created = await stack.client.createJob({
+    const { job, row } = await finished({
       name: 'Tidy up',
       prompt: 'Move lib/util.js to src/util/index.js and remove deprecated/.',
       repositories: ['acme/legacy'],
     });
-    const job = await waitForJob(stack.client, created.jobId);
-    const row = await stack.client.getRepository(job.jobId, 'acme/legacy');
     assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
     assert.deepEqual(row.diffStats, { files: 4, additions: 1, deletions: 3 });
-    const { patch } = await stack.client.getDiff(job.jobId, 'acme/legacy');
+    const { patch } = await world.stack.client.getDiff(job.jobId, 'acme/legacy');
     assert.match(
       patch!,
       /^diff --git a\/lib\/util\.js b\/src\/util\/index\.js\nsimilarity index 100%\nrename from lib\/util\.js\nrename to src\/util\/index\.js$/m,
@@ -154,7 +152,7 @@ describe('worker: Claude jobs end to end', function () {
       patch!,
       /^diff --git a\/deprecated\/nested\/b\.js b\/deprecated\/nested\/b\.js\ndeleted file mode 100644$/m,
     );
-    const clone = await hosting.clone('acme/legacy');
+    const clone = await world.hosting.clone('acme/legacy');
     await writeFile(`${clone}.patch`, patch!);
     await run('git', ['apply', `${clone}.patch`], { cwd: clone });
     assert.equal(
@@ -165,25 +163,19 @@ describe('worker: Claude jobs end to end', function () {
   });
 
   it('gives NO_CHANGES when Claude changes nothing', async () => {
-    const created = await stack.client.createJob({
-      name: 'Look only',
-      prompt: 'Look around.',
-      repositories: ['acme/gadgets'],
-    });
-    const job = await waitForJob(stack.client, created.jobId);
-    const row = await stack.client.getRepository(job.jobId, 'acme/gadgets');
+    const { job, row } = await finished({ name: 'Look only', prompt: 'Look around.', repositories: ['acme/gadgets'] });
     assert.equal(row.status, 'NO_CHANGES', JSON.stringify(row.error));
     assert.equal(row.summary, 'Nothing to change here.');
-    assert.equal((await stack.client.getThread(job.jobId, 'acme/gadgets')).messages.length, 4);
+    assert.equal((await world.stack.client.getThread(job.jobId, 'acme/gadgets')).messages.length, 4);
   });
 
   it('keeps the Anthropic key, the GitHub token and AWS secrets out of every thread, log, diff, error and the database', async () => {
     for (const secret of [ANTHROPIC_KEY, GITHUB_TOKEN, AWS_SECRET]) {
-      assert.deepEqual(await filesContaining(stack.home, secret), []);
+      assert.deepEqual(await filesContaining(world.stack.home, secret), []);
     }
     // The search does find what is there: every log names its repository.
-    assert.notDeepEqual(await filesContaining(stack.home, 'Cloning acme/'), []);
-    const threads = await run('find', [path.join(stack.home, 'artifacts'), '-name', 'thread.json']);
+    assert.notDeepEqual(await filesContaining(world.stack.home, 'Cloning acme/'), []);
+    const threads = await run('find', [path.join(world.stack.home, 'artifacts'), '-name', 'thread.json']);
     assert.equal(threads.stdout.trim().split('\n').length, 3);
   });
 });

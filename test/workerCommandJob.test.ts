@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createGitHosting, type FixtureFiles, type GitHosting } from './helpers/git';
+import type { FixtureFiles } from './helpers/git';
 import { repositoriesByName, waitForJob } from './helpers/jobs';
-import { startStackProcess, type StackProcess } from './helpers/localStack';
+import { useWorld } from './helpers/world';
 
 // A command job over 20 repositories at concurrency 4, through the real stack and worker bundle.
 // Each diff must apply to a fresh clone with git and with GNU patch, and give the intended tree.
@@ -52,57 +51,44 @@ const COMMAND = [
 
 describe('worker: command job over 20 repositories at concurrency 4', function () {
   this.timeout(180_000);
-  let hosting: GitHosting;
-  let stack: StackProcess;
-  let workDir: string;
-
-  before(async () => {
-    hosting = await createGitHosting();
-    for (let i = 1; i <= COUNT; i++) await hosting.create(name(i), filesFor(i));
-    workDir = await mkdtemp(path.join(os.tmpdir(), 'cody-batch-workdir-'));
-    stack = await startStackProcess({
-      env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '4', CODY_BATCH_WORK_DIR: workDir },
-    });
-  });
-  after(async () => {
-    await stack?.dispose();
-    await hosting?.dispose();
-    await rm(workDir, { recursive: true, force: true });
+  const world = useWorld({
+    repositories: Object.fromEntries(Array.from({ length: COUNT }, (_, i) => [name(i + 1), filesFor(i + 1)])),
+    stack: { concurrency: 4, workDir: true },
   });
 
   it('gives each repository the right status and a diff that applies to a fresh clone', async () => {
     const repositories = Array.from({ length: COUNT }, (_, i) => name(i + 1));
-    const created = await stack.client.createJob({ name: 'Rename oldFunction', command: COMMAND, repositories });
-    const job = await waitForJob(stack.client, created.jobId, { timeoutMs: 150_000 });
+    const created = await world.stack.client.createJob({ name: 'Rename oldFunction', command: COMMAND, repositories });
+    const job = await waitForJob(world.stack.client, created.jobId, { timeoutMs: 150_000 });
     assert.equal(job.status, 'COMPLETED_WITH_ERRORS');
     assert.deepEqual(
       { ...job.counts },
       { total: 20, pending: 0, running: 0, completed: 15, noChanges: 4, failed: 1, cancelled: 0 },
     );
-    const rows = await repositoriesByName(stack.client, job.jobId);
+    const rows = await repositoriesByName(world.stack.client, job.jobId);
     // Every run cleaned up its temporary folder, the failed one too.
-    assert.deepEqual(await readdir(workDir), []);
+    assert.deepEqual(await readdir(world.workDir), []);
 
     const failed = rows.get(name(7))!;
     assert.equal(failed.status, 'FAILED');
     assert.equal(failed.error?.code, 'COMMAND_FAILED');
     assert.match(failed.error!.message, /exited with code 3/);
     assert.match(failed.error!.message, /refusing: FAIL marker present/);
-    assert.match(await stack.client.getLog(job.jobId, name(7)), /refusing: FAIL marker present/);
+    assert.match(await world.stack.client.getLog(job.jobId, name(7)), /refusing: FAIL marker present/);
 
     for (let i = 1; i <= COUNT; i++) {
       const row = rows.get(name(i))!;
       if (i === 7) continue;
       if (i % 5 === 0) {
         assert.equal(row.status, 'NO_CHANGES', name(i));
-        assert.equal((await stack.client.getDiff(job.jobId, name(i))).patch, undefined);
+        assert.equal((await world.stack.client.getDiff(job.jobId, name(i))).patch, undefined);
         continue;
       }
       assert.equal(row.status, 'COMPLETED', `${name(i)}: ${JSON.stringify(row.error)}`);
       const binary = i % 4 === 0;
       // README untouched; main.js, rename, delete, mode change, new file (+ logo and new.bin, no line counts, when binary).
       assert.deepEqual(row.diffStats, { files: binary ? 7 : 5, additions: 3, deletions: 3 }, name(i));
-      const { patch } = await stack.client.getDiff(job.jobId, name(i));
+      const { patch } = await world.stack.client.getDiff(job.jobId, name(i));
       assert.ok(patch);
       assert.match(patch, /rename from docs\/old-name\.md\nrename to docs\/new-name\.md/);
       assert.match(patch, /deleted file mode 100644/);
@@ -113,7 +99,7 @@ describe('worker: command job over 20 repositories at concurrency 4', function (
       );
       if (binary) assert.match(patch, /GIT binary patch/);
 
-      const clone = await hosting.clone(name(i));
+      const clone = await world.hosting.clone(name(i));
       const patchFile = path.join(clone, '..', `${path.basename(clone)}.patch`);
       await writeFile(patchFile, patch);
       await run('git', ['apply', '--check', patchFile], { cwd: clone });

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { bash, edit, reply, type FakeAnthropic, type FakeConversation } from './fakes/anthropicServer';
-import type { GitHosting } from './helpers/git';
+import { bash, edit, reply, type FakeConversation } from './fakes/anthropicServer';
 import { waitForJob } from './helpers/jobs';
-import type { StackProcess } from './helpers/localStack';
-import { World } from './helpers/world';
+import { useWorld } from './helpers/world';
 import { processesRunning, uniqueSleep } from './helpers/processes';
 import { filesContaining } from './helpers/secrets';
 
@@ -32,12 +30,9 @@ function expectResult(conversation: FakeConversation, pattern: RegExp): string |
 
 describe('worker: Claude runs commands (allowCommands, setupCommand, instructions)', function () {
   this.timeout(120_000);
-  let hosting: GitHosting;
-  let anthropic: FakeAnthropic;
-  let stack: StackProcess;
   const sleeper = uniqueSleep();
 
-  const world = new World({
+  const world = useWorld({
     repositories: {
       'acme/calc': {
         'package.json': `${JSON.stringify(
@@ -117,11 +112,9 @@ describe('worker: Claude runs commands (allowCommands, setupCommand, instruction
       },
     },
   });
-  before(async () => ({ hosting, anthropic, stack } = await world.start()));
-  after(() => world.dispose());
 
   it('sets up with npm ci, runs the failing tests, fixes the code and runs them again; the diff has only the fix', async () => {
-    const created = await stack.client.createJob({
+    const created = await world.stack.client.createJob({
       name: 'Fix add',
       prompt: 'Make npm test pass.',
       repositories: ['acme/calc'],
@@ -129,18 +122,18 @@ describe('worker: Claude runs commands (allowCommands, setupCommand, instruction
       setupCommand: NPM_CI,
       repositoryInstructions: { 'acme/calc': 'The helper package comes from vendor/.' },
     });
-    const job = await waitForJob(stack.client, created.jobId);
-    const row = await stack.client.getRepository(job.jobId, 'acme/calc');
+    const job = await waitForJob(world.stack.client, created.jobId);
+    const row = await world.stack.client.getRepository(job.jobId, 'acme/calc');
     assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
     assert.equal(row.summary, 'Fixed add() to add; npm test passes.');
     // The fix only: not the README line the setup wrote, not node_modules.
-    const { patch } = await stack.client.getDiff(job.jobId, 'acme/calc');
+    const { patch } = await world.stack.client.getDiff(job.jobId, 'acme/calc');
     assert.deepEqual(row.diffStats, { files: 1, additions: 1, deletions: 1 });
     assert.match(patch!, /^diff --git a\/src\/add\.js b\/src\/add\.js$/m);
     assert.doesNotMatch(patch!, /set up by npm ci|node_modules|setup-junk/);
 
     // The thread shows each command, its exit code and its output, and which instruction files came in.
-    const thread = await stack.client.getThread(job.jobId, 'acme/calc');
+    const thread = await world.stack.client.getThread(job.jobId, 'acme/calc');
     assert.deepEqual(thread.instructionFiles, [{ path: 'CLAUDE.md', characters: 50, cut: false }]);
     const text = JSON.stringify(thread.messages);
     assert.match(text, /"name":"bash","input":\{"command":"npm test"\}/);
@@ -148,7 +141,7 @@ describe('worker: Claude runs commands (allowCommands, setupCommand, instruction
     assert.match(text, /1 test passed\\nexit code: 0"/);
     assert.match(text, /started\\nexit code: 0"/, 'the background sleepers were started');
 
-    const log = await stack.client.getLog(job.jobId, 'acme/calc');
+    const log = await world.stack.client.getLog(job.jobId, 'acme/calc');
     assert.match(log, /Setup: \$ npm ci/);
     assert.match(log, /Repository instructions: CLAUDE\.md 50 characters/);
     assert.match(
@@ -161,32 +154,32 @@ describe('worker: Claude runs commands (allowCommands, setupCommand, instruction
     assert.deepEqual(await processesRunning(sleeper), []);
   });
 
-  it('shows the commands none of our secrets: planted tokens are nowhere in the thread, log, diff or the stack home', async () => {
-    const [job] = (await stack.client.listJobs({ limit: 1 })).items;
-    const thread = JSON.stringify(await stack.client.getThread(job!.jobId, 'acme/calc'));
+  it('shows the commands none of our secrets: planted tokens are nowhere in the thread, log, diff or the world.stack home', async () => {
+    const [job] = (await world.stack.client.listJobs({ limit: 1 })).items;
+    const thread = JSON.stringify(await world.stack.client.getThread(job!.jobId, 'acme/calc'));
     // The positive control: `env` ran, and its output was recorded where the search looks.
     assert.ok(thread.includes(`PLANTED_VISIBLE=${VISIBLE}`));
-    assert.notDeepEqual(await filesContaining(stack.home, VISIBLE), []);
+    assert.notDeepEqual(await filesContaining(world.stack.home, VISIBLE), []);
     const readable =
       thread +
-      (await stack.client.getLog(job!.jobId, 'acme/calc')) +
-      (await stack.client.getDiff(job!.jobId, 'acme/calc')).patch;
+      (await world.stack.client.getLog(job!.jobId, 'acme/calc')) +
+      (await world.stack.client.getDiff(job!.jobId, 'acme/calc')).patch;
     for (const secret of [ANTHROPIC_KEY, GITHUB_TOKEN, AWS_SECRET, SERVICE_TOKEN]) {
       assert.ok(!readable.includes(secret), 'a secret reached the thread, the log or the diff');
-      assert.deepEqual(await filesContaining(stack.home, secret), [], path.basename(secret));
+      assert.deepEqual(await filesContaining(world.stack.home, secret), [], path.basename(secret));
     }
     assert.doesNotMatch(thread, /ANTHROPIC_|GITHUB_TOKEN|AWS_|CODY_BATCH_(?!RUN_MARKER)/);
   });
 
   it('fails the repository with SETUP_FAILED and the output tail when the setup command fails', async () => {
-    const created = await stack.client.createJob({
+    const created = await world.stack.client.createJob({
       name: 'Broken setup',
       command: 'echo changed >> README.md',
       setupCommand: 'echo "cannot reach the registry" && exit 3',
       repositories: ['acme/calc'],
     });
-    const job = await waitForJob(stack.client, created.jobId);
-    const row = await stack.client.getRepository(job.jobId, 'acme/calc');
+    const job = await waitForJob(world.stack.client, created.jobId);
+    const row = await world.stack.client.getRepository(job.jobId, 'acme/calc');
     assert.equal(row.status, 'FAILED');
     assert.equal(row.error?.code, 'SETUP_FAILED');
     assert.match(

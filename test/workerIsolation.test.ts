@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { GitHosting } from './helpers/git';
 import { repositoriesByName, waitForJob } from './helpers/jobs';
-import type { StackProcess } from './helpers/localStack';
-import { World } from './helpers/world';
+import { useWorld } from './helpers/world';
 import { killRunning, processesRunning, uniqueSleep } from './helpers/processes';
 import { filesContaining } from './helpers/secrets';
 
@@ -21,21 +19,16 @@ function spaced(text: string): string {
 
 describe('worker isolation: what a command can reach on the local stack', function () {
   this.timeout(120_000);
-  let hosting: GitHosting;
-  let stack: StackProcess;
   const leftovers: string[][] = [];
-
-  const world = new World({
+  after(async () => {
+    for (const argv of leftovers) await killRunning(argv);
+  });
+  const world = useWorld({
     repositories: { 'acme/spy': { 'README.md': '# spy\n' }, 'acme/daemon': { 'README.md': '# daemon\n' } },
     stack: { concurrency: 2, env: { GITHUB_TOKEN, ANTHROPIC_API_KEY, ISOLATION_CANARY: CANARY } },
   });
-  before(async () => ({ hosting, stack } = await world.start()));
-  after(async () => {
-    for (const argv of leftovers) await killRunning(argv);
-    await world.dispose();
-  });
 
-  it("keeps the GitHub token and the Anthropic key out of every ancestor's /proc environ, up to the stack", async () => {
+  it("keeps the GitHub token and the Anthropic key out of every ancestor's /proc environ, up to the world.stack", async () => {
     // Walks from the command's shell up to the stack process, copying each environ letter-spaced
     // into the checkout, so the diff would carry whatever it found past the redaction.
     const command = [
@@ -43,29 +36,33 @@ describe('worker isolation: what a command can reach on the local stack', functi
       'while [ "$p" -gt 1 ]; do',
       '  echo "$p" >> chain.txt',
       `  tr '\\0' '\\n' < /proc/$p/environ 2>/dev/null | sed 's/./& /g' >> leaked.txt`,
-      `  [ "$p" = ${stack.process.pid} ] && break`,
+      `  [ "$p" = ${world.stack.process.pid} ] && break`,
       "  p=$(sed 's/.*) [A-Za-z] \\([0-9]*\\) .*/\\1/' /proc/$p/stat)",
       'done',
     ].join('\n');
-    const created = await stack.client.createJob({ name: 'Spy', command, repositories: ['acme/spy'] });
-    const job = await waitForJob(stack.client, created.jobId);
-    const row = (await repositoriesByName(stack.client, job.jobId)).get('acme/spy')!;
+    const created = await world.stack.client.createJob({ name: 'Spy', command, repositories: ['acme/spy'] });
+    const job = await waitForJob(world.stack.client, created.jobId);
+    const row = (await repositoriesByName(world.stack.client, job.jobId)).get('acme/spy')!;
     assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
-    const { patch } = await stack.client.getDiff(job.jobId, 'acme/spy');
+    const { patch } = await world.stack.client.getDiff(job.jobId, 'acme/spy');
     assert.ok(patch);
     // The walk did reach the stack, and did read environments: the canary the stack was given is there.
     assert.ok(
-      patch.split('\n').some((line) => line === `+${stack.process.pid}`),
-      `the walk reached the stack (pid ${stack.process.pid})`,
+      patch.split('\n').some((line) => line === `+${world.stack.process.pid}`),
+      `the walk reached the world.stack (pid ${world.stack.process.pid})`,
     );
     assert.ok(patch.includes(spaced(CANARY)), 'the environments were readable');
 
-    const log = await stack.client.getLog(job.jobId, 'acme/spy');
+    const log = await world.stack.client.getLog(job.jobId, 'acme/spy');
     for (const secret of [GITHUB_TOKEN, ANTHROPIC_API_KEY]) {
       for (const form of [secret, spaced(secret)]) {
         assert.ok(!patch.includes(form), 'the diff holds no secret');
         assert.ok(!log.includes(form), 'the log holds no secret');
-        assert.deepEqual(await filesContaining(stack.home, form), [], 'nothing in the stack home holds a secret');
+        assert.deepEqual(
+          await filesContaining(world.stack.home, form),
+          [],
+          'nothing in the world.stack home holds a secret',
+        );
       }
     }
   });
@@ -74,14 +71,14 @@ describe('worker isolation: what a command can reach on the local stack', functi
     const fromCommand = uniqueSleep();
     const fromVerify = uniqueSleep();
     leftovers.push(fromCommand, fromVerify);
-    const created = await stack.client.createJob({
+    const created = await world.stack.client.createJob({
       name: 'Daemons',
       command: `setsid ${fromCommand.join(' ')} > /dev/null 2>&1 &\necho changed > changed.txt`,
       verifyCommand: `setsid ${fromVerify.join(' ')} > /dev/null 2>&1 &`,
       repositories: ['acme/daemon'],
     });
-    const job = await waitForJob(stack.client, created.jobId);
-    const row = (await repositoriesByName(stack.client, job.jobId)).get('acme/daemon')!;
+    const job = await waitForJob(world.stack.client, created.jobId);
+    const row = (await repositoriesByName(world.stack.client, job.jobId)).get('acme/daemon')!;
     assert.equal(row.status, 'COMPLETED', JSON.stringify(row.error));
     assert.equal(row.verification?.passed, true);
     assert.deepEqual(await processesRunning(fromCommand), [], "the command's setsid sleep is gone");

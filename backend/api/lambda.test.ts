@@ -46,6 +46,19 @@ function lambdaInvoker(handler: ReturnType<typeof createLambdaHandler>) {
   };
 }
 
+/** Alice's new command job (`true` in each repository), created through the handler. */
+async function createAsAlice(
+  invoke: (e: ReturnType<typeof event>) => Promise<LambdaResult>,
+  name: string,
+  repositories: string[],
+) {
+  return json(await invoke(event('POST', '/jobs', { userArn: ALICE, body: { name, command: 'true', repositories } })));
+}
+
+/** The API path of one repository's artifact route (`diff`, `log`, …). */
+const repositoryPath = (jobId: string, name: string, route: string) =>
+  `/jobs/${jobId}/repositories/${encodeURIComponent(name)}/${route}`;
+
 describe('API on Lambda (IAM owners)', () => {
   let lambda: LambdaApi;
   let store: Store;
@@ -152,14 +165,7 @@ describe('API on Lambda (IAM owners)', () => {
   });
 
   it('passes a patch through byte for byte, even when it is not UTF-8', async () => {
-    const created = json(
-      await invoke(
-        event('POST', '/jobs', {
-          userArn: ALICE,
-          body: { name: 'Latin-1', command: 'true', repositories: ['acme/latin'] },
-        }),
-      ),
-    );
+    const created = await createAsAlice(invoke, 'Latin-1', ['acme/latin']);
     await store.claim(created.jobId, 'acme/latin', 1, '2000-01-01T00:00:00Z');
     const patch = Buffer.concat([
       Buffer.from('diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-caf'),
@@ -170,46 +176,26 @@ describe('API on Lambda (IAM owners)', () => {
     ]);
     await put(created.jobId, 'acme/latin', 'diff.patch', patch);
     await store.transitionRepository(created.jobId, 'acme/latin', { from: ['RUNNING'], to: 'COMPLETED' });
-    const result = await invoke(
-      event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/latin')}/diff`, { userArn: ALICE }),
-    );
+    const result = await invoke(event('GET', repositoryPath(created.jobId, 'acme/latin', 'diff'), { userArn: ALICE }));
     assert.equal(result.statusCode, 200);
     assert.deepEqual(bodyBytes(result), patch);
   });
 
   it("serves a log of colored output within Lambda's limit, though JSON would double it", async () => {
     // Escape sequences are 1 byte in the log and 6 (\u001b) in a JSON string.
-    const created = json(
-      await invoke(
-        event('POST', '/jobs', {
-          userArn: ALICE,
-          body: { name: 'Colors', command: 'true', repositories: ['acme/colors'] },
-        }),
-      ),
-    );
+    const created = await createAsAlice(invoke, 'Colors', ['acme/colors']);
     const log = Buffer.from('\u001b[32mok\u001b[0m\n'.repeat(4_000_000 / 12));
     await put(created.jobId, 'acme/colors', 'log.txt', log);
-    const result = await invoke(
-      event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/colors')}/log`, { userArn: ALICE }),
-    );
+    const result = await invoke(event('GET', repositoryPath(created.jobId, 'acme/colors', 'log'), { userArn: ALICE }));
     assert.equal(result.statusCode, 200);
     assert.deepEqual(bodyBytes(result), log);
   });
 
   it('answers an artifact too large for Lambda, where no download link can be made, with a clear error', async () => {
-    const created = json(
-      await invoke(
-        event('POST', '/jobs', {
-          userArn: ALICE,
-          body: { name: 'Huge', command: 'true', repositories: ['acme/huge'] },
-        }),
-      ),
-    );
+    const created = await createAsAlice(invoke, 'Huge', ['acme/huge']);
     const log = Buffer.alloc(MAX_INLINE_BODY_BYTES + 1, 'x');
     await put(created.jobId, 'acme/huge', 'log.txt', log);
-    const result = await invoke(
-      event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/huge')}/log`, { userArn: ALICE }),
-    );
+    const result = await invoke(event('GET', repositoryPath(created.jobId, 'acme/huge', 'log'), { userArn: ALICE }));
     assert.equal(result.statusCode, 500);
     assert.match(json(result).error.message, /The log of acme\/huge is too large to send/);
     assert.match(logged.join('\n'), /The log of acme\/huge/);
@@ -241,14 +227,7 @@ describe('API on Lambda with S3 artifacts', () => {
   after(() => lambda?.dispose());
 
   it('redirects a large diff to a presigned URL that downloads without our credentials', async () => {
-    const created = json(
-      await invoke(
-        event('POST', '/jobs', {
-          userArn: ALICE,
-          body: { name: 'Big', command: 'true', repositories: ['acme/big', 'acme/small'] },
-        }),
-      ),
-    );
+    const created = await createAsAlice(invoke, 'Big', ['acme/big', 'acme/small']);
     const big = `diff --git a/big.txt b/big.txt\n${'+x\n'.repeat(2000)}`;
     const small = 'diff --git a/s.txt b/s.txt\n+y\n';
     for (const [name, patch] of [
@@ -260,7 +239,7 @@ describe('API on Lambda with S3 artifacts', () => {
       await store.transitionRepository(created.jobId, name, { from: ['RUNNING'], to: 'COMPLETED' });
     }
     const redirected = await invoke(
-      event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/big')}/diff`, { userArn: ALICE }),
+      event('GET', repositoryPath(created.jobId, 'acme/big', 'diff'), { userArn: ALICE }),
     );
     assert.equal(redirected.statusCode, 302);
     const location = redirected.headers?.location ?? redirected.headers?.Location;
@@ -269,9 +248,7 @@ describe('API on Lambda with S3 artifacts', () => {
     assert.equal(download.status, 200);
     assert.equal(await download.text(), big);
 
-    const inline = await invoke(
-      event('GET', `/jobs/${created.jobId}/repositories/${encodeURIComponent('acme/small')}/diff`, { userArn: ALICE }),
-    );
+    const inline = await invoke(event('GET', repositoryPath(created.jobId, 'acme/small', 'diff'), { userArn: ALICE }));
     assert.equal(inline.statusCode, 200);
     assert.equal(bodyBytes(inline).toString(), small);
   });

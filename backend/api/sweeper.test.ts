@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { BatchClient, DescribeJobsCommand, ListJobsCommand } from '@aws-sdk/client-batch';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import type { RunningDynamo } from '../local/dynamodb';
-import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
+import { useTestStore } from '../../test/helpers/testStore';
 import { newJob, sampleJob } from '../../test/helpers/jobs';
-import type { Store } from '../store/store';
 import { handler } from './sweeper';
 
 // The sweeper Lambda as AWS runs it: its rows in a real dynalite (through the Lambda's own
@@ -14,30 +12,24 @@ import { handler } from './sweeper';
 describe('sweeper Lambda', () => {
   // Mocked while this file's tests run: other files mock the same client.
   let batch: AwsClientStub<BatchClient>;
-  let dynamo: RunningDynamo;
-  let store: Store;
   const saved = { ...process.env };
+  const db = useTestStore({ each: false });
 
   before(async () => {
     batch = mockClient(BatchClient);
-    dynamo = await startTestDynamo();
-    store = await newTestStore(dynamo);
     Object.assign(process.env, {
-      CODY_BATCH_JOBS_TABLE: store.tables.jobs,
-      CODY_BATCH_REPOSITORIES_TABLE: store.tables.repositories,
-      CODY_BATCH_DYNAMODB_ENDPOINT: dynamo.endpoint,
+      ...db.environment(),
     });
   });
   after(async () => {
     batch.restore();
     process.env = saved;
-    await dynamo?.close();
   });
 
   it('fails the rows of an array job that ended before its workers ran, and finishes the job', async () => {
     const job = sampleJob({ repositories: ['acme/a', 'acme/b', 'acme/c'], prompt: undefined, command: 'true' });
-    await store.createJob(newJob(job));
-    await store.jobs.setAttributes(job.jobId, { executorRef: 'batch-array-9' });
+    await db.store.createJob(newJob(job));
+    await db.store.jobs.setAttributes(job.jobId, { executorRef: 'batch-array-9' });
     batch.on(DescribeJobsCommand, { jobs: ['batch-array-9'] }).resolves({
       jobs: [
         {
@@ -75,13 +67,15 @@ describe('sweeper Lambda', () => {
     }
 
     assert.deepEqual(report.neverStarted.map((row) => row.repositoryName).sort(), ['acme/a', 'acme/b', 'acme/c']);
-    const final = (await store.jobs.get(job.jobId))!;
+    const final = (await db.store.jobs.get(job.jobId))!;
     assert.equal(final.status, 'FAILED');
     assert.deepEqual(
       { ...final.counts },
       { total: 3, pending: 0, running: 0, completed: 0, noChanges: 0, failed: 3, cancelled: 0 },
     );
-    const rows = new Map((await store.repositories.listAll(job.jobId)).map((row) => [row.repositoryName, row.error]));
+    const rows = new Map(
+      (await db.store.repositories.listAll(job.jobId)).map((row) => [row.repositoryName, row.error]),
+    );
     assert.deepEqual(rows.get('acme/b'), {
       code: 'NEVER_STARTED',
       message:
@@ -108,8 +102,8 @@ describe('sweeper Lambda', () => {
 
   it('fails the invocation (for the sweeper-errors alarm) when Batch cannot answer, after sweeping the rest', async () => {
     const job = sampleJob({ repositories: ['acme/x', 'acme/y'], prompt: undefined, command: 'true' });
-    await store.createJob(newJob(job));
-    await store.jobs.setAttributes(job.jobId, { executorRef: 'batch-throttled' });
+    await db.store.createJob(newJob(job));
+    await db.store.jobs.setAttributes(job.jobId, { executorRef: 'batch-throttled' });
     batch.on(DescribeJobsCommand, { jobs: ['batch-throttled'] }).rejects(new Error('Rate exceeded'));
     const log = console.log;
     console.log = () => undefined;
@@ -118,6 +112,6 @@ describe('sweeper Lambda', () => {
     } finally {
       console.log = log;
     }
-    assert.equal((await store.jobs.get(job.jobId))!.status, 'PENDING');
+    assert.equal((await db.store.jobs.get(job.jobId))!.status, 'PENDING');
   });
 });

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-batch';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { sampleJob } from '../../test/helpers/jobs';
-import { BatchExecutor, batchExecutorFromEnvironment } from './batch';
+import { BatchExecutor, type BatchExecutorOptions, batchExecutorFromEnvironment } from './batch';
 import { executorFromEnvironment } from './fromEnvironment';
 import { IdleExecutor } from './executor';
 import { testKeys } from '../../test/helpers/keys';
@@ -23,6 +23,12 @@ const JOB_ID = '01m8hhspmnmtfhrypwhfynay6y';
 
 function job(run: string[], executorRef?: string) {
   return sampleJob({ jobId: JOB_ID, repositories: run, executorRef });
+}
+
+/** DescribeJobs' answer for one job of ours: an array job's parent when it has `arraySize` children. */
+function described(jobId: string, status: JobStatus, arraySize?: number) {
+  const detail = { jobId, jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status, startedAt: 0 };
+  return { jobs: [arraySize === undefined ? detail : { ...detail, arrayProperties: { size: arraySize } }] };
 }
 
 describe('BatchExecutor (aws-sdk-client-mock)', () => {
@@ -77,36 +83,26 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
     assert.deepEqual(input.arrayProperties, { size: 500 });
     assert.deepEqual(input.containerOverrides?.environment?.[1], { name: 'CODY_BATCH_SHARD_SIZE', value: '20' });
 
-    const fixed = new BatchExecutor({
-      client: new BatchClient({ region: 'us-east-1' }),
-      jobQueue: 'q',
-      jobDefinition: 'd',
-      trustedKeys,
-      shardSize: 50,
-    });
+    /** An executor on queue q with these shard settings. */
+    const sized = (options: Pick<BatchExecutorOptions, 'shardSize' | 'repositoryTimeoutMinutes'>) =>
+      new BatchExecutor({
+        client: new BatchClient({ region: 'us-east-1' }),
+        jobQueue: 'q',
+        jobDefinition: 'd',
+        trustedKeys,
+        ...options,
+      });
+    const fixed = sized({ shardSize: 50 });
     assert.deepEqual(await fixed.start(large), { executorRef: 'batch-array-2', shardSize: 50 });
     assert.deepEqual(batch.commandCalls(SubmitJobCommand)[1]!.args[0].input.arrayProperties, { size: 200 });
     // A shard of k repositories gets k times the per-repository timeout.
-    const timed = new BatchExecutor({
-      client: new BatchClient({ region: 'us-east-1' }),
-      jobQueue: 'q',
-      jobDefinition: 'd',
-      trustedKeys,
-      shardSize: 5,
-      repositoryTimeoutMinutes: 60,
-    });
+    const timed = sized({ shardSize: 5, repositoryTimeoutMinutes: 60 });
     await timed.start(large);
     assert.deepEqual(batch.commandCalls(SubmitJobCommand)[2]!.args[0].input.timeout, {
       attemptDurationSeconds: 18_000,
     });
     // Never past Batch's 10,000 children, whatever is set.
-    const one = new BatchExecutor({
-      client: new BatchClient({ region: 'us-east-1' }),
-      jobQueue: 'q',
-      jobDefinition: 'd',
-      trustedKeys,
-      shardSize: 1,
-    });
+    const one = sized({ shardSize: 1 });
     const huge = sampleJob({ jobId: JOB_ID, run: Array.from({ length: 25_000 }, (_, i) => `acme/r${i}`) });
     assert.deepEqual(await one.start(huge), { executorRef: 'batch-array-2', shardSize: 3 });
     assert.deepEqual(batch.commandCalls(SubmitJobCommand)[3]!.args[0].input.arrayProperties, { size: 8_334 });
@@ -130,19 +126,7 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
   });
 
   it('cancels an array job through its parent, then terminates the children already started, 50 per call', async () => {
-    batch.on(DescribeJobsCommand, { jobs: ['batch-array-1'] }).resolves({
-      jobs: [
-        {
-          jobId: 'batch-array-1',
-          jobName: 'x',
-          jobQueue: 'q',
-          jobDefinition: 'd',
-          status: 'PENDING',
-          startedAt: 0,
-          arrayProperties: { size: 1000 },
-        },
-      ],
-    });
+    batch.on(DescribeJobsCommand, { jobs: ['batch-array-1'] }).resolves(described('batch-array-1', 'PENDING', 1000));
     const child = (index: number) => ({ jobId: `batch-array-1:${index}`, jobName: 'x', arrayProperties: { index } });
     batch.on(ListJobsCommand).resolves({ jobSummaryList: [] });
     batch
@@ -191,19 +175,7 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
   });
 
   it('cancels the parent first, so children that start meanwhile are listed and terminated too', async () => {
-    batch.on(DescribeJobsCommand).resolves({
-      jobs: [
-        {
-          jobId: 'arr',
-          jobName: 'x',
-          jobQueue: 'q',
-          jobDefinition: 'd',
-          status: 'PENDING',
-          startedAt: 0,
-          arrayProperties: { size: 2 },
-        },
-      ],
-    });
+    batch.on(DescribeJobsCommand).resolves(described('arr', 'PENDING', 2));
     const order: string[] = [];
     batch.on(CancelJobCommand).callsFake(() => {
       order.push('cancel parent');
@@ -219,19 +191,7 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
   });
 
   it('tries every batch of running children, then reports the ones Batch refused', async () => {
-    batch.on(DescribeJobsCommand).resolves({
-      jobs: [
-        {
-          jobId: 'arr',
-          jobName: 'x',
-          jobQueue: 'q',
-          jobDefinition: 'd',
-          status: 'PENDING',
-          startedAt: 0,
-          arrayProperties: { size: 80 },
-        },
-      ],
-    });
+    batch.on(DescribeJobsCommand).resolves(described('arr', 'PENDING', 80));
     batch.on(CancelJobCommand).resolves({});
     batch.on(ListJobsCommand).resolves({ jobSummaryList: [] });
     batch
@@ -257,16 +217,11 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
   });
 
   it('cancels a plain job by its own status, and does nothing for a finished one, a local one or none', async () => {
-    const plain = (jobId: string, status: JobStatus) => ({
-      jobs: [{ jobId, jobName: 'x', jobQueue: 'q', jobDefinition: 'd', status, startedAt: 0 }],
-    });
-    batch.on(DescribeJobsCommand, { jobs: ['waiting'] }).resolves(plain('waiting', 'RUNNABLE'));
-    batch.on(DescribeJobsCommand, { jobs: ['starting'] }).resolves(plain('starting', 'STARTING'));
-    batch.on(DescribeJobsCommand, { jobs: ['running'] }).resolves(plain('running', 'RUNNING'));
-    batch.on(DescribeJobsCommand, { jobs: ['done'] }).resolves(plain('done', 'SUCCEEDED'));
-    batch
-      .on(DescribeJobsCommand, { jobs: ['array-done'] })
-      .resolves({ jobs: [{ ...plain('array-done', 'FAILED').jobs[0]!, arrayProperties: { size: 3 } }] });
+    batch.on(DescribeJobsCommand, { jobs: ['waiting'] }).resolves(described('waiting', 'RUNNABLE'));
+    batch.on(DescribeJobsCommand, { jobs: ['starting'] }).resolves(described('starting', 'STARTING'));
+    batch.on(DescribeJobsCommand, { jobs: ['running'] }).resolves(described('running', 'RUNNING'));
+    batch.on(DescribeJobsCommand, { jobs: ['done'] }).resolves(described('done', 'SUCCEEDED'));
+    batch.on(DescribeJobsCommand, { jobs: ['array-done'] }).resolves(described('array-done', 'FAILED', 3));
     batch.on(CancelJobCommand).resolves({});
     batch.on(TerminateJobCommand).resolves({});
     for (const ref of ['waiting', 'starting', 'running', 'done', 'array-done', 'local', undefined])

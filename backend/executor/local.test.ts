@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { access, mkdir, readdir, rm } from 'node:fs/promises';
+import { access, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunningDynamo } from '../local/dynamodb';
-import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
-import { createGitHosting, type GitHosting } from '../../test/helpers/git';
+import { useTestStore } from '../../test/helpers/testStore';
+import { useGitHosting } from '../../test/helpers/git';
 import { newJob, sampleJob, waitFor } from '../../test/helpers/jobs';
-import { makeTempDir, REPO_ROOT } from '../../test/helpers/localStack';
+import { REPO_ROOT } from '../../test/helpers/localStack';
 import type { Job } from '../../common/schemas';
 import { testKeys } from '../../test/helpers/keys';
-import type { Store } from '../store/store';
 import { LocalExecutor } from './local';
 
 // The local pool with the real worker bundle (dist/worker.js), a real dynalite and real git: no
@@ -19,38 +17,25 @@ const WORKER = path.join(REPO_ROOT, 'dist/worker.js');
 
 describe('LocalExecutor: no PENDING row without a worker, no clone without one', function () {
   this.timeout(60_000);
-  let dynamo: RunningDynamo;
-  let store: Store;
-  let hosting: GitHosting;
-  let home: string;
+  const db = useTestStore();
+  // Its scratch folder (`work`) holds the artifacts and whatever else a test writes.
+  const hosted = useGitHosting(async (hosting) => {
+    for (const name of ['acme/one', 'acme/two', 'acme/three']) await hosting.create(name, { 'a.txt': 'old\n' });
+    await hosting.create('acme/crash', { 'a.txt': 'old\n', CRASH: 'the worker dies on this one\n' });
+  });
   let executor: LocalExecutor | undefined;
   const keys = testKeys();
 
-  before(async () => {
-    dynamo = await startTestDynamo();
-    hosting = await createGitHosting();
-    for (const name of ['acme/one', 'acme/two', 'acme/three']) await hosting.create(name, { 'a.txt': 'old\n' });
-    await hosting.create('acme/crash', { 'a.txt': 'old\n', CRASH: 'the worker dies on this one\n' });
-    home = await makeTempDir();
-  });
-  beforeEach(async () => {
-    store = await newTestStore(dynamo);
-  });
   afterEach(async () => {
     await executor?.stop();
     executor = undefined;
-  });
-  after(async () => {
-    await dynamo?.close();
-    await hosting?.dispose();
-    await rm(home, { recursive: true, force: true });
   });
 
   function pool(
     options: { concurrency?: number; nodeBinary?: string; workDir?: string; shardSize?: number } = {},
   ): LocalExecutor {
     return new LocalExecutor({
-      store,
+      store: db.store,
       workerScript: WORKER,
       concurrency: options.concurrency ?? 2,
       nodeBinary: options.nodeBinary,
@@ -59,11 +44,9 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         CODY_BATCH_ENV: 'local',
-        CODY_BATCH_JOBS_TABLE: store.tables.jobs,
-        CODY_BATCH_REPOSITORIES_TABLE: store.tables.repositories,
-        CODY_BATCH_DYNAMODB_ENDPOINT: dynamo.endpoint,
-        CODY_BATCH_ARTIFACTS: path.join(home, 'artifacts'),
-        CODY_BATCH_GIT_BASE: hosting.gitBase,
+        ...db.environment(),
+        CODY_BATCH_ARTIFACTS: path.join(hosted.hosting.work, 'artifacts'),
+        CODY_BATCH_GIT_BASE: hosted.hosting.gitBase,
         // Off (test/setup.ts): what these check does not depend on whether this machine has bubblewrap.
         CODY_BATCH_SANDBOX: process.env.CODY_BATCH_SANDBOX,
         ...(options.workDir ? { CODY_BATCH_WORK_DIR: options.workDir } : {}),
@@ -74,14 +57,14 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
 
   /** A job as the local stack's API creates it: signed. */
   async function commandJob(repositories: string[], command = 'echo new > a.txt'): Promise<Job> {
-    const job = await store.createJob(newJob(sampleJob({ repositories, prompt: undefined, command }), keys.signer));
-    await store.jobs.setAttributes(job.jobId, { executorRef: 'local' });
+    const job = await db.store.createJob(newJob(sampleJob({ repositories, prompt: undefined, command }), keys.signer));
+    await db.store.jobs.setAttributes(job.jobId, { executorRef: 'local' });
     return job;
   }
 
   async function finished(jobId: string): Promise<Job> {
     return waitFor(`job ${jobId} to finish`, async () => {
-      const job = await store.jobs.get(jobId);
+      const job = await db.store.jobs.get(jobId);
       return job?.finishedAt ? job : undefined;
     });
   }
@@ -106,7 +89,9 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
   /** The worker process that ran the repository, from its log's first line. */
   async function workerPid(jobId: string, name: string): Promise<string> {
     const { FolderArtifactStore } = await import('../store/artifacts/folderArtifactStore');
-    const log = await new FolderArtifactStore(path.join(home, 'artifacts')).get(`jobs/${jobId}/${name}/log.txt`);
+    const log = await new FolderArtifactStore(path.join(hosted.hosting.work, 'artifacts')).get(
+      `jobs/${jobId}/${name}/log.txt`,
+    );
     return /worker process (\d+)/.exec(log?.body.toString('utf8') ?? '')?.[1] ?? 'none';
   }
 
@@ -130,7 +115,7 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
     await executor.start(job);
     const done = await finished(job.jobId);
     assert.equal(done.status, 'COMPLETED_WITH_ERRORS');
-    const rows = new Map((await store.repositories.listAll(job.jobId)).map((row) => [row.repositoryName, row]));
+    const rows = new Map((await db.store.repositories.listAll(job.jobId)).map((row) => [row.repositoryName, row]));
     assert.deepEqual(
       names.map((name) => [name, rows.get(name)!.status, rows.get(name)!.error?.code]),
       [
@@ -148,7 +133,7 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
     executor = pool({ concurrency: 1 });
     await executor.start(job);
     await waitFor('the worker to claim its row', async () =>
-      (await store.repositories.get(job.jobId, 'acme/one'))?.status === 'RUNNING' ? true : undefined,
+      (await db.store.repositories.get(job.jobId, 'acme/one'))?.status === 'RUNNING' ? true : undefined,
     );
     // A retry's start for the same repository: the task waits for the pool, it is not dropped.
     await executor.start(job);
@@ -158,7 +143,7 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
   });
 
   it('removes at start the run folders of workers that are gone, never those of a live one', async () => {
-    const workDir = path.join(home, 'work');
+    const workDir = path.join(hosted.hosting.work, 'work');
     const exited = spawn('true');
     const deadPid = await new Promise<number>((resolve) => exited.once('exit', () => resolve(exited.pid!)));
     const dead = `cody-batch-run-${deadPid}-aB3dEf`;
@@ -172,12 +157,12 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
 
   it('fails a row whose worker could not even be spawned, and frees its place in the pool', async () => {
     const job = await commandJob(['acme/one', 'acme/two']);
-    executor = pool({ concurrency: 1, nodeBinary: path.join(home, 'no-such-node') });
+    executor = pool({ concurrency: 1, nodeBinary: path.join(hosted.hosting.work, 'no-such-node') });
     await executor.start(job);
     const done = await finished(job.jobId);
     assert.equal(done.status, 'FAILED');
     for (const name of ['acme/one', 'acme/two']) {
-      const row = (await store.repositories.get(job.jobId, name))!;
+      const row = (await db.store.repositories.get(job.jobId, name))!;
       assert.equal(row.error?.code, 'WORKER_CRASHED');
       assert.match(row.error?.message ?? '', /^The worker could not be started \(spawn .*no-such-node ENOENT\)/);
     }
@@ -185,27 +170,27 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
   });
 
   it('runs no job whose signature is missing or wrong, and fails its rows as UNVERIFIED_JOB', async () => {
-    const marker = path.join(home, 'planted-ran');
+    const marker = path.join(hosted.hosting.work, 'planted-ran');
     const command = `touch "${marker}"`;
-    const unsigned = await store.createJob(
+    const unsigned = await db.store.createJob(
       newJob(sampleJob({ repositories: ['acme/one'], prompt: undefined, command })),
     );
     const signed = await commandJob(['acme/two'], 'echo new > a.txt');
     // The signed job's signature on another command, and on another run (other names, another job).
     const { run: _run, signature, ...fields } = signed;
-    const copied = await store.createJob(
+    const copied = await db.store.createJob(
       newJob(sampleJob({ ...fields, jobId: sampleJob().jobId, command, repositories: ['acme/one'] })),
     );
-    const otherRun = await store.createJob(
+    const otherRun = await db.store.createJob(
       newJob(sampleJob({ ...fields, jobId: sampleJob().jobId, repositories: ['acme/one'] })),
     );
-    for (const job of [copied, otherRun]) await store.jobs.setAttributes(job.jobId, { signature });
+    for (const job of [copied, otherRun]) await db.store.jobs.setAttributes(job.jobId, { signature });
     executor = pool({ concurrency: 2 });
     await assert.rejects(executor.start(unsigned), /not created through this stack’s API/);
     assert.equal(await executor.requeuePending(), 1, 'only the signed job is queued');
     assert.equal((await finished(signed.jobId)).status, 'COMPLETED');
     for (const job of [unsigned, copied, otherRun]) {
-      const row = (await store.repositories.get(job.jobId, 'acme/one'))!;
+      const row = (await db.store.repositories.get(job.jobId, 'acme/one'))!;
       assert.equal(row.status, 'FAILED');
       assert.equal(row.error?.code, 'UNVERIFIED_JOB');
       assert.equal((await finished(job.jobId)).status, 'FAILED');

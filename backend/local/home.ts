@@ -130,8 +130,11 @@ export async function readStackInfo(stackPath: string): Promise<StackInfo | unde
   }
 }
 
+/** Written beside and renamed over, so a reader (the CLI, the extension) sees the old file or the new, never a cut one. */
 export async function writeStackInfo(stackPath: string, info: StackInfo): Promise<void> {
-  await writeFile(stackPath, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  const written = `${stackPath}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(written, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  await rename(written, stackPath);
 }
 
 export async function removeStackInfo(stackPath: string, pid: number): Promise<void> {

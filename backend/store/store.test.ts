@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import type { RunningDynamo } from '../local/dynamodb';
-import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
+import { useTestStore } from '../../test/helpers/testStore';
 import { newJob, sampleJob } from '../../test/helpers/jobs';
 import { startThrottlingDynamoProxy } from '../../test/fakes/throttlingDynamoProxy';
 import { Store } from './store';
@@ -52,57 +51,49 @@ async function assertCountsMatchRows(store: Store, jobId: string): Promise<Job> 
 }
 
 describe('Store (DynamoDB on dynalite)', () => {
-  let dynamo: RunningDynamo;
-  let store: Store;
-
-  before(async () => {
-    dynamo = await startTestDynamo();
-  });
-  after(async () => {
-    await dynamo?.close();
-  });
-  beforeEach(async () => {
-    store = await newTestStore(dynamo);
-  });
+  const db = useTestStore();
 
   it('creates a job with all of its repository rows, in chunks of 25', async () => {
     const job = sampleJob({ repositories: repositoryNames(60) });
-    await store.createJob(newJob(job));
-    const rows = await store.repositories.listAll(job.jobId);
+    await db.store.createJob(newJob(job));
+    const rows = await db.store.repositories.listAll(job.jobId);
     assert.equal(rows.length, 60);
     assert.ok(rows.every((row) => row.status === 'PENDING' && row.attempt === 1));
-    assert.deepEqual((await store.jobs.get(job.jobId))?.counts.pending, 60);
+    assert.deepEqual((await db.store.jobs.get(job.jobId))?.counts.pending, 60);
   });
 
   it('keeps the run out of the job item, in chunks a reader pages and checks against their digests', async function () {
     // 2,500 rows written, moved and deleted on dynalite: over 30 s when the suite runs in parallel on a busy machine.
     this.timeout(120_000);
     const names = repositoryNames(2_500);
-    const job = await store.createJob(newJob(sampleJob({ repositories: names })));
+    const job = await db.store.createJob(newJob(sampleJob({ repositories: names })));
     assert.equal(job.run.size, 2_500);
     assert.equal(job.run.digests.length, 3, 'chunks of 1,000 names');
     assert.ok(jobItemBytes(job) < 2_000, 'the names are not in the job item');
-    assert.equal((await store.repositories.listAll(job.jobId)).length, 2_500, 'rows only: no chunk reads as a row');
-    assert.deepEqual(await store.runNames(job, 998, 1_003), names.slice(998, 1_003), 'across a chunk boundary');
+    assert.equal((await db.store.repositories.listAll(job.jobId)).length, 2_500, 'rows only: no chunk reads as a row');
+    assert.deepEqual(await db.store.runNames(job, 998, 1_003), names.slice(998, 1_003), 'across a chunk boundary');
     // A chunk changed in the table (by someone holding its credentials) fails its digest.
-    await store.repositories.putItems([
+    await db.store.repositories.putItems([
       {
         jobId: job.jobId,
         repositoryName: `#list/${job.run.id}/00001`,
         names: ['evil/one', ...names.slice(1_001, 2_000)],
       },
     ]);
-    await assert.rejects(new Store(store.doc, store.tables).runNames(job, 1_000, 1_001), /does not match its digest/);
+    await assert.rejects(
+      new Store(db.store.doc, db.store.tables).runNames(job, 1_000, 1_001),
+      /does not match its digest/,
+    );
     // Deleting the job takes its lists with its rows.
-    await store.transitionRepositories(
+    await db.store.transitionRepositories(
       job.jobId,
       names.map((repositoryName) => ({ repositoryName, change: { from: ['PENDING'], to: 'CANCELLED' } })),
     );
-    const final = (await store.jobs.get(job.jobId))!;
-    assert.ok(await store.deleteJob(final, { deletePrefix: async () => undefined }));
-    const left = await store.doc.send(
+    const final = (await db.store.jobs.get(job.jobId))!;
+    assert.ok(await db.store.deleteJob(final, { deletePrefix: async () => undefined }));
+    const left = await db.store.doc.send(
       new QueryCommand({
-        TableName: store.tables.repositories,
+        TableName: db.store.tables.repositories,
         KeyConditionExpression: 'jobId = :jobId',
         ExpressionAttributeValues: { ':jobId': job.jobId },
       }),
@@ -116,18 +107,18 @@ describe('Store (DynamoDB on dynalite)', () => {
       prompt: '€'.repeat(50_000),
       pullRequest: { body: '€'.repeat(60_000) },
     });
-    await assert.rejects(store.createJob(newJob(job)), (error: Error) => error.name === 'JobTooLargeError');
-    assert.equal(await store.jobs.get(job.jobId), undefined);
-    assert.deepEqual(await store.repositories.listAll(job.jobId), []);
+    await assert.rejects(db.store.createJob(newJob(job)), (error: Error) => error.name === 'JobTooLargeError');
+    assert.equal(await db.store.jobs.get(job.jobId), undefined);
+    assert.deepEqual(await db.store.repositories.listAll(job.jobId), []);
   });
 
   it('retries the writes DynamoDB leaves unprocessed until every row is stored', async () => {
-    const proxy = await startThrottlingDynamoProxy(dynamo.endpoint, 7);
+    const proxy = await startThrottlingDynamoProxy(db.dynamo.endpoint, 7);
     try {
-      const throttled = Store.connect({ endpoint: proxy.endpoint, tables: store.tables });
+      const throttled = Store.connect({ endpoint: proxy.endpoint, tables: db.store.tables });
       const job = sampleJob({ repositories: repositoryNames(40) });
       await throttled.createJob(newJob(job));
-      assert.equal((await store.repositories.listAll(job.jobId)).length, 40);
+      assert.equal((await db.store.repositories.listAll(job.jobId)).length, 40);
       // 40 rows at 7 accepted per call: at least ceil(25/7) + ceil(15/7) = 4 + 3 calls.
       assert.ok(proxy.batchWriteCalls() >= 7, `only ${proxy.batchWriteCalls()} BatchWriteItem calls`);
     } finally {
@@ -137,13 +128,13 @@ describe('Store (DynamoDB on dynalite)', () => {
 
   it('lets exactly one worker claim a row, and moves the job to RUNNING', async () => {
     const job = sampleJob();
-    await store.createJob(newJob(job));
+    await db.store.createJob(newJob(job));
     const [first, second] = await Promise.all([
-      store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO),
-      store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO),
+      db.store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO),
+      db.store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO),
     ]);
     assert.equal([first, second].filter(Boolean).length, 1);
-    const after = await assertCountsMatchRows(store, job.jobId);
+    const after = await assertCountsMatchRows(db.store, job.jobId);
     assert.equal(after.status, 'RUNNING');
     assert.ok(after.startedAt);
     assert.equal(after.counts.running, 1);
@@ -151,16 +142,20 @@ describe('Store (DynamoDB on dynalite)', () => {
 
   it('re-claims a RUNNING row of the same attempt only when its heartbeat is stale', async () => {
     const job = sampleJob();
-    await store.createJob(newJob(job));
-    await store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO);
+    await db.store.createJob(newJob(job));
+    await db.store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO);
     assert.equal(
-      await store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO),
+      await db.store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO),
       undefined,
       'fresh heartbeat: not claimable',
     );
-    assert.equal(await store.claim(job.jobId, 'acme/widgets', 2, FUTURE), undefined, 'another attempt: not claimable');
-    assert.ok(await store.claim(job.jobId, 'acme/widgets', 1, FUTURE), 'stale heartbeat: claimable');
-    assert.equal((await assertCountsMatchRows(store, job.jobId)).counts.running, 1);
+    assert.equal(
+      await db.store.claim(job.jobId, 'acme/widgets', 2, FUTURE),
+      undefined,
+      'another attempt: not claimable',
+    );
+    assert.ok(await db.store.claim(job.jobId, 'acme/widgets', 1, FUTURE), 'stale heartbeat: claimable');
+    assert.equal((await assertCountsMatchRows(db.store, job.jobId)).counts.running, 1);
   });
 
   it('finishes the job when its last repository finishes, with the status the results call for', async () => {
@@ -171,13 +166,13 @@ describe('Store (DynamoDB on dynalite)', () => {
     ];
     for (const [outcomes, expected] of cases) {
       const job = sampleJob();
-      await store.createJob(newJob(job));
+      await db.store.createJob(newJob(job));
       for (const [i, name] of job.names.repositories.entries()) {
-        await store.claim(job.jobId, name, 1, LONG_AGO);
-        const result = await finish(store, job, name, outcomes[i]!);
+        await db.store.claim(job.jobId, name, 1, LONG_AGO);
+        const result = await finish(db.store, job, name, outcomes[i]!);
         assert.equal(result?.job.status, i === job.names.repositories.length - 1 ? expected : 'RUNNING');
       }
-      const final = await assertCountsMatchRows(store, job.jobId);
+      const final = await assertCountsMatchRows(db.store, job.jobId);
       assert.equal(final.status, expected);
       assert.ok(final.finishedAt);
     }
@@ -185,34 +180,34 @@ describe('Store (DynamoDB on dynalite)', () => {
 
   it('ignores a worker finishing a row it no longer owns', async () => {
     const job = sampleJob();
-    await store.createJob(newJob(job));
-    await store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO);
-    await store.requestCancel(job.jobId, 'local');
-    await store.cancelUnfinished(job.jobId);
-    assert.equal(await finish(store, job, 'acme/widgets', 'COMPLETED'), undefined);
+    await db.store.createJob(newJob(job));
+    await db.store.claim(job.jobId, 'acme/widgets', 1, LONG_AGO);
+    await db.store.requestCancel(job.jobId, 'local');
+    await db.store.cancelUnfinished(job.jobId);
+    assert.equal(await finish(db.store, job, 'acme/widgets', 'COMPLETED'), undefined);
     assert.equal(
-      await store.repositories.heartbeat(job.jobId, 'acme/widgets', 1),
+      await db.store.repositories.heartbeat(job.jobId, 'acme/widgets', 1),
       false,
       'the heartbeat tells the worker to stop',
     );
-    assert.equal((await assertCountsMatchRows(store, job.jobId)).status, 'CANCELLED');
+    assert.equal((await assertCountsMatchRows(db.store, job.jobId)).status, 'CANCELLED');
   });
 
   it('ends two concurrent cancels in one consistent CANCELLED state', async () => {
     const job = sampleJob({ repositories: repositoryNames(12) });
-    await store.createJob(newJob(job));
-    for (const name of job.names.repositories.slice(0, 4)) await store.claim(job.jobId, name, 1, LONG_AGO);
+    await db.store.createJob(newJob(job));
+    for (const name of job.names.repositories.slice(0, 4)) await db.store.claim(job.jobId, name, 1, LONG_AGO);
     const cancel = async () => {
-      const outcome = await store.requestCancel(job.jobId, 'local');
-      return outcome.ok ? store.cancelUnfinished(job.jobId) : outcome.job;
+      const outcome = await db.store.requestCancel(job.jobId, 'local');
+      return outcome.ok ? db.store.cancelUnfinished(job.jobId) : outcome.job;
     };
     const [a, b] = await Promise.all([cancel(), cancel()]);
-    const final = await assertCountsMatchRows(store, job.jobId);
+    const final = await assertCountsMatchRows(db.store, job.jobId);
     assert.equal(final.status, 'CANCELLED');
     assert.equal(final.counts.cancelled, 12);
     assert.equal(a?.status, 'CANCELLED');
     assert.equal(b?.status, 'CANCELLED');
-    const again = await store.requestCancel(job.jobId, 'local');
+    const again = await db.store.requestCancel(job.jobId, 'local');
     assert.equal(again.ok, false);
     assert.equal(!again.ok && again.code, 'JOB_FINAL');
   });
@@ -220,20 +215,20 @@ describe('Store (DynamoDB on dynalite)', () => {
   it('ends a cancel racing a completion in one consistent state, whoever wins', async () => {
     for (let round = 0; round < 8; round++) {
       const job = sampleJob({ repositories: ['acme/a', 'acme/b'] });
-      await store.createJob(newJob(job));
-      await store.claim(job.jobId, 'acme/a', 1, LONG_AGO);
-      await store.claim(job.jobId, 'acme/b', 1, LONG_AGO);
-      await finish(store, job, 'acme/a', 'COMPLETED');
+      await db.store.createJob(newJob(job));
+      await db.store.claim(job.jobId, 'acme/a', 1, LONG_AGO);
+      await db.store.claim(job.jobId, 'acme/b', 1, LONG_AGO);
+      await finish(db.store, job, 'acme/a', 'COMPLETED');
       const cancel = (async () => {
         await new Promise((resolve) => setTimeout(resolve, round % 3));
-        const outcome = await store.requestCancel(job.jobId, 'local');
-        if (outcome.ok) await store.cancelUnfinished(job.jobId);
+        const outcome = await db.store.requestCancel(job.jobId, 'local');
+        if (outcome.ok) await db.store.cancelUnfinished(job.jobId);
         return outcome.ok;
       })();
-      const completion = finish(store, job, 'acme/b', 'COMPLETED');
+      const completion = finish(db.store, job, 'acme/b', 'COMPLETED');
       const [cancelAccepted, completed] = await Promise.all([cancel, completion]);
-      const final = await assertCountsMatchRows(store, job.jobId);
-      const row = await store.repositories.get(job.jobId, 'acme/b');
+      const final = await assertCountsMatchRows(db.store, job.jobId);
+      const row = await db.store.repositories.get(job.jobId, 'acme/b');
       if (cancelAccepted) {
         assert.equal(final.status, 'CANCELLED');
       } else {
@@ -246,27 +241,27 @@ describe('Store (DynamoDB on dynalite)', () => {
 
   it('retries the failed and cancelled repositories at the next attempt', async () => {
     const job = sampleJob({ repositories: ['acme/a', 'acme/b', 'acme/c'] });
-    await store.createJob(newJob(job));
-    for (const name of job.names.repositories) await store.claim(job.jobId, name, 1, LONG_AGO);
-    await finish(store, job, 'acme/a', 'COMPLETED');
-    await finish(store, job, 'acme/b', 'FAILED');
-    await finish(store, job, 'acme/c', 'FAILED');
-    assert.equal((await store.jobs.get(job.jobId))?.status, 'COMPLETED_WITH_ERRORS');
-    await store.jobs.setAttributes(job.jobId, { executorRef: 'batch-run-1' });
+    await db.store.createJob(newJob(job));
+    for (const name of job.names.repositories) await db.store.claim(job.jobId, name, 1, LONG_AGO);
+    await finish(db.store, job, 'acme/a', 'COMPLETED');
+    await finish(db.store, job, 'acme/b', 'FAILED');
+    await finish(db.store, job, 'acme/c', 'FAILED');
+    assert.equal((await db.store.jobs.get(job.jobId))?.status, 'COMPLETED_WITH_ERRORS');
+    await db.store.jobs.setAttributes(job.jobId, { executorRef: 'batch-run-1' });
 
-    const outcome = await store.prepareRetry(job.jobId, 'local');
+    const outcome = await db.store.prepareRetry(job.jobId, 'local');
     assert.ok(outcome.ok);
-    assert.deepEqual(await store.runNames(outcome.job), ['acme/b', 'acme/c']);
+    assert.deepEqual(await db.store.runNames(outcome.job), ['acme/b', 'acme/c']);
     assert.equal(outcome.job.status, 'RUNNING');
     assert.equal(outcome.job.finishedAt, undefined);
     assert.equal(outcome.job.executorRef, undefined, 'the ended run’s Batch job is not the new run’s');
-    const retried = await store.repositories.get(job.jobId, 'acme/b');
+    const retried = await db.store.repositories.get(job.jobId, 'acme/b');
     assert.equal(retried?.status, 'PENDING');
     assert.equal(retried?.attempt, 2);
     assert.equal(retried?.error, undefined);
-    await assertCountsMatchRows(store, job.jobId);
+    await assertCountsMatchRows(db.store, job.jobId);
 
-    const whileRunning = await store.prepareRetry(job.jobId, 'local');
+    const whileRunning = await db.store.prepareRetry(job.jobId, 'local');
     assert.deepEqual(whileRunning, {
       ok: false,
       code: 'JOB_ACTIVE',
@@ -274,72 +269,72 @@ describe('Store (DynamoDB on dynalite)', () => {
     });
 
     for (const name of ['acme/b', 'acme/c']) {
-      await store.claim(job.jobId, name, 2, LONG_AGO);
-      await finish(store, job, name, 'COMPLETED', 2);
+      await db.store.claim(job.jobId, name, 2, LONG_AGO);
+      await finish(db.store, job, name, 'COMPLETED', 2);
     }
-    assert.equal((await assertCountsMatchRows(store, job.jobId)).status, 'COMPLETED');
-    const nothing = await store.prepareRetry(job.jobId, 'local');
+    assert.equal((await assertCountsMatchRows(db.store, job.jobId)).status, 'COMPLETED');
+    const nothing = await db.store.prepareRetry(job.jobId, 'local');
     assert.equal(!nothing.ok && nothing.code, 'NOTHING_TO_RETRY');
   });
 
   it('retries only named repositories that failed, and lets one of two concurrent retries win', async () => {
     const job = sampleJob({ repositories: ['acme/a', 'acme/b'] });
-    await store.createJob(newJob(job));
+    await db.store.createJob(newJob(job));
     for (const name of job.names.repositories) {
-      await store.claim(job.jobId, name, 1, LONG_AGO);
-      await finish(store, job, name, name === 'acme/a' ? 'COMPLETED' : 'FAILED');
+      await db.store.claim(job.jobId, name, 1, LONG_AGO);
+      await finish(db.store, job, name, name === 'acme/a' ? 'COMPLETED' : 'FAILED');
     }
-    const completedNamed = await store.prepareRetry(job.jobId, 'local', ['acme/a']);
+    const completedNamed = await db.store.prepareRetry(job.jobId, 'local', ['acme/a']);
     assert.equal(!completedNamed.ok && completedNamed.code, 'NOTHING_TO_RETRY');
-    const unknown = await store.prepareRetry(job.jobId, 'local', ['acme/zzz']);
+    const unknown = await db.store.prepareRetry(job.jobId, 'local', ['acme/zzz']);
     assert.equal(!unknown.ok && unknown.code, 'VALIDATION_FAILED');
-    const otherOwner = await store.prepareRetry(job.jobId, 'someone-else', ['acme/b']);
+    const otherOwner = await db.store.prepareRetry(job.jobId, 'someone-else', ['acme/b']);
     assert.equal(!otherOwner.ok && otherOwner.code, 'NOT_FOUND');
 
     const [x, y] = await Promise.all([
-      store.prepareRetry(job.jobId, 'local', ['acme/b']),
-      store.prepareRetry(job.jobId, 'local', ['acme/b']),
+      db.store.prepareRetry(job.jobId, 'local', ['acme/b']),
+      db.store.prepareRetry(job.jobId, 'local', ['acme/b']),
     ]);
     assert.equal([x, y].filter((outcome) => outcome.ok).length, 1);
-    const row = await store.repositories.get(job.jobId, 'acme/b');
+    const row = await db.store.repositories.get(job.jobId, 'acme/b');
     assert.equal(row?.attempt, 2, 'the losing retry did not bump the attempt again');
-    await assertCountsMatchRows(store, job.jobId);
+    await assertCountsMatchRows(db.store, job.jobId);
   });
 
   it('refuses a transition the status rules forbid, before writing anything', async () => {
     const job = sampleJob({ repositories: ['acme/a'] });
-    await store.createJob(newJob(job));
-    await store.claim(job.jobId, 'acme/a', 1, LONG_AGO);
-    await finish(store, job, 'acme/a', 'COMPLETED');
+    await db.store.createJob(newJob(job));
+    await db.store.claim(job.jobId, 'acme/a', 1, LONG_AGO);
+    await finish(db.store, job, 'acme/a', 'COMPLETED');
     await assert.rejects(
-      store.transitionRepository(job.jobId, 'acme/a', { from: ['COMPLETED'], to: 'RUNNING' }),
+      db.store.transitionRepository(job.jobId, 'acme/a', { from: ['COMPLETED'], to: 'RUNNING' }),
       /may not move from COMPLETED to RUNNING/,
     );
-    assert.equal((await store.repositories.get(job.jobId, 'acme/a'))?.status, 'COMPLETED');
+    assert.equal((await db.store.repositories.get(job.jobId, 'acme/a'))?.status, 'COMPLETED');
   });
 
   it('adds usage to the repository and to the job', async () => {
     const job = sampleJob();
-    await store.createJob(newJob(job));
+    await db.store.createJob(newJob(job));
     const delta = { inputTokens: 100, outputTokens: 20, cacheReadTokens: 300, cacheWriteTokens: 50, costUsd: 0.0125 };
-    await store.addUsage(job.jobId, 'acme/widgets', delta);
-    await store.addUsage(job.jobId, 'acme/gadgets', delta);
-    assert.deepEqual((await store.repositories.get(job.jobId, 'acme/widgets'))?.usage, delta);
-    const usage = (await store.jobs.get(job.jobId))!.usage;
+    await db.store.addUsage(job.jobId, 'acme/widgets', delta);
+    await db.store.addUsage(job.jobId, 'acme/gadgets', delta);
+    assert.deepEqual((await db.store.repositories.get(job.jobId, 'acme/widgets'))?.usage, delta);
+    const usage = (await db.store.jobs.get(job.jobId))!.usage;
     assert.equal(usage.inputTokens, 200);
     assert.equal(usage.costUsd, 0.025);
   });
 
   it('reconciles counters a crash left off, and finishes the job', async () => {
     const job = sampleJob({ repositories: ['acme/a'] });
-    await store.createJob(newJob(job));
-    await store.claim(job.jobId, 'acme/a', 1, LONG_AGO);
+    await db.store.createJob(newJob(job));
+    await db.store.claim(job.jobId, 'acme/a', 1, LONG_AGO);
     // A worker that died between its row write and its counter move:
-    await store.repositories.update(job.jobId, 'acme/a', { from: ['RUNNING'], to: 'COMPLETED' });
-    assert.equal((await store.jobs.get(job.jobId))?.counts.running, 1);
-    const reconciled = await store.reconcile(job.jobId);
+    await db.store.repositories.update(job.jobId, 'acme/a', { from: ['RUNNING'], to: 'COMPLETED' });
+    assert.equal((await db.store.jobs.get(job.jobId))?.counts.running, 1);
+    const reconciled = await db.store.reconcile(job.jobId);
     assert.equal(reconciled.status, 'COMPLETED');
-    await assertCountsMatchRows(store, job.jobId);
+    await assertCountsMatchRows(db.store, job.jobId);
   });
 
   it('pages large jobs within DynamoDB’s 1 MB per query, without gaps', async () => {
@@ -355,13 +350,13 @@ describe('Store (DynamoDB on dynalite)', () => {
         createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
       });
       assert.ok(jobItemBytes(job) > 200_000 && jobItemBytes(job) <= MAX_JOB_ITEM_BYTES);
-      await store.jobs.put(job);
+      await db.store.jobs.put(job);
       ids.unshift(job.jobId);
     }
     const seen: string[] = [];
     let token: string | undefined;
     do {
-      const page = await store.jobs.listByOwner('local', 25, token);
+      const page = await db.store.jobs.listByOwner('local', 25, token);
       assert.ok(
         page.items.reduce((sum, job) => sum + jobItemBytes(job), 0) < 1_500_000,
         'a page stays far below Lambda’s 6 MB',
@@ -376,23 +371,23 @@ describe('Store (DynamoDB on dynalite)', () => {
     const created: string[] = [];
     for (let i = 0; i < 7; i++) {
       const job = sampleJob({ createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() });
-      await store.createJob(newJob(job));
+      await db.store.createJob(newJob(job));
       created.push(job.jobId);
     }
-    await store.createJob(newJob(sampleJob({ owner: 'arn:aws:iam::123456789012:user/other' })));
-    const first = await store.jobs.listByOwner('local', 3);
+    await db.store.createJob(newJob(sampleJob({ owner: 'arn:aws:iam::123456789012:user/other' })));
+    const first = await db.store.jobs.listByOwner('local', 3);
     assert.deepEqual(
       first.items.map((job) => job.jobId),
       created.slice(-3).reverse(),
     );
     assert.ok(first.nextToken);
     await assert.rejects(
-      store.jobs.listByOwner('arn:aws:iam::123456789012:user/other', 3, first.nextToken),
+      db.store.jobs.listByOwner('arn:aws:iam::123456789012:user/other', 3, first.nextToken),
       InvalidTokenError,
     );
-    await assert.rejects(store.jobs.listByOwner('local', 3, 'not-a-token!'), InvalidTokenError);
+    await assert.rejects(db.store.jobs.listByOwner('local', 3, 'not-a-token!'), InvalidTokenError);
     await assert.rejects(
-      store.jobs.listByOwner('local', 3, Buffer.from('{"v":1,"k":{"a":"b"}}').toString('base64url')),
+      db.store.jobs.listByOwner('local', 3, Buffer.from('{"v":1,"k":{"a":"b"}}').toString('base64url')),
       InvalidTokenError,
     );
   });

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { startGitHttpServer, type GitHttpServer } from '../../test/fakes/gitHttpServer';
-import { createGitHosting, git, type GitHosting } from '../../test/helpers/git';
+import { git, useHostedRepository } from '../../test/helpers/git';
 import { codeHostFrom } from '../hosts';
 import { GitCheckout, gitEnvironment } from './git';
 
@@ -18,19 +18,14 @@ const AUTHOR = { name: 'Cody Batch', email: 'cody-batch@localhost' };
 
 describe('GitCheckout shared with the command user', function () {
   this.timeout(30_000);
-  let hosting: GitHosting;
+  const hosted = useHostedRepository('acme/shared', { 'a.txt': 'old\n', 'src/b.txt': 'b\n' });
   let umask: number;
 
-  before(async () => {
-    hosting = await createGitHosting();
-    await hosting.create('acme/shared', { 'a.txt': 'old\n', 'src/b.txt': 'b\n' });
+  before(() => {
     // The worker's umask with a command user (main.ts).
     umask = process.umask(0o002);
   });
-  after(async () => {
-    process.umask(umask);
-    await hosting?.dispose();
-  });
+  after(() => process.umask(umask));
 
   /** Every path under `folder` that its group may write, relative to it. */
   async function groupWritable(folder: string): Promise<string[]> {
@@ -49,8 +44,8 @@ describe('GitCheckout shared with the command user', function () {
   }
 
   it('leaves the git folder readable but not writable by the group, through diff and commit, and the working tree writable', async () => {
-    const root = path.join(hosting.work, 'shared-run');
-    const checkout = await GitCheckout.clone(hosting.repository('acme/shared').url, root, undefined, {
+    const root = path.join(hosted.hosting.work, 'shared-run');
+    const checkout = await GitCheckout.clone(hosted.url, root, undefined, {
       env: gitEnvironment(process.env),
       sharedGroup: true,
     });
@@ -80,15 +75,13 @@ describe('GitCheckout shared with the command user', function () {
 describe('GitCheckout keeps the token for the remote', function () {
   this.timeout(30_000);
   const TOKEN = 'ghp_FAKEtokenForScopedHeaderTests0123456789';
-  let hosting: GitHosting;
+  const hosted = useHostedRepository('acme/scoped', { 'a.txt': 'old\n', 'big.bin': 'large content\n' });
   let remote: GitHttpServer;
   let elsewhere: { url: string; authorizations: (string | undefined)[]; server: Server };
   let counter = 0;
 
   before(async () => {
-    hosting = await createGitHosting();
-    await hosting.create('acme/scoped', { 'a.txt': 'old\n', 'big.bin': 'large content\n' });
-    remote = await startGitHttpServer({ root: hosting.root, token: TOKEN });
+    remote = await startGitHttpServer({ root: hosted.hosting.root, token: TOKEN });
     // Another host: it records the Authorization header of whatever reaches it, and refuses it.
     const authorizations: (string | undefined)[] = [];
     const server = createServer((request, response) => {
@@ -102,16 +95,15 @@ describe('GitCheckout keeps the token for the remote', function () {
   after(async () => {
     await remote?.close();
     await new Promise((resolve) => elsewhere?.server.close(resolve));
-    await hosting?.dispose();
   });
 
   const authHeader = () => codeHostFrom({ gitBase: remote.gitBase, token: TOKEN }).gitAuthHeader('acme/scoped');
   const remoteUrl = () => remote.gitBase.replace('{owner}', 'acme').replace('{name}', 'scoped');
-  const run = () => path.join(hosting.work, `token-run-${++counter}`);
+  const run = () => path.join(hosted.hosting.work, `token-run-${++counter}`);
 
   /** A HOME with a git config, as a developer's laptop has one. */
   async function homeWith(config: string): Promise<string> {
-    const home = path.join(hosting.work, `home-${++counter}`);
+    const home = path.join(hosted.hosting.work, `home-${++counter}`);
     await mkdir(home, { recursive: true });
     await writeFile(path.join(home, '.gitconfig'), config);
     return home;
@@ -119,7 +111,7 @@ describe('GitCheckout keeps the token for the remote', function () {
 
   /** A filter command that leaves a mark when git runs it, as git-lfs would run. */
   async function markingFilter(): Promise<{ command: string; ran: () => boolean }> {
-    const folder = path.join(hosting.work, `filter-${++counter}`);
+    const folder = path.join(hosted.hosting.work, `filter-${++counter}`);
     await mkdir(folder, { recursive: true });
     const script = path.join(folder, 'filter');
     const mark = path.join(folder, 'ran');
@@ -173,7 +165,7 @@ describe('GitCheckout keeps the token for the remote', function () {
       `[url "${elsewhere.url}/"]\n\tinsteadOf = ${remoteUrl().replace(/acme\/scoped\.git$/, '')}\n` +
         `[filter "lfs"]\n\tsmudge = ${filter.command}\n\tclean = ${filter.command}\n\trequired = true\n`,
     );
-    await hosting.repository('acme/scoped').pushChange(async (clone) => {
+    await hosted.hosting.repository('acme/scoped').pushChange(async (clone) => {
       await writeFile(path.join(clone, '.gitattributes'), '*.bin filter=lfs diff=lfs merge=lfs -text\n');
     }, 'track *.bin with LFS');
     const before = elsewhere.authorizations.length;

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunningDynamo } from '../local/dynamodb';
-import { newTestStore, startTestDynamo } from '../../test/helpers/dynamo';
-import { createGitHosting, type GitHosting } from '../../test/helpers/git';
+import { useTestStore } from '../../test/helpers/testStore';
+import { useHostedRepository } from '../../test/helpers/git';
 import { newJob, sampleJob } from '../../test/helpers/jobs';
-import { makeTempDir, REPO_ROOT } from '../../test/helpers/localStack';
-import type { Store } from '../store/store';
+import { REPO_ROOT } from '../../test/helpers/localStack';
 import { testKeys } from '../../test/helpers/keys';
 
 // The worker bundle (dist/worker.js) as a real process: how its secrets reach it, and that its
@@ -24,38 +22,21 @@ function spaced(text: string): string {
 
 describe('worker secrets', function () {
   this.timeout(60_000);
-  let dynamo: RunningDynamo;
-  let store: Store;
-  let hosting: GitHosting;
-  let home: string;
-
-  before(async () => {
-    dynamo = await startTestDynamo();
-    store = await newTestStore(dynamo);
-    hosting = await createGitHosting();
-    await hosting.create('acme/one', { 'a.txt': 'old\n' });
-    home = await makeTempDir();
-  });
-  after(async () => {
-    await dynamo?.close();
-    await hosting?.dispose();
-    await rm(home, { recursive: true, force: true });
-  });
+  const db = useTestStore({ each: false });
+  const hosted = useHostedRepository('acme/one', { 'a.txt': 'old\n' });
 
   /** Runs the worker for a new command job; `handOver` is written to its descriptor 4. */
   async function runWorker(command: string, env: NodeJS.ProcessEnv, handOver?: string) {
     const job = sampleJob({ repositories: ['acme/one'], prompt: undefined, command });
-    await store.createJob(newJob(job, KEYS.signer));
+    await db.store.createJob(newJob(job, KEYS.signer));
     const child = spawn(process.execPath, [WORKER], {
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         CODY_BATCH_ENV: 'local',
-        CODY_BATCH_JOBS_TABLE: store.tables.jobs,
-        CODY_BATCH_REPOSITORIES_TABLE: store.tables.repositories,
-        CODY_BATCH_DYNAMODB_ENDPOINT: dynamo.endpoint,
-        CODY_BATCH_ARTIFACTS: path.join(home, 'artifacts'),
-        CODY_BATCH_GIT_BASE: hosting.gitBase,
+        ...db.environment(),
+        CODY_BATCH_ARTIFACTS: path.join(hosted.hosting.work, 'artifacts'),
+        CODY_BATCH_GIT_BASE: hosted.hosting.gitBase,
         JOB_ID: job.jobId,
         // Off (test/setup.ts): what these check does not depend on whether this machine has bubblewrap.
         CODY_BATCH_SANDBOX: process.env.CODY_BATCH_SANDBOX,
@@ -71,10 +52,11 @@ describe('worker secrets', function () {
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const patch = await readFile(path.join(home, 'artifacts/jobs', job.jobId, 'acme/one/diff.patch'), 'utf8').catch(
-      () => '',
-    );
-    return { code, output, patch, row: await store.repositories.get(job.jobId, 'acme/one') };
+    const patch = await readFile(
+      path.join(hosted.hosting.work, 'artifacts/jobs', job.jobId, 'acme/one/diff.patch'),
+      'utf8',
+    ).catch(() => '');
+    return { code, output, patch, row: await db.store.repositories.get(job.jobId, 'acme/one') };
   }
 
   const DUMP_PARENT_ENVIRON = `tr '\\0' '\\n' < /proc/$PPID/environ | sed 's/./& /g' > environ.txt`;

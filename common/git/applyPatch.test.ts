@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  createGitHosting,
-  git,
-  readText,
-  writeFixtureFiles,
-  type GitHosting,
-  type HostedRepository,
-} from '../../test/helpers/git';
+import { git, readText, useHostedRepository, writeFixtureFiles } from '../../test/helpers/git';
 import { ApplyRefused, applyPatch, uncommittedWorkNote, type ApplyResult } from './applyPatch';
 
 // The apply flow on real repositories: a bare "hosted" repository, a patch made by a worker-like
@@ -34,13 +27,10 @@ const neverAsked = async () => {
 
 describe('applyPatch on real git repositories', function () {
   this.timeout(60_000);
-  let hosting: GitHosting;
-  let hosted: HostedRepository;
+  const hosted = useHostedRepository('acme/widgets', FILES);
   let patch: string;
 
   before(async () => {
-    hosting = await createGitHosting();
-    hosted = await hosting.create('acme/widgets', FILES);
     patch = await hosted.patchFrom(async (checkout) => {
       await writeFile(
         path.join(checkout, 'src/api.ts'),
@@ -51,7 +41,6 @@ describe('applyPatch on real git repositories', function () {
       await rm(path.join(checkout, 'obsolete.txt'));
     });
   });
-  after(() => hosting?.dispose());
 
   let counter = 0;
   const freshClone = () => hosted.clone({ into: `user-${++counter}` });
@@ -116,7 +105,7 @@ describe('applyPatch on real git repositories', function () {
   it('restores staged work and unstaged work in a file the patch also changes, when the two do not overlap', async () => {
     const lines = (change?: [number, string]) =>
       `${Array.from({ length: 40 }, (_, i) => (change?.[0] === i ? change[1] : `line ${i}`)).join('\n')}\n`;
-    const long = await hosting.create('acme/long', { 'notes.txt': lines(), 'config.txt': 'a = 1\n' });
+    const long = await hosted.hosting.create('acme/long', { 'notes.txt': lines(), 'config.txt': 'a = 1\n' });
     const longPatch = await long.patchFrom((checkout) =>
       writeFile(path.join(checkout, 'notes.txt'), lines([2, 'patched'])),
     );
@@ -219,20 +208,16 @@ describe('applyPatch on real git repositories', function () {
 // changes were stashed and restored.
 describe('applyPatch with a dirty submodule', function () {
   this.timeout(60_000);
-  let hosting: GitHosting;
-  let hosted: HostedRepository;
+  const hosted = useHostedRepository('acme/app', { 'app.txt': 'app v1\n', 'notes.txt': 'notes\n' });
   let patch: string;
 
   before(async () => {
-    hosting = await createGitHosting();
-    const library = await hosting.create('acme/library', { 'lib.txt': 'library v1\n' });
-    hosted = await hosting.create('acme/app', { 'app.txt': 'app v1\n', 'notes.txt': 'notes\n' });
+    const library = await hosted.hosting.create('acme/library', { 'lib.txt': 'library v1\n' });
     await hosted.pushChange(async (checkout) => {
       await git(checkout, '-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', library.url, 'vendor/lib');
     }, 'add the library as a submodule');
     patch = await hosted.patchFrom((checkout) => writeFile(path.join(checkout, 'app.txt'), 'app v2\n'));
   });
-  after(() => hosting?.dispose());
 
   /** A clone with its submodule checked out, and a change inside the submodule. */
   async function cloneWithDirtySubmodule(): Promise<string> {
@@ -310,19 +295,15 @@ describe('applyPatch with a dirty submodule', function () {
 
 describe('applyPatch with links out of the repository', function () {
   this.timeout(60_000);
-  let hosting: GitHosting;
-  let hosted: HostedRepository;
+  const hosted = useHostedRepository('acme/linked', { 'a.txt': 'old\n' });
   let patch: string;
 
   before(async () => {
-    hosting = await createGitHosting();
-    hosted = await hosting.create('acme/linked', { 'a.txt': 'old\n' });
     patch = await hosted.patchFrom(async (checkout) => {
       await writeFile(path.join(checkout, 'a.txt'), 'new\n');
       await symlink('/etc/passwd', path.join(checkout, 'passwd'));
     });
   });
-  after(() => hosting?.dispose());
 
   it('applies nothing unless the links are confirmed, and asks before anything else', async () => {
     const checkout = await hosted.clone();

@@ -1,30 +1,27 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createGitHosting, git, type GitHosting } from '../../test/helpers/git';
+import { git, useHostedRepository } from '../../test/helpers/git';
 import { findCheckouts, workspaceRepositories } from './checkouts';
 
 describe('finding local checkouts among workspace folders', function () {
   this.timeout(30_000);
-  let hosting: GitHosting;
+  const hosted = useHostedRepository('acme/widgets', { 'a.txt': 'a\n' });
   let byFileUrl: string;
   let byPath: string;
   let upstreamOnly: string;
   let plainFolder: string;
 
   before(async () => {
-    hosting = await createGitHosting();
-    const hosted = await hosting.create('acme/widgets', { 'a.txt': 'a\n' });
     byFileUrl = await hosted.clone({ into: 'by-url' });
     byPath = await hosted.clone({ into: 'by-path', url: hosted.bare });
     // A fork: origin points elsewhere, `upstream` at acme/widgets.
     upstreamOnly = await hosted.clone({ into: 'fork' });
     await git(upstreamOnly, 'remote', 'rename', 'origin', 'upstream');
     await git(upstreamOnly, 'remote', 'add', 'origin', 'git@github.com:someone/widgets-fork.git');
-    plainFolder = path.join(hosting.work, 'not-a-repo');
+    plainFolder = path.join(hosted.hosting.work, 'not-a-repo');
     await mkdir(plainFolder);
   });
-  after(() => hosting?.dispose());
 
   it('finds clones by any remote form, origin first, and ignores folders that are not clones', async () => {
     const found = await findCheckouts([plainFolder, upstreamOnly, byFileUrl, byPath], 'ACME/widgets');

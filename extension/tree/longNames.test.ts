@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { groupRepositories } from '../../common/repositoryStates';
-import { createGitHosting, type GitHosting } from '../../test/helpers/git';
 import { waitForJob } from '../../test/helpers/jobs';
-import { type StackProcess, startStackProcess } from '../../test/helpers/localStack';
+import { useWorld } from '../../test/helpers/world';
 import { jobContents } from './jobContents';
 import { JobsModel } from './model';
 import { repositoryTooltip } from './present';
@@ -15,29 +14,21 @@ const NAMES = ['acme/platform/api', 'acme/platform/tools/web', 'acme/site'];
 
 describe('the Jobs tree with names of three and more segments', function () {
   this.timeout(90_000);
-  let hosting: GitHosting;
-  let stack: StackProcess;
-
-  before(async () => {
-    hosting = await createGitHosting();
-    for (const name of NAMES) await hosting.create(name, { 'a.txt': 'old\n' });
-    stack = await startStackProcess({ env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '2' } });
-  });
-  after(async () => {
-    await stack?.dispose();
-    await hosting?.dispose();
+  const world = useWorld({
+    repositories: Object.fromEntries(NAMES.map((name) => [name, { 'a.txt': 'old\n' }])),
+    stack: true,
   });
 
   it('lists, groups and describes each repository by its whole path, and opens its diff', async () => {
-    const created = await stack.client.createJob({
+    const created = await world.stack.client.createJob({
       name: 'Nested',
       command: 'echo new > a.txt',
       repositoryQuery: { owners: ['acme'] },
     });
-    const job = await waitForJob(stack.client, created.jobId);
+    const job = await waitForJob(world.stack.client, created.jobId);
     assert.equal(job.status, 'COMPLETED');
 
-    const model = new JobsModel(stack.client);
+    const model = new JobsModel(world.stack.client);
     await model.refresh();
     const contents = await jobContents(model, job, undefined, true);
     assert.equal(contents.paged, false);
@@ -47,7 +38,7 @@ describe('the Jobs tree with names of three and more segments', function () {
     assert.deepEqual(changed!.repositories.map((row) => row.repositoryName).sort(), NAMES);
     const deepest = rows.find((row) => row.repositoryName === 'acme/platform/tools/web')!;
     assert.match(repositoryTooltip(deepest), /^acme\/platform\/tools\/web — /);
-    const diff = await stack.client.getDiff(job.jobId, deepest.repositoryName);
+    const diff = await world.stack.client.getDiff(job.jobId, deepest.repositoryName);
     assert.match(diff.patch!, /^\+new$/m);
   });
 });

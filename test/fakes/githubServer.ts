@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type FakeAppOptions, FakeGitHubApp, isAppRoute } from './githubApp';
+import { listenOnLoopback } from './loopback';
 
 // A loopback server speaking the parts of GitHub's REST API Cody Batch uses, driven through the
 // real Octokit (`baseUrl`):
@@ -1035,10 +1035,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     };
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await new Promise<void>((resolve) => blobServer.listen(0, '127.0.0.1', resolve));
-  blobUrl = `http://127.0.0.1:${(blobServer.address() as AddressInfo).port}`;
+  url = await listenOnLoopback(server);
+  blobUrl = await listenOnLoopback(blobServer);
   return {
     url,
     options,

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { serveGit } from './gitHttpServer';
+import { listenOnLoopback } from './loopback';
 
 // A loopback GitLab: the parts of its REST API v4 Cody Batch uses, and git over smart HTTP for the
 // same projects at the same address (`{url}/{path}.git`), as one GitLab instance serves both.
@@ -810,8 +810,7 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
     return project;
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = await listenOnLoopback(server);
 
   return {
     url,

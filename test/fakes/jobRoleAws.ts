@@ -6,13 +6,13 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import S3rver from 's3rver';
 import AWSAccount from 's3rver/lib/models/account';
 import { assumeRoleAnswer } from './stsServer';
 import { jobsTableDefinition, repositoriesTableDefinition } from '../../backend/store/tables';
+import { listenOnLoopback } from './loopback';
 
 // AWS as a worker's job role sees it, on loopback, for a container that believes it runs on ECS:
 //  - the container credentials endpoint (what ECS serves at 169.254.170.2; here
@@ -171,8 +171,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 }
 
 async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return listenOnLoopback(server);
 }
 
 function close(server: Server): Promise<void> {

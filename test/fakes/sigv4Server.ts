@@ -1,7 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { listenOnLoopback } from './loopback';
 
 // API Gateway's IAM auth on 127.0.0.1: every request's SigV4 signature (service `execute-api`) is
 // recomputed from the request as received on the wire, with the secret of the key id it names, and
@@ -61,9 +61,9 @@ export async function startFakeSigV4Server(
         .end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/prod`,
+    url: `${address}/prod`,
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -1,13 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import type { CodyBatchClient } from '../../common/client';
-import { git, type GitHosting } from './git';
 import { waitFor } from './jobs';
 
-// What the chain-of-custody suites (test/custody.test.ts on GitHub, test/gitlabCustody.test.ts on
-// GitLab) look at and do: a hosted repository's refs, a colleague's branch, a reviewer's approval.
+// What the chain-of-custody suite (test/custody.test.ts, run on GitHub and on
+// GitLab) looks at and does: a hosted repository's refs, a colleague's branch, a reviewer's approval.
 
 const run = promisify(execFile);
 
@@ -25,26 +22,6 @@ export async function show(bare: string, rev: string, file: string): Promise<str
     ({ stdout }) => stdout,
     () => undefined,
   );
-}
-
-/** A colleague's branch of the hosted repository: one commit of their own on top of `from`; its commit. */
-export async function pushBranch(
-  hosting: GitHosting,
-  name: string,
-  branch: string,
-  files: Record<string, string>,
-  from = 'main',
-): Promise<string> {
-  const checkout = await hosting.clone(name, { branch: from });
-  await git(checkout, 'checkout', '-q', '-B', branch);
-  for (const [file, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(checkout, file)), { recursive: true });
-    await writeFile(path.join(checkout, file), content);
-  }
-  await git(checkout, 'add', '-A');
-  await git(checkout, 'commit', '-q', '-m', `work on ${branch}`);
-  await git(checkout, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
-  return (await git(checkout, 'rev-parse', 'HEAD')).trim();
 }
 
 /** Approves a repository's patch as a reviewer does: with the digest of the diff as read. */

@@ -1,49 +1,27 @@
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { branchName } from '../../common/names';
-import type { CreateJobInput, Job } from '../../common/schemas';
+import type { CodyBatchClient } from '../../common/client';
+import type { CreateJobInput, Job, RepositoryResult } from '../../common/schemas';
 import {
   edit,
-  type FakeAnthropic,
   type FakeConversation,
   type FakeReply,
   type FakeRequestBody,
   type FakeScript,
   reply,
 } from '../fakes/anthropicServer';
-import type { FakeGitHub, FakeGitHubOptions, FakePull } from '../fakes/githubServer';
-import type { FakeGitLab, FakeGitLabOptions, FakeMergeRequest } from '../fakes/gitlabServer';
-import { type FixtureFiles, git, type GitHosting } from './git';
+import type { FakeGitHubOptions, FakePull } from '../fakes/githubServer';
+import type { FakeGitLabOptions, FakeMergeRequest } from '../fakes/gitlabServer';
+import type { FixtureFiles, GitHosting } from './git';
 import { waitForJob } from './jobs';
-import type { StackProcess } from './localStack';
-import { startWorld, type World, type WorldOptions } from './world';
+import { use, World } from './world';
 
 // Helpers of the follow-up tests: people's commits on a pull request's branch, what the bare
 // repository holds, and the parts of a Claude request a script looks at.
 
 const run = promisify(execFile);
-
-/** Commits `files` on `branch` (made from the default branch when new) and pushes it, as a person adding to a pull request. Returns the commit. */
-export async function pushToBranch(
-  hosting: GitHosting,
-  repositoryName: string,
-  branch: string,
-  files: Record<string, string>,
-  message = 'A person’s commit',
-): Promise<string> {
-  // A new branch starts from the default one.
-  const checkout = await hosting.clone(repositoryName, { branch }).catch(() => hosting.clone(repositoryName));
-  for (const [name, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(checkout, name)), { recursive: true });
-    await writeFile(path.join(checkout, name), content);
-  }
-  await git(checkout, 'add', '-A');
-  await git(checkout, 'commit', '-q', '-m', message);
-  await git(checkout, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
-  return (await git(checkout, 'rev-parse', 'HEAD')).trim();
-}
 
 /** `git` on a bare repository, without user or system config; its output, trimmed. */
 export async function bare(hosting: GitHosting, repositoryName: string, ...args: string[]): Promise<string> {
@@ -115,94 +93,94 @@ export const moveToNewFunction = scripted((repository, first) => {
   };
 });
 
-export interface FollowUpWorld {
-  hosting: GitHosting;
-  github: FakeGitHub;
-  anthropic: FakeAnthropic;
-  stack: StackProcess;
-  /** A Claude job (the default prompt unless given), finished COMPLETED; its pull requests open as it ran unless `createPullRequests: false`. */
-  finishedJob(request: Partial<CreateJobInput> & { repositories: string[] }): Promise<Job>;
-  /** The job's pull request of a repository on the loopback GitHub. */
-  pullOf(repositoryName: string, jobId: string): FakePull;
-  dispose(): Promise<void>;
-}
-
-/** The same world on a GitLab stack: the loopback GitLab serves the API and git for its projects. */
-export interface GitLabFollowUpWorld extends Omit<FollowUpWorld, 'github' | 'pullOf'> {
-  gitlab: FakeGitLab;
-  /** The job's merge request of a project on the loopback GitLab. */
-  mergeRequestOf(repositoryName: string, jobId: string): FakeMergeRequest;
-}
-
-interface FollowUpWorldOptions {
-  token: string;
-  anthropicKey: string;
+export interface FollowUpWorldOptions {
+  /** The code host's token (and git's over HTTP); a fake one unless given. */
+  token?: string;
+  /** The loopback Claude's key; a fake one unless given. */
+  anthropicKey?: string;
   repositories: Record<string, FixtureFiles>;
   script: FakeScript;
   concurrency?: number;
+  /** The loopback GitHub (the default host). */
+  github?: Partial<FakeGitHubOptions>;
+  /** The loopback GitLab instead, the stack's code host (`CODY_BATCH_CODE_HOST=gitlab`), serving the API and git for its projects. */
+  gitlab?: Partial<FakeGitLabOptions>;
 }
 
 /**
  * What a follow-up test runs against (test/helpers/world.ts): bare repositories served over git's
- * smart HTTP with the token, the loopback GitHub reading heads and mergeability from them, the
- * loopback Claude with `script`, and the local stack (`dist/cli.js serve`) with its workers.
+ * smart HTTP with the token, the loopback GitHub (or GitLab) reading heads and mergeability from
+ * them, the loopback Claude with `script`, and the local stack (`dist/cli.js serve`) with its workers.
  */
-export async function startFollowUpWorld(
-  options: FollowUpWorldOptions & { github?: Partial<FakeGitHubOptions> },
-): Promise<FollowUpWorld> {
-  const world = await startWorld({ ...worldOptions(options), github: options.github ?? {} });
-  return {
-    ...followUpParts(world),
-    github: world.github,
-    pullOf: (repositoryName, jobId) =>
-      world.github.pulls.find(
-        (pull) => `${pull.owner}/${pull.repo}` === repositoryName && pull.head === branchName(jobId),
-      )!,
-  };
+export class FollowUpWorld extends World {
+  constructor(options: FollowUpWorldOptions) {
+    super({
+      token:
+        options.token ??
+        (options.gitlab ? 'glpat-FAKEgitlabTOKENforFollowUpWorlds' : 'ghp_FAKEgithubTOKENforFollowUpWorlds012345678'),
+      repositories: options.repositories,
+      anthropic: {
+        apiKey: options.anthropicKey ?? 'sk-ant-FAKEanthropicKEYforFollowUpWorlds-0123456789',
+        script: options.script,
+      },
+      stack: { concurrency: options.concurrency ?? 2 },
+      ...(options.gitlab ? { gitlab: options.gitlab } : { github: options.github ?? {} }),
+    });
+  }
+
+  /** A Claude job (the default prompt unless given), finished COMPLETED; its pull requests open as it ran unless `createPullRequests: false`. */
+  async finishedJob(request: Partial<CreateJobInput> & { repositories: string[] }): Promise<Job> {
+    const { client } = this.stack;
+    const created = await client.createJob({
+      name: 'Move to newFunction',
+      ...(request.command === undefined ? { prompt: 'Replace oldFunction(x) with newFunction(x).' } : {}),
+      createPullRequests: true,
+      ...request,
+    });
+    const job = await waitForJob(client, created.jobId);
+    if (job.status !== 'COMPLETED') throw new Error(`Job ${job.jobId} ended ${job.status}`);
+    return job;
+  }
+
+  /** Asks for a follow-up round of a job of one repository, sees it queued and waits it out: its row, COMPLETED. */
+  async completedRound(
+    jobId: string,
+    repositoryName: string,
+    request: Parameters<CodyBatchClient['followUp']>[1],
+  ): Promise<RepositoryResult> {
+    const { client } = this.stack;
+    const answer = await client.followUp(jobId, request);
+    assert.deepEqual(
+      answer.results.map(({ repositoryName, outcome }) => [repositoryName, outcome]),
+      [[repositoryName, 'queued']],
+    );
+    await waitForJob(client, jobId);
+    const row = await client.getRepository(jobId, repositoryName);
+    assert.equal(row.status, 'COMPLETED', JSON.stringify([row.error, row.summary]));
+    return row;
+  }
+
+  /** The job's pull request of a repository on the loopback GitHub. */
+  pullOf(repositoryName: string, jobId: string): FakePull {
+    return this.github.pulls.find(
+      (pull) => `${pull.owner}/${pull.repo}` === repositoryName && pull.head === branchName(jobId),
+    )!;
+  }
+
+  /** The job's merge request of a project on the loopback GitLab. */
+  mergeRequestOf(repositoryName: string, jobId: string): FakeMergeRequest {
+    return this.gitlab.mergeRequests.find(
+      (mr) => mr.project.toLowerCase() === repositoryName.toLowerCase() && mr.sourceBranch === branchName(jobId),
+    )!;
+  }
 }
 
-/** The follow-up world with the stack's code host GitLab (`CODY_BATCH_CODE_HOST=gitlab`), its projects the repositories. */
-export async function startGitLabFollowUpWorld(
-  options: FollowUpWorldOptions & { gitlab?: Partial<FakeGitLabOptions> },
-): Promise<GitLabFollowUpWorld> {
-  const world = await startWorld({ ...worldOptions(options), gitlab: options.gitlab ?? {} });
-  return {
-    ...followUpParts(world),
-    gitlab: world.gitlab,
-    mergeRequestOf: (repositoryName, jobId) =>
-      world.gitlab.mergeRequests.find(
-        (mr) => mr.project.toLowerCase() === repositoryName.toLowerCase() && mr.sourceBranch === branchName(jobId),
-      )!,
-  };
+/** A started follow-up world. */
+export function startFollowUpWorld(options: FollowUpWorldOptions): Promise<FollowUpWorld> {
+  return new FollowUpWorld(options).start();
 }
 
-function worldOptions(options: FollowUpWorldOptions): WorldOptions {
-  return {
-    token: options.token,
-    repositories: options.repositories,
-    anthropic: { apiKey: options.anthropicKey, script: options.script },
-    stack: { concurrency: options.concurrency ?? 2 },
-  };
-}
-
-/** The parts every follow-up world shares. */
-function followUpParts(world: World): Omit<FollowUpWorld, 'github' | 'pullOf'> {
-  const { hosting, anthropic, stack } = world;
-  return {
-    hosting,
-    anthropic,
-    stack,
-    dispose: () => world.dispose(),
-    async finishedJob(request) {
-      const created = await stack.client.createJob({
-        name: 'Move to newFunction',
-        ...(request.command === undefined ? { prompt: 'Replace oldFunction(x) with newFunction(x).' } : {}),
-        createPullRequests: true,
-        ...request,
-      });
-      const job = await waitForJob(stack.client, created.jobId);
-      if (job.status !== 'COMPLETED') throw new Error(`Job ${job.jobId} ended ${job.status}`);
-      return job;
-    },
-  };
+/** A follow-up world for the enclosing `describe`. */
+export function useFollowUpWorld(options: FollowUpWorldOptions): FollowUpWorld {
+  return use(new FollowUpWorld(options));
 }

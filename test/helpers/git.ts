@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createBareRepository, fileGitBase, type FixtureFiles } from '../../backend/local/gitFixtures';
@@ -60,6 +60,26 @@ export function pushedDiff(bare: string, from: string, to: string): Promise<Buff
 
 export function readText(folder: string, name: string): Promise<string> {
   return readFile(path.join(folder, name), 'utf8');
+}
+
+/** Commits `files` on `branch` (made from the default branch when new) and pushes it, as a person adding to a pull request or a colleague starting one. Returns the commit. */
+export async function pushToBranch(
+  hosting: GitHosting,
+  repositoryName: string,
+  branch: string,
+  files: Record<string, string>,
+  message = 'A person’s commit',
+): Promise<string> {
+  // A new branch starts from the default one.
+  const checkout = await hosting.clone(repositoryName, { branch }).catch(() => hosting.clone(repositoryName));
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(checkout, name)), { recursive: true });
+    await writeFile(path.join(checkout, name), content);
+  }
+  await git(checkout, 'add', '-A');
+  await git(checkout, 'commit', '-q', '-m', message);
+  await git(checkout, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
+  return (await git(checkout, 'rev-parse', 'HEAD')).trim();
 }
 
 export interface CloneOptions {
@@ -160,5 +180,59 @@ export async function createGitHosting(): Promise<GitHosting> {
       await rm(root, { recursive: true, force: true });
       await rm(work, { recursive: true, force: true });
     },
+  };
+}
+
+/** A suite's hosting, made by `useGitHosting` before the suite's tests run; read it inside tests and hooks. */
+export interface GitHostingHook {
+  readonly hosting: GitHosting;
+}
+
+/** Mocha hooks for the calling `describe`: a fresh hosting before its tests (after `setup`, if any), removed after them. */
+export function useGitHosting(setup?: (hosting: GitHosting) => Promise<void>): GitHostingHook {
+  let made: GitHosting | undefined;
+  before(async () => {
+    made = await createGitHosting();
+    await setup?.(made);
+  });
+  after(() => made?.dispose());
+  return {
+    get hosting() {
+      if (!made) throw new Error('the hosting is made in a before hook: read it inside a test or a later hook');
+      return made;
+    },
+  };
+}
+
+/** The repository `useHostedRepository` hosts, and the hosting it is in. */
+export type HostedRepositoryHook = HostedRepository & GitHostingHook;
+
+/**
+ * Mocha hooks for the calling `describe`: one repository holding `files`, hosted before its tests and
+ * removed after them. Its methods and fields may be used in any test or later hook.
+ */
+export function useHostedRepository(repositoryName: string, files: FixtureFiles): HostedRepositoryHook {
+  let hosted: HostedRepository | undefined;
+  const hook = useGitHosting(async (hosting) => {
+    hosted = await hosting.create(repositoryName, files);
+  });
+  const repository = () => {
+    if (!hosted) throw new Error(`${repositoryName} is hosted in a before hook: use it inside a test or a later hook`);
+    return hosted;
+  };
+  return {
+    name: repositoryName,
+    get hosting() {
+      return hook.hosting;
+    },
+    get bare() {
+      return repository().bare;
+    },
+    get url() {
+      return repository().url;
+    },
+    clone: (options) => repository().clone(options),
+    patchFrom: (change) => repository().patchFrom(change),
+    pushChange: (change, message) => repository().pushChange(change, message),
   };
 }

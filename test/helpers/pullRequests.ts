@@ -3,8 +3,9 @@ import type { Store } from '../../backend/store/store';
 import type { CodyBatchClient } from '../../common/client';
 import { artifactKey } from '../../common/names';
 import type { Job, RepositoryResult } from '../../common/schemas';
+import { fingerprintRecord } from '../../common/fingerprint';
 import type { FakeGitHub, FakePull } from '../fakes/githubServer';
-import { testKeys, workerResult } from './keys';
+import { stackKeys, testKeys, workerResult } from './keys';
 
 /**
  * A finished job whose repositories each have a pull request on the loopback GitHub, as its workers
@@ -63,4 +64,32 @@ export async function completeAsWorker(
       ...set,
     },
   });
+}
+
+/**
+ * Every row of a job on the local stack COMPLETED with the same change `patch`, as its workers
+ * record it: the diff stored, its fingerprint, digest and the stack's worker seal (an approval
+ * checks both). The job, finished.
+ */
+export async function completeAllAsWorkers(
+  parts: { store: Store; artifacts: ArtifactStore; home: string },
+  job: Job,
+  patch: string,
+): Promise<Job> {
+  const { store, artifacts } = parts;
+  const fingerprint = fingerprintRecord(patch, 1, 0);
+  const seal = (await stackKeys(parts.home)).workerSeal;
+  const rows: RepositoryResult[] = (await store.repositories.listAll(job.jobId)).map((row) => ({
+    ...row,
+    status: 'COMPLETED',
+    finishedAt: new Date().toISOString(),
+    diffStats: { files: 1, additions: 1, deletions: 1 },
+    fingerprint,
+    ...workerResult(seal, row, patch),
+  }));
+  for (const row of rows)
+    await artifacts.put(artifactKey(job.jobId, row.repositoryName, 'diff.patch'), patch, 'text/x-diff');
+  await store.repositories.putAll(rows);
+  await store.jobs.setCounts(job.jobId, { ...job.counts, pending: 0, completed: rows.length });
+  return (await store.finalizeIfDone((await store.jobs.get(job.jobId))!))!;
 }

@@ -46,7 +46,14 @@ export interface WorldOptions {
   /** The loopback Claude (started when given). */
   anthropic?: FakeAnthropicOptions;
   /** The local stack (started when given; `true` for the defaults). Its workers run `concurrency` at once (default 2). */
-  stack?: true | (Omit<StackProcessOptions, 'env'> & { concurrency?: number; env?: NodeJS.ProcessEnv });
+  stack?:
+    | true
+    | (Omit<StackProcessOptions, 'env'> & {
+        concurrency?: number;
+        env?: NodeJS.ProcessEnv;
+        /** The workers' checkout folder (CODY_BATCH_WORK_DIR): a temporary one, read as `world.workDir`. */
+        workDir?: boolean;
+      });
   /**
    * The API in this process (started when given), as the Lambda runs it but on a real dynalite and
    * an artifact folder: its workers idle, the test keys, bearer auth with `token`, its code host the
@@ -96,6 +103,11 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliOut
   );
 }
 
+/** The arguments of `cody-batch run` for a command job (`--name`, `--command`, `--repos`), then `more`. */
+export function runArgs(name: string, command: string, repos: string, ...more: string[]): string[] {
+  return ['run', '--name', name, '--command', command, '--repos', repos, ...more];
+}
+
 export class World {
   readonly #options: WorldOptions;
   readonly #disposers: (() => Promise<unknown>)[] = [];
@@ -106,6 +118,8 @@ export class World {
   #anthropic?: FakeAnthropic;
   #stack?: StackProcess;
   #api?: InProcessApi;
+  #workDir?: string;
+  #stackOptions?: StackProcessOptions;
 
   constructor(options: WorldOptions) {
     this.#options = options;
@@ -131,6 +145,9 @@ export class World {
   }
   get api(): InProcessApi {
     return this.#part(this.#api, 'API');
+  }
+  get workDir(): string {
+    return this.#part(this.#workDir, 'work folder');
   }
 
   /** Starts the parts asked for; on a failure stops what started and throws. */
@@ -187,13 +204,16 @@ export class World {
         Object.assign(env, { ANTHROPIC_API_KEY: options.anthropic.apiKey, ANTHROPIC_BASE_URL: anthropic.url });
       }
       if (options.stack) {
-        const { concurrency = 2, env: extra, ...stackOptions } = options.stack === true ? {} : options.stack;
-        const stack = await startStackProcess({
+        const { concurrency = 2, env: extra, workDir, ...stackOptions } = options.stack === true ? {} : options.stack;
+        if (workDir) {
+          this.#workDir = await this.tempDir('cody-batch-workdir-');
+          env.CODY_BATCH_WORK_DIR = this.#workDir;
+        }
+        this.#stackOptions = {
           ...stackOptions,
           env: { ...env, CODY_BATCH_CONCURRENCY: String(concurrency), ...extra },
-        });
-        this.#stack = stack;
-        this.#disposers.push(() => stack.dispose());
+        };
+        await this.#startStack(this.#stackOptions);
       }
       if (options.api) this.#api = await this.#startApi(options.api);
       return this;
@@ -208,6 +228,27 @@ export class World {
     return runCli(args, { ...options, env: { ...options.env, CODY_BATCH_HOME: this.stack.home } });
   }
 
+  /** Stops the stack (SIGTERM unless `signal`) and starts another on its home, with its environment: a restart, or the next stack after a crash. */
+  async restartStack(signal?: NodeJS.Signals): Promise<StackProcess> {
+    const { home } = this.stack;
+    await this.stack.stop(signal);
+    return this.#startStack({ ...this.#stackOptions, home });
+  }
+
+  async #startStack(options: StackProcessOptions): Promise<StackProcess> {
+    const stack = await startStackProcess(options);
+    this.#stack = stack;
+    this.#disposers.push(() => stack.dispose());
+    return stack;
+  }
+
+  /** A new temporary folder, removed with the world. */
+  async tempDir(prefix?: string): Promise<string> {
+    const folder = await makeTempDir(prefix);
+    this.#disposers.push(() => rm(folder, { recursive: true, force: true }));
+    return folder;
+  }
+
   /** Stops every part started, the last first; a part that fails to stop does not keep the others running. */
   async dispose(): Promise<void> {
     for (const disposer of this.#disposers.splice(0).reverse()) await disposer().catch(() => undefined);
@@ -216,8 +257,7 @@ export class World {
   async #startApi(options: NonNullable<WorldOptions['api']>): Promise<InProcessApi> {
     const dynamo = await startTestDynamo();
     this.#disposers.push(() => dynamo.close());
-    const root = await makeTempDir('cody-batch-artifacts-');
-    this.#disposers.push(() => rm(root, { recursive: true, force: true }));
+    const root = await this.tempDir('cody-batch-artifacts-');
     const store = await newTestStore(dynamo);
     const artifacts = new FolderArtifactStore(root);
     const credentials = this.#options.credentials;
@@ -267,7 +307,11 @@ export function startWorld(options: WorldOptions): Promise<World> {
 
 /** A world for the enclosing `describe`: started in its `before`, disposed in its `after`. */
 export function useWorld(options: WorldOptions): World {
-  const world = new World(options);
+  return use(new World(options));
+}
+
+/** `world` (a World or one of its kinds) for the enclosing `describe`: started in its `before`, disposed in its `after`. */
+export function use<W extends World>(world: W): W {
   before(() => world.start());
   after(() => world.dispose());
   return world;

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { currentPatchDigest } from '../../common/patchDigest';
-import { edit, reply, startFakeAnthropic, type FakeAnthropic } from '../../test/fakes/anthropicServer';
-import { CHROMIUM } from '../../test/e2e/harness/install';
-import { createGitHosting, type GitHosting } from '../../test/helpers/git';
+import { edit, reply } from '../../test/fakes/anthropicServer';
+import { useChromium } from '../../test/helpers/chromium';
+import { useWorld } from '../../test/helpers/world';
 import { waitForJob } from '../../test/helpers/jobs';
-import { REPO_ROOT, startStackProcess, type StackProcess } from '../../test/helpers/localStack';
+import { REPO_ROOT } from '../../test/helpers/localStack';
 
 // The web app in Chromium against the real local stack (`node dist/cli.js serve`, with the
 // worker pool, real git and a loopback Claude): a person opens the link the stack prints, sees
@@ -25,62 +25,43 @@ const NESTED = 'acme/platform/tools/delta';
 
 describe('web app in Chromium, on the local stack', function () {
   this.timeout(180_000);
-  let hosting: GitHosting;
-  let claude: FakeAnthropic;
-  let stack: StackProcess;
-  let browser: Browser;
-  let jobId: string;
-  const consoleLines: string[] = [];
-  const addresses: string[] = [];
-
-  before(async () => {
-    hosting = await createGitHosting();
-    for (const name of [...REPOSITORIES, NESTED])
-      await hosting.create(name, {
-        'README.md': `# ${name}\n`,
-        'src/main.js': `const value = oldFunction(1);\nmodule.exports = value;\n`,
-      });
-    claude = await startFakeAnthropic({
+  const world = useWorld({
+    repositories: Object.fromEntries(
+      [...REPOSITORIES, NESTED].map((name) => [
+        name,
+        { 'README.md': `# ${name}\n`, 'src/main.js': `const value = oldFunction(1);\nmodule.exports = value;\n` },
+      ]),
+    ),
+    anthropic: {
       apiKey: API_KEY,
       script: [
         reply.tools(edit.view('src/main.js')),
         reply.tools(edit.strReplace('src/main.js', 'oldFunction(1)', 'newFunction(1, { version: 2 })')),
         reply.text('Replaced **oldFunction** with newFunction. See https://example.com/migration'),
       ],
-    });
-    stack = await startStackProcess({
-      env: {
-        CODY_BATCH_GIT_BASE: hosting.gitBase,
-        ANTHROPIC_BASE_URL: claude.url,
-        ANTHROPIC_API_KEY: API_KEY,
-        CODY_BATCH_CONCURRENCY: '2',
-      },
-    });
-    const job = await stack.client.createJob({
+    },
+    stack: true,
+  });
+  const chrome = useChromium();
+  let jobId: string;
+  const consoleLines: string[] = [];
+  const addresses: string[] = [];
+
+  before(async () => {
+    const job = await world.stack.client.createJob({
       name: 'Move to newFunction',
       description: 'The web test’s first job',
       prompt: 'Replace oldFunction(x) with newFunction(x, { version: 2 }).',
       repositories: REPOSITORIES,
     });
     jobId = job.jobId;
-    await waitForJob(stack.client, jobId);
+    await waitForJob(world.stack.client, jobId);
     await mkdir(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu'],
-    });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.dispose();
-    await claude?.close();
-    await hosting?.dispose();
   });
 
   /** A tab of its own (sessionStorage is per tab), recording its console and every address it asks for. */
   async function newTab(colorScheme: 'light' | 'dark' = 'light'): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({
+    const context = await chrome.browser.newContext({
       colorScheme,
       acceptDownloads: true,
       viewport: { width: 1280, height: 900 },
@@ -95,7 +76,7 @@ describe('web app in Chromium, on the local stack', function () {
   }
 
   function link(): string {
-    return `${stack.apiUrl}/#token=${encodeURIComponent(stack.token)}`;
+    return `${world.stack.apiUrl}/#token=${encodeURIComponent(world.stack.token)}`;
   }
 
   async function signedIn(colorScheme: 'light' | 'dark' = 'light') {
@@ -115,9 +96,9 @@ describe('web app in Chromium, on the local stack', function () {
   }
 
   it('refuses a request without the token, and a page of another origin cannot use the API even with it', async () => {
-    const bare = await fetch(`${stack.apiUrl}/jobs`);
+    const bare = await fetch(`${world.stack.apiUrl}/jobs`);
     assert.equal(bare.status, 401);
-    const preflight = await fetch(`${stack.apiUrl}/jobs`, {
+    const preflight = await fetch(`${world.stack.apiUrl}/jobs`, {
       method: 'OPTIONS',
       headers: {
         origin: 'https://evil.example',
@@ -137,17 +118,17 @@ describe('web app in Chromium, on the local stack', function () {
           return `refused: ${(error as Error).name}`;
         }
       },
-      { url: `${stack.apiUrl}/jobs`, token: stack.token },
+      { url: `${world.stack.apiUrl}/jobs`, token: world.stack.token },
     );
     assert.equal(outcome, 'refused: TypeError', 'the browser refuses a cross-origin read of the API');
     // The app's files carry a strict CSP (no inline script, no framing) as a header, and in the page.
-    const index = await fetch(`${stack.apiUrl}/`);
+    const index = await fetch(`${world.stack.apiUrl}/`);
     const csp = index.headers.get('content-security-policy') ?? '';
     assert.match(csp, /script-src 'self'(;|$)/);
     assert.match(csp, /frame-ancestors 'none'/);
     assert.match(await index.text(), /http-equiv="Content-Security-Policy"/);
     const rebound = await new Promise<number | undefined>((resolve, reject) =>
-      request(`${stack.apiUrl}/`, { headers: { host: 'evil.example' } }, (response) => {
+      request(`${world.stack.apiUrl}/`, { headers: { host: 'evil.example' } }, (response) => {
         response.resume();
         resolve(response.statusCode);
       })
@@ -159,7 +140,7 @@ describe('web app in Chromium, on the local stack', function () {
   });
 
   it('signs in from the printed link, drops the token from the address, and lists the jobs', async () => {
-    assert.ok(stack.output().includes(link()), 'npm start prints the link');
+    assert.ok(world.stack.output().includes(link()), 'npm start prints the link');
     const { context, page } = await signedIn();
     assert.equal(new URL(page.url()).hash, '#/jobs', 'the token left the address');
     const row = page.locator(`tr[data-job-id="${jobId}"]`);
@@ -172,7 +153,7 @@ describe('web app in Chromium, on the local stack', function () {
       cookie: document.cookie,
     }));
     assert.ok(stored.session.includes('cody-batch.token'));
-    assert.ok(!stored.local.includes(stack.token), 'not in localStorage');
+    assert.ok(!stored.local.includes(world.stack.token), 'not in localStorage');
     assert.equal(stored.cookie, '', 'no cookie');
     await page.reload();
     await page.waitForSelector('table.jobs tbody tr[data-job-id]');
@@ -182,14 +163,14 @@ describe('web app in Chromium, on the local stack', function () {
 
   it('asks for the token when there is none, and refuses a wrong one', async () => {
     const { context, page } = await newTab('dark');
-    await page.goto(`${stack.apiUrl}/`);
+    await page.goto(`${world.stack.apiUrl}/`);
     await page.waitForSelector('#token-form');
     await screenshots(page, 'sign-in');
     await page.fill('#token', 'not-the-token-0000000000000000000000');
     await page.keyboard.press('Enter');
     await page.waitForSelector('[role="alert"]');
     assert.match(await page.innerText('[role="alert"]'), /not this stack’s token/);
-    await page.fill('#token', stack.token);
+    await page.fill('#token', world.stack.token);
     await page.keyboard.press('Enter');
     await page.waitForSelector('table.jobs tbody tr[data-job-id]');
     await context.close();
@@ -240,7 +221,7 @@ describe('web app in Chromium, on the local stack', function () {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
     assert.equal(download.suggestedFilename(), `acme-alpha-${jobId}.patch`);
     const saved = await readFile((await download.path())!, 'utf8');
-    assert.equal(saved, (await stack.client.getDiff(jobId, 'acme/alpha')).patch);
+    assert.equal(saved, (await world.stack.client.getDiff(jobId, 'acme/alpha')).patch);
 
     await page.goBack();
     await page.waitForSelector('li[data-repository="acme/alpha"]');
@@ -286,13 +267,13 @@ describe('web app in Chromium, on the local stack', function () {
         timeout: 60_000,
       })
       .catch(async (error) => {
-        const job = await stack.client.getJob(decodeURIComponent(page.url().split('/').at(-1)!));
+        const job = await world.stack.client.getJob(decodeURIComponent(page.url().split('/').at(-1)!));
         throw new Error(`${error.message}; the job: ${JSON.stringify(job)}; the page: ${await page.innerText('#app')}`);
       });
     assert.match(await page.innerText('#job-summary'), /2\/2 done/);
-    assert.equal((await stack.client.getJob(created)).name, 'Created in the browser');
+    assert.equal((await world.stack.client.getJob(created)).name, 'Created in the browser');
 
-    const slow = await stack.client.createJob({
+    const slow = await world.stack.client.createJob({
       name: 'Slow one',
       description: '',
       command: 'sleep 120',
@@ -302,21 +283,21 @@ describe('web app in Chromium, on the local stack', function () {
     await page.waitForSelector('#cancel-job');
     await page.click('#cancel-job');
     await page.waitForFunction(() => /cancel/.test(document.querySelector('#job-status')?.textContent ?? ''));
-    const ended = await waitForJob(stack.client, slow.jobId);
+    const ended = await waitForJob(world.stack.client, slow.jobId);
     assert.equal(ended.status, 'CANCELLED');
     await context.close();
   });
 
   it('reviews in the browser as in VS Code: the overview counts, Approve moves on, Viewed stays, a change group approved at once', async () => {
     const { context, page } = await signedIn();
-    await page.goto(`${stack.apiUrl}/#/jobs/${jobId}`);
+    await page.goto(`${world.stack.apiUrl}/#/jobs/${jobId}`);
     const count = (group: string, key: string) =>
       page.locator(`#job-overview dl[data-group="${group}"] [data-key="${key}"] dd`).textContent();
     await page.waitForSelector('#job-overview dl[data-group="review"]');
     assert.equal(await count('run', 'completed'), '3', "the overview is the job's");
     assert.equal(await count('review', 'approved'), '0');
 
-    await page.goto(`${stack.apiUrl}/#/jobs/${jobId}/repositories/acme%2Falpha/diff`);
+    await page.goto(`${world.stack.apiUrl}/#/jobs/${jobId}/repositories/acme%2Falpha/diff`);
     await page.waitForSelector('#app:not([aria-busy]) #review-progress');
     assert.equal(await page.textContent('#review-progress'), '0 of 3 reviewed');
     await page.fill('#review-note', 'reads right');
@@ -324,7 +305,7 @@ describe('web app in Chromium, on the local stack', function () {
     await page.waitForURL(/repositories\/acme%2Fbeta\/diff$/);
     await page.waitForFunction(() => document.querySelector('#review-progress')?.textContent?.startsWith('1 of 3'));
     assert.equal(await page.textContent('#review-status'), 'Approved acme/alpha. Next unreviewed: acme/beta.');
-    const alpha = await stack.client.getRepository(jobId, 'acme/alpha');
+    const alpha = await world.stack.client.getRepository(jobId, 'acme/alpha');
     assert.equal(alpha.review?.state, 'approved');
     assert.equal(alpha.review?.note, 'reads right');
 
@@ -337,7 +318,7 @@ describe('web app in Chromium, on the local stack', function () {
     assert.equal(await page.locator('details.file').first().getAttribute('open'), null, 'still folded');
     assert.equal(await page.locator('details.file').first().locator('label.viewed input').isChecked(), true);
 
-    await page.goto(`${stack.apiUrl}/#/jobs/${jobId}`);
+    await page.goto(`${world.stack.apiUrl}/#/jobs/${jobId}`);
     await page.waitForFunction(
       () =>
         document.querySelector('#job-overview dl[data-group="review"] [data-key="approved"] dd')?.textContent === '1',
@@ -351,24 +332,24 @@ describe('web app in Chromium, on the local stack', function () {
     await page.waitForSelector('#app:not([aria-busy]) details.file');
     await page.getByRole('button', { name: 'Approve group' }).click();
     await page.waitForFunction(() => /Approved 3 repositories/.test(document.querySelector('#app')?.textContent ?? ''));
-    const rows = await stack.client.allRepositories(jobId);
+    const rows = await world.stack.client.allRepositories(jobId);
     assert.deepEqual(
       rows.map((row) => row.review?.state),
       ['approved', 'approved', 'approved'],
     );
-    for (const name of REPOSITORIES) await stack.client.reviewRepository(jobId, name, { state: 'unreviewed' });
+    for (const name of REPOSITORIES) await world.stack.client.reviewRepository(jobId, name, { state: 'unreviewed' });
     await context.close();
   });
 
   it('shows and downloads a repository four levels deep by its whole name', async () => {
-    const nested = await stack.client.createJob({
+    const nested = await world.stack.client.createJob({
       name: 'Nested groups',
       command: "sed -i 's/oldFunction(/newFunction(/' src/main.js",
       repositories: [NESTED],
     });
-    await waitForJob(stack.client, nested.jobId);
+    await waitForJob(world.stack.client, nested.jobId);
     const { context, page } = await signedIn();
-    await page.goto(`${stack.apiUrl}/#/jobs/${nested.jobId}`);
+    await page.goto(`${world.stack.apiUrl}/#/jobs/${nested.jobId}`);
     const row = page.locator(`li[data-repository="${NESTED}"]`);
     await row.getByRole('link', { name: 'Diff' }).click();
     await page.waitForSelector('#app:not([aria-busy]) details.file');
@@ -384,7 +365,8 @@ describe('web app in Chromium, on the local stack', function () {
     const { context, page } = await signedIn();
     /** The person comes back to the tab (a look at what it shows, as its timer would do). */
     const comeBack = (tab: Page) => tab.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
-    const diffOf = (name: string) => `${stack.apiUrl}/#/jobs/${jobId}/repositories/${encodeURIComponent(name)}/diff`;
+    const diffOf = (name: string) =>
+      `${world.stack.apiUrl}/#/jobs/${jobId}/repositories/${encodeURIComponent(name)}/diff`;
 
     // Another tab of this browser approves the repository this one shows: this one says so at once.
     await page.goto(diffOf('acme/gamma'));
@@ -392,7 +374,7 @@ describe('web app in Chromium, on the local stack', function () {
     const other = await context.newPage();
     await other.goto(link());
     await other.waitForSelector('table.jobs');
-    await other.goto(`${stack.apiUrl}/#/jobs/${jobId}`);
+    await other.goto(`${world.stack.apiUrl}/#/jobs/${jobId}`);
     await other.getByRole('button', { name: 'Approve acme/gamma' }).click();
     await other.waitForSelector('li[data-repository="acme/gamma"] button[aria-pressed="true"]');
     await page.waitForSelector('#stale-notice');
@@ -409,29 +391,29 @@ describe('web app in Chromium, on the local stack', function () {
     );
 
     // A group page: a member reviewed elsewhere (the CLI, another reviewer) is found by its next look.
-    await page.goto(`${stack.apiUrl}/#/jobs/${jobId}`);
+    await page.goto(`${world.stack.apiUrl}/#/jobs/${jobId}`);
     const group = page.getByRole('listitem', { name: '3 repositories · the same change' });
     await group.getByRole('button', { name: 'Open group' }).click();
     await page.waitForURL(/\/diff\?group=[0-9a-f]{64}$/);
     await page.waitForSelector('#app:not([aria-busy]) details.file');
-    const beta = await stack.client.getRepository(jobId, 'acme/beta');
-    await stack.client.reviewRepository(jobId, 'acme/beta', { state: 'rejected', attempt: beta.attempt });
+    const beta = await world.stack.client.getRepository(jobId, 'acme/beta');
+    await world.stack.client.reviewRepository(jobId, 'acme/beta', { state: 'rejected', attempt: beta.attempt });
     await comeBack(page);
     await page.waitForSelector('#stale-notice');
     assert.match(await page.innerText('#stale-notice'), /Reviews of this group’s repositories changed/);
     assert.equal(await page.getByRole('button', { name: 'Approve group' }).isDisabled(), true);
     assert.equal(
-      (await stack.client.getRepository(jobId, 'acme/beta')).review?.state,
+      (await world.stack.client.getRepository(jobId, 'acme/beta')).review?.state,
       'rejected',
       'nothing was approved over it',
     );
 
     // The overview of a finished job paints the reviews made elsewhere, its rows with it.
-    await page.goto(`${stack.apiUrl}/#/jobs/${jobId}`);
+    await page.goto(`${world.stack.apiUrl}/#/jobs/${jobId}`);
     const approvedCount = '#job-overview dl[data-group="review"] [data-key="approved"] dd';
     await page.waitForFunction((selector) => document.querySelector(selector)?.textContent === '1', approvedCount);
-    const alpha = await stack.client.getRepository(jobId, 'acme/alpha');
-    await stack.client.reviewRepository(jobId, 'acme/alpha', {
+    const alpha = await world.stack.client.getRepository(jobId, 'acme/alpha');
+    await world.stack.client.reviewRepository(jobId, 'acme/alpha', {
       state: 'approved',
       attempt: alpha.attempt,
       digest: currentPatchDigest(alpha),
@@ -439,24 +421,24 @@ describe('web app in Chromium, on the local stack', function () {
     await comeBack(page);
     await page.waitForFunction((selector) => document.querySelector(selector)?.textContent === '2', approvedCount);
     await page.waitForSelector('li[data-repository="acme/alpha"] button[aria-pressed="true"]');
-    for (const name of REPOSITORIES) await stack.client.reviewRepository(jobId, name, { state: 'unreviewed' });
+    for (const name of REPOSITORIES) await world.stack.client.reviewRepository(jobId, name, { state: 'unreviewed' });
     await context.close();
   });
 
   it('a page whose API is out of reach says so, never "Loading…" for ever, and loads once it is back', async () => {
     const { context, page } = await signedIn();
     // The network drops every request to the API (the stack stopped, the laptop went offline).
-    const api = (url: URL) => url.origin === new URL(stack.apiUrl).origin && url.pathname.startsWith('/jobs');
+    const api = (url: URL) => url.origin === new URL(world.stack.apiUrl).origin && url.pathname.startsWith('/jobs');
     await page.route(api, (route) => route.abort('connectionrefused'));
     for (const address of [`#/jobs/${jobId}`, `#/jobs/${jobId}/repositories/acme%2Falpha/diff`, '#/jobs']) {
-      await page.goto(`${stack.apiUrl}/${address}`);
+      await page.goto(`${world.stack.apiUrl}/${address}`);
       await page.waitForSelector('#app [role="alert"]');
       assert.match(await page.innerText('#app [role="alert"]'), /could not be reached/, address);
       assert.equal(await page.getAttribute('#app', 'aria-busy'), null, `${address}: not busy`);
       assert.equal(await page.locator('#app .loading').count(), 0, `${address}: no "Loading…" left`);
     }
     await page.unroute(api);
-    await page.goto(`${stack.apiUrl}/#/jobs/${jobId}`);
+    await page.goto(`${world.stack.apiUrl}/#/jobs/${jobId}`);
     await page.waitForSelector('li[data-repository="acme/alpha"]');
     assert.equal(await page.locator('#app [role="alert"]').count(), 0);
     await context.close();
@@ -466,11 +448,11 @@ describe('web app in Chromium, on the local stack', function () {
     const after = addresses.filter((address) => !address.startsWith(link()));
     assert.ok(after.length > 20, 'the tabs asked for many addresses');
     assert.deepEqual(
-      after.filter((address) => address.includes(stack.token)),
+      after.filter((address) => address.includes(world.stack.token)),
       [],
     );
     assert.deepEqual(
-      consoleLines.filter((line) => line.includes(stack.token)),
+      consoleLines.filter((line) => line.includes(world.stack.token)),
       [],
     );
     // And the strict CSP cost the views nothing: no script, style or request of theirs was refused.
@@ -479,6 +461,6 @@ describe('web app in Chromium, on the local stack', function () {
       [],
     );
     // The stack prints the link once (for the person who started it), and logs the token nowhere else.
-    assert.equal(stack.output().split(stack.token).length - 1, 1);
+    assert.equal(world.stack.output().split(world.stack.token).length - 1, 1);
   });
 });

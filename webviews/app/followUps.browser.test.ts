@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
 import { branchName } from '../../common/names';
 import { edit, reply } from '../../test/fakes/anthropicServer';
-import { CHROMIUM } from '../../test/e2e/harness/install';
+import { useChromium } from '../../test/helpers/chromium';
 import { bare, type FollowUpWorld, firstMessageText, scripted, startFollowUpWorld } from '../../test/helpers/followUps';
 import { waitForJob } from '../../test/helpers/jobs';
 import { REPO_ROOT } from '../../test/helpers/localStack';
@@ -22,8 +21,8 @@ const INSTRUCTION = 'Add a comment line saying where newFunction came from.';
 
 describe('web app in Chromium: follow-up rounds', function () {
   this.timeout(180_000);
+  const chrome = useChromium();
   let world: FollowUpWorld;
-  let browser: Browser;
 
   before(async () => {
     world = await startFollowUpWorld({
@@ -43,15 +42,8 @@ describe('web app in Chromium: follow-up rounds', function () {
       ),
     });
     await mkdir(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu'],
-    });
   });
-  after(async () => {
-    await browser?.close();
-    await world?.dispose();
-  });
+  after(() => world?.dispose());
 
   it('sends one instruction from the job page, pushed at once, and the round’s diff page shows it above the diff', async () => {
     const { stack, hosting, anthropic: claude } = world;
@@ -60,7 +52,7 @@ describe('web app in Chromium: follow-up rounds', function () {
     const branch = branchName(created.jobId);
     const opened = await bare(hosting, REPOSITORY, 'rev-parse', branch);
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { PatchRevisionRequest } from '../../common/schemas';
 import type { DiffLayout, GroupShown } from '../../common/webviewProtocol';
 import { makeDom } from '../../test/helpers/dom';
-import { createGitHosting, type GitHosting } from '../../test/helpers/git';
+import { useHostedRepository } from '../../test/helpers/git';
 import { type DiffViewActions, renderDiffView } from './render';
 
 // Dropping hunks and files in the diff view (DOM), on a patch made by real git: a Drop toggle on
@@ -14,20 +14,20 @@ import { type DiffViewActions, renderDiffView } from './render';
 const lines = (count: number, changed: Record<number, string> = {}) =>
   `${Array.from({ length: count }, (_, index) => changed[index + 1] ?? `line ${index + 1}`).join('\n')}\n`;
 
+/** The diff view's job and repository, as the extension names them. */
+const WIDGETS = { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x' };
+
 describe('diff view: dropping hunks, and the group view (DOM)', function () {
   this.timeout(30_000);
-  let hosting: GitHosting;
+  const hosted = useHostedRepository('acme/widgets', { 'src/long.ts': lines(40), 'package-lock.json': '{}\n' });
   let patch: string;
 
   before(async () => {
-    hosting = await createGitHosting();
-    const hosted = await hosting.create('acme/widgets', { 'src/long.ts': lines(40), 'package-lock.json': '{}\n' });
     patch = await hosted.patchFrom(async (checkout) => {
       await writeFile(path.join(checkout, 'src/long.ts'), lines(40, { 2: 'first change', 35: 'second change' }));
       await writeFile(path.join(checkout, 'package-lock.json'), '{ "lockfileVersion": 3 }\n');
     });
   });
-  after(() => hosting?.dispose());
 
   function recorder(refusal?: string) {
     const sent: PatchRevisionRequest[] = [];
@@ -70,9 +70,7 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
       renderDiffView(
         dom.root,
         {
-          jobId: 'j',
-          repositoryName: 'acme/widgets',
-          jobName: 'x',
+          ...WIDGETS,
           patch,
           revisable: true,
           revision: { shown: 0, current: 0 },
@@ -119,9 +117,7 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
     renderDiffView(
       dom.root,
       {
-        jobId: 'j',
-        repositoryName: 'acme/widgets',
-        jobName: 'x',
+        ...WIDGETS,
         patch,
         group: {
           fingerprint: 'a'.repeat(64),
@@ -152,9 +148,7 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
     renderDiffView(
       dom.root,
       {
-        jobId: 'j',
-        repositoryName: 'acme/widgets',
-        jobName: 'x',
+        ...WIDGETS,
         patch,
         revisable: true,
         revision: { shown: 1, current: 1 },
@@ -183,7 +177,7 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
     const { calls, actions } = recorder();
     renderDiffView(
       dom.root,
-      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x', patch, revision: { shown: 0, current: 2 } },
+      { ...WIDGETS, patch, revision: { shown: 0, current: 2 } },
       { layout: 'line-by-line' },
       actions,
     );
@@ -209,12 +203,7 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
         { repositoryName: 'acme/tools', state: 'unreviewed', digest: '3'.repeat(64) },
       ],
     };
-    const view = renderDiffView(
-      dom.root,
-      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x', patch, group },
-      { layout: 'line-by-line' },
-      actions,
-    );
+    const view = renderDiffView(dom.root, { ...WIDGETS, patch, group }, { layout: 'line-by-line' }, actions);
     assert.equal(dom.root.querySelector('#group-title')!.textContent, '3 repositories · the same change');
     // Apply and Download take the representative's patch, and say whose.
     assert.equal(dom.root.querySelector('#apply')!.textContent, "Apply acme/widgets's patch");
@@ -328,9 +317,7 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
     renderDiffView(
       outlier.root,
       {
-        jobId: 'j',
-        repositoryName: 'acme/widgets',
-        jobName: 'x',
+        ...WIDGETS,
         patch,
         group: {
           fingerprint: 'b'.repeat(64),
@@ -350,9 +337,7 @@ describe('diff view: dropping hunks, and the group view (DOM)', function () {
     renderDiffView(
       done.root,
       {
-        jobId: 'j',
-        repositoryName: 'acme/widgets',
-        jobName: 'x',
+        ...WIDGETS,
         patch,
         group: {
           fingerprint: 'a'.repeat(64),

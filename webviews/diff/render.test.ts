@@ -3,21 +3,22 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DiffLayout } from '../../common/webviewProtocol';
 import { makeDom } from '../../test/helpers/dom';
-import { createGitHosting, type GitHosting } from '../../test/helpers/git';
+import { useHostedRepository } from '../../test/helpers/git';
 import { renderDiffView, type DiffViewActions } from './render';
+
+/** The diff view's job and repository, as the extension names them. */
+const WIDGETS = { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x' };
 
 describe('diff view (DOM)', function () {
   this.timeout(30_000);
-  let hosting: GitHosting;
+  const hosted = useHostedRepository('acme/widgets', {
+    'src/api.ts': 'export function call() {\n  return oldFunction(1);\n}\n',
+    'README.md': '# widgets\n',
+    'old.txt': 'obsolete\n',
+  });
   let patch: string;
 
   before(async () => {
-    hosting = await createGitHosting();
-    const hosted = await hosting.create('acme/widgets', {
-      'src/api.ts': 'export function call() {\n  return oldFunction(1);\n}\n',
-      'README.md': '# widgets\n',
-      'old.txt': 'obsolete\n',
-    });
     patch = await hosted.patchFrom(async (checkout) => {
       await writeFile(
         path.join(checkout, 'src/api.ts'),
@@ -27,7 +28,6 @@ describe('diff view (DOM)', function () {
       await rm(path.join(checkout, 'old.txt'));
     });
   });
-  after(() => hosting?.dispose());
 
   function recorder() {
     const calls: string[] = [];
@@ -87,9 +87,7 @@ describe('diff view (DOM)', function () {
     renderDiffView(
       dom.root,
       {
-        jobId: 'j',
-        repositoryName: 'acme/widgets',
-        jobName: 'x',
+        ...WIDGETS,
         patch,
         pullRequestUrl: 'https://github.com/acme/widgets/pull/3',
       },
@@ -110,12 +108,7 @@ describe('diff view (DOM)', function () {
 
   it('names each file\'s "Open in diff editor" button after its file, for screen readers', async () => {
     const dom = makeDom();
-    renderDiffView(
-      dom.root,
-      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x', patch },
-      { layout: 'line-by-line' },
-      recorder().actions,
-    );
+    renderDiffView(dom.root, { ...WIDGETS, patch }, { layout: 'line-by-line' }, recorder().actions);
     const names = [...dom.root.querySelectorAll('.open-in-editor')].map((button) => button.getAttribute('aria-label'));
     assert.deepEqual(names.sort(), [
       'Open old.txt in the diff editor',
@@ -136,12 +129,7 @@ describe('diff view (DOM)', function () {
       return `diff --git a/gen/file${i}.ts b/gen/file${i}.ts\nnew file mode 100644\nindex 0000000..1111111\n--- /dev/null\n+++ b/gen/file${i}.ts\n@@ -0,0 +1,40 @@\n${lines}\n`;
     }).join('');
     assert.ok(big.length > 1_500_000);
-    const view = renderDiffView(
-      dom.root,
-      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x', patch: big },
-      { layout: 'line-by-line' },
-      actions,
-    );
+    const view = renderDiffView(dom.root, { ...WIDGETS, patch: big }, { layout: 'line-by-line' }, actions);
     assert.equal(dom.root.querySelectorAll('.file-list-items li').length, 600, 'every file is listed');
     assert.ok(view.renderedCount() < 100, `only some files render at first (${view.renderedCount()})`);
     const last = dom.root.querySelector('details[data-path="gen/file599.ts"]') as HTMLDetailsElement;
@@ -159,9 +147,7 @@ describe('diff view (DOM)', function () {
     const view = renderDiffView(
       dom.root,
       {
-        jobId: 'j',
-        repositoryName: 'acme/widgets',
-        jobName: 'x',
+        ...WIDGETS,
         patch,
         review: { state: 'unreviewed' },
         revisable: true,
@@ -191,12 +177,7 @@ describe('diff view (DOM)', function () {
 
   it('says so when the repository made no changes', async () => {
     const dom = makeDom();
-    renderDiffView(
-      dom.root,
-      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x' },
-      { layout: 'side-by-side' },
-      recorder().actions,
-    );
+    renderDiffView(dom.root, WIDGETS, { layout: 'side-by-side' }, recorder().actions);
     assert.match(dom.root.textContent!, /acme\/widgets made no changes/);
     await dom.close();
   });
@@ -206,9 +187,7 @@ describe('diff view (DOM)', function () {
     renderDiffView(
       dom.root,
       {
-        jobId: 'j',
-        repositoryName: 'acme/widgets',
-        jobName: 'x',
+        ...WIDGETS,
         patch,
         round: {
           heading: 'Follow-up round 1: fixing failing checks — 1 failing check: lint',

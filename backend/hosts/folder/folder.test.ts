@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { RepositoryQuery, type RepositoryQueryInput } from '../../../common/schemas';
-import { createGitHosting, git, type GitHosting } from '../../../test/helpers/git';
+import { createGitHosting, git, useGitHosting } from '../../../test/helpers/git';
 import { type CodeHost, codeHostFrom, HostRefusal, pullRequestsOf } from '..';
 import { describeCodeHostContract } from '../codeHost.contract';
 
@@ -11,20 +11,14 @@ import { describeCodeHostContract } from '../codeHost.contract';
 
 describe('local folder host', function () {
   this.timeout(30_000);
-  let hosting: GitHosting;
   let host: CodeHost;
-
-  before(async () => {
-    hosting = await createGitHosting();
+  const hosted = useGitHosting(async (hosting) => {
     for (const name of ['acme/one', 'acme/two', 'acme/three', 'other/four'])
       await hosting.create(name, { 'a.txt': `${name}\n` });
-    await git(hosting.root, 'init', '--quiet', '--bare', path.join(hosting.root, 'acme', 'empty.git'));
-    await mkdir(path.join(hosting.root, 'acme', 'not-a-repository.git'), { recursive: true });
-    await mkdir(path.join(hosting.root, 'acme', 'plain-folder'), { recursive: true });
+    await git(hosted.hosting.root, 'init', '--quiet', '--bare', path.join(hosted.hosting.root, 'acme', 'empty.git'));
+    await mkdir(path.join(hosted.hosting.root, 'acme', 'not-a-repository.git'), { recursive: true });
+    await mkdir(path.join(hosted.hosting.root, 'acme', 'plain-folder'), { recursive: true });
     host = codeHostFrom({ gitBase: hosting.gitBase });
-  });
-  after(async () => {
-    await hosting?.dispose();
   });
 
   const resolve = (query: RepositoryQueryInput) => host.resolveQuery(RepositoryQuery.parse(query));
@@ -34,7 +28,7 @@ describe('local folder host', function () {
     const { repositories, notes } = await resolve({ owners: ['acme'] });
     assert.deepEqual(repositories, ['acme/one', 'acme/three', 'acme/two']);
     assert.deepEqual(notes, ['1 empty repository skipped']);
-    assert.equal(host.cloneUrl('acme/one'), hosting.repository('acme/one').url);
+    assert.equal(host.cloneUrl('acme/one'), hosted.hosting.repository('acme/one').url);
     assert.equal(await host.gitAuthHeader('acme/one'), undefined);
   });
 
@@ -57,7 +51,7 @@ describe('local folder host', function () {
     for (const [query, what] of refused) {
       await assert.rejects(resolve(query), (error: Error) => {
         assert.ok(error instanceof HostRefusal);
-        assert.match(error.message, new RegExp(`^The local folder host \\(${hosting.root}\\) cannot ${what}`));
+        assert.match(error.message, new RegExp(`^The local folder host \\(${hosted.hosting.root}\\) cannot ${what}`));
         assert.match(error.message, /Choose by owners, or name the repositories in repositories/);
         return true;
       });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { RepositoryQuery, type RepositoryQueryInput } from '../../../common/schemas';
-import { type FakeGitHub, type FakeRepository, startFakeGitHub } from '../../../test/fakes/githubServer';
-import { type CodeHost, codeHostFrom, HostRefusal } from '..';
+import { type FakeRepository, startFakeGitHub } from '../../../test/fakes/githubServer';
+import { codeHostFrom, HostRefusal } from '..';
+import { useGitHubHost } from '../../../test/helpers/githubHost';
 import { describeCodeHostContract } from '../codeHost.contract';
 import { GITHUB_TOKEN_PATTERNS } from './tokens';
 
@@ -25,27 +26,18 @@ const REPOSITORIES: FakeRepository[] = [
 
 describe('GitHub code host: repository queries', function () {
   this.timeout(60_000);
-  let github: FakeGitHub;
-  let host: CodeHost;
-
-  before(async () => {
-    github = await startFakeGitHub({
-      token: TOKEN,
-      repositories: REPOSITORIES,
-      users: ['octo-user'],
-      // Two to a page: every listing and search below spans pages.
-      pageSize: 2,
-      searchTotals: { 'stars:>1': 4_321, 'org:acme oldFunction language:go': 1_001 },
-      incompleteSearches: ['slow'],
-    });
-    host = codeHostFrom({ gitBase: 'https://github.example.com/{owner}/{name}.git', apiUrl: github.url, token: TOKEN });
-  });
-  after(async () => {
-    await github?.close();
+  const fake = useGitHubHost({
+    token: TOKEN,
+    repositories: REPOSITORIES,
+    users: ['octo-user'],
+    // Two to a page: every listing and search below spans pages.
+    pageSize: 2,
+    searchTotals: { 'stars:>1': 4_321, 'org:acme oldFunction language:go': 1_001 },
+    incompleteSearches: ['slow'],
   });
 
-  const resolve = (query: RepositoryQueryInput) => host.resolveQuery(RepositoryQuery.parse(query));
-  const requestsTo = (prefix: string) => github.requests.filter((request) => request.path.startsWith(prefix));
+  const resolve = (query: RepositoryQueryInput) => fake.host.resolveQuery(RepositoryQuery.parse(query));
+  const requestsTo = (prefix: string) => fake.github.requests.filter((request) => request.path.startsWith(prefix));
 
   it("lists an organisation's repositories across pages, leaving out archived ones, forks and empty ones", async () => {
     const before = requestsTo('/orgs/acme/repos').length;
@@ -134,21 +126,21 @@ describe('GitHub code host: repository queries', function () {
   });
 
   it('waits out a secondary rate limit (403 with retry-after) and answers in full', async () => {
-    const before = github.rateLimited();
-    github.rateLimitNext('/orgs/acme/repos');
+    const before = fake.github.rateLimited();
+    fake.github.rateLimitNext('/orgs/acme/repos');
     const { repositories } = await resolve({ owners: ['acme'] });
-    assert.equal(github.rateLimited(), before + 1, 'the limit was hit');
+    assert.equal(fake.github.rateLimited(), before + 1, 'the limit was hit');
     assert.deepEqual(repositories, ['acme/alpha', 'acme/beta', 'acme/gamma', 'acme/zeta']);
   });
 
   it('authenticates git with the token as a Basic header and names GitHub’s token shapes', async () => {
-    const header = (await host.gitAuthHeader('acme/alpha'))!;
+    const header = (await fake.host.gitAuthHeader('acme/alpha'))!;
     assert.equal(
       Buffer.from(header.replace(/^Authorization: Basic /, ''), 'base64').toString(),
       `x-access-token:${TOKEN}`,
     );
-    assert.equal(host.cloneUrl('acme/alpha'), 'https://github.example.com/acme/alpha.git');
-    assert.equal(host.kind, 'github');
+    assert.equal(fake.host.cloneUrl('acme/alpha'), 'https://github.example.com/acme/alpha.git');
+    assert.equal(fake.host.kind, 'github');
     assert.ok(GITHUB_TOKEN_PATTERNS.some((pattern) => new RegExp(pattern.source).test(TOKEN)));
     assert.equal(codeHostFrom({}).cloneUrl('a/b'), 'https://github.com/a/b.git');
   });

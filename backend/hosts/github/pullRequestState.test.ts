@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { type FakeGitHub, startFakeGitHub } from '../../../test/fakes/githubServer';
-import { type CodeHost, codeHostFrom, HostRateLimited, HostRefusal, pullRequestKey, pullRequestsOf } from '..';
+import { useGitHubHost } from '../../../test/helpers/githubHost';
+import { codeHostFrom, HostRateLimited, HostRefusal, pullRequestKey, pullRequestsOf } from '..';
 
 // Pull requests after they open, on GitHub through the real Octokit against the loopback GitHub:
 // states, checks and reviews in GraphQL batches, merge (never forced), close, comment, and
@@ -10,45 +10,37 @@ const TOKEN = 'ghp_FAKEgithubTOKENforStateTests0123456789';
 
 describe('GitHub code host: pull-request states and actions', function () {
   this.timeout(60_000);
-  let github: FakeGitHub;
-  let host: CodeHost;
-
-  beforeEach(async () => {
-    github = await startFakeGitHub({ token: TOKEN });
-    host = codeHostFrom({
-      gitBase: 'https://github.example.com/{owner}/{name}.git',
-      apiUrl: github.url,
-      token: TOKEN,
-      maxRateLimitWaitSeconds: 0,
-    });
-  });
-  afterEach(async () => {
-    await github?.close();
-  });
+  const fake = useGitHubHost({ token: TOKEN }, { each: true, maxRateLimitWaitSeconds: 0 });
 
   it('reads state, checks (check runs and commit statuses together), review and mergeability', async () => {
-    const open = github.addPull({ owner: 'acme', repo: 'alpha', head: 'b' });
+    const open = fake.github.addPull({ owner: 'acme', repo: 'alpha', head: 'b' });
     open.checkRuns = [{ name: 'build', status: 'completed', conclusion: 'success' }];
     open.statuses = [{ context: 'ci/lint', state: 'success' }];
     open.reviews = [{ user: 'alice', state: 'APPROVED' }];
-    const failing = github.addPull({ owner: 'acme', repo: 'beta', head: 'b', draft: true, mergeable: false });
+    const failing = fake.github.addPull({ owner: 'acme', repo: 'beta', head: 'b', draft: true, mergeable: false });
     failing.checkRuns = [{ name: 'build', status: 'completed', conclusion: 'success' }];
     failing.statuses = [{ context: 'ci/test', state: 'failure' }];
     failing.reviews = [
       { user: 'alice', state: 'APPROVED' },
       { user: 'bob', state: 'CHANGES_REQUESTED' },
     ];
-    const pending = github.addPull({ owner: 'acme', repo: 'gamma', head: 'b', mergeable: null, reviewRequired: true });
+    const pending = fake.github.addPull({
+      owner: 'acme',
+      repo: 'gamma',
+      head: 'b',
+      mergeable: null,
+      reviewRequired: true,
+    });
     pending.checkRuns = [{ name: 'build', status: 'in_progress' }];
-    const merged = github.addPull({ owner: 'acme', repo: 'delta', head: 'b', merged: true, state: 'closed' });
-    const closed = github.addPull({ owner: 'acme', repo: 'zeta', head: 'b', state: 'closed' });
+    const merged = fake.github.addPull({ owner: 'acme', repo: 'delta', head: 'b', merged: true, state: 'closed' });
+    const closed = fake.github.addPull({ owner: 'acme', repo: 'zeta', head: 'b', state: 'closed' });
     const refs = [open, failing, pending, merged, closed].map((pull) => ({
       repositoryName: `${pull.owner}/${pull.repo}`,
       number: pull.number,
     }));
     const gone = { repositoryName: 'acme/gone', number: 99 };
 
-    const statuses = await pullRequestsOf(host).pullRequestStatuses([...refs, gone]);
+    const statuses = await fake.pulls.pullRequestStatuses([...refs, gone]);
     const shape = (index: number) => {
       const { state, checks, review, mergeable } = statuses.get(pullRequestKey(refs[index]!))!;
       return { state, checks, review, mergeable };
@@ -61,30 +53,30 @@ describe('GitHub code host: pull-request states and actions', function () {
     assert.equal(statuses.get(pullRequestKey(refs[0]!))!.url, open.html_url);
     assert.equal(statuses.get(pullRequestKey(refs[0]!))!.headSha, open.headSha);
     assert.equal(statuses.has(pullRequestKey(gone)), false, 'a pull request GitHub does not have is left out');
-    assert.equal(github.requests.filter((request) => request.path === '/graphql').length, 1);
+    assert.equal(fake.github.requests.filter((request) => request.path === '/graphql').length, 1);
   });
 
   it('refreshes 1,000 pull requests in 10 requests (GraphQL, 100 a request)', async () => {
     const refs = Array.from({ length: 1_000 }, (_, index) => {
-      const pull = github.addPull({ owner: `org${index % 7}`, repo: `repo-${index}`, head: 'cody-batch/x' });
+      const pull = fake.github.addPull({ owner: `org${index % 7}`, repo: `repo-${index}`, head: 'cody-batch/x' });
       return { repositoryName: `${pull.owner}/${pull.repo}`, number: pull.number };
     });
-    const before = github.requests.length;
-    const statuses = await pullRequestsOf(host).pullRequestStatuses(refs);
+    const before = fake.github.requests.length;
+    const statuses = await fake.pulls.pullRequestStatuses(refs);
     assert.equal(statuses.size, 1_000);
-    assert.equal(github.requests.length - before, 10);
+    assert.equal(fake.github.requests.length - before, 10);
   });
 
   it('merges with the head it checked, refuses what GitHub will not merge, closes, comments, deletes branches', async () => {
-    const ready = github.addPull({ owner: 'acme', repo: 'alpha', head: 'cody-batch/j' });
-    const conflicting = github.addPull({ owner: 'acme', repo: 'beta', head: 'cody-batch/j', mergeable: false });
+    const ready = fake.github.addPull({ owner: 'acme', repo: 'alpha', head: 'cody-batch/j' });
+    const conflicting = fake.github.addPull({ owner: 'acme', repo: 'beta', head: 'cody-batch/j', mergeable: false });
     const ref = (pull: { owner: string; repo: string; number: number }) => ({
       repositoryName: `${pull.owner}/${pull.repo}`,
       number: pull.number,
     });
 
     await assert.rejects(
-      pullRequestsOf(host).mergePullRequest(ref(ready), {
+      fake.pulls.mergePullRequest(ref(ready), {
         method: 'squash',
         expectedHeadSha: 'f'.repeat(40),
         deleteBranch: false,
@@ -92,24 +84,24 @@ describe('GitHub code host: pull-request states and actions', function () {
       (error: Error) => error instanceof HostRefusal && /Head branch was modified/.test(error.message),
     );
     assert.equal(ready.merged, false, 'a head that moved is not merged');
-    await pullRequestsOf(host).mergePullRequest(ref(ready), {
+    await fake.pulls.mergePullRequest(ref(ready), {
       method: 'squash',
       expectedHeadSha: ready.headSha,
       deleteBranch: true,
     });
     assert.deepEqual([ready.merged, ready.mergeMethod], [true, 'squash']);
-    assert.deepEqual(github.deletedBranches, ['acme/alpha:cody-batch/j']);
+    assert.deepEqual(fake.github.deletedBranches, ['acme/alpha:cody-batch/j']);
 
     await assert.rejects(
-      pullRequestsOf(host).mergePullRequest(ref(conflicting), {
+      fake.pulls.mergePullRequest(ref(conflicting), {
         method: 'merge',
         expectedHeadSha: conflicting.headSha,
         deleteBranch: false,
       }),
       (error: Error) => error instanceof HostRefusal && /not mergeable/.test(error.message),
     );
-    await pullRequestsOf(host).commentOnPullRequest(ref(conflicting), 'Closing: superseded.');
-    await pullRequestsOf(host).closePullRequest(ref(conflicting), { deleteBranch: false });
+    await fake.pulls.commentOnPullRequest(ref(conflicting), 'Closing: superseded.');
+    await fake.pulls.closePullRequest(ref(conflicting), { deleteBranch: false });
     assert.deepEqual(
       [conflicting.state, conflicting.merged, conflicting.comments.map((comment) => comment.body)],
       ['closed', false, ['Closing: superseded.']],
@@ -117,22 +109,22 @@ describe('GitHub code host: pull-request states and actions', function () {
   });
 
   it('hands a secondary rate limit longer than it may wait to the caller, with the wait', async () => {
-    const pull = github.addPull({ owner: 'acme', repo: 'alpha', head: 'b' });
-    github.rateLimitNext('/repos/acme/alpha/issues', 7);
+    const pull = fake.github.addPull({ owner: 'acme', repo: 'alpha', head: 'b' });
+    fake.github.rateLimitNext('/repos/acme/alpha/issues', 7);
     await assert.rejects(
-      pullRequestsOf(host).commentOnPullRequest({ repositoryName: 'acme/alpha', number: pull.number }, 'hi'),
+      fake.pulls.commentOnPullRequest({ repositoryName: 'acme/alpha', number: pull.number }, 'hi'),
       (error: Error) => error instanceof HostRateLimited && error.retryAfterSeconds === 7,
     );
-    assert.equal(github.rateLimited(), 1);
+    assert.equal(fake.github.rateLimited(), 1);
     // Where waiting is allowed (the default), Octokit waits it out and the call succeeds.
     const patient = codeHostFrom({
       gitBase: 'https://github.example.com/{owner}/{name}.git',
-      apiUrl: github.url,
+      apiUrl: fake.github.url,
       token: TOKEN,
     });
-    github.rateLimitNext('/repos/acme/alpha/issues', 1);
+    fake.github.rateLimitNext('/repos/acme/alpha/issues', 1);
     await pullRequestsOf(patient).commentOnPullRequest({ repositoryName: 'acme/alpha', number: pull.number }, 'hello');
-    assert.equal(github.rateLimited(), 2);
+    assert.equal(fake.github.rateLimited(), 2);
     assert.deepEqual(
       pull.comments.map((comment) => comment.body),
       ['hello'],
@@ -140,8 +132,8 @@ describe('GitHub code host: pull-request states and actions', function () {
   });
 
   it('answers 304 to a conditional GET whose ETag still matches', async () => {
-    const pull = github.addPull({ owner: 'acme', repo: 'alpha', head: 'b' });
-    const path = `${github.url}/repos/acme/alpha/pulls/${pull.number}`;
+    const pull = fake.github.addPull({ owner: 'acme', repo: 'alpha', head: 'b' });
+    const path = `${fake.github.url}/repos/acme/alpha/pulls/${pull.number}`;
     const headers = { authorization: `token ${TOKEN}` };
     const first = await fetch(path, { headers });
     const etag = first.headers.get('etag')!;

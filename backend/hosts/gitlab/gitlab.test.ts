@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { RepositoryQuery, type RepositoryQueryInput } from '../../../common/schemas';
 import { type FakeGitLab, type FakeProject, startFakeGitLab } from '../../../test/fakes/gitlabServer';
-import { createGitHosting, type GitHosting, git } from '../../../test/helpers/git';
+import { createGitHosting, type GitHosting, git, useGitHosting } from '../../../test/helpers/git';
 import {
   autoMergeOrMerge,
   type CodeHost,
@@ -43,16 +43,14 @@ async function hostedProjects(hosting: GitHosting): Promise<void> {
 
 describe('GitLab code host', function () {
   this.timeout(60_000);
-  let hosting: GitHosting;
+  const hosted = useGitHosting(hostedProjects);
   let gitlab: FakeGitLab;
   let host: CodeHost;
 
   before(async () => {
-    hosting = await createGitHosting();
-    await hostedProjects(hosting);
     gitlab = await startFakeGitLab({
       token: TOKEN,
-      root: hosting.root,
+      root: hosted.hosting.root,
       projects: PROJECTS,
       users: ['octo-user', 'alice', 'bob'],
       // Two to a page: every listing spans pages.
@@ -60,10 +58,7 @@ describe('GitLab code host', function () {
     });
     host = codeHostFrom({ kind: 'gitlab', apiUrl: gitlab.url, token: TOKEN });
   });
-  after(async () => {
-    await gitlab?.close();
-    await hosting?.dispose();
-  });
+  after(() => gitlab?.close());
 
   const resolve = (query: RepositoryQueryInput) => host.resolveQuery(RepositoryQuery.parse(query));
   const requestsTo = (prefix: string) => gitlab.requests.filter((request) => request.path.startsWith(prefix));
@@ -180,7 +175,7 @@ describe('GitLab code host', function () {
     /** A branch pushed to a project from a clone: what a worker's publish leaves. */
     async function pushBranch(projectPath: string, change = 'const a = 2;\n'): Promise<string> {
       const branch = `cody-batch/test-${++counter}`;
-      const clone = await hosting.clone(projectPath);
+      const clone = await hosted.hosting.clone(projectPath);
       await git(clone, 'checkout', '-q', '-b', branch);
       await import('node:fs/promises').then(({ writeFile }) => writeFile(`${clone}/src/main.js`, change));
       await git(clone, 'commit', '-qam', 'Change');
@@ -286,7 +281,7 @@ describe('GitLab code host', function () {
       assert.deepEqual([mr.state, mr.squash], ['merged', true]);
       const mainAfter = (await gitlab.branchHead('acme/alpha', 'main'))!;
       // A squash: one commit on main, its parent main's old head, holding the branch's change.
-      const bare = hosting.repository('acme/alpha').bare;
+      const bare = hosted.hosting.repository('acme/alpha').bare;
       assert.equal((await git(bare, 'rev-parse', `${mainAfter}^`)).trim(), mainBefore);
       assert.equal(await git(bare, 'show', `${mainAfter}:src/main.js`), 'const a = 2;\n');
       assert.equal(await gitlab.branchHead('acme/alpha', head), undefined, 'the source branch was removed');

@@ -25,15 +25,14 @@ export interface ScanRequest {
   single: boolean;
   glob?: string;
   search?: SearchSpec;
-  /** The whole scan is stopped at this, and answers undefined. */
+  /** The scan's thread is stopped this long after it starts, and the scan answers undefined. */
   timeLimitMs: number;
-  /** The scan stops between files after this, and answers what it found. */
+  /** The scan stops between files this long after its thread starts, and answers what it found. */
   softLimitMs: number;
 }
 
 /** Lists (and searches) files in the scan thread; undefined when it ran out of time. */
 export async function scanCheckout(checkout: OpenCheckout, request: ScanRequest): Promise<ScanOutcome | undefined> {
-  const started = Date.now();
   const base = request.single ? path.posix.dirname(request.target) : request.target;
   const glob = compileGlob(request.glob, base);
   const candidates = request.single ? [request.target] : await gitFiles(checkout.realRoot, request.target);
@@ -45,9 +44,9 @@ export async function scanCheckout(checkout: OpenCheckout, request: ScanRequest)
       ...(candidates ? { candidates } : {}),
       ...(glob ? { glob } : {}),
       ...(request.search ? { search: request.search } : {}),
-      stopAt: started + request.softLimitMs,
+      softLimitMs: request.softLimitMs,
     },
-    Math.max(1, request.timeLimitMs - (Date.now() - started)),
+    request.timeLimitMs,
   );
 }
 

@@ -96,6 +96,22 @@ async function changedOutside(repo: TestCheckout, before: Record<string, string>
   return [...names].filter((name) => before[name] !== after[name]);
 }
 
+/** Some of the racing calls succeeded (`succeeded` says what they did), and not one file outside the checkout changed. */
+async function assertOnlyInside(
+  repo: TestCheckout,
+  before: Record<string, string>,
+  outcomes: { isError?: boolean }[],
+  succeeded: string,
+  changedOutsideWas: string,
+): Promise<void> {
+  assert.ok(
+    outcomes.some((outcome) => !outcome.isError),
+    succeeded,
+  );
+  const changed = await changedOutside(repo, before);
+  assert.equal(changed.length, 0, `${changed.length} files ${changedOutsideWas}: ${changed.slice(0, 5).join(', ')}…`);
+}
+
 // The guarantee rests on /proc/self/fd (Linux, where the worker runs and these tests run); elsewhere
 // the tools fall back to checking each component by path, which narrows the race but cannot close
 // it, so there these tests fail rather than pass on a weaker guarantee.
@@ -121,16 +137,7 @@ describe('agent tools: paths swapped for links while the tools use them', functi
         file_text: 'raced\n',
       }),
     );
-    assert.ok(
-      outcomes.some((outcome) => !outcome.isError),
-      'some files were created',
-    );
-    const changed = await changedOutside(repo, before);
-    assert.equal(
-      changed.length,
-      0,
-      `${changed.length} files were written outside the checkout: ${changed.slice(0, 5).join(', ')}…`,
-    );
+    await assertOnlyInside(repo, before, outcomes, 'some files were created', 'were written outside the checkout');
   });
 
   it('never reads a file outside the checkout', async () => {
@@ -154,16 +161,7 @@ describe('agent tools: paths swapped for links while the tools use them', functi
     const { outcomes } = await raceSwapper(repo, (index) =>
       runTool(checkout, 'delete_file', { path: `src/v${index % TARGETS}` }),
     );
-    assert.ok(
-      outcomes.some((outcome) => !outcome.isError),
-      'some files were deleted',
-    );
-    const changed = await changedOutside(repo, before);
-    assert.equal(
-      changed.length,
-      0,
-      `${changed.length} files outside the checkout were deleted: ${changed.slice(0, 5).join(', ')}…`,
-    );
+    await assertOnlyInside(repo, before, outcomes, 'some files were deleted', 'outside the checkout were deleted');
   });
 
   it('never moves a file into or out of the checkout', async () => {
@@ -182,15 +180,6 @@ describe('agent tools: paths swapped for links while the tools use them', functi
           })
         : runTool(checkout, 'move_file', { source: `top/t${index % TARGETS}`, destination: `src/t${index % TARGETS}` }),
     );
-    assert.ok(
-      outcomes.some((outcome) => !outcome.isError),
-      'some files were moved',
-    );
-    const changed = await changedOutside(repo, before);
-    assert.equal(
-      changed.length,
-      0,
-      `${changed.length} files were moved into or out of the checkout: ${changed.slice(0, 5).join(', ')}…`,
-    );
+    await assertOnlyInside(repo, before, outcomes, 'some files were moved', 'were moved into or out of the checkout');
   });
 });

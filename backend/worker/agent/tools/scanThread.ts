@@ -50,8 +50,12 @@ export interface ScanJob {
   glob?: GlobMatcher;
   /** Search the files listed; without it, answer the list. */
   search?: SearchSpec;
-  /** Epoch ms after which the scan stops between files and answers with what it found. */
-  stopAt: number;
+  /**
+   * How long after the thread starts scanning it stops between files and answers with what it
+   * found. Counted from there, not from the call: a busy process's wait before the thread runs
+   * would otherwise spend it.
+   */
+  softLimitMs: number;
 }
 
 export interface SearchFindings {
@@ -76,8 +80,9 @@ export function scanFiles(job: ScanJob, files: typeof fs, open: typeof openBenea
   const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = files.constants;
   const beneath = open(files, job.root, job.viaProc);
   const outcome: ScanOutcome = { files: [], listed: 0, stoppedEarly: false };
+  const stopAt = Date.now() + job.softLimitMs;
   const overTime = () => {
-    if (Date.now() > job.stopAt) outcome.stoppedEarly = true;
+    if (Date.now() > stopAt) outcome.stoppedEarly = true;
     return outcome.stoppedEarly;
   };
   const glob = job.glob ? new RegExp(job.glob.source, job.glob.flags) : undefined;
@@ -245,7 +250,12 @@ export function scanInThread(job: ScanJob, timeLimitMs: number): Promise<ScanOut
           settle();
         });
     };
-    const timer = setTimeout(() => finish(() => resolve(undefined)), timeLimitMs);
+    // The limit runs from the thread's start, not its creation: a loaded machine may take a while
+    // to start a thread, and that is not the pattern's time. Starting cannot run the pattern.
+    let timer: NodeJS.Timeout | undefined;
+    worker.once('online', () => {
+      if (!finished) timer = setTimeout(() => finish(() => resolve(undefined)), timeLimitMs);
+    });
     worker.once('message', (outcome: ScanOutcome) => finish(() => resolve(outcome)));
     worker.once('error', (error) => finish(() => reject(error)));
     worker.once('exit', (code) => finish(() => reject(new Error(`the scan thread exited with code ${code}`))));

@@ -14,6 +14,9 @@ describe('agent tools', () => {
   let repo: TestCheckout;
   let checkout: Checkout;
   const editor = (input: Record<string, unknown>) => runTool(checkout, EDITOR, input);
+  /** The editor's str_replace of `old_str` by `new_str` in `path`. */
+  const replace = (path: string, old_str: string, new_str: string) =>
+    editor({ command: 'str_replace', path, old_str, new_str });
   const ok = (outcome: ToolOutcome) => {
     assert.equal(outcome.isError, false, outcome.content);
     return outcome.content;
@@ -44,63 +47,43 @@ describe('agent tools', () => {
   describe('str_replace', () => {
     it('needs exactly one match, with the documented errors for none and several', async () => {
       assert.equal(
-        error(await editor({ command: 'str_replace', path: 'src/dup.ts', old_str: 'x();', new_str: 'y();' })),
+        error(await replace('src/dup.ts', 'x();', 'y();')),
         'Error: Found 3 matches for replacement text. Please provide more context to make a unique match.',
       );
       assert.equal(
-        error(await editor({ command: 'str_replace', path: 'src/a.ts', old_str: 'const c = 3;', new_str: '' })),
+        error(await replace('src/a.ts', 'const c = 3;', '')),
         'Error: No match found for replacement. Please check your text and try again.',
       );
-      assert.equal(
-        error(await editor({ command: 'str_replace', path: 'src/missing.ts', old_str: 'x', new_str: 'y' })),
-        'Error: File not found',
-      );
+      assert.equal(error(await replace('src/missing.ts', 'x', 'y')), 'Error: File not found');
       assert.equal(await repo.read('src/dup.ts'), 'x();\nx();\nx();\n', 'a refused edit changes nothing');
     });
 
     it('says where a match would be if only the indentation differs', async () => {
-      const message = error(
-        await editor({
-          command: 'str_replace',
-          path: 'src/a.ts',
-          old_str: '    const b = 2;',
-          new_str: 'const b = 3;',
-        }),
-      );
+      const message = error(await replace('src/a.ts', '    const b = 2;', 'const b = 3;'));
       assert.match(message, /No match found.*starts at line 2/);
     });
 
     it('replaces, deletes with an empty new_str, and shows the edited lines', async () => {
-      const replaced = ok(
-        await editor({
-          command: 'str_replace',
-          path: 'src/a.ts',
-          old_str: 'const b = 2;',
-          new_str: 'const b = 3;\nconst c = 4;',
-        }),
-      );
+      const replaced = ok(await replace('src/a.ts', 'const b = 2;', 'const b = 3;\nconst c = 4;'));
       assert.equal(
         replaced,
         'Successfully replaced text at exactly one location.\n\nLines 1-4 of src/a.ts now read:\n1: const a = 1;\n2: const b = 3;\n3: const c = 4;\n4: const a2 = 1;',
       );
-      ok(await editor({ command: 'str_replace', path: 'src/a.ts', old_str: 'const c = 4;\n', new_str: '' }));
+      ok(await replace('src/a.ts', 'const c = 4;\n', ''));
       assert.equal(await repo.read('src/a.ts'), 'const a = 1;\nconst b = 3;\nconst a2 = 1;\n');
     });
 
     it('keeps CRLF line endings', async () => {
-      ok(await editor({ command: 'str_replace', path: 'src/crlf.txt', old_str: 'one\ntwo', new_str: 'one\n1.5\ntwo' }));
+      ok(await replace('src/crlf.txt', 'one\ntwo', 'one\n1.5\ntwo'));
       assert.equal(await repo.read('src/crlf.txt'), 'one\r\n1.5\r\ntwo\r\nthree\r\n');
     });
 
     it('refuses binary files and files that are not UTF-8', async () => {
       assert.match(
-        error(await editor({ command: 'str_replace', path: 'logo.png', old_str: 'PNG', new_str: 'JPG' })),
+        error(await replace('logo.png', 'PNG', 'JPG')),
         /logo\.png is a binary file \(7 bytes\); the editor works on text files only/,
       );
-      assert.match(
-        error(await editor({ command: 'str_replace', path: 'latin1.txt', old_str: 'caf', new_str: 'tea' })),
-        /not valid UTF-8/,
-      );
+      assert.match(error(await replace('latin1.txt', 'caf', 'tea')), /not valid UTF-8/);
       assert.deepEqual([...(await readFile(path.join(repo.checkout, 'latin1.txt')))], [0x63, 0x61, 0x66, 0xe9, 0x0a]);
     });
   });
@@ -520,6 +503,17 @@ describe('agent tools', () => {
         ok(await runTool(checkout, 'search_files', { pattern: 'needle' })),
         'src/small.txt:1:needle\n[1 file over 2 MB not searched.]',
       );
+    });
+
+    it('counts its time from when the search starts, so a busy process does not cut it before the first file', async () => {
+      // On a loaded machine the tool's own process may not run for a while between the call and the
+      // search thread's start; that wait must not spend the search's time (it answered "0 files").
+      const searching = runTool(checkout, 'search_files', { pattern: 'const a2? = 1' }, { searchTimeLimitMs: 1000 });
+      const busyUntil = Date.now() + 1500;
+      while (Date.now() < busyUntil) {
+        // this process is starved: nothing else of it runs
+      }
+      assert.equal(ok(await searching), 'src/a.ts:1:const a = 1;\nsrc/a.ts:3:const a2 = 1;');
     });
 
     it('stops a pattern that backtracks for ever without blocking the event loop, and searches on afterwards', async () => {
