@@ -174,8 +174,9 @@ export const builds = [
     options: {
       ...node,
       // ES modules split into chunks (api.mjs, sweeper.mjs and what they share): a chunk is read
-      // and parsed only when first imported, so a Lambda starts with what every request needs (Hono,
-      // the schemas, DynamoDB) and loads S3, AWS Batch and the code host when a route first uses them.
+      // and parsed only when first imported. The API's entry (backend/api/lambdaEntry.ts) is all its
+      // start reads: the first invocation loads what every request needs (Hono, the schemas,
+      // DynamoDB), and S3, AWS Batch and the code host load when a route first uses them.
       format: 'esm',
       splitting: true,
       outExtension: { '.js': '.mjs' },
@@ -185,7 +186,7 @@ export const builds = [
       banner: {
         js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
       },
-      entryPoints: { api: 'backend/api/lambda.ts', sweeper: 'backend/api/sweeper.ts' },
+      entryPoints: { api: 'backend/api/lambdaEntry.ts', sweeper: 'backend/api/sweeper.ts' },
       outdir: 'dist/lambda',
       // A Lambda's credentials are in its environment: the SDK's default chain without its other sources.
       alias: { '@aws-sdk/credential-provider-node': './backend/api/lambdaCredentials.ts' },

@@ -4,11 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { ENV } from '../common/names';
 import { startFakeSigV4Server } from '../test/fakes/sigv4Server';
 import { newTestStore, startTestDynamo } from '../test/helpers/dynamo';
 import { sampleJob } from '../test/helpers/jobs';
-import { apiGatewayEvent } from '../test/helpers/lambdaEvents';
+import { apiGatewayEvent, lambdaEnvironment } from '../test/helpers/lambdaEvents';
 import { makeTempDir, REPO_ROOT } from '../test/helpers/localStack';
 
 // `npm run bench -- bundles [runs]`: what the bundles cost to load, against the floor of a bare
@@ -39,6 +38,21 @@ import { makeTempDir, REPO_ROOT } from '../test/helpers/localStack';
 // GetSecretValue calls for the signing and seal keys (main's custody) and the Ed25519 key set-up.
 // Below +80 would take the SDK's DynamoDB client out of the start (a smaller client of our own) or
 // zod's schemas built lazily per route: not done.
+//
+// After (perf-api; load average 19–24): the entry is backend/api/lambdaEntry.ts alone (2 files,
+// 2 KB read at start) and the API — Hono, zod and the schemas, the DynamoDB client, the routes —
+// is imported by the first invocation, which builds the dependencies then anyway: import +6 to +11
+// ms over the floor (main: +119 to +130). That moves the cost, it does not remove it: import +
+// first GET /jobs/{id} measured +265 to +322 (main: +351, at a lower load), the figure a cold
+// start pays. Measured apart (each bundled alone, load average 22): the DynamoDB client +132 ms,
+// common/schemas with zod +62 (re2js, the name filters' engine the schemas check with, +18 of
+// it), Hono +10. The keys and the code host's credential are now read from Secrets Manager at the
+// same time (one round of answers, not two), which loopback cannot show. A cold start and its
+// first GET, profiled (BENCH_PROFILE=<folder>): V8 compiling the chunks 21% of its CPU, zod
+// building the schemas 10%, garbage collection 8%, the SDK's client 8% and our API and store 11%
+// on the stack. What would cut that rather than move it: a smaller DynamoDB client of our own,
+// the schemas built per route, or a V8 code cache (Lambda's package is read-only, and a cache
+// made here would not match Lambda's Node 24).
 
 const execute = promisify(execFile);
 /** Webview scripts a page loads after its first paint (webviews/createJob/nameEngine.ts). */
@@ -52,12 +66,13 @@ function median(values: number[]): number {
 }
 
 /** The CPU (user + system, ms) of a node process running `code` as an ES module, median of RUNS. */
-async function cpuOf(code: string, env: NodeJS.ProcessEnv = {}): Promise<number> {
+async function cpuOf(code: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<number> {
   const runs: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const { stdout } = await execute(
       process.execPath,
       [
+        ...nodeArgs,
         '--input-type=module',
         '-e',
         `${code}\nconst used = process.cpuUsage(); console.log((used.user + used.system) / 1000);`,
@@ -118,18 +133,14 @@ export async function main(): Promise<void> {
     const owner = 'arn:aws:iam::123456789012:user/bench';
     const job = sampleJob({ owner });
     await store.jobs.put(job);
-    const env = {
-      [ENV.jobsTable]: store.tables.jobs,
-      [ENV.repositoriesTable]: store.tables.repositories,
-      [ENV.dynamodbEndpoint]: dynamo.endpoint,
-      [ENV.artifacts]: folder,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: identity.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: identity.secretAccessKey,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-      [ENV.signingKeySecret]: 'cody-batch/bench/signing-key',
-      [ENV.workerKeySecret]: 'cody-batch/bench/worker-key',
-    };
+    const env = lambdaEnvironment({
+      store,
+      dynamoEndpoint: dynamo.endpoint,
+      artifacts: folder,
+      identity,
+      secretsManagerUrl: secrets.url,
+      secrets: 'cody-batch/bench',
+    });
     const event = JSON.stringify(apiGatewayEvent('GET', `/jobs/${job.jobId}`, { userArn: owner }));
     const floor = await cpuOf('0');
     const load = await cpuOf(`await import(${JSON.stringify(api)});`);
@@ -139,6 +150,9 @@ export async function main(): Promise<void> {
        const answer = await handler(${event});
        if (answer.statusCode !== 200) throw new Error('GET /jobs/{id} answered ' + answer.statusCode);`,
       env,
+      // BENCH_PROFILE=<folder>: a CPU profile of each cold start and first request
+      // (`npm run bench -- profile <folder>`).
+      process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [],
     );
     const files = (await readdir(LAMBDA)).filter((file) => file.endsWith('.mjs'));
     const atStart = await staticGraph(LAMBDA, 'api.mjs');

@@ -9,7 +9,7 @@ import type { RunningDynamo } from '../backend/local/dynamodb';
 import { newTestStore, startTestDynamo } from './helpers/dynamo';
 import { type FakeSigV4Server, startFakeSigV4Server } from './fakes/sigv4Server';
 import { newJob, sampleJob } from './helpers/jobs';
-import { apiGatewayEvent } from './helpers/lambdaEvents';
+import { apiGatewayEvent, lambdaEnvironment } from './helpers/lambdaEvents';
 import { makeTempDir, REPO_ROOT } from './helpers/localStack';
 
 // The Lambda bundles as Lambda runs them (dist/lambda, ES modules in chunks), on this Node: the API
@@ -71,18 +71,16 @@ describe('the Lambda bundles (dist/lambda)', function () {
     const job = sampleJob({ owner: OWNER });
     await store.jobs.put(job);
     setEnv({
-      [ENV.jobsTable]: store.tables.jobs,
-      [ENV.repositoriesTable]: store.tables.repositories,
-      [ENV.dynamodbEndpoint]: dynamo.endpoint,
-      [ENV.artifacts]: folder,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: IDENTITY.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: IDENTITY.secretAccessKey,
+      ...lambdaEnvironment({
+        store,
+        dynamoEndpoint: dynamo.endpoint,
+        artifacts: folder,
+        identity: IDENTITY,
+        secretsManagerUrl: secrets.url,
+        secrets: 'cody-batch/test',
+      }),
       AWS_LAMBDA_FUNCTION_NAME: 'cody-batch-test-api',
       AWS_ENDPOINT_URL_LAMBDA: lambdaApi.url,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-      [ENV.signingKeySecret]: 'cody-batch/test/signing-key',
-      [ENV.workerKeySecret]: 'cody-batch/test/worker-key',
       [ENV.operationMomentMs]: '0',
     });
     const files = await readdir(LAMBDA);
@@ -121,9 +119,62 @@ describe('the Lambda bundles (dist/lambda)', function () {
     assert.equal(after?.status, 'CANCELLED');
     assert.equal(after?.counts.cancelled, 40);
     assert.equal(after?.operation?.status, 'done');
+    // Every other route family answers from the same cold container (its modules load on the first
+    // invocation, backend/api/lambdaEntry.ts): each with its own answer, not the not-found route's.
+    const routes: [string, string, number, (body: any) => boolean][] = [
+      ['GET', '/sandbox', 200, (body) => typeof body.mode === 'string'],
+      ['GET', '/openapi.json', 200, (body) => typeof body.paths?.['/jobs/{jobId}/changes'] === 'object'],
+      ['GET', '/jobs', 200, (body) => body.items.some((listed: { jobId: string }) => listed.jobId === job.jobId)],
+      ['GET', `/jobs/${many.jobId}/repositories`, 200, (body) => body.items.length === 40],
+      ['GET', `/jobs/${many.jobId}/changes`, 200, (body) => body.jobId === many.jobId && Array.isArray(body.groups)],
+      [
+        'GET',
+        `/jobs/${many.jobId}/operations/${answered.operation.operationId}`,
+        200,
+        (body) => body.status === 'done',
+      ],
+      ['POST', `/jobs/${many.jobId}/pull-requests/refresh`, 200, (body) => body.jobId === many.jobId],
+      ['GET', '/repositories/host', 200, (body) => typeof body.kind === 'string'],
+    ];
+    for (const [method, route, status, check] of routes) {
+      const routeAnswer = await handler(apiGatewayEvent(method, route, { userArn: OWNER }));
+      const body = read(routeAnswer);
+      assert.equal(routeAnswer.statusCode, status, `${method} ${route}: ${JSON.stringify(body).slice(0, 300)}`);
+      assert.ok(check(body), `${method} ${route}: ${JSON.stringify(body).slice(0, 300)}`);
+    }
     // The sweeper's bundle loads on this Node too (its run needs AWS Batch).
     const sweeper = await import(pathToFileURL(path.join(LAMBDA, 'sweeper.mjs')).href);
     assert.equal(typeof sweeper.handler, 'function');
+  });
+
+  it('starts with its entry alone: Hono, zod, the schemas and the DynamoDB client load on the first invocation', async () => {
+    // What Lambda's INIT reads: api.mjs and the chunks it imports statically (not `import(…)`).
+    const started = new Set<string>();
+    const walk = async (file: string) => {
+      if (started.has(file)) return;
+      started.add(file);
+      const code = await readFile(path.join(LAMBDA, file), 'utf8');
+      for (const match of code.matchAll(/(?:^|[;\s}])import\s*(?:[^'"()]*?from\s*)?["']\.\/([\w-]+\.mjs)["']/g))
+        await walk(match[1]!);
+    };
+    await walk('api.mjs');
+    const sources: string[] = [];
+    for (const file of started) {
+      const map = JSON.parse(await readFile(path.join(LAMBDA, `${file}.map`), 'utf8')) as { sources: string[] };
+      sources.push(...map.sources);
+    }
+    for (const loadedLater of [
+      'node_modules/hono/',
+      'node_modules/zod/',
+      'node_modules/@aws-sdk/client-dynamodb/',
+      'common/schemas/',
+      'backend/api/routes/',
+    ])
+      assert.ok(
+        !sources.some((source) => source.includes(loadedLater)),
+        `${loadedLater} is read at start (in ${[...started].join(', ')})`,
+      );
+    assert.ok(sources.some((source) => source.endsWith('backend/api/lambdaEntry.ts')));
   });
 
   it('maps a bundle’s stack trace to its sources when asked, from the map beside it', async () => {

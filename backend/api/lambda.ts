@@ -42,19 +42,24 @@ export function createLambdaHandler(deps: ApiDependencies) {
     withinResponseLimit(await app(event, context), log);
 }
 
-async function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<ApiDependencies> {
+/** What the API needs on Lambda, from its environment and Secrets Manager (once per container). */
+export async function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<ApiDependencies> {
   const tables = tableNamesFromEnvironment(env);
   const artifacts = env[ENV.artifacts];
   if (!artifacts) throw new Error(`${ENV.artifacts} is not set`);
-  // The signing key is read here, once per container, with the Lambda's own role: never in its environment.
-  const keys = await apiKeysFromSecrets(env);
+  // The signing key is read here, once per container, with the Lambda's own role: never in its
+  // environment; and the server's code-host credential (never in the environment either), at the
+  // same time: a cold start waits for one round of Secrets Manager's answers, not two.
+  const [keys, codeHost] = await Promise.all([
+    apiKeysFromSecrets(env),
+    codeHostWithSecretToken(env, { maxRateLimitWaitSeconds: API_RATE_LIMIT_WAIT_SECONDS }),
+  ]);
   return {
     store: Store.connect({ tables, endpoint: env[ENV.dynamodbEndpoint] }),
     artifacts: artifactStoreFrom(artifacts),
     executor: executorFromEnvironment(env, keys.signer.publicKeys),
     keys,
-    // With the server's GitHub token, read from Secrets Manager (never in the environment).
-    codeHost: await codeHostWithSecretToken(env, { maxRateLimitWaitSeconds: API_RATE_LIMIT_WAIT_SECONDS }),
+    codeHost,
     version,
     limits: limitsFromEnvironment(env),
     retentionDays: retentionDaysFrom(env[ENV.retentionDays], ENV.retentionDays),
@@ -78,7 +83,7 @@ function dependencies(): Promise<ApiDependencies> {
 const MARGIN_MS = 8_000;
 
 /**
- * The Lambda entry point: API Gateway's requests, and the events the API sends itself to go on
+ * The Lambda's handler (loaded on the first invocation by ./lambdaEntry.ts): API Gateway's requests, and the events the API sends itself to go on
  * with a bulk operation (backend/api/lambdaOperations.ts).
  */
 export async function handler(

@@ -1,3 +1,4 @@
+import { ENV } from '../../common/names';
 import type { ApiDependencies } from '../../backend/api/context';
 import { createLambdaHandler } from '../../backend/api/lambda';
 import { IdleExecutor } from '../../backend/executor/executor';
@@ -9,6 +10,33 @@ import { testKeys } from './keys';
 
 // API Gateway HTTP API (payload 2.0) events as the API's Lambda receives them, for tests and
 // benchmarks that call the handler directly, and the handler itself on dynalite.
+
+/**
+ * What the API Lambda reads from its environment, on dynalite and a Secrets Manager on loopback:
+ * its tables, artifact folder and credentials, and the secrets of its keys (`<secrets>/signing-key`,
+ * `<secrets>/worker-key`).
+ */
+export function lambdaEnvironment(options: {
+  store: Store;
+  dynamoEndpoint: string;
+  artifacts: string;
+  identity: { accessKeyId: string; secretAccessKey: string };
+  secretsManagerUrl: string;
+  secrets: string;
+}): Record<string, string> {
+  return {
+    [ENV.jobsTable]: options.store.tables.jobs,
+    [ENV.repositoriesTable]: options.store.tables.repositories,
+    [ENV.dynamodbEndpoint]: options.dynamoEndpoint,
+    [ENV.artifacts]: options.artifacts,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: options.identity.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: options.identity.secretAccessKey,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secretsManagerUrl,
+    [ENV.signingKeySecret]: `${options.secrets}/signing-key`,
+    [ENV.workerKeySecret]: `${options.secrets}/worker-key`,
+  };
+}
 
 /**
  * An event for `method rawPath`, signed in as `userArn` by the IAM authorizer when given, or

@@ -10,13 +10,16 @@ import { apiError, RequestError } from './errors';
  * the answer instead of a broken pipe; past that the connection is closed unread.
  */
 export function limitBody(maxBytes: number): MiddlewareHandler {
-  return bodyLimit({
+  const limit = bodyLimit({
     maxSize: maxBytes,
     onError: async (c) => {
       if (!(await drain(c.req.raw.body, 4 * maxBytes))) c.header('connection', 'close');
       return apiError(c, 'PAYLOAD_TOO_LARGE', `The request body is over the ${maxBytes}-byte limit`);
     },
   });
+  // A GET or HEAD has no body here (a fetch Request cannot carry one, on Node or Lambda); asking
+  // for it would build the whole Request (an AbortController, a stream) for nothing at every read.
+  return (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next));
 }
 
 /** Reads a body to its end and drops it; false when it is longer than `cap` or cannot be read. */
