@@ -1,3 +1,4 @@
+import { ApiError } from './apiTransport';
 import type { CodyBatchClient } from './client';
 import type { Job, Operation } from './schemas';
 
@@ -19,13 +20,20 @@ export function operationLine(operation: Operation): string {
 
 /**
  * The job once its operation (a large retry, cancel or continue answers while its rows still move)
- * has ended; `say` is told its line at every step (about a second), and why it stopped if it failed.
+ * has ended; `say` is told its line at every step (about a second). An operation that failed is
+ * thrown as the refusal it is (a 409 with its code, e.g. UNVERIFIED_ROW), as a request that checked
+ * the rows itself would have answered: the CLI exits non-zero, the extension shows an error.
  */
 export async function afterOperation(client: CodyBatchClient, job: Job, say?: (line: string) => void): Promise<Job> {
   if (job.operation?.status !== 'running') return job;
   const { operation } = await client.followOperation(job.jobId, job.operation.operationId, {
     onProgress: (step) => say?.(operationLine(step.operation)),
   });
-  if (operation.status === 'failed') say?.(`The ${operation.kind} stopped: ${operation.message}`);
+  if (operation.status === 'failed')
+    throw new ApiError(
+      409,
+      operation.code ?? 'OPERATION_FAILED',
+      `The ${operation.kind} stopped: ${operation.message}`,
+    );
   return client.getJob(job.jobId);
 }

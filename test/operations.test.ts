@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { OperationStep } from '../common/client';
+import { afterOperation } from '../common/operationProgress';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChangeGroup } from '../common/schemas';
 import { FolderArtifactStore } from '../backend/store/artifacts';
@@ -121,6 +122,14 @@ describe('bulk operations on the local stack: answered at once, done after, pick
     assert.equal(operation.status, 'failed');
     assert.equal(operation.code, 'UNVERIFIED_ROW');
     assert.match(operation.message ?? '', /acme\/u0500/);
+    // What the CLI's retry and the extension's follow: the operation's failure is a refusal, not a quiet end.
+    await assert.rejects(
+      afterOperation(world.stack.client, answer),
+      (error: Error & { status?: number; code?: string }) =>
+        error.status === 409 &&
+        error.code === 'UNVERIFIED_ROW' &&
+        /^The retry stopped: .*acme\/u0500/.test(error.message),
+    );
     const after = await world.stack.client.getJob(job.jobId);
     assert.equal(after.status, 'CANCELLED', 'the job was not started');
     assert.equal(after.counts.cancelled, 1_001);
