@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import { branchName } from '../common/names';
 import { followPublication } from '../common/publication';
 import { edit, reply } from './fakes/anthropicServer';
-import { bare, type FollowUpWorld, firstMessageText, scripted, useFollowUpWorld } from './helpers/followUps';
-import type { FixtureFiles } from './helpers/git';
+import {
+  bare,
+  FOLLOW_UP_FILES,
+  type FollowUpWorld,
+  firstMessageText,
+  scripted,
+  useFollowUpWorld,
+} from './helpers/followUps';
+import { repositoriesHolding } from './helpers/git';
 import { waitForJob } from './helpers/jobs';
 
 // Follow-ups that reach further, on the local stack with the loopback GitHub and Claude: a base
@@ -12,7 +19,6 @@ import { waitForJob } from './helpers/jobs';
 // group, the host's auto-merge is turned on (or the pull request merged now when nothing is left
 // to wait for), and `@codeowners` asks the owners of the changed files for review.
 
-const FILES = { 'src/main.js': 'const a = oldFunction(1);\n', 'README.md': '# sample\n' };
 const CODEOWNERS = [
   '# Owners',
   '*        @fallback-owner',
@@ -23,7 +29,7 @@ const CODEOWNERS = [
 
 describe('follow-ups: conflicts, instructions, auto-merge and code owners', function () {
   this.timeout(240_000);
-  const repositories: Record<string, FixtureFiles> = Object.fromEntries(
+  const repositories = repositoriesHolding(
     [
       'acme/delta',
       'acme/epsilon',
@@ -34,11 +40,12 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
       'acme/draft',
       'acme/published',
       'acme/held',
-    ].map((name) => [name, FILES]),
+    ],
+    FOLLOW_UP_FILES,
   );
-  repositories['acme/g3'] = { ...FILES, 'src/main.js': 'const b = oldFunction(2);\n' };
-  repositories['acme/owned'] = { ...FILES, '.github/CODEOWNERS': CODEOWNERS };
-  repositories['acme/unowned'] = { ...FILES, CODEOWNERS: 'docs/* @docs-writer\n' };
+  repositories['acme/g3'] = { ...FOLLOW_UP_FILES, 'src/main.js': 'const b = oldFunction(2);\n' };
+  repositories['acme/owned'] = { ...FOLLOW_UP_FILES, '.github/CODEOWNERS': CODEOWNERS };
+  repositories['acme/unowned'] = { ...FOLLOW_UP_FILES, CODEOWNERS: 'docs/* @docs-writer\n' };
   const world = useFollowUpWorld({
     repositories,
     concurrency: 3,

@@ -93,6 +93,12 @@ export const moveToNewFunction = scripted((repository, first) => {
   };
 });
 
+/** What `moveToNewFunction` edits: src/main.js calling oldFunction as `const a`, and a README. */
+export const FOLLOW_UP_FILES: FixtureFiles = {
+  'src/main.js': 'const a = oldFunction(1);\n',
+  'README.md': '# sample\n',
+};
+
 export interface FollowUpWorldOptions {
   /** The code host's token (and git's over HTTP); a fake one unless given. */
   token?: string;

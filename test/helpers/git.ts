@@ -121,6 +121,11 @@ export interface GitHosting {
   dispose(): Promise<void>;
 }
 
+/** Repositories named `names`, each holding the same `files`: a test world's `repositories`. */
+export function repositoriesHolding(names: readonly string[], files: FixtureFiles): Record<string, FixtureFiles> {
+  return Object.fromEntries(names.map((name) => [name, files]));
+}
+
 export async function createGitHosting(): Promise<GitHosting> {
   const root = await makeTempDir('cody-batch-hosting-');
   const work = await makeTempDir('cody-batch-clones-');
