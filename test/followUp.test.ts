@@ -117,11 +117,7 @@ describe('follow-up rounds', function () {
     assert.ok(!patch!.includes('docs/notes.md'), 'the person’s commit is the base, not part of the diff');
 
     // Reviewed like any attempt, then published onto the pull request's branch: a fast-forward.
-    await world.stack.client.reviewRepository(job.jobId, 'acme/alpha', {
-      state: 'approved',
-      attempt: 2,
-      digest: (await world.stack.client.getDiff(job.jobId, 'acme/alpha')).digest,
-    });
+    await world.approveShown(job.jobId, 'acme/alpha', 2);
     const published = await world.stack.client.publish(job.jobId, { approved: true });
     const followed = await followPublication(world.stack.client, job.jobId, published.results, { intervalMs: 100 });
     assert.deepEqual(
@@ -154,11 +150,7 @@ describe('follow-up rounds', function () {
     const started = round.followUp!.head!;
     // Someone pushes while the diff waits for review.
     const moved = await pushToBranch(world.hosting, 'acme/beta', branch, { 'late.txt': 'late\n' });
-    await world.stack.client.reviewRepository(job.jobId, 'acme/beta', {
-      state: 'approved',
-      attempt: 2,
-      digest: (await world.stack.client.getDiff(job.jobId, 'acme/beta')).digest,
-    });
+    await world.approveShown(job.jobId, 'acme/beta', 2);
     const answer = await world.stack.client.publish(job.jobId, { approved: true });
     const [result] = await followPublication(world.stack.client, job.jobId, answer.results, { intervalMs: 100 });
     assert.equal(result!.outcome, 'failed');

@@ -105,11 +105,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
       /-const a = oldFunction\(1, \{ strict: true \}\);\n\+const a = newFunction\(1, \{ strict: true \}\);/,
     );
 
-    await world.stack.client.reviewRepository(job.jobId, 'acme/delta', {
-      state: 'approved',
-      attempt: 2,
-      digest: (await world.stack.client.getDiff(job.jobId, 'acme/delta')).digest,
-    });
+    await world.approveShown(job.jobId, 'acme/delta', 2);
     const published = await world.stack.client.publish(job.jobId, { approved: true });
     const [result] = await followPublication(world.stack.client, job.jobId, published.results, { intervalMs: 100 });
     assert.equal(result!.outcome, 'done', result!.reason);
@@ -163,10 +159,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
     );
     assert.equal(pullOf('acme/epsilon', job.jobId).autoMerge, undefined);
     assert.equal(pullOf('acme/epsilon', job.jobId).merged, false);
-    await world.stack.client.reviewRepository(job.jobId, 'acme/epsilon', {
-      state: 'approved',
-      digest: (await world.stack.client.getDiff(job.jobId, 'acme/epsilon')).digest,
-    });
+    await world.approveShown(job.jobId, 'acme/epsilon');
     const [approved] = await world.stack.client.pullRequestActionAll(job.jobId, 'auto-merge', {});
     assert.equal(approved!.outcome, 'done', approved!.reason);
     assert.equal(pullOf('acme/epsilon', job.jobId).merged, true, 'nothing left to wait for: merged now');
@@ -212,10 +205,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
     assert.equal(pull.merged, false);
 
     // Reviewed and approved, a publish pushes it onto the pull request.
-    await world.stack.client.reviewRepository(job.jobId, 'acme/held', {
-      state: 'approved',
-      digest: (await world.stack.client.getDiff(job.jobId, 'acme/held')).digest,
-    });
+    await world.approveShown(job.jobId, 'acme/held');
     const answer = await world.stack.client.publish(job.jobId, { approved: true });
     const [published] = await followPublication(world.stack.client, job.jobId, answer.results, { intervalMs: 100 });
     assert.equal(published!.outcome, 'done', published!.reason);
@@ -295,10 +285,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
       repositories: ['acme/published'],
       createPullRequests: false,
     });
-    await world.stack.client.reviewRepository(later.jobId, 'acme/published', {
-      state: 'approved',
-      digest: (await world.stack.client.getDiff(later.jobId, 'acme/published')).digest,
-    });
+    await world.approveShown(later.jobId, 'acme/published');
     const answer = await world.stack.client.publish(later.jobId, { approved: true, autoMerge: 'rebase' });
     const [result] = await followPublication(world.stack.client, later.jobId, answer.results, { intervalMs: 100 });
     assert.equal(result!.outcome, 'done', result!.reason);

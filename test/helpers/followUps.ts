@@ -166,6 +166,17 @@ export class FollowUpWorld extends World {
     return row;
   }
 
+  /** Approves a repository's diff as the reviewer sees it now (by its digest), for `attempt` when given. */
+  async approveShown(jobId: string, repositoryName: string, attempt?: number): Promise<void> {
+    const { client } = this.stack;
+    const { digest } = await client.getDiff(jobId, repositoryName);
+    await client.reviewRepository(jobId, repositoryName, {
+      state: 'approved',
+      ...(attempt === undefined ? {} : { attempt }),
+      digest,
+    });
+  }
+
   /** The job's pull request of a repository on the loopback GitHub. */
   pullOf(repositoryName: string, jobId: string): FakePull {
     return this.github.pulls.find(
