@@ -39,6 +39,7 @@ describe('the packaged extension', function () {
       'dist/webviews/createJob.js',
       'dist/webviews/diff.css',
       'dist/webviews/diff.js',
+      'dist/webviews/nameEngine.js',
       'dist/webviews/overview.css',
       'dist/webviews/overview.js',
       'dist/webviews/thread.css',
