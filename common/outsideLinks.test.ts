@@ -25,6 +25,12 @@ describe('outsideLinks on real git patches', function () {
     checkout = await hosted.clone();
   });
 
+  /** The worker's patch of a change that adds these links, by path, to their targets. */
+  const patchAddingLinks = (links: Record<string, string>) =>
+    hosted.patchFrom(async (worker) => {
+      for (const [link, target] of Object.entries(links)) await symlink(target, path.join(worker, link));
+    });
+
   /** What the checkout says of its own links, as applyPatch asks it. */
   const checkoutLinks = (relative: string) => {
     try {
@@ -35,12 +41,12 @@ describe('outsideLinks on real git patches', function () {
   };
 
   it('finds added links with an absolute target or a target that climbs above the root, and only those', async () => {
-    const patch = await hosted.patchFrom(async (worker) => {
-      await symlink('/etc/passwd', path.join(worker, 'passwd'));
-      await symlink('../../../.ssh', path.join(worker, 'docs/deep/keys'));
-      await symlink('../../README.md', path.join(worker, 'docs/deep/readme'));
-      await symlink('./sub/../guide.md', path.join(worker, 'docs/guide-link'));
-      await symlink('..', path.join(worker, 'docs/root'));
+    const patch = await patchAddingLinks({
+      passwd: '/etc/passwd',
+      'docs/deep/keys': '../../../.ssh',
+      'docs/deep/readme': '../../README.md',
+      'docs/guide-link': './sub/../guide.md',
+      'docs/root': '..',
     });
     assert.match(patch, /new file mode 120000/, 'a real link in the patch');
     assert.deepEqual(outsideLinks(parsePatch(patch)), [
@@ -63,14 +69,14 @@ describe('outsideLinks on real git patches', function () {
   });
 
   it('follows links through other links, those of the patch and those already in the checkout', async () => {
-    const patch = await hosted.patchFrom(async (worker) => {
+    const patch = await patchAddingLinks({
       // Each looks like it stays inside. Followed, `docs/deep/up` is `docs`, so this climbs out.
-      await symlink('docs/deep/up/../..', path.join(worker, 'escape'));
-      await symlink('a', path.join(worker, 'b'));
-      await symlink('..', path.join(worker, 'a'));
-      await symlink('b/x', path.join(worker, 'via-patch'));
+      escape: 'docs/deep/up/../..',
+      b: 'a',
+      a: '..',
+      'via-patch': 'b/x',
       // Through a link, and inside all the way.
-      await symlink('docs/deep/up/guide.md', path.join(worker, 'through'));
+      through: 'docs/deep/up/guide.md',
     });
     const found = outsideLinks(parsePatch(patch), checkoutLinks).map(describeOutsideLink);
     assert.deepEqual(found.sort(), ['a → ..', 'b → a', 'escape → docs/deep/up/../..', 'via-patch → b/x']);

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { dropEverywhere, dropPattern, dropsFor, patternText } from '../common/dropEverywhere';
-import { createGitHosting, type GitHosting } from './helpers/git';
 import { waitForJob } from './helpers/jobs';
-import { startStackProcess, type StackProcess } from './helpers/localStack';
+import { useWorld } from './helpers/world';
 
 // Fix once for many, on the real local stack: four repositories make the same change, and three of
 // them also write a lockfile; the lockfile marked in one diff is dropped from every repository of
@@ -19,22 +18,18 @@ const NAMES = ['acme/d0', 'acme/d1', 'acme/d2', 'acme/d3'];
 
 describe('dropping a file or a hunk from many repositories at once', function () {
   this.timeout(180_000);
-  let hosting: GitHosting;
-  let stack: StackProcess;
-
-  before(async () => {
-    hosting = await createGitHosting();
-    for (const [index, name] of NAMES.entries())
-      await hosting.create(name, { 'src/main.js': mainJs(index), ...(index < 3 ? { '.lock-too': 'yes\n' } : {}) });
-    stack = await startStackProcess({ env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '2' } });
-  });
-  after(async () => {
-    await stack?.dispose();
-    await hosting?.dispose();
+  const world = useWorld({
+    repositories: Object.fromEntries(
+      NAMES.map((name, index) => [
+        name,
+        { 'src/main.js': mainJs(index), ...(index < 3 ? { '.lock-too': 'yes\n' } : {}) },
+      ]),
+    ),
+    stack: { concurrency: 2 },
   });
 
   it('drops the lockfile marked in one diff from every repository that has it, one revision each', async () => {
-    const { client } = stack;
+    const { client } = world.stack;
     const created = await client.createJob({ name: 'Lockfile everywhere', command: CHANGE, repositories: NAMES });
     await waitForJob(client, created.jobId);
     const { patch } = await client.getDiff(created.jobId, 'acme/d0');
@@ -62,7 +57,7 @@ describe('dropping a file or a hunk from many repositories at once', function ()
   });
 
   it('matches a hunk by its change wherever it sits, and never leaves a repository with nothing', async () => {
-    const { client } = stack;
+    const { client } = world.stack;
     const created = await client.createJob({ name: 'Hunk everywhere', command: CHANGE, repositories: NAMES });
     await waitForJob(client, created.jobId);
     const first = (await client.getDiff(created.jobId, 'acme/d0')).patch!;

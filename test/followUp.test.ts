@@ -6,8 +6,15 @@ import { promisify } from 'node:util';
 import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
 import { followPublication } from '../common/publication';
-import { bare, firstMessageText, isAncestor, moveToNewFunction, useFollowUpWorld } from './helpers/followUps';
-import { pushToBranch } from './helpers/git';
+import {
+  bare,
+  FOLLOW_UP_FILES,
+  firstMessageText,
+  isAncestor,
+  moveToNewFunction,
+  useFollowUpWorld,
+} from './helpers/followUps';
+import { pushToBranch, repositoriesHolding } from './helpers/git';
 import { waitFor, waitForJob } from './helpers/jobs';
 import { CLI, stackStore } from './helpers/localStack';
 
@@ -19,7 +26,6 @@ import { CLI, stackStore } from './helpers/localStack';
 // `push: auto`); a head that moved meanwhile fails the push with HEAD_MOVED and loses nothing.
 
 const execute = promisify(execFile);
-const FILES = { 'src/main.js': 'const a = oldFunction(1);\n', 'README.md': '# sample\n' };
 const LOG = [
   '2026-01-01T10:00:00.0000000Z ##[group]Run npm run lint',
   ...Array.from({ length: 300 }, (_, index) => `2026-01-01T10:00:01.0000000Z noise line ${index}`),
@@ -30,9 +36,7 @@ const LOG = [
 describe('follow-up rounds', function () {
   this.timeout(240_000);
   const world = useFollowUpWorld({
-    repositories: Object.fromEntries(
-      ['acme/alpha', 'acme/beta', 'acme/gamma', 'acme/tools'].map((name) => [name, FILES]),
-    ),
+    repositories: repositoriesHolding(['acme/alpha', 'acme/beta', 'acme/gamma', 'acme/tools'], FOLLOW_UP_FILES),
     github: { login: 'cody-batch-bot' },
     script: moveToNewFunction,
   });
@@ -113,11 +117,7 @@ describe('follow-up rounds', function () {
     assert.ok(!patch!.includes('docs/notes.md'), 'the person’s commit is the base, not part of the diff');
 
     // Reviewed like any attempt, then published onto the pull request's branch: a fast-forward.
-    await world.stack.client.reviewRepository(job.jobId, 'acme/alpha', {
-      state: 'approved',
-      attempt: 2,
-      digest: (await world.stack.client.getDiff(job.jobId, 'acme/alpha')).digest,
-    });
+    await world.approveShown(job.jobId, 'acme/alpha', 2);
     const published = await world.stack.client.publish(job.jobId, { approved: true });
     const followed = await followPublication(world.stack.client, job.jobId, published.results, { intervalMs: 100 });
     assert.deepEqual(
@@ -150,11 +150,7 @@ describe('follow-up rounds', function () {
     const started = round.followUp!.head!;
     // Someone pushes while the diff waits for review.
     const moved = await pushToBranch(world.hosting, 'acme/beta', branch, { 'late.txt': 'late\n' });
-    await world.stack.client.reviewRepository(job.jobId, 'acme/beta', {
-      state: 'approved',
-      attempt: 2,
-      digest: (await world.stack.client.getDiff(job.jobId, 'acme/beta')).digest,
-    });
+    await world.approveShown(job.jobId, 'acme/beta', 2);
     const answer = await world.stack.client.publish(job.jobId, { approved: true });
     const [result] = await followPublication(world.stack.client, job.jobId, answer.results, { intervalMs: 100 });
     assert.equal(result!.outcome, 'failed');

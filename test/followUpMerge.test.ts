@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import { branchName } from '../common/names';
 import { followPublication } from '../common/publication';
 import { edit, reply } from './fakes/anthropicServer';
-import { bare, type FollowUpWorld, firstMessageText, scripted, useFollowUpWorld } from './helpers/followUps';
-import type { FixtureFiles } from './helpers/git';
+import {
+  bare,
+  FOLLOW_UP_FILES,
+  type FollowUpWorld,
+  firstMessageText,
+  scripted,
+  useFollowUpWorld,
+} from './helpers/followUps';
+import { repositoriesHolding } from './helpers/git';
 import { waitForJob } from './helpers/jobs';
 
 // Follow-ups that reach further, on the local stack with the loopback GitHub and Claude: a base
@@ -12,7 +19,6 @@ import { waitForJob } from './helpers/jobs';
 // group, the host's auto-merge is turned on (or the pull request merged now when nothing is left
 // to wait for), and `@codeowners` asks the owners of the changed files for review.
 
-const FILES = { 'src/main.js': 'const a = oldFunction(1);\n', 'README.md': '# sample\n' };
 const CODEOWNERS = [
   '# Owners',
   '*        @fallback-owner',
@@ -23,7 +29,7 @@ const CODEOWNERS = [
 
 describe('follow-ups: conflicts, instructions, auto-merge and code owners', function () {
   this.timeout(240_000);
-  const repositories: Record<string, FixtureFiles> = Object.fromEntries(
+  const repositories = repositoriesHolding(
     [
       'acme/delta',
       'acme/epsilon',
@@ -34,11 +40,12 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
       'acme/draft',
       'acme/published',
       'acme/held',
-    ].map((name) => [name, FILES]),
+    ],
+    FOLLOW_UP_FILES,
   );
-  repositories['acme/g3'] = { ...FILES, 'src/main.js': 'const b = oldFunction(2);\n' };
-  repositories['acme/owned'] = { ...FILES, '.github/CODEOWNERS': CODEOWNERS };
-  repositories['acme/unowned'] = { ...FILES, CODEOWNERS: 'docs/* @docs-writer\n' };
+  repositories['acme/g3'] = { ...FOLLOW_UP_FILES, 'src/main.js': 'const b = oldFunction(2);\n' };
+  repositories['acme/owned'] = { ...FOLLOW_UP_FILES, '.github/CODEOWNERS': CODEOWNERS };
+  repositories['acme/unowned'] = { ...FOLLOW_UP_FILES, CODEOWNERS: 'docs/* @docs-writer\n' };
   const world = useFollowUpWorld({
     repositories,
     concurrency: 3,
@@ -98,11 +105,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
       /-const a = oldFunction\(1, \{ strict: true \}\);\n\+const a = newFunction\(1, \{ strict: true \}\);/,
     );
 
-    await world.stack.client.reviewRepository(job.jobId, 'acme/delta', {
-      state: 'approved',
-      attempt: 2,
-      digest: (await world.stack.client.getDiff(job.jobId, 'acme/delta')).digest,
-    });
+    await world.approveShown(job.jobId, 'acme/delta', 2);
     const published = await world.stack.client.publish(job.jobId, { approved: true });
     const [result] = await followPublication(world.stack.client, job.jobId, published.results, { intervalMs: 100 });
     assert.equal(result!.outcome, 'done', result!.reason);
@@ -156,10 +159,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
     );
     assert.equal(pullOf('acme/epsilon', job.jobId).autoMerge, undefined);
     assert.equal(pullOf('acme/epsilon', job.jobId).merged, false);
-    await world.stack.client.reviewRepository(job.jobId, 'acme/epsilon', {
-      state: 'approved',
-      digest: (await world.stack.client.getDiff(job.jobId, 'acme/epsilon')).digest,
-    });
+    await world.approveShown(job.jobId, 'acme/epsilon');
     const [approved] = await world.stack.client.pullRequestActionAll(job.jobId, 'auto-merge', {});
     assert.equal(approved!.outcome, 'done', approved!.reason);
     assert.equal(pullOf('acme/epsilon', job.jobId).merged, true, 'nothing left to wait for: merged now');
@@ -205,10 +205,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
     assert.equal(pull.merged, false);
 
     // Reviewed and approved, a publish pushes it onto the pull request.
-    await world.stack.client.reviewRepository(job.jobId, 'acme/held', {
-      state: 'approved',
-      digest: (await world.stack.client.getDiff(job.jobId, 'acme/held')).digest,
-    });
+    await world.approveShown(job.jobId, 'acme/held');
     const answer = await world.stack.client.publish(job.jobId, { approved: true });
     const [published] = await followPublication(world.stack.client, job.jobId, answer.results, { intervalMs: 100 });
     assert.equal(published!.outcome, 'done', published!.reason);
@@ -288,10 +285,7 @@ describe('follow-ups: conflicts, instructions, auto-merge and code owners', func
       repositories: ['acme/published'],
       createPullRequests: false,
     });
-    await world.stack.client.reviewRepository(later.jobId, 'acme/published', {
-      state: 'approved',
-      digest: (await world.stack.client.getDiff(later.jobId, 'acme/published')).digest,
-    });
+    await world.approveShown(later.jobId, 'acme/published');
     const answer = await world.stack.client.publish(later.jobId, { approved: true, autoMerge: 'rebase' });
     const [result] = await followPublication(world.stack.client, later.jobId, answer.results, { intervalMs: 100 });
     assert.equal(result!.outcome, 'done', result!.reason);

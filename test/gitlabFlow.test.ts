@@ -4,7 +4,7 @@ import path from 'node:path';
 import { codeHostKindOf } from '../common/codeHostKind';
 import { branchName } from '../common/names';
 import type { FakeProject } from './fakes/gitlabServer';
-import { git, pushedDiff } from './helpers/git';
+import { git, pushedDiff, repositoriesHolding } from './helpers/git';
 import { useWorld } from './helpers/world';
 
 // The whole flow on the local stack against the loopback GitLab, as a user types it (the built CLI
@@ -42,7 +42,10 @@ describe('the CLI flow against GitLab, names three and four levels deep', functi
   this.timeout(240_000);
   const world = useWorld({
     token: GITLAB_TOKEN,
-    repositories: Object.fromEntries(PROJECTS.map((project) => [project.path, FILES])),
+    repositories: repositoriesHolding(
+      PROJECTS.map((project) => project.path),
+      FILES,
+    ),
     gitlab: { projects: PROJECTS, users: ['alice', 'bob'], pageSize: 2 },
     stack: true,
   });

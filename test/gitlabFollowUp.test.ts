@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import type { ApiError } from '../common/client';
 import { branchName } from '../common/names';
-import { bare, firstMessageText, moveToNewFunction, useFollowUpWorld } from './helpers/followUps';
+import { bare, FOLLOW_UP_FILES, firstMessageText, moveToNewFunction, useFollowUpWorld } from './helpers/followUps';
+import { repositoriesHolding } from './helpers/git';
 
 // Follow-up rounds on a GitLab stack (`CODY_BATCH_CODE_HOST=gitlab`): its workers read what a
 // round acts on through the GitLab host from the loopback GitLab — the head pipeline's failed jobs
 // and their traces, discussion notes, a note by its address — and hand it to the loopback Claude
 // as the host's words. Projects nest three levels deep.
 
-const FILES = { 'src/main.js': 'const a = oldFunction(1);\n', 'README.md': '# sample\n' };
 const TRACE = [
   '\u001b[0KRunning with gitlab-runner 16.0.0 (abc123)',
   'section_start:1767261600:step_script\r\u001b[0K\u001b[0K\u001b[36;1mExecuting "step_script" stage of the job script\u001b[0;m',
@@ -21,9 +21,7 @@ const TRACE = [
 describe('follow-up rounds on GitLab', function () {
   this.timeout(240_000);
   const world = useFollowUpWorld({
-    repositories: Object.fromEntries(
-      ['acme/platform/api', 'acme/platform/web', 'acme/site'].map((name) => [name, FILES]),
-    ),
+    repositories: repositoriesHolding(['acme/platform/api', 'acme/platform/web', 'acme/site'], FOLLOW_UP_FILES),
     gitlab: { users: ['alice', 'bob'], tokenUser: 'cody-batch-bot' },
     script: moveToNewFunction,
   });

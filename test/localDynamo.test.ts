@@ -8,7 +8,6 @@ import { fromIni } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { newJob, sampleJob, waitFor, waitForJob } from './helpers/jobs';
-import { createGitHosting, type GitHosting } from './helpers/git';
 import {
   makeTempDir,
   stackDynamoCredentials,
@@ -16,6 +15,7 @@ import {
   startStackProcess,
   type StackProcess,
 } from './helpers/localStack';
+import { useWorld } from './helpers/world';
 
 // The local stack's DynamoDB is reachable from any web page the developer visits and by any local
 // user, and the stack runs the PENDING jobs it finds there. These tests play that attacker over
@@ -219,24 +219,13 @@ describe('local stack: its home', () => {
 
 describe('local stack: runs only the jobs its API created', function () {
   this.timeout(120_000);
-  let hosting: GitHosting;
-  let home: string;
-  before(async () => {
-    hosting = await createGitHosting();
-    await hosting.create('acme/one', { 'a.txt': 'old\n' });
-    home = await makeTempDir();
-  });
-  after(async () => {
-    await hosting?.dispose();
-    await rm(home, { recursive: true, force: true });
-  });
+  // Workers paused: the API's job waits PENDING for the restart, as the planted ones do.
+  const world = useWorld({ repositories: { 'acme/one': { 'a.txt': 'old\n' } }, stack: { concurrency: 0 } });
 
   it('never runs a PENDING job planted in the table, and still runs the API’s across a restart', async () => {
-    const markers = path.join(hosting.work, 'markers');
+    const markers = path.join(world.hosting.work, 'markers');
     await mkdir(markers, { recursive: true });
-    const env = { CODY_BATCH_GIT_BASE: hosting.gitBase };
-    // Workers paused: the API's job waits PENDING for the restart, as the planted ones do.
-    const first = await startStackProcess({ home, env: { ...env, CODY_BATCH_CONCURRENCY: '0' } });
+    const first = world.stack;
     let created;
     const planted: string[] = [];
     try {
@@ -276,24 +265,20 @@ describe('local stack: runs only the jobs its API created', function () {
     }
 
     // A start re-queues what is PENDING at once, as every sweep does.
-    const second = await startStackProcess({ home, env: { ...env, CODY_BATCH_CONCURRENCY: '1' } });
-    try {
-      const job = await waitForJob(second.client, created.jobId);
-      assert.equal(job.status, 'COMPLETED', 'the API’s job ran end to end after the restart');
-      await access(path.join(markers, 'api'));
-      const store = stackStore(second);
-      for (const jobId of planted) {
-        const row = await waitFor(`planted job ${jobId} to be refused`, async () => {
-          const current = await store.repositories.get(jobId, 'acme/one');
-          return current?.status === 'FAILED' ? current : undefined;
-        });
-        assert.equal(row.error?.code, 'UNVERIFIED_JOB');
-      }
-      await assert.rejects(access(path.join(markers, 'planted-attacker')), 'the planted command never ran');
-      await assert.rejects(access(path.join(markers, 'planted-local')), 'the planted command never ran');
-      await assert.rejects(access(path.join(markers, 'planted-copied')), 'the planted command never ran');
-    } finally {
-      await second.dispose({ keepHome: true });
+    const second = await world.restartStack(undefined, { CODY_BATCH_CONCURRENCY: '1' });
+    const job = await waitForJob(second.client, created.jobId);
+    assert.equal(job.status, 'COMPLETED', 'the API’s job ran end to end after the restart');
+    await access(path.join(markers, 'api'));
+    const store = stackStore(second);
+    for (const jobId of planted) {
+      const row = await waitFor(`planted job ${jobId} to be refused`, async () => {
+        const current = await store.repositories.get(jobId, 'acme/one');
+        return current?.status === 'FAILED' ? current : undefined;
+      });
+      assert.equal(row.error?.code, 'UNVERIFIED_JOB');
     }
+    await assert.rejects(access(path.join(markers, 'planted-attacker')), 'the planted command never ran');
+    await assert.rejects(access(path.join(markers, 'planted-local')), 'the planted command never ran');
+    await assert.rejects(access(path.join(markers, 'planted-copied')), 'the planted command never ran');
   });
 });

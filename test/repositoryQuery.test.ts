@@ -3,9 +3,10 @@ import path from 'node:path';
 import { ApiError } from '../common/client';
 import type { CreateJobInput } from '../common/schemas';
 import { type FakeGitHub, startFakeGitHub } from './fakes/githubServer';
-import { createGitHosting, git, type GitHosting } from './helpers/git';
+import { git } from './helpers/git';
 import { repositoriesByName, repositoryNamesOf, waitForJob } from './helpers/jobs';
 import { startStackProcess, type StackProcess } from './helpers/localStack';
+import { useWorld } from './helpers/world';
 
 // Repositories chosen by query on the real local stack, whose code host is the local folder of
 // bare repositories (a file:// git base): the preview (POST /repositories/resolve) and the job
@@ -14,64 +15,61 @@ import { startStackProcess, type StackProcess } from './helpers/localStack';
 
 describe('repositories by query on the local stack (folder host)', function () {
   this.timeout(90_000);
-  let hosting: GitHosting;
-  let stack: StackProcess;
-
-  before(async () => {
-    hosting = await createGitHosting();
-    for (const name of ['acme/one', 'acme/two', 'acme/three', 'other/four', 'other/five'])
-      await hosting.create(name, { 'a.txt': `${name}\n` });
-    await git(hosting.root, 'init', '--quiet', '--bare', path.join(hosting.root, 'acme', 'empty.git'));
-    stack = await startStackProcess({
-      env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '2', CODY_BATCH_MAX_REPOSITORIES: '4' },
-    });
+  const world = useWorld({
+    repositories: Object.fromEntries(
+      ['acme/one', 'acme/two', 'acme/three', 'other/four', 'other/five'].map((name) => [
+        name,
+        { 'a.txt': `${name}\n` },
+      ]),
+    ),
+    stack: { concurrency: 2, env: { CODY_BATCH_MAX_REPOSITORIES: '4' } },
   });
-  after(async () => {
-    await stack?.dispose();
-    await hosting?.dispose();
-  });
+  // The folder host lists what is there at each query: an empty repository made after the start counts.
+  before(() =>
+    git(world.hosting.root, 'init', '--quiet', '--bare', path.join(world.hosting.root, 'acme', 'empty.git')),
+  );
 
   it('creates a job from an owner query that runs exactly the repositories the preview showed', async () => {
-    const preview = await stack.client.resolveRepositories({ repositoryQuery: { owners: ['acme'] } });
+    const preview = await world.stack.client.resolveRepositories({ repositoryQuery: { owners: ['acme'] } });
     assert.deepEqual(preview, {
       count: 3,
       repositories: ['acme/one', 'acme/three', 'acme/two'],
       notes: ['1 empty repository skipped'],
     });
 
-    const created = await stack.client.createJob({
+    const created = await world.stack.client.createJob({
       name: 'Mark every acme repository',
       command: 'echo marked >> a.txt',
       repositoryQuery: { owners: ['acme'] },
     });
-    assert.deepEqual(await repositoryNamesOf(stack.client, created.jobId), preview.repositories);
+    assert.deepEqual(await repositoryNamesOf(world.stack.client, created.jobId), preview.repositories);
     assert.equal(created.counts.total, preview.count);
     assert.deepEqual(created.repositoryQuery, { owners: ['acme'], includeArchived: false, includeForks: false });
-    const job = await waitForJob(stack.client, created.jobId);
+    const job = await waitForJob(world.stack.client, created.jobId);
     assert.equal(job.status, 'COMPLETED');
-    const rows = await repositoriesByName(stack.client, job.jobId);
+    const rows = await repositoriesByName(world.stack.client, job.jobId);
     assert.deepEqual([...rows.keys()].sort(), preview.repositories);
     for (const row of rows.values()) assert.equal(row.status, 'COMPLETED', row.repositoryName);
   });
 
   it('samples from what the query resolved to, and refuses a sample as large as that', async () => {
-    const sampled = await stack.client.createJob({
+    const sampled = await world.stack.client.createJob({
       name: 'Try two acme repositories first',
       command: 'echo sampled >> a.txt',
       repositoryQuery: { owners: ['acme'] },
       sample: { size: 2 },
     });
     assert.equal(sampled.run.size, 2);
-    const rows = await stack.client.allRepositories(sampled.jobId);
+    const rows = await world.stack.client.allRepositories(sampled.jobId);
     assert.equal(rows.length, 3);
     assert.equal(rows.filter((row) => row.sampled).length, 2, 'the sample is two of what the query resolved to');
-    const job = await waitForJob(stack.client, sampled.jobId, { status: 'SAMPLED' });
+    const job = await waitForJob(world.stack.client, sampled.jobId, { status: 'SAMPLED' });
     assert.equal(job.counts.completed, 2);
     assert.equal(job.counts.pending, 1);
-    await stack.client.cancelJob(job.jobId);
+    await world.stack.client.cancelJob(job.jobId);
 
     await assert.rejects(
-      stack.client.createJob({
+      world.stack.client.createJob({
         name: 'Too large a sample',
         command: 'true',
         repositoryQuery: { owners: ['acme'] },
@@ -85,7 +83,7 @@ describe('repositories by query on the local stack (folder host)', function () {
   });
 
   it('adds a query to listed repositories, each once whatever its case', async () => {
-    const preview = await stack.client.resolveRepositories({
+    const preview = await world.stack.client.resolveRepositories({
       repositories: ['other/four', 'ACME/Two'],
       repositoryQuery: { owners: ['acme'], exclude: 'three' },
     });
@@ -97,7 +95,7 @@ describe('repositories by query on the local stack (folder host)', function () {
   });
 
   it('answers 400 saying what to change, and creates nothing, for a query that cannot run as given', async () => {
-    const before = (await stack.client.listJobs({ limit: 100 })).items.length;
+    const before = (await world.stack.client.listJobs({ limit: 100 })).items.length;
     const job = (fields: Partial<CreateJobInput>): CreateJobInput => ({ name: 'Refused', command: 'true', ...fields });
     const cases: [CreateJobInput, string, RegExp][] = [
       [
@@ -129,9 +127,9 @@ describe('repositories by query on the local stack (folder host)', function () {
     ];
     for (const [request, code, message] of cases) {
       for (const call of [
-        () => stack.client.createJob(request),
+        () => world.stack.client.createJob(request),
         ...(request.repositoryQuery
-          ? [() => stack.client.resolveRepositories({ repositoryQuery: request.repositoryQuery! })]
+          ? [() => world.stack.client.resolveRepositories({ repositoryQuery: request.repositoryQuery! })]
           : []),
       ]) {
         await assert.rejects(call(), (error: unknown) => {
@@ -142,7 +140,7 @@ describe('repositories by query on the local stack (folder host)', function () {
         });
       }
     }
-    assert.equal((await stack.client.listJobs({ limit: 100 })).items.length, before, 'nothing was created');
+    assert.equal((await world.stack.client.listJobs({ limit: 100 })).items.length, before, 'nothing was created');
   });
 });
 

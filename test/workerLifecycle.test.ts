@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createGitHosting, type GitHosting } from './helpers/git';
 import { repositoriesByName, waitFor, waitForJob } from './helpers/jobs';
-import { makeTempDir, startStackProcess, type StackProcess } from './helpers/localStack';
 import { killRunning, processesRunning, uniqueSleep } from './helpers/processes';
+import { useWorld } from './helpers/world';
 
 // Cancel, crashes, retries and restarts through the real stack: worker processes, their command
 // process groups, and the rows and counters they leave.
@@ -24,43 +23,30 @@ async function numbersIn(folder: string, prefix: string): Promise<number[]> {
   return Promise.all(files.map(async (file) => Number((await readFile(path.join(folder, file), 'utf8')).trim())));
 }
 
+/** Three quick repositories and a slow one (its command waits while SLOW is there). */
+const REPOSITORIES = {
+  'acme/one': { 'src/main.js': 'oldFunction(1);\n' },
+  'acme/two': { 'src/main.js': 'oldFunction(1);\n' },
+  'acme/three': { 'src/main.js': 'oldFunction(1);\n' },
+  'acme/slow': { 'src/main.js': 'oldFunction(1);\n', SLOW: 'yes\n' },
+};
+
 describe('worker lifecycle: cancel, crash, retry, restart', function () {
   this.timeout(120_000);
-  let hosting: GitHosting;
   let markers: string;
 
-  before(async () => {
-    hosting = await createGitHosting();
-    for (const name of ['one', 'two', 'three'])
-      await hosting.create(`acme/${name}`, { 'src/main.js': 'oldFunction(1);\n' });
-    await hosting.create('acme/slow', { 'src/main.js': 'oldFunction(1);\n', SLOW: 'yes\n' });
-  });
   beforeEach(async () => {
     markers = await mkdtemp(path.join(os.tmpdir(), 'cody-batch-markers-'));
   });
   afterEach(async () => {
     await rm(markers, { recursive: true, force: true });
   });
-  after(async () => {
-    await hosting?.dispose();
-  });
 
   describe('with one stack', () => {
-    let stack: StackProcess;
-    let workDir: string;
-    before(async () => {
-      workDir = await makeTempDir('cody-batch-workdir-');
-      stack = await startStackProcess({
-        env: { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '2', CODY_BATCH_WORK_DIR: workDir },
-      });
-    });
-    after(async () => {
-      await stack?.dispose();
-      await rm(workDir, { recursive: true, force: true });
-    });
+    const world = useWorld({ repositories: REPOSITORIES, stack: { workDir: true } });
 
     it('cancels a job running `sleep 60`: CANCELLED, its process groups gone, the waiting repository never started', async () => {
-      const created = await stack.client.createJob({
+      const created = await world.stack.client.createJob({
         name: 'Sleep',
         command: `echo $$ > "${markers}/pgid-$$"\nsleep 60`,
         repositories: ['acme/one', 'acme/two', 'acme/three'],
@@ -70,15 +56,15 @@ describe('worker lifecycle: cancel, crash, retry, restart', function () {
         return found.length === 2 ? found : undefined;
       });
       assert.ok(groups.every(processGroupAlive));
-      const answer = await stack.client.cancelJob(created.jobId);
+      const answer = await world.stack.client.cancelJob(created.jobId);
       assert.ok(['CANCELLING', 'CANCELLED'].includes(answer.status));
-      const job = await waitForJob(stack.client, created.jobId);
+      const job = await waitForJob(world.stack.client, created.jobId);
       assert.equal(job.status, 'CANCELLED');
       assert.deepEqual(
         { ...job.counts },
         { total: 3, pending: 0, running: 0, completed: 0, noChanges: 0, failed: 0, cancelled: 3 },
       );
-      const rows = [...(await repositoriesByName(stack.client, job.jobId)).values()];
+      const rows = [...(await repositoriesByName(world.stack.client, job.jobId)).values()];
       for (const row of rows) {
         assert.equal(row.status, 'CANCELLED');
         assert.equal(row.error?.code, 'CANCELLED');
@@ -98,26 +84,30 @@ describe('worker lifecycle: cancel, crash, retry, restart', function () {
         `if [ -f SLOW ] && [ ! -f "${markers}/go" ]; then setsid ${daemon.join(' ')} > /dev/null 2>&1 & echo $PPID > "${markers}/worker.pid"; echo $$ > "${markers}/pgid-slow"; sleep 60; fi`,
         "sed -i 's/oldFunction(/newFunction(/' src/main.js",
       ].join('\n');
-      const created = await stack.client.createJob({ name: 'Crash', command, repositories: ['acme/slow', 'acme/one'] });
+      const created = await world.stack.client.createJob({
+        name: 'Crash',
+        command,
+        repositories: ['acme/slow', 'acme/one'],
+      });
       const [workerPid] = await waitFor('the slow command to run', async () => {
         const found = await numbersIn(markers, 'worker.pid');
         return found.length === 1 ? found : undefined;
       });
       const [commandGroup] = await numbersIn(markers, 'pgid-slow');
-      const runFolders = await readdir(workDir);
+      const runFolders = await readdir(world.workDir);
       assert.ok(runFolders.length > 0, 'the slow run has its folder');
       // The log is saved every few seconds and at each step: kill once the command's line is saved,
       // so the check below is about the crash keeping it, not about how fast a loaded machine saves.
       await waitFor('the running command to reach the saved log', async () =>
-        /Command: \$ if \[ -f SLOW \]/.test(await stack.client.getLog(created.jobId, 'acme/slow').catch(() => ''))
+        /Command: \$ if \[ -f SLOW \]/.test(await world.stack.client.getLog(created.jobId, 'acme/slow').catch(() => ''))
           ? true
           : undefined,
       );
       process.kill(workerPid!, 'SIGKILL');
 
-      const job = await waitForJob(stack.client, created.jobId);
+      const job = await waitForJob(world.stack.client, created.jobId);
       assert.equal(job.status, 'COMPLETED_WITH_ERRORS');
-      const rows = await repositoriesByName(stack.client, job.jobId);
+      const rows = await repositoriesByName(world.stack.client, job.jobId);
       assert.equal(rows.get('acme/one')!.status, 'COMPLETED');
       assert.equal(rows.get('acme/slow')!.status, 'FAILED');
       assert.equal(rows.get('acme/slow')!.error?.code, 'WORKER_CRASHED');
@@ -130,33 +120,33 @@ describe('worker lifecycle: cancel, crash, retry, restart', function () {
         (await processesRunning(daemon)).length ? undefined : true,
       ).finally(() => killRunning(daemon));
       // Nor its clone: the run folder of the dead worker is removed.
-      const left = await readdir(workDir);
+      const left = await readdir(world.workDir);
       assert.deepEqual(
         left.filter((folder) => runFolders.includes(folder)),
         [],
         "the dead worker's run folder is gone",
       );
       // What the worker logged before it died is kept.
-      assert.match(await stack.client.getLog(job.jobId, 'acme/slow'), /Command: \$ if \[ -f SLOW \]/);
+      assert.match(await world.stack.client.getLog(job.jobId, 'acme/slow'), /Command: \$ if \[ -f SLOW \]/);
 
       await writeFile(path.join(markers, 'go'), '');
-      const retry = await stack.client.retryJob(job.jobId);
+      const retry = await world.stack.client.retryJob(job.jobId);
       assert.equal(retry.run.size, 1, 'only acme/slow runs again');
-      const retried = await waitForJob(stack.client, job.jobId);
+      const retried = await waitForJob(world.stack.client, job.jobId);
       assert.equal(retried.status, 'COMPLETED');
-      const after = await repositoriesByName(stack.client, job.jobId);
+      const after = await repositoriesByName(world.stack.client, job.jobId);
       assert.equal(after.get('acme/slow')!.attempt, 2);
       assert.equal(after.get('acme/slow')!.status, 'COMPLETED');
       assert.equal(after.get('acme/one')!.attempt, 1);
-      assert.match((await stack.client.getDiff(job.jobId, 'acme/slow')).patch!, /\+newFunction\(1\);/);
+      assert.match((await world.stack.client.getDiff(job.jobId, 'acme/slow')).patch!, /\+newFunction\(1\);/);
     });
   });
 
-  it('re-runs what a stopped stack left running or pending when it starts again on the same home', async () => {
-    const home = await makeTempDir();
-    const env = { CODY_BATCH_GIT_BASE: hosting.gitBase, CODY_BATCH_CONCURRENCY: '1' };
-    try {
-      const first = await startStackProcess({ home, env });
+  describe('across a restart', () => {
+    const world = useWorld({ repositories: REPOSITORIES, stack: { concurrency: 1 } });
+
+    it('re-runs what a stopped stack left running or pending when it starts again on the same home', async () => {
+      const first = world.stack;
       const created = await first.client.createJob({
         name: 'Survive a restart',
         command: `echo started >> "${markers}/starts"\nwhile [ ! -f "${markers}/go" ]; do sleep 0.1; done\nsed -i 's/oldFunction(/newFunction(/' src/main.js`,
@@ -167,23 +157,17 @@ describe('worker lifecycle: cancel, crash, retry, restart', function () {
       );
       assert.equal(await first.stop(), 0);
 
-      const second = await startStackProcess({ home, env });
-      try {
-        await writeFile(path.join(markers, 'go'), '');
-        const job = await waitForJob(second.client, created.jobId);
-        assert.equal(job.status, 'COMPLETED');
-        const rows = await repositoriesByName(second.client, job.jobId);
-        assert.deepEqual([...rows.values()].map((row) => [row.repositoryName, row.status]).sort(), [
-          ['acme/one', 'COMPLETED'],
-          ['acme/two', 'COMPLETED'],
-        ]);
-        // The one that was running when the stack stopped ran again, as a new attempt.
-        assert.deepEqual([...rows.values()].map((row) => row.attempt).sort(), [1, 2]);
-      } finally {
-        await second.dispose();
-      }
-    } finally {
-      await rm(home, { recursive: true, force: true });
-    }
+      const second = await world.restartStack();
+      await writeFile(path.join(markers, 'go'), '');
+      const job = await waitForJob(second.client, created.jobId);
+      assert.equal(job.status, 'COMPLETED');
+      const rows = await repositoriesByName(second.client, job.jobId);
+      assert.deepEqual([...rows.values()].map((row) => [row.repositoryName, row.status]).sort(), [
+        ['acme/one', 'COMPLETED'],
+        ['acme/two', 'COMPLETED'],
+      ]);
+      // The one that was running when the stack stopped ran again, as a new attempt.
+      assert.deepEqual([...rows.values()].map((row) => row.attempt).sort(), [1, 2]);
+    });
   });
 });

@@ -45,14 +45,12 @@ const DATA = {
 describe('diff view layout (Chromium)', function () {
   this.timeout(60_000);
   const browser = useWebviewBrowser({ diff: 'webviews/diff/main.ts' });
+  /** The diff view of DATA, `width` px wide, once `ready` is on the page. */
+  const openDiff = (width: number, ready: string) =>
+    browser.open({ script: 'diff', reply: loadReply(DATA), viewport: { width, height: 900 }, ready });
 
   it('side by side at 1400 px: a long line is shown whole, the sides stay level, Drop hunk stays clear of the header and inside the pane', async () => {
-    const page = await browser.open({
-      script: 'diff',
-      reply: loadReply(DATA),
-      viewport: { width: 1400, height: 900 },
-      ready: '#app:not([aria-busy]) .d2h-file-side-diff',
-    });
+    const page = await openDiff(1400, '#app:not([aria-busy]) .d2h-file-side-diff');
     // Two frames: whatever the page lays out after its first paint is done.
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     const long = await page.evaluate((text) => {
@@ -106,12 +104,7 @@ describe('diff view layout (Chromium)', function () {
   });
 
   it('at 460 px: file names keep their words, Reject stays beside Approve, and the note box starts empty', async () => {
-    const page = await browser.open({
-      script: 'diff',
-      reply: loadReply(DATA),
-      viewport: { width: 460, height: 900 },
-      ready: '#app:not([aria-busy]) #approve',
-    });
+    const page = await openDiff(460, '#app:not([aria-busy]) #approve');
     const names = await page.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>('details.file .file-name')].map((name) => {
         const range = document.createRange();

@@ -31,6 +31,9 @@ function described(jobId: string, status: JobStatus, arraySize?: number) {
   return { jobs: [arraySize === undefined ? detail : { ...detail, arrayProperties: { size: arraySize } }] };
 }
 
+/** The reason every cancel and terminate of ours gives AWS Batch. */
+const CANCEL_REASON = 'Cancelled by the user in Cody Batch';
+
 describe('BatchExecutor (aws-sdk-client-mock)', () => {
   // Mocked while this file's tests run: other files mock the same client.
   let batch: AwsClientStub<BatchClient>;
@@ -47,29 +50,29 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
     trustedKeys,
   });
   beforeEach(() => batch.reset());
+  /** What each call of `command` sent to AWS Batch, in order. */
+  const inputsOf = (command: Parameters<typeof batch.commandCalls>[0]) =>
+    batch.commandCalls(command).map((call) => call.args[0].input as unknown);
 
   it('submits an array job of one child per shard with JOB_ID, the shard size and the public keys (no secret) in the container environment', async () => {
     batch.on(SubmitJobCommand).resolves({ jobId: 'batch-array-1', jobName: 'x', jobArn: 'arn' });
     const started = await executor.start(job(['acme/a', 'acme/b', 'acme/c']));
     assert.deepEqual(started, { executorRef: 'batch-array-1', shardSize: 1 });
-    assert.deepEqual(
-      batch.commandCalls(SubmitJobCommand).map((call) => call.args[0].input),
-      [
-        {
-          jobName: `cody-batch-${JOB_ID}`,
-          jobQueue: 'cody-batch-dev-queue',
-          jobDefinition: 'cody-batch-dev-worker',
-          arrayProperties: { size: 3 },
-          containerOverrides: {
-            environment: [
-              { name: 'JOB_ID', value: JOB_ID },
-              { name: 'CODY_BATCH_SHARD_SIZE', value: '1' },
-              { name: 'CODY_BATCH_TRUSTED_KEYS', value: trustedKeys.join(',') },
-            ],
-          },
+    assert.deepEqual(inputsOf(SubmitJobCommand), [
+      {
+        jobName: `cody-batch-${JOB_ID}`,
+        jobQueue: 'cody-batch-dev-queue',
+        jobDefinition: 'cody-batch-dev-worker',
+        arrayProperties: { size: 3 },
+        containerOverrides: {
+          environment: [
+            { name: 'JOB_ID', value: JOB_ID },
+            { name: 'CODY_BATCH_SHARD_SIZE', value: '1' },
+            { name: 'CODY_BATCH_TRUSTED_KEYS', value: trustedKeys.join(',') },
+          ],
         },
-      ],
-    );
+      },
+    ]);
     // The submission (which CloudTrail records) carries the public key only: no signing key, no seal key.
     const submitted = JSON.stringify(batch.commandCalls(SubmitJobCommand)[0]!.args[0].input);
     assert.ok(!submitted.includes(keys.workerKey));
@@ -149,28 +152,18 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
       ),
     );
 
-    const reason = 'Cancelled by the user in Cody Batch';
     // The parent's cancel is what stops the waiting children: one call, not one per child.
-    assert.deepEqual(
-      batch.commandCalls(CancelJobCommand).map((call) => call.args[0].input),
-      [{ jobId: 'batch-array-1', reason }],
-    );
-    assert.deepEqual(
-      batch.commandCalls(ListJobsCommand).map((call) => call.args[0].input),
-      [
-        { arrayJobId: 'batch-array-1', jobStatus: 'STARTING', maxResults: 1000, nextToken: undefined },
-        { arrayJobId: 'batch-array-1', jobStatus: 'RUNNING', maxResults: 1000, nextToken: undefined },
-        { arrayJobId: 'batch-array-1', jobStatus: 'RUNNING', maxResults: 1000, nextToken: 'page-2' },
-      ],
-    );
+    assert.deepEqual(inputsOf(CancelJobCommand), [{ jobId: 'batch-array-1', reason: CANCEL_REASON }]);
+    assert.deepEqual(inputsOf(ListJobsCommand), [
+      { arrayJobId: 'batch-array-1', jobStatus: 'STARTING', maxResults: 1000, nextToken: undefined },
+      { arrayJobId: 'batch-array-1', jobStatus: 'RUNNING', maxResults: 1000, nextToken: undefined },
+      { arrayJobId: 'batch-array-1', jobStatus: 'RUNNING', maxResults: 1000, nextToken: 'page-2' },
+    ]);
     const started = Array.from({ length: 62 }, (_, i) => `batch-array-1:${i}`);
-    assert.deepEqual(
-      batch.commandCalls(TerminateJobsCommand).map((call) => call.args[0].input),
-      [
-        { jobs: started.slice(0, 50), reason },
-        { jobs: started.slice(50), reason },
-      ],
-    );
+    assert.deepEqual(inputsOf(TerminateJobsCommand), [
+      { jobs: started.slice(0, 50), reason: CANCEL_REASON },
+      { jobs: started.slice(50), reason: CANCEL_REASON },
+    ]);
     assert.equal(batch.commandCalls(TerminateJobCommand).length, 0, 'no call per child');
   });
 
@@ -226,18 +219,11 @@ describe('BatchExecutor (aws-sdk-client-mock)', () => {
     batch.on(TerminateJobCommand).resolves({});
     for (const ref of ['waiting', 'starting', 'running', 'done', 'array-done', 'local', undefined])
       await executor.cancel(job(['a/1'], ref));
-    const reason = 'Cancelled by the user in Cody Batch';
-    assert.deepEqual(
-      batch.commandCalls(CancelJobCommand).map((call) => call.args[0].input),
-      [{ jobId: 'waiting', reason }],
-    );
-    assert.deepEqual(
-      batch.commandCalls(TerminateJobCommand).map((call) => call.args[0].input),
-      [
-        { jobId: 'starting', reason },
-        { jobId: 'running', reason },
-      ],
-    );
+    assert.deepEqual(inputsOf(CancelJobCommand), [{ jobId: 'waiting', reason: CANCEL_REASON }]);
+    assert.deepEqual(inputsOf(TerminateJobCommand), [
+      { jobId: 'starting', reason: CANCEL_REASON },
+      { jobId: 'running', reason: CANCEL_REASON },
+    ]);
     assert.equal(batch.commandCalls(ListJobsCommand).length, 0);
     assert.equal(batch.commandCalls(TerminateJobsCommand).length, 0);
     assert.deepEqual(

@@ -100,6 +100,9 @@ describe('GitCheckout keeps the token for the remote', function () {
   const authHeader = () => codeHostFrom({ gitBase: remote.gitBase, token: TOKEN }).gitAuthHeader('acme/scoped');
   const remoteUrl = () => remote.gitBase.replace('{owner}', 'acme').replace('{name}', 'scoped');
   const run = () => path.join(hosted.hosting.work, `token-run-${++counter}`);
+  /** A worker's clone of acme/scoped over HTTP with the token, in a fresh run folder. */
+  const cloneWithToken = async (env = gitEnvironment(process.env)) =>
+    GitCheckout.clone(remoteUrl(), run(), undefined, { env, authHeader: await authHeader() });
 
   /** A HOME with a git config, as a developer's laptop has one. */
   async function homeWith(config: string): Promise<string> {
@@ -121,10 +124,7 @@ describe('GitCheckout keeps the token for the remote', function () {
   }
 
   it('clones and pushes with the token over HTTP', async () => {
-    const checkout = await GitCheckout.clone(remoteUrl(), run(), undefined, {
-      env: gitEnvironment(process.env),
-      authHeader: await authHeader(),
-    });
+    const checkout = await cloneWithToken();
     await writeFile(path.join(checkout.workTree, 'a.txt'), 'new\n');
     await checkout.stagedDiff();
     const commit = await checkout.commit('change', AUTHOR);
@@ -134,10 +134,7 @@ describe('GitCheckout keeps the token for the remote', function () {
   });
 
   it('sends no token to another host git is pointed at', async () => {
-    const checkout = await GitCheckout.clone(remoteUrl(), run(), undefined, {
-      env: gitEnvironment(process.env),
-      authHeader: await authHeader(),
-    });
+    const checkout = await cloneWithToken();
     await writeFile(path.join(checkout.workTree, 'a.txt'), 'elsewhere\n');
     await checkout.stagedDiff();
     await checkout.commit('change', AUTHOR);
@@ -169,10 +166,7 @@ describe('GitCheckout keeps the token for the remote', function () {
       await writeFile(path.join(clone, '.gitattributes'), '*.bin filter=lfs diff=lfs merge=lfs -text\n');
     }, 'track *.bin with LFS');
     const before = elsewhere.authorizations.length;
-    const checkout = await GitCheckout.clone(remoteUrl(), run(), undefined, {
-      env: { ...gitEnvironment(process.env), HOME: home },
-      authHeader: await authHeader(),
-    });
+    const checkout = await cloneWithToken({ ...gitEnvironment(process.env), HOME: home });
     assert.equal(elsewhere.authorizations.length, before, 'the clone did not go to the other host');
     await writeFile(path.join(checkout.workTree, 'big.bin'), 'changed large content\n');
     assert.equal((await checkout.stagedDiff()).stats.files, 1);
@@ -181,10 +175,7 @@ describe('GitCheckout keeps the token for the remote', function () {
 
   it("runs no LFS filter the repository's own config names", async () => {
     const filter = await markingFilter();
-    const checkout = await GitCheckout.clone(remoteUrl(), run(), undefined, {
-      env: gitEnvironment(process.env),
-      authHeader: await authHeader(),
-    });
+    const checkout = await cloneWithToken();
     await git(checkout.gitDir, 'config', '--file', 'config', 'filter.lfs.clean', filter.command);
     await git(checkout.gitDir, 'config', '--file', 'config', 'filter.lfs.process', filter.command);
     await git(checkout.gitDir, 'config', '--file', 'config', 'filter.lfs.required', 'true');

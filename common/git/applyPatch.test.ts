@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { git, readText, useHostedRepository, writeFixtureFiles } from '../../test/helpers/git';
+import { git, readText, useHostedPatch, useHostedRepository, writeFixtureFiles } from '../../test/helpers/git';
 import { ApplyRefused, applyPatch, uncommittedWorkNote, type ApplyResult } from './applyPatch';
 
 // The apply flow on real repositories: a bare "hosted" repository, a patch made by a worker-like
@@ -27,23 +27,30 @@ const neverAsked = async () => {
 
 describe('applyPatch on real git repositories', function () {
   this.timeout(60_000);
-  const hosted = useHostedRepository('acme/widgets', FILES);
-  let patch: string;
-
-  before(async () => {
-    patch = await hosted.patchFrom(async (checkout) => {
-      await writeFile(
-        path.join(checkout, 'src/api.ts'),
-        'export function call() {\n  return newFunction(1, { version: 2 });\n}\n',
-      );
-      await writeFile(path.join(checkout, 'logo.png'), PNG_CHANGED);
-      await writeFixtureFiles(checkout, { 'src/added.ts': 'export const added = true;\n' });
-      await rm(path.join(checkout, 'obsolete.txt'));
-    });
+  const hosted = useHostedPatch('acme/widgets', FILES, async (checkout) => {
+    await writeFile(
+      path.join(checkout, 'src/api.ts'),
+      'export function call() {\n  return newFunction(1, { version: 2 });\n}\n',
+    );
+    await writeFile(path.join(checkout, 'logo.png'), PNG_CHANGED);
+    await writeFixtureFiles(checkout, { 'src/added.ts': 'export const added = true;\n' });
+    await rm(path.join(checkout, 'obsolete.txt'));
   });
 
   let counter = 0;
   const freshClone = () => hosted.clone({ into: `user-${++counter}` });
+
+  /** Applies the patch answering `answer` when asked about uncommitted work: its result, and the files it asked about. */
+  async function applyAnswering(checkout: string, answer: boolean) {
+    let askedAbout: string[] = [];
+    const result = await applyPatch(checkout, hosted.patch, {
+      confirmStash: async (files) => {
+        askedAbout = files;
+        return answer;
+      },
+    });
+    return { result, askedAbout };
+  }
 
   async function expectPatchApplied(checkout: string): Promise<void> {
     assert.match(await readText(checkout, 'src/api.ts'), /newFunction\(1, \{ version: 2 \}\)/);
@@ -58,7 +65,7 @@ describe('applyPatch on real git repositories', function () {
 
   it('applies to a clean tree: a modified, a binary, a new and a deleted file', async () => {
     const checkout = await freshClone();
-    const result = await applyPatch(checkout, patch, { confirmStash: neverAsked });
+    const result = await applyPatch(checkout, hosted.patch, { confirmStash: neverAsked });
     assert.equal(result.status, 'applied');
     assert.deepEqual([...(result as { files: string[] }).files].sort(), [
       'logo.png',
@@ -73,13 +80,7 @@ describe('applyPatch on real git repositories', function () {
   it('changes nothing when the user cancels on uncommitted work', async () => {
     const checkout = await freshClone();
     await writeFile(path.join(checkout, 'src/other.ts'), 'export const other = 2; // my work\n');
-    let askedAbout: string[] = [];
-    const result = await applyPatch(checkout, patch, {
-      confirmStash: async (files) => {
-        askedAbout = files;
-        return false;
-      },
-    });
+    const { result, askedAbout } = await applyAnswering(checkout, false);
     assert.equal(result.status, 'cancelled');
     assert.deepEqual(askedAbout, ['src/other.ts']);
     assert.equal(await readText(checkout, 'src/other.ts'), 'export const other = 2; // my work\n');
@@ -93,7 +94,10 @@ describe('applyPatch on real git repositories', function () {
     await writeFile(path.join(checkout, 'src/other.ts'), 'export const other = 2; // staged work\n');
     await git(checkout, 'add', 'src/other.ts');
     await writeFile(path.join(checkout, 'README.md'), '# widgets\n\nSome text, edited.\n');
-    const result = await applyPatch(checkout, patch, { confirmStash: async () => true, label: 'job-1 acme/widgets' });
+    const result = await applyPatch(checkout, hosted.patch, {
+      confirmStash: async () => true,
+      label: 'job-1 acme/widgets',
+    });
     assert.equal(result.status, 'applied');
     assert.equal((result as { restoredStash: boolean }).restoredStash, true);
     await expectPatchApplied(checkout);
@@ -134,7 +138,10 @@ describe('applyPatch on real git repositories', function () {
     const checkout = await freshClone();
     const mine = 'export function call() {\n  return myOwnFunction(1);\n}\n';
     await writeFile(path.join(checkout, 'src/api.ts'), mine);
-    const result = await applyPatch(checkout, patch, { confirmStash: async () => true, label: 'job-1 acme/widgets' });
+    const result = await applyPatch(checkout, hosted.patch, {
+      confirmStash: async () => true,
+      label: 'job-1 acme/widgets',
+    });
     assert.equal(result.status, 'restore-conflicts');
     const { conflicts, stash } = result as Extract<ApplyResult, { status: 'restore-conflicts' }>;
     assert.deepEqual(conflicts, ['src/api.ts']);
@@ -153,7 +160,7 @@ describe('applyPatch on real git repositories', function () {
       await writeFile(path.join(checkout, 'src/api.ts'), 'export function call() {\n  return legacyFunction(1);\n}\n');
     });
     const checkout = await freshClone();
-    const result = await applyPatch(checkout, patch, { confirmStash: neverAsked });
+    const result = await applyPatch(checkout, hosted.patch, { confirmStash: neverAsked });
     assert.equal(result.status, 'conflicts');
     assert.deepEqual((result as { conflicts: string[] }).conflicts, ['src/api.ts']);
     const text = await readText(checkout, 'src/api.ts');
@@ -167,13 +174,7 @@ describe('applyPatch on real git repositories', function () {
   it("asks before replacing an untracked file the patch creates, and keeps the user's copy in the stash", async () => {
     const checkout = await freshClone();
     await writeFile(path.join(checkout, 'src/added.ts'), 'my own untracked draft\n');
-    let askedAbout: string[] = [];
-    const result = await applyPatch(checkout, patch, {
-      confirmStash: async (files) => {
-        askedAbout = files;
-        return true;
-      },
-    });
+    const { result, askedAbout } = await applyAnswering(checkout, true);
     assert.deepEqual(askedAbout, ['src/added.ts']);
     // Both versions of src/added.ts cannot sit in the tree: the patch's is there, the user's stays stashed.
     assert.equal(result.status, 'restore-conflicts');
@@ -186,7 +187,7 @@ describe('applyPatch on real git repositories', function () {
 
   it('fails without changing anything when the patch does not fit at all', async () => {
     const checkout = await freshClone();
-    const bogus = patch
+    const bogus = hosted.patch
       .replace(/^index [0-9a-f]+\.\./m, 'index 1234567890123456789012345678901234567890..')
       .replace('oldFunction(1)', 'nowhere(1)');
     await writeFile(path.join(checkout, 'src/other.ts'), 'export const other = 3; // mine\n');
@@ -295,20 +296,15 @@ describe('applyPatch with a dirty submodule', function () {
 
 describe('applyPatch with links out of the repository', function () {
   this.timeout(60_000);
-  const hosted = useHostedRepository('acme/linked', { 'a.txt': 'old\n' });
-  let patch: string;
-
-  before(async () => {
-    patch = await hosted.patchFrom(async (checkout) => {
-      await writeFile(path.join(checkout, 'a.txt'), 'new\n');
-      await symlink('/etc/passwd', path.join(checkout, 'passwd'));
-    });
+  const hosted = useHostedPatch('acme/linked', { 'a.txt': 'old\n' }, async (checkout) => {
+    await writeFile(path.join(checkout, 'a.txt'), 'new\n');
+    await symlink('/etc/passwd', path.join(checkout, 'passwd'));
   });
 
   it('applies nothing unless the links are confirmed, and asks before anything else', async () => {
     const checkout = await hosted.clone();
     await writeFile(path.join(checkout, 'a.txt'), 'my work\n');
-    const result = await applyPatch(checkout, patch, { confirmStash: neverAsked });
+    const result = await applyPatch(checkout, hosted.patch, { confirmStash: neverAsked });
     assert.deepEqual(result, { status: 'outside-links', links: [{ path: 'passwd', target: '/etc/passwd' }] });
     assert.equal(existsSync(path.join(checkout, 'passwd')), false);
     assert.equal(await readText(checkout, 'a.txt'), 'my work\n');
@@ -318,7 +314,7 @@ describe('applyPatch with links out of the repository', function () {
   it('applies them once confirmed', async () => {
     const checkout = await hosted.clone();
     let asked: unknown;
-    const result = await applyPatch(checkout, patch, {
+    const result = await applyPatch(checkout, hosted.patch, {
       confirmStash: neverAsked,
       confirmOutsideLinks: async (links) => {
         asked = links;

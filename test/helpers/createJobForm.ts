@@ -43,6 +43,8 @@ export function renderForm(draft?: Partial<CreateJobDraft>, actions: Partial<For
     await new Promise((resolve) => setTimeout(resolve, 10));
   };
   const text = (selector: string) => $(selector)?.textContent ?? '';
+  /** The text of every element `selector` matches, in order. */
+  const texts = (selector: string) => [...dom.root.querySelectorAll(selector)].map((element) => element.textContent);
   const hidden = (selector: string) => $(selector).closest('[hidden]') !== null;
-  return { dom, form, submitted, drafts, $, type, check, click, text, hidden, close: () => dom.close() };
+  return { dom, form, submitted, drafts, $, type, check, click, text, texts, hidden, close: () => dom.close() };
 }

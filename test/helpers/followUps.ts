@@ -93,6 +93,12 @@ export const moveToNewFunction = scripted((repository, first) => {
   };
 });
 
+/** What `moveToNewFunction` edits: src/main.js calling oldFunction as `const a`, and a README. */
+export const FOLLOW_UP_FILES: FixtureFiles = {
+  'src/main.js': 'const a = oldFunction(1);\n',
+  'README.md': '# sample\n',
+};
+
 export interface FollowUpWorldOptions {
   /** The code host's token (and git's over HTTP); a fake one unless given. */
   token?: string;
@@ -158,6 +164,17 @@ export class FollowUpWorld extends World {
     const row = await client.getRepository(jobId, repositoryName);
     assert.equal(row.status, 'COMPLETED', JSON.stringify([row.error, row.summary]));
     return row;
+  }
+
+  /** Approves a repository's diff as the reviewer sees it now (by its digest), for `attempt` when given. */
+  async approveShown(jobId: string, repositoryName: string, attempt?: number): Promise<void> {
+    const { client } = this.stack;
+    const { digest } = await client.getDiff(jobId, repositoryName);
+    await client.reviewRepository(jobId, repositoryName, {
+      state: 'approved',
+      ...(attempt === undefined ? {} : { attempt }),
+      digest,
+    });
   }
 
   /** The job's pull request of a repository on the loopback GitHub. */

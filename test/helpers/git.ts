@@ -121,6 +121,11 @@ export interface GitHosting {
   dispose(): Promise<void>;
 }
 
+/** Repositories named `names`, each holding the same `files`: a test world's `repositories`. */
+export function repositoriesHolding(names: readonly string[], files: FixtureFiles): Record<string, FixtureFiles> {
+  return Object.fromEntries(names.map((name) => [name, files]));
+}
+
 export async function createGitHosting(): Promise<GitHosting> {
   const root = await makeTempDir('cody-batch-hosting-');
   const work = await makeTempDir('cody-batch-clones-');
@@ -235,4 +240,31 @@ export function useHostedRepository(repositoryName: string, files: FixtureFiles)
     patchFrom: (change) => repository().patchFrom(change),
     pushChange: (change, message) => repository().pushChange(change, message),
   };
+}
+
+/** The repository `useHostedPatch` hosts, and the patch the worker records of the change to it. */
+export type HostedPatchHook = HostedRepositoryHook & { readonly patch: string };
+
+/**
+ * Mocha hooks for the calling `describe`: one repository holding `files`, hosted as
+ * `useHostedRepository` does, and the patch the worker would record of `change` made to a fresh
+ * checkout of it, made before its tests.
+ */
+export function useHostedPatch(
+  repositoryName: string,
+  files: FixtureFiles,
+  change: (checkout: string) => Promise<void>,
+): HostedPatchHook {
+  const hosted = useHostedRepository(repositoryName, files);
+  let made: string | undefined;
+  before(async () => {
+    made = await hosted.patchFrom(change);
+  });
+  return Object.defineProperty(hosted, 'patch', {
+    get() {
+      if (made === undefined)
+        throw new Error(`the patch of ${repositoryName} is made in a before hook: read it inside a test`);
+      return made;
+    },
+  }) as HostedPatchHook;
 }

@@ -228,10 +228,15 @@ export class World {
     return runCli(args, { ...options, env: { ...options.env, CODY_BATCH_HOME: this.stack.home } });
   }
 
-  /** Stops the stack (SIGTERM unless `signal`) and starts another on its home, with its environment: a restart, or the next stack after a crash. */
-  async restartStack(signal?: NodeJS.Signals): Promise<StackProcess> {
+  /**
+   * Stops the stack (SIGTERM unless `signal`; a stack already stopped stays so) and starts another on
+   * its home, with its environment and `env` over it from now on (say, workers paused until the
+   * restart): a restart, or the next stack after a crash.
+   */
+  async restartStack(signal?: NodeJS.Signals, env?: NodeJS.ProcessEnv): Promise<StackProcess> {
     const { home } = this.stack;
     await this.stack.stop(signal);
+    this.#stackOptions = { ...this.#stackOptions, env: { ...this.#stackOptions?.env, ...env } };
     return this.#startStack({ ...this.#stackOptions, home });
   }
 

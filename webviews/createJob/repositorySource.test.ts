@@ -22,6 +22,14 @@ function queryForm(reply: PreviewReply = RESOLVED) {
   return { ...form, requests };
 }
 
+/** The query form with `owners: acme` previewed. */
+async function previewedForm() {
+  const form = queryForm();
+  form.type('query-owners', 'acme');
+  await form.click('#preview-repositories');
+  return form;
+}
+
 const RESOLVED: PreviewReply = {
   ok: true,
   count: 3,
@@ -52,21 +60,13 @@ describe('Create Job form: repositories from a query (DOM)', () => {
       { repositoryQuery: { owners: ['acme', 'acme-labs'], exclude: '-legacy$', includeForks: true } },
     ]);
     assert.match(form.text('#preview-summary'), /The query gives 3 repositories\./);
-    assert.deepEqual(
-      [...form.dom.root.querySelectorAll('#preview-notes li')].map((item) => item.textContent),
-      ['1 fork left out'],
-    );
-    assert.deepEqual(
-      [...form.dom.root.querySelectorAll('#preview-list li .name')].map((item) => item.textContent),
-      ['acme/api', 'acme/web', 'acme/worker'],
-    );
+    assert.deepEqual(form.texts('#preview-notes li'), ['1 fork left out']);
+    assert.deepEqual(form.texts('#preview-list li .name'), ['acme/api', 'acme/web', 'acme/worker']);
     await form.close();
   });
 
   it('without removals the job keeps its query; a removed name makes it the list of the names kept', async () => {
-    const form = queryForm();
-    form.type('query-owners', 'acme');
-    await form.click('#preview-repositories');
+    const form = await previewedForm();
 
     await form.click('#submit');
     const asQuery = checkDraft(form.submitted.at(-1)!);
@@ -79,10 +79,7 @@ describe('Create Job form: repositories from a query (DOM)', () => {
     assert.equal(asQuery.request.repositories, undefined);
 
     await form.click('#preview-list li[data-repository="acme/web"] button.remove');
-    assert.deepEqual(
-      [...form.dom.root.querySelectorAll('#preview-list li .name')].map((item) => item.textContent),
-      ['acme/api', 'acme/worker'],
-    );
+    assert.deepEqual(form.texts('#preview-list li .name'), ['acme/api', 'acme/worker']);
     assert.match(form.text('#preview-summary'), /1 removed, 2 repositories will run, as a list/);
     assert.match(form.text('#preview-removed'), /Removed: acme\/web\./);
     assert.equal(
@@ -103,9 +100,7 @@ describe('Create Job form: repositories from a query (DOM)', () => {
   });
 
   it('forgets a preview (and its removals) once the query changes', async () => {
-    const form = queryForm();
-    form.type('query-owners', 'acme');
-    await form.click('#preview-repositories');
+    const form = await previewedForm();
     await form.click('#preview-list li[data-repository="acme/web"] button.remove');
     form.type('query-owners', 'acme globex');
     assert.equal(form.hidden('#preview'), true);
@@ -151,10 +146,7 @@ describe('Create Job form: repositories from a query (DOM)', () => {
     });
     assert.equal(form.$('#source-query').checked, true);
     assert.equal(form.$('#query-owners').value, 'acme');
-    assert.deepEqual(
-      [...form.dom.root.querySelectorAll('#preview-list li .name')].map((item) => item.textContent),
-      ['acme/a'],
-    );
+    assert.deepEqual(form.texts('#preview-list li .name'), ['acme/a']);
     await form.close();
   });
 

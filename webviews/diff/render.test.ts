@@ -3,7 +3,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DiffLayout } from '../../common/webviewProtocol';
 import { makeDom } from '../../test/helpers/dom';
-import { useHostedRepository } from '../../test/helpers/git';
+import { useHostedPatch } from '../../test/helpers/git';
 import { renderDiffView, type DiffViewActions } from './render';
 
 /** The diff view's job and repository, as the extension names them. */
@@ -11,23 +11,22 @@ const WIDGETS = { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'x' };
 
 describe('diff view (DOM)', function () {
   this.timeout(30_000);
-  const hosted = useHostedRepository('acme/widgets', {
-    'src/api.ts': 'export function call() {\n  return oldFunction(1);\n}\n',
-    'README.md': '# widgets\n',
-    'old.txt': 'obsolete\n',
-  });
-  let patch: string;
-
-  before(async () => {
-    patch = await hosted.patchFrom(async (checkout) => {
+  const hosted = useHostedPatch(
+    'acme/widgets',
+    {
+      'src/api.ts': 'export function call() {\n  return oldFunction(1);\n}\n',
+      'README.md': '# widgets\n',
+      'old.txt': 'obsolete\n',
+    },
+    async (checkout) => {
       await writeFile(
         path.join(checkout, 'src/api.ts'),
         'export function call() {\n  return newFunction(1, { version: 2 });\n}\n',
       );
       await writeFile(path.join(checkout, 'src/new.ts'), 'export const fresh = "<b>not html</b>";\n');
       await rm(path.join(checkout, 'old.txt'));
-    });
-  });
+    },
+  );
 
   function recorder() {
     const calls: string[] = [];
@@ -58,7 +57,7 @@ describe('diff view (DOM)', function () {
     const { actions } = recorder();
     const view = renderDiffView(
       dom.root,
-      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update API calls', patch },
+      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update API calls', patch: hosted.patch },
       { layout: 'line-by-line' },
       actions,
     );
@@ -88,7 +87,7 @@ describe('diff view (DOM)', function () {
       dom.root,
       {
         ...WIDGETS,
-        patch,
+        patch: hosted.patch,
         pullRequestUrl: 'https://github.com/acme/widgets/pull/3',
       },
       { layout: 'line-by-line' },
@@ -108,7 +107,7 @@ describe('diff view (DOM)', function () {
 
   it('names each file\'s "Open in diff editor" button after its file, for screen readers', async () => {
     const dom = makeDom();
-    renderDiffView(dom.root, { ...WIDGETS, patch }, { layout: 'line-by-line' }, recorder().actions);
+    renderDiffView(dom.root, { ...WIDGETS, patch: hosted.patch }, { layout: 'line-by-line' }, recorder().actions);
     const names = [...dom.root.querySelectorAll('.open-in-editor')].map((button) => button.getAttribute('aria-label'));
     assert.deepEqual(names.sort(), [
       'Open old.txt in the diff editor',
@@ -148,7 +147,7 @@ describe('diff view (DOM)', function () {
       dom.root,
       {
         ...WIDGETS,
-        patch,
+        patch: hosted.patch,
         review: { state: 'unreviewed' },
         revisable: true,
         revision: { shown: 0, current: 0 },
@@ -188,7 +187,7 @@ describe('diff view (DOM)', function () {
       dom.root,
       {
         ...WIDGETS,
-        patch,
+        patch: hosted.patch,
         round: {
           heading: 'Follow-up round 1: fixing failing checks — 1 failing check: lint',
           parts: [

@@ -12,19 +12,25 @@ import { startOverviewPage } from './page';
 const countOf = (root: HTMLElement, group: string, key: string) =>
   root.querySelector(`dl[data-group="${group}"] [data-key="${key}"] dd`)?.textContent;
 
+/** The extension's answers to what a test does not look at: each action done. */
+const ACTIONS_DONE = {
+  openRepository: () => ({ done: true }),
+  reviewGroup: () => ({ done: true }),
+  followUpGroup: () => ({ done: true }),
+  openGroup: () => ({ done: true }),
+};
+
 describe('Job overview page', () => {
   it('shows counts, cost, failures by code and an accessible burndown, and opens a failure’s log', async () => {
     const dom = makeDom();
     const opened: string[] = [];
     const { host } = webviewHost(overviewProtocol, {
+      ...ACTIONS_DONE,
       load: () => ({ job: OVERVIEW_JOB, repositories: OVERVIEW_ROWS }),
       openRepository: ({ repositoryName, view }) => {
         opened.push(`${view}:${repositoryName}`);
         return { done: true };
       },
-      reviewGroup: () => ({ done: true }),
-      openGroup: () => ({ done: true }),
-      followUpGroup: () => ({ done: true }),
     });
     const page = await startOverviewPage(host, dom.root);
     try {
@@ -57,13 +63,7 @@ describe('Job overview page', () => {
   it('loads again when the extension says the job changed', async () => {
     const dom = makeDom();
     let job: Job = { ...OVERVIEW_JOB, burndown: [] };
-    const { host, push } = webviewHost(overviewProtocol, {
-      load: () => ({ job, repositories: [] }),
-      openRepository: () => ({ done: true }),
-      reviewGroup: () => ({ done: true }),
-      followUpGroup: () => ({ done: true }),
-      openGroup: () => ({ done: true }),
-    });
+    const { host, push } = webviewHost(overviewProtocol, { ...ACTIONS_DONE, load: () => ({ job, repositories: [] }) });
     const page = await startOverviewPage(host, dom.root);
     try {
       assert.match(dom.root.querySelector('.burndown-section')!.textContent!, /No pull requests followed yet/);
@@ -86,8 +86,8 @@ describe('Job overview page', () => {
     const asked: unknown[] = [];
     let changes = OVERVIEW_CHANGES;
     const { host } = webviewHost(overviewProtocol, {
+      ...ACTIONS_DONE,
       load: () => ({ job: OVERVIEW_JOB, repositories: OVERVIEW_ROWS, changes }),
-      openRepository: () => ({ done: true }),
       openGroup: (params) => {
         asked.push(params);
         return { done: true };
@@ -171,11 +171,8 @@ describe('Job overview page', () => {
       groups: [{ ...main!, surroundings: [{ repositories: ['acme/b'] }] }, ...rest],
     };
     const { host } = webviewHost(overviewProtocol, {
+      ...ACTIONS_DONE,
       load: () => ({ job: OVERVIEW_JOB, repositories: OVERVIEW_ROWS, changes }),
-      openRepository: () => ({ done: true }),
-      openGroup: () => ({ done: true }),
-      reviewGroup: () => ({ done: true }),
-      followUpGroup: () => ({ done: true }),
     });
     const page = await startOverviewPage(host, dom.root);
     try {

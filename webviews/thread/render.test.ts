@@ -62,14 +62,15 @@ const THREAD: Thread = {
   ],
 };
 
+/** The thread view's job and repository, as the extension names them, its run finished. */
+const WIDGETS = { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED' };
+/** The view's actions where no test follows a link. */
+const NO_LINKS = { openLink: () => undefined };
+
 describe('thread view (DOM)', () => {
   it("escapes HTML in the model's text: a <script> shows as text and never becomes an element", async () => {
     const dom = makeDom();
-    renderThreadView(
-      dom.root,
-      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED', thread: THREAD },
-      { openLink: () => undefined },
-    );
+    renderThreadView(dom.root, { ...WIDGETS, thread: THREAD }, NO_LINKS);
     assert.equal(dom.root.querySelectorAll('script').length, 0);
     assert.equal(dom.root.querySelectorAll('img').length, 0);
     assert.match(dom.root.textContent!, /<script>window\.pwned = true<\/script>/, 'the text is shown as typed');
@@ -80,11 +81,7 @@ describe('thread view (DOM)', () => {
 
   it('shows each turn with its role, tool calls and results collapsible, errors marked, and usage', async () => {
     const dom = makeDom();
-    renderThreadView(
-      dom.root,
-      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED', thread: THREAD },
-      { openLink: () => undefined },
-    );
+    renderThreadView(dom.root, { ...WIDGETS, thread: THREAD }, NO_LINKS);
     const turns = [...dom.root.querySelectorAll('article.turn')];
     assert.deepEqual(
       turns.map((turn) => turn.querySelector('.role')!.textContent),
@@ -118,22 +115,22 @@ describe('thread view (DOM)', () => {
         { path: '.github/copilot-instructions.md', characters: 0, cut: false, skipped: 'a binary file' },
       ],
     };
-    const data = { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED' };
-    renderThreadView(dom.root, { ...data, thread }, { openLink: () => undefined });
+    const data = WIDGETS;
+    renderThreadView(dom.root, { ...data, thread }, NO_LINKS);
     assert.equal(
       dom.root.querySelector('.instruction-files')!.textContent,
       ' Repository instructions in the first message: CLAUDE.md (1,234 characters) · AGENTS.md (20,000 characters, cut) · .github/copilot-instructions.md (skipped: a binary file)',
     );
-    renderThreadView(dom.root, { ...data, thread: { ...THREAD, instructionFiles: [] } }, { openLink: () => undefined });
+    renderThreadView(dom.root, { ...data, thread: { ...THREAD, instructionFiles: [] } }, NO_LINKS);
     assert.equal(dom.root.querySelector('.instruction-files')!.textContent, ' Repository instructions: none');
-    renderThreadView(dom.root, { ...data, thread: THREAD }, { openLink: () => undefined });
+    renderThreadView(dom.root, { ...data, thread: THREAD }, NO_LINKS);
     assert.equal(dom.root.querySelector('.instruction-files'), null, 'threads from before say nothing');
     await dom.close();
   });
 
   it('says what held around Claude’s commands, and shows what the sandbox refused without opening the result', async () => {
     const dom = makeDom();
-    const data = { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED' };
+    const data = WIDGETS;
     const refusedResult = {
       role: 'user' as const,
       content: [
@@ -150,7 +147,7 @@ describe('thread view (DOM)', () => {
       sandbox: { state: 'on', allowedHosts: ['registry.npmjs.org:443', 'github.com:443'] },
       messages: [...THREAD.messages, refusedResult],
     };
-    renderThreadView(dom.root, { ...data, thread }, { openLink: () => undefined });
+    renderThreadView(dom.root, { ...data, thread }, NO_LINKS);
     const state = dom.root.querySelector('.sandbox-state')!;
     assert.match(state.textContent!, /Commands ran in the sandbox: they could write only the checkout/);
     assert.match(state.textContent!, /The 2 hosts they could reach.*registry\.npmjs\.org:443 · github\.com:443/);
@@ -160,14 +157,10 @@ describe('thread view (DOM)', () => {
     assert.equal(refusals.length, 1);
     assert.match(dom.root.querySelectorAll('details.tool-result summary')[1]!.textContent!, /sandbox refused/);
 
-    renderThreadView(
-      dom.root,
-      { ...data, thread: { ...THREAD, sandbox: { state: 'unavailable' } } },
-      { openLink: () => undefined },
-    );
+    renderThreadView(dom.root, { ...data, thread: { ...THREAD, sandbox: { state: 'unavailable' } } }, NO_LINKS);
     assert.match(dom.root.querySelector('.sandbox-state')!.textContent!, /without the sandbox \(it was unavailable\)/);
     assert.ok(dom.root.querySelector('.sandbox-state')!.classList.contains('error'));
-    renderThreadView(dom.root, { ...data, thread: THREAD }, { openLink: () => undefined });
+    renderThreadView(dom.root, { ...data, thread: THREAD }, NO_LINKS);
     assert.equal(dom.root.querySelector('.sandbox-state'), null, 'a thread without commands says nothing');
     assert.equal(dom.root.querySelector('.sandbox-refusals'), null);
     await dom.close();
@@ -176,11 +169,7 @@ describe('thread view (DOM)', () => {
   it('opens web links through the extension, and never javascript: links', async () => {
     const dom = makeDom();
     const opened: string[] = [];
-    renderThreadView(
-      dom.root,
-      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'COMPLETED', thread: THREAD },
-      { openLink: (url) => opened.push(url) },
-    );
+    renderThreadView(dom.root, { ...WIDGETS, thread: THREAD }, { openLink: (url) => opened.push(url) });
     const links = [...dom.root.querySelectorAll('.markdown a')] as HTMLAnchorElement[];
     assert.deepEqual(
       links.map((link) => link.getAttribute('href')),
@@ -195,11 +184,7 @@ describe('thread view (DOM)', () => {
   it('says why a failed run stopped', async () => {
     const dom = makeDom();
     const error = { code: 'MAX_COST_EXCEEDED', message: "The run cost $1.02, over the job's limit of $1.00 <b>" };
-    renderThreadView(
-      dom.root,
-      { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'FAILED', error, thread: THREAD },
-      { openLink: () => undefined },
-    );
+    renderThreadView(dom.root, { ...WIDGETS, status: 'FAILED', error, thread: THREAD }, NO_LINKS);
     const notice = dom.root.querySelector('[role="alert"]')!;
     assert.match(notice.textContent!, /MAX_COST_EXCEEDED: The run cost \$1\.02, over the job's limit of \$1\.00 <b>/);
     assert.equal(dom.root.querySelectorAll('b').length, 0);
@@ -208,16 +193,10 @@ describe('thread view (DOM)', () => {
 
   it('keeps the sections the user opened when the running thread grows', async () => {
     const dom = makeDom();
-    const data = {
-      jobId: 'j',
-      repositoryName: 'acme/widgets',
-      jobName: 'Update',
-      status: 'RUNNING',
-      thread: { ...THREAD, messages: THREAD.messages.slice(0, 3) },
-    };
-    renderThreadView(dom.root, data, { openLink: () => undefined });
+    const data = { ...WIDGETS, status: 'RUNNING', thread: { ...THREAD, messages: THREAD.messages.slice(0, 3) } };
+    renderThreadView(dom.root, data, NO_LINKS);
     (dom.root.querySelector('details.tool-result') as HTMLDetailsElement).open = true;
-    renderThreadView(dom.root, { ...data, thread: THREAD }, { openLink: () => undefined });
+    renderThreadView(dom.root, { ...data, thread: THREAD }, NO_LINKS);
     assert.equal((dom.root.querySelector('details.tool-result') as HTMLDetailsElement).open, true);
     assert.equal((dom.root.querySelector('details.tool-call') as HTMLDetailsElement).open, false);
     await dom.close();
@@ -226,7 +205,7 @@ describe('thread view (DOM)', () => {
   it('opens a link once, however often the view re-rendered while the run went on', async () => {
     const dom = makeDom();
     const opened: string[] = [];
-    const data = { jobId: 'j', repositoryName: 'acme/widgets', jobName: 'Update', status: 'RUNNING', thread: THREAD };
+    const data = { ...WIDGETS, status: 'RUNNING', thread: THREAD };
     for (let i = 0; i < 3; i++) renderThreadView(dom.root, data, { openLink: (url) => opened.push(url) });
     (dom.root.querySelector('.markdown a') as HTMLAnchorElement).click();
     assert.deepEqual(opened, ['https://example.com/docs']);

@@ -25,6 +25,8 @@ describe('agent tools', () => {
     assert.equal(outcome.isError, true, `expected an error, got: ${outcome.content}`);
     return outcome.content;
   };
+  /** Asserts that the tool refused with exactly `message`. */
+  const refuses = async (outcome: Promise<ToolOutcome>, message: string) => assert.equal(error(await outcome), message);
 
   beforeEach(async () => {
     repo = await makeCheckout({
@@ -46,12 +48,12 @@ describe('agent tools', () => {
 
   describe('str_replace', () => {
     it('needs exactly one match, with the documented errors for none and several', async () => {
-      assert.equal(
-        error(await replace('src/dup.ts', 'x();', 'y();')),
+      await refuses(
+        replace('src/dup.ts', 'x();', 'y();'),
         'Error: Found 3 matches for replacement text. Please provide more context to make a unique match.',
       );
-      assert.equal(
-        error(await replace('src/a.ts', 'const c = 3;', '')),
+      await refuses(
+        replace('src/a.ts', 'const c = 3;', ''),
         'Error: No match found for replacement. Please check your text and try again.',
       );
       assert.equal(error(await replace('src/missing.ts', 'x', 'y')), 'Error: File not found');
@@ -106,8 +108,8 @@ describe('agent tools', () => {
     });
 
     it('refuses a line past the end', async () => {
-      assert.equal(
-        error(await editor({ command: 'insert', path: 'src/a.ts', insert_line: 4, new_str: 'x' })),
+      await refuses(
+        editor({ command: 'insert', path: 'src/a.ts', insert_line: 4, new_str: 'x' }),
         'Error: insert_line 4 is out of range: src/a.ts has 3 lines, so use 0 (the beginning) to 3 (the end).',
       );
     });
@@ -175,8 +177,8 @@ describe('agent tools', () => {
     });
 
     it('refuses unknown commands and bad input with a message', async () => {
-      assert.equal(
-        error(await editor({ command: 'undo_edit', path: 'src/a.ts' })),
+      await refuses(
+        editor({ command: 'undo_edit', path: 'src/a.ts' }),
         'Error: unknown command "undo_edit". Use one of: view, create, str_replace, insert.',
       );
       assert.match(error(await editor({ command: 'view' })), /invalid input for view: path/);
@@ -207,8 +209,8 @@ describe('agent tools', () => {
       await mkdir(path.join(repo.checkout, 'empty'));
       assert.equal(ok(await remove({ path: 'empty/' })), 'Folder deleted successfully: empty');
 
-      assert.equal(
-        error(await remove({ path: 'src/nested' })),
+      await refuses(
+        remove({ path: 'src/nested' }),
         'Error: src/nested is a folder holding 1 file and 1 folder. Pass recursive: true to delete it with everything in it, or delete what it holds one by one.',
       );
       assert.equal(await repo.read('src/nested/deep/file.ts'), 'deep\n', 'a refused delete changes nothing');
@@ -249,8 +251,8 @@ describe('agent tools', () => {
 
     it('refuses a folder that holds a Git repository, and one too large to delete at once', async () => {
       await mkdir(path.join(repo.checkout, 'vendor/lib/.git'), { recursive: true });
-      assert.equal(
-        error(await remove({ path: 'vendor', recursive: true })),
+      await refuses(
+        remove({ path: 'vendor', recursive: true }),
         'Error: vendor holds vendor/lib/.git, a Git folder, which the tools may not change.',
       );
       await stat(path.join(repo.checkout, 'vendor/lib/.git'));
@@ -283,8 +285,8 @@ describe('agent tools', () => {
     });
 
     it('replaces an existing file only when asked, and refuses folders as destinations and moves into themselves', async () => {
-      assert.equal(
-        error(await move({ source: 'src/dup.ts', destination: 'README.md' })),
+      await refuses(
+        move({ source: 'src/dup.ts', destination: 'README.md' }),
         'Error: README.md already exists. Pass overwrite: true to replace it, or choose another destination.',
       );
       assert.equal(await repo.read('README.md'), '# Title\n');
@@ -293,22 +295,19 @@ describe('agent tools', () => {
         'File moved successfully from src/dup.ts to README.md, replacing the file that was there.',
       );
       assert.equal(await repo.read('README.md'), 'x();\nx();\nx();\n');
-      assert.equal(
-        error(await move({ source: 'README.md', destination: 'src' })),
+      await refuses(
+        move({ source: 'README.md', destination: 'src' }),
         'Error: src is an existing folder. Give the full new path, name included, such as src/README.md.',
       );
-      assert.equal(
-        error(await move({ source: 'src', destination: 'src/inner/src' })),
+      await refuses(
+        move({ source: 'src', destination: 'src/inner/src' }),
         'Error: the folder src cannot be moved into itself (src/inner/src).',
       );
-      assert.equal(
-        error(await move({ source: 'src/crlf.txt', destination: './src/crlf.txt' })),
+      await refuses(
+        move({ source: 'src/crlf.txt', destination: './src/crlf.txt' }),
         'Error: src/crlf.txt and src/crlf.txt are the same path; nothing to move.',
       );
-      assert.equal(
-        error(await move({ source: 'src/missing.ts', destination: 'x.ts' })),
-        'Error: src/missing.ts does not exist.',
-      );
+      await refuses(move({ source: 'src/missing.ts', destination: 'x.ts' }), 'Error: src/missing.ts does not exist.');
       assert.match(error(await move({ source: 'src/crlf.txt' })), /^Error: invalid input: destination/);
     });
 
@@ -333,8 +332,8 @@ describe('agent tools', () => {
       assert.match(error(await move({ source: 'src/a.ts', destination: '.git/hooks/pre-commit' })), /\.git\//);
       assert.match(error(await move({ source: '.git/config', destination: 'config' })), /\.git\//);
       // src/nested/up leads to the checkout's parent's sibling folder only from three levels down.
-      assert.equal(
-        error(await move({ source: 'src/nested', destination: 'nested' })),
+      await refuses(
+        move({ source: 'src/nested', destination: 'nested' }),
         'Error: after this move the symbolic link nested/up (to "../../../outside") would point outside the repository, which the tools may not do. Move it somewhere else, or change it.',
       );
       assert.match(
@@ -558,8 +557,8 @@ describe('agent tools', () => {
         ok(await runTool(checkout, 'search_files', { pattern: 'x\\(\\)|deep' }, options)),
         'src/nested/deep/file.ts:1:deep',
       );
-      assert.equal(
-        error(await runTool(checkout, 'search_files', { pattern: 'x', path: 'src/dup.ts' }, options)),
+      await refuses(
+        runTool(checkout, 'search_files', { pattern: 'x', path: 'src/dup.ts' }, options),
         'Error: src/dup.ts is not a regular file; give a folder or a file.',
       );
       const listing = ok(await runTool(checkout, 'list_files', { path: 'src' }, options));
