@@ -2,6 +2,7 @@ import { hasKeptFailedDiff } from '../../../common/attempts';
 import { type ActionProgress, type ActionWords, bulkProgress } from '../../../common/actionResults';
 import { autoMergeable, openPullRequest, READY_WORDS, readyToMerge } from '../../../common/pullRequestCounts';
 import { FOLLOW_UP_ACTIONS } from '../../../common/followUps';
+import { afterOperation } from '../../../common/operationProgress';
 import { currentPatchDigest } from '../../../common/patchDigest';
 import {
   type BulkAction,
@@ -145,6 +146,12 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
   /** Says what the page is doing before it can count (reading the rows an action chooses from). */
   const working = (text: string) =>
     errors.replaceChildren(h(document, 'p', { class: 'notice', role: 'status', id: 'action-results' }, text));
+  /**
+   * A large job's cancel, continue or retry answers while its rows still move: the page shows the
+   * server's operation line until it ends, and one that stops is the action's failure, as in the CLI
+   * and VS Code (common/operationProgress.ts).
+   */
+  const followed = async (answer: Promise<Job>) => afterOperation(client, await answer, working);
   /** Fix failing checks…, Address review…, Update branches…, Send instruction…: the dialog, then the rounds' results. */
   const followUp = (options: { reason?: FollowUpReason; repositories?: string[]; target?: string }) =>
     openFollowUpDialog(document, {
@@ -187,19 +194,23 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
         button(
           document,
           'Cancel job',
-          confirmThen(`Cancel "${job.name}"? Running repositories stop.`, 'Cancelling', () => client.cancelJob(jobId)),
+          confirmThen(`Cancel "${job.name}"? Running repositories stop.`, 'Cancelling', () =>
+            followed(client.cancelJob(jobId)),
+          ),
           { id: 'cancel-job' },
         ),
       );
     if (job.status === 'SAMPLED')
       actions.push(
-        button(document, 'Continue', () => void act('Continuing', () => client.continueJob(jobId)), {
+        button(document, 'Continue', () => void act('Continuing', () => followed(client.continueJob(jobId))), {
           id: 'continue-job',
         }),
       );
     if (isFinalJobStatus(job.status) && job.counts.failed + job.counts.cancelled > 0)
       actions.push(
-        button(document, 'Retry failed', () => void act('Retrying', () => client.retryJob(jobId)), { id: 'retry-job' }),
+        button(document, 'Retry failed', () => void act('Retrying', () => followed(client.retryJob(jobId))), {
+          id: 'retry-job',
+        }),
       );
     if (isFinalJobStatus(job.status) && job.counts.completed > 0)
       actions.push(
