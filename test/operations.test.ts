@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { OperationStep } from '../common/client';
 import { afterOperation } from '../common/operationProgress';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChangeGroup } from '../common/schemas';
 import { FolderArtifactStore } from '../backend/store/artifacts';
 import type { FakePull } from './fakes/githubServer';
 import { waitFor } from './helpers/jobs';
-import { stackStore } from './helpers/localStack';
+import { cancelledJobWithPlantedRow, stackStore } from './helpers/localStack';
 import { useWorld } from './helpers/world';
 import { completeAllAsWorkers, jobWithPulls } from './helpers/pullRequests';
 
@@ -99,21 +98,7 @@ describe('bulk operations on the local stack: answered at once, done after, pick
   });
 
   it('a retry of a large job whose one row’s task was written around the API ends UNVERIFIED_ROW: nothing moved', async () => {
-    const names = Array.from({ length: 1_001 }, (_, i) => `acme/u${String(i).padStart(4, '0')}`);
-    const job = await world.stack.client.createJob({ name: 'planted', command: 'true', repositories: names });
-    const cancelling = await world.stack.client.cancelJob(job.jobId);
-    if (cancelling.operation?.status === 'running')
-      await world.stack.client.followOperation(job.jobId, cancelling.operation.operationId, { intervalMs: 100 });
-    const store = stackStore(world.stack);
-    await store.doc.send(
-      new UpdateCommand({
-        TableName: store.tables.repositories,
-        Key: { jobId: job.jobId, repositoryName: 'acme/u0500' },
-        // Its task revision, which its signature covers: the retry signs its task again, and may not.
-        UpdateExpression: 'SET taskRevision = :planted',
-        ExpressionAttributeValues: { ':planted': 2 },
-      }),
-    );
+    const job = await cancelledJobWithPlantedRow(world.stack);
     const answer = await world.stack.client.retryJob(job.jobId);
     assert.equal(answer.operation?.kind, 'retry');
     const { operation } = await world.stack.client.followOperation(job.jobId, answer.operation!.operationId, {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { pageHtml, type WebviewScript } from '../extension/webviews/pageHtml';
 import { CHROMIUM } from '../test/e2e/harness/install';
+import { standInVsCodeApi } from '../test/helpers/webviewPage';
 
 // The built pages (dist/webviews, as `npm run package` leaves them) as the extension writes them
 // (extension/webviews/pageHtml.ts): script and styles inline under the page's CSP, served from a
@@ -102,18 +103,7 @@ describe('the built webview pages under their CSP (Chromium)', function () {
           window.__shownAt = performance.now();
           observer.disconnect();
         }).observe(document, { childList: true, subtree: true, attributes: true });
-        const reply = ${reply};
-        window.acquireVsCodeApi = () => ({
-          getState: () => undefined,
-          setState: () => undefined,
-          postMessage: (message) => {
-            const result = reply(message);
-            const data = result && typeof result.replyError === 'string'
-              ? { kind: 'reply', id: message.id, ok: false, error: result.replyError }
-              : { kind: 'reply', id: message.id, ok: true, result };
-            setTimeout(() => window.dispatchEvent(new MessageEvent('message', { data })), 0);
-          },
-        });`,
+        ${standInVsCodeApi(reply)}`,
     });
     await page.goto(`${served.origin}/page/${script}`, { waitUntil: 'domcontentloaded' });
     await page.waitForSelector('#app:not([aria-busy])');

@@ -1,3 +1,4 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -120,4 +121,26 @@ export function stackStore(stack: { home: string; dynamodbEndpoint: string }): S
     tables: tableNamesFor('local'),
     credentials: stackDynamoCredentials(stack.home),
   });
+}
+
+/**
+ * A cancelled job of 1,001 rows (over the size whose retry answers from the job item) with one row,
+ * `acme/u0500`, written around the API: its task revision, which its signature covers, changed.
+ */
+export async function cancelledJobWithPlantedRow(stack: StackProcess): Promise<{ jobId: string }> {
+  const names = Array.from({ length: 1_001 }, (_, i) => `acme/u${String(i).padStart(4, '0')}`);
+  const job = await stack.client.createJob({ name: 'planted', command: 'true', repositories: names });
+  const cancelling = await stack.client.cancelJob(job.jobId);
+  if (cancelling.operation?.status === 'running')
+    await stack.client.followOperation(job.jobId, cancelling.operation.operationId, { intervalMs: 100 });
+  const store = stackStore(stack);
+  await store.doc.send(
+    new UpdateCommand({
+      TableName: store.tables.repositories,
+      Key: { jobId: job.jobId, repositoryName: 'acme/u0500' },
+      UpdateExpression: 'SET taskRevision = :planted',
+      ExpressionAttributeValues: { ':planted': 2 },
+    }),
+  );
+  return job;
 }

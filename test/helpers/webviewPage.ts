@@ -73,18 +73,7 @@ export async function startWebviewBrowser(entryPoints: Record<string, string>): 
       const errors: Error[] = [];
       page.on('pageerror', (error) => errors.push(error));
       await page.addInitScript({
-        content: `const reply = ${options.reply};
-        window.acquireVsCodeApi = () => ({
-          getState: () => undefined,
-          setState: () => undefined,
-          postMessage: (message) => {
-            const result = reply(message);
-            const data = result && typeof result.replyError === 'string'
-              ? { kind: 'reply', id: message.id, ok: false, error: result.replyError }
-              : { kind: 'reply', id: message.id, ok: true, result };
-            setTimeout(() => window.dispatchEvent(new MessageEvent('message', { data })), 0);
-          },
-        });
+        content: `${standInVsCodeApi(options.reply)}
         ${options.setup ?? ''}`,
       });
       await page.goto(pathToFileURL(html).href);
@@ -159,4 +148,23 @@ export function useWebviewBrowser(entryPoints: Record<string, string>): WebviewB
     },
     close: async () => started?.close(),
   };
+}
+
+/**
+ * The page's `acquireVsCodeApi` in place of VS Code's: each message answered by `reply` (source
+ * text of a function of the message; `{ replyError }` answers an error), as the host would reply.
+ */
+export function standInVsCodeApi(reply: string): string {
+  return `const reply = ${reply};
+        window.acquireVsCodeApi = () => ({
+          getState: () => undefined,
+          setState: () => undefined,
+          postMessage: (message) => {
+            const result = reply(message);
+            const data = result && typeof result.replyError === 'string'
+              ? { kind: 'reply', id: message.id, ok: false, error: result.replyError }
+              : { kind: 'reply', id: message.id, ok: true, result };
+            setTimeout(() => window.dispatchEvent(new MessageEvent('message', { data })), 0);
+          },
+        });`;
 }

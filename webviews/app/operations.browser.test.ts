@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { useChromium } from '../../test/helpers/chromium';
-import { stackStore } from '../../test/helpers/localStack';
+import { cancelledJobWithPlantedRow } from '../../test/helpers/localStack';
 import { useWorld } from '../../test/helpers/world';
 
 // A large job's retry answers from the job item and its rows move in an operation: the web app's
@@ -15,20 +14,7 @@ describe('web app in Chromium: bulk operations', function () {
 
   it('a retry of a large job that stops (a row written around the API) says why, not "done"', async () => {
     const { stack } = world;
-    const names = Array.from({ length: 1_001 }, (_, i) => `acme/u${String(i).padStart(4, '0')}`);
-    const job = await stack.client.createJob({ name: 'planted', command: 'true', repositories: names });
-    const cancelling = await stack.client.cancelJob(job.jobId);
-    if (cancelling.operation?.status === 'running')
-      await stack.client.followOperation(job.jobId, cancelling.operation.operationId, { intervalMs: 100 });
-    const store = stackStore(stack);
-    await store.doc.send(
-      new UpdateCommand({
-        TableName: store.tables.repositories,
-        Key: { jobId: job.jobId, repositoryName: 'acme/u0500' },
-        UpdateExpression: 'SET taskRevision = :planted',
-        ExpressionAttributeValues: { ':planted': 2 },
-      }),
-    );
+    const job = await cancelledJobWithPlantedRow(stack);
 
     const context = await chrome.browser.newContext();
     const page = await context.newPage();
