@@ -21,9 +21,9 @@ import { makeTempDir, REPO_ROOT } from '../test/helpers/localStack';
 //   @vscode-elements components and lit 72 (all on the form as it opens but vscode-collapsible, 4),
 //   our schemas 24 (8 of them
 //   never used by the form, the other views' protocols among them), the form 25. Now 179 KB (esbuild.mjs):
-//   zod 46 KB, as webviews/createJob/zodLite.ts gives the form classic's methods that common/ calls
+//   zod 50 KB, as webviews/createJob/zodLite.ts gives the form classic's methods that common/ calls
 //   over zod/mini (a classic schema refers to every classic method, so a bundle carried all the
-//   string formats, codecs and JSON Schema); the same core checks and messages, and the form still
+//   string formats, codecs and the like); the same core checks and messages, and the form still
 //   checks every reply, its panel state and its draft. And every page leaves out the modules of
 //   common/ it does not use (esbuild could not tell that building a schema has no other effect): the
 //   diff view 191 → 173 KB, thread 195 → 178, overview 128 → 122, compose 114 → 82.

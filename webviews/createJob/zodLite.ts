@@ -7,8 +7,8 @@ import * as mini from 'zod/mini';
 // the same zod/v4/core schemas and checks (a `.max(3)` here is classic's `checks.maxLength(3)`), so
 // a value is accepted or refused the same, with the same messages (zodLite.test.ts holds that for
 // the form's schemas); what is left out is the rest of classic's methods, which every classic
-// schema refers to and so brings into a bundle (string formats, codecs, JSON Schema: 40 KB of the
-// form's 80 KB of zod). Types still come from zod itself: TypeScript reads `zod`, not this file.
+// schema refers to and so brings into a bundle (string formats, codecs and the like: 31 KB of the
+// form's 81 KB of zod). Types still come from zod itself: TypeScript reads `zod`, not this file.
 // A method common/ starts using that is not here fails the form's bundle at load, loudly (the
 // bundle's tests load it).
 
