@@ -1,6 +1,8 @@
 // Bundles every entry point into dist/. `node esbuild.mjs --watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { wrapWithCodeCache } from './backend/worker/codeCache.mjs';
 
 const watch = process.argv.includes('--watch');
@@ -35,6 +37,47 @@ const zodWithoutJsonSchema = {
       ].join('\n');
       return { contents, loader: 'js' };
     });
+  },
+};
+
+/**
+ * A browser bundle leaves out each module of common/ none of whose exports it uses. common/ holds
+ * declarations only (schemas, types, functions: no module of it runs anything at load but building
+ * its own constants, which test/commonDeclarations.test.ts keeps true), but esbuild cannot tell that a
+ * call such as `z.object(…)` has no other effect, so through the barrels (common/schemas,
+ * common/webviewProtocol) every page built every resource's and every view's schemas at load:
+ * the Create Job form carried the diff view's protocol, the thread's, the follow-ups' schemas.
+ */
+const commonDeclarationsOnly = {
+  name: 'common-declarations-only',
+  setup(build) {
+    const common = `${fileURLToPath(new URL('./common', import.meta.url))}${path.sep}`;
+    build.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      if (args.pluginData === commonDeclarationsOnly || !args.importer) return undefined;
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: commonDeclarationsOnly,
+      });
+      if (resolved.errors.length || !resolved.path.startsWith(common)) return undefined;
+      return { path: resolved.path, sideEffects: false };
+    });
+  },
+};
+
+/**
+ * The Create Job form's bundle has webviews/createJob/zodLite.ts for `zod`: classic's methods that
+ * common/ calls, over zod/mini (the same core schemas and checks), without the rest of classic's
+ * methods, which every classic schema refers to (zodLite.ts says more). Only `zod` itself: zodLite
+ * imports zod/mini and zod/v4/core.
+ */
+export const zodLite = {
+  name: 'zod-lite',
+  setup(build) {
+    build.onResolve({ filter: /^zod$/ }, () => ({
+      path: fileURLToPath(new URL('./webviews/createJob/zodLite.ts', import.meta.url)),
+    }));
   },
 };
 
@@ -104,7 +147,7 @@ export const builds = [
       ...browser,
       ...webviewStart,
       format: 'iife',
-      plugins: [zodWithoutJsonSchema],
+      plugins: [zodWithoutJsonSchema, commonDeclarationsOnly],
       // Pages that only show a job never match a name: they leave out the name filters' engine.
       alias: { ...browserAliases, re2js: './webviews/shared/re2Unchecked.ts' },
       entryPoints: {
@@ -127,7 +170,7 @@ export const builds = [
       ...browser,
       ...webviewStart,
       format: 'iife',
-      plugins: [zodWithoutJsonSchema],
+      plugins: [zodWithoutJsonSchema, commonDeclarationsOnly, zodLite],
       alias: { ...browserAliases, re2js: './webviews/createJob/re2Deferred.ts' },
       entryPoints: { createJob: 'webviews/createJob/main.ts' },
       outdir: 'dist/webviews',
@@ -157,6 +200,7 @@ export const builds = [
       outdir: 'dist/web',
       plugins: [
         zodWithoutJsonSchema,
+        commonDeclarationsOnly,
         {
           name: 'index-html',
           setup: (build) =>
@@ -228,7 +272,9 @@ async function main() {
   await Promise.all(builds.map((build) => esbuild.build(build.options)));
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+// Run as a script (`node esbuild.mjs`); a test may import its plugins without building.
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href)
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });

@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict';
-import { sampleJob, type TestJob } from '../test/helpers/jobs';
+import { sampleDraft, sampleJob, type TestJob } from '../test/helpers/jobs';
 import { checkDraft, draftFromJob, mergeRepositories, parseRepositoryList } from './jobDraft';
-import type { CreateJobDraft } from './webviewProtocol';
 
-const draft = (overrides: Partial<CreateJobDraft> = {}): CreateJobDraft => ({
-  name: 'Update API calls',
-  description: '',
-  mode: 'prompt',
-  prompt: 'Replace oldFunction with newFunction',
-  command: '',
-  verifyCommand: '',
-  repositories: 'acme/widgets\nacme/gadgets\n',
-  createPullRequests: false,
-  draftPullRequests: true,
-  baseBranch: '',
-  maxCostUsd: '',
-  ...overrides,
-});
+const draft = sampleDraft;
 
 describe('Create Job form checks (the API schema)', () => {
   it('turns a good draft into the API body', () => {

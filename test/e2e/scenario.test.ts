@@ -1134,9 +1134,43 @@ async function jobActions(world: World, row: Locator, title: string): Promise<vo
   await chooseMenuItem(world, title);
 }
 
-/** Runs an action from a job row's context menu. */
+/**
+ * Runs an action from a job row's context menu. The tree re-renders as jobs change (a Refresh, a
+ * poll), and a right-click aimed at a row that is replaced or moved under the pointer lands on
+ * whatever row is there then: the menu is another job's (its Publish Approved… asks about that job)
+ * or lacks the item. VS Code focuses the row whose menu it opens, so the menu is taken only when the
+ * row, found again by its name, is the focused one and the menu shows the item; otherwise it is closed
+ * and the right-click made again, until the deadline.
+ */
 async function jobMenu(world: World, row: Locator, title: string): Promise<void> {
-  await row.click({ button: 'right' });
+  const { page } = world.workbench;
+  const item = page.getByRole('menuitem', { name: title });
+  let last = '';
+  await waitFor(
+    `the context menu of the job row to offer "${title}"`,
+    async () => {
+      await row.click({ button: 'right' });
+      const offered = await item.waitFor({ timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      );
+      const aimed = await row
+        .evaluate((el) => el.classList.contains('focused'), undefined, { timeout: 5_000 })
+        .catch(() => false);
+      if (offered && aimed) return true;
+      last = `${offered ? 'the menu offered it' : 'the menu did not offer it'}, ${aimed ? 'the row had the focus' : 'another row had the focus'}`;
+      await page.keyboard.press('Escape');
+      await page
+        .getByRole('menu')
+        .first()
+        .waitFor({ state: 'hidden', timeout: 5_000 })
+        .catch(() => undefined);
+      return undefined;
+    },
+    30_000,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message} (last try: ${last})`);
+  });
   await chooseMenuItem(world, title);
 }
 

@@ -1,4 +1,5 @@
 import type { CodyBatchClient } from '../../common/client';
+import type { CreateJobDraft } from '../../common/createJobDraft';
 import { newJobId } from '../../common/ids';
 import { DEFAULT_MODEL, emptyUsage, type Job, type RepositoryResult } from '../../common/schemas';
 import { isFinalJobStatus, type JobStatus } from '../../common/status';
@@ -7,6 +8,24 @@ import type { NewJob } from '../../backend/store/store';
 
 /** A job as the tests build it: the job, and the names its rows and run hold (not in the job item). */
 export type TestJob = Job & { names: { repositories: string[]; run: string[] } };
+
+/** A Create Job form's draft as typed: a prompt over two repositories, no pull requests. */
+export function sampleDraft(overrides: Partial<CreateJobDraft> = {}): CreateJobDraft {
+  return {
+    name: 'Update API calls',
+    description: '',
+    mode: 'prompt',
+    prompt: 'Replace oldFunction with newFunction',
+    command: '',
+    verifyCommand: '',
+    repositories: 'acme/widgets\nacme/gadgets\n',
+    createPullRequests: false,
+    draftPullRequests: true,
+    baseBranch: '',
+    maxCostUsd: '',
+    ...overrides,
+  };
+}
 
 /**
  * A job as POST /jobs would create it, for tests that drive the store directly (`newJob(job)` is
