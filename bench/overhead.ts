@@ -12,17 +12,48 @@ import { startStackProcess } from '../test/helpers/localStack';
 // the floor measured in the same run: a shell loop doing `git clone --depth 1`, the same command and `git diff` with
 // `xargs -P 4`. Run on tiny repositories and on repositories of about 2,000 files.
 //
-// Why 1.5× is not met on tiny repositories (issue 29; strace of the stack on 8 tiny repositories,
-// load average 25): the fixed cost is per worker and per repository, not in the store. Each worker
-// (one per shard: 8 for 50 repositories at 4 slots, backend/executor/shards.ts) starts Node and its
-// bundle (4.2 s from exec to its first sandbox step, four starting at once on two loaded cores),
-// then the sandbox runtime's checks (`which` 8 times, `bwrap --version`), its two socat bridges and
-// a probe command in bubblewrap; each repository then runs git 5 times (clone with its upload-pack
-// and rev-list, rev-parse twice, add, diff: what the floor runs too, but for rev-parse), and the
-// command in bubblewrap with its seccomp helper and the runtime's `rg --files` scan. None of these can
-// go without a sandbox guarantee (the probe proves the sandbox runs here; the bridges are the
-// network allowlist); what is left is Node's start per shard, which larger shards would spread
-// further at the cost of a slower repository holding more behind it.
+// Where a repository's time goes (issue 29, December 2026; 2 cores, load average 3 to 24 from other
+// work: `perf record -F 499` over the stack's process tree summed per process, a V8 CPU profile of each
+// worker (Profiler through a --require hook; --cpu-prof is refused in NODE_OPTIONS), and the step
+// lines of every run's log). The floor's clone, sed, add and diff cost 35 to 43 ms of CPU on a tiny
+// repository; through the stack a tiny repository cost 260 ms of CPU (13.0 s for 50):
+//   - the worker processes' own CPU, 7.4 s: about 500 ms to start each of the 8 (one per shard,
+//     backend/executor/shards.ts: evaluating the bundle and its zod schemas, loading the sandbox
+//     runtime, its dependency checks by `which` and `bwrap --version`, its proxy and two socat bridges,
+//     a probe command in bubblewrap), then about 80 ms per repository: DynamoDB calls signed and
+//     parsed, simple-git, the runtime's wrapping of each command (it resolves every denied path
+//     again, about 15 ms) and, until this change, a scan of /proc/<pid>/environ of every process on
+//     the machine twice after each command (5 ms of CPU and 10 to 27 ms of the worker's blocked
+//     event loop per scan at 138 processes);
+//   - the sandbox's processes, about 32 ms per command: `which sh`, `rg --files` in the worker's
+//     empty folder, sh, bwrap, apply-seccomp and two socat bridges inside;
+//   - git, about 25 ms: a shallow clone (--depth 1 --single-branch --no-tags; upload-pack,
+//     pack-objects, index-pack), rev-parse twice, add, diff;
+//   - the stack and its DynamoDB (dynalite behind the guard), about 45 ms: the rows' writes and this
+//     benchmark's polling.
+// Wall time per tiny repository by step: claim 5 to 12 ms, clone 100 to 170, the command in the sandbox
+// 265 to 295 (sed itself: 1), diff 80 to 100, saving the artifacts and the row 15 to 27.
+// On 2,000 files the clone is 5 s of a worker's 6 s per repository at load 8 to 13 and about 2 s of
+// CPU, nearly all in the kernel allocating the checkout's inodes (ext4's find_inode_bit and
+// recently_deleted under perf), which the floor's clone pays alike. Nothing scales with the tree
+// beyond it: the clone is already shallow; `git add --all` takes 35 ms of CPU after a clone (the index
+// is fresh); the digest is one SHA-256 of the patch; artifacts are the log and the diff, not the tree;
+// the runtime's `rg --files` scans the worker's empty folder, never the checkout. What grew with the
+// tree was removing the clone: Node's recursive rm, about 110 ms of the worker's CPU for 2,000 files,
+// where `rm -rf` takes about 30 (backend/worker/runFolders.ts now uses it).
+// After both changes, back to back with the code before them at load 21 to 29: the workers' own CPU
+// for the 50 tiny repositories 9,176 → 8,090 ms, for 12 of 2,000 files (2 slots, 6 a shard) 3,251 →
+// 2,377 ms. The totals under the stack (14.5 → 14.1 s tiny; 17.8 → 25.1 s large, the clone's kernel
+// time swinging with other work's file churn) and the wall times are within that load's noise.
+//
+// Why 1.5× is still not met on tiny repositories: the per-worker start and the sandbox's processes
+// per command. None of the sandbox's steps can go without a guarantee (the probe proves the sandbox
+// runs in this process; the bridges are the network allowlist; the scan of the worker's folder and
+// the resolved denies are the file policy). One shard per slot in place of two (CODY_BATCH_SHARD_SIZE=13)
+// measured 9.0 and 10.7 s of CPU for the 50 against 10.9 and 11.3 s, and 15.5 and 16.7 s of wall time
+// against 18.9 and 20.1 (load 9 to 15); it was not made the default, since a slot that draws slow
+// repositories then holds the whole rest of its run: what would cut both is a worker that takes the
+// next shard over its IPC channel instead of a new process per shard.
 
 const run = promisify(execFile);
 const REPOSITORIES = 50;

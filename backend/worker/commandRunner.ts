@@ -7,9 +7,10 @@ import type { RunSandbox } from './sandbox';
 
 // Runs a shell command in the checkout, in its own process group, so that a timeout or a cancel
 // kills everything it started (and the worker lives on to record the result). In the run's sandbox
-// (./sandbox.ts) when there is one: then it has its own PID namespace, which ends with it. When it
-// ends, what it left behind goes too, out of its group included: as the command user, every
-// process of that user; otherwise every process carrying the run's marker (./runProcesses.ts).
+// (./sandbox.ts) when there is one: then it has its own PID namespace, which ends with it and takes
+// everything in it. Outside the sandbox, when it ends, what it left behind goes too, out of its
+// group included: as the command user, every process of that user; otherwise every process carrying
+// the run's marker (./runProcesses.ts).
 
 /**
  * The unprivileged user commands run as in the worker image (CODY_BATCH_COMMAND_USER), through the
@@ -181,7 +182,11 @@ export async function runCommand(options: CommandOptions): Promise<CommandResult
     const kill = (signal: NodeJS.Signals) => pgid !== undefined && killProcessGroup(pgid, signal, options.user);
     const killAll = () => {
       kill('SIGKILL');
-      killLeftovers(options);
+      // In the sandbox the command is PID 1's child in its own PID namespace, which the kernel ends
+      // with it (bubblewrap's --unshare-pid, and --die-with-parent when the group above is killed):
+      // nothing it started outlives it, so no scan of every process's environment (a few hundred
+      // reads of /proc/<pid>/environ, twice per command) is needed.
+      if (!options.sandbox) killLeftovers(options);
     };
     if (pgid !== undefined) trackProcessGroup(pgid, { user: options.user, runMarker: options.runMarker });
     const onData = (chunk: Buffer) => {

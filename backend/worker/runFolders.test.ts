@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
+import { access, chmod, chown, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { makeRunFolder } from './runFolders';
+import { makeRunFolder, removeRunFolder } from './runFolders';
 
 describe('run folders: where a run clones', () => {
   let scratch: string;
@@ -46,5 +46,22 @@ describe('run folders: where a run clones', () => {
     }
     await assert.rejects(makeRunFolder(theirs), /belongs to another user \(uid \d+\): set CODY_BATCH_WORK_DIR/);
     if (theirs !== '/') assert.deepEqual(await readdir(theirs), []);
+  });
+
+  it('removes a run folder whole, read-only files included, without following a link out of it', async () => {
+    const outside = path.join(scratch, 'outside');
+    await mkdir(outside);
+    await writeFile(path.join(outside, 'keep.txt'), 'keep\n');
+    const folder = await makeRunFolder(path.join(scratch, 'runs'));
+    await mkdir(path.join(folder, 'checkout', 'src', 'deep'), { recursive: true });
+    await writeFile(path.join(folder, 'checkout', 'src', 'deep', 'file.ts'), 'x\n');
+    await writeFile(path.join(folder, 'checkout', 'locked.txt'), 'x\n', { mode: 0o400 });
+    await symlink(outside, path.join(folder, 'checkout', 'out'));
+    await symlink(path.join(outside, 'keep.txt'), path.join(folder, 'checkout', 'keep-link'));
+    await removeRunFolder(folder);
+    await assert.rejects(access(folder), /ENOENT/);
+    assert.deepEqual(await readdir(outside), ['keep.txt']);
+    // Gone already: nothing to do, and no error.
+    await removeRunFolder(folder);
   });
 });

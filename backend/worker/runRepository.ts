@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, rm } from 'node:fs/promises';
+import { chmod } from 'node:fs/promises';
 import { fingerprintRecord } from '../../common/fingerprint';
 import type { DiffStats, Fingerprint, FollowUp, PullRequestInfo, Verification } from '../../common/schemas';
 import type { ChangeMaker } from './changeMaker';
@@ -9,7 +9,7 @@ import { GitCheckout } from './git';
 import { RunFailure, runShell, step, type RunContext } from './runContext';
 import { redactedTail, verifyChange } from './verify';
 import { shareWithGroup, type CommandUser } from './commandRunner';
-import { makeRunFolder } from './runFolders';
+import { makeRunFolder, removeRunFolder } from './runFolders';
 import { filesWithMarkers, startRound } from './followUpRound';
 import type { CommandGuard } from './sandboxPolicy';
 
@@ -230,7 +230,7 @@ export async function runRepository(run: RepositoryRun): Promise<RunOutcome> {
   } finally {
     await maker?.dispose?.().catch(() => undefined);
     stopListening?.();
-    await rm(root, { recursive: true, force: true }).catch(() => undefined);
+    await removeRunFolder(root).catch(() => undefined);
   }
 }
 
