@@ -244,6 +244,14 @@ export class LocalExecutor implements Executor {
   }
 
   private sandboxCheck: Promise<SandboxStatus> | undefined;
+  /**
+   * Set once the check found the sandbox running under CODY_BATCH_SANDBOX=auto: from then on the
+   * workers get `require`. In `auto` a worker that cannot start the sandbox runs a command job's
+   * commands bare, with a warning in its log; after the stack has said the sandbox is on, such a
+   * failure (a check timing out on a loaded machine, bubblewrap replaced) must refuse the run, not
+   * quietly run it with the user's rights.
+   */
+  private sandboxHeld = false;
 
   /**
    * What holds around the workers' commands: a worker process checks it as workers do (`--sandbox-status`,
@@ -279,7 +287,10 @@ export class LocalExecutor implements Executor {
       answer = undefined;
     }
     const status = SandboxStatus.safeParse(answer);
-    if (status.success) return status.data;
+    if (status.success) {
+      this.sandboxHeld = status.data.state === 'on' && sandboxModeFrom(this.childEnv) === 'auto';
+      return status.data;
+    }
     const error = (answer as { error?: unknown } | undefined)?.error;
     if (code === 2 && typeof error === 'string') throw new Error(error);
     throw new Error(
@@ -318,6 +329,7 @@ export class LocalExecutor implements Executor {
     const child = spawn(this.options.nodeBinary ?? process.execPath, [this.options.workerScript], {
       env: {
         ...this.childEnv,
+        ...(this.sandboxHeld ? { [ENV.sandbox]: 'require' } : {}),
         [ENV.jobId]: task.jobId,
         [ENV.repositoryIndex]: String(task.shard),
         [ENV.shardSize]: String(task.shardSize),
