@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { type FakeAppOptions, FakeGitHubApp, isAppRoute } from './githubApp';
-import { listenOnLoopback } from './loopback';
+import { listenOnLoopback, type RecordedRequest, recordRequest } from './loopback';
 
 // A loopback server speaking the parts of GitHub's REST API Cody Batch uses, driven through the
 // real Octokit (`baseUrl`):
@@ -142,12 +142,6 @@ export interface FakeRepository {
   defaultBranch?: string;
 }
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  authorization?: string;
-}
-
 export interface FakeGitHubOptions {
   /** The only token it accepts. */
   token: string;
@@ -250,12 +244,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   let blobUrl = '';
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const parsed = new URL(request.url ?? '/', 'http://localhost');
-    requests.push({
-      method: request.method ?? '',
-      path: parsed.pathname + parsed.search,
-      authorization: request.headers.authorization,
-    });
+    const parsed = recordRequest(requests, request);
     const auth = request.headers.authorization ?? '';
     if (app && isAppRoute(parsed.pathname)) {
       const body = request.method === 'POST' ? await readBody(request) : {};
