@@ -745,34 +745,29 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     return item.id;
   }
 
-  function commentView(pull: FakePull, comment: FakeComment) {
+  /** What GitHub answers alike for a comment and a review comment: its id, body, times and link (`#<anchor><id>`). */
+  function commentFields(pull: FakePull, comment: FakeComment | FakeReviewComment, anchor: string) {
     const id = idOf(comment);
     const at = comment.createdAt ?? pull.updatedAt;
+    return { id, body: comment.body, created_at: at, updated_at: at, html_url: `${pull.html_url}#${anchor}${id}` };
+  }
+
+  function commentView(pull: FakePull, comment: FakeComment) {
     return {
-      id,
-      body: comment.body,
+      ...commentFields(pull, comment, 'issuecomment-'),
       user: { login: comment.user, type: comment.user.endsWith('[bot]') ? 'Bot' : 'User' },
-      created_at: at,
-      updated_at: at,
-      html_url: `${pull.html_url}#issuecomment-${id}`,
     };
   }
 
   function reviewCommentView(pull: FakePull, comment: FakeReviewComment) {
-    const id = idOf(comment);
-    const at = comment.createdAt ?? pull.updatedAt;
     return {
-      id,
-      body: comment.body,
+      ...commentFields(pull, comment, 'discussion_r'),
       path: comment.path,
       line: comment.line,
       original_line: comment.line,
       side: 'RIGHT',
       diff_hunk: comment.diffHunk ?? `@@ -${comment.line},1 +${comment.line},1 @@`,
       user: { login: comment.user, type: 'User' },
-      created_at: at,
-      updated_at: at,
-      html_url: `${pull.html_url}#discussion_r${id}`,
       pull_request_review_id: null,
     };
   }
