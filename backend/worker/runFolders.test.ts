@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, stat, symlink } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { makeRunFolder } from './runFolders';
@@ -32,5 +32,19 @@ describe('run folders: where a run clones', () => {
     // Sticky, like /tmp itself: others may not move what is ours.
     await chmod(open, 0o1777);
     assert.ok(await makeRunFolder(open));
+  });
+
+  it('refuses a work folder another user made first, even one with the sticky bit: its owner may move our runs', async () => {
+    // The default name (cody-batch-runs-<uid> in the temporary folder) can be guessed. As root the
+    // test makes such a folder for another user; as anyone else, `/` is another user's (root's).
+    let theirs = '/';
+    if (process.getuid?.() === 0) {
+      theirs = path.join(scratch, 'cody-batch-runs-1000');
+      await mkdir(theirs);
+      await chown(theirs, 65534, 65534);
+      await chmod(theirs, 0o1777);
+    }
+    await assert.rejects(makeRunFolder(theirs), /belongs to another user \(uid \d+\): set CODY_BATCH_WORK_DIR/);
+    if (theirs !== '/') assert.deepEqual(await readdir(theirs), []);
   });
 });

@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -11,19 +12,39 @@ const NAME = /^cody-batch-run-(\d+)-/;
 
 /**
  * Makes this worker's run folder (mode 0700), and the work folder first when it is missing (mode
- * 0700). A work folder that is a symbolic link, or that others may write without the sticky bit,
- * is refused: in a shared /tmp another user could have made it first to move our clones.
+ * 0700). The work folder's name is predictable (`cody-batch-runs-<uid>` in the temporary folder), so
+ * another user may have made it first. It is refused when it is a symbolic link, when others may
+ * write it without the sticky bit, or when it is another user's: its owner may rename entries in it
+ * whatever its mode, and so swap our run folder for one of their own between a clone and a push.
+ * Only root's sticky folders (/tmp itself) are shared as they are.
  */
 export async function makeRunFolder(workDir: string): Promise<string> {
   await mkdir(workDir, { recursive: true, mode: 0o700 });
   const folder = await lstat(workDir);
-  const othersMayMove = (folder.mode & 0o002) !== 0 && (folder.mode & 0o1000) === 0;
-  if (!folder.isDirectory() || othersMayMove) {
-    throw new Error(
-      `The work folder ${workDir} is ${folder.isDirectory() ? 'writable by everyone' : 'not a folder'}: set CODY_BATCH_WORK_DIR to a folder of your own.`,
-    );
+  const refusal = refuseWorkFolder(folder);
+  if (refusal)
+    throw new Error(`The work folder ${workDir} ${refusal}: set CODY_BATCH_WORK_DIR to a folder of your own.`);
+  try {
+    return await mkdtemp(path.join(workDir, `${PREFIX}${process.pid}-`));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+      throw new Error(
+        `Cannot make a run folder in ${workDir} (${code}): set CODY_BATCH_WORK_DIR to a folder you may write.`,
+      );
+    throw error;
   }
-  return mkdtemp(path.join(workDir, `${PREFIX}${process.pid}-`));
+}
+
+/** Why a work folder must not be used, or undefined when it may. */
+function refuseWorkFolder(folder: Stats): string | undefined {
+  if (!folder.isDirectory()) return 'is not a folder';
+  const sticky = (folder.mode & 0o1000) !== 0;
+  if ((folder.mode & 0o002) !== 0 && !sticky) return 'is writable by everyone';
+  const me = process.getuid?.();
+  if (me !== undefined && folder.uid !== me && !(folder.uid === 0 && sticky))
+    return `belongs to another user (uid ${folder.uid})`;
+  return undefined;
 }
 
 /** Removes the run folders of worker `pid`, which has exited. Returns how many. */
