@@ -43,20 +43,11 @@ import {
 } from '../extension/tree/present';
 import { startStackProcess } from '../test/helpers/localStack';
 import { sampleRepository } from '../test/helpers/jobs';
+import { CHROMIUM_FLAGS } from '../test/e2e/harness/workbench';
 import { main as clickToPaint } from './clickToPaint';
 
 const ROOT = path.resolve(__dirname, '..');
 const WEBVIEWS = path.join(ROOT, 'dist/webviews');
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A patch of about `bytes`, made of modified files of a few KB with several hunks each. */
 function makePatch(bytes: number): string {

@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { apiDocument, createApp } from '../backend/api/app';
 import type { AppEnv, ApiDependencies } from '../backend/api/context';
 import { type OpenApiDocument, openApiDocument } from '../backend/api/openapi/document';
-import { documentedRoutes, mount, operationsOf } from '../backend/api/openapi/operation';
+import { DocumentedRoutes, mount, operationsOf } from '../backend/api/openapi/operation';
 import { CodyBatchClient } from '../common/client';
 import { Health } from '../common/schemas';
 import { DocumentChecker, undocumentedRoutes } from './helpers/openapi';
@@ -51,13 +51,12 @@ describe('The OpenAPI document', () => {
 
   it('reports a route registered on the app without its operation', () => {
     const app = new Hono<AppEnv>();
-    const child = new Hono<AppEnv>();
-    documentedRoutes(child, '/jobs').on(
-      { operationId: 'getJob', method: 'get', path: '/jobs/{jobId}', tag: 'jobs', summary: 's', responses: {} },
-      (c) => c.json({}),
+    const child = new DocumentedRoutes('/jobs', 'jobs');
+    child.on({ operationId: 'getJob', method: 'get', path: '/jobs/{jobId}', summary: 's', responses: {} }, (c) =>
+      c.json({}),
     );
-    child.delete('/:jobId', (c) => c.json({}));
-    mount(app, '/jobs', child);
+    child.app.delete('/:jobId', (c) => c.json({}));
+    mount(app, child);
     const partial = openApiDocument(operationsOf(app), version);
     assert.deepEqual(undocumentedRoutes(app, partial), ['DELETE /jobs/:jobId']);
   });

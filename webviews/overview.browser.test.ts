@@ -22,6 +22,15 @@ const THEME: Record<string, string> = {
   focusBorder: '#0078d4',
 };
 
+/** The overview page in the dark theme, as wide as an editor beside the sidebar. */
+const DARK_OVERVIEW = {
+  script: 'overview',
+  rootStyle: Object.entries(THEME)
+    .map(([name, value]) => `--vscode-${name}: ${value};`)
+    .join(' '),
+  viewport: { width: 900, height: 1100 },
+};
+
 describe('Job overview in Chromium: counts, failures and the burndown', function () {
   this.timeout(60_000);
   const browser = useWebviewBrowser({ overview: 'webviews/overview/main.ts' });
@@ -30,11 +39,7 @@ describe('Job overview in Chromium: counts, failures and the burndown', function
   it('renders the counts, the failures and an accessible burndown in the theme’s colours', async () => {
     const data = { job: OVERVIEW_JOB, repositories: OVERVIEW_ROWS };
     const page = await browser.open({
-      script: 'overview',
-      rootStyle: Object.entries(THEME)
-        .map(([name, value]) => `--vscode-${name}: ${value};`)
-        .join(' '),
-      viewport: { width: 900, height: 1100 },
+      ...DARK_OVERVIEW,
       // Every request answers as the extension would; a click on a failure is recorded.
       reply: `(message) => {
         if (message.method === 'load') return ${JSON.stringify(data)};
@@ -81,11 +86,7 @@ describe('Job overview in Chromium: counts, failures and the burndown', function
   it('lists the change groups with the outlier’s reason, and approves a group with the members it shows', async () => {
     const data = { job: OVERVIEW_JOB, repositories: OVERVIEW_ROWS, changes: OVERVIEW_CHANGES };
     const page = await browser.open({
-      script: 'overview',
-      rootStyle: Object.entries(THEME)
-        .map(([name, value]) => `--vscode-${name}: ${value};`)
-        .join(' '),
-      viewport: { width: 900, height: 1100 },
+      ...DARK_OVERVIEW,
       reply: `(message) => {
         if (message.method === 'load') return ${JSON.stringify(data)};
         (window.asked ??= []).push([message.method, message.params]);

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import * as z from 'zod';
 import { DEFAULT_ALLOWED_HOSTS, SandboxStatus } from '../../common/sandbox';
 import { DEFAULT_MAX_REPOSITORIES, Health, MAX_BODY_BYTES } from '../../common/schemas';
@@ -8,7 +8,7 @@ import { limitBody } from './middleware/body';
 import { onError } from './middleware/errors';
 import { notFoundOrWrongMethod } from './middleware/methods';
 import { type OpenApiDocument, openApiDocument } from './openapi/document';
-import { documentedRoutes, mount, operationsOf } from './openapi/operation';
+import { DocumentedRoutes, mount, operationsOf } from './openapi/operation';
 import { INLINE_MS } from './operations';
 import { changeRoutes } from './routes/changes';
 import { jobRoutes } from './routes/jobs';
@@ -32,19 +32,17 @@ export const DEFAULT_LIMITS: ApiLimits = {
 export function createApp(deps: ApiDependencies, resolveOwner: OwnerResolver, challenge?: string): Hono<AppEnv> {
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   const log = deps.log ?? { error: (message: string, details?: unknown) => console.error(message, details) };
-  const app = new Hono<AppEnv>();
+  const routes = new DocumentedRoutes('', 'service');
+  const { app } = routes;
 
   app.onError(onError(log));
   app.notFound(notFoundOrWrongMethod(app));
-
-  const routes = documentedRoutes(app, '');
 
   routes.on(
     {
       operationId: 'health',
       method: 'get',
       path: '/health',
-      tag: 'service',
       summary: 'Whether the API is up, and its version',
       auth: false,
       responses: { 200: { description: 'The API is up', json: { name: 'Health', schema: Health } } },
@@ -59,7 +57,6 @@ export function createApp(deps: ApiDependencies, resolveOwner: OwnerResolver, ch
       operationId: 'getOpenApiDocument',
       method: 'get',
       path: '/openapi.json',
-      tag: 'service',
       summary: 'This document: the API in OpenAPI 3.1',
       auth: false,
       responses: {
@@ -81,7 +78,6 @@ export function createApp(deps: ApiDependencies, resolveOwner: OwnerResolver, ch
       operationId: 'getSandbox',
       method: 'get',
       path: '/sandbox',
-      tag: 'service',
       summary: 'What holds around the commands jobs run here',
       description:
         'The command sandbox where this API runs jobs: on, off, unavailable (with the line that ' +
@@ -93,13 +89,13 @@ export function createApp(deps: ApiDependencies, resolveOwner: OwnerResolver, ch
 
   app.use('/jobs', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
   app.use('/jobs/*', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
-  mount(app, '/jobs', jobRoutes({ ...deps, log }, limits));
-  mount(app, '/jobs', repositoryRoutes({ ...deps, log }, limits));
-  mount(app, '/jobs', pullRequestRoutes({ ...deps, log }));
-  mount(app, '/jobs', changeRoutes({ ...deps, log }));
-  mount(app, '/jobs', operationRoutes({ ...deps, log }));
+  mount(app, jobRoutes({ ...deps, log }, limits));
+  mount(app, repositoryRoutes({ ...deps, log }, limits));
+  mount(app, pullRequestRoutes({ ...deps, log }));
+  mount(app, changeRoutes({ ...deps, log }));
+  mount(app, operationRoutes({ ...deps, log }));
   app.use('/repositories/*', requireOwner(resolveOwner, challenge), limitBody(limits.maxBodyBytes));
-  mount(app, '/repositories', resolveRoutes({ ...deps, log }, limits));
+  mount(app, resolveRoutes({ ...deps, log }, limits));
 
   return app;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { access, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { useTestStore } from '../../test/helpers/testStore';
+import { localWorkerEnvironment, useTestStore } from '../../test/helpers/testStore';
 import { useGitHosting } from '../../test/helpers/git';
 import { newJob, sampleJob, waitFor } from '../../test/helpers/jobs';
 import { REPO_ROOT } from '../../test/helpers/localStack';
@@ -41,14 +41,7 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
       nodeBinary: options.nodeBinary,
       keys,
       env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        CODY_BATCH_ENV: 'local',
-        ...db.environment(),
-        CODY_BATCH_ARTIFACTS: path.join(hosted.hosting.work, 'artifacts'),
-        CODY_BATCH_GIT_BASE: hosted.hosting.gitBase,
-        // Off (test/setup.ts): what these check does not depend on whether this machine has bubblewrap.
-        CODY_BATCH_SANDBOX: process.env.CODY_BATCH_SANDBOX,
+        ...localWorkerEnvironment(db, hosted.hosting),
         ...(options.workDir ? { CODY_BATCH_WORK_DIR: options.workDir } : {}),
         ...(options.shardSize ? { CODY_BATCH_SHARD_SIZE: String(options.shardSize) } : {}),
       },

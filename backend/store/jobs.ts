@@ -1,18 +1,18 @@
 import { conditionHeld, unlessConditionFails } from './conditional';
-import { itemPages } from './pages';
+import { itemPages, type Page, queryPage } from './pages';
+import { statusChange, updateExpression } from './statusChange';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { JOBS_OWNER_INDEX } from '../../common/names';
 import { Job, type PublishRun, type ReviewState, type Usage } from '../../common/schemas';
 import { ACTIVE_JOB_STATUSES, COUNT_KEY, type JobStatus, type RepositoryStatus } from '../../common/status';
 import { isJobId } from '../../common/ids';
-import { decodeToken, encodeToken, type TokenKeyShape } from './pagination';
+import { decodeToken, type TokenKeyShape } from './pagination';
 
 // The jobs table: one item per job, listed per owner through the byOwner index.
 
@@ -30,11 +30,6 @@ const JOB_TOKEN_SHAPE: TokenKeyShape = {
   owner: (owner) => owner.length > 0,
   createdAt: (createdAt) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(createdAt),
 };
-
-export interface JobPageResult {
-  items: Job[];
-  nextToken?: string;
-}
 
 export class JobsTable {
   constructor(
@@ -66,10 +61,12 @@ export class JobsTable {
   }
 
   /** The owner's jobs, newest first. */
-  async listByOwner(owner: string, limit: number, nextToken?: string): Promise<JobPageResult> {
+  async listByOwner(owner: string, limit: number, nextToken?: string): Promise<Page<Job>> {
     const start = decodeToken(nextToken, JOB_TOKEN_SHAPE, { owner });
-    const result = await this.doc.send(
-      new QueryCommand({
+    // DynamoDB ends a Query page at 1 MB, so a page of large jobs still fits a Lambda response.
+    return queryPage(
+      this.doc,
+      {
         TableName: this.tableName,
         IndexName: JOBS_OWNER_INDEX,
         KeyConditionExpression: '#owner = :owner',
@@ -78,13 +75,9 @@ export class JobsTable {
         ScanIndexForward: false,
         Limit: limit,
         ExclusiveStartKey: start,
-      }),
+      },
+      Job,
     );
-    // DynamoDB ends a Query page at 1 MB, so a page of large jobs still fits a Lambda response.
-    return {
-      items: (result.Items ?? []).map((item) => Job.parse(item)),
-      nextToken: encodeToken(result.LastEvaluatedKey),
-    };
   }
 
   /** Every job with work under way (ACTIVE_JOB_STATUSES), across owners: the sweeper's view. */
@@ -120,39 +113,27 @@ export class JobsTable {
       ifSampling?: boolean;
     } = {},
   ): Promise<Job | undefined> {
-    const now = new Date().toISOString();
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = { ':to': to, ':now': now };
-    for (const [i, status] of from.entries()) values[`:from${i}`] = status;
-    const sets = ['#status = :to', 'updatedAt = :now'];
-    Object.entries(extra.set ?? {}).forEach(([name, value], i) => {
-      names[`#set${i}`] = name;
-      values[`:set${i}`] = value;
-      sets.push(`#set${i} = :set${i}`);
-    });
-    const removes = (extra.remove ?? []).map((name, i) => {
-      names[`#rm${i}`] = name;
-      return `#rm${i}`;
-    });
-    let condition = `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`;
+    const change = statusChange(from, to, extra.set, extra.remove);
+    change.sets.push('updatedAt = :now');
+    change.values[':now'] = new Date().toISOString();
     if (extra.ifIdleWithPending !== undefined) {
-      condition += ' AND counts.pending = :pending AND counts.running = :zero';
-      values[':pending'] = extra.ifIdleWithPending;
-      values[':zero'] = 0;
+      change.condition += ' AND counts.pending = :pending AND counts.running = :zero';
+      change.values[':pending'] = extra.ifIdleWithPending;
+      change.values[':zero'] = 0;
     }
     if (extra.ifSampling) {
-      condition += ' AND attribute_exists(#sample) AND attribute_not_exists(#sample.continuedAt)';
-      names['#sample'] = 'sample';
+      change.condition += ' AND attribute_exists(#sample) AND attribute_not_exists(#sample.continuedAt)';
+      change.names['#sample'] = 'sample';
     }
     return unlessConditionFails(async () => {
       const result = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { jobId },
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          UpdateExpression: updateExpression(change),
+          ConditionExpression: change.condition,
+          ExpressionAttributeNames: change.names,
+          ExpressionAttributeValues: change.values,
           ReturnValues: 'ALL_NEW',
         }),
       );

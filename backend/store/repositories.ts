@@ -4,7 +4,6 @@ import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
   UpdateCommand,
   type BatchWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -22,8 +21,10 @@ import { canTransitionRepository, type RepositoryStatus } from '../../common/sta
 import { REPOSITORIES_STATUS_INDEX } from '../../common/names';
 import { addUsageExpression } from './jobs';
 import { STATUS_KEY_ATTRIBUTE, statusKey } from './tables';
-import { decodeToken, encodeToken, type TokenKeyShape } from './pagination';
+import { decodeToken, type TokenKeyShape } from './pagination';
 import { forEachLimited } from './parallel';
+import { type Page, queryPage } from './pages';
+import { statusChange, updateExpression } from './statusChange';
 
 // The repositories table: one row per (job, repository).
 
@@ -44,11 +45,6 @@ const STATUS_TOKEN_SHAPE: TokenKeyShape = {
   ...REPOSITORY_TOKEN_SHAPE,
   [STATUS_KEY_ATTRIBUTE]: (key) => key.length > 0 && key.length <= 200,
 };
-
-export interface RepositoryPageResult {
-  items: RepositoryResult[];
-  nextToken?: string;
-}
 
 export interface RowUpdate {
   /** The row must currently have one of these statuses. */
@@ -156,14 +152,15 @@ export class RepositoriesTable {
     nextToken?: string,
     status?: RepositoryStatus,
     indexed = false,
-  ): Promise<RepositoryPageResult> {
+  ): Promise<Page<RepositoryResult>> {
     if (status && indexed) return this.listInStatus(jobId, status, limit, nextToken);
     const start = decodeToken(nextToken, REPOSITORY_TOKEN_SHAPE, { jobId });
     const filter = status
       ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
       : {};
-    const result = await this.doc.send(
-      new QueryCommand({
+    return queryPage(
+      this.doc,
+      {
         TableName: this.tableName,
         // Rows only: a name list's chunk items share the partition under keys that sort first.
         KeyConditionExpression: 'jobId = :jobId AND repositoryName >= :firstName',
@@ -176,12 +173,9 @@ export class RepositoriesTable {
         Limit: limit,
         ExclusiveStartKey: start,
         ConsistentRead: true,
-      }),
+      },
+      RepositoryResult,
     );
-    return {
-      items: (result.Items ?? []).map((item) => RepositoryResult.parse(item)),
-      nextToken: encodeToken(result.LastEvaluatedKey),
-    };
   }
 
   private async listInStatus(
@@ -189,11 +183,12 @@ export class RepositoriesTable {
     status: RepositoryStatus,
     limit: number,
     nextToken?: string,
-  ): Promise<RepositoryPageResult> {
+  ): Promise<Page<RepositoryResult>> {
     const key = statusKey(jobId, status);
     const start = decodeToken(nextToken, STATUS_TOKEN_SHAPE, { jobId, [STATUS_KEY_ATTRIBUTE]: key });
-    const result = await this.doc.send(
-      new QueryCommand({
+    return queryPage(
+      this.doc,
+      {
         TableName: this.tableName,
         IndexName: REPOSITORIES_STATUS_INDEX,
         KeyConditionExpression: '#key = :key',
@@ -201,12 +196,9 @@ export class RepositoriesTable {
         ExpressionAttributeValues: { ':key': key },
         Limit: limit,
         ExclusiveStartKey: start,
-      }),
+      },
+      RepositoryResult,
     );
-    return {
-      items: (result.Items ?? []).map((item) => RepositoryResult.parse(item)),
-      nextToken: encodeToken(result.LastEvaluatedKey),
-    };
   }
 
   async listAll(jobId: string): Promise<RepositoryResult[]> {
@@ -227,41 +219,30 @@ export class RepositoriesTable {
   async update(jobId: string, repositoryName: string, change: RowUpdate): Promise<RepositoryResult | undefined> {
     const illegal = change.from.filter((from) => from !== change.to && !canTransitionRepository(from, change.to));
     if (illegal.length) throw new Error(`A repository may not move from ${illegal.join(' or ')} to ${change.to}`);
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = { ':to': change.to, ':statusKey': statusKey(jobId, change.to) };
-    for (const [i, status] of change.from.entries()) values[`:from${i}`] = status;
-    const sets = ['#status = :to', `${STATUS_KEY_ATTRIBUTE} = :statusKey`];
-    Object.entries(change.set ?? {}).forEach(([name, value], i) => {
-      names[`#set${i}`] = name;
-      values[`:set${i}`] = value;
-      sets.push(`#set${i} = :set${i}`);
-    });
+    const write = statusChange(change.from, change.to, change.set, change.remove);
+    write.sets.push(`${STATUS_KEY_ATTRIBUTE} = :statusKey`);
+    write.values[':statusKey'] = statusKey(jobId, change.to);
     if (change.incrementAttempt) {
-      sets.push('attempt = attempt + :one');
-      values[':one'] = 1;
+      write.sets.push('attempt = attempt + :one');
+      write.values[':one'] = 1;
     }
-    const removes = (change.remove ?? []).map((name, i) => {
-      names[`#rm${i}`] = name;
-      return `#rm${i}`;
-    });
-    let condition = `#status IN (${change.from.map((_, i) => `:from${i}`).join(', ')})`;
     if (change.attempt !== undefined) {
-      condition += ' AND attempt = :attempt';
-      values[':attempt'] = change.attempt;
+      write.condition += ' AND attempt = :attempt';
+      write.values[':attempt'] = change.attempt;
     }
     if (change.heartbeatBefore !== undefined) {
-      condition += ' AND (attribute_not_exists(heartbeatAt) OR heartbeatAt < :heartbeatBefore)';
-      values[':heartbeatBefore'] = change.heartbeatBefore;
+      write.condition += ' AND (attribute_not_exists(heartbeatAt) OR heartbeatAt < :heartbeatBefore)';
+      write.values[':heartbeatBefore'] = change.heartbeatBefore;
     }
     return unlessConditionFails(async () => {
       const result = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { jobId, repositoryName },
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          UpdateExpression: updateExpression(write),
+          ConditionExpression: write.condition,
+          ExpressionAttributeNames: write.names,
+          ExpressionAttributeValues: write.values,
           ReturnValues: 'ALL_OLD',
         }),
       );

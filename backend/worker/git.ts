@@ -81,6 +81,20 @@ export function configEnvironment(entries: [string, string][]): Record<string, s
   return env;
 }
 
+/**
+ * How `git diff` writes a worker's patch: plain (no colour, no external diff or text conversion,
+ * whatever the user's config), renames found, full index lines and binary files, so that
+ * `git apply` takes it byte for byte.
+ */
+export const PATCH_FLAGS = [
+  '--no-color',
+  '--no-ext-diff',
+  '--no-textconv',
+  '--find-renames',
+  '--full-index',
+  '--binary',
+];
+
 export class GitCheckout {
   /** The branch and commit cloned: what every diff and commit is made against, whatever a command did to HEAD. */
   base: { branch: string; head: string } = { branch: '', head: '' };
@@ -156,18 +170,7 @@ export class GitCheckout {
     // --verbose: a line per file staged, which spares simple-git's wait after a silent process.
     await git.raw(['add', '--all', '--verbose']);
     // One call: the numstat lines, a blank line, then the patch.
-    const output = await git.raw([
-      'diff',
-      '--cached',
-      '--no-color',
-      '--no-ext-diff',
-      '--no-textconv',
-      '--find-renames',
-      '--full-index',
-      '--binary',
-      '--numstat',
-      '--patch',
-    ]);
+    const output = await git.raw(['diff', '--cached', ...PATCH_FLAGS, '--numstat', '--patch']);
     if (!output.trim()) return { patch: '', stats: { files: 0, additions: 0, deletions: 0 } };
     const split = output.indexOf('\n\ndiff --git ');
     if (split < 0) throw new Error('git diff printed stats without a patch');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { useTestStore } from '../../test/helpers/testStore';
+import { localWorkerEnvironment, useTestStore } from '../../test/helpers/testStore';
 import { useHostedRepository } from '../../test/helpers/git';
 import { newJob, sampleJob } from '../../test/helpers/jobs';
 import { REPO_ROOT } from '../../test/helpers/localStack';
@@ -31,15 +31,8 @@ describe('worker secrets', function () {
     await db.store.createJob(newJob(job, KEYS.signer));
     const child = spawn(process.execPath, [WORKER], {
       env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        CODY_BATCH_ENV: 'local',
-        ...db.environment(),
-        CODY_BATCH_ARTIFACTS: path.join(hosted.hosting.work, 'artifacts'),
-        CODY_BATCH_GIT_BASE: hosted.hosting.gitBase,
+        ...localWorkerEnvironment(db, hosted.hosting),
         JOB_ID: job.jobId,
-        // Off (test/setup.ts): what these check does not depend on whether this machine has bubblewrap.
-        CODY_BATCH_SANDBOX: process.env.CODY_BATCH_SANDBOX,
         REPOSITORY_INDEX: '0',
         ...TRUSTED,
         ...env,

@@ -3,7 +3,7 @@ import { BRANCH_PLACEHOLDERS, pullRequestBranch, templateProblem } from '../pull
 import { JobSandbox, runsCommands } from '../sandbox';
 import { BranchName, ModelId, RepositoryName, UserName } from './fields';
 import { RepositoryQuery } from './queries';
-import { CONTROL_CHARS, printable, SingleLine } from './text';
+import { BoundedText, CONTROL_CHARS, printable, SingleLine } from './text';
 
 // The body of POST /jobs and its limits, the job's pull-request settings, and the bodies of a
 // job's cancel, continue and retry.
@@ -48,14 +48,10 @@ export function sampleSizeProblem(size: number, count: number): string | undefin
 }
 
 const TemplateText = (max: number, allowed?: readonly string[]) =>
-  z
-    .string()
-    .max(max, { error: `must be at most ${max} characters` })
-    .refine((value) => value.trim().length > 0, { error: 'must not be empty' })
-    .superRefine((value, ctx) => {
-      const problem = templateProblem(value, allowed);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    });
+  BoundedText(max).superRefine((value, ctx) => {
+    const problem = templateProblem(value, allowed);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** In `pullRequest.reviewers`: the owners of the changed files, by the repository's CODEOWNERS. */
 export const CODEOWNERS_REVIEWER = '@codeowners';
@@ -86,13 +82,7 @@ export const PullRequestSettings = z.strictObject({
 export type PullRequestSettings = z.infer<typeof PullRequestSettings>;
 
 /** `{"owner/name": "note"}`: a note for a repository's first message, at most MAX_REPOSITORY_NOTE_CHARS each. */
-export const RepositoryInstructions = z.record(
-  z.string(),
-  z
-    .string()
-    .max(MAX_REPOSITORY_NOTE_CHARS, { error: `must be at most ${MAX_REPOSITORY_NOTE_CHARS} characters` })
-    .refine((value) => value.trim().length > 0, { error: 'must not be empty' }),
-);
+export const RepositoryInstructions = z.record(z.string(), BoundedText(MAX_REPOSITORY_NOTE_CHARS));
 export type RepositoryInstructions = z.infer<typeof RepositoryInstructions>;
 
 /**
@@ -150,21 +140,9 @@ export function createJobRequestSchema(limits: CreateJobLimits = {}) {
       name: SingleLine(200),
       description: z.string().max(10_000, { error: 'must be at most 10000 characters' }).default(''),
       type: SingleLine(100).optional(),
-      prompt: z
-        .string()
-        .max(MAX_PROMPT_CHARS, { error: `must be at most ${MAX_PROMPT_CHARS} characters` })
-        .refine((value) => value.trim().length > 0, { error: 'must not be empty' })
-        .optional(),
-      command: z
-        .string()
-        .max(MAX_COMMAND_CHARS, { error: `must be at most ${MAX_COMMAND_CHARS} characters` })
-        .refine((value) => value.trim().length > 0, { error: 'must not be empty' })
-        .optional(),
-      verifyCommand: z
-        .string()
-        .max(MAX_COMMAND_CHARS, { error: `must be at most ${MAX_COMMAND_CHARS} characters` })
-        .refine((value) => value.trim().length > 0, { error: 'must not be empty' })
-        .optional(),
+      prompt: BoundedText(MAX_PROMPT_CHARS).optional(),
+      command: BoundedText(MAX_COMMAND_CHARS).optional(),
+      verifyCommand: BoundedText(MAX_COMMAND_CHARS).optional(),
       repositories: z
         .array(RepositoryName)
         .min(1, { error: 'must name at least one repository' })
@@ -183,11 +161,7 @@ export function createJobRequestSchema(limits: CreateJobLimits = {}) {
         .optional(),
       sample: SampleRequest.optional(),
       allowCommands: z.boolean().default(false),
-      setupCommand: z
-        .string()
-        .max(MAX_COMMAND_CHARS, { error: `must be at most ${MAX_COMMAND_CHARS} characters` })
-        .refine((value) => value.trim().length > 0, { error: 'must not be empty' })
-        .optional(),
+      setupCommand: BoundedText(MAX_COMMAND_CHARS).optional(),
       repositoryInstructions: RepositoryInstructions.optional(),
       /** What the job's commands may reach beyond the defaults (common/sandbox.ts). */
       sandbox: JobSandbox.optional(),

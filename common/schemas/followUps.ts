@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { RepositoryName } from './fields';
 import { PullRequestFilter } from './pullRequests';
-import { IsoDate } from './text';
+import { BoundedText, IsoDate, WholeNumber } from './text';
 
 // Follow-up rounds (POST /jobs/{id}/follow-up): what a round answers, what it acted on, and what a
 // row keeps of it.
@@ -34,21 +34,12 @@ export const FollowUpRequest = z
     filter: PullRequestFilter.optional(),
     reason: FollowUpReason,
     /** `reason: instruction`: one text for every chosen pull request. */
-    instruction: z
-      .string()
-      .max(MAX_FOLLOW_UP_INSTRUCTION_CHARS, { error: `must be at most ${MAX_FOLLOW_UP_INSTRUCTION_CHARS} characters` })
-      .refine((value) => value.trim().length > 0, { error: 'must not be empty' })
-      .optional(),
+    instruction: BoundedText(MAX_FOLLOW_UP_INSTRUCTION_CHARS).optional(),
     /** `reason: instruction`: a comment on one of the job's pull requests, read from the host, is the instruction. */
     fromComment: HostUrl.optional(),
     push: FollowUpPush.default('review'),
     /** Rounds a pull request may take, this one included (default 2, at most 5). */
-    maxRounds: z
-      .number({ error: `must be a whole number from 1 to ${MAX_FOLLOW_UP_ROUNDS}` })
-      .int({ error: `must be a whole number from 1 to ${MAX_FOLLOW_UP_ROUNDS}` })
-      .min(1, { error: `must be a whole number from 1 to ${MAX_FOLLOW_UP_ROUNDS}` })
-      .max(MAX_FOLLOW_UP_ROUNDS, { error: `must be a whole number from 1 to ${MAX_FOLLOW_UP_ROUNDS}` })
-      .default(DEFAULT_FOLLOW_UP_ROUNDS),
+    maxRounds: WholeNumber(1, MAX_FOLLOW_UP_ROUNDS).default(DEFAULT_FOLLOW_UP_ROUNDS),
   })
   .superRefine((request, ctx) => {
     if (request.repositories && request.filter)

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { PullRequestInfo } from './pullRequests';
+import { pageSchema } from './queries';
 import { IsoDate } from './text';
 
 // Bulk operations: the work a bulk action goes on with after its request answered, and the
@@ -66,10 +67,7 @@ export const RepositoryActionResult = z.object({
 export type RepositoryActionResult = z.infer<typeof RepositoryActionResult>;
 
 /** A page of an operation's per-repository results, in the order they settled. */
-export const OperationResultsPage = z.object({
-  items: z.array(RepositoryActionResult),
-  nextToken: z.string().optional(),
-});
+export const OperationResultsPage = pageSchema(RepositoryActionResult);
 export type OperationResultsPage = z.infer<typeof OperationResultsPage>;
 
 export const BulkActionResponse = z.object({

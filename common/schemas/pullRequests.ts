@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { RepositoryName } from './fields';
 import { PatchDigest } from './review';
-import { IsoDate } from './text';
+import { BoundedText, IsoDate } from './text';
 
 // A job's pull requests: their state on the code host, their counts over time, a repository's
 // publish, and the bodies of a publish and a bulk action.
@@ -41,11 +41,16 @@ export const PullRequestInfo = z.object({
 });
 export type PullRequestInfo = z.infer<typeof PullRequestInfo>;
 
-export const PullRequestCounts = z.object({
+/** How many of a job's pull requests are in each state. */
+const ByState = z.object({
   open: z.number().int(),
   draft: z.number().int(),
   merged: z.number().int(),
   closed: z.number().int(),
+});
+
+export const PullRequestCounts = z.object({
+  ...ByState.shape,
   /** Of the open and draft ones: */
   checksPassing: z.number().int(),
   checksFailing: z.number().int(),
@@ -57,13 +62,8 @@ export const PullRequestCounts = z.object({
 });
 export type PullRequestCounts = z.infer<typeof PullRequestCounts>;
 
-export const BurndownPoint = z.object({
-  at: IsoDate,
-  open: z.number().int(),
-  draft: z.number().int(),
-  merged: z.number().int(),
-  closed: z.number().int(),
-});
+/** The counts by state at one moment, a point of the job's burndown chart. */
+export const BurndownPoint = z.object({ at: IsoDate, ...ByState.shape });
 export type BurndownPoint = z.infer<typeof BurndownPoint>;
 
 /** Where a repository's publish (POST /jobs/{id}/publish) stands. */
@@ -144,11 +144,7 @@ export const BulkActionRequest = z
     filter: PullRequestFilter.optional(),
     method: MergeMethod.optional(),
     deleteBranch: z.boolean().optional(),
-    body: z
-      .string()
-      .max(60_000, { error: 'must be at most 60000 characters' })
-      .refine((value) => value.trim().length > 0, { error: 'must not be empty' })
-      .optional(),
+    body: BoundedText(60_000).optional(),
   })
   .refine((request) => !(request.repositories && request.filter), {
     error: 'give repositories or a filter, not both',

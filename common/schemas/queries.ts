@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { nameFilterProblem } from '../repositoryQuery';
 import { RepositoryStatus } from '../status';
 import { OwnerName, RepositoryName } from './fields';
-import { SingleLine } from './text';
+import { SingleLine, WholeNumberParam } from './text';
 
 // Choosing repositories by query (POST /repositories/resolve), and the query strings of list and
 // artifact reads.
@@ -71,12 +71,7 @@ export function pageSchema<T extends z.ZodType>(item: T) {
 }
 
 export const ListQuery = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a whole number from 1 to 100' })
-    .int({ error: 'must be a whole number from 1 to 100' })
-    .min(1, { error: 'must be a whole number from 1 to 100' })
-    .max(100, { error: 'must be a whole number from 1 to 100' })
-    .default(25),
+  limit: WholeNumberParam(1, 100).default(25),
   nextToken: z.string().min(1).max(2048).optional(),
 });
 export type ListQuery = z.infer<typeof ListQuery>;
@@ -88,11 +83,7 @@ export const RepositoryListQuery = ListQuery.extend({
 
 /** `?attempt=N` on a repository's diff, thread and log: an earlier attempt's (default: the current one). */
 export const ArtifactQuery = z.object({
-  attempt: z.coerce
-    .number({ error: 'must be a whole number from 1' })
-    .int({ error: 'must be a whole number from 1' })
-    .min(1, { error: 'must be a whole number from 1' })
-    .optional(),
+  attempt: WholeNumberParam(1).optional(),
 });
 
 /**
@@ -101,11 +92,7 @@ export const ArtifactQuery = z.object({
  */
 export const DiffQuery = ArtifactQuery.extend({
   /** The patch revision (0: the worker's own diff); default the current one. */
-  revision: z.coerce
-    .number({ error: 'must be a whole number from 0' })
-    .int({ error: 'must be a whole number from 0' })
-    .min(0, { error: 'must be a whole number from 0' })
-    .optional(),
+  revision: WholeNumberParam(0).optional(),
   failed: z
     .enum(['1', 'true'], { error: 'must be 1 or true' })
     .optional()

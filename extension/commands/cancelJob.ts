@@ -2,8 +2,7 @@ import * as vscode from 'vscode';
 import { afterOperation } from '../../common/operationProgress';
 import type { Job } from '../../common/schemas';
 import { jobStatusesBefore } from '../../common/status';
-import { resolveJob } from '../pick';
-import type { Command } from './command';
+import { jobCommand } from './command';
 
 const KEEP = 'Keep Running';
 const STOP = 'Stop Job';
@@ -23,12 +22,9 @@ function stoppable(job: Job): boolean {
   return jobStatusesBefore('CANCELLING').includes(job.status);
 }
 
-export const cancelJob: Command = {
-  id: 'codyBatch.cancelJob',
-  doing: 'Cancelling the job',
-  async run(services, arg) {
-    const job = await resolveJob(services, arg, stoppable, 'cancel');
-    if (!job) return;
+export const cancelJob = jobCommand(
+  { id: 'codyBatch.cancelJob', doing: 'Cancelling the job', accepts: stoppable, purpose: 'cancel' },
+  async (services, job) => {
     // Asked every time: a stop cannot be undone (a retry starts the stopped ones over). The first
     // button is the one Enter presses: keeping the job running, never stopping it.
     const choice = await vscode.window.showWarningMessage(cancelQuestion(job), { modal: true }, KEEP, STOP);
@@ -44,4 +40,4 @@ export const cancelJob: Command = {
     await services.jobs.showJob(cancelled);
     await services.jobs.refresh();
   },
-};
+);

@@ -1,22 +1,23 @@
 import * as vscode from 'vscode';
 import { type ContinueRequest, type Job, MAX_COMMAND_CHARS, MAX_PROMPT_CHARS } from '../../common/schemas';
 import { currentTask } from '../../common/tasks';
-import { resolveJob } from '../pick';
 import type { Services } from '../services';
 import { askForText, required } from '../webviews/composePanel';
-import type { Command } from './command';
+import { jobCommand } from './command';
 
 // Continue on a SAMPLED job: run the rest as it is, or revise the task first (the sampled
 // repositories then run again with it).
 
 type Choice = 'as-is' | 'task' | 'verify';
 
-export const continueJob: Command = {
-  id: 'codyBatch.continueJob',
-  doing: 'Continuing the job',
-  async run(services, arg) {
-    const job = await resolveJob(services, arg, (candidate) => candidate.status === 'SAMPLED', 'continue');
-    if (!job) return;
+export const continueJob = jobCommand(
+  {
+    id: 'codyBatch.continueJob',
+    doing: 'Continuing the job',
+    accepts: (candidate) => candidate.status === 'SAMPLED',
+    purpose: 'continue',
+  },
+  async (services, job) => {
     const revision = await askRevision(services, job);
     if (!revision) return;
     const continued = await vscode.window.withProgress(
@@ -28,7 +29,7 @@ export const continueJob: Command = {
     );
     await services.jobs.showJob(continued);
   },
-};
+);
 
 /** The continue's body: `{}` as it is, or the revised field; undefined when the user backed out. */
 async function askRevision(services: Services, job: Job): Promise<ContinueRequest | undefined> {

@@ -1,17 +1,18 @@
 import * as vscode from 'vscode';
 import { isFinalJobStatus } from '../../common/status';
 import { runJobAction } from '../jobAction';
-import { resolveJob } from '../pick';
 import { countOf } from '../pullRequestTargets';
-import type { Command } from './command';
+import { jobCommand } from './command';
 
 /** Deletes a finished job, its rows and artifacts, after a modal; its open pull requests stay unless the user closes them. */
-export const deleteJob: Command = {
-  id: 'codyBatch.deleteJob',
-  doing: 'Deleting the job',
-  async run(services, arg) {
-    const job = await resolveJob(services, arg, (candidate) => isFinalJobStatus(candidate.status), 'delete');
-    if (!job) return;
+export const deleteJob = jobCommand(
+  {
+    id: 'codyBatch.deleteJob',
+    doing: 'Deleting the job',
+    accepts: (candidate) => isFinalJobStatus(candidate.status),
+    purpose: 'delete',
+  },
+  async (services, job) => {
     const open = (job.pullRequestCounts?.open ?? 0) + (job.pullRequestCounts?.draft ?? 0);
     const remove = 'Delete Job';
     const removeAndClose = `Delete Job and Close ${countOf(open, 'pull request')}`;
@@ -58,4 +59,4 @@ export const deleteJob: Command = {
     }
     services.log.info(`Deleted job ${job.jobId}`);
   },
-};
+);

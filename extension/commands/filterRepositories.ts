@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { resolveJob } from '../pick';
 import {
   FILTER_KIND_TITLES,
   FILTER_OPTIONS,
@@ -9,7 +8,7 @@ import {
   filterHas,
   optionCounts,
 } from '../tree/repositoryFilter';
-import type { Command } from './command';
+import { jobCommand } from './command';
 
 /** Up to this many rows the pick counts each state (reading them is quick); past it, it lists every state. */
 const COUNTED_UP_TO = 1_000;
@@ -17,12 +16,14 @@ const COUNTED_UP_TO = 1_000;
 type Item = vscode.QuickPickItem & { option?: FilterOption };
 
 /** Shows only the job's repositories in the chosen states (run, review, pull request, checks). */
-export const filterRepositories: Command = {
-  id: 'codyBatch.filterRepositories',
-  doing: 'Filtering repositories',
-  async run(services, arg) {
-    const job = await resolveJob(services, arg, () => true, 'filter repositories');
-    if (!job) return;
+export const filterRepositories = jobCommand(
+  {
+    id: 'codyBatch.filterRepositories',
+    doing: 'Filtering repositories',
+    accepts: () => true,
+    purpose: 'filter repositories',
+  },
+  async (services, job) => {
     const current = services.jobs.filter(job.jobId);
     const counts =
       job.counts.total <= COUNTED_UP_TO
@@ -50,4 +51,4 @@ export const filterRepositories: Command = {
     services.jobs.setFilter(job.jobId, filterFromOptions(picked.flatMap((item) => (item.option ? [item.option] : []))));
     await services.jobs.reveal(job.jobId);
   },
-};
+);

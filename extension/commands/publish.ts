@@ -1,18 +1,19 @@
 import * as vscode from 'vscode';
 import { reviewOf } from '../tree/reviewLook';
-import { resolveJob } from '../pick';
 import { countOf, publishable } from '../pullRequestTargets';
 import { matchesFilter } from '../tree/repositoryFilter';
-import type { Command } from './command';
+import { jobCommand } from './command';
 import { askDraft, publishAndFollow } from './publishApproved';
 
 /** Opens pull requests for the completed repositories the user picks (all that have none, at first). */
-export const publish: Command = {
-  id: 'codyBatch.publish',
-  doing: 'Publishing',
-  async run(services, arg) {
-    const job = await resolveJob(services, arg, (candidate) => candidate.counts.completed > 0, 'publish');
-    if (!job) return;
+export const publish = jobCommand(
+  {
+    id: 'codyBatch.publish',
+    doing: 'Publishing',
+    accepts: (candidate) => candidate.counts.completed > 0,
+    purpose: 'publish',
+  },
+  async (services, job) => {
     const filter = services.jobs.filter(job.jobId);
     const rows = (await services.connection.client.allRepositories(job.jobId)).filter(publishable);
     if (rows.length === 0) {
@@ -43,4 +44,4 @@ export const publish: Command = {
     if (draft === undefined) return;
     await publishAndFollow(services, job, { repositories: picked.map((item) => item.row.repositoryName), ...draft });
   },
-};
+);

@@ -2,19 +2,20 @@ import * as vscode from 'vscode';
 import { followPublication } from '../../common/publication';
 import type { Job, PublishRequest } from '../../common/schemas';
 import { runJobAction } from '../jobAction';
-import { resolveJob } from '../pick';
 import { currentRound } from '../../common/followUps';
 import { approvedUnpublished, countOf } from '../pullRequestTargets';
 import type { Services } from '../services';
-import type { Command } from './command';
+import { jobCommand } from './command';
 
 /** Opens pull requests for the job's approved repositories that have none: exactly the diffs reviewed. */
-export const publishApproved: Command = {
-  id: 'codyBatch.publishApproved',
-  doing: 'Publishing the approved repositories',
-  async run(services, arg) {
-    const job = await resolveJob(services, arg, (candidate) => (candidate.reviewCounts?.approved ?? 0) > 0, 'publish');
-    if (!job) return;
+export const publishApproved = jobCommand(
+  {
+    id: 'codyBatch.publishApproved',
+    doing: 'Publishing the approved repositories',
+    accepts: (candidate) => (candidate.reviewCounts?.approved ?? 0) > 0,
+    purpose: 'publish',
+  },
+  async (services, job) => {
     const approved = (await services.connection.client.allRepositories(job.jobId)).filter(approvedUnpublished);
     if (approved.length === 0) {
       void vscode.window.showInformationMessage(
@@ -37,7 +38,7 @@ export const publishApproved: Command = {
     const repositories = approved.map((row) => row.repositoryName);
     await publishAndFollow(services, job, { repositories, approved: true, ...draft });
   },
-};
+);
 
 /**
  * A modal: Publish or Publish as Drafts (the job's own setting first); `{}` keeps the job's

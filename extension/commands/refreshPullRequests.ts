@@ -1,16 +1,17 @@
 import * as vscode from 'vscode';
-import { resolveJob } from '../pick';
 import { mayHavePullRequests } from '../pullRequestTargets';
 import { jobReviewWords } from '../tree/present';
-import type { Command } from './command';
+import { jobCommand } from './command';
 
 /** Asks the code host about the job's pull requests now (rows, counts and burndown). */
-export const refreshPullRequests: Command = {
-  id: 'codyBatch.refreshPullRequests',
-  doing: 'Refreshing pull requests',
-  async run(services, arg) {
-    const job = await resolveJob(services, arg, mayHavePullRequests, 'refresh pull requests');
-    if (!job) return;
+export const refreshPullRequests = jobCommand(
+  {
+    id: 'codyBatch.refreshPullRequests',
+    doing: 'Refreshing pull requests',
+    accepts: mayHavePullRequests,
+    purpose: 'refresh pull requests',
+  },
+  async (services, job) => {
     const refreshed = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
@@ -26,4 +27,4 @@ export const refreshPullRequests: Command = {
       `Cody Batch: read the pull requests of "${job.name}" again: ${words.join(' · ') || 'it has none'}.`,
     );
   },
-};
+);

@@ -3,34 +3,32 @@ import { draftFromJob } from '../../common/jobDraft';
 import type { Job } from '../../common/schemas';
 import { isFinalJobStatus } from '../../common/status';
 import { verificationFailed } from '../../common/statusText';
-import { resolveJob } from '../pick';
-import type { Command } from './command';
+import { jobCommand } from './command';
 
 // Run Again… opens the Create Job form filled from a job, for editing; Run Again on Failed… fills it
 // with only the repositories that failed, or whose verification failed.
 
-export const runAgain: Command = {
-  id: 'codyBatch.runAgain',
-  doing: 'Running the job again',
-  async run(services, arg) {
-    const job = await resolveJob(services, arg, () => true, 'run again');
+export const runAgain = jobCommand(
+  { id: 'codyBatch.runAgain', doing: 'Running the job again', accepts: () => true, purpose: 'run again' },
+  async (services, job) => {
     // The names and notes live in the rows (a job item holds neither): read them all, in pages.
-    if (job)
-      services.panels.showCreateJob('', draftFromJob(job, await services.connection.client.allRepositories(job.jobId)));
+    services.panels.showCreateJob('', draftFromJob(job, await services.connection.client.allRepositories(job.jobId)));
   },
-};
+);
 
 /** A job that ran (or sampled) and has repositories: one whose failures can be run again. */
 function endedWithRows(job: Job): boolean {
   return (isFinalJobStatus(job.status) || job.status === 'SAMPLED') && job.counts.total > 0;
 }
 
-export const runAgainOnFailed: Command = {
-  id: 'codyBatch.runAgainOnFailed',
-  doing: 'Running the job again on its failures',
-  async run(services, arg) {
-    const job = await resolveJob(services, arg, endedWithRows, 'run again on failed repositories');
-    if (!job) return;
+export const runAgainOnFailed = jobCommand(
+  {
+    id: 'codyBatch.runAgainOnFailed',
+    doing: 'Running the job again on its failures',
+    accepts: endedWithRows,
+    purpose: 'run again on failed repositories',
+  },
+  async (services, job) => {
     const rows = await services.connection.client.allRepositories(job.jobId);
     const failed = rows
       .filter((row) => row.status === 'FAILED' || verificationFailed(row))
@@ -41,4 +39,4 @@ export const runAgainOnFailed: Command = {
     }
     services.panels.showCreateJob('', draftFromJob(job, rows, failed));
   },
-};
+);

@@ -1,12 +1,14 @@
-import { resolveJob } from '../pick';
-import type { Command } from './command';
+import { jobCommand } from './command';
 
 /** The Job overview: counts, cost, failures by error code and the pull requests' burndown. */
-export const showOverview: Command = {
-  id: 'codyBatch.showOverview',
-  doing: 'Opening the job overview',
-  async run(services, arg) {
-    const job = await resolveJob(services, arg, () => true, 'show an overview of');
-    if (job) services.panels.showOverview(job.jobId, job.name);
+export const showOverview = jobCommand(
+  {
+    id: 'codyBatch.showOverview',
+    doing: 'Opening the job overview',
+    accepts: () => true,
+    purpose: 'show an overview of',
   },
-};
+  async (services, job) => {
+    services.panels.showOverview(job.jobId, job.name);
+  },
+);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { type FakeAppOptions, FakeGitHubApp, isAppRoute } from './githubApp';
-import { listenOnLoopback } from './loopback';
+import { listenOnLoopback, type RecordedRequest, recordRequest } from './loopback';
 
 // A loopback server speaking the parts of GitHub's REST API Cody Batch uses, driven through the
 // real Octokit (`baseUrl`):
@@ -142,12 +142,6 @@ export interface FakeRepository {
   defaultBranch?: string;
 }
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  authorization?: string;
-}
-
 export interface FakeGitHubOptions {
   /** The only token it accepts. */
   token: string;
@@ -250,12 +244,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   let blobUrl = '';
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const parsed = new URL(request.url ?? '/', 'http://localhost');
-    requests.push({
-      method: request.method ?? '',
-      path: parsed.pathname + parsed.search,
-      authorization: request.headers.authorization,
-    });
+    const parsed = recordRequest(requests, request);
     const auth = request.headers.authorization ?? '';
     if (app && isAppRoute(parsed.pathname)) {
       const body = request.method === 'POST' ? await readBody(request) : {};
@@ -756,34 +745,29 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     return item.id;
   }
 
-  function commentView(pull: FakePull, comment: FakeComment) {
+  /** What GitHub answers alike for a comment and a review comment: its id, body, times and link (`#<anchor><id>`). */
+  function commentFields(pull: FakePull, comment: FakeComment | FakeReviewComment, anchor: string) {
     const id = idOf(comment);
     const at = comment.createdAt ?? pull.updatedAt;
+    return { id, body: comment.body, created_at: at, updated_at: at, html_url: `${pull.html_url}#${anchor}${id}` };
+  }
+
+  function commentView(pull: FakePull, comment: FakeComment) {
     return {
-      id,
-      body: comment.body,
+      ...commentFields(pull, comment, 'issuecomment-'),
       user: { login: comment.user, type: comment.user.endsWith('[bot]') ? 'Bot' : 'User' },
-      created_at: at,
-      updated_at: at,
-      html_url: `${pull.html_url}#issuecomment-${id}`,
     };
   }
 
   function reviewCommentView(pull: FakePull, comment: FakeReviewComment) {
-    const id = idOf(comment);
-    const at = comment.createdAt ?? pull.updatedAt;
     return {
-      id,
-      body: comment.body,
+      ...commentFields(pull, comment, 'discussion_r'),
       path: comment.path,
       line: comment.line,
       original_line: comment.line,
       side: 'RIGHT',
       diff_hunk: comment.diffHunk ?? `@@ -${comment.line},1 +${comment.line},1 @@`,
       user: { login: comment.user, type: 'User' },
-      created_at: at,
-      updated_at: at,
-      html_url: `${pull.html_url}#discussion_r${id}`,
       pull_request_review_id: null,
     };
   }

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { serveGit } from './gitHttpServer';
-import { listenOnLoopback } from './loopback';
+import { listenOnLoopback, type RecordedRequest, recordRequest } from './loopback';
 
 // A loopback GitLab: the parts of its REST API v4 Cody Batch uses, and git over smart HTTP for the
 // same projects at the same address (`{url}/{path}.git`), as one GitLab instance serves both.
@@ -97,12 +97,6 @@ export interface FakeJob {
   allowFailure?: boolean;
   /** Its log, as GitLab keeps it (sections, escapes and all). */
   trace?: string;
-}
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  authorization?: string;
 }
 
 export interface FakeGitLabOptions {
@@ -214,12 +208,7 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const parsed = new URL(request.url ?? '/', 'http://localhost');
-    requests.push({
-      method: request.method ?? '',
-      path: parsed.pathname + parsed.search,
-      authorization: request.headers.authorization,
-    });
+    const parsed = recordRequest(requests, request);
     if (!parsed.pathname.startsWith('/api/v4/')) return git(request, response, parsed);
     const auth = request.headers.authorization ?? '';
     if (auth !== `Bearer ${options.token}` && request.headers['private-token'] !== options.token)

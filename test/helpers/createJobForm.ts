@@ -8,13 +8,17 @@ import { makeDom } from './dom';
 
 export type Control = HTMLElement & { value: string; checked: boolean };
 
-export function renderForm(draft?: Partial<CreateJobDraft>, actions: Partial<FormActions> = {}) {
+export function renderForm(
+  draft?: Partial<CreateJobDraft>,
+  actions: Partial<FormActions> = {},
+  prompt = 'Replace oldFunction(x)',
+) {
   const dom = makeDom();
   const submitted: CreateJobDraft[] = [];
   const drafts: CreateJobDraft[] = [];
   const form = renderCreateJobForm(
     dom.root,
-    { prompt: 'Replace oldFunction(x)', draft },
+    { prompt, draft },
     {
       pickWorkspaceRepositories: async () => [],
       loadRepositoriesFromFile: async () => ({ repositories: [], skipped: [] }),

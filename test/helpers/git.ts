@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createBareRepository, fileGitBase, type FixtureFiles } from '../../backend/local/gitFixtures';
-import { GitCheckout, gitEnvironment } from '../../backend/worker/git';
+import { GitCheckout, gitEnvironment, PATCH_FLAGS } from '../../backend/worker/git';
 import { makeTempDir } from './localStack';
 
 // Real git for tests, one way for every part: bare repositories in a temporary folder standing in
@@ -44,18 +44,7 @@ export async function bareGit(bare: string, ...args: string[]): Promise<Buffer> 
 
 /** The diff from `from` to `to` in a bare repository, as the worker makes a patch (binary, renames, full index): what a pushed branch is compared with. */
 export function pushedDiff(bare: string, from: string, to: string): Promise<Buffer> {
-  return bareGit(
-    bare,
-    'diff',
-    '--no-color',
-    '--no-ext-diff',
-    '--no-textconv',
-    '--find-renames',
-    '--full-index',
-    '--binary',
-    from,
-    to,
-  );
+  return bareGit(bare, 'diff', ...PATCH_FLAGS, from, to);
 }
 
 export function readText(folder: string, name: string): Promise<string> {

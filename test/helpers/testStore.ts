@@ -1,6 +1,8 @@
+import path from 'node:path';
 import type { RunningDynamo } from '../../backend/local/dynamodb';
 import type { Store } from '../../backend/store/store';
 import { newTestStore, startTestDynamo } from './dynamo';
+import type { GitHosting } from './git';
 
 // The store on a real dynalite for the calling `describe`, set up and torn down by mocha's hooks.
 
@@ -51,5 +53,23 @@ export function useTestStore({ each = true }: { each?: boolean } = {}): TestStor
         CODY_BATCH_DYNAMODB_ENDPOINT: started(dynamo, 'dynalite').endpoint,
       };
     },
+  };
+}
+
+/**
+ * What a local worker process runs with against a test's store and git hosting: the machine's PATH
+ * and HOME, the store's tables, its artifacts in the hosting's folder, and the sandbox as
+ * test/setup.ts sets it (off: what the tests check does not depend on whether this machine has
+ * bubblewrap).
+ */
+export function localWorkerEnvironment(db: TestStoreHook, hosting: GitHosting): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    CODY_BATCH_ENV: 'local',
+    ...db.environment(),
+    CODY_BATCH_ARTIFACTS: path.join(hosting.work, 'artifacts'),
+    CODY_BATCH_GIT_BASE: hosting.gitBase,
+    CODY_BATCH_SANDBOX: process.env.CODY_BATCH_SANDBOX,
   };
 }

@@ -2,41 +2,31 @@ import assert from 'node:assert/strict';
 import { draftFromJob } from '../../common/jobDraft';
 import { sampleJob } from '../../test/helpers/jobs';
 import type { CreateJobDraft } from '../../common/webviewProtocol';
+import { renderForm } from '../../test/helpers/createJobForm';
 import { makeDom } from '../../test/helpers/dom';
-import { renderCreateJobForm, type FormActions } from './form';
+import { renderCreateJobForm } from './form';
 
-// The form's own logic in a DOM. The @vscode-elements components are not registered here, so the
-// controls are plain elements with a `value`; what is tested is what the form does with them.
+// The form's own logic in a DOM (test/helpers/createJobForm.ts): the @vscode-elements components
+// are not registered, so the controls are plain elements with a `value`; what is tested is what the
+// form does with them.
 
-type Control = HTMLElement & { value: string; checked: boolean };
-
-function setup(draft?: Partial<CreateJobDraft>, initialPrompt = 'Replace oldFunction(x)') {
-  const dom = makeDom();
-  const submitted: CreateJobDraft[] = [];
-  const drafts: CreateJobDraft[] = [];
+/** The form with two workspace repositories to pick, recording the offers it makes; controls by id. */
+function setup(draft?: Partial<CreateJobDraft>, initialPrompt?: string) {
   const offers: (string | undefined)[] = [];
-  const actions: FormActions = {
-    pickWorkspaceRepositories: async () => ['acme/widgets', 'acme/billing'],
-    loadRepositoriesFromFile: async () => ({ repositories: [], skipped: [] }),
-    submit: async (value) => {
-      submitted.push(value);
-      return { ok: true };
+  const form = renderForm(
+    draft,
+    {
+      pickWorkspaceRepositories: async () => ['acme/widgets', 'acme/billing'],
+      offerChanged: (value) => offers.push(value),
     },
-    cancel: () => undefined,
-    draftChanged: (value) => drafts.push(value),
-    offerChanged: (value) => offers.push(value),
+    initialPrompt,
+  );
+  return {
+    ...form,
+    offers,
+    control: (id: string) => form.$(`#${id}`),
+    click: (id: string) => form.click(`#${id}`),
   };
-  const form = renderCreateJobForm(dom.root, { prompt: initialPrompt, draft }, actions);
-  const control = (id: string) => dom.root.querySelector(`#${id}`) as Control;
-  const type = (id: string, value: string) => {
-    control(id).value = value;
-    control(id).dispatchEvent(new dom.window.Event('input') as unknown as Event);
-  };
-  const click = async (id: string) => {
-    control(id).click();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  };
-  return { dom, form, submitted, drafts, offers, control, type, click };
 }
 
 describe('Create Job form (DOM)', () => {
@@ -131,7 +121,7 @@ describe('Create Job form (DOM)', () => {
   it('submits a valid command job once the user switches to a shell command', async () => {
     const form = setup();
     form.type('name', 'Sleepy');
-    (form.control('mode-command') as Control).checked = true;
+    form.control('mode-command').checked = true;
     form.control('mode-command').dispatchEvent(new form.dom.window.Event('change') as unknown as Event);
     assert.equal((form.dom.root.querySelector('[data-field="prompt"]') as HTMLElement).hidden, true);
     // Where it runs, and what without a sandbox: the form says so next to the field.

@@ -1,11 +1,12 @@
-import type { Handler, Hono } from 'hono';
+import { type Handler, Hono } from 'hono';
 import type { z } from 'zod';
 import type { ApiErrorCode } from '../../../common/errors';
 import type { AppEnv } from '../context';
 
 // Each route declares its OpenAPI operation where its handler is registered: `routes.on(operation,
 // handler)` serves the handler and records the operation, and the document (./document.ts) is
-// written from what was recorded. A route registered on Hono directly is served but undocumented,
+// written from what was recorded. Routes come in groups (a file of ./routes/ each) that say once
+// where they are mounted and which tag their operations carry. A route registered on Hono directly is served but undocumented,
 // which test/openapi.test.ts reports.
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -28,6 +29,14 @@ export interface Answer {
   /** A body of another media type, with its schema (a string for text). */
   content?: Record<string, z.ZodType>;
   headers?: Record<string, Parameter>;
+}
+
+/**
+ * The answers of a route that runs a bulk operation for a moment (backend/api/operations.ts): 200
+ * when it is done within it, 202 with its `operation` while it goes on; the same body either way.
+ */
+export function momentAnswers(json: NamedSchema, done: string, goingOn: string): Record<number, Answer> {
+  return { 200: { description: done, json }, 202: { description: goingOn, json } };
 }
 
 export interface Operation {
@@ -71,21 +80,33 @@ export function operationsOf(app: Hono<AppEnv>): Operation[] {
   return list;
 }
 
-/** Registers documented routes on an app that will be mounted at `prefix` (`''` for the root). */
-export function documentedRoutes(app: Hono<AppEnv>, prefix: string) {
-  return {
-    on(operation: Operation, handler: Handler<AppEnv>): void {
-      if (!operation.path.startsWith(`${prefix}/`) && operation.path !== prefix)
-        throw new Error(`${operation.operationId}: ${operation.path} is not under ${prefix}`);
-      const relative = operation.path.slice(prefix.length).replace(/\{(\w+)\}/g, ':$1') || '/';
-      app.on(operation.method.toUpperCase(), relative, handler);
-      operationsOf(app).push(operation);
-    },
-  };
+/** What a route declares: its operation, less the tag its group gives every route. */
+export type RouteOperation = Omit<Operation, 'tag'>;
+
+/**
+ * A group of documented routes: one Hono app, mounted at `prefix` (`''` for the root), whose
+ * operations all carry `tag`. `on(operation, handler)` serves the handler and records the operation.
+ */
+export class DocumentedRoutes {
+  readonly app = new Hono<AppEnv>();
+
+  constructor(
+    readonly prefix: string,
+    readonly tag: Operation['tag'],
+  ) {}
+
+  on(operation: RouteOperation, handler: Handler<AppEnv>): void {
+    const { prefix } = this;
+    if (!operation.path.startsWith(`${prefix}/`) && operation.path !== prefix)
+      throw new Error(`${operation.operationId}: ${operation.path} is not under ${prefix}`);
+    const relative = operation.path.slice(prefix.length).replace(/\{(\w+)\}/g, ':$1') || '/';
+    this.app.on(operation.method.toUpperCase(), relative, handler);
+    operationsOf(this.app).push({ ...operation, tag: this.tag });
+  }
 }
 
-/** `parent.route(prefix, child)`, keeping the child's operations. */
-export function mount(parent: Hono<AppEnv>, prefix: string, child: Hono<AppEnv>): void {
-  parent.route(prefix, child);
-  operationsOf(parent).push(...operationsOf(child));
+/** Serves `routes` under `parent` at the group's prefix, keeping their operations. */
+export function mount(parent: Hono<AppEnv>, routes: DocumentedRoutes): void {
+  parent.route(routes.prefix, routes.app);
+  operationsOf(parent).push(...operationsOf(routes.app));
 }

@@ -1,30 +1,27 @@
-import { Hono } from 'hono';
 import * as z from 'zod';
 import { GroupReviewRequest, GroupReviewResponse, JobChanges } from '../../../common/schemas';
 import { API_ERRORS, type ApiErrorCode } from '../../../common/errors';
 import { groupMembers, groupReviewOrder, hashesInRequest, jobChanges } from '../changes';
 import { runForAMoment, startOperation } from '../operations';
 import { operationWorks } from '../operationWorks';
-import type { AppEnv, ApiDependencies } from '../context';
+import type { ApiDependencies } from '../context';
 import { readJson } from '../middleware/body';
 import { RequestError } from '../middleware/errors';
-import { documentedRoutes } from '../openapi/operation';
+import { DocumentedRoutes, momentAnswers } from '../openapi/operation';
 import { JOB_ID, ownedJob } from './jobs';
 
 // A job's diffs as distinct changes, and the review of one change for all its repositories.
 
 const FINGERPRINT = /^[0-9a-f]{64}$/;
 
-export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  const routes = documentedRoutes(app, '/jobs');
+export function changeRoutes(deps: ApiDependencies): DocumentedRoutes {
+  const routes = new DocumentedRoutes('/jobs', 'jobs');
 
   routes.on(
     {
       operationId: 'getChanges',
       method: 'get',
       path: '/jobs/{jobId}/changes',
-      tag: 'jobs',
       summary: 'The job’s distinct changes, largest first, and the repositories that stand out',
       description:
         'COMPLETED repositories with changes, grouped by the exact fingerprint of their current ' +
@@ -53,7 +50,6 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
       operationId: 'reviewChangeGroup',
       method: 'put',
       path: '/jobs/{jobId}/changes/{fingerprint}/review',
-      tag: 'jobs',
       summary: 'Approve or reject every repository of one change group, or take their reviews back',
       description:
         'With `members` (each member the reviewer was shown, with the digest of its patch as ' +
@@ -90,16 +86,11 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
           openedVariants: ['acme/gadgets'],
         },
       },
-      responses: {
-        200: {
-          description: 'The group’s repositories, reviewed',
-          json: { name: 'GroupReviewResponse', schema: GroupReviewResponse },
-        },
-        202: {
-          description: 'A large group: its reviews go on as an `operation` (the repositories are read as it ends)',
-          json: { name: 'GroupReviewResponse', schema: GroupReviewResponse },
-        },
-      },
+      responses: momentAnswers(
+        { name: 'GroupReviewResponse', schema: GroupReviewResponse },
+        'The group’s repositories, reviewed',
+        'A large group: its reviews go on as an `operation` (the repositories are read as it ends)',
+      ),
       errors: [
         'NOT_FOUND',
         'NOT_REVIEWABLE',
@@ -158,5 +149,5 @@ export function changeRoutes(deps: ApiDependencies): Hono<AppEnv> {
     },
   );
 
-  return app;
+  return routes;
 }

@@ -1,4 +1,4 @@
-import { type Context, Hono } from 'hono';
+import type { Context } from 'hono';
 import type { ApiErrorCode } from '../../../common/errors';
 import * as z from 'zod';
 import { isJobId, JOB_ID_PATTERN, newJobId } from '../../../common/ids';
@@ -40,7 +40,7 @@ import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson, readQuery } from '../middleware/body';
 import { apiError, isUnavailable, RequestError } from '../middleware/errors';
 import { clip } from '../middleware/methods';
-import { documentedRoutes, type Parameter } from '../openapi/operation';
+import { DocumentedRoutes, type Parameter } from '../openapi/operation';
 import { checkHostNames } from '../hostNames';
 import { pullRequestsRefusal } from '../pullRequestHost';
 import { type Resolved, resolveRepositories } from '../resolveRepositories';
@@ -50,18 +50,16 @@ import type { OperationState } from '../../store/operations';
 import { operationWorks } from '../operationWorks';
 import { retriesInBackground } from '../rowOperations';
 
-export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv> {
+export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): DocumentedRoutes {
   const { store, executor } = deps;
   const createSchema = createJobRequestSchema({ maxRepositories: limits.maxRepositories });
-  const app = new Hono<AppEnv>();
-  const routes = documentedRoutes(app, '/jobs');
+  const routes = new DocumentedRoutes('/jobs', 'jobs');
 
   routes.on(
     {
       operationId: 'createJob',
       method: 'post',
       path: '/jobs',
-      tag: 'jobs',
       summary: 'Create a job',
       description:
         'Runs a prompt (Claude makes the change) or a command across the repositories listed, ' +
@@ -132,7 +130,6 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       operationId: 'listJobs',
       method: 'get',
       path: '/jobs',
-      tag: 'jobs',
       summary: 'List the caller’s jobs, newest first',
       query: ListQuery,
       responses: { 200: { description: 'A page of jobs', json: { name: 'JobPage', schema: JobPage } } },
@@ -150,7 +147,6 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       operationId: 'getJob',
       method: 'get',
       path: '/jobs/{jobId}',
-      tag: 'jobs',
       summary: 'Get a job',
       params: { jobId: JOB_ID },
       responses: { 200: { description: 'The job', json: { name: 'Job', schema: Job } } },
@@ -167,7 +163,6 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       operationId: 'deleteJob',
       method: 'delete',
       path: '/jobs/{jobId}',
-      tag: 'jobs',
       summary: 'Delete a finished job, its repository results and artifacts',
       description:
         'Its pull requests stay open unless `closePullRequests` is true; then the job is deleted only once every open or draft one is closed.',
@@ -240,7 +235,6 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       operationId: 'cancelJob',
       method: 'post',
       path: '/jobs/{jobId}/cancel',
-      tag: 'jobs',
       summary: 'Cancel a job',
       description:
         'Stops its workers; the repositories that have not finished end CANCELLED. A large job ' +
@@ -284,7 +278,6 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       operationId: 'retryJob',
       method: 'post',
       path: '/jobs/{jobId}/retry',
-      tag: 'jobs',
       summary: 'Retry a job’s failed and cancelled repositories, or those named',
       params: { jobId: JOB_ID },
       body: { name: 'RetryRequest', schema: RetryRequest, optional: true, example: { repositories: ['acme/gadgets'] } },
@@ -327,7 +320,6 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
       operationId: 'continueJob',
       method: 'post',
       path: '/jobs/{jobId}/continue',
-      tag: 'jobs',
       summary: 'Run the rest of a SAMPLED job, optionally with a revised task',
       params: { jobId: JOB_ID },
       body: {
@@ -369,7 +361,7 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv
     },
   );
 
-  return app;
+  return routes;
 }
 
 /**

@@ -1,11 +1,10 @@
-import { Hono } from 'hono';
 import * as z from 'zod';
 import { Operation, OperationResultsPage } from '../../../common/schemas';
-import type { AppEnv, ApiDependencies } from '../context';
+import type { ApiDependencies } from '../context';
 import { readQuery } from '../middleware/body';
 import { RequestError } from '../middleware/errors';
 import { clip } from '../middleware/methods';
-import { documentedRoutes, type Parameter } from '../openapi/operation';
+import { DocumentedRoutes, type Parameter } from '../openapi/operation';
 import { JOB_ID, ownedJob, withToken } from './jobs';
 
 // A job's bulk operations (backend/api/operations.ts): how one stands, and its per-repository
@@ -17,16 +16,14 @@ const OPERATION_ID: Parameter = {
   schema: z.string().regex(/^[a-z0-9]{10,40}$/),
 };
 
-export function operationRoutes(deps: ApiDependencies): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  const routes = documentedRoutes(app, '/jobs');
+export function operationRoutes(deps: ApiDependencies): DocumentedRoutes {
+  const routes = new DocumentedRoutes('/jobs', 'jobs');
 
   routes.on(
     {
       operationId: 'getOperation',
       method: 'get',
       path: '/jobs/{jobId}/operations/{operationId}',
-      tag: 'jobs',
       summary: 'How a bulk operation stands: done, skipped, failed, what is left, and any wait',
       params: { jobId: JOB_ID, operationId: OPERATION_ID },
       responses: { 200: { description: 'The operation', json: { name: 'Operation', schema: Operation } } },
@@ -43,7 +40,6 @@ export function operationRoutes(deps: ApiDependencies): Hono<AppEnv> {
       operationId: 'listOperationResults',
       method: 'get',
       path: '/jobs/{jobId}/operations/{operationId}/results',
-      tag: 'jobs',
       summary: 'A bulk operation’s results, one per repository, in the order they settled',
       description:
         'A retry, continue or cancel keeps only the repositories it left as they were (with why); the others keep every result.',
@@ -67,7 +63,7 @@ export function operationRoutes(deps: ApiDependencies): Hono<AppEnv> {
     },
   );
 
-  return app;
+  return routes;
 }
 
 const ResultsQuery = z.strictObject({ nextToken: z.string().max(2_000).optional() });

@@ -1,4 +1,3 @@
-import { Hono } from 'hono';
 import type { ApiErrorCode } from '../../../common/errors';
 import {
   type BulkAction,
@@ -13,9 +12,9 @@ import {
 import { checkBulkAction, namedTargets } from '../bulkActions';
 import { runForAMoment, startOperation } from '../operations';
 import { operationWorks } from '../operationWorks';
-import type { AppEnv, ApiDependencies } from '../context';
+import type { ApiDependencies } from '../context';
 import { readJson } from '../middleware/body';
-import { documentedRoutes } from '../openapi/operation';
+import { DocumentedRoutes, momentAnswers } from '../openapi/operation';
 import { publishJob } from '../publish';
 import { pullRequestHost } from '../pullRequestHost';
 import { refreshJob } from '../pullRequestRefresh';
@@ -64,16 +63,14 @@ const PUBLISH_ERRORS: ApiErrorCode[] = [
   'PUBLISH_IN_PROGRESS',
 ];
 
-export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  const routes = documentedRoutes(app, '/jobs');
+export function pullRequestRoutes(deps: ApiDependencies): DocumentedRoutes {
+  const routes = new DocumentedRoutes('/jobs', 'jobs');
 
   routes.on(
     {
       operationId: 'publish',
       method: 'post',
       path: '/jobs/{jobId}/publish',
-      tag: 'jobs',
       summary: 'Open pull requests for completed repositories that have none',
       description:
         'Queues a publish run: the repositories named (default every completed one without a ' +
@@ -97,7 +94,6 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
       operationId: 'followUp',
       method: 'post',
       path: '/jobs/{jobId}/follow-up',
-      tag: 'jobs',
       summary:
         'Start a follow-up round on open pull requests: fix failing checks, answer review, merge the base in, or follow an instruction',
       description:
@@ -135,7 +131,6 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
       operationId: 'refreshPullRequests',
       method: 'post',
       path: '/jobs/{jobId}/pull-requests/refresh',
-      tag: 'jobs',
       summary: 'Ask the code host about the job’s pull requests now',
       params: { jobId: JOB_ID },
       responses: {
@@ -159,7 +154,6 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
         operationId: operation.operationId,
         method: 'post',
         path: `/jobs/{jobId}/pull-requests/${action}`,
-        tag: 'jobs',
         summary: operation.summary,
         description:
           'An operation: within the host’s pace (GitHub.com: one change a second), waiting out the ' +
@@ -168,16 +162,11 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
           '`GET /jobs/{jobId}/operations/{operationId}` and `…/results`).',
         params: { jobId: JOB_ID },
         body: { name: 'BulkActionRequest', schema: BulkActionRequest, optional: true, example: operation.example },
-        responses: {
-          200: {
-            description: 'One result per repository',
-            json: { name: 'BulkActionResponse', schema: BulkActionResponse },
-          },
-          202: {
-            description: 'The operation, going on, and the results so far',
-            json: { name: 'BulkActionResponse', schema: BulkActionResponse },
-          },
-        },
+        responses: momentAnswers(
+          { name: 'BulkActionResponse', schema: BulkActionResponse },
+          'One result per repository',
+          'The operation, going on, and the results so far',
+        ),
         errors: ['NOT_FOUND', 'PULL_REQUESTS_UNSUPPORTED', 'OPERATION_IN_PROGRESS'],
       },
       async (c) => {
@@ -196,5 +185,5 @@ export function pullRequestRoutes(deps: ApiDependencies): Hono<AppEnv> {
     );
   }
 
-  return app;
+  return routes;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import * as z from 'zod';
 import { FAILED_VERIFICATION_HEADER, PATCH_DIGEST_HEADER, patchFileName } from '../../../common/names';
 import { currentPatchDigest } from '../../../common/patchDigest';
@@ -24,7 +24,7 @@ import { savePatchRevision } from '../patchRevision';
 import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
 import { readJson, readQuery } from '../middleware/body';
 import { apiError, RequestError } from '../middleware/errors';
-import { documentedRoutes, type Operation, type Parameter } from '../openapi/operation';
+import { DocumentedRoutes, type Parameter, type RouteOperation } from '../openapi/operation';
 import { JOB_ID, ownedJob, withToken } from './jobs';
 
 // A job's repository results and their artifacts. The repository is one path segment,
@@ -33,17 +33,15 @@ import { JOB_ID, ownedJob, withToken } from './jobs';
 
 const PRESIGNED_URL_SECONDS = 300;
 
-export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv> {
+export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): DocumentedRoutes {
   const { store } = deps;
-  const app = new Hono<AppEnv>();
-  const routes = documentedRoutes(app, '/jobs');
+  const routes = new DocumentedRoutes('/jobs', 'repositories');
 
   routes.on(
     {
       operationId: 'listRepositories',
       method: 'get',
       path: '/jobs/{jobId}/repositories',
-      tag: 'repositories',
       summary: 'List a job’s repository results',
       params: { jobId: JOB_ID },
       query: RepositoryListQuery,
@@ -68,7 +66,6 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
       operationId: 'getRepository',
       method: 'get',
       path: '/jobs/{jobId}/repositories/{repository}',
-      tag: 'repositories',
       summary: 'Get one repository’s result',
       params: REPOSITORY_PARAMS,
       responses: {
@@ -84,7 +81,6 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
       operationId: 'reviewRepository',
       method: 'put',
       path: '/jobs/{jobId}/repositories/{repository}/review',
-      tag: 'repositories',
       summary: 'Approve or reject a repository’s diff, or take the review back',
       description:
         'Only a COMPLETED repository can be approved, and only with `digest`, the SHA-256 of the ' +
@@ -127,7 +123,6 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
       operationId: 'revisePatch',
       method: 'put',
       path: '/jobs/{jobId}/repositories/{repository}/patch',
-      tag: 'repositories',
       summary: 'Leave hunks or files out of a repository’s patch: a new revision, which a publish pushes',
       description:
         'Stores the current revision minus the hunks named (whole hunks only, so what is kept ' +
@@ -156,8 +151,7 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
   );
 
   routes.on(
-    {
-      ...artifactOperation('getDiff', 'diff', 'Get the diff a repository’s attempt made'),
+    artifactOperation('getDiff', 'diff', 'Get the diff a repository’s attempt made', {
       description:
         'With `failed=1`, the change of a command job whose verification failed (FAILED, ' +
         'VERIFY_FAILED, with diffStats), kept to be read, never applied: without it that attempt ' +
@@ -181,10 +175,9 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
           },
         },
         204: { description: 'The attempt made no changes (NO_CHANGES)' },
-        302: REDIRECT,
       },
-      errors: ['NOT_FOUND', 'NO_DIFF'],
-    },
+      errors: ['NO_DIFF'],
+    }),
     async (c) => {
       const row = await ownedRepository(deps, c);
       const { attempt, previous } = requestedAttempt(c, row);
@@ -236,17 +229,14 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
   );
 
   routes.on(
-    {
-      ...artifactOperation('getThread', 'claude-thread', 'Get the Claude thread of a repository’s attempt'),
+    artifactOperation('getThread', 'claude-thread', 'Get the Claude thread of a repository’s attempt', {
       responses: {
         200: {
           description: 'The conversation so far (empty before Claude’s first turn)',
           json: { name: 'Thread', schema: Thread },
         },
-        302: REDIRECT,
       },
-      errors: ['NOT_FOUND'],
-    },
+    }),
     async (c) => {
       const row = await ownedRepository(deps, c);
       const key = await artifactKeyOf(deps, row, 'thread.json', requestedAttempt(c, row).attempt);
@@ -259,14 +249,11 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
   );
 
   routes.on(
-    {
-      ...artifactOperation('getLog', 'log', 'Get the log of a repository’s attempt'),
+    artifactOperation('getLog', 'log', 'Get the log of a repository’s attempt', {
       responses: {
         200: { description: 'The worker’s log (empty before it starts)', content: { 'text/plain': z.string() } },
-        302: REDIRECT,
       },
-      errors: ['NOT_FOUND'],
-    },
+    }),
     async (c) => {
       const row = await ownedRepository(deps, c);
       const headers = { 'content-type': 'text/plain; charset=utf-8' };
@@ -280,8 +267,7 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
   );
 
   routes.on(
-    {
-      ...artifactOperation('getTrigger', 'trigger', 'Get what a follow-up round acted on'),
+    artifactOperation('getTrigger', 'trigger', 'Get what a follow-up round acted on', {
       description:
         'The failing checks (annotations, log tails), the review comments, the base merged in, ' +
         'or the instruction a follow-up attempt was given, as its worker collected them. The ' +
@@ -291,10 +277,8 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
           description: 'The round’s trigger',
           json: { name: 'FollowUpTrigger', schema: FollowUpTrigger },
         },
-        302: REDIRECT,
       },
-      errors: ['NOT_FOUND'],
-    },
+    }),
     async (c) => {
       const row = await ownedRepository(deps, c);
       const { attempt, previous } = requestedAttempt(c, row);
@@ -311,7 +295,7 @@ export function repositoryRoutes(deps: ApiDependencies, limits: ApiLimits): Hono
     },
   );
 
-  return app;
+  return routes;
 }
 
 const REPOSITORY_PARAMS: Record<string, Parameter> = {
@@ -328,16 +312,26 @@ const REDIRECT = {
   headers: { Location: { description: 'A presigned S3 URL', schema: z.string() } },
 };
 
-/** What the diff, thread and log routes share: the repository's path, and `?attempt=N`. */
-function artifactOperation(operationId: string, file: string, summary: string): Omit<Operation, 'responses'> {
+/**
+ * What the diff, thread, log and trigger routes share: the repository's path, `?attempt=N`, the
+ * redirect to a presigned URL of an artifact too large to answer inline, and NOT_FOUND.
+ */
+function artifactOperation(
+  operationId: string,
+  file: string,
+  summary: string,
+  own: Pick<RouteOperation, 'description' | 'query' | 'responses' | 'errors'>,
+): RouteOperation {
   return {
     operationId,
     method: 'get',
     path: `/jobs/{jobId}/repositories/{repository}/${file}`,
-    tag: 'repositories',
     summary,
     params: REPOSITORY_PARAMS,
     query: ArtifactQuery,
+    ...own,
+    responses: { ...own.responses, 302: REDIRECT },
+    errors: ['NOT_FOUND', ...(own.errors ?? [])],
   };
 }
 

@@ -1,8 +1,7 @@
-import { Hono } from 'hono';
 import { CodeHostInfo, RepositoryResolution, ResolveRepositoriesRequest } from '../../../common/schemas';
-import type { AppEnv, ApiDependencies, ApiLimits } from '../context';
+import type { ApiDependencies, ApiLimits } from '../context';
 import { readJson } from '../middleware/body';
-import { documentedRoutes } from '../openapi/operation';
+import { DocumentedRoutes } from '../openapi/operation';
 import { checkHostNames } from '../hostNames';
 import { resolveRepositories } from '../resolveRepositories';
 
@@ -10,15 +9,13 @@ import { resolveRepositories } from '../resolveRepositories';
  * `POST /repositories/resolve`: what a job's repositoryQuery (plus its listed names) would run,
  * creating nothing; `GET /repositories/host`: which code host that is, so clients use its words.
  */
-export function resolveRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  const routes = documentedRoutes(app, '/repositories');
+export function resolveRoutes(deps: ApiDependencies, limits: ApiLimits): DocumentedRoutes {
+  const routes = new DocumentedRoutes('/repositories', 'jobs');
   routes.on(
     {
       operationId: 'getCodeHost',
       method: 'get',
       path: '/repositories/host',
-      tag: 'jobs',
       summary: 'Which code host the repositories are on, and whether it opens pull requests',
       responses: { 200: { description: 'The code host', json: { name: 'CodeHostInfo', schema: CodeHostInfo } } },
     },
@@ -35,7 +32,6 @@ export function resolveRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<Ap
       operationId: 'resolveRepositories',
       method: 'post',
       path: '/repositories/resolve',
-      tag: 'jobs',
       summary: 'What a job with this repositoryQuery would run; creates nothing',
       body: {
         name: 'ResolveRepositoriesRequest',
@@ -65,5 +61,5 @@ export function resolveRoutes(deps: ApiDependencies, limits: ApiLimits): Hono<Ap
       return c.json(answer);
     },
   );
-  return app;
+  return routes;
 }

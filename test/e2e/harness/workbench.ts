@@ -8,7 +8,8 @@ import { CHROMIUM } from './install';
 // Debian's Chromium driven by playwright-core, and the few workbench parts a user touches: the
 // command palette, notifications, dialogs, tree rows and webviews. Selectors are VS Code 1.100's.
 
-const CHROMIUM_FLAGS = [
+/** How the workbench's Chromium runs (bench/webview.ts measures pages with the same). */
+export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

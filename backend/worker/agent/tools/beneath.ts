@@ -59,6 +59,17 @@ export interface Resolution {
 
 export type Beneath = ReturnType<typeof openBeneath>;
 
+/** `target`'s own stat (a link's, not what it points at), or undefined when nothing is there. */
+export function lstatIfPresent(files: typeof fs, target: string): fs.Stats | undefined {
+  try {
+    return files.lstatSync(target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
 /** Whether `/proc/self/fd/<fd>/<name>` can stand in for openat() here. */
 export function procFdWorks(files: typeof fs): boolean {
   return process.platform === 'linux' && files.existsSync('/proc/self/fd');
@@ -98,15 +109,7 @@ export function openBeneath(files: typeof fs, root: string, viaProc: boolean, al
     files.closeSync(folder.fd);
   };
 
-  const lstat = (target: string): fs.Stats | undefined => {
-    try {
-      return files.lstatSync(target);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw error;
-    }
-  };
+  const lstat = (target: string) => lstatIfPresent(files, target);
 
   /** openFolder for a component lstat just saw as a folder: anything else now is a swap. */
   const enter = (folder: Folder, name: string): Folder => {

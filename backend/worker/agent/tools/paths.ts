@@ -1,6 +1,14 @@
 import * as fs from 'node:fs';
 import path from 'node:path';
-import { type Beneath, type Folder, openBeneath, procFdWorks, type Refusal, type Resolution } from './beneath';
+import {
+  type Beneath,
+  type Folder,
+  lstatIfPresent,
+  openBeneath,
+  procFdWorks,
+  type Refusal,
+  type Resolution,
+} from './beneath';
 
 // Every path a tool touches resolves inside the checkout, and stays there while the tool uses it.
 // Paths are resolved one component at a time on folder descriptors (beneath.ts): links are
@@ -140,7 +148,7 @@ export class OpenCheckout {
     const entry: ResolvedEntry = { display: this.relative(lexical), real, parent, name };
     if (parent.kind === 'directory') {
       entry.folder = this.guard(shown, () => this.folderAt(parent.location));
-      const stat = lstatOrUndefined(this.beneath.at(entry.folder, name));
+      const stat = lstatIfPresent(fs, this.beneath.at(entry.folder, name));
       if (stat) entry.kind = kindOf(stat, 'link');
     }
     return entry;
@@ -263,15 +271,5 @@ function escapes(relative: string): boolean {
 function refuseGit(relative: string, input: string): void {
   if (relative.split('/').some((part) => part.toLowerCase() === '.git')) {
     throw new ToolError(`Error: "${input}" is inside .git/, which the tools may not read or change.`);
-  }
-}
-
-function lstatOrUndefined(target: string): fs.Stats | undefined {
-  try {
-    return fs.lstatSync(target);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw error;
   }
 }

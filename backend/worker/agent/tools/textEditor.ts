@@ -160,14 +160,17 @@ async function create(checkout: OpenCheckout, target: ResolvedPath, text: string
     : `File created successfully at: ${target.display}`;
 }
 
-async function editableFile(fsPath: string, target: ResolvedPath): Promise<TextFile> {
+/** The file str_replace and insert edit in place: an existing file of UTF-8 text, and where it is. */
+async function editableFile(checkout: OpenCheckout, target: ResolvedPath): Promise<{ fsPath: string; file: TextFile }> {
+  requireFile(target);
+  const fsPath = checkout.pathOf(target);
   const file = await readTextFile(fsPath, target.display);
   if (!file.utf8) {
     throw new ToolError(
       `Error: ${target.display} is not valid UTF-8 text; editing it here would corrupt it. Leave it, or rewrite it whole with create if the task requires.`,
     );
   }
-  return file;
+  return { fsPath, file };
 }
 
 async function strReplace(
@@ -176,9 +179,7 @@ async function strReplace(
   oldStr: string,
   newStr: string,
 ): Promise<string> {
-  requireFile(target);
-  const fsPath = checkout.pathOf(target);
-  const file = await editableFile(fsPath, target);
+  const { fsPath, file } = await editableFile(checkout, target);
   const wanted = oldStr.replace(/\r\n/g, '\n');
   const replacement = newStr.replace(/\r\n/g, '\n');
   if (wanted === '') throw new ToolError('Error: old_str must not be empty. To add text, use insert.');
@@ -208,9 +209,7 @@ async function insert(
   insertLine: number,
   newStr: string,
 ): Promise<string> {
-  requireFile(target);
-  const fsPath = checkout.pathOf(target);
-  const file = await editableFile(fsPath, target);
+  const { fsPath, file } = await editableFile(checkout, target);
   const lines = splitLines(file.text);
   if (insertLine < 0 || insertLine > lines.length) {
     throw new ToolError(
