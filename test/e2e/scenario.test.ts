@@ -65,8 +65,13 @@ describe('Cody Batch in a VS Code workbench', () => {
   after(async function () {
     this.timeout(60_000);
     if (world && failedStep) {
+      // What the person would have seen, and what the extension logged (each action's results, or its error).
+      const shown = await world.workbench.shownMessages();
+      const extensionLog = await world.codeServer.channelLog('Cody Batch');
       console.log(
-        `\n"${failedStep}" failed.\n\ncode-server output:\n${world.codeServer.output().slice(-4000)}\n\nlocal stack output:\n${world.stack.output().slice(-4000)}`,
+        `\n"${failedStep}" failed.\n\nshown in the workbench:\n${shown.map((text) => `  ${text}`).join('\n') || '  (nothing)'}` +
+          `\n\nthe extension's log:\n${extensionLog || '(none found)'}` +
+          `\n\ncode-server output:\n${world.codeServer.output().slice(-4000)}\n\nlocal stack output:\n${world.stack.output().slice(-4000)}`,
       );
     }
     await world?.dispose();

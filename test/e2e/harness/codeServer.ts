@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +21,8 @@ export interface CodeServer {
   output(): string;
   /** The workbench URL that opens `folder`. */
   folderUrl(folder: string): string;
+  /** The end of an extension's log output channel (`createOutputChannel(name, { log: true })`), '' if none. */
+  channelLog(name: string, chars?: number): Promise<string>;
   /** Kills the whole process group and removes the temporary root. */
   stop(): Promise<void>;
 }
@@ -122,12 +124,23 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
       userDataDir,
       output: () => output,
       folderUrl: (folder) => `${url}/?folder=${encodeURIComponent(folder)}`,
+      channelLog: (name, chars = 6000) => channelLog(userDataDir, name, chars),
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** VS Code writes each log channel to logs/<session>/exthost<n>/output_logging_<time>/<n>-<name>.log. */
+async function channelLog(userDataDir: string, name: string, chars: number): Promise<string> {
+  const logs = path.join(userDataDir, 'logs');
+  const files = (await readdir(logs, { recursive: true }).catch(() => [] as string[])).filter((file) =>
+    path.basename(file).endsWith(`-${name}.log`),
+  );
+  const texts = await Promise.all(files.map((file) => readFile(path.join(logs, file), 'utf8').catch(() => '')));
+  return texts.join('\n').slice(-chars);
 }
 
 async function waitForListening(child: ChildProcess, output: () => string, timeoutMs: number): Promise<string> {

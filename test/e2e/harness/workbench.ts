@@ -82,6 +82,15 @@ export class Workbench {
     });
   }
 
+  /** What the notification toasts and any open dialog say now, for a failed step's diagnostics. */
+  async shownMessages(): Promise<string[]> {
+    const texts = await this.page
+      .locator('.notifications-toasts .notification-list-item-message, .monaco-dialog-box .dialog-message-text')
+      .allInnerTexts()
+      .catch((error: unknown) => [`(could not read: ${String(error)})`]);
+    return texts.map((text) => text.trim()).filter(Boolean);
+  }
+
   /** A modal dialog (`showWarningMessage(..., { modal: true })`) whose message matches. */
   dialog(text: string | RegExp): Locator {
     return this.page.locator('.monaco-dialog-box').filter({ hasText: text });
