@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repositoriesByName, waitForJob } from './helpers/jobs';
+import { programsFolder } from './helpers/programs';
 import { useWorld } from './helpers/world';
 
 // A run must not fail because the machine is busy. The sandbox runtime finds bubblewrap, socat,
@@ -13,14 +14,10 @@ import { useWorld } from './helpers/world';
 
 describe('the command sandbox on a busy machine', function () {
   this.timeout(240_000);
-  const bin = mkdtempSync(path.join(os.tmpdir(), 'cody-batch-slow-which-'));
-  const which = path.join(bin, 'which');
-  const calls = path.join(bin, 'calls');
-  writeFileSync(
-    which,
-    `#!/bin/sh\necho "$@" >> '${calls}'\nif [ $(( $(wc -l < '${calls}') % 2 )) -eq 1 ]; then sleep 1.5; fi\nexec /usr/bin/which "$@"\n`,
-  );
-  chmodSync(which, 0o755);
+  const calls = path.join(os.tmpdir(), `cody-batch-which-calls-${process.pid}-${Date.now()}`);
+  const bin = programsFolder('slow-which', {
+    which: `echo "$@" >> '${calls}'\nif [ $(( $(wc -l < '${calls}') % 2 )) -eq 1 ]; then sleep 1.5; fi\nexec /usr/bin/which "$@"\n`,
+  });
   const world = useWorld({
     repositories: { 'acme/busy-1': { 'README.md': '# one\n' }, 'acme/busy-2': { 'README.md': '# two\n' } },
     stack: {
