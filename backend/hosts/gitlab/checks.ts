@@ -82,6 +82,16 @@ export async function failingChecks(
   return checks;
 }
 
+/** A pipeline's failed jobs or trigger jobs; one allowed to fail does not fail its pipeline: nothing to fix. */
+async function failed<T extends { allow_failure?: boolean }>(
+  gitlab: GitLabClient,
+  path: string,
+  what: string,
+): Promise<T[]> {
+  const all = await act(() => gitlab.all<T>(path, { scope: ['failed'] }), `read the ${what} of`);
+  return all.filter((candidate) => !candidate.allow_failure);
+}
+
 /**
  * A pipeline's failed jobs as checks, then those of the downstream pipelines its failed trigger
  * jobs started (`via`: the trigger's name, for the title), until MAX_TRIGGER_CHECKS.
@@ -93,12 +103,7 @@ async function failedJobsOf(
   listed: Set<number>,
 ): Promise<void> {
   const { project, pipelineId, depth, via } = at;
-  const jobs = await act(
-    () => gitlab.all<Job>(`${project}/pipelines/${pipelineId}/jobs`, { scope: ['failed'] }),
-    'read the failed jobs of',
-  );
-  // A job allowed to fail does not fail its pipeline: nothing to fix.
-  for (const job of jobs.filter((candidate) => !candidate.allow_failure)) {
+  for (const job of await failed<Job>(gitlab, `${project}/pipelines/${pipelineId}/jobs`, 'failed jobs')) {
     if (checks.length >= MAX_TRIGGER_CHECKS) return;
     listed.add(job.id);
     const stage = job.stage ? `stage ${cut(job.stage, 200)}` : undefined;
@@ -113,11 +118,7 @@ async function failedJobsOf(
       ...(await traceTail(gitlab, project, job.id)),
     });
   }
-  const bridges = await act(
-    () => gitlab.all<Bridge>(`${project}/pipelines/${pipelineId}/bridges`, { scope: ['failed'] }),
-    'read the trigger jobs of',
-  );
-  for (const bridge of bridges.filter((candidate) => !candidate.allow_failure)) {
+  for (const bridge of await failed<Bridge>(gitlab, `${project}/pipelines/${pipelineId}/bridges`, 'trigger jobs')) {
     if (checks.length >= MAX_TRIGGER_CHECKS) return;
     listed.add(bridge.id);
     const downstream = bridge.downstream_pipeline;

@@ -193,6 +193,14 @@ describe('GitLab code host', function () {
       reviewers: ['alice', 'nobody'],
       teamReviewers: ['platform-team'],
     });
+    /** A ready merge request on acme/zeta whose head changes src/main.js to `change`, and its head commit. */
+    async function openedOnZeta(change: string) {
+      const pullRequests = pullRequestsOf(host);
+      const head = await pushBranch('acme/zeta', change);
+      const opened = await pullRequests.ensurePullRequest({ ...request('acme/zeta', head), draft: false });
+      const ref = { repositoryName: 'acme/zeta', number: opened.number! };
+      return { pullRequests, ref, sha: (await gitlab.branchHead('acme/zeta', head))! };
+    }
 
     it('opens a draft with labels and reviewers (resolved to ids), warns about who GitLab has not, and never opens two', async () => {
       const head = await pushBranch('acme/platform/beta');
@@ -341,11 +349,7 @@ describe('GitLab code host', function () {
     });
 
     it("reads a head pipeline's failed jobs with their trace's tail, and failed external statuses, each once", async () => {
-      const pullRequests = pullRequestsOf(host);
-      const head = await pushBranch('acme/zeta', 'const a = 5;\n');
-      const opened = await pullRequests.ensurePullRequest({ ...request('acme/zeta', head), draft: false });
-      const ref = { repositoryName: 'acme/zeta', number: opened.number! };
-      const sha = (await gitlab.branchHead('acme/zeta', head))!;
+      const { pullRequests, ref, sha } = await openedOnZeta('const a = 5;\n');
       // Megabytes of output first: only the end is read, as it streams.
       const trace = [
         ...Array.from({ length: 20_000 }, (_, index) => `early output ${index} ${'é'.repeat(50)}`),
@@ -398,11 +402,7 @@ describe('GitLab code host', function () {
     });
 
     it('follows a failed trigger job to its downstream pipelines (a child, another project’s) for their failed jobs, and names one it cannot read', async () => {
-      const pullRequests = pullRequestsOf(host);
-      const head = await pushBranch('acme/zeta', 'const a = 6;\n');
-      const opened = await pullRequests.ensurePullRequest({ ...request('acme/zeta', head), draft: false });
-      const ref = { repositoryName: 'acme/zeta', number: opened.number! };
-      const sha = (await gitlab.branchHead('acme/zeta', head))!;
+      const { pullRequests, ref, sha } = await openedOnZeta('const a = 6;\n');
       await gitlab.setPipeline('acme/zeta', sha, 'failed', [
         { name: 'build', stage: 'build', status: 'success' },
         {
