@@ -34,14 +34,7 @@ interface Job {
 }
 
 /** A trigger job: it starts a downstream pipeline (a child in the same project, or another project's). */
-interface Bridge {
-  id: number;
-  name: string;
-  stage?: string;
-  status: string;
-  failure_reason?: string | null;
-  allow_failure?: boolean;
-  web_url?: string;
+interface Bridge extends Job {
   downstream_pipeline?: { id: number; project_id: number; web_url?: string } | null;
 }
 
