@@ -59,7 +59,7 @@ export class NodeSha256 implements Checksum {
 export function credentialsFor(profile: string | undefined): AwsCredentialIdentityProvider {
   let chain: Promise<AwsCredentialIdentityProvider> | undefined;
   return async (options) => {
-    chain ??= import('@aws-sdk/credential-providers').then(({ fromNodeProviderChain }) =>
+    chain ??= import('./credentialProviders').then(({ fromNodeProviderChain }) =>
       fromNodeProviderChain(profile ? { profile } : {}),
     );
     return (await chain)(options);
