@@ -1,5 +1,6 @@
-import { execFile, spawn } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -95,6 +96,44 @@ rm -rf "$d"`;
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/**
+ * CPU time in ms of a process (`own`) and of its children it has reaped (`children`), from
+ * /proc/<pid>/stat: on a machine shared with other work the wall times swing with the load, the
+ * CPU a run costs much less.
+ */
+function cpuOf(pid: number | 'self'): { own: number; children: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command's closing parenthesis, from field 3 (state): utime is field 14.
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
+  const ms = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
+  return { own: ms(fields[11]! + fields[12]!), children: ms(fields[13]! + fields[14]!) };
+}
+
+/** The stack's CPU with everything it reaped (its workers, and what they reaped: git, the sandbox, the commands) and its DynamoDB's. */
+function stackCpu(pids: number[]): number {
+  return pids.reduce((sum, pid) => {
+    const cpu = cpuOf(pid);
+    return sum + cpu.own + cpu.children;
+  }, 0);
+}
+
+/** Waits until the stack has no child but its DynamoDB: its workers' CPU is counted once they are reaped. */
+async function workersGone(stackPid: number, dynamodbPid: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const children = readFileSync(`/proc/${stackPid}/task/${stackPid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter((pid) => pid && Number(pid) !== dynamodbPid);
+    if (children.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function measure(label: string, files: FixtureFiles): Promise<void> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'cody-batch-bench-'));
   const hosting = path.join(root, 'hosting');
@@ -107,10 +146,19 @@ async function measure(label: string, files: FixtureFiles): Promise<void> {
     });
     const floors: number[] = [];
     const ours: number[] = [];
+    const floorCpu: number[] = [];
+    const ourCpu: number[] = [];
+    const stackPid = stack.process.pid!;
+    const { dynamodbPid } = JSON.parse(await readFile(path.join(stack.home, 'stack.json'), 'utf8')) as {
+      dynamodbPid: number;
+    };
     try {
       for (let round = 0; round < ROUNDS; round++) {
         const out = await mkdtemp(path.join(root, 'floor-'));
+        const floorCpuBefore = cpuOf('self').children;
         floors.push(await floor(hosting, names, out));
+        floorCpu.push(cpuOf('self').children - floorCpuBefore);
+        const cpuBefore = stackCpu([stackPid, dynamodbPid]);
         const started = process.hrtime.bigint();
         const job = await stack.client.createJob({
           name: `bench ${label} ${round}`,
@@ -119,6 +167,8 @@ async function measure(label: string, files: FixtureFiles): Promise<void> {
         });
         const done = await waitForJob(stack.client, job.jobId, { timeoutMs: 600_000 });
         ours.push(Number(process.hrtime.bigint() - started) / 1e6);
+        await workersGone(stackPid, dynamodbPid);
+        ourCpu.push(stackCpu([stackPid, dynamodbPid]) - cpuBefore);
         if (done.status !== 'COMPLETED' || done.counts.completed !== REPOSITORIES) {
           // What failed, and why: the figures of a run that did not do the work mean nothing.
           const failed = (await stack.client.allRepositories(job.jobId)).filter((row) => row.status !== 'COMPLETED');
@@ -149,6 +199,9 @@ async function measure(label: string, files: FixtureFiles): Promise<void> {
     );
     console.log(
       `  Cody Batch (API, DynamoDB, worker processes, artifacts)     ${fmt(oursMs)} ms   rounds: ${ours.map(fmt).join(', ')}`,
+    );
+    console.log(
+      `  CPU: floor ${fmt(median(floorCpu))} ms, Cody Batch (stack, DynamoDB, workers, git, sandbox, commands) ${fmt(median(ourCpu))} ms: ${(median(ourCpu) / median(floorCpu)).toFixed(2)}x, ${fmt((median(ourCpu) - median(floorCpu)) / REPOSITORIES)} ms more per repository   rounds: ${floorCpu.map(fmt).join(', ')} / ${ourCpu.map(fmt).join(', ')}`,
     );
     const wallPerRepository = (oursMs - floorMs) / REPOSITORIES;
     console.log(
