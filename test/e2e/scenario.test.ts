@@ -66,10 +66,11 @@ describe('Cody Batch in a VS Code workbench', () => {
     this.timeout(60_000);
     if (world && failedStep) {
       // What the person would have seen, and what the extension logged (each action's results, or its error).
-      const shown = await world.workbench.shownMessages();
+      const { shown, center } = await world.workbench.shownMessages();
       const extensionLog = await world.codeServer.channelLog('Cody Batch');
+      const lines = (texts: string[]) => texts.map((text) => `  ${text}`).join('\n') || '  (nothing)';
       console.log(
-        `\n"${failedStep}" failed.\n\nshown in the workbench:\n${shown.map((text) => `  ${text}`).join('\n') || '  (nothing)'}` +
+        `\n"${failedStep}" failed.\n\nshown in the workbench:\n${lines(shown)}\n\nin the notification center:\n${lines(center)}` +
           `\n\nthe extension's log:\n${extensionLog || '(none found)'}` +
           `\n\ncode-server output:\n${world.codeServer.output().slice(-4000)}\n\nlocal stack output:\n${world.stack.output().slice(-4000)}`,
       );
@@ -630,7 +631,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     await jobMenu(world, jobRow, 'Publish Approved…');
     const ask = workbench.dialog(/Open pull requests for 2 repositories approved/);
     await ask.getByRole('button', { name: 'Publish', exact: true }).click();
-    await workbench.notification(`Published 2 of 2 repositories of "${name}".`).waitFor({ timeout: 90_000 });
+    await workbench.notified(`Published 2 of 2 repositories of "${name}".`, 90_000);
     const pulls = new Map(
       github.pulls.filter((pull) => pull.head.includes(job.jobId)).map((pull) => [`${pull.owner}/${pull.repo}`, pull]),
     );
@@ -668,7 +669,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     const confirm = workbench.dialog(/Merge 1 pull request of/);
     await waitForText(confirm, new RegExp(escapeRegExp(first)));
     await confirm.getByRole('button', { name: 'Merge 1 pull request', exact: true }).click();
-    await workbench.notification(`Merged 1 of 1 pull requests of "${name}".`).waitFor({ timeout: 60_000 });
+    await workbench.notified(`Merged 1 of 1 pull requests of "${name}".`, 60_000);
     assert.equal(pulls.get(first)!.merged, true);
     assert.equal(pulls.get(first)!.mergeMethod, 'squash');
     assert.equal(pulls.get(second)!.merged, false, 'a pull request with failing checks is not merged');
@@ -696,7 +697,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     const confirmComment = workbench.dialog(/Comment on 1 pull request of/);
     await waitForText(confirmComment, new RegExp(escapeRegExp(second)));
     await confirmComment.getByRole('button', { name: 'Comment on 1 pull request', exact: true }).click();
-    await workbench.notification(`Commented on 1 of 1 pull requests of "${name}".`).waitFor({ timeout: 60_000 });
+    await workbench.notified(`Commented on 1 of 1 pull requests of "${name}".`, 60_000);
     assert.deepEqual(
       pulls.get(second)!.comments.map((entry) => entry.body),
       [comment],
@@ -848,9 +849,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     await view.locator('#drop-group').click();
     const ask = workbench.dialog(/Drop package-lock\.json from 2 repositories of the change group/);
     await ask.getByRole('button', { name: 'Drop from 2 repositories', exact: true }).click();
-    await workbench
-      .notification(`Dropped package-lock.json from 2 of 2 repositories of "${name}".`)
-      .waitFor({ timeout: 60_000 });
+    await workbench.notified(`Dropped package-lock.json from 2 of 2 repositories of "${name}".`, 60_000);
     for (const repository of ['acme/many-1', 'acme/many-2']) {
       const row = await stack.client.getRepository(job.jobId, repository);
       assert.equal(row.patchRevision, 1, `${repository} has one new revision`);
@@ -1010,7 +1009,10 @@ describe('Cody Batch in a VS Code workbench', () => {
     await ask.getByRole('button', { name: 'Start, Review Before Pushing', exact: true }).click();
     // The summary shows once the server has answered; on a busy machine (a fresh CI clone at load
     // 20 on 2 cores) that answer took over 30 s twice. The bound ends a hung run, it does not time it.
-    await workbench.notification(`Started rounds on 1 of 1 pull requests of "${name}".`).waitFor({ timeout: 90_000 });
+    // On a quiet one, this summary, its progress and Refresh Pull Requests' two can come within
+    // 800 ms, and VS Code then keeps the fourth from showing as a toast (likely what failed one CI
+    // run here, the summary never shown): it is under the bell, where notified() looks too.
+    await workbench.notified(`Started rounds on 1 of 1 pull requests of "${name}".`, 90_000);
     await waitForJob(stack.client, job.jobId, { timeoutMs: 90_000 });
     const round = await stack.client.getRepository(job.jobId, repository);
     assert.equal(round.status, 'COMPLETED', JSON.stringify(round.error));
@@ -1047,7 +1049,7 @@ describe('Cody Batch in a VS Code workbench', () => {
     await jobMenu(world, approvedRow, 'Publish Approved…');
     const publish = workbench.dialog(/Push the approved follow-up of .* onto its pull request/);
     await publish.getByRole('button', { name: 'Publish', exact: true }).click();
-    await workbench.notification(`Published 1 of 1 repositories of "${name}".`).waitFor({ timeout: 90_000 });
+    await workbench.notified(`Published 1 of 1 repositories of "${name}".`, 90_000);
     const head = (await bare('rev-parse', branch)).trim();
     assert.equal((await bare('rev-parse', `${head}^`)).trim(), opened, 'a fast-forward of the head it started from');
     assert.ok((await bare('show', `${head}:${CHANGED_FILE}`)).startsWith(FIXED_IMPORT));

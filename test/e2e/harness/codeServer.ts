@@ -133,11 +133,11 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   }
 }
 
-/** VS Code writes each log channel to logs/<session>/exthost<n>/output_logging_<time>/<n>-<name>.log. */
+/** VS Code writes an extension's log channel to logs/<session>/exthost<n>/<publisher>.<extension>/<name>.log. */
 async function channelLog(userDataDir: string, name: string, chars: number): Promise<string> {
   const logs = path.join(userDataDir, 'logs');
-  const files = (await readdir(logs, { recursive: true }).catch(() => [] as string[])).filter((file) =>
-    path.basename(file).endsWith(`-${name}.log`),
+  const files = (await readdir(logs, { recursive: true }).catch(() => [] as string[])).filter(
+    (file) => path.basename(file) === `${name}.log`,
   );
   const texts = await Promise.all(files.map((file) => readFile(path.join(logs, file), 'utf8').catch(() => '')));
   return texts.join('\n').slice(-chars);

@@ -82,13 +82,65 @@ export class Workbench {
     });
   }
 
-  /** What the notification toasts and any open dialog say now, for a failed step's diagnostics. */
-  async shownMessages(): Promise<string[]> {
-    const texts = await this.page
-      .locator('.notifications-toasts .notification-list-item-message, .monaco-dialog-box .dialog-message-text')
-      .allInnerTexts()
-      .catch((error: unknown) => [`(could not read: ${String(error)})`]);
-    return texts.map((text) => text.trim()).filter(Boolean);
+  /**
+   * Waits until a notification matching `text` is posted: as a toast, or in the notification
+   * center when VS Code held its toast back. VS Code shows no toast while the center is open, and
+   * drops a toast that comes more than three in 800 ms (a fast action's progress and summary right
+   * after another's can): the person still has it under the bell. So the toast is waited for a
+   * while at a time, and the center looked into between waits; `timeoutMs` bounds the whole.
+   */
+  async notified(text: string, timeoutMs = 30_000): Promise<void> {
+    const toast = this.notification(text);
+    const deadline = Date.now() + timeoutMs;
+    let center: string[] = [];
+    for (;;) {
+      const left = deadline - Date.now();
+      if (
+        await toast.waitFor({ timeout: Math.max(1, Math.min(left, 15_000)) }).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
+      center = await this.notificationCenter();
+      if (center.some((message) => message.includes(text))) return;
+      if (Date.now() >= deadline)
+        throw new Error(
+          `No notification "${text}" within ${timeoutMs} ms, as a toast or in the notification center (it has: ${center.join(' | ') || 'nothing'})`,
+        );
+    }
+  }
+
+  /** Every notification's message in the notification center (opened, read, and closed again). */
+  private async notificationCenter(): Promise<string[]> {
+    await this.runCommand('Notifications: Show Notifications');
+    const list = this.page.locator('.notifications-center');
+    await list.waitFor({ timeout: 5_000 });
+    const texts = await list.locator('.notification-list-item-message').allInnerTexts();
+    await this.runCommand('Notifications: Hide Notifications');
+    await list.waitFor({ state: 'hidden', timeout: 5_000 });
+    return texts.map((message) => message.trim());
+  }
+
+  /**
+   * For a failed step's diagnostics: what the toasts and any open dialog say now, then every
+   * notification in the notification center (VS Code shows no toast while the center is open, and
+   * drops toasts that come more than three in 800 ms: those are only in the center).
+   */
+  async shownMessages(): Promise<{ shown: string[]; center: string[] }> {
+    const read = (selector: string) =>
+      this.page
+        .locator(selector)
+        .allInnerTexts()
+        .then((texts) => texts.map((text) => text.trim()).filter(Boolean))
+        .catch((error: unknown) => [`(could not read: ${String(error)})`]);
+    const shown = await read(
+      '.notifications-toasts .notification-list-item-message, .monaco-dialog-box .dialog-message-text',
+    );
+    const center = await this.notificationCenter().catch((error: unknown) => [
+      `(could not read the notification center: ${String(error)})`,
+    ]);
+    return { shown, center };
   }
 
   /** A modal dialog (`showWarningMessage(..., { modal: true })`) whose message matches. */
