@@ -53,8 +53,23 @@ import { startStackProcess } from '../test/helpers/localStack';
 // the resolved denies are the file policy). One shard per slot in place of two (CODY_BATCH_SHARD_SIZE=13)
 // measured 9.0 and 10.7 s of CPU for the 50 against 10.9 and 11.3 s, and 15.5 and 16.7 s of wall time
 // against 18.9 and 20.1 (load 9 to 15); it was not made the default, since a slot that draws slow
-// repositories then holds the whole rest of its run: what would cut both is a worker that takes the
-// next shard over its IPC channel instead of a new process per shard.
+// repositories then holds the whole rest of its run.
+//
+// Since then a worker takes its job's next shard over its IPC channel (backend/worker/nextShard.ts)
+// and keeps its sandbox for the job: the 8 shards of 50 repositories on 4 slots start 4 processes,
+// not 8, and 4 sandboxes. The benchmark now also prints the CPU of the stack's whole process tree
+// (the stack, its DynamoDB, the workers and all they reaped: git, the sandbox, the commands) beside
+// the floor's, read from /proc once the workers are reaped: at the loads of a shared machine the
+// wall times swing by 3× between rounds, the CPU by about 15%. Tiny repositories, the code before
+// and after in turns (7 December, 21:49 to 21:57, load 16 to 23): CPU 11.67 and 12.32 s → 10.48 and
+// 10.22 s for the 50 (the floor's 1.98 to 2.89 s), about 35 ms less per repository: 4 starts of
+// Node, the bundle and the sandbox of about 450 ms each. The wall ratios at that load (1.43× and
+// 2.92× before, 1.92× and 2.46× after) say nothing either way. On 2,000 files (before and after run
+// at the same time, load 26 to 30) the CPU was 79.5 s before and 82.8 s after, rounds 74 to 96 s on
+// both sides: the 2 s the starts save are lost in the clones. What is left is per repository, not
+// per process: about 160 ms of CPU more than the floor's 50 ms (the worker's DynamoDB calls, git,
+// the runtime's wrapping of each command, the sandbox's processes, the stack's writes), and 4 starts
+// that no design that keeps a job's processes to itself can go under at 4 slots.
 
 const run = promisify(execFile);
 const REPOSITORIES = 50;
