@@ -1,10 +1,26 @@
-import type { RepositoryActionResult, RepositoryResult, ReviewState } from './schemas';
+import type { ActionProgress } from './actionResults';
+import type { PublishRequest, PublishResponse, RepositoryActionResult, RepositoryResult, ReviewState } from './schemas';
 
 // After a publish: the repositories it queued are published by a short worker run. These follow
-// them until each is published or failed, for the CLI's `publish --wait` and VS Code's Publish….
+// them until each is published or failed, for the CLI's `publish --wait`, and VS Code's and the web
+// app's Publish… (a queued repository is not a published one: its push may yet be refused).
 
 export interface PublicationSource {
   allRepositories(jobId: string): Promise<RepositoryResult[]>;
+}
+
+/** The publish, then its worker run followed, under an action's progress: what could not be queued at once, then "2 of 5 published". */
+export async function publishFollowed(
+  client: PublicationSource & { publish(jobId: string, request?: PublishRequest): Promise<PublishResponse> },
+  jobId: string,
+  request: PublishRequest,
+  progress: ActionProgress,
+): Promise<RepositoryActionResult[]> {
+  const answer = await client.publish(jobId, request);
+  progress.add(answer.results.filter((result) => result.outcome !== 'queued'));
+  return followPublication(client, jobId, answer.results, {
+    onProgress: (busy, queued) => progress.say(`${queued - busy} of ${queued} published`),
+  });
 }
 
 /** Whether a row's publish still runs. */

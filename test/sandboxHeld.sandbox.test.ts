@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { repositoriesByName, waitForJob } from './helpers/jobs';
+import { programsFolder } from './helpers/programs';
 import { useWorld } from './helpers/world';
 
 // CODY_BATCH_SANDBOX=auto runs a command job bare, with a warning, where the sandbox cannot run.
@@ -14,14 +15,11 @@ import { useWorld } from './helpers/world';
 
 describe('the command sandbox, once found running under auto, is held to', function () {
   this.timeout(240_000);
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'cody-batch-held-'));
-  const broken = path.join(scratch, 'broken');
+  const broken = path.join(os.tmpdir(), `cody-batch-held-broken-${process.pid}-${Date.now()}`);
+  const scratch = programsFolder('held', {
+    bwrap: `if [ -e '${broken}' ]; then echo 'bwrap: broken by the test' >&2; exit 1; fi\nexec bwrap "$@"\n`,
+  });
   const bwrap = path.join(scratch, 'bwrap');
-  writeFileSync(
-    bwrap,
-    `#!/bin/sh\nif [ -e '${broken}' ]; then echo 'bwrap: broken by the test' >&2; exit 1; fi\nexec bwrap "$@"\n`,
-  );
-  chmodSync(bwrap, 0o755);
   const outside = path.join(scratch, 'ran-outside');
   const world = useWorld({
     repositories: { 'acme/held': { 'README.md': '# held\n' } },

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { access, constants, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { access, constants, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SandboxRuntimeConfig } from '@anthropic-ai/sandbox-runtime';
 import { ENV } from '../../common/names';
@@ -93,6 +93,36 @@ function bwrapPathFrom(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /**
+ * Where `name` is on PATH, found without starting a process. The runtime's own lookup runs `which`
+ * and gives it 1 s; on a busy machine that can run out, and the runtime then says bubblewrap, socat
+ * or ripgrep is "not installed" (the stack would report the sandbox off) or a shell is "not found"
+ * (a worker would fail a repository it could have run). So the runtime is given our paths.
+ */
+export async function findOnPath(name: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  for (const folder of (env.PATH ?? '').split(path.delimiter)) {
+    if (!path.isAbsolute(folder)) continue;
+    const candidate = path.join(folder, name);
+    try {
+      await access(candidate, constants.X_OK);
+      if ((await stat(candidate)).isFile()) return candidate;
+    } catch {
+      // Not here: the next folder.
+    }
+  }
+  return undefined;
+}
+
+/** How many times a command's wrapping looks for its shell before the error stands. */
+const SHELL_LOOKUPS = 5;
+
+/** The runtime's dependency errors that name a program we found ourselves (its `which` ran out of time). */
+const FOUND_BY_US: Record<'bwrap' | 'socat' | 'rg', RegExp> = {
+  bwrap: /bubblewrap|bwrap/i,
+  socat: /socat/i,
+  rg: /ripgrep/i,
+};
+
+/**
  * Starts the sandbox for `options` and proves it: its dependencies are there, and a command
  * actually runs in it (bubblewrap may be installed where user namespaces are refused). Each worker
  * does this before its first command; the local stack asks a worker process to do it (`node
@@ -112,22 +142,36 @@ export async function startSandbox(
   } catch (error) {
     return { available: false, reason: `the sandbox runtime did not load (${(error as Error).message})` };
   }
-  const bwrapPath = bwrapPathFrom(env);
-  if (bwrapPath) {
+  const ownBwrap = bwrapPathFrom(env);
+  if (ownBwrap) {
     try {
-      await access(bwrapPath, constants.X_OK);
+      await access(ownBwrap, constants.X_OK);
     } catch {
-      return { available: false, reason: `bubblewrap is not at ${bwrapPath} (${ENV.sandboxBwrap})` };
+      return { available: false, reason: `bubblewrap is not at ${ownBwrap} (${ENV.sandboxBwrap})` };
     }
   }
-  const { errors } = manager.checkDependencies();
-  // Before initialize() the runtime looks for bwrap on PATH; our own path was checked above.
-  const missing = errors.filter((error) => !(bwrapPath && /bubblewrap|bwrap/i.test(error)));
+  const found = {
+    bwrap: ownBwrap ?? (await findOnPath('bwrap', env)),
+    socat: await findOnPath('socat', env),
+    rg: await findOnPath('rg', env),
+  };
+  const { errors } = manager.checkDependencies(found.rg ? { command: found.rg } : undefined);
+  // Before initialize() the runtime looks for each program with `which`; what we found is what it gets.
+  const missing = errors.filter((error) =>
+    (Object.keys(FOUND_BY_US) as (keyof typeof FOUND_BY_US)[]).every(
+      (name) => !(found[name] && FOUND_BY_US[name].test(error)),
+    ),
+  );
   if (missing.length > 0) return { available: false, reason: missing.join('; ') };
   let sandbox: Sandbox | undefined;
   const scratch = await mkdtemp(path.join(options.cwd, '..', `${path.basename(options.cwd)}-probe-`));
   try {
-    sandbox = await Sandbox.start({ ...options, ...(bwrapPath ? { bwrapPath } : {}) });
+    sandbox = await Sandbox.start({
+      ...options,
+      ...(found.bwrap ? { bwrapPath: found.bwrap } : {}),
+      ...(found.socat ? { socatPath: found.socat } : {}),
+      ...(found.rg ? { ripgrepPath: found.rg } : {}),
+    });
     await mkdir(path.join(scratch, 'checkout'));
     const run = await sandbox.forRun(scratch);
     const result = await run.exec('echo sandboxed > probe.txt && test "$(cat probe.txt)" = sandboxed');
@@ -156,8 +200,10 @@ export interface SandboxOptions {
   allowedHosts: readonly string[];
   /** Paths no command may read (runs may read their own folders beneath them). */
   deniedReads: readonly string[];
-  /** bubblewrap's path, when not the one on PATH. */
+  /** bubblewrap's, socat's and ripgrep's paths, as found on PATH (or CODY_BATCH_SANDBOX_BWRAP's). */
   bwrapPath?: string;
+  socatPath?: string;
+  ripgrepPath?: string;
   /**
    * The worker's working folder while commands are wrapped: an empty one. The runtime treats it as
    * the project (it scans it for files to protect, and protects them): a run's checkout must not be
@@ -245,6 +291,8 @@ function runtimeConfig(options: SandboxOptions, filesystem: RunPaths[]): Sandbox
       denyWrite: [],
     },
     ...(options.bwrapPath ? { bwrapPath: options.bwrapPath } : {}),
+    ...(options.socatPath ? { socatPath: options.socatPath } : {}),
+    ...(options.ripgrepPath ? { ripgrep: { command: options.ripgrepPath } } : {}),
     mandatoryDenySearchDepth: 1,
   } as SandboxRuntimeConfig;
 }
@@ -311,7 +359,7 @@ export class RunSandbox {
     // the sandbox's own, where nothing of the host listens. A job that allows such an address (a
     // registry mirror on 127.0.0.1:4873) has every address go through the proxy, which decides.
     const script = this.sandbox.allowsAddresses ? `unset NO_PROXY no_proxy\n${command}` : command;
-    const wrapped = await this.manager.wrapWithSandbox(script, shell, { filesystem });
+    const wrapped = await this.wrap(script, shell, filesystem);
     let done = false;
     return {
       file: '/bin/sh',
@@ -322,6 +370,21 @@ export class RunSandbox {
         this.manager.cleanupAfterCommand();
       },
     };
+  }
+
+  /**
+   * The runtime looks for the shell with `which` on every command, given 1 s: on a busy machine
+   * that can run out ("Shell 'sh' not found in PATH"). Where the shell is there, it is asked again.
+   */
+  private async wrap(script: string, shell: 'sh' | 'bash', filesystem: SandboxRuntimeConfig['filesystem']) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.manager.wrapWithSandbox(script, shell, { filesystem });
+      } catch (error) {
+        const lost = /not found in PATH/.test((error as Error).message) && (await findOnPath(shell, process.env));
+        if (!lost || attempt >= SHELL_LOOKUPS) throw error;
+      }
+    }
   }
 
   /** Runs a short command to its end (the availability probe, tests, the benchmark). */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { followPublication } from '../../common/publication';
+import { publishFollowed } from '../../common/publication';
 import type { Job, PublishRequest } from '../../common/schemas';
 import { runJobAction } from '../jobAction';
 import { currentRound } from '../../common/followUps';
@@ -72,13 +72,6 @@ export async function publishAndFollow(services: Services, job: Job, request: Pu
     `publishing "${job.name}"`,
     { done: 'Published', things: 'repositories' },
     request.repositories?.length,
-    async (progress) => {
-      const answer = await client.publish(job.jobId, request);
-      // What could not be queued is settled now; the queued ones as their worker run publishes them.
-      progress.add(answer.results.filter((result) => result.outcome !== 'queued'));
-      return followPublication(client, job.jobId, answer.results, {
-        onProgress: (busy, queued) => progress.say(`${queued - busy} of ${queued} published`),
-      });
-    },
+    (progress) => publishFollowed(client, job.jobId, request, progress),
   );
 }

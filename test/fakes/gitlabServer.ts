@@ -19,7 +19,8 @@ import { listenOnLoopback, type RecordedRequest, recordRequest } from './loopbac
 //   `git merge-tree`), approvals, notes, and merges done for real in the bare repository (a merge
 //   commit or a squash, `sha` checked against the source branch's head: 409 when it moved),
 //   "merge when pipeline succeeds" carried out when the pipeline passes, branch deletion;
-// - what a follow-up round reads: a pipeline's jobs (`scope[]=failed`) with their traces, a
+// - what a follow-up round reads: a pipeline's jobs (`scope[]=failed`) with their traces, its
+//   trigger jobs (`/bridges`) and the downstream pipelines they started, a
 //   commit's statuses (its pipelines' jobs, as GitLab lists them, and external ones), notes and
 //   discussions (diff notes with their position, system notes), a merge request's diffs per file,
 //   and `/user`, the token's own user, who writes the notes posted through the API;
@@ -97,6 +98,12 @@ export interface FakeJob {
   allowFailure?: boolean;
   /** Its log, as GitLab keeps it (sections, escapes and all). */
   trace?: string;
+  /**
+   * A trigger job (GitLab's "bridge"): the downstream pipeline it started, a child in the same
+   * project or in `project` (a path). Listed by `/bridges`, not `/jobs`; its status follows the
+   * downstream's, as with `strategy: depend`.
+   */
+  downstream?: { status: string; jobs: FakeJob[]; project?: string; unreadable?: boolean };
 }
 
 export interface FakeGitLabOptions {
@@ -170,7 +177,11 @@ interface Pipeline {
   id: number;
   sha: string;
   status: string;
-  jobs: (FakeJob & { id: number })[];
+  jobs: (FakeJob & { id: number; downstreamId?: number })[];
+  /** A downstream pipeline: the trigger job that started it. Not a merge request's pipeline, nor a head pipeline. */
+  upstreamJob?: number;
+  /** Its jobs are refused (404), as GitLab does in a project the token cannot read. */
+  unreadable?: boolean;
 }
 
 interface ExternalStatus {
@@ -316,12 +327,22 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
     }
     if (second === 'pipelines' && fourth === 'jobs' && method === 'GET') {
       const pipeline = (pipelines.get(project.id) ?? []).find((candidate) => String(candidate.id) === third);
+      if (!pipeline || pipeline.unreadable) return { status: 404, body: { message: '404 Project Not Found' } };
+      const scopes = query.getAll('scope[]');
+      return {
+        list: pipeline.jobs
+          .filter((job) => !job.downstream && (!scopes.length || scopes.includes(job.status ?? 'failed')))
+          .map((job) => jobView(project, pipeline, job)),
+      };
+    }
+    if (second === 'pipelines' && fourth === 'bridges' && method === 'GET') {
+      const pipeline = (pipelines.get(project.id) ?? []).find((candidate) => String(candidate.id) === third);
       if (!pipeline) return { status: 404, body: { message: '404 Not found' } };
       const scopes = query.getAll('scope[]');
       return {
         list: pipeline.jobs
-          .filter((job) => !scopes.length || scopes.includes(job.status ?? 'failed'))
-          .map((job) => jobView(project, pipeline, job)),
+          .filter((job) => job.downstream && (!scopes.length || scopes.includes(job.status ?? 'failed')))
+          .map((job) => bridgeView(project, pipeline, job)),
       };
     }
     if (second === 'jobs' && fourth === 'trace' && method === 'GET') {
@@ -427,7 +448,7 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
       const sha = await branchHead(project.path, mr.sourceBranch);
       return {
         list: (pipelines.get(project.id) ?? [])
-          .filter((pipeline) => pipeline.sha === sha)
+          .filter((pipeline) => pipeline.sha === sha && !pipeline.upstreamJob)
           .reverse()
           .map((pipeline) => ({ id: pipeline.id, sha: pipeline.sha, status: pipeline.status })),
       };
@@ -570,8 +591,27 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
     return 'mergeable';
   }
 
+  /** A pipeline's job; a trigger job's downstream pipeline is made with it (its own jobs, in its project). */
+  function addJob(project: ProjectRecord, sha: string, job: FakeJob): Pipeline['jobs'][number] {
+    const id = nextId++;
+    if (!job.downstream) return { ...job, id };
+    const target = job.downstream.project ? projectByPath(job.downstream.project) : project;
+    const downstream: Pipeline = {
+      id: nextId++,
+      sha,
+      status: job.downstream.status,
+      jobs: job.downstream.jobs.map((child) => addJob(target, sha, child)),
+      upstreamJob: id,
+      ...(job.downstream.unreadable ? { unreadable: true } : {}),
+    };
+    const list = pipelines.get(target.id) ?? [];
+    list.push(downstream);
+    pipelines.set(target.id, list);
+    return { ...job, id, status: job.status ?? job.downstream.status, downstreamId: downstream.id };
+  }
+
   function headPipeline(project: ProjectRecord, sha: string): Pipeline | undefined {
-    return (pipelines.get(project.id) ?? []).filter((pipeline) => pipeline.sha === sha).at(-1);
+    return (pipelines.get(project.id) ?? []).filter((pipeline) => pipeline.sha === sha && !pipeline.upstreamJob).at(-1);
   }
 
   async function mergeRequestView(mr: FakeMergeRequest, project: ProjectRecord, full: boolean) {
@@ -675,6 +715,28 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
       allow_failure: Boolean(job.allowFailure),
       pipeline: { id: pipeline.id, sha: pipeline.sha, status: pipeline.status },
       web_url: `${url}/${project.path}/-/jobs/${job.id}`,
+    };
+  }
+
+  function bridgeView(
+    project: ProjectRecord,
+    pipeline: Pipeline,
+    job: FakeJob & { id: number; downstreamId?: number },
+  ) {
+    const downstreamProject = job.downstream?.project ? projectByPath(job.downstream.project) : project;
+    return {
+      id: job.id,
+      name: job.name,
+      stage: job.stage ?? 'test',
+      status: job.status ?? 'failed',
+      allow_failure: Boolean(job.allowFailure),
+      pipeline: { id: pipeline.id, sha: pipeline.sha, status: pipeline.status },
+      downstream_pipeline: {
+        id: job.downstreamId,
+        project_id: downstreamProject.id,
+        status: job.downstream?.status,
+        web_url: `${url}/${downstreamProject.path}/-/pipelines/${job.downstreamId}`,
+      },
     };
   }
 
@@ -837,8 +899,11 @@ export async function startFakeGitLab(options: FakeGitLabOptions): Promise<FakeG
     async setPipeline(projectPath, shaOrBranch, status, jobs = []) {
       const project = projectByPath(projectPath);
       const sha = await commitOf(project, shaOrBranch);
+      const id = nextId++;
+      // Its trigger jobs' downstream pipelines first (they may be this project's), then it.
+      const pipeline: Pipeline = { id, sha, status, jobs: jobs.map((job) => addJob(project, sha, job)) };
       const list = pipelines.get(project.id) ?? [];
-      list.push({ id: nextId++, sha, status, jobs: jobs.map((job) => ({ ...job, id: nextId++ })) });
+      list.push(pipeline);
       pipelines.set(project.id, list);
       // "Merge when pipeline succeeds": the merge happens when it does.
       if (status === 'success') {

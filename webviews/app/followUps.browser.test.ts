@@ -11,12 +11,15 @@ import { REPO_ROOT } from '../../test/helpers/localStack';
 // Follow-ups in the web app, in Chromium against the real local stack with the loopback GitHub and
 // Claude: the job page offers the same four rounds as VS Code; Send instruction… opens the text
 // entry view in a dialog, sends one instruction pushed at once, and the round's diff page shows
-// what triggered it above the diff. A change group of the overview follows up the same way.
+// what triggered it above the diff. A change group of the overview follows up the same way. And
+// Publish… on the job page follows the publish's worker run to each repository's outcome, as VS
+// Code and the CLI do: "queued" is not "published".
 
 const SCREENSHOTS = path.join(REPO_ROOT, 'test-results', 'web');
 const GITHUB_TOKEN = 'ghp_FAKEgithubTOKENforWebFollowUps012345678';
 const API_KEY = 'sk-ant-web-follow-up-0000000000000000';
 const REPOSITORY = 'acme/alpha';
+const OTHER = 'acme/beta';
 const INSTRUCTION = 'Add a comment line saying where newFunction came from.';
 
 describe('web app in Chromium: follow-up rounds', function () {
@@ -28,7 +31,10 @@ describe('web app in Chromium: follow-up rounds', function () {
     world = await startFollowUpWorld({
       token: GITHUB_TOKEN,
       anthropicKey: API_KEY,
-      repositories: { [REPOSITORY]: { 'src/main.js': 'const value = oldFunction(1);\n' } },
+      repositories: {
+        [REPOSITORY]: { 'src/main.js': 'const value = oldFunction(1);\n' },
+        [OTHER]: { 'src/main.js': 'const other = oldFunction(2);\n' },
+      },
       script: scripted((_repository, first) =>
         first.includes('<owner_instruction>')
           ? {
@@ -101,6 +107,37 @@ describe('web app in Chromium: follow-up rounds', function () {
     );
     assert.match((await page.locator('#action-results').textContent()) ?? '', /nothing to act on: its checks are none/);
     assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('Publish… counts a repository published once its pull request is open, and says why one was not', async () => {
+    const { stack, hosting, github } = world;
+    const created = await world.finishedJob({ repositories: [REPOSITORY, OTHER], createPullRequests: false });
+    // Someone else's branch of the job's name already in OTHER: a push never moves a branch we did not make.
+    const main = await bare(hosting, OTHER, 'rev-parse', 'HEAD');
+    await bare(hosting, OTHER, 'update-ref', `refs/heads/${branchName(created.jobId)}`, main);
+
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.goto(`${stack.apiUrl}/#token=${encodeURIComponent(stack.token)}`);
+    await page.waitForSelector('table.jobs tbody tr[data-job-id]');
+    await page.goto(`${stack.apiUrl}/#/jobs/${created.jobId}`);
+    await page.getByRole('button', { name: 'Publish…', exact: true }).click();
+    await page.waitForFunction(() =>
+      /Published \d+ of 2 repositories/.test(document.querySelector('#action-results')?.textContent ?? ''),
+    );
+    const said = (await page.locator('#action-results').textContent()) ?? '';
+    assert.match(said, /Published 1 of 2 repositories/, said);
+    assert.match(said, new RegExp(`${OTHER}.*not ours|${OTHER}.*exists`, 's'), said);
+    // What it said is what happened.
+    const [published, refused] = await Promise.all([
+      stack.client.getRepository(created.jobId, REPOSITORY),
+      stack.client.getRepository(created.jobId, OTHER),
+    ]);
+    assert.equal(published.publication?.status, 'published');
+    assert.equal(refused.publication?.status, 'failed');
+    assert.equal(github.pulls.filter((pull) => pull.head.includes(created.jobId)).length, 1);
     await context.close();
   });
 });

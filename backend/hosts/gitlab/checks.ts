@@ -1,5 +1,5 @@
 import type { CheckFailure } from '../../../common/schemas';
-import { MAX_TRIGGER_CHECKS, type PullRequestRef } from '../codeHost';
+import { HostRefusal, MAX_TRIGGER_CHECKS, type PullRequestRef } from '../codeHost';
 import { tailOf } from '../logTail';
 import { cut, statusCheck } from '../triggerText';
 import { type GitLabClient, GitLabError, projectPath } from './client';
@@ -7,7 +7,9 @@ import { act, mergeRequestPath } from './mergeRequestActions';
 
 // A merge request's failing checks through GitLab's REST API, for a follow-up round: the failed
 // jobs of the pipeline that ran on its head (name, stage, failure reason, the tail of its trace),
-// then the head commit's other failed statuses (an external CI's, which GitLab keeps as commit
+// and of the pipelines its failed trigger jobs started (a parent-child or multi-project pipeline:
+// the trigger's own job has no trace, its downstream pipeline's failed jobs say what broke; a
+// downstream pipeline the token cannot read is named by its trigger), then the head commit's other failed statuses (an external CI's, which GitLab keeps as commit
 // statuses; its own jobs are commit statuses too, and only the head pipeline's count: a job of an
 // older pipeline of the same commit, retried or superseded since, is not this round's). Everything here is
 // text a repository's CI wrote: the worker hands it to Claude as the host's words, never as
@@ -31,6 +33,14 @@ interface Job {
   web_url?: string;
 }
 
+/** A trigger job: it starts a downstream pipeline (a child in the same project, or another project's). */
+interface Bridge extends Job {
+  downstream_pipeline?: { id: number; project_id: number; web_url?: string } | null;
+}
+
+/** How deep downstream pipelines are followed: a child's child, as GitLab nests them at most a few levels. */
+const DOWNSTREAM_DEPTH = 2;
+
 interface CommitStatus {
   id: number;
   name: string;
@@ -49,25 +59,7 @@ export async function failingChecks(
   const { pipeline, jobsUrl } = await headPipeline(gitlab, ref, headSha);
   const checks: CheckFailure[] = [];
   const listed = new Set<number>();
-  if (pipeline) {
-    const jobs = await act(
-      () => gitlab.all<Job>(`${project}/pipelines/${pipeline.id}/jobs`, { scope: ['failed'] }),
-      'read the failed jobs of',
-    );
-    // A job allowed to fail does not fail its pipeline: nothing to fix.
-    for (const job of jobs.filter((candidate) => !candidate.allow_failure).slice(0, MAX_TRIGGER_CHECKS)) {
-      listed.add(job.id);
-      checks.push({
-        kind: 'check',
-        name: job.name,
-        conclusion: job.failure_reason || job.status,
-        ...(job.stage ? { title: `stage ${cut(job.stage, 200)}` } : {}),
-        ...(job.web_url ? { url: job.web_url } : {}),
-        annotations: [],
-        ...(await traceTail(gitlab, project, job.id)),
-      });
-    }
-  }
+  if (pipeline) await failedJobsOf(gitlab, { project, pipelineId: pipeline.id, depth: 0 }, checks, listed);
   const statuses = await act(
     () => gitlab.all<CommitStatus>(`${project}/repository/commits/${encodeURIComponent(headSha)}/statuses`),
     'read the commit statuses of',
@@ -81,6 +73,84 @@ export async function failingChecks(
     checks.push(statusCheck(status.name, status.status, status.description, status.target_url));
   }
   return checks;
+}
+
+/** A pipeline's failed jobs or trigger jobs; one allowed to fail does not fail its pipeline: nothing to fix. */
+async function failed<T extends { allow_failure?: boolean }>(
+  gitlab: GitLabClient,
+  path: string,
+  what: string,
+): Promise<T[]> {
+  const all = await act(() => gitlab.all<T>(path, { scope: ['failed'] }), `read the ${what} of`);
+  return all.filter((candidate) => !candidate.allow_failure);
+}
+
+/**
+ * A pipeline's failed jobs as checks, then those of the downstream pipelines its failed trigger
+ * jobs started (`via`: the trigger's name, for the title), until MAX_TRIGGER_CHECKS.
+ */
+async function failedJobsOf(
+  gitlab: GitLabClient,
+  at: { project: string; pipelineId: number; depth: number; via?: string },
+  checks: CheckFailure[],
+  listed: Set<number>,
+): Promise<void> {
+  const { project, pipelineId, depth, via } = at;
+  for (const job of await failed<Job>(gitlab, `${project}/pipelines/${pipelineId}/jobs`, 'failed jobs')) {
+    if (checks.length >= MAX_TRIGGER_CHECKS) return;
+    listed.add(job.id);
+    const stage = job.stage ? `stage ${cut(job.stage, 200)}` : undefined;
+    const where = via ? `in the downstream pipeline of ${cut(via, 200)}` : undefined;
+    checks.push({
+      kind: 'check',
+      name: job.name,
+      conclusion: job.failure_reason || job.status,
+      ...(stage || where ? { title: [stage, where].filter(Boolean).join(', ') } : {}),
+      ...(job.web_url ? { url: job.web_url } : {}),
+      annotations: [],
+      ...(await traceTail(gitlab, project, job.id)),
+    });
+  }
+  for (const bridge of await failed<Bridge>(gitlab, `${project}/pipelines/${pipelineId}/bridges`, 'trigger jobs')) {
+    if (checks.length >= MAX_TRIGGER_CHECKS) return;
+    listed.add(bridge.id);
+    const downstream = bridge.downstream_pipeline;
+    const name = via ? `${via} → ${bridge.name}` : bridge.name;
+    const before = checks.length;
+    let unread: string | undefined;
+    if (!downstream) unread = 'it started no downstream pipeline';
+    else if (depth >= DOWNSTREAM_DEPTH)
+      unread = `its downstream pipeline is nested deeper than ${DOWNSTREAM_DEPTH} levels`;
+    else {
+      const next = {
+        project: `/projects/${downstream.project_id}`,
+        pipelineId: downstream.id,
+        depth: depth + 1,
+        via: name,
+      };
+      unread = await failedJobsOf(gitlab, next, checks, listed).then(
+        () => undefined,
+        (error: unknown) => {
+          // Another project's pipeline the token may not read: named by its trigger. A limit or an outage is not that.
+          if (!(error instanceof HostRefusal)) throw error;
+          return `GitLab did not give its downstream pipeline (${error.message})`;
+        },
+      );
+    }
+    // Nothing of the downstream pipeline to show: the trigger job itself, with why.
+    if (checks.length === before && checks.length < MAX_TRIGGER_CHECKS)
+      checks.push({
+        kind: 'check',
+        name: bridge.name,
+        conclusion: bridge.failure_reason || bridge.status,
+        title: [bridge.stage ? `stage ${cut(bridge.stage, 200)}` : undefined, 'a trigger job']
+          .filter(Boolean)
+          .join(', '),
+        ...((downstream?.web_url ?? bridge.web_url) ? { url: downstream?.web_url ?? bridge.web_url } : {}),
+        annotations: [],
+        logNote: unread ?? 'its downstream pipeline failed with no failed job of its own',
+      });
+  }
 }
 
 /**

@@ -193,6 +193,14 @@ describe('GitLab code host', function () {
       reviewers: ['alice', 'nobody'],
       teamReviewers: ['platform-team'],
     });
+    /** A ready merge request on acme/zeta whose head changes src/main.js to `change`, and its head commit. */
+    async function openedOnZeta(change: string) {
+      const pullRequests = pullRequestsOf(host);
+      const head = await pushBranch('acme/zeta', change);
+      const opened = await pullRequests.ensurePullRequest({ ...request('acme/zeta', head), draft: false });
+      const ref = { repositoryName: 'acme/zeta', number: opened.number! };
+      return { pullRequests, ref, sha: (await gitlab.branchHead('acme/zeta', head))! };
+    }
 
     it('opens a draft with labels and reviewers (resolved to ids), warns about who GitLab has not, and never opens two', async () => {
       const head = await pushBranch('acme/platform/beta');
@@ -341,11 +349,7 @@ describe('GitLab code host', function () {
     });
 
     it("reads a head pipeline's failed jobs with their trace's tail, and failed external statuses, each once", async () => {
-      const pullRequests = pullRequestsOf(host);
-      const head = await pushBranch('acme/zeta', 'const a = 5;\n');
-      const opened = await pullRequests.ensurePullRequest({ ...request('acme/zeta', head), draft: false });
-      const ref = { repositoryName: 'acme/zeta', number: opened.number! };
-      const sha = (await gitlab.branchHead('acme/zeta', head))!;
+      const { pullRequests, ref, sha } = await openedOnZeta('const a = 5;\n');
       // Megabytes of output first: only the end is read, as it streams.
       const trace = [
         ...Array.from({ length: 20_000 }, (_, index) => `early output ${index} ${'é'.repeat(50)}`),
@@ -395,6 +399,62 @@ describe('GitLab code host', function () {
 
       // A head no pipeline ran on has no failing job.
       assert.deepEqual(await pullRequests.failingChecks(ref, 'e'.repeat(40)), []);
+    });
+
+    it('follows a failed trigger job to its downstream pipelines (a child, another project’s) for their failed jobs, and names one it cannot read', async () => {
+      const { pullRequests, ref, sha } = await openedOnZeta('const a = 6;\n');
+      await gitlab.setPipeline('acme/zeta', sha, 'failed', [
+        { name: 'build', stage: 'build', status: 'success' },
+        {
+          name: 'frontend',
+          stage: 'test',
+          downstream: {
+            status: 'failed',
+            jobs: [
+              { name: 'jest', stage: 'test', trace: 'FAIL src/app.test.ts\n  newFunction is not defined' },
+              { name: 'lint', stage: 'test', status: 'success' },
+              // A child of the child, as a monorepo's pipelines nest.
+              {
+                name: 'e2e-suite',
+                stage: 'e2e',
+                downstream: { status: 'failed', jobs: [{ name: 'playwright', stage: 'e2e', trace: '1 failed' }] },
+              },
+            ],
+          },
+        },
+        {
+          name: 'deploy-docs',
+          stage: 'deploy',
+          downstream: { status: 'failed', project: 'acme/alpha', jobs: [{ name: 'pages', trace: 'no index.html' }] },
+        },
+        {
+          name: 'security',
+          stage: 'test',
+          downstream: { status: 'failed', project: 'acme/platform/beta', unreadable: true, jobs: [{ name: 'scan' }] },
+        },
+      ]);
+
+      const checks = await pullRequests.failingChecks(ref, sha);
+      assert.deepEqual(
+        checks.map(({ name, title, logTail }) => [name, title, logTail]),
+        [
+          [
+            'jest',
+            'stage test, in the downstream pipeline of frontend',
+            'FAIL src/app.test.ts\n  newFunction is not defined',
+          ],
+          ['playwright', 'stage e2e, in the downstream pipeline of frontend → e2e-suite', '1 failed'],
+          ['pages', 'stage test, in the downstream pipeline of deploy-docs', 'no index.html'],
+          ['security', 'stage test, a trigger job', undefined],
+        ],
+      );
+      assert.match(checks[0]!.url!, /\/acme\/zeta\/-\/jobs\/\d+$/);
+      assert.match(checks[2]!.url!, /\/acme\/alpha\/-\/jobs\/\d+$/, 'the other project’s job');
+      assert.match(
+        checks[3]!.logNote!,
+        /^GitLab did not give its downstream pipeline \(GitLab refused to read the failed jobs of it: 404 Project Not Found\)$/,
+      );
+      assert.match(checks[3]!.url!, /\/acme\/platform\/beta\/-\/pipelines\/\d+$/);
     });
 
     it('reads diff notes with their line and hunk and other notes since a time, never its own or GitLab’s; a note by its address', async () => {

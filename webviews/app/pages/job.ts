@@ -4,6 +4,7 @@ import { autoMergeable, openPullRequest, READY_WORDS, readyToMerge } from '../..
 import { FOLLOW_UP_ACTIONS } from '../../../common/followUps';
 import { afterOperation } from '../../../common/operationProgress';
 import { currentPatchDigest } from '../../../common/patchDigest';
+import { publishFollowed } from '../../../common/publication';
 import {
   type BulkAction,
   type BulkActionRequest,
@@ -219,11 +220,8 @@ export async function renderJobPage(context: PageContext, jobId: string): Promis
           'Publish…',
           () => {
             if (context.window.confirm('Open pull requests for the changed repositories that have none?'))
-              void actOnMany(
-                'Publishing',
-                { done: 'Published', things: 'repositories' },
-                undefined,
-                async () => (await client.publish(jobId)).results,
+              void actOnMany('Publishing', { done: 'Published', things: 'repositories' }, undefined, (progress) =>
+                publishFollowed(client, jobId, {}, progress),
               );
           },
           { id: 'publish' },
