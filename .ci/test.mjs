@@ -10,6 +10,8 @@
 // (the last run's times, else .ci/slowest.txt), so that no long file starts at the end and leaves
 // the other workers idle: the order only changes when a file starts, every file still runs.
 // Output of the steps beside mocha is held and printed whole when mocha is not writing.
+// Where the suite's CPU goes, by kind of process (mocha's workers, the local stacks, the workers, the
+// CLI), and how to measure it again (.ci/processCpu.cjs): docs/performance.md, "npm test".
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, setPriority, tmpdir } from 'node:os';

@@ -50,6 +50,38 @@
 //   30 ms on dynalite, and was 77 ms on main at load 11). The figure to read against the aim is one
 //   caller's — what a person waits for a create: 24–48 ms against a floor of 10–21, +14 to +27 ms
 //   over it.
+// - guard2, the local DynamoDB guard (backend/local/dynamoGuard.ts) against the same dynalite bare:
+//   profiled in DynamoDB's process under this bench's GetItem load (10 connections, --cpu-prof,
+//   each sample given to its deepest frame outside Node's own code; load average 15–30, so the
+//   shares are the figures, not the times). Both processes spend most of their time in leveldb's
+//   get (classic-level, 35–45%) and dynalite (26–33%). The guard was 11.6–13.4% of the guarded
+//   process, about 40 µs per request under the profiler. Of that: Node's crypto objects ~45% (a
+//   Hash object per `createHash`, two per request, and the Hmac, with their update and digest
+//   calls), verify's own string work ~20% (three regular expressions on Authorization, the
+//   canonical request, header folding), parsing x-amz-date through `new Date(string)` ~6%, two
+//   Buffer copies to compare the key id and the hex signature ~6%; the rest the hand-over: the body
+//   read through a promise, dynalite's copy of the request (an event emitter), and the request
+//   counter's `split` per request (~15%). Not there: the guard proxies nothing (it sits in
+//   dynalite's own server: no upstream connection, no second socket, no stream), parses no JSON
+//   (it checks Origin, Host, path and the signature, not tables or actions), and already derived
+//   the signing key once per day and region. `performance.now()` around verify in the server:
+//   p50 21.7 µs; the same verify alone on 2,000 distinct requests: 10–12 µs (the rest is what the
+//   shared cores' caches cost it in the busy process).
+//   Cut: one-shot `crypto.hash` (no Hash object), the HMAC's digest compared as 32 bytes with the
+//   signature's hex decoded (still `timingSafeEqual`), the key id's bytes and the last
+//   x-amz-date's time kept, keys by scope, the body read with callbacks and a one-chunk body not
+//   copied, the counter keyed by the raw target header behind the guard (refused requests no
+//   longer counted). After, same run: the guard 10.2% of its process against 11.6%, 34 µs per
+//   request against 40 under the profiler; verify in the server p50 19.7 µs (alone 9.4–10.3).
+//   What is left is SigV4 itself: two SHA-256 and an HMAC (three native calls, about 40% of the
+//   guard) and the canonical request; tried and dropped: HMAC from two one-shot hashes (RFC 2104
+//   by hand: equal in the server's profile), skipping the whitespace fold with a test (not
+//   measurable). CPU per GetItem from /proc, old and new guard and bare dynalite side by side in
+//   turns (the stack's dynamo.js, one item): at load 29 old 0.199 / new 0.166 / bare 0.156 ms,
+//   then 0.251 / 0.245 / 0.160 and 0.243 / 0.247 / 0.154; at load 38 the main thread alone 0.169 /
+//   0.174 / 0.138. So at loads of 18–38 the run-to-run spread (±30%) is larger than the cut, and
+//   this bench's guarded/bare ratio ranged 0.40–1.08× (docs/performance.md). The main thread's gap,
+//   30–35 µs, matches the profile; the rest of /proc's gap, when there is one, is other threads.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';

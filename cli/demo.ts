@@ -89,7 +89,7 @@ export async function demo(version: string, args: string[]): Promise<number> {
     say(`Local stack          ${stack.apiUrl}  (token in ${stack.tokenPath})`);
     printSandboxNotice(stack.sandbox, 'Sandbox              ');
     const client = new CodyBatchClient({ baseUrl: stack.apiUrl, auth: bearerAuth(stack.token) });
-    const claude = isClaudeConfigured(env);
+    const claude = await isClaudeConfigured(env);
     const request: CreateJobInput = {
       name: 'Replace oldFunction with newFunction',
       description:

@@ -1,21 +1,6 @@
 import { version } from '../package.json';
-import { apply } from './apply';
-import { cancel } from './cancel';
-import { changes, drop } from './changes';
-import { CONNECTION_HELP, withConnection } from './connect';
-import { continueJob } from './continue';
-import { demo } from './demo';
-import { diff } from './diff';
-import { followUp } from './followUp';
-import { jobs } from './jobs';
-import { log } from './log';
-import { bulk, deleteJob, publish, refresh, review, status } from './pullRequests';
-import { repos } from './repos';
-import { retry } from './retry';
-import { run } from './run';
-import { thread } from './thread';
-import { serve } from './serve';
-import { watch } from './watch';
+import type { ClientCommand } from './connect';
+import { CONNECTION_HELP } from './connectionHelp';
 import { say, sayError } from './terminal';
 
 const USAGE = `Usage: cody-batch <command> [connection options]
@@ -86,6 +71,40 @@ Environment: CODY_BATCH_HOME (default ~/.cody-batch), CODY_BATCH_PORT (7878), CO
   CODY_BATCH_SANDBOX (auto | require | off: the command sandbox; auto uses it where bubblewrap is installed),
   CODY_BATCH_API_URL, CODY_BATCH_AUTH, CODY_BATCH_TOKEN, AWS_PROFILE, AWS_REGION`;
 
+// Each command's module is loaded when that command runs, so that a command reads and runs only its
+// own code: a client command never loads the local stack (DynamoDB, the API, the AWS SDK's clients),
+// whose modules are most of the bundle (dist/cli.js is split into chunks by esbuild.mjs).
+const SERVER_COMMANDS = new Map<string, (rest: string[]) => Promise<number>>([
+  ['serve', async () => (await import('./serve')).serve(version)],
+  ['demo', async (rest) => (await import('./demo')).demo(version, rest)],
+]);
+
+const CLIENT_COMMANDS = new Map<string, () => Promise<ClientCommand>>([
+  ['jobs', async () => (await import('./jobs')).jobs],
+  ['diff', async () => (await import('./diff')).diff],
+  ['log', async () => (await import('./log')).log],
+  ['thread', async () => (await import('./thread')).thread],
+  ['run', async () => (await import('./run')).run],
+  ['watch', async () => (await import('./watch')).watch],
+  ['repos', async () => (await import('./repos')).repos],
+  ['cancel', async () => (await import('./cancel')).cancel],
+  ['retry', async () => (await import('./retry')).retry],
+  ['continue', async () => (await import('./continue')).continueJob],
+  ['apply', async () => (await import('./apply')).apply],
+  ['status', async () => (await import('./pullRequests')).status],
+  ['review', async () => (await import('./pullRequests')).review],
+  ['publish', async () => (await import('./pullRequests')).publish],
+  ['changes', async () => (await import('./changes')).changes],
+  ['drop', async () => (await import('./changes')).drop],
+  ['refresh', async () => (await import('./pullRequests')).refresh],
+  ['merge', async () => (await import('./pullRequests')).bulk('merge')],
+  ['auto-merge', async () => (await import('./pullRequests')).bulk('auto-merge')],
+  ['close', async () => (await import('./pullRequests')).bulk('close')],
+  ['comment', async () => (await import('./pullRequests')).bulk('comment')],
+  ['follow-up', async () => (await import('./followUp')).followUp],
+  ['delete', async () => (await import('./pullRequests')).deleteJob],
+]);
+
 /** A command's own lines of USAGE: its entry and the indented lines that continue it. */
 function commandUsage(command: string): string | undefined {
   const lines = USAGE.split('\n');
@@ -109,54 +128,14 @@ async function main(argv: string[]): Promise<number> {
     say(usage);
     return 0;
   }
+  const serverCommand = command === undefined ? undefined : SERVER_COMMANDS.get(command);
+  if (serverCommand) return serverCommand(rest);
+  const clientCommand = command === undefined ? undefined : CLIENT_COMMANDS.get(command);
+  if (clientCommand) {
+    const [{ withConnection }, run] = await Promise.all([import('./connect'), clientCommand()]);
+    return withConnection(run, rest);
+  }
   switch (command) {
-    case 'serve':
-      return serve(version);
-    case 'demo':
-      return demo(version, rest);
-    case 'jobs':
-      return withConnection(jobs, rest);
-    case 'diff':
-      return withConnection(diff, rest);
-    case 'log':
-      return withConnection(log, rest);
-    case 'thread':
-      return withConnection(thread, rest);
-    case 'run':
-      return withConnection(run, rest);
-    case 'watch':
-      return withConnection(watch, rest);
-    case 'repos':
-      return withConnection(repos, rest);
-    case 'cancel':
-      return withConnection(cancel, rest);
-    case 'retry':
-      return withConnection(retry, rest);
-    case 'continue':
-      return withConnection(continueJob, rest);
-    case 'apply':
-      return withConnection(apply, rest);
-    case 'status':
-      return withConnection(status, rest);
-    case 'review':
-      return withConnection(review, rest);
-    case 'publish':
-      return withConnection(publish, rest);
-    case 'changes':
-      return withConnection(changes, rest);
-    case 'drop':
-      return withConnection(drop, rest);
-    case 'refresh':
-      return withConnection(refresh, rest);
-    case 'merge':
-    case 'auto-merge':
-    case 'close':
-    case 'comment':
-      return withConnection(bulk(command), rest);
-    case 'follow-up':
-      return withConnection(followUp, rest);
-    case 'delete':
-      return withConnection(deleteJob, rest);
     case undefined:
     case 'help':
     case '--help':

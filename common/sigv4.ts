@@ -1,5 +1,5 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
 import type { RequestAuth } from './client';
 
@@ -59,24 +59,29 @@ export class NodeSha256 implements Checksum {
 export function credentialsFor(profile: string | undefined): AwsCredentialIdentityProvider {
   let chain: Promise<AwsCredentialIdentityProvider> | undefined;
   return async (options) => {
-    chain ??= import('@aws-sdk/credential-providers').then(({ fromNodeProviderChain }) =>
+    chain ??= import('./sigv4Sdk').then(({ fromNodeProviderChain }) =>
       fromNodeProviderChain(profile ? { profile } : {}),
     );
     return (await chain)(options);
   };
 }
 
+/** Signs each request with SigV4; the signer loads with the first one (common/sigv4Sdk.ts). */
 export function sigv4Auth(options: SigV4Options): RequestAuth {
-  const signer = new SignatureV4({
-    service: 'execute-api',
-    region: options.region,
-    credentials: options.credentials ?? credentialsFor(options.profile),
-    sha256: NodeSha256,
-  });
+  let signer: Promise<SignatureV4> | undefined;
   return async (request) => {
+    signer ??= import('./sigv4Sdk').then(
+      ({ SignatureV4 }) =>
+        new SignatureV4({
+          service: 'execute-api',
+          region: options.region,
+          credentials: options.credentials ?? credentialsFor(options.profile),
+          sha256: NodeSha256,
+        }),
+    );
     const query: Record<string, string> = {};
     for (const [key, value] of request.url.searchParams) query[key] = value;
-    const signed = await signer.sign({
+    const signed = await (await signer).sign({
       method: request.method,
       protocol: request.url.protocol,
       hostname: request.url.hostname,

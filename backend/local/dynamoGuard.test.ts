@@ -49,12 +49,14 @@ async function sign(
     applyChecksum?: boolean;
     signingDate?: Date;
     query?: Record<string, string>;
+    region?: string;
+    service?: string;
   },
 ): Promise<Record<string, string>> {
   const url = new URL(endpoint);
   const signer = new SignatureV4({
-    service: 'dynamodb',
-    region: 'local',
+    service: options.service ?? 'dynamodb',
+    region: options.region ?? 'local',
     credentials: options.credentials ?? CREDENTIALS,
     sha256: NodeSha256,
     applyChecksum: options.applyChecksum ?? false,
@@ -188,6 +190,61 @@ describe('local DynamoDB guard: SigV4 checked with Node’s crypto', function ()
     const presigned = await sign(dynamo.endpoint, { body: getItem, query: { 'X-Amz-Signature': 'a'.repeat(64) } });
     const answer = await post(dynamo.endpoint, presigned, getItem, `/?X-Amz-Signature=${'a'.repeat(64)}`);
     assert.match(answer.body, /InvalidSignatureException/);
+  });
+
+  it('keeps a signing key only for its own day, region and secret, and each signature’s time its own', async () => {
+    // Serving one request derives and keeps the key for today and region `local`, and its time.
+    const headers = await sign(dynamo.endpoint, { body: getItem });
+    assert.doesNotMatch((await post(dynamo.endpoint, headers, getItem)).body, /Exception/);
+    const scope = /Credential=[^/]+\/(\d{8})\/local\//.exec(headers.authorization!)!;
+    const withScope = (day: string, region: string) => ({
+      ...headers,
+      authorization: headers.authorization!.replace(
+        scope[0],
+        `Credential=${CREDENTIALS.accessKeyId}/${day}/${region}/`,
+      ),
+    });
+    // The same signature under another region or day in its scope signs another string, with another key.
+    assert.match(
+      (await post(dynamo.endpoint, withScope(scope[1]!, 'other'), getItem)).body,
+      /InvalidSignatureException/,
+    );
+    assert.match(
+      (await post(dynamo.endpoint, withScope('20200101', 'local'), getItem)).body,
+      /InvalidSignatureException/,
+    );
+    // Another region signed with the stack's secret is a signature of its own, and holds.
+    const otherRegion = await sign(dynamo.endpoint, { body: getItem, region: 'eu-west-1' });
+    assert.doesNotMatch((await post(dynamo.endpoint, otherRegion, getItem)).body, /Exception/);
+    // With the key for today and `local` kept, another secret still fails, and so does the same
+    // secret under another service.
+    const guessed = await sign(dynamo.endpoint, {
+      body: getItem,
+      credentials: { accessKeyId: CREDENTIALS.accessKeyId, secretAccessKey: 'guessed' },
+    });
+    assert.match((await post(dynamo.endpoint, guessed, getItem)).body, /InvalidSignatureException/);
+    const otherService = await sign(dynamo.endpoint, { body: getItem, service: 's3' });
+    assert.match((await post(dynamo.endpoint, otherService, getItem)).body, /InvalidSignatureException/);
+    // The time just served is not lent to another: a request 20 minutes old, or one whose date was
+    // changed after signing, is refused right after a fresh one.
+    const old = await sign(dynamo.endpoint, { body: getItem, signingDate: new Date(Date.now() - 20 * 60_000) });
+    assert.doesNotMatch((await post(dynamo.endpoint, headers, getItem)).body, /Exception/);
+    assert.match((await post(dynamo.endpoint, old, getItem)).body, /Signature expired/);
+    const redated = { ...old, 'x-amz-date': headers['x-amz-date']! };
+    assert.doesNotMatch((await post(dynamo.endpoint, headers, getItem)).body, /Exception/);
+    assert.match((await post(dynamo.endpoint, redated, getItem)).body, /InvalidSignatureException/);
+  });
+
+  it('counts only the requests it lets through (what `requests()` reports to the benchmarks)', async () => {
+    const headers = await sign(dynamo.endpoint, { body: getItem, target: 'DescribeLimits' });
+    const forged = headers.authorization!.replace(/.$/, (last) => (last === '0' ? '1' : '0'));
+    const answer = await post(dynamo.endpoint, { ...headers, authorization: forged }, getItem);
+    assert.match(answer.body, /InvalidSignatureException/);
+    await post(dynamo.endpoint, { 'x-amz-target': 'DynamoDB_20120810.ListBackups' }, getItem);
+    const served = await dynamo.requests();
+    assert.equal(served.DescribeLimits, undefined);
+    assert.equal(served.ListBackups, undefined);
+    assert.ok((served.GetItem ?? 0) > 0, JSON.stringify(served));
   });
 
   it('refuses a browser and a foreign Host before reading any signature', async () => {

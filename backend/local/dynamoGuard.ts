@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { EventEmitter } from 'node:events';
 import type { DynamoCredentials } from '../../common/localHome';
@@ -43,7 +43,8 @@ export function guardDynamo(server: Server, options: GuardOptions): void {
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const early = refuseEarly(request, options);
     if (early) return refuse(response, early);
-    readBody(request).then(
+    readBody(
+      request,
       (body) => {
         if (body === undefined) return refuse(response, { status: 413, type: 'RequestEntityTooLarge', message: '' });
         const refusal = verifier.verify(request, body);
@@ -97,8 +98,13 @@ const MAX_SIGNING_KEYS = 8;
  */
 export class SignatureVerifier {
   private readonly keys = new Map<string, Buffer>();
+  private readonly accessKeyId: Buffer;
+  /** The last `x-amz-date` parsed and its time: a client signs many requests within one second. */
+  private lastDate = { text: '', time: Number.NaN };
 
-  constructor(private readonly credentials: DynamoCredentials) {}
+  constructor(private readonly credentials: DynamoCredentials) {
+    this.accessKeyId = Buffer.from(credentials.accessKeyId);
+  }
 
   /** Undefined when the request is signed with the stack's credentials; else why not. */
   verify(request: IncomingMessage, body: Buffer): Refusal | undefined {
@@ -109,7 +115,7 @@ export class SignatureVerifier {
     if (!credential || !signature || signedHeaders.length === 0)
       return { status: 400, type: 'IncompleteSignatureException', message: 'Malformed Authorization header' };
     const [, keyId, day, region, service] = credential as unknown as [string, string, string, string, string];
-    if (!sameText(keyId, this.credentials.accessKeyId))
+    if (!sameBytes(Buffer.from(keyId), this.accessKeyId))
       return {
         status: 400,
         type: 'UnrecognizedClientException',
@@ -121,9 +127,9 @@ export class SignatureVerifier {
     for (let i = 1; i < signedHeaders.length; i++)
       if (signedHeaders[i - 1]! >= signedHeaders[i]!) return SIGNATURE_MISMATCH;
     const amzDate = String(request.headers['x-amz-date'] ?? '');
-    const signingDate = parseAmzDate(amzDate);
-    if (!signingDate || amzDate.slice(0, 8) !== day) return SIGNATURE_MISMATCH;
-    if (Math.abs(Date.now() - signingDate.getTime()) > MAX_CLOCK_SKEW_MS)
+    const signedAt = this.timeOf(amzDate);
+    if (Number.isNaN(signedAt) || amzDate.slice(0, 8) !== day) return SIGNATURE_MISMATCH;
+    if (Math.abs(Date.now() - signedAt) > MAX_CLOCK_SKEW_MS)
       return {
         status: 400,
         type: 'InvalidSignatureException',
@@ -132,7 +138,8 @@ export class SignatureVerifier {
     // DynamoDB's JSON protocol posts to `/` with no query: a presigned URL (X-Amz-Signature in the
     // query) or any other path is not one of our clients.
     if (request.url !== '/') return SIGNATURE_MISMATCH;
-    const payloadHash = createHash('sha256').update(body).digest('hex');
+    // One-shot hashes: createHash builds a stream object per call, which cost more than the hashing.
+    const payloadHash = hash('sha256', body, 'hex');
     // A payload hash the client states must be the body's: "UNSIGNED-PAYLOAD" would leave it unsigned.
     const statedHash = request.headers['x-amz-content-sha256'];
     if (statedHash !== undefined && statedHash !== payloadHash) return SIGNATURE_MISMATCH;
@@ -145,57 +152,67 @@ export class SignatureVerifier {
     }
     canonical += `\n${signedHeaders.join(';')}\n${payloadHash}`;
     const scope = `${day}/${region}/dynamodb/aws4_request`;
-    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
-    const expected = createHmac('sha256', this.signingKey(day, region)).update(stringToSign).digest('hex');
-    return sameText(expected, signature) ? undefined : SIGNATURE_MISMATCH;
+    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${hash('sha256', canonical, 'hex')}`;
+    const expected = createHmac('sha256', this.signingKey(scope, day, region))
+      .update(stringToSign)
+      .digest();
+    // Both 32 bytes: the signature matched 64 lowercase hex digits, which decode one way only.
+    return sameBytes(expected, Buffer.from(signature, 'hex')) ? undefined : SIGNATURE_MISMATCH;
   }
 
   /** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), "dynamodb"), "aws4_request"). */
-  private signingKey(day: string, region: string): Buffer {
-    const id = `${day}/${region}`;
-    let key = this.keys.get(id);
+  private signingKey(scope: string, day: string, region: string): Buffer {
+    let key = this.keys.get(scope);
     if (!key) {
       const hmac = (secret: string | Buffer, data: string) => createHmac('sha256', secret).update(data).digest();
       key = hmac(hmac(hmac(hmac(`AWS4${this.credentials.secretAccessKey}`, day), region), 'dynamodb'), 'aws4_request');
       // Any region a signer names costs a derivation; never more than a few kept.
       if (this.keys.size >= MAX_SIGNING_KEYS) this.keys.clear();
-      this.keys.set(id, key);
+      this.keys.set(scope, key);
     }
     return key;
   }
+
+  /** `20260101T120000Z` as milliseconds, NaN when it is not a time. */
+  private timeOf(amzDate: string): number {
+    if (amzDate !== this.lastDate.text) this.lastDate = { text: amzDate, time: parseAmzDate(amzDate) };
+    return this.lastDate.time;
+  }
 }
 
-/** `20260101T120000Z` as a date, or undefined when it is not one. */
-function parseAmzDate(value: string): Date | undefined {
+/** `20260101T120000Z` as milliseconds since the epoch, or NaN when it is not a valid time. */
+function parseAmzDate(value: string): number {
   const match = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(value);
-  if (!match) return undefined;
+  if (!match) return Number.NaN;
   const [, year, month, day, hour, minute, second] = match;
-  const date = new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}Z`);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  return new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}Z`).getTime();
 }
 
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
+/** Equal bytes, compared in constant time when the lengths match (the lengths are not secret). */
+function sameBytes(left: Buffer, right: Buffer): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** The whole body, or undefined once it passes dynalite's limit. */
-function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        request.removeAllListeners('data');
-        request.resume();
-        resolve(undefined);
-      } else chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
+/**
+ * Calls `done` with the whole body, or undefined once it passes dynalite's limit; `failed` if the
+ * request breaks first. Callbacks, not a promise: the check then runs in the 'end' event itself.
+ */
+function readBody(request: IncomingMessage, done: (body: Buffer | undefined) => void, failed: () => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  request.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+    request.removeAllListeners('data');
+    request.resume();
+    done(undefined);
   });
+  request.on('end', () => {
+    if (size > MAX_BODY_BYTES) return;
+    // A body in one chunk (DynamoDB's requests are small) is handed on as it came, not copied.
+    done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+  });
+  request.on('error', failed);
 }
 
 /**

@@ -21,7 +21,7 @@ import { deleteExpiredJobs, retentionDaysFrom } from '../store/retention';
 import { sweep } from '../store/sweeper';
 import { refreshAll } from '../api/pullRequestRefresh';
 import { tableNamesFor } from '../store/tables';
-import { startDynamo, type RunningDynamo } from './dynamodb';
+import type { RunningDynamo } from './dynamodb';
 import { webAppHandler } from './webApp';
 import { type SupervisedDynamo, startSupervisedDynamo } from './dynamoSupervisor';
 import {
@@ -166,7 +166,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           log: options.log,
           onRestart: () => void recordStack?.(),
         })
-      : startDynamo({ ...dynamoOptions, credentials })
+      : // In this process (tests, the extension's tests): dynalite loads only here, never with `serve`.
+        import('./dynamodb').then(({ startDynamo }) => startDynamo({ ...dynamoOptions, credentials }))
     ).catch((error) => {
       throw portError(error, 'DynamoDB', ENV.dynamodbPort, options.dynamodbPort ?? DEFAULT_DYNAMODB_PORT);
     });

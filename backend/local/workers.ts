@@ -5,7 +5,14 @@ import { takeSecrets } from '../worker/secrets';
 // The local stack's workers: the process pool running the worker bundle that sits beside the CLI
 // bundle in dist/ (dist/cli.js and dist/worker.js).
 
-export { isClaudeConfigured } from '../worker/agent/client';
+/**
+ * Whether the workers can call Claude (a key, or Bedrock chosen). Its module holds the Claude SDKs,
+ * which load only for this question: the stack's own process never calls Claude, and `serve` does
+ * not ask.
+ */
+export async function isClaudeConfigured(env: NodeJS.ProcessEnv): Promise<boolean> {
+  return (await import('../worker/agent/client')).isClaudeConfigured(env);
+}
 
 export const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
 /** The local stack's DynamoDB process, beside them (dist/dynamo.js). */

@@ -13,6 +13,8 @@ import { bearerAuth, CodyBatchClient } from '../../common/client';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const CLI = path.join(REPO_ROOT, 'dist/cli.js');
+/** Where the tests' stacks keep the compiled worker bundle (its file names carry the bundle's hash). */
+const WORKER_CODE_CACHE = path.join(REPO_ROOT, 'node_modules', '.cache', 'cody-batch', 'worker-code-cache');
 
 export interface StackProcess {
   home: string;
@@ -53,6 +55,9 @@ export async function startStackProcess(options: StackProcessOptions = {}): Prom
       // Workers stay paused unless a test asks for them: no test clones from GitHub or calls Claude
       // by accident (a developer's ANTHROPIC_API_KEY is in process.env).
       CODY_BATCH_CONCURRENCY: '0',
+      // V8's compiled worker bundle, shared by every test's stack (each has a home of its own, where
+      // the cache would otherwise be): a worker's start compiles the 2 MB bundle only once per build.
+      CODY_BATCH_CODE_CACHE: WORKER_CODE_CACHE,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

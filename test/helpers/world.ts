@@ -86,9 +86,15 @@ export interface CliOptions {
   inheritEnv?: boolean;
 }
 
+/** What .ci/processCpu.cjs needs in every process it counts, when a run is being measured. */
+function cpuByProcess(): NodeJS.ProcessEnv {
+  const { PROCESS_CPU_DIR, NODE_OPTIONS } = process.env;
+  return PROCESS_CPU_DIR ? { PROCESS_CPU_DIR, NODE_OPTIONS } : {};
+}
+
 /** The built CLI (`dist/cli.js`) as a user runs it, as a child process; never throws on a non-zero exit. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliOutcome> {
-  const base = options.inheritEnv ? process.env : { PATH: process.env.PATH, HOME: process.env.HOME };
+  const base = options.inheritEnv ? process.env : { PATH: process.env.PATH, HOME: process.env.HOME, ...cpuByProcess() };
   return exec(process.execPath, [CLI, ...args], {
     cwd: options.cwd,
     env: { ...base, ...options.env },

@@ -9,11 +9,11 @@ import { act, mergeRequestPath } from './mergeRequestActions';
 // jobs of the pipeline that ran on its head (name, stage, failure reason, the tail of its trace),
 // and of the pipelines its failed trigger jobs started (a parent-child or multi-project pipeline:
 // the trigger's own job has no trace, its downstream pipeline's failed jobs say what broke; a
-// downstream pipeline the token cannot read is named by its trigger), then the head commit's other failed statuses (an external CI's, which GitLab keeps as commit
-// statuses; its own jobs are commit statuses too, and only the head pipeline's count: a job of an
-// older pipeline of the same commit, retried or superseded since, is not this round's). Everything here is
-// text a repository's CI wrote: the worker hands it to Claude as the host's words, never as
-// instructions.
+// downstream pipeline the token cannot read is named by its trigger), then the head commit's other
+// failed statuses (an external CI's, which GitLab keeps as commit statuses; its own jobs are commit
+// statuses too, and only the head pipeline's count: a job of an older pipeline of the same commit,
+// retried or superseded since, is not this round's). Everything here is text a repository's CI
+// wrote: the worker hands it to Claude as the host's words, never as instructions.
 
 /** What is read of a trace, from its end: room for LOG_TAIL_CHARS characters of UTF-8 after GitLab's markers and escapes go. */
 const TRACE_BYTES = 256 * 1024;

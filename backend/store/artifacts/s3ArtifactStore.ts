@@ -5,7 +5,7 @@ import { type ArtifactStore, assertSafeKey, type StoredArtifact } from './artifa
 // Artifacts in S3. The S3 client (and the presigner) load with the first artifact read or written,
 // not with the process: the API Lambda answers most routes without them.
 
-type S3Module = typeof import('@aws-sdk/client-s3');
+type S3Module = typeof import('./s3Sdk');
 
 export interface S3ArtifactStoreOptions {
   bucket: string;
@@ -27,7 +27,7 @@ export class S3ArtifactStore implements ArtifactStore {
 
   /** The SDK's module and the client, loaded once. */
   private sdk(): Promise<{ s3: S3Module; client: S3Client }> {
-    this.loaded ??= import('@aws-sdk/client-s3').then((s3) => ({
+    this.loaded ??= import('./s3Sdk').then((s3) => ({
       s3,
       client:
         this.options.client ??
@@ -74,8 +74,8 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async presignedUrl(key: string, expiresInSeconds: number): Promise<string> {
     assertSafeKey(key);
-    const [{ s3, client }, { getSignedUrl }] = await Promise.all([this.sdk(), import('@aws-sdk/s3-request-presigner')]);
-    return getSignedUrl(client, new s3.GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+    const { s3, client } = await this.sdk();
+    return s3.getSignedUrl(client, new s3.GetObjectCommand({ Bucket: this.bucket, Key: key }), {
       expiresIn: expiresInSeconds,
     });
   }
