@@ -64,7 +64,8 @@ import { startStackProcess } from '../test/helpers/localStack';
 // and after in turns (7 December, 21:49 to 21:57, load 16 to 23): CPU 11.67 and 12.32 s → 10.48 and
 // 10.22 s for the 50 (the floor's 1.98 to 2.89 s), about 35 ms less per repository: 4 starts of
 // Node, the bundle and the sandbox of about 450 ms each. The wall ratios at that load (1.43× and
-// 2.92× before, 1.92× and 2.46× after) say nothing either way. On 2,000 files (before and after run
+// 2.92× before, 1.92× and 2.46× after) say nothing either way. Back to back at load 2 to 4: 7.38 s
+// of wall time and 11.9 s of CPU before, 5.45 s and 8.6 s after (floors 1.17 and 0.79 s). On 2,000 files (before and after run
 // at the same time, load 26 to 30) the CPU was 79.5 s before and 82.8 s after, rounds 74 to 96 s on
 // both sides: the 2 s the starts save are lost in the clones. What is left is per repository, not
 // per process: about 160 ms of CPU more than the floor's 50 ms (the worker's DynamoDB calls, git,
