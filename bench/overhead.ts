@@ -1,5 +1,6 @@
-import { execFile, spawn } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -52,8 +53,24 @@ import { startStackProcess } from '../test/helpers/localStack';
 // the resolved denies are the file policy). One shard per slot in place of two (CODY_BATCH_SHARD_SIZE=13)
 // measured 9.0 and 10.7 s of CPU for the 50 against 10.9 and 11.3 s, and 15.5 and 16.7 s of wall time
 // against 18.9 and 20.1 (load 9 to 15); it was not made the default, since a slot that draws slow
-// repositories then holds the whole rest of its run: what would cut both is a worker that takes the
-// next shard over its IPC channel instead of a new process per shard.
+// repositories then holds the whole rest of its run.
+//
+// Since then a worker takes its job's next shard over its IPC channel (backend/worker/nextShard.ts)
+// and keeps its sandbox for the job: the 8 shards of 50 repositories on 4 slots start 4 processes,
+// not 8, and 4 sandboxes. The benchmark now also prints the CPU of the stack's whole process tree
+// (the stack, its DynamoDB, the workers and all they reaped: git, the sandbox, the commands) beside
+// the floor's, read from /proc once the workers are reaped: at the loads of a shared machine the
+// wall times swing by 3× between rounds, the CPU by about 15%. Tiny repositories, the code before
+// and after in turns (7 December, 21:49 to 21:57, load 16 to 23): CPU 11.67 and 12.32 s → 10.48 and
+// 10.22 s for the 50 (the floor's 1.98 to 2.89 s), about 35 ms less per repository: 4 starts of
+// Node, the bundle and the sandbox of about 450 ms each. The wall ratios at that load (1.43× and
+// 2.92× before, 1.92× and 2.46× after) say nothing either way. Back to back at load 2 to 4: 7.38 s
+// of wall time and 11.9 s of CPU before, 5.45 s and 8.6 s after (floors 1.17 and 0.79 s). On 2,000 files (before and after run
+// at the same time, load 26 to 30) the CPU was 79.5 s before and 82.8 s after, rounds 74 to 96 s on
+// both sides: the 2 s the starts save are lost in the clones. What is left is per repository, not
+// per process: about 160 ms of CPU more than the floor's 50 ms (the worker's DynamoDB calls, git,
+// the runtime's wrapping of each command, the sandbox's processes, the stack's writes), and 4 starts
+// that no design that keeps a job's processes to itself can go under at 4 slots.
 
 const run = promisify(execFile);
 const REPOSITORIES = 50;
@@ -95,6 +112,44 @@ rm -rf "$d"`;
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/**
+ * CPU time in ms of a process (`own`) and of its children it has reaped (`children`), from
+ * /proc/<pid>/stat: on a machine shared with other work the wall times swing with the load, the
+ * CPU a run costs much less.
+ */
+function cpuOf(pid: number | 'self'): { own: number; children: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command's closing parenthesis, from field 3 (state): utime is field 14.
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
+  const ms = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
+  return { own: ms(fields[11]! + fields[12]!), children: ms(fields[13]! + fields[14]!) };
+}
+
+/** The stack's CPU with everything it reaped (its workers, and what they reaped: git, the sandbox, the commands) and its DynamoDB's. */
+function stackCpu(pids: number[]): number {
+  return pids.reduce((sum, pid) => {
+    const cpu = cpuOf(pid);
+    return sum + cpu.own + cpu.children;
+  }, 0);
+}
+
+/** Waits until the stack has no child but its DynamoDB: its workers' CPU is counted once they are reaped. */
+async function workersGone(stackPid: number, dynamodbPid: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const children = readFileSync(`/proc/${stackPid}/task/${stackPid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter((pid) => pid && Number(pid) !== dynamodbPid);
+    if (children.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function measure(label: string, files: FixtureFiles): Promise<void> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'cody-batch-bench-'));
   const hosting = path.join(root, 'hosting');
@@ -107,10 +162,19 @@ async function measure(label: string, files: FixtureFiles): Promise<void> {
     });
     const floors: number[] = [];
     const ours: number[] = [];
+    const floorCpu: number[] = [];
+    const ourCpu: number[] = [];
+    const stackPid = stack.process.pid!;
+    const { dynamodbPid } = JSON.parse(await readFile(path.join(stack.home, 'stack.json'), 'utf8')) as {
+      dynamodbPid: number;
+    };
     try {
       for (let round = 0; round < ROUNDS; round++) {
         const out = await mkdtemp(path.join(root, 'floor-'));
+        const floorCpuBefore = cpuOf('self').children;
         floors.push(await floor(hosting, names, out));
+        floorCpu.push(cpuOf('self').children - floorCpuBefore);
+        const cpuBefore = stackCpu([stackPid, dynamodbPid]);
         const started = process.hrtime.bigint();
         const job = await stack.client.createJob({
           name: `bench ${label} ${round}`,
@@ -119,6 +183,8 @@ async function measure(label: string, files: FixtureFiles): Promise<void> {
         });
         const done = await waitForJob(stack.client, job.jobId, { timeoutMs: 600_000 });
         ours.push(Number(process.hrtime.bigint() - started) / 1e6);
+        await workersGone(stackPid, dynamodbPid);
+        ourCpu.push(stackCpu([stackPid, dynamodbPid]) - cpuBefore);
         if (done.status !== 'COMPLETED' || done.counts.completed !== REPOSITORIES) {
           // What failed, and why: the figures of a run that did not do the work mean nothing.
           const failed = (await stack.client.allRepositories(job.jobId)).filter((row) => row.status !== 'COMPLETED');
@@ -149,6 +215,9 @@ async function measure(label: string, files: FixtureFiles): Promise<void> {
     );
     console.log(
       `  Cody Batch (API, DynamoDB, worker processes, artifacts)     ${fmt(oursMs)} ms   rounds: ${ours.map(fmt).join(', ')}`,
+    );
+    console.log(
+      `  CPU: floor ${fmt(median(floorCpu))} ms, Cody Batch (stack, DynamoDB, workers, git, sandbox, commands) ${fmt(median(ourCpu))} ms: ${(median(ourCpu) / median(floorCpu)).toFixed(2)}x, ${fmt((median(ourCpu) - median(floorCpu)) / REPOSITORIES)} ms more per repository   rounds: ${floorCpu.map(fmt).join(', ')} / ${ourCpu.map(fmt).join(', ')}`,
     );
     const wallPerRepository = (oursMs - floorMs) / REPOSITORIES;
     console.log(

@@ -176,6 +176,11 @@ export const ENV = {
   claudeMaxRetries: 'CODY_BATCH_CLAUDE_MAX_RETRIES',
   /** Where V8 keeps the compiled worker bundle between runs (backend/worker/codeCache.mjs reads it by name). */
   codeCache: 'CODY_BATCH_CODE_CACHE',
+  /**
+   * `ipc` (the local executor's, for a change run): when its shard is done, the worker asks on its
+   * IPC channel for the next shard of the same job instead of exiting (backend/worker/nextShard.ts).
+   */
+  nextShard: 'CODY_BATCH_NEXT_SHARD',
   /** What a worker run does: `change` (the default: clone, change, diff) or `publish` (push the reviewed diff, open its PR). */
   runKind: 'CODY_BATCH_RUN_KIND',
   /**

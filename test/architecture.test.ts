@@ -23,6 +23,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'backend/worker/secrets.ts',
     'backend/worker/runFolders.ts',
     'backend/worker/runProcesses.ts',
+    'backend/worker/nextShard.ts',
     'backend/hosts',
   ],
   'backend/hosts': ['common'],

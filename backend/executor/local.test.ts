@@ -20,8 +20,10 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
   const db = useTestStore();
   // Its scratch folder (`work`) holds the artifacts and whatever else a test writes.
   const hosted = useGitHosting(async (hosting) => {
-    for (const name of ['acme/one', 'acme/two', 'acme/three']) await hosting.create(name, { 'a.txt': 'old\n' });
+    for (const name of ['acme/one', 'acme/two', 'acme/three', 'acme/four', 'acme/five'])
+      await hosting.create(name, { 'a.txt': 'old\n' });
     await hosting.create('acme/crash', { 'a.txt': 'old\n', CRASH: 'the worker dies on this one\n' });
+    await hosting.create('acme/fails', { 'a.txt': 'old\n', FAIL: 'the command fails on this one\n' });
   });
   let executor: LocalExecutor | undefined;
   const keys = testKeys();
@@ -79,6 +81,15 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
     assert.equal(await executor.requeuePending(), 0);
   });
 
+  /** Each row's status and error code, in the order of `names`. */
+  async function outcomes(jobId: string, names: string[]): Promise<unknown[]> {
+    const rows = new Map((await db.store.repositories.listAll(jobId)).map((row) => [row.repositoryName, row]));
+    return names.map((name) => [name, rows.get(name)!.status, rows.get(name)!.error?.code]);
+  }
+
+  /** Kills its own worker in acme/crash. */
+  const CRASH_COMMAND = 'if [ -f CRASH ]; then kill -9 $PPID; sleep 5; fi; echo new > a.txt';
+
   /** The worker process that ran the repository, from its log's first line. */
   async function workerPid(jobId: string, name: string): Promise<string> {
     const { FolderArtifactStore } = await import('../store/artifacts/folderArtifactStore');
@@ -99,25 +110,74 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
     assert.ok(!pids.has('none'));
   });
 
+  it('starts one worker process per slot for a job of many shards: each takes the next shard when its own is done', async () => {
+    // Six shards of one repository on two slots; the first shard's command fails, which ends
+    // neither its process nor the shards after it.
+    const names = ['acme/fails', 'acme/one', 'acme/two', 'acme/three', 'acme/four', 'acme/five'];
+    const job = await commandJob(names, 'if [ -f FAIL ]; then exit 3; fi; echo new > a.txt');
+    executor = pool({ concurrency: 2, shardSize: 1 });
+    await executor.start(job);
+    assert.equal((await finished(job.jobId)).status, 'COMPLETED_WITH_ERRORS');
+    assert.deepEqual(await outcomes(job.jobId, names), [
+      ['acme/fails', 'FAILED', 'COMMAND_FAILED'],
+      ...names.slice(1).map((name) => [name, 'COMPLETED', undefined]),
+    ]);
+    const pids = await Promise.all(names.map((name) => workerPid(job.jobId, name)));
+    assert.ok(!pids.includes('none'), `every log names its worker: ${pids}`);
+    assert.equal(new Set(pids).size, 2, `two processes ran the six shards: ${pids}`);
+    assert.equal(executor.workersStarted, 2);
+  });
+
+  it('starts a new process for another job’s shard: a worker takes only further shards of its own job', async () => {
+    const first = await commandJob(['acme/one', 'acme/two']);
+    const second = await commandJob(['acme/three']);
+    executor = pool({ concurrency: 1, shardSize: 1 });
+    await executor.start(first);
+    await executor.start(second);
+    for (const job of [first, second]) assert.equal((await finished(job.jobId)).status, 'COMPLETED');
+    const one = await workerPid(first.jobId, 'acme/one');
+    assert.equal(await workerPid(first.jobId, 'acme/two'), one, 'the first job’s two shards ran in one process');
+    assert.notEqual(await workerPid(second.jobId, 'acme/three'), one);
+    assert.equal(executor.workersStarted, 2);
+  });
+
+  it('runs a job’s later shards in a new process when a reused worker dies, failing only the row in flight', async () => {
+    const names = ['acme/one', 'acme/crash', 'acme/three'];
+    const job = await commandJob(names, CRASH_COMMAND);
+    executor = pool({ concurrency: 1, shardSize: 1 });
+    await executor.start(job);
+    assert.equal((await finished(job.jobId)).status, 'COMPLETED_WITH_ERRORS');
+    assert.deepEqual(await outcomes(job.jobId, names), [
+      ['acme/one', 'COMPLETED', undefined],
+      ['acme/crash', 'FAILED', 'WORKER_CRASHED'],
+      ['acme/three', 'COMPLETED', undefined],
+    ]);
+    // acme/crash was the second shard of the process that ran acme/one.
+    const crashed = await workerPid(job.jobId, 'acme/one');
+    assert.equal(await workerPid(job.jobId, 'acme/crash'), crashed);
+    assert.notEqual(await workerPid(job.jobId, 'acme/three'), crashed);
+    assert.equal(executor.workersStarted, 2);
+  });
+
   it('fails only the repository in flight when a shard’s worker dies, and runs the rest of the shard again', async () => {
     // The command kills its worker in acme/crash (the second of the shard): acme/one is done by then,
     // acme/three still PENDING.
     const names = ['acme/one', 'acme/crash', 'acme/three'];
-    const job = await commandJob(names, 'if [ -f CRASH ]; then kill -9 $PPID; sleep 5; fi; echo new > a.txt');
+    const job = await commandJob(names, CRASH_COMMAND);
     executor = pool({ concurrency: 1, shardSize: 3 });
     await executor.start(job);
     const done = await finished(job.jobId);
     assert.equal(done.status, 'COMPLETED_WITH_ERRORS');
-    const rows = new Map((await db.store.repositories.listAll(job.jobId)).map((row) => [row.repositoryName, row]));
-    assert.deepEqual(
-      names.map((name) => [name, rows.get(name)!.status, rows.get(name)!.error?.code]),
-      [
-        ['acme/one', 'COMPLETED', undefined],
-        ['acme/crash', 'FAILED', 'WORKER_CRASHED'],
-        ['acme/three', 'COMPLETED', undefined],
-      ],
+    assert.deepEqual(await outcomes(job.jobId, names), [
+      ['acme/one', 'COMPLETED', undefined],
+      ['acme/crash', 'FAILED', 'WORKER_CRASHED'],
+      ['acme/three', 'COMPLETED', undefined],
+    ]);
+    assert.equal(
+      (await db.store.repositories.get(job.jobId, 'acme/three'))!.attempt,
+      1,
+      'the rest of the shard ran at its own attempt, not as a retry',
     );
-    assert.equal(rows.get('acme/three')!.attempt, 1, 'the rest of the shard ran at its own attempt, not as a retry');
     assert.notEqual(await workerPid(job.jobId, 'acme/one'), await workerPid(job.jobId, 'acme/three'));
   });
 

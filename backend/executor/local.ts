@@ -10,17 +10,24 @@ import { type ApiKeys, jobVerifies, workerKeyEnvironment } from '../store/signin
 import type { Store } from '../store/store';
 import { workDirFrom } from '../worker/config';
 import { removeOrphanedRunFolders, removeRunFoldersOf } from '../worker/runFolders';
+import { NO_SHARD, type NextShardMessage, SHARD_DONE } from '../worker/nextShard';
 import { killMarkedProcesses, newRunMarker } from '../worker/runProcesses';
 import { splitSecrets, type Secrets } from '../worker/secrets';
 import { type Executor, type RunKind, runSizeOf, type StartedRun } from './executor';
 import { shardCount, shardOf, shardSizeFor, shardSizeOverride } from './shards';
 
-// The local executor: a pool of child processes, each running the worker bundle for one shard of a
-// run (./shards.ts) with the same environment contract as AWS Batch (REPOSITORY_INDEX in place of
-// the array index, CODY_BATCH_SHARD_SIZE as on Batch), one repository after another. A child that
-// dies fails only the row it had claimed with WORKER_CRASHED (it says which, on its IPC channel),
-// and its shard is queued again for the rest; one that dies before claiming any fails its shard's
-// pending rows, as a worker that cannot start would fail them all. A worker's
+// The local executor: a pool of child processes running the worker bundle, each started for one
+// shard of a run (./shards.ts) with the same environment contract as AWS Batch (REPOSITORY_INDEX in
+// place of the array index, CODY_BATCH_SHARD_SIZE as on Batch), one repository after another. When
+// its shard is done a worker asks on its IPC channel for another (backend/worker/nextShard.ts): it
+// gets the queue's first shard if that is of the SAME job and kind, shard size and sandbox mode it
+// was started with, else it exits and the slot starts a new process. So a job's N shards on k slots
+// cost about k process starts, not N, and no process ever carries one job's state (its sandbox and
+// allowlist, its clones, whatever its commands left in the worker's reach) into another's shard.
+// A child that dies fails only the row it had claimed with WORKER_CRASHED (it says which, on its
+// IPC channel), and its shard is queued again for the rest; one that dies before claiming any fails
+// its shard's pending rows, as a worker that cannot start would fail them all, unless it had run a
+// shard before (its start was sound): then the shard goes once more to a new process. A worker's
 // secrets reach it on a pipe, never in its environment (backend/worker/secrets.ts); when it ends,
 // every process its commands started goes (CODY_BATCH_RUN_MARKER), and when it dies, its clone.
 // Only jobs whose signature verifies start (the API's; see backend/store/signing.ts): any other job
@@ -53,6 +60,8 @@ interface Task {
   shard: number;
   /** 1 for a publish run. */
   shardSize: number;
+  /** Only for a new process: a reused worker died on it before claiming a row. */
+  fresh?: boolean;
 }
 
 interface Child {
@@ -66,8 +75,12 @@ interface Child {
   stopping: boolean;
   output: string;
   exited: Promise<void>;
-  /** The row it claimed last (its IPC `claimed`), which a crash fails. */
+  /** The row it claimed last in its current shard (its IPC `claimed`), which a crash fails. */
   claimed?: { repositoryName: string; attempt: number };
+  /** Shards it was given: more than 1 once it took a next shard. */
+  shards: number;
+  /** Started with CODY_BATCH_SANDBOX=require in place of `auto` (see `sandboxHeld`). */
+  sandboxHeld: boolean;
 }
 
 const OUTPUT_TAIL_CHARS = 2_000;
@@ -87,6 +100,7 @@ export class LocalExecutor implements Executor {
   /** The shard size each job's current run was cut into while this pool runs it. */
   private readonly shardSizes = new Map<string, number>();
   private readonly shardSizeOverride: number | undefined;
+  private processesStarted = 0;
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.redactor = Redactor.fromEnvironment(options.env, [], hostRedaction());
@@ -303,6 +317,11 @@ export class LocalExecutor implements Executor {
     return { queued: this.queue.length, running: this.children.size };
   }
 
+  /** Worker processes started since the pool was made (each runs one or more shards of one job). */
+  get workersStarted(): number {
+    return this.processesStarted;
+  }
+
   /** Adds a task unless it waits already (or runs, unless `evenIfRunning`). True when added. */
   private enqueue(task: Task, options: { evenIfRunning?: boolean } = {}): boolean {
     const same = (other: Task) =>
@@ -326,16 +345,18 @@ export class LocalExecutor implements Executor {
 
   private launch(task: Task): void {
     const runMarker = newRunMarker();
+    const sandboxHeld = this.sandboxHeld;
+    this.processesStarted += 1;
     const child = spawn(this.options.nodeBinary ?? process.execPath, [this.options.workerScript], {
       env: {
         ...this.childEnv,
-        ...(this.sandboxHeld ? { [ENV.sandbox]: 'require' } : {}),
+        ...(sandboxHeld ? { [ENV.sandbox]: 'require' } : {}),
         [ENV.jobId]: task.jobId,
         [ENV.repositoryIndex]: String(task.shard),
         [ENV.shardSize]: String(task.shardSize),
         [ENV.secretsFd]: String(SECRETS_FD),
         [ENV.runMarker]: runMarker,
-        ...(task.kind === 'publish' ? { [ENV.runKind]: 'publish' } : {}),
+        ...(task.kind === 'publish' ? { [ENV.runKind]: 'publish' } : { [ENV.nextShard]: 'ipc' }),
       },
       // Its own process group, so a cancel takes the worker and everything under it.
       detached: true,
@@ -354,6 +375,8 @@ export class LocalExecutor implements Executor {
       stopping: false,
       output: '',
       exited: new Promise((resolve) => (resolveExited = resolve)),
+      shards: 1,
+      sandboxHeld,
     };
     this.children.add(entry);
     const keep = (chunk: Buffer) => {
@@ -369,6 +392,7 @@ export class LocalExecutor implements Executor {
         typeof message.attempt === 'number'
       )
         entry.claimed = { repositoryName: message.repositoryName, attempt: message.attempt };
+      if (message?.type === SHARD_DONE) this.handOn(entry);
     });
     let ended = false;
     const end = (how: string | undefined) => {
@@ -393,6 +417,36 @@ export class LocalExecutor implements Executor {
     child.once('exit', (code, signal) =>
       end(code === 0 && signal === null ? undefined : signal ? `was killed by ${signal}` : `exited with code ${code}`),
     );
+  }
+
+  /**
+   * A worker whose shard is done gets the next queued shard if it may take it: the queue's first
+   * (no job waits behind another's), of the same job, kind and shard size as the process was
+   * started with, under the same sandbox mode, and not one that must go to a new process. Else it
+   * is told to exit, and its slot starts the next shard's process.
+   */
+  private handOn(entry: Child): void {
+    const next = this.queue[0];
+    const same =
+      next !== undefined &&
+      !this.stopped &&
+      !entry.stopping &&
+      !next.fresh &&
+      next.kind === 'change' &&
+      entry.task.kind === 'change' &&
+      next.jobId === entry.task.jobId &&
+      next.shardSize === entry.task.shardSize &&
+      entry.sandboxHeld === this.sandboxHeld;
+    if (!same) {
+      entry.process.send({ type: NO_SHARD }, () => undefined);
+      return;
+    }
+    this.queue.shift();
+    entry.task = next;
+    entry.claimed = undefined;
+    entry.shards += 1;
+    // A send that fails is a channel already closed: the worker exits, and `settle` queues the shard again.
+    entry.process.send({ type: 'shard', index: next.shard } satisfies NextShardMessage, () => undefined);
   }
 
   /**
@@ -443,6 +497,15 @@ export class LocalExecutor implements Executor {
         });
         if (!this.stopped && (job.status === 'PENDING' || job.status === 'RUNNING')) {
           this.enqueue(task);
+        }
+        return;
+      }
+      // A reused worker that died before claiming in its latest shard had started soundly: the
+      // shard goes to a new process, once.
+      if (entry.shards > 1 && !task.fresh) {
+        if (!this.stopped && (job.status === 'PENDING' || job.status === 'RUNNING')) {
+          this.options.log?.(`shard ${task.shard} of job ${task.jobId}: ${message}; queued again for a new worker`);
+          this.enqueue({ ...task, fresh: true });
         }
         return;
       }

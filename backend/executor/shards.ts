@@ -5,7 +5,9 @@ import { ENV } from '../../common/names';
 // two name-list chunks. Two shards per worker slot: a slot that drew slow repositories is helped by
 // the others' second shards, and a worker's start (a Node process locally, a Fargate task and its
 // image pull on AWS) is paid for many repositories. (Four per slot measured 70 ms of fixed wall time
-// per tiny repository in `bench -- overhead`, two 43 ms: the starts dominate there.)
+// per tiny repository in `bench -- overhead`, two 43 ms: the starts dominate there. That was before
+// a local worker went on to its job's next shard in the same process, backend/worker/nextShard.ts:
+// locally a start is now paid once per slot and job, whatever the shard count.)
 
 /** AWS Batch's largest array job. */
 export const MAX_ARRAY_SIZE = 10_000;

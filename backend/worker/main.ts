@@ -10,11 +10,16 @@ import { Store } from '../store/store';
 import { killAllCommands, onProcessGroup } from './commandRunner';
 import { ConfigError, workerConfigFrom } from './config';
 import type { Liveness } from './liveness';
+import { askNextShard } from './nextShard';
+import type { RunContext } from './runContext';
+import { JobGuards } from './sandboxPolicy';
 import { workerEnvironment } from './secrets';
 import { runWorker } from './worker';
+import type { WorkerExit } from './workerDependencies';
 
-// The worker bundle's entry (dist/worker.js): what AWS Batch runs in its container, and what the
-// local executor runs as a child process. Exit code 0 means the row got its outcome (or needed
+// The worker bundle's entry (dist/worker.js): what AWS Batch runs in its container (one shard), and
+// what the local executor runs as a child process (one shard, then further shards of the same job
+// while the pool has them: ./nextShard.ts). Exit code 0 means the row got its outcome (or needed
 // none); anything else means the worker could not do its part, and the executor steps in.
 
 const TERMINATE_GRACE_MS = 5_000;
@@ -52,8 +57,10 @@ async function main(): Promise<number> {
   if (config.commandUser) process.umask(0o002);
   let liveness: Liveness | undefined;
   let terminating = false;
+  const terminated = new AbortController();
   const terminate = (signal: NodeJS.Signals) => {
     terminating = true;
+    terminated.abort();
     // Batch's TerminateJob, a local cancel or a shutdown: stop the command now, keep the log, and
     // leave the row to whoever stopped us (a cancel marks it; a shutdown re-queues it).
     print(`${signal}: stopping`);
@@ -82,24 +89,39 @@ async function main(): Promise<number> {
       endpoint: config.dynamodbEndpoint,
       credentials: jobScoped ?? (credentialsFile ? await readDynamoCredentials(credentialsFile) : undefined),
     });
-    const exit = await runWorker({
+    const deps = {
       config,
       store,
       artifacts: await artifactStore(config.artifacts, jobScoped),
       env,
       print,
       // Loaded on first use: a command job never pays for the Claude SDKs' start-up.
-      claude: async (context) =>
+      claude: async (context: RunContext) =>
         (await import('./claudeChange')).claudeChange(context, {
           env,
           store,
           secrets: config.codeHost.token ? [config.codeHost.token] : [],
         }),
-      onLiveness: (current) => (liveness = current),
+      onLiveness: (current: Liveness) => (liveness = current),
       stopRequested: () => terminating,
       // The local pool fails only the row in flight if this process dies (see backend/executor/local.ts).
-      onClaimed: (repositoryName, attempt) => process.send?.({ type: 'claimed', repositoryName, attempt }),
-    });
+      onClaimed: (repositoryName: string, attempt: number) =>
+        process.send?.({ type: 'claimed', repositoryName, attempt }),
+    };
+    // The local pool hands this process further shards of the same job (./nextShard.ts); one sandbox serves them all.
+    const takesNextShard = env[ENV.nextShard] === 'ipc' && config.runKind === 'change' && process.send !== undefined;
+    const guards = takesNextShard ? new JobGuards() : undefined;
+    let exit: WorkerExit;
+    try {
+      let index: number | undefined = config.index;
+      do {
+        exit = await runWorker({ ...deps, config: { ...config, index }, guards });
+        index = takesNextShard && !terminating ? await askNextShard(terminated.signal) : undefined;
+        if (index !== undefined) print(`Job ${config.jobId}: taking shard ${index} in this process`);
+      } while (index !== undefined);
+    } finally {
+      await guards?.dispose();
+    }
     return exit === 'released' && liveness?.stopped?.message.startsWith('The worker received') ? 143 : 0;
   } catch (error) {
     print(

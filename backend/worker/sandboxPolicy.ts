@@ -158,6 +158,38 @@ export async function commandGuard(
 }
 
 /**
+ * The guard of a worker process that runs several shards of one job (the local pool's,
+ * ./nextShard.ts): started for the first shard, kept while what it was started for (the job, its
+ * commands and hosts, the code host) is the same, so its sandbox's checks, probe and bridges are
+ * paid once per process; started anew when that changed (a revised task), and disposed with the
+ * worker. Once `on` it stays `on`: a later shard never falls back to running bare.
+ */
+export class JobGuards {
+  private current: { key: string; guard: CommandGuard | undefined } | undefined;
+
+  async for(env: NodeJS.ProcessEnv, job: Job, options: { cloneUrl: string; commandUser?: string }) {
+    // The clone URL counts only by its host: each shard's first repository has its own.
+    const key = JSON.stringify([
+      job.jobId,
+      commandsOf(job),
+      allowedHostsOf(job, options.cloneUrl),
+      options.commandUser ?? null,
+    ]);
+    if (this.current?.key === key) return this.current.guard;
+    await this.dispose();
+    const guard = await commandGuard(env, job, options);
+    this.current = { key, guard };
+    return guard;
+  }
+
+  async dispose(): Promise<void> {
+    const current = this.current;
+    this.current = undefined;
+    await current?.guard?.dispose();
+  }
+}
+
+/**
  * `node dist/worker.js --sandbox-status`: what holds around commands on this machine, checked as a
  * worker checks it (the same denied paths, a folder in the same work folder), for the local stack
  * to say before it accepts a job.

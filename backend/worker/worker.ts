@@ -74,11 +74,15 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
   const names = await store.runNames(job, first, first + config.shardSize);
   if (!jobVerifies(config.keys.verifier, job)) return refuseShard(deps, job, names);
   let exit: WorkerExit = 'skipped';
-  // One sandbox for the shard: the job's hosts are the same for each of its repositories.
-  const guard = await commandGuard(deps.env, job, {
+  // One sandbox for the shard (or for the process's shards of this job: deps.guards): the job's
+  // hosts are the same for each of its repositories.
+  const guardFor = {
     cloneUrl: codeHostFrom(config.codeHost).cloneUrl(names[0] ?? 'owner/name'),
     commandUser: config.commandUser,
-  });
+  };
+  const guard = deps.guards
+    ? await deps.guards.for(deps.env, job, guardFor)
+    : await commandGuard(deps.env, job, guardFor);
   try {
     for (const repositoryName of names) {
       if (deps.stopRequested?.()) break;
@@ -88,7 +92,7 @@ export async function runWorker(deps: WorkerDependencies): Promise<WorkerExit> {
       if (outcome === 'released' || (outcome === 'recorded' && exit === 'skipped')) exit = outcome;
     }
   } finally {
-    await guard?.dispose();
+    if (!deps.guards) await guard?.dispose();
   }
   return exit;
 }

@@ -4,6 +4,7 @@ import type { ChangeMaker } from './changeMaker';
 import type { WorkerConfig } from './config';
 import type { Liveness } from './liveness';
 import type { RunContext } from './runContext';
+import type { JobGuards } from './sandboxPolicy';
 
 // What a worker run is given and how it ends: shared by the change run (worker.ts) and the publish
 // run (publishRun.ts), which worker.ts picks between.
@@ -23,6 +24,8 @@ export interface WorkerDependencies {
   stopRequested?(): boolean;
   /** Hears of each row the worker claims: the local pool fails only that one if the worker dies. */
   onClaimed?(repositoryName: string, attempt: number): void;
+  /** The sandbox kept across the shards of one job this process runs (./nextShard.ts); absent: one per shard. */
+  guards?: JobGuards;
 }
 
 /** `recorded`: the row got its outcome. `skipped`: nothing to do. `released`: the row is someone else's now. */
