@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { stackStore, startStackProcess, type StackProcess } from '../test/helpers/localStack';
+import { BULK_ANSWERS_INLINE, stackStore, startStackProcess, type StackProcess } from '../test/helpers/localStack';
 import { type ApiError, bearerAuth, CodyBatchClient } from './client';
 import { emptyUsage } from './schemas';
 
 describe('CodyBatchClient', () => {
   let stack: StackProcess;
   before(async () => {
-    stack = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0' } });
+    stack = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0', ...BULK_ANSWERS_INLINE } });
   });
   after(async () => {
     await stack?.dispose();

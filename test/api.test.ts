@@ -10,7 +10,7 @@ import { FolderArtifactStore } from '../backend/store/artifacts';
 import type { Store } from '../backend/store/store';
 import { artifactKey } from '../common/names';
 import { DEFAULT_MODEL } from '../common/schemas';
-import { REPO_ROOT, stackStore, startStackProcess, type StackProcess } from './helpers/localStack';
+import { BULK_ANSWERS_INLINE, REPO_ROOT, stackStore, startStackProcess, type StackProcess } from './helpers/localStack';
 import { stackKeys, workerResult } from './helpers/keys';
 import { DocumentChecker } from './helpers/openapi';
 import { type FakeGitHub, startFakeGitHub } from './fakes/githubServer';
@@ -115,11 +115,7 @@ describe('REST API on the local stack', () => {
       env: {
         CODY_BATCH_CONCURRENCY: '0',
         CODY_BATCH_MAX_REPOSITORIES: '1000',
-        // A bulk request answers with its results when its work ends within this moment, else with
-        // its operation (202). The jobs here are small: the longest moment makes which one they get
-        // independent of the machine's load (at load 30 a merge of no pull requests took over the
-        // default 1.5 s). Answers after the moment: test/operations.test.ts (a moment of 0).
-        CODY_BATCH_OPERATION_MOMENT_MS: '20000',
+        ...BULK_ANSWERS_INLINE,
         GITHUB_API_URL: github.url,
         GITHUB_TOKEN: 'ghp_fakeapitoken',
       },

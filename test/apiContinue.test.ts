@@ -3,7 +3,7 @@ import { FolderArtifactStore } from '../backend/store/artifacts';
 import type { Store } from '../backend/store/store';
 import { artifactKey } from '../common/names';
 import { emptyUsage } from '../common/schemas';
-import { stackStore, startStackProcess, type StackProcess } from './helpers/localStack';
+import { BULK_ANSWERS_INLINE, stackStore, startStackProcess, type StackProcess } from './helpers/localStack';
 
 // POST /jobs/{id}/continue and ?attempt= on a prompt job, over HTTP on the real local stack with
 // its workers paused: the test plays the workers through the store, on the stack's own DynamoDB.
@@ -39,7 +39,7 @@ describe('REST API: continue a prompt job’s sample', () => {
   };
 
   before(async () => {
-    stack = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0' } });
+    stack = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0', ...BULK_ANSWERS_INLINE } });
     store = stackStore(stack);
     artifacts = new FolderArtifactStore(`${stack.home}/artifacts`);
   });

@@ -5,6 +5,7 @@ import { currentPatchDigest } from '../common/patchDigest';
 import { JobChanges } from '../common/schemas';
 import { waitFor, waitForJob } from './helpers/jobs';
 import { pushedDiff } from './helpers/git';
+import { BULK_ANSWERS_INLINE } from './helpers/localStack';
 import { useWorld } from './helpers/world';
 
 // Review at scale on the real local stack: real workers make the same sed edit in five
@@ -44,7 +45,7 @@ describe('change groups, group review and hunk revisions on the local stack', fu
       ]),
     ),
     github: {},
-    stack: { concurrency: 3 },
+    stack: { concurrency: 3, env: BULK_ANSWERS_INLINE },
   });
   const cli = async (...args: string[]) => {
     const outcome = await world.cli(args, { inheritEnv: true });

@@ -82,6 +82,24 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
   });
 
   /** Each row's status and error code, in the order of `names`. */
+  /**
+   * acme/one, acme/crash (whose command kills its worker) and acme/three on one slot, `shardSize` a
+   * shard: the job ends with acme/crash alone failed, WORKER_CRASHED.
+   */
+  async function crashJob(shardSize: number) {
+    const names = ['acme/one', 'acme/crash', 'acme/three'];
+    const job = await commandJob(names, CRASH_COMMAND);
+    executor = pool({ concurrency: 1, shardSize });
+    await executor.start(job);
+    assert.equal((await finished(job.jobId)).status, 'COMPLETED_WITH_ERRORS');
+    assert.deepEqual(await outcomes(job.jobId, names), [
+      ['acme/one', 'COMPLETED', undefined],
+      ['acme/crash', 'FAILED', 'WORKER_CRASHED'],
+      ['acme/three', 'COMPLETED', undefined],
+    ]);
+    return job;
+  }
+
   async function outcomes(jobId: string, names: string[]): Promise<unknown[]> {
     const rows = new Map((await db.store.repositories.listAll(jobId)).map((row) => [row.repositoryName, row]));
     return names.map((name) => [name, rows.get(name)!.status, rows.get(name)!.error?.code]);
@@ -142,37 +160,18 @@ describe('LocalExecutor: no PENDING row without a worker, no clone without one',
   });
 
   it('runs a job’s later shards in a new process when a reused worker dies, failing only the row in flight', async () => {
-    const names = ['acme/one', 'acme/crash', 'acme/three'];
-    const job = await commandJob(names, CRASH_COMMAND);
-    executor = pool({ concurrency: 1, shardSize: 1 });
-    await executor.start(job);
-    assert.equal((await finished(job.jobId)).status, 'COMPLETED_WITH_ERRORS');
-    assert.deepEqual(await outcomes(job.jobId, names), [
-      ['acme/one', 'COMPLETED', undefined],
-      ['acme/crash', 'FAILED', 'WORKER_CRASHED'],
-      ['acme/three', 'COMPLETED', undefined],
-    ]);
+    const job = await crashJob(1);
     // acme/crash was the second shard of the process that ran acme/one.
     const crashed = await workerPid(job.jobId, 'acme/one');
     assert.equal(await workerPid(job.jobId, 'acme/crash'), crashed);
     assert.notEqual(await workerPid(job.jobId, 'acme/three'), crashed);
-    assert.equal(executor.workersStarted, 2);
+    assert.equal(executor!.workersStarted, 2);
   });
 
   it('fails only the repository in flight when a shard’s worker dies, and runs the rest of the shard again', async () => {
     // The command kills its worker in acme/crash (the second of the shard): acme/one is done by then,
     // acme/three still PENDING.
-    const names = ['acme/one', 'acme/crash', 'acme/three'];
-    const job = await commandJob(names, CRASH_COMMAND);
-    executor = pool({ concurrency: 1, shardSize: 3 });
-    await executor.start(job);
-    const done = await finished(job.jobId);
-    assert.equal(done.status, 'COMPLETED_WITH_ERRORS');
-    assert.deepEqual(await outcomes(job.jobId, names), [
-      ['acme/one', 'COMPLETED', undefined],
-      ['acme/crash', 'FAILED', 'WORKER_CRASHED'],
-      ['acme/three', 'COMPLETED', undefined],
-    ]);
+    const job = await crashJob(3);
     assert.equal(
       (await db.store.repositories.get(job.jobId, 'acme/three'))!.attempt,
       1,

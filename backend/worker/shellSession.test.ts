@@ -9,7 +9,7 @@ import {
   type RecordingHooks,
   type TestCheckout,
 } from '../../test/helpers/agent';
-import { isRunning } from '../../test/helpers/processes';
+import { isRunning, stopRunning } from '../../test/helpers/processes';
 import {
   AgentSession,
   buildSystemPrompt,
@@ -190,7 +190,7 @@ describe('bash tool (allowCommands)', function () {
     assert.equal(killed!.is_error, true);
     assert.match(killed!.content, /pid=\d+\nError: the command was still running after 2 s, so the session was killed/);
     const [sleeper] = pids(killed!.content);
-    assert.equal(alive(sleeper!), false, 'the sleeping command is gone');
+    assert.ok(await stopRunning([sleeper!]), 'the sleeping command is gone');
     assert.match(
       h.results(2)[0]!.content,
       /^\[A new bash session was started at the repository root\.\]\nstill here\nexit code: 0$/,
@@ -206,7 +206,7 @@ describe('bash tool (allowCommands)', function () {
     assert.equal((result as { code: string }).code, 'TIME_LIMIT');
     const text = JSON.stringify(h.hooks.threads.at(-1)!.messages.at(-1)!.content);
     assert.match(text, /the command was still running after \d s, so the session was killed/);
-    assert.equal(alive(pids(text)[0]!), false);
+    assert.ok(await stopRunning([pids(text)[0]!]), 'the command is gone');
     assert.equal(h.fake.requestsOf(REPOSITORY).length, 1, 'no model call past the deadline');
   });
 
@@ -221,7 +221,7 @@ describe('bash tool (allowCommands)', function () {
     assert.equal(started.length, 2);
     assert.deepEqual(started.map(alive), [true, true], 'alive between calls, as in a terminal');
     await h.shell!.dispose();
-    assert.deepEqual(started.map(alive), [false, false], 'gone once the run ends');
+    assert.ok(await stopRunning(started), 'gone once the run ends');
   });
 
   it('kills the running command at once on a cancel', async () => {
@@ -244,7 +244,7 @@ describe('bash tool (allowCommands)', function () {
     assert.match(text, /The command was stopped by a cancel/);
     const [sleeper] = pids(text);
     assert.ok(sleeper !== undefined);
-    assert.equal(alive(sleeper), false);
+    assert.ok(await stopRunning([sleeper]), 'the command is gone');
     assert.equal(h.fake.requestsOf(REPOSITORY).length, 1, 'no model call after the cancel');
   });
 

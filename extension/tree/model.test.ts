@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startStackProcess, type StackProcess } from '../../test/helpers/localStack';
+import { BULK_ANSWERS_INLINE, startStackProcess, type StackProcess } from '../../test/helpers/localStack';
 import type { Job } from '../../common/schemas';
 import { JobsModel } from './model';
 import { jobDescription } from './present';
@@ -14,7 +14,7 @@ describe('JobsModel on the local stack', function () {
 
   before(async () => {
     // Workers paused: the jobs stay active, as the paging and cancel checks below need.
-    stack = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0' } });
+    stack = await startStackProcess({ env: { CODY_BATCH_CONCURRENCY: '0', ...BULK_ANSWERS_INLINE } });
     for (let i = 0; i < 12; i++) {
       created.push(
         await stack.client.createJob({

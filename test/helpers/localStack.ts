@@ -40,6 +40,15 @@ export interface StackProcessOptions {
   nodeArgs?: string[];
 }
 
+/**
+ * A bulk request (cancel, retry, continue, group review, pull-request actions) answers with its
+ * results when its work ends within the stack's moment, else with its operation (202), which goes on.
+ * For a test of small jobs that reads the results at once: the longest moment, so which answer it
+ * gets does not depend on the machine's load (at load 20–30 a cancel of two rows, or a merge of
+ * none, took over the default 1.5 s). The answers after the moment: test/operations.test.ts (0).
+ */
+export const BULK_ANSWERS_INLINE: NodeJS.ProcessEnv = { CODY_BATCH_OPERATION_MOMENT_MS: '20000' };
+
 export async function makeTempDir(prefix = 'cody-batch-test-'): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), prefix));
 }

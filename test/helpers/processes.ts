@@ -38,3 +38,18 @@ export function isRunning(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Whether every one of `pids` has stopped running within `timeoutMs`. A SIGKILL takes effect when
+ * the process is next scheduled, which on a loaded machine can be some milliseconds after kill()
+ * returned: a test that checks a kill waits for it rather than reading /proc once. The bound only
+ * ends a wait for a process that was not killed.
+ */
+export async function stopRunning(pids: readonly number[], timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(isRunning)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
