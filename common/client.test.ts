@@ -28,7 +28,8 @@ describe('CodyBatchClient', () => {
     // The answer comes within the server's moment; on a busy machine the cancel's operation goes on after it.
     const cancelled = await stack.client.cancelJob(job.jobId);
     if (cancelled.operation?.status === 'running') {
-      assert.equal(cancelled.status, 'CANCELLING');
+      // The job may already be final: the operation records its own end last.
+      assert.ok(['CANCELLING', 'CANCELLED'].includes(cancelled.status), cancelled.status);
       await stack.client.followOperation(job.jobId, cancelled.operation.operationId, { intervalMs: 100 });
     }
     assert.equal((await stack.client.getJob(job.jobId)).status, 'CANCELLED');

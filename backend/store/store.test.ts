@@ -194,6 +194,21 @@ describe('Store (DynamoDB on dynalite)', () => {
     assert.equal((await assertCountsMatchRows(db.store, job.jobId)).status, 'CANCELLED');
   });
 
+  it('ends a cancel whose earlier runner died between its rows and their counters: CANCELLED, counted from the rows', async () => {
+    // A stack stopped mid-cancel (SIGTERM, a crash): its rows became CANCELLED, the job's counters
+    // never heard. The next stack takes the cancel over; every row is already cancelled, so it moves
+    // none, and waiting for someone else's counters would wait for ever.
+    const job = sampleJob({ repositories: repositoryNames(2) });
+    await db.store.createJob(newJob(job));
+    await db.store.requestCancel(job.jobId, 'local');
+    for (const name of job.names.repositories)
+      await db.store.repositories.update(job.jobId, name, { from: ['PENDING'], to: 'CANCELLED' });
+    assert.deepEqual(await db.store.cancelRows(job.jobId, job.names.repositories), [], 'the take-over moves none');
+    const settled = await db.store.settleCancel(job.jobId, 2);
+    assert.equal(settled.status, 'CANCELLED');
+    assert.equal((await assertCountsMatchRows(db.store, job.jobId)).counts.cancelled, 2);
+  });
+
   it('ends two concurrent cancels in one consistent CANCELLED state', async () => {
     const job = sampleJob({ repositories: repositoryNames(12) });
     await db.store.createJob(newJob(job));

@@ -308,7 +308,9 @@ export class Store {
   /**
    * The end of a cancel: rows someone else moved first (a second cancel, a finishing worker) may not
    * have moved their counters yet; the job becomes final once they have. Waits a moment for that,
-   * not forever.
+   * not forever: still not final then, whoever moved them died between a row and its counter (a
+   * stack stopped mid-cancel, whose cancel the next stack takes over and finds every row moved),
+   * and the counters are counted again from the rows, which are the truth.
    */
   async settleCancel(jobId: string, lost: number): Promise<Job> {
     let job = await this.finalizeIfDone(await this.mustGetJob(jobId));
@@ -316,6 +318,7 @@ export class Store {
       await new Promise((resolve) => setTimeout(resolve, 50));
       job = await this.finalizeIfDone(await this.mustGetJob(jobId));
     }
+    if (lost > 0 && !isFinalJobStatus(job.status)) job = await this.reconcile(jobId);
     return job;
   }
 
