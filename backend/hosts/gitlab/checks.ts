@@ -7,9 +7,10 @@ import { act, mergeRequestPath } from './mergeRequestActions';
 
 // A merge request's failing checks through GitLab's REST API, for a follow-up round: the failed
 // jobs of the pipeline that ran on its head (name, stage, failure reason, the tail of its trace),
-// and of the pipelines its failed trigger jobs started (a parent-child or multi-project pipeline:
-// the trigger's own job has no trace, its downstream pipeline's failed jobs say what broke; a
-// downstream pipeline the token cannot read is named by its trigger), then the head commit's other
+// and of the child pipelines its failed trigger jobs started in the same project (the trigger's own
+// job has no trace: its child's failed jobs say what broke). Another project's downstream pipeline
+// is named by its trigger, never read: the token may reach projects the job's owner cannot, and a
+// repository's CI file decides where a trigger points. Then the head commit's other
 // failed statuses (an external CI's, which GitLab keeps as commit statuses; its own jobs are commit
 // statuses too, and only the head pipeline's count: a job of an older pipeline of the same commit,
 // retried or superseded since, is not this round's). Everything here is text a repository's CI
@@ -56,10 +57,10 @@ export async function failingChecks(
   headSha: string,
 ): Promise<CheckFailure[]> {
   const project = projectPath(ref.repositoryName);
-  const { pipeline, jobsUrl } = await headPipeline(gitlab, ref, headSha);
+  const { pipeline, jobsUrl, projectId } = await headPipeline(gitlab, ref, headSha);
   const checks: CheckFailure[] = [];
   const listed = new Set<number>();
-  if (pipeline) await failedJobsOf(gitlab, { project, pipelineId: pipeline.id, depth: 0 }, checks, listed);
+  if (pipeline) await failedJobsOf(gitlab, { project, projectId, pipelineId: pipeline.id, depth: 0 }, checks, listed);
   const statuses = await act(
     () => gitlab.all<CommitStatus>(`${project}/repository/commits/${encodeURIComponent(headSha)}/statuses`),
     'read the commit statuses of',
@@ -91,11 +92,11 @@ async function failed<T extends { allow_failure?: boolean }>(
  */
 async function failedJobsOf(
   gitlab: GitLabClient,
-  at: { project: string; pipelineId: number; depth: number; via?: string },
+  at: { project: string; projectId: number; pipelineId: number; depth: number; via?: string },
   checks: CheckFailure[],
   listed: Set<number>,
 ): Promise<void> {
-  const { project, pipelineId, depth, via } = at;
+  const { project, projectId, pipelineId, depth, via } = at;
   for (const job of await failed<Job>(gitlab, `${project}/pipelines/${pipelineId}/jobs`, 'failed jobs')) {
     if (checks.length >= MAX_TRIGGER_CHECKS) return;
     listed.add(job.id);
@@ -118,20 +119,17 @@ async function failedJobsOf(
     const name = via ? `${via} → ${bridge.name}` : bridge.name;
     const before = checks.length;
     let unread: string | undefined;
-    if (!downstream) unread = 'it started no downstream pipeline';
+    if (!downstream || !Number.isInteger(downstream.id)) unread = 'it started no downstream pipeline';
+    else if (downstream.project_id !== projectId)
+      unread = 'its downstream pipeline is in another project, whose CI logs Cody Batch does not read';
     else if (depth >= DOWNSTREAM_DEPTH)
       unread = `its downstream pipeline is nested deeper than ${DOWNSTREAM_DEPTH} levels`;
     else {
-      const next = {
-        project: `/projects/${downstream.project_id}`,
-        pipelineId: downstream.id,
-        depth: depth + 1,
-        via: name,
-      };
+      const next = { project, projectId, pipelineId: downstream.id, depth: depth + 1, via: name };
       unread = await failedJobsOf(gitlab, next, checks, listed).then(
         () => undefined,
         (error: unknown) => {
-          // Another project's pipeline the token may not read: named by its trigger. A limit or an outage is not that.
+          // A child pipeline GitLab will not give (erased, no rights): named by its trigger. A limit or an outage is not that.
           if (!(error instanceof HostRefusal)) throw error;
           return `GitLab did not give its downstream pipeline (${error.message})`;
         },
@@ -161,19 +159,20 @@ async function headPipeline(
   gitlab: GitLabClient,
   ref: PullRequestRef,
   headSha: string,
-): Promise<{ pipeline?: Pipeline; jobsUrl: string }> {
+): Promise<{ pipeline?: Pipeline; jobsUrl: string; projectId: number }> {
   const mergeRequest = await act(
-    () => gitlab.get<{ web_url: string; head_pipeline?: Pipeline | null }>(mergeRequestPath(ref)),
+    () => gitlab.get<{ web_url: string; project_id: number; head_pipeline?: Pipeline | null }>(mergeRequestPath(ref)),
     'read the pipeline of',
   );
   // Where the project's job pages are: `{project}/-/jobs/{id}` beside `{project}/-/merge_requests/{iid}`.
   const jobsUrl = `${mergeRequest.web_url.replace(/\/-\/merge_requests\/\d+$/, '')}/-/jobs/`;
-  if (mergeRequest.head_pipeline?.sha === headSha) return { pipeline: mergeRequest.head_pipeline, jobsUrl };
+  const projectId = mergeRequest.project_id;
+  if (mergeRequest.head_pipeline?.sha === headSha) return { pipeline: mergeRequest.head_pipeline, jobsUrl, projectId };
   const pipelines = await act(
     () => gitlab.get<Pipeline[]>(`${mergeRequestPath(ref)}/pipelines`),
     'read the pipelines of',
   );
-  return { pipeline: pipelines.find((pipeline) => pipeline.sha === headSha), jobsUrl };
+  return { pipeline: pipelines.find((pipeline) => pipeline.sha === headSha), jobsUrl, projectId };
 }
 
 /** The end of a job's trace, without GitLab's collapsible-section markers; why not when GitLab will not give it. */

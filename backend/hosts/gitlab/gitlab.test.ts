@@ -401,7 +401,7 @@ describe('GitLab code host', function () {
       assert.deepEqual(await pullRequests.failingChecks(ref, 'e'.repeat(40)), []);
     });
 
-    it('follows a failed trigger job to its downstream pipelines (a child, another project’s) for their failed jobs, and names one it cannot read', async () => {
+    it('follows a failed trigger job to its child pipelines for their failed jobs, and names one in another project without reading it', async () => {
       const { pullRequests, ref, sha } = await openedOnZeta('const a = 6;\n');
       await gitlab.setPipeline('acme/zeta', sha, 'failed', [
         { name: 'build', stage: 'build', status: 'success' },
@@ -427,10 +427,11 @@ describe('GitLab code host', function () {
           stage: 'deploy',
           downstream: { status: 'failed', project: 'acme/alpha', jobs: [{ name: 'pages', trace: 'no index.html' }] },
         },
+        // A child GitLab will not give (its jobs erased, say).
         {
           name: 'security',
           stage: 'test',
-          downstream: { status: 'failed', project: 'acme/platform/beta', unreadable: true, jobs: [{ name: 'scan' }] },
+          downstream: { status: 'failed', unreadable: true, jobs: [{ name: 'scan' }] },
         },
       ]);
 
@@ -444,17 +445,24 @@ describe('GitLab code host', function () {
             'FAIL src/app.test.ts\n  newFunction is not defined',
           ],
           ['playwright', 'stage e2e, in the downstream pipeline of frontend → e2e-suite', '1 failed'],
-          ['pages', 'stage test, in the downstream pipeline of deploy-docs', 'no index.html'],
+          ['deploy-docs', 'stage deploy, a trigger job', undefined],
           ['security', 'stage test, a trigger job', undefined],
         ],
       );
       assert.match(checks[0]!.url!, /\/acme\/zeta\/-\/jobs\/\d+$/);
-      assert.match(checks[2]!.url!, /\/acme\/alpha\/-\/jobs\/\d+$/, 'the other project’s job');
+      // Another project's pipeline: its address, and why its logs are not here; GitLab was not asked for them.
+      assert.match(checks[2]!.url!, /\/acme\/alpha\/-\/pipelines\/\d+$/);
+      assert.equal(
+        checks[2]!.logNote,
+        'its downstream pipeline is in another project, whose CI logs Cody Batch does not read',
+      );
+      const elsewhere = /\/pipelines\/(\d+)$/.exec(checks[2]!.url!)![1];
+      assert.ok(!gitlab.requests.some((request) => request.path.includes(`/pipelines/${elsewhere}/`)));
       assert.match(
         checks[3]!.logNote!,
         /^GitLab did not give its downstream pipeline \(GitLab refused to read the failed jobs of it: 404 Project Not Found\)$/,
       );
-      assert.match(checks[3]!.url!, /\/acme\/platform\/beta\/-\/pipelines\/\d+$/);
+      assert.match(checks[3]!.url!, /\/acme\/zeta\/-\/pipelines\/\d+$/);
     });
 
     it('reads diff notes with their line and hunk and other notes since a time, never its own or GitLab’s; a note by its address', async () => {
