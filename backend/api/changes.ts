@@ -301,7 +301,11 @@ export const groupReviewWork: OperationWork = {
     if (!(await store.jobs.addReviewCounts(jobId, moves))) await recountReviews(store, jobId);
     return { results };
   },
-  async finish() {},
+  async finish(run) {
+    // A runner that stopped between its batch's reviews and their counters left reviews its successor
+    // writes again from the same state, which moves no counter: the rows say what is reviewed.
+    if (run.state.recount) await recountReviews(run.deps.store, run.job.jobId);
+  },
 };
 
 /**

@@ -14,9 +14,11 @@ import { RequestError } from './middleware/errors';
 // records each batch's results and counts with a write that renews the lease; a runner that dies
 // leaves a lease that runs out, and the next sweep (or the stack's start) picks the operation up
 // where its last batch ended. Each kind's work (`OperationWork`) is idempotent per repository (a
-// row moves only from the status it is in; a merged pull request is not merged again), so the
-// batch in flight when a runner died is done again harmlessly — but for a comment, which the
-// repository in flight may get twice.
+// row moves only from the status it is in; what was done on a code host is recorded as it is
+// done, and not done again), so the batch in flight when a runner died is done again harmlessly —
+// but for a comment, which the repository in flight may get twice. A runner that takes over from
+// one that still held the lease marks the operation `recount`: the counts of that runner's last
+// batch may never have been written, and the work's end counts from the rows.
 
 /** How long a request runs its operation before it answers with it. */
 export const INLINE_MS = 1_500;
@@ -104,7 +106,15 @@ export async function runOperation(
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const claimed = await operations.claim(jobId, operationId, RUNNER, LEASE_MS, options.takeOver);
   if (!claimed) return 'lost';
-  const state = claimed;
+  const state = claimed.state;
+  // Its last runner stopped inside a batch: said on the operation before anything else, so whichever
+  // runner ends it (this one, or the next if this one dies too) counts from the rows.
+  if (
+    claimed.inherited &&
+    !state.recount &&
+    !(await operations.progress(jobId, state, RUNNER, LEASE_MS, { recount: true }))
+  )
+    return 'lost';
   const work = works[state.kind];
   const request = (await operations.request(jobId, operationId)) ?? {};
   const job = await deps.store.jobs.get(jobId);
@@ -147,6 +157,9 @@ export async function runOperation(
         ? outcome.results
         : outcome.results.filter((result) => result.outcome !== 'done');
       const seq = kept.length ? state.seq + 1 : state.seq;
+      // The chunk goes under a lease just renewed: a runner that lost it meanwhile (a slow batch) must
+      // not write over the chunk its successor wrote under the same number.
+      if (kept.length && !(await run.keepAlive())) return 'lost';
       if (kept.length) await operations.addResults(jobId, operationId, seq, kept);
       options.collect?.push(...outcome.results);
       const count = (outcome: RepositoryActionResult['outcome']) =>

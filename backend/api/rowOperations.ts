@@ -53,8 +53,9 @@ function runRows(
     process: async (run, names) => ({ results: rowResults(await move(run, names)) }),
     async finish(run) {
       const { store } = run.deps;
-      // Rows that did not move leave the counters the job's write set a little off.
-      if (run.state.skipped) await store.reconcile(run.job.jobId);
+      // Rows that did not move leave the counters the job's write set a little off (so may a runner
+      // that stopped inside a batch: `recount`).
+      if (run.state.skipped || run.state.recount) await store.reconcile(run.job.jobId);
       const stored = await store.jobs.get(run.job.jobId);
       const job = stored && (await store.finalizeIfDone(stored));
       // Started already (a runner that died after starting the workers): never twice.

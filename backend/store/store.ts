@@ -45,6 +45,9 @@ export interface RowMoves {
   skipped: { repositoryName: string; reason: string }[];
 }
 
+/** What a bulk move's `change` answers for a row the same move reached before (its runner died after the row's write). */
+const MOVED_BEFORE = Symbol('moved before');
+
 /** Row writes one job's bulk changes (cancel, sweep) keep in flight at once. */
 const ROW_WRITE_CONCURRENCY = 16;
 
@@ -498,17 +501,23 @@ export class Store {
   async retryRows(job: Job, names: readonly string[], signer?: Signer): Promise<RowMoves> {
     const taskRevision = currentTaskRevision(job);
     return this.moveRows(job.jobId, names, (row) => {
+      // The job was final when the retry began and its workers start after the rows: a row of its run
+      // that is PENDING was moved by it (a runner that died after this row's write, before its count).
+      if (row.status === 'PENDING') return MOVED_BEFORE;
       if (!RETRYABLE_REPOSITORY_STATUSES.includes(row.status)) return `it is ${row.status}`;
       const task = taskSignatureAt(signer, row, taskRevision, carriedRound(row));
       return task.ok ? nextAttempt(row, taskRevision, task.signature) : task.reason;
     });
   }
 
-  /** Reads the rows and moves each by `change` (a sentence instead: it stays, with that reason). */
+  /**
+   * Reads the rows and moves each by `change` (a sentence instead: it stays, with that reason;
+   * MOVED_BEFORE: this same move reached it already, and it counts as moved).
+   */
   private async moveRows(
     jobId: string,
     names: readonly string[],
-    change: (row: RepositoryResult) => RowUpdate | string,
+    change: (row: RepositoryResult) => RowUpdate | string | typeof MOVED_BEFORE,
   ): Promise<RowMoves> {
     const rows = new Map((await this.repositories.getMany(jobId, names)).map((row) => [row.repositoryName, row]));
     const moved: string[] = [];
@@ -516,7 +525,8 @@ export class Store {
     await forEachLimited(names, ROW_WRITE_CONCURRENCY, async (repositoryName) => {
       const row = rows.get(repositoryName);
       const update = row ? change(row) : 'it is not part of the job';
-      if (typeof update === 'string') skipped.push({ repositoryName, reason: update });
+      if (update === MOVED_BEFORE) moved.push(repositoryName);
+      else if (typeof update === 'string') skipped.push({ repositoryName, reason: update });
       else if (await this.repositories.update(jobId, repositoryName, update)) moved.push(repositoryName);
       else skipped.push({ repositoryName, reason: 'it moved meanwhile' });
     });
@@ -609,7 +619,8 @@ export class Store {
    */
   async continueRows(job: Job, revision: TaskRevision, names: readonly string[], signer?: Signer): Promise<RowMoves> {
     return this.moveRows(job.jobId, names, (row) => {
-      if (row.taskRevision === revision.revision) return 'it runs this revision already';
+      // The revision is this continue's own (its job write added it): a row at it was moved by it.
+      if (row.taskRevision === revision.revision) return MOVED_BEFORE;
       const task = taskSignatureAt(signer, row, revision.revision);
       if (!task.ok) return task.reason;
       if (row.status !== 'PENDING') return nextAttempt(row, revision.revision, task.signature);
