@@ -7,10 +7,15 @@ import { runOperation } from '../backend/api/operations';
 import { operationWorks } from '../backend/api/operationWorks';
 import { IdleExecutor } from '../backend/executor/executor';
 import { codeHostFrom } from '../backend/hosts';
+import type { RunningDynamo } from '../backend/local/dynamodb';
+import { FolderArtifactStore } from '../backend/store/artifacts';
 import { reviewFrom } from '../backend/store/reviews';
+import { Store } from '../backend/store/store';
 import { bearerAuth, CodyBatchClient } from '../common/client';
 import type { GroupReviewResponse, Operation } from '../common/schemas';
+import { startDynamoProxy } from './fakes/dynamoProxy';
 import type { FakePull } from './fakes/githubServer';
+import { newTestStore, startTestDynamo } from './helpers/dynamo';
 import { testKeys } from './helpers/keys';
 import { completeAllAsWorkers, jobWithPulls } from './helpers/pullRequests';
 import { startWorld, type World } from './helpers/world';
@@ -33,6 +38,7 @@ const DEAD = 'dead-runner:1:0';
 describe('a bulk operation whose runner stopped inside a batch, ended by the next runner', function () {
   this.timeout(120_000);
   let world: World;
+  let dynamo: RunningDynamo;
   let deps: ApiDependencies;
   let app: ReturnType<typeof createApp>;
   let client: CodyBatchClient;
@@ -41,12 +47,10 @@ describe('a bulk operation whose runner stopped inside a batch, ended by the nex
 
   beforeEach(async () => {
     beforeComment = undefined;
-    world = await startWorld({
-      token: TOKEN,
-      github: { beforeComment: async (pull) => beforeComment?.(pull) },
-      api: { token: API_TOKEN },
-    });
-    const { store, artifacts } = world.api;
+    world = await startWorld({ token: TOKEN, github: { beforeComment: async (pull) => beforeComment?.(pull) } });
+    dynamo = await startTestDynamo();
+    const store = await newTestStore(dynamo);
+    const artifacts = new FolderArtifactStore(await world.tempDir('cody-batch-artifacts-'));
     deps = {
       store,
       artifacts,
@@ -74,7 +78,45 @@ describe('a bulk operation whose runner stopped inside a batch, ended by the nex
   });
   afterEach(async () => {
     await world?.dispose();
+    await dynamo?.close();
   });
+
+  /**
+   * A runner on its own connection, whose first write that `picks` is held on its way to the
+   * database until `release` (a runner gone silent, past its lease, inside a batch); `arrived` once held.
+   */
+  async function silentRunner(picks: (operation: string, request: Record<string, unknown>) => boolean) {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let arrived!: () => void;
+    const holding = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    let waiting = true;
+    const proxy = await startDynamoProxy(dynamo.endpoint, {
+      turn: (operation, request) => {
+        if (!waiting || !picks(operation, request)) return undefined;
+        waiting = false;
+        arrived();
+        return { hold: held };
+      },
+    });
+    closers.push(() => proxy.close());
+    const store = Store.connect({ endpoint: proxy.endpoint, tables: deps.store.tables });
+    return { deps: { ...deps, store }, arrived: holding, release };
+  }
+  const closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
+  });
+
+  /** An update of the jobs table whose expression has `part` (a counter write). */
+  const jobWrite = (part: string) => (operation: string, request: Record<string, unknown>) =>
+    operation === 'UpdateItem' &&
+    request.TableName === deps.store.tables.jobs &&
+    String(request.UpdateExpression).includes(part);
 
   /** The operation's counts as a client reads them. */
   const countsOf = (operation: Operation | undefined) =>
@@ -87,9 +129,11 @@ describe('a bulk operation whose runner stopped inside a batch, ended by the nex
       left: operation.left,
     };
 
-  /** The runner that took the operation, whose lease then ran out. */
-  const diedHolding = (jobId: string, operationId: string) =>
-    deps.store.operations.claim(jobId, operationId, DEAD, -1).then((claimed) => assert.ok(claimed, 'claimed'));
+  /** The runner that took the operation (`takeOver`: from the one that held it), whose lease then ran out. */
+  const diedHolding = (jobId: string, operationId: string, takeOver = false) =>
+    deps.store.operations
+      .claim(jobId, operationId, DEAD, -1, takeOver)
+      .then((claimed) => assert.ok(claimed, 'claimed'));
 
   it('a retry whose runner moved a batch of rows and died before counting it: every row counted moved once, the job RUNNING with its rows', async () => {
     const { store } = deps;
@@ -130,7 +174,57 @@ describe('a bulk operation whose runner stopped inside a batch, ended by the nex
     );
   });
 
-  it('a group approval whose runner reviewed a batch and died before counting it: the job counts every approval', async () => {
+  it('a revised continue whose runner moved a batch of rows and died before counting it: each row moved once, at the revision', async () => {
+    const { store } = deps;
+    const names = Array.from({ length: 250 }, (_, i) => `acme/s${String(i).padStart(3, '0')}`);
+    const { jobId } = await client.createJob({
+      name: 'sampled',
+      command: 'true',
+      repositories: names,
+      sample: { size: 2 },
+    });
+    // Its sample ran as workers run it: SAMPLED, the rest waiting.
+    const sample = await store.runNames((await store.jobs.get(jobId))!);
+    for (const name of sample) {
+      assert.ok(await store.claim(jobId, name, 1, '2000-01-01T00:00:00Z'));
+      await store.transitionRepository(jobId, name, { from: ['RUNNING'], to: 'NO_CHANGES', attempt: 1 });
+    }
+    assert.equal((await client.getJob(jobId)).status, 'SAMPLED');
+
+    const answer = await client.continueJob(jobId, { command: 'echo two' });
+    assert.equal(answer.status, 'RUNNING');
+    const { operationId } = answer.operation!;
+    const job = (await store.jobs.get(jobId))!;
+    await diedHolding(jobId, operationId);
+    const revision = job.taskRevisions!.at(-1)!;
+    const moved = await store.continueRows(job, revision, await store.runNames(job, 0, 200), deps.keys.signer);
+    assert.equal(moved.moved.length, 200);
+
+    assert.equal(await runOperation(deps, operationWorks, jobId, operationId), 'done');
+    const after = await client.getJob(jobId);
+    assert.deepEqual(countsOf(after.operation), {
+      status: 'done',
+      total: 250,
+      done: 250,
+      skipped: 0,
+      failed: 0,
+      left: 0,
+    });
+    assert.deepEqual(after.counts, { ...after.counts, total: 250, pending: 250, noChanges: 0 });
+    const rows = await store.repositories.listAll(jobId);
+    assert.ok(rows.every((row) => row.status === 'PENDING' && row.taskRevision === 2));
+    assert.deepEqual(
+      rows
+        .filter((row) => row.attempt !== 1)
+        .map((row) => `${row.repositoryName} ${row.attempt}`)
+        .sort(),
+      sample.map((name) => `${name} 2`).sort(),
+      'the sample runs again once, at its next attempt',
+    );
+  });
+
+  /** A job of 300 rows COMPLETED with one change, and the approval of that group, answered with its operation. */
+  async function groupApproval() {
     const { store, artifacts } = deps;
     const names = Array.from({ length: 300 }, (_, i) => `acme/g${String(i).padStart(3, '0')}`);
     const created = await client.createJob({ name: 'group', command: 'true', repositories: names });
@@ -149,6 +243,12 @@ describe('a bulk operation whose runner stopped inside a batch, ended by the nex
     });
     assert.equal(response.status, 202);
     const { operationId } = ((await response.json()) as GroupReviewResponse).operation!;
+    return { names, created, members, operationId };
+  }
+
+  it('a group approval whose runner reviewed a batch and died before counting it: the job counts every approval', async () => {
+    const { store } = deps;
+    const { names, created, members, operationId } = await groupApproval();
 
     // Its runner wrote the reviews of its first batch of 200, each as its code writes one (signed for
     // the digest shown, conditional on the attempt and revision), and died before the counters' write.
@@ -187,6 +287,42 @@ describe('a bulk operation whose runner stopped inside a batch, ended by the nex
     assert.deepEqual(after.reviewCounts, { unreviewed: 0, approved: 300, rejected: 0 }, 'counted as the rows are');
   });
 
+  it('a group approval whose runner went silent past its lease between a batch’s reviews and their count: its late count is not added to its successor’s', async () => {
+    const { created, operationId } = await groupApproval();
+    const silent = await silentRunner(jobWrite('reviewCounts.'));
+    const slow = runOperation(silent.deps, operationWorks, created.jobId, operationId);
+    await silent.arrived;
+    // Its lease ran out; the next runner took the operation and ended it, counting from the rows.
+    await diedHolding(created.jobId, operationId, true);
+    assert.equal(await runOperation(deps, operationWorks, created.jobId, operationId), 'done');
+    assert.deepEqual((await client.getJob(created.jobId)).reviewCounts, { unreviewed: 0, approved: 300, rejected: 0 });
+    silent.release();
+    assert.equal(await slow, 'lost');
+    assert.deepEqual(
+      (await client.getJob(created.jobId)).reviewCounts,
+      { unreviewed: 0, approved: 300, rejected: 0 },
+      'the first batch counted once',
+    );
+  });
+
+  it('a cancel whose runner went silent past its lease between a batch’s rows and their count: its late count is not added to its successor’s', async () => {
+    const names = Array.from({ length: 450 }, (_, i) => `acme/x${String(i).padStart(3, '0')}`);
+    const { jobId } = await client.createJob({ name: 'cancelled', command: 'true', repositories: names });
+    const { operationId } = (await client.cancelJob(jobId)).operation!;
+    const silent = await silentRunner(jobWrite('ADD counts.'));
+    const slow = runOperation(silent.deps, operationWorks, jobId, operationId);
+    await silent.arrived;
+    await diedHolding(jobId, operationId, true);
+    assert.equal(await runOperation(deps, operationWorks, jobId, operationId), 'done');
+    silent.release();
+    assert.equal(await slow, 'lost');
+    const after = await client.getJob(jobId);
+    assert.equal(after.status, 'CANCELLED');
+    assert.deepEqual(after.counts, { ...after.counts, total: 450, pending: 0, running: 0, cancelled: 450 });
+    const rows = await deps.store.repositories.listAll(jobId);
+    assert.equal(rows.filter((row) => row.status === 'CANCELLED').length, 450);
+  });
+
   it('a comment whose runner lost its lease inside a batch (a slow host) stops commenting; the next runner comments on each pull request once', async () => {
     const { job, pulls } = await jobWithPulls(
       { client, store: deps.store, artifacts: deps.artifacts, github: world.github },
@@ -211,7 +347,7 @@ describe('a bulk operation whose runner stopped inside a batch, ended by the nex
     };
     const slow = runOperation(deps, operationWorks, job.jobId, operationId);
     await first;
-    assert.ok(await deps.store.operations.claim(job.jobId, operationId, DEAD, -1, true), 'taken over');
+    await diedHolding(job.jobId, operationId, true);
     release();
     assert.equal(await slow, 'lost', 'the slow runner learns it lost the operation');
     assert.ok(

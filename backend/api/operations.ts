@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ApiErrorCode } from '../../common/errors';
 import { type Job, Operation, type OperationKind, type RepositoryActionResult } from '../../common/schemas';
+import type { LeaseHeld } from '../store/jobs';
 import type { OperationProgress, OperationState } from '../store/operations';
 import type { ApiDependencies } from './context';
 import { RequestError } from './middleware/errors';
@@ -41,6 +42,8 @@ export interface OperationRun {
   record(change: OperationProgress): Promise<boolean>;
   /** True once past the run's deadline: a long batch stops starting new work (the rest goes in `redo`). */
   pastDeadline(): boolean;
+  /** This runner as it holds the operation: a batch's counter write is made only while it does. */
+  held: LeaseHeld;
 }
 
 /** What one batch settled, and what it could not yet (a rate limit: wait `waitSeconds`, then do `redo`). */
@@ -127,6 +130,7 @@ export async function runOperation(
     keepAlive: () => operations.progress(jobId, state, RUNNER, LEASE_MS, {}),
     record: (change) => operations.progress(jobId, state, RUNNER, LEASE_MS, change),
     pastDeadline: () => pastDeadline(),
+    held: { operationId, holder: RUNNER },
   };
   function pastDeadline(extraMs = 0): boolean {
     return options.deadline !== undefined && Date.now() + extraMs > options.deadline;

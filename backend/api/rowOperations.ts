@@ -108,7 +108,7 @@ export const cancelWork: OperationWork = {
   },
   names: (run, from, to) => run.deps.store.lists.slice(run.job.jobId, run.state.list!, from, to),
   async process(run, names) {
-    const moved = await run.deps.store.cancelRows(run.job.jobId, names);
+    const moved = await run.deps.store.cancelRows(run.job.jobId, names, undefined, run.held);
     const settled = new Set(moved);
     return {
       results: names.map((repositoryName) =>

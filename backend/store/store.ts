@@ -21,7 +21,8 @@ import {
 } from '../../common/status';
 import { currentTaskRevision } from '../../common/tasks';
 import { createDocumentClient, type DynamoOptions } from './dynamo';
-import { JobsTable, jobItemBytes, MAX_JOB_ITEM_BYTES } from './jobs';
+import { JobsTable, jobItemBytes, type LeaseHeld, MAX_JOB_ITEM_BYTES } from './jobs';
+import { unlessConditionFails } from './conditional';
 import { NAME_LIST_CHUNK, NameLists } from './nameLists';
 import { OperationsTable } from './operations';
 import { forEachLimited } from './parallel';
@@ -219,6 +220,8 @@ export class Store {
   async transitionRepositories(
     jobId: string,
     changes: readonly { repositoryName: string; change: RowUpdate }[],
+    /** An operation's runner: the counters move only while it holds the operation (see LeaseHeld). */
+    whileHeld?: LeaseHeld,
   ): Promise<{ moved: RepositoryResult[]; job: Job }> {
     const moved: RepositoryResult[] = [];
     const moves: { from: RepositoryStatus; to: RepositoryStatus }[] = [];
@@ -228,7 +231,13 @@ export class Store {
       moved.push(before);
       if (before.status !== change.to) moves.push({ from: before.status, to: change.to });
     });
-    const job = moves.length ? await this.jobs.addCounts(jobId, moves) : await this.mustGetJob(jobId);
+    const counted =
+      moves.length && whileHeld
+        ? await unlessConditionFails(() => this.jobs.addCounts(jobId, moves, whileHeld))
+        : moves.length
+          ? await this.jobs.addCounts(jobId, moves)
+          : undefined;
+    const job = counted ?? (await this.mustGetJob(jobId));
     return { moved, job: await this.finalizeIfDone(job) };
   }
 
@@ -295,7 +304,13 @@ export class Store {
   }
 
   /** Moves these rows, if still PENDING or RUNNING, to CANCELLED (and their counters). The names that moved. */
-  async cancelRows(jobId: string, names: readonly string[], message = CANCEL_MESSAGE): Promise<string[]> {
+  async cancelRows(
+    jobId: string,
+    names: readonly string[],
+    message = CANCEL_MESSAGE,
+    /** A cancel operation's runner: the counters move only while it holds the operation. */
+    whileHeld?: LeaseHeld,
+  ): Promise<string[]> {
     const change: RowUpdate = {
       from: ['PENDING', 'RUNNING'],
       to: 'CANCELLED',
@@ -304,6 +319,7 @@ export class Store {
     const result = await this.transitionRepositories(
       jobId,
       names.map((repositoryName) => ({ repositoryName, change })),
+      whileHeld,
     );
     return result.moved.map((row) => row.repositoryName);
   }
