@@ -76,7 +76,10 @@ describe('a bulk operation whose runner stopped inside a batch, ended by the nex
       fetch: ((input: URL, init?: RequestInit) => app.request(input.toString(), init)) as typeof fetch,
     });
   });
+  /** What a test started besides the world (a proxy). */
+  const closers: (() => Promise<void>)[] = [];
   afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
     await world?.dispose();
     await dynamo?.close();
   });
@@ -107,10 +110,6 @@ describe('a bulk operation whose runner stopped inside a batch, ended by the nex
     const store = Store.connect({ endpoint: proxy.endpoint, tables: deps.store.tables });
     return { deps: { ...deps, store }, arrived: holding, release };
   }
-  const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const close of closers.splice(0)) await close();
-  });
 
   /** An update of the jobs table whose expression has `part` (a counter write). */
   const jobWrite = (part: string) => (operation: string, request: Record<string, unknown>) =>

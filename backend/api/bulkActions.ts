@@ -159,12 +159,17 @@ export async function actOnBatch(
   const rows = new Map(
     (await deps.store.repositories.getMany(job.jobId, names)).map((row) => [row.repositoryName, row]),
   );
+  const record = async (row: RepositoryResult, info: PullRequestInfo) =>
+    deps.store.repositories.setPullRequest(row.jobId, row.repositoryName, { ...info, url: row.pullRequestUrl! });
   const actedBefore = (await runner.acted?.read(names)) ?? new Map<string, RepositoryActionResult>();
   const results: RepositoryActionResult[] = [];
   const targets: { row: RepositoryResult; ref: PullRequestRef }[] = [];
   for (const name of names) {
     const before = actedBefore.get(name);
     if (before) {
+      // Done by a runner that may have died before it wrote the row: the row says what it did.
+      const row = rows.get(name);
+      if (action !== 'comment' && before.pullRequest && row?.pullRequestUrl) await record(row, before.pullRequest);
       results.push(before);
       continue;
     }
@@ -174,8 +179,6 @@ export async function actOnBatch(
     else results.push({ repositoryName: name, outcome: 'skipped', reason: 'has no pull request' });
   }
   const statuses = await host.pullRequests.pullRequestStatuses(targets.map(({ ref }) => ref));
-  const record = async (row: RepositoryResult, info: PullRequestInfo) =>
-    deps.store.repositories.setPullRequest(row.jobId, row.repositoryName, { ...info, url: row.pullRequestUrl! });
 
   let excluded = 0;
   const queue: { row: RepositoryResult; ref: PullRequestRef; status: PullRequestStatus }[] = [];
