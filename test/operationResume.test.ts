@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
-import { createApp } from '../backend/api/app';
 import type { ApiDependencies } from '../backend/api/context';
 import { checkReview } from '../backend/api/custody';
-import { bearerOwner } from '../backend/api/middleware/auth';
 import { runOperation } from '../backend/api/operations';
 import { operationWorks } from '../backend/api/operationWorks';
-import { IdleExecutor } from '../backend/executor/executor';
-import { codeHostFrom } from '../backend/hosts';
-import type { RunningDynamo } from '../backend/local/dynamodb';
-import { FolderArtifactStore } from '../backend/store/artifacts';
 import { reviewFrom } from '../backend/store/reviews';
 import { Store } from '../backend/store/store';
-import { bearerAuth, CodyBatchClient } from '../common/client';
+import type { CodyBatchClient } from '../common/client';
 import type { GroupReviewResponse, Operation } from '../common/schemas';
 import { startDynamoProxy } from './fakes/dynamoProxy';
 import type { FakePull } from './fakes/githubServer';
-import { newTestStore, startTestDynamo } from './helpers/dynamo';
-import { testKeys } from './helpers/keys';
 import { completeAllAsWorkers, jobWithPulls } from './helpers/pullRequests';
 import { startWorld, type World } from './helpers/world';
 
@@ -38,50 +30,31 @@ const DEAD = 'dead-runner:1:0';
 describe('a bulk operation whose runner stopped inside a batch, ended by the next runner', function () {
   this.timeout(120_000);
   let world: World;
-  let dynamo: RunningDynamo;
   let deps: ApiDependencies;
-  let app: ReturnType<typeof createApp>;
+  let app: World['api']['app'];
   let client: CodyBatchClient;
   /** What the loopback GitHub does with a comment before it stores it (a test holds one there). */
   let beforeComment: ((pull: FakePull) => Promise<void>) | undefined;
 
   beforeEach(async () => {
     beforeComment = undefined;
-    world = await startWorld({ token: TOKEN, github: { beforeComment: async (pull) => beforeComment?.(pull) } });
-    dynamo = await startTestDynamo();
-    const store = await newTestStore(dynamo);
-    const artifacts = new FolderArtifactStore(await world.tempDir('cody-batch-artifacts-'));
-    deps = {
-      store,
-      artifacts,
-      executor: new IdleExecutor(),
-      keys: testKeys(),
-      codeHost: codeHostFrom({
-        gitBase: 'https://github.example.com/{owner}/{name}.git',
-        apiUrl: world.github.url,
-        token: TOKEN,
-        writesAtOnce: 1,
-        writeIntervalMs: 0,
-      }),
-      version: 'test',
-      // Each request answers at once with its operation, handed on to a runner that never comes.
-      limits: { operationMomentMs: 0 },
-      background: { continueOperation: async () => undefined },
-      log: { error: () => undefined },
-    };
-    app = createApp(deps, bearerOwner(API_TOKEN));
-    client = new CodyBatchClient({
-      baseUrl: 'http://cody-batch.test',
-      auth: bearerAuth(API_TOKEN),
-      fetch: ((input: URL, init?: RequestInit) => app.request(input.toString(), init)) as typeof fetch,
+    world = await startWorld({
+      token: TOKEN,
+      github: { beforeComment: async (pull) => beforeComment?.(pull) },
+      api: {
+        token: API_TOKEN,
+        host: { writesAtOnce: 1, writeIntervalMs: 0 },
+        // Each request answers at once with its operation, handed on to a runner that never comes.
+        deps: { limits: { operationMomentMs: 0 }, background: { continueOperation: async () => undefined } },
+      },
     });
+    ({ deps, app, client } = world.api);
   });
   /** What a test started besides the world (a proxy). */
   const closers: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const close of closers.splice(0)) await close();
     await world?.dispose();
-    await dynamo?.close();
   });
 
   /**
@@ -98,7 +71,7 @@ describe('a bulk operation whose runner stopped inside a batch, ended by the nex
       arrived = resolve;
     });
     let waiting = true;
-    const proxy = await startDynamoProxy(dynamo.endpoint, {
+    const proxy = await startDynamoProxy(world.api.dynamoEndpoint, {
       turn: (operation, request) => {
         if (!waiting || !picks(operation, request)) return undefined;
         waiting = false;
