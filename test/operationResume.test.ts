@@ -295,6 +295,25 @@ describe('a bulk operation whose runner stopped inside a batch, ended by the nex
     assert.equal(rows.filter((row) => row.status === 'CANCELLED').length, 450);
   });
 
+  it('a cancel taken over by a second cancel while its count was on its way: that count still lands, the job ends CANCELLED', async () => {
+    const names = Array.from({ length: 450 }, (_, i) => `acme/y${String(i).padStart(3, '0')}`);
+    const { jobId } = await client.createJob({ name: 'cancelled twice', command: 'true', repositories: names });
+    const { operationId } = (await client.cancelJob(jobId)).operation!;
+    const silent = await silentRunner(jobWrite('ADD counts.'));
+    const first = runOperation(silent.deps, operationWorks, jobId, operationId);
+    await silent.arrived;
+    // A second cancel takes the job over: its operation reads the rows still unfinished, the first
+    // batch's no longer among them.
+    const again = (await client.cancelJob(jobId)).operation!;
+    assert.notEqual(again.operationId, operationId);
+    assert.equal(await runOperation(deps, operationWorks, jobId, again.operationId), 'done');
+    silent.release();
+    assert.equal(await first, 'lost');
+    const after = await client.getJob(jobId);
+    assert.equal(after.status, 'CANCELLED');
+    assert.deepEqual(after.counts, { ...after.counts, total: 450, pending: 0, running: 0, cancelled: 450 });
+  });
+
   it('a comment whose runner lost its lease inside a batch (a slow host) stops commenting; the next runner comments on each pull request once', async () => {
     const { job, pulls } = await jobWithPulls(
       { client, store: deps.store, artifacts: deps.artifacts, github: world.github },

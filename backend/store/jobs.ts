@@ -383,16 +383,17 @@ export function addUsageExpression(delta: Usage) {
 
 /**
  * An operation's runner as it holds the job's operation (backend/store/operations.ts): a counter write
- * of its batch is made only while it still does. One that lost it (a successor took the operation
- * from a runner gone silent) writes none: the successor counts from the rows, and the late write
- * would count that batch twice.
+ * of its batch is made only while it still does, or once another operation took the job's place. One
+ * whose operation went on without it (a successor took it from a runner gone silent, and counts
+ * from the rows) writes none: the late write would count that batch twice. One whose operation was
+ * replaced (a second cancel) still counts: the next operation never saw those rows as its own.
  */
 export interface LeaseHeld {
   operationId: string;
   holder: string;
 }
 
-/** The condition (to append with AND) that `held`'s runner still holds the job's running operation. */
+/** The condition (to append with AND) that `held`'s operation, if it is still the job's, runs with its runner holding it. */
 function leaseCondition(held: LeaseHeld | undefined): {
   condition: string;
   names: Record<string, string>;
@@ -401,7 +402,8 @@ function leaseCondition(held: LeaseHeld | undefined): {
   if (!held) return { condition: '', names: {}, values: {} };
   return {
     condition:
-      ' AND #op.operationId = :heldOperation AND #op.#heldStatus = :heldRunning AND #op.lease.holder = :heldBy',
+      ' AND (attribute_not_exists(#op) OR #op.operationId <> :heldOperation' +
+      ' OR (#op.#heldStatus = :heldRunning AND #op.lease.holder = :heldBy))',
     names: { '#op': 'operation', '#heldStatus': 'status' },
     values: { ':heldOperation': held.operationId, ':heldRunning': 'running', ':heldBy': held.holder },
   };
