@@ -146,6 +146,28 @@ describe('a bulk operation whose runner stopped inside a batch, ended by the nex
     );
   });
 
+  it('a retry half-way through its rows taken over by a cancel: the job ends CANCELLED, counted as its rows are', async () => {
+    const { store } = deps;
+    const names = Array.from({ length: 450 }, (_, i) => `acme/h${String(i).padStart(3, '0')}`);
+    const { jobId } = await client.createJob({ name: 'retried, cancelled', command: 'true', repositories: names });
+    assert.equal(
+      await runOperation(deps, operationWorks, jobId, (await client.cancelJob(jobId)).operation!.operationId),
+      'done',
+    );
+    const { operationId } = (await client.retryJob(jobId)).operation!;
+    // Its runner has moved one batch back to PENDING (the job's counters say all 450 will be) when the
+    // owner cancels: the cancel takes the job over and its runner stops at its next write.
+    const job = (await store.jobs.get(jobId))!;
+    await diedHolding(jobId, operationId);
+    await store.retryRows(job, await store.runNames(job, 0, 200), deps.keys.signer);
+    const cancel = (await client.cancelJob(jobId)).operation!;
+    assert.equal(await runOperation(deps, operationWorks, jobId, cancel.operationId), 'done');
+    assert.equal(await runOperation(deps, operationWorks, jobId, operationId), 'lost', 'the retry is over');
+    const after = await client.getJob(jobId);
+    assert.equal(after.status, 'CANCELLED');
+    assert.deepEqual(after.counts, { ...after.counts, total: 450, pending: 0, running: 0, cancelled: 450 });
+  });
+
   it('a revised continue whose runner moved a batch of rows and died before counting it: each row moved once, at the revision', async () => {
     const { store } = deps;
     const names = Array.from({ length: 250 }, (_, i) => `acme/s${String(i).padStart(3, '0')}`);

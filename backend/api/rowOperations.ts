@@ -119,6 +119,9 @@ export const cancelWork: OperationWork = {
     };
   },
   async finish(run) {
-    await run.deps.store.settleCancel(run.job.jobId, run.state.skipped);
+    const replaced = run.request.replaced;
+    await run.deps.store.settleCancel(run.job.jobId, run.state.skipped, {
+      fromRows: replaced === 'retry' || replaced === 'continue',
+    });
   },
 };

@@ -331,13 +331,26 @@ export class Store {
    * stack stopped mid-cancel, whose cancel the next stack takes over and finds every row moved),
    * and the counters are counted again from the rows, which are the truth.
    */
-  async settleCancel(jobId: string, lost: number): Promise<Job> {
+  async settleCancel(
+    jobId: string,
+    lost: number,
+    /**
+     * It took over a retry or continue, whose job write set the counters for rows it had not all
+     * moved yet (some may move after the cancel read them): the rows left unfinished are cancelled
+     * once more and the job counted from its rows.
+     */
+    options: { fromRows?: boolean } = {},
+  ): Promise<Job> {
+    const settle = lost > 0 || options.fromRows === true;
     let job = await this.finalizeIfDone(await this.mustGetJob(jobId));
-    for (let wait = 0; lost > 0 && !isFinalJobStatus(job.status) && wait < 40; wait++) {
+    for (let wait = 0; settle && !isFinalJobStatus(job.status) && wait < 40; wait++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       job = await this.finalizeIfDone(await this.mustGetJob(jobId));
     }
-    if (lost > 0 && !isFinalJobStatus(job.status)) job = await this.reconcile(jobId);
+    if (settle && !isFinalJobStatus(job.status)) {
+      if (options.fromRows) await this.cancelRows(jobId, await this.unfinishedRows(jobId));
+      job = await this.reconcile(jobId);
+    }
     return job;
   }
 
