@@ -103,11 +103,18 @@ export function bulkActionWork(action: BulkAction): OperationWork {
         throw new Error('Another operation took the job over');
     },
     names: (run, from, to) => run.deps.store.lists.slice(run.job.jobId, run.state.list!, from, to),
-    process: (run, names) =>
-      actOnBatch(run.deps, run.job, action, run.request as BulkActionRequest, names, {
+    process: (run, names) => {
+      const { operations } = run.deps.store;
+      const { jobId, operationId } = run.state;
+      return actOnBatch(run.deps, run.job, action, run.request as BulkActionRequest, names, {
         keepAlive: () => run.keepAlive(),
         stop: () => run.pastDeadline(),
-      }),
+        acted: {
+          read: (batch) => operations.acted(jobId, operationId, batch),
+          record: (result) => operations.recordActed(jobId, operationId, result),
+        },
+      });
+    },
     async finish(run) {
       await recountPullRequests(
         run.deps.store,
@@ -118,10 +125,27 @@ export function bulkActionWork(action: BulkAction): OperationWork {
   };
 }
 
+/** An operation's runner, as a batch sees it. */
+export interface BatchRunner {
+  /** Renews the lease; false once it is lost (another runner has the operation): the batch stops acting. */
+  keepAlive?: () => Promise<boolean>;
+  /** True once past the runner's deadline: the rest go back (`redo`). */
+  stop?: () => boolean;
+  /** The operation's record of what it did on the host, kept the moment each is done (OperationsTable.acted). */
+  acted?: {
+    read(names: readonly string[]): Promise<Map<string, RepositoryActionResult>>;
+    record(result: RepositoryActionResult): Promise<void>;
+  };
+}
+
 /**
  * One batch: each pull request looked at, then acted on, `writesAtOnce` at a time. A rate limit
  * stops new changes; those not done go back (`redo`) with the wait. Pull requests the filter does
- * not pick are left out of the results (`excluded` counts them).
+ * not pick are left out of the results (`excluded` counts them). In an operation, each change
+ * waits for the runner's lease to be renewed (a runner that lost it acts no more: its successor
+ * does the batch), and what it did is recorded at once (`runner.acted`), so a successor that does
+ * the batch again takes that result rather than act twice: only the change in flight when a runner
+ * died can be made twice (a comment posted twice).
  */
 export async function actOnBatch(
   deps: ApiDependencies,
@@ -129,23 +153,32 @@ export async function actOnBatch(
   action: BulkAction,
   request: BulkActionRequest,
   names: readonly string[],
-  runner: { keepAlive?: () => Promise<unknown>; stop?: () => boolean } = {},
+  runner: BatchRunner = {},
 ): Promise<BatchOutcome & { excluded: number }> {
   const host = checkBulkAction(deps, action, request);
   const rows = new Map(
     (await deps.store.repositories.getMany(job.jobId, names)).map((row) => [row.repositoryName, row]),
   );
+  const record = async (row: RepositoryResult, info: PullRequestInfo) =>
+    deps.store.repositories.setPullRequest(row.jobId, row.repositoryName, { ...info, url: row.pullRequestUrl! });
+  const actedBefore = (await runner.acted?.read(names)) ?? new Map<string, RepositoryActionResult>();
   const results: RepositoryActionResult[] = [];
   const targets: { row: RepositoryResult; ref: PullRequestRef }[] = [];
   for (const name of names) {
+    const before = actedBefore.get(name);
+    if (before) {
+      // Done by a runner that may have died before it wrote the row: the row says what it did.
+      const row = rows.get(name);
+      if (action !== 'comment' && before.pullRequest && row?.pullRequestUrl) await record(row, before.pullRequest);
+      results.push(before);
+      continue;
+    }
     const row = rows.get(name);
     const ref = row && pullRequestRefOf(row);
     if (row && ref) targets.push({ row, ref });
     else results.push({ repositoryName: name, outcome: 'skipped', reason: 'has no pull request' });
   }
   const statuses = await host.pullRequests.pullRequestStatuses(targets.map(({ ref }) => ref));
-  const record = async (row: RepositoryResult, info: PullRequestInfo) =>
-    deps.store.repositories.setPullRequest(row.jobId, row.repositoryName, { ...info, url: row.pullRequestUrl! });
 
   let excluded = 0;
   const queue: { row: RepositoryResult; ref: PullRequestRef; status: PullRequestStatus }[] = [];
@@ -167,6 +200,7 @@ export async function actOnBatch(
   }
 
   let limited: HostRateLimited | undefined;
+  let lost = false;
   const redo: string[] = [];
   let next = 0;
   const lane = async () => {
@@ -174,7 +208,14 @@ export async function actOnBatch(
       const { row, ref, status } = queue[next++]!;
       const name = row.repositoryName;
       // Rate limited, or its runner's time is up (a request's moment): the rest go again later.
-      if (limited || runner.stop?.()) {
+      if (limited || lost || runner.stop?.()) {
+        redo.push(name);
+        continue;
+      }
+      // Each change under a lease just renewed (a slow host must not cost it, and a runner whose lease
+      // another took acts no more: the other does the rest).
+      if (runner.keepAlive && !(await runner.keepAlive())) {
+        lost = true;
         redo.push(name);
         continue;
       }
@@ -186,17 +227,17 @@ export async function actOnBatch(
           ...(done.autoMerge ? { autoMerge: done.autoMerge } : {}),
           updatedAt: new Date().toISOString(),
         };
+        const result: RepositoryActionResult = done.skipped
+          ? { repositoryName: name, outcome: 'skipped', reason: done.reason, pullRequest: infoOf(status) }
+          : {
+              repositoryName: name,
+              outcome: 'done',
+              ...(done.reason ? { reason: done.reason } : {}),
+              pullRequest: after,
+            };
+        await runner.acted?.record(result);
         if (action !== 'comment') await record(row, after);
-        results.push(
-          done.skipped
-            ? { repositoryName: name, outcome: 'skipped', reason: done.reason, pullRequest: infoOf(status) }
-            : {
-                repositoryName: name,
-                outcome: 'done',
-                ...(done.reason ? { reason: done.reason } : {}),
-                pullRequest: after,
-              },
-        );
+        results.push(result);
       } catch (error) {
         if (error instanceof HostRateLimited) {
           limited ??= error;
@@ -207,8 +248,6 @@ export async function actOnBatch(
           results.push({ repositoryName: name, outcome: 'failed', reason: (error as Error).message });
         }
       }
-      // A slow host (its pace, its answers) must not cost the runner its lease.
-      await runner.keepAlive?.();
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, host.pullRequests.writesAtOnce ?? 1) }, lane));

@@ -298,10 +298,17 @@ export const groupReviewWork: OperationWork = {
       moves.push({ from: reviewStateOf(before), to: order.state });
       results.push({ repositoryName, outcome: 'done' });
     });
-    if (!(await store.jobs.addReviewCounts(jobId, moves))) await recountReviews(store, jobId);
+    // Counted only while this runner holds the operation: one that lost it leaves the count to its
+    // successor, which counts from the rows (a late count would count the batch twice).
+    if (!(await store.jobs.addReviewCounts(jobId, moves, run.held)) && (await run.keepAlive()))
+      await recountReviews(store, jobId);
     return { results };
   },
-  async finish() {},
+  async finish(run) {
+    // A runner that stopped between its batch's reviews and their counters left reviews its successor
+    // writes again from the same state, which moves no counter: the rows say what is reviewed.
+    if (run.state.recount) await recountReviews(run.deps.store, run.job.jobId);
+  },
 };
 
 /**

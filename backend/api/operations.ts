@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ApiErrorCode } from '../../common/errors';
 import { type Job, Operation, type OperationKind, type RepositoryActionResult } from '../../common/schemas';
+import type { LeaseHeld } from '../store/jobs';
 import type { OperationProgress, OperationState } from '../store/operations';
 import type { ApiDependencies } from './context';
 import { RequestError } from './middleware/errors';
@@ -14,9 +15,11 @@ import { RequestError } from './middleware/errors';
 // records each batch's results and counts with a write that renews the lease; a runner that dies
 // leaves a lease that runs out, and the next sweep (or the stack's start) picks the operation up
 // where its last batch ended. Each kind's work (`OperationWork`) is idempotent per repository (a
-// row moves only from the status it is in; a merged pull request is not merged again), so the
-// batch in flight when a runner died is done again harmlessly — but for a comment, which the
-// repository in flight may get twice.
+// row moves only from the status it is in; what was done on a code host is recorded as it is
+// done, and not done again), so the batch in flight when a runner died is done again harmlessly —
+// but for a comment, which the repository in flight may get twice. A runner that takes over from
+// one that still held the lease marks the operation `recount`: the counts of that runner's last
+// batch may never have been written, and the work's end counts from the rows.
 
 /** How long a request runs its operation before it answers with it. */
 export const INLINE_MS = 1_500;
@@ -39,6 +42,8 @@ export interface OperationRun {
   record(change: OperationProgress): Promise<boolean>;
   /** True once past the run's deadline: a long batch stops starting new work (the rest goes in `redo`). */
   pastDeadline(): boolean;
+  /** This runner as it holds the operation: a batch's counter write is made only while it does. */
+  held: LeaseHeld;
 }
 
 /** What one batch settled, and what it could not yet (a rate limit: wait `waitSeconds`, then do `redo`). */
@@ -104,7 +109,15 @@ export async function runOperation(
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const claimed = await operations.claim(jobId, operationId, RUNNER, LEASE_MS, options.takeOver);
   if (!claimed) return 'lost';
-  const state = claimed;
+  const state = claimed.state;
+  // Its last runner stopped inside a batch: said on the operation before anything else, so whichever
+  // runner ends it (this one, or the next if this one dies too) counts from the rows.
+  if (
+    claimed.inherited &&
+    !state.recount &&
+    !(await operations.progress(jobId, state, RUNNER, LEASE_MS, { recount: true }))
+  )
+    return 'lost';
   const work = works[state.kind];
   const request = (await operations.request(jobId, operationId)) ?? {};
   const job = await deps.store.jobs.get(jobId);
@@ -117,6 +130,7 @@ export async function runOperation(
     keepAlive: () => operations.progress(jobId, state, RUNNER, LEASE_MS, {}),
     record: (change) => operations.progress(jobId, state, RUNNER, LEASE_MS, change),
     pastDeadline: () => pastDeadline(),
+    held: { operationId, holder: RUNNER },
   };
   function pastDeadline(extraMs = 0): boolean {
     return options.deadline !== undefined && Date.now() + extraMs > options.deadline;
@@ -147,6 +161,9 @@ export async function runOperation(
         ? outcome.results
         : outcome.results.filter((result) => result.outcome !== 'done');
       const seq = kept.length ? state.seq + 1 : state.seq;
+      // The chunk goes under a lease just renewed: a runner that lost it meanwhile (a slow batch) must
+      // not write over the chunk its successor wrote under the same number.
+      if (kept.length && !(await run.keepAlive())) return 'lost';
       if (kept.length) await operations.addResults(jobId, operationId, seq, kept);
       options.collect?.push(...outcome.results);
       const count = (outcome: RepositoryActionResult['outcome']) =>

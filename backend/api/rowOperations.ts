@@ -53,8 +53,9 @@ function runRows(
     process: async (run, names) => ({ results: rowResults(await move(run, names)) }),
     async finish(run) {
       const { store } = run.deps;
-      // Rows that did not move leave the counters the job's write set a little off.
-      if (run.state.skipped) await store.reconcile(run.job.jobId);
+      // Rows that did not move leave the counters the job's write set a little off (so may a runner
+      // that stopped inside a batch: `recount`).
+      if (run.state.skipped || run.state.recount) await store.reconcile(run.job.jobId);
       const stored = await store.jobs.get(run.job.jobId);
       const job = stored && (await store.finalizeIfDone(stored));
       // Started already (a runner that died after starting the workers): never twice.
@@ -107,7 +108,7 @@ export const cancelWork: OperationWork = {
   },
   names: (run, from, to) => run.deps.store.lists.slice(run.job.jobId, run.state.list!, from, to),
   async process(run, names) {
-    const moved = await run.deps.store.cancelRows(run.job.jobId, names);
+    const moved = await run.deps.store.cancelRows(run.job.jobId, names, undefined, run.held);
     const settled = new Set(moved);
     return {
       results: names.map((repositoryName) =>
@@ -118,6 +119,9 @@ export const cancelWork: OperationWork = {
     };
   },
   async finish(run) {
-    await run.deps.store.settleCancel(run.job.jobId, run.state.skipped);
+    const replaced = run.request.replaced;
+    await run.deps.store.settleCancel(run.job.jobId, run.state.skipped, {
+      fromRows: replaced === 'retry' || replaced === 'continue',
+    });
   },
 };

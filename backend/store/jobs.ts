@@ -151,7 +151,12 @@ export class JobsTable {
    * cancel, a sweep) rather than one per row matters on AWS: every write to the job item costs
    * its whole size (tens of KB for 1,000 repositories) in write capacity.
    */
-  async addCounts(jobId: string, moves: readonly { from: RepositoryStatus; to: RepositoryStatus }[]): Promise<Job> {
+  async addCounts(
+    jobId: string,
+    moves: readonly { from: RepositoryStatus; to: RepositoryStatus }[],
+    /** Only while this runner holds the job's operation (else ConditionalCheckFailedException). */
+    whileHeld?: LeaseHeld,
+  ): Promise<Job> {
     const delta = new Map<string, number>();
     for (const { from, to } of moves) {
       delta.set(COUNT_KEY[from], (delta.get(COUNT_KEY[from]) ?? 0) - 1);
@@ -161,14 +166,16 @@ export class JobsTable {
     const names = Object.fromEntries(changed.map(([key], i) => [`#c${i}`, key]));
     const values = Object.fromEntries(changed.map(([, by], i) => [`:c${i}`, by]));
     const adds = changed.map((_, i) => `counts.#c${i} :c${i}`);
+    const held = leaseCondition(whileHeld);
+    const allNames = { ...names, ...held.names };
     const result = await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { jobId },
         UpdateExpression: `${adds.length ? `ADD ${adds.join(', ')} ` : ''}SET updatedAt = :now`,
-        ExpressionAttributeNames: adds.length ? names : undefined,
-        ExpressionAttributeValues: { ...values, ':now': new Date().toISOString() },
-        ConditionExpression: 'attribute_exists(jobId)',
+        ExpressionAttributeNames: Object.keys(allNames).length ? allNames : undefined,
+        ExpressionAttributeValues: { ...values, ...held.values, ':now': new Date().toISOString() },
+        ConditionExpression: `attribute_exists(jobId)${held.condition}`,
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -213,8 +220,15 @@ export class JobsTable {
     return jobs;
   }
 
-  /** Moves many repositories between review counters in one write. False when the job has none yet (the caller counts). */
-  async addReviewCounts(jobId: string, moves: readonly { from: ReviewState; to: ReviewState }[]): Promise<boolean> {
+  /**
+   * Moves many repositories between review counters in one write. False when the job has none yet
+   * (the caller counts), or, with `whileHeld`, when that runner no longer holds the job's operation.
+   */
+  async addReviewCounts(
+    jobId: string,
+    moves: readonly { from: ReviewState; to: ReviewState }[],
+    whileHeld?: LeaseHeld,
+  ): Promise<boolean> {
     const delta = new Map<ReviewState, number>();
     for (const { from, to } of moves) {
       if (from === to) continue;
@@ -223,16 +237,21 @@ export class JobsTable {
     }
     const changed = [...delta].filter(([, by]) => by !== 0);
     if (!changed.length) return true;
+    const held = leaseCondition(whileHeld);
     return conditionHeld(async () => {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { jobId },
           UpdateExpression: `ADD ${changed.map((_, i) => `reviewCounts.#s${i} :d${i}`).join(', ')} SET updatedAt = :now`,
-          ConditionExpression: 'attribute_exists(reviewCounts)',
-          ExpressionAttributeNames: Object.fromEntries(changed.map(([state], i) => [`#s${i}`, state])),
+          ConditionExpression: `attribute_exists(reviewCounts)${held.condition}`,
+          ExpressionAttributeNames: {
+            ...Object.fromEntries(changed.map(([state], i) => [`#s${i}`, state])),
+            ...held.names,
+          },
           ExpressionAttributeValues: {
             ...Object.fromEntries(changed.map(([, by], i) => [`:d${i}`, by])),
+            ...held.values,
             ':now': new Date().toISOString(),
           },
         }),
@@ -359,5 +378,33 @@ export function addUsageExpression(delta: Usage) {
       ':cw': delta.cacheWriteTokens,
       ':c': delta.costUsd,
     },
+  };
+}
+
+/**
+ * An operation's runner as it holds the job's operation (backend/store/operations.ts): a counter write
+ * of its batch is made only while it still does, or once another operation took the job's place. One
+ * whose operation went on without it (a successor took it from a runner gone silent, and counts
+ * from the rows) writes none: the late write would count that batch twice. One whose operation was
+ * replaced (a second cancel) still counts: the next operation never saw those rows as its own.
+ */
+export interface LeaseHeld {
+  operationId: string;
+  holder: string;
+}
+
+/** The condition (to append with AND) that `held`'s operation, if it is still the job's, runs with its runner holding it. */
+function leaseCondition(held: LeaseHeld | undefined): {
+  condition: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  if (!held) return { condition: '', names: {}, values: {} };
+  return {
+    condition:
+      ' AND (attribute_not_exists(#op) OR #op.operationId <> :heldOperation' +
+      ' OR (#op.#heldStatus = :heldRunning AND #op.lease.holder = :heldBy))',
+    names: { '#op': 'operation', '#heldStatus': 'status' },
+    values: { ':heldOperation': held.operationId, ':heldRunning': 'running', ':heldBy': held.holder },
   };
 }

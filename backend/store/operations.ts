@@ -26,8 +26,10 @@ import type { RepositoriesTable } from './repositories';
 //   another process after it went silent) stops at its next write;
 // - items under the job's key in the repositories table, beside the name lists, which row queries
 //   never see (`#op/{id}` sorts before every repository name): the request (`#op/{id}`), the names
-//   it works on (a name list), its per-repository results in chunks (`#op/{id}/r/{seq}`), and a copy
-//   of its final state once it ends (the job item's `operation` is the next one's after that).
+//   it works on (a name list), its per-repository results in chunks (`#op/{id}/r/{seq}`), what it
+//   did on a code host to each repository as it did it (`#op/{id}/a/{repository}`: a runner that
+//   takes over does not do it again), and a copy of its final state once it ends (the job item's
+//   `operation` is the next one's after that).
 
 const OPERATION_PREFIX = '#op/';
 
@@ -44,6 +46,11 @@ export const OperationState = Operation.extend({
   resumeAt: z.number().optional(),
   /** Names of the last batch to do again first (a rate limit stopped them). */
   redo: z.array(z.string()).optional(),
+  /**
+   * A runner lost it while holding its lease (it died, or went silent past the lease): what that
+   * runner's last batch wrote before its counts may be uncounted, so the work's end counts from the rows.
+   */
+  recount: z.boolean().optional(),
 });
 export type OperationState = z.infer<typeof OperationState>;
 
@@ -61,12 +68,14 @@ export interface OperationProgress {
   resumeAt?: number | null;
   seq?: number;
   redo?: string[] | null;
+  recount?: boolean;
 }
 
 const requestKey = (operationId: string) => `${OPERATION_PREFIX}${operationId}`;
 const finalKey = (operationId: string) => `${OPERATION_PREFIX}${operationId}/final`;
 const resultKey = (operationId: string, seq: number) =>
   `${OPERATION_PREFIX}${operationId}/r/${String(seq).padStart(6, '0')}`;
+const actedPrefix = (operationId: string) => `${OPERATION_PREFIX}${operationId}/a/`;
 
 export class OperationsTable {
   constructor(
@@ -194,7 +203,8 @@ export class OperationsTable {
   /**
    * Takes the lease of the job's running operation `operationId` for `holder` until now + leaseMs:
    * when no one holds it, its holder's lease ran out, or `holder` holds it already. The state, or
-   * undefined when it is not this operation's to take.
+   * undefined when it is not this operation's to take; `inherited` when another runner still held
+   * it (a lease that ran out, or taken over): that runner stopped somewhere inside a batch.
    */
   async claim(
     jobId: string,
@@ -203,8 +213,9 @@ export class OperationsTable {
     leaseMs: number,
     /** Takes it whatever lease it has (the local stack's start: no other runner of it is alive). */
     takeOver = false,
-  ): Promise<OperationState | undefined> {
+  ): Promise<{ state: OperationState; inherited: boolean } | undefined> {
     const now = takeOver ? Number.MAX_SAFE_INTEGER : Date.now();
+    const lease = { holder, until: Date.now() + leaseMs };
     return unlessConditionFails(async () => {
       const { Attributes } = await this.doc.send(
         new UpdateCommand({
@@ -217,16 +228,20 @@ export class OperationsTable {
             ' AND (attribute_not_exists(#op.resumeAt) OR #op.resumeAt <= :now)',
           ExpressionAttributeNames: { '#op': 'operation', '#status': 'status', '#until': 'until' },
           ExpressionAttributeValues: {
-            ':lease': { holder, until: Date.now() + leaseMs },
+            ':lease': lease,
             ':id': operationId,
             ':running': 'running',
             ':now': now,
             ':holder': holder,
           },
-          ReturnValues: 'ALL_NEW',
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return OperationState.parse(Attributes!.operation);
+      const before = OperationState.parse(Attributes!.operation);
+      return {
+        state: { ...before, lease },
+        inherited: before.lease !== undefined && before.lease.holder !== holder,
+      };
     });
   }
 
@@ -293,6 +308,40 @@ export class OperationsTable {
       new PutCommand({
         TableName: this.repositoriesTable,
         Item: { jobId, repositoryName: resultKey(operationId, seq), results },
+      }),
+    );
+  }
+
+  /**
+   * Records, the moment it is done, what the operation did to one repository outside our tables (a
+   * pull request merged, closed, commented on): a runner that takes over from one that stopped inside
+   * its batch takes this result instead of acting again (`acted`). Not conditional on the lease:
+   * whoever did it, it was done.
+   */
+  async recordActed(jobId: string, operationId: string, result: RepositoryActionResult): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.repositoriesTable,
+        Item: { jobId, repositoryName: `${actedPrefix(operationId)}${result.repositoryName}`, result },
+      }),
+    );
+  }
+
+  /** What the operation recorded it did (`recordActed`) to any of `names`, by name. */
+  async acted(
+    jobId: string,
+    operationId: string,
+    names: readonly string[],
+  ): Promise<Map<string, RepositoryActionResult>> {
+    const prefix = actedPrefix(operationId);
+    const items = await this.rows.getItems(
+      jobId,
+      names.map((name) => `${prefix}${name}`),
+    );
+    return new Map(
+      items.map((item) => {
+        const result = RepositoryActionResult.parse(item.result);
+        return [result.repositoryName, result];
       }),
     );
   }

@@ -124,7 +124,12 @@ export class RepositoriesTable {
    */
   /** The rows of these names (those that exist), 100 a BatchGetItem, consistent reads, retrying what is left unprocessed. */
   async getMany(jobId: string, repositoryNames: readonly string[]): Promise<RepositoryResult[]> {
-    const rows: RepositoryResult[] = [];
+    return (await this.getItems(jobId, repositoryNames)).map((item) => RepositoryResult.parse(item));
+  }
+
+  /** The items of the job under these keys (rows, or an operation's items beside them), as stored; missing ones left out. */
+  async getItems(jobId: string, repositoryNames: readonly string[]): Promise<Record<string, unknown>[]> {
+    const rows: Record<string, unknown>[] = [];
     const names = [...new Set(repositoryNames)];
     await forEachLimited(
       Array.from({ length: Math.ceil(names.length / 100) }, (_, i) => names.slice(i * 100, i * 100 + 100)),
@@ -135,7 +140,7 @@ export class RepositoriesTable {
           const result = await this.doc.send(
             new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
           );
-          rows.push(...(result.Responses?.[this.tableName] ?? []).map((item) => RepositoryResult.parse(item)));
+          rows.push(...(result.Responses?.[this.tableName] ?? []));
           keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
           if (keys.length && attempt >= MAX_BATCH_ATTEMPTS)
             throw new Error(`DynamoDB left ${keys.length} repository reads unprocessed after ${attempt} attempts`);

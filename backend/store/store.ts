@@ -21,7 +21,8 @@ import {
 } from '../../common/status';
 import { currentTaskRevision } from '../../common/tasks';
 import { createDocumentClient, type DynamoOptions } from './dynamo';
-import { JobsTable, jobItemBytes, MAX_JOB_ITEM_BYTES } from './jobs';
+import { JobsTable, jobItemBytes, type LeaseHeld, MAX_JOB_ITEM_BYTES } from './jobs';
+import { unlessConditionFails } from './conditional';
 import { NAME_LIST_CHUNK, NameLists } from './nameLists';
 import { OperationsTable } from './operations';
 import { forEachLimited } from './parallel';
@@ -44,6 +45,9 @@ export interface RowMoves {
   moved: string[];
   skipped: { repositoryName: string; reason: string }[];
 }
+
+/** What a bulk move's `change` answers for a row the same move reached before (its runner died after the row's write). */
+const MOVED_BEFORE = Symbol('moved before');
 
 /** Row writes one job's bulk changes (cancel, sweep) keep in flight at once. */
 const ROW_WRITE_CONCURRENCY = 16;
@@ -216,6 +220,8 @@ export class Store {
   async transitionRepositories(
     jobId: string,
     changes: readonly { repositoryName: string; change: RowUpdate }[],
+    /** An operation's runner: the counters move only while it holds the operation (see LeaseHeld). */
+    whileHeld?: LeaseHeld,
   ): Promise<{ moved: RepositoryResult[]; job: Job }> {
     const moved: RepositoryResult[] = [];
     const moves: { from: RepositoryStatus; to: RepositoryStatus }[] = [];
@@ -225,7 +231,13 @@ export class Store {
       moved.push(before);
       if (before.status !== change.to) moves.push({ from: before.status, to: change.to });
     });
-    const job = moves.length ? await this.jobs.addCounts(jobId, moves) : await this.mustGetJob(jobId);
+    const counted =
+      moves.length && whileHeld
+        ? await unlessConditionFails(() => this.jobs.addCounts(jobId, moves, whileHeld))
+        : moves.length
+          ? await this.jobs.addCounts(jobId, moves)
+          : undefined;
+    const job = counted ?? (await this.mustGetJob(jobId));
     return { moved, job: await this.finalizeIfDone(job) };
   }
 
@@ -295,7 +307,13 @@ export class Store {
   }
 
   /** Moves these rows, if still PENDING or RUNNING, to CANCELLED (and their counters). The names that moved. */
-  async cancelRows(jobId: string, names: readonly string[], message = CANCEL_MESSAGE): Promise<string[]> {
+  async cancelRows(
+    jobId: string,
+    names: readonly string[],
+    message = CANCEL_MESSAGE,
+    /** A cancel operation's runner: the counters move only while it holds the operation. */
+    whileHeld?: LeaseHeld,
+  ): Promise<string[]> {
     const change: RowUpdate = {
       from: ['PENDING', 'RUNNING'],
       to: 'CANCELLED',
@@ -304,6 +322,7 @@ export class Store {
     const result = await this.transitionRepositories(
       jobId,
       names.map((repositoryName) => ({ repositoryName, change })),
+      whileHeld,
     );
     return result.moved.map((row) => row.repositoryName);
   }
@@ -315,13 +334,26 @@ export class Store {
    * stack stopped mid-cancel, whose cancel the next stack takes over and finds every row moved),
    * and the counters are counted again from the rows, which are the truth.
    */
-  async settleCancel(jobId: string, lost: number): Promise<Job> {
+  async settleCancel(
+    jobId: string,
+    lost: number,
+    /**
+     * It took over a retry or continue, whose job write set the counters for rows it had not all
+     * moved yet (some may move after the cancel read them): the rows left unfinished are cancelled
+     * once more and the job counted from its rows.
+     */
+    options: { fromRows?: boolean } = {},
+  ): Promise<Job> {
+    const settle = lost > 0 || options.fromRows === true;
     let job = await this.finalizeIfDone(await this.mustGetJob(jobId));
-    for (let wait = 0; lost > 0 && !isFinalJobStatus(job.status) && wait < 40; wait++) {
+    for (let wait = 0; settle && !isFinalJobStatus(job.status) && wait < 40; wait++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       job = await this.finalizeIfDone(await this.mustGetJob(jobId));
     }
-    if (lost > 0 && !isFinalJobStatus(job.status)) job = await this.reconcile(jobId);
+    if (settle && !isFinalJobStatus(job.status)) {
+      if (options.fromRows) await this.cancelRows(jobId, await this.unfinishedRows(jobId));
+      job = await this.reconcile(jobId);
+    }
     return job;
   }
 
@@ -501,17 +533,23 @@ export class Store {
   async retryRows(job: Job, names: readonly string[], signer?: Signer): Promise<RowMoves> {
     const taskRevision = currentTaskRevision(job);
     return this.moveRows(job.jobId, names, (row) => {
+      // The job was final when the retry began and its workers start after the rows: a row of its run
+      // that is PENDING was moved by it (a runner that died after this row's write, before its count).
+      if (row.status === 'PENDING') return MOVED_BEFORE;
       if (!RETRYABLE_REPOSITORY_STATUSES.includes(row.status)) return `it is ${row.status}`;
       const task = taskSignatureAt(signer, row, taskRevision, carriedRound(row));
       return task.ok ? nextAttempt(row, taskRevision, task.signature) : task.reason;
     });
   }
 
-  /** Reads the rows and moves each by `change` (a sentence instead: it stays, with that reason). */
+  /**
+   * Reads the rows and moves each by `change` (a sentence instead: it stays, with that reason;
+   * MOVED_BEFORE: this same move reached it already, and it counts as moved).
+   */
   private async moveRows(
     jobId: string,
     names: readonly string[],
-    change: (row: RepositoryResult) => RowUpdate | string,
+    change: (row: RepositoryResult) => RowUpdate | string | typeof MOVED_BEFORE,
   ): Promise<RowMoves> {
     const rows = new Map((await this.repositories.getMany(jobId, names)).map((row) => [row.repositoryName, row]));
     const moved: string[] = [];
@@ -519,7 +557,8 @@ export class Store {
     await forEachLimited(names, ROW_WRITE_CONCURRENCY, async (repositoryName) => {
       const row = rows.get(repositoryName);
       const update = row ? change(row) : 'it is not part of the job';
-      if (typeof update === 'string') skipped.push({ repositoryName, reason: update });
+      if (update === MOVED_BEFORE) moved.push(repositoryName);
+      else if (typeof update === 'string') skipped.push({ repositoryName, reason: update });
       else if (await this.repositories.update(jobId, repositoryName, update)) moved.push(repositoryName);
       else skipped.push({ repositoryName, reason: 'it moved meanwhile' });
     });
@@ -612,7 +651,8 @@ export class Store {
    */
   async continueRows(job: Job, revision: TaskRevision, names: readonly string[], signer?: Signer): Promise<RowMoves> {
     return this.moveRows(job.jobId, names, (row) => {
-      if (row.taskRevision === revision.revision) return 'it runs this revision already';
+      // The revision is this continue's own (its job write added it): a row at it was moved by it.
+      if (row.taskRevision === revision.revision) return MOVED_BEFORE;
       const task = taskSignatureAt(signer, row, revision.revision);
       if (!task.ok) return task.reason;
       if (row.status !== 'PENDING') return nextAttempt(row, revision.revision, task.signature);

@@ -16,6 +16,8 @@ export interface ProxyTurn {
   request?: Record<string, unknown>;
   /** Rewrites the database's answer when it succeeded. */
   answer?(result: Record<string, unknown>): Record<string, unknown>;
+  /** Holds the request until this settles, then forwards it (a write that arrives late). */
+  hold?: Promise<void>;
 }
 
 export interface DynamoProxyOptions {
@@ -52,6 +54,9 @@ export async function startDynamoProxy(target: string, options: DynamoProxyOptio
         return;
       }
       if (turn?.request) body = Buffer.from(JSON.stringify(turn.request));
+      void (turn?.hold ?? Promise.resolve()).then(() => forward(body, turn));
+    });
+    const forward = (body: Buffer, turn: ProxyTurn | undefined) => {
       const headers = { ...request.headers, host: targetUrl.host, 'content-length': String(body.length) };
       const upstream = http.request(
         {
@@ -85,7 +90,7 @@ export async function startDynamoProxy(target: string, options: DynamoProxyOptio
         response.end(String(error));
       });
       upstream.end(body);
-    });
+    };
   });
   const address = await listenOnLoopback(server);
   return {

@@ -149,6 +149,8 @@ export interface FakeGitHubOptions {
   afterCreate?: (pull: FakePull) => Promise<void>;
   /** Runs when a merge request arrives, before it is judged (a test pushes to the head there). */
   beforeMerge?: (pull: FakePull) => void;
+  /** Runs when a conversation comment arrives, before it is stored (a test may hold it there). */
+  beforeComment?: (pull: FakePull) => Promise<void>;
   repositories?: FakeRepository[];
   /** Owners that are users, not organisations: /orgs/{owner}/repos is a 404 for them. */
   users?: string[];
@@ -811,6 +813,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       if (!pull) return { status: 404, body: { message: 'Not Found' } };
       if (typeof body.body !== 'string' || !body.body)
         return { status: 422, body: { message: 'Validation Failed', errors: [{ field: 'body', code: 'missing' }] } };
+      await options.beforeComment?.(pull);
       const comment: FakeComment = { id: ++ids, user: login, body: body.body, createdAt: new Date().toISOString() };
       pull.comments.push(comment);
       touch(pull);

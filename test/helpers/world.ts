@@ -2,10 +2,11 @@ import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { createApp } from '../../backend/api/app';
+import type { ApiDependencies } from '../../backend/api/context';
 import { bearerOwner } from '../../backend/api/middleware/auth';
 import { type RunningServer, startApiServer } from '../../backend/api/server';
 import { IdleExecutor } from '../../backend/executor/executor';
-import { codeHostFrom } from '../../backend/hosts';
+import { type CodeHostConfig, codeHostFrom } from '../../backend/hosts';
 import { FolderArtifactStore } from '../../backend/store/artifacts';
 import type { Store } from '../../backend/store/store';
 import { bearerAuth, CodyBatchClient } from '../../common/client';
@@ -59,10 +60,22 @@ export interface WorldOptions {
    * an artifact folder: its workers idle, the test keys, bearer auth with `token`, its code host the
    * loopback GitHub handing every rate limit to the client. `listen` serves it on a free port.
    */
-  api?: { token: string; listen?: boolean; retentionDays?: number };
+  api?: {
+    token: string;
+    listen?: boolean;
+    retentionDays?: number;
+    /** The code host's pace (default: GitHub Enterprise's, four changes at once). */
+    host?: Pick<CodeHostConfig, 'writesAtOnce' | 'writeIntervalMs'>;
+    /** Where its operations go on after a request answers, and how long a request runs one first. */
+    deps?: Pick<ApiDependencies, 'background' | 'limits'>;
+  };
 }
 
 export interface InProcessApi {
+  /** What the API runs with (an operation's runner started by a test takes the same). */
+  deps: ApiDependencies;
+  /** Its dynalite, for a second connection (through a proxy) to the same tables. */
+  dynamoEndpoint: string;
   store: Store;
   artifacts: FolderArtifactStore;
   app: ReturnType<typeof createApp>;
@@ -272,37 +285,33 @@ export class World {
     const store = await newTestStore(dynamo);
     const artifacts = new FolderArtifactStore(root);
     const credentials = this.#options.credentials;
-    const app = createApp(
-      {
-        store,
-        artifacts,
-        executor: new IdleExecutor(),
-        keys: testKeys(),
-        codeHost: codeHostFrom({
-          gitBase: 'https://github.example.com/{owner}/{name}.git',
-          apiUrl: this.github.url,
-          ...(credentials ? credentials.hostConfig : { token: this.#options.token }),
-          maxRateLimitWaitSeconds: 0,
-        }),
-        version: 'test',
-        retentionDays: options.retentionDays,
-        log: { error: () => undefined },
-      },
-      bearerOwner(options.token),
-    );
+    const deps: ApiDependencies = {
+      store,
+      artifacts,
+      executor: new IdleExecutor(),
+      keys: testKeys(),
+      codeHost: codeHostFrom({
+        gitBase: 'https://github.example.com/{owner}/{name}.git',
+        apiUrl: this.github.url,
+        ...(credentials ? credentials.hostConfig : { token: this.#options.token }),
+        maxRateLimitWaitSeconds: 0,
+        ...options.host,
+      }),
+      version: 'test',
+      retentionDays: options.retentionDays,
+      log: { error: () => undefined },
+      ...options.deps,
+    };
+    const app = createApp(deps, bearerOwner(options.token));
     const auth = bearerAuth(options.token);
+    const parts = { deps, dynamoEndpoint: dynamo.endpoint, store, artifacts, app };
     if (!options.listen) {
       const request = ((input: URL, init?: RequestInit) => app.request(input.toString(), init)) as typeof fetch;
-      return {
-        store,
-        artifacts,
-        app,
-        client: new CodyBatchClient({ baseUrl: 'http://cody-batch.test', auth, fetch: request }),
-      };
+      return { ...parts, client: new CodyBatchClient({ baseUrl: 'http://cody-batch.test', auth, fetch: request }) };
     }
     const server: RunningServer = await startApiServer(app, { hostname: '127.0.0.1', port: 0 });
     this.#disposers.push(() => server.close());
-    return { store, artifacts, app, client: new CodyBatchClient({ baseUrl: server.url, auth }), url: server.url };
+    return { ...parts, client: new CodyBatchClient({ baseUrl: server.url, auth }), url: server.url };
   }
 
   #part<T>(part: T | undefined, name: string): T {

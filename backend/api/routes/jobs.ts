@@ -267,7 +267,12 @@ export function jobRoutes(deps: ApiDependencies, limits: ApiLimits): DocumentedR
       }
       // The rows are marked by an operation, which takes the job over from any other (a retry
       // still moving rows stops at its next write): a large job's cancel answers while it goes on.
-      const state = await startOperation(deps, outcome.job, 'cancel', {}, { preempt: true });
+      // A retry or continue it takes over set the job's counters for rows it had not all moved yet:
+      // the cancel's end counts from the rows (cancelWork.finish).
+      const replaced = outcome.job.operation?.status === 'running' ? outcome.job.operation.kind : undefined;
+      const state = await startOperation(deps, outcome.job, 'cancel', replaced ? { replaced } : {}, {
+        preempt: true,
+      });
       await runForAMoment(deps, operationWorks, state, since);
       return c.json((await store.jobs.get(jobId)) ?? outcome.job, 202);
     },
