@@ -71,6 +71,37 @@ import { startStackProcess } from '../test/helpers/localStack';
 // per process: about 160 ms of CPU more than the floor's 50 ms (the worker's DynamoDB calls, git,
 // the runtime's wrapping of each command, the sandbox's processes, the stack's writes), and 4 starts
 // that no design that keeps a job's processes to itself can go under at 4 slots.
+//
+// Profiled again on 8 December (00:12–00:40, load 3 to 22): `perf record -F 999` over a whole run of the
+// 50 tiny repositories (every process the stack started inherits it; CPU by process), strace of every
+// execve under the stack and of every request its DynamoDB read, and a V8 profile of each worker and of
+// the stack (a --require hook). Of about 15 s of CPU under perf: the 4 workers 4.9 s (97 ms a
+// repository, of which about 0.5 s a process is loading the bundle and the sandbox runtime, an ES
+// module that V8's code cache does not cover, and starting the sandbox), git 2.8 s, the stack and its
+// DynamoDB 2.2 s (with this benchmark's polling), the sandbox's processes 1.6 s (sh, bwrap, socat,
+// rg, which, apply-seccomp). In a worker, forking is the largest single cost: `spawn` is 22 to 27% of
+// its busy time (a fork of a Node process of about 150 MB), then the runtime's wrapping of each
+// command (its policy resolved path by path, its `rg --files`, its `which sh`, a synchronous spawn).
+// Per repository there were 23 processes (git: clone with upload-pack, pack-objects, index-pack and
+// rev-list, then rev-parse twice, add, diff; the sandbox: which, rg, sh, bwrap, sh twice, socat twice,
+// apply-seccomp, the command; rm) and the worker's 5 DynamoDB calls (read the row, claim it, move the
+// counters, record the outcome, move the counters). Cut, being ours: the two rev-parse (the clone's base
+// is read from the files git has just written to our own git folder, git asked only when HEAD is
+// detached; the diff is taken against the cloned commit without asking where HEAD is), and the read
+// before the claim (the claim is one conditional write at whatever attempt the row is, and answers
+// with the row). Now 21 processes and 4 calls a repository (strace: 100 rev-parse and 50 of the 54
+// reads of rows gone, counted). Git alone, 50 clones and diffs in one process, the code before and
+// after in turns (load 14): 2.80, 2.80, 4.32, 4.83 s → 1.96, 1.98, 3.13, 3.79 s of CPU, the process's
+// own (its forks) 0.96 → 0.55 s. This benchmark, before and after in turns, 9 rounds each (00:29 to
+// 00:35, load 12 to 18): CPU of the stack's whole tree median 11.24 s (10.03–11.72) → 10.10 s
+// (8.45–12.19), about 23 ms less per repository; the floor's 1.56–2.51 s (median 1.84): 6.1× → 5.5×
+// of its CPU. The wall times at that load (median 12.0 s before, 13.3 s after, rounds 7.8 to 15.4 s
+// on both sides) say nothing either way.
+// What is left is not ours to cut without weakening a guarantee: the runtime's processes and
+// wrapping for each command (about 30 ms of CPU), the three git processes and their helpers (the
+// floor's too), forks from a large process, the 4 worker starts, the stack's and DynamoDB's work for 4
+// calls a repository (two of them move the job's counters, which the live counts need and which
+// dynalite cannot join to the row's write), and the clean-up of a run folder by `rm -rf`.
 
 const run = promisify(execFile);
 const REPOSITORIES = 50;

@@ -251,26 +251,28 @@ export class RepositoriesTable {
   }
 
   /**
-   * Claims a row for a worker: PENDING, or RUNNING at the same attempt with a heartbeat older than
-   * `staleBefore` (AWS Batch re-running a child after a host failure). Returns the claimed row.
+   * Claims a row for a worker: PENDING, or RUNNING with a heartbeat older than `staleBefore` (AWS
+   * Batch re-running a child after a host failure), at `attempt`, or at whatever attempt the row is
+   * (`undefined`: a worker's first claim, which spares reading the row first; the claim's answer is
+   * the row as it was, attempt and task included). Returns the claimed row.
    */
   async claim(
     jobId: string,
     repositoryName: string,
-    attempt: number,
+    attempt: number | undefined,
     staleBefore: string,
     now = new Date().toISOString(),
   ): Promise<RepositoryResult | undefined> {
-    // The attempt's condition holds only of a row that exists: the `conditional` guard changes nothing.
+    const claimable = '(#status = :pending OR (#status = :running AND heartbeatAt < :stale))';
     return this.conditional(jobId, repositoryName, {
       update: `SET #status = :running, ${STATUS_KEY_ATTRIBUTE} = :statusKey, startedAt = :now, heartbeatAt = :now`,
-      condition: 'attempt = :attempt AND (#status = :pending OR (#status = :running AND heartbeatAt < :stale))',
+      condition: attempt === undefined ? claimable : `attempt = :attempt AND ${claimable}`,
       names: { '#status': 'status' },
       values: {
         ':running': 'RUNNING',
         ':statusKey': statusKey(jobId, 'RUNNING'),
         ':pending': 'PENDING',
-        ':attempt': attempt,
+        ...(attempt === undefined ? {} : { ':attempt': attempt }),
         ':stale': staleBefore,
         ':now': now,
       },

@@ -141,6 +141,30 @@ describe('Store (DynamoDB on dynalite)', () => {
     assert.equal(after.counts.running, 1);
   });
 
+  it("claims a row at its own attempt when none is named (a worker's first claim, no read before it), and nothing that is not claimable", async () => {
+    const job = sampleJob({ repositories: ['acme/widgets', 'acme/gadgets'] });
+    await db.store.createJob(newJob(job));
+    // acme/widgets failed at attempt 1 and was retried: PENDING at attempt 2.
+    await db.store.claim(job.jobId, 'acme/widgets', undefined, LONG_AGO);
+    await db.store.transitionRepository(job.jobId, 'acme/widgets', { from: ['RUNNING'], to: 'FAILED', attempt: 1 });
+    await db.store.repositories.update(job.jobId, 'acme/widgets', {
+      from: ['FAILED'],
+      to: 'PENDING',
+      attempt: 1,
+      incrementAttempt: true,
+    });
+    const claimed = await db.store.claim(job.jobId, 'acme/widgets', undefined, LONG_AGO);
+    assert.equal(claimed?.attempt, 2);
+    assert.equal(claimed?.status, 'RUNNING');
+    // RUNNING with a fresh heartbeat: another worker's.
+    assert.equal(await db.store.claim(job.jobId, 'acme/widgets', undefined, LONG_AGO), undefined);
+    // Finished: nothing to claim.
+    await db.store.claim(job.jobId, 'acme/gadgets', undefined, LONG_AGO);
+    await db.store.transitionRepository(job.jobId, 'acme/gadgets', { from: ['RUNNING'], to: 'COMPLETED', attempt: 1 });
+    assert.equal(await db.store.claim(job.jobId, 'acme/gadgets', undefined, new Date().toISOString()), undefined);
+    assert.equal(await db.store.claim(job.jobId, 'acme/nowhere', undefined, LONG_AGO), undefined);
+  });
+
   it('re-claims a RUNNING row of the same attempt only when its heartbeat is stale', async () => {
     const job = sampleJob();
     await db.store.createJob(newJob(job));

@@ -229,11 +229,14 @@ export class Store {
     return { moved, job: await this.finalizeIfDone(job) };
   }
 
-  /** Claims a row for a worker; also marks a PENDING job RUNNING. Returns the row as claimed. */
+  /**
+   * Claims a row for a worker (at `attempt`, or at the row's own when undefined); also marks a
+   * PENDING job RUNNING. Returns the row as claimed.
+   */
   async claim(
     jobId: string,
     repositoryName: string,
-    attempt: number,
+    attempt: number | undefined,
     staleBefore: string,
   ): Promise<RepositoryResult | undefined> {
     const claimedAt = new Date().toISOString();

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { startGitHttpServer, type GitHttpServer } from '../../test/fakes/gitHttpServer';
-import { git, useHostedRepository } from '../../test/helpers/git';
+import { bareGit, git, pushToBranch, useHostedRepository } from '../../test/helpers/git';
 import { codeHostFrom } from '../hosts';
 import { GitCheckout, gitEnvironment } from './git';
 
@@ -184,5 +184,47 @@ describe('GitCheckout keeps the token for the remote', function () {
     const { patch } = await checkout.stagedDiff();
     assert.match(patch, /\+changed again/);
     assert.equal(filter.ran(), false);
+  });
+});
+
+// What a clone records as its base (the commit every diff is made against and the worker seals),
+// read from the files git wrote to our own git folder: the same answer git gives.
+describe('GitCheckout records the base it cloned', function () {
+  this.timeout(30_000);
+  const hosted = useHostedRepository('acme/based', { 'a.txt': 'old\n' });
+  let counter = 0;
+  const clone = (branch?: string) =>
+    GitCheckout.clone(hosted.url, path.join(hosted.hosting.work, `based-run-${++counter}`), branch, {
+      env: gitEnvironment(process.env),
+    });
+
+  it('the default branch, a named branch and a tag: each at the commit and branch git names', async () => {
+    const feature = await pushToBranch(hosted.hosting, 'acme/based', 'feature/x', { 'b.txt': 'b\n' });
+    await bareGit(hosted.bare, 'tag', 'v1', feature);
+    const main = (await bareGit(hosted.bare, 'rev-parse', 'HEAD')).toString().trim();
+    const byDefault = await clone();
+    assert.deepEqual(byDefault.base, { branch: 'main', head: main });
+    assert.deepEqual(byDefault.base, await byDefault.branchAndHead());
+    const named = await clone('feature/x');
+    assert.deepEqual(named.base, { branch: 'feature/x', head: feature });
+    assert.deepEqual(named.base, await named.branchAndHead());
+    // A tag leaves HEAD detached: git is asked, as before.
+    const tagged = await clone('v1');
+    assert.equal(tagged.base.head, feature);
+    assert.deepEqual(tagged.base, await tagged.branchAndHead());
+  });
+
+  it('diffs against the cloned commit after a command committed, and commits onto it', async () => {
+    const checkout = await clone();
+    const base = checkout.base.head;
+    await writeFile(path.join(checkout.workTree, 'a.txt'), 'committed\n');
+    await git(checkout.workTree, 'add', '-A');
+    await git(checkout.workTree, '-c', 'user.name=c', '-c', 'user.email=c@c', 'commit', '-q', '-m', 'by the command');
+    await writeFile(path.join(checkout.workTree, 'c.txt'), 'new\n');
+    const { patch, stats } = await checkout.stagedDiff();
+    assert.equal(stats.files, 2);
+    assert.match(patch, /\+committed/);
+    const commit = await checkout.commit('change', AUTHOR);
+    assert.equal((await git(checkout.workTree, 'rev-parse', `${commit}^`)).trim(), base);
   });
 });

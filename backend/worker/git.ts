@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { DiffStats } from '../../common/schemas';
@@ -95,6 +95,9 @@ export const PATCH_FLAGS = [
   '--binary',
 ];
 
+/** A commit's name as git writes it in a ref: SHA-1 or SHA-256, in hex. */
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
 export class GitCheckout {
   /** The branch and commit cloned: what every diff and commit is made against, whatever a command did to HEAD. */
   base: { branch: string; head: string } = { branch: '', head: '' };
@@ -139,8 +142,30 @@ export class GitCheckout {
       throw error;
     }
     const checkout = new GitCheckout(workTree, gitDir, options);
-    checkout.base = await checkout.branchAndHead();
+    checkout.base = (await checkout.clonedBranchAndHead()) ?? (await checkout.branchAndHead());
     return checkout;
+  }
+
+  /**
+   * The branch and commit a clone checked out, read from the files git has just written to our own
+   * git folder (nothing of the repository has run yet), which spares a process per repository:
+   * HEAD naming a branch, and that branch's commit, loose or in packed-refs. Undefined when they
+   * are not that plain (a detached HEAD, another ref storage): then git is asked.
+   */
+  private async clonedBranchAndHead(): Promise<{ branch: string; head: string } | undefined> {
+    const read = (name: string) => readFile(path.join(this.gitDir, name), 'utf8').catch(() => '');
+    const ref = /^ref: (refs\/heads\/[^\s]+)\n?$/.exec(await read('HEAD'))?.[1];
+    if (!ref || ref.split('/').some((part) => part === '..' || part === '.')) return undefined;
+    const loose = (await read(ref)).trim();
+    const packed = loose
+      ? undefined
+      : (await read('packed-refs'))
+          .split('\n')
+          .find((line) => line.endsWith(` ${ref}`))
+          ?.split(' ')[0];
+    const head = loose || packed;
+    if (!head || !OBJECT_ID.test(head)) return undefined;
+    return { branch: ref.slice('refs/heads/'.length), head };
   }
 
   /** The checked-out branch (the default branch when none was asked for) and its commit, in one call. */
@@ -158,19 +183,15 @@ export class GitCheckout {
   /**
    * Stages everything (new, deleted, renamed, mode changes) and returns the binary diff against
    * the cloned commit with its stats. An empty patch means no changes. A command may have
-   * committed its work (`npm version` does) or switched branches: HEAD goes back to the cloned
-   * commit first, keeping the files, so the diff holds all of it.
+   * committed its work (`npm version` does) or switched branches: the diff is taken against the
+   * cloned commit, not HEAD, so it holds all of it (and no process is spent asking where HEAD is).
    */
   async stagedDiff(): Promise<{ patch: string; stats: DiffStats }> {
     const git = this.git();
-    // Moved HEAD (a commit, another branch, an unborn orphan): point it back at the cloned commit,
-    // detached, keeping index and files, so the diff holds all of it.
-    const head = await this.head().catch(() => undefined);
-    if (head !== this.base.head) await git.raw(['update-ref', '--no-deref', 'HEAD', this.base.head]);
     // --verbose: a line per file staged, which spares simple-git's wait after a silent process.
     await git.raw(['add', '--all', '--verbose']);
     // One call: the numstat lines, a blank line, then the patch.
-    const output = await git.raw(['diff', '--cached', ...PATCH_FLAGS, '--numstat', '--patch']);
+    const output = await git.raw(['diff', '--cached', ...PATCH_FLAGS, '--numstat', '--patch', this.base.head, '--']);
     if (!output.trim()) return { patch: '', stats: { files: 0, additions: 0, deletions: 0 } };
     const split = output.indexOf('\n\ndiff --git ');
     if (split < 0) throw new Error('git diff printed stats without a patch');
@@ -189,6 +210,10 @@ export class GitCheckout {
 
   /** Commits what is staged, as `author` (Cody Batch, at the code host's address). Returns the new commit. */
   async commit(message: string, author: CommitAuthor): Promise<string> {
+    // Moved HEAD (a command's commit, another branch, an unborn orphan): the commit goes onto the
+    // cloned commit, detached, keeping index and files, as its diff (stagedDiff) was taken.
+    if ((await this.head().catch(() => undefined)) !== this.base.head)
+      await this.git().raw(['update-ref', '--no-deref', 'HEAD', this.base.head]);
     await this.git({
       GIT_AUTHOR_NAME: author.name,
       GIT_AUTHOR_EMAIL: author.email,

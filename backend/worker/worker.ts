@@ -24,28 +24,33 @@ import { type CommandGuard, commandGuard } from './sandboxPolicy';
 // each before anything is cloned (backend/store/signing.ts).
 
 /**
- * Claims the row. AWS Batch's own retry of an attempt (a lost host) finds the row still RUNNING
- * under the dead worker's heartbeat: it waits until that heartbeat is stale, then claims it.
+ * Claims the row at whatever attempt it is, in one conditional write (no read first: the claim's
+ * answer is the row). When that fails the row is read, to say why: AWS Batch's own retry of an
+ * attempt (a lost host) finds the row still RUNNING under the dead worker's heartbeat, waits until
+ * that heartbeat is stale, then claims it at that attempt.
  */
 async function claimRow(
   deps: WorkerDependencies,
   jobId: string,
   repositoryName: string,
-  row: RepositoryResult,
-): Promise<RepositoryResult | undefined> {
+): Promise<{ claimed: RepositoryResult } | { row: RepositoryResult }> {
   const { store, config } = deps;
-  const claim = () =>
-    store.claim(jobId, repositoryName, row.attempt, new Date(Date.now() - config.staleAfterMs).toISOString());
+  const claim = (attempt?: number) =>
+    store.claim(jobId, repositoryName, attempt, new Date(Date.now() - config.staleAfterMs).toISOString());
   const claimed = await claim();
+  if (claimed) return { claimed };
+  const row = await store.repositories.get(jobId, repositoryName);
+  if (!row) throw new ConfigError(`Job ${jobId} has no row for ${repositoryName}`);
   const batchRetry = Number(deps.env.AWS_BATCH_JOB_ATTEMPT ?? '1') > 1;
-  if (claimed || !batchRetry || row.status !== 'RUNNING' || !row.heartbeatAt) return claimed;
+  if (!batchRetry || row.status !== 'RUNNING' || !row.heartbeatAt) return { row };
   const waitMs = Date.parse(row.heartbeatAt) + config.staleAfterMs - Date.now() + 1_000;
-  if (waitMs > config.staleAfterMs + 60_000) return undefined;
+  if (waitMs > config.staleAfterMs + 60_000) return { row };
   deps.print(
     `${repositoryName}: attempt ${row.attempt} still looks alive; retrying the claim in ${Math.ceil(Math.max(0, waitMs) / 1000)} s`,
   );
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, waitMs)));
-  return claim();
+  const retried = await claim(row.attempt);
+  return retried ? { claimed: retried } : { row };
 }
 
 /**
@@ -125,17 +130,16 @@ async function runOne(
 ): Promise<WorkerExit> {
   const { config, store, print } = deps;
   const redactor = Redactor.fromEnvironment(deps.env, [], hostRedaction());
-  const row = await store.repositories.get(job.jobId, repositoryName);
-  if (!row) throw new ConfigError(`Job ${job.jobId} has no row for ${repositoryName}`);
-  if (row.status !== 'PENDING' && row.status !== 'RUNNING') {
-    print(`${repositoryName}: ${row.status} at attempt ${row.attempt}; nothing to do`);
+  const claim = await claimRow(deps, job.jobId, repositoryName);
+  if ('row' in claim) {
+    const { row } = claim;
+    const claimable = row.status === 'PENDING' || row.status === 'RUNNING';
+    print(
+      `${repositoryName}: ${row.status} at attempt ${row.attempt}${claimable ? ', not claimable' : ''}; nothing to do`,
+    );
     return 'skipped';
   }
-  const claimed = await claimRow(deps, job.jobId, repositoryName, row);
-  if (!claimed) {
-    print(`${repositoryName}: ${row.status} at attempt ${row.attempt}, not claimable; nothing to do`);
-    return 'skipped';
-  }
+  const { claimed } = claim;
   deps.onClaimed?.(repositoryName, claimed.attempt);
   const attempt = claimed.attempt;
   if (!taskVerifies(config.keys.verifier, claimed)) {
