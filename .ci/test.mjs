@@ -29,6 +29,8 @@ const mochaArgs = process.argv.slice(2);
 // Each file's time in the last whole run here, for the order of the next (outside the checkout's
 // tracked files; a new clone starts from .ci/slowest.txt).
 const lastTimesFile = path.join(root, 'node_modules', '.cache', 'cody-batch', 'test-times.json');
+// The type checker's record of the last check, for an incremental one.
+const tscBuildInfo = path.join(root, 'node_modules', '.cache', 'cody-batch', 'tsc.tsbuildinfo');
 
 /** Every `*.test.ts` under the spec folders (mocha's config leaves out the suites with their own set-up). */
 function specFiles() {
@@ -61,7 +63,14 @@ function slowestFirst(files) {
 
 const steps = [
   { name: 'build', command: ['npm', 'run', 'build', '--silent'], after: [] },
-  { name: 'typecheck', command: [bin('tsc'), '-p', '.', '--noEmit'], after: [], background: true },
+  {
+    name: 'typecheck',
+    // Incremental: what it learnt last time (outside the tracked files) spares it the unchanged files,
+    // about three quarters of its CPU in a checkout it has checked before.
+    command: [bin('tsc'), '-p', '.', '--noEmit', '--incremental', '--tsBuildInfoFile', tscBuildInfo],
+    after: [],
+    background: true,
+  },
   { name: 'lint', command: [bin('biome'), 'check', '.'], after: ['build'], background: true },
   {
     name: 'mocha',
@@ -219,10 +228,12 @@ if (slowest.length) {
   console.log(
     `\nThe slowest of ${slowest.length} spec files (wall time in a worker and CPU of the worker and what it ran, set-up included; ${files.toFixed(0)} s CPU in all):`,
   );
-  for (const file of slowest.slice(0, 10))
-    console.log(
-      `  ${seconds(file.ms).padStart(8)}${cpu(file)}  ${String(file.tests).padStart(3)} tests  ${path.relative(root, file.file)}`,
-    );
+  const line = (file) =>
+    `  ${seconds(file.ms).padStart(8)}${cpu(file)}  ${String(file.tests).padStart(3)} tests  ${path.relative(root, file.file)}`;
+  for (const file of slowest.slice(0, 10)) console.log(line(file));
+  // On 2 cores the suite's length is its CPU over 2: these are the files to make cheaper.
+  console.log('The spec files that used the most CPU:');
+  for (const file of [...slowest].sort((a, b) => (b.cpu ?? 0) - (a.cpu ?? 0)).slice(0, 15)) console.log(line(file));
 }
 console.log(`\nnpm test: durations (steps run side by side; load average now ${load()})`);
 console.log(lines.join('\n'));

@@ -36,7 +36,11 @@ export async function writeFixtureFiles(folder: string, files: FixtureFiles): Pr
   }
 }
 
-/** Creates `{root}/{owner}/{name}.git` with one commit of `files` on `branch`. Returns its path. */
+/**
+ * Creates `{root}/{owner}/{name}.git` with one commit of `files` on `branch`. Returns its path.
+ * The bare repository is committed into directly (its own index, the files' folder as the work
+ * tree): three git processes, where a working repository and a bare clone of it took four and a copy.
+ */
 export async function createBareRepository(
   root: string,
   repositoryName: string,
@@ -47,14 +51,16 @@ export async function createBareRepository(
   const work = await mkdtemp(path.join(os.tmpdir(), 'cody-batch-fixture-'));
   try {
     await writeFixtureFiles(work, files);
-    const git = (args: string[], cwd = work) =>
-      run('git', args, { cwd, env: { ...process.env, ...AUTHOR }, maxBuffer: 64 * 1024 * 1024 });
-    await git(['init', '--quiet', `--initial-branch=${branch}`]);
-    await git(['add', '--all']);
-    await git(['commit', '--quiet', '--no-verify', '--no-gpg-sign', '-m', 'Initial commit']);
     await rm(bare, { recursive: true, force: true });
     await mkdir(path.dirname(bare), { recursive: true });
-    await git(['clone', '--quiet', '--bare', work, bare], root);
+    const git = (...args: string[]) =>
+      run('git', args, { cwd: work, env: { ...process.env, ...AUTHOR }, maxBuffer: 64 * 1024 * 1024 });
+    await git('init', '--quiet', '--bare', `--initial-branch=${branch}`, bare);
+    const inBare = ['--git-dir', bare, '--work-tree', work];
+    await git(...inBare, 'add', '--all');
+    await git(...inBare, 'commit', '--quiet', '--no-verify', '--no-gpg-sign', '-m', 'Initial commit');
+    // A bare repository has no index: the one the commit was made from goes.
+    await rm(path.join(bare, 'index'), { force: true });
     return bare;
   } finally {
     await rm(work, { recursive: true, force: true });

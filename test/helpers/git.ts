@@ -130,16 +130,19 @@ export async function createGitHosting(): Promise<GitHosting> {
       async clone(options = {}) {
         const target = options.into ? path.resolve(work, options.into) : fresh(name);
         await mkdir(path.dirname(target), { recursive: true });
+        // The identity goes into the clone's config as it is made: one git process, not three.
         await git(
           work,
           'clone',
           '--quiet',
+          '--config',
+          `user.name=${IDENTITY.name}`,
+          '--config',
+          `user.email=${IDENTITY.email}`,
           ...(options.branch ? ['--branch', options.branch] : []),
           options.url ?? hosted.url,
           target,
         );
-        await git(target, 'config', 'user.name', IDENTITY.name);
-        await git(target, 'config', 'user.email', IDENTITY.email);
         return target;
       },
       async patchFrom(change) {
