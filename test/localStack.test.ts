@@ -118,6 +118,26 @@ describe('local stack (npm start)', () => {
       await rm(otherHome, { recursive: true, force: true });
     }
   });
+
+  it('refuses a git base that names no repository, saying what it needs, before any job can fail on it', async () => {
+    // A user's first try: the folder of bare repositories, without {owner}/{name}. It once started,
+    // and every worker of every job then crashed on it.
+    const otherHome = await makeTempDir();
+    try {
+      const refused = await serveExpectingRefusal({
+        CODY_BATCH_HOME: otherHome,
+        CODY_BATCH_PORT: '0',
+        CODY_BATCH_DYNAMODB_PORT: '0',
+        CODY_BATCH_GIT_BASE: 'file:///srv/git',
+      });
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.output, /CODY_BATCH_GIT_BASE must contain \{owner\} and \{name\}, or \{path\}/);
+      assert.match(refused.output, /file:\/\/\/folder\/\{owner\}\/\{name\}\.git/);
+      await assert.rejects(access(path.join(otherHome, 'stack.json')), 'the refused stack wrote no stack.json');
+    } finally {
+      await rm(otherHome, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('local stack started twice at once', () => {

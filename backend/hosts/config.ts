@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ENV } from '../../common/names';
 import { CODE_HOST_KINDS, type CodeHostConfig, type CodeHostKind, type GitHubAppCredentials } from './codeHost';
+import { namesRepository } from './gitBase';
 
 // The code host's configuration from an environment: the API's, the sweeper's and the worker's
 // (backend/worker/config.ts) read it the same way. No host is built here, so the worker's contract
@@ -21,6 +22,13 @@ export function codeHostConfigFrom(env: NodeJS.ProcessEnv): CodeHostConfig {
   const value = (name: string) => env[name]?.trim() || undefined;
   const kind = codeHostKindFrom(env);
   const gitBase = value(ENV.gitBase);
+  // Said where the configuration is read (the stack's start, the API's), not by every worker of
+  // every job; the value is not repeated, as a clone URL may carry a credential.
+  if (gitBase !== undefined && !namesRepository(gitBase))
+    throw new Error(
+      `${ENV.gitBase} must contain {owner} and {name}, or {path}: ` +
+        'https://git.example.com/{owner}/{name}.git, or for a folder of bare repositories file:///folder/{owner}/{name}.git',
+    );
   if (kind === 'gitlab') return { kind, gitBase, apiUrl: value(ENV.gitlabUrl), token: value(ENV.gitlabToken) };
   const count = (name: string, minimum: number) => {
     const text = value(name);

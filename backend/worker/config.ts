@@ -5,6 +5,7 @@ import { describeIssues } from '../../common/schemas';
 import { ENV } from '../../common/names';
 import { CODE_HOST_KINDS, type CodeHostConfig } from '../hosts/codeHost';
 import { codeHostConfigFrom } from '../hosts/config';
+import { namesRepository } from '../hosts/gitBase';
 import { SANDBOX_MODES } from '../../common/sandbox';
 import { parseTrustedKeys, verifierFrom, type WorkerKeys, workerSealFrom } from '../store/signing';
 import { tableNamesFor, type TableNames } from '../store/tables';
@@ -60,11 +61,9 @@ const WorkerEnvironment = z
     [ENV.githubApiUrl]: optionalText.pipe(z.url({ error: 'must be a URL' }).optional()),
     [ENV.gitlabToken]: optionalText,
     [ENV.gitlabUrl]: optionalText.pipe(z.url({ error: 'must be a URL' }).optional()),
-    [ENV.gitBase]: optionalText.refine(
-      (value) =>
-        value === undefined || value.includes('{path}') || (value.includes('{owner}') && value.includes('{name}')),
-      { error: 'must contain {owner} and {name}, or {path}' },
-    ),
+    [ENV.gitBase]: optionalText.refine((value) => value === undefined || namesRepository(value), {
+      error: 'must contain {owner} and {name}, or {path}',
+    }),
     [ENV.commandUser]: optionalText,
     [ENV.runMarker]: optionalText.pipe(
       z
